@@ -1,0 +1,20 @@
+/**
+ * @file cxm.h
+ * @brief Umbrella header: includes the whole cxm API.
+ *
+ * cxm records customer touchpoint events and computes customer-experience
+ * metrics (NPS, CSAT, CES with honest intervals, sliced and compared).
+ * See README.md for a tour and docs/metrics.md for every formula.
+ */
+#ifndef CXM_H
+#define CXM_H
+
+#include "cxm/common.h"
+#include "cxm/event.h"
+#include "cxm/store.h"
+#include "cxm/survey.h"
+#include "cxm/query.h"
+#include "cxm/reader.h"
+#include "cxm/time.h"
+
+#endif /* CXM_H */

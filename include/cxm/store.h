@@ -1,0 +1,163 @@
+/**
+ * @file cxm/store.h
+ * @brief The event store: records touchpoint events as they stream in and
+ *        keeps what the metrics need, in memory bounded per customer.
+ *
+ * The store does not keep raw events. It interns customer ids, channel
+ * tokens and segment labels, remembers event ids (to skip duplicates), and
+ * folds each event into per-slice accumulators keyed by (time bucket,
+ * channel, stage, segment). Queries (cxm/query.h) sum those accumulators.
+ *
+ * Thread-safety: one writer per store. A store that no thread is writing
+ * may be read (queries, stats, name look-ups) from any number of threads at
+ * once. Distinct stores share nothing and may be used on distinct threads
+ * freely.
+ */
+#ifndef CXM_STORE_H
+#define CXM_STORE_H
+
+#include "common.h"
+#include "event.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief An event store (opaque). @since 0.1 */
+typedef struct cxm_store cxm_store;
+
+/** @brief Options for cxm_store_new(); fill with cxm_store_options_init(). @since 0.1 */
+typedef struct cxm_store_options {
+  size_t size;                    /**< sizeof(cxm_store_options); set by the init function */
+  const cxm_allocator *allocator; /**< memory hooks, copied; NULL for malloc/realloc/free */
+  int64_t bucket_seconds;         /**< time resolution of slice queries; must divide 86400; default 86400 (one UTC day) */
+} cxm_store_options;
+
+/** @brief What a store holds. @since 0.1 */
+typedef struct cxm_store_stats {
+  size_t size;          /**< sizeof(cxm_store_stats); set by the caller before the call */
+  uint64_t events;      /**< events recorded */
+  uint64_t duplicates;  /**< events skipped because their id was seen */
+  uint64_t customers;   /**< distinct customers interned */
+  int64_t first;        /**< earliest event time, or INT64_MAX when empty */
+  int64_t last;         /**< latest event time, or INT64_MIN when empty */
+  uint64_t cells;       /**< non-empty (bucket, channel, stage, segment) cells */
+  uint64_t memory_bytes;/**< bytes currently allocated by the store */
+} cxm_store_stats;
+
+/** @brief Set `size` and the defaults. Ignores NULL. @since 0.1 */
+CXM_API void cxm_store_options_init(cxm_store_options *options);
+
+/**
+ * @brief Create an empty store.
+ * @param[out] out Receives the store; the caller frees it with cxm_store_free().
+ * @param[in] options NULL for the defaults.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_SIZE, CXM_E_OPTION or CXM_E_NOMEM.
+ * @note Thread-safe. @since 0.1
+ */
+CXM_API int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options);
+
+/**
+ * @brief Free a store and everything it owns. Accepts NULL.
+ * @note Must not run while another thread uses the store. @since 0.1
+ */
+CXM_API void cxm_store_free(cxm_store *store);
+
+/**
+ * @brief Intern a customer id and return its handle, creating the customer
+ *        when new. Handles are dense: 0, 1, 2... in order of creation.
+ * @param[out] handle Receives the handle, valid for the store's lifetime.
+ * @param[in] store The store (written).
+ * @param[in] id Id bytes, 1..CXM_MAX_ID_LEN; any bytes are allowed.
+ * @param[in] len Length of `id`.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_CUSTOMER, CXM_E_LIMIT or CXM_E_NOMEM.
+ * @since 0.1
+ */
+CXM_API int32_t cxm_store_customer(uint32_t *handle, cxm_store *store, const char *id, size_t len);
+
+/**
+ * @brief Find a customer's handle without creating it.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_CUSTOMER or CXM_E_NOT_FOUND. @since 0.1
+ */
+CXM_API int32_t cxm_store_find_customer(uint32_t *handle, const cxm_store *store, const char *id, size_t len);
+
+/**
+ * @brief The id bytes of a customer handle.
+ * @param[out] id Receives a pointer owned by the store, valid until it is freed.
+ * @param[out] len Receives the length.
+ * @return CXM_OK, CXM_E_ARG or CXM_E_HANDLE. @since 0.1
+ */
+CXM_API int32_t cxm_store_customer_id(const char **id, size_t *len, const cxm_store *store, uint32_t handle);
+
+/**
+ * @brief Intern a channel token: a named channel ("email"...) gives its
+ *        enum value, the empty token gives CXM_CHANNEL_UNKNOWN, any other
+ *        token matching `[a-z0-9_-]{1,32}` a custom code >= CXM_CHANNEL_FIRST_CUSTOM.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_CHANNEL, CXM_E_LIMIT or CXM_E_NOMEM. @since 0.1
+ */
+CXM_API int32_t cxm_store_channel(int32_t *channel, cxm_store *store, const char *token, size_t len);
+
+/**
+ * @brief Intern a segment label (1..64 bytes, no control characters);
+ *        the empty label gives CXM_SEGMENT_UNKNOWN.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_SEGMENT, CXM_E_LIMIT or CXM_E_NOMEM. @since 0.1
+ */
+CXM_API int32_t cxm_store_segment(int32_t *segment, cxm_store *store, const char *label, size_t len);
+
+/**
+ * @brief The name of a channel code of this store ("unknown" for 0).
+ * @param[out] name Static or store-owned bytes, valid until the store is freed.
+ * @return CXM_OK, CXM_E_ARG or CXM_E_CHANNEL. @since 0.1
+ */
+CXM_API int32_t cxm_store_channel_name(const char **name, size_t *len, const cxm_store *store, int32_t channel);
+
+/**
+ * @brief The label of a segment code of this store ("unknown" for 0).
+ * @return CXM_OK, CXM_E_ARG or CXM_E_SEGMENT. @since 0.1
+ */
+CXM_API int32_t cxm_store_segment_name(const char **name, size_t *len, const cxm_store *store, int32_t segment);
+
+/**
+ * @brief Validate an event without recording it (the checks of
+ *        cxm_store_record(), minus duplicate detection).
+ * @return CXM_OK or the status cxm_store_record() would fail with. @since 0.1
+ */
+CXM_API int32_t cxm_store_check(const cxm_store *store, const cxm_event *event);
+
+/**
+ * @brief Record one event, interning `event->customer`.
+ *
+ * The event is validated in full first; a bad field returns its own status
+ * and leaves the store exactly as it was. An event whose id was recorded
+ * before returns CXM_DUPLICATE and only counts as a duplicate.
+ * @param[in] store The store (written).
+ * @param[in] event The event; borrowed for the call only.
+ * @return CXM_OK, CXM_DUPLICATE, CXM_E_ARG, CXM_E_SIZE, CXM_E_CUSTOMER,
+ *         CXM_E_TIME, CXM_E_KIND, CXM_E_VALUE, CXM_E_CHANNEL, CXM_E_STAGE,
+ *         CXM_E_SEGMENT, CXM_E_DIMENSION, CXM_E_REF, CXM_E_EVENT_ID,
+ *         CXM_E_OVERFLOW, CXM_E_LIMIT or CXM_E_NOMEM.
+ * @since 0.1
+ */
+CXM_API int32_t cxm_store_record(cxm_store *store, const cxm_event *event);
+
+/**
+ * @brief Record one event for a customer handle from cxm_store_customer();
+ *        `event->customer` is ignored. The fast path for callers that look
+ *        a customer up once and record many events.
+ * @return As cxm_store_record(), with CXM_E_HANDLE for an unknown handle.
+ * @since 0.1
+ */
+CXM_API int32_t cxm_store_record_for(cxm_store *store, uint32_t handle, const cxm_event *event);
+
+/**
+ * @brief Read the store's counters.
+ * @param[in,out] stats Set `stats->size = sizeof(cxm_store_stats)` first.
+ * @return CXM_OK, CXM_E_ARG or CXM_E_SIZE. @since 0.1
+ */
+CXM_API int32_t cxm_store_stats_get(cxm_store_stats *stats, const cxm_store *store);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXM_STORE_H */

@@ -1,0 +1,61 @@
+/**
+ * @file cxm/time.h
+ * @brief Timestamps: RFC 3339 and Unix-seconds parsing, formatting, and the
+ *        calendar keys of periods (month, ISO week).
+ *
+ * Thread-safety: pure functions; safe from any thread.
+ */
+#ifndef CXM_TIME_H
+#define CXM_TIME_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Bytes needed by cxm_time_format(), NUL included ("YYYY-MM-DDTHH:MM:SSZ"). */
+#define CXM_TIME_TEXT_SIZE 21
+/** Bytes needed by cxm_time_period_key(), NUL included ("YYYY-Www"). */
+#define CXM_PERIOD_KEY_SIZE 9
+
+/**
+ * @brief Parse a timestamp: RFC 3339 (`2026-03-14T09:30:00Z`,
+ *        `2026-03-14T09:30:00.25+01:00`; `t`/space separators and `z`
+ *        accepted) or integer Unix seconds. A fraction is dropped, not
+ *        rounded. A leap second (`:60`) counts as the next second.
+ * @param[out] out UTC seconds since 1970; unchanged on error.
+ * @param[in] text The bytes (not necessarily NUL-terminated).
+ * @param[in] len Their length.
+ * @return CXM_OK, CXM_E_ARG, or CXM_E_TIME when malformed or outside
+ *         1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z (after the offset).
+ * @since 0.1
+ */
+CXM_API int32_t cxm_time_parse(int64_t *out, const char *text, size_t len);
+
+/**
+ * @brief Format UTC seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+ * @param[out] buf At least CXM_TIME_TEXT_SIZE bytes; NUL-terminated on success.
+ * @param[in] cap Bytes at `buf`.
+ * @param[in] t CXM_TIME_MIN..CXM_TIME_MAX.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_BUFFER or CXM_E_TIME. @since 0.1
+ */
+CXM_API int32_t cxm_time_format(char *buf, size_t cap, int64_t t);
+
+/**
+ * @brief The period key of a time: `YYYY-MM` for CXM_BY_MONTH, ISO 8601
+ *        week `YYYY-Www` for CXM_BY_WEEK (the ISO year may differ from the
+ *        calendar year near 1 January), in UTC.
+ * @param[out] buf At least CXM_PERIOD_KEY_SIZE bytes.
+ * @param[in] cap Bytes at `buf`.
+ * @param[in] t CXM_TIME_MIN..CXM_TIME_MAX.
+ * @param[in] by CXM_BY_MONTH or CXM_BY_WEEK (cxm/query.h).
+ * @return CXM_OK, CXM_E_ARG, CXM_E_BUFFER, CXM_E_TIME or CXM_E_BY. @since 0.1
+ */
+CXM_API int32_t cxm_time_period_key(char *buf, size_t cap, int64_t t, int32_t by);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXM_TIME_H */

@@ -1,0 +1,68 @@
+/* Allocation through per-object hooks; see alloc.h. */
+#include "alloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void *default_alloc(void *opaque, size_t size) {
+  (void)opaque;
+  return malloc(size);
+}
+
+static void *default_realloc(void *opaque, void *ptr, size_t old_size, size_t new_size) {
+  (void)opaque;
+  (void)old_size;
+  return realloc(ptr, new_size);
+}
+
+static void default_free(void *opaque, void *ptr, size_t size) {
+  (void)opaque;
+  (void)size;
+  free(ptr);
+}
+
+int32_t cxmi_alloc_init(cxmi_alloc *a, const cxm_allocator *hooks) {
+  if (a == NULL) return CXM_E_ARG;
+  if (hooks == NULL) {
+    a->hooks.alloc = default_alloc;
+    a->hooks.realloc = default_realloc;
+    a->hooks.free = default_free;
+    a->hooks.opaque = NULL;
+  } else {
+    if (hooks->alloc == NULL || hooks->realloc == NULL || hooks->free == NULL) return CXM_E_ARG;
+    a->hooks = *hooks;
+  }
+  a->bytes = 0;
+  return CXM_OK;
+}
+
+void *cxmi_malloc(cxmi_alloc *a, size_t size) {
+  void *p;
+  if (size == 0) return NULL;
+  p = a->hooks.alloc(a->hooks.opaque, size);
+  if (p != NULL) a->bytes += size;
+  return p;
+}
+
+void *cxmi_calloc(cxmi_alloc *a, size_t n, size_t size) {
+  void *p;
+  if (n == 0 || size == 0 || n > SIZE_MAX / size) return NULL;
+  p = cxmi_malloc(a, n * size);
+  if (p != NULL) memset(p, 0, n * size);
+  return p;
+}
+
+void *cxmi_realloc(cxmi_alloc *a, void *ptr, size_t old_size, size_t new_size) {
+  void *p;
+  if (new_size == 0) return NULL;
+  if (ptr == NULL) return cxmi_malloc(a, new_size);
+  p = a->hooks.realloc(a->hooks.opaque, ptr, old_size, new_size);
+  if (p != NULL) a->bytes = a->bytes - old_size + new_size;
+  return p;
+}
+
+void cxmi_free(cxmi_alloc *a, void *ptr, size_t size) {
+  if (ptr == NULL) return;
+  a->hooks.free(a->hooks.opaque, ptr, size);
+  a->bytes -= size;
+}
