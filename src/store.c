@@ -1,2 +1,364 @@
-/* placeholder */
-#include "cxm.h"
+/* The event store: validation, interning, duplicate detection, and
+ * folding each event into its cell (see cxm/store.h). Every mutation is
+ * reserve-then-commit, so a failed call leaves the store as it was. */
+#include "store_internal.h"
+
+#include "hash.h"
+
+#include <math.h>
+#include <string.h>
+
+void cxm_store_options_init(cxm_store_options *options) {
+  if (options == NULL) return;
+  memset(options, 0, sizeof *options);
+  options->size = sizeof *options;
+  options->allocator = NULL;
+  options->bucket_seconds = 86400;
+}
+
+int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
+  cxm_store_options defaults;
+  cxmi_alloc alloc;
+  cxm_store *s;
+  int32_t rc;
+  if (out == NULL) return CXM_E_ARG;
+  if (options == NULL) {
+    cxm_store_options_init(&defaults);
+    options = &defaults;
+  }
+  if (options->size != sizeof *options) return CXM_E_SIZE;
+  if (options->bucket_seconds <= 0 || 86400 % options->bucket_seconds != 0) return CXM_E_OPTION;
+  rc = cxmi_alloc_init(&alloc, options->allocator);
+  if (rc != CXM_OK) return CXM_E_OPTION;
+  s = cxmi_malloc(&alloc, sizeof *s);
+  if (s == NULL) return CXM_E_NOMEM;
+  memset(s, 0, sizeof *s);
+  s->alloc = alloc;
+  s->bucket_seconds = options->bucket_seconds;
+  cxmi_intern_init(&s->customers, CXMI_MAX_CUSTOMERS);
+  cxmi_intern_init(&s->event_ids, CXMI_MAX_EVENT_IDS);
+  cxmi_intern_init(&s->channels, CXMI_MAX_CUSTOM_CHANNELS);
+  cxmi_intern_init(&s->segments, CXMI_MAX_SEGMENTS);
+  cxmi_cube_init(&s->cube);
+  s->first = INT64_MAX;
+  s->last = INT64_MIN;
+  *out = s;
+  return CXM_OK;
+}
+
+void cxm_store_free(cxm_store *store) {
+  cxmi_alloc alloc;
+  if (store == NULL) return;
+  cxmi_intern_free(&store->customers, &store->alloc);
+  cxmi_intern_free(&store->event_ids, &store->alloc);
+  cxmi_intern_free(&store->channels, &store->alloc);
+  cxmi_intern_free(&store->segments, &store->alloc);
+  cxmi_cube_free(&store->cube, &store->alloc);
+  alloc = store->alloc;
+  cxmi_free(&alloc, store, sizeof *store);
+}
+
+cxmi_alloc *cxmi_store_alloc(cxm_store *store) { return &store->alloc; }
+
+const cxm_allocator *cxmi_store_hooks(const cxm_store *store) { return &store->alloc.hooks; }
+
+/* ---- interning ---------------------------------------------------------- */
+
+/* Find or add `s` in `t`; `*created` tells which. */
+static int32_t intern(uint32_t *index, cxm_store *store, cxmi_intern *t, const char *s, size_t len) {
+  uint64_t h = cxmi_hash_bytes(s, len);
+  int64_t found = cxmi_intern_find(t, s, len, h);
+  int32_t rc;
+  if (found >= 0) {
+    *index = (uint32_t)found;
+    return CXM_OK;
+  }
+  rc = cxmi_intern_reserve(t, &store->alloc, len);
+  if (rc != CXM_OK) return rc;
+  *index = cxmi_intern_commit(t, s, len, h);
+  return CXM_OK;
+}
+
+static int valid_id(const char *id, size_t len) { return id != NULL && len >= 1 && len <= CXM_MAX_ID_LEN; }
+
+int32_t cxm_store_customer(uint32_t *handle, cxm_store *store, const char *id, size_t len) {
+  if (handle == NULL || store == NULL) return CXM_E_ARG;
+  if (!valid_id(id, len)) return id == NULL && len > 0 ? CXM_E_ARG : CXM_E_CUSTOMER;
+  return intern(handle, store, &store->customers, id, len);
+}
+
+int32_t cxm_store_find_customer(uint32_t *handle, const cxm_store *store, const char *id, size_t len) {
+  int64_t found;
+  if (handle == NULL || store == NULL) return CXM_E_ARG;
+  if (!valid_id(id, len)) return id == NULL && len > 0 ? CXM_E_ARG : CXM_E_CUSTOMER;
+  found = cxmi_intern_find(&store->customers, id, len, cxmi_hash_bytes(id, len));
+  if (found < 0) return CXM_E_NOT_FOUND;
+  *handle = (uint32_t)found;
+  return CXM_OK;
+}
+
+int32_t cxm_store_customer_id(const char **id, size_t *len, const cxm_store *store, uint32_t handle) {
+  if (id == NULL || len == NULL || store == NULL) return CXM_E_ARG;
+  if (handle >= store->customers.count) return CXM_E_HANDLE;
+  *id = cxmi_intern_str(&store->customers, handle, len);
+  return CXM_OK;
+}
+
+/* A custom channel token matches [a-z0-9_-]{1,32}. */
+static int valid_channel_token(const char *s, size_t len) {
+  size_t i;
+  if (len == 0 || len > CXM_MAX_CHANNEL_LEN) return 0;
+  for (i = 0; i < len; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return 0;
+  }
+  return 1;
+}
+
+int32_t cxm_store_channel(int32_t *channel, cxm_store *store, const char *token, size_t len) {
+  int32_t i, rc;
+  uint32_t index;
+  if (channel == NULL || store == NULL || (token == NULL && len > 0)) return CXM_E_ARG;
+  if (len == 0) {
+    *channel = CXM_CHANNEL_UNKNOWN;
+    return CXM_OK;
+  }
+  if (!valid_channel_token(token, len)) return CXM_E_CHANNEL;
+  /* "unknown" is the name of the empty channel; the other names are the
+   * seven named channels. */
+  for (i = 0; i < CXM_CHANNEL_FIRST_CUSTOM; i++) {
+    const char *name = cxm_channel_name(i);
+    if (strlen(name) == len && memcmp(name, token, len) == 0) {
+      *channel = i;
+      return CXM_OK;
+    }
+  }
+  rc = intern(&index, store, &store->channels, token, len);
+  if (rc != CXM_OK) return rc;
+  *channel = CXM_CHANNEL_FIRST_CUSTOM + (int32_t)index;
+  return CXM_OK;
+}
+
+static int has_control_byte(const char *s, size_t len) {
+  size_t i;
+  for (i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 || c == 0x7f) return 1;
+  }
+  return 0;
+}
+
+int32_t cxm_store_segment(int32_t *segment, cxm_store *store, const char *label, size_t len) {
+  uint32_t index;
+  int32_t rc;
+  if (segment == NULL || store == NULL || (label == NULL && len > 0)) return CXM_E_ARG;
+  if (len == 0) {
+    *segment = CXM_SEGMENT_UNKNOWN;
+    return CXM_OK;
+  }
+  if (len > CXM_MAX_SEGMENT_LEN || has_control_byte(label, len)) return CXM_E_SEGMENT;
+  rc = intern(&index, store, &store->segments, label, len);
+  if (rc != CXM_OK) return rc;
+  *segment = 1 + (int32_t)index;
+  return CXM_OK;
+}
+
+int32_t cxm_store_channel_name(const char **name, size_t *len, const cxm_store *store, int32_t channel) {
+  if (name == NULL || len == NULL || store == NULL) return CXM_E_ARG;
+  if (channel >= 0 && channel < CXM_CHANNEL_FIRST_CUSTOM) {
+    *name = cxm_channel_name(channel);
+    *len = strlen(*name);
+    return CXM_OK;
+  }
+  if (channel < 0 || (uint32_t)(channel - CXM_CHANNEL_FIRST_CUSTOM) >= store->channels.count) return CXM_E_CHANNEL;
+  *name = cxmi_intern_str(&store->channels, (uint32_t)(channel - CXM_CHANNEL_FIRST_CUSTOM), len);
+  return CXM_OK;
+}
+
+int32_t cxm_store_segment_name(const char **name, size_t *len, const cxm_store *store, int32_t segment) {
+  if (name == NULL || len == NULL || store == NULL) return CXM_E_ARG;
+  if (segment == CXM_SEGMENT_UNKNOWN) {
+    *name = "unknown";
+    *len = 7;
+    return CXM_OK;
+  }
+  if (segment < 0 || (uint32_t)(segment - 1) >= store->segments.count) return CXM_E_SEGMENT;
+  *name = cxmi_intern_str(&store->segments, (uint32_t)(segment - 1), len);
+  return CXM_OK;
+}
+
+/* ---- validation --------------------------------------------------------- */
+
+/* Whether `v` is an integer within [lo, hi]. */
+static int integer_in(double v, double lo, double hi) { return v >= lo && v <= hi && v == floor(v); }
+
+static int32_t check_value(const cxm_event *e) {
+  double v = e->value;
+  switch (e->kind) {
+    case CXM_KIND_NPS:
+      return e->has_value && integer_in(v, 0, 10) ? CXM_OK : CXM_E_VALUE;
+    case CXM_KIND_CSAT:
+      return e->has_value && integer_in(v, 1, 5) ? CXM_OK : CXM_E_VALUE;
+    case CXM_KIND_CES:
+    case CXM_KIND_EXPECTATION:
+    case CXM_KIND_PERCEPTION:
+      return e->has_value && integer_in(v, 1, 7) ? CXM_OK : CXM_E_VALUE;
+    case CXM_KIND_INTERNAL:
+      return e->has_value && v >= 0 && v <= 100 ? CXM_OK : CXM_E_VALUE;
+    case CXM_KIND_PURCHASE:
+      /* isfinite, and the comparison rejects NaN. */
+      return e->has_value && v >= 0 && isfinite(v) ? CXM_OK : CXM_E_VALUE;
+    default:
+      return e->has_value ? CXM_E_VALUE : CXM_OK;
+  }
+}
+
+static int needs_ref(int32_t kind) {
+  return kind == CXM_KIND_CONTACT_OPEN || kind == CXM_KIND_CONTACT_REPLY || kind == CXM_KIND_CONTACT_RESOLVE;
+}
+
+static int takes_dimension(int32_t kind) { return kind == CXM_KIND_EXPECTATION || kind == CXM_KIND_PERCEPTION; }
+
+/* Every check but the customer id, in a fixed order so that the status of
+ * an event with several faults is predictable: time, kind, value, channel,
+ * stage, segment, dimension, ref, id. */
+static int32_t check_fields(const cxm_store *store, const cxm_event *e) {
+  int32_t rc;
+  if (e->size != sizeof *e) return CXM_E_SIZE;
+  if (e->time < CXM_TIME_MIN || e->time > CXM_TIME_MAX) return CXM_E_TIME;
+  if (e->kind < 0 || e->kind >= CXM_KIND_COUNT) return CXM_E_KIND;
+  rc = check_value(e);
+  if (rc != CXM_OK) return rc;
+  if (e->channel < 0 || (e->channel >= CXM_CHANNEL_FIRST_CUSTOM &&
+                         (uint32_t)(e->channel - CXM_CHANNEL_FIRST_CUSTOM) >= store->channels.count))
+    return CXM_E_CHANNEL;
+  if (e->stage < 0 || e->stage >= CXM_STAGE_COUNT) return CXM_E_STAGE;
+  if (e->segment < 0 || (e->segment > 0 && (uint32_t)(e->segment - 1) >= store->segments.count))
+    return CXM_E_SEGMENT;
+  if (e->dimension < 0 || e->dimension >= CXM_DIMENSION_COUNT) return CXM_E_DIMENSION;
+  if (takes_dimension(e->kind) != (e->dimension != CXM_DIMENSION_NONE)) return CXM_E_DIMENSION;
+  if (e->ref_len > CXM_MAX_ID_LEN || (e->ref == NULL && e->ref_len > 0)) return CXM_E_REF;
+  if (needs_ref(e->kind) && e->ref_len == 0) return CXM_E_REF;
+  if (e->id_len > CXM_MAX_ID_LEN || (e->id == NULL && e->id_len > 0)) return CXM_E_EVENT_ID;
+  return CXM_OK;
+}
+
+int32_t cxm_store_check(const cxm_store *store, const cxm_event *event) {
+  if (store == NULL || event == NULL) return CXM_E_ARG;
+  if (event->size == sizeof *event && !valid_id(event->customer, event->customer_len)) return CXM_E_CUSTOMER;
+  return check_fields(store, event);
+}
+
+/* ---- recording ---------------------------------------------------------- */
+
+/* Fold a validated event into the store. `customer_hash` and `customer_index`
+ * describe the customer: index < 0 means "new, intern `event->customer`". */
+static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_index, uint64_t customer_hash) {
+  cxmi_cell_key key;
+  uint64_t id_hash = 0, key_hash = 0;
+  int64_t cell = -1;
+  int32_t rc, answer = -1;
+  uint64_t *count = NULL;
+
+  if (e->id_len > 0) {
+    id_hash = cxmi_hash_bytes(e->id, e->id_len);
+    if (cxmi_intern_find(&s->event_ids, e->id, e->id_len, id_hash) >= 0) {
+      s->duplicates++;
+      return CXM_DUPLICATE;
+    }
+  }
+
+  key.bucket = e->time / s->bucket_seconds;
+  key.channel = e->channel;
+  key.stage = e->stage;
+  key.segment = e->segment;
+  key.unused = 0;
+  if (s->cube.count > 0 && cxmi_cell_key_equal(&s->cube.cells[s->last_cell].key, &key)) {
+    cell = s->last_cell;
+  } else {
+    key_hash = cxmi_cell_key_hash(&key);
+    cell = cxmi_cube_find(&s->cube, &key, key_hash);
+  }
+
+  /* Overflow is checked before anything changes. */
+  switch (e->kind) {
+    case CXM_KIND_NPS: answer = (int32_t)e->value; break;
+    case CXM_KIND_CSAT: answer = (int32_t)e->value - 1; break;
+    case CXM_KIND_CES: answer = (int32_t)e->value - 1; break;
+    default: break;
+  }
+  if (cell >= 0) {
+    cxmi_cell *c = &s->cube.cells[cell];
+    if (c->events == UINT64_MAX) return CXM_E_OVERFLOW;
+    if (answer >= 0) {
+      count = e->kind == CXM_KIND_NPS    ? &c->survey.nps.count[answer]
+              : e->kind == CXM_KIND_CSAT ? &c->survey.csat.count[answer]
+                                         : &c->survey.ces.count[answer];
+      if (*count == UINT64_MAX) return CXM_E_OVERFLOW;
+    }
+  }
+  if (s->events == UINT64_MAX) return CXM_E_OVERFLOW;
+
+  /* Reserve everything that may need memory, then commit: no failure after this point. */
+  if (customer_index < 0) {
+    rc = cxmi_intern_reserve(&s->customers, &s->alloc, e->customer_len);
+    if (rc != CXM_OK) return rc;
+  }
+  if (e->id_len > 0) {
+    rc = cxmi_intern_reserve(&s->event_ids, &s->alloc, e->id_len);
+    if (rc != CXM_OK) return rc;
+  }
+  if (cell < 0) {
+    rc = cxmi_cube_reserve(&s->cube, &s->alloc);
+    if (rc != CXM_OK) return rc;
+  }
+
+  if (customer_index < 0) (void)cxmi_intern_commit(&s->customers, e->customer, e->customer_len, customer_hash);
+  if (e->id_len > 0) (void)cxmi_intern_commit(&s->event_ids, e->id, e->id_len, id_hash);
+  if (cell < 0) cell = cxmi_cube_commit(&s->cube, &key, key_hash);
+  s->last_cell = (uint32_t)cell;
+  {
+    cxmi_cell *c = &s->cube.cells[cell];
+    c->events++;
+    if (answer >= 0) {
+      count = e->kind == CXM_KIND_NPS    ? &c->survey.nps.count[answer]
+              : e->kind == CXM_KIND_CSAT ? &c->survey.csat.count[answer]
+                                         : &c->survey.ces.count[answer];
+      (*count)++;
+    }
+  }
+  s->events++;
+  if (e->time < s->first) s->first = e->time;
+  if (e->time > s->last) s->last = e->time;
+  return CXM_OK;
+}
+
+int32_t cxm_store_record(cxm_store *store, const cxm_event *event) {
+  uint64_t h;
+  int32_t rc = cxm_store_check(store, event);
+  if (rc != CXM_OK) return rc;
+  h = cxmi_hash_bytes(event->customer, event->customer_len);
+  return commit_event(store, event, cxmi_intern_find(&store->customers, event->customer, event->customer_len, h), h);
+}
+
+int32_t cxm_store_record_for(cxm_store *store, uint32_t handle, const cxm_event *event) {
+  int32_t rc;
+  if (store == NULL || event == NULL) return CXM_E_ARG;
+  if (handle >= store->customers.count) return CXM_E_HANDLE;
+  rc = check_fields(store, event);
+  if (rc != CXM_OK) return rc;
+  return commit_event(store, event, (int64_t)handle, 0);
+}
+
+int32_t cxm_store_stats_get(cxm_store_stats *stats, const cxm_store *store) {
+  if (stats == NULL || store == NULL) return CXM_E_ARG;
+  if (stats->size != sizeof *stats) return CXM_E_SIZE;
+  stats->events = store->events;
+  stats->duplicates = store->duplicates;
+  stats->customers = store->customers.count;
+  stats->first = store->first;
+  stats->last = store->last;
+  stats->cells = store->cube.count;
+  stats->memory_bytes = store->alloc.bytes;
+  return CXM_OK;
+}

@@ -1,13 +1,446 @@
-/* placeholder: replaced by the real tests for store */
+/* Tests of the event store: validation (each bad field its own status,
+ * store unchanged), interning, duplicates, handles, growth, and failure of
+ * every allocation leaving the store unchanged. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
-static void placeholder(void **state) { (void)state; }
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cxm.h"
+#include "test_helpers.h"
+
+/* Everything observable about a store, for "unchanged" checks. */
+typedef struct snapshot {
+  cxm_store_stats stats;
+  cxm_survey_acc survey;
+} snapshot;
+
+static snapshot take(const cxm_store *s) {
+  snapshot snap;
+  memset(&snap, 0, sizeof snap);
+  snap.stats.size = sizeof snap.stats;
+  assert_int_equal(cxm_store_stats_get(&snap.stats, s), CXM_OK);
+  assert_int_equal(cxm_store_survey(&snap.survey, s, NULL), CXM_OK);
+  return snap;
+}
+
+static void assert_same(const snapshot *a, const snapshot *b) {
+  assert_int_equal(a->stats.events, b->stats.events);
+  assert_int_equal(a->stats.duplicates, b->stats.duplicates);
+  assert_int_equal(a->stats.customers, b->stats.customers);
+  assert_int_equal(a->stats.cells, b->stats.cells);
+  assert_true(a->stats.first == b->stats.first);
+  assert_true(a->stats.last == b->stats.last);
+  assert_memory_equal(&a->survey, &b->survey, sizeof a->survey);
+}
+
+static cxm_event survey_event(const char *customer, int64_t time, int32_t kind, double value) {
+  cxm_event e;
+  cxm_event_init(&e);
+  e.customer = customer;
+  e.customer_len = strlen(customer);
+  e.time = time;
+  e.kind = kind;
+  e.has_value = 1;
+  e.value = value;
+  return e;
+}
+
+static void test_new_and_options(void **state) {
+  cxm_store *s = NULL;
+  cxm_store_options o;
+  cxm_allocator broken = {NULL, NULL, NULL, NULL};
+  (void)state;
+  assert_int_equal(cxm_store_new(NULL, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  assert_non_null(s);
+  cxm_store_free(s);
+  cxm_store_free(NULL); /* accepted */
+
+  cxm_store_options_init(&o);
+  assert_int_equal(o.bucket_seconds, 86400);
+  o.bucket_seconds = 7; /* does not divide a day */
+  s = NULL;
+  assert_int_equal(cxm_store_new(&s, &o), CXM_E_OPTION);
+  assert_null(s);
+  o.bucket_seconds = 0;
+  assert_int_equal(cxm_store_new(&s, &o), CXM_E_OPTION);
+  o.bucket_seconds = 3600;
+  o.allocator = &broken;
+  assert_int_equal(cxm_store_new(&s, &o), CXM_E_OPTION);
+  o.allocator = NULL;
+  o.size = sizeof o - 1;
+  assert_int_equal(cxm_store_new(&s, &o), CXM_E_SIZE);
+  o.size = sizeof o;
+  assert_int_equal(cxm_store_new(&s, &o), CXM_OK);
+  cxm_store_free(s);
+}
+
+static void test_record_counts(void **state) {
+  cxm_store *s;
+  cxm_event e;
+  snapshot snap;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  snap = take(s);
+  assert_int_equal(snap.stats.events, 0);
+  assert_true(snap.stats.first == INT64_MAX);
+  assert_true(snap.stats.last == INT64_MIN);
+
+  e = survey_event("c-1", 1000, CXM_KIND_NPS, 9);
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e = survey_event("c-2", 500, CXM_KIND_CSAT, 4);
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e = survey_event("c-1", 90000, CXM_KIND_CES, 7);
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e = survey_event("c-3", 2000, CXM_KIND_PURCHASE, 129.95);
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e = survey_event("c-3", 2000, CXM_KIND_COMPLAINT, 0);
+  e.has_value = 0;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+
+  snap = take(s);
+  assert_int_equal(snap.stats.events, 5);
+  assert_int_equal(snap.stats.customers, 3);
+  assert_int_equal(snap.stats.first, 500);
+  assert_int_equal(snap.stats.last, 90000);
+  assert_int_equal(snap.stats.cells, 2); /* day 0 and day 1, same channel/stage/segment */
+  assert_int_equal(snap.survey.nps.count[9], 1);
+  assert_int_equal(snap.survey.csat.count[3], 1);
+  assert_int_equal(snap.survey.ces.count[6], 1);
+  assert_true(snap.stats.memory_bytes > 0);
+  cxm_store_free(s);
+}
+
+/* Each bad field gets its own status and leaves the store as it was. */
+static void test_bad_fields(void **state) {
+  cxm_store *s;
+  cxm_event e, good;
+  snapshot before, after;
+  char long_id[CXM_MAX_ID_LEN + 2];
+  (void)state;
+  memset(long_id, 'x', sizeof long_id);
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  good = survey_event("c-1", 1000, CXM_KIND_NPS, 9);
+  good.id = "ev-1";
+  good.id_len = 4;
+  assert_int_equal(cxm_store_record(s, &good), CXM_OK);
+  before = take(s);
+
+#define EXPECT_STATUS(mutation, status)                  \
+  do {                                                   \
+    e = survey_event("c-new", 5000, CXM_KIND_NPS, 10);  \
+    mutation;                                            \
+    assert_int_equal(cxm_store_check(s, &e), (status));  \
+    assert_int_equal(cxm_store_record(s, &e), (status)); \
+    after = take(s);                                     \
+    assert_same(&before, &after);                        \
+  } while (0)
+
+  EXPECT_STATUS(e.size = 0, CXM_E_SIZE);
+  EXPECT_STATUS(e.customer_len = 0, CXM_E_CUSTOMER);
+  EXPECT_STATUS((e.customer = long_id, e.customer_len = CXM_MAX_ID_LEN + 1), CXM_E_CUSTOMER);
+  EXPECT_STATUS(e.customer = NULL, CXM_E_CUSTOMER);
+  EXPECT_STATUS(e.time = -1, CXM_E_TIME);
+  EXPECT_STATUS(e.time = CXM_TIME_MAX + 1, CXM_E_TIME);
+  EXPECT_STATUS(e.kind = CXM_KIND_COUNT, CXM_E_KIND);
+  EXPECT_STATUS(e.kind = -1, CXM_E_KIND);
+  EXPECT_STATUS(e.value = 11, CXM_E_VALUE);
+  EXPECT_STATUS(e.value = -1, CXM_E_VALUE);
+  EXPECT_STATUS(e.value = 9.5, CXM_E_VALUE);
+  EXPECT_STATUS(e.value = NAN, CXM_E_VALUE);
+  EXPECT_STATUS(e.has_value = 0, CXM_E_VALUE);
+  EXPECT_STATUS((e.kind = CXM_KIND_CSAT, e.value = 0), CXM_E_VALUE);
+  EXPECT_STATUS((e.kind = CXM_KIND_CSAT, e.value = 6), CXM_E_VALUE);
+  EXPECT_STATUS((e.kind = CXM_KIND_CES, e.value = 8), CXM_E_VALUE);
+  EXPECT_STATUS((e.kind = CXM_KIND_INTERNAL, e.value = 100.5), CXM_E_VALUE);
+  EXPECT_STATUS((e.kind = CXM_KIND_PURCHASE, e.value = -0.01), CXM_E_VALUE);
+  EXPECT_STATUS((e.kind = CXM_KIND_PURCHASE, e.value = INFINITY), CXM_E_VALUE);
+  EXPECT_STATUS((e.kind = CXM_KIND_COMPLAINT, e.value = 1), CXM_E_VALUE);
+  EXPECT_STATUS(e.channel = -1, CXM_E_CHANNEL);
+  EXPECT_STATUS(e.channel = CXM_CHANNEL_FIRST_CUSTOM, CXM_E_CHANNEL); /* none interned yet */
+  EXPECT_STATUS(e.stage = CXM_STAGE_COUNT, CXM_E_STAGE);
+  EXPECT_STATUS(e.segment = 1, CXM_E_SEGMENT); /* none interned yet */
+  EXPECT_STATUS(e.segment = -2, CXM_E_SEGMENT);
+  EXPECT_STATUS(e.dimension = CXM_DIMENSION_EMPATHY, CXM_E_DIMENSION); /* nps takes none */
+  EXPECT_STATUS((e.kind = CXM_KIND_PERCEPTION, e.value = 5), CXM_E_DIMENSION); /* needs one */
+  EXPECT_STATUS((e.kind = CXM_KIND_PERCEPTION, e.value = 5, e.dimension = 9), CXM_E_DIMENSION);
+  EXPECT_STATUS((e.kind = CXM_KIND_CONTACT_OPEN, e.has_value = 0), CXM_E_REF); /* needs a ref */
+  EXPECT_STATUS((e.ref = long_id, e.ref_len = CXM_MAX_ID_LEN + 1), CXM_E_REF);
+  EXPECT_STATUS(e.ref_len = 3, CXM_E_REF); /* NULL with a length */
+  EXPECT_STATUS((e.id = long_id, e.id_len = CXM_MAX_ID_LEN + 1), CXM_E_EVENT_ID);
+  EXPECT_STATUS(e.id_len = 2, CXM_E_EVENT_ID);
+#undef EXPECT_STATUS
+
+  assert_int_equal(cxm_store_record(NULL, &good), CXM_E_ARG);
+  assert_int_equal(cxm_store_record(s, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_record_for(s, 7, &good), CXM_E_HANDLE);
+  after = take(s);
+  assert_same(&before, &after);
+  cxm_store_free(s);
+}
+
+static void test_boundaries_accepted(void **state) {
+  cxm_store *s;
+  cxm_event e;
+  char id[CXM_MAX_ID_LEN];
+  (void)state;
+  memset(id, 'y', sizeof id);
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  e = survey_event("a", CXM_TIME_MIN, CXM_KIND_NPS, 0);
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e = survey_event("a", CXM_TIME_MAX, CXM_KIND_NPS, 10);
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e = survey_event("a", 0, CXM_KIND_INTERNAL, 0);
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e = survey_event("a", 0, CXM_KIND_INTERNAL, 100);
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e = survey_event("a", 0, CXM_KIND_INTERNAL, 77.25);
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e = survey_event("a", 0, CXM_KIND_PURCHASE, 0);
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e = survey_event("a", 0, CXM_KIND_EXPECTATION, 7);
+  e.dimension = CXM_DIMENSION_TANGIBLES;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e = survey_event("a", 0, CXM_KIND_CONTACT_RESOLVE, 0);
+  e.has_value = 0;
+  e.ref = id;
+  e.ref_len = sizeof id;
+  e.id = id;
+  e.id_len = sizeof id;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  /* a customer id of exactly 128 bytes, holding a NUL byte: ids are bytes */
+  id[5] = '\0';
+  e = survey_event("", 0, CXM_KIND_CHURN, 0);
+  e.has_value = 0;
+  e.customer = id;
+  e.customer_len = sizeof id;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  {
+    cxm_store_stats st;
+    st.size = sizeof st;
+    assert_int_equal(cxm_store_stats_get(&st, s), CXM_OK);
+    assert_int_equal(st.events, 9);
+    assert_int_equal(st.customers, 2);
+    st.size = 1;
+    assert_int_equal(cxm_store_stats_get(&st, s), CXM_E_SIZE);
+  }
+  cxm_store_free(s);
+}
+
+static void test_duplicates(void **state) {
+  cxm_store *s;
+  cxm_event e;
+  snapshot before, after;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  e = survey_event("c-1", 100, CXM_KIND_NPS, 3);
+  e.id = "row-1";
+  e.id_len = 5;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  before = take(s);
+  /* same id, different everything else: still a duplicate, nothing recorded */
+  e = survey_event("c-other", 999999, CXM_KIND_CSAT, 5);
+  e.id = "row-1";
+  e.id_len = 5;
+  assert_int_equal(cxm_store_record(s, &e), CXM_DUPLICATE);
+  after = take(s);
+  assert_int_equal(after.stats.duplicates, 1);
+  after.stats.duplicates = before.stats.duplicates;
+  assert_same(&before, &after);
+  /* an id that is a prefix is a different id */
+  e.id_len = 4;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  /* events without an id are never duplicates */
+  e.id_len = 0;
+  e.id = NULL;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  after = take(s);
+  assert_int_equal(after.stats.events, 4);
+  cxm_store_free(s);
+}
+
+static void test_customers_and_handles(void **state) {
+  cxm_store *s;
+  uint32_t h, h2;
+  const char *id;
+  size_t len;
+  cxm_event e;
+  char buf[32];
+  uint32_t i;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  assert_int_equal(cxm_store_find_customer(&h, s, "x", 1), CXM_E_NOT_FOUND);
+  assert_int_equal(cxm_store_customer(&h, s, "alice", 5), CXM_OK);
+  assert_int_equal(h, 0);
+  assert_int_equal(cxm_store_customer(&h2, s, "bob", 3), CXM_OK);
+  assert_int_equal(h2, 1);
+  assert_int_equal(cxm_store_customer(&h, s, "alice", 5), CXM_OK);
+  assert_int_equal(h, 0);
+  assert_int_equal(cxm_store_customer(&h, s, "", 0), CXM_E_CUSTOMER);
+  assert_int_equal(cxm_store_customer(NULL, s, "a", 1), CXM_E_ARG);
+  assert_int_equal(cxm_store_customer_id(&id, &len, s, 1), CXM_OK);
+  assert_int_equal(len, 3);
+  assert_memory_equal(id, "bob", 3);
+  assert_int_equal(cxm_store_customer_id(&id, &len, s, 2), CXM_E_HANDLE);
+
+  e = survey_event("ignored", 10, CXM_KIND_NPS, 8);
+  assert_int_equal(cxm_store_record_for(s, 1, &e), CXM_OK);
+
+  /* Growth: many customers, every one found again, and pointers handed out
+   * earlier stay valid (the arena never moves). */
+  assert_int_equal(cxm_store_customer_id(&id, &len, s, 0), CXM_OK);
+  for (i = 0; i < 200000; i++) {
+    int n = snprintf(buf, sizeof buf, "customer-%u", (unsigned)i);
+    assert_int_equal(cxm_store_customer(&h, s, buf, (size_t)n), CXM_OK);
+    assert_int_equal(h, i + 2);
+  }
+  assert_memory_equal(id, "alice", 5);
+  for (i = 0; i < 200000; i += 997) {
+    int n = snprintf(buf, sizeof buf, "customer-%u", (unsigned)i);
+    assert_int_equal(cxm_store_find_customer(&h, s, buf, (size_t)n), CXM_OK);
+    assert_int_equal(h, i + 2);
+  }
+  cxm_store_free(s);
+}
+
+static void test_channels_and_segments(void **state) {
+  cxm_store *s;
+  int32_t c, c2, seg;
+  const char *name;
+  size_t len;
+  char label[CXM_MAX_SEGMENT_LEN + 1];
+  (void)state;
+  memset(label, 's', sizeof label);
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  assert_int_equal(cxm_store_channel(&c, s, "email", 5), CXM_OK);
+  assert_int_equal(c, CXM_CHANNEL_EMAIL);
+  assert_int_equal(cxm_store_channel(&c, s, "app", 3), CXM_OK);
+  assert_int_equal(c, CXM_CHANNEL_APP);
+  assert_int_equal(cxm_store_channel(&c, s, "", 0), CXM_OK);
+  assert_int_equal(c, CXM_CHANNEL_UNKNOWN);
+  assert_int_equal(cxm_store_channel(&c, s, "unknown", 7), CXM_OK);
+  assert_int_equal(c, CXM_CHANNEL_UNKNOWN);
+  assert_int_equal(cxm_store_channel(&c, s, "whatsapp", 8), CXM_OK);
+  assert_int_equal(c, CXM_CHANNEL_FIRST_CUSTOM);
+  assert_int_equal(cxm_store_channel(&c2, s, "kiosk_2-b", 9), CXM_OK);
+  assert_int_equal(c2, CXM_CHANNEL_FIRST_CUSTOM + 1);
+  assert_int_equal(cxm_store_channel(&c2, s, "whatsapp", 8), CXM_OK);
+  assert_int_equal(c2, c);
+  assert_int_equal(cxm_store_channel_name(&name, &len, s, c), CXM_OK);
+  assert_int_equal(len, 8);
+  assert_memory_equal(name, "whatsapp", 8);
+  assert_int_equal(cxm_store_channel_name(&name, &len, s, CXM_CHANNEL_PHONE), CXM_OK);
+  assert_string_equal(name, "phone");
+  assert_int_equal(cxm_store_channel_name(&name, &len, s, CXM_CHANNEL_FIRST_CUSTOM + 2), CXM_E_CHANNEL);
+  assert_int_equal(cxm_store_channel(&c, s, "Email", 5), CXM_E_CHANNEL);
+  assert_int_equal(cxm_store_channel(&c, s, "a b", 3), CXM_E_CHANNEL);
+  assert_int_equal(cxm_store_channel(&c, s, "abcdefghijabcdefghijabcdefghijabc", 33), CXM_E_CHANNEL);
+  assert_int_equal(cxm_store_channel(&c, s, "abcdefghijabcdefghijabcdefghijab", 32), CXM_OK);
+
+  assert_int_equal(cxm_store_segment(&seg, s, "", 0), CXM_OK);
+  assert_int_equal(seg, CXM_SEGMENT_UNKNOWN);
+  assert_int_equal(cxm_store_segment(&seg, s, "enterprise", 10), CXM_OK);
+  assert_int_equal(seg, 1);
+  assert_int_equal(cxm_store_segment(&seg, s, label, CXM_MAX_SEGMENT_LEN), CXM_OK);
+  assert_int_equal(seg, 2);
+  assert_int_equal(cxm_store_segment(&seg, s, label, CXM_MAX_SEGMENT_LEN + 1), CXM_E_SEGMENT);
+  assert_int_equal(cxm_store_segment(&seg, s, "a\tb", 3), CXM_E_SEGMENT);
+  assert_int_equal(cxm_store_segment_name(&name, &len, s, 1), CXM_OK);
+  assert_memory_equal(name, "enterprise", 10);
+  assert_int_equal(cxm_store_segment_name(&name, &len, s, 0), CXM_OK);
+  assert_string_equal(name, "unknown");
+  assert_int_equal(cxm_store_segment_name(&name, &len, s, 3), CXM_E_SEGMENT);
+  cxm_store_free(s);
+}
+
+/* Fail the Nth allocation for every N until the whole scenario succeeds:
+ * the failing call returns CXM_E_NOMEM and leaves the store unchanged; the
+ * scenario then goes on and must end with the same store as a run that
+ * never failed; nothing leaks. */
+static void run_scenario(cxm_store *s, failing_alloc *f, long fail_at, int *failures) {
+  char id[32], eid[32];
+  uint32_t i;
+  for (i = 0; i < 3000; i++) {
+    cxm_event e;
+    snapshot before, after;
+    int32_t rc;
+    int n = snprintf(id, sizeof id, "c%u", (unsigned)(i % 700));
+    int m = snprintf(eid, sizeof eid, "e%u", (unsigned)(i % 2900));
+    e = survey_event("", (int64_t)i * 3607, (int32_t)(i % 3), (double)(1 + i % 5));
+    e.customer = id;
+    e.customer_len = (size_t)n;
+    e.id = eid;
+    e.id_len = (size_t)m;
+    e.stage = (int32_t)(i % CXM_STAGE_COUNT);
+    if (fail_at >= 0 && f->calls >= fail_at) f->remaining = 0;
+    before = take(s);
+    rc = cxm_store_record(s, &e);
+    f->remaining = -1;
+    if (rc == CXM_E_NOMEM) {
+      (*failures)++;
+      after = take(s);
+      assert_same(&before, &after);
+      rc = cxm_store_record(s, &e); /* retried without failure */
+    }
+    assert_true(rc == CXM_OK || rc == CXM_DUPLICATE);
+  }
+}
+
+static void test_allocation_failures(void **state) {
+  failing_alloc f = {-1, 0, 0};
+  cxm_allocator hooks = failing_hooks(&f);
+  cxm_store_options o;
+  cxm_store *ref, *s;
+  snapshot want, got;
+  long total_calls, n;
+  int failures = 0;
+  (void)state;
+  cxm_store_options_init(&o);
+  o.allocator = &hooks;
+  assert_int_equal(cxm_store_new(&ref, &o), CXM_OK);
+  run_scenario(ref, &f, -1, &failures);
+  assert_int_equal(failures, 0);
+  total_calls = f.calls;
+  want = take(ref);
+  cxm_store_free(ref);
+  assert_int_equal(f.live_bytes, 0);
+
+  for (n = 1; n <= total_calls; n++) {
+    f.calls = 0;
+    f.remaining = -1;
+    assert_int_equal(cxm_store_new(&s, &o), CXM_OK);
+    run_scenario(s, &f, n, &failures);
+    got = take(s);
+    assert_same(&want, &got);
+    cxm_store_free(s);
+    assert_int_equal(f.live_bytes, 0);
+  }
+  assert_true(failures > 0);
+  /* the store itself failing to allocate */
+  f.calls = 0;
+  f.remaining = 0;
+  s = NULL;
+  assert_int_equal(cxm_store_new(&s, &o), CXM_E_NOMEM);
+  assert_null(s);
+}
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(placeholder)};
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_new_and_options),
+      cmocka_unit_test(test_record_counts),
+      cmocka_unit_test(test_bad_fields),
+      cmocka_unit_test(test_boundaries_accepted),
+      cmocka_unit_test(test_duplicates),
+      cmocka_unit_test(test_customers_and_handles),
+      cmocka_unit_test(test_channels_and_segments),
+      cmocka_unit_test(test_allocation_failures),
+  };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,67 @@
+/* Helpers shared by the unit tests: a deterministic PRNG and an allocator
+ * that fails on demand (fault injection, after jansson's test_chaos.c). */
+#ifndef CXM_TEST_HELPERS_H
+#define CXM_TEST_HELPERS_H
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "cxm/common.h"
+
+/* SplitMix64: tiny, seeded, the same sequence on every platform. */
+static inline uint64_t test_rand(uint64_t *state) {
+  uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+  z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+  return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n). */
+static inline uint64_t test_below(uint64_t *state, uint64_t n) { return test_rand(state) % n; }
+
+/* An allocator that fails every allocation once `remaining` reaches 0
+ * (never when remaining < 0), and tracks live bytes to catch leaks. */
+typedef struct failing_alloc {
+  long remaining;
+  long calls;
+  int64_t live_bytes;
+} failing_alloc;
+
+static inline void *failing_malloc(void *opaque, size_t size) {
+  failing_alloc *f = opaque;
+  void *p;
+  f->calls++;
+  if (f->remaining == 0) return NULL;
+  if (f->remaining > 0) f->remaining--;
+  p = malloc(size);
+  if (p != NULL) f->live_bytes += (int64_t)size;
+  return p;
+}
+
+static inline void *failing_realloc(void *opaque, void *ptr, size_t old_size, size_t new_size) {
+  failing_alloc *f = opaque;
+  void *p;
+  f->calls++;
+  if (f->remaining == 0) return NULL;
+  if (f->remaining > 0) f->remaining--;
+  p = realloc(ptr, new_size);
+  if (p != NULL) f->live_bytes += (int64_t)new_size - (int64_t)old_size;
+  return p;
+}
+
+static inline void failing_free(void *opaque, void *ptr, size_t size) {
+  failing_alloc *f = opaque;
+  f->live_bytes -= (int64_t)size;
+  free(ptr);
+}
+
+static inline cxm_allocator failing_hooks(failing_alloc *f) {
+  cxm_allocator a;
+  a.alloc = failing_malloc;
+  a.realloc = failing_realloc;
+  a.free = failing_free;
+  a.opaque = f;
+  return a;
+}
+
+#endif
