@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages cxm needs to build and test, skipping those
+# already present (so repeated runs stay fast). Sourced by quickstart.sh and
+# test-all.sh; needs root (or sudo) only when something is missing.
+cxm_install_deps() {
+  local pkgs=(gcc g++ meson ninja-build pkg-config libcmocka-dev python3 doxygen binutils)
+  local missing=() p
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+}
