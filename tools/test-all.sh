@@ -20,6 +20,18 @@ echo "== plain build =="
 run_suite build-test
 echo "== API reference (doxygen, warnings are errors) =="
 ninja -C build-test docs
+echo "== install, then link a program through pkg-config =="
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+meson install -C build-test --destdir "$stage" >/dev/null
+prefix=$(meson introspect build-test --buildoptions | python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"))')
+pcdir=$(dirname "$(find "$stage" -name cxm.pc | head -n 1)")
+libdir=$(dirname "$(find "$stage" -name 'libcxm.so' | head -n 1)")
+PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$pcdir" \
+  cc -std=c11 -Wall -Wextra -pedantic -Werror examples/nps_basics.c -o "$stage/nps_basics" \
+  $(PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs cxm)
+LD_LIBRARY_PATH="$libdir" "$stage/nps_basics" >/dev/null
+echo "installed headers under $prefix/include/cxm, pkg-config link: ok"
 echo "== sanitizer build (address, undefined) =="
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
   run_suite build-test-san -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fno-sanitize-recover=all

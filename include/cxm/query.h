@@ -81,7 +81,10 @@ CXM_API size_t cxm_groups_count(const cxm_groups *groups);
  * @brief The key of group `index`.
  * @param[out] key Receives bytes owned by `groups` (NUL-terminated too).
  * @param[out] len Receives the key length.
- * @return CXM_OK, CXM_E_ARG or CXM_E_NOT_FOUND for an index out of range. @since 0.1
+ * @param[in] groups The result of cxm_store_group().
+ * @param[in] index 0 .. cxm_groups_count() - 1.
+ * @return CXM_OK, CXM_E_ARG or CXM_E_NOT_FOUND for an index out of range.
+ * @note Reading one result from several threads is safe. @since 0.1
  */
 CXM_API int32_t cxm_groups_key(const char **key, size_t *len, const cxm_groups *groups, size_t index);
 

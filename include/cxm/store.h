@@ -85,6 +85,8 @@ CXM_API int32_t cxm_store_find_customer(uint32_t *handle, const cxm_store *store
  * @brief The id bytes of a customer handle.
  * @param[out] id Receives a pointer owned by the store, valid until it is freed.
  * @param[out] len Receives the length.
+ * @param[in] store The store (read only).
+ * @param[in] handle A handle from cxm_store_customer().
  * @return CXM_OK, CXM_E_ARG or CXM_E_HANDLE. @since 0.1
  */
 CXM_API int32_t cxm_store_customer_id(const char **id, size_t *len, const cxm_store *store, uint32_t handle);
@@ -107,6 +109,9 @@ CXM_API int32_t cxm_store_segment(int32_t *segment, cxm_store *store, const char
 /**
  * @brief The name of a channel code of this store ("unknown" for 0).
  * @param[out] name Static or store-owned bytes, valid until the store is freed.
+ * @param[out] len Receives the name's length.
+ * @param[in] store The store (read only).
+ * @param[in] channel A channel code.
  * @return CXM_OK, CXM_E_ARG or CXM_E_CHANNEL. @since 0.1
  */
 CXM_API int32_t cxm_store_channel_name(const char **name, size_t *len, const cxm_store *store, int32_t channel);
@@ -152,6 +157,7 @@ CXM_API int32_t cxm_store_record_for(cxm_store *store, uint32_t handle, const cx
 /**
  * @brief Read the store's counters.
  * @param[in,out] stats Set `stats->size = sizeof(cxm_store_stats)` first.
+ * @param[in] store The store (read only).
  * @return CXM_OK, CXM_E_ARG or CXM_E_SIZE. @since 0.1
  */
 CXM_API int32_t cxm_store_stats_get(cxm_store_stats *stats, const cxm_store *store);
