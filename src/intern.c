@@ -1,4 +1,4 @@
-/* String interning with open addressing (linear probing, load <= 1/2) and
+/* String interning with open addressing (linear probing, load <= 3/4) and
  * a block arena; see intern.h. */
 #include "intern.h"
 
@@ -22,7 +22,6 @@ void cxmi_intern_free(cxmi_intern *t, cxmi_alloc *a) {
   uint32_t i;
   cxmi_free(a, t->slots, slot_bytes(t));
   cxmi_free(a, (void *)t->ptrs, (size_t)t->entry_cap * sizeof *t->ptrs);
-  cxmi_free(a, t->lens, (size_t)t->entry_cap * sizeof *t->lens);
   for (i = 0; i < t->block_count; i++) cxmi_free(a, t->blocks[i], BLOCK_SIZE);
   cxmi_free(a, t->blocks, (size_t)t->block_cap * sizeof *t->blocks);
   memset(t, 0, sizeof *t);
@@ -34,30 +33,31 @@ int64_t cxmi_intern_find(const cxmi_intern *t, const char *s, size_t len, uint64
   uint32_t i, tag = tag_of(hash);
   if (t->slots == NULL) return -1;
   for (i = (uint32_t)hash & t->slot_mask;; i = (i + 1) & t->slot_mask) {
-    uint64_t slot = t->slots[i];
-    uint32_t index;
-    if (slot == 0) return -1;
-    index = (uint32_t)(slot >> 32) - 1;
-    if ((uint32_t)slot == tag && t->lens[index] == len && memcmp(t->ptrs[index], s, len) == 0)
-      return (int64_t)index;
+    const cxmi_slot *slot = &t->slots[i];
+    if (slot->str == NULL) return -1;
+    if (slot->tag == tag && slot->str[0] == len && memcmp(slot->str + 1, s, len) == 0) return slot->index;
   }
 }
 
-static void place(uint64_t *slots, uint32_t mask, uint64_t hash, uint32_t index) {
+static void place(cxmi_slot *slots, uint32_t mask, uint64_t hash, const unsigned char *str, uint32_t index) {
   uint32_t j;
-  for (j = (uint32_t)hash & mask; slots[j] != 0; j = (j + 1) & mask) {
+  for (j = (uint32_t)hash & mask; slots[j].str != NULL; j = (j + 1) & mask) {
   }
-  slots[j] = ((uint64_t)(index + 1) << 32) | tag_of(hash);
+  slots[j].str = str;
+  slots[j].tag = tag_of(hash);
+  slots[j].index = index;
 }
 
 /* Rehash into `new_cap` slots; the old table stays intact on failure.
- * Hashes are recomputed from the strings: slots keep only a 32-bit tag so
- * that a customer costs 8 bytes of slot, not 16. */
+ * Hashes are recomputed from the strings, which slots do not keep whole. */
 static int32_t grow_slots(cxmi_intern *t, cxmi_alloc *a, uint32_t new_cap) {
-  uint64_t *slots = cxmi_calloc(a, new_cap, sizeof *slots);
+  cxmi_slot *slots = cxmi_calloc(a, new_cap, sizeof *slots);
   uint32_t i;
   if (slots == NULL) return CXM_E_NOMEM;
-  for (i = 0; i < t->count; i++) place(slots, new_cap - 1, cxmi_hash_bytes(t->ptrs[i], t->lens[i]), i);
+  for (i = 0; i < t->count; i++) {
+    const unsigned char *str = t->ptrs[i];
+    place(slots, new_cap - 1, cxmi_hash_bytes(str + 1, str[0]), str, i);
+  }
   cxmi_free(a, t->slots, slot_bytes(t));
   t->slots = slots;
   t->slot_mask = new_cap - 1;
@@ -66,25 +66,11 @@ static int32_t grow_slots(cxmi_intern *t, cxmi_alloc *a, uint32_t new_cap) {
 
 static int32_t grow_entries(cxmi_intern *t, cxmi_alloc *a) {
   uint32_t cap = t->entry_cap == 0 ? 16 : t->entry_cap * 2;
-  const char **ptrs;
-  uint8_t *lens;
+  const unsigned char **ptrs;
   if (t->entry_cap >= UINT32_MAX / 2) return CXM_E_LIMIT;
-  /* Both arrays or neither: allocate fresh, copy, then release the old. */
-  ptrs = cxmi_malloc(a, (size_t)cap * sizeof *ptrs);
+  ptrs = cxmi_realloc(a, (void *)t->ptrs, (size_t)t->entry_cap * sizeof *ptrs, (size_t)cap * sizeof *ptrs);
   if (ptrs == NULL) return CXM_E_NOMEM;
-  lens = cxmi_malloc(a, (size_t)cap * sizeof *lens);
-  if (lens == NULL) {
-    cxmi_free(a, (void *)ptrs, (size_t)cap * sizeof *ptrs);
-    return CXM_E_NOMEM;
-  }
-  if (t->count > 0) {
-    memcpy((void *)ptrs, (const void *)t->ptrs, (size_t)t->count * sizeof *ptrs);
-    memcpy(lens, t->lens, (size_t)t->count * sizeof *lens);
-  }
-  cxmi_free(a, (void *)t->ptrs, (size_t)t->entry_cap * sizeof *t->ptrs);
-  cxmi_free(a, t->lens, (size_t)t->entry_cap * sizeof *t->lens);
   t->ptrs = ptrs;
-  t->lens = lens;
   t->entry_cap = cap;
   return CXM_OK;
 }
@@ -109,10 +95,11 @@ int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len) {
   int32_t rc;
   if (len > CXMI_INTERN_MAX_LEN) return CXM_E_ARG;
   if (t->count >= t->limit) return CXM_E_LIMIT;
-  /* Keep the load at or below one half: probes stay short. */
-  if (t->slots == NULL || ((uint64_t)t->count + 1) * 2 > (uint64_t)t->slot_mask + 1) {
+  /* Keep the load at or below three quarters: probes stay short (the tag
+   * rejects almost every wrong slot without touching the arena). */
+  if (t->slots == NULL || ((uint64_t)t->count + 1) * 4 > ((uint64_t)t->slot_mask + 1) * 3) {
     uint64_t cap = t->slots == NULL ? MIN_SLOTS : ((uint64_t)t->slot_mask + 1) * 2;
-    if (cap > (UINT64_C(1) << 31)) return CXM_E_LIMIT;
+    if (cap > (UINT64_C(1) << 32)) return CXM_E_LIMIT;
     rc = grow_slots(t, a, (uint32_t)cap);
     if (rc != CXM_OK) return rc;
   }
@@ -120,7 +107,7 @@ int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len) {
     rc = grow_entries(t, a);
     if (rc != CXM_OK) return rc;
   }
-  if (len > 0 && (t->block_count == 0 || t->block_used + len > BLOCK_SIZE)) {
+  if (t->block_count == 0 || t->block_used + 1 + len > BLOCK_SIZE) {
     rc = add_block(t, a);
     if (rc != CXM_OK) return rc;
   }
@@ -129,19 +116,17 @@ int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len) {
 
 uint32_t cxmi_intern_commit(cxmi_intern *t, const char *s, size_t len, uint64_t hash) {
   uint32_t index = t->count;
-  char *dst = len > 0 ? t->blocks[t->block_count - 1] + t->block_used : NULL;
-  if (len > 0) {
-    memcpy(dst, s, len);
-    t->block_used += len;
-  }
-  t->ptrs[index] = dst != NULL ? dst : "";
-  t->lens[index] = (uint8_t)len;
-  place(t->slots, t->slot_mask, hash, index);
+  unsigned char *dst = (unsigned char *)t->blocks[t->block_count - 1] + t->block_used;
+  dst[0] = (unsigned char)len;
+  if (len > 0) memcpy(dst + 1, s, len);
+  t->block_used += 1 + len;
+  t->ptrs[index] = dst;
+  place(t->slots, t->slot_mask, hash, dst, index);
   t->count++;
   return index;
 }
 
 const char *cxmi_intern_str(const cxmi_intern *t, uint32_t index, size_t *len) {
-  *len = t->lens[index];
-  return t->ptrs[index];
+  *len = t->ptrs[index][0];
+  return (const char *)t->ptrs[index] + 1;
 }

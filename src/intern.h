@@ -12,14 +12,21 @@
 
 #define CXMI_INTERN_MAX_LEN 255
 
+/* One index slot. The string's bytes follow its length byte in the arena,
+ * so a successful look-up touches one slot and one arena line. */
+typedef struct cxmi_slot {
+  const unsigned char *str; /* length byte, then the bytes; NULL = empty */
+  uint32_t tag;             /* high half of the hash */
+  uint32_t index;
+} cxmi_slot;
+
 typedef struct cxmi_intern {
-  uint64_t *slots;      /* (index + 1) << 32 | hash tag; 0 = empty */
+  cxmi_slot *slots;
   uint32_t slot_mask;   /* capacity - 1 (capacity a power of two), 0 when none */
   uint32_t count;       /* strings held */
   uint32_t limit;       /* most strings allowed */
   uint32_t entry_cap;
-  const char **ptrs;    /* string bytes, per index */
-  uint8_t *lens;        /* string length, per index */
+  const unsigned char **ptrs; /* per index: its length byte in the arena */
   char **blocks;        /* arena blocks */
   uint32_t block_count, block_cap;
   size_t block_used;    /* bytes used in the last block */

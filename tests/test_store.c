@@ -431,6 +431,57 @@ static void test_allocation_failures(void **state) {
   assert_null(s);
 }
 
+/* A batch gives the same statuses and the same store as one call per
+ * event, including bad events, duplicates within one batch and customers
+ * first seen inside a batch. */
+static void test_batch_equals_single(void **state) {
+  enum { N = 5000 };
+  static cxm_event events[N];
+  static char ids[N][16], eids[N][16];
+  static int32_t batch_status[N];
+  cxm_store *one, *many;
+  snapshot a, b;
+  uint64_t rng = 2026;
+  size_t i, done;
+  (void)state;
+  assert_int_equal(cxm_store_new(&one, NULL), CXM_OK);
+  assert_int_equal(cxm_store_new(&many, NULL), CXM_OK);
+  for (i = 0; i < N; i++) {
+    cxm_event *e = &events[i];
+    int n = snprintf(ids[i], sizeof ids[i], "c%u", (unsigned)test_below(&rng, 300));
+    int m = snprintf(eids[i], sizeof eids[i], "e%u", (unsigned)test_below(&rng, 4000));
+    cxm_event_init(e);
+    e->customer = ids[i];
+    e->customer_len = (size_t)n;
+    e->time = (int64_t)test_below(&rng, 100 * 86400);
+    e->kind = (int32_t)test_below(&rng, 3);
+    e->has_value = 1;
+    e->value = (double)test_below(&rng, 12); /* some out of range */
+    e->stage = (int32_t)test_below(&rng, CXM_STAGE_COUNT + 1); /* some invalid */
+    if (test_below(&rng, 2)) {
+      e->id = eids[i];
+      e->id_len = (size_t)m;
+    }
+  }
+  for (done = 0; done < N;) { /* uneven batch sizes, incl. 0 and 1 */
+    size_t n = (size_t)test_below(&rng, 40);
+    if (n > N - done) n = N - done;
+    assert_int_equal(cxm_store_record_batch(batch_status + done, many, events + done, n), CXM_OK);
+    done += n;
+  }
+  for (i = 0; i < N; i++) assert_int_equal(cxm_store_record(one, &events[i]), batch_status[i]);
+  a = take(one);
+  b = take(many);
+  assert_same(&a, &b);
+  assert_true(a.stats.duplicates > 0);
+  assert_true(a.stats.events > 0 && a.stats.events < N);
+  assert_int_equal(cxm_store_record_batch(NULL, many, NULL, 0), CXM_OK);
+  assert_int_equal(cxm_store_record_batch(NULL, many, NULL, 1), CXM_E_ARG);
+  assert_int_equal(cxm_store_record_batch(NULL, NULL, events, 1), CXM_E_ARG);
+  cxm_store_free(one);
+  cxm_store_free(many);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_new_and_options),
@@ -441,6 +492,7 @@ int main(void) {
       cmocka_unit_test(test_customers_and_handles),
       cmocka_unit_test(test_channels_and_segments),
       cmocka_unit_test(test_allocation_failures),
+      cmocka_unit_test(test_batch_equals_single),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

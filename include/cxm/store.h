@@ -146,6 +146,24 @@ CXM_API int32_t cxm_store_check(const cxm_store *store, const cxm_event *event);
 CXM_API int32_t cxm_store_record(cxm_store *store, const cxm_event *event);
 
 /**
+ * @brief Record several events, exactly as calling cxm_store_record() on
+ *        each in turn would, but faster: the memory look-ups of a few
+ *        events are started together so their latencies overlap.
+ *
+ * Each event succeeds or fails on its own; a bad event leaves no trace and
+ * does not stop the others.
+ * @param[out] statuses NULL, or `count` statuses, one per event, as
+ *        cxm_store_record() would have returned.
+ * @param[in] store The store (written).
+ * @param[in] events `count` events; borrowed for the call only.
+ * @param[in] count Number of events (0 is fine).
+ * @return CXM_OK once every event was processed (see `statuses`), or
+ *         CXM_E_ARG when `store` is NULL or `events` is NULL with count > 0.
+ * @since 0.1
+ */
+CXM_API int32_t cxm_store_record_batch(int32_t *statuses, cxm_store *store, const cxm_event *events, size_t count);
+
+/**
  * @brief Record one event for a customer handle from cxm_store_customer();
  *        `event->customer` is ignored. The fast path for callers that look
  *        a customer up once and record many events.
