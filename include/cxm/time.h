@@ -24,12 +24,20 @@ extern "C" {
  *        `2026-03-14T09:30:00.25+01:00`; `t`/space separators and `z`
  *        accepted) or integer Unix seconds. A fraction is dropped, not
  *        rounded. A leap second (`:60`) counts as the next second.
+ *
+ * Exact grammar: `YYYY-MM-DD` (4-digit year, real calendar dates, Feb 29
+ * in leap years only), `T`, `t` or one space, `HH:MM:SS` (00..23, 00..59,
+ * 00..60), optionally `.` and one or more digits, then `Z`, `z` or
+ * `+HH:MM`/`-HH:MM` (hours 00..23, minutes 00..59; `-00:00` is UTC).
+ * Unix seconds are ASCII digits only (no sign, no spaces, no fraction).
+ * Nothing else may surround the text. No libc time function is used, so
+ * the result depends on neither the locale nor the time zone.
  * @param[out] out UTC seconds since 1970; unchanged on error.
  * @param[in] text The bytes (not necessarily NUL-terminated).
  * @param[in] len Their length.
  * @return CXM_OK, CXM_E_ARG, or CXM_E_TIME when malformed or outside
  *         1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z (after the offset).
- * @since 0.1
+ * @note Thread-safe. @since 0.1
  */
 CXM_API int32_t cxm_time_parse(int64_t *out, const char *text, size_t len);
 
@@ -38,7 +46,8 @@ CXM_API int32_t cxm_time_parse(int64_t *out, const char *text, size_t len);
  * @param[out] buf At least CXM_TIME_TEXT_SIZE bytes; NUL-terminated on success.
  * @param[in] cap Bytes at `buf`.
  * @param[in] t CXM_TIME_MIN..CXM_TIME_MAX.
- * @return CXM_OK, CXM_E_ARG, CXM_E_BUFFER or CXM_E_TIME. @since 0.1
+ * @return CXM_OK, CXM_E_ARG, CXM_E_BUFFER or CXM_E_TIME.
+ * @note Thread-safe. @since 0.1
  */
 CXM_API int32_t cxm_time_format(char *buf, size_t cap, int64_t t);
 
@@ -50,7 +59,9 @@ CXM_API int32_t cxm_time_format(char *buf, size_t cap, int64_t t);
  * @param[in] cap Bytes at `buf`.
  * @param[in] t CXM_TIME_MIN..CXM_TIME_MAX.
  * @param[in] by CXM_BY_MONTH or CXM_BY_WEEK (cxm/query.h).
- * @return CXM_OK, CXM_E_ARG, CXM_E_BUFFER, CXM_E_TIME or CXM_E_BY. @since 0.1
+ * @return CXM_OK, CXM_E_ARG, CXM_E_BY, CXM_E_BUFFER or CXM_E_TIME
+ *         (checked in that order).
+ * @note Thread-safe. @since 0.1
  */
 CXM_API int32_t cxm_time_period_key(char *buf, size_t cap, int64_t t, int32_t by);
 
