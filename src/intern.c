@@ -27,37 +27,40 @@ void cxmi_intern_free(cxmi_intern *t, cxmi_alloc *a) {
   memset(t, 0, sizeof *t);
 }
 
-static uint32_t tag_of(uint64_t hash) { return (uint32_t)(hash >> 32); }
+#define REC_HEADER 5 /* index (4 bytes) and length (1 byte) */
+
+static uint32_t rec_index(const unsigned char *rec) {
+  uint32_t index;
+  memcpy(&index, rec, sizeof index);
+  return index;
+}
 
 int64_t cxmi_intern_find(const cxmi_intern *t, const char *s, size_t len, uint64_t hash) {
-  uint32_t i, tag = tag_of(hash);
+  uint32_t i;
   if (t->slots == NULL) return -1;
   for (i = (uint32_t)hash & t->slot_mask;; i = (i + 1) & t->slot_mask) {
     const cxmi_slot *slot = &t->slots[i];
-    if (slot->str == NULL) return -1;
-    if (slot->tag == tag && slot->str[0] == len && memcmp(slot->str + 1, s, len) == 0) return slot->index;
+    if (slot->rec == NULL) return -1;
+    if (slot->hash == hash && slot->rec[4] == len && memcmp(slot->rec + REC_HEADER, s, len) == 0)
+      return rec_index(slot->rec);
   }
 }
 
-static void place(cxmi_slot *slots, uint32_t mask, uint64_t hash, const unsigned char *str, uint32_t index) {
+static void place(cxmi_slot *slots, uint32_t mask, uint64_t hash, const unsigned char *rec) {
   uint32_t j;
-  for (j = (uint32_t)hash & mask; slots[j].str != NULL; j = (j + 1) & mask) {
+  for (j = (uint32_t)hash & mask; slots[j].rec != NULL; j = (j + 1) & mask) {
   }
-  slots[j].str = str;
-  slots[j].tag = tag_of(hash);
-  slots[j].index = index;
+  slots[j].rec = rec;
+  slots[j].hash = hash;
 }
 
-/* Rehash into `new_cap` slots; the old table stays intact on failure.
- * Hashes are recomputed from the strings, which slots do not keep whole. */
+/* Rehash into `new_cap` slots; the old table stays intact on failure. */
 static int32_t grow_slots(cxmi_intern *t, cxmi_alloc *a, uint32_t new_cap) {
   cxmi_slot *slots = cxmi_calloc(a, new_cap, sizeof *slots);
   uint32_t i;
   if (slots == NULL) return CXM_E_NOMEM;
-  for (i = 0; i < t->count; i++) {
-    const unsigned char *str = t->ptrs[i];
-    place(slots, new_cap - 1, cxmi_hash_bytes(str + 1, str[0]), str, i);
-  }
+  for (i = 0; t->slots != NULL && i <= t->slot_mask; i++)
+    if (t->slots[i].rec != NULL) place(slots, new_cap - 1, t->slots[i].hash, t->slots[i].rec);
   cxmi_free(a, t->slots, slot_bytes(t));
   t->slots = slots;
   t->slot_mask = new_cap - 1;
@@ -95,7 +98,7 @@ int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len) {
   int32_t rc;
   if (len > CXMI_INTERN_MAX_LEN) return CXM_E_ARG;
   if (t->count >= t->limit) return CXM_E_LIMIT;
-  /* Keep the load at or below three quarters: probes stay short (the tag
+  /* Keep the load at or below three quarters: probes stay short (the full
    * rejects almost every wrong slot without touching the arena). */
   if (t->slots == NULL || ((uint64_t)t->count + 1) * 4 > ((uint64_t)t->slot_mask + 1) * 3) {
     uint64_t cap = t->slots == NULL ? MIN_SLOTS : ((uint64_t)t->slot_mask + 1) * 2;
@@ -107,7 +110,7 @@ int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len) {
     rc = grow_entries(t, a);
     if (rc != CXM_OK) return rc;
   }
-  if (t->block_count == 0 || t->block_used + 1 + len > BLOCK_SIZE) {
+  if (t->block_count == 0 || t->block_used + REC_HEADER + len > BLOCK_SIZE) {
     rc = add_block(t, a);
     if (rc != CXM_OK) return rc;
   }
@@ -117,16 +120,17 @@ int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len) {
 uint32_t cxmi_intern_commit(cxmi_intern *t, const char *s, size_t len, uint64_t hash) {
   uint32_t index = t->count;
   unsigned char *dst = (unsigned char *)t->blocks[t->block_count - 1] + t->block_used;
-  dst[0] = (unsigned char)len;
-  if (len > 0) memcpy(dst + 1, s, len);
-  t->block_used += 1 + len;
+  memcpy(dst, &index, sizeof index);
+  dst[4] = (unsigned char)len;
+  if (len > 0) memcpy(dst + REC_HEADER, s, len);
+  t->block_used += REC_HEADER + len;
   t->ptrs[index] = dst;
-  place(t->slots, t->slot_mask, hash, dst, index);
+  place(t->slots, t->slot_mask, hash, dst);
   t->count++;
   return index;
 }
 
 const char *cxmi_intern_str(const cxmi_intern *t, uint32_t index, size_t *len) {
-  *len = t->ptrs[index][0];
-  return (const char *)t->ptrs[index] + 1;
+  *len = t->ptrs[index][4];
+  return (const char *)t->ptrs[index] + REC_HEADER;
 }

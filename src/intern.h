@@ -12,12 +12,13 @@
 
 #define CXMI_INTERN_MAX_LEN 255
 
-/* One index slot. The string's bytes follow its length byte in the arena,
- * so a successful look-up touches one slot and one arena line. */
+/* One index slot. In the arena each string is a record: its index (4
+ * bytes, native order), its length (1 byte), then its bytes; so a
+ * successful look-up touches one slot and one arena line, and a rehash
+ * reads no string at all. */
 typedef struct cxmi_slot {
-  const unsigned char *str; /* length byte, then the bytes; NULL = empty */
-  uint32_t tag;             /* high half of the hash */
-  uint32_t index;
+  const unsigned char *rec; /* the string's arena record; NULL = empty */
+  uint64_t hash;
 } cxmi_slot;
 
 typedef struct cxmi_intern {
@@ -26,7 +27,7 @@ typedef struct cxmi_intern {
   uint32_t count;       /* strings held */
   uint32_t limit;       /* most strings allowed */
   uint32_t entry_cap;
-  const unsigned char **ptrs; /* per index: its length byte in the arena */
+  const unsigned char **ptrs; /* per index: its arena record */
   char **blocks;        /* arena blocks */
   uint32_t block_count, block_cap;
   size_t block_used;    /* bytes used in the last block */

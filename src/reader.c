@@ -64,6 +64,16 @@ struct cxm_reader {
   size_t bom_len;
   int bom_done;
   cxm_reader_stats stats;
+  /* Good rows waiting to be recorded together, so that the store's memory
+   * look-ups of several rows overlap (cxmi_store_prefetch). Their strings
+   * are copied: the chunk they came from may be gone when they are
+   * recorded. Rows are always recorded before any later row is reported,
+   * and before feed/finish return. */
+  cxm_event pending[CXMI_PREFETCH_MAX];
+  uint64_t pending_line[CXMI_PREFETCH_MAX];
+  char pending_text[CXMI_PREFETCH_MAX][3 * CXM_MAX_ID_LEN];
+  size_t npending;
+  int flushing;
   char reason[REASON_SIZE];
   char column[COLUMN_SIZE];
 };
@@ -147,7 +157,15 @@ static void notify(cxm_reader *r, uint64_t line, const char *column, int32_t sta
 
 /* Report a rejected row (reason already in r->reason). Returns what the
  * framer should do next: go on, or stop in strict mode. */
+static int32_t flush(cxm_reader *r);
+
 static int32_t reject(cxm_reader *r, uint64_t line, const char *column, int32_t status) {
+  if (!r->flushing) {
+    /* Rows before this one are recorded (or reported) first: reports come
+     * in line order, and strict mode stops with exactly the earlier rows. */
+    int32_t rc = flush(r);
+    if (rc != CXM_OK) return rc;
+  }
   r->stats.rejected++;
   notify(r, line, column, status);
   return r->opt.strict ? CXM_E_ROW : CXM_OK;
@@ -228,7 +246,9 @@ static int32_t reject_store(cxm_reader *r, uint64_t line, const cxm_event *e, co
     sb_str(&b, e->customer_len == 0 ? "customer is empty" : "customer longer than 128 bytes");
     break;
   case CXM_E_VALUE:
-    if (!e->has_value) {
+    if (v == NULL) { /* found at commit: the row's text is gone */
+      sb_str(&b, cxm_status_str(status));
+    } else if (!e->has_value) {
       sb_str(&b, "kind ");
       sb_str(&b, kind);
       sb_str(&b, " needs a value: ");
@@ -276,6 +296,58 @@ static int32_t reject_store(cxm_reader *r, uint64_t line, const cxm_event *e, co
 
 /* What a JSON member of each field may be: 1 string, 2 number, 3 both. */
 static const uint8_t json_types[F_COUNT] = {3, 1, 1, 3, 1, 1, 1, 1, 1, 1};
+
+/* Record one validated row. What can still fail here is only what the
+ * store finds when it commits: a full table, an overflow, memory. */
+static int32_t commit_row(cxm_reader *r, uint64_t line, const cxm_event *e, const cxmi_event_hashes *hashes) {
+  int32_t rc = cxmi_store_record_hashed(r->store, e, hashes);
+  if (rc == CXM_OK) {
+    r->stats.events++;
+  } else if (rc == CXM_DUPLICATE) {
+    r->stats.duplicates++;
+  } else {
+    if (rc == CXM_E_NOMEM || rc == CXM_E_ARG) return rc;
+    return reject_store(r, line, e, NULL, rc);
+  }
+  return CXM_OK;
+}
+
+/* Record the pending rows in order; stop at the first that stops the
+ * reader (strict mode, out of memory): the rows after it are dropped, as
+ * if never read. */
+static int32_t flush(cxm_reader *r) {
+  cxmi_event_hashes hashes[CXMI_PREFETCH_MAX];
+  size_t i, n = r->npending;
+  int32_t rc = CXM_OK;
+  if (n == 0) return CXM_OK;
+  r->npending = 0;
+  cxmi_store_prefetch(hashes, r->store, r->pending, n);
+  r->flushing = 1;
+  for (i = 0; i < n && rc == CXM_OK; i++) rc = commit_row(r, r->pending_line[i], &r->pending[i], &hashes[i]);
+  r->flushing = 0;
+  return rc;
+}
+
+/* Copy `len` bytes of `src` to `*dst`, advancing it; returns the copy. */
+static const char *keep(char **dst, const char *src, size_t len) {
+  char *at = *dst;
+  if (len > 0) memcpy(at, src, len);
+  *dst += len;
+  return at;
+}
+
+static int32_t add_pending(cxm_reader *r, uint64_t line, const cxm_event *e) {
+  size_t k = r->npending;
+  cxm_event *p = &r->pending[k];
+  char *text = r->pending_text[k];
+  *p = *e;
+  p->customer = keep(&text, e->customer, e->customer_len);
+  if (e->ref_len > 0) p->ref = keep(&text, e->ref, e->ref_len);
+  if (e->id_len > 0) p->id = keep(&text, e->id, e->id_len);
+  r->pending_line[k] = line;
+  r->npending = k + 1;
+  return r->npending == CXMI_PREFETCH_MAX ? flush(r) : CXM_OK;
+}
 
 /* Validate and record one row whose fields are v[F_*] (CSV fields are all
  * strings; an absent field has type CXMI_JSON_ABSENT). `ascii`: the fields
@@ -403,16 +475,7 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
     if (rc == CXM_E_NOMEM) return rc;
     if (rc != CXM_OK) return reject_store(r, line, &e, v, rc == CXM_E_LIMIT ? rc : CXM_E_SEGMENT);
   }
-  rc = cxm_store_record(r->store, &e);
-  if (rc == CXM_OK) {
-    r->stats.events++;
-  } else if (rc == CXM_DUPLICATE) {
-    r->stats.duplicates++;
-  } else {
-    if (rc == CXM_E_NOMEM || rc == CXM_E_ARG) return rc;
-    return reject_store(r, line, &e, v, rc);
-  }
-  return CXM_OK;
+  return add_pending(r, line, &e);
 }
 
 /* ---- CSV --------------------------------------------------------------- */
@@ -637,6 +700,10 @@ static int32_t stop(cxm_reader *r, int32_t status) {
 
 static int32_t frame(cxm_reader *r, const uint8_t *data, size_t len) {
   int32_t rc = cxmi_csv_feed(&r->framer, data, len, r->opt.format == CXM_FORMAT_CSV ? csv_record : jsonl_record, r);
+  /* Rows read before a stop (out of memory) still count; after a strict
+   * stop nothing is pending. */
+  int32_t flushed = flush(r);
+  if (rc == CXM_OK) rc = flushed;
   return rc == CXM_OK ? rc : stop(r, rc);
 }
 
@@ -676,6 +743,10 @@ int32_t cxm_reader_finish(cxm_reader *reader) {
     if (rc != CXM_OK) return rc;
   }
   rc = cxmi_csv_finish(&reader->framer, reader->opt.format == CXM_FORMAT_CSV ? csv_record : jsonl_record, reader);
+  {
+    int32_t flushed = flush(reader);
+    if (rc == CXM_OK) rc = flushed;
+  }
   if (rc != CXM_OK) return stop(reader, rc);
   if (reader->phase == P_HEADER) {
     sb b;

@@ -253,15 +253,15 @@ int32_t cxm_store_check(const cxm_store *store, const cxm_event *event) {
 
 /* Fold a validated event into the store. `customer_hash` and `customer_index`
  * describe the customer: index < 0 means "new, intern `event->customer`". */
-static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_index, uint64_t customer_hash) {
+static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_index, uint64_t customer_hash,
+                            uint64_t id_hash) {
   cxmi_cell_key key;
-  uint64_t id_hash = 0, key_hash = 0;
+  uint64_t key_hash = 0;
   int64_t cell = -1;
   int32_t rc, answer = -1;
   uint64_t *count = NULL;
 
   if (e->id_len > 0) {
-    id_hash = cxmi_hash_bytes(e->id, e->id_len);
     if (cxmi_intern_find(&s->event_ids, e->id, e->id_len, id_hash) >= 0) {
       s->duplicates++;
       return CXM_DUPLICATE;
@@ -333,17 +333,23 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
   return CXM_OK;
 }
 
-int32_t cxm_store_record(cxm_store *store, const cxm_event *event) {
-  uint64_t h;
+/* Hash of an id field, 0 when absent (a real hash of 0 only costs a
+ * recomputation). */
+static uint64_t id_hash_of(const char *id, size_t len) { return valid_id(id, len) ? cxmi_hash_bytes(id, len) : 0; }
+
+int32_t cxmi_store_record_hashed(cxm_store *store, const cxm_event *event, const cxmi_event_hashes *hashes) {
+  uint64_t h, ih;
   int32_t rc = cxm_store_check(store, event);
   if (rc != CXM_OK) return rc;
-  h = cxmi_hash_bytes(event->customer, event->customer_len);
-  return commit_event(store, event, cxmi_intern_find(&store->customers, event->customer, event->customer_len, h), h);
+  h = hashes != NULL && hashes->customer != 0 ? hashes->customer : cxmi_hash_bytes(event->customer, event->customer_len);
+  ih = hashes != NULL && hashes->id != 0 ? hashes->id : id_hash_of(event->id, event->id_len);
+  return commit_event(store, event, cxmi_intern_find(&store->customers, event->customer, event->customer_len, h), h,
+                      ih);
 }
 
-/* Events per prefetch round of cxm_store_record_batch(): enough loads in
- * flight to hide memory latency, few enough that the lines stay cached. */
-#define BATCH_ROUND 16
+int32_t cxm_store_record(cxm_store *store, const cxm_event *event) {
+  return cxmi_store_record_hashed(store, event, NULL);
+}
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p) __builtin_prefetch(p)
@@ -355,6 +361,7 @@ int32_t cxm_store_record(cxm_store *store, const cxm_event *event) {
  * line of the string it names. A hint only: the look-up that follows is
  * done in full, so a stale or wrong prefetch costs time, never correctness. */
 static void prefetch_slot(const cxmi_intern *t, uint64_t hash) {
+  /* (the hash of an absent id is 0: a harmless prefetch of slot 0) */
   if (t->slots != NULL) PREFETCH(&t->slots[(uint32_t)hash & t->slot_mask]);
 }
 
@@ -362,42 +369,39 @@ static void prefetch_string(const cxmi_intern *t, uint64_t hash) {
   const cxmi_slot *slot;
   if (t->slots == NULL) return;
   slot = &t->slots[(uint32_t)hash & t->slot_mask];
-  if (slot->str != NULL) PREFETCH(slot->str);
+  if (slot->rec != NULL) PREFETCH(slot->rec);
+}
+
+void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events, size_t count) {
+  size_t i;
+  if (count > CXMI_PREFETCH_MAX) count = CXMI_PREFETCH_MAX;
+  for (i = 0; i < count; i++) {
+    const cxm_event *e = &events[i];
+    hashes[i].customer = id_hash_of(e->customer, e->customer_len);
+    prefetch_slot(&store->customers, hashes[i].customer);
+    hashes[i].id = id_hash_of(e->id, e->id_len);
+    if (hashes[i].id != 0) prefetch_slot(&store->event_ids, hashes[i].id);
+  }
+  for (i = 0; i < count; i++) {
+    prefetch_string(&store->customers, hashes[i].customer);
+    if (hashes[i].id != 0) prefetch_string(&store->event_ids, hashes[i].id);
+  }
 }
 
 int32_t cxm_store_record_batch(int32_t *statuses, cxm_store *store, const cxm_event *events, size_t count) {
-  uint64_t customer_hash[BATCH_ROUND], id_hash[BATCH_ROUND];
-  int32_t status[BATCH_ROUND];
+  cxmi_event_hashes hashes[CXMI_PREFETCH_MAX];
   size_t base, i, n;
   if (store == NULL || (events == NULL && count > 0)) return CXM_E_ARG;
   /* Customer and event-id look-ups miss the cache at scale (two dependent
-   * loads each: slot, then string). Issuing them for a round of events
-   * before using any overlaps those misses instead of paying them in turn. */
+   * loads each: slot, then string). Starting them for a round of events
+   * before using any overlaps those misses instead of paying them in turn;
+   * the events are then recorded one by one, exactly as single calls. */
   for (base = 0; base < count; base += n) {
-    n = count - base < BATCH_ROUND ? count - base : BATCH_ROUND;
+    n = count - base < CXMI_PREFETCH_MAX ? count - base : CXMI_PREFETCH_MAX;
+    cxmi_store_prefetch(hashes, store, events + base, n);
     for (i = 0; i < n; i++) {
-      const cxm_event *e = &events[base + i];
-      status[i] = cxm_store_check(store, e);
-      if (status[i] != CXM_OK) continue;
-      customer_hash[i] = cxmi_hash_bytes(e->customer, e->customer_len);
-      prefetch_slot(&store->customers, customer_hash[i]);
-      if (e->id_len > 0) {
-        id_hash[i] = cxmi_hash_bytes(e->id, e->id_len);
-        prefetch_slot(&store->event_ids, id_hash[i]);
-      }
-    }
-    for (i = 0; i < n; i++) {
-      if (status[i] != CXM_OK) continue;
-      prefetch_string(&store->customers, customer_hash[i]);
-      if (events[base + i].id_len > 0) prefetch_string(&store->event_ids, id_hash[i]);
-    }
-    for (i = 0; i < n; i++) {
-      const cxm_event *e = &events[base + i];
-      if (status[i] == CXM_OK)
-        status[i] = commit_event(store, e,
-                                 cxmi_intern_find(&store->customers, e->customer, e->customer_len, customer_hash[i]),
-                                 customer_hash[i]);
-      if (statuses != NULL) statuses[base + i] = status[i];
+      int32_t rc = cxmi_store_record_hashed(store, &events[base + i], &hashes[i]);
+      if (statuses != NULL) statuses[base + i] = rc;
     }
   }
   return CXM_OK;
@@ -409,7 +413,7 @@ int32_t cxm_store_record_for(cxm_store *store, uint32_t handle, const cxm_event 
   if (handle >= store->customers.count) return CXM_E_HANDLE;
   rc = check_fields(store, event);
   if (rc != CXM_OK) return rc;
-  return commit_event(store, event, (int64_t)handle, 0);
+  return commit_event(store, event, (int64_t)handle, 0, id_hash_of(event->id, event->id_len));
 }
 
 int32_t cxm_store_stats_get(cxm_store_stats *stats, const cxm_store *store) {

@@ -33,4 +33,23 @@ cxmi_alloc *cxmi_store_alloc(cxm_store *store);
 /* The hooks the store was created with, for objects that outlive it. */
 const cxm_allocator *cxmi_store_hooks(const cxm_store *store);
 
+/* Events per prefetch round: enough loads in flight to hide memory
+ * latency, few enough that the lines stay cached until used. */
+#define CXMI_PREFETCH_MAX 16
+
+/* Hashes of an event's customer id and event id (0: not computed). */
+typedef struct cxmi_event_hashes {
+  uint64_t customer;
+  uint64_t id;
+} cxmi_event_hashes;
+
+/* Start loading the memory that recording `count` (<= CXMI_PREFETCH_MAX;
+ * more are ignored) events will touch, and give each event's hashes for
+ * cxmi_store_record_hashed(). A hint only: it changes nothing, and the
+ * events need not be valid. */
+void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events, size_t count);
+
+/* cxm_store_record() with hashes from cxmi_store_prefetch() (or NULL). */
+int32_t cxmi_store_record_hashed(cxm_store *store, const cxm_event *event, const cxmi_event_hashes *hashes);
+
 #endif
