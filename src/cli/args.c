@@ -1,0 +1,210 @@
+/* Command-line options of the cxm subcommands (see args.h). */
+#include "args.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cxm/time.h"
+#include "diag.h"
+
+static const char *const by_names[CXM_BY_COUNT] = {
+    "channel", /* CXM_BY_CHANNEL */
+    "stage",   /* CXM_BY_STAGE */
+    "segment", /* CXM_BY_SEGMENT */
+    "month",   /* CXM_BY_MONTH */
+    "week",    /* CXM_BY_WEEK */
+};
+
+const char *cli_args_by_name(int32_t by) {
+  if (by < 0 || by >= CXM_BY_COUNT) {
+    return NULL;
+  }
+  return by_names[by];
+}
+
+int cli_args_parse_by(int32_t *by, const char *text, size_t len) {
+  int32_t i;
+  for (i = 0; i < CXM_BY_COUNT; i++) {
+    if (strlen(by_names[i]) == len && memcmp(by_names[i], text, len) == 0) {
+      *by = i;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+static int two_digits(const char *s, int32_t *out) {
+  if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9') {
+    return -1;
+  }
+  *out = (int32_t)((s[0] - '0') * 10 + (s[1] - '0'));
+  return 0;
+}
+
+int cli_args_parse_utc_offset(int32_t *seconds, const char *text) {
+  int32_t hours, minutes, total;
+  if (strlen(text) != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':' ||
+      two_digits(text + 1, &hours) != 0 || two_digits(text + 4, &minutes) != 0 || minutes > 59) {
+    return -1;
+  }
+  total = hours * 3600 + minutes * 60;
+  if (total > CLI_MAX_UTC_OFFSET) {
+    return -1;
+  }
+  *seconds = text[0] == '-' ? -total : total;
+  return 0;
+}
+
+/* Add each comma-separated dimension of `text` to args->by, skipping repeats. */
+static int add_by(cli_args *args, const char *text) {
+  const char *p = text;
+  for (;;) {
+    const char *end = strchr(p, ',');
+    size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+    int32_t by;
+    size_t i;
+    int seen = 0;
+    if (cli_args_parse_by(&by, p, len) != 0) {
+      return -1;
+    }
+    for (i = 0; i < args->by_count; i++) {
+      seen |= args->by[i] == by;
+    }
+    if (!seen) {
+      args->by[args->by_count++] = by;
+    }
+    if (end == NULL) {
+      return 0;
+    }
+    p = end + 1;
+  }
+}
+
+/* Options that take a value. */
+enum { OPT_BY, OPT_FROM, OPT_TO, OPT_UTC_OFFSET, OPT_HOLIDAYS, OPT_VALUED_COUNT };
+static const char *const valued_options[OPT_VALUED_COUNT] = {
+    "--by", "--from", "--to", "--utc-offset", "--holidays",
+};
+
+static int parse_time_option(int64_t *out, const char *command, const char *option, const char *value) {
+  int64_t t;
+  if (cxm_time_parse(&t, value, strlen(value)) != 0) {
+    char what[80];
+    snprintf(what, sizeof what, "%s takes an RFC 3339 time or Unix seconds, not", option);
+    cli_diag_usage(command, what, value);
+    return -1;
+  }
+  *out = t;
+  return 0;
+}
+
+static int apply_valued(cli_args *args, const char *command, int option, const char *value) {
+  switch (option) {
+  case OPT_BY:
+    if (add_by(args, value) != 0) {
+      cli_diag_usage(command, "--by takes channel, stage, segment, month or week, not", value);
+      return -1;
+    }
+    return 0;
+  case OPT_FROM:
+    return parse_time_option(&args->from, command, "--from", value);
+  case OPT_TO:
+    return parse_time_option(&args->to, command, "--to", value);
+  case OPT_UTC_OFFSET:
+    if (cli_args_parse_utc_offset(&args->utc_offset, value) != 0) {
+      cli_diag_usage(command, "--utc-offset takes +HH:MM or -HH:MM (at most 18:00), not", value);
+      return -1;
+    }
+    return 0;
+  case OPT_HOLIDAYS:
+    args->holidays = value;
+    return 0;
+  default:
+    return -1;
+  }
+}
+
+int cli_args_parse(cli_args *args, int argc, char **argv) {
+  const char *command = argc > 0 ? argv[0] : "cxm";
+  int i, only_files = 0;
+  memset(args, 0, sizeof *args);
+  args->from = INT64_MIN;
+  args->to = INT64_MAX;
+  args->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *args->files);
+  if (args->files == NULL) {
+    cli_diag(NULL, "out of memory");
+    return CLI_EXIT_FAILURE;
+  }
+  for (i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    const char *eq;
+    size_t name_len;
+    int opt, matched = -1;
+    if (only_files || arg[0] != '-' || strcmp(arg, "-") == 0) {
+      args->files[args->file_count++] = argv[i];
+      continue;
+    }
+    if (strcmp(arg, "--") == 0) {
+      only_files = 1;
+      continue;
+    }
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      args->help = 1;
+      continue;
+    }
+    if (strcmp(arg, "--version") == 0) {
+      args->version = 1;
+      continue;
+    }
+    if (strcmp(arg, "--json") == 0) {
+      args->json = 1;
+      continue;
+    }
+    if (strcmp(arg, "--strict") == 0) {
+      args->strict = 1;
+      continue;
+    }
+    eq = strchr(arg, '=');
+    name_len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+    for (opt = 0; opt < OPT_VALUED_COUNT; opt++) {
+      if (strlen(valued_options[opt]) == name_len && memcmp(valued_options[opt], arg, name_len) == 0) {
+        matched = opt;
+      }
+    }
+    if (matched < 0) {
+      cli_diag_usage(command, "unknown option", arg);
+      return CLI_EXIT_USAGE;
+    }
+    if (eq == NULL) {
+      if (i + 1 >= argc) {
+        cli_diag_usage(command, "missing value after", arg);
+        return CLI_EXIT_USAGE;
+      }
+      i++;
+      if (apply_valued(args, command, matched, argv[i]) != 0) {
+        return CLI_EXIT_USAGE;
+      }
+    } else if (apply_valued(args, command, matched, eq + 1) != 0) {
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (args->help || args->version) {
+    return CLI_EXIT_OK;
+  }
+  if (args->from >= args->to) {
+    cli_diag_usage(command, "the window is empty: --from must come before --to", NULL);
+    return CLI_EXIT_USAGE;
+  }
+  if (args->file_count == 0) {
+    cli_diag_usage(command, "no input files (use - for standard input)", NULL);
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
+void cli_args_free(cli_args *args) {
+  free(args->files);
+  args->files = NULL;
+  args->file_count = 0;
+}

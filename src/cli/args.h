@@ -1,0 +1,59 @@
+/* Command-line options of the cxm subcommands (docs/cli.md).
+ *
+ * Long options take their value either as the next argument (`--by month`)
+ * or after `=` (`--by=month`); `--` ends the options; a lone `-` is a file
+ * (standard input). Values are checked here, so a subcommand only runs with
+ * valid options. */
+#ifndef CXM_CLI_ARGS_H
+#define CXM_CLI_ARGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cxm/query.h"
+
+/* Exit statuses of docs/cli.md. */
+enum {
+  CLI_EXIT_OK = 0,      /* success, even with rejected rows */
+  CLI_EXIT_FAILURE = 1, /* nothing could be read, or --strict met a bad row */
+  CLI_EXIT_USAGE = 2    /* usage error */
+};
+
+/* Largest accepted --utc-offset magnitude, in seconds (18:00, the range of
+ * ISO 8601 offsets that zone databases use). */
+#define CLI_MAX_UTC_OFFSET (18 * 3600)
+
+typedef struct cli_args {
+  int help;                  /* --help or -h */
+  int version;               /* --version */
+  int json;                  /* --json */
+  int strict;                /* --strict */
+  int64_t from;              /* --from, or INT64_MIN */
+  int64_t to;                /* --to, or INT64_MAX */
+  int32_t by[CXM_BY_COUNT];  /* --by dimensions in order, without repeats */
+  size_t by_count;           /* 0: none given */
+  int32_t utc_offset;        /* --utc-offset in seconds east of UTC; default 0 */
+  const char *holidays;      /* --holidays path, or NULL */
+  char **files;              /* the FILE operands (borrowed from argv) */
+  size_t file_count;
+} cli_args;
+
+/* Parse `argv[1..argc-1]` (argv[0] is the subcommand's name, used in
+ * messages). On a usage error, prints it on standard error and returns
+ * CLI_EXIT_USAGE; otherwise returns CLI_EXIT_OK. With --help or --version
+ * the other checks (e.g. that files were given) are skipped. `args->files`
+ * is allocated; free it with cli_args_free(). */
+int cli_args_parse(cli_args *args, int argc, char **argv);
+
+void cli_args_free(cli_args *args);
+
+/* Parse a --by value: channel, stage, segment, month or week. 0 on success. */
+int cli_args_parse_by(int32_t *by, const char *text, size_t len);
+
+/* The --by name of a dimension, or NULL. */
+const char *cli_args_by_name(int32_t by);
+
+/* Parse `+HH:MM` or `-HH:MM` (at most CLI_MAX_UTC_OFFSET). 0 on success. */
+int cli_args_parse_utc_offset(int32_t *seconds, const char *text);
+
+#endif

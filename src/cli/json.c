@@ -1,0 +1,208 @@
+/* Streaming JSON writer (see json.h). */
+#include "json.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_json_init(cli_json *j, FILE *out, int pretty) {
+  memset(j, 0, sizeof *j);
+  j->out = out;
+  j->pretty = pretty;
+}
+
+static void newline_indent(cli_json *j) {
+  int i;
+  fputc('\n', j->out);
+  for (i = 0; i < j->depth; i++) {
+    fputs("  ", j->out);
+  }
+}
+
+/* Separator and indentation before a value or key in the current container. */
+static void before_item(cli_json *j) {
+  if (j->after_key) {
+    j->after_key = 0;
+    return;
+  }
+  if (j->depth == 0) {
+    return;
+  }
+  if (j->count[j->depth - 1] > 0) {
+    fputc(',', j->out);
+    if (j->pretty && j->kind[j->depth - 1] == '[') {
+      fputc(' ', j->out);
+    }
+  }
+  j->count[j->depth - 1]++;
+  if (j->pretty && j->kind[j->depth - 1] == '{') {
+    newline_indent(j);
+  }
+}
+
+static void open_container(cli_json *j, char kind) {
+  before_item(j);
+  fputc(kind, j->out);
+  if (j->depth < CLI_JSON_MAX_DEPTH) {
+    j->kind[j->depth] = kind;
+    j->count[j->depth] = 0;
+    j->depth++;
+  }
+}
+
+static void close_container(cli_json *j, char close) {
+  int had_members;
+  if (j->depth == 0) {
+    return;
+  }
+  had_members = j->count[j->depth - 1] > 0;
+  j->depth--;
+  if (j->pretty && close == '}' && had_members) {
+    newline_indent(j);
+  }
+  fputc(close, j->out);
+  if (j->depth == 0) {
+    fputc('\n', j->out);
+  }
+}
+
+void cli_json_object_begin(cli_json *j) { open_container(j, '{'); }
+void cli_json_object_end(cli_json *j) { close_container(j, '}'); }
+void cli_json_array_begin(cli_json *j) { open_container(j, '['); }
+void cli_json_array_end(cli_json *j) { close_container(j, ']'); }
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0 when it is invalid. */
+static size_t utf8_sequence(const unsigned char *s, size_t len) {
+  unsigned char c = s[0];
+  size_t n, i;
+  if (c < 0x80) {
+    return 1;
+  }
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+  } else {
+    return 0;
+  }
+  if (len < n) {
+    return 0;
+  }
+  for (i = 1; i < n; i++) {
+    if ((s[i] & 0xC0) != 0x80) {
+      return 0;
+    }
+  }
+  if (c == 0xE0 && s[1] < 0xA0) {
+    return 0; /* overlong */
+  }
+  if (c == 0xED && s[1] >= 0xA0) {
+    return 0; /* surrogate */
+  }
+  if (c == 0xF0 && s[1] < 0x90) {
+    return 0; /* overlong */
+  }
+  if (c == 0xF4 && s[1] >= 0x90) {
+    return 0; /* above U+10FFFF */
+  }
+  return n;
+}
+
+static void write_string(FILE *out, const char *text, size_t len) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t i = 0;
+  fputc('"', out);
+  while (i < len) {
+    unsigned char c = s[i];
+    size_t n;
+    switch (c) {
+    case '"': fputs("\\\"", out); i++; continue;
+    case '\\': fputs("\\\\", out); i++; continue;
+    case '\n': fputs("\\n", out); i++; continue;
+    case '\r': fputs("\\r", out); i++; continue;
+    case '\t': fputs("\\t", out); i++; continue;
+    case '\b': fputs("\\b", out); i++; continue;
+    case '\f': fputs("\\f", out); i++; continue;
+    default: break;
+    }
+    if (c < 0x20 || c == 0x7F) {
+      fprintf(out, "\\u%04x", (unsigned)c);
+      i++;
+      continue;
+    }
+    n = utf8_sequence(s + i, len - i);
+    if (n == 0) {
+      fputs("\\ufffd", out);
+      i++;
+      continue;
+    }
+    fwrite(s + i, 1, n, out);
+    i += n;
+  }
+  fputc('"', out);
+}
+
+void cli_json_key(cli_json *j, const char *key, size_t len) {
+  before_item(j);
+  write_string(j->out, key, len);
+  fputs(j->pretty ? ": " : ":", j->out);
+  j->after_key = 1;
+}
+
+void cli_json_keyz(cli_json *j, const char *key) { cli_json_key(j, key, strlen(key)); }
+
+void cli_json_string(cli_json *j, const char *s, size_t len) {
+  before_item(j);
+  write_string(j->out, s, len);
+}
+
+void cli_json_stringz(cli_json *j, const char *s) { cli_json_string(j, s, strlen(s)); }
+
+void cli_json_uint(cli_json *j, uint64_t v) {
+  before_item(j);
+  fprintf(j->out, "%llu", (unsigned long long)v);
+}
+
+void cli_json_int(cli_json *j, int64_t v) {
+  before_item(j);
+  fprintf(j->out, "%lld", (long long)v);
+}
+
+int cli_json_format_double(char *buf, size_t cap, double v) {
+  int precision;
+  if (!isfinite(v)) {
+    snprintf(buf, cap, "null");
+    return -1;
+  }
+  /* The command never calls setlocale(), so printf and strtod use the C
+   * locale's '.' here. %.17g always reads back exactly (IEEE 754 binary64
+   * needs at most 17 significant digits). */
+  for (precision = 15; precision < 17; precision++) {
+    snprintf(buf, cap, "%.*g", precision, v);
+    if (strtod(buf, NULL) == v) {
+      return 0;
+    }
+  }
+  snprintf(buf, cap, "%.17g", v);
+  return 0;
+}
+
+void cli_json_double(cli_json *j, double v) {
+  char buf[CLI_JSON_NUMBER_SIZE];
+  before_item(j);
+  cli_json_format_double(buf, sizeof buf, v);
+  fputs(buf, j->out);
+}
+
+void cli_json_null(cli_json *j) {
+  before_item(j);
+  fputs("null", j->out);
+}
+
+void cli_json_bool(cli_json *j, int v) {
+  before_item(j);
+  fputs(v ? "true" : "false", j->out);
+}

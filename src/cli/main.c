@@ -1,0 +1,56 @@
+/* The cxm command: dispatches to its subcommands (docs/cli.md). */
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "cxm/common.h"
+#include "diag.h"
+#include "report.h"
+
+static const char usage_text[] =
+    "Usage: cxm COMMAND [OPTIONS] FILE...\n"
+    "\n"
+    "Customer-experience metrics from touchpoint event files.\n"
+    "\n"
+    "Commands:\n"
+    "  report    NPS, CSAT and CES overall and per slice, as tables or JSON\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help    show this help and exit\n"
+    "  --version     show the version and exit\n"
+    "\n"
+    "Run 'cxm COMMAND --help' for a command's options.\n";
+
+typedef struct subcommand {
+  const char *name;
+  int (*run)(int argc, char **argv);
+} subcommand;
+
+static const subcommand subcommands[] = {
+    {"report", cli_report_main},
+};
+
+int main(int argc, char **argv) {
+  size_t i;
+  if (argc < 2) {
+    fputs(usage_text, stderr);
+    return CLI_EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    fputs(usage_text, stdout);
+    return CLI_EXIT_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("cxm %s\n", cxm_version_string());
+    return CLI_EXIT_OK;
+  }
+  for (i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
+    if (strcmp(argv[1], subcommands[i].name) == 0) {
+      return subcommands[i].run(argc - 1, argv + 1);
+    }
+  }
+  fputs("cxm: unknown command '", stderr);
+  fputs(argv[1], stderr);
+  fputs("' (see cxm --help)\n", stderr);
+  return CLI_EXIT_USAGE;
+}

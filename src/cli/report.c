@@ -1,0 +1,614 @@
+/* `cxm report` (see report.h and docs/cli.md).
+ *
+ * Data flows one way: each file's bytes go through the library's streaming
+ * reader into one store; the store's accumulators are queried overall and
+ * per --by dimension; the results are printed. This file only wires the
+ * library together and prints: it computes no metric itself. */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cxm.h"
+#include "diag.h"
+#include "holidays.h"
+#include "json.h"
+#include "table.h"
+
+/* Bytes fed to the reader per call: the chunk size the library's own
+ * cxm_store_ingest_file() uses. */
+#define CHUNK_SIZE ((size_t)64 * 1024)
+
+static const char help_text[] =
+    "Usage: cxm report [OPTIONS] FILE...\n"
+    "\n"
+    "Read touchpoint events (docs/events.md) from every FILE into one store and\n"
+    "print NPS, CSAT and CES overall and per slice. A FILE whose name ends in\n"
+    ".jsonl is JSON Lines, any other is CSV; - reads CSV from standard input.\n"
+    "\n"
+    "Options:\n"
+    "  --json             print the cxm-report/1 JSON document instead of tables\n"
+    "  --by DIMENSION     slice by channel, stage, segment, month or week (UTC);\n"
+    "                     repeatable, or comma-separated; default: channel, stage\n"
+    "                     and segment\n"
+    "  --from TIME        keep events at or after TIME (RFC 3339 or Unix seconds)\n"
+    "  --to TIME          keep events before TIME (the window is half-open)\n"
+    "  --strict           stop at the first bad row, or at a file that cannot be\n"
+    "                     read, and exit with status 1 without a report\n"
+    "  --utc-offset +HH:MM  business-hours offset for service levels\n"
+    "  --holidays FILE    business holidays, one YYYY-MM-DD a line\n"
+    "                     (--utc-offset and --holidays are checked now and used by\n"
+    "                     the service-level metrics of a later version)\n"
+    "  -h, --help         show this help and exit\n"
+    "  --version          show the version and exit\n"
+    "\n"
+    "Each bad row is skipped and reported on standard error as\n"
+    "  FILE:LINE: column COLUMN: reason\n"
+    "(unknown CSV columns likewise, as warnings). A file that cannot be opened,\n"
+    "or whose header is unusable, is reported and skipped.\n"
+    "\n"
+    "Exit status: 0 success (even when rows were rejected); 1 when no file could\n"
+    "be read, or --strict met a bad row; 2 for a usage error.\n";
+
+/* Totals over every file. */
+typedef struct report_input {
+  uint64_t rows;
+  uint64_t events;
+  uint64_t rejected;
+  uint64_t duplicates;
+  uint64_t out_of_window;
+  uint64_t warnings;
+} report_input;
+
+/* What happened to one file. */
+enum file_outcome {
+  FILE_READ,       /* opened, header usable, read to the end */
+  FILE_UNREAD,     /* could not be opened or read, or its header is unusable */
+  FILE_STRICT_BAD, /* --strict met a bad row */
+  FILE_FATAL       /* out of memory or a library failure: stop */
+};
+
+/* Passed to the reader's error callback. */
+typedef struct file_ctx {
+  const char *name;
+  int header_reported; /* the reader reported a CXM_E_HEADER itself */
+} file_ctx;
+
+static void on_row_error(void *user, const cxm_row_error *error) {
+  file_ctx *fc = user;
+  cli_diag_row(fc->name, error->line, error->column, error->status > 0, error->reason);
+  if (error->status == CXM_E_HEADER) {
+    fc->header_reported = 1;
+  }
+}
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+static void diag_errno(const char *name, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  cli_diag(name, msg);
+}
+
+/* Feed one open stream to a new reader on `store`; add its counters to `in`. */
+static enum file_outcome read_stream(cxm_store *store, const cli_args *args, const char *name, FILE *f,
+                                     int is_stdin, uint8_t *buf, report_input *in) {
+  cxm_reader_options options;
+  cxm_reader_stats stats;
+  cxm_reader *reader = NULL;
+  file_ctx fc;
+  int32_t rc;
+  int read_error = 0, err = 0;
+
+  fc.name = name;
+  fc.header_reported = 0;
+  cxm_reader_options_init(&options);
+  options.format = !is_stdin && ends_with(name, ".jsonl") ? CXM_FORMAT_JSONL : CXM_FORMAT_CSV;
+  options.strict = args->strict ? 1 : 0;
+  options.from = args->from;
+  options.to = args->to;
+  options.on_error = on_row_error;
+  options.user = &fc;
+  rc = cxm_reader_new(&reader, store, &options);
+  if (rc != CXM_OK) {
+    cli_diag(name, cxm_status_str(rc));
+    return FILE_FATAL;
+  }
+  for (;;) {
+    size_t n = fread(buf, 1, CHUNK_SIZE, f);
+    if (n > 0) {
+      rc = cxm_reader_feed(reader, buf, n);
+      if (rc != CXM_OK) {
+        break;
+      }
+    }
+    if (n < CHUNK_SIZE) {
+      if (ferror(f)) {
+        read_error = 1;
+        err = errno;
+      }
+      break;
+    }
+  }
+  /* After a read error the last record may be cut short: do not finish it. */
+  if (rc == CXM_OK && !read_error) {
+    rc = cxm_reader_finish(reader);
+  }
+  memset(&stats, 0, sizeof stats);
+  stats.size = sizeof stats;
+  if (cxm_reader_stats_get(&stats, reader) == CXM_OK) {
+    in->rows += stats.rows;
+    in->events += stats.events;
+    in->rejected += stats.rejected;
+    in->duplicates += stats.duplicates;
+    in->out_of_window += stats.out_of_window;
+    in->warnings += stats.warnings;
+  }
+  cxm_reader_free(reader);
+
+  if (read_error) {
+    diag_errno(name, "cannot read", err);
+    return FILE_UNREAD;
+  }
+  switch (rc) {
+  case CXM_OK:
+    return FILE_READ;
+  case CXM_E_HEADER:
+    if (!fc.header_reported) {
+      cli_diag_row(name, 1, "*", 0, cxm_status_str(rc));
+    }
+    return FILE_UNREAD;
+  case CXM_E_ROW:
+    return FILE_STRICT_BAD;
+  default:
+    cli_diag(name, cxm_status_str(rc));
+    return FILE_FATAL;
+  }
+}
+
+static enum file_outcome read_file(cxm_store *store, const cli_args *args, const char *name, uint8_t *buf,
+                                   report_input *in) {
+  enum file_outcome outcome;
+  FILE *f;
+  if (strcmp(name, "-") == 0) {
+    return read_stream(store, args, name, stdin, 1, buf, in);
+  }
+  f = fopen(name, "rb");
+  if (f == NULL) {
+    diag_errno(name, "cannot open", errno);
+    return FILE_UNREAD;
+  }
+  outcome = read_stream(store, args, name, f, 0, buf, in);
+  fclose(f);
+  return outcome;
+}
+
+/* ---- JSON output ------------------------------------------------------ */
+
+static void json_interval(cli_json *j, double low, double high) {
+  if (isnan(low) || isnan(high)) {
+    cli_json_null(j);
+    return;
+  }
+  cli_json_array_begin(j);
+  cli_json_double(j, low);
+  cli_json_double(j, high);
+  cli_json_array_end(j);
+}
+
+static void json_slice(cli_json *j, const cxm_survey_acc *acc) {
+  cxm_nps_result nps;
+  cxm_csat_result csat;
+  cxm_ces_result ces;
+  cxm_nps_compute(&nps, &acc->nps);
+  cxm_csat_compute(&csat, &acc->csat);
+  cxm_ces_compute(&ces, &acc->ces);
+
+  cli_json_object_begin(j);
+  cli_json_keyz(j, "nps");
+  if (nps.n == 0) {
+    cli_json_null(j);
+  } else {
+    cli_json_object_begin(j);
+    cli_json_keyz(j, "n");
+    cli_json_uint(j, nps.n);
+    cli_json_keyz(j, "promoters");
+    cli_json_uint(j, nps.promoters);
+    cli_json_keyz(j, "passives");
+    cli_json_uint(j, nps.passives);
+    cli_json_keyz(j, "detractors");
+    cli_json_uint(j, nps.detractors);
+    cli_json_keyz(j, "score");
+    cli_json_double(j, nps.score);
+    cli_json_keyz(j, "se");
+    cli_json_double(j, nps.se);
+    cli_json_keyz(j, "ci95");
+    json_interval(j, nps.ci95_low, nps.ci95_high);
+    cli_json_keyz(j, "ci95_adjusted");
+    json_interval(j, nps.adjusted_low, nps.adjusted_high);
+    cli_json_object_end(j);
+  }
+  cli_json_keyz(j, "csat");
+  if (csat.n == 0) {
+    cli_json_null(j);
+  } else {
+    cli_json_object_begin(j);
+    cli_json_keyz(j, "n");
+    cli_json_uint(j, csat.n);
+    cli_json_keyz(j, "satisfied");
+    cli_json_uint(j, csat.satisfied);
+    cli_json_keyz(j, "score");
+    cli_json_double(j, csat.score);
+    cli_json_keyz(j, "mean");
+    cli_json_double(j, csat.mean);
+    cli_json_keyz(j, "ci95");
+    json_interval(j, csat.ci95_low, csat.ci95_high);
+    cli_json_object_end(j);
+  }
+  cli_json_keyz(j, "ces");
+  if (ces.n == 0) {
+    cli_json_null(j);
+  } else {
+    cli_json_object_begin(j);
+    cli_json_keyz(j, "n");
+    cli_json_uint(j, ces.n);
+    cli_json_keyz(j, "mean");
+    cli_json_double(j, ces.mean);
+    cli_json_keyz(j, "ci95");
+    json_interval(j, ces.ci95_low, ces.ci95_high); /* null when n < 2 */
+    cli_json_keyz(j, "easy_pct");
+    cli_json_double(j, ces.easy_pct);
+    cli_json_keyz(j, "high_effort_pct");
+    cli_json_double(j, ces.high_effort_pct);
+    cli_json_keyz(j, "net");
+    cli_json_double(j, ces.net);
+    cli_json_object_end(j);
+  }
+  /* Metrics of later issues: present, and null until they land. */
+  cli_json_keyz(j, "gap");
+  cli_json_null(j);
+  cli_json_keyz(j, "servqual");
+  cli_json_null(j);
+  cli_json_keyz(j, "service");
+  cli_json_null(j);
+  cli_json_keyz(j, "loyalty");
+  cli_json_null(j);
+  cli_json_object_end(j);
+}
+
+static void json_time(cli_json *j, int64_t t, int have) {
+  char text[CXM_TIME_TEXT_SIZE];
+  if (!have || cxm_time_format(text, sizeof text, t) != CXM_OK) {
+    cli_json_null(j);
+    return;
+  }
+  cli_json_stringz(j, text);
+}
+
+/* ---- Human output ----------------------------------------------------- */
+
+static void table_header(cli_table *t, const char *first) {
+  static const char *const names[] = {"NPS n",  "NPS",   "NPS 95% CI", "CSAT n",    "CSAT %",
+                                      "CSAT 95% CI", "CES n", "CES",        "CES 95% CI"};
+  size_t i;
+  cli_table_cell(t, first);
+  for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+    cli_table_cell(t, names[i]);
+  }
+}
+
+/* Columns of table_header() after the first. */
+#define TABLE_COLUMNS 10
+
+static void table_interval(cli_table *t, double low, double high, int decimals) {
+  if (isnan(low) || isnan(high)) {
+    cli_table_cell(t, "-");
+  } else {
+    cli_table_cellf(t, "[%.*f, %.*f]", decimals, low, decimals, high);
+  }
+}
+
+static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc) {
+  cxm_nps_result nps;
+  cxm_csat_result csat;
+  cxm_ces_result ces;
+  cxm_nps_compute(&nps, &acc->nps);
+  cxm_csat_compute(&csat, &acc->csat);
+  cxm_ces_compute(&ces, &acc->ces);
+  cli_table_cell(t, key);
+  cli_table_cellf(t, "%llu", (unsigned long long)nps.n);
+  if (nps.n == 0) {
+    cli_table_cell(t, "-");
+    cli_table_cell(t, "-");
+  } else {
+    cli_table_cellf(t, "%.1f", nps.score);
+    table_interval(t, nps.ci95_low, nps.ci95_high, 1);
+  }
+  cli_table_cellf(t, "%llu", (unsigned long long)csat.n);
+  if (csat.n == 0) {
+    cli_table_cell(t, "-");
+    cli_table_cell(t, "-");
+  } else {
+    cli_table_cellf(t, "%.1f", csat.score);
+    table_interval(t, csat.ci95_low, csat.ci95_high, 1);
+  }
+  cli_table_cellf(t, "%llu", (unsigned long long)ces.n);
+  if (ces.n == 0) {
+    cli_table_cell(t, "-");
+    cli_table_cell(t, "-");
+  } else {
+    cli_table_cellf(t, "%.2f", ces.mean);
+    table_interval(t, ces.ci95_low, ces.ci95_high, 2);
+  }
+}
+
+/* ---- The command ------------------------------------------------------ */
+
+typedef struct report_out {
+  const int32_t *by;
+  size_t by_count;
+  cxm_store *store;
+  const report_input *in;
+  const cxm_store_stats *stats;
+} report_out;
+
+static int print_json(const report_out *r) {
+  cxm_survey_acc overall;
+  cli_json j;
+  size_t d;
+  int have_events = r->stats->first <= r->stats->last;
+  int32_t rc = cxm_store_survey(&overall, r->store, NULL);
+  if (rc != CXM_OK) {
+    cli_diag(NULL, cxm_status_str(rc));
+    return -1;
+  }
+  cli_json_init(&j, stdout, 1);
+  cli_json_object_begin(&j);
+  cli_json_keyz(&j, "format");
+  cli_json_stringz(&j, "cxm-report/1");
+  cli_json_keyz(&j, "input");
+  cli_json_object_begin(&j);
+  cli_json_keyz(&j, "rows");
+  cli_json_uint(&j, r->in->rows);
+  cli_json_keyz(&j, "events");
+  cli_json_uint(&j, r->in->events);
+  cli_json_keyz(&j, "rejected");
+  cli_json_uint(&j, r->in->rejected);
+  cli_json_keyz(&j, "duplicates");
+  cli_json_uint(&j, r->in->duplicates);
+  cli_json_keyz(&j, "customers");
+  cli_json_uint(&j, r->stats->customers);
+  cli_json_keyz(&j, "first");
+  json_time(&j, r->stats->first, have_events);
+  cli_json_keyz(&j, "last");
+  json_time(&j, r->stats->last, have_events);
+  cli_json_object_end(&j);
+  cli_json_keyz(&j, "overall");
+  json_slice(&j, &overall);
+  cli_json_keyz(&j, "slices");
+  cli_json_object_begin(&j);
+  for (d = 0; d < r->by_count; d++) {
+    cxm_groups *groups = NULL;
+    size_t i, count;
+    rc = cxm_store_group(&groups, r->store, NULL, r->by[d]);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
+    cli_json_keyz(&j, cli_args_by_name(r->by[d]));
+    cli_json_object_begin(&j);
+    count = cxm_groups_count(groups);
+    for (i = 0; i < count; i++) {
+      const char *key;
+      size_t len;
+      cxm_survey_acc acc;
+      if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
+        cxm_groups_free(groups);
+        cli_diag(NULL, "cannot read a group of the query");
+        return -1;
+      }
+      cli_json_key(&j, key, len);
+      json_slice(&j, &acc);
+    }
+    cli_json_object_end(&j);
+    cxm_groups_free(groups);
+  }
+  cli_json_object_end(&j);
+  cli_json_object_end(&j);
+  return 0;
+}
+
+static int print_tables(const report_out *r) {
+  cxm_survey_acc overall;
+  cli_table *t;
+  size_t d;
+  int32_t rc = cxm_store_survey(&overall, r->store, NULL);
+  if (rc != CXM_OK) {
+    cli_diag(NULL, cxm_status_str(rc));
+    return -1;
+  }
+  printf("input: %llu rows, %llu events, %llu rejected, %llu duplicates", (unsigned long long)r->in->rows,
+         (unsigned long long)r->in->events, (unsigned long long)r->in->rejected,
+         (unsigned long long)r->in->duplicates);
+  if (r->in->out_of_window > 0) {
+    printf(", %llu outside the window", (unsigned long long)r->in->out_of_window);
+  }
+  printf(", %llu customers", (unsigned long long)r->stats->customers);
+  if (r->stats->first <= r->stats->last) {
+    char first[CXM_TIME_TEXT_SIZE], last[CXM_TIME_TEXT_SIZE];
+    if (cxm_time_format(first, sizeof first, r->stats->first) == CXM_OK &&
+        cxm_time_format(last, sizeof last, r->stats->last) == CXM_OK) {
+      printf(", %s .. %s", first, last);
+    }
+  }
+  printf("\n\n");
+
+  t = cli_table_new(TABLE_COLUMNS);
+  if (t == NULL) {
+    cli_diag(NULL, "out of memory");
+    return -1;
+  }
+  table_header(t, "slice");
+  table_row(t, "all", &overall);
+  rc = cli_table_print(t, stdout, "overall") == 0 ? CXM_OK : CXM_E_NOMEM;
+  cli_table_free(t);
+  if (rc != CXM_OK) {
+    cli_diag(NULL, "out of memory");
+    return -1;
+  }
+
+  for (d = 0; d < r->by_count; d++) {
+    cxm_groups *groups = NULL;
+    size_t i, count;
+    char title[32];
+    const char *name = cli_args_by_name(r->by[d]);
+    rc = cxm_store_group(&groups, r->store, NULL, r->by[d]);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
+    t = cli_table_new(TABLE_COLUMNS);
+    if (t == NULL) {
+      cxm_groups_free(groups);
+      cli_diag(NULL, "out of memory");
+      return -1;
+    }
+    table_header(t, name);
+    count = cxm_groups_count(groups);
+    for (i = 0; i < count; i++) {
+      const char *key;
+      size_t len;
+      cxm_survey_acc acc;
+      if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
+        cxm_groups_free(groups);
+        cli_table_free(t);
+        cli_diag(NULL, "cannot read a group of the query");
+        return -1;
+      }
+      table_row(t, key, &acc);
+    }
+    snprintf(title, sizeof title, "\nby %s", name);
+    rc = cli_table_print(t, stdout, title) == 0 ? CXM_OK : CXM_E_NOMEM;
+    cli_table_free(t);
+    cxm_groups_free(groups);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, "out of memory");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Read every file; returns the exit status (CLI_EXIT_OK to go on and print). */
+static int read_all(cxm_store *store, const cli_args *args, report_input *in) {
+  uint8_t *buf = malloc(CHUNK_SIZE);
+  size_t i, files_read = 0;
+  int status = CLI_EXIT_OK;
+  if (buf == NULL) {
+    cli_diag(NULL, "out of memory");
+    return CLI_EXIT_FAILURE;
+  }
+  for (i = 0; i < args->file_count && status == CLI_EXIT_OK; i++) {
+    const char *name = args->files[i];
+    switch (read_file(store, args, name, buf, in)) {
+    case FILE_READ:
+      files_read++;
+      break;
+    case FILE_UNREAD:
+      if (args->strict) {
+        cli_diag(name, "stopped: the file could not be read (--strict)");
+        status = CLI_EXIT_FAILURE;
+      }
+      break;
+    case FILE_STRICT_BAD:
+      cli_diag(name, "stopped at the first bad row (--strict)");
+      status = CLI_EXIT_FAILURE;
+      break;
+    case FILE_FATAL:
+      status = CLI_EXIT_FAILURE;
+      break;
+    }
+  }
+  free(buf);
+  if (status == CLI_EXIT_OK && files_read == 0) {
+    cli_diag(NULL, "no input could be read");
+    status = CLI_EXIT_FAILURE;
+  }
+  return status;
+}
+
+int cli_report_main(int argc, char **argv) {
+  static const int32_t default_by[] = {CXM_BY_CHANNEL, CXM_BY_STAGE, CXM_BY_SEGMENT};
+  cli_args args;
+  cli_holidays holidays = {NULL, 0};
+  cxm_store *store = NULL;
+  cxm_store_stats stats;
+  report_input in;
+  report_out out;
+  int status;
+  int32_t rc;
+
+  status = cli_args_parse(&args, argc, argv);
+  if (status != CLI_EXIT_OK) {
+    cli_args_free(&args);
+    return status;
+  }
+  if (args.help) {
+    fputs(help_text, stdout);
+    cli_args_free(&args);
+    return CLI_EXIT_OK;
+  }
+  if (args.version) {
+    printf("cxm %s\n", cxm_version_string());
+    cli_args_free(&args);
+    return CLI_EXIT_OK;
+  }
+  /* Checked now so a bad file fails early; used by service levels later. */
+  if (args.holidays != NULL && cli_holidays_load(&holidays, args.holidays) != 0) {
+    cli_args_free(&args);
+    return CLI_EXIT_USAGE;
+  }
+  cli_holidays_free(&holidays);
+
+  rc = cxm_store_new(&store, NULL);
+  if (rc != CXM_OK) {
+    cli_diag(NULL, cxm_status_str(rc));
+    cli_args_free(&args);
+    return CLI_EXIT_FAILURE;
+  }
+  memset(&in, 0, sizeof in);
+  status = read_all(store, &args, &in);
+  if (status == CLI_EXIT_OK) {
+    memset(&stats, 0, sizeof stats);
+    stats.size = sizeof stats;
+    rc = cxm_store_stats_get(&stats, store);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      status = CLI_EXIT_FAILURE;
+    }
+  }
+  if (status == CLI_EXIT_OK) {
+    out.by = args.by_count > 0 ? args.by : default_by;
+    out.by_count = args.by_count > 0 ? args.by_count : sizeof default_by / sizeof default_by[0];
+    out.store = store;
+    out.in = &in;
+    out.stats = &stats;
+    if ((args.json ? print_json(&out) : print_tables(&out)) != 0) {
+      status = CLI_EXIT_FAILURE;
+    }
+  }
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    diag_errno("standard output", "cannot write", errno);
+    status = CLI_EXIT_FAILURE;
+  }
+  cxm_store_free(store);
+  cli_args_free(&args);
+  return status;
+}
