@@ -32,7 +32,30 @@ PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$pcdir" \
   $(PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs cxm)
 LD_LIBRARY_PATH="$libdir" "$stage/nps_basics" >/dev/null
 echo "installed headers under $prefix/include/cxm, pkg-config link: ok"
+echo "== cxm as a Meson subproject =="
+consumer="$stage/consumer"
+cp -r tests/subproject "$consumer"
+mkdir -p "$consumer/subprojects"
+ln -s "$PWD" "$consumer/subprojects/cxm"
+meson setup "$consumer/build" "$consumer" >/dev/null
+ninja -C "$consumer/build" >/dev/null
+meson test -C "$consumer/build" --print-errorlogs | tail -n 3
 echo "== sanitizer build (address, undefined) =="
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
   run_suite build-test-san -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fno-sanitize-recover=all
-echo "all tests passed"
+# One closing line for both runs, in the plain form CI reads.
+python3 - build-test/meson-logs/testlog.json build-test-san/meson-logs/testlog.json <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    for line in open(path):
+        result = json.loads(line)["result"]
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed else 0)
+PY
