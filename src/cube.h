@@ -19,6 +19,8 @@ typedef struct cxmi_cell_key {
 typedef struct cxmi_cell {
   cxmi_cell_key key;
   uint64_t events;       /* events of any kind */
+  uint64_t complaints;
+  uint64_t compliments;
   cxm_survey_acc survey; /* survey answers */
 } cxmi_cell;
 

@@ -40,6 +40,9 @@ int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
   cxmi_intern_init(&s->channels, CXMI_MAX_CUSTOM_CHANNELS);
   cxmi_intern_init(&s->segments, CXMI_MAX_SEGMENTS);
   cxmi_cube_init(&s->cube);
+  cxmi_interactions_init(&s->interactions);
+  cxmi_keymap_init(&s->servqual_keys);
+  cxmi_keymap_init(&s->churned);
   s->first = INT64_MAX;
   s->last = INT64_MIN;
   *out = s;
@@ -54,6 +57,10 @@ void cxm_store_free(cxm_store *store) {
   cxmi_intern_free(&store->channels, &store->alloc);
   cxmi_intern_free(&store->segments, &store->alloc);
   cxmi_cube_free(&store->cube, &store->alloc);
+  cxmi_interactions_free(&store->interactions, &store->alloc);
+  cxmi_keymap_free(&store->servqual_keys, &store->alloc);
+  cxmi_free(&store->alloc, store->servqual, (size_t)store->servqual_cap * sizeof *store->servqual);
+  cxmi_keymap_free(&store->churned, &store->alloc);
   alloc = store->alloc;
   cxmi_free(&alloc, store, sizeof *store);
 }
@@ -251,6 +258,79 @@ int32_t cxm_store_check(const cxm_store *store, const cxm_event *event) {
 
 /* ---- recording ---------------------------------------------------------- */
 
+/* What an event will do to the side tables, found while reserving. */
+typedef struct side_plan {
+  uint64_t ref_hash;
+  int64_t interaction;  /* record index, -1 for a new ref */
+  uint64_t key;         /* SERVQUAL or churn key */
+  int64_t key_index;    /* -1 for a new key */
+} side_plan;
+
+/* Reserve room in the side tables (interactions, SERVQUAL answers, churned
+ * customers) for an event of `customer` in cell `cell`. */
+static int32_t reserve_side_tables(cxm_store *s, const cxm_event *e, uint32_t customer, uint32_t cell,
+                                   side_plan *plan) {
+  int32_t rc;
+  memset(plan, 0, sizeof *plan);
+  plan->interaction = -1;
+  plan->key_index = -1;
+  if (cxmi_interactions_wants(e)) {
+    plan->ref_hash = cxmi_hash_bytes(e->ref, e->ref_len);
+    rc = cxmi_interactions_reserve(&plan->interaction, &s->interactions, &s->alloc, e, plan->ref_hash);
+    if (rc != CXM_OK) return rc;
+  }
+  if (e->kind == CXM_KIND_EXPECTATION || e->kind == CXM_KIND_PERCEPTION) {
+    plan->key = CXMI_SERVQUAL_KEY(customer, cell, e->dimension);
+    plan->key_index = cxmi_keymap_find(&s->servqual_keys, plan->key);
+    if (plan->key_index >= 0) {
+      const cxmi_servqual_answers *q = &s->servqual[plan->key_index];
+      if ((e->kind == CXM_KIND_EXPECTATION ? q->expectation_n : q->perception_n) == UINT32_MAX) return CXM_E_OVERFLOW;
+    } else {
+      rc = cxmi_keymap_reserve(&s->servqual_keys, &s->alloc);
+      if (rc != CXM_OK) return rc;
+      if (s->servqual_keys.count == s->servqual_cap) {
+        uint32_t cap = s->servqual_cap == 0 ? 16 : s->servqual_cap * 2;
+        cxmi_servqual_answers *q = cxmi_realloc(&s->alloc, s->servqual, (size_t)s->servqual_cap * sizeof *q,
+                                                (size_t)cap * sizeof *q);
+        if (q == NULL) return CXM_E_NOMEM;
+        s->servqual = q;
+        s->servqual_cap = cap;
+      }
+    }
+  }
+  if (e->kind == CXM_KIND_CHURN) {
+    plan->key = CXMI_CHURN_KEY(customer, cell);
+    plan->key_index = cxmi_keymap_find(&s->churned, plan->key);
+    if (plan->key_index < 0) {
+      rc = cxmi_keymap_reserve(&s->churned, &s->alloc);
+      if (rc != CXM_OK) return rc;
+    }
+  }
+  return CXM_OK;
+}
+
+static void commit_side_tables(cxm_store *s, const cxm_event *e, uint32_t customer, const side_plan *plan) {
+  if (cxmi_interactions_wants(e))
+    cxmi_interactions_commit(&s->interactions, plan->interaction, e, plan->ref_hash, customer);
+  if (e->kind == CXM_KIND_EXPECTATION || e->kind == CXM_KIND_PERCEPTION) {
+    cxmi_servqual_answers *q;
+    int64_t at = plan->key_index;
+    if (at < 0) {
+      at = cxmi_keymap_commit(&s->servqual_keys, plan->key);
+      memset(&s->servqual[at], 0, sizeof s->servqual[at]);
+    }
+    q = &s->servqual[at];
+    if (e->kind == CXM_KIND_EXPECTATION) {
+      q->expectation_n++;
+      q->expectation_sum += (uint64_t)e->value;
+    } else {
+      q->perception_n++;
+      q->perception_sum += (uint64_t)e->value;
+    }
+  }
+  if (e->kind == CXM_KIND_CHURN && plan->key_index < 0) (void)cxmi_keymap_commit(&s->churned, plan->key);
+}
+
 /* Fold a validated event into the store. `customer_hash` and `customer_index`
  * describe the customer: index < 0 means "new, intern `event->customer`". */
 static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_index, uint64_t customer_hash,
@@ -260,6 +340,7 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
   int64_t cell = -1;
   int32_t rc, answer = -1;
   uint64_t *count = NULL;
+  side_plan side;
 
   if (e->id_len > 0) {
     if (cxmi_intern_find(&s->event_ids, e->id, e->id_len, id_hash) >= 0) {
@@ -296,6 +377,8 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
                                          : &c->survey.ces.count[answer];
       if (*count == UINT64_MAX) return CXM_E_OVERFLOW;
     }
+  } else if (s->cube.count >= CXMI_MAX_CELLS) {
+    return CXM_E_LIMIT;
   }
   if (s->events == UINT64_MAX) return CXM_E_OVERFLOW;
 
@@ -312,10 +395,19 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
     rc = cxmi_cube_reserve(&s->cube, &s->alloc);
     if (rc != CXM_OK) return rc;
   }
+  {
+    /* The customer's handle and the cell's index are known before commit:
+     * new ones are appended. */
+    uint32_t customer = customer_index >= 0 ? (uint32_t)customer_index : s->customers.count;
+    uint32_t cell_index = cell >= 0 ? (uint32_t)cell : s->cube.count;
+    rc = reserve_side_tables(s, e, customer, cell_index, &side);
+    if (rc != CXM_OK) return rc;
 
-  if (customer_index < 0) (void)cxmi_intern_commit(&s->customers, e->customer, e->customer_len, customer_hash);
-  if (e->id_len > 0) (void)cxmi_intern_commit(&s->event_ids, e->id, e->id_len, id_hash);
-  if (cell < 0) cell = cxmi_cube_commit(&s->cube, &key, key_hash);
+    if (customer_index < 0) (void)cxmi_intern_commit(&s->customers, e->customer, e->customer_len, customer_hash);
+    if (e->id_len > 0) (void)cxmi_intern_commit(&s->event_ids, e->id, e->id_len, id_hash);
+    if (cell < 0) cell = cxmi_cube_commit(&s->cube, &key, key_hash);
+    commit_side_tables(s, e, customer, &side);
+  }
   s->last_cell = (uint32_t)cell;
   {
     cxmi_cell *c = &s->cube.cells[cell];
@@ -326,6 +418,8 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
                                          : &c->survey.ces.count[answer];
       (*count)++;
     }
+    if (e->kind == CXM_KIND_COMPLAINT) c->complaints++;
+    if (e->kind == CXM_KIND_COMPLIMENT) c->compliments++;
   }
   s->events++;
   if (e->time < s->first) s->first = e->time;

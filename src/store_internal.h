@@ -6,6 +6,8 @@
 #include "alloc.h"
 #include "cube.h"
 #include "intern.h"
+#include "interactions.h"
+#include "keymap.h"
 #include "cxm/store.h"
 
 /* Limits that keep every code in an int32 and every handle in a uint32. */
@@ -13,6 +15,18 @@
 #define CXMI_MAX_EVENT_IDS UINT32_C(0xFFFFFFF0)
 #define CXMI_MAX_CUSTOM_CHANNELS UINT32_C(65536)
 #define CXMI_MAX_SEGMENTS UINT32_C(65536)
+
+/* SERVQUAL answers of one customer for one dimension in one cell. */
+typedef struct cxmi_servqual_answers {
+  uint32_t expectation_n, perception_n;
+  uint64_t expectation_sum, perception_sum;
+} cxmi_servqual_answers;
+
+/* Keys of the side tables; cells are limited to 2^29 so a key fits. */
+#define CXMI_MAX_CELLS (UINT32_C(1) << 29)
+#define CXMI_SERVQUAL_KEY(customer, cell, dimension) \
+  (((uint64_t)(customer) << 32) | ((uint64_t)(cell) << 3) | (uint64_t)(dimension))
+#define CXMI_CHURN_KEY(customer, cell) (((uint64_t)(customer) << 32) | (uint64_t)(cell))
 
 struct cxm_store {
   cxmi_alloc alloc;
@@ -22,6 +36,11 @@ struct cxm_store {
   cxmi_intern channels; /* custom tokens; code = CXM_CHANNEL_FIRST_CUSTOM + index */
   cxmi_intern segments; /* labels; code = 1 + index */
   cxmi_cube cube;
+  cxmi_interactions interactions; /* per ref: gap pairs and contacts */
+  cxmi_keymap servqual_keys;      /* (customer, cell, dimension) -> answers */
+  cxmi_servqual_answers *servqual;
+  uint32_t servqual_cap;
+  cxmi_keymap churned;            /* (customer, cell) pairs with a churn event */
   uint32_t last_cell;   /* cache: the cell of the previous event, valid when cube.count > 0 */
   uint64_t events;
   uint64_t duplicates;

@@ -1,0 +1,72 @@
+/* Per-interaction bookkeeping: everything the perception gap and the
+ * service levels need of one `ref`, whichever order its events arrive in.
+ *
+ * Memory: one record (~112 bytes) plus the interned ref per interaction,
+ * for the store's lifetime: an interaction may get a late rating, so no
+ * half can be dropped (docs/experience.md). The only variable part is the
+ * "early" list: replies and resolutions seen before the earliest
+ * contact_open seen so far (they may still become the first response if
+ * an earlier open arrives). In time-ordered data it stays empty; entries
+ * are recycled as opens arrive. */
+#ifndef CXM_SRC_INTERACTIONS_H
+#define CXM_SRC_INTERACTIONS_H
+
+#include "alloc.h"
+#include "cxm/event.h"
+#include "intern.h"
+
+#define CXMI_NO_TIME INT64_MAX
+
+typedef struct cxmi_interaction {
+  /* perception gap */
+  int64_t first_rating_time;   /* earliest internal or customer rating */
+  int64_t first_internal_time; /* earliest internal rating */
+  double internal_sum;         /* internal ratings, 0..100 */
+  double rating_sum;           /* customer ratings normalised to 0..100 */
+  uint32_t internal_n, rating_n;
+  int32_t internal_channel, internal_stage, internal_segment;
+  /* contact */
+  int32_t open_channel, open_stage, open_segment;
+  uint32_t open_customer;
+  int64_t open_time;    /* earliest contact_open */
+  int64_t reply_time;   /* earliest contact_reply at or after open_time */
+  int64_t resolve_time; /* earliest contact_resolve at or after open_time */
+  uint32_t early;       /* head of this ref's early list, index + 1; 0 = none */
+} cxmi_interaction;
+
+typedef struct cxmi_early {
+  int64_t time;
+  uint32_t next; /* index + 1; 0 = end */
+  int32_t kind;  /* CXM_KIND_CONTACT_REPLY or CXM_KIND_CONTACT_RESOLVE */
+} cxmi_early;
+
+typedef struct cxmi_interactions {
+  cxmi_intern refs; /* ref index = record index */
+  cxmi_interaction *items;
+  uint32_t cap;
+  cxmi_early *early;
+  uint32_t early_count, early_cap;
+  uint32_t early_free; /* recycled entries, index + 1; 0 = none */
+} cxmi_interactions;
+
+void cxmi_interactions_init(cxmi_interactions *t);
+void cxmi_interactions_free(cxmi_interactions *t, cxmi_alloc *a);
+
+/* Whether an event of this kind updates the interaction named by its ref. */
+int cxmi_interactions_wants(const cxm_event *e);
+
+/* Make sure the event can be committed without failing: the ref's record
+ * (new or not) and one early entry. `index` receives the record's index,
+ * or -1 when the ref is new. CXM_OK, CXM_E_NOMEM, CXM_E_LIMIT or
+ * CXM_E_OVERFLOW (a count at its maximum); nothing observable changes. */
+int32_t cxmi_interactions_reserve(int64_t *index, cxmi_interactions *t, cxmi_alloc *a, const cxm_event *e,
+                                  uint64_t ref_hash);
+
+/* Apply a reserved event. */
+void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_event *e, uint64_t ref_hash,
+                              uint32_t customer);
+
+/* A customer rating on the common 0..100 scale (docs/metrics.md). */
+double cxmi_normalised_rating(int32_t kind, double value);
+
+#endif
