@@ -1,7 +1,8 @@
 /* Slice and group queries: sum the cells that a filter selects. Cells are
  * per (bucket, channel, stage, segment), so any window aligned to the
  * bucket is answered exactly. */
-#include "store_internal.h"
+#include "slice.h"
+#include "civil.h"
 
 #include "cxm/query.h"
 #include "cxm/time.h"
@@ -17,6 +18,7 @@ struct cxm_groups {
   char (*keys)[CXM_MAX_SEGMENT_LEN + 1];
   size_t *key_lens;
   cxm_survey_acc *survey;
+  cxm_filter *filters; /* per group: the caller's filter narrowed to the group */
 };
 
 void cxm_filter_init(cxm_filter *filter) {
@@ -28,33 +30,6 @@ void cxm_filter_init(cxm_filter *filter) {
   filter->channel = CXM_ANY;
   filter->stage = CXM_ANY;
   filter->segment = CXM_ANY;
-}
-
-static int32_t check_filter(const cxm_store *s, const cxm_filter *f) {
-  if (f->size != sizeof *f) return CXM_E_SIZE;
-  if (f->from > f->to) return CXM_E_WINDOW;
-  if (f->from != INT64_MIN && f->from % s->bucket_seconds != 0) return CXM_E_WINDOW;
-  if (f->to != INT64_MAX && f->to % s->bucket_seconds != 0) return CXM_E_WINDOW;
-  if (f->channel != CXM_ANY &&
-      (f->channel < 0 || (f->channel >= CXM_CHANNEL_FIRST_CUSTOM &&
-                          (uint32_t)(f->channel - CXM_CHANNEL_FIRST_CUSTOM) >= s->channels.count)))
-    return CXM_E_CHANNEL;
-  if (f->stage != CXM_ANY && (f->stage < 0 || f->stage >= CXM_STAGE_COUNT)) return CXM_E_STAGE;
-  if (f->segment != CXM_ANY && (f->segment < 0 || (f->segment > 0 && (uint32_t)(f->segment - 1) >= s->segments.count)))
-    return CXM_E_SEGMENT;
-  return CXM_OK;
-}
-
-/* Whether a cell lies in the filter. Bounds are bucket-aligned, so a cell
- * is wholly inside or wholly outside the window; comparing bucket indexes
- * avoids multiplying (which could overflow for open bounds). */
-static int cell_selected(const cxm_store *s, const cxm_filter *f, const cxmi_cell *c) {
-  if (f->from != INT64_MIN && c->key.bucket < f->from / s->bucket_seconds) return 0;
-  if (f->to != INT64_MAX && c->key.bucket >= f->to / s->bucket_seconds) return 0;
-  if (f->channel != CXM_ANY && c->key.channel != f->channel) return 0;
-  if (f->stage != CXM_ANY && c->key.stage != f->stage) return 0;
-  if (f->segment != CXM_ANY && c->key.segment != f->segment) return 0;
-  return 1;
 }
 
 /* Add src into dst, saturating never: counts in one store cannot exceed
@@ -72,15 +47,12 @@ int32_t cxm_store_survey(cxm_survey_acc *out, const cxm_store *store, const cxm_
   uint32_t i;
   int32_t rc;
   if (out == NULL || store == NULL) return CXM_E_ARG;
-  if (filter == NULL) {
-    cxm_filter_init(&all);
-    filter = &all;
-  }
-  rc = check_filter(store, filter);
+  rc = cxmi_filter_resolve(&all, store, filter);
   if (rc != CXM_OK) return rc;
+  filter = &all;
   memset(&sum, 0, sizeof sum);
   for (i = 0; i < store->cube.count; i++)
-    if (cell_selected(store, filter, &store->cube.cells[i])) add_survey(&sum, &store->cube.cells[i].survey);
+    if (cxmi_cell_selected(store, filter, &store->cube.cells[i])) add_survey(&sum, &store->cube.cells[i].survey);
   *out = sum;
   return CXM_OK;
 }
@@ -192,6 +164,34 @@ static int compare_keyed(const void *x, const void *y) {
   return a->len < b->len ? -1 : a->len > b->len;
 }
 
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* The filter of one group: the caller's, narrowed to the group's channel,
+ * stage or segment, or to its calendar month or ISO week (which starts on
+ * the Monday: 1970-01-01, day 0, was a Thursday). */
+static void group_filter(cxm_filter *out, const cxm_filter *f, int32_t by, int64_t key) {
+  int64_t start, end, y;
+  int32_t m, d;
+  *out = *f;
+  switch (by) {
+    case CXM_BY_CHANNEL: out->channel = (int32_t)key; return;
+    case CXM_BY_STAGE: out->stage = (int32_t)key; return;
+    case CXM_BY_SEGMENT: out->segment = (int32_t)key; return;
+    case CXM_BY_MONTH:
+      cxmi_civil_from_days(key, &y, &m, &d);
+      start = cxmi_days_from_civil(y, m, 1);
+      end = m == 12 ? cxmi_days_from_civil(y + 1, 1, 1) : cxmi_days_from_civil(y, m + 1, 1);
+      break;
+    default:
+      start = key - (key + 3) % 7;
+      end = start + 7;
+      break;
+  }
+  out->from = max64(f->from, start * 86400);
+  out->to = min64(f->to, end * 86400);
+}
+
 void cxm_groups_free(cxm_groups *g) {
   cxmi_alloc a;
   if (g == NULL) return;
@@ -199,6 +199,7 @@ void cxm_groups_free(cxm_groups *g) {
   cxmi_free(&a, g->keys, g->cap * sizeof *g->keys);
   cxmi_free(&a, g->key_lens, g->cap * sizeof *g->key_lens);
   cxmi_free(&a, g->survey, g->cap * sizeof *g->survey);
+  cxmi_free(&a, g->filters, g->cap * sizeof *g->filters);
   cxmi_free(&a, g, sizeof *g);
 }
 
@@ -211,12 +212,9 @@ int32_t cxm_store_group(cxm_groups **out, const cxm_store *store, const cxm_filt
   size_t i, n = 0;
   int32_t rc;
   if (out == NULL || store == NULL) return CXM_E_ARG;
-  if (filter == NULL) {
-    cxm_filter_init(&all);
-    filter = &all;
-  }
-  rc = check_filter(store, filter);
+  rc = cxmi_filter_resolve(&all, store, filter);
   if (rc != CXM_OK) return rc;
+  filter = &all;
   if (by < 0 || by >= CXM_BY_COUNT) return CXM_E_BY;
   /* Results use the store's hooks but their own byte count: they are
    * independent of the store's lifetime. */
@@ -224,7 +222,7 @@ int32_t cxm_store_group(cxm_groups **out, const cxm_store *store, const cxm_filt
   memset(&map, 0, sizeof map);
   for (i = 0; i < store->cube.count; i++) {
     const cxmi_cell *c = &store->cube.cells[i];
-    if (!cell_selected(store, filter, c)) continue;
+    if (!cxmi_cell_selected(store, filter, c)) continue;
     rc = map_add(&map, &a, partial_key(store, c, by), &c->survey);
     if (rc != CXM_OK) goto fail;
   }
@@ -245,8 +243,9 @@ int32_t cxm_store_group(cxm_groups **out, const cxm_store *store, const cxm_filt
     g->keys = cxmi_calloc(&a, map.count, sizeof *g->keys);
     g->key_lens = cxmi_calloc(&a, map.count, sizeof *g->key_lens);
     g->survey = cxmi_calloc(&a, map.count, sizeof *g->survey);
+    g->filters = cxmi_calloc(&a, map.count, sizeof *g->filters);
     g->cap = map.count;
-    if (g->keys == NULL || g->key_lens == NULL || g->survey == NULL) goto nomem;
+    if (g->keys == NULL || g->key_lens == NULL || g->survey == NULL || g->filters == NULL) goto nomem;
   }
   /* Days of one month (or week) arrive as separate partials: merge runs of
    * equal text keys. */
@@ -258,6 +257,7 @@ int32_t cxm_store_group(cxm_groups **out, const cxm_store *store, const cxm_filt
     memcpy(g->keys[n], sorted[i].key, sorted[i].len + 1);
     g->key_lens[n] = sorted[i].len;
     g->survey[n] = sorted[i].p->survey;
+    group_filter(&g->filters[n], filter, by, sorted[i].p->key);
     n++;
   }
   if (sorted != NULL) cxmi_free(&a, sorted, map.count * sizeof *sorted);
@@ -281,6 +281,13 @@ int32_t cxm_groups_key(const char **key, size_t *len, const cxm_groups *groups, 
   if (index >= groups->count) return CXM_E_NOT_FOUND;
   *key = groups->keys[index];
   *len = groups->key_lens[index];
+  return CXM_OK;
+}
+
+int32_t cxm_groups_filter(cxm_filter *out, const cxm_groups *groups, size_t index) {
+  if (out == NULL || groups == NULL) return CXM_E_ARG;
+  if (index >= groups->count) return CXM_E_NOT_FOUND;
+  *out = groups->filters[index];
   return CXM_OK;
 }
 

@@ -9,13 +9,15 @@
  * the proleptic Gregorian calendar over the whole range we accept. */
 #include "cxm/time.h"
 
+#include "civil.h"
+
 #include "cxm/query.h"
 
 #define SECONDS_PER_DAY INT64_C(86400)
 
 /* Days since 1970-01-01 of the civil date y-m-d (m 1..12, d 1..31).
  * Hinnant, "days_from_civil". Valid for any year >= 0. */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+int64_t cxmi_days_from_civil(int64_t y, int64_t m, int64_t d) {
   int64_t era, yoe, doy, doe;
   y -= m <= 2;
   /* y is -1 for January/February of year 0000, hence the floor division. */
@@ -28,7 +30,7 @@ static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
 
 /* Civil date of a day count since 1970-01-01 (z >= 0 here).
  * Hinnant, "civil_from_days". */
-static void civil_from_days(int64_t z, int64_t *y, int32_t *m, int32_t *d) {
+void cxmi_civil_from_days(int64_t z, int64_t *y, int32_t *m, int32_t *d) {
   int64_t era, doe, yoe, doy, mp;
   z += 719468;
   era = z / 146097; /* z >= 0 */
@@ -124,7 +126,7 @@ static int32_t parse_rfc3339(int64_t *out, const char *s, size_t len) {
     return CXM_E_TIME;
   }
 
-  t = days_from_civil(year, month, day) * SECONDS_PER_DAY + (int64_t)hour * 3600 + (int64_t)minute * 60 + second -
+  t = cxmi_days_from_civil(year, month, day) * SECONDS_PER_DAY + (int64_t)hour * 3600 + (int64_t)minute * 60 + second -
       offset;
   if (t < CXM_TIME_MIN || t > CXM_TIME_MAX) return CXM_E_TIME;
   *out = t;
@@ -154,7 +156,7 @@ int32_t cxm_time_format(char *buf, size_t cap, int64_t t) {
   if (t < CXM_TIME_MIN || t > CXM_TIME_MAX) return CXM_E_TIME;
   days = t / SECONDS_PER_DAY;
   secs = t % SECONDS_PER_DAY;
-  civil_from_days(days, &y, &m, &d);
+  cxmi_civil_from_days(days, &y, &m, &d);
   put_digits(buf, y, 4);
   buf[4] = '-';
   put_digits(buf + 5, m, 2);
@@ -180,7 +182,7 @@ int32_t cxm_time_period_key(char *buf, size_t cap, int64_t t, int32_t by) {
   if (t < CXM_TIME_MIN || t > CXM_TIME_MAX) return CXM_E_TIME;
   days = t / SECONDS_PER_DAY;
   if (by == CXM_BY_MONTH) {
-    civil_from_days(days, &y, &m, &d);
+    cxmi_civil_from_days(days, &y, &m, &d);
     put_digits(buf, y, 4);
     buf[4] = '-';
     put_digits(buf + 5, m, 2);
@@ -197,8 +199,8 @@ int32_t cxm_time_period_key(char *buf, size_t cap, int64_t t, int32_t by) {
     int64_t wd = (days + 3) % 7;
     int64_t thursday = days - wd + 3;
     int64_t week;
-    civil_from_days(thursday, &y, &m, &d);
-    week = (thursday - days_from_civil(y, 1, 1)) / 7 + 1;
+    cxmi_civil_from_days(thursday, &y, &m, &d);
+    week = (thursday - cxmi_days_from_civil(y, 1, 1)) / 7 + 1;
     put_digits(buf, y, 4);
     buf[4] = '-';
     buf[5] = 'W';

@@ -137,6 +137,13 @@ static void test_groups_partition(void **state) {
       prev_len = len;
       assert_int_equal(cxm_groups_survey(&part, g, i), CXM_OK);
       assert_int_equal(cxm_survey_acc_merge(&sum, &part), CXM_OK);
+      { /* the group's own filter selects exactly the group */
+        cxm_filter gf;
+        cxm_survey_acc again;
+        assert_int_equal(cxm_groups_filter(&gf, g, i), CXM_OK);
+        assert_int_equal(cxm_store_survey(&again, s, &gf), CXM_OK);
+        assert_memory_equal(&again, &part, sizeof again);
+      }
     }
     assert_memory_equal(&sum, &whole, sizeof sum);
     switch (by) {

@@ -94,6 +94,18 @@ CXM_API int32_t cxm_groups_key(const char **key, size_t *len, const cxm_groups *
  */
 CXM_API int32_t cxm_groups_survey(cxm_survey_acc *out, const cxm_groups *groups, size_t index);
 
+/**
+ * @brief The filter that selects group `index`: the filter given to
+ *        cxm_store_group() narrowed to the group's channel, stage or
+ *        segment, or to its month or ISO week. Pass it to any slice query
+ *        (cxm_store_gap(), cxm_store_service()...) for that group's metrics.
+ * @param[out] out Receives the filter.
+ * @param[in] groups The result of cxm_store_group().
+ * @param[in] index 0 .. cxm_groups_count() - 1.
+ * @return CXM_OK, CXM_E_ARG or CXM_E_NOT_FOUND. @since 0.1
+ */
+CXM_API int32_t cxm_groups_filter(cxm_filter *out, const cxm_groups *groups, size_t index);
+
 /** @brief Free a grouped result. Accepts NULL; independent of the store's lifetime. @since 0.1 */
 CXM_API void cxm_groups_free(cxm_groups *groups);
 
