@@ -16,5 +16,6 @@
 #include "cxm/query.h"
 #include "cxm/reader.h"
 #include "cxm/time.h"
+#include "cxm/calendar.h"
 
 #endif /* CXM_H */
