@@ -211,10 +211,11 @@ CXM_API int32_t cxm_calendar_next_open(int64_t *out, const cxm_calendar *cal, in
 
 /**
  * @brief The instant at which `seconds` business seconds after `t` have
- *        elapsed: the smallest `u >= t` with
- *        cxm_calendar_business_seconds(u) of `[t, u)` equal to `seconds`
- *        (`t` itself when `seconds` is 0). Useful for SLA deadlines; a
- *        deadline can fall on a closing time (Friday 17:00, not Monday 09:00).
+ *        elapsed: the smallest `u >= t` such that `[t, u)` holds
+ *        `seconds` business seconds (`t` itself when `seconds` is 0).
+ *        Useful for SLA deadlines: a reply at `r` is within the target
+ *        exactly when `r <= u`. A deadline can fall on a closing time
+ *        (Friday 16:00 + 1 h is Friday 17:00, not Monday 09:00).
  * @param[out] out Receives the instant; unchanged on error.
  * @param[in] cal The calendar.
  * @param[in] t UTC seconds, CXM_TIME_MIN..CXM_TIME_MAX.
