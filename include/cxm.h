@@ -16,6 +16,7 @@
 #include "cxm/query.h"
 #include "cxm/reader.h"
 #include "cxm/time.h"
+#include "cxm/experience.h"
 #include "cxm/calendar.h"
 
 #endif /* CXM_H */

@@ -1,0 +1,249 @@
+/**
+ * @file cxm/experience.h
+ * @brief Service vs experience: the perception gap, SERVQUAL expectation
+ *        gaps, channel consistency, service levels and loyalty signals of a
+ *        slice of a store (docs/metrics.md, docs/experience.md).
+ *
+ * Customer service is what the company measures internally (`internal`
+ * ratings, SLAs); customer experience is what the customer perceives
+ * (`nps`, `csat`, `ces`, SERVQUAL answers). These queries put the two side
+ * by side for any slice (a cxm_filter) of a store.
+ *
+ * Thread-safety: the queries only read the store (see cxm/store.h); the
+ * accumulator functions touch only their arguments.
+ */
+#ifndef CXM_EXPERIENCE_H
+#define CXM_EXPERIENCE_H
+
+#include "calendar.h"
+#include "common.h"
+#include "query.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Options of the experience queries; fill with cxm_experience_options_init(). @since 0.1 */
+typedef struct cxm_experience_options {
+  size_t size;                   /**< sizeof(cxm_experience_options) */
+  double top_box;                /**< a 0..100 score above this is top box (blind spots); default 80 */
+  int64_t sla_target_seconds;    /**< first-reply target in business seconds; default 28800 (one business day) */
+  const cxm_calendar *calendar;  /**< business hours; NULL: Monday-Friday 09:00-17:00 UTC, no holidays */
+  int32_t has_weights;           /**< 1: weight the SERVQUAL score by `servqual_weights` */
+  double servqual_weights[5];    /**< weights of tangibles, reliability, responsiveness, assurance, empathy (>= 0) */
+  uint32_t min_channel_ratings;  /**< channels with fewer customer ratings are left out of consistency; default 30 */
+} cxm_experience_options;
+
+/**
+ * @brief Mergeable perception-gap accumulator over pairs (interactions
+ *        rated both internally and by the customer). Merging two equals
+ *        accumulating all their pairs (up to floating-point rounding).
+ * @since 0.1
+ */
+typedef struct cxm_gap_acc {
+  uint64_t pairs;         /**< pairs */
+  double mean;            /**< running mean of gap = service - experience */
+  double m2;              /**< running sum of squared deviations of gap (Welford) */
+  double service_sum;     /**< sum of the pairs' service scores */
+  double experience_sum;  /**< sum of the pairs' experience scores */
+  uint64_t blind_spots;   /**< service top box, experience not */
+  uint64_t reverse_spots; /**< experience top box, service not */
+} cxm_gap_acc;
+
+/**
+ * @brief The perception gap of a slice. Doubles are NaN when there are no
+ *        pairs; the interval when pairs < 2; `delivery_z` when no pair is
+ *        discordant.
+ * @since 0.1
+ */
+typedef struct cxm_gap_result {
+  uint64_t pairs;         /**< interactions with an internal and a customer rating */
+  double mean;            /**< mean gap, service - experience, in points of 0..100 */
+  double se;              /**< standard error of the mean gap */
+  double ci95_low;        /**< mean -+ t(0.975, pairs - 1) * se */
+  double ci95_high;       /**< upper bound of the interval */
+  double service;         /**< mean service score (internal ratings) */
+  double experience;      /**< mean experience score (normalised customer ratings) */
+  double delivery_gap;    /**< 100 * (blind_spots - reverse_spots) / pairs */
+  double blind_spot_pct;  /**< 100 * blind_spots / pairs */
+  double delivery_z;      /**< McNemar z = (b - c) / sqrt(b + c) */
+  uint64_t blind_spots;   /**< b: company top box, customer not */
+  uint64_t reverse_spots; /**< c: customer top box, company not */
+} cxm_gap_result;
+
+/**
+ * @brief SERVQUAL expectation gaps of a slice, indexed by enum
+ *        cxm_dimension (index 0 is unused). A gap is NaN when no customer
+ *        gave both an expectation and a perception answer for it.
+ * @since 0.1
+ */
+typedef struct cxm_servqual_result {
+  uint64_t customers[6]; /**< qualifying customers per dimension */
+  double gap[6];         /**< mean perception - mean expectation per dimension (negative: fell short) */
+  double score;          /**< mean of the non-NaN dimension gaps (weighted when asked); NaN when none */
+} cxm_servqual_result;
+
+/**
+ * @brief Service levels of a slice: contacts, first response, resolution,
+ *        SLA in business time. Durations are wall-clock seconds; quantiles
+ *        are exact (linear interpolation, as numpy's default). NaN when
+ *        there is nothing to measure.
+ * @since 0.1
+ */
+typedef struct cxm_service_result {
+  uint64_t contacts;                /**< refs with a contact_open in the slice */
+  uint64_t open;                    /**< contacts with no contact_resolve at or after the open */
+  uint64_t replied;                 /**< contacts with a first response */
+  uint64_t resolved;                /**< contacts with a resolution */
+  uint64_t met;                     /**< first reply within the target (business time) */
+  uint64_t breached;                /**< reply later than the target, or none and older than it */
+  double first_response_median_s;   /**< median first-response time */
+  double first_response_p90_s;      /**< 90th percentile first-response time */
+  double first_response_mean_s;     /**< mean first-response time */
+  double resolution_median_s;       /**< median resolution time */
+  double resolution_p90_s;          /**< 90th percentile resolution time */
+  double resolution_mean_s;         /**< mean resolution time */
+  double within_sla_pct;            /**< 100 * met / (met + breached) */
+} cxm_service_result;
+
+/** @brief Loyalty signals of a slice. @since 0.1 */
+typedef struct cxm_loyalty_result {
+  uint64_t complaints;     /**< complaint events */
+  uint64_t compliments;    /**< compliment events */
+  uint64_t churned;        /**< distinct customers with a churn event in the slice */
+  double compliment_ratio; /**< compliments / (compliments + complaints); NaN when both are 0 */
+} cxm_loyalty_result;
+
+/**
+ * @brief Channel consistency of a slice: how much the customer's
+ *        experience depends on the channel.
+ * @since 0.1
+ */
+typedef struct cxm_consistency_result {
+  uint32_t channels;       /**< channels with at least min_channel_ratings customer ratings */
+  double sd;               /**< sample SD (n - 1) of their mean normalised rating; NaN when channels < 2 */
+  double mean_of_means;    /**< mean of the channel means; NaN when channels == 0 */
+  int32_t weakest_channel; /**< the channel with the lowest mean (pulls consistency down); -1 when none */
+  double weakest_mean;     /**< its mean normalised rating */
+} cxm_consistency_result;
+
+/** @brief Set `size` and the defaults. Ignores NULL. @since 0.1 */
+CXM_API void cxm_experience_options_init(cxm_experience_options *options);
+
+/** @brief Zero a gap accumulator. Ignores NULL. @since 0.1 */
+CXM_API void cxm_gap_acc_init(cxm_gap_acc *acc);
+
+/**
+ * @brief Add one pair.
+ * @param[in,out] acc The accumulator.
+ * @param[in] service The pair's service score, 0..100.
+ * @param[in] experience The pair's experience score, 0..100.
+ * @param[in] top_box Scores above it are top box (cxm_experience_options.top_box).
+ * @return CXM_OK, CXM_E_ARG, CXM_E_VALUE (a score outside 0..100 or NaN) or CXM_E_OVERFLOW.
+ * @since 0.1
+ */
+CXM_API int32_t cxm_gap_acc_add(cxm_gap_acc *acc, double service, double experience, double top_box);
+
+/**
+ * @brief Merge `src` into `dst` (Chan et al.'s parallel update of mean and m2).
+ * @return CXM_OK, CXM_E_ARG or CXM_E_OVERFLOW (then `dst` is unchanged). @since 0.1
+ */
+CXM_API int32_t cxm_gap_acc_merge(cxm_gap_acc *dst, const cxm_gap_acc *src);
+
+/**
+ * @brief Compute the perception-gap metrics of an accumulator.
+ * @return CXM_OK or CXM_E_ARG. @since 0.1
+ */
+CXM_API int32_t cxm_gap_compute(cxm_gap_result *out, const cxm_gap_acc *acc);
+
+/** Bytes written by cxm_gap_acc_serialize(). */
+#define CXM_GAP_ACC_BYTES 61
+
+/**
+ * @brief Write a gap accumulator in the portable format of docs/formats.md
+ *        ("gap accumulator", version 1: IEEE-754 doubles and integers,
+ *        little-endian).
+ * @param[out] buf Destination of at least CXM_GAP_ACC_BYTES bytes.
+ * @param[in] cap Bytes at `buf`.
+ * @param[out] written Bytes written (or needed, with CXM_E_BUFFER).
+ * @param[in] acc The accumulator.
+ * @return CXM_OK, CXM_E_ARG or CXM_E_BUFFER. @since 0.1
+ */
+CXM_API int32_t cxm_gap_acc_serialize(uint8_t *buf, size_t cap, size_t *written, const cxm_gap_acc *acc);
+
+/**
+ * @brief Read a gap accumulator written by cxm_gap_acc_serialize().
+ * @param[out] acc Receives it; unchanged on error.
+ * @param[in] buf The bytes.
+ * @param[in] len Bytes available.
+ * @param[out] consumed Bytes used (may be NULL).
+ * @return CXM_OK, CXM_E_ARG, CXM_E_TRUNCATED, CXM_E_FORMAT or CXM_E_VERSION. @since 0.1
+ */
+CXM_API int32_t cxm_gap_acc_deserialize(cxm_gap_acc *acc, const uint8_t *buf, size_t len, size_t *consumed);
+
+/**
+ * @brief The perception-gap accumulator of a slice: every interaction
+ *        (ref) with at least one internal and one customer rating, placed
+ *        at the channel, stage and segment of its earliest internal rating
+ *        and at the time of its earliest rating.
+ * @param[out] out Receives the accumulator.
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @param[in] options NULL for the defaults (only `top_box` is used).
+ * @return CXM_OK, CXM_E_ARG, CXM_E_SIZE, CXM_E_WINDOW, CXM_E_CHANNEL,
+ *         CXM_E_STAGE, CXM_E_SEGMENT or CXM_E_OPTION. @since 0.1
+ */
+CXM_API int32_t cxm_store_gap(cxm_gap_acc *out, const cxm_store *store, const cxm_filter *filter,
+                              const cxm_experience_options *options);
+
+/**
+ * @brief SERVQUAL expectation gaps of a slice (uses `has_weights` and
+ *        `servqual_weights` of the options).
+ * @param[out] out Receives the result.
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @param[in] options NULL for the defaults (unweighted).
+ * @return As cxm_store_gap(), plus CXM_E_NOMEM. @since 0.1
+ */
+CXM_API int32_t cxm_store_servqual(cxm_servqual_result *out, const cxm_store *store, const cxm_filter *filter,
+                                   const cxm_experience_options *options);
+
+/**
+ * @brief Service levels of a slice: every contact (ref with a
+ *        contact_open) whose earliest open lies in the slice. The age of an
+ *        unanswered contact is measured at the store's last event time.
+ * @param[out] out Receives the result.
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @param[in] options NULL for the defaults (uses `calendar`, `sla_target_seconds`).
+ * @return As cxm_store_gap(), plus CXM_E_NOMEM. @since 0.1
+ */
+CXM_API int32_t cxm_store_service(cxm_service_result *out, const cxm_store *store, const cxm_filter *filter,
+                                  const cxm_experience_options *options);
+
+/**
+ * @brief Loyalty signals of a slice.
+ * @param[out] out Receives the result.
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @return As cxm_store_gap(), plus CXM_E_NOMEM. @since 0.1
+ */
+CXM_API int32_t cxm_store_loyalty(cxm_loyalty_result *out, const cxm_store *store, const cxm_filter *filter);
+
+/**
+ * @brief Channel consistency of a slice (uses `min_channel_ratings`).
+ * @param[out] out Receives the result.
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @param[in] options NULL for the defaults.
+ * @return As cxm_store_gap(), plus CXM_E_NOMEM. @since 0.1
+ */
+CXM_API int32_t cxm_store_consistency(cxm_consistency_result *out, const cxm_store *store, const cxm_filter *filter,
+                                      const cxm_experience_options *options);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXM_EXPERIENCE_H */

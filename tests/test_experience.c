@@ -1,0 +1,431 @@
+/* Tests of the experience queries: the perception gap, service levels,
+ * SERVQUAL, loyalty and channel consistency, on hand-worked cases (the
+ * arithmetic is in the comments), in either arrival order. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "cxm.h"
+#include "test_helpers.h"
+
+/* 2025-01-06 is a Monday. */
+#define MON_10_00 INT64_C(1736157600)
+#define MON_11_30 INT64_C(1736163000)
+#define TUE_10_00 INT64_C(1736244000)
+#define FRI_16_00 INT64_C(1736524800)
+#define SAT_12_00 INT64_C(1736596800)
+#define MON2_09_00 INT64_C(1736758800)
+#define MON2_10_00 INT64_C(1736762400)
+#define TUE2_12_00 INT64_C(1736856000)
+#define WED2_08_00 INT64_C(1736928000)
+#define WED2_09_00 INT64_C(1736931600)
+#define WED2_10_00 INT64_C(1736935200)
+
+typedef struct spec {
+  const char *customer;
+  int64_t time;
+  int32_t kind;
+  double value; /* NAN: none */
+  int32_t channel;
+  const char *ref;
+  int32_t dimension;
+} spec;
+
+static void record(cxm_store *s, const spec *x) {
+  cxm_event e;
+  cxm_event_init(&e);
+  e.customer = x->customer;
+  e.customer_len = strlen(x->customer);
+  e.time = x->time;
+  e.kind = x->kind;
+  e.has_value = !isnan(x->value);
+  e.value = isnan(x->value) ? 0 : x->value;
+  e.channel = x->channel;
+  e.dimension = x->dimension;
+  if (x->ref != NULL) {
+    e.ref = x->ref;
+    e.ref_len = strlen(x->ref);
+  }
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+}
+
+static cxm_store *store_of(const spec *events, size_t n, int reversed) {
+  cxm_store *s;
+  size_t i;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  for (i = 0; i < n; i++) record(s, &events[reversed ? n - 1 - i : i]);
+  return s;
+}
+
+static void assert_close(double got, double want, double tol) {
+  if (!(fabs(got - want) <= tol)) fail_msg("got %.17g, want %.17g", got, want);
+}
+
+/* ---- perception gap ------------------------------------------------------ */
+
+static const spec gap_events[] = {
+    /* r1: internal 90 (phone), nps 6 = 60: gap 30, service top box only: a blind spot */
+    {"a", 100, CXM_KIND_INTERNAL, 90, CXM_CHANNEL_PHONE, "r1", 0},
+    {"a", 200, CXM_KIND_NPS, 6, CXM_CHANNEL_EMAIL, "r1", 0},
+    /* r2: nps 10 = 100 first; internal 70 (chat) then 80 (email): service 75,
+     * gap -25; the customer top box only: a reverse spot; the pair is chat's */
+    {"b", 50, CXM_KIND_NPS, 10, CXM_CHANNEL_WEB, "r2", 0},
+    {"b", 300, CXM_KIND_INTERNAL, 70, CXM_CHANNEL_CHAT, "r2", 0},
+    {"b", 400, CXM_KIND_INTERNAL, 80, CXM_CHANNEL_EMAIL, "r2", 0},
+    /* r3: internal only, r5: customer only: no pairs */
+    {"c", 500, CXM_KIND_INTERNAL, 10, CXM_CHANNEL_PHONE, "r3", 0},
+    {"c", 500, CXM_KIND_CSAT, 1, CXM_CHANNEL_PHONE, "r5", 0},
+    /* r4: csat 5 = 100 and ces 7 = 100; internal 100: gap 0, both top box */
+    {"d", 600, CXM_KIND_CSAT, 5, CXM_CHANNEL_APP, "r4", 0},
+    {"d", 700, CXM_KIND_CES, 7, CXM_CHANNEL_APP, "r4", 0},
+    {"d", 650, CXM_KIND_INTERNAL, 100, CXM_CHANNEL_APP, "r4", 0},
+    /* a rating without ref is no part of any pair */
+    {"d", 650, CXM_KIND_INTERNAL, 0, CXM_CHANNEL_APP, NULL, 0},
+};
+
+static void check_gap(const cxm_store *s) {
+  cxm_gap_acc acc;
+  cxm_gap_result g;
+  cxm_filter f;
+  /* gaps 30, -25, 0: mean 5/3; s = 27.537852736430509 (Python
+   * statistics.stdev); se = s / sqrt(3); t(0.975, 2) = 4.302652729749464
+   * (closed form 2 / sqrt(p (1 - p) ... ) for df 2, see test_stats.c) */
+  assert_int_equal(cxm_store_gap(&acc, s, NULL, NULL), CXM_OK);
+  assert_int_equal(cxm_gap_compute(&g, &acc), CXM_OK);
+  assert_int_equal(g.pairs, 3);
+  assert_close(g.mean, 5.0 / 3.0, 1e-12);
+  assert_close(g.se, 27.537852736430509 / sqrt(3.0), 1e-10);
+  assert_close(g.ci95_low, 5.0 / 3.0 - 4.302652729749464 * 27.537852736430509 / sqrt(3.0), 1e-9);
+  assert_close(g.ci95_high, 5.0 / 3.0 + 4.302652729749464 * 27.537852736430509 / sqrt(3.0), 1e-9);
+  assert_close(g.service, (90.0 + 75.0 + 100.0) / 3.0, 1e-12);
+  assert_close(g.experience, (60.0 + 100.0 + 100.0) / 3.0, 1e-12);
+  assert_int_equal(g.blind_spots, 1);
+  assert_int_equal(g.reverse_spots, 1);
+  assert_close(g.delivery_gap, 0.0, 0);
+  assert_close(g.blind_spot_pct, 100.0 / 3.0, 1e-12);
+  assert_close(g.delivery_z, 0.0, 0);
+
+  /* by the channel of the earliest internal rating */
+  cxm_filter_init(&f);
+  f.channel = CXM_CHANNEL_CHAT;
+  assert_int_equal(cxm_store_gap(&acc, s, &f, NULL), CXM_OK);
+  assert_int_equal(cxm_gap_compute(&g, &acc), CXM_OK);
+  assert_int_equal(g.pairs, 1);
+  assert_close(g.mean, -25.0, 1e-12);
+  assert_true(isnan(g.se) && isnan(g.ci95_low)); /* one pair: no interval */
+  assert_close(g.delivery_z, -1.0, 1e-12);     /* (0 - 1) / sqrt(1) */
+  f.channel = CXM_CHANNEL_EMAIL;                /* r2's later internal rating is email's: no pair there */
+  assert_int_equal(cxm_store_gap(&acc, s, &f, NULL), CXM_OK);
+  assert_int_equal(acc.pairs, 0);
+  assert_int_equal(cxm_gap_compute(&g, &acc), CXM_OK);
+  assert_true(isnan(g.mean) && isnan(g.delivery_z));
+  /* by the time of the earliest rating: r2 lives at t = 50, r1 at 100 */
+  cxm_filter_init(&f);
+  f.to = 86400;
+  assert_int_equal(cxm_store_gap(&acc, s, &f, NULL), CXM_OK);
+  assert_int_equal(acc.pairs, 3);
+}
+
+static void test_gap_either_order(void **state) {
+  size_t n = sizeof gap_events / sizeof gap_events[0];
+  cxm_store *s = store_of(gap_events, n, 0);
+  (void)state;
+  check_gap(s);
+  cxm_store_free(s);
+  s = store_of(gap_events, n, 1);
+  check_gap(s);
+  cxm_store_free(s);
+}
+
+/* With a top-box cut-off of 95 the 90 of r1 is no longer top box. */
+static void test_gap_top_box_option(void **state) {
+  cxm_store *s = store_of(gap_events, sizeof gap_events / sizeof gap_events[0], 0);
+  cxm_experience_options o;
+  cxm_gap_acc acc;
+  (void)state;
+  cxm_experience_options_init(&o);
+  o.top_box = 95;
+  assert_int_equal(cxm_store_gap(&acc, s, NULL, &o), CXM_OK);
+  assert_int_equal(acc.blind_spots, 0);
+  assert_int_equal(acc.reverse_spots, 1); /* r2: 100 vs 75 */
+  o.top_box = 101;
+  assert_int_equal(cxm_store_gap(&acc, s, NULL, &o), CXM_E_OPTION);
+  o.size = 0;
+  assert_int_equal(cxm_store_gap(&acc, s, NULL, &o), CXM_E_SIZE);
+  cxm_store_free(s);
+}
+
+/* Ties by time: the first internal rating in input order gives the channel. */
+static void test_gap_ties_input_order(void **state) {
+  static const spec tie[] = {
+      {"a", 100, CXM_KIND_INTERNAL, 50, CXM_CHANNEL_STORE, "t", 0},
+      {"a", 100, CXM_KIND_INTERNAL, 50, CXM_CHANNEL_PHONE, "t", 0},
+      {"a", 100, CXM_KIND_NPS, 5, CXM_CHANNEL_PHONE, "t", 0},
+  };
+  cxm_store *s = store_of(tie, 3, 0);
+  cxm_filter f;
+  cxm_gap_acc acc;
+  (void)state;
+  cxm_filter_init(&f);
+  f.channel = CXM_CHANNEL_STORE;
+  assert_int_equal(cxm_store_gap(&acc, s, &f, NULL), CXM_OK);
+  assert_int_equal(acc.pairs, 1);
+  cxm_store_free(s);
+}
+
+/* Merge equals the whole; the byte format round-trips and rejects garbage. */
+static void test_gap_acc_merge_and_codec(void **state) {
+  cxm_gap_acc whole, a, b, back;
+  uint8_t buf[CXM_GAP_ACC_BYTES];
+  size_t written, used;
+  uint64_t rng = 11;
+  int i;
+  (void)state;
+  cxm_gap_acc_init(&whole);
+  cxm_gap_acc_init(&a);
+  cxm_gap_acc_init(&b);
+  for (i = 0; i < 1000; i++) {
+    double sv = (double)test_below(&rng, 101), ex = (double)test_below(&rng, 101);
+    assert_int_equal(cxm_gap_acc_add(&whole, sv, ex, 80), CXM_OK);
+    assert_int_equal(cxm_gap_acc_add(test_below(&rng, 3) ? &a : &b, sv, ex, 80), CXM_OK);
+  }
+  assert_int_equal(cxm_gap_acc_merge(&a, &b), CXM_OK);
+  assert_int_equal(a.pairs, whole.pairs);
+  assert_int_equal(a.blind_spots, whole.blind_spots);
+  assert_close(a.mean, whole.mean, 1e-9);
+  assert_close(a.m2, whole.m2, 1e-6 * whole.m2);
+  assert_int_equal(cxm_gap_acc_add(&a, 101, 0, 80), CXM_E_VALUE);
+  assert_int_equal(cxm_gap_acc_add(&a, NAN, 0, 80), CXM_E_VALUE);
+
+  assert_int_equal(cxm_gap_acc_serialize(buf, sizeof buf, &written, &whole), CXM_OK);
+  assert_int_equal(written, CXM_GAP_ACC_BYTES);
+  assert_int_equal(cxm_gap_acc_deserialize(&back, buf, written, &used), CXM_OK);
+  assert_int_equal(used, written);
+  assert_memory_equal(&back, &whole, sizeof back);
+  assert_int_equal(cxm_gap_acc_serialize(buf, 10, &written, &whole), CXM_E_BUFFER);
+  assert_int_equal(cxm_gap_acc_deserialize(&back, buf, CXM_GAP_ACC_BYTES - 1, NULL), CXM_E_TRUNCATED);
+  assert_int_equal(cxm_gap_acc_deserialize(&back, buf, 2, NULL), CXM_E_TRUNCATED);
+  buf[4] = 9;
+  assert_int_equal(cxm_gap_acc_deserialize(&back, buf, sizeof buf, NULL), CXM_E_VERSION);
+  buf[4] = 1;
+  buf[0] = 'X';
+  assert_int_equal(cxm_gap_acc_deserialize(&back, buf, sizeof buf, NULL), CXM_E_FORMAT);
+  buf[0] = 'C';
+  buf[45] = 0xff; /* blind spots > pairs */
+  buf[52] = 0xff;
+  assert_int_equal(cxm_gap_acc_deserialize(&back, buf, sizeof buf, NULL), CXM_E_FORMAT);
+}
+
+/* ---- service levels ------------------------------------------------------ */
+
+static const spec contacts[] = {
+    /* k1: Mon 10:00 open, 11:30 reply (5400 s; 1.5 business hours: met), Tue 10:00 resolved (86400 s) */
+    {"a", MON_10_00, CXM_KIND_CONTACT_OPEN, NAN, CXM_CHANNEL_EMAIL, "k1", 0},
+    {"a", MON_11_30, CXM_KIND_CONTACT_REPLY, NAN, CXM_CHANNEL_EMAIL, "k1", 0},
+    {"a", TUE_10_00, CXM_KIND_CONTACT_RESOLVE, NAN, CXM_CHANNEL_EMAIL, "k1", 0},
+    /* k2: Fri 16:00 open, Mon 10:00 reply: 237600 s wall, Fri 16-17 + Mon 9-10 = 2 business hours: met */
+    {"b", FRI_16_00, CXM_KIND_CONTACT_OPEN, NAN, CXM_CHANNEL_PHONE, "k2", 0},
+    {"b", MON2_10_00, CXM_KIND_CONTACT_REPLY, NAN, CXM_CHANNEL_PHONE, "k2", 0},
+    /* k3: opened Saturday 12:00, reply Tue 12:00: 259200 s; the clock starts
+     * Mon 09:00: Mon 8 h + Tue 3 h = 11 business hours: breached */
+    {"c", SAT_12_00, CXM_KIND_CONTACT_OPEN, NAN, CXM_CHANNEL_PHONE, "k3", 0},
+    {"c", TUE2_12_00, CXM_KIND_CONTACT_REPLY, NAN, CXM_CHANNEL_PHONE, "k3", 0},
+    /* k4: Mon 09:00, never answered; the data ends Wed 10:00: Mon 8 + Tue 8 + Wed 1 = 17 h: breached */
+    {"d", MON2_09_00, CXM_KIND_CONTACT_OPEN, NAN, CXM_CHANNEL_CHAT, "k4", 0},
+    /* k5: the reply (Wed 10:00) arrives before its opens; opens at 09:00
+     * then 08:00 (before hours): first response 7200 s, 1 business hour: met */
+    {"e", WED2_10_00, CXM_KIND_CONTACT_REPLY, NAN, CXM_CHANNEL_CHAT, "k5", 0},
+    {"e", WED2_09_00, CXM_KIND_CONTACT_OPEN, NAN, CXM_CHANNEL_WEB, "k5", 0},
+    {"e", WED2_08_00, CXM_KIND_CONTACT_OPEN, NAN, CXM_CHANNEL_CHAT, "k5", 0},
+    /* a reply before every open of k6 that stays before it: not a first response */
+    {"f", WED2_08_00, CXM_KIND_CONTACT_REPLY, NAN, CXM_CHANNEL_APP, "k6", 0},
+    {"f", WED2_09_00, CXM_KIND_CONTACT_OPEN, NAN, CXM_CHANNEL_APP, "k6", 0},
+};
+
+static void check_service(const cxm_store *s, int with_holiday) {
+  cxm_service_result r;
+  cxm_experience_options o;
+  cxm_calendar *cal = NULL;
+  cxm_filter f;
+  cxm_experience_options_init(&o);
+  if (with_holiday) {
+    /* Monday 2025-01-13 off: k2 is 1 h (met), k3 Tue 9-12 = 3 h (met),
+     * k4 Tue 8 + Wed 1 = 9 h (still breached). */
+    assert_int_equal(cxm_calendar_new(&cal, NULL), CXM_OK);
+    assert_int_equal(cxm_calendar_add_holiday(cal, 2025, 1, 13), CXM_OK);
+    o.calendar = cal;
+  }
+  assert_int_equal(cxm_store_service(&r, s, NULL, &o), CXM_OK);
+  assert_int_equal(r.contacts, 6);
+  assert_int_equal(r.open, 5);     /* only k1 was resolved */
+  assert_int_equal(r.replied, 4);  /* k1, k2, k3, k5 */
+  assert_int_equal(r.resolved, 1);
+  /* responses 5400, 7200, 237600, 259200: median (7200 + 237600) / 2;
+   * p90 at rank 2.7: 237600 + 0.7 * 21600 = 252720 (numpy's linear) */
+  assert_close(r.first_response_median_s, 122400, 1e-9);
+  assert_close(r.first_response_p90_s, 252720, 1e-6);
+  assert_close(r.first_response_mean_s, (5400.0 + 7200 + 237600 + 259200) / 4, 1e-6);
+  assert_close(r.resolution_median_s, 86400, 0);
+  assert_close(r.resolution_p90_s, 86400, 0);
+  /* k6 has no reply and is 1 business hour old at the end: neither */
+  if (with_holiday) {
+    assert_int_equal(r.met, 4);
+    assert_int_equal(r.breached, 1);
+    assert_close(r.within_sla_pct, 80.0, 1e-12);
+  } else {
+    assert_int_equal(r.met, 3);
+    assert_int_equal(r.breached, 2);
+    assert_close(r.within_sla_pct, 60.0, 1e-12);
+  }
+  /* a contact belongs to the channel of its earliest open */
+  cxm_filter_init(&f);
+  f.channel = CXM_CHANNEL_CHAT;
+  assert_int_equal(cxm_store_service(&r, s, &f, &o), CXM_OK);
+  assert_int_equal(r.contacts, 2); /* k4, k5 */
+  f.channel = CXM_CHANNEL_WEB;
+  assert_int_equal(cxm_store_service(&r, s, &f, &o), CXM_OK);
+  assert_int_equal(r.contacts, 0);
+  assert_true(isnan(r.first_response_median_s) && isnan(r.within_sla_pct));
+  cxm_calendar_free(cal);
+}
+
+static void test_service_levels(void **state) {
+  size_t n = sizeof contacts / sizeof contacts[0];
+  cxm_store *s;
+  (void)state;
+  s = store_of(contacts, n, 0);
+  check_service(s, 0);
+  check_service(s, 1);
+  cxm_store_free(s);
+  s = store_of(contacts, n, 1);
+  check_service(s, 0);
+  check_service(s, 1);
+  cxm_store_free(s);
+}
+
+/* ---- SERVQUAL, loyalty, consistency --------------------------------------- */
+
+static const spec servqual_events[] = {
+    /* A: tangibles expected 6, perceived 4; reliability expected only; empathy 4 -> 6 */
+    {"A", 1000, CXM_KIND_EXPECTATION, 6, CXM_CHANNEL_EMAIL, NULL, CXM_DIMENSION_TANGIBLES},
+    {"A", 2000, CXM_KIND_PERCEPTION, 4, CXM_CHANNEL_PHONE, NULL, CXM_DIMENSION_TANGIBLES},
+    {"A", 1000, CXM_KIND_EXPECTATION, 7, CXM_CHANNEL_EMAIL, NULL, CXM_DIMENSION_RELIABILITY},
+    {"A", 1000, CXM_KIND_EXPECTATION, 4, CXM_CHANNEL_EMAIL, NULL, CXM_DIMENSION_EMPATHY},
+    {"A", 1000, CXM_KIND_PERCEPTION, 6, CXM_CHANNEL_EMAIL, NULL, CXM_DIMENSION_EMPATHY},
+    /* B: tangibles expected 5, perceived 5 and 6 */
+    {"B", 1000, CXM_KIND_EXPECTATION, 5, CXM_CHANNEL_EMAIL, NULL, CXM_DIMENSION_TANGIBLES},
+    {"B", 1500, CXM_KIND_PERCEPTION, 5, CXM_CHANNEL_EMAIL, NULL, CXM_DIMENSION_TANGIBLES},
+    {"B", 1600, CXM_KIND_PERCEPTION, 6, CXM_CHANNEL_EMAIL, NULL, CXM_DIMENSION_TANGIBLES},
+    /* C: perceived only */
+    {"C", 1000, CXM_KIND_PERCEPTION, 3, CXM_CHANNEL_EMAIL, NULL, CXM_DIMENSION_TANGIBLES},
+};
+
+static void test_servqual(void **state) {
+  cxm_store *s = store_of(servqual_events, sizeof servqual_events / sizeof servqual_events[0], 0);
+  cxm_servqual_result r;
+  cxm_experience_options o;
+  cxm_filter f;
+  (void)state;
+  /* tangibles: A and B qualify; perceptions 4, 5, 6 (mean 5), expectations
+   * 6, 5 (mean 5.5): -0.5. Empathy: 6 - 4 = 2. Score (unweighted): 0.75. */
+  assert_int_equal(cxm_store_servqual(&r, s, NULL, NULL), CXM_OK);
+  assert_int_equal(r.customers[CXM_DIMENSION_TANGIBLES], 2);
+  assert_close(r.gap[CXM_DIMENSION_TANGIBLES], -0.5, 1e-12);
+  assert_close(r.gap[CXM_DIMENSION_EMPATHY], 2.0, 1e-12);
+  assert_true(isnan(r.gap[CXM_DIMENSION_RELIABILITY]));
+  assert_int_equal(r.customers[CXM_DIMENSION_RELIABILITY], 0);
+  assert_close(r.score, 0.75, 1e-12);
+  /* weights 3 (tangibles) and 1 (empathy): (3 * -0.5 + 2) / 4 */
+  cxm_experience_options_init(&o);
+  o.has_weights = 1;
+  o.servqual_weights[0] = 3;
+  o.servqual_weights[1] = 10; /* reliability has no gap: its weight drops out */
+  o.servqual_weights[4] = 1;
+  assert_int_equal(cxm_store_servqual(&r, s, NULL, &o), CXM_OK);
+  assert_close(r.score, 0.125, 1e-12);
+  o.servqual_weights[2] = -1;
+  assert_int_equal(cxm_store_servqual(&r, s, NULL, &o), CXM_E_OPTION);
+  /* in the email slice A's tangibles perception (phone) is missing: only B */
+  cxm_filter_init(&f);
+  f.channel = CXM_CHANNEL_EMAIL;
+  assert_int_equal(cxm_store_servqual(&r, s, &f, NULL), CXM_OK);
+  assert_int_equal(r.customers[CXM_DIMENSION_TANGIBLES], 1);
+  assert_close(r.gap[CXM_DIMENSION_TANGIBLES], 0.5, 1e-12); /* (5 + 6) / 2 - 5 */
+  cxm_store_free(s);
+}
+
+static void test_loyalty(void **state) {
+  static const spec events[] = {
+      {"A", 100, CXM_KIND_COMPLAINT, NAN, CXM_CHANNEL_EMAIL, NULL, 0},
+      {"B", 100, CXM_KIND_COMPLAINT, NAN, CXM_CHANNEL_PHONE, NULL, 0},
+      {"A", 200, CXM_KIND_COMPLIMENT, NAN, CXM_CHANNEL_EMAIL, NULL, 0},
+      {"C", 200, CXM_KIND_COMPLIMENT, NAN, CXM_CHANNEL_EMAIL, NULL, 0},
+      {"C", 300, CXM_KIND_COMPLIMENT, NAN, CXM_CHANNEL_EMAIL, NULL, 0},
+      {"A", 100, CXM_KIND_CHURN, NAN, CXM_CHANNEL_EMAIL, NULL, 0},
+      {"A", 200000, CXM_KIND_CHURN, NAN, CXM_CHANNEL_PHONE, NULL, 0}, /* another cell, same customer */
+      {"B", 100, CXM_KIND_CHURN, NAN, CXM_CHANNEL_EMAIL, NULL, 0},
+  };
+  cxm_store *s = store_of(events, sizeof events / sizeof events[0], 0);
+  cxm_loyalty_result r;
+  cxm_filter f;
+  (void)state;
+  assert_int_equal(cxm_store_loyalty(&r, s, NULL), CXM_OK);
+  assert_int_equal(r.complaints, 2);
+  assert_int_equal(r.compliments, 3);
+  assert_close(r.compliment_ratio, 0.6, 1e-15);
+  assert_int_equal(r.churned, 2);
+  cxm_filter_init(&f);
+  f.channel = CXM_CHANNEL_PHONE;
+  assert_int_equal(cxm_store_loyalty(&r, s, &f), CXM_OK);
+  assert_int_equal(r.complaints, 1);
+  assert_close(r.compliment_ratio, 0.0, 0);
+  assert_int_equal(r.churned, 1);
+  f.channel = CXM_CHANNEL_APP;
+  assert_int_equal(cxm_store_loyalty(&r, s, &f), CXM_OK);
+  assert_true(isnan(r.compliment_ratio));
+  assert_int_equal(r.churned, 0);
+  cxm_store_free(s);
+}
+
+static void test_consistency(void **state) {
+  static const spec events[] = {
+      {"a", 100, CXM_KIND_NPS, 10, CXM_CHANNEL_EMAIL, NULL, 0}, /* 100 */
+      {"b", 100, CXM_KIND_NPS, 8, CXM_CHANNEL_EMAIL, NULL, 0},  /* 80: email mean 90 */
+      {"c", 100, CXM_KIND_CSAT, 1, CXM_CHANNEL_PHONE, NULL, 0}, /* 0 */
+      {"d", 100, CXM_KIND_CSAT, 3, CXM_CHANNEL_PHONE, NULL, 0}, /* 50: phone mean 25 */
+      {"e", 100, CXM_KIND_CES, 4, CXM_CHANNEL_CHAT, NULL, 0},   /* one rating: below the minimum */
+  };
+  cxm_store *s = store_of(events, sizeof events / sizeof events[0], 0);
+  cxm_consistency_result r;
+  cxm_experience_options o;
+  (void)state;
+  cxm_experience_options_init(&o);
+  o.min_channel_ratings = 2;
+  assert_int_equal(cxm_store_consistency(&r, s, NULL, &o), CXM_OK);
+  assert_int_equal(r.channels, 2);
+  assert_close(r.sd, 65.0 / sqrt(2.0), 1e-12); /* sd of {90, 25} = |90 - 25| / sqrt(2) */
+  assert_close(r.mean_of_means, 57.5, 1e-12);
+  assert_int_equal(r.weakest_channel, CXM_CHANNEL_PHONE);
+  assert_close(r.weakest_mean, 25.0, 1e-12);
+  /* with the default minimum of 30 no channel qualifies */
+  assert_int_equal(cxm_store_consistency(&r, s, NULL, NULL), CXM_OK);
+  assert_int_equal(r.channels, 0);
+  assert_true(isnan(r.sd) && isnan(r.mean_of_means));
+  assert_int_equal(r.weakest_channel, -1);
+  cxm_store_free(s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_gap_either_order),      cmocka_unit_test(test_gap_top_box_option),
+      cmocka_unit_test(test_gap_ties_input_order),  cmocka_unit_test(test_gap_acc_merge_and_codec),
+      cmocka_unit_test(test_service_levels),        cmocka_unit_test(test_servqual),
+      cmocka_unit_test(test_loyalty),               cmocka_unit_test(test_consistency),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
