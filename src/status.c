@@ -43,6 +43,9 @@ static const status_text status_table[] = {
     {CXM_E_BUFFER, "CXM_E_BUFFER", "buffer too small"},
     {CXM_E_OPTION, "CXM_E_OPTION", "invalid option value"},
     {CXM_E_SYNTAX, "CXM_E_SYNTAX", "malformed JSON record"},
+    {CXM_E_CONVERGE, "CXM_E_CONVERGE", "model fit did not converge"},
+    {CXM_E_MODEL, "CXM_E_MODEL", "unknown model or unusable model parameters"},
+    {CXM_E_NO_DATA, "CXM_E_NO_DATA", "no data to compute from"},
 };
 
 static const status_text *find_status(int32_t status) {

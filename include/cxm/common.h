@@ -89,7 +89,10 @@ enum cxm_status {
   CXM_E_NOT_FOUND = -29,   /**< The thing looked up does not exist. */
   CXM_E_BUFFER = -30,      /**< The caller's buffer is too small. */
   CXM_E_OPTION = -31,      /**< An option value is invalid. */
-  CXM_E_SYNTAX = -32       /**< A JSON Lines record is not valid JSON of the expected shape. */
+  CXM_E_SYNTAX = -32,      /**< A JSON Lines record is not valid JSON of the expected shape. */
+  CXM_E_CONVERGE = -33,    /**< A model fit did not converge; the result holds the best point reached. */
+  CXM_E_MODEL = -34,       /**< Unknown model kind, or a model whose parameters are unusable for the call. */
+  CXM_E_NO_DATA = -35      /**< Nothing to compute from (e.g. no customers to fit). */
 };
 
 /**

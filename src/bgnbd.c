@@ -1,0 +1,296 @@
+/* BG/NBD (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy
+ * Way", Marketing Science 24(2), 275-284) and, by one switch, MBG/NBD
+ * (Batislam, Denizel & Filiztekin 2007, "Empirical validation and
+ * comparison of models for customer base analysis", IJRM 24, 201-209).
+ *
+ * Both: while alive, purchases are Poisson(lambda), lambda ~ Gamma(r,
+ * alpha); after a purchase the customer drops out with probability p,
+ * p ~ Beta(a, b). BG/NBD flips the coin after each *repeat* purchase;
+ * MBG/NBD also right after the first purchase (time 0), so `m` below is 0
+ * for BG/NBD and 1 for MBG/NBD, and a customer with x repeat purchases has
+ * survived x + m coin flips:
+ *
+ *   L = B(a, b+x+m)/B(a,b) G(r+x) a^r / (G(r) (al+T)^(r+x))
+ *     + [x > 0 or m] B(a+1, b+x+m-1)/B(a,b) G(r+x) al^r / (G(r) (al+t_x)^(r+x))
+ *
+ * (FHL 2005 eq. 6 for m = 0; Batislam et al. 2007 eq. 6 for m = 1), whose
+ * second term over the first is c_x ((al+T)/(al+t_x))^(r+x) with
+ * c_x = a / (b + x + m - 1). Logs throughout: the sum of the two terms is
+ * a log-sum-exp, so x in the thousands neither overflows nor underflows. */
+#include <math.h>
+
+#include "hyp2f1.h"
+#include "models.h"
+#include "special.h"
+
+#define R 0
+#define ALPHA 1
+#define A 2
+#define B 3
+
+double cxmi_logaddexp(double u, double v) {
+  double hi = u > v ? u : v;
+  double lo = u > v ? v : u;
+  if (hi == -INFINITY) {
+    return -INFINITY;
+  }
+  return hi + log1p(exp(lo - hi));
+}
+
+static int params_ok(const double *p) {
+  return p[R] > 0.0 && p[ALPHA] > 0.0 && p[A] > 0.0 && p[B] > 0.0 && isfinite(p[R]) && isfinite(p[ALPHA]) &&
+         isfinite(p[A]) && isfinite(p[B]);
+}
+
+/* ln of the second term over the first (the "death" term over the "alive"
+ * term) for one customer, or -inf when there is no second term. */
+static double log_odds_dead(const double *p, int m, uint32_t x, double tx, double T) {
+  double dx = (double)x;
+  if (x == 0 && m == 0) {
+    return -INFINITY;
+  }
+  /* ln((al+T)/(al+t_x)) = log1p((T - t_x)/(al + t_x)), exact for T = t_x. */
+  return log(p[A]) - log(p[B] + dx + (double)m - 1.0) + (p[R] + dx) * log1p((T - tx) / (p[ALPHA] + tx));
+}
+
+static double family_ll(const double *p, int m, const cxmi_triples *d, double *grad) {
+  double r = p[R], al = p[ALPHA], a = p[A], b = p[B];
+  double dm = (double)m;
+  if (!params_ok(p)) {
+    return NAN;
+  }
+  double ps_r = 0.0, ps_ab = 0.0, ps_b = 0.0;
+  if (grad != NULL) {
+    ps_r = cxmi_digamma(r);
+    ps_ab = cxmi_digamma(a + b);
+    ps_b = cxmi_digamma(b);
+  }
+  double ln_al = log(al), ln_a = log(a);
+  double sum = 0.0, gr = 0.0, gal = 0.0, ga = 0.0, gb = 0.0;
+  uint32_t cur = UINT32_MAX;
+  double gx = 0.0, gx_r = 0.0, gx_a = 0.0, gx_b = 0.0, ln_c = 0.0, inv_bx = 0.0;
+  int active = 0;
+  for (size_t i = 0; i < d->n; i++) {
+    uint32_t x = d->x[i];
+    double dx = (double)x, w = d->w[i];
+    if (x != cur || i == 0) {
+      /* Terms of x alone: ln G(r+x) - ln G(r) + r ln al + ln B(a, b+x+m) - ln B(a, b). */
+      cur = x;
+      gx = cxmi_lgamma_ratio(r, dx) + r * ln_al + cxmi_lgamma_ratio(b, dx + dm) - cxmi_lgamma_ratio(a + b, dx + dm);
+      if (grad != NULL) {
+        double ps_abx = cxmi_digamma(a + b + dx + dm);
+        gx_r = cxmi_digamma(r + dx) - ps_r + ln_al;
+        gx_a = ps_ab - ps_abx;
+        gx_b = cxmi_digamma(b + dx + dm) - ps_abx + ps_ab - ps_b;
+      }
+      active = x > 0 || m == 1;
+      if (active) {
+        inv_bx = 1.0 / (b + dx + dm - 1.0);
+        ln_c = ln_a + log(inv_bx);
+      }
+    }
+    double rx = r + dx;
+    double aT = al + d->T[i];
+    double lT = log(aT);
+    /* h = ln(e^A1 + e^A2), A1 = -(r+x) ln(al+T), A2 = ln c_x - (r+x) ln(al+t_x). */
+    double h = -rx * lT;
+    double rho = 0.0; /* weight of the second term */
+    if (active) {
+      double z = ln_c + rx * log1p((d->T[i] - d->tx[i]) / (al + d->tx[i]));
+      if (z > 0.0) {
+        double e = exp(-z);
+        h += z + log1p(e);
+        rho = 1.0 / (1.0 + e);
+      } else {
+        double e = exp(z);
+        h += log1p(e);
+        rho = e / (1.0 + e);
+      }
+    }
+    sum += w * (gx + h);
+    if (grad != NULL) {
+      double at = al + d->tx[i];
+      double d_r = -(1.0 - rho) * lT, d_al = -(1.0 - rho) * rx / aT;
+      if (active) {
+        d_r -= rho * log(at);
+        d_al -= rho * rx / at;
+        ga += w * rho / a;
+        gb -= w * rho * inv_bx;
+      }
+      gr += w * (gx_r + d_r);
+      gal += w * (r / al + d_al);
+      ga += w * gx_a;
+      gb += w * gx_b;
+    }
+  }
+  if (grad != NULL) {
+    grad[R] = gr;
+    grad[ALPHA] = gal;
+    grad[A] = ga;
+    grad[B] = gb;
+  }
+  return sum;
+}
+
+static double family_ll1(const double *p, int m, uint32_t x, double tx, double T) {
+  double w = 1.0;
+  cxmi_triples d = {1, &x, &tx, &T, &w, 1.0};
+  return family_ll(p, m, &d, NULL);
+}
+
+static double family_p_alive(const double *p, int m, uint32_t x, double tx, double T) {
+  if (!params_ok(p)) {
+    return NAN;
+  }
+  double z = log_odds_dead(p, m, x, tx, T);
+  /* 1 / (1 + e^z), stable for either sign of z. */
+  return z > 0.0 ? exp(-z) / (1.0 + exp(-z)) : 1.0 / (1.0 + exp(z));
+}
+
+/* E[Y(t) | alive at T, x] times the prior-to-posterior factor, i.e. the
+ * expectation without P(alive):
+ *   (a+b+x+m-1)/(a-1) [1 - ((al+T)/(al+T+t))^(r+x) 2F1(r+x, b+x+m; a+b+x+m-1; t/(al+T+t))]
+ * (FHL 2005 eq. 10 for m = 0; Batislam et al. 2007 eq. 9 for m = 1). The
+ * factor 1/(a-1) has a removable singularity at a = 1 (the bracket is 0
+ * there too); the caller averages a = 1 -+ 1e-5 instead. When
+ * c = a+b+x+m-1 <= 0 (only BG/NBD with x = 0 and a + b <= 1) 2F1 is reached
+ * from c+1 and c+2 by Gauss' contiguous relation (A&S 15.2.12). */
+static double expected_alive(const double *p, int m, double t, uint32_t x, double T) {
+  double r = p[R], al = p[ALPHA], a = p[A], b = p[B];
+  double dx = (double)x, dm = (double)m;
+  double fa = r + dx, fb = b + dx + dm, fc = a + b + dx + dm - 1.0;
+  double z = t / (al + T + t);
+  double lnpow = -(r + dx) * log1p(t / (al + T));
+  int sign = 0;
+  double lnf;
+  if (fc > 0.0) {
+    lnf = cxmi_hyp2f1_log(&sign, fa, fb, fc, z);
+  } else {
+    /* F(c) from F(c+1), F(c+2): c(c-1)(z-1)F(c-1) + c[c-1-(2c-a-b-1)z]F(c) + (c-a)(c-b)zF(c+1) = 0
+     * with c := fc + 1. */
+    int s1 = 0, s2 = 0;
+    double c1 = fc + 1.0;
+    double l1 = cxmi_hyp2f1_log(&s1, fa, fb, c1, z);
+    double l2 = cxmi_hyp2f1_log(&s2, fa, fb, c1 + 1.0, z);
+    double ratio = (double)s2 * (double)s1 * exp(l2 - l1);
+    double num = -(c1 * (c1 - 1.0 - (2.0 * c1 - fa - fb - 1.0) * z) + (c1 - fa) * (c1 - fb) * z * ratio);
+    double q = num / (c1 * (c1 - 1.0) * (z - 1.0));
+    sign = s1 * (q > 0.0 ? 1 : -1);
+    lnf = l1 + log(fabs(q));
+  }
+  if (sign == 0 || isnan(lnf)) {
+    return NAN;
+  }
+  double e = lnpow + lnf;
+  /* 1 - sign e^e, without cancellation when e^e is close to 1. */
+  double bracket = sign > 0 ? -expm1(e) : 1.0 + exp(e);
+  return (fc / (a - 1.0)) * bracket;
+}
+
+static double family_expected(const double *p, int m, double t, uint32_t x, double tx, double T) {
+  if (!params_ok(p) || !(t >= 0.0)) {
+    return NAN;
+  }
+  if (t == 0.0) {
+    return 0.0;
+  }
+  double e;
+  if (fabs(p[A] - 1.0) < 1e-5) {
+    double q[4] = {p[R], p[ALPHA], 1.0 - 1e-5, p[B]};
+    double lo = expected_alive(q, m, t, x, T);
+    q[A] = 1.0 + 1e-5;
+    e = 0.5 * (lo + expected_alive(q, m, t, x, T));
+  } else {
+    e = expected_alive(p, m, t, x, T);
+  }
+  return e * family_p_alive(p, m, x, tx, T);
+}
+
+/* ln NB(k) = ln[G(r+k)/(G(r) k!) (al/(al+t))^r (t/(al+t))^k], the
+ * probability of k Poisson purchases in t with lambda ~ Gamma(r, al). */
+static double ln_nbd(double r, double al, double t, double k) {
+  double lq = -log1p(t / al); /* ln(al/(al+t)) */
+  double lz = -log1p(al / t); /* ln(t/(al+t)) */
+  return cxmi_lgamma_ratio(r, k) - cxmi_lgamma_ratio(1.0, k) + r * lq + (k > 0.0 ? k * lz : 0.0);
+}
+
+/* P(N >= k) for the NBD above: 1 minus the head when the head is at most
+ * 1/2, else the tail summed directly (no cancellation either way). */
+static double nbd_tail(double r, double al, double t, uint32_t k) {
+  double head = 0.0;
+  if (k == 0) {
+    return 1.0;
+  }
+  for (uint32_t j = 0; j < k && head <= 0.5; j++) {
+    head += exp(ln_nbd(r, al, t, (double)j));
+  }
+  if (head <= 0.5) {
+    return 1.0 - head;
+  }
+  /* Terms t_{j+1}/t_j = (r+j)/(j+1) * t/(al+t): summed from k until they
+   * are below 2^-56 of the sum once decreasing. */
+  double z = t / (al + t);
+  double term = exp(ln_nbd(r, al, t, (double)k));
+  double sum = term;
+  for (double j = (double)k; j < (double)k + 1e8; j += 1.0) {
+    double ratio = (r + j) / (j + 1.0) * z;
+    term *= ratio;
+    sum += term;
+    if (ratio < 1.0 && term * (ratio > z ? ratio / (1.0 - ratio) : z / (1.0 - z)) <= 0x1p-56 * sum) {
+      break;
+    }
+    if (term == 0.0) {
+      break;
+    }
+  }
+  return sum;
+}
+
+/* P(X(t) = k) = B(a, b+k+m)/B(a,b) NB(k) + [k > 0 or m] B(a+1, b+k+m-1)/B(a,b) P(N >= k)
+ * (FHL 2005 eq. 8; for MBG/NBD derived the same way: the customer survives
+ * k + m coin flips and is still alive, or dies at flip k + m after at least
+ * k purchases). */
+static double family_pmf(const double *p, int m, double t, uint32_t k) {
+  double r = p[R], al = p[ALPHA], a = p[A], b = p[B];
+  double dk = (double)k, dm = (double)m;
+  if (!params_ok(p) || !(t >= 0.0)) {
+    return NAN;
+  }
+  /* ln[B(a, b+n)/B(a, b)] = ln[G(b+n)/G(b)] - ln[G(a+b+n)/G(a+b)], and
+   * B(a+1, b+n-1)/B(a, b) = a G(b+n-1)/G(b) / (G(a+b+n)/G(a+b)): ratios of
+   * gamma functions, exact for huge a or b (no difference of large lgammas). */
+  double n = dk + dm;
+  double lden = cxmi_lgamma_ratio(a + b, n);
+  double alive;
+  if (t == 0.0) {
+    alive = k == 0 ? exp(cxmi_lgamma_ratio(b, dm) - cxmi_lgamma_ratio(a + b, dm)) : 0.0;
+  } else {
+    alive = exp(cxmi_lgamma_ratio(b, n) - lden + ln_nbd(r, al, t, dk));
+  }
+  double dead = 0.0;
+  if (k > 0 || m == 1) {
+    double tail = t == 0.0 ? (k == 0 ? 1.0 : 0.0) : nbd_tail(r, al, t, k);
+    dead = exp(log(a) + cxmi_lgamma_ratio(b, n - 1.0) - lden) * tail;
+  }
+  double v = alive + dead;
+  return v < 1.0 ? v : 1.0;
+}
+
+double cxmi_bgnbd_ll(const double *p, const cxmi_triples *d, double *grad) { return family_ll(p, 0, d, grad); }
+double cxmi_mbgnbd_ll(const double *p, const cxmi_triples *d, double *grad) { return family_ll(p, 1, d, grad); }
+double cxmi_bgnbd_ll1(const double *p, uint32_t x, double tx, double T) { return family_ll1(p, 0, x, tx, T); }
+double cxmi_mbgnbd_ll1(const double *p, uint32_t x, double tx, double T) { return family_ll1(p, 1, x, tx, T); }
+double cxmi_bgnbd_p_alive(const double *p, uint32_t x, double tx, double T) {
+  return family_p_alive(p, 0, x, tx, T);
+}
+double cxmi_mbgnbd_p_alive(const double *p, uint32_t x, double tx, double T) {
+  return family_p_alive(p, 1, x, tx, T);
+}
+double cxmi_bgnbd_expected(const double *p, double t, uint32_t x, double tx, double T) {
+  return family_expected(p, 0, t, x, tx, T);
+}
+double cxmi_mbgnbd_expected(const double *p, double t, uint32_t x, double tx, double T) {
+  return family_expected(p, 1, t, x, tx, T);
+}
+double cxmi_bgnbd_pmf(const double *p, double t, uint32_t k) { return family_pmf(p, 0, t, k); }
+double cxmi_mbgnbd_pmf(const double *p, double t, uint32_t k) { return family_pmf(p, 1, t, k); }

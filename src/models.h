@@ -1,0 +1,67 @@
+/* Internals of the purchase models (include/cxm/purchase.h): the fitting
+ * data and each model's likelihood and per-customer quantities. One file
+ * per model: bgnbd.c, mbgnbd.c, pnbd.c, gammagamma.c; rfm.c builds the
+ * data; model.c fits and dispatches. Pure functions; thread-safe. */
+#ifndef CXM_SRC_MODELS_H
+#define CXM_SRC_MODELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Distinct (x, t_x, T) triples with their weights (number of customers),
+ * sorted by x, so that the likelihoods compute the terms that depend on x
+ * alone once per run of equal x. */
+typedef struct cxmi_triples {
+  size_t n;          /* distinct triples */
+  const uint32_t *x; /* [n] */
+  const double *tx;  /* [n] */
+  const double *T;   /* [n] */
+  const double *w;   /* [n] customers with this triple */
+  double total;      /* customers */
+} cxmi_triples;
+
+/* Spend data of the Gamma-Gamma model: customers with x >= 1 and their
+ * mean repeat spend m > 0. */
+typedef struct cxmi_spend {
+  size_t n;
+  const uint32_t *x; /* [n] */
+  const double *m;   /* [n] */
+} cxmi_spend;
+
+/* Log-likelihoods summed over the data (weighted), and their gradient with
+ * respect to the natural parameters when grad is not NULL. p[] holds
+ * r, alpha, a, b (BG/NBD, MBG/NBD), r, alpha, s, beta (Pareto/NBD) or
+ * p, q, v (Gamma-Gamma). Non-finite for parameters <= 0. */
+double cxmi_bgnbd_ll(const double *p, const cxmi_triples *d, double *grad);
+double cxmi_mbgnbd_ll(const double *p, const cxmi_triples *d, double *grad);
+double cxmi_pnbd_ll(const double *p, const cxmi_triples *d, double *grad);
+double cxmi_gg_ll(const double *p, const cxmi_spend *d, double *grad);
+
+/* One customer's log-likelihood (the per-triple term of the sums above). */
+double cxmi_bgnbd_ll1(const double *p, uint32_t x, double tx, double T);
+double cxmi_mbgnbd_ll1(const double *p, uint32_t x, double tx, double T);
+double cxmi_pnbd_ll1(const double *p, uint32_t x, double tx, double T);
+
+/* P(alive at T | x, t_x, T). */
+double cxmi_bgnbd_p_alive(const double *p, uint32_t x, double tx, double T);
+double cxmi_mbgnbd_p_alive(const double *p, uint32_t x, double tx, double T);
+double cxmi_pnbd_p_alive(const double *p, uint32_t x, double tx, double T);
+
+/* E[transactions in (T, T + t] | x, t_x, T]. With x = 0, t_x = T = 0 this
+ * is the expectation E[X(t)] for a customer just acquired. */
+double cxmi_bgnbd_expected(const double *p, double t, uint32_t x, double tx, double T);
+double cxmi_mbgnbd_expected(const double *p, double t, uint32_t x, double tx, double T);
+double cxmi_pnbd_expected(const double *p, double t, uint32_t x, double tx, double T);
+
+/* P(X(t) = k) for a customer just acquired (repeat transactions in t). */
+double cxmi_bgnbd_pmf(const double *p, double t, uint32_t k);
+double cxmi_mbgnbd_pmf(const double *p, double t, uint32_t k);
+double cxmi_pnbd_pmf(const double *p, double t, uint32_t k);
+
+/* Gamma-Gamma: E[mean spend | x, mean m] (Fader, Hardie & Lee 2005b, eq. 5). */
+double cxmi_gg_expected_spend(const double *p, uint32_t x, double m);
+
+/* ln(e^u + e^v) without overflow; -inf when both are -inf. */
+double cxmi_logaddexp(double u, double v);
+
+#endif

@@ -1,0 +1,168 @@
+/* L-BFGS (Nocedal & Wright, Numerical Optimization, 2nd ed. 2006,
+ * Algorithm 7.4 two-loop recursion and 7.5, memory 8, initial scaling
+ * gamma = s'y / y'y, eq. 7.20) with a line search for the weak Wolfe
+ * conditions by bracketing and bisection (Lewis & Overton 2013,
+ * "Nonsmooth optimization via quasi-Newton methods", section 4.2),
+ * c1 = 1e-4, c2 = 0.9. A pair (s, y) with s'y <= 1e-12 |s||y| is skipped,
+ * which keeps the implicit Hessian positive definite. */
+#include "optimize.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MEM 8
+#define C1 1e-4
+#define C2 0.9
+#define MAX_TRIALS 60
+
+static double dot(const double *a, const double *b, size_t n) {
+  double s = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    s += a[i] * b[i];
+  }
+  return s;
+}
+
+static double inf_norm(const double *a, size_t n) {
+  double m = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double v = fabs(a[i]);
+    if (!(v <= m)) {
+      m = v; /* NaN propagates */
+    }
+  }
+  return m;
+}
+
+void cxmi_minimize(cxmi_opt_result *res, double *theta, size_t n, cxmi_objective fn, void *ctx, int32_t max_iter,
+                   double gtol) {
+  double g[CXMI_OPT_MAX_N], d[CXMI_OPT_MAX_N], xn[CXMI_OPT_MAX_N], gn[CXMI_OPT_MAX_N];
+  double s[MEM][CXMI_OPT_MAX_N], y[MEM][CXMI_OPT_MAX_N], rho[MEM], alpha[MEM];
+  int stored = 0, head = 0, flat = 0;
+  memset(res, 0, sizeof *res);
+  double f = fn(ctx, theta, g);
+  res->evaluations = 1;
+  res->f = f;
+  res->grad_norm = inf_norm(g, n);
+  if (!isfinite(f) || !isfinite(res->grad_norm)) {
+    return;
+  }
+  for (int32_t it = 0; it < max_iter; it++) {
+    double gnorm = inf_norm(g, n);
+    res->grad_norm = gnorm;
+    res->iterations = it;
+    if (gnorm <= gtol) {
+      res->converged = 1;
+      return;
+    }
+    /* Two-loop recursion: d = -H g. */
+    for (size_t i = 0; i < n; i++) {
+      d[i] = -g[i];
+    }
+    for (int k = 0; k < stored; k++) {
+      int j = (head - 1 - k + MEM) % MEM;
+      alpha[j] = rho[j] * dot(s[j], d, n);
+      for (size_t i = 0; i < n; i++) {
+        d[i] -= alpha[j] * y[j][i];
+      }
+    }
+    if (stored > 0) {
+      int j = (head - 1 + MEM) % MEM;
+      double gamma = dot(s[j], y[j], n) / dot(y[j], y[j], n);
+      for (size_t i = 0; i < n; i++) {
+        d[i] *= gamma;
+      }
+    } else {
+      /* First step: at most 1 in any log-parameter. */
+      double scale = 1.0 / fmax(1.0, gnorm);
+      for (size_t i = 0; i < n; i++) {
+        d[i] *= scale;
+      }
+    }
+    for (int k = stored - 1; k >= 0; k--) {
+      int j = (head - 1 - k + MEM) % MEM;
+      double beta = rho[j] * dot(y[j], d, n);
+      for (size_t i = 0; i < n; i++) {
+        d[i] += s[j][i] * (alpha[j] - beta);
+      }
+    }
+    double slope = dot(g, d, n);
+    if (!(slope < 0.0)) {
+      /* Not a descent direction (rounding): restart from steepest descent. */
+      stored = 0;
+      double scale = 1.0 / fmax(1.0, gnorm);
+      for (size_t i = 0; i < n; i++) {
+        d[i] = -g[i] * scale;
+      }
+      slope = dot(g, d, n);
+    }
+    /* Weak Wolfe line search by bracketing. */
+    double lo = 0.0, hi = INFINITY, t = 1.0, fnew = NAN;
+    int ok = 0;
+    for (int trial = 0; trial < MAX_TRIALS; trial++) {
+      for (size_t i = 0; i < n; i++) {
+        xn[i] = theta[i] + t * d[i];
+      }
+      fnew = fn(ctx, xn, gn);
+      res->evaluations++;
+      if (!isfinite(fnew) || !isfinite(inf_norm(gn, n)) || fnew > f + C1 * t * slope) {
+        hi = t;
+      } else if (dot(gn, d, n) < C2 * slope) {
+        lo = t;
+      } else {
+        ok = 1;
+        break;
+      }
+      t = isinf(hi) ? 2.0 * lo : 0.5 * (lo + hi);
+      if (hi - lo < 1e-16 * (1.0 + lo)) {
+        break;
+      }
+    }
+    if (!ok) {
+      /* An Armijo point without the curvature condition is still progress. */
+      if (lo > 0.0) {
+        t = lo;
+        for (size_t i = 0; i < n; i++) {
+          xn[i] = theta[i] + t * d[i];
+        }
+        fnew = fn(ctx, xn, gn);
+        res->evaluations++;
+      }
+      if (!(lo > 0.0) || !isfinite(fnew) || !(fnew <= f)) {
+        res->converged = gnorm <= 1000.0 * gtol;
+        return;
+      }
+    }
+    /* Update the memory. */
+    double sy = 0.0, ss = 0.0, yy = 0.0;
+    for (size_t i = 0; i < n; i++) {
+      s[head][i] = xn[i] - theta[i];
+      y[head][i] = gn[i] - g[i];
+    }
+    sy = dot(s[head], y[head], n);
+    ss = dot(s[head], s[head], n);
+    yy = dot(y[head], y[head], n);
+    if (sy > 1e-12 * sqrt(ss * yy)) {
+      rho[head] = 1.0 / sy;
+      head = (head + 1) % MEM;
+      if (stored < MEM) {
+        stored++;
+      }
+    }
+    double change = fabs(f - fnew) / fmax(1.0, fabs(f));
+    memcpy(theta, xn, n * sizeof *theta);
+    memcpy(g, gn, n * sizeof *g);
+    f = fnew;
+    res->f = f;
+    flat = change < 1e-15 ? flat + 1 : 0;
+    if (flat >= 2 && inf_norm(g, n) <= 1000.0 * gtol) {
+      res->iterations = it + 1;
+      res->grad_norm = inf_norm(g, n);
+      res->converged = 1;
+      return;
+    }
+  }
+  res->iterations = max_iter;
+  res->grad_norm = inf_norm(g, n);
+  res->converged = res->grad_norm <= gtol;
+}

@@ -1,0 +1,35 @@
+/* Unconstrained minimisation by L-BFGS with a weak-Wolfe line search
+ * (src/optimize.c). The purchase models minimise their mean negative
+ * log-likelihood over the logarithms of their parameters, which keeps every
+ * parameter positive without constraints. No allocation, no state. */
+#ifndef CXM_SRC_OPTIMIZE_H
+#define CXM_SRC_OPTIMIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Largest number of variables. */
+#define CXMI_OPT_MAX_N 8
+
+/* f(theta) and its gradient (written to grad[0..n)). May return NaN or
+ * +inf where f is undefined; the line search then steps back. */
+typedef double (*cxmi_objective)(void *ctx, const double *theta, double *grad);
+
+typedef struct cxmi_opt_result {
+  int converged;       /* 1: the gradient test passed */
+  int32_t iterations;  /* L-BFGS iterations */
+  int32_t evaluations; /* calls of the objective */
+  double f;            /* f at the returned theta */
+  double grad_norm;    /* max |grad| at the returned theta */
+} cxmi_opt_result;
+
+/* Minimise from theta[0..n) (1 <= n <= CXMI_OPT_MAX_N), leaving the best
+ * point found in theta. Stops with converged = 1 when max |grad_i| <= gtol,
+ * or when f no longer decreases (relative change below 1e-15 twice) while
+ * max |grad_i| <= 1000 gtol (the floor of rounding); with converged = 0
+ * after max_iter iterations, when the line search fails, or when f is not
+ * finite at the start. */
+void cxmi_minimize(cxmi_opt_result *res, double *theta, size_t n, cxmi_objective fn, void *ctx, int32_t max_iter,
+                   double gtol);
+
+#endif

@@ -1,0 +1,443 @@
+/* Sets of per-customer purchase summaries (include/cxm/purchase.h):
+ * adding, loading summary CSVs, and building the fitting data. */
+#include "rfm.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "number.h"
+
+#define MAX_ID 128
+
+typedef struct rfm_row {
+  uint32_t x;
+  uint32_t id_len;
+  size_t id_off;
+  double tx, T, m, xs;
+} rfm_row;
+
+struct cxm_rfm {
+  cxmi_alloc alloc;
+  rfm_row *rows;
+  size_t n, cap;
+  char *ids;
+  size_t ids_len, ids_cap;
+};
+
+void cxm_rfm_customer_init(cxm_rfm_customer *c) {
+  if (c == NULL) {
+    return;
+  }
+  memset(c, 0, sizeof *c);
+  c->size = sizeof *c;
+  c->monetary = NAN;
+  c->x_star = NAN;
+}
+
+int32_t cxm_rfm_new(cxm_rfm **out, const cxm_allocator *allocator) {
+  cxmi_alloc a;
+  if (out == NULL) {
+    return CXM_E_ARG;
+  }
+  *out = NULL;
+  int32_t rc = cxmi_alloc_init(&a, allocator);
+  if (rc != CXM_OK) {
+    return rc;
+  }
+  cxm_rfm *r = cxmi_calloc(&a, 1, sizeof *r);
+  if (r == NULL) {
+    return CXM_E_NOMEM;
+  }
+  r->alloc = a;
+  r->alloc.bytes = sizeof *r;
+  *out = r;
+  return CXM_OK;
+}
+
+void cxm_rfm_free(cxm_rfm *rfm) {
+  if (rfm == NULL) {
+    return;
+  }
+  cxmi_alloc a = rfm->alloc;
+  cxmi_free(&a, rfm->rows, rfm->cap * sizeof *rfm->rows);
+  cxmi_free(&a, rfm->ids, rfm->ids_cap);
+  cxmi_free(&a, rfm, sizeof *rfm);
+}
+
+int32_t cxmi_rfm_check(uint32_t x, double tx, double T, int allow_t0) {
+  if (!isfinite(tx) || !isfinite(T) || !(tx >= 0.0) || !(T >= tx) || (!allow_t0 && !(T > 0.0)) ||
+      (x == 0 && tx != 0.0)) {
+    return CXM_E_VALUE;
+  }
+  return CXM_OK;
+}
+
+static int32_t check_customer(const cxm_rfm_customer *c) {
+  if (c->id_len > MAX_ID) {
+    return CXM_E_CUSTOMER;
+  }
+  if (c->id_len > 0 && c->id == NULL) {
+    return CXM_E_ARG;
+  }
+  if (cxmi_rfm_check(c->x, c->t_x, c->T, 0) != CXM_OK) {
+    return CXM_E_VALUE;
+  }
+  if (!isnan(c->monetary) && c->x > 0 && !(c->monetary > 0.0 && isfinite(c->monetary))) {
+    return CXM_E_VALUE;
+  }
+  if (!isnan(c->x_star) && !(c->x_star >= 0.0 && c->x_star <= 9007199254740992.0 && floor(c->x_star) == c->x_star)) {
+    return CXM_E_VALUE;
+  }
+  return CXM_OK;
+}
+
+static int32_t grow(cxm_rfm *r, size_t more_ids) {
+  if (r->n == r->cap) {
+    size_t ncap = r->cap == 0 ? 64 : r->cap * 2;
+    if (ncap > SIZE_MAX / sizeof *r->rows) {
+      return CXM_E_NOMEM;
+    }
+    rfm_row *nr = cxmi_realloc(&r->alloc, r->rows, r->cap * sizeof *r->rows, ncap * sizeof *r->rows);
+    if (nr == NULL) {
+      return CXM_E_NOMEM;
+    }
+    r->rows = nr;
+    r->cap = ncap;
+  }
+  if (r->ids_len + more_ids > r->ids_cap) {
+    size_t ncap = r->ids_cap == 0 ? 1024 : r->ids_cap;
+    while (ncap < r->ids_len + more_ids) {
+      ncap *= 2;
+    }
+    char *ni = cxmi_realloc(&r->alloc, r->ids, r->ids_cap, ncap);
+    if (ni == NULL) {
+      return CXM_E_NOMEM;
+    }
+    r->ids = ni;
+    r->ids_cap = ncap;
+  }
+  return CXM_OK;
+}
+
+int32_t cxm_rfm_add(cxm_rfm *rfm, const cxm_rfm_customer *c) {
+  if (rfm == NULL || c == NULL) {
+    return CXM_E_ARG;
+  }
+  if (c->size != sizeof *c) {
+    return CXM_E_SIZE;
+  }
+  int32_t rc = check_customer(c);
+  if (rc != CXM_OK) {
+    return rc;
+  }
+  if (rfm->n >= UINT32_MAX) {
+    return CXM_E_LIMIT;
+  }
+  rc = grow(rfm, c->id_len);
+  if (rc != CXM_OK) {
+    return rc;
+  }
+  rfm_row *row = &rfm->rows[rfm->n++];
+  row->x = c->x;
+  row->tx = c->t_x;
+  row->T = c->T;
+  row->m = c->x > 0 ? c->monetary : NAN;
+  row->xs = c->x_star;
+  row->id_off = rfm->ids_len;
+  row->id_len = (uint32_t)c->id_len;
+  if (c->id_len > 0) {
+    memcpy(rfm->ids + rfm->ids_len, c->id, c->id_len);
+  }
+  rfm->ids_len += c->id_len;
+  return CXM_OK;
+}
+
+size_t cxm_rfm_count(const cxm_rfm *rfm) { return rfm == NULL ? 0 : rfm->n; }
+
+int32_t cxm_rfm_get(cxm_rfm_customer *c, const cxm_rfm *rfm, size_t index) {
+  if (c == NULL || rfm == NULL) {
+    return CXM_E_ARG;
+  }
+  if (c->size != sizeof *c) {
+    return CXM_E_SIZE;
+  }
+  if (index >= rfm->n) {
+    return CXM_E_NOT_FOUND;
+  }
+  const rfm_row *row = &rfm->rows[index];
+  c->id = row->id_len > 0 ? rfm->ids + row->id_off : NULL;
+  c->id_len = row->id_len;
+  c->x = row->x;
+  c->t_x = row->tx;
+  c->T = row->T;
+  c->monetary = row->m;
+  c->x_star = row->xs;
+  return CXM_OK;
+}
+
+size_t cxmi_rfm_size(const cxm_rfm *rfm) { return rfm->n; }
+
+void cxmi_rfm_values(const cxm_rfm *rfm, size_t i, uint32_t *x, double *tx, double *T, double *m, double *x_star) {
+  const rfm_row *row = &rfm->rows[i];
+  *x = row->x;
+  *tx = row->tx;
+  *T = row->T;
+  *m = row->m;
+  *x_star = row->xs;
+}
+
+/* ---- summary CSV --------------------------------------------------------- */
+
+enum { COL_ID, COL_X, COL_TX, COL_T, COL_M, COL_XS, COL_COUNT };
+
+typedef struct col_name {
+  const char *name;
+  int col;
+} col_name;
+
+static const col_name col_names[] = {
+    {"ID", COL_ID},         {"id", COL_ID},       {"customer", COL_ID}, {"frequency", COL_X}, {"x", COL_X},
+    {"recency", COL_TX},    {"t_x", COL_TX},      {"T", COL_T},         {"T_cal", COL_T},     {"monetary", COL_M},
+    {"monetary_value", COL_M}, {"zbar", COL_M},   {"m_x", COL_M},       {"x_star", COL_XS},
+};
+
+#define MAX_FIELDS 64
+
+/* Split [p, end) at commas into at most MAX_FIELDS fields; returns the
+ * count, or MAX_FIELDS + 1 when there are more. */
+static size_t split(const char *p, const char *end, const char **f, size_t *fl) {
+  size_t n = 0;
+  for (;;) {
+    const char *c = memchr(p, ',', (size_t)(end - p));
+    const char *e = c != NULL ? c : end;
+    if (n == MAX_FIELDS) {
+      return MAX_FIELDS + 1;
+    }
+    f[n] = p;
+    fl[n] = (size_t)(e - p);
+    n++;
+    if (c == NULL) {
+      return n;
+    }
+    p = c + 1;
+  }
+}
+
+static int32_t parse_whole(double *out, const char *s, size_t len, double max) {
+  double v;
+  if (cxmi_number_parse(&v, s, len) != CXM_OK || !(v >= 0.0) || v > max || floor(v) != v) {
+    return CXM_E_VALUE;
+  }
+  *out = v;
+  return CXM_OK;
+}
+
+static int32_t load_line(cxm_rfm *rfm, const int *map, size_t nf, const char **f, size_t *fl) {
+  cxm_rfm_customer c;
+  double v;
+  cxm_rfm_customer_init(&c);
+  for (size_t i = 0; i < nf; i++) {
+    switch (map[i]) {
+    case COL_ID:
+      c.id = f[i];
+      c.id_len = fl[i];
+      if (fl[i] > MAX_ID) {
+        return CXM_E_CUSTOMER;
+      }
+      break;
+    case COL_X:
+      if (parse_whole(&v, f[i], fl[i], 4294967295.0) != CXM_OK) {
+        return CXM_E_VALUE;
+      }
+      c.x = (uint32_t)v;
+      break;
+    case COL_TX:
+      if (cxmi_number_parse(&c.t_x, f[i], fl[i]) != CXM_OK) {
+        return CXM_E_VALUE;
+      }
+      break;
+    case COL_T:
+      if (cxmi_number_parse(&c.T, f[i], fl[i]) != CXM_OK) {
+        return CXM_E_VALUE;
+      }
+      break;
+    case COL_M:
+      if (cxmi_number_parse(&c.monetary, f[i], fl[i]) != CXM_OK) {
+        return CXM_E_VALUE;
+      }
+      if (c.monetary == 0.0) {
+        c.monetary = NAN; /* "0.00" marks no repeat purchase in the CDNOW files */
+      }
+      break;
+    case COL_XS:
+      if (parse_whole(&c.x_star, f[i], fl[i], 9007199254740992.0) != CXM_OK) {
+        return CXM_E_VALUE;
+      }
+      break;
+    default:
+      break;
+    }
+  }
+  return cxm_rfm_add(rfm, &c);
+}
+
+int32_t cxm_rfm_load_csv(cxm_rfm *rfm, uint64_t *error_line, const char *bytes, size_t len) {
+  const char *f[MAX_FIELDS];
+  size_t fl[MAX_FIELDS];
+  int map[MAX_FIELDS];
+  int seen[COL_COUNT] = {0};
+  if (error_line != NULL) {
+    *error_line = 0;
+  }
+  if (rfm == NULL || (bytes == NULL && len > 0)) {
+    return CXM_E_ARG;
+  }
+  size_t n0 = rfm->n, ids0 = rfm->ids_len;
+  const char *p = bytes, *end = bytes + len;
+  uint64_t line = 0;
+  size_t ncols = 0;
+  int32_t rc = CXM_OK;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *le = nl != NULL ? nl : end;
+    const char *next = nl != NULL ? nl + 1 : end;
+    if (le > p && le[-1] == '\r') {
+      le--;
+    }
+    line++;
+    if (line == 1) {
+      ncols = split(p, le, f, fl);
+      if (ncols > MAX_FIELDS) {
+        rc = CXM_E_HEADER;
+        break;
+      }
+      for (size_t i = 0; i < ncols; i++) {
+        map[i] = -1;
+        for (size_t k = 0; k < sizeof col_names / sizeof col_names[0]; k++) {
+          if (strlen(col_names[k].name) == fl[i] && memcmp(col_names[k].name, f[i], fl[i]) == 0) {
+            map[i] = col_names[k].col;
+          }
+        }
+        if (map[i] >= 0 && seen[map[i]]++) {
+          rc = CXM_E_HEADER;
+        }
+      }
+      if (rc == CXM_OK && (!seen[COL_X] || !seen[COL_TX] || !seen[COL_T])) {
+        rc = CXM_E_HEADER;
+      }
+      if (rc != CXM_OK) {
+        break;
+      }
+    } else if (le > p) {
+      size_t nf = split(p, le, f, fl);
+      rc = nf != ncols ? CXM_E_COLUMNS : load_line(rfm, map, nf, f, fl);
+      if (rc != CXM_OK) {
+        break;
+      }
+    }
+    p = next;
+  }
+  if (rc == CXM_OK && line == 0) {
+    rc = CXM_E_HEADER;
+    line = 1;
+  }
+  if (rc != CXM_OK) {
+    rfm->n = n0;
+    rfm->ids_len = ids0;
+    if (error_line != NULL) {
+      *error_line = line;
+    }
+  }
+  return rc;
+}
+
+/* ---- fitting data ----------------------------------------------------- */
+
+typedef struct triple {
+  double tx, T;
+  uint32_t x;
+} triple;
+
+static int cmp_triple(const void *pa, const void *pb) {
+  const triple *a = pa, *b = pb;
+  if (a->x != b->x) {
+    return a->x < b->x ? -1 : 1;
+  }
+  if (a->T != b->T) {
+    return a->T < b->T ? -1 : 1;
+  }
+  if (a->tx != b->tx) {
+    return a->tx < b->tx ? -1 : 1;
+  }
+  return 0;
+}
+
+int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm) {
+  size_t n = rfm->n, ns = 0;
+  memset(fd, 0, sizeof *fd);
+  fd->alloc = rfm->alloc;
+  for (size_t i = 0; i < n; i++) {
+    ns += rfm->rows[i].x > 0 && !isnan(rfm->rows[i].m);
+  }
+  /* triple[n] (sorting), then x[n], tx[n], T[n], w[n], spend x[ns], m[ns] */
+  size_t per = sizeof(triple) + sizeof(uint32_t) + 3 * sizeof(double);
+  if (n > (SIZE_MAX - 64) / (per + 16)) {
+    return CXM_E_NOMEM;
+  }
+  size_t size = n * per + ns * (sizeof(uint32_t) + sizeof(double)) + 64;
+  char *blk = cxmi_malloc(&fd->alloc, size);
+  if (blk == NULL) {
+    return CXM_E_NOMEM;
+  }
+  fd->block = blk;
+  fd->block_size = size;
+  triple *tr = (triple *)(void *)blk;
+  double *tx = (double *)(void *)(blk + n * sizeof(triple));
+  double *T = tx + n;
+  double *w = T + n;
+  double *m = w + n;
+  uint32_t *x = (uint32_t *)(void *)(m + ns);
+  uint32_t *sx = x + n;
+  for (size_t i = 0; i < n; i++) {
+    tr[i].x = rfm->rows[i].x;
+    tr[i].tx = rfm->rows[i].tx;
+    tr[i].T = rfm->rows[i].T;
+    if (rfm->rows[i].x > 0 && !isnan(rfm->rows[i].m)) {
+      sx[fd->spend.n] = rfm->rows[i].x;
+      m[fd->spend.n] = rfm->rows[i].m;
+      fd->spend.n++;
+    }
+  }
+  if (n > 0) {
+    qsort(tr, n, sizeof *tr, cmp_triple);
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (k > 0 && tr[i].x == x[k - 1] && tr[i].tx == tx[k - 1] && tr[i].T == T[k - 1]) {
+      w[k - 1] += 1.0;
+      continue;
+    }
+    x[k] = tr[i].x;
+    tx[k] = tr[i].tx;
+    T[k] = tr[i].T;
+    w[k] = 1.0;
+    k++;
+  }
+  fd->triples.n = k;
+  fd->triples.x = x;
+  fd->triples.tx = tx;
+  fd->triples.T = T;
+  fd->triples.w = w;
+  fd->triples.total = (double)n;
+  fd->spend.x = sx;
+  fd->spend.m = m;
+  return CXM_OK;
+}
+
+void cxmi_fitdata_free(cxmi_fitdata *fd) {
+  if (fd->block != NULL) {
+    cxmi_free(&fd->alloc, fd->block, fd->block_size);
+    fd->block = NULL;
+  }
+}

@@ -1,0 +1,32 @@
+/* Internals of cxm_rfm (src/rfm.c): the fitting data built from a set. */
+#ifndef CXM_SRC_RFM_H
+#define CXM_SRC_RFM_H
+
+#include "alloc.h"
+#include "cxm/purchase.h"
+#include "models.h"
+
+/* Owns the arrays behind a cxmi_triples and a cxmi_spend. */
+typedef struct cxmi_fitdata {
+  cxmi_alloc alloc;   /* a copy of the set's hooks (the set stays const) */
+  void *block;        /* one allocation for every array */
+  size_t block_size;
+  cxmi_triples triples;
+  cxmi_spend spend;
+} cxmi_fitdata;
+
+/* Build the distinct (x, t_x, T) triples, sorted by x, and the spend data
+ * (customers with x >= 1 and a known mean spend). CXM_OK or CXM_E_NOMEM. */
+int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm);
+
+/* Free what cxmi_fitdata_build() allocated (safe after a failed build). */
+void cxmi_fitdata_free(cxmi_fitdata *fd);
+
+/* Number of customers and customer i's values, for the holdout check. */
+size_t cxmi_rfm_size(const cxm_rfm *rfm);
+void cxmi_rfm_values(const cxm_rfm *rfm, size_t i, uint32_t *x, double *tx, double *T, double *m, double *x_star);
+
+/* CXM_OK when (x, t_x, T) is a valid summary (T may be 0 when allow_t0). */
+int32_t cxmi_rfm_check(uint32_t x, double tx, double T, int allow_t0);
+
+#endif

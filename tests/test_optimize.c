@@ -1,0 +1,106 @@
+/* Tests of the L-BFGS minimiser (src/optimize.c) on functions whose
+ * minimum is known in closed form. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "optimize.h"
+
+/* Rosenbrock: minimum 0 at (1, 1). */
+static double rosenbrock(void *ctx, const double *x, double *g) {
+  (void)ctx;
+  double a = 1.0 - x[0], b = x[1] - x[0] * x[0];
+  g[0] = -2.0 * a - 400.0 * x[0] * b;
+  g[1] = 200.0 * b;
+  return a * a + 100.0 * b * b;
+}
+
+/* An ill-scaled quadratic in 4 variables: minimum at (1, 2, 3, 4). */
+static double quadratic(void *ctx, const double *x, double *g) {
+  (void)ctx;
+  static const double scale[4] = {1.0, 1e2, 1e-2, 1e4};
+  double f = 0.0;
+  for (int i = 0; i < 4; i++) {
+    double d = x[i] - (double)(i + 1);
+    f += 0.5 * scale[i] * d * d;
+    g[i] = scale[i] * d;
+  }
+  return f;
+}
+
+/* Defined only for x > 0 (NaN elsewhere): the line search must step back
+ * from NaN. Minimum of x - ln x at x = 1. */
+static double partial(void *ctx, const double *x, double *g) {
+  (void)ctx;
+  if (!(x[0] > 0.0)) {
+    g[0] = NAN;
+    return NAN;
+  }
+  g[0] = 1.0 - 1.0 / x[0];
+  return x[0] - log(x[0]);
+}
+
+/* Unbounded below: must stop without claiming convergence. */
+static double linear(void *ctx, const double *x, double *g) {
+  (void)ctx;
+  g[0] = -1.0;
+  return -x[0];
+}
+
+static void test_rosenbrock(void **state) {
+  (void)state;
+  double x[2] = {-1.2, 1.0};
+  cxmi_opt_result r;
+  cxmi_minimize(&r, x, 2, rosenbrock, NULL, 1000, 1e-10);
+  assert_true(r.converged);
+  assert_true(fabs(x[0] - 1.0) < 1e-8 && fabs(x[1] - 1.0) < 1e-8);
+  assert_true(r.grad_norm <= 1e-10 * 1000.0);
+  assert_true(r.iterations > 5 && r.iterations < 200);
+}
+
+static void test_quadratic(void **state) {
+  (void)state;
+  double x[4] = {0.0, 0.0, 0.0, 0.0};
+  cxmi_opt_result r;
+  cxmi_minimize(&r, x, 4, quadratic, NULL, 1000, 1e-9);
+  assert_true(r.converged);
+  for (int i = 0; i < 4; i++) {
+    assert_true(fabs(x[i] - (double)(i + 1)) < 1e-6);
+  }
+}
+
+static void test_nan_region(void **state) {
+  (void)state;
+  double x[1] = {40.0};
+  cxmi_opt_result r;
+  cxmi_minimize(&r, x, 1, partial, NULL, 200, 1e-12);
+  assert_true(r.converged);
+  assert_true(fabs(x[0] - 1.0) < 1e-9);
+}
+
+static void test_no_convergence(void **state) {
+  (void)state;
+  double x[1] = {0.0};
+  cxmi_opt_result r;
+  cxmi_minimize(&r, x, 1, linear, NULL, 20, 1e-8);
+  assert_false(r.converged);
+  assert_true(x[0] > 0.0); /* it moved downhill, and says it did not finish */
+  double y[1] = {-1.0};
+  cxmi_minimize(&r, y, 1, partial, NULL, 20, 1e-8);
+  assert_false(r.converged); /* NaN at the start */
+  assert_int_equal(r.evaluations, 1);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_rosenbrock),
+      cmocka_unit_test(test_quadratic),
+      cmocka_unit_test(test_nan_region),
+      cmocka_unit_test(test_no_convergence),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

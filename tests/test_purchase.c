@@ -1,0 +1,543 @@
+/* Tests of the purchase models (src/bgnbd.c, src/pnbd.c, src/gammagamma.c,
+ * src/model.c): per-customer quantities against independent values,
+ * internal identities, gradients against finite differences, extremes,
+ * fits of synthetic data, and the API's errors.
+ *
+ * Reference values ("ref") were printed by tools/purchase_reference.py,
+ * which evaluates the published closed forms with mpmath at 40 digits
+ * (mpmath.hyp2f1, mpmath.loggamma), and checks those closed forms against
+ * the models' definitions by numerical integration over the mixing
+ * distributions (agreement to 12 digits for the customers shown there).
+ * P(X(t) = k) of BG/NBD and MBG/NBD comes from integrating the definition
+ * over p; that of Pareto/NBD from the 2F1 closed form of Fader & Hardie
+ * (2006, note 012), a different method from the C code's quadrature.
+ *
+ * Parameters: BG/NBD as printed by R BTYD for CDNOW (0.2425982, 4.4136842,
+ * 0.7929899, 2.4261667); MBG/NBD (0.525, 6.183, 0.891, 1.614); Pareto/NBD
+ * (0.5533, 10.578, 0.6062, 11.668); Gamma-Gamma (6.25, 3.74, 15.44). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "cxm/purchase.h"
+#include "models.h"
+#include "test_helpers.h"
+
+static const double BG[4] = {0.2425982, 4.4136842, 0.7929899, 2.4261667};
+static const double MBG[4] = {0.525, 6.183, 0.891, 1.614};
+static const double PN[4] = {0.5533, 10.578, 0.6062, 11.668};
+static const double GG[3] = {6.25, 3.74, 15.44};
+
+static void close_rel(double got, double want, double rel, const char *what) {
+  if (!(fabs(got - want) <= rel * fabs(want))) {
+    fail_msg("%s: got %.17g want %.17g (rel err %.3g)", what, got, want, fabs(got - want) / fabs(want));
+  }
+}
+
+static cxm_model model(int32_t kind, const double *p) {
+  cxm_model m;
+  cxm_model_init(&m);
+  m.kind = kind;
+  m.param_count = kind == CXM_MODEL_GAMMA_GAMMA ? 3 : 4;
+  for (int i = 0; i < m.param_count; i++) {
+    m.param[i] = p[i];
+  }
+  return m;
+}
+
+/* P(alive) and E[Y(39)] for (x, t_x, T), from tools/purchase_reference.py. */
+typedef struct cond_ref {
+  uint32_t x;
+  double tx, T;
+  double bg_pa, bg_e, mbg_pa, mbg_e, pn_pa, pn_e;
+} cond_ref;
+
+static const cond_ref conds[] = {
+    {0, 0, 38.86, 1.0, 0.19478479411238299, 0.3897350809187629, 0.15401274667514668, 0.29510255987623807,
+     0.10706611096541875},
+    {1, 1.71, 38.86, 0.212236729004707, 0.20325915779345875, 0.17083648431040803, 0.18883654136434289,
+     0.1678775622568463, 0.17098829319989793},
+    {2, 30.43, 38.86, 0.72660727415229476, 1.2258971948418797, 0.70620226511848728, 1.2629606232673657,
+     0.86912161686387563, 1.4551265935823541},
+    {7, 35, 38, 0.86199795177383453, 4.5560654004985159, 0.85064675168222188, 4.3940474183805089,
+     0.95282306928123911, 4.7903585278499845},
+    {30, 20, 39, 1.0903746421050051e-6, 2.2895548121627959e-5, 2.0745762338752687e-6, 4.1342949678101869e-5,
+     1.5458729853548163e-5, 0.00030895957113569686},
+    {2000, 30, 39, 3.8605341095976644e-199, 5.2941303625183757e-196, 2.2902004628132462e-190,
+     2.9505866911977395e-187, 2.7152922617652269e-171, 3.5533372605244178e-168},
+    {3, 0.5, 0.6, 0.83945115279677927, 9.1310797314348266, 0.83091851456446826, 7.5424733765640354,
+     0.99497120823777467, 7.4511495230424926},
+};
+
+static void test_conditional(void **state) {
+  (void)state;
+  cxm_model bg = model(CXM_MODEL_BGNBD, BG), mbg = model(CXM_MODEL_MBGNBD, MBG), pn = model(CXM_MODEL_PNBD, PN);
+  for (size_t i = 0; i < sizeof conds / sizeof conds[0]; i++) {
+    const cond_ref *c = &conds[i];
+    double v;
+    /* the x = 2000 values are ~1e-190: relative accuracy 1e-9 (the exponent
+     * is ~440 in magnitude and carries its rounding) */
+    double tol = c->x >= 1000 ? 1e-9 : 1e-12;
+    assert_int_equal(cxm_model_p_alive(&v, &bg, c->x, c->tx, c->T), CXM_OK);
+    close_rel(v, c->bg_pa, tol, "bg p_alive");
+    assert_int_equal(cxm_model_expected(&v, &bg, 39.0, c->x, c->tx, c->T), CXM_OK);
+    close_rel(v, c->bg_e, tol, "bg expected");
+    assert_int_equal(cxm_model_p_alive(&v, &mbg, c->x, c->tx, c->T), CXM_OK);
+    close_rel(v, c->mbg_pa, tol, "mbg p_alive");
+    assert_int_equal(cxm_model_expected(&v, &mbg, 39.0, c->x, c->tx, c->T), CXM_OK);
+    close_rel(v, c->mbg_e, tol, "mbg expected");
+    assert_int_equal(cxm_model_p_alive(&v, &pn, c->x, c->tx, c->T), CXM_OK);
+    close_rel(v, c->pn_pa, tol * 10.0, "pnbd p_alive");
+    assert_int_equal(cxm_model_expected(&v, &pn, 39.0, c->x, c->tx, c->T), CXM_OK);
+    close_rel(v, c->pn_e, tol * 10.0, "pnbd expected");
+  }
+}
+
+/* One customer's log-likelihood, ref from tools/purchase_reference.py. */
+static void test_ll1(void **state) {
+  (void)state;
+  close_rel(cxmi_bgnbd_ll1(BG, 0, 0, 38.86), -0.55381164609484196, 1e-13, "bg ll x=0");
+  close_rel(cxmi_mbgnbd_ll1(MBG, 0, 0, 38.86), -0.53983746353101455, 1e-13, "mbg ll x=0");
+  close_rel(cxmi_pnbd_ll1(PN, 0, 0, 38.86), -0.52121848470238583, 1e-12, "pnbd ll x=0");
+  close_rel(cxmi_bgnbd_ll1(BG, 2, 30.43, 38.86), -9.4596761521250037, 1e-13, "bg ll x=2");
+  close_rel(cxmi_mbgnbd_ll1(MBG, 2, 30.43, 38.86), -9.4855513145339315, 1e-13, "mbg ll x=2");
+  close_rel(cxmi_pnbd_ll1(PN, 2, 30.43, 38.86), -9.554290541599393, 1e-12, "pnbd ll x=2");
+  close_rel(cxmi_bgnbd_ll1(BG, 2000, 30, 39), 6108.849343452576, 1e-13, "bg ll x=2000");
+  close_rel(cxmi_mbgnbd_ll1(MBG, 2000, 30, 39), 6010.1910138640686, 1e-13, "mbg ll x=2000");
+  close_rel(cxmi_pnbd_ll1(PN, 2000, 30, 39), 5786.5585252763151, 1e-12, "pnbd ll x=2000");
+}
+
+typedef struct pmf_ref {
+  double t;
+  uint32_t k;
+  double bg, mbg, pn;
+} pmf_ref;
+
+static const pmf_ref pmfs[] = {
+    {39, 0, 0.57430467063394404, 0.58247318949328897, 0.59352284614144112},
+    {39, 1, 0.19919277973624422, 0.18278307728754051, 0.16558802896204753},
+    {39, 2, 0.085324256674958986, 0.086894825673490519, 0.082506409673176055},
+    {39, 5, 0.01793871099157521, 0.01938732355357035, 0.021492575751667473},
+    {39, 20, 0.00039795693969631381, 0.00030962046011568443, 0.00025800158934688333},
+    {200, 0, 0.39436836082684448, 0.45789845042123813, 0.52542722408780887},
+    {200, 1, 0.21973664201672722, 0.17662590639846876, 0.14214378390971794},
+    {200, 2, 0.107353965685982, 0.095317206481597597, 0.072611529785918672},
+    {200, 5, 0.029973623642143945, 0.029200499172800743, 0.024362959057186178},
+    {200, 20, 0.0022175548983190659, 0.0022330800262313523, 0.0030323813727635328},
+};
+
+static void test_pmf(void **state) {
+  (void)state;
+  cxm_model bg = model(CXM_MODEL_BGNBD, BG), mbg = model(CXM_MODEL_MBGNBD, MBG), pn = model(CXM_MODEL_PNBD, PN);
+  for (size_t i = 0; i < sizeof pmfs / sizeof pmfs[0]; i++) {
+    double v;
+    assert_int_equal(cxm_model_pmf(&v, &bg, pmfs[i].t, pmfs[i].k), CXM_OK);
+    close_rel(v, pmfs[i].bg, 1e-12, "bg pmf");
+    assert_int_equal(cxm_model_pmf(&v, &mbg, pmfs[i].t, pmfs[i].k), CXM_OK);
+    close_rel(v, pmfs[i].mbg, 1e-12, "mbg pmf");
+    assert_int_equal(cxm_model_pmf(&v, &pn, pmfs[i].t, pmfs[i].k), CXM_OK);
+    close_rel(v, pmfs[i].pn, 1e-9, "pnbd pmf");
+  }
+}
+
+/* E[X(t)] (FHL 2005 eq. 9 and its analogues), ref from the script. */
+static void test_population(void **state) {
+  (void)state;
+  static const double ref[4][4] = {
+      {1, 0.053184157748253717, 0.053084795263701838, 0.051006971338991489},
+      {39, 1.1950060663003324, 1.1829536655971726, 1.2134334017686975},
+      {78, 1.8579418800025615, 1.8047575775531417, 1.9099307314461722},
+      {1000, 6.5725342107337079, 5.6122559658849873, 7.4343754134416762},
+  };
+  cxm_model bg = model(CXM_MODEL_BGNBD, BG), mbg = model(CXM_MODEL_MBGNBD, MBG), pn = model(CXM_MODEL_PNBD, PN);
+  for (int i = 0; i < 4; i++) {
+    double v;
+    assert_int_equal(cxm_model_population(&v, &bg, ref[i][0]), CXM_OK);
+    close_rel(v, ref[i][1], 1e-12, "bg population");
+    assert_int_equal(cxm_model_population(&v, &mbg, ref[i][0]), CXM_OK);
+    close_rel(v, ref[i][2], 1e-12, "mbg population");
+    assert_int_equal(cxm_model_population(&v, &pn, ref[i][0]), CXM_OK);
+    close_rel(v, ref[i][3], 1e-12, "pnbd population");
+  }
+  double v;
+  assert_int_equal(cxm_model_population(&v, &bg, 0.0), CXM_OK);
+  assert_true(v == 0.0);
+}
+
+/* The probabilities sum to 1 and their mean is E[X(t)] computed by the
+ * 2F1 formula: two independent routes to the same numbers. */
+static void test_pmf_identities(void **state) {
+  (void)state;
+  const int32_t kinds[3] = {CXM_MODEL_BGNBD, CXM_MODEL_MBGNBD, CXM_MODEL_PNBD};
+  const double *params[3] = {BG, MBG, PN};
+  for (int m = 0; m < 3; m++) {
+    cxm_model md = model(kinds[m], params[m]);
+    const double ts[2] = {5.0, 39.0};
+    for (int it = 0; it < 2; it++) {
+      double sum = 0.0, mean = 0.0, e, v;
+      for (uint32_t k = 0; k < 600; k++) {
+        assert_int_equal(cxm_model_pmf(&v, &md, ts[it], k), CXM_OK);
+        assert_true(v >= 0.0 && v <= 1.0);
+        sum += v;
+        mean += (double)k * v;
+      }
+      assert_int_equal(cxm_model_population(&e, &md, ts[it]), CXM_OK);
+      close_rel(sum, 1.0, 1e-9, "sum of pmf");
+      close_rel(mean, e, 1e-8, "mean of pmf");
+    }
+  }
+}
+
+/* Gradients of the summed log-likelihoods against central differences. */
+static void check_gradient(double (*ll)(const double *, const cxmi_triples *, double *), const double *p,
+                           const cxmi_triples *d, double rel, double step) {
+  double g[4];
+  (void)ll(p, d, g);
+  for (int k = 0; k < 4; k++) {
+    double q[4];
+    memcpy(q, p, sizeof q);
+    double h = step * p[k];
+    q[k] = p[k] + h;
+    double up = ll(q, d, NULL);
+    q[k] = p[k] - h;
+    double down = ll(q, d, NULL);
+    double fd = (up - down) / (2.0 * h);
+    if (!(fabs(g[k] - fd) <= rel * fmax(1.0, fabs(fd)))) {
+      fail_msg("gradient %d: analytic %.12g, differences %.12g", k, g[k], fd);
+    }
+  }
+}
+
+static void test_gradients(void **state) {
+  (void)state;
+  const uint32_t x[] = {0, 0, 1, 2, 5, 40, 3000};
+  const double tx[] = {0, 0, 1.7, 30.4, 10, 36, 38};
+  const double T[] = {38.9, 27, 38.9, 38.9, 35, 37, 39};
+  const double w[] = {3, 1, 2, 1, 1, 1, 1};
+  /* Without x = 3000: differences with steps of 1e-6 are good to ~1e-9. */
+  cxmi_triples d = {6, x, tx, T, w, 9.0};
+  check_gradient(cxmi_bgnbd_ll, BG, &d, 1e-8, 1e-6);
+  check_gradient(cxmi_mbgnbd_ll, MBG, &d, 1e-8, 1e-6);
+  check_gradient(cxmi_pnbd_ll, PN, &d, 1e-6, 1e-6); /* its own gradient is a difference too */
+  const double far[4] = {3.0, 0.2, 5.0, 0.05};
+  check_gradient(cxmi_bgnbd_ll, far, &d, 1e-8, 1e-6);
+  check_gradient(cxmi_mbgnbd_ll, far, &d, 1e-8, 1e-6);
+  check_gradient(cxmi_pnbd_ll, far, &d, 1e-6, 1e-6);
+  /* With x = 3000 the log-likelihood is ~9000 and carries ~1e-12 of
+   * rounding, so the differences take a wider step (1e-4: truncation
+   * ~1e-8 relative) and a looser comparison. */
+  d.n = 7;
+  d.total = 10.0;
+  check_gradient(cxmi_bgnbd_ll, BG, &d, 1e-6, 1e-4);
+  check_gradient(cxmi_mbgnbd_ll, MBG, &d, 1e-6, 1e-4);
+  check_gradient(cxmi_pnbd_ll, PN, &d, 1e-5, 1e-4);
+  /* Gamma-Gamma */
+  const uint32_t sx[] = {1, 2, 5, 100};
+  const double sm[] = {11.77, 22.3, 40.1, 3.5};
+  cxmi_spend s = {4, sx, sm};
+  double g[3];
+  (void)cxmi_gg_ll(GG, &s, g);
+  for (int k = 0; k < 3; k++) {
+    double q[3] = {GG[0], GG[1], GG[2]};
+    double h = 1e-6 * GG[k];
+    q[k] += h;
+    double up = cxmi_gg_ll(q, &s, NULL);
+    q[k] -= 2.0 * h;
+    double fd = (up - cxmi_gg_ll(q, &s, NULL)) / (2.0 * h);
+    assert_true(fabs(g[k] - fd) <= 1e-6 * fmax(1.0, fabs(fd)));
+  }
+}
+
+/* Gamma-Gamma expected spend: p (v + x m) / (p x + q - 1), ref from the script. */
+static void test_spend_and_clv(void **state) {
+  (void)state;
+  cxm_model gg = model(CXM_MODEL_GAMMA_GAMMA, GG), bg = model(CXM_MODEL_BGNBD, BG);
+  double v;
+  assert_int_equal(cxm_model_expected_spend(&v, &gg, 0, NAN), CXM_OK);
+  close_rel(v, 35.218978102189781, 1e-14, "spend x=0");
+  assert_int_equal(cxm_model_expected_spend(&v, &gg, 1, 11.77), CXM_OK);
+  close_rel(v, 18.916852057842046, 1e-14, "spend x=1");
+  assert_int_equal(cxm_model_expected_spend(&v, &gg, 2, 22.345), CXM_OK);
+  close_rel(v, 24.659612860892388, 1e-14, "spend x=2");
+  assert_int_equal(cxm_model_expected_spend(&v, &gg, 50, 100), CXM_OK);
+  close_rel(v, 99.436936936936937, 1e-14, "spend x=50");
+  assert_int_equal(cxm_model_expected_spend(&v, &gg, 2, 0.0), CXM_E_VALUE);
+  assert_int_equal(cxm_model_expected_spend(&v, &bg, 2, 1.0), CXM_E_MODEL);
+  const double small_q[3] = {0.1, 0.5, 3.0};
+  cxm_model gq = model(CXM_MODEL_GAMMA_GAMMA, small_q);
+  assert_int_equal(cxm_model_expected_spend(&v, &gq, 0, NAN), CXM_E_VALUE); /* p v / (q - 1) is infinite */
+
+  /* CLV without discount over one period = E[Y(t)] * spend; with a
+   * discount it is the discounted sum of the period increments. */
+  double clv, e, s;
+  assert_int_equal(cxm_model_clv(&clv, &bg, &gg, 2, 30.43, 38.86, 22.345, 1, 39.0, 0.0), CXM_OK);
+  assert_int_equal(cxm_model_expected(&e, &bg, 39.0, 2, 30.43, 38.86), CXM_OK);
+  assert_int_equal(cxm_model_expected_spend(&s, &gg, 2, 22.345), CXM_OK);
+  close_rel(clv, e * s, 1e-14, "clv one period");
+  assert_int_equal(cxm_model_clv(&clv, &bg, &gg, 2, 30.43, 38.86, 22.345, 3, 4.0, 0.01), CXM_OK);
+  double e1, e2, e3;
+  assert_int_equal(cxm_model_expected(&e1, &bg, 4.0, 2, 30.43, 38.86), CXM_OK);
+  assert_int_equal(cxm_model_expected(&e2, &bg, 8.0, 2, 30.43, 38.86), CXM_OK);
+  assert_int_equal(cxm_model_expected(&e3, &bg, 12.0, 2, 30.43, 38.86), CXM_OK);
+  close_rel(clv, s * (e1 / 1.01 + (e2 - e1) / (1.01 * 1.01) + (e3 - e2) / (1.01 * 1.01 * 1.01)), 1e-13, "clv");
+  assert_int_equal(cxm_model_clv(&clv, &bg, &gg, 2, 30.43, 38.86, 22.345, 0, 4.0, 0.01), CXM_E_VALUE);
+  assert_int_equal(cxm_model_clv(&clv, &bg, &gg, 2, 30.43, 38.86, 22.345, 3, 4.0, -0.5), CXM_E_VALUE);
+  assert_int_equal(cxm_model_clv(&clv, &gg, &bg, 2, 30.43, 38.86, 22.345, 3, 4.0, 0.0), CXM_E_MODEL);
+}
+
+/* Extremes: nothing is NaN or out of range, and limits are right. */
+static void test_extremes(void **state) {
+  (void)state;
+  const double tiny = 1e-8, huge = 1e8;
+  const double sets[][4] = {
+      {0.2425982, 4.4136842, 0.7929899, 2.4261667}, {tiny, tiny, tiny, tiny}, {huge, huge, huge, huge},
+      {tiny, huge, tiny, huge}, {huge, tiny, huge, tiny}, {1.0, 1.0, 1.0, 1.0}, {0.5, 2.0, 1.0 + 1e-9, 0.3},
+      {0.3, 5.0, 0.2, 0.4}, {50.0, 0.01, 0.01, 100.0},
+  };
+  const struct {
+    uint32_t x;
+    double tx, T;
+  } cust[] = {{0, 0, 1e-8}, {0, 0, 38}, {1, 1e-9, 1e-8}, {1, 0, 38}, {5000, 38, 39}, {5000, 0.5, 39},
+              {3, 2, 2}, {100000, 100, 1000}};
+  for (int kind = CXM_MODEL_BGNBD; kind <= CXM_MODEL_PNBD; kind++) {
+    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
+      cxm_model m = model(kind, sets[s]);
+      for (size_t c = 0; c < sizeof cust / sizeof cust[0]; c++) {
+        double pa, e, ll;
+        assert_int_equal(cxm_model_p_alive(&pa, &m, cust[c].x, cust[c].tx, cust[c].T), CXM_OK);
+        assert_true(pa >= 0.0 && pa <= 1.0);
+        int32_t rc = cxm_model_expected(&e, &m, 39.0, cust[c].x, cust[c].tx, cust[c].T);
+        /* The documented limit: CXM_E_MODEL when the 2F1 series argument
+         * t / (alpha + T + t) is within 1e-5 of 1 (BG/NBD, MBG/NBD). */
+        double z = 39.0 / (sets[s][1] + cust[c].T + 39.0);
+        if (rc == CXM_E_MODEL && kind != CXM_MODEL_PNBD && z > 1.0 - 1e-5) {
+          continue;
+        }
+        if (rc != CXM_OK || !(e >= 0.0) || !isfinite(e)) {
+          fail_msg("kind %d set %zu customer %zu: expected rc %d value %g", kind, s, c, rc, e);
+        }
+        ll = kind == CXM_MODEL_BGNBD   ? cxmi_bgnbd_ll1(sets[s], cust[c].x, cust[c].tx, cust[c].T)
+             : kind == CXM_MODEL_MBGNBD ? cxmi_mbgnbd_ll1(sets[s], cust[c].x, cust[c].tx, cust[c].T)
+                                        : cxmi_pnbd_ll1(sets[s], cust[c].x, cust[c].tx, cust[c].T);
+        if (!isfinite(ll)) {
+          fail_msg("kind %d set %zu customer %zu: ll %g", kind, s, c, ll);
+        }
+      }
+      for (uint32_t k = 0; k < 3; k++) {
+        double v;
+        assert_int_equal(cxm_model_pmf(&v, &m, 39.0, k), CXM_OK);
+        assert_true(v >= 0.0 && v <= 1.0);
+      }
+    }
+  }
+  /* BG/NBD: P(alive) = 1 whenever x = 0; MBG/NBD: below 1. */
+  cxm_model bg = model(CXM_MODEL_BGNBD, BG), mbg = model(CXM_MODEL_MBGNBD, MBG);
+  double v;
+  assert_int_equal(cxm_model_p_alive(&v, &bg, 0, 0.0, 38.0), CXM_OK);
+  assert_true(v == 1.0);
+  assert_int_equal(cxm_model_p_alive(&v, &mbg, 0, 0.0, 38.0), CXM_OK);
+  assert_true(v < 1.0 && v > 0.0);
+  /* t_x = T: the customer bought at the end of observation */
+  assert_int_equal(cxm_model_p_alive(&v, &bg, 4, 38.0, 38.0), CXM_OK);
+  close_rel(v, 1.0 / (1.0 + BG[2] / (BG[3] + 3.0)), 1e-15, "p_alive t_x = T");
+  /* a = 1 exactly (the removable singularity of the expectation) is
+   * between its neighbours */
+  const double a1[4] = {0.5, 5.0, 1.0, 2.0}, a0[4] = {0.5, 5.0, 1.0 - 1e-4, 2.0}, a2[4] = {0.5, 5.0, 1.0 + 1e-4, 2.0};
+  double e0 = cxmi_bgnbd_expected(a0, 39.0, 2, 20.0, 38.0), e1 = cxmi_bgnbd_expected(a1, 39.0, 2, 20.0, 38.0),
+         e2 = cxmi_bgnbd_expected(a2, 39.0, 2, 20.0, 38.0);
+  assert_true((e1 - e0) * (e2 - e1) > 0.0);
+  close_rel(e1, 0.5 * (e0 + e2), 1e-6, "a = 1");
+  /* Pareto/NBD at s = 1 exactly: limit of (1 - ((b+T)/(b+T+t))^(s-1))/(s-1) */
+  const double s1[4] = {0.5, 10.0, 1.0, 12.0}, s1b[4] = {0.5, 10.0, 1.0 + 1e-7, 12.0};
+  close_rel(cxmi_pnbd_expected(s1, 39.0, 2, 20.0, 38.0), cxmi_pnbd_expected(s1b, 39.0, 2, 20.0, 38.0), 1e-6,
+            "s = 1");
+  /* BG/NBD with a + b < 1 and x = 0 (2F1 with c <= 0, by the contiguous
+   * relation): equals the pmf mean */
+  const double low[4] = {0.8, 3.0, 0.3, 0.5};
+  cxm_model lm = model(CXM_MODEL_BGNBD, low);
+  double pop, mean = 0.0;
+  assert_int_equal(cxm_model_population(&pop, &lm, 3.0), CXM_OK);
+  for (uint32_t k = 0; k < 400; k++) {
+    assert_int_equal(cxm_model_pmf(&v, &lm, 3.0, k), CXM_OK);
+    mean += (double)k * v;
+  }
+  close_rel(pop, mean, 1e-9, "c <= 0");
+}
+
+static void test_api_errors(void **state) {
+  (void)state;
+  cxm_model m = model(CXM_MODEL_BGNBD, BG);
+  double v;
+  assert_int_equal(cxm_model_p_alive(NULL, &m, 1, 1, 2), CXM_E_ARG);
+  assert_int_equal(cxm_model_p_alive(&v, NULL, 1, 1, 2), CXM_E_ARG);
+  assert_int_equal(cxm_model_p_alive(&v, &m, 0, 1, 2), CXM_E_VALUE);
+  assert_int_equal(cxm_model_p_alive(&v, &m, 1, 3, 2), CXM_E_VALUE);
+  assert_int_equal(cxm_model_expected(&v, &m, -1.0, 1, 1, 2), CXM_E_VALUE);
+  assert_int_equal(cxm_model_expected(&v, &m, INFINITY, 1, 1, 2), CXM_E_VALUE);
+  assert_int_equal(cxm_model_pmf(&v, &m, NAN, 1), CXM_E_VALUE);
+  m.size = 4;
+  assert_int_equal(cxm_model_p_alive(&v, &m, 1, 1, 2), CXM_E_SIZE);
+  m = model(CXM_MODEL_BGNBD, BG);
+  m.param[2] = 0.0;
+  assert_int_equal(cxm_model_p_alive(&v, &m, 1, 1, 2), CXM_E_MODEL);
+  m.param[2] = NAN;
+  assert_int_equal(cxm_model_p_alive(&v, &m, 1, 1, 2), CXM_E_MODEL);
+  m = model(CXM_MODEL_GAMMA_GAMMA, GG);
+  assert_int_equal(cxm_model_p_alive(&v, &m, 1, 1, 2), CXM_E_MODEL);
+  m.kind = 9;
+  assert_int_equal(cxm_model_p_alive(&v, &m, 1, 1, 2), CXM_E_MODEL);
+  assert_string_equal(cxm_model_name(CXM_MODEL_PNBD), "pnbd");
+  assert_null(cxm_model_name(0));
+  assert_null(cxm_model_name(5));
+  assert_string_equal(cxm_model_param_name(CXM_MODEL_PNBD, 3), "beta");
+  assert_string_equal(cxm_model_param_name(CXM_MODEL_MBGNBD, 2), "a");
+  assert_string_equal(cxm_model_param_name(CXM_MODEL_GAMMA_GAMMA, 2), "v");
+  assert_null(cxm_model_param_name(CXM_MODEL_GAMMA_GAMMA, 3));
+  assert_null(cxm_model_param_name(CXM_MODEL_BGNBD, 4));
+  assert_null(cxm_model_param_name(CXM_MODEL_BGNBD, -1));
+
+  cxm_rfm *r;
+  assert_int_equal(cxm_rfm_new(&r, NULL), CXM_OK);
+  cxm_model fit;
+  cxm_model_init(&fit);
+  assert_int_equal(cxm_model_fit(&fit, r, CXM_MODEL_BGNBD, NULL), CXM_E_NO_DATA);
+  assert_int_equal(cxm_model_fit(&fit, r, 0, NULL), CXM_E_MODEL);
+  assert_int_equal(cxm_model_fit(NULL, r, 1, NULL), CXM_E_ARG);
+  cxm_fit_options o;
+  cxm_fit_options_init(&o);
+  o.max_iterations = 0;
+  assert_int_equal(cxm_model_fit(&fit, r, 1, &o), CXM_E_OPTION);
+  cxm_fit_options_init(&o);
+  o.start[1] = -1.0;
+  assert_int_equal(cxm_model_fit(&fit, r, 1, &o), CXM_E_OPTION);
+  cxm_fit_options_init(&o);
+  o.size = 8;
+  assert_int_equal(cxm_model_fit(&fit, r, 1, &o), CXM_E_SIZE);
+  /* only one-time buyers: Gamma-Gamma has nobody */
+  cxm_rfm_customer c;
+  cxm_rfm_customer_init(&c);
+  c.T = 10.0;
+  assert_int_equal(cxm_rfm_add(r, &c), CXM_OK);
+  assert_int_equal(cxm_model_fit(&fit, r, CXM_MODEL_GAMMA_GAMMA, NULL), CXM_E_NO_DATA);
+  /* and nobody ever buys again: the likelihood has no maximum (it grows
+   * as the purchase rate goes to 0), so there is nothing to estimate */
+  for (int i = 0; i < 50; i++) {
+    assert_int_equal(cxm_rfm_add(r, &c), CXM_OK);
+  }
+  assert_int_equal(cxm_model_fit(&fit, r, CXM_MODEL_BGNBD, NULL), CXM_E_NO_DATA);
+  assert_int_equal(cxm_model_fit(&fit, r, CXM_MODEL_PNBD, NULL), CXM_E_NO_DATA);
+  cxm_holdout h;
+  h.size = sizeof h;
+  m = model(CXM_MODEL_BGNBD, BG);
+  assert_int_equal(cxm_model_holdout(&h, &m, r, 39.0), CXM_E_NO_DATA); /* no x_star known */
+  assert_int_equal(cxm_model_holdout(&h, &m, r, 0.0), CXM_E_VALUE);
+  h.size = 0;
+  assert_int_equal(cxm_model_holdout(&h, &m, r, 39.0), CXM_E_SIZE);
+  cxm_rfm_free(r);
+}
+
+/* Draw customers from known parameters (the model's own story) and fit. */
+static double uniform(uint64_t *s) { return ((double)(test_rand(s) >> 11) + 0.5) * 0x1p-53; }
+
+static double gamma_draw(uint64_t *s, double shape) {
+  /* Marsaglia & Tsang (2000); shape < 1 by the boost U^(1/shape). */
+  if (shape < 1.0) {
+    return gamma_draw(s, shape + 1.0) * pow(uniform(s), 1.0 / shape);
+  }
+  double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+  for (;;) {
+    double u1 = uniform(s), u2 = uniform(s);
+    double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    double v = 1.0 + c * z;
+    if (v <= 0.0) {
+      continue;
+    }
+    v = v * v * v;
+    double u = uniform(s);
+    if (log(u) < 0.5 * z * z + d - d * v + d * log(v)) {
+      return d * v;
+    }
+  }
+}
+
+static void test_fit_synthetic(void **state) {
+  (void)state;
+  const double truth[4] = {0.8, 6.0, 1.2, 3.0};
+  uint64_t seed = 12345;
+  cxm_rfm *r;
+  assert_int_equal(cxm_rfm_new(&r, NULL), CXM_OK);
+  for (int i = 0; i < 20000; i++) {
+    double lambda = gamma_draw(&seed, truth[0]) / truth[1];
+    double ga = gamma_draw(&seed, truth[2]), gb = gamma_draw(&seed, truth[3]);
+    double p = ga / (ga + gb);
+    double T = 30.0 + 10.0 * uniform(&seed), t = 0.0, last = 0.0;
+    uint32_t x = 0;
+    for (;;) {
+      t += -log(uniform(&seed)) / lambda;
+      if (t > T) {
+        break;
+      }
+      x++;
+      last = t;
+      if (uniform(&seed) < p) {
+        break; /* BG/NBD: dies after a repeat purchase */
+      }
+    }
+    cxm_rfm_customer c;
+    cxm_rfm_customer_init(&c);
+    c.x = x;
+    c.t_x = last;
+    c.T = T;
+    assert_int_equal(cxm_rfm_add(r, &c), CXM_OK);
+  }
+  cxm_model m;
+  cxm_model_init(&m);
+  assert_int_equal(cxm_model_fit(&m, r, CXM_MODEL_BGNBD, NULL), CXM_OK);
+  assert_true(m.converged);
+  for (int i = 0; i < 4; i++) {
+    /* within 4 standard errors of the truth */
+    if (!(fabs(m.param[i] - truth[i]) < 4.0 * m.se[i])) {
+      fail_msg("param %d: %g (se %g), truth %g", i, m.param[i], m.se[i], truth[i]);
+    }
+  }
+  /* the fit is a maximum: the truth and nearby points are not better */
+  double ll_truth;
+  cxm_model t = model(CXM_MODEL_BGNBD, truth);
+  assert_int_equal(cxm_model_loglik(&ll_truth, &t, r), CXM_OK);
+  assert_true(m.loglik >= ll_truth);
+  /* a start far away converges to the same point */
+  cxm_fit_options o;
+  cxm_fit_options_init(&o);
+  o.start[0] = 20.0;
+  o.start[1] = 0.01;
+  o.start[2] = 0.05;
+  o.start[3] = 50.0;
+  cxm_model m2;
+  cxm_model_init(&m2);
+  assert_int_equal(cxm_model_fit(&m2, r, CXM_MODEL_BGNBD, &o), CXM_OK);
+  for (int i = 0; i < 4; i++) {
+    close_rel(m2.param[i], m.param[i], 1e-4, "far start");
+  }
+  /* too few iterations: a clear status, and the point reached */
+  o.max_iterations = 2;
+  assert_int_equal(cxm_model_fit(&m2, r, CXM_MODEL_BGNBD, &o), CXM_E_CONVERGE);
+  assert_int_equal(m2.converged, 0);
+  assert_int_equal(m2.iterations, 2);
+  cxm_rfm_free(r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_conditional),  cmocka_unit_test(test_ll1),
+      cmocka_unit_test(test_pmf),          cmocka_unit_test(test_population),
+      cmocka_unit_test(test_pmf_identities), cmocka_unit_test(test_gradients),
+      cmocka_unit_test(test_spend_and_clv), cmocka_unit_test(test_extremes),
+      cmocka_unit_test(test_api_errors),   cmocka_unit_test(test_fit_synthetic),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
