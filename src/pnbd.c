@@ -84,10 +84,104 @@ double cxmi_pnbd_ll1(const double *p, uint32_t x, double tx, double T) {
   return cxmi_lgamma_ratio(p[R], dx) + p[R] * log(p[ALPHA]) + p[S] * log(p[BETA]) + log_bracket(p, dx, tx, T);
 }
 
-/* The gradient of the bracket term is taken by central differences per
- * customer, with relative steps of 1e-5 (truncation error ~1e-10 relative,
- * rounding ~1e-10): the 2F1 parameter derivatives would need their own
- * series. The terms of x alone have analytic derivatives. */
+/* ln 2F1(A, B; A + 1; z) for 0 <= z < 1, A + 1 - B > 0, and its partial
+ * derivatives in A, B and z, from Euler's transformation (A&S 15.3.3)
+ *   2F1(A, B; A+1; z) = (1 - z)^(1-B) sum_k (A+1-B)_k / (A+1)_k z^k,
+ * whose terms are positive and shrink by a ratio below z; the parameter
+ * derivatives of each term are running sums of 1/(A+1-B+j) - 1/(A+1+j) and
+ * -1/(A+1-B+j) (Pochhammer symbols differentiated factor by factor). Stops
+ * as cxmi_hyp2f1_log() does; NaN beyond 4 million terms. */
+static double hyp_a1(double A, double B, double z, double *dA, double *dB, double *dz) {
+  double c = A + 1.0 - B;
+  double sum = 1.0, sa = 0.0, sb = 0.0, sz = 0.0;
+  double term = 1.0, ca = 0.0, cb = 0.0;
+  double tail = z / (1.0 - z);
+  for (double k = 0.0; k < 4e6; k += 1.0) {
+    double num = c + k, den = A + 1.0 + k;
+    /* d(term_{k+1})/dz = (k+1) term_{k+1} / z = (k+1) term_k num/den */
+    double tz = term * num / den;
+    ca += 1.0 / num - 1.0 / den;
+    cb -= 1.0 / num;
+    term = tz * z;
+    sum += term;
+    sa += term * ca;
+    sb += term * cb;
+    sz += (k + 1.0) * tz;
+    if (term * tail <= 0x1p-56 * sum || term == 0.0) {
+      double l1z = log1p(-z);
+      *dA = sa / sum;
+      *dB = -l1z + sb / sum;
+      *dz = -(1.0 - B) / (1.0 - z) + sz / sum;
+      return (1.0 - B) * l1z + log(sum);
+    }
+  }
+  return NAN;
+}
+
+/* Phi(y) = ln F(y) - (r+s+x) ln(m+y) and its gradient in (r, al, s, be). */
+static double phi_grad(const double *p, double dx, double y, double *g) {
+  double r = p[R], al = p[ALPHA], s = p[S], be = p[BETA];
+  double aa = r + s + dx, fa, fb, fz, lf;
+  if (al >= be) {
+    double my = al + y, z = (al - be) / my;
+    lf = hyp_a1(aa, s + 1.0, z, &fa, &fb, &fz);
+    double lm = log(my);
+    g[R] = fa - lm;
+    g[S] = fa + fb - lm;
+    g[ALPHA] = fz * (be + y) / (my * my) - aa / my;
+    g[BETA] = -fz / my;
+    return lf - aa * lm;
+  }
+  double my = be + y, z = (be - al) / my;
+  lf = hyp_a1(aa, r + dx, z, &fa, &fb, &fz);
+  double lm = log(my);
+  g[R] = fa + fb - lm;
+  g[S] = fa - lm;
+  g[ALPHA] = -fz / my;
+  g[BETA] = fz * (al + y) / (my * my) - aa / my;
+  return lf - aa * lm;
+}
+
+/* log_bracket() and its gradient: with Phi as above,
+ *   ln A0 = Phi(t_x) + ln(1 - q), q = e^(Phi(T) - Phi(t_x)),
+ *   d ln A0 = (d Phi(t_x) - q d Phi(T)) / (1 - q),
+ * and the bracket h = ln(e^L1 + e^L2), L1 = -(r+x) ln(al+T) - s ln(be+T),
+ * L2 = ln s - ln(r+s+x) + ln A0, dh = (1 - w) dL1 + w dL2 with w the
+ * weight of the second term. */
+static double log_bracket_grad(const double *p, double dx, double tx, double T, double *g) {
+  double r = p[R], al = p[ALPHA], s = p[S], be = p[BETA];
+  double l1 = log_alive_term(p, dx, T);
+  double d1[4] = {-log(al + T), -(r + dx) / (al + T), -log(be + T), -s / (be + T)};
+  double l2 = -INFINITY, d2[4] = {0.0, 0.0, 0.0, 0.0};
+  if (T > tx) {
+    double gu[4], gv[4];
+    double u = phi_grad(p, dx, tx, gu);
+    double v = phi_grad(p, dx, T, gv);
+    if (isnan(u) || isnan(v)) {
+      return NAN;
+    }
+    if (v < u) {
+      double q = exp(v - u);
+      double inv = 1.0 / (1.0 - q);
+      double ras = 1.0 / (r + s + dx);
+      l2 = log(s) - log(r + s + dx) + u + log(-expm1(v - u));
+      for (int k = 0; k < 4; k++) {
+        d2[k] = (gu[k] - q * gv[k]) * inv;
+      }
+      d2[R] -= ras;
+      d2[S] += 1.0 / s - ras;
+    }
+  }
+  double h = cxmi_logaddexp(l1, l2);
+  double w = l2 == -INFINITY ? 0.0 : exp(l2 - h);
+  for (int k = 0; k < 4; k++) {
+    g[k] = (1.0 - w) * d1[k] + w * d2[k];
+  }
+  return h;
+}
+
+/* The terms of x alone, ln G(r+x) - ln G(r) + r ln al + s ln be, are
+ * computed once per run of equal x. */
 double cxmi_pnbd_ll(const double *p, const cxmi_triples *d, double *grad) {
   if (!params_ok(p)) {
     return NAN;
@@ -107,20 +201,17 @@ double cxmi_pnbd_ll(const double *p, const cxmi_triples *d, double *grad) {
         gx_r = cxmi_digamma(r + dx) - ps_r;
       }
     }
-    double h = log_bracket(p, dx, d->tx[i], d->T[i]);
-    sum += w * (gx + h);
-    if (grad != NULL) {
-      for (int k = 0; k < 4; k++) {
-        double q[4] = {p[0], p[1], p[2], p[3]};
-        double step = 1e-5 * p[k];
-        q[k] = p[k] + step;
-        double hp = log_bracket(q, dx, d->tx[i], d->T[i]);
-        q[k] = p[k] - step;
-        double hm = log_bracket(q, dx, d->tx[i], d->T[i]);
-        g[k] += w * (hp - hm) / (2.0 * step);
-      }
-      g[R] += w * gx_r;
+    if (grad == NULL) {
+      sum += w * (gx + log_bracket(p, dx, d->tx[i], d->T[i]));
+      continue;
     }
+    double gb[4];
+    double h = log_bracket_grad(p, dx, d->tx[i], d->T[i], gb);
+    sum += w * (gx + h);
+    for (int k = 0; k < 4; k++) {
+      g[k] += w * gb[k];
+    }
+    g[R] += w * gx_r;
   }
   if (grad != NULL) {
     grad[R] = g[R] + d->total * log(al);

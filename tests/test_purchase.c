@@ -223,11 +223,15 @@ static void test_gradients(void **state) {
   cxmi_triples d = {6, x, tx, T, w, 9.0};
   check_gradient(cxmi_bgnbd_ll, BG, &d, 1e-8, 1e-6);
   check_gradient(cxmi_mbgnbd_ll, MBG, &d, 1e-8, 1e-6);
-  check_gradient(cxmi_pnbd_ll, PN, &d, 1e-6, 1e-6); /* its own gradient is a difference too */
+  check_gradient(cxmi_pnbd_ll, PN, &d, 1e-8, 1e-5);
   const double far[4] = {3.0, 0.2, 5.0, 0.05};
   check_gradient(cxmi_bgnbd_ll, far, &d, 1e-8, 1e-6);
   check_gradient(cxmi_mbgnbd_ll, far, &d, 1e-8, 1e-6);
-  check_gradient(cxmi_pnbd_ll, far, &d, 1e-6, 1e-6);
+  check_gradient(cxmi_pnbd_ll, far, &d, 1e-8, 1e-5);
+  const double swap[4] = {0.5, 12.0, 0.7, 3.0}; /* alpha > beta: the other 2F1 form */
+  check_gradient(cxmi_pnbd_ll, swap, &d, 1e-8, 1e-5);
+  const double equal[4] = {0.5, 8.0, 0.7, 8.0}; /* alpha = beta: z = 0 */
+  check_gradient(cxmi_pnbd_ll, equal, &d, 1e-8, 1e-5);
   /* With x = 3000 the log-likelihood is ~9000 and carries ~1e-12 of
    * rounding, so the differences take a wider step (1e-4: truncation
    * ~1e-8 relative) and a looser comparison. */
@@ -235,7 +239,7 @@ static void test_gradients(void **state) {
   d.total = 10.0;
   check_gradient(cxmi_bgnbd_ll, BG, &d, 1e-6, 1e-4);
   check_gradient(cxmi_mbgnbd_ll, MBG, &d, 1e-6, 1e-4);
-  check_gradient(cxmi_pnbd_ll, PN, &d, 1e-5, 1e-4);
+  check_gradient(cxmi_pnbd_ll, PN, &d, 1e-6, 1e-4);
   /* Gamma-Gamma */
   const uint32_t sx[] = {1, 2, 5, 100};
   const double sm[] = {11.77, 22.3, 40.1, 3.5};

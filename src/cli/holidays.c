@@ -1,4 +1,4 @@
-/* The --holidays file (see holidays.h). */
+/* The business calendar of `cxm report` (see holidays.h). */
 #include "holidays.h"
 
 #include <errno.h>
@@ -6,107 +6,87 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cxm/time.h"
 #include "diag.h"
 
-/* Longest line kept; a longer one is reported as not a date. */
-#define LINE_CAP 64
+/* A holidays file is a few hundred bytes; refuse anything absurd. */
+#define MAX_HOLIDAYS_BYTES ((size_t)16 * 1024 * 1024)
 
-/* 0 when `line` (len bytes) is exactly YYYY-MM-DD naming a real date in
- * 1970..9999; the library's RFC 3339 parser checks the calendar. */
-static int parse_date(int64_t *day, const char *line, size_t len) {
-  char text[32];
-  size_t i;
-  if (len != 10) {
-    return -1;
-  }
-  for (i = 0; i < 10; i++) {
-    int want_dash = i == 4 || i == 7;
-    if (want_dash ? line[i] != '-' : (line[i] < '0' || line[i] > '9')) {
-      return -1;
-    }
-  }
-  memcpy(text, line, 10);
-  memcpy(text + 10, "T00:00:00Z", 11);
-  return cxm_time_parse(day, text, 20) == 0 ? 0 : -1;
+static void diag_errno(const char *path, const char *what) {
+  char msg[200];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
+  cli_diag(path, msg);
 }
 
-static int push(cli_holidays *h, size_t *cap, int64_t day) {
-  if (h->count == *cap) {
-    size_t new_cap = *cap ? *cap * 2 : 16;
-    int64_t *p = realloc(h->days, new_cap * sizeof *p);
-    if (p == NULL) {
-      return -1;
-    }
-    h->days = p;
-    *cap = new_cap;
-  }
-  h->days[h->count++] = day;
-  return 0;
-}
-
-int cli_holidays_load(cli_holidays *out, const char *path) {
-  FILE *f;
-  char line[LINE_CAP];
-  size_t len = 0, cap = 0;
-  uint64_t lineno = 1;
-  int c, too_long = 0, status = 0;
-  memset(out, 0, sizeof *out);
-  f = fopen(path, "rb");
+/* Read a whole (small) file; NULL on error, reported. */
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *text = NULL;
+  size_t cap = 0;
+  *len = 0;
   if (f == NULL) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "cannot open holidays file: %s", strerror(errno));
-    cli_diag(path, msg);
-    return -1;
+    diag_errno(path, "cannot open holidays file");
+    return NULL;
   }
   for (;;) {
-    c = fgetc(f);
-    if (c != EOF && c != '\n') {
-      if (len < LINE_CAP) {
-        line[len++] = (char)c;
-      } else {
-        too_long = 1;
-      }
-      continue;
-    }
-    if (len > 0 && line[len - 1] == '\r' && !too_long) {
-      len--;
-    }
-    if (len > 0 || too_long) {
-      int64_t day;
-      if (too_long || parse_date(&day, line, len) != 0) {
-        cli_diag_row(path, lineno, "date", 0, "not a YYYY-MM-DD date in 1970..9999");
-        status = -1;
+    size_t n;
+    if (*len == cap) {
+      char *grown;
+      cap = cap == 0 ? 4096 : cap * 2;
+      if (cap > MAX_HOLIDAYS_BYTES) {
+        cli_diag(path, "holidays file larger than 16 MiB");
         break;
       }
-      if (push(out, &cap, day) != 0) {
+      grown = realloc(text, cap);
+      if (grown == NULL) {
         cli_diag(NULL, "out of memory");
-        status = -1;
         break;
       }
+      text = grown;
     }
-    if (c == EOF) {
-      break;
+    n = fread(text + *len, 1, cap - *len, f);
+    *len += n;
+    if (n == 0) {
+      if (ferror(f)) {
+        diag_errno(path, "cannot read holidays file");
+        break;
+      }
+      fclose(f);
+      return text;
     }
-    len = 0;
-    too_long = 0;
-    lineno++;
-  }
-  if (status == 0 && ferror(f)) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "cannot read holidays file: %s", strerror(errno));
-    cli_diag(path, msg);
-    status = -1;
   }
   fclose(f);
-  if (status != 0) {
-    cli_holidays_free(out);
-  }
-  return status;
+  free(text);
+  return NULL;
 }
 
-void cli_holidays_free(cli_holidays *h) {
-  free(h->days);
-  h->days = NULL;
-  h->count = 0;
+int cli_calendar_load(cxm_calendar **out, int32_t utc_offset, const char *holidays_path) {
+  cxm_calendar *cal = NULL;
+  int32_t rc = cxm_calendar_new(&cal, NULL);
+  *out = NULL;
+  if (rc == CXM_OK) rc = cxm_calendar_set_offset(cal, utc_offset);
+  if (rc != CXM_OK) {
+    cli_diag(NULL, cxm_status_str(rc));
+    cxm_calendar_free(cal);
+    return -1;
+  }
+  if (holidays_path != NULL) {
+    size_t len, bad_line = 0;
+    char *text = slurp(holidays_path, &len);
+    if (text == NULL) {
+      cxm_calendar_free(cal);
+      return -1;
+    }
+    rc = cxm_calendar_add_holidays_text(&bad_line, cal, text, len);
+    free(text);
+    if (rc != CXM_OK) {
+      if (bad_line > 0)
+        cli_diag_row(holidays_path, bad_line, "date", 0, "not a YYYY-MM-DD date");
+      else
+        cli_diag(holidays_path, cxm_status_str(rc));
+      cxm_calendar_free(cal);
+      return -1;
+    }
+  }
+  *out = cal;
+  return 0;
 }

@@ -15,6 +15,7 @@
 #include "args.h"
 #include "cxm.h"
 #include "diag.h"
+#include "experience_out.h"
 #include "holidays.h"
 #include "json.h"
 #include "table.h"
@@ -27,7 +28,9 @@ static const char help_text[] =
     "Usage: cxm report [OPTIONS] FILE...\n"
     "\n"
     "Read touchpoint events (docs/events.md) from every FILE into one store and\n"
-    "print NPS, CSAT and CES overall and per slice. A FILE whose name ends in\n"
+    "print NPS, CSAT and CES, the perception gap, SERVQUAL gaps, service levels,\n"
+    "loyalty signals and channel consistency, overall and per slice. A FILE\n"
+    "whose name ends in\n"
     ".jsonl is JSON Lines, any other is CSV; - reads CSV from standard input.\n"
     "\n"
     "Options:\n"
@@ -39,10 +42,9 @@ static const char help_text[] =
     "  --to TIME          keep events before TIME (the window is half-open)\n"
     "  --strict           stop at the first bad row, or at a file that cannot be\n"
     "                     read, and exit with status 1 without a report\n"
-    "  --utc-offset +HH:MM  business-hours offset for service levels\n"
+    "  --utc-offset +HH:MM  UTC offset of the business hours (Monday-Friday\n"
+    "                     09:00-17:00) that service levels are measured in\n"
     "  --holidays FILE    business holidays, one YYYY-MM-DD a line\n"
-    "                     (--utc-offset and --holidays are checked now and used by\n"
-    "                     the service-level metrics of a later version)\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n"
     "\n"
@@ -203,7 +205,17 @@ static void json_interval(cli_json *j, double low, double high) {
   cli_json_array_end(j);
 }
 
-static void json_slice(cli_json *j, const cxm_survey_acc *acc) {
+/* Everything the slices are computed with. */
+typedef struct report_out {
+  const int32_t *by;
+  size_t by_count;
+  cxm_store *store;
+  const report_input *in;
+  const cxm_store_stats *stats;
+  const cxm_experience_options *options;
+} report_out;
+
+static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *filter, const cxm_survey_acc *acc) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -271,16 +283,11 @@ static void json_slice(cli_json *j, const cxm_survey_acc *acc) {
     cli_json_double(j, ces.net);
     cli_json_object_end(j);
   }
-  /* Metrics of later issues: present, and null until they land. */
-  cli_json_keyz(j, "gap");
-  cli_json_null(j);
-  cli_json_keyz(j, "servqual");
-  cli_json_null(j);
-  cli_json_keyz(j, "service");
-  cli_json_null(j);
-  cli_json_keyz(j, "loyalty");
-  cli_json_null(j);
-  cli_json_object_end(j);
+  {
+    int32_t rc = cli_experience_json(j, r->store, filter, r->options);
+    cli_json_object_end(j);
+    return rc;
+  }
 }
 
 static void json_time(cli_json *j, int64_t t, int have) {
@@ -351,14 +358,6 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc) 
 
 /* ---- The command ------------------------------------------------------ */
 
-typedef struct report_out {
-  const int32_t *by;
-  size_t by_count;
-  cxm_store *store;
-  const report_input *in;
-  const cxm_store_stats *stats;
-} report_out;
-
 static int print_json(const report_out *r) {
   cxm_survey_acc overall;
   cli_json j;
@@ -391,7 +390,11 @@ static int print_json(const report_out *r) {
   json_time(&j, r->stats->last, have_events);
   cli_json_object_end(&j);
   cli_json_keyz(&j, "overall");
-  json_slice(&j, &overall);
+  rc = json_slice(&j, r, NULL, &overall);
+  if (rc != CXM_OK) {
+    cli_diag(NULL, cxm_status_str(rc));
+    return -1;
+  }
   cli_json_keyz(&j, "slices");
   cli_json_object_begin(&j);
   for (d = 0; d < r->by_count; d++) {
@@ -409,13 +412,20 @@ static int print_json(const report_out *r) {
       const char *key;
       size_t len;
       cxm_survey_acc acc;
-      if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
+      cxm_filter filter;
+      if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK ||
+          cxm_groups_filter(&filter, groups, i) != CXM_OK) {
         cxm_groups_free(groups);
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
       }
       cli_json_key(&j, key, len);
-      json_slice(&j, &acc);
+      rc = json_slice(&j, r, &filter, &acc);
+      if (rc != CXM_OK) {
+        cxm_groups_free(groups);
+        cli_diag(NULL, cxm_status_str(rc));
+        return -1;
+      }
     }
     cli_json_object_end(&j);
     cxm_groups_free(groups);
@@ -424,6 +434,8 @@ static int print_json(const report_out *r) {
   cli_json_object_end(&j);
   return 0;
 }
+
+static int print_experience_tables(const report_out *r);
 
 static int print_tables(const report_out *r) {
   cxm_survey_acc overall;
@@ -503,6 +515,49 @@ static int print_tables(const report_out *r) {
       return -1;
     }
   }
+  return print_experience_tables(r);
+}
+
+/* The "service vs experience" tables: overall, then per --by dimension. */
+static int print_experience_tables(const report_out *r) {
+  size_t d;
+  for (d = 0; d <= r->by_count; d++) {
+    cxm_groups *groups = NULL;
+    cli_table *t = cli_table_new(CLI_EXPERIENCE_COLUMNS);
+    char title[64];
+    size_t i, count = 1;
+    int32_t rc = CXM_OK;
+    if (t == NULL) {
+      cli_diag(NULL, "out of memory");
+      return -1;
+    }
+    if (d == 0) {
+      cli_experience_table_header(t, "slice");
+      rc = cli_experience_table_row(t, "all", r->store, NULL, r->options);
+      snprintf(title, sizeof title, "\nservice vs experience: overall");
+    } else {
+      const char *name = cli_args_by_name(r->by[d - 1]);
+      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
+      cli_experience_table_header(t, name);
+      count = cxm_groups_count(groups);
+      for (i = 0; i < count && rc == CXM_OK; i++) {
+        const char *key;
+        size_t len;
+        cxm_filter filter;
+        rc = cxm_groups_key(&key, &len, groups, i);
+        if (rc == CXM_OK) rc = cxm_groups_filter(&filter, groups, i);
+        if (rc == CXM_OK) rc = cli_experience_table_row(t, key, r->store, &filter, r->options);
+      }
+      snprintf(title, sizeof title, "\nservice vs experience by %s", name);
+    }
+    if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
+    cli_table_free(t);
+    cxm_groups_free(groups);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
+  }
   return 0;
 }
 
@@ -547,7 +602,8 @@ static int read_all(cxm_store *store, const cli_args *args, report_input *in) {
 int cli_report_main(int argc, char **argv) {
   static const int32_t default_by[] = {CXM_BY_CHANNEL, CXM_BY_STAGE, CXM_BY_SEGMENT};
   cli_args args;
-  cli_holidays holidays = {NULL, 0};
+  cxm_calendar *calendar = NULL;
+  cxm_experience_options options;
   cxm_store *store = NULL;
   cxm_store_stats stats;
   report_input in;
@@ -570,16 +626,18 @@ int cli_report_main(int argc, char **argv) {
     cli_args_free(&args);
     return CLI_EXIT_OK;
   }
-  /* Checked now so a bad file fails early; used by service levels later. */
-  if (args.holidays != NULL && cli_holidays_load(&holidays, args.holidays) != 0) {
+  /* Checked before reading, so a bad holidays file fails early. */
+  if (cli_calendar_load(&calendar, args.utc_offset, args.holidays) != 0) {
     cli_args_free(&args);
     return CLI_EXIT_USAGE;
   }
-  cli_holidays_free(&holidays);
+  cxm_experience_options_init(&options);
+  options.calendar = calendar;
 
   rc = cxm_store_new(&store, NULL);
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
+    cxm_calendar_free(calendar);
     cli_args_free(&args);
     return CLI_EXIT_FAILURE;
   }
@@ -600,6 +658,7 @@ int cli_report_main(int argc, char **argv) {
     out.store = store;
     out.in = &in;
     out.stats = &stats;
+    out.options = &options;
     if ((args.json ? print_json(&out) : print_tables(&out)) != 0) {
       status = CLI_EXIT_FAILURE;
     }
@@ -609,6 +668,7 @@ int cli_report_main(int argc, char **argv) {
     status = CLI_EXIT_FAILURE;
   }
   cxm_store_free(store);
+  cxm_calendar_free(calendar);
   cli_args_free(&args);
   return status;
 }

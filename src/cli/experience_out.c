@@ -1,0 +1,199 @@
+/* Printing the service-vs-experience metrics of a slice (see
+ * experience_out.h and docs/cli.md). */
+#include "experience_out.h"
+
+#include <math.h>
+#include <string.h>
+
+/* A double, or null when it is NaN (no data). */
+static void json_number(cli_json *j, const char *key, double v) {
+  cli_json_keyz(j, key);
+  if (isnan(v))
+    cli_json_null(j);
+  else
+    cli_json_double(j, v);
+}
+
+static void json_count(cli_json *j, const char *key, uint64_t v) {
+  cli_json_keyz(j, key);
+  cli_json_uint(j, v);
+}
+
+static void json_interval(cli_json *j, const char *key, double low, double high) {
+  cli_json_keyz(j, key);
+  if (isnan(low) || isnan(high)) {
+    cli_json_null(j);
+    return;
+  }
+  cli_json_array_begin(j);
+  cli_json_double(j, low);
+  cli_json_double(j, high);
+  cli_json_array_end(j);
+}
+
+/* The name of a channel code of the store, as slices name it. */
+static void json_channel(cli_json *j, const char *key, const cxm_store *store, int32_t channel) {
+  const char *name;
+  size_t len;
+  cli_json_keyz(j, key);
+  if (channel < 0 || cxm_store_channel_name(&name, &len, store, channel) != CXM_OK)
+    cli_json_null(j);
+  else
+    cli_json_string(j, name, len);
+}
+
+/* All five metrics of one slice, computed once. */
+typedef struct slice_experience {
+  cxm_gap_result gap;
+  cxm_servqual_result servqual;
+  cxm_service_result service;
+  cxm_loyalty_result loyalty;
+  cxm_consistency_result consistency;
+} slice_experience;
+
+static int32_t compute(slice_experience *x, const cxm_store *store, const cxm_filter *filter,
+                       const cxm_experience_options *options) {
+  cxm_gap_acc gap;
+  int32_t rc = cxm_store_gap(&gap, store, filter, options);
+  if (rc == CXM_OK) rc = cxm_gap_compute(&x->gap, &gap);
+  if (rc == CXM_OK) rc = cxm_store_servqual(&x->servqual, store, filter, options);
+  if (rc == CXM_OK) rc = cxm_store_service(&x->service, store, filter, options);
+  if (rc == CXM_OK) rc = cxm_store_loyalty(&x->loyalty, store, filter);
+  if (rc == CXM_OK) rc = cxm_store_consistency(&x->consistency, store, filter, options);
+  return rc;
+}
+
+int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filter *filter,
+                            const cxm_experience_options *options) {
+  slice_experience x;
+  int32_t rc = compute(&x, store, filter, options), d;
+
+  cli_json_keyz(j, "gap");
+  if (rc != CXM_OK || x.gap.pairs == 0) {
+    cli_json_null(j);
+  } else {
+    cli_json_object_begin(j);
+    json_count(j, "pairs", x.gap.pairs);
+    json_number(j, "mean", x.gap.mean);
+    json_interval(j, "ci95", x.gap.ci95_low, x.gap.ci95_high);
+    json_number(j, "service", x.gap.service);
+    json_number(j, "experience", x.gap.experience);
+    json_number(j, "delivery_gap", x.gap.delivery_gap);
+    json_number(j, "blind_spot_pct", x.gap.blind_spot_pct);
+    json_number(j, "delivery_z", x.gap.delivery_z);
+    json_number(j, "se", x.gap.se);
+    json_count(j, "blind_spots", x.gap.blind_spots);
+    json_count(j, "reverse_spots", x.gap.reverse_spots);
+    cli_json_object_end(j);
+  }
+
+  cli_json_keyz(j, "servqual");
+  if (rc != CXM_OK || isnan(x.servqual.score)) {
+    cli_json_null(j);
+  } else {
+    cli_json_object_begin(j);
+    for (d = 1; d < CXM_DIMENSION_COUNT; d++) json_number(j, cxm_dimension_name(d), x.servqual.gap[d]);
+    json_number(j, "score", x.servqual.score);
+    cli_json_object_end(j);
+  }
+
+  cli_json_keyz(j, "service");
+  if (rc != CXM_OK || x.service.contacts == 0) {
+    cli_json_null(j);
+  } else {
+    cli_json_object_begin(j);
+    json_count(j, "contacts", x.service.contacts);
+    json_count(j, "open", x.service.open);
+    json_number(j, "first_response_median_s", x.service.first_response_median_s);
+    json_number(j, "first_response_p90_s", x.service.first_response_p90_s);
+    json_number(j, "resolution_median_s", x.service.resolution_median_s);
+    json_number(j, "within_sla_pct", x.service.within_sla_pct);
+    json_number(j, "first_response_mean_s", x.service.first_response_mean_s);
+    json_number(j, "resolution_p90_s", x.service.resolution_p90_s);
+    json_number(j, "resolution_mean_s", x.service.resolution_mean_s);
+    json_count(j, "replied", x.service.replied);
+    json_count(j, "resolved", x.service.resolved);
+    json_count(j, "met", x.service.met);
+    json_count(j, "breached", x.service.breached);
+    cli_json_object_end(j);
+  }
+
+  cli_json_keyz(j, "loyalty");
+  if (rc != CXM_OK) {
+    cli_json_null(j);
+  } else {
+    cli_json_object_begin(j);
+    json_count(j, "complaints", x.loyalty.complaints);
+    json_count(j, "compliments", x.loyalty.compliments);
+    json_number(j, "compliment_ratio", x.loyalty.compliment_ratio);
+    json_count(j, "churned", x.loyalty.churned);
+    cli_json_object_end(j);
+  }
+
+  cli_json_keyz(j, "consistency");
+  if (rc != CXM_OK || x.consistency.channels == 0) {
+    cli_json_null(j);
+  } else {
+    cli_json_object_begin(j);
+    json_count(j, "channels", x.consistency.channels);
+    json_number(j, "sd", x.consistency.sd);
+    json_number(j, "mean", x.consistency.mean_of_means);
+    json_channel(j, "weakest", store, x.consistency.weakest_channel);
+    json_number(j, "weakest_mean", x.consistency.weakest_mean);
+    cli_json_object_end(j);
+  }
+  return rc;
+}
+
+void cli_experience_table_header(cli_table *t, const char *first) {
+  static const char *const names[] = {"pairs",    "gap",      "gap 95% CI", "blind %", "SERVQUAL", "contacts",
+                                      "open",     "1st resp", "SLA %",      "compl/+"};
+  size_t i;
+  cli_table_cell(t, first);
+  for (i = 0; i < sizeof names / sizeof names[0]; i++) cli_table_cell(t, names[i]);
+}
+
+/* `decimals` places; `sign`: always show the sign (gaps). */
+static void cell_number(cli_table *t, int decimals, int sign, double v) {
+  if (isnan(v))
+    cli_table_cell(t, "-");
+  else if (sign)
+    cli_table_cellf(t, "%+.*f", decimals, v);
+  else
+    cli_table_cellf(t, "%.*f", decimals, v);
+}
+
+/* A duration in the largest unit that keeps it readable. */
+static void cell_duration(cli_table *t, double seconds) {
+  if (isnan(seconds))
+    cli_table_cell(t, "-");
+  else if (seconds < 3600)
+    cli_table_cellf(t, "%.0fm", seconds / 60);
+  else if (seconds < 2 * 86400)
+    cli_table_cellf(t, "%.1fh", seconds / 3600);
+  else
+    cli_table_cellf(t, "%.1fd", seconds / 86400);
+}
+
+int32_t cli_experience_table_row(cli_table *t, const char *key, const cxm_store *store, const cxm_filter *filter,
+                                 const cxm_experience_options *options) {
+  slice_experience x;
+  int32_t rc = compute(&x, store, filter, options);
+  if (rc != CXM_OK) return rc;
+  cli_table_cell(t, key);
+  cli_table_cellf(t, "%llu", (unsigned long long)x.gap.pairs);
+  cell_number(t, 1, 1, x.gap.mean);
+  if (isnan(x.gap.ci95_low))
+    cli_table_cell(t, "-");
+  else
+    cli_table_cellf(t, "[%.1f, %.1f]", x.gap.ci95_low, x.gap.ci95_high);
+  cell_number(t, 1, 0, x.gap.blind_spot_pct);
+  cell_number(t, 2, 1, x.servqual.score);
+  cli_table_cellf(t, "%llu", (unsigned long long)x.service.contacts);
+  cli_table_cellf(t, "%llu", (unsigned long long)x.service.open);
+  cell_duration(t, x.service.first_response_median_s);
+  cell_number(t, 1, 0, x.service.within_sla_pct);
+  cli_table_cellf(t, "%llu/%llu", (unsigned long long)x.loyalty.complaints,
+                  (unsigned long long)x.loyalty.compliments);
+  return CXM_OK;
+}
