@@ -950,13 +950,17 @@ def group_slices():
     lines = out.splitlines()
     check(len(lines) > 0 and lines[0].startswith("input: 20 rows, 14 events, 5 rejected, 1 duplicates, 11 customers"),
           "summary line %r" % (lines[:1],))
-    for title in ("overall", "by channel", "by stage", "by segment"):
+    for title in ("overall", "by channel", "by stage", "by segment", "service vs experience: overall",
+                  "service vs experience by channel", "service vs experience by segment"):
         check(title in lines, "table %r present" % title)
+    # Each key has a survey row, then a service-vs-experience row.
     app_rows = [l for l in lines if l.startswith("app ")]
-    check(len(app_rows) == 1 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
+    check(len(app_rows) == 2 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
           "app row with absent metrics: %r" % app_rows)
+    check(len(app_rows) == 2 and app_rows[1].split()[1:] == ["0", "-", "-", "-", "-", "0", "0", "-", "-", "1/0"],
+          "app experience row: %r" % app_rows)
     rows = [l for l in lines if l.startswith("email ")]
-    check(len(rows) == 1 and "[" in rows[0], "email row %r" % rows)
+    check(len(rows) == 2 and "[" in rows[0], "email row %r" % rows)
 
 
 def shortest_repr(x):
@@ -1070,7 +1074,38 @@ def group_big():
             compare(doc, ref.document())
 
 
+def group_experience():
+    """gap, servqual, service, loyalty and consistency on the bundled sample
+    (examples/data/sample_events.csv: thousands of events with refs,
+    contacts and SERVQUAL answers), overall and in every kind of slice, by
+    default and with --utc-offset +05:30 and holidays."""
+    sample = os.path.join(DATA, "..", "..", "..", "examples", "data", "sample_events.csv")
+    by = ("channel", "stage", "segment", "month", "week")
+    args = ["report", "--json"] + ["--by=" + d for d in by]
+    rc, out, err = run(args + [sample])
+    check(rc == 0, "sample: exit %d %r" % (rc, err[:300]))
+    doc = load_json(out, "sample")
+    ref = Reference()
+    ref.add_csv(sample, sample)
+    if doc is not None:
+        want = ref.document(by=by)
+        compare(doc, want)
+        o = doc["overall"]
+        check(o["gap"] is not None and o["gap"]["pairs"] > 100, "sample has pairs: %r" % o["gap"])
+        check(o["service"] is not None and o["service"]["contacts"] > 100, "sample has contacts")
+        check(o["servqual"] is not None, "sample has SERVQUAL answers")
+    holidays = os.path.join(DATA, "holidays.txt")
+    rc, out, err = run(args + ["--utc-offset", "+05:30", "--holidays", holidays, sample])
+    check(rc == 0, "sample with offset: exit %d %r" % (rc, err[:300]))
+    doc = load_json(out, "sample with offset")
+    ref = Reference(utc_offset=5 * 3600 + 1800, holidays=("2025-12-25", "2025-12-26", "2026-01-01"))
+    ref.add_csv(sample, sample)
+    if doc is not None:
+        compare(doc, ref.document(by=by))
+
+
 GROUPS = {
+    "experience": group_experience,
     "t": test_t_quantile,
     "usage": group_usage,
     "diagnostics": group_diagnostics,
