@@ -161,25 +161,25 @@ static void start_values(double *p, int32_t kind, const cxmi_fitdata *fd) {
   }
 }
 
-/* Standard errors: H = Hessian of -LL in theta = ln p by central
- * differences of the analytic gradient (step 1e-4), symmetrised; inverted
+/* Standard errors: H = Hessian of -LL in theta = ln p by forward
+ * differences of the analytic gradient (step 1e-5: error ~1e-5 relative,
+ * plenty for a standard error, at n gradient evaluations), symmetrised; inverted
  * by Cholesky; se(p_i) = p_i sqrt((H^-1)_ii) (at the maximum the gradient
  * is 0, so this is the delta method exactly). NaN when H is not positive
  * definite. */
 static void standard_errors(double *se, const double *theta, objective_ctx *c) {
   double h[4][4], l[4][4], inv[4][4];
   int n = c->n;
-  const double step = 1e-4;
+  const double step = 1e-5;
+  double g0[4];
+  (void)objective(c, theta, g0);
   for (int j = 0; j < n; j++) {
-    double tp[4], tm[4], gp[4], gm[4];
+    double tp[4], gp[4];
     memcpy(tp, theta, sizeof tp);
-    memcpy(tm, theta, sizeof tm);
     tp[j] += step;
-    tm[j] -= step;
     (void)objective(c, tp, gp);
-    (void)objective(c, tm, gm);
     for (int i = 0; i < n; i++) {
-      h[i][j] = (gp[i] - gm[i]) / (2.0 * step) * c->count;
+      h[i][j] = (gp[i] - g0[i]) / step * c->count;
     }
   }
   for (int i = 0; i < n; i++) {

@@ -98,10 +98,12 @@ static double hyp_a1(double A, double B, double z, double *dA, double *dB, doubl
   double tail = z / (1.0 - z);
   for (double k = 0.0; k < 4e6; k += 1.0) {
     double num = c + k, den = A + 1.0 + k;
-    /* d(term_{k+1})/dz = (k+1) term_{k+1} / z = (k+1) term_k num/den */
-    double tz = term * num / den;
-    ca += 1.0 / num - 1.0 / den;
-    cb -= 1.0 / num;
+    /* One division a term: 1/num - 1/den = B/(num den), 1/num = den/(num den).
+     * d(term_{k+1})/dz = (k+1) term_{k+1} / z = (k+1) term_k num/den. */
+    double inv = 1.0 / (num * den);
+    double tz = term * num * num * inv;
+    ca += B * inv;
+    cb -= den * inv;
     term = tz * z;
     sum += term;
     sa += term * ca;
@@ -158,6 +160,9 @@ static double log_bracket_grad(const double *p, double dx, double tx, double T, 
     double u = phi_grad(p, dx, tx, gu);
     double v = phi_grad(p, dx, T, gv);
     if (isnan(u) || isnan(v)) {
+      for (int k = 0; k < 4; k++) {
+        g[k] = NAN;
+      }
       return NAN;
     }
     if (v < u) {

@@ -269,13 +269,13 @@ typedef struct side_plan {
 /* Reserve room in the side tables (interactions, SERVQUAL answers, churned
  * customers) for an event of `customer` in cell `cell`. */
 static int32_t reserve_side_tables(cxm_store *s, const cxm_event *e, uint32_t customer, uint32_t cell,
-                                   side_plan *plan) {
+                                   uint64_t ref_hash, side_plan *plan) {
   int32_t rc;
   memset(plan, 0, sizeof *plan);
   plan->interaction = -1;
   plan->key_index = -1;
   if (cxmi_interactions_wants(e)) {
-    plan->ref_hash = cxmi_hash_bytes(e->ref, e->ref_len);
+    plan->ref_hash = ref_hash != 0 ? ref_hash : cxmi_hash_bytes(e->ref, e->ref_len);
     rc = cxmi_interactions_reserve(&plan->interaction, &s->interactions, &s->alloc, e, plan->ref_hash);
     if (rc != CXM_OK) return rc;
   }
@@ -334,7 +334,7 @@ static void commit_side_tables(cxm_store *s, const cxm_event *e, uint32_t custom
 /* Fold a validated event into the store. `customer_hash` and `customer_index`
  * describe the customer: index < 0 means "new, intern `event->customer`". */
 static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_index, uint64_t customer_hash,
-                            uint64_t id_hash) {
+                            uint64_t id_hash, uint64_t ref_hash) {
   cxmi_cell_key key;
   uint64_t key_hash = 0;
   int64_t cell = -1;
@@ -400,7 +400,7 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
      * new ones are appended. */
     uint32_t customer = customer_index >= 0 ? (uint32_t)customer_index : s->customers.count;
     uint32_t cell_index = cell >= 0 ? (uint32_t)cell : s->cube.count;
-    rc = reserve_side_tables(s, e, customer, cell_index, &side);
+    rc = reserve_side_tables(s, e, customer, cell_index, ref_hash, &side);
     if (rc != CXM_OK) return rc;
 
     if (customer_index < 0) (void)cxmi_intern_commit(&s->customers, e->customer, e->customer_len, customer_hash);
@@ -438,7 +438,7 @@ int32_t cxmi_store_record_hashed(cxm_store *store, const cxm_event *event, const
   h = hashes != NULL && hashes->customer != 0 ? hashes->customer : cxmi_hash_bytes(event->customer, event->customer_len);
   ih = hashes != NULL && hashes->id != 0 ? hashes->id : id_hash_of(event->id, event->id_len);
   return commit_event(store, event, cxmi_intern_find(&store->customers, event->customer, event->customer_len, h), h,
-                      ih);
+                      ih, hashes != NULL ? hashes->ref : 0);
 }
 
 int32_t cxm_store_record(cxm_store *store, const cxm_event *event) {
@@ -475,10 +475,13 @@ void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, cons
     prefetch_slot(&store->customers, hashes[i].customer);
     hashes[i].id = id_hash_of(e->id, e->id_len);
     if (hashes[i].id != 0) prefetch_slot(&store->event_ids, hashes[i].id);
+    hashes[i].ref = valid_id(e->ref, e->ref_len) && cxmi_interactions_wants(e) ? cxmi_hash_bytes(e->ref, e->ref_len) : 0;
+    if (hashes[i].ref != 0) prefetch_slot(&store->interactions.refs, hashes[i].ref);
   }
   for (i = 0; i < count; i++) {
     prefetch_string(&store->customers, hashes[i].customer);
     if (hashes[i].id != 0) prefetch_string(&store->event_ids, hashes[i].id);
+    if (hashes[i].ref != 0) prefetch_string(&store->interactions.refs, hashes[i].ref);
   }
 }
 
@@ -507,7 +510,7 @@ int32_t cxm_store_record_for(cxm_store *store, uint32_t handle, const cxm_event 
   if (handle >= store->customers.count) return CXM_E_HANDLE;
   rc = check_fields(store, event);
   if (rc != CXM_OK) return rc;
-  return commit_event(store, event, (int64_t)handle, 0, id_hash_of(event->id, event->id_len));
+  return commit_event(store, event, (int64_t)handle, 0, id_hash_of(event->id, event->id_len), 0);
 }
 
 int32_t cxm_store_stats_get(cxm_store_stats *stats, const cxm_store *store) {

@@ -60,6 +60,7 @@ const cxm_allocator *cxmi_store_hooks(const cxm_store *store);
 typedef struct cxmi_event_hashes {
   uint64_t customer;
   uint64_t id;
+  uint64_t ref; /* only for events that update an interaction */
 } cxmi_event_hashes;
 
 /* Start loading the memory that recording `count` (<= CXMI_PREFETCH_MAX;
