@@ -6,6 +6,7 @@
 #include "cxm/common.h"
 #include "diag.h"
 #include "report.h"
+#include "churn.h"
 
 static const char usage_text[] =
     "Usage: cxm COMMAND [OPTIONS] FILE...\n"
@@ -14,6 +15,7 @@ static const char usage_text[] =
     "\n"
     "Commands:\n"
     "  report    NPS, CSAT and CES overall and per slice, as tables or JSON\n"
+    "  churn     purchase-model churn risk per customer (--summary FILE)\n"
     "\n"
     "Options:\n"
     "  -h, --help    show this help and exit\n"
@@ -28,6 +30,7 @@ typedef struct subcommand {
 
 static const subcommand subcommands[] = {
     {"report", cli_report_main},
+    {"churn", cli_churn_main},
 };
 
 int main(int argc, char **argv) {

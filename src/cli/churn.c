@@ -1,0 +1,416 @@
+/* `cxm churn --summary FILE` (see churn.h, docs/cli.md, docs/purchase.md).
+ *
+ * The summary file goes through the library's cxm_rfm_load_csv(); the model
+ * is fitted by cxm_model_fit(); each customer's P(alive) comes from
+ * cxm_model_p_alive(). This file only wires those together, sorts by risk
+ * and prints: it computes no model quantity itself. */
+#include "churn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cxm.h"
+#include "diag.h"
+#include "json.h"
+#include "table.h"
+
+static const char help_text[] =
+    "Usage: cxm churn --summary FILE [OPTIONS]\n"
+    "\n"
+    "Fit a purchase model to per-customer summaries and print each customer's\n"
+    "probability of being alive and churn risk = 1 - P(alive), highest risk\n"
+    "first (docs/purchase.md).\n"
+    "\n"
+    "FILE is a CSV with a header naming the columns frequency (or x), recency\n"
+    "(or t_x) and T (or T_cal), optionally a first id column (ID, id or\n"
+    "customer) and monetary (or zbar, m_x); - reads standard input. Times are\n"
+    "used in the file's unit (weeks for the CDNOW sample).\n"
+    "\n"
+    "Options:\n"
+    "  --summary FILE     the per-customer summary CSV (required in this version:\n"
+    "                     building summaries from event files comes later)\n"
+    "  --model MODEL      bgnbd, mbgnbd or pnbd; default mbgnbd, which gives\n"
+    "                     customers without a repeat purchase P(alive) < 1\n"
+    "                     (BG/NBD gives them exactly 1)\n"
+    "  --top N            print only the N customers of highest risk\n"
+    "  --time-unit UNIT   day or week: the unit of the summary's times (labels\n"
+    "                     only; the file's numbers are used as they are)\n"
+    "  --json             print the cxm-churn/1 JSON document instead of tables\n"
+    "  -h, --help         show this help and exit\n"
+    "  --version          show the version and exit\n"
+    "\n"
+    "Exit status: 0 success; 1 when the file cannot be read, a line is bad, or\n"
+    "the fit did not converge (the estimates are still printed, with\n"
+    "converged false); 2 for a usage error.\n";
+
+typedef struct churn_args {
+  int help, version, json;
+  const char *summary;
+  int32_t model;
+  uint64_t top; /* 0: all */
+  const char *unit;
+} churn_args;
+
+/* A customer's row of output. */
+typedef struct churn_row {
+  size_t index;
+  double p_alive;
+} churn_row;
+
+static int parse_u64(uint64_t *out, const char *s) {
+  uint64_t v = 0;
+  if (*s == '\0') {
+    return -1;
+  }
+  for (; *s != '\0'; s++) {
+    if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10) {
+      return -1;
+    }
+    v = v * 10 + (uint64_t)(*s - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+static int parse_args(churn_args *a, int argc, char **argv) {
+  memset(a, 0, sizeof *a);
+  a->model = CXM_MODEL_MBGNBD;
+  a->unit = "week";
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      a->help = 1;
+      continue;
+    }
+    if (strcmp(arg, "--version") == 0) {
+      a->version = 1;
+      continue;
+    }
+    if (strcmp(arg, "--json") == 0) {
+      a->json = 1;
+      continue;
+    }
+    const char *eq = strchr(arg, '=');
+    size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+    static const char *const valued[] = {"--summary", "--model", "--top", "--time-unit"};
+    int which = -1;
+    for (int k = 0; k < 4; k++) {
+      if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {
+        which = k;
+      }
+    }
+    if (which < 0) {
+      cli_diag_usage("churn", arg[0] == '-' && arg[1] != '\0' ? "unknown option" : "event files are not read yet; use --summary FILE, not", arg);
+      return CLI_EXIT_USAGE;
+    }
+    const char *value;
+    if (eq != NULL) {
+      value = eq + 1;
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      cli_diag_usage("churn", "missing value after", arg);
+      return CLI_EXIT_USAGE;
+    }
+    switch (which) {
+    case 0:
+      a->summary = value;
+      break;
+    case 1:
+      if (strcmp(value, "bgnbd") == 0) {
+        a->model = CXM_MODEL_BGNBD;
+      } else if (strcmp(value, "mbgnbd") == 0) {
+        a->model = CXM_MODEL_MBGNBD;
+      } else if (strcmp(value, "pnbd") == 0) {
+        a->model = CXM_MODEL_PNBD;
+      } else {
+        cli_diag_usage("churn", "--model takes bgnbd, mbgnbd or pnbd, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 2:
+      if (parse_u64(&a->top, value) != 0 || a->top == 0) {
+        cli_diag_usage("churn", "--top takes a whole number >= 1, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    default:
+      if (strcmp(value, "day") != 0 && strcmp(value, "week") != 0) {
+        cli_diag_usage("churn", "--time-unit takes day or week, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      a->unit = value;
+      break;
+    }
+  }
+  if (!a->help && !a->version && a->summary == NULL) {
+    cli_diag_usage("churn", "--summary FILE is required (event files are not read yet)", NULL);
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
+/* Read a whole file (or standard input for "-") into a malloc'd buffer. */
+static int slurp(const char *name, char **out, size_t *len) {
+  FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
+  size_t cap = 1 << 16, n = 0;
+  char *buf;
+  if (f == NULL) {
+    cli_diag(name, strerror(errno));
+    return -1;
+  }
+  buf = malloc(cap);
+  while (buf != NULL) {
+    n += fread(buf + n, 1, cap - n, f);
+    if (n < cap) {
+      break;
+    }
+    char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+    if (nb == NULL) {
+      free(buf);
+      buf = NULL;
+      break;
+    }
+    buf = nb;
+    cap *= 2;
+  }
+  int bad = buf == NULL || ferror(f);
+  if (f != stdin) {
+    fclose(f);
+  }
+  if (bad) {
+    cli_diag(name, buf == NULL ? "out of memory" : "cannot read");
+    free(buf);
+    return -1;
+  }
+  *out = buf;
+  *len = n;
+  return 0;
+}
+
+static int by_risk(const void *pa, const void *pb) {
+  const churn_row *a = pa, *b = pb;
+  if (a->p_alive != b->p_alive) {
+    return a->p_alive < b->p_alive ? -1 : 1; /* lower P(alive) = higher risk first */
+  }
+  return a->index < b->index ? -1 : (a->index > b->index ? 1 : 0);
+}
+
+/* The customer's id, or its 1-based row number when the file has none. */
+static void customer_name(char *buf, size_t cap, const cxm_rfm_customer *c, size_t index, const char **s,
+                          size_t *len) {
+  if (c->id_len > 0) {
+    *s = c->id;
+    *len = c->id_len;
+    return;
+  }
+  snprintf(buf, cap, "%zu", index + 1);
+  *s = buf;
+  *len = strlen(buf);
+}
+
+static void print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n) {
+  cli_json j;
+  char name[32];
+  cli_json_init(&j, stdout, 0);
+  cli_json_object_begin(&j);
+  cli_json_keyz(&j, "format");
+  cli_json_stringz(&j, "cxm-churn/1");
+  cli_json_keyz(&j, "model");
+  cli_json_object_begin(&j);
+  cli_json_keyz(&j, "name");
+  cli_json_stringz(&j, cxm_model_name(m->kind));
+  for (int32_t i = 0; i < m->param_count; i++) {
+    cli_json_keyz(&j, cxm_model_param_name(m->kind, i));
+    cli_json_double(&j, m->param[i]);
+  }
+  cli_json_keyz(&j, "loglik");
+  cli_json_double(&j, m->loglik);
+  cli_json_keyz(&j, "customers");
+  cli_json_uint(&j, m->customers);
+  cli_json_keyz(&j, "converged");
+  cli_json_bool(&j, m->converged);
+  cli_json_keyz(&j, "iterations");
+  cli_json_int(&j, m->iterations);
+  cli_json_keyz(&j, "se");
+  cli_json_object_begin(&j);
+  for (int32_t i = 0; i < m->param_count; i++) {
+    cli_json_keyz(&j, cxm_model_param_name(m->kind, i));
+    cli_json_double(&j, m->se[i]);
+  }
+  cli_json_object_end(&j);
+  cli_json_object_end(&j);
+  cli_json_keyz(&j, "customers");
+  cli_json_array_begin(&j);
+  for (size_t i = 0; i < n; i++) {
+    cxm_rfm_customer c;
+    const char *s;
+    size_t len;
+    cxm_rfm_customer_init(&c);
+    (void)cxm_rfm_get(&c, rfm, rows[i].index);
+    customer_name(name, sizeof name, &c, rows[i].index, &s, &len);
+    cli_json_object_begin(&j);
+    cli_json_keyz(&j, "customer");
+    cli_json_string(&j, s, len);
+    cli_json_keyz(&j, "x");
+    cli_json_uint(&j, c.x);
+    cli_json_keyz(&j, "t_x");
+    cli_json_double(&j, c.t_x);
+    cli_json_keyz(&j, "T");
+    cli_json_double(&j, c.T);
+    cli_json_keyz(&j, "p_alive");
+    cli_json_double(&j, rows[i].p_alive);
+    cli_json_keyz(&j, "risk");
+    cli_json_double(&j, 1.0 - rows[i].p_alive);
+    cli_json_keyz(&j, "drivers");
+    cli_json_array_begin(&j);
+    cli_json_array_end(&j);
+    cli_json_object_end(&j);
+  }
+  cli_json_array_end(&j);
+  cli_json_object_end(&j);
+  fputc('\n', stdout);
+}
+
+static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const char *unit) {
+  char name[32];
+  cli_table *t = cli_table_new(3);
+  if (t == NULL) {
+    return -1;
+  }
+  cli_table_cell(t, "parameter");
+  cli_table_cell(t, "estimate");
+  cli_table_cell(t, "std. error");
+  for (int32_t i = 0; i < m->param_count; i++) {
+    cli_table_cell(t, cxm_model_param_name(m->kind, i));
+    cli_table_cellf(t, "%.6g", m->param[i]);
+    cli_table_cellf(t, "%.4g", m->se[i]);
+  }
+  printf("Model %s: %llu customers, log-likelihood %.4f, %s after %d iterations\n\n", cxm_model_name(m->kind),
+         (unsigned long long)m->customers, m->loglik, m->converged ? "converged" : "NOT converged",
+         (int)m->iterations);
+  int rc = cli_table_print(t, stdout, NULL);
+  cli_table_free(t);
+  if (rc != 0) {
+    return -1;
+  }
+  fputc('\n', stdout);
+  t = cli_table_new(6);
+  if (t == NULL) {
+    return -1;
+  }
+  char h1[32], h2[32];
+  snprintf(h1, sizeof h1, "t_x (%ss)", unit);
+  snprintf(h2, sizeof h2, "T (%ss)", unit);
+  cli_table_cell(t, "customer");
+  cli_table_cell(t, "x");
+  cli_table_cell(t, h1);
+  cli_table_cell(t, h2);
+  cli_table_cell(t, "P(alive)");
+  cli_table_cell(t, "risk");
+  for (size_t i = 0; i < n; i++) {
+    cxm_rfm_customer c;
+    const char *s;
+    size_t len;
+    char id[160];
+    cxm_rfm_customer_init(&c);
+    (void)cxm_rfm_get(&c, rfm, rows[i].index);
+    customer_name(name, sizeof name, &c, rows[i].index, &s, &len);
+    snprintf(id, sizeof id, "%.*s", (int)len, s);
+    cli_table_cell(t, id);
+    cli_table_cellf(t, "%u", (unsigned)c.x);
+    cli_table_cellf(t, "%.2f", c.t_x);
+    cli_table_cellf(t, "%.2f", c.T);
+    cli_table_cellf(t, "%.4f", rows[i].p_alive);
+    cli_table_cellf(t, "%.4f", 1.0 - rows[i].p_alive);
+  }
+  rc = cli_table_print(t, stdout, "Customers by churn risk");
+  cli_table_free(t);
+  return rc;
+}
+
+int cli_churn_main(int argc, char **argv) {
+  churn_args a;
+  int status = parse_args(&a, argc, argv);
+  if (status != CLI_EXIT_OK) {
+    return status;
+  }
+  if (a.help) {
+    fputs(help_text, stdout);
+    return CLI_EXIT_OK;
+  }
+  if (a.version) {
+    printf("cxm %s\n", cxm_version_string());
+    return CLI_EXIT_OK;
+  }
+  char *buf = NULL;
+  size_t len = 0;
+  if (slurp(a.summary, &buf, &len) != 0) {
+    return CLI_EXIT_FAILURE;
+  }
+  cxm_rfm *rfm = NULL;
+  int32_t rc = cxm_rfm_new(&rfm, NULL);
+  uint64_t line = 0;
+  if (rc == CXM_OK) {
+    rc = cxm_rfm_load_csv(rfm, &line, buf, len);
+  }
+  free(buf);
+  if (rc != CXM_OK) {
+    char where[4200];
+    snprintf(where, sizeof where, "%s:%llu", a.summary, (unsigned long long)line);
+    cli_diag(line > 0 ? where : a.summary, cxm_status_str(rc));
+    cxm_rfm_free(rfm);
+    return CLI_EXIT_FAILURE;
+  }
+  cxm_model m;
+  cxm_model_init(&m);
+  rc = cxm_model_fit(&m, rfm, a.model, NULL);
+  if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
+    cli_diag(a.summary, cxm_status_str(rc));
+    cxm_rfm_free(rfm);
+    return CLI_EXIT_FAILURE;
+  }
+  if (rc == CXM_E_CONVERGE) {
+    status = CLI_EXIT_FAILURE;
+    cli_diag(a.summary, "the model fit did not converge; the estimates printed are the best point reached");
+  }
+  size_t n = cxm_rfm_count(rfm);
+  churn_row *rows = malloc((n > 0 ? n : 1) * sizeof *rows);
+  if (rows == NULL) {
+    cli_diag(NULL, "out of memory");
+    cxm_rfm_free(rfm);
+    return CLI_EXIT_FAILURE;
+  }
+  for (size_t i = 0; i < n; i++) {
+    cxm_rfm_customer c;
+    cxm_rfm_customer_init(&c);
+    (void)cxm_rfm_get(&c, rfm, i);
+    rows[i].index = i;
+    rc = cxm_model_p_alive(&rows[i].p_alive, &m, c.x, c.t_x, c.T);
+    if (rc != CXM_OK) {
+      /* Only possible for estimates the fit could not make usable. */
+      cli_diag(a.summary, cxm_status_str(rc));
+      free(rows);
+      cxm_rfm_free(rfm);
+      return CLI_EXIT_FAILURE;
+    }
+  }
+  qsort(rows, n, sizeof *rows, by_risk);
+  size_t shown = a.top > 0 && a.top < n ? (size_t)a.top : n;
+  if (a.json) {
+    print_json(&m, rfm, rows, shown);
+  } else if (print_tables(&m, rfm, rows, shown, a.unit) != 0) {
+    cli_diag(NULL, "out of memory");
+    status = CLI_EXIT_FAILURE;
+  }
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    cli_diag("standard output", "cannot write");
+    status = CLI_EXIT_FAILURE;
+  }
+  free(rows);
+  cxm_rfm_free(rfm);
+  return status;
+}
