@@ -13,7 +13,7 @@
  *   L = B(a, b+x+m)/B(a,b) G(r+x) a^r / (G(r) (al+T)^(r+x))
  *     + [x > 0 or m] B(a+1, b+x+m-1)/B(a,b) G(r+x) al^r / (G(r) (al+t_x)^(r+x))
  *
- * (FHL 2005 eq. 6 for m = 0; Batislam et al. 2007 eq. 6 for m = 1), whose
+ * (FHL 2005 eq. 6 for m = 0; Batislam et al. 2007 for m = 1), whose
  * second term over the first is c_x ((al+T)/(al+t_x))^(r+x) with
  * c_x = a / (b + x + m - 1). Logs throughout: the sum of the two terms is
  * a log-sum-exp, so x in the thousands neither overflows nor underflows. */
@@ -150,7 +150,7 @@ static double family_p_alive(const double *p, int m, uint32_t x, double tx, doub
 /* E[Y(t) | alive at T, x] times the prior-to-posterior factor, i.e. the
  * expectation without P(alive):
  *   (a+b+x+m-1)/(a-1) [1 - ((al+T)/(al+T+t))^(r+x) 2F1(r+x, b+x+m; a+b+x+m-1; t/(al+T+t))]
- * (FHL 2005 eq. 10 for m = 0; Batislam et al. 2007 eq. 9 for m = 1). The
+ * (FHL 2005 eq. 10 for m = 0; Batislam et al. 2007 for m = 1). The
  * factor 1/(a-1) has a removable singularity at a = 1 (the bracket is 0
  * there too); the caller averages a = 1 -+ 1e-5 instead. When
  * c = a+b+x+m-1 <= 0 (only BG/NBD with x = 0 and a + b <= 1) 2F1 is reached

@@ -9,7 +9,7 @@
  *
  *   f(m | p, q, v; x) = G(px+q) / (G(px) G(q)) v^q m^(px-1) x^(px) / (v + x m)^(px+q)
  *
- * (note 025, eq. 3), whose log is summed over the customers with x >= 1. */
+ * (note 025), whose log is summed over the customers with x >= 1. */
 #include <math.h>
 
 #include "models.h"
@@ -55,7 +55,7 @@ double cxmi_gg_ll(const double *p, const cxmi_spend *d, double *grad) {
 }
 
 /* E[Z | m, x] = (q - 1)/(px + q - 1) * p v/(q - 1) + p x/(px + q - 1) * m
- *             = p (v + x m) / (px + q - 1)   (note 025, eq. 5; FHL 2005b).
+ *             = p (v + x m) / (px + q - 1)   (note 025; FHL 2005b).
  * With x = 0 it is the prior mean p v / (q - 1). Infinite (returned as
  * NaN) when px + q <= 1. */
 double cxmi_gg_expected_spend(const double *p, uint32_t x, double m) {

@@ -58,7 +58,7 @@ double cxmi_bgnbd_pmf(const double *p, double t, uint32_t k);
 double cxmi_mbgnbd_pmf(const double *p, double t, uint32_t k);
 double cxmi_pnbd_pmf(const double *p, double t, uint32_t k);
 
-/* Gamma-Gamma: E[mean spend | x, mean m] (Fader, Hardie & Lee 2005b, eq. 5). */
+/* Gamma-Gamma: E[mean spend | x, mean m] (Fader, Hardie & Lee 2005b). */
 double cxmi_gg_expected_spend(const double *p, uint32_t x, double m);
 
 /* ln(e^u + e^v) without overflow; -inf when both are -inf. */

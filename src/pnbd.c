@@ -2,7 +2,7 @@
  * customers: who are they and what will they do next?", Management
  * Science 33(1), 1-24), in the form of Fader & Hardie (2005), "A Note on
  * Deriving the Pareto/NBD Model and Related Expressions"
- * (brucehardie.com/notes/009), eqs. 18-22.
+ * (brucehardie.com/notes/009).
  *
  * While alive, purchases are Poisson(lambda), lambda ~ Gamma(r, alpha);
  * the lifetime is exponential(mu), mu ~ Gamma(s, beta). For one customer
@@ -227,7 +227,7 @@ double cxmi_pnbd_ll(const double *p, const cxmi_triples *d, double *grad) {
   return sum;
 }
 
-/* P(alive) = 1 / (1 + s/(r+s+x) (al+T)^(r+x) (be+T)^s A0)  (Fader & Hardie 2005 note, eq. 23). */
+/* P(alive) = 1 / (1 + s/(r+s+x) (al+T)^(r+x) (be+T)^s A0)  (Fader & Hardie 2005, note 009). */
 double cxmi_pnbd_p_alive(const double *p, uint32_t x, double tx, double T) {
   if (!params_ok(p)) {
     return NAN;
@@ -242,7 +242,7 @@ double cxmi_pnbd_p_alive(const double *p, uint32_t x, double tx, double T) {
 }
 
 /* E[Y(t) | x, t_x, T] = (r+x)(be+T) / ((al+T)(s-1)) [1 - ((be+T)/(be+T+t))^(s-1)] P(alive)
- * (Schmittlein et al. 1987 eq. 22; Fader & Hardie 2005 note, eq. 27). With
+ * (Schmittlein et al. 1987; Fader & Hardie 2005, note 009). With
  * L = ln(1 + t/(be+T)), [1 - e^(-(s-1)L)]/(s-1) = -expm1(-u)/u * L with
  * u = (s-1) L, which is L at s = 1 (the removable singularity). */
 double cxmi_pnbd_expected(const double *p, double t, uint32_t x, double tx, double T) {

@@ -98,7 +98,7 @@ typedef struct cxm_model {
 /**
  * @brief Expected against actual repeat transactions in a holdout period
  *        of length t_star after each customer's T ("the check the
- *        literature uses": FHL 2005, Figure 4), in total and by the
+ *        literature uses, as in FHL 2005), in total and by the
  *        calibration frequency x (bins x = 0..6 and x >= 7). Only customers
  *        with a known `x_star` are counted.
  * @since 0.1
