@@ -160,18 +160,19 @@ static double expected_alive(const double *p, int m, double t, uint32_t x, doubl
   double dx = (double)x, dm = (double)m;
   double fa = r + dx, fb = b + dx + dm, fc = a + b + dx + dm - 1.0;
   double z = t / (al + T + t);
+  double omz = (al + T) / (al + T + t); /* 1 - z without cancellation */
   double lnpow = -(r + dx) * log1p(t / (al + T));
   int sign = 0;
   double lnf;
   if (fc > 0.0) {
-    lnf = cxmi_hyp2f1_log(&sign, fa, fb, fc, z);
+    lnf = cxmi_hyp2f1_log2(&sign, fa, fb, fc, z, omz);
   } else {
     /* F(c) from F(c+1), F(c+2): c(c-1)(z-1)F(c-1) + c[c-1-(2c-a-b-1)z]F(c) + (c-a)(c-b)zF(c+1) = 0
      * with c := fc + 1. */
     int s1 = 0, s2 = 0;
     double c1 = fc + 1.0;
-    double l1 = cxmi_hyp2f1_log(&s1, fa, fb, c1, z);
-    double l2 = cxmi_hyp2f1_log(&s2, fa, fb, c1 + 1.0, z);
+    double l1 = cxmi_hyp2f1_log2(&s1, fa, fb, c1, z, omz);
+    double l2 = cxmi_hyp2f1_log2(&s2, fa, fb, c1 + 1.0, z, omz);
     double ratio = (double)s2 * (double)s1 * exp(l2 - l1);
     double num = -(c1 * (c1 - 1.0 - (2.0 * c1 - fa - fb - 1.0) * z) + (c1 - fa) * (c1 - fb) * z * ratio);
     double q = num / (c1 * (c1 - 1.0) * (z - 1.0));

@@ -6,11 +6,16 @@
 /* ln |2F1(a, b; c; z)| with its sign in *sign (+1 or -1), for real a, b,
  * c > 0 and z < 1. The value is returned as a logarithm because the purchase
  * models need 2F1 of parameters in the thousands, where it overflows a
- * double. Relative accuracy ~1e-14 when the terms keep one sign; the cost
- * grows like 1 / (1 - |w|) terms, where w is z after the transformation
- * chosen (see hyp2f1.c), so it is slow only when z is within ~1e-4 of 1.
- * Returns NaN (and *sign 0) when c <= 0, z >= 1, an argument is NaN, the
- * value is 0, or the series has not converged after 4 million terms. */
+ * double. Relative accuracy ~1e-12 when the terms keep one sign, for any
+ * z < 1, except ~1e-7 when z is within 1e-5 of 1 (after the transformations
+ * of hyp2f1.c) and c - a - b within 0.02 of an integer. At most a few hundred
+ * series terms, except up to ~4 million in that near-integer case.
+ * Returns NaN (and *sign 0) when c <= 0, z >= 1, an argument is NaN or
+ * infinite, or the value is 0. */
 double cxmi_hyp2f1_log(int *sign, double a, double b, double c, double z);
+
+/* The same with 1 - z given by the caller (omz > 0), who can often compute
+ * it without the cancellation of 1.0 - z when z is close to 1. */
+double cxmi_hyp2f1_log2(int *sign, double a, double b, double c, double z, double omz);
 
 #endif

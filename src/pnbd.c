@@ -38,11 +38,12 @@ static double log_f_term(const double *p, double dx, double y) {
   double aa = r + s + dx;
   int sign = 0;
   double lf;
+  /* 1 - z = (be+y)/(al+y) or (al+y)/(be+y), without cancellation */
   if (al >= be) {
-    lf = cxmi_hyp2f1_log(&sign, aa, s + 1.0, aa + 1.0, (al - be) / (al + y));
+    lf = cxmi_hyp2f1_log2(&sign, aa, s + 1.0, aa + 1.0, (al - be) / (al + y), (be + y) / (al + y));
     return lf - aa * log(al + y);
   }
-  lf = cxmi_hyp2f1_log(&sign, aa, r + dx, aa + 1.0, (be - al) / (be + y));
+  lf = cxmi_hyp2f1_log2(&sign, aa, r + dx, aa + 1.0, (be - al) / (be + y), (al + y) / (be + y));
   return lf - aa * log(be + y);
 }
 

@@ -215,6 +215,15 @@ def main():
         print(t, "bg", mp.nstr(bg_expected(bg_btyd, t, 0, 0, 0, 0), 17),
               "mbg", mp.nstr(bg_expected(mbg_p, t, 0, 0, 0, 1), 17),
               "pnbd", mp.nstr(pnbd_expected(pn_p, t, 0, 0, 0), 17))
+    print("# long horizons and an extreme alpha / beta")
+    for t in (1e5, 1e9):
+        print(t, "bg", mp.nstr(bg_expected(bg_btyd, t, 2, mp.mpf("30.43"), mp.mpf("38.86"), 0), 17),
+              "mbg", mp.nstr(bg_expected(mbg_p, t, 2, mp.mpf("30.43"), mp.mpf("38.86"), 1), 17),
+              "pnbd", mp.nstr(pnbd_expected(pn_p, t, 2, mp.mpf("30.43"), mp.mpf("38.86")), 17))
+    ext = ("0.5", "0.001", "0.7", "100")
+    print("pnbd", ext, "x=2 t_x=0.01 T=38.86: p_alive",
+          mp.nstr(pnbd_palive(ext, 2, mp.mpf("0.01"), mp.mpf("38.86")), 17),
+          "ll", mp.nstr(pnbd_ll1(ext, 2, mp.mpf("0.01"), mp.mpf("38.86")), 17))
     print("# gg expected spend")
     for x, m in [(0, 0), (1, 11.77), (2, 22.345), (50, 100)]:
         pp, q, v = map(mp.mpf, gg_p)
@@ -224,6 +233,10 @@ def main():
                        (0.25, 2.4, 2.2, 0.999), (1.55, 1.6, 2.55, 0.99), (3.5, 1.2, 4.5, -0.3)]:
         print((a, b, c, z), mp.nstr(F(a, b, c, z), 17) if abs(F(a, b, c, z)) < mp.mpf(10) ** 300
               else "ln " + mp.nstr(mp.log(F(a, b, c, z)), 17))
+    for b in ("1.3", "1.1", "0.7", "1.001", "1.0001", "0.99"):
+        print((1, b, 2, 0.98), mp.nstr(F(1, mp.mpf(b), 2, mp.mpf("0.98")), 17))
+    print((0.25, 2.4, 2.2, "1 - 1e-7"), mp.nstr(F(0.25, 2.4, 2.2, 1 - mp.mpf("1e-7")), 17))
+    print((2.5, 1.5, 3.5, "1 - 1e-12"), mp.nstr(F(2.5, 1.5, 3.5, 1 - mp.mpf("1e-12")), 17))
 
 
 
