@@ -232,6 +232,10 @@ static void test_gradients(void **state) {
   check_gradient(cxmi_pnbd_ll, swap, &d, 1e-8, 1e-5);
   const double equal[4] = {0.5, 8.0, 0.7, 8.0}; /* alpha = beta: z = 0 */
   check_gradient(cxmi_pnbd_ll, equal, &d, 1e-8, 1e-5);
+  /* beta / alpha = 500: z up to 0.998, where the 2F1 derivatives in A and B
+   * are themselves differences (pnbd.c, hyp_a1_far) */
+  const double ratio[4] = {0.5, 0.01, 0.7, 5.0};
+  check_gradient(cxmi_pnbd_ll, ratio, &d, 1e-6, 1e-5);
   /* With x = 3000 the log-likelihood is ~9000 and carries ~1e-12 of
    * rounding, so the differences take a wider step (1e-4: truncation
    * ~1e-8 relative) and a looser comparison. */
@@ -546,6 +550,50 @@ static void test_fit_synthetic(void **state) {
   cxm_rfm_free(r);
 }
 
+/* Fits of awkward data end with a clear status and finite numbers: one
+ * customer in the thousands of purchases, ages near 0, a single repeat
+ * buyer, all customers alike. */
+static void test_fit_awkward(void **state) {
+  (void)state;
+  const struct {
+    uint32_t x;
+    double tx, T;
+  } sets[4][4] = {
+      {{0, 0, 1e-6}, {5000, 1e-6, 2e-6}, {1, 0.5, 40}, {0, 0, 40}},
+      {{1, 1, 2}, {0, 0, 2}, {0, 0, 2}, {0, 0, 2}},
+      {{3, 20, 30}, {3, 20, 30}, {3, 20, 30}, {3, 20, 30}},
+      {{0, 0, 1e-9}, {2, 1e-9, 2e-9}, {0, 0, 1e-9}, {1, 1e-9, 1e-9}},
+  };
+  for (int k = 0; k < 4; k++) {
+    cxm_rfm *r;
+    assert_int_equal(cxm_rfm_new(&r, NULL), CXM_OK);
+    for (int rep = 0; rep < 5; rep++) {
+      for (int i = 0; i < 4; i++) {
+        cxm_rfm_customer c;
+        cxm_rfm_customer_init(&c);
+        c.x = sets[k][i].x;
+        c.t_x = sets[k][i].tx;
+        c.T = sets[k][i].T;
+        assert_int_equal(cxm_rfm_add(r, &c), CXM_OK);
+      }
+    }
+    for (int32_t kind = CXM_MODEL_BGNBD; kind <= CXM_MODEL_PNBD; kind++) {
+      cxm_model m;
+      cxm_model_init(&m);
+      int32_t rc = cxm_model_fit(&m, r, kind, NULL);
+      if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
+        fail_msg("set %d kind %d: status %d", k, kind, rc);
+      }
+      assert_int_equal(m.converged, rc == CXM_OK);
+      for (int i = 0; i < 4; i++) {
+        assert_true(m.param[i] > 0.0 && isfinite(m.param[i]));
+      }
+      assert_true(isfinite(m.loglik));
+    }
+    cxm_rfm_free(r);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_conditional),  cmocka_unit_test(test_ll1),
@@ -553,6 +601,7 @@ int main(void) {
       cmocka_unit_test(test_pmf_identities), cmocka_unit_test(test_gradients),
       cmocka_unit_test(test_spend_and_clv), cmocka_unit_test(test_extremes),
       cmocka_unit_test(test_api_errors),   cmocka_unit_test(test_fit_synthetic),
+      cmocka_unit_test(test_fit_awkward),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

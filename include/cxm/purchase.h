@@ -157,7 +157,8 @@ CXM_API int32_t cxm_rfm_add(cxm_rfm *rfm, const cxm_rfm_customer *customer);
  *
  * The first line is a header naming the columns (case-sensitive, any
  * order): frequency or x; recency or t_x; T or T_cal; optionally monetary,
- * zbar or m_x (mean repeat spend, 0 read as unknown when x = 0); x_star
+ * monetary_value, zbar or m_x (mean repeat spend; 0 is read as unknown, as
+ * the CDNOW files write 0.00 for customers without a repeat purchase); x_star
  * (holdout repeat transactions); ID, id or customer (the customer id). Other
  * columns are ignored. Fields are separated by commas, lines end in LF or
  * CRLF, the last line may lack its newline; quotes are not supported.
