@@ -22,17 +22,28 @@ static inline uint64_t test_below(uint64_t *state, uint64_t n) { return test_ran
 /* An allocator that fails every allocation once `remaining` reaches 0
  * (never when remaining < 0), and tracks live bytes to catch leaks. */
 typedef struct failing_alloc {
-  long remaining;
+  long remaining; /* FAILING_PAUSED: neither count nor fail */
   long calls;
   int64_t live_bytes;
 } failing_alloc;
 
+/* A `remaining` value that suspends counting and failing, e.g. while a
+ * test inspects the object under test with calls that allocate too. */
+#define FAILING_PAUSED (-2L)
+
+/* Whether this call fails; counts it unless paused. */
+static inline int failing_should_fail(failing_alloc *f) {
+  if (f->remaining == FAILING_PAUSED) return 0;
+  f->calls++;
+  if (f->remaining == 0) return 1;
+  if (f->remaining > 0) f->remaining--;
+  return 0;
+}
+
 static inline void *failing_malloc(void *opaque, size_t size) {
   failing_alloc *f = opaque;
   void *p;
-  f->calls++;
-  if (f->remaining == 0) return NULL;
-  if (f->remaining > 0) f->remaining--;
+  if (failing_should_fail(f)) return NULL;
   p = malloc(size);
   if (p != NULL) f->live_bytes += (int64_t)size;
   return p;
@@ -41,9 +52,7 @@ static inline void *failing_malloc(void *opaque, size_t size) {
 static inline void *failing_realloc(void *opaque, void *ptr, size_t old_size, size_t new_size) {
   failing_alloc *f = opaque;
   void *p;
-  f->calls++;
-  if (f->remaining == 0) return NULL;
-  if (f->remaining > 0) f->remaining--;
+  if (failing_should_fail(f)) return NULL;
   p = realloc(ptr, new_size);
   if (p != NULL) f->live_bytes += (int64_t)new_size - (int64_t)old_size;
   return p;

@@ -18,6 +18,10 @@
 typedef struct snapshot {
   cxm_store_stats stats;
   cxm_survey_acc survey;
+  cxm_gap_acc gap;
+  cxm_service_result service;
+  cxm_servqual_result servqual;
+  cxm_loyalty_result loyalty;
 } snapshot;
 
 static snapshot take(const cxm_store *s) {
@@ -26,6 +30,10 @@ static snapshot take(const cxm_store *s) {
   snap.stats.size = sizeof snap.stats;
   assert_int_equal(cxm_store_stats_get(&snap.stats, s), CXM_OK);
   assert_int_equal(cxm_store_survey(&snap.survey, s, NULL), CXM_OK);
+  assert_int_equal(cxm_store_gap(&snap.gap, s, NULL, NULL), CXM_OK);
+  assert_int_equal(cxm_store_service(&snap.service, s, NULL, NULL), CXM_OK);
+  assert_int_equal(cxm_store_servqual(&snap.servqual, s, NULL, NULL), CXM_OK);
+  assert_int_equal(cxm_store_loyalty(&snap.loyalty, s, NULL), CXM_OK);
   return snap;
 }
 
@@ -37,6 +45,10 @@ static void assert_same(const snapshot *a, const snapshot *b) {
   assert_true(a->stats.first == b->stats.first);
   assert_true(a->stats.last == b->stats.last);
   assert_memory_equal(&a->survey, &b->survey, sizeof a->survey);
+  assert_memory_equal(&a->gap, &b->gap, sizeof a->gap);
+  assert_memory_equal(&a->service, &b->service, sizeof a->service);
+  assert_memory_equal(&a->servqual, &b->servqual, sizeof a->servqual);
+  assert_memory_equal(&a->loyalty, &b->loyalty, sizeof a->loyalty);
 }
 
 static cxm_event survey_event(const char *customer, int64_t time, int32_t kind, double value) {
@@ -364,28 +376,50 @@ static void test_channels_and_segments(void **state) {
  * the failing call returns CXM_E_NOMEM and leaves the store unchanged; the
  * scenario then goes on and must end with the same store as a run that
  * never failed; nothing leaks. */
+/* Fail the allocation numbered `fail_at` (counting only the store's own
+ * allocations while recording), once. */
 static void run_scenario(cxm_store *s, failing_alloc *f, long fail_at, int *failures) {
-  char id[32], eid[32];
+  int failed_once = 0, *failed = &failed_once, armed;
+  /* Every kind, so that every side table (interactions and their early
+   * list, SERVQUAL answers, churned customers) grows under failures too. */
+  static const int32_t kinds[] = {CXM_KIND_NPS,          CXM_KIND_CSAT,          CXM_KIND_CES,
+                                  CXM_KIND_INTERNAL,     CXM_KIND_CONTACT_REPLY, CXM_KIND_CONTACT_OPEN,
+                                  CXM_KIND_CONTACT_RESOLVE, CXM_KIND_EXPECTATION, CXM_KIND_PERCEPTION,
+                                  CXM_KIND_CHURN,        CXM_KIND_COMPLAINT,     CXM_KIND_PURCHASE};
+  char id[32], eid[32], ref[32];
   uint32_t i;
   for (i = 0; i < 3000; i++) {
     cxm_event e;
     snapshot before, after;
-    int32_t rc;
+    int32_t rc, kind = kinds[i % (sizeof kinds / sizeof kinds[0])];
     int n = snprintf(id, sizeof id, "c%u", (unsigned)(i % 700));
     int m = snprintf(eid, sizeof eid, "e%u", (unsigned)(i % 2900));
-    e = survey_event("", (int64_t)i * 3607, (int32_t)(i % 3), (double)(1 + i % 5));
+    int k = snprintf(ref, sizeof ref, "r%u", (unsigned)(i % 500));
+    e = survey_event("", (int64_t)(i * 7919u % 3000u) * 3607, kind, (double)(1 + i % 5));
     e.customer = id;
     e.customer_len = (size_t)n;
     e.id = eid;
     e.id_len = (size_t)m;
     e.stage = (int32_t)(i % CXM_STAGE_COUNT);
-    if (fail_at >= 0 && f->calls >= fail_at) f->remaining = 0;
-    before = take(s);
+    e.ref = ref;
+    e.ref_len = (size_t)k;
+    if (kind == CXM_KIND_EXPECTATION || kind == CXM_KIND_PERCEPTION) e.dimension = 1 + (int32_t)(i % 5);
+    if (kind >= CXM_KIND_CONTACT_OPEN && kind != CXM_KIND_PURCHASE) e.has_value = 0;
+    armed = fail_at >= 0 && !*failed && f->calls >= fail_at;
+    if (armed) {
+      f->remaining = FAILING_PAUSED; /* queries allocate too; they are not the subject */
+      before = take(s);
+      f->remaining = 0;
+    }
     rc = cxm_store_record(s, &e);
     f->remaining = -1;
     if (rc == CXM_E_NOMEM) {
+      assert_true(armed);
+      *failed = 1;
       (*failures)++;
+      f->remaining = FAILING_PAUSED;
       after = take(s);
+      f->remaining = -1;
       assert_same(&before, &after);
       rc = cxm_store_record(s, &e); /* retried without failure */
     }
@@ -408,7 +442,9 @@ static void test_allocation_failures(void **state) {
   run_scenario(ref, &f, -1, &failures);
   assert_int_equal(failures, 0);
   total_calls = f.calls;
+  f.remaining = FAILING_PAUSED;
   want = take(ref);
+  f.remaining = -1;
   cxm_store_free(ref);
   assert_int_equal(f.live_bytes, 0);
 
@@ -417,12 +453,16 @@ static void test_allocation_failures(void **state) {
     f.remaining = -1;
     assert_int_equal(cxm_store_new(&s, &o), CXM_OK);
     run_scenario(s, &f, n, &failures);
+    f.remaining = FAILING_PAUSED;
     got = take(s);
+    f.remaining = -1;
     assert_same(&want, &got);
     cxm_store_free(s);
     assert_int_equal(f.live_bytes, 0);
   }
-  assert_true(failures > 0);
+  print_message("allocation points failed: %d of %ld\n", failures, total_calls);
+  /* every allocation point but the last one was failed once */
+  assert_true(failures >= total_calls - 1);
   /* the store itself failing to allocate */
   f.calls = 0;
   f.remaining = 0;
