@@ -164,7 +164,9 @@ static void test_csv_errors(void **state) {
 static void test_allocation_failures(void **state) {
   (void)state;
   for (long fail_at = 0; fail_at < 40; fail_at++) {
-    failing_alloc fa = {fail_at, 0, 0};
+    failing_alloc fa;
+    memset(&fa, 0, sizeof fa); /* every field, whatever test_helpers.h adds */
+    fa.remaining = fail_at;
     cxm_allocator hooks = failing_hooks(&fa);
     cxm_rfm *r = NULL;
     int32_t rc = cxm_rfm_new(&r, &hooks);
