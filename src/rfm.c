@@ -3,6 +3,7 @@
 #include "rfm.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -349,6 +350,48 @@ int32_t cxm_rfm_load_csv(cxm_rfm *rfm, uint64_t *error_line, const char *bytes, 
       *error_line = line;
     }
   }
+  return rc;
+}
+
+int32_t cxm_rfm_load_file(cxm_rfm *rfm, uint64_t *error_line, const char *path) {
+  if (error_line != NULL) {
+    *error_line = 0;
+  }
+  if (rfm == NULL || path == NULL) {
+    return CXM_E_ARG;
+  }
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    return CXM_E_IO;
+  }
+  size_t cap = 0, len = 0;
+  char *buf = NULL;
+  int32_t rc = CXM_OK;
+  for (;;) {
+    if (len == cap) {
+      size_t ncap = cap == 0 ? (size_t)65536 : cap * 2;
+      char *nb = ncap > cap ? cxmi_realloc(&rfm->alloc, buf, cap, ncap) : NULL;
+      if (nb == NULL) {
+        rc = CXM_E_NOMEM;
+        break;
+      }
+      buf = nb;
+      cap = ncap;
+    }
+    size_t got = fread(buf + len, 1, cap - len, f);
+    len += got;
+    if (got == 0) {
+      if (ferror(f)) {
+        rc = CXM_E_IO;
+      }
+      break;
+    }
+  }
+  fclose(f);
+  if (rc == CXM_OK) {
+    rc = cxm_rfm_load_csv(rfm, error_line, buf, len);
+  }
+  cxmi_free(&rfm->alloc, buf, cap);
   return rc;
 }
 

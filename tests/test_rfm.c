@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cxm/purchase.h"
@@ -159,6 +160,32 @@ static void test_csv_errors(void **state) {
   cxm_rfm_free(r);
 }
 
+/* The file loader gives the same set as the bytes, and CXM_E_IO for a
+ * file that does not exist. */
+static void test_load_file(void **state) {
+  (void)state;
+  const char *root = getenv("CXM_SOURCE_ROOT");
+  char path[4096];
+  snprintf(path, sizeof path, "%s/tests/data/cdnow/cdnow_customers_summary_with_transactions.csv",
+           root != NULL ? root : ".");
+  cxm_rfm *r;
+  uint64_t line = 7;
+  assert_int_equal(cxm_rfm_new(&r, NULL), CXM_OK);
+  assert_int_equal(cxm_rfm_load_file(r, &line, path), CXM_OK);
+  assert_int_equal(line, 0);
+  assert_int_equal(cxm_rfm_count(r), 2357);
+  cxm_rfm_customer g;
+  cxm_rfm_customer_init(&g);
+  assert_int_equal(cxm_rfm_get(&g, r, 2356), CXM_OK); /* the last line has no newline */
+  assert_int_equal(g.id_len, 4);
+  assert_memory_equal(g.id, "2357", 4);
+  assert_int_equal(cxm_rfm_load_file(r, &line, "/nonexistent/summary.csv"), CXM_E_IO);
+  assert_int_equal(line, 0);
+  assert_int_equal(cxm_rfm_load_file(r, &line, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_rfm_count(r), 2357);
+  cxm_rfm_free(r);
+}
+
 /* Every allocation failure is reported as CXM_E_NOMEM, leaves the set as
  * it was, and nothing leaks. */
 static void test_allocation_failures(void **state) {
@@ -234,6 +261,7 @@ int main(void) {
       cmocka_unit_test(test_add_and_get),     cmocka_unit_test(test_validation),
       cmocka_unit_test(test_csv_shapes),      cmocka_unit_test(test_csv_errors),
       cmocka_unit_test(test_allocation_failures), cmocka_unit_test(test_triples),
+      cmocka_unit_test(test_load_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

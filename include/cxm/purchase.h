@@ -180,6 +180,18 @@ CXM_API int32_t cxm_rfm_add(cxm_rfm *rfm, const cxm_rfm_customer *customer);
 CXM_API int32_t cxm_rfm_load_csv(cxm_rfm *rfm, uint64_t *error_line, const char *bytes, size_t len);
 
 /**
+ * @brief Add the customers of a summary CSV file (see cxm_rfm_load_csv()).
+ *        The file is read whole through the set's allocator, then parsed.
+ * @param[in,out] rfm The set.
+ * @param[out] error_line As for cxm_rfm_load_csv(); 0 for an I/O error.
+ * @param[in] path A NUL-terminated file name.
+ * @return As cxm_rfm_load_csv(); CXM_E_IO when the file cannot be opened or
+ *         read. On failure the set is left exactly as it was.
+ * @since 0.1
+ */
+CXM_API int32_t cxm_rfm_load_file(cxm_rfm *rfm, uint64_t *error_line, const char *path);
+
+/**
  * @brief Number of customers in the set.
  * @param[in] rfm The set; NULL gives 0.
  * @return The count.
