@@ -250,8 +250,42 @@ static void test_triples(void **state) {
   }
   assert_true(sum == 7.0);
   assert_true(fd.triples.x[3] == 2 && fd.triples.w[3] == 3.0);
-  assert_true(fd.triples.x[0] == 0 && fd.triples.T[0] == 9.0 && fd.triples.w[0] == 1.0);
+  /* equal x keep the order of first appearance: (0, 0, 10) twice, then (0, 0, 9) */
+  assert_true(fd.triples.x[0] == 0 && fd.triples.T[0] == 10.0 && fd.triples.w[0] == 2.0);
+  assert_true(fd.triples.x[1] == 0 && fd.triples.T[1] == 9.0 && fd.triples.w[1] == 1.0);
+  assert_true(fd.triples.x[2] == 1 && fd.triples.tx[2] == 3.0 && fd.triples.w[2] == 1.0);
   assert_int_equal(fd.spend.n, 4); /* the customers with x >= 1 */
+  cxmi_fitdata_free(&fd);
+  cxm_rfm_free(r);
+
+  /* -0.0 and +0.0 are one triple; very sparse x (the sort fallback) keeps
+   * the order by x; many customers collapse to their distinct triples. */
+  assert_int_equal(cxm_rfm_new(&r, NULL), CXM_OK);
+  cxm_rfm_customer c = make(0, 0.0, 5.0);
+  assert_int_equal(cxm_rfm_add(r, &c), CXM_OK);
+  c.t_x = -0.0;
+  assert_int_equal(cxm_rfm_add(r, &c), CXM_OK);
+  c = make(4000000000u, 1.0, 5.0);
+  assert_int_equal(cxm_rfm_add(r, &c), CXM_OK);
+  c = make(7, 1.0, 5.0);
+  assert_int_equal(cxm_rfm_add(r, &c), CXM_OK);
+  for (int i = 0; i < 10000; i++) {
+    c = make((uint32_t)(i % 3), (double)(i % 3), 6.0 + (double)(i % 5));
+    assert_int_equal(cxm_rfm_add(r, &c), CXM_OK);
+  }
+  assert_int_equal(cxmi_fitdata_build(&fd, r), CXM_OK);
+  /* (0,0,5); (0,0,6..10) 5; (1,1,6..10) 5; (2,2,6..10) 5; (7,1,5); (4e9,1,5) */
+  assert_int_equal(fd.triples.n, 18);
+  assert_true(fd.triples.x[0] == 0 && fd.triples.w[0] == 2.0);
+  assert_true(fd.triples.x[16] == 7 && fd.triples.x[17] == 4000000000u);
+  double total = 0.0;
+  for (size_t i = 0; i < fd.triples.n; i++) {
+    total += fd.triples.w[i];
+    if (i > 0) {
+      assert_true(fd.triples.x[i - 1] <= fd.triples.x[i]);
+    }
+  }
+  assert_true(total == 10004.0 && fd.triples.total == 10004.0);
   cxmi_fitdata_free(&fd);
   cxm_rfm_free(r);
 }
