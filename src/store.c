@@ -43,6 +43,7 @@ int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
   cxmi_interactions_init(&s->interactions);
   cxmi_keymap_init(&s->servqual_keys);
   cxmi_keymap_init(&s->churned);
+  cxmi_keymap_init(&s->purchase_days);
   s->first = INT64_MAX;
   s->last = INT64_MIN;
   *out = s;
@@ -61,6 +62,8 @@ void cxm_store_free(cxm_store *store) {
   cxmi_keymap_free(&store->servqual_keys, &store->alloc);
   cxmi_free(&store->alloc, store->servqual, (size_t)store->servqual_cap * sizeof *store->servqual);
   cxmi_keymap_free(&store->churned, &store->alloc);
+  cxmi_keymap_free(&store->purchase_days, &store->alloc);
+  cxmi_free(&store->alloc, store->purchase_spend, (size_t)store->purchase_cap * sizeof *store->purchase_spend);
   alloc = store->alloc;
   cxmi_free(&alloc, store, sizeof *store);
 }
@@ -298,6 +301,22 @@ static int32_t reserve_side_tables(cxm_store *s, const cxm_event *e, uint32_t cu
       }
     }
   }
+  if (e->kind == CXM_KIND_PURCHASE) {
+    plan->key = CXMI_PURCHASE_KEY(customer, e->time / 86400);
+    plan->key_index = cxmi_keymap_find(&s->purchase_days, plan->key);
+    if (plan->key_index < 0) {
+      rc = cxmi_keymap_reserve(&s->purchase_days, &s->alloc);
+      if (rc != CXM_OK) return rc;
+      if (s->purchase_days.count == s->purchase_cap) {
+        uint32_t cap = s->purchase_cap == 0 ? 64 : s->purchase_cap * 2;
+        double *spend = cxmi_realloc(&s->alloc, s->purchase_spend, (size_t)s->purchase_cap * sizeof *spend,
+                                     (size_t)cap * sizeof *spend);
+        if (spend == NULL) return CXM_E_NOMEM;
+        s->purchase_spend = spend;
+        s->purchase_cap = cap;
+      }
+    }
+  }
   if (e->kind == CXM_KIND_CHURN) {
     plan->key = CXMI_CHURN_KEY(customer, cell);
     plan->key_index = cxmi_keymap_find(&s->churned, plan->key);
@@ -329,6 +348,14 @@ static void commit_side_tables(cxm_store *s, const cxm_event *e, uint32_t custom
     }
   }
   if (e->kind == CXM_KIND_CHURN && plan->key_index < 0) (void)cxmi_keymap_commit(&s->churned, plan->key);
+  if (e->kind == CXM_KIND_PURCHASE) {
+    int64_t at = plan->key_index;
+    if (at < 0) {
+      at = cxmi_keymap_commit(&s->purchase_days, plan->key);
+      s->purchase_spend[at] = 0;
+    }
+    s->purchase_spend[at] += e->value;
+  }
 }
 
 /* Fold a validated event into the store. `customer_hash` and `customer_index`

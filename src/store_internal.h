@@ -27,6 +27,8 @@ typedef struct cxmi_servqual_answers {
 #define CXMI_SERVQUAL_KEY(customer, cell, dimension) \
   (((uint64_t)(customer) << 32) | ((uint64_t)(cell) << 3) | (uint64_t)(dimension))
 #define CXMI_CHURN_KEY(customer, cell) (((uint64_t)(customer) << 32) | (uint64_t)(cell))
+/* A customer's purchases on one UTC day are one transaction (docs/purchase.md). */
+#define CXMI_PURCHASE_KEY(customer, day) (((uint64_t)(customer) << 32) | (uint64_t)(day))
 
 struct cxm_store {
   cxmi_alloc alloc;
@@ -41,6 +43,9 @@ struct cxm_store {
   cxmi_servqual_answers *servqual;
   uint32_t servqual_cap;
   cxmi_keymap churned;            /* (customer, cell) pairs with a churn event */
+  cxmi_keymap purchase_days;      /* (customer, UTC day) with a purchase */
+  double *purchase_spend;         /* per purchase day: the day's total amount */
+  uint32_t purchase_cap;
   uint32_t last_cell;   /* cache: the cell of the previous event, valid when cube.count > 0 */
   uint64_t events;
   uint64_t duplicates;

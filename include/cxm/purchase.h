@@ -26,6 +26,7 @@
 #define CXM_PURCHASE_H
 
 #include "common.h"
+#include "store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -382,6 +383,42 @@ CXM_API int32_t cxm_model_clv(double *clv, const cxm_model *purchase, const cxm_
  * @since 0.1
  */
 CXM_API int32_t cxm_model_holdout(cxm_holdout *holdout, const cxm_model *model, const cxm_rfm *rfm, double t_star);
+
+/**
+ * @brief How cxm_store_rfm() builds summaries; fill with cxm_rfm_options_init().
+ * @since 0.1
+ */
+typedef struct cxm_rfm_options {
+  size_t size;         /**< sizeof(cxm_rfm_options), set by cxm_rfm_options_init() */
+  int64_t to;          /**< end of observation (exclusive, a multiple of 86400); INT64_MAX: through the day of the last event */
+  int64_t holdout_to;  /**< end of a holdout period after `to` (exclusive, a multiple of 86400); INT64_MIN: none */
+  double unit_seconds; /**< the time unit of t_x and T; default 604800 (weeks); 86400 for days */
+} cxm_rfm_options;
+
+/** @brief Set `size` and the defaults (weeks, all data, no holdout). Ignores NULL. @since 0.1 */
+CXM_API void cxm_rfm_options_init(cxm_rfm_options *options);
+
+/**
+ * @brief Add to `rfm` the purchase summary of every customer of a store who
+ *        bought before `to` (docs/purchase.md, "From events").
+ *
+ * A customer's purchases on one UTC day are one transaction; the first is
+ * the customer's birth, so x = distinct purchase days - 1; t_x and T run
+ * from the first purchase day to the last purchase day and to the last day
+ * of observation (the day before `to`); monetary is the mean of the repeat
+ * days' totals; x_star counts distinct purchase days in [to, holdout_to).
+ * Customers whose first purchase falls on the last day (T = 0) carry no
+ * information and are left out. Customers are added in handle order.
+ * @param[in,out] rfm The set to add to.
+ * @param[in] store The store (read only).
+ * @param[in] options NULL for the defaults.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_OPTION (unit); CXM_E_WINDOW
+ *         (bounds not whole days, or holdout without `to` or not after it);
+ *         CXM_E_NOMEM or another status of cxm_rfm_add(), after which the
+ *         customers added so far stay in `rfm`.
+ * @note Reads the store (see cxm/store.h for threads). @since 0.1
+ */
+CXM_API int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_options *options);
 
 #ifdef __cplusplus
 }

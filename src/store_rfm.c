@@ -1,0 +1,103 @@
+/* Per-customer purchase summaries (x, t_x, T, mean repeat spend, holdout
+ * repeats) built from a store's purchase events (docs/purchase.md, "From
+ * events"). Purchases of one customer on one UTC day are one transaction;
+ * the first transaction is the customer's birth, not a repeat. */
+#include "store_internal.h"
+
+#include "cxm/purchase.h"
+
+#include <math.h>
+#include <string.h>
+
+#define DAY INT64_C(86400)
+
+void cxm_rfm_options_init(cxm_rfm_options *options) {
+  if (options == NULL) return;
+  memset(options, 0, sizeof *options);
+  options->size = sizeof *options;
+  options->to = INT64_MAX;
+  options->holdout_to = INT64_MIN;
+  options->unit_seconds = 7.0 * 86400.0;
+}
+
+/* What the summaries need of one customer, gathered from its purchase days. */
+typedef struct buyer {
+  int64_t first_day, last_day; /* calibration days; first_day INT64_MAX: none */
+  uint32_t days;               /* distinct calibration purchase days */
+  uint32_t holdout_days;       /* distinct purchase days in the holdout */
+  double spend;                /* total calibration spend */
+  double first_spend;          /* spend of the first day */
+} buyer;
+
+int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_options *options) {
+  cxm_rfm_options o;
+  cxmi_alloc a;
+  buyer *b;
+  int64_t end_day, holdout_end_day;
+  size_t count;
+  uint32_t i;
+  int32_t rc = CXM_OK;
+  if (rfm == NULL || store == NULL) return CXM_E_ARG;
+  if (options == NULL) {
+    cxm_rfm_options_init(&o);
+  } else {
+    if (options->size != sizeof *options) return CXM_E_SIZE;
+    o = *options;
+  }
+  if (!(o.unit_seconds > 0) || !isfinite(o.unit_seconds)) return CXM_E_OPTION;
+  /* Whole days: a purchase day lies wholly in calibration or in holdout. */
+  if ((o.to != INT64_MAX && (o.to % DAY != 0 || o.to <= 0)) ||
+      (o.holdout_to != INT64_MIN && (o.holdout_to % DAY != 0 || o.to == INT64_MAX || o.holdout_to <= o.to)))
+    return CXM_E_WINDOW;
+  if (store->purchase_days.count == 0) return CXM_OK;
+  /* The last day of observation: the day before `to`, or the last event's. */
+  end_day = o.to != INT64_MAX ? o.to / DAY - 1 : store->last / DAY;
+  holdout_end_day = o.holdout_to != INT64_MIN ? o.holdout_to / DAY : INT64_MIN;
+
+  cxmi_alloc_init(&a, &store->alloc.hooks);
+  count = store->customers.count;
+  b = cxmi_malloc(&a, count * sizeof *b);
+  if (b == NULL) return CXM_E_NOMEM;
+  for (i = 0; i < count; i++) {
+    memset(&b[i], 0, sizeof b[i]);
+    b[i].first_day = INT64_MAX;
+    b[i].last_day = INT64_MIN;
+  }
+  /* Two passes over the purchase days: the first finds each customer's
+   * birth day (input need not be sorted), the second what follows it. */
+  for (i = 0; i < store->purchase_days.count; i++) {
+    uint64_t key = store->purchase_days.keys[i];
+    buyer *c = &b[key >> 32];
+    int64_t day = (int64_t)(uint32_t)key;
+    if (day > end_day) continue;
+    if (day < c->first_day) {
+      c->first_day = day;
+      c->first_spend = store->purchase_spend[i];
+    }
+    if (day > c->last_day) c->last_day = day;
+    c->days++;
+    c->spend += store->purchase_spend[i];
+  }
+  for (i = 0; i < store->purchase_days.count; i++) {
+    uint64_t key = store->purchase_days.keys[i];
+    int64_t day = (int64_t)(uint32_t)key;
+    if (day > end_day && day < holdout_end_day) b[key >> 32].holdout_days++;
+  }
+  for (i = 0; i < count && rc == CXM_OK; i++) {
+    cxm_rfm_customer c;
+    const buyer *y = &b[i];
+    double per_day = (double)DAY / o.unit_seconds;
+    if (y->days == 0 || y->first_day == end_day) continue; /* no purchase, or T = 0: nothing to learn */
+    cxm_rfm_customer_init(&c);
+    rc = cxm_store_customer_id(&c.id, &c.id_len, store, i);
+    if (rc != CXM_OK) break;
+    c.x = y->days - 1;
+    c.t_x = (double)(y->last_day - y->first_day) * per_day;
+    c.T = (double)(end_day - y->first_day) * per_day;
+    c.monetary = c.x > 0 && y->spend - y->first_spend > 0 ? (y->spend - y->first_spend) / c.x : NAN;
+    c.x_star = holdout_end_day != INT64_MIN ? (double)y->holdout_days : NAN;
+    rc = cxm_rfm_add(rfm, &c);
+  }
+  cxmi_free(&a, b, count * sizeof *b);
+  return rc;
+}

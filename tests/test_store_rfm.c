@@ -1,0 +1,184 @@
+/* Tests of per-customer purchase summaries built from a store's events:
+ * hand-worked cases, and the CDNOW sample rebuilt from its raw
+ * transactions, which must equal the published summary (BTYD's
+ * cdnowSummary, unrounded) customer by customer. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cxm.h"
+
+#define DAY INT64_C(86400)
+
+static void purchase(cxm_store *s, const char *customer, int64_t time, double amount) {
+  cxm_event e;
+  cxm_event_init(&e);
+  e.customer = customer;
+  e.customer_len = strlen(customer);
+  e.time = time;
+  e.kind = CXM_KIND_PURCHASE;
+  e.has_value = 1;
+  e.value = amount;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+}
+
+static void test_hand_worked(void **state) {
+  cxm_store *s;
+  cxm_rfm *rfm;
+  cxm_rfm_options o;
+  cxm_rfm_customer c;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  /* A: days 14, 0 (twice: one transaction of 15), 7, and 25 (after the end);
+   * out of order on purpose */
+  purchase(s, "A", 14 * DAY + 500, 30);
+  purchase(s, "A", 0 * DAY + 10, 10);
+  purchase(s, "A", 7 * DAY + 3600, 20);
+  purchase(s, "A", 0 * DAY + 7000, 5);
+  purchase(s, "A", 25 * DAY, 99);
+  purchase(s, "B", 3 * DAY, 12);  /* one purchase: x = 0 */
+  purchase(s, "C", 20 * DAY, 50); /* first purchase on the last day: T = 0, left out */
+  assert_int_equal(cxm_rfm_new(&rfm, NULL), CXM_OK);
+  cxm_rfm_options_init(&o);
+  o.to = 21 * DAY;         /* observation ends with day 20 */
+  o.holdout_to = 28 * DAY; /* holdout: days 21..27 */
+  assert_int_equal(cxm_store_rfm(rfm, s, &o), CXM_OK);
+  assert_int_equal(cxm_rfm_count(rfm), 2);
+  cxm_rfm_customer_init(&c);
+  assert_int_equal(cxm_rfm_get(&c, rfm, 0), CXM_OK);
+  assert_int_equal(c.id_len, 1);
+  assert_memory_equal(c.id, "A", 1);
+  assert_int_equal(c.x, 2);                        /* days 0, 7, 14: birth + 2 repeats */
+  assert_true(fabs(c.t_x - 14.0 / 7.0) < 1e-15);   /* day 14 - day 0, in weeks */
+  assert_true(fabs(c.T - 20.0 / 7.0) < 1e-15);     /* day 20 - day 0 */
+  assert_true(fabs(c.monetary - 25.0) < 1e-12);    /* (20 + 30) / 2; the birth day's 15 is not a repeat */
+  assert_true(c.x_star == 1.0);                    /* day 25 */
+  assert_int_equal(cxm_rfm_get(&c, rfm, 1), CXM_OK);
+  assert_int_equal(c.x, 0);
+  assert_true(c.t_x == 0 && fabs(c.T - 17.0 / 7.0) < 1e-15);
+  assert_true(isnan(c.monetary));
+  assert_true(c.x_star == 0.0);
+  cxm_rfm_free(rfm);
+
+  /* days as the unit, everything observed (through the last event's day 25) */
+  assert_int_equal(cxm_rfm_new(&rfm, NULL), CXM_OK);
+  cxm_rfm_options_init(&o);
+  o.unit_seconds = 86400;
+  assert_int_equal(cxm_store_rfm(rfm, s, &o), CXM_OK);
+  assert_int_equal(cxm_rfm_count(rfm), 3);
+  assert_int_equal(cxm_rfm_get(&c, rfm, 0), CXM_OK);
+  assert_int_equal(c.x, 3);
+  assert_true(c.t_x == 25 && c.T == 25 && isnan(c.x_star));
+  /* bad options leave the set as it was */
+  o.to = 21 * DAY + 1;
+  assert_int_equal(cxm_store_rfm(rfm, s, &o), CXM_E_WINDOW);
+  cxm_rfm_options_init(&o);
+  o.holdout_to = 28 * DAY; /* a holdout needs `to` */
+  assert_int_equal(cxm_store_rfm(rfm, s, &o), CXM_E_WINDOW);
+  o.to = 28 * DAY;         /* and must end after it */
+  assert_int_equal(cxm_store_rfm(rfm, s, &o), CXM_E_WINDOW);
+  cxm_rfm_options_init(&o);
+  o.unit_seconds = 0;
+  assert_int_equal(cxm_store_rfm(rfm, s, &o), CXM_E_OPTION);
+  o.size = 1;
+  assert_int_equal(cxm_store_rfm(rfm, s, &o), CXM_E_SIZE);
+  assert_int_equal(cxm_rfm_count(rfm), 3);
+  cxm_rfm_free(rfm);
+  cxm_store_free(s);
+}
+
+/* Path of a file under tests/data/cdnow, from the source root meson gives. */
+static FILE *open_data(const char *name) {
+  char path[4096];
+  const char *root = getenv("CXM_SOURCE_ROOT");
+  snprintf(path, sizeof path, "%s/tests/data/cdnow/%s", root != NULL ? root : ".", name);
+  return fopen(path, "rb");
+}
+
+/* CDNOW_sample.txt: "masterid sampleid YYYYMMDD cds dollars" per line
+ * (SOURCE.md). Every transaction becomes a purchase event of the sample
+ * id; the calibration ends 1997-09-30 inclusive (to = 1997-10-01), the
+ * holdout 1998-06-30 inclusive. The result must equal BTYD's published
+ * summary for all 2 357 customers: x, t_x, T, x_star exactly (to 1e-9
+ * weeks) and m_x (mean repeat spend) to a cent. */
+static void test_cdnow_rebuilt(void **state) {
+  FILE *f = open_data("CDNOW_sample.txt"), *ref;
+  cxm_store *s;
+  cxm_rfm *rfm;
+  cxm_rfm_options o;
+  char line[256];
+  long rows = 0, checked = 0;
+  double sum_x = 0, sum_x_star = 0;
+  (void)state;
+  assert_non_null(f);
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  while (fgets(line, sizeof line, f) != NULL) {
+    unsigned master, id, date, cds;
+    double dollars;
+    char customer[16], text[32];
+    int64_t t;
+    assert_int_equal(sscanf(line, "%u %u %u %u %lf", &master, &id, &date, &cds, &dollars), 5);
+    snprintf(customer, sizeof customer, "%u", id);
+    snprintf(text, sizeof text, "%04u-%02u-%02uT00:00:00Z", date / 10000, date / 100 % 100, date % 100);
+    assert_int_equal(cxm_time_parse(&t, text, strlen(text)), CXM_OK);
+    purchase(s, customer, t, dollars);
+    rows++;
+  }
+  fclose(f);
+  assert_int_equal(rows, 6919);
+  assert_int_equal(cxm_rfm_new(&rfm, NULL), CXM_OK);
+  cxm_rfm_options_init(&o);
+  assert_int_equal(cxm_time_parse(&o.to, "1997-10-01T00:00:00Z", 20), CXM_OK);
+  assert_int_equal(cxm_time_parse(&o.holdout_to, "1998-07-01T00:00:00Z", 20), CXM_OK);
+  assert_int_equal(cxm_store_rfm(rfm, s, &o), CXM_OK);
+  assert_int_equal(cxm_rfm_count(rfm), 2357);
+
+  ref = open_data("btyd_cdnowSummary_cbs.csv");
+  assert_non_null(ref);
+  assert_non_null(fgets(line, sizeof line, ref)); /* header id,x,t_x,T_cal,x_star,m_x */
+  while (fgets(line, sizeof line, ref) != NULL) {
+    unsigned id;
+    double x, t_x, T, x_star, m_x;
+    char want[16];
+    uint32_t handle;
+    cxm_rfm_customer c;
+    assert_int_equal(sscanf(line, "%u,%lf,%lf,%lf,%lf,%lf", &id, &x, &t_x, &T, &x_star, &m_x), 6);
+    snprintf(want, sizeof want, "%u", id);
+    /* Customers are added in handle order, and handles in order of first
+     * appearance: find the customer's index through its handle. */
+    assert_int_equal(cxm_store_find_customer(&handle, s, want, strlen(want)), CXM_OK);
+    cxm_rfm_customer_init(&c);
+    assert_int_equal(cxm_rfm_get(&c, rfm, handle), CXM_OK);
+    assert_int_equal(c.id_len, strlen(want));
+    assert_memory_equal(c.id, want, c.id_len);
+    assert_true(c.x == (uint32_t)x);
+    assert_true(fabs(c.t_x - t_x) < 1e-9);
+    assert_true(fabs(c.T - T) < 1e-9);
+    assert_true(c.x_star == x_star);
+    if (c.x > 0) assert_true(fabs(c.monetary - m_x) < 0.005);
+    sum_x += c.x;
+    sum_x_star += c.x_star;
+    checked++;
+  }
+  fclose(ref);
+  assert_int_equal(checked, 2357);
+  assert_true(sum_x == 2457);      /* SOURCE.md: sum of x */
+  assert_true(sum_x_star == 1882); /* SOURCE.md: holdout total */
+  cxm_rfm_free(rfm);
+  cxm_store_free(s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_hand_worked),
+      cmocka_unit_test(test_cdnow_rebuilt),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
