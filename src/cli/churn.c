@@ -1,6 +1,8 @@
-/* `cxm churn --summary FILE` (see churn.h, docs/cli.md, docs/purchase.md).
+/* `cxm churn FILE...` and `cxm churn --summary FILE` (see churn.h,
+ * docs/cli.md, docs/purchase.md).
  *
- * The summary file goes through the library's cxm_rfm_load_csv(); the model
+ * Event files are read into a store (input.c) and summarised by
+ * cxm_store_rfm(); a summary file goes through cxm_rfm_load_csv(). The model
  * is fitted by cxm_model_fit(); each customer's P(alive) comes from
  * cxm_model_p_alive(). This file only wires those together, sorts by risk
  * and prints: it computes no model quantity itself. */
@@ -14,15 +16,20 @@
 #include "args.h"
 #include "cxm.h"
 #include "diag.h"
+#include "input.h"
 #include "json.h"
 #include "table.h"
 
 static const char help_text[] =
-    "Usage: cxm churn --summary FILE [OPTIONS]\n"
+    "Usage: cxm churn [OPTIONS] FILE...\n"
+    "       cxm churn --summary FILE [OPTIONS]\n"
     "\n"
-    "Fit a purchase model to per-customer summaries and print each customer's\n"
-    "probability of being alive and churn risk = 1 - P(alive), highest risk\n"
-    "first (docs/purchase.md).\n"
+    "Fit a purchase model and print each customer's probability of being alive\n"
+    "and churn risk = 1 - P(alive), highest risk first (docs/purchase.md).\n"
+    "\n"
+    "Event files (docs/events.md: CSV, or JSON Lines for *.jsonl; - is standard\n"
+    "input) are summarised per customer from their purchase events: purchases\n"
+    "on one UTC day are one transaction, the first is the customer's birth.\n"
     "\n"
     "FILE is a CSV with a header naming the columns frequency (or x), recency\n"
     "(or t_x) and T (or T_cal), optionally a first id column (ID, id or\n"
@@ -30,14 +37,18 @@ static const char help_text[] =
     "used in the file's unit (weeks for the CDNOW sample).\n"
     "\n"
     "Options:\n"
-    "  --summary FILE     the per-customer summary CSV (required in this version:\n"
-    "                     building summaries from event files comes later)\n"
+    "  --summary FILE     read a per-customer summary CSV instead of events\n"
+    "  --to TIME          end of observation (exclusive; a UTC midnight, e.g.\n"
+    "                     1997-10-01); default: through the day of the last event\n"
+    "  --holdout-to TIME  also compare expected with actual repeat purchases in\n"
+    "                     [--to, TIME) (the check the literature uses)\n"
+    "  --strict           stop at the first bad row of an event file\n"
     "  --model MODEL      bgnbd, mbgnbd or pnbd; default mbgnbd, which gives\n"
     "                     customers without a repeat purchase P(alive) < 1\n"
     "                     (BG/NBD gives them exactly 1)\n"
     "  --top N            print only the N customers of highest risk\n"
-    "  --time-unit UNIT   day or week: the unit of the summary's times (labels\n"
-    "                     only; the file's numbers are used as they are)\n"
+    "  --time-unit UNIT   day or week (default): the unit of t_x and T; with\n"
+    "                     --summary only a label (the file's numbers are used)\n"
     "  --json             print the cxm-churn/1 JSON document instead of tables\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n"
@@ -47,8 +58,11 @@ static const char help_text[] =
     "converged false); 2 for a usage error.\n";
 
 typedef struct churn_args {
-  int help, version, json;
+  int help, version, json, strict;
   const char *summary;
+  char **files; /* event files (borrowed from argv) */
+  size_t file_count;
+  int64_t to, holdout_to; /* INT64_MAX / INT64_MIN: not given */
   int32_t model;
   uint64_t top; /* 0: all */
   const char *unit;
@@ -75,10 +89,29 @@ static int parse_u64(uint64_t *out, const char *s) {
   return 0;
 }
 
+/* A UTC midnight: RFC 3339, Unix seconds, or a bare YYYY-MM-DD date. */
+static int parse_midnight(int64_t *out, const char *value) {
+  char text[32];
+  size_t len = strlen(value);
+  if (len == 10) {
+    snprintf(text, sizeof text, "%sT00:00:00Z", value);
+    value = text;
+    len = strlen(text);
+  }
+  return cxm_time_parse(out, value, len) == CXM_OK && *out % 86400 == 0 ? 0 : -1;
+}
+
 static int parse_args(churn_args *a, int argc, char **argv) {
   memset(a, 0, sizeof *a);
   a->model = CXM_MODEL_MBGNBD;
   a->unit = "week";
+  a->to = INT64_MAX;
+  a->holdout_to = INT64_MIN;
+  a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
+  if (a->files == NULL) {
+    cli_diag(NULL, "out of memory");
+    return CLI_EXIT_FAILURE;
+  }
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -93,17 +126,25 @@ static int parse_args(churn_args *a, int argc, char **argv) {
       a->json = 1;
       continue;
     }
+    if (strcmp(arg, "--strict") == 0) {
+      a->strict = 1;
+      continue;
+    }
+    if (arg[0] != '-' || strcmp(arg, "-") == 0) {
+      a->files[a->file_count++] = argv[i];
+      continue;
+    }
     const char *eq = strchr(arg, '=');
     size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-    static const char *const valued[] = {"--summary", "--model", "--top", "--time-unit"};
+    static const char *const valued[] = {"--summary", "--model", "--top", "--time-unit", "--to", "--holdout-to"};
     int which = -1;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 6; k++) {
       if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {
         which = k;
       }
     }
     if (which < 0) {
-      cli_diag_usage("churn", arg[0] == '-' && arg[1] != '\0' ? "unknown option" : "event files are not read yet; use --summary FILE, not", arg);
+      cli_diag_usage("churn", "unknown option", arg);
       return CLI_EXIT_USAGE;
     }
     const char *value;
@@ -137,6 +178,15 @@ static int parse_args(churn_args *a, int argc, char **argv) {
         return CLI_EXIT_USAGE;
       }
       break;
+    case 4:
+    case 5:
+      if (parse_midnight(which == 4 ? &a->to : &a->holdout_to, value) != 0) {
+        cli_diag_usage("churn", which == 4 ? "--to takes a UTC midnight (YYYY-MM-DD or RFC 3339), not"
+                                          : "--holdout-to takes a UTC midnight (YYYY-MM-DD or RFC 3339), not",
+                       value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
     default:
       if (strcmp(value, "day") != 0 && strcmp(value, "week") != 0) {
         cli_diag_usage("churn", "--time-unit takes day or week, not", value);
@@ -146,8 +196,19 @@ static int parse_args(churn_args *a, int argc, char **argv) {
       break;
     }
   }
-  if (!a->help && !a->version && a->summary == NULL) {
-    cli_diag_usage("churn", "--summary FILE is required (event files are not read yet)", NULL);
+  if (a->help || a->version) return CLI_EXIT_OK;
+  if ((a->summary == NULL) == (a->file_count == 0)) {
+    cli_diag_usage("churn", a->summary == NULL ? "no input: give event FILEs or --summary FILE"
+                                                : "give event FILEs or --summary FILE, not both",
+                   NULL);
+    return CLI_EXIT_USAGE;
+  }
+  if (a->summary != NULL && (a->to != INT64_MAX || a->holdout_to != INT64_MIN || a->strict)) {
+    cli_diag_usage("churn", "--to, --holdout-to and --strict apply to event files, not to", "--summary");
+    return CLI_EXIT_USAGE;
+  }
+  if (a->holdout_to != INT64_MIN && (a->to == INT64_MAX || a->holdout_to <= a->to)) {
+    cli_diag_usage("churn", "--holdout-to needs --to and must come after it", NULL);
     return CLI_EXIT_USAGE;
   }
   return CLI_EXIT_OK;
@@ -212,7 +273,10 @@ static void customer_name(char *buf, size_t cap, const cxm_rfm_customer *c, size
   *len = strlen(buf);
 }
 
-static void print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n) {
+static int32_t print_holdout(const cxm_model *m, const cxm_rfm *rfm, const churn_args *a, cli_json *j);
+
+static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const churn_args *a) {
+  int32_t rc = CXM_OK;
   cli_json j;
   char name[32];
   cli_json_init(&j, stdout, 0);
@@ -271,8 +335,10 @@ static void print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_row *
     cli_json_object_end(&j);
   }
   cli_json_array_end(&j);
+  if (a->holdout_to != INT64_MIN) rc = print_holdout(m, rfm, a, &j);
   cli_json_object_end(&j);
   fputc('\n', stdout);
+  return rc;
 }
 
 static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const char *unit) {
@@ -332,56 +398,143 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
   return rc;
 }
 
-int cli_churn_main(int argc, char **argv) {
-  churn_args a;
-  int status = parse_args(&a, argc, argv);
-  if (status != CLI_EXIT_OK) {
-    return status;
+/* The per-customer summaries of the event files, through a store. */
+static int32_t summarise_events(cxm_rfm *rfm, const churn_args *a, int *status) {
+  cli_args in_args;
+  cli_input totals;
+  cxm_store *store = NULL;
+  cxm_rfm_options o;
+  int32_t rc = cxm_store_new(&store, NULL);
+  if (rc != CXM_OK) return rc;
+  memset(&in_args, 0, sizeof in_args);
+  memset(&totals, 0, sizeof totals);
+  in_args.from = INT64_MIN; /* every event: the holdout lies after --to */
+  in_args.to = INT64_MAX;
+  in_args.strict = a->strict;
+  in_args.files = a->files;
+  in_args.file_count = a->file_count;
+  *status = cli_read_events(store, &in_args, &totals);
+  if (*status != CLI_EXIT_OK) {
+    cxm_store_free(store);
+    return CXM_OK;
   }
-  if (a.help) {
-    fputs(help_text, stdout);
-    return CLI_EXIT_OK;
-  }
-  if (a.version) {
-    printf("cxm %s\n", cxm_version_string());
-    return CLI_EXIT_OK;
-  }
+  cxm_rfm_options_init(&o);
+  o.to = a->to;
+  o.holdout_to = a->holdout_to;
+  o.unit_seconds = strcmp(a->unit, "day") == 0 ? 86400.0 : 7.0 * 86400.0;
+  rc = cxm_store_rfm(rfm, store, &o);
+  cxm_store_free(store);
+  return rc;
+}
+
+/* The summaries of a --summary file. */
+static int32_t summarise_file(cxm_rfm *rfm, const churn_args *a, int *status) {
   char *buf = NULL;
   size_t len = 0;
-  if (slurp(a.summary, &buf, &len) != 0) {
-    return CLI_EXIT_FAILURE;
-  }
-  cxm_rfm *rfm = NULL;
-  int32_t rc = cxm_rfm_new(&rfm, NULL);
   uint64_t line = 0;
-  if (rc == CXM_OK) {
-    rc = cxm_rfm_load_csv(rfm, &line, buf, len);
+  int32_t rc;
+  if (slurp(a->summary, &buf, &len) != 0) {
+    *status = CLI_EXIT_FAILURE;
+    return CXM_OK;
   }
+  rc = cxm_rfm_load_csv(rfm, &line, buf, len);
   free(buf);
   if (rc != CXM_OK) {
     char where[4200];
-    snprintf(where, sizeof where, "%s:%llu", a.summary, (unsigned long long)line);
-    cli_diag(line > 0 ? where : a.summary, cxm_status_str(rc));
+    snprintf(where, sizeof where, "%s:%llu", a->summary, (unsigned long long)line);
+    cli_diag(line > 0 ? where : a->summary, cxm_status_str(rc));
+    *status = CLI_EXIT_FAILURE;
+  }
+  return CXM_OK;
+}
+
+/* Expected vs actual repeat purchases in the holdout, in total and by
+ * calibration frequency (docs/purchase.md). */
+static int32_t print_holdout(const cxm_model *m, const cxm_rfm *rfm, const churn_args *a, cli_json *j) {
+  cxm_holdout h;
+  double unit = strcmp(a->unit, "day") == 0 ? 86400.0 : 7.0 * 86400.0;
+  int32_t rc;
+  memset(&h, 0, sizeof h);
+  h.size = sizeof h;
+  rc = cxm_model_holdout(&h, m, rfm, (double)(a->holdout_to - a->to) / unit);
+  if (rc != CXM_OK) return rc;
+  if (j != NULL) {
+    cli_json_keyz(j, "holdout");
+    cli_json_object_begin(j);
+    cli_json_keyz(j, "customers");
+    cli_json_uint(j, h.customers);
+    cli_json_keyz(j, "actual");
+    cli_json_double(j, h.actual);
+    cli_json_keyz(j, "expected");
+    cli_json_double(j, h.expected);
+    cli_json_keyz(j, "by_frequency");
+    cli_json_array_begin(j);
+    for (int b = 0; b < CXM_HOLDOUT_BINS; b++) {
+      cli_json_object_begin(j);
+      cli_json_keyz(j, "x");
+      cli_json_int(j, b);
+      cli_json_keyz(j, "customers");
+      cli_json_uint(j, h.bin_customers[b]);
+      cli_json_keyz(j, "actual");
+      if (h.bin_customers[b] == 0) cli_json_null(j); else cli_json_double(j, h.bin_actual[b]);
+      cli_json_keyz(j, "expected");
+      if (h.bin_customers[b] == 0) cli_json_null(j); else cli_json_double(j, h.bin_expected[b]);
+      cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+    cli_json_object_end(j);
+  } else {
+    printf("\nholdout: %llu customers, %.1f repeat purchases expected, %.0f actual\n",
+           (unsigned long long)h.customers, h.expected, h.actual);
+    printf("  x   customers  expected/customer  actual/customer\n");
+    for (int b = 0; b < CXM_HOLDOUT_BINS; b++) {
+      if (h.bin_customers[b] == 0) continue;
+      printf("%3d%s %10llu  %17.3f  %15.3f\n", b, b == CXM_HOLDOUT_BINS - 1 ? "+" : " ",
+             (unsigned long long)h.bin_customers[b], h.bin_expected[b], h.bin_actual[b]);
+    }
+  }
+  return CXM_OK;
+}
+
+int cli_churn_main(int argc, char **argv) {
+  churn_args a;
+  int status = parse_args(&a, argc, argv);
+  const char *source;
+  if (status != CLI_EXIT_OK || a.help || a.version) {
+    if (status == CLI_EXIT_OK && a.help) fputs(help_text, stdout);
+    if (status == CLI_EXIT_OK && !a.help && a.version) printf("cxm %s\n", cxm_version_string());
+    free(a.files);
+    return status;
+  }
+  source = a.summary != NULL ? a.summary : a.files[0];
+  cxm_rfm *rfm = NULL;
+  int32_t rc = cxm_rfm_new(&rfm, NULL);
+  if (rc == CXM_OK) rc = a.summary != NULL ? summarise_file(rfm, &a, &status) : summarise_events(rfm, &a, &status);
+  if (rc != CXM_OK || status != CLI_EXIT_OK) {
+    if (rc != CXM_OK) cli_diag(source, cxm_status_str(rc));
     cxm_rfm_free(rfm);
+    free(a.files);
     return CLI_EXIT_FAILURE;
   }
   cxm_model m;
   cxm_model_init(&m);
   rc = cxm_model_fit(&m, rfm, a.model, NULL);
   if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
-    cli_diag(a.summary, cxm_status_str(rc));
+    cli_diag(source, cxm_status_str(rc));
     cxm_rfm_free(rfm);
+    free(a.files);
     return CLI_EXIT_FAILURE;
   }
   if (rc == CXM_E_CONVERGE) {
     status = CLI_EXIT_FAILURE;
-    cli_diag(a.summary, "the model fit did not converge; the estimates printed are the best point reached");
+    cli_diag(source, "the model fit did not converge; the estimates printed are the best point reached");
   }
   size_t n = cxm_rfm_count(rfm);
   churn_row *rows = malloc((n > 0 ? n : 1) * sizeof *rows);
   if (rows == NULL) {
     cli_diag(NULL, "out of memory");
     cxm_rfm_free(rfm);
+    free(a.files);
     return CLI_EXIT_FAILURE;
   }
   for (size_t i = 0; i < n; i++) {
@@ -392,18 +545,25 @@ int cli_churn_main(int argc, char **argv) {
     rc = cxm_model_p_alive(&rows[i].p_alive, &m, c.x, c.t_x, c.T);
     if (rc != CXM_OK) {
       /* Only possible for estimates the fit could not make usable. */
-      cli_diag(a.summary, cxm_status_str(rc));
+      cli_diag(source, cxm_status_str(rc));
       free(rows);
       cxm_rfm_free(rfm);
+      free(a.files);
       return CLI_EXIT_FAILURE;
     }
   }
   qsort(rows, n, sizeof *rows, by_risk);
   size_t shown = a.top > 0 && a.top < n ? (size_t)a.top : n;
   if (a.json) {
-    print_json(&m, rfm, rows, shown);
+    rc = print_json(&m, rfm, rows, shown, &a);
   } else if (print_tables(&m, rfm, rows, shown, a.unit) != 0) {
     cli_diag(NULL, "out of memory");
+    status = CLI_EXIT_FAILURE;
+  } else if (a.holdout_to != INT64_MIN) {
+    rc = print_holdout(&m, rfm, &a, NULL);
+  }
+  if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
+    cli_diag(source, cxm_status_str(rc));
     status = CLI_EXIT_FAILURE;
   }
   if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -412,5 +572,6 @@ int cli_churn_main(int argc, char **argv) {
   }
   free(rows);
   cxm_rfm_free(rfm);
+  free(a.files);
   return status;
 }

@@ -17,12 +17,10 @@
 #include "diag.h"
 #include "experience_out.h"
 #include "holidays.h"
+#include "input.h"
 #include "json.h"
 #include "table.h"
 
-/* Bytes fed to the reader per call: the chunk size the library's own
- * cxm_store_ingest_file() uses. */
-#define CHUNK_SIZE ((size_t)64 * 1024)
 
 static const char help_text[] =
     "Usage: cxm report [OPTIONS] FILE...\n"
@@ -56,142 +54,6 @@ static const char help_text[] =
     "Exit status: 0 success (even when rows were rejected); 1 when no file could\n"
     "be read, or --strict met a bad row; 2 for a usage error.\n";
 
-/* Totals over every file. */
-typedef struct report_input {
-  uint64_t rows;
-  uint64_t events;
-  uint64_t rejected;
-  uint64_t duplicates;
-  uint64_t out_of_window;
-  uint64_t warnings;
-} report_input;
-
-/* What happened to one file. */
-enum file_outcome {
-  FILE_READ,       /* opened, header usable, read to the end */
-  FILE_UNREAD,     /* could not be opened or read, or its header is unusable */
-  FILE_STRICT_BAD, /* --strict met a bad row */
-  FILE_FATAL       /* out of memory or a library failure: stop */
-};
-
-/* Passed to the reader's error callback. */
-typedef struct file_ctx {
-  const char *name;
-  int header_reported; /* the reader reported a CXM_E_HEADER itself */
-} file_ctx;
-
-static void on_row_error(void *user, const cxm_row_error *error) {
-  file_ctx *fc = user;
-  cli_diag_row(fc->name, error->line, error->column, error->status > 0, error->reason);
-  if (error->status == CXM_E_HEADER) {
-    fc->header_reported = 1;
-  }
-}
-
-static int ends_with(const char *s, const char *suffix) {
-  size_t n = strlen(s), m = strlen(suffix);
-  return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
-static void diag_errno(const char *name, const char *what, int err) {
-  char msg[256];
-  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-  cli_diag(name, msg);
-}
-
-/* Feed one open stream to a new reader on `store`; add its counters to `in`. */
-static enum file_outcome read_stream(cxm_store *store, const cli_args *args, const char *name, FILE *f,
-                                     int is_stdin, uint8_t *buf, report_input *in) {
-  cxm_reader_options options;
-  cxm_reader_stats stats;
-  cxm_reader *reader = NULL;
-  file_ctx fc;
-  int32_t rc;
-  int read_error = 0, err = 0;
-
-  fc.name = name;
-  fc.header_reported = 0;
-  cxm_reader_options_init(&options);
-  options.format = !is_stdin && ends_with(name, ".jsonl") ? CXM_FORMAT_JSONL : CXM_FORMAT_CSV;
-  options.strict = args->strict ? 1 : 0;
-  options.from = args->from;
-  options.to = args->to;
-  options.on_error = on_row_error;
-  options.user = &fc;
-  rc = cxm_reader_new(&reader, store, &options);
-  if (rc != CXM_OK) {
-    cli_diag(name, cxm_status_str(rc));
-    return FILE_FATAL;
-  }
-  for (;;) {
-    size_t n = fread(buf, 1, CHUNK_SIZE, f);
-    if (n > 0) {
-      rc = cxm_reader_feed(reader, buf, n);
-      if (rc != CXM_OK) {
-        break;
-      }
-    }
-    if (n < CHUNK_SIZE) {
-      if (ferror(f)) {
-        read_error = 1;
-        err = errno;
-      }
-      break;
-    }
-  }
-  /* After a read error the last record may be cut short: do not finish it. */
-  if (rc == CXM_OK && !read_error) {
-    rc = cxm_reader_finish(reader);
-  }
-  memset(&stats, 0, sizeof stats);
-  stats.size = sizeof stats;
-  if (cxm_reader_stats_get(&stats, reader) == CXM_OK) {
-    in->rows += stats.rows;
-    in->events += stats.events;
-    in->rejected += stats.rejected;
-    in->duplicates += stats.duplicates;
-    in->out_of_window += stats.out_of_window;
-    in->warnings += stats.warnings;
-  }
-  cxm_reader_free(reader);
-
-  if (read_error) {
-    diag_errno(name, "cannot read", err);
-    return FILE_UNREAD;
-  }
-  switch (rc) {
-  case CXM_OK:
-    return FILE_READ;
-  case CXM_E_HEADER:
-    if (!fc.header_reported) {
-      cli_diag_row(name, 1, "*", 0, cxm_status_str(rc));
-    }
-    return FILE_UNREAD;
-  case CXM_E_ROW:
-    return FILE_STRICT_BAD;
-  default:
-    cli_diag(name, cxm_status_str(rc));
-    return FILE_FATAL;
-  }
-}
-
-static enum file_outcome read_file(cxm_store *store, const cli_args *args, const char *name, uint8_t *buf,
-                                   report_input *in) {
-  enum file_outcome outcome;
-  FILE *f;
-  if (strcmp(name, "-") == 0) {
-    return read_stream(store, args, name, stdin, 1, buf, in);
-  }
-  f = fopen(name, "rb");
-  if (f == NULL) {
-    diag_errno(name, "cannot open", errno);
-    return FILE_UNREAD;
-  }
-  outcome = read_stream(store, args, name, f, 0, buf, in);
-  fclose(f);
-  return outcome;
-}
-
 /* ---- JSON output ------------------------------------------------------ */
 
 static void json_interval(cli_json *j, double low, double high) {
@@ -210,7 +72,7 @@ typedef struct report_out {
   const int32_t *by;
   size_t by_count;
   cxm_store *store;
-  const report_input *in;
+  const cli_input *in;
   const cxm_store_stats *stats;
   const cxm_experience_options *options;
 } report_out;
@@ -561,44 +423,6 @@ static int print_experience_tables(const report_out *r) {
   return 0;
 }
 
-/* Read every file; returns the exit status (CLI_EXIT_OK to go on and print). */
-static int read_all(cxm_store *store, const cli_args *args, report_input *in) {
-  uint8_t *buf = malloc(CHUNK_SIZE);
-  size_t i, files_read = 0;
-  int status = CLI_EXIT_OK;
-  if (buf == NULL) {
-    cli_diag(NULL, "out of memory");
-    return CLI_EXIT_FAILURE;
-  }
-  for (i = 0; i < args->file_count && status == CLI_EXIT_OK; i++) {
-    const char *name = args->files[i];
-    switch (read_file(store, args, name, buf, in)) {
-    case FILE_READ:
-      files_read++;
-      break;
-    case FILE_UNREAD:
-      if (args->strict) {
-        cli_diag(name, "stopped: the file could not be read (--strict)");
-        status = CLI_EXIT_FAILURE;
-      }
-      break;
-    case FILE_STRICT_BAD:
-      cli_diag(name, "stopped at the first bad row (--strict)");
-      status = CLI_EXIT_FAILURE;
-      break;
-    case FILE_FATAL:
-      status = CLI_EXIT_FAILURE;
-      break;
-    }
-  }
-  free(buf);
-  if (status == CLI_EXIT_OK && files_read == 0) {
-    cli_diag(NULL, "no input could be read");
-    status = CLI_EXIT_FAILURE;
-  }
-  return status;
-}
-
 int cli_report_main(int argc, char **argv) {
   static const int32_t default_by[] = {CXM_BY_CHANNEL, CXM_BY_STAGE, CXM_BY_SEGMENT};
   cli_args args;
@@ -606,7 +430,7 @@ int cli_report_main(int argc, char **argv) {
   cxm_experience_options options;
   cxm_store *store = NULL;
   cxm_store_stats stats;
-  report_input in;
+  cli_input in;
   report_out out;
   int status;
   int32_t rc;
@@ -642,7 +466,7 @@ int cli_report_main(int argc, char **argv) {
     return CLI_EXIT_FAILURE;
   }
   memset(&in, 0, sizeof in);
-  status = read_all(store, &args, &in);
+  status = cli_read_events(store, &args, &in);
   if (status == CLI_EXIT_OK) {
     memset(&stats, 0, sizeof stats);
     stats.size = sizeof stats;
@@ -664,7 +488,7 @@ int cli_report_main(int argc, char **argv) {
     }
   }
   if (fflush(stdout) != 0 || ferror(stdout)) {
-    diag_errno("standard output", "cannot write", errno);
+    cli_diag_errno("standard output", "cannot write", errno);
     status = CLI_EXIT_FAILURE;
   }
   cxm_store_free(store);

@@ -205,7 +205,10 @@ def test_usage():
     path = os.path.join(DATA, "cdnow_customers_summary.csv")
     for args in ([], ["--model", "foo", "--summary", path], ["--summary", path, "--top", "0"],
                  ["--summary", path, "--top", "x"], ["--summary", path, "--bogus"], ["--summary"],
-                 ["--summary", path, "--time-unit", "month"], ["events.csv"]):
+                 ["--summary", path, "--time-unit", "month"], ["events.csv", "--summary", path],
+                 ["--summary", path, "--to", "1997-10-01"], ["events.csv", "--holdout-to", "1998-07-01"],
+                 ["events.csv", "--to", "1997-10-01T12:00:00Z"],
+                 ["events.csv", "--to", "1998-07-01", "--holdout-to", "1997-10-01"]):
         code, out, err = run(args)
         check(code == 2 and out == "" and err.startswith("cxm churn: ") and err.count("\n") == 1,
               "usage %r: %d %r" % (args, code, err))
@@ -215,10 +218,54 @@ def test_usage():
     check(code == 0 and "t_x (days)" in out, "--time-unit day labels")
 
 
+def test_events():
+    """`cxm churn EVENTS`: the CDNOW sample's raw transactions
+    (CDNOW_sample.txt: masterid sampleid YYYYMMDD cds dollars), written here
+    as purchase events, give BTYD's published summary for every customer
+    and the same fit as that summary file; the holdout total is 1882."""
+    with tempfile.TemporaryDirectory() as tmp:
+        events = os.path.join(tmp, "cdnow_events.csv")
+        with open(os.path.join(DATA, "CDNOW_sample.txt")) as src, open(events, "w") as out:
+            out.write("time,customer,kind,value\n")
+            for line in src:
+                _, sid, date, _, dollars = line.split()
+                out.write("%s-%s-%sT00:00:00Z,%d,purchase,%s\n" % (date[:4], date[4:6], date[6:], int(sid), dollars))
+        code, out, err = run(["--json", "--model", "bgnbd", "--to", "1997-10-01", "--holdout-to", "1998-07-01",
+                              events])
+        check(code == 0, "events: exit %d %r" % (code, err[:300]))
+        doc = json.loads(out) if code == 0 else None
+        code2, out2, _ = run(["--json", "--model", "bgnbd", "--summary",
+                              os.path.join(DATA, "btyd_cdnowSummary_cbs.csv")])
+        ref = json.loads(out2) if code2 == 0 else None
+        if doc is None or ref is None:
+            check(False, "events or summary run failed")
+            return
+        for k in ("r", "alpha", "a", "b", "loglik"):
+            check(math.isclose(doc["model"][k], ref["model"][k], rel_tol=1e-6),
+                  "events fit %s: %r vs summary %r" % (k, doc["model"][k], ref["model"][k]))
+        check(doc["model"]["customers"] == 2357, "2357 customers")
+        want = {}
+        with open(os.path.join(DATA, "btyd_cdnowSummary_cbs.csv")) as f:
+            next(f)
+            for line in f:
+                cid, x, t_x, T, x_star, m_x = line.strip().split(",")
+                want[cid] = (int(x), float(t_x), float(T))
+        got = {c["customer"]: (c["x"], c["t_x"], c["T"]) for c in doc["customers"]}
+        check(len(got) == 2357, "every customer printed")
+        bad = [c for c in want if c not in got or got[c][0] != want[c][0]
+               or abs(got[c][1] - want[c][1]) > 1e-9 or abs(got[c][2] - want[c][2]) > 1e-9]
+        check(not bad, "summaries from events equal BTYD's: %d differ, e.g. %r" % (len(bad), bad[:3]))
+        h = doc.get("holdout")
+        check(h is not None and h["actual"] == 1882 and h["customers"] == 2357,
+              "holdout actual 1882: %r" % (h and {k: h[k] for k in ("customers", "actual", "expected")}))
+        check(h is not None and abs(h["expected"] - 1653.4) < 0.5, "BG/NBD holdout expectation ~1653.4")
+
+
 def main():
     global CXM, DATA
     CXM, DATA = sys.argv[1], sys.argv[2]
     test_usage()
+    test_events()
     test_generated()
     test_cdnow()
     if FAILURES:

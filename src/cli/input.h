@@ -1,0 +1,31 @@
+/* Reading event files into a store for the subcommands (docs/cli.md):
+ * CSV, or JSON Lines when the name ends in .jsonl, `-` for standard input,
+ * streamed through the library's reader in 64 KiB chunks, one diagnostic
+ * line per bad row. */
+#ifndef CXM_CLI_INPUT_H
+#define CXM_CLI_INPUT_H
+
+#include <stdint.h>
+
+#include "args.h"
+#include "cxm.h"
+
+/* Totals over every file. */
+typedef struct cli_input {
+  uint64_t rows;
+  uint64_t events;
+  uint64_t rejected;
+  uint64_t duplicates;
+  uint64_t out_of_window;
+  uint64_t warnings;
+} cli_input;
+
+/* Read every file of `args` (window, strictness) into `store`, adding to
+ * `in`. Returns the exit status: CLI_EXIT_OK to go on and print, else
+ * CLI_EXIT_FAILURE (nothing could be read, --strict stopped, no memory). */
+int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in);
+
+/* `cxm: NAME: WHAT: strerror(err)` on standard error. */
+void cli_diag_errno(const char *name, const char *what, int err);
+
+#endif
