@@ -43,7 +43,7 @@ int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
   cxmi_interactions_init(&s->interactions);
   cxmi_keymap_init(&s->servqual_keys);
   cxmi_keymap_init(&s->churned);
-  cxmi_keymap_init(&s->purchase_days);
+  cxmi_daymap_init(&s->purchase_days);
   s->first = INT64_MAX;
   s->last = INT64_MIN;
   *out = s;
@@ -62,8 +62,7 @@ void cxm_store_free(cxm_store *store) {
   cxmi_keymap_free(&store->servqual_keys, &store->alloc);
   cxmi_free(&store->alloc, store->servqual, (size_t)store->servqual_cap * sizeof *store->servqual);
   cxmi_keymap_free(&store->churned, &store->alloc);
-  cxmi_keymap_free(&store->purchase_days, &store->alloc);
-  cxmi_free(&store->alloc, store->purchase_spend, (size_t)store->purchase_cap * sizeof *store->purchase_spend);
+  cxmi_daymap_free(&store->purchase_days, &store->alloc);
   alloc = store->alloc;
   cxmi_free(&alloc, store, sizeof *store);
 }
@@ -303,19 +302,9 @@ static int32_t reserve_side_tables(cxm_store *s, const cxm_event *e, uint32_t cu
   }
   if (e->kind == CXM_KIND_PURCHASE) {
     plan->key = CXMI_PURCHASE_KEY(customer, e->time / 86400);
-    plan->key_index = cxmi_keymap_find(&s->purchase_days, plan->key);
-    if (plan->key_index < 0) {
-      rc = cxmi_keymap_reserve(&s->purchase_days, &s->alloc);
-      if (rc != CXM_OK) return rc;
-      if (s->purchase_days.count == s->purchase_cap) {
-        uint32_t cap = s->purchase_cap == 0 ? 64 : s->purchase_cap * 2;
-        double *spend = cxmi_realloc(&s->alloc, s->purchase_spend, (size_t)s->purchase_cap * sizeof *spend,
-                                     (size_t)cap * sizeof *spend);
-        if (spend == NULL) return CXM_E_NOMEM;
-        s->purchase_spend = spend;
-        s->purchase_cap = cap;
-      }
-    }
+    /* Reserving may grow the table even when the day exists: harmless. */
+    rc = cxmi_daymap_reserve(&s->purchase_days, &s->alloc);
+    if (rc != CXM_OK) return rc;
   }
   if (e->kind == CXM_KIND_CHURN) {
     plan->key = CXMI_CHURN_KEY(customer, cell);
@@ -348,14 +337,7 @@ static void commit_side_tables(cxm_store *s, const cxm_event *e, uint32_t custom
     }
   }
   if (e->kind == CXM_KIND_CHURN && plan->key_index < 0) (void)cxmi_keymap_commit(&s->churned, plan->key);
-  if (e->kind == CXM_KIND_PURCHASE) {
-    int64_t at = plan->key_index;
-    if (at < 0) {
-      at = cxmi_keymap_commit(&s->purchase_days, plan->key);
-      s->purchase_spend[at] = 0;
-    }
-    s->purchase_spend[at] += e->value;
-  }
+  if (e->kind == CXM_KIND_PURCHASE) cxmi_daymap_add(&s->purchase_days, plan->key, e->value);
 }
 
 /* Fold a validated event into the store. `customer_hash` and `customer_index`
@@ -509,6 +491,20 @@ void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, cons
     prefetch_string(&store->customers, hashes[i].customer);
     if (hashes[i].id != 0) prefetch_string(&store->event_ids, hashes[i].id);
     if (hashes[i].ref != 0) prefetch_string(&store->interactions.refs, hashes[i].ref);
+  }
+  /* A purchase or SERVQUAL answer then looks up a key made of the
+   * customer's handle: find the handles (their lines are on the way now)
+   * and start loading those keys' slots too. */
+  for (i = 0; i < count; i++) {
+    const cxm_event *e = &events[i];
+    int64_t customer;
+    uint64_t key;
+    if (e->kind != CXM_KIND_PURCHASE || hashes[i].customer == 0) continue;
+    customer = cxmi_intern_find(&store->customers, e->customer, e->customer_len, hashes[i].customer);
+    if (customer < 0 || e->time < CXM_TIME_MIN || e->time > CXM_TIME_MAX) continue;
+    key = CXMI_PURCHASE_KEY(customer, e->time / 86400);
+    if (store->purchase_days.slots != NULL)
+      PREFETCH(&store->purchase_days.slots[(uint32_t)cxmi_hash_u64(key) & store->purchase_days.slot_mask]);
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 #include "cube.h"
+#include "daymap.h"
 #include "intern.h"
 #include "interactions.h"
 #include "keymap.h"
@@ -43,9 +44,7 @@ struct cxm_store {
   cxmi_servqual_answers *servqual;
   uint32_t servqual_cap;
   cxmi_keymap churned;            /* (customer, cell) pairs with a churn event */
-  cxmi_keymap purchase_days;      /* (customer, UTC day) with a purchase */
-  double *purchase_spend;         /* per purchase day: the day's total amount */
-  uint32_t purchase_cap;
+  cxmi_daymap purchase_days;      /* (customer, UTC day) -> the day's total amount */
   uint32_t last_cell;   /* cache: the cell of the previous event, valid when cube.count > 0 */
   uint64_t events;
   uint64_t duplicates;

@@ -35,7 +35,7 @@ int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_option
   buyer *b;
   int64_t end_day, holdout_end_day;
   size_t count;
-  uint32_t i;
+  uint32_t i, slot;
   int32_t rc = CXM_OK;
   if (rfm == NULL || store == NULL) return CXM_E_ARG;
   if (options == NULL) {
@@ -63,25 +63,29 @@ int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_option
     b[i].first_day = INT64_MAX;
     b[i].last_day = INT64_MIN;
   }
-  /* Two passes over the purchase days: the first finds each customer's
-   * birth day (input need not be sorted), the second what follows it. */
-  for (i = 0; i < store->purchase_days.count; i++) {
-    uint64_t key = store->purchase_days.keys[i];
-    buyer *c = &b[key >> 32];
-    int64_t day = (int64_t)(uint32_t)key;
-    if (day > end_day) continue;
+  /* One pass over the purchase days, in table order (input need not be
+   * sorted): the birth day is the least day, whatever order it comes in. */
+  for (slot = 0; slot <= store->purchase_days.slot_mask; slot++) {
+    const cxmi_day_slot *d = &store->purchase_days.slots[slot];
+    uint64_t key;
+    buyer *c;
+    int64_t day;
+    if (d->key == 0) continue;
+    key = d->key - 1;
+    c = &b[key >> 32];
+    day = (int64_t)(uint32_t)key;
+    if (day > end_day) {
+      if (day < holdout_end_day) c->holdout_days++;
+      continue;
+    }
+    /* Equal days cannot occur: each (customer, day) has one slot. */
     if (day < c->first_day) {
       c->first_day = day;
-      c->first_spend = store->purchase_spend[i];
+      c->first_spend = d->amount;
     }
     if (day > c->last_day) c->last_day = day;
     c->days++;
-    c->spend += store->purchase_spend[i];
-  }
-  for (i = 0; i < store->purchase_days.count; i++) {
-    uint64_t key = store->purchase_days.keys[i];
-    int64_t day = (int64_t)(uint32_t)key;
-    if (day > end_day && day < holdout_end_day) b[key >> 32].holdout_days++;
+    c->spend += d->amount;
   }
   for (i = 0; i < count && rc == CXM_OK; i++) {
     cxm_rfm_customer c;
