@@ -22,6 +22,8 @@
  * function is used, so nothing depends on the host's time zone. */
 #include "cxm/calendar.h"
 
+#include "civil.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,17 +52,6 @@ static int64_t floor_div(int64_t a, int64_t b) {
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* Days since 1970-01-01 of the civil date y-m-d. Hinnant, "days_from_civil";
- * exact for every year >= 0 of the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
-  int64_t era, yoe, doy, doe;
-  y -= m <= 2;
-  era = (y >= 0 ? y : y - 399) / 400;
-  yoe = y - era * 400;                                   /* [0, 399] */
-  doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
-  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
-  return era * 146097 + doe - 719468;
-}
 
 static int valid_date(int64_t y, int64_t m, int64_t d) {
   static const int8_t dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -230,7 +221,7 @@ int32_t cxm_calendar_add_holiday(cxm_calendar *cal, int32_t year, int32_t month,
   size_t i;
   if (cal == NULL) return CXM_E_ARG;
   if (!valid_date(year, month, day)) return CXM_E_TIME;
-  d = days_from_civil(year, month, day);
+  d = cxmi_days_from_civil(year, month, day);
   i = lower_bound(cal, d);
   if (i < cal->count && cal->days[i] == d) return CXM_OK;
   if (cal->count == cal->cap) {
@@ -273,7 +264,7 @@ static int parse_line(int64_t *day, const char *p, size_t n) {
   m = (p[5] - '0') * 10 + (p[6] - '0');
   d = (p[8] - '0') * 10 + (p[9] - '0');
   if (!valid_date(y, m, d)) return -1;
-  *day = days_from_civil(y, m, d);
+  *day = cxmi_days_from_civil(y, m, d);
   return 1;
 }
 
