@@ -291,10 +291,8 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
     cli_json_keyz(&j, cxm_model_param_name(m->kind, i));
     cli_json_double(&j, m->param[i]);
   }
-  cli_json_keyz(&j, "loglik");
-  cli_json_double(&j, m->loglik);
-  cli_json_keyz(&j, "customers");
-  cli_json_uint(&j, m->customers);
+  cli_json_member_number(&j, "loglik", m->loglik);
+  cli_json_member_uint(&j, "customers", m->customers);
   cli_json_keyz(&j, "converged");
   cli_json_bool(&j, m->converged);
   cli_json_keyz(&j, "iterations");
@@ -319,16 +317,12 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
     cli_json_object_begin(&j);
     cli_json_keyz(&j, "customer");
     cli_json_string(&j, s, len);
-    cli_json_keyz(&j, "x");
-    cli_json_uint(&j, c.x);
-    cli_json_keyz(&j, "t_x");
-    cli_json_double(&j, c.t_x);
+    cli_json_member_uint(&j, "x", c.x);
+    cli_json_member_number(&j, "t_x", c.t_x);
     cli_json_keyz(&j, "T");
     cli_json_double(&j, c.T);
-    cli_json_keyz(&j, "p_alive");
-    cli_json_double(&j, rows[i].p_alive);
-    cli_json_keyz(&j, "risk");
-    cli_json_double(&j, 1.0 - rows[i].p_alive);
+    cli_json_member_number(&j, "p_alive", rows[i].p_alive);
+    cli_json_member_number(&j, "risk", 1.0 - rows[i].p_alive);
     cli_json_keyz(&j, "drivers");
     cli_json_array_begin(&j);
     cli_json_array_end(&j);
@@ -461,20 +455,16 @@ static int32_t print_holdout(const cxm_model *m, const cxm_rfm *rfm, const churn
   if (j != NULL) {
     cli_json_keyz(j, "holdout");
     cli_json_object_begin(j);
-    cli_json_keyz(j, "customers");
-    cli_json_uint(j, h.customers);
-    cli_json_keyz(j, "actual");
-    cli_json_double(j, h.actual);
-    cli_json_keyz(j, "expected");
-    cli_json_double(j, h.expected);
+    cli_json_member_uint(j, "customers", h.customers);
+    cli_json_member_number(j, "actual", h.actual);
+    cli_json_member_number(j, "expected", h.expected);
     cli_json_keyz(j, "by_frequency");
     cli_json_array_begin(j);
     for (int b = 0; b < CXM_HOLDOUT_BINS; b++) {
       cli_json_object_begin(j);
       cli_json_keyz(j, "x");
       cli_json_int(j, b);
-      cli_json_keyz(j, "customers");
-      cli_json_uint(j, h.bin_customers[b]);
+      cli_json_member_uint(j, "customers", h.bin_customers[b]);
       cli_json_keyz(j, "actual");
       if (h.bin_customers[b] == 0) cli_json_null(j); else cli_json_double(j, h.bin_actual[b]);
       cli_json_keyz(j, "expected");

@@ -5,20 +5,6 @@
 #include <math.h>
 #include <string.h>
 
-/* A double, or null when it is NaN (no data). */
-static void json_number(cli_json *j, const char *key, double v) {
-  cli_json_keyz(j, key);
-  if (isnan(v))
-    cli_json_null(j);
-  else
-    cli_json_double(j, v);
-}
-
-static void json_count(cli_json *j, const char *key, uint64_t v) {
-  cli_json_keyz(j, key);
-  cli_json_uint(j, v);
-}
-
 static void json_interval(cli_json *j, const char *key, double low, double high) {
   cli_json_keyz(j, key);
   if (isnan(low) || isnan(high)) {
@@ -73,17 +59,17 @@ int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filte
     cli_json_null(j);
   } else {
     cli_json_object_begin(j);
-    json_count(j, "pairs", x.gap.pairs);
-    json_number(j, "mean", x.gap.mean);
+    cli_json_member_uint(j, "pairs", x.gap.pairs);
+    cli_json_member_number(j, "mean", x.gap.mean);
     json_interval(j, "ci95", x.gap.ci95_low, x.gap.ci95_high);
-    json_number(j, "service", x.gap.service);
-    json_number(j, "experience", x.gap.experience);
-    json_number(j, "delivery_gap", x.gap.delivery_gap);
-    json_number(j, "blind_spot_pct", x.gap.blind_spot_pct);
-    json_number(j, "delivery_z", x.gap.delivery_z);
-    json_number(j, "se", x.gap.se);
-    json_count(j, "blind_spots", x.gap.blind_spots);
-    json_count(j, "reverse_spots", x.gap.reverse_spots);
+    cli_json_member_number(j, "service", x.gap.service);
+    cli_json_member_number(j, "experience", x.gap.experience);
+    cli_json_member_number(j, "delivery_gap", x.gap.delivery_gap);
+    cli_json_member_number(j, "blind_spot_pct", x.gap.blind_spot_pct);
+    cli_json_member_number(j, "delivery_z", x.gap.delivery_z);
+    cli_json_member_number(j, "se", x.gap.se);
+    cli_json_member_uint(j, "blind_spots", x.gap.blind_spots);
+    cli_json_member_uint(j, "reverse_spots", x.gap.reverse_spots);
     cli_json_object_end(j);
   }
 
@@ -92,8 +78,8 @@ int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filte
     cli_json_null(j);
   } else {
     cli_json_object_begin(j);
-    for (d = 1; d < CXM_DIMENSION_COUNT; d++) json_number(j, cxm_dimension_name(d), x.servqual.gap[d]);
-    json_number(j, "score", x.servqual.score);
+    for (d = 1; d < CXM_DIMENSION_COUNT; d++) cli_json_member_number(j, cxm_dimension_name(d), x.servqual.gap[d]);
+    cli_json_member_number(j, "score", x.servqual.score);
     cli_json_object_end(j);
   }
 
@@ -102,19 +88,19 @@ int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filte
     cli_json_null(j);
   } else {
     cli_json_object_begin(j);
-    json_count(j, "contacts", x.service.contacts);
-    json_count(j, "open", x.service.open);
-    json_number(j, "first_response_median_s", x.service.first_response_median_s);
-    json_number(j, "first_response_p90_s", x.service.first_response_p90_s);
-    json_number(j, "resolution_median_s", x.service.resolution_median_s);
-    json_number(j, "within_sla_pct", x.service.within_sla_pct);
-    json_number(j, "first_response_mean_s", x.service.first_response_mean_s);
-    json_number(j, "resolution_p90_s", x.service.resolution_p90_s);
-    json_number(j, "resolution_mean_s", x.service.resolution_mean_s);
-    json_count(j, "replied", x.service.replied);
-    json_count(j, "resolved", x.service.resolved);
-    json_count(j, "met", x.service.met);
-    json_count(j, "breached", x.service.breached);
+    cli_json_member_uint(j, "contacts", x.service.contacts);
+    cli_json_member_uint(j, "open", x.service.open);
+    cli_json_member_number(j, "first_response_median_s", x.service.first_response_median_s);
+    cli_json_member_number(j, "first_response_p90_s", x.service.first_response_p90_s);
+    cli_json_member_number(j, "resolution_median_s", x.service.resolution_median_s);
+    cli_json_member_number(j, "within_sla_pct", x.service.within_sla_pct);
+    cli_json_member_number(j, "first_response_mean_s", x.service.first_response_mean_s);
+    cli_json_member_number(j, "resolution_p90_s", x.service.resolution_p90_s);
+    cli_json_member_number(j, "resolution_mean_s", x.service.resolution_mean_s);
+    cli_json_member_uint(j, "replied", x.service.replied);
+    cli_json_member_uint(j, "resolved", x.service.resolved);
+    cli_json_member_uint(j, "met", x.service.met);
+    cli_json_member_uint(j, "breached", x.service.breached);
     cli_json_object_end(j);
   }
 
@@ -123,10 +109,10 @@ int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filte
     cli_json_null(j);
   } else {
     cli_json_object_begin(j);
-    json_count(j, "complaints", x.loyalty.complaints);
-    json_count(j, "compliments", x.loyalty.compliments);
-    json_number(j, "compliment_ratio", x.loyalty.compliment_ratio);
-    json_count(j, "churned", x.loyalty.churned);
+    cli_json_member_uint(j, "complaints", x.loyalty.complaints);
+    cli_json_member_uint(j, "compliments", x.loyalty.compliments);
+    cli_json_member_number(j, "compliment_ratio", x.loyalty.compliment_ratio);
+    cli_json_member_uint(j, "churned", x.loyalty.churned);
     cli_json_object_end(j);
   }
 
@@ -135,11 +121,11 @@ int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filte
     cli_json_null(j);
   } else {
     cli_json_object_begin(j);
-    json_count(j, "channels", x.consistency.channels);
-    json_number(j, "sd", x.consistency.sd);
-    json_number(j, "mean", x.consistency.mean_of_means);
+    cli_json_member_uint(j, "channels", x.consistency.channels);
+    cli_json_member_number(j, "sd", x.consistency.sd);
+    cli_json_member_number(j, "mean", x.consistency.mean_of_means);
     json_channel(j, "weakest", store, x.consistency.weakest_channel);
-    json_number(j, "weakest_mean", x.consistency.weakest_mean);
+    cli_json_member_number(j, "weakest_mean", x.consistency.weakest_mean);
     cli_json_object_end(j);
   }
   return rc;

@@ -206,3 +206,16 @@ void cli_json_bool(cli_json *j, int v) {
   before_item(j);
   fputs(v ? "true" : "false", j->out);
 }
+
+void cli_json_member_uint(cli_json *j, const char *key, uint64_t v) {
+  cli_json_keyz(j, key);
+  cli_json_uint(j, v);
+}
+
+void cli_json_member_number(cli_json *j, const char *key, double v) {
+  cli_json_keyz(j, key);
+  if (isnan(v))
+    cli_json_null(j);
+  else
+    cli_json_double(j, v);
+}

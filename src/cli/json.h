@@ -52,6 +52,11 @@ void cli_json_bool(cli_json *j, int v);
  * bytes): the shortest of %.15g, %.16g and %.17g that strtod() reads back
  * as the same value, so never fewer significant digits than the value
  * needs. Returns 0, or -1 (and writes "null") for NaN or an infinity. */
+/* A key and its value in one call: an unsigned count, or a number that is
+ * null when NaN (no data). */
+void cli_json_member_uint(cli_json *j, const char *key, uint64_t v);
+void cli_json_member_number(cli_json *j, const char *key, double v);
+
 int cli_json_format_double(char *buf, size_t cap, double v);
 
 #endif

@@ -91,18 +91,12 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *fi
     cli_json_null(j);
   } else {
     cli_json_object_begin(j);
-    cli_json_keyz(j, "n");
-    cli_json_uint(j, nps.n);
-    cli_json_keyz(j, "promoters");
-    cli_json_uint(j, nps.promoters);
-    cli_json_keyz(j, "passives");
-    cli_json_uint(j, nps.passives);
-    cli_json_keyz(j, "detractors");
-    cli_json_uint(j, nps.detractors);
-    cli_json_keyz(j, "score");
-    cli_json_double(j, nps.score);
-    cli_json_keyz(j, "se");
-    cli_json_double(j, nps.se);
+    cli_json_member_uint(j, "n", nps.n);
+    cli_json_member_uint(j, "promoters", nps.promoters);
+    cli_json_member_uint(j, "passives", nps.passives);
+    cli_json_member_uint(j, "detractors", nps.detractors);
+    cli_json_member_number(j, "score", nps.score);
+    cli_json_member_number(j, "se", nps.se);
     cli_json_keyz(j, "ci95");
     json_interval(j, nps.ci95_low, nps.ci95_high);
     cli_json_keyz(j, "ci95_adjusted");
@@ -114,14 +108,10 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *fi
     cli_json_null(j);
   } else {
     cli_json_object_begin(j);
-    cli_json_keyz(j, "n");
-    cli_json_uint(j, csat.n);
-    cli_json_keyz(j, "satisfied");
-    cli_json_uint(j, csat.satisfied);
-    cli_json_keyz(j, "score");
-    cli_json_double(j, csat.score);
-    cli_json_keyz(j, "mean");
-    cli_json_double(j, csat.mean);
+    cli_json_member_uint(j, "n", csat.n);
+    cli_json_member_uint(j, "satisfied", csat.satisfied);
+    cli_json_member_number(j, "score", csat.score);
+    cli_json_member_number(j, "mean", csat.mean);
     cli_json_keyz(j, "ci95");
     json_interval(j, csat.ci95_low, csat.ci95_high);
     cli_json_object_end(j);
@@ -131,18 +121,13 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *fi
     cli_json_null(j);
   } else {
     cli_json_object_begin(j);
-    cli_json_keyz(j, "n");
-    cli_json_uint(j, ces.n);
-    cli_json_keyz(j, "mean");
-    cli_json_double(j, ces.mean);
+    cli_json_member_uint(j, "n", ces.n);
+    cli_json_member_number(j, "mean", ces.mean);
     cli_json_keyz(j, "ci95");
     json_interval(j, ces.ci95_low, ces.ci95_high); /* null when n < 2 */
-    cli_json_keyz(j, "easy_pct");
-    cli_json_double(j, ces.easy_pct);
-    cli_json_keyz(j, "high_effort_pct");
-    cli_json_double(j, ces.high_effort_pct);
-    cli_json_keyz(j, "net");
-    cli_json_double(j, ces.net);
+    cli_json_member_number(j, "easy_pct", ces.easy_pct);
+    cli_json_member_number(j, "high_effort_pct", ces.high_effort_pct);
+    cli_json_member_number(j, "net", ces.net);
     cli_json_object_end(j);
   }
   {
@@ -236,16 +221,11 @@ static int print_json(const report_out *r) {
   cli_json_stringz(&j, "cxm-report/1");
   cli_json_keyz(&j, "input");
   cli_json_object_begin(&j);
-  cli_json_keyz(&j, "rows");
-  cli_json_uint(&j, r->in->rows);
-  cli_json_keyz(&j, "events");
-  cli_json_uint(&j, r->in->events);
-  cli_json_keyz(&j, "rejected");
-  cli_json_uint(&j, r->in->rejected);
-  cli_json_keyz(&j, "duplicates");
-  cli_json_uint(&j, r->in->duplicates);
-  cli_json_keyz(&j, "customers");
-  cli_json_uint(&j, r->stats->customers);
+  cli_json_member_uint(&j, "rows", r->in->rows);
+  cli_json_member_uint(&j, "events", r->in->events);
+  cli_json_member_uint(&j, "rejected", r->in->rejected);
+  cli_json_member_uint(&j, "duplicates", r->in->duplicates);
+  cli_json_member_uint(&j, "customers", r->stats->customers);
   cli_json_keyz(&j, "first");
   json_time(&j, r->stats->first, have_events);
   cli_json_keyz(&j, "last");
