@@ -63,14 +63,6 @@ int32_t cxm_csat_compare(cxm_comparison *out, const cxm_csat_acc *first, const c
   double s2 = 0.0;
   double se1 = csat_share_se(first, &s1);
   double se2 = csat_share_se(second, &s2);
-  out->first = s1;
-  out->second = s2;
-  out->diff = s2 - s1;
-  /* Unpooled: SE = sqrt(p1 (1 - p1) / n1 + p2 (1 - p2) / n2), in points. */
-  out->se = hypot(se1, se2);
-  if (out->se > 0.0) {
-    out->z = out->diff / out->se;
-    out->p = cxmi_two_sided_p(out->z);
-  }
+  cxmi_compare_estimates(out, s1, se1, s2, se2);
   return CXM_OK;
 }

@@ -94,15 +94,6 @@ int32_t cxm_nps_compare(cxm_comparison *out, const cxm_nps_acc *first, const cxm
   double s2 = 0.0;
   double se1 = nps_se(first, &s1);
   double se2 = nps_se(second, &s2);
-  out->first = s1;
-  out->second = s2;
-  out->diff = s2 - s1;
-  /* Independent periods: SE = sqrt(SE1^2 + SE2^2) (metrics.md). hypot
-   * avoids spurious underflow of the squares. */
-  out->se = hypot(se1, se2);
-  if (out->se > 0.0) {
-    out->z = out->diff / out->se;
-    out->p = cxmi_two_sided_p(out->z);
-  }
+  cxmi_compare_estimates(out, s1, se1, s2, se2);
   return CXM_OK;
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cxm/survey.h"
+
 /* The two-sided 95% normal critical value used by every survey interval
  * and test, exactly as written in the metrics spec (docs/metrics.md). The
  * exact quantile is 1.95996398454005423552...; the spec's 7 digits differ
@@ -70,5 +72,10 @@ double cxmi_u128_to_double(cxmi_u128 x);
 uint64_t cxmi_u128_saturate(cxmi_u128 x);
 /* a - b as a double, exactly rounded sign and |a - b| rounded once. */
 double cxmi_u128_diff_to_double(cxmi_u128 a, cxmi_u128 b);
+
+/* Fill a two-period comparison from two independent estimates and their
+ * standard errors: diff = s2 - s1, se = sqrt(se1^2 + se2^2), z and the
+ * two-sided p when se > 0 (else NaN). */
+void cxmi_compare_estimates(cxm_comparison *out, double s1, double se1, double s2, double se2);
 
 #endif

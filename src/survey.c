@@ -8,6 +8,7 @@
  * stay exact (128-bit sums) and only the reported integers saturate. */
 #include "cxm/survey.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cxm/event.h"
@@ -98,4 +99,18 @@ int32_t cxm_survey_acc_merge(cxm_survey_acc *dst, const cxm_survey_acc *src) {
     dst->ces.count[i] += src->ces.count[i];
   }
   return CXM_OK;
+}
+
+void cxmi_compare_estimates(cxm_comparison *out, double s1, double se1, double s2, double se2) {
+  out->first = s1;
+  out->second = s2;
+  out->diff = s2 - s1;
+  /* Independent periods: SE = sqrt(SE1^2 + SE2^2) (metrics.md); hypot
+   * avoids spurious underflow of the squares. */
+  out->se = hypot(se1, se2);
+  out->z = out->p = NAN;
+  if (out->se > 0.0) {
+    out->z = out->diff / out->se;
+    out->p = cxmi_two_sided_p(out->z);
+  }
 }

@@ -5,18 +5,6 @@
 #include <math.h>
 #include <string.h>
 
-static void json_interval(cli_json *j, const char *key, double low, double high) {
-  cli_json_keyz(j, key);
-  if (isnan(low) || isnan(high)) {
-    cli_json_null(j);
-    return;
-  }
-  cli_json_array_begin(j);
-  cli_json_double(j, low);
-  cli_json_double(j, high);
-  cli_json_array_end(j);
-}
-
 /* The name of a channel code of the store, as slices name it. */
 static void json_channel(cli_json *j, const char *key, const cxm_store *store, int32_t channel) {
   const char *name;
@@ -61,7 +49,8 @@ int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filte
     cli_json_object_begin(j);
     cli_json_member_uint(j, "pairs", x.gap.pairs);
     cli_json_member_number(j, "mean", x.gap.mean);
-    json_interval(j, "ci95", x.gap.ci95_low, x.gap.ci95_high);
+    cli_json_keyz(j, "ci95");
+    cli_json_interval(j, x.gap.ci95_low, x.gap.ci95_high);
     cli_json_member_number(j, "service", x.gap.service);
     cli_json_member_number(j, "experience", x.gap.experience);
     cli_json_member_number(j, "delivery_gap", x.gap.delivery_gap);

@@ -219,3 +219,14 @@ void cli_json_member_number(cli_json *j, const char *key, double v) {
   else
     cli_json_double(j, v);
 }
+
+void cli_json_interval(cli_json *j, double low, double high) {
+  if (isnan(low) || isnan(high)) {
+    cli_json_null(j);
+    return;
+  }
+  cli_json_array_begin(j);
+  cli_json_double(j, low);
+  cli_json_double(j, high);
+  cli_json_array_end(j);
+}

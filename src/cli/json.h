@@ -56,6 +56,8 @@ void cli_json_bool(cli_json *j, int v);
  * null when NaN (no data). */
 void cli_json_member_uint(cli_json *j, const char *key, uint64_t v);
 void cli_json_member_number(cli_json *j, const char *key, double v);
+/* An interval as [low, high], or null when a bound is NaN. */
+void cli_json_interval(cli_json *j, double low, double high);
 
 int cli_json_format_double(char *buf, size_t cap, double v);
 

@@ -56,17 +56,6 @@ static const char help_text[] =
 
 /* ---- JSON output ------------------------------------------------------ */
 
-static void json_interval(cli_json *j, double low, double high) {
-  if (isnan(low) || isnan(high)) {
-    cli_json_null(j);
-    return;
-  }
-  cli_json_array_begin(j);
-  cli_json_double(j, low);
-  cli_json_double(j, high);
-  cli_json_array_end(j);
-}
-
 /* Everything the slices are computed with. */
 typedef struct report_out {
   const int32_t *by;
@@ -98,9 +87,9 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *fi
     cli_json_member_number(j, "score", nps.score);
     cli_json_member_number(j, "se", nps.se);
     cli_json_keyz(j, "ci95");
-    json_interval(j, nps.ci95_low, nps.ci95_high);
+    cli_json_interval(j, nps.ci95_low, nps.ci95_high);
     cli_json_keyz(j, "ci95_adjusted");
-    json_interval(j, nps.adjusted_low, nps.adjusted_high);
+    cli_json_interval(j, nps.adjusted_low, nps.adjusted_high);
     cli_json_object_end(j);
   }
   cli_json_keyz(j, "csat");
@@ -113,7 +102,7 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *fi
     cli_json_member_number(j, "score", csat.score);
     cli_json_member_number(j, "mean", csat.mean);
     cli_json_keyz(j, "ci95");
-    json_interval(j, csat.ci95_low, csat.ci95_high);
+    cli_json_interval(j, csat.ci95_low, csat.ci95_high);
     cli_json_object_end(j);
   }
   cli_json_keyz(j, "ces");
@@ -124,7 +113,7 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *fi
     cli_json_member_uint(j, "n", ces.n);
     cli_json_member_number(j, "mean", ces.mean);
     cli_json_keyz(j, "ci95");
-    json_interval(j, ces.ci95_low, ces.ci95_high); /* null when n < 2 */
+    cli_json_interval(j, ces.ci95_low, ces.ci95_high); /* null when n < 2 */
     cli_json_member_number(j, "easy_pct", ces.easy_pct);
     cli_json_member_number(j, "high_effort_pct", ces.high_effort_pct);
     cli_json_member_number(j, "net", ces.net);
