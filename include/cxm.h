@@ -19,5 +19,6 @@
 #include "cxm/experience.h"
 #include "cxm/purchase.h"
 #include "cxm/calendar.h"
+#include "cxm/risk.h"
 
 #endif /* CXM_H */
