@@ -1,10 +1,10 @@
 /* Loyalty signals of a slice: complaints, compliments, their ratio, and
- * the distinct customers who churned (docs/metrics.md). */
+ * the distinct customers who churned (docs/metrics.md), summed into a
+ * cxm_loyalty_acc (src/loyalty_acc.c) and computed from it. */
 #include "experience.h"
 
 #include "slice.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,24 +13,22 @@ static int compare_u32(const void *x, const void *y) {
   return a < b ? -1 : a > b;
 }
 
-int32_t cxm_store_loyalty(cxm_loyalty_result *out, const cxm_store *store, const cxm_filter *filter) {
+int32_t cxm_store_loyalty_acc(cxm_loyalty_acc *out, const cxm_store *store, const cxm_filter *filter) {
   cxm_filter f;
-  cxm_loyalty_result r;
+  cxm_loyalty_acc r;
   cxmi_alloc a;
   uint32_t *customers = NULL, n = 0, i;
   int32_t rc;
   if (out == NULL || store == NULL) return CXM_E_ARG;
   rc = cxmi_filter_resolve(&f, store, filter);
   if (rc != CXM_OK) return rc;
-  memset(&r, 0, sizeof r);
+  cxm_loyalty_acc_init(&r);
   for (i = 0; i < store->cube.count; i++) {
     const cxmi_cell *c = &store->cube.cells[i];
     if (!cxmi_cell_selected(store, &f, c)) continue;
     r.complaints += c->complaints;
     r.compliments += c->compliments;
   }
-  r.compliment_ratio =
-      r.complaints + r.compliments > 0 ? (double)r.compliments / ((double)r.compliments + (double)r.complaints) : NAN;
 
   /* A customer who churned in several cells of the slice counts once. */
   if (store->churned.count > 0) {
@@ -48,4 +46,13 @@ int32_t cxm_store_loyalty(cxm_loyalty_result *out, const cxm_store *store, const
   }
   *out = r;
   return CXM_OK;
+}
+
+int32_t cxm_store_loyalty(cxm_loyalty_result *out, const cxm_store *store, const cxm_filter *filter) {
+  cxm_loyalty_acc acc;
+  int32_t rc;
+  if (out == NULL) return CXM_E_ARG;
+  rc = cxm_store_loyalty_acc(&acc, store, filter);
+  if (rc != CXM_OK) return rc;
+  return cxm_loyalty_compute(out, &acc);
 }

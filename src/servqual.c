@@ -1,6 +1,7 @@
 /* SERVQUAL expectation gaps of a slice (docs/metrics.md): per dimension,
  * over the customers who gave both an expectation and a perception answer
- * for it within the slice, mean perception minus mean expectation. */
+ * for it within the slice, mean perception minus mean expectation. The
+ * slice is first summed into a cxm_servqual_acc (src/servqual_acc.c). */
 #include "experience.h"
 
 #include "keymap.h"
@@ -13,21 +14,16 @@ typedef struct customer_answers {
   uint64_t expectation_n, perception_n, expectation_sum, perception_sum;
 } customer_answers;
 
-int32_t cxm_store_servqual(cxm_servqual_result *out, const cxm_store *store, const cxm_filter *filter,
-                           const cxm_experience_options *options) {
+int32_t cxm_store_servqual_acc(cxm_servqual_acc *out, const cxm_store *store, const cxm_filter *filter) {
   cxm_filter f;
-  cxm_experience_options o;
   cxmi_alloc a;
   cxmi_keymap per_customer;
   customer_answers *answers = NULL;
   uint32_t cap = 0, i;
-  double sum_e[6] = {0}, sum_p[6] = {0}, n_e[6] = {0}, n_p[6] = {0}, weighted = 0, weights = 0;
-  cxm_servqual_result r;
+  cxm_servqual_acc r;
   int32_t rc, d;
   if (out == NULL || store == NULL) return CXM_E_ARG;
   rc = cxmi_filter_resolve(&f, store, filter);
-  if (rc != CXM_OK) return rc;
-  rc = cxmi_experience_options_resolve(&o, options);
   if (rc != CXM_OK) return rc;
   cxmi_alloc_init(&a, &store->alloc.hooks);
   cxmi_keymap_init(&per_customer);
@@ -63,34 +59,41 @@ int32_t cxm_store_servqual(cxm_servqual_result *out, const cxm_store *store, con
     answers[at].perception_sum += q->perception_sum;
   }
 
-  memset(&r, 0, sizeof r);
+  /* Only customers with answers of both kinds qualify; each of their
+   * answers counts once. Every answer was recorded as one event, so a sum
+   * would need 2^61 answers of 7 to overflow 64 bits. */
+  cxm_servqual_acc_init(&r);
   for (i = 0; i < per_customer.count; i++) {
     const customer_answers *c = &answers[i];
     d = (int32_t)(per_customer.keys[i] & 7);
     if (c->expectation_n == 0 || c->perception_n == 0) continue;
     r.customers[d]++;
-    /* Each answer counts once: sums, not per-customer means. */
-    sum_e[d] += (double)c->expectation_sum;
-    n_e[d] += (double)c->expectation_n;
-    sum_p[d] += (double)c->perception_sum;
-    n_p[d] += (double)c->perception_n;
+    r.expectation_n[d] += c->expectation_n;
+    r.expectation_sum[d] += c->expectation_sum;
+    r.perception_n[d] += c->perception_n;
+    r.perception_sum[d] += c->perception_sum;
   }
-  r.gap[0] = NAN;
-  for (d = 1; d < CXM_DIMENSION_COUNT; d++) {
-    double w;
-    r.gap[d] = r.customers[d] > 0 ? sum_p[d] / n_p[d] - sum_e[d] / n_e[d] : NAN;
-    if (isnan(r.gap[d])) continue;
-    w = o.has_weights ? o.servqual_weights[d - 1] : 1.0;
-    weighted += w * r.gap[d];
-    weights += w;
-  }
-  /* The mean of the dimensions that have a gap; with weights, their
-   * weighted mean (weights renormalised over those dimensions). */
-  r.score = weights > 0 ? weighted / weights : NAN;
   *out = r;
   rc = CXM_OK;
 done:
   cxmi_keymap_free(&per_customer, &a);
   cxmi_free(&a, answers, (size_t)cap * sizeof *answers);
   return rc;
+}
+
+int32_t cxm_store_servqual(cxm_servqual_result *out, const cxm_store *store, const cxm_filter *filter,
+                           const cxm_experience_options *options) {
+  cxm_filter f;
+  cxm_experience_options o;
+  cxm_servqual_acc acc;
+  int32_t rc;
+  if (out == NULL || store == NULL) return CXM_E_ARG;
+  /* The filter before the options, as the other queries check them. */
+  rc = cxmi_filter_resolve(&f, store, filter);
+  if (rc != CXM_OK) return rc;
+  rc = cxmi_experience_options_resolve(&o, options);
+  if (rc != CXM_OK) return rc;
+  rc = cxm_store_servqual_acc(&acc, store, filter);
+  if (rc != CXM_OK) return rc;
+  return cxm_servqual_compute(out, &acc, o.has_weights ? o.servqual_weights : NULL);
 }

@@ -242,6 +242,253 @@ CXM_API int32_t cxm_store_loyalty(cxm_loyalty_result *out, const cxm_store *stor
 CXM_API int32_t cxm_store_consistency(cxm_consistency_result *out, const cxm_store *store, const cxm_filter *filter,
                                       const cxm_experience_options *options);
 
+/* ---- mergeable, serialisable accumulators ------------------------------- */
+
+/**
+ * @brief Mergeable SERVQUAL accumulator of a slice, indexed by enum
+ *        cxm_dimension (index 0 is unused and stays 0).
+ *
+ * Per dimension it holds the qualifying customers (those who gave at
+ * least one expectation and one perception answer for it in the slice)
+ * and the counts and sums of those customers' answers (1..7 each).
+ *
+ * Merging adds every field. It is exact (equals the accumulator of the
+ * union) when the shards hold disjoint customers: a customer is qualified
+ * per shard, so one whose expectation answers lie in one shard and whose
+ * perception answers lie in another counts in neither, and one qualified
+ * in two shards counts twice.
+ * @since 0.1
+ */
+typedef struct cxm_servqual_acc {
+  uint64_t customers[6];       /**< qualifying customers per dimension */
+  uint64_t expectation_n[6];   /**< their expectation answers */
+  uint64_t expectation_sum[6]; /**< sum of those answers */
+  uint64_t perception_n[6];    /**< their perception answers */
+  uint64_t perception_sum[6];  /**< sum of those answers */
+} cxm_servqual_acc;
+
+/**
+ * @brief Mergeable loyalty accumulator of a slice. Merging adds the
+ *        fields: complaints and compliments always exactly; `churned`
+ *        exactly when the shards hold disjoint customers (a customer who
+ *        churned in two shards counts twice).
+ * @since 0.1
+ */
+typedef struct cxm_loyalty_acc {
+  uint64_t complaints;  /**< complaint events */
+  uint64_t compliments; /**< compliment events */
+  uint64_t churned;     /**< distinct customers with a churn event */
+} cxm_loyalty_acc;
+
+/**
+ * Buckets of a service-time sketch: 1 024 one-second buckets for 0..1 023 s,
+ * then 64 buckets per power of two from 2^10 to 2^38 s (28 octaves).
+ */
+#define CXM_SERVICE_SKETCH_BUCKETS 2816
+
+/**
+ * @brief Fixed-size, mergeable service-level accumulator of a slice.
+ *
+ * Counts and exact sums of durations, plus for first response and
+ * resolution a log-linear histogram of the durations (seconds):
+ * bucket `d` holds the duration `d` for d < 1 024; above, the range
+ * [2^k, 2^(k+1)) (10 <= k <= 37) is cut into 64 buckets of 2^(k-6) s.
+ * Durations are below 2^38 s (the event time range).
+ *
+ * cxm_service_compute() estimates median and p90 from the histograms:
+ * each order statistic is taken as the midpoint of its bucket, and the
+ * quantile is interpolated between the two order statistics as numpy's
+ * linear method (docs/experience.md). The estimate is exact while both
+ * order statistics are below 1 024 s, and its relative error is below
+ * 1/128 (0.79 %) otherwise. Means, counts and SLA shares are exact.
+ *
+ * Merging adds every field and is exact for shards holding disjoint
+ * contacts (refs) whose stores share the same last event time: the age of
+ * an unanswered contact, hence whether it breached, is measured at its
+ * store's last event time.
+ * @since 0.1
+ */
+typedef struct cxm_service_acc {
+  uint64_t contacts;                 /**< refs with a contact_open in the slice */
+  uint64_t open;                     /**< contacts with no resolution */
+  uint64_t replied;                  /**< contacts with a first response */
+  uint64_t resolved;                 /**< contacts with a resolution */
+  uint64_t met;                      /**< first reply within the target (business time) */
+  uint64_t breached;                 /**< reply later than the target, or none and older than it */
+  uint64_t first_response_sum_s;     /**< sum of first-response times, seconds */
+  uint64_t resolution_sum_s;         /**< sum of resolution times, seconds */
+  uint64_t first_response_hist[CXM_SERVICE_SKETCH_BUCKETS]; /**< first-response times per bucket */
+  uint64_t resolution_hist[CXM_SERVICE_SKETCH_BUCKETS];     /**< resolution times per bucket */
+} cxm_service_acc;
+
+/** @brief Zero a SERVQUAL accumulator. Ignores NULL. @since 0.1 */
+CXM_API void cxm_servqual_acc_init(cxm_servqual_acc *acc);
+
+/**
+ * @brief Merge `src` into `dst` by adding every field (exact for shards
+ *        of disjoint customers, see cxm_servqual_acc).
+ * @return CXM_OK, CXM_E_ARG or CXM_E_OVERFLOW (then `dst` is unchanged). @since 0.1
+ */
+CXM_API int32_t cxm_servqual_acc_merge(cxm_servqual_acc *dst, const cxm_servqual_acc *src);
+
+/**
+ * @brief SERVQUAL gaps of an accumulator, as cxm_store_servqual() reports them.
+ * @param[out] out Receives the result.
+ * @param[in] acc The accumulator.
+ * @param[in] weights NULL for the unweighted mean of the dimension gaps, or
+ *            5 weights (tangibles .. empathy), finite, >= 0, not all 0.
+ * @return CXM_OK, CXM_E_ARG or CXM_E_OPTION (bad weights). @since 0.1
+ */
+CXM_API int32_t cxm_servqual_compute(cxm_servqual_result *out, const cxm_servqual_acc *acc, const double *weights);
+
+/** Bytes written by cxm_servqual_acc_serialize(). */
+#define CXM_SERVQUAL_ACC_BYTES 205
+
+/**
+ * @brief Write a SERVQUAL accumulator in the portable format of
+ *        docs/formats.md ("SERVQUAL accumulator", version 1).
+ * @param[out] buf Destination of at least CXM_SERVQUAL_ACC_BYTES bytes.
+ * @param[in] cap Bytes at `buf`.
+ * @param[out] written Bytes written (or needed, with CXM_E_BUFFER).
+ * @param[in] acc The accumulator.
+ * @return CXM_OK, CXM_E_ARG or CXM_E_BUFFER. @since 0.1
+ */
+CXM_API int32_t cxm_servqual_acc_serialize(uint8_t *buf, size_t cap, size_t *written, const cxm_servqual_acc *acc);
+
+/**
+ * @brief Read a SERVQUAL accumulator written by cxm_servqual_acc_serialize().
+ * @param[out] acc Receives it; unchanged on error.
+ * @param[in] buf The bytes.
+ * @param[in] len Bytes available.
+ * @param[out] consumed Bytes used (may be NULL).
+ * @return CXM_OK, CXM_E_ARG, CXM_E_TRUNCATED, CXM_E_FORMAT or CXM_E_VERSION. @since 0.1
+ */
+CXM_API int32_t cxm_servqual_acc_deserialize(cxm_servqual_acc *acc, const uint8_t *buf, size_t len,
+                                             size_t *consumed);
+
+/**
+ * @brief The SERVQUAL accumulator of a slice (cxm_store_servqual() is
+ *        cxm_servqual_compute() of it).
+ * @param[out] out Receives the accumulator; unchanged on error.
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @return As cxm_store_gap() (without CXM_E_OPTION), plus CXM_E_NOMEM. @since 0.1
+ */
+CXM_API int32_t cxm_store_servqual_acc(cxm_servqual_acc *out, const cxm_store *store, const cxm_filter *filter);
+
+/** @brief Zero a loyalty accumulator. Ignores NULL. @since 0.1 */
+CXM_API void cxm_loyalty_acc_init(cxm_loyalty_acc *acc);
+
+/**
+ * @brief Merge `src` into `dst` by adding every field (`churned` exact for
+ *        shards of disjoint customers, see cxm_loyalty_acc).
+ * @return CXM_OK, CXM_E_ARG or CXM_E_OVERFLOW (then `dst` is unchanged). @since 0.1
+ */
+CXM_API int32_t cxm_loyalty_acc_merge(cxm_loyalty_acc *dst, const cxm_loyalty_acc *src);
+
+/**
+ * @brief Loyalty signals of an accumulator, as cxm_store_loyalty() reports them.
+ * @return CXM_OK or CXM_E_ARG. @since 0.1
+ */
+CXM_API int32_t cxm_loyalty_compute(cxm_loyalty_result *out, const cxm_loyalty_acc *acc);
+
+/** Bytes written by cxm_loyalty_acc_serialize(). */
+#define CXM_LOYALTY_ACC_BYTES 29
+
+/**
+ * @brief Write a loyalty accumulator in the portable format of
+ *        docs/formats.md ("Loyalty accumulator", version 1).
+ * @param[out] buf Destination of at least CXM_LOYALTY_ACC_BYTES bytes.
+ * @param[in] cap Bytes at `buf`.
+ * @param[out] written Bytes written (or needed, with CXM_E_BUFFER).
+ * @param[in] acc The accumulator.
+ * @return CXM_OK, CXM_E_ARG or CXM_E_BUFFER. @since 0.1
+ */
+CXM_API int32_t cxm_loyalty_acc_serialize(uint8_t *buf, size_t cap, size_t *written, const cxm_loyalty_acc *acc);
+
+/**
+ * @brief Read a loyalty accumulator written by cxm_loyalty_acc_serialize().
+ * @param[out] acc Receives it; unchanged on error.
+ * @param[in] buf The bytes.
+ * @param[in] len Bytes available.
+ * @param[out] consumed Bytes used (may be NULL).
+ * @return CXM_OK, CXM_E_ARG, CXM_E_TRUNCATED, CXM_E_FORMAT or CXM_E_VERSION. @since 0.1
+ */
+CXM_API int32_t cxm_loyalty_acc_deserialize(cxm_loyalty_acc *acc, const uint8_t *buf, size_t len, size_t *consumed);
+
+/**
+ * @brief The loyalty accumulator of a slice (cxm_store_loyalty() is
+ *        cxm_loyalty_compute() of it).
+ * @param[out] out Receives the accumulator; unchanged on error.
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @return As cxm_store_gap() (without CXM_E_OPTION), plus CXM_E_NOMEM. @since 0.1
+ */
+CXM_API int32_t cxm_store_loyalty_acc(cxm_loyalty_acc *out, const cxm_store *store, const cxm_filter *filter);
+
+/** @brief Zero a service accumulator. Ignores NULL. @since 0.1 */
+CXM_API void cxm_service_acc_init(cxm_service_acc *acc);
+
+/**
+ * @brief Merge `src` into `dst` by adding every field (exact for shards of
+ *        disjoint contacts, see cxm_service_acc).
+ * @return CXM_OK, CXM_E_ARG or CXM_E_OVERFLOW (then `dst` is unchanged). @since 0.1
+ */
+CXM_API int32_t cxm_service_acc_merge(cxm_service_acc *dst, const cxm_service_acc *src);
+
+/**
+ * @brief Service levels of an accumulator. Counts, means and
+ *        `within_sla_pct` are exact; medians and p90s are estimated from
+ *        the histograms, exact below 1 024 s and within a relative error
+ *        of 1/128 above (see cxm_service_acc). NaN when there is nothing
+ *        to measure.
+ * @return CXM_OK or CXM_E_ARG. @since 0.1
+ */
+CXM_API int32_t cxm_service_compute(cxm_service_result *out, const cxm_service_acc *acc);
+
+/**
+ * Largest number of bytes cxm_service_acc_serialize() writes: 69 bytes of
+ * counts and sums, then per histogram 2 bytes plus 10 per non-empty bucket.
+ */
+#define CXM_SERVICE_ACC_MAX_BYTES (69 + 2 * (2 + 10 * CXM_SERVICE_SKETCH_BUCKETS))
+
+/**
+ * @brief Write a service accumulator in the portable format of
+ *        docs/formats.md ("Service accumulator", version 1): only
+ *        non-empty buckets are written, so the size varies.
+ * @param[out] buf Destination; CXM_SERVICE_ACC_MAX_BYTES always suffice.
+ * @param[in] cap Bytes at `buf`.
+ * @param[out] written Bytes written (or needed, with CXM_E_BUFFER).
+ * @param[in] acc The accumulator.
+ * @return CXM_OK, CXM_E_ARG or CXM_E_BUFFER. @since 0.1
+ */
+CXM_API int32_t cxm_service_acc_serialize(uint8_t *buf, size_t cap, size_t *written, const cxm_service_acc *acc);
+
+/**
+ * @brief Read a service accumulator written by cxm_service_acc_serialize().
+ * @param[out] acc Receives it; unchanged on error.
+ * @param[in] buf The bytes.
+ * @param[in] len Bytes available.
+ * @param[out] consumed Bytes used (may be NULL).
+ * @return CXM_OK, CXM_E_ARG, CXM_E_TRUNCATED, CXM_E_FORMAT or CXM_E_VERSION. @since 0.1
+ */
+CXM_API int32_t cxm_service_acc_deserialize(cxm_service_acc *acc, const uint8_t *buf, size_t len, size_t *consumed);
+
+/**
+ * @brief The service accumulator of a slice: the same contacts, counts and
+ *        durations as cxm_store_service(), with histograms instead of
+ *        exact quantiles (for sharding and snapshots; cxm_store_service()
+ *        keeps the exact quantiles).
+ * @param[out] out Receives the accumulator; untouched when an argument or
+ *             option is rejected, zeroed when the scan fails.
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @param[in] options NULL for the defaults (uses `calendar`, `sla_target_seconds`).
+ * @return As cxm_store_gap(), plus CXM_E_NOMEM and CXM_E_OVERFLOW. @since 0.1
+ */
+CXM_API int32_t cxm_store_service_acc(cxm_service_acc *out, const cxm_store *store, const cxm_filter *filter,
+                                      const cxm_experience_options *options);
+
 #ifdef __cplusplus
 }
 #endif
