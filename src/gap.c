@@ -159,7 +159,9 @@ int32_t cxm_gap_acc_serialize(uint8_t *buf, size_t cap, size_t *written, const c
 int32_t cxm_gap_acc_deserialize(cxm_gap_acc *acc, const uint8_t *buf, size_t len, size_t *consumed) {
   cxm_gap_acc a;
   if (acc == NULL || (buf == NULL && len > 0)) return CXM_E_ARG;
-  if (len < 5) return len < 4 || memcmp(buf, gap_magic, len < 4 ? len : 4) == 0 ? CXM_E_TRUNCATED : CXM_E_FORMAT;
+  if (len == 0) return CXM_E_TRUNCATED;
+  if (memcmp(buf, gap_magic, len < 4 ? len : 4) != 0) return CXM_E_FORMAT;
+  if (len < 5) return CXM_E_TRUNCATED;
   if (memcmp(buf, gap_magic, 4) != 0) return CXM_E_FORMAT;
   if (buf[4] != GAP_VERSION) return buf[4] > GAP_VERSION ? CXM_E_VERSION : CXM_E_FORMAT;
   if (len < CXM_GAP_ACC_BYTES) return CXM_E_TRUNCATED;
