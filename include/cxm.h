@@ -20,5 +20,6 @@
 #include "cxm/purchase.h"
 #include "cxm/calendar.h"
 #include "cxm/risk.h"
+#include "cxm/features.h"
 
 #endif /* CXM_H */

@@ -39,12 +39,12 @@ int32_t cxmi_daymap_reserve(cxmi_daymap *m, cxmi_alloc *a) {
   return CXM_OK;
 }
 
-void cxmi_daymap_add(cxmi_daymap *m, uint64_t key, double amount) {
+cxmi_day_slot *cxmi_daymap_get(cxmi_daymap *m, uint64_t key) {
   cxmi_day_slot *slot = find_slot(m->slots, m->slot_mask, key);
   if (slot->key == 0) {
+    memset(slot, 0, sizeof *slot);
     slot->key = key + 1;
-    slot->amount = 0;
     m->count++;
   }
-  slot->amount += amount;
+  return slot;
 }

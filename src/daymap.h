@@ -1,15 +1,25 @@
-/* Purchase days: the amount bought per (customer, UTC day), in one open-
- * addressing table whose 16-byte slots hold key and amount together, so a
- * purchase costs one cache line (the generic keymap needs three). Reserve-
- * then-commit like the other tables. */
+/* Customer days: what one customer did on one UTC day that the purchase
+ * models and the churn features need (purchases and their amount, survey
+ * signals, complaints, compliments), in one open-addressing table whose
+ * slots hold key and payload together, so an event costs one cache line.
+ * Only days with such events get a slot. Reserve-then-commit like the
+ * other tables. */
 #ifndef CXM_SRC_DAYMAP_H
 #define CXM_SRC_DAYMAP_H
 
 #include "alloc.h"
 
 typedef struct cxmi_day_slot {
-  uint64_t key;  /* (customer << 32 | day) + 1; 0 = empty */
-  double amount; /* the day's total */
+  uint64_t key;          /* (customer << 32 | day) + 1; 0 = empty */
+  double amount;         /* purchases' total */
+  uint32_t purchases;    /* purchase events */
+  uint16_t complaints;   /* saturating counts */
+  uint16_t compliments;
+  uint16_t high_effort;  /* CES answers 1..3 */
+  uint8_t nps_last;      /* the day's latest NPS answer + 1; 0 = none */
+  uint8_t nps_prev;      /* the one before it that day + 1; 0 = none */
+  int32_t nps_last_at;   /* second of the day of nps_last (ties: input order) */
+  int32_t nps_prev_at;
 } cxmi_day_slot;
 
 typedef struct cxmi_daymap {
@@ -23,7 +33,7 @@ void cxmi_daymap_free(cxmi_daymap *m, cxmi_alloc *a);
 cxmi_day_slot *cxmi_daymap_slot(const cxmi_daymap *m, uint64_t key);
 /* Room for one more key: CXM_OK, CXM_E_NOMEM or CXM_E_LIMIT; contents unchanged. */
 int32_t cxmi_daymap_reserve(cxmi_daymap *m, cxmi_alloc *a);
-/* Add `amount` to the day of `key` (created when absent), after a reserve. */
-void cxmi_daymap_add(cxmi_daymap *m, uint64_t key, double amount);
+/* The slot of `key`, created (zeroed) when absent, after a reserve. */
+cxmi_day_slot *cxmi_daymap_get(cxmi_daymap *m, uint64_t key);
 
 #endif

@@ -41,6 +41,7 @@ static void record_init(cxmi_interaction *r) {
   r->open_time = CXMI_NO_TIME;
   r->reply_time = CXMI_NO_TIME;
   r->resolve_time = CXMI_NO_TIME;
+  r->first_customer_rating_time = CXMI_NO_TIME;
 }
 
 int32_t cxmi_interactions_reserve(int64_t *index, cxmi_interactions *t, cxmi_alloc *a, const cxm_event *e,
@@ -132,6 +133,7 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
       set_min(&r->first_rating_time, e->time);
       if (e->time < r->first_internal_time) {
         r->first_internal_time = e->time;
+        r->first_internal = e->value;
         r->internal_channel = e->channel;
         r->internal_stage = e->stage;
         r->internal_segment = e->segment;
@@ -143,6 +145,11 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
       r->rating_sum += cxmi_normalised_rating(e->kind, e->value);
       r->rating_n++;
       set_min(&r->first_rating_time, e->time);
+      if (e->time < r->first_customer_rating_time) {
+        r->first_customer_rating_time = e->time;
+        r->rating_customer = customer;
+        r->first_rating = cxmi_normalised_rating(e->kind, e->value);
+      }
       break;
     case CXM_KIND_CONTACT_OPEN:
       if (e->time < r->open_time) {

@@ -24,6 +24,10 @@ typedef struct cxmi_interaction {
   double internal_sum;         /* internal ratings, 0..100 */
   double rating_sum;           /* customer ratings normalised to 0..100 */
   uint32_t internal_n, rating_n;
+  int64_t first_customer_rating_time; /* earliest customer rating */
+  uint32_t rating_customer;           /* the customer who gave it */
+  double first_internal;              /* the earliest internal rating's value */
+  double first_rating;                /* the earliest customer rating, normalised */
   int32_t internal_channel, internal_stage, internal_segment;
   /* contact */
   int32_t open_channel, open_stage, open_segment;

@@ -260,6 +260,42 @@ int32_t cxm_store_check(const cxm_store *store, const cxm_event *event) {
 
 /* ---- recording ---------------------------------------------------------- */
 
+/* Whether an event leaves a trace in its customer's day (cxmi_day_slot). */
+static int cxmi_day_event(const cxm_event *e) {
+  return e->kind == CXM_KIND_PURCHASE || e->kind == CXM_KIND_NPS || e->kind == CXM_KIND_CES ||
+         e->kind == CXM_KIND_COMPLAINT || e->kind == CXM_KIND_COMPLIMENT;
+}
+
+static uint16_t inc16(uint16_t v) { return v == UINT16_MAX ? v : (uint16_t)(v + 1); }
+
+/* Fold an event into its customer's day. Of several NPS answers in one
+ * day, the two latest are kept (ties: input order, the later one wins). */
+static void record_day(cxmi_day_slot *d, const cxm_event *e) {
+  int32_t at = (int32_t)(e->time % 86400);
+  switch (e->kind) {
+    case CXM_KIND_PURCHASE:
+      d->amount += e->value;
+      if (d->purchases < UINT32_MAX) d->purchases++;
+      break;
+    case CXM_KIND_COMPLAINT: d->complaints = inc16(d->complaints); break;
+    case CXM_KIND_COMPLIMENT: d->compliments = inc16(d->compliments); break;
+    case CXM_KIND_CES:
+      if (e->value <= 3) d->high_effort = inc16(d->high_effort);
+      break;
+    default: /* NPS */
+      if (d->nps_last == 0 || at >= d->nps_last_at) {
+        d->nps_prev = d->nps_last;
+        d->nps_prev_at = d->nps_last_at;
+        d->nps_last = (uint8_t)(e->value + 1);
+        d->nps_last_at = at;
+      } else if (d->nps_prev == 0 || at >= d->nps_prev_at) {
+        d->nps_prev = (uint8_t)(e->value + 1);
+        d->nps_prev_at = at;
+      }
+      break;
+  }
+}
+
 /* What an event will do to the side tables, found while reserving. */
 typedef struct side_plan {
   uint64_t ref_hash;
@@ -300,7 +336,7 @@ static int32_t reserve_side_tables(cxm_store *s, const cxm_event *e, uint32_t cu
       }
     }
   }
-  if (e->kind == CXM_KIND_PURCHASE) {
+  if (cxmi_day_event(e)) {
     plan->key = CXMI_PURCHASE_KEY(customer, e->time / 86400);
     /* Reserving may grow the table even when the day exists: harmless. */
     rc = cxmi_daymap_reserve(&s->purchase_days, &s->alloc);
@@ -337,7 +373,7 @@ static void commit_side_tables(cxm_store *s, const cxm_event *e, uint32_t custom
     }
   }
   if (e->kind == CXM_KIND_CHURN && plan->key_index < 0) (void)cxmi_keymap_commit(&s->churned, plan->key);
-  if (e->kind == CXM_KIND_PURCHASE) cxmi_daymap_add(&s->purchase_days, plan->key, e->value);
+  if (cxmi_day_event(e)) record_day(cxmi_daymap_get(&s->purchase_days, plan->key), e);
 }
 
 /* Fold a validated event into the store. `customer_hash` and `customer_index`
@@ -499,7 +535,7 @@ void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, cons
     const cxm_event *e = &events[i];
     int64_t customer;
     uint64_t key;
-    if (e->kind != CXM_KIND_PURCHASE || hashes[i].customer == 0) continue;
+    if (!cxmi_day_event(e) || hashes[i].customer == 0) continue;
     customer = cxmi_intern_find(&store->customers, e->customer, e->customer_len, hashes[i].customer);
     if (customer < 0 || e->time < CXM_TIME_MIN || e->time > CXM_TIME_MAX) continue;
     key = CXMI_PURCHASE_KEY(customer, e->time / 86400);

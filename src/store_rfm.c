@@ -49,7 +49,7 @@ int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_option
   if ((o.to != INT64_MAX && (o.to % DAY != 0 || o.to <= 0)) ||
       (o.holdout_to != INT64_MIN && (o.holdout_to % DAY != 0 || o.to == INT64_MAX || o.holdout_to <= o.to)))
     return CXM_E_WINDOW;
-  if (store->purchase_days.count == 0) return CXM_OK;
+  if (store->purchase_days.count == 0) return CXM_OK; /* no customer day at all */
   /* The last day of observation: the day before `to`, or the last event's. */
   end_day = o.to != INT64_MAX ? o.to / DAY - 1 : store->last / DAY;
   holdout_end_day = o.holdout_to != INT64_MIN ? o.holdout_to / DAY : INT64_MIN;
@@ -70,7 +70,7 @@ int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_option
     uint64_t key;
     buyer *c;
     int64_t day;
-    if (d->key == 0) continue;
+    if (d->key == 0 || d->purchases == 0) continue; /* a day without purchases */
     key = d->key - 1;
     c = &b[key >> 32];
     day = (int64_t)(uint32_t)key;

@@ -1,0 +1,111 @@
+/**
+ * @file cxm/features.h
+ * @brief Per-customer churn features taken from a store as of a cut-off,
+ *        and churn labels from the horizon after it (docs/churn.md).
+ *
+ * Every feature of a customer is computed from events strictly before the
+ * cut-off, so a model trained on features as of a past cut-off and labels
+ * from the horizon after it never sees the future (no leakage). Customers
+ * who churned before the cut-off are not included: they are not at risk.
+ *
+ * Thread-safety: reads the store (see cxm/store.h); a feature table is
+ * independent of the store once built and may be read from any thread.
+ */
+#ifndef CXM_FEATURES_H
+#define CXM_FEATURES_H
+
+#include "calendar.h"
+#include "common.h"
+#include "risk.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief The features, in the order of a feature row. @since 0.1 */
+enum cxm_feature {
+  CXM_FEATURE_PURCHASE_RISK = 0,  /**< 1 - P(alive) of the purchase model at the cut-off (0 without purchases) */
+  CXM_FEATURE_NO_PURCHASE = 1,    /**< 1 when the customer never bought before the cut-off */
+  CXM_FEATURE_RECENCY = 2,        /**< weeks from the last purchase to the cut-off (0 without purchases) */
+  CXM_FEATURE_DETRACTOR = 3,      /**< 1 when the latest NPS answer is 0..6 */
+  CXM_FEATURE_PROMOTER = 4,       /**< 1 when the latest NPS answer is 9..10 */
+  CXM_FEATURE_NPS_DROP = 5,       /**< (previous - latest NPS answer) / 10; 0 with fewer than two answers */
+  CXM_FEATURE_HIGH_EFFORT = 6,    /**< CES answers 1..3 in the 90 days before the cut-off */
+  CXM_FEATURE_OPEN_CONTACTS = 7,  /**< contacts opened and not resolved before the cut-off */
+  CXM_FEATURE_OPEN_AGE = 8,       /**< age in weeks of the oldest of them (0 when none) */
+  CXM_FEATURE_BREACHES = 9,       /**< contacts whose first reply missed the SLA target (business time), or are still unanswered past it */
+  CXM_FEATURE_COMPLAINTS = 10,    /**< complaints minus compliments */
+  CXM_FEATURE_GAP = 11,           /**< mean perception gap of the customer's rated interactions / 100 (0 when none) */
+  CXM_FEATURE_SILENCE = 12,       /**< weeks from the last touchpoint of any kind to the cut-off */
+  CXM_FEATURE_COUNT = 13          /**< number of features */
+};
+
+/** @brief How features are taken; fill with cxm_feature_options_init(). @since 0.1 */
+typedef struct cxm_feature_options {
+  size_t size;                  /**< sizeof(cxm_feature_options) */
+  int64_t cutoff;               /**< features from events before this UTC midnight (exclusive; a multiple of 86400) */
+  int64_t horizon_seconds;      /**< labels: churn in [cutoff, cutoff + horizon); default 90 days; 0 for no labels */
+  int32_t purchase_model;       /**< a cxm_model_kind for the purchase risk (cxm/purchase.h); default MBG/NBD */
+  const cxm_calendar *calendar; /**< business hours for SLA breaches; NULL: Monday-Friday 09:00-17:00 UTC */
+  int64_t sla_target_seconds;   /**< first-reply target in business seconds; default 28800 */
+} cxm_feature_options;
+
+/** @brief A table of feature rows, one per customer at risk (opaque). @since 0.1 */
+typedef struct cxm_features cxm_features;
+
+/** @brief Set `size` and the defaults (cut-off: none yet, must be set). Ignores NULL. @since 0.1 */
+CXM_API void cxm_feature_options_init(cxm_feature_options *options);
+
+/** @brief The short name of a feature ("detractor", "open_contacts", ...), or NULL. @since 0.1 */
+CXM_API const char *cxm_feature_name(int32_t feature);
+
+/**
+ * @brief Take every customer's features as of `options->cutoff`, and label
+ *        each with whether it churned in the horizon after it.
+ *
+ * Customers are those with at least one event before the cut-off and no
+ * churn event before it, in handle order.
+ * @param[out] out Receives the table; free with cxm_features_free().
+ * @param[in] store The store (read only).
+ * @param[in] options The cut-off and the rest; required.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_WINDOW (cut-off not a UTC
+ *         midnight, or outside 1970..9999); CXM_E_OPTION; CXM_E_NOMEM.
+ * @since 0.1
+ */
+CXM_API int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm_feature_options *options);
+
+/** @brief Rows in a table (0 for NULL). @since 0.1 */
+CXM_API size_t cxm_features_count(const cxm_features *features);
+
+/**
+ * @brief One row of a table.
+ * @param[out] values CXM_FEATURE_COUNT doubles, all finite.
+ * @param[out] handle The customer's handle in the store (may be NULL).
+ * @param[out] label 1 when the customer churned in the horizon, else 0; -1 when
+ *             the horizon is 0 (no labels) (may be NULL).
+ * @param[in] features The table.
+ * @param[in] index 0 .. cxm_features_count() - 1.
+ * @return CXM_OK, CXM_E_ARG or CXM_E_NOT_FOUND. @since 0.1
+ */
+CXM_API int32_t cxm_features_row(double *values, uint32_t *handle, int32_t *label, const cxm_features *features,
+                                 size_t index);
+
+/**
+ * @brief The default risk model over these features, for data without
+ *        churn labels: documented coefficients and their rationale in
+ *        docs/churn.md (purchase risk, detractors, high effort, unresolved
+ *        contacts and breaches raise risk; promoters and compliments lower it).
+ * @param[out] model Receives the model (CXM_FEATURE_COUNT features).
+ * @return CXM_OK or CXM_E_ARG. @since 0.1
+ */
+CXM_API int32_t cxm_feature_default_model(cxm_risk_model *model);
+
+/** @brief Free a table. Accepts NULL. @since 0.1 */
+CXM_API void cxm_features_free(cxm_features *features);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXM_FEATURES_H */

@@ -1,0 +1,324 @@
+/* Per-customer churn features as of a cut-off, and labels from the horizon
+ * after it (cxm/features.h, docs/churn.md). Everything is read from the
+ * store's time-stamped tables (customer days, interactions, churn pairs),
+ * keeping only what happened before the cut-off: no leakage. */
+#include "store_internal.h"
+
+#include "cxm/features.h"
+#include "cxm/purchase.h"
+
+#include <math.h>
+#include <string.h>
+
+#define DAY INT64_C(86400)
+#define WEEK (7.0 * 86400.0)
+#define HIGH_EFFORT_DAYS 90
+
+struct cxm_features {
+  cxm_allocator hooks; /* copied: the table outlives the store */
+  size_t count;
+  double *values;      /* count * CXM_FEATURE_COUNT */
+  uint32_t *handles;
+  int32_t *labels;
+};
+
+static const char *const feature_names[CXM_FEATURE_COUNT] = {
+    "purchase_risk", "no_purchase", "recency_weeks",     "detractor",  "promoter",
+    "nps_drop",      "high_effort", "open_contacts",     "open_age_weeks", "sla_breaches",
+    "complaints",    "perception_gap", "silence_weeks"};
+
+void cxm_feature_options_init(cxm_feature_options *options) {
+  if (options == NULL) return;
+  memset(options, 0, sizeof *options);
+  options->size = sizeof *options;
+  options->cutoff = INT64_MIN;
+  options->horizon_seconds = 90 * DAY;
+  options->purchase_model = CXM_MODEL_MBGNBD;
+  options->calendar = NULL;
+  options->sla_target_seconds = 8 * 3600;
+}
+
+const char *cxm_feature_name(int32_t feature) {
+  return feature >= 0 && feature < CXM_FEATURE_COUNT ? feature_names[feature] : NULL;
+}
+
+/* What the features need of one customer, gathered in one pass per table. */
+typedef struct customer_state {
+  int at_risk_seen;        /* an event before the cut-off */
+  int churned_before, churned_after;
+  int64_t last_touch_day, last_purchase_day;
+  int64_t nps_day[2];      /* [0] latest NPS answer, [1] the one before, by (day, second) */
+  int32_t nps_at[2], nps[2]; /* value + 1; 0 = none */
+  uint32_t high_effort, open_contacts, breaches, gap_n;
+  int64_t complaints, oldest_open;
+  double gap_sum, p_alive;
+  int has_p_alive;
+} customer_state;
+
+/* Keep the two latest NPS answers of a customer by (day, second). */
+static void offer_nps(customer_state *c, int64_t day, int32_t at, int32_t value) {
+  if (value == 0) return;
+  if (c->nps[0] == 0 || day > c->nps_day[0] || (day == c->nps_day[0] && at >= c->nps_at[0])) {
+    c->nps_day[1] = c->nps_day[0];
+    c->nps_at[1] = c->nps_at[0];
+    c->nps[1] = c->nps[0];
+    c->nps_day[0] = day;
+    c->nps_at[0] = at;
+    c->nps[0] = value;
+  } else if (c->nps[1] == 0 || day > c->nps_day[1] || (day == c->nps_day[1] && at >= c->nps_at[1])) {
+    c->nps_day[1] = day;
+    c->nps_at[1] = at;
+    c->nps[1] = value;
+  }
+}
+
+static void scan_days(customer_state *cs, const cxm_store *s, int64_t cutoff_day) {
+  uint32_t i;
+  if (s->purchase_days.slots == NULL) return;
+  for (i = 0; i <= s->purchase_days.slot_mask; i++) {
+    const cxmi_day_slot *d = &s->purchase_days.slots[i];
+    customer_state *c;
+    int64_t day;
+    if (d->key == 0) continue;
+    day = (int64_t)(uint32_t)(d->key - 1);
+    if (day >= cutoff_day) continue;
+    c = &cs[(d->key - 1) >> 32];
+    c->at_risk_seen = 1;
+    if (day > c->last_touch_day) c->last_touch_day = day;
+    if (d->purchases > 0 && day > c->last_purchase_day) c->last_purchase_day = day;
+    c->complaints += (int64_t)d->complaints - (int64_t)d->compliments;
+    if (day >= cutoff_day - HIGH_EFFORT_DAYS) c->high_effort += d->high_effort;
+    offer_nps(c, day, d->nps_prev_at, d->nps_prev);
+    offer_nps(c, day, d->nps_last_at, d->nps_last);
+  }
+}
+
+static int32_t scan_interactions(customer_state *cs, const cxm_store *s, int64_t cutoff, const cxm_calendar *cal,
+                                 int64_t target) {
+  uint32_t i;
+  for (i = 0; i < s->interactions.refs.count; i++) {
+    const cxmi_interaction *r = &s->interactions.items[i];
+    if (r->open_time != CXMI_NO_TIME && r->open_time < cutoff) {
+      customer_state *c = &cs[r->open_customer];
+      int64_t business, until = r->reply_time < cutoff ? r->reply_time : cutoff;
+      int32_t rc;
+      c->at_risk_seen = 1;
+      if (r->open_time / DAY > c->last_touch_day) c->last_touch_day = r->open_time / DAY;
+      if (r->resolve_time == CXMI_NO_TIME || r->resolve_time >= cutoff) {
+        c->open_contacts++;
+        if (r->open_time < c->oldest_open) c->oldest_open = r->open_time;
+      }
+      /* A reply after the cut-off is not known at the cut-off: until then
+       * the contact is unanswered. Business time never exceeds wall time. */
+      if (until - r->open_time > target) {
+        rc = cxm_calendar_business_seconds(&business, cal, r->open_time, until);
+        if (rc != CXM_OK) return rc;
+        if (business > target) c->breaches++;
+      }
+    }
+    /* As of the cut-off an interaction's gap is its first internal rating
+     * minus its first customer rating, both before the cut-off: later
+     * ratings (which the report's means include) would leak the future. */
+    if (r->first_internal_time < cutoff && r->first_customer_rating_time < cutoff) {
+      customer_state *c = &cs[r->rating_customer];
+      c->gap_sum += r->first_internal - r->first_rating;
+      c->gap_n++;
+    }
+  }
+  return CXM_OK;
+}
+
+static void scan_churn(customer_state *cs, const cxm_store *s, int64_t cutoff, int64_t horizon_end) {
+  uint32_t i;
+  for (i = 0; i < s->churned.count; i++) {
+    uint64_t key = s->churned.keys[i];
+    int64_t t = s->cube.cells[(uint32_t)key].key.bucket * s->bucket_seconds; /* buckets are cut-off aligned */
+    customer_state *c = &cs[key >> 32];
+    if (t < cutoff)
+      c->churned_before = 1;
+    else if (t < horizon_end)
+      c->churned_after = 1;
+  }
+}
+
+/* P(alive) of the purchase model fitted on the summaries as of the
+ * cut-off; customers the model cannot speak for keep has_p_alive 0. */
+static int32_t purchase_model(customer_state *cs, const cxm_store *s, int64_t cutoff, int32_t kind) {
+  cxm_rfm *rfm = NULL;
+  cxm_rfm_options o;
+  cxm_model m;
+  size_t i, n;
+  int32_t rc = cxm_rfm_new(&rfm, cxmi_store_hooks(s));
+  if (rc != CXM_OK) return rc;
+  cxm_rfm_options_init(&o);
+  o.to = cutoff;
+  rc = cxm_store_rfm(rfm, s, &o);
+  if (rc == CXM_OK) {
+    cxm_model_init(&m);
+    rc = cxm_model_fit(&m, rfm, kind, NULL);
+    /* Without repeat buyers (or a usable fit) the purchase risk stays 0 for
+     * everyone: the experience signals still rank customers. */
+    if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
+      cxm_rfm_free(rfm);
+      return rc == CXM_E_NOMEM ? rc : CXM_OK;
+    }
+    n = cxm_rfm_count(rfm);
+    for (i = 0; i < n; i++) {
+      cxm_rfm_customer c;
+      uint32_t handle;
+      double p;
+      cxm_rfm_customer_init(&c);
+      if (cxm_rfm_get(&c, rfm, i) != CXM_OK) continue;
+      if (cxm_store_find_customer(&handle, s, c.id, c.id_len) != CXM_OK) continue;
+      if (cxm_model_p_alive(&p, &m, c.x, c.t_x, c.T) != CXM_OK || !isfinite(p)) continue;
+      cs[handle].p_alive = p;
+      cs[handle].has_p_alive = 1;
+    }
+  }
+  cxm_rfm_free(rfm);
+  return rc == CXM_E_CONVERGE ? CXM_OK : rc;
+}
+
+static void fill_row(double *v, const customer_state *c, int64_t cutoff) {
+  int64_t cutoff_day = cutoff / DAY;
+  memset(v, 0, CXM_FEATURE_COUNT * sizeof *v);
+  v[CXM_FEATURE_PURCHASE_RISK] = c->has_p_alive ? 1.0 - c->p_alive : 0.0;
+  v[CXM_FEATURE_NO_PURCHASE] = c->last_purchase_day == INT64_MIN ? 1.0 : 0.0;
+  if (c->last_purchase_day != INT64_MIN) v[CXM_FEATURE_RECENCY] = (double)(cutoff_day - c->last_purchase_day) / 7.0;
+  if (c->nps[0] != 0) {
+    int32_t latest = c->nps[0] - 1;
+    v[CXM_FEATURE_DETRACTOR] = latest <= 6 ? 1.0 : 0.0;
+    v[CXM_FEATURE_PROMOTER] = latest >= 9 ? 1.0 : 0.0;
+    if (c->nps[1] != 0) v[CXM_FEATURE_NPS_DROP] = (double)(c->nps[1] - c->nps[0]) / 10.0;
+  }
+  v[CXM_FEATURE_HIGH_EFFORT] = (double)c->high_effort;
+  v[CXM_FEATURE_OPEN_CONTACTS] = (double)c->open_contacts;
+  if (c->open_contacts > 0) v[CXM_FEATURE_OPEN_AGE] = (double)(cutoff - c->oldest_open) / WEEK;
+  v[CXM_FEATURE_BREACHES] = (double)c->breaches;
+  v[CXM_FEATURE_COMPLAINTS] = (double)c->complaints;
+  if (c->gap_n > 0) v[CXM_FEATURE_GAP] = c->gap_sum / c->gap_n / 100.0;
+  v[CXM_FEATURE_SILENCE] = (double)(cutoff_day - c->last_touch_day) / 7.0;
+}
+
+void cxm_features_free(cxm_features *f) {
+  cxmi_alloc a;
+  if (f == NULL) return;
+  cxmi_alloc_init(&a, &f->hooks);
+  cxmi_free(&a, f->values, f->count * CXM_FEATURE_COUNT * sizeof *f->values);
+  cxmi_free(&a, f->handles, f->count * sizeof *f->handles);
+  cxmi_free(&a, f->labels, f->count * sizeof *f->labels);
+  cxmi_free(&a, f, sizeof *f);
+}
+
+int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm_feature_options *options) {
+  cxm_feature_options o;
+  cxm_calendar *own = NULL;
+  const cxm_calendar *cal;
+  customer_state *cs = NULL;
+  cxm_features *f = NULL;
+  cxmi_alloc a;
+  size_t n, rows = 0, i, k;
+  int32_t rc;
+  if (out == NULL || store == NULL || options == NULL) return CXM_E_ARG;
+  if (options->size != sizeof *options) return CXM_E_SIZE;
+  o = *options;
+  if (o.cutoff < CXM_TIME_MIN || o.cutoff > CXM_TIME_MAX || o.cutoff % DAY != 0) return CXM_E_WINDOW;
+  if (o.horizon_seconds < 0 || o.horizon_seconds % DAY != 0 || o.horizon_seconds > 100 * 366 * DAY ||
+      o.sla_target_seconds < 0 || o.purchase_model < CXM_MODEL_BGNBD || o.purchase_model > CXM_MODEL_PNBD)
+    return CXM_E_OPTION;
+  cxmi_alloc_init(&a, &store->alloc.hooks);
+  cal = o.calendar;
+  if (cal == NULL) {
+    rc = cxm_calendar_new(&own, &store->alloc.hooks);
+    if (rc != CXM_OK) return rc;
+    cal = own;
+  }
+  n = store->customers.count;
+  if (n > 0) {
+    cs = cxmi_calloc(&a, n, sizeof *cs);
+    if (cs == NULL) {
+      rc = CXM_E_NOMEM;
+      goto done;
+    }
+  }
+  for (i = 0; i < n; i++) {
+    cs[i].last_touch_day = cs[i].last_purchase_day = INT64_MIN;
+    cs[i].oldest_open = INT64_MAX;
+  }
+  scan_days(cs, store, o.cutoff / DAY);
+  rc = scan_interactions(cs, store, o.cutoff, cal, o.sla_target_seconds);
+  if (rc != CXM_OK) goto done;
+  scan_churn(cs, store, o.cutoff, o.cutoff + o.horizon_seconds);
+  rc = purchase_model(cs, store, o.cutoff, o.purchase_model);
+  if (rc != CXM_OK) goto done;
+
+  for (i = 0; i < n; i++)
+    if (cs[i].at_risk_seen && !cs[i].churned_before) rows++;
+  f = cxmi_calloc(&a, 1, sizeof *f);
+  if (f == NULL) {
+    rc = CXM_E_NOMEM;
+    goto done;
+  }
+  f->hooks = store->alloc.hooks;
+  if (rows > 0) {
+    f->values = cxmi_calloc(&a, rows * CXM_FEATURE_COUNT, sizeof *f->values);
+    f->handles = cxmi_calloc(&a, rows, sizeof *f->handles);
+    f->labels = cxmi_calloc(&a, rows, sizeof *f->labels);
+    f->count = rows; /* the sizes cxm_features_free() releases, even on failure */
+    if (f->values == NULL || f->handles == NULL || f->labels == NULL) {
+      rc = CXM_E_NOMEM;
+      goto done;
+    }
+  }
+  for (i = 0, k = 0; i < n; i++) {
+    if (!cs[i].at_risk_seen || cs[i].churned_before) continue;
+    fill_row(f->values + k * CXM_FEATURE_COUNT, &cs[i], o.cutoff);
+    f->handles[k] = (uint32_t)i;
+    f->labels[k] = o.horizon_seconds > 0 ? cs[i].churned_after : -1;
+    k++;
+  }
+  *out = f;
+  f = NULL;
+  rc = CXM_OK;
+done:
+  cxm_features_free(f);
+  cxmi_free(&a, cs, n * sizeof *cs);
+  cxm_calendar_free(own);
+  return rc;
+}
+
+size_t cxm_features_count(const cxm_features *features) { return features == NULL ? 0 : features->count; }
+
+int32_t cxm_features_row(double *values, uint32_t *handle, int32_t *label, const cxm_features *f, size_t index) {
+  if (values == NULL || f == NULL) return CXM_E_ARG;
+  if (index >= f->count) return CXM_E_NOT_FOUND;
+  memcpy(values, f->values + index * CXM_FEATURE_COUNT, CXM_FEATURE_COUNT * sizeof *values);
+  if (handle != NULL) *handle = f->handles[index];
+  if (label != NULL) *label = f->labels[index];
+  return CXM_OK;
+}
+
+/* Default coefficients for data without churn labels (docs/churn.md):
+ * signs from the CX literature, sizes chosen so that one strong signal
+ * moves a customer about one band. */
+int32_t cxm_feature_default_model(cxm_risk_model *model) {
+  static const double coef[CXM_FEATURE_COUNT] = {
+      2.0,  /* purchase_risk: the purchase model's own 1 - P(alive) */
+      0.5,  /* no_purchase */
+      0.02, /* recency_weeks */
+      0.8,  /* detractor (Reichheld 2003: detractors account for most defections) */
+      -0.5, /* promoter */
+      0.5,  /* nps_drop, per 10 points */
+      0.4,  /* high_effort, per answer (Dixon, Freeman & Toman 2010) */
+      0.5,  /* open_contacts */
+      0.1,  /* open_age_weeks */
+      0.3,  /* sla_breaches */
+      0.3,  /* complaints minus compliments */
+      1.0,  /* perception_gap, per 100 points */
+      0.02  /* silence_weeks */
+  };
+  if (model == NULL) return CXM_E_ARG;
+  cxm_risk_model_init(model);
+  /* Baseline about 8% a quarter for a customer with no signal at all. */
+  return cxm_risk_model_set(model, CXM_FEATURE_COUNT, -2.5, coef);
+}

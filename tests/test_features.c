@@ -1,0 +1,242 @@
+/* Tests of per-customer churn features as of a cut-off: hand-worked values
+ * for every feature, no leakage of events after the cut-off, customers who
+ * churned before it left out, labels from the horizon, the default model. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "cxm.h"
+
+#define DAY INT64_C(86400)
+/* 2025-01-06 is a Monday; the cut-off is Monday 2025-03-03 (day 20150). */
+#define MON INT64_C(1736121600)
+#define CUTOFF (MON + 56 * DAY)
+
+static void ev(cxm_store *s, const char *customer, int64_t t, int32_t kind, double value, const char *ref) {
+  cxm_event e;
+  cxm_event_init(&e);
+  e.customer = customer;
+  e.customer_len = strlen(customer);
+  e.time = t;
+  e.kind = kind;
+  e.has_value = !isnan(value);
+  e.value = isnan(value) ? 0 : value;
+  if (ref != NULL) {
+    e.ref = ref;
+    e.ref_len = strlen(ref);
+  }
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+}
+
+/* The row of a customer, or fail. */
+static void row_of(double *v, int32_t *label, const cxm_features *f, const cxm_store *s, const char *customer) {
+  uint32_t want, handle;
+  size_t i;
+  assert_int_equal(cxm_store_find_customer(&want, s, customer, strlen(customer)), CXM_OK);
+  for (i = 0; i < cxm_features_count(f); i++) {
+    assert_int_equal(cxm_features_row(v, &handle, label, f, i), CXM_OK);
+    if (handle == want) return;
+  }
+  fail_msg("no row for %s", customer);
+}
+
+static int has_row(const cxm_features *f, const cxm_store *s, const char *customer) {
+  uint32_t want, handle;
+  double v[CXM_FEATURE_COUNT];
+  size_t i;
+  if (cxm_store_find_customer(&want, s, customer, strlen(customer)) != CXM_OK) return 0;
+  for (i = 0; i < cxm_features_count(f); i++) {
+    assert_int_equal(cxm_features_row(v, &handle, NULL, f, i), CXM_OK);
+    if (handle == want) return 1;
+  }
+  return 0;
+}
+
+static void fill(cxm_store *s) {
+  const double none = NAN;
+  /* A: detractor now (latest 3 after a 9: drop 0.6), two high-effort CES in
+   * the last 90 days, a contact opened 2 weeks before the cut-off and never
+   * answered (breach: 10 business days > 8 h), a complaint, purchases on
+   * days 0 and 14 (recency 6 weeks). */
+  ev(s, "A", MON + 10 * 3600, CXM_KIND_PURCHASE, 20, NULL);
+  ev(s, "A", MON + 14 * DAY + 3600, CXM_KIND_PURCHASE, 30, NULL);
+  ev(s, "A", MON + 20 * DAY, CXM_KIND_NPS, 9, NULL);
+  ev(s, "A", MON + 30 * DAY + 100, CXM_KIND_NPS, 3, NULL);
+  ev(s, "A", MON + 31 * DAY, CXM_KIND_CES, 2, NULL);
+  ev(s, "A", MON + 33 * DAY, CXM_KIND_CES, 1, NULL);
+  ev(s, "A", MON + 34 * DAY, CXM_KIND_CES, 6, NULL);
+  ev(s, "A", MON + 42 * DAY + 10 * 3600, CXM_KIND_CONTACT_OPEN, none, "k1");
+  ev(s, "A", MON + 40 * DAY, CXM_KIND_COMPLAINT, none, NULL);
+  /* B: promoter, a compliment, a resolved contact answered in an hour, an
+   * internal 90 vs nps 6 pair (gap 30 -> 0.3); silent for 4 weeks. */
+  ev(s, "B", MON + 28 * DAY + 10 * 3600, CXM_KIND_CONTACT_OPEN, none, "k2");
+  ev(s, "B", MON + 28 * DAY + 11 * 3600, CXM_KIND_CONTACT_REPLY, none, "k2");
+  ev(s, "B", MON + 28 * DAY + 12 * 3600, CXM_KIND_CONTACT_RESOLVE, none, "k2");
+  ev(s, "B", MON + 28 * DAY + 13 * 3600, CXM_KIND_INTERNAL, 90, "k2");
+  ev(s, "B", MON + 28 * DAY + 14 * 3600, CXM_KIND_NPS, 6, "k2");
+  ev(s, "B", MON + 27 * DAY, CXM_KIND_NPS, 10, NULL);
+  ev(s, "B", MON + 28 * DAY + 15 * 3600, CXM_KIND_NPS, 10, NULL);
+  ev(s, "B", MON + 28 * DAY, CXM_KIND_COMPLIMENT, none, NULL);
+  /* C churned before the cut-off: left out. D churns 30 days after: label 1. */
+  ev(s, "C", MON + 5 * DAY, CXM_KIND_PURCHASE, 10, NULL);
+  ev(s, "C", MON + 50 * DAY, CXM_KIND_CHURN, none, NULL);
+  ev(s, "D", MON + 5 * DAY, CXM_KIND_PURCHASE, 10, NULL);
+  ev(s, "D", CUTOFF + 30 * DAY, CXM_KIND_CHURN, none, NULL);
+  /* E appears only after the cut-off: no row. */
+  ev(s, "E", CUTOFF + DAY, CXM_KIND_NPS, 0, NULL);
+}
+
+static void test_features_hand_worked(void **state) {
+  cxm_store *s;
+  cxm_features *f = NULL;
+  cxm_feature_options o;
+  double v[CXM_FEATURE_COUNT];
+  int32_t label;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  fill(s);
+  cxm_feature_options_init(&o);
+  o.cutoff = CUTOFF;
+  assert_int_equal(cxm_store_features(&f, s, &o), CXM_OK);
+  assert_int_equal(cxm_features_count(f), 3); /* A, B, D */
+  assert_false(has_row(f, s, "C"));
+  assert_false(has_row(f, s, "E"));
+
+  row_of(v, &label, f, s, "A");
+  assert_int_equal(label, 0);
+  assert_true(v[CXM_FEATURE_NO_PURCHASE] == 0);
+  assert_true(fabs(v[CXM_FEATURE_RECENCY] - 42.0 / 7.0) < 1e-12); /* day 14 to day 56 */
+  assert_true(v[CXM_FEATURE_DETRACTOR] == 1 && v[CXM_FEATURE_PROMOTER] == 0);
+  assert_true(fabs(v[CXM_FEATURE_NPS_DROP] - 0.6) < 1e-12);       /* (9 - 3) / 10 */
+  assert_true(v[CXM_FEATURE_HIGH_EFFORT] == 2);
+  assert_true(v[CXM_FEATURE_OPEN_CONTACTS] == 1);
+  assert_true(fabs(v[CXM_FEATURE_OPEN_AGE] - (14.0 * 86400 - 10 * 3600) / (7.0 * 86400)) < 1e-12);
+  assert_true(v[CXM_FEATURE_BREACHES] == 1);
+  assert_true(v[CXM_FEATURE_COMPLAINTS] == 1);
+  assert_true(v[CXM_FEATURE_GAP] == 0);
+  assert_true(fabs(v[CXM_FEATURE_SILENCE] - 14.0 / 7.0) < 1e-12); /* last touch: the contact, day 42 */
+  assert_true(v[CXM_FEATURE_PURCHASE_RISK] >= 0 && v[CXM_FEATURE_PURCHASE_RISK] <= 1);
+
+  row_of(v, &label, f, s, "B");
+  assert_true(v[CXM_FEATURE_NO_PURCHASE] == 1 && v[CXM_FEATURE_RECENCY] == 0 && v[CXM_FEATURE_PURCHASE_RISK] == 0);
+  assert_true(v[CXM_FEATURE_PROMOTER] == 1);  /* latest: the 10 at 15:00 on day 28 */
+  assert_true(fabs(v[CXM_FEATURE_NPS_DROP] - -0.4) < 1e-12); /* previous: the 6 at 14:00, (6 - 10) / 10 */
+  assert_true(v[CXM_FEATURE_OPEN_CONTACTS] == 0 && v[CXM_FEATURE_BREACHES] == 0);
+  assert_true(v[CXM_FEATURE_COMPLAINTS] == -1);
+  assert_true(fabs(v[CXM_FEATURE_GAP] - 0.3) < 1e-12);
+  assert_true(fabs(v[CXM_FEATURE_SILENCE] - 4.0) < 1e-12);
+
+  row_of(v, &label, f, s, "D");
+  assert_int_equal(label, 1);
+  cxm_features_free(f);
+
+  /* no labels with a zero horizon */
+  o.horizon_seconds = 0;
+  assert_int_equal(cxm_store_features(&f, s, &o), CXM_OK);
+  row_of(v, &label, f, s, "D");
+  assert_int_equal(label, -1);
+  cxm_features_free(f);
+  cxm_store_free(s);
+}
+
+/* Events after the cut-off never change a row. */
+static void test_no_leakage(void **state) {
+  cxm_store *a, *b;
+  cxm_features *fa = NULL, *fb = NULL;
+  cxm_feature_options o;
+  size_t i;
+  (void)state;
+  assert_int_equal(cxm_store_new(&a, NULL), CXM_OK);
+  assert_int_equal(cxm_store_new(&b, NULL), CXM_OK);
+  fill(a);
+  fill(b);
+  /* the future: answers, complaints, a reply and a resolution of A's open
+   * contact, new purchases, a rating of B's interaction */
+  ev(b, "A", CUTOFF, CXM_KIND_NPS, 0, NULL);
+  ev(b, "A", CUTOFF + 3600, CXM_KIND_COMPLAINT, NAN, NULL);
+  ev(b, "A", CUTOFF + 7200, CXM_KIND_CES, 1, NULL);
+  ev(b, "A", CUTOFF + 2 * DAY, CXM_KIND_CONTACT_REPLY, NAN, "k1");
+  ev(b, "A", CUTOFF + 3 * DAY, CXM_KIND_CONTACT_RESOLVE, NAN, "k1");
+  ev(b, "A", CUTOFF + 4 * DAY, CXM_KIND_PURCHASE, 99, NULL);
+  ev(b, "B", CUTOFF + 5 * DAY, CXM_KIND_CSAT, 1, "k2");
+  cxm_feature_options_init(&o);
+  o.cutoff = CUTOFF;
+  o.horizon_seconds = 0;
+  assert_int_equal(cxm_store_features(&fa, a, &o), CXM_OK);
+  assert_int_equal(cxm_store_features(&fb, b, &o), CXM_OK);
+  assert_int_equal(cxm_features_count(fa), cxm_features_count(fb));
+  for (i = 0; i < cxm_features_count(fa); i++) {
+    double va[CXM_FEATURE_COUNT], vb[CXM_FEATURE_COUNT];
+    uint32_t ha, hb;
+    assert_int_equal(cxm_features_row(va, &ha, NULL, fa, i), CXM_OK);
+    assert_int_equal(cxm_features_row(vb, &hb, NULL, fb, i), CXM_OK);
+    assert_int_equal(ha, hb);
+    assert_memory_equal(va, vb, sizeof va);
+  }
+  cxm_features_free(fa);
+  cxm_features_free(fb);
+  cxm_store_free(a);
+  cxm_store_free(b);
+}
+
+static void test_options_and_default_model(void **state) {
+  cxm_store *s;
+  cxm_features *f = NULL;
+  cxm_feature_options o;
+  cxm_risk_model m;
+  double x[CXM_FEATURE_COUNT] = {0}, p, contrib[CXM_FEATURE_COUNT], logit;
+  int32_t i;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  cxm_feature_options_init(&o);
+  assert_int_equal(cxm_store_features(&f, s, &o), CXM_E_WINDOW); /* no cut-off set */
+  o.cutoff = CUTOFF + 1;
+  assert_int_equal(cxm_store_features(&f, s, &o), CXM_E_WINDOW);
+  o.cutoff = CUTOFF;
+  o.horizon_seconds = 3600;
+  assert_int_equal(cxm_store_features(&f, s, &o), CXM_E_OPTION);
+  o.horizon_seconds = DAY;
+  o.purchase_model = 9;
+  assert_int_equal(cxm_store_features(&f, s, &o), CXM_E_OPTION);
+  o.purchase_model = CXM_MODEL_PNBD;
+  assert_int_equal(cxm_store_features(&f, s, &o), CXM_OK);
+  assert_int_equal(cxm_features_count(f), 0); /* an empty store */
+  assert_int_equal(cxm_features_row(x, NULL, NULL, f, 0), CXM_E_NOT_FOUND);
+  cxm_features_free(f);
+  cxm_features_free(NULL);
+  assert_int_equal(cxm_store_features(NULL, s, &o), CXM_E_ARG);
+  assert_int_equal(cxm_store_features(&f, s, NULL), CXM_E_ARG);
+
+  for (i = 0; i < CXM_FEATURE_COUNT; i++) assert_non_null(cxm_feature_name(i));
+  assert_null(cxm_feature_name(CXM_FEATURE_COUNT));
+  assert_string_equal(cxm_feature_name(CXM_FEATURE_DETRACTOR), "detractor");
+
+  /* The default model: about 8% for a customer with no signal, more for a
+   * detractor with open contacts; contributions add up to the logit. */
+  assert_int_equal(cxm_feature_default_model(&m), CXM_OK);
+  assert_int_equal(cxm_risk_score(&p, &m, x), CXM_OK);
+  assert_true(fabs(p - 1.0 / (1.0 + exp(2.5))) < 1e-12);
+  x[CXM_FEATURE_DETRACTOR] = 1;
+  x[CXM_FEATURE_OPEN_CONTACTS] = 2;
+  assert_int_equal(cxm_risk_score(&p, &m, x), CXM_OK);
+  assert_true(fabs(p - 1.0 / (1.0 + exp(2.5 - 0.8 - 1.0))) < 1e-12);
+  assert_int_equal(cxm_risk_explain(contrib, &logit, &m, x), CXM_OK);
+  assert_true(fabs(contrib[CXM_FEATURE_OPEN_CONTACTS] - 1.0) < 1e-15);
+  assert_true(fabs(logit - (-2.5 + 0.8 + 1.0)) < 1e-12);
+  assert_int_equal(cxm_feature_default_model(NULL), CXM_E_ARG);
+  cxm_store_free(s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_features_hand_worked),
+      cmocka_unit_test(test_no_leakage),
+      cmocka_unit_test(test_options_and_default_model),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
