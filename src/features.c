@@ -322,3 +322,57 @@ int32_t cxm_feature_default_model(cxm_risk_model *model) {
   /* Baseline about 8% a quarter for a customer with no signal at all. */
   return cxm_risk_model_set(model, CXM_FEATURE_COUNT, -2.5, coef);
 }
+
+int32_t cxm_store_risk_model(cxm_risk_model *model, cxm_risk_evaluation *evaluation, int32_t *fitted,
+                             const cxm_store *store, const cxm_feature_options *options) {
+  cxm_features *f = NULL;
+  cxm_risk_data *train = NULL, *test = NULL;
+  cxm_risk_options ro;
+  size_t i, n;
+  uint64_t churned = 0;
+  int32_t rc;
+  if (model == NULL || store == NULL || options == NULL) return CXM_E_ARG;
+  if (evaluation != NULL && evaluation->size != sizeof *evaluation) return CXM_E_SIZE;
+  if (options->size == sizeof *options && options->horizon_seconds == 0) return CXM_E_OPTION;
+  if (fitted != NULL) *fitted = 0;
+  rc = cxm_store_features(&f, store, options);
+  if (rc != CXM_OK) return rc;
+  n = cxm_features_count(f);
+  for (i = 0; i < n; i++) {
+    int32_t label;
+    double v[CXM_FEATURE_COUNT];
+    (void)cxm_features_row(v, NULL, &label, f, i);
+    churned += label == 1;
+  }
+  if (evaluation != NULL) {
+    memset(evaluation, 0, sizeof *evaluation);
+    evaluation->size = sizeof *evaluation;
+  }
+  if (churned < CXM_CHURN_MIN_LABELS || n - churned < CXM_CHURN_MIN_LABELS) {
+    cxm_features_free(f);
+    return cxm_feature_default_model(model);
+  }
+  rc = cxm_risk_data_new(&train, CXM_FEATURE_COUNT, cxmi_store_hooks(store));
+  if (rc == CXM_OK) rc = cxm_risk_data_new(&test, CXM_FEATURE_COUNT, cxmi_store_hooks(store));
+  for (i = 0; rc == CXM_OK && i < n; i++) {
+    double v[CXM_FEATURE_COUNT];
+    uint32_t handle;
+    int32_t label;
+    (void)cxm_features_row(v, &handle, &label, f, i);
+    rc = cxm_risk_data_add(handle % 2 == 0 ? train : test, v, label, 1.0);
+  }
+  if (rc == CXM_OK) {
+    cxm_risk_options_init(&ro);
+    cxm_risk_model_init(model);
+    rc = cxm_risk_fit(model, train, &ro);
+    if ((rc == CXM_OK || rc == CXM_E_CONVERGE) && evaluation != NULL && cxm_risk_data_count(test) > 0) {
+      int32_t erc = cxm_risk_evaluate(evaluation, model, test);
+      if (erc != CXM_OK && erc != CXM_E_NO_DATA) rc = erc;
+    }
+    if ((rc == CXM_OK || rc == CXM_E_CONVERGE) && fitted != NULL) *fitted = 1;
+  }
+  cxm_risk_data_free(train);
+  cxm_risk_data_free(test);
+  cxm_features_free(f);
+  return rc;
+}

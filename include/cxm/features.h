@@ -101,6 +101,31 @@ CXM_API int32_t cxm_features_row(double *values, uint32_t *handle, int32_t *labe
  */
 CXM_API int32_t cxm_feature_default_model(cxm_risk_model *model);
 
+/** Fewest churned (and fewest retained) customers a fit needs; below, the default model is used. */
+#define CXM_CHURN_MIN_LABELS 10
+
+/**
+ * @brief The risk model for a store: fitted from its churn events when
+ *        there are enough, else the default model.
+ *
+ * Features are taken as of `options->cutoff` with labels from the horizon
+ * after it. With at least CXM_CHURN_MIN_LABELS churned and as many retained
+ * customers, an L2-regularised logistic regression (l2 = 1) is fitted on the
+ * customers of even handle and evaluated on those of odd handle (a fixed,
+ * reproducible split); otherwise cxm_feature_default_model() is returned
+ * and `evaluation->rows` is 0.
+ * @param[out] model Receives the model.
+ * @param[out] evaluation Held-out evaluation; set its `size` first (may be NULL).
+ * @param[out] fitted 1 when fitted from labels, 0 for the default model (may be NULL).
+ * @param[in] store The store (read only).
+ * @param[in] options The training cut-off and horizon (> 0).
+ * @return CXM_OK; the errors of cxm_store_features() and cxm_risk_fit()
+ *         (CXM_E_CONVERGE still returns the best model reached); CXM_E_OPTION
+ *         for a zero horizon. @since 0.1
+ */
+CXM_API int32_t cxm_store_risk_model(cxm_risk_model *model, cxm_risk_evaluation *evaluation, int32_t *fitted,
+                                     const cxm_store *store, const cxm_feature_options *options);
+
 /** @brief Free a table. Accepts NULL. @since 0.1 */
 CXM_API void cxm_features_free(cxm_features *features);
 

@@ -9,6 +9,7 @@
 #include "churn.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,10 @@ static const char help_text[] =
     "  --holdout-to TIME  also compare expected with actual repeat purchases in\n"
     "                     [--to, TIME) (the check the literature uses)\n"
     "  --strict           stop at the first bad row of an event file\n"
+    "  --horizon DAYS     event files: the risk model learns from customers who\n"
+    "                     churned within DAYS after a cut-off DAYS before --to\n"
+    "                     (default 90); without enough churn events the\n"
+    "                     documented default model is used (docs/churn.md)\n"
     "  --model MODEL      bgnbd, mbgnbd or pnbd; default mbgnbd, which gives\n"
     "                     customers without a repeat purchase P(alive) < 1\n"
     "                     (BG/NBD gives them exactly 1)\n"
@@ -59,6 +64,7 @@ static const char help_text[] =
 
 typedef struct churn_args {
   int help, version, json, strict;
+  int64_t horizon_days; /* training labels: churn within this many days */
   const char *summary;
   char **files; /* event files (borrowed from argv) */
   size_t file_count;
@@ -69,10 +75,27 @@ typedef struct churn_args {
 } churn_args;
 
 /* A customer's row of output. */
+#define NO_INDEX ((size_t)-1)
+
+/* A customer's row of output: from the summaries (index into the rfm set)
+ * and, for event files, from the risk model (handle in the store). */
 typedef struct churn_row {
-  size_t index;
-  double p_alive;
+  size_t index;    /* rfm index, or NO_INDEX for a customer without purchases */
+  uint32_t handle; /* store handle (event files only) */
+  double p_alive;  /* NaN without purchases */
+  double risk;
+  int has_drivers;
+  double contrib[CXM_FEATURE_COUNT];
 } churn_row;
+
+/* What `cxm churn FILE...` adds: the experience-adjusted risk model. */
+typedef struct churn_risk {
+  const cxm_store *store;
+  cxm_risk_model model;
+  cxm_risk_evaluation evaluation;
+  int32_t fitted;
+  int64_t cutoff, scored_at;
+} churn_risk;
 
 static int parse_u64(uint64_t *out, const char *s) {
   uint64_t v = 0;
@@ -107,6 +130,7 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   a->unit = "week";
   a->to = INT64_MAX;
   a->holdout_to = INT64_MIN;
+  a->horizon_days = 90;
   a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
   if (a->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -136,9 +160,10 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     }
     const char *eq = strchr(arg, '=');
     size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-    static const char *const valued[] = {"--summary", "--model", "--top", "--time-unit", "--to", "--holdout-to"};
+    static const char *const valued[] = {"--summary", "--model", "--top", "--time-unit", "--to", "--holdout-to",
+                                         "--horizon"};
     int which = -1;
-    for (int k = 0; k < 6; k++) {
+    for (int k = 0; k < 7; k++) {
       if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {
         which = k;
       }
@@ -178,6 +203,15 @@ static int parse_args(churn_args *a, int argc, char **argv) {
         return CLI_EXIT_USAGE;
       }
       break;
+    case 6: {
+      uint64_t days;
+      if (parse_u64(&days, value) != 0 || days == 0 || days > 3660) {
+        cli_diag_usage("churn", "--horizon takes a number of days, 1..3660, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      a->horizon_days = (int64_t)days;
+      break;
+    }
     case 4:
     case 5:
       if (parse_midnight(which == 4 ? &a->to : &a->holdout_to, value) != 0) {
@@ -254,9 +288,10 @@ static int slurp(const char *name, char **out, size_t *len) {
 
 static int by_risk(const void *pa, const void *pb) {
   const churn_row *a = pa, *b = pb;
-  if (a->p_alive != b->p_alive) {
-    return a->p_alive < b->p_alive ? -1 : 1; /* lower P(alive) = higher risk first */
+  if (a->risk != b->risk) {
+    return a->risk > b->risk ? -1 : 1; /* highest risk first */
   }
+  if (a->handle != b->handle) return a->handle < b->handle ? -1 : 1;
   return a->index < b->index ? -1 : (a->index > b->index ? 1 : 0);
 }
 
@@ -273,9 +308,83 @@ static void customer_name(char *buf, size_t cap, const cxm_rfm_customer *c, size
   *len = strlen(buf);
 }
 
+static const char *band_name(int32_t band) {
+  switch (band) {
+    case CXM_RISK_LOW: return "low";
+    case CXM_RISK_MEDIUM: return "medium";
+    case CXM_RISK_HIGH: return "high";
+    default: return "none";
+  }
+}
+
+/* A row's summary (zeros and NaN T for a customer without purchases) and
+ * its name: the store's id for event files, else the summary's. */
+static void row_customer(cxm_rfm_customer *c, const char **s, size_t *len, char *buf, size_t cap,
+                         const churn_row *row, const cxm_rfm *rfm, const churn_risk *risk) {
+  cxm_rfm_customer_init(c);
+  c->T = NAN;
+  if (row->index != NO_INDEX) (void)cxm_rfm_get(c, rfm, row->index);
+  if (risk != NULL && cxm_store_customer_id(s, len, risk->store, row->handle) == CXM_OK) return;
+  customer_name(buf, cap, c, row->index, s, len);
+}
+
+/* The factors that raise a customer's log-odds, largest first. */
+static size_t drivers_of(int32_t *order, const churn_row *row) {
+  size_t n = 0, i, k;
+  for (i = 0; i < CXM_FEATURE_COUNT; i++) {
+    if (!(row->contrib[i] > 0)) continue;
+    for (k = n; k > 0 && row->contrib[order[k - 1]] < row->contrib[i]; k--) order[k] = order[k - 1];
+    order[k] = (int32_t)i;
+    n++;
+  }
+  return n;
+}
+
+static void print_risk_model(cli_json *j, const churn_risk *risk) {
+  char when[CXM_TIME_TEXT_SIZE];
+  cli_json_keyz(j, "risk_model");
+  cli_json_object_begin(j);
+  cli_json_keyz(j, "source");
+  cli_json_stringz(j, risk->fitted ? "fitted" : "default");
+  cli_json_keyz(j, "cutoff");
+  if (cxm_time_format(when, sizeof when, risk->cutoff) == CXM_OK) cli_json_stringz(j, when); else cli_json_null(j);
+  cli_json_keyz(j, "scored_at");
+  if (cxm_time_format(when, sizeof when, risk->scored_at) == CXM_OK) cli_json_stringz(j, when); else cli_json_null(j);
+  cli_json_member_number(j, "intercept", risk->model.intercept);
+  cli_json_keyz(j, "coefficients");
+  cli_json_object_begin(j);
+  for (int32_t i = 0; i < CXM_FEATURE_COUNT; i++) cli_json_member_number(j, cxm_feature_name(i), risk->model.coef[i]);
+  cli_json_object_end(j);
+  cli_json_keyz(j, "evaluation");
+  if (risk->evaluation.rows == 0) {
+    cli_json_null(j);
+  } else {
+    const cxm_risk_evaluation *e = &risk->evaluation;
+    cli_json_object_begin(j);
+    cli_json_member_uint(j, "customers", e->rows);
+    cli_json_member_uint(j, "churned", e->positives);
+    cli_json_member_number(j, "log_loss", e->log_loss);
+    cli_json_member_number(j, "auc", e->auc);
+    cli_json_member_number(j, "brier", e->brier);
+    cli_json_keyz(j, "calibration");
+    cli_json_array_begin(j);
+    for (int b = 0; b < CXM_RISK_CALIBRATION_BINS; b++) {
+      cli_json_object_begin(j);
+      cli_json_member_uint(j, "customers", e->bin_rows[b]);
+      cli_json_member_number(j, "predicted", e->bin_predicted[b]);
+      cli_json_member_number(j, "observed", e->bin_observed[b]);
+      cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+    cli_json_object_end(j);
+  }
+  cli_json_object_end(j);
+}
+
 static int32_t print_holdout(const cxm_model *m, const cxm_rfm *rfm, const churn_args *a, cli_json *j);
 
-static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const churn_args *a) {
+static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const churn_args *a,
+                          const churn_risk *risk) {
   int32_t rc = CXM_OK;
   cli_json j;
   char name[32];
@@ -311,31 +420,44 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
     cxm_rfm_customer c;
     const char *s;
     size_t len;
-    cxm_rfm_customer_init(&c);
-    (void)cxm_rfm_get(&c, rfm, rows[i].index);
-    customer_name(name, sizeof name, &c, rows[i].index, &s, &len);
+    int32_t order[CXM_FEATURE_COUNT];
+    size_t k, drivers;
+    row_customer(&c, &s, &len, name, sizeof name, &rows[i], rfm, risk);
     cli_json_object_begin(&j);
     cli_json_keyz(&j, "customer");
     cli_json_string(&j, s, len);
     cli_json_member_uint(&j, "x", c.x);
     cli_json_member_number(&j, "t_x", c.t_x);
-    cli_json_keyz(&j, "T");
-    cli_json_double(&j, c.T);
+    cli_json_member_number(&j, "T", c.T);
     cli_json_member_number(&j, "p_alive", rows[i].p_alive);
-    cli_json_member_number(&j, "risk", 1.0 - rows[i].p_alive);
+    cli_json_member_number(&j, "risk", rows[i].risk);
+    if (risk != NULL) {
+      cli_json_keyz(&j, "band");
+      cli_json_stringz(&j, band_name(cxm_risk_band(rows[i].risk)));
+    }
     cli_json_keyz(&j, "drivers");
     cli_json_array_begin(&j);
+    drivers = rows[i].has_drivers ? drivers_of(order, &rows[i]) : 0;
+    for (k = 0; k < drivers; k++) {
+      cli_json_object_begin(&j);
+      cli_json_keyz(&j, "factor");
+      cli_json_stringz(&j, cxm_feature_name(order[k]));
+      cli_json_member_number(&j, "weight", rows[i].contrib[order[k]]);
+      cli_json_object_end(&j);
+    }
     cli_json_array_end(&j);
     cli_json_object_end(&j);
   }
   cli_json_array_end(&j);
+  if (risk != NULL) print_risk_model(&j, risk);
   if (a->holdout_to != INT64_MIN) rc = print_holdout(m, rfm, a, &j);
   cli_json_object_end(&j);
   fputc('\n', stdout);
   return rc;
 }
 
-static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const char *unit) {
+static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const char *unit,
+                        const churn_risk *risk) {
   char name[32];
   cli_table *t = cli_table_new(3);
   if (t == NULL) {
@@ -358,7 +480,7 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
     return -1;
   }
   fputc('\n', stdout);
-  t = cli_table_new(6);
+  t = cli_table_new(risk != NULL ? 8 : 6);
   if (t == NULL) {
     return -1;
   }
@@ -371,21 +493,36 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
   cli_table_cell(t, h2);
   cli_table_cell(t, "P(alive)");
   cli_table_cell(t, "risk");
+  if (risk != NULL) {
+    cli_table_cell(t, "band");
+    cli_table_cell(t, "drivers (log-odds)");
+  }
   for (size_t i = 0; i < n; i++) {
     cxm_rfm_customer c;
     const char *s;
     size_t len;
     char id[160];
-    cxm_rfm_customer_init(&c);
-    (void)cxm_rfm_get(&c, rfm, rows[i].index);
-    customer_name(name, sizeof name, &c, rows[i].index, &s, &len);
+    row_customer(&c, &s, &len, name, sizeof name, &rows[i], rfm, risk);
     snprintf(id, sizeof id, "%.*s", (int)len, s);
     cli_table_cell(t, id);
     cli_table_cellf(t, "%u", (unsigned)c.x);
     cli_table_cellf(t, "%.2f", c.t_x);
-    cli_table_cellf(t, "%.2f", c.T);
-    cli_table_cellf(t, "%.4f", rows[i].p_alive);
-    cli_table_cellf(t, "%.4f", 1.0 - rows[i].p_alive);
+    if (isnan(c.T)) cli_table_cell(t, "-"); else cli_table_cellf(t, "%.2f", c.T);
+    if (isnan(rows[i].p_alive)) cli_table_cell(t, "-"); else cli_table_cellf(t, "%.4f", rows[i].p_alive);
+    cli_table_cellf(t, "%.4f", rows[i].risk);
+    if (risk != NULL) {
+      int32_t order[CXM_FEATURE_COUNT];
+      char text[256] = "";
+      size_t k, used = 0, drivers = drivers_of(order, &rows[i]);
+      for (k = 0; k < drivers && k < 3; k++) {
+        int w = snprintf(text + used, sizeof text - used, "%s%s +%.2f", k > 0 ? ", " : "", cxm_feature_name(order[k]),
+                         rows[i].contrib[order[k]]);
+        if (w < 0 || (size_t)w >= sizeof text - used) break;
+        used += (size_t)w;
+      }
+      cli_table_cell(t, band_name(cxm_risk_band(rows[i].risk)));
+      cli_table_cell(t, drivers > 0 ? text : "-");
+    }
   }
   rc = cli_table_print(t, stdout, "Customers by churn risk");
   cli_table_free(t);
@@ -393,7 +530,7 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
 }
 
 /* The per-customer summaries of the event files, through a store. */
-static int32_t summarise_events(cxm_rfm *rfm, const churn_args *a, int *status) {
+static int32_t summarise_events(cxm_rfm *rfm, cxm_store **kept, const churn_args *a, int *status) {
   cli_args in_args;
   cli_input totals;
   cxm_store *store = NULL;
@@ -417,7 +554,7 @@ static int32_t summarise_events(cxm_rfm *rfm, const churn_args *a, int *status) 
   o.holdout_to = a->holdout_to;
   o.unit_seconds = strcmp(a->unit, "day") == 0 ? 86400.0 : 7.0 * 86400.0;
   rc = cxm_store_rfm(rfm, store, &o);
-  cxm_store_free(store);
+  *kept = store; /* the risk model reads it next */
   return rc;
 }
 
@@ -486,6 +623,100 @@ static int32_t print_holdout(const cxm_model *m, const cxm_rfm *rfm, const churn
   return CXM_OK;
 }
 
+/* Rows of a summary file: risk = 1 - P(alive), no drivers. */
+static int32_t summary_rows(churn_row **out, size_t *count, const cxm_rfm *rfm, const cxm_model *m) {
+  size_t n = cxm_rfm_count(rfm), i;
+  churn_row *rows = calloc(n > 0 ? n : 1, sizeof *rows);
+  if (rows == NULL) return CXM_E_NOMEM;
+  *out = rows;
+  for (i = 0; i < n; i++) {
+    cxm_rfm_customer c;
+    int32_t rc;
+    cxm_rfm_customer_init(&c);
+    (void)cxm_rfm_get(&c, rfm, i);
+    rows[i].index = i;
+    rc = cxm_model_p_alive(&rows[i].p_alive, m, c.x, c.t_x, c.T);
+    if (rc != CXM_OK) return rc; /* only for estimates the fit could not make usable */
+    rows[i].risk = 1.0 - rows[i].p_alive;
+  }
+  *count = n;
+  return CXM_OK;
+}
+
+/* Rows of event files: every customer at risk at the scoring time, scored
+ * by the risk model (fitted from churn labels when there are enough, else
+ * the default one), with each factor's contribution to the log-odds. */
+static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const cxm_store *store, const cxm_rfm *rfm,
+                         const cxm_model *m, const churn_args *a) {
+  cxm_store_stats st;
+  cxm_feature_options fo;
+  cxm_features *f = NULL;
+  size_t *rfm_of = NULL, i, n;
+  churn_row *rows;
+  int32_t rc;
+  memset(&st, 0, sizeof st);
+  st.size = sizeof st;
+  rc = cxm_store_stats_get(&st, store);
+  if (rc != CXM_OK) return rc;
+  risk->store = store;
+  /* Scored as of --to, else as of the midnight after the last event. */
+  risk->scored_at = a->to != INT64_MAX ? a->to : (st.last / 86400 + 1) * 86400;
+  risk->cutoff = risk->scored_at - a->horizon_days * 86400;
+  risk->evaluation.size = sizeof risk->evaluation;
+  cxm_feature_options_init(&fo);
+  fo.purchase_model = a->model;
+  if (risk->cutoff > st.first) {
+    fo.cutoff = risk->cutoff;
+    fo.horizon_seconds = a->horizon_days * 86400;
+    rc = cxm_store_risk_model(&risk->model, &risk->evaluation, &risk->fitted, store, &fo);
+    if (rc == CXM_E_CONVERGE) rc = CXM_OK; /* the best point reached; reported as not fitted below */
+  } else {
+    rc = cxm_feature_default_model(&risk->model);
+  }
+  if (rc != CXM_OK) return rc;
+  fo.cutoff = risk->scored_at;
+  fo.horizon_seconds = 0;
+  rc = cxm_store_features(&f, store, &fo);
+  if (rc != CXM_OK) return rc;
+  n = cxm_features_count(f);
+  rows = calloc(n > 0 ? n : 1, sizeof *rows);
+  rfm_of = calloc(st.customers > 0 ? (size_t)st.customers : 1, sizeof *rfm_of);
+  *out = rows;
+  if (rows == NULL || rfm_of == NULL) {
+    free(rfm_of);
+    cxm_features_free(f);
+    return CXM_E_NOMEM;
+  }
+  for (i = 0; i < st.customers; i++) rfm_of[i] = NO_INDEX;
+  for (i = 0; i < cxm_rfm_count(rfm); i++) {
+    cxm_rfm_customer c;
+    uint32_t handle;
+    cxm_rfm_customer_init(&c);
+    if (cxm_rfm_get(&c, rfm, i) == CXM_OK && cxm_store_find_customer(&handle, store, c.id, c.id_len) == CXM_OK)
+      rfm_of[handle] = i;
+  }
+  for (i = 0; i < n && rc == CXM_OK; i++) {
+    double x[CXM_FEATURE_COUNT], logit;
+    churn_row *r = &rows[i];
+    rc = cxm_features_row(x, &r->handle, NULL, f, i);
+    if (rc == CXM_OK) rc = cxm_risk_score(&r->risk, &risk->model, x);
+    if (rc == CXM_OK) rc = cxm_risk_explain(r->contrib, &logit, &risk->model, x);
+    r->has_drivers = 1;
+    r->index = rfm_of[r->handle];
+    r->p_alive = NAN;
+    if (rc == CXM_OK && r->index != NO_INDEX) {
+      cxm_rfm_customer c;
+      cxm_rfm_customer_init(&c);
+      (void)cxm_rfm_get(&c, rfm, r->index);
+      if (cxm_model_p_alive(&r->p_alive, m, c.x, c.t_x, c.T) != CXM_OK) r->p_alive = NAN;
+    }
+  }
+  free(rfm_of);
+  cxm_features_free(f);
+  *count = n;
+  return rc;
+}
+
 int cli_churn_main(int argc, char **argv) {
   churn_args a;
   int status = parse_args(&a, argc, argv);
@@ -499,7 +730,9 @@ int cli_churn_main(int argc, char **argv) {
   source = a.summary != NULL ? a.summary : a.files[0];
   cxm_rfm *rfm = NULL;
   int32_t rc = cxm_rfm_new(&rfm, NULL);
-  if (rc == CXM_OK) rc = a.summary != NULL ? summarise_file(rfm, &a, &status) : summarise_events(rfm, &a, &status);
+  cxm_store *store = NULL;
+  if (rc == CXM_OK)
+    rc = a.summary != NULL ? summarise_file(rfm, &a, &status) : summarise_events(rfm, &store, &a, &status);
   if (rc != CXM_OK || status != CLI_EXIT_OK) {
     if (rc != CXM_OK) cli_diag(source, cxm_status_str(rc));
     cxm_rfm_free(rfm);
@@ -519,34 +752,24 @@ int cli_churn_main(int argc, char **argv) {
     status = CLI_EXIT_FAILURE;
     cli_diag(source, "the model fit did not converge; the estimates printed are the best point reached");
   }
-  size_t n = cxm_rfm_count(rfm);
-  churn_row *rows = malloc((n > 0 ? n : 1) * sizeof *rows);
-  if (rows == NULL) {
-    cli_diag(NULL, "out of memory");
+  size_t n = 0;
+  churn_row *rows = NULL;
+  churn_risk risk;
+  memset(&risk, 0, sizeof risk);
+  rc = store != NULL ? risk_rows(&rows, &n, &risk, store, rfm, &m, &a) : summary_rows(&rows, &n, rfm, &m);
+  if (rc != CXM_OK) {
+    cli_diag(source, cxm_status_str(rc));
+    free(rows);
     cxm_rfm_free(rfm);
+    cxm_store_free(store);
     free(a.files);
     return CLI_EXIT_FAILURE;
-  }
-  for (size_t i = 0; i < n; i++) {
-    cxm_rfm_customer c;
-    cxm_rfm_customer_init(&c);
-    (void)cxm_rfm_get(&c, rfm, i);
-    rows[i].index = i;
-    rc = cxm_model_p_alive(&rows[i].p_alive, &m, c.x, c.t_x, c.T);
-    if (rc != CXM_OK) {
-      /* Only possible for estimates the fit could not make usable. */
-      cli_diag(source, cxm_status_str(rc));
-      free(rows);
-      cxm_rfm_free(rfm);
-      free(a.files);
-      return CLI_EXIT_FAILURE;
-    }
   }
   qsort(rows, n, sizeof *rows, by_risk);
   size_t shown = a.top > 0 && a.top < n ? (size_t)a.top : n;
   if (a.json) {
-    rc = print_json(&m, rfm, rows, shown, &a);
-  } else if (print_tables(&m, rfm, rows, shown, a.unit) != 0) {
+    rc = print_json(&m, rfm, rows, shown, &a, store != NULL ? &risk : NULL);
+  } else if (print_tables(&m, rfm, rows, shown, a.unit, store != NULL ? &risk : NULL) != 0) {
     cli_diag(NULL, "out of memory");
     status = CLI_EXIT_FAILURE;
   } else if (a.holdout_to != INT64_MIN) {
@@ -562,6 +785,7 @@ int cli_churn_main(int argc, char **argv) {
   }
   free(rows);
   cxm_rfm_free(rfm);
+  cxm_store_free(store);
   free(a.files);
   return status;
 }

@@ -261,11 +261,53 @@ def test_events():
         check(h is not None and abs(h["expected"] - 1653.4) < 0.5, "BG/NBD holdout expectation ~1653.4")
 
 
+def test_risk():
+    """`cxm churn FILE...` on the bundled sample: the experience-adjusted risk.
+    Checked here: customers in descending risk, bands by the documented
+    cut-offs, drivers = the positive contributions coefficient x feature that,
+    with the others, add up to the logit of the risk, and no customer whose
+    churn event precedes the scoring time."""
+    import csv
+    sample = os.path.join(DATA, "..", "..", "..", "examples", "data", "sample_events.csv")
+    code, out, err = run(["--json", sample])
+    check(code == 0, "risk: exit %d %r" % (code, err[:300]))
+    if code != 0:
+        return
+    doc = json.loads(out)
+    rm = doc.get("risk_model")
+    check(rm is not None and rm["source"] in ("fitted", "default"), "risk_model present")
+    risks = [c["risk"] for c in doc["customers"]]
+    check(risks == sorted(risks, reverse=True), "descending risk")
+    for c in doc["customers"]:
+        band = "low" if c["risk"] < 0.3 else "medium" if c["risk"] < 0.6 else "high"
+        check(c["band"] == band, "band of %s: %r at %r" % (c["customer"], c["band"], c["risk"]))
+        weights = [d["weight"] for d in c["drivers"]]
+        check(all(w > 0 for w in weights) and weights == sorted(weights, reverse=True),
+              "drivers of %s positive and sorted" % c["customer"])
+        names = [d["factor"] for d in c["drivers"]]
+        check(all(n in rm["coefficients"] for n in names), "driver names are features")
+        logit = math.log(c["risk"] / (1 - c["risk"])) if 0 < c["risk"] < 1 else None
+        if logit is not None:
+            # the logit is the intercept plus every contribution; the drivers
+            # are the positive ones, so they bound it from above
+            check(logit <= rm["intercept"] + sum(weights) + 1e-9,
+                  "logit of %s within intercept + drivers" % c["customer"])
+    scored = rm["scored_at"]
+    churned = set()
+    with open(sample, newline="") as f:
+        for row in csv.DictReader(f):
+            if row["kind"] == "churn" and row["time"] < scored:
+                churned.add(row["customer"])
+    listed = {c["customer"] for c in doc["customers"]}
+    check(churned and not (churned & listed), "churned customers are not scored (%d churned)" % len(churned))
+
+
 def main():
     global CXM, DATA
     CXM, DATA = sys.argv[1], sys.argv[2]
     test_usage()
     test_events()
+    test_risk()
     test_generated()
     test_cdnow()
     if FAILURES:
