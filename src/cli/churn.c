@@ -742,6 +742,15 @@ int cli_churn_main(int argc, char **argv) {
   cxm_model m;
   cxm_model_init(&m);
   rc = cxm_model_fit(&m, rfm, a.model, NULL);
+  if (rc == CXM_E_NO_DATA && store != NULL) {
+    /* Event files without repeat buyers: no purchase model, but the
+     * experience signals still give every customer a risk. */
+    cxm_model_init(&m);
+    m.kind = a.model;
+    m.loglik = NAN;
+    cli_diag(source, "no repeat purchases: the purchase model is not fitted; risk from experience signals only");
+    rc = CXM_OK;
+  }
   if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
     cli_diag(source, cxm_status_str(rc));
     cxm_rfm_free(rfm);
