@@ -193,7 +193,9 @@ static void fill_row(double *v, const customer_state *c, int64_t cutoff) {
   }
   v[CXM_FEATURE_HIGH_EFFORT] = (double)c->high_effort;
   v[CXM_FEATURE_OPEN_CONTACTS] = (double)c->open_contacts;
-  if (c->open_contacts > 0) v[CXM_FEATURE_OPEN_AGE] = (double)(cutoff - c->oldest_open) / WEEK;
+  /* Capped at a year: beyond it a contact is simply forgotten, and an
+   * unbounded age would dominate every other signal. */
+  if (c->open_contacts > 0) v[CXM_FEATURE_OPEN_AGE] = fmin((double)(cutoff - c->oldest_open) / WEEK, 52.0);
   v[CXM_FEATURE_BREACHES] = (double)c->breaches;
   v[CXM_FEATURE_COMPLAINTS] = (double)c->complaints;
   if (c->gap_n > 0) v[CXM_FEATURE_GAP] = c->gap_sum / c->gap_n / 100.0;
@@ -311,7 +313,7 @@ int32_t cxm_feature_default_model(cxm_risk_model *model) {
       0.5,  /* nps_drop, per 10 points */
       0.4,  /* high_effort, per answer (Dixon, Freeman & Toman 2010) */
       0.5,  /* open_contacts */
-      0.1,  /* open_age_weeks */
+      0.03, /* open_age_weeks (capped at 52: at most +1.56) */
       0.3,  /* sla_breaches */
       0.3,  /* complaints minus compliments */
       1.0,  /* perception_gap, per 100 points */

@@ -260,10 +260,12 @@ int32_t cxm_store_check(const cxm_store *store, const cxm_event *event) {
 
 /* ---- recording ---------------------------------------------------------- */
 
-/* Whether an event leaves a trace in its customer's day (cxmi_day_slot). */
+/* Whether an event leaves a trace in its customer's day (cxmi_day_slot):
+ * purchases and the customer's own touchpoints (survey answers, complaints,
+ * compliments); contacts are kept per interaction. */
 static int cxmi_day_event(const cxm_event *e) {
-  return e->kind == CXM_KIND_PURCHASE || e->kind == CXM_KIND_NPS || e->kind == CXM_KIND_CES ||
-         e->kind == CXM_KIND_COMPLAINT || e->kind == CXM_KIND_COMPLIMENT;
+  return e->kind == CXM_KIND_PURCHASE || e->kind == CXM_KIND_NPS || e->kind == CXM_KIND_CSAT ||
+         e->kind == CXM_KIND_CES || e->kind == CXM_KIND_COMPLAINT || e->kind == CXM_KIND_COMPLIMENT;
 }
 
 static uint16_t inc16(uint16_t v) { return v == UINT16_MAX ? v : (uint16_t)(v + 1); }
@@ -282,6 +284,7 @@ static void record_day(cxmi_day_slot *d, const cxm_event *e) {
     case CXM_KIND_CES:
       if (e->value <= 3) d->high_effort = inc16(d->high_effort);
       break;
+    case CXM_KIND_CSAT: break; /* a touchpoint: the slot itself records it */
     default: /* NPS */
       if (d->nps_last == 0 || at >= d->nps_last_at) {
         d->nps_prev = d->nps_last;

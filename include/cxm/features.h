@@ -33,11 +33,11 @@ enum cxm_feature {
   CXM_FEATURE_NPS_DROP = 5,       /**< (previous - latest NPS answer) / 10; 0 with fewer than two answers */
   CXM_FEATURE_HIGH_EFFORT = 6,    /**< CES answers 1..3 in the 90 days before the cut-off */
   CXM_FEATURE_OPEN_CONTACTS = 7,  /**< contacts opened and not resolved before the cut-off */
-  CXM_FEATURE_OPEN_AGE = 8,       /**< age in weeks of the oldest of them (0 when none) */
+  CXM_FEATURE_OPEN_AGE = 8,       /**< age in weeks of the oldest of them, at most 52 (0 when none) */
   CXM_FEATURE_BREACHES = 9,       /**< contacts whose first reply missed the SLA target (business time), or are still unanswered past it */
   CXM_FEATURE_COMPLAINTS = 10,    /**< complaints minus compliments */
   CXM_FEATURE_GAP = 11,           /**< mean perception gap of the customer's rated interactions / 100 (0 when none) */
-  CXM_FEATURE_SILENCE = 12,       /**< weeks from the last touchpoint of any kind to the cut-off */
+  CXM_FEATURE_SILENCE = 12,       /**< weeks from the last touchpoint (purchase, survey answer, complaint, compliment, contact) to the cut-off */
   CXM_FEATURE_COUNT = 13          /**< number of features */
 };
 
@@ -64,8 +64,9 @@ CXM_API const char *cxm_feature_name(int32_t feature);
  * @brief Take every customer's features as of `options->cutoff`, and label
  *        each with whether it churned in the horizon after it.
  *
- * Customers are those with at least one event before the cut-off and no
- * churn event before it, in handle order.
+ * Customers are those with a touchpoint (purchase, NPS, CSAT or CES answer,
+ * complaint, compliment, or contact) before the cut-off and no churn event
+ * before it, in handle order.
  * @param[out] out Receives the table; free with cxm_features_free().
  * @param[in] store The store (read only).
  * @param[in] options The cut-off and the rest; required.
