@@ -3,6 +3,7 @@
  * (docs/metrics.md, "Service vs experience"). */
 #include "experience.h"
 
+#include "bytes.h"
 #include "slice.h"
 #include "stats.h"
 
@@ -115,26 +116,14 @@ int32_t cxm_store_gap(cxm_gap_acc *out, const cxm_store *store, const cxm_filter
 static const uint8_t gap_magic[4] = {'C', 'X', 'M', 'G'};
 #define GAP_VERSION 1
 
-static void put_u64(uint8_t *p, uint64_t v) {
-  int i;
-  for (i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_u64(const uint8_t *p) {
-  uint64_t v = 0;
-  int i;
-  for (i = 7; i >= 0; i--) v = (v << 8) | p[i];
-  return v;
-}
-
 static void put_f64(uint8_t *p, double d) {
   uint64_t bits;
   memcpy(&bits, &d, sizeof bits);
-  put_u64(p, bits);
+  cxmi_put_u64(p, bits);
 }
 
 static double get_f64(const uint8_t *p) {
-  uint64_t bits = get_u64(p);
+  uint64_t bits = cxmi_get_u64(p);
   double d;
   memcpy(&d, &bits, sizeof d);
   return d;
@@ -146,32 +135,30 @@ int32_t cxm_gap_acc_serialize(uint8_t *buf, size_t cap, size_t *written, const c
   if (cap < CXM_GAP_ACC_BYTES) return CXM_E_BUFFER;
   memcpy(buf, gap_magic, 4);
   buf[4] = GAP_VERSION;
-  put_u64(buf + 5, acc->pairs);
+  cxmi_put_u64(buf + 5, acc->pairs);
   put_f64(buf + 13, acc->mean);
   put_f64(buf + 21, acc->m2);
   put_f64(buf + 29, acc->service_sum);
   put_f64(buf + 37, acc->experience_sum);
-  put_u64(buf + 45, acc->blind_spots);
-  put_u64(buf + 53, acc->reverse_spots);
+  cxmi_put_u64(buf + 45, acc->blind_spots);
+  cxmi_put_u64(buf + 53, acc->reverse_spots);
   return CXM_OK;
 }
 
 int32_t cxm_gap_acc_deserialize(cxm_gap_acc *acc, const uint8_t *buf, size_t len, size_t *consumed) {
   cxm_gap_acc a;
+  int32_t rc;
   if (acc == NULL || (buf == NULL && len > 0)) return CXM_E_ARG;
-  if (len == 0) return CXM_E_TRUNCATED;
-  if (memcmp(buf, gap_magic, len < 4 ? len : 4) != 0) return CXM_E_FORMAT;
-  if (len < 5) return CXM_E_TRUNCATED;
-  if (memcmp(buf, gap_magic, 4) != 0) return CXM_E_FORMAT;
-  if (buf[4] != GAP_VERSION) return buf[4] > GAP_VERSION ? CXM_E_VERSION : CXM_E_FORMAT;
+  rc = cxmi_check_header(buf, len, gap_magic, GAP_VERSION);
+  if (rc != CXM_OK) return rc;
   if (len < CXM_GAP_ACC_BYTES) return CXM_E_TRUNCATED;
-  a.pairs = get_u64(buf + 5);
+  a.pairs = cxmi_get_u64(buf + 5);
   a.mean = get_f64(buf + 13);
   a.m2 = get_f64(buf + 21);
   a.service_sum = get_f64(buf + 29);
   a.experience_sum = get_f64(buf + 37);
-  a.blind_spots = get_u64(buf + 45);
-  a.reverse_spots = get_u64(buf + 53);
+  a.blind_spots = cxmi_get_u64(buf + 45);
+  a.reverse_spots = cxmi_get_u64(buf + 53);
   /* Reject what no sequence of adds and merges can produce. */
   if (!isfinite(a.mean) || !isfinite(a.m2) || a.m2 < 0 || !isfinite(a.service_sum) || !isfinite(a.experience_sum) ||
       a.blind_spots > a.pairs || a.reverse_spots > a.pairs - a.blind_spots ||
