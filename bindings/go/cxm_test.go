@@ -1,0 +1,516 @@
+package cxm
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The sample file of examples/data, relative to this directory.
+var sample = filepath.Join("..", "..", "examples", "data", "sample_events.csv")
+
+// cxmExe is the C command whose JSON the parity tests compare with.
+func cxmExe(t *testing.T) string {
+	exe := os.Getenv("CXM_EXE")
+	if exe == "" {
+		t.Fatal("CXM_EXE is not set: the parity tests need the cxm command (meson test --suite go sets it)")
+	}
+	return exe
+}
+
+func runJSON(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	out, err := exec.Command(cxmExe(t), args...).Output()
+	if err != nil {
+		t.Fatalf("%s %v: %v", cxmExe(t), args, err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("JSON of %v: %v", args, err)
+	}
+	return doc
+}
+
+func openSample(t *testing.T) *Store {
+	t.Helper()
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, rows, err := s.Ingest(sample); err != nil || len(rows) != 0 {
+		t.Fatalf("ingest %s: %v, %d bad rows", sample, err, len(rows))
+	}
+	return s
+}
+
+// same compares a Go number with the JSON's: the command prints doubles so
+// that they read back as the same double, so equality is exact. A JSON null
+// must be a nil pointer.
+func same(t *testing.T, what string, got any, want any) {
+	t.Helper()
+	var g float64
+	switch v := got.(type) {
+	case *float64:
+		if v == nil {
+			if want != nil {
+				t.Errorf("%s: got nil, want %v", what, want)
+			}
+			return
+		}
+		g = *v
+	case float64:
+		g = v
+	case uint64:
+		g = float64(v)
+	default:
+		t.Fatalf("%s: unexpected type %T", what, got)
+	}
+	w, ok := want.(float64)
+	if !ok {
+		t.Errorf("%s: got %v, want %v", what, g, want)
+		return
+	}
+	if g != w {
+		t.Errorf("%s: got %.17g, want %.17g", what, g, w)
+	}
+}
+
+func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
+func pair(v any, i int) any {
+	a, ok := v.([]any)
+	if !ok {
+		return nil
+	}
+	return a[i]
+}
+
+// checkSlice compares every metric of a slice with the JSON SLICE.
+func checkSlice(t *testing.T, s *Store, f Filter, name string, want map[string]any) {
+	t.Helper()
+	nps, err := s.NPS(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := obj(want["nps"]); w == nil {
+		if nps != nil {
+			t.Errorf("%s nps: got %+v, want null", name, nps)
+		}
+	} else if nps == nil {
+		t.Errorf("%s nps: got nil, want %v", name, w)
+	} else {
+		same(t, name+" nps.n", nps.N, w["n"])
+		same(t, name+" nps.promoters", nps.Promoters, w["promoters"])
+		same(t, name+" nps.passives", nps.Passives, w["passives"])
+		same(t, name+" nps.detractors", nps.Detractors, w["detractors"])
+		same(t, name+" nps.score", nps.Score, w["score"])
+		same(t, name+" nps.se", nps.SE, w["se"])
+		same(t, name+" nps.ci95[0]", nps.CI95Low, pair(w["ci95"], 0))
+		same(t, name+" nps.ci95[1]", nps.CI95High, pair(w["ci95"], 1))
+		same(t, name+" nps.ci95_adjusted[0]", nps.AdjustedLow, pair(w["ci95_adjusted"], 0))
+		same(t, name+" nps.ci95_adjusted[1]", nps.AdjustedHigh, pair(w["ci95_adjusted"], 1))
+	}
+	csat, err := s.CSAT(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := obj(want["csat"]); w == nil {
+		if csat != nil {
+			t.Errorf("%s csat: got %+v, want null", name, csat)
+		}
+	} else if csat == nil {
+		t.Errorf("%s csat: got nil", name)
+	} else {
+		same(t, name+" csat.n", csat.N, w["n"])
+		same(t, name+" csat.satisfied", csat.Satisfied, w["satisfied"])
+		same(t, name+" csat.score", csat.Score, w["score"])
+		same(t, name+" csat.mean", csat.Mean, w["mean"])
+		same(t, name+" csat.ci95[0]", csat.CI95Low, pair(w["ci95"], 0))
+		same(t, name+" csat.ci95[1]", csat.CI95High, pair(w["ci95"], 1))
+	}
+	ces, err := s.CES(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := obj(want["ces"]); w == nil {
+		if ces != nil {
+			t.Errorf("%s ces: got %+v, want null", name, ces)
+		}
+	} else if ces == nil {
+		t.Errorf("%s ces: got nil", name)
+	} else {
+		same(t, name+" ces.n", ces.N, w["n"])
+		same(t, name+" ces.mean", ces.Mean, w["mean"])
+		same(t, name+" ces.ci95[0]", ces.CI95Low, pair(w["ci95"], 0))
+		same(t, name+" ces.ci95[1]", ces.CI95High, pair(w["ci95"], 1))
+		same(t, name+" ces.easy_pct", ces.EasyPct, w["easy_pct"])
+		same(t, name+" ces.high_effort_pct", ces.HighEffortPct, w["high_effort_pct"])
+		same(t, name+" ces.net", ces.NetPct, w["net"])
+	}
+	gap, err := s.Gap(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := obj(want["gap"]); w == nil {
+		if gap != nil {
+			t.Errorf("%s gap: got %+v, want null", name, gap)
+		}
+	} else if gap == nil {
+		t.Errorf("%s gap: got nil", name)
+	} else {
+		same(t, name+" gap.pairs", gap.Pairs, w["pairs"])
+		same(t, name+" gap.mean", gap.Mean, w["mean"])
+		same(t, name+" gap.ci95[0]", gap.CI95Low, pair(w["ci95"], 0))
+		same(t, name+" gap.ci95[1]", gap.CI95High, pair(w["ci95"], 1))
+		same(t, name+" gap.service", gap.Service, w["service"])
+		same(t, name+" gap.experience", gap.Experience, w["experience"])
+		same(t, name+" gap.delivery_gap", gap.DeliveryGap, w["delivery_gap"])
+		same(t, name+" gap.blind_spot_pct", gap.BlindSpotPct, w["blind_spot_pct"])
+		same(t, name+" gap.delivery_z", gap.DeliveryZ, w["delivery_z"])
+		same(t, name+" gap.se", gap.SE, w["se"])
+		same(t, name+" gap.blind_spots", gap.BlindSpots, w["blind_spots"])
+		same(t, name+" gap.reverse_spots", gap.ReverseSpots, w["reverse_spots"])
+	}
+	svc, err := s.Service(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := obj(want["service"]); w == nil {
+		if svc != nil {
+			t.Errorf("%s service: got %+v, want null", name, svc)
+		}
+	} else if svc == nil {
+		t.Errorf("%s service: got nil", name)
+	} else {
+		same(t, name+" service.contacts", svc.Contacts, w["contacts"])
+		same(t, name+" service.open", svc.Open, w["open"])
+		same(t, name+" service.replied", svc.Replied, w["replied"])
+		same(t, name+" service.resolved", svc.Resolved, w["resolved"])
+		same(t, name+" service.met", svc.Met, w["met"])
+		same(t, name+" service.breached", svc.Breached, w["breached"])
+		same(t, name+" service.first_response_median_s", svc.FirstResponseMedian, w["first_response_median_s"])
+		same(t, name+" service.first_response_p90_s", svc.FirstResponseP90, w["first_response_p90_s"])
+		same(t, name+" service.first_response_mean_s", svc.FirstResponseMean, w["first_response_mean_s"])
+		same(t, name+" service.resolution_median_s", svc.ResolutionMedian, w["resolution_median_s"])
+		same(t, name+" service.resolution_p90_s", svc.ResolutionP90, w["resolution_p90_s"])
+		same(t, name+" service.resolution_mean_s", svc.ResolutionMean, w["resolution_mean_s"])
+		same(t, name+" service.within_sla_pct", svc.WithinSLAPct, w["within_sla_pct"])
+	}
+	loy, err := s.Loyalty(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := obj(want["loyalty"])
+	same(t, name+" loyalty.complaints", loy.Complaints, w["complaints"])
+	same(t, name+" loyalty.compliments", loy.Compliments, w["compliments"])
+	same(t, name+" loyalty.churned", loy.Churned, w["churned"])
+	same(t, name+" loyalty.compliment_ratio", loy.ComplimentRatio, w["compliment_ratio"])
+}
+
+// Every metric, overall and by each dimension, equals `cxm report --json`.
+func TestReportParity(t *testing.T) {
+	doc := runJSON(t, "report", "--json", "--by", "channel,stage,segment,month", sample)
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	stats, bad, err := s.Ingest(sample)
+	if err != nil || len(bad) != 0 {
+		t.Fatalf("ingest: %v %v", err, bad)
+	}
+	in := obj(doc["input"])
+	same(t, "input.rows", stats.Rows, in["rows"])
+	same(t, "input.events", stats.Events, in["events"])
+	same(t, "input.rejected", stats.Rejected, in["rejected"])
+	same(t, "input.duplicates", stats.Duplicates, in["duplicates"])
+	st, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "input.customers", st.Customers, in["customers"])
+	if got := st.First.Format(time.RFC3339); got != in["first"] {
+		t.Errorf("first: %s, want %v", got, in["first"])
+	}
+	if got := st.Last.Format(time.RFC3339); got != in["last"] {
+		t.Errorf("last: %s, want %v", got, in["last"])
+	}
+	checkSlice(t, s, Filter{}, "overall", obj(doc["overall"]))
+	slices := obj(doc["slices"])
+	for _, by := range []string{"channel", "stage", "segment", "month"} {
+		want := obj(slices[by])
+		groups, err := s.Groups(Filter{}, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(groups) != len(want) || len(groups) < 2 {
+			t.Fatalf("by %s: %d groups, want %d (at least 2)", by, len(groups), len(want))
+		}
+		for _, g := range groups {
+			w := obj(want[g.Key])
+			if w == nil {
+				t.Fatalf("by %s: key %q not in the command's JSON", by, g.Key)
+			}
+			checkSlice(t, s, g.Filter, by+"="+g.Key, w)
+		}
+	}
+	// A filter written by hand selects the same slice as the group's.
+	for _, ch := range []string{"web", "phone"} {
+		checkSlice(t, s, Filter{Channel: ch}, "Filter{Channel:"+ch+"}", obj(obj(slices["channel"])[ch]))
+	}
+}
+
+// Churn risks, bands and drivers equal `cxm churn --json`, in its order.
+func TestChurnParity(t *testing.T) {
+	doc := runJSON(t, "churn", "--json", sample)
+	s := openSample(t)
+	risks, model, err := s.Churn(ChurnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rm := obj(doc["risk_model"])
+	if model.Fitted != (rm["source"] == "fitted") {
+		t.Errorf("fitted %v, source %v", model.Fitted, rm["source"])
+	}
+	if model.Cutoff.Format(time.RFC3339) != rm["cutoff"] {
+		t.Errorf("cutoff %v, want %v", model.Cutoff, rm["cutoff"])
+	}
+	same(t, "intercept", model.Intercept, rm["intercept"])
+	for k, v := range obj(rm["coefficients"]) {
+		same(t, "coef "+k, model.Coef[k], v)
+	}
+	want, _ := doc["customers"].([]any)
+	if len(risks) != len(want) || len(risks) < 100 {
+		t.Fatalf("%d customers, want %d", len(risks), len(want))
+	}
+	for i, r := range risks {
+		w := obj(want[i])
+		if r.Customer != w["customer"] || r.Band != w["band"] {
+			t.Fatalf("row %d: %s %s, want %v %v", i, r.Customer, r.Band, w["customer"], w["band"])
+		}
+		same(t, r.Customer+" risk", r.Risk, w["risk"])
+		wd, _ := w["drivers"].([]any)
+		if len(wd) != len(r.Drivers) {
+			t.Fatalf("%s: %d drivers, want %d", r.Customer, len(r.Drivers), len(wd))
+		}
+		for k, d := range r.Drivers {
+			if d.Factor != obj(wd[k])["factor"] {
+				t.Errorf("%s driver %d: %s, want %v", r.Customer, k, d.Factor, obj(wd[k])["factor"])
+			}
+			same(t, r.Customer+" driver "+d.Factor, d.Weight, obj(wd[k])["weight"])
+		}
+	}
+}
+
+// Events recorded one by one give hand-worked metrics.
+func TestRecordByHand(t *testing.T) {
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	day := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	// NPS answers 10, 9, 7, 3 on email: 2 promoters, 1 passive, 1
+	// detractor: score = 100 * (2 - 1) / 4 = 25 (by hand).
+	for i, v := range []float64{10, 9, 7, 3} {
+		e := Event{ID: "e" + strconv.Itoa(i), Customer: "c" + strconv.Itoa(i), Time: day, Kind: "nps",
+			Value: Float(v), Channel: "email", Stage: "use", Segment: "smb"}
+		if err := s.Record(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A duplicate id is a notice, not an error, and is not counted.
+	if err := s.Record(Event{ID: "e0", Customer: "c9", Time: day, Kind: "nps", Value: Float(0)}); err != nil {
+		t.Fatal(err)
+	}
+	// One CES answer: the SD and the interval are absent (nil).
+	if err := s.Record(Event{Customer: "c1", Time: day, Kind: "ces", Value: Float(6), Channel: "chat"}); err != nil {
+		t.Fatal(err)
+	}
+	nps, err := s.NPS(Filter{Channel: "email"})
+	if err != nil || nps == nil {
+		t.Fatal(nps, err)
+	}
+	if nps.N != 4 || nps.Promoters != 2 || nps.Passives != 1 || nps.Detractors != 1 || nps.Score != 25 {
+		t.Errorf("nps %+v", nps)
+	}
+	if n, err := s.NPS(Filter{Channel: "chat"}); err != nil || n != nil {
+		t.Errorf("nps of chat: %+v %v, want nil", n, err)
+	}
+	ces, err := s.CES(Filter{})
+	if err != nil || ces == nil || ces.N != 1 || ces.Mean != 6 || ces.SD != nil || ces.CI95Low != nil {
+		t.Errorf("ces %+v %v", ces, err)
+	}
+	st, _ := s.Stats()
+	if st.Events != 5 || st.Duplicates != 1 || st.Customers != 4 {
+		t.Errorf("stats %+v", st)
+	}
+	loy, err := s.Loyalty(Filter{})
+	if err != nil || loy.ComplimentRatio != nil || loy.Complaints != 0 {
+		t.Errorf("loyalty %+v %v", loy, err)
+	}
+	g, err := s.Groups(Filter{From: day.Truncate(24 * time.Hour)}, "stage")
+	if err != nil || len(g) != 2 || g[0].Key != "none" || g[1].Key != "use" || g[1].Filter.Stage != "use" {
+		t.Errorf("groups %+v %v", g, err)
+	}
+}
+
+func wantStatus(t *testing.T, what string, err error, status int32) {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("%s: error %v (%T), want *Error %d", what, err, err, status)
+	}
+	if e.Status != status || e.Name != StatusName(status) || e.Message == "" || !strings.Contains(e.Error(), e.Name) {
+		t.Errorf("%s: %+v, want status %d (%s)", what, e, status, StatusName(status))
+	}
+	if !errors.Is(err, &Error{Status: status}) {
+		t.Errorf("%s: errors.Is fails", what)
+	}
+}
+
+// C statuses surface as *Error with the right code and names.
+func TestErrors(t *testing.T) {
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)
+	ok := Event{Customer: "c", Time: day, Kind: "nps", Value: Float(5)}
+	bad := func(mod func(e *Event)) error { e := ok; mod(&e); return s.Record(e) }
+	wantStatus(t, "kind", bad(func(e *Event) { e.Kind = "bogus" }), StatusKind)
+	wantStatus(t, "no kind", bad(func(e *Event) { e.Kind = "" }), StatusKind)
+	wantStatus(t, "value 11", bad(func(e *Event) { e.Value = Float(11) }), StatusValue)
+	wantStatus(t, "no value", bad(func(e *Event) { e.Value = nil }), StatusValue)
+	wantStatus(t, "NaN value", bad(func(e *Event) { e.Value = Float(math.NaN()) }), StatusValue)
+	wantStatus(t, "customer", bad(func(e *Event) { e.Customer = "" }), StatusCustomer)
+	wantStatus(t, "long customer", bad(func(e *Event) { e.Customer = strings.Repeat("x", 129) }), StatusCustomer)
+	wantStatus(t, "time", bad(func(e *Event) { e.Time = time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC) }), StatusTime)
+	wantStatus(t, "channel", bad(func(e *Event) { e.Channel = "Bad Channel" }), StatusChannel)
+	wantStatus(t, "stage", bad(func(e *Event) { e.Stage = "nowhere" }), StatusStage)
+	wantStatus(t, "dimension", bad(func(e *Event) { e.Dimension = "beauty" }), StatusDimension)
+	wantStatus(t, "ref", bad(func(e *Event) { e.Kind = "contact_open"; e.Value = nil }), StatusRef)
+	wantStatus(t, "event id", bad(func(e *Event) { e.ID = strings.Repeat("i", 129) }), StatusEventID)
+	if err := s.Record(ok); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.Ingest(filepath.Join(t.TempDir(), "missing.csv"))
+	wantStatus(t, "missing file", err, StatusIO)
+	_, err = s.Groups(Filter{}, "colour")
+	wantStatus(t, "by", err, StatusBy)
+	_, err = s.NPS(Filter{From: day.Add(time.Hour)})
+	wantStatus(t, "unaligned window", err, StatusWindow)
+	_, err = s.NPS(Filter{Channel: "pigeon"})
+	wantStatus(t, "channel not in store", err, StatusNotFound)
+	_, err = s.NPS(Filter{Stage: "nowhere"})
+	wantStatus(t, "stage filter", err, StatusStage)
+	// Bad rows of a file come back as RowErrors; the good ones are kept.
+	path := filepath.Join(t.TempDir(), "rows.csv")
+	csv := "time,customer,kind,value,note\n2025-01-01T00:00:00Z,a,nps,11,x\n2025-01-01T00:00:00Z,b,nps,10,y\n"
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stats, rows, err := s.Ingest(path)
+	if err != nil || stats.Events != 1 || stats.Rejected != 1 || len(rows) != 2 {
+		t.Fatalf("ingest: %+v %+v %v", stats, rows, err)
+	}
+	if rows[0].Status != StatusUnknownColumn || rows[0].Column != "note" || rows[0].Line != 1 {
+		t.Errorf("warning %+v", rows[0])
+	}
+	if rows[1].Status != StatusValue || rows[1].Column != "value" || rows[1].Line != 2 ||
+		rows[1].Name != "CXM_E_VALUE" || !strings.Contains(rows[1].Reason, "11") {
+		t.Errorf("row error %+v", rows[1])
+	}
+	s.Close()
+	s.Close() // twice is fine
+	_, err = s.NPS(Filter{})
+	wantStatus(t, "closed store", err, StatusState)
+	wantStatus(t, "record on closed store", s.Record(ok), StatusState)
+}
+
+func rssKiB(t *testing.T) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status")
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			v, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			return v
+		}
+	}
+	t.Skip("no VmRSS")
+	return 0
+}
+
+// 100 000 rounds of calls that allocate C strings and C results (record,
+// queries, groups, a store created and closed, failing calls) leave the
+// resident size within a few MiB: a leak of even one C string per call
+// would add several MiB.
+func TestNoLeak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	day := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	e := Event{Customer: "customer-with-a-long-enough-id", Time: day, Kind: "nps", Value: Float(9),
+		Channel: "email", Stage: "use", Segment: "enterprise", Ref: "ticket-1"}
+	round := func() {
+		if err := s.Record(e); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Record(Event{Customer: "x", Time: day, Kind: "bogus"}); err == nil {
+			t.Fatal("bogus kind accepted")
+		}
+		if _, err := s.NPS(Filter{Channel: "email", Segment: "enterprise", Stage: "use"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Groups(Filter{}, "segment"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Gap(Filter{}); err != nil {
+			t.Fatal(err)
+		}
+		t2, err := NewStore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t2.Close()
+	}
+	for i := 0; i < 10000; i++ { // warm up: the store's tables and Go's heap reach their size
+		round()
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	before := rssKiB(t)
+	for i := 0; i < 100000; i++ {
+		round()
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	after := rssKiB(t)
+	t.Logf("RSS %d KiB -> %d KiB after 100000 rounds", before, after)
+	if after-before > 4096 {
+		t.Errorf("RSS grew by %d KiB over 100000 rounds: a leak", after-before)
+	}
+	// The finalizer frees a store that was never closed.
+	for i := 0; i < 1000; i++ {
+		if _, err := NewStore(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+}

@@ -1,0 +1,3 @@
+module cxm.example/cxm
+
+go 1.19

@@ -1,0 +1,77 @@
+package cxm
+
+/*
+#cgo pkg-config: cxm
+#include <stdlib.h>
+#include <cxm.h>
+
+void cxmgoRowError(uintptr_t user, int32_t status, uint64_t line, char *column, char *reason);
+
+// Trampoline from the reader's callback to Go: `user` points at a
+// C-allocated uintptr_t holding a runtime/cgo.Handle.
+static void cxmgo_on_error(void *user, const cxm_row_error *e) {
+	cxmgoRowError(*(const uintptr_t *)user, e->status, e->line, (char *)e->column, (char *)e->reason);
+}
+
+static void cxmgo_set_callback(cxm_reader_options *o, uintptr_t *user) {
+	o->on_error = cxmgo_on_error;
+	o->user = user;
+}
+*/
+import "C"
+
+import (
+	"runtime"
+	"runtime/cgo"
+	"strings"
+	"unsafe"
+)
+
+// RowError is a rejected row (Status < 0) or a warning (Status > 0, such as
+// an unknown CSV column), as the reader reports it.
+type RowError struct {
+	Line   uint64
+	Column string // the field at fault, "*" for the whole row
+	Status int32
+	Name   string // the status's symbolic name
+	Reason string
+}
+
+// IngestStats are the counters of one ingestion.
+type IngestStats struct {
+	Rows, Events, Rejected, Duplicates, OutOfWindow, Warnings, Bytes uint64
+}
+
+type rowErrors struct{ list []RowError }
+
+// Ingest reads a CSV file (or JSON Lines when the name ends in ".jsonl")
+// into the store. Bad rows are skipped and returned; err is non-nil only
+// when the file could not be read at all (StatusIO, StatusHeader...).
+func (s *Store) Ingest(path string) (IngestStats, []RowError, error) {
+	p, err := s.ptr()
+	if err != nil {
+		return IngestStats{}, nil, err
+	}
+	defer runtime.KeepAlive(s)
+	var o C.cxm_reader_options
+	C.cxm_reader_options_init(&o)
+	if strings.HasSuffix(path, ".jsonl") {
+		o.format = C.CXM_FORMAT_JSONL
+	}
+	collected := &rowErrors{}
+	h := cgo.NewHandle(collected)
+	defer h.Delete()
+	user := (*C.uintptr_t)(C.malloc(C.size_t(unsafe.Sizeof(C.uintptr_t(0)))))
+	defer C.free(unsafe.Pointer(user))
+	*user = C.uintptr_t(h)
+	C.cxmgo_set_callback(&o, user)
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	var st C.cxm_reader_stats
+	st.size = C.size_t(unsafe.Sizeof(st))
+	rc := C.cxm_store_ingest_file(p, cpath, &o, &st)
+	stats := IngestStats{Rows: uint64(st.rows), Events: uint64(st.events), Rejected: uint64(st.rejected),
+		Duplicates: uint64(st.duplicates), OutOfWindow: uint64(st.out_of_window), Warnings: uint64(st.warnings),
+		Bytes: uint64(st.bytes)}
+	return stats, collected.list, check(rc)
+}

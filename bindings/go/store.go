@@ -1,0 +1,184 @@
+// Package cxm is a Go binding of libcxm, the customer-experience metrics
+// library: record touchpoint events (or ingest CSV / JSON Lines files) into
+// a Store, then query NPS, CSAT, CES, the perception gap, service levels,
+// loyalty signals and churn risk for any slice of it.
+//
+// A Store owns C memory: call Close when done (a finalizer frees a
+// forgotten store, but only when the garbage collector gets to it). A Store
+// follows the C library's rule: one writer at a time; queries may run from
+// many goroutines at once while nothing writes. Errors from the C library
+// are *Error values carrying its status code.
+package cxm
+
+/*
+#cgo pkg-config: cxm
+#include <stdlib.h>
+#include <cxm.h>
+*/
+import "C"
+
+import (
+	"math"
+	"runtime"
+	"time"
+	"unsafe"
+)
+
+// Store is an event store (cxm_store).
+type Store struct {
+	p *C.cxm_store
+}
+
+// NewStore creates an empty store with the default options (one-day buckets).
+func NewStore() (*Store, error) {
+	var p *C.cxm_store
+	if err := check(C.cxm_store_new(&p, nil)); err != nil {
+		return nil, err
+	}
+	s := &Store{p: p}
+	runtime.SetFinalizer(s, (*Store).Close)
+	return s, nil
+}
+
+// Close frees the store's C memory. It is safe to call more than once; any
+// other method of a closed store returns an *Error with StatusState.
+func (s *Store) Close() error {
+	if s != nil && s.p != nil {
+		C.cxm_store_free(s.p)
+		s.p = nil
+		runtime.SetFinalizer(s, nil)
+	}
+	return nil
+}
+
+func (s *Store) ptr() (*C.cxm_store, error) {
+	if s == nil || s.p == nil {
+		return nil, &Error{Status: StatusState, Name: StatusName(StatusState), Message: "the store is closed"}
+	}
+	return s.p, nil
+}
+
+// Event is one touchpoint (docs/events.md). Empty strings mean "absent";
+// Value is nil for kinds without a value.
+type Event struct {
+	ID        string
+	Customer  string
+	Time      time.Time
+	Kind      string // "nps", "csat", "ces", "internal", "purchase", "contact_open", ...
+	Value     *float64
+	Channel   string
+	Stage     string
+	Segment   string
+	Dimension string
+	Ref       string
+}
+
+// Float returns a pointer to v, for Event.Value.
+func Float(v float64) *float64 { return &v }
+
+// cstr is a C copy of s (nil for ""), freed by the caller with free.
+func cstr(s string) (*C.char, C.size_t) {
+	if s == "" {
+		return nil, 0
+	}
+	return C.CString(s), C.size_t(len(s))
+}
+
+func free(p *C.char) {
+	if p != nil {
+		C.free(unsafe.Pointer(p))
+	}
+}
+
+// Record validates and records one event. A duplicate event id is not an
+// error (Record returns nil and the store counts a duplicate). Channel
+// tokens and segment labels are interned first, so a failed Record may
+// leave a new channel or segment name in the store.
+func (s *Store) Record(e Event) error {
+	p, err := s.ptr()
+	if err != nil {
+		return err
+	}
+	defer runtime.KeepAlive(s)
+	var ev C.cxm_event
+	C.cxm_event_init(&ev)
+	kind, klen := cstr(e.Kind)
+	defer free(kind)
+	if rc := C.cxm_kind_parse(&ev.kind, kind, klen); rc != C.CXM_OK {
+		if kind == nil {
+			rc = C.CXM_E_KIND
+		}
+		return newError(rc)
+	}
+	ev.time = C.int64_t(e.Time.Unix())
+	if e.Value != nil {
+		ev.has_value = 1
+		ev.value = C.double(*e.Value)
+	}
+	ch, chlen := cstr(e.Channel)
+	defer free(ch)
+	if err := check(C.cxm_store_channel(&ev.channel, p, ch, chlen)); err != nil {
+		return err
+	}
+	st, stlen := cstr(e.Stage)
+	defer free(st)
+	if err := check(C.cxm_stage_parse(&ev.stage, st, stlen)); err != nil {
+		return err
+	}
+	dim, dimlen := cstr(e.Dimension)
+	defer free(dim)
+	if err := check(C.cxm_dimension_parse(&ev.dimension, dim, dimlen)); err != nil {
+		return err
+	}
+	seg, seglen := cstr(e.Segment)
+	defer free(seg)
+	if err := check(C.cxm_store_segment(&ev.segment, p, seg, seglen)); err != nil {
+		return err
+	}
+	ev.customer, ev.customer_len = cstr(e.Customer)
+	defer free(ev.customer)
+	ev.ref, ev.ref_len = cstr(e.Ref)
+	defer free(ev.ref)
+	ev.id, ev.id_len = cstr(e.ID)
+	defer free(ev.id)
+	if ev.customer == nil {
+		ev.customer = kind // a valid pointer with length 0: the library reports CXM_E_CUSTOMER
+	}
+	return check(C.cxm_store_record(p, &ev))
+}
+
+// Stats are a store's counters.
+type Stats struct {
+	Events, Duplicates, Customers, Cells, MemoryBytes uint64
+	First, Last                                       time.Time // zero when empty
+}
+
+// Stats reads the store's counters.
+func (s *Store) Stats() (Stats, error) {
+	p, err := s.ptr()
+	if err != nil {
+		return Stats{}, err
+	}
+	defer runtime.KeepAlive(s)
+	var st C.cxm_store_stats
+	st.size = C.size_t(unsafe.Sizeof(st))
+	if err := check(C.cxm_store_stats_get(&st, p)); err != nil {
+		return Stats{}, err
+	}
+	out := Stats{Events: uint64(st.events), Duplicates: uint64(st.duplicates), Customers: uint64(st.customers),
+		Cells: uint64(st.cells), MemoryBytes: uint64(st.memory_bytes)}
+	if st.events > 0 {
+		out.First = time.Unix(int64(st.first), 0).UTC()
+		out.Last = time.Unix(int64(st.last), 0).UTC()
+	}
+	return out, nil
+}
+
+// opt maps NaN (the library's "absent") to nil.
+func opt(x C.double) *float64 {
+	v := float64(x)
+	if math.IsNaN(v) {
+		return nil
+	}
+	return &v
+}
