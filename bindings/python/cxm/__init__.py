@@ -1,0 +1,653 @@
+"""Python binding of cxm, the customer-experience metrics library.
+
+Uses only the standard library: libcxm is loaded with ctypes from
+``$CXM_LIBRARY``, else a ``build*/src/libcxm.so`` of the source checkout
+this package sits in, else the system (``ctypes.util.find_library``).
+
+>>> import cxm
+>>> with cxm.Store() as s:
+...     _ = s.record("alice", "2025-03-01T10:00:00Z", "nps", 9, channel="email")
+...     s.nps().score
+100.0
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import datetime as _dt
+import math
+from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32, c_void_p
+from dataclasses import dataclass
+from typing import Any, Callable, List, Optional, Tuple, Union
+
+from . import _lib as _c
+
+__all__ = [
+    "CxmError", "Store", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
+    "Service", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "RiskModel", "Churn", "version",
+]
+
+Time = Union[int, str, _dt.datetime, _dt.date]
+Code = Union[str, int, None]
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+_ANY = -1
+_BY = {"channel": 0, "stage": 1, "segment": 2, "month": 3, "week": 4}
+_DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
+_MODELS = {"bgnbd": 1, "mbgnbd": 2, "pnbd": 3}
+_BANDS = {0: "none", 1: "low", 2: "medium", 3: "high"}
+_FEATURE_COUNT = 13  # CXM_FEATURE_COUNT (cxm/features.h)
+_CXM_E_ARG = -1
+_CXM_E_CONVERGE = -33
+
+
+class CxmError(Exception):
+    """A negative status from libcxm: ``status`` (e.g. -8), ``name``
+    ("CXM_E_VALUE") and ``message`` (the library's English description, or
+    a more precise one from the binding)."""
+
+    def __init__(self, status: int, message: Optional[str] = None, errors: Optional[List["RowError"]] = None):
+        lib = _c.lib()
+        self.status = status
+        self.name = lib.cxm_status_name(status).decode()
+        self.message = message if message is not None else lib.cxm_status_str(status).decode()
+        #: Rows rejected before the failure (ingest only).
+        self.errors: List[RowError] = errors if errors is not None else []
+        super().__init__(f"{self.name}: {self.message}")
+
+
+def _check(status: int, what: Optional[str] = None) -> int:
+    if status < 0:
+        raise CxmError(status, None if what is None else f"{_c.lib().cxm_status_str(status).decode()} ({what})")
+    return status
+
+
+def _num(x: float) -> Optional[float]:
+    """NaN (the library's "absent") becomes None."""
+    return None if math.isnan(x) else x
+
+
+def version() -> str:
+    """The version of the loaded libcxm, e.g. "0.1.0"."""
+    return _c.lib().cxm_version_string().decode()
+
+
+def _bytes(s: Union[str, bytes], what: str) -> bytes:
+    if isinstance(s, bytes):
+        return s
+    if isinstance(s, str):
+        return s.encode("utf-8", "surrogateescape")
+    raise TypeError(f"{what} must be str or bytes, not {type(s).__name__}")
+
+
+def _text(p: Any, n: int) -> str:
+    return ctypes.string_at(p, n).decode("utf-8", "surrogateescape")
+
+
+def _time(t: Time, what: str = "time") -> int:
+    """Seconds since 1970 UTC from an int, an RFC 3339 string, a datetime
+    (naive ones are taken as UTC) or a date (its UTC midnight)."""
+    if isinstance(t, bool):
+        raise TypeError(f"{what} must be an int, str, datetime or date")
+    if isinstance(t, int):
+        return t
+    if isinstance(t, _dt.datetime):
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=_dt.timezone.utc)
+        return math.floor(t.timestamp())
+    if isinstance(t, _dt.date):
+        return (t - _dt.date(1970, 1, 1)).days * 86400
+    if isinstance(t, str):
+        b = t.encode()
+        out = c_int64()
+        _check(_c.lib().cxm_time_parse(byref(out), b, len(b)), f"{what} {t!r}")
+        return out.value
+    raise TypeError(f"{what} must be an int, str, datetime or date, not {type(t).__name__}")
+
+
+# ---- results -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nps:
+    """NPS of a slice (docs/metrics.md); floats are None when n is 0."""
+
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+    score: Optional[float]
+    se: Optional[float]
+    ci95: Tuple[Optional[float], Optional[float]]
+    ci95_adjusted: Tuple[Optional[float], Optional[float]]
+
+
+@dataclass(frozen=True)
+class Csat:
+    """CSAT (top-two box) of a slice; floats are None when n is 0."""
+
+    n: int
+    satisfied: int
+    score: Optional[float]
+    mean: Optional[float]
+    ci95: Tuple[Optional[float], Optional[float]]
+
+
+@dataclass(frozen=True)
+class Ces:
+    """CES of a slice; sd and the interval are None when n < 2."""
+
+    n: int
+    mean: Optional[float]
+    sd: Optional[float]
+    ci95: Tuple[Optional[float], Optional[float]]
+    easy_pct: Optional[float]
+    high_effort_pct: Optional[float]
+    net: Optional[float]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Service (internal rating) minus experience (customer rating) per interaction."""
+
+    pairs: int
+    mean: Optional[float]
+    se: Optional[float]
+    ci95: Tuple[Optional[float], Optional[float]]
+    service: Optional[float]
+    experience: Optional[float]
+    delivery_gap: Optional[float]
+    blind_spot_pct: Optional[float]
+    delivery_z: Optional[float]
+    blind_spots: int
+    reverse_spots: int
+
+
+@dataclass(frozen=True)
+class Servqual:
+    """SERVQUAL gaps (perception - expectation) per dimension, by name."""
+
+    customers: dict
+    gaps: dict
+    score: Optional[float]
+
+
+@dataclass(frozen=True)
+class Service:
+    """Contact-centre service levels of a slice."""
+
+    contacts: int
+    open: int
+    replied: int
+    resolved: int
+    met: int
+    breached: int
+    first_response_median_s: Optional[float]
+    first_response_p90_s: Optional[float]
+    first_response_mean_s: Optional[float]
+    resolution_median_s: Optional[float]
+    resolution_p90_s: Optional[float]
+    resolution_mean_s: Optional[float]
+    within_sla_pct: Optional[float]
+
+
+@dataclass(frozen=True)
+class Loyalty:
+    complaints: int
+    compliments: int
+    churned: int
+    compliment_ratio: Optional[float]
+
+
+@dataclass(frozen=True)
+class Consistency:
+    channels: int
+    sd: Optional[float]
+    mean: Optional[float]
+    weakest: Optional[str]
+    weakest_mean: Optional[float]
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group of Store.groups(): its key and survey metrics. Pass
+    ``where=group`` to any other query for the group's other metrics."""
+
+    key: str
+    nps: Nps
+    csat: Csat
+    ces: Ces
+    _filter: Tuple[int, int, int, int, int]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A row the reader rejected (status < 0) or a warning (status > 0)."""
+
+    line: int
+    column: str
+    status: int
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    rows: int
+    events: int
+    rejected: int
+    duplicates: int
+    out_of_window: int
+    warnings: int
+    bytes: int
+    errors: List[RowError]
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    events: int
+    duplicates: int
+    customers: int
+    first: Optional[int]
+    last: Optional[int]
+    cells: int
+    memory_bytes: int
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A factor raising a customer's churn log-odds, and by how much."""
+
+    factor: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class ChurnRisk:
+    customer: str
+    risk: float
+    band: str
+    drivers: Tuple[Driver, ...]
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    source: str  # "fitted" or "default"
+    cutoff: int
+    scored_at: int
+    intercept: float
+    coefficients: dict
+
+
+@dataclass(frozen=True)
+class Churn:
+    """Customers at risk, highest risk first, and the model that scored them."""
+
+    customers: List[ChurnRisk]
+    model: RiskModel
+
+
+def _nps(r: Any) -> Nps:
+    return Nps(r.n, r.promoters, r.passives, r.detractors, _num(r.score), _num(r.se),
+               (_num(r.ci95_low), _num(r.ci95_high)), (_num(r.adjusted_low), _num(r.adjusted_high)))
+
+
+def _survey(acc: Any) -> Tuple[Nps, Csat, Ces]:
+    lib = _c.lib()
+    n, c, e = _c.NpsResult(), _c.CsatResult(), _c.CesResult()
+    _check(lib.cxm_nps_compute(byref(n), byref(acc.nps)))
+    _check(lib.cxm_csat_compute(byref(c), byref(acc.csat)))
+    _check(lib.cxm_ces_compute(byref(e), byref(acc.ces)))
+    return (_nps(n),
+            Csat(c.n, c.satisfied, _num(c.score), _num(c.mean), (_num(c.ci95_low), _num(c.ci95_high))),
+            Ces(e.n, _num(e.mean), _num(e.sd), (_num(e.ci95_low), _num(e.ci95_high)), _num(e.easy_pct),
+                _num(e.high_effort_pct), _num(e.net)))
+
+
+# ---- the store -----------------------------------------------------------------
+
+
+class Store:
+    """An event store (cxm/store.h). Close it with close() or a ``with``
+    block; the destructor frees it too, as a safety net. Not thread-safe:
+    one writer at a time, like the C store."""
+
+    def __init__(self, bucket_seconds: int = 86400) -> None:
+        self._lib = _c.lib()
+        self._h: Optional[int] = None
+        opts = _c.StoreOptions()
+        self._lib.cxm_store_options_init(byref(opts))
+        opts.bucket_seconds = bucket_seconds
+        h = c_void_p()
+        _check(self._lib.cxm_store_new(byref(h), byref(opts)))
+        self._h = h.value
+        self._event = _c.Event()  # reused by record(): no allocation per call in C
+
+    # -- lifetime --
+    def close(self) -> None:
+        """Free the store; later calls raise CxmError(CXM_E_ARG). Idempotent."""
+        h, self._h = self._h, None
+        if h is not None:
+            self._lib.cxm_store_free(h)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: nothing useful to do
+            pass
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def _handle(self) -> int:
+        if self._h is None:
+            raise CxmError(_CXM_E_ARG, "the store is closed")
+        return self._h
+
+    # -- codes --
+    def _channel(self, channel: Code) -> int:
+        if channel is None:
+            return 0
+        if isinstance(channel, int):
+            return channel
+        b = _bytes(channel, "channel")
+        out = c_int32()
+        _check(self._lib.cxm_store_channel(byref(out), self._handle, b, len(b)), f"channel {channel!r}")
+        return out.value
+
+    def _segment(self, segment: Code) -> int:
+        if segment is None:
+            return 0
+        if isinstance(segment, int):
+            return segment
+        b = _bytes(segment, "segment")
+        out = c_int32()
+        _check(self._lib.cxm_store_segment(byref(out), self._handle, b, len(b)), f"segment {segment!r}")
+        return out.value
+
+    def _parse(self, fn: Callable[..., int], value: Code, what: str) -> int:
+        if value is None:
+            return 0
+        if isinstance(value, int):
+            return value
+        b = _bytes(value, what)
+        out = c_int32()
+        _check(fn(byref(out), b, len(b)), f"{what} {value!r}")
+        return out.value
+
+    # -- writing --
+    def record(self, customer: Union[str, bytes], time: Time, kind: Union[str, int], value: Optional[float] = None,
+               channel: Code = None, stage: Code = None, segment: Code = None, ref: Union[str, bytes, None] = None,
+               dimension: Code = None, id: Union[str, bytes, None] = None) -> bool:
+        """Record one event (docs/events.md). Returns False when its id was
+        seen before (a duplicate, skipped), True otherwise. Raises CxmError
+        for an invalid event, which leaves no event in the store (a new
+        channel token or segment label given with it stays interned)."""
+        lib = self._lib
+        h = self._handle
+        ev = self._event
+        lib.cxm_event_init(byref(ev))
+        cust = _bytes(customer, "customer")
+        ev.customer = cust
+        ev.customer_len = len(cust)
+        ev.time = _time(time)
+        ev.kind = self._parse(lib.cxm_kind_parse, kind, "kind")
+        if value is not None:
+            ev.has_value = 1
+            ev.value = float(value)
+        ev.channel = self._channel(channel)
+        ev.stage = self._parse(lib.cxm_stage_parse, stage, "stage")
+        ev.segment = self._segment(segment)
+        ev.dimension = self._parse(lib.cxm_dimension_parse, dimension, "dimension")
+        r = i = None
+        if ref is not None:
+            r = _bytes(ref, "ref")
+            ev.ref, ev.ref_len = r, len(r)
+        if id is not None:
+            i = _bytes(id, "id")
+            ev.id, ev.id_len = i, len(i)
+        try:
+            status = _check(lib.cxm_store_record(h, byref(ev)))
+        finally:
+            ev.customer = ev.ref = ev.id = None  # drop the borrowed bytes
+        return status == 0
+
+    def ingest(self, path: Union[str, bytes, "os.PathLike[str]"], format: Optional[str] = None,
+               strict: bool = False) -> IngestResult:
+        """Read a CSV or JSON Lines event file (format "csv" or "jsonl";
+        default: by the extension, like the cxm command). Bad rows are
+        skipped and listed in ``errors``; raises CxmError when the file
+        cannot be read, the CSV header is unusable, or (strict) at the first
+        bad row — the exception's ``errors`` lists the rows seen."""
+        p = os.fsencode(path)
+        if format is None:
+            format = "jsonl" if p.endswith(b".jsonl") else "csv"
+        if format not in ("csv", "jsonl"):
+            raise ValueError(f"format must be 'csv' or 'jsonl', not {format!r}")
+        lib = self._lib
+        errors: List[RowError] = []
+
+        def on_error(_user: Any, e: Any) -> None:
+            e = e.contents
+            errors.append(RowError(e.line, (e.column or b"").decode("utf-8", "replace"), e.status,
+                                   lib.cxm_status_name(e.status).decode(),
+                                   (e.reason or b"").decode("utf-8", "replace")))
+
+        callback = _c.ROW_ERROR_FN(on_error)  # kept alive for the call
+        opts = _c.ReaderOptions()
+        lib.cxm_reader_options_init(byref(opts))
+        opts.format = 1 if format == "jsonl" else 0
+        opts.strict = 1 if strict else 0
+        opts.on_error = callback
+        st = _c.ReaderStats()
+        st.size = ctypes.sizeof(st)
+        status = lib.cxm_store_ingest_file(self._handle, p, byref(opts), byref(st))
+        if status < 0:
+            raise CxmError(status, f"{lib.cxm_status_str(status).decode()} ({os.fsdecode(p)})", errors)
+        return IngestResult(st.rows, st.events, st.rejected, st.duplicates, st.out_of_window, st.warnings, st.bytes,
+                            errors)
+
+    def stats(self) -> StoreStats:
+        st = _c.StoreStats()
+        st.size = ctypes.sizeof(st)
+        _check(self._lib.cxm_store_stats_get(byref(st), self._handle))
+        empty = st.events == 0
+        return StoreStats(st.events, st.duplicates, st.customers, None if empty else st.first,
+                          None if empty else st.last, st.cells, st.memory_bytes)
+
+    # -- queries --
+    def _filter(self, where: Optional[Group], channel: Code, stage: Code, segment: Code, start: Optional[Time],
+                end: Optional[Time]) -> Any:
+        f = _c.Filter()
+        self._lib.cxm_filter_init(byref(f))
+        if where is not None:
+            f.from_, f.to, f.channel, f.stage, f.segment = where._filter
+        if start is not None:
+            f.from_ = _time(start, "start")
+        if end is not None:
+            f.to = _time(end, "end")
+        if channel is not None:
+            f.channel = self._channel(channel)
+        if stage is not None:
+            f.stage = self._parse(self._lib.cxm_stage_parse, stage, "stage")
+        if segment is not None:
+            f.segment = self._segment(segment)
+        return f
+
+    def _survey(self, kw: dict) -> Tuple[Nps, Csat, Ces]:
+        acc = _c.SurveyAcc()
+        _check(self._lib.cxm_store_survey(byref(acc), self._handle, byref(self._filter(**kw))))
+        return _survey(acc)
+
+    @staticmethod
+    def _kw(where: Optional[Group], channel: Code, stage: Code, segment: Code, start: Optional[Time],
+            end: Optional[Time]) -> dict:
+        return dict(where=where, channel=channel, stage=stage, segment=segment, start=start, end=end)
+
+    # Every query takes the same slice: where (a Group), channel, stage,
+    # segment, and the window [start, end) (multiples of the bucket).
+    def nps(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None, segment: Code = None,
+            start: Optional[Time] = None, end: Optional[Time] = None) -> Nps:
+        return self._survey(self._kw(where, channel, stage, segment, start, end))[0]
+
+    def csat(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None, segment: Code = None,
+             start: Optional[Time] = None, end: Optional[Time] = None) -> Csat:
+        return self._survey(self._kw(where, channel, stage, segment, start, end))[1]
+
+    def ces(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None, segment: Code = None,
+            start: Optional[Time] = None, end: Optional[Time] = None) -> Ces:
+        return self._survey(self._kw(where, channel, stage, segment, start, end))[2]
+
+    def _experience_options(self, top_box: Optional[float], sla_target_seconds: Optional[int]) -> Any:
+        o = _c.ExperienceOptions()
+        self._lib.cxm_experience_options_init(byref(o))
+        if top_box is not None:
+            o.top_box = top_box
+        if sla_target_seconds is not None:
+            o.sla_target_seconds = sla_target_seconds
+        return o
+
+    def gap(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None, segment: Code = None,
+            start: Optional[Time] = None, end: Optional[Time] = None, top_box: Optional[float] = None) -> Gap:
+        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
+        acc, r = _c.GapAcc(), _c.GapResult()
+        _check(self._lib.cxm_store_gap(byref(acc), self._handle, byref(f),
+                                       byref(self._experience_options(top_box, None))))
+        _check(self._lib.cxm_gap_compute(byref(r), byref(acc)))
+        return Gap(r.pairs, _num(r.mean), _num(r.se), (_num(r.ci95_low), _num(r.ci95_high)), _num(r.service),
+                   _num(r.experience), _num(r.delivery_gap), _num(r.blind_spot_pct), _num(r.delivery_z),
+                   r.blind_spots, r.reverse_spots)
+
+    def servqual(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
+                 segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Servqual:
+        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
+        r = _c.ServqualResult()
+        _check(self._lib.cxm_store_servqual(byref(r), self._handle, byref(f),
+                                            byref(self._experience_options(None, None))))
+        return Servqual({d: r.customers[i + 1] for i, d in enumerate(_DIMENSIONS)},
+                        {d: _num(r.gap[i + 1]) for i, d in enumerate(_DIMENSIONS)}, _num(r.score))
+
+    def service(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
+                segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,
+                sla_target_seconds: Optional[int] = None) -> Service:
+        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
+        r = _c.ServiceResult()
+        _check(self._lib.cxm_store_service(byref(r), self._handle, byref(f),
+                                           byref(self._experience_options(None, sla_target_seconds))))
+        return Service(r.contacts, r.open, r.replied, r.resolved, r.met, r.breached, _num(r.first_response_median_s),
+                       _num(r.first_response_p90_s), _num(r.first_response_mean_s), _num(r.resolution_median_s),
+                       _num(r.resolution_p90_s), _num(r.resolution_mean_s), _num(r.within_sla_pct))
+
+    def loyalty(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
+                segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Loyalty:
+        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
+        r = _c.LoyaltyResult()
+        _check(self._lib.cxm_store_loyalty(byref(r), self._handle, byref(f)))
+        return Loyalty(r.complaints, r.compliments, r.churned, _num(r.compliment_ratio))
+
+    def consistency(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
+                    segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Consistency:
+        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
+        r = _c.ConsistencyResult()
+        _check(self._lib.cxm_store_consistency(byref(r), self._handle, byref(f),
+                                               byref(self._experience_options(None, None))))
+        return Consistency(r.channels, _num(r.sd), _num(r.mean_of_means), self._channel_name(r.weakest_channel),
+                           _num(r.weakest_mean))
+
+    def _channel_name(self, code: int) -> Optional[str]:
+        if code < 0:
+            return None
+        name, n = c_char_p(), c_size_t()
+        if self._lib.cxm_store_channel_name(byref(name), byref(n), self._handle, code) != 0:
+            return None
+        return _text(name, n.value)
+
+    def groups(self, by: str, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
+               segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> List[Group]:
+        """Group a slice by "channel", "stage", "segment", "month" or "week"
+        (sorted by key; groups without events left out)."""
+        if by not in _BY:
+            raise CxmError(-16, f"unknown grouping {by!r}: one of {', '.join(_BY)}")
+        lib = self._lib
+        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
+        g = c_void_p()
+        _check(lib.cxm_store_group(byref(g), self._handle, byref(f), _BY[by]))
+        try:
+            out = []
+            for i in range(lib.cxm_groups_count(g)):
+                key, n = c_char_p(), c_size_t()
+                acc, gf = _c.SurveyAcc(), _c.Filter()
+                _check(lib.cxm_groups_key(byref(key), byref(n), g, i))
+                _check(lib.cxm_groups_survey(byref(acc), g, i))
+                _check(lib.cxm_groups_filter(byref(gf), g, i))
+                nps, csat, ces = _survey(acc)
+                out.append(Group(_text(key, n.value), nps, csat, ces,
+                                 (gf.from_, gf.to, gf.channel, gf.stage, gf.segment)))
+            return out
+        finally:
+            lib.cxm_groups_free(g)
+
+    def churn(self, to: Optional[Time] = None, horizon_days: int = 90, model: str = "mbgnbd") -> Churn:
+        """Churn risk of every customer at risk, as ``cxm churn FILE --json``
+        computes it (docs/churn.md): the risk model is fitted from the churn
+        events within ``horizon_days`` after a cut-off that many days before
+        ``to`` (default: the midnight after the last event), or the
+        documented default model without enough of them; customers are
+        scored on their features as of ``to``. Highest risk first."""
+        if model not in _MODELS:
+            raise CxmError(-34, f"unknown purchase model {model!r}: one of {', '.join(_MODELS)}")
+        lib = self._lib
+        st = _c.StoreStats()
+        st.size = ctypes.sizeof(st)
+        _check(lib.cxm_store_stats_get(byref(st), self._handle))
+        if st.events == 0:
+            raise CxmError(-35, "the store holds no events")
+        scored_at = _time(to, "to") if to is not None else (st.last // 86400 + 1) * 86400
+        cutoff = scored_at - horizon_days * 86400
+        fo = _c.FeatureOptions()
+        lib.cxm_feature_options_init(byref(fo))
+        fo.purchase_model = _MODELS[model]
+        rm, ev, fitted = _c.RiskModel(), _c.RiskEvaluation(), c_int32(0)
+        lib.cxm_risk_model_init(byref(rm))
+        ev.size = ctypes.sizeof(ev)
+        if cutoff > st.first:
+            fo.cutoff = cutoff
+            fo.horizon_seconds = horizon_days * 86400
+            rc = lib.cxm_store_risk_model(byref(rm), byref(ev), byref(fitted), self._handle, byref(fo))
+            if rc != _CXM_E_CONVERGE:  # the best point reached is used, reported as not fitted
+                _check(rc)
+        else:
+            _check(lib.cxm_feature_default_model(byref(rm)))
+        fo.cutoff = scored_at
+        fo.horizon_seconds = 0
+        f = c_void_p()
+        _check(lib.cxm_store_features(byref(f), self._handle, byref(fo)))
+        rows = []
+        try:
+            x = (c_double * _FEATURE_COUNT)()
+            contrib = (c_double * _c.RISK_MAX_FEATURES)()
+            handle, p, logit = c_uint32(), c_double(), c_double()
+            names = [lib.cxm_feature_name(k).decode() for k in range(_FEATURE_COUNT)]
+            for i in range(lib.cxm_features_count(f)):
+                _check(lib.cxm_features_row(x, byref(handle), None, f, i))
+                _check(lib.cxm_risk_score(byref(p), byref(rm), x))
+                _check(lib.cxm_risk_explain(contrib, byref(logit), byref(rm), x))
+                drivers = sorted((Driver(names[k], contrib[k]) for k in range(_FEATURE_COUNT) if contrib[k] > 0),
+                                 key=lambda d: -d.weight)
+                cid, n = c_char_p(), c_size_t()
+                _check(lib.cxm_store_customer_id(byref(cid), byref(n), self._handle, handle.value))
+                rows.append((handle.value, ChurnRisk(_text(cid, n.value), p.value,
+                                                     _BANDS.get(lib.cxm_risk_band(p.value), "none"),
+                                                     tuple(drivers))))
+        finally:
+            lib.cxm_features_free(f)
+        rows.sort(key=lambda r: (-r[1].risk, r[0]))
+        coefficients = {names[k]: rm.coef[k] for k in range(_FEATURE_COUNT)}
+        return Churn([r[1] for r in rows], RiskModel("fitted" if fitted.value else "default", cutoff, scored_at,
+                                                      rm.intercept, coefficients))

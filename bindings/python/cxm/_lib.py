@@ -1,0 +1,450 @@
+"""Loading libcxm and declaring the C functions the package calls (ctypes).
+
+Every struct below mirrors its C definition in include/cxm/*.h field by
+field; :func:`check_layouts` compares ``ctypes.sizeof`` with the ``size``
+the C init functions write, so a header change that is not mirrored here is
+caught when the library is loaded.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32,
+                    c_uint64, c_void_p)
+from typing import Any, Optional
+
+# ---- structs (include/cxm/*.h) --------------------------------------------
+
+
+class Event(Structure):
+    """struct cxm_event (cxm/event.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("customer", c_char_p),
+        ("customer_len", c_size_t),
+        ("time", c_int64),
+        ("kind", c_int32),
+        ("has_value", c_int32),
+        ("value", c_double),
+        ("channel", c_int32),
+        ("stage", c_int32),
+        ("segment", c_int32),
+        ("dimension", c_int32),
+        ("ref", c_char_p),
+        ("ref_len", c_size_t),
+        ("id", c_char_p),
+        ("id_len", c_size_t),
+    ]
+
+
+class StoreOptions(Structure):
+    """struct cxm_store_options (cxm/store.h)."""
+
+    _fields_ = [("size", c_size_t), ("allocator", c_void_p), ("bucket_seconds", c_int64)]
+
+
+class StoreStats(Structure):
+    """struct cxm_store_stats (cxm/store.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("events", c_uint64),
+        ("duplicates", c_uint64),
+        ("customers", c_uint64),
+        ("first", c_int64),
+        ("last", c_int64),
+        ("cells", c_uint64),
+        ("memory_bytes", c_uint64),
+    ]
+
+
+class Filter(Structure):
+    """struct cxm_filter (cxm/query.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("from_", c_int64),
+        ("to", c_int64),
+        ("channel", c_int32),
+        ("stage", c_int32),
+        ("segment", c_int32),
+    ]
+
+
+class NpsAcc(Structure):
+    _fields_ = [("count", c_uint64 * 11)]
+
+
+class CsatAcc(Structure):
+    _fields_ = [("count", c_uint64 * 5)]
+
+
+class CesAcc(Structure):
+    _fields_ = [("count", c_uint64 * 7)]
+
+
+class SurveyAcc(Structure):
+    """struct cxm_survey_acc (cxm/survey.h)."""
+
+    _fields_ = [("nps", NpsAcc), ("csat", CsatAcc), ("ces", CesAcc)]
+
+
+class NpsResult(Structure):
+    _fields_ = [
+        ("n", c_uint64),
+        ("promoters", c_uint64),
+        ("passives", c_uint64),
+        ("detractors", c_uint64),
+        ("score", c_double),
+        ("se", c_double),
+        ("ci95_low", c_double),
+        ("ci95_high", c_double),
+        ("adjusted_low", c_double),
+        ("adjusted_high", c_double),
+    ]
+
+
+class CsatResult(Structure):
+    _fields_ = [
+        ("n", c_uint64),
+        ("satisfied", c_uint64),
+        ("score", c_double),
+        ("mean", c_double),
+        ("ci95_low", c_double),
+        ("ci95_high", c_double),
+    ]
+
+
+class CesResult(Structure):
+    _fields_ = [
+        ("n", c_uint64),
+        ("mean", c_double),
+        ("sd", c_double),
+        ("ci95_low", c_double),
+        ("ci95_high", c_double),
+        ("easy_pct", c_double),
+        ("high_effort_pct", c_double),
+        ("net", c_double),
+    ]
+
+
+class ExperienceOptions(Structure):
+    """struct cxm_experience_options (cxm/experience.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("top_box", c_double),
+        ("sla_target_seconds", c_int64),
+        ("calendar", c_void_p),
+        ("has_weights", c_int32),
+        ("servqual_weights", c_double * 5),
+        ("min_channel_ratings", c_uint32),
+    ]
+
+
+class GapAcc(Structure):
+    _fields_ = [
+        ("pairs", c_uint64),
+        ("mean", c_double),
+        ("m2", c_double),
+        ("service_sum", c_double),
+        ("experience_sum", c_double),
+        ("blind_spots", c_uint64),
+        ("reverse_spots", c_uint64),
+    ]
+
+
+class GapResult(Structure):
+    _fields_ = [
+        ("pairs", c_uint64),
+        ("mean", c_double),
+        ("se", c_double),
+        ("ci95_low", c_double),
+        ("ci95_high", c_double),
+        ("service", c_double),
+        ("experience", c_double),
+        ("delivery_gap", c_double),
+        ("blind_spot_pct", c_double),
+        ("delivery_z", c_double),
+        ("blind_spots", c_uint64),
+        ("reverse_spots", c_uint64),
+    ]
+
+
+class ServqualResult(Structure):
+    _fields_ = [("customers", c_uint64 * 6), ("gap", c_double * 6), ("score", c_double)]
+
+
+class ServiceResult(Structure):
+    _fields_ = [
+        ("contacts", c_uint64),
+        ("open", c_uint64),
+        ("replied", c_uint64),
+        ("resolved", c_uint64),
+        ("met", c_uint64),
+        ("breached", c_uint64),
+        ("first_response_median_s", c_double),
+        ("first_response_p90_s", c_double),
+        ("first_response_mean_s", c_double),
+        ("resolution_median_s", c_double),
+        ("resolution_p90_s", c_double),
+        ("resolution_mean_s", c_double),
+        ("within_sla_pct", c_double),
+    ]
+
+
+class LoyaltyResult(Structure):
+    _fields_ = [
+        ("complaints", c_uint64),
+        ("compliments", c_uint64),
+        ("churned", c_uint64),
+        ("compliment_ratio", c_double),
+    ]
+
+
+class ConsistencyResult(Structure):
+    _fields_ = [
+        ("channels", c_uint32),
+        ("sd", c_double),
+        ("mean_of_means", c_double),
+        ("weakest_channel", c_int32),
+        ("weakest_mean", c_double),
+    ]
+
+
+class RowError(Structure):
+    """struct cxm_row_error (cxm/reader.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("line", c_uint64),
+        ("column", c_char_p),
+        ("status", c_int32),
+        ("reason", c_char_p),
+    ]
+
+
+ROW_ERROR_FN = CFUNCTYPE(None, c_void_p, POINTER(RowError))
+
+
+class ReaderOptions(Structure):
+    """struct cxm_reader_options (cxm/reader.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("format", c_int32),
+        ("strict", c_int32),
+        ("from_", c_int64),
+        ("to", c_int64),
+        ("on_error", ROW_ERROR_FN),
+        ("user", c_void_p),
+    ]
+
+
+class ReaderStats(Structure):
+    _fields_ = [
+        ("size", c_size_t),
+        ("rows", c_uint64),
+        ("events", c_uint64),
+        ("rejected", c_uint64),
+        ("duplicates", c_uint64),
+        ("out_of_window", c_uint64),
+        ("warnings", c_uint64),
+        ("bytes", c_uint64),
+    ]
+
+
+class FeatureOptions(Structure):
+    """struct cxm_feature_options (cxm/features.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("cutoff", c_int64),
+        ("horizon_seconds", c_int64),
+        ("purchase_model", c_int32),
+        ("calendar", c_void_p),
+        ("sla_target_seconds", c_int64),
+    ]
+
+
+RISK_MAX_FEATURES = 64
+RISK_CALIBRATION_BINS = 10
+
+
+class RiskModel(Structure):
+    """struct cxm_risk_model (cxm/risk.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("features", c_int32),
+        ("converged", c_int32),
+        ("iterations", c_int32),
+        ("separated", c_int32),
+        ("intercept", c_double),
+        ("intercept_se", c_double),
+        ("coef", c_double * RISK_MAX_FEATURES),
+        ("se", c_double * RISK_MAX_FEATURES),
+        ("l2", c_double),
+        ("log_loss", c_double),
+        ("rows", c_uint64),
+        ("positives", c_uint64),
+    ]
+
+
+class RiskEvaluation(Structure):
+    """struct cxm_risk_evaluation (cxm/risk.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("rows", c_uint64),
+        ("positives", c_uint64),
+        ("log_loss", c_double),
+        ("brier", c_double),
+        ("auc", c_double),
+        ("bin_rows", c_uint64 * RISK_CALIBRATION_BINS),
+        ("bin_predicted", c_double * RISK_CALIBRATION_BINS),
+        ("bin_observed", c_double * RISK_CALIBRATION_BINS),
+    ]
+
+
+# ---- loading ---------------------------------------------------------------
+
+_P = POINTER
+_I32, _I64, _U32, _U64, _SZ, _D, _V, _S = c_int32, c_int64, c_uint32, c_uint64, c_size_t, c_double, c_void_p, c_char_p
+_PS = _P(c_char_p)  # const char ** (bytes owned by the library)
+
+# name: (restype, argtypes). Opaque objects travel as c_void_p.
+_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
+    "cxm_version": (_U32, []),
+    "cxm_version_string": (_S, []),
+    "cxm_status_str": (_S, [_I32]),
+    "cxm_status_name": (_S, [_I32]),
+    "cxm_event_init": (None, [_P(Event)]),
+    "cxm_kind_parse": (_I32, [_P(_I32), _S, _SZ]),
+    "cxm_kind_name": (_S, [_I32]),
+    "cxm_stage_parse": (_I32, [_P(_I32), _S, _SZ]),
+    "cxm_dimension_parse": (_I32, [_P(_I32), _S, _SZ]),
+    "cxm_dimension_name": (_S, [_I32]),
+    "cxm_time_parse": (_I32, [_P(_I64), _S, _SZ]),
+    "cxm_store_options_init": (None, [_P(StoreOptions)]),
+    "cxm_store_new": (_I32, [_P(_V), _P(StoreOptions)]),
+    "cxm_store_free": (None, [_V]),
+    "cxm_store_channel": (_I32, [_P(_I32), _V, _S, _SZ]),
+    "cxm_store_segment": (_I32, [_P(_I32), _V, _S, _SZ]),
+    "cxm_store_channel_name": (_I32, [_PS, _P(_SZ), _V, _I32]),
+    "cxm_store_customer_id": (_I32, [_PS, _P(_SZ), _V, _U32]),
+    "cxm_store_record": (_I32, [_V, _P(Event)]),
+    "cxm_store_stats_get": (_I32, [_P(StoreStats), _V]),
+    "cxm_filter_init": (None, [_P(Filter)]),
+    "cxm_store_survey": (_I32, [_P(SurveyAcc), _V, _P(Filter)]),
+    "cxm_store_group": (_I32, [_P(_V), _V, _P(Filter), _I32]),
+    "cxm_groups_count": (_SZ, [_V]),
+    "cxm_groups_key": (_I32, [_PS, _P(_SZ), _V, _SZ]),
+    "cxm_groups_survey": (_I32, [_P(SurveyAcc), _V, _SZ]),
+    "cxm_groups_filter": (_I32, [_P(Filter), _V, _SZ]),
+    "cxm_groups_free": (None, [_V]),
+    "cxm_nps_compute": (_I32, [_P(NpsResult), _P(NpsAcc)]),
+    "cxm_csat_compute": (_I32, [_P(CsatResult), _P(CsatAcc)]),
+    "cxm_ces_compute": (_I32, [_P(CesResult), _P(CesAcc)]),
+    "cxm_experience_options_init": (None, [_P(ExperienceOptions)]),
+    "cxm_store_gap": (_I32, [_P(GapAcc), _V, _P(Filter), _P(ExperienceOptions)]),
+    "cxm_gap_compute": (_I32, [_P(GapResult), _P(GapAcc)]),
+    "cxm_store_servqual": (_I32, [_P(ServqualResult), _V, _P(Filter), _P(ExperienceOptions)]),
+    "cxm_store_service": (_I32, [_P(ServiceResult), _V, _P(Filter), _P(ExperienceOptions)]),
+    "cxm_store_loyalty": (_I32, [_P(LoyaltyResult), _V, _P(Filter)]),
+    "cxm_store_consistency": (_I32, [_P(ConsistencyResult), _V, _P(Filter), _P(ExperienceOptions)]),
+    "cxm_reader_options_init": (None, [_P(ReaderOptions)]),
+    "cxm_store_ingest_file": (_I32, [_V, _S, _P(ReaderOptions), _P(ReaderStats)]),
+    "cxm_feature_options_init": (None, [_P(FeatureOptions)]),
+    "cxm_feature_name": (_S, [_I32]),
+    "cxm_store_features": (_I32, [_P(_V), _V, _P(FeatureOptions)]),
+    "cxm_features_count": (_SZ, [_V]),
+    "cxm_features_row": (_I32, [_P(_D), _P(_U32), _P(_I32), _V, _SZ]),
+    "cxm_features_free": (None, [_V]),
+    "cxm_feature_default_model": (_I32, [_P(RiskModel)]),
+    "cxm_store_risk_model": (_I32, [_P(RiskModel), _P(RiskEvaluation), _P(_I32), _V, _P(FeatureOptions)]),
+    "cxm_risk_model_init": (None, [_P(RiskModel)]),
+    "cxm_risk_score": (_I32, [_P(_D), _P(RiskModel), _P(_D)]),
+    "cxm_risk_explain": (_I32, [_P(_D), _P(_D), _P(RiskModel), _P(_D)]),
+    "cxm_risk_band": (_I32, [_D]),
+}
+
+
+def _candidates() -> list[str]:
+    """Where libcxm is looked for, in order."""
+    found: list[str] = []
+    env = os.environ.get("CXM_LIBRARY")
+    if env:
+        return [env]  # explicit: no fallback that could hide a wrong path
+    # A source checkout: bindings/python/cxm/ -> the repository root's build*/src/.
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    try:
+        builds = sorted(d for d in os.listdir(root) if d.startswith("build"))
+    except OSError:
+        builds = []
+    for b in builds:
+        path = os.path.join(root, b, "src", "libcxm.so")
+        if os.path.exists(path):
+            found.append(path)
+    system = ctypes.util.find_library("cxm")
+    if system:
+        found.append(system)
+    return found
+
+
+def _load() -> ctypes.CDLL:
+    candidates = _candidates()
+    errors = []
+    for path in candidates:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError as e:
+            errors.append(f"{path}: {e}")
+            continue
+        for name, (restype, argtypes) in _FUNCTIONS.items():
+            fn = getattr(lib, name)
+            fn.restype = restype
+            fn.argtypes = argtypes
+        check_layouts(lib)
+        return lib
+    detail = "; ".join(errors) if errors else "not found (set CXM_LIBRARY to the path of libcxm.so)"
+    raise ImportError(f"cannot load libcxm: {detail}")
+
+
+def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
+    """Compare each struct's ctypes size with the `size` its C init function
+    writes; raises ImportError on a mismatch. Returns {name: (C, ctypes)}."""
+    pairs = [
+        ("cxm_event", Event, lib.cxm_event_init),
+        ("cxm_store_options", StoreOptions, lib.cxm_store_options_init),
+        ("cxm_filter", Filter, lib.cxm_filter_init),
+        ("cxm_experience_options", ExperienceOptions, lib.cxm_experience_options_init),
+        ("cxm_reader_options", ReaderOptions, lib.cxm_reader_options_init),
+        ("cxm_feature_options", FeatureOptions, lib.cxm_feature_options_init),
+        ("cxm_risk_model", RiskModel, lib.cxm_risk_model_init),
+    ]
+    sizes = {}
+    for name, cls, init in pairs:
+        # A buffer far larger than the struct, so a C struct bigger than the
+        # mirror cannot write past it.
+        buf = ctypes.create_string_buffer(4096)
+        init(ctypes.cast(buf, POINTER(cls)))
+        c_size = c_size_t.from_buffer(buf).value
+        sizes[name] = (c_size, ctypes.sizeof(cls))
+        if c_size != ctypes.sizeof(cls):
+            raise ImportError(f"{name}: the library's size is {c_size}, the binding's {ctypes.sizeof(cls)}")
+    return sizes
+
+
+_lib: Optional[ctypes.CDLL] = None
+
+
+def lib() -> ctypes.CDLL:
+    """The loaded library (loaded on first use)."""
+    global _lib
+    if _lib is None:
+        _lib = _load()
+    return _lib

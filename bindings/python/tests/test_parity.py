@@ -1,0 +1,194 @@
+"""Every number of the binding equals the cxm command's JSON on the same
+file (docs/cli.md: cxm-report/1 and cxm-churn/1). Both sides call the same
+C functions, so the comparison is exact: the command prints doubles with
+17 significant digits, which round-trip."""
+
+import json
+import os
+import subprocess
+import unittest
+
+import cxm
+
+SAMPLE = os.environ.get("CXM_SAMPLE", "")
+EXE = os.environ.get("CXM_EXE", "")
+
+
+def run_json(*args):
+    out = subprocess.run([EXE, *args], check=True, stdout=subprocess.PIPE).stdout
+    return json.loads(out)
+
+
+def interval(pair):
+    return None if pair[0] is None and pair[1] is None else list(pair)
+
+
+# The binding's results in the shape of the command's JSON (docs/cli.md):
+# an absent metric is null there and None (or n = 0) here.
+def nps_json(r):
+    if r.n == 0:
+        return None
+    return {"n": r.n, "promoters": r.promoters, "passives": r.passives, "detractors": r.detractors, "score": r.score,
+            "se": r.se, "ci95": interval(r.ci95), "ci95_adjusted": interval(r.ci95_adjusted)}
+
+
+def csat_json(r):
+    if r.n == 0:
+        return None
+    return {"n": r.n, "satisfied": r.satisfied, "score": r.score, "mean": r.mean, "ci95": interval(r.ci95)}
+
+
+def ces_json(r):
+    if r.n == 0:
+        return None
+    return {"n": r.n, "mean": r.mean, "ci95": interval(r.ci95), "easy_pct": r.easy_pct,
+            "high_effort_pct": r.high_effort_pct, "net": r.net}
+
+
+def gap_json(r):
+    if r.pairs == 0:
+        return None
+    return {"pairs": r.pairs, "mean": r.mean, "ci95": interval(r.ci95), "service": r.service,
+            "experience": r.experience, "delivery_gap": r.delivery_gap, "blind_spot_pct": r.blind_spot_pct,
+            "delivery_z": r.delivery_z, "se": r.se, "blind_spots": r.blind_spots, "reverse_spots": r.reverse_spots}
+
+
+def servqual_json(r):
+    if r.score is None:
+        return None
+    return {**r.gaps, "score": r.score}
+
+
+def service_json(r):
+    if r.contacts == 0:
+        return None
+    return {"contacts": r.contacts, "open": r.open, "first_response_median_s": r.first_response_median_s,
+            "first_response_p90_s": r.first_response_p90_s, "resolution_median_s": r.resolution_median_s,
+            "within_sla_pct": r.within_sla_pct, "first_response_mean_s": r.first_response_mean_s,
+            "resolution_p90_s": r.resolution_p90_s, "resolution_mean_s": r.resolution_mean_s, "replied": r.replied,
+            "resolved": r.resolved, "met": r.met, "breached": r.breached}
+
+
+def loyalty_json(r):
+    return {"complaints": r.complaints, "compliments": r.compliments, "compliment_ratio": r.compliment_ratio,
+            "churned": r.churned}
+
+
+def consistency_json(r):
+    if r.channels == 0:
+        return None
+    return {"channels": r.channels, "sd": r.sd, "mean": r.mean, "weakest": r.weakest,
+            "weakest_mean": r.weakest_mean}
+
+
+def slice_json(store, where=None):
+    return {
+        "nps": nps_json(store.nps(where)),
+        "csat": csat_json(store.csat(where)),
+        "ces": ces_json(store.ces(where)),
+        "gap": gap_json(store.gap(where)),
+        "servqual": servqual_json(store.servqual(where)),
+        "service": service_json(store.service(where)),
+        "loyalty": loyalty_json(store.loyalty(where)),
+        "consistency": consistency_json(store.consistency(where)),
+    }
+
+
+@unittest.skipUnless(SAMPLE and EXE, "needs CXM_SAMPLE and CXM_EXE (run through tests/run.py)")
+class ReportParity(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.report = run_json("report", "--json", SAMPLE)
+        cls.store = cxm.Store()
+        cls.ingest = cls.store.ingest(SAMPLE)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.store.close()
+
+    def test_input(self):
+        want = self.report["input"]
+        st = self.store.stats()
+        self.assertEqual(want["rows"], self.ingest.rows)
+        self.assertEqual(want["events"], self.ingest.events)
+        self.assertEqual(want["rejected"], self.ingest.rejected)
+        self.assertEqual(want["duplicates"], self.ingest.duplicates)
+        self.assertEqual(want["customers"], st.customers)
+        self.assertEqual(want["events"], st.events)
+        self.assertEqual(self.ingest.errors, [])
+        # first/last as RFC 3339 text from the command, seconds here.
+        import datetime as dt
+        fmt = lambda t: dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.assertEqual(want["first"], fmt(st.first))
+        self.assertEqual(want["last"], fmt(st.last))
+
+    def test_overall(self):
+        got = slice_json(self.store)
+        want = self.report["overall"]
+        self.assertEqual(set(want), set(got))
+        for metric in want:
+            with self.subTest(metric=metric):
+                self.assertEqual(want[metric], got[metric])
+        # The sample has data for every metric, so nothing above was null.
+        self.assertTrue(all(v is not None for v in got.values()))
+
+    def test_slices(self):
+        for by, slices in self.report["slices"].items():
+            groups = self.store.groups(by)
+            self.assertEqual(list(slices), [g.key for g in groups])
+            for g in groups:
+                got = slice_json(self.store, g)
+                self.assertEqual(got["nps"], nps_json(g.nps))  # the group's own survey metrics agree too
+                self.assertEqual(got["csat"], csat_json(g.csat))
+                self.assertEqual(got["ces"], ces_json(g.ces))
+                for metric, value in slices[g.key].items():
+                    with self.subTest(by=by, key=g.key, metric=metric):
+                        self.assertEqual(value, got[metric])
+
+    def test_channel_keyword(self):
+        # Filtering by channel name gives the same numbers as the group.
+        want = self.report["slices"]["channel"]
+        for name in want:
+            with self.subTest(channel=name):
+                self.assertEqual(want[name]["nps"], nps_json(self.store.nps(channel=name)))
+                self.assertEqual(want[name]["gap"], gap_json(self.store.gap(channel=name)))
+                self.assertEqual(want[name]["service"], service_json(self.store.service(channel=name)))
+
+
+@unittest.skipUnless(SAMPLE and EXE, "needs CXM_SAMPLE and CXM_EXE (run through tests/run.py)")
+class ChurnParity(unittest.TestCase):
+    def test_churn(self):
+        want = run_json("churn", "--json", SAMPLE)
+        with cxm.Store() as store:
+            store.ingest(SAMPLE)
+            got = store.churn()
+        self.assertEqual(len(want["customers"]), len(got.customers))
+        self.assertGreater(len(got.customers), 0)
+        for w, g in zip(want["customers"], got.customers):
+            with self.subTest(customer=w["customer"]):
+                self.assertEqual(w["customer"], g.customer)
+                self.assertEqual(w["risk"], g.risk)
+                self.assertEqual(w["band"], g.band)
+                self.assertEqual(w["drivers"], [{"factor": d.factor, "weight": d.weight} for d in g.drivers])
+        rm = want["risk_model"]
+        self.assertEqual(rm["source"], got.model.source)
+        self.assertEqual(rm["intercept"], got.model.intercept)
+        self.assertEqual(rm["coefficients"], got.model.coefficients)
+        import datetime as dt
+        fmt = lambda t: dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.assertEqual(rm["cutoff"], fmt(got.model.cutoff))
+        self.assertEqual(rm["scored_at"], fmt(got.model.scored_at))
+
+    def test_churn_to_and_horizon(self):
+        # Same parity with an explicit --to and --horizon.
+        want = run_json("churn", "--json", "--to", "2026-06-01", "--horizon", "60", SAMPLE)
+        with cxm.Store() as store:
+            store.ingest(SAMPLE)
+            got = store.churn(to="2026-06-01T00:00:00Z", horizon_days=60)
+        self.assertGreater(len(got.customers), 0)
+        self.assertEqual([(c["customer"], c["risk"]) for c in want["customers"]],
+                         [(c.customer, c.risk) for c in got.customers])
+
+
+if __name__ == "__main__":
+    unittest.main()

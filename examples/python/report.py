@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Read an event file, print NPS by channel and the five riskiest customers.
+
+Usage: report.py [EVENTS.csv]   (default: examples/data/sample_events.csv)
+
+Uses the Python binding (bindings/python; `pip install bindings/python`, or
+run from the source tree) and libcxm, found through $CXM_LIBRARY, a build*/
+directory of the source tree, or the system.
+"""
+
+import os
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(os.path.dirname(here))
+try:
+    import cxm
+except ImportError:  # not installed: use the source tree's package
+    sys.path.insert(0, os.path.join(root, "bindings", "python"))
+    import cxm
+
+
+def fmt(x, spec="+.1f"):
+    return "-" if x is None else format(x, spec)
+
+
+def main(argv):
+    if "--sanitize" in argv:  # meson: libcxm built with ASan cannot be loaded by python3
+        print("SKIP: libcxm is built with a sanitizer; ctypes cannot load it into python3")
+        return 77
+    path = argv[1] if len(argv) > 1 else os.path.join(root, "examples", "data", "sample_events.csv")
+    with cxm.Store() as store:
+        got = store.ingest(path)
+        for e in got.errors:
+            print(f"{path}:{e.line}: {e.column}: {e.reason}", file=sys.stderr)
+        print(f"{got.events} events, {got.rejected} rows rejected\n")
+        print(f"{'channel':<10} {'n':>5} {'NPS':>7}  95% CI")
+        for g in store.groups("channel"):
+            lo, hi = g.nps.ci95
+            ci = "-" if lo is None else f"[{lo:+.1f}, {hi:+.1f}]"
+            print(f"{g.key:<10} {g.nps.n:>5} {fmt(g.nps.score):>7}  {ci}")
+        churn = store.churn()
+        print(f"\nfive riskiest customers (risk model: {churn.model.source})")
+        for c in churn.customers[:5]:
+            drivers = ", ".join(d.factor for d in c.drivers[:3]) or "-"
+            print(f"{c.customer:<10} {c.risk:6.3f} {c.band:<6} {drivers}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv))
+    except cxm.CxmError as e:
+        print(f"report.py: {e}", file=sys.stderr)
+        sys.exit(1)
