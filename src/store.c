@@ -124,12 +124,15 @@ static int valid_channel_token(const char *s, size_t len) {
   return 1;
 }
 
-int32_t cxm_store_channel(int32_t *channel, cxm_store *store, const char *token, size_t len) {
-  int32_t i, rc;
-  uint32_t index;
-  if (channel == NULL || store == NULL || (token == NULL && len > 0)) return CXM_E_ARG;
+/* A channel token's code: a named channel's enum value, the empty token's
+ * CXM_CHANNEL_UNKNOWN, or a custom token's interned index (`found` < 0 when
+ * the store has not seen it). CXM_OK or CXM_E_CHANNEL. */
+static int32_t channel_code(int32_t *named, int64_t *found, const cxm_store *store, const char *token, size_t len) {
+  int32_t i;
+  *named = -1;
+  *found = -1;
   if (len == 0) {
-    *channel = CXM_CHANNEL_UNKNOWN;
+    *named = CXM_CHANNEL_UNKNOWN;
     return CXM_OK;
   }
   if (!valid_channel_token(token, len)) return CXM_E_CHANNEL;
@@ -138,13 +141,43 @@ int32_t cxm_store_channel(int32_t *channel, cxm_store *store, const char *token,
   for (i = 0; i < CXM_CHANNEL_FIRST_CUSTOM; i++) {
     const char *name = cxm_channel_name(i);
     if (strlen(name) == len && memcmp(name, token, len) == 0) {
-      *channel = i;
+      *named = i;
       return CXM_OK;
     }
+  }
+  *found = cxmi_intern_find(&store->channels, token, len, cxmi_hash_bytes(token, len));
+  return CXM_OK;
+}
+
+int32_t cxm_store_channel(int32_t *channel, cxm_store *store, const char *token, size_t len) {
+  int32_t named, rc;
+  int64_t found;
+  uint32_t index;
+  if (channel == NULL || store == NULL || (token == NULL && len > 0)) return CXM_E_ARG;
+  rc = channel_code(&named, &found, store, token, len);
+  if (rc != CXM_OK) return rc;
+  if (named >= 0) {
+    *channel = named;
+    return CXM_OK;
   }
   rc = intern(&index, store, &store->channels, token, len);
   if (rc != CXM_OK) return rc;
   *channel = CXM_CHANNEL_FIRST_CUSTOM + (int32_t)index;
+  return CXM_OK;
+}
+
+int32_t cxm_store_find_channel(int32_t *channel, const cxm_store *store, const char *token, size_t len) {
+  int32_t named, rc;
+  int64_t found;
+  if (channel == NULL || store == NULL || (token == NULL && len > 0)) return CXM_E_ARG;
+  rc = channel_code(&named, &found, store, token, len);
+  if (rc != CXM_OK) return rc;
+  if (named >= 0) {
+    *channel = named;
+    return CXM_OK;
+  }
+  if (found < 0) return CXM_E_NOT_FOUND;
+  *channel = CXM_CHANNEL_FIRST_CUSTOM + (int32_t)found;
   return CXM_OK;
 }
 
@@ -169,6 +202,20 @@ int32_t cxm_store_segment(int32_t *segment, cxm_store *store, const char *label,
   rc = intern(&index, store, &store->segments, label, len);
   if (rc != CXM_OK) return rc;
   *segment = 1 + (int32_t)index;
+  return CXM_OK;
+}
+
+int32_t cxm_store_find_segment(int32_t *segment, const cxm_store *store, const char *label, size_t len) {
+  int64_t found;
+  if (segment == NULL || store == NULL || (label == NULL && len > 0)) return CXM_E_ARG;
+  if (len == 0) {
+    *segment = CXM_SEGMENT_UNKNOWN;
+    return CXM_OK;
+  }
+  if (len > CXM_MAX_SEGMENT_LEN || has_control_byte(label, len)) return CXM_E_SEGMENT;
+  found = cxmi_intern_find(&store->segments, label, len, cxmi_hash_bytes(label, len));
+  if (found < 0) return CXM_E_NOT_FOUND;
+  *segment = 1 + (int32_t)found;
   return CXM_OK;
 }
 

@@ -369,6 +369,33 @@ static void test_channels_and_segments(void **state) {
   assert_int_equal(cxm_store_segment_name(&name, &len, s, 0), CXM_OK);
   assert_string_equal(name, "unknown");
   assert_int_equal(cxm_store_segment_name(&name, &len, s, 3), CXM_E_SEGMENT);
+
+  /* Look-ups that never intern: named, known custom, unknown custom, bad. */
+  {
+    cxm_store_stats before, after;
+    before.size = after.size = sizeof before;
+    assert_int_equal(cxm_store_stats_get(&before, s), CXM_OK);
+    assert_int_equal(cxm_store_find_channel(&c, s, "phone", 5), CXM_OK);
+    assert_int_equal(c, CXM_CHANNEL_PHONE);
+    assert_int_equal(cxm_store_find_channel(&c, s, "", 0), CXM_OK);
+    assert_int_equal(c, CXM_CHANNEL_UNKNOWN);
+    assert_int_equal(cxm_store_find_channel(&c, s, "whatsapp", 8), CXM_OK);
+    assert_int_equal(c, CXM_CHANNEL_FIRST_CUSTOM);
+    assert_int_equal(cxm_store_find_channel(&c, s, "telegram", 8), CXM_E_NOT_FOUND);
+    assert_int_equal(cxm_store_find_channel(&c, s, "Bad", 3), CXM_E_CHANNEL);
+    assert_int_equal(cxm_store_find_segment(&seg, s, "enterprise", 10), CXM_OK);
+    assert_int_equal(seg, 1);
+    assert_int_equal(cxm_store_find_segment(&seg, s, "", 0), CXM_OK);
+    assert_int_equal(seg, CXM_SEGMENT_UNKNOWN);
+    assert_int_equal(cxm_store_find_segment(&seg, s, "smb", 3), CXM_E_NOT_FOUND);
+    assert_int_equal(cxm_store_find_segment(&seg, s, "a\tb", 3), CXM_E_SEGMENT);
+    assert_int_equal(cxm_store_find_channel(NULL, s, "phone", 5), CXM_E_ARG);
+    assert_int_equal(cxm_store_stats_get(&after, s), CXM_OK);
+    assert_int_equal(before.memory_bytes, after.memory_bytes);
+    /* the next custom token still gets the next code: nothing was interned */
+    assert_int_equal(cxm_store_channel(&c, s, "telegram", 8), CXM_OK);
+    assert_int_equal(c, CXM_CHANNEL_FIRST_CUSTOM + 3);
+  }
   cxm_store_free(s);
 }
 

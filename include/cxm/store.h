@@ -107,6 +107,29 @@ CXM_API int32_t cxm_store_channel(int32_t *channel, cxm_store *store, const char
 CXM_API int32_t cxm_store_segment(int32_t *segment, cxm_store *store, const char *label, size_t len);
 
 /**
+ * @brief Look a channel token up without interning it: as cxm_store_channel(),
+ *        but a custom token the store has never seen gives CXM_E_NOT_FOUND
+ *        and the store is not written (safe beside other readers).
+ * @param[out] channel Receives the code.
+ * @param[in] store The store (read only).
+ * @param[in] token Token bytes.
+ * @param[in] len Length of `token`.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_CHANNEL or CXM_E_NOT_FOUND. @since 0.1
+ */
+CXM_API int32_t cxm_store_find_channel(int32_t *channel, const cxm_store *store, const char *token, size_t len);
+
+/**
+ * @brief Look a segment label up without interning it (CXM_E_NOT_FOUND for
+ *        a label the store has never seen; the store is not written).
+ * @param[out] segment Receives the code.
+ * @param[in] store The store (read only).
+ * @param[in] label Label bytes.
+ * @param[in] len Length of `label`.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_SEGMENT or CXM_E_NOT_FOUND. @since 0.1
+ */
+CXM_API int32_t cxm_store_find_segment(int32_t *segment, const cxm_store *store, const char *label, size_t len);
+
+/**
  * @brief The name of a channel code of this store ("unknown" for 0).
  * @param[out] name Static or store-owned bytes, valid until the store is freed.
  * @param[out] len Receives the name's length.
