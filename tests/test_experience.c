@@ -12,6 +12,7 @@
 
 #include "cxm.h"
 #include "test_helpers.h"
+#include "test_specs.h"
 
 /* 2025-01-06 is a Monday. */
 #define MON_10_00 INT64_C(1736157600)
@@ -26,41 +27,6 @@
 #define WED2_09_00 INT64_C(1736931600)
 #define WED2_10_00 INT64_C(1736935200)
 
-typedef struct spec {
-  const char *customer;
-  int64_t time;
-  int32_t kind;
-  double value; /* NAN: none */
-  int32_t channel;
-  const char *ref;
-  int32_t dimension;
-} spec;
-
-static void record(cxm_store *s, const spec *x) {
-  cxm_event e;
-  cxm_event_init(&e);
-  e.customer = x->customer;
-  e.customer_len = strlen(x->customer);
-  e.time = x->time;
-  e.kind = x->kind;
-  e.has_value = !isnan(x->value);
-  e.value = isnan(x->value) ? 0 : x->value;
-  e.channel = x->channel;
-  e.dimension = x->dimension;
-  if (x->ref != NULL) {
-    e.ref = x->ref;
-    e.ref_len = strlen(x->ref);
-  }
-  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
-}
-
-static cxm_store *store_of(const spec *events, size_t n, int reversed) {
-  cxm_store *s;
-  size_t i;
-  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
-  for (i = 0; i < n; i++) record(s, &events[reversed ? n - 1 - i : i]);
-  return s;
-}
 
 static void assert_close(double got, double want, double tol) {
   if (!(fabs(got - want) <= tol)) fail_msg("got %.17g, want %.17g", got, want);
@@ -133,18 +99,18 @@ static void check_gap(const cxm_store *s) {
 
 static void test_gap_either_order(void **state) {
   size_t n = sizeof gap_events / sizeof gap_events[0];
-  cxm_store *s = store_of(gap_events, n, 0);
+  cxm_store *s = spec_store(gap_events, n, 0);
   (void)state;
   check_gap(s);
   cxm_store_free(s);
-  s = store_of(gap_events, n, 1);
+  s = spec_store(gap_events, n, 1);
   check_gap(s);
   cxm_store_free(s);
 }
 
 /* With a top-box cut-off of 95 the 90 of r1 is no longer top box. */
 static void test_gap_top_box_option(void **state) {
-  cxm_store *s = store_of(gap_events, sizeof gap_events / sizeof gap_events[0], 0);
+  cxm_store *s = spec_store(gap_events, sizeof gap_events / sizeof gap_events[0], 0);
   cxm_experience_options o;
   cxm_gap_acc acc;
   (void)state;
@@ -167,7 +133,7 @@ static void test_gap_ties_input_order(void **state) {
       {"a", 100, CXM_KIND_INTERNAL, 50, CXM_CHANNEL_PHONE, "t", 0},
       {"a", 100, CXM_KIND_NPS, 5, CXM_CHANNEL_PHONE, "t", 0},
   };
-  cxm_store *s = store_of(tie, 3, 0);
+  cxm_store *s = spec_store(tie, 3, 0);
   cxm_filter f;
   cxm_gap_acc acc;
   (void)state;
@@ -298,11 +264,11 @@ static void test_service_levels(void **state) {
   size_t n = sizeof contacts / sizeof contacts[0];
   cxm_store *s;
   (void)state;
-  s = store_of(contacts, n, 0);
+  s = spec_store(contacts, n, 0);
   check_service(s, 0);
   check_service(s, 1);
   cxm_store_free(s);
-  s = store_of(contacts, n, 1);
+  s = spec_store(contacts, n, 1);
   check_service(s, 0);
   check_service(s, 1);
   cxm_store_free(s);
@@ -326,7 +292,7 @@ static const spec servqual_events[] = {
 };
 
 static void test_servqual(void **state) {
-  cxm_store *s = store_of(servqual_events, sizeof servqual_events / sizeof servqual_events[0], 0);
+  cxm_store *s = spec_store(servqual_events, sizeof servqual_events / sizeof servqual_events[0], 0);
   cxm_servqual_result r;
   cxm_experience_options o;
   cxm_filter f;
@@ -370,7 +336,7 @@ static void test_loyalty(void **state) {
       {"A", 200000, CXM_KIND_CHURN, NAN, CXM_CHANNEL_PHONE, NULL, 0}, /* another cell, same customer */
       {"B", 100, CXM_KIND_CHURN, NAN, CXM_CHANNEL_EMAIL, NULL, 0},
   };
-  cxm_store *s = store_of(events, sizeof events / sizeof events[0], 0);
+  cxm_store *s = spec_store(events, sizeof events / sizeof events[0], 0);
   cxm_loyalty_result r;
   cxm_filter f;
   (void)state;
@@ -400,7 +366,7 @@ static void test_consistency(void **state) {
       {"d", 100, CXM_KIND_CSAT, 3, CXM_CHANNEL_PHONE, NULL, 0}, /* 50: phone mean 25 */
       {"e", 100, CXM_KIND_CES, 4, CXM_CHANNEL_CHAT, NULL, 0},   /* one rating: below the minimum */
   };
-  cxm_store *s = store_of(events, sizeof events / sizeof events[0], 0);
+  cxm_store *s = spec_store(events, sizeof events / sizeof events[0], 0);
   cxm_consistency_result r;
   cxm_experience_options o;
   (void)state;

@@ -20,45 +20,11 @@
 #include "quantile.h"
 #include "service_acc.h"
 #include "test_helpers.h"
+#include "test_specs.h"
 
 /* 2025-01-06 is a Monday. */
 #define MON_10_00 INT64_C(1736157600)
 
-typedef struct spec {
-  const char *customer;
-  int64_t time;
-  int32_t kind;
-  double value; /* NAN: none */
-  int32_t channel;
-  const char *ref;
-  int32_t dimension;
-} spec;
-
-static void record(cxm_store *s, const spec *x) {
-  cxm_event e;
-  cxm_event_init(&e);
-  e.customer = x->customer;
-  e.customer_len = strlen(x->customer);
-  e.time = x->time;
-  e.kind = x->kind;
-  e.has_value = !isnan(x->value);
-  e.value = isnan(x->value) ? 0 : x->value;
-  e.channel = x->channel;
-  e.dimension = x->dimension;
-  if (x->ref != NULL) {
-    e.ref = x->ref;
-    e.ref_len = strlen(x->ref);
-  }
-  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
-}
-
-static cxm_store *store_of(const spec *events, size_t n) {
-  cxm_store *s;
-  size_t i;
-  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
-  for (i = 0; i < n; i++) record(s, &events[i]);
-  return s;
-}
 
 static void assert_close(double got, double want, double tol) {
   if (!(fabs(got - want) <= tol)) fail_msg("got %.17g, want %.17g", got, want);
@@ -92,7 +58,7 @@ static const spec servqual_events[] = {
 };
 
 static void test_servqual_hand(void **state) {
-  cxm_store *s = store_of(servqual_events, sizeof servqual_events / sizeof servqual_events[0]);
+  cxm_store *s = spec_store(servqual_events, sizeof servqual_events / sizeof servqual_events[0], 0);
   cxm_servqual_acc acc;
   cxm_servqual_result r, q;
   cxm_experience_options o;
@@ -199,7 +165,7 @@ static void test_loyalty_hand(void **state) {
       {"a", 200000, CXM_KIND_CHURN, NAN, CXM_CHANNEL_PHONE, NULL, 0}, /* another cell, same customer */
       {"b", 100, CXM_KIND_CHURN, NAN, CXM_CHANNEL_EMAIL, NULL, 0},
   };
-  cxm_store *s = store_of(events, sizeof events / sizeof events[0]);
+  cxm_store *s = spec_store(events, sizeof events / sizeof events[0], 0);
   cxm_loyalty_acc acc;
   cxm_loyalty_result r, q;
   cxm_filter f;
@@ -390,7 +356,7 @@ static void test_service_hand(void **state) {
       {"c", MON_10_00 + 100, CXM_KIND_CONTACT_OPEN, NAN, CXM_CHANNEL_CHAT, "t3", 0},
       {"c", MON_10_00 + 400, CXM_KIND_CONTACT_RESOLVE, NAN, CXM_CHANNEL_CHAT, "t3", 0},
   };
-  cxm_store *s = store_of(events, sizeof events / sizeof events[0]);
+  cxm_store *s = spec_store(events, sizeof events / sizeof events[0], 0);
   cxm_service_acc *acc = malloc(sizeof *acc);
   cxm_service_result r, exact;
   (void)state;
@@ -512,8 +478,8 @@ static void build_random(cxm_store **whole, cxm_store **shards, uint64_t seed) {
         spec reply, resolve;
         snprintf(ref, sizeof ref, "%s-r%d", name, j);
         e.ref = ref;
-        record(*whole, &e);
-        record(shards[i % SHARDS], &e);
+        spec_record(*whole, &e);
+        spec_record(shards[i % SHARDS], &e);
         reply = e;
         resolve = e;
         reply.kind = CXM_KIND_CONTACT_REPLY;
@@ -521,24 +487,24 @@ static void build_random(cxm_store **whole, cxm_store **shards, uint64_t seed) {
         reply.time = e.time + lognormal(&rng, log(3600.0), 1.5) % (10 * 86400);
         resolve.time = e.time + lognormal(&rng, log(86400.0), 1.0) % (20 * 86400);
         if (test_below(&rng, 4) != 0) {
-          record(*whole, &reply);
-          record(shards[i % SHARDS], &reply);
+          spec_record(*whole, &reply);
+          spec_record(shards[i % SHARDS], &reply);
         }
         if (test_below(&rng, 3) != 0) {
-          record(*whole, &resolve);
-          record(shards[i % SHARDS], &resolve);
+          spec_record(*whole, &resolve);
+          spec_record(shards[i % SHARDS], &resolve);
         }
         continue;
       }
-      record(*whole, &e);
-      record(shards[i % SHARDS], &e);
+      spec_record(*whole, &e);
+      spec_record(shards[i % SHARDS], &e);
     }
   }
   for (k = 0; k < SHARDS; k++) {
     spec last = {name, t0 + 60 * 86400, CXM_KIND_CSAT, 3, CXM_CHANNEL_WEB, NULL, 0};
     snprintf(name, sizeof name, "end%d", k);
-    record(*whole, &last);
-    record(shards[k], &last);
+    spec_record(*whole, &last);
+    spec_record(shards[k], &last);
   }
 }
 
@@ -769,7 +735,7 @@ static void check_frame_rules(deserialize_fn read, size_t acc_size, const uint8_
 }
 
 static void test_servqual_format(void **state) {
-  cxm_store *s = store_of(servqual_events, sizeof servqual_events / sizeof servqual_events[0]);
+  cxm_store *s = spec_store(servqual_events, sizeof servqual_events / sizeof servqual_events[0], 0);
   cxm_servqual_acc acc, back;
   uint8_t buf[CXM_SERVQUAL_ACC_BYTES], bad[CXM_SERVQUAL_ACC_BYTES];
   size_t written, consumed;
