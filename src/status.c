@@ -46,6 +46,8 @@ static const status_text status_table[] = {
     {CXM_E_CONVERGE, "CXM_E_CONVERGE", "model fit did not converge"},
     {CXM_E_MODEL, "CXM_E_MODEL", "unknown model or unusable model parameters"},
     {CXM_E_NO_DATA, "CXM_E_NO_DATA", "no data to compute from"},
+    {CXM_E_CHECKSUM, "CXM_E_CHECKSUM", "snapshot checksum mismatch"},
+    {CXM_E_CONFLICT, "CXM_E_CONFLICT", "stores cannot be merged"},
 };
 
 static const status_text *find_status(int32_t status) {

@@ -92,7 +92,9 @@ enum cxm_status {
   CXM_E_SYNTAX = -32,      /**< A JSON Lines record is not valid JSON of the expected shape. */
   CXM_E_CONVERGE = -33,    /**< A model fit did not converge; the result holds the best point reached. */
   CXM_E_MODEL = -34,       /**< Unknown model kind, or a model whose parameters are unusable for the call. */
-  CXM_E_NO_DATA = -35      /**< Nothing to compute from (e.g. no customers to fit). */
+  CXM_E_NO_DATA = -35,     /**< Nothing to compute from (e.g. no customers to fit). */
+  CXM_E_CHECKSUM = -36,    /**< A snapshot section's checksum does not match its bytes. */
+  CXM_E_CONFLICT = -37     /**< Two stores cannot be merged (different options, or an event id in both). */
 };
 
 /**
