@@ -21,5 +21,6 @@
 #include "cxm/calendar.h"
 #include "cxm/risk.h"
 #include "cxm/features.h"
+#include "cxm/snapshot.h"
 
 #endif /* CXM_H */

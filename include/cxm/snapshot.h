@@ -1,0 +1,103 @@
+/**
+ * @file cxm/snapshot.h
+ * @brief Store snapshots: save a whole store to a file or a byte stream and
+ *        load it back into a store that behaves exactly like the original.
+ *
+ * A snapshot holds everything a store knows: customers, channel and segment
+ * names, event ids (so duplicates are still skipped after a load), every
+ * cell with its accumulators, interactions, SERVQUAL answers, churned keys,
+ * purchase days, the counters and the bucket width. Every query on the
+ * loaded store, and every event recorded into it afterwards, gives the
+ * results the original would have given.
+ *
+ * The bytes are canonical: they depend only on the store's logical content
+ * (in insertion order), never on hash-table capacities or allocation
+ * history, so two stores with equal content give identical snapshots. The
+ * byte format, its checksums and the versioning policy are described in
+ * docs/snapshot.md.
+ */
+#ifndef CXM_SNAPSHOT_H
+#define CXM_SNAPSHOT_H
+
+#include "common.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Receives a snapshot's bytes in order, chunk by chunk.
+ * @param[in] opaque The pointer given to cxm_store_save_to().
+ * @param[in] bytes `len` bytes, valid for the call only.
+ * @param[in] len Number of bytes (> 0).
+ * @return 0 to go on; any other value aborts the save, which returns it.
+ * @since 0.1
+ */
+typedef int32_t (*cxm_write_fn)(void *opaque, const void *bytes, size_t len);
+
+/**
+ * @brief Save a store to a file, atomically.
+ *
+ * Writes a unique temporary file `path.tmp-XXXXXX` next to `path`, flushes
+ * it to disk, renames it over `path` and flushes the directory. On any
+ * failure the temporary file is removed and a previous file at `path` is
+ * left as it was. The store is never changed by saving.
+ * @param[in] store The store (read only).
+ * @param[in] path File name (NUL-terminated).
+ * @return CXM_OK, CXM_E_ARG, CXM_E_IO or CXM_E_NOMEM.
+ * @note Safe beside other readers of the store; no thread may write it
+ *       meanwhile. @since 0.1
+ */
+CXM_API int32_t cxm_store_save(const cxm_store *store, const char *path);
+
+/**
+ * @brief Stream a store's snapshot to a callback.
+ * @param[in] store The store (read only).
+ * @param[in] write Called with the bytes in order; a nonzero return aborts.
+ * @param[in] opaque Passed to `write` unchanged.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_NOMEM, or the nonzero value `write`
+ *         returned (the bytes given so far are then an incomplete snapshot).
+ * @note Safe beside other readers of the store; no thread may write it
+ *       meanwhile. @since 0.1
+ */
+CXM_API int32_t cxm_store_save_to(const cxm_store *store, cxm_write_fn write, void *opaque);
+
+/**
+ * @brief Load a store from a snapshot file written by cxm_store_save().
+ * @param[out] out Receives the new store (NULL on failure); the caller frees
+ *        it with cxm_store_free().
+ * @param[in] path File name (NUL-terminated).
+ * @param[in] allocator Memory hooks for the new store (copied), or NULL for
+ *        malloc/realloc/free.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_IO, CXM_E_NOMEM, CXM_E_FORMAT,
+ *         CXM_E_VERSION, CXM_E_TRUNCATED or CXM_E_CHECKSUM.
+ * @note Thread-safe. @since 0.1
+ */
+CXM_API int32_t cxm_store_load(cxm_store **out, const char *path, const cxm_allocator *allocator);
+
+/**
+ * @brief Load a store from snapshot bytes in memory.
+ *
+ * Any bytes are safe to give: malformed, truncated or corrupted input
+ * returns a status, never reads outside `bytes`, and leaks nothing.
+ * @param[out] out Receives the new store (NULL on failure); the caller frees
+ *        it with cxm_store_free().
+ * @param[in] bytes The snapshot; borrowed for the call only. May be NULL
+ *        when `len` is 0.
+ * @param[in] len Number of bytes.
+ * @param[in] allocator Memory hooks for the new store (copied), or NULL for
+ *        malloc/realloc/free.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_NOMEM, CXM_E_FORMAT (wrong magic or
+ *         inconsistent content), CXM_E_VERSION (a format version this
+ *         library does not read), CXM_E_TRUNCATED (the bytes end early) or
+ *         CXM_E_CHECKSUM (a section's checksum does not match).
+ * @note Thread-safe. @since 0.1
+ */
+CXM_API int32_t cxm_store_load_bytes(cxm_store **out, const void *bytes, size_t len, const cxm_allocator *allocator);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXM_SNAPSHOT_H */
