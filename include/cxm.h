@@ -21,6 +21,7 @@
 #include "cxm/calendar.h"
 #include "cxm/risk.h"
 #include "cxm/features.h"
+#include "cxm/churn.h"
 #include "cxm/snapshot.h"
 
 #endif /* CXM_H */

@@ -2,6 +2,7 @@
  * after it (cxm/features.h, docs/churn.md). Everything is read from the
  * store's time-stamped tables (customer days, interactions, churn pairs),
  * keeping only what happened before the cut-off: no leakage. */
+#include "feature_table.h"
 #include "store_internal.h"
 
 #include "cxm/features.h"
@@ -20,6 +21,7 @@ struct cxm_features {
   double *values;      /* count * CXM_FEATURE_COUNT */
   uint32_t *handles;
   int32_t *labels;
+  double *p_alive;     /* the purchase model's P(alive); NaN when it has none */
 };
 
 static const char *const feature_names[CXM_FEATURE_COUNT] = {
@@ -148,7 +150,9 @@ static int32_t purchase_model(customer_state *cs, const cxm_store *s, int64_t cu
   cxm_rfm_options o;
   cxm_model m;
   size_t i, n;
-  int32_t rc = cxm_rfm_new(&rfm, cxmi_store_hooks(s));
+  int32_t rc;
+  if (cutoff <= CXM_TIME_MIN) return CXM_OK; /* no purchase can precede 1970-01-01 */
+  rc = cxm_rfm_new(&rfm, cxmi_store_hooks(s));
   if (rc != CXM_OK) return rc;
   cxm_rfm_options_init(&o);
   o.to = cutoff;
@@ -209,6 +213,7 @@ void cxm_features_free(cxm_features *f) {
   cxmi_free(&a, f->values, f->count * CXM_FEATURE_COUNT * sizeof *f->values);
   cxmi_free(&a, f->handles, f->count * sizeof *f->handles);
   cxmi_free(&a, f->labels, f->count * sizeof *f->labels);
+  cxmi_free(&a, f->p_alive, f->count * sizeof *f->p_alive);
   cxmi_free(&a, f, sizeof *f);
 }
 
@@ -266,8 +271,9 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
     f->values = cxmi_calloc(&a, rows * CXM_FEATURE_COUNT, sizeof *f->values);
     f->handles = cxmi_calloc(&a, rows, sizeof *f->handles);
     f->labels = cxmi_calloc(&a, rows, sizeof *f->labels);
+    f->p_alive = cxmi_calloc(&a, rows, sizeof *f->p_alive);
     f->count = rows; /* the sizes cxm_features_free() releases, even on failure */
-    if (f->values == NULL || f->handles == NULL || f->labels == NULL) {
+    if (f->values == NULL || f->handles == NULL || f->labels == NULL || f->p_alive == NULL) {
       rc = CXM_E_NOMEM;
       goto done;
     }
@@ -277,6 +283,7 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
     fill_row(f->values + k * CXM_FEATURE_COUNT, &cs[i], o.cutoff);
     f->handles[k] = (uint32_t)i;
     f->labels[k] = o.horizon_seconds > 0 ? cs[i].churned_after : -1;
+    f->p_alive[k] = cs[i].has_p_alive ? cs[i].p_alive : NAN;
     k++;
   }
   *out = f;
@@ -287,6 +294,10 @@ done:
   cxmi_free(&a, cs, n * sizeof *cs);
   cxm_calendar_free(own);
   return rc;
+}
+
+double cxmi_features_p_alive(const cxm_features *f, size_t index) {
+  return f != NULL && index < f->count ? f->p_alive[index] : NAN;
 }
 
 size_t cxm_features_count(const cxm_features *features) { return features == NULL ? 0 : features->count; }
@@ -331,7 +342,7 @@ int32_t cxm_store_risk_model(cxm_risk_model *model, cxm_risk_evaluation *evaluat
   cxm_risk_data *train = NULL, *test = NULL;
   cxm_risk_options ro;
   size_t i, n;
-  uint64_t churned = 0;
+  uint64_t churned = 0, train_churned = 0;
   int32_t rc;
   if (model == NULL || store == NULL || options == NULL) return CXM_E_ARG;
   if (evaluation != NULL && evaluation->size != sizeof *evaluation) return CXM_E_SIZE;
@@ -361,7 +372,17 @@ int32_t cxm_store_risk_model(cxm_risk_model *model, cxm_risk_evaluation *evaluat
     uint32_t handle;
     int32_t label;
     (void)cxm_features_row(v, &handle, &label, f, i);
+    if (handle % 2 == 0) train_churned += label == 1;
     rc = cxm_risk_data_add(handle % 2 == 0 ? train : test, v, label, 1.0);
+  }
+  /* The even-handle half must hold both classes to be fitted on; when the
+   * split leaves it one class (handles that follow the label), the
+   * default model is the honest answer, as with too few labels. */
+  if (rc == CXM_OK && (train_churned == 0 || train_churned == cxm_risk_data_count(train))) {
+    cxm_risk_data_free(train);
+    cxm_risk_data_free(test);
+    cxm_features_free(f);
+    return cxm_feature_default_model(model);
   }
   if (rc == CXM_OK) {
     cxm_risk_options_init(&ro);

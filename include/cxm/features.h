@@ -113,8 +113,9 @@ CXM_API int32_t cxm_feature_default_model(cxm_risk_model *model);
  * after it. With at least CXM_CHURN_MIN_LABELS churned and as many retained
  * customers, an L2-regularised logistic regression (l2 = 1) is fitted on the
  * customers of even handle and evaluated on those of odd handle (a fixed,
- * reproducible split); otherwise cxm_feature_default_model() is returned
- * and `evaluation->rows` is 0.
+ * reproducible split); otherwise, or when that split leaves the even half
+ * with one class only, cxm_feature_default_model() is returned and
+ * `evaluation->rows` is 0.
  * @param[out] model Receives the model.
  * @param[out] evaluation Held-out evaluation; set its `size` first (may be NULL).
  * @param[out] fitted 1 when fitted from labels, 0 for the default model (may be NULL).

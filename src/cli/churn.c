@@ -85,6 +85,8 @@ typedef struct churn_row {
   double p_alive;  /* NaN without purchases */
   double risk;
   int has_drivers;
+  uint32_t driver_count;              /* factors raising the log-odds, */
+  int32_t drivers[CXM_FEATURE_COUNT]; /* largest first (cxm_store_churn()) */
   double contrib[CXM_FEATURE_COUNT];
 } churn_row;
 
@@ -328,18 +330,6 @@ static void row_customer(cxm_rfm_customer *c, const char **s, size_t *len, char 
   customer_name(buf, cap, c, row->index, s, len);
 }
 
-/* The factors that raise a customer's log-odds, largest first. */
-static size_t drivers_of(int32_t *order, const churn_row *row) {
-  size_t n = 0, i, k;
-  for (i = 0; i < CXM_FEATURE_COUNT; i++) {
-    if (!(row->contrib[i] > 0)) continue;
-    for (k = n; k > 0 && row->contrib[order[k - 1]] < row->contrib[i]; k--) order[k] = order[k - 1];
-    order[k] = (int32_t)i;
-    n++;
-  }
-  return n;
-}
-
 static void print_risk_model(cli_json *j, const churn_risk *risk) {
   char when[CXM_TIME_TEXT_SIZE];
   cli_json_keyz(j, "risk_model");
@@ -420,7 +410,6 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
     cxm_rfm_customer c;
     const char *s;
     size_t len;
-    int32_t order[CXM_FEATURE_COUNT];
     size_t k, drivers;
     row_customer(&c, &s, &len, name, sizeof name, &rows[i], rfm, risk);
     cli_json_object_begin(&j);
@@ -437,12 +426,12 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
     }
     cli_json_keyz(&j, "drivers");
     cli_json_array_begin(&j);
-    drivers = rows[i].has_drivers ? drivers_of(order, &rows[i]) : 0;
+    drivers = rows[i].has_drivers ? rows[i].driver_count : 0;
     for (k = 0; k < drivers; k++) {
       cli_json_object_begin(&j);
       cli_json_keyz(&j, "factor");
-      cli_json_stringz(&j, cxm_feature_name(order[k]));
-      cli_json_member_number(&j, "weight", rows[i].contrib[order[k]]);
+      cli_json_stringz(&j, cxm_feature_name(rows[i].drivers[k]));
+      cli_json_member_number(&j, "weight", rows[i].contrib[rows[i].drivers[k]]);
       cli_json_object_end(&j);
     }
     cli_json_array_end(&j);
@@ -511,12 +500,11 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
     if (isnan(rows[i].p_alive)) cli_table_cell(t, "-"); else cli_table_cellf(t, "%.4f", rows[i].p_alive);
     cli_table_cellf(t, "%.4f", rows[i].risk);
     if (risk != NULL) {
-      int32_t order[CXM_FEATURE_COUNT];
       char text[256] = "";
-      size_t k, used = 0, drivers = drivers_of(order, &rows[i]);
+      size_t k, used = 0, drivers = rows[i].driver_count;
       for (k = 0; k < drivers && k < 3; k++) {
-        int w = snprintf(text + used, sizeof text - used, "%s%s +%.2f", k > 0 ? ", " : "", cxm_feature_name(order[k]),
-                         rows[i].contrib[order[k]]);
+        int w = snprintf(text + used, sizeof text - used, "%s%s +%.2f", k > 0 ? ", " : "", cxm_feature_name(rows[i].drivers[k]),
+                         rows[i].contrib[rows[i].drivers[k]]);
         if (w < 0 || (size_t)w >= sizeof text - used) break;
         used += (size_t)w;
       }
@@ -643,50 +631,17 @@ static int32_t summary_rows(churn_row **out, size_t *count, const cxm_rfm *rfm, 
   return CXM_OK;
 }
 
-/* Rows of event files: every customer at risk at the scoring time, scored
- * by the risk model (fitted from churn labels when there are enough, else
- * the default one), with each factor's contribution to the log-odds. */
-static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const cxm_store *store, const cxm_rfm *rfm,
-                         const cxm_model *m, const churn_args *a) {
+/* Each row's purchase summary (rfm index) and P(alive) under the purchase
+ * model printed with the rows, so a row agrees with its parameters. */
+static int32_t attach_purchases(churn_row *rows, size_t n, const cxm_store *store, const cxm_rfm *rfm,
+                                const cxm_model *m) {
   cxm_store_stats st;
-  cxm_feature_options fo;
-  cxm_features *f = NULL;
-  size_t *rfm_of = NULL, i, n;
-  churn_row *rows;
-  int32_t rc;
+  size_t *rfm_of, i;
   memset(&st, 0, sizeof st);
   st.size = sizeof st;
-  rc = cxm_store_stats_get(&st, store);
-  if (rc != CXM_OK) return rc;
-  risk->store = store;
-  /* Scored as of --to, else as of the midnight after the last event. */
-  risk->scored_at = a->to != INT64_MAX ? a->to : (st.last / 86400 + 1) * 86400;
-  risk->cutoff = risk->scored_at - a->horizon_days * 86400;
-  risk->evaluation.size = sizeof risk->evaluation;
-  cxm_feature_options_init(&fo);
-  fo.purchase_model = a->model;
-  if (risk->cutoff > st.first) {
-    fo.cutoff = risk->cutoff;
-    fo.horizon_seconds = a->horizon_days * 86400;
-    rc = cxm_store_risk_model(&risk->model, &risk->evaluation, &risk->fitted, store, &fo);
-    if (rc == CXM_E_CONVERGE) rc = CXM_OK; /* the best point reached; reported as not fitted below */
-  } else {
-    rc = cxm_feature_default_model(&risk->model);
-  }
-  if (rc != CXM_OK) return rc;
-  fo.cutoff = risk->scored_at;
-  fo.horizon_seconds = 0;
-  rc = cxm_store_features(&f, store, &fo);
-  if (rc != CXM_OK) return rc;
-  n = cxm_features_count(f);
-  rows = calloc(n > 0 ? n : 1, sizeof *rows);
-  rfm_of = calloc(st.customers > 0 ? (size_t)st.customers : 1, sizeof *rfm_of);
-  *out = rows;
-  if (rows == NULL || rfm_of == NULL) {
-    free(rfm_of);
-    cxm_features_free(f);
-    return CXM_E_NOMEM;
-  }
+  if (cxm_store_stats_get(&st, store) != CXM_OK) return CXM_E_ARG;
+  rfm_of = malloc((st.customers > 0 ? (size_t)st.customers : 1) * sizeof *rfm_of);
+  if (rfm_of == NULL) return CXM_E_NOMEM;
   for (i = 0; i < st.customers; i++) rfm_of[i] = NO_INDEX;
   for (i = 0; i < cxm_rfm_count(rfm); i++) {
     cxm_rfm_customer c;
@@ -695,24 +650,65 @@ static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const
     if (cxm_rfm_get(&c, rfm, i) == CXM_OK && cxm_store_find_customer(&handle, store, c.id, c.id_len) == CXM_OK)
       rfm_of[handle] = i;
   }
-  for (i = 0; i < n && rc == CXM_OK; i++) {
-    double x[CXM_FEATURE_COUNT], logit;
+  for (i = 0; i < n; i++) {
     churn_row *r = &rows[i];
-    rc = cxm_features_row(x, &r->handle, NULL, f, i);
-    if (rc == CXM_OK) rc = cxm_risk_score(&r->risk, &risk->model, x);
-    if (rc == CXM_OK) rc = cxm_risk_explain(r->contrib, &logit, &risk->model, x);
-    r->has_drivers = 1;
+    cxm_rfm_customer c;
     r->index = rfm_of[r->handle];
     r->p_alive = NAN;
-    if (rc == CXM_OK && r->index != NO_INDEX) {
-      cxm_rfm_customer c;
-      cxm_rfm_customer_init(&c);
-      (void)cxm_rfm_get(&c, rfm, r->index);
-      if (cxm_model_p_alive(&r->p_alive, m, c.x, c.t_x, c.T) != CXM_OK) r->p_alive = NAN;
-    }
+    if (r->index == NO_INDEX) continue;
+    cxm_rfm_customer_init(&c);
+    (void)cxm_rfm_get(&c, rfm, r->index);
+    if (cxm_model_p_alive(&r->p_alive, m, c.x, c.t_x, c.T) != CXM_OK) r->p_alive = NAN;
   }
   free(rfm_of);
-  cxm_features_free(f);
+  return CXM_OK;
+}
+
+/* Rows of event files: cxm_store_churn() scores every customer at risk
+ * (docs/churn.md: scoring time, training cut-off, fitted or default
+ * model, drivers); this only copies its rows and info for printing. */
+static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const cxm_store *store, const cxm_rfm *rfm,
+                         const cxm_model *m, const churn_args *a) {
+  cxm_churn_options co;
+  cxm_churn_info info;
+  cxm_churn *scores = NULL;
+  size_t i, n;
+  churn_row *rows;
+  int32_t rc;
+  cxm_churn_options_init(&co);
+  co.scored_at = a->to != INT64_MAX ? a->to : CXM_CHURN_AFTER_LAST;
+  co.horizon_seconds = a->horizon_days * 86400;
+  co.purchase_model = a->model;
+  rc = cxm_store_churn(&scores, store, &co);
+  if (rc != CXM_OK) return rc;
+  memset(&info, 0, sizeof info);
+  info.size = sizeof info;
+  rc = cxm_churn_info_get(&info, scores);
+  risk->store = store;
+  risk->model = info.model;
+  risk->evaluation = info.evaluation;
+  risk->fitted = info.fitted;
+  risk->cutoff = info.cutoff;
+  risk->scored_at = info.scored_at;
+  n = cxm_churn_count(scores);
+  rows = calloc(n > 0 ? n : 1, sizeof *rows);
+  *out = rows;
+  if (rows == NULL) rc = CXM_E_NOMEM;
+  for (i = 0; i < n && rc == CXM_OK; i++) {
+    cxm_churn_row cr;
+    churn_row *r = &rows[i];
+    memset(&cr, 0, sizeof cr);
+    cr.size = sizeof cr;
+    rc = cxm_churn_row_get(&cr, scores, i);
+    r->handle = cr.handle;
+    r->risk = cr.risk;
+    r->has_drivers = 1;
+    r->driver_count = cr.driver_count;
+    memcpy(r->drivers, cr.drivers, sizeof r->drivers);
+    memcpy(r->contrib, cr.contributions, sizeof r->contrib);
+  }
+  cxm_churn_free(scores);
+  if (rc == CXM_OK) rc = attach_purchases(rows, n, store, rfm, m);
   *count = n;
   return rc;
 }

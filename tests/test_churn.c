@@ -1,0 +1,407 @@
+/* Tests of cxm_store_churn(): the scoring time and cut-off it chooses, the
+ * default and the fitted model, hand-worked scores and drivers, rows equal
+ * to the features scored by hand, ranking, no look-ahead past the scoring
+ * time, bad arguments and every allocation failure. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cxm.h"
+#include "test_helpers.h"
+#include "test_specs.h"
+
+#define DAY INT64_C(86400)
+/* 2025-01-06 00:00 UTC, a Monday. */
+#define MON INT64_C(1736121600)
+#define NONE NAN
+
+static void assert_near(double got, double want, double tol) {
+  if (!(fabs(got - want) <= tol)) fail_msg("got %.17g, want %.17g (tolerance %.3g)", got, want, tol);
+}
+
+static cxm_churn *churn_of(const cxm_store *s, const cxm_churn_options *o) {
+  cxm_churn *c = NULL;
+  assert_int_equal(cxm_store_churn(&c, s, o), CXM_OK);
+  assert_non_null(c);
+  return c;
+}
+
+static cxm_churn_row row_at(const cxm_churn *c, size_t rank) {
+  cxm_churn_row r;
+  memset(&r, 0, sizeof r);
+  r.size = sizeof r;
+  assert_int_equal(cxm_churn_row_get(&r, c, rank), CXM_OK);
+  return r;
+}
+
+static cxm_churn_info info_of(const cxm_churn *c) {
+  cxm_churn_info info;
+  memset(&info, 0, sizeof info);
+  info.size = sizeof info;
+  assert_int_equal(cxm_churn_info_get(&info, c), CXM_OK);
+  return info;
+}
+
+static uint32_t handle_of(const cxm_store *s, const char *id) {
+  uint32_t h;
+  assert_int_equal(cxm_store_find_customer(&h, s, id, strlen(id)), CXM_OK);
+  return h;
+}
+
+/* Two customers on one day, no purchases, no churn events: the default
+ * model scores them. Hand-worked with docs/churn.md's coefficients
+ * (intercept -2.5; no_purchase 0.5, promoter -0.5, complaints 0.3,
+ * silence_weeks 0.02), scored at the midnight after the last event, so
+ * silence is 1 day = 1/7 week for both:
+ *   a (one complaint):  -2.5 + 0.5 + 0.3 + 0.02/7 = -1.697142857142857
+ *   b (NPS 10):         -2.5 + 0.5 - 0.5 + 0.02/7 = -2.497142857142857 */
+static void test_default_model_hand_worked(void **state) {
+  static const spec events[] = {
+      {"a", MON + 10 * 3600, CXM_KIND_COMPLAINT, NONE, 0, NULL, 0},
+      {"b", MON + 11 * 3600, CXM_KIND_NPS, 10, 0, NULL, 0},
+  };
+  cxm_store *s = spec_store(events, 2, 0);
+  cxm_churn *c = churn_of(s, NULL);
+  cxm_churn_info info = info_of(c);
+  cxm_churn_row a, b;
+  (void)state;
+  assert_int_equal(info.scored_at, MON + DAY);
+  assert_int_equal(info.cutoff, MON + DAY - 90 * DAY);
+  assert_int_equal(info.fitted, 0);
+  assert_int_equal(info.evaluation.rows, 0);
+  assert_near(info.model.intercept, -2.5, 0);
+  assert_int_equal(cxm_churn_count(c), 2);
+  a = row_at(c, 0);
+  b = row_at(c, 1);
+  assert_int_equal(a.handle, handle_of(s, "a"));
+  assert_int_equal(b.handle, handle_of(s, "b"));
+  assert_near(a.logit, -1.697142857142857, 1e-14);
+  assert_near(b.logit, -2.497142857142857, 1e-14);
+  assert_near(a.risk, 1.0 / (1.0 + exp(1.697142857142857)), 1e-15);
+  assert_near(b.risk, 1.0 / (1.0 + exp(2.497142857142857)), 1e-15);
+  assert_int_equal(a.band, CXM_RISK_LOW); /* 0.155 */
+  assert_true(isnan(a.p_alive) && isnan(b.p_alive)); /* no purchases */
+  /* Drivers: the positive contributions, largest first. */
+  assert_int_equal(a.driver_count, 3);
+  assert_int_equal(a.drivers[0], CXM_FEATURE_NO_PURCHASE);
+  assert_int_equal(a.drivers[1], CXM_FEATURE_COMPLAINTS);
+  assert_int_equal(a.drivers[2], CXM_FEATURE_SILENCE);
+  assert_int_equal(a.drivers[3], -1);
+  assert_near(a.contributions[CXM_FEATURE_COMPLAINTS], 0.3, 1e-15);
+  assert_int_equal(b.driver_count, 2);
+  assert_int_equal(b.drivers[0], CXM_FEATURE_NO_PURCHASE);
+  assert_int_equal(b.drivers[1], CXM_FEATURE_SILENCE);
+  assert_near(b.contributions[CXM_FEATURE_PROMOTER], -0.5, 1e-15);
+  assert_near(b.features[CXM_FEATURE_PROMOTER], 1.0, 0);
+  cxm_churn_free(c);
+  cxm_store_free(s);
+}
+
+/* 40 customers buying weekly from day 0; the "bad" ones answer NPS 2 and
+ * churn in the horizon, the others answer NPS 10 and stay. Bad are those
+ * numbered 2, 3, 6, 7, ... (both halves of the even/odd handle split hold
+ * both classes: the model is fitted), or with `aligned` the odd-numbered
+ * ones (the even, training half has no churner: the default model). */
+static cxm_store *planted_store(int aligned) {
+  cxm_store *s;
+  char id[16];
+  int i, w;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  for (i = 0; i < 40; i++) {
+    int bad = aligned ? i % 2 : (i / 2) % 2;
+    snprintf(id, sizeof id, "c%02d", i);
+    for (w = 0; w < 14 - 4 * bad; w++) {
+      spec p = {id, MON + (7 * w + i % 5) * DAY + 3600, CXM_KIND_PURCHASE, 20, 0, NULL, 0};
+      spec_record(s, &p);
+    }
+    {
+      spec n = {id, MON + (60 + i) * DAY, CXM_KIND_NPS, bad ? 2 : 10, 0, NULL, 0};
+      spec_record(s, &n);
+    }
+    if (bad) {
+      spec ch = {id, MON + (120 + i) * DAY, CXM_KIND_CHURN, NONE, 0, NULL, 0};
+      spec_record(s, &ch);
+    } else {
+      spec late = {id, MON + 199 * DAY, CXM_KIND_PURCHASE, 5, 0, NULL, 0};
+      spec_record(s, &late);
+    }
+  }
+  return s;
+}
+
+/* The result equals the pipeline done by hand with the public pieces:
+ * cxm_store_risk_model() as of scored_at - horizon, then
+ * cxm_store_features() as of scored_at scored by that model. */
+static void test_fitted_model_equals_pipeline(void **state) {
+  cxm_store *s = planted_store(0);
+  cxm_churn_options o;
+  cxm_feature_options fo;
+  cxm_risk_model model;
+  cxm_risk_evaluation ev;
+  cxm_features *f = NULL;
+  int32_t fitted = 0;
+  size_t i, seen = 0;
+  cxm_churn *c;
+  cxm_churn_info info;
+  (void)state;
+  cxm_churn_options_init(&o);
+  o.scored_at = MON + 200 * DAY;
+  c = churn_of(s, &o);
+  info = info_of(c);
+  assert_int_equal(info.cutoff, MON + 110 * DAY);
+  assert_int_equal(info.fitted, 1);
+
+  cxm_feature_options_init(&fo);
+  fo.cutoff = MON + 110 * DAY;
+  fo.horizon_seconds = 90 * DAY;
+  memset(&ev, 0, sizeof ev);
+  ev.size = sizeof ev;
+  assert_int_equal(cxm_store_risk_model(&model, &ev, &fitted, s, &fo), CXM_OK);
+  assert_int_equal(fitted, 1);
+  assert_memory_equal(&model, &info.model, sizeof model);
+  assert_memory_equal(&ev, &info.evaluation, sizeof ev);
+  assert_int_equal(info.evaluation.rows, 20); /* odd handles held out */
+  assert_int_equal(info.evaluation.positives, 10);
+  assert_true(info.model.coef[CXM_FEATURE_DETRACTOR] > 0);
+
+  /* The churned customers are gone by day 200: 20 rows, all retained. */
+  fo.cutoff = MON + 200 * DAY;
+  fo.horizon_seconds = 0;
+  assert_int_equal(cxm_store_features(&f, s, &fo), CXM_OK);
+  assert_int_equal(cxm_churn_count(c), cxm_features_count(f));
+  assert_int_equal(cxm_churn_count(c), 20);
+  for (i = 0; i < cxm_churn_count(c); i++) {
+    cxm_churn_row r = row_at(c, i);
+    double x[CXM_FEATURE_COUNT], p, sum = info.model.intercept;
+    uint32_t h;
+    size_t k;
+    /* find this handle's feature row */
+    for (k = 0; k < cxm_features_count(f); k++) {
+      assert_int_equal(cxm_features_row(x, &h, NULL, f, k), CXM_OK);
+      if (h == r.handle) break;
+    }
+    assert_true(k < cxm_features_count(f));
+    seen++;
+    assert_memory_equal(x, r.features, sizeof x);
+    assert_int_equal(cxm_risk_score(&p, &info.model, x), CXM_OK);
+    assert_true(p == r.risk);
+    for (k = 0; k < CXM_FEATURE_COUNT; k++) sum += r.contributions[k];
+    assert_near(sum, r.logit, 1e-12);
+    assert_int_equal(r.band, cxm_risk_band(r.risk));
+    /* Everyone bought: P(alive) is the purchase model's, 1 - purchase_risk. */
+    assert_true(r.p_alive > 0 && r.p_alive <= 1);
+    assert_near(r.p_alive, 1.0 - x[CXM_FEATURE_PURCHASE_RISK], 1e-15);
+    if (i > 0) {
+      cxm_churn_row prev = row_at(c, i - 1);
+      assert_true(prev.risk > r.risk || (prev.risk == r.risk && prev.handle < r.handle));
+    }
+  }
+  assert_int_equal(seen, 20);
+  cxm_features_free(f);
+  cxm_churn_free(c);
+  cxm_store_free(s);
+}
+
+/* A split whose training half has one class gives the default model
+ * (fitted 0, no evaluation), not an error. */
+static void test_one_class_training_half(void **state) {
+  cxm_store *s = planted_store(1);
+  cxm_churn_options o;
+  cxm_churn *c;
+  cxm_churn_info info;
+  cxm_risk_model def;
+  (void)state;
+  cxm_churn_options_init(&o);
+  o.scored_at = MON + 200 * DAY;
+  c = churn_of(s, &o);
+  info = info_of(c);
+  assert_int_equal(info.fitted, 0);
+  assert_int_equal(info.evaluation.rows, 0);
+  assert_int_equal(cxm_feature_default_model(&def), CXM_OK);
+  assert_memory_equal(&def, &info.model, sizeof def);
+  assert_int_equal(cxm_churn_count(c), 20);
+  cxm_churn_free(c);
+  cxm_store_free(s);
+}
+
+/* Events after the scoring time change nothing: not the model (its labels
+ * stop at scored_at), not a row. */
+static void test_no_look_ahead(void **state) {
+  cxm_store *s = planted_store(0);
+  cxm_churn_options o;
+  cxm_churn *before, *after;
+  size_t i;
+  (void)state;
+  cxm_churn_options_init(&o);
+  o.scored_at = MON + 200 * DAY;
+  before = churn_of(s, &o);
+  for (i = 0; i < 40; i += 2) {
+    char id[16];
+    snprintf(id, sizeof id, "c%02d", (int)i);
+    spec later[] = {{id, MON + 201 * DAY, CXM_KIND_CHURN, NONE, 0, NULL, 0},
+                    {id, MON + 202 * DAY, CXM_KIND_NPS, 0, 0, NULL, 0},
+                    {id, MON + 203 * DAY, CXM_KIND_PURCHASE, 100, 0, NULL, 0}};
+    spec_record(s, &later[0]);
+    spec_record(s, &later[1]);
+    spec_record(s, &later[2]);
+  }
+  after = churn_of(s, &o);
+  assert_int_equal(cxm_churn_count(before), cxm_churn_count(after));
+  {
+    cxm_churn_info x = info_of(before), y = info_of(after);
+    assert_memory_equal(&x, &y, sizeof x);
+  }
+  for (i = 0; i < cxm_churn_count(before); i++) {
+    cxm_churn_row x = row_at(before, i), y = row_at(after, i);
+    assert_memory_equal(&x, &y, sizeof x);
+  }
+  cxm_churn_free(before);
+  cxm_churn_free(after);
+  cxm_store_free(s);
+}
+
+/* One customer, one event: one row, the default model, cutoff before 1970
+ * handled. Scoring before the first event: no rows. */
+static void test_edges(void **state) {
+  static const spec one[] = {{"solo", 3600, CXM_KIND_CES, 2, 0, NULL, 0}};
+  cxm_store *s = spec_store(one, 1, 0);
+  cxm_churn_options o;
+  cxm_churn *c = churn_of(s, NULL);
+  cxm_churn_info info = info_of(c);
+  cxm_churn_row r;
+  (void)state;
+  assert_int_equal(info.scored_at, DAY);
+  assert_int_equal(info.cutoff, DAY - 90 * DAY);
+  assert_int_equal(info.fitted, 0);
+  assert_int_equal(cxm_churn_count(c), 1);
+  r = row_at(c, 0);
+  assert_near(r.features[CXM_FEATURE_HIGH_EFFORT], 1.0, 0);
+  assert_int_equal(cxm_churn_row_get(&r, c, 1), CXM_E_NOT_FOUND);
+  cxm_churn_free(c);
+  cxm_churn_options_init(&o);
+  o.scored_at = 0; /* nothing happened before 1970-01-01 */
+  c = churn_of(s, &o);
+  assert_int_equal(cxm_churn_count(c), 0);
+  assert_int_equal(cxm_churn_row_get(&r, c, 0), CXM_E_NOT_FOUND);
+  cxm_churn_free(c);
+  cxm_store_free(s);
+}
+
+static void test_bad_arguments(void **state) {
+  static const spec one[] = {{"x", MON, CXM_KIND_NPS, 5, 0, NULL, 0}};
+  cxm_store *empty, *s = spec_store(one, 1, 0);
+  cxm_churn *c = (cxm_churn *)&c; /* must be reset to NULL on error */
+  cxm_churn_options o;
+  cxm_churn_row r;
+  cxm_churn_info info;
+  (void)state;
+  assert_int_equal(cxm_store_new(&empty, NULL), CXM_OK);
+  assert_int_equal(cxm_store_churn(NULL, s, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_churn(&c, NULL, NULL), CXM_E_ARG);
+  assert_null(c);
+  assert_int_equal(cxm_store_churn(&c, empty, NULL), CXM_E_NO_DATA);
+  cxm_churn_options_init(&o);
+  o.size = 1;
+  assert_int_equal(cxm_store_churn(&c, s, &o), CXM_E_SIZE);
+  cxm_churn_options_init(&o);
+  o.scored_at = MON + 1;
+  assert_int_equal(cxm_store_churn(&c, s, &o), CXM_E_WINDOW);
+  o.scored_at = -DAY;
+  assert_int_equal(cxm_store_churn(&c, s, &o), CXM_E_WINDOW);
+  cxm_churn_options_init(&o);
+  o.horizon_seconds = 0;
+  assert_int_equal(cxm_store_churn(&c, s, &o), CXM_E_OPTION);
+  o.horizon_seconds = DAY + 1;
+  assert_int_equal(cxm_store_churn(&c, s, &o), CXM_E_OPTION);
+  cxm_churn_options_init(&o);
+  o.purchase_model = 99;
+  assert_int_equal(cxm_store_churn(&c, s, &o), CXM_E_OPTION);
+  cxm_churn_options_init(&o);
+  o.sla_target_seconds = -1;
+  assert_int_equal(cxm_store_churn(&c, s, &o), CXM_E_OPTION);
+  assert_null(c);
+
+  c = churn_of(s, NULL);
+  memset(&r, 0, sizeof r);
+  assert_int_equal(cxm_churn_row_get(&r, c, 0), CXM_E_SIZE);
+  assert_int_equal(cxm_churn_row_get(NULL, c, 0), CXM_E_ARG);
+  r.size = sizeof r;
+  assert_int_equal(cxm_churn_row_get(&r, NULL, 0), CXM_E_ARG);
+  memset(&info, 0, sizeof info);
+  assert_int_equal(cxm_churn_info_get(&info, c), CXM_E_SIZE);
+  info.size = sizeof info;
+  assert_int_equal(cxm_churn_info_get(&info, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_churn_count(NULL), 0);
+  cxm_churn_free(NULL);
+  cxm_churn_free(c);
+  cxm_store_free(s);
+  cxm_store_free(empty);
+}
+
+/* Every allocation of the call failed in turn: CXM_E_NOMEM, nothing
+ * leaked, and the call that finally succeeds gives the normal result. */
+static void test_allocation_failures(void **state) {
+  failing_alloc f = {FAILING_PAUSED, 0, 0};
+  cxm_allocator hooks = failing_hooks(&f);
+  cxm_store_options so;
+  cxm_store *s, *plain = planted_store(0);
+  cxm_churn_options o;
+  cxm_churn *want, *c = NULL;
+  long n;
+  int32_t rc = CXM_E_NOMEM;
+  size_t i;
+  (void)state;
+  cxm_store_options_init(&so);
+  so.allocator = &hooks;
+  assert_int_equal(cxm_store_new(&s, &so), CXM_OK);
+  for (i = 0; i < 40; i++) { /* the planted events again, into the failing store */
+    char id[16];
+    snprintf(id, sizeof id, "c%02d", (int)i);
+    spec e = {id, MON + (60 + (int64_t)i) * DAY, CXM_KIND_NPS, i % 2 ? 2 : 10, 0, NULL, 0};
+    spec_record(s, &e);
+  }
+  cxm_churn_options_init(&o);
+  o.scored_at = MON + 200 * DAY;
+  want = churn_of(s, &o);
+  for (n = 0; rc == CXM_E_NOMEM; n++) {
+    int64_t live = f.live_bytes;
+    f.remaining = n;
+    rc = cxm_store_churn(&c, s, &o);
+    f.remaining = FAILING_PAUSED;
+    if (rc == CXM_E_NOMEM) {
+      assert_null(c);
+      assert_int_equal(f.live_bytes, live);
+    }
+  }
+  assert_int_equal(rc, CXM_OK);
+  assert_true(n > 3);
+  assert_int_equal(cxm_churn_count(c), cxm_churn_count(want));
+  for (i = 0; i < cxm_churn_count(c); i++) {
+    cxm_churn_row x = row_at(c, i), y = row_at(want, i);
+    assert_memory_equal(&x, &y, sizeof x);
+  }
+  cxm_churn_free(c);
+  cxm_churn_free(want);
+  cxm_store_free(s);
+  cxm_store_free(plain);
+  assert_int_equal(f.live_bytes, 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_default_model_hand_worked),
+      cmocka_unit_test(test_fitted_model_equals_pipeline),
+      cmocka_unit_test(test_one_class_training_half),
+      cmocka_unit_test(test_no_look_ahead),
+      cmocka_unit_test(test_edges),
+      cmocka_unit_test(test_bad_arguments),
+      cmocka_unit_test(test_allocation_failures),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
