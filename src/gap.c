@@ -145,6 +145,22 @@ int32_t cxm_gap_acc_serialize(uint8_t *buf, size_t cap, size_t *written, const c
   return CXM_OK;
 }
 
+/* Whether the values are within what adds of scores 0..100 and merges
+ * can produce: gaps in -100..100, so |mean| <= 100; sums of scores in
+ * 0..100 * pairs; and m2 / pairs, a variance of values in -100..100 with
+ * that mean, at most (100 - mean)(mean + 100) (Bhatia & Davis 2000). A
+ * relative margin of 2^-20 covers rounding. Out-of-range values are not
+ * only impossible but harmful: a merge squares the difference of two
+ * means, so a mean near DBL_MAX turns m2 into infinity or NaN (found by
+ * fuzz/fuzz_codec.c). */
+static int gap_acc_in_range(const cxm_gap_acc *a) {
+  const double slack = 1.0 + 0x1p-20;
+  double n = (double)a->pairs;
+  return fabs(a->mean) <= 100 * slack && a->service_sum >= 0 && a->service_sum <= 100 * n * slack &&
+         a->experience_sum >= 0 && a->experience_sum <= 100 * n * slack &&
+         a->m2 <= n * ((100 - fabs(a->mean)) * (100 + fabs(a->mean)) + 1e4 * 0x1p-20);
+}
+
 int32_t cxm_gap_acc_deserialize(cxm_gap_acc *acc, const uint8_t *buf, size_t len, size_t *consumed) {
   cxm_gap_acc a;
   int32_t rc;
@@ -164,6 +180,7 @@ int32_t cxm_gap_acc_deserialize(cxm_gap_acc *acc, const uint8_t *buf, size_t len
       a.blind_spots > a.pairs || a.reverse_spots > a.pairs - a.blind_spots ||
       (a.pairs == 0 && (a.mean != 0 || a.m2 != 0 || a.service_sum != 0 || a.experience_sum != 0)))
     return CXM_E_FORMAT;
+  if (!gap_acc_in_range(&a)) return CXM_E_FORMAT;
   *acc = a;
   if (consumed != NULL) *consumed = CXM_GAP_ACC_BYTES;
   return CXM_OK;

@@ -187,6 +187,64 @@ static void test_gap_acc_merge_and_codec(void **state) {
   assert_int_equal(cxm_gap_acc_deserialize(&back, buf, sizeof buf, NULL), CXM_E_FORMAT);
 }
 
+/* Write a gap frame of the given fields (docs/formats.md). */
+static void gap_frame(uint8_t *buf, uint64_t pairs, double mean, double m2, double service_sum,
+                      double experience_sum) {
+  cxm_gap_acc a;
+  size_t written;
+  cxm_gap_acc_init(&a);
+  a.pairs = pairs;
+  a.mean = mean;
+  a.m2 = m2;
+  a.service_sum = service_sum;
+  a.experience_sum = experience_sum;
+  assert_int_equal(cxm_gap_acc_serialize(buf, CXM_GAP_ACC_BYTES, &written, &a), CXM_OK);
+}
+
+/* The reader rejects values that adds of scores 0..100 cannot produce: a
+ * mean of -1.57e308 was accepted, and merging it into an empty accumulator
+ * gave m2 = inf * 0 = NaN (fuzz/regressions/codec/gap-huge-mean). */
+static void test_gap_acc_reader_bounds(void **state) {
+  uint8_t buf[CXM_GAP_ACC_BYTES];
+  cxm_gap_acc a, b, merged;
+  size_t used;
+  (void)state;
+  gap_frame(buf, UINT64_C(1099511622656), -1.572983207418298e+308, 3.2e-319, 0, 0);
+  assert_int_equal(cxm_gap_acc_deserialize(&a, buf, sizeof buf, &used), CXM_E_FORMAT);
+  gap_frame(buf, 4, 100.5, 0, 400, 0); /* |mean| > 100 */
+  assert_int_equal(cxm_gap_acc_deserialize(&a, buf, sizeof buf, NULL), CXM_E_FORMAT);
+  gap_frame(buf, 4, 0, 0, 401, 0); /* service above 100 per pair */
+  assert_int_equal(cxm_gap_acc_deserialize(&a, buf, sizeof buf, NULL), CXM_E_FORMAT);
+  gap_frame(buf, 4, 0, 0, 0, -1); /* a negative sum */
+  assert_int_equal(cxm_gap_acc_deserialize(&a, buf, sizeof buf, NULL), CXM_E_FORMAT);
+  gap_frame(buf, 4, 50, 4 * 7501.0, 200, 0); /* variance above (100 - 50)(100 + 50) */
+  assert_int_equal(cxm_gap_acc_deserialize(&a, buf, sizeof buf, NULL), CXM_E_FORMAT);
+
+  /* The extremes adds do produce are read: gaps of +100 and -100 (the
+   * largest variance), and all gaps +100 (mean 100, no variance). */
+  cxm_gap_acc_init(&b);
+  assert_int_equal(cxm_gap_acc_add(&b, 100, 0, 80), CXM_OK);
+  assert_int_equal(cxm_gap_acc_add(&b, 0, 100, 80), CXM_OK);
+  assert_int_equal(cxm_gap_acc_add(&b, 100, 0, 80), CXM_OK);
+  assert_int_equal(cxm_gap_acc_add(&b, 0, 100, 80), CXM_OK);
+  assert_int_equal(cxm_gap_acc_serialize(buf, sizeof buf, &used, &b), CXM_OK);
+  assert_int_equal(cxm_gap_acc_deserialize(&a, buf, sizeof buf, NULL), CXM_OK);
+  assert_memory_equal(&a, &b, sizeof a);
+  /* ... and so are their merges, in both orders. */
+  cxm_gap_acc_init(&merged);
+  assert_int_equal(cxm_gap_acc_merge(&merged, &a), CXM_OK);
+  assert_int_equal(cxm_gap_acc_merge(&merged, &a), CXM_OK);
+  assert_true(merged.m2 == 8e4);
+  assert_int_equal(cxm_gap_acc_serialize(buf, sizeof buf, &used, &merged), CXM_OK);
+  assert_int_equal(cxm_gap_acc_deserialize(&b, buf, sizeof buf, NULL), CXM_OK);
+  cxm_gap_acc_init(&b);
+  assert_int_equal(cxm_gap_acc_add(&b, 100, 0, 80), CXM_OK);
+  assert_int_equal(cxm_gap_acc_add(&b, 100, 0, 80), CXM_OK);
+  assert_int_equal(cxm_gap_acc_serialize(buf, sizeof buf, &used, &b), CXM_OK);
+  assert_int_equal(cxm_gap_acc_deserialize(&a, buf, sizeof buf, NULL), CXM_OK);
+  assert_true(a.mean == 100 && a.m2 == 0);
+}
+
 /* ---- service levels ------------------------------------------------------ */
 
 static const spec contacts[] = {
@@ -390,6 +448,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gap_either_order),      cmocka_unit_test(test_gap_top_box_option),
       cmocka_unit_test(test_gap_ties_input_order),  cmocka_unit_test(test_gap_acc_merge_and_codec),
+      cmocka_unit_test(test_gap_acc_reader_bounds),
       cmocka_unit_test(test_service_levels),        cmocka_unit_test(test_servqual),
       cmocka_unit_test(test_loyalty),               cmocka_unit_test(test_consistency),
   };
