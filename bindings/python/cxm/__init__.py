@@ -19,13 +19,14 @@ import datetime as _dt
 import math
 from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32, c_void_p
 from dataclasses import dataclass
-from typing import Any, Callable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import _lib as _c
 
 __all__ = [
     "CxmError", "Store", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
-    "Service", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "RiskModel", "Churn", "version",
+    "Service", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
+    "Churn", "version",
 ]
 
 Time = Union[int, str, _dt.datetime, _dt.date]
@@ -38,9 +39,15 @@ _BY = {"channel": 0, "stage": 1, "segment": 2, "month": 3, "week": 4}
 _DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 _MODELS = {"bgnbd": 1, "mbgnbd": 2, "pnbd": 3}
 _BANDS = {0: "none", 1: "low", 2: "medium", 3: "high"}
-_FEATURE_COUNT = 13  # CXM_FEATURE_COUNT (cxm/features.h)
+_FEATURE_COUNT = _c.FEATURE_COUNT
 _CXM_E_ARG = -1
-_CXM_E_CONVERGE = -33
+_CXM_E_TIME = -6
+_CXM_E_NOT_FOUND = -29
+_CXM_E_OPTION = -31
+_CXM_E_MODEL = -34
+# A window that selects nothing ([0, 0) is aligned to any bucket): the
+# slice of a channel or segment name the store has never seen.
+_EMPTY_WINDOW = (0, 0)
 
 
 class CxmError(Exception):
@@ -92,6 +99,8 @@ def _time(t: Time, what: str = "time") -> int:
     if isinstance(t, bool):
         raise TypeError(f"{what} must be an int, str, datetime or date")
     if isinstance(t, int):
+        if not _INT64_MIN <= t <= _INT64_MAX:  # would wrap in the C int64_t
+            raise CxmError(_CXM_E_TIME, f"{what} {t} is outside the 64-bit range of seconds")
         return t
     if isinstance(t, _dt.datetime):
         if t.tzinfo is None:
@@ -258,7 +267,8 @@ class StoreStats:
 
 @dataclass(frozen=True)
 class Driver:
-    """A factor raising a customer's churn log-odds, and by how much."""
+    """A factor raising a customer's churn log-odds, and by how much
+    (its contribution b_j x_j; the JSON's ``{"factor", "weight"}``)."""
 
     factor: str
     weight: float
@@ -266,19 +276,52 @@ class Driver:
 
 @dataclass(frozen=True)
 class ChurnRisk:
+    """One scored customer (struct cxm_churn_row, docs/churn.md)."""
+
     customer: str
-    risk: float
-    band: str
-    drivers: Tuple[Driver, ...]
+    risk: float  # probability of churning within the horizon after scored_at
+    band: str  # "low", "medium" or "high" ("none" only for a risk that is not a probability)
+    p_alive: Optional[float]  # the purchase model's P(alive) at scored_at; None (C: NaN) without usable purchases
+    logit: float  # log-odds of risk: the model's intercept + sum(contributions)
+    features: Dict[str, float]  # the feature row, by feature name (cxm/features.h order)
+    contributions: Dict[str, float]  # each feature's share of the log-odds, by name
+    drivers: Tuple[Driver, ...]  # features with contribution > 0, largest first (ties: feature order)
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """One decile of the held-out customers sorted by predicted risk."""
+
+    customers: int
+    predicted: Optional[float]  # None when the bin is empty
+    observed: Optional[float]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Held-out evaluation of a fitted risk model (struct cxm_risk_evaluation)."""
+
+    customers: int
+    churned: int
+    log_loss: Optional[float]
+    auc: Optional[float]
+    brier: Optional[float]
+    calibration: Tuple[CalibrationBin, ...]
 
 
 @dataclass(frozen=True)
 class RiskModel:
+    """How a Churn result was scored (struct cxm_churn_info)."""
+
     source: str  # "fitted" or "default"
-    cutoff: int
-    scored_at: int
+    fitted: bool
+    cutoff: int  # the training cut-off, seconds since 1970
+    scored_at: int  # the scoring time, seconds since 1970
     intercept: float
-    coefficients: dict
+    coefficients: Dict[str, float]  # by feature name
+    converged: bool  # False when a fit stopped at its best point (still used)
+    iterations: int
+    evaluation: Optional[Evaluation]  # None for the default model (no held-out rows)
 
 
 @dataclass(frozen=True)
@@ -351,6 +394,9 @@ class Store:
         return self._h
 
     # -- codes --
+    # Recording interns a new channel token or segment label (the store
+    # learns it); queries only look names up (cxm_store_find_channel /
+    # cxm_store_find_segment), so a query never writes the store.
     def _channel(self, channel: Code) -> int:
         if channel is None:
             return 0
@@ -369,6 +415,25 @@ class Store:
         b = _bytes(segment, "segment")
         out = c_int32()
         _check(self._lib.cxm_store_segment(byref(out), self._handle, b, len(b)), f"segment {segment!r}")
+        return out.value
+
+    def _find(self, value: Union[str, bytes, int], what: str) -> Optional[int]:
+        """The code of a channel or segment for a query, without interning;
+        None for a name the store has never seen (CXM_E_NOT_FOUND). An
+        invalid name still raises (CXM_E_CHANNEL, CXM_E_SEGMENT). The
+        segment "unknown" is the empty segment (code 0), the key
+        groups("segment") gives it, as the channel "unknown" is channel 0."""
+        if isinstance(value, int):
+            return value
+        b = _bytes(value, what)
+        if what == "segment" and b == b"unknown":
+            return 0
+        fn = self._lib.cxm_store_find_channel if what == "channel" else self._lib.cxm_store_find_segment
+        out = c_int32()
+        rc = fn(byref(out), self._handle, b, len(b))
+        if rc == _CXM_E_NOT_FOUND:
+            return None
+        _check(rc, f"{what} {value!r}")
         return out.value
 
     def _parse(self, fn: Callable[..., int], value: Code, what: str) -> int:
@@ -472,12 +537,25 @@ class Store:
             f.from_ = _time(start, "start")
         if end is not None:
             f.to = _time(end, "end")
+        unseen = False
         if channel is not None:
-            f.channel = self._channel(channel)
+            code = self._find(channel, "channel")
+            unseen = code is None
+            if code is not None:
+                f.channel = code
         if stage is not None:
             f.stage = self._parse(self._lib.cxm_stage_parse, stage, "stage")
         if segment is not None:
-            f.segment = self._segment(segment)
+            code = self._find(segment, "segment")
+            unseen = unseen or code is None
+            if code is not None:
+                f.segment = code
+        if unseen and f.from_ <= f.to:
+            # A name the store has never seen has no events: an empty window
+            # at a bound the caller gave (so a misaligned bound still fails
+            # with CXM_E_WINDOW), else [0, 0).
+            lo = f.from_ if f.from_ != _INT64_MIN else (f.to if f.to != _INT64_MAX else _EMPTY_WINDOW[0])
+            f.from_ = f.to = lo
         return f
 
     def _survey(self, kw: dict) -> Tuple[Nps, Csat, Ces]:
@@ -593,61 +671,79 @@ class Store:
         finally:
             lib.cxm_groups_free(g)
 
-    def churn(self, to: Optional[Time] = None, horizon_days: int = 90, model: str = "mbgnbd") -> Churn:
-        """Churn risk of every customer at risk, as ``cxm churn FILE --json``
-        computes it (docs/churn.md): the risk model is fitted from the churn
-        events within ``horizon_days`` after a cut-off that many days before
-        ``to`` (default: the midnight after the last event), or the
-        documented default model without enough of them; customers are
-        scored on their features as of ``to``. Highest risk first."""
+    def churn(self, to: Optional[Time] = None, horizon_days: int = 90, model: str = "mbgnbd",
+              sla_target_seconds: Optional[int] = None) -> Churn:
+        """Churn risk of every customer at risk: one call of
+        cxm_store_churn(), the pipeline ``cxm churn FILE --json`` uses
+        (docs/churn.md). ``to`` is the scoring time ``scored_at``, a UTC
+        midnight (default: the midnight after the last event); the risk
+        model is fitted from the churn events in the ``horizon_days`` before
+        it (or the documented default model without enough of them, or when
+        the cut-off lies before the first event); ``model`` is the purchase
+        model behind the purchase-risk feature and ``p_alive`` ("bgnbd",
+        "mbgnbd" or "pnbd"); ``sla_target_seconds`` the first-reply target
+        in business seconds (default 8 hours, Monday-Friday 09:00-17:00
+        UTC). Customers come highest risk first, equal risks in the store's
+        customer order. Raises CxmError: CXM_E_NO_DATA for a store without
+        events, CXM_E_WINDOW for a ``to`` that is not a UTC midnight,
+        CXM_E_OPTION for a bad horizon or SLA target, CXM_E_MODEL for an
+        unknown model name."""
         if model not in _MODELS:
-            raise CxmError(-34, f"unknown purchase model {model!r}: one of {', '.join(_MODELS)}")
+            raise CxmError(_CXM_E_MODEL, f"unknown purchase model {model!r}: one of {', '.join(_MODELS)}")
+        for name, v in (("horizon_days", horizon_days), ("sla_target_seconds", sla_target_seconds)):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+                raise TypeError(f"{name} must be an int, not {type(v).__name__}")
         lib = self._lib
-        st = _c.StoreStats()
-        st.size = ctypes.sizeof(st)
-        _check(lib.cxm_store_stats_get(byref(st), self._handle))
-        if st.events == 0:
-            raise CxmError(-35, "the store holds no events")
-        scored_at = _time(to, "to") if to is not None else (st.last // 86400 + 1) * 86400
-        cutoff = scored_at - horizon_days * 86400
-        fo = _c.FeatureOptions()
-        lib.cxm_feature_options_init(byref(fo))
-        fo.purchase_model = _MODELS[model]
-        rm, ev, fitted = _c.RiskModel(), _c.RiskEvaluation(), c_int32(0)
-        lib.cxm_risk_model_init(byref(rm))
-        ev.size = ctypes.sizeof(ev)
-        if cutoff > st.first:
-            fo.cutoff = cutoff
-            fo.horizon_seconds = horizon_days * 86400
-            rc = lib.cxm_store_risk_model(byref(rm), byref(ev), byref(fitted), self._handle, byref(fo))
-            if rc != _CXM_E_CONVERGE:  # the best point reached is used, reported as not fitted
-                _check(rc)
-        else:
-            _check(lib.cxm_feature_default_model(byref(rm)))
-        fo.cutoff = scored_at
-        fo.horizon_seconds = 0
-        f = c_void_p()
-        _check(lib.cxm_store_features(byref(f), self._handle, byref(fo)))
-        rows = []
+        opts = _c.ChurnOptions()
+        lib.cxm_churn_options_init(byref(opts))
+        if to is not None:
+            opts.scored_at = _time(to, "to")
+        if not 0 < horizon_days <= _INT64_MAX // 86400:
+            raise CxmError(_CXM_E_OPTION, f"horizon_days must be a positive number of days, not {horizon_days}")
+        opts.horizon_seconds = horizon_days * 86400
+        opts.purchase_model = _MODELS[model]
+        if sla_target_seconds is not None:
+            if not _INT64_MIN <= sla_target_seconds <= _INT64_MAX:
+                raise CxmError(_CXM_E_OPTION, f"sla_target_seconds {sla_target_seconds} is out of range")
+            opts.sla_target_seconds = sla_target_seconds
+        store = self._handle
+        h = c_void_p()
+        _check(lib.cxm_store_churn(byref(h), store, byref(opts)))
         try:
-            x = (c_double * _FEATURE_COUNT)()
-            contrib = (c_double * _c.RISK_MAX_FEATURES)()
-            handle, p, logit = c_uint32(), c_double(), c_double()
-            names = [lib.cxm_feature_name(k).decode() for k in range(_FEATURE_COUNT)]
-            for i in range(lib.cxm_features_count(f)):
-                _check(lib.cxm_features_row(x, byref(handle), None, f, i))
-                _check(lib.cxm_risk_score(byref(p), byref(rm), x))
-                _check(lib.cxm_risk_explain(contrib, byref(logit), byref(rm), x))
-                drivers = sorted((Driver(names[k], contrib[k]) for k in range(_FEATURE_COUNT) if contrib[k] > 0),
-                                 key=lambda d: -d.weight)
-                cid, n = c_char_p(), c_size_t()
-                _check(lib.cxm_store_customer_id(byref(cid), byref(n), self._handle, handle.value))
-                rows.append((handle.value, ChurnRisk(_text(cid, n.value), p.value,
-                                                     _BANDS.get(lib.cxm_risk_band(p.value), "none"),
-                                                     tuple(drivers))))
+            return _churn_result(lib, store, h.value)
         finally:
-            lib.cxm_features_free(f)
-        rows.sort(key=lambda r: (-r[1].risk, r[0]))
-        coefficients = {names[k]: rm.coef[k] for k in range(_FEATURE_COUNT)}
-        return Churn([r[1] for r in rows], RiskModel("fitted" if fitted.value else "default", cutoff, scored_at,
-                                                      rm.intercept, coefficients))
+            lib.cxm_churn_free(h.value)
+
+
+def _churn_result(lib: Any, store: int, churn: int, info_type: Any = _c.ChurnInfo, row_type: Any = _c.ChurnRow) -> Churn:
+    """Copy a cxm_churn result into Python objects. cxm_churn_info and
+    cxm_churn_row have no init function: ``size`` is set to the mirror's
+    ctypes.sizeof and the library answers CXM_E_SIZE (raised as CxmError)
+    when that is not its own size. The types are parameters for the test
+    that checks exactly that."""
+    names = [lib.cxm_feature_name(k).decode() for k in range(_FEATURE_COUNT)]
+    info = info_type()
+    info.size = ctypes.sizeof(info_type)
+    _check(lib.cxm_churn_info_get(byref(info), churn), "cxm_churn_info")
+    m, e = info.model, info.evaluation
+    evaluation = None
+    if e.rows > 0:
+        bins = tuple(CalibrationBin(e.bin_rows[b], _num(e.bin_predicted[b]), _num(e.bin_observed[b]))
+                     for b in range(_c.RISK_CALIBRATION_BINS))
+        evaluation = Evaluation(e.rows, e.positives, _num(e.log_loss), _num(e.auc), _num(e.brier), bins)
+    model = RiskModel("fitted" if info.fitted else "default", bool(info.fitted), info.cutoff, info.scored_at,
+                      m.intercept, {names[k]: m.coef[k] for k in range(_FEATURE_COUNT)}, bool(m.converged),
+                      m.iterations, evaluation)
+    customers = []
+    row = row_type()
+    cid, n = c_char_p(), c_size_t()
+    for rank in range(lib.cxm_churn_count(churn)):
+        row.size = ctypes.sizeof(row_type)
+        _check(lib.cxm_churn_row_get(byref(row), churn, rank), "cxm_churn_row")
+        _check(lib.cxm_store_customer_id(byref(cid), byref(n), store, row.handle))
+        x, c = row.features, row.contributions
+        customers.append(ChurnRisk(
+            _text(cid, n.value), row.risk, _BANDS.get(row.band, "none"), _num(row.p_alive), row.logit,
+            {names[k]: x[k] for k in range(_FEATURE_COUNT)}, {names[k]: c[k] for k in range(_FEATURE_COUNT)},
+            tuple(Driver(names[row.drivers[k]], c[row.drivers[k]]) for k in range(min(row.driver_count, _FEATURE_COUNT)))))
+    return Churn(customers, model)

@@ -310,6 +310,59 @@ class RiskEvaluation(Structure):
     ]
 
 
+FEATURE_COUNT = 13  # CXM_FEATURE_COUNT (cxm/features.h)
+CHURN_AFTER_LAST = -(2**63)  # CXM_CHURN_AFTER_LAST (cxm/churn.h): INT64_MIN
+
+
+class ChurnOptions(Structure):
+    """struct cxm_churn_options (cxm/churn.h); checked against
+    cxm_churn_options_init()."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("scored_at", c_int64),
+        ("horizon_seconds", c_int64),
+        ("purchase_model", c_int32),
+        ("calendar", c_void_p),
+        ("sla_target_seconds", c_int64),
+    ]
+
+
+class ChurnInfo(Structure):
+    """struct cxm_churn_info (cxm/churn.h). It has no init function: the
+    binding sets ``size = ctypes.sizeof(ChurnInfo)`` before each
+    cxm_churn_info_get(), which fails with CXM_E_SIZE when that is not the
+    library's size (so a stale mirror raises instead of tearing)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("scored_at", c_int64),
+        ("cutoff", c_int64),
+        ("fitted", c_int32),
+        ("model", RiskModel),
+        ("evaluation", RiskEvaluation),
+    ]
+
+
+class ChurnRow(Structure):
+    """struct cxm_churn_row (cxm/churn.h); like ChurnInfo, no init function:
+    ``size = ctypes.sizeof(ChurnRow)`` is set before each
+    cxm_churn_row_get(), which checks it (CXM_E_SIZE)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("handle", c_uint32),
+        ("band", c_int32),
+        ("risk", c_double),
+        ("logit", c_double),
+        ("p_alive", c_double),
+        ("features", c_double * FEATURE_COUNT),
+        ("contributions", c_double * FEATURE_COUNT),
+        ("driver_count", c_uint32),
+        ("drivers", c_int32 * FEATURE_COUNT),
+    ]
+
+
 # ---- loading ---------------------------------------------------------------
 
 _P = POINTER
@@ -334,7 +387,10 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_store_free": (None, [_V]),
     "cxm_store_channel": (_I32, [_P(_I32), _V, _S, _SZ]),
     "cxm_store_segment": (_I32, [_P(_I32), _V, _S, _SZ]),
+    "cxm_store_find_channel": (_I32, [_P(_I32), _V, _S, _SZ]),
+    "cxm_store_find_segment": (_I32, [_P(_I32), _V, _S, _SZ]),
     "cxm_store_channel_name": (_I32, [_PS, _P(_SZ), _V, _I32]),
+    "cxm_store_segment_name": (_I32, [_PS, _P(_SZ), _V, _I32]),
     "cxm_store_customer_id": (_I32, [_PS, _P(_SZ), _V, _U32]),
     "cxm_store_record": (_I32, [_V, _P(Event)]),
     "cxm_store_stats_get": (_I32, [_P(StoreStats), _V]),
@@ -370,6 +426,12 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_risk_score": (_I32, [_P(_D), _P(RiskModel), _P(_D)]),
     "cxm_risk_explain": (_I32, [_P(_D), _P(_D), _P(RiskModel), _P(_D)]),
     "cxm_risk_band": (_I32, [_D]),
+    "cxm_churn_options_init": (None, [_P(ChurnOptions)]),
+    "cxm_store_churn": (_I32, [_P(_V), _V, _P(ChurnOptions)]),
+    "cxm_churn_count": (_SZ, [_V]),
+    "cxm_churn_info_get": (_I32, [_P(ChurnInfo), _V]),
+    "cxm_churn_row_get": (_I32, [_P(ChurnRow), _V, _SZ]),
+    "cxm_churn_free": (None, [_V]),
 }
 
 
@@ -416,7 +478,10 @@ def _load() -> ctypes.CDLL:
 
 def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
     """Compare each struct's ctypes size with the `size` its C init function
-    writes; raises ImportError on a mismatch. Returns {name: (C, ctypes)}."""
+    writes; raises ImportError on a mismatch. Returns {name: (C, ctypes)}.
+
+    cxm_churn_info and cxm_churn_row have no init function: their size is
+    checked by the C side on every call instead (CXM_E_SIZE)."""
     pairs = [
         ("cxm_event", Event, lib.cxm_event_init),
         ("cxm_store_options", StoreOptions, lib.cxm_store_options_init),
@@ -425,6 +490,7 @@ def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
         ("cxm_reader_options", ReaderOptions, lib.cxm_reader_options_init),
         ("cxm_feature_options", FeatureOptions, lib.cxm_feature_options_init),
         ("cxm_risk_model", RiskModel, lib.cxm_risk_model_init),
+        ("cxm_churn_options", ChurnOptions, lib.cxm_churn_options_init),
     ]
     sizes = {}
     for name, cls, init in pairs:

@@ -1,6 +1,7 @@
 """The binding's own behaviour: struct layouts, hand-worked metrics, input
 conversions, and the mapping of C statuses to CxmError."""
 
+import ctypes
 import datetime as dt
 import math
 import os
@@ -15,7 +16,8 @@ class Layout(unittest.TestCase):
     def test_sizes_match_the_library(self):
         # The C init functions write sizeof(struct) into `size`.
         sizes = _lib.check_layouts(_lib.lib())
-        self.assertEqual(len(sizes), 7)
+        self.assertEqual(len(sizes), 8)
+        self.assertIn("cxm_churn_options", sizes)
         for name, (c_size, py_size) in sizes.items():
             with self.subTest(struct=name):
                 self.assertEqual(c_size, py_size)
@@ -188,11 +190,236 @@ class Errors(unittest.TestCase):
                 f.write('{"time":"2025-01-01T10:00:00Z","customer":"z","kind":"nps","value":10}\n')
             self.assertEqual(s.ingest(jl).events, 1)
 
-    def test_churn_without_events(self):
+    def test_churn_statuses(self):
         with cxm.Store() as s:
             self.assertStatus(-35, "CXM_E_NO_DATA", s.churn)
             s.record("a", 0, "nps", 1)
             self.assertStatus(-34, "CXM_E_MODEL", s.churn, model="nope")
+            self.assertStatus(-15, "CXM_E_WINDOW", s.churn, to=3600)  # not a UTC midnight
+            self.assertStatus(-15, "CXM_E_WINDOW", s.churn, to=-86400)  # before 1970
+            self.assertStatus(-31, "CXM_E_OPTION", s.churn, horizon_days=0)
+            self.assertStatus(-31, "CXM_E_OPTION", s.churn, horizon_days=-3)
+            self.assertStatus(-31, "CXM_E_OPTION", s.churn, horizon_days=2**62)  # would overflow int64 seconds
+            with self.assertRaises(TypeError):
+                s.churn(horizon_days=1.5)
+            self.assertEqual(len(s.churn().customers), 1)
+
+    def test_times_out_of_int64(self):
+        # A Python int beyond int64_t must not wrap into a valid time.
+        with cxm.Store() as s:
+            self.assertStatus(-6, "CXM_E_TIME", s.record, "a", 2**64 + 1735725600, "nps", 1)
+            self.assertStatus(-6, "CXM_E_TIME", s.nps, start=-(2**63) - 86400)
+            self.assertEqual(s.stats().events, 0)
+
+
+class ChurnStructSizes(unittest.TestCase):
+    """cxm_churn_info and cxm_churn_row have no init function, so the
+    binding writes ctypes.sizeof into `size` and the library checks it on
+    every call: a mirror that does not match raises CXM_E_SIZE."""
+
+    def setUp(self):
+        self.lib = _lib.lib()
+        self.store = cxm.Store()
+        for i, v in enumerate([9, 3, 10]):
+            self.store.record(f"c{i}", "2025-01-01T10:00:00Z", "nps", v)
+        self.h = ctypes.c_void_p()
+        opts = _lib.ChurnOptions()
+        self.lib.cxm_churn_options_init(ctypes.byref(opts))
+        self.assertEqual(self.lib.cxm_store_churn(ctypes.byref(self.h), self.store._handle, ctypes.byref(opts)), 0)
+
+    def tearDown(self):
+        self.lib.cxm_churn_free(self.h.value)
+        self.store.close()
+
+    def test_the_binding_sizes_work(self):
+        got = cxm._churn_result(self.lib, self.store._handle, self.h.value)
+        self.assertEqual([c.customer for c in got.customers], ["c1", "c0", "c2"])  # the detractor first
+
+    def test_a_larger_mirror_raises(self):
+        class Info(_lib.ChurnInfo):
+            _fields_ = [("added_later", ctypes.c_double)]
+
+        class Row(_lib.ChurnRow):
+            _fields_ = [("added_later", ctypes.c_double)]
+
+        for kw in ({"info_type": Info}, {"row_type": Row}):
+            with self.subTest(**{k: v.__name__ for k, v in kw.items()}):
+                with self.assertRaises(cxm.CxmError) as cm:
+                    cxm._churn_result(self.lib, self.store._handle, self.h.value, **kw)
+                self.assertEqual((cm.exception.status, cm.exception.name), (-3, "CXM_E_SIZE"))
+
+    def test_a_wrong_size_field_raises(self):
+        for fn, cls, extra in ((self.lib.cxm_churn_info_get, _lib.ChurnInfo, ()),
+                               (self.lib.cxm_churn_row_get, _lib.ChurnRow, (0,))):
+            for size in (0, ctypes.sizeof(cls) - 8, ctypes.sizeof(cls) + 8):
+                with self.subTest(struct=cls.__name__, size=size):
+                    out = cls()
+                    out.size = size
+                    self.assertEqual(fn(ctypes.byref(out), self.h.value, *extra), -3)
+                    self.assertEqual(out.risk if cls is _lib.ChurnRow else out.scored_at, 0)  # nothing written
+
+
+class ChurnRows(unittest.TestCase):
+    def test_every_field(self):
+        # Customer a: a detractor with an open contact; b: a promoter who
+        # bought twice (so has a purchase history and P(alive)); c: no signal.
+        with cxm.Store() as s:
+            s.record("a", "2025-01-06T10:00:00Z", "nps", 2)
+            s.record("a", "2025-01-06T11:00:00Z", "contact_open", ref="t1")
+            s.record("b", "2024-11-01T10:00:00Z", "purchase", 20)
+            s.record("b", "2024-12-01T10:00:00Z", "purchase", 30)
+            s.record("b", "2025-01-06T10:00:00Z", "nps", 10)
+            s.record("c", "2025-01-06T10:00:00Z", "csat", 4)
+            got = s.churn()
+            m = got.model
+            # Scored at the midnight after the last event; the cut-off 90
+            # days earlier lies before the first event: the default model.
+            self.assertEqual(m.scored_at, 1736208000)  # 2025-01-07T00:00:00Z
+            self.assertEqual(m.cutoff, 1736208000 - 90 * 86400)
+            self.assertEqual((m.source, m.fitted, m.evaluation), ("default", False, None))
+            default = _lib.RiskModel()
+            self.assertEqual(_lib.lib().cxm_feature_default_model(ctypes.byref(default)), 0)
+            self.assertEqual(m.intercept, default.intercept)
+            self.assertEqual(list(m.coefficients.values()), list(default.coef[:13]))
+            self.assertEqual(list(m.coefficients), [_lib.lib().cxm_feature_name(k).decode() for k in range(13)])
+            rows = {c.customer: c for c in got.customers}
+            self.assertEqual(set(rows), {"a", "b", "c"})
+            self.assertEqual([c.risk for c in got.customers], sorted((c.risk for c in got.customers), reverse=True))
+            for c in got.customers:
+                with self.subTest(customer=c.customer):
+                    # logit = intercept + sum of contributions; risk its logistic;
+                    # contribution = coefficient * feature value.
+                    self.assertAlmostEqual(c.logit, m.intercept + math.fsum(c.contributions.values()), places=12)
+                    self.assertAlmostEqual(c.risk, 1 / (1 + math.exp(-c.logit)), places=14)
+                    for k, x in c.features.items():
+                        self.assertAlmostEqual(c.contributions[k], m.coefficients[k] * x, places=14)
+                    self.assertEqual([d.factor for d in c.drivers],
+                                     sorted((k for k, v in c.contributions.items() if v > 0),
+                                            key=lambda k: -c.contributions[k]))
+                    self.assertEqual([d.weight for d in c.drivers], [c.contributions[d.factor] for d in c.drivers])
+                    band = "high" if c.risk >= 0.6 else "medium" if c.risk >= 0.3 else "low"
+                    self.assertEqual(c.band, band)
+            a, b = rows["a"], rows["b"]
+            self.assertEqual((a.features["detractor"], a.features["open_contacts"], a.features["no_purchase"]),
+                             (1.0, 1.0, 1.0))
+            self.assertEqual(b.features["promoter"], 1.0)
+            self.assertIn("detractor", [d.factor for d in a.drivers])
+            self.assertGreater(a.risk, b.risk)
+            # P(alive): None without purchases (C NaN), a probability with them.
+            self.assertIsNone(a.p_alive)
+            self.assertIsNone(rows["c"].p_alive)
+            self.assertTrue(0 < b.p_alive <= 1, b.p_alive)
+            self.assertAlmostEqual(b.features["purchase_risk"], 1 - b.p_alive, places=14)
+
+    def test_features_equal_the_feature_table(self):
+        # The rows' features are cxm_store_features() as of scored_at.
+        sample = os.environ.get("CXM_SAMPLE")
+        if not sample:
+            self.skipTest("needs CXM_SAMPLE")
+        lib = _lib.lib()
+        with cxm.Store() as s:
+            s.ingest(sample)
+            got = s.churn()
+            fo = _lib.FeatureOptions()
+            lib.cxm_feature_options_init(ctypes.byref(fo))
+            fo.cutoff = got.model.scored_at
+            f = ctypes.c_void_p()
+            self.assertEqual(lib.cxm_store_features(ctypes.byref(f), s._handle, ctypes.byref(fo)), 0)
+            try:
+                table = {}
+                x, h = (ctypes.c_double * 13)(), ctypes.c_uint32()
+                cid, n = ctypes.c_char_p(), ctypes.c_size_t()
+                for i in range(lib.cxm_features_count(f)):
+                    self.assertEqual(lib.cxm_features_row(x, ctypes.byref(h), None, f, i), 0)
+                    self.assertEqual(lib.cxm_store_customer_id(ctypes.byref(cid), ctypes.byref(n), s._handle, h.value), 0)
+                    table[ctypes.string_at(cid, n.value).decode()] = list(x)
+            finally:
+                lib.cxm_features_free(f)
+        self.assertEqual(len(table), len(got.customers))
+        for c in got.customers:
+            self.assertEqual(list(c.features.values()), table[c.customer])
+
+
+class Lookups(unittest.TestCase):
+    """Queries look channel and segment names up without interning them:
+    a name the store has never seen selects nothing (an empty result), and
+    the store is not written."""
+
+    def snapshot(self, s):
+        lib = _lib.lib()
+        names = []
+        for fn in (lib.cxm_store_channel_name, lib.cxm_store_segment_name):
+            p, n = ctypes.c_char_p(), ctypes.c_size_t()
+            code = 0
+            while fn(ctypes.byref(p), ctypes.byref(n), s._handle, code) == 0 or code < 8:
+                names.append((fn.__name__, code, ctypes.string_at(p, n.value) if p.value is not None else None))
+                p = ctypes.c_char_p()
+                code += 1
+        return s.stats(), names
+
+    def test_unknown_names_write_nothing(self):
+        with cxm.Store() as s:
+            s.record("a", "2025-01-01T10:00:00Z", "nps", 9, channel="kiosk", segment="smb")
+            s.record("b", "2025-01-01T10:00:00Z", "nps", 0, channel="email")
+            before = self.snapshot(s)
+            seg_before = [g.key for g in s.groups("segment")]
+            queries = [s.nps, s.csat, s.ces, s.gap, s.servqual, s.service, s.loyalty, s.consistency]
+            for kw in ({"segment": "ghost"}, {"channel": "pigeon"}, {"segment": "ghost", "channel": "email"},
+                       {"segment": "smb", "channel": "pigeon"}):
+                with self.subTest(**kw):
+                    self.assertEqual(s.nps(**kw).n, 0)
+                    self.assertIsNone(s.nps(**kw).score)
+                    self.assertEqual(s.groups("channel", **kw), [])
+                    self.assertEqual(s.loyalty(**kw).complaints, 0)
+                    self.assertEqual(s.gap(**kw).pairs, 0)
+                    self.assertEqual(s.service(**kw).contacts, 0)
+                    self.assertEqual(s.consistency(**kw).channels, 0)
+                    for q in queries:
+                        q(**kw)
+            self.assertEqual(self.snapshot(s), before)
+            self.assertEqual([g.key for g in s.groups("segment")], seg_before)
+            lib = _lib.lib()
+            out = ctypes.c_int32()
+            self.assertEqual(lib.cxm_store_find_segment(ctypes.byref(out), s._handle, b"ghost", 5), -29)
+            self.assertEqual(lib.cxm_store_find_channel(ctypes.byref(out), s._handle, b"pigeon", 6), -29)
+            # Known names still select their events.
+            self.assertEqual(s.nps(segment="smb").n, 1)
+            self.assertEqual(s.nps(channel="kiosk").n, 1)
+            self.assertEqual(s.nps(channel="email").n, 1)
+            # The empty segment: "unknown" (the groups' key) and "".
+            self.assertEqual([g.key for g in s.groups("segment")], ["smb", "unknown"])
+            self.assertEqual(s.nps(segment="unknown").n, 1)
+            self.assertEqual(s.nps(segment="").n, 1)
+            self.assertEqual(s.nps(channel="unknown").n, 0)
+            # A built-in channel without events is empty too.
+            self.assertEqual(s.nps(channel="phone").n, 0)
+            self.assertEqual(self.snapshot(s), before)
+
+    def test_invalid_names_and_windows_still_fail(self):
+        with cxm.Store() as s:
+            s.record("a", "2025-01-01T10:00:00Z", "nps", 9)
+            before = s.stats()
+            with self.assertRaises(cxm.CxmError) as cm:
+                s.nps(channel="Bad Channel")
+            self.assertEqual(cm.exception.name, "CXM_E_CHANNEL")
+            with self.assertRaises(cxm.CxmError) as cm:
+                s.nps(segment="x" * 65)
+            self.assertEqual(cm.exception.name, "CXM_E_SEGMENT")
+            # An unseen name does not hide a bad window.
+            with self.assertRaises(cxm.CxmError) as cm:
+                s.nps(segment="ghost", start=3600)
+            self.assertEqual(cm.exception.name, "CXM_E_WINDOW")
+            with self.assertRaises(cxm.CxmError) as cm:
+                s.nps(segment="ghost", end=3600)
+            self.assertEqual(cm.exception.name, "CXM_E_WINDOW")
+            self.assertEqual(s.nps(segment="ghost", start="2025-01-01T00:00:00Z").n, 0)
+            self.assertEqual(s.stats(), before)
+
+    def test_recording_interns(self):
+        with cxm.Store() as s:
+            s.record("a", "2025-01-01T10:00:00Z", "nps", 9, segment="new", channel="kiosk")
+            self.assertEqual([g.key for g in s.groups("segment")], ["new"])
+            self.assertEqual([g.key for g in s.groups("channel")], ["kiosk"])
 
 
 if __name__ == "__main__":

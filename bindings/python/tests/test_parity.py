@@ -155,39 +155,89 @@ class ReportParity(unittest.TestCase):
                 self.assertEqual(want[name]["service"], service_json(self.store.service(channel=name)))
 
 
+PLANTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "data", "churn",
+                       "planted.csv")
+
+
+def rfc3339(t):
+    import datetime as dt
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def churn_json(got):
+    """The binding's Churn in the shape of `cxm churn --json` (docs/cli.md,
+    cxm-churn/1): the per-customer rows and the risk_model block. The
+    command's other members (the purchase model's parameters, x, t_x, T)
+    come from its own purchase fit, not from cxm_store_churn()."""
+    m = got.model
+    ev = None
+    if m.evaluation is not None:
+        e = m.evaluation
+        ev = {"customers": e.customers, "churned": e.churned, "log_loss": e.log_loss, "auc": e.auc, "brier": e.brier,
+              "calibration": [{"customers": b.customers, "predicted": b.predicted, "observed": b.observed}
+                              for b in e.calibration]}
+    return {
+        "customers": [{"customer": c.customer, "p_alive": c.p_alive, "risk": c.risk, "band": c.band,
+                       "drivers": [{"factor": d.factor, "weight": d.weight} for d in c.drivers]}
+                      for c in got.customers],
+        "risk_model": {"source": m.source, "cutoff": rfc3339(m.cutoff), "scored_at": rfc3339(m.scored_at),
+                       "intercept": m.intercept, "coefficients": m.coefficients, "evaluation": ev},
+    }
+
+
+# (file, command-line options, Store.churn() keywords): default options, a
+# scoring time and horizon, a horizon reaching before the first event (the
+# default model, no evaluation), another purchase model; the planted data
+# (tests/data/churn, customers without usable purchases: p_alive null).
+CHURN_CASES = [
+    ("sample", [], {}),
+    ("sample", ["--to", "2026-06-01", "--horizon", "60"], {"to": "2026-06-01T00:00:00Z", "horizon_days": 60}),
+    ("sample", ["--horizon", "3000"], {"horizon_days": 3000}),
+    ("sample", ["--model", "bgnbd", "--to", "2026-03-01"], {"model": "bgnbd", "to": 1772323200}),
+    ("planted", [], {}),
+    ("planted", ["--to", "2025-12-01", "--horizon", "30"], {"to": "2025-12-01T00:00:00Z", "horizon_days": 30}),
+]
+
+
 @unittest.skipUnless(SAMPLE and EXE, "needs CXM_SAMPLE and CXM_EXE (run through tests/run.py)")
 class ChurnParity(unittest.TestCase):
-    def test_churn(self):
-        want = run_json("churn", "--json", SAMPLE)
-        with cxm.Store() as store:
-            store.ingest(SAMPLE)
-            got = store.churn()
-        self.assertEqual(len(want["customers"]), len(got.customers))
-        self.assertGreater(len(got.customers), 0)
-        for w, g in zip(want["customers"], got.customers):
-            with self.subTest(customer=w["customer"]):
-                self.assertEqual(w["customer"], g.customer)
-                self.assertEqual(w["risk"], g.risk)
-                self.assertEqual(w["band"], g.band)
-                self.assertEqual(w["drivers"], [{"factor": d.factor, "weight": d.weight} for d in g.drivers])
-        rm = want["risk_model"]
-        self.assertEqual(rm["source"], got.model.source)
-        self.assertEqual(rm["intercept"], got.model.intercept)
-        self.assertEqual(rm["coefficients"], got.model.coefficients)
-        import datetime as dt
-        fmt = lambda t: dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.assertEqual(rm["cutoff"], fmt(got.model.cutoff))
-        self.assertEqual(rm["scored_at"], fmt(got.model.scored_at))
+    """Every number of Store.churn() (risk, band, P(alive), drivers and
+    their weights, the risk model and its held-out evaluation with the
+    calibration bins) equals `cxm churn --json`, row by row in its order."""
 
-    def test_churn_to_and_horizon(self):
-        # Same parity with an explicit --to and --horizon.
-        want = run_json("churn", "--json", "--to", "2026-06-01", "--horizon", "60", SAMPLE)
+    def check(self, path, args, kw):
+        doc = run_json("churn", "--json", *args, path)
         with cxm.Store() as store:
-            store.ingest(SAMPLE)
-            got = store.churn(to="2026-06-01T00:00:00Z", horizon_days=60)
-        self.assertGreater(len(got.customers), 0)
-        self.assertEqual([(c["customer"], c["risk"]) for c in want["customers"]],
-                         [(c.customer, c.risk) for c in got.customers])
+            store.ingest(path)
+            got = store.churn(**kw)
+        self.assertGreater(len(got.customers), 100)
+        want = {"customers": [{k: c[k] for k in ("customer", "p_alive", "risk", "band", "drivers")}
+                              for c in doc["customers"]],
+                "risk_model": doc["risk_model"]}
+        mine = churn_json(got)
+        self.assertEqual(want["risk_model"], mine["risk_model"])
+        self.assertEqual(len(want["customers"]), len(mine["customers"]))
+        for w, g in zip(want["customers"], mine["customers"]):
+            if w != g:
+                self.assertEqual(w, g)  # the first differing row, in full
+        return got
+
+    def test_cases(self):
+        paths = {"sample": SAMPLE, "planted": PLANTED}
+        seen = set()
+        for name, args, kw in CHURN_CASES:
+            if name == "planted" and not os.path.exists(PLANTED):
+                self.skipTest(f"{PLANTED} is missing (tools/gen_churn_data.py makes it)")
+            with self.subTest(data=name, args=args):
+                got = self.check(paths[name], args, kw)
+                seen.add((got.model.source, any(c.p_alive is None for c in got.customers),
+                          got.model.evaluation is None))
+        # The cases cover a fitted and the default model, and P(alive) both
+        # present and absent (null in the JSON, None here).
+        self.assertIn("fitted", {s for s, _, _ in seen})
+        self.assertIn("default", {s for s, _, _ in seen})
+        self.assertIn(True, {n for _, n, _ in seen})
+        self.assertIn(True, {e for _, _, e in seen})
 
 
 if __name__ == "__main__":
