@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Read an event file, print NPS by channel and the five riskiest customers.
+"""Read an event file, print NPS by channel and the five riskiest customers
+(risk, band, P(alive) and the factors driving the risk).
 
 Usage: report.py [EVENTS.csv]   (default: examples/data/sample_events.csv)
 
@@ -8,6 +9,7 @@ run from the source tree) and libcxm, found through $CXM_LIBRARY, a build*/
 directory of the source tree, or the system.
 """
 
+import datetime
 import os
 import sys
 
@@ -21,7 +23,12 @@ except ImportError:  # not installed: use the source tree's package
 
 
 def fmt(x, spec="+.1f"):
+    """None (the library's "absent", e.g. P(alive) without purchases) as "-"."""
     return "-" if x is None else format(x, spec)
+
+
+def day(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%d")
 
 
 def main(argv):
@@ -39,11 +46,14 @@ def main(argv):
             lo, hi = g.nps.ci95
             ci = "-" if lo is None else f"[{lo:+.1f}, {hi:+.1f}]"
             print(f"{g.key:<10} {g.nps.n:>5} {fmt(g.nps.score):>7}  {ci}")
-        churn = store.churn()
-        print(f"\nfive riskiest customers (risk model: {churn.model.source})")
+        churn = store.churn()  # one call of cxm_store_churn(), as `cxm churn FILE --json`
+        m = churn.model
+        print(f"\nfive riskiest customers (risk model: {m.source}, scored at {day(m.scored_at)}, "
+              f"trained on churn after {day(m.cutoff)})")
+        print(f"{'customer':<10} {'risk':>6} {'band':<6} {'P(alive)':>8}  drivers (log-odds)")
         for c in churn.customers[:5]:
-            drivers = ", ".join(d.factor for d in c.drivers[:3]) or "-"
-            print(f"{c.customer:<10} {c.risk:6.3f} {c.band:<6} {drivers}")
+            drivers = ", ".join(f"{d.factor} +{d.weight:.2f}" for d in c.drivers[:3]) or "-"
+            print(f"{c.customer:<10} {c.risk:6.3f} {c.band:<6} {fmt(c.p_alive, '.3f'):>8}  {drivers}")
     return 0
 
 
