@@ -203,6 +203,39 @@ CXM_API int32_t cxm_store_record_for(cxm_store *store, uint32_t handle, const cx
  */
 CXM_API int32_t cxm_store_stats_get(cxm_store_stats *stats, const cxm_store *store);
 
+/**
+ * @brief Fold every event of `from` into `into`: afterwards `into` equals
+ *        one store fed all of `into`'s events and then all of `from`'s.
+ *
+ * Customers, channels and segments new to `into` get the next handles and
+ * codes in `from`'s order, so shards of one stream merged in stream order
+ * end with the handles a single store would have given. Where the store
+ * breaks ties by arrival order (the first of equal-time ratings and
+ * contacts of an interaction; the later of a customer's equal-second NPS
+ * answers in one day), `from`'s events count as arriving after `into`'s.
+ * Sums of doubles (purchase amounts, internal and normalised ratings) are
+ * added shard by shard, so they may differ from a single store's in the
+ * last bits when their partial sums are not exact; memory_bytes in
+ * cxm_store_stats differs too (tables grow differently). See
+ * docs/api.md, "Merging stores".
+ *
+ * Atomic: on any error `into` holds the same events and answers every
+ * query as before (its tables may have grown).
+ *
+ * @param[in,out] into The store merged into (written).
+ * @param[in] from The store merged; only read. Must not be `into`.
+ * @return CXM_OK; CXM_E_ARG (NULL, or `into` == `from`); CXM_E_CONFLICT
+ *         (different bucket_seconds, or an event id recorded by both:
+ *         `into` already counted that event, and a single store would have
+ *         skipped the second); CXM_E_OVERFLOW (a count would pass its
+ *         maximum); CXM_E_LIMIT (too many customers, channels, segments or
+ *         cells); CXM_E_NOMEM. Nothing changes on error.
+ * @note Writes `into` (one writer per store) and reads `from`: no other
+ *       thread may write either during the call. Memory is allocated with
+ *       `into`'s allocator. @since 0.1
+ */
+CXM_API int32_t cxm_store_merge(cxm_store *into, const cxm_store *from);
+
 #ifdef __cplusplus
 }
 #endif
