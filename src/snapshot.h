@@ -1,0 +1,42 @@
+/* Store snapshots (cxm/snapshot.h): the byte format's constants, shared by
+ * the writer (snapshot_save.c) and the reader (snapshot_load.c), and the
+ * file functions with injectable I/O (snapshot_file.c) for tests. The
+ * format is described byte by byte in docs/snapshot.md. */
+#ifndef CXM_SRC_SNAPSHOT_H
+#define CXM_SRC_SNAPSHOT_H
+
+#include "cxm/snapshot.h"
+#include "fileio.h"
+
+#define CXMI_SNAPSHOT_VERSION 1u
+#define CXMI_SNAPSHOT_HEADER_BYTES 16u
+#define CXMI_SNAPSHOT_TRAILER_BYTES 16u
+/* A section's frame: tag (4), payload length (8), payload, CRC-32C (4). */
+#define CXMI_SNAPSHOT_FRAME_BYTES 16u
+
+/* "\x89CXMSNAP": the high byte catches 7-bit channels, the rest names it. */
+extern const unsigned char cxmi_snapshot_magic[8];
+
+/* The sections of version 1, in the order they are written. */
+enum {
+  CXMI_SEC_META,
+  CXMI_SEC_CUSTOMERS,
+  CXMI_SEC_EVENT_IDS,
+  CXMI_SEC_CHANNELS,
+  CXMI_SEC_SEGMENTS,
+  CXMI_SEC_CELLS,
+  CXMI_SEC_INTERACTIONS,
+  CXMI_SEC_SERVQUAL,
+  CXMI_SEC_CHURNED,
+  CXMI_SEC_DAYS,
+  CXMI_SEC_COUNT
+};
+extern const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5];
+#define CXMI_SNAPSHOT_TRAILER_TAG "TAIL"
+
+/* cxm_store_save() and cxm_store_load() through the operations `io`. */
+int32_t cxmi_snapshot_save_file(const cxm_store *store, const char *path, const cxmi_fileio *io);
+int32_t cxmi_snapshot_load_file(cxm_store **out, const char *path, const cxm_allocator *allocator,
+                                const cxmi_fileio *io);
+
+#endif
