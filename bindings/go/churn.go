@@ -8,20 +8,26 @@ package cxm
 import "C"
 
 import (
+	"math"
 	"runtime"
-	"sort"
 	"time"
 )
 
-// ChurnOptions say when customers are scored; zero values take the
-// defaults of `cxm churn`.
+// ChurnOptions say how customers are scored (cxm_churn_options); zero
+// values take the defaults of `cxm churn`.
 type ChurnOptions struct {
-	// At is the scoring time, a UTC midnight; zero: the midnight after the
-	// last event.
+	// At is the scoring time (scored_at), a UTC midnight; zero: the
+	// midnight after the last event. `cxm churn --to`.
 	At time.Time
 	// HorizonDays is the training horizon: the risk model learns from churn
 	// within this many days after a cut-off as many days before At. Zero: 90.
 	HorizonDays int
+	// Model is the purchase model behind the purchase-risk feature and
+	// PAlive: "bgnbd", "mbgnbd" or "pnbd". Empty: "mbgnbd".
+	Model string
+	// SLATarget is the first-reply target in business time (Monday-Friday
+	// 09:00-17:00 UTC) for the SLA-breach feature. Zero: 8 hours.
+	SLATarget time.Duration
 }
 
 // Driver is a factor that raises a customer's log-odds of churning.
@@ -30,29 +36,67 @@ type Driver struct {
 	Weight float64 // its contribution to the log-odds
 }
 
-// ChurnRisk is one customer's churn risk.
+// ChurnRisk is one scored customer (cxm_churn_row).
 type ChurnRisk struct {
 	Customer string
-	Risk     float64  // probability of churning
-	Band     string   // "low", "medium" or "high"
-	Drivers  []Driver // largest first
+	Risk     float64 // probability of churning within the horizon after At
+	Band     string  // "low", "medium" or "high" ("none" only for a risk that is not a probability)
+	// PAlive is the purchase model's P(alive) at the scoring time; NaN
+	// (math.IsNaN) without usable purchase history: no purchase, or the
+	// first purchase on the last day.
+	PAlive        float64
+	Logit         float64            // log-odds of Risk: the model's intercept + the sum of Contributions
+	Features      map[string]float64 // the feature row, by feature name
+	Contributions map[string]float64 // each feature's share of the log-odds, by name
+	Drivers       []Driver           // features with a contribution > 0, largest first (ties: feature order)
 }
 
-// RiskModel says which model scored the customers.
+// CalibrationBin is one decile of the held-out customers sorted by
+// predicted risk; Predicted and Observed are NaN when it is empty.
+type CalibrationBin struct {
+	Customers           uint64
+	Predicted, Observed float64
+}
+
+// Evaluation is the held-out evaluation of a fitted risk model
+// (cxm_risk_evaluation).
+type Evaluation struct {
+	Customers, Churned  uint64
+	LogLoss, AUC, Brier float64
+	Calibration         []CalibrationBin
+}
+
+// RiskModel says how the customers were scored (cxm_churn_info).
 type RiskModel struct {
-	Fitted    bool      // fitted from the store's churn events (else the documented default)
-	Cutoff    time.Time // the training cut-off
-	Intercept float64
-	Coef      map[string]float64 // by feature name
+	Fitted     bool      // fitted from the store's churn events (else the documented default)
+	ScoredAt   time.Time // the scoring time used
+	Cutoff     time.Time // the training cut-off, ScoredAt - HorizonDays
+	Intercept  float64
+	Coef       map[string]float64 // by feature name
+	Converged  bool               // false when a fit stopped at its best point (still used); false for the default model
+	Iterations int
+	Evaluation *Evaluation // nil without held-out rows (the default model)
 }
 
-var bandNames = map[C.int32_t]string{C.CXM_RISK_LOW: "low", C.CXM_RISK_MEDIUM: "medium", C.CXM_RISK_HIGH: "high"}
+var bandNames = map[C.int32_t]string{C.CXM_RISK_NONE: "none", C.CXM_RISK_LOW: "low", C.CXM_RISK_MEDIUM: "medium",
+	C.CXM_RISK_HIGH: "high"}
 
-// Churn scores every customer at risk at opts.At, riskiest first, as `cxm
-// churn FILE --json` does: features as of a cut-off HorizonDays earlier and
-// churn labels after it train the risk model (cxm_store_risk_model; the
-// documented default model when there are too few labels), then features
-// as of At are scored and explained.
+var modelCodes = map[string]C.int32_t{"bgnbd": C.CXM_MODEL_BGNBD, "mbgnbd": C.CXM_MODEL_MBGNBD,
+	"pnbd": C.CXM_MODEL_PNBD}
+
+// churnAfterLast is CXM_CHURN_AFTER_LAST (INT64_MIN).
+const churnAfterLast = math.MinInt64
+
+// Churn scores every customer at risk, riskiest first (equal risks in the
+// store's customer order), with one call of cxm_store_churn(): the pipeline
+// `cxm churn FILE --json` runs (docs/churn.md). Errors: StatusNoData for a
+// store without events, StatusWindow for an At that is not a UTC midnight
+// in 1970..9999, StatusOption for a bad horizon or SLA target, StatusModel
+// for an unknown Model.
+//
+// The result's structs carry a size the library checks (cxm_churn_info and
+// cxm_churn_row have no init function): cgo compiles them from the same
+// header, and a libcxm whose structs differ answers StatusSize.
 func (s *Store) Churn(opts ChurnOptions) ([]ChurnRisk, RiskModel, error) {
 	var info RiskModel
 	p, err := s.ptr()
@@ -60,99 +104,107 @@ func (s *Store) Churn(opts ChurnOptions) ([]ChurnRisk, RiskModel, error) {
 		return nil, info, err
 	}
 	defer runtime.KeepAlive(s)
-	var st C.cxm_store_stats
-	st.size = C.size_t(C.sizeof_cxm_store_stats)
-	if err := check(C.cxm_store_stats_get(&st, p)); err != nil {
-		return nil, info, err
-	}
-	if st.events == 0 {
-		return nil, info, newError(C.CXM_E_NO_DATA)
-	}
-	horizon := C.int64_t(opts.HorizonDays)
-	if horizon == 0 {
-		horizon = 90
-	}
-	at := C.int64_t((int64(st.last)/86400 + 1) * 86400)
+	var o C.cxm_churn_options
+	C.cxm_churn_options_init(&o)
 	if !opts.At.IsZero() {
-		at = C.int64_t(opts.At.Unix())
-	}
-	cutoff := at - horizon*86400
-	info.Cutoff = time.Unix(int64(cutoff), 0).UTC()
-	var model C.cxm_risk_model
-	C.cxm_risk_model_init(&model)
-	var fo C.cxm_feature_options
-	C.cxm_feature_options_init(&fo)
-	if cutoff > st.first {
-		var fitted C.int32_t
-		fo.cutoff = cutoff
-		fo.horizon_seconds = horizon * 86400
-		rc := C.cxm_store_risk_model(&model, nil, &fitted, p, &fo)
-		if rc != C.CXM_E_CONVERGE { // the best point reached is still used, as by the command
-			if err := check(rc); err != nil {
-				return nil, info, err
-			}
+		o.scored_at = C.int64_t(opts.At.Unix())
+		if o.scored_at == churnAfterLast {
+			return nil, info, newError(C.CXM_E_WINDOW)
 		}
-		info.Fitted = fitted == 1
-	} else if err := check(C.cxm_feature_default_model(&model)); err != nil {
+	}
+	if opts.HorizonDays != 0 {
+		if opts.HorizonDays < 0 || int64(opts.HorizonDays) > math.MaxInt64/86400 {
+			return nil, info, newError(C.CXM_E_OPTION)
+		}
+		o.horizon_seconds = C.int64_t(int64(opts.HorizonDays) * 86400)
+	}
+	if opts.Model != "" {
+		code, ok := modelCodes[opts.Model]
+		if !ok {
+			return nil, info, &Error{Status: StatusModel, Name: StatusName(StatusModel),
+				Message: "unknown purchase model '" + opts.Model + "': bgnbd, mbgnbd or pnbd"}
+		}
+		o.purchase_model = code
+	}
+	if opts.SLATarget != 0 {
+		if opts.SLATarget%time.Second != 0 {
+			return nil, info, newError(C.CXM_E_OPTION)
+		}
+		o.sla_target_seconds = C.int64_t(opts.SLATarget / time.Second)
+	}
+	var c *C.cxm_churn
+	if err := check(C.cxm_store_churn(&c, p, &o)); err != nil {
 		return nil, info, err
 	}
-	info.Intercept = float64(model.intercept)
-	info.Coef = make(map[string]float64, C.CXM_FEATURE_COUNT)
-	for j := 0; j < int(model.features); j++ {
-		info.Coef[C.GoString(C.cxm_feature_name(C.int32_t(j)))] = float64(model.coef[j])
+	defer C.cxm_churn_free(c)
+	return churnResult(p, c)
+}
+
+// featureNames are the features' names in cxm/features.h order.
+func featureNames() []string {
+	names := make([]string, C.CXM_FEATURE_COUNT)
+	for k := range names {
+		names[k] = C.GoString(C.cxm_feature_name(C.int32_t(k)))
 	}
-	fo.cutoff = at
-	fo.horizon_seconds = 0
-	var f *C.cxm_features
-	if err := check(C.cxm_store_features(&f, p, &fo)); err != nil {
+	return names
+}
+
+// churnResult copies a cxm_churn result into Go values.
+func churnResult(p *C.cxm_store, c *C.cxm_churn) ([]ChurnRisk, RiskModel, error) {
+	var info RiskModel
+	names := featureNames()
+	var ci C.cxm_churn_info
+	ci.size = C.size_t(C.sizeof_cxm_churn_info)
+	if err := check(C.cxm_churn_info_get(&ci, c)); err != nil {
 		return nil, info, err
 	}
-	defer C.cxm_features_free(f)
-	n := int(C.cxm_features_count(f))
-	type row struct {
-		handle uint32
-		risk   ChurnRisk
+	info.Fitted = ci.fitted != 0
+	info.ScoredAt = time.Unix(int64(ci.scored_at), 0).UTC()
+	info.Cutoff = time.Unix(int64(ci.cutoff), 0).UTC()
+	info.Intercept = float64(ci.model.intercept)
+	info.Converged = ci.model.converged != 0
+	info.Iterations = int(ci.model.iterations)
+	info.Coef = make(map[string]float64, len(names))
+	for k, name := range names {
+		info.Coef[name] = float64(ci.model.coef[k])
 	}
-	rows := make([]row, 0, n)
+	if e := &ci.evaluation; e.rows > 0 {
+		ev := &Evaluation{Customers: uint64(e.rows), Churned: uint64(e.positives), LogLoss: float64(e.log_loss),
+			AUC: float64(e.auc), Brier: float64(e.brier)}
+		for b := 0; b < C.CXM_RISK_CALIBRATION_BINS; b++ {
+			ev.Calibration = append(ev.Calibration, CalibrationBin{Customers: uint64(e.bin_rows[b]),
+				Predicted: float64(e.bin_predicted[b]), Observed: float64(e.bin_observed[b])})
+		}
+		info.Evaluation = ev
+	}
+	n := int(C.cxm_churn_count(c))
+	out := make([]ChurnRisk, 0, n)
 	for i := 0; i < n; i++ {
-		var x, contrib [C.CXM_FEATURE_COUNT]C.double
-		var handle C.uint32_t
-		var prob, logit C.double
-		if err := check(C.cxm_features_row(&x[0], &handle, nil, f, C.size_t(i))); err != nil {
-			return nil, info, err
-		}
-		if err := check(C.cxm_risk_score(&prob, &model, &x[0])); err != nil {
-			return nil, info, err
-		}
-		if err := check(C.cxm_risk_explain(&contrib[0], &logit, &model, &x[0])); err != nil {
+		var row C.cxm_churn_row
+		row.size = C.size_t(C.sizeof_cxm_churn_row)
+		if err := check(C.cxm_churn_row_get(&row, c, C.size_t(i))); err != nil {
 			return nil, info, err
 		}
 		var id *C.char
 		var idlen C.size_t
-		if err := check(C.cxm_store_customer_id(&id, &idlen, p, handle)); err != nil {
+		if err := check(C.cxm_store_customer_id(&id, &idlen, p, row.handle)); err != nil {
 			return nil, info, err
 		}
-		r := ChurnRisk{Customer: C.GoStringN(id, C.int(idlen)), Risk: float64(prob),
-			Band: bandNames[C.cxm_risk_band(prob)]}
-		for j := 0; j < C.CXM_FEATURE_COUNT; j++ {
-			if contrib[j] > 0 {
-				r.Drivers = append(r.Drivers, Driver{Factor: C.GoString(C.cxm_feature_name(C.int32_t(j))),
-					Weight: float64(contrib[j])})
+		r := ChurnRisk{Customer: C.GoStringN(id, C.int(idlen)), Risk: float64(row.risk), Band: bandNames[row.band],
+			PAlive: float64(row.p_alive), Logit: float64(row.logit),
+			Features: make(map[string]float64, len(names)), Contributions: make(map[string]float64, len(names))}
+		for k, name := range names {
+			r.Features[name] = float64(row.features[k])
+			r.Contributions[name] = float64(row.contributions[k])
+		}
+		for k := 0; k < int(row.driver_count) && k < len(names); k++ {
+			j := int(row.drivers[k])
+			if j < 0 || j >= len(names) {
+				continue
 			}
+			r.Drivers = append(r.Drivers, Driver{Factor: names[j], Weight: float64(row.contributions[j])})
 		}
-		// Largest first; equal weights keep feature order (as the command's insertion sort).
-		sort.SliceStable(r.Drivers, func(a, b int) bool { return r.Drivers[a].Weight > r.Drivers[b].Weight })
-		rows = append(rows, row{handle: uint32(handle), risk: r})
-	}
-	sort.Slice(rows, func(a, b int) bool {
-		if rows[a].risk.Risk != rows[b].risk.Risk {
-			return rows[a].risk.Risk > rows[b].risk.Risk
-		}
-		return rows[a].handle < rows[b].handle
-	})
-	out := make([]ChurnRisk, len(rows))
-	for i := range rows {
-		out[i] = rows[i].risk
+		out = append(out, r)
 	}
 	return out, info, nil
 }

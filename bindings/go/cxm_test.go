@@ -269,45 +269,305 @@ func TestReportParity(t *testing.T) {
 	}
 }
 
-// Churn risks, bands and drivers equal `cxm churn --json`, in its order.
+// num compares a float64 of the binding with a JSON number, NaN with null.
+func num(t *testing.T, what string, got float64, want any) {
+	t.Helper()
+	if math.IsNaN(got) {
+		if want != nil {
+			t.Errorf("%s: got NaN, want %v", what, want)
+		}
+		return
+	}
+	same(t, what, got, want)
+}
+
+// The planted-effect data of tests/data/churn (tools/gen_churn_data.py).
+var planted = filepath.Join("..", "..", "tests", "data", "churn", "planted.csv")
+
+// Every number of Churn (risk, band, P(alive), drivers and their weights,
+// the risk model and its held-out evaluation with the calibration bins)
+// equals `cxm churn --json`, row by row in its order: default options, a
+// scoring time and horizon, a horizon reaching before the first event (the
+// default model), another purchase model, and the planted data (customers
+// without usable purchases: p_alive null, NaN here).
 func TestChurnParity(t *testing.T) {
-	doc := runJSON(t, "churn", "--json", sample)
-	s := openSample(t)
+	cases := []struct {
+		file string
+		args []string
+		opts ChurnOptions
+	}{
+		{sample, nil, ChurnOptions{}},
+		{sample, []string{"--to", "2026-06-01", "--horizon", "60"},
+			ChurnOptions{At: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 60}},
+		{sample, []string{"--horizon", "3000"}, ChurnOptions{HorizonDays: 3000}},
+		{sample, []string{"--model", "bgnbd", "--to", "2026-03-01"},
+			ChurnOptions{Model: "bgnbd", At: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}},
+		{planted, nil, ChurnOptions{}},
+		{planted, []string{"--to", "2025-12-01", "--horizon", "30"},
+			ChurnOptions{At: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 30}},
+	}
+	var fitted, deflt, noPAlive bool
+	for _, c := range cases {
+		name := filepath.Base(c.file) + " " + strings.Join(c.args, " ")
+		if _, err := os.Stat(c.file); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		doc := runJSON(t, append(append([]string{"churn", "--json"}, c.args...), c.file)...)
+		s, err := NewStore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, bad, err := s.Ingest(c.file); err != nil || len(bad) != 0 {
+			t.Fatalf("%s: ingest: %v, %d bad rows", name, err, len(bad))
+		}
+		risks, model, err := s.Churn(c.opts)
+		s.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rm := obj(doc["risk_model"])
+		if model.Fitted != (rm["source"] == "fitted") {
+			t.Errorf("%s: fitted %v, source %v", name, model.Fitted, rm["source"])
+		}
+		fitted = fitted || model.Fitted
+		deflt = deflt || !model.Fitted
+		if model.Cutoff.Format(time.RFC3339) != rm["cutoff"] || model.ScoredAt.Format(time.RFC3339) != rm["scored_at"] {
+			t.Errorf("%s: cutoff %v scored_at %v, want %v %v", name, model.Cutoff, model.ScoredAt, rm["cutoff"],
+				rm["scored_at"])
+		}
+		same(t, name+" intercept", model.Intercept, rm["intercept"])
+		coef := obj(rm["coefficients"])
+		if len(coef) != len(model.Coef) || len(coef) != 13 {
+			t.Errorf("%s: %d coefficients, want %d", name, len(model.Coef), len(coef))
+		}
+		for k, v := range coef {
+			same(t, name+" coef "+k, model.Coef[k], v)
+		}
+		if ev := obj(rm["evaluation"]); ev == nil {
+			if model.Evaluation != nil {
+				t.Errorf("%s: evaluation %+v, want null", name, model.Evaluation)
+			}
+		} else if e := model.Evaluation; e == nil {
+			t.Errorf("%s: no evaluation, want %v", name, ev)
+		} else {
+			same(t, name+" evaluation.customers", e.Customers, ev["customers"])
+			same(t, name+" evaluation.churned", e.Churned, ev["churned"])
+			num(t, name+" evaluation.log_loss", e.LogLoss, ev["log_loss"])
+			num(t, name+" evaluation.auc", e.AUC, ev["auc"])
+			num(t, name+" evaluation.brier", e.Brier, ev["brier"])
+			bins, _ := ev["calibration"].([]any)
+			if len(bins) != len(e.Calibration) || len(bins) != 10 {
+				t.Fatalf("%s: %d calibration bins, want %d", name, len(e.Calibration), len(bins))
+			}
+			for b, bin := range e.Calibration {
+				w := obj(bins[b])
+				same(t, name+" calibration customers", bin.Customers, w["customers"])
+				num(t, name+" calibration predicted", bin.Predicted, w["predicted"])
+				num(t, name+" calibration observed", bin.Observed, w["observed"])
+			}
+		}
+		want, _ := doc["customers"].([]any)
+		if len(risks) != len(want) || len(risks) < 100 {
+			t.Fatalf("%s: %d customers, want %d", name, len(risks), len(want))
+		}
+		for i, r := range risks {
+			w := obj(want[i])
+			if r.Customer != w["customer"] || r.Band != w["band"] {
+				t.Fatalf("%s row %d: %s %s, want %v %v", name, i, r.Customer, r.Band, w["customer"], w["band"])
+			}
+			same(t, name+" "+r.Customer+" risk", r.Risk, w["risk"])
+			num(t, name+" "+r.Customer+" p_alive", r.PAlive, w["p_alive"])
+			noPAlive = noPAlive || math.IsNaN(r.PAlive)
+			wd, _ := w["drivers"].([]any)
+			if len(wd) != len(r.Drivers) {
+				t.Fatalf("%s %s: %d drivers, want %d", name, r.Customer, len(r.Drivers), len(wd))
+			}
+			for k, d := range r.Drivers {
+				if d.Factor != obj(wd[k])["factor"] {
+					t.Errorf("%s %s driver %d: %s, want %v", name, r.Customer, k, d.Factor, obj(wd[k])["factor"])
+				}
+				same(t, name+" "+r.Customer+" driver "+d.Factor, d.Weight, obj(wd[k])["weight"])
+			}
+		}
+	}
+	if !fitted || !deflt || !noPAlive {
+		t.Errorf("the cases must cover a fitted and the default model and a missing P(alive): %v %v %v", fitted, deflt,
+			noPAlive)
+	}
+}
+
+// Each row's fields agree with each other and with the model: logit =
+// intercept + the contributions, risk its logistic, contribution =
+// coefficient * feature, drivers the positive contributions largest first.
+func TestChurnRows(t *testing.T) {
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, err := s.Churn(ChurnOptions{}); err == nil {
+		t.Fatal("churn of an empty store succeeded")
+	} else {
+		wantStatus(t, "empty store", err, StatusNoData)
+	}
+	day := time.Date(2025, 1, 6, 10, 0, 0, 0, time.UTC)
+	for _, e := range []Event{
+		{Customer: "a", Time: day, Kind: "nps", Value: Float(2)},
+		{Customer: "a", Time: day.Add(time.Hour), Kind: "contact_open", Ref: "t1"},
+		{Customer: "b", Time: day.AddDate(0, -2, 0), Kind: "purchase", Value: Float(20)},
+		{Customer: "b", Time: day.AddDate(0, -1, 0), Kind: "purchase", Value: Float(30)},
+		{Customer: "b", Time: day, Kind: "nps", Value: Float(10)},
+		{Customer: "c", Time: day, Kind: "csat", Value: Float(4)},
+	} {
+		if err := s.Record(e); err != nil {
+			t.Fatal(err)
+		}
+	}
 	risks, model, err := s.Churn(ChurnOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rm := obj(doc["risk_model"])
-	if model.Fitted != (rm["source"] == "fitted") {
-		t.Errorf("fitted %v, source %v", model.Fitted, rm["source"])
+	if want := time.Date(2025, 1, 7, 0, 0, 0, 0, time.UTC); !model.ScoredAt.Equal(want) ||
+		!model.Cutoff.Equal(want.AddDate(0, 0, -90)) {
+		t.Errorf("scored at %v, cut-off %v", model.ScoredAt, model.Cutoff)
 	}
-	if model.Cutoff.Format(time.RFC3339) != rm["cutoff"] {
-		t.Errorf("cutoff %v, want %v", model.Cutoff, rm["cutoff"])
+	if model.Fitted || model.Evaluation != nil || model.Intercept != -2.5 {
+		t.Errorf("want the default model (intercept -2.5, docs/churn.md): %+v", model)
 	}
-	same(t, "intercept", model.Intercept, rm["intercept"])
-	for k, v := range obj(rm["coefficients"]) {
-		same(t, "coef "+k, model.Coef[k], v)
+	if len(risks) != 3 {
+		t.Fatalf("%d rows, want 3", len(risks))
 	}
-	want, _ := doc["customers"].([]any)
-	if len(risks) != len(want) || len(risks) < 100 {
-		t.Fatalf("%d customers, want %d", len(risks), len(want))
-	}
+	rows := map[string]ChurnRisk{}
 	for i, r := range risks {
-		w := obj(want[i])
-		if r.Customer != w["customer"] || r.Band != w["band"] {
-			t.Fatalf("row %d: %s %s, want %v %v", i, r.Customer, r.Band, w["customer"], w["band"])
+		rows[r.Customer] = r
+		if i > 0 && r.Risk > risks[i-1].Risk {
+			t.Errorf("row %d: risk %v after %v", i, r.Risk, risks[i-1].Risk)
 		}
-		same(t, r.Customer+" risk", r.Risk, w["risk"])
-		wd, _ := w["drivers"].([]any)
-		if len(wd) != len(r.Drivers) {
-			t.Fatalf("%s: %d drivers, want %d", r.Customer, len(r.Drivers), len(wd))
+		sum := model.Intercept
+		for k, x := range r.Features {
+			if c := r.Contributions[k]; math.Abs(c-model.Coef[k]*x) > 1e-14 {
+				t.Errorf("%s %s: contribution %v, coefficient %v x %v", r.Customer, k, c, model.Coef[k], x)
+			}
+			sum += r.Contributions[k]
+		}
+		if math.Abs(sum-r.Logit) > 1e-12 || math.Abs(r.Risk-1/(1+math.Exp(-r.Logit))) > 1e-14 {
+			t.Errorf("%s: logit %v, sum %v, risk %v", r.Customer, r.Logit, sum, r.Risk)
 		}
 		for k, d := range r.Drivers {
-			if d.Factor != obj(wd[k])["factor"] {
-				t.Errorf("%s driver %d: %s, want %v", r.Customer, k, d.Factor, obj(wd[k])["factor"])
+			if d.Weight <= 0 || d.Weight != r.Contributions[d.Factor] || (k > 0 && d.Weight > r.Drivers[k-1].Weight) {
+				t.Errorf("%s: drivers %+v", r.Customer, r.Drivers)
 			}
-			same(t, r.Customer+" driver "+d.Factor, d.Weight, obj(wd[k])["weight"])
 		}
+		positive := 0
+		for _, c := range r.Contributions {
+			if c > 0 {
+				positive++
+			}
+		}
+		if positive != len(r.Drivers) || len(r.Features) != 13 {
+			t.Errorf("%s: %d drivers for %d positive contributions", r.Customer, len(r.Drivers), positive)
+		}
+	}
+	a, b := rows["a"], rows["b"]
+	if a.Features["detractor"] != 1 || a.Features["open_contacts"] != 1 || b.Features["promoter"] != 1 {
+		t.Errorf("features a %v b %v", a.Features, b.Features)
+	}
+	if !math.IsNaN(a.PAlive) || !math.IsNaN(rows["c"].PAlive) || !(b.PAlive > 0 && b.PAlive <= 1) {
+		t.Errorf("P(alive) a %v b %v c %v: NaN without purchases", a.PAlive, b.PAlive, rows["c"].PAlive)
+	}
+	if math.Abs(b.Features["purchase_risk"]-(1-b.PAlive)) > 1e-14 || !(a.Risk > b.Risk) {
+		t.Errorf("purchase risk %v, P(alive) %v; risks a %v b %v", b.Features["purchase_risk"], b.PAlive, a.Risk, b.Risk)
+	}
+	_, _, err = s.Churn(ChurnOptions{At: day})
+	wantStatus(t, "At not a midnight", err, StatusWindow)
+	_, _, err = s.Churn(ChurnOptions{HorizonDays: -1})
+	wantStatus(t, "negative horizon", err, StatusOption)
+	_, _, err = s.Churn(ChurnOptions{Model: "gamma"})
+	wantStatus(t, "unknown model", err, StatusModel)
+	_, _, err = s.Churn(ChurnOptions{SLATarget: -time.Hour})
+	wantStatus(t, "negative SLA target", err, StatusOption)
+	if _, m, err := s.Churn(ChurnOptions{Model: "pnbd", SLATarget: time.Hour, HorizonDays: 7}); err != nil ||
+		!m.Cutoff.Equal(m.ScoredAt.AddDate(0, 0, -7)) {
+		t.Errorf("options: %+v %v", m, err)
+	}
+}
+
+// Queries look channel and segment names up without interning them: an
+// unseen name selects nothing and the store is not written.
+func TestLookupsWriteNothing(t *testing.T) {
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	day := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	for _, e := range []Event{
+		{Customer: "a", Time: day, Kind: "nps", Value: Float(9), Channel: "kiosk", Segment: "smb"},
+		{Customer: "b", Time: day, Kind: "nps", Value: Float(0), Channel: "email"},
+	} {
+		if err := s.Record(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := s.Stats()
+	keys := func(by string) string {
+		g, err := s.Groups(Filter{}, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var k []string
+		for _, x := range g {
+			k = append(k, x.Key)
+		}
+		return strings.Join(k, ",")
+	}
+	if got := keys("segment") + "|" + keys("channel"); got != "smb,unknown|email,kiosk" {
+		t.Fatalf("groups %s", got)
+	}
+	for _, f := range []Filter{{Segment: "ghost"}, {Channel: "pigeon"}, {Segment: "ghost", Channel: "email"},
+		{Segment: "smb", Channel: "pigeon"}, {Segment: "ghost", From: day.Truncate(24 * time.Hour)}} {
+		nps, err := s.NPS(f)
+		if err != nil || nps != nil {
+			t.Errorf("%+v: NPS %+v %v, want nil", f, nps, err)
+		}
+		if g, err := s.Gap(f); err != nil || g != nil {
+			t.Errorf("%+v: gap %+v %v", f, g, err)
+		}
+		if sv, err := s.Service(f); err != nil || sv != nil {
+			t.Errorf("%+v: service %+v %v", f, sv, err)
+		}
+		if l, err := s.Loyalty(f); err != nil || l.Complaints != 0 {
+			t.Errorf("%+v: loyalty %+v %v", f, l, err)
+		}
+		if g, err := s.Groups(f, "channel"); err != nil || len(g) != 0 {
+			t.Errorf("%+v: groups %+v %v", f, g, err)
+		}
+	}
+	after, _ := s.Stats()
+	if after != before {
+		t.Errorf("stats changed by queries: %+v -> %+v", before, after)
+	}
+	if got := keys("segment") + "|" + keys("channel"); got != "smb,unknown|email,kiosk" {
+		t.Errorf("groups after the queries: %s", got)
+	}
+	// Known names select their events; "unknown" is the empty segment.
+	for f, n := range map[Filter]uint64{{Segment: "smb"}: 1, {Channel: "kiosk"}: 1, {Segment: "unknown"}: 1,
+		{Channel: "email"}: 1} {
+		if nps, err := s.NPS(f); err != nil || nps == nil || nps.N != n {
+			t.Errorf("%+v: %+v %v", f, nps, err)
+		}
+	}
+	// Invalid names, and bad windows beside an unseen name, still fail.
+	_, err = s.NPS(Filter{Channel: "Bad Channel"})
+	wantStatus(t, "invalid channel", err, StatusChannel)
+	_, err = s.NPS(Filter{Segment: strings.Repeat("s", 65)})
+	wantStatus(t, "invalid segment", err, StatusSegment)
+	_, err = s.NPS(Filter{Segment: "ghost", From: day})
+	wantStatus(t, "unaligned window, unseen segment", err, StatusWindow)
+	_, err = s.NPS(Filter{Segment: "ghost", To: day})
+	wantStatus(t, "unaligned end, unseen segment", err, StatusWindow)
+	if after, _ := s.Stats(); after != before {
+		t.Errorf("stats changed: %+v -> %+v", before, after)
 	}
 }
 
@@ -409,8 +669,9 @@ func TestErrors(t *testing.T) {
 	wantStatus(t, "by", err, StatusBy)
 	_, err = s.NPS(Filter{From: day.Add(time.Hour)})
 	wantStatus(t, "unaligned window", err, StatusWindow)
-	_, err = s.NPS(Filter{Channel: "pigeon"})
-	wantStatus(t, "channel not in store", err, StatusNotFound)
+	if nps, err := s.NPS(Filter{Channel: "pigeon"}); err != nil || nps != nil {
+		t.Errorf("channel not in store: %+v %v, want nil, nil", nps, err)
+	}
 	_, err = s.NPS(Filter{Stage: "nowhere"})
 	wantStatus(t, "stage filter", err, StatusStage)
 	// Bad rows of a file come back as RowErrors; the good ones are kept.
@@ -505,6 +766,28 @@ func TestNoLeak(t *testing.T) {
 	t.Logf("RSS %d KiB -> %d KiB after 100000 rounds", before, after)
 	if after-before > 4096 {
 		t.Errorf("RSS grew by %d KiB over 100000 rounds: a leak", after-before)
+	}
+	// Churn results are freed: a leaked result (the model, its evaluation and
+	// a row: over 1.5 KiB) would add more than 9 MiB over 6 000 calls.
+	for i := 0; i < 200; i++ {
+		if _, _, err := s.Churn(ChurnOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	before = rssKiB(t)
+	for i := 0; i < 6000; i++ {
+		if _, _, err := s.Churn(ChurnOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	after = rssKiB(t)
+	t.Logf("RSS %d KiB -> %d KiB after 6000 churn calls", before, after)
+	if after-before > 4096 {
+		t.Errorf("RSS grew by %d KiB over 6000 churn calls: a leak", after-before)
 	}
 	// The finalizer frees a store that was never closed.
 	for i := 0; i < 1000; i++ {

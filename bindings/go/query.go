@@ -18,7 +18,11 @@ import (
 // From or To is unbounded, an empty Channel, Stage or Segment is any. The
 // empty channel or segment itself is named "unknown", the empty stage
 // "none" (the keys Groups returns). From and To must be multiples of a day
-// (the store's bucket) unless zero; the window is [From, To).
+// (the store's bucket) unless zero; the window is [From, To). Channel and
+// Segment names are looked up without interning them: a name the store has
+// never seen selects nothing (nil results, no groups), and a query never
+// writes the store; an invalid name is an error (StatusChannel,
+// StatusSegment).
 type Filter struct {
 	From, To time.Time
 	Channel  string
@@ -26,39 +30,32 @@ type Filter struct {
 	Segment  string
 }
 
-func notFound(what, name string) *Error {
-	return &Error{Status: StatusNotFound, Name: StatusName(StatusNotFound), Message: what + " '" + name + "' is not in the store"}
-}
-
-// codeOf looks a channel or segment name up without interning it: the C
-// API offers only code -> name for them, so walk the codes in use.
-func codeOf(p *C.cxm_store, name string, segment bool) (C.int32_t, error) {
-	for code := C.int32_t(0); ; code++ {
-		var s *C.char
-		var n C.size_t
-		var rc C.int32_t
-		if segment {
-			rc = C.cxm_store_segment_name(&s, &n, p, code)
-		} else {
-			rc = C.cxm_store_channel_name(&s, &n, p, code)
-		}
-		if rc != C.CXM_OK {
-			if segment || code >= C.CXM_CHANNEL_FIRST_CUSTOM {
-				what := "channel"
-				if segment {
-					what = "segment"
-				}
-				return 0, notFound(what, name)
-			}
-			continue
-		}
-		if C.GoStringN(s, C.int(n)) == name {
-			return code, nil
-		}
+// findCode looks a channel or segment name up for a query without
+// interning it (cxm_store_find_channel / cxm_store_find_segment): ok is
+// false for a name the store has never seen. An invalid name is an error
+// (StatusChannel, StatusSegment). The segment "unknown" is the empty segment
+// (code 0, the key Groups gives it), as the channel "unknown" is channel 0.
+func findCode(p *C.cxm_store, name string, segment bool) (code C.int32_t, ok bool, err error) {
+	if segment && name == "unknown" {
+		return C.CXM_SEGMENT_UNKNOWN, true, nil
 	}
+	s, n := cstr(name)
+	defer free(s)
+	var rc C.int32_t
+	if segment {
+		rc = C.cxm_store_find_segment(&code, p, s, n)
+	} else {
+		rc = C.cxm_store_find_channel(&code, p, s, n)
+	}
+	if rc == C.CXM_E_NOT_FOUND {
+		return 0, false, nil
+	}
+	return code, rc == C.CXM_OK, check(rc)
 }
 
-// cFilter converts f for the store p.
+// cFilter converts f for the store p. A channel or segment the store has
+// never seen selects nothing: the window is made empty (at a bound f gives,
+// so that a misaligned bound still fails with StatusWindow).
 func cFilter(p *C.cxm_store, f Filter) (C.cxm_filter, error) {
 	var cf C.cxm_filter
 	C.cxm_filter_init(&cf)
@@ -68,16 +65,20 @@ func cFilter(p *C.cxm_store, f Filter) (C.cxm_filter, error) {
 	if !f.To.IsZero() {
 		cf.to = C.int64_t(f.To.Unix())
 	}
-	var err error
+	seen := true
 	if f.Channel != "" {
-		if cf.channel, err = codeOf(p, f.Channel, false); err != nil {
+		code, ok, err := findCode(p, f.Channel, false)
+		if err != nil {
 			return cf, err
 		}
+		cf.channel, seen = code, ok
 	}
 	if f.Segment != "" {
-		if cf.segment, err = codeOf(p, f.Segment, true); err != nil {
+		code, ok, err := findCode(p, f.Segment, true)
+		if err != nil {
 			return cf, err
 		}
+		cf.segment, seen = code, seen && ok
 	}
 	if f.Stage == "none" {
 		cf.stage = C.CXM_STAGE_NONE
@@ -86,6 +87,16 @@ func cFilter(p *C.cxm_store, f Filter) (C.cxm_filter, error) {
 		defer C.free(unsafe.Pointer(s))
 		if err := check(C.cxm_stage_parse(&cf.stage, s, C.size_t(len(f.Stage)))); err != nil {
 			return cf, err
+		}
+	}
+	if !seen && cf.from <= cf.to {
+		switch {
+		case cf.from != math.MinInt64:
+			cf.to = cf.from
+		case cf.to != math.MaxInt64:
+			cf.from = cf.to
+		default:
+			cf.from, cf.to = 0, 0
 		}
 	}
 	return cf, nil

@@ -17,7 +17,7 @@ if ! command -v go >/dev/null 2>&1; then
   exit 77
 fi
 if [ "$sanitized" = "true" ]; then
-  echo "SKIP: sanitizer build: a cgo binary cannot load the ASan-instrumented libcxm (ASan runtime must come first), and ASan quarantine defeats the RSS leak check"
+  echo "SKIP: the Go binding is not tested in a sanitizer build (b_sanitize): cgo cannot link the ASan-instrumented libcxm into a Go binary (the ASan runtime must come first in the initial library list), and the ASan quarantine would defeat the RSS leak checks; the plain build runs go vet and go test"
   exit 77
 fi
 
