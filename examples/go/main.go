@@ -1,12 +1,15 @@
 // Command example reads an event file with the Go binding of libcxm and
-// prints NPS by channel and the five customers most at risk of churning.
+// prints NPS by channel and the five customers most at risk of churning,
+// with their P(alive) and the factors that drive their risk.
 //
 //	go run . ../data/sample_events.csv
 package main
 
 import (
 	"fmt"
+	"math"
 	"os"
+	"strings"
 
 	"cxm.example/cxm"
 )
@@ -54,6 +57,7 @@ func run(path string) error {
 		fmt.Printf("%-10s %6d %7.1f  [%.1f, %.1f]\n", g.Key, nps.N, nps.Score, nps.CI95Low, nps.CI95High)
 	}
 
+	// One call of cxm_store_churn(): the numbers of `cxm churn FILE --json`.
 	risks, model, err := store.Churn(cxm.ChurnOptions{})
 	if err != nil {
 		return err
@@ -62,16 +66,28 @@ func run(path string) error {
 	if model.Fitted {
 		source = "fitted"
 	}
-	fmt.Printf("\nriskiest customers (%s model, trained up to %s)\n", source, model.Cutoff.Format("2006-01-02"))
+	fmt.Printf("\nfive riskiest customers (%s model, scored at %s, trained on churn after %s)\n", source,
+		model.ScoredAt.Format("2006-01-02"), model.Cutoff.Format("2006-01-02"))
+	fmt.Printf("%-8s %6s  %-6s  %8s  %s\n", "customer", "risk", "band", "P(alive)", "drivers (log-odds)")
 	for i, r := range risks {
 		if i == 5 {
 			break
 		}
-		driver := "-"
-		if len(r.Drivers) > 0 {
-			driver = r.Drivers[0].Factor
+		alive := "-" // NaN: no usable purchase history
+		if !math.IsNaN(r.PAlive) {
+			alive = fmt.Sprintf("%.3f", r.PAlive)
 		}
-		fmt.Printf("%-8s %5.1f%%  %-6s  top driver: %s\n", r.Customer, 100*r.Risk, r.Band, driver)
+		var drivers []string
+		for k, d := range r.Drivers {
+			if k == 3 {
+				break
+			}
+			drivers = append(drivers, fmt.Sprintf("%s %+.2f", d.Factor, d.Weight))
+		}
+		if len(drivers) == 0 {
+			drivers = []string{"-"}
+		}
+		fmt.Printf("%-8s %5.1f%%  %-6s  %8s  %s\n", r.Customer, 100*r.Risk, r.Band, alive, strings.Join(drivers, ", "))
 	}
 	return nil
 }
