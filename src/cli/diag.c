@@ -1,53 +1,104 @@
-/* Diagnostics on standard error (see diag.h). */
+/* Diagnostics on standard error (see diag.h).
+ *
+ * Standard error is unbuffered, so each message is assembled in a line
+ * buffer and written with one fwrite: a file of a million bad rows costs a
+ * million writes, not one per character (which took minutes). */
 #include "diag.h"
 
 #include <stdio.h>
 
-/* Write `text` with control characters (and DEL) escaped as \xNN. */
-static void put_sanitized(const char *text) {
+/* One message being assembled; flushed when full, so any length works. */
+typedef struct line {
+  char buf[1024];
+  size_t len;
+} line;
+
+static void line_flush(line *l) {
+  if (l->len > 0) {
+    fwrite(l->buf, 1, l->len, stderr);
+    l->len = 0;
+  }
+}
+
+static void line_putc(line *l, char c) {
+  if (l->len == sizeof l->buf) line_flush(l);
+  l->buf[l->len++] = c;
+}
+
+static void line_puts(line *l, const char *s) {
+  for (; *s != '\0'; s++) line_putc(l, *s);
+}
+
+/* Append `text` with control characters (and DEL) escaped as \xNN. */
+static void line_sanitized(line *l, const char *text) {
+  static const char hex[] = "0123456789abcdef";
   const unsigned char *s = (const unsigned char *)text;
   for (; *s != '\0'; s++) {
     if (*s < 0x20 || *s == 0x7F) {
-      fprintf(stderr, "\\x%02x", (unsigned)*s);
+      line_putc(l, '\\');
+      line_putc(l, 'x');
+      line_putc(l, hex[*s >> 4]);
+      line_putc(l, hex[*s & 0x0F]);
     } else {
-      fputc(*s, stderr);
+      line_putc(l, (char)*s);
     }
   }
 }
 
-void cli_diag_row(const char *file, uint64_t line, const char *column, int warning, const char *reason) {
-  put_sanitized(file);
-  fprintf(stderr, ":%llu: column ", (unsigned long long)line);
-  put_sanitized(column != NULL ? column : "*");
-  fputs(": ", stderr);
+static void line_u64(line *l, uint64_t v) {
+  char tmp[24];
+  size_t n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) line_putc(l, tmp[--n]);
+}
+
+void cli_diag_row(const char *file, uint64_t line_no, const char *column, int warning, const char *reason) {
+  line l;
+  l.len = 0;
+  line_sanitized(&l, file);
+  line_putc(&l, ':');
+  line_u64(&l, line_no);
+  line_puts(&l, ": column ");
+  line_sanitized(&l, column != NULL ? column : "*");
+  line_puts(&l, ": ");
   if (warning) {
-    fputs("warning: ", stderr);
+    line_puts(&l, "warning: ");
   }
-  put_sanitized(reason != NULL ? reason : "bad row");
-  fputc('\n', stderr);
+  line_sanitized(&l, reason != NULL ? reason : "bad row");
+  line_putc(&l, '\n');
+  line_flush(&l);
 }
 
 void cli_diag(const char *subject, const char *message) {
-  fputs("cxm: ", stderr);
+  line l;
+  l.len = 0;
+  line_puts(&l, "cxm: ");
   if (subject != NULL) {
-    put_sanitized(subject);
-    fputs(": ", stderr);
+    line_sanitized(&l, subject);
+    line_puts(&l, ": ");
   }
-  put_sanitized(message);
-  fputc('\n', stderr);
+  line_sanitized(&l, message);
+  line_putc(&l, '\n');
+  line_flush(&l);
 }
 
 void cli_diag_usage(const char *command, const char *what, const char *arg) {
-  fputs("cxm ", stderr);
-  put_sanitized(command);
-  fputs(": ", stderr);
-  put_sanitized(what);
+  line l;
+  l.len = 0;
+  line_puts(&l, "cxm ");
+  line_sanitized(&l, command);
+  line_puts(&l, ": ");
+  line_sanitized(&l, what);
   if (arg != NULL) {
-    fputs(" '", stderr);
-    put_sanitized(arg);
-    fputc('\'', stderr);
+    line_puts(&l, " '");
+    line_sanitized(&l, arg);
+    line_putc(&l, '\'');
   }
-  fputs(" (see cxm ", stderr);
-  put_sanitized(command);
-  fputs(" --help)\n", stderr);
+  line_puts(&l, " (see cxm ");
+  line_sanitized(&l, command);
+  line_puts(&l, " --help)\n");
+  line_flush(&l);
 }
