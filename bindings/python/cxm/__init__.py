@@ -42,6 +42,7 @@ _BANDS = {0: "none", 1: "low", 2: "medium", 3: "high"}
 _FEATURE_COUNT = _c.FEATURE_COUNT
 _CXM_E_ARG = -1
 _CXM_E_TIME = -6
+_CXM_E_WINDOW = -15
 _CXM_E_NOT_FOUND = -29
 _CXM_E_OPTION = -31
 _CXM_E_MODEL = -34
@@ -698,6 +699,8 @@ class Store:
         lib.cxm_churn_options_init(byref(opts))
         if to is not None:
             opts.scored_at = _time(to, "to")
+            if opts.scored_at == _c.CHURN_AFTER_LAST:  # the C sentinel, not a time
+                raise CxmError(_CXM_E_WINDOW, f"to {to!r} is not a UTC midnight in 1970..9999")
         if not 0 < horizon_days <= _INT64_MAX // 86400:
             raise CxmError(_CXM_E_OPTION, f"horizon_days must be a positive number of days, not {horizon_days}")
         opts.horizon_seconds = horizon_days * 86400

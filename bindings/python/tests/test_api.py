@@ -197,6 +197,8 @@ class Errors(unittest.TestCase):
             self.assertStatus(-34, "CXM_E_MODEL", s.churn, model="nope")
             self.assertStatus(-15, "CXM_E_WINDOW", s.churn, to=3600)  # not a UTC midnight
             self.assertStatus(-15, "CXM_E_WINDOW", s.churn, to=-86400)  # before 1970
+            self.assertStatus(-15, "CXM_E_WINDOW", s.churn, to=-(2**63))  # CXM_CHURN_AFTER_LAST is not a time
+            self.assertStatus(-31, "CXM_E_OPTION", s.churn, sla_target_seconds=-1)
             self.assertStatus(-31, "CXM_E_OPTION", s.churn, horizon_days=0)
             self.assertStatus(-31, "CXM_E_OPTION", s.churn, horizon_days=-3)
             self.assertStatus(-31, "CXM_E_OPTION", s.churn, horizon_days=2**62)  # would overflow int64 seconds
