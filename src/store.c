@@ -190,11 +190,18 @@ static int has_control_byte(const char *s, size_t len) {
   return 0;
 }
 
+/* The empty label and "unknown", the name the store gives code 0 (as
+ * "unknown" is the empty channel's name): one segment, so a name the
+ * store prints always looks up the same segment (docs/events.md). */
+static int is_unknown_segment(const char *label, size_t len) {
+  return len == 0 || (len == 7 && memcmp(label, "unknown", 7) == 0);
+}
+
 int32_t cxm_store_segment(int32_t *segment, cxm_store *store, const char *label, size_t len) {
   uint32_t index;
   int32_t rc;
   if (segment == NULL || store == NULL || (label == NULL && len > 0)) return CXM_E_ARG;
-  if (len == 0) {
+  if (is_unknown_segment(label, len)) {
     *segment = CXM_SEGMENT_UNKNOWN;
     return CXM_OK;
   }
@@ -208,7 +215,7 @@ int32_t cxm_store_segment(int32_t *segment, cxm_store *store, const char *label,
 int32_t cxm_store_find_segment(int32_t *segment, const cxm_store *store, const char *label, size_t len) {
   int64_t found;
   if (segment == NULL || store == NULL || (label == NULL && len > 0)) return CXM_E_ARG;
-  if (len == 0) {
+  if (is_unknown_segment(label, len)) {
     *segment = CXM_SEGMENT_UNKNOWN;
     return CXM_OK;
   }

@@ -389,9 +389,18 @@ static void test_channels_and_segments(void **state) {
     assert_int_equal(seg, CXM_SEGMENT_UNKNOWN);
     assert_int_equal(cxm_store_find_segment(&seg, s, "smb", 3), CXM_E_NOT_FOUND);
     assert_int_equal(cxm_store_find_segment(&seg, s, "a\tb", 3), CXM_E_SEGMENT);
+    /* "unknown" is code 0's name, as for channels: found, never interned */
+    assert_int_equal(cxm_store_find_segment(&seg, s, "unknown", 7), CXM_OK);
+    assert_int_equal(seg, CXM_SEGMENT_UNKNOWN);
+
     assert_int_equal(cxm_store_find_channel(NULL, s, "phone", 5), CXM_E_ARG);
     assert_int_equal(cxm_store_stats_get(&after, s), CXM_OK);
     assert_int_equal(before.memory_bytes, after.memory_bytes);
+    /* interning "unknown" gives code 0 too; labels are case-sensitive */
+    assert_int_equal(cxm_store_segment(&seg, s, "unknown", 7), CXM_OK);
+    assert_int_equal(seg, CXM_SEGMENT_UNKNOWN);
+    assert_int_equal(cxm_store_segment(&seg, s, "unknowN", 7), CXM_OK);
+    assert_int_equal(seg, 3);
     /* the next custom token still gets the next code: nothing was interned */
     assert_int_equal(cxm_store_channel(&c, s, "telegram", 8), CXM_OK);
     assert_int_equal(c, CXM_CHANNEL_FIRST_CUSTOM + 3);
