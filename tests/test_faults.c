@@ -11,9 +11,17 @@
  *   dimension, gap, SERVQUAL, service, loyalty, consistency, RFM summaries,
  *   churn features) is the same before and after, and the object then goes
  *   on to give the same results as a twin that never saw a failure.
+ * Since snapshots exist, a store's fingerprint also holds its snapshot
+ * (cxm_store_save_to(): canonical bytes of its whole content).
  * Functions documented to keep partial work on CXM_E_NOMEM (a reader, a file
  * ingest, cxm_store_rfm(), cxm_store_record_batch()) are held to what their
- * documentation promises instead.
+ * documentation promises instead: the rows, customers or events that got
+ * through are exactly the first ones, each as a run without failures has
+ * it. Objects whose tables grew before a later allocation failed may keep
+ * the capacity (never content): the leak check then compares live bytes
+ * with the bytes the object accounts for itself. A call that gets through
+ * a failed optional allocation (cxm_model_fit()'s counting sort) must give
+ * the very result of a run without failures.
  *
  * Functions that never allocate are listed in `never_allocates` with the
  * reason; those that take an object with allocator hooks are probed with
@@ -31,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "cxm.h"
@@ -93,6 +102,11 @@ static fault_count faulted[] = {
     {"cxm_store_features", 0, 0, 0},
     {"cxm_store_risk_model", 0, 0, 0},
     {"cxm_store_churn", 0, 0, 0},
+    {"cxm_store_merge", 0, 0, 0},
+    {"cxm_store_save_to", 0, 0, 0},
+    {"cxm_store_save", 0, 0, 0},
+    {"cxm_store_load_bytes", 0, 0, 0},
+    {"cxm_store_load", 0, 0, 0},
     {"cxm_store_rfm", 0, 0, 0},
     {"cxm_reader_new", 0, 0, 0},
     {"cxm_reader_feed", 0, 0, 0},
@@ -456,12 +470,36 @@ static cxm_store *fixture_store(const cxm_allocator *hooks, size_t count) {
   return s;
 }
 
+/* A long free-text note for some rows (an unknown column or member, read
+ * and ignored), so that records outgrow the reader's buffers several times:
+ * quotes, commas and escapes inside. */
+static size_t note_for(char *buf, size_t cap, size_t i, int32_t format) {
+  size_t len = 0, want = i % 97 == 0 ? 1500 * (i / 97 + 1) : 0;
+  while (len + 4 < want && len + 4 < cap) {
+    if (len % 50 == 10) {
+      if (format == CXM_FORMAT_CSV) {
+        buf[len++] = '"';
+        buf[len++] = '"';
+      } else {
+        buf[len++] = '\\';
+        buf[len++] = '"';
+      }
+    } else {
+      buf[len] = len % 7 == 0 ? ',' : (char)('a' + len % 26);
+      len++;
+    }
+  }
+  buf[len] = '\0';
+  return len;
+}
+
 /* The events as CSV (time as Unix seconds) or JSON Lines (RFC 3339). */
 static size_t render_events(char *buf, size_t cap, int32_t format) {
+  static char note[20000];
   size_t i, len = 0;
   int n;
   if (format == CXM_FORMAT_CSV) {
-    n = snprintf(buf, cap, "time,customer,kind,value,channel,stage,ref,segment,dimension,id\n");
+    n = snprintf(buf, cap, "time,customer,kind,value,channel,stage,ref,segment,dimension,id,note\n");
     assert_true(n > 0 && (size_t)n < cap);
     len = (size_t)n;
   }
@@ -472,16 +510,18 @@ static size_t render_events(char *buf, size_t cap, int32_t format) {
     const char *dim = t->dimension ? cxm_dimension_name(t->dimension) : "";
     if (t->has_value) snprintf(value, sizeof value, "%.2f", t->value);
     if (format == CXM_FORMAT_CSV) {
-      n = snprintf(buf + len, cap - len, "%lld,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", (long long)t->time, t->customer,
-                   cxm_kind_name(t->kind), value, t->channel, stage, t->ref, t->segment, dim, t->id);
+      note_for(note, sizeof note, i, format);
+      n = snprintf(buf + len, cap - len, "%lld,%s,%s,%s,%s,%s,%s,%s,%s,%s,\"%s\"\n", (long long)t->time, t->customer,
+                   cxm_kind_name(t->kind), value, t->channel, stage, t->ref, t->segment, dim, t->id, note);
     } else {
       char when[CXM_TIME_TEXT_SIZE];
+      note_for(note, sizeof note, i, format);
       assert_int_equal(cxm_time_format(when, sizeof when, t->time), CXM_OK);
       n = snprintf(buf + len, cap - len,
                    "{\"time\":\"%s\",\"customer\":\"%s\",\"kind\":\"%s\"%s%s,\"channel\":\"%s\",\"stage\":\"%s\","
-                   "\"ref\":\"%s\",\"segment\":\"%s\",\"dimension\":\"%s\",\"id\":\"%s\"}\n",
+                   "\"ref\":\"%s\",\"segment\":\"%s\",\"dimension\":\"%s\",\"id\":\"%s\",\"note\":\"%s\"}\n",
                    when, t->customer, cxm_kind_name(t->kind), t->has_value ? ",\"value\":" : "", value, t->channel,
-                   stage, t->ref, t->segment, dim, t->id);
+                   stage, t->ref, t->segment, dim, t->id, note);
     }
     assert_true(n > 0 && (size_t)n < cap - len);
     len += (size_t)n;
@@ -563,8 +603,14 @@ static void fp_slice(fpbuf *b, const cxm_store *s, const cxm_filter *f) {
   fp_f64(b, cr.weakest_mean);
 }
 
-/* Everything a store answers, as bytes. Allocations are paused (queries
- * allocate too; they are not the subject); nothing may leak. */
+static int32_t fp_write(void *opaque, const void *bytes, size_t len) {
+  fp_put(opaque, bytes, len);
+  return 0;
+}
+
+/* Everything a store answers, as bytes, then its snapshot (canonical
+ * bytes of its whole content, cxm/snapshot.h). Allocations are paused
+ * (queries allocate too; they are not the subject); nothing may leak. */
 static void fp_store(fpbuf *b, const cxm_store *s) {
   long saved = g_fa.remaining;
   int64_t live = g_fa.live_bytes;
@@ -663,6 +709,7 @@ static void fp_store(fpbuf *b, const cxm_store *s) {
     }
     cxm_features_free(feat);
   }
+  assert_int_equal(cxm_store_save_to(s, fp_write, b), CXM_OK);
   assert_true(g_fa.live_bytes == live);
   g_fa.remaining = saved;
 }
@@ -886,18 +933,26 @@ static int32_t call_record_for(void *ctx) {
 /* Record every event (as cxm_store_record() or, with `for_handle`, as
  * cxm_store_record_for()), each under the fault loop; a twin on malloc
  * records the same. */
-static void run_record_sequence(int for_handle) {
+static void run_record_sequence(int for_handle, int reverse, int64_t bucket_seconds) {
   store_ctx c;
   fault_spec spec = {for_handle ? "cxm_store_record_for" : "cxm_store_record",
                      for_handle ? call_record_for : call_record,
                      fp_ctx_store, fp_ctx_twin, owned_store, NULL, NULL, NULL, NULL, 0, 0, NULL};
   fpbuf a = {0}, b = {0};
   size_t i;
+  cxm_store_options o;
   memset(&c, 0, sizeof c);
-  c.s = fixture_store(&g_hooks, 0);
-  c.twin = fixture_store(NULL, 0);
+  cxm_store_options_init(&o);
+  o.bucket_seconds = bucket_seconds;
+  o.allocator = &g_hooks;
+  assert_int_equal(cxm_store_new(&c.s, &o), CXM_OK);
+  o.allocator = NULL;
+  assert_int_equal(cxm_store_new(&c.twin, &o), CXM_OK);
+  intern_codes(c.s);
+  intern_codes(c.twin);
   for (i = 0; i < g_nev; i++) {
-    cxm_event e = to_event(&g_ev[i], c.twin);
+    const tev *t = &g_ev[reverse ? g_nev - 1 - i : i];
+    cxm_event e = to_event(t, c.twin);
     int32_t rc, want;
     if (for_handle) {
       uint32_t h2;
@@ -905,7 +960,7 @@ static void run_record_sequence(int for_handle) {
       assert_int_equal(cxm_store_customer(&h2, c.twin, e.customer, e.customer_len), CXM_OK);
       assert_int_equal(c.handle, h2);
     }
-    c.event = to_event(&g_ev[i], c.s);
+    c.event = to_event(t, c.s);
     rc = fault_loop(&spec, &c);
     want = for_handle ? cxm_store_record_for(c.twin, c.handle, &e) : cxm_store_record(c.twin, &e);
     assert_int_equal(rc, want);
@@ -921,14 +976,18 @@ static void run_record_sequence(int for_handle) {
   assert_true(g_fa.live_bytes == 0);
 }
 
+/* In order into a daily store, in reverse order into an hourly one: the
+ * tables grow at other events. */
 static void test_store_record(void **state) {
   (void)state;
-  run_record_sequence(0);
+  run_record_sequence(0, 0, 86400);
+  run_record_sequence(0, 1, 3600);
 }
 
 static void test_store_record_for(void **state) {
   (void)state;
-  run_record_sequence(1);
+  run_record_sequence(1, 0, 86400);
+  run_record_sequence(1, 1, 3600);
 }
 
 /* A batch keeps the events that got through; the others leave no trace.
@@ -1358,7 +1417,7 @@ static void test_store_rfm(void **state) {
 
 /* ---- readers and file ingestion: the rows recorded before a failure stay - */
 
-static char g_text[2][MAX_EV * 200];
+static char g_text[2][MAX_EV * 300];
 static size_t g_text_len[2];
 
 typedef struct reader_ctx {
@@ -1972,6 +2031,183 @@ static void test_calendar(void **state) {
   assert_true(g_fa.live_bytes == 0);
 }
 
+/* ---- merging stores: atomic ------------------------------------------------ */
+
+typedef struct merge_ctx {
+  cxm_store *into, *from;
+} merge_ctx;
+
+static void fp_merge(fpbuf *b, void *ctx) {
+  merge_ctx *c = ctx;
+  fp_store(b, c->into);
+  fp_store(b, c->from);
+}
+static uint64_t owned_into(void *ctx) {
+  cxm_store_stats st;
+  st.size = sizeof st;
+  assert_int_equal(cxm_store_stats_get(&st, ((merge_ctx *)ctx)->into), CXM_OK);
+  return st.memory_bytes;
+}
+static int32_t call_merge(void *ctx) {
+  merge_ctx *c = ctx;
+  return cxm_store_merge(c->into, c->from);
+}
+
+/* Merge a store holding the later events into one holding the earlier
+ * ones (and into an empty one): each failure leaves both as they were; the
+ * result equals one store fed every event. */
+static void test_store_merge(void **state) {
+  merge_ctx c;
+  fault_spec spec = {"cxm_store_merge", call_merge, fp_merge, NULL, owned_into, NULL, NULL, NULL, NULL, 0, 0, NULL};
+  size_t splits[] = {0, 1, 300, 700}, k, i, n = g_nev - 1; /* without the duplicate at the end */
+  cxm_store *all = fixture_store(NULL, n);
+  fpbuf want = {0}, got = {0};
+  (void)state;
+  fp_store(&want, all);
+  cxm_store_free(all);
+  for (k = 0; k < sizeof splits / sizeof splits[0]; k++) {
+    c.into = fixture_store(&g_hooks, splits[k]);
+    c.from = fixture_store(&g_hooks, 0);
+    for (i = splits[k]; i < n; i++) {
+      cxm_event e = to_event(&g_ev[i], c.from);
+      assert_int_equal(cxm_store_record(c.from, &e), CXM_OK);
+    }
+    assert_int_equal(fault_loop(&spec, &c), CXM_OK);
+    got.len = 0;
+    fp_store(&got, c.into);
+    fp_assert_same(&want, &got, spec.fn, -1);
+    store_still_works(c.into);
+    cxm_store_free(c.into);
+    cxm_store_free(c.from);
+    assert_true(g_fa.live_bytes == 0);
+  }
+  fp_free(&want);
+  fp_free(&got);
+}
+
+/* ---- snapshots -------------------------------------------------------------- */
+
+typedef struct snap_ctx {
+  cxm_store *s, *out;
+  fpbuf bytes; /* what save_to wrote */
+  fpbuf want;  /* the snapshot without failures */
+  fpbuf want_fp;
+  const char *path;
+  const char *dir;
+} snap_ctx;
+
+static void fp_snap(fpbuf *b, void *ctx) { fp_store(b, ((snap_ctx *)ctx)->s); }
+
+static int32_t call_save_to(void *ctx) {
+  snap_ctx *c = ctx;
+  c->bytes.len = 0;
+  return cxm_store_save_to(c->s, fp_write, &c->bytes);
+}
+static void release_save_to(void *ctx) {
+  snap_ctx *c = ctx;
+  fp_assert_same(&c->want, &c->bytes, "cxm_store_save_to", -1);
+}
+static int32_t call_save(void *ctx) {
+  snap_ctx *c = ctx;
+  return cxm_store_save(c->s, c->path);
+}
+/* The file holds `want` exactly, and no temporary file is left beside it. */
+static void assert_file_holds(const char *path, const char *dir, const fpbuf *want) {
+  FILE *f = fopen(path, "rb");
+  fpbuf got = {0};
+  uint8_t buf[4096];
+  size_t n;
+  DIR *d;
+  struct dirent *ent;
+  assert_non_null(f);
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) fp_put(&got, buf, n);
+  fclose(f);
+  fp_assert_same(want, &got, "cxm_store_save (file)", -1);
+  fp_free(&got);
+  d = opendir(dir);
+  assert_non_null(d);
+  while ((ent = readdir(d)) != NULL)
+    if (strstr(ent->d_name, ".tmp-") != NULL) fail_msg("temporary file %s left in %s", ent->d_name, dir);
+  closedir(d);
+}
+static void save_failed(void *ctx) {
+  snap_ctx *c = ctx;
+  fpbuf previous = {0};
+  fp_put(&previous, "previous", 8);
+  assert_file_holds(c->path, c->dir, &previous); /* documented: left as it was */
+  fp_free(&previous);
+}
+static void release_save(void *ctx) {
+  snap_ctx *c = ctx;
+  assert_file_holds(c->path, c->dir, &c->want);
+}
+static int32_t call_load_bytes(void *ctx) {
+  snap_ctx *c = ctx;
+  c->out = (cxm_store *)&c->bytes; /* documented: NULL on failure */
+  return cxm_store_load_bytes(&c->out, c->want.p, c->want.len, &g_hooks);
+}
+static int32_t call_load(void *ctx) {
+  snap_ctx *c = ctx;
+  c->out = (cxm_store *)&c->bytes;
+  return cxm_store_load(&c->out, c->path, &g_hooks);
+}
+static void load_failed(void *ctx) { assert_null(((snap_ctx *)ctx)->out); }
+/* The loaded store answers every query as the original, gives the same
+ * snapshot, and works on. */
+static void release_load(void *ctx) {
+  snap_ctx *c = ctx;
+  fpbuf got = {0};
+  assert_non_null(c->out);
+  fp_store(&got, c->out);
+  fp_assert_same(&c->want_fp, &got, "loaded store", -1);
+  fp_free(&got);
+  store_still_works(c->out);
+  PAUSE();
+  cxm_store_free(c->out);
+  c->out = NULL;
+}
+
+static void test_snapshots(void **state) {
+  snap_ctx c;
+  char dir[512], path[600];
+  fault_spec save_to = {"cxm_store_save_to", call_save_to, fp_snap, NULL, NULL, NULL, NULL, release_save_to, NULL,
+                        0, 0, NULL};
+  fault_spec save = {"cxm_store_save", call_save, fp_snap, NULL, NULL, NULL, NULL, release_save, save_failed,
+                     0, 0, NULL};
+  fault_spec load_bytes = {"cxm_store_load_bytes", call_load_bytes, NULL, NULL, NULL, NULL, NULL, release_load,
+                           load_failed, 0, 0, NULL};
+  fault_spec load = {"cxm_store_load", call_load, NULL, NULL, NULL, NULL, NULL, release_load, load_failed,
+                     0, 0, NULL};
+  size_t sizes[] = {0, 1, 200, MAX_EV}, k;
+  (void)state;
+  memset(&c, 0, sizeof c);
+  temp_path(dir, sizeof dir, "snapshots-XXXXXX");
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/store.cxm", dir);
+  c.path = path;
+  c.dir = dir;
+  for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+    c.s = fixture_store(&g_hooks, sizes[k]);
+    c.want.len = 0;
+    assert_int_equal(cxm_store_save_to(c.s, fp_write, &c.want), CXM_OK);
+    c.want_fp.len = 0;
+    fp_store(&c.want_fp, c.s);
+    assert_int_equal(fault_loop(&save_to, &c), CXM_OK);
+    write_file(path, "previous", 8);
+    assert_int_equal(fault_loop(&save, &c), CXM_OK);
+    assert_int_equal(fault_loop(&load_bytes, &c), CXM_OK);
+    assert_int_equal(fault_loop(&load, &c), CXM_OK);
+    store_still_works(c.s);
+    cxm_store_free(c.s);
+    assert_true(g_fa.live_bytes == 0);
+  }
+  remove(path);
+  assert_int_equal(rmdir(dir), 0);
+  fp_free(&c.bytes);
+  fp_free(&c.want);
+  fp_free(&c.want_fp);
+}
+
 /* ---- functions that never allocate: probed with every allocation failing - */
 
 #define PROBE(fn, expr)                                                      \
@@ -2230,6 +2466,16 @@ static void test_every_export_is_covered(void **state) {
   assert_int_equal(missing, 0);
 }
 
+/* Each test starts from a clean allocator, so one failure does not cascade
+ * into the tests after it. */
+static int reset_alloc(void **state) {
+  (void)state;
+  g_fa.remaining = -1;
+  g_fa.calls = 0;
+  g_fa.live_bytes = 0;
+  return 0;
+}
+
 static int setup(void **state) {
   (void)state;
   hooks_init();
@@ -2241,22 +2487,24 @@ static int setup(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_object_bytes_layout),
-      cmocka_unit_test(test_store_new),
-      cmocka_unit_test(test_store_record),
-      cmocka_unit_test(test_store_record_for),
-      cmocka_unit_test(test_store_record_batch),
-      cmocka_unit_test(test_store_customer),
-      cmocka_unit_test(test_store_channel),
-      cmocka_unit_test(test_store_segment),
-      cmocka_unit_test(test_store_queries),
-      cmocka_unit_test(test_store_rfm),
-      cmocka_unit_test(test_readers),
-      cmocka_unit_test(test_rfm),
-      cmocka_unit_test(test_risk),
-      cmocka_unit_test(test_calendar),
-      cmocka_unit_test(test_never_allocating_probe),
-      cmocka_unit_test(test_every_export_is_covered),
+      cmocka_unit_test_setup(test_object_bytes_layout, reset_alloc),
+      cmocka_unit_test_setup(test_store_new, reset_alloc),
+      cmocka_unit_test_setup(test_store_record, reset_alloc),
+      cmocka_unit_test_setup(test_store_record_for, reset_alloc),
+      cmocka_unit_test_setup(test_store_record_batch, reset_alloc),
+      cmocka_unit_test_setup(test_store_customer, reset_alloc),
+      cmocka_unit_test_setup(test_store_channel, reset_alloc),
+      cmocka_unit_test_setup(test_store_segment, reset_alloc),
+      cmocka_unit_test_setup(test_store_queries, reset_alloc),
+      cmocka_unit_test_setup(test_store_rfm, reset_alloc),
+      cmocka_unit_test_setup(test_readers, reset_alloc),
+      cmocka_unit_test_setup(test_rfm, reset_alloc),
+      cmocka_unit_test_setup(test_risk, reset_alloc),
+      cmocka_unit_test_setup(test_calendar, reset_alloc),
+      cmocka_unit_test_setup(test_store_merge, reset_alloc),
+      cmocka_unit_test_setup(test_snapshots, reset_alloc),
+      cmocka_unit_test_setup(test_never_allocating_probe, reset_alloc),
+      cmocka_unit_test_setup(test_every_export_is_covered, reset_alloc),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }
