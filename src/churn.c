@@ -45,6 +45,18 @@ void cxm_churn_options_init(cxm_churn_options *options) {
   options->sla_target_seconds = 8 * 3600;
 }
 
+void cxm_churn_info_init(cxm_churn_info *info) {
+  if (info == NULL) return;
+  memset(info, 0, sizeof *info);
+  info->size = sizeof *info;
+}
+
+void cxm_churn_row_init(cxm_churn_row *row) {
+  if (row == NULL) return;
+  memset(row, 0, sizeof *row);
+  row->size = sizeof *row;
+}
+
 /* Highest risk first; equal risks by handle, so the order is total. */
 static int by_risk(const void *pa, const void *pb) {
   const scored *a = pa, *b = pb;

@@ -34,16 +34,16 @@ static cxm_churn *churn_of(const cxm_store *s, const cxm_churn_options *o) {
 
 static cxm_churn_row row_at(const cxm_churn *c, size_t rank) {
   cxm_churn_row r;
-  memset(&r, 0, sizeof r);
-  r.size = sizeof r;
+  cxm_churn_row_init(&r);
+  assert_int_equal(r.size, sizeof r);
   assert_int_equal(cxm_churn_row_get(&r, c, rank), CXM_OK);
   return r;
 }
 
 static cxm_churn_info info_of(const cxm_churn *c) {
   cxm_churn_info info;
-  memset(&info, 0, sizeof info);
-  info.size = sizeof info;
+  cxm_churn_info_init(&info);
+  assert_int_equal(info.size, sizeof info);
   assert_int_equal(cxm_churn_info_get(&info, c), CXM_OK);
   return info;
 }
@@ -339,6 +339,8 @@ static void test_bad_arguments(void **state) {
   assert_int_equal(cxm_churn_info_get(&info, NULL), CXM_E_ARG);
   assert_int_equal(cxm_churn_count(NULL), 0);
   cxm_churn_free(NULL);
+  cxm_churn_info_init(NULL);
+  cxm_churn_row_init(NULL);
   cxm_churn_free(c);
   cxm_store_free(s);
   cxm_store_free(empty);

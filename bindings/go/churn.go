@@ -94,9 +94,8 @@ const churnAfterLast = math.MinInt64
 // in 1970..9999, StatusOption for a bad horizon or SLA target, StatusModel
 // for an unknown Model.
 //
-// The result's structs carry a size the library checks (cxm_churn_info and
-// cxm_churn_row have no init function): cgo compiles them from the same
-// header, and a libcxm whose structs differ answers StatusSize.
+// The result's structs carry a size the library checks: cgo compiles them
+// from the same header, and a libcxm whose structs differ answers StatusSize.
 func (s *Store) Churn(opts ChurnOptions) ([]ChurnRisk, RiskModel, error) {
 	var info RiskModel
 	p, err := s.ptr()

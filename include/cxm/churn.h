@@ -54,17 +54,17 @@ typedef struct cxm_churn cxm_churn;
 
 /** @brief How a result was scored. @since 0.1 */
 typedef struct cxm_churn_info {
-  size_t size;                    /**< sizeof(cxm_churn_info); set by the caller before the call */
+  size_t size;                    /**< sizeof(cxm_churn_info); set by cxm_churn_info_init() */
   int64_t scored_at;              /**< the scoring time used */
   int64_t cutoff;                 /**< scored_at - horizon: the training cut-off */
   int32_t fitted;                 /**< 1 when the model was fitted from churn labels, 0 for the default model */
-  cxm_risk_model model;           /**< the model that scored; model.converged is 0 when the fit stopped at its best point */
+  cxm_risk_model model;           /**< the model that scored; when `fitted`, model.converged is 0 if the fit stopped at its best point (the default model has converged 0 too) */
   cxm_risk_evaluation evaluation; /**< held-out evaluation of a fitted model; rows = 0 when none */
 } cxm_churn_info;
 
 /** @brief One scored customer. @since 0.1 */
 typedef struct cxm_churn_row {
-  size_t size;                              /**< sizeof(cxm_churn_row); set by the caller before the call */
+  size_t size;                              /**< sizeof(cxm_churn_row); set by cxm_churn_row_init() */
   uint32_t handle;                          /**< the customer's handle in the store */
   int32_t band;                             /**< cxm_risk_band() of `risk` */
   double risk;                              /**< probability of churning within the horizon after scored_at */
@@ -78,6 +78,13 @@ typedef struct cxm_churn_row {
 
 /** @brief Set `size` and the defaults. Ignores NULL. @since 0.1 */
 CXM_API void cxm_churn_options_init(cxm_churn_options *options);
+
+/** @brief Zero an info struct and set its `size` (lets a binding compare
+ *         layouts when it loads the library). Ignores NULL. @since 0.1 */
+CXM_API void cxm_churn_info_init(cxm_churn_info *info);
+
+/** @brief Zero a row struct and set its `size`. Ignores NULL. @since 0.1 */
+CXM_API void cxm_churn_row_init(cxm_churn_row *row);
 
 /**
  * @brief Score every customer at risk in a store (see the file comment).
@@ -100,7 +107,7 @@ CXM_API size_t cxm_churn_count(const cxm_churn *churn);
 
 /**
  * @brief How a result was scored.
- * @param[out] info Set its `size` first.
+ * @param[out] info Set its `size` first (cxm_churn_info_init()).
  * @param[in] churn The result.
  * @return CXM_OK, CXM_E_ARG or CXM_E_SIZE. @note Thread-safe. @since 0.1
  */
@@ -109,7 +116,7 @@ CXM_API int32_t cxm_churn_info_get(cxm_churn_info *info, const cxm_churn *churn)
 /**
  * @brief One scored customer, by rank: 0 is the highest risk; equal risks
  *        in handle order.
- * @param[out] row Set its `size` first; receives a copy.
+ * @param[out] row Set its `size` first (cxm_churn_row_init()); receives a copy.
  * @param[in] churn The result.
  * @param[in] rank 0 .. cxm_churn_count() - 1.
  * @return CXM_OK, CXM_E_ARG, CXM_E_SIZE or CXM_E_NOT_FOUND. @note Thread-safe. @since 0.1

@@ -719,11 +719,11 @@ class Store:
 
 
 def _churn_result(lib: Any, store: int, churn: int, info_type: Any = _c.ChurnInfo, row_type: Any = _c.ChurnRow) -> Churn:
-    """Copy a cxm_churn result into Python objects. cxm_churn_info and
-    cxm_churn_row have no init function: ``size`` is set to the mirror's
-    ctypes.sizeof and the library answers CXM_E_SIZE (raised as CxmError)
-    when that is not its own size. The types are parameters for the test
-    that checks exactly that."""
+    """Copy a cxm_churn result into Python objects. ``size`` is set to the
+    mirror's ctypes.sizeof (checked against cxm_churn_info_init /
+    cxm_churn_row_init at load) and the library answers CXM_E_SIZE (raised
+    as CxmError) when that is not its own size. The types are parameters
+    for the test that checks exactly that."""
     names = [lib.cxm_feature_name(k).decode() for k in range(_FEATURE_COUNT)]
     info = info_type()
     info.size = ctypes.sizeof(info_type)

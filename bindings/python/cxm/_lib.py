@@ -329,10 +329,10 @@ class ChurnOptions(Structure):
 
 
 class ChurnInfo(Structure):
-    """struct cxm_churn_info (cxm/churn.h). It has no init function: the
-    binding sets ``size = ctypes.sizeof(ChurnInfo)`` before each
-    cxm_churn_info_get(), which fails with CXM_E_SIZE when that is not the
-    library's size (so a stale mirror raises instead of tearing)."""
+    """struct cxm_churn_info (cxm/churn.h). Checked at load against
+    cxm_churn_info_init(); the binding also sets ``size =
+    ctypes.sizeof(ChurnInfo)`` before each cxm_churn_info_get(), which fails
+    with CXM_E_SIZE when that is not the library's size."""
 
     _fields_ = [
         ("size", c_size_t),
@@ -345,9 +345,8 @@ class ChurnInfo(Structure):
 
 
 class ChurnRow(Structure):
-    """struct cxm_churn_row (cxm/churn.h); like ChurnInfo, no init function:
-    ``size = ctypes.sizeof(ChurnRow)`` is set before each
-    cxm_churn_row_get(), which checks it (CXM_E_SIZE)."""
+    """struct cxm_churn_row (cxm/churn.h); like ChurnInfo, checked at load
+    against cxm_churn_row_init() and by cxm_churn_row_get() (CXM_E_SIZE)."""
 
     _fields_ = [
         ("size", c_size_t),
@@ -427,6 +426,8 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_risk_explain": (_I32, [_P(_D), _P(_D), _P(RiskModel), _P(_D)]),
     "cxm_risk_band": (_I32, [_D]),
     "cxm_churn_options_init": (None, [_P(ChurnOptions)]),
+    "cxm_churn_info_init": (None, [_P(ChurnInfo)]),
+    "cxm_churn_row_init": (None, [_P(ChurnRow)]),
     "cxm_store_churn": (_I32, [_P(_V), _V, _P(ChurnOptions)]),
     "cxm_churn_count": (_SZ, [_V]),
     "cxm_churn_info_get": (_I32, [_P(ChurnInfo), _V]),
@@ -479,9 +480,7 @@ def _load() -> ctypes.CDLL:
 def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
     """Compare each struct's ctypes size with the `size` its C init function
     writes; raises ImportError on a mismatch. Returns {name: (C, ctypes)}.
-
-    cxm_churn_info and cxm_churn_row have no init function: their size is
-    checked by the C side on every call instead (CXM_E_SIZE)."""
+    (The C side also checks `size` on every call: CXM_E_SIZE.)"""
     pairs = [
         ("cxm_event", Event, lib.cxm_event_init),
         ("cxm_store_options", StoreOptions, lib.cxm_store_options_init),
@@ -491,6 +490,8 @@ def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
         ("cxm_feature_options", FeatureOptions, lib.cxm_feature_options_init),
         ("cxm_risk_model", RiskModel, lib.cxm_risk_model_init),
         ("cxm_churn_options", ChurnOptions, lib.cxm_churn_options_init),
+        ("cxm_churn_info", ChurnInfo, lib.cxm_churn_info_init),
+        ("cxm_churn_row", ChurnRow, lib.cxm_churn_row_init),
     ]
     sizes = {}
     for name, cls, init in pairs:
