@@ -15,6 +15,33 @@
 
 #include <string.h>
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* Look-ups per prefetch round (as in store.c): the loads of a round's
+ * slots overlap instead of missing the cache one after another. */
+#define ROUND CXMI_PREFETCH_MAX
+
+/* Start loading the index slots of `count` strings of `src` from `first`
+ * in `dst`, and give their hashes. A hint only. */
+static void prefetch_strings(uint64_t *hashes, const cxmi_intern *dst, const cxmi_intern *src, uint32_t first,
+                             uint32_t count) {
+  uint32_t k;
+  for (k = 0; k < count; k++) {
+    size_t len;
+    const char *s = cxmi_intern_str(src, first + k, &len);
+    hashes[k] = cxmi_hash_bytes(s, len);
+    if (dst->slots != NULL) PREFETCH(&dst->slots[(uint32_t)hashes[k] & dst->slot_mask]);
+  }
+  for (k = 0; k < count && dst->slots != NULL; k++) {
+    const cxmi_slot *slot = &dst->slots[(uint32_t)hashes[k] & dst->slot_mask];
+    if (slot->rec != NULL) PREFETCH(slot->rec);
+  }
+}
+
 /* ---- plan ---------------------------------------------------------------- */
 
 /* Map each string of `src` to its index in `dst`: existing ones keep
@@ -22,12 +49,15 @@
  * `map` may be NULL (only count). `plan` receives the number of new
  * strings and the arena blocks they will need. */
 static void plan_intern(uint32_t *map, cxmi_merge_intern *plan, const cxmi_intern *dst, const cxmi_intern *src) {
+  uint64_t hashes[ROUND];
   uint32_t i;
   cxmi_merge_intern_begin(plan, dst);
   for (i = 0; i < src->count; i++) {
     size_t len;
     const char *s = cxmi_intern_str(src, i, &len);
-    int64_t found = cxmi_intern_find(dst, s, len, cxmi_hash_bytes(s, len));
+    int64_t found;
+    if (i % ROUND == 0) prefetch_strings(hashes, dst, src, i, src->count - i < ROUND ? src->count - i : ROUND);
+    found = cxmi_intern_find(dst, s, len, hashes[i % ROUND]);
     if (found >= 0) {
       if (map != NULL) map[i] = (uint32_t)found;
     } else {
@@ -39,13 +69,23 @@ static void plan_intern(uint32_t *map, cxmi_merge_intern *plan, const cxmi_inter
 
 /* Append the strings of `src` that `map` marks as new (all when NULL). */
 static void commit_intern(cxmi_intern *dst, cxmi_merge_intern *plan, const cxmi_intern *src, const uint32_t *map) {
+  uint64_t hashes[ROUND];
   uint32_t i, base = dst->count;
+  if (plan->added == 0) return;
   for (i = 0; i < src->count; i++) {
     size_t len;
     const char *s;
+    if (i % ROUND == 0) {
+      uint32_t k, n = src->count - i < ROUND ? src->count - i : ROUND;
+      for (k = 0; k < n; k++) {
+        s = cxmi_intern_str(src, i + k, &len);
+        hashes[k] = cxmi_hash_bytes(s, len);
+        PREFETCH(&dst->slots[(uint32_t)hashes[k] & dst->slot_mask]);
+      }
+    }
     if (map != NULL && map[i] < base) continue;
     s = cxmi_intern_str(src, i, &len);
-    cxmi_merge_intern_commit(dst, plan, s, len, cxmi_hash_bytes(s, len));
+    cxmi_merge_intern_commit(dst, plan, s, len, hashes[i % ROUND]);
   }
 }
 
@@ -178,15 +218,10 @@ static int32_t plan_side_tables(merge_plan *p, const merge_maps *m, const cxm_st
   }
   for (i = 0; i < from->churned.count; i++)
     if (cxmi_keymap_find(&into->churned, map_churn_key(m, from->churned.keys[i])) < 0) p->churned++;
-  if (from->purchase_days.slots != NULL) {
-    for (i = 0; i <= from->purchase_days.slot_mask; i++) {
-      const cxmi_day_slot *d = &from->purchase_days.slots[i];
-      if (d->key == 0) continue;
-      if (into->purchase_days.slots == NULL ||
-          cxmi_daymap_slot(&into->purchase_days, map_day_key(m, d->key - 1))->key == 0)
-        p->days++;
-    }
-  }
+  /* Room for every day of `from`, new or not: a look-up per day costs more
+   * than the table's spare room (customer days of shards of one stream
+   * are mostly distinct anyway). */
+  p->days = from->purchase_days.count;
   return CXM_OK;
 }
 
@@ -236,7 +271,7 @@ static void absorb_early(cxmi_interactions *t, cxmi_interaction *r, int64_t open
  * first of equal times. */
 static void merge_interaction(cxmi_interactions *t, cxmi_interaction *dst, const cxmi_interactions *from_t,
                               const cxmi_interaction *src, const merge_maps *m) {
-  uint32_t at;
+  uint32_t at, pushed = 0;
   dst->internal_sum += src->internal_sum;
   dst->internal_n += src->internal_n;
   dst->rating_sum += src->rating_sum;
@@ -269,10 +304,27 @@ static void merge_interaction(cxmi_interactions *t, cxmi_interaction *dst, const
   if (dst->open_time != CXMI_NO_TIME) absorb_early(t, dst, dst->open_time);
   for (at = src->early; at != 0; at = from_t->early[at - 1].next) {
     const cxmi_early *e = &from_t->early[at - 1];
-    if (dst->open_time != CXMI_NO_TIME && e->time >= dst->open_time)
+    if (dst->open_time != CXMI_NO_TIME && e->time >= dst->open_time) {
       set_min(e->kind == CXM_KIND_CONTACT_REPLY ? &dst->reply_time : &dst->resolve_time, e->time);
-    else
+    } else {
       push_early(t, dst, e->kind, e->time);
+      pushed++;
+    }
+  }
+  /* A list runs from the latest arrival to the earliest. `from`'s list was
+   * walked from its latest, so the pushed entries lie reversed at the
+   * head: turn them round, to give the list one store would hold (the
+   * order a snapshot writes). */
+  if (pushed > 1) {
+    uint32_t prev = 0, cur = dst->early, first = dst->early, k;
+    for (k = 0; k < pushed; k++) {
+      uint32_t next = t->early[cur - 1].next;
+      t->early[cur - 1].next = prev;
+      prev = cur;
+      cur = next;
+    }
+    dst->early = prev;
+    t->early[first - 1].next = cur;
   }
 }
 
@@ -381,6 +433,13 @@ static void commit_side_tables(cxm_store *into, const merge_maps *m, const cxm_s
   for (i = 0; i <= from->purchase_days.slot_mask; i++) {
     const cxmi_day_slot *src = &from->purchase_days.slots[i];
     cxmi_day_slot *dst;
+    if (i % ROUND == 0) {
+      uint32_t k;
+      for (k = i; k < i + ROUND && k <= from->purchase_days.slot_mask; k++)
+        if (from->purchase_days.slots[k].key != 0)
+          PREFETCH(&into->purchase_days.slots[(uint32_t)cxmi_hash_u64(map_day_key(m, from->purchase_days.slots[k].key - 1)) &
+                                              into->purchase_days.slot_mask]);
+    }
     if (src->key == 0) continue;
     dst = cxmi_daymap_get(&into->purchase_days, map_day_key(m, src->key - 1));
     dst->amount += src->amount;
