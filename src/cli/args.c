@@ -82,10 +82,33 @@ static int add_by(cli_args *args, const char *text) {
 }
 
 /* Options that take a value. */
-enum { OPT_BY, OPT_FROM, OPT_TO, OPT_UTC_OFFSET, OPT_HOLIDAYS, OPT_VALUED_COUNT };
+enum { OPT_BY, OPT_FROM, OPT_TO, OPT_UTC_OFFSET, OPT_HOLIDAYS, OPT_THREADS, OPT_VALUED_COUNT };
 static const char *const valued_options[OPT_VALUED_COUNT] = {
-    "--by", "--from", "--to", "--utc-offset", "--holidays",
+    "--by", "--from", "--to", "--utc-offset", "--holidays", "--threads",
 };
+
+/* A decimal 1..CLI_MAX_THREADS. 0 on success. */
+static int parse_threads(uint32_t *out, const char *text) {
+  uint32_t n = 0;
+  const char *p = text;
+  if (*p == '\0') {
+    return -1;
+  }
+  for (; *p != '\0'; p++) {
+    if (*p < '0' || *p > '9') {
+      return -1;
+    }
+    n = n * 10 + (uint32_t)(*p - '0');
+    if (n > CLI_MAX_THREADS) {
+      return -1;
+    }
+  }
+  if (n == 0) {
+    return -1;
+  }
+  *out = n;
+  return 0;
+}
 
 static int parse_time_option(int64_t *out, const char *command, const char *option, const char *value) {
   int64_t t;
@@ -120,6 +143,12 @@ static int apply_valued(cli_args *args, const char *command, int option, const c
   case OPT_HOLIDAYS:
     args->holidays = value;
     return 0;
+  case OPT_THREADS:
+    if (parse_threads(&args->threads, value) != 0) {
+      cli_diag_usage(command, "--threads takes a whole number 1..256, not", value);
+      return -1;
+    }
+    return 0;
   default:
     return -1;
   }
@@ -131,6 +160,7 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
   memset(args, 0, sizeof *args);
   args->from = INT64_MIN;
   args->to = INT64_MAX;
+  args->threads = 1;
   args->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *args->files);
   if (args->files == NULL) {
     cli_diag(NULL, "out of memory");

@@ -23,6 +23,9 @@ enum {
  * ISO 8601 offsets that zone databases use). */
 #define CLI_MAX_UTC_OFFSET (18 * 3600)
 
+/* Largest accepted --threads. */
+#define CLI_MAX_THREADS 256
+
 typedef struct cli_args {
   int help;                  /* --help or -h */
   int version;               /* --version */
@@ -34,6 +37,7 @@ typedef struct cli_args {
   size_t by_count;           /* 0: none given */
   int32_t utc_offset;        /* --utc-offset in seconds east of UTC; default 0 */
   const char *holidays;      /* --holidays path, or NULL */
+  uint32_t threads;          /* --threads: 1..CLI_MAX_THREADS; 0 or 1 read on one thread */
   char **files;              /* the FILE operands (borrowed from argv) */
   size_t file_count;
 } cli_args;

@@ -2,9 +2,14 @@
 #include "input.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "diag.h"
 
@@ -138,7 +143,416 @@ static enum file_outcome read_file(cxm_store *store, const cli_args *args, const
   return outcome;
 }
 
-int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in) {
+/* ---- reading a file in parallel ranges (cli_read_events_threads) ------- */
+
+/* Diagnostics of one range, kept until the ranges before it are printed:
+ * records of (reader's line, text length, text), the text being
+ * "COLUMN: [warning: ]REASON" already sanitised. */
+typedef struct diag_buf {
+  char *p;
+  size_t len, cap;
+  int failed; /* out of memory: the range is read again on one thread */
+} diag_buf;
+
+static void diag_put(diag_buf *b, const void *data, size_t n) {
+  if (b->failed) {
+    return;
+  }
+  if (n > b->cap - b->len) {
+    size_t cap = b->cap == 0 ? 1024 : b->cap;
+    char *p;
+    while (cap - b->len < n) {
+      cap *= 2;
+    }
+    p = realloc(b->p, cap);
+    if (p == NULL) {
+      b->failed = 1;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, data, n);
+  b->len += n;
+}
+
+/* Append `text` with control characters (and DEL) as \xNN, as diag.c
+ * writes them. */
+static void diag_put_sanitized(diag_buf *b, const char *text) {
+  const unsigned char *s = (const unsigned char *)text;
+  for (; *s != '\0'; s++) {
+    if (*s < 0x20 || *s == 0x7F) {
+      char esc[5];
+      snprintf(esc, sizeof esc, "\\x%02x", (unsigned)*s);
+      diag_put(b, esc, 4);
+    } else {
+      diag_put(b, s, 1);
+    }
+  }
+}
+
+/* One byte range of a file and what reading it gave. */
+typedef struct range_job {
+  const uint8_t *header;  /* bytes fed first (the CSV header of ranges after the first), or NULL */
+  size_t header_len;
+  uint64_t header_lines;  /* '\n' in them */
+  const uint8_t *data;    /* the range */
+  size_t len;
+  const cli_args *args;
+  int32_t format;
+  const cxm_store_options *options;
+  cxm_store *store;       /* the range's events */
+  int32_t rc;             /* the reading's status */
+  cxm_reader_stats stats;
+  uint64_t newlines;      /* '\n' in the range */
+  uint64_t hidden;        /* warnings about the header, reported by the first range only */
+  diag_buf diags;
+} range_job;
+
+static void on_range_error(void *user, const cxm_row_error *error) {
+  range_job *job = user;
+  size_t start, text_len;
+  if (job->header != NULL && error->line <= job->header_lines) {
+    /* The header's own reports (unknown columns): the first range has them. */
+    job->hidden += error->status > 0;
+    return;
+  }
+  diag_put(&job->diags, &error->line, sizeof error->line);
+  start = job->diags.len;
+  text_len = 0;
+  diag_put(&job->diags, &text_len, sizeof text_len); /* patched below */
+  diag_put_sanitized(&job->diags, error->column != NULL ? error->column : "*");
+  diag_put(&job->diags, ": ", 2);
+  if (error->status > 0) {
+    diag_put(&job->diags, "warning: ", 9);
+  }
+  diag_put_sanitized(&job->diags, error->reason != NULL ? error->reason : "bad row");
+  if (!job->diags.failed) {
+    text_len = job->diags.len - start - sizeof text_len;
+    memcpy(job->diags.p + start, &text_len, sizeof text_len);
+  }
+}
+
+static uint64_t count_newlines(const uint8_t *d, size_t n) {
+  uint64_t k = 0;
+  const uint8_t *end = d + n;
+  while (d < end) {
+    const uint8_t *q = memchr(d, '\n', (size_t)(end - d));
+    if (q == NULL) {
+      break;
+    }
+    k++;
+    d = q + 1;
+  }
+  return k;
+}
+
+/* Read one range into a new store: on its own thread, touching nothing
+ * but its job. */
+static void *run_range(void *arg) {
+  range_job *job = arg;
+  cxm_reader_options options;
+  cxm_reader *reader = NULL;
+  int32_t rc;
+  job->newlines = count_newlines(job->data, job->len);
+  rc = cxm_store_new(&job->store, job->options);
+  if (rc == CXM_OK) {
+    cxm_reader_options_init(&options);
+    options.format = job->format;
+    options.from = job->args->from;
+    options.to = job->args->to;
+    options.on_error = on_range_error;
+    options.user = job;
+    rc = cxm_reader_new(&reader, job->store, &options);
+  }
+  if (rc == CXM_OK && job->header != NULL) {
+    rc = cxm_reader_feed(reader, job->header, job->header_len);
+  }
+  if (rc == CXM_OK) {
+    rc = cxm_reader_feed(reader, job->data, job->len);
+  }
+  if (rc == CXM_OK) {
+    rc = cxm_reader_finish(reader);
+  }
+  if (reader != NULL) {
+    memset(&job->stats, 0, sizeof job->stats);
+    job->stats.size = sizeof job->stats;
+    if (cxm_reader_stats_get(&job->stats, reader) != CXM_OK && rc == CXM_OK) {
+      rc = CXM_E_STATE;
+    }
+    cxm_reader_free(reader);
+  }
+  if (rc == CXM_OK && job->diags.failed) {
+    rc = CXM_E_NOMEM;
+  }
+  job->rc = rc;
+  return NULL;
+}
+
+/* CSV framing states, as the library's framer has them (src/csv.c): a '"'
+ * opens a quoted field only at the start of a field, so a stray quote
+ * inside an unquoted field does not. The ranges must be cut exactly where
+ * the framer ends records, or their diagnostics would differ. */
+enum { CSV_START, CSV_UNQUOTED, CSV_QUOTED, CSV_QUOTE_SEEN };
+
+/* Index just past the '\n' that ends the record starting at `p`, or `len`. */
+static size_t csv_record_end(const uint8_t *d, size_t len, size_t p) {
+  const uint8_t *nl = memchr(d + p, '\n', len - p);
+  size_t n = nl == NULL ? len - p : (size_t)(nl - (d + p));
+  int st = CSV_START;
+  if (memchr(d + p, '"', n) == NULL) {
+    return nl == NULL ? len : p + n + 1;
+  }
+  while (p < len) {
+    if (st == CSV_QUOTED) {
+      const uint8_t *q = memchr(d + p, '"', len - p);
+      if (q == NULL) {
+        return len; /* never closed: the rest is one record */
+      }
+      p = (size_t)(q - d) + 1;
+      st = CSV_QUOTE_SEEN;
+      continue;
+    }
+    switch (d[p]) {
+    case '\n':
+      return p + 1;
+    case '"':
+      if (st == CSV_START || st == CSV_QUOTE_SEEN) {
+        st = CSV_QUOTED;
+      }
+      break;
+    case ',':
+      st = CSV_START;
+      break;
+    default:
+      st = CSV_UNQUOTED;
+      break;
+    }
+    p++;
+  }
+  return len;
+}
+
+/* Where the CSV header record ends (just past its '\n'), or 0 when the
+ * file holds no complete header line. Blank lines before it are skipped,
+ * as the reader does, and a leading byte-order mark. */
+static size_t csv_header_end(const uint8_t *d, size_t len) {
+  size_t p = len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF ? 3 : 0;
+  while (p < len) {
+    size_t e = csv_record_end(d, len, p);
+    size_t n = e - p;
+    if (e == len && d[len - 1] != '\n') {
+      return 0;
+    }
+    /* the content without its "\n" or "\r\n" */
+    n -= 1;
+    if (n > 0 && d[p + n - 1] == '\r') {
+      n--;
+    }
+    if (n > 0) {
+      return e;
+    }
+    p = e;
+  }
+  return 0;
+}
+
+/* Cut d[0..len) into at most `parts` ranges at record starts; `cuts`
+ * receives the starts of ranges 1.. (at least `start`). Returns the number
+ * of ranges. */
+static size_t find_cuts(size_t *cuts, const uint8_t *d, size_t len, size_t start, size_t parts, int csv) {
+  size_t j, ranges = 1, p = start;
+  /* Without any '"' after the header, every '\n' ends a record. */
+  int plain = !csv || memchr(d + start, '"', len - start) == NULL;
+  for (j = 1; j < parts; j++) {
+    size_t target = (size_t)((double)len * (double)j / (double)parts), b;
+    if (target < start) {
+      target = start;
+    }
+    if (plain) {
+      const uint8_t *nl = target == 0 ? d - 1 : memchr(d + target - 1, '\n', len - (target - 1));
+      b = target == start ? start : nl == NULL ? len : (size_t)(nl - d) + 1;
+    } else {
+      while (p < target) {
+        p = csv_record_end(d, len, p);
+      }
+      b = p;
+    }
+    if (b >= len || (ranges > 1 && b <= cuts[ranges - 2]) || b <= start) {
+      continue;
+    }
+    cuts[ranges - 1] = b;
+    ranges++;
+  }
+  return ranges;
+}
+
+/* Write a range's diagnostics; `base` is the file's line count before it. */
+static void print_range_diags(const char *name, const range_job *job, uint64_t base) {
+  size_t at = 0;
+  diag_buf file = {NULL, 0, 0, 0};
+  diag_put_sanitized(&file, name);
+  while (at < job->diags.len) {
+    uint64_t line;
+    size_t n;
+    memcpy(&line, job->diags.p + at, sizeof line);
+    memcpy(&n, job->diags.p + at + sizeof line, sizeof n);
+    at += sizeof line + sizeof n;
+    if (file.failed) {
+      fputs(name, stderr);
+    } else {
+      fwrite(file.p, 1, file.len, stderr);
+    }
+    fprintf(stderr, ":%llu: column ", (unsigned long long)(line - job->header_lines + base));
+    fwrite(job->diags.p + at, 1, n, stderr);
+    fputc('\n', stderr);
+    at += n;
+  }
+  free(file.p);
+}
+
+/* The events of `name` into *store through `jobs` ranges read in
+ * parallel. Returns 1 when done (FILE_READ), 0 when the file must be read
+ * on one thread instead (nothing of it is in *store then). */
+static int read_ranges(cxm_store **store, int fresh, const char *name, range_job *jobs, size_t ranges,
+                       cli_input *in) {
+  pthread_t *threads = calloc(ranges, sizeof *threads);
+  int *started = calloc(ranges, sizeof *started);
+  cxm_store *acc;
+  uint64_t base = 0;
+  size_t j;
+  int32_t rc = CXM_OK;
+  if (threads == NULL || started == NULL) {
+    free(threads);
+    free(started);
+    return 0;
+  }
+  for (j = 1; j < ranges; j++) {
+    started[j] = pthread_create(&threads[j], NULL, run_range, &jobs[j]) == 0;
+  }
+  run_range(&jobs[0]);
+  for (j = 1; j < ranges; j++) {
+    if (started[j]) {
+      pthread_join(threads[j], NULL);
+    } else {
+      run_range(&jobs[j]); /* no thread to be had: read it here */
+    }
+  }
+  free(threads);
+  free(started);
+  for (j = 0; j < ranges; j++) {
+    /* A header, memory or any other problem: the one-thread reading
+     * reports it as it always does. */
+    if (jobs[j].rc != CXM_OK) {
+      return 0;
+    }
+  }
+  acc = jobs[0].store;
+  for (j = 1; j < ranges && rc == CXM_OK; j++) {
+    rc = cxm_store_merge(acc, jobs[j].store);
+  }
+  if (rc == CXM_OK && !fresh) {
+    rc = cxm_store_merge(*store, acc);
+  }
+  if (rc != CXM_OK) {
+    char msg[256];
+    if (rc == CXM_E_CONFLICT) {
+      snprintf(msg, sizeof msg, "an event id repeats across the %zu parts read in parallel, or an earlier "
+                                "file: reading it again on one thread", ranges);
+    } else {
+      snprintf(msg, sizeof msg, "merging the parts read in parallel failed (%s): reading it again on one thread",
+               cxm_status_str(rc));
+    }
+    cli_diag(name, msg);
+    return 0;
+  }
+  if (fresh) {
+    /* The first file: its merged store becomes the store. */
+    cxm_store_free(*store);
+    *store = acc;
+    jobs[0].store = NULL;
+  }
+  for (j = 0; j < ranges; j++) {
+    print_range_diags(name, &jobs[j], base);
+    base += jobs[j].newlines;
+    in->rows += jobs[j].stats.rows;
+    in->events += jobs[j].stats.events;
+    in->rejected += jobs[j].stats.rejected;
+    in->duplicates += jobs[j].stats.duplicates;
+    in->out_of_window += jobs[j].stats.out_of_window;
+    in->warnings += jobs[j].stats.warnings - jobs[j].hidden;
+  }
+  return 1;
+}
+
+static enum file_outcome read_file_threads(cxm_store **store, int fresh, const cxm_store_options *options,
+                                           const cli_args *args, const char *name, uint8_t *buf, cli_input *in) {
+  struct stat st;
+  const uint8_t *d;
+  void *map;
+  size_t len, header, ranges = 0, j, *cuts = NULL;
+  range_job *jobs = NULL;
+  int fd, csv, done = 0;
+
+  if (strcmp(name, "-") == 0) {
+    return read_file(*store, args, name, buf, in);
+  }
+  fd = open(name, O_RDONLY);
+  if (fd < 0) {
+    return read_file(*store, args, name, buf, in); /* it reports the error */
+  }
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
+    close(fd);
+    return read_file(*store, args, name, buf, in);
+  }
+  len = (size_t)st.st_size;
+  map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (map == MAP_FAILED) {
+    close(fd);
+    return read_file(*store, args, name, buf, in);
+  }
+  d = map;
+  csv = !ends_with(name, ".jsonl");
+  header = csv ? csv_header_end(d, len) : 0;
+  cuts = calloc(args->threads, sizeof *cuts);
+  if (cuts != NULL && (!csv || header > 0)) {
+    ranges = find_cuts(cuts, d, len, header, args->threads, csv);
+  }
+  if (ranges > 1) {
+    jobs = calloc(ranges, sizeof *jobs);
+  }
+  if (jobs != NULL) {
+    for (j = 0; j < ranges; j++) {
+      size_t begin = j == 0 ? 0 : cuts[j - 1], end = j + 1 < ranges ? cuts[j] : len;
+      jobs[j].data = d + begin;
+      jobs[j].len = end - begin;
+      if (j > 0 && csv) {
+        jobs[j].header = d;
+        jobs[j].header_len = header;
+        jobs[j].header_lines = count_newlines(d, header);
+      }
+      jobs[j].args = args;
+      jobs[j].format = csv ? CXM_FORMAT_CSV : CXM_FORMAT_JSONL;
+      jobs[j].options = options;
+      jobs[j].rc = CXM_E_STATE;
+    }
+    done = read_ranges(store, fresh, name, jobs, ranges, in);
+    for (j = 0; j < ranges; j++) {
+      cxm_store_free(jobs[j].store);
+      free(jobs[j].diags.p);
+    }
+  }
+  free(jobs);
+  free(cuts);
+  munmap(map, len);
+  close(fd);
+  return done ? FILE_READ : read_file(*store, args, name, buf, in);
+}
+
+/* ---- every file ------------------------------------------------------------ */
+
+static int read_all(cxm_store **store, const cxm_store_options *options, const cli_args *args, cli_input *in,
+                    int parallel) {
   uint8_t *buf = malloc(CHUNK_SIZE);
   size_t i, files_read = 0;
   int status = CLI_EXIT_OK;
@@ -148,7 +562,9 @@ int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in) {
   }
   for (i = 0; i < args->file_count && status == CLI_EXIT_OK; i++) {
     const char *name = args->files[i];
-    switch (read_file(store, args, name, buf, in)) {
+    enum file_outcome outcome = parallel ? read_file_threads(store, i == 0, options, args, name, buf, in)
+                                         : read_file(*store, args, name, buf, in);
+    switch (outcome) {
     case FILE_READ:
       files_read++;
       break;
@@ -173,4 +589,14 @@ int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in) {
     status = CLI_EXIT_FAILURE;
   }
   return status;
+}
+
+int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in) {
+  return read_all(&store, NULL, args, in, 0);
+}
+
+int cli_read_events_threads(cxm_store **store, const cxm_store_options *options, const cli_args *args,
+                            cli_input *in) {
+  /* --strict stops at the first bad row of the whole input: one thread. */
+  return read_all(store, options, args, in, args->threads > 1 && !args->strict);
 }

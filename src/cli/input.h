@@ -25,6 +25,19 @@ typedef struct cli_input {
  * CLI_EXIT_FAILURE (nothing could be read, --strict stopped, no memory). */
 int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in);
 
+/* cli_read_events() with args->threads > 1: each regular file is cut into
+ * that many byte ranges at record boundaries, each range read into its own
+ * store on its own thread, and the stores merged in file order
+ * (cxm_store_merge), with diagnostics and counters identical to a reading
+ * on one thread. `*store` must be a store fresh from cxm_store_new(options)
+ * (`options` may be NULL); it may be replaced by another store made with
+ * the same options. Standard input, other special files, --strict and a
+ * range that fails to read go through cli_read_events()'s path; so does a
+ * file whose event id repeats across ranges (or in an earlier file), after
+ * one line on standard error. */
+int cli_read_events_threads(cxm_store **store, const cxm_store_options *options, const cli_args *args,
+                            cli_input *in);
+
 /* `cxm: NAME: WHAT: strerror(err)` on standard error. */
 void cli_diag_errno(const char *name, const char *what, int err);
 

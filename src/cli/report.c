@@ -43,6 +43,8 @@ static const char help_text[] =
     "  --utc-offset +HH:MM  UTC offset of the business hours (Monday-Friday\n"
     "                     09:00-17:00) that service levels are measured in\n"
     "  --holidays FILE    business holidays, one YYYY-MM-DD a line\n"
+    "  --threads N        read each file as N parts on N threads and merge them\n"
+    "                     (an extension of the spec; default 1, see docs/cli.md)\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n"
     "\n"
@@ -435,7 +437,7 @@ int cli_report_main(int argc, char **argv) {
     return CLI_EXIT_FAILURE;
   }
   memset(&in, 0, sizeof in);
-  status = cli_read_events(store, &args, &in);
+  status = cli_read_events_threads(&store, NULL, &args, &in);
   if (status == CLI_EXIT_OK) {
     memset(&stats, 0, sizeof stats);
     stats.size = sizeof stats;

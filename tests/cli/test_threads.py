@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Tests of `cxm report --threads N` (docs/cli.md, "Reading on several threads").
+
+Usage: test_threads.py CXM DATA_DIR
+
+Each input is reported with --threads 1 and with several N; standard output
+must be byte-identical and standard error identical (same diagnostics, same
+file:line:column, same order), except for the one documented line when an
+event id repeats across the parts (then the file is read again on one
+thread). Inputs: the fixtures in DATA_DIR, and files generated here (seeded)
+with bad rows, quoted fields spanning lines, doubled and stray quotes, CRLF
+line ends, blank lines, an unknown column, refs for contacts and ratings,
+in CSV and JSON Lines. Only the Python standard library is used.
+"""
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+
+CXM = None
+DATA = None
+FAILURES = []
+
+FALLBACK = re.compile(r"^cxm: .*: an event id repeats across the \d+ parts read in parallel, or an earlier "
+                      r"file: reading it again on one thread$")
+
+
+def check(cond, message):
+    if not cond:
+        FAILURES.append(message)
+        print("FAIL: " + message)
+
+
+def run(args, stdin=None, cwd=None):
+    proc = subprocess.run([CXM] + args, input=stdin, cwd=cwd or DATA,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def close_json(a, b, path="$"):
+    """Where two JSON values differ beyond a relative 1e-12 on numbers, or None."""
+    if isinstance(a, float) or isinstance(b, float):
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and \
+                abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b)):
+            return None
+        return path
+    if isinstance(a, dict) and isinstance(b, dict):
+        if list(a) != list(b):
+            return path
+        for k in a:
+            where = close_json(a[k], b[k], path + "." + k)
+            if where:
+                return where
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return path
+        for i, (x, y) in enumerate(zip(a, b)):
+            where = close_json(x, y, "%s[%d]" % (path, i))
+            if where:
+                return where
+        return None
+    return None if a == b else path
+
+
+def same_as_one_thread(label, args, counts=(2, 3, 4, 8), expect_fallback=False, cwd=None, exact=True):
+    """Run `args` with --threads 1 and each count; compare. Returns the one-thread result.
+
+    exact=False (JSON only): the perception gap's means may differ in the
+    last digits, since per-interaction sums of doubles (normalised CES
+    ratings k * 100 / 6) are added per part and then across parts
+    (docs/cli.md); everything else must still be equal."""
+    base = run(["report", "--threads", "1"] + args, cwd=cwd)
+    for n in counts:
+        got = run(["report", "--threads", str(n)] + args, cwd=cwd)
+        check(got[0] == base[0], "%s, %d threads: exit %d, want %d" % (label, n, got[0], base[0]))
+        if exact:
+            check(got[1] == base[1], "%s, %d threads: standard output differs" % (label, n))
+        else:
+            where = close_json(json.loads(got[1]), json.loads(base[1]))
+            check(where is None or ".gap" in where,
+                  "%s, %d threads: output differs at %s" % (label, n, where))
+            if where is None:
+                check(got[1] == base[1] or b"gap" in base[1], "%s, %d threads: output differs" % (label, n))
+        err = got[2].decode("utf-8", "replace").splitlines(True)
+        fallback = [line for line in err if FALLBACK.match(line.rstrip("\n"))]
+        rest = "".join(line for line in err if not FALLBACK.match(line.rstrip("\n")))
+        check(rest == base[2].decode("utf-8", "replace"),
+              "%s, %d threads: diagnostics differ:\n%s\n--- want ---\n%s" %
+              (label, n, rest[:2000], base[2].decode("utf-8", "replace")[:2000]))
+        if expect_fallback is None:
+            pass  # at most one line per file; checked by `rest` above being the one-thread output
+        else:
+            check(len(fallback) == (1 if expect_fallback else 0),
+                  "%s, %d threads: %d fallback lines, want %d" % (label, n, len(fallback), int(expect_fallback)))
+    return base
+
+
+# ---------------------------------------------------------------------------
+# Generated inputs
+
+KINDS = ["nps", "csat", "ces", "internal", "expectation", "perception", "contact_open", "contact_reply",
+         "contact_resolve", "purchase", "complaint", "compliment", "churn"]
+CHANNELS = ["", "email", "phone", "chat", "web", "store", "social", "app", "kiosk", "my-kiosk"]
+STAGES = ["", "awareness", "purchase", "use", "support"]
+SEGMENTS = ["", "consumer", "smb", "enterprise", "big \"co\"", "a, b"]
+DIMENSIONS = ["tangibles", "reliability", "responsiveness", "assurance", "empathy"]
+
+
+def value_for(rng, kind):
+    if kind == "nps":
+        return str(rng.randint(0, 10))
+    if kind == "csat":
+        return str(rng.randint(1, 5))
+    if kind in ("ces", "expectation", "perception"):
+        return str(rng.randint(1, 7))
+    if kind == "internal":
+        return str(rng.randint(0, 100))
+    if kind == "purchase":
+        return "%d.%02d" % (rng.randint(0, 300), rng.randint(0, 99))
+    return ""
+
+
+def random_row(rng, i, ids, prefix="e", ces_refs=False):
+    """One event as a dict (some of them bad)."""
+    kind = rng.choice(KINDS)
+    day = rng.randint(1, 120)
+    t = 1735689600 + day * 86400 + rng.choice([0, 3600, 7200]) * rng.randint(0, 12) + rng.randint(0, 1) * rng.randint(0, 3599)
+    row = {
+        "time": str(t) if rng.random() < 0.3 else "%s" % t,
+        "customer": "c%d" % rng.randint(0, 300),
+        "kind": kind,
+        "value": value_for(rng, kind),
+        "channel": rng.choice(CHANNELS),
+        "stage": rng.choice(STAGES),
+        "segment": rng.choice(SEGMENTS),
+        "id": ("%s%d" % (prefix, i)) if ids and rng.random() < 0.7 else "",
+        "ref": "",
+        "dimension": "",
+        "note": "",
+    }
+    if kind in ("expectation", "perception"):
+        row["dimension"] = rng.choice(DIMENSIONS)
+    # Normalised CES ratings (k * 100 / 6) are not exact doubles: with refs
+    # on them, the gap's sums depend on how they are grouped (see above).
+    rated = ("nps", "csat", "ces", "internal") if ces_refs else ("nps", "csat", "internal")
+    if kind.startswith("contact") or (kind in rated and rng.random() < 0.5):
+        row["ref"] = "r%d" % rng.randint(0, 200)
+    r = rng.random()
+    if r < 0.03:
+        row["kind"] = "npx"
+    elif r < 0.06:
+        row["value"] = "11" if kind == "nps" else "x"
+    elif r < 0.08:
+        row["customer"] = ""
+    elif r < 0.10:
+        row["time"] = "2025-02-30T12:00:00Z"
+    elif r < 0.14:
+        row["note"] = "a note\nover \"two\" lines, with a comma"
+    elif r < 0.16:
+        row["note"] = "\n\n"
+    return row
+
+
+COLUMNS = ["time", "customer", "kind", "value", "channel", "stage", "segment", "id", "ref", "dimension", "note"]
+
+
+def csv_field(s):
+    if any(c in s for c in ",\"\n\r"):
+        return "\"" + s.replace("\"", "\"\"") + "\""
+    return s
+
+
+def make_csv(rng, n, ids=True, bom=False, prefix="e", ces_refs=False):
+    out = []
+    if bom:
+        out.append("\ufeff")
+    out.append("\n")  # a blank line before the header
+    out.append(",".join(COLUMNS) + "\n")
+    for i in range(n):
+        row = random_row(rng, i, ids, prefix, ces_refs)
+        line = ",".join(csv_field(row[c]) for c in COLUMNS)
+        r = rng.random()
+        if r < 0.02:
+            line = line.rsplit(",", 3)[0]  # too few fields
+        elif r < 0.04:
+            line = line + ",extra"  # too many fields
+        elif r < 0.05:
+            line = line.replace(",", ",ab\"c", 1)  # a stray quote inside an unquoted field
+        elif r < 0.055:
+            line = line + ",\"never closed"  # a quote that never closes: then many lines are one record
+        end = "\r\n" if rng.random() < 0.1 else "\n"
+        out.append(line + end)
+        if rng.random() < 0.02:
+            out.append("\n")
+    return "".join(out).encode("utf-8")
+
+
+def make_jsonl(rng, n):
+    out = []
+    for i in range(n):
+        row = random_row(rng, i, True, "j")
+        obj = {k: v for k, v in row.items() if v != "" and k != "note"}
+        if "value" in obj:
+            try:
+                obj["value"] = float(obj["value"]) if "." in obj["value"] else int(obj["value"])
+            except ValueError:
+                pass
+        if "time" in obj and obj["time"].isdigit() and rng.random() < 0.5:
+            obj["time"] = int(obj["time"])
+        r = rng.random()
+        if r < 0.03:
+            out.append("{not json\n")
+        elif r < 0.05:
+            out.append("\n")
+        else:
+            out.append(json.dumps(obj) + "\n")
+    return "".join(out).encode("utf-8")
+
+
+def main():
+    global CXM, DATA
+    CXM = os.path.abspath(sys.argv[1])
+    DATA = os.path.abspath(sys.argv[2])
+
+    # usage
+    for bad in ["0", "-1", "abc", "257", "", "2x"]:
+        code, out, err = run(["report", "--threads", bad, "basic.csv"])
+        check(code == 2, "--threads %r: exit %d, want 2" % (bad, code))
+        check(out == b"", "--threads %r: output on a usage error" % bad)
+    code, out, _ = run(["report", "--threads=256", "--json", "basic.csv"])
+    check(code == 0 and out.startswith(b"{"), "--threads=256 is accepted")
+
+    # the fixtures, alone and together, tables and JSON
+    for name in sorted(os.listdir(DATA)):
+        if name.endswith(".csv") or name.endswith(".jsonl"):
+            same_as_one_thread(name, ["--json", name], expect_fallback=None)
+            same_as_one_thread(name + " (tables)", [name], counts=(2, 5), expect_fallback=None)
+    same_as_one_thread("all fixtures", ["--json", "basic.csv", "more.jsonl", "periods.csv", "window.csv",
+                                        "missing.csv", "empty.csv"], expect_fallback=None)
+    # basic.csv repeats an event id across its halves: read again on one thread
+    same_as_one_thread("basic.csv, 2 threads", ["--json", "basic.csv"], counts=(2,), expect_fallback=True)
+    # --strict reads on one thread
+    same_as_one_thread("strict", ["--strict", "--json", "basic.csv"], expect_fallback=False)
+    # standard input is read on one thread
+    with open(os.path.join(DATA, "basic.csv"), "rb") as f:
+        data = f.read()
+    one = run(["report", "--json", "-"], stdin=data)
+    two = run(["report", "--json", "--threads", "4", "-"], stdin=data)
+    check(one == two, "standard input with --threads 4")
+
+    rng = random.Random(20261123)
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for k, (n, bom) in enumerate([(4000, False), (2500, True), (300, False), (3, False)]):
+            path = os.path.join(tmp, "gen%d.csv" % k)
+            with open(path, "wb") as f:
+                f.write(make_csv(rng, n, ids=(k != 1), bom=bom, prefix="f%d-" % k))
+            files.append(path)
+            base = same_as_one_thread("gen%d.csv" % k, ["--json", "--by", "channel,segment,month", path],
+                                      counts=(2, 3, 4, 7), expect_fallback=False, cwd=tmp)
+            if n > 1000:
+                check(base[2].count(b"\n") > 50, "gen%d.csv has many diagnostics" % k)
+            same_as_one_thread("gen%d.csv (tables, window)" % k,
+                               ["--from", "2025-02-01T00:00:00Z", "--to", "2025-04-01T00:00:00Z", path],
+                               counts=(3,), expect_fallback=False, cwd=tmp)
+        path = os.path.join(tmp, "gen.jsonl")
+        with open(path, "wb") as f:
+            f.write(make_jsonl(rng, 3000))
+        files.append(path)
+        same_as_one_thread("gen.jsonl", ["--json", path], counts=(2, 3, 6), expect_fallback=False, cwd=tmp)
+        # CES ratings with refs: the gap's means may differ in the last digits
+        path = os.path.join(tmp, "ces.csv")
+        with open(path, "wb") as f:
+            f.write(make_csv(rng, 4000, prefix="ces-", ces_refs=True))
+        same_as_one_thread("ces.csv", ["--json", path], counts=(2, 3), expect_fallback=False, cwd=tmp, exact=False)
+        # several files in one report: ids differ between files
+        same_as_one_thread("generated files together", ["--json"] + files, counts=(2, 3),
+                           expect_fallback=False, cwd=tmp)
+        # an id repeated across the parts of one file
+        path = os.path.join(tmp, "dup.csv")
+        body = make_csv(rng, 2000).decode("utf-8")
+        lines = body.split("\n")
+        body = body + "1740000000,c1,nps,9,,,,e5,,,\n"  # e5 is near the start
+        with open(path, "wb") as f:
+            f.write(body.encode("utf-8"))
+        has_e5 = ",e5," in "\n".join(lines[:-1])
+        same_as_one_thread("dup.csv", ["--json", path], counts=(2, 4), expect_fallback=has_e5, cwd=tmp)
+        # and an id repeated in a later file: the later file is read again
+        same_as_one_thread("files sharing ids", ["--json", files[0], files[0]], counts=(2,),
+                           expect_fallback=True, cwd=tmp)
+
+    if FAILURES:
+        print("%d failure(s)" % len(FAILURES))
+        sys.exit(1)
+    print("all threads tests passed")
+
+
+if __name__ == "__main__":
+    main()
