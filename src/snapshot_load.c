@@ -143,7 +143,8 @@ static int check_segment(const uint8_t *s, size_t len) {
   if (len == 0 || len > CXM_MAX_SEGMENT_LEN) return 0;
   for (i = 0; i < len; i++)
     if (s[i] < 0x20 || s[i] == 0x7f) return 0;
-  return 1;
+  /* "unknown" names code 0 and is never interned. */
+  return !(len == 7 && memcmp(s, "unknown", 7) == 0);
 }
 
 /* One interned string, distinct from those before it. */

@@ -904,6 +904,18 @@ static void test_forged_sections(void **state) {
   (void)buf_write(&p, "A!", 2);
   assert_int_equal(load_with(&f, CXMI_SEC_CHANNELS, &p, NULL), CXM_E_FORMAT);
   buf_free(&p);
+  /* A segment label the store never interns ("unknown" is code 0). */
+  put_leb(&p, 3);
+  put_leb(&p, 13);
+  (void)buf_write(&p, "VIP customers", 13);
+  put_leb(&p, 3);
+  (void)buf_write(&p, "web", 3);
+  put_leb(&p, 7);
+  (void)buf_write(&p, "unknown", 7);
+  assert_int_equal(load_with(&f, CXMI_SEC_SEGMENTS, &p, NULL), CXM_E_FORMAT);
+  p.p[p.len - 1] = 'N'; /* "unknowN" is a label like any other */
+  assert_int_equal(load_with(&f, CXMI_SEC_SEGMENTS, &p, NULL), CXM_OK);
+  buf_free(&p);
   /* Churn of a customer or cell that does not exist. */
   put_leb(&p, 1);
   put_leb(&p, 99);
