@@ -1199,6 +1199,20 @@ static void test_writer_abort(void **state) {
   cxm_store_free(s);
 }
 
+/* A tripwire for whoever adds a field to the store: the snapshot must
+ * learn to save it (src/snapshot_save.c, snapshot_load.c, docs/snapshot.md,
+ * a new format version) before these sizes are updated. LP64 hosts only. */
+static void test_layout_known(void **state) {
+  (void)state;
+  if (sizeof(void *) != 8) skip();
+  assert_int_equal(sizeof(struct cxm_store), 552);
+  assert_int_equal(sizeof(cxmi_interaction), 136);
+  assert_int_equal(sizeof(cxmi_early), 16);
+  assert_int_equal(sizeof(cxmi_day_slot), 40);
+  assert_int_equal(sizeof(cxmi_cell), 232);
+  assert_int_equal(sizeof(cxmi_servqual_answers), 24);
+}
+
 static void test_crc32c(void **state) {
   (void)state;
   /* The check value of CRC-32C (RFC 3720, B.4). */
@@ -1214,6 +1228,7 @@ static void test_crc32c(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_crc32c),
+      cmocka_unit_test(test_layout_known),
       cmocka_unit_test(test_arguments),
       cmocka_unit_test(test_empty_store),
       cmocka_unit_test(test_hand_built_round_trip),
