@@ -277,6 +277,7 @@ int32_t cxm_store_save_to(const cxm_store *store, cxm_write_fn write, void *opaq
   for (section = 0; section < CXMI_SEC_COUNT && s->rc == 0; section++) {
     sink counter;
     counter.write = NULL;
+    counter.rc = 0;
     counter.count = 0;
     counter.total = 0;
     encode(&counter, section, store, days, day_count);
