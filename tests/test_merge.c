@@ -644,6 +644,44 @@ static void test_errors(void **state) {
   cxm_store_free(c);
 }
 
+static void test_limit(void **state) {
+  /* Segments are limited to 65 536 labels: 40 000 in each store, 20 000
+   * shared, is 60 000 together (fine); 45 000 new ones more is not, and
+   * the merge changes nothing. */
+  cxm_store *a = new_store(), *b = new_store(), *c = new_store();
+  char label[16];
+  int32_t code;
+  uint32_t i;
+  print before, after;
+  (void)state;
+  for (i = 0; i < 40000; i++) {
+    snprintf(label, sizeof label, "s%u", i);
+    assert_int_equal(cxm_store_segment(&code, a, label, strlen(label)), CXM_OK);
+    snprintf(label, sizeof label, "s%u", i + 20000);
+    assert_int_equal(cxm_store_segment(&code, b, label, strlen(label)), CXM_OK);
+  }
+  for (i = 0; i < 45000; i++) {
+    snprintf(label, sizeof label, "t%u", i);
+    assert_int_equal(cxm_store_segment(&code, c, label, strlen(label)), CXM_OK);
+  }
+  assert_int_equal(cxm_store_merge(a, b), CXM_OK);
+  assert_int_equal(a->segments.count, 60000);
+  assert_int_equal(cxm_store_find_segment(&code, a, "s59999", 6), CXM_OK);
+  assert_int_equal(code, 1 + 59999);
+  fingerprint(&before, a, 0);
+  assert_int_equal(cxm_store_merge(a, c), CXM_E_LIMIT);
+  fingerprint(&after, a, 0);
+  assert_int_equal(before.bytes.len, after.bytes.len);
+  assert_memory_equal(before.bytes.p, after.bytes.p, before.bytes.len);
+  assert_int_equal(a->segments.count, 60000);
+  assert_int_equal(cxm_store_find_segment(&code, a, "t0", 2), CXM_E_NOT_FOUND);
+  print_free(&before);
+  print_free(&after);
+  cxm_store_free(a);
+  cxm_store_free(b);
+  cxm_store_free(c);
+}
+
 /* ---- random streams ------------------------------------------------------ */
 
 static const char *const custom_channels[] = {"cx0", "cx1", "cx2", "cx3"};
@@ -857,6 +895,7 @@ int main(void) {
       cmocka_unit_test(test_nps_day_split),
       cmocka_unit_test(test_side_tables),
       cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_limit),
       cmocka_unit_test(test_property_contiguous),
       cmocka_unit_test(test_property_by_customer),
       cmocka_unit_test(test_failing_allocations),
