@@ -9,7 +9,9 @@
  *      hash;
  *   4. strict, in one chunk;
  *   5. lenient, in one chunk, with the Nth allocation failing (N from the
- *      hash, within the number the reference run made).
+ *      hash, within the number the reference run made);
+ *   6. lenient, in one chunk, with a time window drawn from the hash within
+ *      the span of the reference's events.
  *
  * Properties (a violation traps):
  *   - the reference run returns CXM_OK or CXM_E_HEADER; with CXM_OK, every
@@ -29,7 +31,10 @@
  *     rejected row with the same report, having recorded no more;
  *   - a failed allocation stops the reader with CXM_E_NOMEM (never a
  *     silent loss), leaving store and reader consistent and nothing
- *     leaked; when nothing failed the result is the reference's.
+ *     leaked; when nothing failed the result is the reference's;
+ *   - with a window, the same rows are read, each valid one is recorded,
+ *     a duplicate or out of the window, and the store's events all lie in
+ *     the window.
  *   - every allocator call gets back the size it was given (fuzz_common.h).
  */
 #ifndef CXM_FUZZ_READER_H
@@ -135,7 +140,7 @@ static int32_t fuzz_feed(cxm_reader *r, const uint8_t *data, size_t size, int sp
 }
 
 static void fuzz_read(fuzz_run *out, const uint8_t *data, size_t size, int32_t format, int strict, int split,
-                      uint64_t seed, uint64_t fail_at) {
+                      uint64_t seed, uint64_t fail_at, int64_t from, int64_t to) {
   fuzz_alloc fa;
   cxm_allocator hooks = fuzz_hooks(&fa, FUZZ_READER_LIMIT, fail_at);
   cxm_store_options so;
@@ -162,6 +167,8 @@ static void fuzz_read(fuzz_run *out, const uint8_t *data, size_t size, int32_t f
   ro.strict = strict;
   ro.on_error = fuzz_on_error;
   ro.user = &out->reports;
+  ro.from = from;
+  ro.to = to;
   rc = cxm_reader_new(&reader, store, &ro);
   if (rc == CXM_OK) {
     rc = fuzz_feed(reader, data, size, split, seed);
@@ -209,7 +216,7 @@ static void fuzz_reader_input(const uint8_t *data, size_t size, int32_t format) 
   fuzz_run ref, run;
 
   /* 1. The reference. */
-  fuzz_read(&ref, data, size, format, 0, SPLIT_WHOLE, seed, 0);
+  fuzz_read(&ref, data, size, format, 0, SPLIT_WHOLE, seed, 0, INT64_MIN, INT64_MAX);
   FUZZ_CHECK(ref.alloc_failed == 0);
   FUZZ_CHECK(ref.rc == CXM_OK || (ref.rc == CXM_E_HEADER && format == CXM_FORMAT_CSV));
   FUZZ_CHECK(ref.reader.bytes == size); /* fed in one piece */
@@ -229,14 +236,14 @@ static void fuzz_reader_input(const uint8_t *data, size_t size, int32_t format) 
 
   /* 2 and 3. The cuts do not matter. */
   if (size <= FUZZ_BYTEWISE_MAX) {
-    fuzz_read(&run, data, size, format, 0, SPLIT_BYTES, seed, 0);
+    fuzz_read(&run, data, size, format, 0, SPLIT_BYTES, seed, 0, INT64_MIN, INT64_MAX);
     fuzz_same(&ref, &run);
   }
-  fuzz_read(&run, data, size, format, 0, SPLIT_RANDOM, seed, 0);
+  fuzz_read(&run, data, size, format, 0, SPLIT_RANDOM, seed, 0, INT64_MIN, INT64_MAX);
   fuzz_same(&ref, &run);
 
   /* 4. Strict mode stops at the first bad row. */
-  fuzz_read(&run, data, size, format, 1, SPLIT_WHOLE, seed, 0);
+  fuzz_read(&run, data, size, format, 1, SPLIT_WHOLE, seed, 0, INT64_MIN, INT64_MAX);
   if (ref.rc != CXM_OK || ref.reader.rejected == 0) {
     fuzz_same(&ref, &run);
   } else {
@@ -247,10 +254,32 @@ static void fuzz_reader_input(const uint8_t *data, size_t size, int32_t format) 
     FUZZ_CHECK(run.store.events == run.reader.events && run.store.duplicates == run.reader.duplicates);
   }
 
+  /* 6. A time window [from, to) inside the reference's span: the same rows
+   * are read and valid rows are recorded, skipped as duplicates or left
+   * out, and what is recorded lies in the window. (Rows outside the window
+   * are never committed, so fewer may be rejected by the store itself,
+   * e.g. when full, and an id first seen outside the window is new
+   * inside it.) */
+  if (ref.rc == CXM_OK && ref.store.events > 0) {
+    uint64_t span = (uint64_t)(ref.store.last - ref.store.first) + 1;
+    int64_t from = ref.store.first + (int64_t)((seed >> 3) % span);
+    int64_t to = from + (int64_t)((seed >> 29) % span) + 1;
+    fuzz_read(&run, data, size, format, 0, SPLIT_WHOLE, seed, 0, from, to);
+    FUZZ_CHECK(run.rc == CXM_OK && run.reader.rows == ref.reader.rows);
+    FUZZ_CHECK(run.reader.rows ==
+               run.reader.events + run.reader.rejected + run.reader.duplicates + run.reader.out_of_window);
+    FUZZ_CHECK(run.reader.rejected <= ref.reader.rejected);
+    FUZZ_CHECK(run.reader.events + run.reader.duplicates + run.reader.out_of_window ==
+               ref.reader.events + ref.reader.duplicates + (ref.reader.rejected - run.reader.rejected));
+    FUZZ_CHECK(run.reader.events <= ref.reader.events + ref.reader.duplicates);
+    FUZZ_CHECK(run.store.events == run.reader.events);
+    if (run.store.events > 0) FUZZ_CHECK(run.store.first >= from && run.store.last < to);
+  }
+
   /* 5. Out of memory at the Nth allocation. */
   if (ref.alloc_calls > 0) {
     uint64_t n = 1 + (seed >> 7) % ref.alloc_calls;
-    fuzz_read(&run, data, size, format, 0, SPLIT_WHOLE, seed, n);
+    fuzz_read(&run, data, size, format, 0, SPLIT_WHOLE, seed, n, INT64_MIN, INT64_MAX);
     if (run.alloc_failed == 0) {
       fuzz_same(&ref, &run);
     } else {
