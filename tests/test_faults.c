@@ -2055,6 +2055,39 @@ static int32_t call_merge(void *ctx) {
   return cxm_store_merge(c->into, c->from);
 }
 
+/* The events of the customers of one parity; shard 1 interns the channels
+ * and segments in reverse order, and each shard one code of its own. */
+static cxm_store *shard_store(const cxm_allocator *hooks, unsigned parity) {
+  cxm_store_options o;
+  cxm_store *s = NULL;
+  size_t i;
+  int32_t code, own_channel, own_segment;
+  cxm_store_options_init(&o);
+  o.allocator = hooks;
+  assert_int_equal(cxm_store_new(&s, &o), CXM_OK);
+  for (i = 0; i < N_CHAN; i++) {
+    const char *t = chan_tokens[parity ? N_CHAN - 1 - i : i];
+    assert_int_equal(cxm_store_channel(&code, s, t, strlen(t)), CXM_OK);
+  }
+  for (i = 0; i < N_SEG; i++) {
+    const char *t = seg_labels[parity ? N_SEG - 1 - i : i];
+    assert_int_equal(cxm_store_segment(&code, s, t, strlen(t)), CXM_OK);
+  }
+  assert_int_equal(cxm_store_channel(&own_channel, s, parity ? "telegram" : "fax", parity ? 8 : 3), CXM_OK);
+  assert_int_equal(cxm_store_segment(&own_segment, s, parity ? "vip" : "trial", parity ? 3 : 5), CXM_OK);
+  for (i = 0; i < g_nev; i++) {
+    cxm_event e;
+    int32_t rc;
+    if ((unsigned)atoi(g_ev[i].customer + 1) % 2 != parity) continue;
+    e = to_event(&g_ev[i], s);
+    if (i % 5 == 0) e.channel = own_channel;
+    if (i % 7 == 0) e.segment = own_segment;
+    rc = cxm_store_record(s, &e);
+    assert_true(rc == CXM_OK || rc == CXM_DUPLICATE);
+  }
+  return s;
+}
+
 /* Merge a store holding the later events into one holding the earlier
  * ones (and into an empty one): each failure leaves both as they were; the
  * result equals one store fed every event. */
@@ -2074,6 +2107,27 @@ static void test_store_merge(void **state) {
       cxm_event e = to_event(&g_ev[i], c.from);
       assert_int_equal(cxm_store_record(c.from, &e), CXM_OK);
     }
+    assert_int_equal(fault_loop(&spec, &c), CXM_OK);
+    got.len = 0;
+    fp_store(&got, c.into);
+    fp_assert_same(&want, &got, spec.fn, -1);
+    store_still_works(c.into);
+    cxm_store_free(c.into);
+    cxm_store_free(c.from);
+    assert_true(g_fa.live_bytes == 0);
+  }
+  { /* shards by customer whose channel and segment codes differ: `from`
+     * interned them in reverse order, and each shard has a code the other
+     * lacks, so the merge must map them; the result must equal the same
+     * merge without failures */
+    cxm_store *twin_into = shard_store(NULL, 0), *twin_from = shard_store(NULL, 1);
+    want.len = 0;
+    assert_int_equal(cxm_store_merge(twin_into, twin_from), CXM_OK);
+    fp_store(&want, twin_into);
+    cxm_store_free(twin_into);
+    cxm_store_free(twin_from);
+    c.into = shard_store(&g_hooks, 0);
+    c.from = shard_store(&g_hooks, 1);
     assert_int_equal(fault_loop(&spec, &c), CXM_OK);
     got.len = 0;
     fp_store(&got, c.into);
