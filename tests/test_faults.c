@@ -1764,6 +1764,23 @@ static void test_rfm(void **state) {
     assert_int_equal(fault_loop(&file, &c), CXM_OK);
     assert_int_equal(c.error_line, 0);
     assert_int_equal(cxm_rfm_count(c.rfm), 1700);
+    { /* and into empty sets, whose tables grow while loading */
+      cxm_rfm *full = c.rfm;
+      fpbuf one = {0}, other = {0};
+      assert_int_equal(cxm_rfm_new(&c.rfm, &g_hooks), CXM_OK);
+      assert_int_equal(fault_loop(&spec, &c), CXM_OK);
+      fp_rfm(&one, c.rfm);
+      cxm_rfm_free(c.rfm);
+      assert_int_equal(cxm_rfm_new(&c.rfm, &g_hooks), CXM_OK);
+      assert_int_equal(fault_loop(&file, &c), CXM_OK);
+      fp_rfm(&other, c.rfm);
+      fp_assert_same(&one, &other, spec.fn, -1);
+      assert_int_equal(cxm_rfm_count(c.rfm), 500);
+      cxm_rfm_free(c.rfm);
+      c.rfm = full;
+      fp_free(&one);
+      fp_free(&other);
+    }
   }
   remove(path);
   { /* fits and log-likelihoods of every kind; the set is unchanged */
