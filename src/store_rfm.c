@@ -7,6 +7,7 @@
 #include "cxm/purchase.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DAY INT64_C(86400)
@@ -25,9 +26,62 @@ typedef struct buyer {
   int64_t first_day, last_day; /* calibration days; first_day INT64_MAX: none */
   uint32_t days;               /* distinct calibration purchase days */
   uint32_t holdout_days;       /* distinct purchase days in the holdout */
-  double spend;                /* total calibration spend */
+  double spend;                /* total calibration spend, summed in day order */
   double first_spend;          /* spend of the first day */
 } buyer;
+
+/* One calibration purchase day of a customer. */
+typedef struct spend_day {
+  int64_t day;
+  double amount;
+} spend_day;
+
+static int by_day(const void *x, const void *y) {
+  int64_t a = ((const spend_day *)x)->day, b = ((const spend_day *)y)->day;
+  return a < b ? -1 : a > b;
+}
+
+/* Each buyer's calibration spend, added in day order, so the sum depends on
+ * the store's content only and not on its hash table's history: a loaded
+ * snapshot or a merged store gives the same bits. A counting sort by
+ * customer (b[].days counted in the first pass), then by day within one. */
+static int32_t ordered_spend(buyer *b, size_t count, const cxmi_daymap *m, int64_t end_day, cxmi_alloc *a) {
+  size_t *next = cxmi_malloc(a, (count + 1) * sizeof *next), total = 0, i, k;
+  spend_day *days;
+  uint32_t slot;
+  if (next == NULL) return CXM_E_NOMEM;
+  for (i = 0; i < count; i++) {
+    next[i] = total;
+    total += b[i].days;
+  }
+  next[count] = total;
+  days = cxmi_malloc(a, (total > 0 ? total : 1) * sizeof *days);
+  if (days == NULL) {
+    cxmi_free(a, next, (count + 1) * sizeof *next);
+    return CXM_E_NOMEM;
+  }
+  for (slot = 0; slot <= m->slot_mask; slot++) {
+    const cxmi_day_slot *d = &m->slots[slot];
+    uint64_t key;
+    int64_t day;
+    if (d->key == 0 || d->purchases == 0) continue;
+    key = d->key - 1;
+    day = (int64_t)(uint32_t)key;
+    if (day > end_day) continue;
+    days[next[key >> 32]].day = day;
+    days[next[key >> 32]++].amount = d->amount;
+  }
+  /* next[i] is now the end of customer i's days; they start at the end of i - 1's. */
+  for (i = 0, k = 0; i < count; k = next[i], i++) {
+    size_t j, n = next[i] - k;
+    if (n > 1) qsort(days + k, n, sizeof *days, by_day);
+    b[i].spend = 0;
+    for (j = 0; j < n; j++) b[i].spend += days[k + j].amount;
+  }
+  cxmi_free(a, days, (total > 0 ? total : 1) * sizeof *days);
+  cxmi_free(a, next, (count + 1) * sizeof *next);
+  return CXM_OK;
+}
 
 int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_options *options) {
   cxm_rfm_options o;
@@ -64,7 +118,8 @@ int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_option
     b[i].last_day = INT64_MIN;
   }
   /* One pass over the purchase days, in table order (input need not be
-   * sorted): the birth day is the least day, whatever order it comes in. */
+   * sorted): the birth day is the least day, whatever order it comes in.
+   * The spend is summed afterwards, in day order (ordered_spend). */
   for (slot = 0; slot <= store->purchase_days.slot_mask; slot++) {
     const cxmi_day_slot *d = &store->purchase_days.slots[slot];
     uint64_t key;
@@ -85,8 +140,8 @@ int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_option
     }
     if (day > c->last_day) c->last_day = day;
     c->days++;
-    c->spend += d->amount;
   }
+  rc = ordered_spend(b, count, &store->purchase_days, end_day, &a);
   for (i = 0; i < count && rc == CXM_OK; i++) {
     cxm_rfm_customer c;
     const buyer *y = &b[i];

@@ -301,14 +301,9 @@ static void assert_same_rfm(const cxm_store *a, const cxm_store *b, const cxm_rf
     assert_int_equal(x.x, y.x);
     assert_true(same_double(x.t_x, y.t_x));
     assert_true(same_double(x.T, y.T));
-    /* The one value not compared bit for bit: cxm_store_rfm() adds a
-     * customer's daily amounts in the order of the day table's slots,
-     * which depends on the table's capacity and insertion history (not
-     * on content), so the loaded store may add the same amounts in
-     * another order and round differently in the last bits. Until
-     * src/store_rfm.c sums in a canonical order, allow that rounding. */
-    if (!same_double(x.monetary, y.monetary))
-      assert_true(fabs(x.monetary - y.monetary) <= 1e-12 * fabs(x.monetary));
+    /* Bit for bit: cxm_store_rfm() sums each customer's spend in day
+     * order, whatever the day table's capacity or history. */
+    assert_true(same_double(x.monetary, y.monetary));
     assert_true(same_double(x.x_star, y.x_star));
   }
   cxm_rfm_free(ra);
