@@ -480,7 +480,9 @@ CXM_API int32_t cxm_service_acc_deserialize(cxm_service_acc *acc, const uint8_t 
  *        exact quantiles (for sharding and snapshots; cxm_store_service()
  *        keeps the exact quantiles).
  * @param[out] out Receives the accumulator; untouched when an argument or
- *             option is rejected, zeroed when the scan fails.
+ *             option is rejected or the default calendar cannot be
+ *             allocated (CXM_E_NOMEM before the scan), zeroed when the
+ *             scan itself fails.
  * @param[in] store The store (read only).
  * @param[in] filter NULL for everything.
  * @param[in] options NULL for the defaults (uses `calendar`, `sla_target_seconds`).
