@@ -101,7 +101,7 @@ CXM_API int32_t cxm_store_channel(int32_t *channel, cxm_store *store, const char
 
 /**
  * @brief Intern a segment label (1..64 bytes, no control characters);
- *        the empty label gives CXM_SEGMENT_UNKNOWN.
+ *        the empty label and "unknown" (the name of code 0) give CXM_SEGMENT_UNKNOWN.
  * @return CXM_OK, CXM_E_ARG, CXM_E_SEGMENT, CXM_E_LIMIT or CXM_E_NOMEM. @since 0.1
  */
 CXM_API int32_t cxm_store_segment(int32_t *segment, cxm_store *store, const char *label, size_t len);
