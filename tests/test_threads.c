@@ -7,8 +7,11 @@
  *    computed for the same stream on the main thread before any thread ran.
  * 2. Concurrent readers: one finished store, and one calendar, queried by
  *    THREADS threads at once (every query, every name look-up, stats, RFM,
- *    features, the risk model), several rounds each; every digest equals the
- *    single-thread baseline.
+ *    features, the risk model, the churn pipeline, the snapshot bytes),
+ *    several rounds each; every digest equals the single-thread baseline.
+ * 3. Concurrent merges: one finished store merged by THREADS threads at
+ *    once, each into its own store (cxm_store_merge only reads `from`);
+ *    every merged store's digest equals the main thread's.
  *
  * The digests compare doubles bit for bit: the same code on the same data
  * must give the same bits whichever thread runs it. Run under
@@ -289,6 +292,11 @@ static void digest_slice(buf *d, const cxm_store *store, const cxm_filter *f, co
   put_dbl(d, cr.weakest_mean);
 }
 
+static int32_t snapshot_write(void *opaque, const void *bytes, size_t len) {
+  buf_put(opaque, bytes, len);
+  return 0;
+}
+
 /* Every read-only query of the store, in a fixed order. `start` rotates
  * the order of the --by dimensions so that threads do different work at
  * the same moment; the digest of each dimension goes to its own buffer and
@@ -439,6 +447,47 @@ static void digest_store(buf *out, const cxm_store *store, const cxm_calendar *c
   for (k = 0; k < CXM_FEATURE_COUNT; k++) put_dbl(out, model.coef[k]);
   put_u64(out, eval.rows);
   put_dbl(out, eval.auc);
+
+  /* the churn pipeline (cxm/churn.h) */
+  {
+    cxm_churn *churn = NULL;
+    cxm_churn_options co;
+    cxm_churn_info info;
+    cxm_churn_options_init(&co);
+    co.calendar = cal;
+    co.horizon_seconds = HORIZON;
+    CHECK(cxm_store_churn(&churn, store, &co) == CXM_OK);
+    cxm_churn_info_init(&info);
+    CHECK(cxm_churn_info_get(&info, churn) == CXM_OK);
+    put_i64(out, info.scored_at);
+    put_i64(out, info.cutoff);
+    put_i32(out, info.fitted);
+    put_dbl(out, info.model.intercept);
+    put_u64(out, cxm_churn_count(churn));
+    for (i = 0; i < cxm_churn_count(churn); i++) {
+      cxm_churn_row r;
+      cxm_churn_row_init(&r);
+      CHECK(cxm_churn_row_get(&r, churn, i) == CXM_OK);
+      put_u64(out, r.handle);
+      put_i32(out, r.band);
+      put_dbl(out, r.risk);
+      put_dbl(out, r.logit);
+      put_dbl(out, r.p_alive);
+      buf_put(out, r.contributions, sizeof r.contributions);
+      put_u64(out, r.driver_count);
+    }
+    cxm_churn_free(churn);
+  }
+
+  /* the snapshot's bytes (cxm/snapshot.h) */
+  {
+    buf snap;
+    memset(&snap, 0, sizeof snap);
+    CHECK(cxm_store_save_to(store, snapshot_write, &snap) == CXM_OK);
+    CHECK(snap.len > 0);
+    put_bytes(out, snap.p, snap.len);
+    buf_free(&snap);
+  }
 }
 
 /* The stream exercises every query: bad rows, duplicates, contacts,
@@ -531,6 +580,24 @@ static void *read_worker(void *arg) {
       j->rounds_equal++;
     buf_free(&again);
   }
+  return NULL;
+}
+
+/* Build the store of `csv` and merge the shared store into it. */
+static cxm_store *build_and_merge(int *chk, const buf *csv, size_t step, const cxm_store *from) {
+  cxm_reader_stats rs;
+  cxm_store *store = build_store(chk, csv, step, &rs);
+  CHECK(cxm_store_merge(store, from) == CXM_OK);
+  return store;
+}
+
+static void *merge_worker(void *arg) {
+  job *j = arg;
+  cxm_store *store;
+  pthread_barrier_wait(j->start);
+  store = build_and_merge(&j->result.bad_line, j->csv, (size_t)(5 + 11 * j->index), j->store);
+  digest_store(&j->result, store, j->cal, j->index);
+  cxm_store_free(store);
   return NULL;
 }
 
@@ -640,10 +707,64 @@ static void test_concurrent_readers(void **state) {
   cxm_calendar_free(cal);
 }
 
+/* One finished store merged by THREADS threads at once, each into its own
+ * store (cxm_store_merge reads `from`): every merged store equals the one
+ * the main thread made the same way. */
+static void test_concurrent_merges(void **state) {
+  buf shared_csv, csv[THREADS], baseline[THREADS];
+  job jobs[THREADS];
+  pthread_t tid[THREADS];
+  pthread_barrier_t start;
+  cxm_reader_stats rs;
+  cxm_calendar *cal = make_calendar();
+  cxm_store *shared;
+  int i, bad = 0;
+  (void)state;
+
+  memset(&shared_csv, 0, sizeof shared_csv);
+  make_stream(&shared_csv, 77, 3000);
+  shared = build_store(&bad, &shared_csv, 0, &rs);
+  assert_int_equal(bad, 0);
+  for (i = 0; i < THREADS; i++) {
+    cxm_store *merged;
+    memset(&csv[i], 0, sizeof csv[i]);
+    memset(&baseline[i], 0, sizeof baseline[i]);
+    make_stream(&csv[i], (uint64_t)i + 40, 1500);
+    merged = build_and_merge(&bad, &csv[i], 0, shared);
+    assert_int_equal(bad, 0);
+    digest_store(&baseline[i], merged, cal, 0);
+    cxm_store_free(merged);
+  }
+  assert_false(same(&baseline[0], &baseline[1]));
+
+  assert_int_equal(pthread_barrier_init(&start, NULL, THREADS), 0);
+  for (i = 0; i < THREADS; i++) {
+    memset(&jobs[i], 0, sizeof jobs[i]);
+    jobs[i].index = i;
+    jobs[i].csv = &csv[i];
+    jobs[i].store = shared;
+    jobs[i].cal = cal;
+    jobs[i].start = &start;
+    assert_int_equal(pthread_create(&tid[i], NULL, merge_worker, &jobs[i]), 0);
+  }
+  for (i = 0; i < THREADS; i++) assert_int_equal(pthread_join(tid[i], NULL), 0);
+  pthread_barrier_destroy(&start);
+  for (i = 0; i < THREADS; i++) {
+    assert_true(same(&jobs[i].result, &baseline[i]));
+    buf_free(&jobs[i].result);
+    buf_free(&baseline[i]);
+    buf_free(&csv[i]);
+  }
+  buf_free(&shared_csv);
+  cxm_store_free(shared);
+  cxm_calendar_free(cal);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_many_stores),
       cmocka_unit_test(test_concurrent_readers),
+      cmocka_unit_test(test_concurrent_merges),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
