@@ -97,10 +97,10 @@ def load_generator():
     return mod
 
 
-def run(args, cwd, timeout=600):
+def run(args, cwd, timeout=600, stdin=None):
     TRIED["runs"] += 1
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.run([CXM] + args, cwd=cwd, stdout=out, stderr=err, timeout=timeout)
+        proc = subprocess.run([CXM] + args, cwd=cwd, stdout=out, stderr=err, timeout=timeout, stdin=stdin)
         out.seek(0)
         err.seek(0)
         return proc.returncode, out.read(), err.read()
@@ -194,6 +194,16 @@ def check_case(case, d):
     lines = stderr_lines(err)
     _, other = check_diags(case, name, lines, what)
     check_threads(name, ["report", "--json"], d, rc, out, lines)
+    if name.endswith(".csv"):
+        # standard input is read as CSV, named `-` in diagnostics
+        with open(os.path.join(d, name), "rb") as f:
+            rc2, out2, err2 = run(["report", "--json", "-"], d, stdin=f)
+        check(rc2 == rc and out2 == out, "report - < %s: not what the file gives (exit %d vs %d)" % (name, rc2, rc))
+        lines2 = stderr_lines(err2)
+        renamed = [("-:" + ln[len(name) + 1:]) if ln.startswith(name + ":") else ln.replace("cxm: %s: " % name, "cxm: -: ")
+                   for ln in lines]
+        check(lines2 == renamed, "report - < %s: diagnostics differ: %r" %
+              (name, [x for x in zip(lines2, renamed) if x[0] != x[1]][:2]))
     if case["exit"] == 0:
         inp = report_counts(out, what)
         if inp is not None:
