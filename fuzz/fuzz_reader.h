@@ -24,8 +24,13 @@
  *   - one callback per rejected row and per warning, in line order, and
  *     exactly one for an unusable CSV header;
  *   - runs 2 and 3 give exactly the result of run 1: status, every
- *     counter, the store's counters, its survey and loyalty accumulators
- *     and the same reports (line, column, status, reason), in order;
+ *     counter, the store's counters, its survey and loyalty accumulators,
+ *     its snapshot bytes (so the whole store), and the same reports (line,
+ *     column, status, reason), in order;
+ *   - the reference's store survives a snapshot (cxm/snapshot.h): loading
+ *     its bytes gives a store with the same counters, survey, loyalty,
+ *     gap, SERVQUAL and service accumulators and memory accounting, whose
+ *     snapshot is the same bytes;
  *   - strict mode returns CXM_OK with the same result when the reference
  *     rejected nothing, else stops (CXM_E_ROW) at the reference's first
  *     rejected row with the same report, having recorded no more;
@@ -43,6 +48,7 @@
 #include "cxm/experience.h"
 #include "cxm/query.h"
 #include "cxm/reader.h"
+#include "cxm/snapshot.h"
 #include "cxm/store.h"
 #include "cxm/survey.h"
 #include "fuzz_common.h"
@@ -69,6 +75,11 @@ typedef struct fuzz_run {
   cxm_store_stats store;
   cxm_survey_acc survey;
   cxm_loyalty_acc loyalty;
+  cxm_gap_acc gap;
+  cxm_servqual_acc servqual;
+  uint64_t service;  /* hash of the service accumulator (45 KiB) */
+  uint64_t snapshot; /* hash of the store's snapshot bytes */
+  size_t snapshot_len;
   fuzz_reports reports;
   uint64_t alloc_calls;  /* allocator calls while reading (store and reader) */
   uint64_t alloc_failed; /* of which failed */
@@ -106,6 +117,86 @@ static void fuzz_on_error(void *user, const cxm_row_error *e) {
     FUZZ_CHECK(e->status == CXM_UNKNOWN_COLUMN);
     r->warnings++;
   }
+}
+
+/* A growing buffer for snapshot bytes (plain malloc: not the store's). */
+typedef struct fuzz_bytes {
+  uint8_t *p;
+  size_t len, cap;
+} fuzz_bytes;
+
+static int32_t fuzz_collect(void *opaque, const void *bytes, size_t len) {
+  fuzz_bytes *b = opaque;
+  FUZZ_CHECK(bytes != NULL && len > 0);
+  if (len > b->cap - b->len) {
+    size_t cap = b->cap == 0 ? 4096 : b->cap;
+    uint8_t *p;
+    while (cap - b->len < len) cap *= 2;
+    p = realloc(b->p, cap);
+    FUZZ_CHECK(p != NULL);
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, bytes, len);
+  b->len += len;
+  return 0;
+}
+
+/* What a store holds, as far as the queries and its snapshot tell. The
+ * snapshot holds everything (docs/snapshot.md), so comparing its bytes
+ * compares whole stores; `full` adds the experience accumulators, to check
+ * a loaded store through its queries too. */
+static void fuzz_content(fuzz_run *out, const cxm_store *store, fuzz_bytes *snap, int full) {
+  out->store.size = sizeof out->store;
+  FUZZ_CHECK(cxm_store_stats_get(&out->store, store) == CXM_OK);
+  FUZZ_CHECK(cxm_store_survey(&out->survey, store, NULL) == CXM_OK);
+  FUZZ_CHECK(cxm_store_loyalty_acc(&out->loyalty, store, NULL) == CXM_OK);
+  if (full) {
+    cxm_service_acc *service = malloc(sizeof *service);
+    FUZZ_CHECK(service != NULL);
+    FUZZ_CHECK(cxm_store_gap(&out->gap, store, NULL, NULL) == CXM_OK);
+    FUZZ_CHECK(cxm_store_servqual_acc(&out->servqual, store, NULL) == CXM_OK);
+    FUZZ_CHECK(cxm_store_service_acc(service, store, NULL, NULL) == CXM_OK);
+    out->service = fuzz_hash((const uint8_t *)service, sizeof *service);
+    free(service);
+  }
+  snap->len = 0;
+  FUZZ_CHECK(cxm_store_save_to(store, fuzz_collect, snap) == CXM_OK);
+  out->snapshot = fuzz_hash(snap->p, snap->len);
+  out->snapshot_len = snap->len;
+}
+
+/* The parts of two stores' content that must agree (the experience
+ * accumulators are zero unless both were computed `full`). */
+static void fuzz_same_content(const fuzz_run *a, const fuzz_run *b) {
+  FUZZ_CHECK(a->store.events == b->store.events && a->store.duplicates == b->store.duplicates &&
+             a->store.customers == b->store.customers && a->store.first == b->store.first &&
+             a->store.last == b->store.last && a->store.cells == b->store.cells);
+  FUZZ_CHECK(memcmp(&a->survey, &b->survey, sizeof a->survey) == 0);
+  FUZZ_CHECK(memcmp(&a->loyalty, &b->loyalty, sizeof a->loyalty) == 0);
+  FUZZ_CHECK(memcmp(&a->gap, &b->gap, sizeof a->gap) == 0);
+  FUZZ_CHECK(memcmp(&a->servqual, &b->servqual, sizeof a->servqual) == 0);
+  FUZZ_CHECK(a->service == b->service);
+  FUZZ_CHECK(a->snapshot == b->snapshot && a->snapshot_len == b->snapshot_len);
+}
+
+/* A store the reader built survives a snapshot: loading its bytes gives a
+ * store with the same content, whose own snapshot is the same bytes. */
+static void fuzz_snapshot_round_trip(const fuzz_run *orig, const fuzz_bytes *snap) {
+  fuzz_alloc fa;
+  cxm_allocator hooks = fuzz_hooks(&fa, FUZZ_READER_LIMIT, 0);
+  cxm_store *loaded = NULL;
+  fuzz_bytes again = {NULL, 0, 0};
+  fuzz_run back;
+  memset(&back, 0, sizeof back);
+  FUZZ_CHECK(cxm_store_load_bytes(&loaded, snap->p, snap->len, &hooks) == CXM_OK);
+  fuzz_content(&back, loaded, &again, 1);
+  FUZZ_CHECK(again.len == snap->len && memcmp(again.p, snap->p, snap->len) == 0);
+  fuzz_same_content(orig, &back);
+  FUZZ_CHECK(back.store.memory_bytes == fa.live);
+  cxm_store_free(loaded);
+  FUZZ_CHECK(fa.live == 0);
+  free(again.p);
 }
 
 /* Feed the input in the chunks `split` says; returns the first status that
@@ -183,12 +274,18 @@ static void fuzz_read(fuzz_run *out, const uint8_t *data, size_t size, int32_t f
   out->rc = rc;
   out->alloc_calls = fa.calls;
   out->alloc_failed = fa.failed;
-  FUZZ_CHECK(cxm_store_stats_get(&out->store, store) == CXM_OK);
-  /* With the reader gone, the store accounts for every byte it holds. */
-  FUZZ_CHECK(out->store.memory_bytes == fa.live);
-  FUZZ_CHECK(cxm_store_survey(&out->survey, store, NULL) == CXM_OK);
-  rc = cxm_store_loyalty_acc(&out->loyalty, store, NULL);
-  FUZZ_CHECK(rc == CXM_OK); /* the failing allocation, if any, came earlier */
+  {
+    /* The queries and the snapshot below may allocate; the failing
+     * allocation, if any, came earlier. */
+    fuzz_bytes snap = {NULL, 0, 0};
+    uint64_t live = fa.live;
+    int reference = split == SPLIT_WHOLE && !strict && fail_at == 0 && from == INT64_MIN && to == INT64_MAX;
+    fuzz_content(out, store, &snap, reference);
+    /* With the reader gone, the store accounts for every byte it holds. */
+    FUZZ_CHECK(out->store.memory_bytes == live);
+    if (reference) fuzz_snapshot_round_trip(out, &snap);
+    free(snap.p);
+  }
   cxm_store_free(store);
   FUZZ_CHECK(fa.live == 0);
 }
@@ -201,11 +298,13 @@ static void fuzz_same(const fuzz_run *a, const fuzz_run *b) {
    * piece that stopped the reader. */
   if (a->rc != CXM_OK) ra.bytes = rb.bytes = 0;
   FUZZ_CHECK(memcmp(&ra, &rb, sizeof ra) == 0);
+  /* Equal snapshots: equal stores. */
+  FUZZ_CHECK(a->snapshot == b->snapshot && a->snapshot_len == b->snapshot_len);
+  FUZZ_CHECK(memcmp(&a->survey, &b->survey, sizeof a->survey) == 0);
+  FUZZ_CHECK(memcmp(&a->loyalty, &b->loyalty, sizeof a->loyalty) == 0);
   FUZZ_CHECK(a->store.events == b->store.events && a->store.duplicates == b->store.duplicates &&
              a->store.customers == b->store.customers && a->store.first == b->store.first &&
              a->store.last == b->store.last && a->store.cells == b->store.cells);
-  FUZZ_CHECK(memcmp(&a->survey, &b->survey, sizeof a->survey) == 0);
-  FUZZ_CHECK(memcmp(&a->loyalty, &b->loyalty, sizeof a->loyalty) == 0);
   FUZZ_CHECK(a->reports.digest == b->reports.digest && a->reports.rejections == b->reports.rejections &&
              a->reports.warnings == b->reports.warnings &&
              a->reports.headers == b->reports.headers);
