@@ -8,7 +8,9 @@
  * 2. Concurrent readers: one finished store, and one calendar, queried by
  *    THREADS threads at once (every query, every name look-up, stats, RFM,
  *    features, the risk model, the churn pipeline, the snapshot bytes),
- *    several rounds each; every digest equals the single-thread baseline.
+ *    and fits on a shared purchase summary and shared risk rows
+ *    (cxm_model_fit, cxm_risk_fit, cxm_risk_evaluate), several rounds
+ *    each; every digest equals the single-thread baseline.
  * 3. Concurrent merges: one finished store merged by THREADS threads at
  *    once, each into its own store (cxm_store_merge only reads `from`);
  *    every merged store's digest equals the main thread's.
@@ -490,6 +492,39 @@ static void digest_store(buf *out, const cxm_store *store, const cxm_calendar *c
   }
 }
 
+/* The fits that only read their data (cxm/purchase.h, cxm/risk.h: "safe
+ * from several threads on the same unchanged data"), on shared objects. */
+static void digest_fits(buf *out, const cxm_rfm *rfm, const cxm_risk_data *risk) {
+  int *chk = &out->bad_line;
+  int32_t models[2] = {CXM_MODEL_BGNBD, CXM_MODEL_MBGNBD};
+  cxm_risk_model rm;
+  cxm_risk_evaluation ev;
+  double ll = 0.0;
+  int k, i;
+  for (k = 0; k < 2; k++) {
+    cxm_model m;
+    int32_t rc;
+    cxm_model_init(&m);
+    rc = cxm_model_fit(&m, rfm, models[k], NULL);
+    CHECK(rc == CXM_OK || rc == CXM_E_CONVERGE);
+    put_i32(out, rc);
+    for (i = 0; i < 4; i++) put_dbl(out, m.param[i]);
+    put_dbl(out, m.loglik);
+    CHECK(cxm_model_loglik(&ll, &m, rfm) == CXM_OK);
+    put_dbl(out, ll);
+  }
+  cxm_risk_model_init(&rm);
+  k = cxm_risk_fit(&rm, risk, NULL);
+  CHECK(k == CXM_OK || k == CXM_E_CONVERGE);
+  put_dbl(out, rm.intercept);
+  for (i = 0; i < CXM_FEATURE_COUNT; i++) put_dbl(out, rm.coef[i]);
+  memset(&ev, 0, sizeof ev);
+  ev.size = sizeof ev;
+  CHECK(cxm_risk_evaluate(&ev, &rm, risk) == CXM_OK);
+  put_dbl(out, ev.log_loss);
+  put_dbl(out, ev.auc);
+}
+
 /* The stream exercises every query: bad rows, duplicates, contacts,
  * pairs, SERVQUAL answers, custom channels and segments. */
 static void check_digest_covers(const cxm_store *store, const cxm_reader_stats *rs) {
@@ -550,6 +585,8 @@ typedef struct job {
   const buf *csv;            /* test 1: the stream to build from */
   const cxm_store *store;    /* test 2: the shared store */
   const cxm_calendar *cal;
+  const cxm_rfm *rfm;        /* test 2: a shared purchase summary */
+  const cxm_risk_data *risk; /* test 2: shared risk rows */
   pthread_barrier_t *start;
   buf result;                /* the digest */
   int rounds_equal;          /* test 2: rounds that equalled round 0 */
@@ -571,11 +608,13 @@ static void *read_worker(void *arg) {
   int r;
   pthread_barrier_wait(j->start);
   digest_store(&j->result, j->store, j->cal, j->index);
+  digest_fits(&j->result, j->rfm, j->risk);
   j->rounds_equal = 1;
   for (r = 1; r < READER_ROUNDS; r++) {
     buf again;
     memset(&again, 0, sizeof again);
     digest_store(&again, j->store, j->cal, j->index + r);
+    digest_fits(&again, j->rfm, j->risk);
     if (again.bad_line == 0 && again.len == j->result.len && memcmp(again.p, j->result.p, again.len) == 0)
       j->rounds_equal++;
     buf_free(&again);
@@ -665,6 +704,8 @@ static void test_concurrent_readers(void **state) {
   cxm_reader_stats rs;
   cxm_calendar *cal = make_calendar();
   cxm_store *store;
+  cxm_rfm *rfm = NULL;
+  cxm_risk_data *risk = NULL;
   int i;
   (void)state;
 
@@ -675,6 +716,32 @@ static void test_concurrent_readers(void **state) {
   check_digest_covers(store, &rs);
   digest_store(&baseline, store, cal, 0);
   assert_true(baseline.len > 1000);
+  /* shared inputs of the fits: the store's purchase summary, and its
+   * feature rows with their churn labels */
+  {
+    cxm_rfm_options ro;
+    cxm_feature_options fo;
+    cxm_features *features = NULL;
+    size_t row;
+    assert_int_equal(cxm_rfm_new(&rfm, NULL), CXM_OK);
+    cxm_rfm_options_init(&ro);
+    assert_int_equal(cxm_store_rfm(rfm, store, &ro), CXM_OK);
+    assert_true(cxm_rfm_count(rfm) > 50);
+    cxm_feature_options_init(&fo);
+    fo.cutoff = CUTOFF;
+    fo.horizon_seconds = HORIZON;
+    assert_int_equal(cxm_store_features(&features, store, &fo), CXM_OK);
+    assert_int_equal(cxm_risk_data_new(&risk, CXM_FEATURE_COUNT, NULL), CXM_OK);
+    for (row = 0; row < cxm_features_count(features); row++) {
+      double values[CXM_FEATURE_COUNT];
+      int32_t label;
+      assert_int_equal(cxm_features_row(values, NULL, &label, features, row), CXM_OK);
+      assert_int_equal(cxm_risk_data_add(risk, values, label, 1.0), CXM_OK);
+    }
+    cxm_features_free(features);
+    digest_fits(&baseline, rfm, risk);
+    assert_int_equal(baseline.bad_line, 0);
+  }
 
   assert_int_equal(pthread_barrier_init(&start, NULL, THREADS), 0);
   for (i = 0; i < THREADS; i++) {
@@ -682,6 +749,8 @@ static void test_concurrent_readers(void **state) {
     jobs[i].index = i;
     jobs[i].store = store;
     jobs[i].cal = cal;
+    jobs[i].rfm = rfm;
+    jobs[i].risk = risk;
     jobs[i].start = &start;
     assert_int_equal(pthread_create(&tid[i], NULL, read_worker, &jobs[i]), 0);
   }
@@ -698,11 +767,14 @@ static void test_concurrent_readers(void **state) {
     buf after;
     memset(&after, 0, sizeof after);
     digest_store(&after, store, cal, 0);
+    digest_fits(&after, rfm, risk);
     assert_true(same(&after, &baseline));
     buf_free(&after);
   }
   buf_free(&baseline);
   buf_free(&csv);
+  cxm_rfm_free(rfm);
+  cxm_risk_data_free(risk);
   cxm_store_free(store);
   cxm_calendar_free(cal);
 }
