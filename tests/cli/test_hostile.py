@@ -312,6 +312,22 @@ def group_corpus(gen):
     n_unread = sum(1 for ln in lines if parse_row_diag_any(ln) and parse_row_diag_any(ln)[0] in
                    {c["name"] for c in cases if c["exit"] != 0})
     check(n_unread == unread, "report of all files: %d header diagnostics, expected %d" % (n_unread, unread))
+    # hostile file names: control characters are escaped, so each
+    # diagnostic stays one line (docs/cli.md)
+    with tempfile.TemporaryDirectory() as tmp:
+        hostile = "bad\nname\x1b[2J\r.csv"
+        with open(os.path.join(corpus, "nul_lines.csv"), "rb") as f, open(os.path.join(tmp, hostile), "wb") as g:
+            g.write(f.read())
+        rc, out, err = run(["report", "--json", hostile, "missing\t.csv"], tmp)
+        TRIED["files"] += 2
+        TRIED["bad_inputs"] += 2
+        check(rc == 0, "hostile file names: exit %d" % rc)
+        lines = stderr_lines(err)
+        shown = "bad\\x0aname\\x1b[2J\\x0d.csv"
+        check(len(lines) == 5 and all(ln.startswith(shown + ":") for ln in lines[:4]),
+              "hostile file names: %r" % lines)
+        check(lines[-1:] == ["cxm: missing\\x09.csv: cannot open: No such file or directory"],
+              "hostile file names: %r" % lines[-1:])
     print("corpus: %d files, %d bad inputs, %d cxm runs" % (TRIED["files"], TRIED["bad_inputs"], TRIED["runs"]))
 
 
