@@ -11,7 +11,9 @@
  *   5. lenient, in one chunk, with the Nth allocation failing (N from the
  *      hash, within the number the reference run made);
  *   6. lenient, in one chunk, with a time window drawn from the hash within
- *      the span of the reference's events.
+ *      the span of the reference's events;
+ *   7. lenient, in one chunk, twice: a second reader reads the same bytes
+ *      into the same store.
  *
  * Properties (a violation traps):
  *   - the reference run returns CXM_OK or CXM_E_HEADER; with CXM_OK, every
@@ -39,7 +41,10 @@
  *     leaked; when nothing failed the result is the reference's;
  *   - with a window, the same rows are read, each valid one is recorded,
  *     a duplicate or out of the window, and the store's events all lie in
- *     the window.
+ *     the window;
+ *   - read twice into one store, the second pass reads and rejects the
+ *     same rows with the same reports, records or skips as duplicates the
+ *     rest, and adds no customer (rejected rows leave no trace).
  *   - every allocator call gets back the size it was given (fuzz_common.h).
  */
 #ifndef CXM_FUZZ_READER_H
@@ -58,7 +63,9 @@
 /* Byte-by-byte feeding is quadratic in nothing, but slow: cap the size. */
 #define FUZZ_BYTEWISE_MAX 16384
 
-enum fuzz_split { SPLIT_WHOLE, SPLIT_BYTES, SPLIT_RANDOM };
+/* SPLIT_TWICE: in one chunk, then again by a second reader into the same
+ * store. */
+enum fuzz_split { SPLIT_WHOLE, SPLIT_BYTES, SPLIT_RANDOM, SPLIT_TWICE };
 
 typedef struct fuzz_reports {
   uint64_t digest;       /* hash of every report, in order */
@@ -83,6 +90,11 @@ typedef struct fuzz_run {
   fuzz_reports reports;
   uint64_t alloc_calls;  /* allocator calls while reading (store and reader) */
   uint64_t alloc_failed; /* of which failed */
+  /* SPLIT_TWICE: the second reader, and the store between the passes */
+  int32_t rc2;
+  cxm_reader_stats reader2;
+  fuzz_reports reports2;
+  cxm_store_stats between;
 } fuzz_run;
 
 static uint64_t fuzz_mix(uint64_t h, const void *p, size_t len) {
@@ -205,7 +217,7 @@ static int32_t fuzz_feed(cxm_reader *r, const uint8_t *data, size_t size, int sp
   int32_t rc = CXM_OK;
   size_t at = 0;
   uint64_t state = seed;
-  if (split == SPLIT_WHOLE) {
+  if (split == SPLIT_WHOLE || split == SPLIT_TWICE) {
     rc = cxm_reader_feed(r, data, size);
   } else {
     while (at < size && rc == CXM_OK) {
@@ -272,6 +284,16 @@ static void fuzz_read(fuzz_run *out, const uint8_t *data, size_t size, int32_t f
     FUZZ_CHECK(rc == CXM_E_NOMEM);
   }
   out->rc = rc;
+  if (split == SPLIT_TWICE && rc == CXM_OK) {
+    out->between.size = sizeof out->between;
+    FUZZ_CHECK(cxm_store_stats_get(&out->between, store) == CXM_OK);
+    ro.user = &out->reports2;
+    FUZZ_CHECK(cxm_reader_new(&reader, store, &ro) == CXM_OK);
+    out->rc2 = fuzz_feed(reader, data, size, split, seed);
+    out->reader2.size = sizeof out->reader2;
+    FUZZ_CHECK(cxm_reader_stats_get(&out->reader2, reader) == CXM_OK);
+    cxm_reader_free(reader);
+  }
   out->alloc_calls = fa.calls;
   out->alloc_failed = fa.failed;
   {
@@ -373,6 +395,24 @@ static void fuzz_reader_input(const uint8_t *data, size_t size, int32_t format) 
     FUZZ_CHECK(run.reader.events <= ref.reader.events + ref.reader.duplicates);
     FUZZ_CHECK(run.store.events == run.reader.events);
     if (run.store.events > 0) FUZZ_CHECK(run.store.first >= from && run.store.last < to);
+  }
+
+  /* 7. The same bytes again, by a second reader into the same store: the
+   * same rows are read and rejected with the same reports, every valid row
+   * is recorded or a duplicate (rows with an id now are), and no customer
+   * is added: the good rows' customers are known, and rejected rows leave
+   * no trace. */
+  if (ref.rc == CXM_OK) {
+    fuzz_read(&run, data, size, format, 0, SPLIT_TWICE, seed, 0, INT64_MIN, INT64_MAX);
+    FUZZ_CHECK(run.rc == CXM_OK && memcmp(&run.reader, &ref.reader, sizeof run.reader) == 0);
+    FUZZ_CHECK(run.rc2 == CXM_OK);
+    FUZZ_CHECK(run.reader2.rows == ref.reader.rows && run.reader2.rejected == ref.reader.rejected &&
+               run.reader2.warnings == ref.reader.warnings);
+    FUZZ_CHECK(run.reader2.events + run.reader2.duplicates == ref.reader.events + ref.reader.duplicates);
+    FUZZ_CHECK(run.reports2.digest == ref.reports.digest);
+    FUZZ_CHECK(run.between.customers == ref.store.customers && run.store.customers == ref.store.customers);
+    FUZZ_CHECK(run.store.events == ref.store.events + run.reader2.events);
+    FUZZ_CHECK(run.store.first == ref.store.first && run.store.last == ref.store.last);
   }
 
   /* 5. Out of memory at the Nth allocation. */
