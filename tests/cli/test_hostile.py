@@ -312,6 +312,7 @@ def group_corpus(gen):
     n_unread = sum(1 for ln in lines if parse_row_diag_any(ln) and parse_row_diag_any(ln)[0] in
                    {c["name"] for c in cases if c["exit"] != 0})
     check(n_unread == unread, "report of all files: %d header diagnostics, expected %d" % (n_unread, unread))
+    group_summary()
     # hostile file names: control characters are escaped, so each
     # diagnostic stays one line (docs/cli.md)
     with tempfile.TemporaryDirectory() as tmp:
@@ -329,6 +330,53 @@ def group_corpus(gen):
         check(lines[-1:] == ["cxm: missing\\x09.csv: cannot open: No such file or directory"],
               "hostile file names: %r" % lines[-1:])
     print("corpus: %d files, %d bad inputs, %d cxm runs" % (TRIED["files"], TRIED["bad_inputs"], TRIED["runs"]))
+
+
+def group_summary():
+    """`cxm churn --summary FILE`: the summary loader (cxm_rfm_load_csv,
+    include/cxm/purchase.h) takes a file whole or not at all, so the first
+    bad line fails the command with exit 1 and `cxm: FILE:LINE: reason`."""
+    # x repeat purchases, the last at t_x (0 when x = 0), observed for T = 40
+    good = "ID,frequency,recency,T\n" + "".join("c%d,%d,%s,40\n" % (i, i % 5, "%d.5" % (3 * (i % 5)) if i % 5 else "0")
+                                                  for i in range(300))
+    cases = [
+        ("s_empty.csv", b"", 1),
+        ("s_garbage.csv", bytes(range(256)) * 4, 1),
+        ("s_missing.csv", b"ID,frequency,T\n1,2,3\n", 1),
+        ("s_twice.csv", b"frequency,recency,T,x\n1,2,3,1\n", 1),
+        ("s_nan.csv", (good + "cx,NaN,1,2\n").encode(), 302),
+        ("s_negative.csv", (good + "cx,-1,1,2\n").encode(), 302),
+        ("s_recency_after_T.csv", (good + "cx,2,50,40\n").encode(), 302),
+        ("s_huge.csv", (good + "cx,1" + "0" * 400 + ",1,2\n").encode(), 302),
+        ("s_fields.csv", (good + "cx,1,1\n").encode(), 302),
+        ("s_nul.csv", (good + "cx,\x001,1,2\n").encode(), 302),
+        ("s_long_id.csv", (good + "c" + "x" * 200 + ",1,1,2\n").encode(), 302),
+        ("s_quote.csv", (good + '"cx",1,1,2\n').encode(), None),  # quotes are not supported: the id is `"cx"`
+        ("s_ok_crlf.csv", good.replace("\n", "\r\n").encode(), None),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data, bad_line in cases:
+            with open(os.path.join(tmp, name), "wb") as f:
+                f.write(data)
+            TRIED["files"] += 1
+            TRIED["bad_inputs"] += 1 if bad_line else 0
+            rc, out, err = run(["churn", "--summary", name, "--json"], tmp)
+            what = "churn --summary " + name
+            lines = stderr_lines(err)
+            check(all(ln.startswith("cxm: ") for ln in lines), "%s: diagnostics %r" % (what, lines[:3]))
+            if bad_line is None:
+                check(rc == 0, "%s: exit %d; %r" % (what, rc, lines[:3]))
+                try:
+                    doc = json.loads(out.decode("utf-8"))
+                    check(len(doc["customers"]) == 300 + (name == "s_quote.csv"), "%s: %d customers" %
+                          (what, len(doc["customers"])))
+                except (UnicodeDecodeError, ValueError, KeyError) as e:
+                    check(False, "%s: not the churn document: %s" % (what, e))
+            else:
+                check(rc == 1, "%s: exit %d, expected 1" % (what, rc))
+                check(out == b"", "%s: output printed" % what)
+                check(len(lines) == 1 and lines[0].startswith("cxm: %s:%d: " % (name, bad_line)),
+                      "%s: %r, expected one line at line %d" % (what, lines, bad_line))
 
 
 def parse_row_diag_any(ln):
