@@ -129,6 +129,10 @@ static double get_f64(const uint8_t *p) {
   return d;
 }
 
+/* One encoding per value: -0.0 is written as +0.0 (equal accumulators,
+ * equal bytes), so a reader refuses a negative zero. */
+static int negative_zero(double d) { return d == 0 && signbit(d); }
+
 int32_t cxm_gap_acc_serialize(uint8_t *buf, size_t cap, size_t *written, const cxm_gap_acc *acc) {
   if (written == NULL || acc == NULL || (buf == NULL && cap > 0)) return CXM_E_ARG;
   *written = CXM_GAP_ACC_BYTES;
@@ -136,10 +140,10 @@ int32_t cxm_gap_acc_serialize(uint8_t *buf, size_t cap, size_t *written, const c
   memcpy(buf, gap_magic, 4);
   buf[4] = GAP_VERSION;
   cxmi_put_u64(buf + 5, acc->pairs);
-  put_f64(buf + 13, acc->mean);
-  put_f64(buf + 21, acc->m2);
-  put_f64(buf + 29, acc->service_sum);
-  put_f64(buf + 37, acc->experience_sum);
+  put_f64(buf + 13, acc->mean + 0.0); /* x + 0.0 turns -0.0 into +0.0 and keeps every other x */
+  put_f64(buf + 21, acc->m2 + 0.0);
+  put_f64(buf + 29, acc->service_sum + 0.0);
+  put_f64(buf + 37, acc->experience_sum + 0.0);
   cxmi_put_u64(buf + 45, acc->blind_spots);
   cxmi_put_u64(buf + 53, acc->reverse_spots);
   return CXM_OK;
@@ -181,6 +185,8 @@ int32_t cxm_gap_acc_deserialize(cxm_gap_acc *acc, const uint8_t *buf, size_t len
       (a.pairs == 0 && (a.mean != 0 || a.m2 != 0 || a.service_sum != 0 || a.experience_sum != 0)))
     return CXM_E_FORMAT;
   if (!gap_acc_in_range(&a)) return CXM_E_FORMAT;
+  if (negative_zero(a.mean) || negative_zero(a.m2) || negative_zero(a.service_sum) || negative_zero(a.experience_sum))
+    return CXM_E_FORMAT;
   *acc = a;
   if (consumed != NULL) *consumed = CXM_GAP_ACC_BYTES;
   return CXM_OK;

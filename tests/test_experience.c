@@ -219,6 +219,12 @@ static void test_gap_acc_reader_bounds(void **state) {
   assert_int_equal(cxm_gap_acc_deserialize(&a, buf, sizeof buf, NULL), CXM_E_FORMAT);
   gap_frame(buf, 4, 50, 4 * 7501.0, 200, 0); /* variance above (100 - 50)(100 + 50) */
   assert_int_equal(cxm_gap_acc_deserialize(&a, buf, sizeof buf, NULL), CXM_E_FORMAT);
+  /* -0.0 is written as +0.0 (one encoding per value), and read as an error. */
+  gap_frame(buf, 2, -0.0, 0, 100, 100);
+  assert_int_equal(cxm_gap_acc_deserialize(&a, buf, sizeof buf, NULL), CXM_OK);
+  assert_true(a.mean == 0 && !signbit(a.mean));
+  buf[13 + 7] |= 0x80; /* the sign bit of the little-endian mean */
+  assert_int_equal(cxm_gap_acc_deserialize(&a, buf, sizeof buf, NULL), CXM_E_FORMAT);
 
   /* The extremes adds do produce are read: gaps of +100 and -100 (the
    * largest variance), and all gaps +100 (mean 100, no variance). */
