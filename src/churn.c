@@ -92,7 +92,7 @@ static int32_t score_rows(cxm_churn *c, const cxm_features *f) {
 static int32_t check_options(const cxm_churn_options *o) {
   if (o->size != sizeof *o) return CXM_E_SIZE;
   if (o->scored_at != CXM_CHURN_AFTER_LAST &&
-      (o->scored_at < CXM_TIME_MIN || o->scored_at > CXM_TIME_MAX || o->scored_at % DAY != 0))
+      (o->scored_at < CXM_TIME_MIN || o->scored_at > CXM_TIME_MAX + 1 || o->scored_at % DAY != 0))
     return CXM_E_WINDOW;
   if (o->horizon_seconds <= 0 || o->horizon_seconds % DAY != 0 || o->horizon_seconds > 100 * 366 * DAY)
     return CXM_E_OPTION;

@@ -229,7 +229,8 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   if (out == NULL || store == NULL || options == NULL) return CXM_E_ARG;
   if (options->size != sizeof *options) return CXM_E_SIZE;
   o = *options;
-  if (o.cutoff < CXM_TIME_MIN || o.cutoff > CXM_TIME_MAX || o.cutoff % DAY != 0) return CXM_E_WINDOW;
+  /* Exclusive: the midnight after the last representable second (10000-01-01) is a valid cut-off. */
+  if (o.cutoff < CXM_TIME_MIN || o.cutoff > CXM_TIME_MAX + 1 || o.cutoff % DAY != 0) return CXM_E_WINDOW;
   if (o.horizon_seconds < 0 || o.horizon_seconds % DAY != 0 || o.horizon_seconds > 100 * 366 * DAY ||
       o.sla_target_seconds < 0 || o.purchase_model < CXM_MODEL_BGNBD || o.purchase_model > CXM_MODEL_PNBD)
     return CXM_E_OPTION;

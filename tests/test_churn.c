@@ -291,6 +291,21 @@ static void test_edges(void **state) {
   assert_int_equal(cxm_churn_row_get(&r, c, 0), CXM_E_NOT_FOUND);
   cxm_churn_free(c);
   cxm_store_free(s);
+  /* The last representable second: scored at the midnight after it,
+   * 10000-01-01, which is CXM_TIME_MAX + 1. */
+  {
+    static const spec last[] = {{"late", CXM_TIME_MAX, CXM_KIND_NPS, 7, 0, NULL, 0}};
+    s = spec_store(last, 1, 0);
+    c = churn_of(s, NULL);
+    info = info_of(c);
+    assert_int_equal(info.scored_at, CXM_TIME_MAX + 1);
+    assert_int_equal(cxm_churn_count(c), 1);
+    cxm_churn_free(c);
+    cxm_churn_options_init(&o);
+    o.scored_at = CXM_TIME_MAX + 1 + DAY;
+    assert_int_equal(cxm_store_churn(&c, s, &o), CXM_E_WINDOW);
+    cxm_store_free(s);
+  }
 }
 
 static void test_bad_arguments(void **state) {

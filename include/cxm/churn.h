@@ -42,7 +42,7 @@ extern "C" {
 /** @brief How cxm_store_churn() scores; fill with cxm_churn_options_init(). @since 0.1 */
 typedef struct cxm_churn_options {
   size_t size;                  /**< sizeof(cxm_churn_options); set by the init function */
-  int64_t scored_at;            /**< a UTC midnight (multiple of 86400), or CXM_CHURN_AFTER_LAST (default) */
+  int64_t scored_at;            /**< a UTC midnight (multiple of 86400) in 1970-01-01 .. 10000-01-01, or CXM_CHURN_AFTER_LAST (default) */
   int64_t horizon_seconds;      /**< training horizon, a positive multiple of 86400; default 90 days */
   int32_t purchase_model;       /**< a cxm_model_kind for the purchase risk; default CXM_MODEL_MBGNBD */
   const cxm_calendar *calendar; /**< business hours for SLA breaches, borrowed for the call; NULL: Monday-Friday 09:00-17:00 UTC */
@@ -95,7 +95,8 @@ CXM_API void cxm_churn_row_init(cxm_churn_row *row);
  * @return CXM_OK (also when a model fit stopped at its best point:
  *         cxm_churn_info::model.converged tells); CXM_E_ARG; CXM_E_SIZE;
  *         CXM_E_NO_DATA for a store without events; CXM_E_WINDOW for a
- *         scoring time that is not a UTC midnight in 1970..9999;
+ *         scoring time that is not a UTC midnight in 1970-01-01 .. 10000-01-01
+ *         (the latter is the midnight after an event on 9999-12-31);
  *         CXM_E_OPTION for a bad horizon, model or SLA target; CXM_E_NOMEM.
  * @note Reads the store: safe beside other readers, not beside a writer.
  * @since 0.1

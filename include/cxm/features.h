@@ -44,7 +44,7 @@ enum cxm_feature {
 /** @brief How features are taken; fill with cxm_feature_options_init(). @since 0.1 */
 typedef struct cxm_feature_options {
   size_t size;                  /**< sizeof(cxm_feature_options) */
-  int64_t cutoff;               /**< features from events before this UTC midnight (exclusive; a multiple of 86400) */
+  int64_t cutoff;               /**< features from events before this UTC midnight (exclusive; a multiple of 86400, 1970-01-01 .. 10000-01-01) */
   int64_t horizon_seconds;      /**< labels: churn in [cutoff, cutoff + horizon); default 90 days; 0 for no labels */
   int32_t purchase_model;       /**< a cxm_model_kind for the purchase risk (cxm/purchase.h); default MBG/NBD */
   const cxm_calendar *calendar; /**< business hours for SLA breaches; NULL: Monday-Friday 09:00-17:00 UTC */
@@ -71,7 +71,7 @@ CXM_API const char *cxm_feature_name(int32_t feature);
  * @param[in] store The store (read only).
  * @param[in] options The cut-off and the rest; required.
  * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_WINDOW (cut-off not a UTC
- *         midnight, or outside 1970..9999); CXM_E_OPTION; CXM_E_NOMEM.
+ *         midnight, or outside 1970-01-01 .. 10000-01-01); CXM_E_OPTION; CXM_E_NOMEM.
  * @since 0.1
  */
 CXM_API int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm_feature_options *options);

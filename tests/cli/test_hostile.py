@@ -57,14 +57,9 @@ HEADER_BOUND_KB = 32 * 1024
 # Known bugs, reported and left to their owners: a check listed here that
 # fails prints KNOWN BUG instead of failing the suite; one that passes fails
 # it, so the entry is removed once the bug is fixed.
-#   churn-max-date: `cxm churn` exits 1 with "time window reversed or not
-#   aligned to the store's bucket" when the last event lies on 9999-12-31
-#   (the day after it, its scoring time, is past CXM_TIME_MAX); the rows are
-#   valid (docs/events.md), so the status should be 0.
-KNOWN_BUGS = {
-    ("churn", "timestamps.csv"): "churn-max-date",
-    ("churn", "timestamps.jsonl"): "churn-max-date",
-}
+# (None at present: churn-max-date, `cxm churn` refusing a last event on
+# 9999-12-31, was fixed by allowing the cut-off 10000-01-01.)
+KNOWN_BUGS = {}
 KNOWN_SEEN = []
 
 
