@@ -145,6 +145,8 @@ static void print_free(print *pr) {
   memset(pr, 0, sizeof *pr);
 }
 
+/* With MERGE_DEBUG set, name each part of a fingerprint by its offset, to
+ * find which query a "fingerprints differ at byte N" points at. */
 static void mark(print *pr, const char *what) {
   if (getenv("MERGE_DEBUG") != NULL) fprintf(stderr, "%zu %s\n", pr->bytes.len, what);
 }
