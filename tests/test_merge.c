@@ -399,8 +399,19 @@ static cxm_store *merged_of(const ev *events, size_t n, const size_t *cuts, size
     if (into == NULL) {
       into = shard;
     } else {
-      int32_t rc = cxm_store_merge(into, shard);
+      /* `from` is only read: its snapshot bytes do not change */
+      buf before, after;
+      int32_t rc;
+      memset(&before, 0, sizeof before);
+      memset(&after, 0, sizeof after);
+      assert_int_equal(cxm_store_save_to(shard, snapshot_write, &before), CXM_OK);
+      rc = cxm_store_merge(into, shard);
       if (rc != CXM_OK) fail_msg("merge of shard %zu: %s", j, cxm_status_str(rc));
+      assert_int_equal(cxm_store_save_to(shard, snapshot_write, &after), CXM_OK);
+      assert_int_equal(before.len, after.len);
+      assert_memory_equal(before.p, after.p, before.len);
+      free(before.p);
+      free(after.p);
       cxm_store_free(shard);
     }
     begin = end;
