@@ -524,6 +524,12 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
   for (f = 0; f < F_COUNT; f++) r->col_of[f] = -1;
   for (i = 0; i < count; i++) {
     const cxmi_field *fl = &r->fields[i];
+    /* A header name with a CR is a file with lone-CR line ends (old Mac
+     * style) read as one line: say so rather than report zero rows. */
+    if (memchr(fl->p, '\r', fl->len) != NULL) {
+      sb_str(&b, "a carriage return inside a header name: lone CR line ends are not supported (use LF or CRLF)");
+      return header_error(r, rec->line, "*");
+    }
     memcpy(r->names + off, fl->p, fl->len);
     r->names[off + fl->len] = '\0';
     r->name_at[i] = off;
