@@ -19,6 +19,17 @@ static inline uint64_t test_rand(uint64_t *state) {
 /* Uniform in [0, n). */
 static inline uint64_t test_below(uint64_t *state, uint64_t n) { return test_rand(state) % n; }
 
+/* Iterations of a property test: `n`, or n / 10 (at least 1) when the
+ * environment sets CXM_TEST_QUICK. tools/ci-valgrind.sh sets it: memcheck
+ * runs the same code 30-50 times slower, and it looks for memory errors,
+ * which the first streams already exercise; the plain and sanitizer builds
+ * run the full counts. */
+static inline int test_iterations(int n) {
+  const char *quick = getenv("CXM_TEST_QUICK");
+  if (quick == NULL || quick[0] == '\0') return n;
+  return n / 10 > 0 ? n / 10 : 1;
+}
+
 /* An allocator that fails every allocation once `remaining` reaches 0
  * (never when remaining < 0), and tracks live bytes to catch leaks. */
 typedef struct failing_alloc {

@@ -592,13 +592,13 @@ static void test_canonical(void **state) {
   cxm_store_free(b);
 }
 
-/* The property: 200 random streams of 0..2000 events. */
+/* The property: 200 random streams of 0..2000 events (20 with CXM_TEST_QUICK). */
 static void test_random_streams(void **state) {
   uint64_t rng = UINT64_C(20261123);
   int stream;
   size_t largest = 0;
   (void)state;
-  for (stream = 0; stream < 200; stream++) {
+  for (stream = 0; stream < test_iterations(200); stream++) {
     static const int64_t buckets[] = {86400, 3600, 900, 60};
     cxm_store *s = new_store(buckets[test_below(&rng, 4)]), *stores[1];
     int events = (int)test_below(&rng, 2001);
