@@ -6,7 +6,6 @@
 
 #include <string.h>
 
-#define BLOCK_SIZE ((size_t)64 * 1024)
 #define MIN_SLOTS 16u
 
 void cxmi_intern_init(cxmi_intern *t, uint32_t limit) {
@@ -22,12 +21,11 @@ void cxmi_intern_free(cxmi_intern *t, cxmi_alloc *a) {
   uint32_t i;
   cxmi_free(a, t->slots, slot_bytes(t));
   cxmi_free(a, (void *)t->ptrs, (size_t)t->entry_cap * sizeof *t->ptrs);
-  for (i = 0; i < t->block_count; i++) cxmi_free(a, t->blocks[i], BLOCK_SIZE);
+  for (i = 0; i < t->block_count; i++) cxmi_free(a, t->blocks[i], CXMI_INTERN_BLOCK_SIZE);
   cxmi_free(a, t->blocks, (size_t)t->block_cap * sizeof *t->blocks);
   memset(t, 0, sizeof *t);
 }
 
-#define REC_HEADER 5 /* index (4 bytes) and length (1 byte) */
 
 static uint32_t rec_index(const unsigned char *rec) {
   uint32_t index;
@@ -41,7 +39,7 @@ int64_t cxmi_intern_find(const cxmi_intern *t, const char *s, size_t len, uint64
   for (i = (uint32_t)hash & t->slot_mask;; i = (i + 1) & t->slot_mask) {
     const cxmi_slot *slot = &t->slots[i];
     if (slot->rec == NULL) return -1;
-    if (slot->hash == hash && slot->rec[4] == len && memcmp(slot->rec + REC_HEADER, s, len) == 0)
+    if (slot->hash == hash && slot->rec[4] == len && memcmp(slot->rec + CXMI_INTERN_REC_HEADER, s, len) == 0)
       return rec_index(slot->rec);
   }
 }
@@ -87,7 +85,7 @@ static int32_t add_block(cxmi_intern *t, cxmi_alloc *a) {
     t->blocks = blocks;
     t->block_cap = cap;
   }
-  block = cxmi_malloc(a, BLOCK_SIZE);
+  block = cxmi_malloc(a, CXMI_INTERN_BLOCK_SIZE);
   if (block == NULL) return CXM_E_NOMEM;
   t->blocks[t->block_count++] = block;
   t->block_used = 0;
@@ -110,7 +108,7 @@ int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len) {
     rc = grow_entries(t, a);
     if (rc != CXM_OK) return rc;
   }
-  if (t->block_count == 0 || t->block_used + REC_HEADER + len > BLOCK_SIZE) {
+  if (t->block_count == 0 || t->block_used + CXMI_INTERN_REC_HEADER + len > CXMI_INTERN_BLOCK_SIZE) {
     rc = add_block(t, a);
     if (rc != CXM_OK) return rc;
   }
@@ -122,8 +120,8 @@ uint32_t cxmi_intern_commit(cxmi_intern *t, const char *s, size_t len, uint64_t 
   unsigned char *dst = (unsigned char *)t->blocks[t->block_count - 1] + t->block_used;
   memcpy(dst, &index, sizeof index);
   dst[4] = (unsigned char)len;
-  if (len > 0) memcpy(dst + REC_HEADER, s, len);
-  t->block_used += REC_HEADER + len;
+  if (len > 0) memcpy(dst + CXMI_INTERN_REC_HEADER, s, len);
+  t->block_used += CXMI_INTERN_REC_HEADER + len;
   t->ptrs[index] = dst;
   place(t->slots, t->slot_mask, hash, dst);
   t->count++;
@@ -132,5 +130,5 @@ uint32_t cxmi_intern_commit(cxmi_intern *t, const char *s, size_t len, uint64_t 
 
 const char *cxmi_intern_str(const cxmi_intern *t, uint32_t index, size_t *len) {
   *len = t->ptrs[index][4];
-  return (const char *)t->ptrs[index] + REC_HEADER;
+  return (const char *)t->ptrs[index] + CXMI_INTERN_REC_HEADER;
 }

@@ -11,6 +11,9 @@
 #include "alloc.h"
 
 #define CXMI_INTERN_MAX_LEN 255
+/* The arena's layout, shared with the bulk reservation of merge_reserve.c. */
+#define CXMI_INTERN_BLOCK_SIZE ((size_t)64 * 1024)
+#define CXMI_INTERN_REC_HEADER 5u /* index (4 bytes) and length (1 byte) */
 
 /* One index slot. In the arena each string is a record: its index (4
  * bytes, native order), its length (1 byte), then its bytes; so a

@@ -8,12 +8,8 @@
 
 #include <string.h>
 
-/* intern.c's arena: blocks of this size, each string a record of a
- * 5-byte header (index, length) and its bytes. The blocks reserved here
- * are freed by cxmi_intern_free() with that size, so the two must agree
- * (the failing allocator of tests/test_merge.c checks the byte count). */
-#define INTERN_BLOCK_SIZE ((size_t)64 * 1024)
-#define INTERN_REC_HEADER 5u
+/* intern.c's arena layout (intern.h): blocks reserved here are freed by
+ * cxmi_intern_free() with the same size. */
 
 void cxmi_merge_intern_begin(cxmi_merge_intern *plan, const cxmi_intern *t) {
   memset(plan, 0, sizeof *plan);
@@ -22,12 +18,12 @@ void cxmi_merge_intern_begin(cxmi_merge_intern *plan, const cxmi_intern *t) {
 }
 
 void cxmi_merge_intern_add(cxmi_merge_intern *plan, size_t len) {
-  if (!plan->have_block || plan->used + INTERN_REC_HEADER + len > INTERN_BLOCK_SIZE) {
+  if (!plan->have_block || plan->used + CXMI_INTERN_REC_HEADER + len > CXMI_INTERN_BLOCK_SIZE) {
     plan->blocks++;
     plan->used = 0;
     plan->have_block = 1;
   }
-  plan->used += INTERN_REC_HEADER + len;
+  plan->used += CXMI_INTERN_REC_HEADER + len;
   plan->added++;
 }
 
@@ -85,7 +81,7 @@ int32_t cxmi_merge_intern_reserve(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_
     plan->fresh = cxmi_calloc(a, plan->blocks, sizeof *plan->fresh);
     if (plan->fresh == NULL) return CXM_E_NOMEM;
     for (i = 0; i < plan->blocks; i++) {
-      plan->fresh[i] = cxmi_malloc(a, INTERN_BLOCK_SIZE);
+      plan->fresh[i] = cxmi_malloc(a, CXMI_INTERN_BLOCK_SIZE);
       if (plan->fresh[i] == NULL) return CXM_E_NOMEM; /* the release frees the others */
     }
   }
@@ -93,7 +89,7 @@ int32_t cxmi_merge_intern_reserve(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_
 }
 
 uint32_t cxmi_merge_intern_commit(cxmi_intern *t, cxmi_merge_intern *plan, const char *s, size_t len, uint64_t hash) {
-  if (t->block_count == 0 || t->block_used + INTERN_REC_HEADER + len > INTERN_BLOCK_SIZE) {
+  if (t->block_count == 0 || t->block_used + CXMI_INTERN_REC_HEADER + len > CXMI_INTERN_BLOCK_SIZE) {
     t->blocks[t->block_count++] = plan->fresh[plan->next++];
     t->block_used = 0;
   }
@@ -103,7 +99,7 @@ uint32_t cxmi_merge_intern_commit(cxmi_intern *t, cxmi_merge_intern *plan, const
 void cxmi_merge_intern_release(cxmi_merge_intern *plan, cxmi_alloc *a) {
   uint32_t i;
   if (plan->fresh == NULL) return;
-  for (i = plan->next; i < plan->blocks; i++) cxmi_free(a, plan->fresh[i], plan->fresh[i] == NULL ? 0 : INTERN_BLOCK_SIZE);
+  for (i = plan->next; i < plan->blocks; i++) cxmi_free(a, plan->fresh[i], plan->fresh[i] == NULL ? 0 : CXMI_INTERN_BLOCK_SIZE);
   cxmi_free(a, plan->fresh, (size_t)plan->blocks * sizeof *plan->fresh);
   plan->fresh = NULL;
 }
