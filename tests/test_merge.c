@@ -752,7 +752,7 @@ static void test_property_contiguous(void **state) {
   uint64_t rng = UINT64_C(0x5eed0007);
   int stream;
   (void)state;
-  for (stream = 0; stream < 300; stream++) {
+  for (stream = 0; stream < test_iterations(300); stream++) {
     size_t n = (size_t)test_below(&rng, 2001), k = 2 + (size_t)test_below(&rng, 4);
     uint32_t customers = 1 + (uint32_t)test_below(&rng, 60), refs = 1 + (uint32_t)test_below(&rng, 40);
     ev *events = calloc(n + 1, sizeof *events);
@@ -801,7 +801,7 @@ static void test_property_by_customer(void **state) {
   uint64_t rng = UINT64_C(0xc0ffee11);
   int stream;
   (void)state;
-  for (stream = 0; stream < 100; stream++) {
+  for (stream = 0; stream < test_iterations(100); stream++) {
     size_t n = (size_t)test_below(&rng, 800), k = 2 + (size_t)test_below(&rng, 4), i, j;
     uint32_t customers = 1 + (uint32_t)test_below(&rng, 60);
     ev *events = calloc(n + 1, sizeof *events), *part = calloc(n + 1, sizeof *part);
