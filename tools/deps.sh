@@ -2,8 +2,9 @@
 # Installs the Debian packages cxm needs to build and test, skipping those
 # already present (so repeated runs stay fast). Sourced by quickstart.sh and
 # test-all.sh; needs root (or sudo) only when something is missing.
+# Extra package names may be given (test-all.sh adds the fuzzing toolchain).
 cxm_install_deps() {
-  local pkgs=(gcc g++ meson ninja-build pkg-config libcmocka-dev python3 doxygen binutils golang-go valgrind)
+  local pkgs=(gcc g++ meson ninja-build pkg-config libcmocka-dev python3 doxygen binutils golang-go valgrind "$@")
   local missing=() p
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

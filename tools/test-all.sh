@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Every test: install what is missing, then build with warnings as errors
 # and run the whole suite twice, plainly and under AddressSanitizer +
-# UndefinedBehaviorSanitizer, and build the API reference (Doxygen warnings
-# are errors too).
+# UndefinedBehaviorSanitizer, build the API reference (Doxygen warnings are
+# errors too), then the reliability runs of docs/reliability.md: the
+# ThreadSanitizer build, valgrind memcheck, and every libFuzzer target for
+# CXM_FUZZ_SECONDS (default 60) each. Any failure or finding fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
-cxm_install_deps
+# clang and its runtime libraries build the libFuzzer targets.
+cxm_install_deps clang libclang-rt-dev
 
 run_suite() {
   local dir=$1
@@ -43,11 +46,27 @@ meson test -C "$consumer/build" --print-errorlogs | tail -n 3
 echo "== sanitizer build (address, undefined) =="
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
   run_suite build-test-san -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fno-sanitize-recover=all
-# One closing line for both runs, in the plain form CI reads.
-python3 - build-test/meson-logs/testlog.json build-test-san/meson-logs/testlog.json <<'PY'
+echo "== ThreadSanitizer (threads and unit suites, cxm report --threads) =="
+tsan_rc=0
+bash tools/ci-tsan.sh build-test-tsan || tsan_rc=$?
+echo "== valgrind memcheck =="
+valgrind_rc=0
+bash tools/ci-valgrind.sh build-test-valgrind || valgrind_rc=$?
+echo "== libFuzzer, ${CXM_FUZZ_SECONDS:-60} s per target =="
+fuzz_rc=0
+bash tools/ci-fuzz.sh build-test-fuzz "${CXM_FUZZ_SECONDS:-60}" || fuzz_rc=$?
+echo "reliability runs: tsan exit $tsan_rc, valgrind exit $valgrind_rc, fuzz exit $fuzz_rc"
+# One closing line for every run, in the plain form CI reads.
+TSAN_RC=$tsan_rc VALGRIND_RC=$valgrind_rc FUZZ_RC=$fuzz_rc python3 - build-test/meson-logs/testlog.json \
+  build-test-san/meson-logs/testlog.json build-test-tsan/meson-logs/testlog.json \
+  build-test-valgrind/meson-logs/testlog.json <<'PY'
 import json, sys
+import os
 passed = failed = skipped = 0
 for path in sys.argv[1:]:
+    if not os.path.exists(path):  # a run that could not even build
+        failed += 1
+        continue
     for line in open(path):
         result = json.loads(line)["result"]
         if result in ("OK", "EXPECTEDFAIL"):
@@ -56,6 +75,13 @@ for path in sys.argv[1:]:
             skipped += 1
         else:
             failed += 1
+# The fuzz run and the scripts' own checks (valgrind on the command, TSan
+# reports) count as one test each.
+for name in ("TSAN_RC", "VALGRIND_RC", "FUZZ_RC"):
+    if os.environ[name] == "0":
+        passed += 1
+    else:
+        failed += 1
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if failed else 0)
 PY
