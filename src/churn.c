@@ -85,7 +85,7 @@ static int32_t score_rows(cxm_churn *c, const cxm_features *f) {
     if (rc != CXM_OK) return rc;
     r->p_alive = cxmi_features_p_alive(f, i);
   }
-  qsort(c->rows, c->count, sizeof *c->rows, by_risk);
+  if (c->count > 1) qsort(c->rows, c->count, sizeof *c->rows, by_risk); /* rows is NULL when count is 0 */
   return CXM_OK;
 }
 
