@@ -82,8 +82,7 @@ static void set_min(int64_t *at, int64_t t) {
   if (t < *at) *at = t;
 }
 
-/* Remember a reply or resolution that precedes every open seen so far. */
-static void push_early(cxmi_interactions *t, cxmi_interaction *r, int32_t kind, int64_t time) {
+void cxmi_interactions_push_early(cxmi_interactions *t, cxmi_interaction *r, int32_t kind, int64_t time) {
   uint32_t at;
   if (t->early_free != 0) {
     at = t->early_free - 1;
@@ -97,10 +96,7 @@ static void push_early(cxmi_interactions *t, cxmi_interaction *r, int32_t kind, 
   r->early = at + 1;
 }
 
-/* A new earliest open at `open`: early entries at or after it become
- * candidates for the first reply and resolution, and are recycled; the
- * earlier ones stay, in case an even earlier open arrives. */
-static void absorb_early(cxmi_interactions *t, cxmi_interaction *r, int64_t open) {
+void cxmi_interactions_absorb_early(cxmi_interactions *t, cxmi_interaction *r, int64_t open) {
   uint32_t *link = &r->early;
   while (*link != 0) {
     uint32_t at = *link - 1;
@@ -158,14 +154,14 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
         r->open_stage = e->stage;
         r->open_segment = e->segment;
         r->open_customer = customer;
-        absorb_early(t, r, e->time);
+        cxmi_interactions_absorb_early(t, r, e->time);
       }
       break;
     default: /* reply or resolve */
       if (e->time >= r->open_time && r->open_time != CXMI_NO_TIME)
         set_min(e->kind == CXM_KIND_CONTACT_REPLY ? &r->reply_time : &r->resolve_time, e->time);
       else
-        push_early(t, r, e->kind, e->time);
+        cxmi_interactions_push_early(t, r, e->kind, e->time);
       break;
   }
 }

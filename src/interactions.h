@@ -70,6 +70,15 @@ int32_t cxmi_interactions_reserve(int64_t *index, cxmi_interactions *t, cxmi_all
 void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_event *e, uint64_t ref_hash,
                               uint32_t customer);
 
+/* Remember a reply or resolution that precedes every open seen so far
+ * (an early entry, the free list first; room must have been reserved). */
+void cxmi_interactions_push_early(cxmi_interactions *t, cxmi_interaction *r, int32_t kind, int64_t time);
+
+/* A new earliest open at `open`: early entries at or after it become
+ * candidates for the first reply and resolution, and are recycled; the
+ * earlier ones stay, in case an even earlier open arrives. */
+void cxmi_interactions_absorb_early(cxmi_interactions *t, cxmi_interaction *r, int64_t open);
+
 /* A customer rating on the common 0..100 scale (docs/metrics.md). */
 double cxmi_normalised_rating(int32_t kind, double value);
 

@@ -231,40 +231,6 @@ static void set_min(int64_t *at, int64_t t) {
   if (t < *at) *at = t;
 }
 
-/* Take an entry for a reply or resolution that precedes the open (the
- * free list first, as interactions.c does); room was reserved. */
-static void push_early(cxmi_interactions *t, cxmi_interaction *r, int32_t kind, int64_t time) {
-  uint32_t at;
-  if (t->early_free != 0) {
-    at = t->early_free - 1;
-    t->early_free = t->early[at].next;
-  } else {
-    at = t->early_count++;
-  }
-  t->early[at].time = time;
-  t->early[at].kind = kind;
-  t->early[at].next = r->early;
-  r->early = at + 1;
-}
-
-/* Entries of `r`'s early list at or after `open` become candidates for the
- * first reply and resolution and are recycled (interactions.c's rule). */
-static void absorb_early(cxmi_interactions *t, cxmi_interaction *r, int64_t open) {
-  uint32_t *link = &r->early;
-  while (*link != 0) {
-    uint32_t at = *link - 1;
-    cxmi_early *e = &t->early[at];
-    if (e->time >= open) {
-      set_min(e->kind == CXM_KIND_CONTACT_REPLY ? &r->reply_time : &r->resolve_time, e->time);
-      *link = e->next;
-      e->next = t->early_free;
-      t->early_free = at + 1;
-    } else {
-      link = &e->next;
-    }
-  }
-}
-
 /* Fold interaction `src` (of `from`) into `dst` (of `into`). `dst` was
  * either recorded by `into` or freshly initialised (no event at all).
  * Ties go to `dst`: its events came first, and interactions.c keeps the
@@ -301,13 +267,13 @@ static void merge_interaction(cxmi_interactions *t, cxmi_interaction *dst, const
    * both early lists the merged open now covers. */
   set_min(&dst->reply_time, src->reply_time);
   set_min(&dst->resolve_time, src->resolve_time);
-  if (dst->open_time != CXMI_NO_TIME) absorb_early(t, dst, dst->open_time);
+  if (dst->open_time != CXMI_NO_TIME) cxmi_interactions_absorb_early(t, dst, dst->open_time);
   for (at = src->early; at != 0; at = from_t->early[at - 1].next) {
     const cxmi_early *e = &from_t->early[at - 1];
     if (dst->open_time != CXMI_NO_TIME && e->time >= dst->open_time) {
       set_min(e->kind == CXM_KIND_CONTACT_REPLY ? &dst->reply_time : &dst->resolve_time, e->time);
     } else {
-      push_early(t, dst, e->kind, e->time);
+      cxmi_interactions_push_early(t, dst, e->kind, e->time);
       pushed++;
     }
   }
