@@ -57,17 +57,18 @@ fuzz_rc=0
 bash tools/ci-fuzz.sh build-test-fuzz "${CXM_FUZZ_SECONDS:-60}" || fuzz_rc=$?
 echo "reliability runs: tsan exit $tsan_rc, valgrind exit $valgrind_rc, fuzz exit $fuzz_rc"
 # One closing line for every run, in the plain form CI reads.
-TSAN_RC=$tsan_rc VALGRIND_RC=$valgrind_rc FUZZ_RC=$fuzz_rc python3 - build-test/meson-logs/testlog.json \
-  build-test-san/meson-logs/testlog.json build-test-tsan/meson-logs/testlog.json \
-  build-test-valgrind/meson-logs/testlog.json <<'PY'
-import json, sys
-import os
+TSAN_RC=$tsan_rc VALGRIND_RC=$valgrind_rc FUZZ_RC=$fuzz_rc python3 - build-test build-test-san \
+  build-test-tsan build-test-valgrind <<'PY'
+import glob, json, os, sys
 passed = failed = skipped = 0
-for path in sys.argv[1:]:
-    if not os.path.exists(path):  # a run that could not even build
+for build in sys.argv[1:]:
+    # testlog.json, or testlog-<wrapper>.json for runs under a wrapper (valgrind)
+    # or a second setup (the TSan run's cli tests).
+    paths = sorted(glob.glob(os.path.join(build, "meson-logs", "testlog*.json")))
+    if not paths:  # a run that could not even build
         failed += 1
-        continue
-    for line in open(path):
+    for path in paths:
+      for line in open(path):
         result = json.loads(line)["result"]
         if result in ("OK", "EXPECTEDFAIL"):
             passed += 1
