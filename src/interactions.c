@@ -34,7 +34,7 @@ double cxmi_normalised_rating(int32_t kind, double value) {
   }
 }
 
-static void record_init(cxmi_interaction *r) {
+void cxmi_interaction_init(cxmi_interaction *r) {
   memset(r, 0, sizeof *r);
   r->first_rating_time = CXMI_NO_TIME;
   r->first_internal_time = CXMI_NO_TIME;
@@ -117,7 +117,7 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
   cxmi_interaction *r;
   if (index < 0) {
     index = cxmi_intern_commit(&t->refs, e->ref, e->ref_len, ref_hash);
-    record_init(&t->items[index]);
+    cxmi_interaction_init(&t->items[index]);
   }
   r = &t->items[index];
   /* Updates use strict comparisons: among events at the same time, the

@@ -70,6 +70,9 @@ int32_t cxmi_interactions_reserve(int64_t *index, cxmi_interactions *t, cxmi_all
 void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_event *e, uint64_t ref_hash,
                               uint32_t customer);
 
+/* A record with no event: zero counts, every time CXMI_NO_TIME. */
+void cxmi_interaction_init(cxmi_interaction *r);
+
 /* Remember a reply or resolution that precedes every open seen so far
  * (an early entry, the free list first; room must have been reserved). */
 void cxmi_interactions_push_early(cxmi_interactions *t, cxmi_interaction *r, int32_t kind, int64_t time);

@@ -294,21 +294,11 @@ static void merge_interaction(cxmi_interactions *t, cxmi_interaction *dst, const
   }
 }
 
-static void interaction_init(cxmi_interaction *r) {
-  memset(r, 0, sizeof *r);
-  r->first_rating_time = CXMI_NO_TIME;
-  r->first_internal_time = CXMI_NO_TIME;
-  r->open_time = CXMI_NO_TIME;
-  r->reply_time = CXMI_NO_TIME;
-  r->resolve_time = CXMI_NO_TIME;
-  r->first_customer_rating_time = CXMI_NO_TIME;
-}
-
 static void commit_interactions(cxm_store *into, merge_plan *p, const merge_maps *m, const cxm_store *from) {
   cxmi_interactions *t = &into->interactions;
   uint32_t i, base = t->refs.count;
   commit_intern(&t->refs, &p->refs, &from->interactions.refs, m->ref);
-  for (i = base; i < t->refs.count; i++) interaction_init(&t->items[i]);
+  for (i = base; i < t->refs.count; i++) cxmi_interaction_init(&t->items[i]);
   for (i = 0; i < from->interactions.refs.count; i++)
     merge_interaction(t, &t->items[m->ref[i]], &from->interactions, &from->interactions.items[i], m);
 }
