@@ -135,4 +135,27 @@ static inline cxm_allocator fuzz_hooks(fuzz_alloc *f, size_t limit, uint64_t fai
   return a;
 }
 
+/* A growing buffer for snapshot bytes (plain malloc: not the store's). */
+typedef struct fuzz_bytes {
+  uint8_t *p;
+  size_t len, cap;
+} fuzz_bytes;
+
+static inline int32_t fuzz_collect(void *opaque, const void *bytes, size_t len) {
+  fuzz_bytes *b = opaque;
+  FUZZ_CHECK(bytes != NULL && len > 0);
+  if (len > b->cap - b->len) {
+    size_t cap = b->cap == 0 ? 4096 : b->cap;
+    uint8_t *p;
+    while (cap - b->len < len) cap *= 2;
+    p = realloc(b->p, cap);
+    FUZZ_CHECK(p != NULL);
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, bytes, len);
+  b->len += len;
+  return 0;
+}
+
 #endif

@@ -131,29 +131,6 @@ static void fuzz_on_error(void *user, const cxm_row_error *e) {
   }
 }
 
-/* A growing buffer for snapshot bytes (plain malloc: not the store's). */
-typedef struct fuzz_bytes {
-  uint8_t *p;
-  size_t len, cap;
-} fuzz_bytes;
-
-static int32_t fuzz_collect(void *opaque, const void *bytes, size_t len) {
-  fuzz_bytes *b = opaque;
-  FUZZ_CHECK(bytes != NULL && len > 0);
-  if (len > b->cap - b->len) {
-    size_t cap = b->cap == 0 ? 4096 : b->cap;
-    uint8_t *p;
-    while (cap - b->len < len) cap *= 2;
-    p = realloc(b->p, cap);
-    FUZZ_CHECK(p != NULL);
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, bytes, len);
-  b->len += len;
-  return 0;
-}
-
 /* What a store holds, as far as the queries and its snapshot tell. The
  * snapshot holds everything (docs/snapshot.md), so comparing its bytes
  * compares whole stores; `full` adds the experience accumulators, to check

@@ -33,28 +33,6 @@
 
 #define SNAP_LIMIT ((size_t)256 << 20)
 
-typedef struct buffer {
-  uint8_t *p;
-  size_t len, cap;
-} buffer;
-
-static int32_t collect(void *opaque, const void *bytes, size_t len) {
-  buffer *b = opaque;
-  FUZZ_CHECK(len > 0 && bytes != NULL);
-  if (len > b->cap - b->len) {
-    size_t cap = b->cap == 0 ? 4096 : b->cap;
-    uint8_t *p;
-    while (cap - b->len < len) cap *= 2;
-    p = realloc(b->p, cap);
-    FUZZ_CHECK(p != NULL);
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, bytes, len);
-  b->len += len;
-  return 0;
-}
-
 static uint64_t get_u64(const uint8_t *p) {
   uint64_t v = 0;
   int i;
@@ -115,7 +93,7 @@ static int32_t load(cxm_store **out, fuzz_alloc *fa, const uint8_t *data, size_t
 static void check_loaded(cxm_store *store, fuzz_alloc *fa, const uint8_t *data, size_t size) {
   cxm_store_stats st, st2;
   cxm_survey_acc survey;
-  buffer saved = {NULL, 0, 0};
+  fuzz_bytes saved = {NULL, 0, 0};
   cxm_store *again = NULL;
   fuzz_alloc fa2;
   cxm_event e;
@@ -127,7 +105,7 @@ static void check_loaded(cxm_store *store, fuzz_alloc *fa, const uint8_t *data, 
   FUZZ_CHECK(st.events == 0 ? (st.first == INT64_MAX && st.last == INT64_MIN) : st.first <= st.last);
 
   /* Canonical: the same bytes come back. */
-  FUZZ_CHECK(cxm_store_save_to(store, collect, &saved) == CXM_OK);
+  FUZZ_CHECK(cxm_store_save_to(store, fuzz_collect, &saved) == CXM_OK);
   FUZZ_CHECK(saved.len == size && memcmp(saved.p, data, size) == 0);
   FUZZ_CHECK(load(&again, &fa2, saved.p, saved.len, 0) == CXM_OK);
   st2.size = sizeof st2;
