@@ -127,8 +127,6 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
   fo.sla_target_seconds = o.sla_target_seconds;
   fo.cutoff = c->cutoff;
   fo.horizon_seconds = o.horizon_seconds;
-  /* A cut-off before 1970 has nothing before it: the default model. */
-  if (fo.cutoff < CXM_TIME_MIN) fo.cutoff = CXM_TIME_MIN;
   rc = choose_model(c, store, &fo);
   if (rc == CXM_OK) {
     fo.cutoff = c->scored_at;
