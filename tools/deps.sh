@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages cxm needs to build and test, skipping those
-# already present (so repeated runs stay fast). Sourced by quickstart.sh and
-# test-all.sh; needs root (or sudo) only when something is missing.
-# Extra package names may be given (test-all.sh adds the fuzzing toolchain).
-cxm_install_deps() {
-  local pkgs=(gcc g++ meson ninja-build pkg-config libcmocka-dev python3 doxygen binutils golang-go valgrind "$@")
+# Installs the Debian packages cxm needs, skipping those already present (so
+# repeated runs stay fast). Sourced by quickstart.sh and test-all.sh; needs
+# root (or sudo) only when something is missing.
+#
+#   cxm_install_build_deps      # to build the library and the command
+#   cxm_install_deps [PKG...]   # to build and run the tests, plus PKG...
+cxm_build_packages=(gcc meson ninja-build pkg-config)
+cxm_test_packages=(g++ libcmocka-dev python3 doxygen binutils golang-go)
+
+cxm_install_packages() {
   local missing=() p
-  for p in "${pkgs[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -15,4 +19,12 @@ cxm_install_deps() {
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+}
+
+cxm_install_build_deps() {
+  cxm_install_packages "${cxm_build_packages[@]}"
+}
+
+cxm_install_deps() {
+  cxm_install_packages "${cxm_build_packages[@]}" "${cxm_test_packages[@]}" "$@"
 }
