@@ -8,8 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
-# clang and its runtime libraries build the libFuzzer targets.
-cxm_install_deps clang libclang-rt-dev
+# clang and its runtime libraries build the libFuzzer targets; chromium renders
+# the HTML report (tests/cli/test_report.py, group html).
+cxm_install_deps clang libclang-rt-dev chromium
 
 run_suite() {
   local dir=$1

@@ -325,15 +325,22 @@ static int print_service_tables(const report_out *r);
 static void print_legend(const report_out *r) {
   char business[256];
   cli_business_describe(business, sizeof business, &r->args->business);
-  printf("\nlegend: n = answers, * = fewer than %llu (--min-n: a small sample, read with care); "
-         "NPS adj 95%% CI = adjusted Wald interval (the Wald one is in --json); CSAT %% = answers 4-5 of 1-5, "
-         "Wilson interval; CES = mean effort 1-7 (7 easiest), t interval not clipped to 1..7; "
-         "pairs = interactions rated internally and by the customer; gap = service - experience score, points "
-         "of 0..100, its interval cut to -100..100; blind %% = pairs the company rates top box and the customer "
-         "not; SERVQUAL = perception - expectation; open = unresolved contacts; 1st resp = median first response "
-         "(wall clock); SLA %% = first replies within the target of those met or breached; compl/+ = complaints/"
-         "compliments; resp/resol med/p90 = first response/resolution median and 90th percentile, bt = in "
-         "business time.\n",
+  printf("\nlegend:\n"
+         "  n                answers of that kind; * = fewer than %llu (--min-n): a small sample\n"
+         "  NPS adj 95%% CI   adjusted Wald interval (docs/metrics.md); --json also has the Wald one\n"
+         "  CSAT %%, 95%% CI   share of answers 4-5 of 1-5; Wilson interval\n"
+         "  CES, 95%% CI      mean effort answer 1-7 (7 easiest); t interval, not clipped to 1..7\n"
+         "  pairs            interactions rated both internally and by the customer\n"
+         "  gap, 95%% CI      service - experience score, points of 0..100 (> 0: the company rates\n"
+         "                   itself higher); interval cut to -100..100 (--json: the t interval)\n"
+         "  blind %%          pairs the company rates top box and the customer does not\n"
+         "  SERVQUAL         mean perception - expectation gap (negative: fell short)\n"
+         "  contacts, open   contacts opened in the slice; not resolved by the end of the data\n"
+         "  1st resp         median first-response time, wall clock\n"
+         "  SLA %%            first replies within the SLA target below, of those met or breached\n"
+         "  compl/+          complaints/compliments\n"
+         "  resp, resol      first response, resolution: median (med) and 90th percentile (p90),\n"
+         "                   wall clock; bt = the same in business time\n",
          (unsigned long long)r->args->min_n);
   printf("settings: %s\n", business);
 }
