@@ -657,8 +657,8 @@ static int section_service(page *p) {
           "stroke-dasharray=\"6 4\"/><text x=\"%.1f\" y=\"%.1f\" class=\"sig\">SLA</text>",
           X(target), X(target), top - 4, H - 6, X(target) + 4, H - 8);
 #undef X
-  fputs("<g class=\"key\"><rect x=\"8\" y=\"4\" width=\"12\" height=\"10\" fill=\"#1f5fa8\"/>"
-        "<text x=\"24\" y=\"13\" class=\"ax\">median (bt)</text>",
+  fputs("<g class=\"key\"><rect x=\"8\" y=\"24\" width=\"12\" height=\"10\" fill=\"#1f5fa8\"/>"
+        "<text x=\"24\" y=\"33\" class=\"ax\">median (bt)</text>",
         f);
   fprintf(f, "<rect x=\"104\" y=\"24\" width=\"12\" height=\"10\" fill=\"url(#hatch%d)\" stroke=\"#555\"/>"
              "<text x=\"120\" y=\"33\" class=\"ax\">p90 (bt)</text>"
@@ -762,7 +762,7 @@ static int section_risk(page *p) {
     esc(f, id, len);
     fprintf(f, "\" data-v=\"%s\"><svg class=\"bar\" width=\"80\" height=\"10\" aria-hidden=\"true\">"
                "<rect width=\"80\" height=\"10\" fill=\"#eee\"/><rect width=\"%.1f\" height=\"10\" fill=\"#b2541a\"/>"
-               "</svg> %.1f%%</td><td class=\"band-%s\">%s</td><td>",
+               "</svg> %.1f%%</td><td class=\"band-%s\">%s</td><td class=\"drv\">",
             exact, 80 * clampd(row.risk, 0, 1), 100 * row.risk, band_text(row.band), band_text(row.band));
     for (d = 0; d < row.driver_count && d < 4; d++) {
       fprintf(f, "%s%s (+%.2f)", d > 0 ? ", " : "", cxm_feature_name(row.drivers[d]),
@@ -863,7 +863,7 @@ static const char style[] =
     "table{border-collapse:collapse;margin:10px 0;font-size:13px;background:#fff}caption{text-align:left;"
     "font-weight:600;padding:4px 0}th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}"
     "th[scope=row],thead th{text-align:left}thead th{background:#eef}td.na{color:#888;text-align:center}"
-    "td.small{background:#fff6d6}.band-high{font-weight:bold}"
+    "td.small{background:#fff6d6}td.drv{text-align:left}.band-high{font-weight:bold}"
     "dl.legend{font-size:13px;display:grid;grid-template-columns:max-content auto;gap:2px 12px}"
     "dl.legend dt{font-weight:600}dl.legend dd{margin:0}";
 
