@@ -802,11 +802,14 @@ static int section_summary(page *p) {
                "n = %llu%s</span></div>",
             all.csat.score, all.csat.ci95_low, all.csat.ci95_high, (unsigned long long)all.csat.n,
             all.csat.n < p->h->min_n ? "*" : "");
-  if (all.ces.n > 0)
+  if (all.ces.n > 1)
     fprintf(f, "<div class=\"kpi\"><span>CES (1&#8230;7, 7 easiest)</span><b>%.2f</b><span>95%% CI %.2f &#8211; %.2f, "
                "n = %llu%s</span></div>",
             all.ces.mean, all.ces.ci95_low, all.ces.ci95_high, (unsigned long long)all.ces.n,
             all.ces.n < p->h->min_n ? "*" : "");
+  else if (all.ces.n == 1) /* no interval from one answer */
+    fprintf(f, "<div class=\"kpi\"><span>CES (1&#8230;7, 7 easiest)</span><b>%.2f</b><span>n = 1%s</span></div>",
+            all.ces.mean, p->h->min_n > 1 ? "*" : "");
   fputs("</div>\n", f);
   survey_table(p, NULL, &all, 1, "slice");
   if (p->h->compare != NULL) {

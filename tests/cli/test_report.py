@@ -16,7 +16,9 @@ Groups:
             of --json, rendered by Chromium (DOM and a non-blank screenshot);
             skipped (exit 77) only when /usr/bin/chromium is absent
 
-Only the Python standard library is used.
+Only the Python standard library is used. tests/cli/data/honest.csv is a
+hand-made synthetic fixture (written for these tests): a unanimous NPS slice
+of 3, a gap from two pairs, contacts over a weekend, two months.
 """
 
 import json
@@ -477,6 +479,13 @@ def group_html():
         check(rc == 1 and open(out_html).read() == "previous", "a failed run leaves the old file: %d" % rc)
         rc, out, err = run(["report", "--html", "", src])
         check(rc == 2 and "--html takes" in err, "--html '': usage error")
+        # small and empty inputs: no NaN or infinity printed anywhere
+        for name in ("basic.csv", "header_only.csv", "honest.csv"):
+            path = os.path.join(tmp, name + ".html")
+            rc, out, err = run(["report", "--html", path, name])
+            t = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+            check(rc == 0 and t.endswith("</html>\n") and re.search(r"\b(nan|inf)\b", t, re.I) is None,
+                  "%s: a complete page without NaN (%d %r)" % (name, rc, err[-300:]))
         # hostile keys are escaped
         evil = os.path.join(tmp, "evil.csv")
         with open(evil, "w") as f:
