@@ -593,7 +593,7 @@ static int section_service(page *p) {
   cxm_service_result *w, *b;
   double target = (double)p->h->business->sla_target_seconds, top = 30, row = 34, H, left = PAD_L,
          right = W - PAD_R - 120, scale = target * 2;
-  char desc[480], line[256];
+  char desc[480], line[512];
   int t;
   if (s == NULL) return -1;
   w = calloc(2 * (n > 0 ? n : 1), sizeof *w);
@@ -873,7 +873,7 @@ static const char style[] =
 static int write_page(page *p) {
   FILE *f = p->f;
   const cli_html_input *h = p->h;
-  char first[CXM_TIME_TEXT_SIZE] = "-", last[CXM_TIME_TEXT_SIZE] = "-", line[256];
+  char first[CXM_TIME_TEXT_SIZE] = "-", last[CXM_TIME_TEXT_SIZE] = "-", line[512];
   static const int32_t dims[] = {CXM_BY_CHANNEL, CXM_BY_STAGE, CXM_BY_SEGMENT};
   size_t d;
   if (h->stats->first <= h->stats->last) {

@@ -323,7 +323,7 @@ static int print_service_tables(const report_out *r);
 
 /* What every column label means, and the settings the numbers used. */
 static void print_legend(const report_out *r) {
-  char business[256];
+  char business[512];
   cli_business_describe(business, sizeof business, &r->args->business);
   printf("\nlegend:\n"
          "  n                answers of that kind; * = fewer than %llu (--min-n): a small sample\n"
