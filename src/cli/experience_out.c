@@ -3,7 +3,10 @@
 #include "experience_out.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "hours.h"
 
 /* The name of a channel code of the store, as slices name it. */
 static void json_channel(cli_json *j, const char *key, const cxm_store *store, int32_t channel) {
@@ -126,12 +129,21 @@ int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filte
   return rc;
 }
 
-void cli_experience_table_header(cli_table *t, const char *first) {
+/* "SLA % (8h)": the share within the business-time target. */
+static void cell_sla_label(cli_table *t, int64_t sla_target_seconds) {
+  char target[32];
+  cli_business_format_duration(target, sizeof target, sla_target_seconds);
+  cli_table_cellf(t, "SLA %% (%s)", target);
+}
+
+void cli_experience_table_header(cli_table *t, const char *first, int64_t sla_target_seconds) {
   static const char *const names[] = {"pairs",    "gap",      "gap 95% CI", "blind %", "SERVQUAL", "contacts",
-                                      "open",     "1st resp", "SLA %",      "compl/+"};
+                                      "open",     "1st resp"};
   size_t i;
   cli_table_cell(t, first);
   for (i = 0; i < sizeof names / sizeof names[0]; i++) cli_table_cell(t, names[i]);
+  cell_sla_label(t, sla_target_seconds);
+  cli_table_cell(t, "compl/+");
 }
 
 /* `decimals` places; `sign`: always show the sign (gaps). */
@@ -189,12 +201,13 @@ int32_t cli_experience_table_row(cli_table *t, const char *key, const cxm_store 
   return CXM_OK;
 }
 
-void cli_service_table_header(cli_table *t, const char *first) {
+void cli_service_table_header(cli_table *t, const char *first, int64_t sla_target_seconds) {
   static const char *const names[] = {"contacts",  "open",      "resp med", "resp med bt", "resp p90",    "resp p90 bt",
-                                      "resol med", "resol med bt", "resol p90", "resol p90 bt", "SLA %"};
+                                      "resol med", "resol med bt", "resol p90", "resol p90 bt"};
   size_t i;
   cli_table_cell(t, first);
   for (i = 0; i < sizeof names / sizeof names[0]; i++) cli_table_cell(t, names[i]);
+  cell_sla_label(t, sla_target_seconds);
 }
 
 int32_t cli_service_table_row(cli_table *t, const char *key, const cxm_store *store, const cxm_filter *filter,

@@ -224,8 +224,7 @@ void cli_business_json(cli_json *j, const cli_business *b) {
   cli_json_object_end(j);
 }
 
-/* A duration for people: 8h, 1h30m, 45m, 90s. */
-static void format_duration(char *buf, size_t cap, int64_t s) {
+void cli_business_format_duration(char *buf, size_t cap, int64_t s) {
   int64_t h = s / 3600, m = s % 3600 / 60, sec = s % 60;
   if (sec != 0)
     snprintf(buf, cap, "%llds", (long long)s);
@@ -243,7 +242,7 @@ void cli_business_describe(char *buf, size_t cap, const cli_business *b) {
   int32_t d = CXM_MONDAY;
   int any = 0;
   format_offset(offset, sizeof offset, b->utc_offset);
-  format_duration(target, sizeof target, b->sla_target_seconds);
+  cli_business_format_duration(target, sizeof target, b->sla_target_seconds);
   used += (size_t)snprintf(buf, cap, "business hours");
   /* runs of days with the same hours: mon-fri 09:00-17:00 */
   while (d <= CXM_SUNDAY && used < cap) {

@@ -57,6 +57,9 @@ int cli_business_calendar(cxm_calendar **out, cli_business *b);
  * sla_target_s. */
 void cli_business_json(cli_json *j, const cli_business *b);
 
+/* A duration for people: 8h, 1h30m, 45m, 90s. */
+void cli_business_format_duration(char *buf, size_t cap, int64_t seconds);
+
 /* One line describing the settings for people, e.g. "business hours
  * mon-fri 09:00-17:00 UTC+00:00, SLA first reply within 8h business time". */
 void cli_business_describe(char *buf, size_t cap, const cli_business *b);

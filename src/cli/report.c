@@ -78,7 +78,7 @@ static const char help_text[] =
     "  SERVQUAL           mean perception - expectation gap (negative: fell short)\n"
     "  contacts, open     contacts opened in the slice; still unresolved\n"
     "  1st resp           median first-response time, wall clock\n"
-    "  SLA %              first replies within --sla-target business time, of those\n"
+    "  SLA % (TARGET)     first replies within --sla-target business time, of those\n"
     "                     met or breached (unanswered contacts older than the target)\n"
     "  compl/+            complaints / compliments\n"
     "  resp/resol med/p90 first response / resolution, median and 90th percentile,\n"
@@ -337,7 +337,8 @@ static void print_legend(const report_out *r) {
          "  SERVQUAL         mean perception - expectation gap (negative: fell short)\n"
          "  contacts, open   contacts opened in the slice; not resolved by the end of the data\n"
          "  1st resp         median first-response time, wall clock\n"
-         "  SLA %%            first replies within the SLA target below, of those met or breached\n"
+         "  SLA %% (TARGET)   first replies within TARGET of business time (--sla-target), of\n"
+         "                   those met or breached (unanswered contacts older than TARGET)\n"
          "  compl/+          complaints/compliments\n"
          "  resp, resol      first response, resolution: median (med) and 90th percentile (p90),\n"
          "                   wall clock; bt = the same in business time\n",
@@ -454,13 +455,13 @@ static int print_service_tables(const report_out *r) {
       return -1;
     }
     if (d == 0) {
-      cli_service_table_header(t, "slice");
+      cli_service_table_header(t, "slice", r->options->sla_target_seconds);
       rc = cli_service_table_row(t, "all", r->store, NULL, r->options);
       snprintf(title, sizeof title, "\nservice levels: overall");
     } else {
       const char *name = cli_args_by_name(r->by[d - 1]);
       rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
-      cli_service_table_header(t, name);
+      cli_service_table_header(t, name, r->options->sla_target_seconds);
       count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
       for (i = 0; i < count && rc == CXM_OK; i++) {
         const char *key;
@@ -497,13 +498,13 @@ static int print_experience_tables(const report_out *r) {
       return -1;
     }
     if (d == 0) {
-      cli_experience_table_header(t, "slice");
+      cli_experience_table_header(t, "slice", r->options->sla_target_seconds);
       rc = cli_experience_table_row(t, "all", r->store, NULL, r->options, r->args->min_n);
       snprintf(title, sizeof title, "\nservice vs experience: overall");
     } else {
       const char *name = cli_args_by_name(r->by[d - 1]);
       rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
-      cli_experience_table_header(t, name);
+      cli_experience_table_header(t, name, r->options->sla_target_seconds);
       count = cxm_groups_count(groups);
       for (i = 0; i < count && rc == CXM_OK; i++) {
         const char *key;
