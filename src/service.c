@@ -30,7 +30,18 @@ static void summarise(double *median, double *p90, double *mean, int64_t *x, siz
 typedef struct service_sink {
   int64_t *response, *resolution; /* n slots each, or NULL */
   cxm_service_acc *acc;           /* or NULL */
+  int business;                   /* 1: list business seconds instead of wall-clock ones */
 } service_sink;
+
+/* The duration of [t0, t1) as the sink lists it: wall-clock seconds, or
+ * business seconds of the calendar. */
+static int32_t duration(int64_t *out, const service_sink *sink, const cxm_calendar *cal, int64_t t0, int64_t t1) {
+  if (!sink->business) {
+    *out = t1 - t0;
+    return CXM_OK;
+  }
+  return cxm_calendar_business_seconds(out, cal, t0, t1);
+}
 
 /* The contacts of a slice: counts into `r` (its counts only), durations
  * into `sink`. The one code path of both service queries. */
@@ -47,7 +58,9 @@ static int32_t scan(cxm_service_result *r, service_sink *sink, const cxm_store *
     if (c->resolve_time == CXMI_NO_TIME) {
       r->open++;
     } else {
-      int64_t wall = c->resolve_time - c->open_time;
+      int64_t wall;
+      rc = duration(&wall, sink, cal, c->open_time, c->resolve_time);
+      if (rc != CXM_OK) return rc;
       if (sink->acc != NULL) {
         rc = cxmi_service_sketch_add(sink->acc->resolution_hist, &sink->acc->resolution_sum_s, wall);
         if (rc != CXM_OK) return rc;
@@ -60,16 +73,19 @@ static int32_t scan(cxm_service_result *r, service_sink *sink, const cxm_store *
      * target on the wall clock is within it in business time too: only
      * longer spans need the calendar (most replies come in minutes). */
     if (c->reply_time != CXMI_NO_TIME) {
-      int64_t wall = c->reply_time - c->open_time;
+      int64_t wall, listed;
+      rc = duration(&listed, sink, cal, c->open_time, c->reply_time);
+      if (rc != CXM_OK) return rc;
+      wall = c->reply_time - c->open_time;
       if (sink->acc != NULL) {
-        rc = cxmi_service_sketch_add(sink->acc->first_response_hist, &sink->acc->first_response_sum_s, wall);
+        rc = cxmi_service_sketch_add(sink->acc->first_response_hist, &sink->acc->first_response_sum_s, listed);
         if (rc != CXM_OK) return rc;
       } else {
-        sink->response[r->replied] = wall;
+        sink->response[r->replied] = listed;
       }
       r->replied++;
-      business = wall;
-      if (wall > o->sla_target_seconds) {
+      business = sink->business ? listed : wall;
+      if (business > o->sla_target_seconds && !sink->business) {
         rc = cxm_calendar_business_seconds(&business, cal, c->open_time, c->reply_time);
         if (rc != CXM_OK) return rc;
       }
@@ -104,15 +120,17 @@ static int32_t prepare(cxm_filter *f, cxm_experience_options *o, const cxm_calen
   return CXM_OK;
 }
 
-int32_t cxm_store_service(cxm_service_result *out, const cxm_store *store, const cxm_filter *filter,
-                          const cxm_experience_options *options) {
+/* cxm_store_service(), or with `business` its durations in business time. */
+static int32_t service_exact(cxm_service_result *out, const cxm_store *store, const cxm_filter *filter,
+                             const cxm_experience_options *options, int business) {
   cxm_filter f;
   cxm_experience_options o;
   cxm_service_result r;
   cxm_calendar *own = NULL;
   const cxm_calendar *cal;
   cxmi_alloc a;
-  service_sink sink = {NULL, NULL, NULL};
+  service_sink sink = {NULL, NULL, NULL, 0};
+  sink.business = business;
   size_t n;
   int32_t rc;
   if (out == NULL || store == NULL) return CXM_E_ARG;
@@ -141,6 +159,16 @@ int32_t cxm_store_service(cxm_service_result *out, const cxm_store *store, const
   return rc;
 }
 
+int32_t cxm_store_service(cxm_service_result *out, const cxm_store *store, const cxm_filter *filter,
+                          const cxm_experience_options *options) {
+  return service_exact(out, store, filter, options, 0);
+}
+
+int32_t cxm_store_service_business(cxm_service_result *out, const cxm_store *store, const cxm_filter *filter,
+                                   const cxm_experience_options *options) {
+  return service_exact(out, store, filter, options, 1);
+}
+
 int32_t cxm_store_service_acc(cxm_service_acc *out, const cxm_store *store, const cxm_filter *filter,
                               const cxm_experience_options *options) {
   cxm_filter f;
@@ -148,7 +176,7 @@ int32_t cxm_store_service_acc(cxm_service_acc *out, const cxm_store *store, cons
   cxm_service_result r;
   cxm_calendar *own = NULL;
   const cxm_calendar *cal;
-  service_sink sink = {NULL, NULL, NULL};
+  service_sink sink = {NULL, NULL, NULL, 0};
   int32_t rc;
   if (out == NULL || store == NULL) return CXM_E_ARG;
   rc = prepare(&f, &o, &cal, &own, store, filter, options);

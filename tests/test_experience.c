@@ -312,6 +312,38 @@ static void check_service(const cxm_store *s, int with_holiday) {
     assert_int_equal(r.breached, 2);
     assert_close(r.within_sla_pct, 60.0, 1e-12);
   }
+  /* The same contacts in business time. k5's clock starts at Wed 09:00
+   * (opened 08:00): 1 h. Without the holiday: 3600, 5400, 7200 (k2) and
+   * 39600 (k3, 11 h); with it, k2 is 1 h and k3 3 h. k1's resolution is
+   * Mon 10-17 + Tue 9-10 = 8 business hours either way. */
+  {
+    cxm_service_result b, wall = r;
+    memset(&b, 0xA5, sizeof b);
+    assert_int_equal(cxm_store_service_business(&b, s, NULL, &o), CXM_OK);
+    assert_int_equal(b.contacts, wall.contacts);
+    assert_int_equal(b.replied, wall.replied);
+    assert_int_equal(b.met, wall.met);
+    assert_int_equal(b.breached, wall.breached);
+    assert_close(b.within_sla_pct, wall.within_sla_pct, 0);
+    if (with_holiday) {
+      assert_close(b.first_response_median_s, 4500, 0);         /* 3600 3600 5400 10800 */
+      assert_close(b.first_response_p90_s, 5400 + 0.7 * 5400, 1e-9);
+      assert_close(b.first_response_mean_s, 23400.0 / 4, 1e-12);
+    } else {
+      assert_close(b.first_response_median_s, 6300, 0);         /* 3600 5400 7200 39600 */
+      assert_close(b.first_response_p90_s, 7200 + 0.7 * 32400, 1e-9);
+      assert_close(b.first_response_mean_s, 55800.0 / 4, 1e-12);
+    }
+    assert_close(b.resolution_median_s, 28800, 0);
+    assert_close(b.resolution_p90_s, 28800, 0);
+    assert_int_equal(cxm_store_service_business(NULL, s, NULL, &o), CXM_E_ARG);
+    memset(&b, 0x5A, sizeof b);
+    wall = b;
+    o.sla_target_seconds = -1;
+    assert_int_not_equal(cxm_store_service_business(&b, s, NULL, &o), CXM_OK);
+    assert_memory_equal(&b, &wall, sizeof b); /* unchanged on error */
+    o.sla_target_seconds = 28800;
+  }
   /* a contact belongs to the channel of its earliest open */
   cxm_filter_init(&f);
   f.channel = CXM_CHANNEL_CHAT;

@@ -96,6 +96,7 @@ static fault_count faulted[] = {
     {"cxm_store_servqual_acc", 0, 0, 0},
     {"cxm_store_service", 0, 0, 0},
     {"cxm_store_service_acc", 0, 0, 0},
+    {"cxm_store_service_business", 0, 0, 0},
     {"cxm_store_loyalty", 0, 0, 0},
     {"cxm_store_loyalty_acc", 0, 0, 0},
     {"cxm_store_consistency", 0, 0, 0},
@@ -1109,11 +1110,12 @@ static void test_store_segment(void **state) {
 
 /* ---- the store's queries ------------------------------------------------- */
 
-enum q_fn { Q_GROUP, Q_SERVQUAL, Q_SERVQUAL_ACC, Q_SERVICE, Q_SERVICE_ACC, Q_LOYALTY, Q_LOYALTY_ACC,
-            Q_CONSISTENCY, Q_FEATURES, Q_RISK_MODEL, Q_CHURN, Q_COUNT };
+enum q_fn { Q_GROUP, Q_SERVQUAL, Q_SERVQUAL_ACC, Q_SERVICE, Q_SERVICE_ACC, Q_SERVICE_BUSINESS, Q_LOYALTY,
+            Q_LOYALTY_ACC, Q_CONSISTENCY, Q_FEATURES, Q_RISK_MODEL, Q_CHURN, Q_COUNT };
 static const char *const q_names[Q_COUNT] = {
     "cxm_store_group",   "cxm_store_servqual",    "cxm_store_servqual_acc", "cxm_store_service",
-    "cxm_store_service_acc", "cxm_store_loyalty", "cxm_store_loyalty_acc",  "cxm_store_consistency",
+    "cxm_store_service_acc", "cxm_store_service_business", "cxm_store_loyalty", "cxm_store_loyalty_acc",
+    "cxm_store_consistency",
     "cxm_store_features", "cxm_store_risk_model", "cxm_store_churn"};
 
 typedef struct query_ctx {
@@ -1128,6 +1130,7 @@ typedef struct query_ctx {
   cxm_servqual_acc servqual_acc;
   cxm_loyalty_acc loyalty_acc;
   cxm_service_acc service_acc;
+  cxm_service_result service_business;
   cxm_risk_model model;
   cxm_risk_evaluation evaluation;
   int32_t fitted;
@@ -1155,6 +1158,9 @@ static int32_t call_query(void *ctx) {
   case Q_SERVICE_ACC:
     memset(&c->service_acc, 0xA5, sizeof c->service_acc);
     return cxm_store_service_acc(&c->service_acc, c->s, c->filter, &c->options);
+  case Q_SERVICE_BUSINESS:
+    memset(&c->service_business, 0xA5, sizeof c->service_business);
+    return cxm_store_service_business(&c->service_business, c->s, c->filter, &c->options);
   case Q_LOYALTY: return cxm_store_loyalty(&ly, c->s, c->filter);
   case Q_LOYALTY_ACC:
     memset(&c->loyalty_acc, 0xA5, sizeof c->loyalty_acc);
@@ -1207,6 +1213,9 @@ static void release_query(void *ctx) {
     cxm_features_free(c->features);
     c->features = NULL;
     break;
+  case Q_SERVICE_BUSINESS:
+    fp_put(&got, &c->service_business, sizeof c->service_business);
+    break;
   case Q_RISK_MODEL:
     fp_put(&got, &c->model, sizeof c->model);
     fp_put(&got, &c->evaluation, sizeof c->evaluation);
@@ -1253,6 +1262,10 @@ static void query_failed(void *ctx) {
   case Q_SERVQUAL_ACC: /* documented: unchanged on error */
     p = (const uint8_t *)&c->servqual_acc;
     for (i = 0; i < sizeof c->servqual_acc; i++) assert_int_equal(p[i], 0xA5);
+    break;
+  case Q_SERVICE_BUSINESS: /* documented: unchanged on error */
+    p = (const uint8_t *)&c->service_business;
+    for (i = 0; i < sizeof c->service_business; i++) assert_int_equal(p[i], 0xA5);
     break;
   case Q_LOYALTY_ACC:
     p = (const uint8_t *)&c->loyalty_acc;

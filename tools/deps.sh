@@ -6,7 +6,8 @@
 #   cxm_install_build_deps      # to build the library and the command
 #   cxm_install_deps [PKG...]   # to build and run the tests, plus PKG...
 cxm_build_packages=(gcc meson ninja-build pkg-config)
-cxm_test_packages=(g++ libcmocka-dev python3 doxygen binutils golang-go)
+# chromium renders the HTML report in tests/cli/test_report.py (group html).
+cxm_test_packages=(g++ libcmocka-dev python3 doxygen binutils golang-go chromium)
 
 cxm_install_packages() {
   local missing=() p

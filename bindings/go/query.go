@@ -284,12 +284,16 @@ func (s *Store) Service(f Filter) (*Service, error) {
 	if err := check(C.cxm_store_service(&r, p, &cf, nil)); err != nil || r.contacts == 0 {
 		return nil, err
 	}
+	return serviceOf(&r), nil
+}
+
+func serviceOf(r *C.cxm_service_result) *Service {
 	return &Service{Contacts: uint64(r.contacts), Open: uint64(r.open), Replied: uint64(r.replied),
 		Resolved: uint64(r.resolved), Met: uint64(r.met), Breached: uint64(r.breached),
 		FirstResponseMedian: opt(r.first_response_median_s), FirstResponseP90: opt(r.first_response_p90_s),
 		FirstResponseMean: opt(r.first_response_mean_s), ResolutionMedian: opt(r.resolution_median_s),
 		ResolutionP90: opt(r.resolution_p90_s), ResolutionMean: opt(r.resolution_mean_s),
-		WithinSLAPct: opt(r.within_sla_pct)}, nil
+		WithinSLAPct: opt(r.within_sla_pct)}
 }
 
 // Loyalty signals of a slice (zero counts are data).

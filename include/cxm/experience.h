@@ -223,6 +223,22 @@ CXM_API int32_t cxm_store_service(cxm_service_result *out, const cxm_store *stor
                                   const cxm_experience_options *options);
 
 /**
+ * @brief Service levels of a slice in business time: as cxm_store_service(),
+ *        but every first-response and resolution duration is the number of
+ *        business seconds of the options' calendar between the open and the
+ *        reply or resolution (cxm_calendar_business_seconds()), so its
+ *        median, p90 and mean are what the SLA is measured against. The
+ *        counts and `within_sla_pct` are those of cxm_store_service().
+ * @param[out] out Receives the result; unchanged on error.
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @param[in] options NULL for the defaults (uses `calendar`, `sla_target_seconds`).
+ * @return As cxm_store_service(). @note Reads only. @since 0.1
+ */
+CXM_API int32_t cxm_store_service_business(cxm_service_result *out, const cxm_store *store,
+                                           const cxm_filter *filter, const cxm_experience_options *options);
+
+/**
  * @brief Loyalty signals of a slice.
  * @param[out] out Receives the result.
  * @param[in] store The store (read only).

@@ -17,6 +17,7 @@
 #include "args.h"
 #include "cxm.h"
 #include "diag.h"
+#include "hours.h"
 #include "input.h"
 #include "json.h"
 #include "table.h"
@@ -55,6 +56,14 @@ static const char help_text[] =
     "  --time-unit UNIT   day or week (default): the unit of t_x and T; with\n"
     "                     --summary only a label (the file's numbers are used)\n"
     "  --json             print the cxm-churn/1 JSON document instead of tables\n"
+    "  --hours SPEC       event files: business hours per weekday for the SLA\n"
+    "                     breaches the risk model counts, e.g.\n"
+    "                     mon-fri=09:00-17:00,sat=10:00-14:00 (unnamed days closed;\n"
+    "                     default mon-fri=09:00-17:00)\n"
+    "  --sla-target DUR   first-reply target in business time: 8h (default),\n"
+    "                     30m, 1h30m, 90s\n"
+    "  --utc-offset +HH:MM  UTC offset of the business hours (default +00:00)\n"
+    "  --holidays FILE    business holidays, one YYYY-MM-DD a line\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n"
     "\n"
@@ -72,6 +81,9 @@ typedef struct churn_args {
   int32_t model;
   uint64_t top; /* 0: all */
   const char *unit;
+  cli_business business;  /* --hours, --sla-target, --utc-offset, --holidays (hours.c) */
+  int business_given;
+  cxm_calendar *calendar; /* built from `business` for event files */
 } churn_args;
 
 /* A customer's row of output. */
@@ -133,6 +145,7 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   a->to = INT64_MAX;
   a->holdout_to = INT64_MIN;
   a->horizon_days = 90;
+  cli_business_init(&a->business);
   a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
   if (a->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -169,6 +182,16 @@ static int parse_args(churn_args *a, int argc, char **argv) {
       if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {
         which = k;
       }
+    }
+    if (which < 0 && cli_business_is_option(arg, nlen)) {
+      const char *v = eq != NULL ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+      if (v == NULL) {
+        cli_diag_usage("churn", "missing value after", arg);
+        return CLI_EXIT_USAGE;
+      }
+      if (cli_business_apply(&a->business, "churn", arg, nlen, v) != 0) return CLI_EXIT_USAGE;
+      a->business_given = 1;
+      continue;
     }
     if (which < 0) {
       cli_diag_usage("churn", "unknown option", arg);
@@ -239,8 +262,11 @@ static int parse_args(churn_args *a, int argc, char **argv) {
                    NULL);
     return CLI_EXIT_USAGE;
   }
-  if (a->summary != NULL && (a->to != INT64_MAX || a->holdout_to != INT64_MIN || a->strict)) {
-    cli_diag_usage("churn", "--to, --holdout-to and --strict apply to event files, not to", "--summary");
+  if (a->summary != NULL && (a->to != INT64_MAX || a->holdout_to != INT64_MIN || a->strict || a->business_given)) {
+    cli_diag_usage("churn",
+                   "--to, --holdout-to, --strict, --hours, --sla-target, --utc-offset and --holidays apply to event "
+                   "files, not to",
+                   "--summary");
     return CLI_EXIT_USAGE;
   }
   if (a->holdout_to != INT64_MIN && (a->to == INT64_MAX || a->holdout_to <= a->to)) {
@@ -382,6 +408,11 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
   cli_json_object_begin(&j);
   cli_json_keyz(&j, "format");
   cli_json_stringz(&j, "cxm-churn/1");
+  if (risk != NULL) {
+    /* event files: the business time behind the SLA-breach features */
+    cli_json_keyz(&j, "settings");
+    cli_business_json(&j, &a->business);
+  }
   cli_json_keyz(&j, "model");
   cli_json_object_begin(&j);
   cli_json_keyz(&j, "name");
@@ -679,6 +710,8 @@ static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const
   co.scored_at = a->to != INT64_MAX ? a->to : CXM_CHURN_AFTER_LAST;
   co.horizon_seconds = a->horizon_days * 86400;
   co.purchase_model = a->model;
+  co.calendar = a->calendar;
+  co.sla_target_seconds = a->business.sla_target_seconds;
   rc = cxm_store_churn(&scores, store, &co);
   if (rc != CXM_OK) return rc;
   memset(&info, 0, sizeof info);
@@ -724,6 +757,11 @@ int cli_churn_main(int argc, char **argv) {
     return status;
   }
   source = a.summary != NULL ? a.summary : a.files[0];
+  /* Checked before reading, so a bad holidays file fails early. */
+  if (a.summary == NULL && cli_business_calendar(&a.calendar, &a.business) != 0) {
+    free(a.files);
+    return CLI_EXIT_USAGE;
+  }
   cxm_rfm *rfm = NULL;
   int32_t rc = cxm_rfm_new(&rfm, NULL);
   cxm_store *store = NULL;
@@ -732,6 +770,7 @@ int cli_churn_main(int argc, char **argv) {
   if (rc != CXM_OK || status != CLI_EXIT_OK) {
     if (rc != CXM_OK) cli_diag(source, cxm_status_str(rc));
     cxm_rfm_free(rfm);
+    cxm_calendar_free(a.calendar);
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
@@ -750,6 +789,7 @@ int cli_churn_main(int argc, char **argv) {
   if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
     cli_diag(source, cxm_status_str(rc));
     cxm_rfm_free(rfm);
+    cxm_calendar_free(a.calendar);
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
@@ -767,6 +807,7 @@ int cli_churn_main(int argc, char **argv) {
     free(rows);
     cxm_rfm_free(rfm);
     cxm_store_free(store);
+    cxm_calendar_free(a.calendar);
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
@@ -791,6 +832,7 @@ int cli_churn_main(int argc, char **argv) {
   free(rows);
   cxm_rfm_free(rfm);
   cxm_store_free(store);
+  cxm_calendar_free(a.calendar);
   free(a.files);
   return status;
 }

@@ -3,7 +3,10 @@
 #include "experience_out.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "hours.h"
 
 /* The name of a channel code of the store, as slices name it. */
 static void json_channel(cli_json *j, const char *key, const cxm_store *store, int32_t channel) {
@@ -21,6 +24,7 @@ typedef struct slice_experience {
   cxm_gap_result gap;
   cxm_servqual_result servqual;
   cxm_service_result service;
+  cxm_service_result service_business; /* durations in business seconds */
   cxm_loyalty_result loyalty;
   cxm_consistency_result consistency;
 } slice_experience;
@@ -32,6 +36,7 @@ static int32_t compute(slice_experience *x, const cxm_store *store, const cxm_fi
   if (rc == CXM_OK) rc = cxm_gap_compute(&x->gap, &gap);
   if (rc == CXM_OK) rc = cxm_store_servqual(&x->servqual, store, filter, options);
   if (rc == CXM_OK) rc = cxm_store_service(&x->service, store, filter, options);
+  if (rc == CXM_OK) rc = cxm_store_service_business(&x->service_business, store, filter, options);
   if (rc == CXM_OK) rc = cxm_store_loyalty(&x->loyalty, store, filter);
   if (rc == CXM_OK) rc = cxm_store_consistency(&x->consistency, store, filter, options);
   return rc;
@@ -90,6 +95,10 @@ int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filte
     cli_json_member_uint(j, "resolved", x.service.resolved);
     cli_json_member_uint(j, "met", x.service.met);
     cli_json_member_uint(j, "breached", x.service.breached);
+    cli_json_member_number(j, "first_response_median_business_s", x.service_business.first_response_median_s);
+    cli_json_member_number(j, "first_response_p90_business_s", x.service_business.first_response_p90_s);
+    cli_json_member_number(j, "resolution_median_business_s", x.service_business.resolution_median_s);
+    cli_json_member_number(j, "resolution_p90_business_s", x.service_business.resolution_p90_s);
     cli_json_object_end(j);
   }
 
@@ -120,12 +129,21 @@ int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filte
   return rc;
 }
 
-void cli_experience_table_header(cli_table *t, const char *first) {
+/* "SLA % (8h)": the share within the business-time target. */
+static void cell_sla_label(cli_table *t, int64_t sla_target_seconds) {
+  char target[32];
+  cli_business_format_duration(target, sizeof target, sla_target_seconds);
+  cli_table_cellf(t, "SLA %% (%s)", target);
+}
+
+void cli_experience_table_header(cli_table *t, const char *first, int64_t sla_target_seconds) {
   static const char *const names[] = {"pairs",    "gap",      "gap 95% CI", "blind %", "SERVQUAL", "contacts",
-                                      "open",     "1st resp", "SLA %",      "compl/+"};
+                                      "open",     "1st resp"};
   size_t i;
   cli_table_cell(t, first);
   for (i = 0; i < sizeof names / sizeof names[0]; i++) cli_table_cell(t, names[i]);
+  cell_sla_label(t, sla_target_seconds);
+  cli_table_cell(t, "compl/+");
 }
 
 /* `decimals` places; `sign`: always show the sign (gaps). */
@@ -150,18 +168,28 @@ static void cell_duration(cli_table *t, double seconds) {
     cli_table_cellf(t, "%.1fd", seconds / 86400);
 }
 
+/* A count, with `*` after it when it is below `min_n` (a small sample). */
+void cli_cell_count(cli_table *t, uint64_t n, uint64_t min_n) {
+  if (n > 0 && n < min_n)
+    cli_table_cellf(t, "%llu*", (unsigned long long)n);
+  else
+    cli_table_cellf(t, "%llu", (unsigned long long)n);
+}
+
 int32_t cli_experience_table_row(cli_table *t, const char *key, const cxm_store *store, const cxm_filter *filter,
-                                 const cxm_experience_options *options) {
+                                 const cxm_experience_options *options, uint64_t min_n) {
   slice_experience x;
   int32_t rc = compute(&x, store, filter, options);
   if (rc != CXM_OK) return rc;
   cli_table_cell(t, key);
-  cli_table_cellf(t, "%llu", (unsigned long long)x.gap.pairs);
+  cli_cell_count(t, x.gap.pairs, min_n);
   cell_number(t, 1, 1, x.gap.mean);
+  /* A gap is a difference of two 0..100 scores: its t interval can pass
+   * -100..100 with few pairs; the table cuts it there (JSON keeps it). */
   if (isnan(x.gap.ci95_low))
     cli_table_cell(t, "-");
   else
-    cli_table_cellf(t, "[%.1f, %.1f]", x.gap.ci95_low, x.gap.ci95_high);
+    cli_table_cellf(t, "[%.1f, %.1f]", fmax(x.gap.ci95_low, -100.0), fmin(x.gap.ci95_high, 100.0));
   cell_number(t, 1, 0, x.gap.blind_spot_pct);
   cell_number(t, 2, 1, x.servqual.score);
   cli_table_cellf(t, "%llu", (unsigned long long)x.service.contacts);
@@ -170,5 +198,35 @@ int32_t cli_experience_table_row(cli_table *t, const char *key, const cxm_store 
   cell_number(t, 1, 0, x.service.within_sla_pct);
   cli_table_cellf(t, "%llu/%llu", (unsigned long long)x.loyalty.complaints,
                   (unsigned long long)x.loyalty.compliments);
+  return CXM_OK;
+}
+
+void cli_service_table_header(cli_table *t, const char *first, int64_t sla_target_seconds) {
+  static const char *const names[] = {"contacts",  "open",      "resp med", "resp med bt", "resp p90",    "resp p90 bt",
+                                      "resol med", "resol med bt", "resol p90", "resol p90 bt"};
+  size_t i;
+  cli_table_cell(t, first);
+  for (i = 0; i < sizeof names / sizeof names[0]; i++) cli_table_cell(t, names[i]);
+  cell_sla_label(t, sla_target_seconds);
+}
+
+int32_t cli_service_table_row(cli_table *t, const char *key, const cxm_store *store, const cxm_filter *filter,
+                              const cxm_experience_options *options) {
+  cxm_service_result w, b;
+  int32_t rc = cxm_store_service(&w, store, filter, options);
+  if (rc == CXM_OK) rc = cxm_store_service_business(&b, store, filter, options);
+  if (rc != CXM_OK) return rc;
+  cli_table_cell(t, key);
+  cli_table_cellf(t, "%llu", (unsigned long long)w.contacts);
+  cli_table_cellf(t, "%llu", (unsigned long long)w.open);
+  cell_duration(t, w.first_response_median_s);
+  cell_duration(t, b.first_response_median_s);
+  cell_duration(t, w.first_response_p90_s);
+  cell_duration(t, b.first_response_p90_s);
+  cell_duration(t, w.resolution_median_s);
+  cell_duration(t, b.resolution_median_s);
+  cell_duration(t, w.resolution_p90_s);
+  cell_duration(t, b.resolution_p90_s);
+  cell_number(t, 1, 0, w.within_sla_pct);
   return CXM_OK;
 }

@@ -13,10 +13,13 @@
 #include <string.h>
 
 #include "args.h"
+#include "compare.h"
 #include "cxm.h"
 #include "diag.h"
 #include "experience_out.h"
 #include "holidays.h"
+#include "hours.h"
+#include "html.h"
 #include "input.h"
 #include "json.h"
 #include "table.h"
@@ -40,13 +43,46 @@ static const char help_text[] =
     "  --to TIME          keep events before TIME (the window is half-open)\n"
     "  --strict           stop at the first bad row, or at a file that cannot be\n"
     "                     read, and exit with status 1 without a report\n"
-    "  --utc-offset +HH:MM  UTC offset of the business hours (Monday-Friday\n"
-    "                     09:00-17:00) that service levels are measured in\n"
+    "  --hours SPEC       business hours per weekday that service levels and the\n"
+    "                     SLA are measured in, e.g. mon-fri=09:00-17:00,sat=10:00-14:00\n"
+    "                     (DAYS=closed closes; unnamed days are closed; default\n"
+    "                     mon-fri=09:00-17:00)\n"
+    "  --sla-target DUR   first-reply target in business time: 8h (default), 30m,\n"
+    "                     1h30m, 90s\n"
+    "  --utc-offset +HH:MM  UTC offset of the business hours (default +00:00)\n"
     "  --holidays FILE    business holidays, one YYYY-MM-DD a line\n"
+    "  --min-n N          flag counts below N with * as small samples (default 30)\n"
+    "  --compare PERIOD   compare NPS and CSAT between two periods with z tests:\n"
+    "                     month (the month of the last event against the one\n"
+    "                     before), week (likewise, ISO weeks), or two windows\n"
+    "                     FROM..TO,FROM..TO (dates YYYY-MM-DD, TO exclusive; the\n"
+    "                     first is the reference)\n"
+    "  --html OUT.html    also write a self-contained HTML report with charts\n"
+    "                     (no network, no script) to OUT.html, atomically\n"
     "  --threads N        read each file as N parts on N threads and merge them\n"
     "                     (an extension of the spec; default 1, see docs/cli.md)\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n"
+    "\n"
+    "Table columns (also printed as a legend under the tables):\n"
+    "  n                  answers of that kind; * marks n < --min-n (small sample)\n"
+    "  NPS, NPS adj 95% CI  Net Promoter Score (-100..100) and its adjusted Wald\n"
+    "                     interval (docs/metrics.md; the plain Wald one is in --json)\n"
+    "  CSAT %, CSAT 95% CI  share of answers 4-5 of 1-5, Wilson interval\n"
+    "  CES, CES 95% CI    mean effort answer 1-7 (7: easiest), t interval, not clipped\n"
+    "  pairs              interactions rated both internally and by the customer\n"
+    "  gap, gap 95% CI    mean service - experience score in points of 0..100\n"
+    "                     (> 0: the company rates itself higher); interval cut to\n"
+    "                     the possible -100..100 (--json keeps the t interval)\n"
+    "  blind %            pairs the company rates top box (> 80) and the customer not\n"
+    "  SERVQUAL           mean perception - expectation gap (negative: fell short)\n"
+    "  contacts, open     contacts opened in the slice; still unresolved\n"
+    "  1st resp           median first-response time, wall clock\n"
+    "  SLA % (TARGET)     first replies within --sla-target business time, of those\n"
+    "                     met or breached (unanswered contacts older than the target)\n"
+    "  compl/+            complaints / compliments\n"
+    "  resp/resol med/p90 first response / resolution, median and 90th percentile,\n"
+    "                     wall clock; bt: the same in business time\n"
     "\n"
     "Each bad row is skipped and reported on standard error as\n"
     "  FILE:LINE: column COLUMN: reason\n"
@@ -66,6 +102,8 @@ typedef struct report_out {
   const cli_input *in;
   const cxm_store_stats *stats;
   const cxm_experience_options *options;
+  const cli_args *args;
+  const cli_compare *compare; /* NULL without --compare */
 } report_out;
 
 static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *filter, const cxm_survey_acc *acc) {
@@ -140,7 +178,7 @@ static void json_time(cli_json *j, int64_t t, int have) {
 /* ---- Human output ----------------------------------------------------- */
 
 static void table_header(cli_table *t, const char *first) {
-  static const char *const names[] = {"NPS n",  "NPS",   "NPS 95% CI", "CSAT n",    "CSAT %",
+  static const char *const names[] = {"NPS n",  "NPS",   "NPS adj 95% CI", "CSAT n",    "CSAT %",
                                       "CSAT 95% CI", "CES n", "CES",        "CES 95% CI"};
   size_t i;
   cli_table_cell(t, first);
@@ -160,7 +198,7 @@ static void table_interval(cli_table *t, double low, double high, int decimals) 
   }
 }
 
-static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc) {
+static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, uint64_t min_n) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -168,15 +206,15 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc) 
   cxm_csat_compute(&csat, &acc->csat);
   cxm_ces_compute(&ces, &acc->ces);
   cli_table_cell(t, key);
-  cli_table_cellf(t, "%llu", (unsigned long long)nps.n);
+  cli_cell_count(t, nps.n, min_n);
   if (nps.n == 0) {
     cli_table_cell(t, "-");
     cli_table_cell(t, "-");
   } else {
     cli_table_cellf(t, "%.1f", nps.score);
-    table_interval(t, nps.ci95_low, nps.ci95_high, 1);
+    table_interval(t, nps.adjusted_low, nps.adjusted_high, 1);
   }
-  cli_table_cellf(t, "%llu", (unsigned long long)csat.n);
+  cli_cell_count(t, csat.n, min_n);
   if (csat.n == 0) {
     cli_table_cell(t, "-");
     cli_table_cell(t, "-");
@@ -184,7 +222,7 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc) 
     cli_table_cellf(t, "%.1f", csat.score);
     table_interval(t, csat.ci95_low, csat.ci95_high, 1);
   }
-  cli_table_cellf(t, "%llu", (unsigned long long)ces.n);
+  cli_cell_count(t, ces.n, min_n);
   if (ces.n == 0) {
     cli_table_cell(t, "-");
     cli_table_cell(t, "-");
@@ -222,6 +260,18 @@ static int print_json(const report_out *r) {
   cli_json_keyz(&j, "last");
   json_time(&j, r->stats->last, have_events);
   cli_json_object_end(&j);
+  cli_json_keyz(&j, "settings");
+  cli_business_json(&j, &r->args->business);
+  if (r->compare != NULL) {
+    cli_compare_result cmp;
+    rc = cli_compare_run(&cmp, r->store, r->compare);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
+    cli_json_keyz(&j, "comparison");
+    cli_compare_json(&j, r->compare, &cmp);
+  }
   cli_json_keyz(&j, "overall");
   rc = json_slice(&j, r, NULL, &overall);
   if (rc != CXM_OK) {
@@ -269,6 +319,32 @@ static int print_json(const report_out *r) {
 }
 
 static int print_experience_tables(const report_out *r);
+static int print_service_tables(const report_out *r);
+
+/* What every column label means, and the settings the numbers used. */
+static void print_legend(const report_out *r) {
+  char business[512];
+  cli_business_describe(business, sizeof business, &r->args->business);
+  printf("\nlegend:\n"
+         "  n                answers of that kind; * = fewer than %llu (--min-n): a small sample\n"
+         "  NPS adj 95%% CI   adjusted Wald interval (docs/metrics.md); --json also has the Wald one\n"
+         "  CSAT %%, 95%% CI   share of answers 4-5 of 1-5; Wilson interval\n"
+         "  CES, 95%% CI      mean effort answer 1-7 (7 easiest); t interval, not clipped to 1..7\n"
+         "  pairs            interactions rated both internally and by the customer\n"
+         "  gap, 95%% CI      service - experience score, points of 0..100 (> 0: the company rates\n"
+         "                   itself higher); interval cut to -100..100 (--json: the t interval)\n"
+         "  blind %%          pairs the company rates top box and the customer does not\n"
+         "  SERVQUAL         mean perception - expectation gap (negative: fell short)\n"
+         "  contacts, open   contacts opened in the slice; not resolved by the end of the data\n"
+         "  1st resp         median first-response time, wall clock\n"
+         "  SLA %% (TARGET)   first replies within TARGET of business time (--sla-target), of\n"
+         "                   those met or breached (unanswered contacts older than TARGET)\n"
+         "  compl/+          complaints/compliments\n"
+         "  resp, resol      first response, resolution: median (med) and 90th percentile (p90),\n"
+         "                   wall clock; bt = the same in business time\n",
+         (unsigned long long)r->args->min_n);
+  printf("settings: %s\n", business);
+}
 
 static int print_tables(const report_out *r) {
   cxm_survey_acc overall;
@@ -301,7 +377,7 @@ static int print_tables(const report_out *r) {
     return -1;
   }
   table_header(t, "slice");
-  table_row(t, "all", &overall);
+  table_row(t, "all", &overall, r->args->min_n);
   rc = cli_table_print(t, stdout, "overall") == 0 ? CXM_OK : CXM_E_NOMEM;
   cli_table_free(t);
   if (rc != CXM_OK) {
@@ -337,7 +413,7 @@ static int print_tables(const report_out *r) {
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
       }
-      table_row(t, key, &acc);
+      table_row(t, key, &acc, r->args->min_n);
     }
     snprintf(title, sizeof title, "\nby %s", name);
     rc = cli_table_print(t, stdout, title) == 0 ? CXM_OK : CXM_E_NOMEM;
@@ -348,7 +424,64 @@ static int print_tables(const report_out *r) {
       return -1;
     }
   }
-  return print_experience_tables(r);
+  if (print_experience_tables(r) != 0) return -1;
+  if (r->compare != NULL) {
+    cli_compare_result cmp;
+    rc = cli_compare_run(&cmp, r->store, r->compare);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
+    if (cli_compare_print(stdout, r->compare, &cmp) != 0) {
+      cli_diag(NULL, "out of memory");
+      return -1;
+    }
+  }
+  print_legend(r);
+  return 0;
+}
+
+/* The service-levels tables: overall, then per --by dimension. */
+static int print_service_tables(const report_out *r) {
+  size_t d;
+  for (d = 0; d <= r->by_count; d++) {
+    cxm_groups *groups = NULL;
+    cli_table *t = cli_table_new(CLI_SERVICE_COLUMNS);
+    char title[64];
+    size_t i, count;
+    int32_t rc = CXM_OK;
+    if (t == NULL) {
+      cli_diag(NULL, "out of memory");
+      return -1;
+    }
+    if (d == 0) {
+      cli_service_table_header(t, "slice", r->options->sla_target_seconds);
+      rc = cli_service_table_row(t, "all", r->store, NULL, r->options);
+      snprintf(title, sizeof title, "\nservice levels: overall");
+    } else {
+      const char *name = cli_args_by_name(r->by[d - 1]);
+      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
+      cli_service_table_header(t, name, r->options->sla_target_seconds);
+      count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
+      for (i = 0; i < count && rc == CXM_OK; i++) {
+        const char *key;
+        size_t len;
+        cxm_filter filter;
+        rc = cxm_groups_key(&key, &len, groups, i);
+        if (rc == CXM_OK) rc = cxm_groups_filter(&filter, groups, i);
+        if (rc == CXM_OK) rc = cli_service_table_row(t, key, r->store, &filter, r->options);
+      }
+      snprintf(title, sizeof title, "\nservice levels by %s", name);
+    }
+    if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
+    cli_table_free(t);
+    cxm_groups_free(groups);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
+  }
+  return 0;
 }
 
 /* The "service vs experience" tables: overall, then per --by dimension. */
@@ -365,13 +498,13 @@ static int print_experience_tables(const report_out *r) {
       return -1;
     }
     if (d == 0) {
-      cli_experience_table_header(t, "slice");
-      rc = cli_experience_table_row(t, "all", r->store, NULL, r->options);
+      cli_experience_table_header(t, "slice", r->options->sla_target_seconds);
+      rc = cli_experience_table_row(t, "all", r->store, NULL, r->options, r->args->min_n);
       snprintf(title, sizeof title, "\nservice vs experience: overall");
     } else {
       const char *name = cli_args_by_name(r->by[d - 1]);
       rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
-      cli_experience_table_header(t, name);
+      cli_experience_table_header(t, name, r->options->sla_target_seconds);
       count = cxm_groups_count(groups);
       for (i = 0; i < count && rc == CXM_OK; i++) {
         const char *key;
@@ -379,7 +512,7 @@ static int print_experience_tables(const report_out *r) {
         cxm_filter filter;
         rc = cxm_groups_key(&key, &len, groups, i);
         if (rc == CXM_OK) rc = cxm_groups_filter(&filter, groups, i);
-        if (rc == CXM_OK) rc = cli_experience_table_row(t, key, r->store, &filter, r->options);
+        if (rc == CXM_OK) rc = cli_experience_table_row(t, key, r->store, &filter, r->options, r->args->min_n);
       }
       snprintf(title, sizeof title, "\nservice vs experience by %s", name);
     }
@@ -391,7 +524,7 @@ static int print_experience_tables(const report_out *r) {
       return -1;
     }
   }
-  return 0;
+  return print_service_tables(r);
 }
 
 int cli_report_main(int argc, char **argv) {
@@ -402,6 +535,7 @@ int cli_report_main(int argc, char **argv) {
   cxm_store *store = NULL;
   cxm_store_stats stats;
   cli_input in;
+  cli_compare compare;
   report_out out;
   int status;
   int32_t rc;
@@ -421,13 +555,17 @@ int cli_report_main(int argc, char **argv) {
     cli_args_free(&args);
     return CLI_EXIT_OK;
   }
-  /* Checked before reading, so a bad holidays file fails early. */
-  if (cli_calendar_load(&calendar, args.utc_offset, args.holidays) != 0) {
+  /* Checked before reading, so a bad holidays file or --compare fails early. */
+  args.business.utc_offset = args.utc_offset;
+  args.business.holidays = args.holidays;
+  if ((args.compare != NULL && cli_compare_parse(&compare, "report", args.compare) != 0) ||
+      cli_business_calendar(&calendar, &args.business) != 0) {
     cli_args_free(&args);
     return CLI_EXIT_USAGE;
   }
   cxm_experience_options_init(&options);
   options.calendar = calendar;
+  options.sla_target_seconds = args.business.sla_target_seconds;
 
   rc = cxm_store_new(&store, NULL);
   if (rc != CXM_OK) {
@@ -454,8 +592,29 @@ int cli_report_main(int argc, char **argv) {
     out.in = &in;
     out.stats = &stats;
     out.options = &options;
-    if ((args.json ? print_json(&out) : print_tables(&out)) != 0) {
+    out.args = &args;
+    out.compare = NULL;
+    if (args.compare != NULL) {
+      if (cli_compare_resolve(&compare, stats.last) == 0) {
+        out.compare = &compare;
+      } else {
+        cli_diag(NULL, "--compare: no event to place the periods around");
+        status = CLI_EXIT_FAILURE;
+      }
+    }
+    if (status == CLI_EXIT_OK && (args.json ? print_json(&out) : print_tables(&out)) != 0) {
       status = CLI_EXIT_FAILURE;
+    }
+    if (status == CLI_EXIT_OK && args.html != NULL) {
+      cli_html_input h;
+      h.store = store;
+      h.in = &in;
+      h.stats = &stats;
+      h.options = &options;
+      h.business = &args.business;
+      h.min_n = args.min_n;
+      h.compare = out.compare;
+      if (cli_html_write(args.html, &h) != 0) status = CLI_EXIT_FAILURE;
     }
   }
   if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -283,9 +283,12 @@ def jsonl_records(path):
 class Reference:
     """Independent model of one `cxm report` run over several inputs."""
 
-    def __init__(self, frm=None, to=None, utc_offset=0, holidays=()):
+    def __init__(self, frm=None, to=None, utc_offset=0, holidays=(), hours=None, sla_target=8 * 3600):
         self.frm, self.to = frm, to
         self.utc_offset, self.holidays = utc_offset, set(holidays)
+        # hours: weekday 0 (Monday)..6 -> (open, close) seconds; absent: closed
+        self.hours = hours if hours is not None else {d: (9 * 3600, 17 * 3600) for d in range(5)}
+        self.sla_target = sla_target
         self.rows = self.rejected = self.duplicates = 0
         self.events = []
         self.bad = []  # (file label, line, column)
@@ -329,6 +332,7 @@ class Reference:
                       "customers": len({e["customer"] for e in self.events}),
                       "first": fmt(min(times)) if times else None,
                       "last": fmt(max(times)) if times else None},
+            "settings": self.settings(),
             "overall": self.slice(lambda t, ch, st, seg: True),
             "slices": {},
         }
@@ -349,9 +353,19 @@ class Reference:
         out["consistency"] = consistency_of(own)
         return out
 
+    def settings(self):
+        off = abs(self.utc_offset)
+        clock = lambda s: "%02d:%02d" % (s // 3600, s % 3600 // 60)
+        return {"utc_offset": "%s%02d:%02d" % ("-" if self.utc_offset < 0 else "+", off // 3600, off % 3600 // 60),
+                "hours": {name: ("%s-%s" % (clock(self.hours[d][0]), clock(self.hours[d][1]))
+                                 if d in self.hours else None)
+                          for d, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+                "holidays": len(self.holidays), "sla_target_s": self.sla_target}
+
     def business_seconds(self, t0, t1):
-        """Seconds of [t0, t1) inside Monday-Friday 09:00-17:00 local time,
-        holidays excluded, walked day by day (not the library's arithmetic)."""
+        """Seconds of [t0, t1) inside the opening hours (default Monday-Friday
+        09:00-17:00) local time, holidays excluded, walked day by day (not the
+        library's arithmetic)."""
         if t1 <= t0:
             return 0
         import datetime
@@ -360,9 +374,9 @@ class Reference:
         last = (t1 + self.utc_offset) // 86400
         while day <= last:
             date = datetime.date(1970, 1, 1) + datetime.timedelta(days=day)
-            if date.weekday() < 5 and date.isoformat() not in self.holidays:
-                start = day * 86400 - self.utc_offset + 9 * 3600
-                end = day * 86400 - self.utc_offset + 17 * 3600
+            if date.weekday() in self.hours and date.isoformat() not in self.holidays:
+                start = day * 86400 - self.utc_offset + self.hours[date.weekday()][0]
+                end = day * 86400 - self.utc_offset + self.hours[date.weekday()][1]
                 total += max(0, min(end, t1) - max(start, t0))
             day += 1
         return total
@@ -483,6 +497,7 @@ def service_of(events, sel, ref):
     last = max(e["time"] for e in events) if events else None
     contacts = opened = met = breached = 0
     response, resolution = [], []
+    response_b, resolution_b = [], []
     for items in by_ref(events).values():
         opens = sorted((t, i, e) for t, i, e in items if e["kind"] == "contact_open")
         if not opens:
@@ -495,15 +510,17 @@ def service_of(events, sel, ref):
         resolves = [t for t, _, e in items if e["kind"] == "contact_resolve" and t >= t0]
         if resolves:
             resolution.append(min(resolves) - t0)
+            resolution_b.append(ref.business_seconds(t0, min(resolves)))
         else:
             opened += 1
         if replies:
             response.append(min(replies) - t0)
-            if ref.business_seconds(t0, min(replies)) <= 8 * 3600:
+            response_b.append(ref.business_seconds(t0, min(replies)))
+            if response_b[-1] <= ref.sla_target:
                 met += 1
             else:
                 breached += 1
-        elif ref.business_seconds(t0, last) > 8 * 3600:
+        elif ref.business_seconds(t0, last) > ref.sla_target:
             breached += 1
     if contacts == 0:
         return None
@@ -516,7 +533,11 @@ def service_of(events, sel, ref):
             "first_response_mean_s": mean(response) if response else None,
             "resolution_p90_s": linear_quantile(resolution, 0.9),
             "resolution_mean_s": mean(resolution) if resolution else None,
-            "replied": len(response), "resolved": len(resolution), "met": met, "breached": breached}
+            "replied": len(response), "resolved": len(resolution), "met": met, "breached": breached,
+            "first_response_median_business_s": linear_quantile(response_b, 0.5),
+            "first_response_p90_business_s": linear_quantile(response_b, 0.9),
+            "resolution_median_business_s": linear_quantile(resolution_b, 0.5),
+            "resolution_p90_business_s": linear_quantile(resolution_b, 0.9)}
 
 
 def loyalty_of(events):
@@ -953,14 +974,17 @@ def group_slices():
     for title in ("overall", "by channel", "by stage", "by segment", "service vs experience: overall",
                   "service vs experience by channel", "service vs experience by segment"):
         check(title in lines, "table %r present" % title)
-    # Each key has a survey row, then a service-vs-experience row.
+    # Each key has a survey row, a service-vs-experience row, then a
+    # service-levels row.
     app_rows = [l for l in lines if l.startswith("app ")]
-    check(len(app_rows) == 2 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
+    check(len(app_rows) == 3 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
           "app row with absent metrics: %r" % app_rows)
-    check(len(app_rows) == 2 and app_rows[1].split()[1:] == ["0", "-", "-", "-", "-", "0", "0", "-", "-", "1/0"],
+    check(len(app_rows) == 3 and app_rows[1].split()[1:] == ["0", "-", "-", "-", "-", "0", "0", "-", "-", "1/0"],
           "app experience row: %r" % app_rows)
+    check(len(app_rows) == 3 and app_rows[2].split()[1:] == ["0", "0"] + ["-"] * 9,
+          "app service-levels row: %r" % app_rows)
     rows = [l for l in lines if l.startswith("email ")]
-    check(len(rows) == 2 and "[" in rows[0], "email row %r" % rows)
+    check(len(rows) == 3 and "[" in rows[0], "email row %r" % rows)
 
 
 def shortest_repr(x):
@@ -1099,6 +1123,19 @@ def group_experience():
     check(rc == 0, "sample with offset: exit %d %r" % (rc, err[:300]))
     doc = load_json(out, "sample with offset")
     ref = Reference(utc_offset=5 * 3600 + 1800, holidays=("2025-12-25", "2025-12-26", "2026-01-01"))
+    ref.add_csv(sample, sample)
+    if doc is not None:
+        compare(doc, ref.document(by=by))
+    # --hours and --sla-target (docs/cli.md, "Business time"): other opening
+    # hours, a Saturday, a 4-hour target; the reference walks the same hours.
+    rc, out, err = run(args + ["--hours", "mon-thu=08:00-18:00,fri=08:00-12:30,sat=10:00-14:00",
+                               "--sla-target", "4h", "--utc-offset", "-03:00", sample])
+    check(rc == 0, "sample with hours: exit %d %r" % (rc, err[:300]))
+    doc = load_json(out, "sample with hours")
+    hours = {d: (8 * 3600, 18 * 3600) for d in range(4)}
+    hours[4] = (8 * 3600, 12 * 3600 + 1800)
+    hours[5] = (10 * 3600, 14 * 3600)
+    ref = Reference(utc_offset=-3 * 3600, hours=hours, sla_target=4 * 3600)
     ref.add_csv(sample, sample)
     if doc is not None:
         compare(doc, ref.document(by=by))

@@ -26,7 +26,7 @@ from . import _lib as _c
 __all__ = [
     "CxmError", "Store", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
     "Service", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
-    "Churn", "version",
+    "Churn", "Calendar", "parse_hours", "version",
 ]
 
 Time = Union[int, str, _dt.datetime, _dt.date]
@@ -115,6 +115,204 @@ def _time(t: Time, what: str = "time") -> int:
         _check(_c.lib().cxm_time_parse(byref(out), b, len(b)), f"{what} {t!r}")
         return out.value
     raise TypeError(f"{what} must be an int, str, datetime or date, not {type(t).__name__}")
+
+
+# ---- business calendars ------------------------------------------------------
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _clock(v: Union[str, int], what: str) -> int:
+    """Seconds after midnight from "HH:MM" (00:00..24:00) or an int."""
+    if isinstance(v, bool):
+        raise TypeError(f"{what} must be 'HH:MM' or seconds")
+    if isinstance(v, int):
+        return v
+    if isinstance(v, str) and len(v) == 5 and v[2] == ":" and (v[:2] + v[3:]).isdigit():
+        h, m = int(v[:2]), int(v[3:])
+        if m < 60 and (h < 24 or (h == 24 and m == 0)):
+            return h * 3600 + m * 60
+    raise CxmError(_CXM_E_OPTION, f"{what} {v!r} is not HH:MM (00:00..24:00)")
+
+
+def _weekday(d: Union[str, int]) -> int:
+    if isinstance(d, str) and d in _WEEKDAYS:
+        return _WEEKDAYS.index(d) + 1
+    if isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7:
+        return d
+    raise CxmError(_CXM_E_OPTION, f"weekday {d!r}: one of {', '.join(_WEEKDAYS)} or 1..7 (Monday = 1)")
+
+
+def parse_hours(spec: str) -> Dict[str, Optional[Tuple[int, int]]]:
+    """Parse the ``--hours`` text of ``cxm report``/``cxm churn``
+    (docs/cli.md, "Business time"): comma-separated ``DAYS=HH:MM-HH:MM`` or
+    ``DAYS=closed``, DAYS a day (``mon`` .. ``sun``) or a range in week
+    order (``mon-fri``); days not named are closed; a day named twice, an
+    empty interval or a reversed range is an error (CxmError). Returns
+    ``{"mon": (open_s, close_s) or None, ...}`` for all seven days."""
+    out: Dict[str, Optional[Tuple[int, int]]] = {d: None for d in _WEEKDAYS}
+    named = set()
+    bad = CxmError(_CXM_E_OPTION, f"hours {spec!r}: DAYS=HH:MM-HH:MM or DAYS=closed, comma-separated, each day once")
+    if not isinstance(spec, str) or spec == "":
+        raise bad
+    for part in spec.split(","):
+        days, eq, value = part.partition("=")
+        if not eq:
+            raise bad
+        first, dash, last = days.partition("-")
+        if first not in _WEEKDAYS or (dash and last not in _WEEKDAYS):
+            raise bad
+        a, b = _WEEKDAYS.index(first), _WEEKDAYS.index(last) if dash else _WEEKDAYS.index(first)
+        if b < a:
+            raise bad
+        if value == "closed":
+            hours = None
+        else:
+            if len(value) != 11 or value[5] != "-":
+                raise bad
+            try:
+                o, c = _clock(value[:5], "opening"), _clock(value[6:], "closing")
+            except CxmError:
+                raise bad from None
+            if o >= c:
+                raise bad
+            hours = (o, c)
+        for d in _WEEKDAYS[a:b + 1]:
+            if d in named:
+                raise bad
+            named.add(d)
+            out[d] = hours
+    return out
+
+
+class Calendar:
+    """A business calendar (cxm/calendar.h, docs/calendar.md): opening hours
+    per weekday, a fixed UTC offset and holiday dates. Pass it to
+    Store.service(), Store.service_business() and Store.churn() with an SLA
+    target, as ``cxm report --hours ... --utc-offset ... --holidays ...
+    --sla-target ...`` does.
+
+    ``hours`` is the ``--hours`` text (``"mon-fri=09:00-17:00,sat=10:00-14:00"``,
+    unnamed days closed) or a dict ``{"mon": ("09:00", "17:00"), "sun": None}``
+    (unnamed days keep the default: Monday-Friday 09:00-17:00);
+    ``utc_offset`` is ``"+05:30"`` or seconds; ``holidays`` dates
+    (``"2026-12-25"`` or datetime.date). Close it with close() or a ``with``
+    block; it must outlive the calls it is passed to (they borrow it)."""
+
+    def __init__(self, hours: Union[str, Dict[str, Any], None] = None, utc_offset: Union[str, int, None] = None,
+                 holidays: Any = ()) -> None:
+        self._lib = _c.lib()
+        self._h: Optional[int] = None
+        h = c_void_p()
+        _check(self._lib.cxm_calendar_new(byref(h), None))
+        self._h = h.value
+        try:
+            if isinstance(hours, str):
+                for day, oc in parse_hours(hours).items():
+                    self.set_hours(day, *(oc or (0, 0)))
+            elif hours is not None:
+                for day, oc in hours.items():
+                    self.set_hours(day, *(oc or (0, 0)))
+            if utc_offset is not None:
+                self.utc_offset = utc_offset
+            for d in holidays:
+                self.add_holiday(d)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Free the calendar. Idempotent."""
+        h, self._h = self._h, None
+        if h is not None:
+            self._lib.cxm_calendar_free(h)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self) -> "Calendar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def _handle(self) -> int:
+        if self._h is None:
+            raise CxmError(_CXM_E_ARG, "the calendar is closed")
+        return self._h
+
+    def set_hours(self, weekday: Union[str, int], open: Union[str, int], close: Union[str, int]) -> None:
+        """Open ``weekday`` ("mon".."sun" or 1..7) from ``open`` to ``close``
+        ("HH:MM" or seconds after local midnight); equal times close it."""
+        _check(self._lib.cxm_calendar_set_hours(self._handle, _weekday(weekday), _clock(open, "opening"),
+                                                _clock(close, "closing")), f"hours of {weekday!r}")
+
+    def hours(self, weekday: Union[str, int]) -> Optional[Tuple[int, int]]:
+        """(open, close) in seconds after local midnight, or None when closed."""
+        o, c = c_int32(), c_int32()
+        _check(self._lib.cxm_calendar_get_hours(byref(o), byref(c), self._handle, _weekday(weekday)))
+        return None if o.value == c.value else (o.value, c.value)
+
+    @property
+    def utc_offset(self) -> int:
+        """The UTC offset in seconds (local time = UTC + offset)."""
+        o = c_int32()
+        _check(self._lib.cxm_calendar_get_offset(byref(o), self._handle))
+        return o.value
+
+    @utc_offset.setter
+    def utc_offset(self, v: Union[str, int]) -> None:
+        if isinstance(v, str):
+            b, o = v.encode(), c_int32()
+            _check(self._lib.cxm_calendar_parse_offset(byref(o), b, len(b)), f"utc_offset {v!r}")
+            v = o.value
+        if isinstance(v, bool) or not isinstance(v, int) or not -64800 <= v <= 64800:
+            raise CxmError(_CXM_E_OPTION, f"utc_offset {v!r} is not '+HH:MM' or seconds within 18 hours")
+        _check(self._lib.cxm_calendar_set_offset(self._handle, v))
+
+    def add_holiday(self, date: Union[str, _dt.date]) -> None:
+        """A local date with no business hours ("YYYY-MM-DD" or a date)."""
+        if isinstance(date, str):
+            try:
+                date = _dt.date.fromisoformat(date)
+            except ValueError:
+                raise CxmError(_CXM_E_TIME, f"holiday {date!r} is not a YYYY-MM-DD date") from None
+        if not isinstance(date, _dt.date):
+            raise TypeError("a holiday is a 'YYYY-MM-DD' string or a datetime.date")
+        _check(self._lib.cxm_calendar_add_holiday(self._handle, date.year, date.month, date.day))
+
+    def add_holidays_text(self, text: Union[str, bytes]) -> None:
+        """Dates one a line, as the ``--holidays`` file (all or nothing)."""
+        b = text.encode() if isinstance(text, str) else text
+        bad = c_size_t()
+        _check(self._lib.cxm_calendar_add_holidays_text(byref(bad), self._handle, b, len(b)),
+               f"holidays line {bad.value}")
+
+    @property
+    def holiday_count(self) -> int:
+        return self._lib.cxm_calendar_holiday_count(self._handle)
+
+    def business_seconds(self, start: Time, end: Time) -> int:
+        """Business seconds in [start, end)."""
+        out = c_int64()
+        _check(self._lib.cxm_calendar_business_seconds(byref(out), self._handle, _time(start), _time(end)))
+        return out.value
+
+    def next_open(self, t: Time) -> int:
+        """The first business second at or after ``t``."""
+        out = c_int64()
+        _check(self._lib.cxm_calendar_next_open(byref(out), self._handle, _time(t)))
+        return out.value
+
+    def add_business(self, t: Time, seconds: int) -> int:
+        """The instant ``seconds`` business seconds after ``t`` (an SLA deadline)."""
+        out = c_int64()
+        _check(self._lib.cxm_calendar_add_business(byref(out), self._handle, _time(t), seconds))
+        return out.value
 
 
 # ---- results -----------------------------------------------------------------
@@ -583,13 +781,18 @@ class Store:
             start: Optional[Time] = None, end: Optional[Time] = None) -> Ces:
         return self._survey(self._kw(where, channel, stage, segment, start, end))[2]
 
-    def _experience_options(self, top_box: Optional[float], sla_target_seconds: Optional[int]) -> Any:
+    def _experience_options(self, top_box: Optional[float], sla_target_seconds: Optional[int],
+                            calendar: Optional[Calendar] = None) -> Any:
         o = _c.ExperienceOptions()
         self._lib.cxm_experience_options_init(byref(o))
         if top_box is not None:
             o.top_box = top_box
         if sla_target_seconds is not None:
             o.sla_target_seconds = sla_target_seconds
+        if calendar is not None:
+            if not isinstance(calendar, Calendar):
+                raise TypeError("calendar must be a cxm.Calendar")
+            o.calendar = calendar._handle
         return o
 
     def gap(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None, segment: Code = None,
@@ -614,11 +817,17 @@ class Store:
 
     def service(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                 segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,
-                sla_target_seconds: Optional[int] = None) -> Service:
+                sla_target_seconds: Optional[int] = None, calendar: Optional[Calendar] = None,
+                business: bool = False) -> Service:
+        """Service levels (cxm_store_service). The SLA target is in business
+        seconds of ``calendar`` (default Monday-Friday 09:00-17:00 UTC). With
+        ``business=True`` the durations (medians, p90s, means) are business
+        seconds too (cxm_store_service_business; docs/experience.md)."""
         f = self._filter(**self._kw(where, channel, stage, segment, start, end))
         r = _c.ServiceResult()
-        _check(self._lib.cxm_store_service(byref(r), self._handle, byref(f),
-                                           byref(self._experience_options(None, sla_target_seconds))))
+        fn = self._lib.cxm_store_service_business if business else self._lib.cxm_store_service
+        _check(fn(byref(r), self._handle, byref(f),
+                  byref(self._experience_options(None, sla_target_seconds, calendar))))
         return Service(r.contacts, r.open, r.replied, r.resolved, r.met, r.breached, _num(r.first_response_median_s),
                        _num(r.first_response_p90_s), _num(r.first_response_mean_s), _num(r.resolution_median_s),
                        _num(r.resolution_p90_s), _num(r.resolution_mean_s), _num(r.within_sla_pct))
@@ -673,7 +882,7 @@ class Store:
             lib.cxm_groups_free(g)
 
     def churn(self, to: Optional[Time] = None, horizon_days: int = 90, model: str = "mbgnbd",
-              sla_target_seconds: Optional[int] = None) -> Churn:
+              sla_target_seconds: Optional[int] = None, calendar: Optional[Calendar] = None) -> Churn:
         """Churn risk of every customer at risk: one call of
         cxm_store_churn(), the pipeline ``cxm churn FILE --json`` uses
         (docs/churn.md). ``to`` is the scoring time ``scored_at``, a UTC
@@ -683,8 +892,8 @@ class Store:
         the cut-off lies before the first event); ``model`` is the purchase
         model behind the purchase-risk feature and ``p_alive`` ("bgnbd",
         "mbgnbd" or "pnbd"); ``sla_target_seconds`` the first-reply target
-        in business seconds (default 8 hours, Monday-Friday 09:00-17:00
-        UTC). Customers come highest risk first, equal risks in the store's
+        in business seconds of ``calendar`` (default 8 hours,
+        Monday-Friday 09:00-17:00 UTC). Customers come highest risk first, equal risks in the store's
         customer order. Raises CxmError: CXM_E_NO_DATA for a store without
         events, CXM_E_WINDOW for a ``to`` that is not a UTC midnight,
         CXM_E_OPTION for a bad horizon or SLA target, CXM_E_MODEL for an
@@ -709,6 +918,10 @@ class Store:
             if not _INT64_MIN <= sla_target_seconds <= _INT64_MAX:
                 raise CxmError(_CXM_E_OPTION, f"sla_target_seconds {sla_target_seconds} is out of range")
             opts.sla_target_seconds = sla_target_seconds
+        if calendar is not None:
+            if not isinstance(calendar, Calendar):
+                raise TypeError("calendar must be a cxm.Calendar")
+            opts.calendar = calendar._handle
         store = self._handle
         h = c_void_p()
         _check(lib.cxm_store_churn(byref(h), store, byref(opts)))
