@@ -175,7 +175,7 @@ static void test_bad_rows(void **state) {
   one_row("2026-03-14T09:30:00Z,,nps,9,,,,,,", "2:customer:CXM_E_CUSTOMER\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,,9,,,,,,", "2:kind:CXM_E_KIND\n", 0);
   /* Kind and value. */
-  one_row("2026-03-14T09:30:00Z,c-1,NPS,9,,,,,,", "2:kind:CXM_E_KIND\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,NPS,9,,,,,,", "", 1); /* names of kinds ignore case */
   one_row("2026-03-14T09:30:00Z,c-1,nps,11,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,-1,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,,,,,,,", "2:value:CXM_E_VALUE\n", 0);
@@ -183,7 +183,8 @@ static void test_bad_rows(void **state) {
   one_row("2026-03-14T09:30:00Z,c-1,nps,9.0,,,,,,", "", 1);
   one_row("2026-03-14T09:30:00Z,c-1,nps,nine,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,9e0,,,,,,", "2:value:CXM_E_VALUE\n", 0);
-  one_row("2026-03-14T09:30:00Z,c-1,nps, 9,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,nps, 9,,,,,,", "", 1); /* padding is trimmed */
+  one_row("2026-03-14T09:30:00Z,c-1,nps,9 9,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,csat,0,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,ces,8,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,internal,100.5,,,,,,", "2:value:CXM_E_VALUE\n", 0);
@@ -197,7 +198,8 @@ static void test_bad_rows(void **state) {
   one_row("2026-03-14,c-1,nps,9,,,,,,", "2:time:CXM_E_TIME\n", 0);
   one_row("-5,c-1,nps,9,,,,,,", "2:time:CXM_E_TIME\n", 0);
   /* Channel, stage, segment, dimension, ref, id. */
-  one_row("2026-03-14T09:30:00Z,c-1,nps,9,Email,,,,,", "2:channel:CXM_E_CHANNEL\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,nps,9,Email,,,,,", "", 1); /* channel names ignore case */
+  one_row("2026-03-14T09:30:00Z,c-1,nps,9,E mail,,,,,", "2:channel:CXM_E_CHANNEL\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,9,my channel,,,,,", "2:channel:CXM_E_CHANNEL\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,9,abcdefghijklmnopqrstuvwxyz0123456,,,,,", "2:channel:CXM_E_CHANNEL\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,9,abcdefghijklmnopqrstuvwxyz012345,,,,,", "", 1);
@@ -293,9 +295,13 @@ static void test_header(void **state) {
   ingest(r, "\n\r\ntime,customer,kind\n1773480600,c,churn\n", 41, 0, NULL);
   assert_string_equal(r->log, "");
   assert_int_equal(r->stats.events, 1);
-  /* Header names are exact: "Time" is unknown, so "time" is missing. */
-  ingest(r, "Time,customer,kind\n", 19, 0, NULL);
+  /* Header names ignore case and padding; a near miss is named. */
+  ingest(r, "Time, Customer ,KIND\n", 21, 0, NULL);
+  assert_string_equal(r->log, "");
+  assert_int_equal(r->finish_rc, CXM_OK);
+  ingest(r, "tmie,customer,kind\n", 19, 0, NULL);
   assert_string_equal(r->log, "1:time:CXM_E_HEADER\n");
+  assert_string_equal(r->reasons, "required column 'time' is missing from the header (is 'tmie' meant to be 'time'?)\n");
   /* Header-only input is fine. */
   ingest(r, "time,customer,kind\r\n", 20, 0, NULL);
   assert_string_equal(r->log, "");
@@ -520,7 +526,7 @@ static void test_jsonl(void **state) {
       "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":17,\"kind\":\"nps\",\"value\":1}\n"
       "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c-1\",\"kind\":\"nps\",\"value\":1,}\n"
       "[\"not an object\"]\n"
-      "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c\\u0009\",\"kind\":\"nps\",\"value\":1}\n"
+      "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c\\u0009d\",\"kind\":\"nps\",\"value\":1}\n"
       "{\"time\":1.5,\"customer\":\"c\",\"kind\":\"nps\",\"value\":1}\n"
       "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c\",\"kind\":\"nps\",\"value\":true}\n"
       "{\"customer\":\"c\",\"kind\":\"nps\",\"value\":1}\n"
