@@ -1030,13 +1030,9 @@ static void test_dialect_utf16(void **state) {
                                    'd', 0, '\n', 0, '0', 0, ',', 0, 0x3D, 0xD8, 0x00, 0xDE, ',', 0, 'c', 0,
                                    'h', 0, 'u', 0, 'r', 0, 'n', 0, '\n', 0, '0', 0, ',', 0, 0x3D, 0xD8, 'x', 0,
                                    ',', 0, 'c', 0, 'h', 0, 'u', 0, 'r', 0, 'n', 0, '\n', 0};
-    cxm_store *store = NULL;
-    const char *name = NULL;
     ingest_both(r, (const char *)pair, sizeof pair, NULL);
     assert_string_equal(r->log, "3:customer:CXM_E_ENCODING\n");
     assert_int_equal(r->stats.events, 1);
-    (void)store;
-    (void)name;
   }
   test_free(r);
 }

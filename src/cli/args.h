@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cxm/query.h"
+#include "dialect.h"
 
 /* Exit statuses of docs/cli.md. */
 enum {
@@ -38,6 +39,7 @@ typedef struct cli_args {
   int32_t utc_offset;        /* --utc-offset in seconds east of UTC; default 0 */
   const char *holidays;      /* --holidays path, or NULL */
   uint32_t threads;          /* --threads: 1..CLI_MAX_THREADS; 0 or 1 read on one thread */
+  cli_dialect dialect;       /* input dialect, --max-rejected, --quiet (dialect.h) */
   char **files;              /* the FILE operands (borrowed from argv) */
   size_t file_count;
 } cli_args;

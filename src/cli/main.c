@@ -5,6 +5,7 @@
 #include "args.h"
 #include "cxm/common.h"
 #include "diag.h"
+#include "output.h"
 #include "report.h"
 #include "churn.h"
 
@@ -41,11 +42,11 @@ int main(int argc, char **argv) {
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
     fputs(usage_text, stdout);
-    return CLI_EXIT_OK;
+    return cli_stdout_close() != 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
   }
   if (strcmp(argv[1], "--version") == 0) {
     printf("cxm %s\n", cxm_version_string());
-    return CLI_EXIT_OK;
+    return cli_stdout_close() != 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
   }
   for (i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
     if (strcmp(argv[1], subcommands[i].name) == 0) {

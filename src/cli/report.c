@@ -19,6 +19,7 @@
 #include "holidays.h"
 #include "input.h"
 #include "json.h"
+#include "output.h"
 #include "table.h"
 
 
@@ -411,15 +412,14 @@ int cli_report_main(int argc, char **argv) {
     cli_args_free(&args);
     return status;
   }
-  if (args.help) {
-    fputs(help_text, stdout);
+  if (args.help || args.version) {
+    if (args.help) {
+      fputs(help_text, stdout);
+    } else {
+      printf("cxm %s\n", cxm_version_string());
+    }
     cli_args_free(&args);
-    return CLI_EXIT_OK;
-  }
-  if (args.version) {
-    printf("cxm %s\n", cxm_version_string());
-    cli_args_free(&args);
-    return CLI_EXIT_OK;
+    return cli_stdout_close() != 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
   }
   /* Checked before reading, so a bad holidays file fails early. */
   if (cli_calendar_load(&calendar, args.utc_offset, args.holidays) != 0) {
@@ -458,8 +458,10 @@ int cli_report_main(int argc, char **argv) {
       status = CLI_EXIT_FAILURE;
     }
   }
-  if (fflush(stdout) != 0 || ferror(stdout)) {
-    cli_diag_errno("standard output", "cannot write", errno);
+  if (status == CLI_EXIT_OK) {
+    status = in.verdict;
+  }
+  if (cli_stdout_close() != 0) {
     status = CLI_EXIT_FAILURE;
   }
   cxm_store_free(store);
