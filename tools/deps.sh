@@ -4,7 +4,8 @@
 # test-all.sh; needs root (or sudo) only when something is missing.
 # Extra package names may be given (test-all.sh adds the fuzzing toolchain).
 cxm_install_deps() {
-  local pkgs=(gcc g++ meson ninja-build pkg-config libcmocka-dev python3 doxygen binutils golang-go valgrind "$@")
+  local pkgs=(gcc g++ meson ninja-build pkg-config libcmocka-dev python3 doxygen binutils golang-go valgrind
+              zlib1g-dev man-db groff-base bsdutils "$@")
   local missing=() p
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

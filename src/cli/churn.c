@@ -29,7 +29,8 @@ static const char help_text[] =
     "Fit a purchase model and print each customer's probability of being alive\n"
     "and churn risk = 1 - P(alive), highest risk first (docs/purchase.md).\n"
     "\n"
-    "Event files (docs/events.md: CSV, or JSON Lines for *.jsonl; - is standard\n"
+    "Event files (docs/events.md: CSV, or JSON Lines for *.jsonl and *.ndjson;\n"
+    "- is standard\n"
     "input) are summarised per customer from their purchase events: purchases\n"
     "on one UTC day are one transaction, the first is the customer's birth.\n"
     "\n"
@@ -723,7 +724,10 @@ int cli_churn_main(int argc, char **argv) {
   int status = parse_args(&a, argc, argv);
   const char *source;
   if (status != CLI_EXIT_OK || a.help || a.version) {
-    if (status == CLI_EXIT_OK && a.help) fputs(help_text, stdout);
+    if (status == CLI_EXIT_OK && a.help) {
+      fputs(help_text, stdout);
+      fputs(cli_dialect_help, stdout);
+    }
     if (status == CLI_EXIT_OK && !a.help && a.version) printf("cxm %s\n", cxm_version_string());
     free(a.files);
     if (status == CLI_EXIT_OK && cli_stdout_close() != 0) status = CLI_EXIT_FAILURE;

@@ -7,6 +7,26 @@
 #include "args.h"
 #include "diag.h"
 
+const char cli_dialect_help[] =
+    "\n"
+    "Reading exports (docs/events.md, \"Dialects\"):\n"
+    "  --format FORMAT    csv or jsonl, for every FILE and standard input;\n"
+    "                     default: JSON Lines for *.jsonl and *.ndjson, else CSV\n"
+    "  --delimiter SEP    the CSV separator: , ; | or tab; default: found from\n"
+    "                     the header row\n"
+    "  --time-format PAT  times written as PAT: %Y %m %d %H %M %S %z %% and\n"
+    "                     literal characters, e.g. '%m/%d/%Y %H:%M'\n"
+    "  --tz +HH:MM        times without a zone are local times at this offset\n"
+    "  --assume-utc       times without a zone are UTC (as --tz +00:00)\n"
+    "  --max-rejected N   exit with status 1 (after the output) when more than N\n"
+    "                     rows, or N% of the rows read, were rejected\n"
+    "  -q, --quiet        no progress line on a terminal\n"
+    "Header names and the names of kinds, channels, stages and dimensions are\n"
+    "read without case; spaces around fields are removed; a FILE ending in .gz,\n"
+    "and standard input, may be gzip-compressed; UTF-16 files are read.\n"
+    "Exit status 1 also when a FILE could not be read (after reading the others\n"
+    "and printing), when no row was accepted, and when output cannot be written.\n";
+
 void cli_dialect_init(cli_dialect *d) {
   memset(d, 0, sizeof *d);
   d->format = CLI_FORMAT_BY_NAME;

@@ -25,6 +25,9 @@ typedef struct cli_dialect {
   int quiet;                /* --quiet */
 } cli_dialect;
 
+/* The --help section of these options, shared by the subcommands. */
+extern const char cli_dialect_help[];
+
 /* The defaults (all by name or detected, no limit, progress on). */
 void cli_dialect_init(cli_dialect *d);
 

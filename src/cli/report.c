@@ -29,15 +29,16 @@ static const char help_text[] =
     "Read touchpoint events (docs/events.md) from every FILE into one store and\n"
     "print NPS, CSAT and CES, the perception gap, SERVQUAL gaps, service levels,\n"
     "loyalty signals and channel consistency, overall and per slice. A FILE\n"
-    "whose name ends in\n"
-    ".jsonl is JSON Lines, any other is CSV; - reads CSV from standard input.\n"
+    "whose name ends in .jsonl or .ndjson is JSON Lines, any other is CSV;\n"
+    "- reads standard input.\n"
     "\n"
     "Options:\n"
     "  --json             print the cxm-report/1 JSON document instead of tables\n"
     "  --by DIMENSION     slice by channel, stage, segment, month or week (UTC);\n"
     "                     repeatable, or comma-separated; default: channel, stage\n"
     "                     and segment\n"
-    "  --from TIME        keep events at or after TIME (RFC 3339 or Unix seconds)\n"
+    "  --from TIME        keep events at or after TIME (RFC 3339, YYYY-MM-DD for\n"
+    "                     its UTC midnight, or Unix seconds)\n"
     "  --to TIME          keep events before TIME (the window is half-open)\n"
     "  --strict           stop at the first bad row, or at a file that cannot be\n"
     "                     read, and exit with status 1 without a report\n"
@@ -54,8 +55,9 @@ static const char help_text[] =
     "(unknown CSV columns likewise, as warnings). A file that cannot be opened,\n"
     "or whose header is unusable, is reported and skipped.\n"
     "\n"
-    "Exit status: 0 success (even when rows were rejected); 1 when no file could\n"
-    "be read, or --strict met a bad row; 2 for a usage error.\n";
+    "Exit status: 0 success (even when rows were rejected); 1 when a file could\n"
+    "not be read, no row was accepted, --max-rejected was passed, --strict met a\n"
+    "bad row, or output failed; 2 for a usage error.\n";
 
 /* ---- JSON output ------------------------------------------------------ */
 
@@ -415,6 +417,7 @@ int cli_report_main(int argc, char **argv) {
   if (args.help || args.version) {
     if (args.help) {
       fputs(help_text, stdout);
+      fputs(cli_dialect_help, stdout);
     } else {
       printf("cxm %s\n", cxm_version_string());
     }

@@ -2,7 +2,7 @@
 """Tests of how `cxm` reads exports and fails (docs/cli.md, "Reading
 exports", "Exit status", "Progress"; docs/events.md, "Dialects").
 
-Usage: test_input.py CXM SOURCE_ROOT GROUP
+Usage: test_input.py CXM SOURCE_ROOT GROUP [BUILD_ROOT]
 
 Groups:
   dialects  every file of tests/data/dialects/ (tools/gen_dialects.py) gives
@@ -10,13 +10,15 @@ Groups:
   exits     one exit-status test per rule of failing loudly
   progress  the progress line under a pseudo-terminal (script), and its
             absence otherwise or with --quiet
-  man       the man page cxm(1) formats without a warning, and says what
-            --help says
+  man       the man page cxm(1) formats without a warning and documents
+            every option of --help; it and the bash completion (which
+            completes) are installed (the build's intro-installed.json)
 
 Python 3 standard library only (plus `script` from util-linux and `man`
 from man-db)."""
 import gzip
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +26,7 @@ import tempfile
 
 CXM = None
 ROOT = None
+BUILD = None
 FAILURES = []
 
 
@@ -231,28 +234,49 @@ def group_man():
         check(p.returncode == 0 and p.stderr == b"", "groff -man -ww: %r" % p.stderr[:500])
     man = shutil.which("man")
     if man is not None:
-        env = dict(os.environ, MANWIDTH="80", MAN_KEEP_FORMATTING="0", LC_ALL="C.UTF-8")
+        env = dict(os.environ, MANWIDTH="80", LC_ALL="C.UTF-8")
         p = subprocess.run([man, "-l", page], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        text = p.stdout.decode("utf-8", "replace")
-        check(p.returncode == 0 and "cxm report" in text, "man -l: %d %r" % (p.returncode, p.stderr[:300]))
-    else:
-        with open(page) as fh:
-            text = fh.read()
-    # Every option of `cxm report --help` and `cxm churn --help` is in the page.
-    import re
+        check(p.returncode == 0 and b"cxm report" in p.stdout and p.stderr == b"",
+              "man -l: %d %r" % (p.returncode, p.stderr[:300]))
+    # Every option of `cxm report --help` and `cxm churn --help` is in the
+    # page (roff writes a minus as \-).
+    with open(page) as fh:
+        source = fh.read()
     for cmd in ("report", "churn"):
         _, help_text, _ = run([cmd, "--help"])
-        for opt in sorted(set(re.findall(r"(?m)^\s+(--[a-z][a-z-]*)", help_text))):
-            check(opt in text or opt.replace("-", "\u2010") in text or opt.replace("-", "\\-") in text,
-                  "cxm(1) documents %s %s" % (cmd, opt))
+        opts = sorted(set(re.findall(r"(?m)^\s+(?:-[a-z], )?(--[a-z][a-z-]*)", help_text)))
+        check(len(opts) >= 10, "%s --help lists its options" % cmd)
+        for opt in opts:
+            check(opt.replace("-", "\\-") in source, "cxm(1) documents %s %s" % (cmd, opt))
+    # The bash completion completes subcommands, options and values.
+    completion = os.path.join(ROOT, "src", "cli", "cxm.bash-completion")
+    bash = shutil.which("bash")
+    if bash is not None:
+        for words, want in (("cxm rep", "report"), ("cxm report --fo", "--format"),
+                            ("cxm churn --model p", "pnbd"), ("cxm report --by mo", "month")):
+            script = 'source "$1"; COMP_WORDS=(%s); COMP_CWORD=%d; _cxm; echo "${COMPREPLY[*]}"' % (
+                words, len(words.split()) - 1)
+            p = subprocess.run([bash, "-c", script, "bash", completion], stdout=subprocess.PIPE)
+            check(p.stdout.decode().split() == [want], "completion of %r: %r" % (words, p.stdout))
+    # meson install puts both in place.
+    if BUILD is not None:
+        import json
+        with open(os.path.join(BUILD, "meson-info", "intro-installed.json")) as fh:
+            installed = {os.path.realpath(k): v for k, v in json.load(fh).items()}
+        dest = installed.get(os.path.realpath(page), "")
+        check(dest.endswith(os.path.join("share", "man", "man1", "cxm.1")), "cxm.1 installed as %r" % dest)
+        dest = installed.get(os.path.realpath(completion), "")
+        check(dest.endswith(os.path.join("share", "bash-completion", "completions", "cxm")),
+              "completion installed as %r" % dest)
 
 
 def main():
-    global CXM, ROOT
-    if len(sys.argv) != 4:
+    global CXM, ROOT, BUILD
+    if len(sys.argv) not in (4, 5):
         print(__doc__)
         sys.exit(2)
     CXM, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    BUILD = os.path.abspath(sys.argv[4]) if len(sys.argv) == 5 else None
     {"dialects": group_dialects, "exits": group_exits, "progress": group_progress, "man": group_man}[sys.argv[3]]()
     if FAILURES:
         print("%d failure(s)" % len(FAILURES))
