@@ -241,7 +241,7 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
     cli_diag_usage(command, "the window is empty: --from must come before --to", NULL);
     return CLI_EXIT_USAGE;
   }
-  if (args->file_count == 0) {
+  if (args->file_count == 0 && args->dialect.snapshot == NULL) {
     cli_diag_usage(command, "no input files (use - for standard input)", NULL);
     return CLI_EXIT_USAGE;
   }

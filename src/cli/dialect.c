@@ -1,8 +1,11 @@
 /* Input options shared by the subcommands (see dialect.h). */
 #include "dialect.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "diag.h"
@@ -74,8 +77,9 @@ static int parse_delimiter(int32_t *out, const char *text) {
   return -1;
 }
 
-enum { D_FORMAT, D_DELIMITER, D_TIME_FORMAT, D_TZ, D_MAX_REJECTED, D_COUNT };
-static const char *const valued[D_COUNT] = {"--format", "--delimiter", "--time-format", "--tz", "--max-rejected"};
+enum { D_FORMAT, D_DELIMITER, D_TIME_FORMAT, D_TZ, D_MAX_REJECTED, D_SNAPSHOT, D_COUNT };
+static const char *const valued[D_COUNT] = {"--format", "--delimiter", "--time-format", "--tz", "--max-rejected",
+                                            "--snapshot"};
 
 int cli_dialect_option(cli_dialect *d, const char *command, int argc, char **argv, int i) {
   const char *arg = argv[i], *eq, *value;
@@ -128,6 +132,13 @@ int cli_dialect_option(cli_dialect *d, const char *command, int argc, char **arg
     break;
   case D_TIME_FORMAT:
     d->time_format = value;
+    break;
+  case D_SNAPSHOT:
+    if (*value == '\0') {
+      cli_diag_usage(command, "--snapshot takes a file name, not", value);
+      return -1;
+    }
+    d->snapshot = value;
     break;
   case D_TZ: {
     int32_t seconds;
@@ -196,6 +207,24 @@ void cli_dialect_apply(const cli_dialect *d, cxm_reader_options *o, const char *
   o->time_format = d->time_format;
   o->assume_offset = d->assume_offset;
   o->utc_offset = d->utc_offset;
+}
+
+int cli_snapshot_load(cxm_store **store, const char *path, int missing_ok) {
+  char msg[256];
+  int32_t rc;
+  *store = NULL;
+  if (missing_ok && access(path, F_OK) != 0 && errno == ENOENT) {
+    rc = cxm_store_new(store, NULL);
+  } else {
+    rc = cxm_store_load(store, path, NULL);
+  }
+  if (rc == CXM_OK) return 0;
+  if (rc == CXM_E_IO)
+    snprintf(msg, sizeof msg, "cannot load the snapshot: %s", strerror(errno != 0 ? errno : EIO));
+  else
+    snprintf(msg, sizeof msg, "cannot load the snapshot: %s", cxm_status_str(rc));
+  cli_diag(path, msg);
+  return -1;
 }
 
 int cli_parse_time_arg(int64_t *out, const char *text) {

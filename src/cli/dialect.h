@@ -23,6 +23,7 @@ typedef struct cli_dialect {
   int max_rejected_percent; /* its value ends in % */
   double max_rejected;      /* rows, or percent of the rows read */
   int quiet;                /* --quiet */
+  const char *snapshot;     /* --snapshot FILE (cxm ingest, cxm report), or NULL */
 } cli_dialect;
 
 /* The --help section of these options, shared by the subcommands. */
@@ -44,6 +45,11 @@ int cli_dialect_check(const cli_dialect *d, const char *command);
  * (`-` is standard input): --format, else JSON Lines for a name ending in
  * .jsonl or .ndjson (before any .gz), else CSV. */
 void cli_dialect_apply(const cli_dialect *d, cxm_reader_options *o, const char *name);
+
+/* Load d->snapshot into *store (`cxm: FILE: cannot load the snapshot:
+ * REASON` on failure). With `missing_ok`, a file that does not exist gives
+ * a new empty store. 0, or -1 after the message. */
+int cli_snapshot_load(cxm_store **store, const char *path, int missing_ok);
 
 /* Whether `name` ends in .gz (gzip-compressed input). */
 int cli_name_is_gzip(const char *name);

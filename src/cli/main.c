@@ -8,6 +8,7 @@
 #include "output.h"
 #include "report.h"
 #include "churn.h"
+#include "ingest.h"
 
 static const char usage_text[] =
     "Usage: cxm COMMAND [OPTIONS] FILE...\n"
@@ -17,6 +18,7 @@ static const char usage_text[] =
     "Commands:\n"
     "  report    NPS, CSAT and CES overall and per slice, as tables or JSON\n"
     "  churn     purchase-model churn risk per customer (--summary FILE)\n"
+    "  ingest    add event files to a saved store (--snapshot FILE)\n"
     "\n"
     "Options:\n"
     "  -h, --help    show this help and exit\n"
@@ -32,6 +34,7 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"report", cli_report_main},
     {"churn", cli_churn_main},
+    {"ingest", cli_ingest_main},
 };
 
 int main(int argc, char **argv) {

@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "experience_out.h"
 #include "holidays.h"
+#include "ingest.h"
 #include "input.h"
 #include "json.h"
 #include "output.h"
@@ -432,15 +433,21 @@ int cli_report_main(int argc, char **argv) {
   cxm_experience_options_init(&options);
   options.calendar = calendar;
 
-  rc = cxm_store_new(&store, NULL);
-  if (rc != CXM_OK) {
-    cli_diag(NULL, cxm_status_str(rc));
-    cxm_calendar_free(calendar);
-    cli_args_free(&args);
-    return CLI_EXIT_FAILURE;
-  }
   memset(&in, 0, sizeof in);
-  status = cli_read_events_threads(&store, NULL, &args, &in);
+  if (args.dialect.snapshot != NULL) {
+    /* A saved store (cxm ingest), and any FILE added to it on one thread
+     * (the parallel reading starts from an empty store). */
+    status = cli_report_snapshot(&store, &args, &in);
+  } else {
+    rc = cxm_store_new(&store, NULL);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      cxm_calendar_free(calendar);
+      cli_args_free(&args);
+      return CLI_EXIT_FAILURE;
+    }
+    status = cli_read_events_threads(&store, NULL, &args, &in);
+  }
   if (status == CLI_EXIT_OK) {
     memset(&stats, 0, sizeof stats);
     stats.size = sizeof stats;

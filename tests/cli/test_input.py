@@ -10,6 +10,8 @@ Groups:
   exits     one exit-status test per rule of failing loudly
   progress  the progress line under a pseudo-terminal (script), and its
             absence otherwise or with --quiet
+  snapshot  cxm ingest --snapshot adds exports to a saved store, a file
+            read again adds nothing, cxm report --snapshot reports from it
   man       the man page cxm(1) formats without a warning and documents
             every option of --help; it and the bash completion (which
             completes) are installed (the build's intro-installed.json)
@@ -224,6 +226,70 @@ def group_progress():
               tty[tty.find(path + ":40002") - 40:][:120])
 
 
+def group_snapshot():
+    import json
+    d = dialects_dir()
+    with open(os.path.join(d, "clean.csv")) as fh:
+        lines = fh.read().splitlines()
+    header, rows = lines[0], lines[1:]
+    # Every row with its own event id, split into two daily exports.
+    rows = [r.rsplit(",", 1)[0] + ",x%d" % i for i, r in enumerate(rows)]
+    half = len(rows) // 2
+    with tempfile.TemporaryDirectory() as tmp:
+        def put(name, part):
+            with open(os.path.join(tmp, name), "w") as fh:
+                fh.write("\n".join([header] + part) + "\n")
+        put("day1.csv", rows[:half])
+        put("day2.csv", rows[half:])
+        snap = os.path.join(tmp, "store.cxm")
+
+        def without_input(text):
+            doc = json.loads(text)
+            doc.pop("input")
+            return doc
+        rc, out, err = run(["ingest", "--snapshot", snap, "day1.csv"], cwd=tmp)
+        check(rc == 0 and out.startswith("ingest: %d rows, %d events added, 0 rejected, 0 duplicates; snapshot: %d "
+                                         "events, " % (half, half, half)), "first ingest: %d %r %r" % (rc, out, err))
+        check(os.path.exists(snap), "the snapshot is created")
+        rc, out, err = run(["ingest", "--snapshot", snap, "day2.csv", "day1.csv"], cwd=tmp)
+        check(rc == 0 and ("%d events added" % (len(rows) - half)) in out and ("%d duplicates" % half) in out,
+              "second ingest adds day 2 only: %d %r" % (rc, out))
+        rc, out, err = run(["ingest", "--snapshot", snap, "day1.csv"], cwd=tmp)
+        check(rc == 0 and " 0 events added" in out, "re-ingesting adds nothing: %r" % out)
+        before = open(snap, "rb").read()
+        _, both, _ = run(["report", "--json", "day1.csv", "day2.csv"], cwd=tmp)
+        rc, out, err = run(["report", "--json", "--snapshot", snap], cwd=tmp)
+        check(rc == 0 and err == "", "report --snapshot: %d %r" % (rc, err))
+        check(without_input(out) == without_input(both), "report --snapshot is the report of every file")
+        rc, tables, err = run(["report", "--snapshot", snap], cwd=tmp)
+        check(rc == 0 and "overall" in tables, "report --snapshot tables: %d" % rc)
+        # Events given with --snapshot are added for this report only.
+        rc, out, err = run(["report", "--json", "--snapshot", snap, "day1.csv"], cwd=tmp)
+        check(rc == 0 and json.loads(out)["input"]["duplicates"] == half, "report --snapshot FILE: %d" % rc)
+        check(open(snap, "rb").read() == before, "report never writes the snapshot")
+        # A damaged snapshot is refused and left alone; nothing is saved
+        # after --strict stopped; a save that fails keeps the old file.
+        with open(os.path.join(tmp, "bad.cxm"), "wb") as fh:
+            fh.write(before[:len(before) // 2])
+        for cmd in (["ingest", "--snapshot", "bad.cxm", "day1.csv"], ["report", "--snapshot", "bad.cxm"]):
+            rc, out, err = run(cmd, cwd=tmp)
+            check(rc == 1 and out == "" and err.startswith("cxm: bad.cxm: cannot load the snapshot: "),
+                  "%r: %d %r" % (cmd, rc, err))
+        check(open(os.path.join(tmp, "bad.cxm"), "rb").read() == before[:len(before) // 2], "bad snapshot kept")
+        put("broken.csv", [rows[0], "not-a-time,c,nps,9,,,,,,y"])
+        rc, out, err = run(["ingest", "--strict", "--snapshot", snap, "broken.csv"], cwd=tmp)
+        check(rc == 1 and open(snap, "rb").read() == before, "--strict: nothing saved (%d)" % rc)
+        rc, out, err = run(["ingest", "--snapshot", os.path.join(tmp, "no", "dir", "s.cxm"), "day1.csv"], cwd=tmp)
+        check(rc == 1 and "cannot save the snapshot" in err, "save failure: %d %r" % (rc, err))
+        # A missing export: the others are saved, exit 1.
+        rc, out, err = run(["ingest", "--snapshot", snap, "day1.csv", "day3.csv"], cwd=tmp)
+        check(rc == 1 and "1 of 2 input files could not be read" in err, "missing export: %d %r" % (rc, err))
+        for args in (["ingest", "day1.csv"], ["ingest", "--snapshot", snap], ["ingest", "--snapshot", snap,
+                     "--threads", "2", "day1.csv"], ["report", "--snapshot", snap, "--from", "2026-01-01"]):
+            rc, out, err = run(args, cwd=tmp)
+            check(rc == 2 and out == "", "%r: usage error %d %r" % (args, rc, err))
+
+
 def group_man():
     page = os.path.join(ROOT, "docs", "cxm.1")
     check(os.path.exists(page), "docs/cxm.1 exists")
@@ -277,7 +343,8 @@ def main():
         sys.exit(2)
     CXM, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     BUILD = os.path.abspath(sys.argv[4]) if len(sys.argv) == 5 else None
-    {"dialects": group_dialects, "exits": group_exits, "progress": group_progress, "man": group_man}[sys.argv[3]]()
+    {"dialects": group_dialects, "exits": group_exits, "progress": group_progress, "snapshot": group_snapshot,
+     "man": group_man}[sys.argv[3]]()
     if FAILURES:
         print("%d failure(s)" % len(FAILURES))
         sys.exit(1)
