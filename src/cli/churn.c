@@ -237,6 +237,10 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   }
   if (a->help || a->version) return CLI_EXIT_OK;
   if (cli_dialect_check(&a->dialect, "churn") != 0) return CLI_EXIT_USAGE;
+  if (a->dialect.snapshot != NULL) {
+    cli_diag_usage("churn", "--snapshot is an option of report and ingest, not of", "churn");
+    return CLI_EXIT_USAGE;
+  }
   if ((a->summary == NULL) == (a->file_count == 0)) {
     cli_diag_usage("churn", a->summary == NULL ? "no input: give event FILEs or --summary FILE"
                                                 : "give event FILEs or --summary FILE, not both",

@@ -46,6 +46,8 @@ static const char help_text[] =
     "  --utc-offset +HH:MM  UTC offset of the business hours (Monday-Friday\n"
     "                     09:00-17:00) that service levels are measured in\n"
     "  --holidays FILE    business holidays, one YYYY-MM-DD a line\n"
+    "  --snapshot FILE    report from the store saved in FILE by cxm ingest, plus\n"
+    "                     any FILE given (not saved); FILE... is then optional\n"
     "  --threads N        read each file as N parts on N threads and merge them\n"
     "                     (an extension of the spec; default 1, see docs/cli.md)\n"
     "  -h, --help         show this help and exit\n"

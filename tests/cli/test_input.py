@@ -304,11 +304,11 @@ def group_man():
         p = subprocess.run([man, "-l", page], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         check(p.returncode == 0 and b"cxm report" in p.stdout and p.stderr == b"",
               "man -l: %d %r" % (p.returncode, p.stderr[:300]))
-    # Every option of `cxm report --help` and `cxm churn --help` is in the
+    # Every option of `cxm report|churn|ingest --help` is in the
     # page (roff writes a minus as \-).
     with open(page) as fh:
         source = fh.read()
-    for cmd in ("report", "churn"):
+    for cmd in ("report", "churn", "ingest"):
         _, help_text, _ = run([cmd, "--help"])
         opts = sorted(set(re.findall(r"(?m)^\s+(?:-[a-z], )?(--[a-z][a-z-]*)", help_text)))
         check(len(opts) >= 10, "%s --help lists its options" % cmd)
