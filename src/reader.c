@@ -700,10 +700,6 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
     sb_str(&b, "header row longer than 1048576 bytes");
     return header_error(r, rec->line, "*");
   }
-  if (rec->status == CXM_OK && memchr(rec->data, 0, rec->len) != NULL) {
-    sb_str(&b, "a NUL byte in the header row: the input is not UTF-8 or UTF-16 text");
-    return header_error(r, rec->line, "*");
-  }
   if (rec->status == CXM_OK) {
     r->delim = r->opt.delimiter != 0 ? (uint8_t)r->opt.delimiter : sniff_delimiter(rec->data, rec->len);
     r->framer.delim = r->delim;
