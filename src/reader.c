@@ -427,7 +427,6 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
   cxm_event e;
   cxmi_json_value v[F_COUNT];
   uint8_t kind_buf[32], channel_buf[CXM_MAX_CHANNEL_LEN], stage_buf[32], dim_buf[32], value_buf[64];
-  const uint8_t *name;
   sb b;
   int32_t f, rc, named_channel = -1;
   size_t where;
@@ -478,8 +477,11 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
   if (v[F_KIND].len == 0) return reject_msg(r, line, "kind", CXM_E_KIND, "kind is missing");
 
   if (parse_time(r, &e.time, &v[F_TIME]) != 0) return reject(r, line, "time", CXM_E_TIME);
-  name = lower(kind_buf, sizeof kind_buf, v[F_KIND].p, v[F_KIND].len);
-  if (cxm_kind_parse(&e.kind, (const char *)name, v[F_KIND].len) != CXM_OK) {
+  /* Names are tried as written first (the common case costs no copy),
+   * then in lower case. */
+  if (cxm_kind_parse(&e.kind, (const char *)v[F_KIND].p, v[F_KIND].len) != CXM_OK &&
+      cxm_kind_parse(&e.kind, (const char *)lower(kind_buf, sizeof kind_buf, v[F_KIND].p, v[F_KIND].len),
+                     v[F_KIND].len) != CXM_OK) {
     sb_init(&b, r->reason, sizeof r->reason);
     sb_str(&b, "unknown kind ");
     sb_quoted(&b, v[F_KIND].p, v[F_KIND].len);
@@ -511,7 +513,9 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
   }
   if (v[F_CHANNEL].len > 0) {
     int32_t i;
-    const uint8_t *channel = lower(channel_buf, sizeof channel_buf, v[F_CHANNEL].p, v[F_CHANNEL].len);
+    const uint8_t *channel = v[F_CHANNEL].p;
+    if (!channel_token(channel, v[F_CHANNEL].len))
+      channel = lower(channel_buf, sizeof channel_buf, channel, v[F_CHANNEL].len);
     if (!channel_token(channel, v[F_CHANNEL].len)) {
       sb_init(&b, r->reason, sizeof r->reason);
       sb_str(&b, "channel ");
@@ -531,8 +535,9 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
     e.channel = named_channel >= 0 ? named_channel : CXM_CHANNEL_UNKNOWN;
     v[F_CHANNEL].p = channel; /* interned in lower case */
   }
-  name = lower(stage_buf, sizeof stage_buf, v[F_STAGE].p, v[F_STAGE].len);
-  if (cxm_stage_parse(&e.stage, (const char *)name, v[F_STAGE].len) != CXM_OK) {
+  if (cxm_stage_parse(&e.stage, (const char *)v[F_STAGE].p, v[F_STAGE].len) != CXM_OK &&
+      cxm_stage_parse(&e.stage, (const char *)lower(stage_buf, sizeof stage_buf, v[F_STAGE].p, v[F_STAGE].len),
+                      v[F_STAGE].len) != CXM_OK) {
     sb_init(&b, r->reason, sizeof r->reason);
     sb_str(&b, "unknown stage ");
     sb_quoted(&b, v[F_STAGE].p, v[F_STAGE].len);
@@ -540,8 +545,10 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
   }
   if (v[F_SEGMENT].len > CXM_MAX_SEGMENT_LEN)
     return reject_msg(r, line, "segment", CXM_E_SEGMENT, "segment longer than 64 bytes");
-  name = lower(dim_buf, sizeof dim_buf, v[F_DIMENSION].p, v[F_DIMENSION].len);
-  if (cxm_dimension_parse(&e.dimension, (const char *)name, v[F_DIMENSION].len) != CXM_OK) {
+  if (cxm_dimension_parse(&e.dimension, (const char *)v[F_DIMENSION].p, v[F_DIMENSION].len) != CXM_OK &&
+      cxm_dimension_parse(&e.dimension,
+                          (const char *)lower(dim_buf, sizeof dim_buf, v[F_DIMENSION].p, v[F_DIMENSION].len),
+                          v[F_DIMENSION].len) != CXM_OK) {
     sb_init(&b, r->reason, sizeof r->reason);
     sb_str(&b, "unknown dimension ");
     sb_quoted(&b, v[F_DIMENSION].p, v[F_DIMENSION].len);
