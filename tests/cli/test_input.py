@@ -103,9 +103,11 @@ def group_dialects():
         rc, out, err = run(["report", "--json", "cut.csv.gz", os.path.join(d, "clean.csv")], cwd=tmp)
         check(rc == 1 and "cxm: cut.csv.gz: cannot read: " in err, "truncated gzip: %d %r" % (rc, err))
     # --threads reads these on one thread (or cuts them right): same JSON.
-    for name in ("semicolon.csv", "utf16.txt", "clean.csv.gz", "tab.tsv"):
-        rc, out, err = run(["report", "--json", "--threads", "3", name], cwd=d)
-        check(rc == 0 and out == clean, "--threads 3 %s: %d %r" % (name, rc, err))
+    for name, opts in files:
+        if "<" in opts:
+            continue
+        rc, out, err = run(["report", "--json", "--threads", "3"] + opts + [name], cwd=d)
+        check(rc == 0 and out == clean, "--threads 3 %s: %d %r" % (name, rc, err[:300]))
     # --delimiter forces the separator: ';' read as ',' has no time column.
     rc, out, err = run(["report", "--json", "--delimiter", ",", "semicolon.csv"], cwd=d)
     check(rc == 1 and "column time: required column 'time' is missing" in err, "--delimiter ,: %d %r" % (rc, err))
