@@ -110,7 +110,7 @@ typedef struct cxm_reader_options {
   cxm_row_error_fn on_error; /**< may be NULL */
   void *user;                /**< passed to on_error */
   /** CSV field separator: 0 detects it from the header row (`,` `;` tab
-   *  `|`, docs/events.md "Dialects"), or one of `','` `';'` `'\t'` `'|'`.
+   *  `|`, docs/events.md "Dialects"), or the byte of one of them (a tab is 9).
    *  Default 0. */
   int32_t delimiter;
   /** 1: spaces and tabs around a known field are removed before it is
