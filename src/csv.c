@@ -26,6 +26,7 @@ void cxmi_csv_init(cxmi_csv *c, cxmi_alloc *alloc, int quotes) {
   c->quotes = quotes;
   c->state = ST_START;
   c->line = 1;
+  c->delim = ',';
 }
 
 void cxmi_csv_free(cxmi_csv *c) {
@@ -53,7 +54,7 @@ static uint64_t count_newlines(const uint8_t *d, size_t n) {
 /* Run the quoting state machine over d[0..n) from *st. Returns the index of
  * the '\n' that ends the record, or n. Newlines inside quoted fields are
  * added to *newlines. */
-static size_t scan(const uint8_t *d, size_t n, int *st, uint64_t *newlines, int *seen_quote) {
+static size_t scan(const uint8_t *d, size_t n, uint8_t delim, int *st, uint64_t *newlines, int *seen_quote) {
   size_t i = 0;
   int s = *st;
   while (i < n) {
@@ -77,11 +78,9 @@ static size_t scan(const uint8_t *d, size_t n, int *st, uint64_t *newlines, int 
       *seen_quote = 1;
       if (s == ST_START || s == ST_QUOTE_SEEN) s = ST_QUOTED; /* open, or "" */
       break;
-    case ',':
-      s = ST_START;
-      break;
     default:
-      s = ST_UNQUOTED; /* after ST_QUOTE_SEEN: text after a closing quote */
+      /* after ST_QUOTE_SEEN: text after a closing quote */
+      s = d[i] == delim ? ST_START : ST_UNQUOTED;
       break;
     }
     i++;
@@ -155,7 +154,7 @@ int32_t cxmi_csv_feed(cxmi_csv *c, const uint8_t *data, size_t len, cxmi_record_
   if (c->carrying) {
     size_t end;
     if (c->quotes) {
-      end = scan(data, len, &c->state, &c->newlines, &c->seen_quote);
+      end = scan(data, len, c->delim, &c->state, &c->newlines, &c->seen_quote);
     } else {
       const uint8_t *nl = memchr(data, '\n', len);
       end = nl == NULL ? len : (size_t)(nl - data);
@@ -178,7 +177,7 @@ int32_t cxmi_csv_feed(cxmi_csv *c, const uint8_t *data, size_t len, cxmi_record_
       /* The record may run past this '\n' inside a quoted field. */
       int st = ST_START, seen = 0;
       uint64_t newlines = 0;
-      size_t end = scan(d, rest, &st, &newlines, &seen);
+      size_t end = scan(d, rest, c->delim, &st, &newlines, &seen);
       if (end == rest) {
         c->carrying = 1;
         c->state = st;
@@ -193,7 +192,7 @@ int32_t cxmi_csv_feed(cxmi_csv *c, const uint8_t *data, size_t len, cxmi_record_
     }
     if (nl == NULL) {
       c->carrying = 1;
-      c->state = n > 0 && d[n - 1] != ',' ? ST_UNQUOTED : ST_START;
+      c->state = n > 0 && d[n - 1] != c->delim ? ST_UNQUOTED : ST_START;
       c->newlines = 0;
       c->seen_quote = 0;
       return carry_append(c, d, rest);
@@ -236,13 +235,14 @@ int32_t cxmi_csv_split(cxmi_csv *c, const cxmi_record *record, cxmi_field *field
                        size_t *bad) {
   const uint8_t *d = record->data;
   size_t len = record->len, i = 0, k = 0, out = 0;
+  const uint8_t delim = c->delim;
 
   if (!record->quoted) {
     /* Fast path: no quote anywhere, fields are the spans between commas.
      * Event fields are short, so a byte loop beats a memchr() call each. */
     size_t start = 0;
     for (i = 0; i < len; i++) {
-      if (d[i] == ',') {
+      if (d[i] == delim) {
         store_field(fields, cap, k++, d + start, i - start);
         start = i + 1;
       }
@@ -287,14 +287,14 @@ int32_t cxmi_csv_split(cxmi_csv *c, const cxmi_record *record, cxmi_field *field
       }
       k++;
       if (i == len) break;
-      if (d[i] != ',') {
+      if (d[i] != delim) {
         *bad = k - 1;
         *count = k;
         return CXM_E_QUOTE; /* text after the closing quote */
       }
       i++;
     } else {
-      const uint8_t *comma = memchr(d + i, ',', len - i);
+      const uint8_t *comma = memchr(d + i, delim, len - i);
       size_t j = comma == NULL ? len : (size_t)(comma - d);
       if (memchr(d + i, '"', j - i) != NULL) {
         *bad = k;

@@ -39,6 +39,7 @@ typedef int32_t (*cxmi_record_fn)(void *user, const cxmi_record *record);
 typedef struct cxmi_csv {
   cxmi_alloc *alloc;
   int quotes;          /* 1: CSV quoting; 0: plain lines */
+  uint8_t delim;       /* the field separator (CSV): ',' after init; the reader sets it once it knows the header */
   int carrying;        /* a record is split across chunks */
   int state;           /* quoting state at the end of the carried bytes */
   int overflow;        /* the carried record passed the maximum; bytes are dropped */

@@ -11,6 +11,7 @@ static const status_text status_table[] = {
     {CXM_OK, "CXM_OK", "success"},
     {CXM_DUPLICATE, "CXM_DUPLICATE", "duplicate event id; event skipped"},
     {CXM_UNKNOWN_COLUMN, "CXM_UNKNOWN_COLUMN", "unknown column ignored"},
+    {CXM_REPEATED_HEADER, "CXM_REPEATED_HEADER", "repeated header row skipped"},
     {CXM_E_ARG, "CXM_E_ARG", "a required pointer argument is NULL"},
     {CXM_E_NOMEM, "CXM_E_NOMEM", "out of memory"},
     {CXM_E_SIZE, "CXM_E_SIZE", "struct size field not recognised (set it with the init function)"},

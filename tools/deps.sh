@@ -6,8 +6,11 @@
 #   cxm_install_build_deps      # to build the library and the command
 #   cxm_install_deps [PKG...]   # to build and run the tests, plus PKG...
 cxm_build_packages=(gcc meson ninja-build pkg-config)
-# chromium renders the HTML report in tests/cli/test_report.py (group html).
-cxm_test_packages=(g++ libcmocka-dev python3 doxygen binutils golang-go chromium)
+# chromium renders the HTML report in tests/cli/test_report.py (group html);
+# zlib1g-dev lets the command read .gz; man-db, groff-base and bsdutils
+# (script) serve the man-page and progress tests of tests/cli/test_input.py.
+cxm_test_packages=(g++ libcmocka-dev python3 doxygen binutils golang-go chromium
+                   zlib1g-dev man-db groff-base bsdutils)
 
 cxm_install_packages() {
   local missing=() p

@@ -58,6 +58,7 @@ enum cxm_status {
   CXM_OK = 0,              /**< Success. */
   CXM_DUPLICATE = 1,       /**< Notice: the event id was seen before; skipped. */
   CXM_UNKNOWN_COLUMN = 2,  /**< Notice: a CSV column is unknown and ignored. */
+  CXM_REPEATED_HEADER = 3, /**< Notice: a copy of the CSV header row among the data rows was skipped. */
   CXM_E_ARG = -1,          /**< A required pointer is NULL. */
   CXM_E_NOMEM = -2,        /**< An allocation failed; nothing changed. */
   CXM_E_SIZE = -3,         /**< A struct's `size` field is not one this library knows. */

@@ -113,9 +113,10 @@ static int parse_threads(uint32_t *out, const char *text) {
 
 static int parse_time_option(int64_t *out, const char *command, const char *option, const char *value) {
   int64_t t;
-  if (cxm_time_parse(&t, value, strlen(value)) != 0) {
-    char what[80];
-    snprintf(what, sizeof what, "%s takes an RFC 3339 time or Unix seconds, not", option);
+  if (cli_parse_time_arg(&t, value) != 0) {
+    char what[120];
+    snprintf(what, sizeof what, "%s takes an RFC 3339 time, a YYYY-MM-DD date (UTC midnight) or Unix seconds, not",
+             option);
     cli_diag_usage(command, what, value);
     return -1;
   }
@@ -185,6 +186,7 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
   args->threads = 1;
   args->min_n = 30;
   cli_business_init(&args->business);
+  cli_dialect_init(&args->dialect);
   args->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *args->files);
   if (args->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -218,6 +220,16 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
     if (strcmp(arg, "--strict") == 0) {
       args->strict = 1;
       continue;
+    }
+    {
+      int used = cli_dialect_option(&args->dialect, command, argc, argv, i);
+      if (used < 0) {
+        return CLI_EXIT_USAGE;
+      }
+      if (used > 0) {
+        i += used - 1;
+        continue;
+      }
     }
     eq = strchr(arg, '=');
     name_len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
@@ -255,11 +267,14 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
   if (args->help || args->version) {
     return CLI_EXIT_OK;
   }
+  if (cli_dialect_check(&args->dialect, command) != 0) {
+    return CLI_EXIT_USAGE;
+  }
   if (args->from >= args->to) {
     cli_diag_usage(command, "the window is empty: --from must come before --to", NULL);
     return CLI_EXIT_USAGE;
   }
-  if (args->file_count == 0) {
+  if (args->file_count == 0 && args->dialect.snapshot == NULL) {
     cli_diag_usage(command, "no input files (use - for standard input)", NULL);
     return CLI_EXIT_USAGE;
   }

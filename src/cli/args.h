@@ -12,6 +12,7 @@
 
 #include "cxm/query.h"
 #include "hours.h"
+#include "dialect.h"
 
 /* Exit statuses of docs/cli.md. */
 enum {
@@ -43,6 +44,7 @@ typedef struct cli_args {
   uint64_t min_n;            /* --min-n: slices with fewer answers are flagged; default 30 */
   const char *compare;       /* --compare PERIOD (compare.c), or NULL */
   const char *html;          /* --html OUT.html, or NULL */
+  cli_dialect dialect;       /* input dialect, --max-rejected, --quiet (dialect.h) */
   char **files;              /* the FILE operands (borrowed from argv) */
   size_t file_count;
 } cli_args;

@@ -18,6 +18,7 @@
 #include "cxm.h"
 #include "diag.h"
 #include "hours.h"
+#include "output.h"
 #include "input.h"
 #include "json.h"
 #include "table.h"
@@ -29,7 +30,8 @@ static const char help_text[] =
     "Fit a purchase model and print each customer's probability of being alive\n"
     "and churn risk = 1 - P(alive), highest risk first (docs/purchase.md).\n"
     "\n"
-    "Event files (docs/events.md: CSV, or JSON Lines for *.jsonl; - is standard\n"
+    "Event files (docs/events.md: CSV, or JSON Lines for *.jsonl and *.ndjson;\n"
+    "- is standard\n"
     "input) are summarised per customer from their purchase events: purchases\n"
     "on one UTC day are one transaction, the first is the customer's birth.\n"
     "\n"
@@ -84,6 +86,7 @@ typedef struct churn_args {
   cli_business business;  /* --hours, --sla-target, --utc-offset, --holidays (hours.c) */
   int business_given;
   cxm_calendar *calendar; /* built from `business` for event files */
+  cli_dialect dialect; /* input dialect, --max-rejected, --quiet */
 } churn_args;
 
 /* A customer's row of output. */
@@ -128,14 +131,7 @@ static int parse_u64(uint64_t *out, const char *s) {
 
 /* A UTC midnight: RFC 3339, Unix seconds, or a bare YYYY-MM-DD date. */
 static int parse_midnight(int64_t *out, const char *value) {
-  char text[32];
-  size_t len = strlen(value);
-  if (len == 10) {
-    snprintf(text, sizeof text, "%sT00:00:00Z", value);
-    value = text;
-    len = strlen(text);
-  }
-  return cxm_time_parse(out, value, len) == CXM_OK && *out % 86400 == 0 ? 0 : -1;
+  return cli_parse_time_arg(out, value) == 0 && *out % 86400 == 0 ? 0 : -1;
 }
 
 static int parse_args(churn_args *a, int argc, char **argv) {
@@ -146,6 +142,7 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   a->holdout_to = INT64_MIN;
   a->horizon_days = 90;
   cli_business_init(&a->business);
+  cli_dialect_init(&a->dialect);
   a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
   if (a->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -171,6 +168,12 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     }
     if (arg[0] != '-' || strcmp(arg, "-") == 0) {
       a->files[a->file_count++] = argv[i];
+      continue;
+    }
+    int used = cli_dialect_option(&a->dialect, "churn", argc, argv, i);
+    if (used < 0) return CLI_EXIT_USAGE;
+    if (used > 0) {
+      i += used - 1;
       continue;
     }
     const char *eq = strchr(arg, '=');
@@ -256,6 +259,11 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     }
   }
   if (a->help || a->version) return CLI_EXIT_OK;
+  if (cli_dialect_check(&a->dialect, "churn") != 0) return CLI_EXIT_USAGE;
+  if (a->dialect.snapshot != NULL) {
+    cli_diag_usage("churn", "--snapshot is an option of report and ingest, not of", "churn");
+    return CLI_EXIT_USAGE;
+  }
   if ((a->summary == NULL) == (a->file_count == 0)) {
     cli_diag_usage("churn", a->summary == NULL ? "no input: give event FILEs or --summary FILE"
                                                 : "give event FILEs or --summary FILE, not both",
@@ -549,7 +557,7 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
 }
 
 /* The per-customer summaries of the event files, through a store. */
-static int32_t summarise_events(cxm_rfm *rfm, cxm_store **kept, const churn_args *a, int *status) {
+static int32_t summarise_events(cxm_rfm *rfm, cxm_store **kept, const churn_args *a, int *status, int *verdict) {
   cli_args in_args;
   cli_input totals;
   cxm_store *store = NULL;
@@ -563,7 +571,9 @@ static int32_t summarise_events(cxm_rfm *rfm, cxm_store **kept, const churn_args
   in_args.strict = a->strict;
   in_args.files = a->files;
   in_args.file_count = a->file_count;
+  in_args.dialect = a->dialect;
   *status = cli_read_events(store, &in_args, &totals);
+  *verdict = totals.verdict;
   if (*status != CLI_EXIT_OK) {
     cxm_store_free(store);
     return CXM_OK;
@@ -751,9 +761,13 @@ int cli_churn_main(int argc, char **argv) {
   int status = parse_args(&a, argc, argv);
   const char *source;
   if (status != CLI_EXIT_OK || a.help || a.version) {
-    if (status == CLI_EXIT_OK && a.help) fputs(help_text, stdout);
+    if (status == CLI_EXIT_OK && a.help) {
+      cli_stdout_puts(help_text);
+      cli_stdout_puts(cli_dialect_help);
+    }
     if (status == CLI_EXIT_OK && !a.help && a.version) printf("cxm %s\n", cxm_version_string());
     free(a.files);
+    if (status == CLI_EXIT_OK && cli_stdout_close() != 0) status = CLI_EXIT_FAILURE;
     return status;
   }
   source = a.summary != NULL ? a.summary : a.files[0];
@@ -765,8 +779,10 @@ int cli_churn_main(int argc, char **argv) {
   cxm_rfm *rfm = NULL;
   int32_t rc = cxm_rfm_new(&rfm, NULL);
   cxm_store *store = NULL;
+  int input_verdict = CLI_EXIT_OK;
   if (rc == CXM_OK)
-    rc = a.summary != NULL ? summarise_file(rfm, &a, &status) : summarise_events(rfm, &store, &a, &status);
+    rc = a.summary != NULL ? summarise_file(rfm, &a, &status)
+                           : summarise_events(rfm, &store, &a, &status, &input_verdict);
   if (rc != CXM_OK || status != CLI_EXIT_OK) {
     if (rc != CXM_OK) cli_diag(source, cxm_status_str(rc));
     cxm_rfm_free(rfm);
@@ -825,10 +841,8 @@ int cli_churn_main(int argc, char **argv) {
     cli_diag(source, cxm_status_str(rc));
     status = CLI_EXIT_FAILURE;
   }
-  if (fflush(stdout) != 0 || ferror(stdout)) {
-    cli_diag("standard output", "cannot write");
-    status = CLI_EXIT_FAILURE;
-  }
+  if (status == CLI_EXIT_OK) status = input_verdict;
+  if (cli_stdout_close() != 0) status = CLI_EXIT_FAILURE;
   free(rows);
   cxm_rfm_free(rfm);
   cxm_store_free(store);

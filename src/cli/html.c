@@ -378,15 +378,20 @@ static void dot_chart(page *p, int m, const char *dim, const slice *s, size_t n)
 
 static void survey_table(page *p, const char *dim, const slice *s, size_t n, const char *first_col) {
   FILE *f = p->f;
+  const char *caption = dim != NULL ? dim : first_col;
   char k[256];
   size_t i;
   if (dim != NULL) fputs("<details><summary>The numbers of these charts, as a table</summary>", f);
-  fprintf(f, "<table><caption>NPS, CSAT and CES by %s</caption><thead><tr><th scope=\"col\">%s</th>"
-             "<th scope=\"col\">NPS n</th><th scope=\"col\">NPS</th><th scope=\"col\">NPS adj. 95%% CI</th>"
-             "<th scope=\"col\">CSAT n</th><th scope=\"col\">CSAT %%</th><th scope=\"col\">CSAT 95%% CI</th>"
-             "<th scope=\"col\">CES n</th><th scope=\"col\">CES</th><th scope=\"col\">CES 95%% CI</th>"
-             "</tr></thead><tbody>",
-          dim != NULL ? dim : "slice", first_col);
+  /* fputs, not one printf: gcc -O3 wrongly sees a null %s argument here. */
+  fputs("<table><caption>NPS, CSAT and CES by ", f);
+  fputs(caption, f);
+  fputs("</caption><thead><tr><th scope=\"col\">", f);
+  fputs(first_col, f);
+  fputs("</th>"
+        "<th scope=\"col\">NPS n</th><th scope=\"col\">NPS</th><th scope=\"col\">NPS adj. 95% CI</th>"
+        "<th scope=\"col\">CSAT n</th><th scope=\"col\">CSAT %</th><th scope=\"col\">CSAT 95% CI</th>"
+        "<th scope=\"col\">CES n</th><th scope=\"col\">CES</th><th scope=\"col\">CES 95% CI</th>"
+        "</tr></thead><tbody>", f);
   for (i = 0; i < n; i++) {
     const slice *x = &s[i];
     fputs("<tr><th scope=\"row\">", f);

@@ -5,8 +5,10 @@
 #include "args.h"
 #include "cxm/common.h"
 #include "diag.h"
+#include "output.h"
 #include "report.h"
 #include "churn.h"
+#include "ingest.h"
 
 static const char usage_text[] =
     "Usage: cxm COMMAND [OPTIONS] FILE...\n"
@@ -16,6 +18,7 @@ static const char usage_text[] =
     "Commands:\n"
     "  report    NPS, CSAT and CES overall and per slice, as tables or JSON\n"
     "  churn     purchase-model churn risk per customer (--summary FILE)\n"
+    "  ingest    add event files to a saved store (--snapshot FILE)\n"
     "\n"
     "Options:\n"
     "  -h, --help    show this help and exit\n"
@@ -31,6 +34,7 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"report", cli_report_main},
     {"churn", cli_churn_main},
+    {"ingest", cli_ingest_main},
 };
 
 int main(int argc, char **argv) {
@@ -40,12 +44,12 @@ int main(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-    fputs(usage_text, stdout);
-    return CLI_EXIT_OK;
+    cli_stdout_puts(usage_text);
+    return cli_stdout_close() != 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
   }
   if (strcmp(argv[1], "--version") == 0) {
     printf("cxm %s\n", cxm_version_string());
-    return CLI_EXIT_OK;
+    return cli_stdout_close() != 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
   }
   for (i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
     if (strcmp(argv[1], subcommands[i].name) == 0) {

@@ -20,8 +20,10 @@
 #include "holidays.h"
 #include "hours.h"
 #include "html.h"
+#include "ingest.h"
 #include "input.h"
 #include "json.h"
+#include "output.h"
 #include "table.h"
 
 
@@ -31,15 +33,16 @@ static const char help_text[] =
     "Read touchpoint events (docs/events.md) from every FILE into one store and\n"
     "print NPS, CSAT and CES, the perception gap, SERVQUAL gaps, service levels,\n"
     "loyalty signals and channel consistency, overall and per slice. A FILE\n"
-    "whose name ends in\n"
-    ".jsonl is JSON Lines, any other is CSV; - reads CSV from standard input.\n"
+    "whose name ends in .jsonl or .ndjson is JSON Lines, any other is CSV;\n"
+    "- reads standard input.\n"
     "\n"
     "Options:\n"
     "  --json             print the cxm-report/1 JSON document instead of tables\n"
     "  --by DIMENSION     slice by channel, stage, segment, month or week (UTC);\n"
     "                     repeatable, or comma-separated; default: channel, stage\n"
     "                     and segment\n"
-    "  --from TIME        keep events at or after TIME (RFC 3339 or Unix seconds)\n"
+    "  --from TIME        keep events at or after TIME (RFC 3339, YYYY-MM-DD for\n"
+    "                     its UTC midnight, or Unix seconds)\n"
     "  --to TIME          keep events before TIME (the window is half-open)\n"
     "  --strict           stop at the first bad row, or at a file that cannot be\n"
     "                     read, and exit with status 1 without a report\n"
@@ -59,10 +62,16 @@ static const char help_text[] =
     "                     first is the reference)\n"
     "  --html OUT.html    also write a self-contained HTML report with charts\n"
     "                     (no network, no script) to OUT.html, atomically\n"
+    "  --snapshot FILE    report from the store saved in FILE by cxm ingest, plus\n"
+    "                     any FILE given (not saved); FILE... is then optional\n"
     "  --threads N        read each file as N parts on N threads and merge them\n"
     "                     (an extension of the spec; default 1, see docs/cli.md)\n"
     "  -h, --help         show this help and exit\n"
-    "  --version          show the version and exit\n"
+    "  --version          show the version and exit\n";
+
+/* After the reading options (cli_dialect_help); a string of its own, as C
+ * compilers need only support literals of 4095 characters. */
+static const char help_columns[] =
     "\n"
     "Table columns (also printed as a legend under the tables):\n"
     "  n                  answers of that kind; * marks n < --min-n (small sample)\n"
@@ -89,8 +98,9 @@ static const char help_text[] =
     "(unknown CSV columns likewise, as warnings). A file that cannot be opened,\n"
     "or whose header is unusable, is reported and skipped.\n"
     "\n"
-    "Exit status: 0 success (even when rows were rejected); 1 when no file could\n"
-    "be read, or --strict met a bad row; 2 for a usage error.\n";
+    "Exit status: 0 success (even when rows were rejected); 1 when a file could\n"
+    "not be read, no row was accepted, --max-rejected was passed, --strict met a\n"
+    "bad row, or output failed; 2 for a usage error.\n";
 
 /* ---- JSON output ------------------------------------------------------ */
 
@@ -545,15 +555,16 @@ int cli_report_main(int argc, char **argv) {
     cli_args_free(&args);
     return status;
   }
-  if (args.help) {
-    fputs(help_text, stdout);
+  if (args.help || args.version) {
+    if (args.help) {
+      cli_stdout_puts(help_text);
+      cli_stdout_puts(cli_dialect_help);
+      cli_stdout_puts(help_columns);
+    } else {
+      printf("cxm %s\n", cxm_version_string());
+    }
     cli_args_free(&args);
-    return CLI_EXIT_OK;
-  }
-  if (args.version) {
-    printf("cxm %s\n", cxm_version_string());
-    cli_args_free(&args);
-    return CLI_EXIT_OK;
+    return cli_stdout_close() != 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
   }
   /* Checked before reading, so a bad holidays file or --compare fails early. */
   args.business.utc_offset = args.utc_offset;
@@ -567,15 +578,21 @@ int cli_report_main(int argc, char **argv) {
   options.calendar = calendar;
   options.sla_target_seconds = args.business.sla_target_seconds;
 
-  rc = cxm_store_new(&store, NULL);
-  if (rc != CXM_OK) {
-    cli_diag(NULL, cxm_status_str(rc));
-    cxm_calendar_free(calendar);
-    cli_args_free(&args);
-    return CLI_EXIT_FAILURE;
-  }
   memset(&in, 0, sizeof in);
-  status = cli_read_events_threads(&store, NULL, &args, &in);
+  if (args.dialect.snapshot != NULL) {
+    /* A saved store (cxm ingest), and any FILE added to it on one thread
+     * (the parallel reading starts from an empty store). */
+    status = cli_report_snapshot(&store, &args, &in);
+  } else {
+    rc = cxm_store_new(&store, NULL);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      cxm_calendar_free(calendar);
+      cli_args_free(&args);
+      return CLI_EXIT_FAILURE;
+    }
+    status = cli_read_events_threads(&store, NULL, &args, &in);
+  }
   if (status == CLI_EXIT_OK) {
     memset(&stats, 0, sizeof stats);
     stats.size = sizeof stats;
@@ -617,8 +634,10 @@ int cli_report_main(int argc, char **argv) {
       if (cli_html_write(args.html, &h) != 0) status = CLI_EXIT_FAILURE;
     }
   }
-  if (fflush(stdout) != 0 || ferror(stdout)) {
-    cli_diag_errno("standard output", "cannot write", errno);
+  if (status == CLI_EXIT_OK) {
+    status = in.verdict;
+  }
+  if (cli_stdout_close() != 0) {
     status = CLI_EXIT_FAILURE;
   }
   cxm_store_free(store);

@@ -777,9 +777,10 @@ def group_diagnostics():
     check(any(re.match(r"^noheader\.csv:1: column ", l) for l in err.splitlines()),
           "header diagnostic in the row shape: %r" % err)
 
-    # A header alone is readable: exit 0, everything empty, metrics null.
+    # A header alone is readable: exit 0 (no row, so none refused),
+    # everything empty, metrics null.
     rc, out, err = run(["report", "--json", "header_only.csv"])
-    check(rc == 0, "header only: exit %d" % rc)
+    check(rc == 0 and err == "", "header only: exit %d %r" % (rc, err))
     doc = load_json(out, "header_only")
     if doc is not None:
         compare(doc, Reference().document())
@@ -788,9 +789,11 @@ def group_diagnostics():
 
 def group_files():
     # Several files into one store, a CSV and a JSON Lines file; the missing
-    # one is reported and skipped; duplicates by id count across files.
+    # one is reported and skipped, the report printed, and the exit status
+    # is 1; duplicates by id count across files.
     rc, out, err = run(["report", "--json", "basic.csv", "no-such-file.csv", "more.jsonl"])
-    check(rc == 0, "several files with one missing: exit %d" % rc)
+    check(rc == 1, "several files with one missing: exit %d" % rc)
+    check(err.splitlines()[-1] == "cxm: 1 of 3 input files could not be read", "missing file counted: %r" % err)
     check("cxm: no-such-file.csv: cannot open: No such file or directory" in err.splitlines(),
           "missing file reported: %r" % err)
     ref = Reference()
@@ -805,9 +808,9 @@ def group_files():
     # --strict makes an unreadable file fatal.
     rc, out, err = run(["report", "--json", "--strict", "window.csv", "no-such-file.csv"])
     check(rc == 1 and out == "", "--strict with a missing file: exit %d" % rc)
-    # An unusable header among good files: reported, skipped, exit 0.
+    # An unusable header among good files: reported, skipped, exit 1.
     rc, out, err = run(["report", "--json", "noheader.csv", "window.csv"])
-    check(rc == 0, "bad header among good files: exit %d" % rc)
+    check(rc == 1, "bad header among good files: exit %d" % rc)
     ref = Reference()
     ref.add_csv("window.csv", os.path.join(DATA, "window.csv"))
     doc = load_json(out, "noheader + window")
@@ -858,8 +861,9 @@ def group_edges():
             compare(doc, ref.document())
         # A file name with a newline stays on one diagnostic line.
         rc, out, err = run(["report", "--json", "bad\nname.csv", "excel.csv"], cwd=tmp)
-        check(rc == 0, "odd missing name: exit %d" % rc)
-        check(err == "cxm: bad\\x0aname.csv: cannot open: No such file or directory\n",
+        check(rc == 1, "odd missing name: exit %d" % rc)
+        check(err == "cxm: bad\\x0aname.csv: cannot open: No such file or directory\n"
+                     "cxm: 1 of 2 input files could not be read\n",
               "control characters escaped in diagnostics: %r" % err)
         # `--` ends the options: a file named like an option.
         with open(os.path.join(tmp, "--json"), "wb") as fh:

@@ -683,17 +683,26 @@ class Store:
         return status == 0
 
     def ingest(self, path: Union[str, bytes, "os.PathLike[str]"], format: Optional[str] = None,
-               strict: bool = False) -> IngestResult:
+               strict: bool = False, delimiter: Optional[str] = None, trim: bool = True,
+               time_format: Optional[str] = None, utc_offset: Optional[int] = None) -> IngestResult:
         """Read a CSV or JSON Lines event file (format "csv" or "jsonl";
-        default: by the extension, like the cxm command). Bad rows are
-        skipped and listed in ``errors``; raises CxmError when the file
-        cannot be read, the CSV header is unusable, or (strict) at the first
-        bad row — the exception's ``errors`` lists the rows seen."""
+        default: by the extension, .jsonl or .ndjson, like the cxm command).
+        Bad rows are skipped and listed in ``errors``; raises CxmError when
+        the file cannot be read, the CSV header is unusable, or (strict) at
+        the first bad row — the exception's ``errors`` lists the rows seen.
+
+        Dialects (docs/events.md): ``delimiter`` one of ``, ; \\t |``
+        (default: detected from the header); ``trim`` removes spaces around
+        fields; ``time_format`` a pattern such as ``"%m/%d/%Y %H:%M"``;
+        ``utc_offset`` seconds east of UTC at which times without a zone are
+        read (default: such times are refused)."""
         p = os.fsencode(path)
         if format is None:
-            format = "jsonl" if p.endswith(b".jsonl") else "csv"
+            format = "jsonl" if p.endswith(b".jsonl") or p.endswith(b".ndjson") else "csv"
         if format not in ("csv", "jsonl"):
             raise ValueError(f"format must be 'csv' or 'jsonl', not {format!r}")
+        if delimiter is not None and delimiter not in (",", ";", "\t", "|"):
+            raise ValueError(f"delimiter must be one of , ; tab |, not {delimiter!r}")
         lib = self._lib
         errors: List[RowError] = []
 
@@ -708,6 +717,13 @@ class Store:
         lib.cxm_reader_options_init(byref(opts))
         opts.format = 1 if format == "jsonl" else 0
         opts.strict = 1 if strict else 0
+        opts.delimiter = 0 if delimiter is None else ord(delimiter)
+        opts.trim = 1 if trim else 0
+        pattern = None if time_format is None else time_format.encode()
+        opts.time_format = pattern  # kept alive by `pattern` for the call
+        if utc_offset is not None:
+            opts.assume_offset = 1
+            opts.utc_offset = int(utc_offset)
         opts.on_error = callback
         st = _c.ReaderStats()
         st.size = ctypes.sizeof(st)

@@ -241,6 +241,11 @@ class ReaderOptions(Structure):
         ("to", c_int64),
         ("on_error", ROW_ERROR_FN),
         ("user", c_void_p),
+        ("delimiter", c_int32),
+        ("trim", c_int32),
+        ("assume_offset", c_int32),
+        ("utc_offset", c_int32),
+        ("time_format", c_char_p),
     ]
 
 
