@@ -7,6 +7,7 @@
  * the framer's buffers grow to the longest record and are reused. */
 #include "cxm/reader.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -160,11 +161,16 @@ static void notify(cxm_reader *r, uint64_t line, const char *column, int32_t sta
 static int32_t flush(cxm_reader *r);
 
 static int32_t reject(cxm_reader *r, uint64_t line, const char *column, int32_t status) {
-  if (!r->flushing) {
+  if (!r->flushing && r->npending > 0) {
     /* Rows before this one are recorded (or reported) first: reports come
-     * in line order, and strict mode stops with exactly the earlier rows. */
-    int32_t rc = flush(r);
+     * in line order, and strict mode stops with exactly the earlier rows.
+     * Their reports reuse r->reason, so this row's reason is kept aside. */
+    char reason[REASON_SIZE];
+    int32_t rc;
+    memcpy(reason, r->reason, sizeof reason);
+    rc = flush(r);
     if (rc != CXM_OK) return rc;
+    memcpy(r->reason, reason, sizeof reason);
   }
   r->stats.rejected++;
   notify(r, line, column, status);
@@ -216,6 +222,22 @@ static const char *value_rule(int32_t kind) {
   case CXM_KIND_INTERNAL: return "a number 0..100";
   case CXM_KIND_PURCHASE: return "a number >= 0";
   default: return NULL;
+  }
+}
+
+/* Whether a value's decimal text is within its kind's range (and whole
+ * where the kind takes integers), judged on the digits: "8.99...9" with 29
+ * nines rounds to 9 and "10.0...01" to 10, and neither is an NPS answer. */
+static int value_text_ok(int32_t kind, const char *s, size_t len) {
+  switch (kind) {
+  case CXM_KIND_NPS: return cxmi_number_text_in(s, len, 0, 10, 1);
+  case CXM_KIND_CSAT: return cxmi_number_text_in(s, len, 1, 5, 1);
+  case CXM_KIND_CES:
+  case CXM_KIND_EXPECTATION:
+  case CXM_KIND_PERCEPTION: return cxmi_number_text_in(s, len, 1, 7, 1);
+  case CXM_KIND_INTERNAL: return cxmi_number_text_in(s, len, 0, 100, 0);
+  case CXM_KIND_PURCHASE: return cxmi_number_text_in(s, len, 0, INFINITY, 0);
+  default: return 1;
   }
 }
 
@@ -286,6 +308,14 @@ static int32_t reject_store(cxm_reader *r, uint64_t line, const cxm_event *e, co
     break;
   case CXM_E_LIMIT:
     sb_str(&b, "the store is full (customers, channels or segments)");
+    break;
+  case CXM_E_OVERFLOW:
+    if (e->kind == CXM_KIND_PURCHASE) {
+      /* The day's sum must stay finite (docs/events.md). */
+      sb_str(&b, "the customer's purchases on this day would add up beyond the largest number");
+      return reject(r, line, "value", status);
+    }
+    sb_str(&b, cxm_status_str(status));
     break;
   default:
     sb_str(&b, cxm_status_str(status));
@@ -414,6 +444,10 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
       return reject(r, line, "value", CXM_E_VALUE);
     }
     e.has_value = 1;
+    /* Whole-number and range checks on the text, not only on the rounded
+     * double: NaN makes the store refuse it as a bad value in its usual
+     * order of checks, with the usual message. */
+    if (!value_text_ok(e.kind, (const char *)v[F_VALUE].p, v[F_VALUE].len)) e.value = NAN;
   }
   if (v[F_CHANNEL].len > 0) {
     int32_t i;

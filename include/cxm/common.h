@@ -74,7 +74,7 @@ enum cxm_status {
   CXM_E_EVENT_ID = -14,    /**< Event id longer than 128 bytes. */
   CXM_E_WINDOW = -15,      /**< Time window empty or not aligned to the store's bucket. */
   CXM_E_BY = -16,          /**< Unknown grouping dimension. */
-  CXM_E_OVERFLOW = -17,    /**< A count would overflow 64 bits. */
+  CXM_E_OVERFLOW = -17,    /**< A count would overflow 64 bits, or a sum (a day's purchase amount) would not be finite. */
   CXM_E_FORMAT = -18,      /**< Serialised bytes are malformed. */
   CXM_E_VERSION = -19,     /**< Serialised format version not supported. */
   CXM_E_TRUNCATED = -20,   /**< Serialised bytes end early. */
