@@ -48,6 +48,7 @@ static const status_text status_table[] = {
     {CXM_E_NO_DATA, "CXM_E_NO_DATA", "no data to compute from"},
     {CXM_E_CHECKSUM, "CXM_E_CHECKSUM", "snapshot checksum mismatch"},
     {CXM_E_CONFLICT, "CXM_E_CONFLICT", "stores cannot be merged"},
+    {CXM_E_NOT_FILE, "CXM_E_NOT_FILE", "not a regular file (a directory, FIFO, device or socket)"},
 };
 
 static const status_text *find_status(int32_t status) {

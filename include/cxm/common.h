@@ -94,7 +94,8 @@ enum cxm_status {
   CXM_E_MODEL = -34,       /**< Unknown model kind, or a model whose parameters are unusable for the call. */
   CXM_E_NO_DATA = -35,     /**< Nothing to compute from (e.g. no customers to fit). */
   CXM_E_CHECKSUM = -36,    /**< A snapshot section's checksum does not match its bytes. */
-  CXM_E_CONFLICT = -37     /**< Two stores cannot be merged (different options, or an event id in both). */
+  CXM_E_CONFLICT = -37,    /**< Two stores cannot be merged (different options, or an event id in both). */
+  CXM_E_NOT_FILE = -38     /**< A path names something other than a regular file (a directory, FIFO, device, socket). */
 };
 
 /**
