@@ -122,7 +122,9 @@ static int in_range(int64_t t) { return t >= CXM_TIME_MIN && t <= CXM_TIME_MAX; 
 int32_t cxm_calendar_new(cxm_calendar **out, const cxm_allocator *allocator) {
   cxmi_alloc a;
   cxm_calendar *cal;
-  if (out == NULL || cxmi_alloc_init(&a, allocator) != CXM_OK) return CXM_E_ARG;
+  if (out == NULL) return CXM_E_ARG;
+  *out = NULL; /* on any failure (docs/api.md) */
+  if (cxmi_alloc_init(&a, allocator) != CXM_OK) return CXM_E_ARG;
   cal = cxmi_calloc(&a, 1, sizeof *cal);
   if (cal == NULL) return CXM_E_NOMEM;
   cal->alloc = a;

@@ -707,7 +707,9 @@ int32_t cxm_reader_new(cxm_reader **out, cxm_store *store, const cxm_reader_opti
   cxm_reader *r;
   cxmi_alloc *alloc;
   int32_t f;
-  if (out == NULL || store == NULL) return CXM_E_ARG;
+  if (out == NULL) return CXM_E_ARG;
+  *out = NULL; /* on any failure (docs/api.md) */
+  if (store == NULL) return CXM_E_ARG;
   if (options != NULL) {
     if (options->size != sizeof *options) return CXM_E_SIZE;
     if (options->format != CXM_FORMAT_CSV && options->format != CXM_FORMAT_JSONL) return CXM_E_OPTION;

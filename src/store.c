@@ -22,6 +22,7 @@ int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
   cxm_store *s;
   int32_t rc;
   if (out == NULL) return CXM_E_ARG;
+  *out = NULL; /* on any failure (docs/api.md) */
   if (options == NULL) {
     cxm_store_options_init(&defaults);
     options = &defaults;
