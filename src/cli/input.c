@@ -530,6 +530,14 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
         jobs[j].header = d;
         jobs[j].header_len = header;
         jobs[j].header_lines = count_newlines(d, header);
+      } else if (j > 0) {
+        /* JSON Lines: a blank line first, so the range's first bytes are
+         * not the start of the reader's input, where a byte-order mark
+         * would be skipped; in the middle of a file it is data, as on one
+         * thread. A blank line is not a row. */
+        jobs[j].header = (const uint8_t *)"\n";
+        jobs[j].header_len = 1;
+        jobs[j].header_lines = 1;
       }
       jobs[j].args = args;
       jobs[j].format = csv ? CXM_FORMAT_CSV : CXM_FORMAT_JSONL;
