@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "hash.h"
 #include "cxm/event.h"
 #include "cxm/time.h"
 #include "jsonl.h"
@@ -590,8 +591,41 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
       return header_error(r, rec->line, field_names[f]);
     }
   }
+  /* Each distinct unknown name is reported once, however often the header
+   * repeats it: a set of the names seen (open addressing over column
+   * indexes + 1), so a header of 100 000 columns costs linear time. */
+  {
+    size_t slots = 16, *seen;
+    while (slots < 2 * (size_t)count) slots *= 2;
+    seen = cxmi_calloc(r->alloc, slots, sizeof *seen);
+    if (seen == NULL) return CXM_E_NOMEM;
+    for (i = 0; i < count; i++) {
+      size_t at;
+      const char *name = r->names + r->name_at[i];
+      size_t len = r->fields[i].len;
+      int repeated = 0;
+      if (r->colmap[i] >= 0) continue;
+      for (at = (size_t)cxmi_hash_bytes(name, len) & (slots - 1); seen[at] != 0; at = (at + 1) & (slots - 1)) {
+        size_t j = seen[at] - 1;
+        if (r->fields[j].len == len && memcmp(r->names + r->name_at[j], name, len) == 0) {
+          repeated = 1;
+          break;
+        }
+      }
+      if (repeated) {
+        r->colmap[i] = -2; /* unknown, already reported */
+        continue;
+      }
+      seen[at] = i + 1;
+    }
+    cxmi_free(r->alloc, seen, slots * sizeof *seen);
+  }
   for (i = 0; i < count; i++) {
     sb cb;
+    if (r->colmap[i] == -2) {
+      r->colmap[i] = -1; /* ignored like the first of its name */
+      continue;
+    }
     if (r->colmap[i] >= 0) continue;
     sb_init(&cb, r->column, sizeof r->column);
     sb_text(&cb, (const uint8_t *)r->names + r->name_at[i], r->fields[i].len, 64);

@@ -340,6 +340,20 @@ static void test_header(void **state) {
   /* Malformed quoting in the header. */
   ingest(r, "time,\"customer,kind\n", 20, 0, NULL);
   assert_string_equal(r->log, "1:*:CXM_E_HEADER\n");
+  /* A repeated unknown name is reported once (issue 12): 10 000 columns
+   * named x, and y, x, y again; its fields are still ignored. */
+  {
+    static char wide[10000 * 2 + 64];
+    size_t n = 0;
+    int k;
+    n += (size_t)snprintf(wide + n, sizeof wide - n, "time,customer,kind");
+    for (k = 0; k < 10000; k++) n += (size_t)snprintf(wide + n, sizeof wide - n, ",x");
+    n += (size_t)snprintf(wide + n, sizeof wide - n, ",y,x,y,xx\n");
+    ingest(r, wide, n, 0, NULL);
+    assert_string_equal(r->log, "1:x:CXM_UNKNOWN_COLUMN\n1:y:CXM_UNKNOWN_COLUMN\n1:xx:CXM_UNKNOWN_COLUMN\n");
+    assert_int_equal(r->stats.warnings, 3);
+    assert_int_equal(r->finish_rc, CXM_OK);
+  }
   test_free(r);
 }
 
