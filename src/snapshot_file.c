@@ -266,7 +266,7 @@ static void dir_of(char *dir, const target *t) {
 /* Give the temporary file the owner, group and mode the file it replaces
  * had (or `mode` for a new file). Changing the owner needs privileges: a
  * group that cannot be kept loses its permission bits rather than pass
- * them to the saver's group. */
+ * them to the saver's group. Fails only when the file cannot be examined. */
 static int32_t set_mode(const cxmi_fileio *io, int fd, const target *t, uint32_t mode) {
   if (t->exists) {
     cxmi_file_info mine;
@@ -278,7 +278,11 @@ static int32_t set_mode(const cxmi_fileio *io, int fd, const target *t, uint32_t
       if (mine.gid != t->info.gid && io->fchown(io->ctx, fd, mine.uid, t->info.gid) != 0) mode &= ~UINT32_C(070);
     }
   }
-  return io->fchmod(io->ctx, fd, mode & 07777) == 0 ? CXM_OK : CXM_E_IO;
+  /* A file system without permission bits (FAT, some network shares)
+   * refuses fchmod: the file then keeps its creation mode, 0600 or
+   * stricter, which is never more open than asked. */
+  (void)io->fchmod(io->ctx, fd, mode & 07777);
+  return CXM_OK;
 }
 
 int32_t cxmi_snapshot_save_file(const cxm_store *store, const char *path, uint32_t new_mode, const cxmi_fileio *io) {
