@@ -120,7 +120,10 @@ def value_table():
               ("purchase", "1.2.3"), ("nps", "\uff15")]
     range_ = [("nps", "11"), ("nps", "-1"), ("nps", "4.5"), ("nps", "10.0000000001"), ("csat", "0"),
               ("csat", "6"), ("ces", "8"), ("internal", "100.0000001"), ("internal", "-0.5"),
-              ("purchase", "-1"), ("purchase", "-0.01"), ("expectation", "0")]
+              ("purchase", "-1"), ("purchase", "-0.01"), ("expectation", "0"),
+              # judged on the text, not on the double they round to (9, 10, 100, -0)
+              ("nps", "8.99999999999999999999999999999"), ("nps", "10.000000000000000000001"),
+              ("internal", "100.000000000000000000001"), ("purchase", "-0." + "0" * 40 + "1")]
     t = [(row(kind=k, value=v), None) for k, v in good]
     t += [(row(kind=k, value=v), ("value", R_NUMBER)) for k, v in syntax]
     t += [(row(kind=k, value=v, dimension="tangibles" if k == "expectation" else ""), ("value", R_RANGE))
