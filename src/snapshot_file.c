@@ -160,10 +160,13 @@ typedef struct reclaim {
 /* The process id of a temporary name of this target ("STEM.tmp-PID-
  * XXXXXXXX"), or -1 when `name` is not one. */
 static int64_t tmp_pid(const reclaim *r, const char *name) {
-  const char *p = name + r->stem;
+  const char *p;
   int64_t pid = 0;
   int digits = 0, i;
-  if (strncmp(name, r->t->path + r->t->base, r->stem) != 0 || strncmp(p, ".tmp-", 5) != 0) return -1;
+  /* (strncmp stops at the end of a shorter name, so `p` stays inside it) */
+  if (strncmp(name, r->t->path + r->t->base, r->stem) != 0) return -1;
+  p = name + r->stem;
+  if (strncmp(p, ".tmp-", 5) != 0) return -1;
   for (p += 5; *p >= '0' && *p <= '9'; p++) {
     if (++digits > 18) return -1;
     pid = pid * 10 + (*p - '0');
@@ -389,8 +392,12 @@ int32_t cxmi_snapshot_load_file(cxm_store **out, const char *path, const cxm_all
   else if (info.type != CXMI_FILE_REGULAR) rc = CXM_E_NOT_FILE;
   if (rc == CXM_OK) {
     n = read_some(io, fd, head, sizeof head);
-    if (n < 0) rc = CXM_E_IO;
-    else rc = check_head(head, (size_t)n), len = (size_t)n;
+    if (n < 0) {
+      rc = CXM_E_IO;
+    } else {
+      len = (size_t)n;
+      rc = check_head(head, len);
+    }
   }
   /* Then the rest, into a buffer of the size the file says (one byte more
    * to see its end; a file that grows meanwhile gets more room). */
