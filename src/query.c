@@ -211,7 +211,9 @@ int32_t cxm_store_group(cxm_groups **out, const cxm_store *store, const cxm_filt
   cxmi_alloc a;
   size_t i, n = 0;
   int32_t rc;
-  if (out == NULL || store == NULL) return CXM_E_ARG;
+  if (out == NULL) return CXM_E_ARG;
+  *out = NULL; /* on any failure (docs/api.md) */
+  if (store == NULL) return CXM_E_ARG;
   rc = cxmi_filter_resolve(&all, store, filter);
   if (rc != CXM_OK) return rc;
   filter = &all;

@@ -7,10 +7,12 @@
  * the framer's buffers grow to the longest record and are reused. */
 #include "cxm/reader.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "csv.h"
+#include "hash.h"
 #include "cxm/event.h"
 #include "cxm/time.h"
 #include "jsonl.h"
@@ -179,11 +181,16 @@ static void notify(cxm_reader *r, uint64_t line, const char *column, int32_t sta
 static int32_t flush(cxm_reader *r);
 
 static int32_t reject(cxm_reader *r, uint64_t line, const char *column, int32_t status) {
-  if (!r->flushing) {
+  if (!r->flushing && r->npending > 0) {
     /* Rows before this one are recorded (or reported) first: reports come
-     * in line order, and strict mode stops with exactly the earlier rows. */
-    int32_t rc = flush(r);
+     * in line order, and strict mode stops with exactly the earlier rows.
+     * Their reports reuse r->reason, so this row's reason is kept aside. */
+    char reason[REASON_SIZE];
+    int32_t rc;
+    memcpy(reason, r->reason, sizeof reason);
+    rc = flush(r);
     if (rc != CXM_OK) return rc;
+    memcpy(r->reason, reason, sizeof reason);
   }
   r->stats.rejected++;
   notify(r, line, column, status);
@@ -235,6 +242,22 @@ static const char *value_rule(int32_t kind) {
   case CXM_KIND_INTERNAL: return "a number 0..100";
   case CXM_KIND_PURCHASE: return "a number >= 0";
   default: return NULL;
+  }
+}
+
+/* Whether a value's decimal text is within its kind's range (and whole
+ * where the kind takes integers), judged on the digits: "8.99...9" with 29
+ * nines rounds to 9 and "10.0...01" to 10, and neither is an NPS answer. */
+static int value_text_ok(int32_t kind, const char *s, size_t len) {
+  switch (kind) {
+  case CXM_KIND_NPS: return cxmi_number_text_in(s, len, 0, 10, 1);
+  case CXM_KIND_CSAT: return cxmi_number_text_in(s, len, 1, 5, 1);
+  case CXM_KIND_CES:
+  case CXM_KIND_EXPECTATION:
+  case CXM_KIND_PERCEPTION: return cxmi_number_text_in(s, len, 1, 7, 1);
+  case CXM_KIND_INTERNAL: return cxmi_number_text_in(s, len, 0, 100, 0);
+  case CXM_KIND_PURCHASE: return cxmi_number_text_in(s, len, 0, INFINITY, 0);
+  default: return 1;
   }
 }
 
@@ -305,6 +328,14 @@ static int32_t reject_store(cxm_reader *r, uint64_t line, const cxm_event *e, co
     break;
   case CXM_E_LIMIT:
     sb_str(&b, "the store is full (customers, channels or segments)");
+    break;
+  case CXM_E_OVERFLOW:
+    if (e->kind == CXM_KIND_PURCHASE) {
+      /* The day's sum must stay finite (docs/events.md). */
+      sb_str(&b, "the customer's purchases on this day would add up beyond the largest number");
+      return reject(r, line, "value", status);
+    }
+    sb_str(&b, cxm_status_str(status));
     break;
   default:
     sb_str(&b, cxm_status_str(status));
@@ -510,6 +541,10 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
       return reject(r, line, "value", CXM_E_VALUE);
     }
     e.has_value = 1;
+    /* Whole-number and range checks on the text, not only on the rounded
+     * double: NaN makes the store refuse it as a bad value in its usual
+     * order of checks, with the usual message. */
+    if (!value_text_ok(e.kind, (const char *)num, v[F_VALUE].len)) e.value = NAN;
   }
   if (v[F_CHANNEL].len > 0) {
     int32_t i;
@@ -778,9 +813,42 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
       return header_error(r, rec->line, field_names[f]);
     }
   }
+  /* Each distinct unknown name is reported once, however often the header
+   * repeats it: a set of the names seen (open addressing over column
+   * indexes + 1), so a header of 100 000 columns costs linear time. */
+  {
+    size_t slots = 16, *seen;
+    while (slots < 2 * (size_t)count) slots *= 2;
+    seen = cxmi_calloc(r->alloc, slots, sizeof *seen);
+    if (seen == NULL) return CXM_E_NOMEM;
+    for (i = 0; i < count; i++) {
+      size_t at;
+      const char *name = r->names + r->name_at[i];
+      size_t len = r->fields[i].len;
+      int repeated = 0;
+      if (r->colmap[i] >= 0) continue;
+      for (at = (size_t)cxmi_hash_bytes(name, len) & (slots - 1); seen[at] != 0; at = (at + 1) & (slots - 1)) {
+        size_t j = seen[at] - 1;
+        if (r->fields[j].len == len && memcmp(r->names + r->name_at[j], name, len) == 0) {
+          repeated = 1;
+          break;
+        }
+      }
+      if (repeated) {
+        r->colmap[i] = -2; /* unknown, already reported */
+        continue;
+      }
+      seen[at] = i + 1;
+    }
+    cxmi_free(r->alloc, seen, slots * sizeof *seen);
+  }
   for (i = 0; i < count; i++) {
     sb cb;
     const char *hint = NULL;
+    if (r->colmap[i] == -2) {
+      r->colmap[i] = -1; /* ignored like the first of its name */
+      continue;
+    }
     if (r->colmap[i] >= 0) continue;
     for (f = 0; f < F_COUNT && hint == NULL; f++) {
       if (r->col_of[f] < 0 && near_miss((const uint8_t *)r->names + r->name_at[i], r->fields[i].len, field_names[f]))
@@ -933,7 +1001,9 @@ int32_t cxm_reader_new(cxm_reader **out, cxm_store *store, const cxm_reader_opti
   cxmi_alloc *alloc;
   int32_t f;
   cxm_reader_options o;
-  if (out == NULL || store == NULL) return CXM_E_ARG;
+  if (out == NULL) return CXM_E_ARG;
+  *out = NULL; /* on any failure (docs/api.md) */
+  if (store == NULL) return CXM_E_ARG;
   /* An older, shorter struct: the fields it lacks keep their defaults. */
   cxm_reader_options_init(&o);
   if (options != NULL) {

@@ -106,6 +106,7 @@ static fault_count faulted[] = {
     {"cxm_store_merge", 0, 0, 0},
     {"cxm_store_save_to", 0, 0, 0},
     {"cxm_store_save", 0, 0, 0},
+    {"cxm_store_save_with", 0, 0, 0},
     {"cxm_store_load_bytes", 0, 0, 0},
     {"cxm_store_load", 0, 0, 0},
     {"cxm_store_rfm", 0, 0, 0},
@@ -237,6 +238,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_risk_model_set", PURE, R_PURE},
     {"cxm_risk_options_init", PURE, R_INIT},
     {"cxm_risk_score", PURE, R_PURE},
+    {"cxm_save_options_init", PURE, R_INIT},
     {"cxm_service_acc_deserialize", PURE, R_PURE},
     {"cxm_service_acc_init", PURE, R_INIT},
     {"cxm_service_acc_merge", PURE, R_PURE},
@@ -2197,6 +2199,13 @@ static int32_t call_save(void *ctx) {
   snap_ctx *c = ctx;
   return cxm_store_save(c->s, c->path);
 }
+static int32_t call_save_with(void *ctx) {
+  snap_ctx *c = ctx;
+  cxm_save_options o;
+  cxm_save_options_init(&o);
+  o.new_file_mode = 0640;
+  return cxm_store_save_with(c->s, c->path, &o);
+}
 /* The file holds `want` exactly, and no temporary file is left beside it. */
 static void assert_file_holds(const char *path, const char *dir, const fpbuf *want) {
   FILE *f = fopen(path, "rb");
@@ -2260,6 +2269,8 @@ static void test_snapshots(void **state) {
                         0, 0, NULL};
   fault_spec save = {"cxm_store_save", call_save, fp_snap, NULL, NULL, NULL, NULL, release_save, save_failed,
                      0, 0, NULL};
+  fault_spec save_with = {"cxm_store_save_with", call_save_with, fp_snap, NULL, NULL, NULL, NULL, release_save,
+                          save_failed, 0, 0, NULL};
   fault_spec load_bytes = {"cxm_store_load_bytes", call_load_bytes, NULL, NULL, NULL, NULL, NULL, release_load,
                            load_failed, 0, 0, NULL};
   fault_spec load = {"cxm_store_load", call_load, NULL, NULL, NULL, NULL, NULL, release_load, load_failed,
@@ -2281,6 +2292,8 @@ static void test_snapshots(void **state) {
     assert_int_equal(fault_loop(&save_to, &c), CXM_OK);
     write_file(path, "previous", 8);
     assert_int_equal(fault_loop(&save, &c), CXM_OK);
+    write_file(path, "previous", 8);
+    assert_int_equal(fault_loop(&save_with, &c), CXM_OK);
     assert_int_equal(fault_loop(&load_bytes, &c), CXM_OK);
     assert_int_equal(fault_loop(&load, &c), CXM_OK);
     store_still_works(c.s);

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,18 @@ static void test_bad_rows(void **state) {
   one_row("2026-03-14T09:30:00Z,c-1,internal,100.5,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,internal,100,,,,,,", "", 1);
   one_row("2026-03-14T09:30:00Z,c-1,purchase,-0.01,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  /* Whole and in range on the text, not on the rounded double (issue 12). */
+  one_row("2026-03-14T09:30:00Z,c-1,nps,8.99999999999999999999999999999,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,nps,10.000000000000000000001,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,csat,0.99999999999999999999999,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,ces,7.0000000000000000000001,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,internal,100.000000000000000000001,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,internal,99.99999999999999999999999,,,,,,", "", 1);
+  one_row("2026-03-14T09:30:00Z,c-1,purchase,-0.0000000000000000000000000000001,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,nps,-0.000,,,,,,", "", 1);
+  /* DBL_MAX written out is a number; a second one on that day is refused. */
+  snprintf(row, sizeof row, "2026-03-14T09:30:00Z,c-1,purchase,%.0f,,,,,,", DBL_MAX);
+  one_row(row, "", 1);
   one_row("2026-03-14T09:30:00Z,c-1,complaint,1,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,churn,0,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   /* Time. */
@@ -243,6 +256,30 @@ static void test_bad_rows(void **state) {
   one_row("2026-03-14T09:30:00Z,\"c-1\"x,nps,9,,,,,,", "2:customer:CXM_E_QUOTE\n", 0);
   one_row("2026-03-14T09:30:00Z,c\"1,nps,9,,,,,,", "2:customer:CXM_E_QUOTE\n", 0);
   one_row("\"2026-03-14T09:30:00Z\",\"c,1\",\"nps\",\"9\",\"\",\"\",\"\",\"\",\"\",\"\"", "", 1);
+}
+
+/* Two purchases of one customer on one day whose amounts add up beyond
+ * DBL_MAX: the second row is refused with its reason, and the reason of a
+ * row refused right after it is its own (a pending row's report used to
+ * overwrite it). */
+static void test_amount_overflow(void **state) {
+  char input[2048];
+  result *r = new_result();
+  cxm_store *store = NULL;
+  int n;
+  (void)state;
+  n = snprintf(input, sizeof input, HEADER "2026-03-14T09:30:00Z,c-1,purchase,%.0f,,,,,,\n", 1e308);
+  n += snprintf(input + n, sizeof input - (size_t)n, "2026-03-14T10:30:00Z,c-1,purchase,%.0f,,,,,,\n", 1e308);
+  n += snprintf(input + n, sizeof input - (size_t)n, "2026-03-14T10:30:00Z,c-1,nps,8.99999999999999999999999999999,,,,,,\n");
+  n += snprintf(input + n, sizeof input - (size_t)n, "2026-03-15T10:30:00Z,c-1,purchase,%.0f,,,,,,\n", 1e308);
+  assert_int_equal(cxm_store_new(&store, NULL), CXM_OK);
+  ingest_into(r, store, input, (size_t)n, 0, NULL);
+  assert_string_equal(r->log, "3:value:CXM_E_OVERFLOW\n4:value:CXM_E_VALUE\n");
+  assert_string_equal(r->reasons, "the customer's purchases on this day would add up beyond the largest number\n"
+                                  "value 8.99999999999999999999999999999 for kind nps is not an integer 0..10\n");
+  assert_int_equal(r->stats.events, 2);
+  cxm_store_free(store);
+  test_free(r);
 }
 
 static void test_reasons(void **state) {
@@ -309,6 +346,20 @@ static void test_header(void **state) {
   /* Malformed quoting in the header. */
   ingest(r, "time,\"customer,kind\n", 20, 0, NULL);
   assert_string_equal(r->log, "1:*:CXM_E_HEADER\n");
+  /* A repeated unknown name is reported once (issue 12): 10 000 columns
+   * named x, and y, x, y again; its fields are still ignored. */
+  {
+    static char wide[10000 * 2 + 64];
+    size_t n = 0;
+    int k;
+    n += (size_t)snprintf(wide + n, sizeof wide - n, "time,customer,kind");
+    for (k = 0; k < 10000; k++) n += (size_t)snprintf(wide + n, sizeof wide - n, ",x");
+    n += (size_t)snprintf(wide + n, sizeof wide - n, ",y,x,y,xx\n");
+    ingest(r, wide, n, 0, NULL);
+    assert_string_equal(r->log, "1:x:CXM_UNKNOWN_COLUMN\n1:y:CXM_UNKNOWN_COLUMN\n1:xx:CXM_UNKNOWN_COLUMN\n");
+    assert_int_equal(r->stats.warnings, 3);
+    assert_int_equal(r->finish_rc, CXM_OK);
+  }
   test_free(r);
 }
 
@@ -1092,6 +1143,7 @@ static void test_dialect_options_size(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_valid_rows),    cmocka_unit_test(test_bad_rows),        cmocka_unit_test(test_reasons),
+      cmocka_unit_test(test_amount_overflow),
       cmocka_unit_test(test_header),        cmocka_unit_test(test_bom),             cmocka_unit_test(test_mixed_file),
       cmocka_unit_test(test_no_trace),      cmocka_unit_test(test_duplicates),      cmocka_unit_test(test_strict),
       cmocka_unit_test(test_overlong_record), cmocka_unit_test(test_jsonl),         cmocka_unit_test(test_ingest_file),

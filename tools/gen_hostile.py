@@ -113,7 +113,10 @@ def time_table():
 def value_table():
     good = [("nps", "10.0"), ("nps", "9.000"), ("nps", "-0"), ("nps", "0"), ("nps", "0" * 30 + "5"),
             ("csat", "5"), ("ces", "1"), ("internal", "100"), ("internal", "0.0000001"), ("internal", "99.99"),
-            ("purchase", "0"), ("purchase", "1" + "0" * 308), ("purchase", "0." + "0" * 400 + "1"),
+            # 8e307 written out: two of them (the CSV and the JSON Lines copy,
+            # one customer day) still add up to a finite amount; 1e308 twice
+            # would not, and the second is refused (docs/events.md)
+            ("purchase", "0"), ("purchase", "8" + "0" * 307), ("purchase", "0." + "0" * 400 + "1"),
             ("purchase", "129.95"), ("purchase", "-0.0"), ("nps", " 5"), ("nps", "5 "), ("NPS", "5")]
     syntax = [("nps", "NaN"), ("nps", "nan"), ("nps", "inf"), ("nps", "-inf"), ("nps", "Infinity"),
               ("purchase", "1e309"), ("purchase", "1e308"), ("purchase", "1e-400"), ("purchase", "1" + "0" * 309),
@@ -123,7 +126,10 @@ def value_table():
               ("purchase", "1.2.3"), ("nps", "\uff15")]
     range_ = [("nps", "11"), ("nps", "-1"), ("nps", "4.5"), ("nps", "10.0000000001"), ("csat", "0"),
               ("csat", "6"), ("ces", "8"), ("internal", "100.0000001"), ("internal", "-0.5"),
-              ("purchase", "-1"), ("purchase", "-0.01"), ("expectation", "0")]
+              ("purchase", "-1"), ("purchase", "-0.01"), ("expectation", "0"),
+              # judged on the text, not on the double they round to (9, 10, 100, -0)
+              ("nps", "8.99999999999999999999999999999"), ("nps", "10.000000000000000000001"),
+              ("internal", "100.000000000000000000001"), ("purchase", "-0." + "0" * 40 + "1")]
     t = [(row(kind=k, value=v), None) for k, v in good]
     t += [(row(kind=k, value=v), ("value", R_NUMBER)) for k, v in syntax]
     t += [(row(kind=k, value=v, dimension="tangibles" if k == "expectation" else ""), ("value", R_RANGE))
@@ -314,7 +320,7 @@ def small_cases():
         exit=1, diags=[(1, "time", R_TWICE, False)])
     add("duplicate_unknown_column.csv", b"time,customer,kind,value,x,x\n" + T.encode() + b",a,nps,7,1,2\n",
         counts=dict(rows=1, events=1, rejected=0, duplicates=0),
-        diags=[(1, "x", R_UNKNOWN_COL, True), (1, "x", R_UNKNOWN_COL, True)], bad_inputs=1)
+        diags=[(1, "x", R_UNKNOWN_COL, True)], bad_inputs=1)  # a repeated name: reported once
     # header names are read without case and padding (docs/events.md)
     add("header_case.csv", b"Time,Customer,Kind,Value\n" + good_line(),
         counts=dict(rows=1, events=1, rejected=0, duplicates=0))
@@ -622,7 +628,7 @@ def big_cases():
              diag_sample=[(MAX_CUSTOM + 2, "*", R_FULL, False), (n_many + 1, "*", R_FULL, False)],
              memory="store", bad_inputs=n_many - MAX_CUSTOM, args=["--by", "month"]),
         dict(name="wide_header.csv", write=_write_wide_header(500000), exit=0,
-             counts=dict(rows=3, events=3, rejected=0, duplicates=0), diag_count=500000,
+             counts=dict(rows=3, events=3, rejected=0, duplicates=0), diag_count=1,  # one name, once
              diag_sample=[(1, "x", R_UNKNOWN_COL, True)], memory="header", bad_inputs=1),
         dict(name="header_over_1mib.csv", write=_write_long_header, exit=1,
              diags=[(1, "*", R_HEADER_LONG, False)], memory="record", bad_inputs=1),

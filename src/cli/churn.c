@@ -277,6 +277,12 @@ static int parse_args(churn_args *a, int argc, char **argv) {
                    "--summary");
     return CLI_EXIT_USAGE;
   }
+  if (a->to != INT64_MAX && a->to <= 0) {
+    /* Times start at 1970-01-01T00:00:00Z: an observation ending there is empty. */
+    cli_diag_usage("churn", "--to must be after 1970-01-01 (the observation ends before any event can happen):",
+                   "1970-01-01");
+    return CLI_EXIT_USAGE;
+  }
   if (a->holdout_to != INT64_MIN && (a->to == INT64_MAX || a->holdout_to <= a->to)) {
     cli_diag_usage("churn", "--holdout-to needs --to and must come after it", NULL);
     return CLI_EXIT_USAGE;
@@ -787,6 +793,7 @@ int cli_churn_main(int argc, char **argv) {
     if (rc != CXM_OK) cli_diag(source, cxm_status_str(rc));
     cxm_rfm_free(rfm);
     cxm_calendar_free(a.calendar);
+    cxm_store_free(store); /* summarise_events hands it over even when the summary failed */
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
@@ -806,6 +813,7 @@ int cli_churn_main(int argc, char **argv) {
     cli_diag(source, cxm_status_str(rc));
     cxm_rfm_free(rfm);
     cxm_calendar_free(a.calendar);
+    cxm_store_free(store);
     free(a.files);
     return CLI_EXIT_FAILURE;
   }

@@ -15,6 +15,7 @@
 #include "dialect.h"
 #include "progress.h"
 #include "source.h"
+#include "unicode.h"
 
 /* Bytes fed to the reader per call: the chunk size the library's own
  * cxm_store_ingest_file() uses. */
@@ -179,12 +180,20 @@ static void diag_put(diag_buf *b, const void *data, size_t n) {
   b->len += n;
 }
 
-/* Append `text` with control characters (and DEL) as \xNN, as diag.c
- * writes them. */
+/* Append `text` with control characters (and DEL) as \xNN and invisible
+ * format characters as \uXXXX, as diag.c writes them. */
 static void diag_put_sanitized(diag_buf *b, const char *text) {
   const unsigned char *s = (const unsigned char *)text;
-  for (; *s != '\0'; s++) {
-    if (*s < 0x20 || *s == 0x7F) {
+  size_t left = strlen(text);
+  for (; *s != '\0'; s++, left--) {
+    uint32_t cp;
+    size_t n = cli_format_char(&cp, s, left);
+    if (n > 0) {
+      char esc[CLI_FORMAT_ESCAPE_MAX];
+      diag_put(b, esc, cli_format_escape(esc, cp));
+      s += n - 1;
+      left -= n - 1;
+    } else if (*s < 0x20 || *s == 0x7F) {
       char esc[5];
       snprintf(esc, sizeof esc, "\\x%02x", (unsigned)*s);
       diag_put(b, esc, 4);
@@ -556,6 +565,14 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
         jobs[j].header = d;
         jobs[j].header_len = header;
         jobs[j].header_lines = count_newlines(d, header);
+      } else if (j > 0) {
+        /* JSON Lines: a blank line first, so the range's first bytes are
+         * not the start of the reader's input, where a byte-order mark
+         * would be skipped; in the middle of a file it is data, as on one
+         * thread. A blank line is not a row. */
+        jobs[j].header = (const uint8_t *)"\n";
+        jobs[j].header_len = 1;
+        jobs[j].header_lines = 1;
       }
       jobs[j].args = args;
       jobs[j].format = csv ? CXM_FORMAT_CSV : CXM_FORMAT_JSONL;

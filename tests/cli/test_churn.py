@@ -212,6 +212,11 @@ def test_usage():
         code, out, err = run(args)
         check(code == 2 and out == "" and err.startswith("cxm churn: ") and err.count("\n") == 1,
               "usage %r: %d %r" % (args, code, err))
+    # an observation ending where times begin is empty: a usage error that
+    # says so (it was "time window reversed", and leaked the summary store)
+    code, out, err = run(["events.csv", "--to", "1970-01-01"])
+    check(code == 2 and out == "" and "--to must be after 1970-01-01" in err and err.count("\n") == 1,
+          "--to 1970-01-01: %d %r" % (code, err))
     code, out, err = run(["--help"])
     check(code == 0 and "--summary" in out and "mbgnbd" in out, "--help")
     code, out, err = run(["--summary", path, "--time-unit", "day", "--top", "1"])

@@ -870,6 +870,37 @@ def group_edges():
             fh.write(text.encode())
         rc, out, err = run(["report", "--by", "channel", "--", "--json"], cwd=tmp)
         check(rc == 0 and out.startswith("input: 3 rows"), "-- ends options: %d %r" % (rc, out[:80]))
+    # Invisible format characters (issue 12): kept in the data, printed as
+    # escapes so a label cannot reverse a table row or hide in an id.
+    with tempfile.TemporaryDirectory() as tmp:
+        rlo, zwsp, tag = "\u202e", "\u200b", "\U000e0001"
+        text = ("time,customer,kind,value,segment\n"
+                "2025-01-01T00:00:00Z,c1,nps,10,ab%scd\n"
+                "2025-01-01T00:00:00Z,c%s1,nps,0,x%sy\n"
+                "2025-01-01T00:00:00Z,c1,n%sps,0,\n" % (rlo, zwsp, tag, rlo))
+        path = os.path.join(tmp, "bidi.csv")
+        with open(path, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+        rc, out, err = run(["report", "--by", "segment", "bidi.csv"], cwd=tmp)
+        check(rc == 0, "format characters: exit %d" % rc)
+        check(all(ch not in out + err for ch in (rlo, zwsp, tag)), "format characters printed raw: %r" % out)
+        check("ab\\u202ecd " in out and "x\\U000e0001y " in out, "escaped labels in tables: %r" % out)
+        check(err == "bidi.csv:4: column kind: unknown kind 'n\\u202eps'\n", "escaped diagnostic: %r" % err)
+        check("2 customers" in out, "c1 and c<ZWSP>1 are two customers: %r" % out[:120])
+        rc, out, err = run(["report", "--json", "--by", "segment", "bidi.csv"], cwd=tmp)
+        check(all(ch not in out for ch in (rlo, zwsp, tag)), "format characters raw in JSON")
+        doc = load_json(out, "format characters")
+        if doc is not None:
+            keys = sorted(doc["slices"]["segment"])
+            check("ab%scd" % rlo in keys and "x%sy" % tag in keys, "JSON keys decode to the labels: %r" % keys)
+        rc, out2, err = run(["report", "--json", "--threads", "3", "--by", "segment", "bidi.csv"], cwd=tmp)
+        check(out2 == out, "format characters: --threads 3 prints the same")
+        # A holidays file with a byte-order mark, and a date before 1970.
+        hol = os.path.join(tmp, "hol.txt")
+        with open(hol, "wb") as fh:
+            fh.write(b"\xef\xbb\xbf" + b"1969-12-31\n2025-12-25\n")
+        rc, out, err = run(["report", "--holidays", "hol.txt", "--utc-offset", "-03:00", "bidi.csv"], cwd=tmp)
+        check(rc == 0 and "hol.txt" not in err, "holidays with a BOM: %d %r" % (rc, err))
     # n = 1 everywhere: NPS se 0, CES interval null; all answers alike.
     rc, out, err = run(["report", "--json", "-"], stdin=b"time,customer,kind,value\n"
                        b"2025-01-01T00:00:00Z,a,nps,9\n2025-01-01T00:00:00Z,a,csat,1\n2025-01-01T00:00:00Z,a,ces,4\n")
