@@ -17,10 +17,19 @@
 int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filter *filter,
                             const cxm_experience_options *options);
 
+/* As cli_experience_json() for group `index` of a
+ * cxm_store_group_experience() result (the metrics it computed for all
+ * groups in one pass; the store names the weakest channel). */
+int32_t cli_experience_json_group(cli_json *j, const cxm_store *store, const cxm_groups *groups, size_t index);
+
 void cli_experience_table_header(cli_table *t, const char *first);
 
 /* One table row for `key`. Returns a cxm status. */
 int32_t cli_experience_table_row(cli_table *t, const char *key, const cxm_store *store, const cxm_filter *filter,
                                  const cxm_experience_options *options);
+
+/* As cli_experience_table_row() for group `index` of a
+ * cxm_store_group_experience() result. */
+int32_t cli_experience_table_row_group(cli_table *t, const char *key, const cxm_groups *groups, size_t index);
 
 #endif
