@@ -130,7 +130,7 @@ int32_t cxmi_group_service(cxm_service_result *out, const cxmi_grouping *g, cons
     cal = own;
   }
   cxmi_alloc_init(&a, &store->alloc.hooks);
-  if (n > 0) {
+  if (n > 0 && g->count > 0) {
     /* Each group's replies and resolutions get a run of their own in one
      * array, in contact order (what the group's own query would list):
      * count them first, then fill. */
@@ -174,9 +174,9 @@ int32_t cxmi_group_service(cxm_service_result *out, const cxmi_grouping *g, cons
     r->within_sla_pct = r->met + r->breached > 0 ? 100.0 * (double)r->met / ((double)r->met + (double)r->breached) : NAN;
   }
 done:
-  cxmi_free(&a, durations, 2 * n * sizeof *durations);
-  cxmi_free(&a, group, n * sizeof *group);
-  cxmi_free(&a, offset, (n > 0 ? 2 * g->count : 0) * sizeof *offset);
+  cxmi_free(&a, durations, (durations != NULL ? 2 * n : 0) * sizeof *durations);
+  cxmi_free(&a, group, (group != NULL ? n : 0) * sizeof *group);
+  cxmi_free(&a, offset, (offset != NULL ? 2 * g->count : 0) * sizeof *offset);
   cxm_calendar_free(own);
   return rc;
 }
