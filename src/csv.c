@@ -112,10 +112,15 @@ static int32_t deliver(cxmi_csv *c, const uint8_t *d, size_t n, int quoted, int3
 /* Append to the carried record, or drop the bytes once it is too long. */
 static int32_t carry_append(cxmi_csv *c, const uint8_t *d, size_t n) {
   size_t need;
-  if (c->overflow || n == 0) return CXM_OK;
+  if (c->overflow) {
+    c->dropped += n;
+    return CXM_OK;
+  }
+  if (n == 0) return CXM_OK;
   /* One byte over the maximum for a '\r' that may turn out to be the line end. */
   if (n > CXM_READER_MAX_RECORD + 1 - c->carry_len) {
     c->overflow = 1;
+    c->dropped = n;
     return CXM_OK;
   }
   need = c->carry_len + n;
@@ -140,6 +145,7 @@ static int32_t deliver_carry(cxmi_csv *c, int32_t status, cxmi_record_fn fn, voi
   rc = deliver(c, c->carry, c->carry_len, c->seen_quote, status, c->newlines, fn, user);
   c->carrying = 0;
   c->overflow = 0;
+  c->dropped = 0;
   c->seen_quote = 0;
   c->carry_len = 0;
   c->newlines = 0;
@@ -203,6 +209,11 @@ int32_t cxmi_csv_feed(cxmi_csv *c, const uint8_t *data, size_t len, cxmi_record_
     p += n + 1;
   }
   return CXM_OK;
+}
+
+uint64_t cxmi_csv_pending(const cxmi_csv *c, int *too_long) {
+  *too_long = c->carrying && c->overflow;
+  return c->carrying ? (uint64_t)c->carry_len + c->dropped : 0;
 }
 
 int32_t cxmi_csv_finish(cxmi_csv *c, cxmi_record_fn fn, void *user) {

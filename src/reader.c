@@ -704,12 +704,34 @@ static int32_t stop(cxm_reader *r, int32_t status) {
   return status;
 }
 
+/* An unfinished record past its cap: a header stops the reader at once
+ * (CXM_E_HEADER, nothing can follow it), and a data record that has no
+ * line end within CXM_READER_MAX_LINE bytes stops it too (CXM_E_LIMIT):
+ * without them a stream with no '\n' would be read forever. */
+static int32_t unfinished(cxm_reader *r) {
+  int too_long;
+  uint64_t pending = cxmi_csv_pending(&r->framer, &too_long);
+  sb b;
+  if (!too_long) return CXM_OK;
+  if (r->phase == P_HEADER) {
+    sb_init(&b, r->reason, sizeof r->reason);
+    sb_str(&b, "header row longer than 1048576 bytes");
+    return header_error(r, r->framer.line, "*");
+  }
+  if (pending <= CXM_READER_MAX_LINE) return CXM_OK;
+  r->stats.rows++;
+  (void)reject_msg(r, r->framer.line, "*", CXM_E_LIMIT,
+                   "no line end within 67108864 bytes: not a line-based event file; reading stopped");
+  return CXM_E_LIMIT;
+}
+
 static int32_t frame(cxm_reader *r, const uint8_t *data, size_t len) {
   int32_t rc = cxmi_csv_feed(&r->framer, data, len, r->opt.format == CXM_FORMAT_CSV ? csv_record : jsonl_record, r);
   /* Rows read before a stop (out of memory) still count; after a strict
    * stop nothing is pending. */
   int32_t flushed = flush(r);
   if (rc == CXM_OK) rc = flushed;
+  if (rc == CXM_OK) rc = unfinished(r);
   return rc == CXM_OK ? rc : stop(r, rc);
 }
 

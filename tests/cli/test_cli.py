@@ -819,6 +819,20 @@ def group_files():
     if doc is not None:
         compare(doc, ref.document(by=("month",)))
 
+    # A stream without line ends ends in a bounded read with a diagnostic:
+    # a header past 1 MiB at once, a data line past 64 MiB (docs/cli.md).
+    if os.path.exists("/dev/zero"):
+        for extra in ([], ["--threads", "3"]):
+            rc, out, err = run(["report"] + extra + ["/dev/zero"])
+            check(rc == 1 and out == "", "/dev/zero %r: exit %d" % (extra, rc))
+            check("/dev/zero:1: column *: header row longer than 1048576 bytes" in err.splitlines(),
+                  "/dev/zero %r diagnostic: %r" % (extra, err))
+    text = b"time,customer,kind,value\n2025-06-01T10:00:00Z,a,nps,9\n" + bytes(65 * 1024 * 1024)
+    rc, out, err = run(["report", "--json", "-"], stdin=text)
+    check(rc == 1 and out == "", "endless line: exit %d" % rc)
+    check(any(line.startswith("-:3: column *: no line end within 67108864 bytes") for line in err.splitlines()),
+          "endless line diagnostic: %r" % err)
+
 
 def group_edges():
     with tempfile.TemporaryDirectory() as tmp:
