@@ -46,6 +46,7 @@ _CXM_E_ARG = -1
 _CXM_E_CUSTOMER = -4
 _CXM_E_TIME = -6
 _CXM_E_KIND = -7
+_CXM_E_VALUE = -8
 _CXM_E_CHANNEL = -9
 _CXM_E_STAGE = -10
 _CXM_E_SEGMENT = -11
@@ -559,7 +560,10 @@ class Store:
         ev.kind = self._parse(lib.cxm_kind_parse, kind, "kind", _CXM_E_KIND)
         if value is not None:
             ev.has_value = 1
-            ev.value = float(value)
+            try:
+                ev.value = float(value)
+            except OverflowError:  # an int beyond any double: not a value of any kind
+                raise CxmError(_CXM_E_VALUE, f"value {value} is beyond the range of a double") from None
         ev.stage = self._parse(lib.cxm_stage_parse, stage, "stage", _CXM_E_STAGE)
         ev.dimension = self._parse(lib.cxm_dimension_parse, dimension, "dimension", _CXM_E_DIMENSION)
         # Kept referenced until the call returns: the struct borrows them.

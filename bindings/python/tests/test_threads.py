@@ -201,6 +201,7 @@ class NoWrapNoCut(unittest.TestCase):
             self.assertStatus("CXM_E_STAGE", s.record, "a", t, "nps", 9, stage=2**32)
             self.assertStatus("CXM_E_SEGMENT", s.record, "a", t, "nps", 9, segment=2**32)
             self.assertStatus("CXM_E_DIMENSION", s.record, "a", t, "expectation", 3, dimension=2**32 + 1)
+            self.assertStatus("CXM_E_VALUE", s.record, "a", t, "purchase", 10**400)  # float() overflows
             self.assertEqual(s.stats().events, 0)
             s.record("a", t, "nps", 9, channel=1)
             self.assertStatus("CXM_E_CHANNEL", s.nps, channel=2**32 + 1)
