@@ -91,10 +91,11 @@ static size_t scan(const uint8_t *d, size_t n, int *st, uint64_t *newlines, int 
 }
 
 /* Hand out a record of raw bytes d[0..n) (line end excluded). */
-static int32_t deliver(cxmi_csv *c, const uint8_t *d, size_t n, int quoted, int32_t status, uint64_t newlines,
-                       cxmi_record_fn fn, void *user) {
+static int32_t deliver(cxmi_csv *c, const uint8_t *d, size_t n, uint64_t dropped, int quoted, int32_t status,
+                       uint64_t newlines, cxmi_record_fn fn, void *user) {
   cxmi_record r;
   int32_t rc = CXM_OK;
+  r.bytes = (uint64_t)n + dropped;
   if (d != NULL && n > 0 && d[n - 1] == '\r') n--;
   if (status == CXM_OK && n > CXM_READER_MAX_RECORD) status = CXM_E_LIMIT;
   if (status != CXM_OK || n > 0) { /* n == 0: a blank line, skipped */
@@ -142,7 +143,7 @@ static int32_t carry_append(cxmi_csv *c, const uint8_t *d, size_t n) {
 static int32_t deliver_carry(cxmi_csv *c, int32_t status, cxmi_record_fn fn, void *user) {
   int32_t rc;
   if (c->overflow) status = CXM_E_LIMIT;
-  rc = deliver(c, c->carry, c->carry_len, c->seen_quote, status, c->newlines, fn, user);
+  rc = deliver(c, c->carry, c->carry_len, c->dropped, c->seen_quote, status, c->newlines, fn, user);
   c->carrying = 0;
   c->overflow = 0;
   c->dropped = 0;
@@ -192,7 +193,7 @@ int32_t cxmi_csv_feed(cxmi_csv *c, const uint8_t *data, size_t len, cxmi_record_
         c->seen_quote = seen;
         return carry_append(c, d, rest);
       }
-      rc = deliver(c, d, end, 1, CXM_OK, newlines, fn, user);
+      rc = deliver(c, d, end, 0, 1, CXM_OK, newlines, fn, user);
       if (rc != CXM_OK) return rc;
       p += end + 1;
       continue;
@@ -204,7 +205,7 @@ int32_t cxmi_csv_feed(cxmi_csv *c, const uint8_t *data, size_t len, cxmi_record_
       c->seen_quote = 0;
       return carry_append(c, d, rest);
     }
-    rc = deliver(c, d, n, 0, CXM_OK, 0, fn, user);
+    rc = deliver(c, d, n, 0, 0, CXM_OK, 0, fn, user);
     if (rc != CXM_OK) return rc;
     p += n + 1;
   }

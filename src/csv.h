@@ -31,6 +31,7 @@ typedef struct cxmi_record {
   int32_t status;      /* CXM_OK; CXM_E_LIMIT: longer than CXM_READER_MAX_RECORD (skipped
                         * unbuffered); CXM_E_QUOTE: a quoted field still open at the end of input */
   int quoted;          /* nonzero when the record holds a '"' */
+  uint64_t bytes;      /* bytes before its '\n' (a '\r' included), also when skipped */
 } cxmi_record;
 
 /* Called for each record; a nonzero return stops the feed and is returned. */

@@ -582,6 +582,8 @@ static const char *column_name(cxm_reader *r, size_t i) {
   return r->column;
 }
 
+static int32_t endless(cxm_reader *r, uint64_t line);
+
 static int32_t csv_record(void *user, const cxmi_record *rec) {
   cxm_reader *r = user;
   cxmi_json_value v[F_COUNT];
@@ -593,6 +595,7 @@ static int32_t csv_record(void *user, const cxmi_record *rec) {
   r->stats.rows++;
   sb_init(&b, r->reason, sizeof r->reason);
   if (rec->status == CXM_E_LIMIT) {
+    if (rec->bytes > CXM_READER_MAX_LINE) return endless(r, rec->line);
     sb_str(&b, "record longer than 1048576 bytes");
     return reject(r, rec->line, "*", CXM_E_LIMIT);
   }
@@ -645,8 +648,10 @@ static int32_t jsonl_record(void *user, const cxmi_record *rec) {
     if (i == rec->len) return CXM_OK;
   }
   r->stats.rows++;
-  if (rec->status == CXM_E_LIMIT)
+  if (rec->status == CXM_E_LIMIT) {
+    if (rec->bytes > CXM_READER_MAX_LINE) return endless(r, rec->line);
     return reject_msg(r, rec->line, "*", CXM_E_LIMIT, "record longer than 1048576 bytes");
+  }
   scratch = cxmi_csv_scratch(&r->framer, rec->len);
   if (scratch == NULL) return CXM_E_NOMEM;
   rc = cxmi_jsonl_parse(rec->data, rec->len, field_names, F_COUNT, v, scratch, &why, &key);
@@ -704,10 +709,20 @@ static int32_t stop(cxm_reader *r, int32_t status) {
   return status;
 }
 
+/* A record longer than CXM_READER_MAX_LINE: reported, and the reader
+ * stops (CXM_E_LIMIT), whether its line end was seen (csv_record,
+ * jsonl_record) or not yet (unfinished), so the outcome does not depend on
+ * how the input was cut into chunks. The caller counted the row. */
+static int32_t endless(cxm_reader *r, uint64_t line) {
+  (void)reject_msg(r, line, "*", CXM_E_LIMIT,
+                   "record longer than 67108864 bytes: not a line-based event file; reading stopped");
+  return CXM_E_LIMIT;
+}
+
 /* An unfinished record past its cap: a header stops the reader at once
- * (CXM_E_HEADER, nothing can follow it), and a data record that has no
- * line end within CXM_READER_MAX_LINE bytes stops it too (CXM_E_LIMIT):
- * without them a stream with no '\n' would be read forever. */
+ * (CXM_E_HEADER, nothing can follow it), and a data record longer than
+ * CXM_READER_MAX_LINE stops it too: without them a stream with no '\n'
+ * would be read forever. */
 static int32_t unfinished(cxm_reader *r) {
   int too_long;
   uint64_t pending = cxmi_csv_pending(&r->framer, &too_long);
@@ -720,9 +735,7 @@ static int32_t unfinished(cxm_reader *r) {
   }
   if (pending <= CXM_READER_MAX_LINE) return CXM_OK;
   r->stats.rows++;
-  (void)reject_msg(r, r->framer.line, "*", CXM_E_LIMIT,
-                   "no line end within 67108864 bytes: not a line-based event file; reading stopped");
-  return CXM_E_LIMIT;
+  return endless(r, r->framer.line);
 }
 
 static int32_t frame(cxm_reader *r, const uint8_t *data, size_t len) {

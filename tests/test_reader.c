@@ -569,6 +569,32 @@ static void test_endless_line(void **state) {
   assert_int_equal(r->stats.rows, 2);
   assert_int_equal(r->stats.rejected, 1);
   assert_int_equal(r->store.events, 1);
+  /* The same record with its line end inside one fed chunk: the same
+   * outcome, whatever the chunking. */
+  {
+    static const char head[] = HEADER "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,\n";
+    static const char tail[] = "\n2026-03-14T09:30:00Z,c-2,nps,9,,,,,,\n";
+    size_t zeros = CXM_READER_MAX_LINE + 1, len = strlen(head) + zeros + strlen(tail);
+    char *s = test_malloc(len);
+    memcpy(s, head, strlen(head));
+    memset(s + strlen(head), 0, zeros);
+    memcpy(s + strlen(head) + zeros, tail, strlen(tail));
+    ingest(r, s, len, 0, NULL);
+    assert_string_equal(r->log, "3:*:CXM_E_LIMIT\n");
+    assert_int_equal(r->feed_rc, CXM_E_LIMIT);
+    assert_int_equal(r->stats.rows, 2);
+    assert_int_equal(r->store.events, 1);
+    /* one byte shorter: a bad row, skipped, and the row after it read */
+    memcpy(s + strlen(head) + zeros - 1, tail, strlen(tail));
+    ingest(r, s, len - 1, 0, NULL);
+    assert_string_equal(r->log, "3:*:CXM_E_LIMIT\n");
+    assert_int_equal(r->feed_rc, CXM_OK);
+    assert_int_equal(r->store.events, 2);
+    ingest(r, s, len - 1, 65536, NULL);
+    assert_string_equal(r->log, "3:*:CXM_E_LIMIT\n");
+    assert_int_equal(r->store.events, 2);
+    test_free(s);
+  }
   /* The same for JSON Lines (no header). */
   fed = feed_endless(r, "", (uint64_t)1 << 30, CXM_FORMAT_JSONL, &rc);
   assert_int_equal(rc, CXM_E_LIMIT);
