@@ -90,10 +90,11 @@ static size_t scan(const uint8_t *d, size_t n, uint8_t delim, int *st, uint64_t 
 }
 
 /* Hand out a record of raw bytes d[0..n) (line end excluded). */
-static int32_t deliver(cxmi_csv *c, const uint8_t *d, size_t n, int quoted, int32_t status, uint64_t newlines,
-                       cxmi_record_fn fn, void *user) {
+static int32_t deliver(cxmi_csv *c, const uint8_t *d, size_t n, uint64_t dropped, int quoted, int32_t status,
+                       uint64_t newlines, cxmi_record_fn fn, void *user) {
   cxmi_record r;
   int32_t rc = CXM_OK;
+  r.bytes = (uint64_t)n + dropped;
   if (d != NULL && n > 0 && d[n - 1] == '\r') n--;
   if (status == CXM_OK && n > CXM_READER_MAX_RECORD) status = CXM_E_LIMIT;
   if (status != CXM_OK || n > 0) { /* n == 0: a blank line, skipped */
@@ -111,10 +112,15 @@ static int32_t deliver(cxmi_csv *c, const uint8_t *d, size_t n, int quoted, int3
 /* Append to the carried record, or drop the bytes once it is too long. */
 static int32_t carry_append(cxmi_csv *c, const uint8_t *d, size_t n) {
   size_t need;
-  if (c->overflow || n == 0) return CXM_OK;
+  if (c->overflow) {
+    c->dropped += n;
+    return CXM_OK;
+  }
+  if (n == 0) return CXM_OK;
   /* One byte over the maximum for a '\r' that may turn out to be the line end. */
   if (n > CXM_READER_MAX_RECORD + 1 - c->carry_len) {
     c->overflow = 1;
+    c->dropped = n;
     return CXM_OK;
   }
   need = c->carry_len + n;
@@ -136,9 +142,10 @@ static int32_t carry_append(cxmi_csv *c, const uint8_t *d, size_t n) {
 static int32_t deliver_carry(cxmi_csv *c, int32_t status, cxmi_record_fn fn, void *user) {
   int32_t rc;
   if (c->overflow) status = CXM_E_LIMIT;
-  rc = deliver(c, c->carry, c->carry_len, c->seen_quote, status, c->newlines, fn, user);
+  rc = deliver(c, c->carry, c->carry_len, c->dropped, c->seen_quote, status, c->newlines, fn, user);
   c->carrying = 0;
   c->overflow = 0;
+  c->dropped = 0;
   c->seen_quote = 0;
   c->carry_len = 0;
   c->newlines = 0;
@@ -185,7 +192,7 @@ int32_t cxmi_csv_feed(cxmi_csv *c, const uint8_t *data, size_t len, cxmi_record_
         c->seen_quote = seen;
         return carry_append(c, d, rest);
       }
-      rc = deliver(c, d, end, 1, CXM_OK, newlines, fn, user);
+      rc = deliver(c, d, end, 0, 1, CXM_OK, newlines, fn, user);
       if (rc != CXM_OK) return rc;
       p += end + 1;
       continue;
@@ -197,11 +204,16 @@ int32_t cxmi_csv_feed(cxmi_csv *c, const uint8_t *data, size_t len, cxmi_record_
       c->seen_quote = 0;
       return carry_append(c, d, rest);
     }
-    rc = deliver(c, d, n, 0, CXM_OK, 0, fn, user);
+    rc = deliver(c, d, n, 0, 0, CXM_OK, 0, fn, user);
     if (rc != CXM_OK) return rc;
     p += n + 1;
   }
   return CXM_OK;
+}
+
+uint64_t cxmi_csv_pending(const cxmi_csv *c, int *too_long) {
+  *too_long = c->carrying && c->overflow;
+  return c->carrying ? (uint64_t)c->carry_len + c->dropped : 0;
 }
 
 int32_t cxmi_csv_finish(cxmi_csv *c, cxmi_record_fn fn, void *user) {

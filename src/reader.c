@@ -893,6 +893,7 @@ static int is_header_copy(const cxm_reader *r, const cxmi_record *rec) {
   }
   return len == r->header_raw_len && memcmp(d, r->header_raw, len) == 0;
 }
+static int32_t endless(cxm_reader *r, uint64_t line);
 
 static int32_t csv_record(void *user, const cxmi_record *rec) {
   cxm_reader *r = user;
@@ -915,6 +916,7 @@ static int32_t csv_record(void *user, const cxmi_record *rec) {
   r->stats.rows++;
   sb_init(&b, r->reason, sizeof r->reason);
   if (rec->status == CXM_E_LIMIT) {
+    if (rec->bytes > CXM_READER_MAX_LINE) return endless(r, rec->line);
     sb_str(&b, "record longer than 1048576 bytes");
     return reject(r, rec->line, "*", CXM_E_LIMIT);
   }
@@ -967,8 +969,10 @@ static int32_t jsonl_record(void *user, const cxmi_record *rec) {
     if (i == rec->len) return CXM_OK;
   }
   r->stats.rows++;
-  if (rec->status == CXM_E_LIMIT)
+  if (rec->status == CXM_E_LIMIT) {
+    if (rec->bytes > CXM_READER_MAX_LINE) return endless(r, rec->line);
     return reject_msg(r, rec->line, "*", CXM_E_LIMIT, "record longer than 1048576 bytes");
+  }
   scratch = cxmi_csv_scratch(&r->framer, rec->len);
   if (scratch == NULL) return CXM_E_NOMEM;
   rc = cxmi_jsonl_parse(rec->data, rec->len, field_names, F_COUNT, v, scratch, &why, &key);
@@ -1045,12 +1049,42 @@ static int32_t stop(cxm_reader *r, int32_t status) {
   return status;
 }
 
+/* A record longer than CXM_READER_MAX_LINE: reported, and the reader
+ * stops (CXM_E_LIMIT), whether its line end was seen (csv_record,
+ * jsonl_record) or not yet (unfinished), so the outcome does not depend on
+ * how the input was cut into chunks. The caller counted the row. */
+static int32_t endless(cxm_reader *r, uint64_t line) {
+  (void)reject_msg(r, line, "*", CXM_E_LIMIT,
+                   "record longer than 67108864 bytes: not a line-based event file; reading stopped");
+  return CXM_E_LIMIT;
+}
+
+/* An unfinished record past its cap: a header stops the reader at once
+ * (CXM_E_HEADER, nothing can follow it), and a data record longer than
+ * CXM_READER_MAX_LINE stops it too: without them a stream with no '\n'
+ * would be read forever. */
+static int32_t unfinished(cxm_reader *r) {
+  int too_long;
+  uint64_t pending = cxmi_csv_pending(&r->framer, &too_long);
+  sb b;
+  if (!too_long) return CXM_OK;
+  if (r->phase == P_HEADER) {
+    sb_init(&b, r->reason, sizeof r->reason);
+    sb_str(&b, "header row longer than 1048576 bytes");
+    return header_error(r, r->framer.line, "*");
+  }
+  if (pending <= CXM_READER_MAX_LINE) return CXM_OK;
+  r->stats.rows++;
+  return endless(r, r->framer.line);
+}
+
 static int32_t frame(cxm_reader *r, const uint8_t *data, size_t len) {
   int32_t rc = cxmi_csv_feed(&r->framer, data, len, r->opt.format == CXM_FORMAT_CSV ? csv_record : jsonl_record, r);
   /* Rows read before a stop (out of memory) still count; after a strict
    * stop nothing is pending. */
   int32_t flushed = flush(r);
   if (rc == CXM_OK) rc = flushed;
+  if (rc == CXM_OK) rc = unfinished(r);
   return rc == CXM_OK ? rc : stop(r, rc);
 }
 

@@ -92,6 +92,7 @@ static fault_count faulted[] = {
     {"cxm_store_record_batch", 0, 0, 0},
     {"cxm_store_record_for", 0, 0, 0},
     {"cxm_store_group", 0, 0, 0},
+    {"cxm_store_group_experience", 0, 0, 0},
     {"cxm_store_servqual", 0, 0, 0},
     {"cxm_store_servqual_acc", 0, 0, 0},
     {"cxm_store_service", 0, 0, 0},
@@ -197,10 +198,16 @@ static const no_alloc never_allocates[] = {
     {"cxm_gap_acc_merge", PURE, R_PURE},
     {"cxm_gap_acc_serialize", PURE, R_PURE},
     {"cxm_gap_compute", PURE, R_PURE},
+    {"cxm_groups_consistency", PROBED, R_READ},
     {"cxm_groups_count", PROBED, R_READ},
     {"cxm_groups_filter", PROBED, R_READ},
     {"cxm_groups_free", FREES, R_FREE},
+    {"cxm_groups_gap", PROBED, R_READ},
     {"cxm_groups_key", PROBED, R_READ},
+    {"cxm_groups_loyalty", PROBED, R_READ},
+    {"cxm_groups_servqual", PROBED, R_READ},
+    {"cxm_groups_service", PROBED, R_READ},
+    {"cxm_groups_service_business", PROBED, R_READ},
     {"cxm_groups_survey", PROBED, R_READ},
     {"cxm_kind_name", PURE, R_STATIC},
     {"cxm_kind_parse", PURE, R_PURE},
@@ -1112,12 +1119,12 @@ static void test_store_segment(void **state) {
 
 /* ---- the store's queries ------------------------------------------------- */
 
-enum q_fn { Q_GROUP, Q_SERVQUAL, Q_SERVQUAL_ACC, Q_SERVICE, Q_SERVICE_ACC, Q_SERVICE_BUSINESS, Q_LOYALTY,
-            Q_LOYALTY_ACC, Q_CONSISTENCY, Q_FEATURES, Q_RISK_MODEL, Q_CHURN, Q_COUNT };
+enum q_fn { Q_GROUP, Q_GROUP_EXPERIENCE, Q_SERVQUAL, Q_SERVQUAL_ACC, Q_SERVICE, Q_SERVICE_ACC, Q_SERVICE_BUSINESS,
+            Q_LOYALTY, Q_LOYALTY_ACC, Q_CONSISTENCY, Q_FEATURES, Q_RISK_MODEL, Q_CHURN, Q_COUNT };
 static const char *const q_names[Q_COUNT] = {
-    "cxm_store_group",   "cxm_store_servqual",    "cxm_store_servqual_acc", "cxm_store_service",
-    "cxm_store_service_acc", "cxm_store_service_business", "cxm_store_loyalty", "cxm_store_loyalty_acc",
-    "cxm_store_consistency",
+    "cxm_store_group",       "cxm_store_group_experience", "cxm_store_servqual",    "cxm_store_servqual_acc",
+    "cxm_store_service",     "cxm_store_service_acc",      "cxm_store_service_business", "cxm_store_loyalty",
+    "cxm_store_loyalty_acc", "cxm_store_consistency",
     "cxm_store_features", "cxm_store_risk_model", "cxm_store_churn"};
 
 typedef struct query_ctx {
@@ -1152,6 +1159,9 @@ static int32_t call_query(void *ctx) {
   case Q_GROUP:
     c->groups = NULL;
     return cxm_store_group(&c->groups, c->s, c->filter, c->by);
+  case Q_GROUP_EXPERIENCE:
+    c->groups = NULL;
+    return cxm_store_group_experience(&c->groups, c->s, c->filter, c->by, &c->options);
   case Q_SERVQUAL: return cxm_store_servqual(&sq, c->s, c->filter, &c->options);
   case Q_SERVQUAL_ACC:
     memset(&c->servqual_acc, 0xA5, sizeof c->servqual_acc);
@@ -1201,6 +1211,36 @@ static void release_query(void *ctx) {
       fp_put(&got, key, len);
       assert_int_equal(cxm_groups_survey(&acc, c->groups, i), CXM_OK);
       fp_put(&got, &acc, sizeof acc);
+    }
+    cxm_groups_free(c->groups);
+    c->groups = NULL;
+    break;
+  case Q_GROUP_EXPERIENCE:
+    n = cxm_groups_count(c->groups);
+    for (i = 0; i < n; i++) {
+      const char *key;
+      size_t len;
+      cxm_gap_acc gap;
+      cxm_servqual_result sq;
+      cxm_service_result sv;
+      cxm_loyalty_result ly;
+      cxm_consistency_result cr;
+      assert_int_equal(cxm_groups_key(&key, &len, c->groups, i), CXM_OK);
+      fp_put(&got, key, len);
+      assert_int_equal(cxm_groups_gap(&gap, c->groups, i), CXM_OK);
+      fp_put(&got, &gap, sizeof gap);
+      assert_int_equal(cxm_groups_servqual(&sq, c->groups, i), CXM_OK);
+      fp_put(&got, &sq, sizeof sq);
+      assert_int_equal(cxm_groups_service(&sv, c->groups, i), CXM_OK);
+      fp_put(&got, &sv, sizeof sv);
+      assert_int_equal(cxm_groups_service_business(&sv, c->groups, i), CXM_OK);
+      fp_put(&got, &sv, sizeof sv);
+      assert_int_equal(cxm_groups_loyalty(&ly, c->groups, i), CXM_OK);
+      fp_put(&got, &ly, sizeof ly);
+      assert_int_equal(cxm_groups_consistency(&cr, c->groups, i), CXM_OK);
+      fp_put(&got, &cr.channels, sizeof cr.channels);
+      fp_put(&got, &cr.sd, sizeof cr.sd);
+      fp_put(&got, &cr.weakest_channel, sizeof cr.weakest_channel);
     }
     cxm_groups_free(c->groups);
     c->groups = NULL;
@@ -1258,7 +1298,8 @@ static void query_failed(void *ctx) {
   size_t i;
   const uint8_t *p;
   switch (c->q) {
-  case Q_GROUP: assert_null(c->groups); break;
+  case Q_GROUP:
+  case Q_GROUP_EXPERIENCE: assert_null(c->groups); break;
   case Q_FEATURES: assert_null(c->features); break;
   case Q_CHURN: assert_null(c->churn); break;
   case Q_SERVQUAL_ACC: /* documented: unchanged on error */
@@ -1300,7 +1341,7 @@ static void test_store_queries(void **state) {
   assert_int_equal(cxm_store_find_segment(&slices[2].segment, s, "smb", 3), CXM_OK);
   for (q = 0; q < Q_COUNT; q++) {
     for (k = 0; k < 3; k++) {
-      int32_t by, by_end = q == Q_GROUP ? CXM_BY_COUNT : 1;
+      int32_t by, by_end = q == Q_GROUP || q == Q_GROUP_EXPERIENCE ? CXM_BY_COUNT : 1;
       if ((q == Q_FEATURES || q == Q_RISK_MODEL || q == Q_CHURN) && k > 0) break; /* no filter; one cut-off */
       for (by = 0; by < by_end; by++) {
         int32_t rc;
@@ -2331,7 +2372,12 @@ static void test_snapshots(void **state) {
 
 static void test_never_allocating_probe(void **state) {
   cxm_store *s = fixture_store(&g_hooks, g_nev);
-  cxm_groups *g = NULL;
+  cxm_groups *g = NULL, *gx = NULL;
+  cxm_gap_acc gx_gap;
+  cxm_servqual_result gx_servqual;
+  cxm_service_result gx_service;
+  cxm_loyalty_result gx_loyalty;
+  cxm_consistency_result gx_consistency;
   cxm_features *f = NULL;
   cxm_reader *r = NULL;
   cxm_rfm *rfm = NULL;
@@ -2361,6 +2407,7 @@ static void test_never_allocating_probe(void **state) {
   (void)state;
   /* the objects, built with allocation on */
   assert_int_equal(cxm_store_group(&g, s, NULL, CXM_BY_CHANNEL), CXM_OK);
+  assert_int_equal(cxm_store_group_experience(&gx, s, NULL, CXM_BY_CHANNEL, NULL), CXM_OK);
   cxm_feature_options_init(&fo);
   fo.cutoff = CUTOFF;
   assert_int_equal(cxm_store_features(&f, s, &fo), CXM_OK);
@@ -2397,6 +2444,12 @@ static void test_never_allocating_probe(void **state) {
   PROBE(cxm_groups_key, cxm_groups_key(&name, &len, g, 0));
   PROBE(cxm_groups_survey, cxm_groups_survey(&acc, g, 0));
   PROBE(cxm_groups_filter, cxm_groups_filter(&filter, g, 0));
+  PROBE(cxm_groups_gap, cxm_groups_gap(&gx_gap, gx, 0));
+  PROBE(cxm_groups_servqual, cxm_groups_servqual(&gx_servqual, gx, 0));
+  PROBE(cxm_groups_service, cxm_groups_service(&gx_service, gx, 0));
+  PROBE(cxm_groups_service_business, cxm_groups_service_business(&gx_service, gx, 0));
+  PROBE(cxm_groups_loyalty, cxm_groups_loyalty(&gx_loyalty, gx, 0));
+  PROBE(cxm_groups_consistency, cxm_groups_consistency(&gx_consistency, gx, 0));
   PROBE_VALUE(cxm_features_count, cxm_features_count(f) > 0, 1);
   PROBE(cxm_features_row, cxm_features_row(row, &handle, &code, f, 0));
   PROBE_VALUE(cxm_churn_count, cxm_churn_count(churn) > 0, 1);
@@ -2426,6 +2479,7 @@ static void test_never_allocating_probe(void **state) {
   PROBE(cxm_calendar_add_business, cxm_calendar_add_business(&v, cal, T0, 3600));
   /* and freeing, with allocation still failing */
   g_fa.remaining = 0;
+  cxm_groups_free(gx);
   cxm_groups_free(g);
   cxm_features_free(f);
   cxm_churn_free(churn);

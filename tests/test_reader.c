@@ -566,6 +566,100 @@ static void test_overlong_record(void **state) {
   test_free(r);
 }
 
+/* Feed `zeros` zero bytes after `prefix` in 64 KiB chunks (a stream with
+ * no line end), until the reader refuses a chunk; returns the bytes fed
+ * when it did (0: it never did). */
+static uint64_t feed_endless(result *r, const char *prefix, uint64_t zeros, int32_t format, int32_t *rc) {
+  static uint8_t chunk[65536];
+  cxm_reader_options o;
+  cxm_reader *reader = NULL;
+  cxm_store *store = NULL;
+  uint64_t fed = 0;
+  memset(r, 0, sizeof *r);
+  cxm_reader_options_init(&o);
+  o.format = format;
+  o.on_error = on_error;
+  o.user = r;
+  assert_int_equal(cxm_store_new(&store, NULL), CXM_OK);
+  assert_int_equal(cxm_reader_new(&reader, store, &o), CXM_OK);
+  *rc = cxm_reader_feed(reader, (const uint8_t *)prefix, strlen(prefix));
+  assert_int_equal(*rc, CXM_OK);
+  while (fed < zeros) {
+    *rc = cxm_reader_feed(reader, chunk, sizeof chunk);
+    fed += sizeof chunk;
+    if (*rc != CXM_OK) break;
+  }
+  if (*rc == CXM_OK) fed = 0;
+  else assert_int_equal(cxm_reader_feed(reader, chunk, 1), CXM_E_STATE); /* stopped */
+  r->stats.size = sizeof r->stats;
+  assert_int_equal(cxm_reader_stats_get(&r->stats, reader), CXM_OK);
+  r->store.size = sizeof r->store;
+  assert_int_equal(cxm_store_stats_get(&r->store, store), CXM_OK);
+  cxm_reader_free(reader);
+  cxm_store_free(store);
+  return fed;
+}
+
+static void test_endless_line(void **state) {
+  result *r = new_result();
+  int32_t rc;
+  uint64_t fed;
+  (void)state;
+  /* A header without a line end stops the reader once past the record
+   * cap, not at a line end that never comes (`cxm report /dev/zero`). */
+  fed = feed_endless(r, "", (uint64_t)1 << 30, CXM_FORMAT_CSV, &rc);
+  assert_int_equal(rc, CXM_E_HEADER);
+  assert_true(fed > CXM_READER_MAX_RECORD && fed <= CXM_READER_MAX_RECORD + 65536);
+  assert_string_equal(r->log, "1:*:CXM_E_HEADER\n");
+  assert_string_equal(r->reasons, "header row longer than 1048576 bytes\n");
+  /* A data record past the cap is skipped to its line end... */
+  fed = feed_endless(r, HEADER "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,\n", CXM_READER_MAX_LINE / 2, CXM_FORMAT_CSV, &rc);
+  assert_int_equal(fed, 0);
+  assert_int_equal(rc, CXM_OK);
+  assert_string_equal(r->log, "");
+  /* ...for at most CXM_READER_MAX_LINE bytes: then the reader stops with
+   * the row reported; the rows before it stay. */
+  fed = feed_endless(r, HEADER "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,\n", (uint64_t)1 << 30, CXM_FORMAT_CSV, &rc);
+  assert_int_equal(rc, CXM_E_LIMIT);
+  assert_true(fed > CXM_READER_MAX_LINE && fed <= CXM_READER_MAX_LINE + 65536);
+  assert_string_equal(r->log, "3:*:CXM_E_LIMIT\n");
+  assert_int_equal(r->stats.rows, 2);
+  assert_int_equal(r->stats.rejected, 1);
+  assert_int_equal(r->store.events, 1);
+  /* The same record with its line end inside one fed chunk: the same
+   * outcome, whatever the chunking. */
+  {
+    static const char head[] = HEADER "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,\n";
+    static const char tail[] = "\n2026-03-14T09:30:00Z,c-2,nps,9,,,,,,\n";
+    size_t zeros = CXM_READER_MAX_LINE + 1, len = strlen(head) + zeros + strlen(tail);
+    char *s = test_malloc(len);
+    memcpy(s, head, strlen(head));
+    memset(s + strlen(head), 0, zeros);
+    memcpy(s + strlen(head) + zeros, tail, strlen(tail));
+    ingest(r, s, len, 0, NULL);
+    assert_string_equal(r->log, "3:*:CXM_E_LIMIT\n");
+    assert_int_equal(r->feed_rc, CXM_E_LIMIT);
+    assert_int_equal(r->stats.rows, 2);
+    assert_int_equal(r->store.events, 1);
+    /* one byte shorter: a bad row, skipped, and the row after it read */
+    memcpy(s + strlen(head) + zeros - 1, tail, strlen(tail));
+    ingest(r, s, len - 1, 0, NULL);
+    assert_string_equal(r->log, "3:*:CXM_E_LIMIT\n");
+    assert_int_equal(r->feed_rc, CXM_OK);
+    assert_int_equal(r->store.events, 2);
+    ingest(r, s, len - 1, 65536, NULL);
+    assert_string_equal(r->log, "3:*:CXM_E_LIMIT\n");
+    assert_int_equal(r->store.events, 2);
+    test_free(s);
+  }
+  /* The same for JSON Lines (no header). */
+  fed = feed_endless(r, "", (uint64_t)1 << 30, CXM_FORMAT_JSONL, &rc);
+  assert_int_equal(rc, CXM_E_LIMIT);
+  assert_true(fed > CXM_READER_MAX_LINE && fed <= CXM_READER_MAX_LINE + 65536);
+  assert_string_equal(r->log, "1:*:CXM_E_LIMIT\n");
+  test_free(r);
+}
+
 static void test_jsonl(void **state) {
   static const char input[] =
       "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c-17\",\"kind\":\"nps\",\"value\":9,\"channel\":\"email\"}\n"
@@ -1146,7 +1240,7 @@ int main(void) {
       cmocka_unit_test(test_amount_overflow),
       cmocka_unit_test(test_header),        cmocka_unit_test(test_bom),             cmocka_unit_test(test_mixed_file),
       cmocka_unit_test(test_no_trace),      cmocka_unit_test(test_duplicates),      cmocka_unit_test(test_strict),
-      cmocka_unit_test(test_overlong_record), cmocka_unit_test(test_jsonl),         cmocka_unit_test(test_ingest_file),
+      cmocka_unit_test(test_endless_line), cmocka_unit_test(test_overlong_record), cmocka_unit_test(test_jsonl),         cmocka_unit_test(test_ingest_file),
       cmocka_unit_test(test_api_edges),     cmocka_unit_test(test_out_of_memory),  cmocka_unit_test(test_random_inputs),
       cmocka_unit_test(test_dialect_separator), cmocka_unit_test(test_dialect_header_names),
       cmocka_unit_test(test_dialect_trim),  cmocka_unit_test(test_dialect_names_case),

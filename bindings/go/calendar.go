@@ -280,10 +280,11 @@ type ServiceOptions struct {
 // ServiceWith computes service levels of a slice with business settings;
 // nil when the slice has no contact.
 func (s *Store) ServiceWith(f Filter, opts ServiceOptions) (*Service, error) {
-	p, err := s.ptr()
+	p, done, err := s.read()
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	defer runtime.KeepAlive(opts.Calendar)
 	cf, err := cFilter(p, f)

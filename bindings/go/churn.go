@@ -101,10 +101,11 @@ const churnAfterLast = math.MinInt64
 // from the same header, and a libcxm whose structs differ answers StatusSize.
 func (s *Store) Churn(opts ChurnOptions) ([]ChurnRisk, RiskModel, error) {
 	var info RiskModel
-	p, err := s.ptr()
+	p, done, err := s.read()
 	if err != nil {
 		return nil, info, err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	var o C.cxm_churn_options
 	C.cxm_churn_options_init(&o)

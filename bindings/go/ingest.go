@@ -23,6 +23,7 @@ import "C"
 import (
 	"runtime"
 	"runtime/cgo"
+	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -58,18 +59,26 @@ type IngestOptions struct {
 // Ingest reads a CSV file (or JSON Lines when the name ends in ".jsonl" or
 // ".ndjson") into the store. Bad rows are skipped and returned; err is
 // non-nil only when the file could not be read at all (StatusIO,
-// StatusHeader...).
+// StatusHeader...). A path holding a NUL byte is StatusIO: cut there, it
+// would name another file.
 func (s *Store) Ingest(path string) (IngestStats, []RowError, error) {
 	return s.IngestWith(path, IngestOptions{})
 }
 
 // IngestWith is Ingest with the dialect options; an option the library
-// refuses is StatusOption.
+// refuses is StatusOption, a time format holding a NUL byte too.
 func (s *Store) IngestWith(path string, opt IngestOptions) (IngestStats, []RowError, error) {
-	p, err := s.ptr()
+	if err := noNUL(path, "path "+strconv.Quote(path), C.CXM_E_IO); err != nil {
+		return IngestStats{}, nil, err
+	}
+	if err := noNUL(opt.TimeFormat, "time format "+strconv.Quote(opt.TimeFormat), C.CXM_E_OPTION); err != nil {
+		return IngestStats{}, nil, err
+	}
+	p, done, err := s.write()
 	if err != nil {
 		return IngestStats{}, nil, err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	var o C.cxm_reader_options
 	C.cxm_reader_options_init(&o)

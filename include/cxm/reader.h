@@ -49,6 +49,21 @@ extern "C" {
  */
 #define CXM_READER_MAX_RECORD (1024 * 1024)
 
+/**
+ * @brief Longest line the reader skips, in bytes (before its `\n`, a `\r`
+ *        included): a record longer than CXM_READER_MAX_RECORD is skipped
+ *        to its line end, but one longer than this stops the reader, as
+ *        soon as that many bytes have arrived without a line end or when
+ *        its end arrives (the same outcome however the input is chunked):
+ *        the row is reported (CXM_E_LIMIT, column "*") and
+ *        cxm_reader_feed() (or cxm_reader_finish()) returns CXM_E_LIMIT, in
+ *        strict mode or not. A CSV header stops the reader (CXM_E_HEADER)
+ *        as soon as it passes CXM_READER_MAX_RECORD. So a stream without
+ *        line ends (`/dev/zero`) ends in an error after a bounded read.
+ * @since 0.1
+ */
+#define CXM_READER_MAX_LINE (64 * 1024 * 1024)
+
 /** @brief Input formats. @since 0.1 */
 enum cxm_format {
   CXM_FORMAT_CSV = 0,  /**< CSV with a header row (RFC 4180 quoting) */

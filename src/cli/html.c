@@ -130,6 +130,9 @@ typedef struct slice {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
+  /* The experience metrics the charts use, from the one-pass grouped query. */
+  cxm_gap_acc gap;
+  cxm_service_result service, service_business;
 } slice;
 
 static void slice_compute(slice *s) {
@@ -139,11 +142,11 @@ static void slice_compute(slice *s) {
 }
 
 /* The groups of one dimension, or NULL (diagnosed) on error. */
-static slice *slices_of(size_t *count, const cxm_store *store, int32_t by) {
+static slice *slices_of(size_t *count, const cxm_store *store, int32_t by, const cxm_experience_options *options) {
   cxm_groups *groups = NULL;
   slice *out;
   size_t i, n;
-  int32_t rc = cxm_store_group(&groups, store, NULL, by);
+  int32_t rc = cxm_store_group_experience(&groups, store, NULL, by, options);
   *count = 0;
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
@@ -160,7 +163,9 @@ static slice *slices_of(size_t *count, const cxm_store *store, int32_t by) {
     const char *key;
     size_t len;
     if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&out[i].acc, groups, i) != CXM_OK ||
-        cxm_groups_filter(&out[i].filter, groups, i) != CXM_OK) {
+        cxm_groups_filter(&out[i].filter, groups, i) != CXM_OK || cxm_groups_gap(&out[i].gap, groups, i) != CXM_OK ||
+        cxm_groups_service(&out[i].service, groups, i) != CXM_OK ||
+        cxm_groups_service_business(&out[i].service_business, groups, i) != CXM_OK) {
       free(out);
       cxm_groups_free(groups);
       cli_diag(NULL, "cannot read a group of the query");
@@ -421,7 +426,7 @@ static int section_trends(page *p) {
   FILE *f = p->f;
   size_t n, i;
   int m;
-  slice *s = slices_of(&n, p->h->store, CXM_BY_MONTH);
+  slice *s = slices_of(&n, p->h->store, CXM_BY_MONTH, p->h->options);
   cxm_comparison *tests[2] = {NULL, NULL};
   if (s == NULL) return -1;
   tests[0] = calloc(n + 1, sizeof *tests[0]);
@@ -480,7 +485,7 @@ static int section_dimension(page *p, int32_t by) {
   const char *dim = cli_args_by_name(by);
   size_t n;
   int m;
-  slice *s = slices_of(&n, p->h->store, by);
+  slice *s = slices_of(&n, p->h->store, by, p->h->options);
   if (s == NULL) return -1;
   fprintf(p->f, "<section id=\"by-%s\"><h2>By %s</h2>\n<div class=\"charts\">", dim, dim);
   for (m = 0; m < M_COUNT; m++) dot_chart(p, m, dim, s, n);
@@ -496,7 +501,7 @@ static int section_dimension(page *p, int32_t by) {
 static int section_gap(page *p) {
   FILE *f = p->f;
   size_t n, i;
-  slice *s = slices_of(&n, p->h->store, CXM_BY_CHANNEL);
+  slice *s = slices_of(&n, p->h->store, CXM_BY_CHANNEL, p->h->options);
   cxm_gap_result *g;
   double row = 26, top = 30, H, left = PAD_L, right = W - PAD_R - 170;
   int t;
@@ -508,9 +513,7 @@ static int section_gap(page *p) {
     return -1;
   }
   for (i = 0; i < n; i++) {
-    cxm_gap_acc acc;
-    int32_t rc = cxm_store_gap(&acc, p->h->store, &s[i].filter, p->h->options);
-    if (rc == CXM_OK) rc = cxm_gap_compute(&g[i], &acc);
+    int32_t rc = cxm_gap_compute(&g[i], &s[i].gap);
     if (rc != CXM_OK) {
       free(s), free(g);
       cli_diag(NULL, cxm_status_str(rc));
@@ -594,7 +597,7 @@ static int section_gap(page *p) {
 static int section_service(page *p) {
   FILE *f = p->f;
   size_t n, i;
-  slice *s = slices_of(&n, p->h->store, CXM_BY_CHANNEL);
+  slice *s = slices_of(&n, p->h->store, CXM_BY_CHANNEL, p->h->options);
   cxm_service_result *w, *b;
   double target = (double)p->h->business->sla_target_seconds, top = 30, row = 34, H, left = PAD_L,
          right = W - PAD_R - 120, scale = target * 2;
@@ -609,13 +612,8 @@ static int section_service(page *p) {
   }
   b = w + (n > 0 ? n : 1);
   for (i = 0; i < n; i++) {
-    int32_t rc = cxm_store_service(&w[i], p->h->store, &s[i].filter, p->h->options);
-    if (rc == CXM_OK) rc = cxm_store_service_business(&b[i], p->h->store, &s[i].filter, p->h->options);
-    if (rc != CXM_OK) {
-      free(s), free(w);
-      cli_diag(NULL, cxm_status_str(rc));
-      return -1;
-    }
+    w[i] = s[i].service;
+    b[i] = s[i].service_business;
     if (!isnan(b[i].first_response_p90_s) && b[i].first_response_p90_s > scale) scale = b[i].first_response_p90_s;
   }
   top = 62;

@@ -116,7 +116,10 @@ typedef struct report_out {
   const cli_compare *compare; /* NULL without --compare */
 } report_out;
 
-static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *filter, const cxm_survey_acc *acc) {
+/* One slice: overall (`groups` NULL) or group `index` of a
+ * cxm_store_group_experience() result. */
+static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *groups, size_t index,
+                          const cxm_survey_acc *acc) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -170,7 +173,8 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *fi
     cli_json_object_end(j);
   }
   {
-    int32_t rc = cli_experience_json(j, r->store, filter, r->options);
+    int32_t rc = groups == NULL ? cli_experience_json(j, r->store, NULL, r->options)
+                                : cli_experience_json_group(j, r->store, groups, index);
     cli_json_object_end(j);
     return rc;
   }
@@ -283,7 +287,7 @@ static int print_json(const report_out *r) {
     cli_compare_json(&j, r->compare, &cmp);
   }
   cli_json_keyz(&j, "overall");
-  rc = json_slice(&j, r, NULL, &overall);
+  rc = json_slice(&j, r, NULL, 0, &overall);
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
@@ -293,7 +297,7 @@ static int print_json(const report_out *r) {
   for (d = 0; d < r->by_count; d++) {
     cxm_groups *groups = NULL;
     size_t i, count;
-    rc = cxm_store_group(&groups, r->store, NULL, r->by[d]);
+    rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d], r->options);
     if (rc != CXM_OK) {
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
@@ -305,15 +309,13 @@ static int print_json(const report_out *r) {
       const char *key;
       size_t len;
       cxm_survey_acc acc;
-      cxm_filter filter;
-      if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK ||
-          cxm_groups_filter(&filter, groups, i) != CXM_OK) {
+      if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
         cxm_groups_free(groups);
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
       }
       cli_json_key(&j, key, len);
-      rc = json_slice(&j, r, &filter, &acc);
+      rc = json_slice(&j, r, groups, i, &acc);
       if (rc != CXM_OK) {
         cxm_groups_free(groups);
         cli_diag(NULL, cxm_status_str(rc));
@@ -470,16 +472,14 @@ static int print_service_tables(const report_out *r) {
       snprintf(title, sizeof title, "\nservice levels: overall");
     } else {
       const char *name = cli_args_by_name(r->by[d - 1]);
-      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
+      rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d - 1], r->options);
       cli_service_table_header(t, name, r->options->sla_target_seconds);
       count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
       for (i = 0; i < count && rc == CXM_OK; i++) {
         const char *key;
         size_t len;
-        cxm_filter filter;
         rc = cxm_groups_key(&key, &len, groups, i);
-        if (rc == CXM_OK) rc = cxm_groups_filter(&filter, groups, i);
-        if (rc == CXM_OK) rc = cli_service_table_row(t, key, r->store, &filter, r->options);
+        if (rc == CXM_OK) rc = cli_service_table_row_group(t, key, groups, i);
       }
       snprintf(title, sizeof title, "\nservice levels by %s", name);
     }
@@ -513,16 +513,14 @@ static int print_experience_tables(const report_out *r) {
       snprintf(title, sizeof title, "\nservice vs experience: overall");
     } else {
       const char *name = cli_args_by_name(r->by[d - 1]);
-      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
+      rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d - 1], r->options);
       cli_experience_table_header(t, name, r->options->sla_target_seconds);
       count = cxm_groups_count(groups);
       for (i = 0; i < count && rc == CXM_OK; i++) {
         const char *key;
         size_t len;
-        cxm_filter filter;
         rc = cxm_groups_key(&key, &len, groups, i);
-        if (rc == CXM_OK) rc = cxm_groups_filter(&filter, groups, i);
-        if (rc == CXM_OK) rc = cli_experience_table_row(t, key, r->store, &filter, r->options, r->args->min_n);
+        if (rc == CXM_OK) rc = cli_experience_table_row_group(t, key, groups, i, r->args->min_n);
       }
       snprintf(title, sizeof title, "\nservice vs experience by %s", name);
     }

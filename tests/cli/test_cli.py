@@ -843,6 +843,33 @@ def group_files():
     if doc is not None:
         compare(doc, ref.document(by=("month",)))
 
+    # A stream without line ends ends in a bounded read with a diagnostic:
+    # a header past 1 MiB at once, a data line past 64 MiB (docs/cli.md).
+    if os.path.exists("/dev/zero"):
+        for extra in ([], ["--threads", "3"]):
+            rc, out, err = run(["report"] + extra + ["/dev/zero"])
+            check(rc == 1 and out == "", "/dev/zero %r: exit %d" % (extra, rc))
+            check("/dev/zero:1: column *: header row longer than 1048576 bytes" in err.splitlines(),
+                  "/dev/zero %r diagnostic: %r" % (extra, err))
+    text = b"time,customer,kind,value\n2025-06-01T10:00:00Z,a,nps,9\n" + bytes(65 * 1024 * 1024)
+    rc, out, err = run(["report", "--json", "-"], stdin=text)
+    check(rc == 1 and out == "", "endless line: exit %d" % rc)
+    check(any(line.startswith("-:3: column *: record longer than 67108864 bytes") for line in err.splitlines()),
+          "endless line diagnostic: %r" % err)
+    # The same record with its line end, in a regular file read on one and
+    # on three threads: the same outcome (the rule is the record's length,
+    # not whether its end came in the same chunk).
+    path = os.path.join(tempfile.mkdtemp(), "long.csv")
+    with open(path, "wb") as fh:
+        fh.write(text + b"\n2025-06-01T10:00:00Z,b,nps,9\n")
+    for threads in ("1", "3"):
+        rc, out, err = run(["report", "--json", "--threads", threads, path])
+        check(rc == 1 and out == "", "long record, %s threads: exit %d" % (threads, rc))
+        check(any(line.endswith(":3: column *: record longer than 67108864 bytes: not a line-based event file; "
+                                "reading stopped") for line in err.splitlines()),
+              "long record, %s threads: %r" % (threads, err))
+    os.remove(path)
+
 
 def group_edges():
     with tempfile.TemporaryDirectory() as tmp:

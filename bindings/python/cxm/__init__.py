@@ -13,8 +13,10 @@ this package sits in, else the system (``ctypes.util.find_library``).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
+import threading
 import datetime as _dt
 import math
 from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32, c_void_p
@@ -41,8 +43,18 @@ _MODELS = {"bgnbd": 1, "mbgnbd": 2, "pnbd": 3}
 _BANDS = {0: "none", 1: "low", 2: "medium", 3: "high"}
 _FEATURE_COUNT = _c.FEATURE_COUNT
 _CXM_E_ARG = -1
+_CXM_E_CUSTOMER = -4
 _CXM_E_TIME = -6
+_CXM_E_KIND = -7
+_CXM_E_VALUE = -8
+_CXM_E_CHANNEL = -9
+_CXM_E_STAGE = -10
+_CXM_E_SEGMENT = -11
+_CXM_E_DIMENSION = -12
+_CXM_E_REF = -13
+_CXM_E_EVENT_ID = -14
 _CXM_E_WINDOW = -15
+_CXM_E_IO = -21
 _CXM_E_NOT_FOUND = -29
 _CXM_E_OPTION = -31
 _CXM_E_MODEL = -34
@@ -88,6 +100,27 @@ def _bytes(s: Union[str, bytes], what: str) -> bytes:
     if isinstance(s, str):
         return s.encode("utf-8", "surrogateescape")
     raise TypeError(f"{what} must be str or bytes, not {type(s).__name__}")
+
+
+def _id(s: Union[str, bytes], what: str, status: int) -> bytes:
+    """An id for the library (customer, event id, ref): the bytes, refused
+    with ``status`` when they hold a NUL, which no event file can carry (the
+    readers refuse control characters) and C string handling would cut."""
+    b = _bytes(s, what)
+    if b"\0" in b:
+        raise CxmError(status, f"{what} {s!r} contains a NUL byte")
+    return b
+
+
+def _int(v: int, what: str, status: int, bits: int = 32) -> int:
+    """A Python int for a C int32_t (or int64_t) argument: ctypes would
+    keep its low bits silently (2**32 + 1 becoming 1), so a value outside
+    the type's range raises CxmError(status) instead."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"{what} must be an int, not {type(v).__name__}")
+    if not -(2 ** (bits - 1)) <= v < 2 ** (bits - 1):
+        raise CxmError(status, f"{what} {v} is outside the {bits}-bit range of the C library")
+    return v
 
 
 def _text(p: Any, n: int) -> str:
@@ -553,26 +586,92 @@ def _survey(acc: Any) -> Tuple[Nps, Csat, Ces]:
 
 class Store:
     """An event store (cxm/store.h). Close it with close() or a ``with``
-    block; the destructor frees it too, as a safety net. Not thread-safe:
-    one writer at a time, like the C store."""
+    block; the destructor frees it too, as a safety net.
+
+    Safe to share between threads: the store applies the C store's rule
+    (docs/threads.md) with a reader-writer lock of its own. record() and
+    ingest() write and run one at a time, alone; queries and churn() read
+    and run together while nothing writes (ctypes releases the GIL during
+    each C call, so they really run in parallel). close() waits for the
+    calls in flight, then frees the store; calls after it raise
+    CxmError(CXM_E_ARG)."""
 
     def __init__(self, bucket_seconds: int = 86400) -> None:
-        self._lib = _c.lib()
+        # The guard first: __del__ -> close() needs it even when the
+        # rest of __init__ fails.
+        self._cv = threading.Condition(threading.Lock())
+        self._readers = 0  # calls in flight that read the store
+        self._writing = False  # a call in flight writes it (or close frees it)
+        self._writers_waiting = 0  # writers (and close) waiting: new readers queue behind them
         self._h: Optional[int] = None
+        self._lib = _c.lib()
         opts = _c.StoreOptions()
         self._lib.cxm_store_options_init(byref(opts))
-        opts.bucket_seconds = bucket_seconds
+        opts.bucket_seconds = _int(bucket_seconds, "bucket_seconds", _CXM_E_OPTION, 64)
         h = c_void_p()
         _check(self._lib.cxm_store_new(byref(h), byref(opts)))
         self._h = h.value
-        self._event = _c.Event()  # reused by record(): no allocation per call in C
 
-    # -- lifetime --
+    # -- lifetime and the guard --
+    @contextlib.contextmanager
+    def _use(self, write: bool = False) -> Any:
+        """Hold the store for one call: shared for a read, exclusive for a
+        write; yields the C handle. Never nested: one public method takes
+        the guard once and passes the handle to its helpers."""
+        cv = self._cv
+        with cv:
+            if write:
+                self._writers_waiting += 1
+                try:
+                    while self._writing or self._readers > 0:
+                        cv.wait()
+                finally:
+                    self._writers_waiting -= 1
+            else:
+                while self._writing or self._writers_waiting > 0:
+                    cv.wait()
+            h = self._h
+            if h is None:
+                cv.notify_all()
+                raise CxmError(_CXM_E_ARG, "the store is closed")
+            if write:
+                self._writing = True
+            else:
+                self._readers += 1
+        try:
+            yield h
+        finally:
+            with cv:
+                if write:
+                    self._writing = False
+                else:
+                    self._readers -= 1
+                cv.notify_all()
+
+    @property
+    def _handle(self) -> int:
+        """The raw C handle, outside the guard (the tests' direct C calls)."""
+        if self._h is None:
+            raise CxmError(_CXM_E_ARG, "the store is closed")
+        return self._h
+
     def close(self) -> None:
-        """Free the store; later calls raise CxmError(CXM_E_ARG). Idempotent."""
-        h, self._h = self._h, None
-        if h is not None:
-            self._lib.cxm_store_free(h)
+        """Free the store once the calls in flight on other threads have
+        returned; later calls raise CxmError(CXM_E_ARG). Idempotent."""
+        cv = getattr(self, "_cv", None)
+        if cv is None:  # __init__ failed before the guard existed
+            return
+        with cv:
+            self._writers_waiting += 1
+            try:
+                while self._writing or self._readers > 0:
+                    cv.wait()
+            finally:
+                self._writers_waiting -= 1
+            h, self._h = self._h, None
+            if h is not None:
+                self._lib.cxm_store_free(h)
+            cv.notify_all()
 
     def __del__(self) -> None:
         try:
@@ -586,60 +685,54 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @property
-    def _handle(self) -> int:
-        if self._h is None:
-            raise CxmError(_CXM_E_ARG, "the store is closed")
-        return self._h
-
     # -- codes --
     # Recording interns a new channel token or segment label (the store
     # learns it); queries only look names up (cxm_store_find_channel /
     # cxm_store_find_segment), so a query never writes the store.
-    def _channel(self, channel: Code) -> int:
+    def _channel(self, h: int, channel: Code) -> int:
         if channel is None:
             return 0
         if isinstance(channel, int):
-            return channel
+            return _int(channel, "channel", _CXM_E_CHANNEL)
         b = _bytes(channel, "channel")
         out = c_int32()
-        _check(self._lib.cxm_store_channel(byref(out), self._handle, b, len(b)), f"channel {channel!r}")
+        _check(self._lib.cxm_store_channel(byref(out), h, b, len(b)), f"channel {channel!r}")
         return out.value
 
-    def _segment(self, segment: Code) -> int:
+    def _segment(self, h: int, segment: Code) -> int:
         if segment is None:
             return 0
         if isinstance(segment, int):
-            return segment
+            return _int(segment, "segment", _CXM_E_SEGMENT)
         b = _bytes(segment, "segment")
         out = c_int32()
-        _check(self._lib.cxm_store_segment(byref(out), self._handle, b, len(b)), f"segment {segment!r}")
+        _check(self._lib.cxm_store_segment(byref(out), h, b, len(b)), f"segment {segment!r}")
         return out.value
 
-    def _find(self, value: Union[str, bytes, int], what: str) -> Optional[int]:
+    def _find(self, h: int, value: Union[str, bytes, int], what: str) -> Optional[int]:
         """The code of a channel or segment for a query, without interning;
         None for a name the store has never seen (CXM_E_NOT_FOUND). An
         invalid name still raises (CXM_E_CHANNEL, CXM_E_SEGMENT). The
         segment "unknown" is the empty segment (code 0), the key
         groups("segment") gives it, as the channel "unknown" is channel 0."""
         if isinstance(value, int):
-            return value
+            return _int(value, what, _CXM_E_CHANNEL if what == "channel" else _CXM_E_SEGMENT)
         b = _bytes(value, what)
         if what == "segment" and b == b"unknown":
             return 0
         fn = self._lib.cxm_store_find_channel if what == "channel" else self._lib.cxm_store_find_segment
         out = c_int32()
-        rc = fn(byref(out), self._handle, b, len(b))
+        rc = fn(byref(out), h, b, len(b))
         if rc == _CXM_E_NOT_FOUND:
             return None
         _check(rc, f"{what} {value!r}")
         return out.value
 
-    def _parse(self, fn: Callable[..., int], value: Code, what: str) -> int:
+    def _parse(self, fn: Callable[..., int], value: Code, what: str, status: int) -> int:
         if value is None:
             return 0
         if isinstance(value, int):
-            return value
+            return _int(value, what, status)
         b = _bytes(value, what)
         out = c_int32()
         _check(fn(byref(out), b, len(b)), f"{what} {value!r}")
@@ -654,32 +747,35 @@ class Store:
         for an invalid event, which leaves no event in the store (a new
         channel token or segment label given with it stays interned)."""
         lib = self._lib
-        h = self._handle
-        ev = self._event
+        # Everything that needs no store first, into this call's own struct
+        # (one shared struct let threads send each other's customers).
+        ev = _c.Event()
         lib.cxm_event_init(byref(ev))
-        cust = _bytes(customer, "customer")
+        cust = _id(customer, "customer", _CXM_E_CUSTOMER)
         ev.customer = cust
         ev.customer_len = len(cust)
         ev.time = _time(time)
-        ev.kind = self._parse(lib.cxm_kind_parse, kind, "kind")
+        ev.kind = self._parse(lib.cxm_kind_parse, kind, "kind", _CXM_E_KIND)
         if value is not None:
             ev.has_value = 1
-            ev.value = float(value)
-        ev.channel = self._channel(channel)
-        ev.stage = self._parse(lib.cxm_stage_parse, stage, "stage")
-        ev.segment = self._segment(segment)
-        ev.dimension = self._parse(lib.cxm_dimension_parse, dimension, "dimension")
+            try:
+                ev.value = float(value)
+            except OverflowError:  # an int beyond any double: not a value of any kind
+                raise CxmError(_CXM_E_VALUE, f"value {value} is beyond the range of a double") from None
+        ev.stage = self._parse(lib.cxm_stage_parse, stage, "stage", _CXM_E_STAGE)
+        ev.dimension = self._parse(lib.cxm_dimension_parse, dimension, "dimension", _CXM_E_DIMENSION)
+        # Kept referenced until the call returns: the struct borrows them.
         r = i = None
         if ref is not None:
-            r = _bytes(ref, "ref")
+            r = _id(ref, "ref", _CXM_E_REF)
             ev.ref, ev.ref_len = r, len(r)
         if id is not None:
-            i = _bytes(id, "id")
+            i = _id(id, "id", _CXM_E_EVENT_ID)
             ev.id, ev.id_len = i, len(i)
-        try:
+        with self._use(write=True) as h:
+            ev.channel = self._channel(h, channel)
+            ev.segment = self._segment(h, segment)
             status = _check(lib.cxm_store_record(h, byref(ev)))
-        finally:
-            ev.customer = ev.ref = ev.id = None  # drop the borrowed bytes
         return status == 0
 
     def ingest(self, path: Union[str, bytes, "os.PathLike[str]"], format: Optional[str] = None,
@@ -697,6 +793,8 @@ class Store:
         ``utc_offset`` seconds east of UTC at which times without a zone are
         read (default: such times are refused)."""
         p = os.fsencode(path)
+        if b"\0" in p:  # ctypes would pass the path cut at the NUL: another file
+            raise CxmError(_CXM_E_IO, f"path {os.fsdecode(p)!r} contains a NUL byte")
         if format is None:
             format = "jsonl" if p.endswith(b".jsonl") or p.endswith(b".ndjson") else "csv"
         if format not in ("csv", "jsonl"):
@@ -727,7 +825,8 @@ class Store:
         opts.on_error = callback
         st = _c.ReaderStats()
         st.size = ctypes.sizeof(st)
-        status = lib.cxm_store_ingest_file(self._handle, p, byref(opts), byref(st))
+        with self._use(write=True) as h:
+            status = lib.cxm_store_ingest_file(h, p, byref(opts), byref(st))
         if status < 0:
             raise CxmError(status, f"{lib.cxm_status_str(status).decode()} ({os.fsdecode(p)})", errors)
         return IngestResult(st.rows, st.events, st.rejected, st.duplicates, st.out_of_window, st.warnings, st.bytes,
@@ -736,14 +835,15 @@ class Store:
     def stats(self) -> StoreStats:
         st = _c.StoreStats()
         st.size = ctypes.sizeof(st)
-        _check(self._lib.cxm_store_stats_get(byref(st), self._handle))
+        with self._use() as h:
+            _check(self._lib.cxm_store_stats_get(byref(st), h))
         empty = st.events == 0
         return StoreStats(st.events, st.duplicates, st.customers, None if empty else st.first,
                           None if empty else st.last, st.cells, st.memory_bytes)
 
     # -- queries --
-    def _filter(self, where: Optional[Group], channel: Code, stage: Code, segment: Code, start: Optional[Time],
-                end: Optional[Time]) -> Any:
+    def _filter(self, h: int, where: Optional[Group], channel: Code, stage: Code, segment: Code,
+                start: Optional[Time], end: Optional[Time]) -> Any:
         f = _c.Filter()
         self._lib.cxm_filter_init(byref(f))
         if where is not None:
@@ -754,14 +854,14 @@ class Store:
             f.to = _time(end, "end")
         unseen = False
         if channel is not None:
-            code = self._find(channel, "channel")
+            code = self._find(h, channel, "channel")
             unseen = code is None
             if code is not None:
                 f.channel = code
         if stage is not None:
-            f.stage = self._parse(self._lib.cxm_stage_parse, stage, "stage")
+            f.stage = self._parse(self._lib.cxm_stage_parse, stage, "stage", _CXM_E_STAGE)
         if segment is not None:
-            code = self._find(segment, "segment")
+            code = self._find(h, segment, "segment")
             unseen = unseen or code is None
             if code is not None:
                 f.segment = code
@@ -775,7 +875,8 @@ class Store:
 
     def _survey(self, kw: dict) -> Tuple[Nps, Csat, Ces]:
         acc = _c.SurveyAcc()
-        _check(self._lib.cxm_store_survey(byref(acc), self._handle, byref(self._filter(**kw))))
+        with self._use() as h:
+            _check(self._lib.cxm_store_survey(byref(acc), h, byref(self._filter(h, **kw))))
         return _survey(acc)
 
     @staticmethod
@@ -804,7 +905,7 @@ class Store:
         if top_box is not None:
             o.top_box = top_box
         if sla_target_seconds is not None:
-            o.sla_target_seconds = sla_target_seconds
+            o.sla_target_seconds = _int(sla_target_seconds, "sla_target_seconds", _CXM_E_OPTION, 64)
         if calendar is not None:
             if not isinstance(calendar, Calendar):
                 raise TypeError("calendar must be a cxm.Calendar")
@@ -813,10 +914,11 @@ class Store:
 
     def gap(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None, segment: Code = None,
             start: Optional[Time] = None, end: Optional[Time] = None, top_box: Optional[float] = None) -> Gap:
-        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
         acc, r = _c.GapAcc(), _c.GapResult()
-        _check(self._lib.cxm_store_gap(byref(acc), self._handle, byref(f),
-                                       byref(self._experience_options(top_box, None))))
+        o = self._experience_options(top_box, None)
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(self._lib.cxm_store_gap(byref(acc), h, byref(f), byref(o)))
         _check(self._lib.cxm_gap_compute(byref(r), byref(acc)))
         return Gap(r.pairs, _num(r.mean), _num(r.se), (_num(r.ci95_low), _num(r.ci95_high)), _num(r.service),
                    _num(r.experience), _num(r.delivery_gap), _num(r.blind_spot_pct), _num(r.delivery_z),
@@ -824,10 +926,11 @@ class Store:
 
     def servqual(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                  segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Servqual:
-        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
         r = _c.ServqualResult()
-        _check(self._lib.cxm_store_servqual(byref(r), self._handle, byref(f),
-                                            byref(self._experience_options(None, None))))
+        o = self._experience_options(None, None)
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(self._lib.cxm_store_servqual(byref(r), h, byref(f), byref(o)))
         return Servqual({d: r.customers[i + 1] for i, d in enumerate(_DIMENSIONS)},
                         {d: _num(r.gap[i + 1]) for i, d in enumerate(_DIMENSIONS)}, _num(r.score))
 
@@ -839,36 +942,39 @@ class Store:
         seconds of ``calendar`` (default Monday-Friday 09:00-17:00 UTC). With
         ``business=True`` the durations (medians, p90s, means) are business
         seconds too (cxm_store_service_business; docs/experience.md)."""
-        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
         r = _c.ServiceResult()
+        o = self._experience_options(None, sla_target_seconds, calendar)
         fn = self._lib.cxm_store_service_business if business else self._lib.cxm_store_service
-        _check(fn(byref(r), self._handle, byref(f),
-                  byref(self._experience_options(None, sla_target_seconds, calendar))))
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(fn(byref(r), h, byref(f), byref(o)))
         return Service(r.contacts, r.open, r.replied, r.resolved, r.met, r.breached, _num(r.first_response_median_s),
                        _num(r.first_response_p90_s), _num(r.first_response_mean_s), _num(r.resolution_median_s),
                        _num(r.resolution_p90_s), _num(r.resolution_mean_s), _num(r.within_sla_pct))
 
     def loyalty(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                 segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Loyalty:
-        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
         r = _c.LoyaltyResult()
-        _check(self._lib.cxm_store_loyalty(byref(r), self._handle, byref(f)))
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(self._lib.cxm_store_loyalty(byref(r), h, byref(f)))
         return Loyalty(r.complaints, r.compliments, r.churned, _num(r.compliment_ratio))
 
     def consistency(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                     segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Consistency:
-        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
         r = _c.ConsistencyResult()
-        _check(self._lib.cxm_store_consistency(byref(r), self._handle, byref(f),
-                                               byref(self._experience_options(None, None))))
-        return Consistency(r.channels, _num(r.sd), _num(r.mean_of_means), self._channel_name(r.weakest_channel),
-                           _num(r.weakest_mean))
+        o = self._experience_options(None, None)
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(self._lib.cxm_store_consistency(byref(r), h, byref(f), byref(o)))
+            weakest = self._channel_name(h, r.weakest_channel)
+        return Consistency(r.channels, _num(r.sd), _num(r.mean_of_means), weakest, _num(r.weakest_mean))
 
-    def _channel_name(self, code: int) -> Optional[str]:
+    def _channel_name(self, h: int, code: int) -> Optional[str]:
         if code < 0:
             return None
         name, n = c_char_p(), c_size_t()
-        if self._lib.cxm_store_channel_name(byref(name), byref(n), self._handle, code) != 0:
+        if self._lib.cxm_store_channel_name(byref(name), byref(n), h, code) != 0:
             return None
         return _text(name, n.value)
 
@@ -879,9 +985,10 @@ class Store:
         if by not in _BY:
             raise CxmError(-16, f"unknown grouping {by!r}: one of {', '.join(_BY)}")
         lib = self._lib
-        f = self._filter(**self._kw(where, channel, stage, segment, start, end))
         g = c_void_p()
-        _check(lib.cxm_store_group(byref(g), self._handle, byref(f), _BY[by]))
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(lib.cxm_store_group(byref(g), h, byref(f), _BY[by]))
         try:
             out = []
             for i in range(lib.cxm_groups_count(g)):
@@ -938,13 +1045,14 @@ class Store:
             if not isinstance(calendar, Calendar):
                 raise TypeError("calendar must be a cxm.Calendar")
             opts.calendar = calendar._handle
-        store = self._handle
-        h = c_void_p()
-        _check(lib.cxm_store_churn(byref(h), store, byref(opts)))
-        try:
-            return _churn_result(lib, store, h.value)
-        finally:
-            lib.cxm_churn_free(h.value)
+        # Customer ids are read from the store: under the same hold.
+        with self._use() as store:
+            h = c_void_p()
+            _check(lib.cxm_store_churn(byref(h), store, byref(opts)))
+            try:
+                return _churn_result(lib, store, h.value)
+            finally:
+                lib.cxm_churn_free(h.value)
 
 
 def _churn_result(lib: Any, store: int, churn: int, info_type: Any = _c.ChurnInfo, row_type: Any = _c.ChurnRow) -> Churn:
