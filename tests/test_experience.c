@@ -631,6 +631,18 @@ static void check_grouped(const cxm_store *s, const cxm_filter *filter, int32_t 
     assert_same_double(sv.resolution_mean_s, wv.resolution_mean_s, "resolution mean", i);
     assert_same_double(sv.within_sla_pct, wv.within_sla_pct, "within SLA", i);
 
+    assert_int_equal(cxm_groups_service_business(&sv, g, i), CXM_OK);
+    assert_int_equal(cxm_store_service_business(&wv, s, &f, o), CXM_OK);
+    assert_same_u64(sv.contacts, wv.contacts, "business contacts", i);
+    assert_same_u64(sv.met, wv.met, "business met", i);
+    assert_same_u64(sv.breached, wv.breached, "business breached", i);
+    assert_same_double(sv.first_response_median_s, wv.first_response_median_s, "business response median", i);
+    assert_same_double(sv.first_response_p90_s, wv.first_response_p90_s, "business response p90", i);
+    assert_same_double(sv.first_response_mean_s, wv.first_response_mean_s, "business response mean", i);
+    assert_same_double(sv.resolution_median_s, wv.resolution_median_s, "business resolution median", i);
+    assert_same_double(sv.resolution_p90_s, wv.resolution_p90_s, "business resolution p90", i);
+    assert_same_double(sv.resolution_mean_s, wv.resolution_mean_s, "business resolution mean", i);
+
     assert_int_equal(cxm_groups_loyalty(&ly, g, i), CXM_OK);
     assert_int_equal(cxm_store_loyalty(&wl, s, &f), CXM_OK);
     assert_same_u64(ly.complaints, wl.complaints, "complaints", i);
@@ -656,6 +668,8 @@ static void check_grouped(const cxm_store *s, const cxm_filter *filter, int32_t 
     assert_int_equal(cxm_groups_service(&sv, g, count), CXM_E_NOT_FOUND);
     assert_int_equal(cxm_groups_service(NULL, g, 0), CXM_E_ARG);
     assert_int_equal(cxm_groups_service(&sv, NULL, 0), CXM_E_ARG);
+    assert_int_equal(cxm_groups_service_business(&sv, g, count), CXM_E_NOT_FOUND);
+    assert_int_equal(cxm_groups_service_business(NULL, g, 0), CXM_E_ARG);
   }
   cxm_groups_free(plain);
   cxm_groups_free(g);
