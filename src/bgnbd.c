@@ -17,6 +17,7 @@
  * second term over the first is c_x ((al+T)/(al+t_x))^(r+x) with
  * c_x = a / (b + x + m - 1). Logs throughout: the sum of the two terms is
  * a log-sum-exp, so x in the thousands neither overflows nor underflows. */
+#include <float.h>
 #include <math.h>
 
 #include "hyp2f1.h"
@@ -148,14 +149,14 @@ static double family_p_alive(const double *p, int m, uint32_t x, double tx, doub
 }
 
 /* E[Y(t) | alive at T, x] times the prior-to-posterior factor, i.e. the
- * expectation without P(alive):
+ * expectation without P(alive), by the closed form
  *   (a+b+x+m-1)/(a-1) [1 - ((al+T)/(al+T+t))^(r+x) 2F1(r+x, b+x+m; a+b+x+m-1; t/(al+T+t))]
  * (FHL 2005 eq. 10 for m = 0; Batislam et al. 2007 for m = 1). The
- * factor 1/(a-1) has a removable singularity at a = 1 (the bracket is 0
- * there too); the caller averages a = 1 -+ 1e-5 instead. When
- * c = a+b+x+m-1 <= 0 (only BG/NBD with x = 0 and a + b <= 1) 2F1 is reached
- * from c+1 and c+2 by Gauss' contiguous relation (A&S 15.2.12). */
-static double expected_alive(const double *p, int m, double t, uint32_t x, double T) {
+ * bracket is 1 - e^l with l = ln of the second term; when it is small the
+ * subtraction loses digits, so *rel_err receives the relative error it can
+ * carry: a few ulps of |l| (and of the 2F1's own logarithm), amplified by
+ * e^l / |bracket|. NaN when c = a+b+x+m-1 <= 0 (the caller then integrates). */
+static double expected_alive(const double *p, int m, double t, uint32_t x, double T, double *rel_err) {
   double r = p[R], al = p[ALPHA], a = p[A], b = p[B];
   double dx = (double)x, dm = (double)m;
   double fa = r + dx, fb = b + dx + dm, fc = a + b + dx + dm - 1.0;
@@ -163,29 +164,116 @@ static double expected_alive(const double *p, int m, double t, uint32_t x, doubl
   double omz = (al + T) / (al + T + t); /* 1 - z without cancellation */
   double lnpow = -(r + dx) * log1p(t / (al + T));
   int sign = 0;
-  double lnf;
-  if (fc > 0.0) {
-    lnf = cxmi_hyp2f1_log2(&sign, fa, fb, fc, z, omz);
-  } else {
-    /* F(c) from F(c+1), F(c+2): c(c-1)(z-1)F(c-1) + c[c-1-(2c-a-b-1)z]F(c) + (c-a)(c-b)zF(c+1) = 0
-     * with c := fc + 1. */
-    int s1 = 0, s2 = 0;
-    double c1 = fc + 1.0;
-    double l1 = cxmi_hyp2f1_log2(&s1, fa, fb, c1, z, omz);
-    double l2 = cxmi_hyp2f1_log2(&s2, fa, fb, c1 + 1.0, z, omz);
-    double ratio = (double)s2 * (double)s1 * exp(l2 - l1);
-    double num = -(c1 * (c1 - 1.0 - (2.0 * c1 - fa - fb - 1.0) * z) + (c1 - fa) * (c1 - fb) * z * ratio);
-    double q = num / (c1 * (c1 - 1.0) * (z - 1.0));
-    sign = s1 * (q > 0.0 ? 1 : -1);
-    lnf = l1 + log(fabs(q));
+  *rel_err = INFINITY;
+  if (!(fc > 0.0)) {
+    return NAN;
   }
+  double lnf = cxmi_hyp2f1_log2(&sign, fa, fb, fc, z, omz);
   if (sign == 0 || isnan(lnf)) {
     return NAN;
   }
   double e = lnpow + lnf;
   /* 1 - sign e^e, without cancellation when e^e is close to 1. */
   double bracket = sign > 0 ? -expm1(e) : 1.0 + exp(e);
+  *rel_err = 8.0 * DBL_EPSILON * (1.0 + fabs(lnpow) + fabs(lnf)) * exp(e) / fabs(bracket);
   return (fc / (a - 1.0)) * bracket;
+}
+
+/* The same expectation from its definition, for any a, b > 0: given x
+ * repeat purchases and alive at T, lambda ~ Gamma(r+x, al+T) and the
+ * dropout probability p ~ Beta(a, B), B = b+x+m; a customer alive with
+ * (lambda, p) makes (1 - e^(-lambda p t))/p purchases in t on average
+ * (geometric lifetime in purchases), so with A = r+x, u = t/(al+T)
+ *
+ *   E = E_p[g(p)],  g(p) = (1 - (1 + p u)^(-A)) / p,
+ *
+ * the integral that eq. 10's closed form evaluates (it is its
+ * analytic continuation to a < 1, where the closed form subtracts nearly
+ * equal numbers as b grows). g falls from g(0) = A u to g(1) = 1 - (1+u)^(-A),
+ * so g(1) <= E <= A u. With n = max(A u, 1) and the comparison function
+ * h(p) = A u (1-p)^n + g(1) p, whose mean is exact,
+ *   E[h] = A u B(a, B+n)/B(a, B) + g(1) a/(a+B),
+ *   ln[B(a, B+n)/B(a, B)] = D(B, a) - D(B+n, a), D(x, d) = ln G(x+d) - ln G(x)
+ * (each D of moderate size, so no large logs cancel), E = E[h] + E[g - h].
+ * g - h vanishes like p at 0 and like 1 - p at 1, and h follows g's knee
+ * at p ~ 1/(A u), so E[g - h] has no large cancellation. It is taken over
+ * the logit v = ln(p/(1-p)), where the weight is p^a (1-p)^B / B(a, B) dv
+ * and the integrand's tails fall like e^((a+1)v) and e^(-(B+1)v), by
+ * 20-point Gauss-Legendre on panels of width min(1, sigma),
+ * sigma^2 = 1/(a+1) + 1/(B+1), from 40/(a+1) + 10 sigma below the smaller of
+ * the peak ln((a+1)/(B+1)) and the knee -ln(1 + A u), to 40/(B+1) +
+ * 10 sigma above the peak; at most 4 000 panels. The integrand is analytic
+ * within pi of the real axis, so each panel is exact to rounding. NaN if
+ * A u is not finite. */
+static double expected_alive_quad(double ka, double a, double kb, double u) {
+  double au = ka * u;
+  if (!isfinite(au) || !(u > 0.0)) {
+    return u == 0.0 ? 0.0 : NAN;
+  }
+  double g1 = -expm1(-ka * log1p(u));
+  double n = au > 1.0 ? au : 1.0;
+  double small = a < kb ? a : kb, large = a < kb ? kb : a;
+  double lnbeta = cxmi_lgamma(small) - cxmi_lgamma_delta(large, small);
+  double mean_h = au * exp(cxmi_lgamma_delta(kb, a) - cxmi_lgamma_delta(kb + n, a)) + g1 * (a / (a + kb));
+  double peak = log((a + 1.0) / (kb + 1.0));
+  double sigma = sqrt(1.0 / (a + 1.0) + 1.0 / (kb + 1.0));
+  double knee = -log1p(au);
+  double lo = (knee < peak ? knee : peak) - 40.0 / (a + 1.0) - 10.0 * sigma;
+  double hi = peak + 40.0 / (kb + 1.0) + 10.0 * sigma;
+  double width = sigma < 1.0 ? sigma : 1.0;
+  double panels = ceil((hi - lo) / width);
+  if (panels > 4000.0) {
+    panels = 4000.0;
+  }
+  double half = 0.5 * (hi - lo) / panels;
+  double sum = 0.0;
+  for (double j = 0.0; j < panels; j += 1.0) {
+    double mid = lo + (2.0 * j + 1.0) * half;
+    double part = 0.0;
+    for (int k = 0; k < 10; k++) {
+      for (int side = -1; side <= 1; side += 2) {
+        double v = mid + (double)side * half * cxmi_gl20[k][0];
+        /* p = 1/(1+e^-v), ln p = -log1p(e^-v), ln(1-p) = -log1p(e^v) */
+        double lnp = v < 0.0 ? v - log1p(exp(v)) : -log1p(exp(-v));
+        double lnq = v > 0.0 ? -v - log1p(exp(-v)) : -log1p(exp(v));
+        double pp = exp(lnp);
+        double w = exp(a * lnp + kb * lnq - lnbeta);
+        double g = -expm1(-ka * log1p(pp * u)) / pp;
+        double d = g - (au * exp(n * lnq) + g1 * pp);
+        part += cxmi_gl20[k][1] * d * w;
+      }
+    }
+    sum += part * half;
+  }
+  double e = mean_h + sum;
+  /* Rounding may push a result at a bound just past it. */
+  if (e > au) {
+    e = au;
+  }
+  if (e < g1) {
+    e = g1;
+  }
+  return e;
+}
+
+/* The closed form where it is well conditioned (moderate parameters, the
+ * 2F1 series within its fast range z <= 0.9, a not within 1e-3 of its
+ * removable singularity at 1, and a bracket with at most 1e-11 relative
+ * error, inside the bounds g(1) <= E <= A u), else the integral. */
+static double expected_alive_any(const double *p, int m, double t, uint32_t x, double T) {
+  double dx = (double)x, dm = (double)m;
+  double ka = p[R] + dx, kb = p[B] + dx + dm, fc = p[A] + kb - 1.0;
+  double u = t / (p[ALPHA] + T);
+  double z = t / (p[ALPHA] + T + t);
+  if (fc > 0.0 && fc <= 1e4 && ka <= 1e4 && z <= 0.9 && fabs(p[A] - 1.0) >= 1e-3) {
+    double err = INFINITY;
+    double e = expected_alive(p, m, t, x, T, &err);
+    double hi = ka * u, lo = -expm1(-ka * log1p(u));
+    if (err <= 1e-11 && e <= hi * (1.0 + 1e-12) && e >= lo * (1.0 - 1e-12)) {
+      return e;
+    }
+  }
+  return expected_alive_quad(ka, p[A], kb, u);
 }
 
 static double family_expected(const double *p, int m, double t, uint32_t x, double tx, double T) {
@@ -195,16 +283,7 @@ static double family_expected(const double *p, int m, double t, uint32_t x, doub
   if (t == 0.0) {
     return 0.0;
   }
-  double e;
-  if (fabs(p[A] - 1.0) < 1e-5) {
-    double q[4] = {p[R], p[ALPHA], 1.0 - 1e-5, p[B]};
-    double lo = expected_alive(q, m, t, x, T);
-    q[A] = 1.0 + 1e-5;
-    e = 0.5 * (lo + expected_alive(q, m, t, x, T));
-  } else {
-    e = expected_alive(p, m, t, x, T);
-  }
-  return e * family_p_alive(p, m, x, tx, T);
+  return expected_alive_any(p, m, t, x, T) * family_p_alive(p, m, x, tx, T);
 }
 
 /* ln NB(k) = ln[G(r+k)/(G(r) k!) (al/(al+t))^r (t/(al+t))^k], the
