@@ -55,7 +55,7 @@ static void test_rosenbrock(void **state) {
   (void)state;
   double x[2] = {-1.2, 1.0};
   cxmi_opt_result r;
-  cxmi_minimize(&r, x, 2, rosenbrock, NULL, 1000, 1e-10);
+  cxmi_minimize(&r, x, 2, rosenbrock, NULL, 1000, 1e-10, 0.0);
   assert_true(r.converged);
   assert_true(fabs(x[0] - 1.0) < 1e-8 && fabs(x[1] - 1.0) < 1e-8);
   assert_true(r.grad_norm <= 1e-10 * 1000.0);
@@ -66,7 +66,7 @@ static void test_quadratic(void **state) {
   (void)state;
   double x[4] = {0.0, 0.0, 0.0, 0.0};
   cxmi_opt_result r;
-  cxmi_minimize(&r, x, 4, quadratic, NULL, 1000, 1e-9);
+  cxmi_minimize(&r, x, 4, quadratic, NULL, 1000, 1e-9, 0.0);
   assert_true(r.converged);
   for (int i = 0; i < 4; i++) {
     assert_true(fabs(x[i] - (double)(i + 1)) < 1e-6);
@@ -77,7 +77,7 @@ static void test_nan_region(void **state) {
   (void)state;
   double x[1] = {40.0};
   cxmi_opt_result r;
-  cxmi_minimize(&r, x, 1, partial, NULL, 200, 1e-12);
+  cxmi_minimize(&r, x, 1, partial, NULL, 200, 1e-12, 0.0);
   assert_true(r.converged);
   assert_true(fabs(x[0] - 1.0) < 1e-9);
 }
@@ -86,11 +86,11 @@ static void test_no_convergence(void **state) {
   (void)state;
   double x[1] = {0.0};
   cxmi_opt_result r;
-  cxmi_minimize(&r, x, 1, linear, NULL, 20, 1e-8);
+  cxmi_minimize(&r, x, 1, linear, NULL, 20, 1e-8, 0.0);
   assert_false(r.converged);
   assert_true(x[0] > 0.0); /* it moved downhill, and says it did not finish */
   double y[1] = {-1.0};
-  cxmi_minimize(&r, y, 1, partial, NULL, 20, 1e-8);
+  cxmi_minimize(&r, y, 1, partial, NULL, 20, 1e-8, 0.0);
   assert_false(r.converged); /* NaN at the start */
   assert_int_equal(r.evaluations, 1);
 }
