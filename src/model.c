@@ -18,6 +18,7 @@ void cxm_fit_options_init(cxm_fit_options *o) {
   o->size = sizeof *o;
   o->max_iterations = 500;
   o->tolerance = 1e-7;
+  o->max_seconds = 60.0;
   for (int i = 0; i < 4; i++) {
     o->start[i] = NAN;
   }
@@ -233,6 +234,47 @@ static void standard_errors(double *se, const double *theta, objective_ctx *c) {
   }
 }
 
+/* Degenerate estimates (docs/purchase.md, "Degenerate fits"): where the
+ * likelihood rises towards a boundary of the parameter space, the
+ * optimiser's gradient test passes on a plateau far out (a ~ 1e-7 and
+ * b ~ 1.5e5 when almost nobody drops out; r and alpha ~ 1e7..1e13 with r/alpha
+ * the rate when every customer buys at one rate; s ~ 1e-26 in Pareto/NBD)
+ * and the point reached says more about the optimiser than the data. The
+ * shape parameters are dimensionless, so a fixed window [1e-6, 1e6]
+ * separates them from any population the models describe (CDNOW:
+ * 0.24..11.7); the scale parameters alpha, beta, v carry the time or money
+ * unit and are judged only through their shapes. A Hessian that is not
+ * positive definite (se NaN) means a direction without curvature. */
+static uint32_t degenerate(const cxm_model *m) {
+  uint32_t why = 0;
+  const double lo = 1e-6, hi = 1e6;
+#define OUTSIDE(v) (!((v) >= lo && (v) <= hi))
+  switch (m->kind) {
+  case CXM_MODEL_BGNBD:
+  case CXM_MODEL_MBGNBD:
+  case CXM_MODEL_PNBD:
+    if (OUTSIDE(m->param[0])) {
+      why |= CXM_DEGENERATE_RATE;
+    }
+    if (OUTSIDE(m->param[2]) || (m->kind != CXM_MODEL_PNBD && OUTSIDE(m->param[3]))) {
+      why |= CXM_DEGENERATE_DROPOUT;
+    }
+    break;
+  default:
+    if (OUTSIDE(m->param[0]) || OUTSIDE(m->param[1])) {
+      why |= CXM_DEGENERATE_SPEND;
+    }
+    break;
+  }
+#undef OUTSIDE
+  for (int i = 0; i < m->param_count; i++) {
+    if (isnan(m->se[i])) {
+      why |= CXM_DEGENERATE_HESSIAN;
+    }
+  }
+  return why;
+}
+
 int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const cxm_fit_options *options) {
   cxm_fit_options defaults;
   cxmi_fitdata fd;
@@ -251,7 +293,7 @@ int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const 
   }
   int n = param_count(kind);
   if (options->max_iterations < 1 || options->max_iterations > 100000 || !(options->tolerance > 0.0) ||
-      !isfinite(options->tolerance)) {
+      !isfinite(options->tolerance) || !(options->max_seconds > 0.0) || !(options->max_seconds <= 1e6)) {
     return CXM_E_OPTION;
   }
   for (int i = 0; i < n; i++) {
@@ -281,7 +323,8 @@ int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const 
   }
   objective_ctx ctx = {kind, n, count, &fd};
   cxmi_opt_result res;
-  cxmi_minimize(&res, theta, (size_t)n, objective, &ctx, options->max_iterations, options->tolerance);
+  cxmi_minimize(&res, theta, (size_t)n, objective, &ctx, options->max_iterations, options->tolerance,
+                options->max_seconds);
 
   cxm_model_init(model);
   model->kind = kind;
@@ -297,9 +340,13 @@ int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const 
   model->loglik = loglik(kind, model->param, &fd, NULL);
   if (res.converged) {
     standard_errors(model->se, theta, &ctx);
+    model->degenerate = degenerate(model);
+    if (model->degenerate != 0) {
+      model->converged = 0;
+    }
   }
   cxmi_fitdata_free(&fd);
-  return res.converged && isfinite(model->loglik) ? CXM_OK : CXM_E_CONVERGE;
+  return model->converged && isfinite(model->loglik) ? CXM_OK : CXM_E_CONVERGE;
 }
 
 int32_t cxm_model_loglik(double *out, const cxm_model *model, const cxm_rfm *rfm) {
