@@ -394,10 +394,11 @@ static double expected(const cxm_model *m, double t, uint32_t x, double tx, doub
   }
 }
 
-/* A NaN result of valid inputs would be a defect; report it as a model
- * whose parameters the computation cannot use rather than return it. */
+/* A result that is not a finite number >= 0 (NaN: a computation past its
+ * budget, or (r+x) t/(alpha+T) beyond the double range) is reported as a
+ * model whose parameters the computation cannot use, never returned. */
 static int32_t result(double *out, double v) {
-  if (isnan(v)) {
+  if (!(v >= 0.0) || !isfinite(v)) {
     return CXM_E_MODEL;
   }
   *out = v;
@@ -515,12 +516,15 @@ int32_t cxm_model_clv(double *out, const cxm_model *purchase, const cxm_model *g
   double total = 0.0, prev = 0.0, factor = 1.0;
   for (uint32_t i = 1; i <= periods; i++) {
     double e = expected(purchase, (double)i * period_length, x, t_x, T);
-    if (isnan(e)) {
+    if (!(e >= 0.0) || !isfinite(e)) {
       return CXM_E_MODEL;
     }
     factor /= 1.0 + discount;
     total += (e - prev) * factor;
     prev = e;
+  }
+  if (!isfinite(total * s)) {
+    return CXM_E_MODEL;
   }
   *out = total * s;
   return CXM_OK;
@@ -552,7 +556,7 @@ int32_t cxm_model_holdout(cxm_holdout *h, const cxm_model *model, const cxm_rfm 
       continue;
     }
     double e = expected(model, t_star, x, tx, T);
-    if (isnan(e)) {
+    if (!(e >= 0.0) || !isfinite(e)) {
       return CXM_E_MODEL;
     }
     size_t bin = x < CXM_HOLDOUT_BINS - 1 ? x : CXM_HOLDOUT_BINS - 1;
@@ -565,6 +569,9 @@ int32_t cxm_model_holdout(cxm_holdout *h, const cxm_model *model, const cxm_rfm 
   }
   if (r.customers == 0) {
     return CXM_E_NO_DATA;
+  }
+  if (!isfinite(r.expected)) {
+    return CXM_E_MODEL; /* each term finite, the sum beyond the double range */
   }
   for (size_t b = 0; b < CXM_HOLDOUT_BINS; b++) {
     double c = (double)r.bin_customers[b];

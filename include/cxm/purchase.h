@@ -327,7 +327,11 @@ CXM_API int32_t cxm_model_p_alive(double *p_alive, const cxm_model *model, uint3
  * @param[in] x Repeat transactions.
  * @param[in] t_x Recency.
  * @param[in] T Age (T = 0 is allowed here, with x = 0 and t_x = 0).
- * @return As cxm_model_p_alive(); CXM_E_VALUE also for t < 0 or not finite.
+ * @return As cxm_model_p_alive(); CXM_E_VALUE also for t < 0 or not finite;
+ *         CXM_E_MODEL also when the expectation cannot be computed as a
+ *         finite number (only when (r + x) t / (alpha + T) is beyond the
+ *         double range; docs/purchase.md, "Numerics"). Never a negative or
+ *         non-finite value with CXM_OK.
  * @note Thread-safe. @since 0.1
  */
 CXM_API int32_t cxm_model_expected(double *expected, const cxm_model *model, double t, uint32_t x, double t_x,
@@ -385,7 +389,9 @@ CXM_API int32_t cxm_model_expected_spend(double *spend, const cxm_model *model, 
  * @param[in] periods 1..100000 periods.
  * @param[in] period_length > 0, in the models' time unit.
  * @param[in] discount Discount rate per period, >= 0 and finite.
- * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_MODEL; CXM_E_VALUE.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_MODEL (also when an
+ *         expectation or the sum cannot be computed as a finite number);
+ *         CXM_E_VALUE.
  * @note Thread-safe. @since 0.1
  */
 CXM_API int32_t cxm_model_clv(double *clv, const cxm_model *purchase, const cxm_model *spend, uint32_t x, double t_x,
@@ -398,8 +404,10 @@ CXM_API int32_t cxm_model_clv(double *clv, const cxm_model *purchase, const cxm_
  * @param[in] model A BG/NBD, MBG/NBD or Pareto/NBD model.
  * @param[in] rfm The calibration summaries with their `x_star`.
  * @param[in] t_star Holdout length, > 0, in the summaries' time unit.
- * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_MODEL; CXM_E_VALUE for a
- *         bad t_star; CXM_E_NO_DATA when no customer has an x_star.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_MODEL (also when an
+ *         expectation or the total cannot be computed as a finite number;
+ *         `holdout` is then unchanged); CXM_E_VALUE for a bad t_star;
+ *         CXM_E_NO_DATA when no customer has an x_star.
  * @since 0.1
  */
 CXM_API int32_t cxm_model_holdout(cxm_holdout *holdout, const cxm_model *model, const cxm_rfm *rfm, double t_star);
