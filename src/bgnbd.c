@@ -352,8 +352,54 @@ static double ln_nbd(double r, double al, double t, double k) {
   return cxmi_lgamma_ratio(r, k) - cxmi_lgamma_ratio(1.0, k) + r * lq + (k > 0.0 ? k * lz : 0.0);
 }
 
+/* The continued fraction of the incomplete beta function (A&S 26.5.8;
+ * evaluated by the modified Lentz method, Press et al., Numerical Recipes,
+ * 3rd ed., section 6.4), which converges quickly for x < (a+1)/(a+b+2).
+ * Returns ln I_x(a, b) given ln x and ln(1-x), or NaN past a budget of
+ * 100 000 iterations. */
+static double log_ibeta_cf(double a, double b, double lnx, double ln1mx) {
+  const double tiny = 1e-300;
+  double x = exp(lnx);
+  double qab = a + b, qap = a + 1.0, qam = a - 1.0;
+  double c = 1.0, d = 1.0 - qab * x / qap;
+  if (fabs(d) < tiny) {
+    d = tiny;
+  }
+  d = 1.0 / d;
+  double h = d;
+  for (double m = 1.0; m <= 100000.0; m += 1.0) {
+    double m2 = 2.0 * m;
+    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+    d = 1.0 + aa * d;
+    d = fabs(d) < tiny ? tiny : d;
+    c = 1.0 + aa / c;
+    c = fabs(c) < tiny ? tiny : c;
+    d = 1.0 / d;
+    h *= d * c;
+    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+    d = 1.0 + aa * d;
+    d = fabs(d) < tiny ? tiny : d;
+    c = 1.0 + aa / c;
+    c = fabs(c) < tiny ? tiny : c;
+    d = 1.0 / d;
+    double del = d * c;
+    h *= del;
+    if (fabs(del - 1.0) <= 0x1p-53) {
+      double small = a < b ? a : b, large = a < b ? b : a;
+      double lnbeta = cxmi_lgamma(small) - cxmi_lgamma_delta(large, small);
+      return a * lnx + b * ln1mx - lnbeta - log(a) + log(h);
+    }
+  }
+  return NAN;
+}
+
 /* P(N >= k) for the NBD above: 1 minus the head when the head is at most
- * 1/2, else the tail summed directly (no cancellation either way). */
+ * 1/2; else the regularized incomplete beta function I_z(k, r), z = t/(al+t)
+ * (the NBD tail, A&S 26.5.26 with 6.6.2), by its continued fraction, or
+ * 1 - I_(1-z)(r, k) on the other side of the fraction's fast region (then
+ * the tail is above ~1/2 and the subtraction loses nothing). The direct
+ * sum of the tail needed ~40 (al+t)/al terms and was cut at 1e8, silently
+ * short when t/al > ~1e6. NaN past the budgets. */
 static double nbd_tail(double r, double al, double t, uint32_t k) {
   double head = 0.0;
   if (k == 0) {
@@ -365,23 +411,12 @@ static double nbd_tail(double r, double al, double t, uint32_t k) {
   if (head <= 0.5) {
     return 1.0 - head;
   }
-  /* Terms t_{j+1}/t_j = (r+j)/(j+1) * t/(al+t): summed from k until they
-   * are below 2^-56 of the sum once decreasing. */
-  double z = t / (al + t);
-  double term = exp(ln_nbd(r, al, t, (double)k));
-  double sum = term;
-  for (double j = (double)k; j < (double)k + 1e8; j += 1.0) {
-    double ratio = (r + j) / (j + 1.0) * z;
-    term *= ratio;
-    sum += term;
-    if (ratio < 1.0 && term * (ratio > z ? ratio / (1.0 - ratio) : z / (1.0 - z)) <= 0x1p-56 * sum) {
-      break;
-    }
-    if (term == 0.0) {
-      break;
-    }
+  double dk = (double)k;
+  double lnz = -log1p(al / t), ln1mz = -log1p(t / al);
+  if (exp(lnz) < (dk + 1.0) / (dk + r + 2.0)) {
+    return exp(log_ibeta_cf(dk, r, lnz, ln1mz));
   }
-  return sum;
+  return -expm1(log_ibeta_cf(r, dk, ln1mz, lnz));
 }
 
 /* P(X(t) = k) = B(a, b+k+m)/B(a,b) NB(k) + [k > 0 or m] B(a+1, b+k+m-1)/B(a,b) P(N >= k)
