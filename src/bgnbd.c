@@ -227,8 +227,8 @@ static double expected_alive_quad(double ka, double a, double kb, double u) {
   double hi = peak + 40.0 / (kb + 1.0) + 10.0 * sigma;
   double width = sigma < 1.0 ? sigma : 1.0;
   double panels = ceil((hi - lo) / width);
-  if (panels > 4000.0) {
-    panels = 4000.0;
+  if (!(panels <= 4000.0)) {
+    return NAN; /* beyond the budget (no double input needs more than ~1 500) */
   }
   double half = 0.5 * (hi - lo) / panels;
   double sum = 0.0;
@@ -281,8 +281,8 @@ static double expected_alive_ratio(double ka, double a, double kb, double u) {
   double lo = -40.0 / a - 10.0 * sigma, hi = 40.0 / kb + 10.0 * sigma;
   double width = sigma < 1.0 ? sigma : 1.0;
   double panels = ceil((hi - lo) / width);
-  if (panels > 4000.0) {
-    panels = 4000.0;
+  if (!(panels <= 4000.0)) {
+    return NAN; /* beyond the budget (no double input needs more than ~1 500) */
   }
   double half = 0.5 * (hi - lo) / panels;
   double num = 0.0, den = 0.0;
