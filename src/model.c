@@ -244,8 +244,9 @@ static void standard_errors(double *se, const double *theta, objective_ctx *c) {
  * separates them from any population the models describe (CDNOW:
  * 0.24..11.7); the scale parameters alpha, beta, v carry the time or money
  * unit and are judged only through their shapes. A Hessian that is not
- * positive definite (se NaN) means a direction without curvature. */
-static uint32_t degenerate(const cxm_model *m) {
+ * positive definite (se NaN) means a direction without curvature; it is
+ * only computed (and judged) when the optimiser converged. */
+static uint32_t degenerate(const cxm_model *m, int with_hessian) {
   uint32_t why = 0;
   const double lo = 1e-6, hi = 1e6;
 #define OUTSIDE(v) (!((v) >= lo && (v) <= hi))
@@ -267,7 +268,7 @@ static uint32_t degenerate(const cxm_model *m) {
     break;
   }
 #undef OUTSIDE
-  for (int i = 0; i < m->param_count; i++) {
+  for (int i = 0; i < m->param_count && with_hessian; i++) {
     if (isnan(m->se[i])) {
       why |= CXM_DEGENERATE_HESSIAN;
     }
@@ -340,10 +341,12 @@ int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const 
   model->loglik = loglik(kind, model->param, &fd, NULL);
   if (res.converged) {
     standard_errors(model->se, theta, &ctx);
-    model->degenerate = degenerate(model);
-    if (model->degenerate != 0) {
-      model->converged = 0;
-    }
+  }
+  /* Also for a fit stopped by a limit: its point may be running off to a
+   * boundary, and saying which is the useful part of the answer. */
+  model->degenerate = degenerate(model, res.converged);
+  if (model->degenerate != 0) {
+    model->converged = 0;
   }
   cxmi_fitdata_free(&fd);
   return model->converged && isfinite(model->loglik) ? CXM_OK : CXM_E_CONVERGE;
