@@ -19,8 +19,9 @@ agree to 14 digits), recorded in the last column:
 - "integral": the definition E_p[(1 - (1+pu)^-(r+x))/p], p ~ Beta(a, b+x+m),
   by mpmath.quad (see integral()).
 Each is multiplied by P(alive). Where the first method is not the integral,
-the integral is computed too and the largest relative difference between
-the two is printed on standard error (a check of both).
+the integral is computed too (at 30 digits) and the largest relative
+difference between the two is printed on standard error (a check of both):
+5.8e-16 over the 441 such rows of the committed table.
 Columns: kind (1 BG/NBD, 2 MBG/NBD), r, alpha, a, b, t, x, t_x, T,
 expected (17 significant digits), method.
 """
@@ -108,7 +109,7 @@ def row_value(row):
     if method != "integral":
         # the integral as a second, independent evaluation where both apply
         kind, r, al, a, b, t, x, tx, T = row
-        mp.mp.dps = 20
+        mp.mp.dps = 30  # at 20 digits the integral itself is off by up to 2e-9 for r ~ 1e12
         m = 1 if kind == 2 else 0
         i = integral(*[mp.mpf(v) for v in (r, al, a, b, t, x, T)], m)
         i *= palive(*[mp.mpf(v) for v in (r, al, a, b, x, tx, T)], m)
