@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <time.h>
 
 #include "optimize.h"
 
@@ -95,12 +96,50 @@ static void test_no_convergence(void **state) {
   assert_int_equal(r.evaluations, 1);
 }
 
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Rosenbrock that takes 5 ms of wall time per evaluation. */
+static double slow_rosenbrock(void *ctx, const double *x, double *g) {
+  double start = now();
+  while (now() - start < 0.005) {
+    ++*(long *)ctx;
+  }
+  return rosenbrock(NULL, x, g);
+}
+
+/* The time budget: 0.05 s stops a minimisation that needs hundreds of
+ * evaluations after about 10, with the best point reached and without
+ * claiming convergence; no budget (0) lets it finish. */
+static void test_time_budget(void **state) {
+  (void)state;
+  double x[2] = {-1.2, 1.0};
+  long spins = 0;
+  cxmi_opt_result r;
+  double start = now();
+  cxmi_minimize(&r, x, 2, slow_rosenbrock, &spins, 1000, 1e-10, 0.05);
+  double took = now() - start;
+  assert_true(r.out_of_time);
+  assert_false(r.converged);
+  assert_true(r.evaluations >= 2 && r.evaluations <= 40);
+  assert_true(took < 0.05 + 0.2);
+  assert_true(isfinite(r.f) && r.f <= 24.2 + 1e-12); /* f(-1.2, 1) = 24.2: never worse than the start */
+  double y[2] = {-1.2, 1.0};
+  cxmi_minimize(&r, y, 2, rosenbrock, NULL, 1000, 1e-10, 0.0);
+  assert_false(r.out_of_time);
+  assert_true(r.converged);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rosenbrock),
       cmocka_unit_test(test_quadratic),
       cmocka_unit_test(test_nan_region),
       cmocka_unit_test(test_no_convergence),
+      cmocka_unit_test(test_time_budget),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
