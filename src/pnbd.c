@@ -49,7 +49,8 @@ static double log_f_term(const double *p, double dx, double y) {
 
 /* The death term by its definition instead of 2F1: integrating the
  * purchase rate out, a customer who died at tau in (t_x, T] contributes
- * (Fader & Hardie 2005, note 009, eq. 9-11)
+ * (the integral over the lifetime that Fader & Hardie 2005, note 009,
+ * evaluate in closed form as A0)
  *
  *   s/(r+s+x) A0 = s I,  I = int_{t_x}^{T} (al+tau)^-(r+x) (be+tau)^-(s+1) dtau.
  *
