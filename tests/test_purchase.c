@@ -953,6 +953,32 @@ static void test_degenerate_and_budget(void **state) {
     assert_true((m.degenerate & ~(uint32_t)(CXM_DEGENERATE_RATE | CXM_DEGENERATE_DROPOUT | CXM_DEGENERATE_HESSIAN)) ==
                 0);
   }
+  /* one repeat buyer among 30 one-time buyers: every model, Gamma-Gamma too
+   * (one spend), ends at a boundary (issue 12: r, alpha ~ 1e12..1e14) */
+  cxm_rfm_customer_init(&c);
+  c.x = 1;
+  c.t_x = 5.0;
+  c.T = 10.0;
+  c.monetary = 3.0;
+  cxm_rfm *one;
+  assert_int_equal(cxm_rfm_new(&one, NULL), CXM_OK);
+  assert_int_equal(cxm_rfm_add(one, &c), CXM_OK);
+  cxm_rfm_customer_init(&c);
+  c.T = 12.0;
+  for (int i = 0; i < 30; i++) {
+    assert_int_equal(cxm_rfm_add(one, &c), CXM_OK);
+  }
+  for (int32_t kind = CXM_MODEL_BGNBD; kind <= CXM_MODEL_GAMMA_GAMMA; kind++) {
+    cxm_model m;
+    cxm_model_init(&m);
+    assert_int_equal(cxm_model_fit(&m, one, kind, NULL), CXM_E_CONVERGE);
+    assert_int_equal(m.converged, 0);
+    assert_true(m.degenerate != 0);
+    if (kind == CXM_MODEL_GAMMA_GAMMA) {
+      assert_true((m.degenerate & CXM_DEGENERATE_SPEND) != 0);
+    }
+  }
+  cxm_rfm_free(one);
   /* bad budgets */
   cxm_fit_options o;
   cxm_fit_options_init(&o);
