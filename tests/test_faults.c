@@ -839,7 +839,9 @@ static int32_t fault_loop(const fault_spec *s, void *ctx) {
                  (long long)(g_fa.live_bytes - start));
       break;
     }
-    if (s->tolerated != NULL && rc >= 0) { /* went without the failed allocation */
+    /* went without the failed allocation; a fit's CXM_E_CONVERGE (its data
+     * are degenerate, docs/purchase.md) is a result like CXM_OK */
+    if (s->tolerated != NULL && (rc >= 0 || rc == CXM_E_CONVERGE)) {
       if (g_fa.live_bytes != live)
         fail_msg("%s: failure point %ld got through but leaves %lld bytes live", s->fn, n,
                  (long long)(g_fa.live_bytes - live));
@@ -2399,7 +2401,7 @@ static void test_never_allocating_probe(void **state) {
   const char *name;
   size_t len;
   uint32_t handle;
-  int32_t code, open, close;
+  int32_t code, open, close, rc;
   int64_t v;
   double row[CXM_FEATURE_COUNT];
   static const double x[RISK_K] = {0.5, -1, 2, 0};
@@ -2420,7 +2422,8 @@ static void test_never_allocating_probe(void **state) {
     assert_int_equal(cxm_rfm_add(rfm, &k), CXM_OK);
   }
   cxm_model_init(&m);
-  assert_int_equal(cxm_model_fit(&m, rfm, CXM_MODEL_BGNBD, NULL), CXM_OK);
+  rc = cxm_model_fit(&m, rfm, CXM_MODEL_BGNBD, NULL); /* CXM_E_CONVERGE: these 50 summaries are degenerate */
+  assert_true(rc == CXM_OK || rc == CXM_E_CONVERGE);
   assert_int_equal(cxm_risk_data_new(&d, RISK_K, &g_hooks), CXM_OK);
   assert_int_equal(cxm_risk_data_add(d, x, 1, 1.0), CXM_OK);
   assert_int_equal(cxm_calendar_new(&cal, &g_hooks), CXM_OK);

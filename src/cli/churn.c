@@ -69,9 +69,10 @@ static const char help_text[] =
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n"
     "\n"
-    "Exit status: 0 success; 1 when the file cannot be read, a line is bad, or\n"
-    "the fit did not converge (the estimates are still printed, with\n"
-    "converged false); 2 for a usage error.\n";
+    "Exit status: 0 success; 1 when the file cannot be read, a line is bad, the\n"
+    "fit did not converge or is degenerate (the estimates are still printed,\n"
+    "with converged false and the reasons under degenerate), or the holdout\n"
+    "expectation cannot be computed; 2 for a usage error.\n";
 
 typedef struct churn_args {
   int help, version, json, strict;
@@ -413,6 +414,29 @@ static void print_risk_model(cli_json *j, const churn_risk *risk) {
 
 static int32_t print_holdout(const cxm_model *m, const cxm_rfm *rfm, const churn_args *a, cli_json *j);
 
+/* The names of cxm_model::degenerate's bits, as printed (docs/purchase.md). */
+static const struct {
+  uint32_t bit;
+  const char *name;
+} degenerate_names[] = {
+    {CXM_DEGENERATE_RATE, "rate"},
+    {CXM_DEGENERATE_DROPOUT, "dropout"},
+    {CXM_DEGENERATE_SPEND, "spend"},
+    {CXM_DEGENERATE_HESSIAN, "hessian"},
+};
+
+/* "rate, hessian" into buf (empty for none). */
+static void degenerate_text(char *buf, size_t size, uint32_t why) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < sizeof degenerate_names / sizeof degenerate_names[0]; i++) {
+    if ((why & degenerate_names[i].bit) == 0) continue;
+    int n = snprintf(buf + used, size - used, "%s%s", used > 0 ? ", " : "", degenerate_names[i].name);
+    if (n < 0 || (size_t)n >= size - used) break;
+    used += (size_t)n;
+  }
+}
+
 static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const churn_args *a,
                           const churn_risk *risk) {
   int32_t rc = CXM_OK;
@@ -439,6 +463,12 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
   cli_json_member_uint(&j, "customers", m->customers);
   cli_json_keyz(&j, "converged");
   cli_json_bool(&j, m->converged);
+  cli_json_keyz(&j, "degenerate");
+  cli_json_array_begin(&j);
+  for (size_t k = 0; k < sizeof degenerate_names / sizeof degenerate_names[0]; k++) {
+    if ((m->degenerate & degenerate_names[k].bit) != 0) cli_json_stringz(&j, degenerate_names[k].name);
+  }
+  cli_json_array_end(&j);
   cli_json_keyz(&j, "iterations");
   cli_json_int(&j, m->iterations);
   cli_json_keyz(&j, "se");
@@ -505,9 +535,11 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
     cli_table_cellf(t, "%.6g", m->param[i]);
     cli_table_cellf(t, "%.4g", m->se[i]);
   }
-  printf("Model %s: %llu customers, log-likelihood %.4f, %s after %d iterations\n\n", cxm_model_name(m->kind),
+  char why[64];
+  degenerate_text(why, sizeof why, m->degenerate);
+  printf("Model %s: %llu customers, log-likelihood %.4f, %s after %d iterations%s%s%s\n\n", cxm_model_name(m->kind),
          (unsigned long long)m->customers, m->loglik, m->converged ? "converged" : "NOT converged",
-         (int)m->iterations);
+         (int)m->iterations, m->degenerate != 0 ? " (degenerate: " : "", why, m->degenerate != 0 ? ")" : "");
   int rc = cli_table_print(t, stdout, NULL);
   cli_table_free(t);
   if (rc != 0) {
@@ -817,7 +849,16 @@ int cli_churn_main(int argc, char **argv) {
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
-  if (rc == CXM_E_CONVERGE) {
+  if (rc == CXM_E_CONVERGE && m.degenerate != 0) {
+    char why[64], msg[192];
+    degenerate_text(why, sizeof why, m.degenerate);
+    snprintf(msg, sizeof msg,
+             "the model fit is degenerate (%s): the estimates printed are a point on the way to a boundary, not a "
+             "maximum the data locate",
+             why);
+    status = CLI_EXIT_FAILURE;
+    cli_diag(source, msg);
+  } else if (rc == CXM_E_CONVERGE) {
     status = CLI_EXIT_FAILURE;
     cli_diag(source, "the model fit did not converge; the estimates printed are the best point reached");
   }
@@ -845,7 +886,10 @@ int cli_churn_main(int argc, char **argv) {
   } else if (a.holdout_to != INT64_MIN) {
     rc = print_holdout(&m, rfm, &a, NULL);
   }
-  if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
+  if (rc == CXM_E_MODEL && a.holdout_to != INT64_MIN) {
+    cli_diag(source, "holdout: the expected repeat purchases cannot be computed as finite numbers for these estimates");
+    status = CLI_EXIT_FAILURE;
+  } else if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
     cli_diag(source, cxm_status_str(rc));
     status = CLI_EXIT_FAILURE;
   }
