@@ -10,8 +10,21 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 
+#include <cxm/experience.h>
+
 #include <stddef.h>
 #include <stdint.h>
+
+/* The state of cxm_gap (experience_pg.c): the library's accumulator and the
+ * top-box threshold its blind spots were counted with. */
+typedef struct pgcxm_gap_state {
+  cxm_gap_acc acc;
+  double top_box;
+} pgcxm_gap_state;
+
+/* Reads the partial-state bytes of cxm_gap, or raises ERROR naming `fn`
+ * (the DESERIALFUNC and cxm_state_check() use it). */
+void pgcxm_gap_read(pgcxm_gap_state *s, const uint8_t *bytes, size_t len, const char *fn);
 
 /* Raises ERROR for a library status other than CXM_OK, naming the SQL
  * function `fn` and the library's reason. */
