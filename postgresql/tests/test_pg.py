@@ -21,6 +21,7 @@ the servers as the unprivileged user `postgres` (or CXM_PG_USER).
 """
 
 import json
+import math
 import os
 import random
 import subprocess
@@ -144,8 +145,16 @@ def compare_with_report(cluster, table, rep, label, prefix=""):
 
 
 def load_csv(cluster, table, path):
-    cluster.psql(EVENTS_DDL.format(name=table))
-    cluster.psql("\\copy %s FROM '%s' WITH (FORMAT csv, HEADER true)" % (table, path))
+    """Loads an event CSV as `cxm report` records it: the first row of each
+    event id (later ones are duplicates the store skips), with its file
+    line in `line`."""
+    raw = table + "_raw"
+    cluster.psql(EVENTS_DDL.format(name=raw).replace("dimension text)", "dimension text, line bigserial)"))
+    cluster.psql("\\copy %s (id, time, customer, kind, value, channel, stage, segment, ref, dimension) "
+                 "FROM '%s' WITH (FORMAT csv, HEADER true)" % (raw, path))
+    cluster.psql("CREATE TABLE %s AS SELECT id, time, customer, kind, value, channel, stage, segment, ref, dimension, "
+                 "line FROM (SELECT *, row_number() OVER (PARTITION BY coalesce(nullif(id, ''), 'line ' || line) "
+                 "ORDER BY line) AS nth FROM %s) r WHERE nth = 1; DROP TABLE %s" % (table, raw, raw))
 
 
 # A deterministic generated table: `rows` events of 60 000 customers over
@@ -245,7 +254,7 @@ def run_single(c):
                "(WHERE kind IN ('nps','csat','ces')) AS s FROM big GROUP BY channel")
         n = c.psql("SELECT count(*) FILTER (WHERE s::text::cxm_survey_state::bytea = s::bytea "
                    "AND s::bytea::cxm_survey_state::bytea = s::bytea "
-                   "AND cxm_survey_add(s, '\\x43584d530117' || repeat('00', 23))::bytea = s::bytea) FROM states")
+                   "AND cxm_survey_add(s, ('\\x43584d530117' || repeat('00', 23))::cxm_survey_state)::bytea = s::bytea) FROM states")
         check(int(n) == 9, "text/bytea round trips: %s of 9" % n)
         binfile = os.path.join(c.dir, "states.bin")
         c.psql("COPY states TO '%s' WITH (FORMAT binary)" % binfile)
@@ -266,7 +275,7 @@ def run_single(c):
         # --- bad input --------------------------------------------------------
         test_bad_input(c)
         test_fuzz(c)
-        test_experience_purchase(c)
+        test_experience_purchase(c, rep)
     finally:
         import shutil
         shutil.rmtree(tmp, ignore_errors=True)
@@ -287,7 +296,8 @@ def test_bad_input(c):
     expect_error(c, "SELECT cxm_survey_state(k, v) FROM (VALUES ('npz', 1)) t(k, v)", "unknown event kind", "npz")
     expect_error(c, "SELECT '\\x00'::cxm_survey_state", "invalid survey state")
     expect_error(c, "SELECT '\\x43584d530217'::bytea::cxm_survey_state", "invalid survey state", "CXM_E_VERSION")
-    expect_error(c, "SELECT cxm_survey_counts('\\x43584d530117' || repeat('00', 23), 'x')", "unknown survey kind")
+    expect_error(c, "SELECT cxm_survey_counts(('\\x43584d530117' || repeat('00', 23))::cxm_survey_state, 'x')",
+                 "unknown survey kind")
     # NULLs are ignored; only NULLs give NULL (no answers, never 0).
     out = c.psql("SELECT cxm_nps(x) IS NULL, cxm_nps_stats(x) IS NULL, cxm_nps_json(x) IS NULL, "
                  "cxm_survey_state(k, x) FROM (VALUES (NULL::int, NULL::text), (NULL, 'nps')) t(x, k)").strip()
@@ -301,8 +311,12 @@ def test_bad_input(c):
                  "cxm_survey_state('nps', x % 100) FILTER (WHERE x >= 100) b FROM (VALUES (10), (10), (0), (9), "
                  "(107), (100), (106), (110)) t(x)) SELECT to_json(cxm_nps_compare(a, b)) FROM s").strip()
     r = json.loads(out)
-    # first: 3 promoters of 4, 1 detractor: 50; second: 1 promoter, 3 detractors of 4: -50.
-    check(r["first"] == 50 and r["second"] == -50 and r["diff"] == -100 and r["p"] < 0.05, "nps compare %r" % r)
+    # first: 3 promoters, 1 detractor of 4: 50; second (10, 7, 0, 6): 1 promoter, 2 detractors of 4: -25.
+    # se = 100 sqrt(sum (p+ + p- - (p+ - p-)^2) / n) over both (docs/metrics.md).
+    se = 100 * math.sqrt((1 - 0.25) / 4 + (0.75 - 0.0625) / 4)
+    check(r["first"] == 50 and r["second"] == -25 and r["diff"] == -75 and close(r["se"], se, 1e-12)
+          and close(r["z"], -75 / se, 1e-12) and close(r["p"], math.erfc(75 / se / math.sqrt(2)), 1e-6),
+          "nps compare %r" % r)
 
 
 def test_fuzz(c):
@@ -348,7 +362,7 @@ BEGIN
   END LOOP;
   RAISE NOTICE 'fuzz: % accepted, % refused', ok, bad;
 END $$;
-""" % arr
+""".replace("%s", arr, 1)
     fd, path = tempfile.mkstemp(suffix=".sql", dir=c.dir)
     with os.fdopen(fd, "w") as f:
         f.write(sql)
@@ -358,17 +372,173 @@ END $$;
     os.unlink(path)
     check(r.returncode == 0 and "fuzz:" in r.stderr, "fuzz run failed: %r" % r.stderr[-500:])
     say(r.stderr.strip().replace("psql:", "").strip())
+    # The readers of the other partial states (their DESERIALFUNCs) through
+    # cxm_state_check, from valid seeds built here by their formats.
+    import struct
+    seeds = {
+        "gap": b"CXMG\x01" + struct.pack("<QddddQQ", 2, 10.0, 50.0, 170.0, 150.0, 1, 0) + struct.pack("<d", 80.0),
+        "rfm": b"CXMR\x01" + struct.pack("<qdQ", 20000, 604800.0, 2) + struct.pack("<qdqd", 19000, 5.0, 19010, 7.5),
+        "fit": b"CXMF\x01" + struct.pack("<QQ", 1, 2) + struct.pack("<Qddd", 2, 3.0, 10.0, 5.0)
+               + struct.pack("<Qddd", 0, 0.0, 4.0, float("nan")),
+    }
+    cases = []
+    for kind, seed in seeds.items():
+        cases.append((kind, seed))
+        for i in range(1500):
+            v = bytearray(seed) if i % 3 else bytearray(rng.randrange(256) for _ in range(rng.randrange(0, 80)))
+            for _ in range(rng.randrange(0, 4)):
+                op = rng.randrange(3)
+                if op == 0 and v:
+                    v[rng.randrange(len(v))] = rng.randrange(256)
+                elif op == 1 and v:
+                    del v[rng.randrange(len(v)):]
+                else:
+                    v += bytes([rng.randrange(256)])
+            cases.append((kind, bytes(v)))
+    arr = "ARRAY[" + ",".join("ROW('%s', '\\x%s'::bytea)::cxm_fuzz_case" % (k, b.hex()) for k, b in cases) + "]"
+    c.psql("CREATE TYPE cxm_fuzz_case AS (kind text, bytes bytea)")
+    out = c.script("""
+DO $$
+DECLARE f cxm_fuzz_case; ok int := 0; bad int := 0;
+BEGIN
+  FOREACH f IN ARRAY %s LOOP
+    BEGIN
+      PERFORM cxm_state_check(f.kind, f.bytes);
+      ok := ok + 1;
+    EXCEPTION WHEN others THEN bad := bad + 1;
+    END;
+  END LOOP;
+  RAISE NOTICE 'state fuzz: % accepted, % refused', ok, bad;
+END $$;
+SELECT cxm_state_check(k, b) FROM (VALUES %s) t(k, b);
+""".replace("%s", arr, 1).replace("%s", ",".join("('%s', '\\x%s'::bytea)" % (k, b.hex()) for k, b in seeds.items()), 1))
+    check(out.split() == [str(len(b)) for b in seeds.values()], "valid seeds refused: %r" % out)
     alive = c.psql("SELECT 1").strip()
     log = c.log()
     check(alive == "1" and "terminated by signal" not in log and "server process" not in log,
           "server crashed during the fuzz:\n" + log[-2000:])
 
 
-def test_experience_purchase(c):
-    """Gap, service levels and purchase models: defined in later commits."""
-    fn = globals().get("run_experience_purchase")
-    if fn:
-        fn(c)
+def close(a, b, rel=1e-9):
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
+
+
+# Pairs of the perception gap (docs/experience.md) built in SQL: per ref,
+# service = mean internal rating, experience = mean normalised customer
+# rating, at the channel of the earliest internal rating (ties: file line).
+GAP_SQL = """
+WITH p AS (
+  SELECT ref,
+         avg(value) FILTER (WHERE kind = 'internal') AS service,
+         avg(cxm_experience_score(kind, value)) FILTER (WHERE kind IN ('nps', 'csat', 'ces')) AS experience,
+         (array_agg(coalesce(nullif(channel, ''), 'unknown') ORDER BY time, line)
+            FILTER (WHERE kind = 'internal'))[1] AS channel
+  FROM events WHERE ref <> '' GROUP BY ref)
+SELECT json_object_agg(k, to_json(g)) FROM (
+  SELECT 'all' AS k, cxm_gap(service, experience) AS g FROM p
+  UNION ALL
+  SELECT channel, cxm_gap(service, experience) FROM p
+  WHERE service IS NOT NULL AND experience IS NOT NULL GROUP BY channel) q
+"""
+
+# Service levels: each contact (ref with a contact_open) at its earliest
+# open's channel, its first reply the earliest at or after the open; met
+# within 8 business hours, breached later, or unanswered and older than
+# that (in business time) at the last event.
+SERVICE_SQL = """
+WITH o AS (
+  SELECT ref, min(time) AS open,
+         (array_agg(coalesce(nullif(channel, ''), 'unknown') ORDER BY time, line))[1] AS channel
+  FROM events WHERE kind = 'contact_open' AND ref <> '' GROUP BY ref),
+c AS (
+  SELECT o.*, (SELECT min(time) FROM events e
+               WHERE e.ref = o.ref AND e.kind = 'contact_reply' AND e.time >= o.open) AS reply
+  FROM o),
+s AS (
+  SELECT channel, cxm_first_response(open, reply) AS fr,
+         CASE WHEN reply IS NULL THEN cxm_first_response(open, (SELECT max(time) FROM events)) END AS age
+  FROM c)
+SELECT json_object_agg(k, json_build_object('contacts', n, 'met', met, 'breached', breached)) FROM (
+  SELECT 'all' AS k, count(*) n, count(*) FILTER (WHERE fr <= 28800) met,
+         count(*) FILTER (WHERE fr > 28800 OR age > 28800) breached FROM s
+  UNION ALL
+  SELECT channel, count(*), count(*) FILTER (WHERE fr <= 28800),
+         count(*) FILTER (WHERE fr > 28800 OR age > 28800) FROM s GROUP BY channel) q
+"""
+
+
+def test_experience_purchase(c, rep):
+    """The perception gap, service levels and purchase summaries of the
+    sample against `cxm report --json` and `cxm churn --json`."""
+    gaps = json.loads(c.psql(GAP_SQL).strip())
+    want = {"all": rep["overall"]["gap"]}
+    want.update({k: v["gap"] for k, v in rep["slices"]["channel"].items() if v["gap"]})
+    check(sorted(gaps) == sorted(want), "gap keys %s != %s" % (sorted(gaps), sorted(want)))
+    for k, w in want.items():
+        g = gaps.get(k) or {}
+        for f in ("pairs", "blind_spots", "reverse_spots"):
+            check(g.get(f) == w[f], "gap %s %s: %r != report %r" % (k, f, g.get(f), w[f]))
+        lo, hi = w["ci95"] or [None, None]
+        for f, wv in (("mean", w["mean"]), ("se", w["se"]), ("service", w["service"]), ("experience", w["experience"]),
+                      ("delivery_gap", w["delivery_gap"]), ("blind_spot_pct", w["blind_spot_pct"]),
+                      ("delivery_z", w["delivery_z"]), ("ci95_low", lo), ("ci95_high", hi)):
+            check(close(g.get(f), wv), "gap %s %s: %r != report %r" % (k, f, g.get(f), wv))
+    say("gap: %d pairs overall, %d channels, equal to cxm report (integers exactly, doubles within 1e-9)"
+        % (want["all"]["pairs"], len(want) - 1))
+
+    svc = json.loads(c.psql(SERVICE_SQL).strip())
+    want = {"all": rep["overall"]["service"]}
+    want.update({k: v["service"] for k, v in rep["slices"]["channel"].items() if v["service"]})
+    check(sorted(svc) == sorted(want), "service keys %s != %s" % (sorted(svc), sorted(want)))
+    for k, w in want.items():
+        got = svc.get(k) or {}
+        check(got == {"contacts": w["contacts"], "met": w["met"], "breached": w["breached"]},
+              "service %s: %r != report contacts %d met %d breached %d" % (k, got, w["contacts"], w["met"], w["breached"]))
+    say("service: %d contacts, met %d, breached %d with cxm_first_response, equal to cxm report"
+        % (want["all"]["contacts"], want["all"]["met"], want["all"]["breached"]))
+
+    # Purchase summaries and a BG/NBD fit against `cxm churn`.
+    r = subprocess.run([CLI, "churn", "--json", "--model", "bgnbd", "--to", "2026-07-01", SAMPLE],
+                       capture_output=True, text=True)
+    check(r.returncode == 0, "cxm churn failed: %s" % r.stderr)
+    churn = json.loads(r.stdout)
+    want = {x["customer"]: x for x in churn["customers"] if x.get("T") is not None}
+    got = json.loads(c.psql("SELECT json_object_agg(customer, to_json(r)) FROM (SELECT customer, "
+                            "cxm_rfm(time, value, '2026-07-01Z') r FROM events WHERE kind = 'purchase' "
+                            "GROUP BY customer) q WHERE (r).x IS NOT NULL").strip())
+    # cxm churn lists the customers still at risk (not churned) of the ones it fits.
+    check(set(want) <= set(got) and len(got) == churn["model"]["customers"],
+          "rfm customers: %d, churn lists %d of %d" % (len(got), len(want), churn["model"]["customers"]))
+    bad = [k for k in want if k in got and (got[k]["x"], got[k]["t_x"], got[k]["T"]) !=
+           (want[k]["x"], want[k]["t_x"], want[k]["T"])]
+    check(not bad, "rfm differs from cxm churn for %s" % bad[:5])
+    fit = json.loads(c.psql("SELECT to_json(cxm_fit('bgnbd', (r).x, (r).t_x, (r).\"T\")) FROM (SELECT "
+                            "cxm_rfm(time, value, '2026-07-01Z') r FROM events WHERE kind = 'purchase' "
+                            "GROUP BY customer) q").strip())
+    m = churn["model"]
+    check(fit["customers"] == m["customers"], "fit customers %r != %r" % (fit["customers"], m["customers"]))
+    for name, val in zip(fit["param_names"], fit["params"]):
+        check(close(val, m[name], 1e-6), "bgnbd %s: %r != cxm churn %r" % (name, val, m[name]))
+    check(close(fit["loglik"], m["loglik"], 1e-9), "loglik %r != %r" % (fit["loglik"], m["loglik"]))
+    say("rfm: %d customers, the %d cxm churn lists equal; bgnbd fit %s equals it (params within 1e-6)"
+        % (len(got), len(want), dict(zip(fit["param_names"], fit["params"]))))
+    # The fit is the same in parallel (partial lists of summaries combined).
+    fit2 = json.loads(c.psql(PARALLEL + "SELECT to_json(cxm_fit('bgnbd', (r).x, (r).t_x, (r).\"T\")) FROM (SELECT "
+                             "cxm_rfm(time, value, '2026-07-01Z') r FROM events WHERE kind = 'purchase' "
+                             "GROUP BY customer) q").strip().splitlines()[-1])
+    check(all(close(a, b, 1e-6) for a, b in zip(fit["params"], fit2["params"])), "parallel fit %r" % fit2)
+    p = float(c.psql("SELECT cxm_p_alive('bgnbd', ARRAY%r::float8[], 2, 10, 30)" % fit["params"]))
+    check(0 < p <= 1, "p_alive %r" % p)
+
+    expect_error(c, "SELECT cxm_gap(a, b) FROM (VALUES (101.0, 5.0)) t(a, b)", "service score 101", "0..100")
+    expect_error(c, "SELECT cxm_first_response('2025-01-02Z', '2025-01-01Z')", "before the open")
+    expect_error(c, "SELECT cxm_rfm(now(), 1, '2025-01-01 12:00Z')", "UTC midnight")
+    expect_error(c, "SELECT cxm_fit('xyz', 1, 1, 2)", "unknown model")
+    expect_error(c, "SELECT cxm_fit('bgnbd', 1, 3, 2)", "t_x = 3", "not valid")
+    for kind in ("survey", "gap", "rfm", "fit"):
+        expect_error(c, "SELECT cxm_state_check('%s', '\\x43584d')" % kind, "invalid")
 
 
 def citus_dir():
@@ -443,7 +613,8 @@ def run_citus(coord, workers):
     coord.psql(GEN_SQL.format(name="big_local", rows=300000))
     coord.psql(EVENTS_DDL.format(name="big"))
     coord.psql("SELECT create_distributed_table('big', 'customer')")
-    coord.psql("INSERT INTO big SELECT * FROM big_local")
+    coord.psql("INSERT INTO big (id, time, customer, kind, value, channel, stage, segment, ref, dimension) "
+               "SELECT id, time, customer, kind, value, channel, stage, segment, ref, dimension FROM big_local")
     for dim in ("overall", "channel", "month", "segment"):
         local = fetch_slices(coord, "big_local", dim, SERIAL)
         dist = fetch_slices(coord, "big", dim)
