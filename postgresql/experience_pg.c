@@ -9,6 +9,8 @@
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
 #include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/fmgrprotos.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -25,7 +27,7 @@
 /* States of different top-box thresholds are never merged. */
 typedef pgcxm_gap_state gap_state;
 
-/* Partial state bytes: the gap-accumulator frame of docs/formats.md (61
+/* The bytes of a cxm_gap_state (its text and binary forms): the gap-accumulator frame of docs/formats.md (61
  * bytes), then the threshold as the 8 little-endian bytes of its binary64. */
 #define GAP_STATE_BYTES (CXM_GAP_ACC_BYTES + 8)
 
@@ -67,18 +69,27 @@ static void check_score(double v, const char *fn, const char *what) {
   }
 }
 
+/* The state of argument 0 to change: in place inside an aggregate, else a
+ * copy. */
+static gap_state *gap_for_update(FunctionCallInfo fcinfo) {
+  if (AggCheckCallContext(fcinfo, NULL)) {
+    return (gap_state *)PG_GETARG_POINTER(0);
+  }
+  gap_state *s = (gap_state *)palloc(sizeof *s);
+  memcpy(s, PG_GETARG_POINTER(0), sizeof *s);
+  return s;
+}
+
 /* cxm_gap(service, experience [, top_box]): one pair per row, both on the
  * 0..100 scale; a row with a NULL side is skipped. */
 PG_FUNCTION_INFO_V1(pgcxm_gap_trans);
 Datum pgcxm_gap_trans(PG_FUNCTION_ARGS) {
   static const char fn[] = "cxm_gap";
-  MemoryContext ctx = pgcxm_agg_context(fcinfo, fn);
-  gap_state *s = PG_ARGISNULL(0) ? NULL : (gap_state *)PG_GETARG_POINTER(0);
   if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
-    if (s == NULL) {
+    if (PG_ARGISNULL(0)) {
       PG_RETURN_NULL();
     }
-    PG_RETURN_POINTER(s);
+    PG_RETURN_DATUM(PG_GETARG_DATUM(0));
   }
   double top_box = 80.0;
   if (PG_NARGS() > 3 && !PG_ARGISNULL(3)) {
@@ -91,13 +102,17 @@ Datum pgcxm_gap_trans(PG_FUNCTION_ARGS) {
   double experience = PG_GETARG_FLOAT8(2);
   check_score(service, fn, "service");
   check_score(experience, fn, "experience");
-  if (s == NULL) {
-    s = (gap_state *)MemoryContextAlloc(ctx, sizeof *s);
+  gap_state *s;
+  if (PG_ARGISNULL(0)) {
+    s = (gap_state *)palloc(sizeof *s);
     cxm_gap_acc_init(&s->acc);
     s->top_box = top_box;
-  } else if (s->top_box != top_box) {
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("%s: top_box changed from %g to %g within one group", fn, s->top_box, top_box)));
+  } else {
+    s = gap_for_update(fcinfo);
+    if (s->top_box != top_box) {
+      ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                      errmsg("%s: top_box changed from %g to %g within one group", fn, s->top_box, top_box)));
+    }
   }
   pgcxm_check(cxm_gap_acc_add(&s->acc, service, experience, top_box), fn, "adding a pair");
   PG_RETURN_POINTER(s);
@@ -106,20 +121,19 @@ Datum pgcxm_gap_trans(PG_FUNCTION_ARGS) {
 PG_FUNCTION_INFO_V1(pgcxm_gap_combine);
 Datum pgcxm_gap_combine(PG_FUNCTION_ARGS) {
   static const char fn[] = "cxm_gap combine";
-  MemoryContext ctx = pgcxm_agg_context(fcinfo, fn);
-  gap_state *a = PG_ARGISNULL(0) ? NULL : (gap_state *)PG_GETARG_POINTER(0);
-  gap_state *b = PG_ARGISNULL(1) ? NULL : (gap_state *)PG_GETARG_POINTER(1);
-  if (b == NULL) {
-    if (a == NULL) {
+  if (PG_ARGISNULL(1)) {
+    if (PG_ARGISNULL(0)) {
       PG_RETURN_NULL();
     }
-    PG_RETURN_POINTER(a);
+    PG_RETURN_DATUM(PG_GETARG_DATUM(0));
   }
-  if (a == NULL) {
-    a = (gap_state *)MemoryContextAlloc(ctx, sizeof *a);
+  const gap_state *b = (const gap_state *)PG_GETARG_POINTER(1);
+  if (PG_ARGISNULL(0)) {
+    gap_state *a = (gap_state *)palloc(sizeof *a);
     *a = *b;
     PG_RETURN_POINTER(a);
   }
+  gap_state *a = gap_for_update(fcinfo);
   if (a->top_box != b->top_box) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                     errmsg("%s: partial states of top_box %g and %g cannot be merged", fn, a->top_box, b->top_box)));
@@ -128,17 +142,38 @@ Datum pgcxm_gap_combine(PG_FUNCTION_ARGS) {
   PG_RETURN_POINTER(a);
 }
 
-PG_FUNCTION_INFO_V1(pgcxm_gap_serial);
-Datum pgcxm_gap_serial(PG_FUNCTION_ARGS) {
-  PG_RETURN_BYTEA_P(gap_write((const gap_state *)PG_GETARG_POINTER(0)));
+/* The cxm_gap_state type: text is bytea's hex form of the bytes above,
+ * binary the bytes. */
+PG_FUNCTION_INFO_V1(pgcxm_gap_state_in);
+Datum pgcxm_gap_state_in(PG_FUNCTION_ARGS) {
+  bytea *raw = DatumGetByteaPP(DirectFunctionCall1(byteain, PG_GETARG_DATUM(0)));
+  gap_state *s = (gap_state *)palloc(sizeof *s);
+  pgcxm_gap_read(s, (const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), "cxm_gap_state input");
+  PG_RETURN_POINTER(s);
 }
 
-PG_FUNCTION_INFO_V1(pgcxm_gap_deserial);
-Datum pgcxm_gap_deserial(PG_FUNCTION_ARGS) {
-  struct varlena *v = PG_GETARG_VARLENA_PP(0);
+PG_FUNCTION_INFO_V1(pgcxm_gap_state_out);
+Datum pgcxm_gap_state_out(PG_FUNCTION_ARGS) {
+  return DirectFunctionCall1(byteaout, PointerGetDatum(gap_write((const gap_state *)PG_GETARG_POINTER(0))));
+}
+
+PG_FUNCTION_INFO_V1(pgcxm_gap_state_recv);
+Datum pgcxm_gap_state_recv(PG_FUNCTION_ARGS) {
+  StringInfo buf = (StringInfo)PG_GETARG_POINTER(0);
+  int len = buf->len - buf->cursor;
+  const char *bytes = pq_getmsgbytes(buf, len);
   gap_state *s = (gap_state *)palloc(sizeof *s);
-  pgcxm_gap_read(s, (const uint8_t *)VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), "cxm_gap deserialise");
+  pgcxm_gap_read(s, (const uint8_t *)bytes, (size_t)len, "cxm_gap_state receive");
   PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(pgcxm_gap_state_send);
+Datum pgcxm_gap_state_send(PG_FUNCTION_ARGS) {
+  bytea *b = gap_write((const gap_state *)PG_GETARG_POINTER(0));
+  StringInfoData buf;
+  pq_begintypsend(&buf);
+  pq_sendbytes(&buf, VARDATA(b), (int)VARSIZE(b) - VARHDRSZ);
+  PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_gap_final);
@@ -281,3 +316,6 @@ Datum pgcxm_first_response(PG_FUNCTION_ARGS) {
   pgcxm_check(rc, fn, "business seconds");
   PG_RETURN_INT64(out);
 }
+
+/* cxm--0.1.sql declares cxm_gap_state with INTERNALLENGTH = 64. */
+StaticAssertDecl(sizeof(pgcxm_gap_state) == 64, "cxm_gap_state's INTERNALLENGTH in cxm--0.1.sql");

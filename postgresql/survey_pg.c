@@ -1,21 +1,31 @@
 /*
  * survey_pg.c: NPS, CSAT and CES as PostgreSQL aggregates over
- * cxm_survey_acc (include/cxm/survey.h), the cxm_survey_state type of
- * rollup tables, its accessors and the two-period comparisons.
+ * cxm_survey_acc (include/cxm/survey.h), the cxm_survey_state type that
+ * is both their transition state and the value of rollup tables, its
+ * accessors and the two-period comparisons.
  *
- * Every aggregate keeps a cxm_survey_acc as an `internal` state in the
- * aggregate's memory context. Partial states travel between parallel
- * workers and Citus nodes in the portable survey-accumulator format of
- * docs/formats.md (SERIALFUNC / DESERIALFUNC), and merge with
- * cxm_survey_acc_merge() (COMBINEFUNC), so a parallel or distributed
- * result equals the single-process one exactly: the state is integer
- * counts.
+ * cxm_survey_state is a fixed-length type holding a cxm_survey_acc as it
+ * is in memory (23 counts), so the transition functions add an answer in
+ * place at the cost of an increment. Its text and binary forms are the
+ * portable survey-accumulator format of docs/formats.md (text: bytea's hex
+ * form of those bytes): that is what travels between Citus nodes
+ * (worker_partial_agg writes a partial state with the type's output
+ * function, coord_combine_agg reads it with its input function) and what
+ * pg_dump and COPY write. Citus cannot ship `internal` states, hence a
+ * real type rather than `internal` with SERIALFUNC/DESERIALFUNC (which
+ * only PostgreSQL's own parallel query would use). Within one server,
+ * parallel workers hand the fixed-length value over as it is.
+ *
+ * Partial states merge with cxm_survey_acc_merge() (COMBINEFUNC), so a
+ * parallel or distributed result equals the single-process one exactly:
+ * the state is integer counts.
  */
 #include "cxm_pg.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -28,7 +38,7 @@
 /* ---- reading and writing the bytes ------------------------------------ */
 
 /* Reads exactly one survey frame from `len` bytes, or raises ERROR naming
- * `fn`: the deserialiser of every path (DESERIALFUNC, type input, cast). */
+ * `fn`: the reader of every path (type input, receive, cast from bytea). */
 static void survey_read(cxm_survey_acc *acc, const uint8_t *bytes, size_t len, const char *fn) {
   size_t consumed = 0;
   int32_t rc = cxm_survey_acc_deserialize(acc, bytes, len, &consumed);
@@ -39,10 +49,6 @@ static void survey_read(cxm_survey_acc *acc, const uint8_t *bytes, size_t len, c
   }
 }
 
-static void survey_read_varlena(cxm_survey_acc *acc, struct varlena *v, const char *fn) {
-  survey_read(acc, (const uint8_t *)VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), fn);
-}
-
 static bytea *survey_write(const cxm_survey_acc *acc) {
   uint8_t buf[CXM_SURVEY_ACC_MAX_BYTES];
   size_t written = 0;
@@ -50,9 +56,21 @@ static bytea *survey_write(const cxm_survey_acc *acc) {
   return pgcxm_bytea(buf, written);
 }
 
-static cxm_survey_acc *survey_new(MemoryContext ctx) {
-  cxm_survey_acc *acc = (cxm_survey_acc *)MemoryContextAlloc(ctx, sizeof *acc);
-  cxm_survey_acc_init(acc);
+/* The state of argument 0, to be changed: in place when called as an
+ * aggregate's transition or combine function (PostgreSQL allows it: the
+ * old value is not used again), otherwise a copy; a new empty state for
+ * NULL. */
+static cxm_survey_acc *state_for_update(FunctionCallInfo fcinfo) {
+  cxm_survey_acc *acc;
+  if (PG_ARGISNULL(0)) {
+    acc = (cxm_survey_acc *)palloc(sizeof *acc);
+    cxm_survey_acc_init(acc);
+  } else if (AggCheckCallContext(fcinfo, NULL)) {
+    acc = (cxm_survey_acc *)PG_GETARG_POINTER(0);
+  } else {
+    acc = (cxm_survey_acc *)palloc(sizeof *acc);
+    memcpy(acc, PG_GETARG_POINTER(0), sizeof *acc);
+  }
   return acc;
 }
 
@@ -60,50 +78,48 @@ static cxm_survey_acc *survey_new(MemoryContext ctx) {
 
 static const char *const kind_scale[3] = {"the NPS scale 0..10", "the CSAT scale 1..5", "the CES scale 1..7"};
 
-/* Adds one answer; NULL answers are ignored (the state stays as it was,
- * possibly NULL: an aggregate over no answer returns NULL). */
-static Datum survey_add(FunctionCallInfo fcinfo, int32_t kind, int value_arg, const char *fn) {
-  MemoryContext ctx = pgcxm_agg_context(fcinfo, fn);
-  cxm_survey_acc *acc = PG_ARGISNULL(0) ? NULL : (cxm_survey_acc *)PG_GETARG_POINTER(0);
-  if (PG_ARGISNULL(value_arg)) {
-    if (acc == NULL) {
-      PG_RETURN_NULL();
-    }
-    PG_RETURN_POINTER(acc);
-  }
-  int32 value = PG_GETARG_INT32(value_arg);
-  if (acc == NULL) {
-    acc = survey_new(ctx);
-  }
+static void add_answer(cxm_survey_acc *acc, int32_t kind, int32 value, const char *fn) {
   int32_t rc = cxm_survey_acc_add(acc, kind, value, 1);
   if (rc == CXM_E_VALUE) {
     ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                     errmsg("%s: value %d is outside %s", fn, (int)value, kind_scale[kind])));
   }
   pgcxm_check(rc, fn, "adding an answer");
+}
+
+/* Adds one answer; a NULL answer leaves the state as it is. */
+static Datum survey_add(FunctionCallInfo fcinfo, int32_t kind, const char *fn) {
+  if (PG_ARGISNULL(1)) {
+    if (PG_ARGISNULL(0)) {
+      PG_RETURN_NULL();
+    }
+    PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+  }
+  cxm_survey_acc *acc = state_for_update(fcinfo);
+  add_answer(acc, kind, PG_GETARG_INT32(1), fn);
   PG_RETURN_POINTER(acc);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_nps_trans);
 Datum pgcxm_nps_trans(PG_FUNCTION_ARGS) {
-  return survey_add(fcinfo, CXM_KIND_NPS, 1, "cxm_nps");
+  return survey_add(fcinfo, CXM_KIND_NPS, "cxm_nps");
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_csat_trans);
 Datum pgcxm_csat_trans(PG_FUNCTION_ARGS) {
-  return survey_add(fcinfo, CXM_KIND_CSAT, 1, "cxm_csat");
+  return survey_add(fcinfo, CXM_KIND_CSAT, "cxm_csat");
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_ces_trans);
 Datum pgcxm_ces_trans(PG_FUNCTION_ARGS) {
-  return survey_add(fcinfo, CXM_KIND_CES, 1, "cxm_ces");
+  return survey_add(fcinfo, CXM_KIND_CES, "cxm_ces");
 }
 
 /* The event kinds of docs/events.md that carry no survey answer: an events
  * table may be fed whole to cxm_survey_state(kind, value). */
-static const char *const other_kinds[] = {"internal",       "expectation",   "perception",      "contact_open",
-                                          "contact_reply",  "contact_resolve", "purchase",      "complaint",
-                                          "compliment",     "churn"};
+static const char *const other_kinds[] = {"internal",      "expectation",     "perception", "contact_open",
+                                          "contact_reply", "contact_resolve", "purchase",   "complaint",
+                                          "compliment",    "churn"};
 
 /* cxm_survey_state(kind text, value int): the answer goes to the
  * accumulator of its kind; other event kinds are skipped, an unknown kind
@@ -111,20 +127,16 @@ static const char *const other_kinds[] = {"internal",       "expectation",   "pe
 PG_FUNCTION_INFO_V1(pgcxm_survey_trans);
 Datum pgcxm_survey_trans(PG_FUNCTION_ARGS) {
   static const char fn[] = "cxm_survey_state";
-  MemoryContext ctx = pgcxm_agg_context(fcinfo, fn);
-  cxm_survey_acc *acc = PG_ARGISNULL(0) ? NULL : (cxm_survey_acc *)PG_GETARG_POINTER(0);
-  if (acc == NULL) {
-    /* An empty state, not NULL: a rollup row of a day without answers
-     * still says "no answers" and merges as zero. */
-    acc = survey_new(ctx);
-  }
   if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
-    PG_RETURN_POINTER(acc);
+    if (PG_ARGISNULL(0)) {
+      PG_RETURN_NULL();
+    }
+    PG_RETURN_DATUM(PG_GETARG_DATUM(0));
   }
   text *kind_text = PG_GETARG_TEXT_PP(1);
   const char *k = VARDATA_ANY(kind_text);
   size_t klen = VARSIZE_ANY_EXHDR(kind_text);
-  int32_t kind = -1;
+  int32_t kind;
   if (klen == 3 && memcmp(k, "nps", 3) == 0) {
     kind = CXM_KIND_NPS;
   } else if (klen == 4 && memcmp(k, "csat", 4) == 0) {
@@ -134,79 +146,39 @@ Datum pgcxm_survey_trans(PG_FUNCTION_ARGS) {
   } else {
     for (size_t i = 0; i < sizeof other_kinds / sizeof other_kinds[0]; i++) {
       if (strlen(other_kinds[i]) == klen && memcmp(other_kinds[i], k, klen) == 0) {
-        PG_RETURN_POINTER(acc);
+        if (PG_ARGISNULL(0)) {
+          PG_RETURN_NULL();
+        }
+        PG_RETURN_DATUM(PG_GETARG_DATUM(0));
       }
     }
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                     errmsg("%s: unknown event kind \"%.*s\"", fn, (int)(klen > 64 ? 64 : klen), k),
                     errhint("Survey kinds are nps, csat and ces; the other kinds of docs/events.md are skipped.")));
   }
-  int32 value = PG_GETARG_INT32(2);
-  int32_t rc = cxm_survey_acc_add(acc, kind, value, 1);
-  if (rc == CXM_E_VALUE) {
-    ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                    errmsg("%s: value %d is outside %s", fn, (int)value, kind_scale[kind])));
-  }
-  pgcxm_check(rc, fn, "adding an answer");
+  cxm_survey_acc *acc = state_for_update(fcinfo);
+  add_answer(acc, kind, PG_GETARG_INT32(2), fn);
   PG_RETURN_POINTER(acc);
 }
 
-/* cxm_survey_merge(cxm_survey_state): adds stored states. */
-PG_FUNCTION_INFO_V1(pgcxm_survey_merge_trans);
-Datum pgcxm_survey_merge_trans(PG_FUNCTION_ARGS) {
-  static const char fn[] = "cxm_survey_merge";
-  MemoryContext ctx = pgcxm_agg_context(fcinfo, fn);
-  cxm_survey_acc *acc = PG_ARGISNULL(0) ? NULL : (cxm_survey_acc *)PG_GETARG_POINTER(0);
-  if (PG_ARGISNULL(1)) {
-    if (acc == NULL) {
-      PG_RETURN_NULL();
-    }
-    PG_RETURN_POINTER(acc);
-  }
-  cxm_survey_acc in;
-  survey_read_varlena(&in, PG_GETARG_VARLENA_PP(1), fn);
-  if (acc == NULL) {
-    acc = survey_new(ctx);
-  }
-  pgcxm_check(cxm_survey_acc_merge(acc, &in), fn, "merging states");
-  PG_RETURN_POINTER(acc);
-}
-
-/* ---- combine, serialise, deserialise --------------------------------- */
-
+/* The COMBINEFUNC of every survey aggregate, and the transition function
+ * of cxm_survey_merge(state): adds the second state into the first. */
 PG_FUNCTION_INFO_V1(pgcxm_survey_combine);
 Datum pgcxm_survey_combine(PG_FUNCTION_ARGS) {
-  MemoryContext ctx = pgcxm_agg_context(fcinfo, "cxm survey combine");
-  cxm_survey_acc *a = PG_ARGISNULL(0) ? NULL : (cxm_survey_acc *)PG_GETARG_POINTER(0);
-  cxm_survey_acc *b = PG_ARGISNULL(1) ? NULL : (cxm_survey_acc *)PG_GETARG_POINTER(1);
-  if (b == NULL) {
-    if (a == NULL) {
+  if (PG_ARGISNULL(1)) {
+    if (PG_ARGISNULL(0)) {
       PG_RETURN_NULL();
     }
-    PG_RETURN_POINTER(a);
+    PG_RETURN_DATUM(PG_GETARG_DATUM(0));
   }
-  if (a == NULL) {
-    /* b may live in a shorter-lived context (a deserialised state): copy. */
-    a = survey_new(ctx);
-  }
-  pgcxm_check(cxm_survey_acc_merge(a, b), "cxm survey combine", "merging partial states");
+  cxm_survey_acc *a = state_for_update(fcinfo);
+  const cxm_survey_acc *b = (const cxm_survey_acc *)PG_GETARG_POINTER(1);
+  pgcxm_check(cxm_survey_acc_merge(a, b), "cxm survey combine", "merging states");
   PG_RETURN_POINTER(a);
 }
 
-PG_FUNCTION_INFO_V1(pgcxm_survey_serial);
-Datum pgcxm_survey_serial(PG_FUNCTION_ARGS) {
-  const cxm_survey_acc *acc = (const cxm_survey_acc *)PG_GETARG_POINTER(0);
-  PG_RETURN_BYTEA_P(survey_write(acc));
-}
-
-PG_FUNCTION_INFO_V1(pgcxm_survey_deserial);
-Datum pgcxm_survey_deserial(PG_FUNCTION_ARGS) {
-  cxm_survey_acc *acc = (cxm_survey_acc *)palloc(sizeof *acc);
-  survey_read_varlena(acc, PG_GETARG_VARLENA_PP(0), "cxm survey deserialise");
-  PG_RETURN_POINTER(acc);
-}
-
 /* ---- results ---------------------------------------------------------- */
+
 
 static TupleDesc result_desc(FunctionCallInfo fcinfo) {
   TupleDesc desc;
@@ -382,72 +354,68 @@ static Datum score_result(FunctionCallInfo fcinfo, const cxm_survey_acc *acc, in
   PG_RETURN_FLOAT8(s);
 }
 
-/* Final functions: the state is NULL when no answer was seen. */
-#define AGG_STATE_OR_NULL()                                                                                             \
+
+/* Final functions: a NULL state (no row) gives NULL. */
+#define STATE_OR_NULL()                                                                                                 \
   if (PG_ARGISNULL(0)) {                                                                                                \
     PG_RETURN_NULL();                                                                                                   \
   }                                                                                                                     \
   const cxm_survey_acc *acc = (const cxm_survey_acc *)PG_GETARG_POINTER(0)
 
+/* The final functions of the aggregates and the accessors of a stored
+ * state are the same functions. */
 PG_FUNCTION_INFO_V1(pgcxm_nps_final);
 Datum pgcxm_nps_final(PG_FUNCTION_ARGS) {
-  AGG_STATE_OR_NULL();
+  STATE_OR_NULL();
   return score_result(fcinfo, acc, SCORE_NPS);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_csat_final);
 Datum pgcxm_csat_final(PG_FUNCTION_ARGS) {
-  AGG_STATE_OR_NULL();
+  STATE_OR_NULL();
   return score_result(fcinfo, acc, SCORE_CSAT);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_ces_final);
 Datum pgcxm_ces_final(PG_FUNCTION_ARGS) {
-  AGG_STATE_OR_NULL();
+  STATE_OR_NULL();
   return score_result(fcinfo, acc, SCORE_CES);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_nps_stats_final);
 Datum pgcxm_nps_stats_final(PG_FUNCTION_ARGS) {
-  AGG_STATE_OR_NULL();
+  STATE_OR_NULL();
   return nps_tuple(fcinfo, acc);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_csat_stats_final);
 Datum pgcxm_csat_stats_final(PG_FUNCTION_ARGS) {
-  AGG_STATE_OR_NULL();
+  STATE_OR_NULL();
   return csat_tuple(fcinfo, acc);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_ces_stats_final);
 Datum pgcxm_ces_stats_final(PG_FUNCTION_ARGS) {
-  AGG_STATE_OR_NULL();
+  STATE_OR_NULL();
   return ces_tuple(fcinfo, acc);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_nps_json_final);
 Datum pgcxm_nps_json_final(PG_FUNCTION_ARGS) {
-  AGG_STATE_OR_NULL();
+  STATE_OR_NULL();
   return json_result(fcinfo, acc, nps_json);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_csat_json_final);
 Datum pgcxm_csat_json_final(PG_FUNCTION_ARGS) {
-  AGG_STATE_OR_NULL();
+  STATE_OR_NULL();
   return json_result(fcinfo, acc, csat_json);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_ces_json_final);
 Datum pgcxm_ces_json_final(PG_FUNCTION_ARGS) {
-  AGG_STATE_OR_NULL();
+  STATE_OR_NULL();
   return json_result(fcinfo, acc, ces_json);
-}
-
-/* cxm_survey_state / cxm_survey_merge: the state as a cxm_survey_state. */
-PG_FUNCTION_INFO_V1(pgcxm_survey_state_final);
-Datum pgcxm_survey_state_final(PG_FUNCTION_ARGS) {
-  AGG_STATE_OR_NULL();
-  PG_RETURN_BYTEA_P(survey_write(acc));
 }
 
 /* ---- the cxm_survey_state type ---------------------------------------- */
@@ -455,101 +423,65 @@ Datum pgcxm_survey_state_final(PG_FUNCTION_ARGS) {
 /* Text form: bytea's hex form of the format bytes ('\x43584d5301...'). */
 PG_FUNCTION_INFO_V1(pgcxm_survey_state_in);
 Datum pgcxm_survey_state_in(PG_FUNCTION_ARGS) {
-  Datum raw = DirectFunctionCall1(byteain, PG_GETARG_DATUM(0));
-  cxm_survey_acc acc;
-  survey_read_varlena(&acc, (struct varlena *)DatumGetPointer(raw), "cxm_survey_state input");
-  PG_RETURN_DATUM(raw);
+  bytea *raw = DatumGetByteaPP(DirectFunctionCall1(byteain, PG_GETARG_DATUM(0)));
+  cxm_survey_acc *acc = (cxm_survey_acc *)palloc(sizeof *acc);
+  survey_read(acc, (const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), "cxm_survey_state input");
+  PG_RETURN_POINTER(acc);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_survey_state_out);
 Datum pgcxm_survey_state_out(PG_FUNCTION_ARGS) {
-  return DirectFunctionCall1(byteaout, PG_GETARG_DATUM(0));
+  return DirectFunctionCall1(byteaout, PointerGetDatum(survey_write((const cxm_survey_acc *)PG_GETARG_POINTER(0))));
 }
 
+/* Binary form: the format bytes themselves. */
 PG_FUNCTION_INFO_V1(pgcxm_survey_state_recv);
 Datum pgcxm_survey_state_recv(PG_FUNCTION_ARGS) {
-  Datum raw = DirectFunctionCall1(bytearecv, PG_GETARG_DATUM(0));
-  cxm_survey_acc acc;
-  survey_read_varlena(&acc, (struct varlena *)DatumGetPointer(raw), "cxm_survey_state receive");
-  PG_RETURN_DATUM(raw);
+  StringInfo buf = (StringInfo)PG_GETARG_POINTER(0);
+  int len = buf->len - buf->cursor;
+  const char *bytes = pq_getmsgbytes(buf, len);
+  cxm_survey_acc *acc = (cxm_survey_acc *)palloc(sizeof *acc);
+  survey_read(acc, (const uint8_t *)bytes, (size_t)len, "cxm_survey_state receive");
+  PG_RETURN_POINTER(acc);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_survey_state_send);
 Datum pgcxm_survey_state_send(PG_FUNCTION_ARGS) {
-  return DirectFunctionCall1(byteasend, PG_GETARG_DATUM(0));
+  bytea *b = survey_write((const cxm_survey_acc *)PG_GETARG_POINTER(0));
+  StringInfoData buf;
+  pq_begintypsend(&buf);
+  pq_sendbytes(&buf, VARDATA(b), (int)VARSIZE(b) - VARHDRSZ);
+  PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/* bytea -> cxm_survey_state: checked, so no unreadable state gets in. */
+PG_FUNCTION_INFO_V1(pgcxm_survey_state_to_bytea);
+Datum pgcxm_survey_state_to_bytea(PG_FUNCTION_ARGS) {
+  PG_RETURN_BYTEA_P(survey_write((const cxm_survey_acc *)PG_GETARG_POINTER(0)));
+}
+
 PG_FUNCTION_INFO_V1(pgcxm_survey_state_from_bytea);
 Datum pgcxm_survey_state_from_bytea(PG_FUNCTION_ARGS) {
-  struct varlena *v = PG_GETARG_VARLENA_PP(0);
-  cxm_survey_acc acc;
-  survey_read_varlena(&acc, v, "cxm_survey_state from bytea");
-  PG_RETURN_BYTEA_P(survey_write(&acc));
+  bytea *raw = PG_GETARG_BYTEA_PP(0);
+  cxm_survey_acc *acc = (cxm_survey_acc *)palloc(sizeof *acc);
+  survey_read(acc, (const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), "cxm_survey_state from bytea");
+  PG_RETURN_POINTER(acc);
 }
 
-/* ---- accessors on a stored state ------------------------------------- */
-
-static void state_arg(cxm_survey_acc *acc, FunctionCallInfo fcinfo, int arg, const char *fn) {
-  survey_read_varlena(acc, PG_GETARG_VARLENA_PP(arg), fn);
-}
-
-PG_FUNCTION_INFO_V1(pgcxm_state_nps);
-Datum pgcxm_state_nps(PG_FUNCTION_ARGS) {
-  cxm_survey_acc acc;
-  state_arg(&acc, fcinfo, 0, "cxm_nps");
-  return score_result(fcinfo, &acc, SCORE_NPS);
-}
-
-PG_FUNCTION_INFO_V1(pgcxm_state_csat);
-Datum pgcxm_state_csat(PG_FUNCTION_ARGS) {
-  cxm_survey_acc acc;
-  state_arg(&acc, fcinfo, 0, "cxm_csat");
-  return score_result(fcinfo, &acc, SCORE_CSAT);
-}
-
-PG_FUNCTION_INFO_V1(pgcxm_state_ces);
-Datum pgcxm_state_ces(PG_FUNCTION_ARGS) {
-  cxm_survey_acc acc;
-  state_arg(&acc, fcinfo, 0, "cxm_ces");
-  return score_result(fcinfo, &acc, SCORE_CES);
-}
-
-PG_FUNCTION_INFO_V1(pgcxm_state_nps_stats);
-Datum pgcxm_state_nps_stats(PG_FUNCTION_ARGS) {
-  cxm_survey_acc acc;
-  state_arg(&acc, fcinfo, 0, "cxm_nps_stats");
-  return nps_tuple(fcinfo, &acc);
-}
-
-PG_FUNCTION_INFO_V1(pgcxm_state_csat_stats);
-Datum pgcxm_state_csat_stats(PG_FUNCTION_ARGS) {
-  cxm_survey_acc acc;
-  state_arg(&acc, fcinfo, 0, "cxm_csat_stats");
-  return csat_tuple(fcinfo, &acc);
-}
-
-PG_FUNCTION_INFO_V1(pgcxm_state_ces_stats);
-Datum pgcxm_state_ces_stats(PG_FUNCTION_ARGS) {
-  cxm_survey_acc acc;
-  state_arg(&acc, fcinfo, 0, "cxm_ces_stats");
-  return ces_tuple(fcinfo, &acc);
-}
+/* ---- more accessors of a stored state --------------------------------- */
 
 /* The whole state as `{"nps": ..., "csat": ..., "ces": ...}`, the survey
  * part of a `cxm report --json` SLICE. */
 PG_FUNCTION_INFO_V1(pgcxm_state_json);
 Datum pgcxm_state_json(PG_FUNCTION_ARGS) {
-  cxm_survey_acc acc;
-  state_arg(&acc, fcinfo, 0, "cxm_survey_json");
+  const cxm_survey_acc *acc = (const cxm_survey_acc *)PG_GETARG_POINTER(0);
   StringInfoData b;
   initStringInfo(&b);
   appendStringInfoString(&b, "{\"nps\": ");
-  nps_json(&b, &acc);
+  nps_json(&b, acc);
   appendStringInfoString(&b, ", \"csat\": ");
-  csat_json(&b, &acc);
+  csat_json(&b, acc);
   appendStringInfoString(&b, ", \"ces\": ");
-  ces_json(&b, &acc);
+  ces_json(&b, acc);
   appendStringInfoChar(&b, '}');
   PG_RETURN_DATUM(pgcxm_jsonb_from_text(b.data));
 }
@@ -559,19 +491,18 @@ Datum pgcxm_state_json(PG_FUNCTION_ARGS) {
 PG_FUNCTION_INFO_V1(pgcxm_state_counts);
 Datum pgcxm_state_counts(PG_FUNCTION_ARGS) {
   static const char fn[] = "cxm_survey_counts";
-  cxm_survey_acc acc;
-  state_arg(&acc, fcinfo, 0, fn);
+  const cxm_survey_acc *acc = (const cxm_survey_acc *)PG_GETARG_POINTER(0);
   char *kind = text_to_cstring(PG_GETARG_TEXT_PP(1));
   const uint64_t *c;
   int n;
   if (strcmp(kind, "nps") == 0) {
-    c = acc.nps.count;
+    c = acc->nps.count;
     n = 11;
   } else if (strcmp(kind, "csat") == 0) {
-    c = acc.csat.count;
+    c = acc->csat.count;
     n = 5;
   } else if (strcmp(kind, "ces") == 0) {
-    c = acc.ces.count;
+    c = acc->ces.count;
     n = 7;
   } else {
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -590,11 +521,11 @@ Datum pgcxm_state_counts(PG_FUNCTION_ARGS) {
 /* cxm_survey_add(a, b): two states merged (the `+` of rollups). */
 PG_FUNCTION_INFO_V1(pgcxm_state_add);
 Datum pgcxm_state_add(PG_FUNCTION_ARGS) {
-  cxm_survey_acc a, b;
-  state_arg(&a, fcinfo, 0, "cxm_survey_add");
-  state_arg(&b, fcinfo, 1, "cxm_survey_add");
-  pgcxm_check(cxm_survey_acc_merge(&a, &b), "cxm_survey_add", "merging states");
-  PG_RETURN_BYTEA_P(survey_write(&a));
+  cxm_survey_acc *a = (cxm_survey_acc *)palloc(sizeof *a);
+  memcpy(a, PG_GETARG_POINTER(0), sizeof *a);
+  pgcxm_check(cxm_survey_acc_merge(a, (const cxm_survey_acc *)PG_GETARG_POINTER(1)), "cxm_survey_add",
+              "merging states");
+  PG_RETURN_POINTER(a);
 }
 
 /* ---- two periods compared -------------------------------------------- */
@@ -617,20 +548,21 @@ static Datum comparison_tuple(FunctionCallInfo fcinfo, const cxm_comparison *c) 
 
 PG_FUNCTION_INFO_V1(pgcxm_nps_compare);
 Datum pgcxm_nps_compare(PG_FUNCTION_ARGS) {
-  cxm_survey_acc a, b;
-  state_arg(&a, fcinfo, 0, "cxm_nps_compare");
-  state_arg(&b, fcinfo, 1, "cxm_nps_compare");
+  const cxm_survey_acc *a = (const cxm_survey_acc *)PG_GETARG_POINTER(0);
+  const cxm_survey_acc *b = (const cxm_survey_acc *)PG_GETARG_POINTER(1);
   cxm_comparison c;
-  pgcxm_check(cxm_nps_compare(&c, &a.nps, &b.nps), "cxm_nps_compare", "comparing");
+  pgcxm_check(cxm_nps_compare(&c, &a->nps, &b->nps), "cxm_nps_compare", "comparing");
   return comparison_tuple(fcinfo, &c);
 }
 
 PG_FUNCTION_INFO_V1(pgcxm_csat_compare);
 Datum pgcxm_csat_compare(PG_FUNCTION_ARGS) {
-  cxm_survey_acc a, b;
-  state_arg(&a, fcinfo, 0, "cxm_csat_compare");
-  state_arg(&b, fcinfo, 1, "cxm_csat_compare");
+  const cxm_survey_acc *a = (const cxm_survey_acc *)PG_GETARG_POINTER(0);
+  const cxm_survey_acc *b = (const cxm_survey_acc *)PG_GETARG_POINTER(1);
   cxm_comparison c;
-  pgcxm_check(cxm_csat_compare(&c, &a.csat, &b.csat), "cxm_csat_compare", "comparing");
+  pgcxm_check(cxm_csat_compare(&c, &a->csat, &b->csat), "cxm_csat_compare", "comparing");
   return comparison_tuple(fcinfo, &c);
 }
+
+/* cxm--0.1.sql declares cxm_survey_state with INTERNALLENGTH = 184. */
+StaticAssertDecl(sizeof(cxm_survey_acc) == 184, "cxm_survey_state's INTERNALLENGTH in cxm--0.1.sql");
