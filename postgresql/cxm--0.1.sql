@@ -55,15 +55,18 @@ CREATE CAST (cxm_survey_state AS bytea) WITH FUNCTION cxm_survey_state_to_bytea(
 CREATE CAST (bytea AS cxm_survey_state) WITH FUNCTION cxm_survey_state_from_bytea(bytea);
 
 -- ---- survey aggregates -----------------------------------------------------
+-- Every state starts empty (INITCOND) and the transition functions are
+-- STRICT, so NULL answers are skipped without a call; the final functions
+-- return NULL for a state without answers of their kind.
 
 CREATE FUNCTION cxm_nps_trans(cxm_survey_state, int) RETURNS cxm_survey_state
-  AS 'MODULE_PATHNAME', 'pgcxm_nps_trans' LANGUAGE C PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'pgcxm_nps_trans' LANGUAGE C STRICT PARALLEL SAFE;
 CREATE FUNCTION cxm_csat_trans(cxm_survey_state, int) RETURNS cxm_survey_state
-  AS 'MODULE_PATHNAME', 'pgcxm_csat_trans' LANGUAGE C PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'pgcxm_csat_trans' LANGUAGE C STRICT PARALLEL SAFE;
 CREATE FUNCTION cxm_ces_trans(cxm_survey_state, int) RETURNS cxm_survey_state
-  AS 'MODULE_PATHNAME', 'pgcxm_ces_trans' LANGUAGE C PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'pgcxm_ces_trans' LANGUAGE C STRICT PARALLEL SAFE;
 CREATE FUNCTION cxm_survey_trans(cxm_survey_state, text, int) RETURNS cxm_survey_state
-  AS 'MODULE_PATHNAME', 'pgcxm_survey_trans' LANGUAGE C PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'pgcxm_survey_trans' LANGUAGE C STRICT PARALLEL SAFE;
 CREATE FUNCTION cxm_survey_combine(cxm_survey_state, cxm_survey_state) RETURNS cxm_survey_state
   AS 'MODULE_PATHNAME', 'pgcxm_survey_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
@@ -90,33 +93,42 @@ CREATE FUNCTION cxm_ces_json(cxm_survey_state) RETURNS jsonb
 
 -- cxm_nps(score int): the NPS of the answers 0..10; NULL without answers.
 CREATE AGGREGATE cxm_nps(int) (
-  SFUNC = cxm_nps_trans, STYPE = cxm_survey_state, FINALFUNC = cxm_nps,
+  SFUNC = cxm_nps_trans, STYPE = cxm_survey_state, INITCOND = '\x43584d5301170000000000000000000000000000000000000000000000',
+  FINALFUNC = cxm_nps,
   COMBINEFUNC = cxm_survey_combine, PARALLEL = SAFE);
 -- cxm_csat(answer int): top-two-box percent of the answers 1..5.
 CREATE AGGREGATE cxm_csat(int) (
-  SFUNC = cxm_csat_trans, STYPE = cxm_survey_state, FINALFUNC = cxm_csat,
+  SFUNC = cxm_csat_trans, STYPE = cxm_survey_state, INITCOND = '\x43584d5301170000000000000000000000000000000000000000000000',
+  FINALFUNC = cxm_csat,
   COMBINEFUNC = cxm_survey_combine, PARALLEL = SAFE);
 -- cxm_ces(answer int): mean effort score of the answers 1..7.
 CREATE AGGREGATE cxm_ces(int) (
-  SFUNC = cxm_ces_trans, STYPE = cxm_survey_state, FINALFUNC = cxm_ces,
+  SFUNC = cxm_ces_trans, STYPE = cxm_survey_state, INITCOND = '\x43584d5301170000000000000000000000000000000000000000000000',
+  FINALFUNC = cxm_ces,
   COMBINEFUNC = cxm_survey_combine, PARALLEL = SAFE);
 CREATE AGGREGATE cxm_nps_stats(int) (
-  SFUNC = cxm_nps_trans, STYPE = cxm_survey_state, FINALFUNC = cxm_nps_stats,
+  SFUNC = cxm_nps_trans, STYPE = cxm_survey_state, INITCOND = '\x43584d5301170000000000000000000000000000000000000000000000',
+  FINALFUNC = cxm_nps_stats,
   COMBINEFUNC = cxm_survey_combine, PARALLEL = SAFE);
 CREATE AGGREGATE cxm_csat_stats(int) (
-  SFUNC = cxm_csat_trans, STYPE = cxm_survey_state, FINALFUNC = cxm_csat_stats,
+  SFUNC = cxm_csat_trans, STYPE = cxm_survey_state, INITCOND = '\x43584d5301170000000000000000000000000000000000000000000000',
+  FINALFUNC = cxm_csat_stats,
   COMBINEFUNC = cxm_survey_combine, PARALLEL = SAFE);
 CREATE AGGREGATE cxm_ces_stats(int) (
-  SFUNC = cxm_ces_trans, STYPE = cxm_survey_state, FINALFUNC = cxm_ces_stats,
+  SFUNC = cxm_ces_trans, STYPE = cxm_survey_state, INITCOND = '\x43584d5301170000000000000000000000000000000000000000000000',
+  FINALFUNC = cxm_ces_stats,
   COMBINEFUNC = cxm_survey_combine, PARALLEL = SAFE);
 CREATE AGGREGATE cxm_nps_json(int) (
-  SFUNC = cxm_nps_trans, STYPE = cxm_survey_state, FINALFUNC = cxm_nps_json,
+  SFUNC = cxm_nps_trans, STYPE = cxm_survey_state, INITCOND = '\x43584d5301170000000000000000000000000000000000000000000000',
+  FINALFUNC = cxm_nps_json,
   COMBINEFUNC = cxm_survey_combine, PARALLEL = SAFE);
 CREATE AGGREGATE cxm_csat_json(int) (
-  SFUNC = cxm_csat_trans, STYPE = cxm_survey_state, FINALFUNC = cxm_csat_json,
+  SFUNC = cxm_csat_trans, STYPE = cxm_survey_state, INITCOND = '\x43584d5301170000000000000000000000000000000000000000000000',
+  FINALFUNC = cxm_csat_json,
   COMBINEFUNC = cxm_survey_combine, PARALLEL = SAFE);
 CREATE AGGREGATE cxm_ces_json(int) (
-  SFUNC = cxm_ces_trans, STYPE = cxm_survey_state, FINALFUNC = cxm_ces_json,
+  SFUNC = cxm_ces_trans, STYPE = cxm_survey_state, INITCOND = '\x43584d5301170000000000000000000000000000000000000000000000',
+  FINALFUNC = cxm_ces_json,
   COMBINEFUNC = cxm_survey_combine, PARALLEL = SAFE);
 
 -- cxm_survey_state(kind, value): the answers of kinds nps, csat and ces;
