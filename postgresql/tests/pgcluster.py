@@ -91,14 +91,6 @@ class Cluster:
     def start(self):
         argv = [os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-l", os.path.join(self.dir, "log"),
                 "-w", "-t", "120", "start"]
-        preload = os.environ.get("CXM_PG_PRELOAD")
-        if preload:
-            # A sanitizer build of cxm.so: its runtime must come first; the
-            # server frees by memory context, so leak checking is off, and
-            # a finding aborts the backend (the test then fails).
-            argv = ["env", "LD_PRELOAD=" + preload,
-                    "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1",
-                    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"] + argv
         self._as_user(argv)
         self.started = True
 
