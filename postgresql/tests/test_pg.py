@@ -485,6 +485,13 @@ def test_experience_purchase(c, rep):
                       ("delivery_gap", w["delivery_gap"]), ("blind_spot_pct", w["blind_spot_pct"]),
                       ("delivery_z", w["delivery_z"]), ("ci95_low", lo), ("ci95_high", hi)):
             check(close(g.get(f), wv), "gap %s %s: %r != report %r" % (k, f, g.get(f), wv))
+    # The same in parallel: the partial gap states merged (Chan et al.) equal
+    # the serial ones up to rounding.
+    par = json.loads(c.psql(PARALLEL + GAP_SQL).strip().splitlines()[-1])
+    for k, g in gaps.items():
+        p = par.get(k) or {}
+        check(all(close(p.get(f), g[f]) if isinstance(g[f], float) else p.get(f) == g[f] for f in g),
+              "gap %s parallel %r != serial %r" % (k, p, g))
     say("gap: %d pairs overall, %d channels, equal to cxm report (integers exactly, doubles within 1e-9)"
         % (want["all"]["pairs"], len(want) - 1))
 
@@ -603,6 +610,7 @@ def run_citus(coord, workers):
 
     # The sample: distributed by customer, against cxm report.
     load_csv(coord, "events", SAMPLE)
+    coord.psql("CREATE TABLE events_local AS SELECT * FROM events")
     coord.psql("SELECT create_distributed_table('events', 'customer')")
     rep = report(SAMPLE)
     compare_with_report(coord, "events", rep, "citus sample")
@@ -630,6 +638,23 @@ def run_citus(coord, workers):
     b = coord.psql(SERIAL + "SELECT channel, cxm_survey_json(cxm_survey_state(kind, value::int) FILTER "
                    "(WHERE kind IN ('nps','csat','ces'))) FROM big_local GROUP BY 1 ORDER BY 1")
     check(a == b and a.strip() != "", "citus rollup merge != single node")
+
+    # The perception gap of the sample's pairs, distributed by ref, against
+    # the same pairs in a local table.
+    coord.psql("CREATE TABLE pairs_local AS " + GAP_SQL.split("SELECT json_object_agg")[0].strip().replace("FROM events", "FROM events_local")
+               + " SELECT * FROM p WHERE service IS NOT NULL AND experience IS NOT NULL")
+    coord.psql("CREATE TABLE pairs AS SELECT * FROM pairs_local; SELECT create_distributed_table('pairs', 'ref')")
+    gsql = ("SELECT json_object_agg(channel, to_json(g)) FROM (SELECT channel, cxm_gap(service, experience) g "
+            "FROM {t} GROUP BY channel) q")
+    local = json.loads(coord.psql(SERIAL + gsql.format(t="pairs_local")).strip().splitlines()[-1])
+    dist = json.loads(coord.psql(gsql.format(t="pairs")).strip())
+    check(sorted(local) == sorted(dist) and all(
+        all(close(dist[k].get(f), v) if isinstance(v, float) else dist[k].get(f) == v for f, v in local[k].items())
+        for k in local), "citus gap != single node")
+    gplan = coord.psql("EXPLAIN (VERBOSE, COSTS false) " + gsql.format(t="pairs"))
+    check("worker_partial_agg" in gplan and "coord_combine_agg" in gplan, "citus gap plan:\n" + gplan)
+    say("citus: cxm_gap of %d pairs distributed by ref equals the single node" %
+        int(coord.psql("SELECT count(*) FROM pairs")))
 
     plan = coord.psql("EXPLAIN (VERBOSE, COSTS false) SELECT channel, cxm_nps(value::int) FILTER (WHERE kind = 'nps'), "
                       "cxm_nps_stats(value::int) FILTER (WHERE kind = 'nps') FROM big GROUP BY channel")
