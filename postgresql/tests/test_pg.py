@@ -536,6 +536,31 @@ def test_experience_purchase(c, rep):
                              "cxm_rfm(time, value, '2026-07-01Z') r FROM events WHERE kind = 'purchase' "
                              "GROUP BY customer) q").strip().splitlines()[-1])
     check(all(close(a, b, 1e-6) for a, b in zip(fit["params"], fit2["params"])), "parallel fit %r" % fit2)
+    # The list-shaped states (internal, SERIALFUNC/DESERIALFUNC) across
+    # parallel workers (Partial Aggregate in the plans), serial against
+    # parallel: purchase summaries over few large groups (a segment's
+    # purchases as if one buyer's), and a fit of the sample's summaries
+    # repeated 50 times (the same estimates, 20 000 rows to share out).
+    rfm_sql = ("SELECT json_object_agg(segment, to_json(r)) FROM (SELECT segment, "
+               "cxm_rfm(time, value, '2026-01-01Z') r FROM big WHERE kind = 'purchase' GROUP BY segment) q")
+    a = json.loads(c.psql(SERIAL + rfm_sql).strip().splitlines()[-1])
+    b = json.loads(c.psql(PARALLEL + rfm_sql).strip().splitlines()[-1])
+    check(sorted(a) == sorted(b) and all((a[k]["x"], a[k]["t_x"], a[k]["T"]) == (b[k]["x"], b[k]["t_x"], b[k]["T"])
+                                         and close(a[k]["monetary"], b[k]["monetary"], 1e-12) for k in a),
+          "rfm serial %r != parallel %r" % (a, b))
+    plan = explain(c, "SELECT segment, cxm_rfm(time, value, '2026-01-01Z') FROM big WHERE kind = 'purchase' "
+                      "GROUP BY segment", PARALLEL)
+    check("Partial" in plan, "rfm plan without a partial aggregate:\n" + plan)
+    c.psql("CREATE TABLE summary AS SELECT (r).* FROM (SELECT cxm_rfm(time, value, '2026-07-01Z') r FROM events "
+           "WHERE kind = 'purchase' GROUP BY customer) q CROSS JOIN generate_series(1, 50) WHERE (r).x IS NOT NULL")
+    fit_sql = "SELECT to_json(cxm_fit('bgnbd', x, t_x, \"T\")) FROM summary"
+    f1 = json.loads(c.psql(SERIAL + fit_sql).strip().splitlines()[-1])
+    f2 = json.loads(c.psql(PARALLEL + fit_sql).strip().splitlines()[-1])
+    plan = explain(c, fit_sql, PARALLEL)
+    check("Partial Aggregate" in plan and f1["customers"] == f2["customers"] == 20000
+          and all(close(x, y, 1e-6) and close(x, z, 1e-4) for x, y, z in zip(f1["params"], f2["params"], fit["params"])),
+          "fit of the repeated summaries: serial %r, parallel %r, sample %r\n%s" % (f1, f2, fit["params"], plan))
+    say("rfm by segment and a bgnbd fit of 20 000 summaries: parallel (partial states serialised) equals serial")
     p = float(c.psql("SELECT cxm_p_alive('bgnbd', ARRAY%r::float8[], 2, 10, 30)" % fit["params"]))
     check(0 < p <= 1, "p_alive %r" % p)
 
