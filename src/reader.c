@@ -17,6 +17,7 @@
 #include "number.h"
 #include "store_internal.h"
 #include "utf8.h"
+#include "abi_check.h"
 
 /* The known columns, in the order of docs/events.md; bad fields of a row
  * are looked for in this order. */
@@ -675,7 +676,7 @@ int32_t cxm_reader_new(cxm_reader **out, cxm_store *store, const cxm_reader_opti
   int32_t f;
   if (out == NULL || store == NULL) return CXM_E_ARG;
   if (options != NULL) {
-    if (options->size != sizeof *options) return CXM_E_SIZE;
+    if (!CXMI_STRUCT_OK(options, cxm_reader_options)) return CXM_E_SIZE;
     if (options->format != CXM_FORMAT_CSV && options->format != CXM_FORMAT_JSONL) return CXM_E_OPTION;
     if (options->strict != 0 && options->strict != 1) return CXM_E_OPTION;
     if (options->from > options->to) return CXM_E_OPTION;
@@ -686,10 +687,8 @@ int32_t cxm_reader_new(cxm_reader **out, cxm_store *store, const cxm_reader_opti
   memset(r, 0, sizeof *r);
   r->store = store;
   r->alloc = alloc;
-  if (options != NULL)
-    r->opt = *options;
-  else
-    cxm_reader_options_init(&r->opt);
+  cxm_reader_options_init(&r->opt);
+  if (options != NULL) cxmi_struct_in(&r->opt, options, sizeof r->opt);
   cxmi_csv_init(&r->framer, alloc, r->opt.format == CXM_FORMAT_CSV);
   r->phase = r->opt.format == CXM_FORMAT_CSV ? P_HEADER : P_DATA;
   for (f = 0; f < F_COUNT; f++) r->col_of[f] = -1;
@@ -766,9 +765,8 @@ int32_t cxm_reader_finish(cxm_reader *reader) {
 
 int32_t cxm_reader_stats_get(cxm_reader_stats *stats, const cxm_reader *reader) {
   if (stats == NULL || reader == NULL) return CXM_E_ARG;
-  if (stats->size != sizeof *stats) return CXM_E_SIZE;
-  *stats = reader->stats;
-  stats->size = sizeof *stats;
+  if (!CXMI_STRUCT_OK(stats, cxm_reader_stats)) return CXM_E_SIZE;
+  cxmi_struct_out(stats, &reader->stats, sizeof reader->stats);
   return CXM_OK;
 }
 
@@ -789,7 +787,7 @@ int32_t cxm_store_ingest_file(cxm_store *store, const char *path, const cxm_read
   cxmi_alloc *alloc;
   int32_t rc;
   if (store == NULL || path == NULL) return CXM_E_ARG;
-  if (stats != NULL && stats->size != sizeof *stats) return CXM_E_SIZE;
+  if (stats != NULL && !CXMI_STRUCT_OK(stats, cxm_reader_stats)) return CXM_E_SIZE;
   rc = cxm_reader_new(&r, store, options);
   if (rc != CXM_OK) return rc;
   alloc = cxmi_store_alloc(store);

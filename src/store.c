@@ -4,6 +4,7 @@
 #include "store_internal.h"
 
 #include "hash.h"
+#include "abi_check.h"
 
 #include <math.h>
 #include <string.h>
@@ -26,7 +27,7 @@ int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
     cxm_store_options_init(&defaults);
     options = &defaults;
   }
-  if (options->size != sizeof *options) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(options, cxm_store_options)) return CXM_E_SIZE;
   if (options->bucket_seconds <= 0 || 86400 % options->bucket_seconds != 0) return CXM_E_OPTION;
   rc = cxmi_alloc_init(&alloc, options->allocator);
   if (rc != CXM_OK) return CXM_E_OPTION;
@@ -287,7 +288,7 @@ static int takes_dimension(int32_t kind) { return kind == CXM_KIND_EXPECTATION |
  * stage, segment, dimension, ref, id. */
 static int32_t check_fields(const cxm_store *store, const cxm_event *e) {
   int32_t rc;
-  if (e->size != sizeof *e) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(e, cxm_event)) return CXM_E_SIZE;
   if (e->time < CXM_TIME_MIN || e->time > CXM_TIME_MAX) return CXM_E_TIME;
   if (e->kind < 0 || e->kind >= CXM_KIND_COUNT) return CXM_E_KIND;
   rc = check_value(e);
@@ -308,7 +309,7 @@ static int32_t check_fields(const cxm_store *store, const cxm_event *e) {
 
 int32_t cxm_store_check(const cxm_store *store, const cxm_event *event) {
   if (store == NULL || event == NULL) return CXM_E_ARG;
-  if (event->size == sizeof *event && !valid_id(event->customer, event->customer_len)) return CXM_E_CUSTOMER;
+  if (CXMI_STRUCT_OK(event, cxm_event) && !valid_id(event->customer, event->customer_len)) return CXM_E_CUSTOMER;
   return check_fields(store, event);
 }
 
@@ -631,7 +632,7 @@ int32_t cxm_store_record_for(cxm_store *store, uint32_t handle, const cxm_event 
 
 int32_t cxm_store_stats_get(cxm_store_stats *stats, const cxm_store *store) {
   if (stats == NULL || store == NULL) return CXM_E_ARG;
-  if (stats->size != sizeof *stats) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(stats, cxm_store_stats)) return CXM_E_SIZE;
   stats->events = store->events;
   stats->duplicates = store->duplicates;
   stats->customers = store->customers.count;

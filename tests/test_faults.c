@@ -187,6 +187,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_features_count", PROBED, R_READ},
     {"cxm_features_free", FREES, R_FREE},
     {"cxm_features_row", PROBED, R_READ},
+    {"cxm_features_row_get", PROBED, R_READ},
     {"cxm_filter_init", PURE, R_INIT},
     {"cxm_fit_options_init", PURE, R_INIT},
     {"cxm_gap_acc_add", PURE, R_PURE},
@@ -2373,6 +2374,7 @@ static void test_never_allocating_probe(void **state) {
   PROBE(cxm_groups_filter, cxm_groups_filter(&filter, g, 0));
   PROBE_VALUE(cxm_features_count, cxm_features_count(f) > 0, 1);
   PROBE(cxm_features_row, cxm_features_row(row, &handle, &code, f, 0));
+  PROBE(cxm_features_row_get, cxm_features_row_get(row, CXM_FEATURE_COUNT, &handle, &code, f, 0));
   PROBE_VALUE(cxm_churn_count, cxm_churn_count(churn) > 0, 1);
   info.size = sizeof info;
   PROBE(cxm_churn_info_get, cxm_churn_info_get(&info, churn));

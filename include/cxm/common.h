@@ -134,6 +134,7 @@ CXM_API const char *cxm_status_name(int32_t status);
  * All three functions must be set, or the whole struct pointer passed as
  * NULL to use the C library's malloc/realloc/free. `free` receives NULL
  * never. Sizes are passed so that arena or pool allocators need no headers.
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_allocator {
