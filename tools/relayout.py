@@ -253,6 +253,9 @@ def rewrite_meson(root):
         with open(p, encoding="utf-8") as f:
             text = f.read()
         new = re.sub(r"'([^'/]+\.c)'", lambda m: "'" + table.get(m.group(1), m.group(1)) + "'", text)
+        # Keep the list sorted, which now groups it by folder.
+        new = re.sub(r"(files\(\n)((?:  '[^'\n]+',\n)+)(\))",
+                     lambda m: m.group(1) + "".join(sorted(m.group(2).splitlines(True))) + m.group(3), new)
         if new != text:
             with open(p, "w", encoding="utf-8") as f:
                 f.write(new)
@@ -268,7 +271,7 @@ def rewrite_paths(root):
     rx = re.compile(r"(?<![\w./-])src/(" + alt + r")(?![\w.])")
     changed = []
     for rel in git("ls-files", capture=True).split("\n"):
-        if not rel.endswith(TEXT_EXT) or rel.startswith("tools/relayout") or rel == "README.md":
+        if not rel.endswith(TEXT_EXT) or rel.startswith(("tools/relayout", "tests/style/")) or rel == "README.md":
             continue
         p = os.path.join(root, rel)
         if not os.path.isfile(p):

@@ -75,7 +75,7 @@ class Layered(unittest.TestCase):
         self.assertIn("side by side", got[0])
 
     def test_the_command_uses_the_public_api_only(self):
-        got = self.run_on({"src/cli/report.c": '#include "store/store_internal.h"\n'})
+        got = self.run_on({"src/cli/cmd_x.c": '#include "store/store_internal.h"\n'})
         self.assertEqual(len(got), 1)
         self.assertIn("public API only", got[0])
 
@@ -100,10 +100,10 @@ class Flat(unittest.TestCase):
 
     FLAT = {
         "tools/relayout/README.src.md": ORDER,
-        "src/alloc.h": "",
-        "src/store.c": '#include "alloc.h"\n',
-        "src/cli/args.h": "",
-        "src/cli/main.c": '#include "args.h"\n',
+        "src/mem.h": "",
+        "src/core.c": '#include "mem.h"\n',
+        "src/cli/opts.h": "",
+        "src/cli/main.c": '#include "opts.h"\n',
     }
 
     def test_flat_tree_passes(self):
@@ -114,7 +114,7 @@ class Flat(unittest.TestCase):
 
     def test_flat_library_may_not_use_the_command(self):
         files = dict(self.FLAT)
-        files["src/store.c"] += '#include "cli/args.h"\n'
+        files["src/core.c"] += '#include "cli/opts.h"\n'
         with tree(files) as d:
             problems, _, _ = check_includes.check(d)
         self.assertEqual(len(problems), 1)
@@ -122,7 +122,7 @@ class Flat(unittest.TestCase):
 
     def test_flat_command_may_not_use_the_library(self):
         files = dict(self.FLAT)
-        files["src/cli/main.c"] += '#include "../alloc.h"\n'
+        files["src/cli/main.c"] += '#include "../mem.h"\n'
         with tree(files) as d:
             problems, _, _ = check_includes.check(d)
         self.assertEqual(len(problems), 1)
