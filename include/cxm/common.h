@@ -47,8 +47,13 @@ extern "C" {
 /** The version as one number: major * 10000 + minor * 100 + patch. */
 #define CXM_VERSION_NUMBER                                                   \
   (CXM_VERSION_MAJOR * 10000 + CXM_VERSION_MINOR * 100 + CXM_VERSION_PATCH)
-/** The version as a string. */
-#define CXM_VERSION_STRING "0.1.0"
+/** @cond */
+#define CXM_VERSION_STR_(x) #x
+#define CXM_VERSION_XSTR_(x) CXM_VERSION_STR_(x)
+/** @endcond */
+/** The version as a string, "MAJOR.MINOR.PATCH". */
+#define CXM_VERSION_STRING                                                   \
+  CXM_VERSION_XSTR_(CXM_VERSION_MAJOR) "." CXM_VERSION_XSTR_(CXM_VERSION_MINOR) "." CXM_VERSION_XSTR_(CXM_VERSION_PATCH)
 
 /**
  * @brief Status codes. Values are part of the ABI and never renumbered.
