@@ -3,8 +3,9 @@
  * reserve-then-commit, so a failed call leaves the store as it was. */
 #include "store_internal.h"
 
-#include "hash.h"
 #include "abi_check.h"
+#include "compiler.h"
+#include "hash.h"
 
 #include <math.h>
 #include <string.h>
@@ -547,12 +548,6 @@ int32_t cxmi_store_record_hashed(cxm_store *store, const cxm_event *event, const
 int32_t cxm_store_record(cxm_store *store, const cxm_event *event) {
   return cxmi_store_record_hashed(store, event, NULL);
 }
-
-#if defined(__GNUC__) || defined(__clang__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
 
 /* Start loading the index slot of `hash`, and once it is cached, the arena
  * line of the string it names. A hint only: the look-up that follows is

@@ -39,6 +39,7 @@ MAP = {
     "alloc.c": "common/alloc.c",
     "alloc.h": "common/alloc.h",
     "bytes.h": "common/bytes.h",
+    "compiler.h": "common/compiler.h",
     "crc32c.c": "common/crc32c.c",
     "crc32c.h": "common/crc32c.h",
     "fileio.c": "common/fileio.c",
