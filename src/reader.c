@@ -14,7 +14,9 @@
 #include "cxm/event.h"
 #include "cxm/time.h"
 #include "jsonl.h"
+#include "event_reason.h"
 #include "number.h"
+#include "strbuf.h"
 #include "store_internal.h"
 #include "utf8.h"
 #include "abi_check.h"
@@ -43,7 +45,6 @@ enum phase { P_HEADER, P_DATA, P_STOPPED, P_FINISHED };
 #define REASON_SIZE 320
 #define COLUMN_SIZE 160
 /* How much of a bad field's text a reason quotes. */
-#define QUOTE_MAX 48
 
 struct cxm_reader {
   cxm_store *store;
@@ -81,68 +82,6 @@ struct cxm_reader {
 
 /* ---- reasons ---------------------------------------------------------- */
 
-/* A bounded string builder; no printf, which is locale-dependent. */
-typedef struct sb {
-  char *buf;
-  size_t cap, len;
-} sb;
-
-static void sb_init(sb *b, char *buf, size_t cap) {
-  b->buf = buf;
-  b->cap = cap;
-  b->len = 0;
-  buf[0] = '\0';
-}
-
-static void sb_putc(sb *b, char c) {
-  if (b->len + 1 < b->cap) {
-    b->buf[b->len++] = c;
-    b->buf[b->len] = '\0';
-  }
-}
-
-static void sb_str(sb *b, const char *s) {
-  while (*s) sb_putc(b, *s++);
-}
-
-static void sb_u64(sb *b, uint64_t v) {
-  char tmp[24];
-  size_t n = 0;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) sb_putc(b, tmp[--n]);
-}
-
-/* Field text for a message: as is when it is short, printable UTF-8;
- * otherwise printable ASCII with other bytes as \xHH, cut at `max`. */
-static void sb_text(sb *b, const uint8_t *p, size_t len, size_t max) {
-  static const char hex[] = "0123456789abcdef";
-  size_t i;
-  if (len <= max && cxmi_text_check(p, len, NULL) == CXMI_TEXT_OK) {
-    for (i = 0; i < len; i++) sb_putc(b, (char)p[i]);
-    return;
-  }
-  for (i = 0; i < len && i < max; i++) {
-    if (p[i] >= 0x20 && p[i] < 0x7F) {
-      sb_putc(b, (char)p[i]);
-    } else {
-      sb_putc(b, '\\');
-      sb_putc(b, 'x');
-      sb_putc(b, hex[p[i] >> 4]);
-      sb_putc(b, hex[p[i] & 15]);
-    }
-  }
-  if (len > max) sb_str(b, "...");
-}
-
-static void sb_quoted(sb *b, const uint8_t *p, size_t len) {
-  sb_putc(b, '\'');
-  sb_text(b, p, len, QUOTE_MAX);
-  sb_putc(b, '\'');
-}
-
 /* ---- reporting -------------------------------------------------------- */
 
 static void notify(cxm_reader *r, uint64_t line, const char *column, int32_t status) {
@@ -173,9 +112,9 @@ static int32_t reject(cxm_reader *r, uint64_t line, const char *column, int32_t 
 }
 
 static int32_t reject_msg(cxm_reader *r, uint64_t line, const char *column, int32_t status, const char *msg) {
-  sb b;
-  sb_init(&b, r->reason, sizeof r->reason);
-  sb_str(&b, msg);
+  cxmi_sb b;
+  cxmi_sb_init(&b, r->reason, sizeof r->reason);
+  cxmi_sb_str(&b, msg);
   return reject(r, line, column, status);
 }
 
@@ -206,93 +145,16 @@ static int channel_token(const uint8_t *s, size_t len) {
   return 1;
 }
 
-/* The value rule of a kind, for messages; must match docs/events.md. */
-static const char *value_rule(int32_t kind) {
-  switch (kind) {
-  case CXM_KIND_NPS: return "an integer 0..10";
-  case CXM_KIND_CSAT: return "an integer 1..5";
-  case CXM_KIND_CES:
-  case CXM_KIND_EXPECTATION:
-  case CXM_KIND_PERCEPTION: return "an integer 1..7";
-  case CXM_KIND_INTERNAL: return "a number 0..100";
-  case CXM_KIND_PURCHASE: return "a number >= 0";
-  default: return NULL;
-  }
-}
-
-static const char *status_column(int32_t status) {
-  switch (status) {
-  case CXM_E_CUSTOMER: return "customer";
-  case CXM_E_TIME: return "time";
-  case CXM_E_KIND: return "kind";
-  case CXM_E_VALUE: return "value";
-  case CXM_E_CHANNEL: return "channel";
-  case CXM_E_STAGE: return "stage";
-  case CXM_E_SEGMENT: return "segment";
-  case CXM_E_DIMENSION: return "dimension";
-  case CXM_E_REF: return "ref";
-  case CXM_E_EVENT_ID: return "id";
-  default: return "*";
-  }
-}
-
 /* Reject a row the store refused with `status`. */
 static int32_t reject_store(cxm_reader *r, uint64_t line, const cxm_event *e, const cxmi_json_value *v,
                             int32_t status) {
-  sb b;
-  const char *kind = cxm_kind_name(e->kind);
-  sb_init(&b, r->reason, sizeof r->reason);
-  switch (status) {
-  case CXM_E_CUSTOMER:
-    sb_str(&b, e->customer_len == 0 ? "customer is empty" : "customer longer than 128 bytes");
-    break;
-  case CXM_E_VALUE:
-    if (v == NULL) { /* found at commit: the row's text is gone */
-      sb_str(&b, cxm_status_str(status));
-    } else if (!e->has_value) {
-      sb_str(&b, "kind ");
-      sb_str(&b, kind);
-      sb_str(&b, " needs a value: ");
-      sb_str(&b, value_rule(e->kind) ? value_rule(e->kind) : "a number");
-    } else if (value_rule(e->kind) == NULL) {
-      sb_str(&b, "kind ");
-      sb_str(&b, kind);
-      sb_str(&b, " takes no value, got ");
-      sb_quoted(&b, v[F_VALUE].p, v[F_VALUE].len);
-    } else {
-      sb_str(&b, "value ");
-      sb_text(&b, v[F_VALUE].p, v[F_VALUE].len, QUOTE_MAX);
-      sb_str(&b, " for kind ");
-      sb_str(&b, kind);
-      sb_str(&b, " is not ");
-      sb_str(&b, value_rule(e->kind));
-    }
-    break;
-  case CXM_E_DIMENSION:
-    sb_str(&b, "kind ");
-    sb_str(&b, kind);
-    sb_str(&b, e->dimension == CXM_DIMENSION_NONE ? " needs a dimension" : " takes no dimension");
-    break;
-  case CXM_E_REF:
-    if (e->ref_len > CXM_MAX_ID_LEN) {
-      sb_str(&b, "ref longer than 128 bytes");
-    } else {
-      sb_str(&b, "kind ");
-      sb_str(&b, kind);
-      sb_str(&b, " needs a ref");
-    }
-    break;
-  case CXM_E_EVENT_ID:
-    sb_str(&b, "id longer than 128 bytes");
-    break;
-  case CXM_E_LIMIT:
-    sb_str(&b, "the store is full (customers, channels or segments)");
-    break;
-  default:
-    sb_str(&b, cxm_status_str(status));
-    break;
-  }
-  return reject(r, line, status_column(status), status);
+  cxmi_sb b;
+  cxmi_sb_init(&b, r->reason, sizeof r->reason);
+  if (status == CXM_E_VALUE && v == NULL) /* found at commit: the row's text is gone */
+    cxmi_sb_str(&b, cxm_status_str(status));
+  else
+    cxmi_event_reason(&b, e, status, v != NULL ? v[F_VALUE].p : NULL, v != NULL ? v[F_VALUE].len : 0);
+  return reject(r, line, cxmi_event_column(status), status);
 }
 
 /* What a JSON member of each field may be: 1 string, 2 number, 3 both. */
@@ -355,7 +217,7 @@ static int32_t add_pending(cxm_reader *r, uint64_t line, const cxm_event *e) {
  * are known to be printable ASCII, so the encoding check is skipped. */
 static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v, int ascii) {
   cxm_event e;
-  sb b;
+  cxmi_sb b;
   int32_t f, rc, named_channel = -1;
   size_t where;
 
@@ -364,24 +226,24 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
     int check;
     if (v[f].type == CXMI_JSON_ABSENT) continue;
     if (v[f].type == CXMI_JSON_OTHER || !(json_types[f] & (v[f].type == CXMI_JSON_STRING ? 1 : 2))) {
-      sb_init(&b, r->reason, sizeof r->reason);
-      sb_str(&b, field_names[f]);
-      sb_str(&b, json_types[f] == 1 ? " must be a JSON string" : " must be a JSON number or string");
+      cxmi_sb_init(&b, r->reason, sizeof r->reason);
+      cxmi_sb_str(&b, field_names[f]);
+      cxmi_sb_str(&b, json_types[f] == 1 ? " must be a JSON string" : " must be a JSON number or string");
       return reject(r, line, field_names[f], CXM_E_SYNTAX);
     }
     if (ascii) continue;
     check = cxmi_text_check(v[f].p, v[f].len, &where);
     if (check != CXMI_TEXT_OK) {
-      sb_init(&b, r->reason, sizeof r->reason);
+      cxmi_sb_init(&b, r->reason, sizeof r->reason);
       if (check == CXMI_TEXT_INVALID) {
-        sb_str(&b, "invalid UTF-8 in ");
-        sb_str(&b, field_names[f]);
+        cxmi_sb_str(&b, "invalid UTF-8 in ");
+        cxmi_sb_str(&b, field_names[f]);
       } else {
-        sb_str(&b, "control character in ");
-        sb_str(&b, field_names[f]);
+        cxmi_sb_str(&b, "control character in ");
+        cxmi_sb_str(&b, field_names[f]);
       }
-      sb_str(&b, " at byte ");
-      sb_u64(&b, (uint64_t)where + 1);
+      cxmi_sb_str(&b, " at byte ");
+      cxmi_sb_u64(&b, (uint64_t)where + 1);
       return reject(r, line, field_names[f], CXM_E_ENCODING);
     }
   }
@@ -392,26 +254,26 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
   if (v[F_KIND].len == 0) return reject_msg(r, line, "kind", CXM_E_KIND, "kind is missing");
 
   if (cxm_time_parse(&e.time, (const char *)v[F_TIME].p, v[F_TIME].len) != CXM_OK) {
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "bad timestamp ");
-    sb_quoted(&b, v[F_TIME].p, v[F_TIME].len);
-    sb_str(&b, ": not RFC 3339 or Unix seconds within years 1970..9999");
+    cxmi_sb_init(&b, r->reason, sizeof r->reason);
+    cxmi_sb_str(&b, "bad timestamp ");
+    cxmi_sb_quoted(&b, v[F_TIME].p, v[F_TIME].len);
+    cxmi_sb_str(&b, ": not RFC 3339 or Unix seconds within years 1970..9999");
     return reject(r, line, "time", CXM_E_TIME);
   }
   if (cxm_kind_parse(&e.kind, (const char *)v[F_KIND].p, v[F_KIND].len) != CXM_OK) {
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "unknown kind ");
-    sb_quoted(&b, v[F_KIND].p, v[F_KIND].len);
+    cxmi_sb_init(&b, r->reason, sizeof r->reason);
+    cxmi_sb_str(&b, "unknown kind ");
+    cxmi_sb_quoted(&b, v[F_KIND].p, v[F_KIND].len);
     return reject(r, line, "kind", CXM_E_KIND);
   }
   e.customer = (const char *)v[F_CUSTOMER].p;
   e.customer_len = v[F_CUSTOMER].len;
   if (v[F_VALUE].len > 0) {
     if (cxmi_number_parse(&e.value, (const char *)v[F_VALUE].p, v[F_VALUE].len) != CXM_OK) {
-      sb_init(&b, r->reason, sizeof r->reason);
-      sb_str(&b, "value ");
-      sb_quoted(&b, v[F_VALUE].p, v[F_VALUE].len);
-      sb_str(&b, " is not a decimal number");
+      cxmi_sb_init(&b, r->reason, sizeof r->reason);
+      cxmi_sb_str(&b, "value ");
+      cxmi_sb_quoted(&b, v[F_VALUE].p, v[F_VALUE].len);
+      cxmi_sb_str(&b, " is not a decimal number");
       return reject(r, line, "value", CXM_E_VALUE);
     }
     e.has_value = 1;
@@ -419,10 +281,10 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
   if (v[F_CHANNEL].len > 0) {
     int32_t i;
     if (!channel_token(v[F_CHANNEL].p, v[F_CHANNEL].len)) {
-      sb_init(&b, r->reason, sizeof r->reason);
-      sb_str(&b, "channel ");
-      sb_quoted(&b, v[F_CHANNEL].p, v[F_CHANNEL].len);
-      sb_str(&b, " is not a token of 1..32 characters a-z 0-9 _ -");
+      cxmi_sb_init(&b, r->reason, sizeof r->reason);
+      cxmi_sb_str(&b, "channel ");
+      cxmi_sb_quoted(&b, v[F_CHANNEL].p, v[F_CHANNEL].len);
+      cxmi_sb_str(&b, " is not a token of 1..32 characters a-z 0-9 _ -");
       return reject(r, line, "channel", CXM_E_CHANNEL);
     }
     for (i = 0; i < CXM_CHANNEL_FIRST_CUSTOM; i++) {
@@ -437,17 +299,17 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
     e.channel = named_channel >= 0 ? named_channel : CXM_CHANNEL_UNKNOWN;
   }
   if (cxm_stage_parse(&e.stage, (const char *)v[F_STAGE].p, v[F_STAGE].len) != CXM_OK) {
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "unknown stage ");
-    sb_quoted(&b, v[F_STAGE].p, v[F_STAGE].len);
+    cxmi_sb_init(&b, r->reason, sizeof r->reason);
+    cxmi_sb_str(&b, "unknown stage ");
+    cxmi_sb_quoted(&b, v[F_STAGE].p, v[F_STAGE].len);
     return reject(r, line, "stage", CXM_E_STAGE);
   }
   if (v[F_SEGMENT].len > CXM_MAX_SEGMENT_LEN)
     return reject_msg(r, line, "segment", CXM_E_SEGMENT, "segment longer than 64 bytes");
   if (cxm_dimension_parse(&e.dimension, (const char *)v[F_DIMENSION].p, v[F_DIMENSION].len) != CXM_OK) {
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "unknown dimension ");
-    sb_quoted(&b, v[F_DIMENSION].p, v[F_DIMENSION].len);
+    cxmi_sb_init(&b, r->reason, sizeof r->reason);
+    cxmi_sb_str(&b, "unknown dimension ");
+    cxmi_sb_quoted(&b, v[F_DIMENSION].p, v[F_DIMENSION].len);
     return reject(r, line, "dimension", CXM_E_DIMENSION);
   }
   if (v[F_REF].len > 0) {
@@ -497,17 +359,17 @@ static void header_reset(cxm_reader *r) {
 static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
   size_t count = 0, bad = 0, i, size = 0, off = 0;
   int32_t rc, f;
-  sb b;
+  cxmi_sb b;
 
-  sb_init(&b, r->reason, sizeof r->reason);
+  cxmi_sb_init(&b, r->reason, sizeof r->reason);
   if (rec->status == CXM_E_LIMIT) {
-    sb_str(&b, "header row longer than 1048576 bytes");
+    cxmi_sb_str(&b, "header row longer than 1048576 bytes");
     return header_error(r, rec->line, "*");
   }
   rc = rec->status == CXM_OK ? cxmi_csv_split(&r->framer, rec, NULL, 0, &count, &bad) : rec->status;
   if (rc == CXM_E_NOMEM) return rc;
   if (rc != CXM_OK) {
-    sb_str(&b, "malformed quoting in the header row");
+    cxmi_sb_str(&b, "malformed quoting in the header row");
     return header_error(r, rec->line, "*");
   }
   r->colmap = cxmi_malloc(r->alloc, count * sizeof *r->colmap);
@@ -528,7 +390,7 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
     /* A header name with a CR is a file with lone-CR line ends (old Mac
      * style) read as one line: say so rather than report zero rows. */
     if (memchr(fl->p, '\r', fl->len) != NULL) {
-      sb_str(&b, "a carriage return inside a header name: lone CR line ends are not supported (use LF or CRLF)");
+      cxmi_sb_str(&b, "a carriage return inside a header name: lone CR line ends are not supported (use LF or CRLF)");
       return header_error(r, rec->line, "*");
     }
     memcpy(r->names + off, fl->p, fl->len);
@@ -541,9 +403,9 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
     }
     if (f == F_COUNT) continue;
     if (r->col_of[f] >= 0) {
-      sb_str(&b, "column '");
-      sb_str(&b, field_names[f]);
-      sb_str(&b, "' appears twice in the header");
+      cxmi_sb_str(&b, "column '");
+      cxmi_sb_str(&b, field_names[f]);
+      cxmi_sb_str(&b, "' appears twice in the header");
       return header_error(r, rec->line, field_names[f]);
     }
     r->col_of[f] = (int32_t)i;
@@ -551,21 +413,21 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
   }
   for (f = F_TIME; f <= F_KIND; f++) {
     if (r->col_of[f] < 0) {
-      sb_str(&b, "required column '");
-      sb_str(&b, field_names[f]);
-      sb_str(&b, "' is missing from the header");
+      cxmi_sb_str(&b, "required column '");
+      cxmi_sb_str(&b, field_names[f]);
+      cxmi_sb_str(&b, "' is missing from the header");
       return header_error(r, rec->line, field_names[f]);
     }
   }
   for (i = 0; i < count; i++) {
-    sb cb;
+    cxmi_sb cb;
     if (r->colmap[i] >= 0) continue;
-    sb_init(&cb, r->column, sizeof r->column);
-    sb_text(&cb, (const uint8_t *)r->names + r->name_at[i], r->fields[i].len, 64);
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "unknown column '");
-    sb_str(&b, r->column);
-    sb_str(&b, "' ignored");
+    cxmi_sb_init(&cb, r->column, sizeof r->column);
+    cxmi_sb_text(&cb, (const uint8_t *)r->names + r->name_at[i], r->fields[i].len, 64);
+    cxmi_sb_init(&b, r->reason, sizeof r->reason);
+    cxmi_sb_str(&b, "unknown column '");
+    cxmi_sb_str(&b, r->column);
+    cxmi_sb_str(&b, "' ignored");
     r->stats.warnings++;
     notify(r, rec->line, r->column, CXM_UNKNOWN_COLUMN);
   }
@@ -575,11 +437,11 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
 
 /* The name of column i, for messages. */
 static const char *column_name(cxm_reader *r, size_t i) {
-  sb cb;
+  cxmi_sb cb;
   if (i >= r->ncols) return "*";
   if (r->colmap[i] >= 0) return field_names[r->colmap[i]];
-  sb_init(&cb, r->column, sizeof r->column);
-  sb_text(&cb, (const uint8_t *)r->names + r->name_at[i], strlen(r->names + r->name_at[i]), 64);
+  cxmi_sb_init(&cb, r->column, sizeof r->column);
+  cxmi_sb_text(&cb, (const uint8_t *)r->names + r->name_at[i], strlen(r->names + r->name_at[i]), 64);
   return r->column;
 }
 
@@ -588,29 +450,29 @@ static int32_t csv_record(void *user, const cxmi_record *rec) {
   cxmi_json_value v[F_COUNT];
   size_t count = 0, bad = 0;
   int32_t rc, f;
-  sb b;
+  cxmi_sb b;
 
   if (r->phase == P_HEADER) return csv_header(r, rec);
   r->stats.rows++;
-  sb_init(&b, r->reason, sizeof r->reason);
+  cxmi_sb_init(&b, r->reason, sizeof r->reason);
   if (rec->status == CXM_E_LIMIT) {
-    sb_str(&b, "record longer than 1048576 bytes");
+    cxmi_sb_str(&b, "record longer than 1048576 bytes");
     return reject(r, rec->line, "*", CXM_E_LIMIT);
   }
   rc = rec->status == CXM_OK ? cxmi_csv_split(&r->framer, rec, r->fields, r->ncols, &count, &bad) : rec->status;
   if (rc == CXM_E_NOMEM) return rc;
   if (rc == CXM_E_QUOTE) {
     if (rec->status == CXM_E_QUOTE)
-      sb_str(&b, "quoted field never closed before the end of input");
+      cxmi_sb_str(&b, "quoted field never closed before the end of input");
     else
-      sb_str(&b, "malformed quoting: a quote inside an unquoted field, or text after a closing quote");
+      cxmi_sb_str(&b, "malformed quoting: a quote inside an unquoted field, or text after a closing quote");
     return reject(r, rec->line, rec->status == CXM_E_QUOTE ? "*" : column_name(r, bad), CXM_E_QUOTE);
   }
   if (count != r->ncols) {
-    sb_str(&b, "row has ");
-    sb_u64(&b, count);
-    sb_str(&b, count == 1 ? " field, the header has " : " fields, the header has ");
-    sb_u64(&b, r->ncols);
+    cxmi_sb_str(&b, "row has ");
+    cxmi_sb_u64(&b, count);
+    cxmi_sb_str(&b, count == 1 ? " field, the header has " : " fields, the header has ");
+    cxmi_sb_u64(&b, r->ncols);
     return reject(r, rec->line, count < r->ncols ? column_name(r, count) : "*", CXM_E_COLUMNS);
   }
   for (f = 0; f < F_COUNT; f++) {
@@ -754,9 +616,9 @@ int32_t cxm_reader_finish(cxm_reader *reader) {
   }
   if (rc != CXM_OK) return stop(reader, rc);
   if (reader->phase == P_HEADER) {
-    sb b;
-    sb_init(&b, reader->reason, sizeof reader->reason);
-    sb_str(&b, "no header row: the input is empty");
+    cxmi_sb b;
+    cxmi_sb_init(&b, reader->reason, sizeof reader->reason);
+    cxmi_sb_str(&b, "no header row: the input is empty");
     return stop(reader, header_error(reader, 1, "*"));
   }
   reader->phase = P_FINISHED;
