@@ -36,6 +36,7 @@
 
 /* First published size of each struct that carries `size`. All are still
  * at their first version (soname 0). */
+#define CXMI_FIRST_cxm_detail sizeof(cxm_detail)
 #define CXMI_FIRST_cxm_event sizeof(cxm_event)
 #define CXMI_FIRST_cxm_store_options sizeof(cxm_store_options)
 #define CXMI_FIRST_cxm_store_stats sizeof(cxm_store_stats)

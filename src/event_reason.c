@@ -83,6 +83,29 @@ void cxmi_event_reason(cxmi_sb *b, const cxm_event *e, int32_t status, const uin
   case CXM_E_EVENT_ID:
     cxmi_sb_str(b, "id longer than 128 bytes");
     break;
+  case CXM_E_TIME:
+    cxmi_sb_str(b, "time ");
+    cxmi_sb_i64(b, e->time);
+    cxmi_sb_str(b, " is not Unix seconds within years 1970..9999");
+    break;
+  case CXM_E_KIND:
+    cxmi_sb_str(b, "unknown kind ");
+    cxmi_sb_i64(b, e->kind);
+    break;
+  case CXM_E_CHANNEL:
+    cxmi_sb_str(b, "unknown channel ");
+    cxmi_sb_i64(b, e->channel);
+    cxmi_sb_str(b, ": not a named channel nor one of this store's (cxm_store_channel())");
+    break;
+  case CXM_E_STAGE:
+    cxmi_sb_str(b, "unknown stage ");
+    cxmi_sb_i64(b, e->stage);
+    break;
+  case CXM_E_SEGMENT:
+    cxmi_sb_str(b, "unknown segment ");
+    cxmi_sb_i64(b, e->segment);
+    cxmi_sb_str(b, ": not 0 nor one of this store's (cxm_store_segment())");
+    break;
   case CXM_E_LIMIT:
     cxmi_sb_str(b, "the store is full (customers, channels or segments)");
     break;

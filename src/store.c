@@ -5,6 +5,7 @@
 
 #include "abi_check.h"
 #include "compiler.h"
+#include "event_reason.h"
 #include "hash.h"
 
 #include <math.h>
@@ -547,6 +548,39 @@ int32_t cxmi_store_record_hashed(cxm_store *store, const cxm_event *event, const
 
 int32_t cxm_store_record(cxm_store *store, const cxm_event *event) {
   return cxmi_store_record_hashed(store, event, NULL);
+}
+
+void cxm_detail_init(cxm_detail *detail) {
+  if (detail == NULL) return;
+  memset(detail, 0, sizeof *detail);
+  detail->size = sizeof *detail;
+  detail->field = "*";
+}
+
+int32_t cxm_store_record_ex(cxm_store *store, const cxm_event *event, cxm_detail *detail) {
+  cxm_detail d;
+  cxmi_sb b;
+  int32_t rc;
+  if (detail != NULL && !CXMI_STRUCT_OK(detail, cxm_detail)) return CXM_E_SIZE;
+  rc = cxm_store_record(store, event);
+  if (detail == NULL) return rc;
+  cxm_detail_init(&d);
+  d.status = rc;
+  cxmi_sb_init(&b, d.reason, sizeof d.reason);
+  if (rc < 0) {
+    if (event == NULL || store == NULL) {
+      cxmi_sb_str(&b, store == NULL ? "store is NULL" : "event is NULL");
+    } else if (rc == CXM_E_SIZE) {
+      cxmi_sb_str(&b, "event->size is ");
+      cxmi_sb_u64(&b, event->size);
+      cxmi_sb_str(&b, ", not a cxm_event size this library knows (fill the event with cxm_event_init())");
+    } else {
+      cxmi_event_reason(&b, event, rc, NULL, 0);
+      d.field = cxmi_event_column(rc);
+    }
+  }
+  cxmi_struct_out(detail, &d, sizeof d);
+  return rc;
 }
 
 /* Start loading the index slot of `hash`, and once it is cached, the arena

@@ -33,6 +33,15 @@ void cxmi_sb_u64(cxmi_sb *b, uint64_t v) {
   while (n > 0) cxmi_sb_putc(b, tmp[--n]);
 }
 
+void cxmi_sb_i64(cxmi_sb *b, int64_t v) {
+  if (v < 0) {
+    cxmi_sb_putc(b, '-');
+    cxmi_sb_u64(b, (uint64_t)0 - (uint64_t)v);
+  } else {
+    cxmi_sb_u64(b, (uint64_t)v);
+  }
+}
+
 void cxmi_sb_double(cxmi_sb *b, double v) {
   double ip, frac;
   uint64_t f;

@@ -17,6 +17,7 @@ void cxmi_sb_init(cxmi_sb *b, char *buf, size_t cap);
 void cxmi_sb_putc(cxmi_sb *b, char c);
 void cxmi_sb_str(cxmi_sb *b, const char *s);
 void cxmi_sb_u64(cxmi_sb *b, uint64_t v);
+void cxmi_sb_i64(cxmi_sb *b, int64_t v);
 /* A double for a message: integers exactly (below 2^53), others with at
  * most 6 decimals, "nan", "inf", "-inf". Not a round-trip format. */
 void cxmi_sb_double(cxmi_sb *b, double v);

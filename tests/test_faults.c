@@ -89,6 +89,7 @@ static fault_count faulted[] = {
     {"cxm_store_channel", 0, 0, 0},
     {"cxm_store_segment", 0, 0, 0},
     {"cxm_store_record", 0, 0, 0},
+    {"cxm_store_record_ex", 0, 0, 0},
     {"cxm_store_record_batch", 0, 0, 0},
     {"cxm_store_record_for", 0, 0, 0},
     {"cxm_store_group", 0, 0, 0},
@@ -177,6 +178,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_churn_row_init", PURE, R_INIT},
     {"cxm_csat_compare", PURE, R_PURE},
     {"cxm_csat_compute", PURE, R_PURE},
+    {"cxm_detail_init", PURE, R_INIT},
     {"cxm_dimension_name", PURE, R_STATIC},
     {"cxm_dimension_parse", PURE, R_PURE},
     {"cxm_event_init", PURE, R_INIT},
@@ -928,18 +930,30 @@ static int32_t call_record(void *ctx) {
   store_ctx *c = ctx;
   return cxm_store_record(c->s, &c->event);
 }
+static int32_t call_record_ex(void *ctx) {
+  store_ctx *c = ctx;
+  cxm_detail d;
+  int32_t rc;
+  cxm_detail_init(&d);
+  rc = cxm_store_record_ex(c->s, &c->event, &d);
+  assert_int_equal(d.status, rc);
+  if (rc == CXM_E_NOMEM) assert_string_equal(d.reason, cxm_status_str(CXM_E_NOMEM));
+  return rc;
+}
 static int32_t call_record_for(void *ctx) {
   store_ctx *c = ctx;
   return cxm_store_record_for(c->s, c->handle, &c->event);
 }
 
-/* Record every event (as cxm_store_record() or, with `for_handle`, as
- * cxm_store_record_for()), each under the fault loop; a twin on malloc
- * records the same. */
+/* Record every event (as cxm_store_record(), with `for_handle` 1 as
+ * cxm_store_record_for(), with 2 as cxm_store_record_ex()), each under the
+ * fault loop; a twin on malloc records the same. */
 static void run_record_sequence(int for_handle, int reverse, int64_t bucket_seconds) {
   store_ctx c;
-  fault_spec spec = {for_handle ? "cxm_store_record_for" : "cxm_store_record",
-                     for_handle ? call_record_for : call_record,
+  fault_spec spec = {for_handle == 1   ? "cxm_store_record_for"
+                     : for_handle == 2 ? "cxm_store_record_ex"
+                                       : "cxm_store_record",
+                     for_handle == 1 ? call_record_for : for_handle == 2 ? call_record_ex : call_record,
                      fp_ctx_store, fp_ctx_twin, owned_store, NULL, NULL, NULL, NULL, 0, 0, NULL};
   fpbuf a = {0}, b = {0};
   size_t i;
@@ -957,7 +971,7 @@ static void run_record_sequence(int for_handle, int reverse, int64_t bucket_seco
     const tev *t = &g_ev[reverse ? g_nev - 1 - i : i];
     cxm_event e = to_event(t, c.twin);
     int32_t rc, want;
-    if (for_handle) {
+    if (for_handle == 1) {
       uint32_t h2;
       assert_int_equal(cxm_store_customer(&c.handle, c.s, e.customer, e.customer_len), CXM_OK);
       assert_int_equal(cxm_store_customer(&h2, c.twin, e.customer, e.customer_len), CXM_OK);
@@ -965,7 +979,7 @@ static void run_record_sequence(int for_handle, int reverse, int64_t bucket_seco
     }
     c.event = to_event(t, c.s);
     rc = fault_loop(&spec, &c);
-    want = for_handle ? cxm_store_record_for(c.twin, c.handle, &e) : cxm_store_record(c.twin, &e);
+    want = for_handle == 1 ? cxm_store_record_for(c.twin, c.handle, &e) : cxm_store_record(c.twin, &e);
     assert_int_equal(rc, want);
   }
   fp_store(&a, c.s);
@@ -985,6 +999,11 @@ static void test_store_record(void **state) {
   (void)state;
   run_record_sequence(0, 0, 86400);
   run_record_sequence(0, 1, 3600);
+}
+
+static void test_store_record_ex(void **state) {
+  (void)state;
+  run_record_sequence(2, 0, 86400);
 }
 
 static void test_store_record_for(void **state) {
@@ -2566,6 +2585,7 @@ int main(void) {
       cmocka_unit_test_setup(test_store_new, reset_alloc),
       cmocka_unit_test_setup(test_store_record, reset_alloc),
       cmocka_unit_test_setup(test_store_record_for, reset_alloc),
+      cmocka_unit_test_setup(test_store_record_ex, reset_alloc),
       cmocka_unit_test_setup(test_store_record_batch, reset_alloc),
       cmocka_unit_test_setup(test_store_customer, reset_alloc),
       cmocka_unit_test_setup(test_store_channel, reset_alloc),

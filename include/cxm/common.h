@@ -153,6 +153,28 @@ typedef struct cxm_allocator {
   void *opaque;
 } cxm_allocator;
 
+/** Bytes of cxm_detail's `reason`, its NUL included. @since 0.2 */
+#define CXM_DETAIL_REASON_SIZE 256
+
+/**
+ * @brief Why a call failed, for the calls that take one: an optional
+ *        per-call out-parameter (jansson's `json_error_t`), never global
+ *        state, so calls on distinct objects may run in parallel.
+ *
+ * Fill with cxm_detail_init(); a call that takes one sets every field,
+ * whether it succeeds (status CXM_OK, empty reason) or fails.
+ * @since 0.2
+ */
+typedef struct cxm_detail {
+  size_t size;        /**< sizeof(cxm_detail); set by cxm_detail_init() */
+  int32_t status;     /**< the status the call returned */
+  const char *field;  /**< the input field at fault ("value", "time", ...), "*" for none; a static string */
+  char reason[CXM_DETAIL_REASON_SIZE]; /**< a sentence: "value 11 for kind nps is not an integer 0..10" */
+} cxm_detail;
+
+/** @brief Set `size` and clear the rest. Ignores NULL. @since 0.2 */
+CXM_API void cxm_detail_init(cxm_detail *detail);
+
 #ifdef __cplusplus
 }
 #endif
