@@ -77,7 +77,7 @@ enum cxm_status {
   CXM_E_DIMENSION = -12,   /**< SERVQUAL dimension invalid or missing where required. */
   CXM_E_REF = -13,         /**< Interaction ref invalid or missing where required. */
   CXM_E_EVENT_ID = -14,    /**< Event id longer than 128 bytes. */
-  CXM_E_WINDOW = -15,      /**< Time window empty or not aligned to the store's bucket. */
+  CXM_E_WINDOW = -15,      /**< Window reversed or off the store's buckets, or a cut-off not a UTC midnight. */
   CXM_E_BY = -16,          /**< Unknown grouping dimension. */
   CXM_E_OVERFLOW = -17,    /**< A count would overflow 64 bits. */
   CXM_E_FORMAT = -18,      /**< Serialised bytes are malformed. */
