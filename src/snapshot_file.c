@@ -5,6 +5,8 @@
 
 #include "alloc.h"
 #include "store_internal.h"
+#include "abi_check.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <string.h>
@@ -75,21 +77,67 @@ static void dir_of(char *dir, const char *path, size_t path_len) {
   dir[i] = '\0';
 }
 
+/* Fail with CXM_E_IO, telling `detail` (may be NULL) what failed on which
+ * path and the OS's reason for `err` (an errno value, 0 when unknown). */
+static int32_t io_fail(cxm_detail *detail, const char *what, const char *path, int err) {
+  cxm_detail d;
+  cxmi_sb b;
+  char os[128];
+  if (detail == NULL) return CXM_E_IO;
+  cxm_detail_init(&d);
+  d.status = CXM_E_IO;
+  d.field = "path";
+  cxmi_sb_init(&b, d.reason, sizeof d.reason);
+  cxmi_sb_str(&b, what);
+  cxmi_sb_putc(&b, ' ');
+  cxmi_sb_quoted(&b, (const uint8_t *)path, strlen(path));
+  cxmi_sb_str(&b, ": ");
+  /* strerror() may share a buffer between threads; strerror_r() (POSIX) does not */
+  if (err == 0 || strerror_r(err, os, sizeof os) != 0) {
+    cxmi_sb_str(&b, "unknown OS error");
+  } else {
+    os[sizeof os - 1] = '\0';
+    cxmi_sb_str(&b, os);
+  }
+  cxmi_struct_out(detail, &d, sizeof d);
+  return CXM_E_IO;
+}
+
+/* Reports success (or a failure that is not a file's) into `detail`. */
+static int32_t done(cxm_detail *detail, int32_t rc) {
+  cxm_detail d;
+  if (detail == NULL) return rc;
+  cxm_detail_init(&d);
+  d.status = rc;
+  if (rc != CXM_OK) {
+    cxmi_sb b;
+    cxmi_sb_init(&b, d.reason, sizeof d.reason);
+    cxmi_sb_str(&b, cxm_status_str(rc));
+  }
+  cxmi_struct_out(detail, &d, sizeof d);
+  return rc;
+}
+
 int32_t cxmi_snapshot_save_file(const cxm_store *store, const char *path, const cxmi_fileio *io) {
+  return cxmi_snapshot_save_file_ex(store, path, io, NULL);
+}
+
+int32_t cxmi_snapshot_save_file_ex(const cxm_store *store, const char *path, const cxmi_fileio *io,
+                                   cxm_detail *detail) {
   cxmi_alloc a;
   size_t path_len, size;
   char *tmp, *dir;
   file_sink f;
   int32_t rc;
-  if (store == NULL || path == NULL || io == NULL) return CXM_E_ARG;
+  if (store == NULL || path == NULL || io == NULL) return done(detail, CXM_E_ARG);
   path_len = strlen(path);
-  if (path_len == 0) return CXM_E_IO;
-  if (path_len > SIZE_MAX / 2 - TMP_SUFFIX) return CXM_E_NOMEM;
+  if (path_len == 0) return io_fail(detail, "cannot save to", path, ENOENT);
+  if (path_len > SIZE_MAX / 2 - TMP_SUFFIX) return done(detail, CXM_E_NOMEM);
   (void)cxmi_alloc_init(&a, cxmi_store_hooks(store));
   /* the temporary name, then the directory's */
   size = 2 * (path_len + TMP_SUFFIX + 1);
   tmp = cxmi_malloc(&a, size);
-  if (tmp == NULL) return CXM_E_NOMEM;
+  if (tmp == NULL) return done(detail, CXM_E_NOMEM);
   dir = tmp + path_len + TMP_SUFFIX + 1;
   memcpy(tmp, path, path_len);
   dir_of(dir, path, path_len);
@@ -97,37 +145,46 @@ int32_t cxmi_snapshot_save_file(const cxm_store *store, const char *path, const 
   f.io = io;
   f.fd = create_temp(io, tmp, path_len, store);
   if (f.fd < 0) {
+    rc = io_fail(detail, "cannot create a temporary file next to", path, errno);
     cxmi_free(&a, tmp, size);
-    return CXM_E_IO;
+    return rc;
   }
+  errno = 0;
   rc = cxm_store_save_to(store, write_all, &f);
-  if (rc == CXM_OK && io->fsync(io->ctx, f.fd) != 0) rc = CXM_E_IO;
+  if (rc == CXM_E_IO) rc = io_fail(detail, "cannot write", tmp, errno);
+  if (rc == CXM_OK && io->fsync(io->ctx, f.fd) != 0) rc = io_fail(detail, "cannot flush", tmp, errno);
   /* A failed close may mean lost data (NFS reports write errors there). */
-  if (io->close(io->ctx, f.fd) != 0 && rc == CXM_OK) rc = CXM_E_IO;
-  if (rc == CXM_OK && io->rename(io->ctx, tmp, path) != 0) rc = CXM_E_IO;
+  if (io->close(io->ctx, f.fd) != 0 && rc == CXM_OK) rc = io_fail(detail, "cannot close", tmp, errno);
+  if (rc == CXM_OK && io->rename(io->ctx, tmp, path) != 0)
+    rc = io_fail(detail, "cannot rename the temporary file to", path, errno);
   if (rc != CXM_OK) {
     (void)io->unlink(io->ctx, tmp);
   } else if (io->fsync_dir(io->ctx, dir) != 0) {
     /* The new file is in place but its name may not survive a crash. */
-    rc = CXM_E_IO;
+    rc = io_fail(detail, "cannot flush the directory", dir, errno);
   }
   cxmi_free(&a, tmp, size);
-  return rc;
+  return rc == CXM_E_IO ? rc : done(detail, rc);
 }
 
 int32_t cxmi_snapshot_load_file(cxm_store **out, const char *path, const cxm_allocator *allocator,
                                 const cxmi_fileio *io) {
+  return cxmi_snapshot_load_file_ex(out, path, allocator, io, NULL);
+}
+
+int32_t cxmi_snapshot_load_file_ex(cxm_store **out, const char *path, const cxm_allocator *allocator,
+                                   const cxmi_fileio *io, cxm_detail *detail) {
   cxmi_alloc a;
   unsigned char *buf = NULL;
   size_t cap = 0, len = 0;
   int fd;
   int32_t rc = CXM_OK;
-  if (out == NULL) return CXM_E_ARG;
+  if (out == NULL) return done(detail, CXM_E_ARG);
   *out = NULL;
-  if (path == NULL || io == NULL) return CXM_E_ARG;
-  if (cxmi_alloc_init(&a, allocator) != CXM_OK) return CXM_E_ARG;
+  if (path == NULL || io == NULL) return done(detail, CXM_E_ARG);
+  if (cxmi_alloc_init(&a, allocator) != CXM_OK) return done(detail, CXM_E_ARG);
   fd = io->open_read(io->ctx, path);
-  if (fd < 0) return CXM_E_IO;
+  if (fd < 0) return io_fail(detail, "cannot open", path, errno);
   for (;;) {
     long n;
     if (len == cap) {
@@ -147,14 +204,26 @@ int32_t cxmi_snapshot_load_file(cxm_store **out, const char *path, const cxm_all
     }
     n = io->read(io->ctx, fd, buf + len, cap - len);
     if (n < 0 || (unsigned long)n > cap - len) {
-      rc = CXM_E_IO;
+      rc = io_fail(detail, "cannot read", path, n < 0 ? errno : 0);
       break;
     }
     if (n == 0) break;
     len += (size_t)n;
   }
   (void)io->close(io->ctx, fd);
-  if (rc == CXM_OK) rc = cxm_store_load_bytes(out, buf, len, allocator);
+  if (rc == CXM_OK) {
+    rc = cxm_store_load_bytes(out, buf, len, allocator);
+    (void)done(detail, rc);
+    if (rc != CXM_OK && detail != NULL && CXMI_STRUCT_OK(detail, cxm_detail)) {
+      cxmi_sb b; /* say which file is not a snapshot */
+      cxmi_sb_init(&b, detail->reason, sizeof detail->reason);
+      cxmi_sb_quoted(&b, (const uint8_t *)path, strlen(path));
+      cxmi_sb_str(&b, ": ");
+      cxmi_sb_str(&b, cxm_status_str(rc));
+    }
+  } else if (rc != CXM_E_IO) {
+    (void)done(detail, rc); /* out of memory while reading */
+  }
   cxmi_free(&a, buf, cap);
   return rc;
 }
@@ -165,4 +234,17 @@ int32_t cxm_store_save(const cxm_store *store, const char *path) {
 
 int32_t cxm_store_load(cxm_store **out, const char *path, const cxm_allocator *allocator) {
   return cxmi_snapshot_load_file(out, path, allocator, cxmi_fileio_posix());
+}
+
+int32_t cxm_store_save_ex(const cxm_store *store, const char *path, cxm_detail *detail) {
+  if (detail != NULL && !CXMI_STRUCT_OK(detail, cxm_detail)) return CXM_E_SIZE;
+  return cxmi_snapshot_save_file_ex(store, path, cxmi_fileio_posix(), detail);
+}
+
+int32_t cxm_store_load_ex(cxm_store **out, const char *path, const cxm_allocator *allocator, cxm_detail *detail) {
+  if (detail != NULL && !CXMI_STRUCT_OK(detail, cxm_detail)) {
+    if (out != NULL) *out = NULL;
+    return CXM_E_SIZE;
+  }
+  return cxmi_snapshot_load_file_ex(out, path, allocator, cxmi_fileio_posix(), detail);
 }

@@ -106,8 +106,10 @@ static fault_count faulted[] = {
     {"cxm_store_merge", 0, 0, 0},
     {"cxm_store_save_to", 0, 0, 0},
     {"cxm_store_save", 0, 0, 0},
+    {"cxm_store_save_ex", 0, 0, 0},
     {"cxm_store_load_bytes", 0, 0, 0},
     {"cxm_store_load", 0, 0, 0},
+    {"cxm_store_load_ex", 0, 0, 0},
     {"cxm_store_rfm", 0, 0, 0},
     {"cxm_reader_new", 0, 0, 0},
     {"cxm_reader_feed", 0, 0, 0},
@@ -2204,6 +2206,15 @@ static int32_t call_save(void *ctx) {
   snap_ctx *c = ctx;
   return cxm_store_save(c->s, c->path);
 }
+static int32_t call_save_ex(void *ctx) {
+  snap_ctx *c = ctx;
+  cxm_detail d;
+  int32_t rc;
+  cxm_detail_init(&d);
+  rc = cxm_store_save_ex(c->s, c->path, &d);
+  assert_int_equal(d.status, rc);
+  return rc;
+}
 /* The file holds `want` exactly, and no temporary file is left beside it. */
 static void assert_file_holds(const char *path, const char *dir, const fpbuf *want) {
   FILE *f = fopen(path, "rb");
@@ -2244,6 +2255,16 @@ static int32_t call_load(void *ctx) {
   c->out = (cxm_store *)&c->bytes;
   return cxm_store_load(&c->out, c->path, &g_hooks);
 }
+static int32_t call_load_ex(void *ctx) {
+  snap_ctx *c = ctx;
+  cxm_detail d;
+  int32_t rc;
+  cxm_detail_init(&d);
+  c->out = (cxm_store *)&c->bytes;
+  rc = cxm_store_load_ex(&c->out, c->path, &g_hooks, &d);
+  assert_int_equal(d.status, rc);
+  return rc;
+}
 static void load_failed(void *ctx) { assert_null(((snap_ctx *)ctx)->out); }
 /* The loaded store answers every query as the original, gives the same
  * snapshot, and works on. */
@@ -2271,6 +2292,10 @@ static void test_snapshots(void **state) {
                            load_failed, 0, 0, NULL};
   fault_spec load = {"cxm_store_load", call_load, NULL, NULL, NULL, NULL, NULL, release_load, load_failed,
                      0, 0, NULL};
+  fault_spec save_ex = {"cxm_store_save_ex", call_save_ex, fp_snap, NULL, NULL, NULL, NULL, release_save, save_failed,
+                        0, 0, NULL};
+  fault_spec load_ex = {"cxm_store_load_ex", call_load_ex, NULL, NULL, NULL, NULL, NULL, release_load, load_failed,
+                        0, 0, NULL};
   size_t sizes[] = {0, 1, 200, MAX_EV}, k;
   (void)state;
   memset(&c, 0, sizeof c);
@@ -2290,6 +2315,11 @@ static void test_snapshots(void **state) {
     assert_int_equal(fault_loop(&save, &c), CXM_OK);
     assert_int_equal(fault_loop(&load_bytes, &c), CXM_OK);
     assert_int_equal(fault_loop(&load, &c), CXM_OK);
+    if (k == 2) {
+      write_file(path, "previous", 8);
+      assert_int_equal(fault_loop(&save_ex, &c), CXM_OK);
+      assert_int_equal(fault_loop(&load_ex, &c), CXM_OK);
+    }
     store_still_works(c.s);
     cxm_store_free(c.s);
     assert_true(g_fa.live_bytes == 0);
