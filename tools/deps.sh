@@ -6,7 +6,7 @@
 #   cxm_install_build_deps      # to build the library and the command
 #   cxm_install_deps [PKG...]   # to build and run the tests, plus PKG...
 cxm_build_packages=(gcc meson ninja-build pkg-config)
-cxm_test_packages=(g++ libcmocka-dev python3 doxygen binutils golang-go)
+cxm_test_packages=(g++ libcmocka-dev python3 doxygen binutils golang-go clang-format-14)
 
 cxm_install_packages() {
   local missing=() p
