@@ -8,6 +8,7 @@
 #include "cxm/churn.h"
 #include "cxm/purchase.h"
 #include "cxm/time.h"
+#include "abi_check.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -80,7 +81,7 @@ static int32_t score_rows(cxm_churn *c, const cxm_features *f) {
   size_t i;
   for (i = 0; i < c->count; i++) {
     scored *r = &c->rows[i];
-    int32_t rc = cxm_features_row(r->features, &r->handle, NULL, f, i);
+    int32_t rc = cxm_features_row_get(r->features, CXM_FEATURE_COUNT, &r->handle, NULL, f, i);
     if (rc == CXM_OK) rc = cxm_risk_score(&r->risk, &c->model, r->features);
     if (rc != CXM_OK) return rc;
     r->p_alive = cxmi_features_p_alive(f, i);
@@ -90,7 +91,7 @@ static int32_t score_rows(cxm_churn *c, const cxm_features *f) {
 }
 
 static int32_t check_options(const cxm_churn_options *o) {
-  if (o->size != sizeof *o) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(o, cxm_churn_options)) return CXM_E_SIZE;
   if (o->scored_at != CXM_CHURN_AFTER_LAST &&
       (o->scored_at < CXM_TIME_MIN || o->scored_at > CXM_TIME_MAX + 1 || o->scored_at % DAY != 0))
     return CXM_E_WINDOW;
@@ -110,7 +111,10 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
   *out = NULL;
   if (store == NULL) return CXM_E_ARG;
   cxm_churn_options_init(&o);
-  if (options != NULL) o = *options;
+  if (options != NULL) {
+    if (!CXMI_STRUCT_OK(options, cxm_churn_options)) return CXM_E_SIZE;
+    cxmi_struct_in(&o, options, sizeof o);
+  }
   rc = check_options(&o);
   if (rc != CXM_OK) return rc;
   if (store->events == 0) return CXM_E_NO_DATA;
@@ -154,7 +158,7 @@ size_t cxm_churn_count(const cxm_churn *churn) { return churn == NULL ? 0 : chur
 
 int32_t cxm_churn_info_get(cxm_churn_info *info, const cxm_churn *churn) {
   if (info == NULL || churn == NULL) return CXM_E_ARG;
-  if (info->size != sizeof *info) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(info, cxm_churn_info)) return CXM_E_SIZE;
   info->scored_at = churn->scored_at;
   info->cutoff = churn->cutoff;
   info->fitted = churn->fitted;
@@ -180,7 +184,7 @@ int32_t cxm_churn_row_get(cxm_churn_row *row, const cxm_churn *churn, size_t ran
   const scored *r;
   int32_t rc, i;
   if (row == NULL || churn == NULL) return CXM_E_ARG;
-  if (row->size != sizeof *row) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(row, cxm_churn_row)) return CXM_E_SIZE;
   if (rank >= churn->count) return CXM_E_NOT_FOUND;
   r = &churn->rows[rank];
   rc = cxm_risk_explain(row->contributions, &row->logit, &churn->model, r->features);

@@ -7,6 +7,7 @@
 
 #include "cxm/features.h"
 #include "cxm/purchase.h"
+#include "abi_check.h"
 
 #include <math.h>
 #include <string.h>
@@ -229,8 +230,9 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   if (out == NULL) return CXM_E_ARG;
   *out = NULL; /* on any failure (docs/api.md) */
   if (store == NULL || options == NULL) return CXM_E_ARG;
-  if (options->size != sizeof *options) return CXM_E_SIZE;
-  o = *options;
+  if (!CXMI_STRUCT_OK(options, cxm_feature_options)) return CXM_E_SIZE;
+  cxm_feature_options_init(&o);
+  cxmi_struct_in(&o, options, sizeof o);
   /* Exclusive: the midnight after the last representable second (10000-01-01) is a valid cut-off. */
   if (o.cutoff < CXM_TIME_MIN || o.cutoff > CXM_TIME_MAX + 1 || o.cutoff % DAY != 0) return CXM_E_WINDOW;
   if (o.horizon_seconds < 0 || o.horizon_seconds % DAY != 0 || o.horizon_seconds > 100 * 366 * DAY ||
@@ -305,13 +307,29 @@ double cxmi_features_p_alive(const cxm_features *f, size_t index) {
 
 size_t cxm_features_count(const cxm_features *features) { return features == NULL ? 0 : features->count; }
 
-int32_t cxm_features_row(double *values, uint32_t *handle, int32_t *label, const cxm_features *f, size_t index) {
+/* Features of version 0.1: what cxm_features_row() writes, forever. */
+#define FEATURES_V1 13
+_Static_assert(CXM_FEATURE_COUNT >= FEATURES_V1, "features are only ever appended");
+
+static int32_t row_copy(double *values, size_t count, uint32_t *handle, int32_t *label, const cxm_features *f,
+                        size_t index) {
   if (values == NULL || f == NULL) return CXM_E_ARG;
   if (index >= f->count) return CXM_E_NOT_FOUND;
-  memcpy(values, f->values + index * CXM_FEATURE_COUNT, CXM_FEATURE_COUNT * sizeof *values);
+  memcpy(values, f->values + index * CXM_FEATURE_COUNT, count * sizeof *values);
   if (handle != NULL) *handle = f->handles[index];
   if (label != NULL) *label = f->labels[index];
   return CXM_OK;
+}
+
+int32_t cxm_features_row_get(double *values, size_t capacity, uint32_t *handle, int32_t *label,
+                             const cxm_features *f, size_t index) {
+  if (values == NULL || f == NULL) return CXM_E_ARG;
+  if (capacity < CXM_FEATURE_COUNT) return CXM_E_BUFFER;
+  return row_copy(values, CXM_FEATURE_COUNT, handle, label, f, index);
+}
+
+int32_t cxm_features_row(double *values, uint32_t *handle, int32_t *label, const cxm_features *f, size_t index) {
+  return row_copy(values, FEATURES_V1, handle, label, f, index);
 }
 
 /* Default coefficients for data without churn labels (docs/churn.md):
@@ -348,8 +366,8 @@ int32_t cxm_store_risk_model(cxm_risk_model *model, cxm_risk_evaluation *evaluat
   uint64_t churned = 0, train_churned = 0;
   int32_t rc;
   if (model == NULL || store == NULL || options == NULL) return CXM_E_ARG;
-  if (evaluation != NULL && evaluation->size != sizeof *evaluation) return CXM_E_SIZE;
-  if (options->size == sizeof *options && options->horizon_seconds == 0) return CXM_E_OPTION;
+  if (evaluation != NULL && !CXMI_STRUCT_OK(evaluation, cxm_risk_evaluation)) return CXM_E_SIZE;
+  if (CXMI_STRUCT_OK(options, cxm_feature_options) && options->horizon_seconds == 0) return CXM_E_OPTION;
   if (fitted != NULL) *fitted = 0;
   rc = cxm_store_features(&f, store, options);
   if (rc != CXM_OK) return rc;
@@ -357,12 +375,13 @@ int32_t cxm_store_risk_model(cxm_risk_model *model, cxm_risk_evaluation *evaluat
   for (i = 0; i < n; i++) {
     int32_t label;
     double v[CXM_FEATURE_COUNT];
-    (void)cxm_features_row(v, NULL, &label, f, i);
+    (void)cxm_features_row_get(v, CXM_FEATURE_COUNT, NULL, &label, f, i);
     churned += label == 1;
   }
   if (evaluation != NULL) {
+    size_t size = evaluation->size; /* the caller's: a newer caller's zero tail stays as it is */
     memset(evaluation, 0, sizeof *evaluation);
-    evaluation->size = sizeof *evaluation;
+    evaluation->size = size;
   }
   if (churned < CXM_CHURN_MIN_LABELS || n - churned < CXM_CHURN_MIN_LABELS) {
     cxm_features_free(f);
@@ -374,7 +393,7 @@ int32_t cxm_store_risk_model(cxm_risk_model *model, cxm_risk_evaluation *evaluat
     double v[CXM_FEATURE_COUNT];
     uint32_t handle;
     int32_t label;
-    (void)cxm_features_row(v, &handle, &label, f, i);
+    (void)cxm_features_row_get(v, CXM_FEATURE_COUNT, &handle, &label, f, i);
     if (handle % 2 == 0) train_churned += label == 1;
     rc = cxm_risk_data_add(handle % 2 == 0 ? train : test, v, label, 1.0);
   }

@@ -1,6 +1,7 @@
 /* Labelled feature rows and the L2-regularised logistic fit of the churn
  * risk model (include/cxm/risk.h, docs/risk.md). */
 #include "risk.h"
+#include "abi_check.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -157,7 +158,7 @@ int32_t cxm_risk_model_set(cxm_risk_model *model, int32_t features, double inter
   if (model == NULL || coef == NULL) {
     return CXM_E_ARG;
   }
-  if (model->size != sizeof *model) {
+  if (!CXMI_STRUCT_OK(model, cxm_risk_model)) {
     return CXM_E_SIZE;
   }
   if (features < 1 || features > CXM_RISK_MAX_FEATURES || !isfinite(intercept)) {
@@ -399,15 +400,15 @@ int32_t cxm_risk_fit(cxm_risk_model *model, const cxm_risk_data *data, const cxm
   if (model == NULL || data == NULL) {
     return CXM_E_ARG;
   }
-  if (model->size != sizeof *model) {
+  if (!CXMI_STRUCT_OK(model, cxm_risk_model)) {
     return CXM_E_SIZE;
   }
   cxm_risk_options_init(&opt);
   if (options != NULL) {
-    if (options->size != sizeof *options) {
+    if (!CXMI_STRUCT_OK(options, cxm_risk_options)) {
       return CXM_E_SIZE;
     }
-    opt = *options;
+    cxmi_struct_in(&opt, options, sizeof opt);
   }
   if (!(opt.l2 >= 0.0 && opt.l2 <= 1e12) || opt.max_iterations < 1 || opt.max_iterations > 10000 ||
       !(opt.tolerance > 0.0 && opt.tolerance < 1.0)) {

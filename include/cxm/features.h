@@ -80,11 +80,33 @@ CXM_API int32_t cxm_store_features(cxm_features **out, const cxm_store *store, c
 CXM_API size_t cxm_features_count(const cxm_features *features);
 
 /**
- * @brief One row of a table.
- * @param[out] values CXM_FEATURE_COUNT doubles, all finite.
+ * @brief One row of a table, into a caller's array of `capacity` doubles.
+ *
+ * Writes the library's CXM_FEATURE_COUNT values (more than a program's
+ * header says, when a later library adds features): a capacity below that
+ * count is CXM_E_BUFFER and writes nothing.
+ * @param[out] values `capacity` doubles; receives CXM_FEATURE_COUNT finite values.
+ * @param[in] capacity Doubles in `values`.
  * @param[out] handle The customer's handle in the store (may be NULL).
  * @param[out] label 1 when the customer churned in the horizon, else 0; -1 when
  *             the horizon is 0 (no labels) (may be NULL).
+ * @param[in] features The table.
+ * @param[in] index 0 .. cxm_features_count() - 1.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_BUFFER when capacity < CXM_FEATURE_COUNT;
+ *         CXM_E_NOT_FOUND. @since 0.2
+ */
+CXM_API int32_t cxm_features_row_get(double *values, size_t capacity, uint32_t *handle, int32_t *label,
+                                     const cxm_features *features, size_t index);
+
+/**
+ * @brief One row of a table: the 13 features of version 0.1 only.
+ *
+ * Frozen: writes exactly the first 13 values (CXM_FEATURE_PURCHASE_RISK ..
+ * CXM_FEATURE_SILENCE) whatever features a later library adds, so a program
+ * built against 0.1 is never overrun. New code calls cxm_features_row_get().
+ * @param[out] values 13 doubles, all finite.
+ * @param[out] handle The customer's handle in the store (may be NULL).
+ * @param[out] label As for cxm_features_row_get() (may be NULL).
  * @param[in] features The table.
  * @param[in] index 0 .. cxm_features_count() - 1.
  * @return CXM_OK, CXM_E_ARG or CXM_E_NOT_FOUND. @since 0.1

@@ -69,10 +69,10 @@ static const char help_text[] =
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n"
     "\n"
-    "Exit status: 0 success; 1 when the file cannot be read, a line is bad, the\n"
-    "fit did not converge or is degenerate (the estimates are still printed,\n"
-    "with converged false and the reasons under degenerate), or the holdout\n"
-    "expectation cannot be computed; 2 for a usage error.\n";
+    "Exit status: 0 success (a degenerate fit is a warning: the estimates are\n"
+    "printed with converged false and the reasons under degenerate); 1 when the\n"
+    "file cannot be read, a line is bad, the fit did not converge, or the\n"
+    "holdout expectation cannot be computed; 2 for a usage error.\n";
 
 typedef struct churn_args {
   int help, version, json, strict;
@@ -850,13 +850,14 @@ int cli_churn_main(int argc, char **argv) {
     return CLI_EXIT_FAILURE;
   }
   if (rc == CXM_E_CONVERGE && m.degenerate != 0) {
-    char why[64], msg[192];
+    char why[64], msg[256];
     degenerate_text(why, sizeof why, m.degenerate);
+    /* A property of the data (nobody drops out: b -> infinity), not a
+     * failure: the scores are the boundary's limits, so a warning, exit 0. */
     snprintf(msg, sizeof msg,
-             "the model fit is degenerate (%s): the estimates printed are a point on the way to a boundary, not a "
-             "maximum the data locate",
+             "warning: the model fit is degenerate (%s): the estimates printed are a point on the way to a "
+             "boundary, not a maximum the data locate",
              why);
-    status = CLI_EXIT_FAILURE;
     cli_diag(source, msg);
   } else if (rc == CXM_E_CONVERGE) {
     status = CLI_EXIT_FAILURE;

@@ -437,6 +437,7 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_store_features": (_I32, [_P(_V), _V, _P(FeatureOptions)]),
     "cxm_features_count": (_SZ, [_V]),
     "cxm_features_row": (_I32, [_P(_D), _P(_U32), _P(_I32), _V, _SZ]),
+    "cxm_features_row_get": (_I32, [_P(_D), _SZ, _P(_U32), _P(_I32), _V, _SZ]),
     "cxm_features_free": (None, [_V]),
     "cxm_feature_default_model": (_I32, [_P(RiskModel)]),
     "cxm_store_risk_model": (_I32, [_P(RiskModel), _P(RiskEvaluation), _P(_I32), _V, _P(FeatureOptions)]),
