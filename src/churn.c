@@ -20,7 +20,7 @@
 typedef struct scored {
   double features[CXM_FEATURE_COUNT];
   double risk;
-  double p_alive;
+  double p_alive, p_none;
   uint32_t handle;
 } scored;
 
@@ -29,9 +29,12 @@ struct cxm_churn {
   size_t count;
   scored *rows;        /* highest risk first */
   int64_t scored_at, cutoff;
-  int32_t fitted;
+  int32_t source;
   cxm_risk_model model;
   cxm_risk_evaluation evaluation;
+  double heldout_auc[3], heldout_log_loss[3], margin;
+  uint64_t train_rows, train_lost;
+  double baseline[CXM_FEATURE_COUNT];
 };
 
 void cxm_churn_options_init(cxm_churn_options *options) {
@@ -43,6 +46,9 @@ void cxm_churn_options_init(cxm_churn_options *options) {
   options->purchase_model = CXM_MODEL_MBGNBD;
   options->calendar = NULL;
   options->sla_target_seconds = 8 * 3600;
+  options->label = CXM_LABEL_BOTH;
+  options->activity = CXM_ACTIVITY_PURCHASES;
+  options->train_lapsed = 0;
 }
 
 void cxm_churn_info_init(cxm_churn_info *info) {
@@ -64,15 +70,143 @@ static int by_risk(const void *pa, const void *pb) {
   return a->handle < b->handle ? -1 : (a->handle > b->handle ? 1 : 0);
 }
 
-/* The risk model for a training cut-off, or the default model when the
- * cut-off leaves no history to learn from. A fit that stopped at its best
- * point is kept (its `converged` field says so). */
-static int32_t choose_model(cxm_churn *c, const cxm_store *store, const cxm_feature_options *training) {
-  int32_t rc;
-  c->evaluation.size = sizeof c->evaluation;
-  if (training->cutoff <= store->first) return cxm_feature_default_model(&c->model);
-  rc = cxm_store_risk_model(&c->model, &c->evaluation, &c->fitted, store, training);
+/* Hanley & McNeil (1982) standard error of an AUC from n1 positives and
+ * n0 negatives: the noise a held-out AUC difference must clear. */
+static double auc_se(double a, double n1, double n0) {
+  double q1 = a / (2.0 - a), q2 = 2.0 * a * a / (1.0 + a);
+  double v = (a * (1.0 - a) + (n1 - 1.0) * (q1 - a * a) + (n0 - 1.0) * (q2 - a * a)) / (n1 * n0);
+  return v > 0.0 ? sqrt(v) : 0.0;
+}
+
+/* The three candidates' training rows: every feature (`all`) and the lapse
+ * log-odds alone (`one`), for the whole labelled set and its two halves. */
+typedef struct training {
+  cxm_risk_data *all[3], *one[3]; /* [0] every row, [1] even handles (fit), [2] odd handles (held out) */
+  uint64_t lost[3], rows[3];
+} training;
+
+static void training_free(training *t) {
+  for (int i = 0; i < 3; i++) {
+    cxm_risk_data_free(t->all[i]);
+    cxm_risk_data_free(t->one[i]);
+  }
+}
+
+static int32_t training_fill(training *t, const cxm_features *f, const cxm_store *store, int32_t train_lapsed) {
+  int32_t rc = CXM_OK;
+  for (int i = 0; i < 3 && rc == CXM_OK; i++) {
+    rc = cxm_risk_data_new(&t->all[i], CXM_FEATURE_COUNT, cxmi_store_hooks(store));
+    if (rc == CXM_OK) rc = cxm_risk_data_new(&t->one[i], 1, cxmi_store_hooks(store));
+  }
+  for (size_t i = 0; rc == CXM_OK && i < cxm_features_count(f); i++) {
+    double v[CXM_FEATURE_COUNT];
+    uint32_t handle;
+    int32_t label;
+    (void)cxm_features_row(v, &handle, &label, f, i);
+    if (!train_lapsed && cxmi_features_lapsed(f, i)) continue;
+    int sets[2] = {0, handle % 2 == 0 ? 1 : 2};
+    for (int k = 0; k < 2 && rc == CXM_OK; k++) {
+      rc = cxm_risk_data_add(t->all[sets[k]], v, label, 1.0);
+      if (rc == CXM_OK) rc = cxm_risk_data_add(t->one[sets[k]], v + CXM_FEATURE_LAPSE_ODDS, label, 1.0);
+      t->rows[sets[k]]++;
+      t->lost[sets[k]] += label == 1;
+    }
+  }
+  return rc;
+}
+
+/* A fit that stopped at its best point is still a model; one class only
+ * cannot happen here (each half holds CXM_CHURN_MIN_CLASS of each). */
+static int32_t fit(cxm_risk_model *m, const cxm_risk_data *d) {
+  cxm_risk_options ro;
+  cxm_risk_options_init(&ro);
+  cxm_risk_model_init(m);
+  int32_t rc = cxm_risk_fit(m, d, &ro);
   return rc == CXM_E_CONVERGE ? CXM_OK : rc;
+}
+
+/* The purchase-alone model over every feature: its fitted intercept and
+ * slope on the lapse log-odds, every other coefficient 0. */
+static int32_t purchase_alone(cxm_risk_model *m, const cxm_risk_data *one) {
+  cxm_risk_model m1;
+  double coef[CXM_FEATURE_COUNT] = {0};
+  int32_t rc = fit(&m1, one);
+  if (rc != CXM_OK) return rc;
+  coef[CXM_FEATURE_LAPSE_ODDS] = m1.coef[0];
+  cxm_risk_model_init(m);
+  rc = cxm_risk_model_set(m, CXM_FEATURE_COUNT, m1.intercept, coef);
+  m->converged = m1.converged;
+  m->rows = m1.rows;
+  m->positives = m1.positives;
+  m->l2 = m1.l2;
+  m->log_loss = m1.log_loss;
+  m->se[CXM_FEATURE_LAPSE_ODDS] = m1.se[0];
+  m->intercept_se = m1.intercept_se;
+  return rc;
+}
+
+static int32_t evaluate(double *auc, double *log_loss, cxm_risk_evaluation *out, const cxm_risk_model *m,
+                        const cxm_risk_data *d) {
+  cxm_risk_evaluation e;
+  e.size = sizeof e;
+  int32_t rc = cxm_risk_evaluate(&e, m, d);
+  if (rc != CXM_OK) return rc;
+  *auc = e.auc;
+  *log_loss = e.log_loss;
+  if (out != NULL) *out = e;
+  return CXM_OK;
+}
+
+/* Honest model selection (docs/churn.md, "Which model scores"): the
+ * default, the purchase model alone and the model fitted on every feature
+ * are each fitted on the customers of even handle and evaluated on those of
+ * odd handle. The fitted model is chosen only when its held-out AUC beats
+ * both others by max(CXM_CHURN_MIN_MARGIN, its AUC's standard error) and its
+ * log-loss is lower than theirs; else the purchase model when its AUC is at
+ * least the default's; else the default. Every half must hold
+ * CXM_CHURN_MIN_CLASS lost and kept customers, or the default is used. The
+ * chosen fitted or purchase model is then refitted on every labelled row. */
+static int32_t choose_model(cxm_churn *c, const cxm_store *store, const cxm_feature_options *fo,
+                            int32_t train_lapsed) {
+  cxm_features *f = NULL;
+  training t;
+  cxm_risk_model cand[3];
+  int32_t rc;
+  memset(&t, 0, sizeof t);
+  c->source = CXM_CHURN_SOURCE_DEFAULT;
+  for (int i = 0; i < 3; i++) c->heldout_auc[i] = c->heldout_log_loss[i] = NAN;
+  c->margin = NAN;
+  c->evaluation.size = sizeof c->evaluation;
+  rc = cxm_feature_default_model(&c->model);
+  if (rc != CXM_OK || fo->cutoff <= store->first) return rc;
+  rc = cxm_store_features(&f, store, fo);
+  if (rc == CXM_OK) rc = training_fill(&t, f, store, train_lapsed);
+  cxm_features_free(f);
+  c->train_rows = t.rows[0];
+  c->train_lost = t.lost[0];
+  if (rc != CXM_OK || t.lost[1] < CXM_CHURN_MIN_CLASS || t.rows[1] - t.lost[1] < CXM_CHURN_MIN_CLASS ||
+      t.lost[2] < CXM_CHURN_MIN_CLASS || t.rows[2] - t.lost[2] < CXM_CHURN_MIN_CLASS) {
+    training_free(&t);
+    return rc;
+  }
+  cand[CXM_CHURN_SOURCE_DEFAULT] = c->model;
+  rc = fit(&cand[CXM_CHURN_SOURCE_FITTED], t.all[1]);
+  if (rc == CXM_OK) rc = purchase_alone(&cand[CXM_CHURN_SOURCE_PURCHASE], t.one[1]);
+  for (int i = 0; i < 3 && rc == CXM_OK; i++)
+    rc = evaluate(&c->heldout_auc[i], &c->heldout_log_loss[i], i == CXM_CHURN_SOURCE_FITTED ? &c->evaluation : NULL,
+                  &cand[i], t.all[2]);
+  if (rc == CXM_OK) {
+    const double *a = c->heldout_auc, *ll = c->heldout_log_loss;
+    c->margin = fmax(CXM_CHURN_MIN_MARGIN, auc_se(a[1], (double)t.lost[2], (double)(t.rows[2] - t.lost[2])));
+    if (a[1] >= fmax(a[0], a[2]) + c->margin && ll[1] < ll[0] && ll[1] < ll[2])
+      c->source = CXM_CHURN_SOURCE_FITTED;
+    else if (a[2] >= a[0])
+      c->source = CXM_CHURN_SOURCE_PURCHASE;
+    if (c->source == CXM_CHURN_SOURCE_FITTED) rc = fit(&c->model, t.all[0]);
+    if (c->source == CXM_CHURN_SOURCE_PURCHASE) rc = purchase_alone(&c->model, t.one[0]);
+  }
+  training_free(&t);
+  return rc;
 }
 
 /* Score every row of `f` into `c->rows`. */
@@ -84,8 +218,50 @@ static int32_t score_rows(cxm_churn *c, const cxm_features *f) {
     if (rc == CXM_OK) rc = cxm_risk_score(&r->risk, &c->model, r->features);
     if (rc != CXM_OK) return rc;
     r->p_alive = cxmi_features_p_alive(f, i);
+    r->p_none = cxmi_features_p_none(f, i);
   }
   if (c->count > 1) qsort(c->rows, c->count, sizeof *c->rows, by_risk); /* rows is NULL when count is 0 */
+  return CXM_OK;
+}
+
+/* The k-th smallest of v[0..n-1] (v is reordered): Hoare's selection. */
+static double select_kth(double *v, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    double pivot = v[lo + (hi - lo) / 2];
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        double tmp = v[i];
+        v[i] = v[j];
+        v[j] = tmp;
+        i++;
+        if (j == 0) break;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return v[k];
+  }
+  return v[k];
+}
+
+/* The baseline customer: each feature's median (the lower middle value)
+ * over the scored customers, so "typical" is what most customers show
+ * (0 complaints, no open contact) rather than zero for every feature. */
+static int32_t find_baseline(cxm_churn *c, cxmi_alloc *a) {
+  double *col;
+  if (c->count == 0) return CXM_OK;
+  col = cxmi_malloc(a, c->count * sizeof *col);
+  if (col == NULL) return CXM_E_NOMEM;
+  for (int32_t j = 0; j < CXM_FEATURE_COUNT; j++) {
+    for (size_t i = 0; i < c->count; i++) col[i] = c->rows[i].features[j];
+    c->baseline[j] = select_kth(col, c->count, (c->count - 1) / 2);
+  }
+  cxmi_free(a, col, c->count * sizeof *col);
   return CXM_OK;
 }
 
@@ -94,7 +270,9 @@ static int32_t check_options(const cxm_churn_options *o) {
   if (o->scored_at != CXM_CHURN_AFTER_LAST &&
       (o->scored_at < CXM_TIME_MIN || o->scored_at > CXM_TIME_MAX + 1 || o->scored_at % DAY != 0))
     return CXM_E_WINDOW;
-  if (o->horizon_seconds <= 0 || o->horizon_seconds % DAY != 0 || o->horizon_seconds > 100 * 366 * DAY)
+  if (o->horizon_seconds <= 0 || o->horizon_seconds % DAY != 0 || o->horizon_seconds > 100 * 366 * DAY ||
+      o->label < CXM_LABEL_CHURN || o->label > CXM_LABEL_BOTH || o->activity < CXM_ACTIVITY_PURCHASES ||
+      o->activity > CXM_ACTIVITY_ANY || (o->train_lapsed != 0 && o->train_lapsed != 1))
     return CXM_E_OPTION;
   return CXM_OK;
 }
@@ -122,12 +300,15 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
   c->cutoff = c->scored_at - o.horizon_seconds;
   cxm_risk_model_init(&c->model);
   cxm_feature_options_init(&fo);
+  fo.label = o.label;
+  fo.activity = o.activity;
+  fo.lapse_horizon_seconds = o.horizon_seconds;
   fo.purchase_model = o.purchase_model;
   fo.calendar = o.calendar;
   fo.sla_target_seconds = o.sla_target_seconds;
   fo.cutoff = c->cutoff;
   fo.horizon_seconds = o.horizon_seconds;
-  rc = choose_model(c, store, &fo);
+  rc = choose_model(c, store, &fo, o.train_lapsed);
   if (rc == CXM_OK) {
     fo.cutoff = c->scored_at;
     fo.horizon_seconds = 0;
@@ -141,6 +322,7 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
     c->count = cxm_features_count(f);
     rc = score_rows(c, f);
   }
+  if (rc == CXM_OK) rc = find_baseline(c, &a);
   cxm_features_free(f);
   if (rc != CXM_OK) {
     cxm_churn_free(c);
@@ -157,19 +339,35 @@ int32_t cxm_churn_info_get(cxm_churn_info *info, const cxm_churn *churn) {
   if (info->size != sizeof *info) return CXM_E_SIZE;
   info->scored_at = churn->scored_at;
   info->cutoff = churn->cutoff;
-  info->fitted = churn->fitted;
+  info->fitted = churn->source == CXM_CHURN_SOURCE_FITTED;
+  info->source = churn->source;
   info->model = churn->model;
   info->evaluation = churn->evaluation;
+  memcpy(info->heldout_auc, churn->heldout_auc, sizeof info->heldout_auc);
+  memcpy(info->heldout_log_loss, churn->heldout_log_loss, sizeof info->heldout_log_loss);
+  info->margin = churn->margin;
+  info->train_rows = churn->train_rows;
+  info->train_lost = churn->train_lost;
+  memcpy(info->baseline, churn->baseline, sizeof info->baseline);
   return CXM_OK;
 }
 
-/* The features that raise the log-odds, largest first (stable by feature). */
-static uint32_t rank_drivers(int32_t *drivers, const double *contrib) {
+/* Whether a feature is a count or a flag, whose value 0 means "none of
+ * it": such a feature drives a risk only when the customer has some. The
+ * others (purchase risk, recency, silence, lapse odds) are durations or
+ * probabilities and drive it whenever they exceed the baseline's effect. */
+static int is_count(int32_t feature) {
+  return feature != CXM_FEATURE_PURCHASE_RISK && feature != CXM_FEATURE_RECENCY && feature != CXM_FEATURE_SILENCE &&
+         feature != CXM_FEATURE_LAPSE_ODDS;
+}
+
+/* The drivers, largest weight first (stable by feature). */
+static uint32_t rank_drivers(int32_t *drivers, const double *weight, const double *x) {
   uint32_t n = 0, k;
   int32_t i;
   for (i = 0; i < CXM_FEATURE_COUNT; i++) {
-    if (!(contrib[i] > 0)) continue;
-    for (k = n; k > 0 && contrib[drivers[k - 1]] < contrib[i]; k--) drivers[k] = drivers[k - 1];
+    if (!(weight[i] > CXM_CHURN_DRIVER_MIN) || (is_count(i) && !(x[i] > 0))) continue;
+    for (k = n; k > 0 && weight[drivers[k - 1]] < weight[i]; k--) drivers[k] = drivers[k - 1];
     drivers[k] = i;
     n++;
   }
@@ -189,9 +387,13 @@ int32_t cxm_churn_row_get(cxm_churn_row *row, const cxm_churn *churn, size_t ran
   row->risk = r->risk;
   row->band = cxm_risk_band(r->risk);
   row->p_alive = r->p_alive;
+  row->p_no_purchase = r->p_none;
   memcpy(row->features, r->features, sizeof row->features);
-  for (i = 0; i < CXM_FEATURE_COUNT; i++) row->drivers[i] = -1;
-  row->driver_count = rank_drivers(row->drivers, row->contributions);
+  for (i = 0; i < CXM_FEATURE_COUNT; i++) {
+    row->drivers[i] = -1;
+    row->driver_weights[i] = churn->model.coef[i] * (r->features[i] - churn->baseline[i]);
+  }
+  row->driver_count = rank_drivers(row->drivers, row->driver_weights, row->features);
   return CXM_OK;
 }
 

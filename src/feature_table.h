@@ -10,4 +10,13 @@
  * for the customer (no purchase history, T = 0, or no model fitted). */
 double cxmi_features_p_alive(const cxm_features *features, size_t index);
 
+/* The purchase model's P(no purchase in the lapse horizon) of row `index`
+ * (the probability CXM_FEATURE_LAPSE_ODDS is the clipped log-odds of); NaN
+ * when it has no P(alive). */
+double cxmi_features_p_none(const cxm_features *features, size_t index);
+
+/* 1 when row `index` had no label activity (cxm_feature_options.activity)
+ * in the lapse horizon before the cut-off: lapsed already. */
+int cxmi_features_lapsed(const cxm_features *features, size_t index);
+
 #endif

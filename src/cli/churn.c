@@ -72,6 +72,7 @@ typedef struct churn_args {
   int32_t model;
   uint64_t top; /* 0: all */
   const char *unit;
+  int32_t label, activity, train_lapsed;
 } churn_args;
 
 /* A customer's row of output. */
@@ -93,11 +94,14 @@ typedef struct churn_row {
 /* What `cxm churn FILE...` adds: the experience-adjusted risk model. */
 typedef struct churn_risk {
   const cxm_store *store;
+  cxm_churn_info info;
   cxm_risk_model model;
   cxm_risk_evaluation evaluation;
   int32_t fitted;
   int64_t cutoff, scored_at;
 } churn_risk;
+
+static const char *const source_names[3] = {"default", "fitted", "purchase"};
 
 static int parse_u64(uint64_t *out, const char *s) {
   uint64_t v = 0;
@@ -133,6 +137,9 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   a->to = INT64_MAX;
   a->holdout_to = INT64_MIN;
   a->horizon_days = 90;
+  a->label = CXM_LABEL_BOTH;
+  a->activity = CXM_ACTIVITY_PURCHASES;
+  a->train_lapsed = 0;
   a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
   if (a->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -163,9 +170,9 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     const char *eq = strchr(arg, '=');
     size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
     static const char *const valued[] = {"--summary", "--model", "--top", "--time-unit", "--to", "--holdout-to",
-                                         "--horizon"};
+                                         "--horizon", "--label", "--activity", "--lapsed"};
     int which = -1;
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < 10; k++) {
       if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {
         which = k;
       }
@@ -202,6 +209,38 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     case 2:
       if (parse_u64(&a->top, value) != 0 || a->top == 0) {
         cli_diag_usage("churn", "--top takes a whole number >= 1, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 7:
+      if (strcmp(value, "churn") == 0) {
+        a->label = CXM_LABEL_CHURN;
+      } else if (strcmp(value, "lapse") == 0) {
+        a->label = CXM_LABEL_LAPSE;
+      } else if (strcmp(value, "both") == 0) {
+        a->label = CXM_LABEL_BOTH;
+      } else {
+        cli_diag_usage("churn", "--label takes churn, lapse or both, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 8:
+      if (strcmp(value, "purchases") == 0) {
+        a->activity = CXM_ACTIVITY_PURCHASES;
+      } else if (strcmp(value, "any") == 0) {
+        a->activity = CXM_ACTIVITY_ANY;
+      } else {
+        cli_diag_usage("churn", "--activity takes purchases or any, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 9:
+      if (strcmp(value, "train") == 0) {
+        a->train_lapsed = 0;
+      } else if (strcmp(value, "score") == 0) {
+        a->train_lapsed = 0;
+      } else {
+        cli_diag_usage("churn", "--lapsed takes train or score, not", value);
         return CLI_EXIT_USAGE;
       }
       break;
@@ -335,7 +374,21 @@ static void print_risk_model(cli_json *j, const churn_risk *risk) {
   cli_json_keyz(j, "risk_model");
   cli_json_object_begin(j);
   cli_json_keyz(j, "source");
-  cli_json_stringz(j, risk->fitted ? "fitted" : "default");
+  cli_json_stringz(j, source_names[risk->info.source]);
+  cli_json_keyz(j, "selection");
+  cli_json_object_begin(j);
+  cli_json_member_uint(j, "training_customers", risk->info.train_rows);
+  cli_json_member_uint(j, "training_lost", risk->info.train_lost);
+  cli_json_keyz(j, "heldout_auc");
+  cli_json_object_begin(j);
+  for (int k = 0; k < 3; k++) cli_json_member_number(j, source_names[k], risk->info.heldout_auc[k]);
+  cli_json_object_end(j);
+  cli_json_keyz(j, "heldout_log_loss");
+  cli_json_object_begin(j);
+  for (int k = 0; k < 3; k++) cli_json_member_number(j, source_names[k], risk->info.heldout_log_loss[k]);
+  cli_json_object_end(j);
+  cli_json_member_number(j, "margin", risk->info.margin);
+  cli_json_object_end(j);
   cli_json_keyz(j, "cutoff");
   if (cxm_time_format(when, sizeof when, risk->cutoff) == CXM_OK) cli_json_stringz(j, when); else cli_json_null(j);
   cli_json_keyz(j, "scored_at");
@@ -679,12 +732,16 @@ static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const
   co.scored_at = a->to != INT64_MAX ? a->to : CXM_CHURN_AFTER_LAST;
   co.horizon_seconds = a->horizon_days * 86400;
   co.purchase_model = a->model;
+  co.label = a->label;
+  co.activity = a->activity;
+  co.train_lapsed = a->train_lapsed;
   rc = cxm_store_churn(&scores, store, &co);
   if (rc != CXM_OK) return rc;
   memset(&info, 0, sizeof info);
   info.size = sizeof info;
   rc = cxm_churn_info_get(&info, scores);
   risk->store = store;
+  risk->info = info;
   risk->model = info.model;
   risk->evaluation = info.evaluation;
   risk->fitted = info.fitted;
