@@ -308,7 +308,9 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
   fo.sla_target_seconds = o.sla_target_seconds;
   fo.cutoff = c->cutoff;
   fo.horizon_seconds = o.horizon_seconds;
-  rc = choose_model(c, store, &fo, o.train_lapsed);
+  /* Leaving the already lapsed out is about the lapse label; with churn
+   * events alone a lapsed customer's label is as informative as any. */
+  rc = choose_model(c, store, &fo, o.train_lapsed || o.label == CXM_LABEL_CHURN);
   if (rc == CXM_OK) {
     fo.cutoff = c->scored_at;
     fo.horizon_seconds = 0;

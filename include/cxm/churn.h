@@ -49,7 +49,7 @@ typedef struct cxm_churn_options {
   int64_t sla_target_seconds;   /**< first-reply target in business seconds; default 28800 */
   int32_t label;                /**< a cxm_churn_label (cxm/features.h): what a lost customer is in training; default CXM_LABEL_BOTH @since 0.2 */
   int32_t activity;             /**< a cxm_churn_activity: what ends a lapse; default CXM_ACTIVITY_PURCHASES @since 0.2 */
-  int32_t train_lapsed;         /**< 0 (the default, chosen by measurement: docs/churn.md): customers already lapsed at the training cut-off are left out of training (they are still scored); 1: labelled and trained on @since 0.2 */
+  int32_t train_lapsed;         /**< 0 (the default, chosen by measurement: docs/churn.md): customers already lapsed at the training cut-off are left out of training (they are still scored); 1: labelled and trained on. Ignored with CXM_LABEL_CHURN (always trained on) @since 0.2 */
 } cxm_churn_options;
 
 /** @brief Which model scored a result (as `int32_t`; never renumbered). @since 0.2 */

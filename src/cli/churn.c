@@ -84,11 +84,13 @@ typedef struct churn_row {
   size_t index;    /* rfm index, or NO_INDEX for a customer without purchases */
   uint32_t handle; /* store handle (event files only) */
   double p_alive;  /* NaN without purchases */
+  double p_none;   /* P(no purchase in the horizon); NaN without purchases */
   double risk;
   int has_drivers;
-  uint32_t driver_count;              /* factors raising the log-odds, */
+  uint32_t driver_count;              /* factors raising the risk above the baseline's, */
   int32_t drivers[CXM_FEATURE_COUNT]; /* largest first (cxm_store_churn()) */
-  double contrib[CXM_FEATURE_COUNT];
+  double weight[CXM_FEATURE_COUNT];   /* coef x (value - baseline) */
+  double value[CXM_FEATURE_COUNT];    /* the feature row */
 } churn_row;
 
 /* What `cxm churn FILE...` adds: the experience-adjusted risk model. */
@@ -236,7 +238,7 @@ static int parse_args(churn_args *a, int argc, char **argv) {
       break;
     case 9:
       if (strcmp(value, "train") == 0) {
-        a->train_lapsed = 0;
+        a->train_lapsed = 1;
       } else if (strcmp(value, "score") == 0) {
         a->train_lapsed = 0;
       } else {
@@ -379,6 +381,7 @@ static void print_risk_model(cli_json *j, const churn_risk *risk) {
   cli_json_object_begin(j);
   cli_json_member_uint(j, "training_customers", risk->info.train_rows);
   cli_json_member_uint(j, "training_lost", risk->info.train_lost);
+  cli_json_member_uint(j, "min_class", CXM_CHURN_MIN_CLASS);
   cli_json_keyz(j, "heldout_auc");
   cli_json_object_begin(j);
   for (int k = 0; k < 3; k++) cli_json_member_number(j, source_names[k], risk->info.heldout_auc[k]);
@@ -388,6 +391,10 @@ static void print_risk_model(cli_json *j, const churn_risk *risk) {
   for (int k = 0; k < 3; k++) cli_json_member_number(j, source_names[k], risk->info.heldout_log_loss[k]);
   cli_json_object_end(j);
   cli_json_member_number(j, "margin", risk->info.margin);
+  cli_json_object_end(j);
+  cli_json_keyz(j, "baseline");
+  cli_json_object_begin(j);
+  for (int32_t i = 0; i < CXM_FEATURE_COUNT; i++) cli_json_member_number(j, cxm_feature_name(i), risk->info.baseline[i]);
   cli_json_object_end(j);
   cli_json_keyz(j, "cutoff");
   if (cxm_time_format(when, sizeof when, risk->cutoff) == CXM_OK) cli_json_stringz(j, when); else cli_json_null(j);
@@ -472,6 +479,7 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
     cli_json_member_number(&j, "t_x", c.t_x);
     cli_json_member_number(&j, "T", c.T);
     cli_json_member_number(&j, "p_alive", rows[i].p_alive);
+    if (risk != NULL) cli_json_member_number(&j, "p_no_purchase", rows[i].p_none);
     cli_json_member_number(&j, "risk", rows[i].risk);
     if (risk != NULL) {
       cli_json_keyz(&j, "band");
@@ -484,7 +492,9 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
       cli_json_object_begin(&j);
       cli_json_keyz(&j, "factor");
       cli_json_stringz(&j, cxm_feature_name(rows[i].drivers[k]));
-      cli_json_member_number(&j, "weight", rows[i].contrib[rows[i].drivers[k]]);
+      cli_json_member_number(&j, "weight", rows[i].weight[rows[i].drivers[k]]);
+      cli_json_member_number(&j, "value", rows[i].value[rows[i].drivers[k]]);
+      cli_json_member_number(&j, "baseline", risk->info.baseline[rows[i].drivers[k]]);
       cli_json_object_end(&j);
     }
     cli_json_array_end(&j);
@@ -496,6 +506,27 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
   cli_json_object_end(&j);
   fputc('\n', stdout);
   return rc;
+}
+
+/* A driver as a person reads it: the feature's own value next to the
+ * baseline customer's ("3 complaints (typical 0)"). */
+static void driver_text(char *buf, size_t cap, int32_t f, double v, double base) {
+  switch (f) {
+  case CXM_FEATURE_PURCHASE_RISK: snprintf(buf, cap, "P(alive) %.2f (typical %.2f)", 1.0 - v, 1.0 - base); break;
+  case CXM_FEATURE_NO_PURCHASE: snprintf(buf, cap, "never bought"); break;
+  case CXM_FEATURE_RECENCY: snprintf(buf, cap, "last purchase %.0f weeks ago (typical %.0f)", v, base); break;
+  case CXM_FEATURE_DETRACTOR: snprintf(buf, cap, "latest NPS 0-6"); break;
+  case CXM_FEATURE_PROMOTER: snprintf(buf, cap, "latest NPS 9-10"); break;
+  case CXM_FEATURE_NPS_DROP: snprintf(buf, cap, "NPS fell %.0f points", v * 10.0); break;
+  case CXM_FEATURE_HIGH_EFFORT: snprintf(buf, cap, "%.0f high-effort answers in 90 days", v); break;
+  case CXM_FEATURE_OPEN_CONTACTS: snprintf(buf, cap, "%.0f open contacts", v); break;
+  case CXM_FEATURE_OPEN_AGE: snprintf(buf, cap, "contact open %.1f weeks", v); break;
+  case CXM_FEATURE_BREACHES: snprintf(buf, cap, "%.0f SLA breaches", v); break;
+  case CXM_FEATURE_COMPLAINTS: snprintf(buf, cap, "%.0f net complaints (typical %.0f)", v, base); break;
+  case CXM_FEATURE_GAP: snprintf(buf, cap, "perception gap %.0f points", v * 100.0); break;
+  case CXM_FEATURE_SILENCE: snprintf(buf, cap, "silent %.0f weeks (typical %.0f)", v, base); break;
+  default: snprintf(buf, cap, "no purchase in horizon: P %.2f (typical %.2f)", 1.0 / (1.0 + exp(-v)), 1.0 / (1.0 + exp(-base))); break;
+  }
 }
 
 static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const char *unit,
@@ -522,6 +553,17 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
     return -1;
   }
   fputc('\n', stdout);
+  if (risk != NULL) {
+    const cxm_churn_info *in = &risk->info;
+    printf("Risk model: %s", source_names[in->source]);
+    if (isnan(in->margin))
+      printf(" (too few labelled customers to compare models: %llu, %llu lost)\n\n",
+             (unsigned long long)in->train_rows, (unsigned long long)in->train_lost);
+    else
+      printf(" (held-out AUC: default %.3f, fitted %.3f, purchase %.3f; fitted needs +%.3f; %llu customers, %llu lost)\n\n",
+             in->heldout_auc[0], in->heldout_auc[1], in->heldout_auc[2], in->margin,
+             (unsigned long long)in->train_rows, (unsigned long long)in->train_lost);
+  }
   t = cli_table_new(risk != NULL ? 8 : 6);
   if (t == NULL) {
     return -1;
@@ -553,11 +595,13 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
     if (isnan(rows[i].p_alive)) cli_table_cell(t, "-"); else cli_table_cellf(t, "%.4f", rows[i].p_alive);
     cli_table_cellf(t, "%.4f", rows[i].risk);
     if (risk != NULL) {
-      char text[256] = "";
+      char text[512] = "";
       size_t k, used = 0, drivers = rows[i].driver_count;
       for (k = 0; k < drivers && k < 3; k++) {
-        int w = snprintf(text + used, sizeof text - used, "%s%s +%.2f", k > 0 ? ", " : "", cxm_feature_name(rows[i].drivers[k]),
-                         rows[i].contrib[rows[i].drivers[k]]);
+        char what[96];
+        int32_t f = rows[i].drivers[k];
+        driver_text(what, sizeof what, f, rows[i].value[f], risk->info.baseline[f]);
+        int w = snprintf(text + used, sizeof text - used, "%s%s +%.2f", k > 0 ? ", " : "", what, rows[i].weight[f]);
         if (w < 0 || (size_t)w >= sizeof text - used) break;
         used += (size_t)w;
       }
@@ -708,7 +752,13 @@ static int32_t attach_purchases(churn_row *rows, size_t n, const cxm_store *stor
     cxm_rfm_customer c;
     r->index = rfm_of[r->handle];
     r->p_alive = NAN;
-    if (r->index == NO_INDEX) continue;
+    if (r->index == NO_INDEX) {
+      /* First purchase on the last day (T = 0, no summary): the model's
+       * value at x = 0, t_x = T = 0, as the library's row has it; NaN for
+       * a customer who never bought. */
+      if (!isnan(r->p_none) && cxm_model_p_alive(&r->p_alive, m, 0, 0.0, 0.0) != CXM_OK) r->p_alive = NAN;
+      continue;
+    }
     cxm_rfm_customer_init(&c);
     (void)cxm_rfm_get(&c, rfm, r->index);
     if (cxm_model_p_alive(&r->p_alive, m, c.x, c.t_x, c.T) != CXM_OK) r->p_alive = NAN;
@@ -759,10 +809,12 @@ static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const
     rc = cxm_churn_row_get(&cr, scores, i);
     r->handle = cr.handle;
     r->risk = cr.risk;
+    r->p_none = cr.p_no_purchase;
     r->has_drivers = 1;
     r->driver_count = cr.driver_count;
     memcpy(r->drivers, cr.drivers, sizeof r->drivers);
-    memcpy(r->contrib, cr.contributions, sizeof r->contrib);
+    memcpy(r->weight, cr.driver_weights, sizeof r->weight);
+    memcpy(r->value, cr.features, sizeof r->value);
   }
   cxm_churn_free(scores);
   if (rc == CXM_OK) rc = attach_purchases(rows, n, store, rfm, m);

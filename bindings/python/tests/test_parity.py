@@ -177,10 +177,20 @@ def churn_json(got):
               "calibration": [{"customers": b.customers, "predicted": b.predicted, "observed": b.observed}
                               for b in e.calibration]}
     return {
-        "customers": [{"customer": c.customer, "p_alive": c.p_alive, "risk": c.risk, "band": c.band,
-                       "drivers": [{"factor": d.factor, "weight": d.weight} for d in c.drivers]}
+        "customers": [{"customer": c.customer, "p_alive": c.p_alive, "p_no_purchase": c.p_no_purchase, "risk": c.risk,
+                       "band": c.band,
+                       "drivers": [{"factor": d.factor, "weight": d.weight, "value": c.features[d.factor],
+                                    "baseline": m.baseline[d.factor]} for d in c.drivers]}
                       for c in got.customers],
-        "risk_model": {"source": m.source, "cutoff": rfc3339(m.cutoff), "scored_at": rfc3339(m.scored_at),
+        "risk_model": {"source": m.source,
+                       "selection": {"training_customers": m.training_customers, "training_lost": m.training_lost,
+                                     "min_class": 20,
+                                     "heldout_auc": m.heldout_auc or dict.fromkeys(("default", "fitted", "purchase")),
+                                     "heldout_log_loss": m.heldout_log_loss
+                                     or dict.fromkeys(("default", "fitted", "purchase")),
+                                     "margin": m.margin},
+                       "baseline": m.baseline,
+                       "cutoff": rfc3339(m.cutoff), "scored_at": rfc3339(m.scored_at),
                        "intercept": m.intercept, "coefficients": m.coefficients, "evaluation": ev},
     }
 
@@ -196,6 +206,10 @@ CHURN_CASES = [
     ("sample", ["--model", "bgnbd", "--to", "2026-03-01"], {"model": "bgnbd", "to": 1772323200}),
     ("planted", [], {}),
     ("planted", ["--to", "2025-12-01", "--horizon", "30"], {"to": "2025-12-01T00:00:00Z", "horizon_days": 30}),
+    ("planted", ["--to", "2025-12-01", "--horizon", "30", "--label", "churn"],
+     {"to": "2025-12-01T00:00:00Z", "horizon_days": 30, "label": "churn"}),
+    ("sample", ["--label", "lapse", "--activity", "any", "--lapsed", "train"],
+     {"label": "lapse", "activity": "any", "train_lapsed": True}),
 ]
 
 
@@ -211,7 +225,7 @@ class ChurnParity(unittest.TestCase):
             store.ingest(path)
             got = store.churn(**kw)
         self.assertGreater(len(got.customers), 100)
-        want = {"customers": [{k: c[k] for k in ("customer", "p_alive", "risk", "band", "drivers")}
+        want = {"customers": [{k: c[k] for k in ("customer", "p_alive", "p_no_purchase", "risk", "band", "drivers")}
                               for c in doc["customers"]],
                 "risk_model": doc["risk_model"]}
         mine = churn_json(got)
