@@ -325,7 +325,8 @@ CXM_API int32_t cxm_model_expected(double *expected, const cxm_model *model, dou
  * over the posterior gammas, by Gauss-Legendre quadrature. With x = 0 and
  * t_x = T = 0 it is the value for a customer first seen at the end of
  * observation.
- * @param[out] probability In [0, 1]; 1 - P(alive) <= it <= 1, and 1 - P(alive) at t = 0.
+ * @param[out] probability In [1 - P(alive), 1]: 1 at t = 0, falling with t (to
+ *             1 - P(alive) as t grows, for BG/NBD and MBG/NBD).
  * @param[in] model A BG/NBD, MBG/NBD or Pareto/NBD model.
  * @param[in] t Horizon length, >= 0 and finite, in the model's time unit.
  * @param[in] x Repeat transactions.
