@@ -3,6 +3,7 @@
  * features as of the scoring time and rank. The CLI and the bindings call
  * this, so the pipeline exists once. */
 #include "feature_table.h"
+#include "risk.h"
 #include "store_internal.h"
 
 #include "cxm/churn.h"
@@ -70,12 +71,88 @@ static int by_risk(const void *pa, const void *pb) {
   return a->handle < b->handle ? -1 : (a->handle > b->handle ? 1 : 0);
 }
 
-/* Hanley & McNeil (1982) standard error of an AUC from n1 positives and
- * n0 negatives: the noise a held-out AUC difference must clear. */
-static double auc_se(double a, double n1, double n0) {
-  double q1 = a / (2.0 - a), q2 = 2.0 * a * a / (1.0 + a);
-  double v = (a * (1.0 - a) + (n1 - 1.0) * (q1 - a * a) + (n0 - 1.0) * (q2 - a * a)) / (n1 * n0);
-  return v > 0.0 ? sqrt(v) : 0.0;
+static int by_value(const void *pa, const void *pb) {
+  double a = *(const double *)pa, b = *(const double *)pb;
+  return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+/* Entries of sorted v[0..n-1] below x, plus half of those equal to x. */
+static double rank_below(const double *v, size_t n, double x) {
+  size_t lo = 0, hi = n, eq_lo, eq_hi;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid] < x) lo = mid + 1; else hi = mid;
+  }
+  eq_lo = lo;
+  hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid] <= x) lo = mid + 1; else hi = mid;
+  }
+  eq_hi = lo;
+  return (double)eq_lo + 0.5 * (double)(eq_hi - eq_lo);
+}
+
+/* Standard error of the difference of two AUCs on the same rows (DeLong,
+ * DeLong & Clarke-Pearson 1988): from each positive's share of negatives
+ * ranked below it (V10) and each negative's share of positives above it
+ * (V01) under either model, Var = (S10_aa + S10_bb - 2 S10_ab) / n1 +
+ * (S01_aa + S01_bb - 2 S01_ab) / n0 with S the sample covariances. Paired
+ * rows make this far smaller than either AUC's own error. NaN on failure. */
+static double auc_diff_se(const cxm_risk_model *ma, const cxm_risk_model *mb, const cxm_risk_data *d, cxmi_alloc *a) {
+  size_t n = d->n, k = (size_t)d->k, n1 = 0, n0 = 0, i;
+  double *buf = cxmi_malloc(a, 4 * n * sizeof *buf), se = NAN;
+  if (buf == NULL) return NAN;
+  double *sa = buf, *sb = buf + n, *sorted = buf + 2 * n; /* sorted: [0] positives' scores, [n1] negatives' */
+  for (i = 0; i < n; i++) {
+    sa[i] = cxmi_risk_logit(NULL, ma, d->x + i * k);
+    sb[i] = cxmi_risk_logit(NULL, mb, d->x + i * k);
+    n1 += d->y[i];
+  }
+  n0 = n - n1;
+  if (n1 >= 2 && n0 >= 2) {
+    /* per model, the V10 and V01 components, then their covariances */
+    double *v = buf + 3 * n, m10[2] = {0, 0}, m01[2] = {0, 0};
+    double c10[3] = {0, 0, 0}, c01[3] = {0, 0, 0}; /* aa, bb, ab */
+    for (int m = 0; m < 2; m++) {
+      const double *sc = m == 0 ? sa : sb;
+      double *pos = sorted, *neg = sorted + n1;
+      size_t p = 0, q = 0;
+      for (i = 0; i < n; i++) {
+        if (d->y[i]) pos[p++] = sc[i]; else neg[q++] = sc[i];
+      }
+      qsort(pos, n1, sizeof *pos, by_value);
+      qsort(neg, n0, sizeof *neg, by_value);
+      for (i = 0; i < n; i++) {
+        /* row i's component under model m: model a's go to v, model b's
+         * over b's own score, read just before (the sorted copies serve
+         * the other rows) */
+        double comp = d->y[i] ? rank_below(neg, n0, sc[i]) / (double)n0
+                              : ((double)n1 - rank_below(pos, n1, sc[i])) / (double)n1;
+        if (m == 0) v[i] = comp; else sb[i] = comp;
+      }
+    }
+    /* v: model a's components; sb: model b's */
+    for (i = 0; i < n; i++) {
+      if (d->y[i]) { m10[0] += v[i]; m10[1] += sb[i]; } else { m01[0] += v[i]; m01[1] += sb[i]; }
+    }
+    m10[0] /= (double)n1; m10[1] /= (double)n1; m01[0] /= (double)n0; m01[1] /= (double)n0;
+    for (i = 0; i < n; i++) {
+      double da, db;
+      if (d->y[i]) {
+        da = v[i] - m10[0]; db = sb[i] - m10[1];
+        c10[0] += da * da; c10[1] += db * db; c10[2] += da * db;
+      } else {
+        da = v[i] - m01[0]; db = sb[i] - m01[1];
+        c01[0] += da * da; c01[1] += db * db; c01[2] += da * db;
+      }
+    }
+    double var = (c10[0] + c10[1] - 2.0 * c10[2]) / ((double)(n1 - 1) * (double)n1) +
+                 (c01[0] + c01[1] - 2.0 * c01[2]) / ((double)(n0 - 1) * (double)n0);
+    se = var > 0.0 ? sqrt(var) : 0.0;
+  }
+  cxmi_free(a, buf, 4 * n * sizeof *buf);
+  return se;
 }
 
 /* The three candidates' training rows: every feature (`all`) and the lapse
@@ -161,8 +238,9 @@ static int32_t evaluate(double *auc, double *log_loss, cxm_risk_evaluation *out,
  * default, the purchase model alone and the model fitted on every feature
  * are each fitted on the customers of even handle and evaluated on those of
  * odd handle. The fitted model is chosen only when its held-out AUC beats
- * both others by max(CXM_CHURN_MIN_MARGIN, its AUC's standard error) and its
- * log-loss is lower than theirs; else the purchase model when its AUC is at
+ * both others by max(CXM_CHURN_MIN_MARGIN, 1.645 x the DeLong standard
+ * error of its difference from the better of them) and its log-loss is
+ * lower than theirs; else the purchase model when its AUC is at
  * least the default's; else the default. Every half must hold
  * CXM_CHURN_MIN_CLASS lost and kept customers, or the default is used. The
  * chosen fitted or purchase model is then refitted on every labelled row. */
@@ -197,13 +275,20 @@ static int32_t choose_model(cxm_churn *c, const cxm_store *store, const cxm_feat
                   &cand[i], t.all[2]);
   if (rc == CXM_OK) {
     const double *a = c->heldout_auc, *ll = c->heldout_log_loss;
-    c->margin = fmax(CXM_CHURN_MIN_MARGIN, auc_se(a[1], (double)t.lost[2], (double)(t.rows[2] - t.lost[2])));
-    if (a[1] >= fmax(a[0], a[2]) + c->margin && ll[1] < ll[0] && ll[1] < ll[2])
+    int other = a[2] >= a[0] ? CXM_CHURN_SOURCE_PURCHASE : CXM_CHURN_SOURCE_DEFAULT;
+    cxmi_alloc al;
+    cxmi_alloc_init(&al, cxmi_store_hooks(store));
+    double se = auc_diff_se(&cand[CXM_CHURN_SOURCE_FITTED], &cand[other], t.all[2], &al);
+    if (isnan(se)) rc = CXM_E_NOMEM;
+    /* one-sided 5%: the fitted model must be better beyond the noise of
+     * the paired difference, and by at least CXM_CHURN_MIN_MARGIN */
+    c->margin = fmax(CXM_CHURN_MIN_MARGIN, 1.6448536269514722 * se);
+    if (rc == CXM_OK && a[1] >= fmax(a[0], a[2]) + c->margin && ll[1] < ll[0] && ll[1] < ll[2])
       c->source = CXM_CHURN_SOURCE_FITTED;
-    else if (a[2] >= a[0])
+    else if (rc == CXM_OK && a[2] >= a[0])
       c->source = CXM_CHURN_SOURCE_PURCHASE;
-    if (c->source == CXM_CHURN_SOURCE_FITTED) rc = fit(&c->model, t.all[0]);
-    if (c->source == CXM_CHURN_SOURCE_PURCHASE) rc = purchase_alone(&c->model, t.one[0]);
+    if (rc == CXM_OK && c->source == CXM_CHURN_SOURCE_FITTED) rc = fit(&c->model, t.all[0]);
+    if (rc == CXM_OK && c->source == CXM_CHURN_SOURCE_PURCHASE) rc = purchase_alone(&c->model, t.one[0]);
   }
   training_free(&t);
   return rc;

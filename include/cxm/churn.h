@@ -64,8 +64,8 @@ enum cxm_churn_source {
 #define CXM_CHURN_MIN_CLASS 20
 
 /** The smallest held-out AUC margin by which the fitted model must beat
- *  both others to be chosen (the margin is the larger of this and the
- *  standard error of its AUC). @since 0.2 */
+ *  both others to be chosen (the margin is the larger of this and 1.645
+ *  DeLong standard errors of the difference: docs/churn.md). @since 0.2 */
 #define CXM_CHURN_MIN_MARGIN 0.01
 
 /** @brief The scores of one cxm_store_churn() call (opaque). @since 0.1 */
