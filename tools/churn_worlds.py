@@ -326,6 +326,47 @@ def run_world(cxm, world, n, seed, keep=None, extra=()):
     return result
 
 
+def run_cdnow(cxm, path, extra=()):
+    """CDNOW sample (tests/data/cdnow/CDNOW_sample.txt): calibration
+    1997-01-01 .. 1997-09-30, holdout 1997-10-01 .. 1998-06-30 (39 weeks
+    each, as BTYD). Label: no repeat purchase in the holdout. AUC of
+    1 - P(alive) (the command's own purchase fit, --to 1997-10-01) and of
+    cxm churn's risk, over every customer (all first bought before the
+    cut-off)."""
+    cut = "1997-10-01"
+    buys = {}
+    rows = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if not parts:
+                continue
+            cid, day, amount = parts[0], parts[2], parts[4]
+            t = "%s-%s-%sT12:00:00Z" % (day[:4], day[4:6], day[6:])
+            rows.append((t, "c" + cid, amount))
+            buys.setdefault("c" + cid, []).append(day)
+    rows.sort()
+    tmp = tempfile.mkdtemp(prefix="cxm-cdnow-")
+    ev = os.path.join(tmp, "cdnow.csv")
+    with open(ev, "w") as f:
+        f.write("time,customer,kind,value,channel,ref\n")
+        for t, cid, amount in rows:
+            f.write("%s,%s,purchase,%s,,\n" % (t, cid, amount))
+    out = subprocess.run([cxm, "churn", "--json", "--to", cut, *extra, ev], capture_output=True, text=True)
+    os.remove(ev)
+    os.rmdir(tmp)
+    if out.returncode != 0:
+        raise SystemExit("cxm churn failed on CDNOW: " + out.stderr)
+    doc = json.loads(out.stdout)
+    y = np.array([int(not any("19971001" <= d < "19980701" for d in buys[c["customer"]])) for c in doc["customers"]])
+    risk = np.array([c["risk"] for c in doc["customers"]])
+    pa = np.array([c["p_alive"] for c in doc["customers"]], float)
+    p0 = np.array([c["p_no_purchase"] if c.get("p_no_purchase") is not None else float("nan")
+                   for c in doc["customers"]], float)
+    return {"customers": len(y), "no_repeat": int(y.sum()), "source": doc["risk_model"]["source"],
+            "auc_p_alive": auc(1 - pa, y), "auc_p_no_purchase": auc(p0, y), "auc_cxm": auc(risk, y)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("cxm")
@@ -335,7 +376,12 @@ def main():
     ap.add_argument("--keep", help="keep the events files in this directory")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--cxm-arg", action="append", default=[], help="an extra argument for cxm churn")
+    ap.add_argument("--cdnow", help="CDNOW_sample.txt: report the holdout AUCs instead of the worlds")
     a = ap.parse_args()
+    if a.cdnow:
+        json.dump(run_cdnow(a.cxm, a.cdnow, a.cxm_arg), sys.stdout, indent=1)
+        print()
+        return
     worlds = a.world or list(WORLDS)
     results = [run_world(a.cxm, w, a.customers, a.seed + list(WORLDS).index(w), a.keep, a.cxm_arg) for w in worlds]
     if a.json:
