@@ -4,7 +4,9 @@
 # test-all.sh; needs root (or sudo) only when something is missing.
 # Extra package names may be given (test-all.sh adds the fuzzing toolchain).
 cxm_install_deps() {
-  local pkgs=(gcc g++ meson ninja-build pkg-config libcmocka-dev python3 doxygen binutils golang-go valgrind "$@")
+  # python3-numpy, python3-scipy: the churn worlds test (tests/cli/test_churn_worlds.py)
+  local pkgs=(gcc g++ meson ninja-build pkg-config libcmocka-dev python3 python3-numpy python3-scipy doxygen binutils
+    golang-go valgrind "$@")
   local missing=() p
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
