@@ -22,6 +22,7 @@ typedef struct scored {
   double features[CXM_FEATURE_COUNT];
   double risk;
   double p_alive, p_none;
+  double value; /* expected value in the horizon */
   uint32_t handle;
 } scored;
 
@@ -36,6 +37,8 @@ struct cxm_churn {
   double heldout_auc[3], heldout_log_loss[3], margin;
   uint64_t train_rows, train_lost;
   double baseline[CXM_FEATURE_COUNT];
+  double value_at_risk, expected_value;
+  int32_t spend_fitted;
 };
 
 void cxm_churn_options_init(cxm_churn_options *options) {
@@ -50,6 +53,7 @@ void cxm_churn_options_init(cxm_churn_options *options) {
   options->label = CXM_LABEL_BOTH;
   options->activity = CXM_ACTIVITY_PURCHASES;
   options->train_lapsed = 0;
+  options->rank = CXM_CHURN_RANK_RISK;
 }
 
 void cxm_churn_info_init(cxm_churn_info *info) {
@@ -62,6 +66,14 @@ void cxm_churn_row_init(cxm_churn_row *row) {
   if (row == NULL) return;
   memset(row, 0, sizeof *row);
   row->size = sizeof *row;
+}
+
+/* Highest value at risk first; equal ones by handle. */
+static int by_value_at_risk(const void *pa, const void *pb) {
+  const scored *a = pa, *b = pb;
+  double va = a->risk * a->value, vb = b->risk * b->value;
+  if (va != vb) return va > vb ? -1 : 1;
+  return a->handle < b->handle ? -1 : (a->handle > b->handle ? 1 : 0);
 }
 
 /* Highest risk first; equal risks by handle, so the order is total. */
@@ -305,8 +317,7 @@ static int32_t score_rows(cxm_churn *c, const cxm_features *f) {
     r->p_alive = cxmi_features_p_alive(f, i);
     r->p_none = cxmi_features_p_none(f, i);
   }
-  if (c->count > 1) qsort(c->rows, c->count, sizeof *c->rows, by_risk); /* rows is NULL when count is 0 */
-  return CXM_OK;
+  return CXM_OK; /* sorted once the values are known (cxm_store_churn) */
 }
 
 /* The k-th smallest of v[0..n-1] (v is reordered): Hoare's selection. */
@@ -350,6 +361,80 @@ static int32_t find_baseline(cxm_churn *c, cxmi_alloc *a) {
   return CXM_OK;
 }
 
+/* Each scored customer's expected value in the horizon after scored_at:
+ * the purchase model's conditional expected purchases in the horizon
+ * (cxm_model_expected(), weeks) times the Gamma-Gamma expected spend per
+ * purchase (cxm_model_expected_spend()). When no Gamma-Gamma model can be
+ * fitted (too few repeat buyers with a spend), the fallback is the
+ * customer's own mean repeat spend, or the mean over every customer's
+ * mean repeat spend for one without repeats. A customer the purchase
+ * model does not cover (never bought, or no model) has value 0. Rows are
+ * in feature order here (before sorting). */
+static int32_t add_values(cxm_churn *c, const cxm_store *store, int64_t horizon, int32_t kind) {
+  cxm_rfm *rfm = NULL;
+  cxm_rfm_options ro;
+  cxm_model m, gg;
+  uint32_t *row_of = NULL;
+  size_t n, i, customers;
+  double mean_spend = 0.0, spend_n = 0.0;
+  int32_t rc;
+  cxmi_alloc a;
+  c->spend_fitted = 0;
+  if (c->count == 0 || c->scored_at <= CXM_TIME_MIN) return CXM_OK;
+  cxmi_alloc_init(&a, cxmi_store_hooks(store));
+  rc = cxm_rfm_new(&rfm, cxmi_store_hooks(store));
+  if (rc != CXM_OK) return rc;
+  cxm_rfm_options_init(&ro);
+  ro.to = c->scored_at;
+  rc = cxm_store_rfm(rfm, store, &ro);
+  cxm_model_init(&m);
+  if (rc == CXM_OK) rc = cxm_model_fit(&m, rfm, kind, NULL);
+  if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
+    cxm_rfm_free(rfm);
+    return rc == CXM_E_NOMEM ? rc : CXM_OK; /* no purchase model: every value 0 */
+  }
+  cxm_model_init(&gg);
+  rc = cxm_model_fit(&gg, rfm, CXM_MODEL_GAMMA_GAMMA, NULL);
+  c->spend_fitted = rc == CXM_OK || rc == CXM_E_CONVERGE;
+  if (rc == CXM_E_NOMEM) {
+    cxm_rfm_free(rfm);
+    return rc;
+  }
+  customers = store->customers.count;
+  row_of = cxmi_malloc(&a, (customers > 0 ? customers : 1) * sizeof *row_of);
+  if (row_of == NULL) {
+    cxm_rfm_free(rfm);
+    return CXM_E_NOMEM;
+  }
+  for (i = 0; i < customers; i++) row_of[i] = UINT32_MAX;
+  for (i = 0; i < c->count; i++) row_of[c->rows[i].handle] = (uint32_t)i;
+  n = cxm_rfm_count(rfm);
+  for (i = 0; i < n; i++) {
+    cxm_rfm_customer rc_;
+    cxm_rfm_customer_init(&rc_);
+    if (cxm_rfm_get(&rc_, rfm, i) == CXM_OK && rc_.x > 0 && rc_.monetary > 0) {
+      mean_spend += rc_.monetary;
+      spend_n += 1.0;
+    }
+  }
+  mean_spend = spend_n > 0 ? mean_spend / spend_n : 0.0;
+  for (i = 0; i < n; i++) {
+    cxm_rfm_customer cu;
+    uint32_t handle;
+    double e, spend;
+    cxm_rfm_customer_init(&cu);
+    if (cxm_rfm_get(&cu, rfm, i) != CXM_OK) continue;
+    if (cxm_store_find_customer(&handle, store, cu.id, cu.id_len) != CXM_OK || row_of[handle] == UINT32_MAX) continue;
+    if (cxm_model_expected(&e, &m, (double)horizon / (7.0 * 86400.0), cu.x, cu.t_x, cu.T) != CXM_OK) continue;
+    if (!c->spend_fitted || cxm_model_expected_spend(&spend, &gg, cu.x, cu.x > 0 ? cu.monetary : 1.0) != CXM_OK)
+      spend = cu.x > 0 && cu.monetary > 0 ? cu.monetary : mean_spend;
+    c->rows[row_of[handle]].value = isfinite(e * spend) ? e * spend : 0.0;
+  }
+  cxmi_free(&a, row_of, (customers > 0 ? customers : 1) * sizeof *row_of);
+  cxm_rfm_free(rfm);
+  return CXM_OK;
+}
+
 static int32_t check_options(const cxm_churn_options *o) {
   if (o->size != sizeof *o) return CXM_E_SIZE;
   if (o->scored_at != CXM_CHURN_AFTER_LAST &&
@@ -357,7 +442,8 @@ static int32_t check_options(const cxm_churn_options *o) {
     return CXM_E_WINDOW;
   if (o->horizon_seconds <= 0 || o->horizon_seconds % DAY != 0 || o->horizon_seconds > 100 * 366 * DAY ||
       o->label < CXM_LABEL_CHURN || o->label > CXM_LABEL_BOTH || o->activity < CXM_ACTIVITY_PURCHASES ||
-      o->activity > CXM_ACTIVITY_ANY || (o->train_lapsed != 0 && o->train_lapsed != 1))
+      o->activity > CXM_ACTIVITY_ANY || (o->train_lapsed != 0 && o->train_lapsed != 1) ||
+      (o->rank != CXM_CHURN_RANK_RISK && o->rank != CXM_CHURN_RANK_VALUE))
     return CXM_E_OPTION;
   return CXM_OK;
 }
@@ -410,6 +496,16 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
     rc = score_rows(c, f);
   }
   if (rc == CXM_OK) rc = find_baseline(c, &a);
+  if (rc == CXM_OK) rc = add_values(c, store, o.horizon_seconds, o.purchase_model);
+  if (rc == CXM_OK) {
+    size_t i;
+    for (i = 0; i < c->count; i++) {
+      c->expected_value += c->rows[i].value;
+      c->value_at_risk += c->rows[i].risk * c->rows[i].value;
+    }
+    if (c->count > 1)
+      qsort(c->rows, c->count, sizeof *c->rows, o.rank == CXM_CHURN_RANK_VALUE ? by_value_at_risk : by_risk);
+  }
   cxm_features_free(f);
   if (rc != CXM_OK) {
     cxm_churn_free(c);
@@ -436,6 +532,9 @@ int32_t cxm_churn_info_get(cxm_churn_info *info, const cxm_churn *churn) {
   info->train_rows = churn->train_rows;
   info->train_lost = churn->train_lost;
   memcpy(info->baseline, churn->baseline, sizeof info->baseline);
+  info->value_at_risk = churn->value_at_risk;
+  info->expected_value = churn->expected_value;
+  info->spend_fitted = churn->spend_fitted;
   return CXM_OK;
 }
 
@@ -475,6 +574,8 @@ int32_t cxm_churn_row_get(cxm_churn_row *row, const cxm_churn *churn, size_t ran
   row->band = cxm_risk_band(r->risk);
   row->p_alive = r->p_alive;
   row->p_no_purchase = r->p_none;
+  row->expected_value = r->value;
+  row->value_at_risk = r->risk * r->value;
   memcpy(row->features, r->features, sizeof row->features);
   for (i = 0; i < CXM_FEATURE_COUNT; i++) {
     row->drivers[i] = -1;

@@ -425,9 +425,90 @@ static void test_allocation_failures(void **state) {
   assert_int_equal(f.live_bytes, 0);
 }
 
+/* Value at risk: each row's expected value is the purchase model's
+ * conditional expected purchases in the horizon (weeks) times the
+ * Gamma-Gamma expected spend (or the documented fallback), both fitted on
+ * the summaries as of scored_at; value_at_risk = risk x it; the info's
+ * totals are their sums; CXM_CHURN_RANK_VALUE orders by value at risk. */
+static void test_value_at_risk(void **state) {
+  cxm_store *s = planted_store(0);
+  cxm_churn_options o;
+  cxm_churn *c, *cv;
+  cxm_churn_info info;
+  cxm_rfm *rfm = NULL;
+  cxm_rfm_options ro;
+  cxm_model m, gg;
+  size_t i, checked = 0;
+  double total = 0, total_risk = 0, prev = INFINITY;
+  int32_t rc;
+  (void)state;
+  cxm_churn_options_init(&o);
+  assert_int_equal(o.rank, CXM_CHURN_RANK_RISK);
+  o.scored_at = MON + 200 * DAY;
+  c = churn_of(s, &o);
+  info = info_of(c);
+  assert_int_equal(cxm_rfm_new(&rfm, NULL), CXM_OK);
+  cxm_rfm_options_init(&ro);
+  ro.to = o.scored_at;
+  assert_int_equal(cxm_store_rfm(rfm, s, &ro), CXM_OK);
+  cxm_model_init(&m);
+  rc = cxm_model_fit(&m, rfm, CXM_MODEL_MBGNBD, NULL);
+  assert_true(rc == CXM_OK || rc == CXM_E_CONVERGE);
+  cxm_model_init(&gg);
+  rc = cxm_model_fit(&gg, rfm, CXM_MODEL_GAMMA_GAMMA, NULL);
+  assert_int_equal(info.spend_fitted, rc == CXM_OK || rc == CXM_E_CONVERGE);
+  for (i = 0; i < cxm_churn_count(c); i++) {
+    cxm_churn_row r = row_at(c, i);
+    const char *id;
+    size_t len, k;
+    assert_int_equal(cxm_store_customer_id(&id, &len, s, r.handle), CXM_OK);
+    for (k = 0; k < cxm_rfm_count(rfm); k++) {
+      cxm_rfm_customer cu;
+      double e, spend;
+      cxm_rfm_customer_init(&cu);
+      assert_int_equal(cxm_rfm_get(&cu, rfm, k), CXM_OK);
+      if (cu.id_len != len || memcmp(cu.id, id, len) != 0) continue;
+      assert_int_equal(cxm_model_expected(&e, &m, 90.0 / 7.0, cu.x, cu.t_x, cu.T), CXM_OK);
+      if (info.spend_fitted)
+        assert_int_equal(cxm_model_expected_spend(&spend, &gg, cu.x, cu.x > 0 ? cu.monetary : 1.0), CXM_OK);
+      else
+        spend = cu.monetary;
+      assert_true(cu.x > 0);
+      assert_near(r.expected_value, e * spend, 1e-9 * e * spend);
+      checked++;
+    }
+    assert_true(r.expected_value > 0);
+    assert_true(r.value_at_risk == r.risk * r.expected_value);
+    total += r.expected_value;
+    total_risk += r.value_at_risk;
+  }
+  assert_int_equal(checked, cxm_churn_count(c));
+  assert_near(info.expected_value, total, 1e-9 * total);
+  assert_near(info.value_at_risk, total_risk, 1e-9 * total_risk);
+  o.rank = CXM_CHURN_RANK_VALUE;
+  cv = churn_of(s, &o);
+  assert_int_equal(cxm_churn_count(cv), cxm_churn_count(c));
+  for (i = 0; i < cxm_churn_count(cv); i++) {
+    cxm_churn_row r = row_at(cv, i);
+    assert_true(r.value_at_risk <= prev);
+    prev = r.value_at_risk;
+  }
+  o.rank = 2;
+  {
+    cxm_churn *bad = NULL;
+    assert_int_equal(cxm_store_churn(&bad, s, &o), CXM_E_OPTION);
+    assert_null(bad);
+  }
+  cxm_churn_free(cv);
+  cxm_churn_free(c);
+  cxm_rfm_free(rfm);
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default_model_hand_worked),
+      cmocka_unit_test(test_value_at_risk),
       cmocka_unit_test(test_fitted_model_equals_pipeline),
       cmocka_unit_test(test_one_class_training_half),
       cmocka_unit_test(test_no_look_ahead),

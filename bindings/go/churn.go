@@ -38,6 +38,9 @@ type ChurnOptions struct {
 	// TrainLapsed: customers already lapsed at the training cut-off are
 	// trained on (default: scored only; docs/churn.md).
 	TrainLapsed bool
+	// RankByValue orders the customers by value at risk instead of risk
+	// (`cxm churn --rank value`).
+	RankByValue bool
 }
 
 // Driver is a factor that raises a customer's risk above the baseline
@@ -61,6 +64,9 @@ type ChurnRisk struct {
 	// PNoPurchase is the purchase model's P(no purchase in the horizon
 	// after At); NaN as PAlive.
 	PNoPurchase   float64
+	// ExpectedValue is the expected purchases in the horizon times the
+	// expected spend; ValueAtRisk is Risk times it (docs/churn.md).
+	ExpectedValue, ValueAtRisk float64
 	Logit         float64            // log-odds of Risk: the model's intercept + the sum of Contributions
 	Features      map[string]float64 // the feature row, by feature name
 	Contributions map[string]float64 // each feature's share of the log-odds, by name
@@ -100,6 +106,8 @@ type RiskModel struct {
 	Baseline                   map[string]float64 // the baseline customer drivers are measured against
 	TrainingCustomers          uint64             // labelled customers at the training cut-off
 	TrainingLost               uint64             // of them, lost in the horizon
+	ValueAtRisk, ExpectedValue float64            // the customers' sums
+	SpendModel                 string             // "gamma-gamma", or the fallback "mean spend"
 }
 
 var sourceNames = [3]string{"default", "fitted", "purchase"}
@@ -174,6 +182,9 @@ func (s *Store) Churn(opts ChurnOptions) ([]ChurnRisk, RiskModel, error) {
 	if opts.TrainLapsed {
 		o.train_lapsed = 1
 	}
+	if opts.RankByValue {
+		o.rank = C.CXM_CHURN_RANK_VALUE
+	}
 	var c *C.cxm_churn
 	if err := check(C.cxm_store_churn(&c, p, &o)); err != nil {
 		return nil, info, err
@@ -205,6 +216,12 @@ func churnResult(p *C.cxm_store, c *C.cxm_churn) ([]ChurnRisk, RiskModel, error)
 	info.Margin = float64(ci.margin)
 	info.TrainingCustomers = uint64(ci.train_rows)
 	info.TrainingLost = uint64(ci.train_lost)
+	info.ValueAtRisk = float64(ci.value_at_risk)
+	info.ExpectedValue = float64(ci.expected_value)
+	info.SpendModel = "mean spend"
+	if ci.spend_fitted != 0 {
+		info.SpendModel = "gamma-gamma"
+	}
 	if !math.IsNaN(info.Margin) {
 		info.HeldoutAUC = map[string]float64{}
 		info.HeldoutLogLoss = map[string]float64{}
@@ -250,6 +267,7 @@ func churnResult(p *C.cxm_store, c *C.cxm_churn) ([]ChurnRisk, RiskModel, error)
 		}
 		r := ChurnRisk{Customer: C.GoStringN(id, C.int(idlen)), Risk: float64(row.risk), Band: bandNames[row.band],
 			PAlive: float64(row.p_alive), PNoPurchase: float64(row.p_no_purchase), Logit: float64(row.logit),
+			ExpectedValue: float64(row.expected_value), ValueAtRisk: float64(row.value_at_risk),
 			Features: make(map[string]float64, len(names)), Contributions: make(map[string]float64, len(names))}
 		for k, name := range names {
 			r.Features[name] = float64(row.features[k])

@@ -307,8 +307,8 @@ func TestChurnParity(t *testing.T) {
 			ChurnOptions{At: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 30}},
 		{planted, []string{"--to", "2025-12-01", "--horizon", "30", "--label", "churn"},
 			ChurnOptions{At: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 30, Label: "churn"}},
-		{sample, []string{"--label", "lapse", "--activity", "any", "--lapsed", "train"},
-			ChurnOptions{Label: "lapse", AnyActivity: true, TrainLapsed: true}},
+		{sample, []string{"--label", "lapse", "--activity", "any", "--lapsed", "train", "--rank", "value"},
+			ChurnOptions{Label: "lapse", AnyActivity: true, TrainLapsed: true, RankByValue: true}},
 	}
 	var fitted, deflt, noPAlive bool
 	for _, c := range cases {
@@ -335,6 +335,10 @@ func TestChurnParity(t *testing.T) {
 		}
 		sel := obj(rm["selection"])
 		same(t, name+" training customers", model.TrainingCustomers, sel["training_customers"])
+		same(t, name+" value at risk", model.ValueAtRisk, rm["value_at_risk"])
+		if model.SpendModel != rm["spend_model"] {
+			t.Errorf("%s: spend model %s, want %v", name, model.SpendModel, rm["spend_model"])
+		}
 		num(t, name+" margin", model.Margin, sel["margin"])
 		for k, v := range obj(sel["heldout_auc"]) {
 			if model.HeldoutAUC == nil {
@@ -397,6 +401,7 @@ func TestChurnParity(t *testing.T) {
 			same(t, name+" "+r.Customer+" risk", r.Risk, w["risk"])
 			num(t, name+" "+r.Customer+" p_alive", r.PAlive, w["p_alive"])
 			num(t, name+" "+r.Customer+" p_no_purchase", r.PNoPurchase, w["p_no_purchase"])
+			same(t, name+" "+r.Customer+" value_at_risk", r.ValueAtRisk, w["value_at_risk"])
 			noPAlive = noPAlive || math.IsNaN(r.PAlive)
 			wd, _ := w["drivers"].([]any)
 			if len(wd) != len(r.Drivers) {

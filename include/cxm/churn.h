@@ -49,8 +49,15 @@ typedef struct cxm_churn_options {
   int64_t sla_target_seconds;   /**< first-reply target in business seconds; default 28800 */
   int32_t label;                /**< a cxm_churn_label (cxm/features.h): what a lost customer is in training; default CXM_LABEL_BOTH @since 0.2 */
   int32_t activity;             /**< a cxm_churn_activity: what ends a lapse; default CXM_ACTIVITY_PURCHASES @since 0.2 */
+  int32_t rank;                 /**< a cxm_churn_rank: the order of the rows; default CXM_CHURN_RANK_RISK @since 0.2 */
   int32_t train_lapsed;         /**< 0 (the default, chosen by measurement: docs/churn.md): customers already lapsed at the training cut-off are left out of training (they are still scored); 1: labelled and trained on. Ignored with CXM_LABEL_CHURN (always trained on) @since 0.2 */
 } cxm_churn_options;
+
+/** @brief The order of a result's rows (as `int32_t`). @since 0.2 */
+enum cxm_churn_rank {
+  CXM_CHURN_RANK_RISK = 0, /**< highest risk first */
+  CXM_CHURN_RANK_VALUE = 1 /**< highest value at risk first (whom to call first) */
+};
 
 /** @brief Which model scored a result (as `int32_t`; never renumbered). @since 0.2 */
 enum cxm_churn_source {
@@ -86,6 +93,9 @@ typedef struct cxm_churn_info {
   uint64_t train_rows;            /**< customers with a label at the training cut-off (after `train_lapsed`) @since 0.2 */
   uint64_t train_lost;            /**< of them, lost in the horizon @since 0.2 */
   double baseline[CXM_FEATURE_COUNT]; /**< the baseline customer drivers are measured against: each feature's median over the scored customers @since 0.2 */
+  double value_at_risk;           /**< the sum of the rows' value_at_risk: the revenue at risk in the horizon @since 0.2 */
+  double expected_value;          /**< the sum of the rows' expected_value @since 0.2 */
+  int32_t spend_fitted;           /**< 1 when a Gamma-Gamma spend model was fitted; 0: the documented fallback (docs/churn.md, "Value at risk") @since 0.2 */
 } cxm_churn_info;
 
 /** @brief One scored customer. @since 0.1 */
@@ -102,6 +112,8 @@ typedef struct cxm_churn_row {
   uint32_t driver_count;                    /**< drivers: features whose weight against the baseline exceeds CXM_CHURN_DRIVER_MIN (docs/churn.md, "Drivers") */
   int32_t drivers[CXM_FEATURE_COUNT];       /**< those features (cxm_feature), largest weight first; ties by feature order; -1 beyond driver_count */
   double driver_weights[CXM_FEATURE_COUNT]; /**< per feature, coef x (value - baseline value): its share of the log-odds above the baseline customer's @since 0.2 */
+  double expected_value;                    /**< expected purchases in the horizon after scored_at (conditional expectation) x expected spend per purchase; 0 for a customer who never bought @since 0.2 */
+  double value_at_risk;                     /**< risk x expected_value @since 0.2 */
 } cxm_churn_row;
 
 /** A feature drives a customer's risk when it raises the log-odds above
@@ -148,8 +160,8 @@ CXM_API size_t cxm_churn_count(const cxm_churn *churn);
 CXM_API int32_t cxm_churn_info_get(cxm_churn_info *info, const cxm_churn *churn);
 
 /**
- * @brief One scored customer, by rank: 0 is the highest risk; equal risks
- *        in handle order.
+ * @brief One scored customer, by rank: 0 is the highest risk (or value at
+ *        risk, with CXM_CHURN_RANK_VALUE); equal keys in handle order.
  * @param[out] row Set its `size` first (cxm_churn_row_init()); receives a copy.
  * @param[in] churn The result.
  * @param[in] rank 0 .. cxm_churn_count() - 1.

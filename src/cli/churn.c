@@ -72,7 +72,7 @@ typedef struct churn_args {
   int32_t model;
   uint64_t top; /* 0: all */
   const char *unit;
-  int32_t label, activity, train_lapsed;
+  int32_t label, activity, train_lapsed, rank;
 } churn_args;
 
 /* A customer's row of output. */
@@ -85,6 +85,7 @@ typedef struct churn_row {
   uint32_t handle; /* store handle (event files only) */
   double p_alive;  /* NaN without purchases */
   double p_none;   /* P(no purchase in the horizon); NaN without purchases */
+  double worth;    /* expected value in the horizon */
   double risk;
   int has_drivers;
   uint32_t driver_count;              /* factors raising the risk above the baseline's, */
@@ -172,9 +173,9 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     const char *eq = strchr(arg, '=');
     size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
     static const char *const valued[] = {"--summary", "--model", "--top", "--time-unit", "--to", "--holdout-to",
-                                         "--horizon", "--label", "--activity", "--lapsed"};
+                                         "--horizon", "--label", "--activity", "--lapsed", "--rank"};
     int which = -1;
-    for (int k = 0; k < 10; k++) {
+    for (int k = 0; k < 11; k++) {
       if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {
         which = k;
       }
@@ -233,6 +234,16 @@ static int parse_args(churn_args *a, int argc, char **argv) {
         a->activity = CXM_ACTIVITY_ANY;
       } else {
         cli_diag_usage("churn", "--activity takes purchases or any, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 10:
+      if (strcmp(value, "risk") == 0) {
+        a->rank = CXM_CHURN_RANK_RISK;
+      } else if (strcmp(value, "value") == 0) {
+        a->rank = CXM_CHURN_RANK_VALUE;
+      } else {
+        cli_diag_usage("churn", "--rank takes risk or value, not", value);
         return CLI_EXIT_USAGE;
       }
       break;
@@ -392,6 +403,10 @@ static void print_risk_model(cli_json *j, const churn_risk *risk) {
   cli_json_object_end(j);
   cli_json_member_number(j, "margin", risk->info.margin);
   cli_json_object_end(j);
+  cli_json_member_number(j, "value_at_risk", risk->info.value_at_risk);
+  cli_json_member_number(j, "expected_value", risk->info.expected_value);
+  cli_json_keyz(j, "spend_model");
+  cli_json_stringz(j, risk->info.spend_fitted ? "gamma-gamma" : "mean spend");
   cli_json_keyz(j, "baseline");
   cli_json_object_begin(j);
   for (int32_t i = 0; i < CXM_FEATURE_COUNT; i++) cli_json_member_number(j, cxm_feature_name(i), risk->info.baseline[i]);
@@ -482,6 +497,10 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
     if (risk != NULL) cli_json_member_number(&j, "p_no_purchase", rows[i].p_none);
     cli_json_member_number(&j, "risk", rows[i].risk);
     if (risk != NULL) {
+      cli_json_member_number(&j, "expected_value", rows[i].worth);
+      cli_json_member_number(&j, "value_at_risk", rows[i].risk * rows[i].worth);
+    }
+    if (risk != NULL) {
       cli_json_keyz(&j, "band");
       cli_json_stringz(&j, band_name(cxm_risk_band(rows[i].risk)));
     }
@@ -563,8 +582,10 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
       printf(" (held-out AUC: default %.3f, fitted %.3f, purchase %.3f; fitted needs +%.3f; %llu customers, %llu lost)\n\n",
              in->heldout_auc[0], in->heldout_auc[1], in->heldout_auc[2], in->margin,
              (unsigned long long)in->train_rows, (unsigned long long)in->train_lost);
+    printf("Value at risk in the horizon: %.2f of %.2f expected (%s spend)\n\n", in->value_at_risk,
+           in->expected_value, in->spend_fitted ? "Gamma-Gamma" : "mean");
   }
-  t = cli_table_new(risk != NULL ? 8 : 6);
+  t = cli_table_new(risk != NULL ? 9 : 6);
   if (t == NULL) {
     return -1;
   }
@@ -579,6 +600,7 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
   cli_table_cell(t, "risk");
   if (risk != NULL) {
     cli_table_cell(t, "band");
+    cli_table_cell(t, "value at risk");
     cli_table_cell(t, "drivers (log-odds)");
   }
   for (size_t i = 0; i < n; i++) {
@@ -606,6 +628,7 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
         used += (size_t)w;
       }
       cli_table_cell(t, band_name(cxm_risk_band(rows[i].risk)));
+      cli_table_cellf(t, "%.2f", rows[i].risk * rows[i].worth);
       cli_table_cell(t, drivers > 0 ? text : "-");
     }
   }
@@ -785,6 +808,7 @@ static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const
   co.label = a->label;
   co.activity = a->activity;
   co.train_lapsed = a->train_lapsed;
+  co.rank = a->rank;
   rc = cxm_store_churn(&scores, store, &co);
   if (rc != CXM_OK) return rc;
   memset(&info, 0, sizeof info);
@@ -810,6 +834,7 @@ static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const
     r->handle = cr.handle;
     r->risk = cr.risk;
     r->p_none = cr.p_no_purchase;
+    r->worth = cr.expected_value;
     r->has_drivers = 1;
     r->driver_count = cr.driver_count;
     memcpy(r->drivers, cr.drivers, sizeof r->drivers);
@@ -879,7 +904,7 @@ int cli_churn_main(int argc, char **argv) {
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
-  qsort(rows, n, sizeof *rows, by_risk);
+  if (store == NULL || a.rank == CXM_CHURN_RANK_RISK) qsort(rows, n, sizeof *rows, by_risk); /* else the library's order */
   size_t shown = a.top > 0 && a.top < n ? (size_t)a.top : n;
   if (a.json) {
     rc = print_json(&m, rfm, rows, shown, &a, store != NULL ? &risk : NULL);

@@ -288,6 +288,8 @@ class ChurnRisk:
     contributions: Dict[str, float]  # each feature's share of the log-odds, by name
     drivers: Tuple[Driver, ...]  # features raising the risk above the baseline customer's by > 0.05 (weight: coef x (value - baseline)), largest first
     p_no_purchase: Optional[float] = None  # the purchase model's P(no purchase in the horizon); None as p_alive
+    expected_value: float = 0.0  # expected purchases in the horizon x expected spend (docs/churn.md, "Value at risk")
+    value_at_risk: float = 0.0  # risk x expected_value
 
 
 @dataclass(frozen=True)
@@ -330,6 +332,9 @@ class RiskModel:
     baseline: Optional[Dict[str, float]] = None  # the baseline customer (feature medians) drivers are measured against
     training_customers: int = 0  # customers labelled at the training cut-off
     training_lost: int = 0  # of them, lost in the horizon
+    value_at_risk: float = 0.0  # the sum of the customers' value at risk
+    expected_value: float = 0.0  # the sum of their expected value
+    spend_model: str = "mean spend"  # "gamma-gamma", or the documented fallback "mean spend"
 
 
 @dataclass(frozen=True)
@@ -681,7 +686,7 @@ class Store:
 
     def churn(self, to: Optional[Time] = None, horizon_days: int = 90, model: str = "mbgnbd",
               sla_target_seconds: Optional[int] = None, label: str = "both", activity: str = "purchases",
-              train_lapsed: bool = False) -> Churn:
+              train_lapsed: bool = False, rank: str = "risk") -> Churn:
         """Churn risk of every customer at risk: one call of
         cxm_store_churn(), the pipeline ``cxm churn FILE --json`` uses
         (docs/churn.md). ``to`` is the scoring time ``scored_at``, a UTC
@@ -696,8 +701,9 @@ class Store:
         churn event in the horizon, "lapse": no activity through it, "both"),
         ``activity`` what ends a lapse ("purchases" or "any"),
         ``train_lapsed`` whether customers already lapsed at the training
-        cut-off are trained on. Customers come highest risk first, equal
-        risks in the store's customer order. Raises CxmError: CXM_E_NO_DATA for a store without
+        cut-off are trained on. Customers come highest risk first (``rank``
+        "risk") or highest value at risk first ("value"), equal keys in the
+        store's customer order. Raises CxmError: CXM_E_NO_DATA for a store without
         events, CXM_E_WINDOW for a ``to`` that is not a UTC midnight,
         CXM_E_OPTION for a bad horizon or SLA target, CXM_E_MODEL for an
         unknown model name."""
@@ -726,6 +732,9 @@ class Store:
         opts.label = labels[label]
         opts.activity = activities[activity]
         opts.train_lapsed = 1 if train_lapsed else 0
+        if rank not in ("risk", "value"):
+            raise CxmError(_CXM_E_OPTION, f"rank must be risk or value, not {rank!r}")
+        opts.rank = 0 if rank == "risk" else 1
         if sla_target_seconds is not None:
             if not _INT64_MIN <= sla_target_seconds <= _INT64_MAX:
                 raise CxmError(_CXM_E_OPTION, f"sla_target_seconds {sla_target_seconds} is out of range")
@@ -764,7 +773,8 @@ def _churn_result(lib: Any, store: int, churn: int, info_type: Any = _c.ChurnInf
                       {sources[k]: info.heldout_log_loss[k] for k in range(3)} if split else None,
                       info.margin if split else None,
                       {names[k]: info.baseline[k] for k in range(_FEATURE_COUNT)},
-                      info.train_rows, info.train_lost)
+                      info.train_rows, info.train_lost, info.value_at_risk, info.expected_value,
+                      "gamma-gamma" if info.spend_fitted else "mean spend")
     customers = []
     row = row_type()
     cid, n = c_char_p(), c_size_t()
@@ -778,5 +788,5 @@ def _churn_result(lib: Any, store: int, churn: int, info_type: Any = _c.ChurnInf
             {names[k]: x[k] for k in range(_FEATURE_COUNT)}, {names[k]: c[k] for k in range(_FEATURE_COUNT)},
             tuple(Driver(names[row.drivers[k]], row.driver_weights[row.drivers[k]])
                   for k in range(min(row.driver_count, _FEATURE_COUNT))),
-            _num(row.p_no_purchase)))
+            _num(row.p_no_purchase), row.expected_value, row.value_at_risk))
     return Churn(customers, model)

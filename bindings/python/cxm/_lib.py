@@ -330,6 +330,7 @@ class ChurnOptions(Structure):
         ("sla_target_seconds", c_int64),
         ("label", c_int32),
         ("activity", c_int32),
+        ("rank", c_int32),
         ("train_lapsed", c_int32),
     ]
 
@@ -354,6 +355,9 @@ class ChurnInfo(Structure):
         ("train_rows", c_uint64),
         ("train_lost", c_uint64),
         ("baseline", c_double * FEATURE_COUNT),
+        ("value_at_risk", c_double),
+        ("expected_value", c_double),
+        ("spend_fitted", c_int32),
     ]
 
 
@@ -374,6 +378,8 @@ class ChurnRow(Structure):
         ("driver_count", c_uint32),
         ("drivers", c_int32 * FEATURE_COUNT),
         ("driver_weights", c_double * FEATURE_COUNT),
+        ("expected_value", c_double),
+        ("value_at_risk", c_double),
     ]
 
 

@@ -178,7 +178,7 @@ def churn_json(got):
                               for b in e.calibration]}
     return {
         "customers": [{"customer": c.customer, "p_alive": c.p_alive, "p_no_purchase": c.p_no_purchase, "risk": c.risk,
-                       "band": c.band,
+                       "expected_value": c.expected_value, "value_at_risk": c.value_at_risk, "band": c.band,
                        "drivers": [{"factor": d.factor, "weight": d.weight, "value": c.features[d.factor],
                                     "baseline": m.baseline[d.factor]} for d in c.drivers]}
                       for c in got.customers],
@@ -189,6 +189,8 @@ def churn_json(got):
                                      "heldout_log_loss": m.heldout_log_loss
                                      or dict.fromkeys(("default", "fitted", "purchase")),
                                      "margin": m.margin},
+                       "value_at_risk": m.value_at_risk, "expected_value": m.expected_value,
+                       "spend_model": m.spend_model,
                        "baseline": m.baseline,
                        "cutoff": rfc3339(m.cutoff), "scored_at": rfc3339(m.scored_at),
                        "intercept": m.intercept, "coefficients": m.coefficients, "evaluation": ev},
@@ -208,8 +210,8 @@ CHURN_CASES = [
     ("planted", ["--to", "2025-12-01", "--horizon", "30"], {"to": "2025-12-01T00:00:00Z", "horizon_days": 30}),
     ("planted", ["--to", "2025-12-01", "--horizon", "30", "--label", "churn"],
      {"to": "2025-12-01T00:00:00Z", "horizon_days": 30, "label": "churn"}),
-    ("sample", ["--label", "lapse", "--activity", "any", "--lapsed", "train"],
-     {"label": "lapse", "activity": "any", "train_lapsed": True}),
+    ("sample", ["--label", "lapse", "--activity", "any", "--lapsed", "train", "--rank", "value"],
+     {"label": "lapse", "activity": "any", "train_lapsed": True, "rank": "value"}),
 ]
 
 
@@ -225,7 +227,8 @@ class ChurnParity(unittest.TestCase):
             store.ingest(path)
             got = store.churn(**kw)
         self.assertGreater(len(got.customers), 100)
-        want = {"customers": [{k: c[k] for k in ("customer", "p_alive", "p_no_purchase", "risk", "band", "drivers")}
+        want = {"customers": [{k: c[k] for k in ("customer", "p_alive", "p_no_purchase", "risk", "expected_value",
+                                                 "value_at_risk", "band", "drivers")}
                               for c in doc["customers"]],
                 "risk_model": doc["risk_model"]}
         mine = churn_json(got)
