@@ -204,11 +204,27 @@ static int32_t training_fill(training *t, const cxm_features *f, const cxm_store
   return rc;
 }
 
+/* The penalty of the fit on every feature, towards the default model's
+ * coefficients (docs/churn.md, "Which model scores"): a prior of standard
+ * deviation 1 / sqrt(30) = 0.18 per standardised coefficient, about a tenth
+ * of the data's weight with 1 500 training customers and half of it with
+ * 115. Chosen by measurement on tools/churn_worlds.py (3 000 customers,
+ * held-out and true AUC for l2 = 1, 10, 30, 100): 30 gained 0.002-0.006 on
+ * the silent worlds and lost nothing elsewhere; 100 lost 0.025 on the
+ * contractual world. */
+#define SHRINK_L2 30.0
+
 /* A fit that stopped at its best point is still a model; one class only
- * cannot happen here (each half holds CXM_CHURN_MIN_CLASS of each). */
-static int32_t fit(cxm_risk_model *m, const cxm_risk_data *d) {
+ * cannot happen here (each half holds CXM_CHURN_MIN_CLASS of each). With
+ * `prior`, the penalty shrinks the coefficients towards it (the default
+ * model's) rather than towards 0. */
+static int32_t fit(cxm_risk_model *m, const cxm_risk_data *d, const double *prior) {
   cxm_risk_options ro;
   cxm_risk_options_init(&ro);
+  if (prior != NULL) {
+    ro.prior = prior;
+    ro.l2 = SHRINK_L2;
+  }
   cxm_risk_model_init(m);
   int32_t rc = cxm_risk_fit(m, d, &ro);
   return rc == CXM_E_CONVERGE ? CXM_OK : rc;
@@ -219,7 +235,7 @@ static int32_t fit(cxm_risk_model *m, const cxm_risk_data *d) {
 static int32_t purchase_alone(cxm_risk_model *m, const cxm_risk_data *one) {
   cxm_risk_model m1;
   double coef[CXM_FEATURE_COUNT] = {0};
-  int32_t rc = fit(&m1, one);
+  int32_t rc = fit(&m1, one, NULL);
   if (rc != CXM_OK) return rc;
   coef[CXM_FEATURE_LAPSE_ODDS] = m1.coef[0];
   cxm_risk_model_init(m);
@@ -280,7 +296,7 @@ static int32_t choose_model(cxm_churn *c, const cxm_store *store, const cxm_feat
     return rc;
   }
   cand[CXM_CHURN_SOURCE_DEFAULT] = c->model;
-  rc = fit(&cand[CXM_CHURN_SOURCE_FITTED], t.all[1]);
+  rc = fit(&cand[CXM_CHURN_SOURCE_FITTED], t.all[1], c->model.coef);
   if (rc == CXM_OK) rc = purchase_alone(&cand[CXM_CHURN_SOURCE_PURCHASE], t.one[1]);
   for (int i = 0; i < 3 && rc == CXM_OK; i++)
     rc = evaluate(&c->heldout_auc[i], &c->heldout_log_loss[i], i == CXM_CHURN_SOURCE_FITTED ? &c->evaluation : NULL,
@@ -299,7 +315,10 @@ static int32_t choose_model(cxm_churn *c, const cxm_store *store, const cxm_feat
       c->source = CXM_CHURN_SOURCE_FITTED;
     else if (rc == CXM_OK && a[2] >= a[0])
       c->source = CXM_CHURN_SOURCE_PURCHASE;
-    if (rc == CXM_OK && c->source == CXM_CHURN_SOURCE_FITTED) rc = fit(&c->model, t.all[0]);
+    if (rc == CXM_OK && c->source == CXM_CHURN_SOURCE_FITTED) {
+      cxm_risk_model def = c->model;
+      rc = fit(&c->model, t.all[0], def.coef);
+    }
     if (rc == CXM_OK && c->source == CXM_CHURN_SOURCE_PURCHASE) rc = purchase_alone(&c->model, t.one[0]);
   }
   training_free(&t);
