@@ -208,12 +208,14 @@ def test_usage():
                  ["--summary", path, "--time-unit", "month"], ["events.csv", "--summary", path],
                  ["--summary", path, "--to", "1997-10-01"], ["events.csv", "--holdout-to", "1998-07-01"],
                  ["events.csv", "--to", "1997-10-01T12:00:00Z"],
-                 ["events.csv", "--to", "1998-07-01", "--holdout-to", "1997-10-01"]):
+                 ["events.csv", "--to", "1998-07-01", "--holdout-to", "1997-10-01"],
+                 ["events.csv", "--label", "quit"], ["events.csv", "--label"], ["events.csv", "--activity", "all"],
+                 ["events.csv", "--lapsed", "yes"], ["events.csv", "--rank", "clv"]):
         code, out, err = run(args)
         check(code == 2 and out == "" and err.startswith("cxm churn: ") and err.count("\n") == 1,
               "usage %r: %d %r" % (args, code, err))
     code, out, err = run(["--help"])
-    check(code == 0 and "--summary" in out and "mbgnbd" in out, "--help")
+    check(code == 0 and "--summary" in out and "mbgnbd" in out and "--label" in out and "--rank" in out, "--help")
     code, out, err = run(["--summary", path, "--time-unit", "day", "--top", "1"])
     check(code == 0 and "t_x (days)" in out, "--time-unit day labels")
 
