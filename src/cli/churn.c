@@ -552,11 +552,11 @@ static void driver_text(char *buf, size_t cap, int32_t f, double v, double base)
   case CXM_FEATURE_DETRACTOR: snprintf(buf, cap, "latest NPS 0-6"); break;
   case CXM_FEATURE_PROMOTER: snprintf(buf, cap, "latest NPS 9-10"); break;
   case CXM_FEATURE_NPS_DROP: snprintf(buf, cap, "NPS fell %.0f points", v * 10.0); break;
-  case CXM_FEATURE_HIGH_EFFORT: snprintf(buf, cap, "%.0f high-effort answers in 90 days", v); break;
-  case CXM_FEATURE_OPEN_CONTACTS: snprintf(buf, cap, "%.0f open contacts", v); break;
+  case CXM_FEATURE_HIGH_EFFORT: snprintf(buf, cap, "high-effort answers in 90 days: %.0f", v); break;
+  case CXM_FEATURE_OPEN_CONTACTS: snprintf(buf, cap, "open contacts: %.0f", v); break;
   case CXM_FEATURE_OPEN_AGE: snprintf(buf, cap, "contact open %.1f weeks", v); break;
-  case CXM_FEATURE_BREACHES: snprintf(buf, cap, "%.0f SLA breaches", v); break;
-  case CXM_FEATURE_COMPLAINTS: snprintf(buf, cap, "%.0f net complaints (typical %.0f)", v, base); break;
+  case CXM_FEATURE_BREACHES: snprintf(buf, cap, "SLA breaches: %.0f", v); break;
+  case CXM_FEATURE_COMPLAINTS: snprintf(buf, cap, "net complaints: %.0f (typical %.0f)", v, base); break;
   case CXM_FEATURE_GAP: snprintf(buf, cap, "perception gap %.0f points", v * 100.0); break;
   case CXM_FEATURE_SILENCE: snprintf(buf, cap, "silent %.0f weeks (typical %.0f)", v, base); break;
   default: snprintf(buf, cap, "no purchase in horizon: P %.2f (typical %.2f)", 1.0 / (1.0 + exp(-v)), 1.0 / (1.0 + exp(-base))); break;

@@ -317,12 +317,36 @@ def test_risk():
     check(churned and not (churned & listed), "churned customers are not scored (%d churned)" % len(churned))
 
 
+def test_sample_drivers():
+    """The sample's twelve riskiest customers, their bands and drivers, with
+    the default options and with --label churn, equal the golden file
+    reviewed by hand (tests/cli/data/churn_sample_drivers.txt)."""
+    sample = os.path.join(DATA, "..", "..", "..", "examples", "data", "sample_events.csv")
+    golden = os.path.join(DATA, "..", "..", "cli", "data", "churn_sample_drivers.txt")
+    with open(golden) as f:
+        want = [line.rstrip("\n") for line in f if not line.startswith("#")]
+    got = []
+    for label, args in (("defaults", []), ("--label churn", ["--label", "churn"])):
+        code, out, err = run(["--json", *args, sample])
+        check(code == 0, "sample %s: exit %d %r" % (label, code, err[:200]))
+        if code != 0:
+            return
+        doc = json.loads(out)
+        got.append("[%s] source %s" % (label, doc["risk_model"]["source"]))
+        for c in doc["customers"][:12]:
+            got.append(" ".join([c["customer"], c["band"]] + [d["factor"] for d in c["drivers"]]))
+    for i, (g, w) in enumerate(zip(got, want)):
+        check(g == w, "golden line %d: %r, want %r" % (i + 1, g, w))
+    check(len(got) == len(want), "golden: %d lines, want %d" % (len(got), len(want)))
+
+
 def main():
     global CXM, DATA
     CXM, DATA = sys.argv[1], sys.argv[2]
     test_usage()
     test_events()
     test_risk()
+    test_sample_drivers()
     test_generated()
     test_cdnow()
     if FAILURES:
