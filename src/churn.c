@@ -39,6 +39,7 @@ struct cxm_churn {
   double baseline[CXM_FEATURE_COUNT];
   double value_at_risk, expected_value;
   int32_t spend_fitted;
+  cxm_model purchase; /* of the scoring features; kind 0 when none */
 };
 
 void cxm_churn_options_init(cxm_churn_options *options) {
@@ -388,29 +389,29 @@ static int32_t find_baseline(cxm_churn *c, cxmi_alloc *a) {
  * customer's own mean repeat spend, or the mean over every customer's
  * mean repeat spend for one without repeats. A customer the purchase
  * model does not cover (never bought, or no model) has value 0. Rows are
- * in feature order here (before sorting). */
-static int32_t add_values(cxm_churn *c, const cxm_store *store, int64_t horizon, int32_t kind) {
+ * in feature order here (before sorting). The purchase model is the one
+ * the scoring features were taken with (one fit, not two). */
+static int32_t add_values(cxm_churn *c, const cxm_store *store, int64_t horizon) {
   cxm_rfm *rfm = NULL;
   cxm_rfm_options ro;
-  cxm_model m, gg;
+  cxm_model gg;
+  const cxm_model *pm = &c->purchase;
   uint32_t *row_of = NULL;
   size_t n, i, customers;
   double mean_spend = 0.0, spend_n = 0.0;
   int32_t rc;
   cxmi_alloc a;
   c->spend_fitted = 0;
-  if (c->count == 0 || c->scored_at <= CXM_TIME_MIN) return CXM_OK;
+  if (c->count == 0 || c->scored_at <= CXM_TIME_MIN || pm->kind == 0) return CXM_OK;
   cxmi_alloc_init(&a, cxmi_store_hooks(store));
   rc = cxm_rfm_new(&rfm, cxmi_store_hooks(store));
   if (rc != CXM_OK) return rc;
   cxm_rfm_options_init(&ro);
   ro.to = c->scored_at;
   rc = cxm_store_rfm(rfm, store, &ro);
-  cxm_model_init(&m);
-  if (rc == CXM_OK) rc = cxm_model_fit(&m, rfm, kind, NULL);
-  if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
+  if (rc != CXM_OK) {
     cxm_rfm_free(rfm);
-    return rc == CXM_E_NOMEM ? rc : CXM_OK; /* no purchase model: every value 0 */
+    return rc;
   }
   cxm_model_init(&gg);
   rc = cxm_model_fit(&gg, rfm, CXM_MODEL_GAMMA_GAMMA, NULL);
@@ -444,7 +445,7 @@ static int32_t add_values(cxm_churn *c, const cxm_store *store, int64_t horizon,
     cxm_rfm_customer_init(&cu);
     if (cxm_rfm_get(&cu, rfm, i) != CXM_OK) continue;
     if (cxm_store_find_customer(&handle, store, cu.id, cu.id_len) != CXM_OK || row_of[handle] == UINT32_MAX) continue;
-    if (cxm_model_expected(&e, &m, (double)horizon / (7.0 * 86400.0), cu.x, cu.t_x, cu.T) != CXM_OK) continue;
+    if (cxm_model_expected(&e, pm, (double)horizon / (7.0 * 86400.0), cu.x, cu.t_x, cu.T) != CXM_OK) continue;
     if (!c->spend_fitted || cxm_model_expected_spend(&spend, &gg, cu.x, cu.x > 0 ? cu.monetary : 1.0) != CXM_OK)
       spend = cu.x > 0 && cu.monetary > 0 ? cu.monetary : mean_spend;
     c->rows[row_of[handle]].value = isfinite(e * spend) ? e * spend : 0.0;
@@ -513,9 +514,10 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
   if (rc == CXM_OK) {
     c->count = cxm_features_count(f);
     rc = score_rows(c, f);
+    if (cxmi_features_model(f) != NULL) c->purchase = *cxmi_features_model(f);
   }
   if (rc == CXM_OK) rc = find_baseline(c, &a);
-  if (rc == CXM_OK) rc = add_values(c, store, o.horizon_seconds, o.purchase_model);
+  if (rc == CXM_OK) rc = add_values(c, store, o.horizon_seconds);
   if (rc == CXM_OK) {
     size_t i;
     for (i = 0; i < c->count; i++) {

@@ -24,6 +24,7 @@ struct cxm_features {
   double *p_alive;     /* the purchase model's P(alive); NaN when it has none */
   double *p_none;      /* its P(no purchase in the lapse horizon); NaN when it has none */
   unsigned char *lapsed; /* 1: no activity in the horizon before the cut-off (already lapsed) */
+  cxm_model model;       /* the purchase model fitted as of the cut-off; kind 0 when none */
 };
 
 static const char *const feature_names[CXM_FEATURE_COUNT] = {
@@ -167,8 +168,8 @@ static void scan_churn(customer_state *cs, const cxm_store *s, int64_t cutoff, i
 
 /* P(alive) of the purchase model fitted on the summaries as of the
  * cut-off; customers the model cannot speak for keep has_p_alive 0. */
-static int32_t purchase_model(customer_state *cs, size_t count, const cxm_store *s, int64_t cutoff, int32_t kind,
-                              double horizon_weeks) {
+static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t count, const cxm_store *s,
+                              int64_t cutoff, int32_t kind, double horizon_weeks) {
   cxm_rfm *rfm = NULL;
   cxm_rfm_options o;
   cxm_model m;
@@ -189,6 +190,7 @@ static int32_t purchase_model(customer_state *cs, size_t count, const cxm_store 
       cxm_rfm_free(rfm);
       return rc == CXM_E_NOMEM ? rc : CXM_OK;
     }
+    *fitted = m;
     n = cxm_rfm_count(rfm);
     for (i = 0; i < n; i++) {
       cxm_rfm_customer c;
@@ -287,6 +289,7 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   size_t n, rows = 0, i, k;
   int32_t rc;
   int any;
+  cxm_model fitted;
   if (out == NULL || store == NULL || options == NULL) return CXM_E_ARG;
   if (options->size != sizeof *options) return CXM_E_SIZE;
   o = *options;
@@ -323,7 +326,8 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   rc = scan_interactions(cs, store, o.cutoff, cal, o.sla_target_seconds, o.cutoff + o.horizon_seconds, any);
   if (rc != CXM_OK) goto done;
   scan_churn(cs, store, o.cutoff, o.cutoff + o.horizon_seconds);
-  rc = purchase_model(cs, n, store, o.cutoff, o.purchase_model, (double)o.lapse_horizon_seconds / WEEK);
+  cxm_model_init(&fitted);
+  rc = purchase_model(&fitted, cs, n, store, o.cutoff, o.purchase_model, (double)o.lapse_horizon_seconds / WEEK);
   if (rc != CXM_OK) goto done;
 
   for (i = 0; i < n; i++)
@@ -334,6 +338,7 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
     goto done;
   }
   f->hooks = store->alloc.hooks;
+  f->model = fitted;
   if (rows > 0) {
     f->values = cxmi_calloc(&a, rows * CXM_FEATURE_COUNT, sizeof *f->values);
     f->handles = cxmi_calloc(&a, rows, sizeof *f->handles);
@@ -373,6 +378,10 @@ done:
 
 double cxmi_features_p_alive(const cxm_features *f, size_t index) {
   return f != NULL && index < f->count ? f->p_alive[index] : NAN;
+}
+
+const cxm_model *cxmi_features_model(const cxm_features *f) {
+  return f != NULL && f->model.kind != 0 ? &f->model : NULL;
 }
 
 double cxmi_features_p_none(const cxm_features *f, size_t index) {
