@@ -214,6 +214,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_model_init", PURE, R_INIT},
     {"cxm_model_name", PURE, R_STATIC},
     {"cxm_model_p_alive", PURE, R_PURE},
+    {"cxm_model_p_no_purchase", PURE, R_PURE},
     {"cxm_model_param_name", PURE, R_STATIC},
     {"cxm_model_pmf", PURE, R_PURE},
     {"cxm_model_population", PURE, R_PURE},
@@ -1298,6 +1299,7 @@ static void test_store_queries(void **state) {
         c.options.min_channel_ratings = 2;
         cxm_feature_options_init(&c.features_options);
         c.features_options.cutoff = CUTOFF;
+        c.features_options.label = CXM_LABEL_CHURN; /* the fit path below needs this data's churn events */
         spec.fn = q_names[q];
         /* the reference result, without failures */
         assert_int_equal(call_query(&c), CXM_OK);
