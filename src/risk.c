@@ -187,6 +187,7 @@ typedef struct fit_ctx {
   int32_t idx[CXM_RISK_MAX_FEATURES];   /* feature of each active one */
   double mean[CXM_RISK_MAX_FEATURES];   /* per active feature */
   double inv_sd[CXM_RISK_MAX_FEATURES]; /* per active feature */
+  double centre[CXM_RISK_MAX_FEATURES + 1]; /* [a + 1]: the prior of active feature a on the standardised scale */
   double l2;
 } fit_ctx;
 
@@ -205,7 +206,8 @@ static double row_eta(const fit_ctx *c, const double *theta, const double *xr, d
 static double penalty(const fit_ctx *c, const double *theta) {
   double s = 0.0;
   for (size_t a = 1; a < c->p; a++) {
-    s += theta[a] * theta[a];
+    double d = theta[a] - c->centre[a];
+    s += d * d;
   }
   return 0.5 * c->l2 * s;
 }
@@ -245,7 +247,7 @@ static void grad_hess(const fit_ctx *c, const double *theta, double *g, double *
     }
   }
   for (size_t a = 1; a < p; a++) {
-    g[a] += c->l2 * theta[a];
+    g[a] += c->l2 * (theta[a] - c->centre[a]);
     h[a * p + a] += c->l2;
   }
   for (size_t a = 0; a < p; a++) {
@@ -414,6 +416,13 @@ int32_t cxm_risk_fit(cxm_risk_model *model, const cxm_risk_data *data, const cxm
       !(opt.tolerance > 0.0 && opt.tolerance < 1.0)) {
     return CXM_E_OPTION;
   }
+  if (opt.prior != NULL) {
+    for (int32_t j = 0; j < data->k; j++) {
+      if (!(fabs(opt.prior[j]) <= 1e100)) {
+        return CXM_E_OPTION;
+      }
+    }
+  }
 
   cxm_risk_model_init(model);
   model->features = data->k;
@@ -450,6 +459,10 @@ int32_t cxm_risk_fit(cxm_risk_model *model, const cxm_risk_data *data, const cxm
   c.data = data;
   c.l2 = opt.l2;
   standardise(&c, wsum);
+  /* b_j = g_j / sd_j, so a prior b_j = q_j is g_j = q_j sd_j */
+  for (size_t a = 0; a < c.m && opt.prior != NULL; a++) {
+    c.centre[a + 1] = opt.prior[c.idx[a]] / c.inv_sd[a];
+  }
   size_t p = c.p;
   cxmi_alloc a = data->alloc;
   double *h = cxmi_malloc(&a, 2 * p * p * sizeof *h);

@@ -306,8 +306,10 @@ class ChurnRows(unittest.TestCase):
             default = _lib.RiskModel()
             self.assertEqual(_lib.lib().cxm_feature_default_model(ctypes.byref(default)), 0)
             self.assertEqual(m.intercept, default.intercept)
-            self.assertEqual(list(m.coefficients.values()), list(default.coef[:13]))
-            self.assertEqual(list(m.coefficients), [_lib.lib().cxm_feature_name(k).decode() for k in range(13)])
+            k_all = _lib.FEATURE_COUNT
+            self.assertEqual(list(m.coefficients.values()), list(default.coef[:k_all]))
+            self.assertEqual(list(m.coefficients), [_lib.lib().cxm_feature_name(k).decode() for k in range(k_all)])
+            durations = {"purchase_risk", "recency_weeks", "silence_weeks", "lapse_odds"}
             rows = {c.customer: c for c in got.customers}
             self.assertEqual(set(rows), {"a", "b", "c"})
             self.assertEqual([c.risk for c in got.customers], sorted((c.risk for c in got.customers), reverse=True))
@@ -319,10 +321,14 @@ class ChurnRows(unittest.TestCase):
                     self.assertAlmostEqual(c.risk, 1 / (1 + math.exp(-c.logit)), places=14)
                     for k, x in c.features.items():
                         self.assertAlmostEqual(c.contributions[k], m.coefficients[k] * x, places=14)
+                    # drivers: weight coef x (value - baseline) above 0.05, a
+                    # count only when the customer has some, largest first
+                    w = {k: m.coefficients[k] * (x - m.baseline[k]) for k, x in c.features.items()}
                     self.assertEqual([d.factor for d in c.drivers],
-                                     sorted((k for k, v in c.contributions.items() if v > 0),
-                                            key=lambda k: -c.contributions[k]))
-                    self.assertEqual([d.weight for d in c.drivers], [c.contributions[d.factor] for d in c.drivers])
+                                     sorted((k for k, v in w.items()
+                                             if v > 0.05 and (k in durations or c.features[k] > 0)),
+                                            key=lambda k: -w[k]))
+                    self.assertEqual([d.weight for d in c.drivers], [w[d.factor] for d in c.drivers])
                     band = "high" if c.risk >= 0.6 else "medium" if c.risk >= 0.3 else "low"
                     self.assertEqual(c.band, band)
             a, b = rows["a"], rows["b"]
@@ -353,10 +359,10 @@ class ChurnRows(unittest.TestCase):
             self.assertEqual(lib.cxm_store_features(ctypes.byref(f), s._handle, ctypes.byref(fo)), 0)
             try:
                 table = {}
-                x, h = (ctypes.c_double * 13)(), ctypes.c_uint32()
+                x, h = (ctypes.c_double * _lib.FEATURE_COUNT)(), ctypes.c_uint32()
                 cid, n = ctypes.c_char_p(), ctypes.c_size_t()
                 for i in range(lib.cxm_features_count(f)):
-                    self.assertEqual(lib.cxm_features_row(x, ctypes.byref(h), None, f, i), 0)
+                    self.assertEqual(lib.cxm_features_row_get(x, _lib.FEATURE_COUNT, ctypes.byref(h), None, f, i), 0)
                     self.assertEqual(lib.cxm_store_customer_id(ctypes.byref(cid), ctypes.byref(n), s._handle, h.value), 0)
                     table[ctypes.string_at(cid, n.value).decode()] = list(x)
             finally:
