@@ -23,5 +23,6 @@
 #include "cxm/features.h"
 #include "cxm/churn.h"
 #include "cxm/snapshot.h"
+#include "cxm/survival.h"
 
 #endif /* CXM_H */
