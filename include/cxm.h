@@ -24,5 +24,6 @@
 #include "cxm/churn.h"
 #include "cxm/snapshot.h"
 #include "cxm/survival.h"
+#include "cxm/drivers.h"
 
 #endif /* CXM_H */
