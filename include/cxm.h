@@ -25,5 +25,6 @@
 #include "cxm/snapshot.h"
 #include "cxm/survival.h"
 #include "cxm/drivers.h"
+#include "cxm/retention.h"
 
 #endif /* CXM_H */

@@ -1,0 +1,180 @@
+/* cxm_store_retention(): hand-worked survival rows from a small store,
+ * both time origins, the lapse rule and churn events, NPS categories,
+ * window checks and allocation failures. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "cxm.h"
+#include "cxm/retention.h"
+#include "test_helpers.h"
+#include "test_specs.h"
+
+#define DAY INT64_C(86400)
+#define MON INT64_C(1736121600) /* 2025-01-06 */
+#define NONE NAN
+
+static const spec events[] = {
+    {"a", MON - 10 * DAY, CXM_KIND_PURCHASE, 20, 0, NULL, 0},
+    {"a", MON + 5 * DAY, CXM_KIND_PURCHASE, 20, 0, NULL, 0},
+    {"a", MON + 20 * DAY + 3600, CXM_KIND_PURCHASE, 20, 0, NULL, 0},
+    {"b", MON + 50 * DAY, CXM_KIND_NPS, 3, 0, NULL, 0},
+    {"b", MON + 180 * DAY, CXM_KIND_PURCHASE, 10, 0, NULL, 0},
+    {"c", MON + 100 * DAY, CXM_KIND_PURCHASE, 10, 0, NULL, 0},
+    {"c", MON + 120 * DAY + 7200, CXM_KIND_CHURN, NONE, 0, NULL, 0},
+    {"d", MON - 100 * DAY, CXM_KIND_PURCHASE, 10, 0, NULL, 0},
+    {"e", MON + 250 * DAY, CXM_KIND_NPS, 10, 0, NULL, 0},
+    {"f", MON + 10 * DAY, CXM_KIND_NPS, 7, 0, NULL, 0},
+    {"f", MON + 12 * DAY, CXM_KIND_NPS, 9, 0, NULL, 0},
+};
+
+typedef struct want {
+  const char *id;
+  double entry, time;
+  int32_t lost, nps;
+} want;
+
+static void check(const cxm_store *s, int32_t origin, int32_t lapse, const want *w, size_t nw) {
+  cxm_retention_options o;
+  cxm_retention *r = NULL;
+  cxm_retention_options_init(&o);
+  o.from = MON;
+  o.to = MON + 200 * DAY;
+  o.origin = origin;
+  o.lapse_days = lapse;
+  assert_int_equal(cxm_store_retention(&r, s, &o), CXM_OK);
+  assert_int_equal(cxm_retention_count(r), nw);
+  for (size_t i = 0; i < nw; i++) {
+    cxm_retention_row row;
+    uint32_t h;
+    row.size = sizeof row;
+    assert_int_equal(cxm_retention_row_get(&row, r, i), CXM_OK);
+    assert_int_equal(cxm_store_find_customer(&h, s, w[i].id, 1), CXM_OK);
+    assert_int_equal(row.handle, h);
+    assert_true(row.entry == w[i].entry);
+    if (row.time != w[i].time) fail_msg("%s: time %g, want %g (entry %g lost %d)", w[i].id, row.time, w[i].time, row.entry, row.lost);
+    assert_int_equal(row.lost, w[i].lost);
+    assert_int_equal(row.nps, w[i].nps);
+  }
+  cxm_retention_free(r);
+}
+
+static void test_tenure(void **state) {
+  /* a: first day -10, last activity day 20, 30 quiet days follow: lost at
+   * the end of day 20, 31 days into tenure, observed from day 10 of it;
+   * b: last activity day 180, 180 + 30 >= 200: censored at 150 days;
+   * c: churn event day 120, 21 days after its first purchase;
+   * d: lapsed before the window; e: first seen after it;
+   * f: last NPS answer 9 on day 12, lost at the end of day 12 */
+  const want w[] = {
+      {"a", 10, 31, 1, CXM_RETENTION_NPS_NONE},
+      {"b", 0, 150, 0, CXM_RETENTION_NPS_DETRACTOR},
+      {"c", 0, 21, 1, CXM_RETENTION_NPS_NONE},
+      {"f", 0, 3, 1, CXM_RETENTION_NPS_PROMOTER},
+  };
+  cxm_store *s = spec_store(events, sizeof events / sizeof events[0], 0);
+  (void)state;
+  check(s, CXM_RETENTION_TENURE, 30, w, 4);
+  cxm_store_free(s);
+}
+
+static void test_window_origin_and_no_lapse(void **state) {
+  const want w1[] = {
+      {"a", 0, 21, 1, CXM_RETENTION_NPS_NONE},
+      {"b", 50, 200, 0, CXM_RETENTION_NPS_DETRACTOR},
+      {"c", 100, 121, 1, CXM_RETENTION_NPS_NONE},
+      {"f", 10, 13, 1, CXM_RETENTION_NPS_PROMOTER},
+  };
+  /* churn events only: d is still a customer (censored) */
+  const want w2[] = {
+      {"a", 0, 200, 0, CXM_RETENTION_NPS_NONE},
+      {"b", 50, 200, 0, CXM_RETENTION_NPS_DETRACTOR},
+      {"c", 100, 121, 1, CXM_RETENTION_NPS_NONE},
+      {"d", 0, 200, 0, CXM_RETENTION_NPS_NONE},
+      {"f", 10, 200, 0, CXM_RETENTION_NPS_PROMOTER},
+  };
+  cxm_store *s = spec_store(events, sizeof events / sizeof events[0], 0);
+  (void)state;
+  check(s, CXM_RETENTION_WINDOW, 30, w1, 4);
+  check(s, CXM_RETENTION_WINDOW, 0, w2, 5);
+  cxm_store_free(s);
+}
+
+/* The rows feed Kaplan-Meier directly. */
+static void test_rows_feed_km(void **state) {
+  cxm_store *s = spec_store(events, sizeof events / sizeof events[0], 0);
+  cxm_retention_options o;
+  cxm_retention *r = NULL;
+  double entry[8], time[8];
+  uint8_t lost[8];
+  cxm_km *km = NULL;
+  double surv;
+  (void)state;
+  cxm_retention_options_init(&o);
+  o.from = MON;
+  o.to = MON + 200 * DAY;
+  o.lapse_days = 30;
+  assert_int_equal(cxm_store_retention(&r, s, &o), CXM_OK);
+  for (size_t i = 0; i < cxm_retention_count(r); i++) {
+    cxm_retention_row row;
+    row.size = sizeof row;
+    assert_int_equal(cxm_retention_row_get(&row, r, i), CXM_OK);
+    entry[i] = row.entry;
+    time[i] = row.time;
+    lost[i] = (uint8_t)row.lost;
+  }
+  assert_int_equal(cxm_km_fit(&km, NULL, entry, time, lost, cxm_retention_count(r), 0.95), CXM_OK);
+  /* at 3 days f is lost of 3 at risk (a enters only after day 10) */
+  assert_int_equal(cxm_km_survival_at(&surv, km, 3), CXM_OK);
+  assert_true(fabs(surv - 2.0 / 3.0) < 1e-15);
+  cxm_km_free(km);
+  cxm_retention_free(r);
+  cxm_store_free(s);
+}
+
+static void test_errors(void **state) {
+  cxm_store *s = spec_store(events, 2, 0);
+  cxm_retention_options o;
+  cxm_retention *r = NULL;
+  cxm_retention_row row;
+  (void)state;
+  cxm_retention_options_init(&o);
+  assert_int_equal(cxm_store_retention(&r, s, &o), CXM_E_WINDOW);
+  o.from = MON;
+  o.to = MON;
+  assert_int_equal(cxm_store_retention(&r, s, &o), CXM_E_WINDOW);
+  o.to = MON + DAY + 1;
+  assert_int_equal(cxm_store_retention(&r, s, &o), CXM_E_WINDOW);
+  o.to = MON + DAY;
+  o.lapse_days = -1;
+  assert_int_equal(cxm_store_retention(&r, s, &o), CXM_E_OPTION);
+  o.lapse_days = 30;
+  o.origin = 9;
+  assert_int_equal(cxm_store_retention(&r, s, &o), CXM_E_OPTION);
+  o.origin = CXM_RETENTION_TENURE;
+  o.size = 1;
+  assert_int_equal(cxm_store_retention(&r, s, &o), CXM_E_SIZE);
+  assert_null(r);
+  o.size = sizeof o;
+  assert_int_equal(cxm_store_retention(&r, s, &o), CXM_OK);
+  row.size = sizeof row;
+  assert_int_equal(cxm_retention_row_get(&row, r, 99), CXM_E_NOT_FOUND);
+  cxm_retention_free(r);
+  cxm_retention_free(NULL);
+  cxm_store_free(s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_tenure),
+      cmocka_unit_test(test_window_origin_and_no_lapse),
+      cmocka_unit_test(test_rows_feed_km),
+      cmocka_unit_test(test_errors),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
