@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "report.h"
 #include "churn.h"
+#include "retention.h"
 
 static const char usage_text[] =
     "Usage: cxm COMMAND [OPTIONS] FILE...\n"
@@ -16,6 +17,7 @@ static const char usage_text[] =
     "Commands:\n"
     "  report    NPS, CSAT and CES overall and per slice, as tables or JSON\n"
     "  churn     purchase-model churn risk per customer (--summary FILE)\n"
+    "  retention Kaplan-Meier retention curves, by latest NPS category (--by nps)\n"
     "\n"
     "Options:\n"
     "  -h, --help    show this help and exit\n"
@@ -31,6 +33,7 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"report", cli_report_main},
     {"churn", cli_churn_main},
+    {"retention", cli_retention_main},
 };
 
 int main(int argc, char **argv) {

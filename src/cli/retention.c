@@ -1,0 +1,390 @@
+/* `cxm retention`: reads event files into a store, takes the survival
+ * rows (cxm_store_retention), fits a Kaplan-Meier curve per group and
+ * compares the groups by the log-rank test; prints tables or JSON. */
+#include "retention.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cxm.h"
+#include "diag.h"
+#include "input.h"
+#include "json.h"
+#include "table.h"
+
+static const char usage_text[] =
+    "Usage: cxm retention [OPTIONS] FILE...\n"
+    "\n"
+    "Kaplan-Meier retention of the customers in event files (docs/retention.md).\n"
+    "\n"
+    "Options:\n"
+    "  --from DATE      window opening, a UTC date (default: the first event's day)\n"
+    "  --to DATE        window end, exclusive (default: the day after the last event)\n"
+    "  --lapse DAYS     lost after DAYS without activity, 0..3660; 0: churn events only (default 90)\n"
+    "  --origin WHICH   tenure (days since first activity; default) or window (days since --from)\n"
+    "  --by nps         one curve per latest NPS category, with the log-rank test\n"
+    "  --tau DAYS       horizon of the restricted mean (default 365)\n"
+    "  --json           JSON instead of tables (with every step of each curve)\n"
+    "  --strict         stop at the first bad row\n"
+    "  -h, --help       show this help\n";
+
+typedef struct ret_args {
+  int help, json, strict, by_nps;
+  int64_t from, to;
+  int32_t lapse, origin;
+  double tau;
+  char **files;
+  size_t file_count;
+} ret_args;
+
+static int parse_midnight(int64_t *out, const char *value) {
+  char text[32];
+  size_t len = strlen(value);
+  if (len == 10) {
+    snprintf(text, sizeof text, "%sT00:00:00Z", value);
+    value = text;
+    len = strlen(text);
+  }
+  return cxm_time_parse(out, value, len) == CXM_OK && *out % 86400 == 0 ? 0 : -1;
+}
+
+static int parse_days(double *out, const char *s, double lo, double hi) {
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s || *end != '\0' || !(v >= lo && v <= hi)) return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_args(ret_args *a, int argc, char **argv) {
+  static const char *const valued[] = {"--from", "--to", "--lapse", "--origin", "--by", "--tau"};
+  memset(a, 0, sizeof *a);
+  a->from = INT64_MIN;
+  a->to = INT64_MIN;
+  a->lapse = 90;
+  a->origin = CXM_RETENTION_TENURE;
+  a->tau = 365;
+  a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
+  if (a->files == NULL) {
+    cli_diag(NULL, "out of memory");
+    return CLI_EXIT_FAILURE;
+  }
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i], *eq, *value;
+    size_t nlen;
+    int which = -1;
+    double d;
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      a->help = 1;
+      continue;
+    }
+    if (strcmp(arg, "--json") == 0 || strcmp(arg, "--strict") == 0) {
+      *(arg[2] == 'j' ? &a->json : &a->strict) = 1;
+      continue;
+    }
+    if (arg[0] != '-' || strcmp(arg, "-") == 0) {
+      a->files[a->file_count++] = argv[i];
+      continue;
+    }
+    eq = strchr(arg, '=');
+    nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+    for (int k = 0; k < 6; k++)
+      if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) which = k;
+    if (which < 0) {
+      cli_diag_usage("retention", "unknown option", arg);
+      return CLI_EXIT_USAGE;
+    }
+    if (eq != NULL) value = eq + 1;
+    else if (i + 1 < argc) value = argv[++i];
+    else {
+      cli_diag_usage("retention", "missing value after", arg);
+      return CLI_EXIT_USAGE;
+    }
+    switch (which) {
+    case 0:
+    case 1:
+      if (parse_midnight(which == 0 ? &a->from : &a->to, value) != 0) {
+        cli_diag_usage("retention", "--from and --to take a UTC date (YYYY-MM-DD), not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 2:
+      if (parse_days(&d, value, 0, 3660) != 0 || d != floor(d)) {
+        cli_diag_usage("retention", "--lapse takes a whole number of days, 0..3660, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      a->lapse = (int32_t)d;
+      break;
+    case 3:
+      if (strcmp(value, "tenure") == 0) a->origin = CXM_RETENTION_TENURE;
+      else if (strcmp(value, "window") == 0) a->origin = CXM_RETENTION_WINDOW;
+      else {
+        cli_diag_usage("retention", "--origin takes tenure or window, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 4:
+      if (strcmp(value, "nps") != 0) {
+        cli_diag_usage("retention", "--by takes nps, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      a->by_nps = 1;
+      break;
+    default:
+      if (parse_days(&a->tau, value, 1, 36600) != 0) {
+        cli_diag_usage("retention", "--tau takes a number of days, 1..36600, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    }
+  }
+  if (!a->help && a->file_count == 0) {
+    cli_diag_usage("retention", "no input: give event FILEs", NULL);
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
+static const char *const group_names[4] = {"no answer", "detractor", "passive", "promoter"};
+static const double marks[4] = {30, 90, 180, 365};
+
+typedef struct group {
+  size_t n;
+  uint64_t lost;
+  double *entry, *time;
+  uint8_t *event;
+} group;
+
+static void print_json_group(cli_json *j, const char *name, const group *g, const cxm_km *km, double tau) {
+  double med, lo, hi, rmst, se, s;
+  cli_json_object_begin(j);
+  cli_json_keyz(j, "group");
+  cli_json_stringz(j, name);
+  cli_json_member_uint(j, "customers", g->n);
+  cli_json_member_uint(j, "lost", g->lost);
+  cxm_km_median(&med, &lo, &hi, km);
+  cli_json_member_number(j, "median_days", med);
+  cli_json_keyz(j, "median_interval");
+  cli_json_interval(j, lo, hi);
+  cxm_km_rmst(&rmst, &se, km, tau);
+  cli_json_member_number(j, "rmst_days", rmst);
+  cli_json_member_number(j, "rmst_se", se);
+  cli_json_keyz(j, "survival_at");
+  cli_json_object_begin(j);
+  for (size_t m = 0; m < 4; m++) {
+    char key[16];
+    snprintf(key, sizeof key, "%g", marks[m]);
+    cxm_km_survival_at(&s, km, marks[m]);
+    cli_json_member_number(j, key, s);
+  }
+  cli_json_object_end(j);
+  cli_json_keyz(j, "curve");
+  cli_json_array_begin(j);
+  for (size_t i = 0; i < cxm_km_steps(km); i++) {
+    cxm_km_step st;
+    st.size = sizeof st;
+    cxm_km_step_get(&st, km, i);
+    cli_json_object_begin(j);
+    cli_json_member_number(j, "days", st.time);
+    cli_json_member_uint(j, "at_risk", st.n_risk);
+    cli_json_member_uint(j, "lost", st.n_event);
+    cli_json_member_uint(j, "censored", st.n_censor);
+    cli_json_member_number(j, "survival", st.surv);
+    cli_json_member_number(j, "std_err", st.std_err);
+    cli_json_keyz(j, "interval");
+    cli_json_interval(j, st.lower, st.upper);
+    cli_json_object_end(j);
+  }
+  cli_json_array_end(j);
+  cli_json_object_end(j);
+}
+
+static void table_group(cli_table *t, const char *name, const group *g, const cxm_km *km, double tau) {
+  double med, lo, hi, rmst, s;
+  cxm_km_median(&med, &lo, &hi, km);
+  cxm_km_rmst(&rmst, NULL, km, tau);
+  cli_table_cell(t, name);
+  cli_table_cellf(t, "%zu", g->n);
+  cli_table_cellf(t, "%llu", (unsigned long long)g->lost);
+  if (isnan(med)) cli_table_cell(t, "not reached");
+  else if (isnan(hi)) cli_table_cellf(t, "%g [%g, -]", med, lo);
+  else cli_table_cellf(t, "%g [%g, %g]", med, lo, hi);
+  for (size_t m = 0; m < 4; m++) {
+    cxm_km_survival_at(&s, km, marks[m]);
+    cli_table_cellf(t, "%.1f%%", 100.0 * s);
+  }
+  cli_table_cellf(t, "%.1f", rmst);
+}
+
+int cli_retention_main(int argc, char **argv) {
+  ret_args a;
+  cxm_store *store = NULL;
+  cxm_retention *rows = NULL;
+  cxm_retention_options o;
+  cxm_store_stats stats;
+  cli_args in_args;
+  cli_input totals;
+  group groups[5];
+  cxm_km *kms[5] = {NULL};
+  int32_t *gid = NULL;
+  size_t n;
+  int status = parse_args(&a, argc, argv), rc;
+  memset(groups, 0, sizeof groups);
+  if (status != CLI_EXIT_OK || a.help) {
+    if (a.help) fputs(usage_text, stdout);
+    free(a.files);
+    return status;
+  }
+  if (cxm_store_new(&store, NULL) != CXM_OK) {
+    cli_diag(NULL, "out of memory");
+    free(a.files);
+    return CLI_EXIT_FAILURE;
+  }
+  memset(&in_args, 0, sizeof in_args);
+  memset(&totals, 0, sizeof totals);
+  in_args.from = INT64_MIN;
+  in_args.to = INT64_MAX;
+  in_args.strict = a.strict;
+  in_args.files = a.files;
+  in_args.file_count = a.file_count;
+  status = cli_read_events(store, &in_args, &totals);
+  if (status != CLI_EXIT_OK) goto done;
+  stats.size = sizeof stats;
+  cxm_store_stats_get(&stats, store);
+  cxm_retention_options_init(&o);
+  o.from = a.from != INT64_MIN ? a.from : stats.first - (stats.first % 86400 + 86400) % 86400;
+  o.to = a.to != INT64_MIN ? a.to : stats.last - (stats.last % 86400 + 86400) % 86400 + 86400;
+  o.lapse_days = a.lapse;
+  o.origin = a.origin;
+  if (stats.first == INT64_MAX) {
+    cli_diag(NULL, "no events");
+    status = CLI_EXIT_FAILURE;
+    goto done;
+  }
+  rc = cxm_store_retention(&rows, store, &o);
+  if (rc != CXM_OK) {
+    cli_diag("retention", cxm_status_str(rc));
+    status = rc == CXM_E_WINDOW ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+    goto done;
+  }
+  n = cxm_retention_count(rows);
+  for (size_t g = 0; g < 5; g++) {
+    groups[g].entry = calloc(n + 1, sizeof(double));
+    groups[g].time = calloc(n + 1, sizeof(double));
+    groups[g].event = calloc(n + 1, 1);
+    if (groups[g].entry == NULL || groups[g].time == NULL || groups[g].event == NULL) {
+      cli_diag(NULL, "out of memory");
+      status = CLI_EXIT_FAILURE;
+      goto done;
+    }
+  }
+  gid = calloc(n + 1, sizeof *gid);
+  if (gid == NULL) {
+    cli_diag(NULL, "out of memory");
+    status = CLI_EXIT_FAILURE;
+    goto done;
+  }
+  /* groups[4]: everyone; groups[0..3]: by NPS category */
+  for (size_t i = 0; i < n; i++) {
+    cxm_retention_row r;
+    r.size = sizeof r;
+    cxm_retention_row_get(&r, rows, i);
+    gid[i] = r.nps;
+    for (int pass = 0; pass < 2; pass++) {
+      group *g = &groups[pass == 0 ? 4 : r.nps];
+      g->entry[g->n] = r.entry;
+      g->time[g->n] = r.time;
+      g->event[g->n] = (uint8_t)r.lost;
+      g->lost += (uint64_t)r.lost;
+      g->n++;
+    }
+  }
+  for (size_t g = 0; g < 5; g++) {
+    if (groups[g].n == 0 || (g < 4 && !a.by_nps)) continue;
+    rc = cxm_km_fit(&kms[g], NULL, groups[g].entry, groups[g].time, groups[g].event, groups[g].n, 0.95);
+    if (rc != CXM_OK) {
+      cli_diag("retention", cxm_status_str(rc));
+      status = CLI_EXIT_FAILURE;
+      goto done;
+    }
+  }
+  {
+    cxm_logrank lr;
+    int have_lr = 0;
+    char day[32];
+    lr.size = sizeof lr;
+    if (a.by_nps && n > 0)
+      have_lr = cxm_logrank_test(&lr, NULL, NULL, NULL, groups[4].entry, groups[4].time, groups[4].event, gid, n,
+                                 4) == CXM_OK;
+    if (a.json) {
+      cli_json j;
+      cli_json_init(&j, stdout, 1);
+      cli_json_object_begin(&j);
+      cli_json_keyz(&j, "from");
+      cxm_time_format(day, sizeof day, o.from);
+      cli_json_stringz(&j, day);
+      cli_json_keyz(&j, "to");
+      cxm_time_format(day, sizeof day, o.to);
+      cli_json_stringz(&j, day);
+      cli_json_keyz(&j, "origin");
+      cli_json_stringz(&j, a.origin == CXM_RETENTION_TENURE ? "tenure" : "window");
+      cli_json_member_uint(&j, "lapse_days", (uint64_t)a.lapse);
+      cli_json_member_number(&j, "tau_days", a.tau);
+      cli_json_keyz(&j, "groups");
+      cli_json_array_begin(&j);
+      for (size_t g = 5; g-- > 0;)
+        if (kms[g] != NULL) print_json_group(&j, g == 4 ? "all" : group_names[g], &groups[g], kms[g], a.tau);
+      cli_json_array_end(&j);
+      cli_json_keyz(&j, "logrank");
+      if (have_lr) {
+        cli_json_object_begin(&j);
+        cli_json_member_number(&j, "chisq", lr.chisq);
+        cli_json_member_uint(&j, "df", (uint64_t)lr.df);
+        cli_json_member_number(&j, "p", lr.p);
+        cli_json_object_end(&j);
+      } else {
+        cli_json_null(&j);
+      }
+      cli_json_object_end(&j);
+      fputc('\n', stdout);
+    } else {
+      cli_table *t = cli_table_new(9);
+      char title[160];
+      if (t == NULL) {
+        status = CLI_EXIT_FAILURE;
+        goto done;
+      }
+      cli_table_cell(t, "group");
+      cli_table_cell(t, "customers");
+      cli_table_cell(t, "lost");
+      cli_table_cell(t, "median days [95%]");
+      cli_table_cell(t, "S(30)");
+      cli_table_cell(t, "S(90)");
+      cli_table_cell(t, "S(180)");
+      cli_table_cell(t, "S(365)");
+      cli_table_cellf(t, "RMST(%g)", a.tau);
+      for (size_t g = 5; g-- > 0;)
+        if (kms[g] != NULL) table_group(t, g == 4 ? "all" : group_names[g], &groups[g], kms[g], a.tau);
+      snprintf(title, sizeof title, "Retention (Kaplan-Meier, days since %s; lost: churn event or %d days without activity)",
+               a.origin == CXM_RETENTION_TENURE ? "first activity" : "--from", (int)a.lapse);
+      cli_table_print(t, stdout, title);
+      cli_table_free(t);
+      if (have_lr) printf("\nlog-rank test: chi-square %.4f, %d df, p = %.4g\n", lr.chisq, (int)lr.df, lr.p);
+    }
+  }
+done:
+  for (size_t g = 0; g < 5; g++) {
+    cxm_km_free(kms[g]);
+    free(groups[g].entry);
+    free(groups[g].time);
+    free(groups[g].event);
+  }
+  free(gid);
+  cxm_retention_free(rows);
+  cxm_store_free(store);
+  free(a.files);
+  return status;
+}
