@@ -14,11 +14,13 @@
 
 #include <cmocka.h>
 
+#include "cxm.h"
 #include "cxm/drivers.h"
 #include "eigen.h"
 #include "relweights.h"
 #include "shapley.h"
 #include "test_helpers.h"
+#include "test_specs.h"
 
 #define MAXN 600
 
@@ -314,12 +316,40 @@ static void test_alloc_failures(void **state) {
   }
 }
 
+/* Rows from a store: latest NPS answer, mean perception per dimension. */
+static void test_store_rows(void **state) {
+  static const spec ev[] = {
+      {"a", INT64_C(1736121600), CXM_KIND_NPS, 3, 0, NULL, 0},
+      {"a", INT64_C(1736121600) + 86400, CXM_KIND_NPS, 9, 0, NULL, 0},
+      {"a", INT64_C(1736121600), CXM_KIND_PERCEPTION, 6, 0, NULL, CXM_DIMENSION_RELIABILITY},
+      {"a", INT64_C(1736121600) + 5 * 86400, CXM_KIND_PERCEPTION, 3, 0, NULL, CXM_DIMENSION_RELIABILITY},
+      {"a", INT64_C(1736121600), CXM_KIND_PERCEPTION, 7, 0, NULL, CXM_DIMENSION_EMPATHY},
+      {"b", INT64_C(1736121600), CXM_KIND_PERCEPTION, 2, 0, NULL, CXM_DIMENSION_TANGIBLES},
+      {"b", INT64_C(1736121600), CXM_KIND_EXPECTATION, 5, 0, NULL, CXM_DIMENSION_ASSURANCE},
+  };
+  cxm_store *st = spec_store(ev, sizeof ev / sizeof ev[0], 0);
+  double y[2], x[2 * CXM_DRIVERS_SERVQUAL];
+  size_t rows = 0;
+  (void)state;
+  assert_int_equal(cxm_store_driver_rows(NULL, NULL, &rows, st, CXM_DRIVERS_NPS, 0), CXM_E_BUFFER);
+  assert_int_equal(rows, 2);
+  assert_int_equal(cxm_store_driver_rows(y, x, &rows, st, 9, 2), CXM_E_OPTION);
+  assert_int_equal(cxm_store_driver_rows(y, x, &rows, st, CXM_DRIVERS_NPS, 2), CXM_OK);
+  assert_true(y[0] == 9 && isnan(y[1]));
+  assert_true(isnan(x[0]) && x[1] == 4.5 && isnan(x[2]) && isnan(x[3]) && x[4] == 7);
+  assert_true(x[5] == 2 && isnan(x[6]) && isnan(x[8]) && isnan(x[9]));
+  assert_int_equal(cxm_store_driver_rows(y, x, &rows, st, CXM_DRIVERS_PROMOTER, 2), CXM_OK);
+  assert_true(y[0] == 1);
+  cxm_store_free(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_eigen_random),      cmocka_unit_test(test_uncorrelated),
       cmocka_unit_test(test_linear_reference),  cmocka_unit_test(test_logistic_reference),
       cmocka_unit_test(test_listwise_deletion), cmocka_unit_test(test_bootstrap_seed),
       cmocka_unit_test(test_errors),            cmocka_unit_test(test_alloc_failures),
+      cmocka_unit_test(test_store_rows),
   };
   if (!load(&LIN, "linear.csv") || !load(&LOGI, "logistic.csv")) {
     fprintf(stderr, "cannot read tests/data/drivers (CXM_SOURCE_ROOT?)\n");

@@ -19,6 +19,7 @@
 #define CXM_DRIVERS_H
 
 #include "common.h"
+#include "store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -153,6 +154,40 @@ typedef struct cxm_driver {
  * @since 0.1
  */
 CXM_API int32_t cxm_drivers_get(cxm_driver *drv, const cxm_drivers *d, size_t j);
+
+/** Attributes of cxm_store_driver_rows(): the five SERVQUAL dimensions. */
+#define CXM_DRIVERS_SERVQUAL 5
+
+/**
+ * @brief Outcomes a store can give (as `int32_t`; values never renumbered).
+ * @since 0.1
+ */
+enum cxm_drivers_store_outcome {
+  CXM_DRIVERS_NPS = 1,     /**< the customer's latest NPS answer, 0..10 */
+  CXM_DRIVERS_PROMOTER = 2 /**< 1 when that answer is 9 or 10, else 0 */
+};
+
+/**
+ * @brief Respondent rows of a store for cxm_drivers_fit(): one per customer,
+ *        the outcome from its latest NPS answer and, as attributes, its mean
+ *        SERVQUAL perception answer (1..7) per dimension (tangibles,
+ *        reliability, responsiveness, assurance, empathy, in that order).
+ *        NaN where the customer has no such answer (cxm_drivers_fit() then
+ *        drops the row).
+ * @param[out] y        `capacity` outcomes (may be NULL when capacity is 0).
+ * @param[out] x        `capacity` x CXM_DRIVERS_SERVQUAL ratings, row-major (may be NULL when capacity is 0).
+ * @param[out] rows     The number of rows (customers, in handle order), also
+ *                      when the buffers are too small.
+ * @param[in]  store    The store (read only).
+ * @param[in]  outcome  enum cxm_drivers_store_outcome.
+ * @param[in]  capacity Rows the buffers hold.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_OPTION (unknown outcome); CXM_E_BUFFER
+ *         (capacity below the number of customers; call again with *rows);
+ *         CXM_E_NOMEM.
+ * @since 0.1
+ */
+CXM_API int32_t cxm_store_driver_rows(double *y, double *x, size_t *rows, const cxm_store *store, int32_t outcome,
+                                      size_t capacity);
 
 #ifdef __cplusplus
 }
