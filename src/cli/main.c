@@ -8,6 +8,7 @@
 #include "report.h"
 #include "churn.h"
 #include "retention.h"
+#include "drivers.h"
 
 static const char usage_text[] =
     "Usage: cxm COMMAND [OPTIONS] FILE...\n"
@@ -18,6 +19,7 @@ static const char usage_text[] =
     "  report    NPS, CSAT and CES overall and per slice, as tables or JSON\n"
     "  churn     purchase-model churn risk per customer (--summary FILE)\n"
     "  retention Kaplan-Meier retention curves, by latest NPS category (--by nps)\n"
+    "  drivers   key drivers of NPS among the SERVQUAL perception dimensions\n"
     "\n"
     "Options:\n"
     "  -h, --help    show this help and exit\n"
@@ -34,6 +36,7 @@ static const subcommand subcommands[] = {
     {"report", cli_report_main},
     {"churn", cli_churn_main},
     {"retention", cli_retention_main},
+    {"drivers", cli_drivers_main},
 };
 
 int main(int argc, char **argv) {
