@@ -169,12 +169,47 @@ static void test_errors(void **state) {
   cxm_store_free(s);
 }
 
+/* Cohorts by month of first activity, 2025-01 .. 2025-07: f (two days in
+ * January) once in January; b in February, active again in July; c in
+ * April (its churn event is no activity); a and d started before, e after. */
+static void test_cohorts(void **state) {
+  const int64_t jan = INT64_C(1735689600), aug = INT64_C(1754006400); /* 2025-08-01 */
+  cxm_store *s = spec_store(events, sizeof events / sizeof events[0], 0);
+  cxm_cohorts *c = NULL;
+  uint64_t active[7], size;
+  size_t observed;
+  int64_t month;
+  (void)state;
+  assert_int_equal(cxm_store_cohorts(&c, s, jan, jan + 86400), CXM_E_WINDOW);
+  assert_int_equal(cxm_store_cohorts(&c, s, aug, jan), CXM_E_WINDOW);
+  assert_null(c);
+  assert_int_equal(cxm_store_cohorts(&c, s, jan, aug), CXM_OK);
+  assert_int_equal(cxm_cohorts_count(c), 7);
+  assert_int_equal(cxm_cohorts_get(&month, &size, active, &observed, 7, c, 0), CXM_OK);
+  assert_true(month == jan && size == 1 && observed == 7);
+  for (size_t k = 1; k < 7; k++) assert_int_equal(active[k], 0);
+  assert_int_equal(cxm_cohorts_get(&month, &size, active, &observed, 7, c, 1), CXM_OK);
+  assert_true(month == jan + 31 * 86400 && size == 1 && observed == 6);
+  assert_true(active[0] == 1 && active[4] == 0 && active[5] == 1);
+  assert_int_equal(cxm_cohorts_get(NULL, &size, active, &observed, 7, c, 2), CXM_OK);
+  assert_int_equal(size, 0);
+  assert_int_equal(cxm_cohorts_get(NULL, &size, active, &observed, 7, c, 3), CXM_OK);
+  assert_true(size == 1 && observed == 4 && active[1] == 0);
+  assert_int_equal(cxm_cohorts_get(NULL, &size, active, &observed, 2, c, 3), CXM_E_BUFFER);
+  assert_int_equal(observed, 4);
+  assert_int_equal(cxm_cohorts_get(NULL, &size, active, &observed, 7, c, 7), CXM_E_NOT_FOUND);
+  cxm_cohorts_free(c);
+  cxm_cohorts_free(NULL);
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tenure),
       cmocka_unit_test(test_window_origin_and_no_lapse),
       cmocka_unit_test(test_rows_feed_km),
       cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_cohorts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

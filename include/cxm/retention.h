@@ -114,6 +114,57 @@ CXM_API int32_t cxm_retention_row_get(cxm_retention_row *row, const cxm_retentio
  */
 CXM_API void cxm_retention_free(cxm_retention *r);
 
+/** @brief A cohort table (opaque). @since 0.1 */
+typedef struct cxm_cohorts cxm_cohorts;
+
+/**
+ * @brief Monthly cohort table: customers grouped by the calendar month
+ *        (UTC) of their first activity in [from, to), and for each month
+ *        since, how many of them were active (any purchase, survey answer,
+ *        complaint or compliment) in it. Customers first active before
+ *        `from` belong to no cohort; activity on or after `to` is not seen.
+ * @param[out] out   Receives the table; free with cxm_cohorts_free(). Untouched on error.
+ * @param[in]  store The store (read only).
+ * @param[in]  from  First day of the first cohort month (a UTC midnight on a 1st).
+ * @param[in]  to    End of observation (exclusive), a UTC midnight on a 1st, > from, at most 1200 months later.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_WINDOW (not month starts, or to <= from, or too long); CXM_E_NOMEM.
+ * @since 0.1
+ */
+CXM_API int32_t cxm_store_cohorts(cxm_cohorts **out, const cxm_store *store, int64_t from, int64_t to);
+
+/**
+ * @brief Number of cohorts (months from `from` to `to`), 0 for NULL.
+ * @param[in] c The table.
+ * @return The count.
+ * @since 0.1
+ */
+CXM_API size_t cxm_cohorts_count(const cxm_cohorts *c);
+
+/**
+ * @brief One cohort: its month, its size and its active customers per month since.
+ * @param[out] month    UTC midnight of the cohort month's first day (may be NULL).
+ * @param[out] size     Customers first active in that month (may be NULL).
+ * @param[out] active   active[k]: customers of the cohort active in month k after
+ *                      theirs (active[0] = size); `capacity` values are written
+ *                      at most.
+ * @param[out] observed Months observable before `to`: valid entries of active.
+ * @param[in]  capacity Room in `active` (cxm_cohorts_count() always suffices).
+ * @param[in]  c        The table.
+ * @param[in]  index    0 .. cxm_cohorts_count() - 1, oldest first.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_NOT_FOUND; CXM_E_BUFFER when capacity < observed
+ *         (nothing written but *observed).
+ * @since 0.1
+ */
+CXM_API int32_t cxm_cohorts_get(int64_t *month, uint64_t *size, uint64_t *active, size_t *observed, size_t capacity,
+                                const cxm_cohorts *c, size_t index);
+
+/**
+ * @brief Free a table. NULL is accepted.
+ * @param[in] c The table.
+ * @since 0.1
+ */
+CXM_API void cxm_cohorts_free(cxm_cohorts *c);
+
 #ifdef __cplusplus
 }
 #endif
