@@ -27,12 +27,14 @@ static const char usage_text[] =
     "  --origin WHICH   tenure (days since first activity; default) or window (days since --from)\n"
     "  --by nps         one curve per latest NPS category, with the log-rank test\n"
     "  --tau DAYS       horizon of the restricted mean (default 365)\n"
+    "  --cohorts        a monthly cohort table instead (cohort = month of first activity\n"
+    "                   from --from's month; share of each cohort active per month since)\n"
     "  --json           JSON instead of tables (with every step of each curve)\n"
     "  --strict         stop at the first bad row\n"
     "  -h, --help       show this help\n";
 
 typedef struct ret_args {
-  int help, json, strict, by_nps;
+  int help, json, strict, by_nps, cohorts;
   int64_t from, to;
   int32_t lapse, origin;
   double tau;
@@ -79,6 +81,10 @@ static int parse_args(ret_args *a, int argc, char **argv) {
     double d;
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
       a->help = 1;
+      continue;
+    }
+    if (strcmp(arg, "--cohorts") == 0) {
+      a->cohorts = 1;
       continue;
     }
     if (strcmp(arg, "--json") == 0 || strcmp(arg, "--strict") == 0) {
@@ -219,6 +225,112 @@ static void table_group(cli_table *t, const char *name, const group *g, const cx
   cli_table_cellf(t, "%.1f", rmst);
 }
 
+static void civil_of(int64_t t, int64_t *y, int32_t *m, int32_t *d) {
+  char buf[32];
+  long long yy = 1970;
+  int mm = 1, dd = 1;
+  if (cxm_time_format(buf, sizeof buf, t) == CXM_OK) sscanf(buf, "%lld-%d-%d", &yy, &mm, &dd);
+  *y = yy;
+  *m = mm;
+  *d = dd;
+}
+
+static int64_t month_midnight(int64_t y, int32_t m) {
+  char buf[64];
+  int64_t t = 0;
+  snprintf(buf, sizeof buf, "%04lld-%02d-01T00:00:00Z", (long long)y, (int)m);
+  (void)cxm_time_parse(&t, buf, strlen(buf));
+  return t;
+}
+
+/* --cohorts: months from --from's month to --to's (the month after the
+ * last event by default). */
+static int print_cohorts(const cxm_store *store, int64_t from, int64_t to, int json) {
+  cxm_cohorts *c = NULL;
+  int64_t y0, y1;
+  int32_t m0, m1, d;
+  int64_t start, end;
+  size_t count;
+  uint64_t *active;
+  int32_t rc;
+  int status = CLI_EXIT_OK;
+  /* widen to whole months */
+  civil_of(from, &y0, &m0, &d);
+  civil_of(to - 86400, &y1, &m1, &d);
+  start = month_midnight(y0, m0);
+  end = m1 == 12 ? month_midnight(y1 + 1, 1) : month_midnight(y1, m1 + 1);
+  rc = cxm_store_cohorts(&c, store, start, end);
+  if (rc != CXM_OK) {
+    cli_diag("retention", cxm_status_str(rc));
+    return rc == CXM_E_WINDOW ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+  }
+  count = cxm_cohorts_count(c);
+  active = calloc(count + 1, sizeof *active);
+  if (active == NULL) {
+    cxm_cohorts_free(c);
+    cli_diag(NULL, "out of memory");
+    return CLI_EXIT_FAILURE;
+  }
+  if (json) {
+    cli_json j;
+    cli_json_init(&j, stdout, 1);
+    cli_json_object_begin(&j);
+    cli_json_keyz(&j, "cohorts");
+    cli_json_array_begin(&j);
+    for (size_t i = 0; i < count; i++) {
+      int64_t month;
+      uint64_t size;
+      size_t obs;
+      char when[32];
+      cxm_cohorts_get(&month, &size, active, &obs, count, c, i);
+      cli_json_object_begin(&j);
+      cli_json_keyz(&j, "month");
+      cxm_time_format(when, sizeof when, month);
+      cli_json_string(&j, when, 7);
+      cli_json_member_uint(&j, "customers", size);
+      cli_json_keyz(&j, "active");
+      cli_json_array_begin(&j);
+      for (size_t k = 0; k < obs; k++) cli_json_uint(&j, active[k]);
+      cli_json_array_end(&j);
+      cli_json_object_end(&j);
+    }
+    cli_json_array_end(&j);
+    cli_json_object_end(&j);
+    fputc('\n', stdout);
+  } else {
+    size_t cols = count < 13 ? count : 13;
+    cli_table *t = cli_table_new(cols + 2);
+    if (t == NULL) status = CLI_EXIT_FAILURE;
+    for (size_t k = 0; t != NULL && k < cols + 2; k++) {
+      if (k == 0) cli_table_cell(t, "cohort");
+      else if (k == 1) cli_table_cell(t, "customers");
+      else cli_table_cellf(t, "M%zu", k - 2);
+    }
+    for (size_t i = 0; t != NULL && i < count; i++) {
+      int64_t month;
+      uint64_t size;
+      size_t obs;
+      char when[32];
+      cxm_cohorts_get(&month, &size, active, &obs, count, c, i);
+      cxm_time_format(when, sizeof when, month);
+      when[7] = '\0';
+      cli_table_cell(t, when);
+      cli_table_cellf(t, "%llu", (unsigned long long)size);
+      for (size_t k = 0; k < cols; k++) {
+        if (k >= obs || size == 0) cli_table_cell(t, "");
+        else cli_table_cellf(t, "%.1f%%", 100.0 * (double)active[k] / (double)size);
+      }
+    }
+    if (t != NULL) {
+      cli_table_print(t, stdout, "Monthly cohorts: share of each cohort active in month k after its first (M0 = 100%)");
+      cli_table_free(t);
+    }
+  }
+  free(active);
+  cxm_cohorts_free(c);
+  return status;
+}
+
 int cli_retention_main(int argc, char **argv) {
   ret_args a;
   cxm_store *store = NULL;
@@ -262,6 +374,10 @@ int cli_retention_main(int argc, char **argv) {
   if (stats.first == INT64_MAX) {
     cli_diag(NULL, "no events");
     status = CLI_EXIT_FAILURE;
+    goto done;
+  }
+  if (a.cohorts) {
+    status = print_cohorts(store, o.from, o.to, a.json);
     goto done;
   }
   rc = cxm_store_retention(&rows, store, &o);

@@ -139,4 +139,33 @@ assert r.returncode == 0 and "log-rank test" in r.stdout, r
 for bad in (["--by", "channel"], ["--lapse", "-1"], ["--origin", "x"], ["--from", "2025-13-01"], ["--tau", "0"], []):
     r = run(*bad, *([path] if bad else []))
     assert r.returncode == 2, (bad, r.returncode, r.stderr)
+
+# --cohorts: month of first activity (purchases and NPS answers here; churn
+# events are no activity), distinct active customers per month since
+r = run("--cohorts", "--json", "--from", "2025-01-01", "--to", "2025-10-28", path)
+assert r.returncode == 0, r.stderr
+coh = json.loads(r.stdout)["cohorts"]
+months = {}
+for x, c, k, v in rows:
+    if k == "churn":
+        continue
+    ym = day_str(x)[:7]
+    months.setdefault(c, set()).add(ym)
+def idx(ym):
+    return int(ym[:4]) * 12 + int(ym[5:7]) - 1
+want = {}
+for c, ms in months.items():
+    first = min(ms)
+    if not ("2025-01" <= first <= "2025-10"):
+        continue
+    for ym in ms:
+        if ym <= "2025-10":
+            key = (first, idx(ym) - idx(first))
+            want[key] = want.get(key, 0) + 1
+assert [e["month"] for e in coh] == [f"2025-{m:02d}" for m in range(1, 11)], coh
+for e in coh:
+    assert len(e["active"]) == 11 - int(e["month"][5:7])
+    for k, a in enumerate(e["active"]):
+        assert a == want.get((e["month"], k), 0), (e["month"], k, a, want.get((e["month"], k)))
+assert run("--cohorts", path).returncode == 0
 print("ok")
