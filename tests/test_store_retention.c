@@ -203,6 +203,60 @@ static void test_cohorts(void **state) {
   cxm_store_free(s);
 }
 
+/* Time-varying rows: b (tenure origin day 50) answers NPS 3 on its first
+ * day, so it is a detractor from t = 1 on: rows (0, 1] without and
+ * (1, 150] with. f answers 7 on day 10 (t = 1: passive, which changes no
+ * covariate) and 9 on day 12 (t = 3, its loss time): no split. */
+static void test_time_varying(void **state) {
+  static const spec more[] = {
+      {"g", MON + 3 * DAY, CXM_KIND_PURCHASE, 10, 0, NULL, 0},
+      {"g", MON + 6 * DAY, CXM_KIND_COMPLAINT, NONE, 0, NULL, 0},
+      {"g", MON + 9 * DAY, CXM_KIND_CES, 2, 0, NULL, 0},
+      {"g", MON + 190 * DAY, CXM_KIND_PURCHASE, 10, 0, NULL, 0},
+  };
+  cxm_store *s = spec_store(events, sizeof events / sizeof events[0], 0);
+  cxm_retention_options o;
+  cxm_tv_rows *r = NULL;
+  cxm_tv_row row;
+  size_t i, n;
+  (void)state;
+  for (i = 0; i < 4; i++) spec_record(s, &more[i]);
+  cxm_retention_options_init(&o);
+  o.from = MON;
+  o.to = MON + 200 * DAY;
+  o.lapse_days = 30;
+  assert_int_equal(cxm_store_retention_tv(&r, s, &o), CXM_OK);
+  n = cxm_tv_rows_count(r);
+  /* a: 1 row; b: 2; c: 1; f: 1; g: 3 */
+  assert_int_equal(n, 8);
+  row.size = sizeof row;
+  assert_int_equal(cxm_tv_row_get(&row, r, 1), CXM_OK);
+  assert_true(row.start == 0 && row.stop == 1 && row.lost == 0 && row.x[CXM_TV_DETRACTOR] == 0);
+  assert_int_equal(cxm_tv_row_get(&row, r, 2), CXM_OK);
+  assert_true(row.start == 1 && row.stop == 150 && row.lost == 0 && row.x[CXM_TV_DETRACTOR] == 1);
+  /* g: first day 3 (t origin), complaint day 6 -> t = 4, CES 2 day 9 -> t = 7,
+   * censored at 200 - 3 = 197 */
+  assert_int_equal(cxm_tv_row_get(&row, r, 5), CXM_OK);
+  assert_true(row.start == 0 && row.stop == 4 && row.x[CXM_TV_COMPLAINTS] == 0);
+  assert_int_equal(cxm_tv_row_get(&row, r, 6), CXM_OK);
+  assert_true(row.start == 4 && row.stop == 7 && row.x[CXM_TV_COMPLAINTS] == 1 && row.x[CXM_TV_HIGH_EFFORT] == 0);
+  assert_int_equal(cxm_tv_row_get(&row, r, 7), CXM_OK);
+  assert_true(row.start == 7 && row.stop == 197 && row.x[CXM_TV_HIGH_EFFORT] == 1 && row.lost == 0);
+  /* the rows of each customer tile its (entry, time] */
+  for (i = 0; i + 1 < n; i++) {
+    cxm_tv_row a, b;
+    a.size = b.size = sizeof a;
+    assert_int_equal(cxm_tv_row_get(&a, r, i), CXM_OK);
+    assert_int_equal(cxm_tv_row_get(&b, r, i + 1), CXM_OK);
+    assert_true(a.stop > a.start);
+    if (a.handle == b.handle) assert_true(a.stop == b.start && a.lost == 0);
+  }
+  assert_int_equal(cxm_tv_row_get(&row, r, n), CXM_E_NOT_FOUND);
+  cxm_tv_rows_free(r);
+  cxm_tv_rows_free(NULL);
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tenure),
@@ -210,6 +264,7 @@ int main(void) {
       cmocka_unit_test(test_rows_feed_km),
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_cohorts),
+      cmocka_unit_test(test_time_varying),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

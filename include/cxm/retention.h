@@ -165,6 +165,75 @@ CXM_API int32_t cxm_cohorts_get(int64_t *month, uint64_t *size, uint64_t *active
  */
 CXM_API void cxm_cohorts_free(cxm_cohorts *c);
 
+/**
+ * @brief Time-varying experience covariates of cxm_store_retention_tv()
+ *        (indexes into cxm_tv_row.x; never renumbered).
+ * @since 0.1
+ */
+enum cxm_tv_covariate {
+  CXM_TV_DETRACTOR = 0,   /**< 1 while the latest NPS answer so far is 0..6 */
+  CXM_TV_PROMOTER = 1,    /**< 1 while it is 9..10 */
+  CXM_TV_COMPLAINTS = 2,  /**< complaints so far */
+  CXM_TV_HIGH_EFFORT = 3, /**< 1 once a CES answer 1..3 was given */
+  CXM_TV_COUNT = 4        /**< number of covariates */
+};
+
+/**
+ * @brief One (start, stop] row of a customer for a Cox model with
+ *        time-varying covariates. Initialise `size` with sizeof(cxm_tv_row).
+ * @since 0.1
+ */
+typedef struct cxm_tv_row {
+  size_t size;             /**< sizeof(cxm_tv_row) */
+  uint32_t handle;         /**< the customer's handle */
+  double start;            /**< days from the origin, as cxm_retention_row.entry for the first row */
+  double stop;             /**< > start */
+  int32_t lost;            /**< 1 on the customer's last row when it was lost */
+  double x[CXM_TV_COUNT];  /**< the covariates during (start, stop] */
+} cxm_tv_row;
+
+/** @brief Time-varying rows (opaque). @since 0.1 */
+typedef struct cxm_tv_rows cxm_tv_rows;
+
+/**
+ * @brief The rows of cxm_store_retention() split wherever a customer's
+ *        experience covariates change: an answer or complaint on day d
+ *        takes effect at the end of d (d + 1 - origin days), as a loss does;
+ *        history before the window counts.
+ * @param[out] out     Receives the rows; free with cxm_tv_rows_free(). Untouched on error.
+ * @param[in]  store   The store.
+ * @param[in]  options As for cxm_store_retention().
+ * @return The statuses of cxm_store_retention().
+ * @since 0.1
+ */
+CXM_API int32_t cxm_store_retention_tv(cxm_tv_rows **out, const cxm_store *store,
+                                       const cxm_retention_options *options);
+
+/**
+ * @brief Number of rows (0 for NULL).
+ * @param[in] r The rows.
+ * @return The count.
+ * @since 0.1
+ */
+CXM_API size_t cxm_tv_rows_count(const cxm_tv_rows *r);
+
+/**
+ * @brief Read row `index` (customers in handle order, each in time order).
+ * @param[out] row Filled; `size` must be sizeof(cxm_tv_row).
+ * @param[in]  r   The rows.
+ * @param[in]  index 0 .. cxm_tv_rows_count() - 1.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_NOT_FOUND.
+ * @since 0.1
+ */
+CXM_API int32_t cxm_tv_row_get(cxm_tv_row *row, const cxm_tv_rows *r, size_t index);
+
+/**
+ * @brief Free rows. NULL is accepted.
+ * @param[in] r The rows.
+ * @since 0.1
+ */
+CXM_API void cxm_tv_rows_free(cxm_tv_rows *r);
+
 #ifdef __cplusplus
 }
 #endif
