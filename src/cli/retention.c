@@ -27,6 +27,8 @@ static const char usage_text[] =
     "  --origin WHICH   tenure (days since first activity; default) or window (days since --from)\n"
     "  --by nps         one curve per latest NPS category, with the log-rank test\n"
     "  --tau DAYS       horizon of the restricted mean (default 365)\n"
+    "  --cox            also a Cox model (Efron ties) of the loss hazard on time-varying\n"
+    "                   experience: detractor, promoter, complaints, high effort\n"
     "  --cohorts        a monthly cohort table instead (cohort = month of first activity\n"
     "                   from --from's month; share of each cohort active per month since)\n"
     "  --json           JSON instead of tables (with every step of each curve)\n"
@@ -34,7 +36,7 @@ static const char usage_text[] =
     "  -h, --help       show this help\n";
 
 typedef struct ret_args {
-  int help, json, strict, by_nps, cohorts;
+  int help, json, strict, by_nps, cohorts, cox;
   int64_t from, to;
   int32_t lapse, origin;
   double tau;
@@ -81,6 +83,10 @@ static int parse_args(ret_args *a, int argc, char **argv) {
     double d;
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
       a->help = 1;
+      continue;
+    }
+    if (strcmp(arg, "--cox") == 0) {
+      a->cox = 1;
       continue;
     }
     if (strcmp(arg, "--cohorts") == 0) {
@@ -331,6 +337,80 @@ static int print_cohorts(const cxm_store *store, int64_t from, int64_t to, int j
   return status;
 }
 
+static const char *const tv_names[CXM_TV_COUNT] = {"detractor", "promoter", "complaints", "high_effort"};
+
+typedef struct cox_out {
+  int ok;
+  size_t p;
+  int32_t which[CXM_TV_COUNT];
+  cxm_cox_coef coef[CXM_TV_COUNT];
+  cxm_cox_summary sum;
+} cox_out;
+
+/* Cox on the time-varying rows; covariates constant over every row are
+ * left out (they carry no information). */
+static int fit_cox(cox_out *res, const cxm_store *store, const cxm_retention_options *o) {
+  cxm_tv_rows *tv = NULL;
+  cxm_cox *fit = NULL;
+  cxm_cox_options co;
+  double *start = NULL, *stop = NULL, *x = NULL;
+  uint8_t *ev = NULL;
+  size_t n;
+  int32_t rc;
+  memset(res, 0, sizeof *res);
+  rc = cxm_store_retention_tv(&tv, store, o);
+  if (rc != CXM_OK) return rc;
+  n = cxm_tv_rows_count(tv);
+  start = calloc(n + 1, sizeof *start);
+  stop = calloc(n + 1, sizeof *stop);
+  ev = calloc(n + 1, 1);
+  x = calloc((n + 1) * CXM_TV_COUNT, sizeof *x);
+  rc = CXM_E_NOMEM;
+  if (start != NULL && stop != NULL && ev != NULL && x != NULL) {
+    double lo[CXM_TV_COUNT], hi[CXM_TV_COUNT];
+    for (size_t j = 0; j < CXM_TV_COUNT; j++) lo[j] = INFINITY, hi[j] = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+      cxm_tv_row row;
+      row.size = sizeof row;
+      cxm_tv_row_get(&row, tv, i);
+      for (size_t j = 0; j < CXM_TV_COUNT; j++) {
+        lo[j] = fmin(lo[j], row.x[j]);
+        hi[j] = fmax(hi[j], row.x[j]);
+      }
+    }
+    for (size_t j = 0; j < CXM_TV_COUNT; j++)
+      if (hi[j] > lo[j]) res->which[res->p++] = (int32_t)j;
+    for (size_t i = 0; i < n; i++) {
+      cxm_tv_row row;
+      row.size = sizeof row;
+      cxm_tv_row_get(&row, tv, i);
+      start[i] = row.start;
+      stop[i] = row.stop;
+      ev[i] = (uint8_t)row.lost;
+      for (size_t j = 0; j < res->p; j++) x[i * res->p + j] = row.x[res->which[j]];
+    }
+    cxm_cox_options_init(&co);
+    co.ties = CXM_COX_EFRON;
+    rc = res->p == 0 ? CXM_E_NO_DATA : cxm_cox_fit(&fit, NULL, start, stop, ev, x, n, res->p, &co);
+    if (rc == CXM_OK) {
+      for (size_t j = 0; j < res->p; j++) {
+        res->coef[j].size = sizeof res->coef[j];
+        cxm_cox_coef_get(&res->coef[j], fit, j);
+      }
+      res->sum.size = sizeof res->sum;
+      cxm_cox_summary_get(&res->sum, fit);
+      res->ok = 1;
+    }
+  }
+  cxm_cox_free(fit);
+  cxm_tv_rows_free(tv);
+  free(start);
+  free(stop);
+  free(ev);
+  free(x);
+  return rc;
+}
+
 int cli_retention_main(int argc, char **argv) {
   ret_args a;
   cxm_store *store = NULL;
@@ -428,6 +508,8 @@ int cli_retention_main(int argc, char **argv) {
     }
   }
   {
+    cox_out cx;
+    int32_t cox_rc = CXM_OK;
     cxm_logrank lr;
     int have_lr = 0;
     char day[32];
@@ -435,6 +517,9 @@ int cli_retention_main(int argc, char **argv) {
     if (a.by_nps && n > 0)
       have_lr = cxm_logrank_test(&lr, NULL, NULL, NULL, groups[4].entry, groups[4].time, groups[4].event, gid, n,
                                  4) == CXM_OK;
+    memset(&cx, 0, sizeof cx);
+    if (a.cox) cox_rc = fit_cox(&cx, store, &o);
+    if (a.cox && !cx.ok) cli_diag("retention --cox", cxm_status_str(cox_rc));
     if (a.json) {
       cli_json j;
       cli_json_init(&j, stdout, 1);
@@ -464,6 +549,36 @@ int cli_retention_main(int argc, char **argv) {
       } else {
         cli_json_null(&j);
       }
+      if (a.cox) {
+        cli_json_keyz(&j, "cox");
+        if (cx.ok) {
+          cli_json_object_begin(&j);
+          cli_json_keyz(&j, "ties");
+          cli_json_stringz(&j, "efron");
+          cli_json_member_uint(&j, "rows", cx.sum.n);
+          cli_json_member_uint(&j, "lost", cx.sum.events);
+          cli_json_member_number(&j, "lr_chisq", cx.sum.lr_chisq);
+          cli_json_member_number(&j, "lr_p", cx.sum.lr_p);
+          cli_json_keyz(&j, "coefficients");
+          cli_json_array_begin(&j);
+          for (size_t c = 0; c < cx.p; c++) {
+            cli_json_object_begin(&j);
+            cli_json_keyz(&j, "covariate");
+            cli_json_stringz(&j, tv_names[cx.which[c]]);
+            cli_json_member_number(&j, "beta", cx.coef[c].beta);
+            cli_json_member_number(&j, "se", cx.coef[c].se);
+            cli_json_member_number(&j, "hazard_ratio", cx.coef[c].hr);
+            cli_json_keyz(&j, "interval");
+            cli_json_interval(&j, cx.coef[c].hr_lower, cx.coef[c].hr_upper);
+            cli_json_member_number(&j, "p", cx.coef[c].p);
+            cli_json_object_end(&j);
+          }
+          cli_json_array_end(&j);
+          cli_json_object_end(&j);
+        } else {
+          cli_json_null(&j);
+        }
+      }
       cli_json_object_end(&j);
       fputc('\n', stdout);
     } else {
@@ -489,6 +604,26 @@ int cli_retention_main(int argc, char **argv) {
       cli_table_print(t, stdout, title);
       cli_table_free(t);
       if (have_lr) printf("\nlog-rank test: chi-square %.4f, %d df, p = %.4g\n", lr.chisq, (int)lr.df, lr.p);
+      if (cx.ok) {
+        cli_table *ct = cli_table_new(5);
+        if (ct != NULL) {
+          cli_table_cell(ct, "covariate");
+          cli_table_cell(ct, "hazard ratio");
+          cli_table_cell(ct, "95% interval");
+          cli_table_cell(ct, "beta (se)");
+          cli_table_cell(ct, "p");
+          for (size_t c = 0; c < cx.p; c++) {
+            cli_table_cell(ct, tv_names[cx.which[c]]);
+            cli_table_cellf(ct, "%.3f", cx.coef[c].hr);
+            cli_table_cellf(ct, "[%.3f, %.3f]", cx.coef[c].hr_lower, cx.coef[c].hr_upper);
+            cli_table_cellf(ct, "%.4f (%.4f)", cx.coef[c].beta, cx.coef[c].se);
+            cli_table_cellf(ct, "%.3g", cx.coef[c].p);
+          }
+          fputc('\n', stdout);
+          cli_table_print(ct, stdout, "Cox proportional hazards of loss on time-varying experience (Efron ties)");
+          cli_table_free(ct);
+        }
+      }
     }
   }
 done:

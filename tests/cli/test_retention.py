@@ -168,4 +168,16 @@ for e in coh:
     for k, a in enumerate(e["active"]):
         assert a == want.get((e["month"], k), 0), (e["month"], k, a, want.get((e["month"], k)))
 assert run("--cohorts", path).returncode == 0
+# --cox: the loss hazard on time-varying experience (only covariates that
+# vary enter; NPS answers here make detractor and promoter vary)
+r = run("--json", "--cox", "--from", "2025-01-01", "--to", "2025-10-28", "--lapse", str(LAPSE), path)
+assert r.returncode == 0, r.stderr
+cx = json.loads(r.stdout)["cox"]
+names = [c["covariate"] for c in cx["coefficients"]]
+assert names == ["detractor", "promoter"], names
+for c in cx["coefficients"]:
+    assert abs(c["hazard_ratio"] - math.exp(c["beta"])) < 1e-12 * c["hazard_ratio"]
+    lo, hi = c["interval"]
+    assert abs(lo - math.exp(c["beta"] - 1.959963984540054 * c["se"])) < 1e-9 * lo
+assert cx["lost"] == sum(1 for x in truth if x[2])
 print("ok")
