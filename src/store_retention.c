@@ -26,6 +26,7 @@ typedef struct cust {
   int64_t nps_day;
   int32_t nps_at;
   int32_t nps; /* answer + 1; 0 none */
+  int32_t high_effort;
 } cust;
 
 void cxm_retention_options_init(cxm_retention_options *options) {
@@ -88,6 +89,7 @@ int32_t cxm_store_retention(cxm_retention **out, const cxm_store *s, const cxm_r
     if (day > c->last) c->last = day;
     offer(c, day, d->nps_prev_at, d->nps_prev);
     offer(c, day, d->nps_last_at, d->nps_last);
+    if (d->high_effort > 0) c->high_effort = 1;
   }
   for (uint32_t i = 0; i < s->churned.count; i++) {
     uint64_t key = s->churned.keys[i];
@@ -124,6 +126,7 @@ int32_t cxm_store_retention(cxm_retention **out, const cxm_store *s, const cxm_r
                    : nps <= 8  ? CXM_RETENTION_NPS_PASSIVE
                                : CXM_RETENTION_NPS_PROMOTER;
         row->first = c->first * DAY;
+        row->high_effort = c->high_effort;
       }
       k++;
     }

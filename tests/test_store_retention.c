@@ -253,6 +253,20 @@ static void test_time_varying(void **state) {
   }
   assert_int_equal(cxm_tv_row_get(&row, r, n), CXM_E_NOT_FOUND);
   cxm_tv_rows_free(r);
+  /* the CES band of the plain rows: only g answered 1..3 */
+  {
+    cxm_retention *rr = NULL;
+    assert_int_equal(cxm_store_retention(&rr, s, &o), CXM_OK);
+    for (i = 0; i < cxm_retention_count(rr); i++) {
+      cxm_retention_row p;
+      uint32_t g;
+      p.size = sizeof p;
+      assert_int_equal(cxm_retention_row_get(&p, rr, i), CXM_OK);
+      assert_int_equal(cxm_store_find_customer(&g, s, "g", 1), CXM_OK);
+      assert_int_equal(p.high_effort, p.handle == g);
+    }
+    cxm_retention_free(rr);
+  }
   cxm_tv_rows_free(NULL);
   cxm_store_free(s);
 }

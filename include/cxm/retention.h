@@ -70,6 +70,7 @@ typedef struct cxm_retention_row {
   int32_t lost;     /**< 1 lost at `time`, 0 censored (still a customer at the window's end) */
   int32_t nps;      /**< enum cxm_retention_nps: the latest NPS answer before the window's end */
   int64_t first;    /**< UTC midnight of the customer's first event */
+  int32_t high_effort; /**< 1 when the customer gave a CES answer 1..3 before the window's end (CES band "high effort") */
 } cxm_retention_row;
 
 /** @brief Survival rows (opaque). @since 0.1 */

@@ -26,6 +26,7 @@ static const char usage_text[] =
     "  --lapse DAYS     lost after DAYS without activity, 0..3660; 0: churn events only (default 90)\n"
     "  --origin WHICH   tenure (days since first activity; default) or window (days since --from)\n"
     "  --by nps         one curve per latest NPS category, with the log-rank test\n"
+    "  --by effort      one curve for customers with a high-effort CES answer (1-3), one without\n"
     "  --tau DAYS       horizon of the restricted mean (default 365)\n"
     "  --cox            also a Cox model (Efron ties) of the loss hazard on time-varying\n"
     "                   experience: detractor, promoter, complaints, high effort\n"
@@ -36,7 +37,7 @@ static const char usage_text[] =
     "  -h, --help       show this help\n";
 
 typedef struct ret_args {
-  int help, json, strict, by_nps, cohorts, cox;
+  int help, json, strict, by_nps, by_effort, cohorts, cox;
   int64_t from, to;
   int32_t lapse, origin;
   double tau;
@@ -139,11 +140,16 @@ static int parse_args(ret_args *a, int argc, char **argv) {
       }
       break;
     case 4:
-      if (strcmp(value, "nps") != 0) {
-        cli_diag_usage("retention", "--by takes nps, not", value);
+      if (strcmp(value, "nps") == 0) a->by_nps = 1;
+      else if (strcmp(value, "effort") == 0) a->by_effort = 1;
+      else {
+        cli_diag_usage("retention", "--by takes nps or effort, not", value);
         return CLI_EXIT_USAGE;
       }
-      a->by_nps = 1;
+      if (a->by_nps && a->by_effort) {
+        cli_diag_usage("retention", "--by takes one of nps or effort, not both", value);
+        return CLI_EXIT_USAGE;
+      }
       break;
     default:
       if (parse_days(&a->tau, value, 1, 36600) != 0) {
@@ -161,6 +167,7 @@ static int parse_args(ret_args *a, int argc, char **argv) {
 }
 
 static const char *const group_names[4] = {"no answer", "detractor", "passive", "promoter"};
+static const char *const effort_names[2] = {"other effort", "high effort"};
 static const double marks[4] = {30, 90, 180, 365};
 
 typedef struct group {
@@ -488,9 +495,9 @@ int cli_retention_main(int argc, char **argv) {
     cxm_retention_row r;
     r.size = sizeof r;
     cxm_retention_row_get(&r, rows, i);
-    gid[i] = r.nps;
+    gid[i] = a.by_effort ? r.high_effort : r.nps;
     for (int pass = 0; pass < 2; pass++) {
-      group *g = &groups[pass == 0 ? 4 : r.nps];
+      group *g = &groups[pass == 0 ? 4 : gid[i]];
       g->entry[g->n] = r.entry;
       g->time[g->n] = r.time;
       g->event[g->n] = (uint8_t)r.lost;
@@ -499,7 +506,7 @@ int cli_retention_main(int argc, char **argv) {
     }
   }
   for (size_t g = 0; g < 5; g++) {
-    if (groups[g].n == 0 || (g < 4 && !a.by_nps)) continue;
+    if (groups[g].n == 0 || (g < 4 && !a.by_nps && !a.by_effort)) continue;
     rc = cxm_km_fit(&kms[g], NULL, groups[g].entry, groups[g].time, groups[g].event, groups[g].n, 0.95);
     if (rc != CXM_OK) {
       cli_diag("retention", cxm_status_str(rc));
@@ -514,9 +521,9 @@ int cli_retention_main(int argc, char **argv) {
     int have_lr = 0;
     char day[32];
     lr.size = sizeof lr;
-    if (a.by_nps && n > 0)
+    if ((a.by_nps || a.by_effort) && n > 0)
       have_lr = cxm_logrank_test(&lr, NULL, NULL, NULL, groups[4].entry, groups[4].time, groups[4].event, gid, n,
-                                 4) == CXM_OK;
+                                 a.by_effort ? 2 : 4) == CXM_OK;
     memset(&cx, 0, sizeof cx);
     if (a.cox) cox_rc = fit_cox(&cx, store, &o);
     if (a.cox && !cx.ok) cli_diag("retention --cox", cxm_status_str(cox_rc));
@@ -537,7 +544,7 @@ int cli_retention_main(int argc, char **argv) {
       cli_json_keyz(&j, "groups");
       cli_json_array_begin(&j);
       for (size_t g = 5; g-- > 0;)
-        if (kms[g] != NULL) print_json_group(&j, g == 4 ? "all" : group_names[g], &groups[g], kms[g], a.tau);
+        if (kms[g] != NULL) print_json_group(&j, g == 4 ? "all" : a.by_effort ? effort_names[g] : group_names[g], &groups[g], kms[g], a.tau);
       cli_json_array_end(&j);
       cli_json_keyz(&j, "logrank");
       if (have_lr) {
@@ -598,7 +605,7 @@ int cli_retention_main(int argc, char **argv) {
       cli_table_cell(t, "S(365)");
       cli_table_cellf(t, "RMST(%g)", a.tau);
       for (size_t g = 5; g-- > 0;)
-        if (kms[g] != NULL) table_group(t, g == 4 ? "all" : group_names[g], &groups[g], kms[g], a.tau);
+        if (kms[g] != NULL) table_group(t, g == 4 ? "all" : a.by_effort ? effort_names[g] : group_names[g], &groups[g], kms[g], a.tau);
       snprintf(title, sizeof title, "Retention (Kaplan-Meier, days since %s; lost: churn event or %d days without activity)",
                a.origin == CXM_RETENTION_TENURE ? "first activity" : "--from", (int)a.lapse);
       cli_table_print(t, stdout, title);

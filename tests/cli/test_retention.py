@@ -180,4 +180,9 @@ for c in cx["coefficients"]:
     lo, hi = c["interval"]
     assert abs(lo - math.exp(c["beta"] - 1.959963984540054 * c["se"])) < 1e-9 * lo
 assert cx["lost"] == sum(1 for x in truth if x[2])
+r = run("--json", "--by", "effort", path)
+assert r.returncode == 0, r.stderr
+eff = json.loads(r.stdout)
+assert [g["group"] for g in eff["groups"]] == ["all", "other effort"], eff["groups"]  # no CES answers here
+assert run("--by", "nps", "--by", "effort", path).returncode == 2
 print("ok")
