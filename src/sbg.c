@@ -22,11 +22,13 @@ typedef struct sbg_ctx {
 static double sbg_objective(void *vctx, const double *theta, double *grad) {
   const sbg_ctx *c = vctx;
   double a = exp(theta[0]), b = exp(theta[1]);
-  double ll = 0, ga = 0, gb = 0;
-  double lb0 = cxmi_lbeta(a, b), dab = cxmi_digamma(a + b);
-  double da0 = cxmi_digamma(a) - dab, db0 = cxmi_digamma(b) - dab;
+  double ll = 0, ga = 0, gb = 0, lb0, dab, da0, db0;
   size_t T = c->count - 1;
   if (!isfinite(a) || !isfinite(b) || !(a > 0) || !(b > 0)) return INFINITY;
+  lb0 = cxmi_lbeta(a, b);
+  dab = cxmi_digamma(a + b);
+  da0 = cxmi_digamma(a) - dab;
+  db0 = cxmi_digamma(b) - dab;
   for (size_t t = 1; t <= T; t++) {
     double lost = c->alive[t - 1] - c->alive[t];
     double bt = b + (double)t - 1.0, dsum;
