@@ -18,7 +18,8 @@ from typing import List, Optional, Sequence
 from . import _lib as _c
 from . import _check
 
-__all__ = ["KmStep", "KaplanMeier", "kaplan_meier", "LogRank", "logrank", "CoxCoef", "Cox", "cox",
+__all__ = ["KmStep", "KaplanMeier", "kaplan_meier", "LogRank", "logrank", "CoxCoef", "Cox", "cox", "RetentionRow",
+           "retention_rows", "cohorts", "store_drivers",
            "Sbg", "sbg_fit", "sbg_survival", "DriverResult", "Drivers", "drivers"]
 
 
@@ -324,3 +325,113 @@ def drivers(y: Sequence[float], x: Sequence[Sequence[float]], binary: bool = Fal
         return Drivers(s.n_rows, s.n_used, s.r2, s.bootstrap_ok, out)
     finally:
         lib.cxm_drivers_free(res)
+
+
+# -- from a store (cxm/retention.h, cxm_store_driver_rows) --
+
+class _RetentionOptions(ctypes.Structure):
+    _fields_ = [("size", c_size_t), ("from_", ctypes.c_int64), ("to", ctypes.c_int64), ("lapse_days", c_int32),
+                ("origin", c_int32)]
+
+
+class _RetentionRow(ctypes.Structure):
+    _fields_ = [("size", c_size_t), ("handle", ctypes.c_uint32), ("entry", c_double), ("time", c_double),
+                ("lost", c_int32), ("nps", c_int32), ("first", ctypes.c_int64), ("high_effort", c_int32)]
+
+
+_NPS = {0: "none", 1: "detractor", 2: "passive", 3: "promoter"}
+_store_declared = False
+
+
+def _store_lib() -> ctypes.CDLL:
+    global _store_declared
+    lib = _lib()
+    if not _store_declared:
+        lib.cxm_retention_options_init.argtypes = [POINTER(_RetentionOptions)]
+        lib.cxm_retention_options_init.restype = None
+        lib.cxm_store_retention.argtypes = [POINTER(c_void_p), c_void_p, POINTER(_RetentionOptions)]
+        lib.cxm_retention_count.argtypes = [c_void_p]
+        lib.cxm_retention_count.restype = c_size_t
+        lib.cxm_retention_row_get.argtypes = [POINTER(_RetentionRow), c_void_p, c_size_t]
+        lib.cxm_retention_free.argtypes = [c_void_p]
+        lib.cxm_retention_free.restype = None
+        lib.cxm_store_cohorts.argtypes = [POINTER(c_void_p), c_void_p, ctypes.c_int64, ctypes.c_int64]
+        lib.cxm_cohorts_count.argtypes = [c_void_p]
+        lib.cxm_cohorts_count.restype = c_size_t
+        lib.cxm_cohorts_get.argtypes = [POINTER(ctypes.c_int64), POINTER(c_uint64), POINTER(c_uint64),
+                                        POINTER(c_size_t), c_size_t, c_void_p, c_size_t]
+        lib.cxm_cohorts_free.argtypes = [c_void_p]
+        lib.cxm_cohorts_free.restype = None
+        lib.cxm_store_driver_rows.argtypes = [POINTER(c_double), POINTER(c_double), POINTER(c_size_t), c_void_p,
+                                              c_int32, c_size_t]
+        for name in ("cxm_store_retention", "cxm_retention_row_get", "cxm_store_cohorts", "cxm_cohorts_get",
+                     "cxm_store_driver_rows"):
+            getattr(lib, name).restype = c_int32
+        _store_declared = True
+    return lib
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    customer_handle: int
+    entry: float
+    time: float
+    lost: bool
+    nps: str
+    high_effort: bool
+    first: int
+
+
+def retention_rows(store, start, end, lapse_days: int = 90, origin: str = "tenure") -> List[RetentionRow]:
+    """One survival row per customer of ``store`` active in [start, end)
+    (UTC midnights, as for Store queries): docs/retention.md."""
+    from . import _time
+    lib = _store_lib()
+    opt = _RetentionOptions()
+    lib.cxm_retention_options_init(byref(opt))
+    opt.from_, opt.to = _time(start, "start"), _time(end, "end")
+    opt.lapse_days = lapse_days
+    opt.origin = {"window": 1, "tenure": 2}[origin]
+    h = c_void_p()
+    _check(lib.cxm_store_retention(byref(h), store._handle, byref(opt)), "retention_rows")
+    try:
+        out = []
+        for i in range(lib.cxm_retention_count(h)):
+            r = _RetentionRow(size=ctypes.sizeof(_RetentionRow))
+            _check(lib.cxm_retention_row_get(byref(r), h, i))
+            out.append(RetentionRow(r.handle, r.entry, r.time, bool(r.lost), _NPS[r.nps], bool(r.high_effort), r.first))
+        return out
+    finally:
+        lib.cxm_retention_free(h)
+
+
+def cohorts(store, start, end) -> List[tuple]:
+    """Monthly cohorts: (month start in Unix seconds, customers, [active per month since])."""
+    from . import _time
+    lib = _store_lib()
+    h = c_void_p()
+    _check(lib.cxm_store_cohorts(byref(h), store._handle, _time(start, "start"), _time(end, "end")), "cohorts")
+    try:
+        n = lib.cxm_cohorts_count(h)
+        buf = (c_uint64 * max(1, n))()
+        out = []
+        for i in range(n):
+            month, size, obs = ctypes.c_int64(), c_uint64(), c_size_t()
+            _check(lib.cxm_cohorts_get(byref(month), byref(size), buf, byref(obs), n, h, i))
+            out.append((month.value, size.value, list(buf)[:obs.value]))
+        return out
+    finally:
+        lib.cxm_cohorts_free(h)
+
+
+def store_drivers(store, promoter: bool = False, **kwargs) -> Drivers:
+    """Key drivers of the latest NPS answer (or promoter yes/no) among the
+    customers' mean SERVQUAL perception answers per dimension."""
+    lib = _store_lib()
+    n = c_size_t()
+    lib.cxm_store_driver_rows(None, None, byref(n), store._handle, 2 if promoter else 1, 0)
+    y = (c_double * max(1, n.value))()
+    x = (c_double * max(1, 5 * n.value))()
+    _check(lib.cxm_store_driver_rows(y, x, byref(n), store._handle, 2 if promoter else 1, n.value), "store_drivers")
+    rows = [list(x[5 * i:5 * i + 5]) for i in range(n.value)]
+    return drivers(list(y)[:n.value], rows, binary=promoter, **kwargs)

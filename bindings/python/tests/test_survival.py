@@ -71,6 +71,22 @@ class SurvivalTest(unittest.TestCase):
         again = survival.drivers([row[0] for row in rows], [row[1:] for row in rows], bootstrap=20, seed=5)
         self.assertEqual(res, again)
 
+    def test_store_functions(self):
+        import cxm
+        with cxm.Store() as s:
+            s.record("a", "2025-01-05T10:00:00Z", "purchase", 10)
+            s.record("a", "2025-01-07T10:00:00Z", "nps", 3)
+            s.record("b", "2025-02-03T10:00:00Z", "purchase", 10)
+            s.record("b", "2025-03-03T10:00:00Z", "purchase", 10)
+            rows = survival.retention_rows(s, "2025-01-01T00:00:00Z", "2025-06-01T00:00:00Z", lapse_days=30)
+            self.assertEqual([(r.entry, r.time, r.lost, r.nps) for r in rows],
+                             [(0.0, 3.0, True, "detractor"), (0.0, 29.0, True, "none")])
+            coh = survival.cohorts(s, "2025-01-01T00:00:00Z", "2025-04-01T00:00:00Z")
+            self.assertEqual([c[1] for c in coh], [1, 1, 0])
+            self.assertEqual(coh[1][2], [1, 1])
+            with self.assertRaises(cxm.CxmError):
+                survival.store_drivers(s, bootstrap=0)  # too few complete customers
+
     def test_errors(self):
         from cxm import CxmError
         with self.assertRaises(CxmError):
