@@ -10,6 +10,7 @@ import "C"
 import (
 	"errors"
 	"math"
+	"runtime"
 	"unsafe"
 )
 
@@ -262,6 +263,58 @@ func Drivers(y []float64, x [][]float64, binary bool, bootstrap int32, seed uint
 		out.Drivers = append(out.Drivers, KeyDriver{float64(v.weight), float64(v.share), float64(v.shapley),
 			float64(v.lower), float64(v.upper), float64(v.diff_lower), float64(v.diff_upper), v.covers_zero != 0,
 			float64(v.mean_rating), float64(v.performance), quadrantNames[v.quadrant]})
+	}
+	return out, nil
+}
+
+// RetentionRow is one customer's survival row (cxm_retention_row).
+type RetentionRow struct {
+	Handle      uint32
+	Entry, Time float64 // days from the origin
+	Lost        bool
+	NPS         string // "none", "detractor", "passive", "promoter"
+	HighEffort  bool
+}
+
+var npsNames = map[C.int32_t]string{0: "none", 1: "detractor", 2: "passive", 3: "promoter"}
+
+// RetentionRows takes one survival row per customer active in [from, to)
+// (UTC midnights, Unix seconds); origin "tenure" or "window"; lapseDays 0
+// counts churn events only (docs/retention.md).
+func (s *Store) RetentionRows(from, to int64, lapseDays int32, origin string) ([]RetentionRow, error) {
+	p, err := s.ptr()
+	if err != nil {
+		return nil, err
+	}
+	defer runtime.KeepAlive(s)
+	var o C.cxm_retention_options
+	C.cxm_retention_options_init(&o)
+	o.from = C.int64_t(from)
+	o.to = C.int64_t(to)
+	o.lapse_days = C.int32_t(lapseDays)
+	switch origin {
+	case "window":
+		o.origin = C.CXM_RETENTION_WINDOW
+	case "tenure", "":
+		o.origin = C.CXM_RETENTION_TENURE
+	default:
+		return nil, errors.New("cxm: origin is tenure or window")
+	}
+	var r *C.cxm_retention
+	if err := check(C.cxm_store_retention(&r, p, &o)); err != nil {
+		return nil, err
+	}
+	defer C.cxm_retention_free(r)
+	n := int(C.cxm_retention_count(r))
+	out := make([]RetentionRow, 0, n)
+	for i := 0; i < n; i++ {
+		var row C.cxm_retention_row
+		row.size = C.size_t(unsafe.Sizeof(row))
+		if err := check(C.cxm_retention_row_get(&row, r, C.size_t(i))); err != nil {
+			return nil, err
+		}
+		out = append(out, RetentionRow{uint32(row.handle), float64(row.entry), float64(row.time), row.lost != 0,
+			npsNames[row.nps], row.high_effort != 0})
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The reference data of the C tests (R's survival package, numpy).
@@ -137,5 +138,39 @@ func TestKeyDriversAgainstNumpy(t *testing.T) {
 	again, _ := Drivers(y, x, false, 20, 9)
 	if again.Drivers[0].Lower != d.Drivers[0].Lower {
 		t.Error("bootstrap not reproducible from its seed")
+	}
+}
+
+func TestRetentionRows(t *testing.T) {
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.RetentionRows(1735689600, 1735689600, 30, "tenure"); err == nil {
+		t.Error("empty window accepted")
+	}
+	rows, err := s.RetentionRows(1735689600, 1748736000, 30, "tenure")
+	if err != nil || len(rows) != 0 {
+		t.Errorf("empty store: %v %v", rows, err)
+	}
+	ten, three := 10.0, 3.0
+	for _, e := range []Event{
+		{Customer: "a", Time: time.Date(2025, 1, 5, 10, 0, 0, 0, time.UTC), Kind: "purchase", Value: &ten},
+		{Customer: "a", Time: time.Date(2025, 1, 7, 10, 0, 0, 0, time.UTC), Kind: "nps", Value: &three},
+		{Customer: "b", Time: time.Date(2025, 2, 3, 10, 0, 0, 0, time.UTC), Kind: "purchase", Value: &ten},
+		{Customer: "b", Time: time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC), Kind: "purchase", Value: &ten},
+	} {
+		if err := s.Record(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err = s.RetentionRows(1735689600, 1748736000, 30, "tenure")
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("rows %v %v", rows, err)
+	}
+	if rows[0] != (RetentionRow{rows[0].Handle, 0, 3, true, "detractor", false}) ||
+		rows[1] != (RetentionRow{rows[1].Handle, 0, 29, true, "none", false}) {
+		t.Errorf("rows %+v", rows)
 	}
 }
