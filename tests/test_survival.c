@@ -144,6 +144,49 @@ static void test_km_alloc_failures(void **state) {
   }
 }
 
+/* Random small samples with heavy ties, delayed entry at event times, and
+ * curves that reach 0, against a direct O(n^2) reading of the definitions. */
+static void test_km_random_brute_force(void **state) {
+  uint64_t rs = 99;
+  (void)state;
+  for (int rep = 0; rep < test_iterations(2000); rep++) {
+    double entry[30], time[30];
+    uint8_t ev[30];
+    size_t n = 1 + (size_t)test_below(&rs, 30);
+    cxm_km *km = NULL;
+    double s = 1, v = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+      time[i] = (double)(1 + test_below(&rs, 6));
+      entry[i] = test_below(&rs, 3) == 0 ? (double)test_below(&rs, (uint64_t)time[i]) : 0.0;
+      ev[i] = (uint8_t)test_below(&rs, 2);
+    }
+    assert_int_equal(cxm_km_fit(&km, NULL, entry, time, ev, n, 0.9), CXM_OK);
+    for (double t = 1; t <= 6; t++) {
+      uint64_t at = 0, d = 0, c = 0;
+      cxm_km_step st;
+      for (size_t i = 0; i < n; i++) {
+        at += entry[i] < t && t <= time[i];
+        d += time[i] == t && ev[i];
+        c += time[i] == t && !ev[i];
+      }
+      if (d + c == 0) continue;
+      st.size = sizeof st;
+      assert_int_equal(cxm_km_step_get(&st, km, m++), CXM_OK);
+      assert_true(st.time == t && st.n_risk == at && st.n_event == d && st.n_censor == c);
+      s *= 1.0 - (double)d / (double)at;
+      if (d < at) v += (double)d / ((double)at * (double)(at - d));
+      assert_true(fabs(st.surv - s) < 1e-14);
+      if (s > 0 && s < 1) {
+        assert_true(fabs(st.std_err - s * sqrt(v)) < 1e-13);
+        assert_true(st.lower <= st.surv && st.surv <= st.upper && st.lower >= 0 && st.upper <= 1);
+      }
+    }
+    assert_int_equal(cxm_km_steps(km), m);
+    cxm_km_free(km);
+  }
+}
+
 static void check_logrank(const double *entry, const char *chisq_name, const char *obs_name,
                           const char *exp_name) {
   cxm_logrank lr;
@@ -212,6 +255,7 @@ int main(void) {
       cmocka_unit_test(test_km_errors),         cmocka_unit_test(test_km_alloc_failures),
       cmocka_unit_test(test_logrank_survdiff),  cmocka_unit_test(test_logrank_delayed_entry),
       cmocka_unit_test(test_logrank_errors),    cmocka_unit_test(test_chisq_sf),
+      cmocka_unit_test(test_km_random_brute_force),
   };
   if (!surv_load(&D)) {
     fprintf(stderr, "cannot read tests/data/survival/data.csv (CXM_SOURCE_ROOT?)\n");
