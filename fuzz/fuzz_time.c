@@ -62,16 +62,17 @@ static int ref_parse(int64_t *out, const char *s, size_t len) {
   int64_t y, mo, d, h, mi, sec, t, off = 0;
   size_t i;
   if (len == 0) return 0;
-  /* Unix seconds: digits only, no more than the range allows. */
+  /* Unix seconds or milliseconds: digits only, no more than the range allows. */
   for (i = 0; i < len && ref_digit(s[i]); i++) {
   }
   if (i == len) {
     int64_t v = 0;
     for (i = 0; i < len; i++) {
       v = v * 10 + (s[i] - '0');
-      if (v > CXM_TIME_MAX) return 0;
+      if (v > CXM_TIME_MAX * 1000 + 999) return 0;
     }
-    *out = v;
+    /* Above the last second of 9999: epoch milliseconds, floored. */
+    *out = v > CXM_TIME_MAX ? v / 1000 : v;
     return 1;
   }
   /* YYYY-MM-DD?HH:MM:SS */

@@ -17,6 +17,7 @@
  * second term over the first is c_x ((al+T)/(al+t_x))^(r+x) with
  * c_x = a / (b + x + m - 1). Logs throughout: the sum of the two terms is
  * a log-sum-exp, so x in the thousands neither overflows nor underflows. */
+#include <float.h>
 #include <math.h>
 
 #include "hyp2f1.h"
@@ -148,14 +149,14 @@ static double family_p_alive(const double *p, int m, uint32_t x, double tx, doub
 }
 
 /* E[Y(t) | alive at T, x] times the prior-to-posterior factor, i.e. the
- * expectation without P(alive):
+ * expectation without P(alive), by the closed form
  *   (a+b+x+m-1)/(a-1) [1 - ((al+T)/(al+T+t))^(r+x) 2F1(r+x, b+x+m; a+b+x+m-1; t/(al+T+t))]
  * (FHL 2005 eq. 10 for m = 0; Batislam et al. 2007 for m = 1). The
- * factor 1/(a-1) has a removable singularity at a = 1 (the bracket is 0
- * there too); the caller averages a = 1 -+ 1e-5 instead. When
- * c = a+b+x+m-1 <= 0 (only BG/NBD with x = 0 and a + b <= 1) 2F1 is reached
- * from c+1 and c+2 by Gauss' contiguous relation (A&S 15.2.12). */
-static double expected_alive(const double *p, int m, double t, uint32_t x, double T) {
+ * bracket is 1 - e^l with l = ln of the second term; when it is small the
+ * subtraction loses digits, so *rel_err receives the relative error it can
+ * carry: a few ulps of |l| (and of the 2F1's own logarithm), amplified by
+ * e^l / |bracket|. NaN when c = a+b+x+m-1 <= 0 (the caller then integrates). */
+static double expected_alive(const double *p, int m, double t, uint32_t x, double T, double *rel_err) {
   double r = p[R], al = p[ALPHA], a = p[A], b = p[B];
   double dx = (double)x, dm = (double)m;
   double fa = r + dx, fb = b + dx + dm, fc = a + b + dx + dm - 1.0;
@@ -163,29 +164,174 @@ static double expected_alive(const double *p, int m, double t, uint32_t x, doubl
   double omz = (al + T) / (al + T + t); /* 1 - z without cancellation */
   double lnpow = -(r + dx) * log1p(t / (al + T));
   int sign = 0;
-  double lnf;
-  if (fc > 0.0) {
-    lnf = cxmi_hyp2f1_log2(&sign, fa, fb, fc, z, omz);
-  } else {
-    /* F(c) from F(c+1), F(c+2): c(c-1)(z-1)F(c-1) + c[c-1-(2c-a-b-1)z]F(c) + (c-a)(c-b)zF(c+1) = 0
-     * with c := fc + 1. */
-    int s1 = 0, s2 = 0;
-    double c1 = fc + 1.0;
-    double l1 = cxmi_hyp2f1_log2(&s1, fa, fb, c1, z, omz);
-    double l2 = cxmi_hyp2f1_log2(&s2, fa, fb, c1 + 1.0, z, omz);
-    double ratio = (double)s2 * (double)s1 * exp(l2 - l1);
-    double num = -(c1 * (c1 - 1.0 - (2.0 * c1 - fa - fb - 1.0) * z) + (c1 - fa) * (c1 - fb) * z * ratio);
-    double q = num / (c1 * (c1 - 1.0) * (z - 1.0));
-    sign = s1 * (q > 0.0 ? 1 : -1);
-    lnf = l1 + log(fabs(q));
+  *rel_err = INFINITY;
+  if (!(fc > 0.0)) {
+    return NAN;
   }
+  double lnf = cxmi_hyp2f1_log2(&sign, fa, fb, fc, z, omz);
   if (sign == 0 || isnan(lnf)) {
     return NAN;
   }
   double e = lnpow + lnf;
   /* 1 - sign e^e, without cancellation when e^e is close to 1. */
   double bracket = sign > 0 ? -expm1(e) : 1.0 + exp(e);
+  *rel_err = 8.0 * DBL_EPSILON * (1.0 + fabs(lnpow) + fabs(lnf)) * exp(e) / fabs(bracket);
   return (fc / (a - 1.0)) * bracket;
+}
+
+/* The same expectation from its definition, for any a, b > 0: given x
+ * repeat purchases and alive at T, lambda ~ Gamma(r+x, al+T) and the
+ * dropout probability p ~ Beta(a, B), B = b+x+m; a customer alive with
+ * (lambda, p) makes (1 - e^(-lambda p t))/p purchases in t on average
+ * (geometric lifetime in purchases), so with A = r+x, u = t/(al+T)
+ *
+ *   E = E_p[g(p)],  g(p) = (1 - (1 + p u)^(-A)) / p,
+ *
+ * the integral that eq. 10's closed form evaluates (it is its
+ * analytic continuation to a < 1, where the closed form subtracts nearly
+ * equal numbers as b grows). g falls from g(0) = A u to g(1) = 1 - (1+u)^(-A),
+ * so g(1) <= E <= A u. With n = max(A u, 1) and the comparison function
+ * h(p) = A u (1-p)^n + g(1) p, whose mean is exact,
+ *   E[h] = A u B(a, B+n)/B(a, B) + g(1) a/(a+B),
+ *   ln[B(a, B+n)/B(a, B)] = D(B, a) - D(B+n, a), D(x, d) = ln G(x+d) - ln G(x)
+ * (each D of moderate size, so no large logs cancel), E = E[h] + E[g - h].
+ * g - h vanishes like p at 0 and like 1 - p at 1, and h follows g's knee
+ * at p ~ 1/(A u), so E[g - h] has no large cancellation. It is taken over
+ * the logit v = ln(p/(1-p)), where the weight is p^a (1-p)^B / B(a, B) dv
+ * and the integrand's tails fall like e^((a+1)v) and e^(-(B+1)v), by
+ * 20-point Gauss-Legendre on panels of width min(1, sigma),
+ * sigma^2 = 1/(a+1) + 1/(B+1), from 40/(a+1) + 10 sigma below the smaller of
+ * the peak ln((a+1)/(B+1)) and the knee -ln(1 + A u), to 40/(B+1) +
+ * 10 sigma above the peak; at most 4 000 panels. The integrand is analytic
+ * within pi of the real axis, so each panel is exact to rounding. NaN if
+ * A u is not finite. */
+static double expected_alive_quad(double ka, double a, double kb, double u) {
+  /* For a >= 1 (used only with B < 1, see expected_alive_any) the left
+   * tail falls like e^(a v) without help and the mean of (1-p)^n would be a
+   * difference of two ln Gamma ratios of size a ln a: the comparison
+   * function is then the constant g(1) alone. */
+  int constant = a >= 1.0;
+  double au = ka * u;
+  if (!isfinite(au) || !(u > 0.0)) {
+    return u == 0.0 ? 0.0 : NAN;
+  }
+  double g1 = -expm1(-ka * log1p(u));
+  double n = constant ? 0.0 : (au > 1.0 ? au : 1.0);
+  double small = a < kb ? a : kb, large = a < kb ? kb : a;
+  double lnbeta = cxmi_lgamma(small) - cxmi_lgamma_delta(large, small);
+  double mean_h = constant ? g1 : au * exp(cxmi_lgamma_delta(kb, a) - cxmi_lgamma_delta(kb + n, a)) + g1 * (a / (a + kb));
+  double peak = log((a + 1.0) / (kb + 1.0));
+  double sigma = sqrt(1.0 / (a + 1.0) + 1.0 / (kb + 1.0));
+  double knee = -log1p(au);
+  double lo = (knee < peak ? knee : peak) - 40.0 / (a + 1.0) - 10.0 * sigma;
+  double hi = peak + 40.0 / (kb + 1.0) + 10.0 * sigma;
+  double width = sigma < 1.0 ? sigma : 1.0;
+  double panels = ceil((hi - lo) / width);
+  if (!(panels <= 4000.0)) {
+    return NAN; /* beyond the budget (no double input needs more than ~1 500) */
+  }
+  double half = 0.5 * (hi - lo) / panels;
+  double sum = 0.0;
+  for (double j = 0.0; j < panels; j += 1.0) {
+    double mid = lo + (2.0 * j + 1.0) * half;
+    double part = 0.0;
+    for (int k = 0; k < 10; k++) {
+      for (int side = -1; side <= 1; side += 2) {
+        double v = mid + (double)side * half * cxmi_gl20[k][0];
+        /* p = 1/(1+e^-v), ln p = -log1p(e^-v), ln(1-p) = -log1p(e^v) */
+        double lnp = v < 0.0 ? v - log1p(exp(v)) : -log1p(exp(-v));
+        double lnq = v > 0.0 ? -v - log1p(exp(-v)) : -log1p(exp(v));
+        double pp = exp(lnp);
+        double w = exp(a * lnp + kb * lnq - lnbeta);
+        double g = -expm1(-ka * log1p(pp * u)) / pp;
+        double d = constant ? g - g1 : g - (au * exp(n * lnq) + g1 * pp);
+        part += cxmi_gl20[k][1] * d * w;
+      }
+    }
+    sum += part * half;
+  }
+  double e = mean_h + sum;
+  /* Rounding may push a result at a bound just past it. */
+  if (e > au) {
+    e = au;
+  }
+  if (e < g1) {
+    e = g1;
+  }
+  return e;
+}
+
+/* The same integral for a >= 1, where the weight's left tail falls like
+ * e^(a v) and E = int g w dv / int w dv needs no comparison function. When
+ * a and B are both large (1e6 and 1e12 from a fit), a ln p + B ln(1-p) and
+ * ln B(a, B) are each ~1e8 and cancel to O(1); so the nodes are offsets
+ * d from the peak v0 of the weight, p = p0 e^d / (1 + p0 expm1(d)), and
+ *   ln w(v0 + d) - ln w(v0) = a d - (a + B) log1p(p0 expm1(d)),
+ * both terms of the size of the result; the constant ln w(v0) cancels in
+ * the ratio. Panels of width min(1, sigma) from 40/a + 10 sigma below the
+ * peak to 40/B + 10 sigma above; at most 4 000. */
+static double expected_alive_ratio(double ka, double a, double kb, double u) {
+  double au = ka * u;
+  if (!isfinite(au) || !(u > 0.0)) {
+    return u == 0.0 ? 0.0 : NAN;
+  }
+  double g1 = -expm1(-ka * log1p(u));
+  double p0 = a / (a + kb); /* the weight p^a (1-p)^B dv peaks at p0, v0 = ln(a/B) */
+  double sigma = sqrt(1.0 / a + 1.0 / kb);
+  double lo = -40.0 / a - 10.0 * sigma, hi = 40.0 / kb + 10.0 * sigma;
+  double width = sigma < 1.0 ? sigma : 1.0;
+  double panels = ceil((hi - lo) / width);
+  if (!(panels <= 4000.0)) {
+    return NAN; /* beyond the budget (no double input needs more than ~1 500) */
+  }
+  double half = 0.5 * (hi - lo) / panels;
+  double num = 0.0, den = 0.0;
+  for (double j = 0.0; j < panels; j += 1.0) {
+    double mid = lo + (2.0 * j + 1.0) * half;
+    for (int k = 0; k < 10; k++) {
+      for (int side = -1; side <= 1; side += 2) {
+        double d = mid + (double)side * half * cxmi_gl20[k][0];
+        double em = expm1(d);
+        double pp = p0 * exp(d) / (1.0 + p0 * em);
+        double w = cxmi_gl20[k][1] * exp(a * d - (a + kb) * log1p(p0 * em));
+        double g = -expm1(-ka * log1p(pp * u)) / pp;
+        num += w * g;
+        den += w;
+      }
+    }
+  }
+  double e = num / den;
+  if (!isfinite(e)) {
+    return NAN;
+  }
+  if (e > au) {
+    e = au;
+  }
+  if (e < g1) {
+    e = g1;
+  }
+  return e;
+}
+
+/* The closed form where it is well conditioned (moderate parameters, the
+ * 2F1 series within its fast range z <= 0.9, a not within 1e-3 of its
+ * removable singularity at 1, and a bracket with at most 1e-11 relative
+ * error, inside the bounds g(1) <= E <= A u), else the integral: as a ratio
+ * when a, B >= 1, with a comparison function otherwise. */
+static double expected_alive_any(const double *p, int m, double t, uint32_t x, double T) {
+  double dx = (double)x, dm = (double)m;
+  double ka = p[R] + dx, kb = p[B] + dx + dm, fc = p[A] + kb - 1.0;
+  double u = t / (p[ALPHA] + T);
+  double z = t / (p[ALPHA] + T + t);
+  if (fc > 0.0 && fc <= 1e4 && ka <= 1e4 && z <= 0.9 && fabs(p[A] - 1.0) >= 1e-3) {
+    double err = INFINITY;
+    double e = expected_alive(p, m, t, x, T, &err);
+    double hi = ka * u, lo = -expm1(-ka * log1p(u));
+    if (err <= 1e-11 && e <= hi * (1.0 + 1e-12) && e >= lo * (1.0 - 1e-12)) {
+      return e;
+    }
+  }
+  return p[A] >= 1.0 && kb >= 1.0 ? expected_alive_ratio(ka, p[A], kb, u) : expected_alive_quad(ka, p[A], kb, u);
 }
 
 static double family_expected(const double *p, int m, double t, uint32_t x, double tx, double T) {
@@ -195,16 +341,7 @@ static double family_expected(const double *p, int m, double t, uint32_t x, doub
   if (t == 0.0) {
     return 0.0;
   }
-  double e;
-  if (fabs(p[A] - 1.0) < 1e-5) {
-    double q[4] = {p[R], p[ALPHA], 1.0 - 1e-5, p[B]};
-    double lo = expected_alive(q, m, t, x, T);
-    q[A] = 1.0 + 1e-5;
-    e = 0.5 * (lo + expected_alive(q, m, t, x, T));
-  } else {
-    e = expected_alive(p, m, t, x, T);
-  }
-  return e * family_p_alive(p, m, x, tx, T);
+  return expected_alive_any(p, m, t, x, T) * family_p_alive(p, m, x, tx, T);
 }
 
 /* ln NB(k) = ln[G(r+k)/(G(r) k!) (al/(al+t))^r (t/(al+t))^k], the
@@ -215,8 +352,54 @@ static double ln_nbd(double r, double al, double t, double k) {
   return cxmi_lgamma_ratio(r, k) - cxmi_lgamma_ratio(1.0, k) + r * lq + (k > 0.0 ? k * lz : 0.0);
 }
 
+/* The continued fraction of the incomplete beta function (A&S 26.5.8;
+ * evaluated by the modified Lentz method, Press et al., Numerical Recipes,
+ * 3rd ed., section 6.4), which converges quickly for x < (a+1)/(a+b+2).
+ * Returns ln I_x(a, b) given ln x and ln(1-x), or NaN past a budget of
+ * 100 000 iterations. */
+static double log_ibeta_cf(double a, double b, double lnx, double ln1mx) {
+  const double tiny = 1e-300;
+  double x = exp(lnx);
+  double qab = a + b, qap = a + 1.0, qam = a - 1.0;
+  double c = 1.0, d = 1.0 - qab * x / qap;
+  if (fabs(d) < tiny) {
+    d = tiny;
+  }
+  d = 1.0 / d;
+  double h = d;
+  for (double m = 1.0; m <= 100000.0; m += 1.0) {
+    double m2 = 2.0 * m;
+    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+    d = 1.0 + aa * d;
+    d = fabs(d) < tiny ? tiny : d;
+    c = 1.0 + aa / c;
+    c = fabs(c) < tiny ? tiny : c;
+    d = 1.0 / d;
+    h *= d * c;
+    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+    d = 1.0 + aa * d;
+    d = fabs(d) < tiny ? tiny : d;
+    c = 1.0 + aa / c;
+    c = fabs(c) < tiny ? tiny : c;
+    d = 1.0 / d;
+    double del = d * c;
+    h *= del;
+    if (fabs(del - 1.0) <= 0x1p-53) {
+      double small = a < b ? a : b, large = a < b ? b : a;
+      double lnbeta = cxmi_lgamma(small) - cxmi_lgamma_delta(large, small);
+      return a * lnx + b * ln1mx - lnbeta - log(a) + log(h);
+    }
+  }
+  return NAN;
+}
+
 /* P(N >= k) for the NBD above: 1 minus the head when the head is at most
- * 1/2, else the tail summed directly (no cancellation either way). */
+ * 1/2; else the regularized incomplete beta function I_z(k, r), z = t/(al+t)
+ * (the NBD tail, A&S 26.5.26 with 6.6.2), by its continued fraction, or
+ * 1 - I_(1-z)(r, k) on the other side of the fraction's fast region (then
+ * the tail is above ~1/2 and the subtraction loses nothing). The direct
+ * sum of the tail needed ~40 (al+t)/al terms and was cut at 1e8, silently
+ * short when t/al > ~1e6. NaN past the budgets. */
 static double nbd_tail(double r, double al, double t, uint32_t k) {
   double head = 0.0;
   if (k == 0) {
@@ -228,23 +411,12 @@ static double nbd_tail(double r, double al, double t, uint32_t k) {
   if (head <= 0.5) {
     return 1.0 - head;
   }
-  /* Terms t_{j+1}/t_j = (r+j)/(j+1) * t/(al+t): summed from k until they
-   * are below 2^-56 of the sum once decreasing. */
-  double z = t / (al + t);
-  double term = exp(ln_nbd(r, al, t, (double)k));
-  double sum = term;
-  for (double j = (double)k; j < (double)k + 1e8; j += 1.0) {
-    double ratio = (r + j) / (j + 1.0) * z;
-    term *= ratio;
-    sum += term;
-    if (ratio < 1.0 && term * (ratio > z ? ratio / (1.0 - ratio) : z / (1.0 - z)) <= 0x1p-56 * sum) {
-      break;
-    }
-    if (term == 0.0) {
-      break;
-    }
+  double dk = (double)k;
+  double lnz = -log1p(al / t), ln1mz = -log1p(t / al);
+  if (exp(lnz) < (dk + 1.0) / (dk + r + 2.0)) {
+    return exp(log_ibeta_cf(dk, r, lnz, ln1mz));
   }
-  return sum;
+  return -expm1(log_ibeta_cf(r, dk, ln1mz, lnz));
 }
 
 /* P(X(t) = k) = B(a, b+k+m)/B(a,b) NB(k) + [k > 0 or m] B(a+1, b+k+m-1)/B(a,b) P(N >= k)

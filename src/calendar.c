@@ -122,7 +122,9 @@ static int in_range(int64_t t) { return t >= CXM_TIME_MIN && t <= CXM_TIME_MAX; 
 int32_t cxm_calendar_new(cxm_calendar **out, const cxm_allocator *allocator) {
   cxmi_alloc a;
   cxm_calendar *cal;
-  if (out == NULL || cxmi_alloc_init(&a, allocator) != CXM_OK) return CXM_E_ARG;
+  if (out == NULL) return CXM_E_ARG;
+  *out = NULL; /* on any failure (docs/api.md) */
+  if (cxmi_alloc_init(&a, allocator) != CXM_OK) return CXM_E_ARG;
   cal = cxmi_calloc(&a, 1, sizeof *cal);
   if (cal == NULL) return CXM_E_NOMEM;
   cal->alloc = a;
@@ -279,6 +281,12 @@ int32_t cxm_calendar_add_holidays_text(size_t *bad_line, cxm_calendar *cal, cons
   int32_t rc = CXM_OK;
   if (bad_line != NULL) *bad_line = 0;
   if (cal == NULL || (text == NULL && len > 0)) return CXM_E_ARG;
+  /* A UTF-8 byte-order mark at the very start is skipped, as event files'
+   * (editors on Windows write one). */
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+    text += 3;
+    len -= 3;
+  }
   /* Pass 1: validate every line and count the dates. */
   for (pos = 0, line = 1; pos < len; line++) {
     const char *nl = memchr(text + pos, '\n', len - pos);

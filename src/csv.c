@@ -26,6 +26,7 @@ void cxmi_csv_init(cxmi_csv *c, cxmi_alloc *alloc, int quotes) {
   c->quotes = quotes;
   c->state = ST_START;
   c->line = 1;
+  c->delim = ',';
 }
 
 void cxmi_csv_free(cxmi_csv *c) {
@@ -53,7 +54,7 @@ static uint64_t count_newlines(const uint8_t *d, size_t n) {
 /* Run the quoting state machine over d[0..n) from *st. Returns the index of
  * the '\n' that ends the record, or n. Newlines inside quoted fields are
  * added to *newlines. */
-static size_t scan(const uint8_t *d, size_t n, int *st, uint64_t *newlines, int *seen_quote) {
+static size_t scan(const uint8_t *d, size_t n, uint8_t delim, int *st, uint64_t *newlines, int *seen_quote) {
   size_t i = 0;
   int s = *st;
   while (i < n) {
@@ -77,11 +78,9 @@ static size_t scan(const uint8_t *d, size_t n, int *st, uint64_t *newlines, int 
       *seen_quote = 1;
       if (s == ST_START || s == ST_QUOTE_SEEN) s = ST_QUOTED; /* open, or "" */
       break;
-    case ',':
-      s = ST_START;
-      break;
     default:
-      s = ST_UNQUOTED; /* after ST_QUOTE_SEEN: text after a closing quote */
+      /* after ST_QUOTE_SEEN: text after a closing quote */
+      s = d[i] == delim ? ST_START : ST_UNQUOTED;
       break;
     }
     i++;
@@ -91,10 +90,11 @@ static size_t scan(const uint8_t *d, size_t n, int *st, uint64_t *newlines, int 
 }
 
 /* Hand out a record of raw bytes d[0..n) (line end excluded). */
-static int32_t deliver(cxmi_csv *c, const uint8_t *d, size_t n, int quoted, int32_t status, uint64_t newlines,
-                       cxmi_record_fn fn, void *user) {
+static int32_t deliver(cxmi_csv *c, const uint8_t *d, size_t n, uint64_t dropped, int quoted, int32_t status,
+                       uint64_t newlines, cxmi_record_fn fn, void *user) {
   cxmi_record r;
   int32_t rc = CXM_OK;
+  r.bytes = (uint64_t)n + dropped;
   if (d != NULL && n > 0 && d[n - 1] == '\r') n--;
   if (status == CXM_OK && n > CXM_READER_MAX_RECORD) status = CXM_E_LIMIT;
   if (status != CXM_OK || n > 0) { /* n == 0: a blank line, skipped */
@@ -112,10 +112,15 @@ static int32_t deliver(cxmi_csv *c, const uint8_t *d, size_t n, int quoted, int3
 /* Append to the carried record, or drop the bytes once it is too long. */
 static int32_t carry_append(cxmi_csv *c, const uint8_t *d, size_t n) {
   size_t need;
-  if (c->overflow || n == 0) return CXM_OK;
+  if (c->overflow) {
+    c->dropped += n;
+    return CXM_OK;
+  }
+  if (n == 0) return CXM_OK;
   /* One byte over the maximum for a '\r' that may turn out to be the line end. */
   if (n > CXM_READER_MAX_RECORD + 1 - c->carry_len) {
     c->overflow = 1;
+    c->dropped = n;
     return CXM_OK;
   }
   need = c->carry_len + n;
@@ -137,9 +142,10 @@ static int32_t carry_append(cxmi_csv *c, const uint8_t *d, size_t n) {
 static int32_t deliver_carry(cxmi_csv *c, int32_t status, cxmi_record_fn fn, void *user) {
   int32_t rc;
   if (c->overflow) status = CXM_E_LIMIT;
-  rc = deliver(c, c->carry, c->carry_len, c->seen_quote, status, c->newlines, fn, user);
+  rc = deliver(c, c->carry, c->carry_len, c->dropped, c->seen_quote, status, c->newlines, fn, user);
   c->carrying = 0;
   c->overflow = 0;
+  c->dropped = 0;
   c->seen_quote = 0;
   c->carry_len = 0;
   c->newlines = 0;
@@ -155,7 +161,7 @@ int32_t cxmi_csv_feed(cxmi_csv *c, const uint8_t *data, size_t len, cxmi_record_
   if (c->carrying) {
     size_t end;
     if (c->quotes) {
-      end = scan(data, len, &c->state, &c->newlines, &c->seen_quote);
+      end = scan(data, len, c->delim, &c->state, &c->newlines, &c->seen_quote);
     } else {
       const uint8_t *nl = memchr(data, '\n', len);
       end = nl == NULL ? len : (size_t)(nl - data);
@@ -178,7 +184,7 @@ int32_t cxmi_csv_feed(cxmi_csv *c, const uint8_t *data, size_t len, cxmi_record_
       /* The record may run past this '\n' inside a quoted field. */
       int st = ST_START, seen = 0;
       uint64_t newlines = 0;
-      size_t end = scan(d, rest, &st, &newlines, &seen);
+      size_t end = scan(d, rest, c->delim, &st, &newlines, &seen);
       if (end == rest) {
         c->carrying = 1;
         c->state = st;
@@ -186,23 +192,28 @@ int32_t cxmi_csv_feed(cxmi_csv *c, const uint8_t *data, size_t len, cxmi_record_
         c->seen_quote = seen;
         return carry_append(c, d, rest);
       }
-      rc = deliver(c, d, end, 1, CXM_OK, newlines, fn, user);
+      rc = deliver(c, d, end, 0, 1, CXM_OK, newlines, fn, user);
       if (rc != CXM_OK) return rc;
       p += end + 1;
       continue;
     }
     if (nl == NULL) {
       c->carrying = 1;
-      c->state = n > 0 && d[n - 1] != ',' ? ST_UNQUOTED : ST_START;
+      c->state = n > 0 && d[n - 1] != c->delim ? ST_UNQUOTED : ST_START;
       c->newlines = 0;
       c->seen_quote = 0;
       return carry_append(c, d, rest);
     }
-    rc = deliver(c, d, n, 0, CXM_OK, 0, fn, user);
+    rc = deliver(c, d, n, 0, 0, CXM_OK, 0, fn, user);
     if (rc != CXM_OK) return rc;
     p += n + 1;
   }
   return CXM_OK;
+}
+
+uint64_t cxmi_csv_pending(const cxmi_csv *c, int *too_long) {
+  *too_long = c->carrying && c->overflow;
+  return c->carrying ? (uint64_t)c->carry_len + c->dropped : 0;
 }
 
 int32_t cxmi_csv_finish(cxmi_csv *c, cxmi_record_fn fn, void *user) {
@@ -236,13 +247,14 @@ int32_t cxmi_csv_split(cxmi_csv *c, const cxmi_record *record, cxmi_field *field
                        size_t *bad) {
   const uint8_t *d = record->data;
   size_t len = record->len, i = 0, k = 0, out = 0;
+  const uint8_t delim = c->delim;
 
   if (!record->quoted) {
     /* Fast path: no quote anywhere, fields are the spans between commas.
      * Event fields are short, so a byte loop beats a memchr() call each. */
     size_t start = 0;
     for (i = 0; i < len; i++) {
-      if (d[i] == ',') {
+      if (d[i] == delim) {
         store_field(fields, cap, k++, d + start, i - start);
         start = i + 1;
       }
@@ -287,14 +299,14 @@ int32_t cxmi_csv_split(cxmi_csv *c, const cxmi_record *record, cxmi_field *field
       }
       k++;
       if (i == len) break;
-      if (d[i] != ',') {
+      if (d[i] != delim) {
         *bad = k - 1;
         *count = k;
         return CXM_E_QUOTE; /* text after the closing quote */
       }
       i++;
     } else {
-      const uint8_t *comma = memchr(d + i, ',', len - i);
+      const uint8_t *comma = memchr(d + i, delim, len - i);
       size_t j = comma == NULL ? len : (size_t)(comma - d);
       if (memchr(d + i, '"', j - i) != NULL) {
         *bad = k;

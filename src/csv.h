@@ -31,6 +31,7 @@ typedef struct cxmi_record {
   int32_t status;      /* CXM_OK; CXM_E_LIMIT: longer than CXM_READER_MAX_RECORD (skipped
                         * unbuffered); CXM_E_QUOTE: a quoted field still open at the end of input */
   int quoted;          /* nonzero when the record holds a '"' */
+  uint64_t bytes;      /* bytes before its '\n' (a '\r' included), also when skipped */
 } cxmi_record;
 
 /* Called for each record; a nonzero return stops the feed and is returned. */
@@ -39,12 +40,14 @@ typedef int32_t (*cxmi_record_fn)(void *user, const cxmi_record *record);
 typedef struct cxmi_csv {
   cxmi_alloc *alloc;
   int quotes;          /* 1: CSV quoting; 0: plain lines */
+  uint8_t delim;       /* the field separator (CSV): ',' after init; the reader sets it once it knows the header */
   int carrying;        /* a record is split across chunks */
   int state;           /* quoting state at the end of the carried bytes */
   int overflow;        /* the carried record passed the maximum; bytes are dropped */
   int seen_quote;      /* the carried record holds a '"' */
   uint64_t line;       /* line where the current (or next) record starts */
   uint64_t newlines;   /* '\n' inside the carried record's quoted fields */
+  uint64_t dropped;    /* bytes of the carried record dropped past the maximum */
   uint8_t *carry;      /* the carried record's bytes */
   size_t carry_len, carry_cap;
   uint8_t *scratch;    /* unescaped quoted fields of the last split record */
@@ -55,6 +58,12 @@ typedef struct cxmi_csv {
 void cxmi_csv_init(cxmi_csv *c, cxmi_alloc *alloc, int quotes);
 /* Release the buffers. */
 void cxmi_csv_free(cxmi_csv *c);
+
+/* Bytes of the record still waiting for its line end (0 when none), and
+ * whether it has passed CXM_READER_MAX_RECORD: the reader stops on a
+ * header, or a record, that cannot end within its cap instead of reading
+ * an endless line (a stream without '\n', such as /dev/zero) forever. */
+uint64_t cxmi_csv_pending(const cxmi_csv *c, int *too_long);
 
 /* Frame a chunk, calling fn for each complete record. Returns CXM_OK,
  * CXM_E_NOMEM (the framer is then unusable) or fn's nonzero result. */

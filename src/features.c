@@ -226,7 +226,9 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   cxmi_alloc a;
   size_t n, rows = 0, i, k;
   int32_t rc;
-  if (out == NULL || store == NULL || options == NULL) return CXM_E_ARG;
+  if (out == NULL) return CXM_E_ARG;
+  *out = NULL; /* on any failure (docs/api.md) */
+  if (store == NULL || options == NULL) return CXM_E_ARG;
   if (options->size != sizeof *options) return CXM_E_SIZE;
   o = *options;
   /* Exclusive: the midnight after the last representable second (10000-01-01) is a valid cut-off. */

@@ -84,29 +84,41 @@ int32_t cxm_gap_compute(cxm_gap_result *out, const cxm_gap_acc *acc) {
   return CXM_OK;
 }
 
+int32_t cxmi_group_gap(cxm_gap_acc *out, const cxmi_grouping *g, const cxm_experience_options *o) {
+  const cxm_store *store = g->store;
+  size_t k;
+  uint32_t i;
+  for (k = 0; k < g->count; k++) cxm_gap_acc_init(&out[k]);
+  for (i = 0; i < store->interactions.refs.count; i++) {
+    const cxmi_interaction *r = &store->interactions.items[i];
+    int64_t at;
+    int32_t rc;
+    if (r->internal_n == 0 || r->rating_n == 0) continue;
+    /* A pair lives where its earliest internal rating was given, and when
+     * its earliest rating (of either side) was given. */
+    at = cxmi_grouping_item(g, r->first_rating_time, r->internal_channel, r->internal_stage, r->internal_segment);
+    if (at < 0) continue;
+    rc = cxm_gap_acc_add(&out[at], r->internal_sum / r->internal_n, r->rating_sum / r->rating_n, o->top_box);
+    if (rc != CXM_OK) return rc;
+  }
+  return CXM_OK;
+}
+
 int32_t cxm_store_gap(cxm_gap_acc *out, const cxm_store *store, const cxm_filter *filter,
                       const cxm_experience_options *options) {
   cxm_filter f;
   cxm_experience_options o;
+  cxmi_grouping all;
   cxm_gap_acc acc;
-  uint32_t i;
   int32_t rc;
   if (out == NULL || store == NULL) return CXM_E_ARG;
   rc = cxmi_filter_resolve(&f, store, filter);
   if (rc != CXM_OK) return rc;
   rc = cxmi_experience_options_resolve(&o, options);
   if (rc != CXM_OK) return rc;
-  cxm_gap_acc_init(&acc);
-  for (i = 0; i < store->interactions.refs.count; i++) {
-    const cxmi_interaction *r = &store->interactions.items[i];
-    if (r->internal_n == 0 || r->rating_n == 0) continue;
-    /* A pair lives where its earliest internal rating was given, and when
-     * its earliest rating (of either side) was given. */
-    if (!cxmi_item_selected(&f, r->first_rating_time, r->internal_channel, r->internal_stage, r->internal_segment))
-      continue;
-    rc = cxm_gap_acc_add(&acc, r->internal_sum / r->internal_n, r->rating_sum / r->rating_n, o.top_box);
-    if (rc != CXM_OK) return rc;
-  }
+  cxmi_grouping_all(&all, store, &f);
+  rc = cxmi_group_gap(&acc, &all, &o);
+  if (rc != CXM_OK) return rc;
   *out = acc;
   return CXM_OK;
 }

@@ -7,9 +7,10 @@
  * c > 0 and z < 1. The value is returned as a logarithm because the purchase
  * models need 2F1 of parameters in the thousands, where it overflows a
  * double. Relative accuracy ~1e-12 when the terms keep one sign, for any
- * z < 1, except ~1e-7 when z is within 1e-5 of 1 (after the transformations
+ * z < 1, except ~1e-7 when z is within 4e-5 of 1 (after the transformations
  * of hyp2f1.c) and c - a - b within 0.02 of an integer. At most a few hundred
- * series terms, except up to ~4 million in that near-integer case.
+ * series terms, except up to ~925 000 in that near-integer case; a budget
+ * of 1 million terms per series, beyond which the result is NaN.
  * Returns NaN (and *sign 0) when c <= 0, z >= 1, an argument is NaN or
  * infinite, or the value is 0. */
 double cxmi_hyp2f1_log(int *sign, double a, double b, double c, double z);

@@ -13,6 +13,7 @@
 
 #include "hash.h"
 
+#include <math.h>
 #include <string.h>
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -222,6 +223,20 @@ static int32_t plan_side_tables(merge_plan *p, const merge_maps *m, const cxm_st
    * than the table's spare room (customer days of shards of one stream
    * are mostly distinct anyway). */
   p->days = from->purchase_days.count;
+  /* A day both stores bought on must keep a finite amount (a snapshot
+   * holds nothing else): only a customer `into` already has can share a
+   * day, and only a positive amount can overflow. */
+  if (from->purchase_days.slots != NULL && into->purchase_days.slots != NULL) {
+    for (i = 0; i <= from->purchase_days.slot_mask; i++) {
+      const cxmi_day_slot *src = &from->purchase_days.slots[i], *dst;
+      uint64_t key;
+      if (src->key == 0 || !(src->amount > 0)) continue;
+      key = map_day_key(m, src->key - 1);
+      if ((key >> 32) >= into->customers.count) continue;
+      dst = cxmi_daymap_slot(&into->purchase_days, key);
+      if (dst->key != 0 && !isfinite(dst->amount + src->amount)) return CXM_E_OVERFLOW;
+    }
+  }
   return CXM_OK;
 }
 

@@ -18,6 +18,7 @@ void cxm_fit_options_init(cxm_fit_options *o) {
   o->size = sizeof *o;
   o->max_iterations = 500;
   o->tolerance = 1e-7;
+  o->max_seconds = 60.0;
   for (int i = 0; i < 4; i++) {
     o->start[i] = NAN;
   }
@@ -233,6 +234,48 @@ static void standard_errors(double *se, const double *theta, objective_ctx *c) {
   }
 }
 
+/* Degenerate estimates (docs/purchase.md, "Degenerate fits"): where the
+ * likelihood rises towards a boundary of the parameter space, the
+ * optimiser's gradient test passes on a plateau far out (a ~ 1e-7 and
+ * b ~ 1.5e5 when almost nobody drops out; r and alpha ~ 1e7..1e13 with r/alpha
+ * the rate when every customer buys at one rate; s ~ 1e-26 in Pareto/NBD)
+ * and the point reached says more about the optimiser than the data. The
+ * shape parameters are dimensionless, so a fixed window [1e-6, 1e6]
+ * separates them from any population the models describe (CDNOW:
+ * 0.24..11.7); the scale parameters alpha, beta, v carry the time or money
+ * unit and are judged only through their shapes. A Hessian that is not
+ * positive definite (se NaN) means a direction without curvature; it is
+ * only computed (and judged) when the optimiser converged. */
+static uint32_t degenerate(const cxm_model *m, int with_hessian) {
+  uint32_t why = 0;
+  const double lo = 1e-6, hi = 1e6;
+#define OUTSIDE(v) (!((v) >= lo && (v) <= hi))
+  switch (m->kind) {
+  case CXM_MODEL_BGNBD:
+  case CXM_MODEL_MBGNBD:
+  case CXM_MODEL_PNBD:
+    if (OUTSIDE(m->param[0])) {
+      why |= CXM_DEGENERATE_RATE;
+    }
+    if (OUTSIDE(m->param[2]) || (m->kind != CXM_MODEL_PNBD && OUTSIDE(m->param[3]))) {
+      why |= CXM_DEGENERATE_DROPOUT;
+    }
+    break;
+  default:
+    if (OUTSIDE(m->param[0]) || OUTSIDE(m->param[1])) {
+      why |= CXM_DEGENERATE_SPEND;
+    }
+    break;
+  }
+#undef OUTSIDE
+  for (int i = 0; i < m->param_count && with_hessian; i++) {
+    if (isnan(m->se[i])) {
+      why |= CXM_DEGENERATE_HESSIAN;
+    }
+  }
+  return why;
+}
+
 int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const cxm_fit_options *options) {
   cxm_fit_options defaults;
   cxmi_fitdata fd;
@@ -251,7 +294,7 @@ int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const 
   }
   int n = param_count(kind);
   if (options->max_iterations < 1 || options->max_iterations > 100000 || !(options->tolerance > 0.0) ||
-      !isfinite(options->tolerance)) {
+      !isfinite(options->tolerance) || !(options->max_seconds > 0.0) || !(options->max_seconds <= 1e6)) {
     return CXM_E_OPTION;
   }
   for (int i = 0; i < n; i++) {
@@ -281,7 +324,8 @@ int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const 
   }
   objective_ctx ctx = {kind, n, count, &fd};
   cxmi_opt_result res;
-  cxmi_minimize(&res, theta, (size_t)n, objective, &ctx, options->max_iterations, options->tolerance);
+  cxmi_minimize(&res, theta, (size_t)n, objective, &ctx, options->max_iterations, options->tolerance,
+                options->max_seconds);
 
   cxm_model_init(model);
   model->kind = kind;
@@ -298,8 +342,14 @@ int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const 
   if (res.converged) {
     standard_errors(model->se, theta, &ctx);
   }
+  /* Also for a fit stopped by a limit: its point may be running off to a
+   * boundary, and saying which is the useful part of the answer. */
+  model->degenerate = degenerate(model, res.converged);
+  if (model->degenerate != 0) {
+    model->converged = 0;
+  }
   cxmi_fitdata_free(&fd);
-  return res.converged && isfinite(model->loglik) ? CXM_OK : CXM_E_CONVERGE;
+  return model->converged && isfinite(model->loglik) ? CXM_OK : CXM_E_CONVERGE;
 }
 
 int32_t cxm_model_loglik(double *out, const cxm_model *model, const cxm_rfm *rfm) {
@@ -347,10 +397,11 @@ static double expected(const cxm_model *m, double t, uint32_t x, double tx, doub
   }
 }
 
-/* A NaN result of valid inputs would be a defect; report it as a model
- * whose parameters the computation cannot use rather than return it. */
+/* A result that is not a finite number >= 0 (NaN: a computation past its
+ * budget, or (r+x) t/(alpha+T) beyond the double range) is reported as a
+ * model whose parameters the computation cannot use, never returned. */
 static int32_t result(double *out, double v) {
-  if (isnan(v)) {
+  if (!(v >= 0.0) || !isfinite(v)) {
     return CXM_E_MODEL;
   }
   *out = v;
@@ -468,12 +519,15 @@ int32_t cxm_model_clv(double *out, const cxm_model *purchase, const cxm_model *g
   double total = 0.0, prev = 0.0, factor = 1.0;
   for (uint32_t i = 1; i <= periods; i++) {
     double e = expected(purchase, (double)i * period_length, x, t_x, T);
-    if (isnan(e)) {
+    if (!(e >= 0.0) || !isfinite(e)) {
       return CXM_E_MODEL;
     }
     factor /= 1.0 + discount;
     total += (e - prev) * factor;
     prev = e;
+  }
+  if (!isfinite(total * s)) {
+    return CXM_E_MODEL;
   }
   *out = total * s;
   return CXM_OK;
@@ -505,7 +559,7 @@ int32_t cxm_model_holdout(cxm_holdout *h, const cxm_model *model, const cxm_rfm 
       continue;
     }
     double e = expected(model, t_star, x, tx, T);
-    if (isnan(e)) {
+    if (!(e >= 0.0) || !isfinite(e)) {
       return CXM_E_MODEL;
     }
     size_t bin = x < CXM_HOLDOUT_BINS - 1 ? x : CXM_HOLDOUT_BINS - 1;
@@ -518,6 +572,9 @@ int32_t cxm_model_holdout(cxm_holdout *h, const cxm_model *model, const cxm_rfm 
   }
   if (r.customers == 0) {
     return CXM_E_NO_DATA;
+  }
+  if (!isfinite(r.expected)) {
+    return CXM_E_MODEL; /* each term finite, the sum beyond the double range */
   }
   for (size_t b = 0; b < CXM_HOLDOUT_BINS; b++) {
     double c = (double)r.bin_customers[b];

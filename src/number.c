@@ -12,11 +12,15 @@
  * hold in practice): the first 19 significant digits are kept (the rest are
  * truncated), converted to double (one rounding) and multiplied or divided
  * by a correctly rounded power of ten (two more roundings), so the result
- * is within about two ulp of the correctly rounded one. A value within a
- * few ulp of DBL_MAX may therefore overflow and be refused. */
+ * is within about two ulp of the correctly rounded one. Near DBL_MAX,
+ * where those roundings could overflow, the digits are compared with the
+ * exact overflow threshold instead. */
 #include "number.h"
 
 #include "cxm/common.h"
+
+#include <float.h>
+#include <string.h>
 
 /* 10^k, k = 0..308, each correctly rounded by the compiler (C11 6.4.4.2
  * recommends it; GCC and Clang do it); exact for k <= 22. */
@@ -52,6 +56,13 @@ static const double pow10[309] = {
     1e280, 1e281, 1e282, 1e283, 1e284, 1e285, 1e286, 1e287, 1e288, 1e289,
     1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299,
     1e300, 1e301, 1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308};
+
+/* 2^1024 - 2^970 in decimal: the smallest value that rounds to infinity
+ * (a tie, rounded to even). */
+static const char overflow_midpoint[] =
+    "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416"
+    "692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959"
+    "622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
 
 #define MAX_EXACT_MANTISSA (UINT64_C(1) << 53)
 #define MAX_KEPT_DIGITS 19 /* 10^19 - 1 < 2^64 */
@@ -130,9 +141,43 @@ int32_t cxmi_number_parse(double *out, const char *s, size_t len) {
   } else {
     v = scale10((double)m, dropped - frac_used);
   }
-  /* inf is the only non-finite outcome; v - v is NaN exactly then. */
-  if (v - v != 0.0) return CXM_E_VALUE;
+  /* inf is the only non-finite outcome; v - v is NaN exactly then. The
+   * fallback's roundings can overflow for a text just below the largest
+   * double (DBL_MAX printed in full, 309 digits): every text below
+   * 2^1024 - 2^970, the midpoint between DBL_MAX and 2^1024, rounds to
+   * DBL_MAX, so the digits are compared with that midpoint exactly (a text
+   * equal to it is a tie that rounds to even, 2^1024: refused). */
+  if (v - v != 0.0) {
+    size_t first = int_start;
+    while (first < int_end && s[first] == '0') first++;
+    if (int_end - first != sizeof overflow_midpoint - 1 ||
+        memcmp(s + first, overflow_midpoint, sizeof overflow_midpoint - 1) >= 0)
+      return CXM_E_VALUE;
+    v = DBL_MAX;
+  }
   if (negative && v != 0.0) v = -v;
   *out = v;
   return CXM_OK;
+}
+
+int cxmi_number_text_in(const char *s, size_t len, double lo, double hi, int whole) {
+  size_t i = 0, int_end;
+  int negative = 0, fraction = 0, nonzero = 0;
+  double int_part;
+  if (s == NULL || len == 0) return 0;
+  if (s[0] == '-') i = negative = 1;
+  for (int_end = i; int_end < len && s[int_end] != '.'; int_end++)
+    if (s[int_end] != '0') nonzero = 1;
+  for (i = int_end + 1; i < len; i++)
+    if (s[i] != '0') fraction = 1;
+  if (whole && fraction) return 0;
+  /* A '-' before any nonzero digit: below 0, so below lo (never 0 itself:
+   * "-0.0" is zero). */
+  if (negative && (nonzero || fraction)) return 0;
+  if (cxmi_number_parse(&int_part, s + negative, int_end - (size_t)negative) != CXM_OK) return 0;
+  /* The integer part of a whole-numbered bound compares exactly: the text
+   * is above hi when its integer part is, or equals hi with a fraction;
+   * below lo when its integer part (its floor) is. */
+  if (int_part > hi || (int_part == hi && fraction)) return 0;
+  return int_part >= lo;
 }

@@ -15,4 +15,12 @@
  * unchanged (also when the result would not be finite). */
 int32_t cxmi_number_parse(double *out, const char *s, size_t len);
 
+/* Whether the decimal text `s` (valid for cxmi_number_parse) lies within
+ * [lo, hi] and, when `whole` is set, has no nonzero digit after the point,
+ * judged on the text itself, not on the rounded double: "8.99...9" (30
+ * nines) rounds to 9 but is not whole; "10.00...01" rounds to 10 but is
+ * above 10; "-0.00...01" rounds to 0 but is below it. `lo` and `hi` must be
+ * whole numbers (hi may be infinity) and lo >= 0. */
+int cxmi_number_text_in(const char *s, size_t len, double lo, double hi, int whole);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #define MEM 8
 #define C1 1e-4
@@ -34,12 +35,29 @@ static double inf_norm(const double *a, size_t n) {
   return m;
 }
 
+/* Seconds on a clock that does not jump (CLOCK_MONOTONIC where POSIX has
+ * it, else C11's timespec_get). */
+static double now_seconds(void) {
+  struct timespec ts;
+#if defined(CLOCK_MONOTONIC)
+  if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+    return 0.0;
+  }
+#else
+  if (timespec_get(&ts, TIME_UTC) != TIME_UTC) {
+    return 0.0;
+  }
+#endif
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 void cxmi_minimize(cxmi_opt_result *res, double *theta, size_t n, cxmi_objective fn, void *ctx, int32_t max_iter,
-                   double gtol) {
+                   double gtol, double max_seconds) {
   double g[CXMI_OPT_MAX_N], d[CXMI_OPT_MAX_N], xn[CXMI_OPT_MAX_N], gn[CXMI_OPT_MAX_N];
   double s[MEM][CXMI_OPT_MAX_N], y[MEM][CXMI_OPT_MAX_N], rho[MEM], alpha[MEM];
   int stored = 0, head = 0, flat = 0;
   memset(res, 0, sizeof *res);
+  double deadline = max_seconds > 0.0 ? now_seconds() + max_seconds : INFINITY;
   double f = fn(ctx, theta, g);
   res->evaluations = 1;
   res->f = f;
@@ -53,6 +71,10 @@ void cxmi_minimize(cxmi_opt_result *res, double *theta, size_t n, cxmi_objective
     res->iterations = it;
     if (gnorm <= gtol) {
       res->converged = 1;
+      return;
+    }
+    if (now_seconds() > deadline) {
+      res->out_of_time = 1;
       return;
     }
     /* Two-loop recursion: d = -H g. */
@@ -100,6 +122,10 @@ void cxmi_minimize(cxmi_opt_result *res, double *theta, size_t n, cxmi_objective
     double lo = 0.0, hi = INFINITY, t = 1.0, fnew = NAN;
     int ok = 0;
     for (int trial = 0; trial < MAX_TRIALS; trial++) {
+      if (trial > 0 && now_seconds() > deadline) {
+        res->out_of_time = 1;
+        return; /* theta and f are still the last accepted point */
+      }
       for (size_t i = 0; i < n; i++) {
         xn[i] = theta[i] + t * d[i];
       }

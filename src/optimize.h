@@ -21,15 +21,18 @@ typedef struct cxmi_opt_result {
   int32_t evaluations; /* calls of the objective */
   double f;            /* f at the returned theta */
   double grad_norm;    /* max |grad| at the returned theta */
+  int out_of_time;     /* 1: stopped because max_seconds ran out */
 } cxmi_opt_result;
 
 /* Minimise from theta[0..n) (1 <= n <= CXMI_OPT_MAX_N), leaving the best
  * point found in theta. Stops with converged = 1 when max |grad_i| <= gtol,
  * or when f no longer decreases (relative change below 1e-15 twice) while
  * max |grad_i| <= 1000 gtol (the floor of rounding); with converged = 0
- * after max_iter iterations, when the line search fails, or when f is not
- * finite at the start. */
+ * after max_iter iterations, when the line search fails, when f is not
+ * finite at the start, or (out_of_time = 1) when more than max_seconds of
+ * monotonic time have passed (checked before every evaluation; <= 0: no
+ * limit). At most max_iter * 62 + 1 evaluations of fn. */
 void cxmi_minimize(cxmi_opt_result *res, double *theta, size_t n, cxmi_objective fn, void *ctx, int32_t max_iter,
-                   double gtol);
+                   double gtol, double max_seconds);
 
 #endif

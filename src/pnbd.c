@@ -47,10 +47,123 @@ static double log_f_term(const double *p, double dx, double y) {
   return lf - aa * log(be + y);
 }
 
+/* The death term by its definition instead of 2F1: integrating the
+ * purchase rate out, a customer who died at tau in (t_x, T] contributes
+ * (the integral over the lifetime that Fader & Hardie 2005, note 009,
+ * evaluate in closed form as A0)
+ *
+ *   s/(r+s+x) A0 = s I,  I = int_{t_x}^{T} (al+tau)^-(r+x) (be+tau)^-(s+1) dtau.
+ *
+ * Used where the 2F1 argument |al-be|/(m+t_x) exceeds 0.9 (al/be far from
+ * 1, or t_x tiny against a small al or be), where the series needs up to
+ * ~37/(1-z) terms and the connection formula in 1-z cancels near integer
+ * c-a-b: s -> 0 and t_x ~ 1e-12 T took millions of terms per call.
+ *
+ * With k = min(al, be) and y = ln(k + tau) the integrand times the Jacobian,
+ * e^(phi(y)), phi = y - (r+x) ln(al-k+e^y) - (s+1) ln(be-k+e^y), is
+ * analytic within pi of the real axis and log-concave (phi' = 1 - (r+x)
+ * e^y/(al-k+e^y) - (s+1) e^y/(be-k+e^y) decreases, by at most a factor e
+ * per unit of y), so 20-point Gauss-Legendre on panels of width
+ * min(1, 4/|phi'|) at the panel's start is exact to rounding, and once
+ * phi' < 0 the rest is below e^phi / |phi'|: the sum stops when that is
+ * under 2^-60 of it. At most 20 000 panels (the budget; NaN
+ * beyond). Returns ln I, and in g[] (when not NULL) its derivatives in
+ * r, al, s, be. Everything is kept relative to a running maximum of phi so
+ * that x in the thousands neither underflows nor overflows. */
+static double log_death_quad(const double *p, double dx, double tx, double T, double *g) {
+  double r = p[R], al = p[ALPHA], s = p[S], be = p[BETA];
+  double k = al < be ? al : be, da = al - k, db = be - k;
+  double rx = r + dx, s1 = s + 1.0;
+  double ylo = log(k + tx), yhi = log(k + T);
+  if (!(yhi > ylo)) {
+    return -INFINITY;
+  }
+  double shift = NAN, s0 = 0.0, sr = 0.0, sa = 0.0, ss = 0.0, sb = 0.0;
+  double y0 = ylo;
+  for (int panel = 0; y0 < yhi; panel++) {
+    if (panel >= 20000) {
+      return NAN; /* budget */
+    }
+    /* phi' at the panel's start; it only decreases */
+    double e0 = exp(-y0);
+    double slope0 = 1.0 - rx / (1.0 + da * e0) - s1 / (1.0 + db * e0);
+    double width = fabs(slope0) > 4.0 ? 4.0 / fabs(slope0) : 1.0;
+    double y1 = y0 + width < yhi ? y0 + width : yhi;
+    double half = 0.5 * (y1 - y0), mid = y0 + half;
+    double part0 = 0.0, partr = 0.0, parta = 0.0, parts = 0.0, partb = 0.0;
+    for (int n = 0; n < 10; n++) {
+      for (int side = -1; side <= 1; side += 2) {
+        double y = mid + (double)side * half * cxmi_gl20[n][0];
+        double ey = exp(-y);
+        double la = y + log1p(da * ey), lb = y + log1p(db * ey);
+        double phi = y - rx * la - s1 * lb;
+        if (isnan(shift) || phi > shift + 300.0) {
+          double f = isnan(shift) ? 0.0 : exp(shift - phi);
+          s0 *= f;
+          sr *= f;
+          sa *= f;
+          ss *= f;
+          sb *= f;
+          part0 *= f;
+          partr *= f;
+          parta *= f;
+          parts *= f;
+          partb *= f;
+          shift = phi;
+        }
+        double w = cxmi_gl20[n][1] * exp(phi - shift);
+        part0 += w;
+        if (g != NULL) {
+          /* 1/(al+tau) = e^-y / (1 + da e^-y) */
+          partr -= w * la;
+          parta -= w * rx * ey / (1.0 + da * ey);
+          parts -= w * lb;
+          partb -= w * s1 * ey / (1.0 + db * ey);
+        }
+      }
+    }
+    s0 += half * part0;
+    sr += half * partr;
+    sa += half * parta;
+    ss += half * parts;
+    sb += half * partb;
+    y0 = y1;
+    /* log-concave: past the peak the rest is below e^phi / |phi'| */
+    double e1 = exp(-y1);
+    double slope1 = 1.0 - rx / (1.0 + da * e1) - s1 / (1.0 + db * e1);
+    double phi1 = y1 - rx * (y1 + log1p(da * e1)) - s1 * (y1 + log1p(db * e1));
+    if (slope1 < 0.0 && exp(phi1 - shift) / -slope1 <= 0x1p-60 * s0) {
+      break;
+    }
+  }
+  if (!(s0 > 0.0) || !isfinite(s0)) {
+    return NAN;
+  }
+  if (g != NULL) {
+    g[R] = sr / s0;
+    g[ALPHA] = sa / s0;
+    g[S] = ss / s0;
+    g[BETA] = sb / s0;
+  }
+  return shift + log(s0);
+}
+
+/* Whether the death term is integrated (log_death_quad) rather than summed
+ * as 2F1: the argument at t_x, where it is largest, above 0.9. */
+static int death_by_quad(const double *p, double tx) {
+  double al = p[ALPHA], be = p[BETA];
+  double m = al >= be ? al : be;
+  return fabs(al - be) / (m + tx) > 0.9;
+}
+
 /* ln A0 (see above); -inf when t_x = T. */
 static double log_a0(const double *p, double dx, double tx, double T) {
   if (!(T > tx)) {
     return -INFINITY;
+  }
+  if (death_by_quad(p, tx)) {
+    /* s/(r+s+x) A0 = s I */
+    return log(p[R] + p[S] + dx) + log_death_quad(p, dx, tx, T, NULL);
   }
   double u = log_f_term(p, dx, tx);
   double v = log_f_term(p, dx, T);
@@ -91,18 +204,18 @@ double cxmi_pnbd_ll1(const double *p, uint32_t x, double tx, double T) {
  * whose terms are positive and shrink by a ratio below z; the parameter
  * derivatives of each term are running sums of 1/(A+1-B+j) - 1/(A+1+j) and
  * -1/(A+1-B+j) (Pochhammer symbols differentiated factor by factor). Stops
- * as cxmi_hyp2f1_log() does; NaN beyond 4 million terms. */
-static double hyp_a1_far(double A, double B, double z, double omz, double *dA, double *dB, double *dz);
-
-static double hyp_a1(double A, double B, double z, double omz, double *dA, double *dB, double *dz) {
-  if (z > 0.9) {
-    return hyp_a1_far(A, B, z, omz, dA, dB, dz);
+ * as cxmi_hyp2f1_log() does. Only for z <= 0.9 (the callers integrate
+ * beyond), where it needs at most ~400 terms; NaN beyond a budget of
+ * 10 000. */
+static double hyp_a1(double A, double B, double z, double *dA, double *dB, double *dz) {
+  if (!(z <= 0.9)) {
+    return NAN; /* the callers integrate instead (death_by_quad) */
   }
   double c = A + 1.0 - B;
   double sum = 1.0, sa = 0.0, sb = 0.0, sz = 0.0;
   double term = 1.0, ca = 0.0, cb = 0.0;
   double tail = z / (1.0 - z);
-  for (double k = 0.0; k < 4e6; k += 1.0) {
+  for (double k = 0.0; k < 1e4; k += 1.0) {
     double num = c + k, den = A + 1.0 + k;
     /* One division a term: 1/num - 1/den = B/(num den), 1/num = den/(num den).
      * d(term_{k+1})/dz = (k+1) term_{k+1} / z = (k+1) term_k num/den. */
@@ -126,37 +239,13 @@ static double hyp_a1(double A, double B, double z, double omz, double *dA, doubl
   return NAN;
 }
 
-/* The same for z > 0.9, where the series above needs ~37 / (1 - z) terms:
- * the value from cxmi_hyp2f1_log2() (the connection formula in 1 - z), the
- * z-derivative from d/dz 2F1(a, b; c; z) = ab/c 2F1(a+1, b+1; c+1; z)
- * (A&S 15.2.1), and the A and B derivatives by central differences of the
- * logarithm (steps 1e-6 relative: ~1e-9 relative error, enough for the
- * optimiser, which only needs a descent direction here). */
-static double hyp_a1_far(double A, double B, double z, double omz, double *dA, double *dB, double *dz) {
-  int s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0;
-  double l = cxmi_hyp2f1_log2(&s0, A, B, A + 1.0, z, omz);
-  double ha = 1e-6 * fmax(1.0, A), hb = 1e-6 * fmax(1.0, B);
-  double la = cxmi_hyp2f1_log2(&s1, A + ha, B, A + ha + 1.0, z, omz);
-  double lb = cxmi_hyp2f1_log2(&s2, A - ha, B, A - ha + 1.0, z, omz);
-  double lc = cxmi_hyp2f1_log2(&s3, A, B + hb, A + 1.0, z, omz);
-  double ld = cxmi_hyp2f1_log2(&s4, A, B - hb, A + 1.0, z, omz);
-  double lz = cxmi_hyp2f1_log2(&s5, A + 1.0, B + 1.0, A + 2.0, z, omz);
-  if (s0 != 1 || s1 != 1 || s2 != 1 || s3 != 1 || s4 != 1 || s5 != 1) {
-    return NAN;
-  }
-  *dA = (la - lb) / (2.0 * ha);
-  *dB = (lc - ld) / (2.0 * hb);
-  *dz = exp(log(A * B / (A + 1.0)) + lz - l);
-  return l;
-}
-
 /* Phi(y) = ln F(y) - (r+s+x) ln(m+y) and its gradient in (r, al, s, be). */
 static double phi_grad(const double *p, double dx, double y, double *g) {
   double r = p[R], al = p[ALPHA], s = p[S], be = p[BETA];
   double aa = r + s + dx, fa, fb, fz, lf;
   if (al >= be) {
     double my = al + y, z = (al - be) / my;
-    lf = hyp_a1(aa, s + 1.0, z, (be + y) / my, &fa, &fb, &fz);
+    lf = hyp_a1(aa, s + 1.0, z, &fa, &fb, &fz);
     double lm = log(my);
     g[R] = fa - lm;
     g[S] = fa + fb - lm;
@@ -165,7 +254,7 @@ static double phi_grad(const double *p, double dx, double y, double *g) {
     return lf - aa * lm;
   }
   double my = be + y, z = (be - al) / my;
-  lf = hyp_a1(aa, r + dx, z, (al + y) / my, &fa, &fb, &fz);
+  lf = hyp_a1(aa, r + dx, z, &fa, &fb, &fz);
   double lm = log(my);
   g[R] = fa + fb - lm;
   g[S] = fa - lm;
@@ -185,7 +274,17 @@ static double log_bracket_grad(const double *p, double dx, double tx, double T, 
   double l1 = log_alive_term(p, dx, T);
   double d1[4] = {-log(al + T), -(r + dx) / (al + T), -log(be + T), -s / (be + T)};
   double l2 = -INFINITY, d2[4] = {0.0, 0.0, 0.0, 0.0};
-  if (T > tx) {
+  if (T > tx && death_by_quad(p, tx)) {
+    double li = log_death_quad(p, dx, tx, T, d2);
+    if (isnan(li)) {
+      for (int k = 0; k < 4; k++) {
+        g[k] = NAN;
+      }
+      return NAN;
+    }
+    l2 = log(s) + li;
+    d2[S] += 1.0 / s;
+  } else if (T > tx) {
     double gu[4], gv[4];
     double u = phi_grad(p, dx, tx, gu);
     double v = phi_grad(p, dx, T, gv);
@@ -286,16 +385,6 @@ double cxmi_pnbd_expected(const double *p, double t, uint32_t x, double tx, doub
   return (p[R] + dx) * (p[BETA] + T) / (p[ALPHA] + T) * factor * cxmi_pnbd_p_alive(p, x, tx, T);
 }
 
-/* 20-point Gauss-Legendre nodes and weights on [-1, 1], the positive half
- * (computed with mpmath at 40 digits: roots of P_20 by findroot from
- * numpy's leggauss, weights 2 / ((1 - x^2) P_20'(x)^2)). */
-static const double gl20[10][2] = {
-    {0.076526521133497333755, 0.1527533871307258507},   {0.22778585114164507808, 0.14917298647260374679},
-    {0.37370608871541956067, 0.14209610931838205133},   {0.510867001950827098, 0.1316886384491766269},
-    {0.63605368072651502545, 0.11819453196151841731},   {0.74633190646015079261, 0.10193011981724043504},
-    {0.83911697182221882339, 0.083276741576704748725},  {0.91223442825132590587, 0.06267204833410906357},
-    {0.96397192727791379127, 0.040601429800386941331},  {0.99312859918509492479, 0.017614007139152118312},
-};
 
 /* ln NB(k; tau) of the Poisson-gamma count in time tau. */
 static double ln_nbd(double r, double al, double tau, double k, double lg_rk) {
@@ -342,12 +431,12 @@ double cxmi_pnbd_pmf(const double *p, double t, uint32_t k) {
     double part = 0.0;
     for (int n = 0; n < 10; n++) {
       for (int side = -1; side <= 1; side += 2) {
-        double y = mid + (double)side * half * gl20[n][0];
+        double y = mid + (double)side * half * cxmi_gl20[n][0];
         double tau = be * expm1(y);
         if (!(tau > 0.0)) {
           continue; /* the integrand is 0 there for k > 0 and y = 0 has measure 0 */
         }
-        part += gl20[n][1] * exp(ln_nbd(r, al, tau, dk, lg_rk) - s * y);
+        part += cxmi_gl20[n][1] * exp(ln_nbd(r, al, tau, dk, lg_rk) - s * y);
       }
     }
     integral += part * half * s;

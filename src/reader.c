@@ -7,15 +7,18 @@
  * the framer's buffers grow to the longest record and are reused. */
 #include "cxm/reader.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "csv.h"
+#include "hash.h"
 #include "cxm/event.h"
 #include "cxm/time.h"
 #include "jsonl.h"
 #include "number.h"
 #include "store_internal.h"
+#include "time_format.h"
 #include "utf8.h"
 
 /* The known columns, in the order of docs/events.md; bad fields of a row
@@ -39,6 +42,13 @@ static const char *const field_names[F_COUNT] = {"time",    "customer", "kind", 
 
 enum phase { P_HEADER, P_DATA, P_STOPPED, P_FINISHED };
 
+/* The input's encoding, from its first bytes (docs/events.md, "Dialects"). */
+enum encoding { ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
+
+/* Bytes of UTF-16 transcoded per step: the UTF-8 buffer holds at most
+ * 3/2 of it (a BMP unit of 2 bytes gives at most 3). */
+#define U16_STEP ((size_t)32 * 1024)
+
 #define REASON_SIZE 320
 #define COLUMN_SIZE 160
 /* How much of a bad field's text a reason quotes. */
@@ -59,10 +69,21 @@ struct cxm_reader {
   size_t names_size;
   size_t *name_at;     /* per column: offset of its name in `names` */
   int32_t col_of[F_COUNT]; /* per known field: its column, or -1 */
-  /* byte-order mark */
+  /* byte-order mark and encoding */
   uint8_t bom[3];
   size_t bom_len;
   int bom_done;
+  int32_t encoding;    /* enum encoding */
+  uint8_t u16_odd;     /* the first byte of a code unit split across chunks */
+  int u16_has_odd;
+  uint32_t u16_high;   /* a high surrogate waiting for its low half, or 0 */
+  uint8_t *u8buf;      /* transcoded UTF-8 */
+  size_t u8cap;
+  /* dialect */
+  uint8_t delim;       /* the CSV separator in use */
+  char time_format[CXM_READER_MAX_TIME_FORMAT + 1];
+  uint8_t *header_raw; /* the header record's bytes, to recognise a repeat */
+  size_t header_raw_len;
   cxm_reader_stats stats;
   /* Good rows waiting to be recorded together, so that the store's memory
    * look-ups of several rows overlap (cxmi_store_prefetch). Their strings
@@ -160,11 +181,16 @@ static void notify(cxm_reader *r, uint64_t line, const char *column, int32_t sta
 static int32_t flush(cxm_reader *r);
 
 static int32_t reject(cxm_reader *r, uint64_t line, const char *column, int32_t status) {
-  if (!r->flushing) {
+  if (!r->flushing && r->npending > 0) {
     /* Rows before this one are recorded (or reported) first: reports come
-     * in line order, and strict mode stops with exactly the earlier rows. */
-    int32_t rc = flush(r);
+     * in line order, and strict mode stops with exactly the earlier rows.
+     * Their reports reuse r->reason, so this row's reason is kept aside. */
+    char reason[REASON_SIZE];
+    int32_t rc;
+    memcpy(reason, r->reason, sizeof reason);
+    rc = flush(r);
     if (rc != CXM_OK) return rc;
+    memcpy(r->reason, reason, sizeof reason);
   }
   r->stats.rejected++;
   notify(r, line, column, status);
@@ -216,6 +242,22 @@ static const char *value_rule(int32_t kind) {
   case CXM_KIND_INTERNAL: return "a number 0..100";
   case CXM_KIND_PURCHASE: return "a number >= 0";
   default: return NULL;
+  }
+}
+
+/* Whether a value's decimal text is within its kind's range (and whole
+ * where the kind takes integers), judged on the digits: "8.99...9" with 29
+ * nines rounds to 9 and "10.0...01" to 10, and neither is an NPS answer. */
+static int value_text_ok(int32_t kind, const char *s, size_t len) {
+  switch (kind) {
+  case CXM_KIND_NPS: return cxmi_number_text_in(s, len, 0, 10, 1);
+  case CXM_KIND_CSAT: return cxmi_number_text_in(s, len, 1, 5, 1);
+  case CXM_KIND_CES:
+  case CXM_KIND_EXPECTATION:
+  case CXM_KIND_PERCEPTION: return cxmi_number_text_in(s, len, 1, 7, 1);
+  case CXM_KIND_INTERNAL: return cxmi_number_text_in(s, len, 0, 100, 0);
+  case CXM_KIND_PURCHASE: return cxmi_number_text_in(s, len, 0, INFINITY, 0);
+  default: return 1;
   }
 }
 
@@ -287,6 +329,14 @@ static int32_t reject_store(cxm_reader *r, uint64_t line, const cxm_event *e, co
   case CXM_E_LIMIT:
     sb_str(&b, "the store is full (customers, channels or segments)");
     break;
+  case CXM_E_OVERFLOW:
+    if (e->kind == CXM_KIND_PURCHASE) {
+      /* The day's sum must stay finite (docs/events.md). */
+      sb_str(&b, "the customer's purchases on this day would add up beyond the largest number");
+      return reject(r, line, "value", status);
+    }
+    sb_str(&b, cxm_status_str(status));
+    break;
   default:
     sb_str(&b, cxm_status_str(status));
     break;
@@ -349,14 +399,81 @@ static int32_t add_pending(cxm_reader *r, uint64_t line, const cxm_event *e) {
   return r->npending == CXMI_PREFETCH_MAX ? flush(r) : CXM_OK;
 }
 
+/* ASCII lower case of p[0..len) into dst (cap bytes); the copy, or p
+ * itself when it does not fit (such a text is refused anyway). Names of
+ * kinds, channels, stages and dimensions are matched without case. */
+static const uint8_t *lower(uint8_t *dst, size_t cap, const uint8_t *p, size_t len) {
+  size_t i;
+  if (len > cap) return p;
+  for (i = 0; i < len; i++) dst[i] = p[i] >= 'A' && p[i] <= 'Z' ? (uint8_t)(p[i] + 32) : p[i];
+  return dst;
+}
+
+static int is_blank(uint8_t c) { return c == ' ' || c == '\t'; }
+
+/* Parse the time field with the reader's dialect options; on failure the
+ * reason is in r->reason. */
+static int parse_time(cxm_reader *r, int64_t *t, const cxmi_json_value *tv) {
+  int32_t why = CXMI_TIME_BAD;
+  int rc;
+  sb b;
+  if (r->time_format[0] != '\0' && tv->type == CXMI_JSON_STRING)
+    rc = cxmi_time_parse_pattern(t, &why, r->time_format, (const char *)tv->p, tv->len, r->opt.assume_offset,
+                                 r->opt.utc_offset);
+  else
+    rc = cxmi_time_parse_dialect(t, &why, (const char *)tv->p, tv->len, r->opt.assume_offset, r->opt.utc_offset);
+  if (rc == 0) return 0;
+  sb_init(&b, r->reason, sizeof r->reason);
+  switch (why) {
+  case CXMI_TIME_NO_ZONE:
+    sb_str(&b, "timestamp ");
+    sb_quoted(&b, tv->p, tv->len);
+    sb_str(&b, " has no time zone: write Z or an offset, or read it at an assumed offset (cxm --tz or --assume-utc)");
+    break;
+  case CXMI_TIME_US_DATE:
+    sb_str(&b, "bad timestamp ");
+    sb_quoted(&b, tv->p, tv->len);
+    sb_str(&b, ": a NN/NN/YYYY date needs its pattern (cxm --time-format, e.g. '%m/%d/%Y %H:%M')");
+    break;
+  case CXMI_TIME_PATTERN:
+    sb_str(&b, "bad timestamp ");
+    sb_quoted(&b, tv->p, tv->len);
+    sb_str(&b, ": does not match the time format '");
+    sb_str(&b, r->time_format);
+    sb_str(&b, "'");
+    break;
+  default:
+    sb_str(&b, "bad timestamp ");
+    sb_quoted(&b, tv->p, tv->len);
+    sb_str(&b, ": not RFC 3339 or Unix seconds within years 1970..9999");
+    break;
+  }
+  return -1;
+}
+
 /* Validate and record one row whose fields are v[F_*] (CSV fields are all
  * strings; an absent field has type CXMI_JSON_ABSENT). `ascii`: the fields
  * are known to be printable ASCII, so the encoding check is skipped. */
-static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v, int ascii) {
+static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *fields, int ascii) {
   cxm_event e;
+  cxmi_json_value v[F_COUNT];
+  uint8_t kind_buf[32], channel_buf[CXM_MAX_CHANNEL_LEN], stage_buf[32], dim_buf[32], value_buf[64];
   sb b;
   int32_t f, rc, named_channel = -1;
   size_t where;
+
+  memcpy(v, fields, sizeof v);
+  if (r->opt.trim) {
+    /* Spaces around a field are an export's padding, never data. */
+    for (f = 0; f < F_COUNT; f++) {
+      if (v[f].type != CXMI_JSON_STRING) continue;
+      while (v[f].len > 0 && is_blank(v[f].p[0])) {
+        v[f].p++;
+        v[f].len--;
+      }
+      while (v[f].len > 0 && is_blank(v[f].p[v[f].len - 1])) v[f].len--;
+    }
+  }
 
   /* Types (JSON Lines) and encoding, field by field. */
   for (f = 0; f < F_COUNT; f++) {
@@ -390,14 +507,12 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
   if (v[F_CUSTOMER].len == 0) return reject_msg(r, line, "customer", CXM_E_CUSTOMER, "customer is missing");
   if (v[F_KIND].len == 0) return reject_msg(r, line, "kind", CXM_E_KIND, "kind is missing");
 
-  if (cxm_time_parse(&e.time, (const char *)v[F_TIME].p, v[F_TIME].len) != CXM_OK) {
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "bad timestamp ");
-    sb_quoted(&b, v[F_TIME].p, v[F_TIME].len);
-    sb_str(&b, ": not RFC 3339 or Unix seconds within years 1970..9999");
-    return reject(r, line, "time", CXM_E_TIME);
-  }
-  if (cxm_kind_parse(&e.kind, (const char *)v[F_KIND].p, v[F_KIND].len) != CXM_OK) {
+  if (parse_time(r, &e.time, &v[F_TIME]) != 0) return reject(r, line, "time", CXM_E_TIME);
+  /* Names are tried as written first (the common case costs no copy),
+   * then in lower case. */
+  if (cxm_kind_parse(&e.kind, (const char *)v[F_KIND].p, v[F_KIND].len) != CXM_OK &&
+      cxm_kind_parse(&e.kind, (const char *)lower(kind_buf, sizeof kind_buf, v[F_KIND].p, v[F_KIND].len),
+                     v[F_KIND].len) != CXM_OK) {
     sb_init(&b, r->reason, sizeof r->reason);
     sb_str(&b, "unknown kind ");
     sb_quoted(&b, v[F_KIND].p, v[F_KIND].len);
@@ -406,7 +521,19 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
   e.customer = (const char *)v[F_CUSTOMER].p;
   e.customer_len = v[F_CUSTOMER].len;
   if (v[F_VALUE].len > 0) {
-    if (cxmi_number_parse(&e.value, (const char *)v[F_VALUE].p, v[F_VALUE].len) != CXM_OK) {
+    const uint8_t *num = v[F_VALUE].p;
+    /* A decimal comma, in a file whose fields are not separated by commas
+     * (a semicolon export of a European spreadsheet): one ',' and no '.'. */
+    if (r->opt.format == CXM_FORMAT_CSV && r->delim != ',' && v[F_VALUE].len <= sizeof value_buf &&
+        memchr(num, '.', v[F_VALUE].len) == NULL) {
+      const uint8_t *comma = memchr(num, ',', v[F_VALUE].len);
+      if (comma != NULL && memchr(comma + 1, ',', v[F_VALUE].len - (size_t)(comma - num) - 1) == NULL) {
+        memcpy(value_buf, num, v[F_VALUE].len);
+        value_buf[comma - num] = '.';
+        num = value_buf;
+      }
+    }
+    if (cxmi_number_parse(&e.value, (const char *)num, v[F_VALUE].len) != CXM_OK) {
       sb_init(&b, r->reason, sizeof r->reason);
       sb_str(&b, "value ");
       sb_quoted(&b, v[F_VALUE].p, v[F_VALUE].len);
@@ -414,10 +541,17 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
       return reject(r, line, "value", CXM_E_VALUE);
     }
     e.has_value = 1;
+    /* Whole-number and range checks on the text, not only on the rounded
+     * double: NaN makes the store refuse it as a bad value in its usual
+     * order of checks, with the usual message. */
+    if (!value_text_ok(e.kind, (const char *)num, v[F_VALUE].len)) e.value = NAN;
   }
   if (v[F_CHANNEL].len > 0) {
     int32_t i;
-    if (!channel_token(v[F_CHANNEL].p, v[F_CHANNEL].len)) {
+    const uint8_t *channel = v[F_CHANNEL].p;
+    if (!channel_token(channel, v[F_CHANNEL].len))
+      channel = lower(channel_buf, sizeof channel_buf, channel, v[F_CHANNEL].len);
+    if (!channel_token(channel, v[F_CHANNEL].len)) {
       sb_init(&b, r->reason, sizeof r->reason);
       sb_str(&b, "channel ");
       sb_quoted(&b, v[F_CHANNEL].p, v[F_CHANNEL].len);
@@ -426,7 +560,7 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
     }
     for (i = 0; i < CXM_CHANNEL_FIRST_CUSTOM; i++) {
       if (named_channels[i].len == v[F_CHANNEL].len &&
-          memcmp(named_channels[i].name, v[F_CHANNEL].p, v[F_CHANNEL].len) == 0) {
+          memcmp(named_channels[i].name, channel, v[F_CHANNEL].len) == 0) {
         named_channel = i;
         break;
       }
@@ -434,8 +568,11 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
     /* A custom token is interned only once the row is known to be good;
      * until then the event says "unknown". */
     e.channel = named_channel >= 0 ? named_channel : CXM_CHANNEL_UNKNOWN;
+    v[F_CHANNEL].p = channel; /* interned in lower case */
   }
-  if (cxm_stage_parse(&e.stage, (const char *)v[F_STAGE].p, v[F_STAGE].len) != CXM_OK) {
+  if (cxm_stage_parse(&e.stage, (const char *)v[F_STAGE].p, v[F_STAGE].len) != CXM_OK &&
+      cxm_stage_parse(&e.stage, (const char *)lower(stage_buf, sizeof stage_buf, v[F_STAGE].p, v[F_STAGE].len),
+                      v[F_STAGE].len) != CXM_OK) {
     sb_init(&b, r->reason, sizeof r->reason);
     sb_str(&b, "unknown stage ");
     sb_quoted(&b, v[F_STAGE].p, v[F_STAGE].len);
@@ -443,7 +580,10 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
   }
   if (v[F_SEGMENT].len > CXM_MAX_SEGMENT_LEN)
     return reject_msg(r, line, "segment", CXM_E_SEGMENT, "segment longer than 64 bytes");
-  if (cxm_dimension_parse(&e.dimension, (const char *)v[F_DIMENSION].p, v[F_DIMENSION].len) != CXM_OK) {
+  if (cxm_dimension_parse(&e.dimension, (const char *)v[F_DIMENSION].p, v[F_DIMENSION].len) != CXM_OK &&
+      cxm_dimension_parse(&e.dimension,
+                          (const char *)lower(dim_buf, sizeof dim_buf, v[F_DIMENSION].p, v[F_DIMENSION].len),
+                          v[F_DIMENSION].len) != CXM_OK) {
     sb_init(&b, r->reason, sizeof r->reason);
     sb_str(&b, "unknown dimension ");
     sb_quoted(&b, v[F_DIMENSION].p, v[F_DIMENSION].len);
@@ -480,11 +620,110 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *v
 
 /* ---- CSV --------------------------------------------------------------- */
 
+/* Whether a header name (padding spaces removed, any case) is `want`. */
+static int name_is(const uint8_t *p, size_t len, const char *want) {
+  size_t n = strlen(want), i;
+  while (len > 0 && is_blank(p[0])) {
+    p++;
+    len--;
+  }
+  while (len > 0 && is_blank(p[len - 1])) len--;
+  if (len != n) return 0;
+  for (i = 0; i < n; i++) {
+    uint8_t c = p[i] >= 'A' && p[i] <= 'Z' ? (uint8_t)(p[i] + 32) : p[i];
+    if (c != (uint8_t)want[i]) return 0;
+  }
+  return 1;
+}
+
+/* The known field a header name stands for, or -1. */
+static int32_t known_field(const uint8_t *p, size_t len) {
+  int32_t f;
+  for (f = 0; f < F_COUNT; f++)
+    if (name_is(p, len, field_names[f])) return f;
+  return -1;
+}
+
+/* Edit distance (optimal string alignment: insertions, deletions,
+ * substitutions and swaps of neighbours; ASCII case ignored) between a
+ * header name and a field name, capped at 3 ("far"). */
+static size_t distance(const uint8_t *p, size_t len, const char *want) {
+  size_t n = strlen(want), i, j, m[20][20];
+  uint8_t c[20];
+  while (len > 0 && is_blank(p[0])) {
+    p++;
+    len--;
+  }
+  while (len > 0 && is_blank(p[len - 1])) len--;
+  if (n + 3 > 20 || len > n + 2 || n > len + 2) return 3;
+  for (i = 0; i < len; i++) c[i] = p[i] >= 'A' && p[i] <= 'Z' ? (uint8_t)(p[i] + 32) : p[i];
+  for (i = 0; i <= len; i++) m[i][0] = i;
+  for (j = 0; j <= n; j++) m[0][j] = j;
+  for (i = 1; i <= len; i++) {
+    for (j = 1; j <= n; j++) {
+      size_t best = m[i - 1][j - 1] + (c[i - 1] != (uint8_t)want[j - 1]);
+      if (m[i - 1][j] + 1 < best) best = m[i - 1][j] + 1;
+      if (m[i][j - 1] + 1 < best) best = m[i][j - 1] + 1;
+      if (i > 1 && j > 1 && c[i - 1] == (uint8_t)want[j - 2] && c[i - 2] == (uint8_t)want[j - 1] &&
+          m[i - 2][j - 2] + 1 < best)
+        best = m[i - 2][j - 2] + 1;
+      m[i][j] = best;
+    }
+  }
+  return m[len][n] < 3 ? m[len][n] : 3;
+}
+
+/* A near miss: at most 2 edits, and fewer than half the name's letters. */
+static int near_miss(const uint8_t *p, size_t len, const char *want) {
+  size_t d = distance(p, len, want);
+  return d <= 2 && d * 2 < strlen(want);
+}
+
+/* Fields of a header record split at `delim` (quotes honoured), counting
+ * the names that are known fields. */
+static size_t header_score(const uint8_t *d, size_t len, uint8_t delim) {
+  size_t i = 0, score = 0;
+  for (;;) {
+    size_t start = i, end;
+    if (i < len && d[i] == '"') {
+      /* a quoted name: up to the closing quote ("" is a quote) */
+      start = ++i;
+      while (i < len && !(d[i] == '"' && (i + 1 >= len || d[i + 1] != '"'))) i += d[i] == '"' ? 2 : 1;
+      end = i < len ? i : len;
+      while (i < len && d[i] != delim) i++;
+    } else {
+      while (i < len && d[i] != delim) i++;
+      end = i;
+    }
+    score += known_field(d + start, end - start) >= 0;
+    if (i >= len) return score;
+    i++;
+  }
+}
+
+/* The separator of a CSV header: the candidate that splits it into the
+ * most known field names; on a tie, the first of , ; tab |. */
+static uint8_t sniff_delimiter(const uint8_t *d, size_t len) {
+  static const uint8_t candidates[4] = {',', ';', '\t', '|'};
+  size_t k, best = 0, best_score = 0;
+  for (k = 0; k < 4; k++) {
+    size_t score = header_score(d, len, candidates[k]);
+    if (score > best_score) {
+      best_score = score;
+      best = k;
+    }
+  }
+  return candidates[best];
+}
+
 static void header_reset(cxm_reader *r) {
   cxmi_free(r->alloc, r->colmap, r->ncols * sizeof *r->colmap);
   cxmi_free(r->alloc, r->fields, r->ncols * sizeof *r->fields);
   cxmi_free(r->alloc, r->name_at, r->ncols * sizeof *r->name_at);
   cxmi_free(r->alloc, r->names, r->names_size);
+  cxmi_free(r->alloc, r->header_raw, r->header_raw_len);
+  r->header_raw = NULL;
+  r->header_raw_len = 0;
   r->colmap = NULL;
   r->fields = NULL;
   r->name_at = NULL;
@@ -503,12 +742,20 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
     sb_str(&b, "header row longer than 1048576 bytes");
     return header_error(r, rec->line, "*");
   }
+  if (rec->status == CXM_OK) {
+    r->delim = r->opt.delimiter != 0 ? (uint8_t)r->opt.delimiter : sniff_delimiter(rec->data, rec->len);
+    r->framer.delim = r->delim;
+  }
   rc = rec->status == CXM_OK ? cxmi_csv_split(&r->framer, rec, NULL, 0, &count, &bad) : rec->status;
   if (rc == CXM_E_NOMEM) return rc;
   if (rc != CXM_OK) {
     sb_str(&b, "malformed quoting in the header row");
     return header_error(r, rec->line, "*");
   }
+  r->header_raw = cxmi_malloc(r->alloc, rec->len);
+  if (r->header_raw == NULL) return CXM_E_NOMEM;
+  memcpy(r->header_raw, rec->data, rec->len);
+  r->header_raw_len = rec->len;
   r->colmap = cxmi_malloc(r->alloc, count * sizeof *r->colmap);
   r->fields = cxmi_malloc(r->alloc, count * sizeof *r->fields);
   r->name_at = cxmi_malloc(r->alloc, count * sizeof *r->name_at);
@@ -535,10 +782,8 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
     r->name_at[i] = off;
     off += fl->len + 1;
     r->colmap[i] = -1;
-    for (f = 0; f < F_COUNT; f++) {
-      if (strlen(field_names[f]) == fl->len && memcmp(field_names[f], fl->p, fl->len) == 0) break;
-    }
-    if (f == F_COUNT) continue;
+    f = known_field(fl->p, fl->len);
+    if (f < 0) continue;
     if (r->col_of[f] >= 0) {
       sb_str(&b, "column '");
       sb_str(&b, field_names[f]);
@@ -553,18 +798,73 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
       sb_str(&b, "required column '");
       sb_str(&b, field_names[f]);
       sb_str(&b, "' is missing from the header");
+      for (i = 0; i < count; i++) {
+        if (r->colmap[i] < 0 && near_miss((const uint8_t *)r->names + r->name_at[i], r->fields[i].len,
+                                          field_names[f])) {
+          sb_str(&b, " (is '");
+          sb_text(&b, (const uint8_t *)r->names + r->name_at[i], r->fields[i].len, 64);
+          sb_str(&b, "' meant to be '");
+          sb_str(&b, field_names[f]);
+          sb_str(&b, "'?)");
+          break;
+        }
+      }
+      if (r->opt.delimiter == 0 && count == 1) sb_str(&b, " (one column: no separator , ; tab | found)");
       return header_error(r, rec->line, field_names[f]);
     }
   }
+  /* Each distinct unknown name is reported once, however often the header
+   * repeats it: a set of the names seen (open addressing over column
+   * indexes + 1), so a header of 100 000 columns costs linear time. */
+  {
+    size_t slots = 16, *seen;
+    while (slots < 2 * (size_t)count) slots *= 2;
+    seen = cxmi_calloc(r->alloc, slots, sizeof *seen);
+    if (seen == NULL) return CXM_E_NOMEM;
+    for (i = 0; i < count; i++) {
+      size_t at;
+      const char *name = r->names + r->name_at[i];
+      size_t len = r->fields[i].len;
+      int repeated = 0;
+      if (r->colmap[i] >= 0) continue;
+      for (at = (size_t)cxmi_hash_bytes(name, len) & (slots - 1); seen[at] != 0; at = (at + 1) & (slots - 1)) {
+        size_t j = seen[at] - 1;
+        if (r->fields[j].len == len && memcmp(r->names + r->name_at[j], name, len) == 0) {
+          repeated = 1;
+          break;
+        }
+      }
+      if (repeated) {
+        r->colmap[i] = -2; /* unknown, already reported */
+        continue;
+      }
+      seen[at] = i + 1;
+    }
+    cxmi_free(r->alloc, seen, slots * sizeof *seen);
+  }
   for (i = 0; i < count; i++) {
     sb cb;
+    const char *hint = NULL;
+    if (r->colmap[i] == -2) {
+      r->colmap[i] = -1; /* ignored like the first of its name */
+      continue;
+    }
     if (r->colmap[i] >= 0) continue;
+    for (f = 0; f < F_COUNT && hint == NULL; f++) {
+      if (r->col_of[f] < 0 && near_miss((const uint8_t *)r->names + r->name_at[i], r->fields[i].len, field_names[f]))
+        hint = field_names[f];
+    }
     sb_init(&cb, r->column, sizeof r->column);
     sb_text(&cb, (const uint8_t *)r->names + r->name_at[i], r->fields[i].len, 64);
     sb_init(&b, r->reason, sizeof r->reason);
     sb_str(&b, "unknown column '");
     sb_str(&b, r->column);
     sb_str(&b, "' ignored");
+    if (hint != NULL) {
+      sb_str(&b, " (did you mean '");
+      sb_str(&b, hint);
+      sb_str(&b, "'?)");
+    }
     r->stats.warnings++;
     notify(r, rec->line, r->column, CXM_UNKNOWN_COLUMN);
   }
@@ -582,6 +882,19 @@ static const char *column_name(cxm_reader *r, size_t i) {
   return r->column;
 }
 
+/* Whether a record is the header row again (a UTF-8 byte-order mark
+ * before it allowed: `cat` of two exports keeps the second one's). */
+static int is_header_copy(const cxm_reader *r, const cxmi_record *rec) {
+  const uint8_t *d = rec->data;
+  size_t len = rec->len;
+  if (len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF) {
+    d += 3;
+    len -= 3;
+  }
+  return len == r->header_raw_len && memcmp(d, r->header_raw, len) == 0;
+}
+static int32_t endless(cxm_reader *r, uint64_t line);
+
 static int32_t csv_record(void *user, const cxmi_record *rec) {
   cxm_reader *r = user;
   cxmi_json_value v[F_COUNT];
@@ -590,9 +903,20 @@ static int32_t csv_record(void *user, const cxmi_record *rec) {
   sb b;
 
   if (r->phase == P_HEADER) return csv_header(r, rec);
+  if (rec->status == CXM_OK && is_header_copy(r, rec)) {
+    /* Concatenated exports: each part's header row is not data. */
+    int32_t flushed = flush(r);
+    if (flushed != CXM_OK) return flushed;
+    sb_init(&b, r->reason, sizeof r->reason);
+    sb_str(&b, "a copy of the header row skipped (concatenated files?)");
+    r->stats.warnings++;
+    notify(r, rec->line, "*", CXM_REPEATED_HEADER);
+    return CXM_OK;
+  }
   r->stats.rows++;
   sb_init(&b, r->reason, sizeof r->reason);
   if (rec->status == CXM_E_LIMIT) {
+    if (rec->bytes > CXM_READER_MAX_LINE) return endless(r, rec->line);
     sb_str(&b, "record longer than 1048576 bytes");
     return reject(r, rec->line, "*", CXM_E_LIMIT);
   }
@@ -645,8 +969,10 @@ static int32_t jsonl_record(void *user, const cxmi_record *rec) {
     if (i == rec->len) return CXM_OK;
   }
   r->stats.rows++;
-  if (rec->status == CXM_E_LIMIT)
+  if (rec->status == CXM_E_LIMIT) {
+    if (rec->bytes > CXM_READER_MAX_LINE) return endless(r, rec->line);
     return reject_msg(r, rec->line, "*", CXM_E_LIMIT, "record longer than 1048576 bytes");
+  }
   scratch = cxmi_csv_scratch(&r->framer, rec->len);
   if (scratch == NULL) return CXM_E_NOMEM;
   rc = cxmi_jsonl_parse(rec->data, rec->len, field_names, F_COUNT, v, scratch, &why, &key);
@@ -667,29 +993,48 @@ void cxm_reader_options_init(cxm_reader_options *options) {
   options->to = INT64_MAX;
   options->on_error = NULL;
   options->user = NULL;
+  options->delimiter = 0;
+  options->trim = 1;
+  options->assume_offset = 0;
+  options->utc_offset = 0;
+  options->time_format = NULL;
 }
 
 int32_t cxm_reader_new(cxm_reader **out, cxm_store *store, const cxm_reader_options *options) {
   cxm_reader *r;
   cxmi_alloc *alloc;
   int32_t f;
-  if (out == NULL || store == NULL) return CXM_E_ARG;
+  cxm_reader_options o;
+  if (out == NULL) return CXM_E_ARG;
+  *out = NULL; /* on any failure (docs/api.md) */
+  if (store == NULL) return CXM_E_ARG;
+  /* An older, shorter struct: the fields it lacks keep their defaults. */
+  cxm_reader_options_init(&o);
   if (options != NULL) {
-    if (options->size != sizeof *options) return CXM_E_SIZE;
-    if (options->format != CXM_FORMAT_CSV && options->format != CXM_FORMAT_JSONL) return CXM_E_OPTION;
-    if (options->strict != 0 && options->strict != 1) return CXM_E_OPTION;
-    if (options->from > options->to) return CXM_E_OPTION;
+    if (options->size != sizeof *options && options->size != CXM_READER_OPTIONS_SIZE_0) return CXM_E_SIZE;
+    memcpy(&o, options, options->size);
+    o.size = sizeof o;
   }
+  if (o.format != CXM_FORMAT_CSV && o.format != CXM_FORMAT_JSONL) return CXM_E_OPTION;
+  if (o.strict != 0 && o.strict != 1) return CXM_E_OPTION;
+  if (o.from > o.to) return CXM_E_OPTION;
+  if (o.delimiter != 0 && o.delimiter != ',' && o.delimiter != ';' && o.delimiter != '\t' && o.delimiter != '|')
+    return CXM_E_OPTION;
+  if ((o.trim != 0 && o.trim != 1) || (o.assume_offset != 0 && o.assume_offset != 1)) return CXM_E_OPTION;
+  if (o.utc_offset < -CXMI_MAX_ASSUMED_OFFSET || o.utc_offset > CXMI_MAX_ASSUMED_OFFSET) return CXM_E_OPTION;
+  if (o.time_format != NULL &&
+      (strlen(o.time_format) > CXM_READER_MAX_TIME_FORMAT || !cxmi_time_pattern_ok(o.time_format)))
+    return CXM_E_OPTION;
   alloc = cxmi_store_alloc(store);
   r = cxmi_malloc(alloc, sizeof *r);
   if (r == NULL) return CXM_E_NOMEM;
   memset(r, 0, sizeof *r);
   r->store = store;
   r->alloc = alloc;
-  if (options != NULL)
-    r->opt = *options;
-  else
-    cxm_reader_options_init(&r->opt);
+  r->opt = o;
+  if (o.time_format != NULL) memcpy(r->time_format, o.time_format, strlen(o.time_format) + 1);
+  r->opt.time_format = NULL; /* the copy above is used; the caller's string may go */
+  r->delim = ',';
   cxmi_csv_init(&r->framer, alloc, r->opt.format == CXM_FORMAT_CSV);
   r->phase = r->opt.format == CXM_FORMAT_CSV ? P_HEADER : P_DATA;
   for (f = 0; f < F_COUNT; f++) r->col_of[f] = -1;
@@ -704,39 +1049,195 @@ static int32_t stop(cxm_reader *r, int32_t status) {
   return status;
 }
 
+/* A record longer than CXM_READER_MAX_LINE: reported, and the reader
+ * stops (CXM_E_LIMIT), whether its line end was seen (csv_record,
+ * jsonl_record) or not yet (unfinished), so the outcome does not depend on
+ * how the input was cut into chunks. The caller counted the row. */
+static int32_t endless(cxm_reader *r, uint64_t line) {
+  (void)reject_msg(r, line, "*", CXM_E_LIMIT,
+                   "record longer than 67108864 bytes: not a line-based event file; reading stopped");
+  return CXM_E_LIMIT;
+}
+
+/* An unfinished record past its cap: a header stops the reader at once
+ * (CXM_E_HEADER, nothing can follow it), and a data record longer than
+ * CXM_READER_MAX_LINE stops it too: without them a stream with no '\n'
+ * would be read forever. */
+static int32_t unfinished(cxm_reader *r) {
+  int too_long;
+  uint64_t pending = cxmi_csv_pending(&r->framer, &too_long);
+  sb b;
+  if (!too_long) return CXM_OK;
+  if (r->phase == P_HEADER) {
+    sb_init(&b, r->reason, sizeof r->reason);
+    sb_str(&b, "header row longer than 1048576 bytes");
+    return header_error(r, r->framer.line, "*");
+  }
+  if (pending <= CXM_READER_MAX_LINE) return CXM_OK;
+  r->stats.rows++;
+  return endless(r, r->framer.line);
+}
+
 static int32_t frame(cxm_reader *r, const uint8_t *data, size_t len) {
   int32_t rc = cxmi_csv_feed(&r->framer, data, len, r->opt.format == CXM_FORMAT_CSV ? csv_record : jsonl_record, r);
   /* Rows read before a stop (out of memory) still count; after a strict
    * stop nothing is pending. */
   int32_t flushed = flush(r);
   if (rc == CXM_OK) rc = flushed;
+  if (rc == CXM_OK) rc = unfinished(r);
   return rc == CXM_OK ? rc : stop(r, rc);
 }
 
+/* Append the UTF-8 form of a code point; a lone surrogate is written as
+ * its (invalid) 3-byte form, so a known field holding one is refused as
+ * invalid UTF-8 and unknown columns pass it by. */
+static size_t put_utf8(uint8_t *o, uint32_t cp) {
+  if (cp < 0x80) {
+    o[0] = (uint8_t)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    o[0] = (uint8_t)(0xC0 | (cp >> 6));
+    o[1] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    o[0] = (uint8_t)(0xE0 | (cp >> 12));
+    o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+    o[2] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  o[0] = (uint8_t)(0xF0 | (cp >> 18));
+  o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+  o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+  o[3] = (uint8_t)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/* Transcode UTF-16 bytes to UTF-8 and frame them, U16_STEP bytes at a
+ * time; a code unit or a surrogate pair split across chunks is held. */
+static int32_t feed_utf16(cxm_reader *r, const uint8_t *data, size_t len) {
+  int be = r->encoding == ENC_UTF16BE;
+  if (r->u8buf == NULL) {
+    r->u8cap = U16_STEP / 2 * 3 + 8;
+    r->u8buf = cxmi_malloc(r->alloc, r->u8cap);
+    if (r->u8buf == NULL) return stop(r, CXM_E_NOMEM);
+  }
+  while (len > 0) {
+    size_t step = len < U16_STEP ? len : U16_STEP, i = 0, out = 0;
+    int32_t rc;
+    while (i < step) {
+      uint8_t b0, b1;
+      uint32_t u;
+      if (r->u16_has_odd) {
+        b0 = r->u16_odd;
+        b1 = data[i++];
+        r->u16_has_odd = 0;
+      } else if (i + 1 < step) {
+        b0 = data[i];
+        b1 = data[i + 1];
+        i += 2;
+      } else {
+        r->u16_odd = data[i++];
+        r->u16_has_odd = 1;
+        break;
+      }
+      u = be ? (uint32_t)b0 << 8 | b1 : (uint32_t)b1 << 8 | b0;
+      if (r->u16_high != 0) {
+        uint32_t high = r->u16_high;
+        r->u16_high = 0;
+        if (u >= 0xDC00 && u <= 0xDFFF) {
+          out += put_utf8(r->u8buf + out, 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00));
+          continue;
+        }
+        out += put_utf8(r->u8buf + out, high);
+      }
+      if (u >= 0xD800 && u <= 0xDBFF)
+        r->u16_high = u;
+      else
+        out += put_utf8(r->u8buf + out, u);
+    }
+    rc = frame(r, r->u8buf, out);
+    if (rc != CXM_OK) return rc;
+    data += step;
+    len -= step;
+  }
+  return CXM_OK;
+}
+
+/* The end of UTF-16 input: a held half unit or high surrogate is data
+ * (refused as invalid where it lands in a known field). */
+static int32_t finish_utf16(cxm_reader *r) {
+  uint8_t tail[8];
+  size_t out = 0;
+  if (r->u16_high != 0) out += put_utf8(tail, r->u16_high);
+  if (r->u16_has_odd) tail[out++] = 0xFF; /* never valid in UTF-8 */
+  r->u16_high = 0;
+  r->u16_has_odd = 0;
+  return out > 0 ? frame(r, tail, out) : CXM_OK;
+}
+
+static int32_t feed_data(cxm_reader *r, const uint8_t *data, size_t len) {
+  return r->encoding == ENC_UTF8 ? frame(r, data, len) : feed_utf16(r, data, len);
+}
+
+/* Decide the encoding from the held first bytes r->bom[0..bom_len):
+ * 1 when decided (the mark, if any, is consumed), 0 when more bytes are
+ * needed. `final`: no more bytes will come. */
+static int decide_encoding(cxm_reader *r, int final) {
+  const uint8_t *h = r->bom;
+  size_t n = r->bom_len, skip = 0;
+  int printable0 = n >= 1 && h[0] >= 0x20 && h[0] < 0x7F;
+  r->encoding = ENC_UTF8;
+  if (n == 0) {
+    if (!final) return 0;
+  } else if (h[0] == 0xEF) {
+    int prefix = (n < 2 || h[1] == 0xBB) && (n < 3 || h[2] == 0xBF);
+    if (prefix && n < 3 && !final) return 0;
+    if (prefix && n == 3) skip = 3;
+  } else if (h[0] == 0xFF || h[0] == 0xFE) {
+    if (n < 2 && !final) return 0;
+    if (n >= 2 && h[0] == 0xFF && h[1] == 0xFE) {
+      r->encoding = ENC_UTF16LE;
+      skip = 2;
+    } else if (n >= 2 && h[0] == 0xFE && h[1] == 0xFF) {
+      r->encoding = ENC_UTF16BE;
+      skip = 2;
+    }
+  } else if (printable0 || h[0] == 0) {
+    /* UTF-16 without a mark: an ASCII character and a zero byte, in
+     * either order, cannot start UTF-8 text. */
+    if (n < 2 && !final) return 0;
+    if (n >= 2 && printable0 && h[1] == 0) r->encoding = ENC_UTF16LE;
+    if (n >= 2 && h[0] == 0 && h[1] >= 0x20 && h[1] < 0x7F) r->encoding = ENC_UTF16BE;
+  }
+  r->bom_done = 1;
+  r->bom_len -= skip;
+  memmove(r->bom, r->bom + skip, r->bom_len);
+  return 1;
+}
+
 int32_t cxm_reader_feed(cxm_reader *reader, const uint8_t *data, size_t len) {
-  static const uint8_t bom[3] = {0xEF, 0xBB, 0xBF};
   if (reader == NULL || (data == NULL && len > 0)) return CXM_E_ARG;
   if (reader->phase == P_STOPPED || reader->phase == P_FINISHED) return CXM_E_STATE;
   reader->stats.bytes += len;
   if (!reader->bom_done) {
-    /* The mark may itself be split across chunks: hold its bytes until it
-     * is complete or proven absent, then hand the held bytes on as data. */
-    while (len > 0 && reader->bom_len < 3) {
-      if (data[0] != bom[reader->bom_len]) {
-        int32_t rc;
-        reader->bom_done = 1;
-        rc = frame(reader, reader->bom, reader->bom_len);
-        if (rc != CXM_OK) return rc;
-        break;
-      }
+    /* The mark may itself be split across chunks: hold the first bytes
+     * until the encoding is known, then hand the held bytes on as data. */
+    while (len > 0 && !reader->bom_done) {
       reader->bom[reader->bom_len++] = data[0];
       data++;
       len--;
+      if (!decide_encoding(reader, 0) && reader->bom_len == 3) decide_encoding(reader, 1);
     }
-    if (reader->bom_len == 3) reader->bom_done = 1;
     if (!reader->bom_done) return CXM_OK;
+    if (reader->bom_len > 0) {
+      int32_t rc = feed_data(reader, reader->bom, reader->bom_len);
+      reader->bom_len = 0;
+      if (rc != CXM_OK) return rc;
+    }
   }
-  return frame(reader, data, len);
+  return feed_data(reader, data, len);
 }
 
 int32_t cxm_reader_finish(cxm_reader *reader) {
@@ -744,8 +1245,13 @@ int32_t cxm_reader_finish(cxm_reader *reader) {
   if (reader == NULL) return CXM_E_ARG;
   if (reader->phase == P_STOPPED || reader->phase == P_FINISHED) return CXM_E_STATE;
   if (!reader->bom_done) {
-    reader->bom_done = 1;
-    rc = frame(reader, reader->bom, reader->bom_len);
+    decide_encoding(reader, 1);
+    rc = feed_data(reader, reader->bom, reader->bom_len);
+    reader->bom_len = 0;
+    if (rc != CXM_OK) return rc;
+  }
+  if (reader->encoding != ENC_UTF8) {
+    rc = finish_utf16(reader);
     if (rc != CXM_OK) return rc;
   }
   rc = cxmi_csv_finish(&reader->framer, reader->opt.format == CXM_FORMAT_CSV ? csv_record : jsonl_record, reader);
@@ -776,6 +1282,7 @@ void cxm_reader_free(cxm_reader *reader) {
   if (reader == NULL) return;
   header_reset(reader);
   cxmi_csv_free(&reader->framer);
+  cxmi_free(reader->alloc, reader->u8buf, reader->u8cap);
   cxmi_free(reader->alloc, reader, sizeof *reader);
 }
 

@@ -65,7 +65,7 @@ int32_t cxm_sbg_fit(cxm_sbg *fit, const double *alive, size_t count) {
   if (!(alive[0] > 0) || alive[count - 1] == alive[0]) return CXM_E_VALUE;
   c.alive = alive;
   c.count = count;
-  cxmi_minimize(&res, theta, 2, sbg_objective, &c, 2000, 1e-10);
+  cxmi_minimize(&res, theta, 2, sbg_objective, &c, 2000, 1e-10, 0.0); /* no time limit: two parameters */
   fit->alpha = exp(theta[0]);
   fit->beta = exp(theta[1]);
   fit->loglik = -res.f * alive[0];

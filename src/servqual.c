@@ -14,29 +14,32 @@ typedef struct customer_answers {
   uint64_t expectation_n, perception_n, expectation_sum, perception_sum;
 } customer_answers;
 
-int32_t cxm_store_servqual_acc(cxm_servqual_acc *out, const cxm_store *store, const cxm_filter *filter) {
-  cxm_filter f;
+/* Bits of a (customer, dimension) key: the customer handle (32) and the
+ * dimension (3); the group index goes above them (groups <= cells < 2^29,
+ * so a key never reaches the keymap's reserved UINT64_MAX). */
+#define WHO_BITS 35
+
+int32_t cxmi_group_servqual_acc(cxm_servqual_acc *out, const cxmi_grouping *g) {
+  const cxm_store *store = g->store;
   cxmi_alloc a;
   cxmi_keymap per_customer;
   customer_answers *answers = NULL;
   uint32_t cap = 0, i;
-  cxm_servqual_acc r;
+  size_t k;
   int32_t rc, d;
-  if (out == NULL || store == NULL) return CXM_E_ARG;
-  rc = cxmi_filter_resolve(&f, store, filter);
-  if (rc != CXM_OK) return rc;
   cxmi_alloc_init(&a, &store->alloc.hooks);
   cxmi_keymap_init(&per_customer);
 
   /* A customer's answers for one dimension may lie in several cells of
-   * the slice: gather them per (customer, dimension) first. */
+   * the slice: gather them per (group, customer, dimension) first. */
   for (i = 0; i < store->servqual_keys.count; i++) {
     uint64_t key = store->servqual_keys.keys[i];
     uint32_t cell = (uint32_t)(key >> 3) & (CXMI_MAX_CELLS - 1);
     uint64_t who = (key >> 32) << 3 | (key & 7);
     const cxmi_servqual_answers *q = &store->servqual[i];
-    int64_t at;
-    if (!cxmi_cell_selected(store, &f, &store->cube.cells[cell])) continue;
+    int64_t at, group = cxmi_grouping_cell(g, &store->cube.cells[cell]);
+    if (group < 0) continue;
+    who |= (uint64_t)group << WHO_BITS;
     at = cxmi_keymap_find(&per_customer, who);
     if (at < 0) {
       rc = cxmi_keymap_reserve(&per_customer, &a);
@@ -62,22 +65,36 @@ int32_t cxm_store_servqual_acc(cxm_servqual_acc *out, const cxm_store *store, co
   /* Only customers with answers of both kinds qualify; each of their
    * answers counts once. Every answer was recorded as one event, so a sum
    * would need 2^61 answers of 7 to overflow 64 bits. */
-  cxm_servqual_acc_init(&r);
+  for (k = 0; k < g->count; k++) cxm_servqual_acc_init(&out[k]);
   for (i = 0; i < per_customer.count; i++) {
     const customer_answers *c = &answers[i];
+    cxm_servqual_acc *r = &out[per_customer.keys[i] >> WHO_BITS];
     d = (int32_t)(per_customer.keys[i] & 7);
     if (c->expectation_n == 0 || c->perception_n == 0) continue;
-    r.customers[d]++;
-    r.expectation_n[d] += c->expectation_n;
-    r.expectation_sum[d] += c->expectation_sum;
-    r.perception_n[d] += c->perception_n;
-    r.perception_sum[d] += c->perception_sum;
+    r->customers[d]++;
+    r->expectation_n[d] += c->expectation_n;
+    r->expectation_sum[d] += c->expectation_sum;
+    r->perception_n[d] += c->perception_n;
+    r->perception_sum[d] += c->perception_sum;
   }
-  *out = r;
   rc = CXM_OK;
 done:
   cxmi_keymap_free(&per_customer, &a);
   cxmi_free(&a, answers, (size_t)cap * sizeof *answers);
+  return rc;
+}
+
+int32_t cxm_store_servqual_acc(cxm_servqual_acc *out, const cxm_store *store, const cxm_filter *filter) {
+  cxm_filter f;
+  cxmi_grouping all;
+  cxm_servqual_acc r;
+  int32_t rc;
+  if (out == NULL || store == NULL) return CXM_E_ARG;
+  rc = cxmi_filter_resolve(&f, store, filter);
+  if (rc != CXM_OK) return rc;
+  cxmi_grouping_all(&all, store, &f);
+  rc = cxmi_group_servqual_acc(&r, &all);
+  if (rc == CXM_OK) *out = r;
   return rc;
 }
 

@@ -35,7 +35,7 @@ extern const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5];
 #define CXMI_SNAPSHOT_TRAILER_TAG "TAIL"
 
 /* cxm_store_save() and cxm_store_load() through the operations `io`. */
-int32_t cxmi_snapshot_save_file(const cxm_store *store, const char *path, const cxmi_fileio *io);
+int32_t cxmi_snapshot_save_file(const cxm_store *store, const char *path, uint32_t new_mode, const cxmi_fileio *io);
 int32_t cxmi_snapshot_load_file(cxm_store **out, const char *path, const cxm_allocator *allocator,
                                 const cxmi_fileio *io);
 

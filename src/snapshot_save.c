@@ -9,6 +9,7 @@
 #include "crc32c.h"
 #include "store_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,6 +265,16 @@ int32_t cxm_store_save_to(const cxm_store *store, cxm_write_fn write, void *opaq
     }
     for (i = 0; i <= store->purchase_days.slot_mask; i++)
       if (store->purchase_days.slots[i].key != 0) days[day_count++] = store->purchase_days.slots[i];
+    /* Never write what the loader refuses: recording and merging keep
+     * every day's amount finite, and this check makes sure of it before
+     * the first byte goes out (a file save then keeps the previous file). */
+    for (i = 0; i < day_count; i++) {
+      if (!(days[i].amount >= 0) || !isfinite(days[i].amount)) {
+        cxmi_free(&a, days, (size_t)store->purchase_days.count * sizeof *days);
+        cxmi_free(&a, s, sizeof *s);
+        return CXM_E_OVERFLOW;
+      }
+    }
     qsort(days, day_count, sizeof *days, compare_days);
   }
   memset(s, 0, offsetof(sink, buf));

@@ -22,4 +22,13 @@ double cxmi_lgamma_ratio(double x, double k);
 /* ln B(a, b) = ln Gamma(a) + ln Gamma(b) - ln Gamma(a + b), a, b > 0. */
 double cxmi_lbeta(double a, double b);
 
+/* ln Gamma(x + d) - ln Gamma(x) for x > 0 and real d >= 0, without the
+ * cancellation of two large ln Gamma values when d is small against x
+ * (e.g. x = 1e8, d = 1e-7). */
+double cxmi_lgamma_delta(double x, double d);
+
+/* 20-point Gauss-Legendre rule on [-1, 1]: the positive nodes and their
+ * weights (the rule is symmetric). */
+extern const double cxmi_gl20[10][2];
+
 #endif

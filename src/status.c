@@ -11,6 +11,7 @@ static const status_text status_table[] = {
     {CXM_OK, "CXM_OK", "success"},
     {CXM_DUPLICATE, "CXM_DUPLICATE", "duplicate event id; event skipped"},
     {CXM_UNKNOWN_COLUMN, "CXM_UNKNOWN_COLUMN", "unknown column ignored"},
+    {CXM_REPEATED_HEADER, "CXM_REPEATED_HEADER", "repeated header row skipped"},
     {CXM_E_ARG, "CXM_E_ARG", "a required pointer argument is NULL"},
     {CXM_E_NOMEM, "CXM_E_NOMEM", "out of memory"},
     {CXM_E_SIZE, "CXM_E_SIZE", "struct size field not recognised (set it with the init function)"},
@@ -27,7 +28,7 @@ static const status_text status_table[] = {
     {CXM_E_EVENT_ID, "CXM_E_EVENT_ID", "event id longer than 128 bytes"},
     {CXM_E_WINDOW, "CXM_E_WINDOW", "time window reversed or not aligned to the store's bucket"},
     {CXM_E_BY, "CXM_E_BY", "unknown grouping dimension"},
-    {CXM_E_OVERFLOW, "CXM_E_OVERFLOW", "a count would overflow"},
+    {CXM_E_OVERFLOW, "CXM_E_OVERFLOW", "a count would overflow, or a sum would not be a finite number"},
     {CXM_E_FORMAT, "CXM_E_FORMAT", "malformed serialised data"},
     {CXM_E_VERSION, "CXM_E_VERSION", "unsupported format version"},
     {CXM_E_TRUNCATED, "CXM_E_TRUNCATED", "serialised data ends early"},
@@ -48,6 +49,7 @@ static const status_text status_table[] = {
     {CXM_E_NO_DATA, "CXM_E_NO_DATA", "no data to compute from"},
     {CXM_E_CHECKSUM, "CXM_E_CHECKSUM", "snapshot checksum mismatch"},
     {CXM_E_CONFLICT, "CXM_E_CONFLICT", "stores cannot be merged"},
+    {CXM_E_NOT_FILE, "CXM_E_NOT_FILE", "not a regular file (a directory, FIFO, device or socket)"},
 };
 
 static const status_text *find_status(int32_t status) {

@@ -22,6 +22,7 @@ int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
   cxm_store *s;
   int32_t rc;
   if (out == NULL) return CXM_E_ARG;
+  *out = NULL; /* on any failure (docs/api.md) */
   if (options == NULL) {
     cxm_store_options_init(&defaults);
     options = &defaults;
@@ -483,6 +484,14 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
     return CXM_E_LIMIT;
   }
   if (s->events == UINT64_MAX) return CXM_E_OVERFLOW;
+  /* A day's purchase amount must stay a finite double (a snapshot cannot
+   * hold anything else): two amounts near DBL_MAX on one day are refused
+   * here, before anything changes. A new customer has no days yet. */
+  if (e->kind == CXM_KIND_PURCHASE && customer_index >= 0 && s->purchase_days.slots != NULL) {
+    const cxmi_day_slot *d =
+        cxmi_daymap_slot(&s->purchase_days, CXMI_PURCHASE_KEY((uint32_t)customer_index, e->time / 86400));
+    if (d->key != 0 && !isfinite(d->amount + e->value)) return CXM_E_OVERFLOW;
+  }
 
   /* Reserve everything that may need memory, then commit: no failure after this point. */
   if (customer_index < 0) {

@@ -63,6 +63,10 @@ static int32_t digits(const char *s, size_t n) {
   return v;
 }
 
+/* Unix seconds, or milliseconds: a value above CXM_TIME_MAX (the last
+ * second of 9999) cannot be seconds, so it is read as milliseconds
+ * (floor). Milliseconds from 1978-01-12T03:58:20.800Z on are recognised
+ * this way; no value accepted as seconds changes meaning. */
 static int32_t parse_unix(int64_t *out, const char *s, size_t len) {
   int64_t v = 0;
   size_t i;
@@ -71,8 +75,9 @@ static int32_t parse_unix(int64_t *out, const char *s, size_t len) {
     v = v * 10 + (s[i] - '0');
     /* Stop before overflow: leading zeros are allowed, so check the value,
      * not the digit count. */
-    if (v > CXM_TIME_MAX) return CXM_E_TIME;
+    if (v > CXM_TIME_MAX * 1000 + 999) return CXM_E_TIME;
   }
+  if (v > CXM_TIME_MAX) v /= 1000;
   *out = v;
   return CXM_OK;
 }

@@ -659,6 +659,36 @@ static void test_holidays_text(void **state) {
   cxm_calendar_free(cal);
 }
 
+/* Issue 12: a byte-order mark starts a holidays file as it may an event
+ * file; elsewhere it is a bad line. 1969-12-31 is a date like any other
+ * (docs/calendar.md: years 1..9999), and at a negative offset it is the
+ * local day of the first UTC hours of 1970. */
+static void test_holidays_bom_and_1969(void **state) {
+  cxm_calendar *cal = new_cal();
+  size_t bad = 99;
+  (void)state;
+  assert_int_equal(cxm_calendar_add_holidays_text(&bad, cal, "\xEF\xBB\xBF" "2026-12-25\n", 14), CXM_OK);
+  assert_int_equal(bad, 0);
+  assert_int_equal(cxm_calendar_holiday_count(cal), 1);
+  assert_int_equal(cxm_calendar_add_holidays_text(&bad, cal, "2026-12-24\n\xEF\xBB\xBF" "2026-12-26\n", 25),
+                   CXM_E_TIME);
+  assert_int_equal(bad, 2);
+  assert_int_equal(cxm_calendar_add_holidays_text(&bad, cal, "\xEF\xBB" "2026-12-26\n", 13), CXM_E_TIME);
+  assert_int_equal(bad, 1);
+  assert_int_equal(cxm_calendar_holiday_count(cal), 1);
+  cxm_calendar_free(cal);
+  /* Wednesday 1969-12-31 at -03:00, open 00:00..24:00 every day: the
+   * holiday removes the first 3 hours of 1970 (UTC), nothing after. */
+  cal = new_cal();
+  assert_int_equal(cxm_calendar_set_offset(cal, -3 * 3600), CXM_OK);
+  for (int32_t w = 1; w <= 7; w++) assert_int_equal(cxm_calendar_set_hours(cal, w, 0, 86400), CXM_OK);
+  assert_int_equal(bs(cal, 0, 6 * H), 6 * H);
+  assert_int_equal(cxm_calendar_add_holidays_text(&bad, cal, "1969-12-31\n", 11), CXM_OK);
+  assert_int_equal(cxm_calendar_holiday_count(cal), 1);
+  assert_int_equal(bs(cal, 0, 6 * H), 3 * H);
+  cxm_calendar_free(cal);
+}
+
 /* Many holidays in random order (the list grows past its first block),
  * duplicates included, through both entry points. */
 static void test_many_holidays(void **state) {
@@ -934,6 +964,7 @@ int main(void) {
       cmocka_unit_test(test_next_open_cases),
       cmocka_unit_test(test_add_business_cases),
       cmocka_unit_test(test_holidays_text),
+      cmocka_unit_test(test_holidays_bom_and_1969),
       cmocka_unit_test(test_many_holidays),
       cmocka_unit_test(test_random_minutes),
       cmocka_unit_test(test_random_seconds),

@@ -91,6 +91,7 @@ static void check_bgnbd(cxm_rfm *r) {
   cxm_model_init(&m);
   assert_int_equal(cxm_model_fit(&m, r, CXM_MODEL_BGNBD, NULL), CXM_OK);
   assert_true(m.converged);
+  assert_int_equal(m.degenerate, 0);
   /* the paper's three decimals */
   close_abs(round_to(m.param[0], 0.001), 0.243, 1e-9, "r");
   close_abs(round_to(m.param[1], 0.001), 4.414, 1e-9, "alpha");
@@ -164,6 +165,7 @@ static void test_pnbd(void **state) {
   cxm_model_init(&m);
   assert_int_equal(cxm_model_fit(&m, r, CXM_MODEL_PNBD, NULL), CXM_OK);
   assert_true(m.converged);
+  assert_int_equal(m.degenerate, 0);
   close_abs(round_to(m.loglik, 0.01), -9594.98, 1e-9, "pnbd loglik (CLVTools)");
   assert_true(m.loglik >= ll);
   for (int i = 0; i < 4; i++) {

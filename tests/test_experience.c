@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cxm.h"
@@ -312,6 +313,38 @@ static void check_service(const cxm_store *s, int with_holiday) {
     assert_int_equal(r.breached, 2);
     assert_close(r.within_sla_pct, 60.0, 1e-12);
   }
+  /* The same contacts in business time. k5's clock starts at Wed 09:00
+   * (opened 08:00): 1 h. Without the holiday: 3600, 5400, 7200 (k2) and
+   * 39600 (k3, 11 h); with it, k2 is 1 h and k3 3 h. k1's resolution is
+   * Mon 10-17 + Tue 9-10 = 8 business hours either way. */
+  {
+    cxm_service_result b, wall = r;
+    memset(&b, 0xA5, sizeof b);
+    assert_int_equal(cxm_store_service_business(&b, s, NULL, &o), CXM_OK);
+    assert_int_equal(b.contacts, wall.contacts);
+    assert_int_equal(b.replied, wall.replied);
+    assert_int_equal(b.met, wall.met);
+    assert_int_equal(b.breached, wall.breached);
+    assert_close(b.within_sla_pct, wall.within_sla_pct, 0);
+    if (with_holiday) {
+      assert_close(b.first_response_median_s, 4500, 0);         /* 3600 3600 5400 10800 */
+      assert_close(b.first_response_p90_s, 5400 + 0.7 * 5400, 1e-9);
+      assert_close(b.first_response_mean_s, 23400.0 / 4, 1e-12);
+    } else {
+      assert_close(b.first_response_median_s, 6300, 0);         /* 3600 5400 7200 39600 */
+      assert_close(b.first_response_p90_s, 7200 + 0.7 * 32400, 1e-9);
+      assert_close(b.first_response_mean_s, 55800.0 / 4, 1e-12);
+    }
+    assert_close(b.resolution_median_s, 28800, 0);
+    assert_close(b.resolution_p90_s, 28800, 0);
+    assert_int_equal(cxm_store_service_business(NULL, s, NULL, &o), CXM_E_ARG);
+    memset(&b, 0x5A, sizeof b);
+    wall = b;
+    o.sla_target_seconds = -1;
+    assert_int_not_equal(cxm_store_service_business(&b, s, NULL, &o), CXM_OK);
+    assert_memory_equal(&b, &wall, sizeof b); /* unchanged on error */
+    o.sla_target_seconds = 28800;
+  }
   /* a contact belongs to the channel of its earliest open */
   cxm_filter_init(&f);
   f.channel = CXM_CHANNEL_CHAT;
@@ -450,6 +483,307 @@ static void test_consistency(void **state) {
   cxm_store_free(s);
 }
 
+/* ---- grouped queries ------------------------------------------------------ */
+
+/* Doubles equal bit for bit (NaN equals NaN): the grouped queries promise
+ * the per-group queries' exact numbers. */
+static void assert_same_double(double got, double want, const char *what, size_t group) {
+  if (memcmp(&got, &want, sizeof got) != 0) fail_msg("group %zu: %s %.17g, want %.17g", group, what, got, want);
+}
+
+static void assert_same_u64(uint64_t got, uint64_t want, const char *what, size_t group) {
+  if (got != want) fail_msg("group %zu: %s %llu, want %llu", group, what, (unsigned long long)got, (unsigned long long)want);
+}
+
+/* A random store with every kind of experience data: custom channels and
+ * segments, rated interactions (shared refs), contacts with replies and
+ * resolutions, SERVQUAL answers, complaints, compliments, churn; times over
+ * ~100 days in buckets of `bucket` seconds. */
+static cxm_store *random_store(uint64_t *rng, int64_t bucket, size_t events) {
+  cxm_store_options so;
+  cxm_store *s = NULL;
+  int32_t channels[12], segments[6];
+  size_t i;
+  char name[32];
+  cxm_store_options_init(&so);
+  so.bucket_seconds = bucket;
+  assert_int_equal(cxm_store_new(&s, &so), CXM_OK);
+  for (i = 0; i < 12; i++) {
+    if (i < 5) {
+      channels[i] = (int32_t)i; /* built-in channels, the empty one included */
+      continue;
+    }
+    snprintf(name, sizeof name, "ch%zu", i);
+    assert_int_equal(cxm_store_channel(&channels[i], s, name, strlen(name)), CXM_OK);
+  }
+  segments[0] = 0;
+  for (i = 1; i < 6; i++) {
+    snprintf(name, sizeof name, "seg-%zu", i);
+    assert_int_equal(cxm_store_segment(&segments[i], s, name, strlen(name)), CXM_OK);
+  }
+  for (i = 0; i < events; i++) {
+    static const int32_t kinds[] = {CXM_KIND_NPS,         CXM_KIND_CSAT,         CXM_KIND_CES,
+                                    CXM_KIND_INTERNAL,    CXM_KIND_EXPECTATION,  CXM_KIND_PERCEPTION,
+                                    CXM_KIND_CONTACT_OPEN, CXM_KIND_CONTACT_REPLY, CXM_KIND_CONTACT_RESOLVE,
+                                    CXM_KIND_COMPLAINT,   CXM_KIND_COMPLIMENT,   CXM_KIND_CHURN,
+                                    CXM_KIND_INTERNAL,    CXM_KIND_NPS,          CXM_KIND_CONTACT_OPEN};
+    cxm_event e;
+    char customer[16], ref[16];
+    int32_t kind = kinds[test_below(rng, sizeof kinds / sizeof kinds[0])];
+    int32_t rc;
+    cxm_event_init(&e);
+    snprintf(customer, sizeof customer, "c%u", (unsigned)test_below(rng, 60));
+    snprintf(ref, sizeof ref, "r%u", (unsigned)test_below(rng, 150));
+    e.customer = customer;
+    e.customer_len = strlen(customer);
+    e.time = INT64_C(1735689600) + (int64_t)test_below(rng, 100 * 86400);
+    e.kind = kind;
+    e.channel = channels[test_below(rng, 12)];
+    e.stage = (int32_t)test_below(rng, CXM_STAGE_COUNT);
+    e.segment = segments[test_below(rng, 6)];
+    switch (kind) {
+      case CXM_KIND_NPS: e.has_value = 1; e.value = (double)test_below(rng, 11); break;
+      case CXM_KIND_CSAT: e.has_value = 1; e.value = (double)(1 + test_below(rng, 5)); break;
+      case CXM_KIND_CES: e.has_value = 1; e.value = (double)(1 + test_below(rng, 7)); break;
+      case CXM_KIND_INTERNAL: e.has_value = 1; e.value = (double)test_below(rng, 1001) / 10.0; break;
+      case CXM_KIND_EXPECTATION:
+      case CXM_KIND_PERCEPTION:
+        e.has_value = 1;
+        e.value = (double)(1 + test_below(rng, 7));
+        e.dimension = (int32_t)(1 + test_below(rng, CXM_DIMENSION_COUNT - 1));
+        break;
+      default: break;
+    }
+    /* Ratings share refs with contacts, so interactions pair up. */
+    if (kind == CXM_KIND_CONTACT_OPEN || kind == CXM_KIND_CONTACT_REPLY || kind == CXM_KIND_CONTACT_RESOLVE ||
+        ((kind == CXM_KIND_INTERNAL || kind == CXM_KIND_NPS || kind == CXM_KIND_CSAT) && test_below(rng, 4) != 0)) {
+      e.ref = ref;
+      e.ref_len = strlen(ref);
+    }
+    rc = cxm_store_record(s, &e);
+    if (rc != CXM_OK) fail_msg("event %zu (kind %d): %s", i, kind, cxm_status_name(rc));
+  }
+  return s;
+}
+
+/* Every group of cxm_store_group_experience() against cxm_store_group()
+ * and the per-slice queries on the group's filter. */
+static void check_grouped(const cxm_store *s, const cxm_filter *filter, int32_t by, const cxm_experience_options *o) {
+  cxm_groups *g = NULL, *plain = NULL;
+  size_t i, count;
+  assert_int_equal(cxm_store_group_experience(&g, s, filter, by, o), CXM_OK);
+  assert_int_equal(cxm_store_group(&plain, s, filter, by), CXM_OK);
+  count = cxm_groups_count(g);
+  assert_int_equal(count, cxm_groups_count(plain));
+  for (i = 0; i < count; i++) {
+    const char *k1, *k2;
+    size_t l1, l2;
+    cxm_filter f, f2;
+    cxm_survey_acc s1, s2;
+    cxm_gap_acc ga, wa;
+    cxm_servqual_result sq, wq;
+    cxm_service_result sv, wv;
+    cxm_loyalty_result ly, wl;
+    cxm_consistency_result cs, wc;
+    int d;
+    assert_int_equal(cxm_groups_key(&k1, &l1, g, i), CXM_OK);
+    assert_int_equal(cxm_groups_key(&k2, &l2, plain, i), CXM_OK);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(k1, k2, l1);
+    assert_int_equal(cxm_groups_filter(&f, g, i), CXM_OK);
+    assert_int_equal(cxm_groups_filter(&f2, plain, i), CXM_OK);
+    assert_memory_equal(&f, &f2, sizeof f);
+    assert_int_equal(cxm_groups_survey(&s1, g, i), CXM_OK);
+    assert_int_equal(cxm_groups_survey(&s2, plain, i), CXM_OK);
+    assert_memory_equal(&s1, &s2, sizeof s1);
+
+    assert_int_equal(cxm_groups_gap(&ga, g, i), CXM_OK);
+    assert_int_equal(cxm_store_gap(&wa, s, &f, o), CXM_OK);
+    assert_same_u64(ga.pairs, wa.pairs, "gap pairs", i);
+    assert_same_double(ga.mean, wa.mean, "gap mean", i);
+    assert_same_double(ga.m2, wa.m2, "gap m2", i);
+    assert_same_double(ga.service_sum, wa.service_sum, "gap service_sum", i);
+    assert_same_double(ga.experience_sum, wa.experience_sum, "gap experience_sum", i);
+    assert_same_u64(ga.blind_spots, wa.blind_spots, "blind spots", i);
+    assert_same_u64(ga.reverse_spots, wa.reverse_spots, "reverse spots", i);
+
+    assert_int_equal(cxm_groups_servqual(&sq, g, i), CXM_OK);
+    assert_int_equal(cxm_store_servqual(&wq, s, &f, o), CXM_OK);
+    for (d = 0; d < CXM_DIMENSION_COUNT; d++) {
+      assert_same_u64(sq.customers[d], wq.customers[d], "servqual customers", i);
+      assert_same_double(sq.gap[d], wq.gap[d], "servqual gap", i);
+    }
+    assert_same_double(sq.score, wq.score, "servqual score", i);
+
+    assert_int_equal(cxm_groups_service(&sv, g, i), CXM_OK);
+    assert_int_equal(cxm_store_service(&wv, s, &f, o), CXM_OK);
+    assert_same_u64(sv.contacts, wv.contacts, "contacts", i);
+    assert_same_u64(sv.open, wv.open, "open", i);
+    assert_same_u64(sv.replied, wv.replied, "replied", i);
+    assert_same_u64(sv.resolved, wv.resolved, "resolved", i);
+    assert_same_u64(sv.met, wv.met, "met", i);
+    assert_same_u64(sv.breached, wv.breached, "breached", i);
+    assert_same_double(sv.first_response_median_s, wv.first_response_median_s, "response median", i);
+    assert_same_double(sv.first_response_p90_s, wv.first_response_p90_s, "response p90", i);
+    assert_same_double(sv.first_response_mean_s, wv.first_response_mean_s, "response mean", i);
+    assert_same_double(sv.resolution_median_s, wv.resolution_median_s, "resolution median", i);
+    assert_same_double(sv.resolution_p90_s, wv.resolution_p90_s, "resolution p90", i);
+    assert_same_double(sv.resolution_mean_s, wv.resolution_mean_s, "resolution mean", i);
+    assert_same_double(sv.within_sla_pct, wv.within_sla_pct, "within SLA", i);
+
+    assert_int_equal(cxm_groups_service_business(&sv, g, i), CXM_OK);
+    assert_int_equal(cxm_store_service_business(&wv, s, &f, o), CXM_OK);
+    assert_same_u64(sv.contacts, wv.contacts, "business contacts", i);
+    assert_same_u64(sv.met, wv.met, "business met", i);
+    assert_same_u64(sv.breached, wv.breached, "business breached", i);
+    assert_same_double(sv.first_response_median_s, wv.first_response_median_s, "business response median", i);
+    assert_same_double(sv.first_response_p90_s, wv.first_response_p90_s, "business response p90", i);
+    assert_same_double(sv.first_response_mean_s, wv.first_response_mean_s, "business response mean", i);
+    assert_same_double(sv.resolution_median_s, wv.resolution_median_s, "business resolution median", i);
+    assert_same_double(sv.resolution_p90_s, wv.resolution_p90_s, "business resolution p90", i);
+    assert_same_double(sv.resolution_mean_s, wv.resolution_mean_s, "business resolution mean", i);
+
+    assert_int_equal(cxm_groups_loyalty(&ly, g, i), CXM_OK);
+    assert_int_equal(cxm_store_loyalty(&wl, s, &f), CXM_OK);
+    assert_same_u64(ly.complaints, wl.complaints, "complaints", i);
+    assert_same_u64(ly.compliments, wl.compliments, "compliments", i);
+    assert_same_u64(ly.churned, wl.churned, "churned", i);
+    assert_same_double(ly.compliment_ratio, wl.compliment_ratio, "compliment ratio", i);
+
+    assert_int_equal(cxm_groups_consistency(&cs, g, i), CXM_OK);
+    assert_int_equal(cxm_store_consistency(&wc, s, &f, o), CXM_OK);
+    assert_same_u64(cs.channels, wc.channels, "consistency channels", i);
+    assert_same_double(cs.sd, wc.sd, "consistency sd", i);
+    assert_same_double(cs.mean_of_means, wc.mean_of_means, "mean of means", i);
+    assert_int_equal(cs.weakest_channel, wc.weakest_channel);
+    assert_same_double(cs.weakest_mean, wc.weakest_mean, "weakest mean", i);
+  }
+  /* The per-group accessors need the experience result; ranges checked. */
+  if (count > 0) {
+    cxm_gap_acc ga;
+    assert_int_equal(cxm_groups_gap(&ga, plain, 0), CXM_E_STATE);
+  }
+  {
+    cxm_service_result sv;
+    assert_int_equal(cxm_groups_service(&sv, g, count), CXM_E_NOT_FOUND);
+    assert_int_equal(cxm_groups_service(NULL, g, 0), CXM_E_ARG);
+    assert_int_equal(cxm_groups_service(&sv, NULL, 0), CXM_E_ARG);
+    assert_int_equal(cxm_groups_service_business(&sv, g, count), CXM_E_NOT_FOUND);
+    assert_int_equal(cxm_groups_service_business(NULL, g, 0), CXM_E_ARG);
+  }
+  cxm_groups_free(plain);
+  cxm_groups_free(g);
+}
+
+static void test_grouped_equal_per_group(void **state) {
+  static const int64_t buckets[] = {86400, 3600, 21600, 900};
+  int round, rounds = test_iterations(12);
+  uint64_t rng = 20251207;
+  (void)state;
+  for (round = 0; round < rounds; round++) {
+    cxm_store *s = random_store(&rng, buckets[round % 4], 1500 + (size_t)test_below(&rng, 2500));
+    cxm_calendar *cal = NULL;
+    cxm_experience_options plain, tuned;
+    cxm_filter filters[5];
+    int32_t by;
+    size_t f;
+    assert_int_equal(cxm_calendar_new(&cal, NULL), CXM_OK);
+    assert_int_equal(cxm_calendar_set_offset(cal, 5 * 3600 + 1800), CXM_OK);
+    assert_int_equal(cxm_calendar_add_holiday(cal, 2025, 1, 20), CXM_OK);
+    cxm_experience_options_init(&plain);
+    cxm_experience_options_init(&tuned);
+    tuned.top_box = 60;
+    tuned.sla_target_seconds = 3600;
+    tuned.calendar = cal;
+    tuned.min_channel_ratings = 2;
+    tuned.has_weights = 1;
+    tuned.servqual_weights[0] = 0.1;
+    tuned.servqual_weights[1] = 0.2;
+    tuned.servqual_weights[2] = 0.3;
+    tuned.servqual_weights[3] = 0.25;
+    tuned.servqual_weights[4] = 0.15;
+    for (f = 0; f < 5; f++) cxm_filter_init(&filters[f]);
+    filters[1].from = INT64_C(1735689600) + 17 * 86400; /* a window cutting months and weeks */
+    filters[1].to = INT64_C(1735689600) + 61 * 86400;
+    filters[2].channel = CXM_CHANNEL_EMAIL;
+    filters[3].segment = 2;
+    filters[3].stage = 1;
+    filters[4].from = filters[4].to = INT64_C(1735689600) + 86400; /* empty */
+    for (by = 0; by < CXM_BY_COUNT; by++)
+      for (f = 0; f < 5; f++) {
+        check_grouped(s, &filters[f], by, &plain);
+        check_grouped(s, &filters[f], by, &tuned);
+      }
+    check_grouped(s, NULL, CXM_BY_MONTH, NULL);
+    cxm_calendar_free(cal);
+    cxm_store_free(s);
+  }
+}
+
+static void test_grouped_errors(void **state) {
+  uint64_t rng = 7;
+  cxm_store *s = random_store(&rng, 86400, 300);
+  cxm_groups *g = (cxm_groups *)&rng; /* any non-NULL value: must stay unchanged */
+  cxm_groups *const before = g;
+  cxm_experience_options o;
+  cxm_filter f;
+  (void)state;
+  cxm_experience_options_init(&o);
+  cxm_filter_init(&f);
+  assert_int_equal(cxm_store_group_experience(NULL, s, NULL, CXM_BY_CHANNEL, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_group_experience(&g, NULL, NULL, CXM_BY_CHANNEL, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_group_experience(&g, s, NULL, CXM_BY_COUNT, NULL), CXM_E_BY);
+  assert_int_equal(cxm_store_group_experience(&g, s, NULL, -1, NULL), CXM_E_BY);
+  f.from = 3600; /* not a day multiple */
+  assert_int_equal(cxm_store_group_experience(&g, s, &f, CXM_BY_CHANNEL, NULL), CXM_E_WINDOW);
+  o.top_box = NAN;
+  assert_int_equal(cxm_store_group_experience(&g, s, NULL, CXM_BY_CHANNEL, &o), CXM_E_OPTION);
+  o.top_box = 80;
+  o.size = 1;
+  assert_int_equal(cxm_store_group_experience(&g, s, NULL, CXM_BY_CHANNEL, &o), CXM_E_SIZE);
+  assert_ptr_equal(g, before);
+  cxm_store_free(s);
+}
+
+/* Every allocation of the grouped query failing in turn: CXM_E_NOMEM,
+ * `*out` unchanged, nothing leaked; then it succeeds. */
+static void test_grouped_out_of_memory(void **state) {
+  failing_alloc fa = {FAILING_PAUSED, 0, 0};
+  cxm_allocator hooks = failing_hooks(&fa);
+  cxm_store_options so;
+  cxm_store *s = NULL, *src;
+  uint64_t rng = 11;
+  long k;
+  int32_t by;
+  (void)state;
+  src = random_store(&rng, 86400, 800);
+  cxm_store_options_init(&so);
+  so.allocator = &hooks;
+  assert_int_equal(cxm_store_new(&s, &so), CXM_OK);
+  assert_int_equal(cxm_store_merge(s, src), CXM_OK);
+  cxm_store_free(src);
+  for (by = 0; by < CXM_BY_COUNT; by++) {
+    for (k = 0;; k++) {
+      cxm_groups *g = NULL;
+      int64_t live = fa.live_bytes;
+      int32_t rc;
+      fa.remaining = k;
+      rc = cxm_store_group_experience(&g, s, NULL, by, NULL);
+      fa.remaining = FAILING_PAUSED;
+      if (rc == CXM_OK) {
+        cxm_groups_free(g);
+        assert_true(fa.live_bytes == live);
+        break;
+      }
+      assert_int_equal(rc, CXM_E_NOMEM);
+      assert_null(g);
+      assert_true(fa.live_bytes == live);
+    }
+    assert_true(k > 3);
+  }
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gap_either_order),      cmocka_unit_test(test_gap_top_box_option),
@@ -457,6 +791,8 @@ int main(void) {
       cmocka_unit_test(test_gap_acc_reader_bounds),
       cmocka_unit_test(test_service_levels),        cmocka_unit_test(test_servqual),
       cmocka_unit_test(test_loyalty),               cmocka_unit_test(test_consistency),
+      cmocka_unit_test(test_grouped_equal_per_group), cmocka_unit_test(test_grouped_errors),
+      cmocka_unit_test(test_grouped_out_of_memory),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

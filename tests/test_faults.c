@@ -92,10 +92,12 @@ static fault_count faulted[] = {
     {"cxm_store_record_batch", 0, 0, 0},
     {"cxm_store_record_for", 0, 0, 0},
     {"cxm_store_group", 0, 0, 0},
+    {"cxm_store_group_experience", 0, 0, 0},
     {"cxm_store_servqual", 0, 0, 0},
     {"cxm_store_servqual_acc", 0, 0, 0},
     {"cxm_store_service", 0, 0, 0},
     {"cxm_store_service_acc", 0, 0, 0},
+    {"cxm_store_service_business", 0, 0, 0},
     {"cxm_store_loyalty", 0, 0, 0},
     {"cxm_store_loyalty_acc", 0, 0, 0},
     {"cxm_store_consistency", 0, 0, 0},
@@ -105,6 +107,7 @@ static fault_count faulted[] = {
     {"cxm_store_merge", 0, 0, 0},
     {"cxm_store_save_to", 0, 0, 0},
     {"cxm_store_save", 0, 0, 0},
+    {"cxm_store_save_with", 0, 0, 0},
     {"cxm_store_load_bytes", 0, 0, 0},
     {"cxm_store_load", 0, 0, 0},
     {"cxm_store_rfm", 0, 0, 0},
@@ -195,10 +198,16 @@ static const no_alloc never_allocates[] = {
     {"cxm_gap_acc_merge", PURE, R_PURE},
     {"cxm_gap_acc_serialize", PURE, R_PURE},
     {"cxm_gap_compute", PURE, R_PURE},
+    {"cxm_groups_consistency", PROBED, R_READ},
     {"cxm_groups_count", PROBED, R_READ},
     {"cxm_groups_filter", PROBED, R_READ},
     {"cxm_groups_free", FREES, R_FREE},
+    {"cxm_groups_gap", PROBED, R_READ},
     {"cxm_groups_key", PROBED, R_READ},
+    {"cxm_groups_loyalty", PROBED, R_READ},
+    {"cxm_groups_servqual", PROBED, R_READ},
+    {"cxm_groups_service", PROBED, R_READ},
+    {"cxm_groups_service_business", PROBED, R_READ},
     {"cxm_groups_survey", PROBED, R_READ},
     {"cxm_kind_name", PURE, R_STATIC},
     {"cxm_kind_parse", PURE, R_PURE},
@@ -236,6 +245,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_risk_model_set", PURE, R_PURE},
     {"cxm_risk_options_init", PURE, R_INIT},
     {"cxm_risk_score", PURE, R_PURE},
+    {"cxm_save_options_init", PURE, R_INIT},
     {"cxm_service_acc_deserialize", PURE, R_PURE},
     {"cxm_service_acc_init", PURE, R_INIT},
     {"cxm_service_acc_merge", PURE, R_PURE},
@@ -829,7 +839,9 @@ static int32_t fault_loop(const fault_spec *s, void *ctx) {
                  (long long)(g_fa.live_bytes - start));
       break;
     }
-    if (s->tolerated != NULL && rc >= 0) { /* went without the failed allocation */
+    /* went without the failed allocation; a fit's CXM_E_CONVERGE (its data
+     * are degenerate, docs/purchase.md) is a result like CXM_OK */
+    if (s->tolerated != NULL && (rc >= 0 || rc == CXM_E_CONVERGE)) {
       if (g_fa.live_bytes != live)
         fail_msg("%s: failure point %ld got through but leaves %lld bytes live", s->fn, n,
                  (long long)(g_fa.live_bytes - live));
@@ -1109,11 +1121,12 @@ static void test_store_segment(void **state) {
 
 /* ---- the store's queries ------------------------------------------------- */
 
-enum q_fn { Q_GROUP, Q_SERVQUAL, Q_SERVQUAL_ACC, Q_SERVICE, Q_SERVICE_ACC, Q_LOYALTY, Q_LOYALTY_ACC,
-            Q_CONSISTENCY, Q_FEATURES, Q_RISK_MODEL, Q_CHURN, Q_COUNT };
+enum q_fn { Q_GROUP, Q_GROUP_EXPERIENCE, Q_SERVQUAL, Q_SERVQUAL_ACC, Q_SERVICE, Q_SERVICE_ACC, Q_SERVICE_BUSINESS,
+            Q_LOYALTY, Q_LOYALTY_ACC, Q_CONSISTENCY, Q_FEATURES, Q_RISK_MODEL, Q_CHURN, Q_COUNT };
 static const char *const q_names[Q_COUNT] = {
-    "cxm_store_group",   "cxm_store_servqual",    "cxm_store_servqual_acc", "cxm_store_service",
-    "cxm_store_service_acc", "cxm_store_loyalty", "cxm_store_loyalty_acc",  "cxm_store_consistency",
+    "cxm_store_group",       "cxm_store_group_experience", "cxm_store_servqual",    "cxm_store_servqual_acc",
+    "cxm_store_service",     "cxm_store_service_acc",      "cxm_store_service_business", "cxm_store_loyalty",
+    "cxm_store_loyalty_acc", "cxm_store_consistency",
     "cxm_store_features", "cxm_store_risk_model", "cxm_store_churn"};
 
 typedef struct query_ctx {
@@ -1128,6 +1141,7 @@ typedef struct query_ctx {
   cxm_servqual_acc servqual_acc;
   cxm_loyalty_acc loyalty_acc;
   cxm_service_acc service_acc;
+  cxm_service_result service_business;
   cxm_risk_model model;
   cxm_risk_evaluation evaluation;
   int32_t fitted;
@@ -1147,6 +1161,9 @@ static int32_t call_query(void *ctx) {
   case Q_GROUP:
     c->groups = NULL;
     return cxm_store_group(&c->groups, c->s, c->filter, c->by);
+  case Q_GROUP_EXPERIENCE:
+    c->groups = NULL;
+    return cxm_store_group_experience(&c->groups, c->s, c->filter, c->by, &c->options);
   case Q_SERVQUAL: return cxm_store_servqual(&sq, c->s, c->filter, &c->options);
   case Q_SERVQUAL_ACC:
     memset(&c->servqual_acc, 0xA5, sizeof c->servqual_acc);
@@ -1155,6 +1172,9 @@ static int32_t call_query(void *ctx) {
   case Q_SERVICE_ACC:
     memset(&c->service_acc, 0xA5, sizeof c->service_acc);
     return cxm_store_service_acc(&c->service_acc, c->s, c->filter, &c->options);
+  case Q_SERVICE_BUSINESS:
+    memset(&c->service_business, 0xA5, sizeof c->service_business);
+    return cxm_store_service_business(&c->service_business, c->s, c->filter, &c->options);
   case Q_LOYALTY: return cxm_store_loyalty(&ly, c->s, c->filter);
   case Q_LOYALTY_ACC:
     memset(&c->loyalty_acc, 0xA5, sizeof c->loyalty_acc);
@@ -1197,6 +1217,36 @@ static void release_query(void *ctx) {
     cxm_groups_free(c->groups);
     c->groups = NULL;
     break;
+  case Q_GROUP_EXPERIENCE:
+    n = cxm_groups_count(c->groups);
+    for (i = 0; i < n; i++) {
+      const char *key;
+      size_t len;
+      cxm_gap_acc gap;
+      cxm_servqual_result sq;
+      cxm_service_result sv;
+      cxm_loyalty_result ly;
+      cxm_consistency_result cr;
+      assert_int_equal(cxm_groups_key(&key, &len, c->groups, i), CXM_OK);
+      fp_put(&got, key, len);
+      assert_int_equal(cxm_groups_gap(&gap, c->groups, i), CXM_OK);
+      fp_put(&got, &gap, sizeof gap);
+      assert_int_equal(cxm_groups_servqual(&sq, c->groups, i), CXM_OK);
+      fp_put(&got, &sq, sizeof sq);
+      assert_int_equal(cxm_groups_service(&sv, c->groups, i), CXM_OK);
+      fp_put(&got, &sv, sizeof sv);
+      assert_int_equal(cxm_groups_service_business(&sv, c->groups, i), CXM_OK);
+      fp_put(&got, &sv, sizeof sv);
+      assert_int_equal(cxm_groups_loyalty(&ly, c->groups, i), CXM_OK);
+      fp_put(&got, &ly, sizeof ly);
+      assert_int_equal(cxm_groups_consistency(&cr, c->groups, i), CXM_OK);
+      fp_put(&got, &cr.channels, sizeof cr.channels);
+      fp_put(&got, &cr.sd, sizeof cr.sd);
+      fp_put(&got, &cr.weakest_channel, sizeof cr.weakest_channel);
+    }
+    cxm_groups_free(c->groups);
+    c->groups = NULL;
+    break;
   case Q_FEATURES:
     n = cxm_features_count(c->features);
     for (i = 0; i < n; i++) {
@@ -1206,6 +1256,9 @@ static void release_query(void *ctx) {
     }
     cxm_features_free(c->features);
     c->features = NULL;
+    break;
+  case Q_SERVICE_BUSINESS:
+    fp_put(&got, &c->service_business, sizeof c->service_business);
     break;
   case Q_RISK_MODEL:
     fp_put(&got, &c->model, sizeof c->model);
@@ -1247,12 +1300,17 @@ static void query_failed(void *ctx) {
   size_t i;
   const uint8_t *p;
   switch (c->q) {
-  case Q_GROUP: assert_null(c->groups); break;
+  case Q_GROUP:
+  case Q_GROUP_EXPERIENCE: assert_null(c->groups); break;
   case Q_FEATURES: assert_null(c->features); break;
   case Q_CHURN: assert_null(c->churn); break;
   case Q_SERVQUAL_ACC: /* documented: unchanged on error */
     p = (const uint8_t *)&c->servqual_acc;
     for (i = 0; i < sizeof c->servqual_acc; i++) assert_int_equal(p[i], 0xA5);
+    break;
+  case Q_SERVICE_BUSINESS: /* documented: unchanged on error */
+    p = (const uint8_t *)&c->service_business;
+    for (i = 0; i < sizeof c->service_business; i++) assert_int_equal(p[i], 0xA5);
     break;
   case Q_LOYALTY_ACC:
     p = (const uint8_t *)&c->loyalty_acc;
@@ -1285,7 +1343,7 @@ static void test_store_queries(void **state) {
   assert_int_equal(cxm_store_find_segment(&slices[2].segment, s, "smb", 3), CXM_OK);
   for (q = 0; q < Q_COUNT; q++) {
     for (k = 0; k < 3; k++) {
-      int32_t by, by_end = q == Q_GROUP ? CXM_BY_COUNT : 1;
+      int32_t by, by_end = q == Q_GROUP || q == Q_GROUP_EXPERIENCE ? CXM_BY_COUNT : 1;
       if ((q == Q_FEATURES || q == Q_RISK_MODEL || q == Q_CHURN) && k > 0) break; /* no filter; one cut-off */
       for (by = 0; by < by_end; by++) {
         int32_t rc;
@@ -2184,6 +2242,13 @@ static int32_t call_save(void *ctx) {
   snap_ctx *c = ctx;
   return cxm_store_save(c->s, c->path);
 }
+static int32_t call_save_with(void *ctx) {
+  snap_ctx *c = ctx;
+  cxm_save_options o;
+  cxm_save_options_init(&o);
+  o.new_file_mode = 0640;
+  return cxm_store_save_with(c->s, c->path, &o);
+}
 /* The file holds `want` exactly, and no temporary file is left beside it. */
 static void assert_file_holds(const char *path, const char *dir, const fpbuf *want) {
   FILE *f = fopen(path, "rb");
@@ -2247,6 +2312,8 @@ static void test_snapshots(void **state) {
                         0, 0, NULL};
   fault_spec save = {"cxm_store_save", call_save, fp_snap, NULL, NULL, NULL, NULL, release_save, save_failed,
                      0, 0, NULL};
+  fault_spec save_with = {"cxm_store_save_with", call_save_with, fp_snap, NULL, NULL, NULL, NULL, release_save,
+                          save_failed, 0, 0, NULL};
   fault_spec load_bytes = {"cxm_store_load_bytes", call_load_bytes, NULL, NULL, NULL, NULL, NULL, release_load,
                            load_failed, 0, 0, NULL};
   fault_spec load = {"cxm_store_load", call_load, NULL, NULL, NULL, NULL, NULL, release_load, load_failed,
@@ -2268,6 +2335,8 @@ static void test_snapshots(void **state) {
     assert_int_equal(fault_loop(&save_to, &c), CXM_OK);
     write_file(path, "previous", 8);
     assert_int_equal(fault_loop(&save, &c), CXM_OK);
+    write_file(path, "previous", 8);
+    assert_int_equal(fault_loop(&save_with, &c), CXM_OK);
     assert_int_equal(fault_loop(&load_bytes, &c), CXM_OK);
     assert_int_equal(fault_loop(&load, &c), CXM_OK);
     store_still_works(c.s);
@@ -2305,7 +2374,12 @@ static void test_snapshots(void **state) {
 
 static void test_never_allocating_probe(void **state) {
   cxm_store *s = fixture_store(&g_hooks, g_nev);
-  cxm_groups *g = NULL;
+  cxm_groups *g = NULL, *gx = NULL;
+  cxm_gap_acc gx_gap;
+  cxm_servqual_result gx_servqual;
+  cxm_service_result gx_service;
+  cxm_loyalty_result gx_loyalty;
+  cxm_consistency_result gx_consistency;
   cxm_features *f = NULL;
   cxm_reader *r = NULL;
   cxm_rfm *rfm = NULL;
@@ -2327,7 +2401,7 @@ static void test_never_allocating_probe(void **state) {
   const char *name;
   size_t len;
   uint32_t handle;
-  int32_t code, open, close;
+  int32_t code, open, close, rc;
   int64_t v;
   double row[CXM_FEATURE_COUNT];
   static const double x[RISK_K] = {0.5, -1, 2, 0};
@@ -2335,6 +2409,7 @@ static void test_never_allocating_probe(void **state) {
   (void)state;
   /* the objects, built with allocation on */
   assert_int_equal(cxm_store_group(&g, s, NULL, CXM_BY_CHANNEL), CXM_OK);
+  assert_int_equal(cxm_store_group_experience(&gx, s, NULL, CXM_BY_CHANNEL, NULL), CXM_OK);
   cxm_feature_options_init(&fo);
   fo.cutoff = CUTOFF;
   assert_int_equal(cxm_store_features(&f, s, &fo), CXM_OK);
@@ -2347,7 +2422,8 @@ static void test_never_allocating_probe(void **state) {
     assert_int_equal(cxm_rfm_add(rfm, &k), CXM_OK);
   }
   cxm_model_init(&m);
-  assert_int_equal(cxm_model_fit(&m, rfm, CXM_MODEL_BGNBD, NULL), CXM_OK);
+  rc = cxm_model_fit(&m, rfm, CXM_MODEL_BGNBD, NULL); /* CXM_E_CONVERGE: these 50 summaries are degenerate */
+  assert_true(rc == CXM_OK || rc == CXM_E_CONVERGE);
   assert_int_equal(cxm_risk_data_new(&d, RISK_K, &g_hooks), CXM_OK);
   assert_int_equal(cxm_risk_data_add(d, x, 1, 1.0), CXM_OK);
   assert_int_equal(cxm_calendar_new(&cal, &g_hooks), CXM_OK);
@@ -2371,6 +2447,12 @@ static void test_never_allocating_probe(void **state) {
   PROBE(cxm_groups_key, cxm_groups_key(&name, &len, g, 0));
   PROBE(cxm_groups_survey, cxm_groups_survey(&acc, g, 0));
   PROBE(cxm_groups_filter, cxm_groups_filter(&filter, g, 0));
+  PROBE(cxm_groups_gap, cxm_groups_gap(&gx_gap, gx, 0));
+  PROBE(cxm_groups_servqual, cxm_groups_servqual(&gx_servqual, gx, 0));
+  PROBE(cxm_groups_service, cxm_groups_service(&gx_service, gx, 0));
+  PROBE(cxm_groups_service_business, cxm_groups_service_business(&gx_service, gx, 0));
+  PROBE(cxm_groups_loyalty, cxm_groups_loyalty(&gx_loyalty, gx, 0));
+  PROBE(cxm_groups_consistency, cxm_groups_consistency(&gx_consistency, gx, 0));
   PROBE_VALUE(cxm_features_count, cxm_features_count(f) > 0, 1);
   PROBE(cxm_features_row, cxm_features_row(row, &handle, &code, f, 0));
   PROBE_VALUE(cxm_churn_count, cxm_churn_count(churn) > 0, 1);
@@ -2400,6 +2482,7 @@ static void test_never_allocating_probe(void **state) {
   PROBE(cxm_calendar_add_business, cxm_calendar_add_business(&v, cal, T0, 3600));
   /* and freeing, with allocation still failing */
   g_fa.remaining = 0;
+  cxm_groups_free(gx);
   cxm_groups_free(g);
   cxm_features_free(f);
   cxm_churn_free(churn);

@@ -10,7 +10,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cxm.h"
@@ -147,12 +149,97 @@ static void test_two_decimals(void **state) {
   }
 }
 
+/* DBL_MAX printed in full (309 digits) is a decimal number: every text
+ * below the overflow midpoint 2^1024 - 2^970 is DBL_MAX, the midpoint
+ * itself (a tie, rounded to even) and above it are refused. */
+static void test_near_dbl_max(void **state) {
+  static const char dbl_max[] =
+      "179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171540458953"
+      "514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508455133942304583236"
+      "903222948165808559332123348274797826204144723168738177180919299881250404026184124858368";
+  static const char midpoint[] =
+      "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416"
+      "692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959"
+      "622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+  char text[400];
+  double v = 0;
+  (void)state;
+  assert_int_equal(strlen(dbl_max), 309);
+  assert_int_equal(strlen(midpoint), 309);
+  assert_int_equal(cxmi_number_parse(&v, dbl_max, strlen(dbl_max)), CXM_OK);
+  assert_true(v == DBL_MAX);
+  snprintf(text, sizeof text, "-%s.5", dbl_max);
+  assert_int_equal(cxmi_number_parse(&v, text, strlen(text)), CXM_OK);
+  assert_true(v == -DBL_MAX);
+  snprintf(text, sizeof text, "000%s", dbl_max);
+  assert_int_equal(cxmi_number_parse(&v, text, strlen(text)), CXM_OK);
+  assert_true(v == DBL_MAX);
+  /* printf's own rendering, whatever the libc */
+  snprintf(text, sizeof text, "%.0f", DBL_MAX);
+  assert_int_equal(cxmi_number_parse(&v, text, strlen(text)), CXM_OK);
+  assert_true(v == DBL_MAX);
+  /* one below the midpoint: DBL_MAX; the midpoint and above: refused */
+  memcpy(text, midpoint, sizeof midpoint);
+  text[308] = '1';
+  assert_int_equal(cxmi_number_parse(&v, text, strlen(text)), CXM_OK);
+  assert_true(v == DBL_MAX);
+  v = 1.0;
+  assert_int_equal(cxmi_number_parse(&v, midpoint, strlen(midpoint)), CXM_E_VALUE);
+  snprintf(text, sizeof text, "%s.000001", midpoint);
+  assert_int_equal(cxmi_number_parse(&v, text, strlen(text)), CXM_E_VALUE);
+  assert_true(v == 1.0);
+}
+
+/* Whole-number and range checks on the text (issue 12, item 8). */
+static void test_text_in(void **state) {
+  static const struct {
+    const char *text;
+    double lo, hi;
+    int whole, in;
+  } text_cases[] = {
+      {"9", 0, 10, 1, 1},
+      {"9.000", 0, 10, 1, 1},
+      {"8.99999999999999999999999999999", 0, 10, 1, 0}, /* rounds to 9.0 */
+      {"10.000000000000000000001", 0, 10, 1, 0},        /* rounds to 10.0 */
+      {"10", 0, 10, 1, 1},
+      {"010", 0, 10, 1, 1},
+      {"11", 0, 10, 1, 0},
+      {"0", 0, 10, 1, 1},
+      {"-0", 0, 10, 1, 1},
+      {"-0.000", 0, 10, 1, 1},
+      {"-1", 0, 10, 1, 0},
+      {"0.99999999999999999999", 1, 5, 1, 0},
+      {"1", 1, 5, 1, 1},
+      {"5", 1, 5, 1, 1},
+      {"100", 0, 100, 0, 1},
+      {"100.000000000000000000001", 0, 100, 0, 0},
+      {"99.99999999999999999999999", 0, 100, 0, 1}, /* below 100: in, although it rounds to 100 */
+      {"100.5", 0, 100, 0, 0},
+      {"0.000000000000000000000000001", 0, 100, 0, 1},
+      {"-0.000000000000000000000000001", 0, INFINITY, 0, 0},
+      {"179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171540458953"
+       "514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508455133942304583236"
+       "903222948165808559332123348274797826204144723168738177180919299881250404026184124858368",
+       0, INFINITY, 0, 1},
+  };
+  size_t i;
+  (void)state;
+  for (i = 0; i < sizeof text_cases / sizeof text_cases[0]; i++) {
+    int in = cxmi_number_text_in(text_cases[i].text, strlen(text_cases[i].text), text_cases[i].lo, text_cases[i].hi, text_cases[i].whole);
+    if (in != text_cases[i].in) print_error("'%s' in [%g, %g]: %d\n", text_cases[i].text, text_cases[i].lo, text_cases[i].hi, in);
+    assert_int_equal(in, text_cases[i].in);
+  }
+  assert_int_equal(cxmi_number_text_in(NULL, 0, 0, 1, 0), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_python_values),
       cmocka_unit_test(test_hand_values),
       cmocka_unit_test(test_rejects),
       cmocka_unit_test(test_two_decimals),
+      cmocka_unit_test(test_near_dbl_max),
+      cmocka_unit_test(test_text_in),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

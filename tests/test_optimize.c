@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <time.h>
 
 #include "optimize.h"
 
@@ -55,7 +56,7 @@ static void test_rosenbrock(void **state) {
   (void)state;
   double x[2] = {-1.2, 1.0};
   cxmi_opt_result r;
-  cxmi_minimize(&r, x, 2, rosenbrock, NULL, 1000, 1e-10);
+  cxmi_minimize(&r, x, 2, rosenbrock, NULL, 1000, 1e-10, 0.0);
   assert_true(r.converged);
   assert_true(fabs(x[0] - 1.0) < 1e-8 && fabs(x[1] - 1.0) < 1e-8);
   assert_true(r.grad_norm <= 1e-10 * 1000.0);
@@ -66,7 +67,7 @@ static void test_quadratic(void **state) {
   (void)state;
   double x[4] = {0.0, 0.0, 0.0, 0.0};
   cxmi_opt_result r;
-  cxmi_minimize(&r, x, 4, quadratic, NULL, 1000, 1e-9);
+  cxmi_minimize(&r, x, 4, quadratic, NULL, 1000, 1e-9, 0.0);
   assert_true(r.converged);
   for (int i = 0; i < 4; i++) {
     assert_true(fabs(x[i] - (double)(i + 1)) < 1e-6);
@@ -77,7 +78,7 @@ static void test_nan_region(void **state) {
   (void)state;
   double x[1] = {40.0};
   cxmi_opt_result r;
-  cxmi_minimize(&r, x, 1, partial, NULL, 200, 1e-12);
+  cxmi_minimize(&r, x, 1, partial, NULL, 200, 1e-12, 0.0);
   assert_true(r.converged);
   assert_true(fabs(x[0] - 1.0) < 1e-9);
 }
@@ -86,13 +87,50 @@ static void test_no_convergence(void **state) {
   (void)state;
   double x[1] = {0.0};
   cxmi_opt_result r;
-  cxmi_minimize(&r, x, 1, linear, NULL, 20, 1e-8);
+  cxmi_minimize(&r, x, 1, linear, NULL, 20, 1e-8, 0.0);
   assert_false(r.converged);
   assert_true(x[0] > 0.0); /* it moved downhill, and says it did not finish */
   double y[1] = {-1.0};
-  cxmi_minimize(&r, y, 1, partial, NULL, 20, 1e-8);
+  cxmi_minimize(&r, y, 1, partial, NULL, 20, 1e-8, 0.0);
   assert_false(r.converged); /* NaN at the start */
   assert_int_equal(r.evaluations, 1);
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Rosenbrock that takes 5 ms of wall time per evaluation. */
+static double slow_rosenbrock(void *ctx, const double *x, double *g) {
+  double start = now();
+  while (now() - start < 0.005) {
+    ++*(long *)ctx;
+  }
+  return rosenbrock(NULL, x, g);
+}
+
+/* The time budget: 0.05 s stops a minimisation that needs hundreds of
+ * evaluations after about 10, with the best point reached and without
+ * claiming convergence; no budget (0) lets it finish. */
+static void test_time_budget(void **state) {
+  (void)state;
+  double x[2] = {-1.2, 1.0};
+  long spins = 0;
+  cxmi_opt_result r;
+  double start = now();
+  cxmi_minimize(&r, x, 2, slow_rosenbrock, &spins, 1000, 1e-10, 0.05);
+  double took = now() - start;
+  assert_true(r.out_of_time);
+  assert_false(r.converged);
+  assert_true(r.evaluations >= 2 && r.evaluations <= 40);
+  assert_true(took < 0.05 + 0.2);
+  assert_true(isfinite(r.f) && r.f <= 24.2 + 1e-12); /* f(-1.2, 1) = 24.2: never worse than the start */
+  double y[2] = {-1.2, 1.0};
+  cxmi_minimize(&r, y, 2, rosenbrock, NULL, 1000, 1e-10, 0.0);
+  assert_false(r.out_of_time);
+  assert_true(r.converged);
 }
 
 int main(void) {
@@ -101,6 +139,7 @@ int main(void) {
       cmocka_unit_test(test_quadratic),
       cmocka_unit_test(test_nan_region),
       cmocka_unit_test(test_no_convergence),
+      cmocka_unit_test(test_time_budget),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,7 +176,7 @@ static void test_bad_rows(void **state) {
   one_row("2026-03-14T09:30:00Z,,nps,9,,,,,,", "2:customer:CXM_E_CUSTOMER\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,,9,,,,,,", "2:kind:CXM_E_KIND\n", 0);
   /* Kind and value. */
-  one_row("2026-03-14T09:30:00Z,c-1,NPS,9,,,,,,", "2:kind:CXM_E_KIND\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,NPS,9,,,,,,", "", 1); /* names of kinds ignore case */
   one_row("2026-03-14T09:30:00Z,c-1,nps,11,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,-1,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,,,,,,,", "2:value:CXM_E_VALUE\n", 0);
@@ -183,12 +184,25 @@ static void test_bad_rows(void **state) {
   one_row("2026-03-14T09:30:00Z,c-1,nps,9.0,,,,,,", "", 1);
   one_row("2026-03-14T09:30:00Z,c-1,nps,nine,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,9e0,,,,,,", "2:value:CXM_E_VALUE\n", 0);
-  one_row("2026-03-14T09:30:00Z,c-1,nps, 9,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,nps, 9,,,,,,", "", 1); /* padding is trimmed */
+  one_row("2026-03-14T09:30:00Z,c-1,nps,9 9,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,csat,0,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,ces,8,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,internal,100.5,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,internal,100,,,,,,", "", 1);
   one_row("2026-03-14T09:30:00Z,c-1,purchase,-0.01,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  /* Whole and in range on the text, not on the rounded double (issue 12). */
+  one_row("2026-03-14T09:30:00Z,c-1,nps,8.99999999999999999999999999999,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,nps,10.000000000000000000001,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,csat,0.99999999999999999999999,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,ces,7.0000000000000000000001,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,internal,100.000000000000000000001,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,internal,99.99999999999999999999999,,,,,,", "", 1);
+  one_row("2026-03-14T09:30:00Z,c-1,purchase,-0.0000000000000000000000000000001,,,,,,", "2:value:CXM_E_VALUE\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,nps,-0.000,,,,,,", "", 1);
+  /* DBL_MAX written out is a number; a second one on that day is refused. */
+  snprintf(row, sizeof row, "2026-03-14T09:30:00Z,c-1,purchase,%.0f,,,,,,", DBL_MAX);
+  one_row(row, "", 1);
   one_row("2026-03-14T09:30:00Z,c-1,complaint,1,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,churn,0,,,,,,", "2:value:CXM_E_VALUE\n", 0);
   /* Time. */
@@ -197,7 +211,8 @@ static void test_bad_rows(void **state) {
   one_row("2026-03-14,c-1,nps,9,,,,,,", "2:time:CXM_E_TIME\n", 0);
   one_row("-5,c-1,nps,9,,,,,,", "2:time:CXM_E_TIME\n", 0);
   /* Channel, stage, segment, dimension, ref, id. */
-  one_row("2026-03-14T09:30:00Z,c-1,nps,9,Email,,,,,", "2:channel:CXM_E_CHANNEL\n", 0);
+  one_row("2026-03-14T09:30:00Z,c-1,nps,9,Email,,,,,", "", 1); /* channel names ignore case */
+  one_row("2026-03-14T09:30:00Z,c-1,nps,9,E mail,,,,,", "2:channel:CXM_E_CHANNEL\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,9,my channel,,,,,", "2:channel:CXM_E_CHANNEL\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,9,abcdefghijklmnopqrstuvwxyz0123456,,,,,", "2:channel:CXM_E_CHANNEL\n", 0);
   one_row("2026-03-14T09:30:00Z,c-1,nps,9,abcdefghijklmnopqrstuvwxyz012345,,,,,", "", 1);
@@ -241,6 +256,30 @@ static void test_bad_rows(void **state) {
   one_row("2026-03-14T09:30:00Z,\"c-1\"x,nps,9,,,,,,", "2:customer:CXM_E_QUOTE\n", 0);
   one_row("2026-03-14T09:30:00Z,c\"1,nps,9,,,,,,", "2:customer:CXM_E_QUOTE\n", 0);
   one_row("\"2026-03-14T09:30:00Z\",\"c,1\",\"nps\",\"9\",\"\",\"\",\"\",\"\",\"\",\"\"", "", 1);
+}
+
+/* Two purchases of one customer on one day whose amounts add up beyond
+ * DBL_MAX: the second row is refused with its reason, and the reason of a
+ * row refused right after it is its own (a pending row's report used to
+ * overwrite it). */
+static void test_amount_overflow(void **state) {
+  char input[2048];
+  result *r = new_result();
+  cxm_store *store = NULL;
+  int n;
+  (void)state;
+  n = snprintf(input, sizeof input, HEADER "2026-03-14T09:30:00Z,c-1,purchase,%.0f,,,,,,\n", 1e308);
+  n += snprintf(input + n, sizeof input - (size_t)n, "2026-03-14T10:30:00Z,c-1,purchase,%.0f,,,,,,\n", 1e308);
+  n += snprintf(input + n, sizeof input - (size_t)n, "2026-03-14T10:30:00Z,c-1,nps,8.99999999999999999999999999999,,,,,,\n");
+  n += snprintf(input + n, sizeof input - (size_t)n, "2026-03-15T10:30:00Z,c-1,purchase,%.0f,,,,,,\n", 1e308);
+  assert_int_equal(cxm_store_new(&store, NULL), CXM_OK);
+  ingest_into(r, store, input, (size_t)n, 0, NULL);
+  assert_string_equal(r->log, "3:value:CXM_E_OVERFLOW\n4:value:CXM_E_VALUE\n");
+  assert_string_equal(r->reasons, "the customer's purchases on this day would add up beyond the largest number\n"
+                                  "value 8.99999999999999999999999999999 for kind nps is not an integer 0..10\n");
+  assert_int_equal(r->stats.events, 2);
+  cxm_store_free(store);
+  test_free(r);
 }
 
 static void test_reasons(void **state) {
@@ -293,9 +332,13 @@ static void test_header(void **state) {
   ingest(r, "\n\r\ntime,customer,kind\n1773480600,c,churn\n", 41, 0, NULL);
   assert_string_equal(r->log, "");
   assert_int_equal(r->stats.events, 1);
-  /* Header names are exact: "Time" is unknown, so "time" is missing. */
-  ingest(r, "Time,customer,kind\n", 19, 0, NULL);
+  /* Header names ignore case and padding; a near miss is named. */
+  ingest(r, "Time, Customer ,KIND\n", 21, 0, NULL);
+  assert_string_equal(r->log, "");
+  assert_int_equal(r->finish_rc, CXM_OK);
+  ingest(r, "tmie,customer,kind\n", 19, 0, NULL);
   assert_string_equal(r->log, "1:time:CXM_E_HEADER\n");
+  assert_string_equal(r->reasons, "required column 'time' is missing from the header (is 'tmie' meant to be 'time'?)\n");
   /* Header-only input is fine. */
   ingest(r, "time,customer,kind\r\n", 20, 0, NULL);
   assert_string_equal(r->log, "");
@@ -303,6 +346,20 @@ static void test_header(void **state) {
   /* Malformed quoting in the header. */
   ingest(r, "time,\"customer,kind\n", 20, 0, NULL);
   assert_string_equal(r->log, "1:*:CXM_E_HEADER\n");
+  /* A repeated unknown name is reported once (issue 12): 10 000 columns
+   * named x, and y, x, y again; its fields are still ignored. */
+  {
+    static char wide[10000 * 2 + 64];
+    size_t n = 0;
+    int k;
+    n += (size_t)snprintf(wide + n, sizeof wide - n, "time,customer,kind");
+    for (k = 0; k < 10000; k++) n += (size_t)snprintf(wide + n, sizeof wide - n, ",x");
+    n += (size_t)snprintf(wide + n, sizeof wide - n, ",y,x,y,xx\n");
+    ingest(r, wide, n, 0, NULL);
+    assert_string_equal(r->log, "1:x:CXM_UNKNOWN_COLUMN\n1:y:CXM_UNKNOWN_COLUMN\n1:xx:CXM_UNKNOWN_COLUMN\n");
+    assert_int_equal(r->stats.warnings, 3);
+    assert_int_equal(r->finish_rc, CXM_OK);
+  }
   test_free(r);
 }
 
@@ -509,6 +566,100 @@ static void test_overlong_record(void **state) {
   test_free(r);
 }
 
+/* Feed `zeros` zero bytes after `prefix` in 64 KiB chunks (a stream with
+ * no line end), until the reader refuses a chunk; returns the bytes fed
+ * when it did (0: it never did). */
+static uint64_t feed_endless(result *r, const char *prefix, uint64_t zeros, int32_t format, int32_t *rc) {
+  static uint8_t chunk[65536];
+  cxm_reader_options o;
+  cxm_reader *reader = NULL;
+  cxm_store *store = NULL;
+  uint64_t fed = 0;
+  memset(r, 0, sizeof *r);
+  cxm_reader_options_init(&o);
+  o.format = format;
+  o.on_error = on_error;
+  o.user = r;
+  assert_int_equal(cxm_store_new(&store, NULL), CXM_OK);
+  assert_int_equal(cxm_reader_new(&reader, store, &o), CXM_OK);
+  *rc = cxm_reader_feed(reader, (const uint8_t *)prefix, strlen(prefix));
+  assert_int_equal(*rc, CXM_OK);
+  while (fed < zeros) {
+    *rc = cxm_reader_feed(reader, chunk, sizeof chunk);
+    fed += sizeof chunk;
+    if (*rc != CXM_OK) break;
+  }
+  if (*rc == CXM_OK) fed = 0;
+  else assert_int_equal(cxm_reader_feed(reader, chunk, 1), CXM_E_STATE); /* stopped */
+  r->stats.size = sizeof r->stats;
+  assert_int_equal(cxm_reader_stats_get(&r->stats, reader), CXM_OK);
+  r->store.size = sizeof r->store;
+  assert_int_equal(cxm_store_stats_get(&r->store, store), CXM_OK);
+  cxm_reader_free(reader);
+  cxm_store_free(store);
+  return fed;
+}
+
+static void test_endless_line(void **state) {
+  result *r = new_result();
+  int32_t rc;
+  uint64_t fed;
+  (void)state;
+  /* A header without a line end stops the reader once past the record
+   * cap, not at a line end that never comes (`cxm report /dev/zero`). */
+  fed = feed_endless(r, "", (uint64_t)1 << 30, CXM_FORMAT_CSV, &rc);
+  assert_int_equal(rc, CXM_E_HEADER);
+  assert_true(fed > CXM_READER_MAX_RECORD && fed <= CXM_READER_MAX_RECORD + 65536);
+  assert_string_equal(r->log, "1:*:CXM_E_HEADER\n");
+  assert_string_equal(r->reasons, "header row longer than 1048576 bytes\n");
+  /* A data record past the cap is skipped to its line end... */
+  fed = feed_endless(r, HEADER "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,\n", CXM_READER_MAX_LINE / 2, CXM_FORMAT_CSV, &rc);
+  assert_int_equal(fed, 0);
+  assert_int_equal(rc, CXM_OK);
+  assert_string_equal(r->log, "");
+  /* ...for at most CXM_READER_MAX_LINE bytes: then the reader stops with
+   * the row reported; the rows before it stay. */
+  fed = feed_endless(r, HEADER "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,\n", (uint64_t)1 << 30, CXM_FORMAT_CSV, &rc);
+  assert_int_equal(rc, CXM_E_LIMIT);
+  assert_true(fed > CXM_READER_MAX_LINE && fed <= CXM_READER_MAX_LINE + 65536);
+  assert_string_equal(r->log, "3:*:CXM_E_LIMIT\n");
+  assert_int_equal(r->stats.rows, 2);
+  assert_int_equal(r->stats.rejected, 1);
+  assert_int_equal(r->store.events, 1);
+  /* The same record with its line end inside one fed chunk: the same
+   * outcome, whatever the chunking. */
+  {
+    static const char head[] = HEADER "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,\n";
+    static const char tail[] = "\n2026-03-14T09:30:00Z,c-2,nps,9,,,,,,\n";
+    size_t zeros = CXM_READER_MAX_LINE + 1, len = strlen(head) + zeros + strlen(tail);
+    char *s = test_malloc(len);
+    memcpy(s, head, strlen(head));
+    memset(s + strlen(head), 0, zeros);
+    memcpy(s + strlen(head) + zeros, tail, strlen(tail));
+    ingest(r, s, len, 0, NULL);
+    assert_string_equal(r->log, "3:*:CXM_E_LIMIT\n");
+    assert_int_equal(r->feed_rc, CXM_E_LIMIT);
+    assert_int_equal(r->stats.rows, 2);
+    assert_int_equal(r->store.events, 1);
+    /* one byte shorter: a bad row, skipped, and the row after it read */
+    memcpy(s + strlen(head) + zeros - 1, tail, strlen(tail));
+    ingest(r, s, len - 1, 0, NULL);
+    assert_string_equal(r->log, "3:*:CXM_E_LIMIT\n");
+    assert_int_equal(r->feed_rc, CXM_OK);
+    assert_int_equal(r->store.events, 2);
+    ingest(r, s, len - 1, 65536, NULL);
+    assert_string_equal(r->log, "3:*:CXM_E_LIMIT\n");
+    assert_int_equal(r->store.events, 2);
+    test_free(s);
+  }
+  /* The same for JSON Lines (no header). */
+  fed = feed_endless(r, "", (uint64_t)1 << 30, CXM_FORMAT_JSONL, &rc);
+  assert_int_equal(rc, CXM_E_LIMIT);
+  assert_true(fed > CXM_READER_MAX_LINE && fed <= CXM_READER_MAX_LINE + 65536);
+  assert_string_equal(r->log, "1:*:CXM_E_LIMIT\n");
+  test_free(r);
+}
+
 static void test_jsonl(void **state) {
   static const char input[] =
       "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c-17\",\"kind\":\"nps\",\"value\":9,\"channel\":\"email\"}\n"
@@ -520,7 +671,7 @@ static void test_jsonl(void **state) {
       "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":17,\"kind\":\"nps\",\"value\":1}\n"
       "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c-1\",\"kind\":\"nps\",\"value\":1,}\n"
       "[\"not an object\"]\n"
-      "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c\\u0009\",\"kind\":\"nps\",\"value\":1}\n"
+      "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c\\u0009d\",\"kind\":\"nps\",\"value\":1}\n"
       "{\"time\":1.5,\"customer\":\"c\",\"kind\":\"nps\",\"value\":1}\n"
       "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c\",\"kind\":\"nps\",\"value\":true}\n"
       "{\"customer\":\"c\",\"kind\":\"nps\",\"value\":1}\n"
@@ -754,13 +905,349 @@ static void test_random_inputs(void **state) {
   test_free(part);
 }
 
+/* ---- dialects (docs/events.md, "Dialects"): one test per rule ---------- */
+
+/* Ingest `data` with `o` (NULL: defaults), whole and one byte at a time;
+ * both must agree. Leaves the whole reading in *r. */
+static void ingest_both(result *r, const char *data, size_t len, const cxm_reader_options *o) {
+  result *part = new_result();
+  ingest(r, data, len, 0, o);
+  ingest(part, data, len, 1, o);
+  assert_string_equal(part->log, r->log);
+  assert_string_equal(part->reasons, r->reasons);
+  assert_memory_equal(&part->stats, &r->stats, sizeof part->stats);
+  assert_int_equal(part->store.first, r->store.first);
+  assert_int_equal(part->store.last, r->store.last);
+  test_free(part);
+}
+
+static void test_dialect_separator(void **state) {
+  static const char semi[] = "time;customer;kind;value\n2026-03-14T09:30:00Z;c-1;nps;9\n";
+  static const char tab[] = "time\tcustomer\tkind\tvalue\n2026-03-14T09:30:00Z\tc-1\tnps\t9\n";
+  static const char pipe[] = "\"time\"|\"customer\"|kind|value\n2026-03-14T09:30:00Z|\"c|1\"|nps|9\n";
+  /* A comma inside a name does not beat the separator that finds names. */
+  static const char mixed[] = "time;customer;kind;value;\"note, free\"\n2026-03-14T09:30:00Z;c-1;nps;9;a,b\n";
+  result *r = new_result();
+  cxm_reader_options o;
+  (void)state;
+  ingest_both(r, semi, strlen(semi), NULL);
+  assert_string_equal(r->log, "");
+  assert_int_equal(r->stats.events, 1);
+  ingest_both(r, tab, strlen(tab), NULL);
+  assert_string_equal(r->log, "");
+  assert_int_equal(r->stats.events, 1);
+  ingest_both(r, pipe, strlen(pipe), NULL);
+  assert_string_equal(r->log, "");
+  assert_int_equal(r->stats.events, 1);
+  ingest_both(r, mixed, strlen(mixed), NULL);
+  assert_string_equal(r->log, "1:note, free:CXM_UNKNOWN_COLUMN\n");
+  assert_int_equal(r->stats.events, 1);
+  /* Forced: a semicolon file read with ',' has one column. */
+  cxm_reader_options_init(&o);
+  o.delimiter = ',';
+  ingest(r, semi, strlen(semi), 0, &o);
+  assert_string_equal(r->log, "1:time:CXM_E_HEADER\n");
+  o.delimiter = ';';
+  ingest(r, semi, strlen(semi), 0, &o);
+  assert_int_equal(r->stats.events, 1);
+  /* No separator found: the message says so. */
+  ingest(r, "time customer kind\n", 19, 0, NULL);
+  assert_string_equal(r->reasons,
+                      "required column 'time' is missing from the header (one column: no separator , ; tab | found)\n");
+  test_free(r);
+}
+
+static void test_dialect_header_names(void **state) {
+  static const char input[] = " TIME ,Customer,Kind,Valeu,chanel\n2026-03-14T09:30:00Z,c,nps,9,web\n";
+  result *r = new_result();
+  (void)state;
+  ingest_both(r, input, strlen(input), NULL);
+  assert_string_equal(r->log, "1:Valeu:CXM_UNKNOWN_COLUMN\n1:chanel:CXM_UNKNOWN_COLUMN\n2:value:CXM_E_VALUE\n");
+  assert_string_equal(r->reasons, "unknown column 'Valeu' ignored (did you mean 'value'?)\n"
+                                  "unknown column 'chanel' ignored (did you mean 'channel'?)\n"
+                                  "kind nps needs a value: an integer 0..10\n");
+  assert_int_equal(r->stats.events, 0); /* nps without its value column */
+  /* A far name gets no hint; a known name twice, whatever its case, is an error. */
+  ingest(r, "time,customer,kind,comment\n", 27, 0, NULL);
+  assert_string_equal(r->reasons, "unknown column 'comment' ignored\n");
+  ingest(r, "time,customer,kind,Time\n", 24, 0, NULL);
+  assert_string_equal(r->log, "1:time:CXM_E_HEADER\n");
+  test_free(r);
+}
+
+static void test_dialect_trim(void **state) {
+  static const char input[] = "time,customer,kind,value,id\n"
+                              " 2026-03-14T09:30:00Z , c-7 ,nps, 9 , e1 \n"
+                              "2026-03-14T09:31:00Z,c-7,nps,9,e1\n";
+  result *r = new_result();
+  cxm_reader_options o;
+  (void)state;
+  /* Trimmed: one customer, and the second e1 is a duplicate. */
+  ingest_both(r, input, strlen(input), NULL);
+  assert_string_equal(r->log, "");
+  assert_int_equal(r->stats.events, 1);
+  assert_int_equal(r->stats.duplicates, 1);
+  assert_int_equal(r->store.customers, 1);
+  /* trim = 0: the spaces are data, so the padded time is refused. */
+  cxm_reader_options_init(&o);
+  o.trim = 0;
+  ingest(r, input, strlen(input), 0, &o);
+  assert_string_equal(r->log, "2:time:CXM_E_TIME\n");
+  test_free(r);
+}
+
+static void test_dialect_names_case(void **state) {
+  static const char input[] = "time,customer,kind,value,channel,stage,dimension\n"
+                              "2026-03-14T09:30:00Z,c-1,NPS,9,Email,Purchase,\n"
+                              "2026-03-14T09:30:00Z,c-2,Perception,5,My_Chan,,Empathy\n"
+                              "2026-03-14T09:30:00Z,c-3,nps,9,my_chan,,\n";
+  result *r = new_result();
+  cxm_store *store = NULL;
+  int32_t code = -1, named = -1;
+  (void)state;
+  assert_int_equal(cxm_store_new(&store, NULL), CXM_OK);
+  ingest_into(r, store, input, strlen(input), 0, NULL);
+  assert_string_equal(r->log, "");
+  assert_int_equal(r->stats.events, 3);
+  /* Custom channels are kept in lower case: My_Chan and my_chan are one. */
+  assert_int_equal(cxm_store_find_channel(&code, store, "my_chan", 7), CXM_OK);
+  assert_int_equal(cxm_store_find_channel(&named, store, "email", 5), CXM_OK);
+  assert_int_equal(named, CXM_CHANNEL_EMAIL);
+  assert_int_equal(cxm_store_find_channel(&code, store, "My_Chan", 7) == CXM_OK ? 1 : 0, 0);
+  cxm_store_free(store);
+  test_free(r);
+}
+
+static void test_dialect_decimal_comma(void **state) {
+  static const char semi[] = "time;customer;kind;value\n"
+                             "2026-03-14T09:30:00Z;c-1;nps;9,0\n"
+                             "2026-03-14T09:30:00Z;c-2;nps;9,5\n"
+                             "2026-03-14T09:30:00Z;c-3;internal;55,25\n"
+                             "2026-03-14T09:30:00Z;c-4;internal;1,000.5\n";
+  static const char comma[] = "time,customer,kind,value\n2026-03-14T09:30:00Z,c-1,nps,\"9,0\"\n";
+  result *r = new_result();
+  (void)state;
+  ingest_both(r, semi, strlen(semi), NULL);
+  /* 9,0 is 9; 9,5 is 9.5, not an NPS integer; 1,000.5 is no number. */
+  assert_string_equal(r->log, "3:value:CXM_E_VALUE\n5:value:CXM_E_VALUE\n");
+  assert_int_equal(r->stats.events, 2);
+  /* In a comma-separated file a comma is never a decimal mark. */
+  ingest(r, comma, strlen(comma), 0, NULL);
+  assert_string_equal(r->log, "2:value:CXM_E_VALUE\n");
+  test_free(r);
+}
+
+static void test_dialect_time_format(void **state) {
+  static const char input[] = "time,customer,kind\n"
+                              "03/15/2026 10:00,c-1,churn\n"
+                              "3/5/2026 9:05,c-2,churn\n"
+                              "2026-03-15T10:00:00Z,c-3,churn\n";
+  result *r = new_result();
+  cxm_reader_options o;
+  (void)state;
+  cxm_reader_options_init(&o);
+  o.time_format = "%m/%d/%Y %H:%M";
+  o.assume_offset = 1;
+  o.utc_offset = -5 * 3600; /* US Eastern, standard time */
+  ingest_both(r, input, strlen(input), &o);
+  assert_string_equal(r->log, "4:time:CXM_E_TIME\n");
+  assert_string_equal(r->reasons, "bad timestamp '2026-03-15T10:00:00Z': does not match the time format "
+                                  "'%m/%d/%Y %H:%M'\n");
+  /* 2026-03-05T14:05:00Z and 2026-03-15T15:00:00Z (Python:
+   * datetime(2026,3,5,14,5,tzinfo=timezone.utc).timestamp()). */
+  assert_int_equal(r->store.first, INT64_C(1772719500));
+  assert_int_equal(r->store.last, INT64_C(1773586800));
+  /* Without an offset to assume, a pattern without %z is zone-less. */
+  o.assume_offset = 0;
+  ingest(r, input, strlen(input), 0, &o);
+  assert_int_equal(r->stats.rejected, 3);
+  /* %z: the zone from the text; a seconds fraction is dropped. */
+  o.time_format = "%d.%m.%Y %H:%M:%S%z";
+  ingest(r, "time,customer,kind\n15.03.2026 10:00:00.9+0100,c,churn\n", 54, 0, &o);
+  assert_string_equal(r->log, "");
+  assert_int_equal(r->store.first, INT64_C(1773565200));
+  /* Unusable patterns are refused by cxm_reader_new. */
+  {
+    static const char *const bad[] = {"%Y-%m", "%Y-%m-%d %q", "%Y-%m-%d %", "%Y-%m-%d %M", "%Y%Y-%m-%d", ""};
+    cxm_store *store = NULL;
+    cxm_reader *reader = NULL;
+    size_t i;
+    assert_int_equal(cxm_store_new(&store, NULL), CXM_OK);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+      o.time_format = bad[i];
+      assert_int_equal(cxm_reader_new(&reader, store, &o), CXM_E_OPTION);
+    }
+    cxm_store_free(store);
+  }
+  test_free(r);
+}
+
+static void test_dialect_zone(void **state) {
+  static const char input[] = "time,customer,kind\n"
+                              "2026-03-15 10:00:00,c-1,churn\n"
+                              "2026-03-15T10:00:00+0100,c-2,churn\n"
+                              "03/15/2026,c-3,churn\n";
+  result *r = new_result();
+  cxm_reader_options o;
+  (void)state;
+  ingest_both(r, input, strlen(input), NULL);
+  /* Zone-less: refused with its own reason; +0100 is read; a US date is named. */
+  assert_string_equal(r->log, "2:time:CXM_E_TIME\n4:time:CXM_E_TIME\n");
+  assert_string_equal(r->reasons,
+                      "timestamp '2026-03-15 10:00:00' has no time zone: write Z or an offset, or read it at an "
+                      "assumed offset (cxm --tz or --assume-utc)\n"
+                      "bad timestamp '03/15/2026': a NN/NN/YYYY date needs its pattern (cxm --time-format, e.g. "
+                      "'%m/%d/%Y %H:%M')\n");
+  assert_int_equal(r->store.first, INT64_C(1773565200)); /* 2026-03-15T09:00:00Z */
+  cxm_reader_options_init(&o);
+  o.assume_offset = 1;
+  o.utc_offset = 2 * 3600;
+  ingest(r, input, strlen(input), 0, &o);
+  assert_int_equal(r->stats.events, 2);
+  assert_int_equal(r->store.first, INT64_C(1773561600)); /* 2026-03-15T08:00:00Z */
+  /* Offsets beyond 18 hours are refused. */
+  {
+    cxm_store *store = NULL;
+    cxm_reader *reader = NULL;
+    assert_int_equal(cxm_store_new(&store, NULL), CXM_OK);
+    o.utc_offset = 18 * 3600 + 60;
+    assert_int_equal(cxm_reader_new(&reader, store, &o), CXM_E_OPTION);
+    o.utc_offset = 0;
+    o.assume_offset = 2;
+    assert_int_equal(cxm_reader_new(&reader, store, &o), CXM_E_OPTION);
+    cxm_store_free(store);
+  }
+  test_free(r);
+}
+
+static void test_dialect_epoch_ms(void **state) {
+  static const char input[] = "time,customer,kind\n1773480600123,c-1,churn\n1773480600,c-2,churn\n";
+  static const char jsonl[] = "{\"time\":1773480600999,\"customer\":\"c\",\"kind\":\"churn\"}\n";
+  result *r = new_result();
+  cxm_reader_options o;
+  (void)state;
+  ingest_both(r, input, strlen(input), NULL);
+  assert_string_equal(r->log, "");
+  assert_int_equal(r->store.first, INT64_C(1773480600));
+  assert_int_equal(r->store.last, INT64_C(1773480600));
+  cxm_reader_options_init(&o);
+  o.format = CXM_FORMAT_JSONL;
+  ingest(r, jsonl, strlen(jsonl), 0, &o);
+  assert_int_equal(r->store.first, INT64_C(1773480600));
+  test_free(r);
+}
+
+/* `text` (ASCII) as UTF-16: `be` big-endian, `bom` with a byte-order mark. */
+static size_t to_utf16(uint8_t *out, const char *text, int be, int bom) {
+  size_t n = 0, i;
+  if (bom) {
+    out[n++] = be ? 0xFE : 0xFF;
+    out[n++] = be ? 0xFF : 0xFE;
+  }
+  for (i = 0; text[i] != '\0'; i++) {
+    out[n++] = be ? 0 : (uint8_t)text[i];
+    out[n++] = be ? (uint8_t)text[i] : 0;
+  }
+  return n;
+}
+
+static void test_dialect_utf16(void **state) {
+  static const char text[] = "time\tcustomer\tkind\r\n2026-03-14T09:30:00Z\tc-1\tchurn\r\n1773480600\tc-2\tchurn\r\n";
+  uint8_t buf[512];
+  result *r = new_result();
+  int be, bom;
+  size_t len;
+  (void)state;
+  for (be = 0; be <= 1; be++) {
+    for (bom = 0; bom <= 1; bom++) {
+      len = to_utf16(buf, text, be, bom);
+      ingest_both(r, (const char *)buf, len, NULL);
+      assert_string_equal(r->log, "");
+      assert_int_equal(r->stats.events, 2);
+      assert_int_equal(r->stats.bytes, len);
+    }
+  }
+  /* A character outside the BMP (a surrogate pair) arrives whole; a lone
+   * surrogate is invalid text in a known field. */
+  {
+    static const uint8_t pair[] = {0xFF, 0xFE, 't', 0, 'i', 0, 'm', 0, 'e', 0, ',', 0, 'c', 0, 'u', 0, 's', 0,
+                                   't', 0, 'o', 0, 'm', 0, 'e', 0, 'r', 0, ',', 0, 'k', 0, 'i', 0, 'n', 0,
+                                   'd', 0, '\n', 0, '0', 0, ',', 0, 0x3D, 0xD8, 0x00, 0xDE, ',', 0, 'c', 0,
+                                   'h', 0, 'u', 0, 'r', 0, 'n', 0, '\n', 0, '0', 0, ',', 0, 0x3D, 0xD8, 'x', 0,
+                                   ',', 0, 'c', 0, 'h', 0, 'u', 0, 'r', 0, 'n', 0, '\n', 0};
+    ingest_both(r, (const char *)pair, sizeof pair, NULL);
+    assert_string_equal(r->log, "3:customer:CXM_E_ENCODING\n");
+    assert_int_equal(r->stats.events, 1);
+  }
+  test_free(r);
+}
+
+static void test_dialect_repeated_header(void **state) {
+  static const char input[] = "time,customer,kind\n"
+                              "1773480600,c-1,churn\n"
+                              "time,customer,kind\n"
+                              "1773480600,c-2,churn\n"
+                              "\xef\xbb\xbftime,customer,kind\r\n"
+                              "1773480600,c-3,churn\n"
+                              "Time,customer,kind\n";
+  result *r = new_result();
+  (void)state;
+  ingest_both(r, input, strlen(input), NULL);
+  /* Byte-identical copies (a byte-order mark and CRLF allowed) are skipped
+   * with a notice; another spelling is an ordinary (bad) row. */
+  assert_string_equal(r->log, "3:*:CXM_REPEATED_HEADER\n5:*:CXM_REPEATED_HEADER\n7:time:CXM_E_TIME\n");
+  assert_int_equal(r->stats.rows, 4);
+  assert_int_equal(r->stats.events, 3);
+  assert_int_equal(r->stats.warnings, 2);
+  test_free(r);
+}
+
+static void test_dialect_options_size(void **state) {
+  cxm_store *store = NULL;
+  cxm_reader *reader = NULL;
+  cxm_reader_options o;
+  result *r = new_result();
+  (void)state;
+  assert_int_equal(cxm_store_new(&store, NULL), CXM_OK);
+  cxm_reader_options_init(&o);
+  assert_int_equal(o.size, sizeof o);
+  assert_int_equal(o.delimiter, 0);
+  assert_int_equal(o.trim, 1);
+  assert_int_equal(o.assume_offset, 0);
+  assert_null(o.time_format);
+  /* A caller of the first version: the new fields take their defaults,
+   * whatever lies past its struct. */
+  o.size = CXM_READER_OPTIONS_SIZE_0;
+  o.delimiter = 99;
+  o.trim = 7;
+  assert_int_equal(cxm_reader_new(&reader, store, &o), CXM_OK);
+  cxm_reader_free(reader);
+  o.size = CXM_READER_OPTIONS_SIZE_0 + 4;
+  assert_int_equal(cxm_reader_new(&reader, store, &o), CXM_E_SIZE);
+  cxm_reader_options_init(&o);
+  o.delimiter = ':';
+  assert_int_equal(cxm_reader_new(&reader, store, &o), CXM_E_OPTION);
+  o.delimiter = 0;
+  o.trim = 2;
+  assert_int_equal(cxm_reader_new(&reader, store, &o), CXM_E_OPTION);
+  cxm_store_free(store);
+  test_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_valid_rows),    cmocka_unit_test(test_bad_rows),        cmocka_unit_test(test_reasons),
+      cmocka_unit_test(test_amount_overflow),
       cmocka_unit_test(test_header),        cmocka_unit_test(test_bom),             cmocka_unit_test(test_mixed_file),
       cmocka_unit_test(test_no_trace),      cmocka_unit_test(test_duplicates),      cmocka_unit_test(test_strict),
-      cmocka_unit_test(test_overlong_record), cmocka_unit_test(test_jsonl),         cmocka_unit_test(test_ingest_file),
+      cmocka_unit_test(test_endless_line), cmocka_unit_test(test_overlong_record), cmocka_unit_test(test_jsonl),         cmocka_unit_test(test_ingest_file),
       cmocka_unit_test(test_api_edges),     cmocka_unit_test(test_out_of_memory),  cmocka_unit_test(test_random_inputs),
+      cmocka_unit_test(test_dialect_separator), cmocka_unit_test(test_dialect_header_names),
+      cmocka_unit_test(test_dialect_trim),  cmocka_unit_test(test_dialect_names_case),
+      cmocka_unit_test(test_dialect_decimal_comma), cmocka_unit_test(test_dialect_time_format),
+      cmocka_unit_test(test_dialect_zone),  cmocka_unit_test(test_dialect_epoch_ms),
+      cmocka_unit_test(test_dialect_utf16), cmocka_unit_test(test_dialect_repeated_header),
+      cmocka_unit_test(test_dialect_options_size),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -610,6 +611,141 @@ static void test_random_streams(void **state) {
     cxm_store_free(s);
   }
   assert_true(largest > 10000); /* the streams did make sizeable stores */
+}
+
+/* ---- extreme values: what is accepted can be saved and loaded ------------------ */
+
+/* An amount from the edges of the double range, or an ordinary one. */
+static double extreme_amount(uint64_t *rng) {
+  static const double edges[] = {1e308, DBL_MAX, DBL_MAX / 2, 0x1p1023, 0x1.fffffffffffffp1022, 8.9e307,
+                                 5e-324, DBL_MIN, 0.0, 1.0, 1e300};
+  if (test_below(rng, 4) == 0) return (double)test_below(rng, 100000) / 3.0;
+  return edges[test_below(rng, sizeof edges / sizeof edges[0])];
+}
+
+static int64_t extreme_time(uint64_t *rng) {
+  static const int64_t edges[] = {CXM_TIME_MIN,          CXM_TIME_MIN + 86399, CXM_TIME_MIN + 86400,
+                                  CXM_TIME_MAX,          CXM_TIME_MAX - 86399, CXM_TIME_MAX - 86400,
+                                  CXM_TIME_MAX + 1,      CXM_TIME_MIN - 1,     T0};
+  return edges[test_below(rng, sizeof edges / sizeof edges[0])];
+}
+
+/* One store's snapshot bytes, which must save. */
+static buf must_save(const cxm_store *s) { return save(s); }
+
+static void assert_unchanged(const cxm_store *s, const buf *before) {
+  buf after = must_save(s);
+  assert_same_bytes(before, &after);
+  buf_free(&after);
+}
+
+/* A stream of purchases (and some touchpoints) of a few customers on a few
+ * days, with amounts near DBL_MAX, times at the ends of the range and now
+ * and then thousands of events in one customer day, recorded into `whole`
+ * and, event by event, into one of `n` shards. Every refused event must be
+ * CXM_E_OVERFLOW for a purchase (or the bad time) and change nothing. */
+static void record_extreme(cxm_store *whole, cxm_store **shards, int n, uint64_t *rng, int count) {
+  int i;
+  for (i = 0; i < count; i++) {
+    cxm_event e;
+    char customer[16];
+    cxm_store *shard = shards[test_below(rng, (uint64_t)n)];
+    int32_t rc, expected_whole;
+    int burst = test_below(rng, 200) == 0 ? 66000 : 1, k;
+    cxm_event_init(&e);
+    snprintf(customer, sizeof customer, "c%u", (unsigned)test_below(rng, 4));
+    e.customer = customer;
+    e.customer_len = strlen(customer);
+    e.time = extreme_time(rng);
+    switch (test_below(rng, 8)) {
+      case 0: e.kind = CXM_KIND_NPS, e.value = (double)test_below(rng, 11), e.has_value = 1; break;
+      case 1: e.kind = CXM_KIND_COMPLAINT; break;
+      case 2: e.kind = CXM_KIND_CES, e.value = 2, e.has_value = 1; break;
+      default: e.kind = CXM_KIND_PURCHASE, e.value = extreme_amount(rng), e.has_value = 1; break;
+    }
+    /* A burst of huge amounts overflows at once: three tries are enough. */
+    if (e.kind == CXM_KIND_PURCHASE && e.value > 1e290 && burst > 3) burst = 3;
+    for (k = 0; k < burst; k++) {
+      buf before = {NULL, 0, 0};
+      int checked = e.kind == CXM_KIND_PURCHASE && e.value > 1e290;
+      if (checked) before = must_save(whole);
+      rc = cxm_store_record(whole, &e);
+      expected_whole = e.time < CXM_TIME_MIN || e.time > CXM_TIME_MAX ? CXM_E_TIME : CXM_OK;
+      if (rc != expected_whole) {
+        assert_int_equal(e.kind, CXM_KIND_PURCHASE);
+        assert_int_equal(rc, CXM_E_OVERFLOW);
+        assert_true(checked);
+        assert_unchanged(whole, &before);
+      }
+      buf_free(&before);
+      rc = cxm_store_record(shard, &e);
+      if (rc != expected_whole) assert_int_equal(rc, CXM_E_OVERFLOW);
+    }
+  }
+}
+
+/* The property of issue 12: save -> load over random API and merge streams
+ * with extreme amounts, times and counts (load -> save gives the same
+ * bytes, as check_round_trip checks). Before the fix two purchases of 1e308
+ * made a day amount of inf that saved with CXM_OK and then failed to load. */
+static void test_extreme_streams(void **state) {
+  uint64_t rng = UINT64_C(20261207);
+  int stream, refused_merges = 0, merged = 0;
+  (void)state;
+  for (stream = 0; stream < test_iterations(150); stream++) {
+    cxm_store *whole = new_store(86400), *shards[3];
+    int i;
+    for (i = 0; i < 3; i++) shards[i] = new_store(86400);
+    record_extreme(whole, shards, 3, &rng, (int)test_below(&rng, 120));
+    (void)check_round_trip(whole, &rng, (int)test_below(&rng, 50));
+    /* Merge the shards in turn: each merge is complete or refused with
+     * CXM_E_OVERFLOW leaving `into` byte for byte as it was; what results
+     * saves and loads. */
+    for (i = 1; i < 3; i++) {
+      buf before = must_save(shards[0]);
+      int32_t rc = cxm_store_merge(shards[0], shards[i]);
+      if (rc == CXM_OK) {
+        merged++;
+      } else {
+        assert_int_equal(rc, CXM_E_OVERFLOW);
+        assert_unchanged(shards[0], &before);
+        refused_merges++;
+      }
+      buf_free(&before);
+    }
+    (void)check_round_trip(shards[0], &rng, (int)test_below(&rng, 50));
+    for (i = 0; i < 3; i++) cxm_store_free(shards[i]);
+    cxm_store_free(whole);
+  }
+  /* The streams did reach both outcomes. */
+  assert_true(merged > 0);
+  assert_true(refused_merges > 0);
+}
+
+/* A store whose day amount is not finite (only reachable by corrupting
+ * it: recording and merging refuse it) is not saved: the loader would
+ * refuse the bytes. */
+static void test_save_refuses_unloadable(void **state) {
+  cxm_store *s = new_store(86400);
+  cxm_event e;
+  buf b = {NULL, 0, 0};
+  uint32_t i;
+  (void)state;
+  cxm_event_init(&e);
+  e.customer = "c";
+  e.customer_len = 1;
+  e.time = T0;
+  e.kind = CXM_KIND_PURCHASE;
+  e.value = 1e308;
+  e.has_value = 1;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  assert_int_equal(cxm_store_record(s, &e), CXM_E_OVERFLOW);
+  for (i = 0; i <= s->purchase_days.slot_mask; i++)
+    if (s->purchase_days.slots[i].key != 0) s->purchase_days.slots[i].amount = INFINITY;
+  assert_int_equal(cxm_store_save_to(s, buf_write, &b), CXM_E_OVERFLOW);
+  assert_int_equal(b.len, 0); /* nothing written */
+  buf_free(&b);
+  cxm_store_free(s);
 }
 
 /* ---- hostile input ------------------------------------------------------------- */
@@ -1229,6 +1365,8 @@ int main(void) {
       cmocka_unit_test(test_hand_built_round_trip),
       cmocka_unit_test(test_canonical),
       cmocka_unit_test(test_random_streams),
+      cmocka_unit_test(test_extreme_streams),
+      cmocka_unit_test(test_save_refuses_unloadable),
       cmocka_unit_test(test_every_byte_flip),
       cmocka_unit_test(test_every_truncation),
       cmocka_unit_test(test_header_statuses),

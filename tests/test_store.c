@@ -558,6 +558,67 @@ static void test_batch_equals_single(void **state) {
   cxm_store_free(many);
 }
 
+/* One rule for `*out` across the API (docs/api.md): a function that
+ * creates an object through `**out` sets `*out` to NULL on every failure,
+ * never leaving the caller's old value or garbage. */
+static void test_out_null_on_failure(void **state) {
+  void *const sentinel = (void *)(uintptr_t)0x1234;
+  cxm_allocator broken = {NULL, NULL, NULL, NULL};
+  cxm_store_options so;
+  cxm_reader_options ro;
+  cxm_store *store = NULL, *s;
+  cxm_calendar *cal;
+  cxm_rfm *rfm;
+  cxm_risk_data *risk;
+  cxm_features *features;
+  cxm_churn *churn;
+  cxm_groups *groups;
+  cxm_reader *reader;
+  (void)state;
+  assert_int_equal(cxm_store_new(&store, NULL), CXM_OK);
+  cxm_store_options_init(&so);
+  so.bucket_seconds = 7;
+  s = sentinel;
+  assert_int_equal(cxm_store_new(&s, &so), CXM_E_OPTION);
+  assert_null(s);
+  cal = sentinel;
+  assert_int_equal(cxm_calendar_new(&cal, &broken), CXM_E_ARG);
+  assert_null(cal);
+  rfm = sentinel;
+  assert_true(cxm_rfm_new(&rfm, &broken) < 0);
+  assert_null(rfm);
+  risk = sentinel;
+  assert_true(cxm_risk_data_new(&risk, 0, NULL) < 0);
+  assert_null(risk);
+  features = sentinel;
+  assert_int_equal(cxm_store_features(&features, store, NULL), CXM_E_ARG);
+  assert_null(features);
+  churn = sentinel;
+  assert_int_equal(cxm_store_churn(&churn, NULL, NULL), CXM_E_ARG);
+  assert_null(churn);
+  groups = sentinel;
+  assert_int_equal(cxm_store_group(&groups, store, NULL, 9999), CXM_E_BY);
+  assert_null(groups);
+  groups = sentinel;
+  assert_int_equal(cxm_store_group(&groups, NULL, NULL, CXM_BY_CHANNEL), CXM_E_ARG);
+  assert_null(groups);
+  cxm_reader_options_init(&ro);
+  ro.size = 3;
+  reader = sentinel;
+  assert_int_equal(cxm_reader_new(&reader, store, &ro), CXM_E_SIZE);
+  assert_null(reader);
+  reader = sentinel;
+  assert_int_equal(cxm_reader_new(&reader, NULL, NULL), CXM_E_ARG);
+  assert_null(reader);
+  s = sentinel;
+  assert_int_equal(cxm_store_load(&s, "/nonexistent/cxm.snap", NULL), CXM_E_IO);
+  assert_null(s);
+  s = sentinel;
+  assert_int_equal(cxm_store_load_bytes(&s, "x", 1, NULL), CXM_E_FORMAT);
+  assert_null(s);
+  cxm_store_free(store);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_new_and_options),
@@ -569,6 +630,7 @@ int main(void) {
       cmocka_unit_test(test_channels_and_segments),
       cmocka_unit_test(test_allocation_failures),
       cmocka_unit_test(test_batch_equals_single),
+      cmocka_unit_test(test_out_null_on_failure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -265,6 +265,11 @@ static void digest_slice(buf *d, const cxm_store *store, const cxm_filter *f, co
   put_dbl(d, sr.resolution_p90_s);
   put_dbl(d, sr.resolution_mean_s);
   put_dbl(d, sr.within_sla_pct);
+  CHECK((cxm_store_service_business(&sr, store, f, o)) == CXM_OK);
+  put_dbl(d, sr.first_response_median_s);
+  put_dbl(d, sr.first_response_p90_s);
+  put_dbl(d, sr.resolution_median_s);
+  put_dbl(d, sr.resolution_p90_s);
   sa = malloc(sizeof *sa); /* 45 KB: not on a thread's stack */
   CHECK((sa) != NULL);
   CHECK((cxm_store_service_acc(sa, store, f, o)) == CXM_OK);

@@ -133,12 +133,26 @@ static void test_malformed(void **state) {
       "0x10",
       " 12",
       "12 ",
-      "253402300800",
+      "253402300799999001",
       "99999999999999999999999999",
   };
   size_t i;
   (void)state;
   for (i = 0; i < sizeof bad / sizeof bad[0]; i++) parse_bad(bad[i]);
+}
+
+/* Epoch milliseconds: a value above CXM_TIME_MAX cannot be seconds and is
+ * read as milliseconds, floored (docs/events.md). */
+static void test_unix_milliseconds(void **state) {
+  (void)state;
+  /* 2026-03-14T09:30:00.123Z: 1773480600123 ms (Python: int(datetime(2026, 3,
+   * 14, 9, 30, 0, 123000, tzinfo=timezone.utc).timestamp() * 1000)). */
+  assert_int_equal(parse_ok("1773480600123"), INT64_C(1773480600));
+  assert_int_equal(parse_ok("1773480600999"), INT64_C(1773480600));
+  /* The first value read as milliseconds, and the last accepted. */
+  assert_int_equal(parse_ok("253402300800"), INT64_C(253402300));
+  assert_int_equal(parse_ok("253402300799999"), CXM_TIME_MAX);
+  parse_bad("253402300800000");
 }
 
 static void test_unix_seconds(void **state) {
@@ -267,6 +281,7 @@ int main(void) {
       cmocka_unit_test(test_bounds),          cmocka_unit_test(test_year_zero),
       cmocka_unit_test(test_calendar),        cmocka_unit_test(test_malformed),
       cmocka_unit_test(test_unix_seconds),    cmocka_unit_test(test_python_timestamps),
+      cmocka_unit_test(test_unix_milliseconds),
       cmocka_unit_test(test_format),          cmocka_unit_test(test_roundtrip_days),
       cmocka_unit_test(test_period_keys_python), cmocka_unit_test(test_period_keys_hand),
   };

@@ -5,8 +5,18 @@
 #
 #   cxm_install_build_deps      # to build the library and the command
 #   cxm_install_deps [PKG...]   # to build and run the tests, plus PKG...
+#   "${cxm_pg_packages[@]}"     # the PostgreSQL extension and its Citus tests
 cxm_build_packages=(gcc meson ninja-build pkg-config)
-cxm_test_packages=(g++ libcmocka-dev python3 doxygen binutils golang-go)
+# chromium renders the HTML report in tests/cli/test_report.py (group html);
+# zlib1g-dev lets the command read .gz; man-db, groff-base and bsdutils
+# (script) serve the man-page and progress tests of tests/cli/test_input.py.
+cxm_test_packages=(g++ libcmocka-dev python3 doxygen binutils golang-go chromium
+                   zlib1g-dev man-db groff-base bsdutils)
+# postgresql-15 and its server headers build and test the extension of
+# postgresql/; the -dev libraries and make build Citus for its tests
+# (docs/postgresql.md).
+cxm_pg_packages=(postgresql-15 postgresql-server-dev-15 liblz4-dev libzstd-dev libkrb5-dev libssl-dev
+                 libreadline-dev make)
 
 cxm_install_packages() {
   local missing=() p

@@ -7,9 +7,10 @@
 #   tools/test-all.sh              # the above: a few minutes on 2 idle cores
 #   tools/test-all.sh --reliability  # also the long runs of docs/reliability.md
 #
-# --reliability (what CI runs) adds the ThreadSanitizer build, valgrind
-# memcheck, and every libFuzzer target for CXM_FUZZ_SECONDS (default 60)
-# each. Any failure or finding fails the run.
+# --reliability (what CI runs) adds the PostgreSQL extension's suite (a
+# single server and a local Citus cluster, docs/postgresql.md), the
+# ThreadSanitizer build, valgrind memcheck, and every libFuzzer target for
+# CXM_FUZZ_SECONDS (default 60) each. Any failure or finding fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reliability=0
@@ -21,17 +22,22 @@ esac
 . tools/deps.sh
 if [ $reliability -eq 1 ]; then
   # clang and its runtime build the libFuzzer targets; valgrind runs memcheck.
-  cxm_install_deps clang libclang-rt-dev valgrind
+  cxm_install_deps clang libclang-rt-dev valgrind "${cxm_pg_packages[@]}"
 else
   cxm_install_deps
 fi
+
+# The PostgreSQL suite (a server per test, Citus built once: minutes) runs
+# with --reliability only.
+suite_args=()
+[ $reliability -eq 1 ] || suite_args=(--no-suite postgresql)
 
 run_suite() {
   local dir=$1
   shift
   [ -d "$dir" ] || meson setup "$dir" --werror "$@"
   ninja -C "$dir"
-  meson test -C "$dir" --print-errorlogs
+  meson test -C "$dir" --print-errorlogs "${suite_args[@]}"
 }
 
 echo "== plain build =="

@@ -25,9 +25,12 @@ type ChurnOptions struct {
 	// Model is the purchase model behind the purchase-risk feature and
 	// PAlive: "bgnbd", "mbgnbd" or "pnbd". Empty: "mbgnbd".
 	Model string
-	// SLATarget is the first-reply target in business time (Monday-Friday
-	// 09:00-17:00 UTC) for the SLA-breach feature. Zero: 8 hours.
+	// SLATarget is the first-reply target in business time for the
+	// SLA-breach feature. Zero: 8 hours.
 	SLATarget time.Duration
+	// Calendar gives the business hours of the SLA; nil: Monday-Friday
+	// 09:00-17:00 UTC. Borrowed for the call (`cxm churn --hours ...`).
+	Calendar *Calendar
 }
 
 // Driver is a factor that raises a customer's log-odds of churning.
@@ -98,10 +101,11 @@ const churnAfterLast = math.MinInt64
 // from the same header, and a libcxm whose structs differ answers StatusSize.
 func (s *Store) Churn(opts ChurnOptions) ([]ChurnRisk, RiskModel, error) {
 	var info RiskModel
-	p, err := s.ptr()
+	p, done, err := s.read()
 	if err != nil {
 		return nil, info, err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	var o C.cxm_churn_options
 	C.cxm_churn_options_init(&o)
@@ -130,6 +134,14 @@ func (s *Store) Churn(opts ChurnOptions) ([]ChurnRisk, RiskModel, error) {
 			return nil, info, newError(C.CXM_E_OPTION)
 		}
 		o.sla_target_seconds = C.int64_t(opts.SLATarget / time.Second)
+	}
+	if opts.Calendar != nil {
+		cp, err := opts.Calendar.ptr()
+		if err != nil {
+			return nil, info, err
+		}
+		o.calendar = cp
+		defer runtime.KeepAlive(opts.Calendar)
 	}
 	var c *C.cxm_churn
 	if err := check(C.cxm_store_churn(&c, p, &o)); err != nil {

@@ -691,6 +691,22 @@ func TestErrors(t *testing.T) {
 		rows[1].Name != "CXM_E_VALUE" || !strings.Contains(rows[1].Reason, "11") {
 		t.Errorf("row error %+v", rows[1])
 	}
+	// Dialects: a semicolon export with US dates at an assumed offset.
+	us := filepath.Join(t.TempDir(), "us.csv")
+	if err := os.WriteFile(us, []byte("Time;Customer;Kind;Value\n3/15/2026 10:00;c-1 ;NPS;9,0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stats, rows, err = s.IngestWith(us, IngestOptions{TimeFormat: "%m/%d/%Y %H:%M", AssumeOffset: true,
+		UTCOffset: 3600})
+	if err != nil || stats.Events != 1 || len(rows) != 0 {
+		t.Fatalf("ingest with options: %+v %+v %v", stats, rows, err)
+	}
+	_, _, err = s.IngestWith(us, IngestOptions{TimeFormat: "%Y"})
+	wantStatus(t, "bad time format", err, StatusOption)
+	_, _, err = s.IngestWith(us, IngestOptions{Format: "xml"})
+	wantStatus(t, "bad format", err, StatusOption)
+	_, rows, err = s.IngestWith(us, IngestOptions{Delimiter: ','})
+	wantStatus(t, "forced comma", err, StatusHeader)
 	s.Close()
 	s.Close() // twice is fine
 	_, err = s.NPS(Filter{})

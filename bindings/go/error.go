@@ -11,36 +11,37 @@ import "fmt"
 // Status codes of the C library (enum cxm_status in cxm/common.h). Negative
 // values are errors, positive ones notices; the values never change.
 const (
-	StatusOK            int32 = 0
-	StatusDuplicate     int32 = 1
-	StatusUnknownColumn int32 = 2
-	StatusArg           int32 = -1
-	StatusNoMem         int32 = -2
-	StatusSize          int32 = -3
-	StatusCustomer      int32 = -4
-	StatusHandle        int32 = -5
-	StatusTime          int32 = -6
-	StatusKind          int32 = -7
-	StatusValue         int32 = -8
-	StatusChannel       int32 = -9
-	StatusStage         int32 = -10
-	StatusSegment       int32 = -11
-	StatusDimension     int32 = -12
-	StatusRef           int32 = -13
-	StatusEventID       int32 = -14
-	StatusWindow        int32 = -15
-	StatusBy            int32 = -16
-	StatusOverflow      int32 = -17
-	StatusIO            int32 = -21
-	StatusHeader        int32 = -22
-	StatusRow           int32 = -23
-	StatusState         int32 = -24
-	StatusLimit         int32 = -25
-	StatusNotFound      int32 = -29
-	StatusOption        int32 = -31
-	StatusConverge      int32 = -33
-	StatusModel         int32 = -34
-	StatusNoData        int32 = -35
+	StatusOK             int32 = 0
+	StatusDuplicate      int32 = 1
+	StatusUnknownColumn  int32 = 2
+	StatusRepeatedHeader int32 = 3
+	StatusArg            int32 = -1
+	StatusNoMem          int32 = -2
+	StatusSize           int32 = -3
+	StatusCustomer       int32 = -4
+	StatusHandle         int32 = -5
+	StatusTime           int32 = -6
+	StatusKind           int32 = -7
+	StatusValue          int32 = -8
+	StatusChannel        int32 = -9
+	StatusStage          int32 = -10
+	StatusSegment        int32 = -11
+	StatusDimension      int32 = -12
+	StatusRef            int32 = -13
+	StatusEventID        int32 = -14
+	StatusWindow         int32 = -15
+	StatusBy             int32 = -16
+	StatusOverflow       int32 = -17
+	StatusIO             int32 = -21
+	StatusHeader         int32 = -22
+	StatusRow            int32 = -23
+	StatusState          int32 = -24
+	StatusLimit          int32 = -25
+	StatusNotFound       int32 = -29
+	StatusOption         int32 = -31
+	StatusConverge       int32 = -33
+	StatusModel          int32 = -34
+	StatusNoData         int32 = -35
 )
 
 // Error is a failed call of the C library: its status code, the code's

@@ -23,6 +23,7 @@ import "C"
 import (
 	"runtime"
 	"runtime/cgo"
+	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -44,19 +45,66 @@ type IngestStats struct {
 
 type rowErrors struct{ list []RowError }
 
-// Ingest reads a CSV file (or JSON Lines when the name ends in ".jsonl")
-// into the store. Bad rows are skipped and returned; err is non-nil only
-// when the file could not be read at all (StatusIO, StatusHeader...).
+// IngestOptions are the reader's options for exports (docs/events.md,
+// "Dialects"); the zero value reads as Ingest does.
+type IngestOptions struct {
+	Format       string // "csv" or "jsonl"; "": JSON Lines for *.jsonl and *.ndjson, else CSV
+	Delimiter    byte   // the CSV separator ',' ';' '\t' or '|'; 0: detected from the header
+	KeepSpaces   bool   // do not trim spaces around fields
+	TimeFormat   string // a pattern such as "%m/%d/%Y %H:%M"; "": RFC 3339 or Unix time
+	AssumeOffset bool   // times without a zone are local times at UTCOffset
+	UTCOffset    int32  // seconds east of UTC, with AssumeOffset
+}
+
+// Ingest reads a CSV file (or JSON Lines when the name ends in ".jsonl" or
+// ".ndjson") into the store. Bad rows are skipped and returned; err is
+// non-nil only when the file could not be read at all (StatusIO,
+// StatusHeader...). A path holding a NUL byte is StatusIO: cut there, it
+// would name another file.
 func (s *Store) Ingest(path string) (IngestStats, []RowError, error) {
-	p, err := s.ptr()
+	return s.IngestWith(path, IngestOptions{})
+}
+
+// IngestWith is Ingest with the dialect options; an option the library
+// refuses is StatusOption, a time format holding a NUL byte too.
+func (s *Store) IngestWith(path string, opt IngestOptions) (IngestStats, []RowError, error) {
+	if err := noNUL(path, "path "+strconv.Quote(path), C.CXM_E_IO); err != nil {
+		return IngestStats{}, nil, err
+	}
+	if err := noNUL(opt.TimeFormat, "time format "+strconv.Quote(opt.TimeFormat), C.CXM_E_OPTION); err != nil {
+		return IngestStats{}, nil, err
+	}
+	p, done, err := s.write()
 	if err != nil {
 		return IngestStats{}, nil, err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	var o C.cxm_reader_options
 	C.cxm_reader_options_init(&o)
-	if strings.HasSuffix(path, ".jsonl") {
+	switch opt.Format {
+	case "":
+		if strings.HasSuffix(path, ".jsonl") || strings.HasSuffix(path, ".ndjson") {
+			o.format = C.CXM_FORMAT_JSONL
+		}
+	case "csv":
+	case "jsonl":
 		o.format = C.CXM_FORMAT_JSONL
+	default:
+		return IngestStats{}, nil, check(C.CXM_E_OPTION)
+	}
+	o.delimiter = C.int32_t(opt.Delimiter)
+	if opt.KeepSpaces {
+		o.trim = 0
+	}
+	if opt.TimeFormat != "" {
+		pattern := C.CString(opt.TimeFormat)
+		defer C.free(unsafe.Pointer(pattern))
+		o.time_format = pattern
+	}
+	if opt.AssumeOffset {
+		o.assume_offset = 1
+		o.utc_offset = C.int32_t(opt.UTCOffset)
 	}
 	collected := &rowErrors{}
 	h := cgo.NewHandle(collected)

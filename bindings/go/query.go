@@ -128,10 +128,11 @@ func goFilter(p *C.cxm_store, cf *C.cxm_filter) Filter {
 // survey sums the answers of a slice.
 func (s *Store) survey(f Filter) (C.cxm_survey_acc, error) {
 	var acc C.cxm_survey_acc
-	p, err := s.ptr()
+	p, done, err := s.read()
 	if err != nil {
 		return acc, err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	cf, err := cFilter(p, f)
 	if err != nil {
@@ -235,10 +236,11 @@ type Gap struct {
 // Gap computes the perception gap of a slice with the default options
 // (top box 80); nil when the slice has no rated pair.
 func (s *Store) Gap(f Filter) (*Gap, error) {
-	p, err := s.ptr()
+	p, done, err := s.read()
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	cf, err := cFilter(p, f)
 	if err != nil {
@@ -271,10 +273,11 @@ type Service struct {
 // (Monday-Friday 09:00-17:00 UTC, first reply within one business day);
 // nil when the slice has no contact.
 func (s *Store) Service(f Filter) (*Service, error) {
-	p, err := s.ptr()
+	p, done, err := s.read()
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	cf, err := cFilter(p, f)
 	if err != nil {
@@ -284,12 +287,16 @@ func (s *Store) Service(f Filter) (*Service, error) {
 	if err := check(C.cxm_store_service(&r, p, &cf, nil)); err != nil || r.contacts == 0 {
 		return nil, err
 	}
+	return serviceOf(&r), nil
+}
+
+func serviceOf(r *C.cxm_service_result) *Service {
 	return &Service{Contacts: uint64(r.contacts), Open: uint64(r.open), Replied: uint64(r.replied),
 		Resolved: uint64(r.resolved), Met: uint64(r.met), Breached: uint64(r.breached),
 		FirstResponseMedian: opt(r.first_response_median_s), FirstResponseP90: opt(r.first_response_p90_s),
 		FirstResponseMean: opt(r.first_response_mean_s), ResolutionMedian: opt(r.resolution_median_s),
 		ResolutionP90: opt(r.resolution_p90_s), ResolutionMean: opt(r.resolution_mean_s),
-		WithinSLAPct: opt(r.within_sla_pct)}, nil
+		WithinSLAPct: opt(r.within_sla_pct)}
 }
 
 // Loyalty signals of a slice (zero counts are data).
@@ -300,10 +307,11 @@ type Loyalty struct {
 
 // Loyalty counts complaints, compliments and churned customers of a slice.
 func (s *Store) Loyalty(f Filter) (Loyalty, error) {
-	p, err := s.ptr()
+	p, done, err := s.read()
 	if err != nil {
 		return Loyalty{}, err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	cf, err := cFilter(p, f)
 	if err != nil {
@@ -330,10 +338,11 @@ var byCodes = map[string]C.int32_t{"channel": C.CXM_BY_CHANNEL, "stage": C.CXM_B
 // Groups splits a slice by "channel", "stage", "segment", "month" or
 // "week"; groups without events are left out; keys sort bytewise.
 func (s *Store) Groups(f Filter, by string) ([]Group, error) {
-	p, err := s.ptr()
+	p, done, err := s.read()
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	code, ok := byCodes[by]
 	if !ok {

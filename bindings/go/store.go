@@ -5,9 +5,10 @@
 //
 // A Store owns C memory: call Close when done (a finalizer frees a
 // forgotten store, but only when the garbage collector gets to it). A Store
-// follows the C library's rule: one writer at a time; queries may run from
-// many goroutines at once while nothing writes. Errors from the C library
-// are *Error values carrying its status code.
+// may be shared by goroutines: it applies the C library's rule (one writer
+// at a time; queries together while nothing writes) with a sync.RWMutex of
+// its own, and Close waits for the calls in flight. Errors from the C
+// library are *Error values carrying its status code.
 package cxm
 
 /*
@@ -20,13 +21,19 @@ import "C"
 import (
 	"math"
 	"runtime"
+	"strings"
+	"sync"
 	"time"
 	"unsafe"
 )
 
-// Store is an event store (cxm_store).
+// Store is an event store (cxm_store). Its methods may be called from any
+// goroutines: Record and Ingest write the store and run alone; the queries
+// and Churn read it and run together while nothing writes; Close waits for
+// the calls in flight, then frees the store.
 type Store struct {
-	p *C.cxm_store
+	mu sync.RWMutex // held shared by readers, exclusively by writers and Close
+	p  *C.cxm_store // nil once closed
 }
 
 // NewStore creates an empty store with the default options (one-day buckets).
@@ -40,10 +47,16 @@ func NewStore() (*Store, error) {
 	return s, nil
 }
 
-// Close frees the store's C memory. It is safe to call more than once; any
-// other method of a closed store returns an *Error with StatusState.
+// Close frees the store's C memory once the calls running on other
+// goroutines have returned. It is safe to call more than once; any other
+// method of a closed store returns an *Error with StatusState.
 func (s *Store) Close() error {
-	if s != nil && s.p != nil {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.p != nil {
 		C.cxm_store_free(s.p)
 		s.p = nil
 		runtime.SetFinalizer(s, nil)
@@ -51,11 +64,48 @@ func (s *Store) Close() error {
 	return nil
 }
 
-func (s *Store) ptr() (*C.cxm_store, error) {
-	if s == nil || s.p == nil {
-		return nil, &Error{Status: StatusState, Name: StatusName(StatusState), Message: "the store is closed"}
+func closedError() error {
+	return &Error{Status: StatusState, Name: StatusName(StatusState), Message: "the store is closed"}
+}
+
+// read holds the store for a call that only reads it (shared with other
+// readers); done releases it. Methods take the hold once and never nest it
+// (a nested RLock could wait behind a waiting writer forever).
+func (s *Store) read() (*C.cxm_store, func(), error) {
+	if s == nil {
+		return nil, nil, closedError()
 	}
-	return s.p, nil
+	s.mu.RLock()
+	if s.p == nil {
+		s.mu.RUnlock()
+		return nil, nil, closedError()
+	}
+	return s.p, s.mu.RUnlock, nil
+}
+
+// write holds the store for a call that writes it (alone); done releases it.
+func (s *Store) write() (*C.cxm_store, func(), error) {
+	if s == nil {
+		return nil, nil, closedError()
+	}
+	s.mu.Lock()
+	if s.p == nil {
+		s.mu.Unlock()
+		return nil, nil, closedError()
+	}
+	return s.p, s.mu.Unlock, nil
+}
+
+// noNUL refuses a string holding a NUL byte with status: no event file can
+// carry one (the readers refuse control characters), and a C string would
+// end at it.
+func noNUL(v, what string, status C.int32_t) error {
+	if strings.IndexByte(v, 0) < 0 {
+		return nil
+	}
+	e := newError(status)
+	e.Message = what + " contains a NUL byte"
+	return e
 }
 
 // Event is one touchpoint (docs/events.md). Empty strings mean "absent";
@@ -93,12 +143,24 @@ func free(p *C.char) {
 // Record validates and records one event. A duplicate event id is not an
 // error (Record returns nil and the store counts a duplicate). Channel
 // tokens and segment labels are interned first, so a failed Record may
-// leave a new channel or segment name in the store.
+// leave a new channel or segment name in the store. A customer id, event
+// id or ref holding a NUL byte is refused (StatusCustomer, StatusEventID,
+// StatusRef).
 func (s *Store) Record(e Event) error {
-	p, err := s.ptr()
+	if err := noNUL(e.Customer, "customer id", C.CXM_E_CUSTOMER); err != nil {
+		return err
+	}
+	if err := noNUL(e.ID, "event id", C.CXM_E_EVENT_ID); err != nil {
+		return err
+	}
+	if err := noNUL(e.Ref, "ref", C.CXM_E_REF); err != nil {
+		return err
+	}
+	p, done, err := s.write()
 	if err != nil {
 		return err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	var ev C.cxm_event
 	C.cxm_event_init(&ev)
@@ -155,10 +217,11 @@ type Stats struct {
 
 // Stats reads the store's counters.
 func (s *Store) Stats() (Stats, error) {
-	p, err := s.ptr()
+	p, done, err := s.read()
 	if err != nil {
 		return Stats{}, err
 	}
+	defer done()
 	defer runtime.KeepAlive(s)
 	var st C.cxm_store_stats
 	st.size = C.size_t(unsafe.Sizeof(st))

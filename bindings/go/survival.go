@@ -10,7 +10,6 @@ import "C"
 import (
 	"errors"
 	"math"
-	"runtime"
 	"unsafe"
 )
 
@@ -282,11 +281,11 @@ var npsNames = map[C.int32_t]string{0: "none", 1: "detractor", 2: "passive", 3: 
 // (UTC midnights, Unix seconds); origin "tenure" or "window"; lapseDays 0
 // counts churn events only (docs/retention.md).
 func (s *Store) RetentionRows(from, to int64, lapseDays int32, origin string) ([]RetentionRow, error) {
-	p, err := s.ptr()
+	p, done, err := s.read()
 	if err != nil {
 		return nil, err
 	}
-	defer runtime.KeepAlive(s)
+	defer done()
 	var o C.cxm_retention_options
 	C.cxm_retention_options_init(&o)
 	o.from = C.int64_t(from)

@@ -164,8 +164,11 @@ CXM_API int32_t cxm_calendar_add_holiday(cxm_calendar *cal, int32_t year, int32_
  *
  * Lines end with LF or CRLF; spaces and tabs around a date are ignored;
  * blank lines and lines whose first non-blank character is `#` are
- * skipped, and a `#` after a date starts a comment. All or nothing: when
- * a line is bad, no date of the text is added.
+ * skipped, and a `#` after a date starts a comment. A UTF-8 byte-order
+ * mark at the very start of the text is skipped (anywhere else it makes the
+ * line bad). Dates of any year 1..9999 are taken (1969-12-31 is a local day
+ * of 1970-01-01T00:00Z at negative offsets). All or nothing: when a line is
+ * bad, no date of the text is added.
  * @param[out] bad_line Receives the 1-based number of the first bad line,
  *             or 0 when there is none (may be NULL).
  * @param[in,out] cal The calendar.

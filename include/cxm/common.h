@@ -58,6 +58,7 @@ enum cxm_status {
   CXM_OK = 0,              /**< Success. */
   CXM_DUPLICATE = 1,       /**< Notice: the event id was seen before; skipped. */
   CXM_UNKNOWN_COLUMN = 2,  /**< Notice: a CSV column is unknown and ignored. */
+  CXM_REPEATED_HEADER = 3, /**< Notice: a copy of the CSV header row among the data rows was skipped. */
   CXM_E_ARG = -1,          /**< A required pointer is NULL. */
   CXM_E_NOMEM = -2,        /**< An allocation failed; nothing changed. */
   CXM_E_SIZE = -3,         /**< A struct's `size` field is not one this library knows. */
@@ -74,7 +75,7 @@ enum cxm_status {
   CXM_E_EVENT_ID = -14,    /**< Event id longer than 128 bytes. */
   CXM_E_WINDOW = -15,      /**< Time window empty or not aligned to the store's bucket. */
   CXM_E_BY = -16,          /**< Unknown grouping dimension. */
-  CXM_E_OVERFLOW = -17,    /**< A count would overflow 64 bits. */
+  CXM_E_OVERFLOW = -17,    /**< A count would overflow 64 bits, or a sum (a day's purchase amount) would not be finite. */
   CXM_E_FORMAT = -18,      /**< Serialised bytes are malformed. */
   CXM_E_VERSION = -19,     /**< Serialised format version not supported. */
   CXM_E_TRUNCATED = -20,   /**< Serialised bytes end early. */
@@ -94,7 +95,8 @@ enum cxm_status {
   CXM_E_MODEL = -34,       /**< Unknown model kind, or a model whose parameters are unusable for the call. */
   CXM_E_NO_DATA = -35,     /**< Nothing to compute from (e.g. no customers to fit). */
   CXM_E_CHECKSUM = -36,    /**< A snapshot section's checksum does not match its bytes. */
-  CXM_E_CONFLICT = -37     /**< Two stores cannot be merged (different options, or an event id in both). */
+  CXM_E_CONFLICT = -37,    /**< Two stores cannot be merged (different options, or an event id in both). */
+  CXM_E_NOT_FILE = -38     /**< A path names something other than a regular file (a directory, FIFO, device, socket). */
 };
 
 /**

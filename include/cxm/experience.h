@@ -223,6 +223,22 @@ CXM_API int32_t cxm_store_service(cxm_service_result *out, const cxm_store *stor
                                   const cxm_experience_options *options);
 
 /**
+ * @brief Service levels of a slice in business time: as cxm_store_service(),
+ *        but every first-response and resolution duration is the number of
+ *        business seconds of the options' calendar between the open and the
+ *        reply or resolution (cxm_calendar_business_seconds()), so its
+ *        median, p90 and mean are what the SLA is measured against. The
+ *        counts and `within_sla_pct` are those of cxm_store_service().
+ * @param[out] out Receives the result; unchanged on error.
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @param[in] options NULL for the defaults (uses `calendar`, `sla_target_seconds`).
+ * @return As cxm_store_service(). @note Reads only. @since 0.1
+ */
+CXM_API int32_t cxm_store_service_business(cxm_service_result *out, const cxm_store *store,
+                                           const cxm_filter *filter, const cxm_experience_options *options);
+
+/**
  * @brief Loyalty signals of a slice.
  * @param[out] out Receives the result.
  * @param[in] store The store (read only).
@@ -241,6 +257,95 @@ CXM_API int32_t cxm_store_loyalty(cxm_loyalty_result *out, const cxm_store *stor
  */
 CXM_API int32_t cxm_store_consistency(cxm_consistency_result *out, const cxm_store *store, const cxm_filter *filter,
                                       const cxm_experience_options *options);
+
+/* ---- every group at once ------------------------------------------------ */
+
+/**
+ * @brief Groups of a slice with every experience metric of each group,
+ *        computed in one pass over the store for all groups.
+ *
+ * The groups, their keys, order, survey sums and filters are those of
+ * cxm_store_group(). In addition, cxm_groups_gap(), cxm_groups_servqual(),
+ * cxm_groups_service(), cxm_groups_service_business(), cxm_groups_loyalty()
+ * and cxm_groups_consistency() give for group i exactly (bit for bit) what
+ * cxm_store_gap(), cxm_store_servqual(), cxm_store_service(),
+ * cxm_store_service_business(), cxm_store_loyalty() and
+ * cxm_store_consistency() give for the filter cxm_groups_filter() returns
+ * for i, with the same options. The cost is that of one such query plus
+ * sorting, whatever the number of groups (per-group queries cost one pass
+ * over the store per group). Memory: about 350 bytes per group on top of
+ * cxm_store_group(), plus one pass's working set (docs/experience.md).
+ * @param[out] out Receives the groups; free with cxm_groups_free().
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @param[in] by A CXM_BY_* dimension.
+ * @param[in] options NULL for the defaults.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_SIZE, CXM_E_WINDOW, CXM_E_CHANNEL,
+ *         CXM_E_STAGE, CXM_E_SEGMENT, CXM_E_BY, CXM_E_OPTION or
+ *         CXM_E_NOMEM; `*out` is unchanged on failure.
+ * @note Reads the store only (docs/threads.md). @since 0.1
+ */
+CXM_API int32_t cxm_store_group_experience(cxm_groups **out, const cxm_store *store, const cxm_filter *filter,
+                                           int32_t by, const cxm_experience_options *options);
+
+/**
+ * @brief The perception-gap accumulator of one group of
+ *        cxm_store_group_experience() (as cxm_store_gap() on its filter).
+ * @param[out] out Receives the accumulator.
+ * @param[in] groups The result of cxm_store_group_experience().
+ * @param[in] index 0 .. cxm_groups_count() - 1.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_NOT_FOUND (index out of range) or
+ *         CXM_E_STATE (groups made by cxm_store_group(), without
+ *         experience metrics). @since 0.1
+ */
+CXM_API int32_t cxm_groups_gap(cxm_gap_acc *out, const cxm_groups *groups, size_t index);
+
+/**
+ * @brief SERVQUAL gaps of one group (as cxm_store_servqual() on its filter).
+ * @param[out] out Receives the result.
+ * @param[in] groups The result of cxm_store_group_experience().
+ * @param[in] index 0 .. cxm_groups_count() - 1.
+ * @return As cxm_groups_gap(). @since 0.1
+ */
+CXM_API int32_t cxm_groups_servqual(cxm_servqual_result *out, const cxm_groups *groups, size_t index);
+
+/**
+ * @brief Service levels of one group (as cxm_store_service() on its filter).
+ * @param[out] out Receives the result.
+ * @param[in] groups The result of cxm_store_group_experience().
+ * @param[in] index 0 .. cxm_groups_count() - 1.
+ * @return As cxm_groups_gap(). @since 0.1
+ */
+CXM_API int32_t cxm_groups_service(cxm_service_result *out, const cxm_groups *groups, size_t index);
+
+/**
+ * @brief Service levels of one group in business time (as
+ *        cxm_store_service_business() on its filter).
+ * @param[out] out Receives the result.
+ * @param[in] groups The result of cxm_store_group_experience().
+ * @param[in] index 0 .. cxm_groups_count() - 1.
+ * @return As cxm_groups_gap(). @since 0.1
+ */
+CXM_API int32_t cxm_groups_service_business(cxm_service_result *out, const cxm_groups *groups, size_t index);
+
+/**
+ * @brief Loyalty signals of one group (as cxm_store_loyalty() on its filter).
+ * @param[out] out Receives the result.
+ * @param[in] groups The result of cxm_store_group_experience().
+ * @param[in] index 0 .. cxm_groups_count() - 1.
+ * @return As cxm_groups_gap(). @since 0.1
+ */
+CXM_API int32_t cxm_groups_loyalty(cxm_loyalty_result *out, const cxm_groups *groups, size_t index);
+
+/**
+ * @brief Channel consistency of one group (as cxm_store_consistency() on
+ *        its filter).
+ * @param[out] out Receives the result.
+ * @param[in] groups The result of cxm_store_group_experience().
+ * @param[in] index 0 .. cxm_groups_count() - 1.
+ * @return As cxm_groups_gap(). @since 0.1
+ */
+CXM_API int32_t cxm_groups_consistency(cxm_consistency_result *out, const cxm_groups *groups, size_t index);
 
 /* ---- mergeable, serialisable accumulators ------------------------------- */
 

@@ -74,7 +74,22 @@ typedef struct cxm_fit_options {
   int32_t max_iterations; /**< L-BFGS iterations, 1..100000; default 500 */
   double tolerance;       /**< convergence when every |d(-LL/N)/d ln(param)| <= tolerance; default 1e-7 */
   double start[4];        /**< starting parameters (natural scale, > 0); NaN (the default) for the library's own */
+  double max_seconds;     /**< time budget of the optimiser (monotonic clock), in (0, 1e6]; default 60. When it runs out the fit returns CXM_E_CONVERGE with the best point reached @since 0.1 */
 } cxm_fit_options;
+
+/**
+ * @brief Reasons a fit is degenerate (bits of cxm_model::degenerate): the
+ *        likelihood has no interior maximum, or none the data can locate, and
+ *        the estimates are a point on the way to a boundary of the parameter
+ *        space (docs/purchase.md, "Degenerate fits").
+ * @since 0.1
+ */
+enum cxm_degenerate {
+  CXM_DEGENERATE_RATE = 1,    /**< purchase-rate shape r outside [1e-6, 1e6]: heterogeneity vanishes (r, alpha -> inf together) or explodes */
+  CXM_DEGENERATE_DROPOUT = 2, /**< dropout shapes outside [1e-6, 1e6]: a or b (BG/NBD, MBG/NBD), s (Pareto/NBD); e.g. nobody drops out */
+  CXM_DEGENERATE_SPEND = 4,   /**< Gamma-Gamma shape p or q outside [1e-6, 1e6] */
+  CXM_DEGENERATE_HESSIAN = 8  /**< the Hessian of -LL is not positive definite at the estimates (standard errors NaN): a flat direction */
+};
 
 /**
  * @brief A fitted model. Initialise with cxm_model_init(); filled by
@@ -85,7 +100,7 @@ typedef struct cxm_fit_options {
 typedef struct cxm_model {
   size_t size;          /**< sizeof(cxm_model), set by cxm_model_init() */
   int32_t kind;         /**< a cxm_model_kind; 0 before a fit */
-  int32_t converged;    /**< 1 when the optimiser's gradient test passed */
+  int32_t converged;    /**< 1 when the optimiser's gradient test passed and the estimates are not degenerate */
   int32_t iterations;   /**< optimiser iterations */
   int32_t param_count;  /**< 4, or 3 for Gamma-Gamma */
   double param[4];      /**< parameters in the order of cxm_model_param_name() */
@@ -94,6 +109,7 @@ typedef struct cxm_model {
   double grad_norm;     /**< max |d(-LL/N)/d ln(param_i)| at the end of the fit */
   uint64_t customers;   /**< customers fitted (for Gamma-Gamma: those with x >= 1 and a mean spend) */
   uint64_t distinct;    /**< distinct (x, t_x, T) triples (customers for Gamma-Gamma) */
+  uint32_t degenerate;  /**< 0, or the cxm_degenerate bits that make the fit degenerate (then `converged` is 0); the shape bits also after a fit stopped by a limit, the Hessian bit only after the optimiser converged @since 0.1 */
 } cxm_model;
 
 /**
@@ -215,7 +231,7 @@ CXM_API int32_t cxm_rfm_get(cxm_rfm_customer *customer, const cxm_rfm *rfm, size
 
 /**
  * @brief Set fit options to their defaults (500 iterations, tolerance
- *        1e-7, library starting values).
+ *        1e-7, library starting values, 60 s time budget).
  * @param[out] options The options; NULL is ignored.
  * @note Thread-safe. @since 0.1
  */
@@ -235,7 +251,8 @@ CXM_API void cxm_model_init(cxm_model *model);
  * @param[in,out] model Initialised with cxm_model_init(); on return holds
  *            the estimates, log-likelihood, iterations and standard errors,
  *            also when the status is CXM_E_CONVERGE (then `converged` is 0
- *            and the parameters are the best point reached).
+ *            and the parameters are the best point reached, with
+ *            `degenerate` naming any boundary they sit at).
  * @param[in] rfm The customers.
  * @param[in] kind A cxm_model_kind.
  * @param[in] options NULL for defaults.
@@ -243,7 +260,10 @@ CXM_API void cxm_model_init(cxm_model *model);
  *         size; CXM_E_MODEL for an unknown kind; CXM_E_OPTION for a bad
  *         option; CXM_E_NO_DATA when there is nobody to fit (Gamma-Gamma:
  *         no repeat buyer with a spend); CXM_E_CONVERGE when the optimiser
- *         did not converge; CXM_E_NOMEM.
+ *         did not converge (iteration limit, line search failure, time
+ *         budget `max_seconds` spent) or the estimates are degenerate
+ *         (`degenerate` != 0: a shape parameter outside [1e-6, 1e6] or a
+ *         Hessian that is not positive definite); CXM_E_NOMEM.
  * @note Safe to call from several threads on the same (unchanged) rfm.
  * @since 0.1
  */
@@ -307,7 +327,11 @@ CXM_API int32_t cxm_model_p_alive(double *p_alive, const cxm_model *model, uint3
  * @param[in] x Repeat transactions.
  * @param[in] t_x Recency.
  * @param[in] T Age (T = 0 is allowed here, with x = 0 and t_x = 0).
- * @return As cxm_model_p_alive(); CXM_E_VALUE also for t < 0 or not finite.
+ * @return As cxm_model_p_alive(); CXM_E_VALUE also for t < 0 or not finite;
+ *         CXM_E_MODEL also when the expectation cannot be computed as a
+ *         finite number (only when (r + x) t / (alpha + T) is beyond the
+ *         double range; docs/purchase.md, "Numerics"). Never a negative or
+ *         non-finite value with CXM_OK.
  * @note Thread-safe. @since 0.1
  */
 CXM_API int32_t cxm_model_expected(double *expected, const cxm_model *model, double t, uint32_t x, double t_x,
@@ -365,7 +389,9 @@ CXM_API int32_t cxm_model_expected_spend(double *spend, const cxm_model *model, 
  * @param[in] periods 1..100000 periods.
  * @param[in] period_length > 0, in the models' time unit.
  * @param[in] discount Discount rate per period, >= 0 and finite.
- * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_MODEL; CXM_E_VALUE.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_MODEL (also when an
+ *         expectation or the sum cannot be computed as a finite number);
+ *         CXM_E_VALUE.
  * @note Thread-safe. @since 0.1
  */
 CXM_API int32_t cxm_model_clv(double *clv, const cxm_model *purchase, const cxm_model *spend, uint32_t x, double t_x,
@@ -378,8 +404,10 @@ CXM_API int32_t cxm_model_clv(double *clv, const cxm_model *purchase, const cxm_
  * @param[in] model A BG/NBD, MBG/NBD or Pareto/NBD model.
  * @param[in] rfm The calibration summaries with their `x_star`.
  * @param[in] t_star Holdout length, > 0, in the summaries' time unit.
- * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_MODEL; CXM_E_VALUE for a
- *         bad t_star; CXM_E_NO_DATA when no customer has an x_star.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_MODEL (also when an
+ *         expectation or the total cannot be computed as a finite number;
+ *         `holdout` is then unchanged); CXM_E_VALUE for a bad t_star;
+ *         CXM_E_NO_DATA when no customer has an x_star.
  * @since 0.1
  */
 CXM_API int32_t cxm_model_holdout(cxm_holdout *holdout, const cxm_model *model, const cxm_rfm *rfm, double t_star);

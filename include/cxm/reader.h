@@ -31,6 +31,8 @@
 #ifndef CXM_READER_H
 #define CXM_READER_H
 
+#include <stddef.h>
+
 #include "common.h"
 #include "store.h"
 
@@ -46,6 +48,21 @@ extern "C" {
  * @since 0.1
  */
 #define CXM_READER_MAX_RECORD (1024 * 1024)
+
+/**
+ * @brief Longest line the reader skips, in bytes (before its `\n`, a `\r`
+ *        included): a record longer than CXM_READER_MAX_RECORD is skipped
+ *        to its line end, but one longer than this stops the reader, as
+ *        soon as that many bytes have arrived without a line end or when
+ *        its end arrives (the same outcome however the input is chunked):
+ *        the row is reported (CXM_E_LIMIT, column "*") and
+ *        cxm_reader_feed() (or cxm_reader_finish()) returns CXM_E_LIMIT, in
+ *        strict mode or not. A CSV header stops the reader (CXM_E_HEADER)
+ *        as soon as it passes CXM_READER_MAX_RECORD. So a stream without
+ *        line ends (`/dev/zero`) ends in an error after a bounded read.
+ * @since 0.1
+ */
+#define CXM_READER_MAX_LINE (64 * 1024 * 1024)
 
 /** @brief Input formats. @since 0.1 */
 enum cxm_format {
@@ -67,7 +84,9 @@ enum cxm_format {
  * (JSON Lines: not JSON, or a member of the wrong type; column "*" or the
  * member), CXM_E_LIMIT (record too long, column "*"; or the store's
  * capacity). CXM_E_HEADER reports an unusable CSV header (the reader then
- * stops); CXM_UNKNOWN_COLUMN (positive) a CSV column that is ignored.
+ * stops); CXM_UNKNOWN_COLUMN (positive) a CSV column that is ignored,
+ * CXM_REPEATED_HEADER (positive) a copy of the header row met among the
+ * data rows and skipped (column "*").
  * @since 0.1
  */
 typedef struct cxm_row_error {
@@ -86,7 +105,17 @@ typedef struct cxm_row_error {
  */
 typedef void (*cxm_row_error_fn)(void *user, const cxm_row_error *error);
 
-/** @brief Reader options; fill with cxm_reader_options_init(). @since 0.1 */
+/** @brief Longest cxm_reader_options::time_format accepted, in bytes. @since 0.1 */
+#define CXM_READER_MAX_TIME_FORMAT 63
+
+/**
+ * @brief Reader options; fill with cxm_reader_options_init().
+ *
+ * The struct only grows: a caller built against an older header passes its
+ * smaller `size` (CXM_READER_OPTIONS_SIZE_0 for the first seven fields),
+ * and the fields it does not know take their defaults.
+ * @since 0.1
+ */
 typedef struct cxm_reader_options {
   size_t size;               /**< sizeof(cxm_reader_options) */
   int32_t format;            /**< enum cxm_format; default CXM_FORMAT_CSV */
@@ -95,7 +124,30 @@ typedef struct cxm_reader_options {
   int64_t to;                /**< keep events with time < to; default INT64_MAX */
   cxm_row_error_fn on_error; /**< may be NULL */
   void *user;                /**< passed to on_error */
+  /** CSV field separator: 0 detects it from the header row (`,` `;` tab
+   *  `|`, docs/events.md "Dialects"), or the byte of one of them (a tab is 9).
+   *  Default 0. */
+  int32_t delimiter;
+  /** 1: spaces and tabs around a known field are removed before it is
+   *  checked (`c-7 ` is `c-7`); 0: they are part of the field. Default 1. */
+  int32_t trim;
+  /** 1: a time written without a zone is local time at `utc_offset`;
+   *  0: such a time is refused. Default 0. */
+  int32_t assume_offset;
+  /** Seconds east of UTC of zone-less times when `assume_offset` is 1;
+   *  at most 18 hours either way. Default 0. */
+  int32_t utc_offset;
+  /** NULL, or a pattern every time must match instead of RFC 3339 / Unix
+   *  time: `%Y` (4 digits), `%m %d %H %M %S` (1 or 2 digits), `%z` (Z,
+   *  +HH:MM, +HHMM, +HH, or nothing), `%%`, other bytes literally
+   *  (docs/events.md). At most CXM_READER_MAX_TIME_FORMAT bytes; copied by
+   *  cxm_reader_new(). Default NULL. */
+  const char *time_format;
 } cxm_reader_options;
+
+/** @brief `size` of the first version of cxm_reader_options (format,
+ *         strict, from, to, on_error, user). @since 0.1 */
+#define CXM_READER_OPTIONS_SIZE_0 (offsetof(cxm_reader_options, delimiter))
 
 /** @brief Counters of one reader. @since 0.1 */
 typedef struct cxm_reader_stats {
@@ -105,7 +157,7 @@ typedef struct cxm_reader_stats {
   uint64_t rejected;     /**< bad rows */
   uint64_t duplicates;   /**< rows skipped as duplicate event ids */
   uint64_t out_of_window;/**< valid rows outside [from, to) (not recorded) */
-  uint64_t warnings;     /**< warnings reported (unknown columns) */
+  uint64_t warnings;     /**< notices reported (unknown columns, repeated header rows) */
   uint64_t bytes;        /**< bytes fed (a byte-order mark included) */
 } cxm_reader_stats;
 
@@ -126,9 +178,12 @@ CXM_API void cxm_reader_options_init(cxm_reader_options *options);
  *            reader allocates through the store's allocator.
  * @param[in] options NULL for the defaults (CSV, lenient, no window);
  *            copied.
- * @return CXM_OK, CXM_E_ARG, CXM_E_SIZE (options->size unknown),
- *         CXM_E_OPTION (format unknown, strict not 0 or 1, or from > to)
- *         or CXM_E_NOMEM.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_SIZE (options->size neither
+ *         sizeof(cxm_reader_options) nor CXM_READER_OPTIONS_SIZE_0),
+ *         CXM_E_OPTION (format unknown, strict, trim or assume_offset not 0
+ *         or 1, from > to, a delimiter other than 0 , ; tab |, an offset
+ *         beyond 18 hours, or a time_format that is too long or not a
+ *         pattern of docs/events.md) or CXM_E_NOMEM.
  * @since 0.1
  */
 CXM_API int32_t cxm_reader_new(cxm_reader **out, cxm_store *store, const cxm_reader_options *options);

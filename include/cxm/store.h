@@ -157,7 +157,10 @@ CXM_API int32_t cxm_store_check(const cxm_store *store, const cxm_event *event);
  *
  * The event is validated in full first; a bad field returns its own status
  * and leaves the store exactly as it was. An event whose id was recorded
- * before returns CXM_DUPLICATE and only counts as a duplicate.
+ * before returns CXM_DUPLICATE and only counts as a duplicate. A purchase
+ * that would take its customer's amount of that UTC day beyond the largest
+ * finite double returns CXM_E_OVERFLOW (a snapshot holds finite amounts
+ * only).
  * @param[in] store The store (written).
  * @param[in] event The event; borrowed for the call only.
  * @return CXM_OK, CXM_DUPLICATE, CXM_E_ARG, CXM_E_SIZE, CXM_E_CUSTOMER,
@@ -228,7 +231,8 @@ CXM_API int32_t cxm_store_stats_get(cxm_store_stats *stats, const cxm_store *sto
  *         (different bucket_seconds, or an event id recorded by both:
  *         `into` already counted that event, and a single store would have
  *         skipped the second); CXM_E_OVERFLOW (a count would pass its
- *         maximum); CXM_E_LIMIT (too many customers, channels, segments or
+ *         maximum, or a customer day's purchase amount in both would add up
+ *         beyond the largest finite double); CXM_E_LIMIT (too many customers, channels, segments or
  *         cells); CXM_E_NOMEM. Nothing changes on error.
  * @note Writes `into` (one writer per store) and reads `from`: no other
  *       thread may write either during the call. Memory is allocated with

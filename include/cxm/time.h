@@ -22,14 +22,16 @@ extern "C" {
 /**
  * @brief Parse a timestamp: RFC 3339 (`2026-03-14T09:30:00Z`,
  *        `2026-03-14T09:30:00.25+01:00`; `t`/space separators and `z`
- *        accepted) or integer Unix seconds. A fraction is dropped, not
+ *        accepted), integer Unix seconds or epoch milliseconds. A fraction is dropped, not
  *        rounded. A leap second (`:60`) counts as the next second.
  *
  * Exact grammar: `YYYY-MM-DD` (4-digit year, real calendar dates, Feb 29
  * in leap years only), `T`, `t` or one space, `HH:MM:SS` (00..23, 00..59,
  * 00..60), optionally `.` and one or more digits, then `Z`, `z` or
  * `+HH:MM`/`-HH:MM` (hours 00..23, minutes 00..59; `-00:00` is UTC).
- * Unix seconds are ASCII digits only (no sign, no spaces, no fraction).
+ * Unix seconds are ASCII digits only (no sign, no spaces, no fraction); a
+ * value above CXM_TIME_MAX cannot be seconds and is read as epoch
+ * milliseconds, floored (up to CXM_TIME_MAX * 1000 + 999).
  * Nothing else may surround the text. No libc time function is used, so
  * the result depends on neither the locale nor the time zone.
  * @param[out] out UTC seconds since 1970; unchanged on error.

@@ -82,9 +82,10 @@ static int add_by(cli_args *args, const char *text) {
 }
 
 /* Options that take a value. */
-enum { OPT_BY, OPT_FROM, OPT_TO, OPT_UTC_OFFSET, OPT_HOLIDAYS, OPT_THREADS, OPT_VALUED_COUNT };
+enum { OPT_BY, OPT_FROM, OPT_TO, OPT_UTC_OFFSET, OPT_HOLIDAYS, OPT_THREADS, OPT_MIN_N, OPT_COMPARE, OPT_HTML,
+       OPT_VALUED_COUNT };
 static const char *const valued_options[OPT_VALUED_COUNT] = {
-    "--by", "--from", "--to", "--utc-offset", "--holidays", "--threads",
+    "--by", "--from", "--to", "--utc-offset", "--holidays", "--threads", "--min-n", "--compare", "--html",
 };
 
 /* A decimal 1..CLI_MAX_THREADS. 0 on success. */
@@ -112,9 +113,10 @@ static int parse_threads(uint32_t *out, const char *text) {
 
 static int parse_time_option(int64_t *out, const char *command, const char *option, const char *value) {
   int64_t t;
-  if (cxm_time_parse(&t, value, strlen(value)) != 0) {
-    char what[80];
-    snprintf(what, sizeof what, "%s takes an RFC 3339 time or Unix seconds, not", option);
+  if (cli_parse_time_arg(&t, value) != 0) {
+    char what[120];
+    snprintf(what, sizeof what, "%s takes an RFC 3339 time, a YYYY-MM-DD date (UTC midnight) or Unix seconds, not",
+             option);
     cli_diag_usage(command, what, value);
     return -1;
   }
@@ -149,6 +151,27 @@ static int apply_valued(cli_args *args, const char *command, int option, const c
       return -1;
     }
     return 0;
+  case OPT_MIN_N: {
+    uint64_t n = 0;
+    const char *p = value;
+    for (; *p >= '0' && *p <= '9' && n <= 1000000000; p++) n = n * 10 + (uint64_t)(*p - '0');
+    if (*value == '\0' || *p != '\0' || n > 1000000000) {
+      cli_diag_usage(command, "--min-n takes a whole number 0..1000000000, not", value);
+      return -1;
+    }
+    args->min_n = n;
+    return 0;
+  }
+  case OPT_COMPARE:
+    args->compare = value; /* checked by compare.c, which knows the periods */
+    return 0;
+  case OPT_HTML:
+    if (*value == '\0') {
+      cli_diag_usage(command, "--html takes an output file name, not", value);
+      return -1;
+    }
+    args->html = value;
+    return 0;
   default:
     return -1;
   }
@@ -161,6 +184,9 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
   args->from = INT64_MIN;
   args->to = INT64_MAX;
   args->threads = 1;
+  args->min_n = 30;
+  cli_business_init(&args->business);
+  cli_dialect_init(&args->dialect);
   args->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *args->files);
   if (args->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -195,12 +221,31 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
       args->strict = 1;
       continue;
     }
+    {
+      int used = cli_dialect_option(&args->dialect, command, argc, argv, i);
+      if (used < 0) {
+        return CLI_EXIT_USAGE;
+      }
+      if (used > 0) {
+        i += used - 1;
+        continue;
+      }
+    }
     eq = strchr(arg, '=');
     name_len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
     for (opt = 0; opt < OPT_VALUED_COUNT; opt++) {
       if (strlen(valued_options[opt]) == name_len && memcmp(valued_options[opt], arg, name_len) == 0) {
         matched = opt;
       }
+    }
+    if (matched < 0 && cli_business_is_option(arg, name_len)) {
+      const char *value = eq != NULL ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+      if (value == NULL) {
+        cli_diag_usage(command, "missing value after", arg);
+        return CLI_EXIT_USAGE;
+      }
+      if (cli_business_apply(&args->business, command, arg, name_len, value) != 0) return CLI_EXIT_USAGE;
+      continue;
     }
     if (matched < 0) {
       cli_diag_usage(command, "unknown option", arg);
@@ -222,11 +267,14 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
   if (args->help || args->version) {
     return CLI_EXIT_OK;
   }
+  if (cli_dialect_check(&args->dialect, command) != 0) {
+    return CLI_EXIT_USAGE;
+  }
   if (args->from >= args->to) {
     cli_diag_usage(command, "the window is empty: --from must come before --to", NULL);
     return CLI_EXIT_USAGE;
   }
-  if (args->file_count == 0) {
+  if (args->file_count == 0 && args->dialect.snapshot == NULL) {
     cli_diag_usage(command, "no input files (use - for standard input)", NULL);
     return CLI_EXIT_USAGE;
   }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "cxm/query.h"
+#include "hours.h"
+#include "dialect.h"
 
 /* Exit statuses of docs/cli.md. */
 enum {
@@ -38,6 +40,11 @@ typedef struct cli_args {
   int32_t utc_offset;        /* --utc-offset in seconds east of UTC; default 0 */
   const char *holidays;      /* --holidays path, or NULL */
   uint32_t threads;          /* --threads: 1..CLI_MAX_THREADS; 0 or 1 read on one thread */
+  cli_business business;     /* --hours, --sla-target (hours.c); --utc-offset/--holidays copied in */
+  uint64_t min_n;            /* --min-n: slices with fewer answers are flagged; default 30 */
+  const char *compare;       /* --compare PERIOD (compare.c), or NULL */
+  const char *html;          /* --html OUT.html, or NULL */
+  cli_dialect dialect;       /* input dialect, --max-rejected, --quiet (dialect.h) */
   char **files;              /* the FILE operands (borrowed from argv) */
   size_t file_count;
 } cli_args;

@@ -17,6 +17,8 @@
 #include "args.h"
 #include "cxm.h"
 #include "diag.h"
+#include "hours.h"
+#include "output.h"
 #include "input.h"
 #include "json.h"
 #include "table.h"
@@ -28,7 +30,8 @@ static const char help_text[] =
     "Fit a purchase model and print each customer's probability of being alive\n"
     "and churn risk = 1 - P(alive), highest risk first (docs/purchase.md).\n"
     "\n"
-    "Event files (docs/events.md: CSV, or JSON Lines for *.jsonl; - is standard\n"
+    "Event files (docs/events.md: CSV, or JSON Lines for *.jsonl and *.ndjson;\n"
+    "- is standard\n"
     "input) are summarised per customer from their purchase events: purchases\n"
     "on one UTC day are one transaction, the first is the customer's birth.\n"
     "\n"
@@ -55,12 +58,21 @@ static const char help_text[] =
     "  --time-unit UNIT   day or week (default): the unit of t_x and T; with\n"
     "                     --summary only a label (the file's numbers are used)\n"
     "  --json             print the cxm-churn/1 JSON document instead of tables\n"
+    "  --hours SPEC       event files: business hours per weekday for the SLA\n"
+    "                     breaches the risk model counts, e.g.\n"
+    "                     mon-fri=09:00-17:00,sat=10:00-14:00 (unnamed days closed;\n"
+    "                     default mon-fri=09:00-17:00)\n"
+    "  --sla-target DUR   first-reply target in business time: 8h (default),\n"
+    "                     30m, 1h30m, 90s\n"
+    "  --utc-offset +HH:MM  UTC offset of the business hours (default +00:00)\n"
+    "  --holidays FILE    business holidays, one YYYY-MM-DD a line\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n"
     "\n"
-    "Exit status: 0 success; 1 when the file cannot be read, a line is bad, or\n"
-    "the fit did not converge (the estimates are still printed, with\n"
-    "converged false); 2 for a usage error.\n";
+    "Exit status: 0 success; 1 when the file cannot be read, a line is bad, the\n"
+    "fit did not converge or is degenerate (the estimates are still printed,\n"
+    "with converged false and the reasons under degenerate), or the holdout\n"
+    "expectation cannot be computed; 2 for a usage error.\n";
 
 typedef struct churn_args {
   int help, version, json, strict;
@@ -72,6 +84,10 @@ typedef struct churn_args {
   int32_t model;
   uint64_t top; /* 0: all */
   const char *unit;
+  cli_business business;  /* --hours, --sla-target, --utc-offset, --holidays (hours.c) */
+  int business_given;
+  cxm_calendar *calendar; /* built from `business` for event files */
+  cli_dialect dialect; /* input dialect, --max-rejected, --quiet */
 } churn_args;
 
 /* A customer's row of output. */
@@ -116,14 +132,7 @@ static int parse_u64(uint64_t *out, const char *s) {
 
 /* A UTC midnight: RFC 3339, Unix seconds, or a bare YYYY-MM-DD date. */
 static int parse_midnight(int64_t *out, const char *value) {
-  char text[32];
-  size_t len = strlen(value);
-  if (len == 10) {
-    snprintf(text, sizeof text, "%sT00:00:00Z", value);
-    value = text;
-    len = strlen(text);
-  }
-  return cxm_time_parse(out, value, len) == CXM_OK && *out % 86400 == 0 ? 0 : -1;
+  return cli_parse_time_arg(out, value) == 0 && *out % 86400 == 0 ? 0 : -1;
 }
 
 static int parse_args(churn_args *a, int argc, char **argv) {
@@ -133,6 +142,8 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   a->to = INT64_MAX;
   a->holdout_to = INT64_MIN;
   a->horizon_days = 90;
+  cli_business_init(&a->business);
+  cli_dialect_init(&a->dialect);
   a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
   if (a->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -160,6 +171,12 @@ static int parse_args(churn_args *a, int argc, char **argv) {
       a->files[a->file_count++] = argv[i];
       continue;
     }
+    int used = cli_dialect_option(&a->dialect, "churn", argc, argv, i);
+    if (used < 0) return CLI_EXIT_USAGE;
+    if (used > 0) {
+      i += used - 1;
+      continue;
+    }
     const char *eq = strchr(arg, '=');
     size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
     static const char *const valued[] = {"--summary", "--model", "--top", "--time-unit", "--to", "--holdout-to",
@@ -169,6 +186,16 @@ static int parse_args(churn_args *a, int argc, char **argv) {
       if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {
         which = k;
       }
+    }
+    if (which < 0 && cli_business_is_option(arg, nlen)) {
+      const char *v = eq != NULL ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+      if (v == NULL) {
+        cli_diag_usage("churn", "missing value after", arg);
+        return CLI_EXIT_USAGE;
+      }
+      if (cli_business_apply(&a->business, "churn", arg, nlen, v) != 0) return CLI_EXIT_USAGE;
+      a->business_given = 1;
+      continue;
     }
     if (which < 0) {
       cli_diag_usage("churn", "unknown option", arg);
@@ -233,14 +260,28 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     }
   }
   if (a->help || a->version) return CLI_EXIT_OK;
+  if (cli_dialect_check(&a->dialect, "churn") != 0) return CLI_EXIT_USAGE;
+  if (a->dialect.snapshot != NULL) {
+    cli_diag_usage("churn", "--snapshot is an option of report and ingest, not of", "churn");
+    return CLI_EXIT_USAGE;
+  }
   if ((a->summary == NULL) == (a->file_count == 0)) {
     cli_diag_usage("churn", a->summary == NULL ? "no input: give event FILEs or --summary FILE"
                                                 : "give event FILEs or --summary FILE, not both",
                    NULL);
     return CLI_EXIT_USAGE;
   }
-  if (a->summary != NULL && (a->to != INT64_MAX || a->holdout_to != INT64_MIN || a->strict)) {
-    cli_diag_usage("churn", "--to, --holdout-to and --strict apply to event files, not to", "--summary");
+  if (a->summary != NULL && (a->to != INT64_MAX || a->holdout_to != INT64_MIN || a->strict || a->business_given)) {
+    cli_diag_usage("churn",
+                   "--to, --holdout-to, --strict, --hours, --sla-target, --utc-offset and --holidays apply to event "
+                   "files, not to",
+                   "--summary");
+    return CLI_EXIT_USAGE;
+  }
+  if (a->to != INT64_MAX && a->to <= 0) {
+    /* Times start at 1970-01-01T00:00:00Z: an observation ending there is empty. */
+    cli_diag_usage("churn", "--to must be after 1970-01-01 (the observation ends before any event can happen):",
+                   "1970-01-01");
     return CLI_EXIT_USAGE;
   }
   if (a->holdout_to != INT64_MIN && (a->to == INT64_MAX || a->holdout_to <= a->to)) {
@@ -373,6 +414,29 @@ static void print_risk_model(cli_json *j, const churn_risk *risk) {
 
 static int32_t print_holdout(const cxm_model *m, const cxm_rfm *rfm, const churn_args *a, cli_json *j);
 
+/* The names of cxm_model::degenerate's bits, as printed (docs/purchase.md). */
+static const struct {
+  uint32_t bit;
+  const char *name;
+} degenerate_names[] = {
+    {CXM_DEGENERATE_RATE, "rate"},
+    {CXM_DEGENERATE_DROPOUT, "dropout"},
+    {CXM_DEGENERATE_SPEND, "spend"},
+    {CXM_DEGENERATE_HESSIAN, "hessian"},
+};
+
+/* "rate, hessian" into buf (empty for none). */
+static void degenerate_text(char *buf, size_t size, uint32_t why) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < sizeof degenerate_names / sizeof degenerate_names[0]; i++) {
+    if ((why & degenerate_names[i].bit) == 0) continue;
+    int n = snprintf(buf + used, size - used, "%s%s", used > 0 ? ", " : "", degenerate_names[i].name);
+    if (n < 0 || (size_t)n >= size - used) break;
+    used += (size_t)n;
+  }
+}
+
 static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const churn_args *a,
                           const churn_risk *risk) {
   int32_t rc = CXM_OK;
@@ -382,6 +446,11 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
   cli_json_object_begin(&j);
   cli_json_keyz(&j, "format");
   cli_json_stringz(&j, "cxm-churn/1");
+  if (risk != NULL) {
+    /* event files: the business time behind the SLA-breach features */
+    cli_json_keyz(&j, "settings");
+    cli_business_json(&j, &a->business);
+  }
   cli_json_keyz(&j, "model");
   cli_json_object_begin(&j);
   cli_json_keyz(&j, "name");
@@ -394,6 +463,12 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
   cli_json_member_uint(&j, "customers", m->customers);
   cli_json_keyz(&j, "converged");
   cli_json_bool(&j, m->converged);
+  cli_json_keyz(&j, "degenerate");
+  cli_json_array_begin(&j);
+  for (size_t k = 0; k < sizeof degenerate_names / sizeof degenerate_names[0]; k++) {
+    if ((m->degenerate & degenerate_names[k].bit) != 0) cli_json_stringz(&j, degenerate_names[k].name);
+  }
+  cli_json_array_end(&j);
   cli_json_keyz(&j, "iterations");
   cli_json_int(&j, m->iterations);
   cli_json_keyz(&j, "se");
@@ -460,9 +535,11 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
     cli_table_cellf(t, "%.6g", m->param[i]);
     cli_table_cellf(t, "%.4g", m->se[i]);
   }
-  printf("Model %s: %llu customers, log-likelihood %.4f, %s after %d iterations\n\n", cxm_model_name(m->kind),
+  char why[64];
+  degenerate_text(why, sizeof why, m->degenerate);
+  printf("Model %s: %llu customers, log-likelihood %.4f, %s after %d iterations%s%s%s\n\n", cxm_model_name(m->kind),
          (unsigned long long)m->customers, m->loglik, m->converged ? "converged" : "NOT converged",
-         (int)m->iterations);
+         (int)m->iterations, m->degenerate != 0 ? " (degenerate: " : "", why, m->degenerate != 0 ? ")" : "");
   int rc = cli_table_print(t, stdout, NULL);
   cli_table_free(t);
   if (rc != 0) {
@@ -518,7 +595,7 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
 }
 
 /* The per-customer summaries of the event files, through a store. */
-static int32_t summarise_events(cxm_rfm *rfm, cxm_store **kept, const churn_args *a, int *status) {
+static int32_t summarise_events(cxm_rfm *rfm, cxm_store **kept, const churn_args *a, int *status, int *verdict) {
   cli_args in_args;
   cli_input totals;
   cxm_store *store = NULL;
@@ -532,7 +609,9 @@ static int32_t summarise_events(cxm_rfm *rfm, cxm_store **kept, const churn_args
   in_args.strict = a->strict;
   in_args.files = a->files;
   in_args.file_count = a->file_count;
+  in_args.dialect = a->dialect;
   *status = cli_read_events(store, &in_args, &totals);
+  *verdict = totals.verdict;
   if (*status != CLI_EXIT_OK) {
     cxm_store_free(store);
     return CXM_OK;
@@ -679,6 +758,8 @@ static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const
   co.scored_at = a->to != INT64_MAX ? a->to : CXM_CHURN_AFTER_LAST;
   co.horizon_seconds = a->horizon_days * 86400;
   co.purchase_model = a->model;
+  co.calendar = a->calendar;
+  co.sla_target_seconds = a->business.sla_target_seconds;
   rc = cxm_store_churn(&scores, store, &co);
   if (rc != CXM_OK) return rc;
   memset(&info, 0, sizeof info);
@@ -718,20 +799,33 @@ int cli_churn_main(int argc, char **argv) {
   int status = parse_args(&a, argc, argv);
   const char *source;
   if (status != CLI_EXIT_OK || a.help || a.version) {
-    if (status == CLI_EXIT_OK && a.help) fputs(help_text, stdout);
+    if (status == CLI_EXIT_OK && a.help) {
+      cli_stdout_puts(help_text);
+      cli_stdout_puts(cli_dialect_help);
+    }
     if (status == CLI_EXIT_OK && !a.help && a.version) printf("cxm %s\n", cxm_version_string());
     free(a.files);
+    if (status == CLI_EXIT_OK && cli_stdout_close() != 0) status = CLI_EXIT_FAILURE;
     return status;
   }
   source = a.summary != NULL ? a.summary : a.files[0];
+  /* Checked before reading, so a bad holidays file fails early. */
+  if (a.summary == NULL && cli_business_calendar(&a.calendar, &a.business) != 0) {
+    free(a.files);
+    return CLI_EXIT_USAGE;
+  }
   cxm_rfm *rfm = NULL;
   int32_t rc = cxm_rfm_new(&rfm, NULL);
   cxm_store *store = NULL;
+  int input_verdict = CLI_EXIT_OK;
   if (rc == CXM_OK)
-    rc = a.summary != NULL ? summarise_file(rfm, &a, &status) : summarise_events(rfm, &store, &a, &status);
+    rc = a.summary != NULL ? summarise_file(rfm, &a, &status)
+                           : summarise_events(rfm, &store, &a, &status, &input_verdict);
   if (rc != CXM_OK || status != CLI_EXIT_OK) {
     if (rc != CXM_OK) cli_diag(source, cxm_status_str(rc));
     cxm_rfm_free(rfm);
+    cxm_calendar_free(a.calendar);
+    cxm_store_free(store); /* summarise_events hands it over even when the summary failed */
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
@@ -750,10 +844,21 @@ int cli_churn_main(int argc, char **argv) {
   if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
     cli_diag(source, cxm_status_str(rc));
     cxm_rfm_free(rfm);
+    cxm_calendar_free(a.calendar);
+    cxm_store_free(store);
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
-  if (rc == CXM_E_CONVERGE) {
+  if (rc == CXM_E_CONVERGE && m.degenerate != 0) {
+    char why[64], msg[192];
+    degenerate_text(why, sizeof why, m.degenerate);
+    snprintf(msg, sizeof msg,
+             "the model fit is degenerate (%s): the estimates printed are a point on the way to a boundary, not a "
+             "maximum the data locate",
+             why);
+    status = CLI_EXIT_FAILURE;
+    cli_diag(source, msg);
+  } else if (rc == CXM_E_CONVERGE) {
     status = CLI_EXIT_FAILURE;
     cli_diag(source, "the model fit did not converge; the estimates printed are the best point reached");
   }
@@ -767,6 +872,7 @@ int cli_churn_main(int argc, char **argv) {
     free(rows);
     cxm_rfm_free(rfm);
     cxm_store_free(store);
+    cxm_calendar_free(a.calendar);
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
@@ -780,17 +886,19 @@ int cli_churn_main(int argc, char **argv) {
   } else if (a.holdout_to != INT64_MIN) {
     rc = print_holdout(&m, rfm, &a, NULL);
   }
-  if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
+  if (rc == CXM_E_MODEL && a.holdout_to != INT64_MIN) {
+    cli_diag(source, "holdout: the expected repeat purchases cannot be computed as finite numbers for these estimates");
+    status = CLI_EXIT_FAILURE;
+  } else if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
     cli_diag(source, cxm_status_str(rc));
     status = CLI_EXIT_FAILURE;
   }
-  if (fflush(stdout) != 0 || ferror(stdout)) {
-    cli_diag("standard output", "cannot write");
-    status = CLI_EXIT_FAILURE;
-  }
+  if (status == CLI_EXIT_OK) status = input_verdict;
+  if (cli_stdout_close() != 0) status = CLI_EXIT_FAILURE;
   free(rows);
   cxm_rfm_free(rfm);
   cxm_store_free(store);
+  cxm_calendar_free(a.calendar);
   free(a.files);
   return status;
 }

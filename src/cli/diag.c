@@ -6,6 +6,9 @@
 #include "diag.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#include "unicode.h"
 
 /* One message being assembled; flushed when full, so any length works. */
 typedef struct line {
@@ -29,12 +32,22 @@ static void line_puts(line *l, const char *s) {
   for (; *s != '\0'; s++) line_putc(l, *s);
 }
 
-/* Append `text` with control characters (and DEL) escaped as \xNN. */
+/* Append `text` with control characters (and DEL) escaped as \xNN, and
+ * invisible format characters as \uXXXX (unicode.h). */
 static void line_sanitized(line *l, const char *text) {
   static const char hex[] = "0123456789abcdef";
   const unsigned char *s = (const unsigned char *)text;
-  for (; *s != '\0'; s++) {
-    if (*s < 0x20 || *s == 0x7F) {
+  size_t left = strlen(text);
+  for (; *s != '\0'; s++, left--) {
+    uint32_t cp;
+    size_t n = cli_format_char(&cp, s, left);
+    if (n > 0) {
+      char esc[CLI_FORMAT_ESCAPE_MAX];
+      size_t k, m = cli_format_escape(esc, cp);
+      for (k = 0; k < m; k++) line_putc(l, esc[k]);
+      s += n - 1;
+      left -= n - 1;
+    } else if (*s < 0x20 || *s == 0x7F) {
       line_putc(l, '\\');
       line_putc(l, 'x');
       line_putc(l, hex[*s >> 4]);

@@ -17,10 +17,40 @@
 int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filter *filter,
                             const cxm_experience_options *options);
 
-void cli_experience_table_header(cli_table *t, const char *first);
+/* As cli_experience_json() for group `index` of a
+ * cxm_store_group_experience() result (the metrics it computed for all
+ * groups in one pass; the store names the weakest channel). */
+int32_t cli_experience_json_group(cli_json *j, const cxm_store *store, const cxm_groups *groups, size_t index);
 
-/* One table row for `key`. Returns a cxm status. */
+/* The header row; the SLA column names the target: "SLA % (8h)". */
+void cli_experience_table_header(cli_table *t, const char *first, int64_t sla_target_seconds);
+
+/* One table row for `key`; a pair count below `min_n` is flagged with `*`,
+ * the gap interval is cut to -100..100. Returns a cxm status. */
 int32_t cli_experience_table_row(cli_table *t, const char *key, const cxm_store *store, const cxm_filter *filter,
-                                 const cxm_experience_options *options);
+                                 const cxm_experience_options *options, uint64_t min_n);
+
+/* As cli_experience_table_row() for group `index` of a
+ * cxm_store_group_experience() result. */
+int32_t cli_experience_table_row_group(cli_table *t, const char *key, const cxm_groups *groups, size_t index,
+                                       uint64_t min_n);
+
+/* Columns of the service-levels table, the slice name included. */
+#define CLI_SERVICE_COLUMNS 12
+
+/* The service-levels table: first response and resolution, median and p90,
+ * wall-clock and in business time ("bt"), and the share within the SLA. */
+void cli_service_table_header(cli_table *t, const char *first, int64_t sla_target_seconds);
+
+/* One service-levels row for `key`. Returns a cxm status. */
+int32_t cli_service_table_row(cli_table *t, const char *key, const cxm_store *store, const cxm_filter *filter,
+                              const cxm_experience_options *options);
+
+/* As cli_service_table_row() for group `index` of a
+ * cxm_store_group_experience() result. */
+int32_t cli_service_table_row_group(cli_table *t, const char *key, const cxm_groups *groups, size_t index);
+
+/* A count cell, with `*` after it when 0 < n < min_n. */
+void cli_cell_count(cli_table *t, uint64_t n, uint64_t min_n);
 
 #endif

@@ -12,6 +12,10 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "dialect.h"
+#include "progress.h"
+#include "source.h"
+#include "unicode.h"
 
 /* Bytes fed to the reader per call: the chunk size the library's own
  * cxm_store_ingest_file() uses. */
@@ -29,19 +33,16 @@ enum file_outcome {
 typedef struct file_ctx {
   const char *name;
   int header_reported; /* the reader reported a CXM_E_HEADER itself */
+  cli_progress progress;
 } file_ctx;
 
 static void on_row_error(void *user, const cxm_row_error *error) {
   file_ctx *fc = user;
+  cli_progress_clear(&fc->progress);
   cli_diag_row(fc->name, error->line, error->column, error->status > 0, error->reason);
   if (error->status == CXM_E_HEADER) {
     fc->header_reported = 1;
   }
-}
-
-static int ends_with(const char *s, const char *suffix) {
-  size_t n = strlen(s), m = strlen(suffix);
-  return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
 void cli_diag_errno(const char *name, const char *what, int err) {
@@ -50,20 +51,21 @@ void cli_diag_errno(const char *name, const char *what, int err) {
   cli_diag(name, msg);
 }
 
-/* Feed one open stream to a new reader on `store`; add its counters to `in`. */
-static enum file_outcome read_stream(cxm_store *store, const cli_args *args, const char *name, FILE *f,
-                                     int is_stdin, uint8_t *buf, cli_input *in) {
+/* Feed one open input to a new reader on `store`; add its counters to `in`. */
+static enum file_outcome read_stream(cxm_store *store, const cli_args *args, const char *name, cli_source *src,
+                                     uint8_t *buf, cli_input *in) {
   cxm_reader_options options;
   cxm_reader_stats stats;
   cxm_reader *reader = NULL;
   file_ctx fc;
   int32_t rc;
-  int read_error = 0, err = 0;
+  int read_error = 0;
 
   fc.name = name;
   fc.header_reported = 0;
+  cli_progress_start(&fc.progress, name, src->total, args->dialect.quiet);
   cxm_reader_options_init(&options);
-  options.format = !is_stdin && ends_with(name, ".jsonl") ? CXM_FORMAT_JSONL : CXM_FORMAT_CSV;
+  cli_dialect_apply(&args->dialect, &options, name);
   options.strict = args->strict ? 1 : 0;
   options.from = args->from;
   options.to = args->to;
@@ -74,28 +76,30 @@ static enum file_outcome read_stream(cxm_store *store, const cli_args *args, con
     cli_diag(name, cxm_status_str(rc));
     return FILE_FATAL;
   }
+  memset(&stats, 0, sizeof stats);
+  stats.size = sizeof stats;
   for (;;) {
-    size_t n = fread(buf, 1, CHUNK_SIZE, f);
-    if (n > 0) {
-      rc = cxm_reader_feed(reader, buf, n);
-      if (rc != CXM_OK) {
-        break;
-      }
-    }
-    if (n < CHUNK_SIZE) {
-      if (ferror(f)) {
-        read_error = 1;
-        err = errno;
-      }
+    long n = cli_source_read(src, buf, CHUNK_SIZE);
+    if (n < 0) {
+      read_error = 1;
       break;
     }
+    if (n == 0) {
+      break;
+    }
+    rc = cxm_reader_feed(reader, buf, (size_t)n);
+    if (rc != CXM_OK) {
+      break;
+    }
+    if (fc.progress.enabled && cxm_reader_stats_get(&stats, reader) == CXM_OK) {
+      cli_progress_update(&fc.progress, cli_source_offset(src), stats.rows);
+    }
   }
+  cli_progress_clear(&fc.progress);
   /* After a read error the last record may be cut short: do not finish it. */
   if (rc == CXM_OK && !read_error) {
     rc = cxm_reader_finish(reader);
   }
-  memset(&stats, 0, sizeof stats);
-  stats.size = sizeof stats;
   if (cxm_reader_stats_get(&stats, reader) == CXM_OK) {
     in->rows += stats.rows;
     in->events += stats.events;
@@ -107,7 +111,9 @@ static enum file_outcome read_stream(cxm_store *store, const cli_args *args, con
   cxm_reader_free(reader);
 
   if (read_error) {
-    cli_diag_errno(name, "cannot read", err);
+    char msg[256];
+    snprintf(msg, sizeof msg, "cannot read: %s", cli_source_reason(src));
+    cli_diag(name, msg);
     return FILE_UNREAD;
   }
   switch (rc) {
@@ -129,17 +135,15 @@ static enum file_outcome read_stream(cxm_store *store, const cli_args *args, con
 static enum file_outcome read_file(cxm_store *store, const cli_args *args, const char *name, uint8_t *buf,
                                    cli_input *in) {
   enum file_outcome outcome;
-  FILE *f;
-  if (strcmp(name, "-") == 0) {
-    return read_stream(store, args, name, stdin, 1, buf, in);
-  }
-  f = fopen(name, "rb");
-  if (f == NULL) {
-    cli_diag_errno(name, "cannot open", errno);
+  cli_source src;
+  if (cli_source_open(&src, name) != 0) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "cannot open: %s", cli_source_reason(&src));
+    cli_diag(name, msg);
     return FILE_UNREAD;
   }
-  outcome = read_stream(store, args, name, f, 0, buf, in);
-  fclose(f);
+  outcome = read_stream(store, args, name, &src, buf, in);
+  cli_source_close(&src);
   return outcome;
 }
 
@@ -176,12 +180,20 @@ static void diag_put(diag_buf *b, const void *data, size_t n) {
   b->len += n;
 }
 
-/* Append `text` with control characters (and DEL) as \xNN, as diag.c
- * writes them. */
+/* Append `text` with control characters (and DEL) as \xNN and invisible
+ * format characters as \uXXXX, as diag.c writes them. */
 static void diag_put_sanitized(diag_buf *b, const char *text) {
   const unsigned char *s = (const unsigned char *)text;
-  for (; *s != '\0'; s++) {
-    if (*s < 0x20 || *s == 0x7F) {
+  size_t left = strlen(text);
+  for (; *s != '\0'; s++, left--) {
+    uint32_t cp;
+    size_t n = cli_format_char(&cp, s, left);
+    if (n > 0) {
+      char esc[CLI_FORMAT_ESCAPE_MAX];
+      diag_put(b, esc, cli_format_escape(esc, cp));
+      s += n - 1;
+      left -= n - 1;
+    } else if (*s < 0x20 || *s == 0x7F) {
       char esc[5];
       snprintf(esc, sizeof esc, "\\x%02x", (unsigned)*s);
       diag_put(b, esc, 4);
@@ -258,6 +270,7 @@ static void *run_range(void *arg) {
   rc = cxm_store_new(&job->store, job->options);
   if (rc == CXM_OK) {
     cxm_reader_options_init(&options);
+    cli_dialect_apply(&job->args->dialect, &options, "-");
     options.format = job->format;
     options.from = job->args->from;
     options.to = job->args->to;
@@ -355,6 +368,23 @@ static size_t csv_header_end(const uint8_t *d, size_t len) {
     p = e;
   }
   return 0;
+}
+
+/* Whether the ranges can be cut as this file cuts them: UTF-8 (not UTF-16,
+ * which the reader transcodes) and, for CSV, fields separated by commas
+ * (the cuts honour quotes opened after a comma only). Other files are read
+ * on one thread. */
+static int comma_utf8(const uint8_t *d, size_t len, size_t header, const cli_dialect *dialect) {
+  if ((len >= 2 && (d[0] == 0xFF || d[0] == 0xFE || d[0] == 0 || d[1] == 0))) {
+    return 0;
+  }
+  if (header == 0) {
+    return 1; /* JSON Lines */
+  }
+  if (dialect->delimiter != 0) {
+    return dialect->delimiter == ',';
+  }
+  return memchr(d, ';', header) == NULL && memchr(d, '\t', header) == NULL && memchr(d, '|', header) == NULL;
 }
 
 /* Cut d[0..len) into at most `parts` ranges at record starts; `cuts`
@@ -494,7 +524,7 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
   range_job *jobs = NULL;
   int fd, csv, done = 0;
 
-  if (strcmp(name, "-") == 0) {
+  if (strcmp(name, "-") == 0 || cli_name_is_gzip(name)) {
     return read_file(*store, args, name, buf, in);
   }
   fd = open(name, O_RDONLY);
@@ -512,10 +542,15 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
     return read_file(*store, args, name, buf, in);
   }
   d = map;
-  csv = !ends_with(name, ".jsonl");
+  {
+    cxm_reader_options o;
+    cxm_reader_options_init(&o);
+    cli_dialect_apply(&args->dialect, &o, name);
+    csv = o.format == CXM_FORMAT_CSV;
+  }
   header = csv ? csv_header_end(d, len) : 0;
   cuts = calloc(args->threads, sizeof *cuts);
-  if (cuts != NULL && (!csv || header > 0)) {
+  if (cuts != NULL && (!csv || header > 0) && comma_utf8(d, len, header, &args->dialect)) {
     ranges = find_cuts(cuts, d, len, header, args->threads, csv);
   }
   if (ranges > 1) {
@@ -530,6 +565,14 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
         jobs[j].header = d;
         jobs[j].header_len = header;
         jobs[j].header_lines = count_newlines(d, header);
+      } else if (j > 0) {
+        /* JSON Lines: a blank line first, so the range's first bytes are
+         * not the start of the reader's input, where a byte-order mark
+         * would be skipped; in the middle of a file it is data, as on one
+         * thread. A blank line is not a row. */
+        jobs[j].header = (const uint8_t *)"\n";
+        jobs[j].header_len = 1;
+        jobs[j].header_lines = 1;
       }
       jobs[j].args = args;
       jobs[j].format = csv ? CXM_FORMAT_CSV : CXM_FORMAT_JSONL;
@@ -550,6 +593,37 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
 }
 
 /* ---- every file ------------------------------------------------------------ */
+
+/* Failing loudly (docs/cli.md, "Exit status"): after everything was read,
+ * whether the run must end with status 1 although a report is printed. */
+static int input_verdict(const cli_args *args, const cli_input *in, size_t unread) {
+  const cli_dialect *d = &args->dialect;
+  char msg[256];
+  int verdict = CLI_EXIT_OK;
+  if (unread > 0) {
+    snprintf(msg, sizeof msg, "%zu of %zu input files could not be read", unread, args->file_count);
+    cli_diag(NULL, msg);
+    verdict = CLI_EXIT_FAILURE;
+  }
+  /* An input without rows (a header alone: a quiet day's export) is not a
+   * failure; rows that were all refused are. */
+  if (in->rows > 0 && in->events + in->duplicates + in->out_of_window == 0) {
+    snprintf(msg, sizeof msg, "no row was accepted: all %llu rows were rejected", (unsigned long long)in->rows);
+    cli_diag(NULL, msg);
+    verdict = CLI_EXIT_FAILURE;
+  }
+  if (d->has_max_rejected && in->rejected > 0) {
+    double limit = d->max_rejected_percent ? d->max_rejected / 100.0 * (double)in->rows : d->max_rejected;
+    if ((double)in->rejected > limit) {
+      snprintf(msg, sizeof msg, "%llu of %llu rows were rejected, more than --max-rejected %.15g%s",
+               (unsigned long long)in->rejected, (unsigned long long)in->rows, d->max_rejected,
+               d->max_rejected_percent ? "%" : "");
+      cli_diag(NULL, msg);
+      verdict = CLI_EXIT_FAILURE;
+    }
+  }
+  return verdict;
+}
 
 static int read_all(cxm_store **store, const cxm_store_options *options, const cli_args *args, cli_input *in,
                     int parallel) {
@@ -587,6 +661,9 @@ static int read_all(cxm_store **store, const cxm_store_options *options, const c
   if (status == CLI_EXIT_OK && files_read == 0) {
     cli_diag(NULL, "no input could be read");
     status = CLI_EXIT_FAILURE;
+  }
+  if (status == CLI_EXIT_OK) {
+    in->verdict = input_verdict(args, in, args->file_count - files_read);
   }
   return status;
 }

@@ -18,6 +18,10 @@ typedef struct cli_input {
   uint64_t duplicates;
   uint64_t out_of_window;
   uint64_t warnings;
+  /* CLI_EXIT_FAILURE when a file could not be read, no row was accepted or
+   * --max-rejected was passed (each reported on standard error): the
+   * report is still printed, then the command exits with it. */
+  int verdict;
 } cli_input;
 
 /* Read every file of `args` (window, strictness) into `store`, adding to

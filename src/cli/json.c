@@ -1,6 +1,8 @@
 /* Streaming JSON writer (see json.h). */
 #include "json.h"
 
+#include "unicode.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +134,22 @@ static void write_string(FILE *out, const char *text, size_t len) {
       fprintf(out, "\\u%04x", (unsigned)c);
       i++;
       continue;
+    }
+    {
+      /* Invisible format characters as escapes (unicode.h): the same
+       * string to a JSON reader, and a label cannot reverse a terminal
+       * line. Above U+FFFF, as JSON's UTF-16 surrogate pair. */
+      uint32_t cp;
+      n = cli_format_char(&cp, s + i, len - i);
+      if (n > 0) {
+        if (cp > 0xFFFF)
+          fprintf(out, "\\u%04x\\u%04x", (unsigned)(0xD800 + ((cp - 0x10000) >> 10)),
+                  (unsigned)(0xDC00 + ((cp - 0x10000) & 0x3FF)));
+        else
+          fprintf(out, "\\u%04x", (unsigned)cp);
+        i += n;
+        continue;
+      }
     }
     n = utf8_sequence(s + i, len - i);
     if (n == 0) {

@@ -5,10 +5,12 @@
 #include "args.h"
 #include "cxm/common.h"
 #include "diag.h"
+#include "output.h"
 #include "report.h"
 #include "churn.h"
 #include "retention.h"
 #include "drivers.h"
+#include "ingest.h"
 
 static const char usage_text[] =
     "Usage: cxm COMMAND [OPTIONS] FILE...\n"
@@ -20,6 +22,7 @@ static const char usage_text[] =
     "  churn     purchase-model churn risk per customer (--summary FILE)\n"
     "  retention Kaplan-Meier retention curves, by latest NPS category (--by nps)\n"
     "  drivers   key drivers of NPS among the SERVQUAL perception dimensions\n"
+    "  ingest    add event files to a saved store (--snapshot FILE)\n"
     "\n"
     "Options:\n"
     "  -h, --help    show this help and exit\n"
@@ -37,6 +40,7 @@ static const subcommand subcommands[] = {
     {"churn", cli_churn_main},
     {"retention", cli_retention_main},
     {"drivers", cli_drivers_main},
+    {"ingest", cli_ingest_main},
 };
 
 int main(int argc, char **argv) {
@@ -46,12 +50,12 @@ int main(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-    fputs(usage_text, stdout);
-    return CLI_EXIT_OK;
+    cli_stdout_puts(usage_text);
+    return cli_stdout_close() != 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
   }
   if (strcmp(argv[1], "--version") == 0) {
     printf("cxm %s\n", cxm_version_string());
-    return CLI_EXIT_OK;
+    return cli_stdout_close() != 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
   }
   for (i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
     if (strcmp(argv[1], subcommands[i].name) == 0) {

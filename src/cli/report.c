@@ -13,12 +13,17 @@
 #include <string.h>
 
 #include "args.h"
+#include "compare.h"
 #include "cxm.h"
 #include "diag.h"
 #include "experience_out.h"
 #include "holidays.h"
+#include "hours.h"
+#include "html.h"
+#include "ingest.h"
 #include "input.h"
 #include "json.h"
+#include "output.h"
 #include "table.h"
 
 
@@ -28,33 +33,74 @@ static const char help_text[] =
     "Read touchpoint events (docs/events.md) from every FILE into one store and\n"
     "print NPS, CSAT and CES, the perception gap, SERVQUAL gaps, service levels,\n"
     "loyalty signals and channel consistency, overall and per slice. A FILE\n"
-    "whose name ends in\n"
-    ".jsonl is JSON Lines, any other is CSV; - reads CSV from standard input.\n"
+    "whose name ends in .jsonl or .ndjson is JSON Lines, any other is CSV;\n"
+    "- reads standard input.\n"
     "\n"
     "Options:\n"
     "  --json             print the cxm-report/1 JSON document instead of tables\n"
     "  --by DIMENSION     slice by channel, stage, segment, month or week (UTC);\n"
     "                     repeatable, or comma-separated; default: channel, stage\n"
     "                     and segment\n"
-    "  --from TIME        keep events at or after TIME (RFC 3339 or Unix seconds)\n"
+    "  --from TIME        keep events at or after TIME (RFC 3339, YYYY-MM-DD for\n"
+    "                     its UTC midnight, or Unix seconds)\n"
     "  --to TIME          keep events before TIME (the window is half-open)\n"
     "  --strict           stop at the first bad row, or at a file that cannot be\n"
     "                     read, and exit with status 1 without a report\n"
-    "  --utc-offset +HH:MM  UTC offset of the business hours (Monday-Friday\n"
-    "                     09:00-17:00) that service levels are measured in\n"
+    "  --hours SPEC       business hours per weekday that service levels and the\n"
+    "                     SLA are measured in, e.g. mon-fri=09:00-17:00,sat=10:00-14:00\n"
+    "                     (DAYS=closed closes; unnamed days are closed; default\n"
+    "                     mon-fri=09:00-17:00)\n"
+    "  --sla-target DUR   first-reply target in business time: 8h (default), 30m,\n"
+    "                     1h30m, 90s\n"
+    "  --utc-offset +HH:MM  UTC offset of the business hours (default +00:00)\n"
     "  --holidays FILE    business holidays, one YYYY-MM-DD a line\n"
+    "  --min-n N          flag counts below N with * as small samples (default 30)\n"
+    "  --compare PERIOD   compare NPS and CSAT between two periods with z tests:\n"
+    "                     month (the month of the last event against the one\n"
+    "                     before), week (likewise, ISO weeks), or two windows\n"
+    "                     FROM..TO,FROM..TO (dates YYYY-MM-DD, TO exclusive; the\n"
+    "                     first is the reference)\n"
+    "  --html OUT.html    also write a self-contained HTML report with charts\n"
+    "                     (no network, no script) to OUT.html, atomically\n"
+    "  --snapshot FILE    report from the store saved in FILE by cxm ingest, plus\n"
+    "                     any FILE given (not saved); FILE... is then optional\n"
     "  --threads N        read each file as N parts on N threads and merge them\n"
     "                     (an extension of the spec; default 1, see docs/cli.md)\n"
     "  -h, --help         show this help and exit\n"
-    "  --version          show the version and exit\n"
+    "  --version          show the version and exit\n";
+
+/* After the reading options (cli_dialect_help); a string of its own, as C
+ * compilers need only support literals of 4095 characters. */
+static const char help_columns[] =
+    "\n"
+    "Table columns (also printed as a legend under the tables):\n"
+    "  n                  answers of that kind; * marks n < --min-n (small sample)\n"
+    "  NPS, NPS adj 95% CI  Net Promoter Score (-100..100) and its adjusted Wald\n"
+    "                     interval (docs/metrics.md; the plain Wald one is in --json)\n"
+    "  CSAT %, CSAT 95% CI  share of answers 4-5 of 1-5, Wilson interval\n"
+    "  CES, CES 95% CI    mean effort answer 1-7 (7: easiest), t interval, not clipped\n"
+    "  pairs              interactions rated both internally and by the customer\n"
+    "  gap, gap 95% CI    mean service - experience score in points of 0..100\n"
+    "                     (> 0: the company rates itself higher); interval cut to\n"
+    "                     the possible -100..100 (--json keeps the t interval)\n"
+    "  blind %            pairs the company rates top box (> 80) and the customer not\n"
+    "  SERVQUAL           mean perception - expectation gap (negative: fell short)\n"
+    "  contacts, open     contacts opened in the slice; still unresolved\n"
+    "  1st resp           median first-response time, wall clock\n"
+    "  SLA % (TARGET)     first replies within --sla-target business time, of those\n"
+    "                     met or breached (unanswered contacts older than the target)\n"
+    "  compl/+            complaints / compliments\n"
+    "  resp/resol med/p90 first response / resolution, median and 90th percentile,\n"
+    "                     wall clock; bt: the same in business time\n"
     "\n"
     "Each bad row is skipped and reported on standard error as\n"
     "  FILE:LINE: column COLUMN: reason\n"
     "(unknown CSV columns likewise, as warnings). A file that cannot be opened,\n"
     "or whose header is unusable, is reported and skipped.\n"
     "\n"
-    "Exit status: 0 success (even when rows were rejected); 1 when no file could\n"
-    "be read, or --strict met a bad row; 2 for a usage error.\n";
+    "Exit status: 0 success (even when rows were rejected); 1 when a file could\n"
+    "not be read, no row was accepted, --max-rejected was passed, --strict met a\n"
+    "bad row, or output failed; 2 for a usage error.\n";
 
 /* ---- JSON output ------------------------------------------------------ */
 
@@ -66,9 +112,14 @@ typedef struct report_out {
   const cli_input *in;
   const cxm_store_stats *stats;
   const cxm_experience_options *options;
+  const cli_args *args;
+  const cli_compare *compare; /* NULL without --compare */
 } report_out;
 
-static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *filter, const cxm_survey_acc *acc) {
+/* One slice: overall (`groups` NULL) or group `index` of a
+ * cxm_store_group_experience() result. */
+static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *groups, size_t index,
+                          const cxm_survey_acc *acc) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -122,7 +173,8 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_filter *fi
     cli_json_object_end(j);
   }
   {
-    int32_t rc = cli_experience_json(j, r->store, filter, r->options);
+    int32_t rc = groups == NULL ? cli_experience_json(j, r->store, NULL, r->options)
+                                : cli_experience_json_group(j, r->store, groups, index);
     cli_json_object_end(j);
     return rc;
   }
@@ -140,7 +192,7 @@ static void json_time(cli_json *j, int64_t t, int have) {
 /* ---- Human output ----------------------------------------------------- */
 
 static void table_header(cli_table *t, const char *first) {
-  static const char *const names[] = {"NPS n",  "NPS",   "NPS 95% CI", "CSAT n",    "CSAT %",
+  static const char *const names[] = {"NPS n",  "NPS",   "NPS adj 95% CI", "CSAT n",    "CSAT %",
                                       "CSAT 95% CI", "CES n", "CES",        "CES 95% CI"};
   size_t i;
   cli_table_cell(t, first);
@@ -160,7 +212,7 @@ static void table_interval(cli_table *t, double low, double high, int decimals) 
   }
 }
 
-static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc) {
+static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, uint64_t min_n) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -168,15 +220,15 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc) 
   cxm_csat_compute(&csat, &acc->csat);
   cxm_ces_compute(&ces, &acc->ces);
   cli_table_cell(t, key);
-  cli_table_cellf(t, "%llu", (unsigned long long)nps.n);
+  cli_cell_count(t, nps.n, min_n);
   if (nps.n == 0) {
     cli_table_cell(t, "-");
     cli_table_cell(t, "-");
   } else {
     cli_table_cellf(t, "%.1f", nps.score);
-    table_interval(t, nps.ci95_low, nps.ci95_high, 1);
+    table_interval(t, nps.adjusted_low, nps.adjusted_high, 1);
   }
-  cli_table_cellf(t, "%llu", (unsigned long long)csat.n);
+  cli_cell_count(t, csat.n, min_n);
   if (csat.n == 0) {
     cli_table_cell(t, "-");
     cli_table_cell(t, "-");
@@ -184,7 +236,7 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc) 
     cli_table_cellf(t, "%.1f", csat.score);
     table_interval(t, csat.ci95_low, csat.ci95_high, 1);
   }
-  cli_table_cellf(t, "%llu", (unsigned long long)ces.n);
+  cli_cell_count(t, ces.n, min_n);
   if (ces.n == 0) {
     cli_table_cell(t, "-");
     cli_table_cell(t, "-");
@@ -222,8 +274,20 @@ static int print_json(const report_out *r) {
   cli_json_keyz(&j, "last");
   json_time(&j, r->stats->last, have_events);
   cli_json_object_end(&j);
+  cli_json_keyz(&j, "settings");
+  cli_business_json(&j, &r->args->business);
+  if (r->compare != NULL) {
+    cli_compare_result cmp;
+    rc = cli_compare_run(&cmp, r->store, r->compare);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
+    cli_json_keyz(&j, "comparison");
+    cli_compare_json(&j, r->compare, &cmp);
+  }
   cli_json_keyz(&j, "overall");
-  rc = json_slice(&j, r, NULL, &overall);
+  rc = json_slice(&j, r, NULL, 0, &overall);
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
@@ -233,7 +297,7 @@ static int print_json(const report_out *r) {
   for (d = 0; d < r->by_count; d++) {
     cxm_groups *groups = NULL;
     size_t i, count;
-    rc = cxm_store_group(&groups, r->store, NULL, r->by[d]);
+    rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d], r->options);
     if (rc != CXM_OK) {
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
@@ -245,15 +309,13 @@ static int print_json(const report_out *r) {
       const char *key;
       size_t len;
       cxm_survey_acc acc;
-      cxm_filter filter;
-      if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK ||
-          cxm_groups_filter(&filter, groups, i) != CXM_OK) {
+      if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
         cxm_groups_free(groups);
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
       }
       cli_json_key(&j, key, len);
-      rc = json_slice(&j, r, &filter, &acc);
+      rc = json_slice(&j, r, groups, i, &acc);
       if (rc != CXM_OK) {
         cxm_groups_free(groups);
         cli_diag(NULL, cxm_status_str(rc));
@@ -269,6 +331,32 @@ static int print_json(const report_out *r) {
 }
 
 static int print_experience_tables(const report_out *r);
+static int print_service_tables(const report_out *r);
+
+/* What every column label means, and the settings the numbers used. */
+static void print_legend(const report_out *r) {
+  char business[512];
+  cli_business_describe(business, sizeof business, &r->args->business);
+  printf("\nlegend:\n"
+         "  n                answers of that kind; * = fewer than %llu (--min-n): a small sample\n"
+         "  NPS adj 95%% CI   adjusted Wald interval (docs/metrics.md); --json also has the Wald one\n"
+         "  CSAT %%, 95%% CI   share of answers 4-5 of 1-5; Wilson interval\n"
+         "  CES, 95%% CI      mean effort answer 1-7 (7 easiest); t interval, not clipped to 1..7\n"
+         "  pairs            interactions rated both internally and by the customer\n"
+         "  gap, 95%% CI      service - experience score, points of 0..100 (> 0: the company rates\n"
+         "                   itself higher); interval cut to -100..100 (--json: the t interval)\n"
+         "  blind %%          pairs the company rates top box and the customer does not\n"
+         "  SERVQUAL         mean perception - expectation gap (negative: fell short)\n"
+         "  contacts, open   contacts opened in the slice; not resolved by the end of the data\n"
+         "  1st resp         median first-response time, wall clock\n"
+         "  SLA %% (TARGET)   first replies within TARGET of business time (--sla-target), of\n"
+         "                   those met or breached (unanswered contacts older than TARGET)\n"
+         "  compl/+          complaints/compliments\n"
+         "  resp, resol      first response, resolution: median (med) and 90th percentile (p90),\n"
+         "                   wall clock; bt = the same in business time\n",
+         (unsigned long long)r->args->min_n);
+  printf("settings: %s\n", business);
+}
 
 static int print_tables(const report_out *r) {
   cxm_survey_acc overall;
@@ -301,7 +389,7 @@ static int print_tables(const report_out *r) {
     return -1;
   }
   table_header(t, "slice");
-  table_row(t, "all", &overall);
+  table_row(t, "all", &overall, r->args->min_n);
   rc = cli_table_print(t, stdout, "overall") == 0 ? CXM_OK : CXM_E_NOMEM;
   cli_table_free(t);
   if (rc != CXM_OK) {
@@ -337,7 +425,7 @@ static int print_tables(const report_out *r) {
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
       }
-      table_row(t, key, &acc);
+      table_row(t, key, &acc, r->args->min_n);
     }
     snprintf(title, sizeof title, "\nby %s", name);
     rc = cli_table_print(t, stdout, title) == 0 ? CXM_OK : CXM_E_NOMEM;
@@ -348,7 +436,62 @@ static int print_tables(const report_out *r) {
       return -1;
     }
   }
-  return print_experience_tables(r);
+  if (print_experience_tables(r) != 0) return -1;
+  if (r->compare != NULL) {
+    cli_compare_result cmp;
+    rc = cli_compare_run(&cmp, r->store, r->compare);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
+    if (cli_compare_print(stdout, r->compare, &cmp) != 0) {
+      cli_diag(NULL, "out of memory");
+      return -1;
+    }
+  }
+  print_legend(r);
+  return 0;
+}
+
+/* The service-levels tables: overall, then per --by dimension. */
+static int print_service_tables(const report_out *r) {
+  size_t d;
+  for (d = 0; d <= r->by_count; d++) {
+    cxm_groups *groups = NULL;
+    cli_table *t = cli_table_new(CLI_SERVICE_COLUMNS);
+    char title[64];
+    size_t i, count;
+    int32_t rc = CXM_OK;
+    if (t == NULL) {
+      cli_diag(NULL, "out of memory");
+      return -1;
+    }
+    if (d == 0) {
+      cli_service_table_header(t, "slice", r->options->sla_target_seconds);
+      rc = cli_service_table_row(t, "all", r->store, NULL, r->options);
+      snprintf(title, sizeof title, "\nservice levels: overall");
+    } else {
+      const char *name = cli_args_by_name(r->by[d - 1]);
+      rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d - 1], r->options);
+      cli_service_table_header(t, name, r->options->sla_target_seconds);
+      count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
+      for (i = 0; i < count && rc == CXM_OK; i++) {
+        const char *key;
+        size_t len;
+        rc = cxm_groups_key(&key, &len, groups, i);
+        if (rc == CXM_OK) rc = cli_service_table_row_group(t, key, groups, i);
+      }
+      snprintf(title, sizeof title, "\nservice levels by %s", name);
+    }
+    if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
+    cli_table_free(t);
+    cxm_groups_free(groups);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
+  }
+  return 0;
 }
 
 /* The "service vs experience" tables: overall, then per --by dimension. */
@@ -365,21 +508,19 @@ static int print_experience_tables(const report_out *r) {
       return -1;
     }
     if (d == 0) {
-      cli_experience_table_header(t, "slice");
-      rc = cli_experience_table_row(t, "all", r->store, NULL, r->options);
+      cli_experience_table_header(t, "slice", r->options->sla_target_seconds);
+      rc = cli_experience_table_row(t, "all", r->store, NULL, r->options, r->args->min_n);
       snprintf(title, sizeof title, "\nservice vs experience: overall");
     } else {
       const char *name = cli_args_by_name(r->by[d - 1]);
-      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
-      cli_experience_table_header(t, name);
+      rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d - 1], r->options);
+      cli_experience_table_header(t, name, r->options->sla_target_seconds);
       count = cxm_groups_count(groups);
       for (i = 0; i < count && rc == CXM_OK; i++) {
         const char *key;
         size_t len;
-        cxm_filter filter;
         rc = cxm_groups_key(&key, &len, groups, i);
-        if (rc == CXM_OK) rc = cxm_groups_filter(&filter, groups, i);
-        if (rc == CXM_OK) rc = cli_experience_table_row(t, key, r->store, &filter, r->options);
+        if (rc == CXM_OK) rc = cli_experience_table_row_group(t, key, groups, i, r->args->min_n);
       }
       snprintf(title, sizeof title, "\nservice vs experience by %s", name);
     }
@@ -391,7 +532,7 @@ static int print_experience_tables(const report_out *r) {
       return -1;
     }
   }
-  return 0;
+  return print_service_tables(r);
 }
 
 int cli_report_main(int argc, char **argv) {
@@ -402,6 +543,7 @@ int cli_report_main(int argc, char **argv) {
   cxm_store *store = NULL;
   cxm_store_stats stats;
   cli_input in;
+  cli_compare compare;
   report_out out;
   int status;
   int32_t rc;
@@ -411,33 +553,44 @@ int cli_report_main(int argc, char **argv) {
     cli_args_free(&args);
     return status;
   }
-  if (args.help) {
-    fputs(help_text, stdout);
+  if (args.help || args.version) {
+    if (args.help) {
+      cli_stdout_puts(help_text);
+      cli_stdout_puts(cli_dialect_help);
+      cli_stdout_puts(help_columns);
+    } else {
+      printf("cxm %s\n", cxm_version_string());
+    }
     cli_args_free(&args);
-    return CLI_EXIT_OK;
+    return cli_stdout_close() != 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
   }
-  if (args.version) {
-    printf("cxm %s\n", cxm_version_string());
-    cli_args_free(&args);
-    return CLI_EXIT_OK;
-  }
-  /* Checked before reading, so a bad holidays file fails early. */
-  if (cli_calendar_load(&calendar, args.utc_offset, args.holidays) != 0) {
+  /* Checked before reading, so a bad holidays file or --compare fails early. */
+  args.business.utc_offset = args.utc_offset;
+  args.business.holidays = args.holidays;
+  if ((args.compare != NULL && cli_compare_parse(&compare, "report", args.compare) != 0) ||
+      cli_business_calendar(&calendar, &args.business) != 0) {
     cli_args_free(&args);
     return CLI_EXIT_USAGE;
   }
   cxm_experience_options_init(&options);
   options.calendar = calendar;
+  options.sla_target_seconds = args.business.sla_target_seconds;
 
-  rc = cxm_store_new(&store, NULL);
-  if (rc != CXM_OK) {
-    cli_diag(NULL, cxm_status_str(rc));
-    cxm_calendar_free(calendar);
-    cli_args_free(&args);
-    return CLI_EXIT_FAILURE;
-  }
   memset(&in, 0, sizeof in);
-  status = cli_read_events_threads(&store, NULL, &args, &in);
+  if (args.dialect.snapshot != NULL) {
+    /* A saved store (cxm ingest), and any FILE added to it on one thread
+     * (the parallel reading starts from an empty store). */
+    status = cli_report_snapshot(&store, &args, &in);
+  } else {
+    rc = cxm_store_new(&store, NULL);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      cxm_calendar_free(calendar);
+      cli_args_free(&args);
+      return CLI_EXIT_FAILURE;
+    }
+    status = cli_read_events_threads(&store, NULL, &args, &in);
+  }
   if (status == CLI_EXIT_OK) {
     memset(&stats, 0, sizeof stats);
     stats.size = sizeof stats;
@@ -454,12 +607,35 @@ int cli_report_main(int argc, char **argv) {
     out.in = &in;
     out.stats = &stats;
     out.options = &options;
-    if ((args.json ? print_json(&out) : print_tables(&out)) != 0) {
+    out.args = &args;
+    out.compare = NULL;
+    if (args.compare != NULL) {
+      if (cli_compare_resolve(&compare, stats.last) == 0) {
+        out.compare = &compare;
+      } else {
+        cli_diag(NULL, "--compare: no event to place the periods around");
+        status = CLI_EXIT_FAILURE;
+      }
+    }
+    if (status == CLI_EXIT_OK && (args.json ? print_json(&out) : print_tables(&out)) != 0) {
       status = CLI_EXIT_FAILURE;
     }
+    if (status == CLI_EXIT_OK && args.html != NULL) {
+      cli_html_input h;
+      h.store = store;
+      h.in = &in;
+      h.stats = &stats;
+      h.options = &options;
+      h.business = &args.business;
+      h.min_n = args.min_n;
+      h.compare = out.compare;
+      if (cli_html_write(args.html, &h) != 0) status = CLI_EXIT_FAILURE;
+    }
   }
-  if (fflush(stdout) != 0 || ferror(stdout)) {
-    cli_diag_errno("standard output", "cannot write", errno);
+  if (status == CLI_EXIT_OK) {
+    status = in.verdict;
+  }
+  if (cli_stdout_close() != 0) {
     status = CLI_EXIT_FAILURE;
   }
   cxm_store_free(store);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unicode.h"
+
 struct cli_table {
   size_t columns;
   char **cells; /* row-major, `count` of them */
@@ -26,7 +28,7 @@ cli_table *cli_table_new(size_t columns) {
 }
 
 int cli_table_cell(cli_table *t, const char *text) {
-  size_t len = strlen(text);
+  size_t len = strlen(text), at = 0, i;
   char *copy;
   if (t->failed) {
     return -1;
@@ -41,12 +43,24 @@ int cli_table_cell(cli_table *t, const char *text) {
     t->cells = p;
     t->cap = new_cap;
   }
-  copy = malloc(len + 1);
+  /* Invisible format characters become escapes (unicode.h): a 2..4-byte
+   * sequence takes at most 10 bytes, so 3 per byte is room enough. */
+  copy = len < ((size_t)-1 - 1) / 3 ? malloc(3 * len + 1) : NULL;
   if (copy == NULL) {
     t->failed = 1;
     return -1;
   }
-  memcpy(copy, text, len + 1);
+  for (i = 0; i < len;) {
+    uint32_t cp;
+    size_t n = cli_format_char(&cp, (const unsigned char *)text + i, len - i);
+    if (n > 0) {
+      at += cli_format_escape(copy + at, cp);
+      i += n;
+    } else {
+      copy[at++] = text[i++];
+    }
+  }
+  copy[at] = '\0';
   t->cells[t->count++] = copy;
   return 0;
 }

@@ -100,6 +100,7 @@ def check_document(doc, model, rows, what):
         check(k in m, what + ": model." + k)
     check(m["customers"] == len(rows), what + ": customers")
     check(m["converged"] is True, what + ": converged")
+    check(m.get("degenerate") == [], what + ": not degenerate")
     p = [m[k] for k in names_of(model)]
     by_id = {r[0]: r for r in rows}
     prev = None
@@ -183,9 +184,16 @@ def test_generated():
             for x, t in [(0, 30), (1, 20), (3, 35), (0, 12), (2, 33), (5, 36), (0, 38), (1, 10)] * 5)
         p = write("noid.csv", rows)
         code, out, err = run(["--summary", p, "--json", "--model", "mbgnbd"])
-        check(code == 0, "generated: exit %d %s" % (code, err))
+        # Every customer bought recently: the likelihood rises towards "nobody
+        # drops out" (a -> 0, b -> inf) and has no maximum; the fit stops on the
+        # plateau with a singular Hessian and says so (docs/purchase.md,
+        # "Degenerate fits"): status 1, the estimates still printed.
+        check(code == 1 and "degenerate (hessian)" in err, "generated: exit %d %s" % (code, err))
         doc = json.loads(out)
+        check(doc["model"]["converged"] is False and doc["model"]["degenerate"] == ["hessian"],
+              "generated: degenerate %r" % doc["model"])
         check(sorted(int(c["customer"]) for c in doc["customers"]) == list(range(1, 41)), "row numbers")
+        check(all(0.0 <= c["p_alive"] <= 1.0 for c in doc["customers"]), "generated: p_alive")
         # a bad line: status 1 and FILE:LINE
         p = write("bad.csv", "frequency,recency,T\n1,2,3\n2,5,4\n")
         code, out, err = run(["--summary", p])
@@ -212,6 +220,11 @@ def test_usage():
         code, out, err = run(args)
         check(code == 2 and out == "" and err.startswith("cxm churn: ") and err.count("\n") == 1,
               "usage %r: %d %r" % (args, code, err))
+    # an observation ending where times begin is empty: a usage error that
+    # says so (it was "time window reversed", and leaked the summary store)
+    code, out, err = run(["events.csv", "--to", "1970-01-01"])
+    check(code == 2 and out == "" and "--to must be after 1970-01-01" in err and err.count("\n") == 1,
+          "--to 1970-01-01: %d %r" % (code, err))
     code, out, err = run(["--help"])
     check(code == 0 and "--summary" in out and "mbgnbd" in out, "--help")
     code, out, err = run(["--summary", path, "--time-unit", "day", "--top", "1"])
@@ -302,6 +315,42 @@ def test_risk():
     check(churned and not (churned & listed), "churned customers are not scored (%d churned)" % len(churned))
 
 
+def test_steady_buyers():
+    """Issue 12: customers who all keep buying (nobody drops out) drive the
+    BG/NBD and MBG/NBD fits to a ~ 1e-12, b ~ 1e6, r and alpha ~ 1e9, where
+    the expectations went to +-inf and `--holdout-to` printed "expected":
+    null with exit 0. Now: degenerate reported, exit 1, and the holdout
+    expectation finite, non-negative and at most the Poisson bound."""
+    import datetime
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "steady.csv")
+        with open(path, "w") as f:
+            f.write("time,customer,kind,value\n")
+            for c in range(30):
+                d = datetime.date(2024, 1, 1) + datetime.timedelta(days=c * 3)
+                while d < datetime.date(2024, 12, 31):
+                    f.write("%sT00:00:00Z,c%d,purchase,10\n" % (d.isoformat(), c))
+                    d += datetime.timedelta(days=10 + c % 3)
+        for model in ("bgnbd", "mbgnbd", "pnbd"):
+            code, out, err = run([path, "--json", "--model", model, "--to", "2024-10-01",
+                                  "--holdout-to", "2024-12-31"])
+            doc = json.loads(out)
+            m, h = doc["model"], doc.get("holdout")
+            what = "steady buyers, " + model
+            if m["degenerate"]:
+                check(code == 1 and "degenerate" in err and m["converged"] is False, what + ": %d %r" % (code, err))
+            else:
+                check(code == 0 and m["converged"] is True, what + ": %d %r" % (code, err))
+            check(h is not None and isinstance(h["expected"], float) and math.isfinite(h["expected"])
+                  and 0 <= h["expected"] <= 30 * 13, what + ": holdout %r" % (h,))
+            for b in (h or {}).get("by_frequency", []):
+                check(b["customers"] == 0 or (b["expected"] is not None and b["expected"] >= 0),
+                      what + ": bin %r" % (b,))
+        # BG/NBD there is degenerate for certain (a -> 0)
+        code, out, err = run([path, "--json", "--model", "bgnbd", "--to", "2024-10-01"])
+        check(code == 1 and "dropout" in json.loads(out)["model"]["degenerate"], "steady buyers bgnbd: dropout")
+
+
 def main():
     global CXM, DATA
     CXM, DATA = sys.argv[1], sys.argv[2]
@@ -309,6 +358,7 @@ def main():
     test_events()
     test_risk()
     test_generated()
+    test_steady_buyers()
     test_cdnow()
     if FAILURES:
         print("%d failure(s)" % len(FAILURES))

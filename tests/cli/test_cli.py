@@ -283,9 +283,12 @@ def jsonl_records(path):
 class Reference:
     """Independent model of one `cxm report` run over several inputs."""
 
-    def __init__(self, frm=None, to=None, utc_offset=0, holidays=()):
+    def __init__(self, frm=None, to=None, utc_offset=0, holidays=(), hours=None, sla_target=8 * 3600):
         self.frm, self.to = frm, to
         self.utc_offset, self.holidays = utc_offset, set(holidays)
+        # hours: weekday 0 (Monday)..6 -> (open, close) seconds; absent: closed
+        self.hours = hours if hours is not None else {d: (9 * 3600, 17 * 3600) for d in range(5)}
+        self.sla_target = sla_target
         self.rows = self.rejected = self.duplicates = 0
         self.events = []
         self.bad = []  # (file label, line, column)
@@ -329,6 +332,7 @@ class Reference:
                       "customers": len({e["customer"] for e in self.events}),
                       "first": fmt(min(times)) if times else None,
                       "last": fmt(max(times)) if times else None},
+            "settings": self.settings(),
             "overall": self.slice(lambda t, ch, st, seg: True),
             "slices": {},
         }
@@ -349,9 +353,19 @@ class Reference:
         out["consistency"] = consistency_of(own)
         return out
 
+    def settings(self):
+        off = abs(self.utc_offset)
+        clock = lambda s: "%02d:%02d" % (s // 3600, s % 3600 // 60)
+        return {"utc_offset": "%s%02d:%02d" % ("-" if self.utc_offset < 0 else "+", off // 3600, off % 3600 // 60),
+                "hours": {name: ("%s-%s" % (clock(self.hours[d][0]), clock(self.hours[d][1]))
+                                 if d in self.hours else None)
+                          for d, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+                "holidays": len(self.holidays), "sla_target_s": self.sla_target}
+
     def business_seconds(self, t0, t1):
-        """Seconds of [t0, t1) inside Monday-Friday 09:00-17:00 local time,
-        holidays excluded, walked day by day (not the library's arithmetic)."""
+        """Seconds of [t0, t1) inside the opening hours (default Monday-Friday
+        09:00-17:00) local time, holidays excluded, walked day by day (not the
+        library's arithmetic)."""
         if t1 <= t0:
             return 0
         import datetime
@@ -360,9 +374,9 @@ class Reference:
         last = (t1 + self.utc_offset) // 86400
         while day <= last:
             date = datetime.date(1970, 1, 1) + datetime.timedelta(days=day)
-            if date.weekday() < 5 and date.isoformat() not in self.holidays:
-                start = day * 86400 - self.utc_offset + 9 * 3600
-                end = day * 86400 - self.utc_offset + 17 * 3600
+            if date.weekday() in self.hours and date.isoformat() not in self.holidays:
+                start = day * 86400 - self.utc_offset + self.hours[date.weekday()][0]
+                end = day * 86400 - self.utc_offset + self.hours[date.weekday()][1]
                 total += max(0, min(end, t1) - max(start, t0))
             day += 1
         return total
@@ -483,6 +497,7 @@ def service_of(events, sel, ref):
     last = max(e["time"] for e in events) if events else None
     contacts = opened = met = breached = 0
     response, resolution = [], []
+    response_b, resolution_b = [], []
     for items in by_ref(events).values():
         opens = sorted((t, i, e) for t, i, e in items if e["kind"] == "contact_open")
         if not opens:
@@ -495,15 +510,17 @@ def service_of(events, sel, ref):
         resolves = [t for t, _, e in items if e["kind"] == "contact_resolve" and t >= t0]
         if resolves:
             resolution.append(min(resolves) - t0)
+            resolution_b.append(ref.business_seconds(t0, min(resolves)))
         else:
             opened += 1
         if replies:
             response.append(min(replies) - t0)
-            if ref.business_seconds(t0, min(replies)) <= 8 * 3600:
+            response_b.append(ref.business_seconds(t0, min(replies)))
+            if response_b[-1] <= ref.sla_target:
                 met += 1
             else:
                 breached += 1
-        elif ref.business_seconds(t0, last) > 8 * 3600:
+        elif ref.business_seconds(t0, last) > ref.sla_target:
             breached += 1
     if contacts == 0:
         return None
@@ -516,7 +533,11 @@ def service_of(events, sel, ref):
             "first_response_mean_s": mean(response) if response else None,
             "resolution_p90_s": linear_quantile(resolution, 0.9),
             "resolution_mean_s": mean(resolution) if resolution else None,
-            "replied": len(response), "resolved": len(resolution), "met": met, "breached": breached}
+            "replied": len(response), "resolved": len(resolution), "met": met, "breached": breached,
+            "first_response_median_business_s": linear_quantile(response_b, 0.5),
+            "first_response_p90_business_s": linear_quantile(response_b, 0.9),
+            "resolution_median_business_s": linear_quantile(resolution_b, 0.5),
+            "resolution_p90_business_s": linear_quantile(resolution_b, 0.9)}
 
 
 def loyalty_of(events):
@@ -756,9 +777,10 @@ def group_diagnostics():
     check(any(re.match(r"^noheader\.csv:1: column ", l) for l in err.splitlines()),
           "header diagnostic in the row shape: %r" % err)
 
-    # A header alone is readable: exit 0, everything empty, metrics null.
+    # A header alone is readable: exit 0 (no row, so none refused),
+    # everything empty, metrics null.
     rc, out, err = run(["report", "--json", "header_only.csv"])
-    check(rc == 0, "header only: exit %d" % rc)
+    check(rc == 0 and err == "", "header only: exit %d %r" % (rc, err))
     doc = load_json(out, "header_only")
     if doc is not None:
         compare(doc, Reference().document())
@@ -767,9 +789,11 @@ def group_diagnostics():
 
 def group_files():
     # Several files into one store, a CSV and a JSON Lines file; the missing
-    # one is reported and skipped; duplicates by id count across files.
+    # one is reported and skipped, the report printed, and the exit status
+    # is 1; duplicates by id count across files.
     rc, out, err = run(["report", "--json", "basic.csv", "no-such-file.csv", "more.jsonl"])
-    check(rc == 0, "several files with one missing: exit %d" % rc)
+    check(rc == 1, "several files with one missing: exit %d" % rc)
+    check(err.splitlines()[-1] == "cxm: 1 of 3 input files could not be read", "missing file counted: %r" % err)
     check("cxm: no-such-file.csv: cannot open: No such file or directory" in err.splitlines(),
           "missing file reported: %r" % err)
     ref = Reference()
@@ -784,9 +808,9 @@ def group_files():
     # --strict makes an unreadable file fatal.
     rc, out, err = run(["report", "--json", "--strict", "window.csv", "no-such-file.csv"])
     check(rc == 1 and out == "", "--strict with a missing file: exit %d" % rc)
-    # An unusable header among good files: reported, skipped, exit 0.
+    # An unusable header among good files: reported, skipped, exit 1.
     rc, out, err = run(["report", "--json", "noheader.csv", "window.csv"])
-    check(rc == 0, "bad header among good files: exit %d" % rc)
+    check(rc == 1, "bad header among good files: exit %d" % rc)
     ref = Reference()
     ref.add_csv("window.csv", os.path.join(DATA, "window.csv"))
     doc = load_json(out, "noheader + window")
@@ -819,6 +843,33 @@ def group_files():
     if doc is not None:
         compare(doc, ref.document(by=("month",)))
 
+    # A stream without line ends ends in a bounded read with a diagnostic:
+    # a header past 1 MiB at once, a data line past 64 MiB (docs/cli.md).
+    if os.path.exists("/dev/zero"):
+        for extra in ([], ["--threads", "3"]):
+            rc, out, err = run(["report"] + extra + ["/dev/zero"])
+            check(rc == 1 and out == "", "/dev/zero %r: exit %d" % (extra, rc))
+            check("/dev/zero:1: column *: header row longer than 1048576 bytes" in err.splitlines(),
+                  "/dev/zero %r diagnostic: %r" % (extra, err))
+    text = b"time,customer,kind,value\n2025-06-01T10:00:00Z,a,nps,9\n" + bytes(65 * 1024 * 1024)
+    rc, out, err = run(["report", "--json", "-"], stdin=text)
+    check(rc == 1 and out == "", "endless line: exit %d" % rc)
+    check(any(line.startswith("-:3: column *: record longer than 67108864 bytes") for line in err.splitlines()),
+          "endless line diagnostic: %r" % err)
+    # The same record with its line end, in a regular file read on one and
+    # on three threads: the same outcome (the rule is the record's length,
+    # not whether its end came in the same chunk).
+    path = os.path.join(tempfile.mkdtemp(), "long.csv")
+    with open(path, "wb") as fh:
+        fh.write(text + b"\n2025-06-01T10:00:00Z,b,nps,9\n")
+    for threads in ("1", "3"):
+        rc, out, err = run(["report", "--json", "--threads", threads, path])
+        check(rc == 1 and out == "", "long record, %s threads: exit %d" % (threads, rc))
+        check(any(line.endswith(":3: column *: record longer than 67108864 bytes: not a line-based event file; "
+                                "reading stopped") for line in err.splitlines()),
+              "long record, %s threads: %r" % (threads, err))
+    os.remove(path)
+
 
 def group_edges():
     with tempfile.TemporaryDirectory() as tmp:
@@ -837,14 +888,46 @@ def group_edges():
             compare(doc, ref.document())
         # A file name with a newline stays on one diagnostic line.
         rc, out, err = run(["report", "--json", "bad\nname.csv", "excel.csv"], cwd=tmp)
-        check(rc == 0, "odd missing name: exit %d" % rc)
-        check(err == "cxm: bad\\x0aname.csv: cannot open: No such file or directory\n",
+        check(rc == 1, "odd missing name: exit %d" % rc)
+        check(err == "cxm: bad\\x0aname.csv: cannot open: No such file or directory\n"
+                     "cxm: 1 of 2 input files could not be read\n",
               "control characters escaped in diagnostics: %r" % err)
         # `--` ends the options: a file named like an option.
         with open(os.path.join(tmp, "--json"), "wb") as fh:
             fh.write(text.encode())
         rc, out, err = run(["report", "--by", "channel", "--", "--json"], cwd=tmp)
         check(rc == 0 and out.startswith("input: 3 rows"), "-- ends options: %d %r" % (rc, out[:80]))
+    # Invisible format characters (issue 12): kept in the data, printed as
+    # escapes so a label cannot reverse a table row or hide in an id.
+    with tempfile.TemporaryDirectory() as tmp:
+        rlo, zwsp, tag = "\u202e", "\u200b", "\U000e0001"
+        text = ("time,customer,kind,value,segment\n"
+                "2025-01-01T00:00:00Z,c1,nps,10,ab%scd\n"
+                "2025-01-01T00:00:00Z,c%s1,nps,0,x%sy\n"
+                "2025-01-01T00:00:00Z,c1,n%sps,0,\n" % (rlo, zwsp, tag, rlo))
+        path = os.path.join(tmp, "bidi.csv")
+        with open(path, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+        rc, out, err = run(["report", "--by", "segment", "bidi.csv"], cwd=tmp)
+        check(rc == 0, "format characters: exit %d" % rc)
+        check(all(ch not in out + err for ch in (rlo, zwsp, tag)), "format characters printed raw: %r" % out)
+        check("ab\\u202ecd " in out and "x\\U000e0001y " in out, "escaped labels in tables: %r" % out)
+        check(err == "bidi.csv:4: column kind: unknown kind 'n\\u202eps'\n", "escaped diagnostic: %r" % err)
+        check("2 customers" in out, "c1 and c<ZWSP>1 are two customers: %r" % out[:120])
+        rc, out, err = run(["report", "--json", "--by", "segment", "bidi.csv"], cwd=tmp)
+        check(all(ch not in out for ch in (rlo, zwsp, tag)), "format characters raw in JSON")
+        doc = load_json(out, "format characters")
+        if doc is not None:
+            keys = sorted(doc["slices"]["segment"])
+            check("ab%scd" % rlo in keys and "x%sy" % tag in keys, "JSON keys decode to the labels: %r" % keys)
+        rc, out2, err = run(["report", "--json", "--threads", "3", "--by", "segment", "bidi.csv"], cwd=tmp)
+        check(out2 == out, "format characters: --threads 3 prints the same")
+        # A holidays file with a byte-order mark, and a date before 1970.
+        hol = os.path.join(tmp, "hol.txt")
+        with open(hol, "wb") as fh:
+            fh.write(b"\xef\xbb\xbf" + b"1969-12-31\n2025-12-25\n")
+        rc, out, err = run(["report", "--holidays", "hol.txt", "--utc-offset", "-03:00", "bidi.csv"], cwd=tmp)
+        check(rc == 0 and "hol.txt" not in err, "holidays with a BOM: %d %r" % (rc, err))
     # n = 1 everywhere: NPS se 0, CES interval null; all answers alike.
     rc, out, err = run(["report", "--json", "-"], stdin=b"time,customer,kind,value\n"
                        b"2025-01-01T00:00:00Z,a,nps,9\n2025-01-01T00:00:00Z,a,csat,1\n2025-01-01T00:00:00Z,a,ces,4\n")
@@ -953,14 +1036,17 @@ def group_slices():
     for title in ("overall", "by channel", "by stage", "by segment", "service vs experience: overall",
                   "service vs experience by channel", "service vs experience by segment"):
         check(title in lines, "table %r present" % title)
-    # Each key has a survey row, then a service-vs-experience row.
+    # Each key has a survey row, a service-vs-experience row, then a
+    # service-levels row.
     app_rows = [l for l in lines if l.startswith("app ")]
-    check(len(app_rows) == 2 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
+    check(len(app_rows) == 3 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
           "app row with absent metrics: %r" % app_rows)
-    check(len(app_rows) == 2 and app_rows[1].split()[1:] == ["0", "-", "-", "-", "-", "0", "0", "-", "-", "1/0"],
+    check(len(app_rows) == 3 and app_rows[1].split()[1:] == ["0", "-", "-", "-", "-", "0", "0", "-", "-", "1/0"],
           "app experience row: %r" % app_rows)
+    check(len(app_rows) == 3 and app_rows[2].split()[1:] == ["0", "0"] + ["-"] * 9,
+          "app service-levels row: %r" % app_rows)
     rows = [l for l in lines if l.startswith("email ")]
-    check(len(rows) == 2 and "[" in rows[0], "email row %r" % rows)
+    check(len(rows) == 3 and "[" in rows[0], "email row %r" % rows)
 
 
 def shortest_repr(x):
@@ -1099,6 +1185,19 @@ def group_experience():
     check(rc == 0, "sample with offset: exit %d %r" % (rc, err[:300]))
     doc = load_json(out, "sample with offset")
     ref = Reference(utc_offset=5 * 3600 + 1800, holidays=("2025-12-25", "2025-12-26", "2026-01-01"))
+    ref.add_csv(sample, sample)
+    if doc is not None:
+        compare(doc, ref.document(by=by))
+    # --hours and --sla-target (docs/cli.md, "Business time"): other opening
+    # hours, a Saturday, a 4-hour target; the reference walks the same hours.
+    rc, out, err = run(args + ["--hours", "mon-thu=08:00-18:00,fri=08:00-12:30,sat=10:00-14:00",
+                               "--sla-target", "4h", "--utc-offset", "-03:00", sample])
+    check(rc == 0, "sample with hours: exit %d %r" % (rc, err[:300]))
+    doc = load_json(out, "sample with hours")
+    hours = {d: (8 * 3600, 18 * 3600) for d in range(4)}
+    hours[4] = (8 * 3600, 12 * 3600 + 1800)
+    hours[5] = (10 * 3600, 14 * 3600)
+    ref = Reference(utc_offset=-3 * 3600, hours=hours, sla_target=4 * 3600)
     ref.add_csv(sample, sample)
     if doc is not None:
         compare(doc, ref.document(by=by))

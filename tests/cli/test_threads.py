@@ -278,6 +278,22 @@ def main():
         with open(path, "wb") as f:
             f.write(make_csv(rng, 4000, prefix="ces-", ces_refs=True))
         same_as_one_thread("ces.csv", ["--json", path], counts=(2, 3), expect_fallback=False, cwd=tmp, exact=False)
+        # JSON Lines with byte-order marks at the start of lines, so at the
+        # start of ranges: only the file's first one is skipped, whatever
+        # the thread count (issue 12: a range start was taken for a file start)
+        for k in range(12):
+            path = os.path.join(tmp, "bom%d.jsonl" % k)
+            share = [1.0, 0.5, 0.2][k % 3]
+            lines = make_jsonl(rng, rng.randint(20, 400)).decode("utf-8").split("\n")
+            body = "".join(("\ufeff" if rng.random() < share else "") + line + "\n" for line in lines if line)
+            if k % 2 == 0:
+                body = "\ufeff" + body
+            with open(path, "wb") as f:
+                f.write(body.encode("utf-8"))
+            base = same_as_one_thread("bom%d.jsonl" % k, ["--json", path], counts=(2, 3, 5, 8),
+                                      expect_fallback=False, cwd=tmp)
+            if share == 1.0:
+                check(base[2].count(b"\n") > 10, "bom%d.jsonl: the BOM lines are reported" % k)
         # several files in one report: ids differ between files
         same_as_one_thread("generated files together", ["--json"] + files, counts=(2, 3),
                            expect_fallback=False, cwd=tmp)

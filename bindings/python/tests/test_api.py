@@ -161,6 +161,21 @@ class Errors(unittest.TestCase):
         self.assertStatus(-1, "CXM_E_ARG", s.nps)
         self.assertStatus(-1, "CXM_E_ARG", s.record, "a", 0, "nps", 1)
 
+    def test_ingest_dialects(self):
+        with cxm.Store() as s, tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "us.csv")
+            with open(path, "w") as f:
+                f.write("Time;Customer;Kind;Value\n3/15/2026 10:00;c-1 ;NPS;9,0\n3/16/2026 10:00;c-1;nps;7\n")
+            r = s.ingest(path, time_format="%m/%d/%Y %H:%M", utc_offset=3600)
+            self.assertEqual((r.rows, r.events, r.rejected), (2, 2, 0))
+            self.assertEqual(s.stats().customers, 1)
+            self.assertEqual(s.stats().first, 1773565200)  # 2026-03-15T09:00:00Z
+            with cxm.Store() as t:  # read with ',' it has one column: no 'time'
+                e = self.assertStatus(-22, "CXM_E_HEADER", t.ingest, path, delimiter=",")
+                self.assertEqual([x.column for x in e.errors], ["time"])
+        with self.assertRaises(ValueError):
+            cxm.Store().ingest("x.csv", delimiter=":")
+
     def test_ingest_errors(self):
         with cxm.Store() as s, tempfile.TemporaryDirectory() as d:
             e = self.assertStatus(-21, "CXM_E_IO", s.ingest, os.path.join(d, "missing.csv"))

@@ -59,14 +59,19 @@ def servqual_json(r):
     return {**r.gaps, "score": r.score}
 
 
-def service_json(r):
+def service_json(r, b):
+    """`r` wall clock, `b` the same slice in business time (business=True)."""
     if r.contacts == 0:
         return None
     return {"contacts": r.contacts, "open": r.open, "first_response_median_s": r.first_response_median_s,
             "first_response_p90_s": r.first_response_p90_s, "resolution_median_s": r.resolution_median_s,
             "within_sla_pct": r.within_sla_pct, "first_response_mean_s": r.first_response_mean_s,
             "resolution_p90_s": r.resolution_p90_s, "resolution_mean_s": r.resolution_mean_s, "replied": r.replied,
-            "resolved": r.resolved, "met": r.met, "breached": r.breached}
+            "resolved": r.resolved, "met": r.met, "breached": r.breached,
+            "first_response_median_business_s": b.first_response_median_s,
+            "first_response_p90_business_s": b.first_response_p90_s,
+            "resolution_median_business_s": b.resolution_median_s,
+            "resolution_p90_business_s": b.resolution_p90_s}
 
 
 def loyalty_json(r):
@@ -81,14 +86,15 @@ def consistency_json(r):
             "weakest_mean": r.weakest_mean}
 
 
-def slice_json(store, where=None):
+def slice_json(store, where=None, **business):
+    """`business`: the calendar and sla_target_seconds of the report, if any."""
     return {
         "nps": nps_json(store.nps(where)),
         "csat": csat_json(store.csat(where)),
         "ces": ces_json(store.ces(where)),
         "gap": gap_json(store.gap(where)),
         "servqual": servqual_json(store.servqual(where)),
-        "service": service_json(store.service(where)),
+        "service": service_json(store.service(where, **business), store.service(where, business=True, **business)),
         "loyalty": loyalty_json(store.loyalty(where)),
         "consistency": consistency_json(store.consistency(where)),
     }
@@ -152,7 +158,99 @@ class ReportParity(unittest.TestCase):
             with self.subTest(channel=name):
                 self.assertEqual(want[name]["nps"], nps_json(self.store.nps(channel=name)))
                 self.assertEqual(want[name]["gap"], gap_json(self.store.gap(channel=name)))
-                self.assertEqual(want[name]["service"], service_json(self.store.service(channel=name)))
+                self.assertEqual(want[name]["service"], service_json(self.store.service(channel=name),
+                                                                     self.store.service(channel=name, business=True)))
+
+
+HOLIDAYS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "cli", "data",
+                        "holidays.txt")
+HOURS = "mon-thu=08:00-18:00,fri=08:00-12:30,sat=10:00-14:00"
+
+
+@unittest.skipUnless(SAMPLE and EXE, "needs CXM_SAMPLE and CXM_EXE (run through tests/run.py)")
+class BusinessTimeParity(unittest.TestCase):
+    """cxm.Calendar gives the numbers of `cxm report`/`cxm churn` with
+    --hours, --utc-offset, --holidays and --sla-target."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.args = ["--hours", HOURS, "--utc-offset", "-03:00", "--holidays", HOLIDAYS, "--sla-target", "4h"]
+        cls.report = run_json("report", "--json", *cls.args, SAMPLE)
+        cls.store = cxm.Store()
+        cls.store.ingest(SAMPLE)
+        with open(HOLIDAYS) as f:
+            text = f.read()
+        cls.cal = cxm.Calendar(HOURS, utc_offset="-03:00")
+        cls.cal.add_holidays_text(text)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.store.close()
+        cls.cal.close()
+
+    def test_settings_echo_the_calendar(self):
+        st = self.report["settings"]
+        self.assertEqual(st["utc_offset"], "-03:00")
+        self.assertEqual(self.cal.utc_offset, -3 * 3600)
+        self.assertEqual(st["holidays"], self.cal.holiday_count)
+        self.assertEqual(st["sla_target_s"], 4 * 3600)
+        for day, text in st["hours"].items():
+            got = self.cal.hours(day)
+            self.assertEqual(text, None if got is None else "%02d:%02d-%02d:%02d" % (
+                got[0] // 3600, got[0] % 3600 // 60, got[1] // 3600, got[1] % 3600 // 60))
+
+    def test_slices(self):
+        kw = {"calendar": self.cal, "sla_target_seconds": 4 * 3600}
+        self.assertEqual(self.report["overall"]["service"],
+                         slice_json(self.store, None, **kw)["service"])
+        for g in self.store.groups("channel"):
+            with self.subTest(channel=g.key):
+                self.assertEqual(self.report["slices"]["channel"][g.key]["service"],
+                                 slice_json(self.store, g, **kw)["service"])
+
+    def test_churn(self):
+        want = run_json("churn", "--json", *self.args, SAMPLE)
+        got = self.store.churn(calendar=self.cal, sla_target_seconds=4 * 3600)
+        self.assertEqual([c["customer"] for c in want["customers"]][:50], [c.customer for c in got.customers][:50])
+        self.assertEqual([c["risk"] for c in want["customers"]], [c.risk for c in got.customers])
+        default = self.store.churn()
+        self.assertNotEqual([c.risk for c in default.customers], [c.risk for c in got.customers])
+
+    def test_calendar_api(self):
+        with cxm.Calendar() as cal:  # the library's default week
+            self.assertEqual(cal.hours("mon"), (9 * 3600, 17 * 3600))
+            self.assertIsNone(cal.hours(7))
+            # Friday 2026-02-06 16:30 -> Monday 09:30: one business hour
+            self.assertEqual(cal.business_seconds("2026-02-06T16:30:00Z", "2026-02-09T09:30:00Z"), 3600)
+            self.assertEqual(cal.add_business("2026-02-06T16:30:00Z", 3600), 1770629400)
+            self.assertEqual(cal.next_open("2026-02-07T12:00:00Z"), 1770627600)
+            cal.add_holiday("2026-02-09")
+            self.assertEqual(cal.holiday_count, 1)
+            self.assertEqual(cal.business_seconds("2026-02-06T16:30:00Z", "2026-02-09T09:30:00Z"), 1800)
+            cal.set_hours("sat", "10:00", "14:00")
+            self.assertEqual(cal.hours(6), (36000, 50400))
+            cal.utc_offset = "+05:30"
+            self.assertEqual(cal.utc_offset, 19800)
+            for bad in (lambda: cal.set_hours("Mon", 0, 1), lambda: cal.set_hours("mon", "9:00", "17:00"),
+                        lambda: cal.set_hours("mon", "17:00", "09:00"), lambda: setattr(cal, "utc_offset", "+19:00"),
+                        lambda: cal.add_holiday("2026-02-30"), lambda: cal.add_holidays_text("2026-01-01\nx\n")):
+                with self.assertRaises(cxm.CxmError):
+                    bad()
+            self.assertEqual(cal.holiday_count, 1)  # all or nothing
+        with self.assertRaises(cxm.CxmError):
+            cal.hours("mon")  # closed
+
+    def test_hours_text_matches_the_command(self):
+        self.assertEqual(cxm.parse_hours("mon-fri=09:00-17:00,sat=10:00-14:00")["sat"], (36000, 50400))
+        self.assertIsNone(cxm.parse_hours("mon=00:00-24:00")["tue"])
+        for bad in ("", "mon", "fri-mon=09:00-17:00", "mon-fri=09:00-17:00,fri=closed", "mon=09:00-09:00",
+                    "mon=17:00-09:00", "Mon=09:00-17:00", "mon=09:00-24:01"):
+            with self.subTest(hours=bad):
+                with self.assertRaises(cxm.CxmError):
+                    cxm.parse_hours(bad)
+                proc = subprocess.run([EXE, "report", "--hours", bad, SAMPLE], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE)
+                self.assertEqual(proc.returncode, 2)
 
 
 PLANTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "data", "churn",
