@@ -126,6 +126,20 @@ static void test_cox_errors(void **state) {
   cxm_cox_free(NULL);
 }
 
+/* Monotone likelihood: every loss has x = 1 before any x = 0 row is lost. */
+static void test_cox_monotone(void **state) {
+  const double t[] = {1, 2, 3, 4, 5, 6}, x[] = {1, 1, 1, 0, 0, 0};
+  const uint8_t e[] = {1, 1, 1, 1, 0, 0};
+  cxm_cox *cox = NULL;
+  cxm_cox_coef c;
+  (void)state;
+  assert_int_equal(cxm_cox_fit(&cox, NULL, NULL, t, e, x, 6, 1, NULL), CXM_OK);
+  c.size = sizeof c;
+  assert_int_equal(cxm_cox_coef_get(&c, cox, 0), CXM_OK);
+  assert_true(c.beta > 10 && c.se > 100 * c.beta && c.p > 0.9);
+  cxm_cox_free(cox);
+}
+
 static void test_cox_alloc_failures(void **state) {
   (void)state;
   for (long fail_at = 0;; fail_at++) {
@@ -149,7 +163,7 @@ int main(void) {
       cmocka_unit_test(test_cox_breslow),       cmocka_unit_test(test_cox_efron),
       cmocka_unit_test(test_cox_entry_breslow), cmocka_unit_test(test_cox_entry_efron),
       cmocka_unit_test(test_cox_split_rows),    cmocka_unit_test(test_cox_errors),
-      cmocka_unit_test(test_cox_alloc_failures),
+      cmocka_unit_test(test_cox_alloc_failures), cmocka_unit_test(test_cox_monotone),
   };
   if (!surv_load(&D)) {
     fprintf(stderr, "cannot read tests/data/survival/data.csv (CXM_SOURCE_ROOT?)\n");

@@ -199,6 +199,12 @@ typedef struct cxm_cox cxm_cox;
 
 /**
  * @brief Fit a Cox model by Newton-Raphson on the log partial likelihood.
+ *
+ * A covariate that orders the losses perfectly (monotone likelihood) has no
+ * finite estimate: the fit stops when the log-likelihood no longer moves,
+ * with a large |beta| and a standard error far larger still (R's coxph
+ * returns the same and warns "coefficient may be infinite"); read a Wald
+ * interval that wide as "not estimable".
  * @param[out] out   The fit; free with cxm_cox_free(). Also set when the
  *                   iterations did not converge (CXM_E_CONVERGE with a
  *                   summary whose `converged` is 0), holding the last
