@@ -23,5 +23,8 @@
 #include "cxm/features.h"
 #include "cxm/churn.h"
 #include "cxm/snapshot.h"
+#include "cxm/survival.h"
+#include "cxm/drivers.h"
+#include "cxm/retention.h"
 
 #endif /* CXM_H */

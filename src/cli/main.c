@@ -8,6 +8,8 @@
 #include "output.h"
 #include "report.h"
 #include "churn.h"
+#include "retention.h"
+#include "drivers.h"
 #include "ingest.h"
 
 static const char usage_text[] =
@@ -21,6 +23,8 @@ static const char usage_text[] =
     "  churn     each customer's churn risk from purchases and experience (NPS,\n"
     "            effort, open contacts, SLA breaches, complaints, the gap), with\n"
     "            the factors driving it; or 1 - P(alive) of a --summary CSV\n"
+    "  retention Kaplan-Meier retention curves, by latest NPS category (--by nps)\n"
+    "  drivers   key drivers of NPS among the SERVQUAL perception dimensions\n"
     "  ingest    add event files to a saved store (--snapshot FILE)\n"
     "\n"
     "Options:\n"
@@ -37,6 +41,8 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"report", cli_report_main},
     {"churn", cli_churn_main},
+    {"retention", cli_retention_main},
+    {"drivers", cli_drivers_main},
     {"ingest", cli_ingest_main},
 };
 

@@ -1,0 +1,99 @@
+"""cxm.survival: the binding returns what the C tests check against R and
+numpy (tests/data/survival, tests/data/drivers), through ctypes."""
+import csv
+import math
+import os
+import unittest
+
+from cxm import survival
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "data")
+
+
+def ref(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            k, v = line.split()
+            out[k] = float(v)
+    return out
+
+
+class SurvivalTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        with open(os.path.join(ROOT, "survival", "data.csv")) as f:
+            cls.rows = list(csv.DictReader(f))
+
+    def col(self, name, conv=float):
+        return [conv(r[name]) for r in self.rows]
+
+    def test_kaplan_meier_delayed_entry(self):
+        r = ref(os.path.join(ROOT, "survival", "ref_km_entry.txt"))
+        km = survival.kaplan_meier(self.col("time"), self.col("event", int), entry=self.col("entry"), tau=30)
+        self.assertEqual(len(km.steps), int(r["steps"]))
+        for i, st in enumerate(km.steps):
+            self.assertAlmostEqual(st.surv, r[f"surv[{i}]"], places=12)
+            self.assertEqual(st.n_risk, r[f"n_risk[{i}]"])
+        self.assertEqual(km.median, r["median"])
+        self.assertAlmostEqual(km.rmst, r["rmean"], places=10)
+
+    def test_logrank(self):
+        r = ref(os.path.join(ROOT, "survival", "ref_logrank.txt"))
+        lr = survival.logrank(self.col("time"), self.col("event", int), self.col("group", int))
+        self.assertAlmostEqual(lr.chisq, r["chisq"], places=10)
+        self.assertEqual(lr.df, 2)
+
+    def test_cox_efron(self):
+        r = ref(os.path.join(ROOT, "survival", "ref_cox_efron.txt"))
+        x = list(zip(self.col("x1"), self.col("x2")))
+        fit = survival.cox(self.col("time"), self.col("event", int), x, ties="efron")
+        for j, c in enumerate(fit.coefficients):
+            self.assertAlmostEqual(c.beta, r[f"coef[{j}]"], places=7)
+            self.assertAlmostEqual(c.se, r[f"se[{j}]"], places=7)
+        self.assertTrue(fit.converged)
+
+    def test_sbg(self):
+        fit = survival.sbg_fit([1000, 631, 468, 382, 326, 289, 262, 241])
+        self.assertAlmostEqual(fit.alpha, 0.704, places=3)
+        self.assertAlmostEqual(fit.beta, 1.182, places=3)
+        self.assertAlmostEqual(survival.sbg_survival(fit.alpha, fit.beta, 0), 1.0)
+
+    def test_drivers(self):
+        r = ref(os.path.join(ROOT, "drivers", "ref_linear.txt"))
+        with open(os.path.join(ROOT, "drivers", "linear.csv")) as f:
+            rows = [list(map(float, row)) for row in list(csv.reader(f))[1:]]
+        res = survival.drivers([row[0] for row in rows], [row[1:] for row in rows], bootstrap=20, seed=5)
+        self.assertAlmostEqual(res.r2, r["r2"], places=12)
+        for j, d in enumerate(res.drivers):
+            self.assertAlmostEqual(d.weight, r[f"raw[{j}]"], places=12)
+            self.assertAlmostEqual(d.shapley, r[f"shapley[{j}]"], places=12)
+        again = survival.drivers([row[0] for row in rows], [row[1:] for row in rows], bootstrap=20, seed=5)
+        self.assertEqual(res, again)
+
+    def test_store_functions(self):
+        import cxm
+        with cxm.Store() as s:
+            s.record("a", "2025-01-05T10:00:00Z", "purchase", 10)
+            s.record("a", "2025-01-07T10:00:00Z", "nps", 3)
+            s.record("b", "2025-02-03T10:00:00Z", "purchase", 10)
+            s.record("b", "2025-03-03T10:00:00Z", "purchase", 10)
+            rows = survival.retention_rows(s, "2025-01-01T00:00:00Z", "2025-06-01T00:00:00Z", lapse_days=30)
+            self.assertEqual([(r.entry, r.time, r.lost, r.nps) for r in rows],
+                             [(0.0, 3.0, True, "detractor"), (0.0, 29.0, True, "none")])
+            coh = survival.cohorts(s, "2025-01-01T00:00:00Z", "2025-04-01T00:00:00Z")
+            self.assertEqual([c[1] for c in coh], [1, 1, 0])
+            self.assertEqual(coh[1][2], [1, 1])
+            with self.assertRaises(cxm.CxmError):
+                survival.store_drivers(s, bootstrap=0)  # too few complete customers
+
+    def test_errors(self):
+        from cxm import CxmError
+        with self.assertRaises(CxmError):
+            survival.kaplan_meier([1, float("nan")], [1, 0])
+        with self.assertRaises(CxmError):
+            survival.sbg_fit([100, 100])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,648 @@
+/* `cxm retention`: reads event files into a store, takes the survival
+ * rows (cxm_store_retention), fits a Kaplan-Meier curve per group and
+ * compares the groups by the log-rank test; prints tables or JSON. */
+#include "retention.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cxm.h"
+#include "diag.h"
+#include "input.h"
+#include "json.h"
+#include "table.h"
+
+static const char usage_text[] =
+    "Usage: cxm retention [OPTIONS] FILE...\n"
+    "\n"
+    "Kaplan-Meier retention of the customers in event files (docs/retention.md).\n"
+    "\n"
+    "Options:\n"
+    "  --from DATE      window opening, a UTC date (default: the first event's day)\n"
+    "  --to DATE        window end, exclusive (default: the day after the last event)\n"
+    "  --lapse DAYS     lost after DAYS without activity, 0..3660; 0: churn events only (default 90)\n"
+    "  --origin WHICH   tenure (days since first activity; default) or window (days since --from)\n"
+    "  --by nps         one curve per latest NPS category, with the log-rank test\n"
+    "  --by effort      one curve for customers with a high-effort CES answer (1-3), one without\n"
+    "  --tau DAYS       horizon of the restricted mean (default 365)\n"
+    "  --cox            also a Cox model (Efron ties) of the loss hazard on time-varying\n"
+    "                   experience: detractor, promoter, complaints, high effort\n"
+    "  --cohorts        a monthly cohort table instead (cohort = month of first activity\n"
+    "                   from --from's month; share of each cohort active per month since)\n"
+    "  --json           JSON instead of tables (with every step of each curve)\n"
+    "  --strict         stop at the first bad row\n"
+    "  -h, --help       show this help\n";
+
+typedef struct ret_args {
+  int help, json, strict, by_nps, by_effort, cohorts, cox;
+  int64_t from, to;
+  int32_t lapse, origin;
+  double tau;
+  char **files;
+  size_t file_count;
+} ret_args;
+
+static int parse_midnight(int64_t *out, const char *value) {
+  char text[32];
+  size_t len = strlen(value);
+  if (len == 10) {
+    snprintf(text, sizeof text, "%sT00:00:00Z", value);
+    value = text;
+    len = strlen(text);
+  }
+  return cxm_time_parse(out, value, len) == CXM_OK && *out % 86400 == 0 ? 0 : -1;
+}
+
+static int parse_days(double *out, const char *s, double lo, double hi) {
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s || *end != '\0' || !(v >= lo && v <= hi)) return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_args(ret_args *a, int argc, char **argv) {
+  static const char *const valued[] = {"--from", "--to", "--lapse", "--origin", "--by", "--tau"};
+  memset(a, 0, sizeof *a);
+  a->from = INT64_MIN;
+  a->to = INT64_MIN;
+  a->lapse = 90;
+  a->origin = CXM_RETENTION_TENURE;
+  a->tau = 365;
+  a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
+  if (a->files == NULL) {
+    cli_diag(NULL, "out of memory");
+    return CLI_EXIT_FAILURE;
+  }
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i], *eq, *value;
+    size_t nlen;
+    int which = -1;
+    double d;
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      a->help = 1;
+      continue;
+    }
+    if (strcmp(arg, "--cox") == 0) {
+      a->cox = 1;
+      continue;
+    }
+    if (strcmp(arg, "--cohorts") == 0) {
+      a->cohorts = 1;
+      continue;
+    }
+    if (strcmp(arg, "--json") == 0 || strcmp(arg, "--strict") == 0) {
+      *(arg[2] == 'j' ? &a->json : &a->strict) = 1;
+      continue;
+    }
+    if (arg[0] != '-' || strcmp(arg, "-") == 0) {
+      a->files[a->file_count++] = argv[i];
+      continue;
+    }
+    eq = strchr(arg, '=');
+    nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+    for (int k = 0; k < 6; k++)
+      if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) which = k;
+    if (which < 0) {
+      cli_diag_usage("retention", "unknown option", arg);
+      return CLI_EXIT_USAGE;
+    }
+    if (eq != NULL) value = eq + 1;
+    else if (i + 1 < argc) value = argv[++i];
+    else {
+      cli_diag_usage("retention", "missing value after", arg);
+      return CLI_EXIT_USAGE;
+    }
+    switch (which) {
+    case 0:
+    case 1:
+      if (parse_midnight(which == 0 ? &a->from : &a->to, value) != 0) {
+        cli_diag_usage("retention", "--from and --to take a UTC date (YYYY-MM-DD), not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 2:
+      if (parse_days(&d, value, 0, 3660) != 0 || d != floor(d)) {
+        cli_diag_usage("retention", "--lapse takes a whole number of days, 0..3660, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      a->lapse = (int32_t)d;
+      break;
+    case 3:
+      if (strcmp(value, "tenure") == 0) a->origin = CXM_RETENTION_TENURE;
+      else if (strcmp(value, "window") == 0) a->origin = CXM_RETENTION_WINDOW;
+      else {
+        cli_diag_usage("retention", "--origin takes tenure or window, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 4:
+      if (strcmp(value, "nps") == 0) a->by_nps = 1;
+      else if (strcmp(value, "effort") == 0) a->by_effort = 1;
+      else {
+        cli_diag_usage("retention", "--by takes nps or effort, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      if (a->by_nps && a->by_effort) {
+        cli_diag_usage("retention", "--by takes one of nps or effort, not both", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    default:
+      if (parse_days(&a->tau, value, 1, 36600) != 0) {
+        cli_diag_usage("retention", "--tau takes a number of days, 1..36600, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    }
+  }
+  if (!a->help && a->file_count == 0) {
+    cli_diag_usage("retention", "no input: give event FILEs", NULL);
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
+static const char *const group_names[4] = {"no answer", "detractor", "passive", "promoter"};
+static const char *const effort_names[2] = {"other effort", "high effort"};
+static const double marks[4] = {30, 90, 180, 365};
+
+typedef struct group {
+  size_t n;
+  uint64_t lost;
+  double *entry, *time;
+  uint8_t *event;
+} group;
+
+static void print_json_group(cli_json *j, const char *name, const group *g, const cxm_km *km, double tau) {
+  double med, lo, hi, rmst, se, s;
+  cli_json_object_begin(j);
+  cli_json_keyz(j, "group");
+  cli_json_stringz(j, name);
+  cli_json_member_uint(j, "customers", g->n);
+  cli_json_member_uint(j, "lost", g->lost);
+  cxm_km_median(&med, &lo, &hi, km);
+  cli_json_member_number(j, "median_days", med);
+  cli_json_keyz(j, "median_interval");
+  cli_json_interval(j, lo, hi);
+  cxm_km_rmst(&rmst, &se, km, tau);
+  cli_json_member_number(j, "rmst_days", rmst);
+  cli_json_member_number(j, "rmst_se", se);
+  cli_json_keyz(j, "survival_at");
+  cli_json_object_begin(j);
+  for (size_t m = 0; m < 4; m++) {
+    char key[16];
+    snprintf(key, sizeof key, "%g", marks[m]);
+    cxm_km_survival_at(&s, km, marks[m]);
+    cli_json_member_number(j, key, s);
+  }
+  cli_json_object_end(j);
+  cli_json_keyz(j, "curve");
+  cli_json_array_begin(j);
+  for (size_t i = 0; i < cxm_km_steps(km); i++) {
+    cxm_km_step st;
+    st.size = sizeof st;
+    cxm_km_step_get(&st, km, i);
+    cli_json_object_begin(j);
+    cli_json_member_number(j, "days", st.time);
+    cli_json_member_uint(j, "at_risk", st.n_risk);
+    cli_json_member_uint(j, "lost", st.n_event);
+    cli_json_member_uint(j, "censored", st.n_censor);
+    cli_json_member_number(j, "survival", st.surv);
+    cli_json_member_number(j, "std_err", st.std_err);
+    cli_json_keyz(j, "interval");
+    cli_json_interval(j, st.lower, st.upper);
+    cli_json_object_end(j);
+  }
+  cli_json_array_end(j);
+  cli_json_object_end(j);
+}
+
+static void table_group(cli_table *t, const char *name, const group *g, const cxm_km *km, double tau) {
+  double med, lo, hi, rmst, s;
+  cxm_km_median(&med, &lo, &hi, km);
+  cxm_km_rmst(&rmst, NULL, km, tau);
+  cli_table_cell(t, name);
+  cli_table_cellf(t, "%zu", g->n);
+  cli_table_cellf(t, "%llu", (unsigned long long)g->lost);
+  if (isnan(med)) cli_table_cell(t, "not reached");
+  else if (isnan(hi)) cli_table_cellf(t, "%g [%g, -]", med, lo);
+  else cli_table_cellf(t, "%g [%g, %g]", med, lo, hi);
+  for (size_t m = 0; m < 4; m++) {
+    cxm_km_survival_at(&s, km, marks[m]);
+    cli_table_cellf(t, "%.1f%%", 100.0 * s);
+  }
+  cli_table_cellf(t, "%.1f", rmst);
+}
+
+static void civil_of(int64_t t, int64_t *y, int32_t *m, int32_t *d) {
+  char buf[32];
+  long long yy = 1970;
+  int mm = 1, dd = 1;
+  if (cxm_time_format(buf, sizeof buf, t) == CXM_OK) sscanf(buf, "%lld-%d-%d", &yy, &mm, &dd);
+  *y = yy;
+  *m = mm;
+  *d = dd;
+}
+
+static int64_t month_midnight(int64_t y, int32_t m) {
+  char buf[64];
+  int64_t t = 0;
+  snprintf(buf, sizeof buf, "%04lld-%02d-01T00:00:00Z", (long long)y, (int)m);
+  (void)cxm_time_parse(&t, buf, strlen(buf));
+  return t;
+}
+
+/* --cohorts: months from --from's month to --to's (the month after the
+ * last event by default). */
+static int print_cohorts(const cxm_store *store, int64_t from, int64_t to, int json) {
+  cxm_cohorts *c = NULL;
+  int64_t y0, y1;
+  int32_t m0, m1, d;
+  int64_t start, end;
+  size_t count;
+  uint64_t *active;
+  int32_t rc;
+  int status = CLI_EXIT_OK;
+  /* widen to whole months */
+  civil_of(from, &y0, &m0, &d);
+  civil_of(to - 86400, &y1, &m1, &d);
+  start = month_midnight(y0, m0);
+  end = m1 == 12 ? month_midnight(y1 + 1, 1) : month_midnight(y1, m1 + 1);
+  rc = cxm_store_cohorts(&c, store, start, end);
+  if (rc != CXM_OK) {
+    cli_diag("retention", cxm_status_str(rc));
+    return rc == CXM_E_WINDOW ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+  }
+  count = cxm_cohorts_count(c);
+  active = calloc(count + 1, sizeof *active);
+  if (active == NULL) {
+    cxm_cohorts_free(c);
+    cli_diag(NULL, "out of memory");
+    return CLI_EXIT_FAILURE;
+  }
+  if (json) {
+    cli_json j;
+    cli_json_init(&j, stdout, 1);
+    cli_json_object_begin(&j);
+    cli_json_keyz(&j, "cohorts");
+    cli_json_array_begin(&j);
+    for (size_t i = 0; i < count; i++) {
+      int64_t month;
+      uint64_t size;
+      size_t obs;
+      char when[32];
+      cxm_cohorts_get(&month, &size, active, &obs, count, c, i);
+      cli_json_object_begin(&j);
+      cli_json_keyz(&j, "month");
+      cxm_time_format(when, sizeof when, month);
+      cli_json_string(&j, when, 7);
+      cli_json_member_uint(&j, "customers", size);
+      cli_json_keyz(&j, "active");
+      cli_json_array_begin(&j);
+      for (size_t k = 0; k < obs; k++) cli_json_uint(&j, active[k]);
+      cli_json_array_end(&j);
+      cli_json_object_end(&j);
+    }
+    cli_json_array_end(&j);
+    cli_json_object_end(&j);
+    fputc('\n', stdout);
+  } else {
+    size_t cols = count < 13 ? count : 13;
+    cli_table *t = cli_table_new(cols + 2);
+    if (t == NULL) status = CLI_EXIT_FAILURE;
+    for (size_t k = 0; t != NULL && k < cols + 2; k++) {
+      if (k == 0) cli_table_cell(t, "cohort");
+      else if (k == 1) cli_table_cell(t, "customers");
+      else cli_table_cellf(t, "M%zu", k - 2);
+    }
+    for (size_t i = 0; t != NULL && i < count; i++) {
+      int64_t month;
+      uint64_t size;
+      size_t obs;
+      char when[32];
+      cxm_cohorts_get(&month, &size, active, &obs, count, c, i);
+      cxm_time_format(when, sizeof when, month);
+      when[7] = '\0';
+      cli_table_cell(t, when);
+      cli_table_cellf(t, "%llu", (unsigned long long)size);
+      for (size_t k = 0; k < cols; k++) {
+        if (k >= obs || size == 0) cli_table_cell(t, "");
+        else cli_table_cellf(t, "%.1f%%", 100.0 * (double)active[k] / (double)size);
+      }
+    }
+    if (t != NULL) {
+      cli_table_print(t, stdout, "Monthly cohorts: share of each cohort active in month k after its first (M0 = 100%)");
+      cli_table_free(t);
+    }
+  }
+  free(active);
+  cxm_cohorts_free(c);
+  return status;
+}
+
+static const char *const tv_names[CXM_TV_COUNT] = {"detractor", "promoter", "complaints", "high_effort"};
+
+typedef struct cox_out {
+  int ok;
+  size_t p;
+  int32_t which[CXM_TV_COUNT];
+  cxm_cox_coef coef[CXM_TV_COUNT];
+  cxm_cox_summary sum;
+} cox_out;
+
+/* Cox on the time-varying rows; covariates constant over every row are
+ * left out (they carry no information). */
+static int fit_cox(cox_out *res, const cxm_store *store, const cxm_retention_options *o) {
+  cxm_tv_rows *tv = NULL;
+  cxm_cox *fit = NULL;
+  cxm_cox_options co;
+  double *start = NULL, *stop = NULL, *x = NULL;
+  uint8_t *ev = NULL;
+  size_t n;
+  int32_t rc;
+  memset(res, 0, sizeof *res);
+  rc = cxm_store_retention_tv(&tv, store, o);
+  if (rc != CXM_OK) return rc;
+  n = cxm_tv_rows_count(tv);
+  start = calloc(n + 1, sizeof *start);
+  stop = calloc(n + 1, sizeof *stop);
+  ev = calloc(n + 1, 1);
+  x = calloc((n + 1) * CXM_TV_COUNT, sizeof *x);
+  rc = CXM_E_NOMEM;
+  if (start != NULL && stop != NULL && ev != NULL && x != NULL) {
+    double lo[CXM_TV_COUNT], hi[CXM_TV_COUNT];
+    for (size_t j = 0; j < CXM_TV_COUNT; j++) lo[j] = INFINITY, hi[j] = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+      cxm_tv_row row;
+      row.size = sizeof row;
+      cxm_tv_row_get(&row, tv, i);
+      for (size_t j = 0; j < CXM_TV_COUNT; j++) {
+        lo[j] = fmin(lo[j], row.x[j]);
+        hi[j] = fmax(hi[j], row.x[j]);
+      }
+    }
+    for (size_t j = 0; j < CXM_TV_COUNT; j++)
+      if (hi[j] > lo[j]) res->which[res->p++] = (int32_t)j;
+    for (size_t i = 0; i < n; i++) {
+      cxm_tv_row row;
+      row.size = sizeof row;
+      cxm_tv_row_get(&row, tv, i);
+      start[i] = row.start;
+      stop[i] = row.stop;
+      ev[i] = (uint8_t)row.lost;
+      for (size_t j = 0; j < res->p; j++) x[i * res->p + j] = row.x[res->which[j]];
+    }
+    cxm_cox_options_init(&co);
+    co.ties = CXM_COX_EFRON;
+    rc = res->p == 0 ? CXM_E_NO_DATA : cxm_cox_fit(&fit, NULL, start, stop, ev, x, n, res->p, &co);
+    if (rc == CXM_OK) {
+      for (size_t j = 0; j < res->p; j++) {
+        res->coef[j].size = sizeof res->coef[j];
+        cxm_cox_coef_get(&res->coef[j], fit, j);
+      }
+      res->sum.size = sizeof res->sum;
+      cxm_cox_summary_get(&res->sum, fit);
+      res->ok = 1;
+    }
+  }
+  cxm_cox_free(fit);
+  cxm_tv_rows_free(tv);
+  free(start);
+  free(stop);
+  free(ev);
+  free(x);
+  return rc;
+}
+
+int cli_retention_main(int argc, char **argv) {
+  ret_args a;
+  cxm_store *store = NULL;
+  cxm_retention *rows = NULL;
+  cxm_retention_options o;
+  cxm_store_stats stats;
+  cli_args in_args;
+  cli_input totals;
+  group groups[5];
+  cxm_km *kms[5] = {NULL};
+  int32_t *gid = NULL;
+  size_t n;
+  int status = parse_args(&a, argc, argv), rc;
+  memset(groups, 0, sizeof groups);
+  if (status != CLI_EXIT_OK || a.help) {
+    if (a.help) fputs(usage_text, stdout);
+    free(a.files);
+    return status;
+  }
+  if (cxm_store_new(&store, NULL) != CXM_OK) {
+    cli_diag(NULL, "out of memory");
+    free(a.files);
+    return CLI_EXIT_FAILURE;
+  }
+  memset(&in_args, 0, sizeof in_args);
+  memset(&totals, 0, sizeof totals);
+  in_args.from = INT64_MIN;
+  in_args.to = INT64_MAX;
+  in_args.strict = a.strict;
+  in_args.files = a.files;
+  in_args.file_count = a.file_count;
+  status = cli_read_events(store, &in_args, &totals);
+  if (status != CLI_EXIT_OK) goto done;
+  stats.size = sizeof stats;
+  cxm_store_stats_get(&stats, store);
+  cxm_retention_options_init(&o);
+  o.from = a.from != INT64_MIN ? a.from : stats.first - (stats.first % 86400 + 86400) % 86400;
+  o.to = a.to != INT64_MIN ? a.to : stats.last - (stats.last % 86400 + 86400) % 86400 + 86400;
+  o.lapse_days = a.lapse;
+  o.origin = a.origin;
+  if (stats.first == INT64_MAX) {
+    cli_diag(NULL, "no events");
+    status = CLI_EXIT_FAILURE;
+    goto done;
+  }
+  if (a.cohorts) {
+    status = print_cohorts(store, o.from, o.to, a.json);
+    goto done;
+  }
+  rc = cxm_store_retention(&rows, store, &o);
+  if (rc != CXM_OK) {
+    cli_diag("retention", cxm_status_str(rc));
+    status = rc == CXM_E_WINDOW ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+    goto done;
+  }
+  n = cxm_retention_count(rows);
+  for (size_t g = 0; g < 5; g++) {
+    groups[g].entry = calloc(n + 1, sizeof(double));
+    groups[g].time = calloc(n + 1, sizeof(double));
+    groups[g].event = calloc(n + 1, 1);
+    if (groups[g].entry == NULL || groups[g].time == NULL || groups[g].event == NULL) {
+      cli_diag(NULL, "out of memory");
+      status = CLI_EXIT_FAILURE;
+      goto done;
+    }
+  }
+  gid = calloc(n + 1, sizeof *gid);
+  if (gid == NULL) {
+    cli_diag(NULL, "out of memory");
+    status = CLI_EXIT_FAILURE;
+    goto done;
+  }
+  /* groups[4]: everyone; groups[0..3]: by NPS category */
+  for (size_t i = 0; i < n; i++) {
+    cxm_retention_row r;
+    r.size = sizeof r;
+    cxm_retention_row_get(&r, rows, i);
+    gid[i] = a.by_effort ? r.high_effort : r.nps;
+    for (int pass = 0; pass < 2; pass++) {
+      group *g = &groups[pass == 0 ? 4 : gid[i]];
+      g->entry[g->n] = r.entry;
+      g->time[g->n] = r.time;
+      g->event[g->n] = (uint8_t)r.lost;
+      g->lost += (uint64_t)r.lost;
+      g->n++;
+    }
+  }
+  for (size_t g = 0; g < 5; g++) {
+    if (groups[g].n == 0 || (g < 4 && !a.by_nps && !a.by_effort)) continue;
+    rc = cxm_km_fit(&kms[g], NULL, groups[g].entry, groups[g].time, groups[g].event, groups[g].n, 0.95);
+    if (rc != CXM_OK) {
+      cli_diag("retention", cxm_status_str(rc));
+      status = CLI_EXIT_FAILURE;
+      goto done;
+    }
+  }
+  {
+    cox_out cx;
+    int32_t cox_rc = CXM_OK;
+    cxm_logrank lr;
+    int have_lr = 0;
+    char day[32];
+    lr.size = sizeof lr;
+    if ((a.by_nps || a.by_effort) && n > 0)
+      have_lr = cxm_logrank_test(&lr, NULL, NULL, NULL, groups[4].entry, groups[4].time, groups[4].event, gid, n,
+                                 a.by_effort ? 2 : 4) == CXM_OK;
+    memset(&cx, 0, sizeof cx);
+    if (a.cox) cox_rc = fit_cox(&cx, store, &o);
+    if (a.cox && !cx.ok) cli_diag("retention --cox", cxm_status_str(cox_rc));
+    if (a.json) {
+      cli_json j;
+      cli_json_init(&j, stdout, 1);
+      cli_json_object_begin(&j);
+      cli_json_keyz(&j, "from");
+      cxm_time_format(day, sizeof day, o.from);
+      cli_json_stringz(&j, day);
+      cli_json_keyz(&j, "to");
+      cxm_time_format(day, sizeof day, o.to);
+      cli_json_stringz(&j, day);
+      cli_json_keyz(&j, "origin");
+      cli_json_stringz(&j, a.origin == CXM_RETENTION_TENURE ? "tenure" : "window");
+      cli_json_member_uint(&j, "lapse_days", (uint64_t)a.lapse);
+      cli_json_member_number(&j, "tau_days", a.tau);
+      cli_json_keyz(&j, "groups");
+      cli_json_array_begin(&j);
+      for (size_t g = 5; g-- > 0;)
+        if (kms[g] != NULL) print_json_group(&j, g == 4 ? "all" : a.by_effort ? effort_names[g] : group_names[g], &groups[g], kms[g], a.tau);
+      cli_json_array_end(&j);
+      cli_json_keyz(&j, "logrank");
+      if (have_lr) {
+        cli_json_object_begin(&j);
+        cli_json_member_number(&j, "chisq", lr.chisq);
+        cli_json_member_uint(&j, "df", (uint64_t)lr.df);
+        cli_json_member_number(&j, "p", lr.p);
+        cli_json_object_end(&j);
+      } else {
+        cli_json_null(&j);
+      }
+      if (a.cox) {
+        cli_json_keyz(&j, "cox");
+        if (cx.ok) {
+          cli_json_object_begin(&j);
+          cli_json_keyz(&j, "ties");
+          cli_json_stringz(&j, "efron");
+          cli_json_member_uint(&j, "rows", cx.sum.n);
+          cli_json_member_uint(&j, "lost", cx.sum.events);
+          cli_json_member_number(&j, "lr_chisq", cx.sum.lr_chisq);
+          cli_json_member_number(&j, "lr_p", cx.sum.lr_p);
+          cli_json_keyz(&j, "coefficients");
+          cli_json_array_begin(&j);
+          for (size_t c = 0; c < cx.p; c++) {
+            cli_json_object_begin(&j);
+            cli_json_keyz(&j, "covariate");
+            cli_json_stringz(&j, tv_names[cx.which[c]]);
+            cli_json_member_number(&j, "beta", cx.coef[c].beta);
+            cli_json_member_number(&j, "se", cx.coef[c].se);
+            cli_json_member_number(&j, "hazard_ratio", cx.coef[c].hr);
+            cli_json_keyz(&j, "interval");
+            cli_json_interval(&j, cx.coef[c].hr_lower, cx.coef[c].hr_upper);
+            cli_json_member_number(&j, "p", cx.coef[c].p);
+            cli_json_object_end(&j);
+          }
+          cli_json_array_end(&j);
+          cli_json_object_end(&j);
+        } else {
+          cli_json_null(&j);
+        }
+      }
+      cli_json_object_end(&j);
+      fputc('\n', stdout);
+    } else {
+      cli_table *t = cli_table_new(9);
+      char title[160];
+      if (t == NULL) {
+        status = CLI_EXIT_FAILURE;
+        goto done;
+      }
+      cli_table_cell(t, "group");
+      cli_table_cell(t, "customers");
+      cli_table_cell(t, "lost");
+      cli_table_cell(t, "median days [95%]");
+      cli_table_cell(t, "S(30)");
+      cli_table_cell(t, "S(90)");
+      cli_table_cell(t, "S(180)");
+      cli_table_cell(t, "S(365)");
+      cli_table_cellf(t, "RMST(%g)", a.tau);
+      for (size_t g = 5; g-- > 0;)
+        if (kms[g] != NULL) table_group(t, g == 4 ? "all" : a.by_effort ? effort_names[g] : group_names[g], &groups[g], kms[g], a.tau);
+      snprintf(title, sizeof title, "Retention (Kaplan-Meier, days since %s; lost: churn event or %d days without activity)",
+               a.origin == CXM_RETENTION_TENURE ? "first activity" : "--from", (int)a.lapse);
+      cli_table_print(t, stdout, title);
+      cli_table_free(t);
+      if (have_lr) printf("\nlog-rank test: chi-square %.4f, %d df, p = %.4g\n", lr.chisq, (int)lr.df, lr.p);
+      if (cx.ok) {
+        cli_table *ct = cli_table_new(5);
+        if (ct != NULL) {
+          cli_table_cell(ct, "covariate");
+          cli_table_cell(ct, "hazard ratio");
+          cli_table_cell(ct, "95% interval");
+          cli_table_cell(ct, "beta (se)");
+          cli_table_cell(ct, "p");
+          for (size_t c = 0; c < cx.p; c++) {
+            cli_table_cell(ct, tv_names[cx.which[c]]);
+            cli_table_cellf(ct, "%.3f", cx.coef[c].hr);
+            cli_table_cellf(ct, "[%.3f, %.3f]", cx.coef[c].hr_lower, cx.coef[c].hr_upper);
+            cli_table_cellf(ct, "%.4f (%.4f)", cx.coef[c].beta, cx.coef[c].se);
+            cli_table_cellf(ct, "%.3g", cx.coef[c].p);
+          }
+          fputc('\n', stdout);
+          cli_table_print(ct, stdout, "Cox proportional hazards of loss on time-varying experience (Efron ties)");
+          cli_table_free(ct);
+        }
+      }
+    }
+  }
+done:
+  for (size_t g = 0; g < 5; g++) {
+    cxm_km_free(kms[g]);
+    free(groups[g].entry);
+    free(groups[g].time);
+    free(groups[g].event);
+  }
+  free(gid);
+  cxm_retention_free(rows);
+  cxm_store_free(store);
+  free(a.files);
+  return status;
+}

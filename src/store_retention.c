@@ -1,0 +1,166 @@
+/* Survival rows of a store's customers (cxm/retention.h): one scan of the
+ * per-(customer, day) activity map for first and last activity and the
+ * latest NPS answer, one of the churn events, then the loss rule of
+ * docs/retention.md: lost at the first churn event; without one, lost
+ * after the last activity when no activity follows it for lapse_days days
+ * that all fall before the window's end (the lapse reading of
+ * docs/churn.md's labels). */
+#include "cxm/retention.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "store_internal.h"
+
+#define DAY INT64_C(86400)
+
+struct cxm_retention {
+  cxmi_alloc alloc;
+  size_t count;
+  cxm_retention_row *rows;
+};
+
+typedef struct cust {
+  int64_t first, last, churn; /* days; INT64_MAX / INT64_MIN when none */
+  int64_t nps_day;
+  int32_t nps_at;
+  int32_t nps; /* answer + 1; 0 none */
+  int32_t high_effort;
+} cust;
+
+void cxm_retention_options_init(cxm_retention_options *options) {
+  if (options == NULL) return;
+  memset(options, 0, sizeof *options);
+  options->size = sizeof *options;
+  options->from = INT64_MIN;
+  options->to = INT64_MIN;
+  options->lapse_days = 90;
+  options->origin = CXM_RETENTION_TENURE;
+}
+
+static void offer(cust *c, int64_t day, int32_t at, int32_t value) {
+  if (value == 0) return;
+  if (c->nps == 0 || day > c->nps_day || (day == c->nps_day && at >= c->nps_at)) {
+    c->nps = value;
+    c->nps_day = day;
+    c->nps_at = at;
+  }
+}
+
+int32_t cxm_store_retention(cxm_retention **out, const cxm_store *s, const cxm_retention_options *o) {
+  cxmi_alloc al;
+  cxm_retention *r;
+  cust *cs;
+  size_t n, rows = 0;
+  int64_t from_day, to_day;
+  if (out == NULL || s == NULL || o == NULL) return CXM_E_ARG;
+  if (o->size != sizeof *o) return CXM_E_SIZE;
+  /* 1970-01-01 .. 10000-01-01, as every window of the store */
+  if (o->from < 0 || o->to > INT64_C(253402300800) || o->from % DAY != 0 || o->to % DAY != 0 || o->to <= o->from)
+    return CXM_E_WINDOW;
+  if (o->lapse_days < 0 || o->lapse_days > 3660 ||
+      (o->origin != CXM_RETENTION_WINDOW && o->origin != CXM_RETENTION_TENURE))
+    return CXM_E_OPTION;
+  from_day = o->from / DAY;
+  to_day = o->to / DAY;
+  al = s->alloc;
+  n = s->customers.count;
+  cs = n > 0 ? cxmi_calloc(&al, n, sizeof *cs) : NULL;
+  r = cxmi_calloc(&al, 1, sizeof *r);
+  if ((n > 0 && cs == NULL) || r == NULL) {
+    cxmi_free(&al, cs, n * sizeof *cs);
+    cxmi_free(&al, r, sizeof *r);
+    return CXM_E_NOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    cs[i].first = cs[i].churn = INT64_MAX;
+    cs[i].last = INT64_MIN;
+  }
+  for (uint32_t i = 0; s->purchase_days.slots != NULL && i <= s->purchase_days.slot_mask; i++) {
+    const cxmi_day_slot *d = &s->purchase_days.slots[i];
+    int64_t day;
+    cust *c;
+    if (d->key == 0) continue;
+    day = (int64_t)(uint32_t)(d->key - 1);
+    if (day >= to_day) continue; /* nothing after the window's end is seen */
+    c = &cs[(d->key - 1) >> 32];
+    if (day < c->first) c->first = day;
+    if (day > c->last) c->last = day;
+    offer(c, day, d->nps_prev_at, d->nps_prev);
+    offer(c, day, d->nps_last_at, d->nps_last);
+    if (d->high_effort > 0) c->high_effort = 1;
+  }
+  for (uint32_t i = 0; i < s->churned.count; i++) {
+    uint64_t key = s->churned.keys[i];
+    int64_t day = s->cube.cells[(uint32_t)key].key.bucket * s->bucket_seconds / DAY;
+    cust *c = &cs[key >> 32];
+    if (day < to_day && day < c->churn) c->churn = day;
+  }
+  /* rows: counted, then filled */
+  for (int pass = 0; pass < 2; pass++) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+      cust *c = &cs[i];
+      int64_t loss = INT64_MAX, origin, entry_day;
+      if (c->first == INT64_MAX) continue; /* no activity before the window's end */
+      if (c->churn != INT64_MAX) loss = c->churn < c->first ? c->first : c->churn;
+      /* an explicit churn event is the label when there is one; the lapse
+       * rule speaks only for customers without */
+      else if (o->lapse_days > 0 && c->last + o->lapse_days < to_day)
+        loss = c->last;
+      if (loss < from_day) continue; /* lost before the window opened */
+      origin = o->origin == CXM_RETENTION_WINDOW ? from_day : c->first;
+      entry_day = c->first > from_day ? c->first : from_day;
+      if (pass == 1) {
+        cxm_retention_row *row = &r->rows[k];
+        int32_t nps = c->nps - 1;
+        row->size = sizeof *row;
+        row->handle = (uint32_t)i;
+        row->entry = (double)(entry_day - origin);
+        row->lost = loss != INT64_MAX;
+        /* a customer lost on a day is lost at that day's end */
+        row->time = (double)(row->lost ? loss + 1 - origin : to_day - origin);
+        row->nps = c->nps == 0 ? CXM_RETENTION_NPS_NONE
+                   : nps <= 6  ? CXM_RETENTION_NPS_DETRACTOR
+                   : nps <= 8  ? CXM_RETENTION_NPS_PASSIVE
+                               : CXM_RETENTION_NPS_PROMOTER;
+        row->first = c->first * DAY;
+        row->high_effort = c->high_effort;
+      }
+      k++;
+    }
+    if (pass == 0) {
+      rows = k;
+      r->rows = rows > 0 ? cxmi_calloc(&al, rows, sizeof *r->rows) : NULL;
+      if (rows > 0 && r->rows == NULL) {
+        cxmi_free(&al, cs, n * sizeof *cs);
+        cxmi_free(&al, r, sizeof *r);
+        return CXM_E_NOMEM;
+      }
+    }
+  }
+  cxmi_free(&al, cs, n * sizeof *cs);
+  r->alloc = al;
+  r->count = rows;
+  *out = r;
+  return CXM_OK;
+}
+
+size_t cxm_retention_count(const cxm_retention *r) { return r != NULL ? r->count : 0; }
+
+int32_t cxm_retention_row_get(cxm_retention_row *row, const cxm_retention *r, size_t index) {
+  if (row == NULL || r == NULL) return CXM_E_ARG;
+  if (row->size != sizeof *row) return CXM_E_SIZE;
+  if (index >= r->count) return CXM_E_NOT_FOUND;
+  *row = r->rows[index];
+  return CXM_OK;
+}
+
+void cxm_retention_free(cxm_retention *r) {
+  cxmi_alloc al;
+  if (r == NULL) return;
+  al = r->alloc;
+  cxmi_free(&al, r->rows, r->count * sizeof *r->rows);
+  cxmi_free(&al, r, sizeof *r);
+}
