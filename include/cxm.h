@@ -23,5 +23,6 @@
 #include "cxm/features.h"
 #include "cxm/churn.h"
 #include "cxm/snapshot.h"
+#include "cxm/slicestats.h"
 
 #endif /* CXM_H */
