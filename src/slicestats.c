@@ -80,10 +80,16 @@ static int32_t finish(cxm_slice_test *out, cxm_slice_test *t, size_t k, const cx
   if (rc == CXM_OK) {
     for (size_t i = 0; i < k; i++) {
       t[i].p_adjusted = p[i];
-      t[i].significant = p[i] < o->alpha ? (t[i].diff > 0.0 ? 1 : t[i].diff < 0.0 ? -1 : 0) : 0;
       t[i].low_base = 0;
       if (t[i].n < o->min_n) t[i].low_base |= CXM_LOW_BASE_N;
       if (isfinite(o->max_moe) && !(t[i].moe <= o->max_moe)) t[i].low_base |= CXM_LOW_BASE_MOE;
+      /* A low base is never called different, nor is a slice whose rest is
+       * below min_n: a Wald standard error of a few answers can be 0 (all
+       * detractors) and the z then means nothing. Its p stays in the
+       * family, which only makes the adjustment of the others more
+       * conservative. */
+      t[i].significant = 0;
+      if (p[i] < o->alpha && t[i].low_base == 0 && t[i].n_rest >= o->min_n) t[i].significant = t[i].diff > 0.0 ? 1 : t[i].diff < 0.0 ? -1 : 0;
     }
     if (k) memcpy(out, t, k * sizeof *t);
   }

@@ -79,7 +79,7 @@ typedef struct cxm_slice_test {
   double df;          /**< Welch-Satterthwaite degrees of freedom; +inf for a z test */
   double p;           /**< two-sided p-value */
   double p_adjusted;  /**< p adjusted across the dimension's slices (cxm_slice_options.adjust) */
-  int32_t significant; /**< +1 / -1 when p_adjusted < alpha and diff > 0 / < 0, else 0 */
+  int32_t significant; /**< +1 / -1 when p_adjusted < alpha, the base is not low, n_rest >= min_n, and diff > 0 / < 0; else 0 */
   int32_t low_base;   /**< cxm_low_base bits, 0 when the base is adequate */
   double moe;         /**< the slice's margin of error: 1.959964 * its own standard error */
 } cxm_slice_test;

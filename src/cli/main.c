@@ -9,6 +9,7 @@
 #include "report.h"
 #include "churn.h"
 #include "ingest.h"
+#include "plan.h"
 
 static const char usage_text[] =
     "Usage: cxm COMMAND [OPTIONS] FILE...\n"
@@ -19,6 +20,7 @@ static const char usage_text[] =
     "  report    NPS, CSAT and CES overall and per slice, as tables or JSON\n"
     "  churn     purchase-model churn risk per customer (--summary FILE)\n"
     "  ingest    add event files to a saved store (--snapshot FILE)\n"
+    "  plan      answers needed for a margin of error (--metric, --margin)\n"
     "\n"
     "Options:\n"
     "  -h, --help    show this help and exit\n"
@@ -35,6 +37,7 @@ static const subcommand subcommands[] = {
     {"report", cli_report_main},
     {"churn", cli_churn_main},
     {"ingest", cli_ingest_main},
+    {"plan", cli_plan_main},
 };
 
 int main(int argc, char **argv) {
