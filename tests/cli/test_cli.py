@@ -1409,7 +1409,47 @@ def group_experience():
         compare(doc, ref.document(by=by))
 
 
+def group_plan():
+    """`cxm plan` (docs/cli.md): hand-worked sample sizes, n0 = z^2 V / M^2
+    and n = n0 / (1 + (n0 - 1) / N), rounded up (docs/metrics.md)."""
+    z2 = Z95 * Z95
+    cases = [
+        (["--margin", "5"], "nps", 1e4, None, 1537),
+        (["--metric", "nps", "--margin", "5", "--population", "1000"], "nps", 1e4, 1000, 607),
+        (["--metric", "nps", "--margin", "3", "--p-promoter", "0.5", "--p-detractor", "0.2"], "nps",
+         1e4 * (0.7 - 0.09), None, 2604),
+        (["--metric", "csat", "--margin", "3", "--p-satisfied", "0.8"], "csat", 1e4 * 0.16, None, 683),
+        (["--metric", "ces", "--margin=0.1", "--sd", "1.5", "--population", "500"], "ces", 2.25, 500, 317),
+        (["--metric", "ces", "--margin", "0.0001", "--population", "10"], "ces", 9.0, 10, 10),
+    ]
+    for args, metric, var, pop, want in cases:
+        margin = float([a for a in args if a.startswith("--margin")][0].split("=")[1]) if any(
+            a.startswith("--margin=") for a in args) else float(args[args.index("--margin") + 1])
+        n0 = z2 * var / margin ** 2
+        n = n0 if pop is None else n0 / (1 + (n0 - 1) / pop)
+        check(min(math.ceil(n - 1e-9), pop or math.inf) == want, "plan %r: reference %r, hand %r" % (args, n, want))
+        rc, out, err = run(["plan", "--json"] + args)
+        doc = load_json(out, "plan %r" % args) if rc == 0 else None
+        check(rc == 0 and err == "", "plan %r: %d %r" % (args, rc, err))
+        if doc is not None:
+            compare(doc, {"format": "cxm-plan/1", "metric": metric, "margin": margin, "z": Z95, "population": pop,
+                          "variance": float(var), "n_infinite": n0, "n": want})
+        rc, out, err = run(["plan"] + args)
+        check(rc == 0 and (" %d answers" % want) in out, "plan %r text: %r" % (args, out))
+    for bad in (["--metric", "nps"], ["--margin", "0"], ["--margin", "-2"], ["--margin", "x"],
+                ["--margin", "5", "--metric", "xyz"], ["--margin", "5", "--population", "10.5"],
+                ["--margin", "5", "--population", "0"], ["--margin", "5", "--p-promoter", "0.5"],
+                ["--margin", "5", "--p-promoter", "0.7", "--p-detractor", "0.5"],
+                ["--margin", "5", "--p-promoter", "1.5", "--p-detractor", "0"],
+                ["--margin", "5", "--sd", "1"], ["--metric", "ces", "--margin", "5", "--p-satisfied", "0.5"],
+                ["--metric", "ces", "--margin", "1e-9"], ["--margin", "5", "file.csv"], ["--margin", "5", "--bogus"],
+                ["--margin"]):
+        rc, out, err = run(["plan"] + bad)
+        check(rc == 2 and out == "" and err.startswith("cxm plan: "), "plan %r: %d %r %r" % (bad, rc, out, err))
+
+
 GROUPS = {
+    "plan": group_plan,
     "experience": group_experience,
     "t": test_t_quantile,
     "usage": group_usage,
