@@ -160,6 +160,44 @@ static void test_means_scipy(void **state) {
   assert_int_equal(cxm_slice_tests_means(t, K, n, mean, sd, K, NULL), CXM_E_VALUE);
 }
 
+/* The moments path (rest recovered from the slices' sums of squares)
+ * equals the exact-count CES path on every reference dimension. */
+static void test_means_equal_counts(void **state) {
+  (void)state;
+  for (size_t d = 0; d < sizeof ref_dims / sizeof ref_dims[0]; d++) {
+    cxm_survey_acc accs[8];
+    uint64_t n[8];
+    double mean[8], sd[8];
+    size_t k = ref_dims[d].k;
+    for (size_t i = 0; i < k; i++) {
+      load(&accs[i], &ref_dims[d].s[i]);
+      cxm_ces_result r;
+      assert_int_equal(cxm_ces_compute(&r, &accs[i].ces), CXM_OK);
+      n[i] = r.n;
+      mean[i] = r.n ? r.mean : 0.0;
+      sd[i] = r.n >= 2 ? r.sd : 0.0;
+    }
+    cxm_slice_test a[8], b[8];
+    a[0].size = b[0].size = sizeof a[0];
+    assert_int_equal(cxm_slice_tests_survey(a, 8, accs, k, CXM_SLICE_CES, NULL), CXM_OK);
+    assert_int_equal(cxm_slice_tests_means(b, 8, n, mean, sd, k, NULL), CXM_OK);
+    for (size_t i = 0; i < k; i++) {
+      near(b[i].score_rest, a[i].score_rest, 1e-13, 1e-13, "rest mean", d * 100 + i);
+      near(b[i].se, a[i].se, 1e-11, 0, "se", d * 100 + i);
+      near(b[i].df, a[i].df, 1e-10, 0, "df", d * 100 + i);
+      near(b[i].p_adjusted, a[i].p_adjusted, 1e-9, 1e-300, "p_adjusted", d * 100 + i);
+      assert_int_equal(b[i].significant, a[i].significant);
+      assert_int_equal(b[i].low_base, a[i].low_base);
+    }
+  }
+  /* Values too large for the sums are refused, not turned into inf or NaN. */
+  uint64_t n[2] = {10, 10};
+  double mean[2] = {1e300, -1e300}, sd[2] = {1.0, 1.0};
+  cxm_slice_test t[2];
+  t[0].size = sizeof t[0];
+  assert_int_equal(cxm_slice_tests_means(t, 2, n, mean, sd, 2, NULL), CXM_E_VALUE);
+}
+
 static void test_options_and_errors(void **state) {
   (void)state;
   cxm_survey_acc accs[2];
@@ -376,6 +414,7 @@ int main(void) {
       cmocka_unit_test(test_padjust_by_hand),
       cmocka_unit_test(test_survey_slices_scipy),
       cmocka_unit_test(test_means_scipy),
+      cmocka_unit_test(test_means_equal_counts),
       cmocka_unit_test(test_options_and_errors),
       cmocka_unit_test(test_rocks_interval),
       cmocka_unit_test(test_planner),
