@@ -26,5 +26,6 @@
 #include "cxm/survival.h"
 #include "cxm/drivers.h"
 #include "cxm/retention.h"
+#include "cxm/slicestats.h"
 
 #endif /* CXM_H */

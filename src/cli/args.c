@@ -1,12 +1,14 @@
 /* Command-line options of the cxm subcommands (see args.h). */
 #include "args.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cxm/time.h"
 #include "diag.h"
+#include "slice_out.h"
 
 static const char *const by_names[CXM_BY_COUNT] = {
     "channel", /* CXM_BY_CHANNEL */
@@ -83,9 +85,10 @@ static int add_by(cli_args *args, const char *text) {
 
 /* Options that take a value. */
 enum { OPT_BY, OPT_FROM, OPT_TO, OPT_UTC_OFFSET, OPT_HOLIDAYS, OPT_THREADS, OPT_MIN_N, OPT_COMPARE, OPT_HTML,
-       OPT_VALUED_COUNT };
+       OPT_ADJUST, OPT_MAX_MOE, OPT_VALUED_COUNT };
 static const char *const valued_options[OPT_VALUED_COUNT] = {
     "--by", "--from", "--to", "--utc-offset", "--holidays", "--threads", "--min-n", "--compare", "--html",
+    "--adjust", "--max-moe",
 };
 
 /* A decimal 1..CLI_MAX_THREADS. 0 on success. */
@@ -172,6 +175,22 @@ static int apply_valued(cli_args *args, const char *command, int option, const c
     }
     args->html = value;
     return 0;
+  case OPT_ADJUST:
+    if (cli_slice_parse_adjust(&args->adjust, value) != 0) {
+      cli_diag_usage(command, "--adjust takes holm, bh or none, not", value);
+      return -1;
+    }
+    return 0;
+  case OPT_MAX_MOE: {
+    char *end = NULL;
+    double v = strtod(value, &end);
+    if (*value == '\0' || end == NULL || *end != '\0' || !(v > 0.0) || !isfinite(v)) {
+      cli_diag_usage(command, "--max-moe takes a number above 0, not", value);
+      return -1;
+    }
+    args->max_moe = v;
+    return 0;
+  }
   default:
     return -1;
   }
@@ -185,6 +204,8 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
   args->to = INT64_MAX;
   args->threads = 1;
   args->min_n = 30;
+  args->adjust = CXM_ADJUST_HOLM;
+  args->max_moe = INFINITY;
   cli_business_init(&args->business);
   cli_dialect_init(&args->dialect);
   args->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *args->files);

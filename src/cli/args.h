@@ -42,6 +42,8 @@ typedef struct cli_args {
   uint32_t threads;          /* --threads: 1..CLI_MAX_THREADS; 0 or 1 read on one thread */
   cli_business business;     /* --hours, --sla-target (hours.c); --utc-offset/--holidays copied in */
   uint64_t min_n;            /* --min-n: slices with fewer answers are flagged; default 30 */
+  int32_t adjust;            /* --adjust: a cxm_adjust value for the slice-vs-rest tests; default Holm */
+  double max_moe;            /* --max-moe: low base above this margin of error; default +inf (off) */
   const char *compare;       /* --compare PERIOD (compare.c), or NULL */
   const char *html;          /* --html OUT.html, or NULL */
   cli_dialect dialect;       /* input dialect, --max-rejected, --quiet (dialect.h) */

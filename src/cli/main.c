@@ -11,6 +11,7 @@
 #include "retention.h"
 #include "drivers.h"
 #include "ingest.h"
+#include "plan.h"
 
 static const char usage_text[] =
     "Usage: cxm COMMAND [OPTIONS] FILE...\n"
@@ -26,6 +27,7 @@ static const char usage_text[] =
     "  retention Kaplan-Meier retention curves, by latest NPS category (--by nps)\n"
     "  drivers   key drivers of NPS among the SERVQUAL perception dimensions\n"
     "  ingest    add event files to a saved store (--snapshot FILE)\n"
+    "  plan      answers needed for a margin of error (--metric, --margin)\n"
     "\n"
     "Options:\n"
     "  -h, --help    show this help and exit\n"
@@ -44,6 +46,7 @@ static const subcommand subcommands[] = {
     {"retention", cli_retention_main},
     {"drivers", cli_drivers_main},
     {"ingest", cli_ingest_main},
+    {"plan", cli_plan_main},
 };
 
 int main(int argc, char **argv) {

@@ -23,6 +23,7 @@
 #include "ingest.h"
 #include "input.h"
 #include "json.h"
+#include "slice_out.h"
 #include "output.h"
 #include "table.h"
 
@@ -55,6 +56,9 @@ static const char help_text[] =
     "  --utc-offset +HH:MM  UTC offset of the business hours (default +00:00)\n"
     "  --holidays FILE    business holidays, one YYYY-MM-DD a line\n"
     "  --min-n N          flag counts below N with * as small samples (default 30)\n"
+    "  --adjust METHOD    p-values of each slice against the rest of its dimension\n"
+    "                     adjusted across the dimension: holm (default), bh, none\n"
+    "  --max-moe M        also a low base: a 95% margin of error above M points\n"
     "  --compare PERIOD   compare NPS and CSAT between two periods with z tests:\n"
     "                     month (the month of the last event against the one\n"
     "                     before), week (likewise, ISO weeks), or two windows\n"
@@ -75,6 +79,8 @@ static const char help_columns[] =
     "\n"
     "Table columns (also printed as a legend under the tables):\n"
     "  n                  answers of that kind; * marks n < --min-n (small sample)\n"
+    "  +/- after a score  the slice differs from the rest of its dimension (z test\n"
+    "                     for NPS and CSAT, Welch t for CES; 5% after --adjust)\n"
     "  NPS, NPS adj 95% CI  Net Promoter Score (-100..100) and its adjusted Wald\n"
     "                     interval (docs/metrics.md; the plain Wald one is in --json)\n"
     "  CSAT %, CSAT 95% CI  share of answers 4-5 of 1-5, Wilson interval\n"
@@ -116,10 +122,18 @@ typedef struct report_out {
   const cli_compare *compare; /* NULL without --compare */
 } report_out;
 
+/* The slice-vs-rest options of --adjust, --min-n and --max-moe. */
+static void report_slice_options(cxm_slice_options *so, const cli_args *args) {
+  cxm_slice_options_init(so);
+  so->adjust = args->adjust;
+  so->min_n = args->min_n;
+  so->max_moe = args->max_moe;
+}
+
 /* One slice: overall (`groups` NULL) or group `index` of a
  * cxm_store_group_experience() result. */
 static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *groups, size_t index,
-                          const cxm_survey_acc *acc) {
+                          const cxm_survey_acc *acc, const cli_slice_tests *st) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -143,6 +157,10 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *gr
     cli_json_interval(j, nps.ci95_low, nps.ci95_high);
     cli_json_keyz(j, "ci95_adjusted");
     cli_json_interval(j, nps.adjusted_low, nps.adjusted_high);
+    double score_low = NAN, score_high = NAN;
+    cxm_nps_score_interval(&score_low, &score_high, &acc->nps, 1.959964);
+    cli_json_keyz(j, "ci95_score");
+    cli_json_interval(j, score_low, score_high);
     cli_json_object_end(j);
   }
   cli_json_keyz(j, "csat");
@@ -175,6 +193,7 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *gr
   {
     int32_t rc = groups == NULL ? cli_experience_json(j, r->store, NULL, r->options)
                                 : cli_experience_json_group(j, r->store, groups, index);
+    if (st != NULL) cli_slice_vs_rest_json(j, st, index);
     cli_json_object_end(j);
     return rc;
   }
@@ -212,7 +231,8 @@ static void table_interval(cli_table *t, double low, double high, int decimals) 
   }
 }
 
-static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, uint64_t min_n) {
+static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, uint64_t min_n,
+                      const cli_slice_tests *st, size_t index) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -225,7 +245,7 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, 
     cli_table_cell(t, "-");
     cli_table_cell(t, "-");
   } else {
-    cli_table_cellf(t, "%.1f", nps.score);
+    cli_table_cellf(t, "%.1f%s", nps.score, cli_slice_mark(st, index, CLI_VS_NPS));
     table_interval(t, nps.adjusted_low, nps.adjusted_high, 1);
   }
   cli_cell_count(t, csat.n, min_n);
@@ -233,7 +253,7 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, 
     cli_table_cell(t, "-");
     cli_table_cell(t, "-");
   } else {
-    cli_table_cellf(t, "%.1f", csat.score);
+    cli_table_cellf(t, "%.1f%s", csat.score, cli_slice_mark(st, index, CLI_VS_CSAT));
     table_interval(t, csat.ci95_low, csat.ci95_high, 1);
   }
   cli_cell_count(t, ces.n, min_n);
@@ -241,7 +261,7 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, 
     cli_table_cell(t, "-");
     cli_table_cell(t, "-");
   } else {
-    cli_table_cellf(t, "%.2f", ces.mean);
+    cli_table_cellf(t, "%.2f%s", ces.mean, cli_slice_mark(st, index, CLI_VS_CES));
     table_interval(t, ces.ci95_low, ces.ci95_high, 2);
   }
 }
@@ -287,7 +307,7 @@ static int print_json(const report_out *r) {
     cli_compare_json(&j, r->compare, &cmp);
   }
   cli_json_keyz(&j, "overall");
-  rc = json_slice(&j, r, NULL, 0, &overall);
+  rc = json_slice(&j, r, NULL, 0, &overall, NULL);
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
@@ -302,6 +322,13 @@ static int print_json(const report_out *r) {
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
     }
+    cli_slice_tests st;
+    cxm_slice_options so;
+    report_slice_options(&so, r->args);
+    if (cli_slice_tests_run(&st, groups, &so) != 0) {
+      cxm_groups_free(groups);
+      return -1;
+    }
     cli_json_keyz(&j, cli_args_by_name(r->by[d]));
     cli_json_object_begin(&j);
     count = cxm_groups_count(groups);
@@ -310,19 +337,22 @@ static int print_json(const report_out *r) {
       size_t len;
       cxm_survey_acc acc;
       if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
+        cli_slice_tests_free(&st);
         cxm_groups_free(groups);
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
       }
       cli_json_key(&j, key, len);
-      rc = json_slice(&j, r, groups, i, &acc);
+      rc = json_slice(&j, r, groups, i, &acc, &st);
       if (rc != CXM_OK) {
+        cli_slice_tests_free(&st);
         cxm_groups_free(groups);
         cli_diag(NULL, cxm_status_str(rc));
         return -1;
       }
     }
     cli_json_object_end(&j);
+    cli_slice_tests_free(&st);
     cxm_groups_free(groups);
   }
   cli_json_object_end(&j);
@@ -339,6 +369,8 @@ static void print_legend(const report_out *r) {
   cli_business_describe(business, sizeof business, &r->args->business);
   printf("\nlegend:\n"
          "  n                answers of that kind; * = fewer than %llu (--min-n): a small sample\n"
+         "  +/- after score  differs from the rest of its dimension (NPS, CSAT: z; CES: Welch t),\n"
+         "                   p < 0.05 after the %s adjustment; slice and rest n >= --min-n\n"
          "  NPS adj 95%% CI   adjusted Wald interval (docs/metrics.md); --json also has the Wald one\n"
          "  CSAT %%, 95%% CI   share of answers 4-5 of 1-5; Wilson interval\n"
          "  CES, 95%% CI      mean effort answer 1-7 (7 easiest); t interval, not clipped to 1..7\n"
@@ -354,7 +386,7 @@ static void print_legend(const report_out *r) {
          "  compl/+          complaints/compliments\n"
          "  resp, resol      first response, resolution: median (med) and 90th percentile (p90),\n"
          "                   wall clock; bt = the same in business time\n",
-         (unsigned long long)r->args->min_n);
+         (unsigned long long)r->args->min_n, cli_slice_adjust_name(r->args->adjust));
   printf("settings: %s\n", business);
 }
 
@@ -389,7 +421,7 @@ static int print_tables(const report_out *r) {
     return -1;
   }
   table_header(t, "slice");
-  table_row(t, "all", &overall, r->args->min_n);
+  table_row(t, "all", &overall, r->args->min_n, NULL, 0);
   rc = cli_table_print(t, stdout, "overall") == 0 ? CXM_OK : CXM_E_NOMEM;
   cli_table_free(t);
   if (rc != CXM_OK) {
@@ -415,18 +447,28 @@ static int print_tables(const report_out *r) {
     }
     table_header(t, name);
     count = cxm_groups_count(groups);
+    cli_slice_tests st;
+    cxm_slice_options so;
+    report_slice_options(&so, r->args);
+    if (cli_slice_tests_run(&st, groups, &so) != 0) {
+      cxm_groups_free(groups);
+      cli_table_free(t);
+      return -1;
+    }
     for (i = 0; i < count; i++) {
       const char *key;
       size_t len;
       cxm_survey_acc acc;
       if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
+        cli_slice_tests_free(&st);
         cxm_groups_free(groups);
         cli_table_free(t);
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
       }
-      table_row(t, key, &acc, r->args->min_n);
+      table_row(t, key, &acc, r->args->min_n, &st, i);
     }
+    cli_slice_tests_free(&st);
     snprintf(title, sizeof title, "\nby %s", name);
     rc = cli_table_print(t, stdout, title) == 0 ? CXM_OK : CXM_E_NOMEM;
     cli_table_free(t);

@@ -340,6 +340,14 @@ class Reference:
             keys = {key_of(e, dim) for e in self.events}
             # Keys sorted bytewise, as cxm_store_group() documents.
             doc["slices"][dim] = {k: self.slice(selector(dim, k)) for k in sorted(keys, key=lambda s: s.encode())}
+            for k, v in doc["slices"][dim].items():
+                sel = selector(dim, k)
+                own = [e for e in self.events if sel(e["time"], e["channel"], e["stage"], e["segment"])]
+                rest = [e for e in self.events if not sel(e["time"], e["channel"], e["stage"], e["segment"])]
+                v["vs_rest"] = {"adjust": "holm"}
+                v["vs_rest"].update(vs_rest_of(own, rest, v["gap"],
+                                               gap_of(self.events, lambda *a, s=sel: not s(*a))))
+            adjust_dimension(doc["slices"][dim])
         return doc
 
     def slice(self, sel):
@@ -583,7 +591,133 @@ def nps_of(v):
     se2 = 100.0 * math.sqrt((pa + da - (pa - da) ** 2) / n2)
     return {"n": n, "promoters": p, "passives": n - p - d, "detractors": d, "score": score, "se": se,
             "ci95": [clip(score - Z95 * se), clip(score + Z95 * se)],
-            "ci95_adjusted": [clip(centre - Z95 * se2), clip(centre + Z95 * se2)]}
+            "ci95_adjusted": [clip(centre - Z95 * se2), clip(centre + Z95 * se2)],
+            "ci95_score": rocks_of(p, n - p - d, d)}
+
+
+def rocks_of(P, O, D):
+    """Rocks's (2016) score interval (metrics.md): the NPS values d whose
+    score test |dhat - d| <= z sqrt(V(d) / n) is not rejected, V at the
+    trinomial maximum likelihood constrained to p+ - p- = d. Here both the
+    constrained maximum (the root of the likelihood's decreasing derivative
+    in the detractor share q) and the bounds are found by plain bisection."""
+    n = P + O + D
+    dh = (P - D) / n
+
+    def var_at(d):
+        lo, hi = max(0.0, -d), (1.0 - d) / 2.0
+
+        def grad(q):
+            g = 0.0
+            if P:
+                g += P / (q + d) if q + d > 0 else math.inf
+            if D:
+                g += D / q if q > 0 else math.inf
+            if O:
+                g -= 2 * O / (1 - 2 * q - d) if 1 - 2 * q - d > 0 else math.inf
+            return g
+        a, b = lo, hi
+        for _ in range(80):
+            m = (a + b) / 2
+            if grad(m) > 0:
+                a = m
+            else:
+                b = m
+        q = (a + b) / 2
+        return max(0.0, q + d + q - d * d)
+
+    bounds = []
+    for end in (-1.0, 1.0):
+        a, b = dh, end
+        if a == b:
+            bounds.append(100.0 * end)
+            continue
+        for _ in range(80):
+            m = (a + b) / 2
+            if abs(dh - m) - Z95 * math.sqrt(var_at(m) / n) > 0:
+                b = m
+            else:
+                a = m
+        bounds.append(100.0 * (a + b) / 2)
+    return bounds
+
+
+def holm(ps):
+    """Holm's step-down adjustment of the non-None p-values."""
+    idx = sorted((i for i, p in enumerate(ps) if p is not None), key=lambda i: ps[i])
+    m, run, out = len(idx), 0.0, [None] * len(ps)
+    for rank, i in enumerate(idx):
+        run = max(run, min(1.0, (m - rank) * ps[i]))
+        out[i] = run
+    return out
+
+
+def vs_rest_of(own, rest, gap_own, gap_rest, min_n=30):
+    """The slice-vs-rest tests of one slice (before adjustment), from the
+    slice's and the rest's raw answers (metrics.md, "Slice statistics")."""
+    out = {}
+    for kind in ("nps", "csat", "ces"):
+        s = [int(e["value"]) for e in own if e["kind"] == kind]
+        r = [int(e["value"]) for e in rest if e["kind"] == kind]
+        if not s:
+            out[kind] = None
+            continue
+        if kind == "ces":
+            m1 = sum(s) / len(s)
+            sd1 = math.sqrt(sum((x - m1) ** 2 for x in s) / (len(s) - 1)) if len(s) > 1 else None
+            m2 = sum(r) / len(r) if r else None
+            sd2 = math.sqrt(sum((x - m2) ** 2 for x in r) / (len(r) - 1)) if len(r) > 1 else None
+            out[kind] = welch_of(len(s), m1, sd1, len(r), m2, sd2, min_n)
+            continue
+        score = (lambda v: 100.0 if v >= 9 else -100.0 if v <= 6 else 0.0) if kind == "nps" else \
+            (lambda v: 100.0 if v >= 4 else 0.0)
+        a = [score(v) for v in s]
+        b = [score(v) for v in r]
+        m1 = sum(a) / len(a)
+        se1 = math.sqrt(sum((x - m1) ** 2 for x in a) / len(a) / len(a))
+        t = {"n_rest": len(b), "rest": None, "diff": None, "se": None, "z": None, "df": None, "p": None,
+             "p_adjusted": None, "significant": False, "moe": Z95 * se1, "low_base": len(a) < min_n}
+        if b:
+            m2 = sum(b) / len(b)
+            se = math.sqrt(se1 ** 2 + sum((x - m2) ** 2 for x in b) / len(b) / len(b))
+            t.update(rest=m2, diff=m1 - m2, se=se)
+            if se > 0:
+                z = (m1 - m2) / se
+                t.update(z=z, p=math.erfc(abs(z) / math.sqrt(2)))
+        out[kind] = t
+    if gap_own is None:
+        out["gap"] = None
+    else:
+        sd = lambda g: g["se"] * math.sqrt(g["pairs"]) if g is not None and g["pairs"] > 1 else None
+        out["gap"] = welch_of(gap_own["pairs"], gap_own["mean"], sd(gap_own),
+                              gap_rest["pairs"] if gap_rest else 0, gap_rest["mean"] if gap_rest else None,
+                              sd(gap_rest), min_n)
+    return out
+
+
+def welch_of(n1, m1, sd1, n2, m2, sd2, min_n):
+    t = {"n_rest": n2, "rest": m2, "diff": m1 - m2 if n2 else None, "se": None, "t": None, "df": None,
+         "p": None, "p_adjusted": None, "significant": False,
+         "moe": Z95 * sd1 / math.sqrt(n1) if n1 > 1 else None, "low_base": n1 < min_n}
+    if n1 > 1 and n2 > 1:
+        v1, v2 = sd1 * sd1 / n1, sd2 * sd2 / n2
+        se = math.sqrt(v1 + v2)
+        t["se"] = se
+        if se > 0:
+            stat = (m1 - m2) / se
+            df = (v1 + v2) ** 2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
+            t.update(t=stat, df=df, p=min(1.0, 2 * t_cdf(-abs(stat), df)))
+    return t
+
+
+def adjust_dimension(slices):
+    """Holm across a dimension's slices, per metric; then `significant`."""
+    for kind in ("nps", "csat", "ces", "gap"):
+        tests = [v["vs_rest"][kind] for v in slices.values() if v["vs_rest"][kind] is not None]
+        adjusted = holm([t["p"] for t in tests])
+        for t, a in zip(tests, adjusted):
+            t["p_adjusted"] = a
+            t["significant"] = a is not None and a < 0.05 and not t["low_base"] and t["n_rest"] >= 30
 
 
 def csat_of(v):
@@ -1047,6 +1181,78 @@ def group_slices():
           "app service-levels row: %r" % app_rows)
     rows = [l for l in lines if l.startswith("email ")]
     check(len(rows) == 3 and "[" in rows[0], "email row %r" % rows)
+    group_slices_vs_rest()
+
+
+def group_slices_vs_rest():
+    """Slices against the rest (docs/cli.md): web answers high, phone low,
+    chat in between; every vs_rest member equals the reference's z, Welch t
+    and Holm computation from the raw rows, and the tables mark web + and
+    phone -."""
+    rng = random.Random(1707)
+    lines = ["time,customer,kind,value,channel,stage,segment,ref"]
+    lean = {"web": (9, 10, 4, 5, 5, 7, 90), "phone": (0, 8, 1, 4, 1, 4, 60), "chat": (5, 10, 2, 5, 3, 6, 75)}
+    for i in range(600):
+        ch = ("web", "phone", "chat")[i % 3]
+        lo_n, hi_n, lo_c, hi_c, lo_e, hi_e, internal = lean[ch]
+        t = "2026-03-%02dT%02d:%02d:00Z" % (1 + i % 28, 8 + i % 10, i % 60)
+        kind = ("nps", "csat", "ces")[i // 3 % 3]
+        v = {"nps": rng.randint(lo_n, hi_n), "csat": rng.randint(lo_c, hi_c), "ces": rng.randint(lo_e, hi_e)}[kind]
+        lines.append("%s,c%d,%s,%d,%s,use,smb,r%d" % (t, i, kind, v, ch, i))
+        lines.append("%s,c%d,internal,%d,%s,use,smb,r%d" % (t, i, min(100, internal + rng.randint(-15, 10)), ch, i))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "lean.csv")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        rc, out, err = run(["report", "--json", "--by", "channel", path])
+        check(rc == 0 and err == "", "vs_rest: %d %r" % (rc, err))
+        doc = load_json(out, "vs_rest")
+        ref = Reference()
+        ref.add_csv("lean.csv", path)
+        if doc is not None:
+            compare(doc, ref.document(by=("channel",)))
+            ch = doc["slices"]["channel"]
+            for kind in ("nps", "csat", "ces"):
+                check(ch["web"]["vs_rest"][kind]["significant"] and ch["web"]["vs_rest"][kind]["diff"] > 0,
+                      "web differs from the rest in %s: %r" % (kind, ch["web"]["vs_rest"][kind]))
+                check(ch["phone"]["vs_rest"][kind]["significant"] and ch["phone"]["vs_rest"][kind]["diff"] < 0,
+                      "phone differs from the rest in %s" % kind)
+            # The gap (service - experience) is below the rest's where customers rate higher.
+            check(ch["web"]["vs_rest"]["gap"]["significant"] and ch["web"]["vs_rest"]["gap"]["diff"] < 0,
+                  "web's gap differs: %r" % ch["web"]["vs_rest"]["gap"])
+            check("z" in ch["web"]["vs_rest"]["nps"] and "t" in ch["web"]["vs_rest"]["ces"], "z and t keys")
+        rc, out, err = run(["report", "--by", "channel", path])
+        rows = {}
+        for l in out.splitlines():
+            if l.split()[:1] in (["web"], ["phone"]):
+                rows.setdefault(l.split()[0], l.split())  # the first table: the survey scores
+        web = rows.get("web", [""] * 13)  # key, n, NPS, [lo, hi], n, CSAT, [lo, hi], n, CES, [lo, hi]
+        check(rc == 0 and len(web) == 13 and web[2].endswith("+") and web[6].endswith("+") and web[10].endswith("+"),
+              "web marked +: %r" % web)
+        check(rows.get("phone", [""] * 3)[2].endswith("-"), "phone marked -: %r" % rows.get("phone"))
+        check("+/- after score" in out, "legend explains the marks")
+        # --adjust none: p_adjusted is the raw p; bh: never above Holm's.
+        docs = {}
+        for method in ("none", "bh", "holm"):
+            rc, out, err = run(["report", "--json", "--by", "channel", "--adjust", method, path])
+            docs[method] = load_json(out, "adjust " + method)
+        if all(docs.values()):
+            for key, s in docs["none"]["slices"]["channel"].items():
+                for kind in ("nps", "csat", "ces", "gap"):
+                    t = s["vs_rest"][kind]
+                    check(s["vs_rest"]["adjust"] == "none" and t["p_adjusted"] == t["p"], "none: %s %s" % (key, kind))
+                    bh = docs["bh"]["slices"]["channel"][key]["vs_rest"][kind]["p_adjusted"]
+                    hm = docs["holm"]["slices"]["channel"][key]["vs_rest"][kind]["p_adjusted"]
+                    check(t["p"] <= bh <= hm, "p <= BH <= Holm: %s %s" % (key, kind))
+        # --max-moe: a margin above it is a low base, and not marked.
+        rc, out, err = run(["report", "--json", "--by", "channel", "--max-moe", "1", path])
+        doc = load_json(out, "max-moe")
+        if doc is not None:
+            t = doc["slices"]["channel"]["chat"]["vs_rest"]["nps"]
+            check(t["moe"] > 1 and t["low_base"] and not t["significant"], "max-moe flags: %r" % t)
+        for bad in (["--adjust", "bonferroni"], ["--max-moe", "0"], ["--max-moe", "x"]):
+            rc, out, err = run(["report"] + bad + [path])
+            check(rc == 2 and ("--adjust" in err or "--max-moe" in err), "usage error for %r: %r" % (bad, err))
 
 
 def shortest_repr(x):
@@ -1203,7 +1409,47 @@ def group_experience():
         compare(doc, ref.document(by=by))
 
 
+def group_plan():
+    """`cxm plan` (docs/cli.md): hand-worked sample sizes, n0 = z^2 V / M^2
+    and n = n0 / (1 + (n0 - 1) / N), rounded up (docs/metrics.md)."""
+    z2 = Z95 * Z95
+    cases = [
+        (["--margin", "5"], "nps", 1e4, None, 1537),
+        (["--metric", "nps", "--margin", "5", "--population", "1000"], "nps", 1e4, 1000, 607),
+        (["--metric", "nps", "--margin", "3", "--p-promoter", "0.5", "--p-detractor", "0.2"], "nps",
+         1e4 * (0.7 - 0.09), None, 2604),
+        (["--metric", "csat", "--margin", "3", "--p-satisfied", "0.8"], "csat", 1e4 * 0.16, None, 683),
+        (["--metric", "ces", "--margin=0.1", "--sd", "1.5", "--population", "500"], "ces", 2.25, 500, 317),
+        (["--metric", "ces", "--margin", "0.0001", "--population", "10"], "ces", 9.0, 10, 10),
+    ]
+    for args, metric, var, pop, want in cases:
+        margin = float([a for a in args if a.startswith("--margin")][0].split("=")[1]) if any(
+            a.startswith("--margin=") for a in args) else float(args[args.index("--margin") + 1])
+        n0 = z2 * var / margin ** 2
+        n = n0 if pop is None else n0 / (1 + (n0 - 1) / pop)
+        check(min(math.ceil(n - 1e-9), pop or math.inf) == want, "plan %r: reference %r, hand %r" % (args, n, want))
+        rc, out, err = run(["plan", "--json"] + args)
+        doc = load_json(out, "plan %r" % args) if rc == 0 else None
+        check(rc == 0 and err == "", "plan %r: %d %r" % (args, rc, err))
+        if doc is not None:
+            compare(doc, {"format": "cxm-plan/1", "metric": metric, "margin": margin, "z": Z95, "population": pop,
+                          "variance": float(var), "n_infinite": n0, "n": want})
+        rc, out, err = run(["plan"] + args)
+        check(rc == 0 and (" %d answers" % want) in out, "plan %r text: %r" % (args, out))
+    for bad in (["--metric", "nps"], ["--margin", "0"], ["--margin", "-2"], ["--margin", "x"],
+                ["--margin", "5", "--metric", "xyz"], ["--margin", "5", "--population", "10.5"],
+                ["--margin", "5", "--population", "0"], ["--margin", "5", "--p-promoter", "0.5"],
+                ["--margin", "5", "--p-promoter", "0.7", "--p-detractor", "0.5"],
+                ["--margin", "5", "--p-promoter", "1.5", "--p-detractor", "0"],
+                ["--margin", "5", "--sd", "1"], ["--metric", "ces", "--margin", "5", "--p-satisfied", "0.5"],
+                ["--metric", "ces", "--margin", "1e-9"], ["--margin", "5", "file.csv"], ["--margin", "5", "--bogus"],
+                ["--margin"]):
+        rc, out, err = run(["plan"] + bad)
+        check(rc == 2 and out == "" and err.startswith("cxm plan: "), "plan %r: %d %r %r" % (bad, rc, out, err))
+
+
 GROUPS = {
+    "plan": group_plan,
     "experience": group_experience,
     "t": test_t_quantile,
     "usage": group_usage,

@@ -316,7 +316,7 @@ def group_man():
     # page (roff writes a minus as \-).
     with open(page) as fh:
         source = fh.read()
-    for cmd in ("report", "churn", "ingest", "retention", "drivers"):
+    for cmd in ("report", "churn", "ingest", "retention", "drivers", "plan"):
         _, help_text, _ = run([cmd, "--help"])
         opts = sorted(set(re.findall(r"(?m)^\s+(?:-[a-z], )?(--[a-z][a-z-]*)", help_text)))
         check(len(opts) >= (5 if cmd == "drivers" else 10), "%s --help lists its options" % cmd)
@@ -333,7 +333,7 @@ def group_man():
             p = subprocess.run([bash, "-c", script, "bash", completion], stdout=subprocess.PIPE)
             check(p.stdout.decode().split() == [want], "completion of %r: %r" % (words, p.stdout))
         # Every option of each subcommand's --help completes after "--".
-        for cmd in ("report", "churn", "ingest", "retention", "drivers"):
+        for cmd in ("report", "churn", "ingest", "retention", "drivers", "plan"):
             _, help_text, _ = run([cmd, "--help"])
             opts = set(re.findall(r"(?m)^\s+(?:-[a-z], )?(--[a-z][a-z-]*)", help_text))
             script = 'source "$1"; COMP_WORDS=(cxm %s --); COMP_CWORD=2; _cxm; echo "${COMPREPLY[*]}"' % cmd

@@ -16,7 +16,16 @@ EXE = os.environ.get("CXM_EXE", "")
 
 def run_json(*args):
     out = subprocess.run([EXE, *args], check=True, stdout=subprocess.PIPE).stdout
-    return json.loads(out)
+    return without_slice_stats(json.loads(out))
+
+
+def without_slice_stats(doc):
+    """The report minus what comes from cxm/slicestats.h, which this binding
+    does not wrap yet: each slice's `vs_rest` and NPS's `ci95_score` (their
+    values are checked against scipy in tests/cli/test_cli.py)."""
+    if isinstance(doc, dict):
+        return {k: without_slice_stats(v) for k, v in doc.items() if k not in ("vs_rest", "ci95_score")}
+    return doc
 
 
 def interval(pair):
