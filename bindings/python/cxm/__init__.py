@@ -14,6 +14,7 @@ this package sits in, else the system (``ctypes.util.find_library``).
 from __future__ import annotations
 
 import contextlib
+import errno as _errno
 import ctypes
 import os
 import threading
@@ -26,7 +27,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from . import _lib as _c
 
 __all__ = [
-    "CxmError", "Store", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
+    "CxmError", "CxmValueError", "CxmKeyError", "CxmOSError", "CxmFileNotFoundError", "CxmPermissionError",
+    "CxmIsADirectoryError", "CxmMemoryError", "Store", "RecordResult", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
     "Service", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
     "Churn", "Calendar", "parse_hours", "version",
 ]
@@ -55,27 +57,137 @@ _CXM_E_REF = -13
 _CXM_E_EVENT_ID = -14
 _CXM_E_WINDOW = -15
 _CXM_E_IO = -21
+_CXM_E_STATE = -24
+_CXM_E_NOT_FILE = -38
+_CXM_E_HEADER = -22
 _CXM_E_NOT_FOUND = -29
 _CXM_E_OPTION = -31
 _CXM_E_MODEL = -34
 # A window that selects nothing ([0, 0) is aligned to any bucket): the
 # slice of a channel or segment name the store has never seen.
 _EMPTY_WINDOW = (0, 0)
+_CHUNK = 1 << 20  # bytes fed to a cxm_reader per call
 
 
 class CxmError(Exception):
     """A negative status from libcxm: ``status`` (e.g. -8), ``name``
     ("CXM_E_VALUE") and ``message`` (the library's English description, or
-    a more precise one from the binding)."""
+    a more precise one from the binding).
 
-    def __init__(self, status: int, message: Optional[str] = None, errors: Optional[List["RowError"]] = None):
+    ``CxmError(status, ...)`` builds the subclass that fits the status, so
+    the exception is also the built-in one a Python user catches:
+    :class:`CxmValueError` (a ``ValueError``: bad input or options),
+    :class:`CxmKeyError` (a ``KeyError``: a name or column not found),
+    :class:`CxmOSError` (an ``OSError`` with ``errno`` and ``filename``; a
+    missing file is a ``FileNotFoundError``), :class:`CxmMemoryError`, or
+    CxmError itself (a closed store: CXM_E_STATE; a fit that did not
+    converge)."""
+
+    def __new__(cls, status: int, message: Optional[str] = None, errors: Optional[List["RowError"]] = None,
+                *, errno: Optional[int] = None, filename: Optional[str] = None) -> "CxmError":
+        if cls is CxmError:
+            cls = _error_class(status, errno)
+        return super().__new__(cls, status, message)
+
+    def __init__(self, status: int, message: Optional[str] = None, errors: Optional[List["RowError"]] = None,
+                 *, errno: Optional[int] = None, filename: Optional[str] = None):
         lib = _c.lib()
         self.status = status
         self.name = lib.cxm_status_name(status).decode()
         self.message = message if message is not None else lib.cxm_status_str(status).decode()
         #: Rows rejected before the failure (ingest only).
         self.errors: List[RowError] = errors if errors is not None else []
-        super().__init__(f"{self.name}: {self.message}")
+        Exception.__init__(self, f"{self.name}: {self.message}")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.message}"
+
+
+class CxmValueError(CxmError, ValueError):
+    """A CxmError that is a ``ValueError``: a bad event field (CXM_E_TIME,
+    CXM_E_KIND, CXM_E_VALUE...), option, window, header or row, malformed or
+    conflicting bytes (CXM_E_FORMAT, CXM_E_CHECKSUM, CXM_E_CONFLICT), no
+    data to compute from (CXM_E_NO_DATA)."""
+
+
+class CxmKeyError(CxmError, KeyError):
+    """A CxmError that is a ``KeyError``: the thing looked up does not exist
+    (CXM_E_NOT_FOUND, CXM_E_HANDLE), e.g. a DataFrame column named in
+    ``record_frame`` that the frame lacks."""
+
+
+class CxmMemoryError(CxmError, MemoryError):
+    """CXM_E_NOMEM as a ``MemoryError``."""
+
+
+class CxmOSError(CxmError, OSError):
+    """A file could not be read or written (CXM_E_IO, CXM_E_NOT_FILE): an
+    ``OSError`` with ``errno`` (the operating system's reason, None when
+    unknown), ``strerror`` and ``filename``."""
+
+    def __init__(self, status: int, message: Optional[str] = None, errors: Optional[List["RowError"]] = None,
+                 *, errno: Optional[int] = None, filename: Optional[str] = None):
+        CxmError.__init__(self, status, message, errors)
+        self.errno = errno
+        self.strerror = self.message
+        self.filename = filename
+
+
+class CxmFileNotFoundError(CxmOSError, FileNotFoundError):
+    """A file that does not exist (CXM_E_IO with errno ENOENT)."""
+
+
+class CxmPermissionError(CxmOSError, PermissionError):
+    """A file the process may not read or write (CXM_E_IO with EACCES or EPERM)."""
+
+
+class CxmIsADirectoryError(CxmOSError, IsADirectoryError):
+    """A directory where a regular file was expected (CXM_E_NOT_FILE)."""
+
+
+_VALUE_STATUSES = frozenset(range(-20, -3)) | frozenset((-3, -22, -23, -25, -26, -27, -28, -30, -31, -32, -34, -35,
+                                                         -36, -37))
+_KEY_STATUSES = frozenset((-5, -29))
+
+
+def _error_class(status: int, errno_: Optional[int]) -> type:
+    """The CxmError subclass for a status (and, for file errors, an errno)."""
+    if status in (-21, -38):
+        if errno_ == _errno.ENOENT:
+            return CxmFileNotFoundError
+        if errno_ in (_errno.EACCES, _errno.EPERM):
+            return CxmPermissionError
+        if errno_ == _errno.EISDIR:
+            return CxmIsADirectoryError
+        return CxmOSError
+    if status == -2:
+        return CxmMemoryError
+    if status in _KEY_STATUSES:
+        return CxmKeyError
+    if status in _VALUE_STATUSES:
+        return CxmValueError
+    return CxmError
+
+
+def _os_error(status: int, path: bytes, errors: Optional[List["RowError"]] = None) -> CxmError:
+    """The exception for a file the library could not read (CXM_E_IO,
+    CXM_E_NOT_FILE): the library gives no errno, so the path is probed
+    again (an open for reading) for the operating system's reason."""
+    name = os.fsdecode(path)
+    err: Optional[int] = None
+    why = None
+    try:
+        if os.path.isdir(path):
+            err, why = _errno.EISDIR, os.strerror(_errno.EISDIR)
+        else:
+            with open(path, "rb"):
+                pass
+    except OSError as e:
+        err, why = e.errno, e.strerror
+    if err is None and status == -38:
+        why = "not a regular file"
+    msg = f"{_c.lib().cxm_status_str(status).decode()} ({name}{': ' + why if why else ''})"
+    return CxmError(status, msg, errors, errno=err, filename=name)
 
 
 def _check(status: int, what: Optional[str] = None) -> int:
@@ -275,7 +387,7 @@ class Calendar:
     @property
     def _handle(self) -> int:
         if self._h is None:
-            raise CxmError(_CXM_E_ARG, "the calendar is closed")
+            raise CxmError(_CXM_E_STATE, "the calendar is closed")
         return self._h
 
     def set_hours(self, weekday: Union[str, int], open: Union[str, int], close: Union[str, int]) -> None:
@@ -594,7 +706,7 @@ class Store:
     and run together while nothing writes (ctypes releases the GIL during
     each C call, so they really run in parallel). close() waits for the
     calls in flight, then frees the store; calls after it raise
-    CxmError(CXM_E_ARG)."""
+    CxmError(CXM_E_STATE)."""
 
     def __init__(self, bucket_seconds: int = 86400) -> None:
         # The guard first: __del__ -> close() needs it even when the
@@ -633,7 +745,7 @@ class Store:
             h = self._h
             if h is None:
                 cv.notify_all()
-                raise CxmError(_CXM_E_ARG, "the store is closed")
+                raise CxmError(_CXM_E_STATE, "the store is closed")
             if write:
                 self._writing = True
             else:
@@ -652,12 +764,12 @@ class Store:
     def _handle(self) -> int:
         """The raw C handle, outside the guard (the tests' direct C calls)."""
         if self._h is None:
-            raise CxmError(_CXM_E_ARG, "the store is closed")
+            raise CxmError(_CXM_E_STATE, "the store is closed")
         return self._h
 
     def close(self) -> None:
         """Free the store once the calls in flight on other threads have
-        returned; later calls raise CxmError(CXM_E_ARG). Idempotent."""
+        returned; later calls raise CxmError(CXM_E_STATE). Idempotent."""
         cv = getattr(self, "_cv", None)
         if cv is None:  # __init__ failed before the guard existed
             return
@@ -778,25 +890,41 @@ class Store:
             status = _check(lib.cxm_store_record(h, byref(ev)))
         return status == 0
 
-    def ingest(self, path: Union[str, bytes, "os.PathLike[str]"], format: Optional[str] = None,
-               strict: bool = False, delimiter: Optional[str] = None, trim: bool = True,
-               time_format: Optional[str] = None, utc_offset: Optional[int] = None) -> IngestResult:
-        """Read a CSV or JSON Lines event file (format "csv" or "jsonl";
-        default: by the extension, .jsonl or .ndjson, like the cxm command).
+    def ingest(self, source: Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, Any],
+               format: Optional[str] = None, strict: bool = False, delimiter: Optional[str] = None,
+               trim: bool = True, time_format: Optional[str] = None, utc_offset: Optional[int] = None) -> IngestResult:
+        """Read CSV or JSON Lines events (format "csv" or "jsonl").
+
+        ``source`` is a file path (``str`` or ``os.PathLike``; format by
+        default by the extension, .jsonl or .ndjson, like the cxm command),
+        the events themselves as ``bytes`` / ``bytearray`` / ``memoryview``,
+        or a binary file-like object with ``read()`` (an open file,
+        ``io.BytesIO``, a socket's makefile("rb"), a text stream is
+        encoded as UTF-8); those two default to CSV and go through the
+        streaming reader (cxm_reader_new / feed / finish), 1 MiB at a time.
+        A path given as ``bytes`` must be wrapped (``os.fsdecode(p)`` or
+        ``pathlib.Path``): bytes are data.
+
         Bad rows are skipped and listed in ``errors``; raises CxmError when
-        the file cannot be read, the CSV header is unusable, or (strict) at
-        the first bad row — the exception's ``errors`` lists the rows seen.
+        the file cannot be read (a CxmOSError: ``FileNotFoundError`` for a
+        missing file, with ``errno`` and ``filename``), the CSV header is
+        unusable, or (strict) at the first bad row (a CxmValueError) — the
+        exception's ``errors`` lists the rows seen.
 
         Dialects (docs/events.md): ``delimiter`` one of ``, ; \\t |``
         (default: detected from the header); ``trim`` removes spaces around
         fields; ``time_format`` a pattern such as ``"%m/%d/%Y %H:%M"``;
         ``utc_offset`` seconds east of UTC at which times without a zone are
         read (default: such times are refused)."""
-        p = os.fsencode(path)
-        if b"\0" in p:  # ctypes would pass the path cut at the NUL: another file
-            raise CxmError(_CXM_E_IO, f"path {os.fsdecode(p)!r} contains a NUL byte")
+        path: Optional[bytes] = None
+        if isinstance(source, (str, os.PathLike)):
+            path = os.fsencode(source)
+            if b"\0" in path:  # ctypes would pass the path cut at the NUL: another file
+                raise CxmError(_CXM_E_IO, f"path {os.fsdecode(path)!r} contains a NUL byte")
+        elif not isinstance(source, (bytes, bytearray, memoryview)) and not hasattr(source, "read"):
+            raise TypeError(f"ingest() takes a path, bytes or a file-like object, not {type(source).__name__}")
         if format is None:
-            format = "jsonl" if p.endswith(b".jsonl") or p.endswith(b".ndjson") else "csv"
+            format = "jsonl" if path is not None and (path.endswith(b".jsonl") or path.endswith(b".ndjson")) else "csv"
         if format not in ("csv", "jsonl"):
             raise ValueError(f"format must be 'csv' or 'jsonl', not {format!r}")
         if delimiter is not None and delimiter not in (",", ";", "\t", "|"):
@@ -821,16 +949,128 @@ class Store:
         opts.time_format = pattern  # kept alive by `pattern` for the call
         if utc_offset is not None:
             opts.assume_offset = 1
-            opts.utc_offset = int(utc_offset)
+            opts.utc_offset = _int(utc_offset, "utc_offset", _CXM_E_OPTION)
         opts.on_error = callback
         st = _c.ReaderStats()
         st.size = ctypes.sizeof(st)
-        with self._use(write=True) as h:
-            status = lib.cxm_store_ingest_file(h, p, byref(opts), byref(st))
+        where = "<data>"
+        if path is not None:
+            where = os.fsdecode(path)
+            with self._use(write=True) as h:
+                status = lib.cxm_store_ingest_file(h, path, byref(opts), byref(st))
+            if status in (_CXM_E_IO, _CXM_E_NOT_FILE):
+                raise _os_error(status, path, errors)
+        else:
+            with self._use(write=True) as h:
+                status = self._stream(h, source, opts, st)
         if status < 0:
-            raise CxmError(status, f"{lib.cxm_status_str(status).decode()} ({os.fsdecode(p)})", errors)
+            raise CxmError(status, f"{lib.cxm_status_str(status).decode()} ({where})", errors)
         return IngestResult(st.rows, st.events, st.rejected, st.duplicates, st.out_of_window, st.warnings, st.bytes,
                             errors)
+
+    def _stream(self, h: int, source: Any, opts: Any, st: Any) -> int:
+        """Feed bytes or a file-like object to a cxm_reader; the status of
+        the first failing call (or of finish)."""
+        lib = self._lib
+        r = c_void_p()
+        _check(lib.cxm_reader_new(byref(r), h, byref(opts)))
+        try:
+            status = 0
+            if isinstance(source, (bytes, bytearray, memoryview)):
+                view = memoryview(source).cast("B")
+                chunks: Any = (view[i:i + _CHUNK] for i in range(0, len(view), _CHUNK))
+            else:
+                chunks = iter(lambda: source.read(_CHUNK), b"")
+            for chunk in chunks:
+                if isinstance(chunk, str):
+                    if chunk == "":
+                        break
+                    chunk = chunk.encode("utf-8")
+                buf = (ctypes.c_char * len(chunk)).from_buffer_copy(chunk) if len(chunk) else None
+                status = lib.cxm_reader_feed(r, buf, len(chunk))
+                if status < 0:
+                    break
+            if status >= 0:
+                status = lib.cxm_reader_finish(r)
+            lib.cxm_reader_stats_get(byref(st), r)
+            return status
+        finally:
+            lib.cxm_reader_free(r)
+
+    # -- snapshots and merging (cxm/snapshot.h, cxm_store_merge) --
+    def to_bytes(self) -> bytes:
+        """The store's snapshot (cxm_store_save_to; docs/snapshot.md). The
+        bytes are canonical: two stores with the same content give equal
+        bytes. Load with Store.from_bytes()."""
+        parts: List[bytes] = []
+
+        def write(_opaque: Any, data: Any, n: int) -> int:
+            parts.append(ctypes.string_at(data, n))
+            return 0
+
+        fn = _c.WRITE_FN(write)
+        with self._use() as h:
+            _check(self._lib.cxm_store_save_to(h, fn, None), "snapshot")
+        return b"".join(parts)
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Save the snapshot to a file, atomically (cxm_store_save; a new
+        file gets mode 0600). Raises CxmOSError when it cannot be written."""
+        p = os.fsencode(path)
+        if b"\0" in p:
+            raise CxmError(_CXM_E_IO, f"path {os.fsdecode(p)!r} contains a NUL byte")
+        with self._use() as h:
+            status = self._lib.cxm_store_save(h, p)
+        if status in (_CXM_E_IO, _CXM_E_NOT_FILE):
+            raise CxmError(status, f"cannot write the snapshot {os.fsdecode(p)}", errno=ctypes.get_errno() or None,
+                           filename=os.fsdecode(p))
+        _check(status, os.fsdecode(p))
+
+    @classmethod
+    def from_bytes(cls, data: Union[bytes, bytearray, memoryview]) -> "Store":
+        """A new store from snapshot bytes (cxm_store_load_bytes). Malformed
+        bytes raise CxmValueError (CXM_E_FORMAT, CXM_E_VERSION,
+        CXM_E_TRUNCATED, CXM_E_CHECKSUM)."""
+        b = bytes(data)
+        return cls._adopt(lambda out: _c.lib().cxm_store_load_bytes(out, b, len(b), None), "snapshot bytes")
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Store":
+        """A new store from a snapshot file (cxm_store_load). A missing file
+        raises CxmFileNotFoundError (a FileNotFoundError)."""
+        p = os.fsencode(path)
+        if b"\0" in p:
+            raise CxmError(_CXM_E_IO, f"path {os.fsdecode(p)!r} contains a NUL byte")
+        try:
+            return cls._adopt(lambda out: _c.lib().cxm_store_load(out, p, None), os.fsdecode(p))
+        except CxmOSError as e:
+            raise _os_error(e.status, p) from None
+
+    @classmethod
+    def _adopt(cls, load: Callable[[Any], int], what: str) -> "Store":
+        store = cls.__new__(cls)
+        store._cv = threading.Condition(threading.Lock())
+        store._readers = 0
+        store._writing = False
+        store._writers_waiting = 0
+        store._h = None
+        store._lib = _c.lib()
+        h = c_void_p()
+        _check(load(byref(h)), what)
+        store._h = h.value
+        return store
+
+    def merge(self, other: "Store") -> None:
+        """Fold every event of ``other`` into this store (cxm_store_merge;
+        docs/api.md, "Merging stores"); ``other`` is only read. Atomic:
+        raises CxmValueError CXM_E_CONFLICT (different buckets, or an event
+        id in both) and changes nothing."""
+        if not isinstance(other, Store):
+            raise TypeError("merge() takes a cxm.Store")
+        if other is self:
+            raise CxmError(_CXM_E_ARG, "a store cannot be merged into itself")
+        with self._use(write=True) as h, other._use() as o:
+            _check(self._lib.cxm_store_merge(h, o))
 
     def stats(self) -> StoreStats:
         st = _c.StoreStats()

@@ -367,6 +367,31 @@ class ChurnRow(Structure):
     ]
 
 
+class RfmOptions(Structure):
+    """struct cxm_rfm_options (cxm/purchase.h)."""
+
+    _fields_ = [("size", c_size_t), ("to", c_int64), ("holdout_to", c_int64), ("unit_seconds", c_double)]
+
+
+class RfmCustomer(Structure):
+    """struct cxm_rfm_customer (cxm/purchase.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("id", c_void_p),
+        ("id_len", c_size_t),
+        ("x", c_uint32),
+        ("t_x", c_double),
+        ("T", c_double),
+        ("monetary", c_double),
+        ("x_star", c_double),
+    ]
+
+
+#: cxm_write_fn (cxm/snapshot.h): int32_t (*)(void *opaque, const void *bytes, size_t len).
+WRITE_FN = CFUNCTYPE(c_int32, c_void_p, c_void_p, c_size_t)
+
+
 # ---- loading ---------------------------------------------------------------
 
 _P = POINTER
@@ -452,6 +477,24 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_churn_info_get": (_I32, [_P(ChurnInfo), _V]),
     "cxm_churn_row_get": (_I32, [_P(ChurnRow), _V, _SZ]),
     "cxm_churn_free": (None, [_V]),
+    "cxm_store_record_batch": (_I32, [_V, _V, _V, _SZ]),
+    "cxm_reader_new": (_I32, [_P(_V), _V, _P(ReaderOptions)]),
+    "cxm_reader_feed": (_I32, [_V, _V, _SZ]),
+    "cxm_reader_finish": (_I32, [_V]),
+    "cxm_reader_stats_get": (_I32, [_P(ReaderStats), _V]),
+    "cxm_reader_free": (None, [_V]),
+    "cxm_store_save": (_I32, [_V, _S]),
+    "cxm_store_save_to": (_I32, [_V, WRITE_FN, _V]),
+    "cxm_store_load": (_I32, [_P(_V), _S, _V]),
+    "cxm_store_load_bytes": (_I32, [_P(_V), _V, _SZ, _V]),
+    "cxm_store_merge": (_I32, [_V, _V]),
+    "cxm_rfm_options_init": (None, [_P(RfmOptions)]),
+    "cxm_rfm_customer_init": (None, [_P(RfmCustomer)]),
+    "cxm_rfm_new": (_I32, [_P(_V), _V]),
+    "cxm_rfm_free": (None, [_V]),
+    "cxm_store_rfm": (_I32, [_V, _V, _P(RfmOptions)]),
+    "cxm_rfm_count": (_SZ, [_V]),
+    "cxm_rfm_get": (_I32, [_P(RfmCustomer), _V, _SZ]),
 }
 
 
@@ -511,6 +554,8 @@ def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
         ("cxm_churn_options", ChurnOptions, lib.cxm_churn_options_init),
         ("cxm_churn_info", ChurnInfo, lib.cxm_churn_info_init),
         ("cxm_churn_row", ChurnRow, lib.cxm_churn_row_init),
+        ("cxm_rfm_options", RfmOptions, lib.cxm_rfm_options_init),
+        ("cxm_rfm_customer", RfmCustomer, lib.cxm_rfm_customer_init),
     ]
     sizes = {}
     for name, cls, init in pairs:
