@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import _lib as _c
+from . import _frames
 
 __all__ = [
     "CxmError", "CxmValueError", "CxmKeyError", "CxmOSError", "CxmFileNotFoundError", "CxmPermissionError",
@@ -199,6 +200,13 @@ def _check(status: int, what: Optional[str] = None) -> int:
 def _num(x: float) -> Optional[float]:
     """NaN (the library's "absent") becomes None."""
     return None if math.isnan(x) else x
+
+
+def _utc(t: Optional[int]) -> Optional[_dt.datetime]:
+    """Seconds since 1970 as a timezone-aware UTC datetime (None stays None)."""
+    if t is None:
+        return None
+    return _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc) + _dt.timedelta(seconds=t)
 
 
 def version() -> str:
@@ -463,9 +471,22 @@ class Calendar:
 # ---- results -----------------------------------------------------------------
 
 
+class _Frame:
+    """to_frame() for a result: one row of flat columns (pandas)."""
+
+    def to_frame(self) -> Any:
+        """This result as a one-row pandas DataFrame of flat columns: the
+        main figure under the metric's name (``nps``), the others
+        ``nps_n``, ``nps_ci_low``, ``nps_ci_high``...; times as
+        timezone-aware (UTC) Timestamps; absent values None/NaN."""
+        return _frames.frame([_frames.flat(self)])
+
+
 @dataclass(frozen=True)
-class Nps:
+class Nps(_Frame):
     """NPS of a slice (docs/metrics.md); floats are None when n is 0."""
+    _frame_prefix = "nps"
+    _frame_main = "score"
 
     n: int
     promoters: int
@@ -478,8 +499,10 @@ class Nps:
 
 
 @dataclass(frozen=True)
-class Csat:
+class Csat(_Frame):
     """CSAT (top-two box) of a slice; floats are None when n is 0."""
+    _frame_prefix = "csat"
+    _frame_main = "score"
 
     n: int
     satisfied: int
@@ -489,8 +512,10 @@ class Csat:
 
 
 @dataclass(frozen=True)
-class Ces:
+class Ces(_Frame):
     """CES of a slice; sd and the interval are None when n < 2."""
+    _frame_prefix = "ces"
+    _frame_main = "mean"
 
     n: int
     mean: Optional[float]
@@ -502,8 +527,10 @@ class Ces:
 
 
 @dataclass(frozen=True)
-class Gap:
+class Gap(_Frame):
     """Service (internal rating) minus experience (customer rating) per interaction."""
+    _frame_prefix = "gap"
+    _frame_main = "mean"
 
     pairs: int
     mean: Optional[float]
@@ -519,8 +546,10 @@ class Gap:
 
 
 @dataclass(frozen=True)
-class Servqual:
+class Servqual(_Frame):
     """SERVQUAL gaps (perception - expectation) per dimension, by name."""
+    _frame_prefix = "servqual"
+    _frame_main = "score"
 
     customers: dict
     gaps: dict
@@ -528,7 +557,7 @@ class Servqual:
 
 
 @dataclass(frozen=True)
-class Service:
+class Service(_Frame):
     """Contact-centre service levels of a slice."""
 
     contacts: int
@@ -547,7 +576,9 @@ class Service:
 
 
 @dataclass(frozen=True)
-class Loyalty:
+class Loyalty(_Frame):
+    """Complaints, compliments and churn events of a slice."""
+
     complaints: int
     compliments: int
     churned: int
@@ -555,7 +586,9 @@ class Loyalty:
 
 
 @dataclass(frozen=True)
-class Consistency:
+class Consistency(_Frame):
+    """Cross-channel consistency: spread of the channels' mean ratings and the weakest channel."""
+
     channels: int
     sd: Optional[float]
     mean: Optional[float]
@@ -576,7 +609,7 @@ class Group:
 
 
 @dataclass(frozen=True)
-class RowError:
+class RowError(_Frame):
     """A row the reader rejected (status < 0) or a warning (status > 0)."""
 
     line: int
@@ -587,7 +620,10 @@ class RowError:
 
 
 @dataclass(frozen=True)
-class IngestResult:
+class IngestResult(_Frame):
+    """What ingest() read: reader counters (struct cxm_reader_stats) and
+    the rows rejected or warned about, in ``errors``."""
+
     rows: int
     events: int
     rejected: int
@@ -596,10 +632,15 @@ class IngestResult:
     warnings: int
     bytes: int
     errors: List[RowError]
+    _frame_skip = ("errors",)
 
 
 @dataclass(frozen=True)
-class StoreStats:
+class StoreStats(_Frame):
+    """The store's counters (struct cxm_store_stats); ``first`` and
+    ``last`` event times in seconds since 1970 (None when empty; aware
+    datetimes in to_frame() and first_time / last_time)."""
+
     events: int
     duplicates: int
     customers: int
@@ -607,10 +648,21 @@ class StoreStats:
     last: Optional[int]
     cells: int
     memory_bytes: int
+    _frame_times = ("first", "last")
+
+    @property
+    def first_time(self) -> Optional[_dt.datetime]:
+        """``first`` as a timezone-aware (UTC) datetime."""
+        return _utc(self.first)
+
+    @property
+    def last_time(self) -> Optional[_dt.datetime]:
+        """``last`` as a timezone-aware (UTC) datetime."""
+        return _utc(self.last)
 
 
 @dataclass(frozen=True)
-class Driver:
+class Driver(_Frame):
     """A factor raising a customer's churn log-odds, and by how much
     (its contribution b_j x_j; the JSON's ``{"factor", "weight"}``)."""
 
@@ -633,7 +685,7 @@ class ChurnRisk:
 
 
 @dataclass(frozen=True)
-class CalibrationBin:
+class CalibrationBin(_Frame):
     """One decile of the held-out customers sorted by predicted risk."""
 
     customers: int
@@ -652,10 +704,31 @@ class Evaluation:
     brier: Optional[float]
     calibration: Tuple[CalibrationBin, ...]
 
+    def to_frame(self) -> Any:
+        """The calibration bins as a DataFrame, one row per decile (``bin``
+        0..9: customers, predicted, observed); the summary figures
+        (customers, churned, log_loss, auc, brier) are in ``attrs``."""
+        df = _frames.frame([{"bin": k, **_frames.flat(b)} for k, b in enumerate(self.calibration)], "bin")
+        df.attrs.update(customers=self.customers, churned=self.churned, log_loss=self.log_loss, auc=self.auc,
+                        brier=self.brier)
+        return df
+
 
 @dataclass(frozen=True)
-class RiskModel:
+class RiskModel(_Frame):
     """How a Churn result was scored (struct cxm_churn_info)."""
+    _frame_times = ("cutoff", "scored_at")
+    _frame_skip = ("evaluation",)
+
+    @property
+    def cutoff_time(self) -> _dt.datetime:
+        """``cutoff`` as a timezone-aware (UTC) datetime."""
+        return _utc(self.cutoff)  # type: ignore[return-value]
+
+    @property
+    def scored_at_time(self) -> _dt.datetime:
+        """``scored_at`` as a timezone-aware (UTC) datetime."""
+        return _utc(self.scored_at)  # type: ignore[return-value]
 
     source: str  # "fitted" or "default"
     fitted: bool
@@ -674,6 +747,100 @@ class Churn:
 
     customers: List[ChurnRisk]
     model: RiskModel
+
+    def to_frame(self) -> Any:
+        """One row per customer, highest risk first, indexed by
+        ``customer``: risk, band, p_alive (NaN when absent), logit, one
+        column per feature (its name), ``contribution_<feature>``, and the
+        drivers as ``driver_1``, ``driver_1_weight``, ``driver_2``... (None
+        past a customer's last driver). The model's figures are in
+        ``attrs["model"]`` (RiskModel.to_frame() as a dict)."""
+        width = max((len(c.drivers) for c in self.customers), default=0)
+        rows = []
+        for c in self.customers:
+            row: Dict[str, Any] = {"customer": c.customer, "risk": c.risk, "band": c.band,
+                                   "p_alive": c.p_alive, "logit": c.logit}
+            row.update(c.features)
+            row.update({f"contribution_{k}": v for k, v in c.contributions.items()})
+            for k in range(width):
+                d = c.drivers[k] if k < len(c.drivers) else None
+                row[f"driver_{k + 1}"] = d.factor if d else None
+                row[f"driver_{k + 1}_weight"] = d.weight if d else None
+            rows.append(row)
+        df = _frames.frame(rows, "customer")
+        df.attrs["model"] = _frames.flat(self.model)
+        return df
+
+
+class Groups(list):
+    """The groups of Store.groups() (a list of Group) with to_frame()."""
+
+    def __init__(self, by: str, groups: List[Group]) -> None:
+        super().__init__(groups)
+        #: The grouping: "channel", "stage", "segment", "month" or "week".
+        self.by = by
+
+    def to_frame(self) -> Any:
+        """One row per group, indexed by the group key (the column is named
+        after the grouping, e.g. ``channel``), with the flat NPS, CSAT and
+        CES columns (``nps``, ``nps_n``, ``nps_ci_low``..., ``csat``...,
+        ``ces``...)."""
+        rows = [{self.by: g.key, **_frames.flat(g.nps), **_frames.flat(g.csat), **_frames.flat(g.ces)} for g in self]
+        if not rows:
+            rows_df = _frames.frame([])
+            return rows_df
+        return _frames.frame(rows, self.by)
+
+
+@dataclass(frozen=True)
+class RecordResult(_Frame):
+    """What record_frame() did: ``rows`` given, ``events`` recorded,
+    ``rejected`` rows, ``duplicates`` skipped, the per-row C statuses
+    (``statuses``, a numpy int32 array in frame order: 0 recorded,
+    1 duplicate, < 0 the error) and the rejected rows as RowError
+    (``line`` is the row's position in the frame, 0-based; ``column`` the
+    frame column the status is about)."""
+
+    rows: int
+    events: int
+    rejected: int
+    duplicates: int
+    statuses: Any
+    errors: List[RowError]
+    _frame_skip = ("statuses", "errors")
+
+
+@dataclass(frozen=True)
+class PurchaseSummary(_Frame):
+    """One customer's purchase summary (struct cxm_rfm_customer) in the
+    shape of lifetimes' summary_data_from_transaction_data: ``frequency``
+    (repeat purchase days x), ``recency`` (t_x), ``T`` and
+    ``monetary_value`` (mean repeat-day spend; 0 without repeats, as
+    lifetimes has it), in ``unit``s; ``frequency_holdout`` when a holdout
+    end was given (else None)."""
+
+    customer: str
+    frequency: int
+    recency: float
+    T: float
+    monetary_value: float
+    frequency_holdout: Optional[float]
+
+
+class PurchaseSummaries(list):
+    """The list Store.purchase_summary() returns, with to_frame()."""
+
+    def to_frame(self) -> Any:
+        """A DataFrame indexed by ``customer`` with the columns lifetimes
+        uses: ``frequency``, ``recency``, ``T``, ``monetary_value`` (and
+        ``frequency_holdout`` when a holdout was asked for)."""
+        pd = _frames.pandas()
+        cols = ["frequency", "recency", "T", "monetary_value"]
+        if any(p.frequency_holdout is not None for p in self):
+            cols.append("frequency_holdout")
+        df = pd.DataFrame([[getattr(p, c) for c in cols] for p in self], columns=cols,
+                          index=pd.Index([p.customer for p in self], name="customer"))
+        return df.astype({"frequency": "int64"}) if len(df) else df
 
 
 def _nps(r: Any) -> Nps:
@@ -997,6 +1164,137 @@ class Store:
         finally:
             lib.cxm_reader_free(r)
 
+    # -- DataFrames (pandas) --
+    def _intern_code(self, h: int, value: Any, what: str) -> Tuple[int, int]:
+        """(code, 0) for a channel or segment of record_frame(), interned;
+        (0, status) when invalid. Empty or missing: 0 (unknown / none)."""
+        if isinstance(value, bool):
+            return 0, _CXM_E_CHANNEL if what == "channel" else _CXM_E_SEGMENT
+        if isinstance(value, int) or type(value).__name__.startswith("int"):
+            v = int(value)
+            return (v, 0) if -(2**31) <= v < 2**31 else (0, _CXM_E_CHANNEL if what == "channel" else _CXM_E_SEGMENT)
+        b = _frames._encode(value)
+        if b == b"":
+            return 0, 0
+        fn = self._lib.cxm_store_channel if what == "channel" else self._lib.cxm_store_segment
+        out = c_int32()
+        rc = fn(byref(out), h, b, len(b))
+        return (out.value, 0) if rc == 0 else (0, rc)
+
+    def record_frame(self, df: Any, *, time: str = "time", customer: str = "customer", kind: str = "kind",
+                     value: Optional[str] = "value", channel: Optional[str] = "channel",
+                     stage: Optional[str] = "stage", segment: Optional[str] = "segment", ref: Optional[str] = "ref",
+                     dimension: Optional[str] = "dimension", id: Optional[str] = "id",
+                     tz: Any = None) -> RecordResult:
+        """Record every row of a pandas DataFrame, as ingest() of the same
+        rows as CSV would, through one cxm_store_record_batch() call.
+
+        The keyword arguments name the frame's column for each event field
+        (defaults: the CSV header names, docs/events.md); an optional field
+        whose default column the frame lacks is absent, ``None`` leaves it
+        out, and a column named explicitly (or a required one: time,
+        customer, kind) that the frame lacks raises CxmKeyError
+        (CXM_E_HEADER; also a ``KeyError``).
+
+        Columns may be text, categorical (each category is looked up
+        once) or codes (ints). ``time`` may be datetime64 with a zone,
+        datetime64 without one (then ``tz`` is required: ``tz="UTC"`` or
+        the zone the times were written in, else CxmValueError CXM_E_TIME
+        before anything is recorded), integer seconds since 1970, or RFC
+        3339 text (zone-less text is placed in ``tz`` when given, else
+        refused per row). ``value`` NaN / None / NA means no value.
+
+        Bad rows are skipped and listed in ``errors`` (row position,
+        column, status), as the reader does; the others are recorded. New
+        channel tokens and segment labels are interned in the order of
+        first appearance, so a frame of valid rows gives the store (and the
+        snapshot bytes) ingest() gives for the same rows as CSV; a label
+        seen only in rejected rows stays interned (the reader's would not).
+        Returns RecordResult."""
+        import numpy as np
+        pd = _frames.pandas()
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"record_frame() takes a pandas DataFrame, not {type(df).__name__}")
+        given = dict(time=time, customer=customer, kind=kind, value=value, channel=channel, stage=stage,
+                     segment=segment, ref=ref, dimension=dimension, id=id)
+        defaults = dict(time="time", customer="customer", kind="kind", value="value", channel="channel",
+                        stage="stage", segment="segment", ref="ref", dimension="dimension", id="id")
+        names: Dict[str, Optional[str]] = {}
+        for field, col in given.items():
+            if col is None:
+                if field in _frames.REQUIRED:
+                    raise TypeError(f"{field} is required: name its column")
+                names[field] = None
+            elif col in df.columns:
+                names[field] = col
+            elif field in _frames.REQUIRED or col != defaults[field]:
+                raise CxmError(_CXM_E_NOT_FOUND, f"the frame has no column {col!r} for the event's {field} "
+                                                 f"(columns: {', '.join(map(str, df.columns))})")
+            else:
+                names[field] = None
+        lib = self._lib
+        keep: List[Any] = []
+        n = len(df)
+        statuses = np.zeros(n, dtype=np.int32)
+        with self._use(write=True) as h:
+            ev, pre = _frames.build_events(self, h, df, names, tz, keep)
+            ok = np.flatnonzero(pre == 0)
+            if len(ok) == n:
+                batch = ev
+            else:
+                batch = np.ascontiguousarray(ev[ok])
+            got = np.zeros(len(ok), dtype=np.int32)
+            if len(ok):
+                _check(lib.cxm_store_record_batch(got.ctypes.data, h, batch.ctypes.data, len(ok)))
+        del keep
+        statuses[:] = pre
+        statuses[ok] = got
+        errors = []
+        for i in np.flatnonzero(statuses < 0):
+            st = int(statuses[i])
+            errors.append(RowError(int(i), _frames.column_of(st, names), st, lib.cxm_status_name(st).decode(),
+                                   lib.cxm_status_str(st).decode()))
+        return RecordResult(n, int((statuses == 0).sum()), len(errors), int((statuses == 1).sum()), statuses, errors)
+
+    def purchase_summary(self, to: Optional[Time] = None, holdout_to: Optional[Time] = None,
+                         unit: str = "D") -> PurchaseSummaries:
+        """Every buying customer's purchase summary (cxm_store_rfm;
+        docs/purchase.md, "From events") in the shape of lifetimes'
+        summary_data_from_transaction_data: frequency, recency, T,
+        monetary_value, in ``unit`` ("D" days, the lifetimes default, or "W"
+        weeks, the C default). ``to`` ends the observation (a UTC midnight,
+        exclusive; default: through the day of the last event);
+        ``holdout_to`` adds ``frequency_holdout`` for [to, holdout_to).
+        Customers whose first purchase is on the last day are left out (T =
+        0). A list of PurchaseSummary with to_frame()."""
+        units = {"D": 86400.0, "W": 604800.0}
+        if unit not in units:
+            raise CxmError(_CXM_E_OPTION, f"unit {unit!r}: 'D' (days) or 'W' (weeks)")
+        lib = self._lib
+        o = _c.RfmOptions()
+        lib.cxm_rfm_options_init(byref(o))
+        o.unit_seconds = units[unit]
+        if to is not None:
+            o.to = _time(to, "to")
+        if holdout_to is not None:
+            o.holdout_to = _time(holdout_to, "holdout_to")
+        r = c_void_p()
+        _check(lib.cxm_rfm_new(byref(r), None))
+        try:
+            with self._use() as h:
+                _check(lib.cxm_store_rfm(r, h, byref(o)), "purchase summary")
+            out = PurchaseSummaries()
+            c = _c.RfmCustomer()
+            for i in range(lib.cxm_rfm_count(r)):
+                lib.cxm_rfm_customer_init(byref(c))
+                _check(lib.cxm_rfm_get(byref(c), r, i))
+                money = 0.0 if c.x == 0 or math.isnan(c.monetary) else c.monetary
+                out.append(PurchaseSummary(_text(c.id, c.id_len), c.x, c.t_x, c.T, money,
+                                           None if math.isnan(c.x_star) else c.x_star))
+            return out
+        finally:
+            lib.cxm_rfm_free(r)
+
     # -- snapshots and merging (cxm/snapshot.h, cxm_store_merge) --
     def to_bytes(self) -> bytes:
         """The store's snapshot (cxm_store_save_to; docs/snapshot.md). The
@@ -1219,9 +1517,10 @@ class Store:
         return _text(name, n.value)
 
     def groups(self, by: str, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
-               segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> List[Group]:
+               segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> "Groups":
         """Group a slice by "channel", "stage", "segment", "month" or "week"
-        (sorted by key; groups without events left out)."""
+        (sorted by key; groups without events left out). A list of Group
+        with to_frame() (one row per group)."""
         if by not in _BY:
             raise CxmError(-16, f"unknown grouping {by!r}: one of {', '.join(_BY)}")
         lib = self._lib
@@ -1240,7 +1539,7 @@ class Store:
                 nps, csat, ces = _survey(acc)
                 out.append(Group(_text(key, n.value), nps, csat, ces,
                                  (gf.from_, gf.to, gf.channel, gf.stage, gf.segment)))
-            return out
+            return Groups(by, out)
         finally:
             lib.cxm_groups_free(g)
 
