@@ -248,8 +248,9 @@ def _text(p: Any, n: int) -> str:
 
 
 def _time(t: Time, what: str = "time") -> int:
-    """Seconds since 1970 UTC from an int, an RFC 3339 string, a datetime
-    (naive ones are taken as UTC) or a date (its UTC midnight)."""
+    """Seconds since 1970 UTC from an int, an RFC 3339 string, a
+    "YYYY-MM-DD" string or a date (its UTC midnight, as the command's
+    --from/--to), or a datetime (naive ones are taken as UTC)."""
     if isinstance(t, bool):
         raise TypeError(f"{what} must be an int, str, datetime or date")
     if isinstance(t, int):
@@ -263,6 +264,11 @@ def _time(t: Time, what: str = "time") -> int:
     if isinstance(t, _dt.date):
         return (t - _dt.date(1970, 1, 1)).days * 86400
     if isinstance(t, str):
+        if len(t) == 10 and t[4] == "-" and t[7] == "-":  # a date, as the command's --from/--to: its UTC midnight
+            try:
+                return (_dt.date.fromisoformat(t) - _dt.date(1970, 1, 1)).days * 86400
+            except ValueError:
+                raise CxmError(_CXM_E_TIME, f"{what} {t!r} is not a YYYY-MM-DD date") from None
         b = t.encode()
         out = c_int64()
         _check(_c.lib().cxm_time_parse(byref(out), b, len(b)), f"{what} {t!r}")
