@@ -112,6 +112,34 @@ def _code_column(col: Any, lookup: Any, pre: Any) -> Any:
     return out
 
 
+def _plain_utc(a: Any) -> Tuple[Any, Any]:
+    """Seconds since 1970 of "YYYY-MM-DDTHH:MM:SSZ" strings (a numpy U20
+    array), and which of them are valid dates in 1970..9999 with hours
+    below 24, minutes and seconds below 60 (the others are left to the
+    library's parser). Days from the civil date as in H. Hinnant's
+    days_from_civil."""
+    import numpy as np
+    d = a.view(np.uint32).reshape(-1, 20)
+
+    def num(i: int, n: int) -> Any:
+        v = d[:, i].astype(np.int64) - 48
+        for k in range(1, n):
+            v = v * 10 + (d[:, i + k].astype(np.int64) - 48)
+        return v
+
+    Y, M, D, h, m, sec = num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2)
+    leap = (Y % 4 == 0) & ((Y % 100 != 0) | (Y % 400 == 0))
+    dim = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(M, 0, 12)] + ((M == 2) & leap)
+    ok = (Y >= 1970) & (M >= 1) & (M <= 12) & (D >= 1) & (D <= dim) & (h < 24) & (m < 60) & (sec < 60)
+    y = Y - (M <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * np.where(M > 2, M - 3, M + 9) + 2) // 5 + D - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    days = era * 146097 + doe - 719468
+    return days * 86400 + h * 3600 + m * 60 + sec, ok
+
+
 def _time_column(col: Any, tz: Any, name: str, pre: Any) -> Any:
     """int64 seconds since 1970 UTC. datetime64 with a zone: converted;
     naive datetime64: needs ``tz`` (else CxmValueError CXM_E_TIME); ints:
@@ -171,8 +199,28 @@ def _time_column(col: Any, tz: Any, name: str, pre: Any) -> Any:
     codes, uniques = _factorize(s)
     table = np.zeros(len(uniques), dtype=np.int64)
     bad = np.zeros(len(uniques), dtype=np.int32)
-    for k, u in enumerate(uniques):
-        table[k], bad[k] = one(u)
+    done = np.zeros(len(uniques), dtype=bool)
+    if uniques:
+        # The common form, "YYYY-MM-DDTHH:MM:SSZ", read by numpy/pandas at
+        # once; any other text (and any such text pandas does not take, or
+        # before 1970) goes to the library's parser one distinct value at a
+        # time, so both paths accept exactly what the reader accepts.
+        if all(type(x) is str for x in uniques):
+            a = np.array(uniques, dtype="U21")  # longer text is cut: its 21st code point is not 0
+            cp = a.view(np.uint32).reshape(-1, 21)
+            digit = (cp >= 48) & (cp <= 57)
+            plain = (cp[:, 20] == 0) & (cp[:, 19] == ord("Z")) & (cp[:, 10] == ord("T"))
+            plain &= (cp[:, 4] == ord("-")) & (cp[:, 7] == ord("-")) & (cp[:, 13] == ord(":")) & (cp[:, 16] == ord(":"))
+            plain &= digit[:, [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]].all(axis=1)
+        else:
+            plain = np.zeros(len(uniques), dtype=bool)
+        if plain.any():
+            secs, ok = _plain_utc(np.ascontiguousarray(a[plain]).astype("U20"))
+            idx = np.flatnonzero(plain)[ok]
+            table[idx] = secs[ok]
+            done[idx] = True
+    for k in np.flatnonzero(~done):
+        table[k], bad[k] = one(uniques[k])
     out = np.where(codes >= 0, table.take(np.maximum(codes, 0)) if len(uniques) else 0, 0).astype(np.int64)
     st = np.where(codes >= 0, bad.take(np.maximum(codes, 0)) if len(uniques) else -6, -6).astype(np.int32)
     np.copyto(pre, st, where=(pre == 0) & (st < 0))

@@ -101,6 +101,26 @@ class RoundTrip(unittest.TestCase):
                 c.ingest(io.BytesIO(to_csv_bytes(df)))  # a file-like object, through the streaming reader
                 self.assertSameStore(a, c)
 
+    def test_time_text_as_the_reader_reads_it(self):
+        # The vectorised "YYYY-MM-DDTHH:MM:SSZ" path and the library's parser
+        # must accept and place exactly what the reader does.
+        times = ["2024-02-29T23:59:59Z", "2025-02-29T10:00:00Z", "2025-02-30T10:00:00Z", "1969-12-31T23:59:59Z",
+                 "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2025-03-01T24:00:00Z", "2025-03-01T10:60:00Z",
+                 "2025-03-01T10:00:60Z", "2025-03-01t10:00:00z", "2025-03-01T10:00:00+02:00", "2025-03-01T10:00:00.9Z",
+                 "2025-3-01T10:00:00Z", "2025-03-01T10:00:00", "2000-13-01T00:00:00Z", "2100-02-29T00:00:00Z",
+                 "2000-02-29T12:34:56Z", "2025-12-31T23:59:59Z", "2025-03-01T10:00:00ZZ", " 2025-03-01T10:00:00Z"]
+        df = pd.DataFrame({"time": times, "customer": [f"c{i}" for i in range(len(times))], "kind": "nps",
+                           "value": 5})
+        csv = "time,customer,kind,value\n" + "".join(f"{t},c{i},nps,5\n" for i, t in enumerate(times))
+        with cxm.Store() as a, cxm.Store() as b:
+            got = a.ingest(csv.encode(), trim=False)
+            r = b.record_frame(df)
+            self.assertEqual(r.rejected, got.rejected)
+            self.assertEqual(sorted(e.line for e in r.errors), sorted(e.line - 2 for e in got.errors))
+            self.assertGreater(r.rejected, 5)
+            self.assertGreater(r.events, 5)
+            self.assertEqual(a.to_bytes(), b.to_bytes())
+
     def test_renamed_columns_and_codes(self):
         df = generated(200, 5)
         renamed = df.rename(columns={"time": "ts", "customer": "user", "kind": "event", "value": "score"})
