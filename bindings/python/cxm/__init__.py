@@ -29,7 +29,7 @@ from . import _frames
 
 __all__ = [
     "CxmError", "CxmValueError", "CxmKeyError", "CxmOSError", "CxmFileNotFoundError", "CxmPermissionError",
-    "CxmIsADirectoryError", "CxmMemoryError", "Store", "RecordResult", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
+    "CxmIsADirectoryError", "Store", "RecordResult", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
     "Service", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
     "Churn", "Calendar", "parse_hours", "version",
 ]
@@ -80,9 +80,9 @@ class CxmError(Exception):
     :class:`CxmValueError` (a ``ValueError``: bad input or options),
     :class:`CxmKeyError` (a ``KeyError``: a name or column not found),
     :class:`CxmOSError` (an ``OSError`` with ``errno`` and ``filename``; a
-    missing file is a ``FileNotFoundError``), :class:`CxmMemoryError`, or
-    CxmError itself (a closed store: CXM_E_STATE; a fit that did not
-    converge)."""
+    missing file is a ``FileNotFoundError``), or CxmError itself (a closed
+    store or calendar: CXM_E_STATE; CXM_E_NOMEM; a fit that did not
+    converge; CXM_E_ARG)."""
 
     def __new__(cls, status: int, message: Optional[str] = None, errors: Optional[List["RowError"]] = None,
                 *, errno: Optional[int] = None, filename: Optional[str] = None) -> "CxmError":
@@ -115,10 +115,6 @@ class CxmKeyError(CxmError, KeyError):
     """A CxmError that is a ``KeyError``: the thing looked up does not exist
     (CXM_E_NOT_FOUND, CXM_E_HANDLE), e.g. a DataFrame column named in
     ``record_frame`` that the frame lacks."""
-
-
-class CxmMemoryError(CxmError, MemoryError):
-    """CXM_E_NOMEM as a ``MemoryError``."""
 
 
 class CxmOSError(CxmError, OSError):
@@ -161,8 +157,6 @@ def _error_class(status: int, errno_: Optional[int]) -> type:
         if errno_ == _errno.EISDIR:
             return CxmIsADirectoryError
         return CxmOSError
-    if status == -2:
-        return CxmMemoryError
     if status in _KEY_STATUSES:
         return CxmKeyError
     if status in _VALUE_STATUSES:
@@ -453,6 +447,7 @@ class Calendar:
 
     @property
     def holiday_count(self) -> int:
+        """Number of holiday dates in the calendar."""
         return self._lib.cxm_calendar_holiday_count(self._handle)
 
     def business_seconds(self, start: Time, end: Time) -> int:
@@ -1377,6 +1372,8 @@ class Store:
             _check(self._lib.cxm_store_merge(h, o))
 
     def stats(self) -> StoreStats:
+        """The store's counters (cxm_store_stats_get): events, duplicates,
+        customers, first and last event time, cells, memory."""
         st = _c.StoreStats()
         st.size = ctypes.sizeof(st)
         with self._use() as h:
@@ -1432,14 +1429,19 @@ class Store:
     # segment, and the window [start, end) (multiples of the bucket).
     def nps(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None, segment: Code = None,
             start: Optional[Time] = None, end: Optional[Time] = None) -> Nps:
+        """NPS of the slice (docs/metrics.md): counts, score, standard error,
+        95% intervals (Wald and adjusted); floats None without answers."""
         return self._survey(self._kw(where, channel, stage, segment, start, end))[0]
 
     def csat(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None, segment: Code = None,
              start: Optional[Time] = None, end: Optional[Time] = None) -> Csat:
+        """CSAT (top-two box share) of the slice, its mean and 95% interval."""
         return self._survey(self._kw(where, channel, stage, segment, start, end))[1]
 
     def ces(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None, segment: Code = None,
             start: Optional[Time] = None, end: Optional[Time] = None) -> Ces:
+        """CES of the slice: mean, SD and 95% interval (None below two
+        answers), easy and high-effort shares, net score."""
         return self._survey(self._kw(where, channel, stage, segment, start, end))[2]
 
     def _experience_options(self, top_box: Optional[float], sla_target_seconds: Optional[int],
@@ -1458,6 +1460,9 @@ class Store:
 
     def gap(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None, segment: Code = None,
             start: Optional[Time] = None, end: Optional[Time] = None, top_box: Optional[float] = None) -> Gap:
+        """Perception gap of the slice (cxm_store_gap): internal service
+        rating minus the customer's rating per interaction, with its
+        interval, blind spots and reverse spots."""
         acc, r = _c.GapAcc(), _c.GapResult()
         o = self._experience_options(top_box, None)
         with self._use() as h:
@@ -1470,6 +1475,7 @@ class Store:
 
     def servqual(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                  segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Servqual:
+        """SERVQUAL gaps (perception - expectation) per dimension and overall."""
         r = _c.ServqualResult()
         o = self._experience_options(None, None)
         with self._use() as h:
@@ -1498,6 +1504,7 @@ class Store:
 
     def loyalty(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                 segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Loyalty:
+        """Complaints, compliments, churn events and the compliment ratio of the slice."""
         r = _c.LoyaltyResult()
         with self._use() as h:
             f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
@@ -1506,6 +1513,7 @@ class Store:
 
     def consistency(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                     segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Consistency:
+        """Cross-channel consistency: SD of the channels' mean ratings and the weakest channel."""
         r = _c.ConsistencyResult()
         o = self._experience_options(None, None)
         with self._use() as h:

@@ -98,7 +98,7 @@ class PipInstall(unittest.TestCase):
                 names = set(z.namelist())
                 record = z.read("cxm-0.1.0.dist-info/RECORD").decode().splitlines()
                 meta = z.read("cxm-0.1.0.dist-info/METADATA").decode()
-            self.assertEqual(names, {"cxm/__init__.py", "cxm/_lib.py", "cxm/py.typed", "cxm-0.1.0.dist-info/METADATA",
+            self.assertEqual(names, {"cxm/__init__.py", "cxm/_frames.py", "cxm/_lib.py", "cxm/py.typed", "cxm-0.1.0.dist-info/METADATA",
                                      "cxm-0.1.0.dist-info/WHEEL", "cxm-0.1.0.dist-info/top_level.txt",
                                      "cxm-0.1.0.dist-info/RECORD"})
             self.assertEqual({line.split(",")[0] for line in record}, names)
