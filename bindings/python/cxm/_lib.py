@@ -498,8 +498,30 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
 }
 
 
+SONAME = "libcxm.so.0"
+
+
+def system_paths(root: str = "/") -> list[str]:
+    """Where ``meson install`` puts libcxm under the usual prefixes, for a
+    system whose linker cache (ldconfig) does not list it yet: the Debian
+    multiarch directories first (``/usr/local/lib/x86_64-linux-gnu``, the
+    default libdir of meson on Debian), then the plain ones. ``root`` is
+    prepended (a DESTDIR, for the tests)."""
+    import sysconfig
+    arch = sysconfig.get_config_var("MULTIARCH") or ""
+    dirs = []
+    for prefix in ("/usr/local", "/usr"):
+        if arch:
+            dirs.append(f"{prefix}/lib/{arch}")
+        dirs.extend((f"{prefix}/lib64", f"{prefix}/lib"))
+    return [os.path.join(root, d.lstrip("/"), SONAME) for d in dirs]
+
+
 def _candidates() -> list[str]:
-    """Where libcxm is looked for, in order."""
+    """Where libcxm is looked for, in order: $CXM_LIBRARY alone when set;
+    else a build*/src of the source checkout the package sits in, the
+    linker cache (ctypes.util.find_library), then the install directories
+    of system_paths()."""
     found: list[str] = []
     env = os.environ.get("CXM_LIBRARY")
     if env:
@@ -517,6 +539,7 @@ def _candidates() -> list[str]:
     system = ctypes.util.find_library("cxm")
     if system:
         found.append(system)
+    found.extend(p for p in system_paths() if os.path.exists(p))
     return found
 
 
