@@ -103,12 +103,16 @@ func main() {
 	fmt.Println(st.Events, "events, NPS", nps.Score)
 }
 GOEOF
-export GOFLAGS=-mod=mod GOPROXY=off GOTELEMETRY=off GOCACHE="$build/bindings/go/cache" GOPATH="$scratch/gopath"
+# A fresh build cache: a cached cgo package would keep the -L of an
+# earlier (deleted) scratch root.
+export GOFLAGS=-mod=mod GOPROXY=off GOTELEMETRY=off GOCACHE="$scratch/gocache" GOPATH="$scratch/gopath"
 # The documented recipe; PKG_CONFIG_SYSROOT_DIR only because the install
 # went to a DESTDIR (a real install needs no pkg-config variable on Debian).
 go mod init example.com/app >/dev/null 2>&1
 go mod edit -require=cxm.example/cxm@v0.0.0 -replace=cxm.example/cxm="$src/bindings/go"
-PKG_CONFIG_PATH="$root$prefix/$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root" go build -o app .
+export PKG_CONFIG_PATH="$root$prefix/$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root"
+echo "pkg-config --libs cxm: $(pkg-config --libs cxm)"
+go build -o app .
 LD_LIBRARY_PATH="$root$prefix/$libdir" ./app "$sample" | tee out.txt
 grep -q "^6[0-9][0-9][0-9] events, NPS " out.txt
 echo "ok"
