@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -231,5 +233,76 @@ func TestEveryExportedNameIsDocumented(t *testing.T) {
 	}
 	if len(missing) > 0 {
 		t.Fatalf("exported names without a doc comment: %s", strings.Join(missing, ", "))
+	}
+}
+
+// Every function libcxm exports is called by the package or listed in
+// docs/bindings.md under "### Go: not wrapped", and no listed one is
+// called.
+func TestEveryExportedFunctionIsWrappedOrListed(t *testing.T) {
+	exp, err := os.ReadFile(filepath.Join("..", "..", "tests", "exports", "expected.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported := map[string]bool{}
+	for _, line := range strings.Split(string(exp), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			exported[line] = true
+		}
+	}
+	if len(exported) < 100 {
+		t.Fatalf("only %d exported functions read", len(exported))
+	}
+	called := map[string]bool{}
+	name := regexp.MustCompile(`\b(cxm_[a-z0-9_]+)\(`)
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range name.FindAllStringSubmatch(string(src), -1) {
+			called[m[1]] = true
+		}
+	}
+	docs, err := os.ReadFile(filepath.Join("..", "..", "docs", "bindings.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(docs)
+	start := strings.Index(text, "### Go: not wrapped")
+	if start < 0 {
+		t.Fatal(`docs/bindings.md has no "### Go: not wrapped" section`)
+	}
+	rest := text[start+1:]
+	if end := strings.Index(rest, "\n#"); end >= 0 {
+		rest = rest[:end]
+	}
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile("`(cxm_[a-z0-9_]+)`").FindAllStringSubmatch(rest, -1) {
+		listed[m[1]] = true
+	}
+	var missing, stale, unknown []string
+	for f := range exported {
+		if !called[f] && !listed[f] {
+			missing = append(missing, f)
+		}
+	}
+	for f := range listed {
+		if called[f] {
+			stale = append(stale, f)
+		}
+		if !exported[f] {
+			unknown = append(unknown, f)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(stale)
+	sort.Strings(unknown)
+	if len(missing)+len(stale)+len(unknown) > 0 {
+		t.Fatalf("neither wrapped nor listed: %v; listed but wrapped: %v; listed but not exported: %v", missing, stale, unknown)
 	}
 }

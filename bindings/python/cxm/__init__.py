@@ -1321,8 +1321,21 @@ class Store:
         with self._use() as h:
             status = self._lib.cxm_store_save(h, p)
         if status in (_CXM_E_IO, _CXM_E_NOT_FILE):
-            raise CxmError(status, f"cannot write the snapshot {os.fsdecode(p)}", errno=ctypes.get_errno() or None,
-                           filename=os.fsdecode(p))
+            # No errno from the library: ask the directory the file goes to.
+            name = os.fsdecode(p)
+            d = os.path.dirname(name) or "."
+            err: Optional[int] = None
+            if os.path.isdir(name):
+                err = _errno.EISDIR
+            else:
+                try:
+                    os.stat(d)
+                    if not os.access(d, os.W_OK):
+                        err = _errno.EACCES
+                except OSError as e:
+                    err = e.errno
+            why = f": {os.strerror(err)}" if err else ""
+            raise CxmError(status, f"cannot write the snapshot {name}{why}", errno=err, filename=name)
         _check(status, os.fsdecode(p))
 
     @classmethod

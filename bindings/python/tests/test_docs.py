@@ -2,6 +2,8 @@
 cxm.__all__, and the public methods and properties of its classes."""
 
 import inspect
+import os
+import re
 import unittest
 
 import cxm
@@ -52,6 +54,31 @@ class Docstrings(unittest.TestCase):
         self.assertEqual((e.errno, e.filename), (2, "f.csv"))
         self.assertIs(type(cxm.CxmError(-24)), cxm.CxmError)  # a closed store: none of them
         self.assertEqual(str(cxm.CxmError(-29, "no such column")), "CXM_E_NOT_FOUND: no such column")
+
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
+
+
+def not_wrapped_list(binding: str) -> set:
+    """The backticked cxm_ names of docs/bindings.md, "### BINDING: not wrapped"."""
+    text = open(os.path.join(ROOT, "docs", "bindings.md"), encoding="utf-8").read()
+    start = text.index(f"### {binding}: not wrapped")
+    end = min(i for i in (text.find("\n## ", start), text.find("\n### ", start + 1), len(text)) if i >= 0)
+    return set(re.findall(r"`(cxm_[a-z0-9_]+)`", text[start:end]))
+
+
+class Coverage(unittest.TestCase):
+    def test_every_exported_function_is_wrapped_or_listed(self):
+        from cxm import _lib
+        path = os.path.join(ROOT, "tests", "exports", "expected.txt")
+        exported = {line.strip() for line in open(path) if line.strip() and not line.startswith("#")}
+        self.assertGreater(len(exported), 100)
+        wrapped = set(_lib._FUNCTIONS)
+        listed = not_wrapped_list("Python")
+        self.assertEqual(sorted(exported - wrapped - listed), [],
+                         "exported by libcxm, neither wrapped nor in docs/bindings.md's not-wrapped list")
+        self.assertEqual(sorted(listed & wrapped), [], "wrapped now: remove from the not-wrapped list")
+        self.assertEqual(sorted(listed - exported), [], "listed but not exported")
 
 
 if __name__ == "__main__":

@@ -282,6 +282,9 @@ class Snapshots(unittest.TestCase):
             with self.assertRaises(FileNotFoundError) as cm:
                 cxm.Store.load(os.path.join(d, "missing.cxm"))
             self.assertEqual(cm.exception.filename, os.path.join(d, "missing.cxm"))
+            with self.assertRaises(FileNotFoundError) as cm:
+                whole.save(os.path.join(d, "no", "such", "dir", "s.cxm"))
+            self.assertEqual(cm.exception.status, -21)
             with self.assertRaises(ValueError):
                 cxm.Store.from_bytes(b"not a snapshot at all, no")
             with cxm.Store() as c:  # an event id in both stores: a conflict, nothing changes
