@@ -29,7 +29,7 @@ from . import _frames
 
 __all__ = [
     "CxmError", "CxmValueError", "CxmKeyError", "CxmOSError", "CxmFileNotFoundError", "CxmPermissionError",
-    "CxmIsADirectoryError", "Store", "RecordResult", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
+    "CxmIsADirectoryError", "Store", "RecordResult", "PurchaseSummary", "PurchaseSummaries", "PurchaseModel", "Groups", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
     "Service", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
     "Churn", "Calendar", "parse_hours", "version",
 ]
@@ -234,6 +234,22 @@ def _int(v: int, what: str, status: int, bits: int = 32) -> int:
         raise TypeError(f"{what} must be an int, not {type(v).__name__}")
     if not -(2 ** (bits - 1)) <= v < 2 ** (bits - 1):
         raise CxmError(status, f"{what} {v} is outside the {bits}-bit range of the C library")
+    return v
+
+
+def _u32(v: int, what: str) -> int:
+    """A count for a C uint32_t argument; outside 0..2**32-1 CXM_E_VALUE."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        try:
+            import numbers
+            if isinstance(v, numbers.Integral):
+                v = int(v)
+            else:
+                raise TypeError
+        except TypeError:
+            raise TypeError(f"{what} must be an int, not {type(v).__name__}") from None
+    if not 0 <= v < 2**32:
+        raise CxmError(_CXM_E_VALUE, f"{what} {v} is outside 0..2**32-1")
     return v
 
 
@@ -844,6 +860,79 @@ class PurchaseSummaries(list):
         return df.astype({"frequency": "int64"}) if len(df) else df
 
 
+_PURCHASE_KINDS = {"bgnbd": 1, "mbgnbd": 2, "pnbd": 3, "gg": 4}
+_DEGENERATE = ((1, "rate"), (2, "dropout"), (4, "spend"), (8, "hessian"))
+
+
+@dataclass(frozen=True)
+class PurchaseModel(_Frame):
+    """A fitted purchase model (struct cxm_model; docs/purchase.md):
+    ``kind`` ("bgnbd", "mbgnbd", "pnbd" or "gg" for Gamma-Gamma spend),
+    ``params`` and their standard errors ``se`` by the library's names (r,
+    alpha, a, b; r, alpha, s, beta; p, q, v; an SE is None where the
+    Hessian gives none), ``loglik``, ``customers`` fitted, ``converged``,
+    ``iterations`` and ``degenerate`` (the reasons a fit is degenerate:
+    "rate", "dropout", "spend", "hessian"; empty for a sound fit), in the
+    time unit of the summaries it was fitted on. The methods evaluate it
+    for one customer's (frequency, recency, T), lifetimes' names."""
+
+    kind: str
+    params: Dict[str, float]
+    se: Dict[str, Optional[float]]
+    loglik: float
+    customers: int
+    converged: bool
+    iterations: int
+    degenerate: Tuple[str, ...]
+    _raw: bytes
+
+    def _c(self) -> Any:
+        return _c.Model.from_buffer_copy(self._raw)
+
+    def _call(self, fn: Any, *args: Any) -> float:
+        out = c_double()
+        m = self._c()
+        _check(fn(byref(out), byref(m), *args))
+        return out.value
+
+    def p_alive(self, frequency: int, recency: float, T: float) -> float:
+        """P(alive at T | x, t_x, T) (cxm_model_p_alive)."""
+        return self._call(_c.lib().cxm_model_p_alive, _u32(frequency, "frequency"), recency, T)
+
+    def expected(self, t: float, frequency: int, recency: float, T: float) -> float:
+        """Expected repeat purchases in (T, T + t] (cxm_model_expected;
+        lifetimes' conditional_expected_number_of_purchases_up_to_time)."""
+        return self._call(_c.lib().cxm_model_expected, t, _u32(frequency, "frequency"), recency, T)
+
+    def population(self, t: float) -> float:
+        """E[X(t)] of a customer just acquired (cxm_model_population)."""
+        return self._call(_c.lib().cxm_model_population, t)
+
+    def pmf(self, t: float, k: int) -> float:
+        """P(X(t) = k) for a customer just acquired (cxm_model_pmf)."""
+        return self._call(_c.lib().cxm_model_pmf, t, _u32(k, "k"))
+
+    def expected_spend(self, frequency: int, monetary_value: float) -> float:
+        """Gamma-Gamma expected mean spend (cxm_model_expected_spend)."""
+        return self._call(_c.lib().cxm_model_expected_spend, _u32(frequency, "frequency"),
+                          monetary_value)
+
+    def clv(self, spend: "PurchaseModel", frequency: int, recency: float, T: float, monetary_value: float, *,
+            periods: int, period_length: float, discount: float) -> float:
+        """Discounted customer lifetime value over ``periods`` periods of
+        ``period_length`` time units at ``discount`` per period, with the
+        Gamma-Gamma model ``spend`` (cxm_model_clv; lifetimes'
+        customer_lifetime_value)."""
+        if not isinstance(spend, PurchaseModel):
+            raise TypeError("spend must be a PurchaseModel (kind 'gg')")
+        out = c_double()
+        m, g = self._c(), spend._c()
+        _check(_c.lib().cxm_model_clv(byref(out), byref(m), byref(g), _u32(frequency, "frequency"),
+                                      recency, T, monetary_value, _u32(periods, "periods"),
+                                      period_length, discount))
+        return out.value
+
+
 def _nps(r: Any) -> Nps:
     return Nps(r.n, r.promoters, r.passives, r.detractors, _num(r.score), _num(r.se),
                (_num(r.ci95_low), _num(r.ci95_high)), (_num(r.adjusted_low), _num(r.adjusted_high)))
@@ -1295,6 +1384,53 @@ class Store:
             return out
         finally:
             lib.cxm_rfm_free(r)
+
+    def fit_purchase_model(self, kind: str = "mbgnbd", to: Optional[Time] = None, unit: str = "W",
+                           max_iterations: Optional[int] = None, max_seconds: Optional[float] = None) -> PurchaseModel:
+        """Fit a purchase model (``kind`` "bgnbd", "mbgnbd", "pnbd") or the
+        Gamma-Gamma spend model ("gg") to the store's purchase summaries
+        (cxm_store_rfm, then cxm_model_fit; docs/purchase.md), observed
+        until ``to`` (default: through the day of the last event), in
+        ``unit`` "W" (weeks, the command's default) or "D" (days). A fit
+        that did not converge or is degenerate is returned, not raised,
+        with ``converged`` False and ``degenerate`` naming the reasons (the
+        command prints it and exits 1). Raises CxmValueError CXM_E_NO_DATA
+        without buyers to fit, CXM_E_MODEL for an unknown kind."""
+        if kind not in _PURCHASE_KINDS:
+            raise CxmError(_CXM_E_MODEL, f"unknown model {kind!r}: one of {', '.join(_PURCHASE_KINDS)}")
+        units = {"D": 86400.0, "W": 604800.0}
+        if unit not in units:
+            raise CxmError(_CXM_E_OPTION, f"unit {unit!r}: 'D' (days) or 'W' (weeks)")
+        lib = self._lib
+        o = _c.RfmOptions()
+        lib.cxm_rfm_options_init(byref(o))
+        o.unit_seconds = units[unit]
+        if to is not None:
+            o.to = _time(to, "to")
+        fo = _c.FitOptions()
+        lib.cxm_fit_options_init(byref(fo))
+        if max_iterations is not None:
+            fo.max_iterations = _int(max_iterations, "max_iterations", _CXM_E_OPTION)
+        if max_seconds is not None:
+            fo.max_seconds = float(max_seconds)
+        m = _c.Model()
+        lib.cxm_model_init(byref(m))
+        k = _PURCHASE_KINDS[kind]
+        r = c_void_p()
+        _check(lib.cxm_rfm_new(byref(r), None))
+        try:
+            with self._use() as h:
+                _check(lib.cxm_store_rfm(r, h, byref(o)), "purchase summary")
+            rc = lib.cxm_model_fit(byref(m), r, k, byref(fo))
+            if rc != -33:  # CXM_E_CONVERGE: the best point, reported as not converged
+                _check(rc, f"{kind} fit")
+        finally:
+            lib.cxm_rfm_free(r)
+        names = [lib.cxm_model_param_name(k, i).decode() for i in range(m.param_count)]
+        return PurchaseModel(lib.cxm_model_name(k).decode(), {n: m.param[i] for i, n in enumerate(names)},
+                             {n: _num(m.se[i]) for i, n in enumerate(names)}, m.loglik, m.customers,
+                             bool(m.converged), m.iterations,
+                             tuple(name for bit, name in _DEGENERATE if m.degenerate & bit), bytes(m))
 
     # -- snapshots and merging (cxm/snapshot.h, cxm_store_merge) --
     def to_bytes(self) -> bytes:

@@ -388,6 +388,32 @@ class RfmCustomer(Structure):
     ]
 
 
+class FitOptions(Structure):
+    """struct cxm_fit_options (cxm/purchase.h)."""
+
+    _fields_ = [("size", c_size_t), ("max_iterations", c_int32), ("tolerance", c_double), ("start", c_double * 4),
+                ("max_seconds", c_double)]
+
+
+class Model(Structure):
+    """struct cxm_model (cxm/purchase.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("kind", c_int32),
+        ("converged", c_int32),
+        ("iterations", c_int32),
+        ("param_count", c_int32),
+        ("param", c_double * 4),
+        ("se", c_double * 4),
+        ("loglik", c_double),
+        ("grad_norm", c_double),
+        ("customers", c_uint64),
+        ("distinct", c_uint64),
+        ("degenerate", c_uint32),
+    ]
+
+
 #: cxm_write_fn (cxm/snapshot.h): int32_t (*)(void *opaque, const void *bytes, size_t len).
 WRITE_FN = CFUNCTYPE(c_int32, c_void_p, c_void_p, c_size_t)
 
@@ -495,6 +521,17 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_store_rfm": (_I32, [_V, _V, _P(RfmOptions)]),
     "cxm_rfm_count": (_SZ, [_V]),
     "cxm_rfm_get": (_I32, [_P(RfmCustomer), _V, _SZ]),
+    "cxm_fit_options_init": (None, [_P(FitOptions)]),
+    "cxm_model_init": (None, [_P(Model)]),
+    "cxm_model_fit": (_I32, [_P(Model), _V, _I32, _P(FitOptions)]),
+    "cxm_model_name": (_S, [_I32]),
+    "cxm_model_param_name": (_S, [_I32, _I32]),
+    "cxm_model_p_alive": (_I32, [_P(_D), _P(Model), _U32, _D, _D]),
+    "cxm_model_expected": (_I32, [_P(_D), _P(Model), _D, _U32, _D, _D]),
+    "cxm_model_population": (_I32, [_P(_D), _P(Model), _D]),
+    "cxm_model_pmf": (_I32, [_P(_D), _P(Model), _D, _U32]),
+    "cxm_model_expected_spend": (_I32, [_P(_D), _P(Model), _U32, _D]),
+    "cxm_model_clv": (_I32, [_P(_D), _P(Model), _P(Model), _U32, _D, _D, _D, _U32, _D, _D]),
 }
 
 
@@ -579,6 +616,8 @@ def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
         ("cxm_churn_row", ChurnRow, lib.cxm_churn_row_init),
         ("cxm_rfm_options", RfmOptions, lib.cxm_rfm_options_init),
         ("cxm_rfm_customer", RfmCustomer, lib.cxm_rfm_customer_init),
+        ("cxm_fit_options", FitOptions, lib.cxm_fit_options_init),
+        ("cxm_model", Model, lib.cxm_model_init),
     ]
     sizes = {}
     for name, cls, init in pairs:

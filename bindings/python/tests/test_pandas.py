@@ -240,6 +240,17 @@ class Frames(unittest.TestCase):
         if ch.model.evaluation is not None:
             self.assertEqual(len(ch.model.evaluation.to_frame()), len(ch.model.evaluation.calibration))
 
+    def test_purchase_model_frame(self):
+        m = self.store.fit_purchase_model("bgnbd", unit="D")
+        f = m.to_frame()
+        self.assertEqual(len(f), 1)
+        self.assertEqual(f["kind"][0], "bgnbd")
+        for k, v in m.params.items():
+            self.assertEqual(f[f"params_{k}"][0], v)
+            self.assertEqual(f[f"se_{k}"][0], m.se[k])
+        self.assertEqual(f["loglik"][0], m.loglik)
+        self.assertNotIn("_raw", f.columns)
+
     def test_purchase_summary_lifetimes_shape(self):
         # Hand-checked against the definition lifetimes uses: days, the
         # first purchase day is the birth, monetary_value the mean of the
