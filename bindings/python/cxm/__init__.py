@@ -1149,7 +1149,8 @@ class Store:
 
     def ingest(self, source: Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, Any],
                format: Optional[str] = None, strict: bool = False, delimiter: Optional[str] = None,
-               trim: bool = True, time_format: Optional[str] = None, utc_offset: Optional[int] = None) -> IngestResult:
+               trim: bool = True, time_format: Optional[str] = None,
+               utc_offset: Union[int, str, None] = None) -> IngestResult:
         """Read CSV or JSON Lines events (format "csv" or "jsonl").
 
         ``source`` is a file path (``str`` or ``os.PathLike``; format by
@@ -1171,8 +1172,8 @@ class Store:
         Dialects (docs/events.md): ``delimiter`` one of ``, ; \\t |``
         (default: detected from the header); ``trim`` removes spaces around
         fields; ``time_format`` a pattern such as ``"%m/%d/%Y %H:%M"``;
-        ``utc_offset`` seconds east of UTC at which times without a zone are
-        read (default: such times are refused)."""
+        ``utc_offset`` seconds east of UTC, or ``"+05:30"``, at which times
+        without a zone are read (default: such times are refused)."""
         path: Optional[bytes] = None
         if isinstance(source, (str, os.PathLike)):
             path = os.fsencode(source)
@@ -1205,6 +1206,10 @@ class Store:
         pattern = None if time_format is None else time_format.encode()
         opts.time_format = pattern  # kept alive by `pattern` for the call
         if utc_offset is not None:
+            if isinstance(utc_offset, str):  # "+05:30", as the command's --utc-offset
+                b, off = utc_offset.encode(), c_int32()
+                _check(lib.cxm_calendar_parse_offset(byref(off), b, len(b)), f"utc_offset {utc_offset!r}")
+                utc_offset = off.value
             opts.assume_offset = 1
             opts.utc_offset = _int(utc_offset, "utc_offset", _CXM_E_OPTION)
         opts.on_error = callback

@@ -121,6 +121,16 @@ class RoundTrip(unittest.TestCase):
             self.assertGreater(r.events, 5)
             self.assertEqual(a.to_bytes(), b.to_bytes())
 
+    def test_ingest_offset_text(self):
+        data = b"time,customer,kind,value\n2025-03-01 10:00,a,nps,9\n"
+        with cxm.Store() as a, cxm.Store() as b:
+            a.ingest(data, time_format="%Y-%m-%d %H:%M", utc_offset="+05:30")
+            b.ingest(data, time_format="%Y-%m-%d %H:%M", utc_offset=19800)
+            self.assertEqual(a.stats().first, 1740823200 - 19800)
+            self.assertEqual(a.to_bytes(), b.to_bytes())
+            with self.assertRaises(ValueError):
+                a.ingest(data, utc_offset="5h")
+
     def test_renamed_columns_and_codes(self):
         df = generated(200, 5)
         renamed = df.rename(columns={"time": "ts", "customer": "user", "kind": "event", "value": "score"})
