@@ -1,0 +1,136 @@
+package cxm_test
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"cxm.example/cxm"
+)
+
+// FitPurchaseModel equals `cxm churn --json`: parameters, standard errors,
+// log-likelihood, and every buyer's x, t_x, T and P(alive), exactly.
+func TestPurchaseModelParity(t *testing.T) {
+	exe := os.Getenv("CXM_EXE")
+	if exe == "" {
+		t.Skip("CXM_EXE not set (run_go_tests.sh sets it)")
+	}
+	for _, c := range []struct {
+		model string
+		args  []string
+		opt   cxm.PurchaseOptions
+	}{
+		{"mbgnbd", nil, cxm.PurchaseOptions{}},
+		{"pnbd", []string{"--to", "2026-06-01"}, cxm.PurchaseOptions{To: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}},
+		{"bgnbd", []string{"--time-unit", "day"}, cxm.PurchaseOptions{Unit: 24 * time.Hour}},
+	} {
+		args := append(append([]string{"churn", "--json", "--model", c.model}, c.args...), sampleCSV)
+		out, err := exec.Command(exe, args...).Output()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Model     map[string]any
+			Customers []struct {
+				Customer string
+				X        *float64
+				TX       *float64 `json:"t_x"`
+				T        *float64
+				PAlive   *float64 `json:"p_alive"`
+			}
+		}
+		if err := json.Unmarshal(out, &doc); err != nil {
+			t.Fatal(err)
+		}
+		s, _ := cxm.NewStore()
+		if _, _, err := s.Ingest(sampleCSV); err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.FitPurchaseModel(c.model, c.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Kind != doc.Model["name"] || m.LogLik != doc.Model["loglik"] || m.Converged != doc.Model["converged"] {
+			t.Fatalf("%s: %+v vs %v", c.model, m, doc.Model)
+		}
+		se := doc.Model["se"].(map[string]any)
+		for k, v := range m.Params {
+			if v != doc.Model[k] || (m.SE[k] != se[k] && !(math.IsNaN(m.SE[k]) && se[k] == nil)) {
+				t.Fatalf("%s %s: %v (se %v) vs %v (se %v)", c.model, k, v, m.SE[k], doc.Model[k], se[k])
+			}
+		}
+		sums, err := s.PurchaseSummaries(c.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]cxm.PurchaseSummary{}
+		for _, p := range sums {
+			byID[p.Customer] = p
+		}
+		n := 0
+		for _, r := range doc.Customers {
+			if r.PAlive == nil {
+				continue
+			}
+			p := byID[r.Customer]
+			if float64(p.Frequency) != *r.X || p.Recency != *r.TX || p.T != *r.T {
+				t.Fatalf("%s %s: summary %+v vs %v %v %v", c.model, r.Customer, p, *r.X, *r.TX, *r.T)
+			}
+			pa, err := m.PAlive(p.Frequency, p.Recency, p.T)
+			if err != nil || pa != *r.PAlive {
+				t.Fatalf("%s %s: P(alive) %v %v vs %v", c.model, r.Customer, pa, err, *r.PAlive)
+			}
+			n++
+		}
+		if n < 100 {
+			t.Fatalf("%s: only %d buyers compared", c.model, n)
+		}
+		s.Close()
+	}
+}
+
+func TestPurchaseModelMethods(t *testing.T) {
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	if _, err := s.FitPurchaseModel("mbgnbd", cxm.PurchaseOptions{}); !errors.Is(err, cxm.ErrNoData) {
+		t.Fatalf("empty store: %v", err)
+	}
+	if _, _, err := s.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FitPurchaseModel("weibull", cxm.PurchaseOptions{}); !errors.Is(err, cxm.ErrModel) {
+		t.Fatalf("unknown model: %v", err)
+	}
+	if _, err := s.PurchaseSummaries(cxm.PurchaseOptions{Unit: time.Hour}); !errors.Is(err, cxm.ErrOption) {
+		t.Fatalf("unit of an hour: %v", err)
+	}
+	day := cxm.PurchaseOptions{Unit: 24 * time.Hour}
+	m, err := s.FitPurchaseModel("bgnbd", day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gg, err := s.FitPurchaseModel("gg", day)
+	if err != nil || len(gg.Params) != 3 {
+		t.Fatalf("gg: %+v %v", gg, err)
+	}
+	e, _ := m.Expected(30, 3, 200, 400)
+	sp, _ := gg.ExpectedSpend(3, 50)
+	clv, err := m.CLV(gg, 3, 200, 400, 50, 1, 30, 0)
+	if err != nil || math.Abs(clv-e*sp) > 1e-9*math.Max(1, clv) {
+		t.Fatalf("CLV %v (%v) vs %v", clv, err, e*sp)
+	}
+	if _, err := m.PAlive(1, 5, 1); !errors.Is(err, cxm.ErrValue) {
+		t.Fatalf("recency beyond T: %v", err)
+	}
+	sums, _ := s.PurchaseSummaries(day)
+	for _, p := range sums {
+		if p.Frequency == 0 && p.MonetaryValue != 0 || !math.IsNaN(p.FrequencyHoldout) {
+			t.Fatalf("%+v", p)
+		}
+	}
+}
