@@ -134,3 +134,52 @@ func TestPurchaseModelMethods(t *testing.T) {
 		}
 	}
 }
+
+// Compare equals `cxm report --compare month|week --json`.
+func TestCompareParity(t *testing.T) {
+	exe := os.Getenv("CXM_EXE")
+	if exe == "" {
+		t.Skip("CXM_EXE not set (run_go_tests.sh sets it)")
+	}
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	if _, _, err := s.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	for _, period := range []string{"month", "week"} {
+		out, err := exec.Command(exe, "report", "--json", "--compare", period, sampleCSV).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Comparison map[string]json.RawMessage
+		}
+		if err := json.Unmarshal(out, &doc); err != nil {
+			t.Fatal(err)
+		}
+		var first, second struct{ From, To time.Time }
+		json.Unmarshal(doc.Comparison["first"], &first)
+		json.Unmarshal(doc.Comparison["second"], &second)
+		for _, metric := range []string{"nps", "csat"} {
+			var want struct {
+				NFirst                        uint64 `json:"n_first"`
+				NSecond                       uint64 `json:"n_second"`
+				First, Second, Diff, SE, Z, P float64
+			}
+			if err := json.Unmarshal(doc.Comparison[metric], &want); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Compare(metric, cxm.Filter{From: first.From, To: first.To}, cxm.Filter{From: second.From, To: second.To})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.NFirst != want.NFirst || got.NSecond != want.NSecond || got.First != want.First ||
+				got.Second != want.Second || got.Diff != want.Diff || got.SE != want.SE || got.Z != want.Z || got.P != want.P {
+				t.Fatalf("%s %s: %+v vs %+v", period, metric, *got, want)
+			}
+		}
+	}
+	if _, err := s.Compare("ces", cxm.Filter{}, cxm.Filter{}); !errors.Is(err, cxm.ErrOption) {
+		t.Fatalf("ces: %v", err)
+	}
+}

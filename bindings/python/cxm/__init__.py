@@ -29,7 +29,7 @@ from . import _frames
 
 __all__ = [
     "CxmError", "CxmValueError", "CxmKeyError", "CxmOSError", "CxmFileNotFoundError", "CxmPermissionError",
-    "CxmIsADirectoryError", "Store", "RecordResult", "PurchaseSummary", "PurchaseSummaries", "PurchaseModel", "Groups", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
+    "CxmIsADirectoryError", "Store", "RecordResult", "PurchaseSummary", "PurchaseSummaries", "PurchaseModel", "Groups", "Comparison", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
     "Service", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
     "Churn", "Calendar", "parse_hours", "version",
 ]
@@ -860,6 +860,30 @@ class PurchaseSummaries(list):
         return df.astype({"frequency": "int64"}) if len(df) else df
 
 
+@dataclass(frozen=True)
+class Comparison(_Frame):
+    """NPS or CSAT of two independent periods compared (struct
+    cxm_comparison; an unpooled z test): ``first`` and ``second`` scores,
+    ``diff`` = second - first (score points; CSAT in percentage points),
+    its standard error ``se``, ``z`` and the two-sided ``p``; answers
+    ``n_first`` / ``n_second``. None where the library gives NaN (a period
+    without answers). ``cxm report --compare`` prints the same figures."""
+
+    metric: str
+    n_first: int
+    n_second: int
+    first: Optional[float]
+    second: Optional[float]
+    diff: Optional[float]
+    se: Optional[float]
+    z: Optional[float]
+    p: Optional[float]
+
+    def significant(self, alpha: float = 0.05) -> bool:
+        """Whether p < alpha (False when p is None)."""
+        return self.p is not None and self.p < alpha
+
+
 _PURCHASE_KINDS = {"bgnbd": 1, "mbgnbd": 2, "pnbd": 3, "gg": 4}
 _DEGENERATE = ((1, "rate"), (2, "dropout"), (4, "spend"), (8, "hessian"))
 
@@ -1389,6 +1413,32 @@ class Store:
             return out
         finally:
             lib.cxm_rfm_free(r)
+
+    def compare(self, metric: str, first: Union[Group, Dict[str, Any]], second: Union[Group, Dict[str, Any]]) -> Comparison:
+        """Compare NPS or CSAT (``metric`` "nps" or "csat") between two
+        slices, the earlier ``first`` and the later ``second``
+        (cxm_nps_compare / cxm_csat_compare): each a Group (e.g. two of
+        ``groups("month")``) or a dict of the query arguments
+        (``{"start": "2026-05-01", "end": "2026-06-01", "channel": "email"}``)."""
+        if metric not in ("nps", "csat"):
+            raise CxmError(_CXM_E_OPTION, f"metric {metric!r}: 'nps' or 'csat'")
+        accs = []
+        for side in (first, second):
+            kw = dict(where=side) if isinstance(side, Group) else dict(side)
+            args = self._kw(kw.pop("where", None), kw.pop("channel", None), kw.pop("stage", None),
+                            kw.pop("segment", None), kw.pop("start", None), kw.pop("end", None))
+            if kw:
+                raise TypeError(f"unknown slice arguments: {', '.join(kw)}")
+            acc = _c.SurveyAcc()
+            with self._use() as h:
+                _check(self._lib.cxm_store_survey(byref(acc), h, byref(self._filter(h, **args))))
+            accs.append(getattr(acc, metric))
+        out = _c.Comparison()
+        fn = self._lib.cxm_nps_compare if metric == "nps" else self._lib.cxm_csat_compare
+        _check(fn(byref(out), byref(accs[0]), byref(accs[1])))
+        n = [sum(a.count) for a in accs]
+        return Comparison(metric, n[0], n[1], _num(out.first), _num(out.second), _num(out.diff), _num(out.se),
+                          _num(out.z), _num(out.p))
 
     def fit_purchase_model(self, kind: str = "mbgnbd", to: Optional[Time] = None, unit: str = "W",
                            max_iterations: Optional[int] = None, max_seconds: Optional[float] = None) -> PurchaseModel:

@@ -388,6 +388,13 @@ class RfmCustomer(Structure):
     ]
 
 
+class Comparison(Structure):
+    """struct cxm_comparison (cxm/survey.h)."""
+
+    _fields_ = [("first", c_double), ("second", c_double), ("diff", c_double), ("se", c_double), ("z", c_double),
+                ("p", c_double)]
+
+
 class FitOptions(Structure):
     """struct cxm_fit_options (cxm/purchase.h)."""
 
@@ -522,6 +529,8 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_rfm_count": (_SZ, [_V]),
     "cxm_rfm_get": (_I32, [_P(RfmCustomer), _V, _SZ]),
     "cxm_fit_options_init": (None, [_P(FitOptions)]),
+    "cxm_nps_compare": (_I32, [_P(Comparison), _P(NpsAcc), _P(NpsAcc)]),
+    "cxm_csat_compare": (_I32, [_P(Comparison), _P(CsatAcc), _P(CsatAcc)]),
     "cxm_model_init": (None, [_P(Model)]),
     "cxm_model_fit": (_I32, [_P(Model), _V, _I32, _P(FitOptions)]),
     "cxm_model_name": (_S, [_I32]),

@@ -81,5 +81,32 @@ class PurchaseParity(unittest.TestCase):
             self.assertEqual(cm.exception.name, "CXM_E_NO_DATA")
 
 
+@unittest.skipUnless(EXE and SAMPLE, "needs CXM_EXE and CXM_SAMPLE (meson test sets them)")
+class CompareParity(unittest.TestCase):
+    """Store.compare equals `cxm report --compare month|week --json`."""
+
+    def test_compare_equals_the_command(self):
+        for period in ("month", "week"):
+            doc = json.loads(subprocess.run([EXE, "report", "--json", "--compare", period, SAMPLE], check=True,
+                                            stdout=subprocess.PIPE).stdout)["comparison"]
+            with cxm.Store() as s:
+                s.ingest(SAMPLE)
+                groups = {g.key: g for g in s.groups(period)}
+                by_window = [dict(start=doc[k]["from"], end=doc[k]["to"]) for k in ("first", "second")]
+                for metric in ("nps", "csat"):
+                    want = doc[metric]
+                    for a, b in ((groups[doc["first"]["label"]], groups[doc["second"]["label"]]), by_window):
+                        got = s.compare(metric, a, b)
+                        self.assertEqual((got.n_first, got.n_second), (want["n_first"], want["n_second"]))
+                        for k in ("first", "second", "diff", "se", "z", "p"):
+                            self.assertEqual(getattr(got, k), want[k], (period, metric, k))
+                        self.assertEqual(got.significant(doc["alpha"]), want["significant"])
+                with self.assertRaises(ValueError):
+                    s.compare("ces", {}, {})
+                empty = s.compare("nps", {"channel": "never-seen"}, {})
+                self.assertIsNone(empty.first)
+                self.assertIsNone(empty.diff)
+
+
 if __name__ == "__main__":
     unittest.main()
