@@ -27,6 +27,7 @@ import (
 	"runtime/cgo"
 	"strconv"
 	"strings"
+	"time"
 	"unsafe"
 )
 
@@ -56,6 +57,10 @@ type IngestOptions struct {
 	TimeFormat   string // a pattern such as "%m/%d/%Y %H:%M"; "": RFC 3339 or Unix time
 	AssumeOffset bool   // times without a zone are local times at UTCOffset
 	UTCOffset    int32  // seconds east of UTC, with AssumeOffset
+	// From and To keep only the events in [From, To) (any instants, as the
+	// command's --from / --to); the others are counted in OutOfWindow and
+	// not recorded. Zero: unbounded.
+	From, To time.Time
 }
 
 // Ingest reads a CSV file (or JSON Lines when the name ends in ".jsonl" or
@@ -168,6 +173,12 @@ func (s *Store) ingest(opt IngestOptions, run func(*C.cxm_store, *C.cxm_reader_o
 	if opt.AssumeOffset {
 		o.assume_offset = 1
 		o.utc_offset = C.int32_t(opt.UTCOffset)
+	}
+	if !opt.From.IsZero() {
+		o.from = C.int64_t(opt.From.Unix())
+	}
+	if !opt.To.IsZero() {
+		o.to = C.int64_t(opt.To.Unix())
 	}
 	collected := &rowErrors{}
 	h := cgo.NewHandle(collected)

@@ -183,3 +183,38 @@ func TestCompareParity(t *testing.T) {
 		t.Fatalf("ces: %v", err)
 	}
 }
+
+// IngestOptions From/To keep the events `cxm report --from --to` keeps.
+func TestIngestWindowParity(t *testing.T) {
+	exe := os.Getenv("CXM_EXE")
+	if exe == "" {
+		t.Skip("CXM_EXE not set (run_go_tests.sh sets it)")
+	}
+	from := time.Date(2025, 3, 15, 12, 0, 0, 0, time.UTC)
+	to := time.Date(2025, 9, 1, 6, 30, 0, 0, time.UTC)
+	out, err := exec.Command(exe, "report", "--json", "--from", from.Format(time.RFC3339), "--to", to.Format(time.RFC3339), sampleCSV).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Overall struct {
+			NPS struct {
+				N     uint64
+				Score float64
+			}
+		}
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	st, _, err := s.IngestWith(sampleCSV, cxm.IngestOptions{From: from, To: to})
+	if err != nil || st.OutOfWindow == 0 || st.Rows != st.Events+st.Duplicates+st.OutOfWindow+st.Rejected {
+		t.Fatalf("%+v %v", st, err)
+	}
+	nps, _ := s.NPS(cxm.Filter{})
+	if nps == nil || nps.N != doc.Overall.NPS.N || nps.Score != doc.Overall.NPS.Score {
+		t.Fatalf("NPS %+v vs %+v", nps, doc.Overall.NPS)
+	}
+}

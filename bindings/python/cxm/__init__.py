@@ -1174,7 +1174,8 @@ class Store:
     def ingest(self, source: Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, Any],
                format: Optional[str] = None, strict: bool = False, delimiter: Optional[str] = None,
                trim: bool = True, time_format: Optional[str] = None,
-               utc_offset: Union[int, str, None] = None) -> IngestResult:
+               utc_offset: Union[int, str, None] = None, start: Optional[Time] = None,
+               end: Optional[Time] = None) -> IngestResult:
         """Read CSV or JSON Lines events (format "csv" or "jsonl").
 
         ``source`` is a file path (``str`` or ``os.PathLike``; format by
@@ -1197,7 +1198,11 @@ class Store:
         (default: detected from the header); ``trim`` removes spaces around
         fields; ``time_format`` a pattern such as ``"%m/%d/%Y %H:%M"``;
         ``utc_offset`` seconds east of UTC, or ``"+05:30"``, at which times
-        without a zone are read (default: such times are refused)."""
+        without a zone are read (default: such times are refused).
+
+        ``start`` / ``end`` keep only the events in [start, end) (any
+        instants, as the command's --from / --to); the others are counted
+        in ``out_of_window`` and not recorded."""
         path: Optional[bytes] = None
         if isinstance(source, (str, os.PathLike)):
             path = os.fsencode(source)
@@ -1236,6 +1241,10 @@ class Store:
                 utc_offset = off.value
             opts.assume_offset = 1
             opts.utc_offset = _int(utc_offset, "utc_offset", _CXM_E_OPTION)
+        if start is not None:
+            opts.from_ = _time(start, "start")
+        if end is not None:
+            opts.to = _time(end, "end")
         opts.on_error = callback
         st = _c.ReaderStats()
         st.size = ctypes.sizeof(st)

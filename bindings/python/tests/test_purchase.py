@@ -108,5 +108,22 @@ class CompareParity(unittest.TestCase):
                 self.assertIsNone(empty.diff)
 
 
+@unittest.skipUnless(EXE and SAMPLE, "needs CXM_EXE and CXM_SAMPLE (meson test sets them)")
+class IngestWindowParity(unittest.TestCase):
+    def test_window_equals_the_command(self):
+        for lo, hi in (("2025-06-01", "2026-01-01"), ("2025-03-15T12:00:00Z", "2025-09-01T06:30:00Z")):
+            doc = json.loads(subprocess.run([EXE, "report", "--json", "--from", lo, "--to", hi, SAMPLE], check=True,
+                                            stdout=subprocess.PIPE).stdout)
+            with cxm.Store() as s:
+                got = s.ingest(SAMPLE, start=lo, end=hi)
+                self.assertGreater(got.out_of_window, 0)
+                self.assertEqual(got.rows, got.events + got.duplicates + got.out_of_window + got.rejected)
+                self.assertEqual(s.nps().n, doc["overall"]["nps"]["n"])
+                self.assertEqual(s.nps().score, doc["overall"]["nps"]["score"])
+                st = s.stats()
+                self.assertGreaterEqual(st.first, cxm._time(lo))
+                self.assertLess(st.last, cxm._time(hi))
+
+
 if __name__ == "__main__":
     unittest.main()
