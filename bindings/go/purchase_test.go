@@ -218,3 +218,70 @@ func TestIngestWindowParity(t *testing.T) {
 		t.Fatalf("NPS %+v vs %+v", nps, doc.Overall.NPS)
 	}
 }
+
+// Servqual and Consistency equal the report's; NextOpen and AddBusiness
+// agree with BusinessSeconds.
+func TestExperienceAndCalendarExtras(t *testing.T) {
+	exe := os.Getenv("CXM_EXE")
+	if exe == "" {
+		t.Skip("CXM_EXE not set (run_go_tests.sh sets it)")
+	}
+	out, err := exec.Command(exe, "report", "--json", sampleCSV).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Overall struct {
+			Servqual    map[string]float64
+			Consistency struct {
+				Channels    uint32
+				SD, Mean    float64
+				Weakest     string
+				WeakestMean float64 `json:"weakest_mean"`
+			}
+		}
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	if _, _, err := s.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	sq, err := s.Servqual(cxm.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d, v := range sq.Gaps {
+		if v != doc.Overall.Servqual[d] {
+			t.Fatalf("servqual %s: %v vs %v", d, v, doc.Overall.Servqual[d])
+		}
+	}
+	if sq.Score != doc.Overall.Servqual["score"] || len(sq.Gaps) != 5 {
+		t.Fatalf("servqual score %v vs %v", sq.Score, doc.Overall.Servqual["score"])
+	}
+	c, err := s.Consistency(cxm.Filter{})
+	w := doc.Overall.Consistency
+	if err != nil || c.Channels != w.Channels || c.SD != w.SD || c.Mean != w.Mean || c.Weakest != w.Weakest ||
+		c.WeakestMean != w.WeakestMean {
+		t.Fatalf("consistency %+v %v vs %+v", c, err, w)
+	}
+	cal, err := cxm.NewCalendar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cal.Close()
+	sat := time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC) // a Saturday
+	open, err := cal.NextOpen(sat)
+	if err != nil || !open.Equal(time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("NextOpen: %v %v", open, err)
+	}
+	due, err := cal.AddBusiness(sat, 10*time.Hour)
+	if err != nil || !due.Equal(time.Date(2026, 3, 10, 11, 0, 0, 0, time.UTC)) {
+		t.Fatalf("AddBusiness: %v %v", due, err)
+	}
+	if bs, _ := cal.BusinessSeconds(sat, due); bs != 10*time.Hour {
+		t.Fatalf("BusinessSeconds %v", bs)
+	}
+}
