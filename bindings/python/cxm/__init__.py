@@ -29,7 +29,7 @@ from . import _frames
 
 __all__ = [
     "CxmError", "CxmValueError", "CxmKeyError", "CxmOSError", "CxmFileNotFoundError", "CxmPermissionError",
-    "CxmIsADirectoryError", "Store", "RecordResult", "PurchaseSummary", "PurchaseSummaries", "PurchaseModel", "Groups", "Comparison", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
+    "CxmIsADirectoryError", "Store", "RecordResult", "PurchaseSummary", "PurchaseSummaries", "PurchaseModel", "Groups", "Comparison", "FeatureRow", "FeatureTable", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
     "Service", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
     "Churn", "Calendar", "parse_hours", "version",
 ]
@@ -884,6 +884,26 @@ class Comparison(_Frame):
         return self.p is not None and self.p < alpha
 
 
+@dataclass(frozen=True)
+class FeatureRow(_Frame):
+    """One customer's row of the churn feature table (cxm/features.h):
+    ``features`` by name, and ``label`` (True when the customer churned in
+    the horizon after the cut-off, None without labels)."""
+
+    customer: str
+    features: Dict[str, float]
+    label: Optional[bool]
+
+
+class FeatureTable(list):
+    """The rows of Store.features() (a list of FeatureRow) with to_frame()."""
+
+    def to_frame(self) -> Any:
+        """One row per customer, indexed by ``customer``: a column per
+        feature (by name) and ``label`` (NA without labels)."""
+        return _frames.frame([{"customer": r.customer, **r.features, "label": r.label} for r in self], "customer")
+
+
 _PURCHASE_KINDS = {"bgnbd": 1, "mbgnbd": 2, "pnbd": 3, "gg": 4}
 _DEGENERATE = ((1, "rate"), (2, "dropout"), (4, "spend"), (8, "hessian"))
 
@@ -1448,6 +1468,49 @@ class Store:
         n = [sum(a.count) for a in accs]
         return Comparison(metric, n[0], n[1], _num(out.first), _num(out.second), _num(out.diff), _num(out.se),
                           _num(out.z), _num(out.p))
+
+    def features(self, cutoff: Time, horizon_days: int = 90, model: str = "mbgnbd",
+                 sla_target_seconds: Optional[int] = None, calendar: Optional[Calendar] = None) -> FeatureTable:
+        """The churn feature table (cxm_store_features; docs/churn.md): the
+        features of every customer at risk from the events before
+        ``cutoff`` (a UTC midnight), labelled with churn in the
+        ``horizon_days`` after it (0: no labels), the purchase-risk feature
+        from ``model``, SLA breaches against ``sla_target_seconds`` of
+        ``calendar``. The rows churn() scores at ``to`` are this table at
+        ``cutoff=to``. Raises CxmValueError CXM_E_WINDOW for a cut-off that
+        is not a UTC midnight."""
+        if model not in _MODELS:
+            raise CxmError(_CXM_E_MODEL, f"unknown purchase model {model!r}: one of {', '.join(_MODELS)}")
+        lib = self._lib
+        fo = _c.FeatureOptions()
+        lib.cxm_feature_options_init(byref(fo))
+        fo.cutoff = _time(cutoff, "cutoff")
+        if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or not 0 <= horizon_days <= _INT64_MAX // 86400:
+            raise CxmError(_CXM_E_OPTION, f"horizon_days must be a number of days >= 0, not {horizon_days!r}")
+        fo.horizon_seconds = horizon_days * 86400
+        fo.purchase_model = _MODELS[model]
+        if sla_target_seconds is not None:
+            fo.sla_target_seconds = _int(sla_target_seconds, "sla_target_seconds", _CXM_E_OPTION, 64)
+        if calendar is not None:
+            if not isinstance(calendar, Calendar):
+                raise TypeError("calendar must be a cxm.Calendar")
+            fo.calendar = calendar._handle
+        names = [lib.cxm_feature_name(k).decode() for k in range(_FEATURE_COUNT)]
+        out = FeatureTable()
+        with self._use() as h:
+            f = c_void_p()
+            _check(lib.cxm_store_features(byref(f), h, byref(fo)), "features")
+            try:
+                x, hd, lab = (c_double * _FEATURE_COUNT)(), c_uint32(), c_int32()
+                cid, n = c_char_p(), c_size_t()
+                for i in range(lib.cxm_features_count(f)):
+                    _check(lib.cxm_features_row(x, byref(hd), byref(lab), f, i))
+                    _check(lib.cxm_store_customer_id(byref(cid), byref(n), h, hd.value))
+                    out.append(FeatureRow(_text(cid, n.value), {names[k]: x[k] for k in range(_FEATURE_COUNT)},
+                                          None if lab.value < 0 else bool(lab.value)))
+            finally:
+                lib.cxm_features_free(f)
+        return out
 
     def fit_purchase_model(self, kind: str = "mbgnbd", to: Optional[Time] = None, unit: str = "W",
                            max_iterations: Optional[int] = None, max_seconds: Optional[float] = None) -> PurchaseModel:

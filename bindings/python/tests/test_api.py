@@ -354,6 +354,17 @@ class ChurnRows(unittest.TestCase):
         self.assertEqual(len(table), len(got.customers))
         for c in got.customers:
             self.assertEqual(list(c.features.values()), table[c.customer])
+        # The public wrapper gives the same table.
+        with cxm.Store() as s:
+            s.ingest(sample)
+            rows = s.features(cutoff=got.model.scored_at, horizon_days=0)
+            self.assertEqual({r.customer: list(r.features.values()) for r in rows}, table)
+            self.assertTrue(all(r.label is None for r in rows))
+            labelled = s.features(cutoff="2026-04-01", horizon_days=60)
+            self.assertIn(True, {r.label for r in labelled})
+            self.assertIn(False, {r.label for r in labelled})
+            with self.assertRaises(ValueError):
+                s.features(cutoff=got.model.scored_at + 1)
 
 
 class Lookups(unittest.TestCase):

@@ -250,6 +250,16 @@ class Frames(unittest.TestCase):
         if ch.model.evaluation is not None:
             self.assertEqual(len(ch.model.evaluation.to_frame()), len(ch.model.evaluation.calibration))
 
+    def test_feature_table_frame(self):
+        rows = self.store.features(cutoff="2026-04-01", horizon_days=60)
+        f = rows.to_frame()
+        self.assertEqual(list(f.index), [r.customer for r in rows])
+        self.assertEqual(list(f.columns)[-1], "label")
+        for r in rows[:40]:
+            self.assertEqual(f.loc[r.customer, "label"], r.label)
+            for k, v in r.features.items():
+                self.assertEqual(f.loc[r.customer, k], v)
+
     def test_purchase_model_frame(self):
         m = self.store.fit_purchase_model("bgnbd", unit="D")
         f = m.to_frame()
