@@ -285,3 +285,51 @@ func TestExperienceAndCalendarExtras(t *testing.T) {
 		t.Fatalf("BusinessSeconds %v", bs)
 	}
 }
+
+// The feature table at the scoring time holds the features Churn reports.
+func TestFeaturesEqualChurnRows(t *testing.T) {
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	if _, _, err := s.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	risks, model, err := s.Churn(cxm.ChurnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Features(cxm.FeatureOptions{Cutoff: model.ScoredAt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(risks) || len(rows) < 100 {
+		t.Fatalf("%d rows, %d risks", len(rows), len(risks))
+	}
+	table := map[string]cxm.FeatureRow{}
+	for _, r := range rows {
+		if r.Label != -1 {
+			t.Fatalf("label %d without a horizon", r.Label)
+		}
+		table[r.Customer] = r
+	}
+	for _, r := range risks {
+		for k, v := range r.Features {
+			if table[r.Customer].Features[k] != v {
+				t.Fatalf("%s %s: %v vs %v", r.Customer, k, table[r.Customer].Features[k], v)
+			}
+		}
+	}
+	labelled, err := s.Features(cxm.FeatureOptions{Cutoff: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, r := range labelled {
+		seen[r.Label] = true
+	}
+	if !seen[0] || !seen[1] || seen[-1] {
+		t.Fatalf("labels %v", seen)
+	}
+	if _, err := s.Features(cxm.FeatureOptions{Cutoff: model.ScoredAt.Add(time.Second)}); !errors.Is(err, cxm.ErrWindow) {
+		t.Fatalf("misaligned cut-off: %v", err)
+	}
+}
