@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
   n = cxm_features_count(features);
   for (i = 0; rc == CXM_OK && i < n; i++) {
     double x[CXM_FEATURE_COUNT], p, contrib[CXM_FEATURE_COUNT], logit;
-    rc = cxm_features_row(x, NULL, NULL, features, i);
+    rc = cxm_features_row_get(x, CXM_FEATURE_COUNT, NULL, NULL, features, i);
     if (rc == CXM_OK) rc = cxm_risk_score(&p, &model, x);
     if (rc == CXM_OK) rc = cxm_risk_explain(contrib, &logit, &model, x);
     sum += p;

@@ -1,12 +1,13 @@
 /*
  * riskiest_customers: who is most likely to leave, and why? One call,
  * cxm_store_churn() (cxm/churn.h), scores every customer at risk as of the
- * day after the last event, with a model fitted from the file's own churn
- * events when there are enough (else the documented default model), and
- * this prints the ten riskiest with their band, P(alive) and the three
- * factors that push their log-odds up the most:
+ * day after the last event, with the model the held-out customers chose
+ * (fitted on every feature, the purchase model alone, or the documented
+ * default: docs/churn.md), and this prints the ten riskiest with their
+ * band, P(alive) and the three factors that raise their risk most above
+ * the baseline (median) customer's, each with its own value:
  *
- *   c-0123  high   risk 0.81 p_alive 0.42: open_contacts +0.90, detractor +0.70, sla_breaches +0.40
+ *   c-0123  high   risk 0.81 p_alive 0.42: open_contacts=2 (typical 0) +0.90, detractor=1 (typical 0) +0.70
  *
  *   $ ./riskiest_customers [FILE]
  *
@@ -37,7 +38,7 @@ static const char *band_name(int32_t band) {
 }
 
 /* Print one customer: id, band, probability, P(alive) and the drivers. */
-static int32_t print_row(const cxm_store *store, const cxm_churn_row *r) {
+static int32_t print_row(const cxm_store *store, const cxm_churn_row *r, const cxm_churn_info *info) {
   const char *id;
   size_t len;
   uint32_t d;
@@ -46,8 +47,9 @@ static int32_t print_row(const cxm_store *store, const cxm_churn_row *r) {
   printf("%-10.*s %-6s risk %.2f", (int)len, id, band_name(r->band), r->risk);
   if (isnan(r->p_alive)) printf(" p_alive -   :"); else printf(" p_alive %.2f:", r->p_alive);
   for (d = 0; d < r->driver_count && d < DRIVERS; d++)
-    printf("%s %s %+.2f", d > 0 ? "," : "", cxm_feature_name(r->drivers[d]), r->contributions[r->drivers[d]]);
-  if (r->driver_count == 0) printf(" no factor raises the risk");
+    printf("%s %s=%.3g (typical %.3g) %+.2f", d > 0 ? "," : "", cxm_feature_name(r->drivers[d]),
+           r->features[r->drivers[d]], info->baseline[r->drivers[d]], r->driver_weights[r->drivers[d]]);
+  if (r->driver_count == 0) printf(" no factor raises the risk above the typical customer's");
   printf("\n");
   return CXM_OK;
 }
@@ -70,14 +72,14 @@ int main(int argc, char **argv) {
   if (rc == CXM_OK) {
     n = cxm_churn_count(churn);
     top = n < TOP ? n : TOP;
-    printf("The %zu riskiest of %zu customers at risk on %s (%s model):\n", top, n, path,
-           info.fitted ? "fitted" : "default");
+    static const char *const sources[] = {"default", "fitted", "purchase"};
+    printf("The %zu riskiest of %zu customers at risk on %s (%s model):\n", top, n, path, sources[info.source]);
   }
   memset(&row, 0, sizeof row);
   row.size = sizeof row;
   for (i = 0; rc == CXM_OK && i < top; i++) {
     rc = cxm_churn_row_get(&row, churn, i);
-    if (rc == CXM_OK) rc = print_row(store, &row);
+    if (rc == CXM_OK) rc = print_row(store, &row, &info);
     /* Self-check (the example doubles as a test): probabilities in [0, 1],
      * riskiest first. */
     if (rc == CXM_OK && !(row.risk >= 0.0 && row.risk <= 1.0 && row.risk <= previous)) rc = CXM_E_VALUE;

@@ -3,6 +3,7 @@
 
 #include "hash.h"
 
+#include <assert.h>
 #include <string.h>
 
 void cxmi_cube_init(cxmi_cube *c) { memset(c, 0, sizeof *c); }
@@ -69,8 +70,14 @@ int32_t cxmi_cube_reserve(cxmi_cube *c, cxmi_alloc *a) {
 }
 
 uint32_t cxmi_cube_commit(cxmi_cube *c, const cxmi_cell_key *key, uint64_t hash) {
-  uint32_t index = c->count++;
-  cxmi_cell *cell = &c->cells[index];
+  uint32_t index;
+  cxmi_cell *cell;
+  /* What cxmi_cube_reserve() guarantees: room for the cell, load <= 1/2. */
+  assert(c->count < c->cap);
+  assert(c->slots != NULL && ((uint64_t)c->count + 1) * 2 <= (uint64_t)c->slot_mask + 1);
+  assert(cxmi_cube_find(c, key, hash) < 0);
+  index = c->count++;
+  cell = &c->cells[index];
   memset(cell, 0, sizeof *cell);
   cell->key = *key;
   place(c->slots, c->slot_mask, hash, index);

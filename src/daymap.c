@@ -3,6 +3,7 @@
 
 #include "hash.h"
 
+#include <assert.h>
 #include <string.h>
 
 void cxmi_daymap_init(cxmi_daymap *m) { memset(m, 0, sizeof *m); }
@@ -40,8 +41,11 @@ int32_t cxmi_daymap_reserve(cxmi_daymap *m, cxmi_alloc *a) {
 }
 
 cxmi_day_slot *cxmi_daymap_get(cxmi_daymap *m, uint64_t key) {
-  cxmi_day_slot *slot = find_slot(m->slots, m->slot_mask, key);
+  cxmi_day_slot *slot;
+  assert(m->slots != NULL); /* after cxmi_daymap_reserve() */
+  slot = find_slot(m->slots, m->slot_mask, key);
   if (slot->key == 0) {
+    assert(((uint64_t)m->count + 1) * 2 <= (uint64_t)m->slot_mask + 1); /* load <= 1/2 */
     memset(slot, 0, sizeof *slot);
     slot->key = key + 1;
     m->count++;

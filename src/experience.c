@@ -1,5 +1,6 @@
 /* Options of the experience queries (cxm/experience.h). */
 #include "experience.h"
+#include "abi_check.h"
 
 #include <math.h>
 #include <string.h>
@@ -22,7 +23,7 @@ int32_t cxmi_experience_options_resolve(cxm_experience_options *out, const cxm_e
     cxm_experience_options_init(out);
     return CXM_OK;
   }
-  if (options->size != sizeof *options) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(options, cxm_experience_options)) return CXM_E_SIZE;
   if (!(options->top_box >= 0 && options->top_box <= 100)) return CXM_E_OPTION;
   if (options->sla_target_seconds < 0) return CXM_E_OPTION;
   if (options->has_weights != 0 && options->has_weights != 1) return CXM_E_OPTION;
@@ -33,6 +34,7 @@ int32_t cxmi_experience_options_resolve(cxm_experience_options *out, const cxm_e
     }
     if (!(total > 0)) return CXM_E_OPTION;
   }
-  *out = *options;
+  cxm_experience_options_init(out);
+  cxmi_struct_in(out, options, sizeof *out);
   return CXM_OK;
 }

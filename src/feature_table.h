@@ -4,10 +4,24 @@
 #define CXM_SRC_FEATURE_TABLE_H
 
 #include "cxm/features.h"
+#include "cxm/purchase.h"
 
 /* The purchase model's P(alive) of row `index` at the cut-off, the value
  * CXM_FEATURE_PURCHASE_RISK is 1 minus; NaN when the model could not speak
  * for the customer (no purchase history, T = 0, or no model fitted). */
 double cxmi_features_p_alive(const cxm_features *features, size_t index);
+
+/* The purchase model the table was taken with (fitted on the summaries as
+ * of the cut-off, in weeks), or NULL when none could be fitted. */
+const cxm_model *cxmi_features_model(const cxm_features *features);
+
+/* The purchase model's P(no purchase in the lapse horizon) of row `index`
+ * (the probability CXM_FEATURE_LAPSE_ODDS is the clipped log-odds of); NaN
+ * when it has no P(alive). */
+double cxmi_features_p_none(const cxm_features *features, size_t index);
+
+/* 1 when row `index` had no label activity (cxm_feature_options.activity)
+ * in the lapse horizon before the cut-off: lapsed already. */
+int cxmi_features_lapsed(const cxm_features *features, size_t index);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "cxm/features.h"
 #include "cxm/purchase.h"
+#include "abi_check.h"
 
 #include <math.h>
 #include <string.h>
@@ -22,12 +23,15 @@ struct cxm_features {
   uint32_t *handles;
   int32_t *labels;
   double *p_alive;     /* the purchase model's P(alive); NaN when it has none */
+  double *p_none;      /* its P(no purchase in the lapse horizon); NaN when it has none */
+  unsigned char *lapsed; /* 1: no activity in the horizon before the cut-off (already lapsed) */
+  cxm_model model;       /* the purchase model fitted as of the cut-off; kind 0 when none */
 };
 
 static const char *const feature_names[CXM_FEATURE_COUNT] = {
     "purchase_risk", "no_purchase", "recency_weeks",     "detractor",  "promoter",
     "nps_drop",      "high_effort", "open_contacts",     "open_age_weeks", "sla_breaches",
-    "complaints",    "perception_gap", "silence_weeks"};
+    "complaints",    "perception_gap", "silence_weeks", "lapse_odds"};
 
 void cxm_feature_options_init(cxm_feature_options *options) {
   if (options == NULL) return;
@@ -38,6 +42,9 @@ void cxm_feature_options_init(cxm_feature_options *options) {
   options->purchase_model = CXM_MODEL_MBGNBD;
   options->calendar = NULL;
   options->sla_target_seconds = 8 * 3600;
+  options->label = CXM_LABEL_BOTH;
+  options->activity = CXM_ACTIVITY_PURCHASES;
+  options->lapse_horizon_seconds = 90 * DAY;
 }
 
 const char *cxm_feature_name(int32_t feature) {
@@ -48,12 +55,14 @@ const char *cxm_feature_name(int32_t feature) {
 typedef struct customer_state {
   int at_risk_seen;        /* an event before the cut-off */
   int churned_before, churned_after;
+  int active_after;        /* label activity in [cutoff, cutoff + horizon) */
+  int64_t last_active_day; /* last label activity before the cut-off */
   int64_t last_touch_day, last_purchase_day;
   int64_t nps_day[2];      /* [0] latest NPS answer, [1] the one before, by (day, second) */
   int32_t nps_at[2], nps[2]; /* value + 1; 0 = none */
   uint32_t high_effort, open_contacts, breaches, gap_n;
   int64_t complaints, oldest_open;
-  double gap_sum, p_alive;
+  double gap_sum, p_alive, p_none;
   int has_p_alive;
 } customer_state;
 
@@ -74,17 +83,26 @@ static void offer_nps(customer_state *c, int64_t day, int32_t at, int32_t value)
   }
 }
 
-static void scan_days(customer_state *cs, const cxm_store *s, int64_t cutoff_day) {
+static void scan_days(customer_state *cs, const cxm_store *s, int64_t cutoff_day, int64_t end_day, int any) {
   uint32_t i;
   if (s->purchase_days.slots == NULL) return;
   for (i = 0; i <= s->purchase_days.slot_mask; i++) {
     const cxmi_day_slot *d = &s->purchase_days.slots[i];
     customer_state *c;
     int64_t day;
+    int active;
     if (d->key == 0) continue;
     day = (int64_t)(uint32_t)(d->key - 1);
-    if (day >= cutoff_day) continue;
     c = &cs[(d->key - 1) >> 32];
+    /* A day slot exists only for customer-initiated events (purchases,
+     * answers, complaints, compliments), so with `any` every slot is
+     * activity. */
+    active = any || d->purchases > 0;
+    if (day >= cutoff_day) {
+      if (active && day < end_day) c->active_after = 1;
+      continue;
+    }
+    if (active && day > c->last_active_day) c->last_active_day = day;
     c->at_risk_seen = 1;
     if (day > c->last_touch_day) c->last_touch_day = day;
     if (d->purchases > 0 && day > c->last_purchase_day) c->last_purchase_day = day;
@@ -96,10 +114,16 @@ static void scan_days(customer_state *cs, const cxm_store *s, int64_t cutoff_day
 }
 
 static int32_t scan_interactions(customer_state *cs, const cxm_store *s, int64_t cutoff, const cxm_calendar *cal,
-                                 int64_t target) {
+                                 int64_t target, int64_t end, int any) {
   uint32_t i;
   for (i = 0; i < s->interactions.refs.count; i++) {
     const cxmi_interaction *r = &s->interactions.items[i];
+    /* A contact the customer opens is activity for the lapse label (with `any`). */
+    if (any && r->open_time != CXMI_NO_TIME) {
+      customer_state *c = &cs[r->open_customer];
+      if (r->open_time >= cutoff && r->open_time < end) c->active_after = 1;
+      if (r->open_time < cutoff && r->open_time / DAY > c->last_active_day) c->last_active_day = r->open_time / DAY;
+    }
     if (r->open_time != CXMI_NO_TIME && r->open_time < cutoff) {
       customer_state *c = &cs[r->open_customer];
       int64_t business, until = r->reply_time < cutoff ? r->reply_time : cutoff;
@@ -145,7 +169,8 @@ static void scan_churn(customer_state *cs, const cxm_store *s, int64_t cutoff, i
 
 /* P(alive) of the purchase model fitted on the summaries as of the
  * cut-off; customers the model cannot speak for keep has_p_alive 0. */
-static int32_t purchase_model(customer_state *cs, const cxm_store *s, int64_t cutoff, int32_t kind) {
+static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t count, const cxm_store *s,
+                              int64_t cutoff, int32_t kind, double horizon_weeks) {
   cxm_rfm *rfm = NULL;
   cxm_rfm_options o;
   cxm_model m;
@@ -166,6 +191,7 @@ static int32_t purchase_model(customer_state *cs, const cxm_store *s, int64_t cu
       cxm_rfm_free(rfm);
       return rc == CXM_E_NOMEM ? rc : CXM_OK;
     }
+    *fitted = m;
     n = cxm_rfm_count(rfm);
     for (i = 0; i < n; i++) {
       cxm_rfm_customer c;
@@ -176,11 +202,45 @@ static int32_t purchase_model(customer_state *cs, const cxm_store *s, int64_t cu
       if (cxm_store_find_customer(&handle, s, c.id, c.id_len) != CXM_OK) continue;
       if (cxm_model_p_alive(&p, &m, c.x, c.t_x, c.T) != CXM_OK || !isfinite(p)) continue;
       cs[handle].p_alive = p;
+      if (cxm_model_p_no_purchase(&cs[handle].p_none, &m, horizon_weeks, c.x, c.t_x, c.T) != CXM_OK) continue;
       cs[handle].has_p_alive = 1;
+    }
+    /* A customer whose first purchase is on the cut-off's eve has T = 0 and
+     * no summary (cxm_store_rfm() leaves T = 0 out: it carries no
+     * information for the fit), but the model still speaks for it: its
+     * values at x = 0, t_x = T = 0. A customer who never bought gets the
+     * same lapse probability (the no_purchase feature tells them apart),
+     * and no P(alive). */
+    double p0_alive, p0_none;
+    if (cxm_model_p_alive(&p0_alive, &m, 0, 0.0, 0.0) == CXM_OK &&
+        cxm_model_p_no_purchase(&p0_none, &m, horizon_weeks, 0, 0.0, 0.0) == CXM_OK) {
+      for (i = 0; i < count; i++) {
+        if (cs[i].has_p_alive) continue;
+        cs[i].p_none = p0_none;
+        if (cs[i].last_purchase_day == INT64_MIN) continue;
+        cs[i].p_alive = p0_alive;
+        cs[i].has_p_alive = 1;
+      }
     }
   }
   cxm_rfm_free(rfm);
   return rc == CXM_E_CONVERGE ? CXM_OK : rc;
+}
+
+/* Log-odds of a probability clipped to [1e-6, 1 - 1e-6] (+-13.8): past
+ * that the purchase model's tails say nothing a CRM could act on, and a
+ * finite feature keeps every fit well posed. */
+static double clipped_logit(double p) {
+  double q = p < 1e-6 ? 1e-6 : (p > 1.0 - 1e-6 ? 1.0 - 1e-6 : p);
+  return log(q / (1.0 - q));
+}
+
+/* Label 1: lost in [cutoff, cutoff + horizon) under the rule. */
+static int32_t label_of(const customer_state *c, int32_t rule) {
+  int churn = c->churned_after, lapse = !c->active_after;
+  if (rule == CXM_LABEL_CHURN) return churn;
+  if (rule == CXM_LABEL_LAPSE) return lapse;
+  return churn || lapse;
 }
 
 static void fill_row(double *v, const customer_state *c, int64_t cutoff) {
@@ -204,6 +264,7 @@ static void fill_row(double *v, const customer_state *c, int64_t cutoff) {
   v[CXM_FEATURE_COMPLAINTS] = (double)c->complaints;
   if (c->gap_n > 0) v[CXM_FEATURE_GAP] = c->gap_sum / c->gap_n / 100.0;
   v[CXM_FEATURE_SILENCE] = (double)(cutoff_day - c->last_touch_day) / 7.0;
+  v[CXM_FEATURE_LAPSE_ODDS] = c->p_none > 0.0 ? clipped_logit(c->p_none) : 0.0;
 }
 
 void cxm_features_free(cxm_features *f) {
@@ -214,6 +275,8 @@ void cxm_features_free(cxm_features *f) {
   cxmi_free(&a, f->handles, f->count * sizeof *f->handles);
   cxmi_free(&a, f->labels, f->count * sizeof *f->labels);
   cxmi_free(&a, f->p_alive, f->count * sizeof *f->p_alive);
+  cxmi_free(&a, f->p_none, f->count * sizeof *f->p_none);
+  cxmi_free(&a, f->lapsed, f->count * sizeof *f->lapsed);
   cxmi_free(&a, f, sizeof *f);
 }
 
@@ -226,15 +289,21 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   cxmi_alloc a;
   size_t n, rows = 0, i, k;
   int32_t rc;
+  int any;
+  cxm_model fitted;
   if (out == NULL) return CXM_E_ARG;
   *out = NULL; /* on any failure (docs/api.md) */
   if (store == NULL || options == NULL) return CXM_E_ARG;
-  if (options->size != sizeof *options) return CXM_E_SIZE;
-  o = *options;
+  if (!CXMI_STRUCT_OK(options, cxm_feature_options)) return CXM_E_SIZE;
+  cxm_feature_options_init(&o);
+  cxmi_struct_in(&o, options, sizeof o);
   /* Exclusive: the midnight after the last representable second (10000-01-01) is a valid cut-off. */
   if (o.cutoff < CXM_TIME_MIN || o.cutoff > CXM_TIME_MAX + 1 || o.cutoff % DAY != 0) return CXM_E_WINDOW;
   if (o.horizon_seconds < 0 || o.horizon_seconds % DAY != 0 || o.horizon_seconds > 100 * 366 * DAY ||
-      o.sla_target_seconds < 0 || o.purchase_model < CXM_MODEL_BGNBD || o.purchase_model > CXM_MODEL_PNBD)
+      o.sla_target_seconds < 0 || o.purchase_model < CXM_MODEL_BGNBD || o.purchase_model > CXM_MODEL_PNBD ||
+      o.label < CXM_LABEL_CHURN || o.label > CXM_LABEL_BOTH || o.activity < CXM_ACTIVITY_PURCHASES ||
+      o.activity > CXM_ACTIVITY_ANY || o.lapse_horizon_seconds <= 0 || o.lapse_horizon_seconds % DAY != 0 ||
+      o.lapse_horizon_seconds > 100 * 366 * DAY)
     return CXM_E_OPTION;
   cxmi_alloc_init(&a, &store->alloc.hooks);
   cal = o.calendar;
@@ -252,14 +321,17 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
     }
   }
   for (i = 0; i < n; i++) {
-    cs[i].last_touch_day = cs[i].last_purchase_day = INT64_MIN;
+    cs[i].last_touch_day = cs[i].last_purchase_day = cs[i].last_active_day = INT64_MIN;
     cs[i].oldest_open = INT64_MAX;
   }
-  scan_days(cs, store, o.cutoff / DAY);
-  rc = scan_interactions(cs, store, o.cutoff, cal, o.sla_target_seconds);
+  any = o.activity == CXM_ACTIVITY_ANY;
+  /* The label window may run past 10000-01-01: the days are only compared. */
+  scan_days(cs, store, o.cutoff / DAY, (o.cutoff + o.horizon_seconds) / DAY, any);
+  rc = scan_interactions(cs, store, o.cutoff, cal, o.sla_target_seconds, o.cutoff + o.horizon_seconds, any);
   if (rc != CXM_OK) goto done;
   scan_churn(cs, store, o.cutoff, o.cutoff + o.horizon_seconds);
-  rc = purchase_model(cs, store, o.cutoff, o.purchase_model);
+  cxm_model_init(&fitted);
+  rc = purchase_model(&fitted, cs, n, store, o.cutoff, o.purchase_model, (double)o.lapse_horizon_seconds / WEEK);
   if (rc != CXM_OK) goto done;
 
   for (i = 0; i < n; i++)
@@ -270,13 +342,17 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
     goto done;
   }
   f->hooks = store->alloc.hooks;
+  f->model = fitted;
   if (rows > 0) {
     f->values = cxmi_calloc(&a, rows * CXM_FEATURE_COUNT, sizeof *f->values);
     f->handles = cxmi_calloc(&a, rows, sizeof *f->handles);
     f->labels = cxmi_calloc(&a, rows, sizeof *f->labels);
     f->p_alive = cxmi_calloc(&a, rows, sizeof *f->p_alive);
+    f->p_none = cxmi_calloc(&a, rows, sizeof *f->p_none);
+    f->lapsed = cxmi_calloc(&a, rows, sizeof *f->lapsed);
     f->count = rows; /* the sizes cxm_features_free() releases, even on failure */
-    if (f->values == NULL || f->handles == NULL || f->labels == NULL || f->p_alive == NULL) {
+    if (f->values == NULL || f->handles == NULL || f->labels == NULL || f->p_alive == NULL || f->p_none == NULL ||
+        f->lapsed == NULL) {
       rc = CXM_E_NOMEM;
       goto done;
     }
@@ -285,8 +361,13 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
     if (!cs[i].at_risk_seen || cs[i].churned_before) continue;
     fill_row(f->values + k * CXM_FEATURE_COUNT, &cs[i], o.cutoff);
     f->handles[k] = (uint32_t)i;
-    f->labels[k] = o.horizon_seconds > 0 ? cs[i].churned_after : -1;
+    f->labels[k] = o.horizon_seconds > 0 ? label_of(&cs[i], o.label) : -1;
     f->p_alive[k] = cs[i].has_p_alive ? cs[i].p_alive : NAN;
+    f->p_none[k] = cs[i].has_p_alive ? cs[i].p_none : NAN;
+    /* Already lapsed: no label activity in the horizon-long window before
+     * the cut-off (as the lapse label would have said of that window). */
+    f->lapsed[k] = cs[i].last_active_day == INT64_MIN ||
+                   cs[i].last_active_day < (o.cutoff - o.lapse_horizon_seconds) / DAY;
     k++;
   }
   *out = f;
@@ -303,15 +384,43 @@ double cxmi_features_p_alive(const cxm_features *f, size_t index) {
   return f != NULL && index < f->count ? f->p_alive[index] : NAN;
 }
 
+const cxm_model *cxmi_features_model(const cxm_features *f) {
+  return f != NULL && f->model.kind != 0 ? &f->model : NULL;
+}
+
+double cxmi_features_p_none(const cxm_features *f, size_t index) {
+  return f != NULL && index < f->count ? f->p_none[index] : NAN;
+}
+
+int cxmi_features_lapsed(const cxm_features *f, size_t index) {
+  return f != NULL && index < f->count ? f->lapsed[index] : 0;
+}
+
 size_t cxm_features_count(const cxm_features *features) { return features == NULL ? 0 : features->count; }
 
-int32_t cxm_features_row(double *values, uint32_t *handle, int32_t *label, const cxm_features *f, size_t index) {
+/* Features of version 0.1: what cxm_features_row() writes, forever. */
+#define FEATURES_V1 13
+_Static_assert(CXM_FEATURE_COUNT >= FEATURES_V1, "features are only ever appended");
+
+static int32_t row_copy(double *values, size_t count, uint32_t *handle, int32_t *label, const cxm_features *f,
+                        size_t index) {
   if (values == NULL || f == NULL) return CXM_E_ARG;
   if (index >= f->count) return CXM_E_NOT_FOUND;
-  memcpy(values, f->values + index * CXM_FEATURE_COUNT, CXM_FEATURE_COUNT * sizeof *values);
+  memcpy(values, f->values + index * CXM_FEATURE_COUNT, count * sizeof *values);
   if (handle != NULL) *handle = f->handles[index];
   if (label != NULL) *label = f->labels[index];
   return CXM_OK;
+}
+
+int32_t cxm_features_row_get(double *values, size_t capacity, uint32_t *handle, int32_t *label,
+                             const cxm_features *f, size_t index) {
+  if (values == NULL || f == NULL) return CXM_E_ARG;
+  if (capacity < CXM_FEATURE_COUNT) return CXM_E_BUFFER;
+  return row_copy(values, CXM_FEATURE_COUNT, handle, label, f, index);
+}
+
+int32_t cxm_features_row(double *values, uint32_t *handle, int32_t *label, const cxm_features *f, size_t index) {
+  return row_copy(values, FEATURES_V1, handle, label, f, index);
 }
 
 /* Default coefficients for data without churn labels (docs/churn.md):
@@ -348,8 +457,8 @@ int32_t cxm_store_risk_model(cxm_risk_model *model, cxm_risk_evaluation *evaluat
   uint64_t churned = 0, train_churned = 0;
   int32_t rc;
   if (model == NULL || store == NULL || options == NULL) return CXM_E_ARG;
-  if (evaluation != NULL && evaluation->size != sizeof *evaluation) return CXM_E_SIZE;
-  if (options->size == sizeof *options && options->horizon_seconds == 0) return CXM_E_OPTION;
+  if (evaluation != NULL && !CXMI_STRUCT_OK(evaluation, cxm_risk_evaluation)) return CXM_E_SIZE;
+  if (CXMI_STRUCT_OK(options, cxm_feature_options) && options->horizon_seconds == 0) return CXM_E_OPTION;
   if (fitted != NULL) *fitted = 0;
   rc = cxm_store_features(&f, store, options);
   if (rc != CXM_OK) return rc;
@@ -357,12 +466,13 @@ int32_t cxm_store_risk_model(cxm_risk_model *model, cxm_risk_evaluation *evaluat
   for (i = 0; i < n; i++) {
     int32_t label;
     double v[CXM_FEATURE_COUNT];
-    (void)cxm_features_row(v, NULL, &label, f, i);
+    (void)cxm_features_row_get(v, CXM_FEATURE_COUNT, NULL, &label, f, i);
     churned += label == 1;
   }
   if (evaluation != NULL) {
+    size_t size = evaluation->size; /* the caller's: a newer caller's zero tail stays as it is */
     memset(evaluation, 0, sizeof *evaluation);
-    evaluation->size = sizeof *evaluation;
+    evaluation->size = size;
   }
   if (churned < CXM_CHURN_MIN_LABELS || n - churned < CXM_CHURN_MIN_LABELS) {
     cxm_features_free(f);
@@ -374,7 +484,7 @@ int32_t cxm_store_risk_model(cxm_risk_model *model, cxm_risk_evaluation *evaluat
     double v[CXM_FEATURE_COUNT];
     uint32_t handle;
     int32_t label;
-    (void)cxm_features_row(v, &handle, &label, f, i);
+    (void)cxm_features_row_get(v, CXM_FEATURE_COUNT, &handle, &label, f, i);
     if (handle % 2 == 0) train_churned += label == 1;
     rc = cxm_risk_data_add(handle % 2 == 0 ? train : test, v, label, 1.0);
   }

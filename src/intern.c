@@ -4,6 +4,7 @@
 
 #include "hash.h"
 
+#include <assert.h>
 #include <string.h>
 
 #define MIN_SLOTS 16u
@@ -117,7 +118,15 @@ int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len) {
 
 uint32_t cxmi_intern_commit(cxmi_intern *t, const char *s, size_t len, uint64_t hash) {
   uint32_t index = t->count;
-  unsigned char *dst = (unsigned char *)t->blocks[t->block_count - 1] + t->block_used;
+  unsigned char *dst;
+  /* What cxmi_intern_reserve() guarantees: room for the entry, an arena
+   * block with room for the record, load at most 3/4 after this one. */
+  assert(len <= CXMI_INTERN_MAX_LEN);
+  assert(t->count < t->limit && t->count < t->entry_cap);
+  assert(t->slots != NULL && ((uint64_t)t->count + 1) * 4 <= ((uint64_t)t->slot_mask + 1) * 3);
+  assert(t->block_count > 0 && t->block_used + CXMI_INTERN_REC_HEADER + len <= CXMI_INTERN_BLOCK_SIZE);
+  assert(cxmi_intern_find(t, s, len, hash) < 0); /* known to be absent */
+  dst = (unsigned char *)t->blocks[t->block_count - 1] + t->block_used;
   memcpy(dst, &index, sizeof index);
   dst[4] = (unsigned char)len;
   if (len > 0) memcpy(dst + CXMI_INTERN_REC_HEADER, s, len);

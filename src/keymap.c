@@ -3,6 +3,7 @@
 
 #include "hash.h"
 
+#include <assert.h>
 #include <string.h>
 
 void cxmi_keymap_init(cxmi_keymap *m) { memset(m, 0, sizeof *m); }
@@ -62,7 +63,12 @@ int32_t cxmi_keymap_reserve(cxmi_keymap *m, cxmi_alloc *a) {
 }
 
 uint32_t cxmi_keymap_commit(cxmi_keymap *m, uint64_t key) {
-  uint32_t at = m->count++;
+  uint32_t at;
+  /* What cxmi_keymap_reserve() guarantees: room for the key, load <= 1/2. */
+  assert(m->count < m->key_cap);
+  assert(m->slots != NULL && ((uint64_t)m->count + 1) * 2 <= (uint64_t)m->slot_mask + 1);
+  assert(cxmi_keymap_find(m, key) < 0);
+  at = m->count++;
   m->keys[at] = key;
   place(m->slots, m->index, m->slot_mask, key, at);
   return at;

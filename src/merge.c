@@ -11,16 +11,11 @@
  * cannot fail. */
 #include "merge.h"
 
+#include "compiler.h"
 #include "hash.h"
 
 #include <math.h>
 #include <string.h>
-
-#if defined(__GNUC__) || defined(__clang__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
 
 /* Look-ups per prefetch round (as in store.c): the loads of a round's
  * slots overlap instead of missing the cache one after another. */

@@ -9,6 +9,7 @@
 #include "models.h"
 #include "optimize.h"
 #include "rfm.h"
+#include "abi_check.h"
 
 void cxm_fit_options_init(cxm_fit_options *o) {
   if (o == NULL) {
@@ -64,7 +65,7 @@ static int32_t check_model(const cxm_model *m, int purchase) {
   if (m == NULL) {
     return CXM_E_ARG;
   }
-  if (m->size != sizeof *m) {
+  if (!CXMI_STRUCT_OK(m, cxm_model)) {
     return CXM_E_SIZE;
   }
   if (m->kind < 1 || m->kind > 4 || (purchase && m->kind == CXM_MODEL_GAMMA_GAMMA)) {
@@ -282,7 +283,7 @@ int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const 
   if (model == NULL || rfm == NULL) {
     return CXM_E_ARG;
   }
-  if (model->size != sizeof *model || (options != NULL && options->size != sizeof *options)) {
+  if (!CXMI_STRUCT_OK(model, cxm_model) || (options != NULL && !CXMI_STRUCT_OK(options, cxm_fit_options))) {
     return CXM_E_SIZE;
   }
   if (kind < 1 || kind > 4) {
@@ -537,7 +538,7 @@ int32_t cxm_model_holdout(cxm_holdout *h, const cxm_model *model, const cxm_rfm 
   if (h == NULL || rfm == NULL) {
     return CXM_E_ARG;
   }
-  if (h->size != sizeof *h) {
+  if (!CXMI_STRUCT_OK(h, cxm_holdout)) {
     return CXM_E_SIZE;
   }
   int32_t rc = check_model(model, 1);
@@ -581,6 +582,6 @@ int32_t cxm_model_holdout(cxm_holdout *h, const cxm_model *model, const cxm_rfm 
     r.bin_actual[b] = c > 0.0 ? r.bin_actual[b] / c : NAN;
     r.bin_expected[b] = c > 0.0 ? r.bin_expected[b] / c : NAN;
   }
-  *h = r;
+  cxmi_struct_out(h, &r, sizeof r);
   return CXM_OK;
 }

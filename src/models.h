@@ -1,7 +1,8 @@
 /* Internals of the purchase models (include/cxm/purchase.h): the fitting
  * data and each model's likelihood and per-customer quantities. One file
- * per model: bgnbd.c, mbgnbd.c, pnbd.c, gammagamma.c; rfm.c builds the
- * data; model.c fits and dispatches. Pure functions; thread-safe. */
+ * per model family: bgnbd.c (BG/NBD and MBG/NBD), pnbd.c, gammagamma.c;
+ * rfm.c builds the data; model.c fits and dispatches. Pure functions;
+ * thread-safe. */
 #ifndef CXM_SRC_MODELS_H
 #define CXM_SRC_MODELS_H
 

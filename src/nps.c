@@ -1,6 +1,6 @@
 /* NPS with its standard error, Wald and adjusted Wald intervals, and the
- * two-period z test (docs/metrics.md, "NPS"; spec metrics.md "Survey
- * metrics"). Everything is computed from the integer counts so that no
+ * two-period z test (docs/metrics.md, "NPS", which
+ * gives the specification's formulas). Everything is computed from the integer counts so that no
  * formula subtracts two rounded quantities. */
 #include "cxm/survey.h"
 

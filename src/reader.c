@@ -16,10 +16,13 @@
 #include "cxm/event.h"
 #include "cxm/time.h"
 #include "jsonl.h"
+#include "event_reason.h"
 #include "number.h"
+#include "strbuf.h"
 #include "store_internal.h"
 #include "time_format.h"
 #include "utf8.h"
+#include "abi_check.h"
 
 /* The known columns, in the order of docs/events.md; bad fields of a row
  * are looked for in this order. */
@@ -52,7 +55,6 @@ enum encoding { ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
 #define REASON_SIZE 320
 #define COLUMN_SIZE 160
 /* How much of a bad field's text a reason quotes. */
-#define QUOTE_MAX 48
 
 struct cxm_reader {
   cxm_store *store;
@@ -101,68 +103,6 @@ struct cxm_reader {
 
 /* ---- reasons ---------------------------------------------------------- */
 
-/* A bounded string builder; no printf, which is locale-dependent. */
-typedef struct sb {
-  char *buf;
-  size_t cap, len;
-} sb;
-
-static void sb_init(sb *b, char *buf, size_t cap) {
-  b->buf = buf;
-  b->cap = cap;
-  b->len = 0;
-  buf[0] = '\0';
-}
-
-static void sb_putc(sb *b, char c) {
-  if (b->len + 1 < b->cap) {
-    b->buf[b->len++] = c;
-    b->buf[b->len] = '\0';
-  }
-}
-
-static void sb_str(sb *b, const char *s) {
-  while (*s) sb_putc(b, *s++);
-}
-
-static void sb_u64(sb *b, uint64_t v) {
-  char tmp[24];
-  size_t n = 0;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) sb_putc(b, tmp[--n]);
-}
-
-/* Field text for a message: as is when it is short, printable UTF-8;
- * otherwise printable ASCII with other bytes as \xHH, cut at `max`. */
-static void sb_text(sb *b, const uint8_t *p, size_t len, size_t max) {
-  static const char hex[] = "0123456789abcdef";
-  size_t i;
-  if (len <= max && cxmi_text_check(p, len, NULL) == CXMI_TEXT_OK) {
-    for (i = 0; i < len; i++) sb_putc(b, (char)p[i]);
-    return;
-  }
-  for (i = 0; i < len && i < max; i++) {
-    if (p[i] >= 0x20 && p[i] < 0x7F) {
-      sb_putc(b, (char)p[i]);
-    } else {
-      sb_putc(b, '\\');
-      sb_putc(b, 'x');
-      sb_putc(b, hex[p[i] >> 4]);
-      sb_putc(b, hex[p[i] & 15]);
-    }
-  }
-  if (len > max) sb_str(b, "...");
-}
-
-static void sb_quoted(sb *b, const uint8_t *p, size_t len) {
-  sb_putc(b, '\'');
-  sb_text(b, p, len, QUOTE_MAX);
-  sb_putc(b, '\'');
-}
-
 /* ---- reporting -------------------------------------------------------- */
 
 static void notify(cxm_reader *r, uint64_t line, const char *column, int32_t status) {
@@ -198,9 +138,9 @@ static int32_t reject(cxm_reader *r, uint64_t line, const char *column, int32_t 
 }
 
 static int32_t reject_msg(cxm_reader *r, uint64_t line, const char *column, int32_t status, const char *msg) {
-  sb b;
-  sb_init(&b, r->reason, sizeof r->reason);
-  sb_str(&b, msg);
+  cxmi_sb b;
+  cxmi_sb_init(&b, r->reason, sizeof r->reason);
+  cxmi_sb_str(&b, msg);
   return reject(r, line, column, status);
 }
 
@@ -231,20 +171,6 @@ static int channel_token(const uint8_t *s, size_t len) {
   return 1;
 }
 
-/* The value rule of a kind, for messages; must match docs/events.md. */
-static const char *value_rule(int32_t kind) {
-  switch (kind) {
-  case CXM_KIND_NPS: return "an integer 0..10";
-  case CXM_KIND_CSAT: return "an integer 1..5";
-  case CXM_KIND_CES:
-  case CXM_KIND_EXPECTATION:
-  case CXM_KIND_PERCEPTION: return "an integer 1..7";
-  case CXM_KIND_INTERNAL: return "a number 0..100";
-  case CXM_KIND_PURCHASE: return "a number >= 0";
-  default: return NULL;
-  }
-}
-
 /* Whether a value's decimal text is within its kind's range (and whole
  * where the kind takes integers), judged on the digits: "8.99...9" with 29
  * nines rounds to 9 and "10.0...01" to 10, and neither is an NPS answer. */
@@ -261,87 +187,16 @@ static int value_text_ok(int32_t kind, const char *s, size_t len) {
   }
 }
 
-static const char *status_column(int32_t status) {
-  switch (status) {
-  case CXM_E_CUSTOMER: return "customer";
-  case CXM_E_TIME: return "time";
-  case CXM_E_KIND: return "kind";
-  case CXM_E_VALUE: return "value";
-  case CXM_E_CHANNEL: return "channel";
-  case CXM_E_STAGE: return "stage";
-  case CXM_E_SEGMENT: return "segment";
-  case CXM_E_DIMENSION: return "dimension";
-  case CXM_E_REF: return "ref";
-  case CXM_E_EVENT_ID: return "id";
-  default: return "*";
-  }
-}
-
 /* Reject a row the store refused with `status`. */
 static int32_t reject_store(cxm_reader *r, uint64_t line, const cxm_event *e, const cxmi_json_value *v,
                             int32_t status) {
-  sb b;
-  const char *kind = cxm_kind_name(e->kind);
-  sb_init(&b, r->reason, sizeof r->reason);
-  switch (status) {
-  case CXM_E_CUSTOMER:
-    sb_str(&b, e->customer_len == 0 ? "customer is empty" : "customer longer than 128 bytes");
-    break;
-  case CXM_E_VALUE:
-    if (v == NULL) { /* found at commit: the row's text is gone */
-      sb_str(&b, cxm_status_str(status));
-    } else if (!e->has_value) {
-      sb_str(&b, "kind ");
-      sb_str(&b, kind);
-      sb_str(&b, " needs a value: ");
-      sb_str(&b, value_rule(e->kind) ? value_rule(e->kind) : "a number");
-    } else if (value_rule(e->kind) == NULL) {
-      sb_str(&b, "kind ");
-      sb_str(&b, kind);
-      sb_str(&b, " takes no value, got ");
-      sb_quoted(&b, v[F_VALUE].p, v[F_VALUE].len);
-    } else {
-      sb_str(&b, "value ");
-      sb_text(&b, v[F_VALUE].p, v[F_VALUE].len, QUOTE_MAX);
-      sb_str(&b, " for kind ");
-      sb_str(&b, kind);
-      sb_str(&b, " is not ");
-      sb_str(&b, value_rule(e->kind));
-    }
-    break;
-  case CXM_E_DIMENSION:
-    sb_str(&b, "kind ");
-    sb_str(&b, kind);
-    sb_str(&b, e->dimension == CXM_DIMENSION_NONE ? " needs a dimension" : " takes no dimension");
-    break;
-  case CXM_E_REF:
-    if (e->ref_len > CXM_MAX_ID_LEN) {
-      sb_str(&b, "ref longer than 128 bytes");
-    } else {
-      sb_str(&b, "kind ");
-      sb_str(&b, kind);
-      sb_str(&b, " needs a ref");
-    }
-    break;
-  case CXM_E_EVENT_ID:
-    sb_str(&b, "id longer than 128 bytes");
-    break;
-  case CXM_E_LIMIT:
-    sb_str(&b, "the store is full (customers, channels or segments)");
-    break;
-  case CXM_E_OVERFLOW:
-    if (e->kind == CXM_KIND_PURCHASE) {
-      /* The day's sum must stay finite (docs/events.md). */
-      sb_str(&b, "the customer's purchases on this day would add up beyond the largest number");
-      return reject(r, line, "value", status);
-    }
-    sb_str(&b, cxm_status_str(status));
-    break;
-  default:
-    sb_str(&b, cxm_status_str(status));
-    break;
-  }
-  return reject(r, line, status_column(status), status);
+  cxmi_sb b;
+  cxmi_sb_init(&b, r->reason, sizeof r->reason);
+  if (status == CXM_E_VALUE && v == NULL) /* found at commit: the row's text is gone */
+    cxmi_sb_str(&b, cxm_status_str(status));
+  else
+    cxmi_event_reason(&b, e, status, v != NULL ? v[F_VALUE].p : NULL, v != NULL ? v[F_VALUE].len : 0);
+  return reject(r, line, cxmi_event_column(status), status);
 }
 
 /* What a JSON member of each field may be: 1 string, 2 number, 3 both. */
@@ -416,36 +271,36 @@ static int is_blank(uint8_t c) { return c == ' ' || c == '\t'; }
 static int parse_time(cxm_reader *r, int64_t *t, const cxmi_json_value *tv) {
   int32_t why = CXMI_TIME_BAD;
   int rc;
-  sb b;
+  cxmi_sb b;
   if (r->time_format[0] != '\0' && tv->type == CXMI_JSON_STRING)
     rc = cxmi_time_parse_pattern(t, &why, r->time_format, (const char *)tv->p, tv->len, r->opt.assume_offset,
                                  r->opt.utc_offset);
   else
     rc = cxmi_time_parse_dialect(t, &why, (const char *)tv->p, tv->len, r->opt.assume_offset, r->opt.utc_offset);
   if (rc == 0) return 0;
-  sb_init(&b, r->reason, sizeof r->reason);
+  cxmi_sb_init(&b, r->reason, sizeof r->reason);
   switch (why) {
   case CXMI_TIME_NO_ZONE:
-    sb_str(&b, "timestamp ");
-    sb_quoted(&b, tv->p, tv->len);
-    sb_str(&b, " has no time zone: write Z or an offset, or read it at an assumed offset (cxm --tz or --assume-utc)");
+    cxmi_sb_str(&b, "timestamp ");
+    cxmi_sb_quoted(&b, tv->p, tv->len);
+    cxmi_sb_str(&b, " has no time zone: write Z or an offset, or read it at an assumed offset (cxm --tz or --assume-utc)");
     break;
   case CXMI_TIME_US_DATE:
-    sb_str(&b, "bad timestamp ");
-    sb_quoted(&b, tv->p, tv->len);
-    sb_str(&b, ": a NN/NN/YYYY date needs its pattern (cxm --time-format, e.g. '%m/%d/%Y %H:%M')");
+    cxmi_sb_str(&b, "bad timestamp ");
+    cxmi_sb_quoted(&b, tv->p, tv->len);
+    cxmi_sb_str(&b, ": a NN/NN/YYYY date needs its pattern (cxm --time-format, e.g. '%m/%d/%Y %H:%M')");
     break;
   case CXMI_TIME_PATTERN:
-    sb_str(&b, "bad timestamp ");
-    sb_quoted(&b, tv->p, tv->len);
-    sb_str(&b, ": does not match the time format '");
-    sb_str(&b, r->time_format);
-    sb_str(&b, "'");
+    cxmi_sb_str(&b, "bad timestamp ");
+    cxmi_sb_quoted(&b, tv->p, tv->len);
+    cxmi_sb_str(&b, ": does not match the time format '");
+    cxmi_sb_str(&b, r->time_format);
+    cxmi_sb_str(&b, "'");
     break;
   default:
-    sb_str(&b, "bad timestamp ");
-    sb_quoted(&b, tv->p, tv->len);
-    sb_str(&b, ": not RFC 3339 or Unix seconds within years 1970..9999");
+    cxmi_sb_str(&b, "bad timestamp ");
+    cxmi_sb_quoted(&b, tv->p, tv->len);
+    cxmi_sb_str(&b, ": not RFC 3339 or Unix seconds within years 1970..9999");
     break;
   }
   return -1;
@@ -458,7 +313,7 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
   cxm_event e;
   cxmi_json_value v[F_COUNT];
   uint8_t kind_buf[32], channel_buf[CXM_MAX_CHANNEL_LEN], stage_buf[32], dim_buf[32], value_buf[64];
-  sb b;
+  cxmi_sb b;
   int32_t f, rc, named_channel = -1;
   size_t where;
 
@@ -480,24 +335,24 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
     int check;
     if (v[f].type == CXMI_JSON_ABSENT) continue;
     if (v[f].type == CXMI_JSON_OTHER || !(json_types[f] & (v[f].type == CXMI_JSON_STRING ? 1 : 2))) {
-      sb_init(&b, r->reason, sizeof r->reason);
-      sb_str(&b, field_names[f]);
-      sb_str(&b, json_types[f] == 1 ? " must be a JSON string" : " must be a JSON number or string");
+      cxmi_sb_init(&b, r->reason, sizeof r->reason);
+      cxmi_sb_str(&b, field_names[f]);
+      cxmi_sb_str(&b, json_types[f] == 1 ? " must be a JSON string" : " must be a JSON number or string");
       return reject(r, line, field_names[f], CXM_E_SYNTAX);
     }
     if (ascii) continue;
     check = cxmi_text_check(v[f].p, v[f].len, &where);
     if (check != CXMI_TEXT_OK) {
-      sb_init(&b, r->reason, sizeof r->reason);
+      cxmi_sb_init(&b, r->reason, sizeof r->reason);
       if (check == CXMI_TEXT_INVALID) {
-        sb_str(&b, "invalid UTF-8 in ");
-        sb_str(&b, field_names[f]);
+        cxmi_sb_str(&b, "invalid UTF-8 in ");
+        cxmi_sb_str(&b, field_names[f]);
       } else {
-        sb_str(&b, "control character in ");
-        sb_str(&b, field_names[f]);
+        cxmi_sb_str(&b, "control character in ");
+        cxmi_sb_str(&b, field_names[f]);
       }
-      sb_str(&b, " at byte ");
-      sb_u64(&b, (uint64_t)where + 1);
+      cxmi_sb_str(&b, " at byte ");
+      cxmi_sb_u64(&b, (uint64_t)where + 1);
       return reject(r, line, field_names[f], CXM_E_ENCODING);
     }
   }
@@ -513,9 +368,9 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
   if (cxm_kind_parse(&e.kind, (const char *)v[F_KIND].p, v[F_KIND].len) != CXM_OK &&
       cxm_kind_parse(&e.kind, (const char *)lower(kind_buf, sizeof kind_buf, v[F_KIND].p, v[F_KIND].len),
                      v[F_KIND].len) != CXM_OK) {
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "unknown kind ");
-    sb_quoted(&b, v[F_KIND].p, v[F_KIND].len);
+    cxmi_sb_init(&b, r->reason, sizeof r->reason);
+    cxmi_sb_str(&b, "unknown kind ");
+    cxmi_sb_quoted(&b, v[F_KIND].p, v[F_KIND].len);
     return reject(r, line, "kind", CXM_E_KIND);
   }
   e.customer = (const char *)v[F_CUSTOMER].p;
@@ -534,10 +389,10 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
       }
     }
     if (cxmi_number_parse(&e.value, (const char *)num, v[F_VALUE].len) != CXM_OK) {
-      sb_init(&b, r->reason, sizeof r->reason);
-      sb_str(&b, "value ");
-      sb_quoted(&b, v[F_VALUE].p, v[F_VALUE].len);
-      sb_str(&b, " is not a decimal number");
+      cxmi_sb_init(&b, r->reason, sizeof r->reason);
+      cxmi_sb_str(&b, "value ");
+      cxmi_sb_quoted(&b, v[F_VALUE].p, v[F_VALUE].len);
+      cxmi_sb_str(&b, " is not a decimal number");
       return reject(r, line, "value", CXM_E_VALUE);
     }
     e.has_value = 1;
@@ -552,10 +407,10 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
     if (!channel_token(channel, v[F_CHANNEL].len))
       channel = lower(channel_buf, sizeof channel_buf, channel, v[F_CHANNEL].len);
     if (!channel_token(channel, v[F_CHANNEL].len)) {
-      sb_init(&b, r->reason, sizeof r->reason);
-      sb_str(&b, "channel ");
-      sb_quoted(&b, v[F_CHANNEL].p, v[F_CHANNEL].len);
-      sb_str(&b, " is not a token of 1..32 characters a-z 0-9 _ -");
+      cxmi_sb_init(&b, r->reason, sizeof r->reason);
+      cxmi_sb_str(&b, "channel ");
+      cxmi_sb_quoted(&b, v[F_CHANNEL].p, v[F_CHANNEL].len);
+      cxmi_sb_str(&b, " is not a token of 1..32 characters a-z 0-9 _ -");
       return reject(r, line, "channel", CXM_E_CHANNEL);
     }
     for (i = 0; i < CXM_CHANNEL_FIRST_CUSTOM; i++) {
@@ -573,9 +428,9 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
   if (cxm_stage_parse(&e.stage, (const char *)v[F_STAGE].p, v[F_STAGE].len) != CXM_OK &&
       cxm_stage_parse(&e.stage, (const char *)lower(stage_buf, sizeof stage_buf, v[F_STAGE].p, v[F_STAGE].len),
                       v[F_STAGE].len) != CXM_OK) {
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "unknown stage ");
-    sb_quoted(&b, v[F_STAGE].p, v[F_STAGE].len);
+    cxmi_sb_init(&b, r->reason, sizeof r->reason);
+    cxmi_sb_str(&b, "unknown stage ");
+    cxmi_sb_quoted(&b, v[F_STAGE].p, v[F_STAGE].len);
     return reject(r, line, "stage", CXM_E_STAGE);
   }
   if (v[F_SEGMENT].len > CXM_MAX_SEGMENT_LEN)
@@ -584,9 +439,9 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
       cxm_dimension_parse(&e.dimension,
                           (const char *)lower(dim_buf, sizeof dim_buf, v[F_DIMENSION].p, v[F_DIMENSION].len),
                           v[F_DIMENSION].len) != CXM_OK) {
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "unknown dimension ");
-    sb_quoted(&b, v[F_DIMENSION].p, v[F_DIMENSION].len);
+    cxmi_sb_init(&b, r->reason, sizeof r->reason);
+    cxmi_sb_str(&b, "unknown dimension ");
+    cxmi_sb_quoted(&b, v[F_DIMENSION].p, v[F_DIMENSION].len);
     return reject(r, line, "dimension", CXM_E_DIMENSION);
   }
   if (v[F_REF].len > 0) {
@@ -735,11 +590,11 @@ static void header_reset(cxm_reader *r) {
 static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
   size_t count = 0, bad = 0, i, size = 0, off = 0;
   int32_t rc, f;
-  sb b;
+  cxmi_sb b;
 
-  sb_init(&b, r->reason, sizeof r->reason);
+  cxmi_sb_init(&b, r->reason, sizeof r->reason);
   if (rec->status == CXM_E_LIMIT) {
-    sb_str(&b, "header row longer than 1048576 bytes");
+    cxmi_sb_str(&b, "header row longer than 1048576 bytes");
     return header_error(r, rec->line, "*");
   }
   if (rec->status == CXM_OK) {
@@ -749,7 +604,7 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
   rc = rec->status == CXM_OK ? cxmi_csv_split(&r->framer, rec, NULL, 0, &count, &bad) : rec->status;
   if (rc == CXM_E_NOMEM) return rc;
   if (rc != CXM_OK) {
-    sb_str(&b, "malformed quoting in the header row");
+    cxmi_sb_str(&b, "malformed quoting in the header row");
     return header_error(r, rec->line, "*");
   }
   r->header_raw = cxmi_malloc(r->alloc, rec->len);
@@ -774,7 +629,7 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
     /* A header name with a CR is a file with lone-CR line ends (old Mac
      * style) read as one line: say so rather than report zero rows. */
     if (memchr(fl->p, '\r', fl->len) != NULL) {
-      sb_str(&b, "a carriage return inside a header name: lone CR line ends are not supported (use LF or CRLF)");
+      cxmi_sb_str(&b, "a carriage return inside a header name: lone CR line ends are not supported (use LF or CRLF)");
       return header_error(r, rec->line, "*");
     }
     memcpy(r->names + off, fl->p, fl->len);
@@ -785,9 +640,9 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
     f = known_field(fl->p, fl->len);
     if (f < 0) continue;
     if (r->col_of[f] >= 0) {
-      sb_str(&b, "column '");
-      sb_str(&b, field_names[f]);
-      sb_str(&b, "' appears twice in the header");
+      cxmi_sb_str(&b, "column '");
+      cxmi_sb_str(&b, field_names[f]);
+      cxmi_sb_str(&b, "' appears twice in the header");
       return header_error(r, rec->line, field_names[f]);
     }
     r->col_of[f] = (int32_t)i;
@@ -795,21 +650,21 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
   }
   for (f = F_TIME; f <= F_KIND; f++) {
     if (r->col_of[f] < 0) {
-      sb_str(&b, "required column '");
-      sb_str(&b, field_names[f]);
-      sb_str(&b, "' is missing from the header");
+      cxmi_sb_str(&b, "required column '");
+      cxmi_sb_str(&b, field_names[f]);
+      cxmi_sb_str(&b, "' is missing from the header");
       for (i = 0; i < count; i++) {
         if (r->colmap[i] < 0 && near_miss((const uint8_t *)r->names + r->name_at[i], r->fields[i].len,
                                           field_names[f])) {
-          sb_str(&b, " (is '");
-          sb_text(&b, (const uint8_t *)r->names + r->name_at[i], r->fields[i].len, 64);
-          sb_str(&b, "' meant to be '");
-          sb_str(&b, field_names[f]);
-          sb_str(&b, "'?)");
+          cxmi_sb_str(&b, " (is '");
+          cxmi_sb_text(&b, (const uint8_t *)r->names + r->name_at[i], r->fields[i].len, 64);
+          cxmi_sb_str(&b, "' meant to be '");
+          cxmi_sb_str(&b, field_names[f]);
+          cxmi_sb_str(&b, "'?)");
           break;
         }
       }
-      if (r->opt.delimiter == 0 && count == 1) sb_str(&b, " (one column: no separator , ; tab | found)");
+      if (r->opt.delimiter == 0 && count == 1) cxmi_sb_str(&b, " (one column: no separator , ; tab | found)");
       return header_error(r, rec->line, field_names[f]);
     }
   }
@@ -843,7 +698,7 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
     cxmi_free(r->alloc, seen, slots * sizeof *seen);
   }
   for (i = 0; i < count; i++) {
-    sb cb;
+    cxmi_sb cb;
     const char *hint = NULL;
     if (r->colmap[i] == -2) {
       r->colmap[i] = -1; /* ignored like the first of its name */
@@ -854,16 +709,16 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
       if (r->col_of[f] < 0 && near_miss((const uint8_t *)r->names + r->name_at[i], r->fields[i].len, field_names[f]))
         hint = field_names[f];
     }
-    sb_init(&cb, r->column, sizeof r->column);
-    sb_text(&cb, (const uint8_t *)r->names + r->name_at[i], r->fields[i].len, 64);
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "unknown column '");
-    sb_str(&b, r->column);
-    sb_str(&b, "' ignored");
+    cxmi_sb_init(&cb, r->column, sizeof r->column);
+    cxmi_sb_text(&cb, (const uint8_t *)r->names + r->name_at[i], r->fields[i].len, 64);
+    cxmi_sb_init(&b, r->reason, sizeof r->reason);
+    cxmi_sb_str(&b, "unknown column '");
+    cxmi_sb_str(&b, r->column);
+    cxmi_sb_str(&b, "' ignored");
     if (hint != NULL) {
-      sb_str(&b, " (did you mean '");
-      sb_str(&b, hint);
-      sb_str(&b, "'?)");
+      cxmi_sb_str(&b, " (did you mean '");
+      cxmi_sb_str(&b, hint);
+      cxmi_sb_str(&b, "'?)");
     }
     r->stats.warnings++;
     notify(r, rec->line, r->column, CXM_UNKNOWN_COLUMN);
@@ -874,11 +729,11 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
 
 /* The name of column i, for messages. */
 static const char *column_name(cxm_reader *r, size_t i) {
-  sb cb;
+  cxmi_sb cb;
   if (i >= r->ncols) return "*";
   if (r->colmap[i] >= 0) return field_names[r->colmap[i]];
-  sb_init(&cb, r->column, sizeof r->column);
-  sb_text(&cb, (const uint8_t *)r->names + r->name_at[i], strlen(r->names + r->name_at[i]), 64);
+  cxmi_sb_init(&cb, r->column, sizeof r->column);
+  cxmi_sb_text(&cb, (const uint8_t *)r->names + r->name_at[i], strlen(r->names + r->name_at[i]), 64);
   return r->column;
 }
 
@@ -900,40 +755,40 @@ static int32_t csv_record(void *user, const cxmi_record *rec) {
   cxmi_json_value v[F_COUNT];
   size_t count = 0, bad = 0;
   int32_t rc, f;
-  sb b;
+  cxmi_sb b;
 
   if (r->phase == P_HEADER) return csv_header(r, rec);
   if (rec->status == CXM_OK && is_header_copy(r, rec)) {
     /* Concatenated exports: each part's header row is not data. */
     int32_t flushed = flush(r);
     if (flushed != CXM_OK) return flushed;
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "a copy of the header row skipped (concatenated files?)");
+    cxmi_sb_init(&b, r->reason, sizeof r->reason);
+    cxmi_sb_str(&b, "a copy of the header row skipped (concatenated files?)");
     r->stats.warnings++;
     notify(r, rec->line, "*", CXM_REPEATED_HEADER);
     return CXM_OK;
   }
   r->stats.rows++;
-  sb_init(&b, r->reason, sizeof r->reason);
+  cxmi_sb_init(&b, r->reason, sizeof r->reason);
   if (rec->status == CXM_E_LIMIT) {
     if (rec->bytes > CXM_READER_MAX_LINE) return endless(r, rec->line);
-    sb_str(&b, "record longer than 1048576 bytes");
+    cxmi_sb_str(&b, "record longer than 1048576 bytes");
     return reject(r, rec->line, "*", CXM_E_LIMIT);
   }
   rc = rec->status == CXM_OK ? cxmi_csv_split(&r->framer, rec, r->fields, r->ncols, &count, &bad) : rec->status;
   if (rc == CXM_E_NOMEM) return rc;
   if (rc == CXM_E_QUOTE) {
     if (rec->status == CXM_E_QUOTE)
-      sb_str(&b, "quoted field never closed before the end of input");
+      cxmi_sb_str(&b, "quoted field never closed before the end of input");
     else
-      sb_str(&b, "malformed quoting: a quote inside an unquoted field, or text after a closing quote");
+      cxmi_sb_str(&b, "malformed quoting: a quote inside an unquoted field, or text after a closing quote");
     return reject(r, rec->line, rec->status == CXM_E_QUOTE ? "*" : column_name(r, bad), CXM_E_QUOTE);
   }
   if (count != r->ncols) {
-    sb_str(&b, "row has ");
-    sb_u64(&b, count);
-    sb_str(&b, count == 1 ? " field, the header has " : " fields, the header has ");
-    sb_u64(&b, r->ncols);
+    cxmi_sb_str(&b, "row has ");
+    cxmi_sb_u64(&b, count);
+    cxmi_sb_str(&b, count == 1 ? " field, the header has " : " fields, the header has ");
+    cxmi_sb_u64(&b, r->ncols);
     return reject(r, rec->line, count < r->ncols ? column_name(r, count) : "*", CXM_E_COLUMNS);
   }
   for (f = 0; f < F_COUNT; f++) {
@@ -1011,9 +866,8 @@ int32_t cxm_reader_new(cxm_reader **out, cxm_store *store, const cxm_reader_opti
   /* An older, shorter struct: the fields it lacks keep their defaults. */
   cxm_reader_options_init(&o);
   if (options != NULL) {
-    if (options->size != sizeof *options && options->size != CXM_READER_OPTIONS_SIZE_0) return CXM_E_SIZE;
-    memcpy(&o, options, options->size);
-    o.size = sizeof o;
+    if (!CXMI_STRUCT_OK(options, cxm_reader_options)) return CXM_E_SIZE;
+    cxmi_struct_in(&o, options, sizeof o);
   }
   if (o.format != CXM_FORMAT_CSV && o.format != CXM_FORMAT_JSONL) return CXM_E_OPTION;
   if (o.strict != 0 && o.strict != 1) return CXM_E_OPTION;
@@ -1066,11 +920,11 @@ static int32_t endless(cxm_reader *r, uint64_t line) {
 static int32_t unfinished(cxm_reader *r) {
   int too_long;
   uint64_t pending = cxmi_csv_pending(&r->framer, &too_long);
-  sb b;
+  cxmi_sb b;
   if (!too_long) return CXM_OK;
   if (r->phase == P_HEADER) {
-    sb_init(&b, r->reason, sizeof r->reason);
-    sb_str(&b, "header row longer than 1048576 bytes");
+    cxmi_sb_init(&b, r->reason, sizeof r->reason);
+    cxmi_sb_str(&b, "header row longer than 1048576 bytes");
     return header_error(r, r->framer.line, "*");
   }
   if (pending <= CXM_READER_MAX_LINE) return CXM_OK;
@@ -1261,9 +1115,9 @@ int32_t cxm_reader_finish(cxm_reader *reader) {
   }
   if (rc != CXM_OK) return stop(reader, rc);
   if (reader->phase == P_HEADER) {
-    sb b;
-    sb_init(&b, reader->reason, sizeof reader->reason);
-    sb_str(&b, "no header row: the input is empty");
+    cxmi_sb b;
+    cxmi_sb_init(&b, reader->reason, sizeof reader->reason);
+    cxmi_sb_str(&b, "no header row: the input is empty");
     return stop(reader, header_error(reader, 1, "*"));
   }
   reader->phase = P_FINISHED;
@@ -1272,9 +1126,8 @@ int32_t cxm_reader_finish(cxm_reader *reader) {
 
 int32_t cxm_reader_stats_get(cxm_reader_stats *stats, const cxm_reader *reader) {
   if (stats == NULL || reader == NULL) return CXM_E_ARG;
-  if (stats->size != sizeof *stats) return CXM_E_SIZE;
-  *stats = reader->stats;
-  stats->size = sizeof *stats;
+  if (!CXMI_STRUCT_OK(stats, cxm_reader_stats)) return CXM_E_SIZE;
+  cxmi_struct_out(stats, &reader->stats, sizeof reader->stats);
   return CXM_OK;
 }
 
@@ -1296,7 +1149,7 @@ int32_t cxm_store_ingest_file(cxm_store *store, const char *path, const cxm_read
   cxmi_alloc *alloc;
   int32_t rc;
   if (store == NULL || path == NULL) return CXM_E_ARG;
-  if (stats != NULL && stats->size != sizeof *stats) return CXM_E_SIZE;
+  if (stats != NULL && !CXMI_STRUCT_OK(stats, cxm_reader_stats)) return CXM_E_SIZE;
   rc = cxm_reader_new(&r, store, options);
   if (rc != CXM_OK) return rc;
   alloc = cxmi_store_alloc(store);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "number.h"
+#include "abi_check.h"
 
 #define MAX_ID 128
 
@@ -125,7 +126,7 @@ int32_t cxm_rfm_add(cxm_rfm *rfm, const cxm_rfm_customer *c) {
   if (rfm == NULL || c == NULL) {
     return CXM_E_ARG;
   }
-  if (c->size != sizeof *c) {
+  if (!CXMI_STRUCT_OK(c, cxm_rfm_customer)) {
     return CXM_E_SIZE;
   }
   int32_t rc = check_customer(c);
@@ -160,7 +161,7 @@ int32_t cxm_rfm_get(cxm_rfm_customer *c, const cxm_rfm *rfm, size_t index) {
   if (c == NULL || rfm == NULL) {
     return CXM_E_ARG;
   }
-  if (c->size != sizeof *c) {
+  if (!CXMI_STRUCT_OK(c, cxm_rfm_customer)) {
     return CXM_E_SIZE;
   }
   if (index >= rfm->n) {

@@ -1,6 +1,7 @@
 /* Labelled feature rows and the L2-regularised logistic fit of the churn
  * risk model (include/cxm/risk.h, docs/risk.md). */
 #include "risk.h"
+#include "abi_check.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -157,7 +158,7 @@ int32_t cxm_risk_model_set(cxm_risk_model *model, int32_t features, double inter
   if (model == NULL || coef == NULL) {
     return CXM_E_ARG;
   }
-  if (model->size != sizeof *model) {
+  if (!CXMI_STRUCT_OK(model, cxm_risk_model)) {
     return CXM_E_SIZE;
   }
   if (features < 1 || features > CXM_RISK_MAX_FEATURES || !isfinite(intercept)) {
@@ -186,6 +187,7 @@ typedef struct fit_ctx {
   int32_t idx[CXM_RISK_MAX_FEATURES];   /* feature of each active one */
   double mean[CXM_RISK_MAX_FEATURES];   /* per active feature */
   double inv_sd[CXM_RISK_MAX_FEATURES]; /* per active feature */
+  double centre[CXM_RISK_MAX_FEATURES + 1]; /* [a + 1]: the prior of active feature a on the standardised scale */
   double l2;
 } fit_ctx;
 
@@ -204,7 +206,8 @@ static double row_eta(const fit_ctx *c, const double *theta, const double *xr, d
 static double penalty(const fit_ctx *c, const double *theta) {
   double s = 0.0;
   for (size_t a = 1; a < c->p; a++) {
-    s += theta[a] * theta[a];
+    double d = theta[a] - c->centre[a];
+    s += d * d;
   }
   return 0.5 * c->l2 * s;
 }
@@ -244,7 +247,7 @@ static void grad_hess(const fit_ctx *c, const double *theta, double *g, double *
     }
   }
   for (size_t a = 1; a < p; a++) {
-    g[a] += c->l2 * theta[a];
+    g[a] += c->l2 * (theta[a] - c->centre[a]);
     h[a * p + a] += c->l2;
   }
   for (size_t a = 0; a < p; a++) {
@@ -399,19 +402,26 @@ int32_t cxm_risk_fit(cxm_risk_model *model, const cxm_risk_data *data, const cxm
   if (model == NULL || data == NULL) {
     return CXM_E_ARG;
   }
-  if (model->size != sizeof *model) {
+  if (!CXMI_STRUCT_OK(model, cxm_risk_model)) {
     return CXM_E_SIZE;
   }
   cxm_risk_options_init(&opt);
   if (options != NULL) {
-    if (options->size != sizeof *options) {
+    if (!CXMI_STRUCT_OK(options, cxm_risk_options)) {
       return CXM_E_SIZE;
     }
-    opt = *options;
+    cxmi_struct_in(&opt, options, sizeof opt);
   }
   if (!(opt.l2 >= 0.0 && opt.l2 <= 1e12) || opt.max_iterations < 1 || opt.max_iterations > 10000 ||
       !(opt.tolerance > 0.0 && opt.tolerance < 1.0)) {
     return CXM_E_OPTION;
+  }
+  if (opt.prior != NULL) {
+    for (int32_t j = 0; j < data->k; j++) {
+      if (!(fabs(opt.prior[j]) <= 1e100)) {
+        return CXM_E_OPTION;
+      }
+    }
   }
 
   cxm_risk_model_init(model);
@@ -449,6 +459,10 @@ int32_t cxm_risk_fit(cxm_risk_model *model, const cxm_risk_data *data, const cxm
   c.data = data;
   c.l2 = opt.l2;
   standardise(&c, wsum);
+  /* b_j = g_j / sd_j, so a prior b_j = q_j is g_j = q_j sd_j */
+  for (size_t a = 0; a < c.m && opt.prior != NULL; a++) {
+    c.centre[a + 1] = opt.prior[c.idx[a]] / c.inv_sd[a];
+  }
   size_t p = c.p;
   cxmi_alloc a = data->alloc;
   double *h = cxmi_malloc(&a, 2 * p * p * sizeof *h);

@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "risk.h"
+#include "abi_check.h"
 
 int32_t cxmi_risk_check_model(const cxm_risk_model *model) {
-  if (model->size != sizeof *model) {
+  if (!CXMI_STRUCT_OK(model, cxm_risk_model)) {
     return CXM_E_SIZE;
   }
   if (model->features < 1 || model->features > CXM_RISK_MAX_FEATURES || !isfinite(model->intercept)) {
@@ -112,7 +113,7 @@ int32_t cxm_risk_evaluate(cxm_risk_evaluation *out, const cxm_risk_model *model,
   if (out == NULL || model == NULL || data == NULL) {
     return CXM_E_ARG;
   }
-  if (out->size != sizeof *out) {
+  if (!CXMI_STRUCT_OK(out, cxm_risk_evaluation)) {
     return CXM_E_SIZE;
   }
   int32_t rc = cxmi_risk_check_model(model);
@@ -123,8 +124,9 @@ int32_t cxm_risk_evaluate(cxm_risk_evaluation *out, const cxm_risk_model *model,
     return CXM_E_MODEL;
   }
   size_t n = data->n, k = (size_t)data->k;
+  size_t size = out->size; /* the caller's: a newer caller's zero tail stays as it is */
   memset(out, 0, sizeof *out);
-  out->size = sizeof *out;
+  out->size = size;
   out->log_loss = out->brier = out->auc = NAN;
   for (int b = 0; b < CXM_RISK_CALIBRATION_BINS; b++) {
     out->bin_predicted[b] = out->bin_observed[b] = NAN;

@@ -1,5 +1,6 @@
 /* Filter validation and selection; see slice.h. */
 #include "slice.h"
+#include "abi_check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@ int32_t cxmi_filter_resolve(cxm_filter *out, const cxm_store *s, const cxm_filte
     cxm_filter_init(out);
     return CXM_OK;
   }
-  if (f->size != sizeof *f) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(f, cxm_filter)) return CXM_E_SIZE;
   if (f->from > f->to) return CXM_E_WINDOW;
   if (f->from != INT64_MIN && f->from % s->bucket_seconds != 0) return CXM_E_WINDOW;
   if (f->to != INT64_MAX && f->to % s->bucket_seconds != 0) return CXM_E_WINDOW;

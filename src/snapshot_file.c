@@ -5,6 +5,8 @@
 
 #include "alloc.h"
 #include "store_internal.h"
+#include "abi_check.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <string.h>
@@ -450,10 +452,72 @@ int32_t cxm_store_save(const cxm_store *store, const char *path) {
 
 int32_t cxm_store_save_with(const cxm_store *store, const char *path, const cxm_save_options *options) {
   if (options == NULL) return cxm_store_save(store, path);
-  if (options->size != sizeof *options) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(options, cxm_save_options)) return CXM_E_SIZE;
   return cxmi_snapshot_save_file(store, path, options->new_file_mode, cxmi_fileio_posix());
 }
 
 int32_t cxm_store_load(cxm_store **out, const char *path, const cxm_allocator *allocator) {
   return cxmi_snapshot_load_file(out, path, allocator, cxmi_fileio_posix());
+}
+
+/* ---- failures explained (cxm_detail) ------------------------------------ */
+
+/* Tells `detail` (may be NULL) the outcome `rc` of `what` on `path`: for
+ * CXM_E_IO the OS's reason for `err` (an errno value, 0 when unknown), for
+ * anything else the status text. */
+static int32_t tell(cxm_detail *detail, int32_t rc, const char *what, const char *path, int err) {
+  cxm_detail d;
+  cxmi_sb b;
+  char os[128];
+  if (detail == NULL) return rc;
+  cxm_detail_init(&d);
+  d.status = rc;
+  if (rc != CXM_OK) {
+    d.field = "path";
+    cxmi_sb_init(&b, d.reason, sizeof d.reason);
+    cxmi_sb_str(&b, what);
+    cxmi_sb_putc(&b, ' ');
+    cxmi_sb_quoted(&b, (const uint8_t *)(path != NULL ? path : ""), path != NULL ? strlen(path) : 0);
+    cxmi_sb_str(&b, ": ");
+    if (rc != CXM_E_IO) {
+      cxmi_sb_str(&b, cxm_status_str(rc));
+    } else if (err == 0 || strerror_r(err, os, sizeof os) != 0) {
+      /* strerror() may share a buffer between threads; strerror_r() (POSIX) does not */
+      cxmi_sb_str(&b, "unknown OS error");
+    } else {
+      os[sizeof os - 1] = '\0';
+      cxmi_sb_str(&b, os);
+    }
+  }
+  cxmi_struct_out(detail, &d, sizeof d);
+  return rc;
+}
+
+int32_t cxmi_snapshot_save_file_ex(const cxm_store *store, const char *path, const cxmi_fileio *io,
+                                   cxm_detail *detail) {
+  int32_t rc;
+  errno = 0;
+  rc = cxmi_snapshot_save_file(store, path, 0600, io);
+  return tell(detail, rc, "cannot save", path, errno);
+}
+
+int32_t cxmi_snapshot_load_file_ex(cxm_store **out, const char *path, const cxm_allocator *allocator,
+                                   const cxmi_fileio *io, cxm_detail *detail) {
+  int32_t rc;
+  errno = 0;
+  rc = cxmi_snapshot_load_file(out, path, allocator, io);
+  return tell(detail, rc, "cannot load", path, errno);
+}
+
+int32_t cxm_store_save_ex(const cxm_store *store, const char *path, cxm_detail *detail) {
+  if (detail != NULL && !CXMI_STRUCT_OK(detail, cxm_detail)) return CXM_E_SIZE;
+  return cxmi_snapshot_save_file_ex(store, path, cxmi_fileio_posix(), detail);
+}
+
+int32_t cxm_store_load_ex(cxm_store **out, const char *path, const cxm_allocator *allocator, cxm_detail *detail) {
+  if (detail != NULL && !CXMI_STRUCT_OK(detail, cxm_detail)) {
+    if (out != NULL) *out = NULL;
+    return CXM_E_SIZE;
+  }
+  return cxmi_snapshot_load_file_ex(out, path, allocator, cxmi_fileio_posix(), detail);
 }

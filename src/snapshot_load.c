@@ -59,26 +59,12 @@ static int32_t rd_f64(rd *r, double *v) {
   return CXM_OK;
 }
 
-/* Minimal unsigned LEB128 of at most 64 bits. */
+/* One varint (bytes.h). */
 static int32_t rd_leb(rd *r, uint64_t *v) {
-  uint64_t x = 0;
-  unsigned shift = 0;
-  size_t i;
-  for (i = 0;; i++) {
-    uint8_t b;
-    if (i >= r->left || i == 10) return CXM_E_FORMAT;
-    b = r->p[i];
-    if (i == 9 && b > 1) return CXM_E_FORMAT;
-    x |= (uint64_t)(b & 0x7F) << shift;
-    shift += 7;
-    if ((b & 0x80) == 0) {
-      if (i > 0 && b == 0) return CXM_E_FORMAT; /* not minimal */
-      break;
-    }
-  }
-  r->p += i + 1;
-  r->left -= i + 1;
-  *v = x;
+  size_t used;
+  TRY(cxmi_leb128_get(v, &used, r->p, r->left));
+  r->p += used;
+  r->left -= used;
   return CXM_OK;
 }
 

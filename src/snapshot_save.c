@@ -58,14 +58,8 @@ static void put(sink *s, const void *bytes, size_t len) {
 }
 
 static void put_leb(sink *s, uint64_t v) {
-  uint8_t b[10];
-  size_t n = 0;
-  do {
-    uint8_t byte = (uint8_t)(v & 0x7F);
-    v >>= 7;
-    b[n++] = (uint8_t)(byte | (v != 0 ? 0x80 : 0));
-  } while (v != 0);
-  put(s, b, n);
+  uint8_t b[CXMI_LEB128_MAX];
+  put(s, b, cxmi_leb128_put(b, v));
 }
 
 static void put_u32(sink *s, uint32_t v) {

@@ -3,6 +3,9 @@
  * reserve-then-commit, so a failed call leaves the store as it was. */
 #include "store_internal.h"
 
+#include "abi_check.h"
+#include "compiler.h"
+#include "event_reason.h"
 #include "hash.h"
 
 #include <math.h>
@@ -27,7 +30,7 @@ int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
     cxm_store_options_init(&defaults);
     options = &defaults;
   }
-  if (options->size != sizeof *options) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(options, cxm_store_options)) return CXM_E_SIZE;
   if (options->bucket_seconds <= 0 || 86400 % options->bucket_seconds != 0) return CXM_E_OPTION;
   rc = cxmi_alloc_init(&alloc, options->allocator);
   if (rc != CXM_OK) return CXM_E_OPTION;
@@ -288,7 +291,7 @@ static int takes_dimension(int32_t kind) { return kind == CXM_KIND_EXPECTATION |
  * stage, segment, dimension, ref, id. */
 static int32_t check_fields(const cxm_store *store, const cxm_event *e) {
   int32_t rc;
-  if (e->size != sizeof *e) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(e, cxm_event)) return CXM_E_SIZE;
   if (e->time < CXM_TIME_MIN || e->time > CXM_TIME_MAX) return CXM_E_TIME;
   if (e->kind < 0 || e->kind >= CXM_KIND_COUNT) return CXM_E_KIND;
   rc = check_value(e);
@@ -309,7 +312,7 @@ static int32_t check_fields(const cxm_store *store, const cxm_event *e) {
 
 int32_t cxm_store_check(const cxm_store *store, const cxm_event *event) {
   if (store == NULL || event == NULL) return CXM_E_ARG;
-  if (event->size == sizeof *event && !valid_id(event->customer, event->customer_len)) return CXM_E_CUSTOMER;
+  if (CXMI_STRUCT_OK(event, cxm_event) && !valid_id(event->customer, event->customer_len)) return CXM_E_CUSTOMER;
   return check_fields(store, event);
 }
 
@@ -556,11 +559,38 @@ int32_t cxm_store_record(cxm_store *store, const cxm_event *event) {
   return cxmi_store_record_hashed(store, event, NULL);
 }
 
-#if defined(__GNUC__) || defined(__clang__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
+void cxm_detail_init(cxm_detail *detail) {
+  if (detail == NULL) return;
+  memset(detail, 0, sizeof *detail);
+  detail->size = sizeof *detail;
+  detail->field = "*";
+}
+
+int32_t cxm_store_record_ex(cxm_store *store, const cxm_event *event, cxm_detail *detail) {
+  cxm_detail d;
+  cxmi_sb b;
+  int32_t rc;
+  if (detail != NULL && !CXMI_STRUCT_OK(detail, cxm_detail)) return CXM_E_SIZE;
+  rc = cxm_store_record(store, event);
+  if (detail == NULL) return rc;
+  cxm_detail_init(&d);
+  d.status = rc;
+  cxmi_sb_init(&b, d.reason, sizeof d.reason);
+  if (rc < 0) {
+    if (event == NULL || store == NULL) {
+      cxmi_sb_str(&b, store == NULL ? "store is NULL" : "event is NULL");
+    } else if (rc == CXM_E_SIZE) {
+      cxmi_sb_str(&b, "event->size is ");
+      cxmi_sb_u64(&b, event->size);
+      cxmi_sb_str(&b, ", not a cxm_event size this library knows (fill the event with cxm_event_init())");
+    } else {
+      cxmi_event_reason(&b, event, rc, NULL, 0);
+      d.field = cxmi_event_column(rc);
+    }
+  }
+  cxmi_struct_out(detail, &d, sizeof d);
+  return rc;
+}
 
 /* Start loading the index slot of `hash`, and once it is cached, the arena
  * line of the string it names. A hint only: the look-up that follows is
@@ -640,7 +670,7 @@ int32_t cxm_store_record_for(cxm_store *store, uint32_t handle, const cxm_event 
 
 int32_t cxm_store_stats_get(cxm_store_stats *stats, const cxm_store *store) {
   if (stats == NULL || store == NULL) return CXM_E_ARG;
-  if (stats->size != sizeof *stats) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(stats, cxm_store_stats)) return CXM_E_SIZE;
   stats->events = store->events;
   stats->duplicates = store->duplicates;
   stats->customers = store->customers.count;

@@ -5,6 +5,7 @@
 #include "store_internal.h"
 
 #include "cxm/purchase.h"
+#include "abi_check.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -92,11 +93,10 @@ int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_option
   uint32_t i, slot;
   int32_t rc = CXM_OK;
   if (rfm == NULL || store == NULL) return CXM_E_ARG;
-  if (options == NULL) {
-    cxm_rfm_options_init(&o);
-  } else {
-    if (options->size != sizeof *options) return CXM_E_SIZE;
-    o = *options;
+  cxm_rfm_options_init(&o);
+  if (options != NULL) {
+    if (!CXMI_STRUCT_OK(options, cxm_rfm_options)) return CXM_E_SIZE;
+    cxmi_struct_in(&o, options, sizeof o);
   }
   if (!(o.unit_seconds > 0) || !isfinite(o.unit_seconds)) return CXM_E_OPTION;
   /* Whole days: a purchase day lies wholly in calibration or in holdout. */

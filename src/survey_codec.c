@@ -12,13 +12,13 @@
  * bytes. Integers are written and read one byte at a time: the format does
  * not depend on the host's endianness or integer layout. */
 #include "cxm/survey.h"
+#include "bytes.h"
 
 #include <string.h>
 
 #define CODEC_VERSION 1u
 #define CODEC_HEADER 6u
 #define CODEC_COUNTS 23u
-#define CODEC_MAX_VARINT 10u /* ceil(64 / 7) */
 
 static const uint8_t codec_magic[4] = {0x43, 0x58, 0x4D, 0x53}; /* "CXMS" */
 
@@ -36,15 +36,6 @@ static void gather(uint64_t out[CODEC_COUNTS], const cxm_survey_acc *acc) {
   }
 }
 
-static size_t varint_size(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80u) {
-    v >>= 7;
-    n++;
-  }
-  return n;
-}
-
 int32_t cxm_survey_acc_serialize(uint8_t *buf, size_t cap, size_t *written, const cxm_survey_acc *acc) {
   if (written == NULL || acc == NULL || (buf == NULL && cap != 0)) {
     return CXM_E_ARG;
@@ -53,7 +44,7 @@ int32_t cxm_survey_acc_serialize(uint8_t *buf, size_t cap, size_t *written, cons
   gather(v, acc);
   size_t payload = 0;
   for (size_t i = 0; i < CODEC_COUNTS; i++) {
-    payload += varint_size(v[i]);
+    payload += cxmi_leb128_size(v[i]);
   }
   /* payload <= 23 * 10 = 230, so the whole frame is <= 236 bytes, within
    * CXM_SURVEY_ACC_MAX_BYTES, and L fits its byte. */
@@ -69,40 +60,18 @@ int32_t cxm_survey_acc_serialize(uint8_t *buf, size_t cap, size_t *written, cons
   buf[pos++] = (uint8_t)CODEC_VERSION;
   buf[pos++] = (uint8_t)payload;
   for (size_t i = 0; i < CODEC_COUNTS; i++) {
-    uint64_t x = v[i];
-    while (x >= 0x80u) {
-      buf[pos++] = (uint8_t)((x & 0x7Fu) | 0x80u);
-      x >>= 7;
-    }
-    buf[pos++] = (uint8_t)x;
+    pos += cxmi_leb128_put(buf + pos, v[i]);
   }
   return CXM_OK;
 }
 
-/* Read one minimal LEB128 varint from buf[*pos..end). CXM_E_FORMAT when it
- * runs past end (the frame's declared end, so the bytes are malformed, not
- * short), is longer than 10 bytes, overflows 64 bits, or is not minimal. */
+/* Read one varint from buf[*pos..end) (the frame's declared end, so bytes
+ * running past it are malformed, not short). */
 static int32_t read_varint(uint64_t *out, const uint8_t *buf, size_t *pos, size_t end) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < CODEC_MAX_VARINT; i++) {
-    if (*pos >= end) {
-      return CXM_E_FORMAT;
-    }
-    uint8_t b = buf[(*pos)++];
-    uint64_t bits = (uint64_t)(b & 0x7Fu);
-    if (i == CODEC_MAX_VARINT - 1 && bits > 1u) {
-      return CXM_E_FORMAT; /* the 10th byte carries bit 63 only */
-    }
-    v |= bits << (7u * i);
-    if ((b & 0x80u) == 0) {
-      if (b == 0 && i > 0) {
-        return CXM_E_FORMAT; /* redundant trailing zero group */
-      }
-      *out = v;
-      return CXM_OK;
-    }
-  }
-  return CXM_E_FORMAT; /* continuation bit on the 10th byte */
+  size_t used;
+  int32_t rc = cxmi_leb128_get(out, &used, buf + *pos, end - *pos);
+  if (rc == CXM_OK) *pos += used;
+  return rc;
 }
 
 int32_t cxm_survey_acc_deserialize(cxm_survey_acc *acc, const uint8_t *buf, size_t len, size_t *consumed) {

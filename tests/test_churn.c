@@ -87,45 +87,55 @@ static void test_default_model_hand_worked(void **state) {
   assert_near(b.risk, 1.0 / (1.0 + exp(2.497142857142857)), 1e-15);
   assert_int_equal(a.band, CXM_RISK_LOW); /* 0.155 */
   assert_true(isnan(a.p_alive) && isnan(b.p_alive)); /* no purchases */
-  /* Drivers: the positive contributions, largest first. */
-  assert_int_equal(a.driver_count, 3);
-  assert_int_equal(a.drivers[0], CXM_FEATURE_NO_PURCHASE);
-  assert_int_equal(a.drivers[1], CXM_FEATURE_COMPLAINTS);
-  assert_int_equal(a.drivers[2], CXM_FEATURE_SILENCE);
-  assert_int_equal(a.drivers[3], -1);
+  /* Drivers against the baseline customer (the lower median of each
+   * feature over a and b): no_purchase 1, complaints 0, promoter 0, the
+   * same silence. Only a's complaint lifts a risk above it; b's promoter
+   * weighs -0.5 (not a driver), and no feature both share (no purchase,
+   * one day of silence) is a driver: no "silence_weeks +0.00". */
+  assert_near(info.baseline[CXM_FEATURE_NO_PURCHASE], 1.0, 0);
+  assert_near(info.baseline[CXM_FEATURE_COMPLAINTS], 0.0, 0);
+  assert_near(info.baseline[CXM_FEATURE_SILENCE], 1.0 / 7.0, 1e-15);
+  assert_int_equal(a.driver_count, 1);
+  assert_int_equal(a.drivers[0], CXM_FEATURE_COMPLAINTS);
+  assert_int_equal(a.drivers[1], -1);
+  assert_near(a.driver_weights[CXM_FEATURE_COMPLAINTS], 0.3, 1e-15);
+  assert_near(a.driver_weights[CXM_FEATURE_SILENCE], 0.0, 0);
   assert_near(a.contributions[CXM_FEATURE_COMPLAINTS], 0.3, 1e-15);
-  assert_int_equal(b.driver_count, 2);
-  assert_int_equal(b.drivers[0], CXM_FEATURE_NO_PURCHASE);
-  assert_int_equal(b.drivers[1], CXM_FEATURE_SILENCE);
+  assert_int_equal(b.driver_count, 0);
+  assert_int_equal(b.drivers[0], -1);
+  assert_near(b.driver_weights[CXM_FEATURE_PROMOTER], -0.5, 1e-15);
   assert_near(b.contributions[CXM_FEATURE_PROMOTER], -0.5, 1e-15);
   assert_near(b.features[CXM_FEATURE_PROMOTER], 1.0, 0);
+  assert_int_equal(info.source, CXM_CHURN_SOURCE_DEFAULT);
+  assert_true(isnan(info.heldout_auc[0]) && isnan(info.margin));
   cxm_churn_free(c);
   cxm_store_free(s);
 }
 
-/* 40 customers buying weekly from day 0; the "bad" ones answer NPS 2 and
+/* 200 customers buying weekly from day 0; the "bad" ones answer NPS 2 and
  * churn in the horizon, the others answer NPS 10 and stay. Bad are those
  * numbered 2, 3, 6, 7, ... (both halves of the even/odd handle split hold
- * both classes: the model is fitted), or with `aligned` the odd-numbered
- * ones (the even, training half has no churner: the default model). */
+ * 50 of each class: the models are compared), or with `aligned` the
+ * odd-numbered ones (the even, training half has no churner: the default
+ * model). */
 static cxm_store *planted_store(int aligned) {
   cxm_store *s;
   char id[16];
   int i, w;
   assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
-  for (i = 0; i < 40; i++) {
+  for (i = 0; i < 200; i++) {
     int bad = aligned ? i % 2 : (i / 2) % 2;
-    snprintf(id, sizeof id, "c%02d", i);
+    snprintf(id, sizeof id, "c%03d", i);
     for (w = 0; w < 14 - 4 * bad; w++) {
       spec p = {id, MON + (7 * w + i % 5) * DAY + 3600, CXM_KIND_PURCHASE, 20, 0, NULL, 0};
       spec_record(s, &p);
     }
     {
-      spec n = {id, MON + (60 + i) * DAY, CXM_KIND_NPS, bad ? 2 : 10, 0, NULL, 0};
+      spec n = {id, MON + (60 + i % 40) * DAY, CXM_KIND_NPS, bad ? 2 : 10, 0, NULL, 0};
       spec_record(s, &n);
     }
     if (bad) {
-      spec ch = {id, MON + (120 + i) * DAY, CXM_KIND_CHURN, NONE, 0, NULL, 0};
+      spec ch = {id, MON + (120 + i % 40) * DAY, CXM_KIND_CHURN, NONE, 0, NULL, 0};
       spec_record(s, &ch);
     } else {
       spec late = {id, MON + 199 * DAY, CXM_KIND_PURCHASE, 5, 0, NULL, 0};
@@ -135,9 +145,9 @@ static cxm_store *planted_store(int aligned) {
   return s;
 }
 
-/* The result equals the pipeline done by hand with the public pieces:
- * cxm_store_risk_model() as of scored_at - horizon, then
- * cxm_store_features() as of scored_at scored by that model. */
+/* The selection follows its documented rule on the held-out figures, and
+ * the rows are cxm_store_features() as of scored_at scored by the chosen
+ * model. */
 static void test_fitted_model_equals_pipeline(void **state) {
   cxm_store *s = planted_store(0);
   cxm_churn_options o;
@@ -155,27 +165,32 @@ static void test_fitted_model_equals_pipeline(void **state) {
   c = churn_of(s, &o);
   info = info_of(c);
   assert_int_equal(info.cutoff, MON + 110 * DAY);
-  assert_int_equal(info.fitted, 1);
+  assert_int_equal(info.train_rows, 200);
+  assert_int_equal(info.train_lost, 100);
+  assert_int_equal(info.evaluation.rows, 100); /* odd handles held out */
+  assert_int_equal(info.evaluation.positives, 50);
+  for (i = 0; i < 3; i++) assert_true(info.heldout_auc[i] >= 0 && info.heldout_auc[i] <= 1);
+  assert_near(info.heldout_auc[CXM_CHURN_SOURCE_FITTED], info.evaluation.auc, 0);
+  assert_true(info.margin >= CXM_CHURN_MIN_MARGIN);
+  {
+    const double *a = info.heldout_auc, *ll = info.heldout_log_loss;
+    int want_fitted = a[1] >= fmax(a[0], a[2]) + info.margin && ll[1] < ll[0] && ll[1] < ll[2];
+    int32_t want = want_fitted ? CXM_CHURN_SOURCE_FITTED
+                               : (a[2] >= a[0] ? CXM_CHURN_SOURCE_PURCHASE : CXM_CHURN_SOURCE_DEFAULT);
+    assert_int_equal(info.source, want);
+    assert_int_equal(info.fitted, want_fitted);
+  }
+  (void)model;
+  (void)ev;
+  (void)fitted;
 
+  /* The churned customers are gone by day 200: 100 rows, all retained. */
   cxm_feature_options_init(&fo);
-  fo.cutoff = MON + 110 * DAY;
-  fo.horizon_seconds = 90 * DAY;
-  memset(&ev, 0, sizeof ev);
-  ev.size = sizeof ev;
-  assert_int_equal(cxm_store_risk_model(&model, &ev, &fitted, s, &fo), CXM_OK);
-  assert_int_equal(fitted, 1);
-  assert_memory_equal(&model, &info.model, sizeof model);
-  assert_memory_equal(&ev, &info.evaluation, sizeof ev);
-  assert_int_equal(info.evaluation.rows, 20); /* odd handles held out */
-  assert_int_equal(info.evaluation.positives, 10);
-  assert_true(info.model.coef[CXM_FEATURE_DETRACTOR] > 0);
-
-  /* The churned customers are gone by day 200: 20 rows, all retained. */
   fo.cutoff = MON + 200 * DAY;
   fo.horizon_seconds = 0;
   assert_int_equal(cxm_store_features(&f, s, &fo), CXM_OK);
   assert_int_equal(cxm_churn_count(c), cxm_features_count(f));
-  assert_int_equal(cxm_churn_count(c), 20);
+  assert_int_equal(cxm_churn_count(c), 100);
   for (i = 0; i < cxm_churn_count(c); i++) {
     cxm_churn_row r = row_at(c, i);
     double x[CXM_FEATURE_COUNT], p, sum = info.model.intercept;
@@ -183,7 +198,7 @@ static void test_fitted_model_equals_pipeline(void **state) {
     size_t k;
     /* find this handle's feature row */
     for (k = 0; k < cxm_features_count(f); k++) {
-      assert_int_equal(cxm_features_row(x, &h, NULL, f, k), CXM_OK);
+      assert_int_equal(cxm_features_row_get(x, CXM_FEATURE_COUNT, &h, NULL, f, k), CXM_OK);
       if (h == r.handle) break;
     }
     assert_true(k < cxm_features_count(f));
@@ -202,7 +217,7 @@ static void test_fitted_model_equals_pipeline(void **state) {
       assert_true(prev.risk > r.risk || (prev.risk == r.risk && prev.handle < r.handle));
     }
   }
-  assert_int_equal(seen, 20);
+  assert_int_equal(seen, 100);
   cxm_features_free(f);
   cxm_churn_free(c);
   cxm_store_free(s);
@@ -225,7 +240,7 @@ static void test_one_class_training_half(void **state) {
   assert_int_equal(info.evaluation.rows, 0);
   assert_int_equal(cxm_feature_default_model(&def), CXM_OK);
   assert_memory_equal(&def, &info.model, sizeof def);
-  assert_int_equal(cxm_churn_count(c), 20);
+  assert_int_equal(cxm_churn_count(c), 100);
   cxm_churn_free(c);
   cxm_store_free(s);
 }
@@ -410,9 +425,95 @@ static void test_allocation_failures(void **state) {
   assert_int_equal(f.live_bytes, 0);
 }
 
+/* Value at risk: each row's expected value is the purchase model's
+ * conditional expected purchases in the horizon (weeks) times the
+ * Gamma-Gamma expected spend (or the documented fallback), both fitted on
+ * the summaries as of scored_at; value_at_risk = risk x it; the info's
+ * totals are their sums; CXM_CHURN_RANK_VALUE orders by value at risk. */
+static void test_value_at_risk(void **state) {
+  cxm_store *s = planted_store(0);
+  cxm_churn_options o;
+  cxm_churn *c, *cv;
+  cxm_churn_info info;
+  cxm_rfm *rfm = NULL;
+  cxm_rfm_options ro;
+  cxm_model m, gg;
+  size_t i, checked = 0;
+  double total = 0, total_risk = 0, prev = INFINITY;
+  int32_t rc;
+  (void)state;
+  cxm_churn_options_init(&o);
+  assert_int_equal(o.rank, CXM_CHURN_RANK_RISK);
+  o.scored_at = MON + 200 * DAY;
+  c = churn_of(s, &o);
+  info = info_of(c);
+  assert_int_equal(cxm_rfm_new(&rfm, NULL), CXM_OK);
+  cxm_rfm_options_init(&ro);
+  ro.to = o.scored_at;
+  assert_int_equal(cxm_store_rfm(rfm, s, &ro), CXM_OK);
+  cxm_model_init(&m);
+  rc = cxm_model_fit(&m, rfm, CXM_MODEL_MBGNBD, NULL);
+  assert_true(rc == CXM_OK || rc == CXM_E_CONVERGE);
+  cxm_model_init(&gg);
+  {
+    cxm_fit_options fo; /* fewer than 4 000 repeat buyers: every one, at most 100 iterations */
+    cxm_fit_options_init(&fo);
+    fo.max_iterations = 100;
+    rc = cxm_model_fit(&gg, rfm, CXM_MODEL_GAMMA_GAMMA, &fo);
+  }
+  assert_int_equal(info.spend_fitted, rc == CXM_OK);
+  for (i = 0; i < cxm_churn_count(c); i++) {
+    cxm_churn_row r = row_at(c, i);
+    const char *id;
+    size_t len, k;
+    assert_int_equal(cxm_store_customer_id(&id, &len, s, r.handle), CXM_OK);
+    for (k = 0; k < cxm_rfm_count(rfm); k++) {
+      cxm_rfm_customer cu;
+      double e, spend;
+      cxm_rfm_customer_init(&cu);
+      assert_int_equal(cxm_rfm_get(&cu, rfm, k), CXM_OK);
+      if (cu.id_len != len || memcmp(cu.id, id, len) != 0) continue;
+      assert_int_equal(cxm_model_expected(&e, &m, 90.0 / 7.0, cu.x, cu.t_x, cu.T), CXM_OK);
+      if (info.spend_fitted)
+        assert_int_equal(cxm_model_expected_spend(&spend, &gg, cu.x, cu.x > 0 ? cu.monetary : 1.0), CXM_OK);
+      else
+        spend = cu.monetary;
+      assert_true(cu.x > 0);
+      assert_near(r.expected_value, e * spend, 1e-9 * e * spend);
+      checked++;
+    }
+    assert_true(r.expected_value > 0);
+    assert_true(r.value_at_risk == r.risk * r.expected_value);
+    total += r.expected_value;
+    total_risk += r.value_at_risk;
+  }
+  assert_int_equal(checked, cxm_churn_count(c));
+  assert_near(info.expected_value, total, 1e-9 * total);
+  assert_near(info.value_at_risk, total_risk, 1e-9 * total_risk);
+  o.rank = CXM_CHURN_RANK_VALUE;
+  cv = churn_of(s, &o);
+  assert_int_equal(cxm_churn_count(cv), cxm_churn_count(c));
+  for (i = 0; i < cxm_churn_count(cv); i++) {
+    cxm_churn_row r = row_at(cv, i);
+    assert_true(r.value_at_risk <= prev);
+    prev = r.value_at_risk;
+  }
+  o.rank = 2;
+  {
+    cxm_churn *bad = NULL;
+    assert_int_equal(cxm_store_churn(&bad, s, &o), CXM_E_OPTION);
+    assert_null(bad);
+  }
+  cxm_churn_free(cv);
+  cxm_churn_free(c);
+  cxm_rfm_free(rfm);
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default_model_hand_worked),
+      cmocka_unit_test(test_value_at_risk),
       cmocka_unit_test(test_fitted_model_equals_pipeline),
       cmocka_unit_test(test_one_class_training_half),
       cmocka_unit_test(test_no_look_ahead),

@@ -89,6 +89,7 @@ static fault_count faulted[] = {
     {"cxm_store_channel", 0, 0, 0},
     {"cxm_store_segment", 0, 0, 0},
     {"cxm_store_record", 0, 0, 0},
+    {"cxm_store_record_ex", 0, 0, 0},
     {"cxm_store_record_batch", 0, 0, 0},
     {"cxm_store_record_for", 0, 0, 0},
     {"cxm_store_group", 0, 0, 0},
@@ -108,8 +109,10 @@ static fault_count faulted[] = {
     {"cxm_store_save_to", 0, 0, 0},
     {"cxm_store_save", 0, 0, 0},
     {"cxm_store_save_with", 0, 0, 0},
+    {"cxm_store_save_ex", 0, 0, 0},
     {"cxm_store_load_bytes", 0, 0, 0},
     {"cxm_store_load", 0, 0, 0},
+    {"cxm_store_load_ex", 0, 0, 0},
     {"cxm_store_rfm", 0, 0, 0},
     {"cxm_reader_new", 0, 0, 0},
     {"cxm_reader_feed", 0, 0, 0},
@@ -180,6 +183,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_churn_row_init", PURE, R_INIT},
     {"cxm_csat_compare", PURE, R_PURE},
     {"cxm_csat_compute", PURE, R_PURE},
+    {"cxm_detail_init", PURE, R_INIT},
     {"cxm_dimension_name", PURE, R_STATIC},
     {"cxm_dimension_parse", PURE, R_PURE},
     {"cxm_event_init", PURE, R_INIT},
@@ -190,6 +194,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_features_count", PROBED, R_READ},
     {"cxm_features_free", FREES, R_FREE},
     {"cxm_features_row", PROBED, R_READ},
+    {"cxm_features_row_get", PROBED, R_READ},
     {"cxm_filter_init", PURE, R_INIT},
     {"cxm_fit_options_init", PURE, R_INIT},
     {"cxm_gap_acc_add", PURE, R_PURE},
@@ -223,6 +228,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_model_init", PURE, R_INIT},
     {"cxm_model_name", PURE, R_STATIC},
     {"cxm_model_p_alive", PURE, R_PURE},
+    {"cxm_model_p_no_purchase", PURE, R_PURE},
     {"cxm_model_param_name", PURE, R_STATIC},
     {"cxm_model_pmf", PURE, R_PURE},
     {"cxm_model_population", PURE, R_PURE},
@@ -714,7 +720,7 @@ static void fp_store(fpbuf *b, const cxm_store *s) {
     for (i = 0; i < n; i++) {
       double v[CXM_FEATURE_COUNT];
       int32_t label;
-      assert_int_equal(cxm_features_row(v, &h, &label, feat, i), CXM_OK);
+      assert_int_equal(cxm_features_row_get(v, CXM_FEATURE_COUNT, &h, &label, feat, i), CXM_OK);
       fp_put(b, v, sizeof v);
       fp_u64(b, h);
       fp_i64(b, label);
@@ -939,18 +945,30 @@ static int32_t call_record(void *ctx) {
   store_ctx *c = ctx;
   return cxm_store_record(c->s, &c->event);
 }
+static int32_t call_record_ex(void *ctx) {
+  store_ctx *c = ctx;
+  cxm_detail d;
+  int32_t rc;
+  cxm_detail_init(&d);
+  rc = cxm_store_record_ex(c->s, &c->event, &d);
+  assert_int_equal(d.status, rc);
+  if (rc == CXM_E_NOMEM) assert_string_equal(d.reason, cxm_status_str(CXM_E_NOMEM));
+  return rc;
+}
 static int32_t call_record_for(void *ctx) {
   store_ctx *c = ctx;
   return cxm_store_record_for(c->s, c->handle, &c->event);
 }
 
-/* Record every event (as cxm_store_record() or, with `for_handle`, as
- * cxm_store_record_for()), each under the fault loop; a twin on malloc
- * records the same. */
+/* Record every event (as cxm_store_record(), with `for_handle` 1 as
+ * cxm_store_record_for(), with 2 as cxm_store_record_ex()), each under the
+ * fault loop; a twin on malloc records the same. */
 static void run_record_sequence(int for_handle, int reverse, int64_t bucket_seconds) {
   store_ctx c;
-  fault_spec spec = {for_handle ? "cxm_store_record_for" : "cxm_store_record",
-                     for_handle ? call_record_for : call_record,
+  fault_spec spec = {for_handle == 1   ? "cxm_store_record_for"
+                     : for_handle == 2 ? "cxm_store_record_ex"
+                                       : "cxm_store_record",
+                     for_handle == 1 ? call_record_for : for_handle == 2 ? call_record_ex : call_record,
                      fp_ctx_store, fp_ctx_twin, owned_store, NULL, NULL, NULL, NULL, 0, 0, NULL};
   fpbuf a = {0}, b = {0};
   size_t i;
@@ -968,7 +986,7 @@ static void run_record_sequence(int for_handle, int reverse, int64_t bucket_seco
     const tev *t = &g_ev[reverse ? g_nev - 1 - i : i];
     cxm_event e = to_event(t, c.twin);
     int32_t rc, want;
-    if (for_handle) {
+    if (for_handle == 1) {
       uint32_t h2;
       assert_int_equal(cxm_store_customer(&c.handle, c.s, e.customer, e.customer_len), CXM_OK);
       assert_int_equal(cxm_store_customer(&h2, c.twin, e.customer, e.customer_len), CXM_OK);
@@ -976,7 +994,7 @@ static void run_record_sequence(int for_handle, int reverse, int64_t bucket_seco
     }
     c.event = to_event(t, c.s);
     rc = fault_loop(&spec, &c);
-    want = for_handle ? cxm_store_record_for(c.twin, c.handle, &e) : cxm_store_record(c.twin, &e);
+    want = for_handle == 1 ? cxm_store_record_for(c.twin, c.handle, &e) : cxm_store_record(c.twin, &e);
     assert_int_equal(rc, want);
   }
   fp_store(&a, c.s);
@@ -996,6 +1014,11 @@ static void test_store_record(void **state) {
   (void)state;
   run_record_sequence(0, 0, 86400);
   run_record_sequence(0, 1, 3600);
+}
+
+static void test_store_record_ex(void **state) {
+  (void)state;
+  run_record_sequence(2, 0, 86400);
 }
 
 static void test_store_record_for(void **state) {
@@ -1251,7 +1274,7 @@ static void release_query(void *ctx) {
     n = cxm_features_count(c->features);
     for (i = 0; i < n; i++) {
       double v[CXM_FEATURE_COUNT];
-      assert_int_equal(cxm_features_row(v, NULL, NULL, c->features, i), CXM_OK);
+      assert_int_equal(cxm_features_row_get(v, CXM_FEATURE_COUNT, NULL, NULL, c->features, i), CXM_OK);
       fp_put(&got, v, sizeof v);
     }
     cxm_features_free(c->features);
@@ -1356,6 +1379,7 @@ static void test_store_queries(void **state) {
         c.options.min_channel_ratings = 2;
         cxm_feature_options_init(&c.features_options);
         c.features_options.cutoff = CUTOFF;
+        c.features_options.label = CXM_LABEL_CHURN; /* the fit path below needs this data's churn events */
         spec.fn = q_names[q];
         /* the reference result, without failures */
         assert_int_equal(call_query(&c), CXM_OK);
@@ -2249,6 +2273,16 @@ static int32_t call_save_with(void *ctx) {
   o.new_file_mode = 0640;
   return cxm_store_save_with(c->s, c->path, &o);
 }
+
+static int32_t call_save_ex(void *ctx) {
+  snap_ctx *c = ctx;
+  cxm_detail d;
+  int32_t rc;
+  cxm_detail_init(&d);
+  rc = cxm_store_save_ex(c->s, c->path, &d);
+  assert_int_equal(d.status, rc);
+  return rc;
+}
 /* The file holds `want` exactly, and no temporary file is left beside it. */
 static void assert_file_holds(const char *path, const char *dir, const fpbuf *want) {
   FILE *f = fopen(path, "rb");
@@ -2289,6 +2323,16 @@ static int32_t call_load(void *ctx) {
   c->out = (cxm_store *)&c->bytes;
   return cxm_store_load(&c->out, c->path, &g_hooks);
 }
+static int32_t call_load_ex(void *ctx) {
+  snap_ctx *c = ctx;
+  cxm_detail d;
+  int32_t rc;
+  cxm_detail_init(&d);
+  c->out = (cxm_store *)&c->bytes;
+  rc = cxm_store_load_ex(&c->out, c->path, &g_hooks, &d);
+  assert_int_equal(d.status, rc);
+  return rc;
+}
 static void load_failed(void *ctx) { assert_null(((snap_ctx *)ctx)->out); }
 /* The loaded store answers every query as the original, gives the same
  * snapshot, and works on. */
@@ -2318,6 +2362,10 @@ static void test_snapshots(void **state) {
                            load_failed, 0, 0, NULL};
   fault_spec load = {"cxm_store_load", call_load, NULL, NULL, NULL, NULL, NULL, release_load, load_failed,
                      0, 0, NULL};
+  fault_spec save_ex = {"cxm_store_save_ex", call_save_ex, fp_snap, NULL, NULL, NULL, NULL, release_save, save_failed,
+                        0, 0, NULL};
+  fault_spec load_ex = {"cxm_store_load_ex", call_load_ex, NULL, NULL, NULL, NULL, NULL, release_load, load_failed,
+                        0, 0, NULL};
   size_t sizes[] = {0, 1, 200, MAX_EV}, k;
   (void)state;
   memset(&c, 0, sizeof c);
@@ -2339,6 +2387,11 @@ static void test_snapshots(void **state) {
     assert_int_equal(fault_loop(&save_with, &c), CXM_OK);
     assert_int_equal(fault_loop(&load_bytes, &c), CXM_OK);
     assert_int_equal(fault_loop(&load, &c), CXM_OK);
+    if (k == 2) {
+      write_file(path, "previous", 8);
+      assert_int_equal(fault_loop(&save_ex, &c), CXM_OK);
+      assert_int_equal(fault_loop(&load_ex, &c), CXM_OK);
+    }
     store_still_works(c.s);
     cxm_store_free(c.s);
     assert_true(g_fa.live_bytes == 0);
@@ -2455,6 +2508,7 @@ static void test_never_allocating_probe(void **state) {
   PROBE(cxm_groups_consistency, cxm_groups_consistency(&gx_consistency, gx, 0));
   PROBE_VALUE(cxm_features_count, cxm_features_count(f) > 0, 1);
   PROBE(cxm_features_row, cxm_features_row(row, &handle, &code, f, 0));
+  PROBE(cxm_features_row_get, cxm_features_row_get(row, CXM_FEATURE_COUNT, &handle, &code, f, 0));
   PROBE_VALUE(cxm_churn_count, cxm_churn_count(churn) > 0, 1);
   info.size = sizeof info;
   PROBE(cxm_churn_info_get, cxm_churn_info_get(&info, churn));
@@ -2647,6 +2701,7 @@ int main(void) {
       cmocka_unit_test_setup(test_store_new, reset_alloc),
       cmocka_unit_test_setup(test_store_record, reset_alloc),
       cmocka_unit_test_setup(test_store_record_for, reset_alloc),
+      cmocka_unit_test_setup(test_store_record_ex, reset_alloc),
       cmocka_unit_test_setup(test_store_record_batch, reset_alloc),
       cmocka_unit_test_setup(test_store_customer, reset_alloc),
       cmocka_unit_test_setup(test_store_channel, reset_alloc),

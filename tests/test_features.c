@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cxm.h"
@@ -39,7 +40,7 @@ static void row_of(double *v, int32_t *label, const cxm_features *f, const cxm_s
   size_t i;
   assert_int_equal(cxm_store_find_customer(&want, s, customer, strlen(customer)), CXM_OK);
   for (i = 0; i < cxm_features_count(f); i++) {
-    assert_int_equal(cxm_features_row(v, &handle, label, f, i), CXM_OK);
+    assert_int_equal(cxm_features_row_get(v, CXM_FEATURE_COUNT, &handle, label, f, i), CXM_OK);
     if (handle == want) return;
   }
   fail_msg("no row for %s", customer);
@@ -51,7 +52,7 @@ static int has_row(const cxm_features *f, const cxm_store *s, const char *custom
   size_t i;
   if (cxm_store_find_customer(&want, s, customer, strlen(customer)) != CXM_OK) return 0;
   for (i = 0; i < cxm_features_count(f); i++) {
-    assert_int_equal(cxm_features_row(v, &handle, NULL, f, i), CXM_OK);
+    assert_int_equal(cxm_features_row_get(v, CXM_FEATURE_COUNT, &handle, NULL, f, i), CXM_OK);
     if (handle == want) return 1;
   }
   return 0;
@@ -102,6 +103,7 @@ static void test_features_hand_worked(void **state) {
   fill(s);
   cxm_feature_options_init(&o);
   o.cutoff = CUTOFF;
+  o.label = CXM_LABEL_CHURN; /* the lapse labels: test_labels */
   assert_int_equal(cxm_store_features(&f, s, &o), CXM_OK);
   assert_int_equal(cxm_features_count(f), 3); /* A, B, D */
   assert_false(has_row(f, s, "C"));
@@ -173,8 +175,8 @@ static void test_no_leakage(void **state) {
   for (i = 0; i < cxm_features_count(fa); i++) {
     double va[CXM_FEATURE_COUNT], vb[CXM_FEATURE_COUNT];
     uint32_t ha, hb;
-    assert_int_equal(cxm_features_row(va, &ha, NULL, fa, i), CXM_OK);
-    assert_int_equal(cxm_features_row(vb, &hb, NULL, fb, i), CXM_OK);
+    assert_int_equal(cxm_features_row_get(va, CXM_FEATURE_COUNT, &ha, NULL, fa, i), CXM_OK);
+    assert_int_equal(cxm_features_row_get(vb, CXM_FEATURE_COUNT, &hb, NULL, fb, i), CXM_OK);
     assert_int_equal(ha, hb);
     assert_memory_equal(va, vb, sizeof va);
   }
@@ -206,7 +208,7 @@ static void test_options_and_default_model(void **state) {
   o.purchase_model = CXM_MODEL_PNBD;
   assert_int_equal(cxm_store_features(&f, s, &o), CXM_OK);
   assert_int_equal(cxm_features_count(f), 0); /* an empty store */
-  assert_int_equal(cxm_features_row(x, NULL, NULL, f, 0), CXM_E_NOT_FOUND);
+  assert_int_equal(cxm_features_row_get(x, CXM_FEATURE_COUNT, NULL, NULL, f, 0), CXM_E_NOT_FOUND);
   cxm_features_free(f);
   cxm_features_free(NULL);
   assert_int_equal(cxm_store_features(NULL, s, &o), CXM_E_ARG);
@@ -232,9 +234,152 @@ static void test_options_and_default_model(void **state) {
   cxm_store_free(s);
 }
 
+/* The label of `customer` under a rule and an activity. */
+static int32_t label_under(const cxm_store *s, const char *customer, int32_t rule, int32_t activity) {
+  cxm_features *f = NULL;
+  cxm_feature_options o;
+  double v[CXM_FEATURE_COUNT];
+  int32_t label = -2;
+  cxm_feature_options_init(&o);
+  o.cutoff = CUTOFF;
+  o.label = rule;
+  o.activity = activity;
+  assert_int_equal(cxm_store_features(&f, s, &o), CXM_OK);
+  row_of(v, &label, f, s, customer);
+  cxm_features_free(f);
+  return label;
+}
+
+/* Labels by hand: a churn event, a lapse (no activity in the whole 90-day
+ * window), both; purchases only or any customer-initiated activity. */
+static void test_labels(void **state) {
+  static const struct {
+    const char *customer;
+    int32_t churn, lapse_purchases, lapse_any, both_purchases;
+  } want[] = {
+      {"P", 0, 0, 0, 0}, /* buys in the window */
+      {"Q", 0, 1, 0, 1}, /* only answers an NPS survey in the window */
+      {"R", 1, 0, 0, 1}, /* buys, then sends a churn event in the window */
+      {"S", 0, 1, 1, 1}, /* buys again only on the window's end (exclusive) */
+      {"U", 0, 1, 0, 1}, /* only opens a contact in the window */
+      {"V", 0, 1, 0, 1}, /* only complains in the window */
+      {"W", 0, 1, 1, 1}, /* silent after the cut-off: a silent leaver */
+  };
+  cxm_store *s;
+  size_t i;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+    ev(s, want[i].customer, MON + DAY, CXM_KIND_PURCHASE, 10, NULL);
+    ev(s, want[i].customer, MON + 40 * DAY, CXM_KIND_PURCHASE, 10, NULL);
+  }
+  ev(s, "P", CUTOFF + 10 * DAY, CXM_KIND_PURCHASE, 5, NULL);
+  ev(s, "Q", CUTOFF + 20 * DAY, CXM_KIND_NPS, 8, NULL);
+  ev(s, "R", CUTOFF + 5 * DAY, CXM_KIND_PURCHASE, 5, NULL);
+  ev(s, "R", CUTOFF + 30 * DAY, CXM_KIND_CHURN, NAN, NULL);
+  ev(s, "S", CUTOFF + 90 * DAY, CXM_KIND_PURCHASE, 5, NULL);
+  ev(s, "U", CUTOFF + 89 * DAY + 86399, CXM_KIND_CONTACT_OPEN, NAN, "u1");
+  ev(s, "V", CUTOFF, CXM_KIND_COMPLAINT, NAN, NULL);
+  for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+    const char *c = want[i].customer;
+    assert_int_equal(label_under(s, c, CXM_LABEL_CHURN, CXM_ACTIVITY_PURCHASES), want[i].churn);
+    assert_int_equal(label_under(s, c, CXM_LABEL_CHURN, CXM_ACTIVITY_ANY), want[i].churn);
+    assert_int_equal(label_under(s, c, CXM_LABEL_LAPSE, CXM_ACTIVITY_PURCHASES), want[i].lapse_purchases);
+    assert_int_equal(label_under(s, c, CXM_LABEL_LAPSE, CXM_ACTIVITY_ANY), want[i].lapse_any);
+    assert_int_equal(label_under(s, c, CXM_LABEL_BOTH, CXM_ACTIVITY_PURCHASES), want[i].both_purchases);
+    assert_int_equal(label_under(s, c, CXM_LABEL_BOTH, CXM_ACTIVITY_ANY), want[i].churn || want[i].lapse_any);
+  }
+  /* The default rule is both, by purchases. */
+  {
+    cxm_feature_options o;
+    cxm_features *f = NULL;
+    cxm_feature_options_init(&o);
+    assert_int_equal(o.label, CXM_LABEL_BOTH);
+    assert_int_equal(o.activity, CXM_ACTIVITY_PURCHASES);
+    assert_int_equal(o.lapse_horizon_seconds, 90 * DAY);
+    o.cutoff = CUTOFF;
+    o.label = 0;
+    assert_int_equal(cxm_store_features(&f, s, &o), CXM_E_OPTION);
+    o.label = 4;
+    assert_int_equal(cxm_store_features(&f, s, &o), CXM_E_OPTION);
+    o.label = CXM_LABEL_LAPSE;
+    o.activity = 3;
+    assert_int_equal(cxm_store_features(&f, s, &o), CXM_E_OPTION);
+    o.activity = CXM_ACTIVITY_ANY;
+    o.lapse_horizon_seconds = 0;
+    assert_int_equal(cxm_store_features(&f, s, &o), CXM_E_OPTION);
+    o.lapse_horizon_seconds = DAY + 1;
+    assert_int_equal(cxm_store_features(&f, s, &o), CXM_E_OPTION);
+    assert_null(f);
+  }
+  cxm_store_free(s);
+}
+
+/* lapse_odds is the clipped log-odds of cxm_model_p_no_purchase() under
+ * the purchase model fitted as of the cut-off, over the lapse horizon in
+ * weeks; P(alive) of a customer first seen on the cut-off's eve is the
+ * model's value at x = 0, t_x = T = 0, not missing. */
+static void test_lapse_odds(void **state) {
+  cxm_store *s;
+  cxm_features *f = NULL;
+  cxm_feature_options o;
+  cxm_rfm *rfm = NULL;
+  cxm_rfm_options ro;
+  cxm_model m;
+  size_t i, checked = 0;
+  char id[16];
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  /* 40 customers with 1..4 purchase days at varied spacing */
+  for (i = 0; i < 40; i++) {
+    int k, days = 1 + (int)(i % 4);
+    snprintf(id, sizeof id, "c%02zu", i);
+    for (k = 0; k < days; k++) ev(s, id, MON + (int64_t)((i * 7 + (size_t)k * (3 + i % 5)) % 54) * DAY, CXM_KIND_PURCHASE, 10, NULL);
+  }
+  ev(s, "late", CUTOFF - 3600, CXM_KIND_PURCHASE, 10, NULL);
+  cxm_feature_options_init(&o);
+  o.cutoff = CUTOFF;
+  o.lapse_horizon_seconds = 28 * DAY;
+  assert_int_equal(cxm_store_features(&f, s, &o), CXM_OK);
+  assert_int_equal(cxm_rfm_new(&rfm, NULL), CXM_OK);
+  cxm_rfm_options_init(&ro);
+  ro.to = CUTOFF;
+  assert_int_equal(cxm_store_rfm(rfm, s, &ro), CXM_OK);
+  cxm_model_init(&m);
+  int32_t rc = cxm_model_fit(&m, rfm, CXM_MODEL_MBGNBD, NULL);
+  assert_true(rc == CXM_OK || rc == CXM_E_CONVERGE);
+  for (i = 0; i < cxm_rfm_count(rfm); i++) {
+    cxm_rfm_customer c;
+    double v[CXM_FEATURE_COUNT], p0;
+    cxm_rfm_customer_init(&c);
+    assert_int_equal(cxm_rfm_get(&c, rfm, i), CXM_OK);
+    memcpy(id, c.id, c.id_len);
+    id[c.id_len] = '\0';
+    row_of(v, NULL, f, s, id);
+    assert_int_equal(cxm_model_p_no_purchase(&p0, &m, 4.0, c.x, c.t_x, c.T), CXM_OK);
+    assert_true(fabs(v[CXM_FEATURE_LAPSE_ODDS] - log(p0 / (1 - p0))) < 1e-12);
+    checked++;
+  }
+  assert_int_equal(checked, 40);
+  {
+    double v[CXM_FEATURE_COUNT], p0, pa;
+    row_of(v, NULL, f, s, "late");
+    assert_int_equal(cxm_model_p_no_purchase(&p0, &m, 4.0, 0, 0.0, 0.0), CXM_OK);
+    assert_int_equal(cxm_model_p_alive(&pa, &m, 0, 0.0, 0.0), CXM_OK);
+    assert_true(fabs(v[CXM_FEATURE_LAPSE_ODDS] - log(p0 / (1 - p0))) < 1e-12);
+    assert_true(fabs(v[CXM_FEATURE_PURCHASE_RISK] - (1 - pa)) < 1e-15);
+    assert_true(pa > 0 && pa <= 1);
+  }
+  cxm_rfm_free(rfm);
+  cxm_features_free(f);
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_features_hand_worked),
+      cmocka_unit_test(test_labels),
+      cmocka_unit_test(test_lapse_odds),
       cmocka_unit_test(test_no_leakage),
       cmocka_unit_test(test_options_and_default_model),
   };

@@ -120,7 +120,7 @@ static void put_i64(buf *b, int64_t v) { put(b, &v, sizeof v); }
 static void put_f64(buf *b, double v) { put(b, &v, sizeof v); }
 
 /* A fixed-size record of a customer's row, sortable by id. */
-#define ROW_BYTES 256
+#define ROW_BYTES 272
 
 /* What a fingerprint covers. `sorted`: rows keyed by customer id and
  * sorted (handle order may differ), and no per-event-order tables. */
@@ -274,13 +274,13 @@ static void print_customers(print *pr, const cxm_store *s, int sorted, int64_t c
     int32_t label;
     const char *id;
     size_t len;
-    assert_int_equal(cxm_features_row(values, &handle, &label, features, i), CXM_OK);
+    assert_int_equal(cxm_features_row_get(values, CXM_FEATURE_COUNT, &handle, &label, features, i), CXM_OK);
     assert_int_equal(cxm_store_customer_id(&id, &len, s, handle), CXM_OK);
     r[0] = 'F';
     memcpy(r + 1, id, len);
-    memcpy(r + 130, values, sizeof values); /* 104 bytes: 130..233 */
-    memcpy(r + 236, &label, sizeof label);
-    if (!sorted) memcpy(r + 240, &i, sizeof i);
+    memcpy(r + 130, values, sizeof values); /* 112 bytes: 130..241 */
+    memcpy(r + 244, &label, sizeof label);
+    if (!sorted) memcpy(r + 248, &i, sizeof i);
   }
   if (sorted) {
     /* Rows sort by kind and id (both unique). The purchase risk comes
@@ -288,10 +288,14 @@ static void print_customers(print *pr, const cxm_store *s, int sorted, int64_t c
      * another order its sums round differently and, on these small random
      * sets, the fit can even stop at another point (seen: 1 vs 0.10). So
      * with `sorted` the risk is left out; its inputs, the purchase
-     * summaries ('R' rows), are compared exactly. */
+     * summaries ('R' rows), are compared exactly. The same holds for the
+     * lapse log-odds, from the same fit. */
     qsort(rows, count, ROW_BYTES, cmp_rows);
     for (i = 0; i < count; i++)
-      if (rows[i * ROW_BYTES] == 'F') memset(rows + i * ROW_BYTES + 130, 0, sizeof(double));
+      if (rows[i * ROW_BYTES] == 'F') {
+        memset(rows + i * ROW_BYTES + 130, 0, sizeof(double));
+        memset(rows + i * ROW_BYTES + 130 + CXM_FEATURE_LAPSE_ODDS * sizeof(double), 0, sizeof(double));
+      }
   }
   put(&pr->bytes, rows, count * ROW_BYTES);
   free(rows);
@@ -545,7 +549,7 @@ static void test_nps_day_split(void **state) {
   o.cutoff = BASE + DAY;
   assert_int_equal(cxm_store_features(&f, a, &o), CXM_OK);
   assert_int_equal(cxm_features_count(f), 1);
-  assert_int_equal(cxm_features_row(v, NULL, NULL, f, 0), CXM_OK);
+  assert_int_equal(cxm_features_row_get(v, CXM_FEATURE_COUNT, NULL, NULL, f, 0), CXM_OK);
   assert_true(v[CXM_FEATURE_DETRACTOR] == 1.0);
   assert_true(fabs(v[CXM_FEATURE_NPS_DROP] - 0.4) < 1e-12);
   cxm_features_free(f);

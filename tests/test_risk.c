@@ -197,6 +197,56 @@ static void test_hand_binary(void **state) {
   cxm_risk_data_free(dw);
 }
 
+/* Shrinking towards a prior instead of 0 (cxm_risk_options.prior): on the
+ * rows of test_hand_binary, a prior at the maximum-likelihood estimate
+ * 2 ln 3 costs no penalty, so any l2 gives that estimate; a prior of 0 is
+ * the usual fit; a huge l2 gives the prior; a prior between lands between;
+ * a non-finite prior is refused. */
+static void test_prior(void **state) {
+  (void)state;
+  cxm_risk_data *d = new_data(1);
+  static const int y0[4] = {1, 0, 0, 0}, y1[4] = {1, 1, 0, 1};
+  for (int i = 0; i < 4; i++) {
+    double x0 = 0.0, x1 = 1.0;
+    assert_int_equal(cxm_risk_data_add(d, &x0, y0[i], 1.0), CXM_OK);
+    assert_int_equal(cxm_risk_data_add(d, &x1, y1[i], 1.0), CXM_OK);
+  }
+  cxm_risk_options o;
+  cxm_risk_model m, plain, zero;
+  double prior = 2.0 * log(3.0);
+  cxm_risk_options_init(&o);
+  assert_null(o.prior);
+  o.l2 = 5.0;
+  o.prior = &prior;
+  cxm_risk_model_init(&m);
+  assert_int_equal(cxm_risk_fit(&m, d, &o), CXM_OK);
+  assert_close(m.coef[0], 2.0 * log(3.0), 1e-10);
+  assert_close(m.intercept, -log(3.0), 1e-10);
+
+  o.prior = NULL;
+  cxm_risk_model_init(&plain);
+  assert_int_equal(cxm_risk_fit(&plain, d, &o), CXM_OK);
+  prior = 0.0;
+  o.prior = &prior;
+  cxm_risk_model_init(&zero);
+  assert_int_equal(cxm_risk_fit(&zero, d, &o), CXM_OK);
+  assert_true(plain.coef[0] == zero.coef[0] && plain.intercept == zero.intercept);
+  assert_true(plain.coef[0] > 0.0 && plain.coef[0] < 2.0 * log(3.0)); /* shrunk towards 0 */
+
+  prior = 4.0;
+  assert_int_equal(cxm_risk_fit(&m, d, &o), CXM_OK);
+  assert_true(m.coef[0] > 2.0 * log(3.0) && m.coef[0] < 4.0); /* between the data and the prior */
+  o.l2 = 1e9;
+  assert_int_equal(cxm_risk_fit(&m, d, &o), CXM_OK);
+  assert_close(m.coef[0], 4.0, 1e-6);
+
+  prior = NAN;
+  assert_int_equal(cxm_risk_fit(&m, d, &o), CXM_E_OPTION);
+  prior = INFINITY;
+  assert_int_equal(cxm_risk_fit(&m, d, &o), CXM_E_OPTION);
+  cxm_risk_data_free(d);
+}
+
 /* A constant feature carries no information: b = 0, se NaN, and the
  * intercept is the log-odds of the rate, 3 of 10: ln(3/7), se 1 / sqrt(n
  * p (1 - p)) = 1 / sqrt(2.1). */
@@ -748,6 +798,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_data_args),     cmocka_unit_test(test_model_set_and_args),
       cmocka_unit_test(test_hand_binary),   cmocka_unit_test(test_constant_feature),
+      cmocka_unit_test(test_prior),
       cmocka_unit_test(test_reference_fit), cmocka_unit_test(test_extreme_scales),
       cmocka_unit_test(test_edges),         cmocka_unit_test(test_extreme_logits),
       cmocka_unit_test(test_explain),       cmocka_unit_test(test_bands),

@@ -327,8 +327,8 @@ static void assert_same_features(const cxm_store *a, const cxm_store *b, int64_t
       double va[CXM_FEATURE_COUNT], vb[CXM_FEATURE_COUNT];
       uint32_t ha, hb;
       int32_t la, lb;
-      assert_int_equal(cxm_features_row(va, &ha, &la, fa, i), CXM_OK);
-      assert_int_equal(cxm_features_row(vb, &hb, &lb, fb, i), CXM_OK);
+      assert_int_equal(cxm_features_row_get(va, CXM_FEATURE_COUNT, &ha, &la, fa, i), CXM_OK);
+      assert_int_equal(cxm_features_row_get(vb, CXM_FEATURE_COUNT, &hb, &lb, fb, i), CXM_OK);
       assert_int_equal(ha, hb);
       assert_int_equal(la, lb);
       assert_memory_equal(va, vb, sizeof va);

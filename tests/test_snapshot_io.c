@@ -896,6 +896,62 @@ static void test_long_names(void **state) {
   scratch_free(&sc);
 }
 
+/* cxm_store_save_ex() and cxm_store_load_ex(): a file error names the
+ * operation, the path and the OS's reason; a file that is not a snapshot,
+ * the path and the status. */
+static void test_file_error_detail(void **state) {
+  scratch sc;
+  cxm_store *s = NULL, *back = (cxm_store *)&sc;
+  cxm_detail d;
+  char want[700];
+  (void)state;
+  scratch_init(&sc);
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  cxm_detail_init(&d);
+
+  snprintf(want, sizeof want, "%s/no/such/dir/x.snap", sc.dir);
+  assert_int_equal(cxm_store_save_ex(s, want, &d), CXM_E_IO);
+  assert_int_equal(d.status, CXM_E_IO);
+  assert_string_equal(d.field, "path");
+  {
+    char expect[800];
+    snprintf(expect, sizeof expect, "cannot save '%s': %s", want, strerror(ENOENT));
+    assert_string_equal(d.reason, expect);
+    assert_int_equal(cxm_store_load_ex(&back, want, NULL, &d), CXM_E_IO);
+    assert_null(back);
+    snprintf(expect, sizeof expect, "cannot load '%s': %s", want, strerror(ENOENT));
+    assert_string_equal(d.reason, expect);
+  }
+
+  assert_int_equal(cxm_store_save_ex(s, sc.path, &d), CXM_OK);
+  assert_int_equal(d.status, CXM_OK);
+  assert_string_equal(d.reason, "");
+  assert_int_equal(cxm_store_load_ex(&back, sc.path, NULL, &d), CXM_OK);
+  assert_non_null(back);
+  assert_string_equal(d.reason, "");
+  cxm_store_free(back);
+
+  {
+    FILE *f = fopen(sc.path, "wb");
+    char expect[800];
+    assert_non_null(f);
+    fputs("not a snapshot", f);
+    fclose(f);
+    assert_int_not_equal(cxm_store_load_ex(&back, sc.path, NULL, &d), CXM_OK);
+    snprintf(expect, sizeof expect, "cannot load '%s': %s", sc.path, cxm_status_str(d.status));
+    assert_string_equal(d.reason, expect);
+  }
+
+  d.size = 3; /* unknown size: nothing written, no store */
+  back = (cxm_store *)&sc;
+  assert_int_equal(cxm_store_load_ex(&back, sc.path, NULL, &d), CXM_E_SIZE);
+  assert_null(back);
+  assert_int_equal(cxm_store_save_ex(s, sc.path, &d), CXM_E_SIZE);
+  assert_int_equal(cxm_store_save_ex(s, sc.path, NULL), CXM_OK);
+  cxm_store_free(s);
+  scratch_free(&sc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_save_load_file),   cmocka_unit_test(test_load_missing_and_bad),
@@ -905,6 +961,7 @@ int main(void) {
       cmocka_unit_test(test_owner),            cmocka_unit_test(test_symlink),
       cmocka_unit_test(test_not_regular),      cmocka_unit_test(test_load_reads_header_first),
       cmocka_unit_test(test_stale_temporaries), cmocka_unit_test(test_long_names),
+      cmocka_unit_test(test_file_error_detail),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -619,6 +619,104 @@ static void test_out_null_on_failure(void **state) {
   cxm_store_free(store);
 }
 
+/* cxm_store_record_ex(): the reader's sentence for a refused event, the
+ * field at fault, an empty reason when recorded; a detail of unknown size
+ * records nothing. */
+static void reader_reason(cxm_detail *d, const cxm_row_error *e) { /* on_error: keep the reason */
+  snprintf(d->reason, sizeof d->reason, "%s", e->reason);
+  d->status = e->status;
+}
+static void on_row_error(void *user, const cxm_row_error *e) { reader_reason(user, e); }
+
+static void test_record_ex_detail(void **state) {
+  static const struct {
+    int32_t kind;
+    int has_value;
+    double value;
+    int32_t status;
+    const char *field, *reason;
+  } cases[] = {
+      {CXM_KIND_NPS, 1, 11, CXM_E_VALUE, "value", "value 11 for kind nps is not an integer 0..10"},
+      {CXM_KIND_CSAT, 1, 4.5, CXM_E_VALUE, "value", "value 4.5 for kind csat is not an integer 1..5"},
+      {CXM_KIND_NPS, 0, 0, CXM_E_VALUE, "value", "kind nps needs a value: an integer 0..10"},
+      {CXM_KIND_COMPLAINT, 1, 3, CXM_E_VALUE, "value", "kind complaint takes no value, got 3"},
+      {CXM_KIND_PURCHASE, 1, -0.25, CXM_E_VALUE, "value", "value -0.25 for kind purchase is not a number >= 0"},
+      {99, 1, 1, CXM_E_KIND, "kind", "unknown kind 99"},
+  };
+  cxm_store *s = NULL;
+  cxm_event e;
+  cxm_detail d;
+  size_t i;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+    cxm_event_init(&e);
+    e.customer = "c";
+    e.customer_len = 1;
+    e.time = 86400;
+    e.kind = cases[i].kind;
+    e.has_value = cases[i].has_value;
+    e.value = cases[i].value;
+    cxm_detail_init(&d);
+    assert_int_equal(cxm_store_record_ex(s, &e, &d), cases[i].status);
+    assert_int_equal(d.status, cases[i].status);
+    assert_string_equal(d.field, cases[i].field);
+    assert_string_equal(d.reason, cases[i].reason);
+  }
+  e.time = -1;
+  e.kind = CXM_KIND_NPS;
+  e.value = 3;
+  assert_int_equal(cxm_store_record_ex(s, &e, &d), CXM_E_TIME);
+  assert_string_equal(d.reason, "time -1 is not Unix seconds within years 1970..9999");
+  e.time = 86400;
+  e.channel = 4000;
+  assert_int_equal(cxm_store_record_ex(s, &e, &d), CXM_E_CHANNEL);
+  assert_string_equal(d.field, "channel");
+  e.channel = 0;
+  e.size = 1;
+  assert_int_equal(cxm_store_record_ex(s, &e, &d), CXM_E_SIZE);
+  assert_non_null(strstr(d.reason, "event->size is 1"));
+  e.size = sizeof e;
+
+  /* recorded: status OK, empty reason; NULL detail is fine */
+  assert_int_equal(cxm_store_record_ex(s, &e, &d), CXM_OK);
+  assert_int_equal(d.status, CXM_OK);
+  assert_string_equal(d.reason, "");
+  assert_string_equal(d.field, "*");
+  assert_int_equal(cxm_store_record_ex(s, &e, NULL), CXM_OK);
+
+  /* a detail of a size this library does not know: nothing recorded */
+  {
+    cxm_store_stats st;
+    uint64_t before;
+    st.size = sizeof st;
+    assert_int_equal(cxm_store_stats_get(&st, s), CXM_OK);
+    before = st.events;
+    d.size = sizeof d - 1;
+    assert_int_equal(cxm_store_record_ex(s, &e, &d), CXM_E_SIZE);
+    assert_int_equal(cxm_store_stats_get(&st, s), CXM_OK);
+    assert_int_equal(st.events, before);
+  }
+
+  /* the reader says the same of the same row */
+  {
+    static const char csv[] = "customer,time,kind,value\nc,1970-01-02T00:00:00Z,nps,11\n";
+    cxm_reader_options ro;
+    cxm_reader *r = NULL;
+    cxm_detail from_reader;
+    cxm_detail_init(&from_reader);
+    cxm_reader_options_init(&ro);
+    ro.on_error = on_row_error;
+    ro.user = &from_reader;
+    assert_int_equal(cxm_reader_new(&r, s, &ro), CXM_OK);
+    assert_int_equal(cxm_reader_feed(r, (const uint8_t *)csv, sizeof csv - 1), CXM_OK);
+    assert_int_equal(cxm_reader_finish(r), CXM_OK);
+    cxm_reader_free(r);
+    assert_string_equal(from_reader.reason, cases[0].reason);
+  }
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_new_and_options),
@@ -631,6 +729,7 @@ int main(void) {
       cmocka_unit_test(test_allocation_failures),
       cmocka_unit_test(test_batch_equals_single),
       cmocka_unit_test(test_out_null_on_failure),
+      cmocka_unit_test(test_record_ex_detail),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -437,7 +437,7 @@ static void digest_store(buf *out, const cxm_store *store, const cxm_calendar *c
   for (i = 0; i < cxm_features_count(features); i++) {
     double values[CXM_FEATURE_COUNT];
     int32_t label;
-    CHECK((cxm_features_row(values, &h, &label, features, i)) == CXM_OK);
+    CHECK((cxm_features_row_get(values, CXM_FEATURE_COUNT, &h, &label, features, i)) == CXM_OK);
     buf_put(out, values, sizeof values);
     put_u64(out, h);
     put_i32(out, label);
@@ -740,7 +740,7 @@ static void test_concurrent_readers(void **state) {
     for (row = 0; row < cxm_features_count(features); row++) {
       double values[CXM_FEATURE_COUNT];
       int32_t label;
-      assert_int_equal(cxm_features_row(values, NULL, &label, features, row), CXM_OK);
+      assert_int_equal(cxm_features_row_get(values, CXM_FEATURE_COUNT, NULL, &label, features, row), CXM_OK);
       assert_int_equal(cxm_risk_data_add(risk, values, label, 1.0), CXM_OK);
     }
     cxm_features_free(features);

@@ -31,12 +31,28 @@ type ChurnOptions struct {
 	// Calendar gives the business hours of the SLA; nil: Monday-Friday
 	// 09:00-17:00 UTC. Borrowed for the call (`cxm churn --hours ...`).
 	Calendar *Calendar
+	// Label is what a lost customer is in training: "churn" (a churn
+	// event in the horizon), "lapse" (no activity through it) or "both".
+	// Empty: "both". `cxm churn --label`.
+	Label string
+	// AnyActivity: any customer-initiated event (answer, complaint,
+	// compliment, contact) ends a lapse, not only a purchase.
+	AnyActivity bool
+	// TrainLapsed: customers already lapsed at the training cut-off are
+	// trained on (default: scored only; docs/churn.md).
+	TrainLapsed bool
+	// RankByValue orders the customers by value at risk instead of risk
+	// (`cxm churn --rank value`).
+	RankByValue bool
 }
 
-// Driver is a factor that raises a customer's log-odds of churning.
+// Driver is a factor that raises a customer's risk above the baseline
+// customer's (docs/churn.md, "Drivers").
 type Driver struct {
-	Factor string  // the feature's name ("detractor", "open_contacts", ...)
-	Weight float64 // its contribution to the log-odds
+	Factor   string  // the feature's name ("detractor", "open_contacts", ...)
+	Weight   float64 // coef x (Value - Baseline): its log-odds above the baseline customer's
+	Value    float64 // the customer's value of the feature
+	Baseline float64 // the baseline customer's (the median over the scored customers)
 }
 
 // ChurnRisk is one scored customer (cxm_churn_row).
@@ -47,11 +63,17 @@ type ChurnRisk struct {
 	// PAlive is the purchase model's P(alive) at the scoring time; NaN
 	// (math.IsNaN) without usable purchase history: no purchase, or the
 	// first purchase on the last day.
-	PAlive        float64
+	PAlive float64
+	// PNoPurchase is the purchase model's P(no purchase in the horizon
+	// after At); NaN as PAlive.
+	PNoPurchase   float64
+	// ExpectedValue is the expected purchases in the horizon times the
+	// expected spend; ValueAtRisk is Risk times it (docs/churn.md).
+	ExpectedValue, ValueAtRisk float64
 	Logit         float64            // log-odds of Risk: the model's intercept + the sum of Contributions
 	Features      map[string]float64 // the feature row, by feature name
 	Contributions map[string]float64 // each feature's share of the log-odds, by name
-	Drivers       []Driver           // features with a contribution > 0, largest first (ties: feature order)
+	Drivers       []Driver           // features with a weight > 0.05 (a count only when > 0), largest first
 }
 
 // CalibrationBin is one decile of the held-out customers sorted by
@@ -71,7 +93,8 @@ type Evaluation struct {
 
 // RiskModel says how the customers were scored (cxm_churn_info).
 type RiskModel struct {
-	Fitted     bool      // fitted from the store's churn events (else the documented default)
+	Source     string    // "fitted", "default" or "purchase" (docs/churn.md, "Which model scores")
+	Fitted     bool      // Source == "fitted"
 	ScoredAt   time.Time // the scoring time used
 	Cutoff     time.Time // the training cut-off, ScoredAt - HorizonDays
 	Intercept  float64
@@ -79,7 +102,18 @@ type RiskModel struct {
 	Converged  bool               // false when a fit stopped at its best point (still used); false for the default model
 	Iterations int
 	Evaluation *Evaluation // nil without held-out rows (the default model)
+	// HeldoutAUC and HeldoutLogLoss are the held-out figures of "default",
+	// "fitted" and "purchase" that chose Source; nil without a split.
+	HeldoutAUC, HeldoutLogLoss map[string]float64
+	Margin                     float64            // the AUC margin the fitted model had to clear; NaN without a split
+	Baseline                   map[string]float64 // the baseline customer drivers are measured against
+	TrainingCustomers          uint64             // labelled customers at the training cut-off
+	TrainingLost               uint64             // of them, lost in the horizon
+	ValueAtRisk, ExpectedValue float64            // the customers' sums
+	SpendModel                 string             // "gamma-gamma", or the fallback "mean spend"
 }
+
+var sourceNames = [3]string{"default", "fitted", "purchase"}
 
 var bandNames = map[C.int32_t]string{C.CXM_RISK_NONE: "none", C.CXM_RISK_LOW: "low", C.CXM_RISK_MEDIUM: "medium",
 	C.CXM_RISK_HIGH: "high"}
@@ -143,6 +177,26 @@ func (s *Store) Churn(opts ChurnOptions) ([]ChurnRisk, RiskModel, error) {
 		o.calendar = cp
 		defer runtime.KeepAlive(opts.Calendar)
 	}
+	switch opts.Label {
+	case "", "both":
+		o.label = C.CXM_LABEL_BOTH
+	case "churn":
+		o.label = C.CXM_LABEL_CHURN
+	case "lapse":
+		o.label = C.CXM_LABEL_LAPSE
+	default:
+		return nil, info, &Error{Status: StatusOption, Name: StatusName(StatusOption),
+			Message: "unknown label '" + opts.Label + "': churn, lapse or both"}
+	}
+	if opts.AnyActivity {
+		o.activity = C.CXM_ACTIVITY_ANY
+	}
+	if opts.TrainLapsed {
+		o.train_lapsed = 1
+	}
+	if opts.RankByValue {
+		o.rank = C.CXM_CHURN_RANK_VALUE
+	}
 	var c *C.cxm_churn
 	if err := check(C.cxm_store_churn(&c, p, &o)); err != nil {
 		return nil, info, err
@@ -170,6 +224,28 @@ func churnResult(p *C.cxm_store, c *C.cxm_churn) ([]ChurnRisk, RiskModel, error)
 		return nil, info, err
 	}
 	info.Fitted = ci.fitted != 0
+	info.Source = sourceNames[ci.source]
+	info.Margin = float64(ci.margin)
+	info.TrainingCustomers = uint64(ci.train_rows)
+	info.TrainingLost = uint64(ci.train_lost)
+	info.ValueAtRisk = float64(ci.value_at_risk)
+	info.ExpectedValue = float64(ci.expected_value)
+	info.SpendModel = "mean spend"
+	if ci.spend_fitted != 0 {
+		info.SpendModel = "gamma-gamma"
+	}
+	if !math.IsNaN(info.Margin) {
+		info.HeldoutAUC = map[string]float64{}
+		info.HeldoutLogLoss = map[string]float64{}
+		for k, name := range sourceNames {
+			info.HeldoutAUC[name] = float64(ci.heldout_auc[k])
+			info.HeldoutLogLoss[name] = float64(ci.heldout_log_loss[k])
+		}
+	}
+	info.Baseline = make(map[string]float64, len(names))
+	for k, name := range names {
+		info.Baseline[name] = float64(ci.baseline[k])
+	}
 	info.ScoredAt = time.Unix(int64(ci.scored_at), 0).UTC()
 	info.Cutoff = time.Unix(int64(ci.cutoff), 0).UTC()
 	info.Intercept = float64(ci.model.intercept)
@@ -202,7 +278,8 @@ func churnResult(p *C.cxm_store, c *C.cxm_churn) ([]ChurnRisk, RiskModel, error)
 			return nil, info, err
 		}
 		r := ChurnRisk{Customer: C.GoStringN(id, C.int(idlen)), Risk: float64(row.risk), Band: bandNames[row.band],
-			PAlive: float64(row.p_alive), Logit: float64(row.logit),
+			PAlive: float64(row.p_alive), PNoPurchase: float64(row.p_no_purchase), Logit: float64(row.logit),
+			ExpectedValue: float64(row.expected_value), ValueAtRisk: float64(row.value_at_risk),
 			Features: make(map[string]float64, len(names)), Contributions: make(map[string]float64, len(names))}
 		for k, name := range names {
 			r.Features[name] = float64(row.features[k])
@@ -213,7 +290,8 @@ func churnResult(p *C.cxm_store, c *C.cxm_churn) ([]ChurnRisk, RiskModel, error)
 			if j < 0 || j >= len(names) {
 				continue
 			}
-			r.Drivers = append(r.Drivers, Driver{Factor: names[j], Weight: float64(row.contributions[j])})
+			r.Drivers = append(r.Drivers, Driver{Factor: names[j], Weight: float64(row.driver_weights[j]),
+				Value: float64(row.features[j]), Baseline: float64(ci.baseline[j])})
 		}
 		out = append(out, r)
 	}

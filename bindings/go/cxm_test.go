@@ -313,6 +313,10 @@ func TestChurnParity(t *testing.T) {
 		{planted, nil, ChurnOptions{}},
 		{planted, []string{"--to", "2025-12-01", "--horizon", "30"},
 			ChurnOptions{At: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 30}},
+		{planted, []string{"--to", "2025-12-01", "--horizon", "30", "--label", "churn"},
+			ChurnOptions{At: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 30, Label: "churn"}},
+		{sample, []string{"--label", "lapse", "--activity", "any", "--lapsed", "train", "--rank", "value"},
+			ChurnOptions{Label: "lapse", AnyActivity: true, TrainLapsed: true, RankByValue: true}},
 	}
 	var fitted, deflt, noPAlive bool
 	for _, c := range cases {
@@ -334,8 +338,27 @@ func TestChurnParity(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		rm := obj(doc["risk_model"])
-		if model.Fitted != (rm["source"] == "fitted") {
-			t.Errorf("%s: fitted %v, source %v", name, model.Fitted, rm["source"])
+		if model.Fitted != (rm["source"] == "fitted") || model.Source != rm["source"] {
+			t.Errorf("%s: fitted %v source %v, want source %v", name, model.Fitted, model.Source, rm["source"])
+		}
+		sel := obj(rm["selection"])
+		same(t, name+" training customers", model.TrainingCustomers, sel["training_customers"])
+		same(t, name+" value at risk", model.ValueAtRisk, rm["value_at_risk"])
+		if model.SpendModel != rm["spend_model"] {
+			t.Errorf("%s: spend model %s, want %v", name, model.SpendModel, rm["spend_model"])
+		}
+		num(t, name+" margin", model.Margin, sel["margin"])
+		for k, v := range obj(sel["heldout_auc"]) {
+			if model.HeldoutAUC == nil {
+				if v != nil {
+					t.Errorf("%s: no held-out AUC, want %v", name, v)
+				}
+				continue
+			}
+			num(t, name+" held-out AUC "+k, model.HeldoutAUC[k], v)
+		}
+		for k, v := range obj(rm["baseline"]) {
+			same(t, name+" baseline "+k, model.Baseline[k], v)
 		}
 		fitted = fitted || model.Fitted
 		deflt = deflt || !model.Fitted
@@ -345,7 +368,7 @@ func TestChurnParity(t *testing.T) {
 		}
 		same(t, name+" intercept", model.Intercept, rm["intercept"])
 		coef := obj(rm["coefficients"])
-		if len(coef) != len(model.Coef) || len(coef) != 13 {
+		if len(coef) != len(model.Coef) || len(coef) != 14 {
 			t.Errorf("%s: %d coefficients, want %d", name, len(model.Coef), len(coef))
 		}
 		for k, v := range coef {
@@ -385,6 +408,8 @@ func TestChurnParity(t *testing.T) {
 			}
 			same(t, name+" "+r.Customer+" risk", r.Risk, w["risk"])
 			num(t, name+" "+r.Customer+" p_alive", r.PAlive, w["p_alive"])
+			num(t, name+" "+r.Customer+" p_no_purchase", r.PNoPurchase, w["p_no_purchase"])
+			same(t, name+" "+r.Customer+" value_at_risk", r.ValueAtRisk, w["value_at_risk"])
 			noPAlive = noPAlive || math.IsNaN(r.PAlive)
 			wd, _ := w["drivers"].([]any)
 			if len(wd) != len(r.Drivers) {
@@ -395,6 +420,7 @@ func TestChurnParity(t *testing.T) {
 					t.Errorf("%s %s driver %d: %s, want %v", name, r.Customer, k, d.Factor, obj(wd[k])["factor"])
 				}
 				same(t, name+" "+r.Customer+" driver "+d.Factor, d.Weight, obj(wd[k])["weight"])
+				same(t, name+" "+r.Customer+" driver value "+d.Factor, d.Value, obj(wd[k])["value"])
 			}
 		}
 	}
@@ -462,18 +488,23 @@ func TestChurnRows(t *testing.T) {
 			t.Errorf("%s: logit %v, sum %v, risk %v", r.Customer, r.Logit, sum, r.Risk)
 		}
 		for k, d := range r.Drivers {
-			if d.Weight <= 0 || d.Weight != r.Contributions[d.Factor] || (k > 0 && d.Weight > r.Drivers[k-1].Weight) {
+			if d.Weight <= 0.05 || d.Weight != model.Coef[d.Factor]*(d.Value-model.Baseline[d.Factor]) ||
+				d.Value != r.Features[d.Factor] || (k > 0 && d.Weight > r.Drivers[k-1].Weight) {
 				t.Errorf("%s: drivers %+v", r.Customer, r.Drivers)
 			}
 		}
-		positive := 0
-		for _, c := range r.Contributions {
-			if c > 0 {
-				positive++
+		// the drivers are exactly the features whose weight against the
+		// baseline exceeds 0.05, a count only when the customer has some
+		durations := map[string]bool{"purchase_risk": true, "recency_weeks": true, "silence_weeks": true,
+			"lapse_odds": true}
+		want := 0
+		for k, x := range r.Features {
+			if model.Coef[k]*(x-model.Baseline[k]) > 0.05 && (durations[k] || x > 0) {
+				want++
 			}
 		}
-		if positive != len(r.Drivers) || len(r.Features) != 13 {
-			t.Errorf("%s: %d drivers for %d positive contributions", r.Customer, len(r.Drivers), positive)
+		if want != len(r.Drivers) || len(r.Features) != 14 {
+			t.Errorf("%s: %d drivers, want %d", r.Customer, len(r.Drivers), want)
 		}
 	}
 	a, b := rows["a"], rows["b"]

@@ -87,7 +87,7 @@ func (s *Store) Features(opt FeatureOptions) ([]FeatureRow, error) {
 	for i := 0; i < n; i++ {
 		var h C.uint32_t
 		var label C.int32_t
-		if err := check(C.cxm_features_row(&x[0], &h, &label, f, C.size_t(i))); err != nil {
+		if err := check(C.cxm_features_row_get(&x[0], C.CXM_FEATURE_COUNT, &h, &label, f, C.size_t(i))); err != nil {
 			return nil, err
 		}
 		var id *C.char

@@ -297,7 +297,7 @@ func TestFeaturesEqualChurnRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.Features(cxm.FeatureOptions{Cutoff: model.ScoredAt})
+	rows, err := s.Features(cxm.FeatureOptions{Cutoff: model.ScoredAt, HorizonDays: 90}) // Churn's default horizon
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,10 +306,16 @@ func TestFeaturesEqualChurnRows(t *testing.T) {
 	}
 	table := map[string]cxm.FeatureRow{}
 	for _, r := range rows {
+		table[r.Customer] = r
+	}
+	unlabelled, err := s.Features(cxm.FeatureOptions{Cutoff: model.ScoredAt})
+	if err != nil || len(unlabelled) != len(rows) {
+		t.Fatalf("%d rows without labels: %v", len(unlabelled), err)
+	}
+	for _, r := range unlabelled {
 		if r.Label != -1 {
 			t.Fatalf("label %d without a horizon", r.Label)
 		}
-		table[r.Customer] = r
 	}
 	for _, r := range risks {
 		for k, v := range r.Features {

@@ -47,8 +47,13 @@ extern "C" {
 /** The version as one number: major * 10000 + minor * 100 + patch. */
 #define CXM_VERSION_NUMBER                                                   \
   (CXM_VERSION_MAJOR * 10000 + CXM_VERSION_MINOR * 100 + CXM_VERSION_PATCH)
-/** The version as a string. */
-#define CXM_VERSION_STRING "0.1.0"
+/** @cond */
+#define CXM_VERSION_STR_(x) #x
+#define CXM_VERSION_XSTR_(x) CXM_VERSION_STR_(x)
+/** @endcond */
+/** The version as a string, "MAJOR.MINOR.PATCH". */
+#define CXM_VERSION_STRING                                                   \
+  CXM_VERSION_XSTR_(CXM_VERSION_MAJOR) "." CXM_VERSION_XSTR_(CXM_VERSION_MINOR) "." CXM_VERSION_XSTR_(CXM_VERSION_PATCH)
 
 /**
  * @brief Status codes. Values are part of the ABI and never renumbered.
@@ -73,7 +78,7 @@ enum cxm_status {
   CXM_E_DIMENSION = -12,   /**< SERVQUAL dimension invalid or missing where required. */
   CXM_E_REF = -13,         /**< Interaction ref invalid or missing where required. */
   CXM_E_EVENT_ID = -14,    /**< Event id longer than 128 bytes. */
-  CXM_E_WINDOW = -15,      /**< Time window empty or not aligned to the store's bucket. */
+  CXM_E_WINDOW = -15,      /**< Window reversed or off the store's buckets, or a cut-off not a UTC midnight. */
   CXM_E_BY = -16,          /**< Unknown grouping dimension. */
   CXM_E_OVERFLOW = -17,    /**< A count would overflow 64 bits, or a sum (a day's purchase amount) would not be finite. */
   CXM_E_FORMAT = -18,      /**< Serialised bytes are malformed. */
@@ -136,6 +141,7 @@ CXM_API const char *cxm_status_name(int32_t status);
  * All three functions must be set, or the whole struct pointer passed as
  * NULL to use the C library's malloc/realloc/free. `free` receives NULL
  * never. Sizes are passed so that arena or pool allocators need no headers.
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_allocator {
@@ -148,6 +154,28 @@ typedef struct cxm_allocator {
   /** Passed back to each hook unchanged. */
   void *opaque;
 } cxm_allocator;
+
+/** Bytes of cxm_detail's `reason`, its NUL included. @since 0.2 */
+#define CXM_DETAIL_REASON_SIZE 256
+
+/**
+ * @brief Why a call failed, for the calls that take one: an optional
+ *        per-call out-parameter (jansson's `json_error_t`), never global
+ *        state, so calls on distinct objects may run in parallel.
+ *
+ * Fill with cxm_detail_init(); a call that takes one sets every field,
+ * whether it succeeds (status CXM_OK, empty reason) or fails.
+ * @since 0.2
+ */
+typedef struct cxm_detail {
+  size_t size;        /**< sizeof(cxm_detail); set by cxm_detail_init() */
+  int32_t status;     /**< the status the call returned */
+  const char *field;  /**< the input field at fault ("value", "time", ...), "*" for none; a static string */
+  char reason[CXM_DETAIL_REASON_SIZE]; /**< a sentence: "value 11 for kind nps is not an integer 0..10" */
+} cxm_detail;
+
+/** @brief Set `size` and clear the rest. Ignores NULL. @since 0.2 */
+CXM_API void cxm_detail_init(cxm_detail *detail);
 
 #ifdef __cplusplus
 }

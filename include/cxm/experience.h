@@ -39,6 +39,7 @@ typedef struct cxm_experience_options {
  * @brief Mergeable perception-gap accumulator over pairs (interactions
  *        rated both internally and by the customer). Merging two equals
  *        accumulating all their pairs (up to floating-point rounding).
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_gap_acc {
@@ -55,6 +56,7 @@ typedef struct cxm_gap_acc {
  * @brief The perception gap of a slice. Doubles are NaN when there are no
  *        pairs; the interval when pairs < 2; `delivery_z` when no pair is
  *        discordant.
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_gap_result {
@@ -76,6 +78,7 @@ typedef struct cxm_gap_result {
  * @brief SERVQUAL expectation gaps of a slice, indexed by enum
  *        cxm_dimension (index 0 is unused). A gap is NaN when no customer
  *        gave both an expectation and a perception answer for it.
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_servqual_result {
@@ -89,6 +92,7 @@ typedef struct cxm_servqual_result {
  *        SLA in business time. Durations are wall-clock seconds; quantiles
  *        are exact (linear interpolation, as numpy's default). NaN when
  *        there is nothing to measure.
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_service_result {
@@ -107,7 +111,7 @@ typedef struct cxm_service_result {
   double within_sla_pct;            /**< 100 * met / (met + breached) */
 } cxm_service_result;
 
-/** @brief Loyalty signals of a slice. @since 0.1 */
+/** @brief Loyalty signals of a slice. Frozen layout (docs/api.md). @since 0.1 */
 typedef struct cxm_loyalty_result {
   uint64_t complaints;     /**< complaint events */
   uint64_t compliments;    /**< compliment events */
@@ -118,6 +122,7 @@ typedef struct cxm_loyalty_result {
 /**
  * @brief Channel consistency of a slice: how much the customer's
  *        experience depends on the channel.
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_consistency_result {
@@ -362,6 +367,7 @@ CXM_API int32_t cxm_groups_consistency(cxm_consistency_result *out, const cxm_gr
  * per shard, so one whose expectation answers lie in one shard and whose
  * perception answers lie in another counts in neither, and one qualified
  * in two shards counts twice.
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_servqual_acc {
@@ -377,6 +383,7 @@ typedef struct cxm_servqual_acc {
  *        fields: complaints and compliments always exactly; `churned`
  *        exactly when the shards hold disjoint customers (a customer who
  *        churned in two shards counts twice).
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_loyalty_acc {
@@ -411,6 +418,7 @@ typedef struct cxm_loyalty_acc {
  * contacts (refs) whose stores share the same last event time: the age of
  * an unanswered contact, hence whether it breached, is measured at its
  * store's last event time.
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_service_acc {

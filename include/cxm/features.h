@@ -38,7 +38,22 @@ enum cxm_feature {
   CXM_FEATURE_COMPLAINTS = 10,    /**< complaints minus compliments */
   CXM_FEATURE_GAP = 11,           /**< mean perception gap of the customer's rated interactions / 100 (0 when none) */
   CXM_FEATURE_SILENCE = 12,       /**< weeks from the last touchpoint (purchase, survey answer, complaint, compliment, contact) to the cut-off */
-  CXM_FEATURE_COUNT = 13          /**< number of features */
+  CXM_FEATURE_LAPSE_ODDS = 13,    /**< log-odds of the purchase model's P(no purchase in the horizon | history) (cxm_model_p_no_purchase()), clipped to +-13.8; 0 without a purchase model @since 0.2 */
+  CXM_FEATURE_COUNT = 14          /**< number of features */
+};
+
+/** @brief What counts as losing a customer in a label window (as `int32_t`;
+ *         never renumbered; docs/churn.md "Labels"). @since 0.2 */
+enum cxm_churn_label {
+  CXM_LABEL_CHURN = 1, /**< a `churn` event in the window */
+  CXM_LABEL_LAPSE = 2, /**< no customer-initiated activity (see cxm_churn_activity) in the whole window */
+  CXM_LABEL_BOTH = 3   /**< either (the default) */
+};
+
+/** @brief Which activity keeps a customer from lapsing (as `int32_t`). @since 0.2 */
+enum cxm_churn_activity {
+  CXM_ACTIVITY_PURCHASES = 1, /**< purchases only (the default) */
+  CXM_ACTIVITY_ANY = 2        /**< a purchase, an NPS, CSAT or CES answer, a complaint, a compliment or a contact opened */
 };
 
 /** @brief How features are taken; fill with cxm_feature_options_init(). @since 0.1 */
@@ -49,6 +64,9 @@ typedef struct cxm_feature_options {
   int32_t purchase_model;       /**< a cxm_model_kind for the purchase risk (cxm/purchase.h); default MBG/NBD */
   const cxm_calendar *calendar; /**< business hours for SLA breaches; NULL: Monday-Friday 09:00-17:00 UTC */
   int64_t sla_target_seconds;   /**< first-reply target in business seconds; default 28800 */
+  int32_t label;                /**< a cxm_churn_label: what label 1 means; default CXM_LABEL_BOTH @since 0.2 */
+  int32_t activity;             /**< a cxm_churn_activity: what ends a lapse; default CXM_ACTIVITY_PURCHASES @since 0.2 */
+  int64_t lapse_horizon_seconds; /**< horizon of CXM_FEATURE_LAPSE_ODDS, a positive multiple of 86400; default 90 days @since 0.2 */
 } cxm_feature_options;
 
 /** @brief A table of feature rows, one per customer at risk (opaque). @since 0.1 */
@@ -80,11 +98,34 @@ CXM_API int32_t cxm_store_features(cxm_features **out, const cxm_store *store, c
 CXM_API size_t cxm_features_count(const cxm_features *features);
 
 /**
- * @brief One row of a table.
- * @param[out] values CXM_FEATURE_COUNT doubles, all finite.
+ * @brief One row of a table, into a caller's array of `capacity` doubles.
+ *
+ * Writes the library's CXM_FEATURE_COUNT values (more than a program's
+ * header says, when a later library adds features): a capacity below that
+ * count is CXM_E_BUFFER and writes nothing.
+ * @param[out] values `capacity` doubles; receives CXM_FEATURE_COUNT finite values.
+ * @param[in] capacity Doubles in `values`.
  * @param[out] handle The customer's handle in the store (may be NULL).
- * @param[out] label 1 when the customer churned in the horizon, else 0; -1 when
- *             the horizon is 0 (no labels) (may be NULL).
+ * @param[out] label 1 when the customer was lost in the horizon under the
+ *             options' label rule (a churn event in it, a lapse through it,
+ *             or either), else 0; -1 when the horizon is 0 (no labels) (may be NULL).
+ * @param[in] features The table.
+ * @param[in] index 0 .. cxm_features_count() - 1.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_BUFFER when capacity < CXM_FEATURE_COUNT;
+ *         CXM_E_NOT_FOUND. @since 0.2
+ */
+CXM_API int32_t cxm_features_row_get(double *values, size_t capacity, uint32_t *handle, int32_t *label,
+                                     const cxm_features *features, size_t index);
+
+/**
+ * @brief One row of a table: the 13 features of version 0.1 only.
+ *
+ * Frozen: writes exactly the first 13 values (CXM_FEATURE_PURCHASE_RISK ..
+ * CXM_FEATURE_SILENCE) whatever features a later library adds, so a program
+ * built against 0.1 is never overrun. New code calls cxm_features_row_get().
+ * @param[out] values 13 doubles, all finite.
+ * @param[out] handle The customer's handle in the store (may be NULL).
+ * @param[out] label As for cxm_features_row_get() (may be NULL).
  * @param[in] features The table.
  * @param[in] index 0 .. cxm_features_count() - 1.
  * @return CXM_OK, CXM_E_ARG or CXM_E_NOT_FOUND. @since 0.1

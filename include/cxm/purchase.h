@@ -338,6 +338,31 @@ CXM_API int32_t cxm_model_expected(double *expected, const cxm_model *model, dou
                                    double T);
 
 /**
+ * @brief P(no purchase in (T, T + t] | x, t_x, T): the probability that a
+ *        customer makes no purchase for a whole horizon of length t after
+ *        the end of observation, i.e. lapses (docs/purchase.md, "Lapse in
+ *        a horizon").
+ *
+ * BG/NBD and MBG/NBD: (1 - P(alive)) + P(alive) ((alpha + T) / (alpha + T +
+ * t))^(r + x), in closed form (dropping out happens only at a purchase).
+ * Pareto/NBD: 1 - P(alive) int_0^t E[lambda e^(-lambda u)] E[e^(-mu u)] du
+ * over the posterior gammas, by Gauss-Legendre quadrature. With x = 0 and
+ * t_x = T = 0 it is the value for a customer first seen at the end of
+ * observation.
+ * @param[out] probability In [1 - P(alive), 1]: 1 at t = 0, falling with t (to
+ *             1 - P(alive) as t grows, for BG/NBD and MBG/NBD).
+ * @param[in] model A BG/NBD, MBG/NBD or Pareto/NBD model.
+ * @param[in] t Horizon length, >= 0 and finite, in the model's time unit.
+ * @param[in] x Repeat transactions.
+ * @param[in] t_x Recency.
+ * @param[in] T Age (T = 0 allowed, with x = 0 and t_x = 0).
+ * @return As cxm_model_expected().
+ * @note Thread-safe. @since 0.2
+ */
+CXM_API int32_t cxm_model_p_no_purchase(double *probability, const cxm_model *model, double t, uint32_t x,
+                                        double t_x, double T);
+
+/**
  * @brief P(X(t) = k): the probability that a customer just acquired makes
  *        exactly k repeat transactions in the first t time units.
  * @param[out] probability In [0, 1].

@@ -178,8 +178,9 @@ CXM_API void cxm_reader_options_init(cxm_reader_options *options);
  *            reader allocates through the store's allocator.
  * @param[in] options NULL for the defaults (CSV, lenient, no window);
  *            copied.
- * @return CXM_OK, CXM_E_ARG, CXM_E_SIZE (options->size neither
- *         sizeof(cxm_reader_options) nor CXM_READER_OPTIONS_SIZE_0),
+ * @return CXM_OK, CXM_E_ARG, CXM_E_SIZE (options->size below
+ *         CXM_READER_OPTIONS_SIZE_0, or larger than this library's struct
+ *         with a tail that is not zero; docs/api.md, "Structs that grow"),
  *         CXM_E_OPTION (format unknown, strict, trim or assume_offset not 0
  *         or 1, from > to, a delimiter other than 0 , ; tab |, an offset
  *         beyond 18 hours, or a time_format that is too long or not a

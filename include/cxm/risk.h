@@ -67,6 +67,7 @@ typedef struct cxm_risk_options {
   double l2;              /**< L2 penalty lambda >= 0 on the standardised coefficients (docs/risk.md); default 1 */
   int32_t max_iterations; /**< Newton iterations, 1..10000; default 100 */
   double tolerance;       /**< stop when the Newton decrement g'H^-1 g <= tolerance (1 + |f|); default 1e-10 */
+  const double *prior;    /**< K coefficients the penalty shrinks towards (borrowed for the call), or NULL for 0 (the default): the penalty becomes (l2 / 2) sum_j ((b_j - prior_j) s_j)^2 (docs/risk.md) @since 0.2 */
 } cxm_risk_options;
 
 /**

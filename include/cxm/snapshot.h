@@ -121,6 +121,34 @@ CXM_API int32_t cxm_store_save_to(const cxm_store *store, cxm_write_fn write, vo
 CXM_API int32_t cxm_store_load(cxm_store **out, const char *path, const cxm_allocator *allocator);
 
 /**
+ * @brief cxm_store_save(), saying why it failed: for CXM_E_IO, what failed
+ *        on which path and the operating system's reason ("cannot create a
+ *        temporary file next to 'x/s.cxms': No such file or directory").
+ * @param[in] store The store (read only).
+ * @param[in] path The file to write.
+ * @param[out] detail Why; its `size` set by cxm_detail_init() (may be NULL).
+ * @return As cxm_store_save(); CXM_E_SIZE, writing nothing, for a `detail`
+ *         of a size this library does not know.
+ * @since 0.2
+ */
+CXM_API int32_t cxm_store_save_ex(const cxm_store *store, const char *path, cxm_detail *detail);
+
+/**
+ * @brief cxm_store_load(), saying why it failed: for CXM_E_IO, what failed
+ *        on which path and the operating system's reason; for a file that
+ *        is not a snapshot this library reads, the path and the status.
+ * @param[out] out Receives the new store; NULL on failure.
+ * @param[in] path The file to read.
+ * @param[in] allocator As for cxm_store_load() (may be NULL).
+ * @param[out] detail Why; its `size` set by cxm_detail_init() (may be NULL).
+ * @return As cxm_store_load(); CXM_E_SIZE for a `detail` of a size this
+ *         library does not know.
+ * @since 0.2
+ */
+CXM_API int32_t cxm_store_load_ex(cxm_store **out, const char *path, const cxm_allocator *allocator,
+                                  cxm_detail *detail);
+
+/**
  * @brief Load a store from snapshot bytes in memory.
  *
  * Any bytes are safe to give: malformed, truncated or corrupted input

@@ -172,6 +172,23 @@ CXM_API int32_t cxm_store_check(const cxm_store *store, const cxm_event *event);
 CXM_API int32_t cxm_store_record(cxm_store *store, const cxm_event *event);
 
 /**
+ * @brief Record one event as cxm_store_record() does, and say why when it
+ *        is refused.
+ *
+ * `detail` receives the status and, for a refused event, the sentence the
+ * reader prints for such a row ("value 11 for kind nps is not an integer
+ * 0..10") with the field at fault; for CXM_OK and CXM_DUPLICATE an empty
+ * reason.
+ * @param[in] store The store (written).
+ * @param[in] event The event; borrowed for the call only.
+ * @param[out] detail Why; its `size` set by cxm_detail_init() (may be NULL).
+ * @return As cxm_store_record(); CXM_E_SIZE, recording nothing, when
+ *         `detail->size` is not one this library knows.
+ * @since 0.2
+ */
+CXM_API int32_t cxm_store_record_ex(cxm_store *store, const cxm_event *event, cxm_detail *detail);
+
+/**
  * @brief Record several events, exactly as calling cxm_store_record() on
  *        each in turn would, but faster: the memory look-ups of a few
  *        events are started together so their latencies overlap.

@@ -27,22 +27,22 @@
 extern "C" {
 #endif
 
-/** @brief NPS answers 0..10: `count[v]` answers of value v. @since 0.1 */
+/** @brief NPS answers 0..10: `count[v]` answers of value v. Frozen layout (docs/api.md). @since 0.1 */
 typedef struct cxm_nps_acc {
   uint64_t count[11]; /**< answers per value 0..10 */
 } cxm_nps_acc;
 
-/** @brief CSAT answers 1..5: `count[v - 1]` answers of value v. @since 0.1 */
+/** @brief CSAT answers 1..5: `count[v - 1]` answers of value v. Frozen layout (docs/api.md). @since 0.1 */
 typedef struct cxm_csat_acc {
   uint64_t count[5]; /**< answers per value 1..5 */
 } cxm_csat_acc;
 
-/** @brief CES answers 1..7: `count[v - 1]` answers of value v. @since 0.1 */
+/** @brief CES answers 1..7: `count[v - 1]` answers of value v. Frozen layout (docs/api.md). @since 0.1 */
 typedef struct cxm_ces_acc {
   uint64_t count[7]; /**< answers per value 1..7 */
 } cxm_ces_acc;
 
-/** @brief The three survey accumulators of one slice. @since 0.1 */
+/** @brief The three survey accumulators of one slice. Frozen layout (docs/api.md). @since 0.1 */
 typedef struct cxm_survey_acc {
   cxm_nps_acc nps;   /**< NPS answers */
   cxm_csat_acc csat; /**< CSAT answers */
@@ -58,6 +58,7 @@ typedef struct cxm_survey_acc {
  * The integer fields saturate at UINT64_MAX if the counts of a struct
  * filled by hand sum past it (cxm_survey_acc_add() and
  * cxm_survey_acc_merge() never let that happen); the doubles are exact.
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_nps_result {
@@ -76,6 +77,7 @@ typedef struct cxm_nps_result {
 /**
  * @brief CSAT of a slice (top-two box, docs/metrics.md "CSAT"). Doubles
  *        are NaN when `n` is 0. Integers saturate as in cxm_nps_result.
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_csat_result {
@@ -91,6 +93,7 @@ typedef struct cxm_csat_result {
  * @brief CES of a slice (docs/metrics.md "CES"). Doubles are NaN when `n`
  *        is 0; `sd` and the interval are NaN when `n` < 2. `n` saturates
  *        as in cxm_nps_result.
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_ces_result {
@@ -109,6 +112,7 @@ typedef struct cxm_ces_result {
  *        (docs/metrics.md, "Two periods compared").
  *        All NaN when either period has no answers; `z` and `p` are NaN
  *        when the standard error is 0 (both periods unanimous).
+ * Frozen: this layout never changes (docs/api.md, "Structs that grow").
  * @since 0.1
  */
 typedef struct cxm_comparison {

@@ -27,13 +27,22 @@ static const char help_text[] =
     "Usage: cxm churn [OPTIONS] FILE...\n"
     "       cxm churn --summary FILE [OPTIONS]\n"
     "\n"
-    "Fit a purchase model and print each customer's probability of being alive\n"
-    "and churn risk = 1 - P(alive), highest risk first (docs/purchase.md).\n"
+    "Print each customer's churn risk, highest risk first (docs/churn.md).\n"
     "\n"
     "Event files (docs/events.md: CSV, or JSON Lines for *.jsonl and *.ndjson;\n"
-    "- is standard\n"
-    "input) are summarised per customer from their purchase events: purchases\n"
-    "on one UTC day are one transaction, the first is the customer's birth.\n"
+    "- is standard "
+    "input): risk is the probability of being lost within the horizon after\n"
+    "--to, from a logistic model over purchase behaviour (the purchase model's\n"
+    "P(alive) and P(no purchase in the horizon)) and experience (NPS, effort,\n"
+    "open contacts, SLA breaches, complaints, perception gap, silence). It is\n"
+    "trained on the customers lost in the horizon before --to (a churn event\n"
+    "or a lapse: see --label); the model fitted on every feature is used only\n"
+    "when it beats the documented default and the purchase model alone on\n"
+    "held-out customers (the output says which scored, and the figures). Each\n"
+    "customer shows the drivers raising the risk above a typical customer's,\n"
+    "and the value at risk (expected revenue in the horizon x risk).\n"
+    "\n"
+    "With --summary: risk = 1 - P(alive) of the purchase model (docs/purchase.md).\n"
     "\n"
     "FILE is a CSV with a header naming the columns frequency (or x), recency\n"
     "(or t_x) and T (or T_cal), optionally a first id column (ID, id or\n"
@@ -47,10 +56,16 @@ static const char help_text[] =
     "  --holdout-to TIME  also compare expected with actual repeat purchases in\n"
     "                     [--to, TIME) (the check the literature uses)\n"
     "  --strict           stop at the first bad row of an event file\n"
-    "  --horizon DAYS     event files: the risk model learns from customers who\n"
-    "                     churned within DAYS after a cut-off DAYS before --to\n"
-    "                     (default 90); without enough churn events the\n"
-    "                     documented default model is used (docs/churn.md)\n"
+    "  --horizon DAYS     event files: risk of being lost within DAYS after --to;\n"
+    "                     the model learns from customers lost within DAYS\n"
+    "                     after a cut-off DAYS before --to (default 90)\n"
+    "  --label RULE       churn (a churn event), lapse (no activity in the whole\n"
+    "                     horizon) or both (default): who counts as lost\n"
+    "  --activity WHAT    purchases (default) or any (answers, complaints,\n"
+    "                     compliments, contacts too): what ends a lapse\n"
+    "  --lapsed WHAT      score (default): customers already lapsed at the\n"
+    "                     training cut-off are scored, not trained on; train\n"
+    "  --rank KEY         risk (default) or value: order by value at risk\n"
     "  --model MODEL      bgnbd, mbgnbd or pnbd; default mbgnbd, which gives\n"
     "                     customers without a repeat purchase P(alive) < 1\n"
     "                     (BG/NBD gives them exactly 1)\n"
@@ -69,10 +84,10 @@ static const char help_text[] =
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n"
     "\n"
-    "Exit status: 0 success; 1 when the file cannot be read, a line is bad, the\n"
-    "fit did not converge or is degenerate (the estimates are still printed,\n"
-    "with converged false and the reasons under degenerate), or the holdout\n"
-    "expectation cannot be computed; 2 for a usage error.\n";
+    "Exit status: 0 success (a degenerate fit is a warning: the estimates are\n"
+    "printed with converged false and the reasons under degenerate); 1 when the\n"
+    "file cannot be read, a line is bad, the fit did not converge, or the\n"
+    "holdout expectation cannot be computed; 2 for a usage error.\n";
 
 typedef struct churn_args {
   int help, version, json, strict;
@@ -88,6 +103,7 @@ typedef struct churn_args {
   int business_given;
   cxm_calendar *calendar; /* built from `business` for event files */
   cli_dialect dialect; /* input dialect, --max-rejected, --quiet */
+  int32_t label, activity, train_lapsed, rank;
 } churn_args;
 
 /* A customer's row of output. */
@@ -99,21 +115,27 @@ typedef struct churn_row {
   size_t index;    /* rfm index, or NO_INDEX for a customer without purchases */
   uint32_t handle; /* store handle (event files only) */
   double p_alive;  /* NaN without purchases */
+  double p_none;   /* P(no purchase in the horizon); NaN without purchases */
+  double worth;    /* expected value in the horizon */
   double risk;
   int has_drivers;
-  uint32_t driver_count;              /* factors raising the log-odds, */
+  uint32_t driver_count;              /* factors raising the risk above the baseline's, */
   int32_t drivers[CXM_FEATURE_COUNT]; /* largest first (cxm_store_churn()) */
-  double contrib[CXM_FEATURE_COUNT];
+  double weight[CXM_FEATURE_COUNT];   /* coef x (value - baseline) */
+  double value[CXM_FEATURE_COUNT];    /* the feature row */
 } churn_row;
 
 /* What `cxm churn FILE...` adds: the experience-adjusted risk model. */
 typedef struct churn_risk {
   const cxm_store *store;
+  cxm_churn_info info;
   cxm_risk_model model;
   cxm_risk_evaluation evaluation;
   int32_t fitted;
   int64_t cutoff, scored_at;
 } churn_risk;
+
+static const char *const source_names[3] = {"default", "fitted", "purchase"};
 
 static int parse_u64(uint64_t *out, const char *s) {
   uint64_t v = 0;
@@ -144,6 +166,9 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   a->horizon_days = 90;
   cli_business_init(&a->business);
   cli_dialect_init(&a->dialect);
+  a->label = CXM_LABEL_BOTH;
+  a->activity = CXM_ACTIVITY_PURCHASES;
+  a->train_lapsed = 0;
   a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
   if (a->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -180,9 +205,9 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     const char *eq = strchr(arg, '=');
     size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
     static const char *const valued[] = {"--summary", "--model", "--top", "--time-unit", "--to", "--holdout-to",
-                                         "--horizon"};
+                                         "--horizon", "--label", "--activity", "--lapsed", "--rank"};
     int which = -1;
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < 11; k++) {
       if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {
         which = k;
       }
@@ -229,6 +254,48 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     case 2:
       if (parse_u64(&a->top, value) != 0 || a->top == 0) {
         cli_diag_usage("churn", "--top takes a whole number >= 1, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 7:
+      if (strcmp(value, "churn") == 0) {
+        a->label = CXM_LABEL_CHURN;
+      } else if (strcmp(value, "lapse") == 0) {
+        a->label = CXM_LABEL_LAPSE;
+      } else if (strcmp(value, "both") == 0) {
+        a->label = CXM_LABEL_BOTH;
+      } else {
+        cli_diag_usage("churn", "--label takes churn, lapse or both, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 8:
+      if (strcmp(value, "purchases") == 0) {
+        a->activity = CXM_ACTIVITY_PURCHASES;
+      } else if (strcmp(value, "any") == 0) {
+        a->activity = CXM_ACTIVITY_ANY;
+      } else {
+        cli_diag_usage("churn", "--activity takes purchases or any, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 10:
+      if (strcmp(value, "risk") == 0) {
+        a->rank = CXM_CHURN_RANK_RISK;
+      } else if (strcmp(value, "value") == 0) {
+        a->rank = CXM_CHURN_RANK_VALUE;
+      } else {
+        cli_diag_usage("churn", "--rank takes risk or value, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case 9:
+      if (strcmp(value, "train") == 0) {
+        a->train_lapsed = 1;
+      } else if (strcmp(value, "score") == 0) {
+        a->train_lapsed = 0;
+      } else {
+        cli_diag_usage("churn", "--lapsed takes train or score, not", value);
         return CLI_EXIT_USAGE;
       }
       break;
@@ -376,7 +443,30 @@ static void print_risk_model(cli_json *j, const churn_risk *risk) {
   cli_json_keyz(j, "risk_model");
   cli_json_object_begin(j);
   cli_json_keyz(j, "source");
-  cli_json_stringz(j, risk->fitted ? "fitted" : "default");
+  cli_json_stringz(j, source_names[risk->info.source]);
+  cli_json_keyz(j, "selection");
+  cli_json_object_begin(j);
+  cli_json_member_uint(j, "training_customers", risk->info.train_rows);
+  cli_json_member_uint(j, "training_lost", risk->info.train_lost);
+  cli_json_member_uint(j, "min_class", CXM_CHURN_MIN_CLASS);
+  cli_json_keyz(j, "heldout_auc");
+  cli_json_object_begin(j);
+  for (int k = 0; k < 3; k++) cli_json_member_number(j, source_names[k], risk->info.heldout_auc[k]);
+  cli_json_object_end(j);
+  cli_json_keyz(j, "heldout_log_loss");
+  cli_json_object_begin(j);
+  for (int k = 0; k < 3; k++) cli_json_member_number(j, source_names[k], risk->info.heldout_log_loss[k]);
+  cli_json_object_end(j);
+  cli_json_member_number(j, "margin", risk->info.margin);
+  cli_json_object_end(j);
+  cli_json_member_number(j, "value_at_risk", risk->info.value_at_risk);
+  cli_json_member_number(j, "expected_value", risk->info.expected_value);
+  cli_json_keyz(j, "spend_model");
+  cli_json_stringz(j, risk->info.spend_fitted ? "gamma-gamma" : "mean spend");
+  cli_json_keyz(j, "baseline");
+  cli_json_object_begin(j);
+  for (int32_t i = 0; i < CXM_FEATURE_COUNT; i++) cli_json_member_number(j, cxm_feature_name(i), risk->info.baseline[i]);
+  cli_json_object_end(j);
   cli_json_keyz(j, "cutoff");
   if (cxm_time_format(when, sizeof when, risk->cutoff) == CXM_OK) cli_json_stringz(j, when); else cli_json_null(j);
   cli_json_keyz(j, "scored_at");
@@ -494,7 +584,12 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
     cli_json_member_number(&j, "t_x", c.t_x);
     cli_json_member_number(&j, "T", c.T);
     cli_json_member_number(&j, "p_alive", rows[i].p_alive);
+    if (risk != NULL) cli_json_member_number(&j, "p_no_purchase", rows[i].p_none);
     cli_json_member_number(&j, "risk", rows[i].risk);
+    if (risk != NULL) {
+      cli_json_member_number(&j, "expected_value", rows[i].worth);
+      cli_json_member_number(&j, "value_at_risk", rows[i].risk * rows[i].worth);
+    }
     if (risk != NULL) {
       cli_json_keyz(&j, "band");
       cli_json_stringz(&j, band_name(cxm_risk_band(rows[i].risk)));
@@ -506,7 +601,9 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
       cli_json_object_begin(&j);
       cli_json_keyz(&j, "factor");
       cli_json_stringz(&j, cxm_feature_name(rows[i].drivers[k]));
-      cli_json_member_number(&j, "weight", rows[i].contrib[rows[i].drivers[k]]);
+      cli_json_member_number(&j, "weight", rows[i].weight[rows[i].drivers[k]]);
+      cli_json_member_number(&j, "value", rows[i].value[rows[i].drivers[k]]);
+      cli_json_member_number(&j, "baseline", risk->info.baseline[rows[i].drivers[k]]);
       cli_json_object_end(&j);
     }
     cli_json_array_end(&j);
@@ -518,6 +615,27 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
   cli_json_object_end(&j);
   fputc('\n', stdout);
   return rc;
+}
+
+/* A driver as a person reads it: the feature's own value next to the
+ * baseline customer's ("3 complaints (typical 0)"). */
+static void driver_text(char *buf, size_t cap, int32_t f, double v, double base) {
+  switch (f) {
+  case CXM_FEATURE_PURCHASE_RISK: snprintf(buf, cap, "P(alive) %.2f (typical %.2f)", 1.0 - v, 1.0 - base); break;
+  case CXM_FEATURE_NO_PURCHASE: snprintf(buf, cap, "never bought"); break;
+  case CXM_FEATURE_RECENCY: snprintf(buf, cap, "last purchase %.0f weeks ago (typical %.0f)", v, base); break;
+  case CXM_FEATURE_DETRACTOR: snprintf(buf, cap, "latest NPS 0-6"); break;
+  case CXM_FEATURE_PROMOTER: snprintf(buf, cap, "latest NPS 9-10"); break;
+  case CXM_FEATURE_NPS_DROP: snprintf(buf, cap, "NPS fell %.0f points", v * 10.0); break;
+  case CXM_FEATURE_HIGH_EFFORT: snprintf(buf, cap, "high-effort answers in 90 days: %.0f", v); break;
+  case CXM_FEATURE_OPEN_CONTACTS: snprintf(buf, cap, "open contacts: %.0f", v); break;
+  case CXM_FEATURE_OPEN_AGE: snprintf(buf, cap, "contact open %.1f weeks", v); break;
+  case CXM_FEATURE_BREACHES: snprintf(buf, cap, "SLA breaches: %.0f", v); break;
+  case CXM_FEATURE_COMPLAINTS: snprintf(buf, cap, "net complaints: %.0f (typical %.0f)", v, base); break;
+  case CXM_FEATURE_GAP: snprintf(buf, cap, "perception gap %.0f points", v * 100.0); break;
+  case CXM_FEATURE_SILENCE: snprintf(buf, cap, "silent %.0f weeks (typical %.0f)", v, base); break;
+  default: snprintf(buf, cap, "no purchase in horizon: P %.2f (typical %.2f)", 1.0 / (1.0 + exp(-v)), 1.0 / (1.0 + exp(-base))); break;
+  }
 }
 
 static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const char *unit,
@@ -546,7 +664,20 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
     return -1;
   }
   fputc('\n', stdout);
-  t = cli_table_new(risk != NULL ? 8 : 6);
+  if (risk != NULL) {
+    const cxm_churn_info *in = &risk->info;
+    printf("Risk model: %s", source_names[in->source]);
+    if (isnan(in->margin))
+      printf(" (too few labelled customers to compare models: %llu, %llu lost)\n\n",
+             (unsigned long long)in->train_rows, (unsigned long long)in->train_lost);
+    else
+      printf(" (held-out AUC: default %.3f, fitted %.3f, purchase %.3f; fitted needs +%.3f; %llu customers, %llu lost)\n\n",
+             in->heldout_auc[0], in->heldout_auc[1], in->heldout_auc[2], in->margin,
+             (unsigned long long)in->train_rows, (unsigned long long)in->train_lost);
+    printf("Value at risk in the horizon: %.2f of %.2f expected (%s spend)\n\n", in->value_at_risk,
+           in->expected_value, in->spend_fitted ? "Gamma-Gamma" : "mean");
+  }
+  t = cli_table_new(risk != NULL ? 9 : 6);
   if (t == NULL) {
     return -1;
   }
@@ -561,6 +692,7 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
   cli_table_cell(t, "risk");
   if (risk != NULL) {
     cli_table_cell(t, "band");
+    cli_table_cell(t, "value at risk");
     cli_table_cell(t, "drivers (log-odds)");
   }
   for (size_t i = 0; i < n; i++) {
@@ -577,15 +709,18 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
     if (isnan(rows[i].p_alive)) cli_table_cell(t, "-"); else cli_table_cellf(t, "%.4f", rows[i].p_alive);
     cli_table_cellf(t, "%.4f", rows[i].risk);
     if (risk != NULL) {
-      char text[256] = "";
+      char text[512] = "";
       size_t k, used = 0, drivers = rows[i].driver_count;
       for (k = 0; k < drivers && k < 3; k++) {
-        int w = snprintf(text + used, sizeof text - used, "%s%s +%.2f", k > 0 ? ", " : "", cxm_feature_name(rows[i].drivers[k]),
-                         rows[i].contrib[rows[i].drivers[k]]);
+        char what[96];
+        int32_t f = rows[i].drivers[k];
+        driver_text(what, sizeof what, f, rows[i].value[f], risk->info.baseline[f]);
+        int w = snprintf(text + used, sizeof text - used, "%s%s +%.2f", k > 0 ? ", " : "", what, rows[i].weight[f]);
         if (w < 0 || (size_t)w >= sizeof text - used) break;
         used += (size_t)w;
       }
       cli_table_cell(t, band_name(cxm_risk_band(rows[i].risk)));
+      cli_table_cellf(t, "%.2f", rows[i].risk * rows[i].worth);
       cli_table_cell(t, drivers > 0 ? text : "-");
     }
   }
@@ -734,7 +869,13 @@ static int32_t attach_purchases(churn_row *rows, size_t n, const cxm_store *stor
     cxm_rfm_customer c;
     r->index = rfm_of[r->handle];
     r->p_alive = NAN;
-    if (r->index == NO_INDEX) continue;
+    if (r->index == NO_INDEX) {
+      /* First purchase on the last day (T = 0, no summary): the model's
+       * value at x = 0, t_x = T = 0, as the library's row has it; NaN for
+       * a customer who never bought. */
+      if (!isnan(r->p_none) && cxm_model_p_alive(&r->p_alive, m, 0, 0.0, 0.0) != CXM_OK) r->p_alive = NAN;
+      continue;
+    }
     cxm_rfm_customer_init(&c);
     (void)cxm_rfm_get(&c, rfm, r->index);
     if (cxm_model_p_alive(&r->p_alive, m, c.x, c.t_x, c.T) != CXM_OK) r->p_alive = NAN;
@@ -760,12 +901,17 @@ static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const
   co.purchase_model = a->model;
   co.calendar = a->calendar;
   co.sla_target_seconds = a->business.sla_target_seconds;
+  co.label = a->label;
+  co.activity = a->activity;
+  co.train_lapsed = a->train_lapsed;
+  co.rank = a->rank;
   rc = cxm_store_churn(&scores, store, &co);
   if (rc != CXM_OK) return rc;
   memset(&info, 0, sizeof info);
   info.size = sizeof info;
   rc = cxm_churn_info_get(&info, scores);
   risk->store = store;
+  risk->info = info;
   risk->model = info.model;
   risk->evaluation = info.evaluation;
   risk->fitted = info.fitted;
@@ -783,10 +929,13 @@ static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const
     rc = cxm_churn_row_get(&cr, scores, i);
     r->handle = cr.handle;
     r->risk = cr.risk;
+    r->p_none = cr.p_no_purchase;
+    r->worth = cr.expected_value;
     r->has_drivers = 1;
     r->driver_count = cr.driver_count;
     memcpy(r->drivers, cr.drivers, sizeof r->drivers);
-    memcpy(r->contrib, cr.contributions, sizeof r->contrib);
+    memcpy(r->weight, cr.driver_weights, sizeof r->weight);
+    memcpy(r->value, cr.features, sizeof r->value);
   }
   cxm_churn_free(scores);
   if (rc == CXM_OK) rc = attach_purchases(rows, n, store, rfm, m);
@@ -850,13 +999,14 @@ int cli_churn_main(int argc, char **argv) {
     return CLI_EXIT_FAILURE;
   }
   if (rc == CXM_E_CONVERGE && m.degenerate != 0) {
-    char why[64], msg[192];
+    char why[64], msg[256];
     degenerate_text(why, sizeof why, m.degenerate);
+    /* A property of the data (nobody drops out: b -> infinity), not a
+     * failure: the scores are the boundary's limits, so a warning, exit 0. */
     snprintf(msg, sizeof msg,
-             "the model fit is degenerate (%s): the estimates printed are a point on the way to a boundary, not a "
-             "maximum the data locate",
+             "warning: the model fit is degenerate (%s): the estimates printed are a point on the way to a "
+             "boundary, not a maximum the data locate",
              why);
-    status = CLI_EXIT_FAILURE;
     cli_diag(source, msg);
   } else if (rc == CXM_E_CONVERGE) {
     status = CLI_EXIT_FAILURE;
@@ -876,7 +1026,7 @@ int cli_churn_main(int argc, char **argv) {
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
-  qsort(rows, n, sizeof *rows, by_risk);
+  if (store == NULL || a.rank == CXM_CHURN_RANK_RISK) qsort(rows, n, sizeof *rows, by_risk); /* else the library's order */
   size_t shown = a.top > 0 && a.top < n ? (size_t)a.top : n;
   if (a.json) {
     rc = print_json(&m, rfm, rows, shown, &a, store != NULL ? &risk : NULL);

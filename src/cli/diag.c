@@ -58,14 +58,12 @@ static void line_sanitized(line *l, const char *text) {
   }
 }
 
+/* printf's %llu: integers have no locale-dependent form, so the command
+ * needs no digit loop of its own (the library keeps one, in reader.c). */
 static void line_u64(line *l, uint64_t v) {
   char tmp[24];
-  size_t n = 0;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) line_putc(l, tmp[--n]);
+  snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
+  line_puts(l, tmp);
 }
 
 void cli_diag_row(const char *file, uint64_t line_no, const char *column, int warning, const char *reason) {

@@ -336,9 +336,12 @@ def group_summary():
     """`cxm churn --summary FILE`: the summary loader (cxm_rfm_load_csv,
     include/cxm/purchase.h) takes a file whole or not at all, so the first
     bad line fails the command with exit 1 and `cxm: FILE:LINE: reason`."""
-    # x repeat purchases, the last at t_x (0 when x = 0), observed for T = 40
-    good = "ID,frequency,recency,T\n" + "".join("c%d,%d,%s,40\n" % (i, i % 5, "%d.5" % (3 * (i % 5)) if i % 5 else "0")
-                                                  for i in range(300))
+    # The first 300 customers of the bundled CDNOW summary (tests/data/cdnow):
+    # real heterogeneity, so the fit is not degenerate (docs/purchase.md)
+    # and a good file exits with 0.
+    with open(os.path.join(ROOT, "tests", "data", "cdnow", "cdnow_customers_summary.csv")) as fh:
+        rows = fh.read().splitlines()[1:301]
+    good = "ID,frequency,recency,T\n" + "".join("c%s\n" % row for row in rows)
     cases = [
         ("s_empty.csv", b"", 1),
         ("s_garbage.csv", bytes(range(256)) * 4, 1),

@@ -11,8 +11,8 @@ wheel). This backend needs nothing, so
 
 works with any pip >= 19 and no network. pyproject.toml points at it with
 `build-backend = "cxm_backend"` and `backend-path = ["_build"]`; the
-metadata (name, version, ...) is read from pyproject.toml's [project]
-table, the single place it is written.
+metadata (name, ...) is read from pyproject.toml's [project] table, the
+single place it is written, and the version from include/cxm/common.h.
 """
 
 from __future__ import annotations
@@ -72,9 +72,32 @@ def parse_project(text: str) -> dict:
     return project
 
 
+def _version() -> str:
+    """The package's version is the library's, written once in
+    include/cxm/common.h (as tools/version.py reads it); an sdist, built
+    away from the source tree, carries it in its PKG-INFO."""
+    header = os.path.join(ROOT, os.pardir, os.pardir, "include", "cxm", "common.h")
+    if os.path.exists(header):
+        with open(header, encoding="utf-8") as f:
+            text = f.read()
+        parts = [re.search(r"^#define CXM_VERSION_" + p + r" +([0-9]+)\s*$", text, re.M)
+                 for p in ("MAJOR", "MINOR", "PATCH")]
+        if None in parts:
+            raise ValueError(f"{header}: no CXM_VERSION_MAJOR/MINOR/PATCH")
+        return ".".join(str(int(m.group(1))) for m in parts)
+    with open(os.path.join(ROOT, "PKG-INFO"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("Version: "):
+                return line[len("Version: "):].strip()
+    raise ValueError("PKG-INFO: no Version")
+
+
 def _project() -> dict:
     with open(os.path.join(ROOT, "pyproject.toml"), encoding="utf-8") as f:
-        return parse_project(f.read())
+        project = parse_project(f.read())
+    if "version" in project.get("dynamic", []):
+        project["version"] = _version()
+    return project
 
 
 def _metadata(project: dict) -> str:

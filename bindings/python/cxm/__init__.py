@@ -694,11 +694,14 @@ class ChurnRisk:
     customer: str
     risk: float  # probability of churning within the horizon after scored_at
     band: str  # "low", "medium" or "high" ("none" only for a risk that is not a probability)
-    p_alive: Optional[float]  # the purchase model's P(alive) at scored_at; None (C: NaN) without usable purchases
+    p_alive: Optional[float]  # the purchase model's P(alive) at scored_at; None (C: NaN) for a customer who never bought
     logit: float  # log-odds of risk: the model's intercept + sum(contributions)
     features: Dict[str, float]  # the feature row, by feature name (cxm/features.h order)
     contributions: Dict[str, float]  # each feature's share of the log-odds, by name
-    drivers: Tuple[Driver, ...]  # features with contribution > 0, largest first (ties: feature order)
+    drivers: Tuple[Driver, ...]  # features raising the risk above the baseline customer's by > 0.05 (weight: coef x (value - baseline)), largest first
+    p_no_purchase: Optional[float] = None  # the purchase model's P(no purchase in the horizon); None as p_alive
+    expected_value: float = 0.0  # expected purchases in the horizon x expected spend (docs/churn.md, "Value at risk")
+    value_at_risk: float = 0.0  # risk x expected_value
 
 
 @dataclass(frozen=True)
@@ -747,7 +750,7 @@ class RiskModel(_Frame):
         """``scored_at`` as a timezone-aware (UTC) datetime."""
         return _utc(self.scored_at)  # type: ignore[return-value]
 
-    source: str  # "fitted" or "default"
+    source: str  # "fitted", "default" or "purchase" (docs/churn.md, "Which model scores")
     fitted: bool
     cutoff: int  # the training cut-off, seconds since 1970
     scored_at: int  # the scoring time, seconds since 1970
@@ -755,7 +758,16 @@ class RiskModel(_Frame):
     coefficients: Dict[str, float]  # by feature name
     converged: bool  # False when a fit stopped at its best point (still used)
     iterations: int
-    evaluation: Optional[Evaluation]  # None for the default model (no held-out rows)
+    evaluation: Optional[Evaluation]  # held-out evaluation of the fit on every feature; None without a split
+    heldout_auc: Optional[Dict[str, float]] = None  # held-out AUC of "default", "fitted", "purchase"; None without a split
+    heldout_log_loss: Optional[Dict[str, float]] = None
+    margin: Optional[float] = None  # the AUC margin the fitted model had to clear
+    baseline: Optional[Dict[str, float]] = None  # the baseline customer (feature medians) drivers are measured against
+    training_customers: int = 0  # customers labelled at the training cut-off
+    training_lost: int = 0  # of them, lost in the horizon
+    value_at_risk: float = 0.0  # the sum of the customers' value at risk
+    expected_value: float = 0.0  # the sum of their expected value
+    spend_model: str = "mean spend"  # "gamma-gamma", or the documented fallback "mean spend"
 
 
 @dataclass(frozen=True)
@@ -1504,7 +1516,7 @@ class Store:
                 x, hd, lab = (c_double * _FEATURE_COUNT)(), c_uint32(), c_int32()
                 cid, n = c_char_p(), c_size_t()
                 for i in range(lib.cxm_features_count(f)):
-                    _check(lib.cxm_features_row(x, byref(hd), byref(lab), f, i))
+                    _check(lib.cxm_features_row_get(x, _FEATURE_COUNT, byref(hd), byref(lab), f, i))
                     _check(lib.cxm_store_customer_id(byref(cid), byref(n), h, hd.value))
                     out.append(FeatureRow(_text(cid, n.value), {names[k]: x[k] for k in range(_FEATURE_COUNT)},
                                           None if lab.value < 0 else bool(lab.value)))
@@ -1834,7 +1846,9 @@ class Store:
             lib.cxm_groups_free(g)
 
     def churn(self, to: Optional[Time] = None, horizon_days: int = 90, model: str = "mbgnbd",
-              sla_target_seconds: Optional[int] = None, calendar: Optional[Calendar] = None) -> Churn:
+              sla_target_seconds: Optional[int] = None, calendar: Optional[Calendar] = None,
+              label: str = "both", activity: str = "purchases", train_lapsed: bool = False,
+              rank: str = "risk") -> Churn:
         """Churn risk of every customer at risk: one call of
         cxm_store_churn(), the pipeline ``cxm churn FILE --json`` uses
         (docs/churn.md). ``to`` is the scoring time ``scored_at``, a UTC
@@ -1845,8 +1859,13 @@ class Store:
         model behind the purchase-risk feature and ``p_alive`` ("bgnbd",
         "mbgnbd" or "pnbd"); ``sla_target_seconds`` the first-reply target
         in business seconds of ``calendar`` (default 8 hours,
-        Monday-Friday 09:00-17:00 UTC). Customers come highest risk first, equal risks in the store's
-        customer order. Raises CxmError: CXM_E_NO_DATA for a store without
+        Monday-Friday 09:00-17:00 UTC). ``label`` is what a lost customer
+        is in training ("churn": a churn event in the horizon, "lapse": no
+        activity through it, "both"), ``activity`` what ends a lapse
+        ("purchases" or "any"), ``train_lapsed`` whether customers already
+        lapsed at the training cut-off are trained on. Customers come
+        highest risk first (``rank`` "risk") or highest value at risk first
+        ("value"), equal keys in the store's customer order. Raises CxmError: CXM_E_NO_DATA for a store without
         events, CXM_E_WINDOW for a ``to`` that is not a UTC midnight,
         CXM_E_OPTION for a bad horizon or SLA target, CXM_E_MODEL for an
         unknown model name."""
@@ -1866,6 +1885,18 @@ class Store:
             raise CxmError(_CXM_E_OPTION, f"horizon_days must be a positive number of days, not {horizon_days}")
         opts.horizon_seconds = horizon_days * 86400
         opts.purchase_model = _MODELS[model]
+        labels = {"churn": 1, "lapse": 2, "both": 3}
+        activities = {"purchases": 1, "any": 2}
+        if label not in labels:
+            raise CxmError(_CXM_E_OPTION, f"label must be one of {', '.join(labels)}, not {label!r}")
+        if activity not in activities:
+            raise CxmError(_CXM_E_OPTION, f"activity must be one of {', '.join(activities)}, not {activity!r}")
+        opts.label = labels[label]
+        opts.activity = activities[activity]
+        opts.train_lapsed = 1 if train_lapsed else 0
+        if rank not in ("risk", "value"):
+            raise CxmError(_CXM_E_OPTION, f"rank must be risk or value, not {rank!r}")
+        opts.rank = 0 if rank == "risk" else 1
         if sla_target_seconds is not None:
             if not _INT64_MIN <= sla_target_seconds <= _INT64_MAX:
                 raise CxmError(_CXM_E_OPTION, f"sla_target_seconds {sla_target_seconds} is out of range")
@@ -1900,9 +1931,17 @@ def _churn_result(lib: Any, store: int, churn: int, info_type: Any = _c.ChurnInf
         bins = tuple(CalibrationBin(e.bin_rows[b], _num(e.bin_predicted[b]), _num(e.bin_observed[b]))
                      for b in range(_c.RISK_CALIBRATION_BINS))
         evaluation = Evaluation(e.rows, e.positives, _num(e.log_loss), _num(e.auc), _num(e.brier), bins)
-    model = RiskModel("fitted" if info.fitted else "default", bool(info.fitted), info.cutoff, info.scored_at,
+    sources = ("default", "fitted", "purchase")
+    split = not math.isnan(info.margin)
+    model = RiskModel(sources[info.source], bool(info.fitted), info.cutoff, info.scored_at,
                       m.intercept, {names[k]: m.coef[k] for k in range(_FEATURE_COUNT)}, bool(m.converged),
-                      m.iterations, evaluation)
+                      m.iterations, evaluation,
+                      {sources[k]: info.heldout_auc[k] for k in range(3)} if split else None,
+                      {sources[k]: info.heldout_log_loss[k] for k in range(3)} if split else None,
+                      info.margin if split else None,
+                      {names[k]: info.baseline[k] for k in range(_FEATURE_COUNT)},
+                      info.train_rows, info.train_lost, info.value_at_risk, info.expected_value,
+                      "gamma-gamma" if info.spend_fitted else "mean spend")
     customers = []
     row = row_type()
     cid, n = c_char_p(), c_size_t()
@@ -1914,5 +1953,7 @@ def _churn_result(lib: Any, store: int, churn: int, info_type: Any = _c.ChurnInf
         customers.append(ChurnRisk(
             _text(cid, n.value), row.risk, _BANDS.get(row.band, "none"), _num(row.p_alive), row.logit,
             {names[k]: x[k] for k in range(_FEATURE_COUNT)}, {names[k]: c[k] for k in range(_FEATURE_COUNT)},
-            tuple(Driver(names[row.drivers[k]], c[row.drivers[k]]) for k in range(min(row.driver_count, _FEATURE_COUNT)))))
+            tuple(Driver(names[row.drivers[k]], row.driver_weights[row.drivers[k]])
+                  for k in range(min(row.driver_count, _FEATURE_COUNT))),
+            _num(row.p_no_purchase), row.expected_value, row.value_at_risk))
     return Churn(customers, model)

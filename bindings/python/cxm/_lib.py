@@ -272,6 +272,9 @@ class FeatureOptions(Structure):
         ("purchase_model", c_int32),
         ("calendar", c_void_p),
         ("sla_target_seconds", c_int64),
+        ("label", c_int32),
+        ("activity", c_int32),
+        ("lapse_horizon_seconds", c_int64),
     ]
 
 
@@ -315,7 +318,7 @@ class RiskEvaluation(Structure):
     ]
 
 
-FEATURE_COUNT = 13  # CXM_FEATURE_COUNT (cxm/features.h)
+FEATURE_COUNT = 14  # CXM_FEATURE_COUNT (cxm/features.h)
 CHURN_AFTER_LAST = -(2**63)  # CXM_CHURN_AFTER_LAST (cxm/churn.h): INT64_MIN
 
 
@@ -330,6 +333,10 @@ class ChurnOptions(Structure):
         ("purchase_model", c_int32),
         ("calendar", c_void_p),
         ("sla_target_seconds", c_int64),
+        ("label", c_int32),
+        ("activity", c_int32),
+        ("rank", c_int32),
+        ("train_lapsed", c_int32),
     ]
 
 
@@ -346,6 +353,16 @@ class ChurnInfo(Structure):
         ("fitted", c_int32),
         ("model", RiskModel),
         ("evaluation", RiskEvaluation),
+        ("source", c_int32),
+        ("heldout_auc", c_double * 3),
+        ("heldout_log_loss", c_double * 3),
+        ("margin", c_double),
+        ("train_rows", c_uint64),
+        ("train_lost", c_uint64),
+        ("baseline", c_double * FEATURE_COUNT),
+        ("value_at_risk", c_double),
+        ("expected_value", c_double),
+        ("spend_fitted", c_int32),
     ]
 
 
@@ -360,10 +377,14 @@ class ChurnRow(Structure):
         ("risk", c_double),
         ("logit", c_double),
         ("p_alive", c_double),
+        ("p_no_purchase", c_double),
         ("features", c_double * FEATURE_COUNT),
         ("contributions", c_double * FEATURE_COUNT),
         ("driver_count", c_uint32),
         ("drivers", c_int32 * FEATURE_COUNT),
+        ("driver_weights", c_double * FEATURE_COUNT),
+        ("expected_value", c_double),
+        ("value_at_risk", c_double),
     ]
 
 
@@ -495,6 +516,7 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_store_features": (_I32, [_P(_V), _V, _P(FeatureOptions)]),
     "cxm_features_count": (_SZ, [_V]),
     "cxm_features_row": (_I32, [_P(_D), _P(_U32), _P(_I32), _V, _SZ]),
+    "cxm_features_row_get": (_I32, [_P(_D), _SZ, _P(_U32), _P(_I32), _V, _SZ]),
     "cxm_features_free": (None, [_V]),
     "cxm_feature_default_model": (_I32, [_P(RiskModel)]),
     "cxm_store_risk_model": (_I32, [_P(RiskModel), _P(RiskEvaluation), _P(_I32), _V, _P(FeatureOptions)]),

@@ -71,8 +71,12 @@ class PipInstall(unittest.TestCase):
                     self.skipTest(f"pip is not installed for {py}: cannot test `pip install` with it")
                 with tempfile.TemporaryDirectory() as tmp:
                     # A copy: the build then cannot touch (or race on) the source tree.
-                    src = os.path.join(tmp, "src")
+                    # It keeps the tree's shape, with the header the version is read from.
+                    src = os.path.join(tmp, "src", "bindings", "python")
                     shutil.copytree(PACKAGE_ROOT, src, ignore=shutil.ignore_patterns("__pycache__", "tests"))
+                    header = os.path.join(PACKAGE_ROOT, os.pardir, os.pardir, "include", "cxm", "common.h")
+                    os.makedirs(os.path.join(tmp, "src", "include", "cxm"))
+                    shutil.copy(header, os.path.join(tmp, "src", "include", "cxm", "common.h"))
                     target = os.path.join(tmp, "site")
                     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_REQUIRE_VIRTUALENV")}
                     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"

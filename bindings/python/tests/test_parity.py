@@ -221,8 +221,11 @@ class BusinessTimeParity(unittest.TestCase):
         got = self.store.churn(calendar=self.cal, sla_target_seconds=4 * 3600)
         self.assertEqual([c["customer"] for c in want["customers"]][:50], [c.customer for c in got.customers][:50])
         self.assertEqual([c["risk"] for c in want["customers"]], [c.risk for c in got.customers])
+        # The calendar reaches the features (the sample's risks may not move:
+        # its held-out selection can pick the purchase model alone).
         default = self.store.churn()
-        self.assertNotEqual([c.risk for c in default.customers], [c.risk for c in got.customers])
+        breaches = lambda r: {c.customer: c.features["sla_breaches"] for c in r.customers}
+        self.assertNotEqual(breaches(default), breaches(got))
 
     def test_calendar_api(self):
         with cxm.Calendar() as cal:  # the library's default week
@@ -283,10 +286,22 @@ def churn_json(got):
               "calibration": [{"customers": b.customers, "predicted": b.predicted, "observed": b.observed}
                               for b in e.calibration]}
     return {
-        "customers": [{"customer": c.customer, "p_alive": c.p_alive, "risk": c.risk, "band": c.band,
-                       "drivers": [{"factor": d.factor, "weight": d.weight} for d in c.drivers]}
+        "customers": [{"customer": c.customer, "p_alive": c.p_alive, "p_no_purchase": c.p_no_purchase, "risk": c.risk,
+                       "expected_value": c.expected_value, "value_at_risk": c.value_at_risk, "band": c.band,
+                       "drivers": [{"factor": d.factor, "weight": d.weight, "value": c.features[d.factor],
+                                    "baseline": m.baseline[d.factor]} for d in c.drivers]}
                       for c in got.customers],
-        "risk_model": {"source": m.source, "cutoff": rfc3339(m.cutoff), "scored_at": rfc3339(m.scored_at),
+        "risk_model": {"source": m.source,
+                       "selection": {"training_customers": m.training_customers, "training_lost": m.training_lost,
+                                     "min_class": 20,
+                                     "heldout_auc": m.heldout_auc or dict.fromkeys(("default", "fitted", "purchase")),
+                                     "heldout_log_loss": m.heldout_log_loss
+                                     or dict.fromkeys(("default", "fitted", "purchase")),
+                                     "margin": m.margin},
+                       "value_at_risk": m.value_at_risk, "expected_value": m.expected_value,
+                       "spend_model": m.spend_model,
+                       "baseline": m.baseline,
+                       "cutoff": rfc3339(m.cutoff), "scored_at": rfc3339(m.scored_at),
                        "intercept": m.intercept, "coefficients": m.coefficients, "evaluation": ev},
     }
 
@@ -302,6 +317,10 @@ CHURN_CASES = [
     ("sample", ["--model", "bgnbd", "--to", "2026-03-01"], {"model": "bgnbd", "to": 1772323200}),
     ("planted", [], {}),
     ("planted", ["--to", "2025-12-01", "--horizon", "30"], {"to": "2025-12-01T00:00:00Z", "horizon_days": 30}),
+    ("planted", ["--to", "2025-12-01", "--horizon", "30", "--label", "churn"],
+     {"to": "2025-12-01T00:00:00Z", "horizon_days": 30, "label": "churn"}),
+    ("sample", ["--label", "lapse", "--activity", "any", "--lapsed", "train", "--rank", "value"],
+     {"label": "lapse", "activity": "any", "train_lapsed": True, "rank": "value"}),
 ]
 
 
@@ -317,7 +336,8 @@ class ChurnParity(unittest.TestCase):
             store.ingest(path)
             got = store.churn(**kw)
         self.assertGreater(len(got.customers), 100)
-        want = {"customers": [{k: c[k] for k in ("customer", "p_alive", "risk", "band", "drivers")}
+        want = {"customers": [{k: c[k] for k in ("customer", "p_alive", "p_no_purchase", "risk", "expected_value",
+                                                 "value_at_risk", "band", "drivers")}
                               for c in doc["customers"]],
                 "risk_model": doc["risk_model"]}
         mine = churn_json(got)
