@@ -7,12 +7,13 @@
 #   cxm_install_deps [PKG...]   # to build and run the tests, plus PKG...
 #   "${cxm_pg_packages[@]}"     # the PostgreSQL extension and its Citus tests
 cxm_build_packages=(gcc meson ninja-build pkg-config)
+# python3-pandas runs the Python binding's DataFrame tests (bindings/python/tests/test_pandas.py);
 # chromium renders the HTML report in tests/cli/test_report.py (group html);
 # zlib1g-dev lets the command read .gz; man-db, groff-base and bsdutils
 # (script) serve the man-page and progress tests of tests/cli/test_input.py;
 # clang-format-14 checks the code style (tools/check_format.sh).
 # python3-numpy and python3-scipy: the churn worlds (tests/cli/test_churn_worlds.py).
-cxm_test_packages=(g++ libcmocka-dev python3 doxygen binutils golang-go chromium
+cxm_test_packages=(g++ libcmocka-dev python3 python3-pandas doxygen binutils golang-go chromium
                    zlib1g-dev man-db groff-base bsdutils clang-format-14 python3-numpy python3-scipy)
 # postgresql-15 and its server headers build and test the extension of
 # postgresql/; the -dev libraries and make build Citus for its tests

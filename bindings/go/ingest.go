@@ -21,10 +21,13 @@ static void cxmgo_set_callback(cxm_reader_options *o, uintptr_t *user) {
 import "C"
 
 import (
+	"fmt"
+	"io"
 	"runtime"
 	"runtime/cgo"
 	"strconv"
 	"strings"
+	"time"
 	"unsafe"
 )
 
@@ -54,6 +57,10 @@ type IngestOptions struct {
 	TimeFormat   string // a pattern such as "%m/%d/%Y %H:%M"; "": RFC 3339 or Unix time
 	AssumeOffset bool   // times without a zone are local times at UTCOffset
 	UTCOffset    int32  // seconds east of UTC, with AssumeOffset
+	// From and To keep only the events in [From, To) (any instants, as the
+	// command's --from / --to); the others are counted in OutOfWindow and
+	// not recorded. Zero: unbounded.
+	From, To time.Time
 }
 
 // Ingest reads a CSV file (or JSON Lines when the name ends in ".jsonl" or
@@ -66,11 +73,76 @@ func (s *Store) Ingest(path string) (IngestStats, []RowError, error) {
 }
 
 // IngestWith is Ingest with the dialect options; an option the library
-// refuses is StatusOption, a time format holding a NUL byte too.
+// refuses is StatusOption, a time format holding a NUL byte too. A file
+// that cannot be read comes back as an *fs.PathError (Op "ingest") whose
+// Err is the *Error (StatusIO, StatusNotFile) carrying the operating
+// system's error: errors.Is(err, fs.ErrNotExist) and errors.Is(err,
+// cxm.ErrIO) both hold for a missing file.
 func (s *Store) IngestWith(path string, opt IngestOptions) (IngestStats, []RowError, error) {
 	if err := noNUL(path, "path "+strconv.Quote(path), C.CXM_E_IO); err != nil {
 		return IngestStats{}, nil, err
 	}
+	if opt.Format == "" && (strings.HasSuffix(path, ".jsonl") || strings.HasSuffix(path, ".ndjson")) {
+		opt.Format = "jsonl"
+	}
+	var rc C.int32_t
+	stats, rows, err := s.ingest(opt, func(p *C.cxm_store, o *C.cxm_reader_options, st *C.cxm_reader_stats) C.int32_t {
+		cpath := C.CString(path)
+		defer C.free(unsafe.Pointer(cpath))
+		rc = C.cxm_store_ingest_file(p, cpath, o, st)
+		return rc
+	})
+	if err != nil && (rc == C.CXM_E_IO || rc == C.CXM_E_NOT_FILE) {
+		err = pathError("ingest", path, rc)
+	}
+	return stats, rows, err
+}
+
+// IngestReader reads CSV (or, with Format "jsonl", JSON Lines) events from
+// r through the streaming reader (cxm_reader_new, cxm_reader_feed,
+// cxm_reader_finish), 1 MiB at a time. Bad rows are skipped and returned, as
+// with Ingest. An error from r is returned as it is (wrapped with
+// "cxm: reading events: "); the rows read before it stay recorded.
+func (s *Store) IngestReader(r io.Reader, opt IngestOptions) (IngestStats, []RowError, error) {
+	var readErr error
+	stats, rows, err := s.ingest(opt, func(p *C.cxm_store, o *C.cxm_reader_options, st *C.cxm_reader_stats) C.int32_t {
+		var rd *C.cxm_reader
+		if rc := C.cxm_reader_new(&rd, p, o); rc != C.CXM_OK {
+			return rc
+		}
+		defer C.cxm_reader_free(rd)
+		buf := (*[1 << 20]byte)(C.malloc(1 << 20))
+		defer C.free(unsafe.Pointer(buf))
+		rc := C.int32_t(C.CXM_OK)
+		for {
+			n, err := r.Read(buf[:])
+			if n > 0 {
+				rc = C.cxm_reader_feed(rd, (*C.uint8_t)(unsafe.Pointer(&buf[0])), C.size_t(n))
+				if rc < 0 {
+					break
+				}
+			}
+			if err == io.EOF {
+				rc = C.cxm_reader_finish(rd)
+				break
+			}
+			if err != nil {
+				readErr = err
+				break
+			}
+		}
+		C.cxm_reader_stats_get(st, rd)
+		return rc
+	})
+	if err == nil && readErr != nil {
+		err = fmt.Errorf("cxm: reading events: %w", readErr)
+	}
+	return stats, rows, err
+}
+
+// ingest runs one reading call with the options and the row-error
+// callback set up, under the store's write hold.
+func (s *Store) ingest(opt IngestOptions, run func(*C.cxm_store, *C.cxm_reader_options, *C.cxm_reader_stats) C.int32_t) (IngestStats, []RowError, error) {
 	if err := noNUL(opt.TimeFormat, "time format "+strconv.Quote(opt.TimeFormat), C.CXM_E_OPTION); err != nil {
 		return IngestStats{}, nil, err
 	}
@@ -83,11 +155,7 @@ func (s *Store) IngestWith(path string, opt IngestOptions) (IngestStats, []RowEr
 	var o C.cxm_reader_options
 	C.cxm_reader_options_init(&o)
 	switch opt.Format {
-	case "":
-		if strings.HasSuffix(path, ".jsonl") || strings.HasSuffix(path, ".ndjson") {
-			o.format = C.CXM_FORMAT_JSONL
-		}
-	case "csv":
+	case "", "csv":
 	case "jsonl":
 		o.format = C.CXM_FORMAT_JSONL
 	default:
@@ -106,6 +174,12 @@ func (s *Store) IngestWith(path string, opt IngestOptions) (IngestStats, []RowEr
 		o.assume_offset = 1
 		o.utc_offset = C.int32_t(opt.UTCOffset)
 	}
+	if !opt.From.IsZero() {
+		o.from = C.int64_t(opt.From.Unix())
+	}
+	if !opt.To.IsZero() {
+		o.to = C.int64_t(opt.To.Unix())
+	}
 	collected := &rowErrors{}
 	h := cgo.NewHandle(collected)
 	defer h.Delete()
@@ -113,11 +187,9 @@ func (s *Store) IngestWith(path string, opt IngestOptions) (IngestStats, []RowEr
 	defer C.free(unsafe.Pointer(user))
 	*user = C.uintptr_t(h)
 	C.cxmgo_set_callback(&o, user)
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
 	var st C.cxm_reader_stats
 	st.size = C.size_t(unsafe.Sizeof(st))
-	rc := C.cxm_store_ingest_file(p, cpath, &o, &st)
+	rc := run(p, &o, &st)
 	stats := IngestStats{Rows: uint64(st.rows), Events: uint64(st.events), Rejected: uint64(st.rejected),
 		Duplicates: uint64(st.duplicates), OutOfWindow: uint64(st.out_of_window), Warnings: uint64(st.warnings),
 		Bytes: uint64(st.bytes)}

@@ -141,24 +141,41 @@ func free(p *C.char) {
 }
 
 // Record validates and records one event. A duplicate event id is not an
-// error (Record returns nil and the store counts a duplicate). Channel
+// error (Record returns nil and the store counts a duplicate; RecordEvent
+// tells the two apart). Channel
 // tokens and segment labels are interned first, so a failed Record may
 // leave a new channel or segment name in the store. A customer id, event
 // id or ref holding a NUL byte is refused (StatusCustomer, StatusEventID,
 // StatusRef).
+//
+// Deprecated: use RecordEvent, which reports a duplicate as a value.
 func (s *Store) Record(e Event) error {
+	_, err := s.RecordEvent(e)
+	return err
+}
+
+// RecordEvent is Record reporting a duplicate as a value: recorded is true
+// when the event was recorded, false (with a nil error) when its event id
+// was recorded before and it was skipped as a duplicate (CXM_DUPLICATE in
+// C, False from Python's record()). On error recorded is false.
+func (s *Store) RecordEvent(e Event) (recorded bool, err error) {
+	rc, err := s.record(e)
+	return err == nil && rc == C.CXM_OK, err
+}
+
+func (s *Store) record(e Event) (C.int32_t, error) {
 	if err := noNUL(e.Customer, "customer id", C.CXM_E_CUSTOMER); err != nil {
-		return err
+		return 0, err
 	}
 	if err := noNUL(e.ID, "event id", C.CXM_E_EVENT_ID); err != nil {
-		return err
+		return 0, err
 	}
 	if err := noNUL(e.Ref, "ref", C.CXM_E_REF); err != nil {
-		return err
+		return 0, err
 	}
 	p, done, err := s.write()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer done()
 	defer runtime.KeepAlive(s)
@@ -170,7 +187,7 @@ func (s *Store) Record(e Event) error {
 		if kind == nil {
 			rc = C.CXM_E_KIND
 		}
-		return newError(rc)
+		return 0, newError(rc)
 	}
 	ev.time = C.int64_t(e.Time.Unix())
 	if e.Value != nil {
@@ -180,22 +197,22 @@ func (s *Store) Record(e Event) error {
 	ch, chlen := cstr(e.Channel)
 	defer free(ch)
 	if err := check(C.cxm_store_channel(&ev.channel, p, ch, chlen)); err != nil {
-		return err
+		return 0, err
 	}
 	st, stlen := cstr(e.Stage)
 	defer free(st)
 	if err := check(C.cxm_stage_parse(&ev.stage, st, stlen)); err != nil {
-		return err
+		return 0, err
 	}
 	dim, dimlen := cstr(e.Dimension)
 	defer free(dim)
 	if err := check(C.cxm_dimension_parse(&ev.dimension, dim, dimlen)); err != nil {
-		return err
+		return 0, err
 	}
 	seg, seglen := cstr(e.Segment)
 	defer free(seg)
 	if err := check(C.cxm_store_segment(&ev.segment, p, seg, seglen)); err != nil {
-		return err
+		return 0, err
 	}
 	ev.customer, ev.customer_len = cstr(e.Customer)
 	defer free(ev.customer)
@@ -206,7 +223,8 @@ func (s *Store) Record(e Event) error {
 	if ev.customer == nil {
 		ev.customer = kind // a valid pointer with length 0: the library reports CXM_E_CUSTOMER
 	}
-	return check(C.cxm_store_record(p, &ev))
+	rc := C.cxm_store_record(p, &ev)
+	return rc, check(rc)
 }
 
 // Stats are a store's counters.

@@ -388,6 +388,64 @@ class ChurnRow(Structure):
     ]
 
 
+class RfmOptions(Structure):
+    """struct cxm_rfm_options (cxm/purchase.h)."""
+
+    _fields_ = [("size", c_size_t), ("to", c_int64), ("holdout_to", c_int64), ("unit_seconds", c_double)]
+
+
+class RfmCustomer(Structure):
+    """struct cxm_rfm_customer (cxm/purchase.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("id", c_void_p),
+        ("id_len", c_size_t),
+        ("x", c_uint32),
+        ("t_x", c_double),
+        ("T", c_double),
+        ("monetary", c_double),
+        ("x_star", c_double),
+    ]
+
+
+class Comparison(Structure):
+    """struct cxm_comparison (cxm/survey.h)."""
+
+    _fields_ = [("first", c_double), ("second", c_double), ("diff", c_double), ("se", c_double), ("z", c_double),
+                ("p", c_double)]
+
+
+class FitOptions(Structure):
+    """struct cxm_fit_options (cxm/purchase.h)."""
+
+    _fields_ = [("size", c_size_t), ("max_iterations", c_int32), ("tolerance", c_double), ("start", c_double * 4),
+                ("max_seconds", c_double)]
+
+
+class Model(Structure):
+    """struct cxm_model (cxm/purchase.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("kind", c_int32),
+        ("converged", c_int32),
+        ("iterations", c_int32),
+        ("param_count", c_int32),
+        ("param", c_double * 4),
+        ("se", c_double * 4),
+        ("loglik", c_double),
+        ("grad_norm", c_double),
+        ("customers", c_uint64),
+        ("distinct", c_uint64),
+        ("degenerate", c_uint32),
+    ]
+
+
+#: cxm_write_fn (cxm/snapshot.h): int32_t (*)(void *opaque, const void *bytes, size_t len).
+WRITE_FN = CFUNCTYPE(c_int32, c_void_p, c_void_p, c_size_t)
+
+
 # ---- loading ---------------------------------------------------------------
 
 _P = POINTER
@@ -474,11 +532,64 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_churn_info_get": (_I32, [_P(ChurnInfo), _V]),
     "cxm_churn_row_get": (_I32, [_P(ChurnRow), _V, _SZ]),
     "cxm_churn_free": (None, [_V]),
+    "cxm_store_record_batch": (_I32, [_V, _V, _V, _SZ]),
+    "cxm_reader_new": (_I32, [_P(_V), _V, _P(ReaderOptions)]),
+    "cxm_reader_feed": (_I32, [_V, _V, _SZ]),
+    "cxm_reader_finish": (_I32, [_V]),
+    "cxm_reader_stats_get": (_I32, [_P(ReaderStats), _V]),
+    "cxm_reader_free": (None, [_V]),
+    "cxm_store_save": (_I32, [_V, _S]),
+    "cxm_store_save_to": (_I32, [_V, WRITE_FN, _V]),
+    "cxm_store_load": (_I32, [_P(_V), _S, _V]),
+    "cxm_store_load_bytes": (_I32, [_P(_V), _V, _SZ, _V]),
+    "cxm_store_merge": (_I32, [_V, _V]),
+    "cxm_rfm_options_init": (None, [_P(RfmOptions)]),
+    "cxm_rfm_customer_init": (None, [_P(RfmCustomer)]),
+    "cxm_rfm_new": (_I32, [_P(_V), _V]),
+    "cxm_rfm_free": (None, [_V]),
+    "cxm_store_rfm": (_I32, [_V, _V, _P(RfmOptions)]),
+    "cxm_rfm_count": (_SZ, [_V]),
+    "cxm_rfm_get": (_I32, [_P(RfmCustomer), _V, _SZ]),
+    "cxm_fit_options_init": (None, [_P(FitOptions)]),
+    "cxm_nps_compare": (_I32, [_P(Comparison), _P(NpsAcc), _P(NpsAcc)]),
+    "cxm_csat_compare": (_I32, [_P(Comparison), _P(CsatAcc), _P(CsatAcc)]),
+    "cxm_model_init": (None, [_P(Model)]),
+    "cxm_model_fit": (_I32, [_P(Model), _V, _I32, _P(FitOptions)]),
+    "cxm_model_name": (_S, [_I32]),
+    "cxm_model_param_name": (_S, [_I32, _I32]),
+    "cxm_model_p_alive": (_I32, [_P(_D), _P(Model), _U32, _D, _D]),
+    "cxm_model_expected": (_I32, [_P(_D), _P(Model), _D, _U32, _D, _D]),
+    "cxm_model_population": (_I32, [_P(_D), _P(Model), _D]),
+    "cxm_model_pmf": (_I32, [_P(_D), _P(Model), _D, _U32]),
+    "cxm_model_expected_spend": (_I32, [_P(_D), _P(Model), _U32, _D]),
+    "cxm_model_clv": (_I32, [_P(_D), _P(Model), _P(Model), _U32, _D, _D, _D, _U32, _D, _D]),
 }
 
 
+SONAME = "libcxm.so.0"
+
+
+def system_paths(root: str = "/") -> list[str]:
+    """Where ``meson install`` puts libcxm under the usual prefixes, for a
+    system whose linker cache (ldconfig) does not list it yet: the Debian
+    multiarch directories first (``/usr/local/lib/x86_64-linux-gnu``, the
+    default libdir of meson on Debian), then the plain ones. ``root`` is
+    prepended (a DESTDIR, for the tests)."""
+    import sysconfig
+    arch = sysconfig.get_config_var("MULTIARCH") or ""
+    dirs = []
+    for prefix in ("/usr/local", "/usr"):
+        if arch:
+            dirs.append(f"{prefix}/lib/{arch}")
+        dirs.extend((f"{prefix}/lib64", f"{prefix}/lib"))
+    return [os.path.join(root, d.lstrip("/"), SONAME) for d in dirs]
+
+
 def _candidates() -> list[str]:
-    """Where libcxm is looked for, in order."""
+    """Where libcxm is looked for, in order: $CXM_LIBRARY alone when set;
+    else a build*/src of the source checkout the package sits in, the
+    linker cache (ctypes.util.find_library), then the install directories
+    of system_paths()."""
     found: list[str] = []
     env = os.environ.get("CXM_LIBRARY")
     if env:
@@ -496,6 +607,7 @@ def _candidates() -> list[str]:
     system = ctypes.util.find_library("cxm")
     if system:
         found.append(system)
+    found.extend(p for p in system_paths() if os.path.exists(p))
     return found
 
 
@@ -533,6 +645,10 @@ def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
         ("cxm_churn_options", ChurnOptions, lib.cxm_churn_options_init),
         ("cxm_churn_info", ChurnInfo, lib.cxm_churn_info_init),
         ("cxm_churn_row", ChurnRow, lib.cxm_churn_row_init),
+        ("cxm_rfm_options", RfmOptions, lib.cxm_rfm_options_init),
+        ("cxm_rfm_customer", RfmCustomer, lib.cxm_rfm_customer_init),
+        ("cxm_fit_options", FitOptions, lib.cxm_fit_options_init),
+        ("cxm_model", Model, lib.cxm_model_init),
     ]
     sizes = {}
     for name, cls, init in pairs:

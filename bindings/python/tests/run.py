@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run the binding's unittest suite (meson test --suite python).
 
-Usage: run.py SAMPLE_CSV [--sanitize]
+Usage: run.py SAMPLE_CSV [--pattern GLOB] [--sanitize]
 
 Environment: CXM_LIBRARY (path of libcxm.so) and CXM_EXE (the cxm command,
 whose --json output the parity tests compare with). --sanitize (passed by
@@ -24,12 +24,18 @@ def main() -> int:
     if "--sanitize" in args:
         print("SKIP: libcxm is built with AddressSanitizer and its runtime was not found to preload; ctypes cannot load it into python3")
         return 77
+    pattern = "test_*.py"
+    if "--pattern" in args:
+        i = args.index("--pattern")
+        pattern = args[i + 1]
+        del args[i:i + 2]
     if len(args) != 1:
         print(__doc__, file=sys.stderr)
         return 2
     os.environ["CXM_SAMPLE"] = os.path.abspath(args[0])
     sys.path.insert(0, os.path.dirname(here))  # the package: bindings/python/cxm
-    suite = unittest.defaultTestLoader.discover(here, pattern="test_*.py", top_level_dir=here)
+    suite = unittest.defaultTestLoader.discover(here, pattern=pattern, top_level_dir=here)
+    print(f"python: {sys.executable} {sys.version.split()[0]}")
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     return 0 if result.wasSuccessful() else 1
 

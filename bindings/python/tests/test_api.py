@@ -16,7 +16,7 @@ class Layout(unittest.TestCase):
     def test_sizes_match_the_library(self):
         # The C init functions write sizeof(struct) into `size`.
         sizes = _lib.check_layouts(_lib.lib())
-        self.assertEqual(len(sizes), 10)
+        self.assertEqual(len(sizes), 14)
         self.assertIn("cxm_churn_options", sizes)
         for name, (c_size, py_size) in sizes.items():
             with self.subTest(struct=name):
@@ -158,8 +158,8 @@ class Errors(unittest.TestCase):
         s = cxm.Store()
         s.close()
         s.close()  # idempotent
-        self.assertStatus(-1, "CXM_E_ARG", s.nps)
-        self.assertStatus(-1, "CXM_E_ARG", s.record, "a", 0, "nps", 1)
+        self.assertStatus(-24, "CXM_E_STATE", s.nps)
+        self.assertStatus(-24, "CXM_E_STATE", s.record, "a", 0, "nps", 1)
 
     def test_ingest_dialects(self):
         with cxm.Store() as s, tempfile.TemporaryDirectory() as d:
@@ -370,6 +370,17 @@ class ChurnRows(unittest.TestCase):
         self.assertEqual(len(table), len(got.customers))
         for c in got.customers:
             self.assertEqual(list(c.features.values()), table[c.customer])
+        # The public wrapper gives the same table.
+        with cxm.Store() as s:
+            s.ingest(sample)
+            rows = s.features(cutoff=got.model.scored_at)  # the churn options' horizon, 90 days
+            self.assertEqual({r.customer: list(r.features.values()) for r in rows}, table)
+            self.assertTrue(all(r.label is None for r in s.features(cutoff=got.model.scored_at, horizon_days=0)))
+            labelled = s.features(cutoff="2026-04-01", horizon_days=60)
+            self.assertIn(True, {r.label for r in labelled})
+            self.assertIn(False, {r.label for r in labelled})
+            with self.assertRaises(ValueError):
+                s.features(cutoff=got.model.scored_at + 1)
 
 
 class Lookups(unittest.TestCase):

@@ -102,7 +102,7 @@ class PipInstall(unittest.TestCase):
                 names = set(z.namelist())
                 record = z.read("cxm-0.1.0.dist-info/RECORD").decode().splitlines()
                 meta = z.read("cxm-0.1.0.dist-info/METADATA").decode()
-            self.assertEqual(names, {"cxm/__init__.py", "cxm/_lib.py", "cxm/survival.py", "cxm/py.typed",
+            self.assertEqual(names, {"cxm/__init__.py", "cxm/_frames.py", "cxm/_lib.py", "cxm/survival.py", "cxm/py.typed",
                                      "cxm-0.1.0.dist-info/METADATA",
                                      "cxm-0.1.0.dist-info/WHEEL", "cxm-0.1.0.dist-info/top_level.txt",
                                      "cxm-0.1.0.dist-info/RECORD"})

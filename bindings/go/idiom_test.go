@@ -1,0 +1,308 @@
+package cxm_test
+
+import (
+	"bytes"
+	"errors"
+	"go/ast"
+	"go/doc"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"cxm.example/cxm"
+)
+
+var sampleCSV = filepath.Join("..", "..", "examples", "data", "sample_events.csv")
+
+// A missing file is an *fs.PathError around the *cxm.Error around the OS
+// error: errors.Is sees fs.ErrNotExist and cxm.ErrIO, errors.As the path.
+func TestFileErrorsAreIdiomatic(t *testing.T) {
+	s, err := cxm.NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	missing := filepath.Join(t.TempDir(), "missing.csv")
+	_, _, err = s.Ingest(missing)
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Ingest(missing): %v is not fs.ErrNotExist", err)
+	}
+	if !errors.Is(err, cxm.ErrIO) || errors.Is(err, cxm.ErrValue) {
+		t.Fatalf("Ingest(missing): %v: want ErrIO only", err)
+	}
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Path != missing || pe.Op != "ingest" {
+		t.Fatalf("Ingest(missing): %#v is not a PathError for the path", err)
+	}
+	var ce *cxm.Error
+	if !errors.As(err, &ce) || ce.Status != cxm.StatusIO {
+		t.Fatalf("Ingest(missing): no *cxm.Error StatusIO in %v", err)
+	}
+	dir := t.TempDir()
+	_, _, err = s.Ingest(dir)
+	if !errors.Is(err, cxm.ErrNotFile) && !errors.Is(err, cxm.ErrIO) {
+		t.Fatalf("Ingest(dir): %v", err)
+	}
+	if _, err := cxm.Load(missing); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Load(missing): %v", err)
+	}
+	if err := s.Save(filepath.Join(dir, "no", "such", "dir", "x.cxm")); !errors.Is(err, fs.ErrNotExist) || !errors.As(err, &pe) {
+		t.Fatalf("Save into a missing directory: %v", err)
+	}
+	// A bad value is ErrTime, not ErrIO, and not wrapped in a PathError.
+	_, err = s.RecordEvent(cxm.Event{Customer: "a", Time: time.Unix(-5, 0), Kind: "nps", Value: cxm.Float(1)})
+	if !errors.Is(err, cxm.ErrTime) || errors.As(err, &pe) {
+		t.Fatalf("RecordEvent(time before 1970): %v", err)
+	}
+	s.Close()
+	if _, err := s.Stats(); !errors.Is(err, cxm.ErrState) {
+		t.Fatalf("closed store: %v", err)
+	}
+}
+
+func TestRecordEventReportsDuplicates(t *testing.T) {
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	e := cxm.Event{ID: "e1", Customer: "a", Time: time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC), Kind: "nps", Value: cxm.Float(9)}
+	if ok, err := s.RecordEvent(e); !ok || err != nil {
+		t.Fatalf("first: %v %v", ok, err)
+	}
+	if ok, err := s.RecordEvent(e); ok || err != nil {
+		t.Fatalf("duplicate: %v %v (want false, nil)", ok, err)
+	}
+	if err := s.Record(e); err != nil { // the old form: nil for a duplicate
+		t.Fatal(err)
+	}
+	e.Value = cxm.Float(11)
+	e.ID = "e2"
+	if ok, err := s.RecordEvent(e); ok || !errors.Is(err, cxm.ErrValue) {
+		t.Fatalf("bad value: %v %v", ok, err)
+	}
+	st, _ := s.Stats()
+	if st.Events != 1 || st.Duplicates != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// IngestReader equals Ingest of the file; snapshots round trip; merge of
+// two halves answers as the whole; a conflict changes nothing.
+func TestReaderSnapshotMerge(t *testing.T) {
+	data, err := os.ReadFile(sampleCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := cxm.NewStore()
+	defer a.Close()
+	b, _ := cxm.NewStore()
+	defer b.Close()
+	sa, _, err := a.Ingest(sampleCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, rows, err := b.IngestReader(bytes.NewReader(data), cxm.IngestOptions{})
+	if err != nil || sa != sb || len(rows) != 0 {
+		t.Fatalf("IngestReader: %+v %v %v, Ingest %+v", sb, rows, err, sa)
+	}
+	ba, err := a.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bb, _ := b.Snapshot()
+	if !bytes.Equal(ba, bb) || len(ba) < 1000 {
+		t.Fatalf("snapshots differ (%d, %d bytes)", len(ba), len(bb))
+	}
+	path := filepath.Join(t.TempDir(), "s.cxm")
+	if err := a.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	for _, load := range []func() (*cxm.Store, error){
+		func() (*cxm.Store, error) { return cxm.Load(path) },
+		func() (*cxm.Store, error) { return cxm.LoadBytes(ba) },
+	} {
+		c, err := load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		bc, _ := c.Snapshot()
+		c.Close()
+		if !bytes.Equal(ba, bc) {
+			t.Fatal("loaded store differs")
+		}
+	}
+	if _, err := cxm.LoadBytes([]byte("not a snapshot, not at all")); err == nil {
+		t.Fatal("LoadBytes(garbage) succeeded")
+	} else if !(errors.Is(err, cxm.ErrFormat) || errors.Is(err, cxm.ErrTruncated)) {
+		t.Fatalf("LoadBytes(garbage): %v", err)
+	}
+	// The two halves of the file, merged, answer as the whole.
+	lines := strings.SplitAfter(string(data), "\n")
+	head, body := lines[0], lines[1:]
+	half := len(body) / 2
+	x, _ := cxm.NewStore()
+	defer x.Close()
+	y, _ := cxm.NewStore()
+	defer y.Close()
+	if _, _, err := x.IngestReader(strings.NewReader(head+strings.Join(body[:half], "")), cxm.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := y.IngestReader(strings.NewReader(head+strings.Join(body[half:], "")), cxm.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Merge(y); err != nil {
+		t.Fatal(err)
+	}
+	nx, _ := x.NPS(cxm.Filter{})
+	na, _ := a.NPS(cxm.Filter{})
+	if nx == nil || na == nil || nx.Score != na.Score || nx.N != na.N {
+		t.Fatalf("merged NPS %+v, whole %+v", nx, na)
+	}
+	before, _ := x.Snapshot()
+	if err := x.Merge(a); !errors.Is(err, cxm.ErrConflict) { // every event id is in both
+		t.Fatalf("Merge(conflict): %v", err)
+	}
+	after, _ := x.Snapshot()
+	if !bytes.Equal(before, after) {
+		t.Fatal("a failed merge changed the store")
+	}
+	if err := x.Merge(x); !errors.Is(err, cxm.ErrArg) {
+		t.Fatalf("Merge(self): %v", err)
+	}
+}
+
+// Every exported name of the package (types, functions, methods,
+// constants, variables) has a doc comment.
+func TestEveryExportedNameIsDocumented(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") },
+		parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := doc.New(pkgs["cxm"], "cxm.example/cxm", 0)
+	var missing []string
+	values := func(vs []*doc.Value) {
+		for _, v := range vs {
+			if strings.TrimSpace(v.Doc) != "" {
+				continue
+			}
+			for _, spec := range v.Decl.Specs {
+				vs := spec.(*ast.ValueSpec)
+				if vs.Doc == nil && vs.Comment == nil {
+					for _, n := range vs.Names {
+						if n.IsExported() {
+							missing = append(missing, n.Name)
+						}
+					}
+				}
+			}
+		}
+	}
+	if strings.TrimSpace(p.Doc) == "" {
+		missing = append(missing, "package cxm")
+	}
+	values(p.Consts)
+	values(p.Vars)
+	for _, f := range p.Funcs {
+		if strings.TrimSpace(f.Doc) == "" {
+			missing = append(missing, f.Name)
+		}
+	}
+	for _, ty := range p.Types {
+		if strings.TrimSpace(ty.Doc) == "" {
+			missing = append(missing, ty.Name)
+		}
+		values(ty.Consts)
+		values(ty.Vars)
+		for _, f := range ty.Funcs {
+			if strings.TrimSpace(f.Doc) == "" {
+				missing = append(missing, f.Name)
+			}
+		}
+		for _, m := range ty.Methods {
+			if strings.TrimSpace(m.Doc) == "" {
+				missing = append(missing, ty.Name+"."+m.Name)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		t.Fatalf("exported names without a doc comment: %s", strings.Join(missing, ", "))
+	}
+}
+
+// Every function libcxm exports is called by the package or listed in
+// docs/bindings.md under "### Go: not wrapped", and no listed one is
+// called.
+func TestEveryExportedFunctionIsWrappedOrListed(t *testing.T) {
+	exp, err := os.ReadFile(filepath.Join("..", "..", "tests", "exports", "expected.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported := map[string]bool{}
+	for _, line := range strings.Split(string(exp), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			exported[line] = true
+		}
+	}
+	if len(exported) < 100 {
+		t.Fatalf("only %d exported functions read", len(exported))
+	}
+	called := map[string]bool{}
+	name := regexp.MustCompile(`\b(cxm_[a-z0-9_]+)\(`)
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range name.FindAllStringSubmatch(string(src), -1) {
+			called[m[1]] = true
+		}
+	}
+	docs, err := os.ReadFile(filepath.Join("..", "..", "docs", "bindings.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(docs)
+	start := strings.Index(text, "### Go: not wrapped")
+	if start < 0 {
+		t.Fatal(`docs/bindings.md has no "### Go: not wrapped" section`)
+	}
+	rest := text[start+1:]
+	if end := strings.Index(rest, "\n#"); end >= 0 {
+		rest = rest[:end]
+	}
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile("`(cxm_[a-z0-9_]+)`").FindAllStringSubmatch(rest, -1) {
+		listed[m[1]] = true
+	}
+	var missing, stale, unknown []string
+	for f := range exported {
+		if !called[f] && !listed[f] {
+			missing = append(missing, f)
+		}
+	}
+	for f := range listed {
+		if called[f] {
+			stale = append(stale, f)
+		}
+		if !exported[f] {
+			unknown = append(unknown, f)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(stale)
+	sort.Strings(unknown)
+	if len(missing)+len(stale)+len(unknown) > 0 {
+		t.Fatalf("neither wrapped nor listed: %v; listed but wrapped: %v; listed but not exported: %v", missing, stale, unknown)
+	}
+}

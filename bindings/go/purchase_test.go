@@ -1,0 +1,341 @@
+package cxm_test
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"cxm.example/cxm"
+)
+
+// FitPurchaseModel equals `cxm churn --json`: parameters, standard errors,
+// log-likelihood, and every buyer's x, t_x, T and P(alive), exactly.
+func TestPurchaseModelParity(t *testing.T) {
+	exe := os.Getenv("CXM_EXE")
+	if exe == "" {
+		t.Skip("CXM_EXE not set (run_go_tests.sh sets it)")
+	}
+	for _, c := range []struct {
+		model string
+		args  []string
+		opt   cxm.PurchaseOptions
+	}{
+		{"mbgnbd", nil, cxm.PurchaseOptions{}},
+		{"pnbd", []string{"--to", "2026-06-01"}, cxm.PurchaseOptions{To: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}},
+		{"bgnbd", []string{"--time-unit", "day"}, cxm.PurchaseOptions{Unit: 24 * time.Hour}},
+	} {
+		args := append(append([]string{"churn", "--json", "--model", c.model}, c.args...), sampleCSV)
+		out, err := exec.Command(exe, args...).Output()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Model     map[string]any
+			Customers []struct {
+				Customer string
+				X        *float64
+				TX       *float64 `json:"t_x"`
+				T        *float64
+				PAlive   *float64 `json:"p_alive"`
+			}
+		}
+		if err := json.Unmarshal(out, &doc); err != nil {
+			t.Fatal(err)
+		}
+		s, _ := cxm.NewStore()
+		if _, _, err := s.Ingest(sampleCSV); err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.FitPurchaseModel(c.model, c.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Kind != doc.Model["name"] || m.LogLik != doc.Model["loglik"] || m.Converged != doc.Model["converged"] {
+			t.Fatalf("%s: %+v vs %v", c.model, m, doc.Model)
+		}
+		se := doc.Model["se"].(map[string]any)
+		for k, v := range m.Params {
+			if v != doc.Model[k] || (m.SE[k] != se[k] && !(math.IsNaN(m.SE[k]) && se[k] == nil)) {
+				t.Fatalf("%s %s: %v (se %v) vs %v (se %v)", c.model, k, v, m.SE[k], doc.Model[k], se[k])
+			}
+		}
+		sums, err := s.PurchaseSummaries(c.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]cxm.PurchaseSummary{}
+		for _, p := range sums {
+			byID[p.Customer] = p
+		}
+		n := 0
+		for _, r := range doc.Customers {
+			if r.PAlive == nil {
+				continue
+			}
+			p := byID[r.Customer]
+			if float64(p.Frequency) != *r.X || p.Recency != *r.TX || p.T != *r.T {
+				t.Fatalf("%s %s: summary %+v vs %v %v %v", c.model, r.Customer, p, *r.X, *r.TX, *r.T)
+			}
+			pa, err := m.PAlive(p.Frequency, p.Recency, p.T)
+			if err != nil || pa != *r.PAlive {
+				t.Fatalf("%s %s: P(alive) %v %v vs %v", c.model, r.Customer, pa, err, *r.PAlive)
+			}
+			n++
+		}
+		if n < 100 {
+			t.Fatalf("%s: only %d buyers compared", c.model, n)
+		}
+		s.Close()
+	}
+}
+
+func TestPurchaseModelMethods(t *testing.T) {
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	if _, err := s.FitPurchaseModel("mbgnbd", cxm.PurchaseOptions{}); !errors.Is(err, cxm.ErrNoData) {
+		t.Fatalf("empty store: %v", err)
+	}
+	if _, _, err := s.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FitPurchaseModel("weibull", cxm.PurchaseOptions{}); !errors.Is(err, cxm.ErrModel) {
+		t.Fatalf("unknown model: %v", err)
+	}
+	if _, err := s.PurchaseSummaries(cxm.PurchaseOptions{Unit: time.Hour}); !errors.Is(err, cxm.ErrOption) {
+		t.Fatalf("unit of an hour: %v", err)
+	}
+	day := cxm.PurchaseOptions{Unit: 24 * time.Hour}
+	m, err := s.FitPurchaseModel("bgnbd", day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gg, err := s.FitPurchaseModel("gg", day)
+	if err != nil || len(gg.Params) != 3 {
+		t.Fatalf("gg: %+v %v", gg, err)
+	}
+	e, _ := m.Expected(30, 3, 200, 400)
+	sp, _ := gg.ExpectedSpend(3, 50)
+	clv, err := m.CLV(gg, 3, 200, 400, 50, 1, 30, 0)
+	if err != nil || math.Abs(clv-e*sp) > 1e-9*math.Max(1, clv) {
+		t.Fatalf("CLV %v (%v) vs %v", clv, err, e*sp)
+	}
+	if _, err := m.PAlive(1, 5, 1); !errors.Is(err, cxm.ErrValue) {
+		t.Fatalf("recency beyond T: %v", err)
+	}
+	sums, _ := s.PurchaseSummaries(day)
+	for _, p := range sums {
+		if p.Frequency == 0 && p.MonetaryValue != 0 || !math.IsNaN(p.FrequencyHoldout) {
+			t.Fatalf("%+v", p)
+		}
+	}
+}
+
+// Compare equals `cxm report --compare month|week --json`.
+func TestCompareParity(t *testing.T) {
+	exe := os.Getenv("CXM_EXE")
+	if exe == "" {
+		t.Skip("CXM_EXE not set (run_go_tests.sh sets it)")
+	}
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	if _, _, err := s.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	for _, period := range []string{"month", "week"} {
+		out, err := exec.Command(exe, "report", "--json", "--compare", period, sampleCSV).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Comparison map[string]json.RawMessage
+		}
+		if err := json.Unmarshal(out, &doc); err != nil {
+			t.Fatal(err)
+		}
+		var first, second struct{ From, To time.Time }
+		json.Unmarshal(doc.Comparison["first"], &first)
+		json.Unmarshal(doc.Comparison["second"], &second)
+		for _, metric := range []string{"nps", "csat"} {
+			var want struct {
+				NFirst                        uint64 `json:"n_first"`
+				NSecond                       uint64 `json:"n_second"`
+				First, Second, Diff, SE, Z, P float64
+			}
+			if err := json.Unmarshal(doc.Comparison[metric], &want); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Compare(metric, cxm.Filter{From: first.From, To: first.To}, cxm.Filter{From: second.From, To: second.To})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.NFirst != want.NFirst || got.NSecond != want.NSecond || got.First != want.First ||
+				got.Second != want.Second || got.Diff != want.Diff || got.SE != want.SE || got.Z != want.Z || got.P != want.P {
+				t.Fatalf("%s %s: %+v vs %+v", period, metric, *got, want)
+			}
+		}
+	}
+	if _, err := s.Compare("ces", cxm.Filter{}, cxm.Filter{}); !errors.Is(err, cxm.ErrOption) {
+		t.Fatalf("ces: %v", err)
+	}
+}
+
+// IngestOptions From/To keep the events `cxm report --from --to` keeps.
+func TestIngestWindowParity(t *testing.T) {
+	exe := os.Getenv("CXM_EXE")
+	if exe == "" {
+		t.Skip("CXM_EXE not set (run_go_tests.sh sets it)")
+	}
+	from := time.Date(2025, 3, 15, 12, 0, 0, 0, time.UTC)
+	to := time.Date(2025, 9, 1, 6, 30, 0, 0, time.UTC)
+	out, err := exec.Command(exe, "report", "--json", "--from", from.Format(time.RFC3339), "--to", to.Format(time.RFC3339), sampleCSV).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Overall struct {
+			NPS struct {
+				N     uint64
+				Score float64
+			}
+		}
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	st, _, err := s.IngestWith(sampleCSV, cxm.IngestOptions{From: from, To: to})
+	if err != nil || st.OutOfWindow == 0 || st.Rows != st.Events+st.Duplicates+st.OutOfWindow+st.Rejected {
+		t.Fatalf("%+v %v", st, err)
+	}
+	nps, _ := s.NPS(cxm.Filter{})
+	if nps == nil || nps.N != doc.Overall.NPS.N || nps.Score != doc.Overall.NPS.Score {
+		t.Fatalf("NPS %+v vs %+v", nps, doc.Overall.NPS)
+	}
+}
+
+// Servqual and Consistency equal the report's; NextOpen and AddBusiness
+// agree with BusinessSeconds.
+func TestExperienceAndCalendarExtras(t *testing.T) {
+	exe := os.Getenv("CXM_EXE")
+	if exe == "" {
+		t.Skip("CXM_EXE not set (run_go_tests.sh sets it)")
+	}
+	out, err := exec.Command(exe, "report", "--json", sampleCSV).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Overall struct {
+			Servqual    map[string]float64
+			Consistency struct {
+				Channels    uint32
+				SD, Mean    float64
+				Weakest     string
+				WeakestMean float64 `json:"weakest_mean"`
+			}
+		}
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	if _, _, err := s.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	sq, err := s.Servqual(cxm.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d, v := range sq.Gaps {
+		if v != doc.Overall.Servqual[d] {
+			t.Fatalf("servqual %s: %v vs %v", d, v, doc.Overall.Servqual[d])
+		}
+	}
+	if sq.Score != doc.Overall.Servqual["score"] || len(sq.Gaps) != 5 {
+		t.Fatalf("servqual score %v vs %v", sq.Score, doc.Overall.Servqual["score"])
+	}
+	c, err := s.Consistency(cxm.Filter{})
+	w := doc.Overall.Consistency
+	if err != nil || c.Channels != w.Channels || c.SD != w.SD || c.Mean != w.Mean || c.Weakest != w.Weakest ||
+		c.WeakestMean != w.WeakestMean {
+		t.Fatalf("consistency %+v %v vs %+v", c, err, w)
+	}
+	cal, err := cxm.NewCalendar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cal.Close()
+	sat := time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC) // a Saturday
+	open, err := cal.NextOpen(sat)
+	if err != nil || !open.Equal(time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("NextOpen: %v %v", open, err)
+	}
+	due, err := cal.AddBusiness(sat, 10*time.Hour)
+	if err != nil || !due.Equal(time.Date(2026, 3, 10, 11, 0, 0, 0, time.UTC)) {
+		t.Fatalf("AddBusiness: %v %v", due, err)
+	}
+	if bs, _ := cal.BusinessSeconds(sat, due); bs != 10*time.Hour {
+		t.Fatalf("BusinessSeconds %v", bs)
+	}
+}
+
+// The feature table at the scoring time holds the features Churn reports.
+func TestFeaturesEqualChurnRows(t *testing.T) {
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	if _, _, err := s.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	risks, model, err := s.Churn(cxm.ChurnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Features(cxm.FeatureOptions{Cutoff: model.ScoredAt, HorizonDays: 90}) // Churn's default horizon
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(risks) || len(rows) < 100 {
+		t.Fatalf("%d rows, %d risks", len(rows), len(risks))
+	}
+	table := map[string]cxm.FeatureRow{}
+	for _, r := range rows {
+		table[r.Customer] = r
+	}
+	unlabelled, err := s.Features(cxm.FeatureOptions{Cutoff: model.ScoredAt})
+	if err != nil || len(unlabelled) != len(rows) {
+		t.Fatalf("%d rows without labels: %v", len(unlabelled), err)
+	}
+	for _, r := range unlabelled {
+		if r.Label != -1 {
+			t.Fatalf("label %d without a horizon", r.Label)
+		}
+	}
+	for _, r := range risks {
+		for k, v := range r.Features {
+			if table[r.Customer].Features[k] != v {
+				t.Fatalf("%s %s: %v vs %v", r.Customer, k, table[r.Customer].Features[k], v)
+			}
+		}
+	}
+	labelled, err := s.Features(cxm.FeatureOptions{Cutoff: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, r := range labelled {
+		seen[r.Label] = true
+	}
+	if !seen[0] || !seen[1] || seen[-1] {
+		t.Fatalf("labels %v", seen)
+	}
+	if _, err := s.Features(cxm.FeatureOptions{Cutoff: model.ScoredAt.Add(time.Second)}); !errors.Is(err, cxm.ErrWindow) {
+		t.Fatalf("misaligned cut-off: %v", err)
+	}
+}
