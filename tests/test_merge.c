@@ -733,6 +733,7 @@ static ev random_event(uint64_t *rng, uint32_t customers, uint32_t refs, int tie
   if (e.kind == CXM_KIND_EXPECTATION || e.kind == CXM_KIND_PERCEPTION)
     e.dimension = (int32_t)(1 + test_below(rng, CXM_DIMENSION_COUNT - 1));
   if (e.kind == CXM_KIND_CONTACT_OPEN || e.kind == CXM_KIND_CONTACT_REPLY || e.kind == CXM_KIND_CONTACT_RESOLVE ||
+      e.kind == CXM_KIND_CONTACT_REOPEN || e.kind == CXM_KIND_CONTACT_TRANSFER || e.kind == CXM_KIND_FOLLOWUP ||
       ((e.kind <= CXM_KIND_INTERNAL) && (ces_refs || e.kind != CXM_KIND_CES) && test_below(rng, 3) != 0)) {
     uint32_t r = (uint32_t)test_below(rng, refs);
     if (tied_refs)
