@@ -271,6 +271,37 @@ static void test_gap_period_is_interaction_start(void **state) {
   cxm_store_free(s);
 }
 
+/* The many-filter query equals one query per filter, bit for bit. */
+static void test_each_equals_single(void **state) {
+  cxm_store *s = store_in_order(NULL);
+  cxm_groups *g = NULL;
+  cxm_filter fs[16];
+  cxm_operations_result many[16], one;
+  size_t n, k;
+  (void)state;
+  assert_int_equal(cxm_store_group(&g, s, NULL, CXM_BY_CHANNEL), CXM_OK);
+  n = cxm_groups_count(g);
+  assert_true(n >= 4 && n < 16);
+  for (k = 0; k < n; k++) {
+    assert_int_equal(cxm_groups_filter(&fs[k], g, k), CXM_OK);
+    many[k].size = sizeof many[k];
+  }
+  cxm_filter_init(&fs[n]); /* and everything */
+  many[n].size = sizeof many[n];
+  assert_int_equal(cxm_store_operations_each(many, fs, n + 1, s, NULL), CXM_OK);
+  for (k = 0; k <= n; k++) {
+    one = query(s, &fs[k]);
+    assert_memory_equal(&one, &many[k], sizeof one);
+  }
+  assert_hand_worked(&many[n]);
+  assert_int_equal(cxm_store_operations_each(NULL, NULL, 0, s, NULL), CXM_OK);
+  assert_int_equal(cxm_store_operations_each(many, NULL, 1, s, NULL), CXM_E_ARG);
+  fs[0].size = 3;
+  assert_int_equal(cxm_store_operations_each(many, fs, 1, s, NULL), CXM_E_SIZE);
+  cxm_groups_free(g);
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hand_worked),
@@ -278,6 +309,7 @@ int main(void) {
       cmocka_unit_test(test_slices),
       cmocka_unit_test(test_window_and_arguments),
       cmocka_unit_test(test_kinds_need_refs),
+      cmocka_unit_test(test_each_equals_single),
       cmocka_unit_test(test_gap_period_is_interaction_start),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,6 +78,22 @@ CXM_API void cxm_operations_options_init(cxm_operations_options *options);
 CXM_API int32_t cxm_store_operations(cxm_operations_result *out, const cxm_store *store, const cxm_filter *filter,
                                      const cxm_operations_options *options);
 
+/**
+ * @brief cxm_store_operations() for several filters at once (the groups of a
+ *        report: pass cxm_groups_filter() of each group): out[k] is what
+ *        cxm_store_operations() gives for filters[k], bit for bit, for the
+ *        cost of one query plus a pass over the contacts per filter.
+ * @param[in,out] out `count` results, each `size` set by the caller.
+ * @param[in] filters `count` filters (not NULL).
+ * @param[in] count Number of filters; 0 does nothing.
+ * @param[in] store The store (read only).
+ * @param[in] options NULL for the defaults.
+ * @return As cxm_store_operations(); `out` is unchanged on failure.
+ * @note Reads the store only (docs/threads.md). @since 0.1
+ */
+CXM_API int32_t cxm_store_operations_each(cxm_operations_result *out, const cxm_filter *filters, size_t count,
+                                          const cxm_store *store, const cxm_operations_options *options);
+
 #ifdef __cplusplus
 }
 #endif
