@@ -42,6 +42,7 @@ typedef struct cli_args {
   uint32_t threads;          /* --threads: 1..CLI_MAX_THREADS; 0 or 1 read on one thread */
   cli_business business;     /* --hours, --sla-target (hours.c); --utc-offset/--holidays copied in */
   uint64_t min_n;            /* --min-n: slices with fewer answers are flagged; default 30 */
+  int64_t fcr_window_days;   /* --fcr-window: repeat-contact window W in days, 1..3660; default 7 */
   const char *compare;       /* --compare PERIOD (compare.c), or NULL */
   const char *html;          /* --html OUT.html, or NULL */
   cli_dialect dialect;       /* input dialect, --max-rejected, --quiet (dialect.h) */

@@ -23,6 +23,7 @@
 #include "ingest.h"
 #include "input.h"
 #include "json.h"
+#include "operations_out.h"
 #include "output.h"
 #include "table.h"
 
@@ -55,6 +56,8 @@ static const char help_text[] =
     "  --utc-offset +HH:MM  UTC offset of the business hours (default +00:00)\n"
     "  --holidays FILE    business holidays, one YYYY-MM-DD a line\n"
     "  --min-n N          flag counts below N with * as small samples (default 30)\n"
+    "  --fcr-window DAYS  repeat-contact window of first-contact resolution, repeat\n"
+    "                     contacts and channel switches (default 7)\n"
     "  --compare PERIOD   compare NPS and CSAT between two periods with z tests:\n"
     "                     month (the month of the last event against the one\n"
     "                     before), week (likewise, ISO weeks), or two windows\n"
@@ -114,12 +117,13 @@ typedef struct report_out {
   const cxm_experience_options *options;
   const cli_args *args;
   const cli_compare *compare; /* NULL without --compare */
+  const cxm_operations_options *operations;
 } report_out;
 
 /* One slice: overall (`groups` NULL) or group `index` of a
  * cxm_store_group_experience() result. */
 static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *groups, size_t index,
-                          const cxm_survey_acc *acc) {
+                          const cxm_survey_acc *acc, const cxm_operations_result *ops) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -175,6 +179,7 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *gr
   {
     int32_t rc = groups == NULL ? cli_experience_json(j, r->store, NULL, r->options)
                                 : cli_experience_json_group(j, r->store, groups, index);
+    cli_operations_json(j, ops);
     cli_json_object_end(j);
     return rc;
   }
@@ -287,7 +292,12 @@ static int print_json(const report_out *r) {
     cli_compare_json(&j, r->compare, &cmp);
   }
   cli_json_keyz(&j, "overall");
-  rc = json_slice(&j, r, NULL, 0, &overall);
+  {
+    cxm_operations_result ops;
+    ops.size = sizeof ops;
+    rc = cxm_store_operations(&ops, r->store, NULL, r->operations);
+    if (rc == CXM_OK) rc = json_slice(&j, r, NULL, 0, &overall, &ops);
+  }
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
@@ -296,33 +306,45 @@ static int print_json(const report_out *r) {
   cli_json_object_begin(&j);
   for (d = 0; d < r->by_count; d++) {
     cxm_groups *groups = NULL;
+    cxm_operations_result *ops;
     size_t i, count;
     rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d], r->options);
     if (rc != CXM_OK) {
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
     }
+    count = cxm_groups_count(groups);
+    ops = malloc((count + 1) * sizeof *ops);
+    rc = ops == NULL ? CXM_E_NOMEM : cli_operations_groups(ops, r->store, groups, r->operations);
+    if (rc != CXM_OK) {
+      free(ops);
+      cxm_groups_free(groups);
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
     cli_json_keyz(&j, cli_args_by_name(r->by[d]));
     cli_json_object_begin(&j);
-    count = cxm_groups_count(groups);
     for (i = 0; i < count; i++) {
       const char *key;
       size_t len;
       cxm_survey_acc acc;
       if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
+        free(ops);
         cxm_groups_free(groups);
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
       }
       cli_json_key(&j, key, len);
-      rc = json_slice(&j, r, groups, i, &acc);
+      rc = json_slice(&j, r, groups, i, &acc, &ops[i]);
       if (rc != CXM_OK) {
+        free(ops);
         cxm_groups_free(groups);
         cli_diag(NULL, cxm_status_str(rc));
         return -1;
       }
     }
     cli_json_object_end(&j);
+    free(ops);
     cxm_groups_free(groups);
   }
   cli_json_object_end(&j);
@@ -332,6 +354,7 @@ static int print_json(const report_out *r) {
 
 static int print_experience_tables(const report_out *r);
 static int print_service_tables(const report_out *r);
+static int print_operations_tables(const report_out *r);
 
 /* What every column label means, and the settings the numbers used. */
 static void print_legend(const report_out *r) {
@@ -353,7 +376,12 @@ static void print_legend(const report_out *r) {
          "                   those met or breached (unanswered contacts older than TARGET)\n"
          "  compl/+          complaints/compliments\n"
          "  resp, resol      first response, resolution: median (med) and 90th percentile (p90),\n"
-         "                   wall clock; bt = the same in business time\n",
+         "                   wall clock; bt = the same in business time\n"
+         "  FCR %%            resolved contacts resolved first time: <= 1 reply, no reopen, no new\n"
+         "                   contact by the customer within the repeat window (--fcr-window)\n"
+         "  repeat, switch   contacts followed within the window by another contact of the\n"
+         "                   customer; on another channel\n"
+         "  1st/full res     open to first/last resolution (after reopens), median; mean bt\n",
          (unsigned long long)r->args->min_n);
   printf("settings: %s\n", business);
 }
@@ -494,6 +522,52 @@ static int print_service_tables(const report_out *r) {
   return 0;
 }
 
+/* The service-operations tables: overall, then per --by dimension. */
+static int print_operations_tables(const report_out *r) {
+  size_t d;
+  for (d = 0; d <= r->by_count; d++) {
+    cxm_groups *groups = NULL;
+    cxm_operations_result *ops = NULL;
+    cli_table *t = cli_table_new(CLI_OPERATIONS_COLUMNS);
+    char title[80];
+    size_t i, count = 0;
+    int32_t rc = CXM_OK;
+    const char *name = d == 0 ? "slice" : cli_args_by_name(r->by[d - 1]);
+    if (t == NULL) {
+      cli_diag(NULL, "out of memory");
+      return -1;
+    }
+    if (d > 0) rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
+    if (rc == CXM_OK) {
+      count = groups != NULL ? cxm_groups_count(groups) : 0;
+      ops = malloc((count + 1) * sizeof *ops);
+      rc = ops == NULL ? CXM_E_NOMEM : cli_operations_groups(ops, r->store, groups, r->operations);
+    }
+    cli_operations_table_header(t, name);
+    if (rc == CXM_OK && d == 0) cli_operations_table_row(t, "all", &ops[count]);
+    for (i = 0; i < count && rc == CXM_OK && d > 0; i++) {
+      const char *key;
+      size_t len;
+      rc = cxm_groups_key(&key, &len, groups, i);
+      if (rc == CXM_OK) cli_operations_table_row(t, key, &ops[i]);
+    }
+    if (d == 0)
+      snprintf(title, sizeof title, "\nservice operations: overall (repeat window %lld d)",
+               (long long)(r->operations->window_seconds / 86400));
+    else
+      snprintf(title, sizeof title, "\nservice operations by %s", name);
+    if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
+    cli_table_free(t);
+    free(ops);
+    cxm_groups_free(groups);
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
+  }
+  return 0;
+}
+
 /* The "service vs experience" tables: overall, then per --by dimension. */
 static int print_experience_tables(const report_out *r) {
   size_t d;
@@ -532,7 +606,7 @@ static int print_experience_tables(const report_out *r) {
       return -1;
     }
   }
-  return print_service_tables(r);
+  return print_service_tables(r) != 0 ? -1 : print_operations_tables(r);
 }
 
 int cli_report_main(int argc, char **argv) {
@@ -540,6 +614,7 @@ int cli_report_main(int argc, char **argv) {
   cli_args args;
   cxm_calendar *calendar = NULL;
   cxm_experience_options options;
+  cxm_operations_options operations;
   cxm_store *store = NULL;
   cxm_store_stats stats;
   cli_input in;
@@ -575,6 +650,9 @@ int cli_report_main(int argc, char **argv) {
   cxm_experience_options_init(&options);
   options.calendar = calendar;
   options.sla_target_seconds = args.business.sla_target_seconds;
+  cxm_operations_options_init(&operations);
+  operations.calendar = calendar;
+  operations.window_seconds = args.fcr_window_days * 86400;
 
   memset(&in, 0, sizeof in);
   if (args.dialect.snapshot != NULL) {
@@ -609,6 +687,7 @@ int cli_report_main(int argc, char **argv) {
     out.options = &options;
     out.args = &args;
     out.compare = NULL;
+    out.operations = &operations;
     if (args.compare != NULL) {
       if (cli_compare_resolve(&compare, stats.last) == 0) {
         out.compare = &compare;
