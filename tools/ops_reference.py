@@ -219,11 +219,26 @@ def main():
         w.writerow(["time", "customer", "kind", "value", "channel", "segment", "ref"])
         for r in rows:
             w.writerow([iso(r["time"]), r["customer"], r["kind"], r["value"], r["channel"], r["segment"], r["ref"]])
+    # the same rows as JSON Lines: the reader must give the same report
+    jpath = os.path.join(work, "ops_edges.jsonl")
+    with open(jpath, "w") as f:
+        for r in rows:
+            rec = {"time": iso(r["time"]), "customer": r["customer"], "kind": r["kind"]}
+            for k in ("value", "channel", "segment", "ref"):
+                if r[k] != "":
+                    rec[k] = float(r[k]) if k == "value" else r[k]
+            f.write(json.dumps(rec) + "\n")
     hol = os.path.join(work, "ops_holidays.txt")
     with open(hol, "w") as f:
         f.write("\n".join(HOLIDAYS) + "\n")
     got = json.loads(subprocess.run([cxm, "report", "--json", "--by", "channel,segment,month", "--holidays", hol,
                                      path], check=True, capture_output=True, text=True).stdout)
+    got_jsonl = json.loads(subprocess.run([cxm, "report", "--json", "--by", "channel,segment,month", "--holidays",
+                                           hol, jpath], check=True, capture_output=True, text=True).stdout)
+    failures = 0
+    if got_jsonl["overall"] != got["overall"] or got_jsonl["slices"] != got["slices"]:
+        print("FAIL the JSON Lines copy gives another report than the CSV")
+        failures += 1
     holidays = set(HOLIDAYS)
     contacts, pairs = model(rows, holidays)
     month = lambda t: "%04d-%02d" % tuple(datetime.datetime.fromtimestamp(t, datetime.timezone.utc).timetuple()[:2])
@@ -240,7 +255,6 @@ def main():
                 keep = (lambda k: lambda c: c["segment"] == k)(key)
                 keep_pair = None
             checks.append(("%s.%s" % (dim, key), doc, keep, keep_pair))
-    failures = 0
     for name, doc, keep, keep_pair in checks:
         want = operations(contacts, keep, holidays)
         have = doc["operations"]
