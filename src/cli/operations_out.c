@@ -73,16 +73,44 @@ void cli_operations_table_row(cli_table *t, const char *key, const cxm_operation
   cell_duration(t, r->full_resolution_business_mean_s);
 }
 
-int32_t cli_operations_groups(cxm_operations_result *out, const cxm_store *store, const cxm_groups *groups,
-                              const cxm_operations_options *options) {
-  size_t count = groups != NULL ? cxm_groups_count(groups) : 0, k;
-  cxm_filter *filters = calloc(count + 1, sizeof *filters);
+int32_t cli_operations_all(cxm_operations_result **out, size_t *start, const cxm_store *store, const int32_t *by,
+                           size_t by_count, const cxm_operations_options *options) {
+  cxm_filter *filters = NULL;
+  cxm_operations_result *rs = NULL;
+  size_t n = 1, d, k;
   int32_t rc = CXM_OK;
+  *out = NULL;
+  filters = malloc(sizeof *filters);
   if (filters == NULL) return CXM_E_NOMEM;
-  for (k = 0; k < count && rc == CXM_OK; k++) rc = cxm_groups_filter(&filters[k], groups, k);
-  cxm_filter_init(&filters[count]);
-  for (k = 0; k <= count; k++) out[k].size = sizeof out[k];
-  if (rc == CXM_OK) rc = cxm_store_operations_each(out, filters, count + 1, store, options);
+  cxm_filter_init(&filters[0]);
+  for (d = 0; d < by_count && rc == CXM_OK; d++) {
+    cxm_groups *g = NULL;
+    size_t count;
+    cxm_filter *grown;
+    rc = cxm_store_group(&g, store, NULL, by[d]);
+    if (rc != CXM_OK) break;
+    count = cxm_groups_count(g);
+    start[d] = n;
+    grown = realloc(filters, (n + count) * sizeof *filters);
+    if (grown == NULL) rc = CXM_E_NOMEM;
+    else filters = grown;
+    for (k = 0; k < count && rc == CXM_OK; k++) rc = cxm_groups_filter(&filters[n + k], g, k);
+    n += count;
+    cxm_groups_free(g);
+  }
+  if (rc == CXM_OK) {
+    rs = malloc(n * sizeof *rs);
+    if (rs == NULL) rc = CXM_E_NOMEM;
+  }
+  if (rc == CXM_OK) {
+    for (k = 0; k < n; k++) rs[k].size = sizeof rs[k];
+    rc = cxm_store_operations_each(rs, filters, n, store, options);
+  }
   free(filters);
-  return rc;
+  if (rc != CXM_OK) {
+    free(rs);
+    return rc;
+  }
+  *out = rs;
+  return CXM_OK;
 }

@@ -19,9 +19,12 @@ void cli_operations_table_header(cli_table *t, const char *first);
 /* One row. */
 void cli_operations_table_row(cli_table *t, const char *key, const cxm_operations_result *r);
 
-/* The operations of every group of `groups` (out[0 .. count)), then of
- * everything (out[count]): one query. `out` holds count + 1 results. */
-int32_t cli_operations_groups(cxm_operations_result *out, const cxm_store *store, const cxm_groups *groups,
-                              const cxm_operations_options *options);
+/* Every slice of a report in one query (one sort of the contacts): out[0]
+ * is everything, then the groups of by[0] in cxm_store_group() order, then
+ * those of by[1]... `*start` (by_count entries) receives where each
+ * dimension's groups begin. `*out` is malloc'ed (free()). CXM_OK or a
+ * status. */
+int32_t cli_operations_all(cxm_operations_result **out, size_t *start, const cxm_store *store, const int32_t *by,
+                           size_t by_count, const cxm_operations_options *options);
 
 #endif

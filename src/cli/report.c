@@ -254,11 +254,18 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, 
 /* ---- The command ------------------------------------------------------ */
 
 static int print_json(const report_out *r) {
+  cxm_operations_result *all_ops = NULL;
+  size_t start[CXM_BY_COUNT];
   cxm_survey_acc overall;
   cli_json j;
   size_t d;
   int have_events = r->stats->first <= r->stats->last;
   int32_t rc = cxm_store_survey(&overall, r->store, NULL);
+  if (rc != CXM_OK) {
+    cli_diag(NULL, cxm_status_str(rc));
+    return -1;
+  }
+  rc = cli_operations_all(&all_ops, start, r->store, r->by, r->by_count, r->operations);
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
@@ -285,6 +292,7 @@ static int print_json(const report_out *r) {
     cli_compare_result cmp;
     rc = cli_compare_run(&cmp, r->store, r->compare);
     if (rc != CXM_OK) {
+      free(all_ops);
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
     }
@@ -292,13 +300,9 @@ static int print_json(const report_out *r) {
     cli_compare_json(&j, r->compare, &cmp);
   }
   cli_json_keyz(&j, "overall");
-  {
-    cxm_operations_result ops;
-    ops.size = sizeof ops;
-    rc = cxm_store_operations(&ops, r->store, NULL, r->operations);
-    if (rc == CXM_OK) rc = json_slice(&j, r, NULL, 0, &overall, &ops);
-  }
+  rc = json_slice(&j, r, NULL, 0, &overall, &all_ops[0]);
   if (rc != CXM_OK) {
+    free(all_ops);
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
   }
@@ -306,22 +310,16 @@ static int print_json(const report_out *r) {
   cli_json_object_begin(&j);
   for (d = 0; d < r->by_count; d++) {
     cxm_groups *groups = NULL;
-    cxm_operations_result *ops;
+    const cxm_operations_result *ops;
     size_t i, count;
     rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d], r->options);
     if (rc != CXM_OK) {
+      free(all_ops);
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
     }
     count = cxm_groups_count(groups);
-    ops = malloc((count + 1) * sizeof *ops);
-    rc = ops == NULL ? CXM_E_NOMEM : cli_operations_groups(ops, r->store, groups, r->operations);
-    if (rc != CXM_OK) {
-      free(ops);
-      cxm_groups_free(groups);
-      cli_diag(NULL, cxm_status_str(rc));
-      return -1;
-    }
+    ops = all_ops + start[d];
     cli_json_keyz(&j, cli_args_by_name(r->by[d]));
     cli_json_object_begin(&j);
     for (i = 0; i < count; i++) {
@@ -329,7 +327,7 @@ static int print_json(const report_out *r) {
       size_t len;
       cxm_survey_acc acc;
       if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
-        free(ops);
+        free(all_ops);
         cxm_groups_free(groups);
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
@@ -337,16 +335,16 @@ static int print_json(const report_out *r) {
       cli_json_key(&j, key, len);
       rc = json_slice(&j, r, groups, i, &acc, &ops[i]);
       if (rc != CXM_OK) {
-        free(ops);
+        free(all_ops);
         cxm_groups_free(groups);
         cli_diag(NULL, cxm_status_str(rc));
         return -1;
       }
     }
     cli_json_object_end(&j);
-    free(ops);
     cxm_groups_free(groups);
   }
+  free(all_ops);
   cli_json_object_end(&j);
   cli_json_object_end(&j);
   return 0;
@@ -524,46 +522,43 @@ static int print_service_tables(const report_out *r) {
 
 /* The service-operations tables: overall, then per --by dimension. */
 static int print_operations_tables(const report_out *r) {
-  size_t d;
-  for (d = 0; d <= r->by_count; d++) {
+  cxm_operations_result *ops = NULL;
+  size_t start[CXM_BY_COUNT], d;
+  int32_t rc = cli_operations_all(&ops, start, r->store, r->by, r->by_count, r->operations);
+  for (d = 0; d <= r->by_count && rc == CXM_OK; d++) {
     cxm_groups *groups = NULL;
-    cxm_operations_result *ops = NULL;
     cli_table *t = cli_table_new(CLI_OPERATIONS_COLUMNS);
     char title[80];
     size_t i, count = 0;
-    int32_t rc = CXM_OK;
     const char *name = d == 0 ? "slice" : cli_args_by_name(r->by[d - 1]);
     if (t == NULL) {
-      cli_diag(NULL, "out of memory");
-      return -1;
-    }
-    if (d > 0) rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
-    if (rc == CXM_OK) {
-      count = groups != NULL ? cxm_groups_count(groups) : 0;
-      ops = malloc((count + 1) * sizeof *ops);
-      rc = ops == NULL ? CXM_E_NOMEM : cli_operations_groups(ops, r->store, groups, r->operations);
+      rc = CXM_E_NOMEM;
+      break;
     }
     cli_operations_table_header(t, name);
-    if (rc == CXM_OK && d == 0) cli_operations_table_row(t, "all", &ops[count]);
-    for (i = 0; i < count && rc == CXM_OK && d > 0; i++) {
-      const char *key;
-      size_t len;
-      rc = cxm_groups_key(&key, &len, groups, i);
-      if (rc == CXM_OK) cli_operations_table_row(t, key, &ops[i]);
-    }
-    if (d == 0)
+    if (d == 0) {
+      cli_operations_table_row(t, "all", &ops[0]);
       snprintf(title, sizeof title, "\nservice operations: overall (repeat window %lld d)",
                (long long)(r->operations->window_seconds / 86400));
-    else
+    } else {
+      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
+      count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
+      for (i = 0; i < count && rc == CXM_OK; i++) {
+        const char *key;
+        size_t len;
+        rc = cxm_groups_key(&key, &len, groups, i);
+        if (rc == CXM_OK) cli_operations_table_row(t, key, &ops[start[d - 1] + i]);
+      }
       snprintf(title, sizeof title, "\nservice operations by %s", name);
+    }
     if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
     cli_table_free(t);
-    free(ops);
     cxm_groups_free(groups);
-    if (rc != CXM_OK) {
-      cli_diag(NULL, cxm_status_str(rc));
-      return -1;
-    }
+  }
+  free(ops);
+  if (rc != CXM_OK) {
+    cli_diag(NULL, cxm_status_str(rc));
+    return -1;
   }
   return 0;
 }
