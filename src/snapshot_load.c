@@ -291,7 +291,7 @@ static int32_t rd_interaction(rd *r, cxm_store *s, cxmi_interaction *x, uint32_t
     TRY(rd_u32(r, &x->reply_n, UINT32_MAX));
     TRY(rd_u32(r, &x->reopen_n, UINT32_MAX));
     TRY(rd_u32(r, &x->transfer_n, UINT32_MAX));
-    if (!valid_time(x->first_time) || !time_or_none(x->last_resolve_time) ||
+    if (!time_or_none(x->first_time) || !time_or_none(x->last_resolve_time) ||
         (x->resolve_time != CXMI_NO_TIME &&
          (x->last_resolve_time == CXMI_NO_TIME || x->last_resolve_time < x->resolve_time)) ||
         (x->reply_time != CXMI_NO_TIME && x->reply_n == 0) || x->first_time > x->first_rating_time ||
