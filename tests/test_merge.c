@@ -191,6 +191,24 @@ static void print_slice(print *pr, const cxm_store *s, const cxm_filter *f) {
   put_u64(&pr->bytes, g.blind_spots);
   put_u64(&pr->bytes, g.reverse_spots);
 
+  mark(pr, "operations");
+  {
+    cxm_operations_result op;
+    op.size = sizeof op;
+    assert_int_equal(cxm_store_operations(&op, s, f, NULL), CXM_OK);
+    put_u64(&pr->bytes, op.contacts);
+    put_u64(&pr->bytes, op.resolved);
+    put_u64(&pr->bytes, op.first_contact_resolved);
+    put_u64(&pr->bytes, op.reopened);
+    put_u64(&pr->bytes, op.repeated);
+    put_u64(&pr->bytes, op.switched);
+    put_u64(&pr->bytes, op.transfers);
+    put_f64(&pr->bytes, op.full_resolution_median_s);
+    put_f64(&pr->bytes, op.full_resolution_mean_s);
+    put_f64(&pr->bytes, op.first_resolution_business_median_s);
+    put_f64(&pr->bytes, op.full_resolution_business_mean_s);
+  }
+
   mark(pr, "servqual");
   assert_int_equal(cxm_store_servqual_acc(&sq, s, f), CXM_OK);
   assert_int_equal(cxm_servqual_acc_serialize(bytes, sizeof bytes, &n, &sq), CXM_OK);

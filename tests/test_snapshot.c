@@ -256,6 +256,14 @@ static void assert_same_experience(const cxm_store *a, const cxm_store *b, const
     assert_memory_equal(&rx, &ry, sizeof rx);
   }
   {
+    cxm_operations_result ox, oy;
+    memset(&ox, 0, sizeof ox);
+    memset(&oy, 0, sizeof oy);
+    ox.size = oy.size = sizeof ox;
+    assert_int_equal(cxm_store_operations(&ox, a, f, NULL), cxm_store_operations(&oy, b, f, NULL));
+    assert_memory_equal(&ox, &oy, sizeof ox);
+  }
+  {
     cxm_loyalty_acc x, y;
     cxm_loyalty_result rx, ry;
     ra = cxm_store_loyalty_acc(&x, a, f);
