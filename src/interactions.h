@@ -1,7 +1,7 @@
 /* Per-interaction bookkeeping: everything the perception gap and the
  * service levels need of one `ref`, whichever order its events arrive in.
  *
- * Memory: one record (~144 bytes) plus the interned ref per interaction,
+ * Memory: one record (168 bytes on LP64) plus the interned ref per interaction,
  * for the store's lifetime: an interaction may get a late rating, so no
  * half can be dropped (docs/experience.md). The only variable part is the
  * "early" list: replies and resolutions seen before the earliest
