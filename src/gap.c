@@ -94,9 +94,11 @@ int32_t cxmi_group_gap(cxm_gap_acc *out, const cxmi_grouping *g, const cxm_exper
     int64_t at;
     int32_t rc;
     if (r->internal_n == 0 || r->rating_n == 0) continue;
-    /* A pair lives where its earliest internal rating was given, and when
-     * its earliest rating (of either side) was given. */
-    at = cxmi_grouping_item(g, r->first_rating_time, r->internal_channel, r->internal_stage, r->internal_segment);
+    /* A pair lives where its earliest internal rating was given, and in
+     * the period its interaction began: its earliest event of any kind
+     * (docs/metrics.md), so a contact opened on 31 January and rated on
+     * 1 February is January's. */
+    at = cxmi_grouping_item(g, r->first_time, r->internal_channel, r->internal_stage, r->internal_segment);
     if (at < 0) continue;
     rc = cxm_gap_acc_add(&out[at], r->internal_sum / r->internal_n, r->rating_sum / r->rating_n, o->top_box);
     if (rc != CXM_OK) return rc;

@@ -18,7 +18,8 @@ void cxmi_interactions_free(cxmi_interactions *t, cxmi_alloc *a) {
 static int is_rating(int32_t kind) { return kind == CXM_KIND_NPS || kind == CXM_KIND_CSAT || kind == CXM_KIND_CES; }
 
 static int is_contact(int32_t kind) {
-  return kind == CXM_KIND_CONTACT_OPEN || kind == CXM_KIND_CONTACT_REPLY || kind == CXM_KIND_CONTACT_RESOLVE;
+  return kind == CXM_KIND_CONTACT_OPEN || kind == CXM_KIND_CONTACT_REPLY || kind == CXM_KIND_CONTACT_RESOLVE ||
+         kind == CXM_KIND_CONTACT_REOPEN || kind == CXM_KIND_CONTACT_TRANSFER;
 }
 
 int cxmi_interactions_wants(const cxm_event *e) {
@@ -42,6 +43,8 @@ void cxmi_interaction_init(cxmi_interaction *r) {
   r->reply_time = CXMI_NO_TIME;
   r->resolve_time = CXMI_NO_TIME;
   r->first_customer_rating_time = CXMI_NO_TIME;
+  r->first_time = CXMI_NO_TIME;
+  r->last_resolve_time = CXMI_NO_TIME;
 }
 
 int32_t cxmi_interactions_reserve(int64_t *index, cxmi_interactions *t, cxmi_alloc *a, const cxm_event *e,
@@ -50,7 +53,11 @@ int32_t cxmi_interactions_reserve(int64_t *index, cxmi_interactions *t, cxmi_all
   *index = cxmi_intern_find(&t->refs, e->ref, e->ref_len, ref_hash);
   if (*index >= 0) {
     const cxmi_interaction *r = &t->items[*index];
-    if ((e->kind == CXM_KIND_INTERNAL && r->internal_n == UINT32_MAX) || (is_rating(e->kind) && r->rating_n == UINT32_MAX))
+    if ((e->kind == CXM_KIND_INTERNAL && r->internal_n == UINT32_MAX) ||
+        (is_rating(e->kind) && r->rating_n == UINT32_MAX) ||
+        (e->kind == CXM_KIND_CONTACT_REPLY && r->reply_n == UINT32_MAX) ||
+        (e->kind == CXM_KIND_CONTACT_REOPEN && r->reopen_n == UINT32_MAX) ||
+        (e->kind == CXM_KIND_CONTACT_TRANSFER && r->transfer_n == UINT32_MAX))
       return CXM_E_OVERFLOW;
   } else {
     rc = cxmi_intern_reserve(&t->refs, a, e->ref_len);
@@ -120,6 +127,7 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
     cxmi_interaction_init(&t->items[index]);
   }
   r = &t->items[index];
+  set_min(&r->first_time, e->time);
   /* Updates use strict comparisons: among events at the same time, the
    * first in input order wins (docs/metrics.md). */
   switch (e->kind) {
@@ -157,7 +165,11 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
         cxmi_interactions_absorb_early(t, r, e->time);
       }
       break;
+    case CXM_KIND_CONTACT_REOPEN: r->reopen_n++; break;
+    case CXM_KIND_CONTACT_TRANSFER: r->transfer_n++; break;
     default: /* reply or resolve */
+      if (e->kind == CXM_KIND_CONTACT_REPLY) r->reply_n++;
+      else if (r->last_resolve_time == CXMI_NO_TIME || e->time > r->last_resolve_time) r->last_resolve_time = e->time;
       if (e->time >= r->open_time && r->open_time != CXMI_NO_TIME)
         set_min(e->kind == CXM_KIND_CONTACT_REPLY ? &r->reply_time : &r->resolve_time, e->time);
       else

@@ -1,7 +1,7 @@
 /* Per-interaction bookkeeping: everything the perception gap and the
  * service levels need of one `ref`, whichever order its events arrive in.
  *
- * Memory: one record (~112 bytes) plus the interned ref per interaction,
+ * Memory: one record (168 bytes on LP64) plus the interned ref per interaction,
  * for the store's lifetime: an interaction may get a late rating, so no
  * half can be dropped (docs/experience.md). The only variable part is the
  * "early" list: replies and resolutions seen before the earliest
@@ -36,6 +36,12 @@ typedef struct cxmi_interaction {
   int64_t reply_time;   /* earliest contact_reply at or after open_time */
   int64_t resolve_time; /* earliest contact_resolve at or after open_time */
   uint32_t early;       /* head of this ref's early list, index + 1; 0 = none */
+  /* service operations (snapshot version 2) */
+  int64_t first_time;        /* earliest event of any kind this table tracks: the interaction's period */
+  int64_t last_resolve_time; /* latest contact_resolve at any time, CXMI_NO_TIME if none */
+  uint32_t reply_n;          /* contact_reply events, at any time */
+  uint32_t reopen_n;         /* contact_reopen events */
+  uint32_t transfer_n;       /* contact_transfer events */
 } cxmi_interaction;
 
 typedef struct cxmi_early {

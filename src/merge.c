@@ -189,7 +189,9 @@ static int32_t plan_interactions(merge_plan *p, const merge_maps *m, const cxm_s
     const cxmi_interaction *src = &from->interactions.items[i];
     if (m->ref[i] < into->interactions.refs.count) {
       const cxmi_interaction *dst = &into->interactions.items[m->ref[i]];
-      if (add_overflows_u32(dst->internal_n, src->internal_n) || add_overflows_u32(dst->rating_n, src->rating_n))
+      if (add_overflows_u32(dst->internal_n, src->internal_n) || add_overflows_u32(dst->rating_n, src->rating_n) ||
+          add_overflows_u32(dst->reply_n, src->reply_n) || add_overflows_u32(dst->reopen_n, src->reopen_n) ||
+          add_overflows_u32(dst->transfer_n, src->transfer_n))
         return CXM_E_OVERFLOW;
     }
     p->early += early_length(&from->interactions, src);
@@ -277,6 +279,13 @@ static void merge_interaction(cxmi_interactions *t, cxmi_interaction *dst, const
    * both early lists the merged open now covers. */
   set_min(&dst->reply_time, src->reply_time);
   set_min(&dst->resolve_time, src->resolve_time);
+  set_min(&dst->first_time, src->first_time);
+  if (src->last_resolve_time != CXMI_NO_TIME &&
+      (dst->last_resolve_time == CXMI_NO_TIME || src->last_resolve_time > dst->last_resolve_time))
+    dst->last_resolve_time = src->last_resolve_time;
+  dst->reply_n += src->reply_n;
+  dst->reopen_n += src->reopen_n;
+  dst->transfer_n += src->transfer_n;
   if (dst->open_time != CXMI_NO_TIME) cxmi_interactions_absorb_early(t, dst, dst->open_time);
   for (at = src->early; at != 0; at = from_t->early[at - 1].next) {
     const cxmi_early *e = &from_t->early[at - 1];

@@ -8,7 +8,9 @@
 #include "cxm/snapshot.h"
 #include "fileio.h"
 
-#define CXMI_SNAPSHOT_VERSION 1u
+/* 2: interactions gain first_time, last_resolve_time and the reply, reopen
+ * and transfer counts. Version 1 files still load (docs/snapshot.md). */
+#define CXMI_SNAPSHOT_VERSION 2u
 #define CXMI_SNAPSHOT_HEADER_BYTES 16u
 #define CXMI_SNAPSHOT_TRAILER_BYTES 16u
 /* A section's frame: tag (4), payload length (8), payload, CRC-32C (4). */

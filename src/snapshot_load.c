@@ -20,6 +20,7 @@
 typedef struct rd {
   const uint8_t *p;
   size_t left;
+  uint32_t version; /* the file's format version */
 } rd;
 
 #define TRY(expr)                  \
@@ -270,6 +271,24 @@ static int32_t rd_interaction(rd *r, cxm_store *s, cxmi_interaction *x, uint32_t
   TRY(rd_i64(r, &x->open_time));
   TRY(rd_i64(r, &x->reply_time));
   TRY(rd_i64(r, &x->resolve_time));
+  if (r->version >= 2) {
+    TRY(rd_i64(r, &x->first_time));
+    TRY(rd_i64(r, &x->last_resolve_time));
+    TRY(rd_u32(r, &x->reply_n, UINT32_MAX));
+    TRY(rd_u32(r, &x->reopen_n, UINT32_MAX));
+    TRY(rd_u32(r, &x->transfer_n, UINT32_MAX));
+    if (!time_or_none(x->first_time) || !time_or_none(x->last_resolve_time) ||
+        (x->resolve_time != CXMI_NO_TIME &&
+         (x->last_resolve_time == CXMI_NO_TIME || x->last_resolve_time < x->resolve_time)) ||
+        (x->reply_time != CXMI_NO_TIME && x->reply_n == 0) || x->first_time > x->first_rating_time ||
+        x->first_time > x->open_time)
+      return CXM_E_FORMAT;
+  } else {
+    /* Version 1 kept no counts: rebuilt from what it kept (docs/snapshot.md). */
+    x->first_time = x->first_rating_time < x->open_time ? x->first_rating_time : x->open_time;
+    x->last_resolve_time = x->resolve_time;
+    x->reply_n = x->reply_time != CXMI_NO_TIME;
+  }
   TRY(rd_u32(r, early_n, UINT32_MAX));
   if (!time_or_none(x->first_rating_time) || !time_or_none(x->first_internal_time) ||
       !time_or_none(x->first_customer_rating_time) || !time_or_none(x->open_time) ||
@@ -353,6 +372,15 @@ static int32_t rd_interactions(rd *r, cxm_store *s) {
       if (!valid_time(e.time) || (e.kind != CXM_KIND_CONTACT_REPLY && e.kind != CXM_KIND_CONTACT_RESOLVE) ||
           (x.open_time != CXMI_NO_TIME && e.time >= x.open_time))
         return CXM_E_FORMAT;
+      if (r->version < 2) {
+        if (e.time < x.first_time) x.first_time = e.time;
+        if (e.kind == CXM_KIND_CONTACT_REPLY && x.reply_n < UINT32_MAX) x.reply_n++;
+        if (e.kind == CXM_KIND_CONTACT_RESOLVE &&
+            (x.last_resolve_time == CXMI_NO_TIME || e.time > x.last_resolve_time))
+          x.last_resolve_time = e.time;
+      } else if (e.time < x.first_time || (e.kind == CXM_KIND_CONTACT_RESOLVE && e.time > x.last_resolve_time)) {
+        return CXM_E_FORMAT;
+      }
       TRY(grow_early(t, &s->alloc));
       e.next = 0;
       t->early[t->early_count] = e;
@@ -477,6 +505,7 @@ static int32_t next_section(rd *payload, rd *in, const char *tag) {
   in->left -= (size_t)(16 + len);
   payload->p = frame + 12;
   payload->left = (size_t)len;
+  payload->version = in->version;
   return CXM_OK;
 }
 
@@ -505,6 +534,7 @@ static int32_t load(cxm_store **out, const uint8_t *bytes, size_t len, const cxm
   int32_t rc;
   in.p = bytes;
   in.left = len;
+  in.version = 0;
   /* Magic first, so that other data is called foreign, not short. */
   if (memcmp(bytes, cxmi_snapshot_magic, len < 8 ? len : 8) != 0) return CXM_E_FORMAT;
   if (len < CXMI_SNAPSHOT_HEADER_BYTES) return CXM_E_TRUNCATED;
@@ -527,6 +557,7 @@ static int32_t load(cxm_store **out, const uint8_t *bytes, size_t len, const cxm
   }
   in.p += CXMI_SNAPSHOT_HEADER_BYTES;
   in.left -= CXMI_SNAPSHOT_HEADER_BYTES;
+  in.version = version;
 
   TRY(next_section(&payload, &in, cxmi_snapshot_tags[CXMI_SEC_META]));
   TRY(rd_meta(&payload, &m));

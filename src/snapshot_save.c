@@ -159,6 +159,11 @@ static void enc_interactions(sink *s, const cxm_store *st) {
     put_i64(s, r->open_time);
     put_i64(s, r->reply_time);
     put_i64(s, r->resolve_time);
+    put_i64(s, r->first_time);
+    put_i64(s, r->last_resolve_time);
+    put_leb(s, r->reply_n);
+    put_leb(s, r->reopen_n);
+    put_leb(s, r->transfer_n);
     /* The early list in list order (its array slots are history). The
      * list is acyclic and within early_count by construction. */
     for (link = r->early; link != 0; link = t->early[link - 1].next) n++;

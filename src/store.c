@@ -281,7 +281,8 @@ static int32_t check_value(const cxm_event *e) {
 }
 
 static int needs_ref(int32_t kind) {
-  return kind == CXM_KIND_CONTACT_OPEN || kind == CXM_KIND_CONTACT_REPLY || kind == CXM_KIND_CONTACT_RESOLVE;
+  return kind == CXM_KIND_CONTACT_OPEN || kind == CXM_KIND_CONTACT_REPLY || kind == CXM_KIND_CONTACT_RESOLVE ||
+         kind == CXM_KIND_CONTACT_REOPEN || kind == CXM_KIND_CONTACT_TRANSFER || kind == CXM_KIND_FOLLOWUP;
 }
 
 static int takes_dimension(int32_t kind) { return kind == CXM_KIND_EXPECTATION || kind == CXM_KIND_PERCEPTION; }

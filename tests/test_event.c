@@ -31,11 +31,16 @@ static void test_init_defaults(void **state) {
 static void test_kinds(void **state) {
   static const char *const names[] = {"nps", "csat", "ces", "internal", "expectation", "perception",
                                       "contact_open", "contact_reply", "contact_resolve", "purchase",
-                                      "complaint", "compliment", "churn"};
+                                      "complaint", "compliment", "churn",
+                                      [CXM_KIND_CONTACT_REOPEN] = "contact_reopen",
+                                      [CXM_KIND_CONTACT_TRANSFER] = "contact_transfer",
+                                      [CXM_KIND_FOLLOWUP] = "followup",
+                                      [CXM_KIND_SURVEY_SENT] = "survey_sent"};
   int32_t k, i;
   (void)state;
   assert_int_equal(sizeof names / sizeof names[0], CXM_KIND_COUNT);
   for (i = 0; i < CXM_KIND_COUNT; i++) {
+    assert_non_null(names[i]);
     assert_string_equal(cxm_kind_name(i), names[i]);
     assert_int_equal(cxm_kind_parse(&k, names[i], strlen(names[i])), CXM_OK);
     assert_int_equal(k, i);

@@ -99,6 +99,8 @@ static fault_count faulted[] = {
     {"cxm_store_service", 0, 0, 0},
     {"cxm_store_service_acc", 0, 0, 0},
     {"cxm_store_service_business", 0, 0, 0},
+    {"cxm_store_operations", 0, 0, 0},
+    {"cxm_store_operations_each", 0, 0, 0},
     {"cxm_store_loyalty", 0, 0, 0},
     {"cxm_store_loyalty_acc", 0, 0, 0},
     {"cxm_store_consistency", 0, 0, 0},
@@ -233,6 +235,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_model_pmf", PURE, R_PURE},
     {"cxm_model_population", PURE, R_PURE},
     {"cxm_nps_compare", PURE, R_PURE},
+    {"cxm_operations_options_init", PURE, R_INIT},
     {"cxm_nps_compute", PURE, R_PURE},
     {"cxm_reader_free", FREES, R_FREE},
     {"cxm_reader_options_init", PURE, R_INIT},
@@ -1145,12 +1148,14 @@ static void test_store_segment(void **state) {
 /* ---- the store's queries ------------------------------------------------- */
 
 enum q_fn { Q_GROUP, Q_GROUP_EXPERIENCE, Q_SERVQUAL, Q_SERVQUAL_ACC, Q_SERVICE, Q_SERVICE_ACC, Q_SERVICE_BUSINESS,
-            Q_LOYALTY, Q_LOYALTY_ACC, Q_CONSISTENCY, Q_FEATURES, Q_RISK_MODEL, Q_CHURN, Q_COUNT };
+            Q_LOYALTY, Q_LOYALTY_ACC, Q_CONSISTENCY, Q_FEATURES, Q_RISK_MODEL, Q_CHURN, Q_OPERATIONS,
+            Q_OPERATIONS_EACH, Q_COUNT };
 static const char *const q_names[Q_COUNT] = {
     "cxm_store_group",       "cxm_store_group_experience", "cxm_store_servqual",    "cxm_store_servqual_acc",
     "cxm_store_service",     "cxm_store_service_acc",      "cxm_store_service_business", "cxm_store_loyalty",
     "cxm_store_loyalty_acc", "cxm_store_consistency",
-    "cxm_store_features", "cxm_store_risk_model", "cxm_store_churn"};
+    "cxm_store_features", "cxm_store_risk_model", "cxm_store_churn", "cxm_store_operations",
+    "cxm_store_operations_each"};
 
 typedef struct query_ctx {
   const cxm_store *s;
@@ -1215,6 +1220,19 @@ static int32_t call_query(void *ctx) {
   case Q_CHURN:
     c->churn = (cxm_churn *)&c->fitted; /* documented: set to NULL on error */
     return cxm_store_churn(&c->churn, c->s, NULL);
+  case Q_OPERATIONS: {
+    cxm_operations_result op;
+    op.size = sizeof op;
+    return cxm_store_operations(&op, c->s, c->filter, NULL);
+  }
+  case Q_OPERATIONS_EACH: {
+    cxm_operations_result op[2];
+    cxm_filter fs[2];
+    cxm_filter_init(&fs[0]);
+    fs[1] = c->filter != NULL ? *c->filter : fs[0];
+    op[0].size = op[1].size = sizeof op[0];
+    return cxm_store_operations_each(op, fs, 2, c->s, NULL);
+  }
   default: fail(); return CXM_E_ARG;
   }
 }

@@ -191,6 +191,24 @@ static void print_slice(print *pr, const cxm_store *s, const cxm_filter *f) {
   put_u64(&pr->bytes, g.blind_spots);
   put_u64(&pr->bytes, g.reverse_spots);
 
+  mark(pr, "operations");
+  {
+    cxm_operations_result op;
+    op.size = sizeof op;
+    assert_int_equal(cxm_store_operations(&op, s, f, NULL), CXM_OK);
+    put_u64(&pr->bytes, op.contacts);
+    put_u64(&pr->bytes, op.resolved);
+    put_u64(&pr->bytes, op.first_contact_resolved);
+    put_u64(&pr->bytes, op.reopened);
+    put_u64(&pr->bytes, op.repeated);
+    put_u64(&pr->bytes, op.switched);
+    put_u64(&pr->bytes, op.transfers);
+    put_f64(&pr->bytes, op.full_resolution_median_s);
+    put_f64(&pr->bytes, op.full_resolution_mean_s);
+    put_f64(&pr->bytes, op.first_resolution_business_median_s);
+    put_f64(&pr->bytes, op.full_resolution_business_mean_s);
+  }
+
   mark(pr, "servqual");
   assert_int_equal(cxm_store_servqual_acc(&sq, s, f), CXM_OK);
   assert_int_equal(cxm_servqual_acc_serialize(bytes, sizeof bytes, &n, &sq), CXM_OK);
@@ -737,6 +755,7 @@ static ev random_event(uint64_t *rng, uint32_t customers, uint32_t refs, int tie
   if (e.kind == CXM_KIND_EXPECTATION || e.kind == CXM_KIND_PERCEPTION)
     e.dimension = (int32_t)(1 + test_below(rng, CXM_DIMENSION_COUNT - 1));
   if (e.kind == CXM_KIND_CONTACT_OPEN || e.kind == CXM_KIND_CONTACT_REPLY || e.kind == CXM_KIND_CONTACT_RESOLVE ||
+      e.kind == CXM_KIND_CONTACT_REOPEN || e.kind == CXM_KIND_CONTACT_TRANSFER || e.kind == CXM_KIND_FOLLOWUP ||
       ((e.kind <= CXM_KIND_INTERNAL) && (ces_refs || e.kind != CXM_KIND_CES) && test_below(rng, 3) != 0)) {
     uint32_t r = (uint32_t)test_below(rng, refs);
     if (tied_refs)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "crc32c.h"
+#include "hash.h"
 #include "cxm.h"
 #include "snapshot.h"
 #include "store_internal.h"
@@ -150,6 +151,7 @@ static void record_random(cxm_store **stores, int n, uint64_t *rng, int count) {
     if (e.kind == CXM_KIND_EXPECTATION || e.kind == CXM_KIND_PERCEPTION)
       e.dimension = (int32_t)(1 + test_below(rng, CXM_DIMENSION_COUNT - 1));
     if (e.kind == CXM_KIND_CONTACT_OPEN || e.kind == CXM_KIND_CONTACT_REPLY || e.kind == CXM_KIND_CONTACT_RESOLVE ||
+      e.kind == CXM_KIND_CONTACT_REOPEN || e.kind == CXM_KIND_CONTACT_TRANSFER || e.kind == CXM_KIND_FOLLOWUP ||
         (e.kind <= CXM_KIND_INTERNAL && test_below(rng, 2) == 0)) {
       snprintf(ref, sizeof ref, "ref-%u", (unsigned)test_below(rng, 60));
       e.ref = ref;
@@ -252,6 +254,14 @@ static void assert_same_experience(const cxm_store *a, const cxm_store *b, const
     memset(&ry, 0, sizeof ry);
     assert_int_equal(cxm_store_service(&rx, a, f, &o), cxm_store_service(&ry, b, f, &o));
     assert_memory_equal(&rx, &ry, sizeof rx);
+  }
+  {
+    cxm_operations_result ox, oy;
+    memset(&ox, 0, sizeof ox);
+    memset(&oy, 0, sizeof oy);
+    ox.size = oy.size = sizeof ox;
+    assert_int_equal(cxm_store_operations(&ox, a, f, NULL), cxm_store_operations(&oy, b, f, NULL));
+    assert_memory_equal(&ox, &oy, sizeof ox);
   }
   {
     cxm_loyalty_acc x, y;
@@ -840,14 +850,14 @@ static void test_header_statuses(void **state) {
   b.p[0] = 'x';
   assert_int_equal(try_load(b.p, b.len), CXM_E_FORMAT);
   b.p[0] = 0x89;
-  b.p[8] = 2; /* a newer writer */
+  b.p[8] = (uint8_t)(CXMI_SNAPSHOT_VERSION + 1); /* a newer writer */
   assert_int_equal(try_load(b.p, b.len), CXM_E_VERSION);
   b.p[8] = 0;
   b.p[11] = 1;
   assert_int_equal(try_load(b.p, b.len), CXM_E_VERSION);
   b.p[11] = 0;
   assert_int_equal(try_load(b.p, b.len), CXM_E_FORMAT); /* version 0 */
-  b.p[8] = 1;
+  b.p[8] = (uint8_t)CXMI_SNAPSHOT_VERSION;
   b.p[12] = 1; /* flags */
   assert_int_equal(try_load(b.p, b.len), CXM_E_FORMAT);
   b.p[12] = 0;
@@ -909,7 +919,7 @@ static buf join(const frames *f) {
   buf b = {NULL, 0, 0};
   int i;
   (void)buf_write(&b, cxmi_snapshot_magic, 8);
-  put_le(&b, 1, 4);
+  put_le(&b, CXMI_SNAPSHOT_VERSION, 4);
   put_le(&b, 0, 4);
   for (i = 0; i < CXMI_SEC_COUNT; i++) {
     size_t start = b.len;
@@ -1298,6 +1308,60 @@ static void test_fuzz_seeds(void **state) {
   }
 }
 
+/* Version 1 snapshots (written before the service-operation counts) still
+ * load: tests/data/snapshot/v1_*.snap were written by the version 1 writer
+ * from hand_built() and the random seed store of that time. The hand-built
+ * one keeps at most one reply after each open, so the rebuilt counts are
+ * exact: same answers, and the same bytes as a version 2 save. */
+static buf read_data(const char *name) {
+  const char *root = getenv("CXM_SOURCE_ROOT");
+  char path[4096];
+  buf file = {NULL, 0, 0};
+  uint8_t chunk[4096];
+  size_t n;
+  FILE *f;
+  assert_non_null(root);
+  snprintf(path, sizeof path, "%s/tests/data/snapshot/%s", root, name);
+  f = fopen(path, "rb");
+  assert_non_null(f);
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) (void)buf_write(&file, chunk, n);
+  assert_int_equal(fclose(f), 0);
+  return file;
+}
+
+static void test_version1_loads(void **state) {
+  buf v1 = read_data("v1_hand_built.snap"), v2, again, rnd;
+  cxm_store *old, *fresh = hand_built(), *copy;
+  (void)state;
+  if (getenv("CXM_SOURCE_ROOT") == NULL) skip();
+  assert_int_equal(v1.p[8], 1);
+  old = load(&v1);
+  assert_same_answers(fresh, old);
+  v2 = save(old);
+  again = save(fresh);
+  assert_int_equal(v2.p[8], CXMI_SNAPSHOT_VERSION);
+  assert_same_bytes(&v2, &again);
+  /* r4: a reply before its open and one after: two replies, first event the early reply */
+  {
+    int64_t at = cxmi_intern_find(&old->interactions.refs, "r4", 2, cxmi_hash_bytes("r4", 2));
+    assert_true(at >= 0);
+    assert_int_equal(old->interactions.items[at].reply_n, 2);
+    assert_int_equal(old->interactions.items[at].first_time, T0 + 100);
+  }
+  rnd = read_data("v1_random.snap");
+  copy = load(&rnd);
+  buf_free(&v2);
+  v2 = save(copy);
+  cxm_store_free(load(&v2));
+  buf_free(&rnd);
+  buf_free(&v1);
+  buf_free(&v2);
+  buf_free(&again);
+  cxm_store_free(copy);
+  cxm_store_free(old);
+  cxm_store_free(fresh);
+}
+
 static void test_arguments(void **state) {
   cxm_store *s = new_store(86400);
   buf b = {NULL, 0, 0};
@@ -1337,7 +1401,7 @@ static void test_layout_known(void **state) {
   (void)state;
   if (sizeof(void *) != 8) skip();
   assert_int_equal(sizeof(struct cxm_store), 552);
-  assert_int_equal(sizeof(cxmi_interaction), 136);
+  assert_int_equal(sizeof(cxmi_interaction), 168);
   assert_int_equal(sizeof(cxmi_early), 16);
   assert_int_equal(sizeof(cxmi_day_slot), 40);
   assert_int_equal(sizeof(cxmi_cell), 232);
@@ -1371,6 +1435,7 @@ int main(void) {
       cmocka_unit_test(test_every_truncation),
       cmocka_unit_test(test_header_statuses),
       cmocka_unit_test(test_forged_sections),
+      cmocka_unit_test(test_version1_loads),
       cmocka_unit_test(test_save_nomem),
       cmocka_unit_test(test_load_nomem),
       cmocka_unit_test(test_writer_abort),

@@ -719,7 +719,7 @@ static void test_load_reads_header_first(void **state) {
   /* a newer version is refused the same way */
   fd = open(sc.path, O_WRONLY, 0600);
   assert_true(fd >= 0);
-  assert_int_equal(write(fd, "\x89" "CXMSNAP\x02\0\0\0\0\0\0\0", 16), 16);
+  assert_int_equal(write(fd, "\x89" "CXMSNAP\x03\0\0\0\0\0\0\0", 16), 16);
   assert_int_equal(close(fd), 0);
   f.reads = 0;
   assert_int_equal(cxmi_snapshot_load_file(&copy, sc.path, &hooks, &io), CXM_E_VERSION);

@@ -27,7 +27,11 @@ enum cxm_kind {
   CXM_KIND_COMPLAINT = 10,      /**< no value */
   CXM_KIND_COMPLIMENT = 11,     /**< no value */
   CXM_KIND_CHURN = 12,          /**< no value */
-  CXM_KIND_COUNT = 13           /**< number of kinds */
+  CXM_KIND_CONTACT_REOPEN = 13,   /**< no value, needs a ref (the contact's) */
+  CXM_KIND_CONTACT_TRANSFER = 14, /**< no value, needs a ref (the contact's) */
+  CXM_KIND_FOLLOWUP = 15,         /**< no value, needs a ref (the answer's) */
+  CXM_KIND_SURVEY_SENT = 16,      /**< no value, a survey invitation */
+  CXM_KIND_COUNT = 17             /**< number of kinds */
 };
 
 /**

@@ -85,10 +85,10 @@ static int add_by(cli_args *args, const char *text) {
 
 /* Options that take a value. */
 enum { OPT_BY, OPT_FROM, OPT_TO, OPT_UTC_OFFSET, OPT_HOLIDAYS, OPT_THREADS, OPT_MIN_N, OPT_COMPARE, OPT_HTML,
-       OPT_ADJUST, OPT_MAX_MOE, OPT_VALUED_COUNT };
+       OPT_ADJUST, OPT_MAX_MOE, OPT_FCR_WINDOW, OPT_VALUED_COUNT };
 static const char *const valued_options[OPT_VALUED_COUNT] = {
     "--by", "--from", "--to", "--utc-offset", "--holidays", "--threads", "--min-n", "--compare", "--html",
-    "--adjust", "--max-moe",
+    "--adjust", "--max-moe", "--fcr-window",
 };
 
 /* A decimal 1..CLI_MAX_THREADS. 0 on success. */
@@ -165,6 +165,17 @@ static int apply_valued(cli_args *args, const char *command, int option, const c
     args->min_n = n;
     return 0;
   }
+  case OPT_FCR_WINDOW: {
+    int64_t days = 0;
+    const char *p = value;
+    for (; *p >= '0' && *p <= '9' && days <= 3660; p++) days = days * 10 + (*p - '0');
+    if (*value == '\0' || *p != '\0' || days < 1 || days > 3660) {
+      cli_diag_usage(command, "--fcr-window takes a whole number of days 1..3660, not", value);
+      return -1;
+    }
+    args->fcr_window_days = days;
+    return 0;
+  }
   case OPT_COMPARE:
     args->compare = value; /* checked by compare.c, which knows the periods */
     return 0;
@@ -206,6 +217,7 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
   args->min_n = 30;
   args->adjust = CXM_ADJUST_HOLM;
   args->max_moe = INFINITY;
+  args->fcr_window_days = 7;
   cli_business_init(&args->business);
   cli_dialect_init(&args->dialect);
   args->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *args->files);

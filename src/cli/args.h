@@ -44,6 +44,7 @@ typedef struct cli_args {
   uint64_t min_n;            /* --min-n: slices with fewer answers are flagged; default 30 */
   int32_t adjust;            /* --adjust: a cxm_adjust value for the slice-vs-rest tests; default Holm */
   double max_moe;            /* --max-moe: low base above this margin of error; default +inf (off) */
+  int64_t fcr_window_days;   /* --fcr-window: repeat-contact window W in days, 1..3660; default 7 */
   const char *compare;       /* --compare PERIOD (compare.c), or NULL */
   const char *html;          /* --html OUT.html, or NULL */
   cli_dialect dialect;       /* input dialect, --max-rejected, --quiet (dialect.h) */

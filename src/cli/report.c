@@ -24,6 +24,7 @@
 #include "input.h"
 #include "json.h"
 #include "slice_out.h"
+#include "operations_out.h"
 #include "output.h"
 #include "table.h"
 
@@ -59,6 +60,8 @@ static const char help_text[] =
     "  --adjust METHOD    p-values of each slice against the rest of its dimension\n"
     "                     adjusted across the dimension: holm (default), bh, none\n"
     "  --max-moe M        also a low base: a 95% margin of error above M points\n"
+    "  --fcr-window DAYS  repeat-contact window of first-contact resolution, repeat\n"
+    "                     contacts and channel switches (default 7)\n"
     "  --compare PERIOD   compare NPS and CSAT between two periods with z tests:\n"
     "                     month (the month of the last event against the one\n"
     "                     before), week (likewise, ISO weeks), or two windows\n"
@@ -120,6 +123,7 @@ typedef struct report_out {
   const cxm_experience_options *options;
   const cli_args *args;
   const cli_compare *compare; /* NULL without --compare */
+  const cxm_operations_options *operations;
 } report_out;
 
 /* The slice-vs-rest options of --adjust, --min-n and --max-moe. */
@@ -133,7 +137,8 @@ static void report_slice_options(cxm_slice_options *so, const cli_args *args) {
 /* One slice: overall (`groups` NULL) or group `index` of a
  * cxm_store_group_experience() result. */
 static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *groups, size_t index,
-                          const cxm_survey_acc *acc, const cli_slice_tests *st) {
+                          const cxm_survey_acc *acc, const cli_slice_tests *st,
+                          const cxm_operations_result *ops) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -193,6 +198,7 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *gr
   {
     int32_t rc = groups == NULL ? cli_experience_json(j, r->store, NULL, r->options)
                                 : cli_experience_json_group(j, r->store, groups, index);
+    cli_operations_json(j, ops);
     if (st != NULL) cli_slice_vs_rest_json(j, st, index);
     cli_json_object_end(j);
     return rc;
@@ -269,11 +275,18 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, 
 /* ---- The command ------------------------------------------------------ */
 
 static int print_json(const report_out *r) {
+  cxm_operations_result *all_ops = NULL;
+  size_t start[CXM_BY_COUNT];
   cxm_survey_acc overall;
   cli_json j;
   size_t d;
   int have_events = r->stats->first <= r->stats->last;
   int32_t rc = cxm_store_survey(&overall, r->store, NULL);
+  if (rc != CXM_OK) {
+    cli_diag(NULL, cxm_status_str(rc));
+    return -1;
+  }
+  rc = cli_operations_all(&all_ops, start, r->store, r->by, r->by_count, r->operations);
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
@@ -300,6 +313,7 @@ static int print_json(const report_out *r) {
     cli_compare_result cmp;
     rc = cli_compare_run(&cmp, r->store, r->compare);
     if (rc != CXM_OK) {
+      free(all_ops);
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
     }
@@ -307,8 +321,9 @@ static int print_json(const report_out *r) {
     cli_compare_json(&j, r->compare, &cmp);
   }
   cli_json_keyz(&j, "overall");
-  rc = json_slice(&j, r, NULL, 0, &overall, NULL);
+  rc = json_slice(&j, r, NULL, 0, &overall, NULL, &all_ops[0]);
   if (rc != CXM_OK) {
+    free(all_ops);
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
   }
@@ -316,9 +331,11 @@ static int print_json(const report_out *r) {
   cli_json_object_begin(&j);
   for (d = 0; d < r->by_count; d++) {
     cxm_groups *groups = NULL;
+    const cxm_operations_result *ops;
     size_t i, count;
     rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d], r->options);
     if (rc != CXM_OK) {
+      free(all_ops);
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
     }
@@ -326,26 +343,30 @@ static int print_json(const report_out *r) {
     cxm_slice_options so;
     report_slice_options(&so, r->args);
     if (cli_slice_tests_run(&st, groups, &so) != 0) {
+      free(all_ops);
       cxm_groups_free(groups);
       return -1;
     }
+    count = cxm_groups_count(groups);
+    ops = all_ops + start[d];
     cli_json_keyz(&j, cli_args_by_name(r->by[d]));
     cli_json_object_begin(&j);
-    count = cxm_groups_count(groups);
     for (i = 0; i < count; i++) {
       const char *key;
       size_t len;
       cxm_survey_acc acc;
       if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
         cli_slice_tests_free(&st);
+        free(all_ops);
         cxm_groups_free(groups);
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
       }
       cli_json_key(&j, key, len);
-      rc = json_slice(&j, r, groups, i, &acc, &st);
+      rc = json_slice(&j, r, groups, i, &acc, &st, &ops[i]);
       if (rc != CXM_OK) {
         cli_slice_tests_free(&st);
+        free(all_ops);
         cxm_groups_free(groups);
         cli_diag(NULL, cxm_status_str(rc));
         return -1;
@@ -355,6 +376,7 @@ static int print_json(const report_out *r) {
     cli_slice_tests_free(&st);
     cxm_groups_free(groups);
   }
+  free(all_ops);
   cli_json_object_end(&j);
   cli_json_object_end(&j);
   return 0;
@@ -362,6 +384,7 @@ static int print_json(const report_out *r) {
 
 static int print_experience_tables(const report_out *r);
 static int print_service_tables(const report_out *r);
+static int print_operations_tables(const report_out *r);
 
 /* What every column label means, and the settings the numbers used. */
 static void print_legend(const report_out *r) {
@@ -385,7 +408,12 @@ static void print_legend(const report_out *r) {
          "                   those met or breached (unanswered contacts older than TARGET)\n"
          "  compl/+          complaints/compliments\n"
          "  resp, resol      first response, resolution: median (med) and 90th percentile (p90),\n"
-         "                   wall clock; bt = the same in business time\n",
+         "                   wall clock; bt = the same in business time\n"
+         "  FCR %%            resolved contacts resolved first time: <= 1 reply, no reopen, no new\n"
+         "                   contact by the customer within the repeat window (--fcr-window)\n"
+         "  repeat, switch   contacts followed within the window by another contact of the\n"
+         "                   customer; on another channel\n"
+         "  1st/full res     open to first/last resolution (after reopens), median; mean bt\n",
          (unsigned long long)r->args->min_n, cli_slice_adjust_name(r->args->adjust));
   printf("settings: %s\n", business);
 }
@@ -536,6 +564,49 @@ static int print_service_tables(const report_out *r) {
   return 0;
 }
 
+/* The service-operations tables: overall, then per --by dimension. */
+static int print_operations_tables(const report_out *r) {
+  cxm_operations_result *ops = NULL;
+  size_t start[CXM_BY_COUNT], d;
+  int32_t rc = cli_operations_all(&ops, start, r->store, r->by, r->by_count, r->operations);
+  for (d = 0; d <= r->by_count && rc == CXM_OK; d++) {
+    cxm_groups *groups = NULL;
+    cli_table *t = cli_table_new(CLI_OPERATIONS_COLUMNS);
+    char title[80];
+    size_t i, count = 0;
+    const char *name = d == 0 ? "slice" : cli_args_by_name(r->by[d - 1]);
+    if (t == NULL) {
+      rc = CXM_E_NOMEM;
+      break;
+    }
+    cli_operations_table_header(t, name);
+    if (d == 0) {
+      cli_operations_table_row(t, "all", &ops[0]);
+      snprintf(title, sizeof title, "\nservice operations: overall (repeat window %lld d)",
+               (long long)(r->operations->window_seconds / 86400));
+    } else {
+      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
+      count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
+      for (i = 0; i < count && rc == CXM_OK; i++) {
+        const char *key;
+        size_t len;
+        rc = cxm_groups_key(&key, &len, groups, i);
+        if (rc == CXM_OK) cli_operations_table_row(t, key, &ops[start[d - 1] + i]);
+      }
+      snprintf(title, sizeof title, "\nservice operations by %s", name);
+    }
+    if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
+    cli_table_free(t);
+    cxm_groups_free(groups);
+  }
+  free(ops);
+  if (rc != CXM_OK) {
+    cli_diag(NULL, cxm_status_str(rc));
+    return -1;
+  }
+  return 0;
+}
+
 /* The "service vs experience" tables: overall, then per --by dimension. */
 static int print_experience_tables(const report_out *r) {
   size_t d;
@@ -574,7 +645,7 @@ static int print_experience_tables(const report_out *r) {
       return -1;
     }
   }
-  return print_service_tables(r);
+  return print_service_tables(r) != 0 ? -1 : print_operations_tables(r);
 }
 
 int cli_report_main(int argc, char **argv) {
@@ -582,6 +653,7 @@ int cli_report_main(int argc, char **argv) {
   cli_args args;
   cxm_calendar *calendar = NULL;
   cxm_experience_options options;
+  cxm_operations_options operations;
   cxm_store *store = NULL;
   cxm_store_stats stats;
   cli_input in;
@@ -617,6 +689,9 @@ int cli_report_main(int argc, char **argv) {
   cxm_experience_options_init(&options);
   options.calendar = calendar;
   options.sla_target_seconds = args.business.sla_target_seconds;
+  cxm_operations_options_init(&operations);
+  operations.calendar = calendar;
+  operations.window_seconds = args.fcr_window_days * 86400;
 
   memset(&in, 0, sizeof in);
   if (args.dialect.snapshot != NULL) {
@@ -651,6 +726,7 @@ int cli_report_main(int argc, char **argv) {
     out.options = &options;
     out.args = &args;
     out.compare = NULL;
+    out.operations = &operations;
     if (args.compare != NULL) {
       if (cli_compare_resolve(&compare, stats.last) == 0) {
         out.compare = &compare;

@@ -148,7 +148,8 @@ def test_t_quantile():
 # Reference ingestion: docs/events.md, written again.
 
 KINDS = ["nps", "csat", "ces", "internal", "expectation", "perception", "contact_open",
-         "contact_reply", "contact_resolve", "purchase", "complaint", "compliment", "churn"]
+         "contact_reply", "contact_resolve", "purchase", "complaint", "compliment", "churn",
+         "contact_reopen", "contact_transfer", "followup", "survey_sent"]
 NAMED_CHANNELS = ["email", "phone", "chat", "web", "store", "social", "app"]
 STAGES = ["awareness", "discovery", "attraction", "interaction", "purchase", "use",
           "cultivation", "advocacy"]
@@ -231,7 +232,7 @@ def validate(f):
     if kind in ("expectation", "perception") and dim == "":
         return None, "dimension"
     ref = f.get("ref", "")
-    if len(ref.encode()) > 128 or (kind.startswith("contact_") and ref == ""):
+    if len(ref.encode()) > 128 or ((kind.startswith("contact_") or kind == "followup") and ref == ""):
         return None, "ref"
     eid = f.get("id", "")
     if len(eid.encode()) > 128:
@@ -283,8 +284,10 @@ def jsonl_records(path):
 class Reference:
     """Independent model of one `cxm report` run over several inputs."""
 
-    def __init__(self, frm=None, to=None, utc_offset=0, holidays=(), hours=None, sla_target=8 * 3600):
+    def __init__(self, frm=None, to=None, utc_offset=0, holidays=(), hours=None, sla_target=8 * 3600,
+                 fcr_window=7 * 86400):
         self.frm, self.to = frm, to
+        self.fcr_window = fcr_window
         self.utc_offset, self.holidays = utc_offset, set(holidays)
         # hours: weekday 0 (Monday)..6 -> (open, close) seconds; absent: closed
         self.hours = hours if hours is not None else {d: (9 * 3600, 17 * 3600) for d in range(5)}
@@ -359,6 +362,7 @@ class Reference:
         out["service"] = service_of(self.events, sel, self)
         out["loyalty"] = loyalty_of(own)
         out["consistency"] = consistency_of(own)
+        out["operations"] = operations_of(self.events, sel, self)
         return out
 
     def settings(self):
@@ -429,10 +433,70 @@ def by_ref(events):
     return refs
 
 
+# The kinds whose earliest event (with a ref) starts an interaction.
+INTERACTION_KINDS = {"nps", "csat", "ces", "internal", "contact_open", "contact_reply", "contact_resolve",
+                     "contact_reopen", "contact_transfer"}
+
+
+def operations_of(events, sel, ref):
+    """Service operations (experience.md "Service operations"), by brute
+    force over every pair of the customer's contacts."""
+    w = ref.fcr_window
+    contacts = []
+    for items in by_ref(events).values():
+        opens = sorted((t, i, e) for t, i, e in items if e["kind"] == "contact_open")
+        if not opens:
+            continue
+        t0, _, o = opens[0]
+        resolves = [t for t, _, e in items if e["kind"] == "contact_resolve" and t >= t0]
+        contacts.append({
+            "customer": o["customer"], "open": t0, "channel": o["channel"],
+            "keep": sel(min(t for t, _, e in items if e["kind"] in INTERACTION_KINDS),
+                        o["channel"], o["stage"], o["segment"]),
+            "first": min(resolves) if resolves else None,
+            "last": max(t for t, _, e in items if e["kind"] == "contact_resolve") if resolves else None,
+            "replies": sum(1 for _, _, e in items if e["kind"] == "contact_reply"),
+            "reopens": sum(1 for _, _, e in items if e["kind"] == "contact_reopen"),
+            "transfers": sum(1 for _, _, e in items if e["kind"] == "contact_transfer")})
+    n = resolved = fcr = reopened = repeated = switched = transfers = 0
+    first, full, first_b, full_b = [], [], [], []
+    for c in contacts:
+        if not c["keep"]:
+            continue
+        later = [d for d in contacts if d["customer"] == c["customer"] and d["open"] > c["open"]]
+        n += 1
+        transfers += c["transfers"]
+        repeated += any(d["open"] - c["open"] <= w for d in later)
+        switched += any(d["open"] - c["open"] <= w and d["channel"] != c["channel"] for d in later)
+        if c["first"] is None:
+            continue
+        resolved += 1
+        reopened += c["reopens"] > 0
+        fcr += c["replies"] <= 1 and c["reopens"] == 0 and not any(d["open"] <= c["first"] + w for d in later)
+        first.append(c["first"] - c["open"])
+        full.append(c["last"] - c["open"])
+        first_b.append(ref.business_seconds(c["open"], c["first"]))
+        full_b.append(ref.business_seconds(c["open"], c["last"]))
+    pct = lambda k, m: 100.0 * k / m if m else None
+    mean = lambda v: sum(v) / len(v) if v else None
+    return {"contacts": n, "resolved": resolved, "first_contact_resolved": fcr, "reopened": reopened,
+            "repeated": repeated, "switched": switched, "transfers": transfers,
+            "fcr_pct": pct(fcr, resolved), "reopen_pct": pct(reopened, resolved),
+            "repeat_pct": pct(repeated, n), "switch_pct": pct(switched, n),
+            "transfers_per_contact": transfers / n if n else None,
+            "first_resolution_median_s": linear_quantile(first, 0.5), "first_resolution_mean_s": mean(first),
+            "full_resolution_median_s": linear_quantile(full, 0.5), "full_resolution_mean_s": mean(full),
+            "first_resolution_median_business_s": linear_quantile(first_b, 0.5),
+            "first_resolution_mean_business_s": mean(first_b),
+            "full_resolution_median_business_s": linear_quantile(full_b, 0.5),
+            "full_resolution_mean_business_s": mean(full_b)}
+
+
 def gap_of(events, sel):
     """Perception gap over the pairs that `sel` keeps (metrics.md): a pair
-    lives at its earliest internal rating's channel/stage/segment and at its
-    earliest rating's time; ties go to input order."""
+    lives at its earliest internal rating's channel/stage/segment and at the
+    time its interaction began (its earliest rating or contact event); ties
+    go to input order."""
     gaps, services, experiences = [], [], []
     for items in by_ref(events).values():
         internal = sorted((t, i, e) for t, i, e in items if e["kind"] == "internal")
@@ -440,7 +504,7 @@ def gap_of(events, sel):
         if not internal or not ratings:
             continue
         first = internal[0][2]
-        when = min(t for t, _, _ in internal + ratings)
+        when = min(t for t, _, e in items if e["kind"] in INTERACTION_KINDS)
         if not sel(when, first["channel"], first["stage"], first["segment"]):
             continue
         service = sum(normalised(e) for _, _, e in internal) / len(internal)
@@ -1170,17 +1234,19 @@ def group_slices():
     for title in ("overall", "by channel", "by stage", "by segment", "service vs experience: overall",
                   "service vs experience by channel", "service vs experience by segment"):
         check(title in lines, "table %r present" % title)
-    # Each key has a survey row, a service-vs-experience row, then a
-    # service-levels row.
+    # Each key has a survey row, a service-vs-experience row, a
+    # service-levels row, then a service-operations row.
     app_rows = [l for l in lines if l.startswith("app ")]
-    check(len(app_rows) == 3 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
+    check(len(app_rows) == 4 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
           "app row with absent metrics: %r" % app_rows)
-    check(len(app_rows) == 3 and app_rows[1].split()[1:] == ["0", "-", "-", "-", "-", "0", "0", "-", "-", "1/0"],
+    check(len(app_rows) == 4 and app_rows[1].split()[1:] == ["0", "-", "-", "-", "-", "0", "0", "-", "-", "1/0"],
           "app experience row: %r" % app_rows)
-    check(len(app_rows) == 3 and app_rows[2].split()[1:] == ["0", "0"] + ["-"] * 9,
+    check(len(app_rows) == 4 and app_rows[2].split()[1:] == ["0", "0"] + ["-"] * 9,
           "app service-levels row: %r" % app_rows)
+    check(len(app_rows) == 4 and app_rows[3].split()[1:] == ["0", "0"] + ["-"] * 10,
+          "app service-operations row: %r" % app_rows)
     rows = [l for l in lines if l.startswith("email ")]
-    check(len(rows) == 3 and "[" in rows[0], "email row %r" % rows)
+    check(len(rows) == 4 and "[" in rows[0], "email row %r" % rows)
     group_slices_vs_rest()
 
 

@@ -30,7 +30,7 @@ from . import _frames
 __all__ = [
     "CxmError", "CxmValueError", "CxmKeyError", "CxmOSError", "CxmFileNotFoundError", "CxmPermissionError",
     "CxmIsADirectoryError", "Store", "RecordResult", "PurchaseSummary", "PurchaseSummaries", "PurchaseModel", "Groups", "Comparison", "FeatureRow", "FeatureTable", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
-    "Service", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
+    "Service", "Operations", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
     "Churn", "Calendar", "parse_hours", "version",
 ]
 
@@ -590,6 +590,34 @@ class Service(_Frame):
     resolution_p90_s: Optional[float]
     resolution_mean_s: Optional[float]
     within_sla_pct: Optional[float]
+
+
+@dataclass(frozen=True)
+class Operations(_Frame):
+    """Service operations of a slice (cxm_store_operations, docs/experience.md):
+    first-contact resolution, reopens, repeat contacts, channel switches,
+    transfers, first and full resolution times (wall clock and business)."""
+
+    contacts: int
+    resolved: int
+    first_contact_resolved: int
+    reopened: int
+    repeated: int
+    switched: int
+    transfers: int
+    fcr_pct: Optional[float]
+    reopen_pct: Optional[float]
+    repeat_pct: Optional[float]
+    switch_pct: Optional[float]
+    transfers_per_contact: Optional[float]
+    first_resolution_median_s: Optional[float]
+    first_resolution_mean_s: Optional[float]
+    full_resolution_median_s: Optional[float]
+    full_resolution_mean_s: Optional[float]
+    first_resolution_business_median_s: Optional[float]
+    first_resolution_business_mean_s: Optional[float]
+    full_resolution_business_median_s: Optional[float]
+    full_resolution_business_mean_s: Optional[float]
 
 
 @dataclass(frozen=True)
@@ -1789,6 +1817,28 @@ class Store:
         return Service(r.contacts, r.open, r.replied, r.resolved, r.met, r.breached, _num(r.first_response_median_s),
                        _num(r.first_response_p90_s), _num(r.first_response_mean_s), _num(r.resolution_median_s),
                        _num(r.resolution_p90_s), _num(r.resolution_mean_s), _num(r.within_sla_pct))
+
+    def operations(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
+                   segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,
+                   window_days: Optional[int] = None, calendar: Optional[Calendar] = None) -> Operations:
+        """Service operations (cxm_store_operations): ``window_days`` is the
+        repeat-contact window W (default 7); ``calendar`` the business hours
+        of the business-time durations (default Monday-Friday 09:00-17:00 UTC)."""
+        r = _c.OperationsResult()
+        r.size = ctypes.sizeof(r)
+        o = _c.OperationsOptions()
+        self._lib.cxm_operations_options_init(byref(o))
+        if window_days is not None:
+            o.window_seconds = _int(window_days, "window_days", _CXM_E_OPTION, 32) * 86400
+        if calendar is not None:
+            if not isinstance(calendar, Calendar):
+                raise TypeError("calendar must be a cxm.Calendar")
+            o.calendar = calendar._handle
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(self._lib.cxm_store_operations(byref(r), h, byref(f), byref(o)))
+        return Operations(*(getattr(r, name) if kind is not c_double else _num(getattr(r, name))
+                            for name, kind in r._fields_[1:]))
 
     def loyalty(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                 segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Loyalty:

@@ -196,6 +196,44 @@ class ServiceResult(Structure):
     ]
 
 
+class OperationsOptions(Structure):
+    """struct cxm_operations_options (cxm/operations.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("window_seconds", c_int64),
+        ("calendar", c_void_p),
+    ]
+
+
+class OperationsResult(Structure):
+    """struct cxm_operations_result (cxm/operations.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("contacts", c_uint64),
+        ("resolved", c_uint64),
+        ("first_contact_resolved", c_uint64),
+        ("reopened", c_uint64),
+        ("repeated", c_uint64),
+        ("switched", c_uint64),
+        ("transfers", c_uint64),
+        ("fcr_pct", c_double),
+        ("reopen_pct", c_double),
+        ("repeat_pct", c_double),
+        ("switch_pct", c_double),
+        ("transfers_per_contact", c_double),
+        ("first_resolution_median_s", c_double),
+        ("first_resolution_mean_s", c_double),
+        ("full_resolution_median_s", c_double),
+        ("full_resolution_mean_s", c_double),
+        ("first_resolution_business_median_s", c_double),
+        ("first_resolution_business_mean_s", c_double),
+        ("full_resolution_business_median_s", c_double),
+        ("full_resolution_business_mean_s", c_double),
+    ]
+
+
 class LoyaltyResult(Structure):
     _fields_ = [
         ("complaints", c_uint64),
@@ -494,6 +532,8 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_store_servqual": (_I32, [_P(ServqualResult), _V, _P(Filter), _P(ExperienceOptions)]),
     "cxm_store_service": (_I32, [_P(ServiceResult), _V, _P(Filter), _P(ExperienceOptions)]),
     "cxm_store_service_business": (_I32, [_P(ServiceResult), _V, _P(Filter), _P(ExperienceOptions)]),
+    "cxm_operations_options_init": (None, [_P(OperationsOptions)]),
+    "cxm_store_operations": (_I32, [_P(OperationsResult), _V, _P(Filter), _P(OperationsOptions)]),
     "cxm_calendar_new": (_I32, [_P(_V), _V]),
     "cxm_calendar_free": (None, [_V]),
     "cxm_calendar_set_hours": (_I32, [_V, _I32, _I32, _I32]),
@@ -639,6 +679,7 @@ def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
         ("cxm_store_options", StoreOptions, lib.cxm_store_options_init),
         ("cxm_filter", Filter, lib.cxm_filter_init),
         ("cxm_experience_options", ExperienceOptions, lib.cxm_experience_options_init),
+        ("cxm_operations_options", OperationsOptions, lib.cxm_operations_options_init),
         ("cxm_reader_options", ReaderOptions, lib.cxm_reader_options_init),
         ("cxm_feature_options", FeatureOptions, lib.cxm_feature_options_init),
         ("cxm_risk_model", RiskModel, lib.cxm_risk_model_init),

@@ -16,7 +16,7 @@ class Layout(unittest.TestCase):
     def test_sizes_match_the_library(self):
         # The C init functions write sizeof(struct) into `size`.
         sizes = _lib.check_layouts(_lib.lib())
-        self.assertEqual(len(sizes), 14)
+        self.assertEqual(len(sizes), 15)
         self.assertIn("cxm_churn_options", sizes)
         for name, (c_size, py_size) in sizes.items():
             with self.subTest(struct=name):
@@ -153,6 +153,27 @@ class Errors(unittest.TestCase):
             self.assertStatus(-15, "CXM_E_WINDOW", s.nps, start=3600)  # not a bucket multiple
             self.assertStatus(-16, "CXM_E_BY", s.groups, "colour")
             self.assertStatus(-10, "CXM_E_STAGE", s.nps, stage="nowhere")
+            self.assertStatus(-31, "CXM_E_OPTION", s.operations, window_days=0)
+
+    def test_operations(self):
+        # a contact with two replies and a reopen, one with one reply: FCR 1 of 2
+        with cxm.Store() as s:
+            s.record("a", "2025-01-06T10:00:00Z", "contact_open", channel="chat", ref="r1")
+            s.record("a", "2025-01-06T10:30:00Z", "contact_reply", ref="r1")
+            s.record("a", "2025-01-06T11:00:00Z", "contact_resolve", ref="r1")
+            s.record("b", "2025-01-06T10:00:00Z", "contact_open", channel="email", ref="r2")
+            s.record("b", "2025-01-06T10:10:00Z", "contact_transfer", ref="r2")
+            s.record("b", "2025-01-06T10:30:00Z", "contact_reply", ref="r2")
+            s.record("b", "2025-01-06T10:40:00Z", "contact_reply", ref="r2")
+            s.record("b", "2025-01-06T11:00:00Z", "contact_resolve", ref="r2")
+            s.record("b", "2025-01-06T12:00:00Z", "contact_reopen", ref="r2")
+            s.record("b", "2025-01-06T13:00:00Z", "contact_resolve", ref="r2")
+            op = s.operations()
+            self.assertEqual((op.contacts, op.resolved, op.first_contact_resolved, op.reopened, op.transfers),
+                             (2, 2, 1, 1, 1))
+            self.assertEqual(op.fcr_pct, 50.0)
+            self.assertEqual(op.full_resolution_median_s, 2 * 3600.0)  # 1 h and 3 h
+            self.assertEqual(s.operations(channel="chat").contacts, 1)
 
     def test_closed_store(self):
         s = cxm.Store()

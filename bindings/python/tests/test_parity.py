@@ -103,6 +103,21 @@ def consistency_json(r):
             "weakest_mean": r.weakest_mean}
 
 
+def operations_json(r):
+    return {"contacts": r.contacts, "resolved": r.resolved, "first_contact_resolved": r.first_contact_resolved,
+            "reopened": r.reopened, "repeated": r.repeated, "switched": r.switched, "transfers": r.transfers,
+            "fcr_pct": r.fcr_pct, "reopen_pct": r.reopen_pct, "repeat_pct": r.repeat_pct,
+            "switch_pct": r.switch_pct, "transfers_per_contact": r.transfers_per_contact,
+            "first_resolution_median_s": r.first_resolution_median_s,
+            "first_resolution_mean_s": r.first_resolution_mean_s,
+            "full_resolution_median_s": r.full_resolution_median_s,
+            "full_resolution_mean_s": r.full_resolution_mean_s,
+            "first_resolution_median_business_s": r.first_resolution_business_median_s,
+            "first_resolution_mean_business_s": r.first_resolution_business_mean_s,
+            "full_resolution_median_business_s": r.full_resolution_business_median_s,
+            "full_resolution_mean_business_s": r.full_resolution_business_mean_s}
+
+
 def slice_json(store, where=None, **business):
     """`business`: the calendar and sla_target_seconds of the report, if any."""
     return {
@@ -114,6 +129,7 @@ def slice_json(store, where=None, **business):
         "service": service_json(store.service(where, **business), store.service(where, business=True, **business)),
         "loyalty": loyalty_json(store.loyalty(where)),
         "consistency": consistency_json(store.consistency(where)),
+        "operations": operations_json(store.operations(where, calendar=business.get("calendar"))),
     }
 
 

@@ -1,0 +1,101 @@
+/**
+ * @file cxm/operations.h
+ * @brief Service operations of a slice: first-contact resolution, reopens,
+ *        resolution times, repeat contacts, channel switches and transfers
+ *        (docs/experience.md, "Service operations").
+ *
+ * Thread-safety: queries only read the store; see cxm/store.h.
+ */
+#ifndef CXM_OPERATIONS_H
+#define CXM_OPERATIONS_H
+
+#include "calendar.h"
+#include "common.h"
+#include "query.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Options of cxm_store_operations(); fill with cxm_operations_options_init(). @since 0.1 */
+typedef struct cxm_operations_options {
+  size_t size;                  /**< sizeof(cxm_operations_options) */
+  int64_t window_seconds;       /**< W: repeat-contact window, 1 .. 3660 days in seconds; default 7 days */
+  const cxm_calendar *calendar; /**< business hours; NULL: Monday-Friday 09:00-17:00 UTC, no holidays */
+} cxm_operations_options;
+
+/**
+ * @brief Service operations of a slice. The caller sets `size` to
+ *        sizeof(cxm_operations_result) before the call (the struct may
+ *        grow). Durations are seconds; medians interpolate linearly (as
+ *        numpy's default); NaN when there is nothing to measure.
+ * @since 0.1
+ */
+typedef struct cxm_operations_result {
+  size_t size;                     /**< sizeof(cxm_operations_result), set by the caller */
+  uint64_t contacts;               /**< refs with a contact_open whose interaction began in the slice */
+  uint64_t resolved;               /**< contacts with a contact_resolve at or after the open */
+  uint64_t first_contact_resolved; /**< resolved, <= 1 reply, no reopen, no new contact by the customer within W of the resolve */
+  uint64_t reopened;               /**< resolved contacts with at least one contact_reopen */
+  uint64_t repeated;               /**< contacts followed by another contact of the customer within W of the open */
+  uint64_t switched;               /**< contacts followed within W of the open by a contact of the customer on another channel */
+  uint64_t transfers;              /**< contact_transfer events of the contacts */
+  double fcr_pct;                  /**< 100 * first_contact_resolved / resolved */
+  double reopen_pct;               /**< 100 * reopened / resolved */
+  double repeat_pct;               /**< 100 * repeated / contacts */
+  double switch_pct;               /**< 100 * switched / contacts */
+  double transfers_per_contact;    /**< transfers / contacts */
+  double first_resolution_median_s;          /**< open to first resolve, wall clock */
+  double first_resolution_mean_s;            /**< open to first resolve, wall clock */
+  double full_resolution_median_s;           /**< open to last resolve, wall clock */
+  double full_resolution_mean_s;             /**< open to last resolve, wall clock */
+  double first_resolution_business_median_s; /**< open to first resolve, business time */
+  double first_resolution_business_mean_s;   /**< open to first resolve, business time */
+  double full_resolution_business_median_s;  /**< open to last resolve, business time */
+  double full_resolution_business_mean_s;    /**< open to last resolve, business time */
+} cxm_operations_result;
+
+/** @brief Defaults: W = 7 days, the default business week. @param[out] options ignored when NULL. @since 0.1 */
+CXM_API void cxm_operations_options_init(cxm_operations_options *options);
+
+/**
+ * @brief Service operations of the contacts whose interaction began in the
+ *        slice (time: the interaction's earliest event; channel, stage,
+ *        segment: those of its earliest contact_open). Repeat contacts and
+ *        channel switches look at all the customer's contacts in the store,
+ *        inside the slice or not.
+ * @param[in,out] out `size` set by the caller; the rest receives the result.
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @param[in] options NULL for the defaults.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_SIZE (`out->size` or `options->size`),
+ *         CXM_E_WINDOW, CXM_E_CHANNEL, CXM_E_STAGE, CXM_E_SEGMENT,
+ *         CXM_E_OPTION or CXM_E_NOMEM; `*out` is unchanged on failure.
+ * @note Reads the store only (docs/threads.md). Cost: O(c log c) in the
+ *       store's contacts c. @since 0.1
+ */
+CXM_API int32_t cxm_store_operations(cxm_operations_result *out, const cxm_store *store, const cxm_filter *filter,
+                                     const cxm_operations_options *options);
+
+/**
+ * @brief cxm_store_operations() for several filters at once (the groups of a
+ *        report: pass cxm_groups_filter() of each group): out[k] is what
+ *        cxm_store_operations() gives for filters[k], bit for bit, for the
+ *        cost of one query plus a pass over the contacts per filter.
+ * @param[in,out] out `count` results, each `size` set by the caller.
+ * @param[in] filters `count` filters (not NULL).
+ * @param[in] count Number of filters; 0 does nothing.
+ * @param[in] store The store (read only).
+ * @param[in] options NULL for the defaults.
+ * @return As cxm_store_operations(); `out` is unchanged on failure.
+ * @note Reads the store only (docs/threads.md). @since 0.1
+ */
+CXM_API int32_t cxm_store_operations_each(cxm_operations_result *out, const cxm_filter *filters, size_t count,
+                                          const cxm_store *store, const cxm_operations_options *options);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

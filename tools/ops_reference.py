@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""Independent reference for the service operations and the interaction's
+period (docs/experience.md "Service operations", "The perception gap").
+
+It shares no code with the library or with tests/cli/test_cli.py: it writes
+an event file with every edge it knows (reopen after resolve, transfer
+chains, contacts across weekends and holidays, replies before the open,
+follow-ups before the answer, answers without invitations, slices of one
+answer, same-second opens, interactions crossing a month end), computes the
+`operations` object and the gap pair counts per slice by brute force over
+the raw rows, runs `cxm report --json` on the same file and compares.
+
+    ops_reference.py CXM WORKDIR [SEED]     exit status 0 when everything agrees
+
+Python standard library only.
+"""
+import calendar
+import csv
+import datetime
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+
+DAY = 86400
+W = 7 * DAY
+HOLIDAYS = ["2025-03-03", "2025-03-17", "2025-04-18"]
+CHANNELS = ["email", "phone", "chat", "web"]
+SEGMENTS = ["smb", "enterprise", "consumer"]
+
+
+def ts(y, mo, d, h=0, mi=0, s=0):
+    return calendar.timegm((y, mo, d, h, mi, s))
+
+
+def iso(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def generate(seed):
+    """Rows (dicts) in a shuffled order, with the hand-made edges first."""
+    rng = random.Random(seed)
+    rows = []
+
+    def add(t, cust, kind, ref="", ch="", seg="", value=""):
+        rows.append({"time": t, "customer": cust, "kind": kind, "ref": ref, "channel": ch, "segment": seg,
+                     "value": value})
+
+    # reopen after resolve, resolved again: full > first resolution
+    add(ts(2025, 3, 7, 16), "e1", "contact_open", "E1", "chat", "smb")  # a Friday
+    add(ts(2025, 3, 10, 10), "e1", "contact_resolve", "E1", "chat", "smb")  # over the weekend
+    add(ts(2025, 3, 10, 11), "e1", "contact_reopen", "E1", "chat", "smb")
+    add(ts(2025, 3, 18, 12), "e1", "contact_resolve", "E1", "chat", "smb")  # across the 17th, a holiday
+    # a transfer chain of three hops
+    for k in range(3):
+        add(ts(2025, 3, 4, 10 + k), "e2", "contact_transfer", "E2", "phone", "enterprise")
+    add(ts(2025, 3, 4, 9), "e2", "contact_open", "E2", "phone", "enterprise")
+    add(ts(2025, 3, 4, 15), "e2", "contact_resolve", "E2", "phone", "enterprise")
+    # a reply logged before the open (counts towards the one-reply rule)
+    add(ts(2025, 3, 5, 8), "e3", "contact_reply", "E3", "email", "smb")
+    add(ts(2025, 3, 5, 9), "e3", "contact_open", "E3", "email", "smb")
+    add(ts(2025, 3, 5, 10), "e3", "contact_reply", "E3", "email", "smb")
+    add(ts(2025, 3, 5, 11), "e3", "contact_resolve", "E3", "email", "smb")
+    # same-second opens of one customer on two channels: neither repeat nor switch
+    add(ts(2025, 3, 12, 9), "e4", "contact_open", "E4a", "web", "consumer")
+    add(ts(2025, 3, 12, 9), "e4", "contact_open", "E4b", "phone", "consumer")
+    # a contact opened on 31 March, rated on 1 April: a March pair
+    add(ts(2025, 3, 31, 23), "e5", "contact_open", "E5", "email", "smb")
+    add(ts(2025, 4, 1, 1), "e5", "internal", "E5", "email", "smb", "85")
+    add(ts(2025, 4, 1, 2), "e5", "nps", "E5", "email", "smb", "3")
+    add(ts(2025, 4, 1, 3), "e5", "contact_resolve", "E5", "email", "smb")
+    # a follow-up before the answer, an answer without invitation, one with
+    add(ts(2025, 3, 20, 9), "e6", "followup", "S6", "email")
+    add(ts(2025, 3, 20, 10), "e6", "csat", "S6", "email", "", "1")
+    add(ts(2025, 3, 21, 10), "e6", "followup", "S6", "email")
+    add(ts(2025, 3, 22, 10), "e7", "survey_sent", "", "email")
+    add(ts(2025, 3, 23, 10), "e7", "ces", "S7", "email", "", "2")
+    # a slice of one answer: a custom channel with one NPS
+    add(ts(2025, 3, 24, 10), "e8", "nps", "", "kiosk", "", "9")
+    # random contacts: a few customers with many contacts, so repeats and
+    # switches happen, some never resolved, some with several replies
+    for i in range(400):
+        cust = "c%d" % rng.randrange(60)
+        ref = "R%d" % i
+        ch = rng.choice(CHANNELS)
+        seg = rng.choice(SEGMENTS)
+        t0 = ts(2025, 3, 1) + rng.randrange(50 * DAY)
+        add(t0, cust, "contact_open", ref, ch, seg)
+        if rng.random() < 0.1:
+            add(t0 + rng.randrange(1, 3 * DAY), cust, "contact_open", ref, rng.choice(CHANNELS), seg)  # a later open
+        for _ in range(rng.choice([0, 1, 1, 1, 2, 3])):
+            add(t0 + rng.randrange(-3600, 5 * DAY), cust, "contact_reply", ref, ch, seg)
+        for _ in range(rng.choice([0, 0, 1, 1, 1, 2])):
+            add(t0 + rng.randrange(-600, 9 * DAY), cust, "contact_transfer", ref, ch, seg)
+        if rng.random() < 0.8:
+            t1 = t0 + rng.randrange(0, 10 * DAY)
+            add(t1, cust, "contact_resolve", ref, ch, seg)
+            if rng.random() < 0.2:
+                add(t1 + rng.randrange(1, DAY), cust, "contact_reopen", ref, ch, seg)
+                add(t1 + rng.randrange(DAY, 4 * DAY), cust, "contact_resolve", ref, ch, seg)
+        if rng.random() < 0.05:
+            add(t0 - rng.randrange(1, 600), cust, "contact_resolve", ref, ch, seg)  # before the open: ignored
+        if rng.random() < 0.3:
+            add(t0 + rng.randrange(0, 40 * DAY), cust, "internal", ref, ch, seg, str(rng.randrange(101)))
+        if rng.random() < 0.3:
+            add(t0 + rng.randrange(0, 40 * DAY), cust, "nps", ref, ch, seg, str(rng.randrange(11)))
+    rng.shuffle(rows)
+    return rows
+
+
+def business_seconds(t0, t1, holidays):
+    """Monday-Friday 09:00-17:00 UTC minus holidays, walked hour by hour
+    boundary (not the library's arithmetic)."""
+    total = 0
+    day = t0 // DAY
+    while day * DAY < t1:
+        date = datetime.date(1970, 1, 1) + datetime.timedelta(days=day)
+        if date.weekday() < 5 and date.isoformat() not in holidays:
+            a, b = day * DAY + 9 * 3600, day * DAY + 17 * 3600
+            total += max(0, min(b, t1) - max(a, t0))
+        day += 1
+    return total
+
+
+def median(v):
+    if not v:
+        return None
+    v = sorted(v)
+    pos = (len(v) - 1) * 0.5
+    lo = int(math.floor(pos))
+    hi = min(lo + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (pos - lo)
+
+
+STARTS = {"nps", "csat", "ces", "internal", "contact_open", "contact_reply", "contact_resolve", "contact_reopen",
+          "contact_transfer"}
+
+
+def model(rows, holidays):
+    """Per ref: what the operations need; order = file order."""
+    by_ref = {}
+    for i, r in enumerate(rows):
+        if r["ref"]:
+            by_ref.setdefault(r["ref"], []).append((r["time"], i, r))
+    contacts = []
+    pairs = []
+    for ref, items in by_ref.items():
+        began = min((t for t, _, r in items if r["kind"] in STARTS), default=None)
+        opens = sorted((t, i, r) for t, i, r in items if r["kind"] == "contact_open")
+        internal = sorted((t, i, r) for t, i, r in items if r["kind"] == "internal")
+        if internal and any(r["kind"] in ("nps", "csat", "ces") for _, _, r in items):
+            pairs.append({"began": began, "channel": internal[0][2]["channel"] or "unknown"})
+        if not opens:
+            continue
+        t0, _, o = opens[0]
+        res = sorted(t for t, _, r in items if r["kind"] == "contact_resolve")
+        after = [t for t in res if t >= t0]
+        contacts.append({"ref": ref, "customer": o["customer"], "open": t0, "channel": o["channel"] or "unknown",
+                         "segment": o["segment"] or "unknown", "began": began,
+                         "first": after[0] if after else None, "last": res[-1] if after else None,
+                         "replies": sum(r["kind"] == "contact_reply" for _, _, r in items),
+                         "reopens": sum(r["kind"] == "contact_reopen" for _, _, r in items),
+                         "transfers": sum(r["kind"] == "contact_transfer" for _, _, r in items)})
+    return contacts, pairs
+
+
+def operations(contacts, keep, holidays):
+    out = {k: 0 for k in ("contacts", "resolved", "first_contact_resolved", "reopened", "repeated", "switched",
+                          "transfers")}
+    first, full, first_b, full_b = [], [], [], []
+    for c in contacts:
+        if not keep(c):
+            continue
+        later = [d for d in contacts if d["customer"] == c["customer"] and d["open"] > c["open"]]
+        out["contacts"] += 1
+        out["transfers"] += c["transfers"]
+        out["repeated"] += any(d["open"] <= c["open"] + W for d in later)
+        out["switched"] += any(d["open"] <= c["open"] + W and d["channel"] != c["channel"] for d in later)
+        if c["first"] is None:
+            continue
+        out["resolved"] += 1
+        out["reopened"] += c["reopens"] > 0
+        out["first_contact_resolved"] += (c["replies"] <= 1 and c["reopens"] == 0 and
+                                          not any(d["open"] <= c["first"] + W for d in later))
+        first.append(c["first"] - c["open"])
+        full.append(c["last"] - c["open"])
+        first_b.append(business_seconds(c["open"], c["first"], holidays))
+        full_b.append(business_seconds(c["open"], c["last"], holidays))
+    n, res = out["contacts"], out["resolved"]
+    out["fcr_pct"] = 100.0 * out["first_contact_resolved"] / res if res else None
+    out["reopen_pct"] = 100.0 * out["reopened"] / res if res else None
+    out["repeat_pct"] = 100.0 * out["repeated"] / n if n else None
+    out["switch_pct"] = 100.0 * out["switched"] / n if n else None
+    out["transfers_per_contact"] = out["transfers"] / n if n else None
+    mean = lambda v: sum(v) / len(v) if v else None
+    out["first_resolution_median_s"], out["first_resolution_mean_s"] = median(first), mean(first)
+    out["full_resolution_median_s"], out["full_resolution_mean_s"] = median(full), mean(full)
+    out["first_resolution_median_business_s"], out["first_resolution_mean_business_s"] = median(first_b), mean(first_b)
+    out["full_resolution_median_business_s"], out["full_resolution_mean_business_s"] = median(full_b), mean(full_b)
+    return out
+
+
+def close(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def main():
+    cxm, work = sys.argv[1], sys.argv[2]
+    seed = int(sys.argv[3]) if len(sys.argv) > 3 else 17
+    os.makedirs(work, exist_ok=True)
+    rows = generate(seed)
+    path = os.path.join(work, "ops_edges.csv")
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["time", "customer", "kind", "value", "channel", "segment", "ref"])
+        for r in rows:
+            w.writerow([iso(r["time"]), r["customer"], r["kind"], r["value"], r["channel"], r["segment"], r["ref"]])
+    # the same rows as JSON Lines: the reader must give the same report
+    jpath = os.path.join(work, "ops_edges.jsonl")
+    with open(jpath, "w") as f:
+        for r in rows:
+            rec = {"time": iso(r["time"]), "customer": r["customer"], "kind": r["kind"]}
+            for k in ("value", "channel", "segment", "ref"):
+                if r[k] != "":
+                    rec[k] = float(r[k]) if k == "value" else r[k]
+            f.write(json.dumps(rec) + "\n")
+    hol = os.path.join(work, "ops_holidays.txt")
+    with open(hol, "w") as f:
+        f.write("\n".join(HOLIDAYS) + "\n")
+    got = json.loads(subprocess.run([cxm, "report", "--json", "--by", "channel,segment,month", "--holidays", hol,
+                                     path], check=True, capture_output=True, text=True).stdout)
+    got_jsonl = json.loads(subprocess.run([cxm, "report", "--json", "--by", "channel,segment,month", "--holidays",
+                                           hol, jpath], check=True, capture_output=True, text=True).stdout)
+    failures = 0
+    if got_jsonl["overall"] != got["overall"] or got_jsonl["slices"] != got["slices"]:
+        print("FAIL the JSON Lines copy gives another report than the CSV")
+        failures += 1
+    holidays = set(HOLIDAYS)
+    contacts, pairs = model(rows, holidays)
+    month = lambda t: "%04d-%02d" % tuple(datetime.datetime.fromtimestamp(t, datetime.timezone.utc).timetuple()[:2])
+    checks = [("overall", got["overall"], lambda c: True, lambda p: True)]
+    for dim, slices in got["slices"].items():
+        for key, doc in slices.items():
+            if dim == "month":
+                keep = (lambda k: lambda c: month(c["began"]) == k)(key)
+                keep_pair = (lambda k: lambda p: month(p["began"]) == k)(key)
+            elif dim == "channel":
+                keep = (lambda k: lambda c: c["channel"] == k)(key)
+                keep_pair = (lambda k: lambda p: p["channel"] == k)(key)
+            else:
+                keep = (lambda k: lambda c: c["segment"] == k)(key)
+                keep_pair = None
+            checks.append(("%s.%s" % (dim, key), doc, keep, keep_pair))
+    for name, doc, keep, keep_pair in checks:
+        want = operations(contacts, keep, holidays)
+        have = doc["operations"]
+        for k, v in want.items():
+            if not close(have.get(k), v):
+                print("FAIL %s operations.%s: cxm %r, reference %r" % (name, k, have.get(k), v))
+                failures += 1
+        if set(have) != set(want):
+            print("FAIL %s operations keys %s" % (name, sorted(set(have) ^ set(want))))
+            failures += 1
+        if keep_pair is not None:
+            n = sum(1 for p in pairs if keep_pair(p))
+            have_n = doc["gap"]["pairs"] if doc["gap"] else 0
+            if n != have_n:
+                print("FAIL %s gap pairs: cxm %d, reference %d" % (name, have_n, n))
+                failures += 1
+    march = got["slices"]["month"]["2025-03"]["gap"]
+    if march is None or not any(c["ref"] == "E5" and month(c["began"]) == "2025-03" for c in contacts):
+        print("FAIL the 31 March contact rated on 1 April is not a March pair")
+        failures += 1
+    print("%d slices, %d contacts, %d pairs compared: %s" % (len(checks), len(contacts), len(pairs),
+                                                             "ok" if failures == 0 else "%d failures" % failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
