@@ -28,6 +28,7 @@ int32_t cxm_store_driver_rows(double *y, double *x, size_t *rows, const cxm_stor
                               size_t capacity) {
   cxmi_alloc al;
   latest *l;
+  double *cnt;
   size_t n;
   if (rows == NULL || s == NULL || (capacity > 0 && (y == NULL || x == NULL))) return CXM_E_ARG;
   if (outcome != CXM_DRIVERS_NPS && outcome != CXM_DRIVERS_PROMOTER) return CXM_E_OPTION;
@@ -36,8 +37,15 @@ int32_t cxm_store_driver_rows(double *y, double *x, size_t *rows, const cxm_stor
   if (capacity < n) return CXM_E_BUFFER;
   if (n == 0) return CXM_OK;
   al = s->alloc;
+  /* both scratch tables before writing anything: CXM_E_NOMEM leaves y and x
+   * as the caller gave them */
   l = cxmi_calloc(&al, n, sizeof *l);
-  if (l == NULL) return CXM_E_NOMEM;
+  cnt = cxmi_calloc(&al, n * CXM_DRIVERS_SERVQUAL, sizeof *cnt);
+  if (l == NULL || cnt == NULL) {
+    cxmi_free(&al, l, n * sizeof *l);
+    cxmi_free(&al, cnt, n * CXM_DRIVERS_SERVQUAL * sizeof *cnt);
+    return CXM_E_NOMEM;
+  }
   for (uint32_t i = 0; s->purchase_days.slots != NULL && i <= s->purchase_days.slot_mask; i++) {
     const cxmi_day_slot *d = &s->purchase_days.slots[i];
     latest *c;
@@ -55,12 +63,7 @@ int32_t cxm_store_driver_rows(double *y, double *x, size_t *rows, const cxm_stor
     for (size_t k = 0; k < CXM_DRIVERS_SERVQUAL; k++) x[i * CXM_DRIVERS_SERVQUAL + k] = 0;
   }
   {
-    /* counts per (customer, dimension) */
-    double *cnt = cxmi_calloc(&al, n * CXM_DRIVERS_SERVQUAL, sizeof *cnt);
-    if (cnt == NULL) {
-      cxmi_free(&al, l, n * sizeof *l);
-      return CXM_E_NOMEM;
-    }
+    /* counts per (customer, dimension) in cnt */
     for (uint32_t i = 0; i < s->servqual_keys.count; i++) {
       uint64_t key = s->servqual_keys.keys[i];
       size_t cust = (size_t)(key >> 32), dim = (size_t)(key & 7);

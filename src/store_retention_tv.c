@@ -34,6 +34,7 @@ static int push(cxm_tv_rows *r, uint32_t handle, double start, double stop, int3
     r->cap = cap;
   }
   row = &r->rows[r->count++];
+  memset(row, 0, sizeof *row); /* no uninitialised padding reaches cxm_tv_row_get() */
   row->size = sizeof *row;
   row->handle = handle;
   row->start = start;

@@ -130,6 +130,14 @@ static fault_count faulted[] = {
     {"cxm_risk_data_add", 0, 0, 0},
     {"cxm_risk_fit", 0, 0, 0},
     {"cxm_risk_evaluate", 0, 0, 0},
+    {"cxm_km_fit", 0, 0, 0},
+    {"cxm_logrank_test", 0, 0, 0},
+    {"cxm_cox_fit", 0, 0, 0},
+    {"cxm_drivers_fit", 0, 0, 0},
+    {"cxm_store_retention", 0, 0, 0},
+    {"cxm_store_retention_tv", 0, 0, 0},
+    {"cxm_store_cohorts", 0, 0, 0},
+    {"cxm_store_driver_rows", 0, 0, 0},
 };
 #define N_FAULTED (sizeof faulted / sizeof faulted[0])
 
@@ -183,11 +191,22 @@ static const no_alloc never_allocates[] = {
     {"cxm_churn_options_init", PURE, R_INIT},
     {"cxm_churn_row_get", PROBED, R_READ},
     {"cxm_churn_row_init", PURE, R_INIT},
+    {"cxm_cohorts_count", PROBED, R_READ},
+    {"cxm_cohorts_free", FREES, R_FREE},
+    {"cxm_cohorts_get", PROBED, R_READ},
+    {"cxm_cox_coef_get", PROBED, R_READ},
+    {"cxm_cox_free", FREES, R_FREE},
+    {"cxm_cox_options_init", PURE, R_INIT},
+    {"cxm_cox_summary_get", PROBED, R_READ},
     {"cxm_csat_compare", PURE, R_PURE},
     {"cxm_csat_compute", PURE, R_PURE},
     {"cxm_detail_init", PURE, R_INIT},
     {"cxm_dimension_name", PURE, R_STATIC},
     {"cxm_dimension_parse", PURE, R_PURE},
+    {"cxm_drivers_free", FREES, R_FREE},
+    {"cxm_drivers_get", PROBED, R_READ},
+    {"cxm_drivers_options_init", PURE, R_INIT},
+    {"cxm_drivers_summary_get", PROBED, R_READ},
     {"cxm_event_init", PURE, R_INIT},
     {"cxm_experience_options_init", PURE, R_INIT},
     {"cxm_feature_default_model", PURE, "fills a caller-owned model with constants"},
@@ -212,12 +231,18 @@ static const no_alloc never_allocates[] = {
     {"cxm_groups_gap", PROBED, R_READ},
     {"cxm_groups_key", PROBED, R_READ},
     {"cxm_groups_loyalty", PROBED, R_READ},
-    {"cxm_groups_servqual", PROBED, R_READ},
     {"cxm_groups_service", PROBED, R_READ},
     {"cxm_groups_service_business", PROBED, R_READ},
+    {"cxm_groups_servqual", PROBED, R_READ},
     {"cxm_groups_survey", PROBED, R_READ},
     {"cxm_kind_name", PURE, R_STATIC},
     {"cxm_kind_parse", PURE, R_PURE},
+    {"cxm_km_free", FREES, R_FREE},
+    {"cxm_km_median", PROBED, "reads the steps of a fit"},
+    {"cxm_km_rmst", PROBED, "sums over the steps of a fit"},
+    {"cxm_km_step_get", PROBED, R_READ},
+    {"cxm_km_steps", PROBED, R_READ},
+    {"cxm_km_survival_at", PROBED, "binary search over the steps of a fit"},
     {"cxm_loyalty_acc_deserialize", PURE, R_PURE},
     {"cxm_loyalty_acc_init", PURE, R_INIT},
     {"cxm_loyalty_acc_merge", PURE, R_PURE},
@@ -240,6 +265,10 @@ static const no_alloc never_allocates[] = {
     {"cxm_reader_free", FREES, R_FREE},
     {"cxm_reader_options_init", PURE, R_INIT},
     {"cxm_reader_stats_get", PROBED, R_READ},
+    {"cxm_retention_count", PROBED, R_READ},
+    {"cxm_retention_free", FREES, R_FREE},
+    {"cxm_retention_options_init", PURE, R_INIT},
+    {"cxm_retention_row_get", PROBED, R_READ},
     {"cxm_rfm_count", PROBED, R_READ},
     {"cxm_rfm_customer_init", PURE, R_INIT},
     {"cxm_rfm_free", FREES, R_FREE},
@@ -255,6 +284,9 @@ static const no_alloc never_allocates[] = {
     {"cxm_risk_options_init", PURE, R_INIT},
     {"cxm_risk_score", PURE, R_PURE},
     {"cxm_save_options_init", PURE, R_INIT},
+    {"cxm_sbg_fit", PURE, "takes no allocator: a two-parameter optimisation on the stack over caller-owned rates"},
+    {"cxm_sbg_retention", PURE, R_PURE},
+    {"cxm_sbg_survival", PURE, R_PURE},
     {"cxm_service_acc_deserialize", PURE, R_PURE},
     {"cxm_service_acc_init", PURE, R_INIT},
     {"cxm_service_acc_merge", PURE, R_PURE},
@@ -270,7 +302,6 @@ static const no_alloc never_allocates[] = {
     {"cxm_status_name", PURE, R_STATIC},
     {"cxm_status_str", PURE, R_STATIC},
     {"cxm_store_channel_name", PROBED, R_READ},
-    {"cxm_store_segment_name", PROBED, R_READ},
     {"cxm_store_check", PROBED, "validates an event and looks codes up without interning"},
     {"cxm_store_customer_id", PROBED, R_READ},
     {"cxm_store_find_channel", PROBED, "looks a token up without interning"},
@@ -279,6 +310,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_store_free", FREES, R_FREE},
     {"cxm_store_gap", PROBED, "sums per-interaction pairs kept in the store into a caller-owned accumulator"},
     {"cxm_store_options_init", PURE, R_INIT},
+    {"cxm_store_segment_name", PROBED, R_READ},
     {"cxm_store_stats_get", PROBED, R_READ},
     {"cxm_store_survey", PROBED, "sums the store's cells into a caller-owned accumulator"},
     {"cxm_survey_acc_add", PURE, R_PURE},
@@ -289,6 +321,9 @@ static const no_alloc never_allocates[] = {
     {"cxm_time_format", PURE, R_PURE},
     {"cxm_time_parse", PURE, R_PURE},
     {"cxm_time_period_key", PURE, R_PURE},
+    {"cxm_tv_row_get", PROBED, R_READ},
+    {"cxm_tv_rows_count", PROBED, R_READ},
+    {"cxm_tv_rows_free", FREES, R_FREE},
     {"cxm_version", PURE, R_STATIC},
     {"cxm_version_string", PURE, R_STATIC},
 };
@@ -2421,6 +2456,441 @@ static void test_snapshots(void **state) {
   fp_free(&c.want_fp);
 }
 
+/* ---- retention, survival and key drivers ----------------------------------- */
+
+/* Survival data (delayed entry, two groups, two covariates) and driver
+ * data (four ratings and an outcome), in caller-owned arrays the calls must
+ * leave as they are. */
+enum { SV_N = 160, SV_P = 2, DR_N = 90, DR_P = 4 };
+
+typedef struct surv_ctx {
+  double entry[SV_N], time[SV_N], x[SV_N * SV_P];
+  uint8_t event[SV_N];
+  int32_t group[SV_N];
+  double dy[DR_N], dx[DR_N * DR_P];
+  cxm_km *km;
+  cxm_cox *cox;
+  cxm_drivers *drv;
+  cxm_drivers_options dopt;
+  cxm_logrank lr;
+  double observed[2], expected[2];
+  const cxm_store *s;
+  cxm_retention_options ropt;
+  cxm_retention *ret;
+  cxm_tv_rows *tv;
+  cxm_cohorts *coh;
+  double y[NCUST + 8], xr[(NCUST + 8) * CXM_DRIVERS_SERVQUAL];
+  size_t rows;
+} surv_ctx;
+
+#define SENTINEL (-12345.5)
+
+static void fp_surv_inputs(fpbuf *b, void *ctx) {
+  surv_ctx *c = ctx;
+  fp_put(b, c->entry, sizeof c->entry);
+  fp_put(b, c->time, sizeof c->time);
+  fp_put(b, c->x, sizeof c->x);
+  fp_put(b, c->event, sizeof c->event);
+  fp_put(b, c->group, sizeof c->group);
+  fp_put(b, c->dy, sizeof c->dy);
+  fp_put(b, c->dx, sizeof c->dx);
+  fp_put(b, &c->dopt, sizeof c->dopt);
+}
+static void fp_surv_store(fpbuf *b, void *ctx) { fp_store(b, ((surv_ctx *)ctx)->s); }
+
+/* Everything a fit answers (allocations paused: the readers must not
+ * allocate anyway, the probe holds them to it). */
+static void fp_km(fpbuf *b, const cxm_km *km) {
+  size_t i;
+  double v[3];
+  long saved = g_fa.remaining;
+  PAUSE();
+  fp_u64(b, cxm_km_steps(km));
+  for (i = 0; i < cxm_km_steps(km); i++) {
+    cxm_km_step st;
+    memset(&st, 0, sizeof st);
+    st.size = sizeof st;
+    assert_int_equal(cxm_km_step_get(&st, km, i), CXM_OK);
+    fp_put(b, &st, sizeof st);
+  }
+  for (i = 0; i < 12; i++) {
+    fp_rc(b, cxm_km_survival_at(&v[0], km, 0.5 + 3.0 * (double)i));
+    fp_f64(b, v[0]);
+  }
+  fp_rc(b, cxm_km_median(&v[0], &v[1], &v[2], km));
+  fp_put(b, v, sizeof v);
+  fp_rc(b, cxm_km_rmst(&v[0], &v[1], km, 25.0));
+  fp_put(b, v, 2 * sizeof v[0]);
+  g_fa.remaining = saved;
+}
+static void fp_cox(fpbuf *b, const cxm_cox *cox) {
+  cxm_cox_summary sum;
+  size_t j;
+  long saved = g_fa.remaining;
+  PAUSE();
+  memset(&sum, 0, sizeof sum);
+  sum.size = sizeof sum;
+  assert_int_equal(cxm_cox_summary_get(&sum, cox), CXM_OK);
+  fp_put(b, &sum, sizeof sum);
+  for (j = 0; j < (size_t)sum.p; j++) {
+    cxm_cox_coef co;
+    memset(&co, 0, sizeof co);
+    co.size = sizeof co;
+    assert_int_equal(cxm_cox_coef_get(&co, cox, j), CXM_OK);
+    fp_put(b, &co, sizeof co);
+  }
+  g_fa.remaining = saved;
+}
+static void fp_drivers(fpbuf *b, const cxm_drivers *d) {
+  cxm_drivers_summary sum;
+  size_t j;
+  long saved = g_fa.remaining;
+  PAUSE();
+  memset(&sum, 0, sizeof sum);
+  sum.size = sizeof sum;
+  assert_int_equal(cxm_drivers_summary_get(&sum, d), CXM_OK);
+  fp_put(b, &sum, sizeof sum);
+  for (j = 0; j < (size_t)sum.p; j++) {
+    cxm_driver dr;
+    memset(&dr, 0, sizeof dr);
+    dr.size = sizeof dr;
+    assert_int_equal(cxm_drivers_get(&dr, d, j), CXM_OK);
+    fp_put(b, &dr, sizeof dr);
+  }
+  g_fa.remaining = saved;
+}
+static void fp_retention(fpbuf *b, const cxm_retention *r) {
+  size_t i;
+  long saved = g_fa.remaining;
+  PAUSE();
+  fp_u64(b, cxm_retention_count(r));
+  for (i = 0; i < cxm_retention_count(r); i++) {
+    cxm_retention_row row;
+    memset(&row, 0, sizeof row);
+    row.size = sizeof row;
+    assert_int_equal(cxm_retention_row_get(&row, r, i), CXM_OK);
+    fp_u64(b, row.handle); /* field by field: never the padding */
+    fp_f64(b, row.entry);
+    fp_f64(b, row.time);
+    fp_rc(b, row.lost);
+    fp_rc(b, row.nps);
+    fp_i64(b, row.first);
+    fp_rc(b, row.high_effort);
+  }
+  g_fa.remaining = saved;
+}
+static void fp_tv(fpbuf *b, const cxm_tv_rows *r) {
+  size_t i;
+  long saved = g_fa.remaining;
+  PAUSE();
+  fp_u64(b, cxm_tv_rows_count(r));
+  for (i = 0; i < cxm_tv_rows_count(r); i++) {
+    cxm_tv_row row;
+    memset(&row, 0, sizeof row);
+    row.size = sizeof row;
+    assert_int_equal(cxm_tv_row_get(&row, r, i), CXM_OK);
+    fp_u64(b, row.handle); /* field by field: never the padding */
+    fp_f64(b, row.start);
+    fp_f64(b, row.stop);
+    fp_rc(b, row.lost);
+    fp_put(b, row.x, sizeof row.x);
+  }
+  g_fa.remaining = saved;
+}
+static void fp_cohorts(fpbuf *b, const cxm_cohorts *c) {
+  size_t i, n = cxm_cohorts_count(c);
+  uint64_t active[64];
+  long saved = g_fa.remaining;
+  PAUSE();
+  fp_u64(b, n);
+  assert_true(n <= 64);
+  for (i = 0; i < n; i++) {
+    int64_t month = 0;
+    uint64_t size = 0;
+    size_t observed = 0;
+    memset(active, 0, sizeof active);
+    assert_int_equal(cxm_cohorts_get(&month, &size, active, &observed, 64, c, i), CXM_OK);
+    fp_i64(b, month);
+    fp_u64(b, size);
+    fp_u64(b, observed);
+    fp_put(b, active, observed * sizeof active[0]);
+  }
+  g_fa.remaining = saved;
+}
+
+static int32_t call_km_fit(void *ctx) {
+  surv_ctx *c = ctx;
+  c->km = NULL;
+  return cxm_km_fit(&c->km, &g_hooks, c->entry, c->time, c->event, SV_N, 0.95);
+}
+static void release_km(void *ctx) {
+  surv_ctx *c = ctx;
+  cxm_km_free(c->km);
+  c->km = NULL;
+}
+static void km_failed(void *ctx) { assert_null(((surv_ctx *)ctx)->km); }
+
+static int32_t call_logrank(void *ctx) {
+  surv_ctx *c = ctx;
+  memset(&c->lr, 0, sizeof c->lr);
+  c->lr.size = sizeof c->lr;
+  c->lr.chisq = SENTINEL;
+  c->observed[0] = c->observed[1] = c->expected[0] = c->expected[1] = SENTINEL;
+  return cxm_logrank_test(&c->lr, c->observed, c->expected, &g_hooks, c->entry, c->time, c->event, c->group, SV_N,
+                          2);
+}
+/* no partial result: neither the statistic nor the per-group counts */
+static void logrank_failed(void *ctx) {
+  surv_ctx *c = ctx;
+  assert_true(c->lr.chisq == SENTINEL);
+  assert_true(c->observed[0] == SENTINEL && c->observed[1] == SENTINEL);
+  assert_true(c->expected[0] == SENTINEL && c->expected[1] == SENTINEL);
+}
+
+static int32_t call_cox_fit(void *ctx) {
+  surv_ctx *c = ctx;
+  cxm_cox_options o;
+  cxm_cox_options_init(&o);
+  o.ties = CXM_COX_EFRON;
+  c->cox = NULL;
+  return cxm_cox_fit(&c->cox, &g_hooks, c->entry, c->time, c->event, c->x, SV_N, SV_P, &o);
+}
+static void release_cox(void *ctx) {
+  surv_ctx *c = ctx;
+  cxm_cox_free(c->cox);
+  c->cox = NULL;
+}
+static void cox_failed(void *ctx) { assert_null(((surv_ctx *)ctx)->cox); }
+
+static int32_t call_drivers_fit(void *ctx) {
+  surv_ctx *c = ctx;
+  c->drv = NULL;
+  return cxm_drivers_fit(&c->drv, &g_hooks, c->dy, c->dx, DR_N, DR_P, &c->dopt);
+}
+static void release_drivers(void *ctx) {
+  surv_ctx *c = ctx;
+  cxm_drivers_free(c->drv);
+  c->drv = NULL;
+}
+static void drivers_failed(void *ctx) { assert_null(((surv_ctx *)ctx)->drv); }
+
+static int32_t call_store_retention(void *ctx) {
+  surv_ctx *c = ctx;
+  c->ret = NULL;
+  return cxm_store_retention(&c->ret, c->s, &c->ropt);
+}
+static void release_retention(void *ctx) {
+  surv_ctx *c = ctx;
+  cxm_retention_free(c->ret);
+  c->ret = NULL;
+}
+static void retention_failed(void *ctx) { assert_null(((surv_ctx *)ctx)->ret); }
+
+static int32_t call_store_retention_tv(void *ctx) {
+  surv_ctx *c = ctx;
+  c->tv = NULL;
+  return cxm_store_retention_tv(&c->tv, c->s, &c->ropt);
+}
+static void release_tv(void *ctx) {
+  surv_ctx *c = ctx;
+  cxm_tv_rows_free(c->tv);
+  c->tv = NULL;
+}
+static void tv_failed(void *ctx) { assert_null(((surv_ctx *)ctx)->tv); }
+
+static int32_t call_store_cohorts(void *ctx) {
+  surv_ctx *c = ctx;
+  c->coh = NULL;
+  return cxm_store_cohorts(&c->coh, c->s, T0, T0 + 304 * DAY); /* 2025-11-01 */
+}
+static void release_cohorts(void *ctx) {
+  surv_ctx *c = ctx;
+  cxm_cohorts_free(c->coh);
+  c->coh = NULL;
+}
+static void cohorts_failed(void *ctx) { assert_null(((surv_ctx *)ctx)->coh); }
+
+static int32_t call_store_driver_rows(void *ctx) {
+  surv_ctx *c = ctx;
+  size_t i;
+  for (i = 0; i < sizeof c->y / sizeof c->y[0]; i++) c->y[i] = SENTINEL;
+  for (i = 0; i < sizeof c->xr / sizeof c->xr[0]; i++) c->xr[i] = SENTINEL;
+  return cxm_store_driver_rows(c->y, c->xr, &c->rows, c->s, CXM_DRIVERS_NPS, NCUST + 8);
+}
+/* no partial output: the buffers are as the caller left them */
+static void driver_rows_failed(void *ctx) {
+  surv_ctx *c = ctx;
+  size_t i;
+  for (i = 0; i < sizeof c->y / sizeof c->y[0]; i++) assert_true(c->y[i] == SENTINEL);
+  for (i = 0; i < sizeof c->xr / sizeof c->xr[0]; i++) assert_true(c->xr[i] == SENTINEL);
+}
+
+static void surv_data(surv_ctx *c) {
+  uint64_t rng = 4711;
+  size_t i, j;
+  for (i = 0; i < SV_N; i++) {
+    double risk;
+    c->group[i] = (int32_t)(i % 2);
+    c->x[i * SV_P] = (double)c->group[i];
+    c->x[i * SV_P + 1] = (double)test_below(&rng, 100) / 25.0 - 2.0;
+    risk = 0.6 * c->x[i * SV_P] + 0.3 * c->x[i * SV_P + 1];
+    c->entry[i] = i % 5 == 0 ? (double)test_below(&rng, 4) : 0.0;
+    c->time[i] = c->entry[i] + 1.0 + (double)test_below(&rng, (uint64_t)(40.0 / exp(risk)) + 2);
+    c->event[i] = test_below(&rng, 4) != 0;
+  }
+  for (i = 0; i < DR_N; i++) {
+    double s = 0;
+    for (j = 0; j < DR_P; j++) {
+      c->dx[i * DR_P + j] = 1.0 + (double)test_below(&rng, 7);
+      s += c->dx[i * DR_P + j] * (0.2 + 0.15 * (double)j);
+    }
+    c->dy[i] = s + (double)test_below(&rng, 300) / 100.0;
+  }
+  c->dx[7] = NAN; /* one incomplete row: listwise deletion */
+}
+
+static void test_survival_drivers(void **state) {
+  surv_ctx *c = calloc(1, sizeof *c);
+  cxm_store *s;
+  fpbuf want = {0}, got = {0};
+  (void)state;
+  assert_non_null(c);
+  surv_data(c);
+  cxm_drivers_options_init(&c->dopt);
+  c->dopt.bootstrap = 25;
+  c->dopt.seed = 7;
+  {
+    fault_spec spec = {"cxm_km_fit", call_km_fit, fp_surv_inputs, NULL, NULL, NULL, NULL, NULL, km_failed,
+                       0, 0, NULL};
+    cxm_km *twin = NULL;
+    assert_int_equal(cxm_km_fit(&twin, NULL, c->entry, c->time, c->event, SV_N, 0.95), CXM_OK);
+    fp_km(&want, twin);
+    cxm_km_free(twin);
+    assert_int_equal(fault_loop(&spec, c), CXM_OK);
+    fp_km(&got, c->km);
+    fp_assert_same(&want, &got, spec.fn, -1);
+    release_km(c);
+  }
+  {
+    fault_spec spec = {"cxm_logrank_test", call_logrank, fp_surv_inputs, NULL, NULL, NULL, NULL, NULL,
+                       logrank_failed, 0, 0, NULL};
+    cxm_logrank lr;
+    double obs[2], ex[2];
+    memset(&lr, 0, sizeof lr);
+    lr.size = sizeof lr;
+    assert_int_equal(cxm_logrank_test(&lr, obs, ex, NULL, c->entry, c->time, c->event, c->group, SV_N, 2), CXM_OK);
+    assert_int_equal(fault_loop(&spec, c), CXM_OK);
+    assert_memory_equal(&lr, &c->lr, sizeof lr);
+    assert_memory_equal(obs, c->observed, sizeof obs);
+    assert_memory_equal(ex, c->expected, sizeof ex);
+  }
+  {
+    fault_spec spec = {"cxm_cox_fit", call_cox_fit, fp_surv_inputs, NULL, NULL, NULL, NULL, NULL, cox_failed,
+                       0, 0, NULL};
+    cxm_cox_options o;
+    cxm_cox *twin = NULL;
+    cxm_cox_options_init(&o);
+    o.ties = CXM_COX_EFRON;
+    want.len = got.len = 0;
+    assert_int_equal(cxm_cox_fit(&twin, NULL, c->entry, c->time, c->event, c->x, SV_N, SV_P, &o), CXM_OK);
+    fp_cox(&want, twin);
+    cxm_cox_free(twin);
+    assert_int_equal(fault_loop(&spec, c), CXM_OK);
+    fp_cox(&got, c->cox);
+    fp_assert_same(&want, &got, spec.fn, -1);
+    release_cox(c);
+  }
+  {
+    static const int32_t outcomes[2] = {CXM_DRIVERS_LINEAR, CXM_DRIVERS_BINARY};
+    size_t k, i;
+    fault_spec spec = {"cxm_drivers_fit", call_drivers_fit, fp_surv_inputs, NULL, NULL, NULL, NULL, NULL,
+                       drivers_failed, 0, 0, NULL};
+    for (k = 0; k < 2; k++) {
+      cxm_drivers *twin = NULL;
+      c->dopt.outcome = outcomes[k];
+      if (k == 1)
+        for (i = 0; i < DR_N; i++) c->dy[i] = c->dy[i] > 9.0;
+      want.len = got.len = 0;
+      assert_int_equal(cxm_drivers_fit(&twin, NULL, c->dy, c->dx, DR_N, DR_P, &c->dopt), CXM_OK);
+      fp_drivers(&want, twin);
+      cxm_drivers_free(twin);
+      assert_int_equal(fault_loop(&spec, c), CXM_OK);
+      fp_drivers(&got, c->drv);
+      fp_assert_same(&want, &got, spec.fn, (long)k);
+      release_drivers(c);
+    }
+  }
+  /* the store queries: the store is read only, its fingerprint unchanged */
+  s = fixture_store(&g_hooks, g_nev);
+  c->s = s;
+  cxm_retention_options_init(&c->ropt);
+  c->ropt.from = T0;
+  c->ropt.to = T0 + 330 * DAY;
+  c->ropt.lapse_days = 60;
+  {
+    static const int32_t origins[2] = {CXM_RETENTION_TENURE, CXM_RETENTION_WINDOW};
+    fault_spec ret = {"cxm_store_retention", call_store_retention, fp_surv_store, NULL, NULL, NULL, NULL, NULL,
+                      retention_failed, 0, 0, NULL};
+    fault_spec tv = {"cxm_store_retention_tv", call_store_retention_tv, fp_surv_store, NULL, NULL, NULL, NULL, NULL,
+                     tv_failed, 0, 0, NULL};
+    size_t k;
+    for (k = 0; k < 2; k++) {
+      c->ropt.origin = origins[k];
+      want.len = got.len = 0;
+      assert_int_equal(call_store_retention(c), CXM_OK);
+      fp_retention(&want, c->ret);
+      assert_true(cxm_retention_count(c->ret) > 0);
+      release_retention(c);
+      assert_int_equal(fault_loop(&ret, c), CXM_OK);
+      fp_retention(&got, c->ret);
+      fp_assert_same(&want, &got, ret.fn, (long)k);
+      release_retention(c);
+      want.len = got.len = 0;
+      assert_int_equal(call_store_retention_tv(c), CXM_OK);
+      assert_true(cxm_tv_rows_count(c->tv) > 0);
+      fp_tv(&want, c->tv);
+      release_tv(c);
+      assert_int_equal(fault_loop(&tv, c), CXM_OK);
+      fp_tv(&got, c->tv);
+      fp_assert_same(&want, &got, tv.fn, (long)k);
+      release_tv(c);
+    }
+  }
+  {
+    fault_spec spec = {"cxm_store_cohorts", call_store_cohorts, fp_surv_store, NULL, NULL, NULL, NULL, NULL,
+                       cohorts_failed, 0, 0, NULL};
+    want.len = got.len = 0;
+    assert_int_equal(call_store_cohorts(c), CXM_OK);
+    assert_true(cxm_cohorts_count(c->coh) > 0);
+    fp_cohorts(&want, c->coh);
+    release_cohorts(c);
+    assert_int_equal(fault_loop(&spec, c), CXM_OK);
+    fp_cohorts(&got, c->coh);
+    fp_assert_same(&want, &got, spec.fn, -1);
+    release_cohorts(c);
+  }
+  {
+    fault_spec spec = {"cxm_store_driver_rows", call_store_driver_rows, fp_surv_store, NULL, NULL, NULL, NULL, NULL,
+                       driver_rows_failed, 0, 0, NULL};
+    double y[NCUST + 8], x[(NCUST + 8) * CXM_DRIVERS_SERVQUAL];
+    size_t rows = 0;
+    assert_int_equal(call_store_driver_rows(c), CXM_OK);
+    rows = c->rows;
+    assert_true(rows > 0 && rows <= NCUST);
+    memcpy(y, c->y, sizeof y);
+    memcpy(x, c->xr, sizeof x);
+    assert_int_equal(fault_loop(&spec, c), CXM_OK);
+    assert_int_equal(c->rows, rows);
+    assert_memory_equal(y, c->y, sizeof y);
+    assert_memory_equal(x, c->xr, sizeof x);
+  }
+  cxm_store_free(s);
+  fp_free(&want);
+  fp_free(&got);
+  free(c);
+  assert_true(g_fa.live_bytes == 0);
+}
+
 /* ---- functions that never allocate: probed with every allocation failing - */
 
 #define PROBE(fn, expr)                                                      \
@@ -2574,6 +3044,101 @@ static void test_never_allocating_probe(void **state) {
   mark_probed("cxm_rfm_free");
   mark_probed("cxm_risk_data_free");
   mark_probed("cxm_calendar_free");
+}
+
+/* The readers of the retention, survival and drivers results, probed with
+ * every allocation failing; then their frees. */
+#define PROBE_RC(fn, expr, want_rc)                                          \
+  do {                                                                       \
+    g_fa.calls = 0;                                                          \
+    g_fa.remaining = 0;                                                      \
+    assert_int_equal((expr), (want_rc));                                     \
+    if (g_fa.calls != 0) fail_msg("%s made %ld allocator calls", #fn, g_fa.calls); \
+    mark_probed(#fn);                                                        \
+    UNPAUSE();                                                               \
+  } while (0)
+
+static void test_survival_probe(void **state) {
+  surv_ctx *c = calloc(1, sizeof *c);
+  cxm_store *s = fixture_store(&g_hooks, g_nev);
+  cxm_km_step step;
+  cxm_cox_summary csum;
+  cxm_cox_coef coef;
+  cxm_drivers_summary dsum;
+  cxm_driver drv;
+  cxm_retention_row rrow;
+  cxm_tv_row tvrow;
+  uint64_t active[64], size;
+  int64_t month;
+  size_t observed;
+  double v[3];
+  (void)state;
+  assert_non_null(c);
+  surv_data(c);
+  cxm_drivers_options_init(&c->dopt);
+  c->dopt.bootstrap = 10;
+  c->s = s;
+  cxm_retention_options_init(&c->ropt);
+  c->ropt.from = T0;
+  c->ropt.to = T0 + 330 * DAY;
+  assert_int_equal(call_km_fit(c), CXM_OK);
+  assert_int_equal(call_cox_fit(c), CXM_OK);
+  assert_int_equal(call_drivers_fit(c), CXM_OK);
+  assert_int_equal(call_store_retention(c), CXM_OK);
+  assert_int_equal(call_store_retention_tv(c), CXM_OK);
+  assert_int_equal(call_store_cohorts(c), CXM_OK);
+
+  PROBE_VALUE(cxm_km_steps, cxm_km_steps(c->km) > 0, 1);
+  memset(&step, 0, sizeof step);
+  step.size = sizeof step;
+  PROBE(cxm_km_step_get, cxm_km_step_get(&step, c->km, 0));
+  PROBE(cxm_km_survival_at, cxm_km_survival_at(&v[0], c->km, 10.0));
+  PROBE(cxm_km_median, cxm_km_median(&v[0], &v[1], &v[2], c->km));
+  PROBE(cxm_km_rmst, cxm_km_rmst(&v[0], &v[1], c->km, 20.0));
+  memset(&csum, 0, sizeof csum);
+  csum.size = sizeof csum;
+  PROBE(cxm_cox_summary_get, cxm_cox_summary_get(&csum, c->cox));
+  memset(&coef, 0, sizeof coef);
+  coef.size = sizeof coef;
+  PROBE(cxm_cox_coef_get, cxm_cox_coef_get(&coef, c->cox, 1));
+  memset(&dsum, 0, sizeof dsum);
+  dsum.size = sizeof dsum;
+  PROBE(cxm_drivers_summary_get, cxm_drivers_summary_get(&dsum, c->drv));
+  memset(&drv, 0, sizeof drv);
+  drv.size = sizeof drv;
+  PROBE(cxm_drivers_get, cxm_drivers_get(&drv, c->drv, DR_P - 1));
+  PROBE_VALUE(cxm_retention_count, cxm_retention_count(c->ret) > 0, 1);
+  memset(&rrow, 0, sizeof rrow);
+  rrow.size = sizeof rrow;
+  PROBE(cxm_retention_row_get, cxm_retention_row_get(&rrow, c->ret, 0));
+  PROBE_VALUE(cxm_tv_rows_count, cxm_tv_rows_count(c->tv) > 0, 1);
+  memset(&tvrow, 0, sizeof tvrow);
+  tvrow.size = sizeof tvrow;
+  PROBE(cxm_tv_row_get, cxm_tv_row_get(&tvrow, c->tv, 0));
+  PROBE_VALUE(cxm_cohorts_count, cxm_cohorts_count(c->coh) > 0, 1);
+  PROBE(cxm_cohorts_get, cxm_cohorts_get(&month, &size, active, &observed, 64, c->coh, 0));
+  PROBE_RC(cxm_cohorts_get, cxm_cohorts_get(&month, &size, active, &observed, 0, c->coh, 0), CXM_E_BUFFER);
+
+  /* the frees, with every allocation failing */
+  g_fa.calls = 0;
+  g_fa.remaining = 0;
+  cxm_km_free(c->km);
+  cxm_cox_free(c->cox);
+  cxm_drivers_free(c->drv);
+  cxm_retention_free(c->ret);
+  cxm_tv_rows_free(c->tv);
+  cxm_cohorts_free(c->coh);
+  cxm_store_free(s);
+  assert_int_equal(g_fa.calls, 0);
+  UNPAUSE();
+  assert_true(g_fa.live_bytes == 0);
+  mark_probed("cxm_km_free");
+  mark_probed("cxm_cox_free");
+  mark_probed("cxm_drivers_free");
+  mark_probed("cxm_retention_free");
+  mark_probed("cxm_tv_rows_free");
+  mark_probed("cxm_cohorts_free");
+  free(c);
 }
 
 /* object_bytes() reads what it should: for a fresh and a grown object, the
@@ -2732,7 +3297,9 @@ int main(void) {
       cmocka_unit_test_setup(test_calendar, reset_alloc),
       cmocka_unit_test_setup(test_store_merge, reset_alloc),
       cmocka_unit_test_setup(test_snapshots, reset_alloc),
+      cmocka_unit_test_setup(test_survival_drivers, reset_alloc),
       cmocka_unit_test_setup(test_never_allocating_probe, reset_alloc),
+      cmocka_unit_test_setup(test_survival_probe, reset_alloc),
       cmocka_unit_test_setup(test_every_export_is_covered, reset_alloc),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
