@@ -200,6 +200,7 @@ int32_t cxm_slice_tests_groups(cxm_slice_test *out, size_t cap, const cxm_groups
   cxm_slice_options o;
   rc = check_options(&o, opts);
   if (rc != CXM_OK) return rc;
+  if (metric != CXM_SLICE_NPS && metric != CXM_SLICE_CSAT && metric != CXM_SLICE_CES) return CXM_E_OPTION;
   const cxm_allocator *hooks = o.allocator != NULL ? o.allocator : cxmi_groups_hooks(groups);
   cxmi_alloc a;
   rc = cxmi_alloc_init(&a, hooks);
