@@ -26,7 +26,7 @@ static int by_p(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-int32_t cxm_p_adjust(double *adjusted, const double *p, size_t k, int32_t method) {
+int32_t cxm_p_adjust(double *adjusted, const double *p, size_t k, int32_t method, const cxm_allocator *hooks) {
   if (k > 0 && (adjusted == NULL || p == NULL)) return CXM_E_ARG;
   if (method != CXM_ADJUST_NONE && method != CXM_ADJUST_HOLM && method != CXM_ADJUST_BH) return CXM_E_OPTION;
   size_t m = 0;
@@ -41,7 +41,7 @@ int32_t cxm_p_adjust(double *adjusted, const double *p, size_t k, int32_t method
   }
   if (m > SIZE_MAX / sizeof(ranked)) return CXM_E_NOMEM;
   cxmi_alloc a;
-  int32_t rc = cxmi_alloc_init(&a, NULL);
+  int32_t rc = cxmi_alloc_init(&a, hooks);
   if (rc != CXM_OK) return rc;
   ranked *r = cxmi_malloc(&a, m * sizeof *r);
   if (r == NULL) return CXM_E_NOMEM;

@@ -292,6 +292,9 @@ fail:
   return rc;
 }
 
+const cxm_allocator *cxmi_groups_hooks(const cxm_groups *groups);
+const cxm_allocator *cxmi_groups_hooks(const cxm_groups *groups) { return &groups->hooks; }
+
 size_t cxm_groups_count(const cxm_groups *groups) { return groups == NULL ? 0 : groups->count; }
 
 int32_t cxm_groups_key(const char **key, size_t *len, const cxm_groups *groups, size_t index) {

@@ -10,6 +10,9 @@
 #include "alloc.h"
 #include "stats.h"
 
+/* src/query.c: the hooks a cxm_groups was made with. */
+const cxm_allocator *cxmi_groups_hooks(const cxm_groups *groups);
+
 void cxm_slice_options_init(cxm_slice_options *opts) {
   if (opts == NULL) return;
   memset(opts, 0, sizeof *opts);
@@ -76,7 +79,7 @@ static int32_t finish(cxm_slice_test *out, cxm_slice_test *t, size_t k, const cx
   double *p = k ? cxmi_calloc(a, k, sizeof *p) : NULL;
   if (k && p == NULL) return CXM_E_NOMEM;
   for (size_t i = 0; i < k; i++) p[i] = t[i].p;
-  int32_t rc = cxm_p_adjust(p, p, k, o->adjust);
+  int32_t rc = cxm_p_adjust(p, p, k, o->adjust, &a->hooks);
   if (rc == CXM_OK) {
     for (size_t i = 0; i < k; i++) {
       t[i].p_adjusted = p[i];
@@ -105,8 +108,10 @@ static int32_t check_out(const cxm_slice_test *out, size_t cap, size_t k) {
   return CXM_OK;
 }
 
-int32_t cxm_slice_tests_survey(cxm_slice_test *out, size_t cap, const cxm_survey_acc *accs, size_t k, int32_t metric,
-                               const cxm_slice_options *opts) {
+/* cxm_slice_tests_survey() with scratch from `fallback` unless the options
+ * name an allocator. */
+static int32_t tests_survey(cxm_slice_test *out, size_t cap, const cxm_survey_acc *accs, size_t k, int32_t metric,
+                            const cxm_slice_options *opts, const cxm_allocator *fallback) {
   if (k > 0 && accs == NULL) return CXM_E_ARG;
   int32_t rc = check_out(out, cap, k);
   if (rc != CXM_OK) return rc;
@@ -128,7 +133,7 @@ int32_t cxm_slice_tests_survey(cxm_slice_test *out, size_t cap, const cxm_survey
     }
   }
   cxmi_alloc a;
-  rc = cxmi_alloc_init(&a, NULL);
+  rc = cxmi_alloc_init(&a, o.allocator != NULL ? o.allocator : fallback);
   if (rc != CXM_OK) return rc;
   cxm_slice_test *t = cxmi_calloc(&a, k, sizeof *t);
   if (t == NULL) return CXM_E_NOMEM;
@@ -179,19 +184,31 @@ int32_t cxm_slice_tests_survey(cxm_slice_test *out, size_t cap, const cxm_survey
   return rc;
 }
 
+int32_t cxm_slice_tests_survey(cxm_slice_test *out, size_t cap, const cxm_survey_acc *accs, size_t k, int32_t metric,
+                               const cxm_slice_options *opts) {
+  return tests_survey(out, cap, accs, k, metric, opts, NULL);
+}
+
 int32_t cxm_slice_tests_groups(cxm_slice_test *out, size_t cap, const cxm_groups *groups, int32_t metric,
                                const cxm_slice_options *opts) {
   if (groups == NULL) return CXM_E_ARG;
   size_t k = cxm_groups_count(groups);
   int32_t rc = check_out(out, cap, k);
   if (rc != CXM_OK || k == 0) return rc;
+  /* The options are checked before anything is allocated, so a bad option
+   * is CXM_E_OPTION or CXM_E_SIZE whatever the allocator does. */
+  cxm_slice_options o;
+  rc = check_options(&o, opts);
+  if (rc != CXM_OK) return rc;
+  if (metric != CXM_SLICE_NPS && metric != CXM_SLICE_CSAT && metric != CXM_SLICE_CES) return CXM_E_OPTION;
+  const cxm_allocator *hooks = o.allocator != NULL ? o.allocator : cxmi_groups_hooks(groups);
   cxmi_alloc a;
-  rc = cxmi_alloc_init(&a, NULL);
+  rc = cxmi_alloc_init(&a, hooks);
   if (rc != CXM_OK) return rc;
   cxm_survey_acc *accs = cxmi_calloc(&a, k, sizeof *accs);
   if (accs == NULL) return CXM_E_NOMEM;
   for (size_t i = 0; i < k && rc == CXM_OK; i++) rc = cxm_groups_survey(&accs[i], groups, i);
-  if (rc == CXM_OK) rc = cxm_slice_tests_survey(out, cap, accs, k, metric, opts);
+  if (rc == CXM_OK) rc = tests_survey(out, cap, accs, k, metric, &o, hooks);
   cxmi_free(&a, accs, k * sizeof *accs);
   return rc;
 }
@@ -229,7 +246,7 @@ int32_t cxm_slice_tests_means(cxm_slice_test *out, size_t cap, const uint64_t *n
   }
   if (!isfinite(s2)) return CXM_E_VALUE;
   cxmi_alloc a;
-  rc = cxmi_alloc_init(&a, NULL);
+  rc = cxmi_alloc_init(&a, o.allocator);
   if (rc != CXM_OK) return rc;
   cxm_slice_test *t = cxmi_calloc(&a, k, sizeof *t);
   if (t == NULL) return CXM_E_NOMEM;

@@ -138,6 +138,10 @@ static fault_count faulted[] = {
     {"cxm_store_retention_tv", 0, 0, 0},
     {"cxm_store_cohorts", 0, 0, 0},
     {"cxm_store_driver_rows", 0, 0, 0},
+    {"cxm_p_adjust", 0, 0, 0},
+    {"cxm_slice_tests_survey", 0, 0, 0},
+    {"cxm_slice_tests_groups", 0, 0, 0},
+    {"cxm_slice_tests_means", 0, 0, 0},
 };
 #define N_FAULTED (sizeof faulted / sizeof faulted[0])
 
@@ -262,6 +266,9 @@ static const no_alloc never_allocates[] = {
     {"cxm_nps_compare", PURE, R_PURE},
     {"cxm_operations_options_init", PURE, R_INIT},
     {"cxm_nps_compute", PURE, R_PURE},
+    {"cxm_nps_score_interval", PURE, R_PURE},
+    {"cxm_plan_options_init", PURE, R_INIT},
+    {"cxm_plan_sample_size", PURE, R_PURE},
     {"cxm_reader_free", FREES, R_FREE},
     {"cxm_reader_options_init", PURE, R_INIT},
     {"cxm_reader_stats_get", PROBED, R_READ},
@@ -297,6 +304,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_servqual_acc_merge", PURE, R_PURE},
     {"cxm_servqual_acc_serialize", PURE, R_PURE},
     {"cxm_servqual_compute", PURE, R_PURE},
+    {"cxm_slice_options_init", PURE, R_INIT},
     {"cxm_stage_name", PURE, R_STATIC},
     {"cxm_stage_parse", PURE, R_PURE},
     {"cxm_status_name", PURE, R_STATIC},
@@ -3200,6 +3208,157 @@ static int was_probed(const char *fn) {
  * table, every table entry is exported, every allocating function was run
  * through the fault loop with at least one failure point, and every probed
  * one was probed. */
+
+/* ---- slice statistics: p-value adjustment and slice-vs-rest tests -------- */
+
+#define SLICE_K 8
+
+typedef struct slice_ctx {
+  cxm_store *s;
+  cxm_groups *groups; /* made on the failing hooks: their scratch fails too */
+  cxm_survey_acc accs[SLICE_K];
+  uint64_t n[SLICE_K];
+  double mean[SLICE_K], sd[SLICE_K];
+  double p[SLICE_K], adjusted[SLICE_K], want_adjusted[SLICE_K];
+  int32_t method, metric;
+  int alias; /* cxm_p_adjust() in place */
+  cxm_slice_options opts;
+  cxm_slice_test out[SLICE_K], want[SLICE_K];
+} slice_ctx;
+
+static void fp_slice_ctx(fpbuf *b, void *ctx) {
+  slice_ctx *c = ctx;
+  fp_put(b, c->adjusted, sizeof c->adjusted);
+  fp_put(b, c->p, sizeof c->p);
+  fp_put(b, c->out, sizeof c->out);
+}
+
+static int32_t call_p_adjust(void *ctx) {
+  slice_ctx *c = ctx;
+  if (c->alias) return cxm_p_adjust(c->adjusted, c->adjusted, SLICE_K, c->method, &g_hooks);
+  return cxm_p_adjust(c->adjusted, c->p, SLICE_K, c->method, &g_hooks);
+}
+static int32_t call_slice_survey(void *ctx) {
+  slice_ctx *c = ctx;
+  return cxm_slice_tests_survey(c->out, SLICE_K, c->accs, SLICE_K, c->metric, &c->opts);
+}
+static int32_t call_slice_groups(void *ctx) {
+  slice_ctx *c = ctx;
+  return cxm_slice_tests_groups(c->out, SLICE_K, c->groups, c->metric, NULL);
+}
+static int32_t call_slice_groups_opts(void *ctx) {
+  slice_ctx *c = ctx;
+  return cxm_slice_tests_groups(c->out, SLICE_K, c->groups, c->metric, &c->opts);
+}
+static int32_t call_slice_means(void *ctx) {
+  slice_ctx *c = ctx;
+  return cxm_slice_tests_means(c->out, SLICE_K, c->n, c->mean, c->sd, SLICE_K, &c->opts);
+}
+
+static void slice_out_reset(slice_ctx *c) {
+  memset(c->out, 0xA5, sizeof c->out); /* a pattern the call must leave alone on failure */
+  c->out[0].size = sizeof c->out[0];
+}
+
+static void check_adjusted(slice_ctx *c) {
+  assert_memory_equal(c->adjusted, c->want_adjusted, sizeof c->adjusted);
+}
+static void check_slice_out(slice_ctx *c) {
+  assert_memory_equal(c->out, c->want, sizeof c->out);
+}
+
+static void test_slicestats(void **state) {
+  static slice_ctx c;
+  static const double p[SLICE_K] = {0.04, NAN, 0.01, 0.03, 0.5, 0.01, 1.0, 0.2};
+  static const int32_t methods[] = {CXM_ADJUST_HOLM, CXM_ADJUST_BH, CXM_ADJUST_NONE};
+  fault_spec spec = {"cxm_p_adjust", call_p_adjust, fp_slice_ctx, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL};
+  size_t i, m;
+  (void)state;
+  memset(&c, 0, sizeof c);
+  memcpy(c.p, p, sizeof p);
+  /* cxm_p_adjust: apart and in place, every method (NONE allocates nothing) */
+  for (m = 0; m < sizeof methods / sizeof methods[0]; m++) {
+    for (c.alias = 0; c.alias < 2; c.alias++) {
+      c.method = methods[m];
+      memcpy(c.want_adjusted, p, sizeof p);
+      assert_int_equal(cxm_p_adjust(c.want_adjusted, p, SLICE_K, c.method, NULL), CXM_OK);
+      memcpy(c.adjusted, c.alias ? p : (const double[SLICE_K]){-1, -1, -1, -1, -1, -1, -1, -1}, sizeof c.adjusted);
+      if (c.method == CXM_ADJUST_NONE) {
+        g_fa.calls = 0;
+        g_fa.remaining = 0;
+        assert_int_equal(call_p_adjust(&c), CXM_OK);
+        assert_int_equal(g_fa.calls, 0);
+        UNPAUSE();
+      } else {
+        assert_int_equal(fault_loop(&spec, &c), CXM_OK);
+      }
+      check_adjusted(&c);
+    }
+  }
+
+  /* the slices: a store grouped by channel on the failing hooks */
+  c.s = fixture_store(&g_hooks, MAX_EV);
+  PAUSE();
+  assert_int_equal(cxm_store_group(&c.groups, c.s, NULL, CXM_BY_CHANNEL), CXM_OK);
+  UNPAUSE();
+  assert_true(cxm_groups_count(c.groups) <= SLICE_K);
+  for (i = 0; i < cxm_groups_count(c.groups); i++) assert_int_equal(cxm_groups_survey(&c.accs[i], c.groups, i), CXM_OK);
+  for (i = 0; i < SLICE_K; i++) {
+    cxm_ces_result r;
+    cxm_ces_compute(&r, &c.accs[i].ces);
+    c.n[i] = r.n;
+    c.mean[i] = r.n > 0 ? r.mean : NAN;
+    c.sd[i] = r.n >= 2 ? r.sd : NAN;
+  }
+  cxm_slice_options_init(&c.opts);
+  c.opts.min_n = 2;
+  c.opts.allocator = &g_hooks;
+  for (c.metric = CXM_SLICE_NPS; c.metric <= CXM_SLICE_CES; c.metric++) {
+    fault_spec survey = {"cxm_slice_tests_survey", call_slice_survey, fp_slice_ctx, NULL, NULL, NULL, NULL, NULL,
+                         NULL, 0, 0, NULL};
+    fault_spec groups = {"cxm_slice_tests_groups", call_slice_groups, fp_slice_ctx, NULL, NULL, NULL, NULL, NULL,
+                         NULL, 0, 0, NULL};
+    fault_spec groups_opts = groups;
+    size_t k = cxm_groups_count(c.groups);
+    groups_opts.call = call_slice_groups_opts;
+    /* survey accumulators, scratch from the options' allocator */
+    memset(c.want, 0, sizeof c.want);
+    c.want[0].size = sizeof c.want[0];
+    assert_int_equal(cxm_slice_tests_survey(c.want, SLICE_K, c.accs, SLICE_K, c.metric, &c.opts), CXM_OK);
+    slice_out_reset(&c); /* on failure the fingerprint holds `out` to these bytes */
+    assert_int_equal(fault_loop(&survey, &c), CXM_OK);
+    check_slice_out(&c);
+    /* the groups: their own hooks (opts NULL), then the options' allocator */
+    memset(c.want, 0, sizeof c.want);
+    c.want[0].size = sizeof c.want[0];
+    assert_int_equal(cxm_slice_tests_survey(c.want, SLICE_K, c.accs, k, c.metric, NULL), CXM_OK);
+    slice_out_reset(&c);
+    assert_int_equal(fault_loop(&groups, &c), CXM_OK);
+    assert_memory_equal(c.out, c.want, k * sizeof c.want[0]);
+    memset(c.want, 0, sizeof c.want);
+    c.want[0].size = sizeof c.want[0];
+    assert_int_equal(cxm_slice_tests_survey(c.want, SLICE_K, c.accs, k, c.metric, &c.opts), CXM_OK);
+    slice_out_reset(&c);
+    assert_int_equal(fault_loop(&groups_opts, &c), CXM_OK);
+    assert_memory_equal(c.out, c.want, k * sizeof c.want[0]);
+  }
+  {
+    fault_spec means = {"cxm_slice_tests_means", call_slice_means, fp_slice_ctx, NULL, NULL, NULL, NULL, NULL, NULL,
+                        0, 0, NULL};
+    cxm_slice_test got[SLICE_K];
+    memset(got, 0, sizeof got);
+    got[0].size = sizeof got[0];
+    assert_int_equal(cxm_slice_tests_means(got, SLICE_K, c.n, c.mean, c.sd, SLICE_K, &c.opts), CXM_OK);
+    slice_out_reset(&c);
+    assert_int_equal(fault_loop(&means, &c), CXM_OK);
+    assert_memory_equal(c.out, got, sizeof got);
+  }
+  PAUSE();
+  cxm_groups_free(c.groups);
+  cxm_store_free(c.s);
+  UNPAUSE();
+}
+
 static void test_every_export_is_covered(void **state) {
   const char *root = getenv("CXM_SOURCE_ROOT");
   char path[1024], line[256];
@@ -3298,6 +3457,7 @@ int main(void) {
       cmocka_unit_test_setup(test_store_merge, reset_alloc),
       cmocka_unit_test_setup(test_snapshots, reset_alloc),
       cmocka_unit_test_setup(test_survival_drivers, reset_alloc),
+      cmocka_unit_test_setup(test_slicestats, reset_alloc),
       cmocka_unit_test_setup(test_never_allocating_probe, reset_alloc),
       cmocka_unit_test_setup(test_survival_probe, reset_alloc),
       cmocka_unit_test_setup(test_every_export_is_covered, reset_alloc),

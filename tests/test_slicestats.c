@@ -40,15 +40,15 @@ static void test_padjust_statsmodels(void **state) {
   for (size_t s = 0; s < sizeof ref_padj / sizeof ref_padj[0]; s++) {
     double got[32];
     size_t k = ref_padj[s].k;
-    assert_int_equal(cxm_p_adjust(got, ref_padj[s].p, k, CXM_ADJUST_HOLM), CXM_OK);
+    assert_int_equal(cxm_p_adjust(got, ref_padj[s].p, k, CXM_ADJUST_HOLM, NULL), CXM_OK);
     for (size_t i = 0; i < k; i++) near(got[i], ref_padj[s].holm[i], 1e-14, 1e-300, "holm", s * 100 + i);
-    assert_int_equal(cxm_p_adjust(got, ref_padj[s].p, k, CXM_ADJUST_BH), CXM_OK);
+    assert_int_equal(cxm_p_adjust(got, ref_padj[s].p, k, CXM_ADJUST_BH, NULL), CXM_OK);
     for (size_t i = 0; i < k; i++) near(got[i], ref_padj[s].bh[i], 1e-14, 1e-300, "bh", s * 100 + i);
-    assert_int_equal(cxm_p_adjust(got, ref_padj[s].p, k, CXM_ADJUST_NONE), CXM_OK);
+    assert_int_equal(cxm_p_adjust(got, ref_padj[s].p, k, CXM_ADJUST_NONE, NULL), CXM_OK);
     for (size_t i = 0; i < k; i++) assert_true(got[i] == ref_padj[s].p[i]);
     /* In place. */
     memcpy(got, ref_padj[s].p, k * sizeof got[0]);
-    assert_int_equal(cxm_p_adjust(got, got, k, CXM_ADJUST_BH), CXM_OK);
+    assert_int_equal(cxm_p_adjust(got, got, k, CXM_ADJUST_BH, NULL), CXM_OK);
     for (size_t i = 0; i < k; i++) near(got[i], ref_padj[s].bh[i], 1e-14, 1e-300, "bh in place", s * 100 + i);
   }
 }
@@ -59,31 +59,31 @@ static void test_padjust_by_hand(void **state) {
   double a[3];
   /* Holm, sorted 0.01, 0.03, 0.04: 3 * 0.01 = 0.03; 2 * 0.03 = 0.06;
    * max(0.06, 1 * 0.04) = 0.06. */
-  assert_int_equal(cxm_p_adjust(a, p, 3, CXM_ADJUST_HOLM), CXM_OK);
+  assert_int_equal(cxm_p_adjust(a, p, 3, CXM_ADJUST_HOLM, NULL), CXM_OK);
   near(a[0], 0.03, 1e-15, 0, "holm", 0);
   near(a[1], 0.06, 1e-15, 0, "holm", 1);
   near(a[2], 0.06, 1e-15, 0, "holm", 2);
   /* BH: 3/1 * 0.01 = 0.03; 3/2 * 0.03 = 0.045 -> min with 3/3 * 0.04 = 0.04. */
-  assert_int_equal(cxm_p_adjust(a, p, 3, CXM_ADJUST_BH), CXM_OK);
+  assert_int_equal(cxm_p_adjust(a, p, 3, CXM_ADJUST_BH, NULL), CXM_OK);
   near(a[0], 0.03, 1e-15, 0, "bh", 0);
   near(a[1], 0.04, 1e-15, 0, "bh", 1);
   near(a[2], 0.04, 1e-15, 0, "bh", 2);
   /* NaN is outside the family: m = 2. */
   double q[] = {NAN, 0.01, 0.04};
-  assert_int_equal(cxm_p_adjust(a, q, 3, CXM_ADJUST_HOLM), CXM_OK);
+  assert_int_equal(cxm_p_adjust(a, q, 3, CXM_ADJUST_HOLM, NULL), CXM_OK);
   assert_true(isnan(a[0]));
   near(a[1], 0.02, 1e-15, 0, "holm nan", 1);
   near(a[2], 0.04, 1e-15, 0, "holm nan", 2);
   /* Bad input: error, output untouched. */
   double bad[] = {0.2, 1.5};
   a[0] = a[1] = 7.0;
-  assert_int_equal(cxm_p_adjust(a, bad, 2, CXM_ADJUST_HOLM), CXM_E_VALUE);
+  assert_int_equal(cxm_p_adjust(a, bad, 2, CXM_ADJUST_HOLM, NULL), CXM_E_VALUE);
   assert_true(a[0] == 7.0 && a[1] == 7.0);
   bad[1] = -0.1;
-  assert_int_equal(cxm_p_adjust(a, bad, 2, CXM_ADJUST_BH), CXM_E_VALUE);
-  assert_int_equal(cxm_p_adjust(a, p, 3, 3), CXM_E_OPTION);
-  assert_int_equal(cxm_p_adjust(NULL, p, 3, CXM_ADJUST_HOLM), CXM_E_ARG);
-  assert_int_equal(cxm_p_adjust(NULL, NULL, 0, CXM_ADJUST_HOLM), CXM_OK);
+  assert_int_equal(cxm_p_adjust(a, bad, 2, CXM_ADJUST_BH, NULL), CXM_E_VALUE);
+  assert_int_equal(cxm_p_adjust(a, p, 3, 3, NULL), CXM_E_OPTION);
+  assert_int_equal(cxm_p_adjust(NULL, p, 3, CXM_ADJUST_HOLM, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_p_adjust(NULL, NULL, 0, CXM_ADJUST_HOLM, NULL), CXM_OK);
 }
 
 static void load(cxm_survey_acc *acc, const ref_slice *r) {

@@ -57,6 +57,9 @@ typedef struct cxm_slice_options {
   double alpha;    /**< significance level of `significant`, in (0, 1); default 0.05 */
   uint64_t min_n;  /**< low base when n < min_n; default 30 */
   double max_moe;  /**< low base when the margin of error exceeds it; default +inf (off); must be > 0 */
+  const cxm_allocator *allocator; /**< hooks for the scratch memory of the tests (a few bytes per slice);
+                                       NULL (default): the groups' hooks for cxm_slice_tests_groups(), the
+                                       C library otherwise. Copied for the call only. */
 } cxm_slice_options;
 
 /**
@@ -97,21 +100,27 @@ CXM_API void cxm_slice_options_init(cxm_slice_options *opts);
  * The family is the finite p-values in [0, 1]; NaN entries stay NaN and do
  * not count in m. Adjusted values are monotone as in R's p.adjust and
  * statsmodels' multipletests, and capped at 1. `adjusted` may equal `p`.
- * @param[out] adjusted k adjusted p-values.
+ * Holm and BH sort the finite p-values in scratch memory (16 bytes per
+ * finite p) taken through `hooks` and freed before returning.
+ * @param[out] adjusted k adjusted p-values; unchanged on any error.
  * @param[in] p k p-values, each in [0, 1] or NaN.
  * @param[in] k Number of p-values (0 is fine).
  * @param[in] method A cxm_adjust value.
- * @return CXM_OK; CXM_E_ARG when a pointer is NULL and k > 0; CXM_E_OPTION
- *         for an unknown method; CXM_E_VALUE when a p is outside [0, 1]
- *         (nothing written); CXM_E_NOMEM.
+ * @param[in] hooks Allocator for the scratch memory; NULL: the C library.
+ * @return CXM_OK; CXM_E_ARG when a pointer is NULL and k > 0, or the hooks
+ *         are incomplete; CXM_E_OPTION for an unknown method; CXM_E_VALUE
+ *         when a p is outside [0, 1]; CXM_E_NOMEM.
  * @since 0.1
  */
-CXM_API int32_t cxm_p_adjust(double *adjusted, const double *p, size_t k, int32_t method);
+CXM_API int32_t cxm_p_adjust(double *adjusted, const double *p, size_t k, int32_t method,
+                             const cxm_allocator *hooks);
 
 /**
  * @brief Test every slice of a dimension against the rest, from per-slice survey accumulators.
  *
  * The rest of slice i is the sum of the other slices' accumulators.
+ * Scratch memory (about 150 bytes per slice) comes from
+ * cxm_slice_options.allocator and is freed before returning.
  * @param[out] out `cap` results; out[0].size must be sizeof(cxm_slice_test).
  * @param[in] cap Capacity of `out`; must be at least k.
  * @param[in] accs k accumulators, one per disjoint slice.
@@ -129,6 +138,9 @@ CXM_API int32_t cxm_slice_tests_survey(cxm_slice_test *out, size_t cap, const cx
 
 /**
  * @brief Test every slice of a cxm_store_group() result against the rest of the dimension.
+ *
+ * Scratch memory comes from cxm_slice_options.allocator, or when that is
+ * NULL from the hooks the groups were made with (the store's).
  * @param[out] out `cap` results in the groups' order; out[0].size must be set.
  * @param[in] cap Capacity; at least cxm_groups_count(groups).
  * @param[in] groups The groups (disjoint slices of one dimension).
