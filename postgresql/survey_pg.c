@@ -283,6 +283,13 @@ static void nps_json(StringInfo b, const cxm_survey_acc *acc) {
   json_interval(b, r.ci95_low, r.ci95_high);
   appendStringInfoString(b, ", \"ci95_adjusted\": ");
   json_interval(b, r.adjusted_low, r.adjusted_high);
+  {
+    /* Rocks's score interval, as cxm report prints it (same z). */
+    double score_low = NAN, score_high = NAN;
+    cxm_nps_score_interval(&score_low, &score_high, &acc->nps, 1.959964);
+    appendStringInfoString(b, ", \"ci95_score\": ");
+    json_interval(b, score_low, score_high);
+  }
   appendStringInfoChar(b, '}');
 }
 
