@@ -4,6 +4,8 @@
  * and ignores the rest. */
 #include "jsonl.h"
 
+#include "utf8.h"
+
 #include <string.h>
 
 #include "cxm/common.h"
@@ -47,29 +49,6 @@ static int32_t hex4(parser *ps, size_t i, uint32_t *v) {
     *v = (*v << 4) | (uint32_t)h;
   }
   return CXM_OK;
-}
-
-static size_t put_utf8(uint8_t *o, uint32_t cp) {
-  if (cp < 0x80) {
-    o[0] = (uint8_t)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    o[0] = (uint8_t)(0xC0 | (cp >> 6));
-    o[1] = (uint8_t)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    o[0] = (uint8_t)(0xE0 | (cp >> 12));
-    o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (uint8_t)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  o[0] = (uint8_t)(0xF0 | (cp >> 18));
-  o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-  o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-  o[3] = (uint8_t)(0x80 | (cp & 0x3F));
-  return 4;
 }
 
 /* A string at d[i] == '"'. Without escapes the value points into the line;
@@ -121,7 +100,7 @@ static int32_t parse_string(parser *ps, const uint8_t **p, size_t *n) {
         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         i += 6;
       }
-      ps->out += put_utf8(ps->scratch + ps->out, cp);
+      ps->out += cxmi_utf8_put(ps->scratch + ps->out, cp);
       break;
     }
     default:

@@ -942,32 +942,6 @@ static int32_t frame(cxm_reader *r, const uint8_t *data, size_t len) {
   return rc == CXM_OK ? rc : stop(r, rc);
 }
 
-/* Append the UTF-8 form of a code point; a lone surrogate is written as
- * its (invalid) 3-byte form, so a known field holding one is refused as
- * invalid UTF-8 and unknown columns pass it by. */
-static size_t put_utf8(uint8_t *o, uint32_t cp) {
-  if (cp < 0x80) {
-    o[0] = (uint8_t)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    o[0] = (uint8_t)(0xC0 | (cp >> 6));
-    o[1] = (uint8_t)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    o[0] = (uint8_t)(0xE0 | (cp >> 12));
-    o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (uint8_t)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  o[0] = (uint8_t)(0xF0 | (cp >> 18));
-  o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-  o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-  o[3] = (uint8_t)(0x80 | (cp & 0x3F));
-  return 4;
-}
-
 /* Transcode UTF-16 bytes to UTF-8 and frame them, U16_STEP bytes at a
  * time; a code unit or a surrogate pair split across chunks is held. */
 static int32_t feed_utf16(cxm_reader *r, const uint8_t *data, size_t len) {
@@ -1001,15 +975,15 @@ static int32_t feed_utf16(cxm_reader *r, const uint8_t *data, size_t len) {
         uint32_t high = r->u16_high;
         r->u16_high = 0;
         if (u >= 0xDC00 && u <= 0xDFFF) {
-          out += put_utf8(r->u8buf + out, 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00));
+          out += cxmi_utf8_put(r->u8buf + out, 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00));
           continue;
         }
-        out += put_utf8(r->u8buf + out, high);
+        out += cxmi_utf8_put(r->u8buf + out, high);
       }
       if (u >= 0xD800 && u <= 0xDBFF)
         r->u16_high = u;
       else
-        out += put_utf8(r->u8buf + out, u);
+        out += cxmi_utf8_put(r->u8buf + out, u);
     }
     rc = frame(r, r->u8buf, out);
     if (rc != CXM_OK) return rc;
@@ -1024,7 +998,7 @@ static int32_t feed_utf16(cxm_reader *r, const uint8_t *data, size_t len) {
 static int32_t finish_utf16(cxm_reader *r) {
   uint8_t tail[8];
   size_t out = 0;
-  if (r->u16_high != 0) out += put_utf8(tail, r->u16_high);
+  if (r->u16_high != 0) out += cxmi_utf8_put(tail, r->u16_high);
   if (r->u16_has_odd) tail[out++] = 0xFF; /* never valid in UTF-8 */
   r->u16_high = 0;
   r->u16_has_odd = 0;

@@ -110,3 +110,26 @@ int cxmi_printable_ascii(const uint8_t *s, size_t len) {
 int cxmi_utf8_valid(const uint8_t *s, size_t len) { return check(s, len, NULL, 0) == CXMI_TEXT_OK; }
 
 int cxmi_text_check(const uint8_t *s, size_t len, size_t *where) { return check(s, len, where, 1); }
+
+size_t cxmi_utf8_put(uint8_t *o, uint32_t cp) {
+  if (cp < 0x80) {
+    o[0] = (uint8_t)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    o[0] = (uint8_t)(0xC0 | (cp >> 6));
+    o[1] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    o[0] = (uint8_t)(0xE0 | (cp >> 12));
+    o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+    o[2] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  o[0] = (uint8_t)(0xF0 | (cp >> 18));
+  o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+  o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+  o[3] = (uint8_t)(0x80 | (cp & 0x3F));
+  return 4;
+}

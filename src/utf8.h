@@ -27,4 +27,10 @@ int cxmi_text_check(const uint8_t *s, size_t len, size_t *where);
  * is cheaper than a check per field. */
 int cxmi_printable_ascii(const uint8_t *s, size_t len);
 
+/* Write the UTF-8 form of code point `cp` (<= 0x10FFFF) to o[0..4) and
+ * return its length. A lone surrogate gets its (invalid) 3-byte form, so a
+ * field holding one is refused later as invalid UTF-8 (the JSON Lines and
+ * UTF-16 readers rely on this). */
+size_t cxmi_utf8_put(uint8_t *o, uint32_t cp);
+
 #endif
