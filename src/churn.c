@@ -583,23 +583,29 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
 size_t cxm_churn_count(const cxm_churn *churn) { return churn == NULL ? 0 : churn->count; }
 
 int32_t cxm_churn_info_get(cxm_churn_info *info, const cxm_churn *churn) {
+  cxm_churn_info out;
   if (info == NULL || churn == NULL) return CXM_E_ARG;
   if (!CXMI_STRUCT_OK(info, cxm_churn_info)) return CXM_E_SIZE;
-  info->scored_at = churn->scored_at;
-  info->cutoff = churn->cutoff;
-  info->fitted = churn->source == CXM_CHURN_SOURCE_FITTED;
-  info->source = churn->source;
-  info->model = churn->model;
-  info->evaluation = churn->evaluation;
-  memcpy(info->heldout_auc, churn->heldout_auc, sizeof info->heldout_auc);
-  memcpy(info->heldout_log_loss, churn->heldout_log_loss, sizeof info->heldout_log_loss);
-  info->margin = churn->margin;
-  info->train_rows = churn->train_rows;
-  info->train_lost = churn->train_lost;
-  memcpy(info->baseline, churn->baseline, sizeof info->baseline);
-  info->value_at_risk = churn->value_at_risk;
-  info->expected_value = churn->expected_value;
-  info->spend_fitted = churn->spend_fitted;
+  /* As cxm_churn_row_get(): a zeroed local, copied as far as the caller's
+   * struct reaches (an older caller has no room for the newer fields). */
+  memset(&out, 0, sizeof out);
+  out.size = sizeof out;
+  out.scored_at = churn->scored_at;
+  out.cutoff = churn->cutoff;
+  out.fitted = churn->source == CXM_CHURN_SOURCE_FITTED;
+  out.source = churn->source;
+  out.model = churn->model;
+  out.evaluation = churn->evaluation;
+  memcpy(out.heldout_auc, churn->heldout_auc, sizeof out.heldout_auc);
+  memcpy(out.heldout_log_loss, churn->heldout_log_loss, sizeof out.heldout_log_loss);
+  out.margin = churn->margin;
+  out.train_rows = churn->train_rows;
+  out.train_lost = churn->train_lost;
+  memcpy(out.baseline, churn->baseline, sizeof out.baseline);
+  out.value_at_risk = churn->value_at_risk;
+  out.expected_value = churn->expected_value;
+  out.spend_fitted = churn->spend_fitted;
+  cxmi_struct_out(info, &out, sizeof out);
   return CXM_OK;
 }
 
@@ -627,26 +633,32 @@ static uint32_t rank_drivers(int32_t *drivers, const double *weight, const doubl
 
 int32_t cxm_churn_row_get(cxm_churn_row *row, const cxm_churn *churn, size_t rank) {
   const scored *r;
+  cxm_churn_row out;
   int32_t rc, i;
   if (row == NULL || churn == NULL) return CXM_E_ARG;
   if (!CXMI_STRUCT_OK(row, cxm_churn_row)) return CXM_E_SIZE;
   if (rank >= churn->count) return CXM_E_NOT_FOUND;
   r = &churn->rows[rank];
-  rc = cxm_risk_explain(row->contributions, &row->logit, &churn->model, r->features);
+  /* Built whole in a zeroed local (padding included, so equal rows have
+   * equal bytes) and copied as far as the caller's struct reaches. */
+  memset(&out, 0, sizeof out);
+  out.size = sizeof out;
+  rc = cxm_risk_explain(out.contributions, &out.logit, &churn->model, r->features);
   if (rc != CXM_OK) return rc; /* scored with this model, so it cannot fail */
-  row->handle = r->handle;
-  row->risk = r->risk;
-  row->band = cxm_risk_band(r->risk);
-  row->p_alive = r->p_alive;
-  row->p_no_purchase = r->p_none;
-  row->expected_value = r->value;
-  row->value_at_risk = r->risk * r->value;
-  memcpy(row->features, r->features, sizeof row->features);
+  out.handle = r->handle;
+  out.risk = r->risk;
+  out.band = cxm_risk_band(r->risk);
+  out.p_alive = r->p_alive;
+  out.p_no_purchase = r->p_none;
+  out.expected_value = r->value;
+  out.value_at_risk = r->risk * r->value;
+  memcpy(out.features, r->features, sizeof out.features);
   for (i = 0; i < CXM_FEATURE_COUNT; i++) {
-    row->drivers[i] = -1;
-    row->driver_weights[i] = churn->model.coef[i] * (r->features[i] - churn->baseline[i]);
+    out.drivers[i] = -1;
+    out.driver_weights[i] = churn->model.coef[i] * (r->features[i] - churn->baseline[i]);
   }
-  row->driver_count = rank_drivers(row->drivers, row->driver_weights, row->features);
+  out.driver_count = rank_drivers(out.drivers, out.driver_weights, out.features);
+  cxmi_struct_out(row, &out, sizeof out);
   return CXM_OK;
 }
 
