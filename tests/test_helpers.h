@@ -30,6 +30,15 @@ static inline int test_iterations(int n) {
   return n / 10 > 0 ? n / 10 : 1;
 }
 
+/* How many times slower than natively the test runs: 50 under
+ * CXM_TEST_QUICK (memcheck is 20-50x slower), else 1. For the few checks
+ * that bound a wall time by design (a fit's time budget overshoots by at
+ * most one evaluation), not for speed targets, which live in bench/. */
+static inline double test_slowdown(void) {
+  const char *quick = getenv("CXM_TEST_QUICK");
+  return quick == NULL || quick[0] == '\0' ? 1.0 : 50.0;
+}
+
 /* An allocator that fails every allocation once `remaining` reaches 0
  * (never when remaining < 0), and tracks live bytes to catch leaks. */
 typedef struct failing_alloc {

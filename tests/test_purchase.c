@@ -867,7 +867,8 @@ static void check_fit(cxm_rfm *r, const char *what, double *slowest) {
     if (rc == CXM_E_NO_DATA) {
       continue;
     }
-    if ((rc != CXM_OK && rc != CXM_E_CONVERGE) || dt > o.max_seconds + 1.0) {
+    /* the budget is checked between evaluations: it overshoots by one */
+    if ((rc != CXM_OK && rc != CXM_E_CONVERGE) || dt > o.max_seconds + 1.0 * test_slowdown()) {
       fail_msg("%s, kind %d: status %d after %.2f s", what, kind, rc, dt);
     }
     for (int i = 0; i < m.param_count; i++) {
