@@ -24,7 +24,7 @@
  *   - every allocator call gets back the size it was given (fuzz_common.h),
  *     and freeing the store returns every byte.
  */
-#include "crc32c.h"
+#include "common/crc32c.h"
 #include "cxm/event.h"
 #include "cxm/query.h"
 #include "cxm/snapshot.h"

@@ -12,7 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "abi_check.h"
+#include "common/abi_check.h"
 #include "cxm.h"
 
 /* ---- the checker, on one struct in three versions ------------------------

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "alloc.h"
+#include "common/alloc.h"
 #include "test_helpers.h"
 
 static void test_default_hooks(void **state) {

@@ -1,4 +1,4 @@
-/* Tests of src/calendar.c: business hours, UTC offsets, holidays and the
+/* Tests of src/time/calendar.c: business hours, UTC offsets, holidays and the
  * three queries (business seconds, next opening, adding business time).
  *
  * Reference values:

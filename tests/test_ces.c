@@ -1,4 +1,4 @@
-/* Tests of CES (src/ces.c): mean, sample sd, t interval, effort shares.
+/* Tests of CES (src/survey/ces.c): mean, sample sd, t interval, effort shares.
  *
  * "ref" literals were printed by tools/reference_survey.py (exact
  * fractions; t(0.975, n - 1) by mpmath; sd cross-checked against

@@ -1,4 +1,4 @@
-/* Tests of CSAT (src/csat.c): top-two-box score, mean, Wilson interval,
+/* Tests of CSAT (src/survey/csat.c): top-two-box score, mean, Wilson interval,
  * and the unpooled two-proportion comparison.
  *
  * "ref" literals were printed by tools/reference_survey.py (textbook

@@ -1,4 +1,4 @@
-/* Tests of record framing and the CSV tokenizer (src/csv.c).
+/* Tests of record framing and the CSV tokenizer (src/ingest/csv.c).
  *
  * Each test feeds bytes, splits every record inside the callback and logs
  * "line:status:field|field|..." lines; expected logs are worked out by hand
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "ingest/csv.h"
 
 typedef struct collector {
   cxmi_csv *csv;

@@ -16,9 +16,9 @@
 
 #include "cxm.h"
 #include "cxm/drivers.h"
-#include "eigen.h"
-#include "relweights.h"
-#include "shapley.h"
+#include "math/eigen.h"
+#include "drivers/relweights.h"
+#include "drivers/shapley.h"
 #include "test_helpers.h"
 #include "test_specs.h"
 

@@ -3,7 +3,7 @@
  * values (arithmetic in the comments), the store queries recomputed from
  * the accumulators, merge = whole on random shards, round trips, every
  * kind of malformed input, and the service sketch's error bound (1/128)
- * against the exact quantiles of src/quantile.c (itself tested against
+ * against the exact quantiles of src/math/quantile.c (itself tested against
  * numpy in test_quantile.c). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "cxm.h"
-#include "quantile.h"
-#include "service_acc.h"
+#include "math/quantile.h"
+#include "experience/service_acc.h"
 #include "test_helpers.h"
 #include "test_specs.h"
 
@@ -241,7 +241,7 @@ static int64_t lognormal(uint64_t *rng, double mu, double sigma) {
   return x > 1e11 ? INT64_C(100000000000) : (int64_t)x;
 }
 
-/* The sketch against the exact quantiles (src/quantile.c) of the same data. */
+/* The sketch against the exact quantiles (src/math/quantile.c) of the same data. */
 static void check_against_exact(const int64_t *x, size_t n, uint64_t *hist) {
   static const double qs[] = {0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1};
   int64_t *copy = malloc(n * sizeof *copy);

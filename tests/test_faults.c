@@ -43,12 +43,12 @@
 #include <unistd.h>
 
 #include "cxm.h"
-#include "alloc.h"
+#include "common/alloc.h"
 #include "test_helpers.h"
 
 /* The bytes an rfm set, a calendar or a risk data set holds: each keeps its
- * cxmi_alloc (src/alloc.h) as its first member (src/rfm.c, src/calendar.c,
- * src/risk.h), and a pointer to a struct converts to a pointer to its first
+ * cxmi_alloc (src/common/alloc.h) as its first member (src/purchase/rfm.c, src/time/calendar.c,
+ * src/churn/risk_internal.h), and a pointer to a struct converts to a pointer to its first
  * member. Allocation failures may leave such an object with more capacity
  * (never more content); this is how the leak checks tell the two apart.
  * check_object_bytes() fails the test should the layout change. */

@@ -1,4 +1,4 @@
-/* Tests of the Gauss hypergeometric function (src/hyp2f1.c).
+/* Tests of the Gauss hypergeometric function (src/math/hyp2f1.c).
  *
  * Reference values: mpmath.hyp2f1 at 40 digits, printed by
  * tools/purchase_reference.py (section "# 2F1"; the b = 1.3 ... 0.99 cases
@@ -13,7 +13,7 @@
 
 #include <math.h>
 
-#include "hyp2f1.h"
+#include "math/hyp2f1.h"
 
 static double f(double a, double b, double c, double z) {
   int sign = 0;

@@ -1,4 +1,4 @@
-/* Tests of the JSON Lines record parser (src/jsonl.c). Expected values are
+/* Tests of the JSON Lines record parser (src/ingest/jsonl.c). Expected values are
  * worked out by hand from RFC 8259; the UTF-8 of \u escapes was checked
  * with Python: "\U0001F600".encode() == b"\xf0\x9f\x98\x80". */
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cxm.h"
-#include "jsonl.h"
+#include "ingest/jsonl.h"
 
 static const char *const names[] = {"time", "customer", "kind", "value", "channel"};
 #define NNAMES 5

@@ -20,7 +20,7 @@
 #include "cxm.h"
 #include "test_helpers.h"
 
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 #define BASE INT64_C(1735689600) /* 2025-01-01T00:00:00Z */
 #define DAY INT64_C(86400)

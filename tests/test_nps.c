@@ -1,4 +1,4 @@
-/* Tests of NPS (src/nps.c): score, standard error, Wald and adjusted Wald
+/* Tests of NPS (src/survey/nps.c): score, standard error, Wald and adjusted Wald
  * intervals, and the two-period comparison.
  *
  * Every "ref" literal was printed by tools/reference_survey.py, which

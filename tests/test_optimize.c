@@ -1,4 +1,4 @@
-/* Tests of the L-BFGS minimiser (src/optimize.c) on functions whose
+/* Tests of the L-BFGS minimiser (src/math/optimize.c) on functions whose
  * minimum is known in closed form. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <math.h>
 #include <time.h>
 
-#include "optimize.h"
+#include "math/optimize.h"
 
 /* Rosenbrock: minimum 0 at (1, 1). */
 static double rosenbrock(void *ctx, const double *x, double *g) {

@@ -1,5 +1,5 @@
-/* Tests of the purchase models (src/bgnbd.c, src/pnbd.c, src/gammagamma.c,
- * src/model.c): per-customer quantities against independent values,
+/* Tests of the purchase models (src/purchase/bgnbd.c, src/purchase/pnbd.c, src/purchase/gammagamma.c,
+ * src/purchase/model.c): per-customer quantities against independent values,
  * internal identities, gradients against finite differences, extremes,
  * fits of synthetic data, and the API's errors.
  *
@@ -28,7 +28,7 @@
 #include <time.h>
 
 #include "cxm/purchase.h"
-#include "models.h"
+#include "purchase/models.h"
 #include "test_helpers.h"
 
 static const double BG[4] = {0.2425982, 4.4136842, 0.7929899, 2.4261667};

@@ -1,5 +1,5 @@
 /* Tests of P(no purchase in (T, T + t] | x, t_x, T) (cxm_model_p_no_purchase,
- * src/purchase_horizon.c): against an independent computation (the ratio
+ * src/purchase/purchase_horizon.c): against an independent computation (the ratio
  * of two double integrals over the individual-level parameters, from the
  * models' stories, by tools/purchase_horizon_reference.py), its limits
  * (1 for an empty horizon, falling with t towards 1 - P(alive)), and every

@@ -1,4 +1,4 @@
-/* Tests of src/quantile.c: exact quantiles by selection.
+/* Tests of src/math/quantile.c: exact quantiles by selection.
  *
  * Reference values:
  * - the tables below were printed by tools/gen_quantile_refs.py with numpy
@@ -6,7 +6,7 @@
  *   as np.percentile(x, 100 q)), 17 significant digits, so the results
  *   must match to the bit;
  * - random arrays are checked against a reference in this file that sorts
- *   a copy with qsort and applies the formula of src/quantile.h, and the
+ *   a copy with qsort and applies the formula of src/math/quantile.h, and the
  *   selections against the sorted copy;
  * - hand-worked cases carry their arithmetic in a comment. */
 #include <stdarg.h>
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "quantile.h"
+#include "math/quantile.h"
 #include "test_helpers.h"
 
 /* ---- numpy's values ------------------------------------------------------- */
@@ -181,7 +181,7 @@ static int cmp_f64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* The formula of src/quantile.h applied to a sorted array. */
+/* The formula of src/math/quantile.h applied to a sorted array. */
 static double ref_quantile(size_t n, double q, const int64_t *si, const double *sd) {
   double h = (double)(n - 1) * q, g, a, b, diff;
   size_t lo, hi;

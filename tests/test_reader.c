@@ -1,4 +1,4 @@
-/* Tests of cxm_reader_* and cxm_store_ingest_file (src/reader.c), through
+/* Tests of cxm_reader_* and cxm_store_ingest_file (src/ingest/reader.c), through
  * the public API. Expected results are worked out by hand from
  * docs/events.md, row by row; tests/data/reader/mixed.csv has one row per
  * bad-input rule (its expected log is below, line by line). */

@@ -1,4 +1,4 @@
-/* Tests of customer-summary sets (src/rfm.c): adding, validation, CSV
+/* Tests of customer-summary sets (src/purchase/rfm.c): adding, validation, CSV
  * loading in the CDNOW shapes, failure leaving the set unchanged,
  * allocation failures, and the distinct-triple weighting. */
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "cxm/purchase.h"
-#include "rfm.h"
+#include "purchase/rfm.h"
 #include "test_helpers.h"
 
 static cxm_rfm_customer make(uint32_t x, double tx, double T) {

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "cxm/risk.h"
-#include "risk.h"
+#include "churn/risk_internal.h"
 #include "test_helpers.h"
 
 static void assert_close(double got, double want, double rel) {

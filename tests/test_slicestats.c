@@ -1,4 +1,4 @@
-/* Tests of src/slicestats.c and src/padjust.c (cxm/slicestats.h).
+/* Tests of src/math/slicestats.c and src/math/padjust.c (cxm/slicestats.h).
  *
  * Reference values in slicestats_refs.inc were written by
  * tools/slicestats_reference.py from raw answer arrays with numpy, scipy

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crc32c.h"
-#include "hash.h"
+#include "common/crc32c.h"
+#include "common/hash.h"
 #include "cxm.h"
-#include "snapshot.h"
-#include "store_internal.h"
+#include "snapshot/snapshot_internal.h"
+#include "store/store_internal.h"
 #include "test_helpers.h"
 
 /* ---- bytes ---------------------------------------------------------------- */
@@ -1395,7 +1395,7 @@ static void test_writer_abort(void **state) {
 }
 
 /* A tripwire for whoever adds a field to the store: the snapshot must
- * learn to save it (src/snapshot_save.c, snapshot_load.c, docs/snapshot.md,
+ * learn to save it (src/snapshot/snapshot_save.c, snapshot_load.c, docs/snapshot.md,
  * a new format version) before these sizes are updated. LP64 hosts only. */
 static void test_layout_known(void **state) {
   (void)state;

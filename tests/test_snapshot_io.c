@@ -33,8 +33,8 @@
 #include <unistd.h>
 
 #include "cxm.h"
-#include "fileio.h"
-#include "snapshot.h"
+#include "common/fileio.h"
+#include "snapshot/snapshot_internal.h"
 #include "test_helpers.h"
 
 /* ---- a scratch directory -------------------------------------------------- */

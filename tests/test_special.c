@@ -1,4 +1,4 @@
-/* Tests of ln Gamma and digamma (src/special.c).
+/* Tests of ln Gamma and digamma (src/math/special.c).
  *
  * Reference values: mpmath 1.2 at 30 digits, printed by
  *   /usr/bin/python3 -c "import mpmath as mp; mp.mp.dps = 30;
@@ -12,7 +12,7 @@
 
 #include <math.h>
 
-#include "special.h"
+#include "math/special.h"
 
 typedef struct ref {
   double x, lgamma, digamma;

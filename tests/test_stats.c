@@ -1,4 +1,4 @@
-/* Tests of src/stats.c: normal and Student t distribution functions, the
+/* Tests of src/math/stats.c: normal and Student t distribution functions, the
  * Wilson interval and the 128-bit count sums.
  *
  * Reference values: unless a comment says "by hand", every literal below
@@ -17,7 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "stats.h"
+#include "math/stats.h"
 
 static void check_rel(double got, double want, double rel, const char *what, double a, double b) {
   double err = fabs(got - want);

@@ -1,4 +1,4 @@
-/* Tests of the survey accumulator (src/survey.c): init, add, merge, and
+/* Tests of the survey accumulator (src/survey/survey.c): init, add, merge, and
  * that merging shards gives exactly the whole. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Tests of the survey accumulator byte format (src/survey_codec.c,
+/* Tests of the survey accumulator byte format (src/survey/survey_codec.c,
  * docs/formats.md "Survey accumulator"): exact bytes, round trips, and
  * every way a malformed buffer is rejected. */
 #include <stdarg.h>

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "chisq.h"
+#include "math/chisq.h"
 #include "cxm/survival.h"
 #include "survival_data.h"
 #include "test_helpers.h"

@@ -1,4 +1,4 @@
-/* Tests of UTF-8 validation and the control-character rule (src/utf8.c).
+/* Tests of UTF-8 validation and the control-character rule (src/common/utf8.c).
  *
  * Reference: a deliberately different validator written here (decode by
  * bit pattern, then re-encode and compare, so overlong forms fail by
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "cxm.h"
-#include "utf8.h"
+#include "common/utf8.h"
 
 static size_t encode(uint32_t cp, uint8_t *o) {
   if (cp < 0x80) {

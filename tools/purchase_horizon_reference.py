@@ -2,7 +2,7 @@
 """Independent reference values of P(no purchase in (T, T + t] | x, t_x, T)
 for BG/NBD, MBG/NBD and Pareto/NBD (tests/test_purchase_horizon.c).
 
-Not the closed forms of src/purchase_horizon.c: each value is a ratio of two
+Not the closed forms of src/purchase/purchase_horizon.c: each value is a ratio of two
 double integrals over the individual-level parameters, taken by mpmath,
 
     P0 = E[ P(data, no purchase in the window | params) ] / E[ P(data | params) ]

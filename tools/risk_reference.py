@@ -2,7 +2,7 @@
 """Reference values for tests/test_risk.c: the L2-penalised logistic fit of
 docs/risk.md computed independently of src/risk.c.
 
-src/risk.c standardises the features and runs Newton's method; here the same
+src/churn/risk.c standardises the features and runs Newton's method; here the same
 objective is written on the ORIGINAL scale,
     f(b0, b) = sum_i w_i [log(1 + exp(eta_i)) - y_i eta_i] + (l2 / 2) sum_j (b_j s_j)^2,
     eta_i = b0 + x_i . b,  s_j = weighted population standard deviation of x_j,

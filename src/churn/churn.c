@@ -2,14 +2,14 @@
  * the scoring time and training cut-off, get the risk model, score the
  * features as of the scoring time and rank. The CLI and the bindings call
  * this, so the pipeline exists once. */
-#include "feature_table.h"
-#include "risk.h"
-#include "store_internal.h"
+#include "churn/feature_table.h"
+#include "churn/risk_internal.h"
+#include "store/store_internal.h"
 
 #include "cxm/churn.h"
 #include "cxm/purchase.h"
 #include "cxm/time.h"
-#include "abi_check.h"
+#include "common/abi_check.h"
 
 #include <math.h>
 #include <stdlib.h>

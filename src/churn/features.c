@@ -2,12 +2,12 @@
  * after it (cxm/features.h, docs/churn.md). Everything is read from the
  * store's time-stamped tables (customer days, interactions, churn pairs),
  * keeping only what happened before the cut-off: no leakage. */
-#include "feature_table.h"
-#include "store_internal.h"
+#include "churn/feature_table.h"
+#include "store/store_internal.h"
 
 #include "cxm/features.h"
 #include "cxm/purchase.h"
-#include "abi_check.h"
+#include "common/abi_check.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* Labelled feature rows and the L2-regularised logistic fit of the churn
  * risk model (include/cxm/risk.h, docs/risk.md). */
-#include "risk.h"
-#include "abi_check.h"
+#include "churn/risk_internal.h"
+#include "common/abi_check.h"
 
 #include <math.h>
 #include <stdint.h>

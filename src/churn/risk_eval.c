@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "risk.h"
-#include "abi_check.h"
+#include "churn/risk_internal.h"
+#include "common/abi_check.h"
 
 int32_t cxmi_risk_check_model(const cxm_risk_model *model) {
   if (!CXMI_STRUCT_OK(model, cxm_risk_model)) {

@@ -1,10 +1,10 @@
-/* Internals shared by src/risk.c (rows and fit) and src/risk_eval.c
+/* Internals shared by src/churn/risk.c (rows and fit) and src/churn/risk_eval.c
  * (score, explain, evaluate, bands): the row storage and the numerically
  * stable logistic helpers. */
 #ifndef CXM_SRC_RISK_H
 #define CXM_SRC_RISK_H
 
-#include "alloc.h"
+#include "common/alloc.h"
 #include "cxm/risk.h"
 
 struct cxm_risk_data {

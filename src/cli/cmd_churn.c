@@ -6,7 +6,7 @@
  * is fitted by cxm_model_fit(); each customer's P(alive) comes from
  * cxm_model_p_alive(). This file only wires those together, sorts by risk
  * and prints: it computes no model quantity itself. */
-#include "churn.h"
+#include "cmd_churn.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* `cxm drivers`: reads event files into a store, takes one row per
  * customer (cxm_store_driver_rows) and runs the driver analysis
  * (cxm_drivers_fit); prints a table or JSON. */
-#include "drivers.h"
+#include "cmd_drivers.h"
 
 #include <math.h>
 #include <stdio.h>

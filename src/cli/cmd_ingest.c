@@ -3,7 +3,7 @@
  * into it through the same reader as `cxm report`, and save it atomically
  * (cxm_store_save: a temporary file renamed over the old one). Event ids
  * are kept in the snapshot, so an event read again is a duplicate. */
-#include "ingest.h"
+#include "cmd_ingest.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* `cxm plan` (see plan.h): parse the options, call the library's planner
  * (cxm_plan_sample_size, docs/metrics.md "Planning a sample size") and
  * print the answer as a line of text or a cxm-plan/1 JSON object. */
-#include "plan.h"
+#include "cmd_plan.h"
 
 #include <errno.h>
 #include <math.h>

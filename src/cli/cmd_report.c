@@ -4,7 +4,7 @@
  * reader into one store; the store's accumulators are queried overall and
  * per --by dimension; the results are printed. This file only wires the
  * library together and prints: it computes no metric itself. */
-#include "report.h"
+#include "cmd_report.h"
 
 #include <errno.h>
 #include <math.h>
@@ -20,7 +20,7 @@
 #include "holidays.h"
 #include "hours.h"
 #include "html.h"
-#include "ingest.h"
+#include "cmd_ingest.h"
 #include "input.h"
 #include "json.h"
 #include "slice_out.h"

@@ -1,7 +1,7 @@
 /* `cxm retention`: reads event files into a store, takes the survival
  * rows (cxm_store_retention), fits a Kaplan-Meier curve per group and
  * compares the groups by the log-rank test; prints tables or JSON. */
-#include "retention.h"
+#include "cmd_retention.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -302,7 +302,7 @@ static void *run_range(void *arg) {
   return NULL;
 }
 
-/* CSV framing states, as the library's framer has them (src/csv.c): a '"'
+/* CSV framing states, as the library's framer has them (src/ingest/csv.c): a '"'
  * opens a quoted field only at the start of a field, so a stray quote
  * inside an unquoted field does not. The ranges must be cut exactly where
  * the framer ends records, or their diagnostics would differ. */

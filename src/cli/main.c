@@ -6,12 +6,12 @@
 #include "cxm/common.h"
 #include "diag.h"
 #include "output.h"
-#include "report.h"
-#include "churn.h"
-#include "retention.h"
-#include "drivers.h"
-#include "ingest.h"
-#include "plan.h"
+#include "cmd_report.h"
+#include "cmd_churn.h"
+#include "cmd_retention.h"
+#include "cmd_drivers.h"
+#include "cmd_ingest.h"
+#include "cmd_plan.h"
 
 static const char usage_text[] =
     "Usage: cxm COMMAND [OPTIONS] FILE...\n"

@@ -1,5 +1,5 @@
 /* The size check of growing structs; see abi_check.h. */
-#include "abi_check.h"
+#include "common/abi_check.h"
 
 int cxmi_size_ok(const void *p, size_t size, size_t first, size_t current) {
   const unsigned char *tail;

@@ -1,5 +1,5 @@
 /* Allocation through per-object hooks; see alloc.h. */
-#include "alloc.h"
+#include "common/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>

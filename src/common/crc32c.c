@@ -1,6 +1,6 @@
 /* CRC-32C; see crc32c.h. The table is the usual reflected one: entry i is
  * the CRC of the single byte i, computed bit by bit with 0x82F63B78. */
-#include "crc32c.h"
+#include "common/crc32c.h"
 
 static const uint32_t crc32c_table[256] = {
     UINT32_C(0x00000000), UINT32_C(0xf26b8303), UINT32_C(0xe13b70f7), UINT32_C(0x1350f3f4), UINT32_C(0xc79a971f), UINT32_C(0x35f1141c),

@@ -3,7 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include "fileio.h"
+#include "common/fileio.h"
 
 #include <dirent.h>
 #include <errno.h>

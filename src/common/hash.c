@@ -1,7 +1,7 @@
 /* Byte-string hash: 8 bytes per step, multiply-xorshift, finished with the
  * SplitMix64 finaliser (Steele, Lea & Flood 2014) so every input bit
  * reaches every output bit. */
-#include "hash.h"
+#include "common/hash.h"
 
 #include <string.h>
 

@@ -15,7 +15,7 @@
  * is within about two ulp of the correctly rounded one. Near DBL_MAX,
  * where those roundings could overflow, the digits are compared with the
  * exact overflow threshold instead. */
-#include "number.h"
+#include "common/number.h"
 
 #include "cxm/common.h"
 

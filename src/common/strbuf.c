@@ -1,7 +1,7 @@
 /* The bounded string builder of messages; see strbuf.h. */
-#include "strbuf.h"
+#include "common/strbuf.h"
 
-#include "utf8.h"
+#include "common/utf8.h"
 
 #include <math.h>
 

@@ -12,7 +12,7 @@
  * C2 80..C2 9F) are refused like C0 controls: they are Unicode general
  * category Cc, never appear in legitimate ids or labels, and usually mean
  * Windows-1252 text was mis-decoded somewhere upstream. */
-#include "utf8.h"
+#include "common/utf8.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* Key driver analysis: listwise deletion, standardisation and correlation
- * matrices, then the relative weights (src/relweights.c) and the Shapley
- * decomposition (src/shapley.c); percentile bootstrap intervals of each
+ * matrices, then the relative weights (src/drivers/relweights.c) and the Shapley
+ * decomposition (src/drivers/shapley.c); percentile bootstrap intervals of each
  * weight and of its difference from the weight of an added random normal
  * variable (Tonidandel, LeBreton & Johnson 2009, Psychological Methods
  * 14(4), 387-399); importance-performance quadrants (Martilla & James
@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "relweights.h"
-#include "shapley.h"
+#include "common/alloc.h"
+#include "drivers/relweights.h"
+#include "drivers/shapley.h"
 
 struct cxm_drivers {
   cxmi_alloc alloc;

@@ -10,13 +10,13 @@
  * weight analysis", Organizational Research Methods 13(4), 767-781: the
  * same with a logistic regression on Z, its coefficients standardised as
  * b_k sd(Z_k) R / sd(eta_hat) (Menard 2004), R = corr(y, p_hat). */
-#include "relweights.h"
+#include "drivers/relweights.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "eigen.h"
-#include "linalg.h"
+#include "math/eigen.h"
+#include "math/linalg.h"
 
 int cxmi_corr_sqrt(double *half, double *inv_half, const double *r, size_t p) {
   double a[CXMI_RW_MAX * CXMI_RW_MAX], v[CXMI_RW_MAX * CXMI_RW_MAX], w[CXMI_RW_MAX];

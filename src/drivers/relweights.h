@@ -1,4 +1,4 @@
-/* Relative weights of key driver analysis (src/relweights.c): Johnson's
+/* Relative weights of key driver analysis (src/drivers/relweights.c): Johnson's
  * (2000) for a linear outcome and Tonidandel & LeBreton's (2010) for a
  * binary one. Pure functions on caller memory. */
 #ifndef CXM_SRC_RELWEIGHTS_H

@@ -5,12 +5,12 @@
  *         * (R^2(S + j) - R^2(S)),
  * with R^2(S) = r_S' R_SS^{-1} r_S from the correlation matrices, every
  * subset's R^2 computed once by a Cholesky solve (2^p of them). */
-#include "shapley.h"
+#include "drivers/shapley.h"
 
 #include <math.h>
 #include <stdint.h>
 
-#include "linalg.h"
+#include "math/linalg.h"
 
 static size_t bits_set(uint32_t s) {
   size_t c = 0;

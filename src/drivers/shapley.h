@@ -1,5 +1,5 @@
 /* Shapley (LMG) decomposition of R^2 over every subset of up to 15
- * predictors (src/shapley.c). Pure function on caller memory. */
+ * predictors (src/drivers/shapley.c). Pure function on caller memory. */
 #ifndef CXM_SRC_SHAPLEY_H
 #define CXM_SRC_SHAPLEY_H
 

@@ -6,8 +6,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "store_internal.h"
+#include "common/alloc.h"
+#include "store/store_internal.h"
 
 typedef struct latest {
   int64_t day;

@@ -1,9 +1,9 @@
 /* Channel consistency of a slice (docs/metrics.md): the sample standard
  * deviation, across channels with enough customer ratings, of each
  * channel's mean rating on the common 0..100 scale. */
-#include "experience.h"
+#include "experience/experience_internal.h"
 
-#include "slice.h"
+#include "store/slice.h"
 
 #include <math.h>
 #include <stdlib.h>

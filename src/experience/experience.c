@@ -1,6 +1,6 @@
 /* Options of the experience queries (cxm/experience.h). */
-#include "experience.h"
-#include "abi_check.h"
+#include "experience/experience_internal.h"
+#include "common/abi_check.h"
 
 #include <math.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #define CXM_SRC_EXPERIENCE_H
 
 #include "cxm/experience.h"
-#include "slice.h"
+#include "store/slice.h"
 
 /* Validate `options` (NULL: defaults) and copy them to `out`. CXM_OK,
  * CXM_E_SIZE or CXM_E_OPTION. */

@@ -1,11 +1,11 @@
 /* The perception gap: service (internal ratings) minus experience
  * (customer ratings) per interaction, summed over a slice
  * (docs/metrics.md, "Service vs experience"). */
-#include "experience.h"
+#include "experience/experience_internal.h"
 
-#include "bytes.h"
-#include "slice.h"
-#include "stats.h"
+#include "common/bytes.h"
+#include "store/slice.h"
+#include "math/stats.h"
 
 #include <math.h>
 #include <string.h>

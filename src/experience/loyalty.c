@@ -1,9 +1,9 @@
 /* Loyalty signals of a slice: complaints, compliments, their ratio, and
  * the distinct customers who churned (docs/metrics.md), summed into a
- * cxm_loyalty_acc (src/loyalty_acc.c) and computed from it. */
-#include "experience.h"
+ * cxm_loyalty_acc (src/experience/loyalty_acc.c) and computed from it. */
+#include "experience/experience_internal.h"
 
-#include "slice.h"
+#include "store/slice.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* The loyalty accumulator (cxm/experience.h): merge, signals, and its
  * portable format (docs/formats.md, "Loyalty accumulator"). */
-#include "experience.h"
+#include "experience/experience_internal.h"
 
-#include "bytes.h"
+#include "common/bytes.h"
 
 #include <math.h>
 #include <string.h>

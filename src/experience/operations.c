@@ -3,11 +3,11 @@
  * contacts sorted by open time for the repeat-contact look-ups. */
 #include "cxm/operations.h"
 
-#include "alloc.h"
-#include "interactions.h"
-#include "quantile.h"
-#include "slice.h"
-#include "store_internal.h"
+#include "common/alloc.h"
+#include "store/interactions.h"
+#include "math/quantile.h"
+#include "store/slice.h"
+#include "store/store_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

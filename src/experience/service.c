@@ -1,12 +1,12 @@
 /* Service levels of a slice (docs/metrics.md, "Service levels"): first
  * response and resolution per contact in wall-clock seconds with exact
  * quantiles (or, for cxm_store_service_acc, a mergeable sketch:
- * src/service_acc.c), and the SLA measured in business time. */
-#include "experience.h"
+ * src/experience/service_acc.c), and the SLA measured in business time. */
+#include "experience/experience_internal.h"
 
-#include "quantile.h"
-#include "service_acc.h"
-#include "slice.h"
+#include "math/quantile.h"
+#include "experience/service_acc.h"
+#include "store/slice.h"
 
 #include <math.h>
 #include <string.h>

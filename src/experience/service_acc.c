@@ -10,9 +10,9 @@
  * replaced by its midpoint, is then off by at most (1 - g) |e_i| +
  * g |e_(i+1)| < ((1 - g) x_i + g x_(i+1)) / 128: a relative error below
  * 1/128 of the exact quantile (zero when both are below 1 024 s). */
-#include "service_acc.h"
+#include "experience/service_acc.h"
 
-#include "bytes.h"
+#include "common/bytes.h"
 
 #include <math.h>
 #include <string.h>
@@ -74,7 +74,7 @@ double cxmi_service_sketch_quantile(const uint64_t *hist, uint64_t n, double q) 
   double h, f, g, a, b;
   uint64_t lo;
   if (n == 0 || !(q >= 0.0 && q <= 1.0)) return NAN;
-  /* src/quantile.c's ranks and numpy's _lerp, over estimated order statistics. */
+  /* src/math/quantile.c's ranks and numpy's _lerp, over estimated order statistics. */
   h = (double)(n - 1) * q;
   if (h >= (double)(n - 1)) return order_statistic(hist, n - 1);
   f = floor(h);

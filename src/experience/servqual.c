@@ -1,11 +1,11 @@
 /* SERVQUAL expectation gaps of a slice (docs/metrics.md): per dimension,
  * over the customers who gave both an expectation and a perception answer
  * for it within the slice, mean perception minus mean expectation. The
- * slice is first summed into a cxm_servqual_acc (src/servqual_acc.c). */
-#include "experience.h"
+ * slice is first summed into a cxm_servqual_acc (src/experience/servqual_acc.c). */
+#include "experience/experience_internal.h"
 
-#include "keymap.h"
-#include "slice.h"
+#include "store/keymap.h"
+#include "store/slice.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* The SERVQUAL accumulator (cxm/experience.h): merge, gaps, and its
  * portable format (docs/formats.md, "SERVQUAL accumulator"). */
-#include "experience.h"
+#include "experience/experience_internal.h"
 
-#include "bytes.h"
+#include "common/bytes.h"
 
 #include <math.h>
 #include <string.h>

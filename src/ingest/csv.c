@@ -5,7 +5,7 @@
  * split; memchr is vectorised by every libc we care about. Records with
  * quotes take a byte-wise state machine, which skips quoted contents with
  * memchr too. */
-#include "csv.h"
+#include "ingest/csv.h"
 
 #include <string.h>
 

@@ -14,7 +14,7 @@
 #ifndef CXM_SRC_CSV_H
 #define CXM_SRC_CSV_H
 
-#include "alloc.h"
+#include "common/alloc.h"
 #include "cxm/reader.h"
 
 /* A field: bytes in the record, the chunk or the framer's scratch buffer. */

@@ -2,9 +2,9 @@
  * a record must be one object. Raw bytes inside strings are not validated
  * as UTF-8 here: the reader checks the fields it uses, as it does for CSV,
  * and ignores the rest. */
-#include "jsonl.h"
+#include "ingest/jsonl.h"
 
-#include "utf8.h"
+#include "common/utf8.h"
 
 #include <string.h>
 

@@ -11,18 +11,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "csv.h"
-#include "hash.h"
+#include "ingest/csv.h"
+#include "common/hash.h"
 #include "cxm/event.h"
 #include "cxm/time.h"
-#include "jsonl.h"
-#include "event_reason.h"
-#include "number.h"
-#include "strbuf.h"
-#include "store_internal.h"
-#include "time_format.h"
-#include "utf8.h"
-#include "abi_check.h"
+#include "ingest/jsonl.h"
+#include "store/event_reason.h"
+#include "common/number.h"
+#include "common/strbuf.h"
+#include "store/store_internal.h"
+#include "time/time_format.h"
+#include "common/utf8.h"
+#include "common/abi_check.h"
 
 /* The known columns, in the order of docs/events.md; bad fields of a row
  * are looked for in this order. */

@@ -1,11 +1,11 @@
 /* Regularised incomplete gamma by its power series below a + 1 and its
  * continued fraction (modified Lentz) above, as in Press et al.,
  * Numerical Recipes (2007), section 6.2, with ln Gamma from special.c. */
-#include "chisq.h"
+#include "math/chisq.h"
 
 #include <math.h>
 
-#include "special.h"
+#include "math/special.h"
 
 static double gamma_p_series(double a, double x) {
   double ap = a, sum = 1.0 / a, del = sum;

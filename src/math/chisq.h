@@ -1,5 +1,5 @@
 /* Upper tail of the chi-square distribution, for the log-rank and Cox
- * tests (src/chisq.c). Pure, thread-safe. */
+ * tests (src/math/chisq.c). Pure, thread-safe. */
 #ifndef CXM_SRC_CHISQ_H
 #define CXM_SRC_CHISQ_H
 

@@ -5,7 +5,7 @@
  * at a time; tiny elements are set to zero once they no longer change the
  * diagonal. Accurate to working precision for the small (<= 16 x 16)
  * correlation matrices of the driver analysis. */
-#include "eigen.h"
+#include "math/eigen.h"
 
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* Eigen-decomposition of a small symmetric matrix by the cyclic Jacobi
- * method (src/eigen.c), for the relative weights of key driver analysis.
+ * method (src/math/eigen.c), for the relative weights of key driver analysis.
  * No allocation, no state. */
 #ifndef CXM_SRC_EIGEN_H
 #define CXM_SRC_EIGEN_H

@@ -32,12 +32,12 @@
  * it without cancellation, e.g. (alpha + T) / (alpha + T + t) for
  * z = t / (alpha + T + t), since (1 - z)^(c - a - b) with large exponents
  * amplifies the rounding of 1 - z. */
-#include "hyp2f1.h"
+#include "math/hyp2f1.h"
 
 #include <float.h>
 #include <math.h>
 
-#include "special.h"
+#include "math/special.h"
 
 /* The term budget of every series here: a series that has not met its
  * stopping test by then returns NaN (sign 0) instead of running on. The

@@ -1,5 +1,5 @@
 /* The Gauss hypergeometric function 2F1(a, b; c; z) for real arguments,
- * z < 1, as the purchase models need it (src/hyp2f1.c). Pure, thread-safe. */
+ * z < 1, as the purchase models need it (src/math/hyp2f1.c). Pure, thread-safe. */
 #ifndef CXM_SRC_HYP2F1_H
 #define CXM_SRC_HYP2F1_H
 

@@ -1,6 +1,6 @@
 /* Cholesky-Banachiewicz factorisation (Golub & Van Loan, Matrix
  * Computations, 4th ed., algorithm 4.2.1) and triangular solves. */
-#include "linalg.h"
+#include "math/linalg.h"
 
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* Small dense linear algebra for the survival and driver models
- * (src/linalg.c): Cholesky factorisation, solve and inverse of symmetric
+ * (src/math/linalg.c): Cholesky factorisation, solve and inverse of symmetric
  * positive definite matrices stored row-major. No allocation, no state. */
 #ifndef CXM_SRC_LINALG_H
 #define CXM_SRC_LINALG_H

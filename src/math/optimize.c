@@ -5,7 +5,7 @@
  * "Nonsmooth optimization via quasi-Newton methods", section 4.2),
  * c1 = 1e-4, c2 = 0.9. A pair (s, y) with s'y <= 1e-12 |s||y| is skipped,
  * which keeps the implicit Hessian positive definite. */
-#include "optimize.h"
+#include "math/optimize.h"
 
 #include <math.h>
 #include <string.h>

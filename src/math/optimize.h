@@ -1,5 +1,5 @@
 /* Unconstrained minimisation by L-BFGS with a weak-Wolfe line search
- * (src/optimize.c). The purchase models minimise their mean negative
+ * (src/math/optimize.c). The purchase models minimise their mean negative
  * log-likelihood over the logarithms of their parameters, which keeps every
  * parameter positive without constraints. No allocation, no state. */
 #ifndef CXM_SRC_OPTIMIZE_H

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "alloc.h"
+#include "common/alloc.h"
 #include "cxm/slicestats.h"
 
 typedef struct ranked {

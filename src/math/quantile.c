@@ -1,4 +1,4 @@
-/* Exact quantiles by selection (src/quantile.h; docs/metrics.md, "Service
+/* Exact quantiles by selection (src/math/quantile.h; docs/metrics.md, "Service
  * levels").
  *
  * Selection is introselect (Musser, "Introspective Sorting and Selection
@@ -12,7 +12,7 @@
  *
  * The same code serves int64_t and double through a macro that stamps out
  * one copy per element type. */
-#include "quantile.h"
+#include "math/quantile.h"
 
 #include <math.h>
 

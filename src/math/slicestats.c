@@ -7,10 +7,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "stats.h"
+#include "common/alloc.h"
+#include "math/stats.h"
 
-/* src/query.c: the hooks a cxm_groups was made with. */
+/* src/store/query.c: the hooks a cxm_groups was made with. */
 const cxm_allocator *cxmi_groups_hooks(const cxm_groups *groups);
 
 void cxm_slice_options_init(cxm_slice_options *opts) {

@@ -1,11 +1,11 @@
-/* ln Gamma and digamma for positive arguments (src/special.h).
+/* ln Gamma and digamma for positive arguments (src/math/special.h).
  *
  * Both shift the argument up to x >= 10 by the recurrences
  * Gamma(x + 1) = x Gamma(x) and psi(x + 1) = psi(x) + 1/x, then use the
  * asymptotic (Stirling) series, DLMF 5.11.1 and 5.11.2 (Bernoulli-number
  * coefficients B_2k / (2k (2k - 1)) and B_2k / (2k)). With x >= 10 the
  * seven terms kept leave a truncation error below 1e-17. */
-#include "special.h"
+#include "math/special.h"
 
 #include <math.h>
 

@@ -1,7 +1,7 @@
 /* Normal and Student t distribution functions, the Wilson interval and
- * exact count sums (src/stats.h). No state: every function is a pure
+ * exact count sums (src/math/stats.h). No state: every function is a pure
  * function of its arguments. Sources are cited at each algorithm. */
-#include "stats.h"
+#include "math/stats.h"
 
 #include <float.h>
 #include <math.h>

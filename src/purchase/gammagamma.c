@@ -12,8 +12,8 @@
  * (note 025), whose log is summed over the customers with x >= 1. */
 #include <math.h>
 
-#include "models.h"
-#include "special.h"
+#include "purchase/models.h"
+#include "math/special.h"
 
 #define P 0
 #define Q 1

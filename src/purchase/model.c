@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "cxm/purchase.h"
-#include "models.h"
-#include "optimize.h"
-#include "rfm.h"
-#include "abi_check.h"
+#include "purchase/models.h"
+#include "math/optimize.h"
+#include "purchase/rfm.h"
+#include "common/abi_check.h"
 
 void cxm_fit_options_init(cxm_fit_options *o) {
   if (o == NULL) {

@@ -18,9 +18,9 @@
  * so that x in the thousands does not underflow (m+T)^-(r+s+x). */
 #include <math.h>
 
-#include "hyp2f1.h"
-#include "models.h"
-#include "special.h"
+#include "math/hyp2f1.h"
+#include "purchase/models.h"
+#include "math/special.h"
 
 #define R 0
 #define ALPHA 1

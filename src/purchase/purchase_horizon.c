@@ -4,7 +4,7 @@
  * non-contractual business calls churn. Kept apart from bgnbd.c and pnbd.c
  * (the likelihoods) since it only combines their P(alive) with the
  * posterior of the purchase rate. */
-#include "models.h"
+#include "purchase/models.h"
 
 #include "cxm/purchase.h"
 

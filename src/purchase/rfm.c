@@ -1,14 +1,14 @@
 /* Sets of per-customer purchase summaries (include/cxm/purchase.h):
  * adding, loading summary CSVs, and building the fitting data. */
-#include "rfm.h"
+#include "purchase/rfm.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "number.h"
-#include "abi_check.h"
+#include "common/number.h"
+#include "common/abi_check.h"
 
 #define MAX_ID 128
 

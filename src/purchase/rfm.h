@@ -1,10 +1,10 @@
-/* Internals of cxm_rfm (src/rfm.c): the fitting data built from a set. */
+/* Internals of cxm_rfm (src/purchase/rfm.c): the fitting data built from a set. */
 #ifndef CXM_SRC_RFM_H
 #define CXM_SRC_RFM_H
 
-#include "alloc.h"
+#include "common/alloc.h"
 #include "cxm/purchase.h"
-#include "models.h"
+#include "purchase/models.h"
 
 /* Owns the arrays behind a cxmi_triples and a cxmi_spend. */
 typedef struct cxmi_fitdata {

@@ -2,10 +2,10 @@
  * repeats) built from a store's purchase events (docs/purchase.md, "From
  * events"). Purchases of one customer on one UTC day are one transaction;
  * the first transaction is the customer's birth, not a repeat. */
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 #include "cxm/purchase.h"
-#include "abi_check.h"
+#include "common/abi_check.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "civil.h"
-#include "store_internal.h"
+#include "common/alloc.h"
+#include "time/civil.h"
+#include "store/store_internal.h"
 
 #define DAY INT64_C(86400)
 

@@ -10,8 +10,8 @@
 
 #include <math.h>
 
-#include "optimize.h"
-#include "special.h"
+#include "math/optimize.h"
+#include "math/special.h"
 
 typedef struct sbg_ctx {
   const double *alive;

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "store_internal.h"
+#include "common/alloc.h"
+#include "store/store_internal.h"
 
 #define DAY INT64_C(86400)
 

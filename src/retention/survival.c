@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "chisq.h"
-#include "linalg.h"
-#include "stats.h"
+#include "common/alloc.h"
+#include "math/chisq.h"
+#include "math/linalg.h"
+#include "math/stats.h"
 
 struct cxm_km {
   cxmi_alloc alloc;

@@ -1,12 +1,12 @@
 /* Snapshot files: atomic save (temporary file, fsync, rename, directory
  * fsync) and load, through the operations of fileio.h so tests can make
  * any step fail. */
-#include "snapshot.h"
+#include "snapshot/snapshot_internal.h"
 
-#include "alloc.h"
-#include "store_internal.h"
-#include "abi_check.h"
-#include "strbuf.h"
+#include "common/alloc.h"
+#include "store/store_internal.h"
+#include "common/abi_check.h"
+#include "common/strbuf.h"
 
 #include <errno.h>
 #include <string.h>

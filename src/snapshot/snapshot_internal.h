@@ -6,7 +6,7 @@
 #define CXM_SRC_SNAPSHOT_H
 
 #include "cxm/snapshot.h"
-#include "fileio.h"
+#include "common/fileio.h"
 
 /* 2: interactions gain first_time, last_resolve_time and the reply, reopen
  * and transfer counts. Version 1 files still load (docs/snapshot.md). */

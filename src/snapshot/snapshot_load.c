@@ -5,12 +5,12 @@
  * input is trusted: a count is checked against the bytes that could hold
  * it before anything is allocated for it, and every index is range-checked
  * before use. On failure the partial store is freed. */
-#include "snapshot.h"
+#include "snapshot/snapshot_internal.h"
 
-#include "bytes.h"
-#include "crc32c.h"
-#include "hash.h"
-#include "store_internal.h"
+#include "common/bytes.h"
+#include "common/crc32c.h"
+#include "common/hash.h"
+#include "store/store_internal.h"
 
 #include <math.h>
 #include <string.h>

@@ -3,11 +3,11 @@
  * to count its bytes (the frame states the length first), once to emit
  * them through a small buffer, so saving needs no memory proportional to
  * the store but one sorted copy of the customer days. */
-#include "snapshot.h"
+#include "snapshot/snapshot_internal.h"
 
-#include "bytes.h"
-#include "crc32c.h"
-#include "store_internal.h"
+#include "common/bytes.h"
+#include "common/crc32c.h"
+#include "store/store_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

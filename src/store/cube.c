@@ -1,7 +1,7 @@
 /* Cell table: dense array plus open-addressing index (load <= 1/2). */
-#include "cube.h"
+#include "store/cube.h"
 
-#include "hash.h"
+#include "common/hash.h"
 
 #include <assert.h>
 #include <string.h>

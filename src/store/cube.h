@@ -5,7 +5,7 @@
 #ifndef CXM_SRC_CUBE_H
 #define CXM_SRC_CUBE_H
 
-#include "alloc.h"
+#include "common/alloc.h"
 #include "cxm/survey.h"
 
 typedef struct cxmi_cell_key {

@@ -1,7 +1,7 @@
 /* Purchase-day table; see daymap.h. */
-#include "daymap.h"
+#include "store/daymap.h"
 
-#include "hash.h"
+#include "common/hash.h"
 
 #include <assert.h>
 #include <string.h>

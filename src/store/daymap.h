@@ -7,7 +7,7 @@
 #ifndef CXM_SRC_DAYMAP_H
 #define CXM_SRC_DAYMAP_H
 
-#include "alloc.h"
+#include "common/alloc.h"
 
 typedef struct cxmi_day_slot {
   uint64_t key;          /* (customer << 32 | day) + 1; 0 = empty */

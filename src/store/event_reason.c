@@ -1,5 +1,5 @@
 /* Sentences for refused events; see event_reason.h. */
-#include "event_reason.h"
+#include "store/event_reason.h"
 
 const char *cxmi_event_value_rule(int32_t kind) {
   switch (kind) {

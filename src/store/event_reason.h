@@ -5,7 +5,7 @@
 #define CXM_SRC_EVENT_REASON_H
 
 #include "cxm/event.h"
-#include "strbuf.h"
+#include "common/strbuf.h"
 
 /* The event field a status blames ("value"), or "*". */
 const char *cxmi_event_column(int32_t status);

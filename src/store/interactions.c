@@ -1,5 +1,5 @@
 /* Per-interaction bookkeeping; see interactions.h. */
-#include "interactions.h"
+#include "store/interactions.h"
 
 #include <string.h>
 

@@ -11,9 +11,9 @@
 #ifndef CXM_SRC_INTERACTIONS_H
 #define CXM_SRC_INTERACTIONS_H
 
-#include "alloc.h"
+#include "common/alloc.h"
 #include "cxm/event.h"
-#include "intern.h"
+#include "store/intern.h"
 
 #define CXMI_NO_TIME INT64_MAX
 

@@ -1,8 +1,8 @@
 /* String interning with open addressing (linear probing, load <= 3/4) and
  * a block arena; see intern.h. */
-#include "intern.h"
+#include "store/intern.h"
 
-#include "hash.h"
+#include "common/hash.h"
 
 #include <assert.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #ifndef CXM_SRC_INTERN_H
 #define CXM_SRC_INTERN_H
 
-#include "alloc.h"
+#include "common/alloc.h"
 
 #define CXMI_INTERN_MAX_LEN 255
 /* The arena's layout, shared with the bulk reservation of merge_reserve.c. */

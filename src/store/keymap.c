@@ -1,7 +1,7 @@
 /* 64-bit key map; see keymap.h. */
-#include "keymap.h"
+#include "store/keymap.h"
 
-#include "hash.h"
+#include "common/hash.h"
 
 #include <assert.h>
 #include <string.h>

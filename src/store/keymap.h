@@ -5,7 +5,7 @@
 #ifndef CXM_SRC_KEYMAP_H
 #define CXM_SRC_KEYMAP_H
 
-#include "alloc.h"
+#include "common/alloc.h"
 
 typedef struct cxmi_keymap {
   uint64_t *slots;  /* key + 1 (0 = empty) */

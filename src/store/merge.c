@@ -9,10 +9,10 @@
  * to hold all the new entries (the capacity helpers live in
  * merge_reserve.c); only then does the commit pass change `into`, and it
  * cannot fail. */
-#include "merge.h"
+#include "store/merge.h"
 
-#include "compiler.h"
-#include "hash.h"
+#include "common/compiler.h"
+#include "common/hash.h"
 
 #include <math.h>
 #include <string.h>

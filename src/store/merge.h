@@ -7,7 +7,7 @@
 #ifndef CXM_SRC_MERGE_H
 #define CXM_SRC_MERGE_H
 
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 /* New strings for one intern table: their count, and the arena blocks
  * they need (allocated by the reserve, attached by the commits). */

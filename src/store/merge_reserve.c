@@ -2,9 +2,9 @@
  * grows a table the way its own reserve function would (same starting
  * sizes, doubling, same load limits and capacity limits), only further;
  * on failure the table holds what it held. */
-#include "merge.h"
+#include "store/merge.h"
 
-#include "hash.h"
+#include "common/hash.h"
 
 #include <string.h>
 

@@ -1,13 +1,13 @@
 /* Slice and group queries: sum the cells that a filter selects. Cells are
  * per (bucket, channel, stage, segment), so any window aligned to the
  * bucket is answered exactly. */
-#include "slice.h"
-#include "civil.h"
-#include "experience.h"
+#include "store/slice.h"
+#include "time/civil.h"
+#include "experience/experience_internal.h"
 
 #include "cxm/query.h"
 #include "cxm/time.h"
-#include "hash.h"
+#include "common/hash.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Filter validation and selection; see slice.h. */
-#include "slice.h"
-#include "abi_check.h"
+#include "store/slice.h"
+#include "common/abi_check.h"
 
 #include <stdlib.h>
 #include <string.h>

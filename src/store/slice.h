@@ -4,7 +4,7 @@
 #define CXM_SRC_SLICE_H
 
 #include "cxm/query.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 /* Validate `filter` (NULL: everything) and copy it to `out`. */
 int32_t cxmi_filter_resolve(cxm_filter *out, const cxm_store *s, const cxm_filter *filter);

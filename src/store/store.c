@@ -1,12 +1,12 @@
 /* The event store: validation, interning, duplicate detection, and
  * folding each event into its cell (see cxm/store.h). Every mutation is
  * reserve-then-commit, so a failed call leaves the store as it was. */
-#include "store_internal.h"
+#include "store/store_internal.h"
 
-#include "abi_check.h"
-#include "compiler.h"
-#include "event_reason.h"
-#include "hash.h"
+#include "common/abi_check.h"
+#include "common/compiler.h"
+#include "store/event_reason.h"
+#include "common/hash.h"
 
 #include <math.h>
 #include <string.h>

@@ -3,12 +3,12 @@
 #ifndef CXM_SRC_STORE_INTERNAL_H
 #define CXM_SRC_STORE_INTERNAL_H
 
-#include "alloc.h"
-#include "cube.h"
-#include "daymap.h"
-#include "intern.h"
-#include "interactions.h"
-#include "keymap.h"
+#include "common/alloc.h"
+#include "store/cube.h"
+#include "store/daymap.h"
+#include "store/intern.h"
+#include "store/interactions.h"
+#include "store/keymap.h"
 #include "cxm/store.h"
 
 /* Limits that keep every code in an int32 and every handle in a uint32. */

@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "stats.h"
+#include "math/stats.h"
 
 int32_t cxm_ces_compute(cxm_ces_result *out, const cxm_ces_acc *acc) {
   if (out == NULL || acc == NULL) {

@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "stats.h"
+#include "math/stats.h"
 
 /* satisfied = answers 4..5 (count[3], count[4]); the rest 1..3. */
 static double csat_share_se(const cxm_csat_acc *acc, double *score) {

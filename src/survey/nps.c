@@ -6,7 +6,7 @@
 
 #include <math.h>
 
-#include "stats.h"
+#include "math/stats.h"
 
 static double clip100(double x) {
   if (x < -100.0) {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cxm/event.h"
-#include "stats.h"
+#include "math/stats.h"
 
 void cxm_survey_acc_init(cxm_survey_acc *acc) {
   if (acc != NULL) {

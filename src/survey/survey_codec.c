@@ -12,7 +12,7 @@
  * bytes. Integers are written and read one byte at a time: the format does
  * not depend on the host's endianness or integer layout. */
 #include "cxm/survey.h"
-#include "bytes.h"
+#include "common/bytes.h"
 
 #include <string.h>
 

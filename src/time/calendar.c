@@ -22,12 +22,12 @@
  * function is used, so nothing depends on the host's time zone. */
 #include "cxm/calendar.h"
 
-#include "civil.h"
+#include "time/civil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "common/alloc.h"
 #include "cxm/event.h"
 
 #define DAY INT64_C(86400)

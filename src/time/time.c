@@ -9,7 +9,7 @@
  * the proleptic Gregorian calendar over the whole range we accept. */
 #include "cxm/time.h"
 
-#include "civil.h"
+#include "time/civil.h"
 
 #include "cxm/query.h"
 

@@ -1,10 +1,10 @@
 /* Timestamps in export dialects; see time_format.h. No libc time or
  * locale function: the calendar arithmetic is civil.h's (Hinnant). */
-#include "time_format.h"
+#include "time/time_format.h"
 
 #include <string.h>
 
-#include "civil.h"
+#include "time/civil.h"
 #include "cxm/event.h"
 #include "cxm/time.h"
 

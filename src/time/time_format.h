@@ -1,7 +1,7 @@
 /* Timestamps as exports write them (docs/events.md, "Timestamps in other
  * dialects"): a strftime-like pattern, zone-less times read at an assumed
  * UTC offset, and ISO 8601 basic offsets (+HHMM). The strict grammar of
- * cxm_time_parse() (src/time.c) is always tried first by the reader; these
+ * cxm_time_parse() (src/time/time.c) is always tried first by the reader; these
  * functions only widen it when the reader's options ask for it. */
 #ifndef CXM_SRC_TIME_FORMAT_H
 #define CXM_SRC_TIME_FORMAT_H
