@@ -68,7 +68,7 @@ int main(int argc, char **argv) {
   const char *name = argc > 2 ? argv[2] : "bgnbd";
   int days = argc > 3 && strcmp(argv[3], "days") == 0;
   uint64_t seed = argc > 4 ? (uint64_t)atoll(argv[4]) : 20260101u;
-  int32_t kind = strcmp(name, "pnbd") == 0 ? CXM_MODEL_PNBD
+  int32_t kind = strcmp(name, "pnbd") == 0     ? CXM_MODEL_PNBD
                  : strcmp(name, "mbgnbd") == 0 ? CXM_MODEL_MBGNBD
                                                : CXM_MODEL_BGNBD;
   /* The CDNOW estimates, as a realistic truth. */
@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
   const double end = 273.0; /* days: week 39 */
   for (long i = 0; i < n; i++) {
     double birth = floor(84.0 * uniform(&seed));
-    double horizon = end - birth; /* days observed after the first purchase */
+    double horizon = end - birth;                                 /* days observed after the first purchase */
     double lambda = gamma_draw(&seed, truth[0]) / truth[1] / 7.0; /* per day */
     double life = INFINITY, p = 0.0;
     int alive = 1;
@@ -109,7 +109,7 @@ int main(int argc, char **argv) {
       }
       if (days) {
         double day = floor(birth + t) - birth; /* whole days after the first */
-        if (day > last_day) {             /* same-day purchases merge */
+        if (day > last_day) {                  /* same-day purchases merge */
           x++;
           last_day = day;
         }
@@ -136,15 +136,15 @@ int main(int argc, char **argv) {
   cxm_model_init(&m);
   int32_t rc = cxm_model_fit(&m, rfm, kind, NULL);
   double t2 = now();
-  printf("%s, %ld customers, %s times: generated in %.2f s\n", cxm_model_name(kind), n,
-         days ? "whole-day" : "exact", t1 - t0);
+  printf("%s, %ld customers, %s times: generated in %.2f s\n", cxm_model_name(kind), n, days ? "whole-day" : "exact",
+         t1 - t0);
   printf("fit: %.3f s, status %s, %d iterations, %llu distinct triples, log-likelihood %.3f\n", t2 - t1,
          cxm_status_name(rc), m.iterations, (unsigned long long)m.distinct, m.loglik);
   int ok = rc == CXM_OK;
   for (int i = 0; i < 4; i++) {
     double z = (m.param[i] - truth[i]) / m.se[i];
-    printf("  %-6s truth %-7g estimate %.5f  se %.5f  z %+.2f\n", cxm_model_param_name(kind, i), truth[i],
-           m.param[i], m.se[i], z);
+    printf("  %-6s truth %-7g estimate %.5f  se %.5f  z %+.2f\n", cxm_model_param_name(kind, i), truth[i], m.param[i],
+           m.se[i], z);
     ok &= fabs(z) < 4.0;
   }
   printf("%s\n", ok ? "recovered: every estimate within 4 standard errors of the truth"

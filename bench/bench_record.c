@@ -58,14 +58,14 @@ typedef struct rec {
   uint32_t time;     /* seconds since 2025-01-01 */
   uint8_t kind;      /* CXM_KIND_NPS / CSAT / CES */
   uint8_t value;
-  uint8_t channel;   /* 1..8; 8 = the custom token */
-  uint8_t stage;     /* 0..8 */
-  uint8_t segment;   /* 0..3; 0 = none */
+  uint8_t channel; /* 1..8; 8 = the custom token */
+  uint8_t stage;   /* 0..8 */
+  uint8_t segment; /* 0..3; 0 = none */
   uint8_t id_len;
-  char id[14];       /* "c0000000".."c99999999" */
+  char id[14]; /* "c0000000".."c99999999" */
 } rec;
 
-#define RING_MAX (1u << 22) /* 4 Mi records = 128 MiB, reused round-robin */
+#define RING_MAX (1u << 22)    /* 4 Mi records = 128 MiB, reused round-robin */
 #define T0 INT64_C(1735689600) /* 2025-01-01T00:00:00Z */
 #define ID_STRIDE 16
 #define BATCH 256 /* events per cxm_store_record_batch() call */
@@ -152,8 +152,7 @@ static int ingest(const char *path) {
          (unsigned long long)rs.duplicates, t, (double)rs.bytes / 1e6 / t, (double)rs.rows / t / 1e6);
   printf("  store: %llu events, %llu customers, %llu cells, memory %.1f MiB = %.1f bytes per customer\n",
          (unsigned long long)ss.events, (unsigned long long)ss.customers, (unsigned long long)ss.cells,
-         (double)ss.memory_bytes / 1048576.0,
-         ss.customers > 0 ? (double)ss.memory_bytes / (double)ss.customers : 0.0);
+         (double)ss.memory_bytes / 1048576.0, ss.customers > 0 ? (double)ss.memory_bytes / (double)ss.customers : 0.0);
   cxm_store_free(store);
   printf("  peak RSS %.1f MiB (ru_maxrss)\n", (double)peak_rss_kib() / 1024.0);
   return 0;
@@ -211,9 +210,18 @@ int main(int argc, char **argv) {
       r->time = (uint32_t)((x >> 32) % (546u * 86400u));
     }
     switch (y % 3) {
-    case 0: r->kind = CXM_KIND_NPS; r->value = (uint8_t)(y / 3 % 11); break;
-    case 1: r->kind = CXM_KIND_CSAT; r->value = (uint8_t)(1 + y / 3 % 5); break;
-    default: r->kind = CXM_KIND_CES; r->value = (uint8_t)(1 + y / 3 % 7); break;
+    case 0:
+      r->kind = CXM_KIND_NPS;
+      r->value = (uint8_t)(y / 3 % 11);
+      break;
+    case 1:
+      r->kind = CXM_KIND_CSAT;
+      r->value = (uint8_t)(1 + y / 3 % 5);
+      break;
+    default:
+      r->kind = CXM_KIND_CES;
+      r->value = (uint8_t)(1 + y / 3 % 7);
+      break;
     }
     r->channel = (uint8_t)(1 + (y >> 20) % 8);
     r->stage = (uint8_t)((y >> 28) % 9);
@@ -221,10 +229,11 @@ int main(int argc, char **argv) {
     r->id_len = id_len[r->customer];
     memcpy(r->id, ids + (size_t)r->customer * ID_STRIDE, r->id_len);
   }
-  printf("bench_record: %llu customers (id bytes %llu, %.1f per customer), %llu survey events per mode,"
-         " %s times\n",
-         (unsigned long long)n_customers, (unsigned long long)id_bytes, (double)id_bytes / (double)n_customers,
-         (unsigned long long)n_events, order);
+  printf(
+      "bench_record: %llu customers (id bytes %llu, %.1f per customer), %llu survey events per mode,"
+      " %s times\n",
+      (unsigned long long)n_customers, (unsigned long long)id_bytes, (double)id_bytes / (double)n_customers,
+      (unsigned long long)n_events, order);
   printf("setup peak RSS %.1f MiB (id table and %llu pre-generated events)\n", (double)peak_rss_kib() / 1024.0,
          (unsigned long long)ring_n);
 
@@ -252,10 +261,11 @@ int main(int argc, char **argv) {
     printf("\n(a) by handle\n");
     printf("  intern %llu customers: %.3f s, %.2f M customers/s\n", (unsigned long long)n_customers, t,
            (double)n_customers / t / 1e6);
-    printf("  store memory after interning: %.1f MiB = %.1f bytes per customer, %.1f beyond the id bytes"
-           " (target <= 100)\n",
-           (double)bytes_interned / 1048576.0, (double)bytes_interned / (double)n_customers,
-           (double)(bytes_interned - id_bytes) / (double)n_customers);
+    printf(
+        "  store memory after interning: %.1f MiB = %.1f bytes per customer, %.1f beyond the id bytes"
+        " (target <= 100)\n",
+        (double)bytes_interned / 1048576.0, (double)bytes_interned / (double)n_customers,
+        (double)(bytes_interned - id_bytes) / (double)n_customers);
 
     /* Put the handles into the events (untimed), as a caller that looked
      * each customer up once would hold them. Done on a copy of the field

@@ -60,8 +60,8 @@ int main(int argc, char **argv) {
   } else {
     printf("customers at risk: %zu\n", n);
     printf("features (incl. purchase-model fit): %.3f s\n", t1 - t0);
-    printf("score + explain: %.3f s (%.1f M customers/s), mean risk %.3f\n", t2 - t1,
-           (double)n / (t2 - t1) / 1e6, n > 0 ? sum / (double)n : 0.0);
+    printf("score + explain: %.3f s (%.1f M customers/s), mean risk %.3f\n", t2 - t1, (double)n / (t2 - t1) / 1e6,
+           n > 0 ? sum / (double)n : 0.0);
   }
   cxm_features_free(features);
   cxm_store_free(store);

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #define SPAN_SECONDS (546LL * 86400LL) /* 2025-01-01 .. 2026-07-01 */
-#define START_DAYS 20089LL               /* 2025-01-01 in days since 1970 */
+#define START_DAYS 20089LL             /* 2025-01-01 in days since 1970 */
 
 /* splitmix64 (Steele, Lea & Flood 2014): tiny, fast, good enough here. */
 static uint64_t rng_next(uint64_t *s) {

@@ -21,8 +21,7 @@
 
 /* Print each rejected row the way `cxm` does: FILE:LINE: column C: reason. */
 static void on_row_error(void *user, const cxm_row_error *e) {
-  fprintf(stderr, "%s:%llu: column %s: %s\n", (const char *)user, (unsigned long long)e->line, e->column,
-          e->reason);
+  fprintf(stderr, "%s:%llu: column %s: %s\n", (const char *)user, (unsigned long long)e->line, e->column, e->reason);
 }
 
 /* Turn "YYYY-MM" into the half-open window [first day, first day of the
@@ -31,8 +30,7 @@ static void on_row_error(void *user, const cxm_row_error *e) {
 static int month_window(cxm_filter *f, const char *month) {
   char text[32];
   int year, mon;
-  if (strlen(month) != 7 || month[4] != '-' || sscanf(month, "%4d-%2d", &year, &mon) != 2 || mon < 1 ||
-      mon > 12) {
+  if (strlen(month) != 7 || month[4] != '-' || sscanf(month, "%4d-%2d", &year, &mon) != 2 || mon < 1 || mon > 12) {
     return -1;
   }
   snprintf(text, sizeof text, "%04d-%02d-01T00:00:00Z", year, mon);
@@ -55,16 +53,18 @@ static void interpret(const char *metric, const cxm_comparison *c, const char *m
   if (isnan(c->diff)) {
     printf("  -> %s: one of the months has no answers; nothing to compare.\n", metric);
   } else if (isnan(c->p)) {
-    printf("  -> %s: both months were unanimous; the difference (%+.1f) has no sampling error to test.\n",
-           metric, c->diff);
+    printf("  -> %s: both months were unanimous; the difference (%+.1f) has no sampling error to test.\n", metric,
+           c->diff);
   } else if (c->p < 0.05) {
-    printf("  -> %s %s by %.1f points from %s to %s, and with p = %.3g that is unlikely to be chance:\n"
-           "     treat it as a real change.\n",
-           metric, c->diff > 0 ? "rose" : "fell", fabs(c->diff), m1, m2, c->p);
+    printf(
+        "  -> %s %s by %.1f points from %s to %s, and with p = %.3g that is unlikely to be chance:\n"
+        "     treat it as a real change.\n",
+        metric, c->diff > 0 ? "rose" : "fell", fabs(c->diff), m1, m2, c->p);
   } else {
-    printf("  -> %s moved by %+.1f points from %s to %s, but p = %.2f: a change this size could well be\n"
-           "     sampling noise at these sample sizes; collect more answers before acting on it.\n",
-           metric, c->diff, m1, m2, c->p);
+    printf(
+        "  -> %s moved by %+.1f points from %s to %s, but p = %.2f: a change this size could well be\n"
+        "     sampling noise at these sample sizes; collect more answers before acting on it.\n",
+        metric, c->diff, m1, m2, c->p);
   }
 }
 
@@ -107,9 +107,8 @@ int main(int argc, char **argv) {
     cxm_store_free(store);
     return 1;
   }
-  printf("%s: %llu rows, %llu events, %llu rejected, %llu duplicates\n\n", path,
-         (unsigned long long)rstats.rows, (unsigned long long)rstats.events, (unsigned long long)rstats.rejected,
-         (unsigned long long)rstats.duplicates);
+  printf("%s: %llu rows, %llu events, %llu rejected, %llu duplicates\n\n", path, (unsigned long long)rstats.rows,
+         (unsigned long long)rstats.events, (unsigned long long)rstats.rejected, (unsigned long long)rstats.duplicates);
 
   /* Each month is a slice: the sum of the store's accumulators in it. */
   st = cxm_store_survey(&a1, store, &f1);
@@ -135,14 +134,14 @@ int main(int argc, char **argv) {
          n2.ci95_high);
   printf("%-6s %-8s %6llu %8.1f   [%.1f, %.1f]\n", "CSAT", m1, (unsigned long long)c1.n, c1.score, c1.ci95_low,
          c1.ci95_high);
-  printf("%-6s %-8s %6llu %8.1f   [%.1f, %.1f]\n\n", "CSAT", m2, (unsigned long long)c2.n, c2.score,
-         c2.ci95_low, c2.ci95_high);
+  printf("%-6s %-8s %6llu %8.1f   [%.1f, %.1f]\n\n", "CSAT", m2, (unsigned long long)c2.n, c2.score, c2.ci95_low,
+         c2.ci95_high);
 
-  printf("NPS  %s - %s: diff %+.1f points, SE %.1f, z %.2f, p %.4f\n", m2, m1, nps_cmp.diff, nps_cmp.se,
-         nps_cmp.z, nps_cmp.p);
+  printf("NPS  %s - %s: diff %+.1f points, SE %.1f, z %.2f, p %.4f\n", m2, m1, nps_cmp.diff, nps_cmp.se, nps_cmp.z,
+         nps_cmp.p);
   interpret("NPS", &nps_cmp, m1, m2);
-  printf("CSAT %s - %s: diff %+.1f points, SE %.1f, z %.2f, p %.4f\n", m2, m1, csat_cmp.diff, csat_cmp.se,
-         csat_cmp.z, csat_cmp.p);
+  printf("CSAT %s - %s: diff %+.1f points, SE %.1f, z %.2f, p %.4f\n", m2, m1, csat_cmp.diff, csat_cmp.se, csat_cmp.z,
+         csat_cmp.p);
   interpret("CSAT", &csat_cmp, m1, m2);
 
   /* As a smoke test: the comparison must agree with the two results. */

@@ -41,12 +41,13 @@ static void interpret(const channel_gap *c) {
   if (g->pairs < MIN_PAIRS) {
     printf("Too few interactions rated by both sides to say anything yet.\n");
   } else if (g->ci95_low > 0) {
-    printf("The company rates its %s service %.1f points above what customers feel; "
-           "in %.0f%% of interactions it gave itself top marks the customer did not.\n",
-           c->name, g->mean, g->blind_spot_pct);
+    printf(
+        "The company rates its %s service %.1f points above what customers feel; "
+        "in %.0f%% of interactions it gave itself top marks the customer did not.\n",
+        c->name, g->mean, g->blind_spot_pct);
   } else if (g->ci95_high < 0) {
-    printf("Customers rate %s %.1f points above the company's own score: internal QA is too harsh here.\n",
-           c->name, -g->mean);
+    printf("Customers rate %s %.1f points above the company's own score: internal QA is too harsh here.\n", c->name,
+           -g->mean);
   } else {
     printf("No clear gap: internal ratings and customers agree within the interval.\n");
   }

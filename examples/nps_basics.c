@@ -20,12 +20,10 @@ static const struct {
   const char *time; /* RFC 3339 */
   int32_t answer;
 } answers[] = {
-    {"c-01", "2026-03-02T09:15:00Z", 10}, {"c-02", "2026-03-02T10:40:00Z", 9},
-    {"c-03", "2026-03-03T08:05:00Z", 9},  {"c-04", "2026-03-03T14:30:00Z", 10},
-    {"c-05", "2026-03-04T11:11:00Z", 9},  {"c-06", "2026-03-04T16:20:00Z", 8},
-    {"c-07", "2026-03-05T09:00:00Z", 7},  {"c-08", "2026-03-05T12:45:00Z", 8},
-    {"c-09", "2026-03-06T10:10:00Z", 7},  {"c-10", "2026-03-06T15:00:00Z", 6},
-    {"c-11", "2026-03-07T09:30:00Z", 3},  {"c-12", "2026-03-07T17:55:00Z", 0},
+    {"c-01", "2026-03-02T09:15:00Z", 10}, {"c-02", "2026-03-02T10:40:00Z", 9}, {"c-03", "2026-03-03T08:05:00Z", 9},
+    {"c-04", "2026-03-03T14:30:00Z", 10}, {"c-05", "2026-03-04T11:11:00Z", 9}, {"c-06", "2026-03-04T16:20:00Z", 8},
+    {"c-07", "2026-03-05T09:00:00Z", 7},  {"c-08", "2026-03-05T12:45:00Z", 8}, {"c-09", "2026-03-06T10:10:00Z", 7},
+    {"c-10", "2026-03-06T15:00:00Z", 6},  {"c-11", "2026-03-07T09:30:00Z", 3}, {"c-12", "2026-03-07T17:55:00Z", 0},
 };
 
 int main(void) {
@@ -80,11 +78,12 @@ int main(void) {
          (unsigned long long)nps.passives, (unsigned long long)nps.detractors);
   printf("  NPS %.1f (standard error %.1f)\n", nps.score, nps.se);
   printf("  95%% Wald interval          [%.1f, %.1f]\n", nps.ci95_low, nps.ci95_high);
-  printf("  95%% adjusted Wald interval [%.1f, %.1f]  (Rocks 2016; better coverage at small n)\n",
-         nps.adjusted_low, nps.adjusted_high);
-  printf("With only %llu answers the interval is wide: the true NPS could plausibly be\n"
-         "anywhere in it, so do not read much into one small batch.\n",
-         (unsigned long long)nps.n);
+  printf("  95%% adjusted Wald interval [%.1f, %.1f]  (Rocks 2016; better coverage at small n)\n", nps.adjusted_low,
+         nps.adjusted_high);
+  printf(
+      "With only %llu answers the interval is wide: the true NPS could plausibly be\n"
+      "anywhere in it, so do not read much into one small batch.\n",
+      (unsigned long long)nps.n);
 
   /* The example doubles as a smoke test (meson suite "examples"), checked
    * against values worked by hand from docs/metrics.md:

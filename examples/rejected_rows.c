@@ -30,8 +30,7 @@ static void on_row_error(void *user, const cxm_row_error *e) {
   seen *s = user;
   if (e->status > 0) { /* a notice, e.g. CXM_UNKNOWN_COLUMN: nothing was lost */
     s->warnings++;
-    fprintf(stdout, "%s:%llu: column %s: warning: %s\n", s->path, (unsigned long long)e->line, e->column,
-            e->reason);
+    fprintf(stdout, "%s:%llu: column %s: warning: %s\n", s->path, (unsigned long long)e->line, e->column, e->reason);
     return;
   }
   if (s->rejected < sizeof s->lines / sizeof s->lines[0]) {
@@ -101,7 +100,8 @@ int main(int argc, char **argv) {
     static const uint64_t want[] = {5, 8, 10, 13, 14, 17, 18, 20, 22, 23, 25, 28, 30};
     size_t i;
     int ok = rs.rows == 30 && rs.rejected == 13 && s.rejected == 13 && rs.duplicates == 1 && rs.events == 16 &&
-             ss.events == 16 && ss.duplicates == 1 && ss.customers == 12 && nps.n == 3 && nps.promoters == 2 && nps.detractors == 1;
+             ss.events == 16 && ss.duplicates == 1 && ss.customers == 12 && nps.n == 3 && nps.promoters == 2 &&
+             nps.detractors == 1;
     for (i = 0; ok && i < sizeof want / sizeof want[0]; i++) {
       ok = s.lines[i] == want[i];
     }

@@ -30,10 +30,10 @@
 
 static const char *band_name(int32_t band) {
   switch (band) {
-    case CXM_RISK_LOW: return "low";
-    case CXM_RISK_MEDIUM: return "medium";
-    case CXM_RISK_HIGH: return "high";
-    default: return "none";
+  case CXM_RISK_LOW: return "low";
+  case CXM_RISK_MEDIUM: return "medium";
+  case CXM_RISK_HIGH: return "high";
+  default: return "none";
   }
 }
 
@@ -45,7 +45,10 @@ static int32_t print_row(const cxm_store *store, const cxm_churn_row *r, const c
   int32_t rc = cxm_store_customer_id(&id, &len, store, r->handle);
   if (rc != CXM_OK) return rc;
   printf("%-10.*s %-6s risk %.2f", (int)len, id, band_name(r->band), r->risk);
-  if (isnan(r->p_alive)) printf(" p_alive -   :"); else printf(" p_alive %.2f:", r->p_alive);
+  if (isnan(r->p_alive))
+    printf(" p_alive -   :");
+  else
+    printf(" p_alive %.2f:", r->p_alive);
   for (d = 0; d < r->driver_count && d < DRIVERS; d++)
     printf("%s %s=%.3g (typical %.3g) %+.2f", d > 0 ? "," : "", cxm_feature_name(r->drivers[d]),
            r->features[r->drivers[d]], info->baseline[r->drivers[d]], r->driver_weights[r->drivers[d]]);

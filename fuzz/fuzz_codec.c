@@ -148,8 +148,8 @@ static int32_t service_compute(const void *acc) {
 static const codec codecs[5] = {
     {sizeof(cxm_survey_acc), 0, survey_init, survey_read, survey_write, survey_merge, survey_compute, same_bytes},
     {sizeof(cxm_gap_acc), CXM_GAP_ACC_BYTES, gap_init, gap_read, gap_write, gap_merge, gap_compute, gap_equal},
-    {sizeof(cxm_servqual_acc), CXM_SERVQUAL_ACC_BYTES, servqual_init, servqual_read, servqual_write,
-     servqual_merge, servqual_compute, same_bytes},
+    {sizeof(cxm_servqual_acc), CXM_SERVQUAL_ACC_BYTES, servqual_init, servqual_read, servqual_write, servqual_merge,
+     servqual_compute, same_bytes},
     {sizeof(cxm_loyalty_acc), CXM_LOYALTY_ACC_BYTES, loyalty_init, loyalty_read, loyalty_write, loyalty_merge,
      loyalty_compute, same_bytes},
     {sizeof(cxm_service_acc), 0, service_init, service_read, service_write, service_merge, service_compute, same_bytes},

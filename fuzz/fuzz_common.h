@@ -21,13 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A violated property is a crash, so libFuzzer records the input; the
  * message names the property (traps of one function may be merged). */
-#define FUZZ_CHECK(cond)                                                     \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
-      fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, \
-              #cond);                                                        \
-      __builtin_trap();                                                      \
-    }                                                                        \
+#define FUZZ_CHECK(cond)                                                            \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
+      fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond); \
+      __builtin_trap();                                                             \
+    }                                                                               \
   } while (0)
 
 /* FNV-1a, 64 bits: a deterministic function of the input's bytes. */

@@ -68,12 +68,12 @@
 enum fuzz_split { SPLIT_WHOLE, SPLIT_BYTES, SPLIT_RANDOM, SPLIT_TWICE };
 
 typedef struct fuzz_reports {
-  uint64_t digest;       /* hash of every report, in order */
-  uint64_t rejections;   /* reports of rejected rows */
-  uint64_t headers;      /* reports of an unusable header (CXM_E_HEADER) */
-  uint64_t warnings;     /* reports with a positive status */
-  uint64_t first;        /* hash of the first rejection; 0 when none */
-  uint64_t last_line;    /* line of the previous report */
+  uint64_t digest;     /* hash of every report, in order */
+  uint64_t rejections; /* reports of rejected rows */
+  uint64_t headers;    /* reports of an unusable header (CXM_E_HEADER) */
+  uint64_t warnings;   /* reports with a positive status */
+  uint64_t first;      /* hash of the first rejection; 0 when none */
+  uint64_t last_line;  /* line of the previous report */
 } fuzz_reports;
 
 typedef struct fuzz_run {
@@ -306,8 +306,7 @@ static void fuzz_same(const fuzz_run *a, const fuzz_run *b) {
              a->store.customers == b->store.customers && a->store.first == b->store.first &&
              a->store.last == b->store.last && a->store.cells == b->store.cells);
   FUZZ_CHECK(a->reports.digest == b->reports.digest && a->reports.rejections == b->reports.rejections &&
-             a->reports.warnings == b->reports.warnings &&
-             a->reports.headers == b->reports.headers);
+             a->reports.warnings == b->reports.warnings && a->reports.headers == b->reports.headers);
 }
 
 static void fuzz_reader_input(const uint8_t *data, size_t size, int32_t format) {

@@ -77,11 +77,9 @@ static int ref_parse(int64_t *out, const char *s, size_t len) {
   }
   /* YYYY-MM-DD?HH:MM:SS */
   if (len < 20) return 0;
-  if (!ref_num(s, 4, &y) || s[4] != '-' || !ref_num(s + 5, 2, &mo) || s[7] != '-' || !ref_num(s + 8, 2, &d))
-    return 0;
+  if (!ref_num(s, 4, &y) || s[4] != '-' || !ref_num(s + 5, 2, &mo) || s[7] != '-' || !ref_num(s + 8, 2, &d)) return 0;
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return 0;
-  if (!ref_num(s + 11, 2, &h) || s[13] != ':' || !ref_num(s + 14, 2, &mi) || s[16] != ':' ||
-      !ref_num(s + 17, 2, &sec))
+  if (!ref_num(s + 11, 2, &h) || s[13] != ':' || !ref_num(s + 14, 2, &mi) || s[16] != ':' || !ref_num(s + 17, 2, &sec))
     return 0;
   if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > ref_month_days(y, mo)) return 0;
   if (h > 23 || mi > 59 || sec > 60) return 0;

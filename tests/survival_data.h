@@ -39,8 +39,7 @@ static inline int surv_load(surv_data *d) {
   while (d->n < SURV_MAX_ROWS && fgets(line, sizeof line, f) != NULL) {
     int ev, g;
     size_t i = d->n;
-    if (sscanf(line, "%lf,%lf,%d,%d,%lf,%lf", &d->entry[i], &d->time[i], &ev, &g, &d->x1[i], &d->x2[i]) != 6)
-      break;
+    if (sscanf(line, "%lf,%lf,%d,%d,%lf,%lf", &d->entry[i], &d->time[i], &ev, &g, &d->x1[i], &d->x2[i]) != 6) break;
     d->event[i] = (uint8_t)ev;
     d->group[i] = g;
     d->n++;

@@ -69,8 +69,8 @@ static void test_older_caller(void **state) {
   } o = {{sizeof(v1_out), 0}, 99};
   v1_opts in = {sizeof in, 3};
   assert_int_equal(lib_call((v2_out *)(void *)&o.out, (const v2_opts *)(const void *)&in), CXM_OK);
-  assert_int_equal(o.out.x, 30);        /* its field read and its result written */
-  assert_int_equal(o.canary, 99);       /* nothing written past its struct */
+  assert_int_equal(o.out.x, 30);  /* its field read and its result written */
+  assert_int_equal(o.canary, 99); /* nothing written past its struct */
   assert_int_equal(o.out.size, sizeof(v1_out));
 }
 
@@ -86,9 +86,9 @@ static void test_newer_caller(void **state) {
   assert_int_equal(lib_call(&o.out, (const v2_opts *)(const void *)&in), CXM_OK);
   assert_int_equal(o.out.x, 30);
   assert_int_equal(o.out.y, 40);
-  assert_int_equal(o.z, 0);            /* its zero tail stays zero */
+  assert_int_equal(o.z, 0); /* its zero tail stays zero */
   assert_int_equal(o.out.size, sizeof o);
-  in.c = 5;                            /* a field this library would ignore */
+  in.c = 5; /* a field this library would ignore */
   assert_int_equal(lib_call(&o.out, (const v2_opts *)(const void *)&in), CXM_E_SIZE);
 }
 
@@ -109,9 +109,9 @@ static void test_bad_sizes(void **state) {
 /* ---- the library's own structs ------------------------------------------ */
 
 /* A public struct as a newer header would lay it out: ours plus a tail. */
-#define NEWER(type)     \
-  struct {              \
-    type v;             \
+#define NEWER(type)      \
+  struct {               \
+    type v;              \
     unsigned char t[24]; \
   }
 

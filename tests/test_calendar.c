@@ -64,7 +64,7 @@ static int64_t add_business(const cxm_calendar *cal, int64_t t, int64_t s) {
 typedef struct ref_cal {
   int32_t open[7], close[7]; /* Monday = 0 */
   int64_t offset;
-  int32_t hol[64][3];        /* y, m, d */
+  int32_t hol[64][3]; /* y, m, d */
   int nhol;
 } ref_cal;
 
@@ -614,14 +614,15 @@ static void test_add_business_cases(void **state) {
 static void test_holidays_text(void **state) {
   cxm_calendar *cal = new_cal();
   size_t bad = 99;
-  static const char good[] = "# public holidays\n"
-                             "2026-12-25\n"
-                             "\n"
-                             "   \t\n"
-                             "  2026-01-01  \r\n"
-                             "2026-12-25 # again: harmless\n"
-                             "\t# indented comment\n"
-                             "2026-11-26"; /* no final newline */
+  static const char good[] =
+      "# public holidays\n"
+      "2026-12-25\n"
+      "\n"
+      "   \t\n"
+      "  2026-01-01  \r\n"
+      "2026-12-25 # again: harmless\n"
+      "\t# indented comment\n"
+      "2026-11-26"; /* no final newline */
   (void)state;
   assert_int_equal(cxm_calendar_add_holidays_text(&bad, cal, good, strlen(good)), CXM_OK);
   assert_int_equal(bad, 0);
@@ -634,10 +635,18 @@ static void test_holidays_text(void **state) {
       const char *text;
       size_t line;
     } bads[] = {
-        {"2026-12-24\n2026-02-30\n", 2}, {"2026-1-01\n", 1},       {"2026-12-24\n\n\n26-12-24", 4},
-        {"2026/12/24\n", 1},             {"2026-12-24x\n", 1},     {"x2026-12-24\n", 1},
-        {"2026-12-24 2026-12-25\n", 1},  {"0000-01-01\n", 1},      {"2026-12-24\r\r\n", 1},
-        {"2026-00-10\n", 1},             {"2026-12-32\n", 1},      {"# ok\n2026-12-24\n-2026-12-24\n", 3},
+        {"2026-12-24\n2026-02-30\n", 2},
+        {"2026-1-01\n", 1},
+        {"2026-12-24\n\n\n26-12-24", 4},
+        {"2026/12/24\n", 1},
+        {"2026-12-24x\n", 1},
+        {"x2026-12-24\n", 1},
+        {"2026-12-24 2026-12-25\n", 1},
+        {"0000-01-01\n", 1},
+        {"2026-12-24\r\r\n", 1},
+        {"2026-00-10\n", 1},
+        {"2026-12-32\n", 1},
+        {"# ok\n2026-12-24\n-2026-12-24\n", 3},
     };
     for (size_t i = 0; i < sizeof bads / sizeof bads[0]; i++) {
       bad = 99;
@@ -667,13 +676,24 @@ static void test_holidays_bom_and_1969(void **state) {
   cxm_calendar *cal = new_cal();
   size_t bad = 99;
   (void)state;
-  assert_int_equal(cxm_calendar_add_holidays_text(&bad, cal, "\xEF\xBB\xBF" "2026-12-25\n", 14), CXM_OK);
+  assert_int_equal(cxm_calendar_add_holidays_text(&bad, cal,
+                                                  "\xEF\xBB\xBF"
+                                                  "2026-12-25\n",
+                                                  14),
+                   CXM_OK);
   assert_int_equal(bad, 0);
   assert_int_equal(cxm_calendar_holiday_count(cal), 1);
-  assert_int_equal(cxm_calendar_add_holidays_text(&bad, cal, "2026-12-24\n\xEF\xBB\xBF" "2026-12-26\n", 25),
+  assert_int_equal(cxm_calendar_add_holidays_text(&bad, cal,
+                                                  "2026-12-24\n\xEF\xBB\xBF"
+                                                  "2026-12-26\n",
+                                                  25),
                    CXM_E_TIME);
   assert_int_equal(bad, 2);
-  assert_int_equal(cxm_calendar_add_holidays_text(&bad, cal, "\xEF\xBB" "2026-12-26\n", 13), CXM_E_TIME);
+  assert_int_equal(cxm_calendar_add_holidays_text(&bad, cal,
+                                                  "\xEF\xBB"
+                                                  "2026-12-26\n",
+                                                  13),
+                   CXM_E_TIME);
   assert_int_equal(bad, 1);
   assert_int_equal(cxm_calendar_holiday_count(cal), 1);
   cxm_calendar_free(cal);
@@ -751,8 +771,9 @@ static void test_random_minutes(void **state) {
     cal = cal_from_ref(&r, &rng);
     want = t1 > t0 ? ref_business(&r, t0, t1, 60) : 0;
     got = bs(cal, t0, t1);
-    if (got != want) fail_msg("iter %d: business_seconds(%lld, %lld) = %lld, want %lld", iter, (long long)t0,
-                              (long long)t1, (long long)got, (long long)want);
+    if (got != want)
+      fail_msg("iter %d: business_seconds(%lld, %lld) = %lld, want %lld", iter, (long long)t0, (long long)t1,
+               (long long)got, (long long)want);
     assert_int_equal(got, ref_business_days(&r, t0, t1));
     /* next_open: walk minutes until one is business time (within 16 days
      * when there are hours: at most 6 holidays and 7 closed weekdays). */

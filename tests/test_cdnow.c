@@ -197,9 +197,11 @@ static void test_gamma_gamma(void **state) {
  * expectations at BTYD's estimates are tools/purchase_reference.py's
  * "bg holdout" lines. */
 #define HOLDOUT_BG_TOTAL 1653.3920834444926
-#define HOLDOUT_BG_BINS                                                                                        \
-  {0.22509044439853191, 0.52313583163673041, 1.0441246151659221, 1.5202531658653053, 2.1638202301898293,     \
-   2.6537840190986649, 3.5039507299740187, 6.1570255298568186}
+#define HOLDOUT_BG_BINS                                                                                   \
+  {                                                                                                       \
+    0.22509044439853191, 0.52313583163673041, 1.0441246151659221, 1.5202531658653053, 2.1638202301898293, \
+        2.6537840190986649, 3.5039507299740187, 6.1570255298568186                                        \
+  }
 static void test_holdout(void **state) {
   (void)state;
   cxm_rfm *r = load("btyd_cdnowSummary_cbs.csv");
@@ -224,7 +226,7 @@ static void test_holdout(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_summary_facts), cmocka_unit_test(test_bgnbd),   cmocka_unit_test(test_mbgnbd),
+      cmocka_unit_test(test_summary_facts), cmocka_unit_test(test_bgnbd),       cmocka_unit_test(test_mbgnbd),
       cmocka_unit_test(test_pnbd),          cmocka_unit_test(test_gamma_gamma), cmocka_unit_test(test_holdout),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

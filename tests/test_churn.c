@@ -85,7 +85,7 @@ static void test_default_model_hand_worked(void **state) {
   assert_near(b.logit, -2.497142857142857, 1e-14);
   assert_near(a.risk, 1.0 / (1.0 + exp(1.697142857142857)), 1e-15);
   assert_near(b.risk, 1.0 / (1.0 + exp(2.497142857142857)), 1e-15);
-  assert_int_equal(a.band, CXM_RISK_LOW); /* 0.155 */
+  assert_int_equal(a.band, CXM_RISK_LOW);            /* 0.155 */
   assert_true(isnan(a.p_alive) && isnan(b.p_alive)); /* no purchases */
   /* Drivers against the baseline customer (the lower median of each
    * feature over a and b): no_purchase 1, complaints 0, promoter 0, the

@@ -36,8 +36,8 @@ static const struct {
   int32_t feature;
   double coef;
 } planted[] = {
-    {CXM_FEATURE_DETRACTOR, 0.9},     {CXM_FEATURE_HIGH_EFFORT, 0.5}, {CXM_FEATURE_OPEN_CONTACTS, 0.8},
-    {CXM_FEATURE_COMPLAINTS, 0.45},   {CXM_FEATURE_RECENCY, 0.05},
+    {CXM_FEATURE_DETRACTOR, 0.9},   {CXM_FEATURE_HIGH_EFFORT, 0.5}, {CXM_FEATURE_OPEN_CONTACTS, 0.8},
+    {CXM_FEATURE_COMPLAINTS, 0.45}, {CXM_FEATURE_RECENCY, 0.05},
 };
 #define N_PLANTED (sizeof planted / sizeof planted[0])
 
@@ -433,7 +433,7 @@ static void test_label_edges(void **state) {
     int32_t label, label0;
     assert_int_equal(cxm_features_row_get(x0, CXM_FEATURE_COUNT, NULL, &label0, f0, i), CXM_OK);
     assert_int_equal(cxm_features_row_get(x, CXM_FEATURE_COUNT, NULL, &label, f, i), CXM_OK);
-    assert_int_equal(label0, -1); /* no labels */
+    assert_int_equal(label0, -1);         /* no labels */
     assert_memory_equal(x0, x, sizeof x); /* the horizon changes labels only */
     if (label0 == 0 || label0 == 1) assert_int_equal(cxm_risk_data_add(none, x0, label0, 1.0), CXM_OK);
     if (label == 1) {

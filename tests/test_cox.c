@@ -160,9 +160,9 @@ static void test_cox_alloc_failures(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_cox_breslow),       cmocka_unit_test(test_cox_efron),
-      cmocka_unit_test(test_cox_entry_breslow), cmocka_unit_test(test_cox_entry_efron),
-      cmocka_unit_test(test_cox_split_rows),    cmocka_unit_test(test_cox_errors),
+      cmocka_unit_test(test_cox_breslow),        cmocka_unit_test(test_cox_efron),
+      cmocka_unit_test(test_cox_entry_breslow),  cmocka_unit_test(test_cox_entry_efron),
+      cmocka_unit_test(test_cox_split_rows),     cmocka_unit_test(test_cox_errors),
       cmocka_unit_test(test_cox_alloc_failures), cmocka_unit_test(test_cox_monotone),
   };
   if (!surv_load(&D)) {

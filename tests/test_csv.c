@@ -22,7 +22,7 @@ typedef struct collector {
   size_t len;
   const uint8_t *chunk; /* the chunk being fed, for zero-copy checks */
   size_t chunk_len;
-  size_t in_place;      /* unquoted fields that pointed into the chunk */
+  size_t in_place; /* unquoted fields that pointed into the chunk */
   size_t records;
 } collector;
 
@@ -279,9 +279,9 @@ static void test_many_fields(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_basic),     cmocka_unit_test(test_blank_lines), cmocka_unit_test(test_quotes),
-      cmocka_unit_test(test_bad_quotes), cmocka_unit_test(test_zero_copy),  cmocka_unit_test(test_chunking),
-      cmocka_unit_test(test_plain_lines), cmocka_unit_test(test_overlong),  cmocka_unit_test(test_many_fields),
+      cmocka_unit_test(test_basic),       cmocka_unit_test(test_blank_lines), cmocka_unit_test(test_quotes),
+      cmocka_unit_test(test_bad_quotes),  cmocka_unit_test(test_zero_copy),   cmocka_unit_test(test_chunking),
+      cmocka_unit_test(test_plain_lines), cmocka_unit_test(test_overlong),    cmocka_unit_test(test_many_fields),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

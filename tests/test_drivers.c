@@ -98,8 +98,7 @@ static void test_eigen_random(void **state) {
     size_t n = 1 + (size_t)test_below(&s, 16);
     double a[256], a0[256], w[16], v[256];
     for (size_t i = 0; i < n; i++)
-      for (size_t j = 0; j <= i; j++)
-        a[i * n + j] = a[j * n + i] = (double)(test_rand(&s) >> 11) * 0x1.0p-53 - 0.5;
+      for (size_t j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = (double)(test_rand(&s) >> 11) * 0x1.0p-53 - 0.5;
     memcpy(a0, a, n * n * sizeof *a);
     assert_int_equal(cxmi_jacobi_eigen(a, n, w, v), 1);
     for (size_t k = 0; k < n; k++)
@@ -253,9 +252,9 @@ static void test_bootstrap_seed(void **state) {
     int32_t want;
     v.size = sizeof v;
     assert_int_equal(cxm_drivers_get(&v, a, k), CXM_OK);
-    want = v.share > 100.0 / (double)LIN.p ? (v.performance > perf_mean ? CXM_QUADRANT_STRENGTH : CXM_QUADRANT_FIX_FIRST)
-                                           : (v.performance > perf_mean ? CXM_QUADRANT_MAINTAIN
-                                                                        : CXM_QUADRANT_LOW_PRIORITY);
+    want = v.share > 100.0 / (double)LIN.p
+               ? (v.performance > perf_mean ? CXM_QUADRANT_STRENGTH : CXM_QUADRANT_FIX_FIRST)
+               : (v.performance > perf_mean ? CXM_QUADRANT_MAINTAIN : CXM_QUADRANT_LOW_PRIORITY);
     assert_int_equal(v.quadrant, want);
   }
   cxm_drivers_free(a);
@@ -345,10 +344,14 @@ static void test_store_rows(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_eigen_random),      cmocka_unit_test(test_uncorrelated),
-      cmocka_unit_test(test_linear_reference),  cmocka_unit_test(test_logistic_reference),
-      cmocka_unit_test(test_listwise_deletion), cmocka_unit_test(test_bootstrap_seed),
-      cmocka_unit_test(test_errors),            cmocka_unit_test(test_alloc_failures),
+      cmocka_unit_test(test_eigen_random),
+      cmocka_unit_test(test_uncorrelated),
+      cmocka_unit_test(test_linear_reference),
+      cmocka_unit_test(test_logistic_reference),
+      cmocka_unit_test(test_listwise_deletion),
+      cmocka_unit_test(test_bootstrap_seed),
+      cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_alloc_failures),
       cmocka_unit_test(test_store_rows),
   };
   if (!load(&LIN, "linear.csv") || !load(&LOGI, "logistic.csv")) {

@@ -29,9 +29,19 @@ static void test_init_defaults(void **state) {
 
 /* Every kind name of events.md parses back to its code. */
 static void test_kinds(void **state) {
-  static const char *const names[] = {"nps", "csat", "ces", "internal", "expectation", "perception",
-                                      "contact_open", "contact_reply", "contact_resolve", "purchase",
-                                      "complaint", "compliment", "churn",
+  static const char *const names[] = {"nps",
+                                      "csat",
+                                      "ces",
+                                      "internal",
+                                      "expectation",
+                                      "perception",
+                                      "contact_open",
+                                      "contact_reply",
+                                      "contact_resolve",
+                                      "purchase",
+                                      "complaint",
+                                      "compliment",
+                                      "churn",
                                       [CXM_KIND_CONTACT_REOPEN] = "contact_reopen",
                                       [CXM_KIND_CONTACT_TRANSFER] = "contact_transfer",
                                       [CXM_KIND_FOLLOWUP] = "followup",

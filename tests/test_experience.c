@@ -28,7 +28,6 @@
 #define WED2_09_00 INT64_C(1736931600)
 #define WED2_10_00 INT64_C(1736935200)
 
-
 static void assert_close(double got, double want, double tol) {
   if (!(fabs(got - want) <= tol)) fail_msg("got %.17g, want %.17g", got, want);
 }
@@ -85,8 +84,8 @@ static void check_gap(const cxm_store *s) {
   assert_int_equal(g.pairs, 1);
   assert_close(g.mean, -25.0, 1e-12);
   assert_true(isnan(g.se) && isnan(g.ci95_low)); /* one pair: no interval */
-  assert_close(g.delivery_z, -1.0, 1e-12);     /* (0 - 1) / sqrt(1) */
-  f.channel = CXM_CHANNEL_EMAIL;                /* r2's later internal rating is email's: no pair there */
+  assert_close(g.delivery_z, -1.0, 1e-12);       /* (0 - 1) / sqrt(1) */
+  f.channel = CXM_CHANNEL_EMAIL;                 /* r2's later internal rating is email's: no pair there */
   assert_int_equal(cxm_store_gap(&acc, s, &f, NULL), CXM_OK);
   assert_int_equal(acc.pairs, 0);
   assert_int_equal(cxm_gap_compute(&g, &acc), CXM_OK);
@@ -189,8 +188,7 @@ static void test_gap_acc_merge_and_codec(void **state) {
 }
 
 /* Write a gap frame of the given fields (docs/formats.md). */
-static void gap_frame(uint8_t *buf, uint64_t pairs, double mean, double m2, double service_sum,
-                      double experience_sum) {
+static void gap_frame(uint8_t *buf, uint64_t pairs, double mean, double m2, double service_sum, double experience_sum) {
   cxm_gap_acc a;
   size_t written;
   cxm_gap_acc_init(&a);
@@ -293,8 +291,8 @@ static void check_service(const cxm_store *s, int with_holiday) {
   }
   assert_int_equal(cxm_store_service(&r, s, NULL, &o), CXM_OK);
   assert_int_equal(r.contacts, 6);
-  assert_int_equal(r.open, 5);     /* only k1 was resolved */
-  assert_int_equal(r.replied, 4);  /* k1, k2, k3, k5 */
+  assert_int_equal(r.open, 5);    /* only k1 was resolved */
+  assert_int_equal(r.replied, 4); /* k1, k2, k3, k5 */
   assert_int_equal(r.resolved, 1);
   /* responses 5400, 7200, 237600, 259200: median (7200 + 237600) / 2;
    * p90 at rank 2.7: 237600 + 0.7 * 21600 = 252720 (numpy's linear) */
@@ -327,11 +325,11 @@ static void check_service(const cxm_store *s, int with_holiday) {
     assert_int_equal(b.breached, wall.breached);
     assert_close(b.within_sla_pct, wall.within_sla_pct, 0);
     if (with_holiday) {
-      assert_close(b.first_response_median_s, 4500, 0);         /* 3600 3600 5400 10800 */
+      assert_close(b.first_response_median_s, 4500, 0); /* 3600 3600 5400 10800 */
       assert_close(b.first_response_p90_s, 5400 + 0.7 * 5400, 1e-9);
       assert_close(b.first_response_mean_s, 23400.0 / 4, 1e-12);
     } else {
-      assert_close(b.first_response_median_s, 6300, 0);         /* 3600 5400 7200 39600 */
+      assert_close(b.first_response_median_s, 6300, 0); /* 3600 5400 7200 39600 */
       assert_close(b.first_response_p90_s, 7200 + 0.7 * 32400, 1e-9);
       assert_close(b.first_response_mean_s, 55800.0 / 4, 1e-12);
     }
@@ -492,7 +490,8 @@ static void assert_same_double(double got, double want, const char *what, size_t
 }
 
 static void assert_same_u64(uint64_t got, uint64_t want, const char *what, size_t group) {
-  if (got != want) fail_msg("group %zu: %s %llu, want %llu", group, what, (unsigned long long)got, (unsigned long long)want);
+  if (got != want)
+    fail_msg("group %zu: %s %llu, want %llu", group, what, (unsigned long long)got, (unsigned long long)want);
 }
 
 /* A random store with every kind of experience data: custom channels and
@@ -522,11 +521,11 @@ static cxm_store *random_store(uint64_t *rng, int64_t bucket, size_t events) {
     assert_int_equal(cxm_store_segment(&segments[i], s, name, strlen(name)), CXM_OK);
   }
   for (i = 0; i < events; i++) {
-    static const int32_t kinds[] = {CXM_KIND_NPS,         CXM_KIND_CSAT,         CXM_KIND_CES,
-                                    CXM_KIND_INTERNAL,    CXM_KIND_EXPECTATION,  CXM_KIND_PERCEPTION,
+    static const int32_t kinds[] = {CXM_KIND_NPS,          CXM_KIND_CSAT,          CXM_KIND_CES,
+                                    CXM_KIND_INTERNAL,     CXM_KIND_EXPECTATION,   CXM_KIND_PERCEPTION,
                                     CXM_KIND_CONTACT_OPEN, CXM_KIND_CONTACT_REPLY, CXM_KIND_CONTACT_RESOLVE,
-                                    CXM_KIND_COMPLAINT,   CXM_KIND_COMPLIMENT,   CXM_KIND_CHURN,
-                                    CXM_KIND_INTERNAL,    CXM_KIND_NPS,          CXM_KIND_CONTACT_OPEN};
+                                    CXM_KIND_COMPLAINT,    CXM_KIND_COMPLIMENT,    CXM_KIND_CHURN,
+                                    CXM_KIND_INTERNAL,     CXM_KIND_NPS,           CXM_KIND_CONTACT_OPEN};
     cxm_event e;
     char customer[16], ref[16];
     int32_t kind = kinds[test_below(rng, sizeof kinds / sizeof kinds[0])];
@@ -542,17 +541,29 @@ static cxm_store *random_store(uint64_t *rng, int64_t bucket, size_t events) {
     e.stage = (int32_t)test_below(rng, CXM_STAGE_COUNT);
     e.segment = segments[test_below(rng, 6)];
     switch (kind) {
-      case CXM_KIND_NPS: e.has_value = 1; e.value = (double)test_below(rng, 11); break;
-      case CXM_KIND_CSAT: e.has_value = 1; e.value = (double)(1 + test_below(rng, 5)); break;
-      case CXM_KIND_CES: e.has_value = 1; e.value = (double)(1 + test_below(rng, 7)); break;
-      case CXM_KIND_INTERNAL: e.has_value = 1; e.value = (double)test_below(rng, 1001) / 10.0; break;
-      case CXM_KIND_EXPECTATION:
-      case CXM_KIND_PERCEPTION:
-        e.has_value = 1;
-        e.value = (double)(1 + test_below(rng, 7));
-        e.dimension = (int32_t)(1 + test_below(rng, CXM_DIMENSION_COUNT - 1));
-        break;
-      default: break;
+    case CXM_KIND_NPS:
+      e.has_value = 1;
+      e.value = (double)test_below(rng, 11);
+      break;
+    case CXM_KIND_CSAT:
+      e.has_value = 1;
+      e.value = (double)(1 + test_below(rng, 5));
+      break;
+    case CXM_KIND_CES:
+      e.has_value = 1;
+      e.value = (double)(1 + test_below(rng, 7));
+      break;
+    case CXM_KIND_INTERNAL:
+      e.has_value = 1;
+      e.value = (double)test_below(rng, 1001) / 10.0;
+      break;
+    case CXM_KIND_EXPECTATION:
+    case CXM_KIND_PERCEPTION:
+      e.has_value = 1;
+      e.value = (double)(1 + test_below(rng, 7));
+      e.dimension = (int32_t)(1 + test_below(rng, CXM_DIMENSION_COUNT - 1));
+      break;
+    default: break;
     }
     /* Ratings share refs with contacts, so interactions pair up. */
     if (kind == CXM_KIND_CONTACT_OPEN || kind == CXM_KIND_CONTACT_REPLY || kind == CXM_KIND_CONTACT_RESOLVE ||
@@ -786,12 +797,17 @@ static void test_grouped_out_of_memory(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_gap_either_order),      cmocka_unit_test(test_gap_top_box_option),
-      cmocka_unit_test(test_gap_ties_input_order),  cmocka_unit_test(test_gap_acc_merge_and_codec),
+      cmocka_unit_test(test_gap_either_order),
+      cmocka_unit_test(test_gap_top_box_option),
+      cmocka_unit_test(test_gap_ties_input_order),
+      cmocka_unit_test(test_gap_acc_merge_and_codec),
       cmocka_unit_test(test_gap_acc_reader_bounds),
-      cmocka_unit_test(test_service_levels),        cmocka_unit_test(test_servqual),
-      cmocka_unit_test(test_loyalty),               cmocka_unit_test(test_consistency),
-      cmocka_unit_test(test_grouped_equal_per_group), cmocka_unit_test(test_grouped_errors),
+      cmocka_unit_test(test_service_levels),
+      cmocka_unit_test(test_servqual),
+      cmocka_unit_test(test_loyalty),
+      cmocka_unit_test(test_consistency),
+      cmocka_unit_test(test_grouped_equal_per_group),
+      cmocka_unit_test(test_grouped_errors),
       cmocka_unit_test(test_grouped_out_of_memory),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

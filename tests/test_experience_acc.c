@@ -25,7 +25,6 @@
 /* 2025-01-06 is a Monday. */
 #define MON_10_00 INT64_C(1736157600)
 
-
 static void assert_close(double got, double want, double tol) {
   if (!(fabs(got - want) <= tol)) fail_msg("got %.17g, want %.17g", got, want);
 }
@@ -225,8 +224,10 @@ static void test_sketch_buckets(void **state) {
     assert_true(hi >= lo);
     assert_int_equal(cxmi_service_bucket(lo), b);
     assert_int_equal(cxmi_service_bucket(hi), b);
-    if (b >= 1024) assert_true((hi - lo + 1) * 64 <= lo);
-    else assert_int_equal(hi, lo);
+    if (b >= 1024)
+      assert_true((hi - lo + 1) * 64 <= lo);
+    else
+      assert_int_equal(hi, lo);
     prev_hi = hi;
   }
   assert_int_equal(prev_hi, (INT64_C(1) << 38) - 1);
@@ -325,10 +326,14 @@ static void assert_service_matches(const cxm_service_result *est, const cxm_serv
   assert_int_equal(est->breached, exact->breached);
   assert_same(est->within_sla_pct, exact->within_sla_pct);
   /* exact sums: the means agree to rounding */
-  if (isnan(exact->first_response_mean_s)) assert_true(isnan(est->first_response_mean_s));
-  else assert_close(est->first_response_mean_s, exact->first_response_mean_s, 1e-12 * exact->first_response_mean_s);
-  if (isnan(exact->resolution_mean_s)) assert_true(isnan(est->resolution_mean_s));
-  else assert_close(est->resolution_mean_s, exact->resolution_mean_s, 1e-12 * exact->resolution_mean_s);
+  if (isnan(exact->first_response_mean_s))
+    assert_true(isnan(est->first_response_mean_s));
+  else
+    assert_close(est->first_response_mean_s, exact->first_response_mean_s, 1e-12 * exact->first_response_mean_s);
+  if (isnan(exact->resolution_mean_s))
+    assert_true(isnan(est->resolution_mean_s));
+  else
+    assert_close(est->resolution_mean_s, exact->resolution_mean_s, 1e-12 * exact->resolution_mean_s);
   if (isnan(exact->first_response_median_s)) {
     assert_true(isnan(est->first_response_median_s) && isnan(est->first_response_p90_s));
   } else {
@@ -456,7 +461,7 @@ static void build_random(cxm_store **whole, cxm_store **shards, uint64_t seed) {
   uint64_t rng = seed;
   char name[32], ref[48];
   int i, k, j;
-  static const int32_t kinds[] = {CXM_KIND_EXPECTATION, CXM_KIND_PERCEPTION, CXM_KIND_COMPLAINT, CXM_KIND_COMPLIMENT,
+  static const int32_t kinds[] = {CXM_KIND_EXPECTATION, CXM_KIND_PERCEPTION,   CXM_KIND_COMPLAINT, CXM_KIND_COMPLIMENT,
                                   CXM_KIND_CHURN,       CXM_KIND_CONTACT_OPEN, CXM_KIND_NPS};
   const int64_t t0 = MON_10_00, span = 30 * 86400;
   assert_int_equal(cxm_store_new(whole, NULL), CXM_OK);
@@ -465,8 +470,13 @@ static void build_random(cxm_store **whole, cxm_store **shards, uint64_t seed) {
     int events = (int)test_below(&rng, 12);
     snprintf(name, sizeof name, "c%d", i);
     for (j = 0; j < events; j++) {
-      spec e = {name, t0 + (int64_t)test_below(&rng, (uint64_t)span), kinds[test_below(&rng, 7)], NAN,
-                (int32_t)test_below(&rng, 5), NULL, 0};
+      spec e = {name,
+                t0 + (int64_t)test_below(&rng, (uint64_t)span),
+                kinds[test_below(&rng, 7)],
+                NAN,
+                (int32_t)test_below(&rng, 5),
+                NULL,
+                0};
       if (e.kind == CXM_KIND_EXPECTATION || e.kind == CXM_KIND_PERCEPTION) {
         e.value = (double)(1 + test_below(&rng, 7));
         e.dimension = (int32_t)(1 + test_below(&rng, 5));
@@ -625,21 +635,21 @@ static void test_loyalty_bytes(void **state) {
  * 1 open, 2 replied in 120 and 2 000 s (met), 2 resolved in 300 and 5 000 s. */
 static void test_service_bytes(void **state) {
   static const uint8_t want[] = {
-      0x43, 0x58, 0x4D, 0x56, 0x01,                   /* "CXMV", version 1 */
-      3,    0,    0,    0,    0,    0,    0,    0,    /* contacts */
-      1,    0,    0,    0,    0,    0,    0,    0,    /* open */
-      2,    0,    0,    0,    0,    0,    0,    0,    /* replied */
-      2,    0,    0,    0,    0,    0,    0,    0,    /* resolved */
-      2,    0,    0,    0,    0,    0,    0,    0,    /* met */
-      0,    0,    0,    0,    0,    0,    0,    0,    /* breached */
-      0x48, 0x08, 0,    0,    0,    0,    0,    0,    /* first-response sum 2 120 = 0x848 */
-      0xB4, 0x14, 0,    0,    0,    0,    0,    0,    /* resolution sum 5 300 = 0x14B4 */
-      2,    0,                                        /* first response: 2 buckets */
-      120,  0,    1,    0,    0,    0,    0,    0,    0, 0, /* bucket 120: 1 */
-      0x3D, 0x04, 1,    0,    0,    0,    0,    0,    0, 0, /* bucket 1085 = 0x43D: 1 */
-      2,    0,                                        /* resolution: 2 buckets */
-      0x2C, 0x01, 1,    0,    0,    0,    0,    0,    0, 0, /* bucket 300: 1 */
-      0x8E, 0x04, 1,    0,    0,    0,    0,    0,    0, 0, /* bucket 1166 = 0x48E: 1 */
+      0x43, 0x58, 0x4D, 0x56, 0x01,                /* "CXMV", version 1 */
+      3,    0,    0,    0,    0,    0, 0, 0,       /* contacts */
+      1,    0,    0,    0,    0,    0, 0, 0,       /* open */
+      2,    0,    0,    0,    0,    0, 0, 0,       /* replied */
+      2,    0,    0,    0,    0,    0, 0, 0,       /* resolved */
+      2,    0,    0,    0,    0,    0, 0, 0,       /* met */
+      0,    0,    0,    0,    0,    0, 0, 0,       /* breached */
+      0x48, 0x08, 0,    0,    0,    0, 0, 0,       /* first-response sum 2 120 = 0x848 */
+      0xB4, 0x14, 0,    0,    0,    0, 0, 0,       /* resolution sum 5 300 = 0x14B4 */
+      2,    0,                                     /* first response: 2 buckets */
+      120,  0,    1,    0,    0,    0, 0, 0, 0, 0, /* bucket 120: 1 */
+      0x3D, 0x04, 1,    0,    0,    0, 0, 0, 0, 0, /* bucket 1085 = 0x43D: 1 */
+      2,    0,                                     /* resolution: 2 buckets */
+      0x2C, 0x01, 1,    0,    0,    0, 0, 0, 0, 0, /* bucket 300: 1 */
+      0x8E, 0x04, 1,    0,    0,    0, 0, 0, 0, 0, /* bucket 1166 = 0x48E: 1 */
   };
   cxm_service_acc *acc = calloc(1, sizeof *acc), *back = malloc(sizeof *acc);
   uint8_t buf[sizeof want];
@@ -824,11 +834,11 @@ static void test_service_format(void **state) {
 
   /* fixed part: open > contacts; resolved != contacts - open; met >
    * replied; breached > contacts - met; replied > contacts */
-#define MUTATE(offset, value)                                         \
-  do {                                                                \
-    memcpy(bad, buf, n);                                              \
-    bad[offset] = (uint8_t)(value);                                   \
-    expect_read(sv_read, sizeof *acc, bad, n, CXM_E_FORMAT);          \
+#define MUTATE(offset, value)                                \
+  do {                                                       \
+    memcpy(bad, buf, n);                                     \
+    bad[offset] = (uint8_t)(value);                          \
+    expect_read(sv_read, sizeof *acc, bad, n, CXM_E_FORMAT); \
   } while (0)
   MUTATE(13 + 7, 0x80);
   MUTATE(29 + 7, 0x01);
@@ -922,13 +932,13 @@ static void test_servqual_garbage(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_servqual_hand),     cmocka_unit_test(test_servqual_compute_edges),
-      cmocka_unit_test(test_loyalty_hand),      cmocka_unit_test(test_sketch_buckets),
+      cmocka_unit_test(test_servqual_hand),      cmocka_unit_test(test_servqual_compute_edges),
+      cmocka_unit_test(test_loyalty_hand),       cmocka_unit_test(test_sketch_buckets),
       cmocka_unit_test(test_sketch_error_bound), cmocka_unit_test(test_service_hand),
-      cmocka_unit_test(test_service_sample),    cmocka_unit_test(test_merge_equals_whole),
-      cmocka_unit_test(test_merge_overflow),    cmocka_unit_test(test_loyalty_bytes),
-      cmocka_unit_test(test_service_bytes),     cmocka_unit_test(test_servqual_format),
-      cmocka_unit_test(test_loyalty_format),    cmocka_unit_test(test_service_format),
+      cmocka_unit_test(test_service_sample),     cmocka_unit_test(test_merge_equals_whole),
+      cmocka_unit_test(test_merge_overflow),     cmocka_unit_test(test_loyalty_bytes),
+      cmocka_unit_test(test_service_bytes),      cmocka_unit_test(test_servqual_format),
+      cmocka_unit_test(test_loyalty_format),     cmocka_unit_test(test_service_format),
       cmocka_unit_test(test_servqual_garbage),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,8 +72,8 @@ static void hooks_init(void) {
 
 typedef struct fault_count {
   const char *fn;
-  long points; /* failed calls checked */
-  long runs;   /* scenarios (fault loops) run */
+  long points;    /* failed calls checked */
+  long runs;      /* scenarios (fault loops) run */
   long tolerated; /* of the points, those the call got through (an optional allocation) */
 } fault_count;
 
@@ -387,8 +387,8 @@ static void fp_assert_same(const fpbuf *a, const fpbuf *b, const char *fn, long 
   size_t i, m = a->len < b->len ? a->len : b->len;
   if (a->len == b->len && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0)) return;
   for (i = 0; i < m && a->p[i] == b->p[i]; i++) continue;
-  fail_msg("%s: the object changed after failure point %ld (fingerprints of %zu and %zu bytes differ at byte %zu)",
-           fn, n, a->len, b->len, i);
+  fail_msg("%s: the object changed after failure point %ld (fingerprints of %zu and %zu bytes differ at byte %zu)", fn,
+           n, a->len, b->len, i);
 }
 
 /* ---- the events of the fixtures ----------------------------------------- */
@@ -475,8 +475,10 @@ static void gen_events(void) {
         push(&rng, c, CXM_KIND_EXPECTATION, t, 1.0 + (double)test_below(&rng, 7), NULL)->dimension = (int32_t)k;
         push(&rng, c, CXM_KIND_PERCEPTION, t + 60, 1.0 + (double)test_below(&rng, 7), NULL)->dimension = (int32_t)k;
       }
-    if (test_below(&rng, 3) == 0) push(&rng, c, CXM_KIND_COMPLAINT, T0 + (int64_t)test_below(&rng, 235 * DAY), NAN, NULL);
-    if (test_below(&rng, 3) == 0) push(&rng, c, CXM_KIND_COMPLIMENT, T0 + (int64_t)test_below(&rng, 235 * DAY), NAN, NULL);
+    if (test_below(&rng, 3) == 0)
+      push(&rng, c, CXM_KIND_COMPLAINT, T0 + (int64_t)test_below(&rng, 235 * DAY), NAN, NULL);
+    if (test_below(&rng, 3) == 0)
+      push(&rng, c, CXM_KIND_COMPLIMENT, T0 + (int64_t)test_below(&rng, 235 * DAY), NAN, NULL);
     if (c % 3 == 0) push(&rng, c, CXM_KIND_CHURN, CUTOFF + (int64_t)test_below(&rng, 80) * DAY, NAN, NULL);
     if (c % 11 == 1) push(&rng, c, CXM_KIND_CHURN, T0 + 200 * DAY, NAN, NULL);
   }
@@ -512,8 +514,10 @@ static cxm_event to_event(const tev *t, const cxm_store *s) {
 static void intern_codes(cxm_store *s) {
   size_t i;
   int32_t code;
-  for (i = 0; i < N_CHAN; i++) assert_int_equal(cxm_store_channel(&code, s, chan_tokens[i], strlen(chan_tokens[i])), CXM_OK);
-  for (i = 0; i < N_SEG; i++) assert_int_equal(cxm_store_segment(&code, s, seg_labels[i], strlen(seg_labels[i])), CXM_OK);
+  for (i = 0; i < N_CHAN; i++)
+    assert_int_equal(cxm_store_channel(&code, s, chan_tokens[i], strlen(chan_tokens[i])), CXM_OK);
+  for (i = 0; i < N_SEG; i++)
+    assert_int_equal(cxm_store_segment(&code, s, seg_labels[i], strlen(seg_labels[i])), CXM_OK);
 }
 
 /* A store on the failing allocator (or malloc when `hooks` is NULL) with
@@ -979,8 +983,8 @@ static void store_new_failed(void *ctx) { assert_null(((store_ctx *)ctx)->out); 
 
 static void test_store_new(void **state) {
   store_ctx c;
-  fault_spec spec = {"cxm_store_new", call_store_new, NULL, NULL, NULL, NULL, NULL, release_store_new,
-                     store_new_failed, 0, 0, NULL};
+  fault_spec spec = {"cxm_store_new",   call_store_new,   NULL, NULL, NULL, NULL, NULL,
+                     release_store_new, store_new_failed, 0,    0,    NULL};
   (void)state;
   memset(&c, 0, sizeof c);
   assert_int_equal(fault_loop(&spec, &c), CXM_OK);
@@ -1014,8 +1018,19 @@ static void run_record_sequence(int for_handle, int reverse, int64_t bucket_seco
   fault_spec spec = {for_handle == 1   ? "cxm_store_record_for"
                      : for_handle == 2 ? "cxm_store_record_ex"
                                        : "cxm_store_record",
-                     for_handle == 1 ? call_record_for : for_handle == 2 ? call_record_ex : call_record,
-                     fp_ctx_store, fp_ctx_twin, owned_store, NULL, NULL, NULL, NULL, 0, 0, NULL};
+                     for_handle == 1   ? call_record_for
+                     : for_handle == 2 ? call_record_ex
+                                       : call_record,
+                     fp_ctx_store,
+                     fp_ctx_twin,
+                     owned_store,
+                     NULL,
+                     NULL,
+                     NULL,
+                     NULL,
+                     0,
+                     0,
+                     NULL};
   fpbuf a = {0}, b = {0};
   size_t i;
   cxm_store_options o;
@@ -1095,8 +1110,18 @@ static int32_t call_record_batch(void *ctx) {
 
 static void test_store_record_batch(void **state) {
   store_ctx c;
-  fault_spec spec = {"cxm_store_record_batch", call_record_batch, fp_ctx_store, fp_ctx_twin, owned_store,
-                     NULL, NULL, NULL, NULL, 0, 0, NULL};
+  fault_spec spec = {"cxm_store_record_batch",
+                     call_record_batch,
+                     fp_ctx_store,
+                     fp_ctx_twin,
+                     owned_store,
+                     NULL,
+                     NULL,
+                     NULL,
+                     NULL,
+                     0,
+                     0,
+                     NULL};
   static cxm_event events[MAX_EV];
   fpbuf a = {0}, b = {0};
   size_t i, done, sizes[] = {1, 16, 3, 7, 16, 2, 11};
@@ -1190,15 +1215,29 @@ static void test_store_segment(void **state) {
 
 /* ---- the store's queries ------------------------------------------------- */
 
-enum q_fn { Q_GROUP, Q_GROUP_EXPERIENCE, Q_SERVQUAL, Q_SERVQUAL_ACC, Q_SERVICE, Q_SERVICE_ACC, Q_SERVICE_BUSINESS,
-            Q_LOYALTY, Q_LOYALTY_ACC, Q_CONSISTENCY, Q_FEATURES, Q_RISK_MODEL, Q_CHURN, Q_OPERATIONS,
-            Q_OPERATIONS_EACH, Q_COUNT };
+enum q_fn {
+  Q_GROUP,
+  Q_GROUP_EXPERIENCE,
+  Q_SERVQUAL,
+  Q_SERVQUAL_ACC,
+  Q_SERVICE,
+  Q_SERVICE_ACC,
+  Q_SERVICE_BUSINESS,
+  Q_LOYALTY,
+  Q_LOYALTY_ACC,
+  Q_CONSISTENCY,
+  Q_FEATURES,
+  Q_RISK_MODEL,
+  Q_CHURN,
+  Q_OPERATIONS,
+  Q_OPERATIONS_EACH,
+  Q_COUNT
+};
 static const char *const q_names[Q_COUNT] = {
-    "cxm_store_group",       "cxm_store_group_experience", "cxm_store_servqual",    "cxm_store_servqual_acc",
+    "cxm_store_group",       "cxm_store_group_experience", "cxm_store_servqual",         "cxm_store_servqual_acc",
     "cxm_store_service",     "cxm_store_service_acc",      "cxm_store_service_business", "cxm_store_loyalty",
-    "cxm_store_loyalty_acc", "cxm_store_consistency",
-    "cxm_store_features", "cxm_store_risk_model", "cxm_store_churn", "cxm_store_operations",
-    "cxm_store_operations_each"};
+    "cxm_store_loyalty_acc", "cxm_store_consistency",      "cxm_store_features",         "cxm_store_risk_model",
+    "cxm_store_churn",       "cxm_store_operations",       "cxm_store_operations_each"};
 
 typedef struct query_ctx {
   const cxm_store *s;
@@ -1229,9 +1268,7 @@ static int32_t call_query(void *ctx) {
   cxm_loyalty_result ly;
   cxm_consistency_result cr;
   switch (c->q) {
-  case Q_GROUP:
-    c->groups = NULL;
-    return cxm_store_group(&c->groups, c->s, c->filter, c->by);
+  case Q_GROUP: c->groups = NULL; return cxm_store_group(&c->groups, c->s, c->filter, c->by);
   case Q_GROUP_EXPERIENCE:
     c->groups = NULL;
     return cxm_store_group_experience(&c->groups, c->s, c->filter, c->by, &c->options);
@@ -1251,9 +1288,7 @@ static int32_t call_query(void *ctx) {
     memset(&c->loyalty_acc, 0xA5, sizeof c->loyalty_acc);
     return cxm_store_loyalty_acc(&c->loyalty_acc, c->s, c->filter);
   case Q_CONSISTENCY: return cxm_store_consistency(&cr, c->s, c->filter, &c->options);
-  case Q_FEATURES:
-    c->features = NULL;
-    return cxm_store_features(&c->features, c->s, &c->features_options);
+  case Q_FEATURES: c->features = NULL; return cxm_store_features(&c->features, c->s, &c->features_options);
   case Q_RISK_MODEL:
     memset(&c->evaluation, 0, sizeof c->evaluation);
     c->evaluation.size = sizeof c->evaluation;
@@ -1341,9 +1376,7 @@ static void release_query(void *ctx) {
     cxm_features_free(c->features);
     c->features = NULL;
     break;
-  case Q_SERVICE_BUSINESS:
-    fp_put(&got, &c->service_business, sizeof c->service_business);
-    break;
+  case Q_SERVICE_BUSINESS: fp_put(&got, &c->service_business, sizeof c->service_business); break;
   case Q_RISK_MODEL:
     fp_put(&got, &c->model, sizeof c->model);
     fp_put(&got, &c->evaluation, sizeof c->evaluation);
@@ -1539,8 +1572,8 @@ static void cleanup_store_rfm(void *ctx) {
 
 static void test_store_rfm(void **state) {
   rfm_ctx c;
-  fault_spec spec = {"cxm_store_rfm", call_store_rfm, fp_rfm_store, NULL, NULL, prepare_store_rfm,
-                     cleanup_store_rfm, NULL, store_rfm_failed, 1, 0, NULL};
+  fault_spec spec = {"cxm_store_rfm",   call_store_rfm, fp_rfm_store,     NULL, NULL, prepare_store_rfm,
+                     cleanup_store_rfm, NULL,           store_rfm_failed, 1,    0,    NULL};
   cxm_store *s;
   (void)state;
   memset(&c, 0, sizeof c);
@@ -1722,8 +1755,18 @@ static void test_readers(void **state) {
     fp_store(&c.want, ref);
 
     { /* cxm_reader_new on a store with events */
-      fault_spec spec = {"cxm_reader_new", call_reader_new, fp_reader_store, NULL, NULL, NULL, NULL,
-                         release_reader_new, reader_new_failed, 0, 0, NULL};
+      fault_spec spec = {"cxm_reader_new",
+                         call_reader_new,
+                         fp_reader_store,
+                         NULL,
+                         NULL,
+                         NULL,
+                         NULL,
+                         release_reader_new,
+                         reader_new_failed,
+                         0,
+                         0,
+                         NULL};
       c.s = fixture_store(&g_hooks, 100);
       assert_int_equal(fault_loop(&spec, &c), CXM_OK);
       store_still_works(c.s);
@@ -1731,8 +1774,8 @@ static void test_readers(void **state) {
       c.s = NULL;
     }
     { /* cxm_reader_feed: the whole input */
-      fault_spec spec = {"cxm_reader_feed", call_reader_feed, NULL, NULL, NULL, prepare_reader, cleanup_reader,
-                         reader_done, reader_failed, 1, 0, NULL};
+      fault_spec spec = {"cxm_reader_feed", call_reader_feed, NULL,          NULL, NULL, prepare_reader,
+                         cleanup_reader,    reader_done,      reader_failed, 1,    0,    NULL};
       c.data = text;
       c.data_len = len;
       c.upto = 0;
@@ -1740,8 +1783,8 @@ static void test_readers(void **state) {
     }
     { /* cxm_reader_finish: the last record, without its line end, is
        * the first row of all (into an empty store), so finish allocates */
-      fault_spec spec = {"cxm_reader_finish", call_reader_finish, NULL, NULL, NULL, prepare_reader,
-                         cleanup_reader, reader_done, reader_failed, 1, 0, NULL};
+      fault_spec spec = {"cxm_reader_finish", call_reader_finish, NULL,          NULL, NULL, prepare_reader,
+                         cleanup_reader,      reader_done,        reader_failed, 1,    0,    NULL};
       cxm_store *one = fixture_store(NULL, 1);
       first_row = format == CXM_FORMAT_CSV ? (size_t)(strchr(text, '\n') - text) + 1 : 0;
       c.data = text;
@@ -1753,8 +1796,8 @@ static void test_readers(void **state) {
       assert_int_equal(fault_loop(&spec, &c), CXM_OK);
     }
     { /* cxm_store_ingest_file */
-      fault_spec spec = {"cxm_store_ingest_file", call_ingest, NULL, NULL, NULL, prepare_ingest, cleanup_reader,
-                         ingest_done, ingest_failed, 1, 0, NULL};
+      fault_spec spec = {"cxm_store_ingest_file", call_ingest, NULL,          NULL, NULL, prepare_ingest,
+                         cleanup_reader,          ingest_done, ingest_failed, 1,    0,    NULL};
       temp_path(path, sizeof path, format == CXM_FORMAT_CSV ? "events.csv" : "events.jsonl");
       write_file(path, text, len);
       c.path = path;
@@ -1852,8 +1895,8 @@ static size_t rfm_csv(char *buf, size_t cap, unsigned count) {
   for (i = 0; i < count; i++) {
     char id[32];
     cxm_rfm_customer k = rfm_customer(i, id, sizeof id);
-    n = snprintf(buf + len, cap - len, "c%u,%u,%.4f,%.4f,%.2f,%u\r\n", i, k.x, k.t_x, k.T,
-                 k.x > 0 ? k.monetary : 0.0, i % 4);
+    n = snprintf(buf + len, cap - len, "c%u,%u,%.4f,%.4f,%.2f,%u\r\n", i, k.x, k.t_x, k.T, k.x > 0 ? k.monetary : 0.0,
+                 i % 4);
     assert_true(n > 0 && (size_t)n < cap - len);
     len += (size_t)n;
   }
@@ -1870,12 +1913,13 @@ static void test_rfm(void **state) {
   (void)state;
   memset(&c, 0, sizeof c);
   { /* cxm_rfm_new */
-    fault_spec spec = {"cxm_rfm_new", call_rfm_new, NULL, NULL, NULL, NULL, NULL, release_rfm_new,
-                       rfm_new_failed, 0, 0, NULL};
+    fault_spec spec = {"cxm_rfm_new", call_rfm_new,    NULL,           NULL, NULL, NULL,
+                       NULL,          release_rfm_new, rfm_new_failed, 0,    0,    NULL};
     assert_int_equal(fault_loop(&spec, &c), CXM_OK);
   }
   { /* cxm_rfm_add, one customer after another; a twin on malloc */
-    fault_spec spec = {"cxm_rfm_add", call_rfm_add, fp_rfm_ctx, fp_rfm_twin, owned_rfm, NULL, NULL, NULL, NULL, 0, 0, NULL};
+    fault_spec spec = {"cxm_rfm_add", call_rfm_add, fp_rfm_ctx, fp_rfm_twin, owned_rfm, NULL,
+                       NULL,          NULL,         NULL,       0,           0,         NULL};
     assert_int_equal(cxm_rfm_new(&c.rfm, &g_hooks), CXM_OK);
     assert_int_equal(cxm_rfm_new(&c.want, NULL), CXM_OK);
     for (i = 0; i < 700; i++) {
@@ -1895,9 +1939,10 @@ static void test_rfm(void **state) {
   temp_path(path, sizeof path, "rfm.csv");
   write_file(path, csv, len);
   {
-    fault_spec spec = {"cxm_rfm_load_csv", call_rfm_load_csv, fp_rfm_ctx, NULL, owned_rfm, NULL, NULL, NULL, NULL, 0, 0, NULL};
-    fault_spec file = {"cxm_rfm_load_file", call_rfm_load_file, fp_rfm_ctx, NULL, owned_rfm, NULL, NULL, NULL, NULL,
-                       0, 0, NULL};
+    fault_spec spec = {
+        "cxm_rfm_load_csv", call_rfm_load_csv, fp_rfm_ctx, NULL, owned_rfm, NULL, NULL, NULL, NULL, 0, 0, NULL};
+    fault_spec file = {
+        "cxm_rfm_load_file", call_rfm_load_file, fp_rfm_ctx, NULL, owned_rfm, NULL, NULL, NULL, NULL, 0, 0, NULL};
     c.text = csv;
     c.len = len;
     c.path = path;
@@ -2031,13 +2076,13 @@ static void test_risk(void **state) {
   (void)state;
   memset(&c, 0, sizeof c);
   {
-    fault_spec spec = {"cxm_risk_data_new", call_risk_new, NULL, NULL, NULL, NULL, NULL, release_risk_new,
-                       risk_new_failed, 0, 0, NULL};
+    fault_spec spec = {"cxm_risk_data_new", call_risk_new,   NULL, NULL, NULL, NULL, NULL,
+                       release_risk_new,    risk_new_failed, 0,    0,    NULL};
     assert_int_equal(fault_loop(&spec, &c), CXM_OK);
   }
   {
-    fault_spec spec = {"cxm_risk_data_add", call_risk_add, fp_risk_ctx, fp_risk_twin, owned_risk, NULL, NULL, NULL, NULL,
-                       0, 0, NULL};
+    fault_spec spec = {
+        "cxm_risk_data_add", call_risk_add, fp_risk_ctx, fp_risk_twin, owned_risk, NULL, NULL, NULL, NULL, 0, 0, NULL};
     assert_int_equal(cxm_risk_data_new(&c.data, RISK_K, &g_hooks), CXM_OK);
     assert_int_equal(cxm_risk_data_new(&c.twin, RISK_K, NULL), CXM_OK);
     for (i = 0; i < 600; i++) {
@@ -2058,8 +2103,8 @@ static void test_risk(void **state) {
   }
   {
     fault_spec fit = {"cxm_risk_fit", call_risk_fit, fp_risk_ctx, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL};
-    fault_spec ev = {"cxm_risk_evaluate", call_risk_evaluate, fp_risk_ctx, NULL, NULL, NULL, NULL, NULL, NULL,
-                     0, 0, NULL};
+    fault_spec ev = {
+        "cxm_risk_evaluate", call_risk_evaluate, fp_risk_ctx, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL};
     cxm_risk_model_init(&want);
     assert_int_equal(cxm_risk_fit(&want, c.data, NULL), CXM_OK);
     assert_int_equal(fault_loop(&fit, &c), CXM_OK);
@@ -2147,13 +2192,23 @@ static void test_calendar(void **state) {
   (void)state;
   memset(&c, 0, sizeof c);
   {
-    fault_spec spec = {"cxm_calendar_new", call_cal_new, NULL, NULL, NULL, NULL, NULL, release_cal_new,
-                       cal_new_failed, 0, 0, NULL};
+    fault_spec spec = {"cxm_calendar_new", call_cal_new,   NULL, NULL, NULL, NULL, NULL,
+                       release_cal_new,    cal_new_failed, 0,    0,    NULL};
     assert_int_equal(fault_loop(&spec, &c), CXM_OK);
   }
   {
-    fault_spec spec = {"cxm_calendar_add_holiday", call_add_holiday, fp_cal_ctx, fp_cal_twin, owned_cal, NULL, NULL,
-                       NULL, NULL, 0, 0, NULL};
+    fault_spec spec = {"cxm_calendar_add_holiday",
+                       call_add_holiday,
+                       fp_cal_ctx,
+                       fp_cal_twin,
+                       owned_cal,
+                       NULL,
+                       NULL,
+                       NULL,
+                       NULL,
+                       0,
+                       0,
+                       NULL};
     assert_int_equal(cxm_calendar_new(&c.cal, &g_hooks), CXM_OK);
     assert_int_equal(cxm_calendar_new(&c.twin, NULL), CXM_OK);
     assert_int_equal(cxm_calendar_set_offset(c.cal, 19800), CXM_OK);
@@ -2171,8 +2226,18 @@ static void test_calendar(void **state) {
     cxm_calendar_free(c.twin);
   }
   {
-    fault_spec spec = {"cxm_calendar_add_holidays_text", call_add_holidays_text, fp_cal_ctx, NULL, owned_cal, NULL,
-                       NULL, NULL, NULL, 0, 0, NULL};
+    fault_spec spec = {"cxm_calendar_add_holidays_text",
+                       call_add_holidays_text,
+                       fp_cal_ctx,
+                       NULL,
+                       owned_cal,
+                       NULL,
+                       NULL,
+                       NULL,
+                       NULL,
+                       0,
+                       0,
+                       NULL};
     size_t before = cxm_calendar_holiday_count(c.cal);
     for (i = 0; i < 200; i++) {
       int n = snprintf(text + len, sizeof text - len, "%s%04u-%02u-%02u%s\n", i % 17 == 0 ? "  " : "",
@@ -2413,20 +2478,19 @@ static void release_load(void *ctx) {
 static void test_snapshots(void **state) {
   snap_ctx c;
   char dir[512], path[600];
-  fault_spec save_to = {"cxm_store_save_to", call_save_to, fp_snap, NULL, NULL, NULL, NULL, release_save_to, NULL,
-                        0, 0, NULL};
-  fault_spec save = {"cxm_store_save", call_save, fp_snap, NULL, NULL, NULL, NULL, release_save, save_failed,
-                     0, 0, NULL};
-  fault_spec save_with = {"cxm_store_save_with", call_save_with, fp_snap, NULL, NULL, NULL, NULL, release_save,
-                          save_failed, 0, 0, NULL};
-  fault_spec load_bytes = {"cxm_store_load_bytes", call_load_bytes, NULL, NULL, NULL, NULL, NULL, release_load,
-                           load_failed, 0, 0, NULL};
-  fault_spec load = {"cxm_store_load", call_load, NULL, NULL, NULL, NULL, NULL, release_load, load_failed,
-                     0, 0, NULL};
-  fault_spec save_ex = {"cxm_store_save_ex", call_save_ex, fp_snap, NULL, NULL, NULL, NULL, release_save, save_failed,
-                        0, 0, NULL};
-  fault_spec load_ex = {"cxm_store_load_ex", call_load_ex, NULL, NULL, NULL, NULL, NULL, release_load, load_failed,
-                        0, 0, NULL};
+  fault_spec save_to = {"cxm_store_save_to", call_save_to, fp_snap, NULL, NULL, NULL, NULL,
+                        release_save_to,     NULL,         0,       0,    NULL};
+  fault_spec save = {"cxm_store_save", call_save,   fp_snap, NULL, NULL, NULL, NULL,
+                     release_save,     save_failed, 0,       0,    NULL};
+  fault_spec save_with = {"cxm_store_save_with", call_save_with, fp_snap, NULL, NULL, NULL, NULL,
+                          release_save,          save_failed,    0,       0,    NULL};
+  fault_spec load_bytes = {"cxm_store_load_bytes", call_load_bytes, NULL, NULL, NULL, NULL, NULL,
+                           release_load,           load_failed,     0,    0,    NULL};
+  fault_spec load = {"cxm_store_load", call_load, NULL, NULL, NULL, NULL, NULL, release_load, load_failed, 0, 0, NULL};
+  fault_spec save_ex = {"cxm_store_save_ex", call_save_ex, fp_snap, NULL, NULL, NULL, NULL,
+                        release_save,        save_failed,  0,       0,    NULL};
+  fault_spec load_ex = {"cxm_store_load_ex", call_load_ex, NULL, NULL, NULL, NULL, NULL,
+                        release_load,        load_failed,  0,    0,    NULL};
   size_t sizes[] = {0, 1, 200, MAX_EV}, k;
   (void)state;
   memset(&c, 0, sizeof c);
@@ -2644,8 +2708,7 @@ static int32_t call_logrank(void *ctx) {
   c->lr.size = sizeof c->lr;
   c->lr.chisq = SENTINEL;
   c->observed[0] = c->observed[1] = c->expected[0] = c->expected[1] = SENTINEL;
-  return cxm_logrank_test(&c->lr, c->observed, c->expected, &g_hooks, c->entry, c->time, c->event, c->group, SV_N,
-                          2);
+  return cxm_logrank_test(&c->lr, c->observed, c->expected, &g_hooks, c->entry, c->time, c->event, c->group, SV_N, 2);
 }
 /* no partial result: neither the statistic nor the per-group counts */
 static void logrank_failed(void *ctx) {
@@ -2768,8 +2831,7 @@ static void test_survival_drivers(void **state) {
   c->dopt.bootstrap = 25;
   c->dopt.seed = 7;
   {
-    fault_spec spec = {"cxm_km_fit", call_km_fit, fp_surv_inputs, NULL, NULL, NULL, NULL, NULL, km_failed,
-                       0, 0, NULL};
+    fault_spec spec = {"cxm_km_fit", call_km_fit, fp_surv_inputs, NULL, NULL, NULL, NULL, NULL, km_failed, 0, 0, NULL};
     cxm_km *twin = NULL;
     assert_int_equal(cxm_km_fit(&twin, NULL, c->entry, c->time, c->event, SV_N, 0.95), CXM_OK);
     fp_km(&want, twin);
@@ -2780,8 +2842,8 @@ static void test_survival_drivers(void **state) {
     release_km(c);
   }
   {
-    fault_spec spec = {"cxm_logrank_test", call_logrank, fp_surv_inputs, NULL, NULL, NULL, NULL, NULL,
-                       logrank_failed, 0, 0, NULL};
+    fault_spec spec = {
+        "cxm_logrank_test", call_logrank, fp_surv_inputs, NULL, NULL, NULL, NULL, NULL, logrank_failed, 0, 0, NULL};
     cxm_logrank lr;
     double obs[2], ex[2];
     memset(&lr, 0, sizeof lr);
@@ -2793,8 +2855,8 @@ static void test_survival_drivers(void **state) {
     assert_memory_equal(ex, c->expected, sizeof ex);
   }
   {
-    fault_spec spec = {"cxm_cox_fit", call_cox_fit, fp_surv_inputs, NULL, NULL, NULL, NULL, NULL, cox_failed,
-                       0, 0, NULL};
+    fault_spec spec = {"cxm_cox_fit", call_cox_fit, fp_surv_inputs, NULL, NULL, NULL,
+                       NULL,          NULL,         cox_failed,     0,    0,    NULL};
     cxm_cox_options o;
     cxm_cox *twin = NULL;
     cxm_cox_options_init(&o);
@@ -2811,8 +2873,8 @@ static void test_survival_drivers(void **state) {
   {
     static const int32_t outcomes[2] = {CXM_DRIVERS_LINEAR, CXM_DRIVERS_BINARY};
     size_t k, i;
-    fault_spec spec = {"cxm_drivers_fit", call_drivers_fit, fp_surv_inputs, NULL, NULL, NULL, NULL, NULL,
-                       drivers_failed, 0, 0, NULL};
+    fault_spec spec = {
+        "cxm_drivers_fit", call_drivers_fit, fp_surv_inputs, NULL, NULL, NULL, NULL, NULL, drivers_failed, 0, 0, NULL};
     for (k = 0; k < 2; k++) {
       cxm_drivers *twin = NULL;
       c->dopt.outcome = outcomes[k];
@@ -2837,10 +2899,30 @@ static void test_survival_drivers(void **state) {
   c->ropt.lapse_days = 60;
   {
     static const int32_t origins[2] = {CXM_RETENTION_TENURE, CXM_RETENTION_WINDOW};
-    fault_spec ret = {"cxm_store_retention", call_store_retention, fp_surv_store, NULL, NULL, NULL, NULL, NULL,
-                      retention_failed, 0, 0, NULL};
-    fault_spec tv = {"cxm_store_retention_tv", call_store_retention_tv, fp_surv_store, NULL, NULL, NULL, NULL, NULL,
-                     tv_failed, 0, 0, NULL};
+    fault_spec ret = {"cxm_store_retention",
+                      call_store_retention,
+                      fp_surv_store,
+                      NULL,
+                      NULL,
+                      NULL,
+                      NULL,
+                      NULL,
+                      retention_failed,
+                      0,
+                      0,
+                      NULL};
+    fault_spec tv = {"cxm_store_retention_tv",
+                     call_store_retention_tv,
+                     fp_surv_store,
+                     NULL,
+                     NULL,
+                     NULL,
+                     NULL,
+                     NULL,
+                     tv_failed,
+                     0,
+                     0,
+                     NULL};
     size_t k;
     for (k = 0; k < 2; k++) {
       c->ropt.origin = origins[k];
@@ -2865,8 +2947,18 @@ static void test_survival_drivers(void **state) {
     }
   }
   {
-    fault_spec spec = {"cxm_store_cohorts", call_store_cohorts, fp_surv_store, NULL, NULL, NULL, NULL, NULL,
-                       cohorts_failed, 0, 0, NULL};
+    fault_spec spec = {"cxm_store_cohorts",
+                       call_store_cohorts,
+                       fp_surv_store,
+                       NULL,
+                       NULL,
+                       NULL,
+                       NULL,
+                       NULL,
+                       cohorts_failed,
+                       0,
+                       0,
+                       NULL};
     want.len = got.len = 0;
     assert_int_equal(call_store_cohorts(c), CXM_OK);
     assert_true(cxm_cohorts_count(c->coh) > 0);
@@ -2878,8 +2970,18 @@ static void test_survival_drivers(void **state) {
     release_cohorts(c);
   }
   {
-    fault_spec spec = {"cxm_store_driver_rows", call_store_driver_rows, fp_surv_store, NULL, NULL, NULL, NULL, NULL,
-                       driver_rows_failed, 0, 0, NULL};
+    fault_spec spec = {"cxm_store_driver_rows",
+                       call_store_driver_rows,
+                       fp_surv_store,
+                       NULL,
+                       NULL,
+                       NULL,
+                       NULL,
+                       NULL,
+                       driver_rows_failed,
+                       0,
+                       0,
+                       NULL};
     double y[NCUST + 8], x[(NCUST + 8) * CXM_DRIVERS_SERVQUAL];
     size_t rows = 0;
     assert_int_equal(call_store_driver_rows(c), CXM_OK);
@@ -2901,24 +3003,24 @@ static void test_survival_drivers(void **state) {
 
 /* ---- functions that never allocate: probed with every allocation failing - */
 
-#define PROBE(fn, expr)                                                      \
-  do {                                                                       \
-    g_fa.calls = 0;                                                          \
-    g_fa.remaining = 0;                                                      \
-    assert_int_equal((expr), CXM_OK);                                        \
+#define PROBE(fn, expr)                                                            \
+  do {                                                                             \
+    g_fa.calls = 0;                                                                \
+    g_fa.remaining = 0;                                                            \
+    assert_int_equal((expr), CXM_OK);                                              \
     if (g_fa.calls != 0) fail_msg("%s made %ld allocator calls", #fn, g_fa.calls); \
-    mark_probed(#fn);                                                        \
-    UNPAUSE();                                                               \
+    mark_probed(#fn);                                                              \
+    UNPAUSE();                                                                     \
   } while (0)
 
-#define PROBE_VALUE(fn, expr, want)                                          \
-  do {                                                                       \
-    g_fa.calls = 0;                                                          \
-    g_fa.remaining = 0;                                                      \
-    assert_true((expr) == (want));                                           \
+#define PROBE_VALUE(fn, expr, want)                                                \
+  do {                                                                             \
+    g_fa.calls = 0;                                                                \
+    g_fa.remaining = 0;                                                            \
+    assert_true((expr) == (want));                                                 \
     if (g_fa.calls != 0) fail_msg("%s made %ld allocator calls", #fn, g_fa.calls); \
-    mark_probed(#fn);                                                        \
-    UNPAUSE();                                                               \
+    mark_probed(#fn);                                                              \
+    UNPAUSE();                                                                     \
   } while (0)
 
 static void test_never_allocating_probe(void **state) {
@@ -3056,14 +3158,14 @@ static void test_never_allocating_probe(void **state) {
 
 /* The readers of the retention, survival and drivers results, probed with
  * every allocation failing; then their frees. */
-#define PROBE_RC(fn, expr, want_rc)                                          \
-  do {                                                                       \
-    g_fa.calls = 0;                                                          \
-    g_fa.remaining = 0;                                                      \
-    assert_int_equal((expr), (want_rc));                                     \
+#define PROBE_RC(fn, expr, want_rc)                                                \
+  do {                                                                             \
+    g_fa.calls = 0;                                                                \
+    g_fa.remaining = 0;                                                            \
+    assert_int_equal((expr), (want_rc));                                           \
     if (g_fa.calls != 0) fail_msg("%s made %ld allocator calls", #fn, g_fa.calls); \
-    mark_probed(#fn);                                                        \
-    UNPAUSE();                                                               \
+    mark_probed(#fn);                                                              \
+    UNPAUSE();                                                                     \
   } while (0)
 
 static void test_survival_probe(void **state) {
@@ -3260,12 +3362,8 @@ static void slice_out_reset(slice_ctx *c) {
   c->out[0].size = sizeof c->out[0];
 }
 
-static void check_adjusted(slice_ctx *c) {
-  assert_memory_equal(c->adjusted, c->want_adjusted, sizeof c->adjusted);
-}
-static void check_slice_out(slice_ctx *c) {
-  assert_memory_equal(c->out, c->want, sizeof c->out);
-}
+static void check_adjusted(slice_ctx *c) { assert_memory_equal(c->adjusted, c->want_adjusted, sizeof c->adjusted); }
+static void check_slice_out(slice_ctx *c) { assert_memory_equal(c->out, c->want, sizeof c->out); }
 
 static void test_slicestats(void **state) {
   static slice_ctx c;
@@ -3314,10 +3412,10 @@ static void test_slicestats(void **state) {
   c.opts.min_n = 2;
   c.opts.allocator = &g_hooks;
   for (c.metric = CXM_SLICE_NPS; c.metric <= CXM_SLICE_CES; c.metric++) {
-    fault_spec survey = {"cxm_slice_tests_survey", call_slice_survey, fp_slice_ctx, NULL, NULL, NULL, NULL, NULL,
-                         NULL, 0, 0, NULL};
-    fault_spec groups = {"cxm_slice_tests_groups", call_slice_groups, fp_slice_ctx, NULL, NULL, NULL, NULL, NULL,
-                         NULL, 0, 0, NULL};
+    fault_spec survey = {
+        "cxm_slice_tests_survey", call_slice_survey, fp_slice_ctx, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL};
+    fault_spec groups = {
+        "cxm_slice_tests_groups", call_slice_groups, fp_slice_ctx, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL};
     fault_spec groups_opts = groups;
     size_t k = cxm_groups_count(c.groups);
     groups_opts.call = call_slice_groups_opts;
@@ -3343,8 +3441,8 @@ static void test_slicestats(void **state) {
     assert_memory_equal(c.out, c.want, k * sizeof c.want[0]);
   }
   {
-    fault_spec means = {"cxm_slice_tests_means", call_slice_means, fp_slice_ctx, NULL, NULL, NULL, NULL, NULL, NULL,
-                        0, 0, NULL};
+    fault_spec means = {
+        "cxm_slice_tests_means", call_slice_means, fp_slice_ctx, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL};
     cxm_slice_test got[SLICE_K];
     memset(got, 0, sizeof got);
     got[0].size = sizeof got[0];
@@ -3412,9 +3510,10 @@ static void test_every_export_is_covered(void **state) {
     print_message("\n");
     total += faulted[i].points;
   }
-  print_message("total: %ld allocation-failure points over %zu allocating functions; %zu functions never "
-                "allocate (%zu probed); %zu exported symbols\n",
-                total, N_FAULTED, N_NEVER, n_probed, symbols);
+  print_message(
+      "total: %ld allocation-failure points over %zu allocating functions; %zu functions never "
+      "allocate (%zu probed); %zu exported symbols\n",
+      total, N_FAULTED, N_NEVER, n_probed, symbols);
   assert_int_equal(missing, 0);
 }
 

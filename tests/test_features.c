@@ -114,7 +114,7 @@ static void test_features_hand_worked(void **state) {
   assert_true(v[CXM_FEATURE_NO_PURCHASE] == 0);
   assert_true(fabs(v[CXM_FEATURE_RECENCY] - 42.0 / 7.0) < 1e-12); /* day 14 to day 56 */
   assert_true(v[CXM_FEATURE_DETRACTOR] == 1 && v[CXM_FEATURE_PROMOTER] == 0);
-  assert_true(fabs(v[CXM_FEATURE_NPS_DROP] - 0.6) < 1e-12);       /* (9 - 3) / 10 */
+  assert_true(fabs(v[CXM_FEATURE_NPS_DROP] - 0.6) < 1e-12); /* (9 - 3) / 10 */
   assert_true(v[CXM_FEATURE_HIGH_EFFORT] == 2);
   assert_true(v[CXM_FEATURE_OPEN_CONTACTS] == 1);
   assert_true(fabs(v[CXM_FEATURE_OPEN_AGE] - (14.0 * 86400 - 10 * 3600) / (7.0 * 86400)) < 1e-12);
@@ -126,7 +126,7 @@ static void test_features_hand_worked(void **state) {
 
   row_of(v, &label, f, s, "B");
   assert_true(v[CXM_FEATURE_NO_PURCHASE] == 1 && v[CXM_FEATURE_RECENCY] == 0 && v[CXM_FEATURE_PURCHASE_RISK] == 0);
-  assert_true(v[CXM_FEATURE_PROMOTER] == 1);  /* latest: the 10 at 15:00 on day 28 */
+  assert_true(v[CXM_FEATURE_PROMOTER] == 1);                 /* latest: the 10 at 15:00 on day 28 */
   assert_true(fabs(v[CXM_FEATURE_NPS_DROP] - -0.4) < 1e-12); /* previous: the 6 at 14:00, (6 - 10) / 10 */
   assert_true(v[CXM_FEATURE_OPEN_CONTACTS] == 0 && v[CXM_FEATURE_BREACHES] == 0);
   assert_true(v[CXM_FEATURE_COMPLAINTS] == -1);
@@ -334,7 +334,8 @@ static void test_lapse_odds(void **state) {
   for (i = 0; i < 40; i++) {
     int k, days = 1 + (int)(i % 4);
     snprintf(id, sizeof id, "c%02zu", i);
-    for (k = 0; k < days; k++) ev(s, id, MON + (int64_t)((i * 7 + (size_t)k * (3 + i % 5)) % 54) * DAY, CXM_KIND_PURCHASE, 10, NULL);
+    for (k = 0; k < days; k++)
+      ev(s, id, MON + (int64_t)((i * 7 + (size_t)k * (3 + i % 5)) % 54) * DAY, CXM_KIND_PURCHASE, 10, NULL);
   }
   ev(s, "late", CUTOFF - 3600, CXM_KIND_PURCHASE, 10, NULL);
   cxm_feature_options_init(&o);

@@ -172,7 +172,8 @@ static void test_depth(void **state) {
 
 /* Every prefix of a valid record is invalid, and none crashes (ASan). */
 static void test_prefixes(void **state) {
-  const char *full = "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c\\u00e9\",\"x\":[{\"y\":-1.5E-3}],\"value\":9}";
+  const char *full =
+      "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c\\u00e9\",\"x\":[{\"y\":-1.5E-3}],\"value\":9}";
   size_t n, len = strlen(full);
   const char *why;
   int32_t key;

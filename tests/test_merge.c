@@ -742,15 +742,15 @@ static ev random_event(uint64_t *rng, uint32_t customers, uint32_t refs, int tie
   e.stage = (int32_t)test_below(rng, CXM_STAGE_COUNT);
   e.has_value = 1;
   switch (e.kind) {
-    case CXM_KIND_NPS: e.value = (double)test_below(rng, 11); break;
-    case CXM_KIND_CSAT: e.value = (double)(1 + test_below(rng, 5)); break;
-    case CXM_KIND_CES:
-    case CXM_KIND_EXPECTATION:
-    case CXM_KIND_PERCEPTION: e.value = (double)(1 + test_below(rng, 7)); break;
-    case CXM_KIND_INTERNAL: e.value = (double)test_below(rng, 101); break;
-    /* quarters: sums of amounts stay exact in any order */
-    case CXM_KIND_PURCHASE: e.value = (double)test_below(rng, 2000) / 4.0; break;
-    default: e.has_value = 0; break;
+  case CXM_KIND_NPS: e.value = (double)test_below(rng, 11); break;
+  case CXM_KIND_CSAT: e.value = (double)(1 + test_below(rng, 5)); break;
+  case CXM_KIND_CES:
+  case CXM_KIND_EXPECTATION:
+  case CXM_KIND_PERCEPTION: e.value = (double)(1 + test_below(rng, 7)); break;
+  case CXM_KIND_INTERNAL: e.value = (double)test_below(rng, 101); break;
+  /* quarters: sums of amounts stay exact in any order */
+  case CXM_KIND_PURCHASE: e.value = (double)test_below(rng, 2000) / 4.0; break;
+  default: e.has_value = 0; break;
   }
   if (e.kind == CXM_KIND_EXPECTATION || e.kind == CXM_KIND_PERCEPTION)
     e.dimension = (int32_t)(1 + test_below(rng, CXM_DIMENSION_COUNT - 1));

@@ -131,13 +131,15 @@ static void test_mixed(void **state) {
    * (cli.md prints se 7.1 and [2.7, 30.6]: its numbers are illustrative,
    * not computed; see docs/metrics.md.) Adjusted from ref. */
   const uint64_t cli[11] = {0, 0, 0, 0, 0, 30, 0, 20, 20, 25, 25};
-  check_nps(cli, (expect){16.666666666666668, 7.2966252980909427, 2.3655437609191501, 30.967789572414183,
-                          2.1646940905921768, 30.355631112659857},
+  check_nps(cli,
+            (expect){16.666666666666668, 7.2966252980909427, 2.3655437609191501, 30.967789572414183, 2.1646940905921768,
+                     30.355631112659857},
             1e-14);
   /* Digits of pi as counts (ref only). */
   const uint64_t pi[11] = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5};
-  check_nps(pi, (expect){-38.636363636363633, 11.68451909478236, -61.537600419449653, -15.735126853277622,
-                         -58.374401819209687, -13.966023712705207},
+  check_nps(pi,
+            (expect){-38.636363636363633, 11.68451909478236, -61.537600419449653, -15.735126853277622,
+                     -58.374401819209687, -13.966023712705207},
             1e-14);
 }
 
@@ -280,8 +282,8 @@ static void test_compare(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_empty),      cmocka_unit_test(test_args),       cmocka_unit_test(test_one_answer),
-      cmocka_unit_test(test_unanimous),  cmocka_unit_test(test_mixed),      cmocka_unit_test(test_huge_counts),
+      cmocka_unit_test(test_empty),      cmocka_unit_test(test_args),    cmocka_unit_test(test_one_answer),
+      cmocka_unit_test(test_unanimous),  cmocka_unit_test(test_mixed),   cmocka_unit_test(test_huge_counts),
       cmocka_unit_test(test_invariants), cmocka_unit_test(test_compare),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

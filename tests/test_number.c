@@ -98,8 +98,8 @@ static void test_hand_values(void **state) {
 
 static void test_rejects(void **state) {
   static const char *const bad[] = {
-      "",   "-",    "+4",  "4.",   ".5",   "-.5", "1e2",  "1E2", "4.0e0", "0x10", "inf", "-inf", "nan",
-      "NaN", " 4",  "4 ",  "4 .0", "4,5",  "4.5.6", "--4", "4-",  "١",     "four", "1_000", "0b1", "\t4",
+      "",    "-",  "+4", "4.",   ".5",  "-.5",   "1e2", "1E2", "4.0e0", "0x10", "inf",   "-inf", "nan",
+      "NaN", " 4", "4 ", "4 .0", "4,5", "4.5.6", "--4", "4-",  "١",     "four", "1_000", "0b1",  "\t4",
   };
   size_t i;
   (void)state;
@@ -225,8 +225,10 @@ static void test_text_in(void **state) {
   size_t i;
   (void)state;
   for (i = 0; i < sizeof text_cases / sizeof text_cases[0]; i++) {
-    int in = cxmi_number_text_in(text_cases[i].text, strlen(text_cases[i].text), text_cases[i].lo, text_cases[i].hi, text_cases[i].whole);
-    if (in != text_cases[i].in) print_error("'%s' in [%g, %g]: %d\n", text_cases[i].text, text_cases[i].lo, text_cases[i].hi, in);
+    int in = cxmi_number_text_in(text_cases[i].text, strlen(text_cases[i].text), text_cases[i].lo, text_cases[i].hi,
+                                 text_cases[i].whole);
+    if (in != text_cases[i].in)
+      print_error("'%s' in [%g, %g]: %d\n", text_cases[i].text, text_cases[i].lo, text_cases[i].hi, in);
     assert_int_equal(in, text_cases[i].in);
   }
   assert_int_equal(cxmi_number_text_in(NULL, 0, 0, 1, 0), 0);
@@ -234,12 +236,8 @@ static void test_text_in(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_python_values),
-      cmocka_unit_test(test_hand_values),
-      cmocka_unit_test(test_rejects),
-      cmocka_unit_test(test_two_decimals),
-      cmocka_unit_test(test_near_dbl_max),
-      cmocka_unit_test(test_text_in),
+      cmocka_unit_test(test_python_values), cmocka_unit_test(test_hand_values),  cmocka_unit_test(test_rejects),
+      cmocka_unit_test(test_two_decimals),  cmocka_unit_test(test_near_dbl_max), cmocka_unit_test(test_text_in),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

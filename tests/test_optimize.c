@@ -135,11 +135,8 @@ static void test_time_budget(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_rosenbrock),
-      cmocka_unit_test(test_quadratic),
-      cmocka_unit_test(test_nan_region),
-      cmocka_unit_test(test_no_convergence),
-      cmocka_unit_test(test_time_budget),
+      cmocka_unit_test(test_rosenbrock),     cmocka_unit_test(test_quadratic),   cmocka_unit_test(test_nan_region),
+      cmocka_unit_test(test_no_convergence), cmocka_unit_test(test_time_budget),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

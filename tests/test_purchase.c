@@ -67,14 +67,14 @@ static const cond_ref conds[] = {
      0.1678775622568463, 0.17098829319989793},
     {2, 30.43, 38.86, 0.72660727415229476, 1.2258971948418797, 0.70620226511848728, 1.2629606232673657,
      0.86912161686387563, 1.4551265935823541},
-    {7, 35, 38, 0.86199795177383453, 4.5560654004985159, 0.85064675168222188, 4.3940474183805089,
-     0.95282306928123911, 4.7903585278499845},
+    {7, 35, 38, 0.86199795177383453, 4.5560654004985159, 0.85064675168222188, 4.3940474183805089, 0.95282306928123911,
+     4.7903585278499845},
     {30, 20, 39, 1.0903746421050051e-6, 2.2895548121627959e-5, 2.0745762338752687e-6, 4.1342949678101869e-5,
      1.5458729853548163e-5, 0.00030895957113569686},
-    {2000, 30, 39, 3.8605341095976644e-199, 5.2941303625183757e-196, 2.2902004628132462e-190,
-     2.9505866911977395e-187, 2.7152922617652269e-171, 3.5533372605244178e-168},
-    {3, 0.5, 0.6, 0.83945115279677927, 9.1310797314348266, 0.83091851456446826, 7.5424733765640354,
-     0.99497120823777467, 7.4511495230424926},
+    {2000, 30, 39, 3.8605341095976644e-199, 5.2941303625183757e-196, 2.2902004628132462e-190, 2.9505866911977395e-187,
+     2.7152922617652269e-171, 3.5533372605244178e-168},
+    {3, 0.5, 0.6, 0.83945115279677927, 9.1310797314348266, 0.83091851456446826, 7.5424733765640354, 0.99497120823777467,
+     7.4511495230424926},
 };
 
 static void test_conditional(void **state) {
@@ -333,15 +333,21 @@ static void test_extremes(void **state) {
   (void)state;
   const double tiny = 1e-8, huge = 1e8;
   const double sets[][4] = {
-      {0.2425982, 4.4136842, 0.7929899, 2.4261667}, {tiny, tiny, tiny, tiny}, {huge, huge, huge, huge},
-      {tiny, huge, tiny, huge}, {huge, tiny, huge, tiny}, {1.0, 1.0, 1.0, 1.0}, {0.5, 2.0, 1.0 + 1e-9, 0.3},
-      {0.3, 5.0, 0.2, 0.4}, {50.0, 0.01, 0.01, 100.0},
+      {0.2425982, 4.4136842, 0.7929899, 2.4261667},
+      {tiny, tiny, tiny, tiny},
+      {huge, huge, huge, huge},
+      {tiny, huge, tiny, huge},
+      {huge, tiny, huge, tiny},
+      {1.0, 1.0, 1.0, 1.0},
+      {0.5, 2.0, 1.0 + 1e-9, 0.3},
+      {0.3, 5.0, 0.2, 0.4},
+      {50.0, 0.01, 0.01, 100.0},
   };
   const struct {
     uint32_t x;
     double tx, T;
-  } cust[] = {{0, 0, 1e-8}, {0, 0, 38}, {1, 1e-9, 1e-8}, {1, 0, 38}, {5000, 38, 39}, {5000, 0.5, 39},
-              {3, 2, 2}, {100000, 100, 1000}};
+  } cust[] = {{0, 0, 1e-8},   {0, 0, 38},      {1, 1e-9, 1e-8}, {1, 0, 38},
+              {5000, 38, 39}, {5000, 0.5, 39}, {3, 2, 2},       {100000, 100, 1000}};
   for (int kind = CXM_MODEL_BGNBD; kind <= CXM_MODEL_PNBD; kind++) {
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
       cxm_model m = model(kind, sets[s]);
@@ -353,7 +359,7 @@ static void test_extremes(void **state) {
         if (rc != CXM_OK || !(e >= 0.0) || !isfinite(e)) {
           fail_msg("kind %d set %zu customer %zu: expected rc %d value %g", kind, s, c, rc, e);
         }
-        ll = kind == CXM_MODEL_BGNBD   ? cxmi_bgnbd_ll1(sets[s], cust[c].x, cust[c].tx, cust[c].T)
+        ll = kind == CXM_MODEL_BGNBD    ? cxmi_bgnbd_ll1(sets[s], cust[c].x, cust[c].tx, cust[c].T)
              : kind == CXM_MODEL_MBGNBD ? cxmi_mbgnbd_ll1(sets[s], cust[c].x, cust[c].tx, cust[c].T)
                                         : cxmi_pnbd_ll1(sets[s], cust[c].x, cust[c].tx, cust[c].T);
         if (!isfinite(ll)) {
@@ -403,8 +409,7 @@ static void test_extremes(void **state) {
   close_rel(e1, 0.5 * (e0 + e2), 1e-6, "a = 1");
   /* Pareto/NBD at s = 1 exactly: limit of (1 - ((b+T)/(b+T+t))^(s-1))/(s-1) */
   const double s1[4] = {0.5, 10.0, 1.0, 12.0}, s1b[4] = {0.5, 10.0, 1.0 + 1e-7, 12.0};
-  close_rel(cxmi_pnbd_expected(s1, 39.0, 2, 20.0, 38.0), cxmi_pnbd_expected(s1b, 39.0, 2, 20.0, 38.0), 1e-6,
-            "s = 1");
+  close_rel(cxmi_pnbd_expected(s1, 39.0, 2, 20.0, 38.0), cxmi_pnbd_expected(s1b, 39.0, 2, 20.0, 38.0), 1e-6, "s = 1");
   /* BG/NBD with a + b < 1 and x = 0 (2F1 with c <= 0, by the contiguous
    * relation): equals the pmf mean */
   const double low[4] = {0.8, 3.0, 0.3, 0.5};
@@ -773,8 +778,7 @@ static void test_random_parameters(void **state) {
         continue;
       }
       double bound = (p[0] + (double)x) * t / (p[1] + T);
-      if (rc != CXM_OK || !(e >= 0.0) || !isfinite(e) || !(e <= bound * (1.0 + 1e-9)) ||
-          !(e >= prev * (1.0 - 1e-9))) {
+      if (rc != CXM_OK || !(e >= 0.0) || !isfinite(e) || !(e <= bound * (1.0 + 1e-9)) || !(e >= prev * (1.0 - 1e-9))) {
         fail_msg("kind %d p %g %g %g %g x %u t_x %g T %g t %g: status %d value %g (bound %g, previous %g)", kind, p[0],
                  p[1], p[2], p[3], x, tx, T, t, rc, e, bound, prev);
       }
@@ -794,8 +798,8 @@ static void test_pmf_long_tail(void **state) {
   const struct {
     uint32_t k;
     double want;
-  } ref[] = {{1, 0.006194161065090649}, {2, 0.0032778109879837322}, {5, 0.0010625009092353519},
-             {1000, 9.7433176424163369e-8}};
+  } ref[] = {
+      {1, 0.006194161065090649}, {2, 0.0032778109879837322}, {5, 0.0010625009092353519}, {1000, 9.7433176424163369e-8}};
   cxm_model m = model(CXM_MODEL_BGNBD, p);
   for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
     double v = NAN;
@@ -833,9 +837,7 @@ static void add_shape(cxm_rfm *r, uint64_t *seed, int shape, int n) {
       c.x = 1 + (uint32_t)test_below(seed, 3);
       c.t_x = T;
       break;
-    case 2: /* one-time buyers */
-      c.x = 0;
-      break;
+    case 2: /* one-time buyers */ c.x = 0; break;
     case 3: /* thousands of purchases in a nanosecond */
       c.x = 1000 + (uint32_t)test_below(seed, 5000);
       T = 1e-9 * (1.0 + (double)test_below(seed, 100));
@@ -1048,14 +1050,22 @@ static void test_degenerate_and_budget(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_conditional),  cmocka_unit_test(test_ll1),
-      cmocka_unit_test(test_pmf),          cmocka_unit_test(test_population),
-      cmocka_unit_test(test_pmf_identities), cmocka_unit_test(test_gradients),
-      cmocka_unit_test(test_spend_and_clv), cmocka_unit_test(test_extremes),
-      cmocka_unit_test(test_api_errors),   cmocka_unit_test(test_fit_synthetic),
-      cmocka_unit_test(test_fit_awkward), cmocka_unit_test(test_grid_reference),
-      cmocka_unit_test(test_random_parameters), cmocka_unit_test(test_fit_budget),
-      cmocka_unit_test(test_degenerate_and_budget), cmocka_unit_test(test_pmf_long_tail),
+      cmocka_unit_test(test_conditional),
+      cmocka_unit_test(test_ll1),
+      cmocka_unit_test(test_pmf),
+      cmocka_unit_test(test_population),
+      cmocka_unit_test(test_pmf_identities),
+      cmocka_unit_test(test_gradients),
+      cmocka_unit_test(test_spend_and_clv),
+      cmocka_unit_test(test_extremes),
+      cmocka_unit_test(test_api_errors),
+      cmocka_unit_test(test_fit_synthetic),
+      cmocka_unit_test(test_fit_awkward),
+      cmocka_unit_test(test_grid_reference),
+      cmocka_unit_test(test_random_parameters),
+      cmocka_unit_test(test_fit_budget),
+      cmocka_unit_test(test_degenerate_and_budget),
+      cmocka_unit_test(test_pmf_long_tail),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,7 +72,10 @@ static void test_limits(void **state) {
   static const int32_t kinds[] = {CXM_MODEL_BGNBD, CXM_MODEL_MBGNBD, CXM_MODEL_PNBD};
   static const double params[3][4] = {
       {0.243, 4.414, 0.793, 2.426}, {0.525, 6.183, 0.891, 1.614}, {0.553, 10.58, 0.606, 11.67}};
-  static const struct { uint32_t x; double tx, T; } who[] = {{0, 0, 0}, {0, 0, 30}, {3, 20, 30}, {20, 29, 30}};
+  static const struct {
+    uint32_t x;
+    double tx, T;
+  } who[] = {{0, 0, 0}, {0, 0, 30}, {3, 20, 30}, {20, 29, 30}};
   size_t k, i;
   (void)state;
   for (k = 0; k < 3; k++) {
@@ -86,7 +89,8 @@ static void test_limits(void **state) {
       for (t = 0.5; t < 2000; t *= 2) {
         assert_int_equal(cxm_model_p_no_purchase(&p0, &m, t, who[i].x, who[i].tx, who[i].T), CXM_OK);
         if (!(p0 <= prev + 1e-12 && p0 >= 1.0 - pa - 1e-15)) /* quadrature rounding once saturated */
-          fail_msg("kind %d customer %zu t %g: %.17g after %.17g, 1 - P(alive) %.17g", (int)kinds[k], i, t, p0, prev, 1 - pa);
+          fail_msg("kind %d customer %zu t %g: %.17g after %.17g, 1 - P(alive) %.17g", (int)kinds[k], i, t, p0, prev,
+                   1 - pa);
         prev = p0;
       }
       assert_int_equal(cxm_model_p_no_purchase(&p0, &m, 1e12, who[i].x, who[i].tx, who[i].T), CXM_OK);
@@ -121,7 +125,7 @@ static void test_errors(void **state) {
   assert_int_equal(cxm_model_p_no_purchase(&p0, &m, INFINITY, 0, 0, 1), CXM_E_VALUE);
   assert_int_equal(cxm_model_p_no_purchase(&p0, &m, 1, 0, 1, 2), CXM_E_VALUE); /* x = 0 with t_x > 0 */
   assert_int_equal(cxm_model_p_no_purchase(&p0, &m, 1, 2, 3, 2), CXM_E_VALUE); /* t_x > T */
-  assert_true(p0 == 42); /* nothing written */
+  assert_true(p0 == 42);                                                       /* nothing written */
 }
 
 int main(void) {

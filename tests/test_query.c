@@ -147,11 +147,11 @@ static void test_groups_partition(void **state) {
     }
     assert_memory_equal(&sum, &whole, sizeof sum);
     switch (by) {
-      case CXM_BY_CHANNEL: assert_int_equal(n, 9); break;  /* 8 named incl. unknown + kiosk */
-      case CXM_BY_STAGE: assert_int_equal(n, CXM_STAGE_COUNT); break;
-      case CXM_BY_SEGMENT: assert_int_equal(n, 3); break;
-      case CXM_BY_MONTH: assert_int_equal(n, 10); break;  /* 2025-01-11 .. 2025-10-27 */
-      default: assert_true(n >= 41 && n <= 43); break;
+    case CXM_BY_CHANNEL: assert_int_equal(n, 9); break; /* 8 named incl. unknown + kiosk */
+    case CXM_BY_STAGE: assert_int_equal(n, CXM_STAGE_COUNT); break;
+    case CXM_BY_SEGMENT: assert_int_equal(n, 3); break;
+    case CXM_BY_MONTH: assert_int_equal(n, 10); break; /* 2025-01-11 .. 2025-10-27 */
+    default: assert_true(n >= 41 && n <= 43); break;
     }
     assert_int_equal(cxm_groups_key(&prev, &prev_len, g, n), CXM_E_NOT_FOUND);
     assert_int_equal(cxm_groups_survey(&part, g, n), CXM_E_NOT_FOUND);
@@ -280,10 +280,8 @@ static void test_hour_buckets(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_slices_match_recount),
-      cmocka_unit_test(test_groups_partition),
-      cmocka_unit_test(test_period_keys),
-      cmocka_unit_test(test_bad_filters),
+      cmocka_unit_test(test_slices_match_recount), cmocka_unit_test(test_groups_partition),
+      cmocka_unit_test(test_period_keys),          cmocka_unit_test(test_bad_filters),
       cmocka_unit_test(test_hour_buckets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,7 @@ typedef struct result {
   size_t len;
   char reasons[1 << 15];
   size_t reasons_len;
-  int32_t feed_rc;   /* first non-OK feed status */
+  int32_t feed_rc; /* first non-OK feed status */
   int32_t finish_rc;
   cxm_reader_stats stats;
   cxm_store_stats store;
@@ -270,30 +270,34 @@ static void test_amount_overflow(void **state) {
   (void)state;
   n = snprintf(input, sizeof input, HEADER "2026-03-14T09:30:00Z,c-1,purchase,%.0f,,,,,,\n", 1e308);
   n += snprintf(input + n, sizeof input - (size_t)n, "2026-03-14T10:30:00Z,c-1,purchase,%.0f,,,,,,\n", 1e308);
-  n += snprintf(input + n, sizeof input - (size_t)n, "2026-03-14T10:30:00Z,c-1,nps,8.99999999999999999999999999999,,,,,,\n");
+  n += snprintf(input + n, sizeof input - (size_t)n,
+                "2026-03-14T10:30:00Z,c-1,nps,8.99999999999999999999999999999,,,,,,\n");
   n += snprintf(input + n, sizeof input - (size_t)n, "2026-03-15T10:30:00Z,c-1,purchase,%.0f,,,,,,\n", 1e308);
   assert_int_equal(cxm_store_new(&store, NULL), CXM_OK);
   ingest_into(r, store, input, (size_t)n, 0, NULL);
   assert_string_equal(r->log, "3:value:CXM_E_OVERFLOW\n4:value:CXM_E_VALUE\n");
-  assert_string_equal(r->reasons, "the customer's purchases on this day would add up beyond the largest number\n"
-                                  "value 8.99999999999999999999999999999 for kind nps is not an integer 0..10\n");
+  assert_string_equal(r->reasons,
+                      "the customer's purchases on this day would add up beyond the largest number\n"
+                      "value 8.99999999999999999999999999999 for kind nps is not an integer 0..10\n");
   assert_int_equal(r->stats.events, 2);
   cxm_store_free(store);
   test_free(r);
 }
 
 static void test_reasons(void **state) {
-  static const char input[] = HEADER "2026-03-14T09:30:00Z,c-1,nps,11,,,,,,\n"
-                                     "2026-03-14T09:30:00Z,c-1,churn,2,,,,,,\n"
-                                     "2026-03-14T09:30:00Z,c-1,bogus,2,,,,,,\n"
-                                     "2026-03-14T09:30:00Z,c-1,nps,9\n";
+  static const char input[] = HEADER
+      "2026-03-14T09:30:00Z,c-1,nps,11,,,,,,\n"
+      "2026-03-14T09:30:00Z,c-1,churn,2,,,,,,\n"
+      "2026-03-14T09:30:00Z,c-1,bogus,2,,,,,,\n"
+      "2026-03-14T09:30:00Z,c-1,nps,9\n";
   result *r = new_result();
   (void)state;
   ingest(r, input, strlen(input), 0, NULL);
-  assert_string_equal(r->reasons, "value 11 for kind nps is not an integer 0..10\n"
-                                  "kind churn takes no value, got '2'\n"
-                                  "unknown kind 'bogus'\n"
-                                  "row has 4 fields, the header has 10\n");
+  assert_string_equal(r->reasons,
+                      "value 11 for kind nps is not an integer 0..10\n"
+                      "kind churn takes no value, got '2'\n"
+                      "unknown kind 'bogus'\n"
+                      "row has 4 fields, the header has 10\n");
   test_free(r);
 }
 
@@ -338,7 +342,8 @@ static void test_header(void **state) {
   assert_int_equal(r->finish_rc, CXM_OK);
   ingest(r, "tmie,customer,kind\n", 19, 0, NULL);
   assert_string_equal(r->log, "1:time:CXM_E_HEADER\n");
-  assert_string_equal(r->reasons, "required column 'time' is missing from the header (is 'tmie' meant to be 'time'?)\n");
+  assert_string_equal(r->reasons,
+                      "required column 'time' is missing from the header (is 'tmie' meant to be 'time'?)\n");
   /* Header-only input is fine. */
   ingest(r, "time,customer,kind\r\n", 20, 0, NULL);
   assert_string_equal(r->log, "");
@@ -388,27 +393,28 @@ static void test_bom(void **state) {
 }
 
 static void test_mixed_file(void **state) {
-  static const char want[] = "1:comment:CXM_UNKNOWN_COLUMN\n"
-                             "3:value:CXM_E_VALUE\n"
-                             "6:time:CXM_E_TIME\n"
-                             "7:kind:CXM_E_KIND\n"
-                             "8:customer:CXM_E_CUSTOMER\n"
-                             "9:value:CXM_E_VALUE\n"
-                             "10:value:CXM_E_VALUE\n"
-                             "11:value:CXM_E_VALUE\n"
-                             "12:dimension:CXM_E_DIMENSION\n"
-                             "14:ref:CXM_E_REF\n"
-                             "16:customer:CXM_E_ENCODING\n"
-                             "18:kind:CXM_E_ENCODING\n"
-                             "19:dimension:CXM_E_COLUMNS\n"
-                             "20:*:CXM_E_COLUMNS\n"
-                             "22:channel:CXM_E_CHANNEL\n"
-                             "23:stage:CXM_E_STAGE\n"
-                             "27:segment:CXM_E_SEGMENT\n"
-                             "29:time:CXM_E_TIME\n"
-                             "30:ref:CXM_E_QUOTE\n"
-                             "31:id:CXM_E_EVENT_ID\n"
-                             "33:*:CXM_E_QUOTE\n";
+  static const char want[] =
+      "1:comment:CXM_UNKNOWN_COLUMN\n"
+      "3:value:CXM_E_VALUE\n"
+      "6:time:CXM_E_TIME\n"
+      "7:kind:CXM_E_KIND\n"
+      "8:customer:CXM_E_CUSTOMER\n"
+      "9:value:CXM_E_VALUE\n"
+      "10:value:CXM_E_VALUE\n"
+      "11:value:CXM_E_VALUE\n"
+      "12:dimension:CXM_E_DIMENSION\n"
+      "14:ref:CXM_E_REF\n"
+      "16:customer:CXM_E_ENCODING\n"
+      "18:kind:CXM_E_ENCODING\n"
+      "19:dimension:CXM_E_COLUMNS\n"
+      "20:*:CXM_E_COLUMNS\n"
+      "22:channel:CXM_E_CHANNEL\n"
+      "23:stage:CXM_E_STAGE\n"
+      "27:segment:CXM_E_SEGMENT\n"
+      "29:time:CXM_E_TIME\n"
+      "30:ref:CXM_E_QUOTE\n"
+      "31:id:CXM_E_EVENT_ID\n"
+      "33:*:CXM_E_QUOTE\n";
   size_t len, step, cut;
   char *data = read_fixture("mixed.csv", &len);
   result *whole = new_result(), *part = new_result();
@@ -461,8 +467,9 @@ static void test_mixed_file(void **state) {
 
 static void test_no_trace(void **state) {
   /* Bad rows with a new channel, segment and customer leave nothing behind. */
-  static const char input[] = HEADER "2026-03-14T09:30:00Z,ghost,nps,11,newchan,,newseg,,,\n"
-                                     "2026-03-14T09:30:00Z,ghost2,nps,9,newchan,,newseg,,,x\n";
+  static const char input[] = HEADER
+      "2026-03-14T09:30:00Z,ghost,nps,11,newchan,,newseg,,,\n"
+      "2026-03-14T09:30:00Z,ghost2,nps,9,newchan,,newseg,,,x\n";
   result *r = new_result();
   cxm_store *store = NULL;
   cxm_reader_options o;
@@ -501,8 +508,9 @@ static void test_no_trace(void **state) {
 }
 
 static void test_duplicates(void **state) {
-  static const char input[] = HEADER "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,e1\n"
-                                     "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,e2\n";
+  static const char input[] = HEADER
+      "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,e1\n"
+      "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,e2\n";
   result *r = new_result();
   cxm_store *store = NULL;
   (void)state;
@@ -520,9 +528,10 @@ static void test_duplicates(void **state) {
 }
 
 static void test_strict(void **state) {
-  static const char input[] = HEADER "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,\n"
-                                     "2026-03-14T09:30:00Z,c-2,nps,99,,,,,,\n"
-                                     "2026-03-14T09:30:00Z,c-3,nps,9,,,,,,\n";
+  static const char input[] = HEADER
+      "2026-03-14T09:30:00Z,c-1,nps,9,,,,,,\n"
+      "2026-03-14T09:30:00Z,c-2,nps,99,,,,,,\n"
+      "2026-03-14T09:30:00Z,c-3,nps,9,,,,,,\n";
   result *r = new_result();
   cxm_reader_options o;
   size_t step;
@@ -589,8 +598,10 @@ static uint64_t feed_endless(result *r, const char *prefix, uint64_t zeros, int3
     fed += sizeof chunk;
     if (*rc != CXM_OK) break;
   }
-  if (*rc == CXM_OK) fed = 0;
-  else assert_int_equal(cxm_reader_feed(reader, chunk, 1), CXM_E_STATE); /* stopped */
+  if (*rc == CXM_OK)
+    fed = 0;
+  else
+    assert_int_equal(cxm_reader_feed(reader, chunk, 1), CXM_E_STATE); /* stopped */
   r->stats.size = sizeof r->stats;
   assert_int_equal(cxm_reader_stats_get(&r->stats, reader), CXM_OK);
   r->store.size = sizeof r->store;
@@ -677,15 +688,16 @@ static void test_jsonl(void **state) {
       "{\"customer\":\"c\",\"kind\":\"nps\",\"value\":1}\n"
       "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c\",\"kind\":\"nps\",\"kind\":\"csat\",\"value\":1}\n"
       "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c-\\ud83d\\ude00\",\"kind\":\"ces\",\"value\":7.0}";
-  static const char want[] = "6:value:CXM_E_VALUE\n"
-                             "7:customer:CXM_E_SYNTAX\n"
-                             "8:*:CXM_E_SYNTAX\n"
-                             "9:*:CXM_E_SYNTAX\n"
-                             "10:customer:CXM_E_ENCODING\n"
-                             "11:time:CXM_E_TIME\n"
-                             "12:value:CXM_E_SYNTAX\n"
-                             "13:time:CXM_E_TIME\n"
-                             "14:kind:CXM_E_SYNTAX\n";
+  static const char want[] =
+      "6:value:CXM_E_VALUE\n"
+      "7:customer:CXM_E_SYNTAX\n"
+      "8:*:CXM_E_SYNTAX\n"
+      "9:*:CXM_E_SYNTAX\n"
+      "10:customer:CXM_E_ENCODING\n"
+      "11:time:CXM_E_TIME\n"
+      "12:value:CXM_E_SYNTAX\n"
+      "13:time:CXM_E_TIME\n"
+      "14:kind:CXM_E_SYNTAX\n";
   result *whole = new_result(), *part = new_result();
   cxm_reader_options o;
   size_t step;
@@ -845,7 +857,8 @@ static void test_out_of_memory(void **state) {
     rc = cxm_reader_new(&reader, store, NULL);
     if (rc == CXM_OK) {
       size_t p;
-      for (p = 0; p < len && rc == CXM_OK; p += 7) rc = cxm_reader_feed(reader, (const uint8_t *)data + p, len - p < 7 ? len - p : 7);
+      for (p = 0; p < len && rc == CXM_OK; p += 7)
+        rc = cxm_reader_feed(reader, (const uint8_t *)data + p, len - p < 7 ? len - p : 7);
       if (rc == CXM_OK) rc = cxm_reader_finish(reader);
       if (rc == CXM_OK) succeeded = 1;
       cxm_reader_free(reader);
@@ -864,9 +877,29 @@ static void test_out_of_memory(void **state) {
  * (Knuth MMIX constants) so failures reproduce. */
 static void test_random_inputs(void **state) {
   static const char *const pieces[] = {
-      "\"", ",", "\r", "\n", "\r\n", "\"\"", "\xef\xbb\xbf", "\xff", "\xc3", "x", "nps", "9",
-      "2026-03-14T09:30:00Z", "c-1", "time,customer,kind,value\n", "\n1773480600,c,nps,7\n", "email", "\t",
-      "{\"time\":1773480600,\"customer\":\"c\",\"kind\":\"churn\"}\n", "\\u00e9", "{", "}", ":",
+      "\"",
+      ",",
+      "\r",
+      "\n",
+      "\r\n",
+      "\"\"",
+      "\xef\xbb\xbf",
+      "\xff",
+      "\xc3",
+      "x",
+      "nps",
+      "9",
+      "2026-03-14T09:30:00Z",
+      "c-1",
+      "time,customer,kind,value\n",
+      "\n1773480600,c,nps,7\n",
+      "email",
+      "\t",
+      "{\"time\":1773480600,\"customer\":\"c\",\"kind\":\"churn\"}\n",
+      "\\u00e9",
+      "{",
+      "}",
+      ":",
   };
   uint64_t seed = 42;
   char buf[512];
@@ -963,9 +996,10 @@ static void test_dialect_header_names(void **state) {
   (void)state;
   ingest_both(r, input, strlen(input), NULL);
   assert_string_equal(r->log, "1:Valeu:CXM_UNKNOWN_COLUMN\n1:chanel:CXM_UNKNOWN_COLUMN\n2:value:CXM_E_VALUE\n");
-  assert_string_equal(r->reasons, "unknown column 'Valeu' ignored (did you mean 'value'?)\n"
-                                  "unknown column 'chanel' ignored (did you mean 'channel'?)\n"
-                                  "kind nps needs a value: an integer 0..10\n");
+  assert_string_equal(r->reasons,
+                      "unknown column 'Valeu' ignored (did you mean 'value'?)\n"
+                      "unknown column 'chanel' ignored (did you mean 'channel'?)\n"
+                      "kind nps needs a value: an integer 0..10\n");
   assert_int_equal(r->stats.events, 0); /* nps without its value column */
   /* A far name gets no hint; a known name twice, whatever its case, is an error. */
   ingest(r, "time,customer,kind,comment\n", 27, 0, NULL);
@@ -976,9 +1010,10 @@ static void test_dialect_header_names(void **state) {
 }
 
 static void test_dialect_trim(void **state) {
-  static const char input[] = "time,customer,kind,value,id\n"
-                              " 2026-03-14T09:30:00Z , c-7 ,nps, 9 , e1 \n"
-                              "2026-03-14T09:31:00Z,c-7,nps,9,e1\n";
+  static const char input[] =
+      "time,customer,kind,value,id\n"
+      " 2026-03-14T09:30:00Z , c-7 ,nps, 9 , e1 \n"
+      "2026-03-14T09:31:00Z,c-7,nps,9,e1\n";
   result *r = new_result();
   cxm_reader_options o;
   (void)state;
@@ -997,10 +1032,11 @@ static void test_dialect_trim(void **state) {
 }
 
 static void test_dialect_names_case(void **state) {
-  static const char input[] = "time,customer,kind,value,channel,stage,dimension\n"
-                              "2026-03-14T09:30:00Z,c-1,NPS,9,Email,Purchase,\n"
-                              "2026-03-14T09:30:00Z,c-2,Perception,5,My_Chan,,Empathy\n"
-                              "2026-03-14T09:30:00Z,c-3,nps,9,my_chan,,\n";
+  static const char input[] =
+      "time,customer,kind,value,channel,stage,dimension\n"
+      "2026-03-14T09:30:00Z,c-1,NPS,9,Email,Purchase,\n"
+      "2026-03-14T09:30:00Z,c-2,Perception,5,My_Chan,,Empathy\n"
+      "2026-03-14T09:30:00Z,c-3,nps,9,my_chan,,\n";
   result *r = new_result();
   cxm_store *store = NULL;
   int32_t code = -1, named = -1;
@@ -1019,11 +1055,12 @@ static void test_dialect_names_case(void **state) {
 }
 
 static void test_dialect_decimal_comma(void **state) {
-  static const char semi[] = "time;customer;kind;value\n"
-                             "2026-03-14T09:30:00Z;c-1;nps;9,0\n"
-                             "2026-03-14T09:30:00Z;c-2;nps;9,5\n"
-                             "2026-03-14T09:30:00Z;c-3;internal;55,25\n"
-                             "2026-03-14T09:30:00Z;c-4;internal;1,000.5\n";
+  static const char semi[] =
+      "time;customer;kind;value\n"
+      "2026-03-14T09:30:00Z;c-1;nps;9,0\n"
+      "2026-03-14T09:30:00Z;c-2;nps;9,5\n"
+      "2026-03-14T09:30:00Z;c-3;internal;55,25\n"
+      "2026-03-14T09:30:00Z;c-4;internal;1,000.5\n";
   static const char comma[] = "time,customer,kind,value\n2026-03-14T09:30:00Z,c-1,nps,\"9,0\"\n";
   result *r = new_result();
   (void)state;
@@ -1038,10 +1075,11 @@ static void test_dialect_decimal_comma(void **state) {
 }
 
 static void test_dialect_time_format(void **state) {
-  static const char input[] = "time,customer,kind\n"
-                              "03/15/2026 10:00,c-1,churn\n"
-                              "3/5/2026 9:05,c-2,churn\n"
-                              "2026-03-15T10:00:00Z,c-3,churn\n";
+  static const char input[] =
+      "time,customer,kind\n"
+      "03/15/2026 10:00,c-1,churn\n"
+      "3/5/2026 9:05,c-2,churn\n"
+      "2026-03-15T10:00:00Z,c-3,churn\n";
   result *r = new_result();
   cxm_reader_options o;
   (void)state;
@@ -1051,8 +1089,9 @@ static void test_dialect_time_format(void **state) {
   o.utc_offset = -5 * 3600; /* US Eastern, standard time */
   ingest_both(r, input, strlen(input), &o);
   assert_string_equal(r->log, "4:time:CXM_E_TIME\n");
-  assert_string_equal(r->reasons, "bad timestamp '2026-03-15T10:00:00Z': does not match the time format "
-                                  "'%m/%d/%Y %H:%M'\n");
+  assert_string_equal(r->reasons,
+                      "bad timestamp '2026-03-15T10:00:00Z': does not match the time format "
+                      "'%m/%d/%Y %H:%M'\n");
   /* 2026-03-05T14:05:00Z and 2026-03-15T15:00:00Z (Python:
    * datetime(2026,3,5,14,5,tzinfo=timezone.utc).timestamp()). */
   assert_int_equal(r->store.first, INT64_C(1772719500));
@@ -1083,10 +1122,11 @@ static void test_dialect_time_format(void **state) {
 }
 
 static void test_dialect_zone(void **state) {
-  static const char input[] = "time,customer,kind\n"
-                              "2026-03-15 10:00:00,c-1,churn\n"
-                              "2026-03-15T10:00:00+0100,c-2,churn\n"
-                              "03/15/2026,c-3,churn\n";
+  static const char input[] =
+      "time,customer,kind\n"
+      "2026-03-15 10:00:00,c-1,churn\n"
+      "2026-03-15T10:00:00+0100,c-2,churn\n"
+      "03/15/2026,c-3,churn\n";
   result *r = new_result();
   cxm_reader_options o;
   (void)state;
@@ -1170,11 +1210,11 @@ static void test_dialect_utf16(void **state) {
   /* A character outside the BMP (a surrogate pair) arrives whole; a lone
    * surrogate is invalid text in a known field. */
   {
-    static const uint8_t pair[] = {0xFF, 0xFE, 't', 0, 'i', 0, 'm', 0, 'e', 0, ',', 0, 'c', 0, 'u', 0, 's', 0,
-                                   't', 0, 'o', 0, 'm', 0, 'e', 0, 'r', 0, ',', 0, 'k', 0, 'i', 0, 'n', 0,
-                                   'd', 0, '\n', 0, '0', 0, ',', 0, 0x3D, 0xD8, 0x00, 0xDE, ',', 0, 'c', 0,
-                                   'h', 0, 'u', 0, 'r', 0, 'n', 0, '\n', 0, '0', 0, ',', 0, 0x3D, 0xD8, 'x', 0,
-                                   ',', 0, 'c', 0, 'h', 0, 'u', 0, 'r', 0, 'n', 0, '\n', 0};
+    static const uint8_t pair[] = {
+        0xFF, 0xFE, 't',  0,    'i', 0, 'm', 0, 'e', 0, ',', 0, 'c', 0, 'u', 0, 's',  0, 't', 0, 'o', 0,
+        'm',  0,    'e',  0,    'r', 0, ',', 0, 'k', 0, 'i', 0, 'n', 0, 'd', 0, '\n', 0, '0', 0, ',', 0,
+        0x3D, 0xD8, 0x00, 0xDE, ',', 0, 'c', 0, 'h', 0, 'u', 0, 'r', 0, 'n', 0, '\n', 0, '0', 0, ',', 0,
+        0x3D, 0xD8, 'x',  0,    ',', 0, 'c', 0, 'h', 0, 'u', 0, 'r', 0, 'n', 0, '\n', 0};
     ingest_both(r, (const char *)pair, sizeof pair, NULL);
     assert_string_equal(r->log, "3:customer:CXM_E_ENCODING\n");
     assert_int_equal(r->stats.events, 1);
@@ -1183,13 +1223,14 @@ static void test_dialect_utf16(void **state) {
 }
 
 static void test_dialect_repeated_header(void **state) {
-  static const char input[] = "time,customer,kind\n"
-                              "1773480600,c-1,churn\n"
-                              "time,customer,kind\n"
-                              "1773480600,c-2,churn\n"
-                              "\xef\xbb\xbftime,customer,kind\r\n"
-                              "1773480600,c-3,churn\n"
-                              "Time,customer,kind\n";
+  static const char input[] =
+      "time,customer,kind\n"
+      "1773480600,c-1,churn\n"
+      "time,customer,kind\n"
+      "1773480600,c-2,churn\n"
+      "\xef\xbb\xbftime,customer,kind\r\n"
+      "1773480600,c-3,churn\n"
+      "Time,customer,kind\n";
   result *r = new_result();
   (void)state;
   ingest_both(r, input, strlen(input), NULL);
@@ -1241,17 +1282,33 @@ static void test_dialect_options_size(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_valid_rows),    cmocka_unit_test(test_bad_rows),        cmocka_unit_test(test_reasons),
+      cmocka_unit_test(test_valid_rows),
+      cmocka_unit_test(test_bad_rows),
+      cmocka_unit_test(test_reasons),
       cmocka_unit_test(test_amount_overflow),
-      cmocka_unit_test(test_header),        cmocka_unit_test(test_bom),             cmocka_unit_test(test_mixed_file),
-      cmocka_unit_test(test_no_trace),      cmocka_unit_test(test_duplicates),      cmocka_unit_test(test_strict),
-      cmocka_unit_test(test_endless_line), cmocka_unit_test(test_overlong_record), cmocka_unit_test(test_jsonl),         cmocka_unit_test(test_ingest_file),
-      cmocka_unit_test(test_api_edges),     cmocka_unit_test(test_out_of_memory),  cmocka_unit_test(test_random_inputs),
-      cmocka_unit_test(test_dialect_separator), cmocka_unit_test(test_dialect_header_names),
-      cmocka_unit_test(test_dialect_trim),  cmocka_unit_test(test_dialect_names_case),
-      cmocka_unit_test(test_dialect_decimal_comma), cmocka_unit_test(test_dialect_time_format),
-      cmocka_unit_test(test_dialect_zone),  cmocka_unit_test(test_dialect_epoch_ms),
-      cmocka_unit_test(test_dialect_utf16), cmocka_unit_test(test_dialect_repeated_header),
+      cmocka_unit_test(test_header),
+      cmocka_unit_test(test_bom),
+      cmocka_unit_test(test_mixed_file),
+      cmocka_unit_test(test_no_trace),
+      cmocka_unit_test(test_duplicates),
+      cmocka_unit_test(test_strict),
+      cmocka_unit_test(test_endless_line),
+      cmocka_unit_test(test_overlong_record),
+      cmocka_unit_test(test_jsonl),
+      cmocka_unit_test(test_ingest_file),
+      cmocka_unit_test(test_api_edges),
+      cmocka_unit_test(test_out_of_memory),
+      cmocka_unit_test(test_random_inputs),
+      cmocka_unit_test(test_dialect_separator),
+      cmocka_unit_test(test_dialect_header_names),
+      cmocka_unit_test(test_dialect_trim),
+      cmocka_unit_test(test_dialect_names_case),
+      cmocka_unit_test(test_dialect_decimal_comma),
+      cmocka_unit_test(test_dialect_time_format),
+      cmocka_unit_test(test_dialect_zone),
+      cmocka_unit_test(test_dialect_epoch_ms),
+      cmocka_unit_test(test_dialect_utf16),
+      cmocka_unit_test(test_dialect_repeated_header),
       cmocka_unit_test(test_dialect_options_size),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,7 +96,8 @@ static void test_validation(void **state) {
 
 static const char cdnow_head[] = "ID,frequency,recency,T\n1,2,30.43,38.86\n2,1,1.71,38.86\n3,0,0.0,38.86\n";
 static const char cdnow_zbar[] = "ID,x,t_x,T,zbar\r\n1,2,30.43,38.86,22.35\r\n3,0,0.00,38.86,0.00";
-static const char btyd[] = "id,x,t_x,T_cal,x_star,m_x\n1,2,30.428571428571427,38.857142857142854,1,22.344999999999999\n";
+static const char btyd[] =
+    "id,x,t_x,T_cal,x_star,m_x\n1,2,30.428571428571427,38.857142857142854,1,22.344999999999999\n";
 static const char no_id[] = "frequency,recency,T,monetary\n4,20.5,30,12.5\n";
 
 static void test_csv_shapes(void **state) {
@@ -292,9 +293,8 @@ static void test_triples(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_add_and_get),     cmocka_unit_test(test_validation),
-      cmocka_unit_test(test_csv_shapes),      cmocka_unit_test(test_csv_errors),
-      cmocka_unit_test(test_allocation_failures), cmocka_unit_test(test_triples),
+      cmocka_unit_test(test_add_and_get), cmocka_unit_test(test_validation),          cmocka_unit_test(test_csv_shapes),
+      cmocka_unit_test(test_csv_errors),  cmocka_unit_test(test_allocation_failures), cmocka_unit_test(test_triples),
       cmocka_unit_test(test_load_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -796,14 +796,14 @@ static void test_alloc_failure(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_data_args),     cmocka_unit_test(test_model_set_and_args),
-      cmocka_unit_test(test_hand_binary),   cmocka_unit_test(test_constant_feature),
-      cmocka_unit_test(test_prior),
-      cmocka_unit_test(test_reference_fit), cmocka_unit_test(test_extreme_scales),
-      cmocka_unit_test(test_edges),         cmocka_unit_test(test_extreme_logits),
-      cmocka_unit_test(test_explain),       cmocka_unit_test(test_bands),
-      cmocka_unit_test(test_evaluate_hand), cmocka_unit_test(test_evaluate_brute),
-      cmocka_unit_test(test_planted),       cmocka_unit_test(test_alloc_failure),
+      cmocka_unit_test(test_data_args),      cmocka_unit_test(test_model_set_and_args),
+      cmocka_unit_test(test_hand_binary),    cmocka_unit_test(test_constant_feature),
+      cmocka_unit_test(test_prior),          cmocka_unit_test(test_reference_fit),
+      cmocka_unit_test(test_extreme_scales), cmocka_unit_test(test_edges),
+      cmocka_unit_test(test_extreme_logits), cmocka_unit_test(test_explain),
+      cmocka_unit_test(test_bands),          cmocka_unit_test(test_evaluate_hand),
+      cmocka_unit_test(test_evaluate_brute), cmocka_unit_test(test_planted),
+      cmocka_unit_test(test_alloc_failure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -138,20 +138,20 @@ static void record_random(cxm_store **stores, int n, uint64_t *rng, int count) {
       e.segment = segment_all(stores, n, token);
     }
     switch (e.kind) {
-      case CXM_KIND_NPS: e.value = (double)test_below(rng, 11); break;
-      case CXM_KIND_CSAT: e.value = (double)(1 + test_below(rng, 5)); break;
-      case CXM_KIND_CES:
-      case CXM_KIND_EXPECTATION:
-      case CXM_KIND_PERCEPTION: e.value = (double)(1 + test_below(rng, 7)); break;
-      case CXM_KIND_INTERNAL: e.value = (double)test_below(rng, 100001) / 1000.0; break;
-      case CXM_KIND_PURCHASE: e.value = (double)test_below(rng, 1000000) / 7.0; break;
-      default: break;
+    case CXM_KIND_NPS: e.value = (double)test_below(rng, 11); break;
+    case CXM_KIND_CSAT: e.value = (double)(1 + test_below(rng, 5)); break;
+    case CXM_KIND_CES:
+    case CXM_KIND_EXPECTATION:
+    case CXM_KIND_PERCEPTION: e.value = (double)(1 + test_below(rng, 7)); break;
+    case CXM_KIND_INTERNAL: e.value = (double)test_below(rng, 100001) / 1000.0; break;
+    case CXM_KIND_PURCHASE: e.value = (double)test_below(rng, 1000000) / 7.0; break;
+    default: break;
     }
     e.has_value = e.kind <= CXM_KIND_PERCEPTION || e.kind == CXM_KIND_PURCHASE;
     if (e.kind == CXM_KIND_EXPECTATION || e.kind == CXM_KIND_PERCEPTION)
       e.dimension = (int32_t)(1 + test_below(rng, CXM_DIMENSION_COUNT - 1));
     if (e.kind == CXM_KIND_CONTACT_OPEN || e.kind == CXM_KIND_CONTACT_REPLY || e.kind == CXM_KIND_CONTACT_RESOLVE ||
-      e.kind == CXM_KIND_CONTACT_REOPEN || e.kind == CXM_KIND_CONTACT_TRANSFER || e.kind == CXM_KIND_FOLLOWUP ||
+        e.kind == CXM_KIND_CONTACT_REOPEN || e.kind == CXM_KIND_CONTACT_TRANSFER || e.kind == CXM_KIND_FOLLOWUP ||
         (e.kind <= CXM_KIND_INTERNAL && test_below(rng, 2) == 0)) {
       snprintf(ref, sizeof ref, "ref-%u", (unsigned)test_below(rng, 60));
       e.ref = ref;
@@ -526,15 +526,15 @@ static void test_hand_built_round_trip(void **state) {
   (void)state;
   /* What the hand-built store must hold, so the round trip covers it. */
   assert_int_equal(s->interactions.refs.count, 4);
-  assert_true(s->interactions.items[1].early != 0);             /* r3 waits */
-  assert_true(s->interactions.items[2].early != 0);             /* r4: a reply before its open */
-  assert_int_equal(s->interactions.items[3].early, 0);          /* r2: all absorbed */
-  assert_true(s->interactions.early_free != 0);                 /* r2's were recycled */
+  assert_true(s->interactions.items[1].early != 0);    /* r3 waits */
+  assert_true(s->interactions.items[2].early != 0);    /* r4: a reply before its open */
+  assert_int_equal(s->interactions.items[3].early, 0); /* r2: all absorbed */
+  assert_true(s->interactions.early_free != 0);        /* r2's were recycled */
   assert_int_equal(s->servqual_keys.count, 2);
   assert_int_equal(s->churned.count, 1);
   assert_int_equal(s->duplicates, 2);
   copy = load(&b);
-  assert_int_equal(copy->interactions.early_free, 0);           /* rebuilt densely */
+  assert_int_equal(copy->interactions.early_free, 0); /* rebuilt densely */
   assert_int_equal(copy->interactions.early_count, 3);
   assert_same_answers(s, copy);
   /* A duplicate stays a duplicate after a load. */
@@ -627,16 +627,16 @@ static void test_random_streams(void **state) {
 
 /* An amount from the edges of the double range, or an ordinary one. */
 static double extreme_amount(uint64_t *rng) {
-  static const double edges[] = {1e308, DBL_MAX, DBL_MAX / 2, 0x1p1023, 0x1.fffffffffffffp1022, 8.9e307,
-                                 5e-324, DBL_MIN, 0.0, 1.0, 1e300};
+  static const double edges[] = {1e308,   DBL_MAX, DBL_MAX / 2, 0x1p1023, 0x1.fffffffffffffp1022, 8.9e307, 5e-324,
+                                 DBL_MIN, 0.0,     1.0,         1e300};
   if (test_below(rng, 4) == 0) return (double)test_below(rng, 100000) / 3.0;
   return edges[test_below(rng, sizeof edges / sizeof edges[0])];
 }
 
 static int64_t extreme_time(uint64_t *rng) {
-  static const int64_t edges[] = {CXM_TIME_MIN,          CXM_TIME_MIN + 86399, CXM_TIME_MIN + 86400,
-                                  CXM_TIME_MAX,          CXM_TIME_MAX - 86399, CXM_TIME_MAX - 86400,
-                                  CXM_TIME_MAX + 1,      CXM_TIME_MIN - 1,     T0};
+  static const int64_t edges[] = {CXM_TIME_MIN,     CXM_TIME_MIN + 86399, CXM_TIME_MIN + 86400,
+                                  CXM_TIME_MAX,     CXM_TIME_MAX - 86399, CXM_TIME_MAX - 86400,
+                                  CXM_TIME_MAX + 1, CXM_TIME_MIN - 1,     T0};
   return edges[test_below(rng, sizeof edges / sizeof edges[0])];
 }
 
@@ -668,10 +668,10 @@ static void record_extreme(cxm_store *whole, cxm_store **shards, int n, uint64_t
     e.customer_len = strlen(customer);
     e.time = extreme_time(rng);
     switch (test_below(rng, 8)) {
-      case 0: e.kind = CXM_KIND_NPS, e.value = (double)test_below(rng, 11), e.has_value = 1; break;
-      case 1: e.kind = CXM_KIND_COMPLAINT; break;
-      case 2: e.kind = CXM_KIND_CES, e.value = 2, e.has_value = 1; break;
-      default: e.kind = CXM_KIND_PURCHASE, e.value = extreme_amount(rng), e.has_value = 1; break;
+    case 0: e.kind = CXM_KIND_NPS, e.value = (double)test_below(rng, 11), e.has_value = 1; break;
+    case 1: e.kind = CXM_KIND_COMPLAINT; break;
+    case 2: e.kind = CXM_KIND_CES, e.value = 2, e.has_value = 1; break;
+    default: e.kind = CXM_KIND_PURCHASE, e.value = extreme_amount(rng), e.has_value = 1; break;
     }
     /* A burst of huge amounts overflows at once: three tries are enough. */
     if (e.kind == CXM_KIND_PURCHASE && e.value > 1e290 && burst > 3) burst = 3;
@@ -846,7 +846,10 @@ static void test_header_statuses(void **state) {
   assert_int_equal(cxm_store_load_bytes(&out, NULL, 5, NULL), CXM_E_ARG);
   assert_int_equal(cxm_store_load_bytes(&out, NULL, 0, NULL), CXM_E_TRUNCATED);
   assert_int_equal(try_load("CXMS\1hello world, not a snapshot", 32), CXM_E_FORMAT);
-  assert_int_equal(try_load("\x89" "CXM", 4), CXM_E_TRUNCATED);
+  assert_int_equal(try_load("\x89"
+                            "CXM",
+                            4),
+                   CXM_E_TRUNCATED);
   b.p[0] = 'x';
   assert_int_equal(try_load(b.p, b.len), CXM_E_FORMAT);
   b.p[0] = 0x89;
@@ -1105,11 +1108,11 @@ static void test_forged_sections(void **state) {
     for (k = 0; k < 3; k++) {
       put_leb(&p, 2);
       for (j = 0; j < 2; j++) {
-        put_leb(&p, 1);           /* customer */
-        put_leb(&p, order[k][j]); /* day */
+        put_leb(&p, 1);                              /* customer */
+        put_leb(&p, order[k][j]);                    /* day */
         put_le(&p, UINT64_C(0x3FF0000000000000), 8); /* amount 1.0 */
-        put_leb(&p, 1);           /* purchases */
-        put_le(&p, 0, 7);         /* complaints .. nps_prev_at: 0 */
+        put_leb(&p, 1);                              /* purchases */
+        put_le(&p, 0, 7);                            /* complaints .. nps_prev_at: 0 */
       }
       assert_int_equal(load_with(&f, CXMI_SEC_DAYS, &p, NULL), want[k]);
       buf_free(&p);

@@ -114,14 +114,14 @@ static cxm_store *store_with(int events, uint64_t seed) {
 /* ---- failing operations ------------------------------------------------------ */
 
 typedef struct faults {
-  int writes;           /* write calls so far */
-  int fail_write_at;    /* this write call fails with ENOSPC (1-based; 0 never) */
-  int short_writes;     /* every write moves at most 7 bytes */
-  int zero_writes;      /* every write moves nothing */
+  int writes;        /* write calls so far */
+  int fail_write_at; /* this write call fails with ENOSPC (1-based; 0 never) */
+  int short_writes;  /* every write moves at most 7 bytes */
+  int zero_writes;   /* every write moves nothing */
   int fail_fsync, fail_close, fail_rename, fail_fsync_dir, fail_create;
   int reads;
-  int fail_read_at;     /* this read call fails with EIO */
-  int short_reads;      /* every read moves at most 5 bytes */
+  int fail_read_at; /* this read call fails with EIO */
+  int short_reads;  /* every read moves at most 5 bytes */
 } faults;
 
 static const cxmi_fileio *posix(void) { return cxmi_fileio_posix(); }
@@ -719,7 +719,11 @@ static void test_load_reads_header_first(void **state) {
   /* a newer version is refused the same way */
   fd = open(sc.path, O_WRONLY, 0600);
   assert_true(fd >= 0);
-  assert_int_equal(write(fd, "\x89" "CXMSNAP\x03\0\0\0\0\0\0\0", 16), 16);
+  assert_int_equal(write(fd,
+                         "\x89"
+                         "CXMSNAP\x03\0\0\0\0\0\0\0",
+                         16),
+                   16);
   assert_int_equal(close(fd), 0);
   f.reads = 0;
   assert_int_equal(cxmi_snapshot_load_file(&copy, sc.path, &hooks, &io), CXM_E_VERSION);
@@ -954,13 +958,20 @@ static void test_file_error_detail(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_save_load_file),   cmocka_unit_test(test_load_missing_and_bad),
-      cmocka_unit_test(test_write_failures),   cmocka_unit_test(test_other_failures),
-      cmocka_unit_test(test_fsync_dir_failure), cmocka_unit_test(test_read_failures),
-      cmocka_unit_test(test_file_nomem),       cmocka_unit_test(test_mode),
-      cmocka_unit_test(test_owner),            cmocka_unit_test(test_symlink),
-      cmocka_unit_test(test_not_regular),      cmocka_unit_test(test_load_reads_header_first),
-      cmocka_unit_test(test_stale_temporaries), cmocka_unit_test(test_long_names),
+      cmocka_unit_test(test_save_load_file),
+      cmocka_unit_test(test_load_missing_and_bad),
+      cmocka_unit_test(test_write_failures),
+      cmocka_unit_test(test_other_failures),
+      cmocka_unit_test(test_fsync_dir_failure),
+      cmocka_unit_test(test_read_failures),
+      cmocka_unit_test(test_file_nomem),
+      cmocka_unit_test(test_mode),
+      cmocka_unit_test(test_owner),
+      cmocka_unit_test(test_symlink),
+      cmocka_unit_test(test_not_regular),
+      cmocka_unit_test(test_load_reads_header_first),
+      cmocka_unit_test(test_stale_temporaries),
+      cmocka_unit_test(test_long_names),
       cmocka_unit_test(test_file_error_detail),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

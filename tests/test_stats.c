@@ -176,8 +176,7 @@ static void test_t_quantile_closed_forms(void **state) {
    * z^3 + z = 9.4890..., so at df = 1e13 t = z + 2.3722...e-13. At df =
    * 9.2e18 (CES with n = 2^63) the correction is below half an ulp. */
   const double z975 = 1.959963984540054;
-  check_rel(cxmi_t_quantile(0.975, 1e13), z975 + (z975 * z975 * z975 + z975) / 4e13, 1e-15, "t_quantile",
-            0.975, 1e13);
+  check_rel(cxmi_t_quantile(0.975, 1e13), z975 + (z975 * z975 * z975 + z975) / 4e13, 1e-15, "t_quantile", 0.975, 1e13);
   check_rel(cxmi_t_quantile(0.975, 9.2e18), z975, 1e-15, "t_quantile", 0.975, 9.2e18);
 }
 

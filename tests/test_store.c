@@ -146,7 +146,7 @@ static void test_bad_fields(void **state) {
 
 #define EXPECT_STATUS(mutation, status)                  \
   do {                                                   \
-    e = survey_event("c-new", 5000, CXM_KIND_NPS, 10);  \
+    e = survey_event("c-new", 5000, CXM_KIND_NPS, 10);   \
     mutation;                                            \
     assert_int_equal(cxm_store_check(s, &e), (status));  \
     assert_int_equal(cxm_store_record(s, &e), (status)); \
@@ -179,7 +179,7 @@ static void test_bad_fields(void **state) {
   EXPECT_STATUS(e.stage = CXM_STAGE_COUNT, CXM_E_STAGE);
   EXPECT_STATUS(e.segment = 1, CXM_E_SEGMENT); /* none interned yet */
   EXPECT_STATUS(e.segment = -2, CXM_E_SEGMENT);
-  EXPECT_STATUS(e.dimension = CXM_DIMENSION_EMPATHY, CXM_E_DIMENSION); /* nps takes none */
+  EXPECT_STATUS(e.dimension = CXM_DIMENSION_EMPATHY, CXM_E_DIMENSION);         /* nps takes none */
   EXPECT_STATUS((e.kind = CXM_KIND_PERCEPTION, e.value = 5), CXM_E_DIMENSION); /* needs one */
   EXPECT_STATUS((e.kind = CXM_KIND_PERCEPTION, e.value = 5, e.dimension = 9), CXM_E_DIMENSION);
   EXPECT_STATUS((e.kind = CXM_KIND_CONTACT_OPEN, e.has_value = 0), CXM_E_REF); /* needs a ref */
@@ -418,10 +418,18 @@ static void run_scenario(cxm_store *s, failing_alloc *f, long fail_at, int *fail
   int failed_once = 0, *failed = &failed_once, armed;
   /* Every kind, so that every side table (interactions and their early
    * list, SERVQUAL answers, churned customers) grows under failures too. */
-  static const int32_t kinds[] = {CXM_KIND_NPS,          CXM_KIND_CSAT,          CXM_KIND_CES,
-                                  CXM_KIND_INTERNAL,     CXM_KIND_CONTACT_REPLY, CXM_KIND_CONTACT_OPEN,
-                                  CXM_KIND_CONTACT_RESOLVE, CXM_KIND_EXPECTATION, CXM_KIND_PERCEPTION,
-                                  CXM_KIND_CHURN,        CXM_KIND_COMPLAINT,     CXM_KIND_PURCHASE};
+  static const int32_t kinds[] = {CXM_KIND_NPS,
+                                  CXM_KIND_CSAT,
+                                  CXM_KIND_CES,
+                                  CXM_KIND_INTERNAL,
+                                  CXM_KIND_CONTACT_REPLY,
+                                  CXM_KIND_CONTACT_OPEN,
+                                  CXM_KIND_CONTACT_RESOLVE,
+                                  CXM_KIND_EXPECTATION,
+                                  CXM_KIND_PERCEPTION,
+                                  CXM_KIND_CHURN,
+                                  CXM_KIND_COMPLAINT,
+                                  CXM_KIND_PURCHASE};
   char id[32], eid[32], ref[32];
   uint32_t i;
   for (i = 0; i < 3000; i++) {
@@ -532,7 +540,7 @@ static void test_batch_equals_single(void **state) {
     e->time = (int64_t)test_below(&rng, 100 * 86400);
     e->kind = (int32_t)test_below(&rng, 3);
     e->has_value = 1;
-    e->value = (double)test_below(&rng, 12); /* some out of range */
+    e->value = (double)test_below(&rng, 12);                   /* some out of range */
     e->stage = (int32_t)test_below(&rng, CXM_STAGE_COUNT + 1); /* some invalid */
     if (test_below(&rng, 2)) {
       e->id = eids[i];

@@ -57,7 +57,8 @@ static void check(const cxm_store *s, int32_t origin, int32_t lapse, const want 
     assert_int_equal(cxm_store_find_customer(&h, s, w[i].id, 1), CXM_OK);
     assert_int_equal(row.handle, h);
     assert_true(row.entry == w[i].entry);
-    if (row.time != w[i].time) fail_msg("%s: time %g, want %g (entry %g lost %d)", w[i].id, row.time, w[i].time, row.entry, row.lost);
+    if (row.time != w[i].time)
+      fail_msg("%s: time %g, want %g (entry %g lost %d)", w[i].id, row.time, w[i].time, row.entry, row.lost);
     assert_int_equal(row.lost, w[i].lost);
     assert_int_equal(row.nps, w[i].nps);
   }
@@ -92,10 +93,8 @@ static void test_window_origin_and_no_lapse(void **state) {
   };
   /* churn events only: d is still a customer (censored) */
   const want w2[] = {
-      {"a", 0, 200, 0, CXM_RETENTION_NPS_NONE},
-      {"b", 50, 200, 0, CXM_RETENTION_NPS_DETRACTOR},
-      {"c", 100, 121, 1, CXM_RETENTION_NPS_NONE},
-      {"d", 0, 200, 0, CXM_RETENTION_NPS_NONE},
+      {"a", 0, 200, 0, CXM_RETENTION_NPS_NONE},      {"b", 50, 200, 0, CXM_RETENTION_NPS_DETRACTOR},
+      {"c", 100, 121, 1, CXM_RETENTION_NPS_NONE},    {"d", 0, 200, 0, CXM_RETENTION_NPS_NONE},
       {"f", 10, 200, 0, CXM_RETENTION_NPS_PROMOTER},
   };
   cxm_store *s = spec_store(events, sizeof events / sizeof events[0], 0);
@@ -273,12 +272,9 @@ static void test_time_varying(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_tenure),
-      cmocka_unit_test(test_window_origin_and_no_lapse),
-      cmocka_unit_test(test_rows_feed_km),
-      cmocka_unit_test(test_errors),
-      cmocka_unit_test(test_cohorts),
-      cmocka_unit_test(test_time_varying),
+      cmocka_unit_test(test_tenure),       cmocka_unit_test(test_window_origin_and_no_lapse),
+      cmocka_unit_test(test_rows_feed_km), cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_cohorts),      cmocka_unit_test(test_time_varying),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

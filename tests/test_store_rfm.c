@@ -55,11 +55,11 @@ static void test_hand_worked(void **state) {
   assert_int_equal(cxm_rfm_get(&c, rfm, 0), CXM_OK);
   assert_int_equal(c.id_len, 1);
   assert_memory_equal(c.id, "A", 1);
-  assert_int_equal(c.x, 2);                        /* days 0, 7, 14: birth + 2 repeats */
-  assert_true(fabs(c.t_x - 14.0 / 7.0) < 1e-15);   /* day 14 - day 0, in weeks */
-  assert_true(fabs(c.T - 20.0 / 7.0) < 1e-15);     /* day 20 - day 0 */
-  assert_true(fabs(c.monetary - 25.0) < 1e-12);    /* (20 + 30) / 2; the birth day's 15 is not a repeat */
-  assert_true(c.x_star == 1.0);                    /* day 25 */
+  assert_int_equal(c.x, 2);                      /* days 0, 7, 14: birth + 2 repeats */
+  assert_true(fabs(c.t_x - 14.0 / 7.0) < 1e-15); /* day 14 - day 0, in weeks */
+  assert_true(fabs(c.T - 20.0 / 7.0) < 1e-15);   /* day 20 - day 0 */
+  assert_true(fabs(c.monetary - 25.0) < 1e-12);  /* (20 + 30) / 2; the birth day's 15 is not a repeat */
+  assert_true(c.x_star == 1.0);                  /* day 25 */
   assert_int_equal(cxm_rfm_get(&c, rfm, 1), CXM_OK);
   assert_int_equal(c.x, 0);
   assert_true(c.t_x == 0 && fabs(c.T - 17.0 / 7.0) < 1e-15);
@@ -82,7 +82,7 @@ static void test_hand_worked(void **state) {
   cxm_rfm_options_init(&o);
   o.holdout_to = 28 * DAY; /* a holdout needs `to` */
   assert_int_equal(cxm_store_rfm(rfm, s, &o), CXM_E_WINDOW);
-  o.to = 28 * DAY;         /* and must end after it */
+  o.to = 28 * DAY; /* and must end after it */
   assert_int_equal(cxm_store_rfm(rfm, s, &o), CXM_E_WINDOW);
   cxm_rfm_options_init(&o);
   o.unit_seconds = 0;

@@ -142,7 +142,7 @@ static void test_merge_shards(void **state) {
     int answers = (int)(rng_next(&seed) % 300);
     for (int i = 0; i < answers; i++) {
       int32_t kind = (int32_t)(rng_next(&seed) % 3);
-      int32_t value = kind == CXM_KIND_NPS ? (int32_t)(rng_next(&seed) % 11)
+      int32_t value = kind == CXM_KIND_NPS    ? (int32_t)(rng_next(&seed) % 11)
                       : kind == CXM_KIND_CSAT ? 1 + (int32_t)(rng_next(&seed) % 5)
                                               : 1 + (int32_t)(rng_next(&seed) % 7);
       uint64_t count = 1 + rng_next(&seed) % 3;
@@ -210,7 +210,7 @@ static void test_merge_edges(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_init),         cmocka_unit_test(test_add),        cmocka_unit_test(test_add_overflow),
+      cmocka_unit_test(test_init),         cmocka_unit_test(test_add),         cmocka_unit_test(test_add_overflow),
       cmocka_unit_test(test_merge_shards), cmocka_unit_test(test_merge_edges),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

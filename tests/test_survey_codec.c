@@ -23,11 +23,11 @@ static int acc_equal(const cxm_survey_acc *a, const cxm_survey_acc *b) {
  * Payload: nps 01 00x9 AC 02 (12 bytes), csat 80 01 00 00 00 7F (6),
  * ces 00x6 80x9 01 (16): 34 = 0x22 bytes. */
 static const uint8_t known_bytes[] = {
-    0x43, 0x58, 0x4D, 0x53, 0x01, 0x22,                               /* "CXMS", v1, L = 34 */
+    0x43, 0x58, 0x4D, 0x53, 0x01, 0x22,                                     /* "CXMS", v1, L = 34 */
     0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xAC, 0x02, /* nps */
-    0x80, 0x01, 0x00, 0x00, 0x00, 0x7F,                               /* csat */
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,                               /* ces 1..6 */
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01,       /* ces 7 = 2^63 */
+    0x80, 0x01, 0x00, 0x00, 0x00, 0x7F,                                     /* csat */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,                                     /* ces 1..6 */
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01,             /* ces 7 = 2^63 */
 };
 
 static cxm_survey_acc known_acc(void) {
@@ -134,11 +134,8 @@ static void random_acc(cxm_survey_acc *a, uint64_t *seed) {
     unsigned bits = (unsigned)(rng_next(seed) % 65);
     uint64_t v = bits == 64 ? r : (bits == 0 ? 0 : r >> (64 - bits));
     switch (rng_next(seed) % 4) {
-    case 0:
-      v = bits % 64 == 0 ? 0 : ((uint64_t)1 << (7 * (bits % 9 + 1))) - (rng_next(seed) % 2);
-      break;
-    default:
-      break;
+    case 0: v = bits % 64 == 0 ? 0 : ((uint64_t)1 << (7 * (bits % 9 + 1))) - (rng_next(seed) % 2); break;
+    default: break;
     }
     *all[i] = v;
   }
@@ -335,10 +332,10 @@ static void test_fuzz(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_known_bytes),  cmocka_unit_test(test_sizes_and_buffer),
-      cmocka_unit_test(test_round_trips),  cmocka_unit_test(test_truncated),
+      cmocka_unit_test(test_known_bytes),           cmocka_unit_test(test_sizes_and_buffer),
+      cmocka_unit_test(test_round_trips),           cmocka_unit_test(test_truncated),
       cmocka_unit_test(test_bad_magic_and_version), cmocka_unit_test(test_bad_frame),
-      cmocka_unit_test(test_bad_varints),  cmocka_unit_test(test_fuzz),
+      cmocka_unit_test(test_bad_varints),           cmocka_unit_test(test_fuzz),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

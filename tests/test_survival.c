@@ -187,8 +187,7 @@ static void test_km_random_brute_force(void **state) {
   }
 }
 
-static void check_logrank(const double *entry, const char *chisq_name, const char *obs_name,
-                          const char *exp_name) {
+static void check_logrank(const double *entry, const char *chisq_name, const char *obs_name, const char *exp_name) {
   cxm_logrank lr;
   double obs[3], expct[3];
   lr.size = sizeof lr;
@@ -250,11 +249,16 @@ static void test_chisq_sf(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_km_right_censored), cmocka_unit_test(test_km_delayed_entry),
-      cmocka_unit_test(test_km_small),          cmocka_unit_test(test_km_median_half),
-      cmocka_unit_test(test_km_errors),         cmocka_unit_test(test_km_alloc_failures),
-      cmocka_unit_test(test_logrank_survdiff),  cmocka_unit_test(test_logrank_delayed_entry),
-      cmocka_unit_test(test_logrank_errors),    cmocka_unit_test(test_chisq_sf),
+      cmocka_unit_test(test_km_right_censored),
+      cmocka_unit_test(test_km_delayed_entry),
+      cmocka_unit_test(test_km_small),
+      cmocka_unit_test(test_km_median_half),
+      cmocka_unit_test(test_km_errors),
+      cmocka_unit_test(test_km_alloc_failures),
+      cmocka_unit_test(test_logrank_survdiff),
+      cmocka_unit_test(test_logrank_delayed_entry),
+      cmocka_unit_test(test_logrank_errors),
+      cmocka_unit_test(test_chisq_sf),
       cmocka_unit_test(test_km_random_brute_force),
   };
   if (!surv_load(&D)) {

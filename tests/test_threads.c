@@ -56,9 +56,9 @@ typedef struct buf {
 
 /* A check that may run on a worker thread: it records the line of the
  * first failure in `*chk` (the main thread asserts it is 0). */
-#define CHECK(cond)                                   \
-  do {                                                \
-    if (!(cond) && *chk == 0) *chk = __LINE__;        \
+#define CHECK(cond)                            \
+  do {                                         \
+    if (!(cond) && *chk == 0) *chk = __LINE__; \
   } while (0)
 
 static void buf_put(buf *b, const void *data, size_t n) {
@@ -103,9 +103,10 @@ static void put_bytes(buf *d, const void *p, size_t n) {
 
 /* ---- event streams ---------------------------------------------------- */
 
-static const char *const kinds[] = {"nps",         "csat",       "ces",        "internal",     "expectation",
-                                    "perception",  "purchase",   "complaint",  "compliment",   "churn"};
-static const char *const channels[] = {"", "email", "phone", "chat", "web", "store", "social", "app", "kiosk", "partner-x"};
+static const char *const kinds[] = {"nps",        "csat",     "ces",       "internal",   "expectation",
+                                    "perception", "purchase", "complaint", "compliment", "churn"};
+static const char *const channels[] = {"",      "email",  "phone", "chat",  "web",
+                                       "store", "social", "app",   "kiosk", "partner-x"};
 static const char *const stages[] = {"", "awareness", "discovery", "purchase", "use", "advocacy"};
 static const char *const segments[] = {"", "enterprise", "smb", "public sector"};
 static const char *const dims[] = {"tangibles", "reliability", "responsiveness", "assurance", "empathy"};
@@ -138,16 +139,16 @@ static void make_stream(buf *out, uint64_t seed, int rows) {
       buf_printf(out, "%lld,c%d,ces,%d,%s,%s,,%s,,%s\n", (long long)t, c, 1 + (int)test_below(&s, 7), ch, st, sg, id);
     } else if (pick < 48) {
       /* a rated interaction: the company's score and the customer's answer */
-      buf_printf(out, "%lld,c%d,internal,%d.5,%s,%s,i%d,%s,,%s\n", (long long)t, c, (int)test_below(&s, 100), ch, st,
-                 i, sg, id);
+      buf_printf(out, "%lld,c%d,internal,%d.5,%s,%s,i%d,%s,,%s\n", (long long)t, c, (int)test_below(&s, 100), ch, st, i,
+                 sg, id);
       buf_printf(out, "%lld,c%d,csat,%d,%s,%s,i%d,%s,,%s-r\n", (long long)(t + 3600), c, 1 + (int)test_below(&s, 5), ch,
                  st, i, sg, id);
     } else if (pick < 56) {
       const char *dim = dims[test_below(&s, 5)];
       buf_printf(out, "%lld,c%d,expectation,%d,%s,%s,,%s,%s,%s\n", (long long)t, c, 1 + (int)test_below(&s, 7), ch, st,
                  sg, dim, id);
-      buf_printf(out, "%lld,c%d,perception,%d,%s,%s,,%s,%s,%s-p\n", (long long)(t + 60), c,
-                 1 + (int)test_below(&s, 7), ch, st, sg, dim, id);
+      buf_printf(out, "%lld,c%d,perception,%d,%s,%s,,%s,%s,%s-p\n", (long long)(t + 60), c, 1 + (int)test_below(&s, 7),
+                 ch, st, sg, dim, id);
     } else if (pick < 68) {
       /* a contact: open, maybe a reply, maybe a resolution */
       int64_t reply = t + (int64_t)test_below(&s, 3 * 86400);
@@ -587,14 +588,14 @@ static cxm_calendar *make_calendar(void) {
 typedef struct job {
   int index;
   uint64_t seed;
-  const buf *csv;            /* test 1: the stream to build from */
-  const cxm_store *store;    /* test 2: the shared store */
+  const buf *csv;         /* test 1: the stream to build from */
+  const cxm_store *store; /* test 2: the shared store */
   const cxm_calendar *cal;
   const cxm_rfm *rfm;        /* test 2: a shared purchase summary */
   const cxm_risk_data *risk; /* test 2: shared risk rows */
   pthread_barrier_t *start;
-  buf result;                /* the digest */
-  int rounds_equal;          /* test 2: rounds that equalled round 0 */
+  buf result;       /* the digest */
+  int rounds_equal; /* test 2: rounds that equalled round 0 */
   cxm_reader_stats stats;
 } job;
 

@@ -277,13 +277,19 @@ static void test_period_keys_hand(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_rfc3339_basic),   cmocka_unit_test(test_fractions),
-      cmocka_unit_test(test_bounds),          cmocka_unit_test(test_year_zero),
-      cmocka_unit_test(test_calendar),        cmocka_unit_test(test_malformed),
-      cmocka_unit_test(test_unix_seconds),    cmocka_unit_test(test_python_timestamps),
+      cmocka_unit_test(test_rfc3339_basic),
+      cmocka_unit_test(test_fractions),
+      cmocka_unit_test(test_bounds),
+      cmocka_unit_test(test_year_zero),
+      cmocka_unit_test(test_calendar),
+      cmocka_unit_test(test_malformed),
+      cmocka_unit_test(test_unix_seconds),
+      cmocka_unit_test(test_python_timestamps),
       cmocka_unit_test(test_unix_milliseconds),
-      cmocka_unit_test(test_format),          cmocka_unit_test(test_roundtrip_days),
-      cmocka_unit_test(test_period_keys_python), cmocka_unit_test(test_period_keys_hand),
+      cmocka_unit_test(test_format),
+      cmocka_unit_test(test_roundtrip_days),
+      cmocka_unit_test(test_period_keys_python),
+      cmocka_unit_test(test_period_keys_hand),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

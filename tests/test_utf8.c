@@ -143,28 +143,31 @@ static void test_hand_cases(void **state) {
   check("", CXMI_TEXT_OK, 0);
   check("plain ascii id c-17", CXMI_TEXT_OK, 0);
   check("Zoë Ünal — 東京 😀", CXMI_TEXT_OK, 0);
-  check("\xC2\xA0", CXMI_TEXT_OK, 0);              /* U+00A0, first after C1 */
-  check("\xC2\x80", CXMI_TEXT_CONTROL, 0);         /* U+0080, C1 */
-  check("ab\xC2\x9F", CXMI_TEXT_CONTROL, 2);       /* U+009F, C1 */
-  check("\xED\x9F\xBF", CXMI_TEXT_OK, 0);          /* U+D7FF */
-  check("\xEE\x80\x80", CXMI_TEXT_OK, 0);          /* U+E000 */
-  check("\xEF\xBF\xBF", CXMI_TEXT_OK, 0);          /* U+FFFF (noncharacter, still well-formed) */
-  check("\xF4\x8F\xBF\xBF", CXMI_TEXT_OK, 0);      /* U+10FFFF */
-  check("\xF0\x90\x80\x80", CXMI_TEXT_OK, 0);      /* U+10000 */
-  check("x\xED\xA0\x80", CXMI_TEXT_INVALID, 1);    /* U+D800 surrogate */
-  check("\xED\xBF\xBF", CXMI_TEXT_INVALID, 0);     /* U+DFFF surrogate */
+  check("\xC2\xA0", CXMI_TEXT_OK, 0);                      /* U+00A0, first after C1 */
+  check("\xC2\x80", CXMI_TEXT_CONTROL, 0);                 /* U+0080, C1 */
+  check("ab\xC2\x9F", CXMI_TEXT_CONTROL, 2);               /* U+009F, C1 */
+  check("\xED\x9F\xBF", CXMI_TEXT_OK, 0);                  /* U+D7FF */
+  check("\xEE\x80\x80", CXMI_TEXT_OK, 0);                  /* U+E000 */
+  check("\xEF\xBF\xBF", CXMI_TEXT_OK, 0);                  /* U+FFFF (noncharacter, still well-formed) */
+  check("\xF4\x8F\xBF\xBF", CXMI_TEXT_OK, 0);              /* U+10FFFF */
+  check("\xF0\x90\x80\x80", CXMI_TEXT_OK, 0);              /* U+10000 */
+  check("x\xED\xA0\x80", CXMI_TEXT_INVALID, 1);            /* U+D800 surrogate */
+  check("\xED\xBF\xBF", CXMI_TEXT_INVALID, 0);             /* U+DFFF surrogate */
   check("\xED\xA0\xBD\xED\xB8\x80", CXMI_TEXT_INVALID, 0); /* CESU-8 pair */
-  check("\xF4\x90\x80\x80", CXMI_TEXT_INVALID, 0); /* U+110000 */
-  check("\xC0\xAF", CXMI_TEXT_INVALID, 0);         /* overlong '/' */
+  check("\xF4\x90\x80\x80", CXMI_TEXT_INVALID, 0);         /* U+110000 */
+  check("\xC0\xAF", CXMI_TEXT_INVALID, 0);                 /* overlong '/' */
   check("\xC1\xBF", CXMI_TEXT_INVALID, 0);
   check("\xE0\x80\xAF", CXMI_TEXT_INVALID, 0);
-  check("\xE0\x9F\xBF", CXMI_TEXT_INVALID, 0);     /* overlong U+07FF */
-  check("\xF0\x8F\xBF\xBF", CXMI_TEXT_INVALID, 0); /* overlong U+FFFF */
+  check("\xE0\x9F\xBF", CXMI_TEXT_INVALID, 0);         /* overlong U+07FF */
+  check("\xF0\x8F\xBF\xBF", CXMI_TEXT_INVALID, 0);     /* overlong U+FFFF */
   check("\xF8\x88\x80\x80\x80", CXMI_TEXT_INVALID, 0); /* 5-byte form */
   check("\xFE", CXMI_TEXT_INVALID, 0);
-  check("abc\x80", CXMI_TEXT_INVALID, 3);          /* lone continuation */
-  check("abc\xE2\x82", CXMI_TEXT_INVALID, 3);      /* truncated at the end */
-  check("\xE2\x82" "abc", CXMI_TEXT_INVALID, 0);
+  check("abc\x80", CXMI_TEXT_INVALID, 3);     /* lone continuation */
+  check("abc\xE2\x82", CXMI_TEXT_INVALID, 3); /* truncated at the end */
+  check(
+      "\xE2\x82"
+      "abc",
+      CXMI_TEXT_INVALID, 0);
   check("a\tb", CXMI_TEXT_CONTROL, 1);
   check("line\r", CXMI_TEXT_CONTROL, 4);
   check("line\n", CXMI_TEXT_CONTROL, 4);

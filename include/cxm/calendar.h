@@ -96,8 +96,7 @@ CXM_API void cxm_calendar_free(cxm_calendar *cal);
  *         out of range); on error the calendar is unchanged.
  * @note Writes the calendar. @since 0.1
  */
-CXM_API int32_t cxm_calendar_set_hours(cxm_calendar *cal, int32_t weekday, int32_t open_seconds,
-                                       int32_t close_seconds);
+CXM_API int32_t cxm_calendar_set_hours(cxm_calendar *cal, int32_t weekday, int32_t open_seconds, int32_t close_seconds);
 
 /**
  * @brief The business hours of one weekday.

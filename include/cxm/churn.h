@@ -41,16 +41,20 @@ extern "C" {
 
 /** @brief How cxm_store_churn() scores; fill with cxm_churn_options_init(). @since 0.1 */
 typedef struct cxm_churn_options {
-  size_t size;                  /**< sizeof(cxm_churn_options); set by the init function */
-  int64_t scored_at;            /**< a UTC midnight (multiple of 86400) in 1970-01-01 .. 10000-01-01, or CXM_CHURN_AFTER_LAST (default) */
-  int64_t horizon_seconds;      /**< training horizon, a positive multiple of 86400; default 90 days */
-  int32_t purchase_model;       /**< a cxm_model_kind for the purchase risk; default CXM_MODEL_MBGNBD */
-  const cxm_calendar *calendar; /**< business hours for SLA breaches, borrowed for the call; NULL: Monday-Friday 09:00-17:00 UTC */
-  int64_t sla_target_seconds;   /**< first-reply target in business seconds; default 28800 */
-  int32_t label;                /**< a cxm_churn_label (cxm/features.h): what a lost customer is in training; default CXM_LABEL_BOTH @since 0.2 */
-  int32_t activity;             /**< a cxm_churn_activity: what ends a lapse; default CXM_ACTIVITY_PURCHASES @since 0.2 */
-  int32_t rank;                 /**< a cxm_churn_rank: the order of the rows; default CXM_CHURN_RANK_RISK @since 0.2 */
-  int32_t train_lapsed;         /**< 0 (the default, chosen by measurement: docs/churn.md): customers already lapsed at the training cut-off are left out of training (they are still scored); 1: labelled and trained on. Ignored with CXM_LABEL_CHURN (always trained on) @since 0.2 */
+  size_t size; /**< sizeof(cxm_churn_options); set by the init function */
+  int64_t
+      scored_at; /**< a UTC midnight (multiple of 86400) in 1970-01-01 .. 10000-01-01, or CXM_CHURN_AFTER_LAST (default) */
+  int64_t horizon_seconds; /**< training horizon, a positive multiple of 86400; default 90 days */
+  int32_t purchase_model;  /**< a cxm_model_kind for the purchase risk; default CXM_MODEL_MBGNBD */
+  const cxm_calendar
+      *calendar; /**< business hours for SLA breaches, borrowed for the call; NULL: Monday-Friday 09:00-17:00 UTC */
+  int64_t sla_target_seconds; /**< first-reply target in business seconds; default 28800 */
+  int32_t
+      label; /**< a cxm_churn_label (cxm/features.h): what a lost customer is in training; default CXM_LABEL_BOTH @since 0.2 */
+  int32_t activity; /**< a cxm_churn_activity: what ends a lapse; default CXM_ACTIVITY_PURCHASES @since 0.2 */
+  int32_t rank;     /**< a cxm_churn_rank: the order of the rows; default CXM_CHURN_RANK_RISK @since 0.2 */
+  int32_t
+      train_lapsed; /**< 0 (the default, chosen by measurement: docs/churn.md): customers already lapsed at the training cut-off are left out of training (they are still scored); 1: labelled and trained on. Ignored with CXM_LABEL_CHURN (always trained on) @since 0.2 */
 } cxm_churn_options;
 
 /** @brief The order of a result's rows (as `int32_t`). @since 0.2 */
@@ -61,9 +65,10 @@ enum cxm_churn_rank {
 
 /** @brief Which model scored a result (as `int32_t`; never renumbered). @since 0.2 */
 enum cxm_churn_source {
-  CXM_CHURN_SOURCE_DEFAULT = 0,  /**< the documented default model (cxm_feature_default_model()) */
-  CXM_CHURN_SOURCE_FITTED = 1,   /**< fitted on every feature from the store's labels */
-  CXM_CHURN_SOURCE_PURCHASE = 2  /**< the purchase model alone: intercept + a slope on CXM_FEATURE_LAPSE_ODDS, fitted from the labels */
+  CXM_CHURN_SOURCE_DEFAULT = 0, /**< the documented default model (cxm_feature_default_model()) */
+  CXM_CHURN_SOURCE_FITTED = 1,  /**< fitted on every feature from the store's labels */
+  CXM_CHURN_SOURCE_PURCHASE =
+      2 /**< the purchase model alone: intercept + a slope on CXM_FEATURE_LAPSE_ODDS, fitted from the labels */
 };
 
 /** A fitted or purchase model replaces the default only with at least this
@@ -80,40 +85,51 @@ typedef struct cxm_churn cxm_churn;
 
 /** @brief How a result was scored. @since 0.1 */
 typedef struct cxm_churn_info {
-  size_t size;                    /**< sizeof(cxm_churn_info); set by cxm_churn_info_init() */
-  int64_t scored_at;              /**< the scoring time used */
-  int64_t cutoff;                 /**< scored_at - horizon: the training cut-off */
-  int32_t fitted;                 /**< 1 when `source` is CXM_CHURN_SOURCE_FITTED */
-  cxm_risk_model model;           /**< the model that scored; when fitted, model.converged is 0 if the fit stopped at its best point (the default model has converged 0 too) */
-  cxm_risk_evaluation evaluation; /**< held-out evaluation of the half-data fit of every feature; rows = 0 when there was no split */
-  int32_t source;                 /**< a cxm_churn_source @since 0.2 */
-  double heldout_auc[3];          /**< held-out AUC of the default, fitted and purchase models (index: cxm_churn_source); NaN without a split @since 0.2 */
-  double heldout_log_loss[3];     /**< their held-out log-loss; NaN without a split @since 0.2 */
-  double margin;                  /**< the AUC margin the fitted model had to clear; NaN without a split @since 0.2 */
-  uint64_t train_rows;            /**< customers with a label at the training cut-off (after `train_lapsed`) @since 0.2 */
-  uint64_t train_lost;            /**< of them, lost in the horizon @since 0.2 */
-  double baseline[CXM_FEATURE_COUNT]; /**< the baseline customer drivers are measured against: each feature's median over the scored customers @since 0.2 */
-  double value_at_risk;           /**< the sum of the rows' value_at_risk: the revenue at risk in the horizon @since 0.2 */
-  double expected_value;          /**< the sum of the rows' expected_value @since 0.2 */
-  int32_t spend_fitted;           /**< 1 when a Gamma-Gamma spend model was fitted; 0: the documented fallback (docs/churn.md, "Value at risk") @since 0.2 */
+  size_t size;       /**< sizeof(cxm_churn_info); set by cxm_churn_info_init() */
+  int64_t scored_at; /**< the scoring time used */
+  int64_t cutoff;    /**< scored_at - horizon: the training cut-off */
+  int32_t fitted;    /**< 1 when `source` is CXM_CHURN_SOURCE_FITTED */
+  cxm_risk_model
+      model; /**< the model that scored; when fitted, model.converged is 0 if the fit stopped at its best point (the default model has converged 0 too) */
+  cxm_risk_evaluation
+      evaluation; /**< held-out evaluation of the half-data fit of every feature; rows = 0 when there was no split */
+  int32_t source; /**< a cxm_churn_source @since 0.2 */
+  double heldout_auc
+      [3]; /**< held-out AUC of the default, fitted and purchase models (index: cxm_churn_source); NaN without a split @since 0.2 */
+  double heldout_log_loss[3]; /**< their held-out log-loss; NaN without a split @since 0.2 */
+  double margin;              /**< the AUC margin the fitted model had to clear; NaN without a split @since 0.2 */
+  uint64_t train_rows;        /**< customers with a label at the training cut-off (after `train_lapsed`) @since 0.2 */
+  uint64_t train_lost;        /**< of them, lost in the horizon @since 0.2 */
+  double baseline
+      [CXM_FEATURE_COUNT]; /**< the baseline customer drivers are measured against: each feature's median over the scored customers @since 0.2 */
+  double value_at_risk;  /**< the sum of the rows' value_at_risk: the revenue at risk in the horizon @since 0.2 */
+  double expected_value; /**< the sum of the rows' expected_value @since 0.2 */
+  int32_t
+      spend_fitted; /**< 1 when a Gamma-Gamma spend model was fitted; 0: the documented fallback (docs/churn.md, "Value at risk") @since 0.2 */
 } cxm_churn_info;
 
 /** @brief One scored customer. @since 0.1 */
 typedef struct cxm_churn_row {
-  size_t size;                              /**< sizeof(cxm_churn_row); set by cxm_churn_row_init() */
-  uint32_t handle;                          /**< the customer's handle in the store */
-  int32_t band;                             /**< cxm_risk_band() of `risk` */
-  double risk;                              /**< probability of churning within the horizon after scored_at */
-  double logit;                             /**< log-odds of `risk`: intercept + the sum of `contributions` */
-  double p_alive;                           /**< the purchase model's P(alive) at scored_at; NaN for a customer who never bought (or without a purchase model) */
-  double p_no_purchase;                     /**< the purchase model's P(no purchase in the horizon after scored_at) (cxm_model_p_no_purchase()); NaN as p_alive @since 0.2 */
-  double features[CXM_FEATURE_COUNT];       /**< the feature row (cxm/features.h order) */
-  double contributions[CXM_FEATURE_COUNT];  /**< each feature's share of the log-odds (cxm_risk_explain()) */
-  uint32_t driver_count;                    /**< drivers: features whose weight against the baseline exceeds CXM_CHURN_DRIVER_MIN (docs/churn.md, "Drivers") */
-  int32_t drivers[CXM_FEATURE_COUNT];       /**< those features (cxm_feature), largest weight first; ties by feature order; -1 beyond driver_count */
-  double driver_weights[CXM_FEATURE_COUNT]; /**< per feature, coef x (value - baseline value): its share of the log-odds above the baseline customer's @since 0.2 */
-  double expected_value;                    /**< expected purchases in the horizon after scored_at (conditional expectation) x expected spend per purchase; 0 for a customer who never bought @since 0.2 */
-  double value_at_risk;                     /**< risk x expected_value @since 0.2 */
+  size_t size;     /**< sizeof(cxm_churn_row); set by cxm_churn_row_init() */
+  uint32_t handle; /**< the customer's handle in the store */
+  int32_t band;    /**< cxm_risk_band() of `risk` */
+  double risk;     /**< probability of churning within the horizon after scored_at */
+  double logit;    /**< log-odds of `risk`: intercept + the sum of `contributions` */
+  double
+      p_alive; /**< the purchase model's P(alive) at scored_at; NaN for a customer who never bought (or without a purchase model) */
+  double
+      p_no_purchase; /**< the purchase model's P(no purchase in the horizon after scored_at) (cxm_model_p_no_purchase()); NaN as p_alive @since 0.2 */
+  double features[CXM_FEATURE_COUNT];      /**< the feature row (cxm/features.h order) */
+  double contributions[CXM_FEATURE_COUNT]; /**< each feature's share of the log-odds (cxm_risk_explain()) */
+  uint32_t
+      driver_count; /**< drivers: features whose weight against the baseline exceeds CXM_CHURN_DRIVER_MIN (docs/churn.md, "Drivers") */
+  int32_t drivers
+      [CXM_FEATURE_COUNT]; /**< those features (cxm_feature), largest weight first; ties by feature order; -1 beyond driver_count */
+  double driver_weights
+      [CXM_FEATURE_COUNT]; /**< per feature, coef x (value - baseline value): its share of the log-odds above the baseline customer's @since 0.2 */
+  double
+      expected_value; /**< expected purchases in the horizon after scored_at (conditional expectation) x expected spend per purchase; 0 for a customer who never bought @since 0.2 */
+  double value_at_risk; /**< risk x expected_value @since 0.2 */
 } cxm_churn_row;
 
 /** A feature drives a customer's risk when it raises the log-odds above

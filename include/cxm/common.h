@@ -45,14 +45,13 @@ extern "C" {
 /** Patch version: changes for fixes only. */
 #define CXM_VERSION_PATCH 0
 /** The version as one number: major * 10000 + minor * 100 + patch. */
-#define CXM_VERSION_NUMBER                                                   \
-  (CXM_VERSION_MAJOR * 10000 + CXM_VERSION_MINOR * 100 + CXM_VERSION_PATCH)
+#define CXM_VERSION_NUMBER (CXM_VERSION_MAJOR * 10000 + CXM_VERSION_MINOR * 100 + CXM_VERSION_PATCH)
 /** @cond */
 #define CXM_VERSION_STR_(x) #x
 #define CXM_VERSION_XSTR_(x) CXM_VERSION_STR_(x)
 /** @endcond */
 /** The version as a string, "MAJOR.MINOR.PATCH". */
-#define CXM_VERSION_STRING                                                   \
+#define CXM_VERSION_STRING \
   CXM_VERSION_XSTR_(CXM_VERSION_MAJOR) "." CXM_VERSION_XSTR_(CXM_VERSION_MINOR) "." CXM_VERSION_XSTR_(CXM_VERSION_PATCH)
 
 /**
@@ -80,28 +79,28 @@ enum cxm_status {
   CXM_E_EVENT_ID = -14,    /**< Event id longer than 128 bytes. */
   CXM_E_WINDOW = -15,      /**< Window reversed or off the store's buckets, or a cut-off not a UTC midnight. */
   CXM_E_BY = -16,          /**< Unknown grouping dimension. */
-  CXM_E_OVERFLOW = -17,    /**< A count would overflow 64 bits, or a sum (a day's purchase amount) would not be finite. */
-  CXM_E_FORMAT = -18,      /**< Serialised bytes are malformed. */
-  CXM_E_VERSION = -19,     /**< Serialised format version not supported. */
-  CXM_E_TRUNCATED = -20,   /**< Serialised bytes end early. */
-  CXM_E_IO = -21,          /**< A file could not be opened or read. */
-  CXM_E_HEADER = -22,      /**< CSV header missing, duplicated or lacking a required column. */
-  CXM_E_ROW = -23,         /**< Strict mode stopped at a bad row. */
-  CXM_E_STATE = -24,       /**< Object used in the wrong state (e.g. reader fed after finish). */
-  CXM_E_LIMIT = -25,       /**< A capacity limit was reached (customers, channels, segments). */
-  CXM_E_COLUMNS = -26,     /**< A row has the wrong number of fields. */
-  CXM_E_QUOTE = -27,       /**< A quoted field is malformed or never closed. */
-  CXM_E_ENCODING = -28,    /**< Invalid UTF-8 or a control character in a known field. */
-  CXM_E_NOT_FOUND = -29,   /**< The thing looked up does not exist. */
-  CXM_E_BUFFER = -30,      /**< The caller's buffer is too small. */
-  CXM_E_OPTION = -31,      /**< An option value is invalid. */
-  CXM_E_SYNTAX = -32,      /**< A JSON Lines record is not valid JSON of the expected shape. */
-  CXM_E_CONVERGE = -33,    /**< A model fit did not converge; the result holds the best point reached. */
-  CXM_E_MODEL = -34,       /**< Unknown model kind, or a model whose parameters are unusable for the call. */
-  CXM_E_NO_DATA = -35,     /**< Nothing to compute from (e.g. no customers to fit). */
-  CXM_E_CHECKSUM = -36,    /**< A snapshot section's checksum does not match its bytes. */
-  CXM_E_CONFLICT = -37,    /**< Two stores cannot be merged (different options, or an event id in both). */
-  CXM_E_NOT_FILE = -38     /**< A path names something other than a regular file (a directory, FIFO, device, socket). */
+  CXM_E_OVERFLOW = -17,  /**< A count would overflow 64 bits, or a sum (a day's purchase amount) would not be finite. */
+  CXM_E_FORMAT = -18,    /**< Serialised bytes are malformed. */
+  CXM_E_VERSION = -19,   /**< Serialised format version not supported. */
+  CXM_E_TRUNCATED = -20, /**< Serialised bytes end early. */
+  CXM_E_IO = -21,        /**< A file could not be opened or read. */
+  CXM_E_HEADER = -22,    /**< CSV header missing, duplicated or lacking a required column. */
+  CXM_E_ROW = -23,       /**< Strict mode stopped at a bad row. */
+  CXM_E_STATE = -24,     /**< Object used in the wrong state (e.g. reader fed after finish). */
+  CXM_E_LIMIT = -25,     /**< A capacity limit was reached (customers, channels, segments). */
+  CXM_E_COLUMNS = -26,   /**< A row has the wrong number of fields. */
+  CXM_E_QUOTE = -27,     /**< A quoted field is malformed or never closed. */
+  CXM_E_ENCODING = -28,  /**< Invalid UTF-8 or a control character in a known field. */
+  CXM_E_NOT_FOUND = -29, /**< The thing looked up does not exist. */
+  CXM_E_BUFFER = -30,    /**< The caller's buffer is too small. */
+  CXM_E_OPTION = -31,    /**< An option value is invalid. */
+  CXM_E_SYNTAX = -32,    /**< A JSON Lines record is not valid JSON of the expected shape. */
+  CXM_E_CONVERGE = -33,  /**< A model fit did not converge; the result holds the best point reached. */
+  CXM_E_MODEL = -34,     /**< Unknown model kind, or a model whose parameters are unusable for the call. */
+  CXM_E_NO_DATA = -35,   /**< Nothing to compute from (e.g. no customers to fit). */
+  CXM_E_CHECKSUM = -36,  /**< A snapshot section's checksum does not match its bytes. */
+  CXM_E_CONFLICT = -37,  /**< Two stores cannot be merged (different options, or an event id in both). */
+  CXM_E_NOT_FILE = -38   /**< A path names something other than a regular file (a directory, FIFO, device, socket). */
 };
 
 /**
@@ -168,9 +167,9 @@ typedef struct cxm_allocator {
  * @since 0.2
  */
 typedef struct cxm_detail {
-  size_t size;        /**< sizeof(cxm_detail); set by cxm_detail_init() */
-  int32_t status;     /**< the status the call returned */
-  const char *field;  /**< the input field at fault ("value", "time", ...), "*" for none; a static string */
+  size_t size;       /**< sizeof(cxm_detail); set by cxm_detail_init() */
+  int32_t status;    /**< the status the call returned */
+  const char *field; /**< the input field at fault ("value", "time", ...), "*" for none; a static string */
   char reason[CXM_DETAIL_REASON_SIZE]; /**< a sentence: "value 11 for kind nps is not an integer 0..10" */
 } cxm_detail;
 

@@ -56,13 +56,13 @@ enum cxm_drivers_quadrant {
  * @since 0.1
  */
 typedef struct cxm_drivers_options {
-  size_t size;         /**< sizeof(cxm_drivers_options) */
-  int32_t outcome;     /**< enum cxm_drivers_outcome; default CXM_DRIVERS_LINEAR */
-  int32_t bootstrap;   /**< bootstrap replicates, 0 (none) .. 100000; default 200 */
-  uint64_t seed;       /**< bootstrap seed; default 1 */
-  double conf_level;   /**< percentile interval level in (0, 1); default 0.95 */
-  double scale_min;    /**< lowest possible rating; default 1 (SERVQUAL's 1..7) */
-  double scale_max;    /**< highest possible rating, > scale_min; default 7 */
+  size_t size;       /**< sizeof(cxm_drivers_options) */
+  int32_t outcome;   /**< enum cxm_drivers_outcome; default CXM_DRIVERS_LINEAR */
+  int32_t bootstrap; /**< bootstrap replicates, 0 (none) .. 100000; default 200 */
+  uint64_t seed;     /**< bootstrap seed; default 1 */
+  double conf_level; /**< percentile interval level in (0, 1); default 0.95 */
+  double scale_min;  /**< lowest possible rating; default 1 (SERVQUAL's 1..7) */
+  double scale_max;  /**< highest possible rating, > scale_min; default 7 */
 } cxm_drivers_options;
 
 /**
@@ -131,18 +131,19 @@ CXM_API int32_t cxm_drivers_summary_get(cxm_drivers_summary *sum, const cxm_driv
  * @since 0.1
  */
 typedef struct cxm_driver {
-  size_t size;          /**< sizeof(cxm_driver) */
-  double weight;        /**< relative weight (Johnson, or logistic); the weights sum to r2 */
-  double share;         /**< weight / r2 * 100, percent */
-  double shapley;       /**< Shapley (LMG) share of R²; they sum to r2; NaN for a binary outcome */
-  double lower;         /**< bootstrap percentile interval of the weight; NaN without bootstrap */
-  double upper;         /**< upper bound */
-  double diff_lower;    /**< interval of weight - weight of a random variable (Tonidandel, LeBreton & Johnson 2009) */
-  double diff_upper;    /**< upper bound */
-  int32_t covers_zero;  /**< 1 when [diff_lower, diff_upper] covers 0: not distinguishable from noise; 0 without bootstrap */
-  double mean_rating;   /**< mean rating over the rows used */
-  double performance;   /**< mean rating on 0-100: (mean - scale_min) / (scale_max - scale_min) * 100 */
-  int32_t quadrant;     /**< enum cxm_drivers_quadrant */
+  size_t size;       /**< sizeof(cxm_driver) */
+  double weight;     /**< relative weight (Johnson, or logistic); the weights sum to r2 */
+  double share;      /**< weight / r2 * 100, percent */
+  double shapley;    /**< Shapley (LMG) share of R²; they sum to r2; NaN for a binary outcome */
+  double lower;      /**< bootstrap percentile interval of the weight; NaN without bootstrap */
+  double upper;      /**< upper bound */
+  double diff_lower; /**< interval of weight - weight of a random variable (Tonidandel, LeBreton & Johnson 2009) */
+  double diff_upper; /**< upper bound */
+  int32_t
+      covers_zero; /**< 1 when [diff_lower, diff_upper] covers 0: not distinguishable from noise; 0 without bootstrap */
+  double mean_rating; /**< mean rating over the rows used */
+  double performance; /**< mean rating on 0-100: (mean - scale_min) / (scale_max - scale_min) * 100 */
+  int32_t quadrant;   /**< enum cxm_drivers_quadrant */
 } cxm_driver;
 
 /**

@@ -14,19 +14,19 @@ extern "C" {
 
 /** @brief Event kinds (docs/events.md, "Kinds"). @since 0.1 */
 enum cxm_kind {
-  CXM_KIND_NPS = 0,             /**< integer 0..10 */
-  CXM_KIND_CSAT = 1,            /**< integer 1..5 */
-  CXM_KIND_CES = 2,             /**< integer 1..7 (7 = least effort) */
-  CXM_KIND_INTERNAL = 3,        /**< number 0..100, the company's own rating */
-  CXM_KIND_EXPECTATION = 4,     /**< integer 1..7, needs a dimension */
-  CXM_KIND_PERCEPTION = 5,      /**< integer 1..7, needs a dimension */
-  CXM_KIND_CONTACT_OPEN = 6,    /**< no value, needs a ref */
-  CXM_KIND_CONTACT_REPLY = 7,   /**< no value, needs a ref */
-  CXM_KIND_CONTACT_RESOLVE = 8, /**< no value, needs a ref */
-  CXM_KIND_PURCHASE = 9,        /**< number >= 0, the amount */
-  CXM_KIND_COMPLAINT = 10,      /**< no value */
-  CXM_KIND_COMPLIMENT = 11,     /**< no value */
-  CXM_KIND_CHURN = 12,          /**< no value */
+  CXM_KIND_NPS = 0,               /**< integer 0..10 */
+  CXM_KIND_CSAT = 1,              /**< integer 1..5 */
+  CXM_KIND_CES = 2,               /**< integer 1..7 (7 = least effort) */
+  CXM_KIND_INTERNAL = 3,          /**< number 0..100, the company's own rating */
+  CXM_KIND_EXPECTATION = 4,       /**< integer 1..7, needs a dimension */
+  CXM_KIND_PERCEPTION = 5,        /**< integer 1..7, needs a dimension */
+  CXM_KIND_CONTACT_OPEN = 6,      /**< no value, needs a ref */
+  CXM_KIND_CONTACT_REPLY = 7,     /**< no value, needs a ref */
+  CXM_KIND_CONTACT_RESOLVE = 8,   /**< no value, needs a ref */
+  CXM_KIND_PURCHASE = 9,          /**< number >= 0, the amount */
+  CXM_KIND_COMPLAINT = 10,        /**< no value */
+  CXM_KIND_COMPLIMENT = 11,       /**< no value */
+  CXM_KIND_CHURN = 12,            /**< no value */
   CXM_KIND_CONTACT_REOPEN = 13,   /**< no value, needs a ref (the contact's) */
   CXM_KIND_CONTACT_TRANSFER = 14, /**< no value, needs a ref (the contact's) */
   CXM_KIND_FOLLOWUP = 15,         /**< no value, needs a ref (the answer's) */
@@ -98,21 +98,21 @@ enum cxm_dimension {
  * @since 0.1
  */
 typedef struct cxm_event {
-  size_t size;              /**< sizeof(cxm_event); set by cxm_event_init(). */
-  const char *customer;     /**< customer id bytes (1..128); ignored by cxm_store_record_for() */
-  size_t customer_len;      /**< length of `customer` */
-  int64_t time;             /**< UTC seconds since 1970, CXM_TIME_MIN..CXM_TIME_MAX */
-  int32_t kind;             /**< an enum cxm_kind value */
-  int32_t has_value;        /**< 1 if `value` is given, 0 if not */
-  double value;             /**< the value, checked against the kind's range */
-  int32_t channel;          /**< enum cxm_channel or a code from cxm_store_channel() */
-  int32_t stage;            /**< enum cxm_stage */
-  int32_t segment;          /**< CXM_SEGMENT_UNKNOWN or a code from cxm_store_segment() */
-  int32_t dimension;        /**< enum cxm_dimension */
-  const char *ref;          /**< interaction id (1..128 bytes) or NULL */
-  size_t ref_len;           /**< length of `ref`, 0 when absent */
-  const char *id;           /**< event id (1..128 bytes) or NULL */
-  size_t id_len;            /**< length of `id`, 0 when absent */
+  size_t size;          /**< sizeof(cxm_event); set by cxm_event_init(). */
+  const char *customer; /**< customer id bytes (1..128); ignored by cxm_store_record_for() */
+  size_t customer_len;  /**< length of `customer` */
+  int64_t time;         /**< UTC seconds since 1970, CXM_TIME_MIN..CXM_TIME_MAX */
+  int32_t kind;         /**< an enum cxm_kind value */
+  int32_t has_value;    /**< 1 if `value` is given, 0 if not */
+  double value;         /**< the value, checked against the kind's range */
+  int32_t channel;      /**< enum cxm_channel or a code from cxm_store_channel() */
+  int32_t stage;        /**< enum cxm_stage */
+  int32_t segment;      /**< CXM_SEGMENT_UNKNOWN or a code from cxm_store_segment() */
+  int32_t dimension;    /**< enum cxm_dimension */
+  const char *ref;      /**< interaction id (1..128 bytes) or NULL */
+  size_t ref_len;       /**< length of `ref`, 0 when absent */
+  const char *id;       /**< event id (1..128 bytes) or NULL */
+  size_t id_len;        /**< length of `id`, 0 when absent */
 } cxm_event;
 
 /**

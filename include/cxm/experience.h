@@ -26,13 +26,13 @@ extern "C" {
 
 /** @brief Options of the experience queries; fill with cxm_experience_options_init(). @since 0.1 */
 typedef struct cxm_experience_options {
-  size_t size;                   /**< sizeof(cxm_experience_options) */
-  double top_box;                /**< a 0..100 score above this is top box (blind spots); default 80 */
-  int64_t sla_target_seconds;    /**< first-reply target in business seconds; default 28800 (one business day) */
-  const cxm_calendar *calendar;  /**< business hours; NULL: Monday-Friday 09:00-17:00 UTC, no holidays */
-  int32_t has_weights;           /**< 1: weight the SERVQUAL score by `servqual_weights` */
-  double servqual_weights[5];    /**< weights of tangibles, reliability, responsiveness, assurance, empathy (>= 0) */
-  uint32_t min_channel_ratings;  /**< channels with fewer customer ratings are left out of consistency; default 30 */
+  size_t size;                  /**< sizeof(cxm_experience_options) */
+  double top_box;               /**< a 0..100 score above this is top box (blind spots); default 80 */
+  int64_t sla_target_seconds;   /**< first-reply target in business seconds; default 28800 (one business day) */
+  const cxm_calendar *calendar; /**< business hours; NULL: Monday-Friday 09:00-17:00 UTC, no holidays */
+  int32_t has_weights;          /**< 1: weight the SERVQUAL score by `servqual_weights` */
+  double servqual_weights[5];   /**< weights of tangibles, reliability, responsiveness, assurance, empathy (>= 0) */
+  uint32_t min_channel_ratings; /**< channels with fewer customer ratings are left out of consistency; default 30 */
 } cxm_experience_options;
 
 /**
@@ -96,19 +96,19 @@ typedef struct cxm_servqual_result {
  * @since 0.1
  */
 typedef struct cxm_service_result {
-  uint64_t contacts;                /**< refs with a contact_open in the slice */
-  uint64_t open;                    /**< contacts with no contact_resolve at or after the open */
-  uint64_t replied;                 /**< contacts with a first response */
-  uint64_t resolved;                /**< contacts with a resolution */
-  uint64_t met;                     /**< first reply within the target (business time) */
-  uint64_t breached;                /**< reply later than the target, or none and older than it */
-  double first_response_median_s;   /**< median first-response time */
-  double first_response_p90_s;      /**< 90th percentile first-response time */
-  double first_response_mean_s;     /**< mean first-response time */
-  double resolution_median_s;       /**< median resolution time */
-  double resolution_p90_s;          /**< 90th percentile resolution time */
-  double resolution_mean_s;         /**< mean resolution time */
-  double within_sla_pct;            /**< 100 * met / (met + breached) */
+  uint64_t contacts;              /**< refs with a contact_open in the slice */
+  uint64_t open;                  /**< contacts with no contact_resolve at or after the open */
+  uint64_t replied;               /**< contacts with a first response */
+  uint64_t resolved;              /**< contacts with a resolution */
+  uint64_t met;                   /**< first reply within the target (business time) */
+  uint64_t breached;              /**< reply later than the target, or none and older than it */
+  double first_response_median_s; /**< median first-response time */
+  double first_response_p90_s;    /**< 90th percentile first-response time */
+  double first_response_mean_s;   /**< mean first-response time */
+  double resolution_median_s;     /**< median resolution time */
+  double resolution_p90_s;        /**< 90th percentile resolution time */
+  double resolution_mean_s;       /**< mean resolution time */
+  double within_sla_pct;          /**< 100 * met / (met + breached) */
 } cxm_service_result;
 
 /** @brief Loyalty signals of a slice. Frozen layout (docs/api.md). @since 0.1 */
@@ -240,8 +240,8 @@ CXM_API int32_t cxm_store_service(cxm_service_result *out, const cxm_store *stor
  * @param[in] options NULL for the defaults (uses `calendar`, `sla_target_seconds`).
  * @return As cxm_store_service(). @note Reads only. @since 0.1
  */
-CXM_API int32_t cxm_store_service_business(cxm_service_result *out, const cxm_store *store,
-                                           const cxm_filter *filter, const cxm_experience_options *options);
+CXM_API int32_t cxm_store_service_business(cxm_service_result *out, const cxm_store *store, const cxm_filter *filter,
+                                           const cxm_experience_options *options);
 
 /**
  * @brief Loyalty signals of a slice.
@@ -422,14 +422,14 @@ typedef struct cxm_loyalty_acc {
  * @since 0.1
  */
 typedef struct cxm_service_acc {
-  uint64_t contacts;                 /**< refs with a contact_open in the slice */
-  uint64_t open;                     /**< contacts with no resolution */
-  uint64_t replied;                  /**< contacts with a first response */
-  uint64_t resolved;                 /**< contacts with a resolution */
-  uint64_t met;                      /**< first reply within the target (business time) */
-  uint64_t breached;                 /**< reply later than the target, or none and older than it */
-  uint64_t first_response_sum_s;     /**< sum of first-response times, seconds */
-  uint64_t resolution_sum_s;         /**< sum of resolution times, seconds */
+  uint64_t contacts;             /**< refs with a contact_open in the slice */
+  uint64_t open;                 /**< contacts with no resolution */
+  uint64_t replied;              /**< contacts with a first response */
+  uint64_t resolved;             /**< contacts with a resolution */
+  uint64_t met;                  /**< first reply within the target (business time) */
+  uint64_t breached;             /**< reply later than the target, or none and older than it */
+  uint64_t first_response_sum_s; /**< sum of first-response times, seconds */
+  uint64_t resolution_sum_s;     /**< sum of resolution times, seconds */
   uint64_t first_response_hist[CXM_SERVICE_SKETCH_BUCKETS]; /**< first-response times per bucket */
   uint64_t resolution_hist[CXM_SERVICE_SKETCH_BUCKETS];     /**< resolution times per bucket */
 } cxm_service_acc;
@@ -476,8 +476,7 @@ CXM_API int32_t cxm_servqual_acc_serialize(uint8_t *buf, size_t cap, size_t *wri
  * @param[out] consumed Bytes used (may be NULL).
  * @return CXM_OK, CXM_E_ARG, CXM_E_TRUNCATED, CXM_E_FORMAT or CXM_E_VERSION. @since 0.1
  */
-CXM_API int32_t cxm_servqual_acc_deserialize(cxm_servqual_acc *acc, const uint8_t *buf, size_t len,
-                                             size_t *consumed);
+CXM_API int32_t cxm_servqual_acc_deserialize(cxm_servqual_acc *acc, const uint8_t *buf, size_t len, size_t *consumed);
 
 /**
  * @brief The SERVQUAL accumulator of a slice (cxm_store_servqual() is

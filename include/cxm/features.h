@@ -25,21 +25,24 @@ extern "C" {
 
 /** @brief The features, in the order of a feature row. @since 0.1 */
 enum cxm_feature {
-  CXM_FEATURE_PURCHASE_RISK = 0,  /**< 1 - P(alive) of the purchase model at the cut-off (0 without purchases) */
-  CXM_FEATURE_NO_PURCHASE = 1,    /**< 1 when the customer never bought before the cut-off */
-  CXM_FEATURE_RECENCY = 2,        /**< weeks from the last purchase to the cut-off (0 without purchases) */
-  CXM_FEATURE_DETRACTOR = 3,      /**< 1 when the latest NPS answer is 0..6 */
-  CXM_FEATURE_PROMOTER = 4,       /**< 1 when the latest NPS answer is 9..10 */
-  CXM_FEATURE_NPS_DROP = 5,       /**< (previous - latest NPS answer) / 10; 0 with fewer than two answers */
-  CXM_FEATURE_HIGH_EFFORT = 6,    /**< CES answers 1..3 in the 90 days before the cut-off */
-  CXM_FEATURE_OPEN_CONTACTS = 7,  /**< contacts opened and not resolved before the cut-off */
-  CXM_FEATURE_OPEN_AGE = 8,       /**< age in weeks of the oldest of them, at most 52 (0 when none) */
-  CXM_FEATURE_BREACHES = 9,       /**< contacts whose first reply missed the SLA target (business time), or are still unanswered past it */
-  CXM_FEATURE_COMPLAINTS = 10,    /**< complaints minus compliments */
-  CXM_FEATURE_GAP = 11,           /**< mean perception gap of the customer's rated interactions / 100 (0 when none) */
-  CXM_FEATURE_SILENCE = 12,       /**< weeks from the last touchpoint (purchase, survey answer, complaint, compliment, contact) to the cut-off */
-  CXM_FEATURE_LAPSE_ODDS = 13,    /**< log-odds of the purchase model's P(no purchase in the horizon | history) (cxm_model_p_no_purchase()), clipped to +-13.8; 0 without a purchase model @since 0.2 */
-  CXM_FEATURE_COUNT = 14          /**< number of features */
+  CXM_FEATURE_PURCHASE_RISK = 0, /**< 1 - P(alive) of the purchase model at the cut-off (0 without purchases) */
+  CXM_FEATURE_NO_PURCHASE = 1,   /**< 1 when the customer never bought before the cut-off */
+  CXM_FEATURE_RECENCY = 2,       /**< weeks from the last purchase to the cut-off (0 without purchases) */
+  CXM_FEATURE_DETRACTOR = 3,     /**< 1 when the latest NPS answer is 0..6 */
+  CXM_FEATURE_PROMOTER = 4,      /**< 1 when the latest NPS answer is 9..10 */
+  CXM_FEATURE_NPS_DROP = 5,      /**< (previous - latest NPS answer) / 10; 0 with fewer than two answers */
+  CXM_FEATURE_HIGH_EFFORT = 6,   /**< CES answers 1..3 in the 90 days before the cut-off */
+  CXM_FEATURE_OPEN_CONTACTS = 7, /**< contacts opened and not resolved before the cut-off */
+  CXM_FEATURE_OPEN_AGE = 8,      /**< age in weeks of the oldest of them, at most 52 (0 when none) */
+  CXM_FEATURE_BREACHES =
+      9, /**< contacts whose first reply missed the SLA target (business time), or are still unanswered past it */
+  CXM_FEATURE_COMPLAINTS = 10, /**< complaints minus compliments */
+  CXM_FEATURE_GAP = 11,        /**< mean perception gap of the customer's rated interactions / 100 (0 when none) */
+  CXM_FEATURE_SILENCE =
+      12, /**< weeks from the last touchpoint (purchase, survey answer, complaint, compliment, contact) to the cut-off */
+  CXM_FEATURE_LAPSE_ODDS =
+      13, /**< log-odds of the purchase model's P(no purchase in the horizon | history) (cxm_model_p_no_purchase()), clipped to +-13.8; 0 without a purchase model @since 0.2 */
+  CXM_FEATURE_COUNT = 14 /**< number of features */
 };
 
 /** @brief What counts as losing a customer in a label window (as `int32_t`;
@@ -53,20 +56,22 @@ enum cxm_churn_label {
 /** @brief Which activity keeps a customer from lapsing (as `int32_t`). @since 0.2 */
 enum cxm_churn_activity {
   CXM_ACTIVITY_PURCHASES = 1, /**< purchases only (the default) */
-  CXM_ACTIVITY_ANY = 2        /**< a purchase, an NPS, CSAT or CES answer, a complaint, a compliment or a contact opened */
+  CXM_ACTIVITY_ANY = 2 /**< a purchase, an NPS, CSAT or CES answer, a complaint, a compliment or a contact opened */
 };
 
 /** @brief How features are taken; fill with cxm_feature_options_init(). @since 0.1 */
 typedef struct cxm_feature_options {
-  size_t size;                  /**< sizeof(cxm_feature_options) */
-  int64_t cutoff;               /**< features from events before this UTC midnight (exclusive; a multiple of 86400, 1970-01-01 .. 10000-01-01) */
+  size_t size; /**< sizeof(cxm_feature_options) */
+  int64_t
+      cutoff; /**< features from events before this UTC midnight (exclusive; a multiple of 86400, 1970-01-01 .. 10000-01-01) */
   int64_t horizon_seconds;      /**< labels: churn in [cutoff, cutoff + horizon); default 90 days; 0 for no labels */
   int32_t purchase_model;       /**< a cxm_model_kind for the purchase risk (cxm/purchase.h); default MBG/NBD */
   const cxm_calendar *calendar; /**< business hours for SLA breaches; NULL: Monday-Friday 09:00-17:00 UTC */
   int64_t sla_target_seconds;   /**< first-reply target in business seconds; default 28800 */
   int32_t label;                /**< a cxm_churn_label: what label 1 means; default CXM_LABEL_BOTH @since 0.2 */
-  int32_t activity;             /**< a cxm_churn_activity: what ends a lapse; default CXM_ACTIVITY_PURCHASES @since 0.2 */
-  int64_t lapse_horizon_seconds; /**< horizon of CXM_FEATURE_LAPSE_ODDS, a positive multiple of 86400; default 90 days @since 0.2 */
+  int32_t activity; /**< a cxm_churn_activity: what ends a lapse; default CXM_ACTIVITY_PURCHASES @since 0.2 */
+  int64_t
+      lapse_horizon_seconds; /**< horizon of CXM_FEATURE_LAPSE_ODDS, a positive multiple of 86400; default 90 days @since 0.2 */
 } cxm_feature_options;
 
 /** @brief A table of feature rows, one per customer at risk (opaque). @since 0.1 */

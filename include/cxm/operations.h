@@ -33,19 +33,20 @@ typedef struct cxm_operations_options {
  * @since 0.1
  */
 typedef struct cxm_operations_result {
-  size_t size;                     /**< sizeof(cxm_operations_result), set by the caller */
-  uint64_t contacts;               /**< refs with a contact_open whose interaction began in the slice */
-  uint64_t resolved;               /**< contacts with a contact_resolve at or after the open */
-  uint64_t first_contact_resolved; /**< resolved, <= 1 reply, no reopen, no new contact by the customer within W of the resolve */
-  uint64_t reopened;               /**< resolved contacts with at least one contact_reopen */
-  uint64_t repeated;               /**< contacts followed by another contact of the customer within W of the open */
-  uint64_t switched;               /**< contacts followed within W of the open by a contact of the customer on another channel */
-  uint64_t transfers;              /**< contact_transfer events of the contacts */
-  double fcr_pct;                  /**< 100 * first_contact_resolved / resolved */
-  double reopen_pct;               /**< 100 * reopened / resolved */
-  double repeat_pct;               /**< 100 * repeated / contacts */
-  double switch_pct;               /**< 100 * switched / contacts */
-  double transfers_per_contact;    /**< transfers / contacts */
+  size_t size;       /**< sizeof(cxm_operations_result), set by the caller */
+  uint64_t contacts; /**< refs with a contact_open whose interaction began in the slice */
+  uint64_t resolved; /**< contacts with a contact_resolve at or after the open */
+  uint64_t
+      first_contact_resolved; /**< resolved, <= 1 reply, no reopen, no new contact by the customer within W of the resolve */
+  uint64_t reopened;          /**< resolved contacts with at least one contact_reopen */
+  uint64_t repeated;          /**< contacts followed by another contact of the customer within W of the open */
+  uint64_t switched;  /**< contacts followed within W of the open by a contact of the customer on another channel */
+  uint64_t transfers; /**< contact_transfer events of the contacts */
+  double fcr_pct;     /**< 100 * first_contact_resolved / resolved */
+  double reopen_pct;  /**< 100 * reopened / resolved */
+  double repeat_pct;  /**< 100 * repeated / contacts */
+  double switch_pct;  /**< 100 * switched / contacts */
+  double transfers_per_contact;              /**< transfers / contacts */
   double first_resolution_median_s;          /**< open to first resolve, wall clock */
   double first_resolution_mean_s;            /**< open to first resolve, wall clock */
   double full_resolution_median_s;           /**< open to last resolve, wall clock */

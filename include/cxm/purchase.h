@@ -55,14 +55,14 @@ typedef struct cxm_rfm cxm_rfm;
  * @since 0.1
  */
 typedef struct cxm_rfm_customer {
-  size_t size;        /**< sizeof(cxm_rfm_customer), set by cxm_rfm_customer_init() */
-  const char *id;     /**< customer id bytes, or NULL (id_len 0) for none */
-  size_t id_len;      /**< length of id, 0..128 */
-  uint32_t x;         /**< repeat transactions */
-  double t_x;         /**< time of the last repeat transaction after the first purchase; 0 when x = 0 */
-  double T;           /**< time from the first purchase to the end of observation, T >= t_x */
-  double monetary;    /**< mean value of the repeat transactions, > 0 when x >= 1; NaN when unknown */
-  double x_star;      /**< repeat transactions in the holdout period (a whole number >= 0); NaN when unknown */
+  size_t size;     /**< sizeof(cxm_rfm_customer), set by cxm_rfm_customer_init() */
+  const char *id;  /**< customer id bytes, or NULL (id_len 0) for none */
+  size_t id_len;   /**< length of id, 0..128 */
+  uint32_t x;      /**< repeat transactions */
+  double t_x;      /**< time of the last repeat transaction after the first purchase; 0 when x = 0 */
+  double T;        /**< time from the first purchase to the end of observation, T >= t_x */
+  double monetary; /**< mean value of the repeat transactions, > 0 when x >= 1; NaN when unknown */
+  double x_star;   /**< repeat transactions in the holdout period (a whole number >= 0); NaN when unknown */
 } cxm_rfm_customer;
 
 /**
@@ -74,7 +74,8 @@ typedef struct cxm_fit_options {
   int32_t max_iterations; /**< L-BFGS iterations, 1..100000; default 500 */
   double tolerance;       /**< convergence when every |d(-LL/N)/d ln(param)| <= tolerance; default 1e-7 */
   double start[4];        /**< starting parameters (natural scale, > 0); NaN (the default) for the library's own */
-  double max_seconds;     /**< time budget of the optimiser (monotonic clock), in (0, 1e6]; default 60. When it runs out the fit returns CXM_E_CONVERGE with the best point reached @since 0.1 */
+  double
+      max_seconds; /**< time budget of the optimiser (monotonic clock), in (0, 1e6]; default 60. When it runs out the fit returns CXM_E_CONVERGE with the best point reached @since 0.1 */
 } cxm_fit_options;
 
 /**
@@ -85,10 +86,13 @@ typedef struct cxm_fit_options {
  * @since 0.1
  */
 enum cxm_degenerate {
-  CXM_DEGENERATE_RATE = 1,    /**< purchase-rate shape r outside [1e-6, 1e6]: heterogeneity vanishes (r, alpha -> inf together) or explodes */
-  CXM_DEGENERATE_DROPOUT = 2, /**< dropout shapes outside [1e-6, 1e6]: a or b (BG/NBD, MBG/NBD), s (Pareto/NBD); e.g. nobody drops out */
-  CXM_DEGENERATE_SPEND = 4,   /**< Gamma-Gamma shape p or q outside [1e-6, 1e6] */
-  CXM_DEGENERATE_HESSIAN = 8  /**< the Hessian of -LL is not positive definite at the estimates (standard errors NaN): a flat direction */
+  CXM_DEGENERATE_RATE =
+      1, /**< purchase-rate shape r outside [1e-6, 1e6]: heterogeneity vanishes (r, alpha -> inf together) or explodes */
+  CXM_DEGENERATE_DROPOUT =
+      2, /**< dropout shapes outside [1e-6, 1e6]: a or b (BG/NBD, MBG/NBD), s (Pareto/NBD); e.g. nobody drops out */
+  CXM_DEGENERATE_SPEND = 4, /**< Gamma-Gamma shape p or q outside [1e-6, 1e6] */
+  CXM_DEGENERATE_HESSIAN =
+      8 /**< the Hessian of -LL is not positive definite at the estimates (standard errors NaN): a flat direction */
 };
 
 /**
@@ -98,18 +102,19 @@ enum cxm_degenerate {
  * @since 0.1
  */
 typedef struct cxm_model {
-  size_t size;          /**< sizeof(cxm_model), set by cxm_model_init() */
-  int32_t kind;         /**< a cxm_model_kind; 0 before a fit */
-  int32_t converged;    /**< 1 when the optimiser's gradient test passed and the estimates are not degenerate */
-  int32_t iterations;   /**< optimiser iterations */
-  int32_t param_count;  /**< 4, or 3 for Gamma-Gamma */
-  double param[4];      /**< parameters in the order of cxm_model_param_name() */
-  double se[4];         /**< standard errors from the inverse Hessian of -LL; NaN when it is not positive definite */
-  double loglik;        /**< log-likelihood at param (natural log, without any constant dropped) */
-  double grad_norm;     /**< max |d(-LL/N)/d ln(param_i)| at the end of the fit */
-  uint64_t customers;   /**< customers fitted (for Gamma-Gamma: those with x >= 1 and a mean spend) */
-  uint64_t distinct;    /**< distinct (x, t_x, T) triples (customers for Gamma-Gamma) */
-  uint32_t degenerate;  /**< 0, or the cxm_degenerate bits that make the fit degenerate (then `converged` is 0); the shape bits also after a fit stopped by a limit, the Hessian bit only after the optimiser converged @since 0.1 */
+  size_t size;         /**< sizeof(cxm_model), set by cxm_model_init() */
+  int32_t kind;        /**< a cxm_model_kind; 0 before a fit */
+  int32_t converged;   /**< 1 when the optimiser's gradient test passed and the estimates are not degenerate */
+  int32_t iterations;  /**< optimiser iterations */
+  int32_t param_count; /**< 4, or 3 for Gamma-Gamma */
+  double param[4];     /**< parameters in the order of cxm_model_param_name() */
+  double se[4];        /**< standard errors from the inverse Hessian of -LL; NaN when it is not positive definite */
+  double loglik;       /**< log-likelihood at param (natural log, without any constant dropped) */
+  double grad_norm;    /**< max |d(-LL/N)/d ln(param_i)| at the end of the fit */
+  uint64_t customers;  /**< customers fitted (for Gamma-Gamma: those with x >= 1 and a mean spend) */
+  uint64_t distinct;   /**< distinct (x, t_x, T) triples (customers for Gamma-Gamma) */
+  uint32_t
+      degenerate; /**< 0, or the cxm_degenerate bits that make the fit degenerate (then `converged` is 0); the shape bits also after a fit stopped by a limit, the Hessian bit only after the optimiser converged @since 0.1 */
 } cxm_model;
 
 /**
@@ -121,13 +126,13 @@ typedef struct cxm_model {
  * @since 0.1
  */
 typedef struct cxm_holdout {
-  size_t size;                                /**< sizeof(cxm_holdout), set by the caller */
-  uint64_t customers;                         /**< customers with a known x_star */
-  double actual;                              /**< sum of x_star */
-  double expected;                            /**< sum of E[X(T, T + t_star] | x, t_x, T] */
-  uint64_t bin_customers[CXM_HOLDOUT_BINS];   /**< customers per bin */
-  double bin_actual[CXM_HOLDOUT_BINS];        /**< mean x_star per bin (NaN for an empty bin) */
-  double bin_expected[CXM_HOLDOUT_BINS];      /**< mean expectation per bin (NaN for an empty bin) */
+  size_t size;                              /**< sizeof(cxm_holdout), set by the caller */
+  uint64_t customers;                       /**< customers with a known x_star */
+  double actual;                            /**< sum of x_star */
+  double expected;                          /**< sum of E[X(T, T + t_star] | x, t_x, T] */
+  uint64_t bin_customers[CXM_HOLDOUT_BINS]; /**< customers per bin */
+  double bin_actual[CXM_HOLDOUT_BINS];      /**< mean x_star per bin (NaN for an empty bin) */
+  double bin_expected[CXM_HOLDOUT_BINS];    /**< mean expectation per bin (NaN for an empty bin) */
 } cxm_holdout;
 
 /**
@@ -359,8 +364,8 @@ CXM_API int32_t cxm_model_expected(double *expected, const cxm_model *model, dou
  * @return As cxm_model_expected().
  * @note Thread-safe. @since 0.2
  */
-CXM_API int32_t cxm_model_p_no_purchase(double *probability, const cxm_model *model, double t, uint32_t x,
-                                        double t_x, double T);
+CXM_API int32_t cxm_model_p_no_purchase(double *probability, const cxm_model *model, double t, uint32_t x, double t_x,
+                                        double T);
 
 /**
  * @brief P(X(t) = k): the probability that a customer just acquired makes
@@ -442,8 +447,8 @@ CXM_API int32_t cxm_model_holdout(cxm_holdout *holdout, const cxm_model *model, 
  * @since 0.1
  */
 typedef struct cxm_rfm_options {
-  size_t size;         /**< sizeof(cxm_rfm_options), set by cxm_rfm_options_init() */
-  int64_t to;          /**< end of observation (exclusive, a multiple of 86400); INT64_MAX: through the day of the last event */
+  size_t size; /**< sizeof(cxm_rfm_options), set by cxm_rfm_options_init() */
+  int64_t to;  /**< end of observation (exclusive, a multiple of 86400); INT64_MAX: through the day of the last event */
   int64_t holdout_to;  /**< end of a holdout period after `to` (exclusive, a multiple of 86400); INT64_MIN: none */
   double unit_seconds; /**< the time unit of t_x and T; default 604800 (weeks); 86400 for days */
 } cxm_rfm_options;

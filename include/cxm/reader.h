@@ -90,11 +90,13 @@ enum cxm_format {
  * @since 0.1
  */
 typedef struct cxm_row_error {
-  size_t size;        /**< sizeof(cxm_row_error) */
-  uint64_t line;      /**< 1-based physical line where the record starts (the CSV header is on line 1 unless blank lines precede it) */
+  size_t size; /**< sizeof(cxm_row_error) */
+  uint64_t
+      line; /**< 1-based physical line where the record starts (the CSV header is on line 1 unless blank lines precede it) */
   const char *column; /**< the column (field) name at fault, or "*" for the whole row; NUL-terminated */
   int32_t status;     /**< the CXM_E_* code (or positive notice) */
-  const char *reason; /**< a short English reason, NUL-terminated, e.g. "value 11 for kind nps is not an integer 0..10" */
+  const char
+      *reason; /**< a short English reason, NUL-terminated, e.g. "value 11 for kind nps is not an integer 0..10" */
 } cxm_row_error;
 
 /**
@@ -151,14 +153,14 @@ typedef struct cxm_reader_options {
 
 /** @brief Counters of one reader. @since 0.1 */
 typedef struct cxm_reader_stats {
-  size_t size;           /**< sizeof(cxm_reader_stats); set by the caller */
-  uint64_t rows;         /**< data records read, good or bad (not the CSV header; blank lines are skipped) */
-  uint64_t events;       /**< events recorded */
-  uint64_t rejected;     /**< bad rows */
-  uint64_t duplicates;   /**< rows skipped as duplicate event ids */
-  uint64_t out_of_window;/**< valid rows outside [from, to) (not recorded) */
-  uint64_t warnings;     /**< notices reported (unknown columns, repeated header rows) */
-  uint64_t bytes;        /**< bytes fed (a byte-order mark included) */
+  size_t size;            /**< sizeof(cxm_reader_stats); set by the caller */
+  uint64_t rows;          /**< data records read, good or bad (not the CSV header; blank lines are skipped) */
+  uint64_t events;        /**< events recorded */
+  uint64_t rejected;      /**< bad rows */
+  uint64_t duplicates;    /**< rows skipped as duplicate event ids */
+  uint64_t out_of_window; /**< valid rows outside [from, to) (not recorded) */
+  uint64_t warnings;      /**< notices reported (unknown columns, repeated header rows) */
+  uint64_t bytes;         /**< bytes fed (a byte-order mark included) */
 } cxm_reader_stats;
 
 /** @brief An ingestion in progress (opaque). @since 0.1 */

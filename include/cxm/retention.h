@@ -25,7 +25,8 @@ extern "C" {
  */
 enum cxm_retention_origin {
   CXM_RETENTION_WINDOW = 1, /**< days since the window opened; customers first seen later enter late */
-  CXM_RETENTION_TENURE = 2  /**< days since the customer's first event; customers first seen before the window enter at its opening */
+  CXM_RETENTION_TENURE =
+      2 /**< days since the customer's first event; customers first seen before the window enter at its opening */
 };
 
 /**
@@ -63,14 +64,15 @@ CXM_API void cxm_retention_options_init(cxm_retention_options *options);
  * @since 0.1
  */
 typedef struct cxm_retention_row {
-  size_t size;      /**< sizeof(cxm_retention_row) */
-  uint32_t handle;  /**< the customer's handle in the store */
-  double entry;     /**< days from the origin to the start of observation (>= 0) */
-  double time;      /**< days from the origin to the loss or the censoring (> entry) */
-  int32_t lost;     /**< 1 lost at `time`, 0 censored (still a customer at the window's end) */
-  int32_t nps;      /**< enum cxm_retention_nps: the latest NPS answer before the window's end */
-  int64_t first;    /**< UTC midnight of the customer's first event */
-  int32_t high_effort; /**< 1 when the customer gave a CES answer 1..3 before the window's end (CES band "high effort") */
+  size_t size;     /**< sizeof(cxm_retention_row) */
+  uint32_t handle; /**< the customer's handle in the store */
+  double entry;    /**< days from the origin to the start of observation (>= 0) */
+  double time;     /**< days from the origin to the loss or the censoring (> entry) */
+  int32_t lost;    /**< 1 lost at `time`, 0 censored (still a customer at the window's end) */
+  int32_t nps;     /**< enum cxm_retention_nps: the latest NPS answer before the window's end */
+  int64_t first;   /**< UTC midnight of the customer's first event */
+  int32_t
+      high_effort; /**< 1 when the customer gave a CES answer 1..3 before the window's end (CES band "high effort") */
 } cxm_retention_row;
 
 /** @brief Survival rows (opaque). @since 0.1 */
@@ -87,8 +89,7 @@ typedef struct cxm_retention cxm_retention;
  *         0..3660, unknown origin); CXM_E_NOMEM.
  * @since 0.1
  */
-CXM_API int32_t cxm_store_retention(cxm_retention **out, const cxm_store *store,
-                                    const cxm_retention_options *options);
+CXM_API int32_t cxm_store_retention(cxm_retention **out, const cxm_store *store, const cxm_retention_options *options);
 
 /**
  * @brief Number of rows (0 for NULL).
@@ -185,12 +186,12 @@ enum cxm_tv_covariate {
  * @since 0.1
  */
 typedef struct cxm_tv_row {
-  size_t size;             /**< sizeof(cxm_tv_row) */
-  uint32_t handle;         /**< the customer's handle */
-  double start;            /**< days from the origin, as cxm_retention_row.entry for the first row */
-  double stop;             /**< > start */
-  int32_t lost;            /**< 1 on the customer's last row when it was lost */
-  double x[CXM_TV_COUNT];  /**< the covariates during (start, stop] */
+  size_t size;            /**< sizeof(cxm_tv_row) */
+  uint32_t handle;        /**< the customer's handle */
+  double start;           /**< days from the origin, as cxm_retention_row.entry for the first row */
+  double stop;            /**< > start */
+  int32_t lost;           /**< 1 on the customer's last row when it was lost */
+  double x[CXM_TV_COUNT]; /**< the covariates during (start, stop] */
 } cxm_tv_row;
 
 /** @brief Time-varying rows (opaque). @since 0.1 */
@@ -207,8 +208,7 @@ typedef struct cxm_tv_rows cxm_tv_rows;
  * @return The statuses of cxm_store_retention().
  * @since 0.1
  */
-CXM_API int32_t cxm_store_retention_tv(cxm_tv_rows **out, const cxm_store *store,
-                                       const cxm_retention_options *options);
+CXM_API int32_t cxm_store_retention_tv(cxm_tv_rows **out, const cxm_store *store, const cxm_retention_options *options);
 
 /**
  * @brief Number of rows (0 for NULL).

@@ -67,7 +67,8 @@ typedef struct cxm_risk_options {
   double l2;              /**< L2 penalty lambda >= 0 on the standardised coefficients (docs/risk.md); default 1 */
   int32_t max_iterations; /**< Newton iterations, 1..10000; default 100 */
   double tolerance;       /**< stop when the Newton decrement g'H^-1 g <= tolerance (1 + |f|); default 1e-10 */
-  const double *prior;    /**< K coefficients the penalty shrinks towards (borrowed for the call), or NULL for 0 (the default): the penalty becomes (l2 / 2) sum_j ((b_j - prior_j) s_j)^2 (docs/risk.md) @since 0.2 */
+  const double *
+      prior; /**< K coefficients the penalty shrinks towards (borrowed for the call), or NULL for 0 (the default): the penalty becomes (l2 / 2) sum_j ((b_j - prior_j) s_j)^2 (docs/risk.md) @since 0.2 */
 } cxm_risk_options;
 
 /**
@@ -76,19 +77,20 @@ typedef struct cxm_risk_options {
  * @since 0.1
  */
 typedef struct cxm_risk_model {
-  size_t size;                              /**< sizeof(cxm_risk_model), set by cxm_risk_model_init() */
-  int32_t features;                         /**< K, 1..CXM_RISK_MAX_FEATURES; 0 before a fit */
-  int32_t converged;                        /**< 1 when the Newton decrement test passed */
-  int32_t iterations;                       /**< Newton iterations taken */
-  int32_t separated;                        /**< 1 when the fitted log-odds of every positive row exceed those of every negative row */
-  double intercept;                         /**< b0, on the original scale of the features */
-  double intercept_se;                      /**< standard error of b0 (NaN when not estimated) */
-  double coef[CXM_RISK_MAX_FEATURES];       /**< b_1..b_K on the original scale; 0 beyond K */
-  double se[CXM_RISK_MAX_FEATURES];         /**< their standard errors from the inverse penalised Hessian; NaN when not estimated */
-  double l2;                                /**< the penalty used (NaN for a model set by hand) */
-  double log_loss;                          /**< weighted mean log-loss on the training rows (NaN for a model set by hand) */
-  uint64_t rows;                            /**< training rows */
-  uint64_t positives;                       /**< training rows with label 1 */
+  size_t size;         /**< sizeof(cxm_risk_model), set by cxm_risk_model_init() */
+  int32_t features;    /**< K, 1..CXM_RISK_MAX_FEATURES; 0 before a fit */
+  int32_t converged;   /**< 1 when the Newton decrement test passed */
+  int32_t iterations;  /**< Newton iterations taken */
+  int32_t separated;   /**< 1 when the fitted log-odds of every positive row exceed those of every negative row */
+  double intercept;    /**< b0, on the original scale of the features */
+  double intercept_se; /**< standard error of b0 (NaN when not estimated) */
+  double coef[CXM_RISK_MAX_FEATURES]; /**< b_1..b_K on the original scale; 0 beyond K */
+  double se
+      [CXM_RISK_MAX_FEATURES]; /**< their standard errors from the inverse penalised Hessian; NaN when not estimated */
+  double l2;                   /**< the penalty used (NaN for a model set by hand) */
+  double log_loss;             /**< weighted mean log-loss on the training rows (NaN for a model set by hand) */
+  uint64_t rows;               /**< training rows */
+  uint64_t positives;          /**< training rows with label 1 */
 } cxm_risk_model;
 
 /**
@@ -98,15 +100,16 @@ typedef struct cxm_risk_model {
  * @since 0.1
  */
 typedef struct cxm_risk_evaluation {
-  size_t size;                                          /**< sizeof(cxm_risk_evaluation), set by the caller */
-  uint64_t rows;                                        /**< rows evaluated */
-  uint64_t positives;                                   /**< rows with label 1 */
-  double log_loss;                                      /**< weighted mean of -y ln p - (1 - y) ln(1 - p) */
-  double brier;                                         /**< weighted mean of (p - y)^2 */
-  double auc;                                           /**< weighted Mann-Whitney AUC, ties count 1/2; NaN with one class */
-  uint64_t bin_rows[CXM_RISK_CALIBRATION_BINS];         /**< rows per bin (bin k holds sorted rows floor(k n / 10) .. floor((k + 1) n / 10) - 1) */
-  double bin_predicted[CXM_RISK_CALIBRATION_BINS];      /**< weighted mean predicted probability per bin (NaN when empty) */
-  double bin_observed[CXM_RISK_CALIBRATION_BINS];       /**< weighted observed rate of label 1 per bin (NaN when empty) */
+  size_t size;        /**< sizeof(cxm_risk_evaluation), set by the caller */
+  uint64_t rows;      /**< rows evaluated */
+  uint64_t positives; /**< rows with label 1 */
+  double log_loss;    /**< weighted mean of -y ln p - (1 - y) ln(1 - p) */
+  double brier;       /**< weighted mean of (p - y)^2 */
+  double auc;         /**< weighted Mann-Whitney AUC, ties count 1/2; NaN with one class */
+  uint64_t bin_rows
+      [CXM_RISK_CALIBRATION_BINS]; /**< rows per bin (bin k holds sorted rows floor(k n / 10) .. floor((k + 1) n / 10) - 1) */
+  double bin_predicted[CXM_RISK_CALIBRATION_BINS]; /**< weighted mean predicted probability per bin (NaN when empty) */
+  double bin_observed[CXM_RISK_CALIBRATION_BINS];  /**< weighted observed rate of label 1 per bin (NaN when empty) */
 } cxm_risk_evaluation;
 
 /**

@@ -52,11 +52,11 @@ enum cxm_low_base {
  * @since 0.1
  */
 typedef struct cxm_slice_options {
-  size_t size;     /**< sizeof(cxm_slice_options), set by cxm_slice_options_init() */
-  int32_t adjust;  /**< a cxm_adjust value; default CXM_ADJUST_HOLM */
-  double alpha;    /**< significance level of `significant`, in (0, 1); default 0.05 */
-  uint64_t min_n;  /**< low base when n < min_n; default 30 */
-  double max_moe;  /**< low base when the margin of error exceeds it; default +inf (off); must be > 0 */
+  size_t size;                    /**< sizeof(cxm_slice_options), set by cxm_slice_options_init() */
+  int32_t adjust;                 /**< a cxm_adjust value; default CXM_ADJUST_HOLM */
+  double alpha;                   /**< significance level of `significant`, in (0, 1); default 0.05 */
+  uint64_t min_n;                 /**< low base when n < min_n; default 30 */
+  double max_moe;                 /**< low base when the margin of error exceeds it; default +inf (off); must be > 0 */
   const cxm_allocator *allocator; /**< hooks for the scratch memory of the tests (a few bytes per slice);
                                        NULL (default): the groups' hooks for cxm_slice_tests_groups(), the
                                        C library otherwise. Copied for the call only. */
@@ -71,20 +71,21 @@ typedef struct cxm_slice_options {
  * @since 0.1
  */
 typedef struct cxm_slice_test {
-  size_t size;        /**< sizeof(cxm_slice_test); the caller sets it in out[0] */
-  uint64_t n;         /**< answers (or pairs) in the slice */
-  uint64_t n_rest;    /**< answers in the rest of the dimension */
-  double score;       /**< the slice's estimate */
-  double score_rest;  /**< the rest's estimate */
-  double diff;        /**< score - score_rest */
-  double se;          /**< sqrt(se_slice^2 + se_rest^2) */
-  double stat;        /**< diff / se: z (NPS, CSAT) or Welch t */
-  double df;          /**< Welch-Satterthwaite degrees of freedom; +inf for a z test */
-  double p;           /**< two-sided p-value */
-  double p_adjusted;  /**< p adjusted across the dimension's slices (cxm_slice_options.adjust) */
-  int32_t significant; /**< +1 / -1 when p_adjusted < alpha, the base is not low, n_rest >= min_n, and diff > 0 / < 0; else 0 */
-  int32_t low_base;   /**< cxm_low_base bits, 0 when the base is adequate */
-  double moe;         /**< the slice's margin of error: 1.959964 * its own standard error */
+  size_t size;       /**< sizeof(cxm_slice_test); the caller sets it in out[0] */
+  uint64_t n;        /**< answers (or pairs) in the slice */
+  uint64_t n_rest;   /**< answers in the rest of the dimension */
+  double score;      /**< the slice's estimate */
+  double score_rest; /**< the rest's estimate */
+  double diff;       /**< score - score_rest */
+  double se;         /**< sqrt(se_slice^2 + se_rest^2) */
+  double stat;       /**< diff / se: z (NPS, CSAT) or Welch t */
+  double df;         /**< Welch-Satterthwaite degrees of freedom; +inf for a z test */
+  double p;          /**< two-sided p-value */
+  double p_adjusted; /**< p adjusted across the dimension's slices (cxm_slice_options.adjust) */
+  int32_t
+      significant; /**< +1 / -1 when p_adjusted < alpha, the base is not low, n_rest >= min_n, and diff > 0 / < 0; else 0 */
+  int32_t low_base; /**< cxm_low_base bits, 0 when the base is adequate */
+  double moe;       /**< the slice's margin of error: 1.959964 * its own standard error */
 } cxm_slice_test;
 
 /**
@@ -112,8 +113,7 @@ CXM_API void cxm_slice_options_init(cxm_slice_options *opts);
  *         when a p is outside [0, 1]; CXM_E_NOMEM.
  * @since 0.1
  */
-CXM_API int32_t cxm_p_adjust(double *adjusted, const double *p, size_t k, int32_t method,
-                             const cxm_allocator *hooks);
+CXM_API int32_t cxm_p_adjust(double *adjusted, const double *p, size_t k, int32_t method, const cxm_allocator *hooks);
 
 /**
  * @brief Test every slice of a dimension against the rest, from per-slice survey accumulators.

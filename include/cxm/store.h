@@ -30,19 +30,19 @@ typedef struct cxm_store cxm_store;
 typedef struct cxm_store_options {
   size_t size;                    /**< sizeof(cxm_store_options); set by the init function */
   const cxm_allocator *allocator; /**< memory hooks, copied; NULL for malloc/realloc/free */
-  int64_t bucket_seconds;         /**< time resolution of slice queries; must divide 86400; default 86400 (one UTC day) */
+  int64_t bucket_seconds; /**< time resolution of slice queries; must divide 86400; default 86400 (one UTC day) */
 } cxm_store_options;
 
 /** @brief What a store holds. @since 0.1 */
 typedef struct cxm_store_stats {
-  size_t size;          /**< sizeof(cxm_store_stats); set by the caller before the call */
-  uint64_t events;      /**< events recorded */
-  uint64_t duplicates;  /**< events skipped because their id was seen */
-  uint64_t customers;   /**< distinct customers interned */
-  int64_t first;        /**< earliest event time, or INT64_MAX when empty */
-  int64_t last;         /**< latest event time, or INT64_MIN when empty */
-  uint64_t cells;       /**< non-empty (bucket, channel, stage, segment) cells */
-  uint64_t memory_bytes;/**< bytes currently allocated by the store */
+  size_t size;           /**< sizeof(cxm_store_stats); set by the caller before the call */
+  uint64_t events;       /**< events recorded */
+  uint64_t duplicates;   /**< events skipped because their id was seen */
+  uint64_t customers;    /**< distinct customers interned */
+  int64_t first;         /**< earliest event time, or INT64_MAX when empty */
+  int64_t last;          /**< latest event time, or INT64_MIN when empty */
+  uint64_t cells;        /**< non-empty (bucket, channel, stage, segment) cells */
+  uint64_t memory_bytes; /**< bytes currently allocated by the store */
 } cxm_store_stats;
 
 /** @brief Set `size` and the defaults. Ignores NULL. @since 0.1 */

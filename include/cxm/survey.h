@@ -62,15 +62,15 @@ typedef struct cxm_survey_acc {
  * @since 0.1
  */
 typedef struct cxm_nps_result {
-  uint64_t n;          /**< answers */
-  uint64_t promoters;  /**< answers 9..10 */
-  uint64_t passives;   /**< answers 7..8 */
-  uint64_t detractors; /**< answers 0..6 */
-  double score;        /**< 100 * (promoters - detractors) / n */
-  double se;           /**< standard error of score */
-  double ci95_low;     /**< lower bound of the Wald 95% interval, score - z * se, clipped to [-100, 100] */
-  double ci95_high;    /**< upper bound of the Wald 95% interval, score + z * se, clipped to [-100, 100] */
-  double adjusted_low; /**< lower bound of the adjusted Wald 95% interval (Rocks 2016), clipped to [-100, 100] */
+  uint64_t n;           /**< answers */
+  uint64_t promoters;   /**< answers 9..10 */
+  uint64_t passives;    /**< answers 7..8 */
+  uint64_t detractors;  /**< answers 0..6 */
+  double score;         /**< 100 * (promoters - detractors) / n */
+  double se;            /**< standard error of score */
+  double ci95_low;      /**< lower bound of the Wald 95% interval, score - z * se, clipped to [-100, 100] */
+  double ci95_high;     /**< upper bound of the Wald 95% interval, score + z * se, clipped to [-100, 100] */
+  double adjusted_low;  /**< lower bound of the adjusted Wald 95% interval (Rocks 2016), clipped to [-100, 100] */
   double adjusted_high; /**< upper bound of the adjusted Wald 95% interval (Rocks 2016), clipped to [-100, 100] */
 } cxm_nps_result;
 

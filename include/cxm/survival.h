@@ -133,10 +133,10 @@ CXM_API int32_t cxm_km_rmst(double *rmst, double *se, const cxm_km *km, double t
  * @since 0.1
  */
 typedef struct cxm_logrank {
-  size_t size;   /**< sizeof(cxm_logrank), set by the caller */
-  double chisq;  /**< the log-rank statistic */
-  int32_t df;    /**< degrees of freedom: groups with members - 1 */
-  double p;      /**< upper tail of chi-square(df) at chisq */
+  size_t size;  /**< sizeof(cxm_logrank), set by the caller */
+  double chisq; /**< the log-rank statistic */
+  int32_t df;   /**< degrees of freedom: groups with members - 1 */
+  double p;     /**< upper tail of chi-square(df) at chisq */
 } cxm_logrank;
 
 /**
@@ -159,8 +159,8 @@ typedef struct cxm_logrank {
  * @since 0.1
  */
 CXM_API int32_t cxm_logrank_test(cxm_logrank *res, double *observed, double *expected, const cxm_allocator *alloc,
-                                 const double *entry, const double *time, const uint8_t *event,
-                                 const int32_t *group, size_t n, int32_t k);
+                                 const double *entry, const double *time, const uint8_t *event, const int32_t *group,
+                                 size_t n, int32_t k);
 
 /**
  * @brief Ways to handle tied loss times in the Cox partial likelihood
@@ -226,8 +226,7 @@ typedef struct cxm_cox cxm_cox;
  * @since 0.1
  */
 CXM_API int32_t cxm_cox_fit(cxm_cox **out, const cxm_allocator *alloc, const double *start, const double *stop,
-                            const uint8_t *event, const double *x, size_t n, size_t p,
-                            const cxm_cox_options *opt);
+                            const uint8_t *event, const double *x, size_t n, size_t p, const cxm_cox_options *opt);
 
 /**
  * @brief Free a Cox fit. NULL is accepted.

@@ -30,7 +30,7 @@ typedef struct scored {
 struct cxm_churn {
   cxm_allocator hooks; /* copied: the result outlives the store */
   size_t count;
-  scored *rows;        /* highest risk first */
+  scored *rows; /* highest risk first */
   int64_t scored_at, cutoff;
   int32_t source;
   cxm_risk_model model;
@@ -95,13 +95,19 @@ static double rank_below(const double *v, size_t n, double x) {
   size_t lo = 0, hi = n, eq_lo, eq_hi;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (v[mid] < x) lo = mid + 1; else hi = mid;
+    if (v[mid] < x)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   eq_lo = lo;
   hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (v[mid] <= x) lo = mid + 1; else hi = mid;
+    if (v[mid] <= x)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   eq_hi = lo;
   return (double)eq_lo + 0.5 * (double)(eq_hi - eq_lo);
@@ -133,7 +139,10 @@ static double auc_diff_se(const cxm_risk_model *ma, const cxm_risk_model *mb, co
       double *pos = sorted, *neg = sorted + n1;
       size_t p = 0, q = 0;
       for (i = 0; i < n; i++) {
-        if (d->y[i]) pos[p++] = sc[i]; else neg[q++] = sc[i];
+        if (d->y[i])
+          pos[p++] = sc[i];
+        else
+          neg[q++] = sc[i];
       }
       qsort(pos, n1, sizeof *pos, by_value);
       qsort(neg, n0, sizeof *neg, by_value);
@@ -143,22 +152,40 @@ static double auc_diff_se(const cxm_risk_model *ma, const cxm_risk_model *mb, co
          * the other rows) */
         double comp = d->y[i] ? rank_below(neg, n0, sc[i]) / (double)n0
                               : ((double)n1 - rank_below(pos, n1, sc[i])) / (double)n1;
-        if (m == 0) v[i] = comp; else sb[i] = comp;
+        if (m == 0)
+          v[i] = comp;
+        else
+          sb[i] = comp;
       }
     }
     /* v: model a's components; sb: model b's */
     for (i = 0; i < n; i++) {
-      if (d->y[i]) { m10[0] += v[i]; m10[1] += sb[i]; } else { m01[0] += v[i]; m01[1] += sb[i]; }
+      if (d->y[i]) {
+        m10[0] += v[i];
+        m10[1] += sb[i];
+      } else {
+        m01[0] += v[i];
+        m01[1] += sb[i];
+      }
     }
-    m10[0] /= (double)n1; m10[1] /= (double)n1; m01[0] /= (double)n0; m01[1] /= (double)n0;
+    m10[0] /= (double)n1;
+    m10[1] /= (double)n1;
+    m01[0] /= (double)n0;
+    m01[1] /= (double)n0;
     for (i = 0; i < n; i++) {
       double da, db;
       if (d->y[i]) {
-        da = v[i] - m10[0]; db = sb[i] - m10[1];
-        c10[0] += da * da; c10[1] += db * db; c10[2] += da * db;
+        da = v[i] - m10[0];
+        db = sb[i] - m10[1];
+        c10[0] += da * da;
+        c10[1] += db * db;
+        c10[2] += da * db;
       } else {
-        da = v[i] - m01[0]; db = sb[i] - m01[1];
-        c01[0] += da * da; c01[1] += db * db; c01[2] += da * db;
+        da = v[i] - m01[0];
+        db = sb[i] - m01[1];
+        c01[0] += da * da;
+        c01[1] += db * db;
+        c01[2] += da * db;
       }
     }
     double var = (c10[0] + c10[1] - 2.0 * c10[2]) / ((double)(n1 - 1) * (double)n1) +
@@ -274,8 +301,7 @@ static int32_t evaluate(double *auc, double *log_loss, cxm_risk_evaluation *out,
  * least the default's; else the default. Every half must hold
  * CXM_CHURN_MIN_CLASS lost and kept customers, or the default is used. The
  * chosen fitted or purchase model is then refitted on every labelled row. */
-static int32_t choose_model(cxm_churn *c, const cxm_store *store, const cxm_feature_options *fo,
-                            int32_t train_lapsed) {
+static int32_t choose_model(cxm_churn *c, const cxm_store *store, const cxm_feature_options *fo, int32_t train_lapsed) {
   cxm_features *f = NULL;
   training t;
   cxm_risk_model cand[3];
@@ -359,9 +385,12 @@ static double select_kth(double *v, size_t n, size_t k) {
         j--;
       }
     }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return v[k];
+    if (k <= j)
+      hi = j;
+    else if (k >= i)
+      lo = i;
+    else
+      return v[k];
   }
   return v[k];
 }

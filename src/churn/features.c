@@ -19,19 +19,18 @@
 struct cxm_features {
   cxm_allocator hooks; /* copied: the table outlives the store */
   size_t count;
-  double *values;      /* count * CXM_FEATURE_COUNT */
+  double *values; /* count * CXM_FEATURE_COUNT */
   uint32_t *handles;
   int32_t *labels;
-  double *p_alive;     /* the purchase model's P(alive); NaN when it has none */
-  double *p_none;      /* its P(no purchase in the lapse horizon); NaN when it has none */
+  double *p_alive;       /* the purchase model's P(alive); NaN when it has none */
+  double *p_none;        /* its P(no purchase in the lapse horizon); NaN when it has none */
   unsigned char *lapsed; /* 1: no activity in the horizon before the cut-off (already lapsed) */
   cxm_model model;       /* the purchase model fitted as of the cut-off; kind 0 when none */
 };
 
 static const char *const feature_names[CXM_FEATURE_COUNT] = {
-    "purchase_risk", "no_purchase", "recency_weeks",     "detractor",  "promoter",
-    "nps_drop",      "high_effort", "open_contacts",     "open_age_weeks", "sla_breaches",
-    "complaints",    "perception_gap", "silence_weeks", "lapse_odds"};
+    "purchase_risk", "no_purchase",    "recency_weeks", "detractor",  "promoter",       "nps_drop",      "high_effort",
+    "open_contacts", "open_age_weeks", "sla_breaches",  "complaints", "perception_gap", "silence_weeks", "lapse_odds"};
 
 void cxm_feature_options_init(cxm_feature_options *options) {
   if (options == NULL) return;
@@ -53,12 +52,12 @@ const char *cxm_feature_name(int32_t feature) {
 
 /* What the features need of one customer, gathered in one pass per table. */
 typedef struct customer_state {
-  int at_risk_seen;        /* an event before the cut-off */
+  int at_risk_seen; /* an event before the cut-off */
   int churned_before, churned_after;
   int active_after;        /* label activity in [cutoff, cutoff + horizon) */
   int64_t last_active_day; /* last label activity before the cut-off */
   int64_t last_touch_day, last_purchase_day;
-  int64_t nps_day[2];      /* [0] latest NPS answer, [1] the one before, by (day, second) */
+  int64_t nps_day[2];        /* [0] latest NPS answer, [1] the one before, by (day, second) */
   int32_t nps_at[2], nps[2]; /* value + 1; 0 = none */
   uint32_t high_effort, open_contacts, breaches, gap_n;
   int64_t complaints, oldest_open;
@@ -169,8 +168,8 @@ static void scan_churn(customer_state *cs, const cxm_store *s, int64_t cutoff, i
 
 /* P(alive) of the purchase model fitted on the summaries as of the
  * cut-off; customers the model cannot speak for keep has_p_alive 0. */
-static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t count, const cxm_store *s,
-                              int64_t cutoff, int32_t kind, double horizon_weeks) {
+static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t count, const cxm_store *s, int64_t cutoff,
+                              int32_t kind, double horizon_weeks) {
   cxm_rfm *rfm = NULL;
   cxm_rfm_options o;
   cxm_model m;
@@ -412,8 +411,8 @@ static int32_t row_copy(double *values, size_t count, uint32_t *handle, int32_t 
   return CXM_OK;
 }
 
-int32_t cxm_features_row_get(double *values, size_t capacity, uint32_t *handle, int32_t *label,
-                             const cxm_features *f, size_t index) {
+int32_t cxm_features_row_get(double *values, size_t capacity, uint32_t *handle, int32_t *label, const cxm_features *f,
+                             size_t index) {
   if (values == NULL || f == NULL) return CXM_E_ARG;
   if (capacity < CXM_FEATURE_COUNT) return CXM_E_BUFFER;
   return row_copy(values, CXM_FEATURE_COUNT, handle, label, f, index);

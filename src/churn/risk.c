@@ -182,11 +182,11 @@ int32_t cxm_risk_model_set(cxm_risk_model *model, int32_t features, double inter
  * scale, since gamma_j = b_j sd_j. */
 typedef struct fit_ctx {
   const cxm_risk_data *data;
-  size_t m;                             /* active (non-constant) features */
-  size_t p;                             /* parameters: m + 1 */
-  int32_t idx[CXM_RISK_MAX_FEATURES];   /* feature of each active one */
-  double mean[CXM_RISK_MAX_FEATURES];   /* per active feature */
-  double inv_sd[CXM_RISK_MAX_FEATURES]; /* per active feature */
+  size_t m;                                 /* active (non-constant) features */
+  size_t p;                                 /* parameters: m + 1 */
+  int32_t idx[CXM_RISK_MAX_FEATURES];       /* feature of each active one */
+  double mean[CXM_RISK_MAX_FEATURES];       /* per active feature */
+  double inv_sd[CXM_RISK_MAX_FEATURES];     /* per active feature */
   double centre[CXM_RISK_MAX_FEATURES + 1]; /* [a + 1]: the prior of active feature a on the standardised scale */
   double l2;
 } fit_ctx;

@@ -9,11 +9,11 @@
 
 struct cxm_risk_data {
   cxmi_alloc alloc;
-  int32_t k;         /* features per row */
-  size_t n;          /* rows */
-  double *x;         /* n * k values, row-major; capacity cap_x rows */
-  unsigned char *y;  /* labels; capacity cap_y */
-  double *w;         /* weights; capacity cap_w */
+  int32_t k;        /* features per row */
+  size_t n;         /* rows */
+  double *x;        /* n * k values, row-major; capacity cap_x rows */
+  unsigned char *y; /* labels; capacity cap_y */
+  double *w;        /* weights; capacity cap_w */
   size_t cap_x, cap_y, cap_w;
 };
 

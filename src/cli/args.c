@@ -46,8 +46,8 @@ static int two_digits(const char *s, int32_t *out) {
 
 int cli_args_parse_utc_offset(int32_t *seconds, const char *text) {
   int32_t hours, minutes, total;
-  if (strlen(text) != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':' ||
-      two_digits(text + 1, &hours) != 0 || two_digits(text + 4, &minutes) != 0 || minutes > 59) {
+  if (strlen(text) != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':' || two_digits(text + 1, &hours) != 0 ||
+      two_digits(text + 4, &minutes) != 0 || minutes > 59) {
     return -1;
   }
   total = hours * 3600 + minutes * 60;
@@ -84,11 +84,24 @@ static int add_by(cli_args *args, const char *text) {
 }
 
 /* Options that take a value. */
-enum { OPT_BY, OPT_FROM, OPT_TO, OPT_UTC_OFFSET, OPT_HOLIDAYS, OPT_THREADS, OPT_MIN_N, OPT_COMPARE, OPT_HTML,
-       OPT_ADJUST, OPT_MAX_MOE, OPT_FCR_WINDOW, OPT_VALUED_COUNT };
+enum {
+  OPT_BY,
+  OPT_FROM,
+  OPT_TO,
+  OPT_UTC_OFFSET,
+  OPT_HOLIDAYS,
+  OPT_THREADS,
+  OPT_MIN_N,
+  OPT_COMPARE,
+  OPT_HTML,
+  OPT_ADJUST,
+  OPT_MAX_MOE,
+  OPT_FCR_WINDOW,
+  OPT_VALUED_COUNT
+};
 static const char *const valued_options[OPT_VALUED_COUNT] = {
-    "--by", "--from", "--to", "--utc-offset", "--holidays", "--threads", "--min-n", "--compare", "--html",
-    "--adjust", "--max-moe", "--fcr-window",
+    "--by",    "--from",    "--to",   "--utc-offset", "--holidays", "--threads",
+    "--min-n", "--compare", "--html", "--adjust",     "--max-moe",  "--fcr-window",
 };
 
 /* A decimal 1..CLI_MAX_THREADS. 0 on success. */
@@ -135,19 +148,15 @@ static int apply_valued(cli_args *args, const char *command, int option, const c
       return -1;
     }
     return 0;
-  case OPT_FROM:
-    return parse_time_option(&args->from, command, "--from", value);
-  case OPT_TO:
-    return parse_time_option(&args->to, command, "--to", value);
+  case OPT_FROM: return parse_time_option(&args->from, command, "--from", value);
+  case OPT_TO: return parse_time_option(&args->to, command, "--to", value);
   case OPT_UTC_OFFSET:
     if (cli_args_parse_utc_offset(&args->utc_offset, value) != 0) {
       cli_diag_usage(command, "--utc-offset takes +HH:MM or -HH:MM (at most 18:00), not", value);
       return -1;
     }
     return 0;
-  case OPT_HOLIDAYS:
-    args->holidays = value;
-    return 0;
+  case OPT_HOLIDAYS: args->holidays = value; return 0;
   case OPT_THREADS:
     if (parse_threads(&args->threads, value) != 0) {
       cli_diag_usage(command, "--threads takes a whole number 1..256, not", value);
@@ -202,8 +211,7 @@ static int apply_valued(cli_args *args, const char *command, int option, const c
     args->max_moe = v;
     return 0;
   }
-  default:
-    return -1;
+  default: return -1;
   }
 }
 

@@ -99,10 +99,10 @@ typedef struct churn_args {
   int32_t model;
   uint64_t top; /* 0: all */
   const char *unit;
-  cli_business business;  /* --hours, --sla-target, --utc-offset, --holidays (hours.c) */
+  cli_business business; /* --hours, --sla-target, --utc-offset, --holidays (hours.c) */
   int business_given;
   cxm_calendar *calendar; /* built from `business` for event files */
-  cli_dialect dialect; /* input dialect, --max-rejected, --quiet */
+  cli_dialect dialect;    /* input dialect, --max-rejected, --quiet */
   int32_t label, activity, train_lapsed, rank;
 } churn_args;
 
@@ -204,8 +204,8 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     }
     const char *eq = strchr(arg, '=');
     size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-    static const char *const valued[] = {"--summary", "--model", "--top", "--time-unit", "--to", "--holdout-to",
-                                         "--horizon", "--label", "--activity", "--lapsed", "--rank"};
+    static const char *const valued[] = {"--summary", "--model", "--top",      "--time-unit", "--to",  "--holdout-to",
+                                         "--horizon", "--label", "--activity", "--lapsed",    "--rank"};
     int which = -1;
     for (int k = 0; k < 11; k++) {
       if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {
@@ -236,9 +236,7 @@ static int parse_args(churn_args *a, int argc, char **argv) {
       return CLI_EXIT_USAGE;
     }
     switch (which) {
-    case 0:
-      a->summary = value;
-      break;
+    case 0: a->summary = value; break;
     case 1:
       if (strcmp(value, "bgnbd") == 0) {
         a->model = CXM_MODEL_BGNBD;
@@ -311,8 +309,9 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     case 4:
     case 5:
       if (parse_midnight(which == 4 ? &a->to : &a->holdout_to, value) != 0) {
-        cli_diag_usage("churn", which == 4 ? "--to takes a UTC midnight (YYYY-MM-DD or RFC 3339), not"
-                                          : "--holdout-to takes a UTC midnight (YYYY-MM-DD or RFC 3339), not",
+        cli_diag_usage("churn",
+                       which == 4 ? "--to takes a UTC midnight (YYYY-MM-DD or RFC 3339), not"
+                                  : "--holdout-to takes a UTC midnight (YYYY-MM-DD or RFC 3339), not",
                        value);
         return CLI_EXIT_USAGE;
       }
@@ -333,8 +332,9 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   if ((a->summary == NULL) == (a->file_count == 0)) {
-    cli_diag_usage("churn", a->summary == NULL ? "no input: give event FILEs or --summary FILE"
-                                                : "give event FILEs or --summary FILE, not both",
+    cli_diag_usage("churn",
+                   a->summary == NULL ? "no input: give event FILEs or --summary FILE"
+                                      : "give event FILEs or --summary FILE, not both",
                    NULL);
     return CLI_EXIT_USAGE;
   }
@@ -347,8 +347,8 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   }
   if (a->to != INT64_MAX && a->to <= 0) {
     /* Times start at 1970-01-01T00:00:00Z: an observation ending there is empty. */
-    cli_diag_usage("churn", "--to must be after 1970-01-01 (the observation ends before any event can happen):",
-                   "1970-01-01");
+    cli_diag_usage("churn",
+                   "--to must be after 1970-01-01 (the observation ends before any event can happen):", "1970-01-01");
     return CLI_EXIT_USAGE;
   }
   if (a->holdout_to != INT64_MIN && (a->to == INT64_MAX || a->holdout_to <= a->to)) {
@@ -406,8 +406,7 @@ static int by_risk(const void *pa, const void *pb) {
 }
 
 /* The customer's id, or its 1-based row number when the file has none. */
-static void customer_name(char *buf, size_t cap, const cxm_rfm_customer *c, size_t index, const char **s,
-                          size_t *len) {
+static void customer_name(char *buf, size_t cap, const cxm_rfm_customer *c, size_t index, const char **s, size_t *len) {
   if (c->id_len > 0) {
     *s = c->id;
     *len = c->id_len;
@@ -420,17 +419,17 @@ static void customer_name(char *buf, size_t cap, const cxm_rfm_customer *c, size
 
 static const char *band_name(int32_t band) {
   switch (band) {
-    case CXM_RISK_LOW: return "low";
-    case CXM_RISK_MEDIUM: return "medium";
-    case CXM_RISK_HIGH: return "high";
-    default: return "none";
+  case CXM_RISK_LOW: return "low";
+  case CXM_RISK_MEDIUM: return "medium";
+  case CXM_RISK_HIGH: return "high";
+  default: return "none";
   }
 }
 
 /* A row's summary (zeros and NaN T for a customer without purchases) and
  * its name: the store's id for event files, else the summary's. */
-static void row_customer(cxm_rfm_customer *c, const char **s, size_t *len, char *buf, size_t cap,
-                         const churn_row *row, const cxm_rfm *rfm, const churn_risk *risk) {
+static void row_customer(cxm_rfm_customer *c, const char **s, size_t *len, char *buf, size_t cap, const churn_row *row,
+                         const cxm_rfm *rfm, const churn_risk *risk) {
   cxm_rfm_customer_init(c);
   c->T = NAN;
   if (row->index != NO_INDEX) (void)cxm_rfm_get(c, rfm, row->index);
@@ -465,12 +464,19 @@ static void print_risk_model(cli_json *j, const churn_risk *risk) {
   cli_json_stringz(j, risk->info.spend_fitted ? "gamma-gamma" : "mean spend");
   cli_json_keyz(j, "baseline");
   cli_json_object_begin(j);
-  for (int32_t i = 0; i < CXM_FEATURE_COUNT; i++) cli_json_member_number(j, cxm_feature_name(i), risk->info.baseline[i]);
+  for (int32_t i = 0; i < CXM_FEATURE_COUNT; i++)
+    cli_json_member_number(j, cxm_feature_name(i), risk->info.baseline[i]);
   cli_json_object_end(j);
   cli_json_keyz(j, "cutoff");
-  if (cxm_time_format(when, sizeof when, risk->cutoff) == CXM_OK) cli_json_stringz(j, when); else cli_json_null(j);
+  if (cxm_time_format(when, sizeof when, risk->cutoff) == CXM_OK)
+    cli_json_stringz(j, when);
+  else
+    cli_json_null(j);
   cli_json_keyz(j, "scored_at");
-  if (cxm_time_format(when, sizeof when, risk->scored_at) == CXM_OK) cli_json_stringz(j, when); else cli_json_null(j);
+  if (cxm_time_format(when, sizeof when, risk->scored_at) == CXM_OK)
+    cli_json_stringz(j, when);
+  else
+    cli_json_null(j);
   cli_json_member_number(j, "intercept", risk->model.intercept);
   cli_json_keyz(j, "coefficients");
   cli_json_object_begin(j);
@@ -634,7 +640,10 @@ static void driver_text(char *buf, size_t cap, int32_t f, double v, double base)
   case CXM_FEATURE_COMPLAINTS: snprintf(buf, cap, "net complaints: %.0f (typical %.0f)", v, base); break;
   case CXM_FEATURE_GAP: snprintf(buf, cap, "perception gap %.0f points", v * 100.0); break;
   case CXM_FEATURE_SILENCE: snprintf(buf, cap, "silent %.0f weeks (typical %.0f)", v, base); break;
-  default: snprintf(buf, cap, "no purchase in horizon: P %.2f (typical %.2f)", 1.0 / (1.0 + exp(-v)), 1.0 / (1.0 + exp(-base))); break;
+  default:
+    snprintf(buf, cap, "no purchase in horizon: P %.2f (typical %.2f)", 1.0 / (1.0 + exp(-v)),
+             1.0 / (1.0 + exp(-base)));
+    break;
   }
 }
 
@@ -656,8 +665,8 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
   char why[64];
   degenerate_text(why, sizeof why, m->degenerate);
   printf("Model %s: %llu customers, log-likelihood %.4f, %s after %d iterations%s%s%s\n\n", cxm_model_name(m->kind),
-         (unsigned long long)m->customers, m->loglik, m->converged ? "converged" : "NOT converged",
-         (int)m->iterations, m->degenerate != 0 ? " (degenerate: " : "", why, m->degenerate != 0 ? ")" : "");
+         (unsigned long long)m->customers, m->loglik, m->converged ? "converged" : "NOT converged", (int)m->iterations,
+         m->degenerate != 0 ? " (degenerate: " : "", why, m->degenerate != 0 ? ")" : "");
   int rc = cli_table_print(t, stdout, NULL);
   cli_table_free(t);
   if (rc != 0) {
@@ -668,14 +677,16 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
     const cxm_churn_info *in = &risk->info;
     printf("Risk model: %s", source_names[in->source]);
     if (isnan(in->margin))
-      printf(" (too few labelled customers to compare models: %llu, %llu lost)\n\n",
-             (unsigned long long)in->train_rows, (unsigned long long)in->train_lost);
+      printf(" (too few labelled customers to compare models: %llu, %llu lost)\n\n", (unsigned long long)in->train_rows,
+             (unsigned long long)in->train_lost);
     else
-      printf(" (held-out AUC: default %.3f, fitted %.3f, purchase %.3f; fitted needs +%.3f; %llu customers, %llu lost)\n\n",
-             in->heldout_auc[0], in->heldout_auc[1], in->heldout_auc[2], in->margin,
-             (unsigned long long)in->train_rows, (unsigned long long)in->train_lost);
-    printf("Value at risk in the horizon: %.2f of %.2f expected (%s spend)\n\n", in->value_at_risk,
-           in->expected_value, in->spend_fitted ? "Gamma-Gamma" : "mean");
+      printf(
+          " (held-out AUC: default %.3f, fitted %.3f, purchase %.3f; fitted needs +%.3f; %llu customers, %llu "
+          "lost)\n\n",
+          in->heldout_auc[0], in->heldout_auc[1], in->heldout_auc[2], in->margin, (unsigned long long)in->train_rows,
+          (unsigned long long)in->train_lost);
+    printf("Value at risk in the horizon: %.2f of %.2f expected (%s spend)\n\n", in->value_at_risk, in->expected_value,
+           in->spend_fitted ? "Gamma-Gamma" : "mean");
   }
   t = cli_table_new(risk != NULL ? 9 : 6);
   if (t == NULL) {
@@ -705,8 +716,14 @@ static int print_tables(const cxm_model *m, const cxm_rfm *rfm, const churn_row 
     cli_table_cell(t, id);
     cli_table_cellf(t, "%u", (unsigned)c.x);
     cli_table_cellf(t, "%.2f", c.t_x);
-    if (isnan(c.T)) cli_table_cell(t, "-"); else cli_table_cellf(t, "%.2f", c.T);
-    if (isnan(rows[i].p_alive)) cli_table_cell(t, "-"); else cli_table_cellf(t, "%.4f", rows[i].p_alive);
+    if (isnan(c.T))
+      cli_table_cell(t, "-");
+    else
+      cli_table_cellf(t, "%.2f", c.T);
+    if (isnan(rows[i].p_alive))
+      cli_table_cell(t, "-");
+    else
+      cli_table_cellf(t, "%.4f", rows[i].p_alive);
     cli_table_cellf(t, "%.4f", rows[i].risk);
     if (risk != NULL) {
       char text[512] = "";
@@ -805,16 +822,22 @@ static int32_t print_holdout(const cxm_model *m, const cxm_rfm *rfm, const churn
       cli_json_int(j, b);
       cli_json_member_uint(j, "customers", h.bin_customers[b]);
       cli_json_keyz(j, "actual");
-      if (h.bin_customers[b] == 0) cli_json_null(j); else cli_json_double(j, h.bin_actual[b]);
+      if (h.bin_customers[b] == 0)
+        cli_json_null(j);
+      else
+        cli_json_double(j, h.bin_actual[b]);
       cli_json_keyz(j, "expected");
-      if (h.bin_customers[b] == 0) cli_json_null(j); else cli_json_double(j, h.bin_expected[b]);
+      if (h.bin_customers[b] == 0)
+        cli_json_null(j);
+      else
+        cli_json_double(j, h.bin_expected[b]);
       cli_json_object_end(j);
     }
     cli_json_array_end(j);
     cli_json_object_end(j);
   } else {
-    printf("\nholdout: %llu customers, %.1f repeat purchases expected, %.0f actual\n",
-           (unsigned long long)h.customers, h.expected, h.actual);
+    printf("\nholdout: %llu customers, %.1f repeat purchases expected, %.0f actual\n", (unsigned long long)h.customers,
+           h.expected, h.actual);
     printf("  x   customers  expected/customer  actual/customer\n");
     for (int b = 0; b < CXM_HOLDOUT_BINS; b++) {
       if (h.bin_customers[b] == 0) continue;
@@ -1026,7 +1049,8 @@ int cli_churn_main(int argc, char **argv) {
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
-  if (store == NULL || a.rank == CXM_CHURN_RANK_RISK) qsort(rows, n, sizeof *rows, by_risk); /* else the library's order */
+  if (store == NULL || a.rank == CXM_CHURN_RANK_RISK)
+    qsort(rows, n, sizeof *rows, by_risk); /* else the library's order */
   size_t shown = a.top > 0 && a.top < n ? (size_t)a.top : n;
   if (a.json) {
     rc = print_json(&m, rfm, rows, shown, &a, store != NULL ? &risk : NULL);

@@ -29,8 +29,8 @@ static const char usage_text[] =
     "  --strict         stop at the first bad row\n"
     "  -h, --help       show this help\n";
 
-static const char *const dim_names[CXM_DRIVERS_SERVQUAL] = {"tangibles", "reliability", "responsiveness",
-                                                            "assurance", "empathy"};
+static const char *const dim_names[CXM_DRIVERS_SERVQUAL] = {"tangibles", "reliability", "responsiveness", "assurance",
+                                                            "empathy"};
 static const char *const quadrant_names[5] = {"", "fix first", "strength", "maintain", "low priority"};
 
 typedef struct drv_args {
@@ -89,15 +89,19 @@ static int parse_args(drv_args *a, int argc, char **argv) {
       cli_diag_usage("drivers", "unknown option", arg);
       return CLI_EXIT_USAGE;
     }
-    if (eq != NULL) value = eq + 1;
-    else if (i + 1 < argc) value = argv[++i];
+    if (eq != NULL)
+      value = eq + 1;
+    else if (i + 1 < argc)
+      value = argv[++i];
     else {
       cli_diag_usage("drivers", "missing value after", arg);
       return CLI_EXIT_USAGE;
     }
     if (which == 0) {
-      if (strcmp(value, "nps") == 0) a->outcome = CXM_DRIVERS_NPS;
-      else if (strcmp(value, "promoter") == 0) a->outcome = CXM_DRIVERS_PROMOTER;
+      if (strcmp(value, "nps") == 0)
+        a->outcome = CXM_DRIVERS_NPS;
+      else if (strcmp(value, "promoter") == 0)
+        a->outcome = CXM_DRIVERS_PROMOTER;
       else {
         cli_diag_usage("drivers", "--outcome takes nps or promoter, not", value);
         return CLI_EXIT_USAGE;
@@ -234,10 +238,14 @@ int cli_drivers_main(int argc, char **argv) {
       cli_table_cell(t, dim_names[k]);
       cli_table_cellf(t, "%.4f", v.weight);
       cli_table_cellf(t, "%.1f%%", v.share);
-      if (isnan(v.shapley)) cli_table_cell(t, "-");
-      else cli_table_cellf(t, "%.4f", v.shapley);
-      if (isnan(v.lower)) cli_table_cell(t, "-");
-      else cli_table_cellf(t, "[%.4f, %.4f]", v.lower, v.upper);
+      if (isnan(v.shapley))
+        cli_table_cell(t, "-");
+      else
+        cli_table_cellf(t, "%.4f", v.shapley);
+      if (isnan(v.lower))
+        cli_table_cell(t, "-");
+      else
+        cli_table_cellf(t, "[%.4f, %.4f]", v.lower, v.upper);
       cli_table_cell(t, sum.bootstrap_ok < 2 ? "-" : v.covers_zero ? "not distinct" : "driver");
       cli_table_cellf(t, "%.1f", v.performance);
       cli_table_cell(t, quadrant_names[v.quadrant]);

@@ -70,8 +70,7 @@ int cli_ingest_main(int argc, char **argv) {
     return cli_stdout_close() != 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
   }
   if (args.dialect.snapshot == NULL || args.file_count == 0) {
-    cli_diag_usage("ingest", args.dialect.snapshot == NULL ? "--snapshot FILE is required" : "no EVENTS files",
-                   NULL);
+    cli_diag_usage("ingest", args.dialect.snapshot == NULL ? "--snapshot FILE is required" : "no EVENTS files", NULL);
     cli_args_free(&args);
     return CLI_EXIT_USAGE;
   }
@@ -99,11 +98,11 @@ int cli_ingest_main(int argc, char **argv) {
     memset(&stats, 0, sizeof stats);
     stats.size = sizeof stats;
     if (cxm_store_stats_get(&stats, store) == CXM_OK) {
-      printf("ingest: %llu rows, %llu events added, %llu rejected, %llu duplicates; snapshot: %llu events, %llu "
-             "customers\n",
-             (unsigned long long)in.rows, (unsigned long long)in.events, (unsigned long long)in.rejected,
-             (unsigned long long)in.duplicates, (unsigned long long)stats.events,
-             (unsigned long long)stats.customers);
+      printf(
+          "ingest: %llu rows, %llu events added, %llu rejected, %llu duplicates; snapshot: %llu events, %llu "
+          "customers\n",
+          (unsigned long long)in.rows, (unsigned long long)in.events, (unsigned long long)in.rejected,
+          (unsigned long long)in.duplicates, (unsigned long long)stats.events, (unsigned long long)stats.customers);
     }
     status = in.verdict;
   }

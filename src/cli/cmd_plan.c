@@ -73,7 +73,7 @@ int cli_plan_main(int argc, char **argv) {
       json = 1;
       continue;
     }
-    static const char *const valued[] = {"--metric", "--margin", "--population", "--p-promoter",
+    static const char *const valued[] = {"--metric",      "--margin",      "--population", "--p-promoter",
                                          "--p-detractor", "--p-satisfied", "--sd"};
     int opt = -1;
     const char *value = NULL;
@@ -137,8 +137,10 @@ int cli_plan_main(int argc, char **argv) {
       }
       if (opt == 3) o.p_promoter = v;
       if (opt == 4) o.p_detractor = v;
-      if (opt == 5) p_satisfied = v, have_sat = 1;
-      else have_shares |= opt == 3 ? 1 : 2;
+      if (opt == 5)
+        p_satisfied = v, have_sat = 1;
+      else
+        have_shares |= opt == 3 ? 1 : 2;
       break;
     default:
       if (!(v >= 0.0)) {
@@ -193,8 +195,10 @@ int cli_plan_main(int argc, char **argv) {
     cli_json_member_number(&j, "margin", o.margin);
     cli_json_member_number(&j, "z", o.z);
     cli_json_keyz(&j, "population");
-    if (o.population > 0.0) cli_json_uint(&j, (uint64_t)o.population);
-    else cli_json_null(&j);
+    if (o.population > 0.0)
+      cli_json_uint(&j, (uint64_t)o.population);
+    else
+      cli_json_null(&j);
     cli_json_member_number(&j, "variance", variance);
     cli_json_member_number(&j, "n_infinite", n0);
     cli_json_member_uint(&j, "n", n);

@@ -28,7 +28,6 @@
 #include "output.h"
 #include "table.h"
 
-
 static const char help_text[] =
     "Usage: cxm report [OPTIONS] FILE...\n"
     "\n"
@@ -137,8 +136,7 @@ static void report_slice_options(cxm_slice_options *so, const cli_args *args) {
 /* One slice: overall (`groups` NULL) or group `index` of a
  * cxm_store_group_experience() result. */
 static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *groups, size_t index,
-                          const cxm_survey_acc *acc, const cli_slice_tests *st,
-                          const cxm_operations_result *ops) {
+                          const cxm_survey_acc *acc, const cli_slice_tests *st, const cxm_operations_result *ops) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -217,8 +215,8 @@ static void json_time(cli_json *j, int64_t t, int have) {
 /* ---- Human output ----------------------------------------------------- */
 
 static void table_header(cli_table *t, const char *first) {
-  static const char *const names[] = {"NPS n",  "NPS",   "NPS adj 95% CI", "CSAT n",    "CSAT %",
-                                      "CSAT 95% CI", "CES n", "CES",        "CES 95% CI"};
+  static const char *const names[] = {"NPS n", "NPS", "NPS adj 95% CI", "CSAT n", "CSAT %", "CSAT 95% CI",
+                                      "CES n", "CES", "CES 95% CI"};
   size_t i;
   cli_table_cell(t, first);
   for (i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -390,31 +388,32 @@ static int print_operations_tables(const report_out *r);
 static void print_legend(const report_out *r) {
   char business[512];
   cli_business_describe(business, sizeof business, &r->args->business);
-  printf("\nlegend:\n"
-         "  n                answers of that kind; * = fewer than %llu (--min-n): a small sample\n"
-         "  +/- after score  differs from the rest of its dimension (NPS, CSAT: z; CES: Welch t),\n"
-         "                   p < 0.05 after the %s adjustment; slice and rest n >= --min-n\n"
-         "  NPS adj 95%% CI   adjusted Wald interval (docs/metrics.md); --json also has the Wald one\n"
-         "  CSAT %%, 95%% CI   share of answers 4-5 of 1-5; Wilson interval\n"
-         "  CES, 95%% CI      mean effort answer 1-7 (7 easiest); t interval, not clipped to 1..7\n"
-         "  pairs            interactions rated both internally and by the customer\n"
-         "  gap, 95%% CI      service - experience score, points of 0..100 (> 0: the company rates\n"
-         "                   itself higher); interval cut to -100..100 (--json: the t interval)\n"
-         "  blind %%          pairs the company rates top box and the customer does not\n"
-         "  SERVQUAL         mean perception - expectation gap (negative: fell short)\n"
-         "  contacts, open   contacts opened in the slice; not resolved by the end of the data\n"
-         "  1st resp         median first-response time, wall clock\n"
-         "  SLA %% (TARGET)   first replies within TARGET of business time (--sla-target), of\n"
-         "                   those met or breached (unanswered contacts older than TARGET)\n"
-         "  compl/+          complaints/compliments\n"
-         "  resp, resol      first response, resolution: median (med) and 90th percentile (p90),\n"
-         "                   wall clock; bt = the same in business time\n"
-         "  FCR %%            resolved contacts resolved first time: <= 1 reply, no reopen, no new\n"
-         "                   contact by the customer within the repeat window (--fcr-window)\n"
-         "  repeat, switch   contacts followed within the window by another contact of the\n"
-         "                   customer; on another channel\n"
-         "  1st/full res     open to first/last resolution (after reopens), median; mean bt\n",
-         (unsigned long long)r->args->min_n, cli_slice_adjust_name(r->args->adjust));
+  printf(
+      "\nlegend:\n"
+      "  n                answers of that kind; * = fewer than %llu (--min-n): a small sample\n"
+      "  +/- after score  differs from the rest of its dimension (NPS, CSAT: z; CES: Welch t),\n"
+      "                   p < 0.05 after the %s adjustment; slice and rest n >= --min-n\n"
+      "  NPS adj 95%% CI   adjusted Wald interval (docs/metrics.md); --json also has the Wald one\n"
+      "  CSAT %%, 95%% CI   share of answers 4-5 of 1-5; Wilson interval\n"
+      "  CES, 95%% CI      mean effort answer 1-7 (7 easiest); t interval, not clipped to 1..7\n"
+      "  pairs            interactions rated both internally and by the customer\n"
+      "  gap, 95%% CI      service - experience score, points of 0..100 (> 0: the company rates\n"
+      "                   itself higher); interval cut to -100..100 (--json: the t interval)\n"
+      "  blind %%          pairs the company rates top box and the customer does not\n"
+      "  SERVQUAL         mean perception - expectation gap (negative: fell short)\n"
+      "  contacts, open   contacts opened in the slice; not resolved by the end of the data\n"
+      "  1st resp         median first-response time, wall clock\n"
+      "  SLA %% (TARGET)   first replies within TARGET of business time (--sla-target), of\n"
+      "                   those met or breached (unanswered contacts older than TARGET)\n"
+      "  compl/+          complaints/compliments\n"
+      "  resp, resol      first response, resolution: median (med) and 90th percentile (p90),\n"
+      "                   wall clock; bt = the same in business time\n"
+      "  FCR %%            resolved contacts resolved first time: <= 1 reply, no reopen, no new\n"
+      "                   contact by the customer within the repeat window (--fcr-window)\n"
+      "  repeat, switch   contacts followed within the window by another contact of the\n"
+      "                   customer; on another channel\n"
+      "  1st/full res     open to first/last resolution (after reopens), median; mean bt\n",
+      (unsigned long long)r->args->min_n, cli_slice_adjust_name(r->args->adjust));
   printf("settings: %s\n", business);
 }
 
@@ -428,8 +427,7 @@ static int print_tables(const report_out *r) {
     return -1;
   }
   printf("input: %llu rows, %llu events, %llu rejected, %llu duplicates", (unsigned long long)r->in->rows,
-         (unsigned long long)r->in->events, (unsigned long long)r->in->rejected,
-         (unsigned long long)r->in->duplicates);
+         (unsigned long long)r->in->events, (unsigned long long)r->in->rejected, (unsigned long long)r->in->duplicates);
   if (r->in->out_of_window > 0) {
     printf(", %llu outside the window", (unsigned long long)r->in->out_of_window);
   }

@@ -110,8 +110,10 @@ static int parse_args(ret_args *a, int argc, char **argv) {
       cli_diag_usage("retention", "unknown option", arg);
       return CLI_EXIT_USAGE;
     }
-    if (eq != NULL) value = eq + 1;
-    else if (i + 1 < argc) value = argv[++i];
+    if (eq != NULL)
+      value = eq + 1;
+    else if (i + 1 < argc)
+      value = argv[++i];
     else {
       cli_diag_usage("retention", "missing value after", arg);
       return CLI_EXIT_USAGE;
@@ -132,16 +134,20 @@ static int parse_args(ret_args *a, int argc, char **argv) {
       a->lapse = (int32_t)d;
       break;
     case 3:
-      if (strcmp(value, "tenure") == 0) a->origin = CXM_RETENTION_TENURE;
-      else if (strcmp(value, "window") == 0) a->origin = CXM_RETENTION_WINDOW;
+      if (strcmp(value, "tenure") == 0)
+        a->origin = CXM_RETENTION_TENURE;
+      else if (strcmp(value, "window") == 0)
+        a->origin = CXM_RETENTION_WINDOW;
       else {
         cli_diag_usage("retention", "--origin takes tenure or window, not", value);
         return CLI_EXIT_USAGE;
       }
       break;
     case 4:
-      if (strcmp(value, "nps") == 0) a->by_nps = 1;
-      else if (strcmp(value, "effort") == 0) a->by_effort = 1;
+      if (strcmp(value, "nps") == 0)
+        a->by_nps = 1;
+      else if (strcmp(value, "effort") == 0)
+        a->by_effort = 1;
       else {
         cli_diag_usage("retention", "--by takes nps or effort, not", value);
         return CLI_EXIT_USAGE;
@@ -228,9 +234,12 @@ static void table_group(cli_table *t, const char *name, const group *g, const cx
   cli_table_cell(t, name);
   cli_table_cellf(t, "%zu", g->n);
   cli_table_cellf(t, "%llu", (unsigned long long)g->lost);
-  if (isnan(med)) cli_table_cell(t, "not reached");
-  else if (isnan(hi)) cli_table_cellf(t, "%g [%g, -]", med, lo);
-  else cli_table_cellf(t, "%g [%g, %g]", med, lo, hi);
+  if (isnan(med))
+    cli_table_cell(t, "not reached");
+  else if (isnan(hi))
+    cli_table_cellf(t, "%g [%g, -]", med, lo);
+  else
+    cli_table_cellf(t, "%g [%g, %g]", med, lo, hi);
   for (size_t m = 0; m < 4; m++) {
     cxm_km_survival_at(&s, km, marks[m]);
     cli_table_cellf(t, "%.1f%%", 100.0 * s);
@@ -315,9 +324,12 @@ static int print_cohorts(const cxm_store *store, int64_t from, int64_t to, int j
     cli_table *t = cli_table_new(cols + 2);
     if (t == NULL) status = CLI_EXIT_FAILURE;
     for (size_t k = 0; t != NULL && k < cols + 2; k++) {
-      if (k == 0) cli_table_cell(t, "cohort");
-      else if (k == 1) cli_table_cell(t, "customers");
-      else cli_table_cellf(t, "M%zu", k - 2);
+      if (k == 0)
+        cli_table_cell(t, "cohort");
+      else if (k == 1)
+        cli_table_cell(t, "customers");
+      else
+        cli_table_cellf(t, "M%zu", k - 2);
     }
     for (size_t i = 0; t != NULL && i < count; i++) {
       int64_t month;
@@ -330,8 +342,10 @@ static int print_cohorts(const cxm_store *store, int64_t from, int64_t to, int j
       cli_table_cell(t, when);
       cli_table_cellf(t, "%llu", (unsigned long long)size);
       for (size_t k = 0; k < cols; k++) {
-        if (k >= obs || size == 0) cli_table_cell(t, "");
-        else cli_table_cellf(t, "%.1f%%", 100.0 * (double)active[k] / (double)size);
+        if (k >= obs || size == 0)
+          cli_table_cell(t, "");
+        else
+          cli_table_cellf(t, "%.1f%%", 100.0 * (double)active[k] / (double)size);
       }
     }
     if (t != NULL) {
@@ -544,7 +558,12 @@ int cli_retention_main(int argc, char **argv) {
       cli_json_keyz(&j, "groups");
       cli_json_array_begin(&j);
       for (size_t g = 5; g-- > 0;)
-        if (kms[g] != NULL) print_json_group(&j, g == 4 ? "all" : a.by_effort ? effort_names[g] : group_names[g], &groups[g], kms[g], a.tau);
+        if (kms[g] != NULL)
+          print_json_group(&j,
+                           g == 4        ? "all"
+                           : a.by_effort ? effort_names[g]
+                                         : group_names[g],
+                           &groups[g], kms[g], a.tau);
       cli_json_array_end(&j);
       cli_json_keyz(&j, "logrank");
       if (have_lr) {
@@ -605,8 +624,10 @@ int cli_retention_main(int argc, char **argv) {
       cli_table_cell(t, "S(365)");
       cli_table_cellf(t, "RMST(%g)", a.tau);
       for (size_t g = 5; g-- > 0;)
-        if (kms[g] != NULL) table_group(t, g == 4 ? "all" : a.by_effort ? effort_names[g] : group_names[g], &groups[g], kms[g], a.tau);
-      snprintf(title, sizeof title, "Retention (Kaplan-Meier, days since %s; lost: churn event or %d days without activity)",
+        if (kms[g] != NULL)
+          table_group(t, g == 4 ? "all" : a.by_effort ? effort_names[g] : group_names[g], &groups[g], kms[g], a.tau);
+      snprintf(title, sizeof title,
+               "Retention (Kaplan-Meier, days since %s; lost: churn event or %d days without activity)",
                a.origin == CXM_RETENTION_TENURE ? "first activity" : "--from", (int)a.lapse);
       cli_table_print(t, stdout, title);
       cli_table_free(t);

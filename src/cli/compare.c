@@ -195,9 +195,15 @@ static void json_window(cli_json *j, const char *key, const cli_compare *c, int 
   cli_json_keyz(j, "label");
   cli_json_stringz(j, c->label[k]);
   cli_json_keyz(j, "from");
-  if (cxm_time_format(t, sizeof t, c->from[k]) == CXM_OK) cli_json_stringz(j, t); else cli_json_null(j);
+  if (cxm_time_format(t, sizeof t, c->from[k]) == CXM_OK)
+    cli_json_stringz(j, t);
+  else
+    cli_json_null(j);
   cli_json_keyz(j, "to");
-  if (cxm_time_format(t, sizeof t, c->to[k]) == CXM_OK) cli_json_stringz(j, t); else cli_json_null(j);
+  if (cxm_time_format(t, sizeof t, c->to[k]) == CXM_OK)
+    cli_json_stringz(j, t);
+  else
+    cli_json_null(j);
   cli_json_object_end(j);
 }
 

@@ -19,9 +19,9 @@ enum { CLI_COMPARE_MONTH = 1, CLI_COMPARE_WEEK = 2, CLI_COMPARE_WINDOWS = 3 };
 #define CLI_COMPARE_ALPHA 0.05
 
 typedef struct cli_compare {
-  int32_t kind;          /* CLI_COMPARE_* */
+  int32_t kind;           /* CLI_COMPARE_* */
   int64_t from[2], to[2]; /* [0]: the earlier (reference) window, [1]: the later one; half-open */
-  char label[2][48];     /* "2026-02", "2026-W07", or "2026-01-01..2026-02-01" */
+  char label[2][48];      /* "2026-02", "2026-W07", or "2026-01-01..2026-02-01" */
 } cli_compare;
 
 /* Parse a --compare value: `month` (the month of the last event against the

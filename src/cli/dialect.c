@@ -78,8 +78,8 @@ static int parse_delimiter(int32_t *out, const char *text) {
 }
 
 enum { D_FORMAT, D_DELIMITER, D_TIME_FORMAT, D_TZ, D_MAX_REJECTED, D_SNAPSHOT, D_COUNT };
-static const char *const valued[D_COUNT] = {"--format", "--delimiter", "--time-format", "--tz", "--max-rejected",
-                                            "--snapshot"};
+static const char *const valued[D_COUNT] = {"--format", "--delimiter",    "--time-format",
+                                            "--tz",     "--max-rejected", "--snapshot"};
 
 int cli_dialect_option(cli_dialect *d, const char *command, int argc, char **argv, int i) {
   const char *arg = argv[i], *eq, *value;
@@ -130,9 +130,7 @@ int cli_dialect_option(cli_dialect *d, const char *command, int argc, char **arg
       return -1;
     }
     break;
-  case D_TIME_FORMAT:
-    d->time_format = value;
-    break;
+  case D_TIME_FORMAT: d->time_format = value; break;
   case D_SNAPSHOT:
     if (*value == '\0') {
       cli_diag_usage(command, "--snapshot takes a file name, not", value);

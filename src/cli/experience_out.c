@@ -164,8 +164,8 @@ static void cell_sla_label(cli_table *t, int64_t sla_target_seconds) {
 }
 
 void cli_experience_table_header(cli_table *t, const char *first, int64_t sla_target_seconds) {
-  static const char *const names[] = {"pairs",    "gap",      "gap 95% CI", "blind %", "SERVQUAL", "contacts",
-                                      "open",     "1st resp"};
+  static const char *const names[] = {"pairs",    "gap",      "gap 95% CI", "blind %",
+                                      "SERVQUAL", "contacts", "open",       "1st resp"};
   size_t i;
   cli_table_cell(t, first);
   for (i = 0; i < sizeof names / sizeof names[0]; i++) cli_table_cell(t, names[i]);
@@ -242,8 +242,8 @@ static void table_row(cli_table *t, const char *key, const slice_experience *x, 
 }
 
 void cli_service_table_header(cli_table *t, const char *first, int64_t sla_target_seconds) {
-  static const char *const names[] = {"contacts",  "open",      "resp med", "resp med bt", "resp p90",    "resp p90 bt",
-                                      "resol med", "resol med bt", "resol p90", "resol p90 bt"};
+  static const char *const names[] = {"contacts",    "open",      "resp med",     "resp med bt", "resp p90",
+                                      "resp p90 bt", "resol med", "resol med bt", "resol p90",   "resol p90 bt"};
   size_t i;
   cli_table_cell(t, first);
   for (i = 0; i < sizeof names / sizeof names[0]; i++) cli_table_cell(t, names[i]);

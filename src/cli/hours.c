@@ -149,7 +149,8 @@ int cli_business_apply(cli_business *b, const char *command, const char *name, s
   }
   if (len == 12 && memcmp(name, "--sla-target", 12) == 0) {
     if (cli_business_parse_duration(&b->sla_target_seconds, value) != 0) {
-      cli_diag_usage(command, "--sla-target takes a business-time duration such as 8h, 30m, 1h30m or 90s (at most 8784h), not",
+      cli_diag_usage(command,
+                     "--sla-target takes a business-time duration such as 8h, 30m, 1h30m or 90s (at most 8784h), not",
                      value);
       return -1;
     }
@@ -265,6 +266,6 @@ void cli_business_describe(char *buf, size_t cap, const cli_business *b) {
   }
   if (used < cap && !any) used += (size_t)snprintf(buf + used, cap - used, " none");
   if (used < cap)
-    snprintf(buf + used, cap - used, " (UTC%s), %zu holiday%s; SLA: first reply within %s of business time",
-             offset, b->holiday_count, b->holiday_count == 1 ? "" : "s", target);
+    snprintf(buf + used, cap - used, " (UTC%s), %zu holiday%s; SLA: first reply within %s of business time", offset,
+             b->holiday_count, b->holiday_count == 1 ? "" : "s", target);
 }

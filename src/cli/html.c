@@ -198,23 +198,20 @@ static const char *const metric_color[M_COUNT] = {"#1f5fa8", "#b2541a", "#2d7d46
 
 static void metric_value(const slice *s, int m, double *v, double *lo, double *hi, uint64_t *n) {
   switch (m) {
-  case M_NPS:
-    *v = s->nps.score, *lo = s->nps.adjusted_low, *hi = s->nps.adjusted_high, *n = s->nps.n;
-    break;
-  case M_CSAT:
-    *v = s->csat.score, *lo = s->csat.ci95_low, *hi = s->csat.ci95_high, *n = s->csat.n;
-    break;
-  default:
-    *v = s->ces.mean, *lo = s->ces.ci95_low, *hi = s->ces.ci95_high, *n = s->ces.n;
-    break;
+  case M_NPS: *v = s->nps.score, *lo = s->nps.adjusted_low, *hi = s->nps.adjusted_high, *n = s->nps.n; break;
+  case M_CSAT: *v = s->csat.score, *lo = s->csat.ci95_low, *hi = s->csat.ci95_high, *n = s->csat.n; break;
+  default: *v = s->ces.mean, *lo = s->ces.ci95_low, *hi = s->ces.ci95_high, *n = s->ces.n; break;
   }
   if (*n == 0) *v = *lo = *hi = NAN;
 }
 
 static void metric_range(int m, double *lo, double *hi) {
-  if (m == M_NPS) *lo = -100, *hi = 100;
-  else if (m == M_CSAT) *lo = 0, *hi = 100;
-  else *lo = 1, *hi = 7;
+  if (m == M_NPS)
+    *lo = -100, *hi = 100;
+  else if (m == M_CSAT)
+    *lo = 0, *hi = 100;
+  else
+    *lo = 1, *hi = 7;
 }
 
 /* A marker of metric `m` at (x, y): circle (NPS), square (CSAT), diamond
@@ -222,14 +219,14 @@ static void metric_range(int m, double *lo, double *hi) {
 static void marker(FILE *f, int m, double x, double y, int hollow) {
   const char *fill = hollow ? "#fff" : metric_color[m];
   if (m == M_NPS)
-    fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"/>", x, y,
-            fill, metric_color[m]);
+    fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"/>", x, y, fill,
+            metric_color[m]);
   else if (m == M_CSAT)
     fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"8\" height=\"8\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"/>",
             x - 4, y - 4, fill, metric_color[m]);
   else
-    fprintf(f, "<path d=\"M%.1f %.1fl5 5l-5 5l-5-5z\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"/>", x, y - 5,
-            fill, metric_color[m]);
+    fprintf(f, "<path d=\"M%.1f %.1fl5 5l-5 5l-5-5z\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"/>", x, y - 5, fill,
+            metric_color[m]);
 }
 
 static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -244,11 +241,12 @@ static void svg_begin(page *p, double width, double height, const char *title, c
   escz(p->f, title);
   fprintf(p->f, "</title><desc id=\"sd%d\">", p->svg_id);
   escz(p->f, desc);
-  fprintf(p->f, "</desc>"
-                "<defs><pattern id=\"hatch%d\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
-                "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#fff\"/>"
-                "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#555\" stroke-width=\"2.5\"/></pattern></defs>"
-                "<text x=\"8\" y=\"15\" class=\"ct\" aria-hidden=\"true\">",
+  fprintf(p->f,
+          "</desc>"
+          "<defs><pattern id=\"hatch%d\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
+          "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#fff\"/>"
+          "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#555\" stroke-width=\"2.5\"/></pattern></defs>"
+          "<text x=\"8\" y=\"15\" class=\"ct\" aria-hidden=\"true\">",
           p->svg_id);
   escz(p->f, title);
   fputs("</text>", p->f);
@@ -269,7 +267,10 @@ static void trend_chart(page *p, int m, const slice *s, size_t n, const cxm_comp
            "Line chart of %s per month, %zu months; the shaded band is the 95%% interval%s; hollow markers are "
            "months with fewer than %llu answers; a triangle marks a month that differs from the month before "
            "(p < 0.05). The table below holds the same numbers.",
-           metric_name[m], n, m == M_NPS ? " (adjusted Wald)" : m == M_CSAT ? " (Wilson)" : " (t, cut to 1..7)",
+           metric_name[m], n,
+           m == M_NPS    ? " (adjusted Wald)"
+           : m == M_CSAT ? " (Wilson)"
+                         : " (t, cut to 1..7)",
            (unsigned long long)p->h->min_n);
   svg_begin(p, WS, H, title, desc);
   dx = n > 1 ? (right - left) / (double)(n - 1) : 0;
@@ -319,8 +320,7 @@ static void trend_chart(page *p, int m, const slice *s, size_t n, const cxm_comp
     metric_value(&s[i], m, &v, &a, &b, &k);
     /* month labels: at most about eight, the last always */
     if ((n <= 8 || i % ((n + 7) / 8) == 0) && (i + (n + 7) / 8 <= n || i + 1 == n || n <= 8))
-      fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" text-anchor=\"middle\">%s</text>", x, bottom + 18,
-              s[i].key);
+      fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" text-anchor=\"middle\">%s</text>", x, bottom + 18, s[i].key);
     if (isnan(v)) continue;
     marker(f, m, x, Y(v), k < p->h->min_n);
     if (tests != NULL && i > 0 && !isnan(tests[i].p) && tests[i].p < CLI_COMPARE_ALPHA) {
@@ -369,8 +369,8 @@ static void dot_chart(page *p, int m, const char *dim, const slice *s, size_t n)
       continue;
     }
     if (!isnan(a))
-      fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>", X(a),
-              X(b), y, y, metric_color[m]);
+      fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>", X(a), X(b),
+              y, y, metric_color[m]);
     marker(f, m, X(v), y, k < p->h->min_n);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"val\">%.*f%s</text>", right + 8, y + 4, m == M_CES ? 2 : 1, v,
             k < p->h->min_n ? "*" : "");
@@ -392,11 +392,13 @@ static void survey_table(page *p, const char *dim, const slice *s, size_t n, con
   fputs(caption, f);
   fputs("</caption><thead><tr><th scope=\"col\">", f);
   fputs(first_col, f);
-  fputs("</th>"
-        "<th scope=\"col\">NPS n</th><th scope=\"col\">NPS</th><th scope=\"col\">NPS adj. 95% CI</th>"
-        "<th scope=\"col\">CSAT n</th><th scope=\"col\">CSAT %</th><th scope=\"col\">CSAT 95% CI</th>"
-        "<th scope=\"col\">CES n</th><th scope=\"col\">CES</th><th scope=\"col\">CES 95% CI</th>"
-        "</tr></thead><tbody>", f);
+  fputs(
+      "</th>"
+      "<th scope=\"col\">NPS n</th><th scope=\"col\">NPS</th><th scope=\"col\">NPS adj. 95% CI</th>"
+      "<th scope=\"col\">CSAT n</th><th scope=\"col\">CSAT %</th><th scope=\"col\">CSAT 95% CI</th>"
+      "<th scope=\"col\">CES n</th><th scope=\"col\">CES</th><th scope=\"col\">CES 95% CI</th>"
+      "</tr></thead><tbody>",
+      f);
   for (i = 0; i < n; i++) {
     const slice *x = &s[i];
     fputs("<tr><th scope=\"row\">", f);
@@ -440,20 +442,22 @@ static int section_trends(page *p) {
     cxm_nps_compare(&tests[0][i], &s[i - 1].acc.nps, &s[i].acc.nps);
     cxm_csat_compare(&tests[1][i], &s[i - 1].acc.csat, &s[i].acc.csat);
   }
-  fputs("<section id=\"trends\"><h2>Trends by month</h2>\n<p class=\"note\">Months are UTC calendar months. "
-        "A triangle (&#9650; up, &#9660; down) with <q>p&lt;.05</q> marks a month whose NPS or CSAT differs from the "
-        "month before by the z test of docs/metrics.md; CES has no period test in cxm. Hollow markers: fewer than ",
-        f);
+  fputs(
+      "<section id=\"trends\"><h2>Trends by month</h2>\n<p class=\"note\">Months are UTC calendar months. "
+      "A triangle (&#9650; up, &#9660; down) with <q>p&lt;.05</q> marks a month whose NPS or CSAT differs from the "
+      "month before by the z test of docs/metrics.md; CES has no period test in cxm. Hollow markers: fewer than ",
+      f);
   fprintf(f, "%llu answers.</p>\n<div class=\"charts\">", (unsigned long long)p->h->min_n);
   for (m = 0; m < M_COUNT; m++) trend_chart(p, m, s, n, m < 2 ? tests[m] : NULL);
   fputs("</div>\n", f);
   survey_table(p, "month", s, n, "month");
   /* the consecutive-month tests, as a table */
-  fputs("<details><summary>Changes from the month before, as a table</summary>"
-        "<table><caption>Change from the month before (z tests, p &lt; 0.05 marked)</caption><thead><tr>"
-        "<th scope=\"col\">month</th><th scope=\"col\">NPS change</th><th scope=\"col\">p</th>"
-        "<th scope=\"col\">CSAT % change</th><th scope=\"col\">p</th></tr></thead><tbody>",
-        f);
+  fputs(
+      "<details><summary>Changes from the month before, as a table</summary>"
+      "<table><caption>Change from the month before (z tests, p &lt; 0.05 marked)</caption><thead><tr>"
+      "<th scope=\"col\">month</th><th scope=\"col\">NPS change</th><th scope=\"col\">p</th>"
+      "<th scope=\"col\">CSAT % change</th><th scope=\"col\">p</th></tr></thead><tbody>",
+      f);
   for (i = 1; i < n; i++) {
     char k[160];
     int t;
@@ -522,19 +526,20 @@ static int section_gap(page *p) {
   }
   top = 44;
   H = top + row * (double)n + 14;
-  fputs("<section id=\"gap\"><h2>Service vs experience per channel</h2>\n<p class=\"note\">For interactions rated "
-        "both internally (service, &#9632; S) and by the customer (experience, &#9679; E), on 0&#8211;100. A long "
-        "bar is a perception gap; <em>blind spots</em> are pairs the company rates top box (&gt; 80) and the "
-        "customer does not.</p>\n",
-        f);
+  fputs(
+      "<section id=\"gap\"><h2>Service vs experience per channel</h2>\n<p class=\"note\">For interactions rated "
+      "both internally (service, &#9632; S) and by the customer (experience, &#9679; E), on 0&#8211;100. A long "
+      "bar is a perception gap; <em>blind spots</em> are pairs the company rates top box (&gt; 80) and the "
+      "customer does not.</p>\n",
+      f);
   svg_begin(p, W, H, "Service vs experience per channel",
             "Dumbbell chart: for each channel, the mean internal service score (square, S) and the mean customer "
             "experience score (circle, E) on 0 to 100, joined by a bar; the blind-spot share is written at the "
             "right. The table below holds the same numbers.");
 #define X(v) (left + clampd((v), 0, 100) / 100 * (right - left))
   for (t = 0; t <= 4; t++) {
-    fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", X(t * 25.0),
-            X(t * 25.0), top - 6, H - 8);
+    fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", X(t * 25.0), X(t * 25.0),
+            top - 6, H - 8);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" text-anchor=\"middle\">%d</text>", X(t * 25.0), top - 12,
             t * 25);
   }
@@ -549,22 +554,22 @@ static int section_gap(page *p) {
     }
     fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" stroke-width=\"4\"/>",
             X(g[i].service), X(g[i].experience), y, y);
-    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"#6a3d9a\"/>", X(g[i].service) - 5,
-            y - 5);
+    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"#6a3d9a\"/>", X(g[i].service) - 5, y - 5);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"mk\" text-anchor=\"middle\">S</text>", X(g[i].service), y - 8);
     fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" fill=\"#e6a100\"/>", X(g[i].experience), y);
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"mk\" text-anchor=\"middle\">E</text>", X(g[i].experience),
-            y - 8);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"mk\" text-anchor=\"middle\">E</text>", X(g[i].experience), y - 8);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"val\">gap %+.1f, blind %.0f%%%s</text>", right + 8, y + 4,
             g[i].mean, g[i].blind_spot_pct, g[i].pairs < p->h->min_n ? "*" : "");
   }
 #undef X
   fputs("</svg>\n", f);
-  fputs("<details><summary>The numbers of this chart, as a table</summary><table><caption>Perception gap per channel (service &#8722; experience, points of 0&#8211;100; interval "
-        "cut to &#8722;100&#8211;100)</caption><thead><tr><th scope=\"col\">channel</th><th scope=\"col\">pairs</th>"
-        "<th scope=\"col\">service</th><th scope=\"col\">experience</th><th scope=\"col\">gap</th>"
-        "<th scope=\"col\">gap 95% CI</th><th scope=\"col\">blind spots %</th></tr></thead><tbody>",
-        f);
+  fputs(
+      "<details><summary>The numbers of this chart, as a table</summary><table><caption>Perception gap per channel "
+      "(service &#8722; experience, points of 0&#8211;100; interval "
+      "cut to &#8722;100&#8211;100)</caption><thead><tr><th scope=\"col\">channel</th><th scope=\"col\">pairs</th>"
+      "<th scope=\"col\">service</th><th scope=\"col\">experience</th><th scope=\"col\">gap</th>"
+      "<th scope=\"col\">gap 95% CI</th><th scope=\"col\">blind spots %</th></tr></thead><tbody>",
+      f);
   for (i = 0; i < n; i++) {
     char k[256];
     fputs("<tr><th scope=\"row\">", f);
@@ -660,23 +665,27 @@ static int section_service(page *p) {
           "stroke-dasharray=\"6 4\"/><text x=\"%.1f\" y=\"%.1f\" class=\"sig\">SLA</text>",
           X(target), X(target), top - 4, H - 6, X(target) + 4, H - 8);
 #undef X
-  fputs("<g class=\"key\"><rect x=\"8\" y=\"24\" width=\"12\" height=\"10\" fill=\"#1f5fa8\"/>"
-        "<text x=\"24\" y=\"33\" class=\"ax\">median (bt)</text>",
-        f);
-  fprintf(f, "<rect x=\"104\" y=\"24\" width=\"12\" height=\"10\" fill=\"url(#hatch%d)\" stroke=\"#555\"/>"
-             "<text x=\"120\" y=\"33\" class=\"ax\">p90 (bt)</text>"
-             "<line x1=\"190\" x2=\"210\" y1=\"29\" y2=\"29\" stroke=\"#c00\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
-             "<text x=\"214\" y=\"33\" class=\"ax\">SLA target</text></g>",
-          p->svg_id);
+  fputs(
+      "<g class=\"key\"><rect x=\"8\" y=\"24\" width=\"12\" height=\"10\" fill=\"#1f5fa8\"/>"
+      "<text x=\"24\" y=\"33\" class=\"ax\">median (bt)</text>",
+      f);
+  fprintf(
+      f,
+      "<rect x=\"104\" y=\"24\" width=\"12\" height=\"10\" fill=\"url(#hatch%d)\" stroke=\"#555\"/>"
+      "<text x=\"120\" y=\"33\" class=\"ax\">p90 (bt)</text>"
+      "<line x1=\"190\" x2=\"210\" y1=\"29\" y2=\"29\" stroke=\"#c00\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
+      "<text x=\"214\" y=\"33\" class=\"ax\">SLA target</text></g>",
+      p->svg_id);
   fputs("</svg>\n", f);
-  fputs("<details><summary>The numbers of this chart, wall clock and business time, as a table</summary>"
-        "<table><caption>Service levels per channel: wall clock and business time (bt)</caption><thead><tr>"
-        "<th scope=\"col\">channel</th><th scope=\"col\">contacts</th><th scope=\"col\">open</th>"
-        "<th scope=\"col\">1st response median</th><th scope=\"col\">median bt</th>"
-        "<th scope=\"col\">1st response p90</th><th scope=\"col\">p90 bt</th>"
-        "<th scope=\"col\">resolution median</th><th scope=\"col\">median bt</th>"
-        "<th scope=\"col\">within SLA %</th></tr></thead><tbody>",
-        f);
+  fputs(
+      "<details><summary>The numbers of this chart, wall clock and business time, as a table</summary>"
+      "<table><caption>Service levels per channel: wall clock and business time (bt)</caption><thead><tr>"
+      "<th scope=\"col\">channel</th><th scope=\"col\">contacts</th><th scope=\"col\">open</th>"
+      "<th scope=\"col\">1st response median</th><th scope=\"col\">median bt</th>"
+      "<th scope=\"col\">1st response p90</th><th scope=\"col\">p90 bt</th>"
+      "<th scope=\"col\">resolution median</th><th scope=\"col\">median bt</th>"
+      "<th scope=\"col\">within SLA %</th></tr></thead><tbody>",
+      f);
   for (i = 0; i < n; i++) {
     char k[256];
     fputs("<tr><th scope=\"row\">", f);
@@ -746,8 +755,8 @@ static int section_risk(page *p) {
           "a customer's risk, largest first, with their share of the log-odds.</p>\n"
           "<table><caption>Riskiest customers and their drivers</caption><thead><tr><th scope=\"col\">customer</th>"
           "<th scope=\"col\">risk</th><th scope=\"col\">band</th><th scope=\"col\">drivers</th></tr></thead><tbody>",
-          n, (long long)(co.horizon_seconds / 86400), info.fitted ? "fitted from this data's churn events"
-                                                                  : "the documented default (too few churn events)");
+          n, (long long)(co.horizon_seconds / 86400),
+          info.fitted ? "fitted from this data's churn events" : "the documented default (too few churn events)");
   for (i = 0; i < n && rc == CXM_OK; i++) {
     cxm_churn_row row;
     const char *id;
@@ -763,9 +772,10 @@ static int section_risk(page *p) {
     esc(f, id, len);
     fputs("</th><td data-k=\"risk.", f);
     esc(f, id, len);
-    fprintf(f, "\" data-v=\"%s\"><svg class=\"bar\" width=\"80\" height=\"10\" aria-hidden=\"true\">"
-               "<rect width=\"80\" height=\"10\" fill=\"#eee\"/><rect width=\"%.1f\" height=\"10\" fill=\"#b2541a\"/>"
-               "</svg> %.1f%%</td><td class=\"band-%s\">%s</td><td class=\"drv\">",
+    fprintf(f,
+            "\" data-v=\"%s\"><svg class=\"bar\" width=\"80\" height=\"10\" aria-hidden=\"true\">"
+            "<rect width=\"80\" height=\"10\" fill=\"#eee\"/><rect width=\"%.1f\" height=\"10\" fill=\"#b2541a\"/>"
+            "</svg> %.1f%%</td><td class=\"band-%s\">%s</td><td class=\"drv\">",
             exact, 80 * clampd(row.risk, 0, 1), 100 * row.risk, band_text(row.band), band_text(row.band));
     for (d = 0; d < row.driver_count && d < 4; d++) {
       fprintf(f, "%s%s (+%.2f)", d > 0 ? ", " : "", cxm_feature_name(row.drivers[d]),
@@ -796,18 +806,21 @@ static int section_summary(page *p) {
   slice_compute(&all);
   fputs("<section id=\"summary\"><h2>Overall</h2>\n<div class=\"kpis\">", f);
   if (all.nps.n > 0)
-    fprintf(f, "<div class=\"kpi\"><span>NPS (&#8722;100&#8230;100)</span><b>%.1f</b><span>95%% CI %.1f &#8211; %.1f "
-               "(adjusted), n = %llu%s</span></div>",
+    fprintf(f,
+            "<div class=\"kpi\"><span>NPS (&#8722;100&#8230;100)</span><b>%.1f</b><span>95%% CI %.1f &#8211; %.1f "
+            "(adjusted), n = %llu%s</span></div>",
             all.nps.score, all.nps.adjusted_low, all.nps.adjusted_high, (unsigned long long)all.nps.n,
             all.nps.n < p->h->min_n ? "*" : "");
   if (all.csat.n > 0)
-    fprintf(f, "<div class=\"kpi\"><span>CSAT (%% satisfied)</span><b>%.1f%%</b><span>95%% CI %.1f &#8211; %.1f, "
-               "n = %llu%s</span></div>",
+    fprintf(f,
+            "<div class=\"kpi\"><span>CSAT (%% satisfied)</span><b>%.1f%%</b><span>95%% CI %.1f &#8211; %.1f, "
+            "n = %llu%s</span></div>",
             all.csat.score, all.csat.ci95_low, all.csat.ci95_high, (unsigned long long)all.csat.n,
             all.csat.n < p->h->min_n ? "*" : "");
   if (all.ces.n > 1)
-    fprintf(f, "<div class=\"kpi\"><span>CES (1&#8230;7, 7 easiest)</span><b>%.2f</b><span>95%% CI %.2f &#8211; %.2f, "
-               "n = %llu%s</span></div>",
+    fprintf(f,
+            "<div class=\"kpi\"><span>CES (1&#8230;7, 7 easiest)</span><b>%.2f</b><span>95%% CI %.2f &#8211; %.2f, "
+            "n = %llu%s</span></div>",
             all.ces.mean, all.ces.ci95_low, all.ces.ci95_high, (unsigned long long)all.ces.n,
             all.ces.n < p->h->min_n ? "*" : "");
   else if (all.ces.n == 1) /* no interval from one answer */
@@ -828,10 +841,11 @@ static int section_summary(page *p) {
     escz(f, c->label[0]);
     fputs(" (1st) and ", f);
     escz(f, c->label[1]);
-    fputs(" (2nd), z tests of docs/metrics.md</caption><thead><tr><th scope=\"col\">metric</th>"
-          "<th scope=\"col\">1st</th><th scope=\"col\">2nd</th><th scope=\"col\">change</th><th scope=\"col\">p</th>"
-          "<th scope=\"col\">p &lt; 0.05</th></tr></thead><tbody>",
-          f);
+    fputs(
+        " (2nd), z tests of docs/metrics.md</caption><thead><tr><th scope=\"col\">metric</th>"
+        "<th scope=\"col\">1st</th><th scope=\"col\">2nd</th><th scope=\"col\">change</th><th scope=\"col\">p</th>"
+        "<th scope=\"col\">p &lt; 0.05</th></tr></thead><tbody>",
+        f);
     for (t = 0; t < 2; t++) {
       const cxm_comparison *x = t == 0 ? &r.nps : &r.csat;
       const char *name = t == 0 ? "nps" : "csat";
@@ -897,33 +911,36 @@ static int write_page(page *p) {
           "(%llu rows read, %llu rejected, %llu duplicates). Settings: ",
           cxm_version_string(), first, last, style, first, last, (unsigned long long)h->in->events,
           (unsigned long long)h->in->events, (unsigned long long)h->stats->customers,
-          (unsigned long long)h->stats->customers, (unsigned long long)h->in->rows,
-          (unsigned long long)h->in->rejected, (unsigned long long)h->in->duplicates);
+          (unsigned long long)h->stats->customers, (unsigned long long)h->in->rows, (unsigned long long)h->in->rejected,
+          (unsigned long long)h->in->duplicates);
   escz(f, line);
-  fprintf(f, ". Cells marked * and hollow markers have fewer than %llu answers (--min-n): small samples.</p></header>\n",
+  fprintf(f,
+          ". Cells marked * and hollow markers have fewer than %llu answers (--min-n): small samples.</p></header>\n",
           (unsigned long long)h->min_n);
   if (section_summary(p) != 0 || section_trends(p) != 0) return -1;
   for (d = 0; d < sizeof dims / sizeof dims[0]; d++) {
     if (section_dimension(p, dims[d]) != 0) return -1;
   }
   if (section_gap(p) != 0 || section_service(p) != 0 || section_risk(p) != 0) return -1;
-  fputs("<section id=\"legend\"><h2>How to read this report</h2><dl class=\"legend\">"
-        "<dt>NPS</dt><dd>Net Promoter Score: % promoters (9&#8211;10) &#8722; % detractors (0&#8211;6), "
-        "&#8722;100&#8230;100; interval: adjusted Wald (docs/metrics.md).</dd>"
-        "<dt>CSAT %</dt><dd>Share of answers 4&#8211;5 on 1&#8211;5; Wilson interval.</dd>"
-        "<dt>CES</dt><dd>Mean effort answer 1&#8211;7 (7: easiest); t interval, not clipped.</dd>"
-        "<dt>n, *</dt><dd>Answers; * marks a small sample.</dd>"
-        "<dt>gap</dt><dd>Service &#8722; experience score in points of 0&#8211;100 (&gt; 0: the company rates "
-        "itself higher than the customer does).</dd>"
-        "<dt>blind spots</dt><dd>Pairs the company rates top box and the customer does not.</dd>"
-        "<dt>bt</dt><dd>Business time: only opening hours count.</dd>"
-        "<dt>SLA</dt><dd>First reply within the target in business time; the share is of the contacts met or "
-        "breached (an unanswered contact older than the target is breached).</dd>"
-        "<dt>shapes</dt><dd>&#9679; NPS, &#9632; CSAT, &#9670; CES; hollow: small sample; &#9650;/&#9660; "
-        "p&lt;.05: a significant change from the month before.</dd></dl></section>\n",
-        f);
-  fprintf(f, "<footer class=\"meta\"><p>Written by cxm %s. Numbers as in <code>cxm report --json</code>.</p></footer>"
-             "</body></html>\n",
+  fputs(
+      "<section id=\"legend\"><h2>How to read this report</h2><dl class=\"legend\">"
+      "<dt>NPS</dt><dd>Net Promoter Score: % promoters (9&#8211;10) &#8722; % detractors (0&#8211;6), "
+      "&#8722;100&#8230;100; interval: adjusted Wald (docs/metrics.md).</dd>"
+      "<dt>CSAT %</dt><dd>Share of answers 4&#8211;5 on 1&#8211;5; Wilson interval.</dd>"
+      "<dt>CES</dt><dd>Mean effort answer 1&#8211;7 (7: easiest); t interval, not clipped.</dd>"
+      "<dt>n, *</dt><dd>Answers; * marks a small sample.</dd>"
+      "<dt>gap</dt><dd>Service &#8722; experience score in points of 0&#8211;100 (&gt; 0: the company rates "
+      "itself higher than the customer does).</dd>"
+      "<dt>blind spots</dt><dd>Pairs the company rates top box and the customer does not.</dd>"
+      "<dt>bt</dt><dd>Business time: only opening hours count.</dd>"
+      "<dt>SLA</dt><dd>First reply within the target in business time; the share is of the contacts met or "
+      "breached (an unanswered contact older than the target is breached).</dd>"
+      "<dt>shapes</dt><dd>&#9679; NPS, &#9632; CSAT, &#9670; CES; hollow: small sample; &#9650;/&#9660; "
+      "p&lt;.05: a significant change from the month before.</dd></dl></section>\n",
+      f);
+  fprintf(f,
+          "<footer class=\"meta\"><p>Written by cxm %s. Numbers as in <code>cxm report --json</code>.</p></footer>"
+          "</body></html>\n",
           cxm_version_string());
   return 0;
 }

@@ -117,18 +117,14 @@ static enum file_outcome read_stream(cxm_store *store, const cli_args *args, con
     return FILE_UNREAD;
   }
   switch (rc) {
-  case CXM_OK:
-    return FILE_READ;
+  case CXM_OK: return FILE_READ;
   case CXM_E_HEADER:
     if (!fc.header_reported) {
       cli_diag_row(name, 1, "*", 0, cxm_status_str(rc));
     }
     return FILE_UNREAD;
-  case CXM_E_ROW:
-    return FILE_STRICT_BAD;
-  default:
-    cli_diag(name, cxm_status_str(rc));
-    return FILE_FATAL;
+  case CXM_E_ROW: return FILE_STRICT_BAD;
+  default: cli_diag(name, cxm_status_str(rc)); return FILE_FATAL;
   }
 }
 
@@ -205,19 +201,19 @@ static void diag_put_sanitized(diag_buf *b, const char *text) {
 
 /* One byte range of a file and what reading it gave. */
 typedef struct range_job {
-  const uint8_t *header;  /* bytes fed first (the CSV header of ranges after the first), or NULL */
+  const uint8_t *header; /* bytes fed first (the CSV header of ranges after the first), or NULL */
   size_t header_len;
-  uint64_t header_lines;  /* '\n' in them */
-  const uint8_t *data;    /* the range */
+  uint64_t header_lines; /* '\n' in them */
+  const uint8_t *data;   /* the range */
   size_t len;
   const cli_args *args;
   int32_t format;
   const cxm_store_options *options;
-  cxm_store *store;       /* the range's events */
-  int32_t rc;             /* the reading's status */
+  cxm_store *store; /* the range's events */
+  int32_t rc;       /* the reading's status */
   cxm_reader_stats stats;
-  uint64_t newlines;      /* '\n' in the range */
-  uint64_t hidden;        /* warnings about the header, reported by the first range only */
+  uint64_t newlines; /* '\n' in the range */
+  uint64_t hidden;   /* warnings about the header, reported by the first range only */
   diag_buf diags;
 } range_job;
 
@@ -327,19 +323,14 @@ static size_t csv_record_end(const uint8_t *d, size_t len, size_t p) {
       continue;
     }
     switch (d[p]) {
-    case '\n':
-      return p + 1;
+    case '\n': return p + 1;
     case '"':
       if (st == CSV_START || st == CSV_QUOTE_SEEN) {
         st = CSV_QUOTED;
       }
       break;
-    case ',':
-      st = CSV_START;
-      break;
-    default:
-      st = CSV_UNQUOTED;
-      break;
+    case ',': st = CSV_START; break;
+    default: st = CSV_UNQUOTED; break;
     }
     p++;
   }
@@ -444,8 +435,7 @@ static void print_range_diags(const char *name, const range_job *job, uint64_t b
 /* The events of `name` into *store through `jobs` ranges read in
  * parallel. Returns 1 when done (FILE_READ), 0 when the file must be read
  * on one thread instead (nothing of it is in *store then). */
-static int read_ranges(cxm_store **store, int fresh, const char *name, range_job *jobs, size_t ranges,
-                       cli_input *in) {
+static int read_ranges(cxm_store **store, int fresh, const char *name, range_job *jobs, size_t ranges, cli_input *in) {
   pthread_t *threads = calloc(ranges, sizeof *threads);
   int *started = calloc(ranges, sizeof *started);
   cxm_store *acc;
@@ -487,8 +477,10 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
   if (rc != CXM_OK) {
     char msg[256];
     if (rc == CXM_E_CONFLICT) {
-      snprintf(msg, sizeof msg, "an event id repeats across the %zu parts read in parallel, or an earlier "
-                                "file: reading it again on one thread", ranges);
+      snprintf(msg, sizeof msg,
+               "an event id repeats across the %zu parts read in parallel, or an earlier "
+               "file: reading it again on one thread",
+               ranges);
     } else {
       snprintf(msg, sizeof msg, "merging the parts read in parallel failed (%s): reading it again on one thread",
                cxm_status_str(rc));
@@ -639,9 +631,7 @@ static int read_all(cxm_store **store, const cxm_store_options *options, const c
     enum file_outcome outcome = parallel ? read_file_threads(store, i == 0, options, args, name, buf, in)
                                          : read_file(*store, args, name, buf, in);
     switch (outcome) {
-    case FILE_READ:
-      files_read++;
-      break;
+    case FILE_READ: files_read++; break;
     case FILE_UNREAD:
       if (args->strict) {
         cli_diag(name, "stopped: the file could not be read (--strict)");
@@ -652,9 +642,7 @@ static int read_all(cxm_store **store, const cxm_store_options *options, const c
       cli_diag(name, "stopped at the first bad row (--strict)");
       status = CLI_EXIT_FAILURE;
       break;
-    case FILE_FATAL:
-      status = CLI_EXIT_FAILURE;
-      break;
+    case FILE_FATAL: status = CLI_EXIT_FAILURE; break;
     }
   }
   free(buf);
@@ -672,8 +660,7 @@ int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in) {
   return read_all(&store, NULL, args, in, 0);
 }
 
-int cli_read_events_threads(cxm_store **store, const cxm_store_options *options, const cli_args *args,
-                            cli_input *in) {
+int cli_read_events_threads(cxm_store **store, const cxm_store_options *options, const cli_args *args, cli_input *in) {
   /* --strict stops at the first bad row of the whole input: one thread. */
   return read_all(store, options, args, in, args->threads > 1 && !args->strict);
 }

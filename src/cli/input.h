@@ -39,8 +39,7 @@ int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in);
  * range that fails to read go through cli_read_events()'s path; so does a
  * file whose event id repeats across ranges (or in an earlier file), after
  * one line on standard error. */
-int cli_read_events_threads(cxm_store **store, const cxm_store_options *options, const cli_args *args,
-                            cli_input *in);
+int cli_read_events_threads(cxm_store **store, const cxm_store_options *options, const cli_args *args, cli_input *in);
 
 /* `cxm: NAME: WHAT: strerror(err)` on standard error. */
 void cli_diag_errno(const char *name, const char *what, int err);

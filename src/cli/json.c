@@ -121,13 +121,34 @@ static void write_string(FILE *out, const char *text, size_t len) {
     unsigned char c = s[i];
     size_t n;
     switch (c) {
-    case '"': fputs("\\\"", out); i++; continue;
-    case '\\': fputs("\\\\", out); i++; continue;
-    case '\n': fputs("\\n", out); i++; continue;
-    case '\r': fputs("\\r", out); i++; continue;
-    case '\t': fputs("\\t", out); i++; continue;
-    case '\b': fputs("\\b", out); i++; continue;
-    case '\f': fputs("\\f", out); i++; continue;
+    case '"':
+      fputs("\\\"", out);
+      i++;
+      continue;
+    case '\\':
+      fputs("\\\\", out);
+      i++;
+      continue;
+    case '\n':
+      fputs("\\n", out);
+      i++;
+      continue;
+    case '\r':
+      fputs("\\r", out);
+      i++;
+      continue;
+    case '\t':
+      fputs("\\t", out);
+      i++;
+      continue;
+    case '\b':
+      fputs("\\b", out);
+      i++;
+      continue;
+    case '\f':
+      fputs("\\f", out);
+      i++;
+      continue;
     default: break;
     }
     if (c < 0x20 || c == 0x7F) {

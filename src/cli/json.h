@@ -19,11 +19,11 @@
 
 typedef struct cli_json {
   FILE *out;
-  int pretty;                          /* 1: one object member a line, indented */
-  int depth;                           /* open containers */
-  char kind[CLI_JSON_MAX_DEPTH];       /* '{' or '[' per open container */
-  int count[CLI_JSON_MAX_DEPTH];       /* members written so far per container */
-  int after_key;                       /* a key was written, its value is next */
+  int pretty;                    /* 1: one object member a line, indented */
+  int depth;                     /* open containers */
+  char kind[CLI_JSON_MAX_DEPTH]; /* '{' or '[' per open container */
+  int count[CLI_JSON_MAX_DEPTH]; /* members written so far per container */
+  int after_key;                 /* a key was written, its value is next */
 } cli_json;
 
 /* Start writing to `out`; `pretty` 1 indents objects by two spaces. */

@@ -41,12 +41,8 @@ typedef struct subcommand {
 } subcommand;
 
 static const subcommand subcommands[] = {
-    {"report", cli_report_main},
-    {"churn", cli_churn_main},
-    {"retention", cli_retention_main},
-    {"drivers", cli_drivers_main},
-    {"ingest", cli_ingest_main},
-    {"plan", cli_plan_main},
+    {"report", cli_report_main},   {"churn", cli_churn_main},   {"retention", cli_retention_main},
+    {"drivers", cli_drivers_main}, {"ingest", cli_ingest_main}, {"plan", cli_plan_main},
 };
 
 int main(int argc, char **argv) {

@@ -31,9 +31,9 @@ void cli_operations_json(cli_json *j, const cxm_operations_result *r) {
 }
 
 void cli_operations_table_header(cli_table *t, const char *first) {
-  static const char *const names[] = {"contacts", "resolved", "FCR %", "reopen %", "repeat %", "switch %",
-                                      "transfers/c", "1st res med", "1st res med bt", "full res med",
-                                      "full res med bt", "full res mean bt"};
+  static const char *const names[] = {"contacts",       "resolved",     "FCR %",           "reopen %",
+                                      "repeat %",       "switch %",     "transfers/c",     "1st res med",
+                                      "1st res med bt", "full res med", "full res med bt", "full res mean bt"};
   size_t i;
   cli_table_cell(t, first);
   for (i = 0; i < sizeof names / sizeof names[0]; i++) cli_table_cell(t, names[i]);
@@ -92,8 +92,10 @@ int32_t cli_operations_all(cxm_operations_result **out, size_t *start, const cxm
     count = cxm_groups_count(g);
     start[d] = n;
     grown = realloc(filters, (n + count) * sizeof *filters);
-    if (grown == NULL) rc = CXM_E_NOMEM;
-    else filters = grown;
+    if (grown == NULL)
+      rc = CXM_E_NOMEM;
+    else
+      filters = grown;
     for (k = 0; k < count && rc == CXM_OK; k++) rc = cxm_groups_filter(&filters[n + k], g, k);
     n += count;
     cxm_groups_free(g);

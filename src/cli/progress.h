@@ -10,13 +10,13 @@
 #include <stdint.h>
 
 typedef struct cli_progress {
-  int enabled;      /* a terminal, not --quiet */
-  int shown;        /* the line is on the screen */
-  char name[96];    /* the input's name, control characters as '?', cut */
-  uint64_t total;   /* its size, or 0 when unknown */
-  double start;     /* monotonic seconds when reading began */
-  double last;      /* when the line was last drawn */
-  double after;     /* seconds before the line first appears */
+  int enabled;    /* a terminal, not --quiet */
+  int shown;      /* the line is on the screen */
+  char name[96];  /* the input's name, control characters as '?', cut */
+  uint64_t total; /* its size, or 0 when unknown */
+  double start;   /* monotonic seconds when reading began */
+  double last;    /* when the line was last drawn */
+  double after;   /* seconds before the line first appears */
 } cli_progress;
 
 /* Start tracking one input. */

@@ -19,9 +19,7 @@ int cli_slice_parse_adjust(int32_t *adjust, const char *text) {
   return -1;
 }
 
-const char *cli_slice_adjust_name(int32_t adjust) {
-  return adjust >= 0 && adjust < 3 ? adjust_names[adjust] : "?";
-}
+const char *cli_slice_adjust_name(int32_t adjust) { return adjust >= 0 && adjust < 3 ? adjust_names[adjust] : "?"; }
 
 void cli_slice_tests_free(cli_slice_tests *st) {
   for (int m = 0; m < CLI_VS_COUNT; m++) {

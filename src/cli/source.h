@@ -10,12 +10,12 @@
 #include <stdio.h>
 
 typedef struct cli_source {
-  FILE *f;           /* plain reading */
-  void *gz;          /* gzFile when decompressing */
+  FILE *f;  /* plain reading */
+  void *gz; /* gzFile when decompressing */
   int is_stdin;
-  uint64_t total;    /* size of a regular file in bytes, or 0 when unknown */
-  int err;           /* errno of the last failure, or 0 */
-  const char *why;   /* a message when the failure has no errno (corrupt gzip data) */
+  uint64_t total;  /* size of a regular file in bytes, or 0 when unknown */
+  int err;         /* errno of the last failure, or 0 */
+  const char *why; /* a message when the failure has no errno (corrupt gzip data) */
 } cli_source;
 
 /* Open `name` (`-`: standard input). 0, or -1 with s->err / s->why set. */

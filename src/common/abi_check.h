@@ -87,8 +87,7 @@ static inline void cxmi_struct_out(void *out, const void *local, size_t current)
   size_t size;
   memcpy(&size, out, sizeof size);
   if (size > current) size = current;
-  memcpy((unsigned char *)out + sizeof(size_t), (const unsigned char *)local + sizeof(size_t),
-         size - sizeof(size_t));
+  memcpy((unsigned char *)out + sizeof(size_t), (const unsigned char *)local + sizeof(size_t), size - sizeof(size_t));
 }
 
 #endif

@@ -187,10 +187,9 @@ static int posix_lock(void *ctx, int fd) {
 }
 
 static const cxmi_fileio posix_ops = {
-    posix_create_excl, posix_open_read, posix_write,   posix_read,     posix_fsync,    posix_close,
-    posix_rename,      posix_unlink,    posix_fsync_dir, posix_lstat,  posix_fstat,    posix_readlink,
-    posix_fchmod,      posix_fchown,    posix_list_dir, posix_pid,     posix_process_gone, posix_open_rdwr,
-    posix_lock,        NULL,
+    posix_create_excl, posix_open_read, posix_write,        posix_read,      posix_fsync,    posix_close,  posix_rename,
+    posix_unlink,      posix_fsync_dir, posix_lstat,        posix_fstat,     posix_readlink, posix_fchmod, posix_fchown,
+    posix_list_dir,    posix_pid,       posix_process_gone, posix_open_rdwr, posix_lock,     NULL,
 };
 
 const cxmi_fileio *cxmi_fileio_posix(void) { return &posix_ops; }

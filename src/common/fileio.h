@@ -11,10 +11,10 @@
 /* What lstat()/fstat() say about a file, as far as snapshots care. */
 enum { CXMI_FILE_REGULAR = 1, CXMI_FILE_LINK = 2, CXMI_FILE_OTHER = 3 };
 typedef struct cxmi_file_info {
-  int32_t type;   /* CXMI_FILE_* (directories, FIFOs, devices, sockets: OTHER) */
-  uint32_t mode;  /* permission bits (07777) */
+  int32_t type;  /* CXMI_FILE_* (directories, FIFOs, devices, sockets: OTHER) */
+  uint32_t mode; /* permission bits (07777) */
   uint32_t uid, gid;
-  uint64_t size;  /* bytes, for a regular file */
+  uint64_t size; /* bytes, for a regular file */
 } cxmi_file_info;
 
 /* Called for each name in a directory; nonzero stops the listing. */

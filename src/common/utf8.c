@@ -53,8 +53,7 @@ static size_t decode(const uint8_t *s, size_t len, size_t i, uint32_t *cp) {
     uint8_t lo = 0x80, hi = 0xBF;
     if (b0 == 0xF0) lo = 0x90; /* overlong */
     if (b0 == 0xF4) hi = 0x8F; /* above U+10FFFF */
-    if (rest < 4 || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xC0) != 0x80 || (s[i + 3] & 0xC0) != 0x80)
-      return 0;
+    if (rest < 4 || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xC0) != 0x80 || (s[i + 3] & 0xC0) != 0x80) return 0;
     *cp = ((uint32_t)(b0 & 0x07) << 18) | ((uint32_t)(s[i + 1] & 0x3F) << 12) | ((uint32_t)(s[i + 2] & 0x3F) << 6) |
           (s[i + 3] & 0x3Fu);
     return 4;

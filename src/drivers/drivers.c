@@ -96,8 +96,7 @@ static int correlate(work *w, const double *x, const double *y, size_t m, size_t
   return 1;
 }
 
-static int weights(double *rw, double *r2, work *w, const double *x, const double *y, size_t m, size_t q,
-                   int binary) {
+static int weights(double *rw, double *r2, work *w, const double *x, const double *y, size_t m, size_t q, int binary) {
   if (!correlate(w, x, y, m, q)) return 0;
   if (binary) return cxmi_relweights_logistic(rw, r2, w->zx, y, m, q, w->r, w->scratch);
   return cxmi_relweights_linear(rw, r2, w->r, w->rxy, q);
@@ -116,8 +115,8 @@ static double quantile_sorted(const double *v, size_t k, double prob) {
   return v[i] + (h - lo) * (v[i + 1] - v[i]);
 }
 
-int32_t cxm_drivers_fit(cxm_drivers **out, const cxm_allocator *alloc, const double *y, const double *x,
-                        size_t n, size_t p, const cxm_drivers_options *opt) {
+int32_t cxm_drivers_fit(cxm_drivers **out, const cxm_allocator *alloc, const double *y, const double *x, size_t n,
+                        size_t p, const cxm_drivers_options *opt) {
   cxm_drivers_options o;
   cxmi_alloc al;
   cxm_drivers *d = NULL;
@@ -129,12 +128,15 @@ int32_t cxm_drivers_fit(cxm_drivers **out, const cxm_allocator *alloc, const dou
   int32_t rc;
   uint64_t rng;
   if (out == NULL || y == NULL || x == NULL) return CXM_E_ARG;
-  if (opt == NULL) cxm_drivers_options_init(&o);
-  else if (opt->size != sizeof o) return CXM_E_SIZE;
-  else o = *opt;
-  if ((o.outcome != CXM_DRIVERS_LINEAR && o.outcome != CXM_DRIVERS_BINARY) || o.bootstrap < 0 ||
-      o.bootstrap > 100000 || !(o.conf_level > 0 && o.conf_level < 1) || !isfinite(o.scale_min) ||
-      !isfinite(o.scale_max) || !(o.scale_max > o.scale_min) || p < 2 || p > CXM_DRIVERS_MAX)
+  if (opt == NULL)
+    cxm_drivers_options_init(&o);
+  else if (opt->size != sizeof o)
+    return CXM_E_SIZE;
+  else
+    o = *opt;
+  if ((o.outcome != CXM_DRIVERS_LINEAR && o.outcome != CXM_DRIVERS_BINARY) || o.bootstrap < 0 || o.bootstrap > 100000 ||
+      !(o.conf_level > 0 && o.conf_level < 1) || !isfinite(o.scale_min) || !isfinite(o.scale_max) ||
+      !(o.scale_max > o.scale_min) || p < 2 || p > CXM_DRIVERS_MAX)
     return CXM_E_OPTION;
   binary = o.outcome == CXM_DRIVERS_BINARY;
   for (size_t i = 0; i < n; i++) {
@@ -142,8 +144,10 @@ int32_t cxm_drivers_fit(cxm_drivers **out, const cxm_allocator *alloc, const dou
     if (!isnan(y[i]) && (!isfinite(y[i]) || (binary && y[i] != 0 && y[i] != 1))) return CXM_E_VALUE;
     for (size_t k = 0; k < p; k++) {
       double v = x[i * p + k];
-      if (isnan(v)) complete = 0;
-      else if (!(v >= o.scale_min && v <= o.scale_max)) return CXM_E_VALUE;
+      if (isnan(v))
+        complete = 0;
+      else if (!(v >= o.scale_min && v <= o.scale_max))
+        return CXM_E_VALUE;
     }
     m += (size_t)complete;
   }

@@ -26,8 +26,8 @@ static int32_t group_experience(cxm_groups *g, const cxm_store *store, const cxm
   g->consistency = cxmi_calloc(&a, cap, sizeof *g->consistency);
   servqual = cxmi_calloc(&a, cap, sizeof *servqual);
   loyalty = cxmi_calloc(&a, cap, sizeof *loyalty);
-  if (g->gap == NULL || g->servqual == NULL || g->service == NULL || g->service_business == NULL || g->loyalty == NULL || g->consistency == NULL ||
-      servqual == NULL || loyalty == NULL) {
+  if (g->gap == NULL || g->servqual == NULL || g->service == NULL || g->service_business == NULL ||
+      g->loyalty == NULL || g->consistency == NULL || servqual == NULL || loyalty == NULL) {
     rc = CXM_E_NOMEM;
     goto done;
   }

@@ -45,8 +45,8 @@ static int32_t duration(int64_t *out, const service_sink *sink, const cxm_calend
 
 /* One contact: counts into `r` (its counts only), durations into `sink`.
  * The one code path of both service queries. */
-static int32_t add_contact(cxm_service_result *r, service_sink *sink, const cxm_store *store,
-                           const cxmi_interaction *c, const cxm_experience_options *o, const cxm_calendar *cal) {
+static int32_t add_contact(cxm_service_result *r, service_sink *sink, const cxm_store *store, const cxmi_interaction *c,
+                           const cxm_experience_options *o, const cxm_calendar *cal) {
   int64_t business;
   int32_t rc;
   r->contacts++;
@@ -83,8 +83,10 @@ static int32_t add_contact(cxm_service_result *r, service_sink *sink, const cxm_
       rc = cxm_calendar_business_seconds(&business, cal, c->open_time, c->reply_time);
       if (rc != CXM_OK) return rc;
     }
-    if (business <= o->sla_target_seconds) r->met++;
-    else r->breached++;
+    if (business <= o->sla_target_seconds)
+      r->met++;
+    else
+      r->breached++;
   } else if (store->last - c->open_time > o->sla_target_seconds) {
     /* Unanswered: breached once its business age at the end of the data
      * exceeds the target; before that, neither met nor breached. */
@@ -188,7 +190,8 @@ int32_t cxmi_group_service(cxm_service_result *out, const cxmi_grouping *g, cons
     int64_t *resolution = durations == NULL ? NULL : durations + offset[2 * k + 1];
     summarise(&r->first_response_median_s, &r->first_response_p90_s, &r->first_response_mean_s, response, r->replied);
     summarise(&r->resolution_median_s, &r->resolution_p90_s, &r->resolution_mean_s, resolution, r->resolved);
-    r->within_sla_pct = r->met + r->breached > 0 ? 100.0 * (double)r->met / ((double)r->met + (double)r->breached) : NAN;
+    r->within_sla_pct = r->met + r->breached > 0 ? 100.0 * (double)r->met / ((double)r->met + (double)r->breached)
+                                                 : NAN;
   }
 done:
   cxmi_free(&a, durations, (durations != NULL ? 2 * n : 0) * sizeof *durations);

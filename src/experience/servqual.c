@@ -45,8 +45,10 @@ int32_t cxmi_group_servqual_acc(cxm_servqual_acc *out, const cxmi_grouping *g) {
       rc = cxmi_keymap_reserve(&per_customer, &a);
       if (rc == CXM_OK && per_customer.count == cap) {
         uint32_t new_cap = cap == 0 ? 64 : cap * 2;
-        customer_answers *grown = cxmi_realloc(&a, answers, (size_t)cap * sizeof *answers, (size_t)new_cap * sizeof *answers);
-        if (grown == NULL) rc = CXM_E_NOMEM;
+        customer_answers *grown = cxmi_realloc(&a, answers, (size_t)cap * sizeof *answers,
+                                               (size_t)new_cap * sizeof *answers);
+        if (grown == NULL)
+          rc = CXM_E_NOMEM;
         else {
           answers = grown;
           cap = new_cap;

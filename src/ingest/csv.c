@@ -71,9 +71,7 @@ static size_t scan(const uint8_t *d, size_t n, uint8_t delim, int *st, uint64_t 
       continue;
     }
     switch (d[i]) {
-    case '\n':
-      *st = s;
-      return i;
+    case '\n': *st = s; return i;
     case '"':
       *seen_quote = 1;
       if (s == ST_START || s == ST_QUOTE_SEEN) s = ST_QUOTED; /* open, or "" */

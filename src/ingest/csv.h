@@ -28,10 +28,10 @@ typedef struct cxmi_record {
   uint64_t line;       /* 1-based physical line where it starts */
   const uint8_t *data; /* its bytes without the line end; NULL when status is CXM_E_LIMIT */
   size_t len;
-  int32_t status;      /* CXM_OK; CXM_E_LIMIT: longer than CXM_READER_MAX_RECORD (skipped
+  int32_t status; /* CXM_OK; CXM_E_LIMIT: longer than CXM_READER_MAX_RECORD (skipped
                         * unbuffered); CXM_E_QUOTE: a quoted field still open at the end of input */
-  int quoted;          /* nonzero when the record holds a '"' */
-  uint64_t bytes;      /* bytes before its '\n' (a '\r' included), also when skipped */
+  int quoted;     /* nonzero when the record holds a '"' */
+  uint64_t bytes; /* bytes before its '\n' (a '\r' included), also when skipped */
 } cxmi_record;
 
 /* Called for each record; a nonzero return stops the feed and is returned. */
@@ -39,18 +39,18 @@ typedef int32_t (*cxmi_record_fn)(void *user, const cxmi_record *record);
 
 typedef struct cxmi_csv {
   cxmi_alloc *alloc;
-  int quotes;          /* 1: CSV quoting; 0: plain lines */
-  uint8_t delim;       /* the field separator (CSV): ',' after init; the reader sets it once it knows the header */
-  int carrying;        /* a record is split across chunks */
-  int state;           /* quoting state at the end of the carried bytes */
-  int overflow;        /* the carried record passed the maximum; bytes are dropped */
-  int seen_quote;      /* the carried record holds a '"' */
-  uint64_t line;       /* line where the current (or next) record starts */
-  uint64_t newlines;   /* '\n' inside the carried record's quoted fields */
-  uint64_t dropped;    /* bytes of the carried record dropped past the maximum */
-  uint8_t *carry;      /* the carried record's bytes */
+  int quotes;        /* 1: CSV quoting; 0: plain lines */
+  uint8_t delim;     /* the field separator (CSV): ',' after init; the reader sets it once it knows the header */
+  int carrying;      /* a record is split across chunks */
+  int state;         /* quoting state at the end of the carried bytes */
+  int overflow;      /* the carried record passed the maximum; bytes are dropped */
+  int seen_quote;    /* the carried record holds a '"' */
+  uint64_t line;     /* line where the current (or next) record starts */
+  uint64_t newlines; /* '\n' inside the carried record's quoted fields */
+  uint64_t dropped;  /* bytes of the carried record dropped past the maximum */
+  uint8_t *carry;    /* the carried record's bytes */
   size_t carry_len, carry_cap;
-  uint8_t *scratch;    /* unescaped quoted fields of the last split record */
+  uint8_t *scratch; /* unescaped quoted fields of the last split record */
   size_t scratch_cap;
 } cxmi_csv;
 

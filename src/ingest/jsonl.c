@@ -76,14 +76,38 @@ static int32_t parse_string(parser *ps, const uint8_t **p, size_t *n) {
     ps->out += i - seg;
     if (i + 1 >= ps->len) return fail(ps, "unterminated string");
     switch (d[i + 1]) {
-    case '"': ps->scratch[ps->out++] = '"'; i += 2; break;
-    case '\\': ps->scratch[ps->out++] = '\\'; i += 2; break;
-    case '/': ps->scratch[ps->out++] = '/'; i += 2; break;
-    case 'b': ps->scratch[ps->out++] = '\b'; i += 2; break;
-    case 'f': ps->scratch[ps->out++] = '\f'; i += 2; break;
-    case 'n': ps->scratch[ps->out++] = '\n'; i += 2; break;
-    case 'r': ps->scratch[ps->out++] = '\r'; i += 2; break;
-    case 't': ps->scratch[ps->out++] = '\t'; i += 2; break;
+    case '"':
+      ps->scratch[ps->out++] = '"';
+      i += 2;
+      break;
+    case '\\':
+      ps->scratch[ps->out++] = '\\';
+      i += 2;
+      break;
+    case '/':
+      ps->scratch[ps->out++] = '/';
+      i += 2;
+      break;
+    case 'b':
+      ps->scratch[ps->out++] = '\b';
+      i += 2;
+      break;
+    case 'f':
+      ps->scratch[ps->out++] = '\f';
+      i += 2;
+      break;
+    case 'n':
+      ps->scratch[ps->out++] = '\n';
+      i += 2;
+      break;
+    case 'r':
+      ps->scratch[ps->out++] = '\r';
+      i += 2;
+      break;
+    case 't':
+      ps->scratch[ps->out++] = '\t';
+      i += 2;
+      break;
     case 'u': {
       uint32_t cp, lo;
       int32_t rc = hex4(ps, i + 2, &cp);
@@ -103,8 +127,7 @@ static int32_t parse_string(parser *ps, const uint8_t **p, size_t *n) {
       ps->out += cxmi_utf8_put(ps->scratch + ps->out, cp);
       break;
     }
-    default:
-      return fail(ps, "bad escape in a string");
+    default: return fail(ps, "bad escape in a string");
     }
     seg = i;
   }

@@ -26,22 +26,10 @@
 
 /* The known columns, in the order of docs/events.md; bad fields of a row
  * are looked for in this order. */
-enum field {
-  F_TIME,
-  F_CUSTOMER,
-  F_KIND,
-  F_VALUE,
-  F_CHANNEL,
-  F_STAGE,
-  F_REF,
-  F_SEGMENT,
-  F_DIMENSION,
-  F_ID,
-  F_COUNT
-};
+enum field { F_TIME, F_CUSTOMER, F_KIND, F_VALUE, F_CHANNEL, F_STAGE, F_REF, F_SEGMENT, F_DIMENSION, F_ID, F_COUNT };
 
-static const char *const field_names[F_COUNT] = {"time",    "customer", "kind",      "value", "channel",
-                                                 "stage",   "ref",      "segment",   "dimension", "id"};
+static const char *const field_names[F_COUNT] = {"time",  "customer", "kind",    "value",     "channel",
+                                                 "stage", "ref",      "segment", "dimension", "id"};
 
 enum phase { P_HEADER, P_DATA, P_STOPPED, P_FINISHED };
 
@@ -65,24 +53,24 @@ struct cxm_reader {
   int32_t stop_status; /* why the reader stopped */
   /* CSV header */
   size_t ncols;
-  int8_t *colmap;      /* per column: enum field, or -1 when unknown */
-  cxmi_field *fields;  /* per column: the current row's field */
-  char *names;         /* the header names, each NUL-terminated */
+  int8_t *colmap;     /* per column: enum field, or -1 when unknown */
+  cxmi_field *fields; /* per column: the current row's field */
+  char *names;        /* the header names, each NUL-terminated */
   size_t names_size;
-  size_t *name_at;     /* per column: offset of its name in `names` */
+  size_t *name_at;         /* per column: offset of its name in `names` */
   int32_t col_of[F_COUNT]; /* per known field: its column, or -1 */
   /* byte-order mark and encoding */
   uint8_t bom[3];
   size_t bom_len;
   int bom_done;
-  int32_t encoding;    /* enum encoding */
-  uint8_t u16_odd;     /* the first byte of a code unit split across chunks */
+  int32_t encoding; /* enum encoding */
+  uint8_t u16_odd;  /* the first byte of a code unit split across chunks */
   int u16_has_odd;
-  uint32_t u16_high;   /* a high surrogate waiting for its low half, or 0 */
-  uint8_t *u8buf;      /* transcoded UTF-8 */
+  uint32_t u16_high; /* a high surrogate waiting for its low half, or 0 */
+  uint8_t *u8buf;    /* transcoded UTF-8 */
   size_t u8cap;
   /* dialect */
-  uint8_t delim;       /* the CSV separator in use */
+  uint8_t delim; /* the CSV separator in use */
   char time_format[CXM_READER_MAX_TIME_FORMAT + 1];
   uint8_t *header_raw; /* the header record's bytes, to recognise a repeat */
   size_t header_raw_len;
@@ -157,7 +145,7 @@ static int32_t header_error(cxm_reader *r, uint64_t line, const char *column) {
 static const struct {
   const char *name;
   size_t len;
-} named_channels[CXM_CHANNEL_FIRST_CUSTOM] = {{"unknown", 7}, {"email", 5}, {"phone", 5}, {"chat", 4},
+} named_channels[CXM_CHANNEL_FIRST_CUSTOM] = {{"unknown", 7}, {"email", 5}, {"phone", 5},  {"chat", 4},
                                               {"web", 3},     {"store", 5}, {"social", 6}, {"app", 3}};
 
 /* Whether token is a channel token, [a-z0-9_-]{1,32}. */
@@ -283,7 +271,8 @@ static int parse_time(cxm_reader *r, int64_t *t, const cxmi_json_value *tv) {
   case CXMI_TIME_NO_ZONE:
     cxmi_sb_str(&b, "timestamp ");
     cxmi_sb_quoted(&b, tv->p, tv->len);
-    cxmi_sb_str(&b, " has no time zone: write Z or an offset, or read it at an assumed offset (cxm --tz or --assume-utc)");
+    cxmi_sb_str(&b,
+                " has no time zone: write Z or an offset, or read it at an assumed offset (cxm --tz or --assume-utc)");
     break;
   case CXMI_TIME_US_DATE:
     cxmi_sb_str(&b, "bad timestamp ");
@@ -414,8 +403,7 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
       return reject(r, line, "channel", CXM_E_CHANNEL);
     }
     for (i = 0; i < CXM_CHANNEL_FIRST_CUSTOM; i++) {
-      if (named_channels[i].len == v[F_CHANNEL].len &&
-          memcmp(named_channels[i].name, channel, v[F_CHANNEL].len) == 0) {
+      if (named_channels[i].len == v[F_CHANNEL].len && memcmp(named_channels[i].name, channel, v[F_CHANNEL].len) == 0) {
         named_channel = i;
         break;
       }
@@ -654,8 +642,8 @@ static int32_t csv_header(cxm_reader *r, const cxmi_record *rec) {
       cxmi_sb_str(&b, field_names[f]);
       cxmi_sb_str(&b, "' is missing from the header");
       for (i = 0; i < count; i++) {
-        if (r->colmap[i] < 0 && near_miss((const uint8_t *)r->names + r->name_at[i], r->fields[i].len,
-                                          field_names[f])) {
+        if (r->colmap[i] < 0 &&
+            near_miss((const uint8_t *)r->names + r->name_at[i], r->fields[i].len, field_names[f])) {
           cxmi_sb_str(&b, " (is '");
           cxmi_sb_text(&b, (const uint8_t *)r->names + r->name_at[i], r->fields[i].len, 64);
           cxmi_sb_str(&b, "' meant to be '");

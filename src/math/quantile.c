@@ -19,89 +19,89 @@
 /* Parts this small are finished by insertion sort. */
 #define SMALL 16
 
-#define DEFINE_SELECT(T, SUF)                                                                            \
-  static void isort_##SUF(T *x, size_t n) {                                                              \
-    for (size_t i = 1; i < n; i++) {                                                                     \
-      T v = x[i];                                                                                        \
-      size_t j = i;                                                                                      \
-      while (j > 0 && x[j - 1] > v) {                                                                    \
-        x[j] = x[j - 1];                                                                                 \
-        j--;                                                                                             \
-      }                                                                                                  \
-      x[j] = v;                                                                                          \
-    }                                                                                                    \
-  }                                                                                                      \
-                                                                                                         \
-  /* Reorder x[0..n) into [0, *lt) < p, [*lt, *gt) == p, [*gt, n) > p. */                                \
-  static void partition_##SUF(T *x, size_t n, T p, size_t *lt, size_t *gt) {                             \
-    size_t a = 0, i = 0, b = n;                                                                          \
-    while (i < b) {                                                                                      \
-      T v = x[i];                                                                                        \
-      if (v < p) {                                                                                       \
-        x[i++] = x[a];                                                                                   \
-        x[a++] = v;                                                                                      \
-      } else if (v > p) {                                                                                \
-        x[i] = x[--b];                                                                                   \
-        x[b] = v;                                                                                        \
-      } else {                                                                                           \
-        i++;                                                                                             \
-      }                                                                                                  \
-    }                                                                                                    \
-    *lt = a;                                                                                             \
-    *gt = b;                                                                                             \
-  }                                                                                                      \
-                                                                                                         \
-  static T median3_##SUF(T a, T b, T c) {                                                                \
-    if (a > b) {                                                                                         \
-      T t = a;                                                                                           \
-      a = b;                                                                                             \
-      b = t;                                                                                             \
-    }                                                                                                    \
-    /* a <= b */                                                                                         \
-    if (c <= a) return a;                                                                                \
-    return c < b ? c : b;                                                                                \
-  }                                                                                                      \
-                                                                                                         \
-  static T select_core_##SUF(T *x, size_t n, size_t k, int mom);                                         \
-                                                                                                         \
+#define DEFINE_SELECT(T, SUF)                                                                             \
+  static void isort_##SUF(T *x, size_t n) {                                                               \
+    for (size_t i = 1; i < n; i++) {                                                                      \
+      T v = x[i];                                                                                         \
+      size_t j = i;                                                                                       \
+      while (j > 0 && x[j - 1] > v) {                                                                     \
+        x[j] = x[j - 1];                                                                                  \
+        j--;                                                                                              \
+      }                                                                                                   \
+      x[j] = v;                                                                                           \
+    }                                                                                                     \
+  }                                                                                                       \
+                                                                                                          \
+  /* Reorder x[0..n) into [0, *lt) < p, [*lt, *gt) == p, [*gt, n) > p. */                                 \
+  static void partition_##SUF(T *x, size_t n, T p, size_t *lt, size_t *gt) {                              \
+    size_t a = 0, i = 0, b = n;                                                                           \
+    while (i < b) {                                                                                       \
+      T v = x[i];                                                                                         \
+      if (v < p) {                                                                                        \
+        x[i++] = x[a];                                                                                    \
+        x[a++] = v;                                                                                       \
+      } else if (v > p) {                                                                                 \
+        x[i] = x[--b];                                                                                    \
+        x[b] = v;                                                                                         \
+      } else {                                                                                            \
+        i++;                                                                                              \
+      }                                                                                                   \
+    }                                                                                                     \
+    *lt = a;                                                                                              \
+    *gt = b;                                                                                              \
+  }                                                                                                       \
+                                                                                                          \
+  static T median3_##SUF(T a, T b, T c) {                                                                 \
+    if (a > b) {                                                                                          \
+      T t = a;                                                                                            \
+      a = b;                                                                                              \
+      b = t;                                                                                              \
+    }                                                                                                     \
+    /* a <= b */                                                                                          \
+    if (c <= a) return a;                                                                                 \
+    return c < b ? c : b;                                                                                 \
+  }                                                                                                       \
+                                                                                                          \
+  static T select_core_##SUF(T *x, size_t n, size_t k, int mom);                                          \
+                                                                                                          \
   /* Median of the medians of groups of 5 (n >= 5), moving those medians to                             \
-   * the front of x. */                                                                                  \
-  static T mom_pivot_##SUF(T *x, size_t n) {                                                             \
-    size_t groups = n / 5;                                                                               \
-    for (size_t g = 0; g < groups; g++) {                                                                \
-      T *p = x + 5 * g, t;                                                                               \
-      isort_##SUF(p, 5);                                                                                 \
-      t = x[g];                                                                                          \
-      x[g] = p[2];                                                                                       \
-      p[2] = t;                                                                                          \
-    }                                                                                                    \
-    return select_core_##SUF(x, groups, groups / 2, 1);                                                  \
-  }                                                                                                      \
-                                                                                                         \
-  static T select_core_##SUF(T *x, size_t n, size_t k, int mom) {                                        \
-    size_t round = 0, mark = n;                                                                          \
-    while (n > SMALL) {                                                                                  \
-      size_t lt, gt;                                                                                     \
-      T p;                                                                                               \
-      /* Every two rounds the part must have halved, else fall back. */                                  \
-      if (!mom && ++round % 2 == 1) {                                                                    \
-        if (round > 1 && n > mark / 2) mom = 1;                                                          \
-        mark = n;                                                                                        \
-      }                                                                                                  \
+   * the front of x. */ \
+  static T mom_pivot_##SUF(T *x, size_t n) {                                                              \
+    size_t groups = n / 5;                                                                                \
+    for (size_t g = 0; g < groups; g++) {                                                                 \
+      T *p = x + 5 * g, t;                                                                                \
+      isort_##SUF(p, 5);                                                                                  \
+      t = x[g];                                                                                           \
+      x[g] = p[2];                                                                                        \
+      p[2] = t;                                                                                           \
+    }                                                                                                     \
+    return select_core_##SUF(x, groups, groups / 2, 1);                                                   \
+  }                                                                                                       \
+                                                                                                          \
+  static T select_core_##SUF(T *x, size_t n, size_t k, int mom) {                                         \
+    size_t round = 0, mark = n;                                                                           \
+    while (n > SMALL) {                                                                                   \
+      size_t lt, gt;                                                                                      \
+      T p;                                                                                                \
+      /* Every two rounds the part must have halved, else fall back. */                                   \
+      if (!mom && ++round % 2 == 1) {                                                                     \
+        if (round > 1 && n > mark / 2) mom = 1;                                                           \
+        mark = n;                                                                                         \
+      }                                                                                                   \
       p = mom ? mom_pivot_##SUF(x, n) : median3_##SUF(x[0], x[n / 2], x[n - 1]);                          \
-      partition_##SUF(x, n, p, &lt, &gt);                                                               \
-      if (k < lt) {                                                                                      \
-        n = lt;                                                                                          \
-      } else if (k >= gt) {                                                                              \
-        x += gt;                                                                                         \
-        k -= gt;                                                                                         \
-        n -= gt;                                                                                         \
-      } else {                                                                                           \
-        return p;                                                                                        \
-      }                                                                                                  \
-    }                                                                                                    \
-    isort_##SUF(x, n);                                                                                   \
-    return x[k];                                                                                         \
+      partition_##SUF(x, n, p, &lt, &gt);                                                                 \
+      if (k < lt) {                                                                                       \
+        n = lt;                                                                                           \
+      } else if (k >= gt) {                                                                               \
+        x += gt;                                                                                          \
+        k -= gt;                                                                                          \
+        n -= gt;                                                                                          \
+      } else {                                                                                            \
+        return p;                                                                                         \
+      }                                                                                                   \
+    }                                                                                                     \
+    isort_##SUF(x, n);                                                                                    \
+    return x[k];                                                                                          \
   }
 
 DEFINE_SELECT(int64_t, i64)
@@ -153,26 +153,26 @@ static size_t next_query(const double *qs, size_t k, double last_q, size_t last_
 
 /* One quantile with x[0..from) already known to be <= x[from..n); leaves
  * x[0..*lo_rank) <= x[*lo_rank..n) with x[*lo_rank] in place. */
-#define DEFINE_QUANTILE(T, SUF, DIFF)                                                                    \
-  static double quantile_from_##SUF(T *x, size_t n, double q, size_t *from) {                            \
-    size_t lo, hi;                                                                                       \
-    double g;                                                                                            \
-    T a, b;                                                                                              \
-    ranks(&lo, &hi, &g, n, q);                                                                           \
-    a = select_core_##SUF(x + *from, n - *from, lo - *from, 0);                                          \
-    *from = lo;                                                                                          \
-    b = a;                                                                                               \
-    if (hi != lo) {                                                                                      \
-      /* The next rank is the smallest element above lo: move it to lo + 1. */                           \
-      size_t m = lo + 1;                                                                                 \
-      for (size_t i = lo + 2; i < n; i++) {                                                              \
-        if (x[i] < x[m]) m = i;                                                                          \
-      }                                                                                                  \
-      b = x[m];                                                                                          \
-      x[m] = x[lo + 1];                                                                                  \
-      x[lo + 1] = b;                                                                                     \
-    }                                                                                                    \
-    return lerp((double)a, (double)b, DIFF, g);                                                          \
+#define DEFINE_QUANTILE(T, SUF, DIFF)                                          \
+  static double quantile_from_##SUF(T *x, size_t n, double q, size_t *from) {  \
+    size_t lo, hi;                                                             \
+    double g;                                                                  \
+    T a, b;                                                                    \
+    ranks(&lo, &hi, &g, n, q);                                                 \
+    a = select_core_##SUF(x + *from, n - *from, lo - *from, 0);                \
+    *from = lo;                                                                \
+    b = a;                                                                     \
+    if (hi != lo) {                                                            \
+      /* The next rank is the smallest element above lo: move it to lo + 1. */ \
+      size_t m = lo + 1;                                                       \
+      for (size_t i = lo + 2; i < n; i++) {                                    \
+        if (x[i] < x[m]) m = i;                                                \
+      }                                                                        \
+      b = x[m];                                                                \
+      x[m] = x[lo + 1];                                                        \
+      x[lo + 1] = b;                                                           \
+    }                                                                          \
+    return lerp((double)a, (double)b, DIFF, g);                                \
   }
 
 /* int64: the difference exactly, as unsigned (b >= a), then rounded once. */

@@ -29,8 +29,7 @@ static int32_t check_options(cxm_slice_options *o, const cxm_slice_options *opts
     if (opts->size != sizeof *opts) return CXM_E_SIZE;
     *o = *opts;
   }
-  if (o->adjust != CXM_ADJUST_NONE && o->adjust != CXM_ADJUST_HOLM && o->adjust != CXM_ADJUST_BH)
-    return CXM_E_OPTION;
+  if (o->adjust != CXM_ADJUST_NONE && o->adjust != CXM_ADJUST_HOLM && o->adjust != CXM_ADJUST_BH) return CXM_E_OPTION;
   if (!(o->alpha > 0.0 && o->alpha < 1.0)) return CXM_E_OPTION;
   if (!(o->max_moe > 0.0)) return CXM_E_OPTION; /* NaN too; +inf means off */
   return CXM_OK;
@@ -74,8 +73,7 @@ static void from_comparison(cxm_slice_test *t, const cxm_comparison *c) {
 }
 
 /* Adjust, mark and flag the k tests in `t`, then copy them to `out`. */
-static int32_t finish(cxm_slice_test *out, cxm_slice_test *t, size_t k, const cxm_slice_options *o,
-                      cxmi_alloc *a) {
+static int32_t finish(cxm_slice_test *out, cxm_slice_test *t, size_t k, const cxm_slice_options *o, cxmi_alloc *a) {
   double *p = k ? cxmi_calloc(a, k, sizeof *p) : NULL;
   if (k && p == NULL) return CXM_E_NOMEM;
   for (size_t i = 0; i < k; i++) p[i] = t[i].p;
@@ -92,7 +90,8 @@ static int32_t finish(cxm_slice_test *out, cxm_slice_test *t, size_t k, const cx
        * family, which only makes the adjustment of the others more
        * conservative. */
       t[i].significant = 0;
-      if (p[i] < o->alpha && t[i].low_base == 0 && t[i].n_rest >= o->min_n) t[i].significant = t[i].diff > 0.0 ? 1 : t[i].diff < 0.0 ? -1 : 0;
+      if (p[i] < o->alpha && t[i].low_base == 0 && t[i].n_rest >= o->min_n)
+        t[i].significant = t[i].diff > 0.0 ? 1 : t[i].diff < 0.0 ? -1 : 0;
     }
     if (k) memcpy(out, t, k * sizeof *t);
   }
@@ -328,8 +327,10 @@ int32_t cxm_nps_score_interval(double *low, double *high, const cxm_nps_acc *acc
       double m = 0.5 * (a + b);
       if (m == a || m == b) break;
       double f = fabs(dh - m) - z * sqrt(constrained_var(P, O, D, m) / n);
-      if (f > 0.0) b = m;
-      else a = m;
+      if (f > 0.0)
+        b = m;
+      else
+        a = m;
     }
     bound[side] = 0.5 * (a + b);
   }

@@ -219,7 +219,8 @@ static double expected_alive_quad(double ka, double a, double kb, double u) {
   double n = constant ? 0.0 : (au > 1.0 ? au : 1.0);
   double small = a < kb ? a : kb, large = a < kb ? kb : a;
   double lnbeta = cxmi_lgamma(small) - cxmi_lgamma_delta(large, small);
-  double mean_h = constant ? g1 : au * exp(cxmi_lgamma_delta(kb, a) - cxmi_lgamma_delta(kb + n, a)) + g1 * (a / (a + kb));
+  double mean_h = constant ? g1
+                           : au * exp(cxmi_lgamma_delta(kb, a) - cxmi_lgamma_delta(kb + n, a)) + g1 * (a / (a + kb));
   double peak = log((a + 1.0) / (kb + 1.0));
   double sigma = sqrt(1.0 / (a + 1.0) + 1.0 / (kb + 1.0));
   double knee = -log1p(au);
@@ -453,12 +454,8 @@ double cxmi_bgnbd_ll(const double *p, const cxmi_triples *d, double *grad) { ret
 double cxmi_mbgnbd_ll(const double *p, const cxmi_triples *d, double *grad) { return family_ll(p, 1, d, grad); }
 double cxmi_bgnbd_ll1(const double *p, uint32_t x, double tx, double T) { return family_ll1(p, 0, x, tx, T); }
 double cxmi_mbgnbd_ll1(const double *p, uint32_t x, double tx, double T) { return family_ll1(p, 1, x, tx, T); }
-double cxmi_bgnbd_p_alive(const double *p, uint32_t x, double tx, double T) {
-  return family_p_alive(p, 0, x, tx, T);
-}
-double cxmi_mbgnbd_p_alive(const double *p, uint32_t x, double tx, double T) {
-  return family_p_alive(p, 1, x, tx, T);
-}
+double cxmi_bgnbd_p_alive(const double *p, uint32_t x, double tx, double T) { return family_p_alive(p, 0, x, tx, T); }
+double cxmi_mbgnbd_p_alive(const double *p, uint32_t x, double tx, double T) { return family_p_alive(p, 1, x, tx, T); }
 double cxmi_bgnbd_expected(const double *p, double t, uint32_t x, double tx, double T) {
   return family_expected(p, 0, t, x, tx, T);
 }

@@ -37,8 +37,7 @@ double cxmi_gg_ll(const double *p, const cxmi_spend *d, double *grad) {
     double ln_xm = log(x * m), ln_vxm = log(v + x * m);
     /* ln f = lnG(px+q) - lnG(px) - lnG(q) + q ln v + (px-1) ln m + px ln x - (px+q) ln(v + x m)
      *      = ... + (px-1) ln(x m) + ln x - (px+q) ln(v + x m). */
-    sum += cxmi_lgamma(px + q) - cxmi_lgamma(px) - lg_q + q * ln_v + (px - 1.0) * ln_xm + log(x) -
-           (px + q) * ln_vxm;
+    sum += cxmi_lgamma(px + q) - cxmi_lgamma(px) - lg_q + q * ln_v + (px - 1.0) * ln_xm + log(x) - (px + q) * ln_vxm;
     if (grad != NULL) {
       double ps = cxmi_digamma(px + q);
       gp += x * (ps - cxmi_digamma(px) + ln_xm - ln_vxm);

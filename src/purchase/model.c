@@ -41,11 +41,8 @@ void cxm_model_init(cxm_model *m) {
 
 static const char *const names[5] = {NULL, "bgnbd", "mbgnbd", "pnbd", "gg"};
 static const char *const param_names[5][4] = {
-    {NULL, NULL, NULL, NULL},
-    {"r", "alpha", "a", "b"},
-    {"r", "alpha", "a", "b"},
-    {"r", "alpha", "s", "beta"},
-    {"p", "q", "v", NULL},
+    {NULL, NULL, NULL, NULL},    {"r", "alpha", "a", "b"}, {"r", "alpha", "a", "b"},
+    {"r", "alpha", "s", "beta"}, {"p", "q", "v", NULL},
 };
 
 const char *cxm_model_name(int32_t kind) { return kind >= 1 && kind <= 4 ? names[kind] : NULL; }
@@ -82,14 +79,10 @@ static int32_t check_model(const cxm_model *m, int purchase) {
 /* The whole-data log-likelihood of a kind (gradient optional). */
 static double loglik(int32_t kind, const double *p, const cxmi_fitdata *fd, double *grad) {
   switch (kind) {
-  case CXM_MODEL_BGNBD:
-    return cxmi_bgnbd_ll(p, &fd->triples, grad);
-  case CXM_MODEL_MBGNBD:
-    return cxmi_mbgnbd_ll(p, &fd->triples, grad);
-  case CXM_MODEL_PNBD:
-    return cxmi_pnbd_ll(p, &fd->triples, grad);
-  default:
-    return cxmi_gg_ll(p, &fd->spend, grad);
+  case CXM_MODEL_BGNBD: return cxmi_bgnbd_ll(p, &fd->triples, grad);
+  case CXM_MODEL_MBGNBD: return cxmi_mbgnbd_ll(p, &fd->triples, grad);
+  case CXM_MODEL_PNBD: return cxmi_pnbd_ll(p, &fd->triples, grad);
+  default: return cxmi_gg_ll(p, &fd->spend, grad);
   }
 }
 
@@ -378,23 +371,17 @@ int32_t cxm_model_loglik(double *out, const cxm_model *model, const cxm_rfm *rfm
 
 static double p_alive(const cxm_model *m, uint32_t x, double tx, double T) {
   switch (m->kind) {
-  case CXM_MODEL_BGNBD:
-    return cxmi_bgnbd_p_alive(m->param, x, tx, T);
-  case CXM_MODEL_MBGNBD:
-    return cxmi_mbgnbd_p_alive(m->param, x, tx, T);
-  default:
-    return cxmi_pnbd_p_alive(m->param, x, tx, T);
+  case CXM_MODEL_BGNBD: return cxmi_bgnbd_p_alive(m->param, x, tx, T);
+  case CXM_MODEL_MBGNBD: return cxmi_mbgnbd_p_alive(m->param, x, tx, T);
+  default: return cxmi_pnbd_p_alive(m->param, x, tx, T);
   }
 }
 
 static double expected(const cxm_model *m, double t, uint32_t x, double tx, double T) {
   switch (m->kind) {
-  case CXM_MODEL_BGNBD:
-    return cxmi_bgnbd_expected(m->param, t, x, tx, T);
-  case CXM_MODEL_MBGNBD:
-    return cxmi_mbgnbd_expected(m->param, t, x, tx, T);
-  default:
-    return cxmi_pnbd_expected(m->param, t, x, tx, T);
+  case CXM_MODEL_BGNBD: return cxmi_bgnbd_expected(m->param, t, x, tx, T);
+  case CXM_MODEL_MBGNBD: return cxmi_mbgnbd_expected(m->param, t, x, tx, T);
+  default: return cxmi_pnbd_expected(m->param, t, x, tx, T);
   }
 }
 
@@ -454,15 +441,9 @@ int32_t cxm_model_pmf(double *out, const cxm_model *model, double t, uint32_t k)
   }
   double v;
   switch (model->kind) {
-  case CXM_MODEL_BGNBD:
-    v = cxmi_bgnbd_pmf(model->param, t, k);
-    break;
-  case CXM_MODEL_MBGNBD:
-    v = cxmi_mbgnbd_pmf(model->param, t, k);
-    break;
-  default:
-    v = cxmi_pnbd_pmf(model->param, t, k);
-    break;
+  case CXM_MODEL_BGNBD: v = cxmi_bgnbd_pmf(model->param, t, k); break;
+  case CXM_MODEL_MBGNBD: v = cxmi_mbgnbd_pmf(model->param, t, k); break;
+  default: v = cxmi_pnbd_pmf(model->param, t, k); break;
   }
   return result(out, v);
 }

@@ -385,7 +385,6 @@ double cxmi_pnbd_expected(const double *p, double t, uint32_t x, double tx, doub
   return (p[R] + dx) * (p[BETA] + T) / (p[ALPHA] + T) * factor * cxmi_pnbd_p_alive(p, x, tx, T);
 }
 
-
 /* ln NB(k; tau) of the Poisson-gamma count in time tau. */
 static double ln_nbd(double r, double al, double tau, double k, double lg_rk) {
   double lq = -log1p(tau / al);

@@ -25,11 +25,11 @@ static double family_p0(double p_alive, double r, double alpha, double t, uint32
 /* 20-point Gauss-Legendre nodes and weights on [-1, 1], positive half (the
  * table of pnbd.c, computed there with mpmath at 40 digits). */
 static const double gl20[10][2] = {
-    {0.076526521133497333755, 0.1527533871307258507},   {0.22778585114164507808, 0.14917298647260374679},
-    {0.37370608871541956067, 0.14209610931838205133},   {0.510867001950827098, 0.1316886384491766269},
-    {0.63605368072651502545, 0.11819453196151841731},   {0.74633190646015079261, 0.10193011981724043504},
-    {0.83911697182221882339, 0.083276741576704748725},  {0.91223442825132590587, 0.06267204833410906357},
-    {0.96397192727791379127, 0.040601429800386941331},  {0.99312859918509492479, 0.017614007139152118312},
+    {0.076526521133497333755, 0.1527533871307258507},  {0.22778585114164507808, 0.14917298647260374679},
+    {0.37370608871541956067, 0.14209610931838205133},  {0.510867001950827098, 0.1316886384491766269},
+    {0.63605368072651502545, 0.11819453196151841731},  {0.74633190646015079261, 0.10193011981724043504},
+    {0.83911697182221882339, 0.083276741576704748725}, {0.91223442825132590587, 0.06267204833410906357},
+    {0.96397192727791379127, 0.040601429800386941331}, {0.99312859918509492479, 0.017614007139152118312},
 };
 
 /* Pareto/NBD: alive at T, lambda ~ Gamma(n = r + x, A = alpha + T) and
@@ -70,10 +70,8 @@ static double pnbd_buy_given_alive(double n, double A, double B, double s, doubl
 static double p_no_purchase(const cxm_model *m, double t, uint32_t x, double tx, double T) {
   const double *p = m->param;
   switch (m->kind) {
-  case CXM_MODEL_BGNBD:
-    return family_p0(cxmi_bgnbd_p_alive(p, x, tx, T), p[0], p[1], t, x, T);
-  case CXM_MODEL_MBGNBD:
-    return family_p0(cxmi_mbgnbd_p_alive(p, x, tx, T), p[0], p[1], t, x, T);
+  case CXM_MODEL_BGNBD: return family_p0(cxmi_bgnbd_p_alive(p, x, tx, T), p[0], p[1], t, x, T);
+  case CXM_MODEL_MBGNBD: return family_p0(cxmi_mbgnbd_p_alive(p, x, tx, T), p[0], p[1], t, x, T);
   default: {
     double pa = cxmi_pnbd_p_alive(p, x, tx, T);
     double buy = pnbd_buy_given_alive(p[0] + (double)x, p[1] + T, p[3] + T, p[2], t);

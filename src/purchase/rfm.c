@@ -199,9 +199,10 @@ typedef struct col_name {
 } col_name;
 
 static const col_name col_names[] = {
-    {"ID", COL_ID},         {"id", COL_ID},       {"customer", COL_ID}, {"frequency", COL_X}, {"x", COL_X},
-    {"recency", COL_TX},    {"t_x", COL_TX},      {"T", COL_T},         {"T_cal", COL_T},     {"monetary", COL_M},
-    {"monetary_value", COL_M}, {"zbar", COL_M},   {"m_x", COL_M},       {"x_star", COL_XS},
+    {"ID", COL_ID},   {"id", COL_ID},      {"customer", COL_ID},      {"frequency", COL_X},
+    {"x", COL_X},     {"recency", COL_TX}, {"t_x", COL_TX},           {"T", COL_T},
+    {"T_cal", COL_T}, {"monetary", COL_M}, {"monetary_value", COL_M}, {"zbar", COL_M},
+    {"m_x", COL_M},   {"x_star", COL_XS},
 };
 
 #define MAX_FIELDS 64
@@ -277,8 +278,7 @@ static int32_t load_line(cxm_rfm *rfm, const int *map, size_t nf, const char **f
         return CXM_E_VALUE;
       }
       break;
-    default:
-      break;
+    default: break;
     }
   }
   return cxm_rfm_add(rfm, &c);

@@ -8,8 +8,8 @@
 
 /* Owns the arrays behind a cxmi_triples and a cxmi_spend. */
 typedef struct cxmi_fitdata {
-  cxmi_alloc alloc;   /* a copy of the set's hooks (the set stays const) */
-  void *block;        /* one allocation for every array */
+  cxmi_alloc alloc; /* a copy of the set's hooks (the set stays const) */
+  void *block;      /* one allocation for every array */
   size_t block_size;
   cxmi_triples triples;
   cxmi_spend spend;

@@ -148,12 +148,14 @@ int32_t cxm_cox_fit(cxm_cox **out, const cxm_allocator *alloc, const double *sta
   int32_t rc, it = 0;
   int converged = 0;
   if (out == NULL || stop == NULL || event == NULL || x == NULL) return CXM_E_ARG;
-  if (opt == NULL) cxm_cox_options_init(&o);
-  else if (opt->size != sizeof o) return CXM_E_SIZE;
-  else o = *opt;
-  if ((o.ties != CXM_COX_BRESLOW && o.ties != CXM_COX_EFRON) || o.max_iterations < 1 ||
-      o.max_iterations > 1000 || !(o.tolerance > 0 && o.tolerance < 1) ||
-      !(o.conf_level > 0 && o.conf_level < 1))
+  if (opt == NULL)
+    cxm_cox_options_init(&o);
+  else if (opt->size != sizeof o)
+    return CXM_E_SIZE;
+  else
+    o = *opt;
+  if ((o.ties != CXM_COX_BRESLOW && o.ties != CXM_COX_EFRON) || o.max_iterations < 1 || o.max_iterations > 1000 ||
+      !(o.tolerance > 0 && o.tolerance < 1) || !(o.conf_level > 0 && o.conf_level < 1))
     return CXM_E_OPTION;
   if (p < 1 || p > CXM_COX_MAX_P) return CXM_E_OPTION;
   if (n == 0) return CXM_E_NO_DATA;

@@ -34,8 +34,8 @@ static int cmp_row(const void *a, const void *b) {
 
 /* Check the rows and copy them sorted: times (with event, group) and entry
  * times (with group, in ent_g). */
-static int32_t load_rows(cxmi_alloc *al, km_row **rows_out, km_row **ent_out, const double *entry,
-                         const double *time, const uint8_t *event, const int32_t *group, int32_t k, size_t n) {
+static int32_t load_rows(cxmi_alloc *al, km_row **rows_out, km_row **ent_out, const double *entry, const double *time,
+                         const uint8_t *event, const int32_t *group, int32_t k, size_t n) {
   km_row *rows, *ent;
   for (size_t i = 0; i < n; i++) {
     double e = entry != NULL ? entry[i] : 0.0;
@@ -107,8 +107,10 @@ int32_t cxm_km_fit(cxm_km **out, const cxm_allocator *alloc, const double *entry
     while (j < n && ent[j].t < t) j++;
     nr = (uint64_t)(j - i); /* entered before t, not yet left before t */
     for (; i < n && rows[i].t == t; i++) {
-      if (rows[i].e) d++;
-      else c++;
+      if (rows[i].e)
+        d++;
+      else
+        c++;
     }
     st->size = sizeof *st;
     st->time = t;
@@ -221,8 +223,8 @@ int32_t cxm_km_rmst(double *rmst, double *se, const cxm_km *km, double tau) {
 }
 
 int32_t cxm_logrank_test(cxm_logrank *res, double *observed, double *expected, const cxm_allocator *alloc,
-                         const double *entry, const double *time, const uint8_t *event,
-                         const int32_t *group, size_t n, int32_t k) {
+                         const double *entry, const double *time, const uint8_t *event, const int32_t *group, size_t n,
+                         int32_t k) {
   cxmi_alloc al;
   km_row *rows = NULL, *ent = NULL;
   double *risk = NULL, *obs = NULL, *exp_ = NULL, *var = NULL, *dg = NULL, *sub = NULL, *u = NULL;

@@ -55,9 +55,9 @@ static const char tmp_letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /* The file a save replaces: `path` with its symlinks followed. */
 typedef struct target {
-  char *path;       /* NUL-terminated; allocated with `size` bytes */
+  char *path; /* NUL-terminated; allocated with `size` bytes */
   size_t size, len;
-  size_t base;      /* offset of the file name (after the last '/') */
+  size_t base; /* offset of the file name (after the last '/') */
   int exists;
   cxmi_file_info info; /* of the existing regular file */
 } target;
@@ -390,8 +390,10 @@ int32_t cxmi_snapshot_load_file(cxm_store **out, const char *path, const cxm_all
   if (fd < 0) return CXM_E_IO;
   /* Only a regular file has a size to trust and an end: a FIFO or a device
    * (/dev/zero) is refused before a byte is read. */
-  if (io->fstat(io->ctx, fd, &info) != 0) rc = CXM_E_IO;
-  else if (info.type != CXMI_FILE_REGULAR) rc = CXM_E_NOT_FILE;
+  if (io->fstat(io->ctx, fd, &info) != 0)
+    rc = CXM_E_IO;
+  else if (info.type != CXMI_FILE_REGULAR)
+    rc = CXM_E_NOT_FILE;
   if (rc == CXM_OK) {
     n = read_some(io, fd, head, sizeof head);
     if (n < 0) {
@@ -409,8 +411,10 @@ int32_t cxmi_snapshot_load_file(cxm_store **out, const char *path, const cxm_all
     } else {
       cap = info.size > len ? (size_t)info.size + 1 : len + 1;
       buf = cxmi_malloc(&a, cap);
-      if (buf == NULL) rc = CXM_E_NOMEM;
-      else memcpy(buf, head, len);
+      if (buf == NULL)
+        rc = CXM_E_NOMEM;
+      else
+        memcpy(buf, head, len);
     }
     while (rc == CXM_OK) {
       if (len == cap) {
@@ -428,9 +432,12 @@ int32_t cxmi_snapshot_load_file(cxm_store **out, const char *path, const cxm_all
         cap *= 2;
       }
       n = read_some(io, fd, buf + len, cap - len);
-      if (n < 0) rc = CXM_E_IO;
-      else if (n == 0) break;
-      else len += (size_t)n;
+      if (n < 0)
+        rc = CXM_E_IO;
+      else if (n == 0)
+        break;
+      else
+        len += (size_t)n;
     }
   }
   (void)io->close(io->ctx, fd);

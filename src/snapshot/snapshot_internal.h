@@ -42,8 +42,7 @@ int32_t cxmi_snapshot_load_file(cxm_store **out, const char *path, const cxm_all
                                 const cxmi_fileio *io);
 /* The same, telling `detail` (may be NULL, size already checked) what failed:
  * for CXM_E_IO the operation, the path and the OS's reason. */
-int32_t cxmi_snapshot_save_file_ex(const cxm_store *store, const char *path, const cxmi_fileio *io,
-                                   cxm_detail *detail);
+int32_t cxmi_snapshot_save_file_ex(const cxm_store *store, const char *path, const cxmi_fileio *io, cxm_detail *detail);
 int32_t cxmi_snapshot_load_file_ex(cxm_store **out, const char *path, const cxm_allocator *allocator,
                                    const cxmi_fileio *io, cxm_detail *detail);
 

@@ -291,13 +291,12 @@ static int32_t rd_interaction(rd *r, cxm_store *s, cxmi_interaction *x, uint32_t
   }
   TRY(rd_u32(r, early_n, UINT32_MAX));
   if (!time_or_none(x->first_rating_time) || !time_or_none(x->first_internal_time) ||
-      !time_or_none(x->first_customer_rating_time) || !time_or_none(x->open_time) ||
-      !time_or_none(x->reply_time) || !time_or_none(x->resolve_time))
+      !time_or_none(x->first_customer_rating_time) || !time_or_none(x->open_time) || !time_or_none(x->reply_time) ||
+      !time_or_none(x->resolve_time))
     return CXM_E_FORMAT;
   /* What cxmi_interactions_commit() can produce, and nothing else. */
-  if (x->first_rating_time != (x->first_internal_time < x->first_customer_rating_time
-                                   ? x->first_internal_time
-                                   : x->first_customer_rating_time))
+  if (x->first_rating_time !=
+      (x->first_internal_time < x->first_customer_rating_time ? x->first_internal_time : x->first_customer_rating_time))
     return CXM_E_FORMAT;
   if ((x->internal_n == 0) != (x->first_internal_time == CXMI_NO_TIME)) return CXM_E_FORMAT;
   if (x->internal_n == 0) {
@@ -310,8 +309,7 @@ static int32_t rd_interaction(rd *r, cxm_store *s, cxmi_interaction *x, uint32_t
   }
   if ((x->rating_n == 0) != (x->first_customer_rating_time == CXMI_NO_TIME)) return CXM_E_FORMAT;
   if (x->rating_n == 0) {
-    if (!is_zero_bits(x->rating_sum) || !is_zero_bits(x->first_rating) || x->rating_customer != 0)
-      return CXM_E_FORMAT;
+    if (!is_zero_bits(x->rating_sum) || !is_zero_bits(x->first_rating) || x->rating_customer != 0) return CXM_E_FORMAT;
   } else if (!(x->rating_sum >= 0 && x->rating_sum <= 100.0 * x->rating_n) || !in_0_100(x->first_rating) ||
              x->rating_customer >= s->customers.count) {
     return CXM_E_FORMAT;
@@ -375,8 +373,7 @@ static int32_t rd_interactions(rd *r, cxm_store *s) {
       if (r->version < 2) {
         if (e.time < x.first_time) x.first_time = e.time;
         if (e.kind == CXM_KIND_CONTACT_REPLY && x.reply_n < UINT32_MAX) x.reply_n++;
-        if (e.kind == CXM_KIND_CONTACT_RESOLVE &&
-            (x.last_resolve_time == CXMI_NO_TIME || e.time > x.last_resolve_time))
+        if (e.kind == CXM_KIND_CONTACT_RESOLVE && (x.last_resolve_time == CXMI_NO_TIME || e.time > x.last_resolve_time))
           x.last_resolve_time = e.time;
       } else if (e.time < x.first_time || (e.kind == CXM_KIND_CONTACT_RESOLVE && e.time > x.last_resolve_time)) {
         return CXM_E_FORMAT;
@@ -384,8 +381,10 @@ static int32_t rd_interactions(rd *r, cxm_store *s) {
       TRY(grow_early(t, &s->alloc));
       e.next = 0;
       t->early[t->early_count] = e;
-      if (k == 0) x.early = t->early_count + 1;
-      else t->early[t->early_count - 1].next = t->early_count + 1;
+      if (k == 0)
+        x.early = t->early_count + 1;
+      else
+        t->early[t->early_count - 1].next = t->early_count + 1;
       t->early_count++;
     }
     t->items[i] = x;
@@ -512,15 +511,15 @@ static int32_t next_section(rd *payload, rd *in, const char *tag) {
 /* Parse the payload of section `section` into the store. */
 static int32_t rd_section(rd *r, int section, cxm_store *s, const meta *m) {
   switch (section) {
-    case CXMI_SEC_CUSTOMERS: return rd_strings(r, &s->customers, &s->alloc, check_id, CXMI_MAX_CUSTOMERS);
-    case CXMI_SEC_EVENT_IDS: return rd_strings(r, &s->event_ids, &s->alloc, check_id, CXMI_MAX_EVENT_IDS);
-    case CXMI_SEC_CHANNELS: return rd_strings(r, &s->channels, &s->alloc, check_channel, CXMI_MAX_CUSTOM_CHANNELS);
-    case CXMI_SEC_SEGMENTS: return rd_strings(r, &s->segments, &s->alloc, check_segment, CXMI_MAX_SEGMENTS);
-    case CXMI_SEC_CELLS: return rd_cells(r, s, m);
-    case CXMI_SEC_INTERACTIONS: return rd_interactions(r, s);
-    case CXMI_SEC_SERVQUAL: return rd_servqual(r, s);
-    case CXMI_SEC_CHURNED: return rd_churned(r, s);
-    default: return rd_days(r, s);
+  case CXMI_SEC_CUSTOMERS: return rd_strings(r, &s->customers, &s->alloc, check_id, CXMI_MAX_CUSTOMERS);
+  case CXMI_SEC_EVENT_IDS: return rd_strings(r, &s->event_ids, &s->alloc, check_id, CXMI_MAX_EVENT_IDS);
+  case CXMI_SEC_CHANNELS: return rd_strings(r, &s->channels, &s->alloc, check_channel, CXMI_MAX_CUSTOM_CHANNELS);
+  case CXMI_SEC_SEGMENTS: return rd_strings(r, &s->segments, &s->alloc, check_segment, CXMI_MAX_SEGMENTS);
+  case CXMI_SEC_CELLS: return rd_cells(r, s, m);
+  case CXMI_SEC_INTERACTIONS: return rd_interactions(r, s);
+  case CXMI_SEC_SERVQUAL: return rd_servqual(r, s);
+  case CXMI_SEC_CHURNED: return rd_churned(r, s);
+  default: return rd_days(r, s);
   }
 }
 
@@ -578,9 +577,12 @@ static int32_t load(cxm_store **out, const uint8_t *bytes, size_t len, const cxm
   }
   if (rc == CXM_OK) {
     /* Then the trailer, which ends the bytes. */
-    if (in.left < CXMI_SNAPSHOT_TRAILER_BYTES) rc = CXM_E_TRUNCATED;
-    else if (in.left > CXMI_SNAPSHOT_TRAILER_BYTES) rc = CXM_E_FORMAT;
-    else if (memcmp(in.p, CXMI_SNAPSHOT_TRAILER_TAG, 4) != 0 || cxmi_get_u64(in.p + 4) != len) rc = CXM_E_FORMAT;
+    if (in.left < CXMI_SNAPSHOT_TRAILER_BYTES)
+      rc = CXM_E_TRUNCATED;
+    else if (in.left > CXMI_SNAPSHOT_TRAILER_BYTES)
+      rc = CXM_E_FORMAT;
+    else if (memcmp(in.p, CXMI_SNAPSHOT_TRAILER_TAG, 4) != 0 || cxmi_get_u64(in.p + 4) != len)
+      rc = CXM_E_FORMAT;
   }
   if (rc != CXM_OK) {
     cxm_store_free(s);

@@ -23,11 +23,11 @@ const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5] = {"META", "CUST", "EVID", "CHA
 typedef struct sink {
   cxm_write_fn write; /* NULL: only count */
   void *opaque;
-  int32_t rc;         /* the first nonzero status of `write`, then nothing more is written */
-  uint64_t count;     /* bytes put since the last reset */
-  uint64_t total;     /* bytes put in all */
-  uint32_t crc;       /* CRC-32C of the current section's frame */
-  uint32_t file_crc;  /* CRC-32C of every byte written so far */
+  int32_t rc;        /* the first nonzero status of `write`, then nothing more is written */
+  uint64_t count;    /* bytes put since the last reset */
+  uint64_t total;    /* bytes put in all */
+  uint32_t crc;      /* CRC-32C of the current section's frame */
+  uint32_t file_crc; /* CRC-32C of every byte written so far */
   size_t used;
   uint8_t buf[SINK_BUFFER];
 } sink;
@@ -224,16 +224,16 @@ static void enc_days(sink *s, const cxmi_day_slot *days, uint32_t count) {
 
 static void encode(sink *s, int section, const cxm_store *st, const cxmi_day_slot *days, uint32_t day_count) {
   switch (section) {
-    case CXMI_SEC_META: enc_meta(s, st); break;
-    case CXMI_SEC_CUSTOMERS: put_strings(s, &st->customers); break;
-    case CXMI_SEC_EVENT_IDS: put_strings(s, &st->event_ids); break;
-    case CXMI_SEC_CHANNELS: put_strings(s, &st->channels); break;
-    case CXMI_SEC_SEGMENTS: put_strings(s, &st->segments); break;
-    case CXMI_SEC_CELLS: enc_cells(s, st); break;
-    case CXMI_SEC_INTERACTIONS: enc_interactions(s, st); break;
-    case CXMI_SEC_SERVQUAL: enc_servqual(s, st); break;
-    case CXMI_SEC_CHURNED: enc_churned(s, st); break;
-    default: enc_days(s, days, day_count); break;
+  case CXMI_SEC_META: enc_meta(s, st); break;
+  case CXMI_SEC_CUSTOMERS: put_strings(s, &st->customers); break;
+  case CXMI_SEC_EVENT_IDS: put_strings(s, &st->event_ids); break;
+  case CXMI_SEC_CHANNELS: put_strings(s, &st->channels); break;
+  case CXMI_SEC_SEGMENTS: put_strings(s, &st->segments); break;
+  case CXMI_SEC_CELLS: enc_cells(s, st); break;
+  case CXMI_SEC_INTERACTIONS: enc_interactions(s, st); break;
+  case CXMI_SEC_SERVQUAL: enc_servqual(s, st); break;
+  case CXMI_SEC_CHURNED: enc_churned(s, st); break;
+  default: enc_days(s, days, day_count); break;
   }
 }
 

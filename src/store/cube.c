@@ -25,8 +25,7 @@ uint64_t cxmi_cell_key_hash(const cxmi_cell_key *key) {
 }
 
 int cxmi_cell_key_equal(const cxmi_cell_key *x, const cxmi_cell_key *y) {
-  return x->bucket == y->bucket && x->channel == y->channel && x->stage == y->stage &&
-         x->segment == y->segment;
+  return x->bucket == y->bucket && x->channel == y->channel && x->stage == y->stage && x->segment == y->segment;
 }
 
 int64_t cxmi_cube_find(const cxmi_cube *c, const cxmi_cell_key *key, uint64_t hash) {

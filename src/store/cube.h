@@ -9,16 +9,16 @@
 #include "cxm/survey.h"
 
 typedef struct cxmi_cell_key {
-  int64_t bucket;  /* time / bucket_seconds */
+  int64_t bucket; /* time / bucket_seconds */
   int32_t channel;
   int32_t stage;
   int32_t segment;
-  int32_t unused;  /* keeps the key free of padding, so it hashes as bytes */
+  int32_t unused; /* keeps the key free of padding, so it hashes as bytes */
 } cxmi_cell_key;
 
 typedef struct cxmi_cell {
   cxmi_cell_key key;
-  uint64_t events;       /* events of any kind */
+  uint64_t events; /* events of any kind */
   uint64_t complaints;
   uint64_t compliments;
   cxm_survey_acc survey; /* survey answers */

@@ -10,15 +10,15 @@
 #include "common/alloc.h"
 
 typedef struct cxmi_day_slot {
-  uint64_t key;          /* (customer << 32 | day) + 1; 0 = empty */
-  double amount;         /* purchases' total */
-  uint32_t purchases;    /* purchase events */
-  uint16_t complaints;   /* saturating counts */
+  uint64_t key;        /* (customer << 32 | day) + 1; 0 = empty */
+  double amount;       /* purchases' total */
+  uint32_t purchases;  /* purchase events */
+  uint16_t complaints; /* saturating counts */
   uint16_t compliments;
-  uint16_t high_effort;  /* CES answers 1..3 */
-  uint8_t nps_last;      /* the day's latest NPS answer + 1; 0 = none */
-  uint8_t nps_prev;      /* the one before it that day + 1; 0 = none */
-  int32_t nps_last_at;   /* second of the day of nps_last (ties: input order) */
+  uint16_t high_effort; /* CES answers 1..3 */
+  uint8_t nps_last;     /* the day's latest NPS answer + 1; 0 = none */
+  uint8_t nps_prev;     /* the one before it that day + 1; 0 = none */
+  int32_t nps_last_at;  /* second of the day of nps_last (ties: input order) */
   int32_t nps_prev_at;
 } cxmi_day_slot;
 

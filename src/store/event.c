@@ -5,20 +5,19 @@
 #include <string.h>
 
 static const char *const kind_names[CXM_KIND_COUNT] = {
-    "nps",          "csat",          "ces",             "internal", "expectation",
-    "perception",   "contact_open",  "contact_reply",   "contact_resolve",
-    "purchase",     "complaint",     "compliment",      "churn",
-    "contact_reopen", "contact_transfer", "followup", "survey_sent"};
+    "nps",        "csat",         "ces",           "internal",        "expectation",
+    "perception", "contact_open", "contact_reply", "contact_resolve", "purchase",
+    "complaint",  "compliment",   "churn",         "contact_reopen",  "contact_transfer",
+    "followup",   "survey_sent"};
 
-static const char *const channel_names[CXM_CHANNEL_FIRST_CUSTOM] = {
-    "unknown", "email", "phone", "chat", "web", "store", "social", "app"};
+static const char *const channel_names[CXM_CHANNEL_FIRST_CUSTOM] = {"unknown", "email", "phone",  "chat",
+                                                                    "web",     "store", "social", "app"};
 
 static const char *const stage_names[CXM_STAGE_COUNT] = {
-    "none", "awareness", "discovery", "attraction", "interaction",
-    "purchase", "use", "cultivation", "advocacy"};
+    "none", "awareness", "discovery", "attraction", "interaction", "purchase", "use", "cultivation", "advocacy"};
 
-static const char *const dimension_names[CXM_DIMENSION_COUNT] = {
-    "none", "tangibles", "reliability", "responsiveness", "assurance", "empathy"};
+static const char *const dimension_names[CXM_DIMENSION_COUNT] = {"none",           "tangibles", "reliability",
+                                                                 "responsiveness", "assurance", "empathy"};
 
 void cxm_event_init(cxm_event *event) {
   if (event == NULL) return;
@@ -39,9 +38,7 @@ static int32_t lookup(const char *const *names, int32_t count, const char *name,
   return -1;
 }
 
-const char *cxm_kind_name(int32_t kind) {
-  return kind >= 0 && kind < CXM_KIND_COUNT ? kind_names[kind] : NULL;
-}
+const char *cxm_kind_name(int32_t kind) { return kind >= 0 && kind < CXM_KIND_COUNT ? kind_names[kind] : NULL; }
 
 int32_t cxm_kind_parse(int32_t *kind, const char *name, size_t len) {
   int32_t i;
@@ -56,9 +53,7 @@ const char *cxm_channel_name(int32_t channel) {
   return channel >= 0 && channel < CXM_CHANNEL_FIRST_CUSTOM ? channel_names[channel] : NULL;
 }
 
-const char *cxm_stage_name(int32_t stage) {
-  return stage >= 0 && stage < CXM_STAGE_COUNT ? stage_names[stage] : NULL;
-}
+const char *cxm_stage_name(int32_t stage) { return stage >= 0 && stage < CXM_STAGE_COUNT ? stage_names[stage] : NULL; }
 
 int32_t cxm_stage_parse(int32_t *stage, const char *name, size_t len) {
   int32_t i;

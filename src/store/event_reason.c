@@ -81,9 +81,7 @@ void cxmi_event_reason(cxmi_sb *b, const cxm_event *e, int32_t status, const uin
       cxmi_sb_str(b, " needs a ref");
     }
     break;
-  case CXM_E_EVENT_ID:
-    cxmi_sb_str(b, "id longer than 128 bytes");
-    break;
+  case CXM_E_EVENT_ID: cxmi_sb_str(b, "id longer than 128 bytes"); break;
   case CXM_E_TIME:
     cxmi_sb_str(b, "time ");
     cxmi_sb_i64(b, e->time);
@@ -107,9 +105,7 @@ void cxmi_event_reason(cxmi_sb *b, const cxm_event *e, int32_t status, const uin
     cxmi_sb_i64(b, e->segment);
     cxmi_sb_str(b, ": not 0 nor one of this store's (cxm_store_segment())");
     break;
-  case CXM_E_LIMIT:
-    cxmi_sb_str(b, "the store is full (customers, channels or segments)");
-    break;
+  case CXM_E_LIMIT: cxmi_sb_str(b, "the store is full (customers, channels or segments)"); break;
   case CXM_E_OVERFLOW:
     if (e->kind == CXM_KIND_PURCHASE) {
       /* The day's sum must stay finite (docs/events.md). */
@@ -118,8 +114,6 @@ void cxmi_event_reason(cxmi_sb *b, const cxm_event *e, int32_t status, const uin
     }
     cxmi_sb_str(b, cxm_status_str(status));
     break;
-  default:
-    cxmi_sb_str(b, cxm_status_str(status));
-    break;
+  default: cxmi_sb_str(b, cxm_status_str(status)); break;
   }
 }

@@ -28,10 +28,10 @@ int cxmi_interactions_wants(const cxm_event *e) {
 
 double cxmi_normalised_rating(int32_t kind, double value) {
   switch (kind) {
-    case CXM_KIND_NPS: return 10.0 * value;
-    case CXM_KIND_CSAT: return 25.0 * (value - 1.0);
-    case CXM_KIND_CES: return 100.0 * (value - 1.0) / 6.0;
-    default: return value;
+  case CXM_KIND_NPS: return 10.0 * value;
+  case CXM_KIND_CSAT: return 25.0 * (value - 1.0);
+  case CXM_KIND_CES: return 100.0 * (value - 1.0) / 6.0;
+  default: return value;
   }
 }
 
@@ -131,49 +131,51 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
   /* Updates use strict comparisons: among events at the same time, the
    * first in input order wins (docs/metrics.md). */
   switch (e->kind) {
-    case CXM_KIND_INTERNAL:
-      r->internal_sum += e->value;
-      r->internal_n++;
-      set_min(&r->first_rating_time, e->time);
-      if (e->time < r->first_internal_time) {
-        r->first_internal_time = e->time;
-        r->first_internal = e->value;
-        r->internal_channel = e->channel;
-        r->internal_stage = e->stage;
-        r->internal_segment = e->segment;
-      }
-      break;
-    case CXM_KIND_NPS:
-    case CXM_KIND_CSAT:
-    case CXM_KIND_CES:
-      r->rating_sum += cxmi_normalised_rating(e->kind, e->value);
-      r->rating_n++;
-      set_min(&r->first_rating_time, e->time);
-      if (e->time < r->first_customer_rating_time) {
-        r->first_customer_rating_time = e->time;
-        r->rating_customer = customer;
-        r->first_rating = cxmi_normalised_rating(e->kind, e->value);
-      }
-      break;
-    case CXM_KIND_CONTACT_OPEN:
-      if (e->time < r->open_time) {
-        r->open_time = e->time;
-        r->open_channel = e->channel;
-        r->open_stage = e->stage;
-        r->open_segment = e->segment;
-        r->open_customer = customer;
-        cxmi_interactions_absorb_early(t, r, e->time);
-      }
-      break;
-    case CXM_KIND_CONTACT_REOPEN: r->reopen_n++; break;
-    case CXM_KIND_CONTACT_TRANSFER: r->transfer_n++; break;
-    default: /* reply or resolve */
-      if (e->kind == CXM_KIND_CONTACT_REPLY) r->reply_n++;
-      else if (r->last_resolve_time == CXMI_NO_TIME || e->time > r->last_resolve_time) r->last_resolve_time = e->time;
-      if (e->time >= r->open_time && r->open_time != CXMI_NO_TIME)
-        set_min(e->kind == CXM_KIND_CONTACT_REPLY ? &r->reply_time : &r->resolve_time, e->time);
-      else
-        cxmi_interactions_push_early(t, r, e->kind, e->time);
-      break;
+  case CXM_KIND_INTERNAL:
+    r->internal_sum += e->value;
+    r->internal_n++;
+    set_min(&r->first_rating_time, e->time);
+    if (e->time < r->first_internal_time) {
+      r->first_internal_time = e->time;
+      r->first_internal = e->value;
+      r->internal_channel = e->channel;
+      r->internal_stage = e->stage;
+      r->internal_segment = e->segment;
+    }
+    break;
+  case CXM_KIND_NPS:
+  case CXM_KIND_CSAT:
+  case CXM_KIND_CES:
+    r->rating_sum += cxmi_normalised_rating(e->kind, e->value);
+    r->rating_n++;
+    set_min(&r->first_rating_time, e->time);
+    if (e->time < r->first_customer_rating_time) {
+      r->first_customer_rating_time = e->time;
+      r->rating_customer = customer;
+      r->first_rating = cxmi_normalised_rating(e->kind, e->value);
+    }
+    break;
+  case CXM_KIND_CONTACT_OPEN:
+    if (e->time < r->open_time) {
+      r->open_time = e->time;
+      r->open_channel = e->channel;
+      r->open_stage = e->stage;
+      r->open_segment = e->segment;
+      r->open_customer = customer;
+      cxmi_interactions_absorb_early(t, r, e->time);
+    }
+    break;
+  case CXM_KIND_CONTACT_REOPEN: r->reopen_n++; break;
+  case CXM_KIND_CONTACT_TRANSFER: r->transfer_n++; break;
+  default: /* reply or resolve */
+    if (e->kind == CXM_KIND_CONTACT_REPLY)
+      r->reply_n++;
+    else if (r->last_resolve_time == CXMI_NO_TIME || e->time > r->last_resolve_time)
+      r->last_resolve_time = e->time;
+    if (e->time >= r->open_time && r->open_time != CXMI_NO_TIME)
+      set_min(e->kind == CXM_KIND_CONTACT_REPLY ? &r->reply_time : &r->resolve_time, e->time);
+    else
+      cxmi_interactions_push_early(t, r, e->kind, e->time);
+    break;
   }
 }

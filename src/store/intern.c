@@ -27,7 +27,6 @@ void cxmi_intern_free(cxmi_intern *t, cxmi_alloc *a) {
   memset(t, 0, sizeof *t);
 }
 
-
 static uint32_t rec_index(const unsigned char *rec) {
   uint32_t index;
   memcpy(&index, rec, sizeof index);

@@ -26,14 +26,14 @@ typedef struct cxmi_slot {
 
 typedef struct cxmi_intern {
   cxmi_slot *slots;
-  uint32_t slot_mask;   /* capacity - 1 (capacity a power of two), 0 when none */
-  uint32_t count;       /* strings held */
-  uint32_t limit;       /* most strings allowed */
+  uint32_t slot_mask; /* capacity - 1 (capacity a power of two), 0 when none */
+  uint32_t count;     /* strings held */
+  uint32_t limit;     /* most strings allowed */
   uint32_t entry_cap;
   const unsigned char **ptrs; /* per index: its arena record */
-  char **blocks;        /* arena blocks */
+  char **blocks;              /* arena blocks */
   uint32_t block_count, block_cap;
-  size_t block_used;    /* bytes used in the last block */
+  size_t block_used; /* bytes used in the last block */
 } cxmi_intern;
 
 void cxmi_intern_init(cxmi_intern *t, uint32_t limit);

@@ -8,9 +8,9 @@
 #include "common/alloc.h"
 
 typedef struct cxmi_keymap {
-  uint64_t *slots;  /* key + 1 (0 = empty) */
-  uint32_t *index;  /* per slot: the key's index */
-  uint64_t *keys;   /* per index: its key */
+  uint64_t *slots; /* key + 1 (0 = empty) */
+  uint32_t *index; /* per slot: the key's index */
+  uint64_t *keys;  /* per index: its key */
   uint32_t slot_mask, count, key_cap;
 } cxmi_keymap;
 

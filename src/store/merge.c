@@ -164,8 +164,7 @@ static int32_t plan_cells(merge_plan *p, merge_maps *m, const cxm_store *into, c
       const cxmi_cell *dst = &into->cube.cells[at];
       cxm_survey_acc trial = dst->survey;
       if (add_overflows_u64(dst->events, src->events) || add_overflows_u64(dst->complaints, src->complaints) ||
-          add_overflows_u64(dst->compliments, src->compliments) ||
-          cxm_survey_acc_merge(&trial, &src->survey) != CXM_OK)
+          add_overflows_u64(dst->compliments, src->compliments) || cxm_survey_acc_merge(&trial, &src->survey) != CXM_OK)
         return CXM_E_OVERFLOW;
       m->cell[i] = (uint32_t)at;
     } else {
@@ -412,8 +411,9 @@ static void commit_side_tables(cxm_store *into, const merge_maps *m, const cxm_s
       uint32_t k;
       for (k = i; k < i + ROUND && k <= from->purchase_days.slot_mask; k++)
         if (from->purchase_days.slots[k].key != 0)
-          PREFETCH(&into->purchase_days.slots[(uint32_t)cxmi_hash_u64(map_day_key(m, from->purchase_days.slots[k].key - 1)) &
-                                              into->purchase_days.slot_mask]);
+          PREFETCH(
+              &into->purchase_days.slots[(uint32_t)cxmi_hash_u64(map_day_key(m, from->purchase_days.slots[k].key - 1)) &
+                                         into->purchase_days.slot_mask]);
     }
     if (src->key == 0) continue;
     dst = cxmi_daymap_get(&into->purchase_days, map_day_key(m, src->key - 1));

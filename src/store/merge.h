@@ -12,12 +12,12 @@
 /* New strings for one intern table: their count, and the arena blocks
  * they need (allocated by the reserve, attached by the commits). */
 typedef struct cxmi_merge_intern {
-  uint32_t added;    /* strings to add */
-  uint32_t blocks;   /* arena blocks they need */
-  size_t used;       /* simulated fill of the last block */
-  int have_block;    /* the simulation has a current block */
-  char **fresh;      /* the reserved blocks; NULL until reserved */
-  uint32_t next;     /* next unattached block of `fresh` */
+  uint32_t added;  /* strings to add */
+  uint32_t blocks; /* arena blocks they need */
+  size_t used;     /* simulated fill of the last block */
+  int have_block;  /* the simulation has a current block */
+  char **fresh;    /* the reserved blocks; NULL until reserved */
+  uint32_t next;   /* next unattached block of `fresh` */
 } cxmi_merge_intern;
 
 /* Start a plan for adding strings to `t`. */

@@ -99,7 +99,8 @@ uint32_t cxmi_merge_intern_commit(cxmi_intern *t, cxmi_merge_intern *plan, const
 void cxmi_merge_intern_release(cxmi_merge_intern *plan, cxmi_alloc *a) {
   uint32_t i;
   if (plan->fresh == NULL) return;
-  for (i = plan->next; i < plan->blocks; i++) cxmi_free(a, plan->fresh[i], plan->fresh[i] == NULL ? 0 : CXMI_INTERN_BLOCK_SIZE);
+  for (i = plan->next; i < plan->blocks; i++)
+    cxmi_free(a, plan->fresh[i], plan->fresh[i] == NULL ? 0 : CXMI_INTERN_BLOCK_SIZE);
   cxmi_free(a, plan->fresh, (size_t)plan->blocks * sizeof *plan->fresh);
   plan->fresh = NULL;
 }

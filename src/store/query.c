@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void cxm_filter_init(cxm_filter *filter) {
   if (filter == NULL) return;
   memset(filter, 0, sizeof *filter);
@@ -107,10 +106,10 @@ static int32_t map_add(partial_map *m, cxmi_alloc *a, int64_t key, const cxm_sur
 
 static int64_t partial_key(const cxm_store *s, const cxmi_cell *c, int32_t by) {
   switch (by) {
-    case CXM_BY_CHANNEL: return c->key.channel;
-    case CXM_BY_STAGE: return c->key.stage;
-    case CXM_BY_SEGMENT: return c->key.segment;
-    default: return c->key.bucket * s->bucket_seconds / 86400; /* UTC day */
+  case CXM_BY_CHANNEL: return c->key.channel;
+  case CXM_BY_STAGE: return c->key.stage;
+  case CXM_BY_SEGMENT: return c->key.segment;
+  default: return c->key.bucket * s->bucket_seconds / 86400; /* UTC day */
   }
 }
 
@@ -119,21 +118,17 @@ static int32_t key_text(char *buf, size_t cap, size_t *len, const cxm_store *s, 
   const char *name;
   int32_t rc;
   switch (by) {
-    case CXM_BY_CHANNEL:
-      rc = cxm_store_channel_name(&name, len, s, (int32_t)key);
-      break;
-    case CXM_BY_STAGE:
-      name = cxm_stage_name((int32_t)key);
-      *len = strlen(name);
-      rc = CXM_OK;
-      break;
-    case CXM_BY_SEGMENT:
-      rc = cxm_store_segment_name(&name, len, s, (int32_t)key);
-      break;
-    default:
-      rc = cxm_time_period_key(buf, cap, key * 86400, by);
-      *len = rc == CXM_OK ? strlen(buf) : 0;
-      return rc;
+  case CXM_BY_CHANNEL: rc = cxm_store_channel_name(&name, len, s, (int32_t)key); break;
+  case CXM_BY_STAGE:
+    name = cxm_stage_name((int32_t)key);
+    *len = strlen(name);
+    rc = CXM_OK;
+    break;
+  case CXM_BY_SEGMENT: rc = cxm_store_segment_name(&name, len, s, (int32_t)key); break;
+  default:
+    rc = cxm_time_period_key(buf, cap, key * 86400, by);
+    *len = rc == CXM_OK ? strlen(buf) : 0;
+    return rc;
   }
   if (rc != CXM_OK) return rc;
   if (*len >= cap) return CXM_E_BUFFER;
@@ -167,18 +162,18 @@ static void group_filter(cxm_filter *out, const cxm_filter *f, int32_t by, int64
   int32_t m, d;
   *out = *f;
   switch (by) {
-    case CXM_BY_CHANNEL: out->channel = (int32_t)key; return;
-    case CXM_BY_STAGE: out->stage = (int32_t)key; return;
-    case CXM_BY_SEGMENT: out->segment = (int32_t)key; return;
-    case CXM_BY_MONTH:
-      cxmi_civil_from_days(key, &y, &m, &d);
-      start = cxmi_days_from_civil(y, m, 1);
-      end = m == 12 ? cxmi_days_from_civil(y + 1, 1, 1) : cxmi_days_from_civil(y, m + 1, 1);
-      break;
-    default:
-      start = key - (key + 3) % 7;
-      end = start + 7;
-      break;
+  case CXM_BY_CHANNEL: out->channel = (int32_t)key; return;
+  case CXM_BY_STAGE: out->stage = (int32_t)key; return;
+  case CXM_BY_SEGMENT: out->segment = (int32_t)key; return;
+  case CXM_BY_MONTH:
+    cxmi_civil_from_days(key, &y, &m, &d);
+    start = cxmi_days_from_civil(y, m, 1);
+    end = m == 12 ? cxmi_days_from_civil(y + 1, 1, 1) : cxmi_days_from_civil(y, m + 1, 1);
+    break;
+  default:
+    start = key - (key + 3) % 7;
+    end = start + 7;
+    break;
   }
   out->from = max64(f->from, start * 86400);
   out->to = min64(f->to, end * 86400);

@@ -19,8 +19,7 @@ int32_t cxmi_filter_resolve(cxm_filter *out, const cxm_store *s, const cxm_filte
                           (uint32_t)(f->channel - CXM_CHANNEL_FIRST_CUSTOM) >= s->channels.count)))
     return CXM_E_CHANNEL;
   if (f->stage != CXM_ANY && (f->stage < 0 || f->stage >= CXM_STAGE_COUNT)) return CXM_E_STAGE;
-  if (f->segment != CXM_ANY &&
-      (f->segment < 0 || (f->segment > 0 && (uint32_t)(f->segment - 1) >= s->segments.count)))
+  if (f->segment != CXM_ANY && (f->segment < 0 || (f->segment > 0 && (uint32_t)(f->segment - 1) >= s->segments.count)))
     return CXM_E_SEGMENT;
   *out = *f;
   return CXM_OK;
@@ -91,7 +90,7 @@ int32_t cxmi_grouping_init(cxmi_grouping *g, const cxm_store *s, const cxm_filte
   if (by == CXM_BY_CHANNEL || by == CXM_BY_STAGE || by == CXM_BY_SEGMENT) {
     /* Codes are dense: the built-in and interned channels, the stages, the
      * empty segment and the interned ones. */
-    g->codes = by == CXM_BY_CHANNEL   ? (size_t)CXM_CHANNEL_FIRST_CUSTOM + s->channels.count
+    g->codes = by == CXM_BY_CHANNEL ? (size_t)CXM_CHANNEL_FIRST_CUSTOM + s->channels.count
                : by == CXM_BY_STAGE ? (size_t)CXM_STAGE_COUNT
                                     : (size_t)s->segments.count + 1;
     g->code_group = cxmi_malloc(&g->alloc, g->codes * sizeof *g->code_group);
@@ -137,21 +136,23 @@ static int64_t lookup(const cxmi_grouping *g, int64_t time, int32_t channel, int
   size_t lo, hi;
   int32_t code;
   switch (g->by) {
-    case CXMI_BY_ALL: return 0;
-    case CXM_BY_CHANNEL: code = channel; break;
-    case CXM_BY_STAGE: code = stage; break;
-    case CXM_BY_SEGMENT: code = segment; break;
-    default:
-      /* The last window starting at or before `time`, if it holds it. */
-      lo = 0;
-      hi = g->count;
-      while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (g->starts[mid] <= time) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo == 0 || time >= g->ends[lo - 1]) return -1;
-      return g->order[lo - 1];
+  case CXMI_BY_ALL: return 0;
+  case CXM_BY_CHANNEL: code = channel; break;
+  case CXM_BY_STAGE: code = stage; break;
+  case CXM_BY_SEGMENT: code = segment; break;
+  default:
+    /* The last window starting at or before `time`, if it holds it. */
+    lo = 0;
+    hi = g->count;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (g->starts[mid] <= time)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    if (lo == 0 || time >= g->ends[lo - 1]) return -1;
+    return g->order[lo - 1];
   }
   if (code < 0 || (size_t)code >= g->codes) return -1;
   return g->code_group[code];

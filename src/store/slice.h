@@ -28,14 +28,14 @@ int cxmi_item_selected(const cxm_filter *f, int64_t time, int32_t channel, int32
 
 typedef struct cxmi_grouping {
   const cxm_store *store;
-  cxm_filter filter;         /* the caller's, resolved */
-  int32_t by;                /* CXM_BY_*, or CXMI_BY_ALL */
-  size_t count;              /* groups */
-  int32_t *code_group;       /* by channel, stage, segment: the group of each code, or -1 */
-  size_t codes;              /* entries of code_group */
-  int64_t *starts, *ends;    /* by month, week: group windows sorted by start */
-  uint32_t *order;           /* ... and the group index of each */
-  cxmi_alloc alloc;          /* the store's hooks, own byte count */
+  cxm_filter filter;      /* the caller's, resolved */
+  int32_t by;             /* CXM_BY_*, or CXMI_BY_ALL */
+  size_t count;           /* groups */
+  int32_t *code_group;    /* by channel, stage, segment: the group of each code, or -1 */
+  size_t codes;           /* entries of code_group */
+  int64_t *starts, *ends; /* by month, week: group windows sorted by start */
+  uint32_t *order;        /* ... and the group index of each */
+  cxmi_alloc alloc;       /* the store's hooks, own byte count */
 } cxmi_grouping;
 
 /* The grouping of one group: the resolved filter `f` as a whole. */

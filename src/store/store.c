@@ -262,21 +262,16 @@ static int integer_in(double v, double lo, double hi) { return v >= lo && v <= h
 static int32_t check_value(const cxm_event *e) {
   double v = e->value;
   switch (e->kind) {
-    case CXM_KIND_NPS:
-      return e->has_value && integer_in(v, 0, 10) ? CXM_OK : CXM_E_VALUE;
-    case CXM_KIND_CSAT:
-      return e->has_value && integer_in(v, 1, 5) ? CXM_OK : CXM_E_VALUE;
-    case CXM_KIND_CES:
-    case CXM_KIND_EXPECTATION:
-    case CXM_KIND_PERCEPTION:
-      return e->has_value && integer_in(v, 1, 7) ? CXM_OK : CXM_E_VALUE;
-    case CXM_KIND_INTERNAL:
-      return e->has_value && v >= 0 && v <= 100 ? CXM_OK : CXM_E_VALUE;
-    case CXM_KIND_PURCHASE:
-      /* isfinite, and the comparison rejects NaN. */
-      return e->has_value && v >= 0 && isfinite(v) ? CXM_OK : CXM_E_VALUE;
-    default:
-      return e->has_value ? CXM_E_VALUE : CXM_OK;
+  case CXM_KIND_NPS: return e->has_value && integer_in(v, 0, 10) ? CXM_OK : CXM_E_VALUE;
+  case CXM_KIND_CSAT: return e->has_value && integer_in(v, 1, 5) ? CXM_OK : CXM_E_VALUE;
+  case CXM_KIND_CES:
+  case CXM_KIND_EXPECTATION:
+  case CXM_KIND_PERCEPTION: return e->has_value && integer_in(v, 1, 7) ? CXM_OK : CXM_E_VALUE;
+  case CXM_KIND_INTERNAL: return e->has_value && v >= 0 && v <= 100 ? CXM_OK : CXM_E_VALUE;
+  case CXM_KIND_PURCHASE:
+    /* isfinite, and the comparison rejects NaN. */
+    return e->has_value && v >= 0 && isfinite(v) ? CXM_OK : CXM_E_VALUE;
+  default: return e->has_value ? CXM_E_VALUE : CXM_OK;
   }
 }
 
@@ -301,8 +296,7 @@ static int32_t check_fields(const cxm_store *store, const cxm_event *e) {
                          (uint32_t)(e->channel - CXM_CHANNEL_FIRST_CUSTOM) >= store->channels.count))
     return CXM_E_CHANNEL;
   if (e->stage < 0 || e->stage >= CXM_STAGE_COUNT) return CXM_E_STAGE;
-  if (e->segment < 0 || (e->segment > 0 && (uint32_t)(e->segment - 1) >= store->segments.count))
-    return CXM_E_SEGMENT;
+  if (e->segment < 0 || (e->segment > 0 && (uint32_t)(e->segment - 1) >= store->segments.count)) return CXM_E_SEGMENT;
   if (e->dimension < 0 || e->dimension >= CXM_DIMENSION_COUNT) return CXM_E_DIMENSION;
   if (takes_dimension(e->kind) != (e->dimension != CXM_DIMENSION_NONE)) return CXM_E_DIMENSION;
   if (e->ref_len > CXM_MAX_ID_LEN || (e->ref == NULL && e->ref_len > 0)) return CXM_E_REF;
@@ -334,36 +328,36 @@ static uint16_t inc16(uint16_t v) { return v == UINT16_MAX ? v : (uint16_t)(v + 
 static void record_day(cxmi_day_slot *d, const cxm_event *e) {
   int32_t at = (int32_t)(e->time % 86400);
   switch (e->kind) {
-    case CXM_KIND_PURCHASE:
-      d->amount += e->value;
-      if (d->purchases < UINT32_MAX) d->purchases++;
-      break;
-    case CXM_KIND_COMPLAINT: d->complaints = inc16(d->complaints); break;
-    case CXM_KIND_COMPLIMENT: d->compliments = inc16(d->compliments); break;
-    case CXM_KIND_CES:
-      if (e->value <= 3) d->high_effort = inc16(d->high_effort);
-      break;
-    case CXM_KIND_CSAT: break; /* a touchpoint: the slot itself records it */
-    default: /* NPS */
-      if (d->nps_last == 0 || at >= d->nps_last_at) {
-        d->nps_prev = d->nps_last;
-        d->nps_prev_at = d->nps_last_at;
-        d->nps_last = (uint8_t)(e->value + 1);
-        d->nps_last_at = at;
-      } else if (d->nps_prev == 0 || at >= d->nps_prev_at) {
-        d->nps_prev = (uint8_t)(e->value + 1);
-        d->nps_prev_at = at;
-      }
-      break;
+  case CXM_KIND_PURCHASE:
+    d->amount += e->value;
+    if (d->purchases < UINT32_MAX) d->purchases++;
+    break;
+  case CXM_KIND_COMPLAINT: d->complaints = inc16(d->complaints); break;
+  case CXM_KIND_COMPLIMENT: d->compliments = inc16(d->compliments); break;
+  case CXM_KIND_CES:
+    if (e->value <= 3) d->high_effort = inc16(d->high_effort);
+    break;
+  case CXM_KIND_CSAT: break; /* a touchpoint: the slot itself records it */
+  default:                   /* NPS */
+    if (d->nps_last == 0 || at >= d->nps_last_at) {
+      d->nps_prev = d->nps_last;
+      d->nps_prev_at = d->nps_last_at;
+      d->nps_last = (uint8_t)(e->value + 1);
+      d->nps_last_at = at;
+    } else if (d->nps_prev == 0 || at >= d->nps_prev_at) {
+      d->nps_prev = (uint8_t)(e->value + 1);
+      d->nps_prev_at = at;
+    }
+    break;
   }
 }
 
 /* What an event will do to the side tables, found while reserving. */
 typedef struct side_plan {
   uint64_t ref_hash;
-  int64_t interaction;  /* record index, -1 for a new ref */
-  uint64_t key;         /* SERVQUAL or churn key */
-  int64_t key_index;    /* -1 for a new key */
+  int64_t interaction; /* record index, -1 for a new ref */
+  uint64_t key;        /* SERVQUAL or churn key */
+  int64_t key_index;   /* -1 for a new key */
 } side_plan;
 
 /* Reserve room in the side tables (interactions, SERVQUAL answers, churned
@@ -470,10 +464,10 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
 
   /* Overflow is checked before anything changes. */
   switch (e->kind) {
-    case CXM_KIND_NPS: answer = (int32_t)e->value; break;
-    case CXM_KIND_CSAT: answer = (int32_t)e->value - 1; break;
-    case CXM_KIND_CES: answer = (int32_t)e->value - 1; break;
-    default: break;
+  case CXM_KIND_NPS: answer = (int32_t)e->value; break;
+  case CXM_KIND_CSAT: answer = (int32_t)e->value - 1; break;
+  case CXM_KIND_CES: answer = (int32_t)e->value - 1; break;
+  default: break;
   }
   if (cell >= 0) {
     cxmi_cell *c = &s->cube.cells[cell];
@@ -492,8 +486,8 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
    * hold anything else): two amounts near DBL_MAX on one day are refused
    * here, before anything changes. A new customer has no days yet. */
   if (e->kind == CXM_KIND_PURCHASE && customer_index >= 0 && s->purchase_days.slots != NULL) {
-    const cxmi_day_slot *d =
-        cxmi_daymap_slot(&s->purchase_days, CXMI_PURCHASE_KEY((uint32_t)customer_index, e->time / 86400));
+    const cxmi_day_slot *d = cxmi_daymap_slot(&s->purchase_days,
+                                              CXMI_PURCHASE_KEY((uint32_t)customer_index, e->time / 86400));
     if (d->key != 0 && !isfinite(d->amount + e->value)) return CXM_E_OVERFLOW;
   }
 
@@ -550,10 +544,11 @@ int32_t cxmi_store_record_hashed(cxm_store *store, const cxm_event *event, const
   uint64_t h, ih;
   int32_t rc = cxm_store_check(store, event);
   if (rc != CXM_OK) return rc;
-  h = hashes != NULL && hashes->customer != 0 ? hashes->customer : cxmi_hash_bytes(event->customer, event->customer_len);
+  h = hashes != NULL && hashes->customer != 0 ? hashes->customer
+                                              : cxmi_hash_bytes(event->customer, event->customer_len);
   ih = hashes != NULL && hashes->id != 0 ? hashes->id : id_hash_of(event->id, event->id_len);
-  return commit_event(store, event, cxmi_intern_find(&store->customers, event->customer, event->customer_len, h), h,
-                      ih, hashes != NULL ? hashes->ref : 0);
+  return commit_event(store, event, cxmi_intern_find(&store->customers, event->customer, event->customer_len, h), h, ih,
+                      hashes != NULL ? hashes->ref : 0);
 }
 
 int32_t cxm_store_record(cxm_store *store, const cxm_event *event) {
@@ -617,7 +612,8 @@ void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, cons
     prefetch_slot(&store->customers, hashes[i].customer);
     hashes[i].id = id_hash_of(e->id, e->id_len);
     if (hashes[i].id != 0) prefetch_slot(&store->event_ids, hashes[i].id);
-    hashes[i].ref = valid_id(e->ref, e->ref_len) && cxmi_interactions_wants(e) ? cxmi_hash_bytes(e->ref, e->ref_len) : 0;
+    hashes[i].ref = valid_id(e->ref, e->ref_len) && cxmi_interactions_wants(e) ? cxmi_hash_bytes(e->ref, e->ref_len)
+                                                                               : 0;
     if (hashes[i].ref != 0) prefetch_slot(&store->interactions.refs, hashes[i].ref);
   }
   for (i = 0; i < count; i++) {

@@ -43,9 +43,9 @@ struct cxm_store {
   cxmi_keymap servqual_keys;      /* (customer, cell, dimension) -> answers */
   cxmi_servqual_answers *servqual;
   uint32_t servqual_cap;
-  cxmi_keymap churned;            /* (customer, cell) pairs with a churn event */
-  cxmi_daymap purchase_days;      /* (customer, UTC day) -> the day's total amount */
-  uint32_t last_cell;   /* cache: the cell of the previous event, valid when cube.count > 0 */
+  cxmi_keymap churned;       /* (customer, cell) pairs with a churn event */
+  cxmi_daymap purchase_days; /* (customer, UTC day) -> the day's total amount */
+  uint32_t last_cell;        /* cache: the cell of the previous event, valid when cube.count > 0 */
   uint64_t events;
   uint64_t duplicates;
   int64_t first, last;

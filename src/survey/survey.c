@@ -35,8 +35,7 @@ static uint64_t *kind_counts(cxm_survey_acc *acc, int32_t kind, size_t *k, int32
     *k = sizeof acc->ces.count / sizeof acc->ces.count[0];
     *min_value = 1;
     return acc->ces.count;
-  default:
-    return NULL;
+  default: return NULL;
   }
 }
 

@@ -34,15 +34,15 @@
 
 struct cxm_calendar {
   cxmi_alloc alloc;
-  int32_t open[7];  /* index 0 = Monday */
+  int32_t open[7]; /* index 0 = Monday */
   int32_t close[7];
-  int32_t offset;   /* local = UTC + offset */
-  int64_t week;     /* business seconds of a week without holidays */
-  int64_t prefix[8];/* prefix[r]: business seconds of days 0..r-1 (day 0 a Thursday) */
-  int64_t *days;    /* sorted distinct holiday day numbers (local) */
-  int64_t *lost;    /* lost[i]: business seconds removed by days[0..i-1]; count + 1 entries */
-  size_t count;     /* holidays */
-  size_t cap;       /* room in days; the block holds 2 * cap + 1 int64 */
+  int32_t offset;    /* local = UTC + offset */
+  int64_t week;      /* business seconds of a week without holidays */
+  int64_t prefix[8]; /* prefix[r]: business seconds of days 0..r-1 (day 0 a Thursday) */
+  int64_t *days;     /* sorted distinct holiday day numbers (local) */
+  int64_t *lost;     /* lost[i]: business seconds removed by days[0..i-1]; count + 1 entries */
+  size_t count;      /* holidays */
+  size_t cap;        /* room in days; the block holds 2 * cap + 1 int64 */
 };
 
 /* ---- day arithmetic ----------------------------------------------------- */
@@ -51,7 +51,6 @@ static int64_t floor_div(int64_t a, int64_t b) {
   int64_t q = a / b;
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
-
 
 static int valid_date(int64_t y, int64_t m, int64_t d) {
   static const int8_t dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -72,8 +71,10 @@ static size_t lower_bound(const cxm_calendar *cal, int64_t day) {
   size_t lo = 0, hi = cal->count;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (cal->days[mid] < day) lo = mid + 1;
-    else hi = mid;
+    if (cal->days[mid] < day)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo;
 }
@@ -148,8 +149,7 @@ void cxm_calendar_free(cxm_calendar *cal) {
 int32_t cxm_calendar_set_hours(cxm_calendar *cal, int32_t weekday, int32_t open_seconds, int32_t close_seconds) {
   if (cal == NULL) return CXM_E_ARG;
   if (weekday < CXM_MONDAY || weekday > CXM_SUNDAY) return CXM_E_OPTION;
-  if (open_seconds < 0 || close_seconds < open_seconds || close_seconds > CXM_CALENDAR_DAY_SECONDS)
-    return CXM_E_OPTION;
+  if (open_seconds < 0 || close_seconds < open_seconds || close_seconds > CXM_CALENDAR_DAY_SECONDS) return CXM_E_OPTION;
   cal->open[weekday - 1] = open_seconds;
   cal->close[weekday - 1] = close_seconds;
   refresh(cal);
@@ -187,8 +187,8 @@ int32_t cxm_calendar_parse_offset(int32_t *offset_seconds, const char *text, siz
     *offset_seconds = 0;
     return CXM_OK;
   }
-  if (len != 6 || (text[0] != '+' && text[0] != '-') || !is_digit(text[1]) || !is_digit(text[2]) ||
-      text[3] != ':' || !is_digit(text[4]) || !is_digit(text[5]))
+  if (len != 6 || (text[0] != '+' && text[0] != '-') || !is_digit(text[1]) || !is_digit(text[2]) || text[3] != ':' ||
+      !is_digit(text[4]) || !is_digit(text[5]))
     return CXM_E_OPTION;
   h = (text[1] - '0') * 10 + (text[2] - '0');
   m = (text[4] - '0') * 10 + (text[5] - '0');
@@ -320,8 +320,10 @@ int32_t cxm_calendar_add_holidays_text(size_t *bad_line, cxm_calendar *cal, cons
   merged = 0;
   while (i < cal->count || j < cal->count + found) {
     int64_t v;
-    if (j >= cal->count + found || (i < cal->count && cal->days[i] <= tmp[j])) v = cal->days[i++];
-    else v = tmp[j++];
+    if (j >= cal->count + found || (i < cal->count && cal->days[i] <= tmp[j]))
+      v = cal->days[i++];
+    else
+      v = tmp[j++];
     if (merged == 0 || tmp[merged - 1] != v) tmp[merged++] = v;
   }
   if (merged != cal->count) rc = install(cal, tmp, merged, merged);
@@ -392,8 +394,10 @@ int32_t cxm_calendar_add_business(int64_t *out, const cxm_calendar *cal, int64_t
   hi = last_day;
   while (lo < hi) {
     int64_t mid = lo + (hi - lo) / 2;
-    if (days_before(cal, mid + 1, NULL) >= target) hi = mid;
-    else lo = mid + 1;
+    if (days_before(cal, mid + 1, NULL) >= target)
+      hi = mid;
+    else
+      lo = mid + 1;
   }
   u = lo * DAY + cal->open[weekday_of(lo)] + (target - days_before(cal, lo, NULL)) - cal->offset;
   if (u > CXM_TIME_MAX) return CXM_E_NOT_FOUND;

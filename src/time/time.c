@@ -33,13 +33,13 @@ int64_t cxmi_days_from_civil(int64_t y, int64_t m, int64_t d) {
 void cxmi_civil_from_days(int64_t z, int64_t *y, int32_t *m, int32_t *d) {
   int64_t era, doe, yoe, doy, mp;
   z += 719468;
-  era = z / 146097; /* z >= 0 */
-  doe = z - era * 146097;                                  /* [0, 146096] */
+  era = z / 146097;                                            /* z >= 0 */
+  doe = z - era * 146097;                                      /* [0, 146096] */
   yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
-  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);           /* [0, 365] */
-  mp = (5 * doy + 2) / 153;                                /* [0, 11] */
-  *d = (int32_t)(doy - (153 * mp + 2) / 5 + 1);            /* [1, 31] */
-  *m = (int32_t)(mp < 10 ? mp + 3 : mp - 9);               /* [1, 12] */
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+  mp = (5 * doy + 2) / 153;                                    /* [0, 11] */
+  *d = (int32_t)(doy - (153 * mp + 2) / 5 + 1);                /* [1, 31] */
+  *m = (int32_t)(mp < 10 ? mp + 3 : mp - 9);                   /* [1, 12] */
   *y = yoe + era * 400 + (*m <= 2);
 }
 

@@ -26,13 +26,17 @@ int cxmi_time_pattern_ok(const char *fmt) {
     if (*p != '%') continue;
     p++;
     switch (*p) {
-    case 'Y': case 'm': case 'd': case 'H': case 'M': case 'S': case 'z':
+    case 'Y':
+    case 'm':
+    case 'd':
+    case 'H':
+    case 'M':
+    case 'S':
+    case 'z':
       if (seen[(unsigned char)*p]++) return 0;
       break;
-    case '%':
-      break;
-    default:
-      return 0; /* an unknown directive, or a '%' at the end */
+    case '%': break;
+    default: return 0; /* an unknown directive, or a '%' at the end */
     }
   }
   if (!seen['Y'] || !seen['m'] || !seen['d']) return 0;
@@ -79,8 +83,7 @@ static int take_zone(int32_t *offset, const char *s, size_t len, size_t *i) {
 }
 
 /* The instant of a checked civil date-time at `offset`; -1 out of range. */
-static int instant(int64_t *out, int32_t y, int32_t mo, int32_t d, int32_t h, int32_t mi, int32_t sec,
-                   int32_t offset) {
+static int instant(int64_t *out, int32_t y, int32_t mo, int32_t d, int32_t h, int32_t mi, int32_t sec, int32_t offset) {
   int64_t t;
   if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return -1;
   if (h > 23 || mi > 59 || sec > 60) return -1;
@@ -106,11 +109,21 @@ int cxmi_time_parse_pattern(int64_t *out, int32_t *why, const char *fmt, const c
     }
     p++;
     switch (*p) {
-    case 'Y': if (!take_digits(&y, s, len, &i, 4, 1)) return -1; break;
-    case 'm': if (!take_digits(&mo, s, len, &i, 2, 0)) return -1; break;
-    case 'd': if (!take_digits(&d, s, len, &i, 2, 0)) return -1; break;
-    case 'H': if (!take_digits(&h, s, len, &i, 2, 0)) return -1; break;
-    case 'M': if (!take_digits(&mi, s, len, &i, 2, 0)) return -1; break;
+    case 'Y':
+      if (!take_digits(&y, s, len, &i, 4, 1)) return -1;
+      break;
+    case 'm':
+      if (!take_digits(&mo, s, len, &i, 2, 0)) return -1;
+      break;
+    case 'd':
+      if (!take_digits(&d, s, len, &i, 2, 0)) return -1;
+      break;
+    case 'H':
+      if (!take_digits(&h, s, len, &i, 2, 0)) return -1;
+      break;
+    case 'M':
+      if (!take_digits(&mi, s, len, &i, 2, 0)) return -1;
+      break;
     case 'S':
       if (!take_digits(&sec, s, len, &i, 2, 0)) return -1;
       /* A fraction is dropped, as in RFC 3339 times. */

@@ -11,10 +11,10 @@
 
 /* Why a time was refused, for the reader's message. */
 enum cxmi_time_why {
-  CXMI_TIME_BAD = 0,      /* malformed, or outside 1970..9999 */
-  CXMI_TIME_NO_ZONE = 1,  /* a well-formed date-time without a zone, and no offset to assume */
-  CXMI_TIME_US_DATE = 2,  /* looks like NN/NN/NNNN: needs a pattern */
-  CXMI_TIME_PATTERN = 3   /* does not match the pattern */
+  CXMI_TIME_BAD = 0,     /* malformed, or outside 1970..9999 */
+  CXMI_TIME_NO_ZONE = 1, /* a well-formed date-time without a zone, and no offset to assume */
+  CXMI_TIME_US_DATE = 2, /* looks like NN/NN/NNNN: needs a pattern */
+  CXMI_TIME_PATTERN = 3  /* does not match the pattern */
 };
 
 /* Largest |offset| accepted for an assumed offset, in seconds (18:00). */
