@@ -10,7 +10,8 @@
 # --reliability (what CI runs) adds the PostgreSQL extension's suite (a
 # single server and a local Citus cluster, docs/postgresql.md), the
 # ThreadSanitizer build, valgrind memcheck, and every libFuzzer target for
-# CXM_FUZZ_SECONDS (default 60) each. Any failure or finding fails the run.
+# CXM_FUZZ_SECONDS (default 60) each, and the instruction-count guard of
+# tools/ci-perf-guard.sh. Any failure or finding fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reliability=0
@@ -68,7 +69,7 @@ echo "== sanitizer build (address, undefined) =="
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
   run_suite build-test-san -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fno-sanitize-recover=all
 builds=(build-test build-test-san)
-tsan_rc=skip valgrind_rc=skip fuzz_rc=skip
+tsan_rc=skip valgrind_rc=skip fuzz_rc=skip perf_rc=skip
 if [ $reliability -eq 1 ]; then
   echo "== ThreadSanitizer (threads and unit suites, cxm report --threads) =="
   tsan_rc=0
@@ -79,11 +80,14 @@ if [ $reliability -eq 1 ]; then
   echo "== libFuzzer, ${CXM_FUZZ_SECONDS:-60} s per target =="
   fuzz_rc=0
   bash tools/ci-fuzz.sh build-test-fuzz "${CXM_FUZZ_SECONDS:-60}" || fuzz_rc=$?
-  echo "reliability runs: tsan exit $tsan_rc, valgrind exit $valgrind_rc, fuzz exit $fuzz_rc"
+  echo "== instruction counts against bench/perf-baseline.txt =="
+  perf_rc=0
+  bash tools/ci-perf-guard.sh build-test-perf || perf_rc=$?
+  echo "reliability runs: tsan exit $tsan_rc, valgrind exit $valgrind_rc, fuzz exit $fuzz_rc, perf guard exit $perf_rc"
   builds+=(build-test-tsan build-test-valgrind)
 fi
 # One closing line for every run, in the plain form CI reads.
-TSAN_RC=$tsan_rc VALGRIND_RC=$valgrind_rc FUZZ_RC=$fuzz_rc python3 - "${builds[@]}" <<'PY'
+TSAN_RC=$tsan_rc VALGRIND_RC=$valgrind_rc FUZZ_RC=$fuzz_rc PERF_RC=$perf_rc python3 - "${builds[@]}" <<'PY'
 import glob, json, os, sys
 passed = failed = skipped = 0
 for build in sys.argv[1:]:
@@ -103,7 +107,7 @@ for build in sys.argv[1:]:
             failed += 1
 # The fuzz run and the scripts' own checks (valgrind on the command, TSan
 # reports) count as one test each, when they ran (--reliability).
-for name in ("TSAN_RC", "VALGRIND_RC", "FUZZ_RC"):
+for name in ("TSAN_RC", "VALGRIND_RC", "FUZZ_RC", "PERF_RC"):
     if os.environ[name] == "skip":
         continue
     if os.environ[name] == "0":
