@@ -20,7 +20,8 @@ import os
 import threading
 import datetime as _dt
 import math
-from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32, c_void_p
+from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
@@ -31,7 +32,9 @@ __all__ = [
     "CxmError", "CxmValueError", "CxmKeyError", "CxmOSError", "CxmFileNotFoundError", "CxmPermissionError",
     "CxmIsADirectoryError", "Store", "RecordResult", "PurchaseSummary", "PurchaseSummaries", "PurchaseModel", "Groups", "Comparison", "FeatureRow", "FeatureTable", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
     "Service", "Operations", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
-    "Churn", "Calendar", "parse_hours", "version",
+    "Churn", "Calendar", "parse_hours", "version", "SliceTest", "SliceTests", "SamplePlan", "p_adjust",
+    "slice_tests_survey", "slice_tests_means", "nps_score_interval", "plan_sample_size", "Holdout",
+    "load_purchase_summaries",
 ]
 
 Time = Union[int, str, _dt.datetime, _dt.date]
@@ -988,6 +991,61 @@ class PurchaseModel(_Frame):
         lifetimes' conditional_expected_number_of_purchases_up_to_time)."""
         return self._call(_c.lib().cxm_model_expected, t, _u32(frequency, "frequency"), recency, T)
 
+    def p_no_purchase(self, t: float, frequency: int, recency: float, T: float) -> float:
+        """P(no purchase in (T, T + t] | x, t_x, T) (cxm_model_p_no_purchase):
+        1 at t = 0, falling towards 1 - P(alive); the lapse odds of the
+        churn features."""
+        return self._call(_c.lib().cxm_model_p_no_purchase, t, _u32(frequency, "frequency"), recency, T)
+
+    @classmethod
+    def fit(cls, summaries: Any, kind: str = "mbgnbd", *, max_iterations: Optional[int] = None,
+            max_seconds: Optional[float] = None) -> "PurchaseModel":
+        """Fit ``kind`` ("bgnbd", "mbgnbd", "pnbd", "gg") to purchase
+        summaries that need not come from a store (cxm_rfm_add or
+        cxm_rfm_load_csv / cxm_rfm_load_file, then cxm_model_fit): a summary
+        CSV (a path, or its bytes; the columns ``cxm churn --summary``
+        reads), or PurchaseSummary items / (frequency, recency, T,
+        monetary_value[, frequency_holdout]) tuples, in any one time unit.
+        A fit that did not converge is returned with ``converged`` False."""
+        if kind not in _PURCHASE_KINDS:
+            raise CxmError(_CXM_E_MODEL, f"unknown model {kind!r}: one of {', '.join(_PURCHASE_KINDS)}")
+        lib = _c.lib()
+        fo = _c.FitOptions()
+        lib.cxm_fit_options_init(byref(fo))
+        if max_iterations is not None:
+            fo.max_iterations = _int(max_iterations, "max_iterations", _CXM_E_OPTION)
+        if max_seconds is not None:
+            fo.max_seconds = float(max_seconds)
+        m = _c.Model()
+        lib.cxm_model_init(byref(m))
+        k = _PURCHASE_KINDS[kind]
+        with _rfm_set(summaries) as r:
+            rc = lib.cxm_model_fit(byref(m), r, k, byref(fo))
+            if rc != -33:  # CXM_E_CONVERGE: the best point, reported as not converged
+                _check(rc, f"{kind} fit")
+        return _purchase_model(lib, m, k)
+
+    def loglik_of(self, summaries: Any) -> float:
+        """The log-likelihood of this model's parameters on other summaries
+        (cxm_model_loglik; ``summaries`` as for PurchaseModel.fit())."""
+        out = c_double()
+        m = self._c()
+        with _rfm_set(summaries) as r:
+            _check(_c.lib().cxm_model_loglik(byref(out), byref(m), r), "loglik")
+        return out.value
+
+    def holdout(self, summaries: Any, t_star: float) -> "Holdout":
+        """Expected against actual repeat purchases in a holdout of length
+        ``t_star`` (cxm_model_holdout; ``cxm churn --holdout-to``): the
+        summaries (as for PurchaseModel.fit()) carry ``frequency_holdout``."""
+        h = _c.Holdout()
+        h.size = ctypes.sizeof(h)
+        m = self._c()
+        with _rfm_set(summaries) as r:
+            _check(_c.lib().cxm_model_holdout(byref(h), byref(m), r, float(t_star)), "holdout")
+        return Holdout(h.customers, h.actual, h.expected, list(h.bin_customers),
+                       [_num(v) for v in h.bin_actual], [_num(v) for v in h.bin_expected])
+
     def population(self, t: float) -> float:
         """E[X(t)] of a customer just acquired (cxm_model_population)."""
         return self._call(_c.lib().cxm_model_population, t)
@@ -1015,6 +1073,308 @@ class PurchaseModel(_Frame):
                                       recency, T, monetary_value, _u32(periods, "periods"),
                                       period_length, discount))
         return out.value
+
+
+@dataclass(frozen=True)
+class Holdout(_Frame):
+    """A holdout check (struct cxm_holdout): ``customers`` with a known
+    holdout count, the ``actual`` and ``expected`` repeat purchases summed,
+    and per calibration-frequency bin (0, 1, ..., 7+) the customers and the
+    mean actual and expected counts (None for an empty bin)."""
+
+    customers: int
+    actual: float
+    expected: float
+    bin_customers: List[int]
+    bin_actual: List[Optional[float]]
+    bin_expected: List[Optional[float]]
+
+    def to_frame(self) -> Any:
+        """One row per calibration-frequency bin, indexed by ``x`` (0..7,
+        the last bin 7 or more): ``customers``, mean ``actual`` and
+        ``expected`` holdout purchases (NaN for an empty bin); the totals in
+        ``attrs["total"]``."""
+        df = _frames.frame([{"x": i, "customers": self.bin_customers[i], "actual": self.bin_actual[i],
+                             "expected": self.bin_expected[i]} for i in range(len(self.bin_customers))], "x")
+        df.attrs["total"] = {"customers": self.customers, "actual": self.actual, "expected": self.expected}
+        return df
+
+
+def _purchase_model(lib: Any, m: Any, k: int) -> "PurchaseModel":
+    names = [lib.cxm_model_param_name(k, i).decode() for i in range(m.param_count)]
+    return PurchaseModel(lib.cxm_model_name(k).decode(), {n: m.param[i] for i, n in enumerate(names)},
+                         {n: _num(m.se[i]) for i, n in enumerate(names)}, m.loglik, m.customers,
+                         bool(m.converged), m.iterations,
+                         tuple(name for bit, name in _DEGENERATE if m.degenerate & bit), bytes(m))
+
+
+@contextlib.contextmanager
+def _rfm_set(summaries: Any) -> Any:
+    """A cxm_rfm holding ``summaries`` for the duration of a with block."""
+    lib = _c.lib()
+    r = c_void_p()
+    _check(lib.cxm_rfm_new(byref(r), None))
+    try:
+        line = c_uint64()
+        if isinstance(summaries, (str, os.PathLike)):
+            path = os.fsencode(summaries)
+            rc = lib.cxm_rfm_load_file(r, byref(line), _id(path, "path", _CXM_E_IO))
+            if rc == _CXM_E_IO:
+                raise _os_error(rc, path)
+            _check(rc, f"{os.fsdecode(path)}: line {line.value}")
+        elif isinstance(summaries, (bytes, bytearray, memoryview)):
+            data = bytes(summaries)
+            _check(lib.cxm_rfm_load_csv(r, byref(line), data, len(data)), f"summary CSV line {line.value}")
+        else:
+            keep = []
+            for s in summaries:
+                c = _c.RfmCustomer()
+                lib.cxm_rfm_customer_init(byref(c))
+                if isinstance(s, PurchaseSummary):
+                    fields = (s.frequency, s.recency, s.T, s.monetary_value, s.frequency_holdout)
+                    cid = _bytes(s.customer, "customer")
+                    keep.append(cid)
+                    c.id, c.id_len = ctypes.cast(ctypes.c_char_p(cid), c_void_p), len(cid)
+                else:
+                    fields = tuple(s) + (None,) * (5 - len(tuple(s)))
+                freq, rec, T, mon, hold = fields[:5]
+                c.x = _u32(freq, "frequency")
+                c.t_x, c.T = float(rec), float(T)
+                # lifetimes writes 0 for "no repeat spend"; the library wants NaN
+                c.monetary = math.nan if mon is None or mon == 0 else float(mon)
+                c.x_star = math.nan if hold is None else float(hold)
+                _check(lib.cxm_rfm_add(r, byref(c)), "purchase summary")
+        yield r
+    finally:
+        lib.cxm_rfm_free(r)
+
+
+def load_purchase_summaries(source: Union[str, "os.PathLike[str]", bytes]) -> PurchaseSummaries:
+    """The customers of a summary CSV (a path or its bytes; the columns
+    ``cxm churn --summary`` reads: frequency/x, recency/t_x, T/T_cal,
+    optionally monetary and x_star and an id) as PurchaseSummaries
+    (cxm_rfm_load_file / cxm_rfm_load_csv, read back with cxm_rfm_get);
+    monetary_value 0 where the file has none, as lifetimes has it."""
+    lib = _c.lib()
+    out = PurchaseSummaries()
+    with _rfm_set(source) as r:
+        for i in range(lib.cxm_rfm_count(r)):
+            c = _c.RfmCustomer()
+            c.size = ctypes.sizeof(c)
+            _check(lib.cxm_rfm_get(byref(c), r, i))
+            cid = ctypes.string_at(c.id, c.id_len).decode("utf-8", "replace") if c.id_len else str(i)
+            out.append(PurchaseSummary(cid, c.x, c.t_x, c.T, 0.0 if math.isnan(c.monetary) else c.monetary,
+                                       None if math.isnan(c.x_star) else c.x_star))
+    return out
+
+
+def _u64(v: int, what: str, status: int) -> int:
+    """A count for a C uint64_t argument; outside 0..2**64-1 CxmError(status)."""
+    v = int(v) if not isinstance(v, bool) and hasattr(v, "__index__") else v
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"{what} must be an int, not {type(v).__name__}")
+    if not 0 <= v < 2**64:
+        raise CxmError(status, f"{what} {v} is outside 0..2**64-1")
+    return v
+
+
+_ADJUST = {"none": 0, "holm": 1, "bh": 2}
+_SLICE_METRICS = {"nps": 0, "csat": 1, "ces": 2}
+_LOW_BASE = ((1, "n"), (2, "moe"))
+
+
+@dataclass(frozen=True)
+class SliceTest(_Frame):
+    """One slice tested against the rest of its dimension (struct
+    cxm_slice_test; docs/metrics.md, "Slice statistics"): ``key`` (the
+    group key, or None for tests of plain arrays), answers ``n`` and
+    ``n_rest``, the estimates ``score`` and ``score_rest``, ``diff`` =
+    score - score_rest, its ``se``, the statistic ``stat`` (z for NPS and
+    CSAT, Welch t otherwise) with ``df`` (None for a z test), the two-sided
+    ``p`` and ``p_adjusted`` across the dimension, ``significant`` (+1 /
+    -1 / 0, the sign of a significant difference), ``low_base`` (the
+    reasons the base is low: "n", "moe"; empty when adequate) and the
+    slice's margin of error ``moe``. Floats are None where the library
+    gives NaN. ``cxm report --json`` prints them under ``vs_rest``."""
+
+    key: Optional[str]
+    n: int
+    n_rest: int
+    score: Optional[float]
+    score_rest: Optional[float]
+    diff: Optional[float]
+    se: Optional[float]
+    stat: Optional[float]
+    df: Optional[float]
+    p: Optional[float]
+    p_adjusted: Optional[float]
+    significant: int
+    low_base: Tuple[str, ...]
+    moe: Optional[float]
+
+
+class SliceTests(list):
+    """A list of SliceTest (one per slice, in the groups' order) with to_frame()."""
+
+    def to_frame(self) -> Any:
+        """One row per slice, indexed by ``key``; ``low_base`` as a bool
+        column (True when any reason applies) and ``low_base_reasons`` as
+        text ("n", "moe", "n,moe" or "")."""
+        rows = []
+        for t in self:
+            row = {f.name: getattr(t, f.name) for f in dataclasses.fields(t)}
+            row["low_base_reasons"] = ",".join(t.low_base)
+            row["low_base"] = bool(t.low_base)
+            rows.append(row)
+        return _frames.frame(rows, "key")
+
+
+def _slice_test(t: Any, key: Optional[str], z: bool) -> SliceTest:
+    return SliceTest(key, t.n, t.n_rest, _num(t.score), _num(t.score_rest), _num(t.diff), _num(t.se), _num(t.stat),
+                     None if z else _num(t.df), _num(t.p), _num(t.p_adjusted), t.significant,
+                     tuple(name for bit, name in _LOW_BASE if t.low_base & bit), _num(t.moe))
+
+
+def _slice_options(adjust: str, alpha: float, min_n: int, max_moe: Optional[float]) -> Any:
+    if adjust not in _ADJUST:
+        raise CxmError(_CXM_E_OPTION, f"unknown adjustment {adjust!r}: one of {', '.join(_ADJUST)}")
+    o = _c.SliceOptions()
+    _c.lib().cxm_slice_options_init(byref(o))
+    o.adjust = _ADJUST[adjust]
+    o.alpha = float(alpha)
+    o.min_n = _u64(min_n, "min_n", _CXM_E_OPTION)
+    if max_moe is not None:
+        o.max_moe = float(max_moe)
+    return o
+
+
+def _slice_metric(metric: str, allowed: Tuple[str, ...] = ("nps", "csat", "ces")) -> int:
+    if metric not in allowed:
+        raise CxmError(_CXM_E_OPTION, f"unknown metric {metric!r}: one of {', '.join(allowed)}")
+    return _SLICE_METRICS[metric]
+
+
+def _slice_out(k: int) -> Any:
+    out = (_c.SliceTest * max(1, k))()
+    out[0].size = ctypes.sizeof(_c.SliceTest)
+    return out
+
+
+def p_adjust(p: List[Optional[float]], method: str = "holm") -> List[Optional[float]]:
+    """P-values adjusted for multiple comparisons (cxm_p_adjust): ``method``
+    "holm" (family-wise error rate), "bh" (Benjamini-Hochberg, false
+    discovery rate) or "none"; monotone and capped at 1 as R's p.adjust.
+    None (or NaN) entries stay None and do not count in the family. Raises
+    CxmValueError CXM_E_VALUE for a p outside [0, 1]."""
+    if method not in _ADJUST:
+        raise CxmError(_CXM_E_OPTION, f"unknown adjustment {method!r}: one of {', '.join(_ADJUST)}")
+    k = len(p)
+    src = (c_double * max(1, k))(*[math.nan if v is None else float(v) for v in p])
+    out = (c_double * max(1, k))()
+    _check(_c.lib().cxm_p_adjust(out, src, k, _ADJUST[method], None), "p_adjust")
+    return [_num(out[i]) for i in range(k)]
+
+
+def _survey_acc(counts: Any, metric: str) -> Any:
+    acc = _c.SurveyAcc()
+    width = {"nps": 11, "csat": 5, "ces": 7}[metric]
+    values = list(counts)
+    if len(values) != width:
+        raise CxmError(_CXM_E_VALUE, f"{metric} counts: {width} numbers (answers per scale point), got {len(values)}")
+    target = getattr(acc, metric).count
+    for i, v in enumerate(values):
+        target[i] = _u64(v, f"{metric} count", _CXM_E_VALUE)
+    return acc
+
+
+def slice_tests_survey(metric: str, counts: List[Any], *, adjust: str = "holm", alpha: float = 0.05,
+                       min_n: int = 30, max_moe: Optional[float] = None) -> SliceTests:
+    """Each slice's NPS, CSAT or CES (``metric``) tested against the rest of
+    the slices (cxm_slice_tests_survey): ``counts`` holds one list per
+    disjoint slice of its answers per scale point (NPS 11 counts for 0..10,
+    CSAT 5 for 1..5, CES 7 for 1..7). Options as Store.slice_tests()."""
+    m = _slice_metric(metric)
+    k = len(counts)
+    accs = (_c.SurveyAcc * max(1, k))()
+    for i, c in enumerate(counts):
+        accs[i] = _survey_acc(c, metric)
+    o = _slice_options(adjust, alpha, min_n, max_moe)
+    out = _slice_out(k)
+    _check(_c.lib().cxm_slice_tests_survey(out, max(1, k), accs, k, m, byref(o)), "slice_tests_survey")
+    return SliceTests(_slice_test(out[i], None, m != 2) for i in range(k))
+
+
+def slice_tests_means(n: List[int], mean: List[Optional[float]], sd: List[Optional[float]], *,
+                      adjust: str = "holm", alpha: float = 0.05, min_n: int = 30,
+                      max_moe: Optional[float] = None) -> SliceTests:
+    """Welch t tests of each slice's mean against the rest's
+    (cxm_slice_tests_means), from each disjoint slice's count ``n``,
+    ``mean`` and sample standard deviation ``sd`` (None where n < 2): any
+    mean such as CES or the perception gap. Options as Store.slice_tests()."""
+    k = len(n)
+    if len(mean) != k or len(sd) != k:
+        raise CxmError(_CXM_E_ARG, "n, mean and sd must have the same length")
+    cn = (c_uint64 * max(1, k))(*[_u64(v, "n", _CXM_E_VALUE) for v in n])
+    cm = (c_double * max(1, k))(*[math.nan if v is None else float(v) for v in mean])
+    cs = (c_double * max(1, k))(*[math.nan if v is None else float(v) for v in sd])
+    o = _slice_options(adjust, alpha, min_n, max_moe)
+    out = _slice_out(k)
+    _check(_c.lib().cxm_slice_tests_means(out, max(1, k), cn, cm, cs, k, byref(o)), "slice_tests_means")
+    return SliceTests(_slice_test(out[i], None, False) for i in range(k))
+
+
+def nps_score_interval(counts: Any, z: float = 1.959964) -> Tuple[Optional[float], Optional[float]]:
+    """Rocks's score interval of an NPS (cxm_nps_score_interval; docs/metrics.md),
+    in score points: ``counts`` is the 11 answer counts for 0..10, or an
+    Nps result (the interval depends on its promoters, passives and
+    detractors only); ``z`` the critical value (1.959964 for 95%). (None,
+    None) without answers; ``cxm report --json`` prints it as ``ci95_score``."""
+    if isinstance(counts, Nps):
+        counts = [counts.detractors] + [0] * 6 + [counts.passives, 0, counts.promoters, 0]
+    acc = _survey_acc(counts, "nps")
+    low, high = c_double(), c_double()
+    _check(_c.lib().cxm_nps_score_interval(byref(low), byref(high), byref(acc.nps), float(z)), "nps_score_interval")
+    return _num(low.value), _num(high.value)
+
+
+@dataclass(frozen=True)
+class SamplePlan(_Frame):
+    """The answers a survey needs (cxm_plan_sample_size; ``cxm plan --json``):
+    ``n`` rounded up after the finite-population correction and
+    ``n_infinite``, the need of an infinite population before rounding."""
+
+    n: int
+    n_infinite: float
+
+
+def plan_sample_size(metric: str = "nps", margin: float = 5.0, *, population: float = 0,
+                     p_promoter: Optional[float] = None, p_detractor: Optional[float] = None,
+                     p_satisfied: Optional[float] = None, sd: Optional[float] = None,
+                     z: float = 1.959964) -> SamplePlan:
+    """Answers needed for a margin of error ``margin`` (NPS or CSAT points,
+    CES scale points) of ``metric`` (cxm_plan_sample_size; docs/metrics.md,
+    "Planning a sample size"): ``population`` N for the finite-population
+    correction (0: infinite); the expected shares ``p_promoter`` /
+    ``p_detractor`` (NPS) or ``p_satisfied`` (CSAT) and ``sd`` (CES) default
+    to the worst case, as ``cxm plan`` does."""
+    o = _c.PlanOptions()
+    lib = _c.lib()
+    lib.cxm_plan_options_init(byref(o))
+    o.metric = _slice_metric(metric)
+    o.margin = float(margin)
+    o.population = float(population)
+    if p_promoter is not None:
+        o.p_promoter = float(p_promoter)
+    if p_detractor is not None:
+        o.p_detractor = float(p_detractor)
+    if p_satisfied is not None:
+        o.p_promoter = float(p_satisfied)
+    if sd is not None:
+        o.sd = float(sd)
+    o.z = float(z)
+    n, n0 = c_uint64(), c_double()
+    _check(lib.cxm_plan_sample_size(byref(n), byref(n0), byref(o)), "plan_sample_size")
+    return SamplePlan(n.value, n0.value)
 
 
 def _nps(r: Any) -> Nps:
@@ -1593,11 +1953,7 @@ class Store:
                 _check(rc, f"{kind} fit")
         finally:
             lib.cxm_rfm_free(r)
-        names = [lib.cxm_model_param_name(k, i).decode() for i in range(m.param_count)]
-        return PurchaseModel(lib.cxm_model_name(k).decode(), {n: m.param[i] for i, n in enumerate(names)},
-                             {n: _num(m.se[i]) for i, n in enumerate(names)}, m.loglik, m.customers,
-                             bool(m.converged), m.iterations,
-                             tuple(name for bit, name in _DEGENERATE if m.degenerate & bit), bytes(m))
+        return _purchase_model(lib, m, k)
 
     # -- snapshots and merging (cxm/snapshot.h, cxm_store_merge) --
     def to_bytes(self) -> bytes:
@@ -1839,6 +2195,81 @@ class Store:
             _check(self._lib.cxm_store_operations(byref(r), h, byref(f), byref(o)))
         return Operations(*(getattr(r, name) if kind is not c_double else _num(getattr(r, name))
                             for name, kind in r._fields_[1:]))
+
+    def slice_tests(self, by: str, metric: str = "nps", where: Optional[Group] = None, *, channel: Code = None,
+                    stage: Code = None, segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,
+                    adjust: str = "holm", alpha: float = 0.05, min_n: int = 30,
+                    max_moe: Optional[float] = None) -> SliceTests:
+        """Each group of ``groups(by, ...)`` tested against the rest of the
+        dimension (docs/metrics.md, "Slice statistics"; ``cxm report --by
+        BY --json``, ``vs_rest``): ``metric`` "nps" or "csat" (z tests,
+        cxm_slice_tests_groups), "ces" (Welch t) or "gap" (the perception
+        gap's Welch t, cxm_slice_tests_means on each group's pairs, mean and
+        standard deviation); p-values adjusted across the groups by
+        ``adjust`` ("holm", "bh", "none"); ``significant`` at ``alpha``; a
+        low base below ``min_n`` answers or above ``max_moe`` points of
+        margin. One SliceTest per group, keyed as the groups are."""
+        if by not in _BY:
+            raise CxmError(-16, f"unknown grouping {by!r}: one of {', '.join(_BY)}")
+        m = -1 if metric == "gap" else _slice_metric(metric, ("nps", "csat", "ces", "gap"))
+        o = _slice_options(adjust, alpha, min_n, max_moe)
+        if m < 0:
+            groups = self.groups(by, where, channel=channel, stage=stage, segment=segment, start=start, end=end)
+            gaps = [self.gap(g) for g in groups]
+            k = len(groups)
+            n = (c_uint64 * max(1, k))(*[g.pairs for g in gaps])
+            mean = (c_double * max(1, k))(*[g.mean if g.pairs > 0 else 0.0 for g in gaps])
+            sd = (c_double * max(1, k))(*[g.se * math.sqrt(g.pairs) if g.pairs >= 2 else 0.0 for g in gaps])
+            out = _slice_out(k)
+            _check(self._lib.cxm_slice_tests_means(out, max(1, k), n, mean, sd, k, byref(o)), "slice_tests")
+            return SliceTests(_slice_test(out[i], groups[i].key, False) for i in range(k))
+        lib = self._lib
+        g = c_void_p()
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(lib.cxm_store_group(byref(g), h, byref(f), _BY[by]))
+        try:
+            k = lib.cxm_groups_count(g)
+            out = _slice_out(k)
+            _check(lib.cxm_slice_tests_groups(out, max(1, k), g, m, byref(o)), "slice_tests")
+            res = []
+            for i in range(k):
+                key, n = c_char_p(), c_size_t()
+                _check(lib.cxm_groups_key(byref(key), byref(n), g, i))
+                res.append(_slice_test(out[i], _text(key, n.value), m != 2))
+            return SliceTests(res)
+        finally:
+            lib.cxm_groups_free(g)
+
+    def operations_each(self, slices: List[Union[Group, Dict[str, Any]]], *, window_days: Optional[int] = None,
+                        calendar: Optional[Calendar] = None) -> List[Operations]:
+        """operations() of several slices in one pass over the contacts
+        (cxm_store_operations_each): each slice a Group (of groups()) or a
+        dict of query arguments (``{"channel": "email", "start": ...}``);
+        the result's k-th entry equals ``operations()`` of the k-th slice."""
+        k = len(slices)
+        o = _c.OperationsOptions()
+        self._lib.cxm_operations_options_init(byref(o))
+        if window_days is not None:
+            o.window_seconds = _int(window_days, "window_days", _CXM_E_OPTION, 32) * 86400
+        if calendar is not None:
+            if not isinstance(calendar, Calendar):
+                raise TypeError("calendar must be a cxm.Calendar")
+            o.calendar = calendar._handle
+        out = (_c.OperationsResult * max(1, k))()
+        for r in out:
+            r.size = ctypes.sizeof(_c.OperationsResult)
+        filters = (_c.Filter * max(1, k))()
+        with self._use() as h:
+            for i, s in enumerate(slices):
+                kw = self._kw(s, None, None, None, None, None) if isinstance(s, Group) else \
+                    self._kw(s.get("where"), s.get("channel"), s.get("stage"), s.get("segment"), s.get("start"),
+                             s.get("end"))
+                filters[i] = self._filter(h, **kw)
+            if k:
+                _check(self._lib.cxm_store_operations_each(out, filters, k, h, byref(o)))
+        return [Operations(*(getattr(r, name) if kind is not c_double else _num(getattr(r, name))
+                             for name, kind in r._fields_[1:])) for r in list(out)[:k]]
 
     def loyalty(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                 segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Loyalty:

@@ -480,6 +480,36 @@ class Model(Structure):
     ]
 
 
+class Holdout(Structure):
+    """struct cxm_holdout (cxm/purchase.h)."""
+
+    _fields_ = [("size", c_size_t), ("customers", c_uint64), ("actual", c_double), ("expected", c_double),
+                ("bin_customers", c_uint64 * 8), ("bin_actual", c_double * 8), ("bin_expected", c_double * 8)]
+
+
+class SliceOptions(Structure):
+    """struct cxm_slice_options (cxm/slicestats.h)."""
+
+    _fields_ = [("size", c_size_t), ("adjust", c_int32), ("alpha", c_double), ("min_n", c_uint64),
+                ("max_moe", c_double), ("allocator", c_void_p)]
+
+
+class SliceTest(Structure):
+    """struct cxm_slice_test (cxm/slicestats.h)."""
+
+    _fields_ = [("size", c_size_t), ("n", c_uint64), ("n_rest", c_uint64), ("score", c_double),
+                ("score_rest", c_double), ("diff", c_double), ("se", c_double), ("stat", c_double), ("df", c_double),
+                ("p", c_double), ("p_adjusted", c_double), ("significant", c_int32), ("low_base", c_int32),
+                ("moe", c_double)]
+
+
+class PlanOptions(Structure):
+    """struct cxm_plan_options (cxm/slicestats.h)."""
+
+    _fields_ = [("size", c_size_t), ("metric", c_int32), ("margin", c_double), ("population", c_double),
+                ("p_promoter", c_double), ("p_detractor", c_double), ("sd", c_double), ("z", c_double)]
+
+
 #: cxm_write_fn (cxm/snapshot.h): int32_t (*)(void *opaque, const void *bytes, size_t len).
 WRITE_FN = CFUNCTYPE(c_int32, c_void_p, c_void_p, c_size_t)
 
@@ -603,6 +633,21 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_model_pmf": (_I32, [_P(_D), _P(Model), _D, _U32]),
     "cxm_model_expected_spend": (_I32, [_P(_D), _P(Model), _U32, _D]),
     "cxm_model_clv": (_I32, [_P(_D), _P(Model), _P(Model), _U32, _D, _D, _D, _U32, _D, _D]),
+    "cxm_model_p_no_purchase": (_I32, [_P(_D), _P(Model), _D, _U32, _D, _D]),
+    "cxm_model_loglik": (_I32, [_P(_D), _P(Model), _V]),
+    "cxm_model_holdout": (_I32, [_P(Holdout), _P(Model), _V, _D]),
+    "cxm_rfm_add": (_I32, [_V, _P(RfmCustomer)]),
+    "cxm_rfm_load_csv": (_I32, [_V, _P(_U64), _V, _SZ]),
+    "cxm_rfm_load_file": (_I32, [_V, _P(_U64), _S]),
+    "cxm_store_operations_each": (_I32, [_P(OperationsResult), _P(Filter), _SZ, _V, _P(OperationsOptions)]),
+    "cxm_slice_options_init": (None, [_P(SliceOptions)]),
+    "cxm_p_adjust": (_I32, [_P(_D), _P(_D), _SZ, _I32, _V]),
+    "cxm_slice_tests_survey": (_I32, [_P(SliceTest), _SZ, _P(SurveyAcc), _SZ, _I32, _P(SliceOptions)]),
+    "cxm_slice_tests_groups": (_I32, [_P(SliceTest), _SZ, _V, _I32, _P(SliceOptions)]),
+    "cxm_slice_tests_means": (_I32, [_P(SliceTest), _SZ, _P(_U64), _P(_D), _P(_D), _SZ, _P(SliceOptions)]),
+    "cxm_nps_score_interval": (_I32, [_P(_D), _P(_D), _P(NpsAcc), _D]),
+    "cxm_plan_options_init": (None, [_P(PlanOptions)]),
+    "cxm_plan_sample_size": (_I32, [_P(_U64), _P(_D), _P(PlanOptions)]),
 }
 
 
@@ -690,6 +735,8 @@ def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
         ("cxm_rfm_customer", RfmCustomer, lib.cxm_rfm_customer_init),
         ("cxm_fit_options", FitOptions, lib.cxm_fit_options_init),
         ("cxm_model", Model, lib.cxm_model_init),
+        ("cxm_slice_options", SliceOptions, lib.cxm_slice_options_init),
+        ("cxm_plan_options", PlanOptions, lib.cxm_plan_options_init),
     ]
     sizes = {}
     for name, cls, init in pairs:

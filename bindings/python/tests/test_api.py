@@ -16,7 +16,7 @@ class Layout(unittest.TestCase):
     def test_sizes_match_the_library(self):
         # The C init functions write sizeof(struct) into `size`.
         sizes = _lib.check_layouts(_lib.lib())
-        self.assertEqual(len(sizes), 15)
+        self.assertEqual(len(sizes), 17)  # + cxm_slice_options, cxm_plan_options
         self.assertIn("cxm_churn_options", sizes)
         for name, (c_size, py_size) in sizes.items():
             with self.subTest(struct=name):

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import unittest
+from dataclasses import replace as dataclass_replace
 
 import cxm
 
@@ -24,16 +25,7 @@ def run_json(*args):
             return doc
     if r.returncode != 0:
         raise subprocess.CalledProcessError(r.returncode, [EXE, *args], r.stdout)
-    return without_slice_stats(json.loads(r.stdout))
-
-
-def without_slice_stats(doc):
-    """The report minus what comes from cxm/slicestats.h, which this binding
-    does not wrap yet: each slice's `vs_rest` and NPS's `ci95_score` (their
-    values are checked against scipy in tests/cli/test_cli.py)."""
-    if isinstance(doc, dict):
-        return {k: without_slice_stats(v) for k, v in doc.items() if k not in ("vs_rest", "ci95_score")}
-    return doc
+    return json.loads(r.stdout)
 
 
 def interval(pair):
@@ -46,7 +38,8 @@ def nps_json(r):
     if r.n == 0:
         return None
     return {"n": r.n, "promoters": r.promoters, "passives": r.passives, "detractors": r.detractors, "score": r.score,
-            "se": r.se, "ci95": interval(r.ci95), "ci95_adjusted": interval(r.ci95_adjusted)}
+            "se": r.se, "ci95": interval(r.ci95), "ci95_adjusted": interval(r.ci95_adjusted),
+            "ci95_score": interval(cxm.nps_score_interval(r))}
 
 
 def csat_json(r):
@@ -118,6 +111,24 @@ def operations_json(r):
             "full_resolution_mean_business_s": r.full_resolution_business_mean_s}
 
 
+def test_json(t, z):
+    """A SliceTest as the command prints it under `vs_rest` (slice_out.c)."""
+    if t.n == 0:
+        return None
+    out = {"n_rest": t.n_rest, "rest": t.score_rest, "diff": t.diff, "se": t.se}
+    out.update({"z": t.stat, "df": None} if z else {"t": t.stat, "df": t.df})
+    out.update({"p": t.p, "p_adjusted": t.p_adjusted, "significant": t.significant != 0, "moe": t.moe,
+                "low_base": bool(t.low_base)})
+    return out
+
+
+def vs_rest_json(store, by, adjust="holm", **opts):
+    """{group key: the `vs_rest` object} of `cxm report --by BY --json`."""
+    tests = {m: store.slice_tests(by, m, adjust=adjust, **opts) for m in ("nps", "csat", "ces", "gap")}
+    return {t.key: {"adjust": adjust, **{m: test_json(tests[m][i], m in ("nps", "csat")) for m in tests}}
+            for i, t in enumerate(tests["nps"])}
+
+
 def slice_json(store, where=None, **business):
     """`business`: the calendar and sla_target_seconds of the report, if any."""
     return {
@@ -175,14 +186,90 @@ class ReportParity(unittest.TestCase):
         for by, slices in self.report["slices"].items():
             groups = self.store.groups(by)
             self.assertEqual(list(slices), [g.key for g in groups])
+            vs_rest = vs_rest_json(self.store, by)
+            ops = dict(zip([g.key for g in groups], self.store.operations_each(list(groups))))
             for g in groups:
                 got = slice_json(self.store, g)
+                got["vs_rest"] = vs_rest[g.key]
+                self.assertEqual(operations_json(ops[g.key]), got["operations"])
                 self.assertEqual(got["nps"], nps_json(g.nps))  # the group's own survey metrics agree too
                 self.assertEqual(got["csat"], csat_json(g.csat))
                 self.assertEqual(got["ces"], ces_json(g.ces))
                 for metric, value in slices[g.key].items():
                     with self.subTest(by=by, key=g.key, metric=metric):
                         self.assertEqual(value, got[metric])
+
+    def test_slice_options(self):
+        # --adjust, --min-n and --max-moe reach the tests as the options do.
+        for args, kw in ((["--adjust", "bh", "--min-n", "100"], dict(adjust="bh", min_n=100)),
+                         (["--adjust", "none", "--max-moe", "10"], dict(adjust="none", max_moe=10.0))):
+            for by in ("channel", "month"):
+                want = run_json("report", "--json", "--by", by, *args, SAMPLE)["slices"][by]
+                got = vs_rest_json(self.store, by, **kw)
+                with self.subTest(args=args, by=by):
+                    self.assertEqual({k: v["vs_rest"] for k, v in want.items()}, got)
+
+    def test_slice_functions(self):
+        # The array forms agree with the store's: the survey tests from
+        # answer counts, the mean tests from n, mean and sd, p_adjust with
+        # the adjustment inside the tests.
+        groups = self.store.groups("segment")
+        for metric in ("nps", "csat", "ces"):
+            tests = self.store.slice_tests("segment", metric, adjust="none")
+            raw = [t.p for t in tests]
+            for method in ("holm", "bh"):
+                adj = [t.p_adjusted for t in self.store.slice_tests("segment", metric, adjust=method)]
+                self.assertEqual(cxm.p_adjust(raw, method), adj)
+        ces = self.store.slice_tests("segment", "ces")
+        by_means = cxm.slice_tests_means([g.ces.n for g in groups], [g.ces.mean for g in groups],
+                                         [g.ces.sd for g in groups])
+        for a, b in zip(ces, by_means):
+            self.assertEqual((a.n, a.n_rest, a.significant, a.low_base), (b.n, b.n_rest, b.significant, b.low_base))
+            for f in ("score", "score_rest", "diff", "stat", "df", "p", "p_adjusted"):
+                self.assertAlmostEqual(getattr(a, f), getattr(b, f), places=9, msg=f)
+
+    def test_generated_answers(self):
+        # Generated answers per segment: the tests from the answer counts
+        # (cxm_slice_tests_survey) equal the store's (cxm_slice_tests_groups),
+        # and NPS's score interval from the counts equals the one from the
+        # Nps result (it depends on the three categories only).
+        import random
+        rng = random.Random(19)
+        scales = {"nps": range(0, 11), "csat": range(1, 6), "ces": range(1, 8)}
+        with cxm.Store() as s:
+            counts = {m: [] for m in scales}
+            for seg in ("a", "b", "c", "d", "e"):
+                for m, scale in scales.items():
+                    c = [0] * len(scale)
+                    for i in range(rng.randrange(0, 80)):
+                        v = rng.choice(scale)
+                        c[v - scale[0]] += 1
+                        s.record(f"{seg}{i}", "2026-03-02T10:00:00Z", m, v, segment=seg)
+                    counts[m].append(c)
+            for m in scales:
+                for adjust in ("holm", "bh"):
+                    want = s.slice_tests("segment", m, adjust=adjust, min_n=20)
+                    got = cxm.slice_tests_survey(m, counts[m], adjust=adjust, min_n=20)
+                    self.assertEqual([t for t in got], [dataclass_replace(t, key=None) for t in want])
+            for g, c in zip(s.groups("segment"), counts["nps"]):
+                self.assertEqual(cxm.nps_score_interval(c), cxm.nps_score_interval(g.nps))
+
+    def test_plan_equals_cxm_plan(self):
+        cases = ((["--metric", "nps", "--margin", "5"], dict(metric="nps", margin=5)),
+                 (["--metric", "nps", "--margin", "3", "--population", "2000", "--p-promoter", "0.4",
+                   "--p-detractor", "0.2"], dict(metric="nps", margin=3, population=2000, p_promoter=0.4,
+                                                 p_detractor=0.2)),
+                 (["--metric", "csat", "--margin", "2.5", "--p-satisfied", "0.8"],
+                  dict(metric="csat", margin=2.5, p_satisfied=0.8)),
+                 (["--metric", "ces", "--margin", "0.2", "--sd", "1.5", "--population", "500"],
+                  dict(metric="ces", margin=0.2, sd=1.5, population=500)))
+        for args, kw in cases:
+            want = run_json("plan", "--json", *args)
+            got = cxm.plan_sample_size(**kw)
+            with self.subTest(args=args):
+                self.assertEqual((want["n"], want["n_infinite"]), (got.n, got.n_infinite))
+        with self.assertRaises(cxm.CxmValueError):
+            cxm.plan_sample_size("nps", margin=0)
 
     def test_channel_keyword(self):
         # Filtering by channel name gives the same numbers as the group.
