@@ -3,10 +3,13 @@ package cxm
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -126,7 +129,14 @@ func checkSlice(t *testing.T, s *Store, f Filter, name string, want map[string]a
 		same(t, name+" nps.ci95[1]", nps.CI95High, pair(w["ci95"], 1))
 		same(t, name+" nps.ci95_adjusted[0]", nps.AdjustedLow, pair(w["ci95_adjusted"], 0))
 		same(t, name+" nps.ci95_adjusted[1]", nps.AdjustedHigh, pair(w["ci95_adjusted"], 1))
+		same(t, name+" nps.ci95_score[0]", nps.ScoreLow, pair(w["ci95_score"], 0))
+		same(t, name+" nps.ci95_score[1]", nps.ScoreHigh, pair(w["ci95_score"], 1))
 	}
+	ops, err := s.Operations(f, OperationsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOperations(t, name+" operations", ops, obj(want["operations"]))
 	csat, err := s.CSAT(f)
 	if err != nil {
 		t.Fatal(err)
@@ -222,6 +232,254 @@ func checkSlice(t *testing.T, s *Store, f Filter, name string, want map[string]a
 	same(t, name+" loyalty.compliments", loy.Compliments, w["compliments"])
 	same(t, name+" loyalty.churned", loy.Churned, w["churned"])
 	same(t, name+" loyalty.compliment_ratio", loy.ComplimentRatio, w["compliment_ratio"])
+}
+
+// checkOperations compares Operations with the JSON object "operations".
+func checkOperations(t *testing.T, name string, o Operations, w map[string]any) {
+	t.Helper()
+	for _, c := range []struct {
+		key string
+		got any
+	}{
+		{"contacts", o.Contacts}, {"resolved", o.Resolved}, {"first_contact_resolved", o.FirstContactResolved},
+		{"reopened", o.Reopened}, {"repeated", o.Repeated}, {"switched", o.Switched}, {"transfers", o.Transfers},
+		{"fcr_pct", o.FCRPct}, {"reopen_pct", o.ReopenPct}, {"repeat_pct", o.RepeatPct}, {"switch_pct", o.SwitchPct},
+		{"transfers_per_contact", o.TransfersPerContact},
+		{"first_resolution_median_s", o.FirstResolutionMedian}, {"first_resolution_mean_s", o.FirstResolutionMean},
+		{"full_resolution_median_s", o.FullResolutionMedian}, {"full_resolution_mean_s", o.FullResolutionMean},
+		{"first_resolution_median_business_s", o.FirstResolutionBusinessMedian},
+		{"first_resolution_mean_business_s", o.FirstResolutionBusinessMean},
+		{"full_resolution_median_business_s", o.FullResolutionBusinessMedian},
+		{"full_resolution_mean_business_s", o.FullResolutionBusinessMean},
+	} {
+		same(t, name+"."+c.key, c.got, w[c.key])
+	}
+}
+
+// checkVsRest compares SliceTests of every metric with the JSON's
+// per-group "vs_rest" objects of one dimension.
+func checkVsRest(t *testing.T, s *Store, by string, o SliceOptions, adjust string, want map[string]any) {
+	t.Helper()
+	for _, metric := range []string{"nps", "csat", "ces", "gap"} {
+		tests, err := s.SliceTests(Filter{}, by, metric, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tests) != len(want) {
+			t.Fatalf("%s %s: %d tests, want %d", by, metric, len(tests), len(want))
+		}
+		for _, st := range tests {
+			vr := obj(obj(want[st.Key])["vs_rest"])
+			if vr["adjust"] != adjust {
+				t.Errorf("%s %s: adjust %v", by, st.Key, vr["adjust"])
+			}
+			name := by + "=" + st.Key + " vs_rest." + metric
+			w, present := vr[metric]
+			if st.N == 0 {
+				if !present || w != nil {
+					t.Errorf("%s: got an empty slice, want %v", name, w)
+				}
+				continue
+			}
+			m := obj(w)
+			if m == nil {
+				t.Errorf("%s: got n=%d, want null", name, st.N)
+				continue
+			}
+			same(t, name+".n_rest", st.NRest, m["n_rest"])
+			num(t, name+".rest", st.ScoreRest, m["rest"])
+			num(t, name+".diff", st.Diff, m["diff"])
+			num(t, name+".se", st.SE, m["se"])
+			if metric == "nps" || metric == "csat" {
+				num(t, name+".z", st.Stat, m["z"])
+				if !math.IsInf(st.DF, 1) || m["df"] != nil {
+					t.Errorf("%s: df %v for a z test (JSON %v)", name, st.DF, m["df"])
+				}
+			} else {
+				num(t, name+".t", st.Stat, m["t"])
+				num(t, name+".df", st.DF, m["df"])
+			}
+			num(t, name+".p", st.P, m["p"])
+			num(t, name+".p_adjusted", st.PAdjusted, m["p_adjusted"])
+			num(t, name+".moe", st.MOE, m["moe"])
+			if (st.Significant != 0) != m["significant"] || (len(st.LowBase) > 0) != m["low_base"] {
+				t.Errorf("%s: significant %d low base %v, JSON %v %v", name, st.Significant, st.LowBase,
+					m["significant"], m["low_base"])
+			}
+		}
+	}
+}
+
+// The slice statistics and OperationsEach equal `cxm report --by BY
+// --json` (vs_rest, with the default options and with --adjust, --min-n,
+// --max-moe), the plan `cxm plan --json`, and the array forms the store's
+// tests on generated answers.
+func TestSliceStatisticsParity(t *testing.T) {
+	s := openSample(t)
+	for _, c := range []struct {
+		args   []string
+		opt    SliceOptions
+		adjust string
+	}{
+		{nil, SliceOptions{}, "holm"},
+		{[]string{"--adjust", "bh", "--min-n", "100"}, SliceOptions{Adjust: "bh", MinN: 100}, "bh"},
+		{[]string{"--adjust", "none", "--max-moe", "10"}, SliceOptions{Adjust: "none", MaxMOE: 10}, "none"},
+	} {
+		for _, by := range []string{"channel", "month"} {
+			doc := runJSON(t, append(append([]string{"report", "--json", "--by", by}, c.args...), sample)...)
+			checkVsRest(t, s, by, c.opt, c.adjust, obj(obj(doc["slices"])[by]))
+		}
+	}
+	// OperationsEach is Operations per filter.
+	groups, err := s.Groups(Filter{}, "segment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs []Filter
+	for _, g := range groups {
+		fs = append(fs, g.Filter)
+	}
+	each, err := s.OperationsEach(fs, OperationsOptions{Window: 3 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range fs {
+		one, err := s.Operations(f, OperationsOptions{Window: 3 * 24 * time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(one, each[i]) {
+			t.Errorf("segment %s: OperationsEach %+v, Operations %+v", groups[i].Key, each[i], one)
+		}
+	}
+	if _, err := s.Operations(Filter{}, OperationsOptions{Window: time.Hour}); !errors.Is(err, ErrOption) {
+		t.Errorf("a window of an hour: %v, want ErrOption", err)
+	}
+	// p-values: PAdjust of the raw ones is the tests' own adjustment.
+	raw, err := s.SliceTests(Filter{}, "segment", "ces", SliceOptions{Adjust: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []float64
+	for _, st := range raw {
+		ps = append(ps, st.P)
+	}
+	for _, method := range []string{"holm", "bh"} {
+		adj, err := PAdjust(ps, method)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests, _ := s.SliceTests(Filter{}, "segment", "ces", SliceOptions{Adjust: method})
+		for i := range adj {
+			if !(adj[i] == tests[i].PAdjusted || math.IsNaN(adj[i]) && math.IsNaN(tests[i].PAdjusted)) {
+				t.Errorf("%s %d: PAdjust %v, tests %v", method, i, adj[i], tests[i].PAdjusted)
+			}
+		}
+	}
+	if _, err := PAdjust([]float64{0.5, 1.5}, "holm"); !errors.Is(err, ErrValue) {
+		t.Errorf("p = 1.5: %v, want ErrValue", err)
+	}
+	// cxm plan.
+	for _, c := range []struct {
+		args []string
+		plan Plan
+	}{
+		{[]string{"--metric", "nps", "--margin", "5"}, Plan{Margin: 5}},
+		{[]string{"--metric", "nps", "--margin", "3", "--population", "2000", "--p-promoter", "0.4", "--p-detractor", "0.2"},
+			Plan{Metric: "nps", Margin: 3, Population: 2000, PPromoter: Float(0.4), PDetractor: Float(0.2)}},
+		{[]string{"--metric", "csat", "--margin", "2.5", "--p-satisfied", "0.8"}, Plan{Metric: "csat", Margin: 2.5, PSatisfied: Float(0.8)}},
+		{[]string{"--metric", "ces", "--margin", "0.2", "--sd", "1.5", "--population", "500"},
+			Plan{Metric: "ces", Margin: 0.2, SD: Float(1.5), Population: 500}},
+	} {
+		doc := runJSON(t, append([]string{"plan", "--json"}, c.args...)...)
+		n, n0, err := PlanSampleSize(c.plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, "plan n", n, doc["n"])
+		same(t, "plan n_infinite", n0, doc["n_infinite"])
+	}
+	if _, _, err := PlanSampleSize(Plan{Margin: 0}); !errors.Is(err, ErrOption) {
+		t.Errorf("margin 0: %v, want ErrOption", err)
+	}
+}
+
+// Generated answers per segment: the tests from answer counts
+// (SliceTestsSurvey) and from means (SliceTestsMeans) equal the store's,
+// and the NPS score interval from the counts the NPS result's.
+func TestSliceTestsOnGeneratedAnswers(t *testing.T) {
+	rng := rand.New(rand.NewSource(19))
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	scales := map[string][2]int{"nps": {0, 10}, "csat": {1, 5}, "ces": {1, 7}}
+	metrics := []string{"nps", "csat", "ces"}
+	counts := map[string][][]uint64{}
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, seg := range []string{"a", "b", "c", "d", "e"} {
+		for _, m := range metrics {
+			sc := scales[m]
+			c := make([]uint64, sc[1]-sc[0]+1)
+			for i, k := 0, rng.Intn(80); i < k; i++ {
+				v := sc[0] + rng.Intn(len(c))
+				c[v-sc[0]]++
+				if err := s.Record(Event{Customer: fmt.Sprintf("%s%d", seg, i), Time: at, Kind: m,
+					Value: Float(float64(v)), Segment: seg}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			counts[m] = append(counts[m], c)
+		}
+	}
+	for _, m := range metrics {
+		for _, o := range []SliceOptions{{MinN: 20}, {Adjust: "bh", MinN: 20}} {
+			want, err := s.SliceTests(Filter{}, "segment", m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := SliceTestsSurvey(m, counts[m], o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range got {
+				got[i].Key = want[i].Key
+				if fmt.Sprint(got[i]) != fmt.Sprint(want[i]) {
+					t.Errorf("%s %s: %+v, want %+v", m, want[i].Key, got[i], want[i])
+				}
+			}
+		}
+	}
+	groups, _ := s.Groups(Filter{}, "segment")
+	var n []uint64
+	var mean, sd []float64
+	for i, g := range groups {
+		ces, err := s.CES(g.Filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, mean, sd = append(n, ces.N), append(mean, ces.Mean), append(sd, *ces.SD)
+		nps, _ := s.NPS(g.Filter)
+		lo, hi, err := NPSScoreInterval(counts["nps"][i], 1.959964)
+		if err != nil || lo != nps.ScoreLow || hi != nps.ScoreHigh {
+			t.Errorf("%s: NPSScoreInterval %v %v %v, NPS %v %v", g.Key, lo, hi, err, nps.ScoreLow, nps.ScoreHigh)
+		}
+	}
+	byMeans, err := SliceTestsMeans(n, mean, sd, SliceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests, _ := s.SliceTests(Filter{}, "segment", "ces", SliceOptions{})
+	for i := range tests {
+		if byMeans[i].N != tests[i].N || byMeans[i].Significant != tests[i].Significant ||
+			!near(byMeans[i].P, tests[i].P, 1e-9) || !near(byMeans[i].Diff, tests[i].Diff, 1e-9) {
+			t.Errorf("%s: means %+v, counts %+v", tests[i].Key, byMeans[i], tests[i])
+		}
+	}
+	if _, err := SliceTestsSurvey("nps", [][]uint64{{1, 2}}, SliceOptions{}); !errors.Is(err, ErrValue) {
+		t.Errorf("2 counts for NPS: %v, want ErrValue", err)
+	}
 }
 
 // Every metric, overall and by each dimension, equals `cxm report --json`.

@@ -148,6 +148,7 @@ type NPS struct {
 	Score, SE                          float64
 	CI95Low, CI95High                  float64 // Wald interval
 	AdjustedLow, AdjustedHigh          float64 // adjusted Wald interval
+	ScoreLow, ScoreHigh                float64 // Rocks's 95% score interval (cxm_nps_score_interval)
 }
 
 // CSAT of a slice (top-two box).
@@ -179,10 +180,15 @@ func npsOf(acc *C.cxm_survey_acc) (*NPS, error) {
 	if err := check(C.cxm_nps_compute(&r, &acc.nps)); err != nil || r.n == 0 {
 		return nil, err
 	}
+	var lo, hi C.double
+	if err := check(C.cxm_nps_score_interval(&lo, &hi, &acc.nps, 1.959964)); err != nil {
+		return nil, err
+	}
 	return &NPS{N: uint64(r.n), Promoters: uint64(r.promoters), Passives: uint64(r.passives),
 		Detractors: uint64(r.detractors), Score: float64(r.score), SE: float64(r.se),
 		CI95Low: float64(r.ci95_low), CI95High: float64(r.ci95_high),
-		AdjustedLow: float64(r.adjusted_low), AdjustedHigh: float64(r.adjusted_high)}, nil
+		AdjustedLow: float64(r.adjusted_low), AdjustedHigh: float64(r.adjusted_high),
+		ScoreLow: float64(lo), ScoreHigh: float64(hi)}, nil
 }
 
 // CSAT computes customer satisfaction of a slice; nil when it has no answer.
