@@ -1585,11 +1585,14 @@ class Store:
         if id is not None:
             i = _id(id, "id", _CXM_E_EVENT_ID)
             ev.id, ev.id_len = i, len(i)
+        d = _c.Detail()
+        lib.cxm_detail_init(byref(d))
         with self._use(write=True) as h:
             ev.channel = self._channel(h, channel)
             ev.segment = self._segment(h, segment)
-            status = _check(lib.cxm_store_record(h, byref(ev)))
-        return status == 0
+            status = lib.cxm_store_record_ex(h, byref(ev), byref(d))
+        # cxm_store_record_ex says why an event is refused, in the reader's words.
+        return _check(status, d.reason.decode("utf-8", "replace") or None) == 0
 
     def ingest(self, source: Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, Any],
                format: Optional[str] = None, strict: bool = False, delimiter: Optional[str] = None,
@@ -1971,14 +1974,28 @@ class Store:
             _check(self._lib.cxm_store_save_to(h, fn, None), "snapshot")
         return b"".join(parts)
 
-    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
-        """Save the snapshot to a file, atomically (cxm_store_save; a new
-        file gets mode 0600). Raises CxmOSError when it cannot be written."""
+    def save(self, path: Union[str, "os.PathLike[str]"], *, mode: Optional[int] = None) -> None:
+        """Save the snapshot to a file, atomically (cxm_store_save_ex; a new
+        file gets ``mode``, default 0o600 as snapshots hold customer ids,
+        through cxm_store_save_with; an existing file keeps its own). Raises
+        CxmOSError when it cannot be written, with the library's account of
+        what failed in its message."""
         p = os.fsencode(path)
         if b"\0" in p:
             raise CxmError(_CXM_E_IO, f"path {os.fsdecode(p)!r} contains a NUL byte")
+        det = _c.Detail()
+        self._lib.cxm_detail_init(byref(det))
+        if mode is not None:
+            o = _c.SaveOptions()
+            self._lib.cxm_save_options_init(byref(o))
+            if isinstance(mode, bool) or not isinstance(mode, int) or not 0 <= mode <= 0o7777:
+                raise CxmError(_CXM_E_OPTION, f"mode {mode!r} is not permission bits 0..0o7777")
+            o.new_file_mode = mode
         with self._use() as h:
-            status = self._lib.cxm_store_save(h, p)
+            if mode is None:
+                status = self._lib.cxm_store_save_ex(h, p, byref(det))
+            else:
+                status = self._lib.cxm_store_save_with(h, p, byref(o))
         if status in (_CXM_E_IO, _CXM_E_NOT_FILE):
             # No errno from the library: ask the directory the file goes to.
             name = os.fsdecode(p)
@@ -1994,8 +2011,9 @@ class Store:
                 except OSError as e:
                     err = e.errno
             why = f": {os.strerror(err)}" if err else ""
-            raise CxmError(status, f"cannot write the snapshot {name}{why}", errno=err, filename=name)
-        _check(status, os.fsdecode(p))
+            reason = det.reason.decode("utf-8", "replace") or f"cannot write the snapshot {name}{why}"
+            raise CxmError(status, reason, errno=err, filename=name)
+        _check(status, det.reason.decode("utf-8", "replace") or os.fsdecode(p))
 
     @classmethod
     def from_bytes(cls, data: Union[bytes, bytearray, memoryview]) -> "Store":
@@ -2012,10 +2030,18 @@ class Store:
         p = os.fsencode(path)
         if b"\0" in p:
             raise CxmError(_CXM_E_IO, f"path {os.fsdecode(p)!r} contains a NUL byte")
+        d = _c.Detail()
+        _c.lib().cxm_detail_init(byref(d))
         try:
-            return cls._adopt(lambda out: _c.lib().cxm_store_load(out, p, None), os.fsdecode(p))
+            # cxm_store_load_ex: the library's account of a failure (what
+            # failed, the path) becomes the message of a format error.
+            return cls._adopt(lambda out: _c.lib().cxm_store_load_ex(out, p, None, byref(d)), os.fsdecode(p))
         except CxmOSError as e:
             raise _os_error(e.status, p) from None
+        except CxmError as e:
+            if d.reason:
+                raise CxmError(e.status, d.reason.decode("utf-8", "replace")) from None
+            raise
 
     @classmethod
     def _adopt(cls, load: Callable[[Any], int], what: str) -> "Store":

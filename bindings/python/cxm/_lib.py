@@ -487,6 +487,18 @@ class Holdout(Structure):
                 ("bin_customers", c_uint64 * 8), ("bin_actual", c_double * 8), ("bin_expected", c_double * 8)]
 
 
+class Detail(Structure):
+    """struct cxm_detail (cxm/common.h)."""
+
+    _fields_ = [("size", c_size_t), ("status", c_int32), ("field", c_char_p), ("reason", ctypes.c_char * 256)]
+
+
+class SaveOptions(Structure):
+    """struct cxm_save_options (cxm/snapshot.h)."""
+
+    _fields_ = [("size", c_size_t), ("new_file_mode", c_uint32)]
+
+
 class SliceOptions(Structure):
     """struct cxm_slice_options (cxm/slicestats.h)."""
 
@@ -633,6 +645,12 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_model_pmf": (_I32, [_P(_D), _P(Model), _D, _U32]),
     "cxm_model_expected_spend": (_I32, [_P(_D), _P(Model), _U32, _D]),
     "cxm_model_clv": (_I32, [_P(_D), _P(Model), _P(Model), _U32, _D, _D, _D, _U32, _D, _D]),
+    "cxm_detail_init": (None, [_P(Detail)]),
+    "cxm_store_record_ex": (_I32, [_V, _P(Event), _P(Detail)]),
+    "cxm_store_save_ex": (_I32, [_V, _S, _P(Detail)]),
+    "cxm_store_load_ex": (_I32, [_P(_V), _S, _V, _P(Detail)]),
+    "cxm_save_options_init": (None, [_P(SaveOptions)]),
+    "cxm_store_save_with": (_I32, [_V, _S, _P(SaveOptions)]),
     "cxm_model_p_no_purchase": (_I32, [_P(_D), _P(Model), _D, _U32, _D, _D]),
     "cxm_model_loglik": (_I32, [_P(_D), _P(Model), _V]),
     "cxm_model_holdout": (_I32, [_P(Holdout), _P(Model), _V, _D]),
@@ -737,6 +755,8 @@ def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
         ("cxm_model", Model, lib.cxm_model_init),
         ("cxm_slice_options", SliceOptions, lib.cxm_slice_options_init),
         ("cxm_plan_options", PlanOptions, lib.cxm_plan_options_init),
+        ("cxm_detail", Detail, lib.cxm_detail_init),
+        ("cxm_save_options", SaveOptions, lib.cxm_save_options_init),
     ]
     sizes = {}
     for name, cls, init in pairs:

@@ -16,7 +16,7 @@ class Layout(unittest.TestCase):
     def test_sizes_match_the_library(self):
         # The C init functions write sizeof(struct) into `size`.
         sizes = _lib.check_layouts(_lib.lib())
-        self.assertEqual(len(sizes), 17)  # + cxm_slice_options, cxm_plan_options
+        self.assertEqual(len(sizes), 19)  # + slice, plan, detail and save options
         self.assertIn("cxm_churn_options", sizes)
         for name, (c_size, py_size) in sizes.items():
             with self.subTest(struct=name):
@@ -484,6 +484,39 @@ class Lookups(unittest.TestCase):
             s.record("a", "2025-01-01T10:00:00Z", "nps", 9, segment="new", channel="kiosk")
             self.assertEqual([g.key for g in s.groups("segment")], ["new"])
             self.assertEqual([g.key for g in s.groups("channel")], ["kiosk"])
+
+
+class Details(unittest.TestCase):
+    """The error-detail calls (cxm_store_record_ex, cxm_store_save_ex,
+    cxm_store_load_ex) put the library's reason in the message; save()
+    takes the new file's mode (cxm_store_save_with)."""
+
+    def test_reasons_and_mode(self):
+        with cxm.Store() as s, tempfile.TemporaryDirectory() as d:
+            with self.assertRaises(cxm.CxmValueError) as cm:
+                s.record("a", "2026-01-01T00:00:00Z", "nps", 11)
+            self.assertIn("value 11 for kind nps is not an integer 0..10", cm.exception.message)
+            self.assertTrue(s.record("a", "2026-01-01T00:00:00Z", "nps", 9))
+            path = os.path.join(d, "s.cxms")
+            s.save(path, mode=0o640)
+            self.assertEqual(os.stat(path).st_mode & 0o7777, 0o640)
+            s.save(path, mode=0o600)  # an existing file keeps its mode
+            self.assertEqual(os.stat(path).st_mode & 0o7777, 0o640)
+            s.save(os.path.join(d, "new.cxms"))
+            self.assertEqual(os.stat(os.path.join(d, "new.cxms")).st_mode & 0o7777, 0o600)
+            with self.assertRaises(cxm.CxmValueError):
+                s.save(path, mode=0o17777)
+            with self.assertRaises(FileNotFoundError) as cm:
+                s.save(os.path.join(d, "no", "s.cxms"))
+            self.assertIn("No such file or directory", str(cm.exception))
+            bad = os.path.join(d, "bad.cxms")
+            with open(bad, "wb") as f:
+                f.write(b"not a snapshot")
+            with self.assertRaises(cxm.CxmValueError) as cm:
+                cxm.Store.load(bad)
+            self.assertIn(bad, cm.exception.message)
+            with cxm.Store.load(path) as back:
+                self.assertEqual(back.stats().events, 1)
 
 
 if __name__ == "__main__":
