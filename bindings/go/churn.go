@@ -219,7 +219,7 @@ func churnResult(p *C.cxm_store, c *C.cxm_churn) ([]ChurnRisk, RiskModel, error)
 	var info RiskModel
 	names := featureNames()
 	var ci C.cxm_churn_info
-	ci.size = C.size_t(C.sizeof_cxm_churn_info)
+	C.cxm_churn_info_init(&ci)
 	if err := check(C.cxm_churn_info_get(&ci, c)); err != nil {
 		return nil, info, err
 	}
@@ -268,7 +268,7 @@ func churnResult(p *C.cxm_store, c *C.cxm_churn) ([]ChurnRisk, RiskModel, error)
 	out := make([]ChurnRisk, 0, n)
 	for i := 0; i < n; i++ {
 		var row C.cxm_churn_row
-		row.size = C.size_t(C.sizeof_cxm_churn_row)
+		C.cxm_churn_row_init(&row)
 		if err := check(C.cxm_churn_row_get(&row, c, C.size_t(i))); err != nil {
 			return nil, info, err
 		}

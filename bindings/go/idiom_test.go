@@ -306,3 +306,98 @@ func TestEveryExportedFunctionIsWrappedOrListed(t *testing.T) {
 		t.Fatalf("neither wrapped nor listed: %v; listed but wrapped: %v; listed but not exported: %v", missing, stale, unknown)
 	}
 }
+
+// The error-detail calls put the library's sentence in the message;
+// SaveWith sets a new file's mode; NewStoreWith takes a bucket; the
+// vocabularies and the time text are the library's.
+func TestDetailsOptionsAndNames(t *testing.T) {
+	s, err := cxm.NewStoreWith(cxm.StoreOptions{Bucket: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := time.Date(2026, 3, 2, 10, 30, 0, 0, time.UTC)
+	err = s.Record(cxm.Event{Customer: "a", Time: at, Kind: "nps", Value: cxm.Float(11)})
+	if !errors.Is(err, cxm.ErrValue) || !strings.Contains(err.Error(), "value 11 for kind nps is not an integer 0..10") {
+		t.Errorf("nps 11: %v", err)
+	}
+	if err := s.Record(cxm.Event{Customer: "a", Time: at, Kind: "nps", Value: cxm.Float(9)}); err != nil {
+		t.Fatal(err)
+	}
+	// One-hour buckets: an hour-aligned window is a valid query.
+	n, err := s.NPS(cxm.Filter{From: at.Truncate(time.Hour), To: at.Truncate(time.Hour).Add(time.Hour)})
+	if err != nil || n == nil || n.N != 1 {
+		t.Errorf("hour window: %+v %v", n, err)
+	}
+	if _, err := cxm.NewStoreWith(cxm.StoreOptions{Bucket: time.Millisecond}); !errors.Is(err, cxm.ErrOption) {
+		t.Errorf("a millisecond bucket: %v, want ErrOption", err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.cxms")
+	if err := s.SaveWith(path, cxm.SaveOptions{Mode: 0640}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0640 {
+		t.Errorf("mode %v, want 0640", st.Mode().Perm())
+	}
+	if err := s.SaveWith(path, cxm.SaveOptions{Mode: 010000}); !errors.Is(err, cxm.ErrOption) {
+		t.Errorf("mode 010000: %v, want ErrOption", err)
+	}
+	err = s.Save(filepath.Join(dir, "no", "s.cxms"))
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "cannot save") {
+		t.Errorf("save into a missing directory: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.cxms")
+	os.WriteFile(bad, []byte("not a snapshot"), 0600)
+	if _, err := cxm.Load(bad); !errors.Is(err, cxm.ErrFormat) || !strings.Contains(err.Error(), "cannot load") {
+		t.Errorf("load a bad file: %v", err)
+	}
+
+	if k := cxm.Kinds(); len(k) < 10 || k[0] != "nps" {
+		t.Errorf("Kinds: %v", k)
+	}
+	if c := cxm.Channels(); len(c) != 7 || c[0] != "email" {
+		t.Errorf("Channels: %v", c)
+	}
+	if st := cxm.Stages(); st[0] != "none" || len(st) != 9 {
+		t.Errorf("Stages: %v", st)
+	}
+	if d := cxm.Dimensions(); strings.Join(d, ",") != "none,tangibles,reliability,responsiveness,assurance,empathy" {
+		t.Errorf("Dimensions: %v", d)
+	}
+	got, err := cxm.ParseTime("2026-03-02T12:30:00.9+02:00")
+	if err != nil || !got.Equal(at) {
+		t.Errorf("ParseTime: %v %v", got, err)
+	}
+	if _, err := cxm.ParseTime("2026-03-02 12:30"); !errors.Is(err, cxm.ErrTime) {
+		t.Errorf("a zone-less time: %v, want ErrTime", err)
+	}
+	if text, err := cxm.FormatTime(at); err != nil || text != "2026-03-02T10:30:00Z" {
+		t.Errorf("FormatTime: %q %v", text, err)
+	}
+	sample, err := cxm.NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sample.Close()
+	if _, _, err := sample.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	for _, by := range []string{"month", "week"} {
+		groups, err := sample.Groups(cxm.Filter{}, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range groups {
+			if key, err := cxm.PeriodKey(g.Filter.From, by); err != nil || key != g.Key {
+				t.Errorf("PeriodKey(%v, %s) = %q %v, want %q", g.Filter.From, by, key, err, g.Key)
+			}
+		}
+	}
+	if _, err := cxm.PeriodKey(at, "channel"); !errors.Is(err, cxm.ErrBy) {
+		t.Errorf("PeriodKey by channel: %v, want ErrBy", err)
+	}
+	if v := cxm.VersionNumber(); v == 0 || cxm.Version() == "" {
+		t.Errorf("VersionNumber %d", v)
+	}
+}

@@ -38,8 +38,30 @@ type Store struct {
 
 // NewStore creates an empty store with the default options (one-day buckets).
 func NewStore() (*Store, error) {
+	return NewStoreWith(StoreOptions{})
+}
+
+// StoreOptions are the options of a new store (struct cxm_store_options).
+type StoreOptions struct {
+	// Bucket is the time bucket of the store's aggregates: whole seconds
+	// dividing a day, or whole days; zero: one day. Query bounds must be
+	// multiples of it (ErrWindow otherwise).
+	Bucket time.Duration
+}
+
+// NewStoreWith creates an empty store with options (cxm_store_new).
+// Errors: ErrOption for a bucket the library does not take.
+func NewStoreWith(opt StoreOptions) (*Store, error) {
+	var o C.cxm_store_options
+	C.cxm_store_options_init(&o)
+	if opt.Bucket != 0 {
+		if opt.Bucket < 0 || opt.Bucket%time.Second != 0 {
+			return nil, newError(C.CXM_E_OPTION)
+		}
+		o.bucket_seconds = C.int64_t(opt.Bucket / time.Second)
+	}
 	var p *C.cxm_store
-	if err := check(C.cxm_store_new(&p, nil)); err != nil {
+	if err := check(C.cxm_store_new(&p, &o)); err != nil {
 		return nil, err
 	}
 	s := &Store{p: p}
@@ -223,8 +245,10 @@ func (s *Store) record(e Event) (C.int32_t, error) {
 	if ev.customer == nil {
 		ev.customer = kind // a valid pointer with length 0: the library reports CXM_E_CUSTOMER
 	}
-	rc := C.cxm_store_record(p, &ev)
-	return rc, check(rc)
+	var d C.cxm_detail
+	C.cxm_detail_init(&d)
+	rc := C.cxm_store_record_ex(p, &ev, &d)
+	return rc, withDetail(check(rc), &d)
 }
 
 // Stats are a store's counters.
