@@ -34,7 +34,7 @@ __all__ = [
     "Service", "Operations", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
     "Churn", "Calendar", "parse_hours", "version", "SliceTest", "SliceTests", "SamplePlan", "p_adjust",
     "slice_tests_survey", "slice_tests_means", "nps_score_interval", "plan_sample_size", "Holdout",
-    "load_purchase_summaries",
+    "load_purchase_summaries", "kinds", "channels", "stages", "dimensions", "format_time", "period_key",
 ]
 
 Time = Union[int, str, _dt.datetime, _dt.date]
@@ -1166,6 +1166,50 @@ def load_purchase_summaries(source: Union[str, "os.PathLike[str]", bytes]) -> Pu
             out.append(PurchaseSummary(cid, c.x, c.t_x, c.T, 0.0 if math.isnan(c.monetary) else c.monetary,
                                        None if math.isnan(c.x_star) else c.x_star))
     return out
+
+
+def _names(count: int, name: Callable[[int], Optional[bytes]], first: int = 0) -> List[str]:
+    return [n.decode() for n in (name(i) for i in range(first, count)) if n is not None]
+
+
+def kinds() -> List[str]:
+    """The event kinds record() takes ("nps", "csat", ..., "contact_open",
+    ...), in the library's code order (cxm_kind_name)."""
+    return _names(17, _c.lib().cxm_kind_name)
+
+
+def channels() -> List[str]:
+    """The named channels ("email", "phone", ...; cxm_channel_name); any
+    other valid token is a custom channel of the store."""
+    return _names(8, _c.lib().cxm_channel_name, 1)
+
+
+def stages() -> List[str]:
+    """The journey stages record() takes, "none" (no stage) first (cxm_stage_name)."""
+    return _names(9, _c.lib().cxm_stage_name)
+
+
+def dimensions() -> List[str]:
+    """The SERVQUAL dimensions record() takes, "none" first (cxm_dimension_name)."""
+    return _names(6, _c.lib().cxm_dimension_name)
+
+
+def format_time(t: Time) -> str:
+    """A time as the command writes it, ``YYYY-MM-DDTHH:MM:SSZ`` in UTC
+    (cxm_time_format). Raises CxmValueError CXM_E_TIME outside 1970..9999."""
+    buf = ctypes.create_string_buffer(21)
+    _check(_c.lib().cxm_time_format(buf, len(buf), _time(t)), "format_time")
+    return buf.value.decode()
+
+
+def period_key(t: Time, by: str) -> str:
+    """The key of ``t``'s group in ``groups(by)`` for ``by`` "month"
+    ("2026-03") or "week" (ISO 8601 "2026-W10"), in UTC (cxm_time_period_key)."""
+    if by not in ("month", "week"):
+        raise CxmError(-16, f"period_key groups by month or week, not {by!r}")
+    buf = ctypes.create_string_buffer(9)
+    _check(_c.lib().cxm_time_period_key(buf, len(buf), _time(t), _BY[by]), "period_key")
+    return buf.value.decode()
 
 
 def _u64(v: int, what: str, status: int) -> int:

@@ -519,5 +519,25 @@ class Details(unittest.TestCase):
                 self.assertEqual(back.stats().events, 1)
 
 
+class Names(unittest.TestCase):
+    def test_vocabularies_and_time_text(self):
+        self.assertEqual(cxm.kinds()[0], "nps")
+        self.assertIn("contact_open", cxm.kinds())
+        self.assertEqual(cxm.channels(), ["email", "phone", "chat", "web", "store", "social", "app"])
+        self.assertEqual(cxm.stages()[0], "none")
+        self.assertEqual(cxm.dimensions(), ["none", "tangibles", "reliability", "responsiveness", "assurance",
+                                            "empathy"])
+        self.assertEqual(cxm.format_time("2026-03-02T12:30:00+02:00"), "2026-03-02T10:30:00Z")
+        sample = os.environ.get("CXM_SAMPLE")
+        if sample:
+            with cxm.Store() as s:
+                s.ingest(sample)
+                for by in ("month", "week"):
+                    for g in s.groups(by):
+                        self.assertEqual(cxm.period_key(g._filter[0], by), g.key)
+        with self.assertRaises(cxm.CxmError):
+            cxm.period_key(0, "channel")
+
+
 if __name__ == "__main__":
     unittest.main()
