@@ -35,6 +35,7 @@ __all__ = [
     "Churn", "Calendar", "parse_hours", "version", "SliceTest", "SliceTests", "SamplePlan", "p_adjust",
     "slice_tests_survey", "slice_tests_means", "nps_score_interval", "plan_sample_size", "Holdout",
     "load_purchase_summaries", "kinds", "channels", "stages", "dimensions", "format_time", "period_key",
+    "ExperienceGroup", "ExperienceGroups",
 ]
 
 Time = Union[int, str, _dt.datetime, _dt.date]
@@ -1421,6 +1422,63 @@ def plan_sample_size(metric: str = "nps", margin: float = 5.0, *, population: fl
     return SamplePlan(n.value, n0.value)
 
 
+def _gap_of(lib: Any, acc: Any) -> Gap:
+    r = _c.GapResult()
+    _check(lib.cxm_gap_compute(byref(r), byref(acc)))
+    return Gap(r.pairs, _num(r.mean), _num(r.se), (_num(r.ci95_low), _num(r.ci95_high)), _num(r.service),
+               _num(r.experience), _num(r.delivery_gap), _num(r.blind_spot_pct), _num(r.delivery_z),
+               r.blind_spots, r.reverse_spots)
+
+
+def _servqual_of(r: Any) -> Servqual:
+    return Servqual({d: r.customers[i + 1] for i, d in enumerate(_DIMENSIONS)},
+                    {d: _num(r.gap[i + 1]) for i, d in enumerate(_DIMENSIONS)}, _num(r.score))
+
+
+def _service_of(r: Any) -> Service:
+    return Service(r.contacts, r.open, r.replied, r.resolved, r.met, r.breached, _num(r.first_response_median_s),
+                   _num(r.first_response_p90_s), _num(r.first_response_mean_s), _num(r.resolution_median_s),
+                   _num(r.resolution_p90_s), _num(r.resolution_mean_s), _num(r.within_sla_pct))
+
+
+def _loyalty_of(r: Any) -> Loyalty:
+    return Loyalty(r.complaints, r.compliments, r.churned, _num(r.compliment_ratio))
+
+
+@dataclass(frozen=True)
+class ExperienceGroup(Group):
+    """One group of Store.group_experience(): the key and survey metrics of
+    a Group plus the group's experience metrics, each exactly what the
+    store's query gives for ``where=group`` (cxm_store_group_experience,
+    one pass over the store for all groups)."""
+
+    gap: Gap
+    servqual: Servqual
+    service: Service
+    service_business: Service
+    loyalty: Loyalty
+    consistency: Consistency
+
+
+class ExperienceGroups(Groups):
+    """The groups of Store.group_experience() (a list of ExperienceGroup) with to_frame()."""
+
+    def to_frame(self) -> Any:
+        """One row per group, indexed by the key: the survey columns of
+        Groups.to_frame(), ``gap``..., ``servqual``..., and the service,
+        business-time service, loyalty and consistency figures prefixed
+        ``service_``, ``service_business_``, ``loyalty_``, ``consistency_``."""
+        rows = []
+        for g in self:
+            row = {self.by: g.key}
+            for r in (g.nps, g.csat, g.ces, g.gap, g.servqual):
+                row.update(_frames.flat(r))
+            for name in ("service", "service_business", "loyalty", "consistency"):
+                row.update(_frames.flat(getattr(g, name), name))
+            rows.append(row)
+        return _frames.frame(rows, self.by) if rows else _frames.frame([])
+
+
 def _nps(r: Any) -> Nps:
     return Nps(r.n, r.promoters, r.passives, r.detractors, _num(r.score), _num(r.se),
                (_num(r.ci95_low), _num(r.ci95_high)), (_num(r.adjusted_low), _num(r.adjusted_high)))
@@ -2205,15 +2263,12 @@ class Store:
         """Perception gap of the slice (cxm_store_gap): internal service
         rating minus the customer's rating per interaction, with its
         interval, blind spots and reverse spots."""
-        acc, r = _c.GapAcc(), _c.GapResult()
+        acc = _c.GapAcc()
         o = self._experience_options(top_box, None)
         with self._use() as h:
             f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
             _check(self._lib.cxm_store_gap(byref(acc), h, byref(f), byref(o)))
-        _check(self._lib.cxm_gap_compute(byref(r), byref(acc)))
-        return Gap(r.pairs, _num(r.mean), _num(r.se), (_num(r.ci95_low), _num(r.ci95_high)), _num(r.service),
-                   _num(r.experience), _num(r.delivery_gap), _num(r.blind_spot_pct), _num(r.delivery_z),
-                   r.blind_spots, r.reverse_spots)
+        return _gap_of(self._lib, acc)
 
     def servqual(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                  segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Servqual:
@@ -2223,8 +2278,7 @@ class Store:
         with self._use() as h:
             f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
             _check(self._lib.cxm_store_servqual(byref(r), h, byref(f), byref(o)))
-        return Servqual({d: r.customers[i + 1] for i, d in enumerate(_DIMENSIONS)},
-                        {d: _num(r.gap[i + 1]) for i, d in enumerate(_DIMENSIONS)}, _num(r.score))
+        return _servqual_of(r)
 
     def service(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                 segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,
@@ -2240,9 +2294,7 @@ class Store:
         with self._use() as h:
             f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
             _check(fn(byref(r), h, byref(f), byref(o)))
-        return Service(r.contacts, r.open, r.replied, r.resolved, r.met, r.breached, _num(r.first_response_median_s),
-                       _num(r.first_response_p90_s), _num(r.first_response_mean_s), _num(r.resolution_median_s),
-                       _num(r.resolution_p90_s), _num(r.resolution_mean_s), _num(r.within_sla_pct))
+        return _service_of(r)
 
     def operations(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                    segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,
@@ -2348,7 +2400,7 @@ class Store:
         with self._use() as h:
             f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
             _check(self._lib.cxm_store_loyalty(byref(r), h, byref(f)))
-        return Loyalty(r.complaints, r.compliments, r.churned, _num(r.compliment_ratio))
+        return _loyalty_of(r)
 
     def consistency(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                     segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Consistency:
@@ -2395,6 +2447,55 @@ class Store:
             return Groups(by, out)
         finally:
             lib.cxm_groups_free(g)
+
+    def group_experience(self, by: str, where: Optional[Group] = None, *, channel: Code = None,
+                         stage: Code = None, segment: Code = None, start: Optional[Time] = None,
+                         end: Optional[Time] = None, top_box: Optional[float] = None,
+                         sla_target_seconds: Optional[int] = None,
+                         calendar: Optional[Calendar] = None) -> ExperienceGroups:
+        """groups(by, ...) with every experience metric of each group in one
+        pass over the store (cxm_store_group_experience; the groups, keys and
+        order of groups()): per group the perception gap, SERVQUAL, service
+        levels (wall clock and business time), loyalty and consistency,
+        each equal to the store's query with ``where=group`` and the same
+        ``top_box``, ``sla_target_seconds`` and ``calendar``. This is how
+        ``cxm report --by`` computes its slices."""
+        if by not in _BY:
+            raise CxmError(-16, f"unknown grouping {by!r}: one of {', '.join(_BY)}")
+        lib = self._lib
+        o = self._experience_options(top_box, sla_target_seconds, calendar)
+        g = c_void_p()
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(lib.cxm_store_group_experience(byref(g), h, byref(f), _BY[by], byref(o)))
+            try:
+                out = []
+                for i in range(lib.cxm_groups_count(g)):
+                    key, n = c_char_p(), c_size_t()
+                    acc, gf, gap = _c.SurveyAcc(), _c.Filter(), _c.GapAcc()
+                    sq, sv, sb = _c.ServqualResult(), _c.ServiceResult(), _c.ServiceResult()
+                    loy, con = _c.LoyaltyResult(), _c.ConsistencyResult()
+                    _check(lib.cxm_groups_key(byref(key), byref(n), g, i))
+                    _check(lib.cxm_groups_survey(byref(acc), g, i))
+                    _check(lib.cxm_groups_filter(byref(gf), g, i))
+                    _check(lib.cxm_groups_gap(byref(gap), g, i))
+                    _check(lib.cxm_groups_servqual(byref(sq), g, i))
+                    _check(lib.cxm_groups_service(byref(sv), g, i))
+                    _check(lib.cxm_groups_service_business(byref(sb), g, i))
+                    _check(lib.cxm_groups_loyalty(byref(loy), g, i))
+                    _check(lib.cxm_groups_consistency(byref(con), g, i))
+                    nps, csat, ces = _survey(acc)
+                    out.append(ExperienceGroup(
+                        key=_text(key, n.value), nps=nps, csat=csat, ces=ces,
+                        _filter=(gf.from_, gf.to, gf.channel, gf.stage, gf.segment), gap=_gap_of(lib, gap),
+                        servqual=_servqual_of(sq), service=_service_of(sv), service_business=_service_of(sb),
+                        loyalty=_loyalty_of(loy),
+                        consistency=Consistency(con.channels, _num(con.sd), _num(con.mean_of_means),
+                                                self._channel_name(h, con.weakest_channel),
+                                                _num(con.weakest_mean))))
+                return ExperienceGroups(by, out)
+            finally:
+                lib.cxm_groups_free(g)
 
     def churn(self, to: Optional[Time] = None, horizon_days: int = 90, model: str = "mbgnbd",
               sla_target_seconds: Optional[int] = None, calendar: Optional[Calendar] = None,

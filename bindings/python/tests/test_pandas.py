@@ -248,6 +248,17 @@ class Frames(unittest.TestCase):
         self.assertEqual(hf.attrs["total"]["customers"], h.customers)
         self.assertEqual(cxm.plan_sample_size("csat", 3).to_frame()["n"][0], cxm.plan_sample_size("csat", 3).n)
 
+    def test_group_experience_frame(self):
+        groups = self.store.group_experience("channel")
+        f = groups.to_frame()
+        self.assertEqual(list(f.index), [g.key for g in groups])
+        for g in groups:
+            self.assertEqual(f.loc[g.key, "service_contacts"], g.service.contacts)
+            self.assertEqual(f.loc[g.key, "loyalty_churned"], g.loyalty.churned)
+            self.assertEqual(f.loc[g.key, "gap_pairs"], g.gap.pairs)
+        for col in f.columns:
+            self.assertNotIsInstance(f[col].iloc[0], (tuple, dict, list), col)
+
     def test_churn_frame(self):
         ch = self.store.churn(to="2026-06-01", horizon_days=60)
         f = ch.to_frame()

@@ -199,6 +199,23 @@ class ReportParity(unittest.TestCase):
                     with self.subTest(by=by, key=g.key, metric=metric):
                         self.assertEqual(value, got[metric])
 
+    def test_group_experience(self):
+        # One pass for all groups (cxm_store_group_experience) gives every
+        # experience metric of the command's slices.
+        for by, slices in self.report["slices"].items():
+            groups = self.store.group_experience(by)
+            self.assertEqual(list(slices), [g.key for g in groups])
+            for g in groups:
+                want = slices[g.key]
+                with self.subTest(by=by, key=g.key):
+                    self.assertEqual(want["nps"], nps_json(g.nps))
+                    self.assertEqual(want["gap"], gap_json(g.gap))
+                    self.assertEqual(want["servqual"], servqual_json(g.servqual))
+                    self.assertEqual(want["service"], service_json(g.service, g.service_business))
+                    self.assertEqual(want["loyalty"], loyalty_json(g.loyalty))
+                    self.assertEqual(want["consistency"], consistency_json(g.consistency))
+                    self.assertEqual(g.gap, self.store.gap(g))  # where=group works with these groups too
+
     def test_slice_options(self):
         # --adjust, --min-n and --max-moe reach the tests as the options do.
         for args, kw in ((["--adjust", "bh", "--min-n", "100"], dict(adjust="bh", min_n=100)),
@@ -327,6 +344,13 @@ class BusinessTimeParity(unittest.TestCase):
             with self.subTest(channel=g.key):
                 self.assertEqual(self.report["slices"]["channel"][g.key]["service"],
                                  slice_json(self.store, g, **kw)["service"])
+
+    def test_group_experience(self):
+        kw = {"calendar": self.cal, "sla_target_seconds": 4 * 3600}
+        for g in self.store.group_experience("channel", **kw):
+            with self.subTest(channel=g.key):
+                self.assertEqual(self.report["slices"]["channel"][g.key]["service"],
+                                 service_json(g.service, g.service_business))
 
     def test_churn(self):
         want = run_json("churn", "--json", *self.args, SAMPLE)
