@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -529,9 +530,103 @@ func TestReportParity(t *testing.T) {
 			checkSlice(t, s, g.Filter, by+"="+g.Key, w)
 		}
 	}
+	// GroupExperience: one pass, the same numbers as the per-group queries
+	// (and so as the command's slices, checked above).
+	for _, by := range []string{"channel", "month"} {
+		groups, err := s.GroupExperience(Filter{}, by, ServiceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(groups) != len(obj(slices[by])) {
+			t.Fatalf("GroupExperience by %s: %d groups", by, len(groups))
+		}
+		for _, g := range groups {
+			checkExperienceGroup(t, s, g, ServiceOptions{})
+		}
+	}
 	// A filter written by hand selects the same slice as the group's.
 	for _, ch := range []string{"web", "phone"} {
 		checkSlice(t, s, Filter{Channel: ch}, "Filter{Channel:"+ch+"}", obj(obj(slices["channel"])[ch]))
+	}
+}
+
+// show prints a result for comparison (NaN prints as NaN, so equal
+// results print equally where reflect.DeepEqual would fail on NaN).
+func show(v any) string {
+	var walk func(r reflect.Value) string
+	walk = func(r reflect.Value) string {
+		if !r.IsValid() {
+			return "nil"
+		}
+		switch r.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if r.IsNil() {
+				return "nil"
+			}
+			return walk(r.Elem())
+		case reflect.Struct:
+			out := "{"
+			for i := 0; i < r.NumField(); i++ {
+				out += r.Type().Field(i).Name + ":" + walk(r.Field(i)) + " "
+			}
+			return out + "}"
+		case reflect.Map:
+			keys := r.MapKeys()
+			sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+			out := "map["
+			for _, k := range keys {
+				out += k.String() + ":" + walk(r.MapIndex(k)) + " "
+			}
+			return out + "]"
+		case reflect.Slice:
+			out := "["
+			for i := 0; i < r.Len(); i++ {
+				out += walk(r.Index(i)) + " "
+			}
+			return out + "]"
+		}
+		if !r.CanInterface() {
+			return "?"
+		}
+		return fmt.Sprint(r.Interface())
+	}
+	return walk(reflect.ValueOf(v))
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// checkExperienceGroup compares a GroupExperience group with the store's
+// queries on the group's filter.
+func checkExperienceGroup(t *testing.T, s *Store, g ExperienceGroup, opts ServiceOptions) {
+	t.Helper()
+	nps, _ := s.NPS(g.Filter)
+	csat, _ := s.CSAT(g.Filter)
+	ces, _ := s.CES(g.Filter)
+	gap, _ := s.Gap(g.Filter)
+	sq, _ := s.Servqual(g.Filter)
+	loy, _ := s.Loyalty(g.Filter)
+	con, _ := s.Consistency(g.Filter)
+	opts.Business = false
+	svc, _ := s.ServiceWith(g.Filter, opts)
+	opts.Business = true
+	biz, _ := s.ServiceWith(g.Filter, opts)
+	for _, c := range []struct {
+		what      string
+		got, want any
+	}{
+		{"nps", deref(g.NPS), deref(nps)}, {"csat", deref(g.CSAT), deref(csat)}, {"ces", deref(g.CES), deref(ces)},
+		{"gap", deref(g.Gap), deref(gap)}, {"servqual", deref(g.Servqual), deref(sq)}, {"loyalty", g.Loyalty, loy},
+		{"consistency", deref(g.Consistency), deref(con)}, {"service", deref(g.Service), deref(svc)},
+		{"service business", deref(g.ServiceBusiness), deref(biz)},
+	} {
+		if show(c.got) != show(c.want) {
+			t.Errorf("group %s %s: %s, query %s", g.Key, c.what, show(c.got), show(c.want))
+		}
 	}
 }
 

@@ -253,11 +253,16 @@ func (s *Store) Gap(f Filter) (*Gap, error) {
 		return nil, err
 	}
 	var acc C.cxm_gap_acc
-	var r C.cxm_gap_result
 	if err := check(C.cxm_store_gap(&acc, p, &cf, nil)); err != nil {
 		return nil, err
 	}
-	if err := check(C.cxm_gap_compute(&r, &acc)); err != nil || r.pairs == 0 {
+	return gapOf(&acc)
+}
+
+// gapOf computes a Gap from its accumulator; nil without a rated pair.
+func gapOf(acc *C.cxm_gap_acc) (*Gap, error) {
+	var r C.cxm_gap_result
+	if err := check(C.cxm_gap_compute(&r, acc)); err != nil || r.pairs == 0 {
 		return nil, err
 	}
 	return &Gap{Pairs: uint64(r.pairs), Mean: float64(r.mean), SE: float64(r.se), CI95Low: opt(r.ci95_low),
@@ -327,8 +332,12 @@ func (s *Store) Loyalty(f Filter) (Loyalty, error) {
 	if err := check(C.cxm_store_loyalty(&r, p, &cf)); err != nil {
 		return Loyalty{}, err
 	}
+	return loyaltyOf(&r), nil
+}
+
+func loyaltyOf(r *C.cxm_loyalty_result) Loyalty {
 	return Loyalty{Complaints: uint64(r.complaints), Compliments: uint64(r.compliments), Churned: uint64(r.churned),
-		ComplimentRatio: opt(r.compliment_ratio)}, nil
+		ComplimentRatio: opt(r.compliment_ratio)}
 }
 
 // Group is one group of Groups: its key and the filter selecting it (pass
