@@ -35,7 +35,7 @@ __all__ = [
     "Churn", "Calendar", "parse_hours", "version", "SliceTest", "SliceTests", "SamplePlan", "p_adjust",
     "slice_tests_survey", "slice_tests_means", "nps_score_interval", "plan_sample_size", "Holdout",
     "load_purchase_summaries", "kinds", "channels", "stages", "dimensions", "format_time", "period_key",
-    "ExperienceGroup", "ExperienceGroups",
+    "ExperienceGroup", "ExperienceGroups", "LogisticModel",
 ]
 
 Time = Union[int, str, _dt.datetime, _dt.date]
@@ -1479,6 +1479,162 @@ class ExperienceGroups(Groups):
         return _frames.frame(rows, self.by) if rows else _frames.frame([])
 
 
+def _evaluation_of(e: Any) -> Evaluation:
+    bins = tuple(CalibrationBin(e.bin_rows[b], _num(e.bin_predicted[b]), _num(e.bin_observed[b]))
+                 for b in range(_c.RISK_CALIBRATION_BINS))
+    return Evaluation(e.rows, e.positives, _num(e.log_loss), _num(e.auc), _num(e.brier), bins)
+
+
+@dataclass(frozen=True)
+class LogisticModel(_Frame):
+    """A logistic risk model (struct cxm_risk_model; docs/risk.md): the
+    ``intercept`` and ``coefficients`` on the original scale of the
+    features, their standard errors (None where not estimated), how the fit
+    went (``converged``, ``iterations``, ``separated``), its ``l2`` penalty
+    and training ``log_loss`` (None for a model set by hand), the training
+    ``rows`` and ``positives``. ``LogisticModel.fit`` fits one to any
+    labelled rows, ``Store.risk_model()`` the churn model of a store, and
+    ``score``, ``explain``, ``evaluate`` use it."""
+
+    intercept: float
+    coefficients: Tuple[float, ...]
+    intercept_se: Optional[float]
+    se: Tuple[Optional[float], ...]
+    converged: bool
+    iterations: int
+    separated: bool
+    l2: Optional[float]
+    log_loss: Optional[float]
+    rows: int
+    positives: int
+    _raw: bytes
+
+    @staticmethod
+    def _of(m: Any) -> "LogisticModel":
+        k = m.features
+        return LogisticModel(m.intercept, tuple(m.coef[:k]), _num(m.intercept_se), tuple(_num(v) for v in m.se[:k]),
+                             bool(m.converged), m.iterations, bool(m.separated), _num(m.l2), _num(m.log_loss),
+                             m.rows, m.positives, bytes(m))
+
+    def _c(self) -> Any:
+        return _c.RiskModel.from_buffer_copy(self._raw)
+
+    @classmethod
+    def from_coefficients(cls, intercept: float, coefficients: List[float]) -> "LogisticModel":
+        """A model set by hand (cxm_risk_model_set): ``intercept`` and one
+        coefficient per feature (1..64)."""
+        lib = _c.lib()
+        m = _c.RiskModel()
+        lib.cxm_risk_model_init(byref(m))
+        k = len(coefficients)
+        coef = (c_double * max(1, k))(*[float(v) for v in coefficients])
+        _check(lib.cxm_risk_model_set(byref(m), k, float(intercept), coef), "risk model")
+        return cls._of(m)
+
+    @classmethod
+    def default_churn(cls) -> "LogisticModel":
+        """The documented default churn model over the churn features
+        (cxm_feature_default_model; docs/churn.md), in the order of
+        ``Store.features()``."""
+        m = _c.RiskModel()
+        _c.lib().cxm_risk_model_init(byref(m))
+        _check(_c.lib().cxm_feature_default_model(byref(m)), "default model")
+        return cls._of(m)
+
+    @classmethod
+    def fit(cls, x: List[List[float]], y: List[Any], weight: Optional[List[float]] = None, *, l2: float = 1.0,
+            max_iterations: Optional[int] = None, tolerance: Optional[float] = None,
+            prior: Optional[List[float]] = None) -> "LogisticModel":
+        """Fit an L2-regularised logistic regression (cxm_risk_data_add rows,
+        then cxm_risk_fit): ``x`` one row of features per label, ``y`` the
+        0/1 labels, ``weight`` per row (default 1), the penalty ``l2`` on the
+        standardised coefficients, shrinking towards ``prior`` (default 0).
+        A fit that stopped at its best point is returned with ``converged``
+        False."""
+        lib = _c.lib()
+        with _risk_data(x, y, weight) as data:
+            o = _c.RiskOptions()
+            lib.cxm_risk_options_init(byref(o))
+            o.l2 = float(l2)
+            if max_iterations is not None:
+                o.max_iterations = _int(max_iterations, "max_iterations", _CXM_E_OPTION)
+            if tolerance is not None:
+                o.tolerance = float(tolerance)
+            keep = None
+            if prior is not None:
+                if len(prior) != lib.cxm_risk_data_features(data):
+                    raise CxmError(_CXM_E_VALUE, "prior: one coefficient per feature")
+                keep = (c_double * len(prior))(*[float(v) for v in prior])
+                o.prior = ctypes.cast(keep, c_void_p)
+            m = _c.RiskModel()
+            lib.cxm_risk_model_init(byref(m))
+            rc = lib.cxm_risk_fit(byref(m), data, byref(o))
+            if rc != -33:  # CXM_E_CONVERGE: the best model reached, still returned
+                _check(rc, "risk fit")
+        return cls._of(m)
+
+    def score(self, x: List[float]) -> float:
+        """P(label 1 | x) (cxm_risk_score)."""
+        out = c_double()
+        m = self._c()
+        _check(_c.lib().cxm_risk_score(byref(out), byref(m), self._row(x)), "risk score")
+        return out.value
+
+    def explain(self, x: List[float]) -> Tuple[Tuple[float, ...], float]:
+        """Each feature's contribution to the log-odds of x, and the log-odds
+        (the intercept plus the contributions; cxm_risk_explain)."""
+        k = len(self.coefficients)
+        contrib, logit = (c_double * max(1, k))(), c_double()
+        m = self._c()
+        _check(_c.lib().cxm_risk_explain(contrib, byref(logit), byref(m), self._row(x)), "risk explain")
+        return tuple(contrib[:k]), logit.value
+
+    def evaluate(self, x: List[List[float]], y: List[Any], weight: Optional[List[float]] = None) -> Evaluation:
+        """Log-loss, Brier score, AUC and the calibration deciles of the model
+        on labelled rows (cxm_risk_evaluate), e.g. held-out ones."""
+        e = _c.RiskEvaluation()
+        e.size = ctypes.sizeof(e)
+        m = self._c()
+        with _risk_data(x, y, weight) as data:
+            _check(_c.lib().cxm_risk_evaluate(byref(e), byref(m), data), "risk evaluate")
+        return _evaluation_of(e)
+
+    @staticmethod
+    def band(p: float) -> str:
+        """The risk band of a probability: "low" (< 0.3), "medium" (< 0.6),
+        "high", or "none" for NaN or outside [0, 1] (cxm_risk_band)."""
+        return _BANDS[_c.lib().cxm_risk_band(float(p))]
+
+    def _row(self, x: List[float]) -> Any:
+        if len(x) != len(self.coefficients):
+            raise CxmError(_CXM_E_VALUE, f"x has {len(x)} features, the model {len(self.coefficients)}")
+        return (c_double * max(1, len(x)))(*[float(v) for v in x])
+
+
+@contextlib.contextmanager
+def _risk_data(x: List[List[float]], y: List[Any], weight: Optional[List[float]]) -> Any:
+    """A cxm_risk_data holding the labelled rows for a with block."""
+    lib = _c.lib()
+    if len(x) != len(y) or (weight is not None and len(weight) != len(y)):
+        raise CxmError(_CXM_E_ARG, "x, y and weight must have one entry per row")
+    k = len(x[0]) if len(x) else 0
+    data = c_void_p()
+    _check(lib.cxm_risk_data_new(byref(data), k, None), "risk data")
+    try:
+        row = (c_double * max(1, k))()
+        for i, (xs, label) in enumerate(zip(x, y)):
+            if len(xs) != k:
+                raise CxmError(_CXM_E_VALUE, f"row {i} has {len(xs)} features, not {k}")
+            row[:k] = [float(v) for v in xs]
+            _check(lib.cxm_risk_data_add(data, row, int(bool(label)), 1.0 if weight is None else float(weight[i])),
+                   f"risk data row {i}")
+        if lib.cxm_risk_data_count(data) != len(y):
+            raise CxmError(_CXM_E_ARG, "rows lost")
+        yield data
+    finally:
+        lib.cxm_risk_data_free(data)
+
+
 def _nps(r: Any) -> Nps:
     return Nps(r.n, r.promoters, r.passives, r.detractors, _num(r.score), _num(r.se),
                (_num(r.ci95_low), _num(r.ci95_high)), (_num(r.adjusted_low), _num(r.adjusted_high)))
@@ -1984,22 +2140,8 @@ class Store:
         ``calendar``. The rows churn() scores at ``to`` are this table at
         ``cutoff=to``. Raises CxmValueError CXM_E_WINDOW for a cut-off that
         is not a UTC midnight."""
-        if model not in _MODELS:
-            raise CxmError(_CXM_E_MODEL, f"unknown purchase model {model!r}: one of {', '.join(_MODELS)}")
         lib = self._lib
-        fo = _c.FeatureOptions()
-        lib.cxm_feature_options_init(byref(fo))
-        fo.cutoff = _time(cutoff, "cutoff")
-        if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or not 0 <= horizon_days <= _INT64_MAX // 86400:
-            raise CxmError(_CXM_E_OPTION, f"horizon_days must be a number of days >= 0, not {horizon_days!r}")
-        fo.horizon_seconds = horizon_days * 86400
-        fo.purchase_model = _MODELS[model]
-        if sla_target_seconds is not None:
-            fo.sla_target_seconds = _int(sla_target_seconds, "sla_target_seconds", _CXM_E_OPTION, 64)
-        if calendar is not None:
-            if not isinstance(calendar, Calendar):
-                raise TypeError("calendar must be a cxm.Calendar")
-            fo.calendar = calendar._handle
+        fo = self._feature_options(cutoff, horizon_days, model, sla_target_seconds, calendar)
         names = [lib.cxm_feature_name(k).decode() for k in range(_FEATURE_COUNT)]
         out = FeatureTable()
         with self._use() as h:
@@ -2016,6 +2158,46 @@ class Store:
             finally:
                 lib.cxm_features_free(f)
         return out
+
+    def risk_model(self, cutoff: Time, horizon_days: int = 90, model: str = "mbgnbd",
+                   sla_target_seconds: Optional[int] = None,
+                   calendar: Optional[Calendar] = None) -> Tuple[LogisticModel, Optional[Evaluation], bool]:
+        """The churn risk model of the store (cxm_store_risk_model;
+        docs/churn.md): fitted on the features at ``cutoff`` labelled with
+        churn in the ``horizon_days`` after it when there are enough labels
+        (even customer handles train, odd ones evaluate), else the default
+        model. Returns (model, held-out evaluation or None, fitted). The
+        features are those of ``features()`` with the same arguments."""
+        lib = self._lib
+        fo = self._feature_options(cutoff, horizon_days, model, sla_target_seconds, calendar)
+        m, e, fitted = _c.RiskModel(), _c.RiskEvaluation(), c_int32()
+        lib.cxm_risk_model_init(byref(m))
+        e.size = ctypes.sizeof(e)
+        with self._use() as h:
+            rc = lib.cxm_store_risk_model(byref(m), byref(e), byref(fitted), h, byref(fo))
+        if rc != -33:
+            _check(rc, "risk model")
+        return LogisticModel._of(m), _evaluation_of(e) if e.rows > 0 else None, bool(fitted.value)
+
+    def _feature_options(self, cutoff: Time, horizon_days: int, model: str, sla_target_seconds: Optional[int],
+                         calendar: Optional[Calendar]) -> Any:
+        if model not in _MODELS:
+            raise CxmError(_CXM_E_MODEL, f"unknown purchase model {model!r}: one of {', '.join(_MODELS)}")
+        lib = self._lib
+        fo = _c.FeatureOptions()
+        lib.cxm_feature_options_init(byref(fo))
+        fo.cutoff = _time(cutoff, "cutoff")
+        if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or not 0 <= horizon_days <= _INT64_MAX // 86400:
+            raise CxmError(_CXM_E_OPTION, f"horizon_days must be a number of days >= 0, not {horizon_days!r}")
+        fo.horizon_seconds = horizon_days * 86400
+        fo.purchase_model = _MODELS[model]
+        if sla_target_seconds is not None:
+            fo.sla_target_seconds = _int(sla_target_seconds, "sla_target_seconds", _CXM_E_OPTION, 64)
+        if calendar is not None:
+            if not isinstance(calendar, Calendar):
+                raise TypeError("calendar must be a cxm.Calendar")
+            fo.calendar = calendar._handle
+        return fo
 
     def fit_purchase_model(self, kind: str = "mbgnbd", to: Optional[Time] = None, unit: str = "W",
                            max_iterations: Optional[int] = None, max_seconds: Optional[float] = None) -> PurchaseModel:
@@ -2580,9 +2762,7 @@ def _churn_result(lib: Any, store: int, churn: int, info_type: Any = _c.ChurnInf
     m, e = info.model, info.evaluation
     evaluation = None
     if e.rows > 0:
-        bins = tuple(CalibrationBin(e.bin_rows[b], _num(e.bin_predicted[b]), _num(e.bin_observed[b]))
-                     for b in range(_c.RISK_CALIBRATION_BINS))
-        evaluation = Evaluation(e.rows, e.positives, _num(e.log_loss), _num(e.auc), _num(e.brier), bins)
+        evaluation = _evaluation_of(e)
     sources = ("default", "fitted", "purchase")
     split = not math.isnan(info.margin)
     model = RiskModel(sources[info.source], bool(info.fitted), info.cutoff, info.scored_at,

@@ -499,6 +499,13 @@ class SaveOptions(Structure):
     _fields_ = [("size", c_size_t), ("new_file_mode", c_uint32)]
 
 
+class RiskOptions(Structure):
+    """struct cxm_risk_options (cxm/risk.h)."""
+
+    _fields_ = [("size", c_size_t), ("l2", c_double), ("max_iterations", c_int32), ("tolerance", c_double),
+                ("prior", c_void_p)]
+
+
 class SliceOptions(Structure):
     """struct cxm_slice_options (cxm/slicestats.h)."""
 
@@ -652,6 +659,15 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_groups_service_business": (_I32, [_P(ServiceResult), _V, _SZ]),
     "cxm_groups_loyalty": (_I32, [_P(LoyaltyResult), _V, _SZ]),
     "cxm_groups_consistency": (_I32, [_P(ConsistencyResult), _V, _SZ]),
+    "cxm_risk_data_new": (_I32, [_P(_V), _I32, _V]),
+    "cxm_risk_data_free": (None, [_V]),
+    "cxm_risk_data_add": (_I32, [_V, _P(_D), _I32, _D]),
+    "cxm_risk_data_count": (_SZ, [_V]),
+    "cxm_risk_data_features": (_I32, [_V]),
+    "cxm_risk_options_init": (None, [_P(RiskOptions)]),
+    "cxm_risk_model_set": (_I32, [_P(RiskModel), _I32, _D, _P(_D)]),
+    "cxm_risk_fit": (_I32, [_P(RiskModel), _V, _P(RiskOptions)]),
+    "cxm_risk_evaluate": (_I32, [_P(RiskEvaluation), _P(RiskModel), _V]),
     "cxm_channel_name": (_S, [_I32]),
     "cxm_stage_name": (_S, [_I32]),
     "cxm_time_format": (_I32, [ctypes.c_char_p, _SZ, _I64]),
@@ -767,6 +783,7 @@ def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
         ("cxm_slice_options", SliceOptions, lib.cxm_slice_options_init),
         ("cxm_plan_options", PlanOptions, lib.cxm_plan_options_init),
         ("cxm_detail", Detail, lib.cxm_detail_init),
+        ("cxm_risk_options", RiskOptions, lib.cxm_risk_options_init),
         ("cxm_save_options", SaveOptions, lib.cxm_save_options_init),
     ]
     sizes = {}

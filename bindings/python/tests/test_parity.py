@@ -4,6 +4,7 @@ C functions, so the comparison is exact: the command prints doubles with
 17 significant digits, which round-trip."""
 
 import json
+import math
 import os
 import subprocess
 import unittest
@@ -500,6 +501,81 @@ class ChurnParity(unittest.TestCase):
         self.assertIn("default", {s for s, _, _ in seen})
         self.assertIn(True, {n for _, n, _ in seen})
         self.assertIn(True, {e for _, _, e in seen})
+
+
+
+# tests/test_risk.c's reference fit (tools/risk_reference.py: scipy on the
+# same objective): rows, labels, weights; per l2 the coefficients, their
+# standard errors and the log-loss.
+REF_X = [[0.5, 10.0], [1.2, 12.0], [-0.3, 9.0], [2.0, 15.0], [1.5, 11.0], [-1.0, 8.0], [0.0, 13.0], [0.8, 9.5],
+         [3.1, 14.0], [-2.2, 7.0], [1.1, 10.5], [0.4, 12.5]]
+REF_Y = [0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1]
+REF_W = [1, 1, 2, 1, 0.5, 1, 1, 1.5, 1, 1, 1, 2]
+REF_FIT = [(0.0, (-8.33399823619962, 3.00503517180637, 0.614742668993207),
+            (7.52392281026181, 2.27212554116293, 0.612333233074458), 0.339305373605344),
+           (1.0, (-3.8181678132338, 0.820599945537176, 0.312802925935475),
+            (3.16971446506651, 0.596378150693663, 0.290582267861329), 0.411677187430464),
+           (5.0, (-2.05616042393782, 0.361312431635743, 0.172585300694198),
+            (1.85310433809043, 0.306426959060077, 0.164690275194668), 0.502569352440621)]
+
+
+class RiskModelParts(unittest.TestCase):
+    """The churn pipeline's parts (cxm/risk.h, cxm_store_risk_model,
+    cxm_feature_default_model) through LogisticModel."""
+
+    def test_reference_fit(self):
+        for l2, b, se, log_loss in REF_FIT:
+            m = cxm.LogisticModel.fit(REF_X, REF_Y, REF_W, l2=l2)
+            self.assertTrue(m.converged)
+            self.assertEqual((m.rows, m.positives, m.l2), (12, 6, l2))
+            for got, want in zip((m.intercept,) + m.coefficients, b):
+                self.assertAlmostEqual(got, want, delta=1e-9 * max(1, abs(want)))
+            for got, want in zip((m.intercept_se,) + m.se, se):
+                self.assertAlmostEqual(got, want, delta=1e-8 * max(1, abs(want)))
+            self.assertAlmostEqual(m.log_loss, log_loss, delta=1e-11)
+            # score = sigmoid(logit), logit = intercept + the contributions
+            contrib, logit = m.explain(REF_X[3])
+            self.assertAlmostEqual(logit, m.intercept + sum(contrib), places=12)
+            self.assertAlmostEqual(m.score(REF_X[3]), 1 / (1 + math.exp(-logit)), places=12)
+            ev = m.evaluate(REF_X, REF_Y, REF_W)
+            self.assertEqual((ev.customers, ev.churned), (12, 6))
+            self.assertAlmostEqual(ev.log_loss, log_loss, delta=1e-11)
+        stopped = cxm.LogisticModel.fit(REF_X, REF_Y, REF_W, l2=0.0, max_iterations=1)
+        self.assertFalse(stopped.converged)
+        # shrinking towards a prior at the unpenalised estimate costs nothing
+        free = cxm.LogisticModel.fit(REF_X, REF_Y, l2=0.0)
+        toward = cxm.LogisticModel.fit(REF_X, REF_Y, l2=50.0, prior=list(free.coefficients))
+        for a, b in zip(free.coefficients, toward.coefficients):
+            self.assertAlmostEqual(a, b, places=4)
+        hand = cxm.LogisticModel.from_coefficients(-1.0, [0.5, 0.1])
+        self.assertIsNone(hand.l2)
+        self.assertAlmostEqual(hand.score([2.0, 10.0]), 1 / (1 + math.exp(-1.0)), places=12)
+        self.assertEqual([cxm.LogisticModel.band(p) for p in (0.1, 0.3, 0.6, float("nan"))],
+                         ["low", "medium", "high", "none"])
+        with self.assertRaises(cxm.CxmValueError):
+            hand.score([1.0])
+
+    @unittest.skipUnless(EXE, "needs CXM_EXE")
+    def test_default_and_store_models(self):
+        doc = run_json("churn", "--json", PLANTED)
+        self.assertEqual(doc["risk_model"]["source"], "default")
+        default = cxm.LogisticModel.default_churn()
+        self.assertEqual(default.intercept, doc["risk_model"]["intercept"])
+        self.assertEqual(list(default.coefficients), list(doc["risk_model"]["coefficients"].values()))
+        with cxm.Store() as s:
+            s.ingest(PLANTED)
+            cutoff = doc["risk_model"]["cutoff"]
+            m, ev, fitted = s.risk_model(cutoff)
+            table = s.features(cutoff)
+            labelled = [r for r in table if r.label is not None]
+            self.assertTrue(fitted)
+            self.assertEqual(m.rows + ev.customers, len(labelled))  # even handles train, odd ones evaluate
+            self.assertEqual(m.positives + ev.churned, sum(r.label for r in labelled))
+            # no labels (a cut-off at the last day): the default model, no evaluation
+            m0, ev0, fitted0 = s.risk_model(doc["risk_model"]["scored_at"])
+            self.assertFalse(fitted0)
+            self.assertIsNone(ev0)
+            self.assertEqual(m0.coefficients, default.coefficients)
 
 
 if __name__ == "__main__":
