@@ -255,15 +255,7 @@ func churnResult(p *C.cxm_store, c *C.cxm_churn) ([]ChurnRisk, RiskModel, error)
 	for k, name := range names {
 		info.Coef[name] = float64(ci.model.coef[k])
 	}
-	if e := &ci.evaluation; e.rows > 0 {
-		ev := &Evaluation{Customers: uint64(e.rows), Churned: uint64(e.positives), LogLoss: float64(e.log_loss),
-			AUC: float64(e.auc), Brier: float64(e.brier)}
-		for b := 0; b < C.CXM_RISK_CALIBRATION_BINS; b++ {
-			ev.Calibration = append(ev.Calibration, CalibrationBin{Customers: uint64(e.bin_rows[b]),
-				Predicted: float64(e.bin_predicted[b]), Observed: float64(e.bin_observed[b])})
-		}
-		info.Evaluation = ev
-	}
+	info.Evaluation = evaluationOf(&ci.evaluation)
 	n := int(C.cxm_churn_count(c))
 	out := make([]ChurnRisk, 0, n)
 	for i := 0; i < n; i++ {

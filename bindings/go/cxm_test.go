@@ -1205,3 +1205,103 @@ func TestNoLeak(t *testing.T) {
 	}
 	runtime.GC()
 }
+
+// The churn pipeline's parts: FitLogistic equals tests/test_risk.c's scipy
+// reference fit; DefaultChurnModel the command's default model; the store's
+// RiskModel splits its labelled feature rows between training and
+// evaluation.
+func TestLogisticModel(t *testing.T) {
+	x := [][]float64{{0.5, 10.0}, {1.2, 12.0}, {-0.3, 9.0}, {2.0, 15.0}, {1.5, 11.0}, {-1.0, 8.0}, {0.0, 13.0},
+		{0.8, 9.5}, {3.1, 14.0}, {-2.2, 7.0}, {1.1, 10.5}, {0.4, 12.5}}
+	y := []bool{false, true, false, true, true, false, false, true, true, false, false, true}
+	w := []float64{1, 1, 2, 1, 0.5, 1, 1, 1.5, 1, 1, 1, 2}
+	for _, ref := range []struct {
+		l2, logLoss float64
+		b, se       [3]float64
+	}{
+		{0, 0.339305373605344, [3]float64{-8.33399823619962, 3.00503517180637, 0.614742668993207},
+			[3]float64{7.52392281026181, 2.27212554116293, 0.612333233074458}},
+		{1, 0.411677187430464, [3]float64{-3.8181678132338, 0.820599945537176, 0.312802925935475},
+			[3]float64{3.16971446506651, 0.596378150693663, 0.290582267861329}},
+		{5, 0.502569352440621, [3]float64{-2.05616042393782, 0.361312431635743, 0.172585300694198},
+			[3]float64{1.85310433809043, 0.306426959060077, 0.164690275194668}},
+	} {
+		m, err := FitLogistic(x, y, w, LogisticOptions{L2: ref.l2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []float64{m.Intercept, m.Coef[0], m.Coef[1]}
+		gotSE := []float64{m.InterceptSE, m.SE[0], m.SE[1]}
+		for i := range got {
+			if !near(got[i], ref.b[i], 1e-9) || !near(gotSE[i], ref.se[i], 1e-8) {
+				t.Errorf("l2 %g coefficient %d: %v (se %v), want %v (%v)", ref.l2, i, got[i], gotSE[i], ref.b[i], ref.se[i])
+			}
+		}
+		if !m.Converged || !near(m.LogLoss, ref.logLoss, 1e-11) || m.Rows != 12 || m.Positives != 6 {
+			t.Errorf("l2 %g: %+v", ref.l2, m)
+		}
+		contrib, logit, err := m.Explain(x[3])
+		if err != nil || !near(logit, m.Intercept+contrib[0]+contrib[1], 1e-12) {
+			t.Errorf("Explain: %v %v %v", contrib, logit, err)
+		}
+		if p, _ := m.Score(x[3]); !near(p, 1/(1+math.Exp(-logit)), 1e-12) {
+			t.Errorf("Score %v, logit %v", p, logit)
+		}
+		ev, err := m.Evaluate(x, y, w)
+		if err != nil || ev.Customers != 12 || !near(ev.LogLoss, ref.logLoss, 1e-11) {
+			t.Errorf("Evaluate: %+v %v", ev, err)
+		}
+	}
+	if m, err := FitLogistic(x, y, w, LogisticOptions{MaxIterations: 1}); err != nil || m.Converged {
+		t.Errorf("one iteration: %+v %v", m, err)
+	}
+	hand, err := NewLogisticModel(-1, []float64{0.5, 0.1})
+	if err != nil || !math.IsNaN(hand.L2) {
+		t.Fatalf("NewLogisticModel: %+v %v", hand, err)
+	}
+	if p, _ := hand.Score([]float64{2, 10}); !near(p, 1/(1+math.Exp(-1)), 1e-12) {
+		t.Errorf("hand score %v", p)
+	}
+	if _, err := hand.Score([]float64{1}); !errors.Is(err, ErrValue) {
+		t.Errorf("one feature for two: %v", err)
+	}
+	if got := []string{RiskBand(0.1), RiskBand(0.3), RiskBand(0.6), RiskBand(math.NaN())}; fmt.Sprint(got) != "[low medium high none]" {
+		t.Errorf("bands %v", got)
+	}
+
+	doc := runJSON(t, "churn", "--json", planted)
+	rm := obj(doc["risk_model"])
+	def := DefaultChurnModel()
+	same(t, "default intercept", def.Intercept, rm["intercept"])
+	for k, name := range FeatureNames() {
+		same(t, "default "+name, def.Coef[k], obj(rm["coefficients"])[name])
+	}
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, err := s.Ingest(planted); err != nil {
+		t.Fatal(err)
+	}
+	cutoff, _ := time.Parse(time.RFC3339, rm["cutoff"].(string))
+	m, ev, fitted, err := s.RiskModel(FeatureOptions{Cutoff: cutoff, HorizonDays: 90})
+	if err != nil || !fitted || ev == nil {
+		t.Fatalf("RiskModel: %v %v %v", fitted, ev, err)
+	}
+	rows, err := s.Features(FeatureOptions{Cutoff: cutoff, HorizonDays: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labelled, lost uint64
+	for _, r := range rows {
+		if r.Label >= 0 {
+			labelled++
+			lost += uint64(r.Label)
+		}
+	}
+	if m.Rows+ev.Customers != labelled || m.Positives+ev.Churned != lost {
+		t.Errorf("split: %d + %d rows of %d, %d + %d lost of %d", m.Rows, ev.Customers, labelled, m.Positives,
+			ev.Churned, lost)
+	}
+}
