@@ -35,7 +35,8 @@ __all__ = [
     "Churn", "Calendar", "parse_hours", "version", "SliceTest", "SliceTests", "SamplePlan", "p_adjust",
     "slice_tests_survey", "slice_tests_means", "nps_score_interval", "plan_sample_size", "Holdout",
     "load_purchase_summaries", "kinds", "channels", "stages", "dimensions", "format_time", "period_key",
-    "ExperienceGroup", "ExperienceGroups", "LogisticModel",
+    "ExperienceGroup", "ExperienceGroups", "LogisticModel", "SurveyAccumulator", "GapAccumulator",
+    "ServqualAccumulator", "LoyaltyAccumulator", "ServiceAccumulator",
 ]
 
 Time = Union[int, str, _dt.datetime, _dt.date]
@@ -1635,6 +1636,150 @@ def _risk_data(x: List[List[float]], y: List[Any], weight: Optional[List[float]]
         lib.cxm_risk_data_free(data)
 
 
+class _Accumulator:
+    """Shared parts of the mergeable, serialisable accumulators."""
+
+    _prefix = ""
+    _struct: Any = None
+    _max_bytes = 0
+
+    def __init__(self) -> None:
+        self._acc = self._struct()
+        getattr(_c.lib(), self._prefix + "_init")(byref(self._acc))
+
+    def merge(self, other: "_Accumulator") -> None:
+        """Add ``other`` into this accumulator (its *_acc_merge): the result
+        is the accumulator of both slices' data (see docs/formats.md and the
+        header for when a merge is exact). CxmValueError CXM_E_OVERFLOW
+        leaves this one unchanged."""
+        if type(other) is not type(self):
+            raise TypeError(f"cannot merge a {type(other).__name__} into a {type(self).__name__}")
+        _check(getattr(_c.lib(), self._prefix + "_merge")(byref(self._acc), byref(other._acc)), "merge")
+
+    def to_bytes(self) -> bytes:
+        """The accumulator in its portable byte format (docs/formats.md;
+        *_acc_serialize): the same bytes on every platform."""
+        buf = (ctypes.c_uint8 * self._max_bytes)()
+        n = c_size_t()
+        _check(getattr(_c.lib(), self._prefix + "_serialize")(buf, self._max_bytes, byref(n), byref(self._acc)))
+        return bytes(buf[:n.value])
+
+    @classmethod
+    def from_bytes(cls, data: Union[bytes, bytearray, memoryview]) -> Any:
+        """An accumulator read from to_bytes() output (*_acc_deserialize).
+        Malformed bytes raise CxmValueError (CXM_E_FORMAT, CXM_E_TRUNCATED,
+        CXM_E_VERSION); bytes after the accumulator are CXM_E_FORMAT."""
+        b = bytes(data)
+        out = cls()
+        n = c_size_t()
+        _check(getattr(_c.lib(), cls._prefix + "_deserialize")(byref(out._acc), b, len(b), byref(n)), "from_bytes")
+        if n.value != len(b):
+            raise CxmError(-18, f"{len(b) - n.value} bytes after the accumulator")
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and bytes(self._acc) == bytes(other._acc)  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.to_bytes())} bytes)"
+
+
+class SurveyAccumulator(_Accumulator):
+    """NPS, CSAT and CES answer counts (struct cxm_survey_acc): build one
+    with add() or Store.accumulator("survey", ...), merge shards, keep them
+    as bytes, and compute the metrics exactly as the store's queries do."""
+
+    _prefix, _struct, _max_bytes = "cxm_survey_acc", _c.SurveyAcc, 256
+
+    def add(self, kind: str, value: int, count: int = 1) -> None:
+        """Add ``count`` answers ``value`` of ``kind`` "nps" (0..10), "csat"
+        (1..5) or "ces" (1..7) (cxm_survey_acc_add)."""
+        lib = _c.lib()
+        k = c_int32()
+        kb = _bytes(kind, "kind")
+        _check(lib.cxm_kind_parse(byref(k), kb, len(kb)), f"kind {kind!r}")
+        _check(lib.cxm_survey_acc_add(byref(self._acc), k.value, _int(value, "value", _CXM_E_VALUE),
+                                      _u64(count, "count", _CXM_E_VALUE)), "add")
+
+    def nps(self) -> Nps:
+        """The NPS of the answers (cxm_nps_compute)."""
+        return _survey(self._acc)[0]
+
+    def csat(self) -> Csat:
+        """The CSAT of the answers (cxm_csat_compute)."""
+        return _survey(self._acc)[1]
+
+    def ces(self) -> Ces:
+        """The CES of the answers (cxm_ces_compute)."""
+        return _survey(self._acc)[2]
+
+
+class GapAccumulator(_Accumulator):
+    """Perception-gap pairs (struct cxm_gap_acc, a Welford accumulator)."""
+
+    _prefix, _struct, _max_bytes = "cxm_gap_acc", _c.GapAcc, 61
+
+    def add(self, service: float, experience: float, top_box: float = 80.0) -> None:
+        """Add one interaction's internal service rating and the customer's
+        experience rating, both 0..100, with the top-box threshold of the
+        blind-spot counts (cxm_gap_acc_add)."""
+        _check(_c.lib().cxm_gap_acc_add(byref(self._acc), float(service), float(experience), float(top_box)), "add")
+
+    def compute(self) -> Gap:
+        """The perception gap of the pairs (cxm_gap_compute)."""
+        return _gap_of(_c.lib(), self._acc)
+
+
+class ServqualAccumulator(_Accumulator):
+    """SERVQUAL answers of qualifying customers per dimension (struct cxm_servqual_acc)."""
+
+    _prefix, _struct, _max_bytes = "cxm_servqual_acc", _c.ServqualAcc, 205
+
+    def compute(self, weights: Optional[Dict[str, float]] = None) -> Servqual:
+        """SERVQUAL gaps (cxm_servqual_compute); ``weights`` by dimension name
+        weigh the overall score (default: the unweighted mean)."""
+        r = _c.ServqualResult()
+        w = None
+        if weights is not None:
+            unknown = set(weights) - set(_DIMENSIONS)
+            if unknown:
+                raise CxmError(_CXM_E_OPTION, f"unknown dimensions {sorted(unknown)}")
+            w = (c_double * 5)(*[float(weights.get(d, 0.0)) for d in _DIMENSIONS])
+        _check(_c.lib().cxm_servqual_compute(byref(r), byref(self._acc), w), "servqual")
+        return _servqual_of(r)
+
+
+class LoyaltyAccumulator(_Accumulator):
+    """Complaints, compliments and churned customers (struct cxm_loyalty_acc)."""
+
+    _prefix, _struct, _max_bytes = "cxm_loyalty_acc", _c.LoyaltyAcc, 29
+
+    def compute(self) -> Loyalty:
+        """The loyalty signals (cxm_loyalty_compute)."""
+        r = _c.LoyaltyResult()
+        _check(_c.lib().cxm_loyalty_compute(byref(r), byref(self._acc)))
+        return _loyalty_of(r)
+
+
+class ServiceAccumulator(_Accumulator):
+    """Service-level counts, sums and duration histograms (struct
+    cxm_service_acc): medians and p90s come from the histograms, exact
+    below 1 024 s and within 1/128 above; counts, means and the SLA share
+    are exact."""
+
+    _prefix, _struct, _max_bytes = "cxm_service_acc", _c.ServiceAcc, 69 + 2 * (2 + 10 * 2816)
+
+    def compute(self) -> Service:
+        """The service levels (cxm_service_compute)."""
+        r = _c.ServiceResult()
+        _check(_c.lib().cxm_service_compute(byref(r), byref(self._acc)))
+        return _service_of(r)
+
+
+_ACCUMULATORS = {"survey": SurveyAccumulator, "gap": GapAccumulator, "servqual": ServqualAccumulator,
+                 "loyalty": LoyaltyAccumulator, "service": ServiceAccumulator}
+
+
 def _nps(r: Any) -> Nps:
     return Nps(r.n, r.promoters, r.passives, r.detractors, _num(r.score), _num(r.se),
                (_num(r.ci95_low), _num(r.ci95_high)), (_num(r.adjusted_low), _num(r.adjusted_high)))
@@ -2629,6 +2774,32 @@ class Store:
             return Groups(by, out)
         finally:
             lib.cxm_groups_free(g)
+
+    def accumulator(self, family: str, where: Optional[Group] = None, *, channel: Code = None,
+                    stage: Code = None, segment: Code = None, start: Optional[Time] = None,
+                    end: Optional[Time] = None, top_box: Optional[float] = None,
+                    sla_target_seconds: Optional[int] = None, calendar: Optional[Calendar] = None) -> Any:
+        """The mergeable accumulator of a slice for ``family`` "survey"
+        (cxm_store_survey), "gap" (cxm_store_gap), "servqual"
+        (cxm_store_servqual_acc), "loyalty" (cxm_store_loyalty_acc) or
+        "service" (cxm_store_service_acc): the data of the store's query of
+        that family, to merge with other shards' and keep as bytes;
+        ``compute()`` (``nps()``... for survey) gives the query's result."""
+        if family not in _ACCUMULATORS:
+            raise CxmError(_CXM_E_OPTION, f"unknown family {family!r}: one of {', '.join(_ACCUMULATORS)}")
+        out = _ACCUMULATORS[family]()
+        lib = self._lib
+        o = self._experience_options(top_box, sla_target_seconds, calendar)
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            a = byref(out._acc)
+            rc = {"survey": lambda: lib.cxm_store_survey(a, h, byref(f)),
+                  "gap": lambda: lib.cxm_store_gap(a, h, byref(f), byref(o)),
+                  "servqual": lambda: lib.cxm_store_servqual_acc(a, h, byref(f)),
+                  "loyalty": lambda: lib.cxm_store_loyalty_acc(a, h, byref(f)),
+                  "service": lambda: lib.cxm_store_service_acc(a, h, byref(f), byref(o))}[family]()
+            _check(rc, family)
+        return out
 
     def group_experience(self, by: str, where: Optional[Group] = None, *, channel: Code = None,
                          stage: Code = None, segment: Code = None, start: Optional[Time] = None,

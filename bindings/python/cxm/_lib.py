@@ -157,6 +157,31 @@ class GapAcc(Structure):
     ]
 
 
+class ServqualAcc(Structure):
+    """struct cxm_servqual_acc (cxm/experience.h)."""
+
+    _fields_ = [("customers", c_uint64 * 6), ("expectation_n", c_uint64 * 6), ("expectation_sum", c_uint64 * 6),
+                ("perception_n", c_uint64 * 6), ("perception_sum", c_uint64 * 6)]
+
+
+class LoyaltyAcc(Structure):
+    """struct cxm_loyalty_acc (cxm/experience.h)."""
+
+    _fields_ = [("complaints", c_uint64), ("compliments", c_uint64), ("churned", c_uint64)]
+
+
+SERVICE_SKETCH_BUCKETS = 2816  # CXM_SERVICE_SKETCH_BUCKETS (cxm/experience.h)
+
+
+class ServiceAcc(Structure):
+    """struct cxm_service_acc (cxm/experience.h)."""
+
+    _fields_ = [("contacts", c_uint64), ("open", c_uint64), ("replied", c_uint64), ("resolved", c_uint64),
+                ("met", c_uint64), ("breached", c_uint64), ("first_response_sum_s", c_uint64),
+                ("resolution_sum_s", c_uint64), ("first_response_hist", c_uint64 * SERVICE_SKETCH_BUCKETS),
+                ("resolution_hist", c_uint64 * SERVICE_SKETCH_BUCKETS)]
+
+
 class GapResult(Structure):
     _fields_ = [
         ("pairs", c_uint64),
@@ -668,6 +693,34 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_risk_model_set": (_I32, [_P(RiskModel), _I32, _D, _P(_D)]),
     "cxm_risk_fit": (_I32, [_P(RiskModel), _V, _P(RiskOptions)]),
     "cxm_risk_evaluate": (_I32, [_P(RiskEvaluation), _P(RiskModel), _V]),
+    "cxm_survey_acc_init": (None, [_P(SurveyAcc)]),
+    "cxm_survey_acc_add": (_I32, [_P(SurveyAcc), _I32, _I32, _U64]),
+    "cxm_survey_acc_merge": (_I32, [_P(SurveyAcc), _P(SurveyAcc)]),
+    "cxm_survey_acc_serialize": (_I32, [_V, _SZ, _P(_SZ), _P(SurveyAcc)]),
+    "cxm_survey_acc_deserialize": (_I32, [_P(SurveyAcc), _V, _SZ, _P(_SZ)]),
+    "cxm_gap_acc_init": (None, [_P(GapAcc)]),
+    "cxm_gap_acc_add": (_I32, [_P(GapAcc), _D, _D, _D]),
+    "cxm_gap_acc_merge": (_I32, [_P(GapAcc), _P(GapAcc)]),
+    "cxm_gap_acc_serialize": (_I32, [_V, _SZ, _P(_SZ), _P(GapAcc)]),
+    "cxm_gap_acc_deserialize": (_I32, [_P(GapAcc), _V, _SZ, _P(_SZ)]),
+    "cxm_servqual_acc_init": (None, [_P(ServqualAcc)]),
+    "cxm_servqual_acc_merge": (_I32, [_P(ServqualAcc), _P(ServqualAcc)]),
+    "cxm_servqual_compute": (_I32, [_P(ServqualResult), _P(ServqualAcc), _P(_D)]),
+    "cxm_servqual_acc_serialize": (_I32, [_V, _SZ, _P(_SZ), _P(ServqualAcc)]),
+    "cxm_servqual_acc_deserialize": (_I32, [_P(ServqualAcc), _V, _SZ, _P(_SZ)]),
+    "cxm_store_servqual_acc": (_I32, [_P(ServqualAcc), _V, _P(Filter)]),
+    "cxm_loyalty_acc_init": (None, [_P(LoyaltyAcc)]),
+    "cxm_loyalty_acc_merge": (_I32, [_P(LoyaltyAcc), _P(LoyaltyAcc)]),
+    "cxm_loyalty_compute": (_I32, [_P(LoyaltyResult), _P(LoyaltyAcc)]),
+    "cxm_loyalty_acc_serialize": (_I32, [_V, _SZ, _P(_SZ), _P(LoyaltyAcc)]),
+    "cxm_loyalty_acc_deserialize": (_I32, [_P(LoyaltyAcc), _V, _SZ, _P(_SZ)]),
+    "cxm_store_loyalty_acc": (_I32, [_P(LoyaltyAcc), _V, _P(Filter)]),
+    "cxm_service_acc_init": (None, [_P(ServiceAcc)]),
+    "cxm_service_acc_merge": (_I32, [_P(ServiceAcc), _P(ServiceAcc)]),
+    "cxm_service_compute": (_I32, [_P(ServiceResult), _P(ServiceAcc)]),
+    "cxm_service_acc_serialize": (_I32, [_V, _SZ, _P(_SZ), _P(ServiceAcc)]),
+    "cxm_service_acc_deserialize": (_I32, [_P(ServiceAcc), _V, _SZ, _P(_SZ)]),
+    "cxm_store_service_acc": (_I32, [_P(ServiceAcc), _V, _P(Filter), _P(ExperienceOptions)]),
     "cxm_channel_name": (_S, [_I32]),
     "cxm_stage_name": (_S, [_I32]),
     "cxm_time_format": (_I32, [ctypes.c_char_p, _SZ, _I64]),

@@ -578,5 +578,64 @@ class RiskModelParts(unittest.TestCase):
             self.assertEqual(m0.coefficients, default.coefficients)
 
 
+
+@unittest.skipUnless(SAMPLE, "needs CXM_SAMPLE")
+class Accumulators(unittest.TestCase):
+    """The accumulator layer: each family's accumulator of a slice computes
+    the store's query of it (the service quantiles within the sketch's
+    1/128), round-trips through bytes, and merges shards."""
+
+    def test_accumulators(self):
+        with cxm.Store() as s:
+            s.ingest(SAMPLE)
+            for g in [None] + list(s.groups("channel")):
+                acc = {f: s.accumulator(f, g) for f in ("survey", "gap", "servqual", "loyalty", "service")}
+                self.assertEqual((acc["survey"].nps(), acc["survey"].csat(), acc["survey"].ces()),
+                                 (s.nps(g), s.csat(g), s.ces(g)))
+                self.assertEqual(acc["gap"].compute(), s.gap(g))
+                self.assertEqual(acc["servqual"].compute(), s.servqual(g))
+                self.assertEqual(acc["loyalty"].compute(), s.loyalty(g))
+                got, want = acc["service"].compute(), s.service(g)
+                for f in ("contacts", "open", "replied", "resolved", "met", "breached", "first_response_mean_s",
+                          "resolution_mean_s", "within_sla_pct"):
+                    self.assertEqual(getattr(got, f), getattr(want, f), f)
+                for f in ("first_response_median_s", "first_response_p90_s", "resolution_median_s",
+                          "resolution_p90_s"):
+                    if getattr(want, f) is not None:
+                        self.assertLessEqual(abs(getattr(got, f) - getattr(want, f)), getattr(want, f) / 128 + 1, f)
+                for a in acc.values():
+                    self.assertEqual(type(a).from_bytes(a.to_bytes()), a)
+            # Months are disjoint shards of the answers and interactions.
+            total_survey, total_loyalty = cxm.SurveyAccumulator(), cxm.LoyaltyAccumulator()
+            for g in s.groups("month"):
+                total_survey.merge(s.accumulator("survey", g))
+                total_loyalty.merge(s.accumulator("loyalty", g))
+            self.assertEqual(total_survey, s.accumulator("survey"))
+            self.assertEqual(total_loyalty.compute().complaints, s.loyalty().complaints)
+            with self.assertRaises(cxm.CxmValueError):
+                cxm.SurveyAccumulator.from_bytes(b"nonsense")
+            with self.assertRaises(cxm.CxmValueError):
+                cxm.GapAccumulator.from_bytes(s.accumulator("gap").to_bytes() + b"x")
+            with self.assertRaises(TypeError):
+                total_survey.merge(total_loyalty)
+            weighted = s.accumulator("servqual").compute({"reliability": 1.0})
+            self.assertEqual(weighted.score, s.servqual().gaps["reliability"])
+
+    def test_built_by_hand(self):
+        a = cxm.SurveyAccumulator()
+        for v, n in ((10, 5), (9, 3), (7, 2), (3, 4)):
+            a.add("nps", v, n)
+        self.assertEqual((a.nps().promoters, a.nps().passives, a.nps().detractors), (8, 2, 4))
+        self.assertAlmostEqual(a.nps().score, 100 * (8 - 4) / 14)
+        with self.assertRaises(cxm.CxmValueError):
+            a.add("nps", 11)
+        g = cxm.GapAccumulator()
+        for service, experience in ((90, 70), (85, 85), (60, 90)):
+            g.add(service, experience)
+        r = g.compute()
+        self.assertEqual((r.pairs, r.blind_spots, r.reverse_spots), (3, 1, 1))
+        self.assertAlmostEqual(r.mean, (20 + 0 - 30) / 3)
+
+
 if __name__ == "__main__":
     unittest.main()
