@@ -1,6 +1,7 @@
 package cxm
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -1303,5 +1304,120 @@ func TestLogisticModel(t *testing.T) {
 	if m.Rows+ev.Customers != labelled || m.Positives+ev.Churned != lost {
 		t.Errorf("split: %d + %d rows of %d, %d + %d lost of %d", m.Rows, ev.Customers, labelled, m.Positives,
 			ev.Churned, lost)
+	}
+}
+
+// The accumulator layer: each family's accumulator of a slice computes the
+// store's query (service quantiles within the sketch's 1/128), round-trips
+// through MarshalBinary, and month shards merge to the whole.
+func TestAccumulators(t *testing.T) {
+	s := openSample(t)
+	groups, err := s.Groups(Filter{}, "channel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filters := []Filter{{}}
+	for _, g := range groups {
+		filters = append(filters, g.Filter)
+	}
+	for _, f := range filters {
+		sa, err := s.SurveyAccumulator(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nps, _ := s.NPS(f)
+		got, _ := sa.NPS()
+		if show(got) != show(nps) {
+			t.Errorf("%+v NPS: %s, query %s", f, show(got), show(nps))
+		}
+		ga, _ := s.GapAccumulator(f)
+		gap, _ := s.Gap(f)
+		gotGap, _ := ga.Gap()
+		if show(gotGap) != show(gap) {
+			t.Errorf("%+v gap: %s, query %s", f, show(gotGap), show(gap))
+		}
+		qa, _ := s.ServqualAccumulator(f)
+		sq, _ := s.Servqual(f)
+		gotSq, _ := qa.Servqual(nil)
+		if show(gotSq) != show(sq) {
+			t.Errorf("%+v servqual: %s, query %s", f, show(gotSq), show(sq))
+		}
+		la, _ := s.LoyaltyAccumulator(f)
+		loy, _ := s.Loyalty(f)
+		if gotLoy, _ := la.Loyalty(); show(gotLoy) != show(loy) {
+			t.Errorf("%+v loyalty: %s, query %s", f, show(gotLoy), show(loy))
+		}
+		va, _ := s.ServiceAccumulator(f, ServiceOptions{})
+		svc, _ := s.Service(f)
+		gotSvc, _ := va.Service()
+		if (svc == nil) != (gotSvc == nil) {
+			t.Fatalf("%+v service: %v, query %v", f, gotSvc, svc)
+		}
+		if svc != nil {
+			if gotSvc.Contacts != svc.Contacts || gotSvc.Met != svc.Met || show(gotSvc.FirstResponseMean) != show(svc.FirstResponseMean) ||
+				show(gotSvc.WithinSLAPct) != show(svc.WithinSLAPct) {
+				t.Errorf("%+v service: %s, query %s", f, show(gotSvc), show(svc))
+			}
+			if svc.ResolutionMedian != nil && math.Abs(*gotSvc.ResolutionMedian-*svc.ResolutionMedian) > *svc.ResolutionMedian/128+1 {
+				t.Errorf("%+v resolution median %v, query %v", f, *gotSvc.ResolutionMedian, *svc.ResolutionMedian)
+			}
+		}
+		for _, c := range []struct {
+			m interface {
+				MarshalBinary() ([]byte, error)
+			}
+			u interface {
+				UnmarshalBinary([]byte) error
+				MarshalBinary() ([]byte, error)
+			}
+		}{{sa, NewSurveyAccumulator()}, {ga, NewGapAccumulator()}, {qa, NewServqualAccumulator()},
+			{la, NewLoyaltyAccumulator()}, {va, NewServiceAccumulator()}} {
+			b, err := c.m.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.u.UnmarshalBinary(b); err != nil {
+				t.Fatal(err)
+			}
+			if b2, _ := c.u.MarshalBinary(); !bytes.Equal(b, b2) {
+				t.Errorf("%T: the round trip changed the bytes", c.m)
+			}
+			if err := c.u.UnmarshalBinary(append(b, 0)); !errors.Is(err, ErrFormat) {
+				t.Errorf("%T with a byte after it: %v, want ErrFormat", c.m, err)
+			}
+		}
+	}
+	months, _ := s.Groups(Filter{}, "month")
+	var total SurveyAccumulator
+	for _, m := range months {
+		a, _ := s.SurveyAccumulator(m.Filter)
+		if err := total.Merge(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, _ := s.SurveyAccumulator(Filter{})
+	tb, _ := total.MarshalBinary()
+	ab, _ := all.MarshalBinary()
+	if !bytes.Equal(tb, ab) {
+		t.Errorf("months merged differ from the whole")
+	}
+	var hand SurveyAccumulator
+	for _, a := range [][2]int32{{10, 5}, {9, 3}, {7, 2}, {3, 4}} {
+		if err := hand.Add("nps", a[0], uint64(a[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := hand.NPS(); n.Promoters != 8 || n.Detractors != 4 || !near(n.Score, 100*4.0/14, 1e-12) {
+		t.Errorf("hand NPS %+v", n)
+	}
+	if err := hand.Add("nps", 11, 1); !errors.Is(err, ErrValue) {
+		t.Errorf("nps 11: %v", err)
+	}
+	g := NewGapAccumulator()
+	for _, p := range [][2]float64{{90, 70}, {85, 85}, {60, 90}} {
+		g.Add(p[0], p[1], 80)
+	}
+	if r, _ := g.Gap(); r.Pairs != 3 || r.BlindSpots != 1 || r.ReverseSpots != 1 || !near(r.Mean, -10.0/3, 1e-12) {
+		t.Errorf("hand gap %+v", r)
 	}
 }
