@@ -1962,14 +1962,31 @@ class Store:
         seen before (a duplicate, skipped), True otherwise. Raises CxmError
         for an invalid event, which leaves no event in the store (a new
         channel token or segment label given with it stays interned)."""
+        ev, keep = self._event(customer, time, kind, value, stage, dimension, ref, id)
+        d = _c.Detail()
+        self._lib.cxm_detail_init(byref(d))
+        with self._use(write=True) as h:
+            ev.channel = self._channel(h, channel)
+            ev.segment = self._segment(h, segment)
+            status = self._lib.cxm_store_record_ex(h, byref(ev), byref(d))
+        # cxm_store_record_ex says why an event is refused, in the reader's words.
+        return _check(status, d.reason.decode("utf-8", "replace") or None) == 0
+
+    def _event(self, customer: Union[str, bytes, None], time: Time, kind: Union[str, int], value: Optional[float],
+               stage: Code, dimension: Code, ref: Union[str, bytes, None],
+               id: Union[str, bytes, None]) -> Tuple[Any, List[bytes]]:
+        """A cxm_event of everything that needs no store (this call's own
+        struct: one shared struct let threads send each other's customers),
+        and the bytes it borrows, to keep referenced until the call returns."""
         lib = self._lib
-        # Everything that needs no store first, into this call's own struct
-        # (one shared struct let threads send each other's customers).
         ev = _c.Event()
         lib.cxm_event_init(byref(ev))
-        cust = _id(customer, "customer", _CXM_E_CUSTOMER)
-        ev.customer = cust
-        ev.customer_len = len(cust)
+        keep = []
+        if customer is not None:
+            cust = _id(customer, "customer", _CXM_E_CUSTOMER)
+            keep.append(cust)
+            ev.customer = cust
+            ev.customer_len = len(cust)
         ev.time = _time(time)
         ev.kind = self._parse(lib.cxm_kind_parse, kind, "kind", _CXM_E_KIND)
         if value is not None:
@@ -1980,22 +1997,73 @@ class Store:
                 raise CxmError(_CXM_E_VALUE, f"value {value} is beyond the range of a double") from None
         ev.stage = self._parse(lib.cxm_stage_parse, stage, "stage", _CXM_E_STAGE)
         ev.dimension = self._parse(lib.cxm_dimension_parse, dimension, "dimension", _CXM_E_DIMENSION)
-        # Kept referenced until the call returns: the struct borrows them.
-        r = i = None
         if ref is not None:
             r = _id(ref, "ref", _CXM_E_REF)
+            keep.append(r)
             ev.ref, ev.ref_len = r, len(r)
         if id is not None:
             i = _id(id, "id", _CXM_E_EVENT_ID)
+            keep.append(i)
             ev.id, ev.id_len = i, len(i)
-        d = _c.Detail()
-        lib.cxm_detail_init(byref(d))
+        return ev, keep
+
+    # -- customer handles (cxm/store.h): look a customer up once, record many events --
+    def customer(self, id: Union[str, bytes]) -> int:
+        """The handle of customer ``id``, creating the customer when new
+        (cxm_store_customer): handles are 0, 1, 2... in order of creation,
+        valid for the store's lifetime, and feed record_for()."""
+        b = _id(id, "customer", _CXM_E_CUSTOMER)
+        out = c_uint32()
+        with self._use(write=True) as h:
+            _check(self._lib.cxm_store_customer(byref(out), h, b, len(b)), "customer")
+        return out.value
+
+    def find_customer(self, id: Union[str, bytes]) -> Optional[int]:
+        """The handle of customer ``id``, or None when the store has never
+        seen it (cxm_store_find_customer; never writes the store)."""
+        b = _id(id, "customer", _CXM_E_CUSTOMER)
+        out = c_uint32()
+        with self._use() as h:
+            rc = self._lib.cxm_store_find_customer(byref(out), h, b, len(b))
+        if rc == _CXM_E_NOT_FOUND:
+            return None
+        _check(rc, "find_customer")
+        return out.value
+
+    def customer_id(self, handle: int) -> str:
+        """The id of a customer handle (cxm_store_customer_id); CxmError
+        CXM_E_HANDLE for a handle the store did not issue."""
+        cid, n = c_char_p(), c_size_t()
+        with self._use() as h:
+            _check(self._lib.cxm_store_customer_id(byref(cid), byref(n), h, _u32(handle, "handle")), "customer_id")
+            return _text(cid, n.value)
+
+    def record_for(self, handle: int, time: Time, kind: Union[str, int], value: Optional[float] = None,
+                   channel: Code = None, stage: Code = None, segment: Code = None,
+                   ref: Union[str, bytes, None] = None, dimension: Code = None,
+                   id: Union[str, bytes, None] = None) -> bool:
+        """record() for a customer handle of customer() (cxm_store_record_for):
+        the fast path for many events of one customer. False for a duplicate."""
+        ev, keep = self._event(None, time, kind, value, stage, dimension, ref, id)
         with self._use(write=True) as h:
             ev.channel = self._channel(h, channel)
             ev.segment = self._segment(h, segment)
-            status = lib.cxm_store_record_ex(h, byref(ev), byref(d))
-        # cxm_store_record_ex says why an event is refused, in the reader's words.
-        return _check(status, d.reason.decode("utf-8", "replace") or None) == 0
+            status = self._lib.cxm_store_record_for(h, _u32(handle, "handle"), byref(ev))
+        return _check(status, "record_for") == 0
+
+    def check(self, customer: Union[str, bytes], time: Time, kind: Union[str, int], value: Optional[float] = None,
+              channel: Code = None, stage: Code = None, segment: Code = None, ref: Union[str, bytes, None] = None,
+              dimension: Code = None, id: Union[str, bytes, None] = None) -> None:
+        """Validate an event as record() would, without recording it
+        (cxm_store_check; duplicates are not detected): raises the CxmError
+        record() would raise. A new channel token or segment label is
+        interned, as record() does."""
+        ev, keep = self._event(customer, time, kind, value, stage, dimension, ref, id)
+        with self._use(write=True) as h:
+            ev.channel = self._channel(h, channel)
+            ev.segment = self._segment(h, segment)
+            status = self._lib.cxm_store_check(h, byref(ev))
+        _check(status, "check")
 
     def ingest(self, source: Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, Any],
                format: Optional[str] = None, strict: bool = False, delimiter: Optional[str] = None,

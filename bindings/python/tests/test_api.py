@@ -519,6 +519,41 @@ class Details(unittest.TestCase):
                 self.assertEqual(back.stats().events, 1)
 
 
+class CustomerHandles(unittest.TestCase):
+    """customer(), find_customer(), customer_id(), record_for() and check()
+    (cxm_store_customer, cxm_store_find_customer, cxm_store_record_for,
+    cxm_store_check) give the store record() gives."""
+
+    def test_handles_and_check(self):
+        rows = [("a", "2026-03-02T10:00:00Z", "nps", 9), ("b", "2026-03-02T11:00:00Z", "csat", 4),
+                ("a", "2026-03-03T10:00:00Z", "purchase", 12.5), ("c", "2026-03-04T10:00:00Z", "ces", 2)]
+        with cxm.Store() as by_id, cxm.Store() as by_handle:
+            for cust, t, kind, v in rows:
+                self.assertTrue(by_id.record(cust, t, kind, v, channel="email", segment="vip"))
+            self.assertIsNone(by_handle.find_customer("a"))
+            handles = {c: by_handle.customer(c) for c in ("a", "b", "c")}
+            self.assertEqual(list(handles.values()), [0, 1, 2])
+            self.assertEqual(by_handle.customer("a"), 0)
+            self.assertEqual(by_handle.find_customer("b"), 1)
+            self.assertEqual(by_handle.customer_id(2), "c")
+            for cust, t, kind, v in rows:
+                self.assertTrue(by_handle.record_for(handles[cust], t, kind, v, channel="email", segment="vip"))
+            self.assertEqual(by_id.to_bytes(), by_handle.to_bytes())
+            self.assertTrue(by_handle.record_for(0, "2026-03-05T10:00:00Z", "nps", 8, id="e1"))
+            self.assertFalse(by_handle.record_for(0, "2026-03-05T10:00:00Z", "nps", 8, id="e1"))
+            with self.assertRaises(cxm.CxmError) as cm:
+                by_handle.record_for(99, "2026-03-05T10:00:00Z", "nps", 8)
+            self.assertEqual(cm.exception.name, "CXM_E_HANDLE")
+            with self.assertRaises(cxm.CxmError):
+                by_handle.customer_id(99)
+            before = by_handle.stats().events
+            by_handle.check("d", "2026-03-05T10:00:00Z", "nps", 10)
+            with self.assertRaises(cxm.CxmValueError):
+                by_handle.check("d", "2026-03-05T10:00:00Z", "nps", 11)
+            self.assertEqual(by_handle.stats().events, before)
+            self.assertIsNone(by_handle.find_customer("d"))
+
+
 class Names(unittest.TestCase):
     def test_vocabularies_and_time_text(self):
         self.assertEqual(cxm.kinds()[0], "nps")
