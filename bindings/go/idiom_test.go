@@ -401,3 +401,101 @@ func TestDetailsOptionsAndNames(t *testing.T) {
 		t.Errorf("VersionNumber %d", v)
 	}
 }
+
+// Customer handles, Check and RecordBatch give the store RecordEvent gives.
+func TestHandlesCheckAndBatch(t *testing.T) {
+	at := func(d, h int) time.Time { return time.Date(2026, 3, d, h, 0, 0, 0, time.UTC) }
+	events := []cxm.Event{
+		{Customer: "a", Time: at(2, 10), Kind: "nps", Value: cxm.Float(9), Channel: "email", Segment: "vip"},
+		{Customer: "b", Time: at(2, 11), Kind: "csat", Value: cxm.Float(4), Channel: "chat"},
+		{Customer: "a", Time: at(3, 10), Kind: "purchase", Value: cxm.Float(12.5), ID: "p1"},
+		{Customer: "c", Time: at(4, 10), Kind: "ces", Value: cxm.Float(2), Segment: "new"},
+	}
+	byEvent, _ := cxm.NewStore()
+	defer byEvent.Close()
+	for _, e := range events {
+		if ok, err := byEvent.RecordEvent(e); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	}
+	want, _ := byEvent.Snapshot()
+
+	byHandle, _ := cxm.NewStore()
+	defer byHandle.Close()
+	if _, ok, err := byHandle.FindCustomer("a"); ok || err != nil {
+		t.Fatalf("FindCustomer before: %v %v", ok, err)
+	}
+	handles := map[string]uint32{}
+	for _, c := range []string{"a", "b", "c"} {
+		h, err := byHandle.Customer(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		handles[c] = h
+	}
+	if handles["a"] != 0 || handles["c"] != 2 {
+		t.Errorf("handles %v", handles)
+	}
+	if h, ok, _ := byHandle.FindCustomer("b"); !ok || h != 1 {
+		t.Errorf("FindCustomer b: %d %v", h, ok)
+	}
+	if id, err := byHandle.CustomerID(2); err != nil || id != "c" {
+		t.Errorf("CustomerID 2: %q %v", id, err)
+	}
+	if _, err := byHandle.CustomerID(99); !errors.Is(err, cxm.ErrHandle) {
+		t.Errorf("CustomerID 99: %v", err)
+	}
+	for _, e := range events {
+		if ok, err := byHandle.RecordFor(handles[e.Customer], e); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	}
+	if got, _ := byHandle.Snapshot(); !bytes.Equal(got, want) {
+		t.Errorf("RecordFor gives another store than RecordEvent")
+	}
+	if ok, err := byHandle.RecordFor(0, events[2]); ok || err != nil {
+		t.Errorf("a duplicate through RecordFor: %v %v", ok, err)
+	}
+	if _, err := byHandle.RecordFor(99, events[0]); !errors.Is(err, cxm.ErrHandle) {
+		t.Errorf("RecordFor 99: %v", err)
+	}
+
+	batch, _ := cxm.NewStore()
+	defer batch.Close()
+	bad := cxm.Event{Customer: "d", Time: at(5, 10), Kind: "nps", Value: cxm.Float(11)}
+	noKind := cxm.Event{Customer: "d", Time: at(5, 10), Kind: "poll"}
+	all := append(append([]cxm.Event{}, events...), bad, noKind, events[2])
+	recorded, errs, err := batch.RecordBatch(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range events {
+		if !recorded[i] || errs[i] != nil {
+			t.Errorf("batch event %d: %v %v", i, recorded[i], errs[i])
+		}
+	}
+	if recorded[4] || !errors.Is(errs[4], cxm.ErrValue) || recorded[5] || !errors.Is(errs[5], cxm.ErrKind) {
+		t.Errorf("bad events: %v %v / %v %v", recorded[4], errs[4], recorded[5], errs[5])
+	}
+	if recorded[6] || errs[6] != nil {
+		t.Errorf("a duplicate in the batch: %v %v", recorded[6], errs[6])
+	}
+	// The same events one by one: the bad ones leave no trace, the
+	// duplicate counts as one.
+	for _, e := range all[len(events):] {
+		byEvent.RecordEvent(e)
+	}
+	if got, _ := batch.Snapshot(); !bytes.Equal(got, func() []byte { b, _ := byEvent.Snapshot(); return b }()) {
+		t.Errorf("RecordBatch gives another store than RecordEvent")
+	}
+
+	if err := batch.Check(bad); !errors.Is(err, cxm.ErrValue) {
+		t.Errorf("Check of nps 11: %v", err)
+	}
+	if err := batch.Check(cxm.Event{Customer: "e", Time: at(6, 10), Kind: "nps", Value: cxm.Float(10)}); err != nil {
+		t.Errorf("Check of a good event: %v", err)
+	}
+	if _, ok, _ := batch.FindCustomer("e"); ok {
+		t.Errorf("Check recorded its customer")
+	}
+}
