@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ingest/csv.h"
+#include "test_helpers.h"
 
 typedef struct collector {
   cxmi_csv *csv;
@@ -24,6 +25,7 @@ typedef struct collector {
   size_t chunk_len;
   size_t in_place; /* unquoted fields that pointed into the chunk */
   size_t records;
+  int no_lines; /* log records without their line numbers */
 } collector;
 
 static void put(collector *c, const char *s, size_t n) {
@@ -43,7 +45,10 @@ static int32_t on_record(void *user, const cxmi_record *r) {
   int32_t rc = CXM_OK;
   c->records++;
   if (r->status == CXM_OK) rc = cxmi_csv_split(c->csv, r, fields, 16, &count, &bad);
-  snprintf(head, sizeof head, "%llu:%d:", (unsigned long long)r->line, (int)(r->status != CXM_OK ? r->status : rc));
+  if (c->no_lines)
+    snprintf(head, sizeof head, "%d:", (int)(r->status != CXM_OK ? r->status : rc));
+  else
+    snprintf(head, sizeof head, "%llu:%d:", (unsigned long long)r->line, (int)(r->status != CXM_OK ? r->status : rc));
   puts_(c, head);
   if (r->status == CXM_OK && rc == CXM_OK) {
     for (i = 0; i < count && i < 16; i++) {
@@ -83,6 +88,20 @@ static void run(collector *c, const char *s, size_t len, size_t step, int quotes
   assert_int_equal(cxmi_csv_finish(&csv, on_record, c), CXM_OK);
   /* Memory stays bounded by the longest record. */
   assert_true(csv.carry_cap <= CXM_READER_MAX_RECORD + 1);
+  cxmi_csv_free(&csv);
+  assert_int_equal(alloc_.bytes, 0);
+}
+
+/* As run(), logging records without line numbers. */
+static void run_unnumbered(collector *c, const char *s, size_t len) {
+  cxmi_csv csv;
+  memset(c, 0, sizeof *c);
+  c->no_lines = 1;
+  assert_int_equal(cxmi_alloc_init(&alloc_, NULL), CXM_OK);
+  cxmi_csv_init(&csv, &alloc_, 1);
+  c->csv = &csv;
+  assert_int_equal(cxmi_csv_feed(&csv, (const uint8_t *)s, len, on_record, c), CXM_OK);
+  assert_int_equal(cxmi_csv_finish(&csv, on_record, c), CXM_OK);
   cxmi_csv_free(&csv);
   assert_int_equal(alloc_.bytes, 0);
 }
@@ -277,11 +296,71 @@ static void test_many_fields(void **state) {
   expect("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n", "1:0:1|2|3|4|5|6|7|8|9|10|11|12|13|14|15|16|+\n");
 }
 
+/* cxm_csv_record_end cuts where the framer ends records: reading the
+ * pieces it cuts one by one gives the records of the whole, on hand cases
+ * and random inputs of quotes, separators and line ends. */
+static void test_record_end(void **state) {
+  static const char alphabet[] = "a,\"\n\r;";
+  collector *whole = test_malloc(sizeof *whole);
+  collector *part = test_malloc(sizeof *part);
+  char *want = test_malloc(sizeof whole->log), *got = test_malloc(sizeof whole->log), *piece;
+  size_t end = 0, i;
+  uint64_t seed = 11;
+  int k;
+  (void)state;
+  assert_int_equal(cxm_csv_record_end(&end, (const uint8_t *)"a,b\nc\n", 6, 0, ','), CXM_OK);
+  assert_int_equal(end, 4);
+  assert_int_equal(cxm_csv_record_end(&end, (const uint8_t *)"\"a\nb\",c\nd", 9, 0, ','), CXM_OK);
+  assert_int_equal(end, 8); /* the quoted '\n' does not end it */
+  assert_int_equal(cxm_csv_record_end(&end, (const uint8_t *)"a\"\nb", 4, 0, ','), CXM_OK);
+  assert_int_equal(end, 3); /* a '"' inside an unquoted field opens nothing */
+  assert_int_equal(cxm_csv_record_end(&end, (const uint8_t *)"\"open\n", 6, 0, ','), CXM_OK);
+  assert_int_equal(end, 6); /* never closed: to the end */
+  assert_int_equal(cxm_csv_record_end(&end, (const uint8_t *)"x;\"a\n\"\n", 7, 0, ';'), CXM_OK);
+  assert_int_equal(end, 7);
+  assert_int_equal(cxm_csv_record_end(&end, NULL, 0, 0, ','), CXM_OK);
+  assert_int_equal(end, 0);
+  end = 77;
+  assert_int_equal(cxm_csv_record_end(NULL, (const uint8_t *)"a", 1, 0, ','), CXM_E_ARG);
+  assert_int_equal(cxm_csv_record_end(&end, NULL, 1, 0, ','), CXM_E_ARG);
+  assert_int_equal(cxm_csv_record_end(&end, (const uint8_t *)"a", 1, 2, ','), CXM_E_ARG);
+  assert_int_equal(cxm_csv_record_end(&end, (const uint8_t *)"a", 1, 0, '"'), CXM_E_ARG);
+  assert_int_equal(cxm_csv_record_end(&end, (const uint8_t *)"a", 1, 0, '\n'), CXM_E_ARG);
+  assert_int_equal(end, 77);
+  piece = test_malloc(64);
+  for (k = 0; k < test_iterations(3000); k++) {
+    char s[48];
+    size_t len = (size_t)test_below(&seed, sizeof s), p = 0;
+    for (i = 0; i < len; i++) s[i] = alphabet[test_below(&seed, sizeof alphabet - 1)];
+    run_unnumbered(whole, s, len);
+    strcpy(want, whole->log);
+    got[0] = '\0';
+    while (p < len) {
+      size_t e = 0;
+      assert_int_equal(cxm_csv_record_end(&e, (const uint8_t *)s, len, p, ','), CXM_OK);
+      assert_true(e > p && e <= len);
+      memcpy(piece, s + p, e - p);
+      run_unnumbered(part, piece, e - p);
+      assert_true(part->records <= 1); /* one record, or a blank line */
+      strcat(got, part->log);
+      p = e;
+    }
+    if (strcmp(got, want) != 0) print_error("input %zu bytes: whole\n%s\npieces\n%s\n", len, want, got);
+    assert_string_equal(got, want);
+  }
+  test_free(piece);
+  test_free(want);
+  test_free(got);
+  test_free(whole);
+  test_free(part);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_basic),       cmocka_unit_test(test_blank_lines), cmocka_unit_test(test_quotes),
       cmocka_unit_test(test_bad_quotes),  cmocka_unit_test(test_zero_copy),   cmocka_unit_test(test_chunking),
       cmocka_unit_test(test_plain_lines), cmocka_unit_test(test_overlong),    cmocka_unit_test(test_many_fields),
+      cmocka_unit_test(test_record_end),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -224,6 +224,24 @@ CXM_API int32_t cxm_reader_finish(cxm_reader *reader);
 CXM_API int32_t cxm_reader_stats_get(cxm_reader_stats *stats, const cxm_reader *reader);
 
 /**
+ * @brief Where the CSV record that starts at `start` ends, as the reader
+ *        frames it: just past the first '\n' outside a quoted field
+ *        (docs/events.md, "CSV"), or `len` when the record runs to the end.
+ *
+ * For cutting a file in memory into ranges that separate readers can read
+ * in parallel (the command's `--threads` does), so the cuts fall exactly
+ * where one reader would end a record. A '"' opens a quoted field only at
+ * the start of a field, as in the reader. No allocation; thread-safe.
+ * @param[out] end Receives the index just past the record's line end.
+ * @param[in] data The bytes; may be NULL when `len` is 0.
+ * @param[in] len Their number.
+ * @param[in] start Where the record starts (0 <= start <= len).
+ * @param[in] delimiter The field separator, e.g. ','; not '"', '\r' or '\n'.
+ * @return CXM_OK or CXM_E_ARG (*end unchanged). @since 0.2
+ */
+CXM_API int32_t cxm_csv_record_end(size_t *end, const uint8_t *data, size_t len, size_t start, uint8_t delimiter);
+
+/**
  * @brief Free a reader (not its store), finished or not.
  * @param[in] reader The reader; NULL is ignored.
  * @since 0.1

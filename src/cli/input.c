@@ -298,43 +298,14 @@ static void *run_range(void *arg) {
   return NULL;
 }
 
-/* CSV framing states, as the library's framer has them (src/ingest/csv.c): a '"'
- * opens a quoted field only at the start of a field, so a stray quote
- * inside an unquoted field does not. The ranges must be cut exactly where
- * the framer ends records, or their diagnostics would differ. */
-enum { CSV_START, CSV_UNQUOTED, CSV_QUOTED, CSV_QUOTE_SEEN };
-
-/* Index just past the '\n' that ends the record starting at `p`, or `len`. */
+/* Index just past the '\n' that ends the CSV record starting at `p`, or
+ * `len`: the library's framing (cxm_csv_record_end), so the ranges are cut
+ * exactly where one reader would end records and their diagnostics agree.
+ * The arguments are valid by construction, so it cannot fail. */
 static size_t csv_record_end(const uint8_t *d, size_t len, size_t p) {
-  const uint8_t *nl = memchr(d + p, '\n', len - p);
-  size_t n = nl == NULL ? len - p : (size_t)(nl - (d + p));
-  int st = CSV_START;
-  if (memchr(d + p, '"', n) == NULL) {
-    return nl == NULL ? len : p + n + 1;
-  }
-  while (p < len) {
-    if (st == CSV_QUOTED) {
-      const uint8_t *q = memchr(d + p, '"', len - p);
-      if (q == NULL) {
-        return len; /* never closed: the rest is one record */
-      }
-      p = (size_t)(q - d) + 1;
-      st = CSV_QUOTE_SEEN;
-      continue;
-    }
-    switch (d[p]) {
-    case '\n': return p + 1;
-    case '"':
-      if (st == CSV_START || st == CSV_QUOTE_SEEN) {
-        st = CSV_QUOTED;
-      }
-      break;
-    case ',': st = CSV_START; break;
-    default: st = CSV_UNQUOTED; break;
-    }
-    p++;
-  }
-  return len;
+  size_t end = len;
+  (void)cxm_csv_record_end(&end, d, len, p, ',');
+  return end;
 }
 
 /* Where the CSV header record ends (just past its '\n'), or 0 when the

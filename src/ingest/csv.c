@@ -87,6 +87,29 @@ static size_t scan(const uint8_t *d, size_t n, uint8_t delim, int *st, uint64_t 
   return n;
 }
 
+int32_t cxm_csv_record_end(size_t *end, const uint8_t *data, size_t len, size_t start, uint8_t delimiter) {
+  const uint8_t *d;
+  const uint8_t *nl;
+  size_t n;
+  int st = ST_START, seen_quote = 0;
+  uint64_t newlines = 0;
+  if (end == NULL || (data == NULL && len > 0) || start > len || delimiter == '"' || delimiter == '\r' ||
+      delimiter == '\n') {
+    return CXM_E_ARG;
+  }
+  d = data + start;
+  n = len - start;
+  nl = n > 0 ? memchr(d, '\n', n) : NULL;
+  /* The common case: no quote before the line end, so it ends the record. */
+  if (nl != NULL && memchr(d, '"', (size_t)(nl - d)) == NULL) {
+    *end = start + (size_t)(nl - d) + 1;
+    return CXM_OK;
+  }
+  n = n > 0 ? scan(d, n, delimiter, &st, &newlines, &seen_quote) : 0;
+  *end = start + n < len ? start + n + 1 : len;
+  return CXM_OK;
+}
+
 /* Hand out a record of raw bytes d[0..n) (line end excluded). */
 static int32_t deliver(cxmi_csv *c, const uint8_t *d, size_t n, uint64_t dropped, int quoted, int32_t status,
                        uint64_t newlines, cxmi_record_fn fn, void *user) {

@@ -12,17 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cxm_filter_init(cxm_filter *filter) {
-  if (filter == NULL) return;
-  memset(filter, 0, sizeof *filter);
-  filter->size = sizeof *filter;
-  filter->from = INT64_MIN;
-  filter->to = INT64_MAX;
-  filter->channel = CXM_ANY;
-  filter->stage = CXM_ANY;
-  filter->segment = CXM_ANY;
-}
-
 /* Add src into dst, saturating never: counts in one store cannot exceed
  * the store's event counter, which is itself checked. */
 static void add_survey(cxm_survey_acc *dst, const cxm_survey_acc *src) {

@@ -1,9 +1,20 @@
-/* Filter validation and selection; see slice.h. */
+/* Filters: their defaults, validation and selection; see slice.h. */
 #include "store/slice.h"
 #include "common/abi_check.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+void cxm_filter_init(cxm_filter *filter) {
+  if (filter == NULL) return;
+  memset(filter, 0, sizeof *filter);
+  filter->size = sizeof *filter;
+  filter->from = INT64_MIN;
+  filter->to = INT64_MAX;
+  filter->channel = CXM_ANY;
+  filter->stage = CXM_ANY;
+  filter->segment = CXM_ANY;
+}
 
 int32_t cxmi_filter_resolve(cxm_filter *out, const cxm_store *s, const cxm_filter *f) {
   if (f == NULL) {
