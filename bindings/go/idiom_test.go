@@ -7,6 +7,7 @@ import (
 	"go/doc"
 	"go/parser"
 	"go/token"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -497,5 +498,63 @@ func TestHandlesCheckAndBatch(t *testing.T) {
 	}
 	if _, ok, _ := batch.FindCustomer("e"); ok {
 		t.Errorf("Check recorded its customer")
+	}
+}
+
+// CSVRecordEnd cuts the sample at record ends; the ranges ingested into
+// their own stores and merged give the store of one ingest.
+func TestCSVRanges(t *testing.T) {
+	data := []byte("time,customer,kind,value,ref\n2026-03-02T10:00:00Z,a,nps,9,\"x\ny\"\n2026-03-02T11:00:00Z,b,nps,3,\n")
+	first, err := cxm.CSVRecordEnd(data, 0, ',')
+	if err != nil || string(data[:first]) != "time,customer,kind,value,ref\n" {
+		t.Fatalf("header end %d %v", first, err)
+	}
+	second, _ := cxm.CSVRecordEnd(data, first, ',')
+	if !bytes.HasSuffix(data[first:second], []byte("\"x\ny\"\n")) {
+		t.Errorf("second record %q", data[first:second])
+	}
+	if _, err := cxm.CSVRecordEnd(data, len(data)+1, ','); !errors.Is(err, cxm.ErrArg) {
+		t.Errorf("start beyond the data: %v", err)
+	}
+	text, err := os.ReadFile(sampleCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ := cxm.CSVRecordEnd(text, 0, ',')
+	cuts := []int{head}
+	for k := 1; k <= 3; k++ {
+		at := len(text) * k / 4
+		if at < cuts[len(cuts)-1] {
+			at = cuts[len(cuts)-1]
+		}
+		end, err := cxm.CSVRecordEnd(text, at, ',')
+		if err != nil {
+			t.Fatal(err)
+		}
+		cuts = append(cuts, end)
+	}
+	cuts = append(cuts, len(text))
+	whole, _ := cxm.NewStore()
+	defer whole.Close()
+	if _, _, err := whole.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	merged, _ := cxm.NewStore()
+	defer merged.Close()
+	for i := 0; i+1 < len(cuts); i++ {
+		part, _ := cxm.NewStore()
+		r := io.MultiReader(bytes.NewReader(text[:head]), bytes.NewReader(text[cuts[i]:cuts[i+1]]))
+		if _, _, err := part.IngestReader(r, cxm.IngestOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := merged.Merge(part); err != nil {
+			t.Fatal(err)
+		}
+		part.Close()
+	}
+	a, _ := whole.Snapshot()
+	b, _ := merged.Snapshot()
+	if !bytes.Equal(a, b) {
+		t.Errorf("merged ranges differ from one ingest")
 	}
 }

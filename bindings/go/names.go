@@ -98,3 +98,24 @@ func PeriodKey(t time.Time, by string) (string, error) {
 // minor*100 + patch (cxm_version), for checking that a function added in
 // a later minor version is there.
 func VersionNumber() uint32 { return uint32(C.cxm_version()) }
+
+// CSVRecordEnd is where the CSV record that starts at start ends, as the
+// reader frames it: just past the first line end outside a quoted field,
+// or len(data) (cxm_csv_record_end). For cutting a file into byte ranges
+// that separate stores can ingest on their own goroutines (`cxm report
+// --threads` does); each range after the first needs the header line
+// prepended. Errors: ErrArg (start beyond data, a bad delimiter).
+func CSVRecordEnd(data []byte, start int, delimiter byte) (int, error) {
+	if start < 0 || start > len(data) {
+		return 0, newError(C.CXM_E_ARG)
+	}
+	var end C.size_t
+	var p *C.uint8_t
+	if len(data) > 0 {
+		p = (*C.uint8_t)(unsafe.Pointer(&data[0]))
+	}
+	if err := check(C.cxm_csv_record_end(&end, p, C.size_t(len(data)), C.size_t(start), C.uint8_t(delimiter))); err != nil {
+		return 0, err
+	}
+	return int(end), nil
+}

@@ -36,7 +36,7 @@ __all__ = [
     "slice_tests_survey", "slice_tests_means", "nps_score_interval", "plan_sample_size", "Holdout",
     "load_purchase_summaries", "kinds", "channels", "stages", "dimensions", "format_time", "period_key",
     "ExperienceGroup", "ExperienceGroups", "LogisticModel", "SurveyAccumulator", "GapAccumulator",
-    "ServqualAccumulator", "LoyaltyAccumulator", "ServiceAccumulator",
+    "ServqualAccumulator", "LoyaltyAccumulator", "ServiceAccumulator", "csv_record_end",
 ]
 
 Time = Union[int, str, _dt.datetime, _dt.date]
@@ -1212,6 +1212,23 @@ def period_key(t: Time, by: str) -> str:
     buf = ctypes.create_string_buffer(9)
     _check(_c.lib().cxm_time_period_key(buf, len(buf), _time(t), _BY[by]), "period_key")
     return buf.value.decode()
+
+
+def csv_record_end(data: Union[bytes, bytearray, memoryview], start: int = 0, delimiter: str = ",") -> int:
+    """Where the CSV record that starts at ``start`` ends, as the reader
+    frames it: just past the first line end outside a quoted field, or
+    ``len(data)`` (cxm_csv_record_end). For cutting a file into byte ranges
+    that separate stores can ingest in parallel (``cxm report --threads``
+    does); each range after the first needs the header line prepended."""
+    b = bytes(data)
+    d = delimiter.encode() if isinstance(delimiter, str) else bytes(delimiter)
+    if len(d) != 1:
+        raise CxmError(_CXM_E_ARG, f"delimiter {delimiter!r} is not one byte")
+    if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= len(b):
+        raise CxmError(_CXM_E_ARG, f"start {start!r} is outside 0..{len(b)}")
+    out = c_size_t()
+    _check(_c.lib().cxm_csv_record_end(byref(out), b, len(b), start, d[0]), "csv_record_end")
+    return out.value
 
 
 def _u64(v: int, what: str, status: int) -> int:

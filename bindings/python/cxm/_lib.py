@@ -725,6 +725,7 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_store_find_customer": (_I32, [_P(_U32), _V, _S, _SZ]),
     "cxm_store_record_for": (_I32, [_V, _U32, _P(Event)]),
     "cxm_store_check": (_I32, [_V, _P(Event)]),
+    "cxm_csv_record_end": (_I32, [_P(_SZ), _V, _SZ, _SZ, ctypes.c_uint8]),
     "cxm_channel_name": (_S, [_I32]),
     "cxm_stage_name": (_S, [_I32]),
     "cxm_time_format": (_I32, [ctypes.c_char_p, _SZ, _I64]),

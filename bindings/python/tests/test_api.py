@@ -554,6 +554,38 @@ class CustomerHandles(unittest.TestCase):
             self.assertIsNone(by_handle.find_customer("d"))
 
 
+class CsvRanges(unittest.TestCase):
+    def test_record_end_and_parallel_ingest(self):
+        data = b'time,customer,kind,value,ref\n2026-03-02T10:00:00Z,a,nps,9,"x\ny"\n2026-03-02T11:00:00Z,b,nps,3,\n'
+        first = cxm.csv_record_end(data)
+        self.assertEqual(data[:first], b"time,customer,kind,value,ref\n")
+        second = cxm.csv_record_end(data, first)
+        self.assertTrue(data[first:second].endswith(b'"x\ny"\n'))  # the quoted line end is inside the record
+        self.assertEqual(cxm.csv_record_end(data, second), len(data))
+        self.assertEqual(cxm.csv_record_end(b"a;b\n", 0, ";"), 4)
+        with self.assertRaises(cxm.CxmError):
+            cxm.csv_record_end(data, len(data) + 1)
+        # Cut the sample at record ends, ingest each range into its own
+        # store, merge: the same store as one ingest.
+        sample = os.environ.get("CXM_SAMPLE")
+        if not sample:
+            return
+        with open(sample, "rb") as f:
+            text = f.read()
+        header_end = cxm.csv_record_end(text)
+        cuts = [header_end]
+        for k in (1, 2, 3):
+            cuts.append(cxm.csv_record_end(text, max(cuts[-1], len(text) * k // 4)))
+        cuts.append(len(text))
+        with cxm.Store() as whole, cxm.Store() as merged:
+            whole.ingest(sample)
+            for lo, hi in zip(cuts, cuts[1:]):
+                with cxm.Store() as part:
+                    part.ingest(text[:header_end] + text[lo:hi], format="csv")
+                    merged.merge(part)
+            self.assertEqual(merged.to_bytes(), whole.to_bytes())
+
+
 class Names(unittest.TestCase):
     def test_vocabularies_and_time_text(self):
         self.assertEqual(cxm.kinds()[0], "nps")
