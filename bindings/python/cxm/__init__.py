@@ -36,7 +36,7 @@ __all__ = [
     "slice_tests_survey", "slice_tests_means", "nps_score_interval", "plan_sample_size", "Holdout",
     "load_purchase_summaries", "kinds", "channels", "stages", "dimensions", "format_time", "period_key",
     "ExperienceGroup", "ExperienceGroups", "LogisticModel", "SurveyAccumulator", "GapAccumulator",
-    "ServqualAccumulator", "LoyaltyAccumulator", "ServiceAccumulator", "csv_record_end",
+    "ServqualAccumulator", "LoyaltyAccumulator", "ServiceAccumulator", "csv_record_end", "version_number",
 ]
 
 Time = Union[int, str, _dt.datetime, _dt.date]
@@ -211,6 +211,13 @@ def _utc(t: Optional[int]) -> Optional[_dt.datetime]:
 def version() -> str:
     """The version of the loaded libcxm, e.g. "0.1.0"."""
     return _c.lib().cxm_version_string().decode()
+
+
+def version_number() -> int:
+    """The loaded libcxm's version as major * 10000 + minor * 100 + patch
+    (cxm_version), to check that a function added in a later minor
+    version is there."""
+    return _c.lib().cxm_version()
 
 
 def _bytes(s: Union[str, bytes], what: str) -> bytes:
@@ -2824,6 +2831,22 @@ class Store:
             _check(self._lib.cxm_store_consistency(byref(r), h, byref(f), byref(o)))
             weakest = self._channel_name(h, r.weakest_channel)
         return Consistency(r.channels, _num(r.sd), _num(r.mean_of_means), weakest, _num(r.weakest_mean))
+
+    def channel_name(self, code: int) -> Optional[str]:
+        """The name of a channel code of this store (a named channel or an
+        interned custom token; cxm_store_channel_name), None for a code it
+        does not know."""
+        with self._use() as h:
+            return self._channel_name(h, _int(code, "channel", _CXM_E_CHANNEL))
+
+    def segment_name(self, code: int) -> Optional[str]:
+        """The label of a segment code of this store (cxm_store_segment_name;
+        "" for code 0), None for a code it does not know."""
+        name, n = c_char_p(), c_size_t()
+        with self._use() as h:
+            if self._lib.cxm_store_segment_name(byref(name), byref(n), h, _int(code, "segment", _CXM_E_SEGMENT)) != 0:
+                return None
+            return _text(name, n.value)
 
     def _channel_name(self, h: int, code: int) -> Optional[str]:
         if code < 0:

@@ -604,6 +604,15 @@ class Names(unittest.TestCase):
                         self.assertEqual(cxm.period_key(g._filter[0], by), g.key)
         with self.assertRaises(cxm.CxmError):
             cxm.period_key(0, "channel")
+        major, minor, patch = (int(x) for x in cxm.version().split(".")[:3])
+        self.assertEqual(cxm.version_number(), major * 10000 + minor * 100 + patch)
+        with cxm.Store() as s:
+            s.record("a", "2026-03-02T10:00:00Z", "nps", 9, channel="kiosk-2", segment="vip")
+            self.assertEqual(s.channel_name(1), "email")
+            self.assertEqual(s.channel_name(8), "kiosk-2")
+            self.assertIsNone(s.channel_name(99))
+            self.assertEqual(s.segment_name(1), "vip")
+            self.assertIsNone(s.segment_name(99))
 
 
 if __name__ == "__main__":
