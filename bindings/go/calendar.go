@@ -277,6 +277,26 @@ type ServiceOptions struct {
 	Business bool
 }
 
+// c gives the experience options of the settings.
+func (opts ServiceOptions) c() (C.cxm_experience_options, error) {
+	var o C.cxm_experience_options
+	C.cxm_experience_options_init(&o)
+	if opts.Calendar != nil {
+		cp, err := opts.Calendar.ptr()
+		if err != nil {
+			return o, err
+		}
+		o.calendar = cp
+	}
+	if opts.SLATarget != 0 {
+		if opts.SLATarget%time.Second != 0 || opts.SLATarget < 0 {
+			return o, newError(C.CXM_E_OPTION)
+		}
+		o.sla_target_seconds = C.int64_t(opts.SLATarget / time.Second)
+	}
+	return o, nil
+}
+
 // ServiceWith computes service levels of a slice with business settings;
 // nil when the slice has no contact.
 func (s *Store) ServiceWith(f Filter, opts ServiceOptions) (*Service, error) {
@@ -291,20 +311,9 @@ func (s *Store) ServiceWith(f Filter, opts ServiceOptions) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	var o C.cxm_experience_options
-	C.cxm_experience_options_init(&o)
-	if opts.Calendar != nil {
-		cp, err := opts.Calendar.ptr()
-		if err != nil {
-			return nil, err
-		}
-		o.calendar = cp
-	}
-	if opts.SLATarget != 0 {
-		if opts.SLATarget%time.Second != 0 || opts.SLATarget < 0 {
-			return nil, newError(C.CXM_E_OPTION)
-		}
-		o.sla_target_seconds = C.int64_t(opts.SLATarget / time.Second)
+	o, err := opts.c()
+	if err != nil {
+		return nil, err
 	}
 	var r C.cxm_service_result
 	if opts.Business {

@@ -131,3 +131,40 @@ func TestCalendarAPI(t *testing.T) {
 		t.Errorf("closed calendar: %v", err)
 	}
 }
+
+// GroupExperience with the business calendar and SLA target of the
+// command: the service levels of every channel equal the command's and
+// the per-group queries'.
+func TestGroupExperienceBusinessTime(t *testing.T) {
+	s := openSample(t)
+	cal, err := NewCalendar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cal.Close()
+	if err := cal.SetHoursText("mon-thu=08:00-18:00,fri=08:00-12:30,sat=10:00-14:00"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cal.SetUTCOffsetText("-03:00"); err != nil {
+		t.Fatal(err)
+	}
+	opts := ServiceOptions{Calendar: cal, SLATarget: 4 * time.Hour}
+	doc := runJSON(t, "report", "--json", "--hours", "mon-thu=08:00-18:00,fri=08:00-12:30,sat=10:00-14:00",
+		"--utc-offset", "-03:00", "--sla-target", "4h", sample)
+	groups, err := s.GroupExperience(Filter{}, "channel", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups {
+		checkExperienceGroup(t, s, g, opts)
+		w := obj(obj(obj(obj(doc["slices"])["channel"])[g.Key])["service"])
+		if g.Service == nil {
+			if w != nil {
+				t.Errorf("%s: no service, want %v", g.Key, w)
+			}
+			continue
+		}
+		same(t, g.Key+" within_sla_pct", g.Service.WithinSLAPct, w["within_sla_pct"])
+		same(t, g.Key+" resolution_median_business_s", g.ServiceBusiness.ResolutionMedian, w["resolution_median_business_s"])
+	}
+}

@@ -219,7 +219,7 @@ func churnResult(p *C.cxm_store, c *C.cxm_churn) ([]ChurnRisk, RiskModel, error)
 	var info RiskModel
 	names := featureNames()
 	var ci C.cxm_churn_info
-	ci.size = C.size_t(C.sizeof_cxm_churn_info)
+	C.cxm_churn_info_init(&ci)
 	if err := check(C.cxm_churn_info_get(&ci, c)); err != nil {
 		return nil, info, err
 	}
@@ -255,20 +255,12 @@ func churnResult(p *C.cxm_store, c *C.cxm_churn) ([]ChurnRisk, RiskModel, error)
 	for k, name := range names {
 		info.Coef[name] = float64(ci.model.coef[k])
 	}
-	if e := &ci.evaluation; e.rows > 0 {
-		ev := &Evaluation{Customers: uint64(e.rows), Churned: uint64(e.positives), LogLoss: float64(e.log_loss),
-			AUC: float64(e.auc), Brier: float64(e.brier)}
-		for b := 0; b < C.CXM_RISK_CALIBRATION_BINS; b++ {
-			ev.Calibration = append(ev.Calibration, CalibrationBin{Customers: uint64(e.bin_rows[b]),
-				Predicted: float64(e.bin_predicted[b]), Observed: float64(e.bin_observed[b])})
-		}
-		info.Evaluation = ev
-	}
+	info.Evaluation = evaluationOf(&ci.evaluation)
 	n := int(C.cxm_churn_count(c))
 	out := make([]ChurnRisk, 0, n)
 	for i := 0; i < n; i++ {
 		var row C.cxm_churn_row
-		row.size = C.size_t(C.sizeof_cxm_churn_row)
+		C.cxm_churn_row_init(&row)
 		if err := check(C.cxm_churn_row_get(&row, c, C.size_t(i))); err != nil {
 			return nil, info, err
 		}

@@ -1,14 +1,19 @@
 package cxm
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,7 +131,14 @@ func checkSlice(t *testing.T, s *Store, f Filter, name string, want map[string]a
 		same(t, name+" nps.ci95[1]", nps.CI95High, pair(w["ci95"], 1))
 		same(t, name+" nps.ci95_adjusted[0]", nps.AdjustedLow, pair(w["ci95_adjusted"], 0))
 		same(t, name+" nps.ci95_adjusted[1]", nps.AdjustedHigh, pair(w["ci95_adjusted"], 1))
+		same(t, name+" nps.ci95_score[0]", nps.ScoreLow, pair(w["ci95_score"], 0))
+		same(t, name+" nps.ci95_score[1]", nps.ScoreHigh, pair(w["ci95_score"], 1))
 	}
+	ops, err := s.Operations(f, OperationsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOperations(t, name+" operations", ops, obj(want["operations"]))
 	csat, err := s.CSAT(f)
 	if err != nil {
 		t.Fatal(err)
@@ -224,6 +236,254 @@ func checkSlice(t *testing.T, s *Store, f Filter, name string, want map[string]a
 	same(t, name+" loyalty.compliment_ratio", loy.ComplimentRatio, w["compliment_ratio"])
 }
 
+// checkOperations compares Operations with the JSON object "operations".
+func checkOperations(t *testing.T, name string, o Operations, w map[string]any) {
+	t.Helper()
+	for _, c := range []struct {
+		key string
+		got any
+	}{
+		{"contacts", o.Contacts}, {"resolved", o.Resolved}, {"first_contact_resolved", o.FirstContactResolved},
+		{"reopened", o.Reopened}, {"repeated", o.Repeated}, {"switched", o.Switched}, {"transfers", o.Transfers},
+		{"fcr_pct", o.FCRPct}, {"reopen_pct", o.ReopenPct}, {"repeat_pct", o.RepeatPct}, {"switch_pct", o.SwitchPct},
+		{"transfers_per_contact", o.TransfersPerContact},
+		{"first_resolution_median_s", o.FirstResolutionMedian}, {"first_resolution_mean_s", o.FirstResolutionMean},
+		{"full_resolution_median_s", o.FullResolutionMedian}, {"full_resolution_mean_s", o.FullResolutionMean},
+		{"first_resolution_median_business_s", o.FirstResolutionBusinessMedian},
+		{"first_resolution_mean_business_s", o.FirstResolutionBusinessMean},
+		{"full_resolution_median_business_s", o.FullResolutionBusinessMedian},
+		{"full_resolution_mean_business_s", o.FullResolutionBusinessMean},
+	} {
+		same(t, name+"."+c.key, c.got, w[c.key])
+	}
+}
+
+// checkVsRest compares SliceTests of every metric with the JSON's
+// per-group "vs_rest" objects of one dimension.
+func checkVsRest(t *testing.T, s *Store, by string, o SliceOptions, adjust string, want map[string]any) {
+	t.Helper()
+	for _, metric := range []string{"nps", "csat", "ces", "gap"} {
+		tests, err := s.SliceTests(Filter{}, by, metric, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tests) != len(want) {
+			t.Fatalf("%s %s: %d tests, want %d", by, metric, len(tests), len(want))
+		}
+		for _, st := range tests {
+			vr := obj(obj(want[st.Key])["vs_rest"])
+			if vr["adjust"] != adjust {
+				t.Errorf("%s %s: adjust %v", by, st.Key, vr["adjust"])
+			}
+			name := by + "=" + st.Key + " vs_rest." + metric
+			w, present := vr[metric]
+			if st.N == 0 {
+				if !present || w != nil {
+					t.Errorf("%s: got an empty slice, want %v", name, w)
+				}
+				continue
+			}
+			m := obj(w)
+			if m == nil {
+				t.Errorf("%s: got n=%d, want null", name, st.N)
+				continue
+			}
+			same(t, name+".n_rest", st.NRest, m["n_rest"])
+			num(t, name+".rest", st.ScoreRest, m["rest"])
+			num(t, name+".diff", st.Diff, m["diff"])
+			num(t, name+".se", st.SE, m["se"])
+			if metric == "nps" || metric == "csat" {
+				num(t, name+".z", st.Stat, m["z"])
+				if !math.IsInf(st.DF, 1) || m["df"] != nil {
+					t.Errorf("%s: df %v for a z test (JSON %v)", name, st.DF, m["df"])
+				}
+			} else {
+				num(t, name+".t", st.Stat, m["t"])
+				num(t, name+".df", st.DF, m["df"])
+			}
+			num(t, name+".p", st.P, m["p"])
+			num(t, name+".p_adjusted", st.PAdjusted, m["p_adjusted"])
+			num(t, name+".moe", st.MOE, m["moe"])
+			if (st.Significant != 0) != m["significant"] || (len(st.LowBase) > 0) != m["low_base"] {
+				t.Errorf("%s: significant %d low base %v, JSON %v %v", name, st.Significant, st.LowBase,
+					m["significant"], m["low_base"])
+			}
+		}
+	}
+}
+
+// The slice statistics and OperationsEach equal `cxm report --by BY
+// --json` (vs_rest, with the default options and with --adjust, --min-n,
+// --max-moe), the plan `cxm plan --json`, and the array forms the store's
+// tests on generated answers.
+func TestSliceStatisticsParity(t *testing.T) {
+	s := openSample(t)
+	for _, c := range []struct {
+		args   []string
+		opt    SliceOptions
+		adjust string
+	}{
+		{nil, SliceOptions{}, "holm"},
+		{[]string{"--adjust", "bh", "--min-n", "100"}, SliceOptions{Adjust: "bh", MinN: 100}, "bh"},
+		{[]string{"--adjust", "none", "--max-moe", "10"}, SliceOptions{Adjust: "none", MaxMOE: 10}, "none"},
+	} {
+		for _, by := range []string{"channel", "month"} {
+			doc := runJSON(t, append(append([]string{"report", "--json", "--by", by}, c.args...), sample)...)
+			checkVsRest(t, s, by, c.opt, c.adjust, obj(obj(doc["slices"])[by]))
+		}
+	}
+	// OperationsEach is Operations per filter.
+	groups, err := s.Groups(Filter{}, "segment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs []Filter
+	for _, g := range groups {
+		fs = append(fs, g.Filter)
+	}
+	each, err := s.OperationsEach(fs, OperationsOptions{Window: 3 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range fs {
+		one, err := s.Operations(f, OperationsOptions{Window: 3 * 24 * time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(one, each[i]) {
+			t.Errorf("segment %s: OperationsEach %+v, Operations %+v", groups[i].Key, each[i], one)
+		}
+	}
+	if _, err := s.Operations(Filter{}, OperationsOptions{Window: time.Hour}); !errors.Is(err, ErrOption) {
+		t.Errorf("a window of an hour: %v, want ErrOption", err)
+	}
+	// p-values: PAdjust of the raw ones is the tests' own adjustment.
+	raw, err := s.SliceTests(Filter{}, "segment", "ces", SliceOptions{Adjust: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []float64
+	for _, st := range raw {
+		ps = append(ps, st.P)
+	}
+	for _, method := range []string{"holm", "bh"} {
+		adj, err := PAdjust(ps, method)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests, _ := s.SliceTests(Filter{}, "segment", "ces", SliceOptions{Adjust: method})
+		for i := range adj {
+			if !(adj[i] == tests[i].PAdjusted || math.IsNaN(adj[i]) && math.IsNaN(tests[i].PAdjusted)) {
+				t.Errorf("%s %d: PAdjust %v, tests %v", method, i, adj[i], tests[i].PAdjusted)
+			}
+		}
+	}
+	if _, err := PAdjust([]float64{0.5, 1.5}, "holm"); !errors.Is(err, ErrValue) {
+		t.Errorf("p = 1.5: %v, want ErrValue", err)
+	}
+	// cxm plan.
+	for _, c := range []struct {
+		args []string
+		plan Plan
+	}{
+		{[]string{"--metric", "nps", "--margin", "5"}, Plan{Margin: 5}},
+		{[]string{"--metric", "nps", "--margin", "3", "--population", "2000", "--p-promoter", "0.4", "--p-detractor", "0.2"},
+			Plan{Metric: "nps", Margin: 3, Population: 2000, PPromoter: Float(0.4), PDetractor: Float(0.2)}},
+		{[]string{"--metric", "csat", "--margin", "2.5", "--p-satisfied", "0.8"}, Plan{Metric: "csat", Margin: 2.5, PSatisfied: Float(0.8)}},
+		{[]string{"--metric", "ces", "--margin", "0.2", "--sd", "1.5", "--population", "500"},
+			Plan{Metric: "ces", Margin: 0.2, SD: Float(1.5), Population: 500}},
+	} {
+		doc := runJSON(t, append([]string{"plan", "--json"}, c.args...)...)
+		n, n0, err := PlanSampleSize(c.plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, "plan n", n, doc["n"])
+		same(t, "plan n_infinite", n0, doc["n_infinite"])
+	}
+	if _, _, err := PlanSampleSize(Plan{Margin: 0}); !errors.Is(err, ErrOption) {
+		t.Errorf("margin 0: %v, want ErrOption", err)
+	}
+}
+
+// Generated answers per segment: the tests from answer counts
+// (SliceTestsSurvey) and from means (SliceTestsMeans) equal the store's,
+// and the NPS score interval from the counts the NPS result's.
+func TestSliceTestsOnGeneratedAnswers(t *testing.T) {
+	rng := rand.New(rand.NewSource(19))
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	scales := map[string][2]int{"nps": {0, 10}, "csat": {1, 5}, "ces": {1, 7}}
+	metrics := []string{"nps", "csat", "ces"}
+	counts := map[string][][]uint64{}
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, seg := range []string{"a", "b", "c", "d", "e"} {
+		for _, m := range metrics {
+			sc := scales[m]
+			c := make([]uint64, sc[1]-sc[0]+1)
+			for i, k := 0, rng.Intn(80); i < k; i++ {
+				v := sc[0] + rng.Intn(len(c))
+				c[v-sc[0]]++
+				if err := s.Record(Event{Customer: fmt.Sprintf("%s%d", seg, i), Time: at, Kind: m,
+					Value: Float(float64(v)), Segment: seg}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			counts[m] = append(counts[m], c)
+		}
+	}
+	for _, m := range metrics {
+		for _, o := range []SliceOptions{{MinN: 20}, {Adjust: "bh", MinN: 20}} {
+			want, err := s.SliceTests(Filter{}, "segment", m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := SliceTestsSurvey(m, counts[m], o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range got {
+				got[i].Key = want[i].Key
+				if fmt.Sprint(got[i]) != fmt.Sprint(want[i]) {
+					t.Errorf("%s %s: %+v, want %+v", m, want[i].Key, got[i], want[i])
+				}
+			}
+		}
+	}
+	groups, _ := s.Groups(Filter{}, "segment")
+	var n []uint64
+	var mean, sd []float64
+	for i, g := range groups {
+		ces, err := s.CES(g.Filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, mean, sd = append(n, ces.N), append(mean, ces.Mean), append(sd, *ces.SD)
+		nps, _ := s.NPS(g.Filter)
+		lo, hi, err := NPSScoreInterval(counts["nps"][i], 1.959964)
+		if err != nil || lo != nps.ScoreLow || hi != nps.ScoreHigh {
+			t.Errorf("%s: NPSScoreInterval %v %v %v, NPS %v %v", g.Key, lo, hi, err, nps.ScoreLow, nps.ScoreHigh)
+		}
+	}
+	byMeans, err := SliceTestsMeans(n, mean, sd, SliceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests, _ := s.SliceTests(Filter{}, "segment", "ces", SliceOptions{})
+	for i := range tests {
+		if byMeans[i].N != tests[i].N || byMeans[i].Significant != tests[i].Significant ||
+			!near(byMeans[i].P, tests[i].P, 1e-9) || !near(byMeans[i].Diff, tests[i].Diff, 1e-9) {
+			t.Errorf("%s: means %+v, counts %+v", tests[i].Key, byMeans[i], tests[i])
+		}
+	}
+	if _, err := SliceTestsSurvey("nps", [][]uint64{{1, 2}}, SliceOptions{}); !errors.Is(err, ErrValue) {
+		t.Errorf("2 counts for NPS: %v, want ErrValue", err)
+	}
+}
+
 // Every metric, overall and by each dimension, equals `cxm report --json`.
 func TestReportParity(t *testing.T) {
 	doc := runJSON(t, "report", "--json", "--by", "channel,stage,segment,month", sample)
@@ -271,9 +531,103 @@ func TestReportParity(t *testing.T) {
 			checkSlice(t, s, g.Filter, by+"="+g.Key, w)
 		}
 	}
+	// GroupExperience: one pass, the same numbers as the per-group queries
+	// (and so as the command's slices, checked above).
+	for _, by := range []string{"channel", "month"} {
+		groups, err := s.GroupExperience(Filter{}, by, ServiceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(groups) != len(obj(slices[by])) {
+			t.Fatalf("GroupExperience by %s: %d groups", by, len(groups))
+		}
+		for _, g := range groups {
+			checkExperienceGroup(t, s, g, ServiceOptions{})
+		}
+	}
 	// A filter written by hand selects the same slice as the group's.
 	for _, ch := range []string{"web", "phone"} {
 		checkSlice(t, s, Filter{Channel: ch}, "Filter{Channel:"+ch+"}", obj(obj(slices["channel"])[ch]))
+	}
+}
+
+// show prints a result for comparison (NaN prints as NaN, so equal
+// results print equally where reflect.DeepEqual would fail on NaN).
+func show(v any) string {
+	var walk func(r reflect.Value) string
+	walk = func(r reflect.Value) string {
+		if !r.IsValid() {
+			return "nil"
+		}
+		switch r.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if r.IsNil() {
+				return "nil"
+			}
+			return walk(r.Elem())
+		case reflect.Struct:
+			out := "{"
+			for i := 0; i < r.NumField(); i++ {
+				out += r.Type().Field(i).Name + ":" + walk(r.Field(i)) + " "
+			}
+			return out + "}"
+		case reflect.Map:
+			keys := r.MapKeys()
+			sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+			out := "map["
+			for _, k := range keys {
+				out += k.String() + ":" + walk(r.MapIndex(k)) + " "
+			}
+			return out + "]"
+		case reflect.Slice:
+			out := "["
+			for i := 0; i < r.Len(); i++ {
+				out += walk(r.Index(i)) + " "
+			}
+			return out + "]"
+		}
+		if !r.CanInterface() {
+			return "?"
+		}
+		return fmt.Sprint(r.Interface())
+	}
+	return walk(reflect.ValueOf(v))
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// checkExperienceGroup compares a GroupExperience group with the store's
+// queries on the group's filter.
+func checkExperienceGroup(t *testing.T, s *Store, g ExperienceGroup, opts ServiceOptions) {
+	t.Helper()
+	nps, _ := s.NPS(g.Filter)
+	csat, _ := s.CSAT(g.Filter)
+	ces, _ := s.CES(g.Filter)
+	gap, _ := s.Gap(g.Filter)
+	sq, _ := s.Servqual(g.Filter)
+	loy, _ := s.Loyalty(g.Filter)
+	con, _ := s.Consistency(g.Filter)
+	opts.Business = false
+	svc, _ := s.ServiceWith(g.Filter, opts)
+	opts.Business = true
+	biz, _ := s.ServiceWith(g.Filter, opts)
+	for _, c := range []struct {
+		what      string
+		got, want any
+	}{
+		{"nps", deref(g.NPS), deref(nps)}, {"csat", deref(g.CSAT), deref(csat)}, {"ces", deref(g.CES), deref(ces)},
+		{"gap", deref(g.Gap), deref(gap)}, {"servqual", deref(g.Servqual), deref(sq)}, {"loyalty", g.Loyalty, loy},
+		{"consistency", deref(g.Consistency), deref(con)}, {"service", deref(g.Service), deref(svc)},
+		{"service business", deref(g.ServiceBusiness), deref(biz)},
+	} {
+		if show(c.got) != show(c.want) {
+			t.Errorf("group %s %s: %s, query %s", g.Key, c.what, show(c.got), show(c.want))
+		}
 	}
 }
 
@@ -851,4 +1205,219 @@ func TestNoLeak(t *testing.T) {
 		}
 	}
 	runtime.GC()
+}
+
+// The churn pipeline's parts: FitLogistic equals tests/test_risk.c's scipy
+// reference fit; DefaultChurnModel the command's default model; the store's
+// RiskModel splits its labelled feature rows between training and
+// evaluation.
+func TestLogisticModel(t *testing.T) {
+	x := [][]float64{{0.5, 10.0}, {1.2, 12.0}, {-0.3, 9.0}, {2.0, 15.0}, {1.5, 11.0}, {-1.0, 8.0}, {0.0, 13.0},
+		{0.8, 9.5}, {3.1, 14.0}, {-2.2, 7.0}, {1.1, 10.5}, {0.4, 12.5}}
+	y := []bool{false, true, false, true, true, false, false, true, true, false, false, true}
+	w := []float64{1, 1, 2, 1, 0.5, 1, 1, 1.5, 1, 1, 1, 2}
+	for _, ref := range []struct {
+		l2, logLoss float64
+		b, se       [3]float64
+	}{
+		{0, 0.339305373605344, [3]float64{-8.33399823619962, 3.00503517180637, 0.614742668993207},
+			[3]float64{7.52392281026181, 2.27212554116293, 0.612333233074458}},
+		{1, 0.411677187430464, [3]float64{-3.8181678132338, 0.820599945537176, 0.312802925935475},
+			[3]float64{3.16971446506651, 0.596378150693663, 0.290582267861329}},
+		{5, 0.502569352440621, [3]float64{-2.05616042393782, 0.361312431635743, 0.172585300694198},
+			[3]float64{1.85310433809043, 0.306426959060077, 0.164690275194668}},
+	} {
+		m, err := FitLogistic(x, y, w, LogisticOptions{L2: ref.l2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []float64{m.Intercept, m.Coef[0], m.Coef[1]}
+		gotSE := []float64{m.InterceptSE, m.SE[0], m.SE[1]}
+		for i := range got {
+			if !near(got[i], ref.b[i], 1e-9) || !near(gotSE[i], ref.se[i], 1e-8) {
+				t.Errorf("l2 %g coefficient %d: %v (se %v), want %v (%v)", ref.l2, i, got[i], gotSE[i], ref.b[i], ref.se[i])
+			}
+		}
+		if !m.Converged || !near(m.LogLoss, ref.logLoss, 1e-11) || m.Rows != 12 || m.Positives != 6 {
+			t.Errorf("l2 %g: %+v", ref.l2, m)
+		}
+		contrib, logit, err := m.Explain(x[3])
+		if err != nil || !near(logit, m.Intercept+contrib[0]+contrib[1], 1e-12) {
+			t.Errorf("Explain: %v %v %v", contrib, logit, err)
+		}
+		if p, _ := m.Score(x[3]); !near(p, 1/(1+math.Exp(-logit)), 1e-12) {
+			t.Errorf("Score %v, logit %v", p, logit)
+		}
+		ev, err := m.Evaluate(x, y, w)
+		if err != nil || ev.Customers != 12 || !near(ev.LogLoss, ref.logLoss, 1e-11) {
+			t.Errorf("Evaluate: %+v %v", ev, err)
+		}
+	}
+	if m, err := FitLogistic(x, y, w, LogisticOptions{MaxIterations: 1}); err != nil || m.Converged {
+		t.Errorf("one iteration: %+v %v", m, err)
+	}
+	hand, err := NewLogisticModel(-1, []float64{0.5, 0.1})
+	if err != nil || !math.IsNaN(hand.L2) {
+		t.Fatalf("NewLogisticModel: %+v %v", hand, err)
+	}
+	if p, _ := hand.Score([]float64{2, 10}); !near(p, 1/(1+math.Exp(-1)), 1e-12) {
+		t.Errorf("hand score %v", p)
+	}
+	if _, err := hand.Score([]float64{1}); !errors.Is(err, ErrValue) {
+		t.Errorf("one feature for two: %v", err)
+	}
+	if got := []string{RiskBand(0.1), RiskBand(0.3), RiskBand(0.6), RiskBand(math.NaN())}; fmt.Sprint(got) != "[low medium high none]" {
+		t.Errorf("bands %v", got)
+	}
+
+	doc := runJSON(t, "churn", "--json", planted)
+	rm := obj(doc["risk_model"])
+	def := DefaultChurnModel()
+	same(t, "default intercept", def.Intercept, rm["intercept"])
+	for k, name := range FeatureNames() {
+		same(t, "default "+name, def.Coef[k], obj(rm["coefficients"])[name])
+	}
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, err := s.Ingest(planted); err != nil {
+		t.Fatal(err)
+	}
+	cutoff, _ := time.Parse(time.RFC3339, rm["cutoff"].(string))
+	m, ev, fitted, err := s.RiskModel(FeatureOptions{Cutoff: cutoff, HorizonDays: 90})
+	if err != nil || !fitted || ev == nil {
+		t.Fatalf("RiskModel: %v %v %v", fitted, ev, err)
+	}
+	rows, err := s.Features(FeatureOptions{Cutoff: cutoff, HorizonDays: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labelled, lost uint64
+	for _, r := range rows {
+		if r.Label >= 0 {
+			labelled++
+			lost += uint64(r.Label)
+		}
+	}
+	if m.Rows+ev.Customers != labelled || m.Positives+ev.Churned != lost {
+		t.Errorf("split: %d + %d rows of %d, %d + %d lost of %d", m.Rows, ev.Customers, labelled, m.Positives,
+			ev.Churned, lost)
+	}
+}
+
+// The accumulator layer: each family's accumulator of a slice computes the
+// store's query (service quantiles within the sketch's 1/128), round-trips
+// through MarshalBinary, and month shards merge to the whole.
+func TestAccumulators(t *testing.T) {
+	s := openSample(t)
+	groups, err := s.Groups(Filter{}, "channel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filters := []Filter{{}}
+	for _, g := range groups {
+		filters = append(filters, g.Filter)
+	}
+	for _, f := range filters {
+		sa, err := s.SurveyAccumulator(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nps, _ := s.NPS(f)
+		got, _ := sa.NPS()
+		if show(got) != show(nps) {
+			t.Errorf("%+v NPS: %s, query %s", f, show(got), show(nps))
+		}
+		ga, _ := s.GapAccumulator(f)
+		gap, _ := s.Gap(f)
+		gotGap, _ := ga.Gap()
+		if show(gotGap) != show(gap) {
+			t.Errorf("%+v gap: %s, query %s", f, show(gotGap), show(gap))
+		}
+		qa, _ := s.ServqualAccumulator(f)
+		sq, _ := s.Servqual(f)
+		gotSq, _ := qa.Servqual(nil)
+		if show(gotSq) != show(sq) {
+			t.Errorf("%+v servqual: %s, query %s", f, show(gotSq), show(sq))
+		}
+		la, _ := s.LoyaltyAccumulator(f)
+		loy, _ := s.Loyalty(f)
+		if gotLoy, _ := la.Loyalty(); show(gotLoy) != show(loy) {
+			t.Errorf("%+v loyalty: %s, query %s", f, show(gotLoy), show(loy))
+		}
+		va, _ := s.ServiceAccumulator(f, ServiceOptions{})
+		svc, _ := s.Service(f)
+		gotSvc, _ := va.Service()
+		if (svc == nil) != (gotSvc == nil) {
+			t.Fatalf("%+v service: %v, query %v", f, gotSvc, svc)
+		}
+		if svc != nil {
+			if gotSvc.Contacts != svc.Contacts || gotSvc.Met != svc.Met || show(gotSvc.FirstResponseMean) != show(svc.FirstResponseMean) ||
+				show(gotSvc.WithinSLAPct) != show(svc.WithinSLAPct) {
+				t.Errorf("%+v service: %s, query %s", f, show(gotSvc), show(svc))
+			}
+			if svc.ResolutionMedian != nil && math.Abs(*gotSvc.ResolutionMedian-*svc.ResolutionMedian) > *svc.ResolutionMedian/128+1 {
+				t.Errorf("%+v resolution median %v, query %v", f, *gotSvc.ResolutionMedian, *svc.ResolutionMedian)
+			}
+		}
+		for _, c := range []struct {
+			m interface {
+				MarshalBinary() ([]byte, error)
+			}
+			u interface {
+				UnmarshalBinary([]byte) error
+				MarshalBinary() ([]byte, error)
+			}
+		}{{sa, NewSurveyAccumulator()}, {ga, NewGapAccumulator()}, {qa, NewServqualAccumulator()},
+			{la, NewLoyaltyAccumulator()}, {va, NewServiceAccumulator()}} {
+			b, err := c.m.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.u.UnmarshalBinary(b); err != nil {
+				t.Fatal(err)
+			}
+			if b2, _ := c.u.MarshalBinary(); !bytes.Equal(b, b2) {
+				t.Errorf("%T: the round trip changed the bytes", c.m)
+			}
+			if err := c.u.UnmarshalBinary(append(b, 0)); !errors.Is(err, ErrFormat) {
+				t.Errorf("%T with a byte after it: %v, want ErrFormat", c.m, err)
+			}
+		}
+	}
+	months, _ := s.Groups(Filter{}, "month")
+	var total SurveyAccumulator
+	for _, m := range months {
+		a, _ := s.SurveyAccumulator(m.Filter)
+		if err := total.Merge(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, _ := s.SurveyAccumulator(Filter{})
+	tb, _ := total.MarshalBinary()
+	ab, _ := all.MarshalBinary()
+	if !bytes.Equal(tb, ab) {
+		t.Errorf("months merged differ from the whole")
+	}
+	var hand SurveyAccumulator
+	for _, a := range [][2]int32{{10, 5}, {9, 3}, {7, 2}, {3, 4}} {
+		if err := hand.Add("nps", a[0], uint64(a[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := hand.NPS(); n.Promoters != 8 || n.Detractors != 4 || !near(n.Score, 100*4.0/14, 1e-12) {
+		t.Errorf("hand NPS %+v", n)
+	}
+	if err := hand.Add("nps", 11, 1); !errors.Is(err, ErrValue) {
+		t.Errorf("nps 11: %v", err)
+	}
+	g := NewGapAccumulator()
+	for _, p := range [][2]float64{{90, 70}, {85, 85}, {60, 90}} {
+		g.Add(p[0], p[1], 80)
+	}
+	if r, _ := g.Gap(); r.Pairs != 3 || r.BlindSpots != 1 || r.ReverseSpots != 1 || !near(r.Mean, -10.0/3, 1e-12) {
+		t.Errorf("hand gap %+v", r)
+	}
 }

@@ -197,6 +197,20 @@ func pathError(op, path string, status C.int32_t) error {
 	return &fs.PathError{Op: op, Path: path, Err: e}
 }
 
+// withDetail adds the library's sentence of a cxm_detail (the *_ex calls:
+// "value 11 for kind nps is not an integer 0..10", "cannot load 'x':
+// malformed serialised data") to the message of err's *Error.
+func withDetail(err error, d *C.cxm_detail) error {
+	var e *Error
+	if err == nil || !errors.As(err, &e) {
+		return err
+	}
+	if reason := C.GoString(&d.reason[0]); reason != "" {
+		e.Message += " (" + reason + ")"
+	}
+	return err
+}
+
 func unwrapPath(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {

@@ -33,39 +33,48 @@ type FeatureRow struct {
 	Label    int
 }
 
-// Features returns the churn feature table (cxm_store_features;
-// docs/churn.md): a row per customer at risk at the cut-off. The rows
-// Churn scores at At are this table at Cutoff = At. Errors: ErrWindow (a
-// cut-off that is not a UTC midnight), ErrOption, ErrModel.
-func (s *Store) Features(opt FeatureOptions) ([]FeatureRow, error) {
+// c gives the C options of the table.
+func (opt FeatureOptions) c() (C.cxm_feature_options, error) {
 	var o C.cxm_feature_options
 	C.cxm_feature_options_init(&o)
 	o.cutoff = C.int64_t(opt.Cutoff.Unix())
 	if opt.HorizonDays < 0 || int64(opt.HorizonDays) > math.MaxInt64/86400 {
-		return nil, newError(C.CXM_E_OPTION)
+		return o, newError(C.CXM_E_OPTION)
 	}
 	o.horizon_seconds = C.int64_t(int64(opt.HorizonDays) * 86400)
 	if opt.Model != "" {
 		code, ok := modelCodes[opt.Model]
 		if !ok {
-			return nil, newError(C.CXM_E_MODEL)
+			return o, newError(C.CXM_E_MODEL)
 		}
 		o.purchase_model = code
 	}
 	if opt.SLATarget != 0 {
 		if opt.SLATarget%time.Second != 0 {
-			return nil, newError(C.CXM_E_OPTION)
+			return o, newError(C.CXM_E_OPTION)
 		}
 		o.sla_target_seconds = C.int64_t(opt.SLATarget / time.Second)
 	}
 	if opt.Calendar != nil {
 		cp, err := opt.Calendar.ptr()
 		if err != nil {
-			return nil, err
+			return o, err
 		}
 		o.calendar = cp
-		defer runtime.KeepAlive(opt.Calendar)
 	}
+	return o, nil
+}
+
+// Features returns the churn feature table (cxm_store_features;
+// docs/churn.md): a row per customer at risk at the cut-off. The rows
+// Churn scores at At are this table at Cutoff = At. Errors: ErrWindow (a
+// cut-off that is not a UTC midnight), ErrOption, ErrModel.
+func (s *Store) Features(opt FeatureOptions) ([]FeatureRow, error) {
+	o, err := opt.c()
+	if err != nil {
+		return nil, err
+	}
+	defer runtime.KeepAlive(opt.Calendar)
 	p, done, err := s.read()
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"go/doc"
 	"go/parser"
 	"go/token"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -304,5 +305,256 @@ func TestEveryExportedFunctionIsWrappedOrListed(t *testing.T) {
 	sort.Strings(unknown)
 	if len(missing)+len(stale)+len(unknown) > 0 {
 		t.Fatalf("neither wrapped nor listed: %v; listed but wrapped: %v; listed but not exported: %v", missing, stale, unknown)
+	}
+}
+
+// The error-detail calls put the library's sentence in the message;
+// SaveWith sets a new file's mode; NewStoreWith takes a bucket; the
+// vocabularies and the time text are the library's.
+func TestDetailsOptionsAndNames(t *testing.T) {
+	s, err := cxm.NewStoreWith(cxm.StoreOptions{Bucket: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := time.Date(2026, 3, 2, 10, 30, 0, 0, time.UTC)
+	err = s.Record(cxm.Event{Customer: "a", Time: at, Kind: "nps", Value: cxm.Float(11)})
+	if !errors.Is(err, cxm.ErrValue) || !strings.Contains(err.Error(), "value 11 for kind nps is not an integer 0..10") {
+		t.Errorf("nps 11: %v", err)
+	}
+	if err := s.Record(cxm.Event{Customer: "a", Time: at, Kind: "nps", Value: cxm.Float(9)}); err != nil {
+		t.Fatal(err)
+	}
+	// One-hour buckets: an hour-aligned window is a valid query.
+	n, err := s.NPS(cxm.Filter{From: at.Truncate(time.Hour), To: at.Truncate(time.Hour).Add(time.Hour)})
+	if err != nil || n == nil || n.N != 1 {
+		t.Errorf("hour window: %+v %v", n, err)
+	}
+	if _, err := cxm.NewStoreWith(cxm.StoreOptions{Bucket: time.Millisecond}); !errors.Is(err, cxm.ErrOption) {
+		t.Errorf("a millisecond bucket: %v, want ErrOption", err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.cxms")
+	if err := s.SaveWith(path, cxm.SaveOptions{Mode: 0640}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0640 {
+		t.Errorf("mode %v, want 0640", st.Mode().Perm())
+	}
+	if err := s.SaveWith(path, cxm.SaveOptions{Mode: 010000}); !errors.Is(err, cxm.ErrOption) {
+		t.Errorf("mode 010000: %v, want ErrOption", err)
+	}
+	err = s.Save(filepath.Join(dir, "no", "s.cxms"))
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "cannot save") {
+		t.Errorf("save into a missing directory: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.cxms")
+	os.WriteFile(bad, []byte("not a snapshot"), 0600)
+	if _, err := cxm.Load(bad); !errors.Is(err, cxm.ErrFormat) || !strings.Contains(err.Error(), "cannot load") {
+		t.Errorf("load a bad file: %v", err)
+	}
+
+	if k := cxm.Kinds(); len(k) < 10 || k[0] != "nps" {
+		t.Errorf("Kinds: %v", k)
+	}
+	if c := cxm.Channels(); len(c) != 7 || c[0] != "email" {
+		t.Errorf("Channels: %v", c)
+	}
+	if st := cxm.Stages(); st[0] != "none" || len(st) != 9 {
+		t.Errorf("Stages: %v", st)
+	}
+	if d := cxm.Dimensions(); strings.Join(d, ",") != "none,tangibles,reliability,responsiveness,assurance,empathy" {
+		t.Errorf("Dimensions: %v", d)
+	}
+	got, err := cxm.ParseTime("2026-03-02T12:30:00.9+02:00")
+	if err != nil || !got.Equal(at) {
+		t.Errorf("ParseTime: %v %v", got, err)
+	}
+	if _, err := cxm.ParseTime("2026-03-02 12:30"); !errors.Is(err, cxm.ErrTime) {
+		t.Errorf("a zone-less time: %v, want ErrTime", err)
+	}
+	if text, err := cxm.FormatTime(at); err != nil || text != "2026-03-02T10:30:00Z" {
+		t.Errorf("FormatTime: %q %v", text, err)
+	}
+	sample, err := cxm.NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sample.Close()
+	if _, _, err := sample.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	for _, by := range []string{"month", "week"} {
+		groups, err := sample.Groups(cxm.Filter{}, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range groups {
+			if key, err := cxm.PeriodKey(g.Filter.From, by); err != nil || key != g.Key {
+				t.Errorf("PeriodKey(%v, %s) = %q %v, want %q", g.Filter.From, by, key, err, g.Key)
+			}
+		}
+	}
+	if _, err := cxm.PeriodKey(at, "channel"); !errors.Is(err, cxm.ErrBy) {
+		t.Errorf("PeriodKey by channel: %v, want ErrBy", err)
+	}
+	if v := cxm.VersionNumber(); v == 0 || cxm.Version() == "" {
+		t.Errorf("VersionNumber %d", v)
+	}
+}
+
+// Customer handles, Check and RecordBatch give the store RecordEvent gives.
+func TestHandlesCheckAndBatch(t *testing.T) {
+	at := func(d, h int) time.Time { return time.Date(2026, 3, d, h, 0, 0, 0, time.UTC) }
+	events := []cxm.Event{
+		{Customer: "a", Time: at(2, 10), Kind: "nps", Value: cxm.Float(9), Channel: "email", Segment: "vip"},
+		{Customer: "b", Time: at(2, 11), Kind: "csat", Value: cxm.Float(4), Channel: "chat"},
+		{Customer: "a", Time: at(3, 10), Kind: "purchase", Value: cxm.Float(12.5), ID: "p1"},
+		{Customer: "c", Time: at(4, 10), Kind: "ces", Value: cxm.Float(2), Segment: "new"},
+	}
+	byEvent, _ := cxm.NewStore()
+	defer byEvent.Close()
+	for _, e := range events {
+		if ok, err := byEvent.RecordEvent(e); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	}
+	want, _ := byEvent.Snapshot()
+
+	byHandle, _ := cxm.NewStore()
+	defer byHandle.Close()
+	if _, ok, err := byHandle.FindCustomer("a"); ok || err != nil {
+		t.Fatalf("FindCustomer before: %v %v", ok, err)
+	}
+	handles := map[string]uint32{}
+	for _, c := range []string{"a", "b", "c"} {
+		h, err := byHandle.Customer(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		handles[c] = h
+	}
+	if handles["a"] != 0 || handles["c"] != 2 {
+		t.Errorf("handles %v", handles)
+	}
+	if h, ok, _ := byHandle.FindCustomer("b"); !ok || h != 1 {
+		t.Errorf("FindCustomer b: %d %v", h, ok)
+	}
+	if id, err := byHandle.CustomerID(2); err != nil || id != "c" {
+		t.Errorf("CustomerID 2: %q %v", id, err)
+	}
+	if _, err := byHandle.CustomerID(99); !errors.Is(err, cxm.ErrHandle) {
+		t.Errorf("CustomerID 99: %v", err)
+	}
+	for _, e := range events {
+		if ok, err := byHandle.RecordFor(handles[e.Customer], e); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	}
+	if got, _ := byHandle.Snapshot(); !bytes.Equal(got, want) {
+		t.Errorf("RecordFor gives another store than RecordEvent")
+	}
+	if ok, err := byHandle.RecordFor(0, events[2]); ok || err != nil {
+		t.Errorf("a duplicate through RecordFor: %v %v", ok, err)
+	}
+	if _, err := byHandle.RecordFor(99, events[0]); !errors.Is(err, cxm.ErrHandle) {
+		t.Errorf("RecordFor 99: %v", err)
+	}
+
+	batch, _ := cxm.NewStore()
+	defer batch.Close()
+	bad := cxm.Event{Customer: "d", Time: at(5, 10), Kind: "nps", Value: cxm.Float(11)}
+	noKind := cxm.Event{Customer: "d", Time: at(5, 10), Kind: "poll"}
+	all := append(append([]cxm.Event{}, events...), bad, noKind, events[2])
+	recorded, errs, err := batch.RecordBatch(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range events {
+		if !recorded[i] || errs[i] != nil {
+			t.Errorf("batch event %d: %v %v", i, recorded[i], errs[i])
+		}
+	}
+	if recorded[4] || !errors.Is(errs[4], cxm.ErrValue) || recorded[5] || !errors.Is(errs[5], cxm.ErrKind) {
+		t.Errorf("bad events: %v %v / %v %v", recorded[4], errs[4], recorded[5], errs[5])
+	}
+	if recorded[6] || errs[6] != nil {
+		t.Errorf("a duplicate in the batch: %v %v", recorded[6], errs[6])
+	}
+	// The same events one by one: the bad ones leave no trace, the
+	// duplicate counts as one.
+	for _, e := range all[len(events):] {
+		byEvent.RecordEvent(e)
+	}
+	if got, _ := batch.Snapshot(); !bytes.Equal(got, func() []byte { b, _ := byEvent.Snapshot(); return b }()) {
+		t.Errorf("RecordBatch gives another store than RecordEvent")
+	}
+
+	if err := batch.Check(bad); !errors.Is(err, cxm.ErrValue) {
+		t.Errorf("Check of nps 11: %v", err)
+	}
+	if err := batch.Check(cxm.Event{Customer: "e", Time: at(6, 10), Kind: "nps", Value: cxm.Float(10)}); err != nil {
+		t.Errorf("Check of a good event: %v", err)
+	}
+	if _, ok, _ := batch.FindCustomer("e"); ok {
+		t.Errorf("Check recorded its customer")
+	}
+}
+
+// CSVRecordEnd cuts the sample at record ends; the ranges ingested into
+// their own stores and merged give the store of one ingest.
+func TestCSVRanges(t *testing.T) {
+	data := []byte("time,customer,kind,value,ref\n2026-03-02T10:00:00Z,a,nps,9,\"x\ny\"\n2026-03-02T11:00:00Z,b,nps,3,\n")
+	first, err := cxm.CSVRecordEnd(data, 0, ',')
+	if err != nil || string(data[:first]) != "time,customer,kind,value,ref\n" {
+		t.Fatalf("header end %d %v", first, err)
+	}
+	second, _ := cxm.CSVRecordEnd(data, first, ',')
+	if !bytes.HasSuffix(data[first:second], []byte("\"x\ny\"\n")) {
+		t.Errorf("second record %q", data[first:second])
+	}
+	if _, err := cxm.CSVRecordEnd(data, len(data)+1, ','); !errors.Is(err, cxm.ErrArg) {
+		t.Errorf("start beyond the data: %v", err)
+	}
+	text, err := os.ReadFile(sampleCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ := cxm.CSVRecordEnd(text, 0, ',')
+	cuts := []int{head}
+	for k := 1; k <= 3; k++ {
+		at := len(text) * k / 4
+		if at < cuts[len(cuts)-1] {
+			at = cuts[len(cuts)-1]
+		}
+		end, err := cxm.CSVRecordEnd(text, at, ',')
+		if err != nil {
+			t.Fatal(err)
+		}
+		cuts = append(cuts, end)
+	}
+	cuts = append(cuts, len(text))
+	whole, _ := cxm.NewStore()
+	defer whole.Close()
+	if _, _, err := whole.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	merged, _ := cxm.NewStore()
+	defer merged.Close()
+	for i := 0; i+1 < len(cuts); i++ {
+		part, _ := cxm.NewStore()
+		r := io.MultiReader(bytes.NewReader(text[:head]), bytes.NewReader(text[cuts[i]:cuts[i+1]]))
+		if _, _, err := part.IngestReader(r, cxm.IngestOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := merged.Merge(part); err != nil {
+			t.Fatal(err)
+		}
+		part.Close()
+	}
+	a, _ := whole.Snapshot()
+	b, _ := merged.Snapshot()
+	if !bytes.Equal(a, b) {
+		t.Errorf("merged ranges differ from one ingest")
 	}
 }

@@ -8,9 +8,11 @@ package cxm
 import "C"
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"time"
+	"unsafe"
 )
 
 // PurchaseOptions choose the observation period and time unit of purchase
@@ -148,6 +150,12 @@ func (s *Store) FitPurchaseModel(kind string, opt PurchaseOptions) (*PurchaseMod
 			return nil, err
 		}
 	}
+	pm.fill(k)
+	return pm, nil
+}
+
+// fill sets the exported fields from the C model of kind k.
+func (pm *PurchaseModel) fill(k C.int32_t) {
 	pm.Kind = C.GoString(C.cxm_model_name(k))
 	for i := 0; i < int(pm.m.param_count); i++ {
 		name := C.GoString(C.cxm_model_param_name(k, C.int32_t(i)))
@@ -167,7 +175,6 @@ func (s *Store) FitPurchaseModel(kind string, opt PurchaseOptions) (*PurchaseMod
 			pm.Degenerate = append(pm.Degenerate, d.name)
 		}
 	}
-	return pm, nil
 }
 
 // PAlive is P(alive at T | frequency, recency, T) (cxm_model_p_alive).
@@ -205,4 +212,255 @@ func (m *PurchaseModel) CLV(spend *PurchaseModel, frequency uint32, recency, T, 
 	err := check(C.cxm_model_clv(&out, &m.m, &spend.m, C.uint32_t(frequency), C.double(recency), C.double(T),
 		C.double(monetary), C.uint32_t(periods), C.double(periodLength), C.double(discount)))
 	return float64(out), err
+}
+
+// PNoPurchase is P(no purchase in (T, T + t] | frequency, recency, T)
+// (cxm_model_p_no_purchase): 1 at t = 0, falling towards 1 - P(alive); the
+// lapse odds of the churn features.
+func (m *PurchaseModel) PNoPurchase(t float64, frequency uint32, recency, T float64) (float64, error) {
+	var out C.double
+	err := check(C.cxm_model_p_no_purchase(&out, &m.m, C.double(t), C.uint32_t(frequency), C.double(recency),
+		C.double(T)))
+	return float64(out), err
+}
+
+// PMF is P(X(t) = k) for a customer just acquired (cxm_model_pmf).
+func (m *PurchaseModel) PMF(t float64, k uint32) (float64, error) {
+	var out C.double
+	err := check(C.cxm_model_pmf(&out, &m.m, C.double(t), C.uint32_t(k)))
+	return float64(out), err
+}
+
+// Population is E[X(t)] of a customer just acquired (cxm_model_population).
+func (m *PurchaseModel) Population(t float64) (float64, error) {
+	var out C.double
+	err := check(C.cxm_model_population(&out, &m.m, C.double(t)))
+	return float64(out), err
+}
+
+// FitOptions tune a purchase-model fit (struct cxm_fit_options). The zero
+// value is the library's default (500 iterations, tolerance 1e-7, the
+// library's own starting point, 60 seconds).
+type FitOptions struct {
+	MaxIterations int32         // L-BFGS iterations, 1..100000; zero: 500
+	Tolerance     float64       // zero: 1e-7
+	Start         []float64     // starting parameters (natural scale); nil: the library's own
+	MaxTime       time.Duration // time budget; zero: 60 s. When it runs out the fit returns its best point, not converged
+}
+
+func (o FitOptions) c() C.cxm_fit_options {
+	var co C.cxm_fit_options
+	C.cxm_fit_options_init(&co)
+	if o.MaxIterations != 0 {
+		co.max_iterations = C.int32_t(o.MaxIterations)
+	}
+	if o.Tolerance != 0 {
+		co.tolerance = C.double(o.Tolerance)
+	}
+	for i, v := range o.Start {
+		if i < len(co.start) {
+			co.start[i] = C.double(v)
+		}
+	}
+	if o.MaxTime != 0 {
+		co.max_seconds = C.double(o.MaxTime.Seconds())
+	}
+	return co
+}
+
+// fit fits kind to the summaries of r into a PurchaseModel.
+func fitModel(r *C.cxm_rfm, kind string, fo FitOptions) (*PurchaseModel, error) {
+	k, ok := purchaseKinds[kind]
+	if !ok {
+		return nil, check(C.CXM_E_MODEL)
+	}
+	co := fo.c()
+	pm := &PurchaseModel{Params: map[string]float64{}, SE: map[string]float64{}}
+	C.cxm_model_init(&pm.m)
+	if rc := C.cxm_model_fit(&pm.m, r, k, &co); rc != C.CXM_E_CONVERGE {
+		if err := check(rc); err != nil {
+			return nil, err
+		}
+	}
+	pm.fill(k)
+	return pm, nil
+}
+
+// FitPurchaseModelWith is FitPurchaseModel with fit options.
+func (s *Store) FitPurchaseModelWith(kind string, opt PurchaseOptions, fo FitOptions) (*PurchaseModel, error) {
+	if _, ok := purchaseKinds[kind]; !ok {
+		return nil, check(C.CXM_E_MODEL)
+	}
+	r, err := s.rfm(opt)
+	if err != nil {
+		return nil, err
+	}
+	defer C.cxm_rfm_free(r)
+	return fitModel(r, kind, fo)
+}
+
+// rfmOf builds summaries into a new cxm_rfm (freed by the caller) with
+// cxm_rfm_add: MonetaryValue 0 (lifetimes' "no repeat spend") and NaN are
+// unknown, FrequencyHoldout NaN is no holdout.
+func rfmOf(sums []PurchaseSummary) (*C.cxm_rfm, error) {
+	var r *C.cxm_rfm
+	if err := check(C.cxm_rfm_new(&r, nil)); err != nil {
+		return nil, err
+	}
+	for _, s := range sums {
+		var c C.cxm_rfm_customer
+		C.cxm_rfm_customer_init(&c)
+		c.x = C.uint32_t(s.Frequency)
+		c.t_x = C.double(s.Recency)
+		c.T = C.double(s.T)
+		if s.MonetaryValue != 0 {
+			c.monetary = C.double(s.MonetaryValue)
+		}
+		c.x_star = C.double(s.FrequencyHoldout)
+		var id *C.char
+		if s.Customer != "" {
+			id, c.id_len = cstr(s.Customer)
+			c.id = id
+		}
+		rc := C.cxm_rfm_add(r, &c)
+		free(id)
+		if err := check(rc); err != nil {
+			C.cxm_rfm_free(r)
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// FitPurchaseSummaries fits kind ("bgnbd", "mbgnbd", "pnbd", "gg") to
+// summaries that need not come from a store (cxm_rfm_add, cxm_model_fit),
+// in any one time unit; LoadPurchaseSummaries reads them from a summary
+// CSV. A fit that did not converge is returned with Converged false.
+func FitPurchaseSummaries(kind string, sums []PurchaseSummary, fo FitOptions) (*PurchaseModel, error) {
+	if _, ok := purchaseKinds[kind]; !ok {
+		return nil, check(C.CXM_E_MODEL)
+	}
+	r, err := rfmOf(sums)
+	if err != nil {
+		return nil, err
+	}
+	defer C.cxm_rfm_free(r)
+	return fitModel(r, kind, fo)
+}
+
+// readRfm lists the customers of r as PurchaseSummary values.
+func readRfm(r *C.cxm_rfm) ([]PurchaseSummary, error) {
+	n := int(C.cxm_rfm_count(r))
+	out := make([]PurchaseSummary, 0, n)
+	for i := 0; i < n; i++ {
+		var c C.cxm_rfm_customer
+		c.size = C.size_t(unsafe.Sizeof(c))
+		if err := check(C.cxm_rfm_get(&c, r, C.size_t(i))); err != nil {
+			return nil, err
+		}
+		p := PurchaseSummary{Customer: C.GoStringN(c.id, C.int(c.id_len)), Frequency: uint32(c.x),
+			Recency: float64(c.t_x), T: float64(c.T), MonetaryValue: float64(c.monetary),
+			FrequencyHoldout: float64(c.x_star)}
+		if math.IsNaN(p.MonetaryValue) {
+			p.MonetaryValue = 0
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// LoadPurchaseSummaries reads a summary CSV file (the columns `cxm churn
+// --summary` reads: frequency/x, recency/t_x, T/T_cal, optionally
+// monetary and x_star and an id; cxm_rfm_load_file). A file that cannot be
+// read gives an *fs.PathError wrapping ErrIO and the OS error; a bad line
+// an *Error (ErrHeader, ErrColumns, ErrValue...) naming the line.
+func LoadPurchaseSummaries(path string) ([]PurchaseSummary, error) {
+	if err := noNUL(path, "path", C.CXM_E_IO); err != nil {
+		return nil, err
+	}
+	var r *C.cxm_rfm
+	if err := check(C.cxm_rfm_new(&r, nil)); err != nil {
+		return nil, err
+	}
+	defer C.cxm_rfm_free(r)
+	cp := C.CString(path)
+	defer C.free(unsafe.Pointer(cp))
+	var line C.uint64_t
+	if rc := C.cxm_rfm_load_file(r, &line, cp); rc != C.CXM_OK {
+		if rc == C.CXM_E_IO || rc == C.CXM_E_NOT_FILE {
+			return nil, pathError("load", path, rc)
+		}
+		e := newError(rc)
+		e.Message = fmt.Sprintf("%s: line %d: %s", path, uint64(line), e.Message)
+		return nil, e
+	}
+	return readRfm(r)
+}
+
+// ParsePurchaseSummaries reads a summary CSV held in memory
+// (cxm_rfm_load_csv); see LoadPurchaseSummaries.
+func ParsePurchaseSummaries(csv []byte) ([]PurchaseSummary, error) {
+	var r *C.cxm_rfm
+	if err := check(C.cxm_rfm_new(&r, nil)); err != nil {
+		return nil, err
+	}
+	defer C.cxm_rfm_free(r)
+	var line C.uint64_t
+	var p *C.char
+	if len(csv) > 0 {
+		p = (*C.char)(C.CBytes(csv))
+		defer C.free(unsafe.Pointer(p))
+	}
+	if rc := C.cxm_rfm_load_csv(r, &line, p, C.size_t(len(csv))); rc != C.CXM_OK {
+		e := newError(rc)
+		e.Message = fmt.Sprintf("line %d: %s", uint64(line), e.Message)
+		return nil, e
+	}
+	return readRfm(r)
+}
+
+// LogLikOf is the log-likelihood of the model's parameters on other
+// summaries (cxm_model_loglik).
+func (m *PurchaseModel) LogLikOf(sums []PurchaseSummary) (float64, error) {
+	r, err := rfmOf(sums)
+	if err != nil {
+		return 0, err
+	}
+	defer C.cxm_rfm_free(r)
+	var out C.double
+	err = check(C.cxm_model_loglik(&out, &m.m, r))
+	return float64(out), err
+}
+
+// Holdout compares expected and actual repeat purchases in a holdout
+// period (struct cxm_holdout; `cxm churn --holdout-to`): totals, and per
+// calibration-frequency bin (0, 1, ..., 7 or more) the customers and the
+// mean actual and expected counts (NaN for an empty bin).
+type Holdout struct {
+	Customers              uint64
+	Actual, Expected       float64
+	BinCustomers           []uint64
+	BinActual, BinExpected []float64
+}
+
+// Holdout checks the model on summaries carrying FrequencyHoldout over a
+// holdout of length tStar in the summaries' unit (cxm_model_holdout).
+func (m *PurchaseModel) Holdout(sums []PurchaseSummary, tStar float64) (*Holdout, error) {
+	r, err := rfmOf(sums)
+	if err != nil {
+		return nil, err
+	}
+	defer C.cxm_rfm_free(r)
+	var h C.cxm_holdout
+	h.size = C.size_t(unsafe.Sizeof(h))
+	if err := check(C.cxm_model_holdout(&h, &m.m, r, C.double(tStar))); err != nil {
+		return nil, err
+	}
+	out := &Holdout{Customers: uint64(h.customers), Actual: float64(h.actual), Expected: float64(h.expected)}
+	for i := range h.bin_customers {
+		out.BinCustomers = append(out.BinCustomers, uint64(h.bin_customers[i]))
+		out.BinActual = append(out.BinActual, float64(h.bin_actual[i]))
+		out.BinExpected = append(out.BinExpected, float64(h.bin_expected[i]))
+	}
+	return out, nil
 }

@@ -3,9 +3,11 @@ package cxm_test
 import (
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -337,5 +339,140 @@ func TestFeaturesEqualChurnRows(t *testing.T) {
 	}
 	if _, err := s.Features(cxm.FeatureOptions{Cutoff: model.ScoredAt.Add(time.Second)}); !errors.Is(err, cxm.ErrWindow) {
 		t.Fatalf("misaligned cut-off: %v", err)
+	}
+}
+
+// Summaries that do not come from a store: a summary CSV fitted through
+// LoadPurchaseSummaries / ParsePurchaseSummaries and FitPurchaseSummaries
+// equals `cxm churn --summary FILE --json`; the holdout check equals `cxm
+// churn --holdout-to --json`; the population figures and lapse odds agree
+// with their definitions.
+func TestPurchaseSummariesParity(t *testing.T) {
+	exe := os.Getenv("CXM_EXE")
+	if exe == "" {
+		t.Skip("CXM_EXE not set (run_go_tests.sh sets it)")
+	}
+	churn := func(args ...string) map[string]any {
+		out, err := exec.Command(exe, append([]string{"churn", "--json"}, args...)...).Output()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(out, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	cdnow := filepath.Join("..", "..", "tests", "data", "cdnow")
+	for _, c := range []struct{ file, model string }{
+		{"btyd_cdnowSummary_cbs.csv", "bgnbd"}, {"cdnow_customers_summary.csv", "pnbd"},
+	} {
+		path := filepath.Join(cdnow, c.file)
+		doc := churn("--summary", path, "--model", c.model)
+		model := doc["model"].(map[string]any)
+		sums, err := cxm.LoadPurchaseSummaries(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(path)
+		parsed, err := cxm.ParsePurchaseSummaries(data)
+		if err != nil || len(parsed) != len(sums) {
+			t.Fatalf("ParsePurchaseSummaries: %d rows, %v", len(parsed), err)
+		}
+		if float64(len(sums)) != model["customers"] {
+			t.Fatalf("%s: %d summaries, want %v", c.file, len(sums), model["customers"])
+		}
+		m, err := cxm.FitPurchaseSummaries(c.model, sums, cxm.FitOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range m.Params {
+			if v != model[k] || m.SE[k] != model["se"].(map[string]any)[k] {
+				t.Errorf("%s %s: %v (se %v), want %v", c.file, k, v, m.SE[k], model[k])
+			}
+		}
+		if m.LogLik != model["loglik"] {
+			t.Errorf("%s loglik %v, want %v", c.file, m.LogLik, model["loglik"])
+		}
+		if ll, err := m.LogLikOf(parsed); err != nil || ll != m.LogLik {
+			t.Errorf("LogLikOf: %v %v, want %v", ll, err, m.LogLik)
+		}
+		byID := map[string]cxm.PurchaseSummary{}
+		for _, p := range sums {
+			byID[p.Customer] = p
+		}
+		for _, v := range doc["customers"].([]any)[:200] {
+			cu := v.(map[string]any)
+			p := byID[cu["customer"].(string)]
+			pa, err := m.PAlive(p.Frequency, p.Recency, p.T)
+			if err != nil || pa != cu["p_alive"] || float64(p.Frequency) != cu["x"] {
+				t.Errorf("%s %v: P(alive) %v, want %v", c.file, cu["customer"], pa, cu["p_alive"])
+			}
+		}
+	}
+	if _, err := cxm.LoadPurchaseSummaries(filepath.Join(cdnow, "missing.csv")); !errors.Is(err, fs.ErrNotExist) ||
+		!errors.Is(err, cxm.ErrIO) {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := cxm.ParsePurchaseSummaries([]byte("frequency,recency,T\n1,5,2\n")); !errors.Is(err, cxm.ErrValue) {
+		t.Errorf("recency beyond T: %v, want ErrValue", err)
+	}
+
+	// The holdout of `cxm churn --to --holdout-to`.
+	doc := churn("--to", "2026-03-01", "--holdout-to", "2026-06-01", sampleCSV)
+	want := doc["holdout"].(map[string]any)
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	if _, _, err := s.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	to, hto := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	m, err := s.FitPurchaseModelWith("mbgnbd", cxm.PurchaseOptions{To: to}, cxm.FitOptions{MaxTime: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums, err := s.PurchaseSummaries(cxm.PurchaseOptions{To: to, HoldoutTo: hto})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := m.Holdout(sums, hto.Sub(to).Hours()/(7*24))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if float64(h.Customers) != want["customers"] || h.Actual != want["actual"] || h.Expected != want["expected"] {
+		t.Errorf("holdout %+v, want %v", h, want)
+	}
+	for i, v := range want["by_frequency"].([]any) {
+		w := v.(map[string]any)
+		if float64(h.BinCustomers[i]) != w["customers"] || h.BinActual[i] != w["actual"] || h.BinExpected[i] != w["expected"] {
+			t.Errorf("holdout bin %d: %v %v %v, want %v", i, h.BinCustomers[i], h.BinActual[i], h.BinExpected[i], w)
+		}
+	}
+
+	// The pmf sums to 1 with the population mean; P(no purchase) runs from
+	// 1 at t = 0 down to 1 - P(alive).
+	bg, err := s.FitPurchaseModel("bgnbd", cxm.PurchaseOptions{Unit: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum, mean float64
+	for k := uint32(0); k < 200; k++ {
+		p, err := bg.PMF(90, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += p
+		mean += float64(k) * p
+	}
+	pop, _ := bg.Population(90)
+	if math.Abs(sum-1) > 1e-9 || math.Abs(mean-pop) > 1e-6 {
+		t.Errorf("pmf sums to %v, mean %v, population %v", sum, mean, pop)
+	}
+	p0, _ := bg.PNoPurchase(0, 3, 200, 400)
+	far, _ := bg.PNoPurchase(1e7, 3, 200, 400)
+	alive, _ := bg.PAlive(3, 200, 400)
+	if p0 != 1 || math.Abs(far-(1-alive)) > 1e-6 {
+		t.Errorf("PNoPurchase: %v at 0, %v far, 1 - P(alive) %v", p0, far, 1-alive)
 	}
 }

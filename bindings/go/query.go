@@ -148,6 +148,7 @@ type NPS struct {
 	Score, SE                          float64
 	CI95Low, CI95High                  float64 // Wald interval
 	AdjustedLow, AdjustedHigh          float64 // adjusted Wald interval
+	ScoreLow, ScoreHigh                float64 // Rocks's 95% score interval (cxm_nps_score_interval)
 }
 
 // CSAT of a slice (top-two box).
@@ -179,10 +180,15 @@ func npsOf(acc *C.cxm_survey_acc) (*NPS, error) {
 	if err := check(C.cxm_nps_compute(&r, &acc.nps)); err != nil || r.n == 0 {
 		return nil, err
 	}
+	var lo, hi C.double
+	if err := check(C.cxm_nps_score_interval(&lo, &hi, &acc.nps, 1.959964)); err != nil {
+		return nil, err
+	}
 	return &NPS{N: uint64(r.n), Promoters: uint64(r.promoters), Passives: uint64(r.passives),
 		Detractors: uint64(r.detractors), Score: float64(r.score), SE: float64(r.se),
 		CI95Low: float64(r.ci95_low), CI95High: float64(r.ci95_high),
-		AdjustedLow: float64(r.adjusted_low), AdjustedHigh: float64(r.adjusted_high)}, nil
+		AdjustedLow: float64(r.adjusted_low), AdjustedHigh: float64(r.adjusted_high),
+		ScoreLow: float64(lo), ScoreHigh: float64(hi)}, nil
 }
 
 // CSAT computes customer satisfaction of a slice; nil when it has no answer.
@@ -247,11 +253,16 @@ func (s *Store) Gap(f Filter) (*Gap, error) {
 		return nil, err
 	}
 	var acc C.cxm_gap_acc
-	var r C.cxm_gap_result
 	if err := check(C.cxm_store_gap(&acc, p, &cf, nil)); err != nil {
 		return nil, err
 	}
-	if err := check(C.cxm_gap_compute(&r, &acc)); err != nil || r.pairs == 0 {
+	return gapOf(&acc)
+}
+
+// gapOf computes a Gap from its accumulator; nil without a rated pair.
+func gapOf(acc *C.cxm_gap_acc) (*Gap, error) {
+	var r C.cxm_gap_result
+	if err := check(C.cxm_gap_compute(&r, acc)); err != nil || r.pairs == 0 {
 		return nil, err
 	}
 	return &Gap{Pairs: uint64(r.pairs), Mean: float64(r.mean), SE: float64(r.se), CI95Low: opt(r.ci95_low),
@@ -321,8 +332,12 @@ func (s *Store) Loyalty(f Filter) (Loyalty, error) {
 	if err := check(C.cxm_store_loyalty(&r, p, &cf)); err != nil {
 		return Loyalty{}, err
 	}
+	return loyaltyOf(&r), nil
+}
+
+func loyaltyOf(r *C.cxm_loyalty_result) Loyalty {
 	return Loyalty{Complaints: uint64(r.complaints), Compliments: uint64(r.compliments), Churned: uint64(r.churned),
-		ComplimentRatio: opt(r.compliment_ratio)}, nil
+		ComplimentRatio: opt(r.compliment_ratio)}
 }
 
 // Group is one group of Groups: its key and the filter selecting it (pass

@@ -19,6 +19,7 @@ import "C"
 
 import (
 	"bytes"
+	"io/fs"
 	"runtime"
 	"runtime/cgo"
 	"strconv"
@@ -58,10 +59,25 @@ func (s *Store) Snapshot() ([]byte, error) {
 	return sink.buf.Bytes(), nil
 }
 
-// Save writes the snapshot to a file atomically (cxm_store_save; a new file
-// gets mode 0600). A file error is an *fs.PathError (Op "save") wrapping
-// the *Error and the operating system's error.
+// Save writes the snapshot to a file atomically (cxm_store_save_ex; a new
+// file gets mode 0600). A file error is an *fs.PathError (Op "save")
+// wrapping the *Error, whose message tells what failed, and the operating
+// system's error.
 func (s *Store) Save(path string) error {
+	return s.SaveWith(path, SaveOptions{})
+}
+
+// SaveOptions are the options of SaveWith (struct cxm_save_options).
+type SaveOptions struct {
+	// Mode is the permission bits (at most 07777) of a file the save
+	// creates, applied as given (the umask does not apply); an existing
+	// file keeps its own. Zero: 0600, as snapshots hold customer ids.
+	Mode fs.FileMode
+}
+
+// SaveWith is Save with options (cxm_store_save_with when a Mode is given).
+// Errors: ErrOption for a Mode beyond 07777, and those of Save.
+func (s *Store) SaveWith(path string, opt SaveOptions) error {
 	if err := noNUL(path, "path "+strconv.Quote(path), C.CXM_E_IO); err != nil {
 		return err
 	}
@@ -73,8 +89,22 @@ func (s *Store) Save(path string) error {
 	defer runtime.KeepAlive(s)
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	if rc := C.cxm_store_save(p, cpath); rc < 0 {
-		return pathError("save", path, rc)
+	var d C.cxm_detail
+	C.cxm_detail_init(&d)
+	var rc C.int32_t
+	if opt.Mode != 0 {
+		var o C.cxm_save_options
+		C.cxm_save_options_init(&o)
+		if opt.Mode&^fs.FileMode(07777) != 0 {
+			return newError(C.CXM_E_OPTION)
+		}
+		o.new_file_mode = C.uint32_t(opt.Mode)
+		rc = C.cxm_store_save_with(p, cpath, &o)
+	} else {
+		rc = C.cxm_store_save_ex(p, cpath, &d)
+	}
+	if rc < 0 {
+		return withDetail(pathError("save", path, rc), &d)
 	}
 	return nil
 }
@@ -85,7 +115,8 @@ func adopt(p *C.cxm_store) *Store {
 	return s
 }
 
-// Load reads a snapshot file into a new store (cxm_store_load). A missing
+// Load reads a snapshot file into a new store (cxm_store_load_ex; an
+// error's message tells what failed). A missing
 // file is an *fs.PathError (Op "load"): errors.Is(err, fs.ErrNotExist)
 // holds; malformed bytes give ErrFormat, ErrVersion, ErrTruncated or
 // ErrChecksum.
@@ -96,8 +127,10 @@ func Load(path string) (*Store, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	var p *C.cxm_store
-	if rc := C.cxm_store_load(&p, cpath, nil); rc < 0 {
-		return nil, pathError("load", path, rc)
+	var d C.cxm_detail
+	C.cxm_detail_init(&d)
+	if rc := C.cxm_store_load_ex(&p, cpath, nil, &d); rc < 0 {
+		return nil, withDetail(pathError("load", path, rc), &d)
 	}
 	return adopt(p), nil
 }

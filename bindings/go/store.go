@@ -19,6 +19,7 @@ package cxm
 import "C"
 
 import (
+	"errors"
 	"math"
 	"runtime"
 	"strings"
@@ -38,8 +39,30 @@ type Store struct {
 
 // NewStore creates an empty store with the default options (one-day buckets).
 func NewStore() (*Store, error) {
+	return NewStoreWith(StoreOptions{})
+}
+
+// StoreOptions are the options of a new store (struct cxm_store_options).
+type StoreOptions struct {
+	// Bucket is the time bucket of the store's aggregates: whole seconds
+	// dividing a day, or whole days; zero: one day. Query bounds must be
+	// multiples of it (ErrWindow otherwise).
+	Bucket time.Duration
+}
+
+// NewStoreWith creates an empty store with options (cxm_store_new).
+// Errors: ErrOption for a bucket the library does not take.
+func NewStoreWith(opt StoreOptions) (*Store, error) {
+	var o C.cxm_store_options
+	C.cxm_store_options_init(&o)
+	if opt.Bucket != 0 {
+		if opt.Bucket < 0 || opt.Bucket%time.Second != 0 {
+			return nil, newError(C.CXM_E_OPTION)
+		}
+		o.bucket_seconds = C.int64_t(opt.Bucket / time.Second)
+	}
 	var p *C.cxm_store
-	if err := check(C.cxm_store_new(&p, nil)); err != nil {
+	if err := check(C.cxm_store_new(&p, &o)); err != nil {
 		return nil, err
 	}
 	s := &Store{p: p}
@@ -164,18 +187,34 @@ func (s *Store) RecordEvent(e Event) (recorded bool, err error) {
 }
 
 func (s *Store) record(e Event) (C.int32_t, error) {
-	if err := noNUL(e.Customer, "customer id", C.CXM_E_CUSTOMER); err != nil {
-		return 0, err
+	var rc C.int32_t
+	err := s.withEvent(e, true, func(p *C.cxm_store, ev *C.cxm_event) error {
+		var d C.cxm_detail
+		C.cxm_detail_init(&d)
+		rc = C.cxm_store_record_ex(p, ev, &d)
+		return withDetail(check(rc), &d)
+	})
+	return rc, err
+}
+
+// withEvent builds e into a cxm_event under the write lock (channel tokens
+// and segment labels are interned) and runs use on it; the C strings live
+// until use returns. withCustomer false leaves the customer out (record_for).
+func (s *Store) withEvent(e Event, withCustomer bool, use func(*C.cxm_store, *C.cxm_event) error) error {
+	if withCustomer {
+		if err := noNUL(e.Customer, "customer id", C.CXM_E_CUSTOMER); err != nil {
+			return err
+		}
 	}
 	if err := noNUL(e.ID, "event id", C.CXM_E_EVENT_ID); err != nil {
-		return 0, err
+		return err
 	}
 	if err := noNUL(e.Ref, "ref", C.CXM_E_REF); err != nil {
-		return 0, err
+		return err
 	}
 	p, done, err := s.write()
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer done()
 	defer runtime.KeepAlive(s)
@@ -187,7 +226,7 @@ func (s *Store) record(e Event) (C.int32_t, error) {
 		if kind == nil {
 			rc = C.CXM_E_KIND
 		}
-		return 0, newError(rc)
+		return newError(rc)
 	}
 	ev.time = C.int64_t(e.Time.Unix())
 	if e.Value != nil {
@@ -197,34 +236,242 @@ func (s *Store) record(e Event) (C.int32_t, error) {
 	ch, chlen := cstr(e.Channel)
 	defer free(ch)
 	if err := check(C.cxm_store_channel(&ev.channel, p, ch, chlen)); err != nil {
-		return 0, err
+		return err
 	}
 	st, stlen := cstr(e.Stage)
 	defer free(st)
 	if err := check(C.cxm_stage_parse(&ev.stage, st, stlen)); err != nil {
-		return 0, err
+		return err
 	}
 	dim, dimlen := cstr(e.Dimension)
 	defer free(dim)
 	if err := check(C.cxm_dimension_parse(&ev.dimension, dim, dimlen)); err != nil {
-		return 0, err
+		return err
 	}
 	seg, seglen := cstr(e.Segment)
 	defer free(seg)
 	if err := check(C.cxm_store_segment(&ev.segment, p, seg, seglen)); err != nil {
-		return 0, err
+		return err
 	}
-	ev.customer, ev.customer_len = cstr(e.Customer)
-	defer free(ev.customer)
+	if withCustomer {
+		ev.customer, ev.customer_len = cstr(e.Customer)
+		defer free(ev.customer)
+		if ev.customer == nil {
+			ev.customer = kind // a valid pointer with length 0: the library reports CXM_E_CUSTOMER
+		}
+	}
 	ev.ref, ev.ref_len = cstr(e.Ref)
 	defer free(ev.ref)
 	ev.id, ev.id_len = cstr(e.ID)
 	defer free(ev.id)
-	if ev.customer == nil {
-		ev.customer = kind // a valid pointer with length 0: the library reports CXM_E_CUSTOMER
+	return use(p, &ev)
+}
+
+// Customer is the handle of customer id, creating the customer when new
+// (cxm_store_customer): handles are 0, 1, 2... in order of creation, valid
+// for the store's lifetime, and feed RecordFor. Errors: ErrCustomer, ErrLimit.
+func (s *Store) Customer(id string) (uint32, error) {
+	if err := noNUL(id, "customer id", C.CXM_E_CUSTOMER); err != nil {
+		return 0, err
 	}
-	rc := C.cxm_store_record(p, &ev)
-	return rc, check(rc)
+	p, done, err := s.write()
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	defer runtime.KeepAlive(s)
+	c, n := cstr(id)
+	defer free(c)
+	if c == nil {
+		return 0, newError(C.CXM_E_CUSTOMER)
+	}
+	var h C.uint32_t
+	err = check(C.cxm_store_customer(&h, p, c, n))
+	return uint32(h), err
+}
+
+// FindCustomer is the handle of customer id; ok is false when the store
+// has never seen it (cxm_store_find_customer; never writes the store).
+func (s *Store) FindCustomer(id string) (handle uint32, ok bool, err error) {
+	if err := noNUL(id, "customer id", C.CXM_E_CUSTOMER); err != nil {
+		return 0, false, err
+	}
+	p, done, err := s.read()
+	if err != nil {
+		return 0, false, err
+	}
+	defer done()
+	defer runtime.KeepAlive(s)
+	c, n := cstr(id)
+	defer free(c)
+	if c == nil {
+		return 0, false, newError(C.CXM_E_CUSTOMER)
+	}
+	var h C.uint32_t
+	rc := C.cxm_store_find_customer(&h, p, c, n)
+	if rc == C.CXM_E_NOT_FOUND {
+		return 0, false, nil
+	}
+	if err := check(rc); err != nil {
+		return 0, false, err
+	}
+	return uint32(h), true, nil
+}
+
+// CustomerID is the id of a customer handle (cxm_store_customer_id).
+// Errors: ErrHandle.
+func (s *Store) CustomerID(handle uint32) (string, error) {
+	p, done, err := s.read()
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	defer runtime.KeepAlive(s)
+	var c *C.char
+	var n C.size_t
+	if err := check(C.cxm_store_customer_id(&c, &n, p, C.uint32_t(handle))); err != nil {
+		return "", err
+	}
+	return C.GoStringN(c, C.int(n)), nil
+}
+
+// RecordFor is RecordEvent for a customer handle of Customer
+// (cxm_store_record_for; e.Customer is ignored): the fast path for many
+// events of one customer. Errors as RecordEvent, and ErrHandle.
+func (s *Store) RecordFor(handle uint32, e Event) (recorded bool, err error) {
+	var rc C.int32_t
+	err = s.withEvent(e, false, func(p *C.cxm_store, ev *C.cxm_event) error {
+		rc = C.cxm_store_record_for(p, C.uint32_t(handle), ev)
+		return check(rc)
+	})
+	return err == nil && rc == C.CXM_OK, err
+}
+
+// Check validates an event as RecordEvent would, without recording it
+// (cxm_store_check; duplicates are not detected). A new channel token or
+// segment label is interned, as RecordEvent does.
+func (s *Store) Check(e Event) error {
+	return s.withEvent(e, true, func(p *C.cxm_store, ev *C.cxm_event) error {
+		return check(C.cxm_store_check(p, ev))
+	})
+}
+
+// RecordBatch records events as RecordEvent on each in turn would, in one
+// call (cxm_store_record_batch, which overlaps the memory look-ups of
+// several events): each event succeeds or fails on its own. errs[i] is
+// nil for a recorded event or a duplicate (recorded[i] tells them apart),
+// else the event's error; err is set only when the batch could not run
+// (a closed store).
+func (s *Store) RecordBatch(events []Event) (recorded []bool, errs []error, err error) {
+	recorded = make([]bool, len(events))
+	errs = make([]error, len(events))
+	if len(events) == 0 {
+		return recorded, errs, nil
+	}
+	p, done, err := s.write()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer done()
+	defer runtime.KeepAlive(s)
+	// The events and their strings live in C memory: the array holds
+	// pointers, which cgo does not let Go memory pass.
+	n := len(events)
+	evs := (*C.cxm_event)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.cxm_event{}))))
+	defer C.free(unsafe.Pointer(evs))
+	arr := unsafe.Slice(evs, n)
+	var strs []*C.char
+	defer func() {
+		for _, c := range strs {
+			free(c)
+		}
+	}()
+	str := func(v string) (*C.char, C.size_t) {
+		c, l := cstr(v)
+		if c != nil {
+			strs = append(strs, c)
+		}
+		return c, l
+	}
+	statuses := make([]C.int32_t, n)
+	for i, e := range events {
+		ev := &arr[i]
+		C.cxm_event_init(ev)
+		statuses[i] = C.CXM_OK
+		fail := func(err error) {
+			var ce *Error
+			if errors.As(err, &ce) {
+				statuses[i] = C.int32_t(ce.Status)
+			}
+			errs[i] = err
+		}
+		if err := noNUL(e.Customer, "customer id", C.CXM_E_CUSTOMER); err != nil {
+			fail(err)
+			continue
+		}
+		if err := noNUL(e.ID, "event id", C.CXM_E_EVENT_ID); err != nil {
+			fail(err)
+			continue
+		}
+		if err := noNUL(e.Ref, "ref", C.CXM_E_REF); err != nil {
+			fail(err)
+			continue
+		}
+		kind, klen := str(e.Kind)
+		if kind == nil || C.cxm_kind_parse(&ev.kind, kind, klen) != C.CXM_OK {
+			fail(newError(C.CXM_E_KIND))
+			continue
+		}
+		ev.time = C.int64_t(e.Time.Unix())
+		if e.Value != nil {
+			ev.has_value = 1
+			ev.value = C.double(*e.Value)
+		}
+		ch, chlen := str(e.Channel)
+		st, stlen := str(e.Stage)
+		dim, dimlen := str(e.Dimension)
+		seg, seglen := str(e.Segment)
+		if err := check(C.cxm_store_channel(&ev.channel, p, ch, chlen)); err != nil {
+			fail(err)
+			continue
+		}
+		if err := check(C.cxm_stage_parse(&ev.stage, st, stlen)); err != nil {
+			fail(err)
+			continue
+		}
+		if err := check(C.cxm_dimension_parse(&ev.dimension, dim, dimlen)); err != nil {
+			fail(err)
+			continue
+		}
+		if err := check(C.cxm_store_segment(&ev.segment, p, seg, seglen)); err != nil {
+			fail(err)
+			continue
+		}
+		ev.customer, ev.customer_len = str(e.Customer)
+		if ev.customer == nil {
+			ev.customer = kind // a valid pointer with length 0: the library reports CXM_E_CUSTOMER
+		}
+		ev.ref, ev.ref_len = str(e.Ref)
+		ev.id, ev.id_len = str(e.ID)
+	}
+	// Events refused above are sent with kind -1, which the library
+	// refuses without recording; their errors are kept.
+	for i := range arr {
+		if errs[i] != nil {
+			arr[i].kind = -1
+		}
+	}
+	if err := check(C.cxm_store_record_batch(&statuses[0], p, evs, C.size_t(n))); err != nil {
+		return nil, nil, err
+	}
+	for i := range events {
+		if errs[i] != nil {
+			continue
+		}
+		errs[i] = check(statuses[i])
+		recorded[i] = statuses[i] == C.CXM_OK
+	}
+	return recorded, errs, nil
 }
 
 // Stats are a store's counters.

@@ -28,8 +28,9 @@ type KMStep struct {
 // KaplanMeierCurve is a fitted curve with its median and restricted mean.
 type KaplanMeierCurve struct {
 	Steps                      []KMStep
-	Median, MedianLo, MedianHi float64 // NaN when not reached
-	RMST, RMSTSE               float64 // up to tau; NaN when tau <= 0 was given
+	Median, MedianLo, MedianHi float64   // NaN when not reached
+	RMST, RMSTSE               float64   // up to tau; NaN when tau <= 0 was given
+	SurvivalAt                 []float64 // S(t) at the times KaplanMeierAt was given
 }
 
 func doubles(v []float64) *C.double {
@@ -54,6 +55,13 @@ var errLength = errors.New("cxm: slices of different lengths")
 // KaplanMeier fits a curve; entry may be nil (everyone observed from 0);
 // tau > 0 also gives the restricted mean up to tau.
 func KaplanMeier(time []float64, lost []bool, entry []float64, confLevel, tau float64) (*KaplanMeierCurve, error) {
+	return KaplanMeierAt(time, lost, entry, confLevel, tau, nil)
+}
+
+// KaplanMeierAt is KaplanMeier that also reads S(t) of the curve at the
+// times at (cxm_km_survival_at: the step function, 1 before the first
+// step) into SurvivalAt, as `cxm retention --json` prints survival_at.
+func KaplanMeierAt(time []float64, lost []bool, entry []float64, confLevel, tau float64, at []float64) (*KaplanMeierCurve, error) {
 	n := len(time)
 	if len(lost) != n || (entry != nil && len(entry) != n) {
 		return nil, errLength
@@ -84,6 +92,13 @@ func KaplanMeier(time []float64, lost []bool, entry []float64, confLevel, tau fl
 			return nil, err
 		}
 		out.RMST, out.RMSTSE = float64(r), float64(se)
+	}
+	for _, x := range at {
+		var sv C.double
+		if err := check(C.cxm_km_survival_at(&sv, km, C.double(x))); err != nil {
+			return nil, err
+		}
+		out.SurvivalAt = append(out.SurvivalAt, float64(sv))
 	}
 	return out, nil
 }
@@ -197,6 +212,22 @@ func SBGFit(alive []float64) (alpha, beta float64, err error) {
 		return 0, 0, err
 	}
 	return float64(res.alpha), float64(res.beta), nil
+}
+
+// SBGSurvival is the sBG model's survival S(t) = B(alpha, beta + t) /
+// B(alpha, beta) after t >= 0 periods (cxm_sbg_survival).
+func SBGSurvival(alpha, beta, t float64) (float64, error) {
+	var out C.double
+	err := check(C.cxm_sbg_survival(&out, C.double(alpha), C.double(beta), C.double(t)))
+	return float64(out), err
+}
+
+// SBGRetention is the sBG retention rate of period t >= 1,
+// r_t = (beta + t - 1) / (alpha + beta + t - 1) (cxm_sbg_retention).
+func SBGRetention(alpha, beta, t float64) (float64, error) {
+	var out C.double
+	err := check(C.cxm_sbg_retention(&out, C.double(alpha), C.double(beta), C.double(t)))
+	return float64(out), err
 }
 
 // KeyDriver is one attribute of a key driver analysis.

@@ -3,6 +3,8 @@ package cxm
 import (
 	"bufio"
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -172,5 +174,131 @@ func TestRetentionRows(t *testing.T) {
 	if rows[0] != (RetentionRow{rows[0].Handle, 0, 3, true, "detractor", false}) ||
 		rows[1] != (RetentionRow{rows[1].Handle, 0, 29, true, "none", false}) {
 		t.Errorf("rows %+v", rows)
+	}
+}
+
+// S(t) at the command's marks, the Cox model on the time-varying rows, the
+// cohort table and the key drivers from a store equal `cxm retention
+// --cox --json`, `cxm retention --cohorts --json` and `cxm drivers --json`.
+func TestRetentionAndDriversParity(t *testing.T) {
+	s := openSample(t)
+	doc := runJSON(t, "retention", "--cox", "--json", sample)
+	from, _ := time.Parse(time.RFC3339, doc["from"].(string))
+	to, _ := time.Parse(time.RFC3339, doc["to"].(string))
+	rows, err := s.RetentionRows(from.Unix(), to.Unix(), int32(doc["lapse_days"].(float64)), "tenure")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tm, entry []float64
+	var lost []bool
+	for _, r := range rows {
+		tm, entry, lost = append(tm, r.Time), append(entry, r.Entry), append(lost, r.Lost)
+	}
+	g := obj(doc["groups"].([]any)[0])
+	marks := []float64{30, 90, 180, 365}
+	km, err := KaplanMeierAt(tm, lost, entry, 0.95, 365, marks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range marks {
+		same(t, fmt.Sprintf("survival_at %g", m), km.SurvivalAt[i], obj(g["survival_at"])[strconv.FormatFloat(m, 'g', -1, 64)])
+	}
+	same(t, "rmst_days", km.RMST, g["rmst_days"])
+	tv, err := s.RetentionTV(RetentionOptions{From: from, To: to, LapseDays: int32(doc["lapse_days"].(float64))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cox := obj(doc["cox"])
+	same(t, "cox rows", uint64(len(tv)), cox["rows"])
+	var start, stop []float64
+	var x [][]float64
+	var tvLost []bool
+	for _, r := range tv {
+		start, stop, x, tvLost = append(start, r.Start), append(stop, r.Stop), append(x, r.X), append(tvLost, r.Lost)
+	}
+	fit, err := Cox(stop, tvLost, x, start, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "cox lost", fit.Events, cox["lost"])
+	same(t, "cox lr_chisq", fit.LR, cox["lr_chisq"])
+	for j, c := range cox["coefficients"].([]any) {
+		w := obj(c)
+		if w["covariate"] != TVCovariates[j] {
+			t.Errorf("covariate %d: %v, want %s", j, w["covariate"], TVCovariates[j])
+		}
+		same(t, "cox beta", fit.Coefficients[j].Beta, w["beta"])
+		same(t, "cox se", fit.Coefficients[j].SE, w["se"])
+		same(t, "cox hazard_ratio", fit.Coefficients[j].HR, w["hazard_ratio"])
+		same(t, "cox p", fit.Coefficients[j].P, w["p"])
+	}
+	if _, err := s.RetentionTV(RetentionOptions{Origin: "calendar"}); !errors.Is(err, ErrOption) {
+		t.Errorf("origin calendar: %v, want ErrOption", err)
+	}
+
+	cdoc := runJSON(t, "retention", "--cohorts", "--json", "--from", "2025-01-01", "--to", "2026-07-01", sample)
+	cohorts, err := s.Cohorts(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cdoc["cohorts"].([]any)
+	if len(cohorts) != len(want) {
+		t.Fatalf("%d cohorts, want %d", len(cohorts), len(want))
+	}
+	for i, c := range cohorts {
+		w := obj(want[i])
+		if c.Month.Format("2006-01") != w["month"] {
+			t.Errorf("cohort %d: %s, want %v", i, c.Month, w["month"])
+		}
+		same(t, "cohort customers", c.Size, w["customers"])
+		act := w["active"].([]any)
+		if len(act) != len(c.Active) {
+			t.Fatalf("cohort %v: %d months, want %d", w["month"], len(c.Active), len(act))
+		}
+		for k := range act {
+			same(t, "cohort active", c.Active[k], act[k])
+		}
+	}
+
+	for _, promoter := range []bool{false, true} {
+		args := []string{"drivers", "--json", "--bootstrap", "50", "--seed", "7"}
+		if promoter {
+			args = append(args, "--outcome", "promoter")
+		}
+		ddoc := runJSON(t, append(args, sample)...)
+		y, x, err := s.DriverRows(promoter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, "drivers customers", uint64(len(y)), ddoc["customers"])
+		d, err := Drivers(y, x, promoter, 50, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, "drivers used", d.Used, ddoc["used"])
+		same(t, "drivers r2", d.R2, ddoc["r2"])
+		for j, v := range ddoc["drivers"].([]any) {
+			w := obj(v)
+			same(t, "driver weight", d.Drivers[j].Weight, w["weight"])
+			num(t, "driver shapley", d.Drivers[j].Shapley, w["shapley"])
+			same(t, "driver interval", d.Drivers[j].Lower, pair(w["interval"], 0))
+			same(t, "driver mean_rating", d.Drivers[j].MeanRating, w["mean_rating"])
+			if d.Drivers[j].Quadrant != w["quadrant"] {
+				t.Errorf("driver %d quadrant %s, want %v", j, d.Drivers[j].Quadrant, w["quadrant"])
+			}
+		}
+	}
+
+	// sBG: r_t = S(t) / S(t - 1).
+	for _, k := range []float64{1, 2, 5} {
+		r, err := SBGRetention(0.7, 2.5, k)
+		s1, _ := SBGSurvival(0.7, 2.5, k)
+		s0, _ := SBGSurvival(0.7, 2.5, k-1)
+		if err != nil || !near(r, s1/s0, 1e-12) {
+			t.Errorf("sBG t=%g: retention %v, S ratio %v (%v)", k, r, s1/s0, err)
+		}
+	}
+	if _, err := SBGRetention(0.7, 2.5, 0); !errors.Is(err, ErrValue) {
+		t.Errorf("sBG t=0: %v, want ErrValue", err)
 	}
 }

@@ -20,7 +20,8 @@ import os
 import threading
 import datetime as _dt
 import math
-from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32, c_void_p
+from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
@@ -31,7 +32,11 @@ __all__ = [
     "CxmError", "CxmValueError", "CxmKeyError", "CxmOSError", "CxmFileNotFoundError", "CxmPermissionError",
     "CxmIsADirectoryError", "Store", "RecordResult", "PurchaseSummary", "PurchaseSummaries", "PurchaseModel", "Groups", "Comparison", "FeatureRow", "FeatureTable", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
     "Service", "Operations", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
-    "Churn", "Calendar", "parse_hours", "version",
+    "Churn", "Calendar", "parse_hours", "version", "SliceTest", "SliceTests", "SamplePlan", "p_adjust",
+    "slice_tests_survey", "slice_tests_means", "nps_score_interval", "plan_sample_size", "Holdout",
+    "load_purchase_summaries", "kinds", "channels", "stages", "dimensions", "format_time", "period_key",
+    "ExperienceGroup", "ExperienceGroups", "LogisticModel", "SurveyAccumulator", "GapAccumulator",
+    "ServqualAccumulator", "LoyaltyAccumulator", "ServiceAccumulator", "csv_record_end", "version_number",
 ]
 
 Time = Union[int, str, _dt.datetime, _dt.date]
@@ -206,6 +211,13 @@ def _utc(t: Optional[int]) -> Optional[_dt.datetime]:
 def version() -> str:
     """The version of the loaded libcxm, e.g. "0.1.0"."""
     return _c.lib().cxm_version_string().decode()
+
+
+def version_number() -> int:
+    """The loaded libcxm's version as major * 10000 + minor * 100 + patch
+    (cxm_version), to check that a function added in a later minor
+    version is there."""
+    return _c.lib().cxm_version()
 
 
 def _bytes(s: Union[str, bytes], what: str) -> bytes:
@@ -988,6 +1000,61 @@ class PurchaseModel(_Frame):
         lifetimes' conditional_expected_number_of_purchases_up_to_time)."""
         return self._call(_c.lib().cxm_model_expected, t, _u32(frequency, "frequency"), recency, T)
 
+    def p_no_purchase(self, t: float, frequency: int, recency: float, T: float) -> float:
+        """P(no purchase in (T, T + t] | x, t_x, T) (cxm_model_p_no_purchase):
+        1 at t = 0, falling towards 1 - P(alive); the lapse odds of the
+        churn features."""
+        return self._call(_c.lib().cxm_model_p_no_purchase, t, _u32(frequency, "frequency"), recency, T)
+
+    @classmethod
+    def fit(cls, summaries: Any, kind: str = "mbgnbd", *, max_iterations: Optional[int] = None,
+            max_seconds: Optional[float] = None) -> "PurchaseModel":
+        """Fit ``kind`` ("bgnbd", "mbgnbd", "pnbd", "gg") to purchase
+        summaries that need not come from a store (cxm_rfm_add or
+        cxm_rfm_load_csv / cxm_rfm_load_file, then cxm_model_fit): a summary
+        CSV (a path, or its bytes; the columns ``cxm churn --summary``
+        reads), or PurchaseSummary items / (frequency, recency, T,
+        monetary_value[, frequency_holdout]) tuples, in any one time unit.
+        A fit that did not converge is returned with ``converged`` False."""
+        if kind not in _PURCHASE_KINDS:
+            raise CxmError(_CXM_E_MODEL, f"unknown model {kind!r}: one of {', '.join(_PURCHASE_KINDS)}")
+        lib = _c.lib()
+        fo = _c.FitOptions()
+        lib.cxm_fit_options_init(byref(fo))
+        if max_iterations is not None:
+            fo.max_iterations = _int(max_iterations, "max_iterations", _CXM_E_OPTION)
+        if max_seconds is not None:
+            fo.max_seconds = float(max_seconds)
+        m = _c.Model()
+        lib.cxm_model_init(byref(m))
+        k = _PURCHASE_KINDS[kind]
+        with _rfm_set(summaries) as r:
+            rc = lib.cxm_model_fit(byref(m), r, k, byref(fo))
+            if rc != -33:  # CXM_E_CONVERGE: the best point, reported as not converged
+                _check(rc, f"{kind} fit")
+        return _purchase_model(lib, m, k)
+
+    def loglik_of(self, summaries: Any) -> float:
+        """The log-likelihood of this model's parameters on other summaries
+        (cxm_model_loglik; ``summaries`` as for PurchaseModel.fit())."""
+        out = c_double()
+        m = self._c()
+        with _rfm_set(summaries) as r:
+            _check(_c.lib().cxm_model_loglik(byref(out), byref(m), r), "loglik")
+        return out.value
+
+    def holdout(self, summaries: Any, t_star: float) -> "Holdout":
+        """Expected against actual repeat purchases in a holdout of length
+        ``t_star`` (cxm_model_holdout; ``cxm churn --holdout-to``): the
+        summaries (as for PurchaseModel.fit()) carry ``frequency_holdout``."""
+        h = _c.Holdout()
+        h.size = ctypes.sizeof(h)
+        m = self._c()
+        with _rfm_set(summaries) as r:
+            _check(_c.lib().cxm_model_holdout(byref(h), byref(m), r, float(t_star)), "holdout")
+        return Holdout(h.customers, h.actual, h.expected, list(h.bin_customers),
+                       [_num(v) for v in h.bin_actual], [_num(v) for v in h.bin_expected])
+
     def population(self, t: float) -> float:
         """E[X(t)] of a customer just acquired (cxm_model_population)."""
         return self._call(_c.lib().cxm_model_population, t)
@@ -1015,6 +1082,726 @@ class PurchaseModel(_Frame):
                                       recency, T, monetary_value, _u32(periods, "periods"),
                                       period_length, discount))
         return out.value
+
+
+@dataclass(frozen=True)
+class Holdout(_Frame):
+    """A holdout check (struct cxm_holdout): ``customers`` with a known
+    holdout count, the ``actual`` and ``expected`` repeat purchases summed,
+    and per calibration-frequency bin (0, 1, ..., 7+) the customers and the
+    mean actual and expected counts (None for an empty bin)."""
+
+    customers: int
+    actual: float
+    expected: float
+    bin_customers: List[int]
+    bin_actual: List[Optional[float]]
+    bin_expected: List[Optional[float]]
+
+    def to_frame(self) -> Any:
+        """One row per calibration-frequency bin, indexed by ``x`` (0..7,
+        the last bin 7 or more): ``customers``, mean ``actual`` and
+        ``expected`` holdout purchases (NaN for an empty bin); the totals in
+        ``attrs["total"]``."""
+        df = _frames.frame([{"x": i, "customers": self.bin_customers[i], "actual": self.bin_actual[i],
+                             "expected": self.bin_expected[i]} for i in range(len(self.bin_customers))], "x")
+        df.attrs["total"] = {"customers": self.customers, "actual": self.actual, "expected": self.expected}
+        return df
+
+
+def _purchase_model(lib: Any, m: Any, k: int) -> "PurchaseModel":
+    names = [lib.cxm_model_param_name(k, i).decode() for i in range(m.param_count)]
+    return PurchaseModel(lib.cxm_model_name(k).decode(), {n: m.param[i] for i, n in enumerate(names)},
+                         {n: _num(m.se[i]) for i, n in enumerate(names)}, m.loglik, m.customers,
+                         bool(m.converged), m.iterations,
+                         tuple(name for bit, name in _DEGENERATE if m.degenerate & bit), bytes(m))
+
+
+@contextlib.contextmanager
+def _rfm_set(summaries: Any) -> Any:
+    """A cxm_rfm holding ``summaries`` for the duration of a with block."""
+    lib = _c.lib()
+    r = c_void_p()
+    _check(lib.cxm_rfm_new(byref(r), None))
+    try:
+        line = c_uint64()
+        if isinstance(summaries, (str, os.PathLike)):
+            path = os.fsencode(summaries)
+            rc = lib.cxm_rfm_load_file(r, byref(line), _id(path, "path", _CXM_E_IO))
+            if rc == _CXM_E_IO:
+                raise _os_error(rc, path)
+            _check(rc, f"{os.fsdecode(path)}: line {line.value}")
+        elif isinstance(summaries, (bytes, bytearray, memoryview)):
+            data = bytes(summaries)
+            _check(lib.cxm_rfm_load_csv(r, byref(line), data, len(data)), f"summary CSV line {line.value}")
+        else:
+            keep = []
+            for s in summaries:
+                c = _c.RfmCustomer()
+                lib.cxm_rfm_customer_init(byref(c))
+                if isinstance(s, PurchaseSummary):
+                    fields = (s.frequency, s.recency, s.T, s.monetary_value, s.frequency_holdout)
+                    cid = _bytes(s.customer, "customer")
+                    keep.append(cid)
+                    c.id, c.id_len = ctypes.cast(ctypes.c_char_p(cid), c_void_p), len(cid)
+                else:
+                    fields = tuple(s) + (None,) * (5 - len(tuple(s)))
+                freq, rec, T, mon, hold = fields[:5]
+                c.x = _u32(freq, "frequency")
+                c.t_x, c.T = float(rec), float(T)
+                # lifetimes writes 0 for "no repeat spend"; the library wants NaN
+                c.monetary = math.nan if mon is None or mon == 0 else float(mon)
+                c.x_star = math.nan if hold is None else float(hold)
+                _check(lib.cxm_rfm_add(r, byref(c)), "purchase summary")
+        yield r
+    finally:
+        lib.cxm_rfm_free(r)
+
+
+def load_purchase_summaries(source: Union[str, "os.PathLike[str]", bytes]) -> PurchaseSummaries:
+    """The customers of a summary CSV (a path or its bytes; the columns
+    ``cxm churn --summary`` reads: frequency/x, recency/t_x, T/T_cal,
+    optionally monetary and x_star and an id) as PurchaseSummaries
+    (cxm_rfm_load_file / cxm_rfm_load_csv, read back with cxm_rfm_get);
+    monetary_value 0 where the file has none, as lifetimes has it."""
+    lib = _c.lib()
+    out = PurchaseSummaries()
+    with _rfm_set(source) as r:
+        for i in range(lib.cxm_rfm_count(r)):
+            c = _c.RfmCustomer()
+            c.size = ctypes.sizeof(c)
+            _check(lib.cxm_rfm_get(byref(c), r, i))
+            cid = ctypes.string_at(c.id, c.id_len).decode("utf-8", "replace") if c.id_len else str(i)
+            out.append(PurchaseSummary(cid, c.x, c.t_x, c.T, 0.0 if math.isnan(c.monetary) else c.monetary,
+                                       None if math.isnan(c.x_star) else c.x_star))
+    return out
+
+
+def _names(count: int, name: Callable[[int], Optional[bytes]], first: int = 0) -> List[str]:
+    return [n.decode() for n in (name(i) for i in range(first, count)) if n is not None]
+
+
+def kinds() -> List[str]:
+    """The event kinds record() takes ("nps", "csat", ..., "contact_open",
+    ...), in the library's code order (cxm_kind_name)."""
+    return _names(17, _c.lib().cxm_kind_name)
+
+
+def channels() -> List[str]:
+    """The named channels ("email", "phone", ...; cxm_channel_name); any
+    other valid token is a custom channel of the store."""
+    return _names(8, _c.lib().cxm_channel_name, 1)
+
+
+def stages() -> List[str]:
+    """The journey stages record() takes, "none" (no stage) first (cxm_stage_name)."""
+    return _names(9, _c.lib().cxm_stage_name)
+
+
+def dimensions() -> List[str]:
+    """The SERVQUAL dimensions record() takes, "none" first (cxm_dimension_name)."""
+    return _names(6, _c.lib().cxm_dimension_name)
+
+
+def format_time(t: Time) -> str:
+    """A time as the command writes it, ``YYYY-MM-DDTHH:MM:SSZ`` in UTC
+    (cxm_time_format). Raises CxmValueError CXM_E_TIME outside 1970..9999."""
+    buf = ctypes.create_string_buffer(21)
+    _check(_c.lib().cxm_time_format(buf, len(buf), _time(t)), "format_time")
+    return buf.value.decode()
+
+
+def period_key(t: Time, by: str) -> str:
+    """The key of ``t``'s group in ``groups(by)`` for ``by`` "month"
+    ("2026-03") or "week" (ISO 8601 "2026-W10"), in UTC (cxm_time_period_key)."""
+    if by not in ("month", "week"):
+        raise CxmError(-16, f"period_key groups by month or week, not {by!r}")
+    buf = ctypes.create_string_buffer(9)
+    _check(_c.lib().cxm_time_period_key(buf, len(buf), _time(t), _BY[by]), "period_key")
+    return buf.value.decode()
+
+
+def csv_record_end(data: Union[bytes, bytearray, memoryview], start: int = 0, delimiter: str = ",") -> int:
+    """Where the CSV record that starts at ``start`` ends, as the reader
+    frames it: just past the first line end outside a quoted field, or
+    ``len(data)`` (cxm_csv_record_end). For cutting a file into byte ranges
+    that separate stores can ingest in parallel (``cxm report --threads``
+    does); each range after the first needs the header line prepended."""
+    b = bytes(data)
+    d = delimiter.encode() if isinstance(delimiter, str) else bytes(delimiter)
+    if len(d) != 1:
+        raise CxmError(_CXM_E_ARG, f"delimiter {delimiter!r} is not one byte")
+    if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= len(b):
+        raise CxmError(_CXM_E_ARG, f"start {start!r} is outside 0..{len(b)}")
+    out = c_size_t()
+    _check(_c.lib().cxm_csv_record_end(byref(out), b, len(b), start, d[0]), "csv_record_end")
+    return out.value
+
+
+def _u64(v: int, what: str, status: int) -> int:
+    """A count for a C uint64_t argument; outside 0..2**64-1 CxmError(status)."""
+    v = int(v) if not isinstance(v, bool) and hasattr(v, "__index__") else v
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"{what} must be an int, not {type(v).__name__}")
+    if not 0 <= v < 2**64:
+        raise CxmError(status, f"{what} {v} is outside 0..2**64-1")
+    return v
+
+
+_ADJUST = {"none": 0, "holm": 1, "bh": 2}
+_SLICE_METRICS = {"nps": 0, "csat": 1, "ces": 2}
+_LOW_BASE = ((1, "n"), (2, "moe"))
+
+
+@dataclass(frozen=True)
+class SliceTest(_Frame):
+    """One slice tested against the rest of its dimension (struct
+    cxm_slice_test; docs/metrics.md, "Slice statistics"): ``key`` (the
+    group key, or None for tests of plain arrays), answers ``n`` and
+    ``n_rest``, the estimates ``score`` and ``score_rest``, ``diff`` =
+    score - score_rest, its ``se``, the statistic ``stat`` (z for NPS and
+    CSAT, Welch t otherwise) with ``df`` (None for a z test), the two-sided
+    ``p`` and ``p_adjusted`` across the dimension, ``significant`` (+1 /
+    -1 / 0, the sign of a significant difference), ``low_base`` (the
+    reasons the base is low: "n", "moe"; empty when adequate) and the
+    slice's margin of error ``moe``. Floats are None where the library
+    gives NaN. ``cxm report --json`` prints them under ``vs_rest``."""
+
+    key: Optional[str]
+    n: int
+    n_rest: int
+    score: Optional[float]
+    score_rest: Optional[float]
+    diff: Optional[float]
+    se: Optional[float]
+    stat: Optional[float]
+    df: Optional[float]
+    p: Optional[float]
+    p_adjusted: Optional[float]
+    significant: int
+    low_base: Tuple[str, ...]
+    moe: Optional[float]
+
+
+class SliceTests(list):
+    """A list of SliceTest (one per slice, in the groups' order) with to_frame()."""
+
+    def to_frame(self) -> Any:
+        """One row per slice, indexed by ``key``; ``low_base`` as a bool
+        column (True when any reason applies) and ``low_base_reasons`` as
+        text ("n", "moe", "n,moe" or "")."""
+        rows = []
+        for t in self:
+            row = {f.name: getattr(t, f.name) for f in dataclasses.fields(t)}
+            row["low_base_reasons"] = ",".join(t.low_base)
+            row["low_base"] = bool(t.low_base)
+            rows.append(row)
+        return _frames.frame(rows, "key")
+
+
+def _slice_test(t: Any, key: Optional[str], z: bool) -> SliceTest:
+    return SliceTest(key, t.n, t.n_rest, _num(t.score), _num(t.score_rest), _num(t.diff), _num(t.se), _num(t.stat),
+                     None if z else _num(t.df), _num(t.p), _num(t.p_adjusted), t.significant,
+                     tuple(name for bit, name in _LOW_BASE if t.low_base & bit), _num(t.moe))
+
+
+def _slice_options(adjust: str, alpha: float, min_n: int, max_moe: Optional[float]) -> Any:
+    if adjust not in _ADJUST:
+        raise CxmError(_CXM_E_OPTION, f"unknown adjustment {adjust!r}: one of {', '.join(_ADJUST)}")
+    o = _c.SliceOptions()
+    _c.lib().cxm_slice_options_init(byref(o))
+    o.adjust = _ADJUST[adjust]
+    o.alpha = float(alpha)
+    o.min_n = _u64(min_n, "min_n", _CXM_E_OPTION)
+    if max_moe is not None:
+        o.max_moe = float(max_moe)
+    return o
+
+
+def _slice_metric(metric: str, allowed: Tuple[str, ...] = ("nps", "csat", "ces")) -> int:
+    if metric not in allowed:
+        raise CxmError(_CXM_E_OPTION, f"unknown metric {metric!r}: one of {', '.join(allowed)}")
+    return _SLICE_METRICS[metric]
+
+
+def _slice_out(k: int) -> Any:
+    out = (_c.SliceTest * max(1, k))()
+    out[0].size = ctypes.sizeof(_c.SliceTest)
+    return out
+
+
+def p_adjust(p: List[Optional[float]], method: str = "holm") -> List[Optional[float]]:
+    """P-values adjusted for multiple comparisons (cxm_p_adjust): ``method``
+    "holm" (family-wise error rate), "bh" (Benjamini-Hochberg, false
+    discovery rate) or "none"; monotone and capped at 1 as R's p.adjust.
+    None (or NaN) entries stay None and do not count in the family. Raises
+    CxmValueError CXM_E_VALUE for a p outside [0, 1]."""
+    if method not in _ADJUST:
+        raise CxmError(_CXM_E_OPTION, f"unknown adjustment {method!r}: one of {', '.join(_ADJUST)}")
+    k = len(p)
+    src = (c_double * max(1, k))(*[math.nan if v is None else float(v) for v in p])
+    out = (c_double * max(1, k))()
+    _check(_c.lib().cxm_p_adjust(out, src, k, _ADJUST[method], None), "p_adjust")
+    return [_num(out[i]) for i in range(k)]
+
+
+def _survey_acc(counts: Any, metric: str) -> Any:
+    acc = _c.SurveyAcc()
+    width = {"nps": 11, "csat": 5, "ces": 7}[metric]
+    values = list(counts)
+    if len(values) != width:
+        raise CxmError(_CXM_E_VALUE, f"{metric} counts: {width} numbers (answers per scale point), got {len(values)}")
+    target = getattr(acc, metric).count
+    for i, v in enumerate(values):
+        target[i] = _u64(v, f"{metric} count", _CXM_E_VALUE)
+    return acc
+
+
+def slice_tests_survey(metric: str, counts: List[Any], *, adjust: str = "holm", alpha: float = 0.05,
+                       min_n: int = 30, max_moe: Optional[float] = None) -> SliceTests:
+    """Each slice's NPS, CSAT or CES (``metric``) tested against the rest of
+    the slices (cxm_slice_tests_survey): ``counts`` holds one list per
+    disjoint slice of its answers per scale point (NPS 11 counts for 0..10,
+    CSAT 5 for 1..5, CES 7 for 1..7). Options as Store.slice_tests()."""
+    m = _slice_metric(metric)
+    k = len(counts)
+    accs = (_c.SurveyAcc * max(1, k))()
+    for i, c in enumerate(counts):
+        accs[i] = _survey_acc(c, metric)
+    o = _slice_options(adjust, alpha, min_n, max_moe)
+    out = _slice_out(k)
+    _check(_c.lib().cxm_slice_tests_survey(out, max(1, k), accs, k, m, byref(o)), "slice_tests_survey")
+    return SliceTests(_slice_test(out[i], None, m != 2) for i in range(k))
+
+
+def slice_tests_means(n: List[int], mean: List[Optional[float]], sd: List[Optional[float]], *,
+                      adjust: str = "holm", alpha: float = 0.05, min_n: int = 30,
+                      max_moe: Optional[float] = None) -> SliceTests:
+    """Welch t tests of each slice's mean against the rest's
+    (cxm_slice_tests_means), from each disjoint slice's count ``n``,
+    ``mean`` and sample standard deviation ``sd`` (None where n < 2): any
+    mean such as CES or the perception gap. Options as Store.slice_tests()."""
+    k = len(n)
+    if len(mean) != k or len(sd) != k:
+        raise CxmError(_CXM_E_ARG, "n, mean and sd must have the same length")
+    cn = (c_uint64 * max(1, k))(*[_u64(v, "n", _CXM_E_VALUE) for v in n])
+    cm = (c_double * max(1, k))(*[math.nan if v is None else float(v) for v in mean])
+    cs = (c_double * max(1, k))(*[math.nan if v is None else float(v) for v in sd])
+    o = _slice_options(adjust, alpha, min_n, max_moe)
+    out = _slice_out(k)
+    _check(_c.lib().cxm_slice_tests_means(out, max(1, k), cn, cm, cs, k, byref(o)), "slice_tests_means")
+    return SliceTests(_slice_test(out[i], None, False) for i in range(k))
+
+
+def nps_score_interval(counts: Any, z: float = 1.959964) -> Tuple[Optional[float], Optional[float]]:
+    """Rocks's score interval of an NPS (cxm_nps_score_interval; docs/metrics.md),
+    in score points: ``counts`` is the 11 answer counts for 0..10, or an
+    Nps result (the interval depends on its promoters, passives and
+    detractors only); ``z`` the critical value (1.959964 for 95%). (None,
+    None) without answers; ``cxm report --json`` prints it as ``ci95_score``."""
+    if isinstance(counts, Nps):
+        counts = [counts.detractors] + [0] * 6 + [counts.passives, 0, counts.promoters, 0]
+    acc = _survey_acc(counts, "nps")
+    low, high = c_double(), c_double()
+    _check(_c.lib().cxm_nps_score_interval(byref(low), byref(high), byref(acc.nps), float(z)), "nps_score_interval")
+    return _num(low.value), _num(high.value)
+
+
+@dataclass(frozen=True)
+class SamplePlan(_Frame):
+    """The answers a survey needs (cxm_plan_sample_size; ``cxm plan --json``):
+    ``n`` rounded up after the finite-population correction and
+    ``n_infinite``, the need of an infinite population before rounding."""
+
+    n: int
+    n_infinite: float
+
+
+def plan_sample_size(metric: str = "nps", margin: float = 5.0, *, population: float = 0,
+                     p_promoter: Optional[float] = None, p_detractor: Optional[float] = None,
+                     p_satisfied: Optional[float] = None, sd: Optional[float] = None,
+                     z: float = 1.959964) -> SamplePlan:
+    """Answers needed for a margin of error ``margin`` (NPS or CSAT points,
+    CES scale points) of ``metric`` (cxm_plan_sample_size; docs/metrics.md,
+    "Planning a sample size"): ``population`` N for the finite-population
+    correction (0: infinite); the expected shares ``p_promoter`` /
+    ``p_detractor`` (NPS) or ``p_satisfied`` (CSAT) and ``sd`` (CES) default
+    to the worst case, as ``cxm plan`` does."""
+    o = _c.PlanOptions()
+    lib = _c.lib()
+    lib.cxm_plan_options_init(byref(o))
+    o.metric = _slice_metric(metric)
+    o.margin = float(margin)
+    o.population = float(population)
+    if p_promoter is not None:
+        o.p_promoter = float(p_promoter)
+    if p_detractor is not None:
+        o.p_detractor = float(p_detractor)
+    if p_satisfied is not None:
+        o.p_promoter = float(p_satisfied)
+    if sd is not None:
+        o.sd = float(sd)
+    o.z = float(z)
+    n, n0 = c_uint64(), c_double()
+    _check(lib.cxm_plan_sample_size(byref(n), byref(n0), byref(o)), "plan_sample_size")
+    return SamplePlan(n.value, n0.value)
+
+
+def _gap_of(lib: Any, acc: Any) -> Gap:
+    r = _c.GapResult()
+    _check(lib.cxm_gap_compute(byref(r), byref(acc)))
+    return Gap(r.pairs, _num(r.mean), _num(r.se), (_num(r.ci95_low), _num(r.ci95_high)), _num(r.service),
+               _num(r.experience), _num(r.delivery_gap), _num(r.blind_spot_pct), _num(r.delivery_z),
+               r.blind_spots, r.reverse_spots)
+
+
+def _servqual_of(r: Any) -> Servqual:
+    return Servqual({d: r.customers[i + 1] for i, d in enumerate(_DIMENSIONS)},
+                    {d: _num(r.gap[i + 1]) for i, d in enumerate(_DIMENSIONS)}, _num(r.score))
+
+
+def _service_of(r: Any) -> Service:
+    return Service(r.contacts, r.open, r.replied, r.resolved, r.met, r.breached, _num(r.first_response_median_s),
+                   _num(r.first_response_p90_s), _num(r.first_response_mean_s), _num(r.resolution_median_s),
+                   _num(r.resolution_p90_s), _num(r.resolution_mean_s), _num(r.within_sla_pct))
+
+
+def _loyalty_of(r: Any) -> Loyalty:
+    return Loyalty(r.complaints, r.compliments, r.churned, _num(r.compliment_ratio))
+
+
+@dataclass(frozen=True)
+class ExperienceGroup(Group):
+    """One group of Store.group_experience(): the key and survey metrics of
+    a Group plus the group's experience metrics, each exactly what the
+    store's query gives for ``where=group`` (cxm_store_group_experience,
+    one pass over the store for all groups)."""
+
+    gap: Gap
+    servqual: Servqual
+    service: Service
+    service_business: Service
+    loyalty: Loyalty
+    consistency: Consistency
+
+
+class ExperienceGroups(Groups):
+    """The groups of Store.group_experience() (a list of ExperienceGroup) with to_frame()."""
+
+    def to_frame(self) -> Any:
+        """One row per group, indexed by the key: the survey columns of
+        Groups.to_frame(), ``gap``..., ``servqual``..., and the service,
+        business-time service, loyalty and consistency figures prefixed
+        ``service_``, ``service_business_``, ``loyalty_``, ``consistency_``."""
+        rows = []
+        for g in self:
+            row = {self.by: g.key}
+            for r in (g.nps, g.csat, g.ces, g.gap, g.servqual):
+                row.update(_frames.flat(r))
+            for name in ("service", "service_business", "loyalty", "consistency"):
+                row.update(_frames.flat(getattr(g, name), name))
+            rows.append(row)
+        return _frames.frame(rows, self.by) if rows else _frames.frame([])
+
+
+def _evaluation_of(e: Any) -> Evaluation:
+    bins = tuple(CalibrationBin(e.bin_rows[b], _num(e.bin_predicted[b]), _num(e.bin_observed[b]))
+                 for b in range(_c.RISK_CALIBRATION_BINS))
+    return Evaluation(e.rows, e.positives, _num(e.log_loss), _num(e.auc), _num(e.brier), bins)
+
+
+@dataclass(frozen=True)
+class LogisticModel(_Frame):
+    """A logistic risk model (struct cxm_risk_model; docs/risk.md): the
+    ``intercept`` and ``coefficients`` on the original scale of the
+    features, their standard errors (None where not estimated), how the fit
+    went (``converged``, ``iterations``, ``separated``), its ``l2`` penalty
+    and training ``log_loss`` (None for a model set by hand), the training
+    ``rows`` and ``positives``. ``LogisticModel.fit`` fits one to any
+    labelled rows, ``Store.risk_model()`` the churn model of a store, and
+    ``score``, ``explain``, ``evaluate`` use it."""
+
+    intercept: float
+    coefficients: Tuple[float, ...]
+    intercept_se: Optional[float]
+    se: Tuple[Optional[float], ...]
+    converged: bool
+    iterations: int
+    separated: bool
+    l2: Optional[float]
+    log_loss: Optional[float]
+    rows: int
+    positives: int
+    _raw: bytes
+
+    @staticmethod
+    def _of(m: Any) -> "LogisticModel":
+        k = m.features
+        return LogisticModel(m.intercept, tuple(m.coef[:k]), _num(m.intercept_se), tuple(_num(v) for v in m.se[:k]),
+                             bool(m.converged), m.iterations, bool(m.separated), _num(m.l2), _num(m.log_loss),
+                             m.rows, m.positives, bytes(m))
+
+    def _c(self) -> Any:
+        return _c.RiskModel.from_buffer_copy(self._raw)
+
+    @classmethod
+    def from_coefficients(cls, intercept: float, coefficients: List[float]) -> "LogisticModel":
+        """A model set by hand (cxm_risk_model_set): ``intercept`` and one
+        coefficient per feature (1..64)."""
+        lib = _c.lib()
+        m = _c.RiskModel()
+        lib.cxm_risk_model_init(byref(m))
+        k = len(coefficients)
+        coef = (c_double * max(1, k))(*[float(v) for v in coefficients])
+        _check(lib.cxm_risk_model_set(byref(m), k, float(intercept), coef), "risk model")
+        return cls._of(m)
+
+    @classmethod
+    def default_churn(cls) -> "LogisticModel":
+        """The documented default churn model over the churn features
+        (cxm_feature_default_model; docs/churn.md), in the order of
+        ``Store.features()``."""
+        m = _c.RiskModel()
+        _c.lib().cxm_risk_model_init(byref(m))
+        _check(_c.lib().cxm_feature_default_model(byref(m)), "default model")
+        return cls._of(m)
+
+    @classmethod
+    def fit(cls, x: List[List[float]], y: List[Any], weight: Optional[List[float]] = None, *, l2: float = 1.0,
+            max_iterations: Optional[int] = None, tolerance: Optional[float] = None,
+            prior: Optional[List[float]] = None) -> "LogisticModel":
+        """Fit an L2-regularised logistic regression (cxm_risk_data_add rows,
+        then cxm_risk_fit): ``x`` one row of features per label, ``y`` the
+        0/1 labels, ``weight`` per row (default 1), the penalty ``l2`` on the
+        standardised coefficients, shrinking towards ``prior`` (default 0).
+        A fit that stopped at its best point is returned with ``converged``
+        False."""
+        lib = _c.lib()
+        with _risk_data(x, y, weight) as data:
+            o = _c.RiskOptions()
+            lib.cxm_risk_options_init(byref(o))
+            o.l2 = float(l2)
+            if max_iterations is not None:
+                o.max_iterations = _int(max_iterations, "max_iterations", _CXM_E_OPTION)
+            if tolerance is not None:
+                o.tolerance = float(tolerance)
+            keep = None
+            if prior is not None:
+                if len(prior) != lib.cxm_risk_data_features(data):
+                    raise CxmError(_CXM_E_VALUE, "prior: one coefficient per feature")
+                keep = (c_double * len(prior))(*[float(v) for v in prior])
+                o.prior = ctypes.cast(keep, c_void_p)
+            m = _c.RiskModel()
+            lib.cxm_risk_model_init(byref(m))
+            rc = lib.cxm_risk_fit(byref(m), data, byref(o))
+            if rc != -33:  # CXM_E_CONVERGE: the best model reached, still returned
+                _check(rc, "risk fit")
+        return cls._of(m)
+
+    def score(self, x: List[float]) -> float:
+        """P(label 1 | x) (cxm_risk_score)."""
+        out = c_double()
+        m = self._c()
+        _check(_c.lib().cxm_risk_score(byref(out), byref(m), self._row(x)), "risk score")
+        return out.value
+
+    def explain(self, x: List[float]) -> Tuple[Tuple[float, ...], float]:
+        """Each feature's contribution to the log-odds of x, and the log-odds
+        (the intercept plus the contributions; cxm_risk_explain)."""
+        k = len(self.coefficients)
+        contrib, logit = (c_double * max(1, k))(), c_double()
+        m = self._c()
+        _check(_c.lib().cxm_risk_explain(contrib, byref(logit), byref(m), self._row(x)), "risk explain")
+        return tuple(contrib[:k]), logit.value
+
+    def evaluate(self, x: List[List[float]], y: List[Any], weight: Optional[List[float]] = None) -> Evaluation:
+        """Log-loss, Brier score, AUC and the calibration deciles of the model
+        on labelled rows (cxm_risk_evaluate), e.g. held-out ones."""
+        e = _c.RiskEvaluation()
+        e.size = ctypes.sizeof(e)
+        m = self._c()
+        with _risk_data(x, y, weight) as data:
+            _check(_c.lib().cxm_risk_evaluate(byref(e), byref(m), data), "risk evaluate")
+        return _evaluation_of(e)
+
+    @staticmethod
+    def band(p: float) -> str:
+        """The risk band of a probability: "low" (< 0.3), "medium" (< 0.6),
+        "high", or "none" for NaN or outside [0, 1] (cxm_risk_band)."""
+        return _BANDS[_c.lib().cxm_risk_band(float(p))]
+
+    def _row(self, x: List[float]) -> Any:
+        if len(x) != len(self.coefficients):
+            raise CxmError(_CXM_E_VALUE, f"x has {len(x)} features, the model {len(self.coefficients)}")
+        return (c_double * max(1, len(x)))(*[float(v) for v in x])
+
+
+@contextlib.contextmanager
+def _risk_data(x: List[List[float]], y: List[Any], weight: Optional[List[float]]) -> Any:
+    """A cxm_risk_data holding the labelled rows for a with block."""
+    lib = _c.lib()
+    if len(x) != len(y) or (weight is not None and len(weight) != len(y)):
+        raise CxmError(_CXM_E_ARG, "x, y and weight must have one entry per row")
+    k = len(x[0]) if len(x) else 0
+    data = c_void_p()
+    _check(lib.cxm_risk_data_new(byref(data), k, None), "risk data")
+    try:
+        row = (c_double * max(1, k))()
+        for i, (xs, label) in enumerate(zip(x, y)):
+            if len(xs) != k:
+                raise CxmError(_CXM_E_VALUE, f"row {i} has {len(xs)} features, not {k}")
+            row[:k] = [float(v) for v in xs]
+            _check(lib.cxm_risk_data_add(data, row, int(bool(label)), 1.0 if weight is None else float(weight[i])),
+                   f"risk data row {i}")
+        if lib.cxm_risk_data_count(data) != len(y):
+            raise CxmError(_CXM_E_ARG, "rows lost")
+        yield data
+    finally:
+        lib.cxm_risk_data_free(data)
+
+
+class _Accumulator:
+    """Shared parts of the mergeable, serialisable accumulators."""
+
+    _prefix = ""
+    _struct: Any = None
+    _max_bytes = 0
+
+    def __init__(self) -> None:
+        self._acc = self._struct()
+        getattr(_c.lib(), self._prefix + "_init")(byref(self._acc))
+
+    def merge(self, other: "_Accumulator") -> None:
+        """Add ``other`` into this accumulator (its *_acc_merge): the result
+        is the accumulator of both slices' data (see docs/formats.md and the
+        header for when a merge is exact). CxmValueError CXM_E_OVERFLOW
+        leaves this one unchanged."""
+        if type(other) is not type(self):
+            raise TypeError(f"cannot merge a {type(other).__name__} into a {type(self).__name__}")
+        _check(getattr(_c.lib(), self._prefix + "_merge")(byref(self._acc), byref(other._acc)), "merge")
+
+    def to_bytes(self) -> bytes:
+        """The accumulator in its portable byte format (docs/formats.md;
+        *_acc_serialize): the same bytes on every platform."""
+        buf = (ctypes.c_uint8 * self._max_bytes)()
+        n = c_size_t()
+        _check(getattr(_c.lib(), self._prefix + "_serialize")(buf, self._max_bytes, byref(n), byref(self._acc)))
+        return bytes(buf[:n.value])
+
+    @classmethod
+    def from_bytes(cls, data: Union[bytes, bytearray, memoryview]) -> Any:
+        """An accumulator read from to_bytes() output (*_acc_deserialize).
+        Malformed bytes raise CxmValueError (CXM_E_FORMAT, CXM_E_TRUNCATED,
+        CXM_E_VERSION); bytes after the accumulator are CXM_E_FORMAT."""
+        b = bytes(data)
+        out = cls()
+        n = c_size_t()
+        _check(getattr(_c.lib(), cls._prefix + "_deserialize")(byref(out._acc), b, len(b), byref(n)), "from_bytes")
+        if n.value != len(b):
+            raise CxmError(-18, f"{len(b) - n.value} bytes after the accumulator")
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and bytes(self._acc) == bytes(other._acc)  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.to_bytes())} bytes)"
+
+
+class SurveyAccumulator(_Accumulator):
+    """NPS, CSAT and CES answer counts (struct cxm_survey_acc): build one
+    with add() or Store.accumulator("survey", ...), merge shards, keep them
+    as bytes, and compute the metrics exactly as the store's queries do."""
+
+    _prefix, _struct, _max_bytes = "cxm_survey_acc", _c.SurveyAcc, 256
+
+    def add(self, kind: str, value: int, count: int = 1) -> None:
+        """Add ``count`` answers ``value`` of ``kind`` "nps" (0..10), "csat"
+        (1..5) or "ces" (1..7) (cxm_survey_acc_add)."""
+        lib = _c.lib()
+        k = c_int32()
+        kb = _bytes(kind, "kind")
+        _check(lib.cxm_kind_parse(byref(k), kb, len(kb)), f"kind {kind!r}")
+        _check(lib.cxm_survey_acc_add(byref(self._acc), k.value, _int(value, "value", _CXM_E_VALUE),
+                                      _u64(count, "count", _CXM_E_VALUE)), "add")
+
+    def nps(self) -> Nps:
+        """The NPS of the answers (cxm_nps_compute)."""
+        return _survey(self._acc)[0]
+
+    def csat(self) -> Csat:
+        """The CSAT of the answers (cxm_csat_compute)."""
+        return _survey(self._acc)[1]
+
+    def ces(self) -> Ces:
+        """The CES of the answers (cxm_ces_compute)."""
+        return _survey(self._acc)[2]
+
+
+class GapAccumulator(_Accumulator):
+    """Perception-gap pairs (struct cxm_gap_acc, a Welford accumulator)."""
+
+    _prefix, _struct, _max_bytes = "cxm_gap_acc", _c.GapAcc, 61
+
+    def add(self, service: float, experience: float, top_box: float = 80.0) -> None:
+        """Add one interaction's internal service rating and the customer's
+        experience rating, both 0..100, with the top-box threshold of the
+        blind-spot counts (cxm_gap_acc_add)."""
+        _check(_c.lib().cxm_gap_acc_add(byref(self._acc), float(service), float(experience), float(top_box)), "add")
+
+    def compute(self) -> Gap:
+        """The perception gap of the pairs (cxm_gap_compute)."""
+        return _gap_of(_c.lib(), self._acc)
+
+
+class ServqualAccumulator(_Accumulator):
+    """SERVQUAL answers of qualifying customers per dimension (struct cxm_servqual_acc)."""
+
+    _prefix, _struct, _max_bytes = "cxm_servqual_acc", _c.ServqualAcc, 205
+
+    def compute(self, weights: Optional[Dict[str, float]] = None) -> Servqual:
+        """SERVQUAL gaps (cxm_servqual_compute); ``weights`` by dimension name
+        weigh the overall score (default: the unweighted mean)."""
+        r = _c.ServqualResult()
+        w = None
+        if weights is not None:
+            unknown = set(weights) - set(_DIMENSIONS)
+            if unknown:
+                raise CxmError(_CXM_E_OPTION, f"unknown dimensions {sorted(unknown)}")
+            w = (c_double * 5)(*[float(weights.get(d, 0.0)) for d in _DIMENSIONS])
+        _check(_c.lib().cxm_servqual_compute(byref(r), byref(self._acc), w), "servqual")
+        return _servqual_of(r)
+
+
+class LoyaltyAccumulator(_Accumulator):
+    """Complaints, compliments and churned customers (struct cxm_loyalty_acc)."""
+
+    _prefix, _struct, _max_bytes = "cxm_loyalty_acc", _c.LoyaltyAcc, 29
+
+    def compute(self) -> Loyalty:
+        """The loyalty signals (cxm_loyalty_compute)."""
+        r = _c.LoyaltyResult()
+        _check(_c.lib().cxm_loyalty_compute(byref(r), byref(self._acc)))
+        return _loyalty_of(r)
+
+
+class ServiceAccumulator(_Accumulator):
+    """Service-level counts, sums and duration histograms (struct
+    cxm_service_acc): medians and p90s come from the histograms, exact
+    below 1 024 s and within 1/128 above; counts, means and the SLA share
+    are exact."""
+
+    _prefix, _struct, _max_bytes = "cxm_service_acc", _c.ServiceAcc, 69 + 2 * (2 + 10 * 2816)
+
+    def compute(self) -> Service:
+        """The service levels (cxm_service_compute)."""
+        r = _c.ServiceResult()
+        _check(_c.lib().cxm_service_compute(byref(r), byref(self._acc)))
+        return _service_of(r)
+
+
+_ACCUMULATORS = {"survey": SurveyAccumulator, "gap": GapAccumulator, "servqual": ServqualAccumulator,
+                 "loyalty": LoyaltyAccumulator, "service": ServiceAccumulator}
 
 
 def _nps(r: Any) -> Nps:
@@ -1199,14 +1986,31 @@ class Store:
         seen before (a duplicate, skipped), True otherwise. Raises CxmError
         for an invalid event, which leaves no event in the store (a new
         channel token or segment label given with it stays interned)."""
+        ev, keep = self._event(customer, time, kind, value, stage, dimension, ref, id)
+        d = _c.Detail()
+        self._lib.cxm_detail_init(byref(d))
+        with self._use(write=True) as h:
+            ev.channel = self._channel(h, channel)
+            ev.segment = self._segment(h, segment)
+            status = self._lib.cxm_store_record_ex(h, byref(ev), byref(d))
+        # cxm_store_record_ex says why an event is refused, in the reader's words.
+        return _check(status, d.reason.decode("utf-8", "replace") or None) == 0
+
+    def _event(self, customer: Union[str, bytes, None], time: Time, kind: Union[str, int], value: Optional[float],
+               stage: Code, dimension: Code, ref: Union[str, bytes, None],
+               id: Union[str, bytes, None]) -> Tuple[Any, List[bytes]]:
+        """A cxm_event of everything that needs no store (this call's own
+        struct: one shared struct let threads send each other's customers),
+        and the bytes it borrows, to keep referenced until the call returns."""
         lib = self._lib
-        # Everything that needs no store first, into this call's own struct
-        # (one shared struct let threads send each other's customers).
         ev = _c.Event()
         lib.cxm_event_init(byref(ev))
-        cust = _id(customer, "customer", _CXM_E_CUSTOMER)
-        ev.customer = cust
-        ev.customer_len = len(cust)
+        keep = []
+        if customer is not None:
+            cust = _id(customer, "customer", _CXM_E_CUSTOMER)
+            keep.append(cust)
+            ev.customer = cust
+            ev.customer_len = len(cust)
         ev.time = _time(time)
         ev.kind = self._parse(lib.cxm_kind_parse, kind, "kind", _CXM_E_KIND)
         if value is not None:
@@ -1217,19 +2021,73 @@ class Store:
                 raise CxmError(_CXM_E_VALUE, f"value {value} is beyond the range of a double") from None
         ev.stage = self._parse(lib.cxm_stage_parse, stage, "stage", _CXM_E_STAGE)
         ev.dimension = self._parse(lib.cxm_dimension_parse, dimension, "dimension", _CXM_E_DIMENSION)
-        # Kept referenced until the call returns: the struct borrows them.
-        r = i = None
         if ref is not None:
             r = _id(ref, "ref", _CXM_E_REF)
+            keep.append(r)
             ev.ref, ev.ref_len = r, len(r)
         if id is not None:
             i = _id(id, "id", _CXM_E_EVENT_ID)
+            keep.append(i)
             ev.id, ev.id_len = i, len(i)
+        return ev, keep
+
+    # -- customer handles (cxm/store.h): look a customer up once, record many events --
+    def customer(self, id: Union[str, bytes]) -> int:
+        """The handle of customer ``id``, creating the customer when new
+        (cxm_store_customer): handles are 0, 1, 2... in order of creation,
+        valid for the store's lifetime, and feed record_for()."""
+        b = _id(id, "customer", _CXM_E_CUSTOMER)
+        out = c_uint32()
+        with self._use(write=True) as h:
+            _check(self._lib.cxm_store_customer(byref(out), h, b, len(b)), "customer")
+        return out.value
+
+    def find_customer(self, id: Union[str, bytes]) -> Optional[int]:
+        """The handle of customer ``id``, or None when the store has never
+        seen it (cxm_store_find_customer; never writes the store)."""
+        b = _id(id, "customer", _CXM_E_CUSTOMER)
+        out = c_uint32()
+        with self._use() as h:
+            rc = self._lib.cxm_store_find_customer(byref(out), h, b, len(b))
+        if rc == _CXM_E_NOT_FOUND:
+            return None
+        _check(rc, "find_customer")
+        return out.value
+
+    def customer_id(self, handle: int) -> str:
+        """The id of a customer handle (cxm_store_customer_id); CxmError
+        CXM_E_HANDLE for a handle the store did not issue."""
+        cid, n = c_char_p(), c_size_t()
+        with self._use() as h:
+            _check(self._lib.cxm_store_customer_id(byref(cid), byref(n), h, _u32(handle, "handle")), "customer_id")
+            return _text(cid, n.value)
+
+    def record_for(self, handle: int, time: Time, kind: Union[str, int], value: Optional[float] = None,
+                   channel: Code = None, stage: Code = None, segment: Code = None,
+                   ref: Union[str, bytes, None] = None, dimension: Code = None,
+                   id: Union[str, bytes, None] = None) -> bool:
+        """record() for a customer handle of customer() (cxm_store_record_for):
+        the fast path for many events of one customer. False for a duplicate."""
+        ev, keep = self._event(None, time, kind, value, stage, dimension, ref, id)
         with self._use(write=True) as h:
             ev.channel = self._channel(h, channel)
             ev.segment = self._segment(h, segment)
-            status = _check(lib.cxm_store_record(h, byref(ev)))
-        return status == 0
+            status = self._lib.cxm_store_record_for(h, _u32(handle, "handle"), byref(ev))
+        return _check(status, "record_for") == 0
+
+    def check(self, customer: Union[str, bytes], time: Time, kind: Union[str, int], value: Optional[float] = None,
+              channel: Code = None, stage: Code = None, segment: Code = None, ref: Union[str, bytes, None] = None,
+              dimension: Code = None, id: Union[str, bytes, None] = None) -> None:
+        """Validate an event as record() would, without recording it
+        (cxm_store_check; duplicates are not detected): raises the CxmError
+        record() would raise. A new channel token or segment label is
+        interned, as record() does."""
+        ev, keep = self._event(customer, time, kind, value, stage, dimension, ref, id)
+        with self._use(write=True) as h:
+            ev.channel = self._channel(h, channel)
+            ev.segment = self._segment(h, segment)
+            status = self._lib.cxm_store_check(h, byref(ev))
+        _check(status, "check")
 
     def ingest(self, source: Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, Any],
                format: Optional[str] = None, strict: bool = False, delimiter: Optional[str] = None,
@@ -1519,22 +2377,8 @@ class Store:
         ``calendar``. The rows churn() scores at ``to`` are this table at
         ``cutoff=to``. Raises CxmValueError CXM_E_WINDOW for a cut-off that
         is not a UTC midnight."""
-        if model not in _MODELS:
-            raise CxmError(_CXM_E_MODEL, f"unknown purchase model {model!r}: one of {', '.join(_MODELS)}")
         lib = self._lib
-        fo = _c.FeatureOptions()
-        lib.cxm_feature_options_init(byref(fo))
-        fo.cutoff = _time(cutoff, "cutoff")
-        if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or not 0 <= horizon_days <= _INT64_MAX // 86400:
-            raise CxmError(_CXM_E_OPTION, f"horizon_days must be a number of days >= 0, not {horizon_days!r}")
-        fo.horizon_seconds = horizon_days * 86400
-        fo.purchase_model = _MODELS[model]
-        if sla_target_seconds is not None:
-            fo.sla_target_seconds = _int(sla_target_seconds, "sla_target_seconds", _CXM_E_OPTION, 64)
-        if calendar is not None:
-            if not isinstance(calendar, Calendar):
-                raise TypeError("calendar must be a cxm.Calendar")
-            fo.calendar = calendar._handle
+        fo = self._feature_options(cutoff, horizon_days, model, sla_target_seconds, calendar)
         names = [lib.cxm_feature_name(k).decode() for k in range(_FEATURE_COUNT)]
         out = FeatureTable()
         with self._use() as h:
@@ -1551,6 +2395,46 @@ class Store:
             finally:
                 lib.cxm_features_free(f)
         return out
+
+    def risk_model(self, cutoff: Time, horizon_days: int = 90, model: str = "mbgnbd",
+                   sla_target_seconds: Optional[int] = None,
+                   calendar: Optional[Calendar] = None) -> Tuple[LogisticModel, Optional[Evaluation], bool]:
+        """The churn risk model of the store (cxm_store_risk_model;
+        docs/churn.md): fitted on the features at ``cutoff`` labelled with
+        churn in the ``horizon_days`` after it when there are enough labels
+        (even customer handles train, odd ones evaluate), else the default
+        model. Returns (model, held-out evaluation or None, fitted). The
+        features are those of ``features()`` with the same arguments."""
+        lib = self._lib
+        fo = self._feature_options(cutoff, horizon_days, model, sla_target_seconds, calendar)
+        m, e, fitted = _c.RiskModel(), _c.RiskEvaluation(), c_int32()
+        lib.cxm_risk_model_init(byref(m))
+        e.size = ctypes.sizeof(e)
+        with self._use() as h:
+            rc = lib.cxm_store_risk_model(byref(m), byref(e), byref(fitted), h, byref(fo))
+        if rc != -33:
+            _check(rc, "risk model")
+        return LogisticModel._of(m), _evaluation_of(e) if e.rows > 0 else None, bool(fitted.value)
+
+    def _feature_options(self, cutoff: Time, horizon_days: int, model: str, sla_target_seconds: Optional[int],
+                         calendar: Optional[Calendar]) -> Any:
+        if model not in _MODELS:
+            raise CxmError(_CXM_E_MODEL, f"unknown purchase model {model!r}: one of {', '.join(_MODELS)}")
+        lib = self._lib
+        fo = _c.FeatureOptions()
+        lib.cxm_feature_options_init(byref(fo))
+        fo.cutoff = _time(cutoff, "cutoff")
+        if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or not 0 <= horizon_days <= _INT64_MAX // 86400:
+            raise CxmError(_CXM_E_OPTION, f"horizon_days must be a number of days >= 0, not {horizon_days!r}")
+        fo.horizon_seconds = horizon_days * 86400
+        fo.purchase_model = _MODELS[model]
+        if sla_target_seconds is not None:
+            fo.sla_target_seconds = _int(sla_target_seconds, "sla_target_seconds", _CXM_E_OPTION, 64)
+        if calendar is not None:
+            if not isinstance(calendar, Calendar):
+                raise TypeError("calendar must be a cxm.Calendar")
+            fo.calendar = calendar._handle
+        return fo
 
     def fit_purchase_model(self, kind: str = "mbgnbd", to: Optional[Time] = None, unit: str = "W",
                            max_iterations: Optional[int] = None, max_seconds: Optional[float] = None) -> PurchaseModel:
@@ -1593,11 +2477,7 @@ class Store:
                 _check(rc, f"{kind} fit")
         finally:
             lib.cxm_rfm_free(r)
-        names = [lib.cxm_model_param_name(k, i).decode() for i in range(m.param_count)]
-        return PurchaseModel(lib.cxm_model_name(k).decode(), {n: m.param[i] for i, n in enumerate(names)},
-                             {n: _num(m.se[i]) for i, n in enumerate(names)}, m.loglik, m.customers,
-                             bool(m.converged), m.iterations,
-                             tuple(name for bit, name in _DEGENERATE if m.degenerate & bit), bytes(m))
+        return _purchase_model(lib, m, k)
 
     # -- snapshots and merging (cxm/snapshot.h, cxm_store_merge) --
     def to_bytes(self) -> bytes:
@@ -1615,14 +2495,28 @@ class Store:
             _check(self._lib.cxm_store_save_to(h, fn, None), "snapshot")
         return b"".join(parts)
 
-    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
-        """Save the snapshot to a file, atomically (cxm_store_save; a new
-        file gets mode 0600). Raises CxmOSError when it cannot be written."""
+    def save(self, path: Union[str, "os.PathLike[str]"], *, mode: Optional[int] = None) -> None:
+        """Save the snapshot to a file, atomically (cxm_store_save_ex; a new
+        file gets ``mode``, default 0o600 as snapshots hold customer ids,
+        through cxm_store_save_with; an existing file keeps its own). Raises
+        CxmOSError when it cannot be written, with the library's account of
+        what failed in its message."""
         p = os.fsencode(path)
         if b"\0" in p:
             raise CxmError(_CXM_E_IO, f"path {os.fsdecode(p)!r} contains a NUL byte")
+        det = _c.Detail()
+        self._lib.cxm_detail_init(byref(det))
+        if mode is not None:
+            o = _c.SaveOptions()
+            self._lib.cxm_save_options_init(byref(o))
+            if isinstance(mode, bool) or not isinstance(mode, int) or not 0 <= mode <= 0o7777:
+                raise CxmError(_CXM_E_OPTION, f"mode {mode!r} is not permission bits 0..0o7777")
+            o.new_file_mode = mode
         with self._use() as h:
-            status = self._lib.cxm_store_save(h, p)
+            if mode is None:
+                status = self._lib.cxm_store_save_ex(h, p, byref(det))
+            else:
+                status = self._lib.cxm_store_save_with(h, p, byref(o))
         if status in (_CXM_E_IO, _CXM_E_NOT_FILE):
             # No errno from the library: ask the directory the file goes to.
             name = os.fsdecode(p)
@@ -1638,8 +2532,9 @@ class Store:
                 except OSError as e:
                     err = e.errno
             why = f": {os.strerror(err)}" if err else ""
-            raise CxmError(status, f"cannot write the snapshot {name}{why}", errno=err, filename=name)
-        _check(status, os.fsdecode(p))
+            reason = det.reason.decode("utf-8", "replace") or f"cannot write the snapshot {name}{why}"
+            raise CxmError(status, reason, errno=err, filename=name)
+        _check(status, det.reason.decode("utf-8", "replace") or os.fsdecode(p))
 
     @classmethod
     def from_bytes(cls, data: Union[bytes, bytearray, memoryview]) -> "Store":
@@ -1656,10 +2551,18 @@ class Store:
         p = os.fsencode(path)
         if b"\0" in p:
             raise CxmError(_CXM_E_IO, f"path {os.fsdecode(p)!r} contains a NUL byte")
+        d = _c.Detail()
+        _c.lib().cxm_detail_init(byref(d))
         try:
-            return cls._adopt(lambda out: _c.lib().cxm_store_load(out, p, None), os.fsdecode(p))
+            # cxm_store_load_ex: the library's account of a failure (what
+            # failed, the path) becomes the message of a format error.
+            return cls._adopt(lambda out: _c.lib().cxm_store_load_ex(out, p, None, byref(d)), os.fsdecode(p))
         except CxmOSError as e:
             raise _os_error(e.status, p) from None
+        except CxmError as e:
+            if d.reason:
+                raise CxmError(e.status, d.reason.decode("utf-8", "replace")) from None
+            raise
 
     @classmethod
     def _adopt(cls, load: Callable[[Any], int], what: str) -> "Store":
@@ -1779,15 +2682,12 @@ class Store:
         """Perception gap of the slice (cxm_store_gap): internal service
         rating minus the customer's rating per interaction, with its
         interval, blind spots and reverse spots."""
-        acc, r = _c.GapAcc(), _c.GapResult()
+        acc = _c.GapAcc()
         o = self._experience_options(top_box, None)
         with self._use() as h:
             f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
             _check(self._lib.cxm_store_gap(byref(acc), h, byref(f), byref(o)))
-        _check(self._lib.cxm_gap_compute(byref(r), byref(acc)))
-        return Gap(r.pairs, _num(r.mean), _num(r.se), (_num(r.ci95_low), _num(r.ci95_high)), _num(r.service),
-                   _num(r.experience), _num(r.delivery_gap), _num(r.blind_spot_pct), _num(r.delivery_z),
-                   r.blind_spots, r.reverse_spots)
+        return _gap_of(self._lib, acc)
 
     def servqual(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                  segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Servqual:
@@ -1797,8 +2697,7 @@ class Store:
         with self._use() as h:
             f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
             _check(self._lib.cxm_store_servqual(byref(r), h, byref(f), byref(o)))
-        return Servqual({d: r.customers[i + 1] for i, d in enumerate(_DIMENSIONS)},
-                        {d: _num(r.gap[i + 1]) for i, d in enumerate(_DIMENSIONS)}, _num(r.score))
+        return _servqual_of(r)
 
     def service(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                 segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,
@@ -1814,9 +2713,7 @@ class Store:
         with self._use() as h:
             f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
             _check(fn(byref(r), h, byref(f), byref(o)))
-        return Service(r.contacts, r.open, r.replied, r.resolved, r.met, r.breached, _num(r.first_response_median_s),
-                       _num(r.first_response_p90_s), _num(r.first_response_mean_s), _num(r.resolution_median_s),
-                       _num(r.resolution_p90_s), _num(r.resolution_mean_s), _num(r.within_sla_pct))
+        return _service_of(r)
 
     def operations(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                    segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,
@@ -1840,6 +2737,81 @@ class Store:
         return Operations(*(getattr(r, name) if kind is not c_double else _num(getattr(r, name))
                             for name, kind in r._fields_[1:]))
 
+    def slice_tests(self, by: str, metric: str = "nps", where: Optional[Group] = None, *, channel: Code = None,
+                    stage: Code = None, segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,
+                    adjust: str = "holm", alpha: float = 0.05, min_n: int = 30,
+                    max_moe: Optional[float] = None) -> SliceTests:
+        """Each group of ``groups(by, ...)`` tested against the rest of the
+        dimension (docs/metrics.md, "Slice statistics"; ``cxm report --by
+        BY --json``, ``vs_rest``): ``metric`` "nps" or "csat" (z tests,
+        cxm_slice_tests_groups), "ces" (Welch t) or "gap" (the perception
+        gap's Welch t, cxm_slice_tests_means on each group's pairs, mean and
+        standard deviation); p-values adjusted across the groups by
+        ``adjust`` ("holm", "bh", "none"); ``significant`` at ``alpha``; a
+        low base below ``min_n`` answers or above ``max_moe`` points of
+        margin. One SliceTest per group, keyed as the groups are."""
+        if by not in _BY:
+            raise CxmError(-16, f"unknown grouping {by!r}: one of {', '.join(_BY)}")
+        m = -1 if metric == "gap" else _slice_metric(metric, ("nps", "csat", "ces", "gap"))
+        o = _slice_options(adjust, alpha, min_n, max_moe)
+        if m < 0:
+            groups = self.groups(by, where, channel=channel, stage=stage, segment=segment, start=start, end=end)
+            gaps = [self.gap(g) for g in groups]
+            k = len(groups)
+            n = (c_uint64 * max(1, k))(*[g.pairs for g in gaps])
+            mean = (c_double * max(1, k))(*[g.mean if g.pairs > 0 else 0.0 for g in gaps])
+            sd = (c_double * max(1, k))(*[g.se * math.sqrt(g.pairs) if g.pairs >= 2 else 0.0 for g in gaps])
+            out = _slice_out(k)
+            _check(self._lib.cxm_slice_tests_means(out, max(1, k), n, mean, sd, k, byref(o)), "slice_tests")
+            return SliceTests(_slice_test(out[i], groups[i].key, False) for i in range(k))
+        lib = self._lib
+        g = c_void_p()
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(lib.cxm_store_group(byref(g), h, byref(f), _BY[by]))
+        try:
+            k = lib.cxm_groups_count(g)
+            out = _slice_out(k)
+            _check(lib.cxm_slice_tests_groups(out, max(1, k), g, m, byref(o)), "slice_tests")
+            res = []
+            for i in range(k):
+                key, n = c_char_p(), c_size_t()
+                _check(lib.cxm_groups_key(byref(key), byref(n), g, i))
+                res.append(_slice_test(out[i], _text(key, n.value), m != 2))
+            return SliceTests(res)
+        finally:
+            lib.cxm_groups_free(g)
+
+    def operations_each(self, slices: List[Union[Group, Dict[str, Any]]], *, window_days: Optional[int] = None,
+                        calendar: Optional[Calendar] = None) -> List[Operations]:
+        """operations() of several slices in one pass over the contacts
+        (cxm_store_operations_each): each slice a Group (of groups()) or a
+        dict of query arguments (``{"channel": "email", "start": ...}``);
+        the result's k-th entry equals ``operations()`` of the k-th slice."""
+        k = len(slices)
+        o = _c.OperationsOptions()
+        self._lib.cxm_operations_options_init(byref(o))
+        if window_days is not None:
+            o.window_seconds = _int(window_days, "window_days", _CXM_E_OPTION, 32) * 86400
+        if calendar is not None:
+            if not isinstance(calendar, Calendar):
+                raise TypeError("calendar must be a cxm.Calendar")
+            o.calendar = calendar._handle
+        out = (_c.OperationsResult * max(1, k))()
+        for r in out:
+            r.size = ctypes.sizeof(_c.OperationsResult)
+        filters = (_c.Filter * max(1, k))()
+        with self._use() as h:
+            for i, s in enumerate(slices):
+                kw = self._kw(s, None, None, None, None, None) if isinstance(s, Group) else \
+                    self._kw(s.get("where"), s.get("channel"), s.get("stage"), s.get("segment"), s.get("start"),
+                             s.get("end"))
+                filters[i] = self._filter(h, **kw)
+            if k:
+                _check(self._lib.cxm_store_operations_each(out, filters, k, h, byref(o)))
+        return [Operations(*(getattr(r, name) if kind is not c_double else _num(getattr(r, name))
+                             for name, kind in r._fields_[1:])) for r in list(out)[:k]]
+
     def loyalty(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                 segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Loyalty:
         """Complaints, compliments, churn events and the compliment ratio of the slice."""
@@ -1847,7 +2819,7 @@ class Store:
         with self._use() as h:
             f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
             _check(self._lib.cxm_store_loyalty(byref(r), h, byref(f)))
-        return Loyalty(r.complaints, r.compliments, r.churned, _num(r.compliment_ratio))
+        return _loyalty_of(r)
 
     def consistency(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                     segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Consistency:
@@ -1859,6 +2831,22 @@ class Store:
             _check(self._lib.cxm_store_consistency(byref(r), h, byref(f), byref(o)))
             weakest = self._channel_name(h, r.weakest_channel)
         return Consistency(r.channels, _num(r.sd), _num(r.mean_of_means), weakest, _num(r.weakest_mean))
+
+    def channel_name(self, code: int) -> Optional[str]:
+        """The name of a channel code of this store (a named channel or an
+        interned custom token; cxm_store_channel_name), None for a code it
+        does not know."""
+        with self._use() as h:
+            return self._channel_name(h, _int(code, "channel", _CXM_E_CHANNEL))
+
+    def segment_name(self, code: int) -> Optional[str]:
+        """The label of a segment code of this store (cxm_store_segment_name;
+        "" for code 0), None for a code it does not know."""
+        name, n = c_char_p(), c_size_t()
+        with self._use() as h:
+            if self._lib.cxm_store_segment_name(byref(name), byref(n), h, _int(code, "segment", _CXM_E_SEGMENT)) != 0:
+                return None
+            return _text(name, n.value)
 
     def _channel_name(self, h: int, code: int) -> Optional[str]:
         if code < 0:
@@ -1894,6 +2882,81 @@ class Store:
             return Groups(by, out)
         finally:
             lib.cxm_groups_free(g)
+
+    def accumulator(self, family: str, where: Optional[Group] = None, *, channel: Code = None,
+                    stage: Code = None, segment: Code = None, start: Optional[Time] = None,
+                    end: Optional[Time] = None, top_box: Optional[float] = None,
+                    sla_target_seconds: Optional[int] = None, calendar: Optional[Calendar] = None) -> Any:
+        """The mergeable accumulator of a slice for ``family`` "survey"
+        (cxm_store_survey), "gap" (cxm_store_gap), "servqual"
+        (cxm_store_servqual_acc), "loyalty" (cxm_store_loyalty_acc) or
+        "service" (cxm_store_service_acc): the data of the store's query of
+        that family, to merge with other shards' and keep as bytes;
+        ``compute()`` (``nps()``... for survey) gives the query's result."""
+        if family not in _ACCUMULATORS:
+            raise CxmError(_CXM_E_OPTION, f"unknown family {family!r}: one of {', '.join(_ACCUMULATORS)}")
+        out = _ACCUMULATORS[family]()
+        lib = self._lib
+        o = self._experience_options(top_box, sla_target_seconds, calendar)
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            a = byref(out._acc)
+            rc = {"survey": lambda: lib.cxm_store_survey(a, h, byref(f)),
+                  "gap": lambda: lib.cxm_store_gap(a, h, byref(f), byref(o)),
+                  "servqual": lambda: lib.cxm_store_servqual_acc(a, h, byref(f)),
+                  "loyalty": lambda: lib.cxm_store_loyalty_acc(a, h, byref(f)),
+                  "service": lambda: lib.cxm_store_service_acc(a, h, byref(f), byref(o))}[family]()
+            _check(rc, family)
+        return out
+
+    def group_experience(self, by: str, where: Optional[Group] = None, *, channel: Code = None,
+                         stage: Code = None, segment: Code = None, start: Optional[Time] = None,
+                         end: Optional[Time] = None, top_box: Optional[float] = None,
+                         sla_target_seconds: Optional[int] = None,
+                         calendar: Optional[Calendar] = None) -> ExperienceGroups:
+        """groups(by, ...) with every experience metric of each group in one
+        pass over the store (cxm_store_group_experience; the groups, keys and
+        order of groups()): per group the perception gap, SERVQUAL, service
+        levels (wall clock and business time), loyalty and consistency,
+        each equal to the store's query with ``where=group`` and the same
+        ``top_box``, ``sla_target_seconds`` and ``calendar``. This is how
+        ``cxm report --by`` computes its slices."""
+        if by not in _BY:
+            raise CxmError(-16, f"unknown grouping {by!r}: one of {', '.join(_BY)}")
+        lib = self._lib
+        o = self._experience_options(top_box, sla_target_seconds, calendar)
+        g = c_void_p()
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(lib.cxm_store_group_experience(byref(g), h, byref(f), _BY[by], byref(o)))
+            try:
+                out = []
+                for i in range(lib.cxm_groups_count(g)):
+                    key, n = c_char_p(), c_size_t()
+                    acc, gf, gap = _c.SurveyAcc(), _c.Filter(), _c.GapAcc()
+                    sq, sv, sb = _c.ServqualResult(), _c.ServiceResult(), _c.ServiceResult()
+                    loy, con = _c.LoyaltyResult(), _c.ConsistencyResult()
+                    _check(lib.cxm_groups_key(byref(key), byref(n), g, i))
+                    _check(lib.cxm_groups_survey(byref(acc), g, i))
+                    _check(lib.cxm_groups_filter(byref(gf), g, i))
+                    _check(lib.cxm_groups_gap(byref(gap), g, i))
+                    _check(lib.cxm_groups_servqual(byref(sq), g, i))
+                    _check(lib.cxm_groups_service(byref(sv), g, i))
+                    _check(lib.cxm_groups_service_business(byref(sb), g, i))
+                    _check(lib.cxm_groups_loyalty(byref(loy), g, i))
+                    _check(lib.cxm_groups_consistency(byref(con), g, i))
+                    nps, csat, ces = _survey(acc)
+                    out.append(ExperienceGroup(
+                        key=_text(key, n.value), nps=nps, csat=csat, ces=ces,
+                        _filter=(gf.from_, gf.to, gf.channel, gf.stage, gf.segment), gap=_gap_of(lib, gap),
+                        servqual=_servqual_of(sq), service=_service_of(sv), service_business=_service_of(sb),
+                        loyalty=_loyalty_of(loy),
+                        consistency=Consistency(con.channels, _num(con.sd), _num(con.mean_of_means),
+                                                self._channel_name(h, con.weakest_channel),
+                                                _num(con.weakest_mean))))
+                return ExperienceGroups(by, out)
+            finally:
+                lib.cxm_groups_free(g)
 
     def churn(self, to: Optional[Time] = None, horizon_days: int = 90, model: str = "mbgnbd",
               sla_target_seconds: Optional[int] = None, calendar: Optional[Calendar] = None,
@@ -1978,9 +3041,7 @@ def _churn_result(lib: Any, store: int, churn: int, info_type: Any = _c.ChurnInf
     m, e = info.model, info.evaluation
     evaluation = None
     if e.rows > 0:
-        bins = tuple(CalibrationBin(e.bin_rows[b], _num(e.bin_predicted[b]), _num(e.bin_observed[b]))
-                     for b in range(_c.RISK_CALIBRATION_BINS))
-        evaluation = Evaluation(e.rows, e.positives, _num(e.log_loss), _num(e.auc), _num(e.brier), bins)
+        evaluation = _evaluation_of(e)
     sources = ("default", "fitted", "purchase")
     split = not math.isnan(info.margin)
     model = RiskModel(sources[info.source], bool(info.fitted), info.cutoff, info.scored_at,

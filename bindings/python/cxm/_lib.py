@@ -157,6 +157,31 @@ class GapAcc(Structure):
     ]
 
 
+class ServqualAcc(Structure):
+    """struct cxm_servqual_acc (cxm/experience.h)."""
+
+    _fields_ = [("customers", c_uint64 * 6), ("expectation_n", c_uint64 * 6), ("expectation_sum", c_uint64 * 6),
+                ("perception_n", c_uint64 * 6), ("perception_sum", c_uint64 * 6)]
+
+
+class LoyaltyAcc(Structure):
+    """struct cxm_loyalty_acc (cxm/experience.h)."""
+
+    _fields_ = [("complaints", c_uint64), ("compliments", c_uint64), ("churned", c_uint64)]
+
+
+SERVICE_SKETCH_BUCKETS = 2816  # CXM_SERVICE_SKETCH_BUCKETS (cxm/experience.h)
+
+
+class ServiceAcc(Structure):
+    """struct cxm_service_acc (cxm/experience.h)."""
+
+    _fields_ = [("contacts", c_uint64), ("open", c_uint64), ("replied", c_uint64), ("resolved", c_uint64),
+                ("met", c_uint64), ("breached", c_uint64), ("first_response_sum_s", c_uint64),
+                ("resolution_sum_s", c_uint64), ("first_response_hist", c_uint64 * SERVICE_SKETCH_BUCKETS),
+                ("resolution_hist", c_uint64 * SERVICE_SKETCH_BUCKETS)]
+
+
 class GapResult(Structure):
     _fields_ = [
         ("pairs", c_uint64),
@@ -480,6 +505,55 @@ class Model(Structure):
     ]
 
 
+class Holdout(Structure):
+    """struct cxm_holdout (cxm/purchase.h)."""
+
+    _fields_ = [("size", c_size_t), ("customers", c_uint64), ("actual", c_double), ("expected", c_double),
+                ("bin_customers", c_uint64 * 8), ("bin_actual", c_double * 8), ("bin_expected", c_double * 8)]
+
+
+class Detail(Structure):
+    """struct cxm_detail (cxm/common.h)."""
+
+    _fields_ = [("size", c_size_t), ("status", c_int32), ("field", c_char_p), ("reason", ctypes.c_char * 256)]
+
+
+class SaveOptions(Structure):
+    """struct cxm_save_options (cxm/snapshot.h)."""
+
+    _fields_ = [("size", c_size_t), ("new_file_mode", c_uint32)]
+
+
+class RiskOptions(Structure):
+    """struct cxm_risk_options (cxm/risk.h)."""
+
+    _fields_ = [("size", c_size_t), ("l2", c_double), ("max_iterations", c_int32), ("tolerance", c_double),
+                ("prior", c_void_p)]
+
+
+class SliceOptions(Structure):
+    """struct cxm_slice_options (cxm/slicestats.h)."""
+
+    _fields_ = [("size", c_size_t), ("adjust", c_int32), ("alpha", c_double), ("min_n", c_uint64),
+                ("max_moe", c_double), ("allocator", c_void_p)]
+
+
+class SliceTest(Structure):
+    """struct cxm_slice_test (cxm/slicestats.h)."""
+
+    _fields_ = [("size", c_size_t), ("n", c_uint64), ("n_rest", c_uint64), ("score", c_double),
+                ("score_rest", c_double), ("diff", c_double), ("se", c_double), ("stat", c_double), ("df", c_double),
+                ("p", c_double), ("p_adjusted", c_double), ("significant", c_int32), ("low_base", c_int32),
+                ("moe", c_double)]
+
+
+class PlanOptions(Structure):
+    """struct cxm_plan_options (cxm/slicestats.h)."""
+
+    _fields_ = [("size", c_size_t), ("metric", c_int32), ("margin", c_double), ("population", c_double),
+                ("p_promoter", c_double), ("p_detractor", c_double), ("sd", c_double), ("z", c_double)]
+
+
 #: cxm_write_fn (cxm/snapshot.h): int32_t (*)(void *opaque, const void *bytes, size_t len).
 WRITE_FN = CFUNCTYPE(c_int32, c_void_p, c_void_p, c_size_t)
 
@@ -513,7 +587,6 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_store_channel_name": (_I32, [_PS, _P(_SZ), _V, _I32]),
     "cxm_store_segment_name": (_I32, [_PS, _P(_SZ), _V, _I32]),
     "cxm_store_customer_id": (_I32, [_PS, _P(_SZ), _V, _U32]),
-    "cxm_store_record": (_I32, [_V, _P(Event)]),
     "cxm_store_stats_get": (_I32, [_P(StoreStats), _V]),
     "cxm_filter_init": (None, [_P(Filter)]),
     "cxm_store_survey": (_I32, [_P(SurveyAcc), _V, _P(Filter)]),
@@ -555,7 +628,6 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_feature_name": (_S, [_I32]),
     "cxm_store_features": (_I32, [_P(_V), _V, _P(FeatureOptions)]),
     "cxm_features_count": (_SZ, [_V]),
-    "cxm_features_row": (_I32, [_P(_D), _P(_U32), _P(_I32), _V, _SZ]),
     "cxm_features_row_get": (_I32, [_P(_D), _SZ, _P(_U32), _P(_I32), _V, _SZ]),
     "cxm_features_free": (None, [_V]),
     "cxm_feature_default_model": (_I32, [_P(RiskModel)]),
@@ -578,9 +650,7 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_reader_finish": (_I32, [_V]),
     "cxm_reader_stats_get": (_I32, [_P(ReaderStats), _V]),
     "cxm_reader_free": (None, [_V]),
-    "cxm_store_save": (_I32, [_V, _S]),
     "cxm_store_save_to": (_I32, [_V, WRITE_FN, _V]),
-    "cxm_store_load": (_I32, [_P(_V), _S, _V]),
     "cxm_store_load_bytes": (_I32, [_P(_V), _V, _SZ, _V]),
     "cxm_store_merge": (_I32, [_V, _V]),
     "cxm_rfm_options_init": (None, [_P(RfmOptions)]),
@@ -603,6 +673,80 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_model_pmf": (_I32, [_P(_D), _P(Model), _D, _U32]),
     "cxm_model_expected_spend": (_I32, [_P(_D), _P(Model), _U32, _D]),
     "cxm_model_clv": (_I32, [_P(_D), _P(Model), _P(Model), _U32, _D, _D, _D, _U32, _D, _D]),
+    "cxm_store_group_experience": (_I32, [_P(_V), _V, _P(Filter), _I32, _P(ExperienceOptions)]),
+    "cxm_groups_gap": (_I32, [_P(GapAcc), _V, _SZ]),
+    "cxm_groups_servqual": (_I32, [_P(ServqualResult), _V, _SZ]),
+    "cxm_groups_service": (_I32, [_P(ServiceResult), _V, _SZ]),
+    "cxm_groups_service_business": (_I32, [_P(ServiceResult), _V, _SZ]),
+    "cxm_groups_loyalty": (_I32, [_P(LoyaltyResult), _V, _SZ]),
+    "cxm_groups_consistency": (_I32, [_P(ConsistencyResult), _V, _SZ]),
+    "cxm_risk_data_new": (_I32, [_P(_V), _I32, _V]),
+    "cxm_risk_data_free": (None, [_V]),
+    "cxm_risk_data_add": (_I32, [_V, _P(_D), _I32, _D]),
+    "cxm_risk_data_count": (_SZ, [_V]),
+    "cxm_risk_data_features": (_I32, [_V]),
+    "cxm_risk_options_init": (None, [_P(RiskOptions)]),
+    "cxm_risk_model_set": (_I32, [_P(RiskModel), _I32, _D, _P(_D)]),
+    "cxm_risk_fit": (_I32, [_P(RiskModel), _V, _P(RiskOptions)]),
+    "cxm_risk_evaluate": (_I32, [_P(RiskEvaluation), _P(RiskModel), _V]),
+    "cxm_survey_acc_init": (None, [_P(SurveyAcc)]),
+    "cxm_survey_acc_add": (_I32, [_P(SurveyAcc), _I32, _I32, _U64]),
+    "cxm_survey_acc_merge": (_I32, [_P(SurveyAcc), _P(SurveyAcc)]),
+    "cxm_survey_acc_serialize": (_I32, [_V, _SZ, _P(_SZ), _P(SurveyAcc)]),
+    "cxm_survey_acc_deserialize": (_I32, [_P(SurveyAcc), _V, _SZ, _P(_SZ)]),
+    "cxm_gap_acc_init": (None, [_P(GapAcc)]),
+    "cxm_gap_acc_add": (_I32, [_P(GapAcc), _D, _D, _D]),
+    "cxm_gap_acc_merge": (_I32, [_P(GapAcc), _P(GapAcc)]),
+    "cxm_gap_acc_serialize": (_I32, [_V, _SZ, _P(_SZ), _P(GapAcc)]),
+    "cxm_gap_acc_deserialize": (_I32, [_P(GapAcc), _V, _SZ, _P(_SZ)]),
+    "cxm_servqual_acc_init": (None, [_P(ServqualAcc)]),
+    "cxm_servqual_acc_merge": (_I32, [_P(ServqualAcc), _P(ServqualAcc)]),
+    "cxm_servqual_compute": (_I32, [_P(ServqualResult), _P(ServqualAcc), _P(_D)]),
+    "cxm_servqual_acc_serialize": (_I32, [_V, _SZ, _P(_SZ), _P(ServqualAcc)]),
+    "cxm_servqual_acc_deserialize": (_I32, [_P(ServqualAcc), _V, _SZ, _P(_SZ)]),
+    "cxm_store_servqual_acc": (_I32, [_P(ServqualAcc), _V, _P(Filter)]),
+    "cxm_loyalty_acc_init": (None, [_P(LoyaltyAcc)]),
+    "cxm_loyalty_acc_merge": (_I32, [_P(LoyaltyAcc), _P(LoyaltyAcc)]),
+    "cxm_loyalty_compute": (_I32, [_P(LoyaltyResult), _P(LoyaltyAcc)]),
+    "cxm_loyalty_acc_serialize": (_I32, [_V, _SZ, _P(_SZ), _P(LoyaltyAcc)]),
+    "cxm_loyalty_acc_deserialize": (_I32, [_P(LoyaltyAcc), _V, _SZ, _P(_SZ)]),
+    "cxm_store_loyalty_acc": (_I32, [_P(LoyaltyAcc), _V, _P(Filter)]),
+    "cxm_service_acc_init": (None, [_P(ServiceAcc)]),
+    "cxm_service_acc_merge": (_I32, [_P(ServiceAcc), _P(ServiceAcc)]),
+    "cxm_service_compute": (_I32, [_P(ServiceResult), _P(ServiceAcc)]),
+    "cxm_service_acc_serialize": (_I32, [_V, _SZ, _P(_SZ), _P(ServiceAcc)]),
+    "cxm_service_acc_deserialize": (_I32, [_P(ServiceAcc), _V, _SZ, _P(_SZ)]),
+    "cxm_store_service_acc": (_I32, [_P(ServiceAcc), _V, _P(Filter), _P(ExperienceOptions)]),
+    "cxm_store_customer": (_I32, [_P(_U32), _V, _S, _SZ]),
+    "cxm_store_find_customer": (_I32, [_P(_U32), _V, _S, _SZ]),
+    "cxm_store_record_for": (_I32, [_V, _U32, _P(Event)]),
+    "cxm_store_check": (_I32, [_V, _P(Event)]),
+    "cxm_csv_record_end": (_I32, [_P(_SZ), _V, _SZ, _SZ, ctypes.c_uint8]),
+    "cxm_channel_name": (_S, [_I32]),
+    "cxm_stage_name": (_S, [_I32]),
+    "cxm_time_format": (_I32, [ctypes.c_char_p, _SZ, _I64]),
+    "cxm_time_period_key": (_I32, [ctypes.c_char_p, _SZ, _I64, _I32]),
+    "cxm_detail_init": (None, [_P(Detail)]),
+    "cxm_store_record_ex": (_I32, [_V, _P(Event), _P(Detail)]),
+    "cxm_store_save_ex": (_I32, [_V, _S, _P(Detail)]),
+    "cxm_store_load_ex": (_I32, [_P(_V), _S, _V, _P(Detail)]),
+    "cxm_save_options_init": (None, [_P(SaveOptions)]),
+    "cxm_store_save_with": (_I32, [_V, _S, _P(SaveOptions)]),
+    "cxm_model_p_no_purchase": (_I32, [_P(_D), _P(Model), _D, _U32, _D, _D]),
+    "cxm_model_loglik": (_I32, [_P(_D), _P(Model), _V]),
+    "cxm_model_holdout": (_I32, [_P(Holdout), _P(Model), _V, _D]),
+    "cxm_rfm_add": (_I32, [_V, _P(RfmCustomer)]),
+    "cxm_rfm_load_csv": (_I32, [_V, _P(_U64), _V, _SZ]),
+    "cxm_rfm_load_file": (_I32, [_V, _P(_U64), _S]),
+    "cxm_store_operations_each": (_I32, [_P(OperationsResult), _P(Filter), _SZ, _V, _P(OperationsOptions)]),
+    "cxm_slice_options_init": (None, [_P(SliceOptions)]),
+    "cxm_p_adjust": (_I32, [_P(_D), _P(_D), _SZ, _I32, _V]),
+    "cxm_slice_tests_survey": (_I32, [_P(SliceTest), _SZ, _P(SurveyAcc), _SZ, _I32, _P(SliceOptions)]),
+    "cxm_slice_tests_groups": (_I32, [_P(SliceTest), _SZ, _V, _I32, _P(SliceOptions)]),
+    "cxm_slice_tests_means": (_I32, [_P(SliceTest), _SZ, _P(_U64), _P(_D), _P(_D), _SZ, _P(SliceOptions)]),
+    "cxm_nps_score_interval": (_I32, [_P(_D), _P(_D), _P(NpsAcc), _D]),
+    "cxm_plan_options_init": (None, [_P(PlanOptions)]),
+    "cxm_plan_sample_size": (_I32, [_P(_U64), _P(_D), _P(PlanOptions)]),
 }
 
 
@@ -690,6 +834,11 @@ def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
         ("cxm_rfm_customer", RfmCustomer, lib.cxm_rfm_customer_init),
         ("cxm_fit_options", FitOptions, lib.cxm_fit_options_init),
         ("cxm_model", Model, lib.cxm_model_init),
+        ("cxm_slice_options", SliceOptions, lib.cxm_slice_options_init),
+        ("cxm_plan_options", PlanOptions, lib.cxm_plan_options_init),
+        ("cxm_detail", Detail, lib.cxm_detail_init),
+        ("cxm_risk_options", RiskOptions, lib.cxm_risk_options_init),
+        ("cxm_save_options", SaveOptions, lib.cxm_save_options_init),
     ]
     sizes = {}
     for name, cls, init in pairs:

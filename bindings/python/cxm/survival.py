@@ -13,14 +13,15 @@ from __future__ import annotations
 import ctypes
 from ctypes import POINTER, byref, c_double, c_int32, c_size_t, c_uint8, c_uint64, c_void_p
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from . import _lib as _c
 from . import _check
 
 __all__ = ["KmStep", "KaplanMeier", "kaplan_meier", "LogRank", "logrank", "CoxCoef", "Cox", "cox", "RetentionRow",
            "retention_rows", "cohorts", "store_drivers",
-           "Sbg", "sbg_fit", "sbg_survival", "DriverResult", "Drivers", "drivers"]
+           "Sbg", "sbg_fit", "sbg_survival", "sbg_retention", "DriverResult", "Drivers", "drivers", "TvRow",
+           "retention_tv_rows"]
 
 
 class _KmStep(ctypes.Structure):
@@ -86,6 +87,7 @@ def _lib() -> ctypes.CDLL:
             "cxm_km_steps": [c_void_p],
             "cxm_km_step_get": [POINTER(_KmStep), c_void_p, c_size_t],
             "cxm_km_median": [d, d, d, c_void_p],
+            "cxm_km_survival_at": [d, c_void_p, c_double],
             "cxm_km_rmst": [d, d, c_void_p, c_double],
             "cxm_km_free": [c_void_p],
             "cxm_logrank_test": [POINTER(_LogRank), d, d, c_void_p, d, d, u8, i32, c_size_t, c_int32],
@@ -96,6 +98,7 @@ def _lib() -> ctypes.CDLL:
             "cxm_cox_free": [c_void_p],
             "cxm_sbg_fit": [POINTER(_Sbg), d, c_size_t],
             "cxm_sbg_survival": [d, c_double, c_double, c_double],
+            "cxm_sbg_retention": [d, c_double, c_double, c_double],
             "cxm_drivers_options_init": [POINTER(_DriversOptions)],
             "cxm_drivers_fit": [POINTER(c_void_p), c_void_p, d, d, c_size_t, c_size_t, POINTER(_DriversOptions)],
             "cxm_drivers_summary_get": [POINTER(_DriversSummary), c_void_p],
@@ -138,12 +141,15 @@ class KaplanMeier:
     median_upper: float
     rmst: Optional[float]
     rmst_se: Optional[float]
+    survival_at: Tuple[float, ...] = ()
 
 
 def kaplan_meier(time: Sequence[float], event: Sequence[int], entry: Optional[Sequence[float]] = None,
-                 conf_level: float = 0.95, tau: Optional[float] = None) -> KaplanMeier:
+                 conf_level: float = 0.95, tau: Optional[float] = None, at: Sequence[float] = ()) -> KaplanMeier:
     """Kaplan-Meier curve with Greenwood errors and log(-log) intervals;
-    ``entry`` gives delayed entry times; ``tau`` the restricted-mean horizon."""
+    ``entry`` gives delayed entry times; ``tau`` the restricted-mean horizon;
+    ``at`` times whose S(t) is wanted (``survival_at``, cxm_km_survival_at:
+    the step function, 1 before the first step)."""
     lib = _lib()
     n = len(time)
     if len(event) != n or (entry is not None and len(entry) != n):
@@ -164,7 +170,12 @@ def kaplan_meier(time: Sequence[float], event: Sequence[int], entry: Optional[Se
             r, se = c_double(), c_double()
             _check(lib.cxm_km_rmst(byref(r), byref(se), km, tau), "tau")
             rmst, rmst_se = r.value, se.value
-        return KaplanMeier(steps, med.value, lo.value, hi.value, rmst, rmst_se)
+        surv = []
+        for x in at:
+            s = c_double()
+            _check(lib.cxm_km_survival_at(byref(s), km, float(x)), "at")
+            surv.append(s.value)
+        return KaplanMeier(steps, med.value, lo.value, hi.value, rmst, rmst_se, tuple(surv))
     finally:
         lib.cxm_km_free(km)
 
@@ -262,8 +273,18 @@ def sbg_fit(alive: Sequence[float]) -> Sbg:
 
 def sbg_survival(alpha: float, beta: float, t: float) -> float:
     """S(t) = B(alpha, beta + t) / B(alpha, beta)."""
+    lib = _lib()
     out = c_double()
-    _check(_lib().cxm_sbg_survival(byref(out), alpha, beta, t), "sbg_survival")
+    _check(lib.cxm_sbg_survival(byref(out), alpha, beta, t), "sbg_survival")
+    return out.value
+
+
+def sbg_retention(alpha: float, beta: float, t: float) -> float:
+    """The sBG retention rate of period t >= 1:
+    r_t = (beta + t - 1) / (alpha + beta + t - 1) (cxm_sbg_retention)."""
+    lib = _lib()
+    out = c_double()
+    _check(lib.cxm_sbg_retention(byref(out), alpha, beta, t), "sbg_retention")
     return out.value
 
 
@@ -339,6 +360,11 @@ class _RetentionRow(ctypes.Structure):
                 ("lost", c_int32), ("nps", c_int32), ("first", ctypes.c_int64), ("high_effort", c_int32)]
 
 
+class _TvRow(ctypes.Structure):
+    _fields_ = [("size", c_size_t), ("handle", ctypes.c_uint32), ("start", c_double), ("stop", c_double),
+                ("lost", c_int32), ("x", c_double * 4)]
+
+
 _NPS = {0: "none", 1: "detractor", 2: "passive", 3: "promoter"}
 _store_declared = False
 
@@ -362,10 +388,16 @@ def _store_lib() -> ctypes.CDLL:
                                         POINTER(c_size_t), c_size_t, c_void_p, c_size_t]
         lib.cxm_cohorts_free.argtypes = [c_void_p]
         lib.cxm_cohorts_free.restype = None
+        lib.cxm_store_retention_tv.argtypes = [POINTER(c_void_p), c_void_p, POINTER(_RetentionOptions)]
+        lib.cxm_tv_rows_count.argtypes = [c_void_p]
+        lib.cxm_tv_rows_count.restype = c_size_t
+        lib.cxm_tv_row_get.argtypes = [POINTER(_TvRow), c_void_p, c_size_t]
+        lib.cxm_tv_rows_free.argtypes = [c_void_p]
+        lib.cxm_tv_rows_free.restype = None
         lib.cxm_store_driver_rows.argtypes = [POINTER(c_double), POINTER(c_double), POINTER(c_size_t), c_void_p,
                                               c_int32, c_size_t]
         for name in ("cxm_store_retention", "cxm_retention_row_get", "cxm_store_cohorts", "cxm_cohorts_get",
-                     "cxm_store_driver_rows"):
+                     "cxm_store_driver_rows", "cxm_store_retention_tv", "cxm_tv_row_get"):
             getattr(lib, name).restype = c_int32
         _store_declared = True
     return lib
@@ -403,6 +435,48 @@ def retention_rows(store, start, end, lapse_days: int = 90, origin: str = "tenur
         return out
     finally:
         lib.cxm_retention_free(h)
+
+
+#: The covariates of a TvRow, in the order of cxm_tv_covariate (cxm/retention.h).
+TV_COVARIATES = ("detractor", "promoter", "complaints", "high_effort")
+
+
+@dataclass(frozen=True)
+class TvRow:
+    """One (start, stop] row of a customer for a Cox model with
+    time-varying experience covariates (struct cxm_tv_row): days from the
+    origin; ``lost`` on the customer's last row when it was lost; ``x`` the
+    covariates during the interval by name (TV_COVARIATES)."""
+
+    customer_handle: int
+    start: float
+    stop: float
+    lost: bool
+    x: dict
+
+
+def retention_tv_rows(store, start, end, lapse_days: int = 90, origin: str = "tenure") -> List[TvRow]:
+    """The rows of retention_rows() split wherever a customer's experience
+    covariates change (cxm_store_retention_tv; ``cxm retention --cox``
+    fits its model on them): customers in handle order, each in time order."""
+    from . import _time
+    lib = _store_lib()
+    opt = _RetentionOptions()
+    lib.cxm_retention_options_init(byref(opt))
+    opt.from_, opt.to = _time(start, "start"), _time(end, "end")
+    opt.lapse_days = lapse_days
+    opt.origin = {"window": 1, "tenure": 2}[origin]
+    h = c_void_p()
+    _check(lib.cxm_store_retention_tv(byref(h), store._handle, byref(opt)), "retention_tv_rows")
+    try:
+        out = []
+        for i in range(lib.cxm_tv_rows_count(h)):
+            r = _TvRow(size=ctypes.sizeof(_TvRow))
+            _check(lib.cxm_tv_row_get(byref(r), h, i))
+            out.append(TvRow(r.handle, r.start, r.stop, bool(r.lost), dict(zip(TV_COVARIATES, list(r.x)))))
+        return out
+    finally:
+        lib.cxm_tv_rows_free(h)
 
 
 def cohorts(store, start, end) -> List[tuple]:

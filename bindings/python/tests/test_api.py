@@ -16,7 +16,7 @@ class Layout(unittest.TestCase):
     def test_sizes_match_the_library(self):
         # The C init functions write sizeof(struct) into `size`.
         sizes = _lib.check_layouts(_lib.lib())
-        self.assertEqual(len(sizes), 15)
+        self.assertEqual(len(sizes), 20)  # + slice, plan, detail, save and risk options
         self.assertIn("cxm_churn_options", sizes)
         for name, (c_size, py_size) in sizes.items():
             with self.subTest(struct=name):
@@ -484,6 +484,135 @@ class Lookups(unittest.TestCase):
             s.record("a", "2025-01-01T10:00:00Z", "nps", 9, segment="new", channel="kiosk")
             self.assertEqual([g.key for g in s.groups("segment")], ["new"])
             self.assertEqual([g.key for g in s.groups("channel")], ["kiosk"])
+
+
+class Details(unittest.TestCase):
+    """The error-detail calls (cxm_store_record_ex, cxm_store_save_ex,
+    cxm_store_load_ex) put the library's reason in the message; save()
+    takes the new file's mode (cxm_store_save_with)."""
+
+    def test_reasons_and_mode(self):
+        with cxm.Store() as s, tempfile.TemporaryDirectory() as d:
+            with self.assertRaises(cxm.CxmValueError) as cm:
+                s.record("a", "2026-01-01T00:00:00Z", "nps", 11)
+            self.assertIn("value 11 for kind nps is not an integer 0..10", cm.exception.message)
+            self.assertTrue(s.record("a", "2026-01-01T00:00:00Z", "nps", 9))
+            path = os.path.join(d, "s.cxms")
+            s.save(path, mode=0o640)
+            self.assertEqual(os.stat(path).st_mode & 0o7777, 0o640)
+            s.save(path, mode=0o600)  # an existing file keeps its mode
+            self.assertEqual(os.stat(path).st_mode & 0o7777, 0o640)
+            s.save(os.path.join(d, "new.cxms"))
+            self.assertEqual(os.stat(os.path.join(d, "new.cxms")).st_mode & 0o7777, 0o600)
+            with self.assertRaises(cxm.CxmValueError):
+                s.save(path, mode=0o17777)
+            with self.assertRaises(FileNotFoundError) as cm:
+                s.save(os.path.join(d, "no", "s.cxms"))
+            self.assertIn("No such file or directory", str(cm.exception))
+            bad = os.path.join(d, "bad.cxms")
+            with open(bad, "wb") as f:
+                f.write(b"not a snapshot")
+            with self.assertRaises(cxm.CxmValueError) as cm:
+                cxm.Store.load(bad)
+            self.assertIn(bad, cm.exception.message)
+            with cxm.Store.load(path) as back:
+                self.assertEqual(back.stats().events, 1)
+
+
+class CustomerHandles(unittest.TestCase):
+    """customer(), find_customer(), customer_id(), record_for() and check()
+    (cxm_store_customer, cxm_store_find_customer, cxm_store_record_for,
+    cxm_store_check) give the store record() gives."""
+
+    def test_handles_and_check(self):
+        rows = [("a", "2026-03-02T10:00:00Z", "nps", 9), ("b", "2026-03-02T11:00:00Z", "csat", 4),
+                ("a", "2026-03-03T10:00:00Z", "purchase", 12.5), ("c", "2026-03-04T10:00:00Z", "ces", 2)]
+        with cxm.Store() as by_id, cxm.Store() as by_handle:
+            for cust, t, kind, v in rows:
+                self.assertTrue(by_id.record(cust, t, kind, v, channel="email", segment="vip"))
+            self.assertIsNone(by_handle.find_customer("a"))
+            handles = {c: by_handle.customer(c) for c in ("a", "b", "c")}
+            self.assertEqual(list(handles.values()), [0, 1, 2])
+            self.assertEqual(by_handle.customer("a"), 0)
+            self.assertEqual(by_handle.find_customer("b"), 1)
+            self.assertEqual(by_handle.customer_id(2), "c")
+            for cust, t, kind, v in rows:
+                self.assertTrue(by_handle.record_for(handles[cust], t, kind, v, channel="email", segment="vip"))
+            self.assertEqual(by_id.to_bytes(), by_handle.to_bytes())
+            self.assertTrue(by_handle.record_for(0, "2026-03-05T10:00:00Z", "nps", 8, id="e1"))
+            self.assertFalse(by_handle.record_for(0, "2026-03-05T10:00:00Z", "nps", 8, id="e1"))
+            with self.assertRaises(cxm.CxmError) as cm:
+                by_handle.record_for(99, "2026-03-05T10:00:00Z", "nps", 8)
+            self.assertEqual(cm.exception.name, "CXM_E_HANDLE")
+            with self.assertRaises(cxm.CxmError):
+                by_handle.customer_id(99)
+            before = by_handle.stats().events
+            by_handle.check("d", "2026-03-05T10:00:00Z", "nps", 10)
+            with self.assertRaises(cxm.CxmValueError):
+                by_handle.check("d", "2026-03-05T10:00:00Z", "nps", 11)
+            self.assertEqual(by_handle.stats().events, before)
+            self.assertIsNone(by_handle.find_customer("d"))
+
+
+class CsvRanges(unittest.TestCase):
+    def test_record_end_and_parallel_ingest(self):
+        data = b'time,customer,kind,value,ref\n2026-03-02T10:00:00Z,a,nps,9,"x\ny"\n2026-03-02T11:00:00Z,b,nps,3,\n'
+        first = cxm.csv_record_end(data)
+        self.assertEqual(data[:first], b"time,customer,kind,value,ref\n")
+        second = cxm.csv_record_end(data, first)
+        self.assertTrue(data[first:second].endswith(b'"x\ny"\n'))  # the quoted line end is inside the record
+        self.assertEqual(cxm.csv_record_end(data, second), len(data))
+        self.assertEqual(cxm.csv_record_end(b"a;b\n", 0, ";"), 4)
+        with self.assertRaises(cxm.CxmError):
+            cxm.csv_record_end(data, len(data) + 1)
+        # Cut the sample at record ends, ingest each range into its own
+        # store, merge: the same store as one ingest.
+        sample = os.environ.get("CXM_SAMPLE")
+        if not sample:
+            return
+        with open(sample, "rb") as f:
+            text = f.read()
+        header_end = cxm.csv_record_end(text)
+        cuts = [header_end]
+        for k in (1, 2, 3):
+            cuts.append(cxm.csv_record_end(text, max(cuts[-1], len(text) * k // 4)))
+        cuts.append(len(text))
+        with cxm.Store() as whole, cxm.Store() as merged:
+            whole.ingest(sample)
+            for lo, hi in zip(cuts, cuts[1:]):
+                with cxm.Store() as part:
+                    part.ingest(text[:header_end] + text[lo:hi], format="csv")
+                    merged.merge(part)
+            self.assertEqual(merged.to_bytes(), whole.to_bytes())
+
+
+class Names(unittest.TestCase):
+    def test_vocabularies_and_time_text(self):
+        self.assertEqual(cxm.kinds()[0], "nps")
+        self.assertIn("contact_open", cxm.kinds())
+        self.assertEqual(cxm.channels(), ["email", "phone", "chat", "web", "store", "social", "app"])
+        self.assertEqual(cxm.stages()[0], "none")
+        self.assertEqual(cxm.dimensions(), ["none", "tangibles", "reliability", "responsiveness", "assurance",
+                                            "empathy"])
+        self.assertEqual(cxm.format_time("2026-03-02T12:30:00+02:00"), "2026-03-02T10:30:00Z")
+        sample = os.environ.get("CXM_SAMPLE")
+        if sample:
+            with cxm.Store() as s:
+                s.ingest(sample)
+                for by in ("month", "week"):
+                    for g in s.groups(by):
+                        self.assertEqual(cxm.period_key(g._filter[0], by), g.key)
+        with self.assertRaises(cxm.CxmError):
+            cxm.period_key(0, "channel")
+        major, minor, patch = (int(x) for x in cxm.version().split(".")[:3])
+        self.assertEqual(cxm.version_number(), major * 10000 + minor * 100 + patch)
+        with cxm.Store() as s:
+            s.record("a", "2026-03-02T10:00:00Z", "nps", 9, channel="kiosk-2", segment="vip")
+            self.assertEqual(s.channel_name(1), "email")
+            self.assertEqual(s.channel_name(8), "kiosk-2")
+            self.assertIsNone(s.channel_name(99))
+            self.assertEqual(s.segment_name(1), "vip")
+            self.assertIsNone(s.segment_name(99))
 
 
 if __name__ == "__main__":

@@ -87,6 +87,24 @@ class Coverage(unittest.TestCase):
         self.assertEqual(sorted(listed & wrapped), [], "wrapped now: remove from the not-wrapped list")
         self.assertEqual(sorted(listed - exported), [], "listed but not exported")
 
+    def test_every_declared_function_is_called(self):
+        # A declaration alone is no wrapper: each name of _lib._FUNCTIONS is
+        # called somewhere in the package (the accumulator families call
+        # theirs through their prefix, cxm_survey_acc + "_merge"...).
+        from cxm import _lib
+        pkg = os.path.dirname(_lib.__file__)
+        text = ""
+        for name in os.listdir(pkg):
+            if name.endswith(".py"):
+                with open(os.path.join(pkg, name)) as fh:
+                    text += fh.read()
+        prefixes = set(re.findall(r'_prefix, _struct, _max_bytes = "(cxm_[a-z_]+)"', text))
+        uncalled = [n for n in _lib._FUNCTIONS
+                    if not re.search(r"\." + n + r"\b", text)
+                    and not any(n.startswith(p + "_") and n[len(p):] in ("_init", "_merge", "_serialize",
+                                                                         "_deserialize") for p in prefixes)]
+        self.assertEqual(uncalled, [], "declared in cxm/_lib.py but called nowhere")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -231,6 +231,34 @@ class Frames(unittest.TestCase):
                     self.assertEqual(row["nps"], g.nps.score)
                     self.assertEqual(row["nps_ci_high"], g.nps.ci95[1])
 
+    def test_slice_tests_and_holdout_frames(self):
+        tests = self.store.slice_tests("channel", "nps")
+        f = tests.to_frame()
+        self.assertEqual(list(f.index), [t.key for t in tests])
+        for t in tests:
+            self.assertEqual(f.loc[t.key, "n"], t.n)
+            self.assertEqual(f.loc[t.key, "low_base"], bool(t.low_base))
+            self.assertEqual(f.loc[t.key, "low_base_reasons"], ",".join(t.low_base))
+            if t.p is not None:
+                self.assertEqual(f.loc[t.key, "p_adjusted"], t.p_adjusted)
+        m = self.store.fit_purchase_model("mbgnbd", to="2026-03-01")
+        h = m.holdout(self.store.purchase_summary(to="2026-03-01", holdout_to="2026-06-01", unit="W"), 13.0)
+        hf = h.to_frame()
+        self.assertEqual(list(hf["customers"]), h.bin_customers)
+        self.assertEqual(hf.attrs["total"]["customers"], h.customers)
+        self.assertEqual(cxm.plan_sample_size("csat", 3).to_frame()["n"][0], cxm.plan_sample_size("csat", 3).n)
+
+    def test_group_experience_frame(self):
+        groups = self.store.group_experience("channel")
+        f = groups.to_frame()
+        self.assertEqual(list(f.index), [g.key for g in groups])
+        for g in groups:
+            self.assertEqual(f.loc[g.key, "service_contacts"], g.service.contacts)
+            self.assertEqual(f.loc[g.key, "loyalty_churned"], g.loyalty.churned)
+            self.assertEqual(f.loc[g.key, "gap_pairs"], g.gap.pairs)
+        for col in f.columns:
+            self.assertNotIsInstance(f[col].iloc[0], (tuple, dict, list), col)
+
     def test_churn_frame(self):
         ch = self.store.churn(to="2026-06-01", horizon_days=60)
         f = ch.to_frame()

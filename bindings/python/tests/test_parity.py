@@ -4,9 +4,11 @@ C functions, so the comparison is exact: the command prints doubles with
 17 significant digits, which round-trip."""
 
 import json
+import math
 import os
 import subprocess
 import unittest
+from dataclasses import replace as dataclass_replace
 
 import cxm
 
@@ -24,16 +26,7 @@ def run_json(*args):
             return doc
     if r.returncode != 0:
         raise subprocess.CalledProcessError(r.returncode, [EXE, *args], r.stdout)
-    return without_slice_stats(json.loads(r.stdout))
-
-
-def without_slice_stats(doc):
-    """The report minus what comes from cxm/slicestats.h, which this binding
-    does not wrap yet: each slice's `vs_rest` and NPS's `ci95_score` (their
-    values are checked against scipy in tests/cli/test_cli.py)."""
-    if isinstance(doc, dict):
-        return {k: without_slice_stats(v) for k, v in doc.items() if k not in ("vs_rest", "ci95_score")}
-    return doc
+    return json.loads(r.stdout)
 
 
 def interval(pair):
@@ -46,7 +39,8 @@ def nps_json(r):
     if r.n == 0:
         return None
     return {"n": r.n, "promoters": r.promoters, "passives": r.passives, "detractors": r.detractors, "score": r.score,
-            "se": r.se, "ci95": interval(r.ci95), "ci95_adjusted": interval(r.ci95_adjusted)}
+            "se": r.se, "ci95": interval(r.ci95), "ci95_adjusted": interval(r.ci95_adjusted),
+            "ci95_score": interval(cxm.nps_score_interval(r))}
 
 
 def csat_json(r):
@@ -118,6 +112,24 @@ def operations_json(r):
             "full_resolution_mean_business_s": r.full_resolution_business_mean_s}
 
 
+def test_json(t, z):
+    """A SliceTest as the command prints it under `vs_rest` (slice_out.c)."""
+    if t.n == 0:
+        return None
+    out = {"n_rest": t.n_rest, "rest": t.score_rest, "diff": t.diff, "se": t.se}
+    out.update({"z": t.stat, "df": None} if z else {"t": t.stat, "df": t.df})
+    out.update({"p": t.p, "p_adjusted": t.p_adjusted, "significant": t.significant != 0, "moe": t.moe,
+                "low_base": bool(t.low_base)})
+    return out
+
+
+def vs_rest_json(store, by, adjust="holm", **opts):
+    """{group key: the `vs_rest` object} of `cxm report --by BY --json`."""
+    tests = {m: store.slice_tests(by, m, adjust=adjust, **opts) for m in ("nps", "csat", "ces", "gap")}
+    return {t.key: {"adjust": adjust, **{m: test_json(tests[m][i], m in ("nps", "csat")) for m in tests}}
+            for i, t in enumerate(tests["nps"])}
+
+
 def slice_json(store, where=None, **business):
     """`business`: the calendar and sla_target_seconds of the report, if any."""
     return {
@@ -175,14 +187,107 @@ class ReportParity(unittest.TestCase):
         for by, slices in self.report["slices"].items():
             groups = self.store.groups(by)
             self.assertEqual(list(slices), [g.key for g in groups])
+            vs_rest = vs_rest_json(self.store, by)
+            ops = dict(zip([g.key for g in groups], self.store.operations_each(list(groups))))
             for g in groups:
                 got = slice_json(self.store, g)
+                got["vs_rest"] = vs_rest[g.key]
+                self.assertEqual(operations_json(ops[g.key]), got["operations"])
                 self.assertEqual(got["nps"], nps_json(g.nps))  # the group's own survey metrics agree too
                 self.assertEqual(got["csat"], csat_json(g.csat))
                 self.assertEqual(got["ces"], ces_json(g.ces))
                 for metric, value in slices[g.key].items():
                     with self.subTest(by=by, key=g.key, metric=metric):
                         self.assertEqual(value, got[metric])
+
+    def test_group_experience(self):
+        # One pass for all groups (cxm_store_group_experience) gives every
+        # experience metric of the command's slices.
+        for by, slices in self.report["slices"].items():
+            groups = self.store.group_experience(by)
+            self.assertEqual(list(slices), [g.key for g in groups])
+            for g in groups:
+                want = slices[g.key]
+                with self.subTest(by=by, key=g.key):
+                    self.assertEqual(want["nps"], nps_json(g.nps))
+                    self.assertEqual(want["gap"], gap_json(g.gap))
+                    self.assertEqual(want["servqual"], servqual_json(g.servqual))
+                    self.assertEqual(want["service"], service_json(g.service, g.service_business))
+                    self.assertEqual(want["loyalty"], loyalty_json(g.loyalty))
+                    self.assertEqual(want["consistency"], consistency_json(g.consistency))
+                    self.assertEqual(g.gap, self.store.gap(g))  # where=group works with these groups too
+
+    def test_slice_options(self):
+        # --adjust, --min-n and --max-moe reach the tests as the options do.
+        for args, kw in ((["--adjust", "bh", "--min-n", "100"], dict(adjust="bh", min_n=100)),
+                         (["--adjust", "none", "--max-moe", "10"], dict(adjust="none", max_moe=10.0))):
+            for by in ("channel", "month"):
+                want = run_json("report", "--json", "--by", by, *args, SAMPLE)["slices"][by]
+                got = vs_rest_json(self.store, by, **kw)
+                with self.subTest(args=args, by=by):
+                    self.assertEqual({k: v["vs_rest"] for k, v in want.items()}, got)
+
+    def test_slice_functions(self):
+        # The array forms agree with the store's: the survey tests from
+        # answer counts, the mean tests from n, mean and sd, p_adjust with
+        # the adjustment inside the tests.
+        groups = self.store.groups("segment")
+        for metric in ("nps", "csat", "ces"):
+            tests = self.store.slice_tests("segment", metric, adjust="none")
+            raw = [t.p for t in tests]
+            for method in ("holm", "bh"):
+                adj = [t.p_adjusted for t in self.store.slice_tests("segment", metric, adjust=method)]
+                self.assertEqual(cxm.p_adjust(raw, method), adj)
+        ces = self.store.slice_tests("segment", "ces")
+        by_means = cxm.slice_tests_means([g.ces.n for g in groups], [g.ces.mean for g in groups],
+                                         [g.ces.sd for g in groups])
+        for a, b in zip(ces, by_means):
+            self.assertEqual((a.n, a.n_rest, a.significant, a.low_base), (b.n, b.n_rest, b.significant, b.low_base))
+            for f in ("score", "score_rest", "diff", "stat", "df", "p", "p_adjusted"):
+                self.assertAlmostEqual(getattr(a, f), getattr(b, f), places=9, msg=f)
+
+    def test_generated_answers(self):
+        # Generated answers per segment: the tests from the answer counts
+        # (cxm_slice_tests_survey) equal the store's (cxm_slice_tests_groups),
+        # and NPS's score interval from the counts equals the one from the
+        # Nps result (it depends on the three categories only).
+        import random
+        rng = random.Random(19)
+        scales = {"nps": range(0, 11), "csat": range(1, 6), "ces": range(1, 8)}
+        with cxm.Store() as s:
+            counts = {m: [] for m in scales}
+            for seg in ("a", "b", "c", "d", "e"):
+                for m, scale in scales.items():
+                    c = [0] * len(scale)
+                    for i in range(rng.randrange(0, 80)):
+                        v = rng.choice(scale)
+                        c[v - scale[0]] += 1
+                        s.record(f"{seg}{i}", "2026-03-02T10:00:00Z", m, v, segment=seg)
+                    counts[m].append(c)
+            for m in scales:
+                for adjust in ("holm", "bh"):
+                    want = s.slice_tests("segment", m, adjust=adjust, min_n=20)
+                    got = cxm.slice_tests_survey(m, counts[m], adjust=adjust, min_n=20)
+                    self.assertEqual([t for t in got], [dataclass_replace(t, key=None) for t in want])
+            for g, c in zip(s.groups("segment"), counts["nps"]):
+                self.assertEqual(cxm.nps_score_interval(c), cxm.nps_score_interval(g.nps))
+
+    def test_plan_equals_cxm_plan(self):
+        cases = ((["--metric", "nps", "--margin", "5"], dict(metric="nps", margin=5)),
+                 (["--metric", "nps", "--margin", "3", "--population", "2000", "--p-promoter", "0.4",
+                   "--p-detractor", "0.2"], dict(metric="nps", margin=3, population=2000, p_promoter=0.4,
+                                                 p_detractor=0.2)),
+                 (["--metric", "csat", "--margin", "2.5", "--p-satisfied", "0.8"],
+                  dict(metric="csat", margin=2.5, p_satisfied=0.8)),
+                 (["--metric", "ces", "--margin", "0.2", "--sd", "1.5", "--population", "500"],
+                  dict(metric="ces", margin=0.2, sd=1.5, population=500)))
+        for args, kw in cases:
+            want = run_json("plan", "--json", *args)
+            got = cxm.plan_sample_size(**kw)
+            with self.subTest(args=args):
+                self.assertEqual((want["n"], want["n_infinite"]), (got.n, got.n_infinite))
+        with self.assertRaises(cxm.CxmValueError):
+            cxm.plan_sample_size("nps", margin=0)
 
     def test_channel_keyword(self):
         # Filtering by channel name gives the same numbers as the group.
@@ -240,6 +345,13 @@ class BusinessTimeParity(unittest.TestCase):
             with self.subTest(channel=g.key):
                 self.assertEqual(self.report["slices"]["channel"][g.key]["service"],
                                  slice_json(self.store, g, **kw)["service"])
+
+    def test_group_experience(self):
+        kw = {"calendar": self.cal, "sla_target_seconds": 4 * 3600}
+        for g in self.store.group_experience("channel", **kw):
+            with self.subTest(channel=g.key):
+                self.assertEqual(self.report["slices"]["channel"][g.key]["service"],
+                                 service_json(g.service, g.service_business))
 
     def test_churn(self):
         want = run_json("churn", "--json", *self.args, SAMPLE)
@@ -389,6 +501,140 @@ class ChurnParity(unittest.TestCase):
         self.assertIn("default", {s for s, _, _ in seen})
         self.assertIn(True, {n for _, n, _ in seen})
         self.assertIn(True, {e for _, _, e in seen})
+
+
+
+# tests/test_risk.c's reference fit (tools/risk_reference.py: scipy on the
+# same objective): rows, labels, weights; per l2 the coefficients, their
+# standard errors and the log-loss.
+REF_X = [[0.5, 10.0], [1.2, 12.0], [-0.3, 9.0], [2.0, 15.0], [1.5, 11.0], [-1.0, 8.0], [0.0, 13.0], [0.8, 9.5],
+         [3.1, 14.0], [-2.2, 7.0], [1.1, 10.5], [0.4, 12.5]]
+REF_Y = [0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1]
+REF_W = [1, 1, 2, 1, 0.5, 1, 1, 1.5, 1, 1, 1, 2]
+REF_FIT = [(0.0, (-8.33399823619962, 3.00503517180637, 0.614742668993207),
+            (7.52392281026181, 2.27212554116293, 0.612333233074458), 0.339305373605344),
+           (1.0, (-3.8181678132338, 0.820599945537176, 0.312802925935475),
+            (3.16971446506651, 0.596378150693663, 0.290582267861329), 0.411677187430464),
+           (5.0, (-2.05616042393782, 0.361312431635743, 0.172585300694198),
+            (1.85310433809043, 0.306426959060077, 0.164690275194668), 0.502569352440621)]
+
+
+class RiskModelParts(unittest.TestCase):
+    """The churn pipeline's parts (cxm/risk.h, cxm_store_risk_model,
+    cxm_feature_default_model) through LogisticModel."""
+
+    def test_reference_fit(self):
+        for l2, b, se, log_loss in REF_FIT:
+            m = cxm.LogisticModel.fit(REF_X, REF_Y, REF_W, l2=l2)
+            self.assertTrue(m.converged)
+            self.assertEqual((m.rows, m.positives, m.l2), (12, 6, l2))
+            for got, want in zip((m.intercept,) + m.coefficients, b):
+                self.assertAlmostEqual(got, want, delta=1e-9 * max(1, abs(want)))
+            for got, want in zip((m.intercept_se,) + m.se, se):
+                self.assertAlmostEqual(got, want, delta=1e-8 * max(1, abs(want)))
+            self.assertAlmostEqual(m.log_loss, log_loss, delta=1e-11)
+            # score = sigmoid(logit), logit = intercept + the contributions
+            contrib, logit = m.explain(REF_X[3])
+            self.assertAlmostEqual(logit, m.intercept + sum(contrib), places=12)
+            self.assertAlmostEqual(m.score(REF_X[3]), 1 / (1 + math.exp(-logit)), places=12)
+            ev = m.evaluate(REF_X, REF_Y, REF_W)
+            self.assertEqual((ev.customers, ev.churned), (12, 6))
+            self.assertAlmostEqual(ev.log_loss, log_loss, delta=1e-11)
+        stopped = cxm.LogisticModel.fit(REF_X, REF_Y, REF_W, l2=0.0, max_iterations=1)
+        self.assertFalse(stopped.converged)
+        # shrinking towards a prior at the unpenalised estimate costs nothing
+        free = cxm.LogisticModel.fit(REF_X, REF_Y, l2=0.0)
+        toward = cxm.LogisticModel.fit(REF_X, REF_Y, l2=50.0, prior=list(free.coefficients))
+        for a, b in zip(free.coefficients, toward.coefficients):
+            self.assertAlmostEqual(a, b, places=4)
+        hand = cxm.LogisticModel.from_coefficients(-1.0, [0.5, 0.1])
+        self.assertIsNone(hand.l2)
+        self.assertAlmostEqual(hand.score([2.0, 10.0]), 1 / (1 + math.exp(-1.0)), places=12)
+        self.assertEqual([cxm.LogisticModel.band(p) for p in (0.1, 0.3, 0.6, float("nan"))],
+                         ["low", "medium", "high", "none"])
+        with self.assertRaises(cxm.CxmValueError):
+            hand.score([1.0])
+
+    @unittest.skipUnless(EXE, "needs CXM_EXE")
+    def test_default_and_store_models(self):
+        doc = run_json("churn", "--json", PLANTED)
+        self.assertEqual(doc["risk_model"]["source"], "default")
+        default = cxm.LogisticModel.default_churn()
+        self.assertEqual(default.intercept, doc["risk_model"]["intercept"])
+        self.assertEqual(list(default.coefficients), list(doc["risk_model"]["coefficients"].values()))
+        with cxm.Store() as s:
+            s.ingest(PLANTED)
+            cutoff = doc["risk_model"]["cutoff"]
+            m, ev, fitted = s.risk_model(cutoff)
+            table = s.features(cutoff)
+            labelled = [r for r in table if r.label is not None]
+            self.assertTrue(fitted)
+            self.assertEqual(m.rows + ev.customers, len(labelled))  # even handles train, odd ones evaluate
+            self.assertEqual(m.positives + ev.churned, sum(r.label for r in labelled))
+            # no labels (a cut-off at the last day): the default model, no evaluation
+            m0, ev0, fitted0 = s.risk_model(doc["risk_model"]["scored_at"])
+            self.assertFalse(fitted0)
+            self.assertIsNone(ev0)
+            self.assertEqual(m0.coefficients, default.coefficients)
+
+
+
+@unittest.skipUnless(SAMPLE, "needs CXM_SAMPLE")
+class Accumulators(unittest.TestCase):
+    """The accumulator layer: each family's accumulator of a slice computes
+    the store's query of it (the service quantiles within the sketch's
+    1/128), round-trips through bytes, and merges shards."""
+
+    def test_accumulators(self):
+        with cxm.Store() as s:
+            s.ingest(SAMPLE)
+            for g in [None] + list(s.groups("channel")):
+                acc = {f: s.accumulator(f, g) for f in ("survey", "gap", "servqual", "loyalty", "service")}
+                self.assertEqual((acc["survey"].nps(), acc["survey"].csat(), acc["survey"].ces()),
+                                 (s.nps(g), s.csat(g), s.ces(g)))
+                self.assertEqual(acc["gap"].compute(), s.gap(g))
+                self.assertEqual(acc["servqual"].compute(), s.servqual(g))
+                self.assertEqual(acc["loyalty"].compute(), s.loyalty(g))
+                got, want = acc["service"].compute(), s.service(g)
+                for f in ("contacts", "open", "replied", "resolved", "met", "breached", "first_response_mean_s",
+                          "resolution_mean_s", "within_sla_pct"):
+                    self.assertEqual(getattr(got, f), getattr(want, f), f)
+                for f in ("first_response_median_s", "first_response_p90_s", "resolution_median_s",
+                          "resolution_p90_s"):
+                    if getattr(want, f) is not None:
+                        self.assertLessEqual(abs(getattr(got, f) - getattr(want, f)), getattr(want, f) / 128 + 1, f)
+                for a in acc.values():
+                    self.assertEqual(type(a).from_bytes(a.to_bytes()), a)
+            # Months are disjoint shards of the answers and interactions.
+            total_survey, total_loyalty = cxm.SurveyAccumulator(), cxm.LoyaltyAccumulator()
+            for g in s.groups("month"):
+                total_survey.merge(s.accumulator("survey", g))
+                total_loyalty.merge(s.accumulator("loyalty", g))
+            self.assertEqual(total_survey, s.accumulator("survey"))
+            self.assertEqual(total_loyalty.compute().complaints, s.loyalty().complaints)
+            with self.assertRaises(cxm.CxmValueError):
+                cxm.SurveyAccumulator.from_bytes(b"nonsense")
+            with self.assertRaises(cxm.CxmValueError):
+                cxm.GapAccumulator.from_bytes(s.accumulator("gap").to_bytes() + b"x")
+            with self.assertRaises(TypeError):
+                total_survey.merge(total_loyalty)
+            weighted = s.accumulator("servqual").compute({"reliability": 1.0})
+            self.assertEqual(weighted.score, s.servqual().gaps["reliability"])
+
+    def test_built_by_hand(self):
+        a = cxm.SurveyAccumulator()
+        for v, n in ((10, 5), (9, 3), (7, 2), (3, 4)):
+            a.add("nps", v, n)
+        self.assertEqual((a.nps().promoters, a.nps().passives, a.nps().detractors), (8, 2, 4))
+        self.assertAlmostEqual(a.nps().score, 100 * (8 - 4) / 14)
+        with self.assertRaises(cxm.CxmValueError):
+            a.add("nps", 11)
+        g = cxm.GapAccumulator()
+        for service, experience in ((90, 70), (85, 85), (60, 90)):
+            g.add(service, experience)
+        r = g.compute()
+        self.assertEqual((r.pairs, r.blind_spots, r.reverse_spots), (3, 1, 1))
+        self.assertAlmostEqual(r.mean, (20 + 0 - 30) / 3)
 
 
 if __name__ == "__main__":

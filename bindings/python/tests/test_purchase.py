@@ -127,3 +127,62 @@ class IngestWindowParity(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+CDNOW = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "data", "cdnow")
+
+
+@unittest.skipUnless(EXE and SAMPLE, "needs CXM_EXE and CXM_SAMPLE (meson test sets them)")
+class SummaryParity(unittest.TestCase):
+    """Purchase models on summaries that do not come from a store: a
+    summary CSV (PurchaseModel.fit, load_purchase_summaries) equals `cxm
+    churn --summary FILE --json`; the holdout check equals `cxm churn
+    --holdout-to --json`; lapse odds and the log-likelihood agree with
+    their definitions."""
+
+    def test_summary_csv_fit_equals_the_command(self):
+        for name, model in (("btyd_cdnowSummary_cbs.csv", "bgnbd"), ("cdnow_customers_summary.csv", "pnbd")):
+            path = os.path.join(CDNOW, name)
+            doc = churn_json("--summary", path, "--model", model)
+            with open(path, "rb") as f:
+                data = f.read()
+            summaries = cxm.load_purchase_summaries(path)
+            self.assertEqual(len(summaries), doc["model"]["customers"])
+            for source in (path, data, summaries, [(p.frequency, p.recency, p.T) for p in summaries]):
+                m = cxm.PurchaseModel.fit(source, model)
+                for k, v in m.params.items():
+                    self.assertEqual(v, doc["model"][k], (name, k))
+                    self.assertEqual(m.se[k], doc["model"]["se"][k], (name, k))
+                self.assertEqual(m.loglik, doc["model"]["loglik"])
+            self.assertEqual(m.loglik_of(path), m.loglik)
+            by_id = {p.customer: p for p in summaries}
+            for c in doc["customers"][:200]:
+                p = by_id[c["customer"]]
+                self.assertEqual((p.frequency, p.recency, p.T), (c["x"], c["t_x"], c["T"]))
+                self.assertEqual(m.p_alive(p.frequency, p.recency, p.T), c["p_alive"])
+        with self.assertRaises(FileNotFoundError):
+            cxm.load_purchase_summaries(os.path.join(CDNOW, "missing.csv"))
+        with self.assertRaises(cxm.CxmValueError):
+            cxm.load_purchase_summaries(b"frequency,recency,T\n1,5,2\n")  # recency beyond T
+
+    def test_holdout_equals_the_command(self):
+        doc = churn_json("--to", "2026-03-01", "--holdout-to", "2026-06-01", SAMPLE)
+        want = doc["holdout"]
+        with cxm.Store() as s:
+            s.ingest(SAMPLE)
+            m = s.fit_purchase_model("mbgnbd", to="2026-03-01")
+            summaries = s.purchase_summary(to="2026-03-01", holdout_to="2026-06-01", unit="W")
+            h = m.holdout(summaries, (1780272000 - 1772323200) / 604800.0)
+        self.assertEqual((h.customers, h.actual, h.expected), (want["customers"], want["actual"], want["expected"]))
+        for b, w in zip(range(8), want["by_frequency"]):
+            self.assertEqual((h.bin_customers[b], h.bin_actual[b], h.bin_expected[b]),
+                             (w["customers"], w["actual"], w["expected"]))
+
+    def test_p_no_purchase(self):
+        with cxm.Store() as s:
+            s.ingest(SAMPLE)
+            m = s.fit_purchase_model("bgnbd", unit="D")
+            self.assertEqual(m.p_no_purchase(0.0, 3, 200.0, 400.0), 1.0)
+            far = m.p_no_purchase(1e7, 3, 200.0, 400.0)
+            self.assertAlmostEqual(far, 1.0 - m.p_alive(3, 200.0, 400.0), places=6)
+            self.assertGreater(m.p_no_purchase(30.0, 3, 200.0, 400.0), far)

@@ -87,6 +87,45 @@ class SurvivalTest(unittest.TestCase):
             with self.assertRaises(cxm.CxmError):
                 survival.store_drivers(s, bootstrap=0)  # too few complete customers
 
+    def test_survival_at_and_sbg_retention(self):
+        km = survival.kaplan_meier([1, 2, 3, 3, 4], [1, 0, 1, 1, 0], at=[0, 1, 2.5, 3, 10])
+        steps = {st.time: st.surv for st in km.steps}
+        self.assertEqual(km.survival_at, (1.0, steps[1.0], steps[2.0], steps[3.0], steps[4.0]))
+        # r_t = S(t) / S(t - 1)
+        for t in (1, 2, 5):
+            self.assertAlmostEqual(survival.sbg_retention(0.7, 2.5, t),
+                                   survival.sbg_survival(0.7, 2.5, t) / survival.sbg_survival(0.7, 2.5, t - 1),
+                                   places=12)
+
+    @unittest.skipUnless(os.environ.get("CXM_EXE") and os.environ.get("CXM_SAMPLE"), "needs CXM_EXE, CXM_SAMPLE")
+    def test_retention_parity(self):
+        # `cxm retention --cox --json`: S(t) at its marks from the store's
+        # rows, and the Cox model (Efron) on the time-varying rows.
+        import json
+        import subprocess
+        import cxm
+        exe, sample = os.environ["CXM_EXE"], os.environ["CXM_SAMPLE"]
+        doc = json.loads(subprocess.run([exe, "retention", "--cox", "--json", sample], check=True,
+                                        stdout=subprocess.PIPE).stdout)
+        with cxm.Store() as s:
+            s.ingest(sample)
+            rows = survival.retention_rows(s, doc["from"], doc["to"], lapse_days=doc["lapse_days"])
+            marks = [float(k) for k in doc["groups"][0]["survival_at"]]
+            km = survival.kaplan_meier([r.time for r in rows], [r.lost for r in rows], [r.entry for r in rows],
+                                       at=marks)
+            self.assertEqual(list(km.survival_at), list(doc["groups"][0]["survival_at"].values()))
+            tv = survival.retention_tv_rows(s, doc["from"], doc["to"], lapse_days=doc["lapse_days"])
+        cox = doc["cox"]
+        self.assertEqual(len(tv), cox["rows"])
+        self.assertEqual(sum(r.lost for r in tv), cox["lost"])
+        fit = survival.cox([r.stop for r in tv], [r.lost for r in tv],
+                           [[r.x[c] for c in survival.TV_COVARIATES] for r in tv],
+                           start=[r.start for r in tv], ties="efron")
+        self.assertEqual(fit.lr_chisq, cox["lr_chisq"])
+        for c, want in zip(fit.coefficients, cox["coefficients"]):
+            self.assertEqual((c.beta, c.se, c.hr, [c.hr_lower, c.hr_upper], c.p),
+                             (want["beta"], want["se"], want["hazard_ratio"], want["interval"], want["p"]))
+
     def test_errors(self):
         from cxm import CxmError
         with self.assertRaises(CxmError):
