@@ -66,14 +66,14 @@ type ChurnRisk struct {
 	PAlive float64
 	// PNoPurchase is the purchase model's P(no purchase in the horizon
 	// after At); NaN as PAlive.
-	PNoPurchase   float64
+	PNoPurchase float64
 	// ExpectedValue is the expected purchases in the horizon times the
 	// expected spend; ValueAtRisk is Risk times it (docs/churn.md).
 	ExpectedValue, ValueAtRisk float64
-	Logit         float64            // log-odds of Risk: the model's intercept + the sum of Contributions
-	Features      map[string]float64 // the feature row, by feature name
-	Contributions map[string]float64 // each feature's share of the log-odds, by name
-	Drivers       []Driver           // features with a weight > 0.05 (a count only when > 0), largest first
+	Logit                      float64            // log-odds of Risk: the model's intercept + the sum of Contributions
+	Features                   map[string]float64 // the feature row, by feature name
+	Contributions              map[string]float64 // each feature's share of the log-odds, by name
+	Drivers                    []Driver           // features with a weight > 0.05 (a count only when > 0), largest first
 }
 
 // CalibrationBin is one decile of the held-out customers sorted by

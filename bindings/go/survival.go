@@ -308,30 +308,21 @@ type RetentionRow struct {
 
 var npsNames = map[C.int32_t]string{0: "none", 1: "detractor", 2: "passive", 3: "promoter"}
 
-// RetentionRows takes one survival row per customer active in [from, to)
-// (UTC midnights, Unix seconds); origin "tenure" or "window"; lapseDays 0
-// counts churn events only (docs/retention.md).
-func (s *Store) RetentionRows(from, to int64, lapseDays int32, origin string) ([]RetentionRow, error) {
+// RetentionRows takes one survival row per customer active in the window
+// of o (docs/retention.md); o.LapseDays 0 counts churn events only.
+// Errors: ErrWindow, ErrOption.
+func (s *Store) RetentionRows(o RetentionOptions) ([]RetentionRow, error) {
+	co, err := o.c()
+	if err != nil {
+		return nil, err
+	}
 	p, done, err := s.read()
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	var o C.cxm_retention_options
-	C.cxm_retention_options_init(&o)
-	o.from = C.int64_t(from)
-	o.to = C.int64_t(to)
-	o.lapse_days = C.int32_t(lapseDays)
-	switch origin {
-	case "window":
-		o.origin = C.CXM_RETENTION_WINDOW
-	case "tenure", "":
-		o.origin = C.CXM_RETENTION_TENURE
-	default:
-		return nil, errors.New("cxm: origin is tenure or window")
-	}
 	var r *C.cxm_retention
-	if err := check(C.cxm_store_retention(&r, p, &o)); err != nil {
+	if err := check(C.cxm_store_retention(&r, p, &co)); err != nil {
 		return nil, err
 	}
 	defer C.cxm_retention_free(r)

@@ -149,10 +149,10 @@ func TestRetentionRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.RetentionRows(1735689600, 1735689600, 30, "tenure"); err == nil {
+	if _, err := s.RetentionRows(RetentionOptions{From: time.Unix(1735689600, 0), To: time.Unix(1735689600, 0), LapseDays: 30}); err == nil {
 		t.Error("empty window accepted")
 	}
-	rows, err := s.RetentionRows(1735689600, 1748736000, 30, "tenure")
+	rows, err := s.RetentionRows(RetentionOptions{From: time.Unix(1735689600, 0), To: time.Unix(1748736000, 0), LapseDays: 30})
 	if err != nil || len(rows) != 0 {
 		t.Errorf("empty store: %v %v", rows, err)
 	}
@@ -167,7 +167,7 @@ func TestRetentionRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rows, err = s.RetentionRows(1735689600, 1748736000, 30, "tenure")
+	rows, err = s.RetentionRows(RetentionOptions{From: time.Unix(1735689600, 0), To: time.Unix(1748736000, 0), LapseDays: 30})
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("rows %v %v", rows, err)
 	}
@@ -185,7 +185,7 @@ func TestRetentionAndDriversParity(t *testing.T) {
 	doc := runJSON(t, "retention", "--cox", "--json", sample)
 	from, _ := time.Parse(time.RFC3339, doc["from"].(string))
 	to, _ := time.Parse(time.RFC3339, doc["to"].(string))
-	rows, err := s.RetentionRows(from.Unix(), to.Unix(), int32(doc["lapse_days"].(float64)), "tenure")
+	rows, err := s.RetentionRows(RetentionOptions{From: from, To: to, LapseDays: int32(doc["lapse_days"].(float64))})
 	if err != nil {
 		t.Fatal(err)
 	}
