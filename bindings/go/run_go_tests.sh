@@ -41,6 +41,12 @@ export PKG_CONFIG_PATH LD_LIBRARY_PATH CGO_ENABLED CGO_CFLAGS CGO_LDFLAGS GOCACH
 unset CC CGO_CPPFLAGS CGO_CXXFLAGS || true
 
 go version
+echo "== bindings/go, examples/go: gofmt"
+unformatted=$(cd "$src" && gofmt -l bindings/go examples/go)
+if [ -n "$unformatted" ]; then
+  echo "not gofmt-formatted (gofmt -w FILE): $unformatted" >&2
+  exit 1
+fi
 echo "== bindings/go: go vet"
 (cd "$src/bindings/go" && go vet ./...)
 echo "== bindings/go: go test"
