@@ -8,6 +8,7 @@
 
 #include "cxm/time.h"
 #include "diag.h"
+#include "dialect.h"
 #include "slice_out.h"
 
 static const char *const by_names[CXM_BY_COUNT] = {
@@ -326,4 +327,42 @@ void cli_args_free(cli_args *args) {
   free(args->files);
   args->files = NULL;
   args->file_count = 0;
+}
+
+int cli_parse_u64(uint64_t *out, const char *text, uint64_t max) {
+  uint64_t v = 0;
+  if (*text == '\0') return -1;
+  for (; *text != '\0'; text++) {
+    if (*text < '0' || *text > '9' || v > (UINT64_MAX - 9) / 10) return -1;
+    v = v * 10 + (uint64_t)(*text - '0');
+  }
+  if (v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+int cli_parse_midnight(int64_t *out, const char *text) {
+  return cli_parse_time_arg(out, text) == 0 && *out % 86400 == 0 ? 0 : -1;
+}
+
+int cli_option_value(const char *command, const char *const *names, int count, int argc, char **argv, int *i,
+                     int *which, const char **value) {
+  const char *arg = argv[*i], *eq = strchr(arg, '=');
+  size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+  *which = -1;
+  for (int k = 0; k < count; k++)
+    if (strlen(names[k]) == nlen && memcmp(names[k], arg, nlen) == 0) *which = k;
+  if (*which < 0) {
+    cli_diag_usage(command, "unknown option", arg);
+    return CLI_EXIT_USAGE;
+  }
+  if (eq != NULL) {
+    *value = eq + 1;
+  } else if (*i + 1 < argc) {
+    *value = argv[++*i];
+  } else {
+    cli_diag_usage(command, "missing value after", arg);
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
 }

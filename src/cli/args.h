@@ -70,4 +70,18 @@ const char *cli_args_by_name(int32_t by);
 /* Parse `+HH:MM` or `-HH:MM` (at most CLI_MAX_UTC_OFFSET). 0 on success. */
 int cli_args_parse_utc_offset(int32_t *seconds, const char *text);
 
+/* A whole decimal number 0..max (digits only). 0 on success. */
+int cli_parse_u64(uint64_t *out, const char *text, uint64_t max);
+
+/* A UTC midnight in the one date syntax of every subcommand (RFC 3339,
+ * Unix seconds or a bare YYYY-MM-DD; cli_parse_time_arg). 0 on success. */
+int cli_parse_midnight(int64_t *out, const char *text);
+
+/* The valued option at argv[*i] (not a flag, not a file): its index among
+ * names[0..count) in *which and its value (after '=' or the next argument,
+ * *i then advanced) in *value. CLI_EXIT_OK, or CLI_EXIT_USAGE after
+ * "unknown option" or "missing value after" for `command`. */
+int cli_option_value(const char *command, const char *const *names, int count, int argc, char **argv, int *i,
+                     int *which, const char **value);
+
 #endif

@@ -137,26 +137,6 @@ typedef struct churn_risk {
 
 static const char *const source_names[3] = {"default", "fitted", "purchase"};
 
-static int parse_u64(uint64_t *out, const char *s) {
-  uint64_t v = 0;
-  if (*s == '\0') {
-    return -1;
-  }
-  for (; *s != '\0'; s++) {
-    if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10) {
-      return -1;
-    }
-    v = v * 10 + (uint64_t)(*s - '0');
-  }
-  *out = v;
-  return 0;
-}
-
-/* A UTC midnight: RFC 3339, Unix seconds, or a bare YYYY-MM-DD date. */
-static int parse_midnight(int64_t *out, const char *value) {
-  return cli_parse_time_arg(out, value) == 0 && *out % 86400 == 0 ? 0 : -1;
-}
-
 static int parse_args(churn_args *a, int argc, char **argv) {
   memset(a, 0, sizeof *a);
   a->model = CXM_MODEL_MBGNBD;
@@ -250,7 +230,7 @@ static int parse_args(churn_args *a, int argc, char **argv) {
       }
       break;
     case 2:
-      if (parse_u64(&a->top, value) != 0 || a->top == 0) {
+      if (cli_parse_u64(&a->top, value, UINT64_MAX) != 0 || a->top == 0) {
         cli_diag_usage("churn", "--top takes a whole number >= 1, not", value);
         return CLI_EXIT_USAGE;
       }
@@ -299,7 +279,7 @@ static int parse_args(churn_args *a, int argc, char **argv) {
       break;
     case 6: {
       uint64_t days;
-      if (parse_u64(&days, value) != 0 || days == 0 || days > 3660) {
+      if (cli_parse_u64(&days, value, UINT64_MAX) != 0 || days == 0 || days > 3660) {
         cli_diag_usage("churn", "--horizon takes a number of days, 1..3660, not", value);
         return CLI_EXIT_USAGE;
       }
@@ -308,7 +288,7 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     }
     case 4:
     case 5:
-      if (parse_midnight(which == 4 ? &a->to : &a->holdout_to, value) != 0) {
+      if (cli_parse_midnight(which == 4 ? &a->to : &a->holdout_to, value) != 0) {
         cli_diag_usage("churn",
                        which == 4 ? "--to takes a UTC midnight (YYYY-MM-DD or RFC 3339), not"
                                   : "--holdout-to takes a UTC midnight (YYYY-MM-DD or RFC 3339), not",

@@ -41,18 +41,6 @@ typedef struct drv_args {
   size_t file_count;
 } drv_args;
 
-static int parse_u64(uint64_t *out, const char *s, uint64_t max) {
-  uint64_t v = 0;
-  if (*s == '\0') return -1;
-  for (; *s != '\0'; s++) {
-    if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10) return -1;
-    v = v * 10 + (uint64_t)(*s - '0');
-  }
-  if (v > max) return -1;
-  *out = v;
-  return 0;
-}
-
 static int parse_args(drv_args *a, int argc, char **argv) {
   static const char *const valued[] = {"--outcome", "--bootstrap", "--seed"};
   memset(a, 0, sizeof *a);
@@ -65,8 +53,7 @@ static int parse_args(drv_args *a, int argc, char **argv) {
     return CLI_EXIT_FAILURE;
   }
   for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i], *eq, *value;
-    size_t nlen;
+    const char *arg = argv[i], *value;
     int which = -1;
     uint64_t v;
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -81,22 +68,7 @@ static int parse_args(drv_args *a, int argc, char **argv) {
       a->files[a->file_count++] = argv[i];
       continue;
     }
-    eq = strchr(arg, '=');
-    nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-    for (int k = 0; k < 3; k++)
-      if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) which = k;
-    if (which < 0) {
-      cli_diag_usage("drivers", "unknown option", arg);
-      return CLI_EXIT_USAGE;
-    }
-    if (eq != NULL)
-      value = eq + 1;
-    else if (i + 1 < argc)
-      value = argv[++i];
-    else {
-      cli_diag_usage("drivers", "missing value after", arg);
-      return CLI_EXIT_USAGE;
-    }
+    if (cli_option_value("drivers", valued, 3, argc, argv, &i, &which, &value) != CLI_EXIT_OK) return CLI_EXIT_USAGE;
     if (which == 0) {
       if (strcmp(value, "nps") == 0)
         a->outcome = CXM_DRIVERS_NPS;
@@ -107,12 +79,12 @@ static int parse_args(drv_args *a, int argc, char **argv) {
         return CLI_EXIT_USAGE;
       }
     } else if (which == 1) {
-      if (parse_u64(&v, value, 100000) != 0) {
+      if (cli_parse_u64(&v, value, 100000) != 0) {
         cli_diag_usage("drivers", "--bootstrap takes a whole number 0..100000, not", value);
         return CLI_EXIT_USAGE;
       }
       a->bootstrap = (int32_t)v;
-    } else if (parse_u64(&a->seed, value, UINT64_MAX) != 0) {
+    } else if (cli_parse_u64(&a->seed, value, UINT64_MAX) != 0) {
       cli_diag_usage("drivers", "--seed takes a whole number, not", value);
       return CLI_EXIT_USAGE;
     }

@@ -45,17 +45,6 @@ typedef struct ret_args {
   size_t file_count;
 } ret_args;
 
-static int parse_midnight(int64_t *out, const char *value) {
-  char text[32];
-  size_t len = strlen(value);
-  if (len == 10) {
-    snprintf(text, sizeof text, "%sT00:00:00Z", value);
-    value = text;
-    len = strlen(text);
-  }
-  return cxm_time_parse(out, value, len) == CXM_OK && *out % 86400 == 0 ? 0 : -1;
-}
-
 static int parse_days(double *out, const char *s, double lo, double hi) {
   char *end;
   double v = strtod(s, &end);
@@ -78,8 +67,7 @@ static int parse_args(ret_args *a, int argc, char **argv) {
     return CLI_EXIT_FAILURE;
   }
   for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i], *eq, *value;
-    size_t nlen;
+    const char *arg = argv[i], *value;
     int which = -1;
     double d;
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -102,26 +90,11 @@ static int parse_args(ret_args *a, int argc, char **argv) {
       a->files[a->file_count++] = argv[i];
       continue;
     }
-    eq = strchr(arg, '=');
-    nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-    for (int k = 0; k < 6; k++)
-      if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) which = k;
-    if (which < 0) {
-      cli_diag_usage("retention", "unknown option", arg);
-      return CLI_EXIT_USAGE;
-    }
-    if (eq != NULL)
-      value = eq + 1;
-    else if (i + 1 < argc)
-      value = argv[++i];
-    else {
-      cli_diag_usage("retention", "missing value after", arg);
-      return CLI_EXIT_USAGE;
-    }
+    if (cli_option_value("retention", valued, 6, argc, argv, &i, &which, &value) != CLI_EXIT_OK) return CLI_EXIT_USAGE;
     switch (which) {
     case 0:
     case 1:
-      if (parse_midnight(which == 0 ? &a->from : &a->to, value) != 0) {
+      if (cli_parse_midnight(which == 0 ? &a->from : &a->to, value) != 0) {
         cli_diag_usage("retention", "--from and --to take a UTC date (YYYY-MM-DD), not", value);
         return CLI_EXIT_USAGE;
       }
