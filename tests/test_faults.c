@@ -204,6 +204,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_cox_summary_get", PROBED, R_READ},
     {"cxm_csat_compare", PURE, R_PURE},
     {"cxm_csat_compute", PURE, R_PURE},
+    {"cxm_csv_record_end", PURE, R_PURE},
     {"cxm_detail_init", PURE, R_INIT},
     {"cxm_dimension_name", PURE, R_STATIC},
     {"cxm_dimension_parse", PURE, R_PURE},

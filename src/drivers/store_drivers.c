@@ -46,13 +46,10 @@ int32_t cxm_store_driver_rows(double *y, double *x, size_t *rows, const cxm_stor
     cxmi_free(&al, cnt, n * CXM_DRIVERS_SERVQUAL * sizeof *cnt);
     return CXM_E_NOMEM;
   }
-  for (uint32_t i = 0; s->purchase_days.slots != NULL && i <= s->purchase_days.slot_mask; i++) {
-    const cxmi_day_slot *d = &s->purchase_days.slots[i];
-    latest *c;
-    int64_t day;
-    if (d->key == 0) continue;
-    day = (int64_t)(uint32_t)(d->key - 1);
-    c = &l[(d->key - 1) >> 32];
+  const cxmi_day_slot *d;
+  for (uint64_t pos = 0; (d = cxmi_daymap_next(&s->purchase_days, &pos)) != NULL;) {
+    latest *c = &l[cxmi_day_customer(d)];
+    int64_t day = cxmi_day_day(d);
     offer(c, day, d->nps_prev_at, d->nps_prev);
     offer(c, day, d->nps_last_at, d->nps_last);
   }

@@ -66,13 +66,10 @@ int32_t cxm_store_cohorts(cxm_cohorts **out, const cxm_store *s, int64_t from, i
     return CXM_E_NOMEM;
   }
   for (size_t i = 0; i < n; i++) first[i] = INT64_MAX;
-  for (uint32_t i = 0; s->purchase_days.slots != NULL && i <= s->purchase_days.slot_mask; i++) {
-    const cxmi_day_slot *d = &s->purchase_days.slots[i];
-    int64_t mo;
-    size_t cust;
-    if (d->key == 0) continue;
-    mo = month_of_day((int64_t)(uint32_t)(d->key - 1));
-    cust = (size_t)((d->key - 1) >> 32);
+  const cxmi_day_slot *d;
+  for (uint64_t pos = 0; (d = cxmi_daymap_next(&s->purchase_days, &pos)) != NULL;) {
+    int64_t mo = month_of_day(cxmi_day_day(d));
+    size_t cust = cxmi_day_customer(d);
     if (mo < first[cust]) first[cust] = mo;
     /* (customer, month) pairs in the window; months fit 11 bits (< 1200) */
     if (mo >= m0 && mo < m1 && np < cap) pairs[np++] = ((uint64_t)cust << 11) | (uint64_t)(mo - m0);

@@ -77,14 +77,12 @@ int32_t cxm_store_retention(cxm_retention **out, const cxm_store *s, const cxm_r
     cs[i].first = cs[i].churn = INT64_MAX;
     cs[i].last = INT64_MIN;
   }
-  for (uint32_t i = 0; s->purchase_days.slots != NULL && i <= s->purchase_days.slot_mask; i++) {
-    const cxmi_day_slot *d = &s->purchase_days.slots[i];
-    int64_t day;
+  const cxmi_day_slot *d;
+  for (uint64_t pos = 0; (d = cxmi_daymap_next(&s->purchase_days, &pos)) != NULL;) {
+    int64_t day = cxmi_day_day(d);
     cust *c;
-    if (d->key == 0) continue;
-    day = (int64_t)(uint32_t)(d->key - 1);
     if (day >= to_day) continue; /* nothing after the window's end is seen */
-    c = &cs[(d->key - 1) >> 32];
+    c = &cs[cxmi_day_customer(d)];
     if (day < c->first) c->first = day;
     if (day > c->last) c->last = day;
     offer(c, day, d->nps_prev_at, d->nps_prev);

@@ -49,6 +49,7 @@ int32_t cxm_store_retention_tv(cxm_tv_rows **out, const cxm_store *s, const cxm_
   cxm_tv_rows *r;
   cxmi_alloc al;
   uint64_t *keys = NULL;
+  const cxmi_day_slot *slot;
   size_t nk = 0, cap, k = 0;
   int32_t rc;
   if (out == NULL) return CXM_E_ARG;
@@ -63,8 +64,8 @@ int32_t cxm_store_retention_tv(cxm_tv_rows **out, const cxm_store *s, const cxm_
     goto fail;
   }
   r->alloc = al;
-  for (uint32_t i = 0; s->purchase_days.slots != NULL && i <= s->purchase_days.slot_mask; i++)
-    if (s->purchase_days.slots[i].key != 0 && nk < cap) keys[nk++] = s->purchase_days.slots[i].key;
+  for (uint64_t pos = 0; (slot = cxmi_daymap_next(&s->purchase_days, &pos)) != NULL;)
+    if (nk < cap) keys[nk++] = slot->key;
   qsort(keys, nk, sizeof *keys, cmp_u64);
   for (size_t i = 0; i < cxm_retention_count(base); i++) {
     cxm_retention_row row;

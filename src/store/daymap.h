@@ -36,4 +36,25 @@ int32_t cxmi_daymap_reserve(cxmi_daymap *m, cxmi_alloc *a);
 /* The slot of `key`, created (zeroed) when absent, after a reserve. */
 cxmi_day_slot *cxmi_daymap_get(cxmi_daymap *m, uint64_t key);
 
+/* The filled slot at or after *pos in table order (start with *pos = 0),
+ * *pos then moved past it; NULL when there is none. The readers of every
+ * customer's days (purchase summaries, features, retention, drivers) use
+ * this and the two decoders below, not the table's layout. */
+static inline const cxmi_day_slot *cxmi_daymap_next(const cxmi_daymap *m, uint64_t *pos) {
+  if (m->slots == NULL) return NULL;
+  for (uint64_t i = *pos; i <= m->slot_mask; i++) {
+    if (m->slots[i].key != 0) {
+      *pos = i + 1;
+      return &m->slots[i];
+    }
+  }
+  *pos = (uint64_t)m->slot_mask + 1;
+  return NULL;
+}
+
+/* The customer's handle and the UTC day (days since 1970) of a filled
+ * slot's key. */
+static inline uint32_t cxmi_day_customer(const cxmi_day_slot *d) { return (uint32_t)((d->key - 1) >> 32); }
+static inline int64_t cxmi_day_day(const cxmi_day_slot *d) { return (int64_t)(uint32_t)(d->key - 1); }
+
 #endif
