@@ -63,8 +63,8 @@ static const char help_text[] =
     "                     horizon) or both (default): who counts as lost\n"
     "  --activity WHAT    purchases (default) or any (answers, complaints,\n"
     "                     compliments, contacts too): what ends a lapse\n"
-    "  --lapsed WHAT      score (default): customers already lapsed at the\n"
-    "                     training cut-off are scored, not trained on; train\n"
+    "  --lapsed WHAT      train (default): customers already lapsed at the\n"
+    "                     training cut-off are trained on; score: only scored\n"
     "  --rank KEY         risk (default) or value: order by value at risk\n"
     "  --model MODEL      bgnbd, mbgnbd or pnbd; default mbgnbd, which gives\n"
     "                     customers without a repeat purchase P(alive) < 1\n"
@@ -168,7 +168,7 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   cli_dialect_init(&a->dialect);
   a->label = CXM_LABEL_BOTH;
   a->activity = CXM_ACTIVITY_PURCHASES;
-  a->train_lapsed = 0;
+  a->train_lapsed = 1;
   a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
   if (a->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -640,6 +640,7 @@ static void driver_text(char *buf, size_t cap, int32_t f, double v, double base)
   case CXM_FEATURE_COMPLAINTS: snprintf(buf, cap, "net complaints: %.0f (typical %.0f)", v, base); break;
   case CXM_FEATURE_GAP: snprintf(buf, cap, "perception gap %.0f points", v * 100.0); break;
   case CXM_FEATURE_SILENCE: snprintf(buf, cap, "silent %.0f weeks (typical %.0f)", v, base); break;
+  case CXM_FEATURE_RECENT_COMPLAINTS: snprintf(buf, cap, "complaints in 90 days: %.0f", v); break;
   default:
     snprintf(buf, cap, "no purchase in horizon: P %.2f (typical %.2f)", 1.0 / (1.0 + exp(-v)),
              1.0 / (1.0 + exp(-base)));
