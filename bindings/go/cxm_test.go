@@ -315,8 +315,8 @@ func TestChurnParity(t *testing.T) {
 			ChurnOptions{At: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 30}},
 		{planted, []string{"--to", "2025-12-01", "--horizon", "30", "--label", "churn"},
 			ChurnOptions{At: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 30, Label: "churn"}},
-		{sample, []string{"--label", "lapse", "--activity", "any", "--lapsed", "train", "--rank", "value"},
-			ChurnOptions{Label: "lapse", AnyActivity: true, TrainLapsed: true, RankByValue: true}},
+		{sample, []string{"--label", "lapse", "--activity", "any", "--lapsed", "score", "--rank", "value"},
+			ChurnOptions{Label: "lapse", AnyActivity: true, ScoreLapsedOnly: true, RankByValue: true}},
 	}
 	var fitted, deflt, noPAlive bool
 	for _, c := range cases {

@@ -1897,7 +1897,7 @@ class Store:
 
     def churn(self, to: Optional[Time] = None, horizon_days: int = 90, model: str = "mbgnbd",
               sla_target_seconds: Optional[int] = None, calendar: Optional[Calendar] = None,
-              label: str = "both", activity: str = "purchases", train_lapsed: bool = False,
+              label: str = "both", activity: str = "purchases", train_lapsed: bool = True,
               rank: str = "risk") -> Churn:
         """Churn risk of every customer at risk: one call of
         cxm_store_churn(), the pipeline ``cxm churn FILE --json`` uses
@@ -1913,7 +1913,8 @@ class Store:
         is in training ("churn": a churn event in the horizon, "lapse": no
         activity through it, "both"), ``activity`` what ends a lapse
         ("purchases" or "any"), ``train_lapsed`` whether customers already
-        lapsed at the training cut-off are trained on. Customers come
+        lapsed at the training cut-off are trained on (default True;
+        False: scored only). Customers come
         highest risk first (``rank`` "risk") or highest value at risk first
         ("value"), equal keys in the store's customer order. Raises CxmError: CXM_E_NO_DATA for a store without
         events, CXM_E_WINDOW for a ``to`` that is not a UTC midnight,
