@@ -60,7 +60,8 @@ typedef struct customer_state {
   int churned_before, churned_after;
   int active_after;        /* label activity in [cutoff, cutoff + horizon) */
   int64_t last_active_day; /* last label activity before the cut-off */
-  int64_t last_touch_day, last_purchase_day;
+  int64_t last_touch_day, last_purchase_day, first_touch_day;
+  uint32_t other_days;       /* days before the cut-off with activity other than a purchase (for CXM_ACTIVITY_ANY) */
   int64_t nps_day[2];        /* [0] latest NPS answer, [1] the one before, by (day, second) */
   int32_t nps_at[2], nps[2]; /* value + 1; 0 = none */
   uint32_t high_effort, open_contacts, breaches, gap_n, recent_complaints;
@@ -108,6 +109,8 @@ static void scan_days(customer_state *cs, const cxm_store *s, int64_t cutoff_day
     if (active && day > c->last_active_day) c->last_active_day = day;
     c->at_risk_seen = 1;
     if (day > c->last_touch_day) c->last_touch_day = day;
+    if (day < c->first_touch_day) c->first_touch_day = day;
+    if (d->purchases == 0) c->other_days++;
     if (d->purchases > 0 && day > c->last_purchase_day) c->last_purchase_day = day;
     c->complaints += (int64_t)d->complaints - (int64_t)d->compliments;
     if (day >= cutoff_day - RECENT_DAYS) {
@@ -136,6 +139,8 @@ static int32_t scan_interactions(customer_state *cs, const cxm_store *s, int64_t
       int32_t rc;
       c->at_risk_seen = 1;
       if (r->open_time / DAY > c->last_touch_day) c->last_touch_day = r->open_time / DAY;
+      if (r->open_time / DAY < c->first_touch_day) c->first_touch_day = r->open_time / DAY;
+      c->other_days++;
       if (r->resolve_time == CXMI_NO_TIME || r->resolve_time >= cutoff) {
         c->open_contacts++;
         if (r->open_time < c->oldest_open) c->oldest_open = r->open_time;
@@ -245,6 +250,32 @@ static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t coun
   return rc == CXM_E_CONVERGE ? CXM_OK : rc;
 }
 
+/* With CXM_ACTIVITY_ANY a stayer's window is quiet only when it holds no
+ * purchase and no answer, complaint, compliment or contact either. Those
+ * other touchpoints are taken as a Poisson process of a rate that varies
+ * across customers as a Gamma of shape 1 around the population's pooled
+ * rate (days with such activity per week of observation): for a customer
+ * with n such days in E weeks the rate's posterior is Gamma(1 + n, beta +
+ * E), beta = 1 / pooled rate, and P(none in h weeks) = ((beta + E) / (beta
+ * + E + h))^(1 + n), which multiplies the purchase model's quiet-window
+ * probability (independent processes). Shape 1 is an assumption (one
+ * parameter fewer to fit), not an estimate: docs/churn.md. */
+static void quiet_other(customer_state *cs, size_t n, int64_t cutoff_day, double h) {
+  double days = 0.0, weeks = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    if (!cs[i].at_risk_seen || cs[i].churned_before) continue;
+    days += cs[i].other_days;
+    weeks += (double)(cutoff_day - cs[i].first_touch_day) / 7.0;
+  }
+  if (!(days > 0.0 && weeks > 0.0)) return;
+  double beta = weeks / days;
+  for (size_t i = 0; i < n; i++) {
+    if (!cs[i].at_risk_seen || cs[i].churned_before) continue;
+    double e = (double)(cutoff_day - cs[i].first_touch_day) / 7.0;
+    cs[i].p_quiet *= exp(-(1.0 + cs[i].other_days) * log1p(h / (beta + e)));
+  }
+}
+
 /* Log-odds of a probability clipped to [1e-6, 1 - 1e-6] (+-13.8): past
  * that the purchase model's tails say nothing a CRM could act on, and a
  * finite feature keeps every fit well posed. */
@@ -342,6 +373,7 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   }
   for (i = 0; i < n; i++) {
     cs[i].last_touch_day = cs[i].last_purchase_day = cs[i].last_active_day = INT64_MIN;
+    cs[i].first_touch_day = INT64_MAX;
     cs[i].oldest_open = INT64_MAX;
   }
   any = o.activity == CXM_ACTIVITY_ANY;
@@ -355,6 +387,7 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
                       (double)o.horizon_seconds / WEEK);
   if (rc != CXM_OK) goto done;
 
+  if (any) quiet_other(cs, n, o.cutoff / DAY, (double)o.horizon_seconds / WEEK);
   for (i = 0; i < n; i++)
     if (cs[i].at_risk_seen && !cs[i].churned_before) rows++;
   f = cxmi_calloc(&a, 1, sizeof *f);
