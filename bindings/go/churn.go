@@ -59,7 +59,7 @@ type Driver struct {
 // ChurnRisk is one scored customer (cxm_churn_row).
 type ChurnRisk struct {
 	Customer string
-	Risk     float64 // probability of churning within the horizon after At
+	Risk     float64 // probability of being gone by the end of the horizon after At
 	Band     string  // "low", "medium" or "high" ("none" only for a risk that is not a probability)
 	// PAlive is the purchase model's P(alive) at the scoring time; NaN
 	// (math.IsNaN) without usable purchase history: no purchase, or the

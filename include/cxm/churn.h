@@ -113,8 +113,9 @@ typedef struct cxm_churn_row {
   size_t size;     /**< sizeof(cxm_churn_row); set by cxm_churn_row_init() */
   uint32_t handle; /**< the customer's handle in the store */
   int32_t band;    /**< cxm_risk_band() of `risk` */
-  double risk;     /**< probability of churning within the horizon after scored_at */
-  double logit;    /**< log-odds of `risk`: intercept + the sum of `contributions` */
+  double
+      risk; /**< probability that the customer is gone by the end of the horizon after scored_at (has left or leaves within it; a lapse label is fitted as a proxy of that: docs/churn.md) */
+  double logit; /**< log-odds of `risk`: intercept + the sum of `contributions` */
   double
       p_alive; /**< the purchase model's P(alive) at scored_at; NaN for a customer who never bought (or without a purchase model) */
   double

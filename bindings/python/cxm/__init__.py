@@ -720,7 +720,7 @@ class ChurnRisk:
     """One scored customer (struct cxm_churn_row, docs/churn.md)."""
 
     customer: str
-    risk: float  # probability of churning within the horizon after scored_at
+    risk: float  # probability of being gone by the end of the horizon after scored_at
     band: str  # "low", "medium" or "high" ("none" only for a risk that is not a probability)
     p_alive: Optional[float]  # the purchase model's P(alive) at scored_at; None (C: NaN) for a customer who never bought
     logit: float  # log-odds of risk: the model's intercept + sum(contributions)
