@@ -368,7 +368,7 @@ func TestChurnParity(t *testing.T) {
 		}
 		same(t, name+" intercept", model.Intercept, rm["intercept"])
 		coef := obj(rm["coefficients"])
-		if len(coef) != len(model.Coef) || len(coef) != 14 {
+		if len(coef) != len(model.Coef) || len(coef) != 15 {
 			t.Errorf("%s: %d coefficients, want %d", name, len(model.Coef), len(coef))
 		}
 		for k, v := range coef {
@@ -503,7 +503,7 @@ func TestChurnRows(t *testing.T) {
 				want++
 			}
 		}
-		if want != len(r.Drivers) || len(r.Features) != 14 {
+		if want != len(r.Drivers) || len(r.Features) != 15 {
 			t.Errorf("%s: %d drivers, want %d", r.Customer, len(r.Drivers), want)
 		}
 	}
