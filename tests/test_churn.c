@@ -57,9 +57,9 @@ static uint32_t handle_of(const cxm_store *s, const char *id) {
 /* Two customers on one day, no purchases, no churn events: the default
  * model scores them. Hand-worked with docs/churn.md's coefficients
  * (intercept -2.5; no_purchase 0.5, promoter -0.5, complaints 0.3,
- * silence_weeks 0.02), scored at the midnight after the last event, so
- * silence is 1 day = 1/7 week for both:
- *   a (one complaint):  -2.5 + 0.5 + 0.3 + 0.02/7 = -1.697142857142857
+ * silence_weeks 0.02, recent_complaints 0.3), scored at the midnight after
+ * the last event, so silence is 1 day = 1/7 week for both:
+ *   a (one complaint, recent): -2.5 + 0.5 + 0.3 + 0.02/7 + 0.3 = -1.397142857142857
  *   b (NPS 10):         -2.5 + 0.5 - 0.5 + 0.02/7 = -2.497142857142857 */
 static void test_default_model_hand_worked(void **state) {
   static const spec events[] = {
@@ -81,23 +81,26 @@ static void test_default_model_hand_worked(void **state) {
   b = row_at(c, 1);
   assert_int_equal(a.handle, handle_of(s, "a"));
   assert_int_equal(b.handle, handle_of(s, "b"));
-  assert_near(a.logit, -1.697142857142857, 1e-14);
+  assert_near(a.logit, -1.397142857142857, 1e-14);
   assert_near(b.logit, -2.497142857142857, 1e-14);
-  assert_near(a.risk, 1.0 / (1.0 + exp(1.697142857142857)), 1e-15);
+  assert_near(a.risk, 1.0 / (1.0 + exp(1.397142857142857)), 1e-15);
   assert_near(b.risk, 1.0 / (1.0 + exp(2.497142857142857)), 1e-15);
-  assert_int_equal(a.band, CXM_RISK_LOW);            /* 0.155 */
+  assert_int_equal(a.band, CXM_RISK_LOW);            /* 0.198 */
   assert_true(isnan(a.p_alive) && isnan(b.p_alive)); /* no purchases */
   /* Drivers against the baseline customer (the lower median of each
    * feature over a and b): no_purchase 1, complaints 0, promoter 0, the
-   * same silence. Only a's complaint lifts a risk above it; b's promoter
+   * same silence. Only a's complaint lifts a risk above it (as a
+   * complaint and as a recent one, in feature order); b's promoter
    * weighs -0.5 (not a driver), and no feature both share (no purchase,
    * one day of silence) is a driver: no "silence_weeks +0.00". */
   assert_near(info.baseline[CXM_FEATURE_NO_PURCHASE], 1.0, 0);
   assert_near(info.baseline[CXM_FEATURE_COMPLAINTS], 0.0, 0);
   assert_near(info.baseline[CXM_FEATURE_SILENCE], 1.0 / 7.0, 1e-15);
-  assert_int_equal(a.driver_count, 1);
+  assert_int_equal(a.driver_count, 2);
   assert_int_equal(a.drivers[0], CXM_FEATURE_COMPLAINTS);
-  assert_int_equal(a.drivers[1], -1);
+  assert_int_equal(a.drivers[1], CXM_FEATURE_RECENT_COMPLAINTS);
+  assert_int_equal(a.drivers[2], -1);
+  assert_near(a.driver_weights[CXM_FEATURE_RECENT_COMPLAINTS], 0.3, 1e-15);
   assert_near(a.driver_weights[CXM_FEATURE_COMPLAINTS], 0.3, 1e-15);
   assert_near(a.driver_weights[CXM_FEATURE_SILENCE], 0.0, 0);
   assert_near(a.contributions[CXM_FEATURE_COMPLAINTS], 0.3, 1e-15);

@@ -34,7 +34,10 @@ come at 0.03 exp(0.9 z) a week, contacts at 0.02 a week and stay open with
 probability 1 / (1 + exp(1 - z)).
 
 References, computed here from the events before CUT and the latent truth
-(never from cxm's output):
+(never from cxm's output, but for `purchase`):
+  purchase   cxm's own purchase model alone: the P(no purchase in the
+             horizon) its JSON reports (the ranking of the `purchase`
+             candidate), read from cxm's output
   p_alive    1 - P(alive) under a BG/NBD fitted here (scipy) to the
              purchase summaries in weeks (x, t_x, T)
   recency    weeks since the last purchase (since acquisition without any)
@@ -280,6 +283,10 @@ def run_world(cxm, world, n, seed, keep=None, extra=()):
         os.remove(path)
     os.rmdir(tmp)
     risk = {c["customer"]: c["risk"] for c in doc["customers"]}
+    # cxm's own purchase model alone: its P(no purchase in the horizon), the
+    # ranking of the `purchase` candidate (every simulated customer bought)
+    p_none = {c["customer"]: c["p_no_purchase"] if c.get("p_no_purchase") is not None else 1.0
+              for c in doc["customers"]}
     obs = observables(events, truth)
     rows = [r for r in truth if r["customer"] in risk]
     # every customer with an event before CUT and no churn event before it is scored
@@ -309,6 +316,7 @@ def run_world(cxm, world, n, seed, keep=None, extra=()):
     cx = np.array([risk[r["customer"]] for r in rows])
     refs = {
         "cxm": cx,
+        "purchase": np.array([p_none[r["customer"]] for r in rows]),
         "p_alive": 1 - pa,
         "recency": recency,
         "logistic": logistic_in_sample(X, y),
@@ -388,13 +396,13 @@ def main():
         json.dump(results, sys.stdout, indent=1)
         print()
         return
-    print("| world | customers | lost | source | AUC cxm | 1-P(alive) | recency | in-sample logistic | truth | "
-          "lift cxm | lift truth | mean risk / lost rate |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| world | customers | lost | source | AUC cxm | purchase alone | 1-P(alive) | recency | in-sample logistic | "
+          "truth | lift cxm | lift truth | mean risk / lost rate |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         A, L = r["auc"], r["lift"]
-        print("| %s | %d | %d | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %.3f / %.3f |" % (
-            r["world"], r["customers"], r["lost"], r["source"], A["cxm"], A["p_alive"], A["recency"],
+        print("| %s | %d | %d | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %.3f / %.3f |" % (
+            r["world"], r["customers"], r["lost"], r["source"], A["cxm"], A["purchase"], A["p_alive"], A["recency"],
             A["logistic"], A["truth"], L["cxm"], L["truth"], r["mean_risk"], r["lost_rate"]))
 
 

@@ -38,9 +38,10 @@ type ChurnOptions struct {
 	// AnyActivity: any customer-initiated event (answer, complaint,
 	// compliment, contact) ends a lapse, not only a purchase.
 	AnyActivity bool
-	// TrainLapsed: customers already lapsed at the training cut-off are
-	// trained on (default: scored only; docs/churn.md).
-	TrainLapsed bool
+	// ScoreLapsedOnly: customers already lapsed at the training cut-off
+	// are scored but not trained on (default: trained on; docs/churn.md;
+	// `cxm churn --lapsed score`).
+	ScoreLapsedOnly bool
 	// RankByValue orders the customers by value at risk instead of risk
 	// (`cxm churn --rank value`).
 	RankByValue bool
@@ -58,7 +59,7 @@ type Driver struct {
 // ChurnRisk is one scored customer (cxm_churn_row).
 type ChurnRisk struct {
 	Customer string
-	Risk     float64 // probability of churning within the horizon after At
+	Risk     float64 // probability of being gone by the end of the horizon after At
 	Band     string  // "low", "medium" or "high" ("none" only for a risk that is not a probability)
 	// PAlive is the purchase model's P(alive) at the scoring time; NaN
 	// (math.IsNaN) without usable purchase history: no purchase, or the
@@ -191,8 +192,9 @@ func (s *Store) Churn(opts ChurnOptions) ([]ChurnRisk, RiskModel, error) {
 	if opts.AnyActivity {
 		o.activity = C.CXM_ACTIVITY_ANY
 	}
-	if opts.TrainLapsed {
-		o.train_lapsed = 1
+	o.train_lapsed = 1
+	if opts.ScoreLapsedOnly {
+		o.train_lapsed = 0
 	}
 	if opts.RankByValue {
 		o.rank = C.CXM_CHURN_RANK_VALUE

@@ -669,8 +669,8 @@ func TestChurnParity(t *testing.T) {
 			ChurnOptions{At: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 30}},
 		{planted, []string{"--to", "2025-12-01", "--horizon", "30", "--label", "churn"},
 			ChurnOptions{At: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), HorizonDays: 30, Label: "churn"}},
-		{sample, []string{"--label", "lapse", "--activity", "any", "--lapsed", "train", "--rank", "value"},
-			ChurnOptions{Label: "lapse", AnyActivity: true, TrainLapsed: true, RankByValue: true}},
+		{sample, []string{"--label", "lapse", "--activity", "any", "--lapsed", "score", "--rank", "value"},
+			ChurnOptions{Label: "lapse", AnyActivity: true, ScoreLapsedOnly: true, RankByValue: true}},
 	}
 	var fitted, deflt, noPAlive bool
 	for _, c := range cases {
@@ -722,7 +722,7 @@ func TestChurnParity(t *testing.T) {
 		}
 		same(t, name+" intercept", model.Intercept, rm["intercept"])
 		coef := obj(rm["coefficients"])
-		if len(coef) != len(model.Coef) || len(coef) != 14 {
+		if len(coef) != len(model.Coef) || len(coef) != 15 {
 			t.Errorf("%s: %d coefficients, want %d", name, len(model.Coef), len(coef))
 		}
 		for k, v := range coef {
@@ -857,7 +857,7 @@ func TestChurnRows(t *testing.T) {
 				want++
 			}
 		}
-		if want != len(r.Drivers) || len(r.Features) != 14 {
+		if want != len(r.Drivers) || len(r.Features) != 15 {
 			t.Errorf("%s: %d drivers, want %d", r.Customer, len(r.Drivers), want)
 		}
 	}

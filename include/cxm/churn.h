@@ -54,7 +54,7 @@ typedef struct cxm_churn_options {
   int32_t activity; /**< a cxm_churn_activity: what ends a lapse; default CXM_ACTIVITY_PURCHASES @since 0.2 */
   int32_t rank;     /**< a cxm_churn_rank: the order of the rows; default CXM_CHURN_RANK_RISK @since 0.2 */
   int32_t
-      train_lapsed; /**< 0 (the default, chosen by measurement: docs/churn.md): customers already lapsed at the training cut-off are left out of training (they are still scored); 1: labelled and trained on. Ignored with CXM_LABEL_CHURN (always trained on) @since 0.2 */
+      train_lapsed; /**< 1 (the default, chosen by measurement: docs/churn.md): customers already lapsed at the training cut-off are labelled and trained on; 0: left out of training (they are still scored). Ignored with CXM_LABEL_CHURN (always trained on) @since 0.2 */
 } cxm_churn_options;
 
 /** @brief The order of a result's rows (as `int32_t`). @since 0.2 */
@@ -113,8 +113,9 @@ typedef struct cxm_churn_row {
   size_t size;     /**< sizeof(cxm_churn_row); set by cxm_churn_row_init() */
   uint32_t handle; /**< the customer's handle in the store */
   int32_t band;    /**< cxm_risk_band() of `risk` */
-  double risk;     /**< probability of churning within the horizon after scored_at */
-  double logit;    /**< log-odds of `risk`: intercept + the sum of `contributions` */
+  double
+      risk; /**< probability that the customer is gone by the end of the horizon after scored_at (has left or leaves within it; a lapse label is fitted as a proxy of that: docs/churn.md) */
+  double logit; /**< log-odds of `risk`: intercept + the sum of `contributions` */
   double
       p_alive; /**< the purchase model's P(alive) at scored_at; NaN for a customer who never bought (or without a purchase model) */
   double

@@ -42,7 +42,9 @@ enum cxm_feature {
       12, /**< weeks from the last touchpoint (purchase, survey answer, complaint, compliment, contact) to the cut-off */
   CXM_FEATURE_LAPSE_ODDS =
       13, /**< log-odds of the purchase model's P(no purchase in the horizon | history) (cxm_model_p_no_purchase()), clipped to +-13.8; 0 without a purchase model @since 0.2 */
-  CXM_FEATURE_COUNT = 14 /**< number of features */
+  CXM_FEATURE_RECENT_COMPLAINTS =
+      14, /**< complaints in the 90 days before the cut-off (not net of compliments): a fresh grievance weighs more than an old one @since 0.2 */
+  CXM_FEATURE_COUNT = 15 /**< number of features */
 };
 
 /** @brief What counts as losing a customer in a label window (as `int32_t`;

@@ -54,7 +54,7 @@ void cxm_churn_options_init(cxm_churn_options *options) {
   options->sla_target_seconds = 8 * 3600;
   options->label = CXM_LABEL_BOTH;
   options->activity = CXM_ACTIVITY_PURCHASES;
-  options->train_lapsed = 0;
+  options->train_lapsed = 1;
   options->rank = CXM_CHURN_RANK_RISK;
 }
 
@@ -125,8 +125,9 @@ static double auc_diff_se(const cxm_risk_model *ma, const cxm_risk_model *mb, co
   if (buf == NULL) return NAN;
   double *sa = buf, *sb = buf + n, *sorted = buf + 2 * n; /* sorted: [0] positives' scores, [n1] negatives' */
   for (i = 0; i < n; i++) {
-    sa[i] = cxmi_risk_logit(NULL, ma, d->x + i * k);
-    sb[i] = cxmi_risk_logit(NULL, mb, d->x + i * k);
+    /* ranked as cxm_risk_evaluate() ranks: by P(label 1) */
+    sa[i] = cxmi_risk_label_logit(cxmi_risk_logit(NULL, ma, d->x + i * k), d->q[i]);
+    sb[i] = cxmi_risk_label_logit(cxmi_risk_logit(NULL, mb, d->x + i * k), d->q[i]);
     n1 += d->y[i];
   }
   n0 = n - n1;
@@ -196,6 +197,10 @@ static double auc_diff_se(const cxm_risk_model *ma, const cxm_risk_model *mb, co
   return se;
 }
 
+/* A stayer's chance of a quiet window is capped below 1: a label of 0 must
+ * stay possible for every row (q = 1 would make it impossible). */
+#define QUIET_MAX 0.999
+
 /* The three candidates' training rows: every feature (`all`) and the lapse
  * log-odds alone (`one`), for the whole labelled set and its two halves. */
 typedef struct training {
@@ -210,7 +215,13 @@ static void training_free(training *t) {
   }
 }
 
-static int32_t training_fill(training *t, const cxm_features *f, const cxm_store *store, int32_t train_lapsed) {
+/* With a lapse in the label rule, a customer who stays but makes no
+ * purchase in the window is labelled lost too: each row carries the
+ * purchase model's probability of that (cxmi_features_p_quiet()), and the
+ * fits estimate the probability of leaving under that proxy (docs/churn.md,
+ * "Lapse is a proxy"). With `churn` labels only, q = 0: a plain logistic. */
+static int32_t training_fill(training *t, const cxm_features *f, const cxm_store *store, int32_t train_lapsed,
+                             int32_t label_rule) {
   int32_t rc = CXM_OK;
   for (int i = 0; i < 3 && rc == CXM_OK; i++) {
     rc = cxm_risk_data_new(&t->all[i], CXM_FEATURE_COUNT, cxmi_store_hooks(store));
@@ -223,9 +234,11 @@ static int32_t training_fill(training *t, const cxm_features *f, const cxm_store
     (void)cxm_features_row_get(v, CXM_FEATURE_COUNT, &handle, &label, f, i);
     if (!train_lapsed && cxmi_features_lapsed(f, i)) continue;
     int sets[2] = {0, handle % 2 == 0 ? 1 : 2};
+    double q = label_rule == CXM_LABEL_CHURN ? 0.0 : cxmi_features_p_quiet(f, i);
+    q = q < QUIET_MAX ? q : QUIET_MAX;
     for (int k = 0; k < 2 && rc == CXM_OK; k++) {
-      rc = cxm_risk_data_add(t->all[sets[k]], v, label, 1.0);
-      if (rc == CXM_OK) rc = cxm_risk_data_add(t->one[sets[k]], v + CXM_FEATURE_LAPSE_ODDS, label, 1.0);
+      rc = cxmi_risk_data_add_proxy(t->all[sets[k]], v, label, 1.0, q);
+      if (rc == CXM_OK) rc = cxmi_risk_data_add_proxy(t->one[sets[k]], v + CXM_FEATURE_LAPSE_ODDS, label, 1.0, q);
       t->rows[sets[k]]++;
       t->lost[sets[k]] += label == 1;
     }
@@ -241,7 +254,7 @@ static int32_t training_fill(training *t, const cxm_features *f, const cxm_store
  * held-out and true AUC for l2 = 1, 10, 30, 100): 30 gained 0.002-0.006 on
  * the silent worlds and lost nothing elsewhere; 100 lost 0.025 on the
  * contractual world. */
-#define SHRINK_L2 30.0
+#define SHRINK_L2 3.0
 
 /* A fit that stopped at its best point is still a model; one class only
  * cannot happen here (each half holds CXM_CHURN_MIN_CLASS of each). With
@@ -314,7 +327,7 @@ static int32_t choose_model(cxm_churn *c, const cxm_store *store, const cxm_feat
   rc = cxm_feature_default_model(&c->model);
   if (rc != CXM_OK || fo->cutoff <= store->first) return rc;
   rc = cxm_store_features(&f, store, fo);
-  if (rc == CXM_OK) rc = training_fill(&t, f, store, train_lapsed);
+  if (rc == CXM_OK) rc = training_fill(&t, f, store, train_lapsed, fo->label);
   cxm_features_free(f);
   c->train_rows = t.rows[0];
   c->train_lost = t.lost[0];

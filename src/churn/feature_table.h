@@ -20,6 +20,11 @@ const cxm_model *cxmi_features_model(const cxm_features *features);
  * when it has no P(alive). */
 double cxmi_features_p_none(const cxm_features *features, size_t index);
 
+/* P(no purchase in the label horizon | the customer stays through it) of
+ * row `index` under the purchase model: how likely a customer who has not
+ * left is labelled lapsed anyway. 0 without a purchase model. */
+double cxmi_features_p_quiet(const cxm_features *features, size_t index);
+
 /* 1 when row `index` had no label activity (cxm_feature_options.activity)
  * in the lapse horizon before the cut-off: lapsed already. */
 int cxmi_features_lapsed(const cxm_features *features, size_t index);

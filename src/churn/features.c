@@ -14,7 +14,9 @@
 
 #define DAY INT64_C(86400)
 #define WEEK (7.0 * 86400.0)
-#define HIGH_EFFORT_DAYS 90
+/* "Recent" for high effort and recent complaints: a quarter, the window a
+ * CRM reviews accounts over and the default horizon. */
+#define RECENT_DAYS 90
 
 struct cxm_features {
   cxm_allocator hooks; /* copied: the table outlives the store */
@@ -24,13 +26,15 @@ struct cxm_features {
   int32_t *labels;
   double *p_alive;       /* the purchase model's P(alive); NaN when it has none */
   double *p_none;        /* its P(no purchase in the lapse horizon); NaN when it has none */
+  double *p_quiet;       /* P(no purchase in the label horizon | the customer stays); 0 without a model */
   unsigned char *lapsed; /* 1: no activity in the horizon before the cut-off (already lapsed) */
   cxm_model model;       /* the purchase model fitted as of the cut-off; kind 0 when none */
 };
 
 static const char *const feature_names[CXM_FEATURE_COUNT] = {
-    "purchase_risk", "no_purchase",    "recency_weeks", "detractor",  "promoter",       "nps_drop",      "high_effort",
-    "open_contacts", "open_age_weeks", "sla_breaches",  "complaints", "perception_gap", "silence_weeks", "lapse_odds"};
+    "purchase_risk", "no_purchase",    "recency_weeks", "detractor",      "promoter",
+    "nps_drop",      "high_effort",    "open_contacts", "open_age_weeks", "sla_breaches",
+    "complaints",    "perception_gap", "silence_weeks", "lapse_odds",     "recent_complaints"};
 
 void cxm_feature_options_init(cxm_feature_options *options) {
   if (options == NULL) return;
@@ -56,12 +60,13 @@ typedef struct customer_state {
   int churned_before, churned_after;
   int active_after;        /* label activity in [cutoff, cutoff + horizon) */
   int64_t last_active_day; /* last label activity before the cut-off */
-  int64_t last_touch_day, last_purchase_day;
+  int64_t last_touch_day, last_purchase_day, first_touch_day;
+  uint32_t other_days;       /* days before the cut-off with activity other than a purchase (for CXM_ACTIVITY_ANY) */
   int64_t nps_day[2];        /* [0] latest NPS answer, [1] the one before, by (day, second) */
   int32_t nps_at[2], nps[2]; /* value + 1; 0 = none */
-  uint32_t high_effort, open_contacts, breaches, gap_n;
+  uint32_t high_effort, open_contacts, breaches, gap_n, recent_complaints;
   int64_t complaints, oldest_open;
-  double gap_sum, p_alive, p_none;
+  double gap_sum, p_alive, p_none, p_quiet;
   int has_p_alive;
 } customer_state;
 
@@ -104,9 +109,14 @@ static void scan_days(customer_state *cs, const cxm_store *s, int64_t cutoff_day
     if (active && day > c->last_active_day) c->last_active_day = day;
     c->at_risk_seen = 1;
     if (day > c->last_touch_day) c->last_touch_day = day;
+    if (day < c->first_touch_day) c->first_touch_day = day;
+    if (d->purchases == 0) c->other_days++;
     if (d->purchases > 0 && day > c->last_purchase_day) c->last_purchase_day = day;
     c->complaints += (int64_t)d->complaints - (int64_t)d->compliments;
-    if (day >= cutoff_day - HIGH_EFFORT_DAYS) c->high_effort += d->high_effort;
+    if (day >= cutoff_day - RECENT_DAYS) {
+      c->high_effort += d->high_effort;
+      c->recent_complaints += d->complaints;
+    }
     offer_nps(c, day, d->nps_prev_at, d->nps_prev);
     offer_nps(c, day, d->nps_last_at, d->nps_last);
   }
@@ -129,6 +139,8 @@ static int32_t scan_interactions(customer_state *cs, const cxm_store *s, int64_t
       int32_t rc;
       c->at_risk_seen = 1;
       if (r->open_time / DAY > c->last_touch_day) c->last_touch_day = r->open_time / DAY;
+      if (r->open_time / DAY < c->first_touch_day) c->first_touch_day = r->open_time / DAY;
+      c->other_days++;
       if (r->resolve_time == CXMI_NO_TIME || r->resolve_time >= cutoff) {
         c->open_contacts++;
         if (r->open_time < c->oldest_open) c->oldest_open = r->open_time;
@@ -168,8 +180,18 @@ static void scan_churn(customer_state *cs, const cxm_store *s, int64_t cutoff, i
 
 /* P(alive) of the purchase model fitted on the summaries as of the
  * cut-off; customers the model cannot speak for keep has_p_alive 0. */
+/* P(no purchase in a horizon of h weeks | x, T, the customer stays through
+ * it): the purchase rate's posterior is Gamma(r + x, alpha + T) for an
+ * alive customer in BG/NBD, MBG/NBD and Pareto/NBD alike (param[0] = r,
+ * param[1] = alpha in each), so this is ((alpha + T) / (alpha + T +
+ * h))^(r + x): how often a customer who has not left still shows no
+ * purchase for a whole label window (docs/churn.md, "Lapse is a proxy"). */
+static double p_quiet(const cxm_model *m, double h, uint32_t x, double T) {
+  return exp(-(m->param[0] + (double)x) * log1p(h / (m->param[1] + T)));
+}
+
 static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t count, const cxm_store *s, int64_t cutoff,
-                              int32_t kind, double horizon_weeks) {
+                              int32_t kind, double horizon_weeks, double label_weeks) {
   cxm_rfm *rfm = NULL;
   cxm_rfm_options o;
   cxm_model m;
@@ -201,6 +223,7 @@ static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t coun
       if (cxm_store_find_customer(&handle, s, c.id, c.id_len) != CXM_OK) continue;
       if (cxm_model_p_alive(&p, &m, c.x, c.t_x, c.T) != CXM_OK || !isfinite(p)) continue;
       cs[handle].p_alive = p;
+      cs[handle].p_quiet = p_quiet(&m, label_weeks, c.x, c.T);
       if (cxm_model_p_no_purchase(&cs[handle].p_none, &m, horizon_weeks, c.x, c.t_x, c.T) != CXM_OK) continue;
       cs[handle].has_p_alive = 1;
     }
@@ -216,6 +239,7 @@ static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t coun
       for (i = 0; i < count; i++) {
         if (cs[i].has_p_alive) continue;
         cs[i].p_none = p0_none;
+        cs[i].p_quiet = p_quiet(&m, label_weeks, 0, 0.0);
         if (cs[i].last_purchase_day == INT64_MIN) continue;
         cs[i].p_alive = p0_alive;
         cs[i].has_p_alive = 1;
@@ -224,6 +248,32 @@ static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t coun
   }
   cxm_rfm_free(rfm);
   return rc == CXM_E_CONVERGE ? CXM_OK : rc;
+}
+
+/* With CXM_ACTIVITY_ANY a stayer's window is quiet only when it holds no
+ * purchase and no answer, complaint, compliment or contact either. Those
+ * other touchpoints are taken as a Poisson process of a rate that varies
+ * across customers as a Gamma of shape 1 around the population's pooled
+ * rate (days with such activity per week of observation): for a customer
+ * with n such days in E weeks the rate's posterior is Gamma(1 + n, beta +
+ * E), beta = 1 / pooled rate, and P(none in h weeks) = ((beta + E) / (beta
+ * + E + h))^(1 + n), which multiplies the purchase model's quiet-window
+ * probability (independent processes). Shape 1 is an assumption (one
+ * parameter fewer to fit), not an estimate: docs/churn.md. */
+static void quiet_other(customer_state *cs, size_t n, int64_t cutoff_day, double h) {
+  double days = 0.0, weeks = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    if (!cs[i].at_risk_seen || cs[i].churned_before) continue;
+    days += cs[i].other_days;
+    weeks += (double)(cutoff_day - cs[i].first_touch_day) / 7.0;
+  }
+  if (!(days > 0.0 && weeks > 0.0)) return;
+  double beta = weeks / days;
+  for (size_t i = 0; i < n; i++) {
+    if (!cs[i].at_risk_seen || cs[i].churned_before) continue;
+    double e = (double)(cutoff_day - cs[i].first_touch_day) / 7.0;
+    cs[i].p_quiet *= exp(-(1.0 + cs[i].other_days) * log1p(h / (beta + e)));
+  }
 }
 
 /* Log-odds of a probability clipped to [1e-6, 1 - 1e-6] (+-13.8): past
@@ -264,6 +314,7 @@ static void fill_row(double *v, const customer_state *c, int64_t cutoff) {
   if (c->gap_n > 0) v[CXM_FEATURE_GAP] = c->gap_sum / c->gap_n / 100.0;
   v[CXM_FEATURE_SILENCE] = (double)(cutoff_day - c->last_touch_day) / 7.0;
   v[CXM_FEATURE_LAPSE_ODDS] = c->p_none > 0.0 ? clipped_logit(c->p_none) : 0.0;
+  v[CXM_FEATURE_RECENT_COMPLAINTS] = (double)c->recent_complaints;
 }
 
 void cxm_features_free(cxm_features *f) {
@@ -275,6 +326,7 @@ void cxm_features_free(cxm_features *f) {
   cxmi_free(&a, f->labels, f->count * sizeof *f->labels);
   cxmi_free(&a, f->p_alive, f->count * sizeof *f->p_alive);
   cxmi_free(&a, f->p_none, f->count * sizeof *f->p_none);
+  cxmi_free(&a, f->p_quiet, f->count * sizeof *f->p_quiet);
   cxmi_free(&a, f->lapsed, f->count * sizeof *f->lapsed);
   cxmi_free(&a, f, sizeof *f);
 }
@@ -321,6 +373,7 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   }
   for (i = 0; i < n; i++) {
     cs[i].last_touch_day = cs[i].last_purchase_day = cs[i].last_active_day = INT64_MIN;
+    cs[i].first_touch_day = INT64_MAX;
     cs[i].oldest_open = INT64_MAX;
   }
   any = o.activity == CXM_ACTIVITY_ANY;
@@ -330,9 +383,11 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   if (rc != CXM_OK) goto done;
   scan_churn(cs, store, o.cutoff, o.cutoff + o.horizon_seconds);
   cxm_model_init(&fitted);
-  rc = purchase_model(&fitted, cs, n, store, o.cutoff, o.purchase_model, (double)o.lapse_horizon_seconds / WEEK);
+  rc = purchase_model(&fitted, cs, n, store, o.cutoff, o.purchase_model, (double)o.lapse_horizon_seconds / WEEK,
+                      (double)o.horizon_seconds / WEEK);
   if (rc != CXM_OK) goto done;
 
+  if (any) quiet_other(cs, n, o.cutoff / DAY, (double)o.horizon_seconds / WEEK);
   for (i = 0; i < n; i++)
     if (cs[i].at_risk_seen && !cs[i].churned_before) rows++;
   f = cxmi_calloc(&a, 1, sizeof *f);
@@ -348,10 +403,11 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
     f->labels = cxmi_calloc(&a, rows, sizeof *f->labels);
     f->p_alive = cxmi_calloc(&a, rows, sizeof *f->p_alive);
     f->p_none = cxmi_calloc(&a, rows, sizeof *f->p_none);
+    f->p_quiet = cxmi_calloc(&a, rows, sizeof *f->p_quiet);
     f->lapsed = cxmi_calloc(&a, rows, sizeof *f->lapsed);
     f->count = rows; /* the sizes cxm_features_free() releases, even on failure */
     if (f->values == NULL || f->handles == NULL || f->labels == NULL || f->p_alive == NULL || f->p_none == NULL ||
-        f->lapsed == NULL) {
+        f->p_quiet == NULL || f->lapsed == NULL) {
       rc = CXM_E_NOMEM;
       goto done;
     }
@@ -363,6 +419,7 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
     f->labels[k] = o.horizon_seconds > 0 ? label_of(&cs[i], o.label) : -1;
     f->p_alive[k] = cs[i].has_p_alive ? cs[i].p_alive : NAN;
     f->p_none[k] = cs[i].has_p_alive ? cs[i].p_none : NAN;
+    f->p_quiet[k] = isfinite(cs[i].p_quiet) ? cs[i].p_quiet : 0.0;
     /* Already lapsed: no label activity in the horizon-long window before
      * the cut-off (as the lapse label would have said of that window). */
     f->lapsed[k] = cs[i].last_active_day == INT64_MIN ||
@@ -389,6 +446,10 @@ const cxm_model *cxmi_features_model(const cxm_features *f) {
 
 double cxmi_features_p_none(const cxm_features *f, size_t index) {
   return f != NULL && index < f->count ? f->p_none[index] : NAN;
+}
+
+double cxmi_features_p_quiet(const cxm_features *f, size_t index) {
+  return f != NULL && index < f->count ? f->p_quiet[index] : 0.0;
 }
 
 int cxmi_features_lapsed(const cxm_features *f, size_t index) {
@@ -439,7 +500,9 @@ int32_t cxm_feature_default_model(cxm_risk_model *model) {
       0.3,  /* sla_breaches */
       0.3,  /* complaints minus compliments */
       1.0,  /* perception_gap, per 100 points */
-      0.02  /* silence_weeks */
+      0.02, /* silence_weeks */
+      0.0,  /* lapse_odds: the purchase signal is purchase_risk's */
+      0.3   /* recent_complaints, in the last 90 days, on top of `complaints` */
   };
   if (model == NULL) return CXM_E_ARG;
   cxm_risk_model_init(model);

@@ -67,6 +67,7 @@ void cxm_risk_data_free(cxm_risk_data *data) {
   cxmi_free(&a, data->x, data->cap_x * (size_t)data->k * sizeof *data->x);
   cxmi_free(&a, data->y, data->cap_y);
   cxmi_free(&a, data->w, data->cap_w * sizeof *data->w);
+  cxmi_free(&a, data->q, data->cap_q * sizeof *data->q);
   cxmi_free(&a, data, sizeof *data);
 }
 
@@ -90,10 +91,14 @@ static int32_t grow(cxmi_alloc *a, void **p, size_t *cur, size_t cap, size_t ele
 }
 
 int32_t cxm_risk_data_add(cxm_risk_data *data, const double *x, int32_t label, double weight) {
+  return cxmi_risk_data_add_proxy(data, x, label, weight, 0.0);
+}
+
+int32_t cxmi_risk_data_add_proxy(cxm_risk_data *data, const double *x, int32_t label, double weight, double q) {
   if (data == NULL || x == NULL) {
     return CXM_E_ARG;
   }
-  if ((label != 0 && label != 1) || !(weight > 0.0 && weight <= MAX_WEIGHT)) {
+  if ((label != 0 && label != 1) || !(weight > 0.0 && weight <= MAX_WEIGHT) || !(q >= 0.0 && q < 1.0)) {
     return CXM_E_VALUE;
   }
   size_t k = (size_t)data->k;
@@ -102,12 +107,12 @@ int32_t cxm_risk_data_add(cxm_risk_data *data, const double *x, int32_t label, d
       return CXM_E_VALUE;
     }
   }
-  if (data->n == data->cap_x || data->n == data->cap_y || data->n == data->cap_w) {
+  if (data->n == data->cap_x || data->n == data->cap_y || data->n == data->cap_w || data->n == data->cap_q) {
     size_t cap = data->n < 16 ? 16 : data->n + data->n / 2;
     if (cap > SIZE_MAX / (k * sizeof(double)) || data->n == SIZE_MAX) {
       return CXM_E_LIMIT;
     }
-    void *px = data->x, *py = data->y, *pw = data->w;
+    void *px = data->x, *py = data->y, *pw = data->w, *pq = data->q;
     int32_t rc = grow(&data->alloc, &px, &data->cap_x, cap, k * sizeof(double));
     data->x = px;
     if (rc == CXM_OK) {
@@ -118,6 +123,10 @@ int32_t cxm_risk_data_add(cxm_risk_data *data, const double *x, int32_t label, d
       rc = grow(&data->alloc, &pw, &data->cap_w, cap, sizeof(double));
       data->w = pw;
     }
+    if (rc == CXM_OK) {
+      rc = grow(&data->alloc, &pq, &data->cap_q, cap, sizeof(double));
+      data->q = pq;
+    }
     if (rc != CXM_OK) {
       return rc;
     }
@@ -125,6 +134,8 @@ int32_t cxm_risk_data_add(cxm_risk_data *data, const double *x, int32_t label, d
   memcpy(data->x + data->n * k, x, k * sizeof *x);
   data->y[data->n] = (unsigned char)label;
   data->w[data->n] = weight;
+  data->q[data->n] = q;
+  data->proxy |= q > 0.0;
   data->n++;
   return CXM_OK;
 }
@@ -212,6 +223,44 @@ static double penalty(const fit_ctx *c, const double *theta) {
   return 0.5 * c->l2 * s;
 }
 
+/* -ln P(label y) of one row. With a proxy label (q > 0), P(label 1) =
+ * d + (1 - d) q, d = sigmoid(eta): -ln(1 - P) = softplus(eta) -
+ * ln(1 - q), and -ln P = softplus(-eta) - softplus(ln q - eta) (from
+ * d / P = sigmoid(eta - ln q)); both exact at any finite eta. */
+static double row_loss(double eta, int y, double q) {
+  if (q <= 0.0) {
+    return cxmi_softplus(eta) - (y ? eta : 0.0);
+  }
+  return y ? cxmi_softplus(-eta) - cxmi_softplus(log(q) - eta) : cxmi_softplus(eta) - log1p(-q);
+}
+
+double cxmi_risk_label_logit(double eta, double q) {
+  if (q <= 0.0) {
+    return eta;
+  }
+  /* ln P - ln(1 - P), each from row_loss's exact forms */
+  return row_loss(eta, 0, q) - row_loss(eta, 1, q);
+}
+
+/* The derivative of -ln P(label y) with respect to eta (*r) and its Fisher
+ * information (*v, the expected second derivative, always >= 0: scoring
+ * rather than Newton, since the proxy loss is not convex in eta). With
+ * s = d / P = sigmoid(eta - ln q): dP/deta = (1 - q) d (1 - d), so
+ * r = d for y = 0, -(1 - q)(1 - d) s for y = 1, and v = (dP/deta)^2 /
+ * (P (1 - P)) = (1 - q) d (1 - d) s. q = 0 gives the logistic d - y and
+ * d (1 - d). */
+static void row_score(double *r, double *v, double eta, int y, double q) {
+  double d = cxmi_sigmoid(eta);
+  if (q <= 0.0) {
+    *r = d - (y ? 1.0 : 0.0);
+    *v = d * (1.0 - d);
+    return;
+  }
+  double e = cxmi_sigmoid(-eta), s = cxmi_sigmoid(eta - log(q)); /* e = 1 - d, accurate near d = 1 */
+  *r = y ? -(1.0 - q) * e * s : d;
+  *v = (1.0 - q) * d * e * s;
+}
+
 /* Sum of the weighted log-losses (no penalty). */
 static double data_loss(const fit_ctx *c, const double *theta) {
   const cxm_risk_data *d = c->data;
@@ -219,7 +268,7 @@ static double data_loss(const fit_ctx *c, const double *theta) {
   double f = 0.0;
   for (size_t i = 0; i < d->n; i++) {
     double eta = row_eta(c, theta, d->x + i * k, NULL);
-    f += d->w[i] * (cxmi_softplus(eta) - (d->y[i] ? eta : 0.0));
+    f += d->w[i] * row_loss(eta, d->y[i], d->q[i]);
   }
   return f;
 }
@@ -233,10 +282,10 @@ static void grad_hess(const fit_ctx *c, const double *theta, double *g, double *
   memset(h, 0, p * p * sizeof *h);
   z[0] = 1.0;
   for (size_t i = 0; i < d->n; i++) {
-    double eta = row_eta(c, theta, d->x + i * k, z);
-    double pr = cxmi_sigmoid(eta);
-    double r = d->w[i] * (pr - (d->y[i] ? 1.0 : 0.0));
-    double v = d->w[i] * pr * (1.0 - pr);
+    double eta = row_eta(c, theta, d->x + i * k, z), r, v;
+    row_score(&r, &v, eta, d->y[i], d->q[i]);
+    r *= d->w[i];
+    v *= d->w[i];
     for (size_t a = 0; a < p; a++) {
       g[a] += r * z[a];
       double vz = v * z[a];
@@ -473,6 +522,17 @@ int32_t cxm_risk_fit(cxm_risk_model *model, const cxm_risk_data *data, const cxm
   double theta[CXM_RISK_MAX_FEATURES + 1] = {0}, trial[CXM_RISK_MAX_FEATURES + 1];
   double g[CXM_RISK_MAX_FEATURES + 1], step[CXM_RISK_MAX_FEATURES + 1];
   theta[0] = log(wpos / (wsum - wpos)); /* the intercept-only optimum */
+  if (data->proxy) {
+    /* a start near the intercept-only optimum of the proxy model: mean
+     * P(label 1) = dbar + (1 - dbar) qbar gives dbar = (ybar - qbar) /
+     * (1 - qbar), kept inside [0.01, 0.99] */
+    double qsum = 0.0;
+    for (size_t i = 0; i < data->n; i++) {
+      qsum += data->w[i] * data->q[i];
+    }
+    double ybar = wpos / wsum, qbar = qsum / wsum, dbar = fmin(0.99, fmax(0.01, (ybar - qbar) / (1.0 - qbar)));
+    theta[0] = log(dbar / (1.0 - dbar));
+  }
   double f = data_loss(&c, theta) + penalty(&c, theta);
   int converged = 0;
   int32_t it = 0;

@@ -142,7 +142,9 @@ int32_t cxm_risk_evaluate(cxm_risk_evaluation *out, const cxm_risk_model *model,
   double wsum = 0.0, wpos = 0.0, ll = 0.0, brier = 0.0;
   uint64_t positives = 0;
   for (size_t i = 0; i < n; i++) {
-    double eta = cxmi_risk_logit(NULL, model, data->x + i * k);
+    /* With a proxy label the evaluation judges P(label 1) = d + (1 - d) q
+     * (docs/risk.md, "Proxy labels"): its log-odds replace eta below. */
+    double eta = cxmi_risk_label_logit(cxmi_risk_logit(NULL, model, data->x + i * k), data->q[i]);
     if (!isfinite(eta)) {
       cxmi_free(&a, s, n * sizeof *s);
       return CXM_E_VALUE;

@@ -31,12 +31,15 @@ static const char help_text[] =
     "\n"
     "Event files (docs/events.md: CSV, or JSON Lines for *.jsonl and *.ndjson;\n"
     "- is standard "
-    "input): risk is the probability of being lost within the horizon after\n"
-    "--to, from a logistic model over purchase behaviour (the purchase model's\n"
+    "input): risk is the probability that a customer is gone by the end of the\n"
+    "horizon after --to (has left, saying so or not, or leaves within it), from\n"
+    "a logistic model over purchase behaviour (the purchase model's\n"
     "P(alive) and P(no purchase in the horizon)) and experience (NPS, effort,\n"
     "open contacts, SLA breaches, complaints, perception gap, silence). It is\n"
     "trained on the customers lost in the horizon before --to (a churn event\n"
-    "or a lapse: see --label); the model fitted on every feature is used only\n"
+    "or a lapse: see --label; a lapse is taken as a proxy of leaving, the\n"
+    "purchase model saying how often a customer who stays is that quiet);\n"
+    "the model fitted on every feature is used only\n"
     "when it beats the documented default and the purchase model alone on\n"
     "held-out customers (the output says which scored, and the figures). Each\n"
     "customer shows the drivers raising the risk above a typical customer's,\n"
@@ -63,8 +66,8 @@ static const char help_text[] =
     "                     horizon) or both (default): who counts as lost\n"
     "  --activity WHAT    purchases (default) or any (answers, complaints,\n"
     "                     compliments, contacts too): what ends a lapse\n"
-    "  --lapsed WHAT      score (default): customers already lapsed at the\n"
-    "                     training cut-off are scored, not trained on; train\n"
+    "  --lapsed WHAT      train (default): customers already lapsed at the\n"
+    "                     training cut-off are trained on; score: only scored\n"
     "  --rank KEY         risk (default) or value: order by value at risk\n"
     "  --model MODEL      bgnbd, mbgnbd or pnbd; default mbgnbd, which gives\n"
     "                     customers without a repeat purchase P(alive) < 1\n"
@@ -148,7 +151,7 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   cli_dialect_init(&a->dialect);
   a->label = CXM_LABEL_BOTH;
   a->activity = CXM_ACTIVITY_PURCHASES;
-  a->train_lapsed = 0;
+  a->train_lapsed = 1;
   a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
   if (a->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -620,6 +623,7 @@ static void driver_text(char *buf, size_t cap, int32_t f, double v, double base)
   case CXM_FEATURE_COMPLAINTS: snprintf(buf, cap, "net complaints: %.0f (typical %.0f)", v, base); break;
   case CXM_FEATURE_GAP: snprintf(buf, cap, "perception gap %.0f points", v * 100.0); break;
   case CXM_FEATURE_SILENCE: snprintf(buf, cap, "silent %.0f weeks (typical %.0f)", v, base); break;
+  case CXM_FEATURE_RECENT_COMPLAINTS: snprintf(buf, cap, "complaints in 90 days: %.0f", v); break;
   default:
     snprintf(buf, cap, "no purchase in horizon: P %.2f (typical %.2f)", 1.0 / (1.0 + exp(-v)),
              1.0 / (1.0 + exp(-base)));

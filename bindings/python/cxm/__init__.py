@@ -732,7 +732,7 @@ class ChurnRisk:
     """One scored customer (struct cxm_churn_row, docs/churn.md)."""
 
     customer: str
-    risk: float  # probability of churning within the horizon after scored_at
+    risk: float  # probability of being gone by the end of the horizon after scored_at
     band: str  # "low", "medium" or "high" ("none" only for a risk that is not a probability)
     p_alive: Optional[float]  # the purchase model's P(alive) at scored_at; None (C: NaN) for a customer who never bought
     logit: float  # log-odds of risk: the model's intercept + sum(contributions)
@@ -2960,7 +2960,7 @@ class Store:
 
     def churn(self, to: Optional[Time] = None, horizon_days: int = 90, model: str = "mbgnbd",
               sla_target_seconds: Optional[int] = None, calendar: Optional[Calendar] = None,
-              label: str = "both", activity: str = "purchases", train_lapsed: bool = False,
+              label: str = "both", activity: str = "purchases", train_lapsed: bool = True,
               rank: str = "risk") -> Churn:
         """Churn risk of every customer at risk: one call of
         cxm_store_churn(), the pipeline ``cxm churn FILE --json`` uses
@@ -2976,7 +2976,8 @@ class Store:
         is in training ("churn": a churn event in the horizon, "lapse": no
         activity through it, "both"), ``activity`` what ends a lapse
         ("purchases" or "any"), ``train_lapsed`` whether customers already
-        lapsed at the training cut-off are trained on. Customers come
+        lapsed at the training cut-off are trained on (default True;
+        False: scored only). Customers come
         highest risk first (``rank`` "risk") or highest value at risk first
         ("value"), equal keys in the store's customer order. Raises CxmError: CXM_E_NO_DATA for a store without
         events, CXM_E_WINDOW for a ``to`` that is not a UTC midnight,

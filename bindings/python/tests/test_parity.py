@@ -456,8 +456,8 @@ CHURN_CASES = [
     ("planted", ["--to", "2025-12-01", "--horizon", "30"], {"to": "2025-12-01T00:00:00Z", "horizon_days": 30}),
     ("planted", ["--to", "2025-12-01", "--horizon", "30", "--label", "churn"],
      {"to": "2025-12-01T00:00:00Z", "horizon_days": 30, "label": "churn"}),
-    ("sample", ["--label", "lapse", "--activity", "any", "--lapsed", "train", "--rank", "value"],
-     {"label": "lapse", "activity": "any", "train_lapsed": True, "rank": "value"}),
+    ("sample", ["--label", "lapse", "--activity", "any", "--lapsed", "score", "--rank", "value"],
+     {"label": "lapse", "activity": "any", "train_lapsed": False, "rank": "value"}),
 ]
 
 
