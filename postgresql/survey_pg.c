@@ -60,7 +60,7 @@ static bytea *survey_write(const cxm_survey_acc *acc) {
  * aggregate's transition or combine function (PostgreSQL allows it: the
  * old value is not used again), otherwise a copy; a new empty state for
  * NULL. */
-static cxm_survey_acc *state_for_update(FunctionCallInfo fcinfo) {
+static inline cxm_survey_acc *state_for_update(FunctionCallInfo fcinfo) {
   cxm_survey_acc *acc;
   if (PG_ARGISNULL(0)) {
     acc = (cxm_survey_acc *)palloc(sizeof *acc);
