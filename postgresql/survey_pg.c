@@ -60,7 +60,7 @@ static bytea *survey_write(const cxm_survey_acc *acc) {
  * aggregate's transition or combine function (PostgreSQL allows it: the
  * old value is not used again), otherwise a copy; a new empty state for
  * NULL. */
-static cxm_survey_acc *state_for_update(FunctionCallInfo fcinfo) {
+static inline cxm_survey_acc *state_for_update(FunctionCallInfo fcinfo) {
   cxm_survey_acc *acc;
   if (PG_ARGISNULL(0)) {
     acc = (cxm_survey_acc *)palloc(sizeof *acc);
@@ -80,6 +80,9 @@ static const char *const kind_scale[3] = {"the NPS scale 0..10", "the CSAT scale
 
 static void add_answer(cxm_survey_acc *acc, int32_t kind, int32 value, const char *fn) {
   int32_t rc = cxm_survey_acc_add(acc, kind, value, 1);
+  if (rc == CXM_OK) {
+    return; /* once per row: no call into cxm_pg.c on the way */
+  }
   if (rc == CXM_E_VALUE) {
     ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                     errmsg("%s: value %d is outside %s", fn, (int)value, kind_scale[kind])));

@@ -68,13 +68,21 @@ int32_t cxm_survey_acc_add(cxm_survey_acc *acc, int32_t kind, int32_t value, uin
   if (value < min_value || (int64_t)value - min_value >= (int64_t)k) {
     return CXM_E_VALUE;
   }
-  size_t i = (size_t)(value - min_value);
-  uint64_t add[11] = {0};
-  add[i] = count;
-  if (!fits(counts, add, k)) {
+  /* fits() for a single value, in one pass: the kind's total, if it stays
+   * within 64 bits, bounds every count, so total + count <= UINT64_MAX is
+   * the whole check. This runs once per answer (the PostgreSQL
+   * aggregates' transition, cxm report's records), hence no scratch array
+   * and no 128-bit sums. */
+  uint64_t total = 0;
+  int wrapped = 0;
+  for (size_t j = 0; j < k; j++) {
+    total += counts[j];
+    wrapped |= total < counts[j];
+  }
+  if (wrapped || total > UINT64_MAX - count) {
     return CXM_E_OVERFLOW;
   }
-  counts[i] += count;
+  counts[(size_t)(value - min_value)] += count;
   return CXM_OK;
 }
 
