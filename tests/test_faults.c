@@ -253,6 +253,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_loyalty_acc_serialize", PURE, R_PURE},
     {"cxm_loyalty_compute", PURE, R_PURE},
     {"cxm_model_clv", PURE, R_PURE},
+    {"cxm_model_conditional_pmf", PURE, R_PURE},
     {"cxm_model_expected", PURE, R_PURE},
     {"cxm_model_expected_spend", PURE, R_PURE},
     {"cxm_model_holdout", PROBED, "one pass over the summaries of an rfm set, sums on the stack"},

@@ -37,10 +37,12 @@ extern "C" {
  * @since 0.1
  */
 enum cxm_model_kind {
-  CXM_MODEL_BGNBD = 1,      /**< BG/NBD: r, alpha, a, b (Fader, Hardie & Lee 2005). */
-  CXM_MODEL_MBGNBD = 2,     /**< MBG/NBD: r, alpha, a, b (Batislam, Denizel & Filiztekin 2007). */
-  CXM_MODEL_PNBD = 3,       /**< Pareto/NBD: r, alpha, s, beta (Schmittlein, Morrison & Colombo 1987). */
-  CXM_MODEL_GAMMA_GAMMA = 4 /**< Gamma-Gamma spend: p, q, v (Colombo & Jiang 1999). */
+  CXM_MODEL_BGNBD = 1,       /**< BG/NBD: r, alpha, a, b (Fader, Hardie & Lee 2005). */
+  CXM_MODEL_MBGNBD = 2,      /**< MBG/NBD: r, alpha, a, b (Batislam, Denizel & Filiztekin 2007). */
+  CXM_MODEL_PNBD = 3,        /**< Pareto/NBD: r, alpha, s, beta (Schmittlein, Morrison & Colombo 1987). */
+  CXM_MODEL_GAMMA_GAMMA = 4, /**< Gamma-Gamma spend: p, q, v (Colombo & Jiang 1999). */
+  CXM_MODEL_BGBB =
+      5 /**< BG/BB for discrete opportunities: alpha, beta, gamma, delta (Fader, Hardie & Shang 2010); t_x and T count opportunities @since 0.2 */
 };
 
 /** Number of frequency bins of cxm_holdout: x = 0, 1, ..., 6 and 7 or more. */
@@ -63,6 +65,8 @@ typedef struct cxm_rfm_customer {
   double T;        /**< time from the first purchase to the end of observation, T >= t_x */
   double monetary; /**< mean value of the repeat transactions, > 0 when x >= 1; NaN when unknown */
   double x_star;   /**< repeat transactions in the holdout period (a whole number >= 0); NaN when unknown */
+  double
+      weight; /**< customers this summary stands for (grouped data), a whole number in [1, 2^53]; default 1 @since 0.2 */
 } cxm_rfm_customer;
 
 /**
@@ -76,6 +80,8 @@ typedef struct cxm_fit_options {
   double start[4];        /**< starting parameters (natural scale, > 0); NaN (the default) for the library's own */
   double
       max_seconds; /**< time budget of the optimiser (monotonic clock), in (0, 1e6]; default 60. When it runs out the fit returns CXM_E_CONVERGE with the best point reached @since 0.1 */
+  double
+      penalty; /**< L2 penalty coefficient c >= 0 (lifetimes' penalizer_coef): the fit minimises -LL/N + c sum(param_i^2), N the customers; default 0 (docs/purchase.md, "L2 penalty") @since 0.2 */
 } cxm_fit_options;
 
 /**
@@ -378,6 +384,33 @@ CXM_API int32_t cxm_model_p_no_purchase(double *probability, const cxm_model *mo
  * @note Thread-safe. @since 0.1
  */
 CXM_API int32_t cxm_model_pmf(double *probability, const cxm_model *model, double t, uint32_t k);
+
+/**
+ * @brief P(X(T, T + t] = k | x, t_x, T): the probability that a customer
+ *        with this history makes exactly k repeat transactions in the next
+ *        t time units (BG/BB: the next t opportunities); docs/purchase.md,
+ *        "Conditional purchase counts".
+ *
+ * Alive at T, a customer's future is that of a customer just acquired with
+ * the posterior parameters (BG/NBD, MBG/NBD: r + x, alpha + T, a,
+ * b + x (+1); Pareto/NBD: r + x, alpha + T, s, beta + T; BG/BB: alpha + x,
+ * beta + T - x, gamma, delta + T), so the value is P(alive) times
+ * cxm_model_pmf() at those parameters, plus 1 - P(alive) at k = 0. The
+ * values sum to 1 over k; at k = 0 it is cxm_model_p_no_purchase(). With
+ * x = 0 and t_x = T = 0 it is cxm_model_pmf().
+ * @param[out] probability In [0, 1].
+ * @param[in] model A BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model.
+ * @param[in] t Horizon length, >= 0 and finite (BG/BB: a whole number of
+ *            opportunities, at most 100000).
+ * @param[in] k Number of repeat transactions.
+ * @param[in] x Repeat transactions.
+ * @param[in] t_x Recency.
+ * @param[in] T Age (T = 0 allowed, with x = 0 and t_x = 0).
+ * @return As cxm_model_expected().
+ * @note Thread-safe. @since 0.2
+ */
+CXM_API int32_t cxm_model_conditional_pmf(double *probability, const cxm_model *model, double t, uint32_t k, uint32_t x,
+                                          double t_x, double T);
 
 /**
  * @brief E[X(t)]: expected repeat transactions of a customer just acquired
