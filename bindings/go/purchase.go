@@ -185,6 +185,15 @@ func (m *PurchaseModel) Expected(t float64, frequency uint32, recency, T float64
 	return float64(out), err
 }
 
+// ConditionalPMF is the probability of exactly k repeat purchases in
+// (T, T + t] given the history (cxm_model_conditional_pmf).
+func (m *PurchaseModel) ConditionalPMF(t float64, k, frequency uint32, recency, T float64) (float64, error) {
+	var out C.double
+	err := check(C.cxm_model_conditional_pmf(&out, &m.m, C.double(t), C.uint32_t(k), C.uint32_t(frequency),
+		C.double(recency), C.double(T)))
+	return float64(out), err
+}
+
 // ExpectedSpend is the Gamma-Gamma expected mean spend of a customer
 // (cxm_model_expected_spend).
 func (m *PurchaseModel) ExpectedSpend(frequency uint32, monetary float64) (float64, error) {

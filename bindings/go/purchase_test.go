@@ -124,6 +124,18 @@ func TestPurchaseModelMethods(t *testing.T) {
 	if err != nil || math.Abs(clv-e*sp) > 1e-9*math.Max(1, clv) {
 		t.Fatalf("CLV %v (%v) vs %v", clv, err, e*sp)
 	}
+	sum, mean := 0.0, 0.0
+	for k := uint32(0); k < 200; k++ {
+		p, err := m.ConditionalPMF(30, k, 3, 200, 400)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += p
+		mean += float64(k) * p
+	}
+	if math.Abs(sum-1) > 1e-9 || math.Abs(mean-e) > 1e-6*math.Max(1, e) {
+		t.Fatalf("conditional pmf: sum %v, mean %v vs %v", sum, mean, e)
+	}
 	if _, err := m.PAlive(1, 5, 1); !errors.Is(err, cxm.ErrValue) {
 		t.Fatalf("recency beyond T: %v", err)
 	}

@@ -996,6 +996,13 @@ class PurchaseModel(_Frame):
         """P(X(t) = k) for a customer just acquired (cxm_model_pmf)."""
         return self._call(_c.lib().cxm_model_pmf, t, _u32(k, "k"))
 
+    def conditional_pmf(self, t: float, k: int, frequency: int, recency: float, T: float) -> float:
+        """P(k repeat purchases in (T, T + t] | frequency, recency, T)
+        (cxm_model_conditional_pmf; lifetimes'
+        conditional_probability_of_n_purchases_up_to_time)."""
+        return self._call(_c.lib().cxm_model_conditional_pmf, t, _u32(k, "k"), _u32(frequency, "frequency"),
+                          recency, T)
+
     def expected_spend(self, frequency: int, monetary_value: float) -> float:
         """Gamma-Gamma expected mean spend (cxm_model_expected_spend)."""
         return self._call(_c.lib().cxm_model_expected_spend, _u32(frequency, "frequency"),

@@ -61,6 +61,13 @@ class PurchaseParity(unittest.TestCase):
             self.assertAlmostEqual(m.clv(gg, 3, 200.0, 400.0, 50.0, periods=1, period_length=30.0, discount=0.0),
                                    e * sp, places=9)
             self.assertTrue(0.0 <= m.p_alive(3, 200.0, 400.0) <= 1.0)
+            # the conditional pmf sums to 1, its mean is the conditional
+            # expectation and its k = 0 term the probability of no purchase
+            cond = [m.conditional_pmf(90.0, k, 3, 200.0, 400.0) for k in range(200)]
+            self.assertAlmostEqual(sum(cond), 1.0, places=9)
+            self.assertAlmostEqual(sum(k * q for k, q in enumerate(cond)), m.expected(90.0, 3, 200.0, 400.0),
+                                   places=6)
+            self.assertEqual(m.conditional_pmf(90.0, 2, 0, 0.0, 0.0), m.pmf(90.0, 2))
             with self.assertRaises(ValueError):
                 m.p_alive(-1, 0.0, 1.0)
             with self.assertRaises(ValueError):
