@@ -264,6 +264,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_model_param_name", PURE, R_STATIC},
     {"cxm_model_pmf", PURE, R_PURE},
     {"cxm_model_population", PURE, R_PURE},
+    {"cxm_model_tracking", PURE, R_PURE},
     {"cxm_nps_compare", PURE, R_PURE},
     {"cxm_operations_options_init", PURE, R_INIT},
     {"cxm_nps_compute", PURE, R_PURE},

@@ -136,6 +136,18 @@ func TestPurchaseModelMethods(t *testing.T) {
 	if math.Abs(sum-1) > 1e-9 || math.Abs(mean-e) > 1e-6*math.Max(1, e) {
 		t.Fatalf("conditional pmf: sum %v, mean %v vs %v", sum, mean, e)
 	}
+	cum, inc, err := m.Tracking([]float64{0, 10}, nil, 3, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p60, _ := m.Expected(60, 0, 0, 0)
+	p50, _ := m.Expected(50, 0, 0, 0)
+	if math.Abs(cum[1]-(p60+p50)) > 1e-9 || math.Abs(inc[0]+inc[1]+inc[2]-cum[2]) > 1e-9 {
+		t.Fatalf("tracking %v %v", cum, inc)
+	}
+	if _, _, err := m.Tracking([]float64{-1}, nil, 3, 30); !errors.Is(err, cxm.ErrValue) {
+		t.Fatalf("negative birth: %v", err)
+	}
 	if _, err := m.PAlive(1, 5, 1); !errors.Is(err, cxm.ErrValue) {
 		t.Fatalf("recency beyond T: %v", err)
 	}

@@ -424,6 +424,36 @@ CXM_API int32_t cxm_model_conditional_pmf(double *probability, const cxm_model *
 CXM_API int32_t cxm_model_population(double *expected, const cxm_model *model, double t);
 
 /**
+ * @brief The expected side of a tracking plot: the repeat transactions a
+ *        cohort is expected to have made by the end of each period, in
+ *        total and per period (as R BTYD's
+ *        bgnbd.ExpectedCumulativeTransactions; docs/purchase.md,
+ *        "Tracking").
+ *
+ * cumulative[j] = sum_i w_i E[X(t_j - b_i)] over the customers born
+ * (first purchase) at b_i < t_j, t_j = (j + 1) period_length, with E[X(t)]
+ * as cxm_model_population(); incremental[j] = cumulative[j] -
+ * cumulative[j - 1] (cumulative[-1] = 0). Times count from the start of the
+ * series, in the model's time unit. The cost is periods x n expectations:
+ * customers born on the same day can be passed once with a weight.
+ * @param[out] cumulative `periods` values.
+ * @param[out] incremental `periods` values, or NULL.
+ * @param[in] periods 1..100000.
+ * @param[in] model A BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model (BG/BB:
+ *            births and period_length whole numbers of opportunities).
+ * @param[in] births n birth times, >= 0 and finite (NULL when n = 0).
+ * @param[in] weights n weights >= 0 (customers per birth), or NULL for 1 each.
+ * @param[in] n Number of births.
+ * @param[in] period_length > 0 and finite.
+ * @return CXM_OK; CXM_E_ARG for a NULL output or model; CXM_E_VALUE for a
+ *         bad count, length, birth or weight; the statuses of
+ *         cxm_model_population(). On failure the outputs are partly written.
+ * @note Thread-safe. @since 0.2
+ */
+CXM_API int32_t cxm_model_tracking(double *cumulative, double *incremental, size_t periods, const cxm_model *model,
+                                   const double *births, const double *weights, size_t n, double period_length);
+
+/**
  * @brief Gamma-Gamma expected mean transaction value of a customer with x
  *        repeat transactions of mean value `monetary` (x = 0: the
  *        population mean p v / (q - 1)).

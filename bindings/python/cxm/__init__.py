@@ -22,7 +22,7 @@ import datetime as _dt
 import math
 from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32, c_void_p
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _lib as _c
 from . import _frames
@@ -1002,6 +1002,26 @@ class PurchaseModel(_Frame):
         conditional_probability_of_n_purchases_up_to_time)."""
         return self._call(_c.lib().cxm_model_conditional_pmf, t, _u32(k, "k"), _u32(frequency, "frequency"),
                           recency, T)
+
+    def tracking(self, births: Sequence[float], periods: int, period_length: float = 1.0,
+                 weights: Optional[Sequence[float]] = None) -> Tuple[List[float], List[float]]:
+        """Expected repeat transactions of a cohort whose customers were
+        born (first purchase) at ``births`` (time units from the start of
+        the series), by the end of each of ``periods`` periods: the
+        cumulative and the per-period series of a tracking plot
+        (cxm_model_tracking; R BTYD's bgnbd.ExpectedCumulativeTransactions).
+        ``weights`` counts customers per birth (default 1 each)."""
+        n = len(births)
+        if weights is not None and len(weights) != n:
+            raise ValueError("weights and births differ in length")
+        if periods < 1:
+            raise ValueError("periods must be at least 1")
+        b = (c_double * max(n, 1))(*births)
+        w = (c_double * max(n, 1))(*weights) if weights is not None else None
+        cum, inc = (c_double * periods)(), (c_double * periods)()
+        m = self._c()
+        _check(_c.lib().cxm_model_tracking(cum, inc, periods, byref(m), b, w, n, period_length))
+        return list(cum), list(inc)
 
     def expected_spend(self, frequency: int, monetary_value: float) -> float:
         """Gamma-Gamma expected mean spend (cxm_model_expected_spend)."""

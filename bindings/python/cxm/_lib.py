@@ -600,6 +600,7 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_model_param_name": (_S, [_I32, _I32]),
     "cxm_model_p_alive": (_I32, [_P(_D), _P(Model), _U32, _D, _D]),
     "cxm_model_conditional_pmf": (_I32, [_P(_D), _P(Model), _D, _U32, _U32, _D, _D]),
+    "cxm_model_tracking": (_I32, [_P(_D), _P(_D), _SZ, _P(Model), _P(_D), _P(_D), _SZ, _D]),
     "cxm_model_expected": (_I32, [_P(_D), _P(Model), _D, _U32, _D, _D]),
     "cxm_model_population": (_I32, [_P(_D), _P(Model), _D]),
     "cxm_model_pmf": (_I32, [_P(_D), _P(Model), _D, _U32]),

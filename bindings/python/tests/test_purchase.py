@@ -68,6 +68,15 @@ class PurchaseParity(unittest.TestCase):
             self.assertAlmostEqual(sum(k * q for k, q in enumerate(cond)), m.expected(90.0, 3, 200.0, 400.0),
                                    places=6)
             self.assertEqual(m.conditional_pmf(90.0, 2, 0, 0.0, 0.0), m.pmf(90.0, 2))
+            # tracking: two customers born at 0 and 10 days; the cumulative
+            # series sums their expectations, the incremental its steps
+            cum, inc = m.tracking([0.0, 10.0], 3, 30.0)
+            self.assertAlmostEqual(cum[1], m.population(60.0) + m.population(50.0), places=9)
+            self.assertAlmostEqual(sum(inc), cum[-1], places=9)
+            cum2, _ = m.tracking([0.0, 10.0], 3, 30.0, weights=[2.0, 0.0])
+            self.assertAlmostEqual(cum2[2], 2 * m.population(90.0), places=9)
+            with self.assertRaises(ValueError):
+                m.tracking([-1.0], 3, 30.0)
             with self.assertRaises(ValueError):
                 m.p_alive(-1, 0.0, 1.0)
             with self.assertRaises(ValueError):
