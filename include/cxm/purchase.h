@@ -1,7 +1,7 @@
 /**
  * @file cxm/purchase.h
- * @brief Purchase models ("buy till you die"): BG/NBD, MBG/NBD, Pareto/NBD
- *        and the Gamma-Gamma spend model, fitted by maximum likelihood on
+ * @brief Purchase models ("buy till you die"): BG/NBD, MBG/NBD, Pareto/NBD,
+ *        BG/BB (discrete opportunities) and the Gamma-Gamma spend model, fitted by maximum likelihood on
  *        per-customer summaries, with P(alive), expected purchases,
  *        purchase-count probabilities, expected spend, a discounted CLV
  *        and a holdout check.
@@ -9,11 +9,13 @@
  * A customer is summarised by x (repeat transactions: purchases after the
  * first, same-day purchases merged), t_x (time from the first to the last
  * purchase; 0 when x = 0) and T (time from the first purchase to the end of
- * observation), in any time unit (weeks in docs/purchase.md), optionally
+ * observation), in any time unit (weeks in docs/purchase.md; for BG/BB,
+ * whole numbers of transaction opportunities: x of them with a
+ * transaction, the last at t_x, out of T), optionally
  * with the mean value of the repeat transactions (for Gamma-Gamma) and the
  * repeat transactions of a later holdout period. A set of summaries is a
- * `cxm_rfm`; customers with equal (x, t_x, T) are weighted once when
- * fitting, so the cost of a fit grows with the number of distinct triples.
+ * `cxm_rfm`, and one summary may stand for several customers (`weight`);
+ * customers with equal (x, t_x, T) are weighted once when fitting, so the cost of a fit grows with the number of distinct triples.
  *
  * Formulas, sources and readings are in docs/purchase.md.
  *
@@ -270,7 +272,9 @@ CXM_API void cxm_model_init(cxm_model *model);
  * @return CXM_OK; CXM_E_ARG for NULL; CXM_E_SIZE for an unknown struct
  *         size; CXM_E_MODEL for an unknown kind; CXM_E_OPTION for a bad
  *         option; CXM_E_NO_DATA when there is nobody to fit (Gamma-Gamma:
- *         no repeat buyer with a spend); CXM_E_CONVERGE when the optimiser
+ *         no repeat buyer with a spend); CXM_E_VALUE for BG/BB summaries
+ *         that are not whole numbers with x <= t_x <= T <= 100000;
+ *         CXM_E_CONVERGE when the optimiser
  *         did not converge (iteration limit, line search failure, time
  *         budget `max_seconds` spent) or the estimates are degenerate
  *         (`degenerate` != 0: a shape parameter outside [1e-6, 1e6] or a
@@ -281,7 +285,8 @@ CXM_API void cxm_model_init(cxm_model *model);
 CXM_API int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const cxm_fit_options *options);
 
 /**
- * @brief The short name of a model kind: "bgnbd", "mbgnbd", "pnbd", "gg".
+ * @brief The short name of a model kind: "bgnbd", "mbgnbd", "pnbd", "gg",
+ *        "bgbb".
  * @param[in] kind A cxm_model_kind.
  * @return A static string, or NULL for an unknown kind.
  * @note Thread-safe. @since 0.1
@@ -291,7 +296,7 @@ CXM_API const char *cxm_model_name(int32_t kind);
 /**
  * @brief The name of parameter `index` of a model kind, as the literature
  *        writes it: "r", "alpha", "a", "b"; "r", "alpha", "s", "beta";
- *        "p", "q", "v".
+ *        "p", "q", "v"; "alpha", "beta", "gamma", "delta" (BG/BB).
  * @param[in] kind A cxm_model_kind.
  * @param[in] index 0..3 (0..2 for Gamma-Gamma).
  * @return A static string, or NULL for an unknown kind or index.
@@ -314,10 +319,12 @@ CXM_API int32_t cxm_model_loglik(double *loglik, const cxm_model *model, const c
 
 /**
  * @brief P(alive at T | x, t_x, T): the probability that the customer has
- *        not dropped out by the end of observation. 1 - P(alive) is the
+ *        not dropped out by the end of observation (BG/BB: alive for
+ *        opportunity T + 1, Fader, Hardie & Shang 2010 eq. 11). 1 - P(alive) is the
  *        purchase-based churn risk (docs/purchase.md).
  * @param[out] p_alive In [0, 1].
- * @param[in] model A BG/NBD, MBG/NBD or Pareto/NBD model.
+ * @param[in] model A BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model (BG/BB:
+ *            t_x, T and t whole numbers of opportunities, T <= 100000).
  * @param[in] x Repeat transactions.
  * @param[in] t_x Recency (0 when x = 0).
  * @param[in] T Age, T >= t_x.
@@ -333,7 +340,8 @@ CXM_API int32_t cxm_model_p_alive(double *p_alive, const cxm_model *model, uint3
  *        expectation for a customer just acquired (see also
  *        cxm_model_population()).
  * @param[out] expected The expectation, >= 0.
- * @param[in] model A BG/NBD, MBG/NBD or Pareto/NBD model.
+ * @param[in] model A BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model (BG/BB:
+ *            t_x, T and t whole numbers of opportunities, T <= 100000).
  * @param[in] t Length of the future period, >= 0.
  * @param[in] x Repeat transactions.
  * @param[in] t_x Recency.
@@ -362,7 +370,8 @@ CXM_API int32_t cxm_model_expected(double *expected, const cxm_model *model, dou
  * observation.
  * @param[out] probability In [1 - P(alive), 1]: 1 at t = 0, falling with t (to
  *             1 - P(alive) as t grows, for BG/NBD and MBG/NBD).
- * @param[in] model A BG/NBD, MBG/NBD or Pareto/NBD model.
+ * @param[in] model A BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model (BG/BB:
+ *            t_x, T and t whole numbers of opportunities, T <= 100000).
  * @param[in] t Horizon length, >= 0 and finite, in the model's time unit.
  * @param[in] x Repeat transactions.
  * @param[in] t_x Recency.
@@ -377,7 +386,8 @@ CXM_API int32_t cxm_model_p_no_purchase(double *probability, const cxm_model *mo
  * @brief P(X(t) = k): the probability that a customer just acquired makes
  *        exactly k repeat transactions in the first t time units.
  * @param[out] probability In [0, 1].
- * @param[in] model A BG/NBD, MBG/NBD or Pareto/NBD model.
+ * @param[in] model A BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model (BG/BB:
+ *            t_x, T and t whole numbers of opportunities, T <= 100000).
  * @param[in] t Time since the first purchase, >= 0.
  * @param[in] k Number of repeat transactions.
  * @return As cxm_model_expected().
@@ -416,7 +426,8 @@ CXM_API int32_t cxm_model_conditional_pmf(double *probability, const cxm_model *
  * @brief E[X(t)]: expected repeat transactions of a customer just acquired
  *        in the first t time units (BG/NBD: FHL 2005 eq. 9, with 2F1).
  * @param[out] expected The expectation.
- * @param[in] model A BG/NBD, MBG/NBD or Pareto/NBD model.
+ * @param[in] model A BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model (BG/BB:
+ *            t_x, T and t whole numbers of opportunities, T <= 100000).
  * @param[in] t Time, >= 0.
  * @return As cxm_model_expected().
  * @note Thread-safe. @since 0.1
@@ -494,7 +505,8 @@ CXM_API int32_t cxm_model_clv(double *clv, const cxm_model *purchase, const cxm_
  * @brief Compare expected and actual repeat transactions in a holdout
  *        period of length t_star (see cxm_holdout).
  * @param[out] holdout Filled; set its `size` to sizeof(cxm_holdout) first.
- * @param[in] model A BG/NBD, MBG/NBD or Pareto/NBD model.
+ * @param[in] model A BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model (BG/BB:
+ *            t_x, T and t whole numbers of opportunities, T <= 100000).
  * @param[in] rfm The calibration summaries with their `x_star`.
  * @param[in] t_star Holdout length, > 0, in the summaries' time unit.
  * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_MODEL (also when an
