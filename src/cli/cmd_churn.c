@@ -45,9 +45,10 @@ static const char help_text[] =
     "With --summary: risk = 1 - P(alive) of the purchase model (docs/purchase.md).\n"
     "\n"
     "FILE is a CSV with a header naming the columns frequency (or x), recency\n"
-    "(or t_x) and T (or T_cal), optionally a first id column (ID, id or\n"
-    "customer) and monetary (or zbar, m_x); - reads standard input. Times are\n"
-    "used in the file's unit (weeks for the CDNOW sample).\n"
+    "(or t_x) and T (or T_cal, periods), optionally a first id column (ID, id\n"
+    "or customer), monetary (or zbar, m_x) and weights (or weight, count: the\n"
+    "customers a row stands for); - reads standard input. Times are used in\n"
+    "the file's unit (weeks for the CDNOW sample).\n"
     "\n"
     "Options:\n"
     "  --summary FILE     read a per-customer summary CSV instead of events\n"
@@ -68,7 +69,10 @@ static const char help_text[] =
     "  --rank KEY         risk (default) or value: order by value at risk\n"
     "  --model MODEL      bgnbd, mbgnbd or pnbd; default mbgnbd, which gives\n"
     "                     customers without a repeat purchase P(alive) < 1\n"
-    "                     (BG/NBD gives them exactly 1)\n"
+    "                     (BG/NBD gives them exactly 1); with --summary also\n"
+    "                     bgbb, for discrete opportunities (whole x, t_x, T)\n"
+    "  --penalty C        --summary: fit with lifetimes' L2 penalty C >= 0\n"
+    "                     (penalizer_coef; docs/purchase.md)\n"
     "  --top N            print only the N customers of highest risk\n"
     "  --time-unit UNIT   day or week (default): the unit of t_x and T; with\n"
     "                     --summary only a label (the file's numbers are used)\n"
@@ -104,6 +108,7 @@ typedef struct churn_args {
   cxm_calendar *calendar; /* built from `business` for event files */
   cli_dialect dialect;    /* input dialect, --max-rejected, --quiet */
   int32_t label, activity, train_lapsed, rank;
+  double penalty; /* --penalty, -1 when not given */
 } churn_args;
 
 /* A customer's row of output. */
@@ -160,6 +165,7 @@ static int parse_midnight(int64_t *out, const char *value) {
 static int parse_args(churn_args *a, int argc, char **argv) {
   memset(a, 0, sizeof *a);
   a->model = CXM_MODEL_MBGNBD;
+  a->penalty = -1.0;
   a->unit = "week";
   a->to = INT64_MAX;
   a->holdout_to = INT64_MIN;
@@ -204,10 +210,10 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     }
     const char *eq = strchr(arg, '=');
     size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-    static const char *const valued[] = {"--summary", "--model", "--top",      "--time-unit", "--to",  "--holdout-to",
-                                         "--horizon", "--label", "--activity", "--lapsed",    "--rank"};
+    static const char *const valued[] = {"--summary", "--model", "--top",      "--time-unit", "--to",   "--holdout-to",
+                                         "--horizon", "--label", "--activity", "--lapsed",    "--rank", "--penalty"};
     int which = -1;
-    for (int k = 0; k < 11; k++) {
+    for (int k = 0; k < 12; k++) {
       if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {
         which = k;
       }
@@ -244,8 +250,10 @@ static int parse_args(churn_args *a, int argc, char **argv) {
         a->model = CXM_MODEL_MBGNBD;
       } else if (strcmp(value, "pnbd") == 0) {
         a->model = CXM_MODEL_PNBD;
+      } else if (strcmp(value, "bgbb") == 0) {
+        a->model = CXM_MODEL_BGBB;
       } else {
-        cli_diag_usage("churn", "--model takes bgnbd, mbgnbd or pnbd, not", value);
+        cli_diag_usage("churn", "--model takes bgnbd, mbgnbd, pnbd or bgbb, not", value);
         return CLI_EXIT_USAGE;
       }
       break;
@@ -287,6 +295,16 @@ static int parse_args(churn_args *a, int argc, char **argv) {
         return CLI_EXIT_USAGE;
       }
       break;
+    case 11: {
+      char *end;
+      double v = strtod(value, &end);
+      if (end == value || *end != '\0' || !(v >= 0.0) || !isfinite(v)) {
+        cli_diag_usage("churn", "--penalty takes a number >= 0, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      a->penalty = v;
+      break;
+    }
     case 9:
       if (strcmp(value, "train") == 0) {
         a->train_lapsed = 1;
@@ -327,6 +345,13 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   }
   if (a->help || a->version) return CLI_EXIT_OK;
   if (cli_dialect_check(&a->dialect, "churn") != 0) return CLI_EXIT_USAGE;
+  if (a->summary == NULL && (a->model == CXM_MODEL_BGBB || a->penalty >= 0.0)) {
+    /* Event files give continuous times, and the risk model fits its own
+     * purchase model (cxm_store_churn) without a penalty option. */
+    cli_diag_usage("churn", "this option applies to --summary files only:",
+                   a->model == CXM_MODEL_BGBB ? "--model bgbb" : "--penalty");
+    return CLI_EXIT_USAGE;
+  }
   if (a->dialect.snapshot != NULL) {
     cli_diag_usage("churn", "--snapshot is an option of report and ingest, not of", "churn");
     return CLI_EXIT_USAGE;
@@ -1003,7 +1028,10 @@ int cli_churn_main(int argc, char **argv) {
   }
   cxm_model m;
   cxm_model_init(&m);
-  rc = cxm_model_fit(&m, rfm, a.model, NULL);
+  cxm_fit_options fo;
+  cxm_fit_options_init(&fo);
+  if (a.penalty >= 0.0) fo.penalty = a.penalty;
+  rc = cxm_model_fit(&m, rfm, a.model, &fo);
   if (rc == CXM_E_NO_DATA && store != NULL) {
     /* Event files without repeat buyers: no purchase model, but the
      * experience signals still give every customer a risk. */
@@ -1054,7 +1082,8 @@ int cli_churn_main(int argc, char **argv) {
   size_t shown = a.top > 0 && a.top < n ? (size_t)a.top : n;
   if (a.json) {
     rc = print_json(&m, rfm, rows, shown, &a, store != NULL ? &risk : NULL);
-  } else if (print_tables(&m, rfm, rows, shown, a.unit, store != NULL ? &risk : NULL) != 0) {
+  } else if (print_tables(&m, rfm, rows, shown, a.model == CXM_MODEL_BGBB ? "opportunitie" : a.unit,
+                          store != NULL ? &risk : NULL) != 0) {
     cli_diag(NULL, "out of memory");
     status = CLI_EXIT_FAILURE;
   } else if (a.holdout_to != INT64_MIN) {

@@ -218,7 +218,9 @@ def test_usage():
                  ["events.csv", "--to", "1997-10-01T12:00:00Z"],
                  ["events.csv", "--to", "1998-07-01", "--holdout-to", "1997-10-01"],
                  ["events.csv", "--label", "quit"], ["events.csv", "--label"], ["events.csv", "--activity", "all"],
-                 ["events.csv", "--lapsed", "yes"], ["events.csv", "--rank", "clv"]):
+                 ["events.csv", "--lapsed", "yes"], ["events.csv", "--rank", "clv"],
+                 ["events.csv", "--model", "bgbb"], ["events.csv", "--penalty", "0.1"],
+                 ["--summary", path, "--penalty", "-1"], ["--summary", path, "--penalty", "x"]):
         code, out, err = run(args)
         check(code == 2 and out == "" and err.startswith("cxm churn: ") and err.count("\n") == 1,
               "usage %r: %d %r" % (args, code, err))
@@ -389,6 +391,41 @@ def test_sample_drivers():
     check(len(got) == len(want), "golden: %d lines, want %d" % (len(got), len(want)))
 
 
+def test_bgbb():
+    """`--model bgbb` on the grouped donations file (frequency, recency,
+    periods, weights: 22 rows, 11 104 donors): the fit rounds to Fader,
+    Hardie & Shang's (2010) published estimates, the JSON's P(alive) is
+    their eq. 11 at the printed parameters (recomputed here with
+    math.lgamma), and --penalty 0.01 gives the penalised fit of
+    tests/test_bgbb.c (scipy's, tools/bgbb_reference.py)."""
+    path = os.path.join(DATA, "donations.csv")
+    code, out, err = run(["--summary", path, "--model", "bgbb", "--json"])
+    check(code == 0 and err == "", "bgbb: %d %r" % (code, err))
+    doc = json.loads(out)
+    m = doc["model"]
+    p = [m[k] for k in ("alpha", "beta", "gamma", "delta")]
+    check([round(v, 3) for v in p] == [1.204, 0.750, 0.657, 2.783], "bgbb estimates %r" % p)
+    check(m["customers"] == 11104 and m["converged"] and len(doc["customers"]) == 22, "bgbb model %r" % m)
+    al, be, ga, de = p
+    lb = lambda a, b: math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+    for c in doc["customers"]:
+        x, tx, n = c["x"], int(c["t_x"]), int(c["T"])
+        terms = [lb(al + x, be + n - x) - lb(al, be) + lb(ga, de + n) - lb(ga, de)]
+        terms += [lb(al + x, be + tx - x + i) - lb(al, be) + lb(ga + 1, de + tx + i) - lb(ga, de)
+                  for i in range(n - tx)]
+        top = max(terms)
+        ll = top + math.log(sum(math.exp(t - top) for t in terms))
+        want = math.exp(lb(al + x, be + n - x) - lb(al, be) + lb(ga, de + n + 1) - lb(ga, de) - ll)
+        check(abs(c["p_alive"] - want) <= 1e-12, "bgbb p_alive %r: %r vs %r" % (c, c["p_alive"], want))
+    code, out, err = run(["--summary", path, "--model", "bgbb", "--penalty", "0.01", "--json"])
+    m = json.loads(out)["model"]
+    ref = (0.977537777, 0.618128785, 0.314207642, 1.01206081)
+    got = [m[k] for k in ("alpha", "beta", "gamma", "delta")]
+    check(code == 0 and all(abs(g / r - 1) < 1e-5 for g, r in zip(got, ref)), "penalised bgbb %r" % got)
+    code, out, err = run(["--summary", path, "--model", "bgbb", "--top", "1"])
+    check(code == 0 and "t_x (opportunities)" in out, "bgbb table labels: %r" % out)
+
+
 def main():
     global CXM, DATA
     CXM, DATA = sys.argv[1], sys.argv[2]
@@ -399,6 +436,7 @@ def main():
     test_generated()
     test_steady_buyers()
     test_cdnow()
+    test_bgbb()
     if FAILURES:
         print("%d failure(s)" % len(FAILURES))
         return 1
