@@ -171,6 +171,67 @@ static void test_cdnow_rebuilt(void **state) {
   assert_int_equal(checked, 2357);
   assert_true(sum_x == 2457);      /* SOURCE.md: sum of x */
   assert_true(sum_x_star == 1882); /* SOURCE.md: holdout total */
+
+  /* The tracking plot (cxm_store_tracking): weekly from 1997-01-01 for 78
+   * weeks, the actual cumulative repeat transactions equal BTYD's
+   * cdnowSummary$cu.tracking (btyd_cdnowSummary_cu_tracking.csv) week by
+   * week, and the expected series at the published BG/NBD parameters is
+   * that of tools/tracking_reference.py (tests/test_cdnow.c checks all 78
+   * weeks of it; weeks 1, 39 and 78 here). */
+  cxm_tracking_options to;
+  cxm_tracking_options_init(&to);
+  assert_int_equal(cxm_time_parse(&to.from, "1997-01-01T00:00:00Z", 20), CXM_OK);
+  cxm_model m;
+  cxm_model_init(&m);
+  m.kind = CXM_MODEL_BGNBD;
+  m.param_count = 4;
+  m.param[0] = 0.243;
+  m.param[1] = 4.414;
+  m.param[2] = 0.793;
+  m.param[3] = 2.426;
+  double actual[78], expected[78];
+  assert_int_equal(cxm_store_tracking(actual, expected, 78, s, &m, &to), CXM_OK);
+  ref = open_data("btyd_cdnowSummary_cu_tracking.csv");
+  assert_non_null(ref);
+  assert_non_null(fgets(line, sizeof line, ref)); /* header week,cum_repeat_transactions */
+  int weeks = 0;
+  while (fgets(line, sizeof line, ref) != NULL) {
+    int week;
+    double cum;
+    assert_int_equal(sscanf(line, "%d,%lf", &week, &cum), 2);
+    assert_int_equal(week, weeks + 1);
+    if (actual[weeks] != cum) fail_msg("week %d: %.0f repeat transactions, BTYD %.0f", week, actual[weeks], cum);
+    weeks++;
+  }
+  fclose(ref);
+  assert_int_equal(weeks, 78);
+  assert_true(fabs(expected[0] - 4.4124180897431193) < 1e-11 * 4.42);
+  assert_true(fabs(expected[38] - 2505.1430138667906) < 1e-11 * 2505.2);
+  assert_true(fabs(expected[77] - 4171.4335823032498) < 1e-11 * 4171.5);
+  /* The cohort and the start: customers born from 1997-03-01 on only
+   * (cohort_to 1997-03-01 leaves the others), and the default start (the
+   * earliest birth, 1997-01-01 here) gives the same series. */
+  double a2[78], e2[78], a3[78];
+  cxm_tracking_options t2 = to;
+  assert_int_equal(cxm_store_tracking(a2, NULL, 78, s, NULL, &t2), CXM_OK);
+  assert_memory_equal(a2, actual, sizeof a2);
+  t2.from = INT64_MIN;
+  assert_int_equal(cxm_store_tracking(a2, e2, 78, s, &m, &t2), CXM_OK);
+  assert_memory_equal(a2, actual, sizeof a2);
+  assert_memory_equal(e2, expected, sizeof e2);
+  t2 = to;
+  assert_int_equal(cxm_time_parse(&t2.cohort_to, "1997-02-01T00:00:00Z", 20), CXM_OK);
+  assert_int_equal(cxm_store_tracking(a3, NULL, 78, s, NULL, &t2), CXM_OK);
+  assert_true(a3[77] > 0.0 && a3[77] < actual[77]);
+  /* Errors. */
+  t2 = to;
+  t2.period_seconds = 1.5 * 86400.0;
+  assert_int_equal(cxm_store_tracking(a2, NULL, 78, s, NULL, &t2), CXM_E_OPTION);
+  t2 = to;
+  t2.from += 3600;
+  assert_int_equal(cxm_store_tracking(a2, NULL, 78, s, NULL, &t2), CXM_E_WINDOW);
+  assert_int_equal(cxm_store_tracking(a2, e2, 78, s, NULL, &to), CXM_E_ARG);
+  assert_int_equal(cxm_store_tracking(a2, NULL, 0, s, NULL, &to), CXM_E_VALUE);
   cxm_rfm_free(rfm);
   cxm_store_free(s);
 }

@@ -553,6 +553,53 @@ CXM_API void cxm_rfm_options_init(cxm_rfm_options *options);
  */
 CXM_API int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_options *options);
 
+/**
+ * @brief Which customers and periods cxm_store_tracking() follows; fill
+ *        with cxm_tracking_options_init().
+ * @since 0.2
+ */
+typedef struct cxm_tracking_options {
+  size_t size;  /**< sizeof(cxm_tracking_options), set by cxm_tracking_options_init() */
+  int64_t from; /**< start of period 1, a UTC midnight; INT64_MIN (default): the earliest first purchase day */
+  int64_t
+      cohort_to; /**< the cohort is the customers whose first purchase day is in [from, cohort_to) (a UTC midnight, exclusive); INT64_MAX (default): every buyer from `from` on */
+  double period_seconds; /**< period length, whole days; default 604800 (weeks) */
+  double unit_seconds;   /**< the model's time unit; default 604800 (weeks, as cxm_rfm_options) */
+} cxm_tracking_options;
+
+/** @brief Set `size` and the defaults (weekly periods from the first birth, every buyer, weeks). Ignores NULL. @since 0.2 */
+CXM_API void cxm_tracking_options_init(cxm_tracking_options *options);
+
+/**
+ * @brief The tracking plot of a store's purchases: the repeat
+ *        transactions a cohort actually made by the end of each period,
+ *        and those a model expects (docs/purchase.md, "Tracking").
+ *
+ * A customer's purchases on one UTC day are one transaction and the first
+ * is the birth (as cxm_store_rfm()). actual[j] counts the cohort's repeat
+ * transactions on the days before the end of period j + 1; expected[j] is
+ * cxm_model_tracking() over the cohort's birth days, measured from `from`
+ * in `unit_seconds`. Periods run from `from`, of `period_seconds` each
+ * (often past the calibration: the holdout part of the plot).
+ * @param[out] actual `periods` cumulative values, or NULL.
+ * @param[out] expected `periods` cumulative values, or NULL (then model
+ *             may be NULL).
+ * @param[in] periods 1..100000.
+ * @param[in] store The store (read only).
+ * @param[in] model A BG/NBD, MBG/NBD or Pareto/NBD model fitted in
+ *            `unit_seconds`, when expected is not NULL.
+ * @param[in] options NULL for the defaults.
+ * @return CXM_OK; CXM_E_ARG (NULL store, both outputs NULL, or expected
+ *         without a model); CXM_E_SIZE; CXM_E_VALUE for a bad count;
+ *         CXM_E_OPTION for a period that is not whole days or a bad unit;
+ *         CXM_E_WINDOW for bounds that are not UTC midnights or
+ *         cohort_to <= from; CXM_E_NOMEM; the statuses of
+ *         cxm_model_tracking().
+ * @note Reads the store (see cxm/store.h for threads). @since 0.2
+ */
+CXM_API int32_t cxm_store_tracking(double *actual, double *expected, size_t periods, const cxm_store *store,
+                                   const cxm_model *model, const cxm_tracking_options *options);
+
 #ifdef __cplusplus
 }
 #endif

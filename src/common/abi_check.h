@@ -47,6 +47,7 @@
 #define CXMI_FIRST_cxm_experience_options sizeof(cxm_experience_options)
 #define CXMI_FIRST_cxm_rfm_customer CXMI_SIZE_UPTO(cxm_rfm_customer, x_star) /* 0.2 added weight */
 #define CXMI_FIRST_cxm_rfm_options sizeof(cxm_rfm_options)
+#define CXMI_FIRST_cxm_tracking_options sizeof(cxm_tracking_options)
 #define CXMI_FIRST_cxm_fit_options CXMI_SIZE_UPTO(cxm_fit_options, max_seconds) /* 0.2 added penalty */
 #define CXMI_FIRST_cxm_model sizeof(cxm_model)
 #define CXMI_FIRST_cxm_holdout sizeof(cxm_holdout)
