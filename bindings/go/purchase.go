@@ -21,6 +21,10 @@ type PurchaseOptions struct {
 	To        time.Time     // end of observation, exclusive, a UTC midnight; zero: through the day of the last event
 	HoldoutTo time.Time     // with To: count repeat purchase days in [To, HoldoutTo) as FrequencyHoldout; zero: none
 	Unit      time.Duration // the time unit of Recency and T: 24*time.Hour (days) or 7*24*time.Hour (weeks, the default when zero)
+	// CalendarWeeks makes a calendar week (Monday to Sunday, UTC; pandas'
+	// and lifetimes' freq "W") one transaction, Recency and T whole weeks;
+	// Unit must then be weeks (or zero).
+	CalendarWeeks bool
 }
 
 // PurchaseSummary is one buyer's purchase summary (struct cxm_rfm_customer)
@@ -44,6 +48,9 @@ func (o PurchaseOptions) c() (C.cxm_rfm_options, error) {
 		r.unit_seconds = C.double(o.Unit / time.Second)
 	default:
 		return r, check(C.CXM_E_OPTION)
+	}
+	if o.CalendarWeeks {
+		r.calendar_weeks = 1
 	}
 	if !o.To.IsZero() {
 		r.to = C.int64_t(o.To.Unix())

@@ -151,6 +151,18 @@ func TestPurchaseModelMethods(t *testing.T) {
 	if _, err := m.PAlive(1, 5, 1); !errors.Is(err, cxm.ErrValue) {
 		t.Fatalf("recency beyond T: %v", err)
 	}
+	if _, err := s.PurchaseSummaries(cxm.PurchaseOptions{Unit: 24 * time.Hour, CalendarWeeks: true}); !errors.Is(err, cxm.ErrOption) {
+		t.Fatalf("calendar weeks in days: %v", err)
+	}
+	weeks, err := s.PurchaseSummaries(cxm.PurchaseOptions{CalendarWeeks: true})
+	if err != nil || len(weeks) == 0 {
+		t.Fatalf("calendar weeks: %v", err)
+	}
+	for _, p := range weeks {
+		if p.Recency != math.Trunc(p.Recency) || p.T != math.Trunc(p.T) || p.T < 1 {
+			t.Fatalf("calendar weeks are whole: %+v", p)
+		}
+	}
 	sums, _ := s.PurchaseSummaries(day)
 	for _, p := range sums {
 		if p.Frequency == 0 && p.MonetaryValue != 0 || !math.IsNaN(p.FrequencyHoldout) {

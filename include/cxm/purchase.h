@@ -526,6 +526,8 @@ typedef struct cxm_rfm_options {
   int64_t to;  /**< end of observation (exclusive, a multiple of 86400); INT64_MAX: through the day of the last event */
   int64_t holdout_to;  /**< end of a holdout period after `to` (exclusive, a multiple of 86400); INT64_MIN: none */
   double unit_seconds; /**< the time unit of t_x and T; default 604800 (weeks); 86400 for days */
+  int32_t
+      calendar_weeks; /**< 1: transactions are calendar weeks (Monday to Sunday, UTC; pandas' and lifetimes' freq "W") instead of days, t_x and T whole weeks; unit_seconds must then be 604800; default 0 @since 0.2 */
 } cxm_rfm_options;
 
 /** @brief Set `size` and the defaults (weeks, all data, no holdout). Ignores NULL. @since 0.1 */
@@ -535,8 +537,9 @@ CXM_API void cxm_rfm_options_init(cxm_rfm_options *options);
  * @brief Add to `rfm` the purchase summary of every customer of a store who
  *        bought before `to` (docs/purchase.md, "From events").
  *
- * A customer's purchases on one UTC day are one transaction; the first is
- * the customer's birth, so x = distinct purchase days - 1; t_x and T run
+ * A customer's purchases on one UTC day are one transaction (one calendar
+ * week with `calendar_weeks`); the first is the customer's birth, so
+ * x = distinct purchase days - 1; t_x and T run
  * from the first purchase day to the last purchase day and to the last day
  * of observation (the day before `to`); monetary is the mean of the repeat
  * days' totals; x_star counts distinct purchase days in [to, holdout_to).
@@ -545,7 +548,8 @@ CXM_API void cxm_rfm_options_init(cxm_rfm_options *options);
  * @param[in,out] rfm The set to add to.
  * @param[in] store The store (read only).
  * @param[in] options NULL for the defaults.
- * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_OPTION (unit); CXM_E_WINDOW
+ * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_OPTION (unit; calendar_weeks
+ *         not 0 or 1, or 1 without the week unit); CXM_E_WINDOW
  *         (bounds not whole days, or holdout without `to` or not after it);
  *         CXM_E_NOMEM or another status of cxm_rfm_add(), after which the
  *         customers added so far stay in `rfm`.

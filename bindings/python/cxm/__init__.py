@@ -1476,19 +1476,22 @@ class Store:
         """Every buying customer's purchase summary (cxm_store_rfm;
         docs/purchase.md, "From events") in the shape of lifetimes'
         summary_data_from_transaction_data: frequency, recency, T,
-        monetary_value, in ``unit`` ("D" days, the lifetimes default, or "W"
-        weeks, the C default). ``to`` ends the observation (a UTC midnight,
+        monetary_value, in ``unit`` ("D" days, the lifetimes default, "W"
+        weeks of 7 days, the C default, or "W-SUN" calendar weeks Monday to
+        Sunday, pandas' and lifetimes' freq "W": purchases of one week are
+        one transaction, recency and T whole weeks). ``to`` ends the observation (a UTC midnight,
         exclusive; default: through the day of the last event);
         ``holdout_to`` adds ``frequency_holdout`` for [to, holdout_to).
         Customers whose first purchase is on the last day are left out (T =
         0). A list of PurchaseSummary with to_frame()."""
-        units = {"D": 86400.0, "W": 604800.0}
+        units = {"D": 86400.0, "W": 604800.0, "W-SUN": 604800.0}
         if unit not in units:
-            raise CxmError(_CXM_E_OPTION, f"unit {unit!r}: 'D' (days) or 'W' (weeks)")
+            raise CxmError(_CXM_E_OPTION, f"unit {unit!r}: 'D' (days), 'W' (weeks) or 'W-SUN' (calendar weeks)")
         lib = self._lib
         o = _c.RfmOptions()
         lib.cxm_rfm_options_init(byref(o))
         o.unit_seconds = units[unit]
+        o.calendar_weeks = 1 if unit == "W-SUN" else 0
         if to is not None:
             o.to = _time(to, "to")
         if holdout_to is not None:

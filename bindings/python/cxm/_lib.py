@@ -429,7 +429,8 @@ class ChurnRow(Structure):
 class RfmOptions(Structure):
     """struct cxm_rfm_options (cxm/purchase.h)."""
 
-    _fields_ = [("size", c_size_t), ("to", c_int64), ("holdout_to", c_int64), ("unit_seconds", c_double)]
+    _fields_ = [("size", c_size_t), ("to", c_int64), ("holdout_to", c_int64), ("unit_seconds", c_double),
+                ("calendar_weeks", c_int32)]
 
 
 class RfmCustomer(Structure):
