@@ -1583,7 +1583,8 @@ class Store:
         return out
 
     def fit_purchase_model(self, kind: str = "mbgnbd", to: Optional[Time] = None, unit: str = "W",
-                           max_iterations: Optional[int] = None, max_seconds: Optional[float] = None) -> PurchaseModel:
+                           max_iterations: Optional[int] = None, max_seconds: Optional[float] = None,
+                           penalizer_coef: float = 0.0) -> PurchaseModel:
         """Fit a purchase model (``kind`` "bgnbd", "mbgnbd", "pnbd") or the
         Gamma-Gamma spend model ("gg") to the store's purchase summaries
         (cxm_store_rfm, then cxm_model_fit; docs/purchase.md), observed
@@ -1591,7 +1592,9 @@ class Store:
         ``unit`` "W" (weeks, the command's default) or "D" (days). A fit
         that did not converge or is degenerate is returned, not raised,
         with ``converged`` False and ``degenerate`` naming the reasons (the
-        command prints it and exits 1). Raises CxmValueError CXM_E_NO_DATA
+        command prints it and exits 1). ``penalizer_coef`` is lifetimes'
+        L2 penalty (cxm_fit_options.penalty; docs/purchase.md, "L2
+        penalty"). Raises CxmValueError CXM_E_NO_DATA
         without buyers to fit, CXM_E_MODEL for an unknown kind."""
         if kind not in _PURCHASE_KINDS:
             raise CxmError(_CXM_E_MODEL, f"unknown model {kind!r}: one of {', '.join(_PURCHASE_KINDS)}")
@@ -1610,6 +1613,7 @@ class Store:
             fo.max_iterations = _int(max_iterations, "max_iterations", _CXM_E_OPTION)
         if max_seconds is not None:
             fo.max_seconds = float(max_seconds)
+        fo.penalty = float(penalizer_coef)
         m = _c.Model()
         lib.cxm_model_init(byref(m))
         k = _PURCHASE_KINDS[kind]

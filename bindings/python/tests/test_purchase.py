@@ -68,6 +68,15 @@ class PurchaseParity(unittest.TestCase):
             self.assertAlmostEqual(sum(k * q for k, q in enumerate(cond)), m.expected(90.0, 3, 200.0, 400.0),
                                    places=6)
             self.assertEqual(m.conditional_pmf(90.0, 2, 0, 0.0, 0.0), m.pmf(90.0, 2))
+            # the L2 penalty shrinks the parameters (sum of squares falls);
+            # 0 is the plain fit; a negative coefficient is refused
+            plain = s.fit_purchase_model("bgnbd", unit="D", penalizer_coef=0.0)
+            self.assertEqual(plain.params, m.params)
+            pen = s.fit_purchase_model("bgnbd", unit="D", penalizer_coef=0.01)
+            self.assertLess(sum(v * v for v in pen.params.values()), sum(v * v for v in m.params.values()))
+            self.assertLess(pen.loglik, m.loglik)
+            with self.assertRaises(ValueError):
+                s.fit_purchase_model("bgnbd", unit="D", penalizer_coef=-1.0)
             # tracking: two customers born at 0 and 10 days; the cumulative
             # series sums their expectations, the incremental its steps
             cum, inc = m.tracking([0.0, 10.0], 3, 30.0)
