@@ -301,6 +301,14 @@ static void test_whole_numbers(void **state) {
   assert_int_equal(cxm_model_p_alive(&v, &m, 0, 0.0, 0.0), CXM_E_VALUE);
   assert_int_equal(cxm_model_conditional_pmf(&v, &m, 2.5, 0, 0, 0.0, 3.0), CXM_E_VALUE);
   assert_int_equal(cxm_model_pmf(&v, &m, 0.5, 0), CXM_E_VALUE);
+  double pl[4] = {2.0, 3.0, 10.0, 0.0};
+  cxm_model gg;
+  cxm_model_init(&gg);
+  gg.kind = CXM_MODEL_GAMMA_GAMMA;
+  gg.param_count = 3;
+  memcpy(gg.param, pl, sizeof pl);
+  assert_int_equal(cxm_model_clv(&v, &m, &gg, 1, 1.0, 6.0, 20.0, 3, 0.5, 0.0), CXM_E_VALUE);
+  assert_int_equal(cxm_model_clv(&v, &m, &gg, 1, 1.0, 6.0, 20.0, 3, 1.0, 0.0), CXM_OK);
   cxm_rfm *r;
   assert_int_equal(cxm_rfm_new(&r, NULL), CXM_OK);
   const char *csv = "x,t_x,T\n1,1,6\n2,3.5,6\n";

@@ -248,6 +248,30 @@ static void test_cdnow_rebuilt(void **state) {
     fclose(ref);
     assert_int_equal(rows_ref, cxm_rfm_count(wk));
     assert_int_equal(rows_ref, 2357);
+    /* A 0.1 caller's options end before calendar_weeks: days, whatever
+     * lies beyond its size. */
+    {
+      cxm_rfm *old;
+      struct {
+        cxm_rfm_options o;
+        char tail[16];
+      } big;
+      memset(&big, 0, sizeof big);
+      big.o = wo; /* calendar_weeks = 1 beyond the declared size */
+      big.o.size = offsetof(cxm_rfm_options, calendar_weeks);
+      assert_int_equal(cxm_rfm_new(&old, NULL), CXM_OK);
+      assert_int_equal(cxm_store_rfm(old, s, &big.o), CXM_OK);
+      assert_int_equal(cxm_rfm_count(old), cxm_rfm_count(rfm));
+      cxm_rfm_customer c0, c1;
+      cxm_rfm_customer_init(&c0);
+      cxm_rfm_customer_init(&c1);
+      for (size_t i = 0; i < cxm_rfm_count(old); i++) {
+        assert_int_equal(cxm_rfm_get(&c0, old, i), CXM_OK);
+        assert_int_equal(cxm_rfm_get(&c1, rfm, i), CXM_OK);
+        assert_true(c0.x == c1.x && c0.T == c1.T);
+      }
+      cxm_rfm_free(old);
+    }
     /* Weeks need the week unit; the flag is 0 or 1. */
     wo.unit_seconds = 86400.0;
     assert_int_equal(cxm_store_rfm(wk, s, &wo), CXM_E_OPTION);

@@ -565,8 +565,9 @@ int32_t cxm_model_clv(double *out, const cxm_model *purchase, const cxm_model *g
     return CXM_E_MODEL;
   }
   if (cxmi_rfm_check(x, t_x, T, 1) != CXM_OK || periods < 1 || periods > 100000 || !(period_length > 0.0) ||
-      !isfinite(period_length) || !(discount >= 0.0) || !isfinite(discount)) {
-    return CXM_E_VALUE;
+      !isfinite(period_length) || !(discount >= 0.0) || !isfinite(discount) ||
+      !whole_ok(purchase, x, t_x, T, period_length)) {
+    return CXM_E_VALUE; /* BG/BB: whole opportunities */
   }
   rc = spend(&s, gg, x, monetary);
   if (rc != CXM_OK) {
@@ -600,8 +601,9 @@ int32_t cxm_model_holdout(cxm_holdout *h, const cxm_model *model, const cxm_rfm 
   if (rc != CXM_OK) {
     return rc;
   }
-  if (!(t_star > 0.0) || !isfinite(t_star)) {
-    return CXM_E_VALUE;
+  if (!(t_star > 0.0) || !isfinite(t_star) ||
+      (model->kind == CXM_MODEL_BGBB && !whole_ok(model, 0, 0.0, 0.0, t_star))) {
+    return CXM_E_VALUE; /* BG/BB: whole opportunities */
   }
   cxm_holdout r;
   memset(&r, 0, sizeof r);
