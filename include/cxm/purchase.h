@@ -119,8 +119,9 @@ typedef struct cxm_model {
   double se[4];        /**< standard errors from the inverse Hessian of -LL; NaN when it is not positive definite */
   double loglik;       /**< log-likelihood at param (natural log, without any constant dropped) */
   double grad_norm;    /**< max |d(-LL/N)/d ln(param_i)| at the end of the fit */
-  uint64_t customers;  /**< customers fitted (for Gamma-Gamma: those with x >= 1 and a mean spend) */
-  uint64_t distinct;   /**< distinct (x, t_x, T) triples (customers for Gamma-Gamma) */
+  uint64_t
+      customers; /**< customers fitted, the summaries' weights summed (for Gamma-Gamma: those with x >= 1 and a mean spend) */
+  uint64_t distinct; /**< distinct (x, t_x, T) triples (for Gamma-Gamma: summaries with a spend) */
   uint32_t
       degenerate; /**< 0, or the cxm_degenerate bits that make the fit degenerate (then `converged` is 0); the shape bits also after a fit stopped by a limit, the Hessian bit only after the optimiser converged @since 0.1 */
 } cxm_model;
