@@ -224,6 +224,30 @@ static void test_holdout(void **state) {
   cxm_rfm_free(r);
 }
 
+/* The L2 penalty on a model with a time scale: BG/NBD on the lifetimes
+ * file (weeks), c = 0.01. ref (tools/bgbb_reference.py, scipy minimising
+ * -mean LL + c sum(p^2) on the same weeks): 0.157508261, 1.52943515,
+ * 0.335204114, 0.67836059 (lifetimes 0.11, which divides the times by
+ * the largest T before fitting, gives other values for the same c:
+ * docs/purchase.md, "L2 penalty"). */
+static void test_penalty(void **state) {
+  (void)state;
+  cxm_rfm *r = load("cdnow_customers_summary.csv");
+  cxm_fit_options o;
+  cxm_fit_options_init(&o);
+  o.penalty = 0.01;
+  cxm_model m;
+  cxm_model_init(&m);
+  assert_int_equal(cxm_model_fit(&m, r, CXM_MODEL_BGNBD, &o), CXM_OK);
+  const double ref[4] = {0.157508261, 1.52943515, 0.335204114, 0.67836059};
+  for (int i = 0; i < 4; i++) {
+    if (!(fabs(m.param[i] / ref[i] - 1.0) < 2e-5)) {
+      fail_msg("%s: %.9g vs %.9g", cxm_model_param_name(CXM_MODEL_BGNBD, i), m.param[i], ref[i]);
+    }
+  }
+  cxm_rfm_free(r);
+}
+
 /* The expected side of BTYD's tracking plot (cxm_model_tracking): weekly
  * expected cumulative repeat transactions of the 2,357 customers, weeks
  * 1..78, at the published BG/NBD parameters, births max(T) - T (weeks from
@@ -330,7 +354,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_summary_facts), cmocka_unit_test(test_bgnbd),       cmocka_unit_test(test_mbgnbd),
       cmocka_unit_test(test_pnbd),          cmocka_unit_test(test_gamma_gamma), cmocka_unit_test(test_holdout),
-      cmocka_unit_test(test_tracking),
+      cmocka_unit_test(test_tracking),      cmocka_unit_test(test_penalty),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

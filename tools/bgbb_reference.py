@@ -2,7 +2,7 @@
 """Reference values for the BG/BB tests (tests/test_bgbb.c), computed
 independently of the C code.
 
-Usage: /usr/bin/python3 tools/bgbb_reference.py [DONATIONS_CSV]
+Usage: /usr/bin/python3 tools/bgbb_reference.py [DONATIONS_CSV [CDNOW_SUMMARY_CSV]]
 
 Needs numpy, scipy and mpmath (Debian's python3-scipy, python3-mpmath); the
 tests do not: the printed values are pasted into them with a comment
@@ -25,7 +25,11 @@ What is computed, and how:
   code instead uses the posterior-parameter shortcut, so this checks it;
   the sum over k of k P(k) is printed next to eq. 13;
 - the penalised fit (lifetimes' objective -sum(w ll)/sum(w) + c sum(p^2))
-  with c = 0.01, by scipy.
+  with c = 0.01, by scipy; and, given the CDNOW summary
+  (tests/data/cdnow/cdnow_customers_summary.csv), the penalised BG/NBD fit
+  with c = 0.01 on its weeks (cxm's objective) and as lifetimes 0.11 makes
+  it (times divided by the largest T before fitting, alpha scaled back),
+  which differ: the penalty acts on alpha in the scaled unit.
 """
 import csv
 import os
@@ -147,6 +151,47 @@ def main():
     print("brute n=0 n*=6 k=2 %.17g" % float(cond_pmf_brute(pub, 6, 2, 0, 0, 0)))
     pen = fit(rows, 0.01)
     print("penalised c=0.01", " ".join("%.9g" % v for v in pen))
+    if len(sys.argv) > 2:
+        own, lt = bgnbd_penalised(sys.argv[2], 0.01)
+        print("bgnbd penalised c=0.01, cxm objective:", " ".join("%.9g" % v for v in own))
+        print("bgnbd penalised c=0.01, lifetimes 0.11 (T scaled to 1):", " ".join("%.9g" % v for v in lt))
+
+
+
+def bgnbd_penalised(path, c):
+    """BG/NBD on a CDNOW summary (frequency, recency, T) with the L2 penalty:
+    cxm's objective (times as in the file) and lifetimes 0.11's procedure
+    (times divided by max T, penalised there, alpha scaled back)."""
+    from scipy.special import gammaln
+    import pandas as pd
+    d = pd.read_csv(path)
+    x, tx, T = d["frequency"].values, d["recency"].values, d["T"].values
+
+    def nll(theta, scale):
+        r, al, a, b = np.exp(theta)
+        t_x, tt = tx * scale, T * scale
+        a1 = gammaln(r + x) - gammaln(r) + r * np.log(al)
+        a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)  # FHL 2005 eq. 6
+        a3 = -(r + x) * np.log(al + tt)
+        a4 = np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * np.log(al + t_x)
+        ll = a1 + a2 + np.logaddexp(a3, np.where(x > 0, a4, -np.inf))
+        return -ll.mean() + c * np.sum(np.exp(theta) ** 2)
+
+    out = []
+    for scale in (1.0, 1.0 / T.max()):
+        # from several starts (Nelder-Mead can stall on this surface); the best
+        best = None
+        for st in ([0.0, 0.0, 0.0, 0.0], [np.log(0.24), np.log(4.4 * scale), np.log(0.79), np.log(2.4)]):
+            r = minimize(nll, np.array(st), args=(scale,), method="L-BFGS-B",
+                         options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10000})
+            r = minimize(nll, r.x, args=(scale,), method="Nelder-Mead",
+                         options={"xatol": 1e-12, "fatol": 1e-16, "maxiter": 40000, "maxfev": 80000})
+            best = r if best is None or r.fun < best.fun else best
+        r = best
+        p = np.exp(r.x)
+        p[1] /= scale
+        out.append(p)
+    return out
 
 
 if __name__ == "__main__":
