@@ -224,10 +224,137 @@ static void test_holdout(void **state) {
   cxm_rfm_free(r);
 }
 
+/* The L2 penalty on a model with a time scale: BG/NBD on the lifetimes
+ * file (weeks), c = 0.01. ref (tools/bgbb_reference.py, scipy minimising
+ * -mean LL + c sum(p^2) on the same weeks): 0.157508261, 1.52943515,
+ * 0.335204114, 0.67836059 (lifetimes 0.11, which divides the times by
+ * the largest T before fitting, gives other values for the same c:
+ * docs/purchase.md, "L2 penalty"). */
+static void test_penalty(void **state) {
+  (void)state;
+  cxm_rfm *r = load("cdnow_customers_summary.csv");
+  cxm_fit_options o;
+  cxm_fit_options_init(&o);
+  o.penalty = 0.01;
+  cxm_model m;
+  cxm_model_init(&m);
+  assert_int_equal(cxm_model_fit(&m, r, CXM_MODEL_BGNBD, &o), CXM_OK);
+  const double ref[4] = {0.157508261, 1.52943515, 0.335204114, 0.67836059};
+  for (int i = 0; i < 4; i++) {
+    if (!(fabs(m.param[i] / ref[i] - 1.0) < 2e-5)) {
+      fail_msg("%s: %.9g vs %.9g", cxm_model_param_name(CXM_MODEL_BGNBD, i), m.param[i], ref[i]);
+    }
+  }
+  cxm_rfm_free(r);
+}
+
+/* The expected side of BTYD's tracking plot (cxm_model_tracking): weekly
+ * expected cumulative repeat transactions of the 2,357 customers, weeks
+ * 1..78, at the published BG/NBD parameters, births max(T) - T (weeks from
+ * 1997-01-01). ref: tools/tracking_reference.py (mpmath; the same sum as R
+ * BTYD's bgnbd.ExpectedCumulativeTransactions(params, T.cal, 78, 78)).
+ * The actual series (tests/data/cdnow/btyd_cdnowSummary_cu_tracking.csv)
+ * has 2457 at week 39 and 4339 at week 78 against 2505.1 and 4171.4
+ * expected; a test below checks only that the two are within 5 % at
+ * weeks 39 and 78, as the model's fit on this data is known to be. */
+static const double TRACK_EXPECTED[78] = {
+    4.4124180897431193, 17.268539074296349, 38.638753226591554, 69.051392881207789, 108.76512502902976,
+    158.25912247129941, 216.0879415096984,  282.24268829078562, 357.02197233722217, 440.11058883679038,
+    530.41348766969156, 626.85197157199775, 723.63380065231331, 816.66196976031665, 906.34174750247496,
+    993.00444481981185, 1076.9262699845667, 1158.3411189953617, 1237.4496128348105, 1314.4256914076611,
+    1389.4215519471056, 1462.5714286089951, 1533.9945387292751, 1603.7974159510998, 1672.0757833021285,
+    1738.9160751473626, 1804.3966871103844, 1868.5890124252282, 1931.5583086188194, 1993.3644279566079,
+    2054.0624374370313, 2113.7031484517138, 2172.3335719701508, 2229.9973118704079, 2286.7349065490826,
+    2342.5841270118235, 2397.5802381316571, 2451.7562285656363, 2505.1430138667906, 2557.7696165629995,
+    2609.6633263557546, 2660.8498430885343, 2711.3534047226099, 2761.1969022190383, 2810.4019829450185,
+    2858.9891439893863, 2906.9778165769671, 2954.3864426077284, 3001.2325442086035, 3047.5327870689248,
+    3093.3030382310599, 3138.558418923064,  3183.3133529475999, 3227.5816110790361, 3271.3763518669221,
+    3314.7101591976048, 3357.5950769254887, 3400.0426408504532, 3442.0639082874159, 3483.6694854473776,
+    3524.8695528259027, 3565.6738887744718, 3606.0918914120707, 3646.1325990184305, 3685.8047090362443,
+    3725.1165957971793, 3764.076327075421,  3802.6916795626103, 3840.9701533492398, 3878.9189854897286,
+    3916.5451627213538, 3953.8554334009427, 3990.8563187175591, 4027.5541232343617, 4063.9549448082134,
+    4100.0646839315286, 4135.8890525370944, 4171.4335823032498,
+};
+
+static void test_tracking(void **state) {
+  (void)state;
+  cxm_rfm *r = load("btyd_cdnowSummary_cbs.csv");
+  size_t n = cxm_rfm_count(r);
+  double *births = malloc(n * sizeof *births), top = 0.0;
+  assert_non_null(births);
+  cxm_rfm_customer c;
+  cxm_rfm_customer_init(&c);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(cxm_rfm_get(&c, r, i), CXM_OK);
+    births[i] = c.T;
+    top = c.T > top ? c.T : top;
+  }
+  /* The customers were born on 84 distinct days: each day once, with its
+   * count as the weight (78 x 84 expectations instead of 78 x 2357). */
+  double *days = malloc(n * sizeof *days), *count = malloc(n * sizeof *count);
+  assert_true(days != NULL && count != NULL);
+  size_t d = 0;
+  for (size_t i = 0; i < n; i++) {
+    births[i] = top - births[i];
+    size_t k = 0;
+    while (k < d && days[k] != births[i]) {
+      k++;
+    }
+    if (k == d) {
+      days[d] = births[i];
+      count[d++] = 0.0;
+    }
+    count[k] += 1.0;
+  }
+  assert_int_equal(d, 84);
+  const double pub[4] = {0.243, 4.414, 0.793, 2.426};
+  cxm_model m = fixed(CXM_MODEL_BGNBD, pub);
+  double cum[78], inc[78];
+  assert_int_equal(cxm_model_tracking(cum, inc, 78, &m, days, count, d, 1.0), CXM_OK);
+  for (int j = 0; j < 78; j++) {
+    if (!(fabs(cum[j] - TRACK_EXPECTED[j]) <= 1e-11 * TRACK_EXPECTED[j])) {
+      fail_msg("week %d: %.17g vs %.17g", j + 1, cum[j], TRACK_EXPECTED[j]);
+    }
+    close_abs(inc[j], cum[j] - (j > 0 ? cum[j - 1] : 0.0), 1e-9, "incremental");
+  }
+  assert_true(fabs(cum[38] / 2457.0 - 1.0) < 0.05 && fabs(cum[77] / 4339.0 - 1.0) < 0.05);
+  /* Weights are counts: the first 200 customers one by one and grouped by
+   * birth day give the same series. */
+  double one[78], grouped[78];
+  size_t g = 0;
+  for (size_t i = 0; i < 200; i++) {
+    size_t k = 0;
+    while (k < g && days[k] != births[i]) {
+      k++;
+    }
+    if (k == g) {
+      days[g] = births[i];
+      count[g++] = 0.0;
+    }
+    count[k] += 1.0;
+  }
+  assert_int_equal(cxm_model_tracking(one, NULL, 78, &m, births, NULL, 200, 1.0), CXM_OK);
+  assert_int_equal(cxm_model_tracking(grouped, NULL, 78, &m, days, count, g, 1.0), CXM_OK);
+  for (int j = 0; j < 78; j++) {
+    close_abs(grouped[j], one[j], 1e-12 * fmax(1.0, one[j]), "weights");
+  }
+  free(days);
+  free(count);
+  assert_int_equal(cxm_model_tracking(cum, NULL, 0, &m, births, NULL, n, 1.0), CXM_E_VALUE);
+  assert_int_equal(cxm_model_tracking(cum, NULL, 78, &m, births, NULL, n, 0.0), CXM_E_VALUE);
+  births[5] = -1.0;
+  assert_int_equal(cxm_model_tracking(cum, NULL, 78, &m, births, NULL, n, 1.0), CXM_E_VALUE);
+  m.kind = CXM_MODEL_GAMMA_GAMMA;
+  assert_int_equal(cxm_model_tracking(cum, NULL, 78, &m, NULL, NULL, 0, 1.0), CXM_E_MODEL);
+  free(births);
+  cxm_rfm_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_summary_facts), cmocka_unit_test(test_bgnbd),       cmocka_unit_test(test_mbgnbd),
       cmocka_unit_test(test_pnbd),          cmocka_unit_test(test_gamma_gamma), cmocka_unit_test(test_holdout),
+      cmocka_unit_test(test_tracking),      cmocka_unit_test(test_penalty),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,6 +116,7 @@ static fault_count faulted[] = {
     {"cxm_store_load", 0, 0, 0},
     {"cxm_store_load_ex", 0, 0, 0},
     {"cxm_store_rfm", 0, 0, 0},
+    {"cxm_store_tracking", 0, 0, 0},
     {"cxm_reader_new", 0, 0, 0},
     {"cxm_reader_feed", 0, 0, 0},
     {"cxm_reader_finish", 0, 0, 0},
@@ -254,6 +255,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_loyalty_acc_serialize", PURE, R_PURE},
     {"cxm_loyalty_compute", PURE, R_PURE},
     {"cxm_model_clv", PURE, R_PURE},
+    {"cxm_model_conditional_pmf", PURE, R_PURE},
     {"cxm_model_expected", PURE, R_PURE},
     {"cxm_model_expected_spend", PURE, R_PURE},
     {"cxm_model_holdout", PROBED, "one pass over the summaries of an rfm set, sums on the stack"},
@@ -264,6 +266,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_model_param_name", PURE, R_STATIC},
     {"cxm_model_pmf", PURE, R_PURE},
     {"cxm_model_population", PURE, R_PURE},
+    {"cxm_model_tracking", PURE, R_PURE},
     {"cxm_nps_compare", PURE, R_PURE},
     {"cxm_operations_options_init", PURE, R_INIT},
     {"cxm_nps_compute", PURE, R_PURE},
@@ -282,6 +285,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_rfm_free", FREES, R_FREE},
     {"cxm_rfm_get", PROBED, R_READ},
     {"cxm_rfm_options_init", PURE, R_INIT},
+    {"cxm_tracking_options_init", PURE, R_INIT},
     {"cxm_risk_band", PURE, R_PURE},
     {"cxm_risk_data_count", PROBED, R_READ},
     {"cxm_risk_data_features", PROBED, R_READ},
@@ -1495,6 +1499,7 @@ static void test_store_queries(void **state) {
 
 typedef struct rfm_ctx {
   const cxm_store *s;
+  int32_t calendar_weeks; /* cxm_store_rfm's option */
   cxm_rfm *rfm;
   cxm_rfm *want; /* on malloc, without failures */
   const char *text;
@@ -1538,6 +1543,7 @@ static int32_t call_store_rfm(void *ctx) {
   cxm_rfm_options_init(&o);
   o.to = CUTOFF;
   o.holdout_to = CUTOFF + 60 * DAY;
+  o.calendar_weeks = c->calendar_weeks;
   return cxm_store_rfm(c->rfm, c->s, &o);
 }
 /* Documented: the customers added so far stay; so they are the first ones
@@ -1580,17 +1586,73 @@ static void test_store_rfm(void **state) {
   memset(&c, 0, sizeof c);
   s = fixture_store(&g_hooks, g_nev);
   c.s = s;
-  assert_int_equal(cxm_rfm_new(&c.rfm, NULL), CXM_OK);
-  assert_int_equal(call_store_rfm(&c), CXM_OK);
-  c.want = c.rfm;
-  assert_true(cxm_rfm_count(c.want) > 10);
-  c.rfm = NULL;
-  /* the result is compared in cleanup's stead: release runs before cleanup */
-  spec.release = release_store_rfm;
-  assert_int_equal(fault_loop(&spec, &c), CXM_OK);
-  cxm_rfm_free(c.want);
+  /* days, then calendar weeks (a path of its own, with its own scratch) */
+  for (c.calendar_weeks = 0; c.calendar_weeks <= 1; c.calendar_weeks++) {
+    assert_int_equal(cxm_rfm_new(&c.rfm, NULL), CXM_OK);
+    assert_int_equal(call_store_rfm(&c), CXM_OK);
+    c.want = c.rfm;
+    assert_true(cxm_rfm_count(c.want) > 10);
+    c.rfm = NULL;
+    /* the result is compared in cleanup's stead: release runs before cleanup */
+    spec.release = release_store_rfm;
+    assert_int_equal(fault_loop(&spec, &c), CXM_OK);
+    cxm_rfm_free(c.want);
+  }
   store_still_works(s);
   cxm_store_free(s);
+  assert_true(g_fa.live_bytes == 0);
+}
+
+/* cxm_store_tracking: scratch arrays from the store's hooks; on failure
+ * CXM_E_NOMEM and the store unchanged; a call that gets through gives the
+ * series of a call without failures. */
+typedef struct tracking_ctx {
+  cxm_store *s;
+  cxm_model m;
+  double actual[20], expected[20], want_actual[20], want_expected[20];
+} tracking_ctx;
+static int32_t call_store_tracking(void *ctx) {
+  tracking_ctx *c = ctx;
+  return cxm_store_tracking(c->actual, c->expected, 20, c->s, &c->m, NULL);
+}
+static void fp_tracking_store(fpbuf *b, void *ctx) { fp_store(b, ((tracking_ctx *)ctx)->s); }
+static void release_store_tracking(void *ctx) {
+  tracking_ctx *c = ctx;
+  assert_memory_equal(c->actual, c->want_actual, sizeof c->actual);
+  assert_memory_equal(c->expected, c->want_expected, sizeof c->expected);
+}
+
+static void test_store_tracking(void **state) {
+  tracking_ctx c;
+  fault_spec spec = {"cxm_store_tracking",
+                     call_store_tracking,
+                     fp_tracking_store,
+                     NULL,
+                     NULL,
+                     NULL,
+                     NULL,
+                     release_store_tracking,
+                     NULL,
+                     0,
+                     0,
+                     NULL};
+  (void)state;
+  memset(&c, 0, sizeof c);
+  c.s = fixture_store(&g_hooks, g_nev);
+  cxm_model_init(&c.m);
+  c.m.kind = CXM_MODEL_BGNBD;
+  c.m.param_count = 4;
+  c.m.param[0] = 0.243;
+  c.m.param[1] = 4.414;
+  c.m.param[2] = 0.793;
+  c.m.param[3] = 2.426;
+  PAUSE();
+  assert_int_equal(cxm_store_tracking(c.want_actual, c.want_expected, 20, c.s, &c.m, NULL), CXM_OK);
+  UNPAUSE();
+  assert_true(c.want_actual[19] > 0.0 && c.want_expected[19] > 0.0);
+  assert_int_equal(fault_loop(&spec, &c), CXM_OK);
+  store_still_works(c.s);
+  cxm_store_free(c.s);
   assert_true(g_fa.live_bytes == 0);
 }
 
@@ -3550,6 +3612,7 @@ int main(void) {
       cmocka_unit_test_setup(test_store_segment, reset_alloc),
       cmocka_unit_test_setup(test_store_queries, reset_alloc),
       cmocka_unit_test_setup(test_store_rfm, reset_alloc),
+      cmocka_unit_test_setup(test_store_tracking, reset_alloc),
       cmocka_unit_test_setup(test_readers, reset_alloc),
       cmocka_unit_test_setup(test_rfm, reset_alloc),
       cmocka_unit_test_setup(test_risk, reset_alloc),

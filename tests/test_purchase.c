@@ -277,7 +277,8 @@ static void test_gradients(void **state) {
   /* Gamma-Gamma */
   const uint32_t sx[] = {1, 2, 5, 100};
   const double sm[] = {11.77, 22.3, 40.1, 3.5};
-  cxmi_spend s = {4, sx, sm};
+  const double sw[] = {1.0, 3.0, 2.0, 1.0}; /* summaries' weights (0.2) */
+  cxmi_spend s = {4, sx, sm, sw, 7.0};
   double g[3];
   (void)cxmi_gg_ll(GG, &s, g);
   for (int k = 0; k < 3; k++) {
@@ -447,7 +448,7 @@ static void test_api_errors(void **state) {
   assert_int_equal(cxm_model_p_alive(&v, &m, 1, 1, 2), CXM_E_MODEL);
   assert_string_equal(cxm_model_name(CXM_MODEL_PNBD), "pnbd");
   assert_null(cxm_model_name(0));
-  assert_null(cxm_model_name(5));
+  assert_null(cxm_model_name(6)); /* 5 is BG/BB (0.2) */
   assert_string_equal(cxm_model_param_name(CXM_MODEL_PNBD, 3), "beta");
   assert_string_equal(cxm_model_param_name(CXM_MODEL_MBGNBD, 2), "a");
   assert_string_equal(cxm_model_param_name(CXM_MODEL_GAMMA_GAMMA, 2), "v");

@@ -102,6 +102,42 @@ static FILE *open_data(const char *name) {
   return fopen(path, "rb");
 }
 
+/* Calendar weeks by hand: 1970-01-01 (day 0) was a Thursday, so days 3
+ * (Sunday) and 4 (Monday) fall in weeks 0 and 1, days 4..10 in week 1.
+ * Observation ends with day 20 (Wednesday, week 3). */
+static void test_calendar_weeks(void **state) {
+  cxm_store *s;
+  cxm_rfm *rfm;
+  cxm_rfm_options o;
+  cxm_rfm_customer c;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  purchase(s, "A", 10 * DAY, 11); /* Sunday, week 1 (out of order on purpose) */
+  purchase(s, "A", 3 * DAY, 5);   /* Sunday, week 0: the birth */
+  purchase(s, "A", 4 * DAY, 7);   /* Monday, week 1 */
+  purchase(s, "B", 18 * DAY, 9);  /* Monday of the last week: T = 0, left out */
+  purchase(s, "C", 14 * DAY, 2);  /* Wednesday and Saturday of week 2: one transaction */
+  purchase(s, "C", 17 * DAY, 3);
+  purchase(s, "C", 22 * DAY, 4); /* Friday after the end (week 3): holdout */
+  purchase(s, "C", 25 * DAY, 4); /* Monday, week 4: holdout */
+  assert_int_equal(cxm_rfm_new(&rfm, NULL), CXM_OK);
+  cxm_rfm_options_init(&o);
+  o.to = 21 * DAY;
+  o.holdout_to = 28 * DAY;
+  o.calendar_weeks = 1;
+  assert_int_equal(cxm_store_rfm(rfm, s, &o), CXM_OK);
+  assert_int_equal(cxm_rfm_count(rfm), 2);
+  cxm_rfm_customer_init(&c);
+  assert_int_equal(cxm_rfm_get(&c, rfm, 0), CXM_OK);
+  assert_true(c.id_len == 1 && c.id[0] == 'A');
+  assert_true(c.x == 1 && c.t_x == 1.0 && c.T == 3.0 && c.monetary == 18.0 && c.x_star == 0.0);
+  assert_int_equal(cxm_rfm_get(&c, rfm, 1), CXM_OK);
+  assert_true(c.id_len == 1 && c.id[0] == 'C');
+  assert_true(c.x == 0 && c.t_x == 0.0 && c.T == 1.0 && isnan(c.monetary) && c.x_star == 2.0);
+  cxm_rfm_free(rfm);
+  cxm_store_free(s);
+}
+
 /* CDNOW_sample.txt: "masterid sampleid YYYYMMDD cds dollars" per line
  * (SOURCE.md). Every transaction becomes a purchase event of the sample
  * id; the calibration ends 1997-09-30 inclusive (to = 1997-10-01), the
@@ -171,6 +207,140 @@ static void test_cdnow_rebuilt(void **state) {
   assert_int_equal(checked, 2357);
   assert_true(sum_x == 2457);      /* SOURCE.md: sum of x */
   assert_true(sum_x_star == 1882); /* SOURCE.md: holdout total */
+
+  /* Calendar weeks (Monday to Sunday): the summaries equal, customer by
+   * customer, those pandas builds the way lifetimes does with freq "W"
+   * (tests/data/cdnow/cdnow_weeks_reference.csv, written by
+   * tools/calendar_weeks_reference.py): x, t_x, T and x_star exactly, the
+   * mean repeat spend to 1e-9. */
+  {
+    cxm_rfm *wk;
+    cxm_rfm_options wo = o;
+    wo.calendar_weeks = 1;
+    assert_int_equal(cxm_rfm_new(&wk, NULL), CXM_OK);
+    assert_int_equal(cxm_store_rfm(wk, s, &wo), CXM_OK);
+    ref = open_data("cdnow_weeks_reference.csv");
+    assert_non_null(ref);
+    assert_non_null(fgets(line, sizeof line, ref)); /* id,x,t_x,T,x_star,monetary */
+    size_t rows_ref = 0;
+    while (fgets(line, sizeof line, ref) != NULL) {
+      unsigned id, x, t_x, T, x_star;
+      double money = NAN;
+      char want[16];
+      uint32_t handle;
+      cxm_rfm_customer c;
+      int got = sscanf(line, "%u,%u,%u,%u,%u,%lf", &id, &x, &t_x, &T, &x_star, &money);
+      assert_true(got == 5 || got == 6);
+      snprintf(want, sizeof want, "%u", id);
+      assert_int_equal(cxm_store_find_customer(&handle, s, want, strlen(want)), CXM_OK);
+      cxm_rfm_customer_init(&c);
+      assert_int_equal(cxm_rfm_get(&c, wk, handle), CXM_OK);
+      assert_memory_equal(c.id, want, c.id_len);
+      if (c.x != x || c.t_x != (double)t_x || c.T != (double)T || c.x_star != (double)x_star)
+        fail_msg("customer %u: %u %g %g %g, pandas %u %u %u %u", id, c.x, c.t_x, c.T, c.x_star, x, t_x, T, x_star);
+      if (got == 6) {
+        assert_true(fabs(c.monetary - money) < 1e-9 * money);
+      } else {
+        assert_true(isnan(c.monetary));
+      }
+      rows_ref++;
+    }
+    fclose(ref);
+    assert_int_equal(rows_ref, cxm_rfm_count(wk));
+    assert_int_equal(rows_ref, 2357);
+    /* A 0.1 caller's options end before calendar_weeks: days, whatever
+     * lies beyond its size. */
+    {
+      cxm_rfm *old;
+      struct {
+        cxm_rfm_options o;
+        char tail[16];
+      } big;
+      memset(&big, 0, sizeof big);
+      big.o = wo; /* calendar_weeks = 1 beyond the declared size */
+      big.o.size = offsetof(cxm_rfm_options, calendar_weeks);
+      assert_int_equal(cxm_rfm_new(&old, NULL), CXM_OK);
+      assert_int_equal(cxm_store_rfm(old, s, &big.o), CXM_OK);
+      assert_int_equal(cxm_rfm_count(old), cxm_rfm_count(rfm));
+      cxm_rfm_customer c0, c1;
+      cxm_rfm_customer_init(&c0);
+      cxm_rfm_customer_init(&c1);
+      for (size_t i = 0; i < cxm_rfm_count(old); i++) {
+        assert_int_equal(cxm_rfm_get(&c0, old, i), CXM_OK);
+        assert_int_equal(cxm_rfm_get(&c1, rfm, i), CXM_OK);
+        assert_true(c0.x == c1.x && c0.T == c1.T);
+      }
+      cxm_rfm_free(old);
+    }
+    /* Weeks need the week unit; the flag is 0 or 1. */
+    wo.unit_seconds = 86400.0;
+    assert_int_equal(cxm_store_rfm(wk, s, &wo), CXM_E_OPTION);
+    wo.unit_seconds = 7.0 * 86400.0;
+    wo.calendar_weeks = 2;
+    assert_int_equal(cxm_store_rfm(wk, s, &wo), CXM_E_OPTION);
+    cxm_rfm_free(wk);
+  }
+
+  /* The tracking plot (cxm_store_tracking): weekly from 1997-01-01 for 78
+   * weeks, the actual cumulative repeat transactions equal BTYD's
+   * cdnowSummary$cu.tracking (btyd_cdnowSummary_cu_tracking.csv) week by
+   * week, and the expected series at the published BG/NBD parameters is
+   * that of tools/tracking_reference.py (tests/test_cdnow.c checks all 78
+   * weeks of it; weeks 1, 39 and 78 here). */
+  cxm_tracking_options to;
+  cxm_tracking_options_init(&to);
+  assert_int_equal(cxm_time_parse(&to.from, "1997-01-01T00:00:00Z", 20), CXM_OK);
+  cxm_model m;
+  cxm_model_init(&m);
+  m.kind = CXM_MODEL_BGNBD;
+  m.param_count = 4;
+  m.param[0] = 0.243;
+  m.param[1] = 4.414;
+  m.param[2] = 0.793;
+  m.param[3] = 2.426;
+  double actual[78], expected[78];
+  assert_int_equal(cxm_store_tracking(actual, expected, 78, s, &m, &to), CXM_OK);
+  ref = open_data("btyd_cdnowSummary_cu_tracking.csv");
+  assert_non_null(ref);
+  assert_non_null(fgets(line, sizeof line, ref)); /* header week,cum_repeat_transactions */
+  int weeks = 0;
+  while (fgets(line, sizeof line, ref) != NULL) {
+    int week;
+    double cum;
+    assert_int_equal(sscanf(line, "%d,%lf", &week, &cum), 2);
+    assert_int_equal(week, weeks + 1);
+    if (actual[weeks] != cum) fail_msg("week %d: %.0f repeat transactions, BTYD %.0f", week, actual[weeks], cum);
+    weeks++;
+  }
+  fclose(ref);
+  assert_int_equal(weeks, 78);
+  assert_true(fabs(expected[0] - 4.4124180897431193) < 1e-11 * 4.42);
+  assert_true(fabs(expected[38] - 2505.1430138667906) < 1e-11 * 2505.2);
+  assert_true(fabs(expected[77] - 4171.4335823032498) < 1e-11 * 4171.5);
+  /* The cohort and the start: customers born from 1997-03-01 on only
+   * (cohort_to 1997-03-01 leaves the others), and the default start (the
+   * earliest birth, 1997-01-01 here) gives the same series. */
+  double a2[78], e2[78], a3[78];
+  cxm_tracking_options t2 = to;
+  assert_int_equal(cxm_store_tracking(a2, NULL, 78, s, NULL, &t2), CXM_OK);
+  assert_memory_equal(a2, actual, sizeof a2);
+  t2.from = INT64_MIN;
+  assert_int_equal(cxm_store_tracking(a2, e2, 78, s, &m, &t2), CXM_OK);
+  assert_memory_equal(a2, actual, sizeof a2);
+  assert_memory_equal(e2, expected, sizeof e2);
+  t2 = to;
+  assert_int_equal(cxm_time_parse(&t2.cohort_to, "1997-02-01T00:00:00Z", 20), CXM_OK);
+  assert_int_equal(cxm_store_tracking(a3, NULL, 78, s, NULL, &t2), CXM_OK);
+  assert_true(a3[77] > 0.0 && a3[77] < actual[77]);
+  /* Errors. */
+  t2 = to;
+  t2.period_seconds = 1.5 * 86400.0;
+  assert_int_equal(cxm_store_tracking(a2, NULL, 78, s, NULL, &t2), CXM_E_OPTION);
+  t2 = to;
+  t2.from += 3600;
+  assert_int_equal(cxm_store_tracking(a2, NULL, 78, s, NULL, &t2), CXM_E_WINDOW);
+  assert_int_equal(cxm_store_tracking(a2, e2, 78, s, NULL, &to), CXM_E_ARG);
+  assert_int_equal(cxm_store_tracking(a2, NULL, 0, s, NULL, &to), CXM_E_VALUE);
   cxm_rfm_free(rfm);
   cxm_store_free(s);
 }
@@ -178,6 +348,7 @@ static void test_cdnow_rebuilt(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hand_worked),
+      cmocka_unit_test(test_calendar_weeks),
       cmocka_unit_test(test_cdnow_rebuilt),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,10 @@ type PurchaseOptions struct {
 	To        time.Time     // end of observation, exclusive, a UTC midnight; zero: through the day of the last event
 	HoldoutTo time.Time     // with To: count repeat purchase days in [To, HoldoutTo) as FrequencyHoldout; zero: none
 	Unit      time.Duration // the time unit of Recency and T: 24*time.Hour (days) or 7*24*time.Hour (weeks, the default when zero)
+	// CalendarWeeks makes a calendar week (Monday to Sunday, UTC; pandas'
+	// and lifetimes' freq "W") one transaction, Recency and T whole weeks;
+	// Unit must then be weeks (or zero).
+	CalendarWeeks bool
 }
 
 // PurchaseSummary is one buyer's purchase summary (struct cxm_rfm_customer)
@@ -45,6 +49,9 @@ func (o PurchaseOptions) c() (C.cxm_rfm_options, error) {
 		r.unit_seconds = C.double(o.Unit / time.Second)
 	default:
 		return r, check(C.CXM_E_OPTION)
+	}
+	if o.CalendarWeeks {
+		r.calendar_weeks = 1
 	}
 	if !o.To.IsZero() {
 		r.to = C.int64_t(o.To.Unix())
@@ -190,6 +197,56 @@ func (m *PurchaseModel) Expected(t float64, frequency uint32, recency, T float64
 	var out C.double
 	err := check(C.cxm_model_expected(&out, &m.m, C.double(t), C.uint32_t(frequency), C.double(recency), C.double(T)))
 	return float64(out), err
+}
+
+// ConditionalPMF is the probability of exactly k repeat purchases in
+// (T, T + t] given the history (cxm_model_conditional_pmf).
+func (m *PurchaseModel) ConditionalPMF(t float64, k, frequency uint32, recency, T float64) (float64, error) {
+	var out C.double
+	err := check(C.cxm_model_conditional_pmf(&out, &m.m, C.double(t), C.uint32_t(k), C.uint32_t(frequency),
+		C.double(recency), C.double(T)))
+	return float64(out), err
+}
+
+// Tracking is the expected side of a tracking plot: the repeat
+// transactions a cohort whose customers were born (first purchase) at
+// births is expected to have made by the end of each of periods periods of
+// periodLength, cumulative and per period (cxm_model_tracking). weights
+// counts customers per birth; nil for 1 each.
+func (m *PurchaseModel) Tracking(births, weights []float64, periods int, periodLength float64) (cumulative, incremental []float64, err error) {
+	if weights != nil && len(weights) != len(births) {
+		return nil, nil, fmt.Errorf("cxm: %d weights for %d births: %w", len(weights), len(births), ErrValue)
+	}
+	if periods < 1 {
+		return nil, nil, fmt.Errorf("cxm: %d periods: %w", periods, ErrValue)
+	}
+	cum := make([]C.double, periods)
+	inc := make([]C.double, periods)
+	var b, w *C.double
+	if len(births) > 0 {
+		cb := make([]C.double, len(births))
+		for i, v := range births {
+			cb[i] = C.double(v)
+		}
+		b = &cb[0]
+		if weights != nil {
+			cw := make([]C.double, len(weights))
+			for i, v := range weights {
+				cw[i] = C.double(v)
+			}
+			w = &cw[0]
+		}
+	}
+	if err := check(C.cxm_model_tracking(&cum[0], &inc[0], C.size_t(periods), &m.m, b, w, C.size_t(len(births)), C.double(periodLength))); err != nil {
+		return nil, nil, err
+	}
+	cumulative = make([]float64, periods)
+	incremental = make([]float64, periods)
+	for i := range cum {
+		cumulative[i] = float64(cum[i])
+		incremental[i] = float64(inc[i])
+	}
+	return cumulative, incremental, nil
 }
 
 // ExpectedSpend is the Gamma-Gamma expected mean spend of a customer

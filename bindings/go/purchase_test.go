@@ -126,8 +126,44 @@ func TestPurchaseModelMethods(t *testing.T) {
 	if err != nil || math.Abs(clv-e*sp) > 1e-9*math.Max(1, clv) {
 		t.Fatalf("CLV %v (%v) vs %v", clv, err, e*sp)
 	}
+	sum, mean := 0.0, 0.0
+	for k := uint32(0); k < 200; k++ {
+		p, err := m.ConditionalPMF(30, k, 3, 200, 400)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += p
+		mean += float64(k) * p
+	}
+	if math.Abs(sum-1) > 1e-9 || math.Abs(mean-e) > 1e-6*math.Max(1, e) {
+		t.Fatalf("conditional pmf: sum %v, mean %v vs %v", sum, mean, e)
+	}
+	cum, inc, err := m.Tracking([]float64{0, 10}, nil, 3, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p60, _ := m.Expected(60, 0, 0, 0)
+	p50, _ := m.Expected(50, 0, 0, 0)
+	if math.Abs(cum[1]-(p60+p50)) > 1e-9 || math.Abs(inc[0]+inc[1]+inc[2]-cum[2]) > 1e-9 {
+		t.Fatalf("tracking %v %v", cum, inc)
+	}
+	if _, _, err := m.Tracking([]float64{-1}, nil, 3, 30); !errors.Is(err, cxm.ErrValue) {
+		t.Fatalf("negative birth: %v", err)
+	}
 	if _, err := m.PAlive(1, 5, 1); !errors.Is(err, cxm.ErrValue) {
 		t.Fatalf("recency beyond T: %v", err)
+	}
+	if _, err := s.PurchaseSummaries(cxm.PurchaseOptions{Unit: 24 * time.Hour, CalendarWeeks: true}); !errors.Is(err, cxm.ErrOption) {
+		t.Fatalf("calendar weeks in days: %v", err)
+	}
+	weeks, err := s.PurchaseSummaries(cxm.PurchaseOptions{CalendarWeeks: true})
+	if err != nil || len(weeks) == 0 {
+		t.Fatalf("calendar weeks: %v", err)
+	}
+	for _, p := range weeks {
+		if p.Recency != math.Trunc(p.Recency) || p.T != math.Trunc(p.T) || p.T < 1 {
+			t.Fatalf("calendar weeks are whole: %+v", p)
+		}
 	}
 	sums, _ := s.PurchaseSummaries(day)
 	for _, p := range sums {

@@ -48,10 +48,14 @@ static const char help_text[] =
     "With --summary: risk = 1 - P(alive) of the purchase model (docs/purchase.md).\n"
     "\n"
     "FILE is a CSV with a header naming the columns frequency (or x), recency\n"
-    "(or t_x) and T (or T_cal), optionally a first id column (ID, id or\n"
-    "customer) and monetary (or zbar, m_x); - reads standard input. Times are\n"
-    "used in the file's unit (weeks for the CDNOW sample).\n"
-    "\n"
+    "(or t_x) and T (or T_cal, periods), optionally a first id column (ID, id\n"
+    "or customer), monetary (or zbar, m_x) and weights (or weight, count: the\n"
+    "customers a row stands for); - reads standard input. Times are used in\n"
+    "the file's unit (weeks for the CDNOW sample).\n"
+    "\n";
+
+/* In two parts: C11 compilers need only take string literals of 4095 bytes. */
+static const char help_options[] =
     "Options:\n"
     "  --summary FILE     read a per-customer summary CSV instead of events\n"
     "  --to TIME          end of observation (exclusive; a UTC midnight, e.g.\n"
@@ -71,11 +75,17 @@ static const char help_text[] =
     "  --rank KEY         risk (default) or value: order by value at risk\n"
     "  --model MODEL      bgnbd, mbgnbd or pnbd; default mbgnbd, which gives\n"
     "                     customers without a repeat purchase P(alive) < 1\n"
-    "                     (BG/NBD gives them exactly 1)\n"
+    "                     (BG/NBD gives them exactly 1); with --summary also\n"
+    "                     bgbb, for discrete opportunities (whole x, t_x, T)\n"
+    "  --penalty C        --summary: fit with lifetimes' L2 penalty C >= 0\n"
+    "                     (penalizer_coef; docs/purchase.md)\n"
     "  --top N            print only the N customers of highest risk\n"
     "  --time-unit UNIT   day or week (default): the unit of t_x and T; with\n"
     "                     --summary only a label (the file's numbers are used)\n"
     "  --json             print the cxm-churn/1 JSON document instead of tables\n"
+    "  --tracking         event files: also the tracking plot's series, actual\n"
+    "                     and expected repeat purchases per --time-unit from\n"
+    "                     the first event to --holdout-to (or the last event)\n"
     "  --hours SPEC       event files: business hours per weekday for the SLA\n"
     "                     breaches the risk model counts, e.g.\n"
     "                     mon-fri=09:00-17:00,sat=10:00-14:00 (unnamed days closed;\n"
@@ -93,7 +103,7 @@ static const char help_text[] =
     "holdout expectation cannot be computed; 2 for a usage error.\n";
 
 typedef struct churn_args {
-  int help, version, json, strict;
+  int help, version, json, strict, tracking;
   int64_t horizon_days; /* training labels: churn within this many days */
   const char *summary;
   char **files; /* event files (borrowed from argv) */
@@ -107,6 +117,7 @@ typedef struct churn_args {
   cxm_calendar *calendar; /* built from `business` for event files */
   cli_dialect dialect;    /* input dialect, --max-rejected, --quiet */
   int32_t label, activity, train_lapsed, rank;
+  double penalty; /* --penalty, -1 when not given */
 } churn_args;
 
 /* A customer's row of output. */
@@ -143,6 +154,7 @@ static const char *const source_names[3] = {"default", "fitted", "purchase"};
 static int parse_args(churn_args *a, int argc, char **argv) {
   memset(a, 0, sizeof *a);
   a->model = CXM_MODEL_MBGNBD;
+  a->penalty = -1.0;
   a->unit = "week";
   a->to = INT64_MAX;
   a->holdout_to = INT64_MIN;
@@ -171,6 +183,10 @@ static int parse_args(churn_args *a, int argc, char **argv) {
       a->json = 1;
       continue;
     }
+    if (strcmp(arg, "--tracking") == 0) {
+      a->tracking = 1;
+      continue;
+    }
     if (strcmp(arg, "--strict") == 0) {
       a->strict = 1;
       continue;
@@ -187,10 +203,10 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     }
     const char *eq = strchr(arg, '=');
     size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-    static const char *const valued[] = {"--summary", "--model", "--top",      "--time-unit", "--to",  "--holdout-to",
-                                         "--horizon", "--label", "--activity", "--lapsed",    "--rank"};
+    static const char *const valued[] = {"--summary", "--model", "--top",      "--time-unit", "--to",   "--holdout-to",
+                                         "--horizon", "--label", "--activity", "--lapsed",    "--rank", "--penalty"};
     int which = -1;
-    for (int k = 0; k < 11; k++) {
+    for (int k = 0; k < 12; k++) {
       if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {
         which = k;
       }
@@ -227,8 +243,10 @@ static int parse_args(churn_args *a, int argc, char **argv) {
         a->model = CXM_MODEL_MBGNBD;
       } else if (strcmp(value, "pnbd") == 0) {
         a->model = CXM_MODEL_PNBD;
+      } else if (strcmp(value, "bgbb") == 0) {
+        a->model = CXM_MODEL_BGBB;
       } else {
-        cli_diag_usage("churn", "--model takes bgnbd, mbgnbd or pnbd, not", value);
+        cli_diag_usage("churn", "--model takes bgnbd, mbgnbd, pnbd or bgbb, not", value);
         return CLI_EXIT_USAGE;
       }
       break;
@@ -270,6 +288,16 @@ static int parse_args(churn_args *a, int argc, char **argv) {
         return CLI_EXIT_USAGE;
       }
       break;
+    case 11: {
+      char *end;
+      double v = strtod(value, &end);
+      if (end == value || *end != '\0' || !(v >= 0.0) || !isfinite(v)) {
+        cli_diag_usage("churn", "--penalty takes a number >= 0, not", value);
+        return CLI_EXIT_USAGE;
+      }
+      a->penalty = v;
+      break;
+    }
     case 9:
       if (strcmp(value, "train") == 0) {
         a->train_lapsed = 1;
@@ -310,6 +338,17 @@ static int parse_args(churn_args *a, int argc, char **argv) {
   }
   if (a->help || a->version) return CLI_EXIT_OK;
   if (cli_dialect_check(&a->dialect, "churn") != 0) return CLI_EXIT_USAGE;
+  if (a->summary != NULL && a->tracking) {
+    cli_diag_usage("churn", "--tracking needs event files (purchase dates), not", "--summary");
+    return CLI_EXIT_USAGE;
+  }
+  if (a->summary == NULL && (a->model == CXM_MODEL_BGBB || a->penalty >= 0.0)) {
+    /* Event files give continuous times, and the risk model fits its own
+     * purchase model (cxm_store_churn) without a penalty option. */
+    cli_diag_usage("churn", "this option applies to --summary files only:",
+                   a->model == CXM_MODEL_BGBB ? "--model bgbb" : "--penalty");
+    return CLI_EXIT_USAGE;
+  }
   if (a->dialect.snapshot != NULL) {
     cli_diag_usage("churn", "--snapshot is an option of report and ingest, not of", "churn");
     return CLI_EXIT_USAGE;
@@ -492,6 +531,8 @@ static void print_risk_model(cli_json *j, const churn_risk *risk) {
 }
 
 static int32_t print_holdout(const cxm_model *m, const cxm_rfm *rfm, const churn_args *a, cli_json *j);
+typedef struct churn_tracking churn_tracking;
+static void print_tracking(const churn_tracking *t, cli_json *j);
 
 /* The names of cxm_model::degenerate's bits, as printed (docs/purchase.md). */
 static const struct {
@@ -517,7 +558,7 @@ static void degenerate_text(char *buf, size_t size, uint32_t why) {
 }
 
 static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_row *rows, size_t n, const churn_args *a,
-                          const churn_risk *risk) {
+                          const churn_risk *risk, const churn_tracking *tracking) {
   int32_t rc = CXM_OK;
   cli_json j;
   char name[32];
@@ -601,6 +642,7 @@ static int32_t print_json(const cxm_model *m, const cxm_rfm *rfm, const churn_ro
   cli_json_array_end(&j);
   if (risk != NULL) print_risk_model(&j, risk);
   if (a->holdout_to != INT64_MIN) rc = print_holdout(m, rfm, a, &j);
+  if (tracking != NULL) print_tracking(tracking, &j);
   cli_json_object_end(&j);
   fputc('\n', stdout);
   return rc;
@@ -832,6 +874,102 @@ static int32_t print_holdout(const cxm_model *m, const cxm_rfm *rfm, const churn
   return CXM_OK;
 }
 
+/* The tracking plot (--tracking, docs/purchase.md "Tracking"): from the
+ * day of the first event, one period per time unit, through the day before
+ * --holdout-to or the last event's day; the cohort is the customers whose
+ * first purchase is before --to (all buyers without it). The expected
+ * series is null when the model cannot give one (not fitted). */
+struct churn_tracking {
+  int64_t from, cohort_to;
+  int32_t period_days;
+  size_t periods;
+  double *actual, *expected; /* cumulative; expected NULL when unavailable */
+};
+
+static int32_t compute_tracking(churn_tracking *t, const cxm_store *store, const cxm_model *m, const churn_args *a) {
+  cxm_store_stats st;
+  cxm_tracking_options o;
+  int32_t rc;
+  memset(t, 0, sizeof *t);
+  memset(&st, 0, sizeof st);
+  st.size = sizeof st;
+  rc = cxm_store_stats_get(&st, store);
+  if (rc != CXM_OK) return rc;
+  if (st.first == INT64_MAX) return CXM_E_NO_DATA;
+  t->period_days = strcmp(a->unit, "day") == 0 ? 1 : 7;
+  t->from = st.first - ((st.first % 86400) + 86400) % 86400;
+  t->cohort_to = a->to;
+  int64_t end = a->holdout_to != INT64_MIN ? a->holdout_to : (st.last - ((st.last % 86400) + 86400) % 86400) + 86400;
+  int64_t span = t->period_days * (int64_t)86400;
+  t->periods = (size_t)((end - t->from + span - 1) / span);
+  if (t->periods == 0) t->periods = 1;
+  if (t->periods > 100000) return CXM_E_LIMIT;
+  t->actual = calloc(t->periods, sizeof *t->actual);
+  t->expected = calloc(t->periods, sizeof *t->expected);
+  if (t->actual == NULL || t->expected == NULL) return CXM_E_NOMEM;
+  cxm_tracking_options_init(&o);
+  o.from = t->from;
+  o.cohort_to = t->cohort_to;
+  o.period_seconds = (double)span;
+  o.unit_seconds = strcmp(a->unit, "day") == 0 ? 86400.0 : 7.0 * 86400.0;
+  rc = cxm_store_tracking(t->actual, t->expected, t->periods, store, m, &o);
+  if (rc == CXM_E_MODEL) {
+    free(t->expected);
+    t->expected = NULL;
+    rc = cxm_store_tracking(t->actual, NULL, t->periods, store, NULL, &o);
+  }
+  return rc;
+}
+
+static void tracking_series(cli_json *j, const char *key, const double *cum, size_t n, int incremental) {
+  cli_json_keyz(j, key);
+  if (cum == NULL) {
+    cli_json_null(j);
+    return;
+  }
+  cli_json_array_begin(j);
+  for (size_t i = 0; i < n; i++) cli_json_double(j, incremental ? cum[i] - (i > 0 ? cum[i - 1] : 0.0) : cum[i]);
+  cli_json_array_end(j);
+}
+
+static void print_tracking(const churn_tracking *t, cli_json *j) {
+  char from[CXM_TIME_TEXT_SIZE], to[CXM_TIME_TEXT_SIZE];
+  (void)cxm_time_format(from, sizeof from, t->from);
+  from[10] = '\0';
+  if (t->cohort_to != INT64_MAX) {
+    (void)cxm_time_format(to, sizeof to, t->cohort_to);
+    to[10] = '\0';
+  }
+  if (j != NULL) {
+    cli_json_keyz(j, "tracking");
+    cli_json_object_begin(j);
+    cli_json_keyz(j, "from");
+    cli_json_stringz(j, from);
+    cli_json_keyz(j, "period_days");
+    cli_json_int(j, t->period_days);
+    cli_json_keyz(j, "cohort_to");
+    if (t->cohort_to != INT64_MAX)
+      cli_json_stringz(j, to);
+    else
+      cli_json_null(j);
+    tracking_series(j, "actual_cumulative", t->actual, t->periods, 0);
+    tracking_series(j, "expected_cumulative", t->expected, t->periods, 0);
+    tracking_series(j, "actual", t->actual, t->periods, 1);
+    tracking_series(j, "expected", t->expected, t->periods, 1);
+    cli_json_object_end(j);
+    return;
+  }
+  printf("\nTracking: repeat purchases per %s from %s%s%s (cumulative)\n", t->period_days == 1 ? "day" : "week", from,
+         t->cohort_to != INT64_MAX ? ", customers first buying before " : "", t->cohort_to != INT64_MAX ? to : "");
+  printf("period    actual  expected\n");
+  for (size_t i = 0; i < t->periods; i++) {
+    if (t->expected != NULL)
+      printf("%6zu  %8.0f  %8.1f\n", i + 1, t->actual[i], t->expected[i]);
+    else
+      printf("%6zu  %8.0f         -\n", i + 1, t->actual[i]);
+  }
+}
+
 /* Rows of a summary file: risk = 1 - P(alive), no drivers. */
 static int32_t summary_rows(churn_row **out, size_t *count, const cxm_rfm *rfm, const cxm_model *m) {
   size_t n = cxm_rfm_count(rfm), i;
@@ -957,6 +1095,7 @@ int cli_churn_main(int argc, char **argv) {
   if (status != CLI_EXIT_OK || a.help || a.version) {
     if (status == CLI_EXIT_OK && a.help) {
       cli_stdout_puts(help_text);
+      cli_stdout_puts(help_options);
       cli_stdout_puts(cli_dialect_help);
     }
     if (status == CLI_EXIT_OK && !a.help && a.version) printf("cxm %s\n", cxm_version_string());
@@ -987,7 +1126,10 @@ int cli_churn_main(int argc, char **argv) {
   }
   cxm_model m;
   cxm_model_init(&m);
-  rc = cxm_model_fit(&m, rfm, a.model, NULL);
+  cxm_fit_options fo;
+  cxm_fit_options_init(&fo);
+  if (a.penalty >= 0.0) fo.penalty = a.penalty;
+  rc = cxm_model_fit(&m, rfm, a.model, &fo);
   if (rc == CXM_E_NO_DATA && store != NULL) {
     /* Event files without repeat buyers: no purchase model, but the
      * experience signals still give every customer a risk. */
@@ -1036,14 +1178,34 @@ int cli_churn_main(int argc, char **argv) {
   if (store == NULL || a.rank == CXM_CHURN_RANK_RISK)
     qsort(rows, n, sizeof *rows, by_risk); /* else the library's order */
   size_t shown = a.top > 0 && a.top < n ? (size_t)a.top : n;
+  churn_tracking tracking;
+  memset(&tracking, 0, sizeof tracking);
+  if (a.tracking) {
+    rc = compute_tracking(&tracking, store, &m, &a);
+    if (rc != CXM_OK) {
+      cli_diag(source, cxm_status_str(rc));
+      free(tracking.actual);
+      free(tracking.expected);
+      free(rows);
+      cxm_rfm_free(rfm);
+      cxm_store_free(store);
+      cxm_calendar_free(a.calendar);
+      free(a.files);
+      return CLI_EXIT_FAILURE;
+    }
+  }
   if (a.json) {
-    rc = print_json(&m, rfm, rows, shown, &a, store != NULL ? &risk : NULL);
-  } else if (print_tables(&m, rfm, rows, shown, a.unit, store != NULL ? &risk : NULL) != 0) {
+    rc = print_json(&m, rfm, rows, shown, &a, store != NULL ? &risk : NULL, a.tracking ? &tracking : NULL);
+  } else if (print_tables(&m, rfm, rows, shown, a.model == CXM_MODEL_BGBB ? "opportunitie" : a.unit,
+                          store != NULL ? &risk : NULL) != 0) {
     cli_diag(NULL, "out of memory");
     status = CLI_EXIT_FAILURE;
-  } else if (a.holdout_to != INT64_MIN) {
-    rc = print_holdout(&m, rfm, &a, NULL);
+  } else {
+    if (a.holdout_to != INT64_MIN) rc = print_holdout(&m, rfm, &a, NULL);
+    if (a.tracking) print_tracking(&tracking, NULL);
   }
+  free(tracking.actual);
+  free(tracking.expected);
   if (rc == CXM_E_MODEL && a.holdout_to != INT64_MIN) {
     cli_diag(source, "holdout: the expected repeat purchases cannot be computed as finite numbers for these estimates");
     status = CLI_EXIT_FAILURE;

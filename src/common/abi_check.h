@@ -45,9 +45,10 @@
 #define CXMI_FIRST_cxm_reader_options CXM_READER_OPTIONS_SIZE_0 /* 0.1 had the first seven fields */
 #define CXMI_FIRST_cxm_reader_stats sizeof(cxm_reader_stats)
 #define CXMI_FIRST_cxm_experience_options sizeof(cxm_experience_options)
-#define CXMI_FIRST_cxm_rfm_customer sizeof(cxm_rfm_customer)
-#define CXMI_FIRST_cxm_rfm_options sizeof(cxm_rfm_options)
-#define CXMI_FIRST_cxm_fit_options sizeof(cxm_fit_options)
+#define CXMI_FIRST_cxm_rfm_customer CXMI_SIZE_UPTO(cxm_rfm_customer, x_star)     /* 0.2 added weight */
+#define CXMI_FIRST_cxm_rfm_options CXMI_SIZE_UPTO(cxm_rfm_options, unit_seconds) /* 0.2 added calendar_weeks */
+#define CXMI_FIRST_cxm_tracking_options sizeof(cxm_tracking_options)
+#define CXMI_FIRST_cxm_fit_options CXMI_SIZE_UPTO(cxm_fit_options, max_seconds) /* 0.2 added penalty */
 #define CXMI_FIRST_cxm_model sizeof(cxm_model)
 #define CXMI_FIRST_cxm_holdout sizeof(cxm_holdout)
 #define CXMI_FIRST_cxm_risk_options sizeof(cxm_risk_options)

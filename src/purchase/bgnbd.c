@@ -464,3 +464,28 @@ double cxmi_mbgnbd_expected(const double *p, double t, uint32_t x, double tx, do
 }
 double cxmi_bgnbd_pmf(const double *p, double t, uint32_t k) { return family_pmf(p, 0, t, k); }
 double cxmi_mbgnbd_pmf(const double *p, double t, uint32_t k) { return family_pmf(p, 1, t, k); }
+
+/* P(k purchases in (T, T + t] | x, t_x, T). Alive at T (and past the coin
+ * flip after the last purchase), lambda ~ Gamma(r+x, al+T) and
+ * p ~ Beta(a, b+x+m), and a flip follows each later purchase: the future
+ * is that of a BG/NBD customer just acquired (no flip at its time 0) with
+ * those parameters, so
+ *   P = P(alive) pmf_BG(k; r+x, al+T, a, b+x+m) + (1 - P(alive)) [k = 0]
+ * (for m = 0 the formula of Fader, Hardie & Lee's note "Deriving the
+ * conditional PMF of the BG/NBD model", which lifetimes implements). */
+static double family_conditional_pmf(const double *p, int m, double t, uint32_t k, uint32_t x, double tx, double T) {
+  if (!params_ok(p) || !(t >= 0.0)) {
+    return NAN;
+  }
+  double pa = family_p_alive(p, m, x, tx, T);
+  double q[4] = {p[R] + (double)x, p[ALPHA] + T, p[A], p[B] + (double)x + (double)m};
+  double v = pa * family_pmf(q, 0, t, k) + (k == 0 ? 1.0 - pa : 0.0);
+  return v < 1.0 ? v : 1.0;
+}
+
+double cxmi_bgnbd_conditional_pmf(const double *p, double t, uint32_t k, uint32_t x, double tx, double T) {
+  return family_conditional_pmf(p, 0, t, k, x, tx, T);
+}
+double cxmi_mbgnbd_conditional_pmf(const double *p, double t, uint32_t k, uint32_t x, double tx, double T) {
+  return family_conditional_pmf(p, 1, t, k, x, tx, T);
+}

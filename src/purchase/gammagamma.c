@@ -32,17 +32,18 @@ double cxmi_gg_ll(const double *p, const cxmi_spend *d, double *grad) {
   double ps_q = grad != NULL ? cxmi_digamma(q) : 0.0;
   double sum = 0.0, gp = 0.0, gq = 0.0, gv = 0.0;
   for (size_t i = 0; i < d->n; i++) {
-    double x = (double)d->x[i], m = d->m[i];
+    double x = (double)d->x[i], m = d->m[i], w = d->w != NULL ? d->w[i] : 1.0;
     double px = pp * x;
     double ln_xm = log(x * m), ln_vxm = log(v + x * m);
     /* ln f = lnG(px+q) - lnG(px) - lnG(q) + q ln v + (px-1) ln m + px ln x - (px+q) ln(v + x m)
      *      = ... + (px-1) ln(x m) + ln x - (px+q) ln(v + x m). */
-    sum += cxmi_lgamma(px + q) - cxmi_lgamma(px) - lg_q + q * ln_v + (px - 1.0) * ln_xm + log(x) - (px + q) * ln_vxm;
+    sum += w *
+           (cxmi_lgamma(px + q) - cxmi_lgamma(px) - lg_q + q * ln_v + (px - 1.0) * ln_xm + log(x) - (px + q) * ln_vxm);
     if (grad != NULL) {
       double ps = cxmi_digamma(px + q);
-      gp += x * (ps - cxmi_digamma(px) + ln_xm - ln_vxm);
-      gq += ps - ps_q + ln_v - ln_vxm;
-      gv += q / v - (px + q) / (v + x * m);
+      gp += w * x * (ps - cxmi_digamma(px) + ln_xm - ln_vxm);
+      gq += w * (ps - ps_q + ln_v - ln_vxm);
+      gv += w * (q / v - (px + q) / (v + x * m));
     }
   }
   if (grad != NULL) {

@@ -20,6 +20,7 @@ void cxm_fit_options_init(cxm_fit_options *o) {
   o->max_iterations = 500;
   o->tolerance = 1e-7;
   o->max_seconds = 60.0;
+  o->penalty = 0.0;
   for (int i = 0; i < 4; i++) {
     o->start[i] = NAN;
   }
@@ -39,16 +40,18 @@ void cxm_model_init(cxm_model *m) {
   m->grad_norm = NAN;
 }
 
-static const char *const names[5] = {NULL, "bgnbd", "mbgnbd", "pnbd", "gg"};
-static const char *const param_names[5][4] = {
+#define KIND_MAX CXM_MODEL_BGBB
+
+static const char *const names[KIND_MAX + 1] = {NULL, "bgnbd", "mbgnbd", "pnbd", "gg", "bgbb"};
+static const char *const param_names[KIND_MAX + 1][4] = {
     {NULL, NULL, NULL, NULL},    {"r", "alpha", "a", "b"}, {"r", "alpha", "a", "b"},
-    {"r", "alpha", "s", "beta"}, {"p", "q", "v", NULL},
+    {"r", "alpha", "s", "beta"}, {"p", "q", "v", NULL},    {"alpha", "beta", "gamma", "delta"},
 };
 
-const char *cxm_model_name(int32_t kind) { return kind >= 1 && kind <= 4 ? names[kind] : NULL; }
+const char *cxm_model_name(int32_t kind) { return kind >= 1 && kind <= KIND_MAX ? names[kind] : NULL; }
 
 const char *cxm_model_param_name(int32_t kind, int32_t index) {
-  if (kind < 1 || kind > 4 || index < 0 || index > 3) {
+  if (kind < 1 || kind > KIND_MAX || index < 0 || index > 3) {
     return NULL;
   }
   return param_names[kind][index];
@@ -65,7 +68,7 @@ static int32_t check_model(const cxm_model *m, int purchase) {
   if (!CXMI_STRUCT_OK(m, cxm_model)) {
     return CXM_E_SIZE;
   }
-  if (m->kind < 1 || m->kind > 4 || (purchase && m->kind == CXM_MODEL_GAMMA_GAMMA)) {
+  if (m->kind < 1 || m->kind > KIND_MAX || (purchase && m->kind == CXM_MODEL_GAMMA_GAMMA)) {
     return CXM_E_MODEL;
   }
   for (int i = 0; i < param_count(m->kind); i++) {
@@ -82,6 +85,7 @@ static double loglik(int32_t kind, const double *p, const cxmi_fitdata *fd, doub
   case CXM_MODEL_BGNBD: return cxmi_bgnbd_ll(p, &fd->triples, grad);
   case CXM_MODEL_MBGNBD: return cxmi_mbgnbd_ll(p, &fd->triples, grad);
   case CXM_MODEL_PNBD: return cxmi_pnbd_ll(p, &fd->triples, grad);
+  case CXM_MODEL_BGBB: return cxmi_bgbb_ll(p, &fd->triples, grad);
   default: return cxmi_gg_ll(p, &fd->spend, grad);
   }
 }
@@ -90,10 +94,12 @@ typedef struct objective_ctx {
   int32_t kind;
   int n;
   double count;
+  double penalty;
   const cxmi_fitdata *fd;
 } objective_ctx;
 
-/* f(theta) = -LL(exp theta) / N and its gradient in theta. */
+/* f(theta) = -LL(exp theta) / N + c sum p_i^2 and its gradient in theta
+ * (d p_i^2 / d theta_i = 2 p_i^2): lifetimes' penalised objective. */
 static double objective(void *vctx, const double *theta, double *grad) {
   const objective_ctx *c = vctx;
   double p[4], g[4];
@@ -109,10 +115,12 @@ static double objective(void *vctx, const double *theta, double *grad) {
     p[i] = exp(theta[i]);
   }
   double ll = loglik(c->kind, p, c->fd, g);
+  double pen = 0.0;
   for (int i = 0; i < c->n; i++) {
-    grad[i] = -g[i] * p[i] / c->count;
+    grad[i] = -g[i] * p[i] / c->count + 2.0 * c->penalty * p[i] * p[i];
+    pen += p[i] * p[i];
   }
-  return -ll / c->count;
+  return -ll / c->count + c->penalty * pen;
 }
 
 /* Library starting values: a purchase rate r / alpha equal to the mean
@@ -142,14 +150,21 @@ static void start_values(double *p, int32_t kind, const cxmi_fitdata *fd) {
     p[2] = 1.0;
     p[3] = meanT;
     break;
+  case CXM_MODEL_BGBB:
+    /* Transaction and dropout probabilities with means 1/2 and 1/4. */
+    p[0] = 1.0;
+    p[1] = 1.0;
+    p[2] = 1.0;
+    p[3] = 3.0;
+    break;
   default: {
     double sm = 0.0;
     for (size_t i = 0; i < fd->spend.n; i++) {
-      sm += fd->spend.m[i];
+      sm += fd->spend.w[i] * fd->spend.m[i];
     }
     p[0] = 1.0;
     p[1] = 2.0;
-    p[2] = fd->spend.n > 0 && sm > 0.0 ? sm / (double)fd->spend.n : 1.0;
+    p[2] = fd->spend.total > 0.0 && sm > 0.0 ? sm / fd->spend.total : 1.0;
     p[3] = NAN;
     break;
   }
@@ -255,6 +270,16 @@ static uint32_t degenerate(const cxm_model *m, int with_hessian) {
       why |= CXM_DEGENERATE_DROPOUT;
     }
     break;
+  case CXM_MODEL_BGBB:
+    /* All four are shapes: alpha, beta of the transaction probability,
+     * gamma, delta of the dropout probability. */
+    if (OUTSIDE(m->param[0]) || OUTSIDE(m->param[1])) {
+      why |= CXM_DEGENERATE_RATE;
+    }
+    if (OUTSIDE(m->param[2]) || OUTSIDE(m->param[3])) {
+      why |= CXM_DEGENERATE_DROPOUT;
+    }
+    break;
   default:
     if (OUTSIDE(m->param[0]) || OUTSIDE(m->param[1])) {
       why |= CXM_DEGENERATE_SPEND;
@@ -270,25 +295,28 @@ static uint32_t degenerate(const cxm_model *m, int with_hessian) {
   return why;
 }
 
-int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const cxm_fit_options *options) {
-  cxm_fit_options defaults;
+int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const cxm_fit_options *in) {
+  cxm_fit_options local;
   cxmi_fitdata fd;
   if (model == NULL || rfm == NULL) {
     return CXM_E_ARG;
   }
-  if (!CXMI_STRUCT_OK(model, cxm_model) || (options != NULL && !CXMI_STRUCT_OK(options, cxm_fit_options))) {
+  if (!CXMI_STRUCT_OK(model, cxm_model) || (in != NULL && !CXMI_STRUCT_OK(in, cxm_fit_options))) {
     return CXM_E_SIZE;
   }
-  if (kind < 1 || kind > 4) {
+  if (kind < 1 || kind > KIND_MAX) {
     return CXM_E_MODEL;
   }
-  if (options == NULL) {
-    cxm_fit_options_init(&defaults);
-    options = &defaults;
+  /* A 0.1 caller's options end before `penalty`: no penalty. */
+  cxm_fit_options_init(&local);
+  if (in != NULL) {
+    cxmi_struct_in(&local, in, sizeof local);
   }
+  const cxm_fit_options *options = &local;
   int n = param_count(kind);
   if (options->max_iterations < 1 || options->max_iterations > 100000 || !(options->tolerance > 0.0) ||
-      !isfinite(options->tolerance) || !(options->max_seconds > 0.0) || !(options->max_seconds <= 1e6)) {
+      !isfinite(options->tolerance) || !(options->max_seconds > 0.0) || !(options->max_seconds <= 1e6) ||
+      !(options->penalty >= 0.0) || !isfinite(options->penalty)) {
     return CXM_E_OPTION;
   }
   for (int i = 0; i < n; i++) {
@@ -300,13 +328,21 @@ int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const 
   if (rc != CXM_OK) {
     return rc;
   }
-  double count = kind == CXM_MODEL_GAMMA_GAMMA ? (double)fd.spend.n : fd.triples.total;
+  double count = kind == CXM_MODEL_GAMMA_GAMMA ? fd.spend.total : fd.triples.total;
   /* Triples are sorted by x: the last has the largest. Without any repeat
    * purchase the likelihood grows towards a purchase rate of 0 and has no
    * maximum, so there is nothing to estimate. */
   if (!(count > 0.0) || (kind != CXM_MODEL_GAMMA_GAMMA && fd.triples.x[fd.triples.n - 1] == 0)) {
     cxmi_fitdata_free(&fd);
     return CXM_E_NO_DATA;
+  }
+  if (kind == CXM_MODEL_BGBB) {
+    for (size_t i = 0; i < fd.triples.n; i++) {
+      if (!cxmi_bgbb_data_ok(fd.triples.x[i], fd.triples.tx[i], fd.triples.T[i])) {
+        cxmi_fitdata_free(&fd);
+        return CXM_E_VALUE;
+      }
+    }
   }
   double p[4], theta[4];
   start_values(p, kind, &fd);
@@ -316,7 +352,7 @@ int32_t cxm_model_fit(cxm_model *model, const cxm_rfm *rfm, int32_t kind, const 
     }
     theta[i] = log(p[i]);
   }
-  objective_ctx ctx = {kind, n, count, &fd};
+  objective_ctx ctx = {kind, n, count, options->penalty, &fd};
   cxmi_opt_result res;
   cxmi_minimize(&res, theta, (size_t)n, objective, &ctx, options->max_iterations, options->tolerance,
                 options->max_seconds);
@@ -359,7 +395,7 @@ int32_t cxm_model_loglik(double *out, const cxm_model *model, const cxm_rfm *rfm
   if (rc != CXM_OK) {
     return rc;
   }
-  double count = model->kind == CXM_MODEL_GAMMA_GAMMA ? (double)fd.spend.n : fd.triples.total;
+  double count = model->kind == CXM_MODEL_GAMMA_GAMMA ? fd.spend.total : fd.triples.total;
   if (count > 0.0) {
     *out = loglik(model->kind, model->param, &fd, NULL);
   }
@@ -373,6 +409,7 @@ static double p_alive(const cxm_model *m, uint32_t x, double tx, double T) {
   switch (m->kind) {
   case CXM_MODEL_BGNBD: return cxmi_bgnbd_p_alive(m->param, x, tx, T);
   case CXM_MODEL_MBGNBD: return cxmi_mbgnbd_p_alive(m->param, x, tx, T);
+  case CXM_MODEL_BGBB: return cxmi_bgbb_p_alive(m->param, x, tx, T);
   default: return cxmi_pnbd_p_alive(m->param, x, tx, T);
   }
 }
@@ -381,8 +418,20 @@ static double expected(const cxm_model *m, double t, uint32_t x, double tx, doub
   switch (m->kind) {
   case CXM_MODEL_BGNBD: return cxmi_bgnbd_expected(m->param, t, x, tx, T);
   case CXM_MODEL_MBGNBD: return cxmi_mbgnbd_expected(m->param, t, x, tx, T);
+  case CXM_MODEL_BGBB: return cxmi_bgbb_expected(m->param, t, x, tx, T);
   default: return cxmi_pnbd_expected(m->param, t, x, tx, T);
   }
+}
+
+/* BG/BB counts opportunities: the summary and the horizon must be whole
+ * numbers (docs/purchase.md, "BG/BB"). T = 0 stands for a customer just
+ * acquired where the caller allows it. */
+static int whole_ok(const cxm_model *m, uint32_t x, double tx, double T, double t) {
+  if (m->kind != CXM_MODEL_BGBB) {
+    return 1;
+  }
+  int summary = T == 0.0 ? (x == 0 && tx == 0.0) : cxmi_bgbb_data_ok(x, tx, T);
+  return summary && t >= 0.0 && t <= 1e5 && floor(t) == t;
 }
 
 /* A result that is not a finite number >= 0 (NaN: a computation past its
@@ -404,7 +453,8 @@ int32_t cxm_model_p_alive(double *out, const cxm_model *model, uint32_t x, doubl
   if (rc != CXM_OK) {
     return rc;
   }
-  if (cxmi_rfm_check(x, t_x, T, 1) != CXM_OK) {
+  if (cxmi_rfm_check(x, t_x, T, 1) != CXM_OK || !whole_ok(model, x, t_x, T, 0.0) ||
+      (model->kind == CXM_MODEL_BGBB && T == 0.0)) {
     return CXM_E_VALUE;
   }
   return result(out, p_alive(model, x, t_x, T));
@@ -418,7 +468,7 @@ int32_t cxm_model_expected(double *out, const cxm_model *model, double t, uint32
   if (rc != CXM_OK) {
     return rc;
   }
-  if (cxmi_rfm_check(x, t_x, T, 1) != CXM_OK || !(t >= 0.0) || !isfinite(t)) {
+  if (cxmi_rfm_check(x, t_x, T, 1) != CXM_OK || !(t >= 0.0) || !isfinite(t) || !whole_ok(model, x, t_x, T, t)) {
     return CXM_E_VALUE;
   }
   return result(out, expected(model, t, x, t_x, T));
@@ -436,14 +486,38 @@ int32_t cxm_model_pmf(double *out, const cxm_model *model, double t, uint32_t k)
   if (rc != CXM_OK) {
     return rc;
   }
-  if (!(t >= 0.0) || !isfinite(t)) {
+  if (!(t >= 0.0) || !isfinite(t) || !whole_ok(model, 0, 0.0, 0.0, t)) {
     return CXM_E_VALUE;
   }
   double v;
   switch (model->kind) {
   case CXM_MODEL_BGNBD: v = cxmi_bgnbd_pmf(model->param, t, k); break;
   case CXM_MODEL_MBGNBD: v = cxmi_mbgnbd_pmf(model->param, t, k); break;
+  case CXM_MODEL_BGBB: v = cxmi_bgbb_pmf(model->param, t, k); break;
   default: v = cxmi_pnbd_pmf(model->param, t, k); break;
+  }
+  return result(out, v);
+}
+
+int32_t cxm_model_conditional_pmf(double *out, const cxm_model *model, double t, uint32_t k, uint32_t x, double t_x,
+                                  double T) {
+  if (out == NULL) {
+    return CXM_E_ARG;
+  }
+  int32_t rc = check_model(model, 1);
+  if (rc != CXM_OK) {
+    return rc;
+  }
+  if (cxmi_rfm_check(x, t_x, T, 1) != CXM_OK || !(t >= 0.0) || !isfinite(t) || !whole_ok(model, x, t_x, T, t)) {
+    return CXM_E_VALUE;
+  }
+  const double *p = model->param;
+  double v;
+  switch (model->kind) {
+  case CXM_MODEL_BGNBD: v = cxmi_bgnbd_conditional_pmf(p, t, k, x, t_x, T); break;
+  case CXM_MODEL_MBGNBD: v = cxmi_mbgnbd_conditional_pmf(p, t, k, x, t_x, T); break;
+  case CXM_MODEL_BGBB: v = cxmi_bgbb_conditional_pmf(p, t, k, x, t_x, T); break;
+  default: v = cxmi_pnbd_conditional_pmf(p, t, k, x, t_x, T); break;
   }
   return result(out, v);
 }
@@ -491,8 +565,9 @@ int32_t cxm_model_clv(double *out, const cxm_model *purchase, const cxm_model *g
     return CXM_E_MODEL;
   }
   if (cxmi_rfm_check(x, t_x, T, 1) != CXM_OK || periods < 1 || periods > 100000 || !(period_length > 0.0) ||
-      !isfinite(period_length) || !(discount >= 0.0) || !isfinite(discount)) {
-    return CXM_E_VALUE;
+      !isfinite(period_length) || !(discount >= 0.0) || !isfinite(discount) ||
+      !whole_ok(purchase, x, t_x, T, period_length)) {
+    return CXM_E_VALUE; /* BG/BB: whole opportunities */
   }
   rc = spend(&s, gg, x, monetary);
   if (rc != CXM_OK) {
@@ -526,8 +601,9 @@ int32_t cxm_model_holdout(cxm_holdout *h, const cxm_model *model, const cxm_rfm 
   if (rc != CXM_OK) {
     return rc;
   }
-  if (!(t_star > 0.0) || !isfinite(t_star)) {
-    return CXM_E_VALUE;
+  if (!(t_star > 0.0) || !isfinite(t_star) ||
+      (model->kind == CXM_MODEL_BGBB && !whole_ok(model, 0, 0.0, 0.0, t_star))) {
+    return CXM_E_VALUE; /* BG/BB: whole opportunities */
   }
   cxm_holdout r;
   memset(&r, 0, sizeof r);
@@ -535,8 +611,8 @@ int32_t cxm_model_holdout(cxm_holdout *h, const cxm_model *model, const cxm_rfm 
   size_t n = cxmi_rfm_size(rfm);
   for (size_t i = 0; i < n; i++) {
     uint32_t x;
-    double tx, T, m, xs;
-    cxmi_rfm_values(rfm, i, &x, &tx, &T, &m, &xs);
+    double tx, T, m, xs, w;
+    cxmi_rfm_values(rfm, i, &x, &tx, &T, &m, &xs, &w);
     if (isnan(xs)) {
       continue;
     }
@@ -544,13 +620,14 @@ int32_t cxm_model_holdout(cxm_holdout *h, const cxm_model *model, const cxm_rfm 
     if (!(e >= 0.0) || !isfinite(e)) {
       return CXM_E_MODEL;
     }
+    /* A summary of weight w stands for w customers with the same x_star. */
     size_t bin = x < CXM_HOLDOUT_BINS - 1 ? x : CXM_HOLDOUT_BINS - 1;
-    r.customers++;
-    r.actual += xs;
-    r.expected += e;
-    r.bin_customers[bin]++;
-    r.bin_actual[bin] += xs;
-    r.bin_expected[bin] += e;
+    r.customers += (uint64_t)w;
+    r.actual += w * xs;
+    r.expected += w * e;
+    r.bin_customers[bin] += (uint64_t)w;
+    r.bin_actual[bin] += w * xs;
+    r.bin_expected[bin] += w * e;
   }
   if (r.customers == 0) {
     return CXM_E_NO_DATA;

@@ -17,8 +17,8 @@ typedef struct cxmi_triples {
   const uint32_t *x; /* [n] */
   const double *tx;  /* [n] */
   const double *T;   /* [n] */
-  const double *w;   /* [n] customers with this triple */
-  double total;      /* customers */
+  const double *w;   /* [n] customers with this triple (summaries' weights summed) */
+  double total;      /* customers (sum of w) */
 } cxmi_triples;
 
 /* Spend data of the Gamma-Gamma model: customers with x >= 1 and their
@@ -27,6 +27,8 @@ typedef struct cxmi_spend {
   size_t n;
   const uint32_t *x; /* [n] */
   const double *m;   /* [n] */
+  const double *w;   /* [n] customers the summary stands for */
+  double total;      /* sum of w */
 } cxmi_spend;
 
 /* Log-likelihoods summed over the data (weighted), and their gradient with
@@ -58,6 +60,26 @@ double cxmi_pnbd_expected(const double *p, double t, uint32_t x, double tx, doub
 double cxmi_bgnbd_pmf(const double *p, double t, uint32_t k);
 double cxmi_mbgnbd_pmf(const double *p, double t, uint32_t k);
 double cxmi_pnbd_pmf(const double *p, double t, uint32_t k);
+
+/* BG/BB (bgbb.c): x transactions in n whole opportunities, the last at
+ * opportunity t_x; p[] holds alpha, beta, gamma, delta. Horizons t count
+ * opportunities. NaN for data that are not whole numbers with
+ * x <= t_x <= n, 1 <= n <= 1e5 (n = 0 with x = t_x = 0 allowed for the
+ * per-customer functions: a customer just acquired). p_alive is P(alive
+ * at opportunity n + 1). */
+int cxmi_bgbb_data_ok(uint32_t x, double tx, double n);
+double cxmi_bgbb_ll(const double *p, const cxmi_triples *d, double *grad);
+double cxmi_bgbb_ll1(const double *p, uint32_t x, double tx, double n);
+double cxmi_bgbb_p_alive(const double *p, uint32_t x, double tx, double n);
+double cxmi_bgbb_expected(const double *p, double t, uint32_t x, double tx, double n);
+double cxmi_bgbb_pmf(const double *p, double t, uint32_t k);
+
+/* P(k transactions in (T, T + t] | x, t_x, T): BG/NBD and MBG/NBD
+ * (bgnbd.c), Pareto/NBD (pnbd.c), BG/BB (bgbb.c). */
+double cxmi_bgnbd_conditional_pmf(const double *p, double t, uint32_t k, uint32_t x, double tx, double T);
+double cxmi_mbgnbd_conditional_pmf(const double *p, double t, uint32_t k, uint32_t x, double tx, double T);
+double cxmi_pnbd_conditional_pmf(const double *p, double t, uint32_t k, uint32_t x, double tx, double T);
+double cxmi_bgbb_conditional_pmf(const double *p, double t, uint32_t k, uint32_t x, double tx, double n);
 
 /* Gamma-Gamma: E[mean spend | x, mean m] (Fader, Hardie & Lee 2005b). */
 double cxmi_gg_expected_spend(const double *p, uint32_t x, double m);

@@ -443,3 +443,17 @@ double cxmi_pnbd_pmf(const double *p, double t, uint32_t k) {
   double v = first + integral;
   return v > 1.0 ? 1.0 : v;
 }
+
+/* P(k purchases in (T, T + t] | x, t_x, T). Alive at T, the customer's
+ * lambda ~ Gamma(r+x, al+T) and mu ~ Gamma(s, be+T) (memoryless lifetime),
+ * so the future is that of a customer just acquired with those parameters:
+ *   P = P(alive) pmf(k; r+x, al+T, s, be+T) + (1 - P(alive)) [k = 0]. */
+double cxmi_pnbd_conditional_pmf(const double *p, double t, uint32_t k, uint32_t x, double tx, double T) {
+  if (!params_ok(p) || !(t >= 0.0)) {
+    return NAN;
+  }
+  double pa = cxmi_pnbd_p_alive(p, x, tx, T);
+  double q[4] = {p[R] + (double)x, p[ALPHA] + T, p[S], p[BETA] + T};
+  double v = pa * cxmi_pnbd_pmf(q, t, k) + (k == 0 ? 1.0 - pa : 0.0);
+  return v > 1.0 ? 1.0 : v;
+}

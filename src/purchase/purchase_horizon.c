@@ -72,6 +72,7 @@ static double p_no_purchase(const cxm_model *m, double t, uint32_t x, double tx,
   switch (m->kind) {
   case CXM_MODEL_BGNBD: return family_p0(cxmi_bgnbd_p_alive(p, x, tx, T), p[0], p[1], t, x, T);
   case CXM_MODEL_MBGNBD: return family_p0(cxmi_mbgnbd_p_alive(p, x, tx, T), p[0], p[1], t, x, T);
+  case CXM_MODEL_BGBB: return cxmi_bgbb_conditional_pmf(p, t, 0, x, tx, T);
   default: {
     double pa = cxmi_pnbd_p_alive(p, x, tx, T);
     double buy = pnbd_buy_given_alive(p[0] + (double)x, p[1] + T, p[3] + T, p[2], t);
@@ -84,11 +85,16 @@ int32_t cxm_model_p_no_purchase(double *probability, const cxm_model *model, dou
                                 double T) {
   if (probability == NULL || model == NULL) return CXM_E_ARG;
   if (model->size != sizeof *model) return CXM_E_SIZE;
-  if (model->kind != CXM_MODEL_BGNBD && model->kind != CXM_MODEL_MBGNBD && model->kind != CXM_MODEL_PNBD)
+  if (model->kind != CXM_MODEL_BGNBD && model->kind != CXM_MODEL_MBGNBD && model->kind != CXM_MODEL_PNBD &&
+      model->kind != CXM_MODEL_BGBB)
     return CXM_E_MODEL;
   for (int i = 0; i < 4; i++)
     if (!(model->param[i] > 0.0) || !isfinite(model->param[i])) return CXM_E_MODEL;
   if (cxmi_rfm_check(x, t_x, T, 1) != CXM_OK || !(t >= 0.0) || !isfinite(t)) return CXM_E_VALUE;
+  /* BG/BB counts whole opportunities (T = 0: a customer just acquired). */
+  if (model->kind == CXM_MODEL_BGBB &&
+      (!(t <= 1e5 && floor(t) == t) || !(T == 0.0 ? (x == 0 && t_x == 0.0) : cxmi_bgbb_data_ok(x, t_x, T))))
+    return CXM_E_VALUE;
   double v = p_no_purchase(model, t, x, t_x, T);
   if (isnan(v)) return CXM_E_MODEL;
   /* Rounding may step a hair outside [0, 1]. */

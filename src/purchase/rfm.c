@@ -16,7 +16,7 @@ typedef struct rfm_row {
   uint32_t x;
   uint32_t id_len;
   size_t id_off;
-  double tx, T, m, xs;
+  double tx, T, m, xs, w;
 } rfm_row;
 
 struct cxm_rfm {
@@ -35,6 +35,7 @@ void cxm_rfm_customer_init(cxm_rfm_customer *c) {
   c->size = sizeof *c;
   c->monetary = NAN;
   c->x_star = NAN;
+  c->weight = 1.0;
 }
 
 int32_t cxm_rfm_new(cxm_rfm **out, const cxm_allocator *allocator) {
@@ -91,6 +92,9 @@ static int32_t check_customer(const cxm_rfm_customer *c) {
   if (!isnan(c->x_star) && !(c->x_star >= 0.0 && c->x_star <= 9007199254740992.0 && floor(c->x_star) == c->x_star)) {
     return CXM_E_VALUE;
   }
+  if (!(c->weight >= 1.0 && c->weight <= 9007199254740992.0 && floor(c->weight) == c->weight)) {
+    return CXM_E_VALUE;
+  }
   return CXM_OK;
 }
 
@@ -122,13 +126,18 @@ static int32_t grow(cxm_rfm *r, size_t more_ids) {
   return CXM_OK;
 }
 
-int32_t cxm_rfm_add(cxm_rfm *rfm, const cxm_rfm_customer *c) {
-  if (rfm == NULL || c == NULL) {
+int32_t cxm_rfm_add(cxm_rfm *rfm, const cxm_rfm_customer *in) {
+  cxm_rfm_customer local;
+  if (rfm == NULL || in == NULL) {
     return CXM_E_ARG;
   }
-  if (!CXMI_STRUCT_OK(c, cxm_rfm_customer)) {
+  if (!CXMI_STRUCT_OK(in, cxm_rfm_customer)) {
     return CXM_E_SIZE;
   }
+  /* A 0.1 caller's struct ends before `weight`: it keeps the default 1. */
+  cxm_rfm_customer_init(&local);
+  cxmi_struct_in(&local, in, sizeof local);
+  const cxm_rfm_customer *c = &local;
   int32_t rc = check_customer(c);
   if (rc != CXM_OK) {
     return rc;
@@ -146,6 +155,7 @@ int32_t cxm_rfm_add(cxm_rfm *rfm, const cxm_rfm_customer *c) {
   row->T = c->T;
   row->m = c->x > 0 ? c->monetary : NAN;
   row->xs = c->x_star;
+  row->w = c->weight;
   row->id_off = rfm->ids_len;
   row->id_len = (uint32_t)c->id_len;
   if (c->id_len > 0) {
@@ -157,17 +167,19 @@ int32_t cxm_rfm_add(cxm_rfm *rfm, const cxm_rfm_customer *c) {
 
 size_t cxm_rfm_count(const cxm_rfm *rfm) { return rfm == NULL ? 0 : rfm->n; }
 
-int32_t cxm_rfm_get(cxm_rfm_customer *c, const cxm_rfm *rfm, size_t index) {
-  if (c == NULL || rfm == NULL) {
+int32_t cxm_rfm_get(cxm_rfm_customer *out, const cxm_rfm *rfm, size_t index) {
+  cxm_rfm_customer local, *c = &local;
+  if (out == NULL || rfm == NULL) {
     return CXM_E_ARG;
   }
-  if (!CXMI_STRUCT_OK(c, cxm_rfm_customer)) {
+  if (!CXMI_STRUCT_OK(out, cxm_rfm_customer)) {
     return CXM_E_SIZE;
   }
   if (index >= rfm->n) {
     return CXM_E_NOT_FOUND;
   }
   const rfm_row *row = &rfm->rows[index];
+  cxm_rfm_customer_init(c);
   c->id = row->id_len > 0 ? rfm->ids + row->id_off : NULL;
   c->id_len = row->id_len;
   c->x = row->x;
@@ -175,13 +187,17 @@ int32_t cxm_rfm_get(cxm_rfm_customer *c, const cxm_rfm *rfm, size_t index) {
   c->T = row->T;
   c->monetary = row->m;
   c->x_star = row->xs;
+  c->weight = row->w;
+  cxmi_struct_out(out, c, sizeof *c);
   return CXM_OK;
 }
 
 size_t cxmi_rfm_size(const cxm_rfm *rfm) { return rfm->n; }
 
-void cxmi_rfm_values(const cxm_rfm *rfm, size_t i, uint32_t *x, double *tx, double *T, double *m, double *x_star) {
+void cxmi_rfm_values(const cxm_rfm *rfm, size_t i, uint32_t *x, double *tx, double *T, double *m, double *x_star,
+                     double *w) {
   const rfm_row *row = &rfm->rows[i];
+  *w = row->w;
   *x = row->x;
   *tx = row->tx;
   *T = row->T;
@@ -191,7 +207,7 @@ void cxmi_rfm_values(const cxm_rfm *rfm, size_t i, uint32_t *x, double *tx, doub
 
 /* ---- summary CSV --------------------------------------------------------- */
 
-enum { COL_ID, COL_X, COL_TX, COL_T, COL_M, COL_XS, COL_COUNT };
+enum { COL_ID, COL_X, COL_TX, COL_T, COL_M, COL_XS, COL_W, COL_COUNT };
 
 typedef struct col_name {
   const char *name;
@@ -199,10 +215,11 @@ typedef struct col_name {
 } col_name;
 
 static const col_name col_names[] = {
-    {"ID", COL_ID},   {"id", COL_ID},      {"customer", COL_ID},      {"frequency", COL_X},
-    {"x", COL_X},     {"recency", COL_TX}, {"t_x", COL_TX},           {"T", COL_T},
-    {"T_cal", COL_T}, {"monetary", COL_M}, {"monetary_value", COL_M}, {"zbar", COL_M},
-    {"m_x", COL_M},   {"x_star", COL_XS},
+    {"ID", COL_ID},     {"id", COL_ID},      {"customer", COL_ID},      {"frequency", COL_X},
+    {"x", COL_X},       {"recency", COL_TX}, {"t_x", COL_TX},           {"T", COL_T},
+    {"T_cal", COL_T},   {"monetary", COL_M}, {"monetary_value", COL_M}, {"zbar", COL_M},
+    {"m_x", COL_M},     {"x_star", COL_XS},  {"periods", COL_T},        {"n_periods", COL_T},
+    {"weights", COL_W}, {"weight", COL_W},   {"count", COL_W},
 };
 
 #define MAX_FIELDS 64
@@ -275,6 +292,11 @@ static int32_t load_line(cxm_rfm *rfm, const int *map, size_t nf, const char **f
       break;
     case COL_XS:
       if (parse_whole(&c.x_star, f[i], fl[i], 9007199254740992.0) != CXM_OK) {
+        return CXM_E_VALUE;
+      }
+      break;
+    case COL_W:
+      if (parse_whole(&c.weight, f[i], fl[i], 9007199254740992.0) != CXM_OK) {
         return CXM_E_VALUE;
       }
       break;
@@ -445,10 +467,10 @@ int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm) {
     }
     cap *= 2;
   }
-  /* doubles: tx, T, w (output), dtx, dT, dw (distinct), m (spend);
+  /* doubles: tx, T, w (output), dtx, dT, dw (distinct), m, sw (spend);
    * uint32: x (output), dx (distinct), sx (spend), slot[cap] (hash table,
    * then the (x, index) pairs of the ordering). */
-  size_t doubles = 6 * n + ns, words = 2 * n + ns + cap;
+  size_t doubles = 6 * n + 2 * ns, words = 2 * n + ns + cap;
   if (n > SIZE_MAX / 64 || cap > SIZE_MAX / 64) {
     return CXM_E_NOMEM;
   }
@@ -460,19 +482,23 @@ int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm) {
   fd->block = blk;
   fd->block_size = size;
   double *tx = (double *)(void *)blk;
-  double *T = tx + n, *w = T + n, *dtx = w + n, *dT = dtx + n, *dw = dT + n, *m = dw + n;
-  uint32_t *x = (uint32_t *)(void *)(m + ns);
+  double *T = tx + n, *w = T + n, *dtx = w + n, *dT = dtx + n, *dw = dT + n, *m = dw + n, *sw = m + ns;
+  uint32_t *x = (uint32_t *)(void *)(sw + ns);
   uint32_t *dx = x + n, *sx = dx + n, *slot = sx + ns;
   memset(slot, 0, cap * sizeof *slot);
   size_t k = 0;
   uint32_t maxx = 0;
+  double total = 0.0;
   for (size_t i = 0; i < n; i++) {
     const rfm_row *row = &rfm->rows[i];
     if (row->x > 0 && !isnan(row->m)) {
       sx[fd->spend.n] = row->x;
       m[fd->spend.n] = row->m;
+      sw[fd->spend.n] = row->w;
+      fd->spend.total += row->w;
       fd->spend.n++;
     }
+    total += row->w;
     uint64_t bt = dbits(row->T), bx = dbits(row->tx);
     size_t h = (size_t)(mix64(bt ^ mix64(bx ^ mix64((uint64_t)row->x + 1))) & (cap - 1));
     for (;;) {
@@ -482,13 +508,13 @@ int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm) {
         dx[k] = row->x;
         dtx[k] = row->tx + 0.0;
         dT[k] = row->T + 0.0;
-        dw[k] = 1.0;
+        dw[k] = row->w;
         maxx = row->x > maxx ? row->x : maxx;
         k++;
         break;
       }
       if (dx[e - 1] == row->x && dbits(dT[e - 1]) == bt && dbits(dtx[e - 1]) == bx) {
-        dw[e - 1] += 1.0;
+        dw[e - 1] += row->w;
         break;
       }
       h = (h + 1) & (cap - 1);
@@ -534,9 +560,10 @@ int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm) {
   fd->triples.tx = tx;
   fd->triples.T = T;
   fd->triples.w = w;
-  fd->triples.total = (double)n;
+  fd->triples.total = total;
   fd->spend.x = sx;
   fd->spend.m = m;
+  fd->spend.w = sw;
   return CXM_OK;
 }
 

@@ -22,9 +22,11 @@ int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm);
 /* Free what cxmi_fitdata_build() allocated (safe after a failed build). */
 void cxmi_fitdata_free(cxmi_fitdata *fd);
 
-/* Number of customers and customer i's values, for the holdout check. */
+/* Number of summaries and summary i's values (w: the customers it stands
+ * for), for the holdout check. */
 size_t cxmi_rfm_size(const cxm_rfm *rfm);
-void cxmi_rfm_values(const cxm_rfm *rfm, size_t i, uint32_t *x, double *tx, double *T, double *m, double *x_star);
+void cxmi_rfm_values(const cxm_rfm *rfm, size_t i, uint32_t *x, double *tx, double *T, double *m, double *x_star,
+                     double *w);
 
 /* CXM_OK when (x, t_x, T) is a valid summary (T may be 0 when allow_t0). */
 int32_t cxmi_rfm_check(uint32_t x, double tx, double T, int allow_t0);

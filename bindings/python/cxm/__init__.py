@@ -23,7 +23,7 @@ import math
 from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _lib as _c
 from . import _frames
@@ -1062,6 +1062,33 @@ class PurchaseModel(_Frame):
     def pmf(self, t: float, k: int) -> float:
         """P(X(t) = k) for a customer just acquired (cxm_model_pmf)."""
         return self._call(_c.lib().cxm_model_pmf, t, _u32(k, "k"))
+
+    def conditional_pmf(self, t: float, k: int, frequency: int, recency: float, T: float) -> float:
+        """P(k repeat purchases in (T, T + t] | frequency, recency, T)
+        (cxm_model_conditional_pmf; lifetimes'
+        conditional_probability_of_n_purchases_up_to_time)."""
+        return self._call(_c.lib().cxm_model_conditional_pmf, t, _u32(k, "k"), _u32(frequency, "frequency"),
+                          recency, T)
+
+    def tracking(self, births: Sequence[float], periods: int, period_length: float = 1.0,
+                 weights: Optional[Sequence[float]] = None) -> Tuple[List[float], List[float]]:
+        """Expected repeat transactions of a cohort whose customers were
+        born (first purchase) at ``births`` (time units from the start of
+        the series), by the end of each of ``periods`` periods: the
+        cumulative and the per-period series of a tracking plot
+        (cxm_model_tracking; R BTYD's bgnbd.ExpectedCumulativeTransactions).
+        ``weights`` counts customers per birth (default 1 each)."""
+        n = len(births)
+        if weights is not None and len(weights) != n:
+            raise ValueError("weights and births differ in length")
+        if periods < 1:
+            raise ValueError("periods must be at least 1")
+        b = (c_double * max(n, 1))(*births)
+        w = (c_double * max(n, 1))(*weights) if weights is not None else None
+        cum, inc = (c_double * periods)(), (c_double * periods)()
+        m = self._c()
+        _check(_c.lib().cxm_model_tracking(cum, inc, periods, byref(m), b, w, n, period_length))
+        return list(cum), list(inc)
 
     def expected_spend(self, frequency: int, monetary_value: float) -> float:
         """Gamma-Gamma expected mean spend (cxm_model_expected_spend)."""
@@ -2307,19 +2334,22 @@ class Store:
         """Every buying customer's purchase summary (cxm_store_rfm;
         docs/purchase.md, "From events") in the shape of lifetimes'
         summary_data_from_transaction_data: frequency, recency, T,
-        monetary_value, in ``unit`` ("D" days, the lifetimes default, or "W"
-        weeks, the C default). ``to`` ends the observation (a UTC midnight,
+        monetary_value, in ``unit`` ("D" days, the lifetimes default, "W"
+        weeks of 7 days, the C default, or "W-SUN" calendar weeks Monday to
+        Sunday, pandas' and lifetimes' freq "W": purchases of one week are
+        one transaction, recency and T whole weeks). ``to`` ends the observation (a UTC midnight,
         exclusive; default: through the day of the last event);
         ``holdout_to`` adds ``frequency_holdout`` for [to, holdout_to).
         Customers whose first purchase is on the last day are left out (T =
         0). A list of PurchaseSummary with to_frame()."""
-        units = {"D": 86400.0, "W": 604800.0}
+        units = {"D": 86400.0, "W": 604800.0, "W-SUN": 604800.0}
         if unit not in units:
-            raise CxmError(_CXM_E_OPTION, f"unit {unit!r}: 'D' (days) or 'W' (weeks)")
+            raise CxmError(_CXM_E_OPTION, f"unit {unit!r}: 'D' (days), 'W' (weeks) or 'W-SUN' (calendar weeks)")
         lib = self._lib
         o = _c.RfmOptions()
         lib.cxm_rfm_options_init(byref(o))
         o.unit_seconds = units[unit]
+        o.calendar_weeks = 1 if unit == "W-SUN" else 0
         if to is not None:
             o.to = _time(to, "to")
         if holdout_to is not None:
@@ -2437,7 +2467,8 @@ class Store:
         return fo
 
     def fit_purchase_model(self, kind: str = "mbgnbd", to: Optional[Time] = None, unit: str = "W",
-                           max_iterations: Optional[int] = None, max_seconds: Optional[float] = None) -> PurchaseModel:
+                           max_iterations: Optional[int] = None, max_seconds: Optional[float] = None,
+                           penalizer_coef: float = 0.0) -> PurchaseModel:
         """Fit a purchase model (``kind`` "bgnbd", "mbgnbd", "pnbd") or the
         Gamma-Gamma spend model ("gg") to the store's purchase summaries
         (cxm_store_rfm, then cxm_model_fit; docs/purchase.md), observed
@@ -2445,7 +2476,9 @@ class Store:
         ``unit`` "W" (weeks, the command's default) or "D" (days). A fit
         that did not converge or is degenerate is returned, not raised,
         with ``converged`` False and ``degenerate`` naming the reasons (the
-        command prints it and exits 1). Raises CxmValueError CXM_E_NO_DATA
+        command prints it and exits 1). ``penalizer_coef`` is lifetimes'
+        L2 penalty (cxm_fit_options.penalty; docs/purchase.md, "L2
+        penalty"). Raises CxmValueError CXM_E_NO_DATA
         without buyers to fit, CXM_E_MODEL for an unknown kind."""
         if kind not in _PURCHASE_KINDS:
             raise CxmError(_CXM_E_MODEL, f"unknown model {kind!r}: one of {', '.join(_PURCHASE_KINDS)}")
@@ -2464,6 +2497,7 @@ class Store:
             fo.max_iterations = _int(max_iterations, "max_iterations", _CXM_E_OPTION)
         if max_seconds is not None:
             fo.max_seconds = float(max_seconds)
+        fo.penalty = float(penalizer_coef)
         m = _c.Model()
         lib.cxm_model_init(byref(m))
         k = _PURCHASE_KINDS[kind]

@@ -454,7 +454,8 @@ class ChurnRow(Structure):
 class RfmOptions(Structure):
     """struct cxm_rfm_options (cxm/purchase.h)."""
 
-    _fields_ = [("size", c_size_t), ("to", c_int64), ("holdout_to", c_int64), ("unit_seconds", c_double)]
+    _fields_ = [("size", c_size_t), ("to", c_int64), ("holdout_to", c_int64), ("unit_seconds", c_double),
+                ("calendar_weeks", c_int32)]
 
 
 class RfmCustomer(Structure):
@@ -469,6 +470,7 @@ class RfmCustomer(Structure):
         ("T", c_double),
         ("monetary", c_double),
         ("x_star", c_double),
+        ("weight", c_double),
     ]
 
 
@@ -483,7 +485,7 @@ class FitOptions(Structure):
     """struct cxm_fit_options (cxm/purchase.h)."""
 
     _fields_ = [("size", c_size_t), ("max_iterations", c_int32), ("tolerance", c_double), ("start", c_double * 4),
-                ("max_seconds", c_double)]
+                ("max_seconds", c_double), ("penalty", c_double)]
 
 
 class Model(Structure):
@@ -668,6 +670,8 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_model_name": (_S, [_I32]),
     "cxm_model_param_name": (_S, [_I32, _I32]),
     "cxm_model_p_alive": (_I32, [_P(_D), _P(Model), _U32, _D, _D]),
+    "cxm_model_conditional_pmf": (_I32, [_P(_D), _P(Model), _D, _U32, _U32, _D, _D]),
+    "cxm_model_tracking": (_I32, [_P(_D), _P(_D), _SZ, _P(Model), _P(_D), _P(_D), _SZ, _D]),
     "cxm_model_expected": (_I32, [_P(_D), _P(Model), _D, _U32, _D, _D]),
     "cxm_model_population": (_I32, [_P(_D), _P(Model), _D]),
     "cxm_model_pmf": (_I32, [_P(_D), _P(Model), _D, _U32]),

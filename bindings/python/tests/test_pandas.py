@@ -316,6 +316,13 @@ class Frames(unittest.TestCase):
             self.assertAlmostEqual(w.loc["a", "T"], 20 / 7)
             h = s.purchase_summary(to="2025-01-10", holdout_to="2025-01-21").to_frame()
             self.assertEqual(h.loc["a", "frequency_holdout"], 1)
+            # calendar weeks: pandas' Period("W") (weeks ending on Sunday,
+            # lifetimes' freq "W") of the purchase dates and of the last day
+            import pandas as pd
+            c = s.purchase_summary(unit="W-SUN").to_frame()
+            wk = lambda day: (pd.Timestamp("2025-01-01") + pd.Timedelta(days=day)).to_period("W")
+            self.assertEqual(c.loc["a"].tolist(), [1, (wk(10) - wk(0)).n, (wk(20) - wk(0)).n, 40.0])
+            self.assertEqual(c.loc["b"].tolist(), [0, 0.0, (wk(20) - wk(5)).n, 0.0])
             with self.assertRaises(ValueError):
                 s.purchase_summary(unit="M")
 

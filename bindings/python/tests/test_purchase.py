@@ -61,6 +61,31 @@ class PurchaseParity(unittest.TestCase):
             self.assertAlmostEqual(m.clv(gg, 3, 200.0, 400.0, 50.0, periods=1, period_length=30.0, discount=0.0),
                                    e * sp, places=9)
             self.assertTrue(0.0 <= m.p_alive(3, 200.0, 400.0) <= 1.0)
+            # the conditional pmf sums to 1, its mean is the conditional
+            # expectation and its k = 0 term the probability of no purchase
+            cond = [m.conditional_pmf(90.0, k, 3, 200.0, 400.0) for k in range(200)]
+            self.assertAlmostEqual(sum(cond), 1.0, places=9)
+            self.assertAlmostEqual(sum(k * q for k, q in enumerate(cond)), m.expected(90.0, 3, 200.0, 400.0),
+                                   places=6)
+            self.assertEqual(m.conditional_pmf(90.0, 2, 0, 0.0, 0.0), m.pmf(90.0, 2))
+            # the L2 penalty shrinks the parameters (sum of squares falls);
+            # 0 is the plain fit; a negative coefficient is refused
+            plain = s.fit_purchase_model("bgnbd", unit="D", penalizer_coef=0.0)
+            self.assertEqual(plain.params, m.params)
+            pen = s.fit_purchase_model("bgnbd", unit="D", penalizer_coef=0.01)
+            self.assertLess(sum(v * v for v in pen.params.values()), sum(v * v for v in m.params.values()))
+            self.assertLess(pen.loglik, m.loglik)
+            with self.assertRaises(ValueError):
+                s.fit_purchase_model("bgnbd", unit="D", penalizer_coef=-1.0)
+            # tracking: two customers born at 0 and 10 days; the cumulative
+            # series sums their expectations, the incremental its steps
+            cum, inc = m.tracking([0.0, 10.0], 3, 30.0)
+            self.assertAlmostEqual(cum[1], m.population(60.0) + m.population(50.0), places=9)
+            self.assertAlmostEqual(sum(inc), cum[-1], places=9)
+            cum2, _ = m.tracking([0.0, 10.0], 3, 30.0, weights=[2.0, 0.0])
+            self.assertAlmostEqual(cum2[2], 2 * m.population(90.0), places=9)
+            with self.assertRaises(ValueError):
+                m.tracking([-1.0], 3, 30.0)
             with self.assertRaises(ValueError):
                 m.p_alive(-1, 0.0, 1.0)
             with self.assertRaises(ValueError):
