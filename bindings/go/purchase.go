@@ -303,6 +303,7 @@ type FitOptions struct {
 	Tolerance     float64       // zero: 1e-7
 	Start         []float64     // starting parameters (natural scale); nil: the library's own
 	MaxTime       time.Duration // time budget; zero: 60 s. When it runs out the fit returns its best point, not converged
+	Penalty       float64       // L2 penalty coefficient (lifetimes' penalizer_coef; docs/purchase.md); zero: none
 }
 
 func (o FitOptions) c() C.cxm_fit_options {
@@ -322,6 +323,7 @@ func (o FitOptions) c() C.cxm_fit_options {
 	if o.MaxTime != 0 {
 		co.max_seconds = C.double(o.MaxTime.Seconds())
 	}
+	co.penalty = C.double(o.Penalty)
 	return co
 }
 
@@ -520,4 +522,70 @@ func (m *PurchaseModel) Holdout(sums []PurchaseSummary, tStar float64) (*Holdout
 		out.BinExpected = append(out.BinExpected, float64(h.bin_expected[i]))
 	}
 	return out, nil
+}
+
+// TrackingOptions choose the cohort and periods of Store.Tracking
+// (struct cxm_tracking_options): periods of Period (whole days; zero: a
+// week) from Start (a UTC midnight; zero: the earliest first purchase
+// day); the cohort is the customers whose first purchase falls in
+// [Start, CohortEnd) (zero: every buyer); Unit is the time unit the model
+// was fitted in (zero: weeks, as PurchaseOptions).
+type TrackingOptions struct {
+	Start, CohortEnd time.Time
+	Period, Unit     time.Duration
+}
+
+// Tracking gives the tracking plot of the store's purchases
+// (cxm_store_tracking; docs/purchase.md, "Tracking"): the cohort's actual
+// repeat transactions by the end of each of periods periods, and those
+// model (BG/NBD, MBG/NBD or Pareto/NBD) expects, both cumulative, as
+// `cxm churn --tracking` prints them. A nil model gives the actual series
+// only (expected nil). Errors: ErrValue (periods), ErrOption (a period of
+// part days, a bad unit), ErrWindow (bounds that are not UTC midnights).
+func (s *Store) Tracking(model *PurchaseModel, periods int, o TrackingOptions) (actual, expected []float64, err error) {
+	if periods < 1 {
+		return nil, nil, fmt.Errorf("cxm: %d periods: %w", periods, ErrValue)
+	}
+	var co C.cxm_tracking_options
+	C.cxm_tracking_options_init(&co)
+	if !o.Start.IsZero() {
+		co.from = C.int64_t(o.Start.Unix())
+	}
+	if !o.CohortEnd.IsZero() {
+		co.cohort_to = C.int64_t(o.CohortEnd.Unix())
+	}
+	if o.Period != 0 {
+		co.period_seconds = C.double(o.Period.Seconds())
+	}
+	if o.Unit != 0 {
+		co.unit_seconds = C.double(o.Unit.Seconds())
+	}
+	p, done, err := s.read()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer done()
+	act := make([]C.double, periods)
+	var exp []C.double
+	var expPtr *C.double
+	var m *C.cxm_model
+	if model != nil {
+		exp = make([]C.double, periods)
+		expPtr = &exp[0]
+		m = &model.m
+	}
+	if err := check(C.cxm_store_tracking(&act[0], expPtr, C.size_t(periods), p, m, &co)); err != nil {
+		return nil, nil, err
+	}
+	actual = make([]float64, periods)
+	for i := range act {
+		actual[i] = float64(act[i])
+	}
+	if model != nil {
+		expected = make([]float64, periods)
+		for i := range exp {
+			expected[i] = float64(exp[i])
+		}
+	}
+	return actual, expected, nil
 }

@@ -512,3 +512,95 @@ func TestPurchaseSummariesParity(t *testing.T) {
 		t.Errorf("PNoPurchase: %v at 0, %v far, 1 - P(alive) %v", p0, far, 1-alive)
 	}
 }
+
+// Store.Tracking gives `cxm churn --tracking --json`'s series exactly.
+func TestStoreTrackingEqualsTheCommand(t *testing.T) {
+	exe := os.Getenv("CXM_EXE")
+	if exe == "" {
+		t.Skip("CXM_EXE not set (run_go_tests.sh sets it)")
+	}
+	out, err := exec.Command(exe, "churn", "--json", "--model", "bgnbd", "--tracking", sampleCSV).Output()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Tracking struct {
+			From       string
+			PeriodDays int       `json:"period_days"`
+			Actual     []float64 `json:"actual_cumulative"`
+			Expected   []float64 `json:"expected_cumulative"`
+		}
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	n := len(doc.Tracking.Actual)
+	if n < 10 {
+		t.Fatalf("%d periods", n)
+	}
+	from, err := time.Parse("2006-01-02", doc.Tracking.From)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	if _, _, err := s.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.FitPurchaseModel("bgnbd", cxm.PurchaseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cxm.TrackingOptions{Start: from, Period: time.Duration(doc.Tracking.PeriodDays) * 24 * time.Hour}
+	actual, expected, err := s.Tracking(m, n, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		if actual[i] != doc.Tracking.Actual[i] || expected[i] != doc.Tracking.Expected[i] {
+			t.Fatalf("period %d: %g %g, the command %g %g", i, actual[i], expected[i], doc.Tracking.Actual[i],
+				doc.Tracking.Expected[i])
+		}
+	}
+	if only, none, err := s.Tracking(nil, n, o); err != nil || none != nil || only[n-1] != actual[n-1] {
+		t.Fatalf("actual only: %v %v %v", only[n-1], none, err)
+	}
+	if _, _, err := s.Tracking(m, 0, o); !errors.Is(err, cxm.ErrValue) {
+		t.Fatalf("0 periods: %v", err)
+	}
+	if _, _, err := s.Tracking(m, 3, cxm.TrackingOptions{Start: from.Add(time.Hour)}); !errors.Is(err, cxm.ErrWindow) {
+		t.Fatalf("not a midnight: %v", err)
+	}
+}
+
+// An L2 penalty shrinks the parameters (the sum of their squares) and
+// costs likelihood; zero is the plain fit.
+func TestFitPenalty(t *testing.T) {
+	s, _ := cxm.NewStore()
+	defer s.Close()
+	if _, _, err := s.Ingest(sampleCSV); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := s.FitPurchaseModelWith("bgnbd", cxm.PurchaseOptions{}, cxm.FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.FitPurchaseModel("bgnbd", cxm.PurchaseOptions{})
+	if err != nil || again.LogLik != plain.LogLik {
+		t.Fatalf("zero penalty: %v %v", again, err)
+	}
+	pen, err := s.FitPurchaseModelWith("bgnbd", cxm.PurchaseOptions{}, cxm.FitOptions{Penalty: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sq := func(m *cxm.PurchaseModel) (v float64) {
+		for _, p := range m.Params {
+			v += p * p
+		}
+		return v
+	}
+	if !(sq(pen) < sq(plain)) || !(pen.LogLik < plain.LogLik) {
+		t.Fatalf("penalty 0.1: squares %g vs %g, loglik %g vs %g", sq(pen), sq(plain), pen.LogLik, plain.LogLik)
+	}
+}

@@ -2513,6 +2513,43 @@ class Store:
             lib.cxm_rfm_free(r)
         return _purchase_model(lib, m, k)
 
+    def tracking(self, model: Optional[PurchaseModel], periods: int, *, start: Optional[Time] = None,
+                 cohort_end: Optional[Time] = None, period_days: int = 7,
+                 unit: str = "W") -> Tuple[List[float], Optional[List[float]]]:
+        """The tracking plot of the store's purchases (cxm_store_tracking;
+        docs/purchase.md, "Tracking"): the repeat transactions the cohort
+        actually made by the end of each of ``periods`` periods of
+        ``period_days`` days from ``start`` (default: the earliest first
+        purchase day), and those ``model`` (BG/NBD, MBG/NBD or Pareto/NBD,
+        fitted in ``unit`` "W" or "D", e.g. by fit_purchase_model) expects;
+        ``model`` None gives the actual series only (expected None). The
+        cohort is the customers whose first purchase falls in
+        [``start``, ``cohort_end``) (default: every buyer). Both series are
+        cumulative. Raises CxmValueError for bad periods, CxmError
+        CXM_E_WINDOW for bounds that are not UTC midnights."""
+        units = {"D": 86400.0, "W": 604800.0}
+        if unit not in units:
+            raise CxmError(_CXM_E_OPTION, f"unit {unit!r}: 'D' (days) or 'W' (weeks)")
+        n = _int(periods, "periods", _CXM_E_VALUE)
+        if n < 1:
+            raise CxmError(_CXM_E_VALUE, "periods must be at least 1")
+        lib = self._lib
+        o = _c.TrackingOptions()
+        lib.cxm_tracking_options_init(byref(o))
+        if start is not None:
+            o.from_ = _time(start, "start")
+        if cohort_end is not None:
+            o.cohort_to = _time(cohort_end, "cohort_end")
+        o.period_seconds = 86400.0 * _int(period_days, "period_days", _CXM_E_OPTION)
+        o.unit_seconds = units[unit]
+        actual = (c_double * n)()
+        expected = (c_double * n)() if model is not None else None
+        m = model._c() if model is not None else None
+        with self._use() as h:
+            _check(lib.cxm_store_tracking(actual, expected, n, h, byref(m) if m is not None else None, byref(o)),
+                   "tracking")
+        return list(actual), (list(expected) if expected is not None else None)
+
     # -- snapshots and merging (cxm/snapshot.h, cxm_store_merge) --
     def to_bytes(self) -> bytes:
         """The store's snapshot (cxm_store_save_to; docs/snapshot.md). The

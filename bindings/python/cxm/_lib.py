@@ -488,6 +488,13 @@ class FitOptions(Structure):
                 ("max_seconds", c_double), ("penalty", c_double)]
 
 
+class TrackingOptions(Structure):
+    """struct cxm_tracking_options (cxm/purchase.h)."""
+
+    _fields_ = [("size", c_size_t), ("from_", c_int64), ("cohort_to", c_int64), ("period_seconds", c_double),
+                ("unit_seconds", c_double)]
+
+
 class Model(Structure):
     """struct cxm_model (cxm/purchase.h)."""
 
@@ -663,6 +670,8 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_rfm_count": (_SZ, [_V]),
     "cxm_rfm_get": (_I32, [_P(RfmCustomer), _V, _SZ]),
     "cxm_fit_options_init": (None, [_P(FitOptions)]),
+    "cxm_tracking_options_init": (None, [_P(TrackingOptions)]),
+    "cxm_store_tracking": (_I32, [_P(_D), _P(_D), _SZ, _V, _P(Model), _P(TrackingOptions)]),
     "cxm_nps_compare": (_I32, [_P(Comparison), _P(NpsAcc), _P(NpsAcc)]),
     "cxm_csat_compare": (_I32, [_P(Comparison), _P(CsatAcc), _P(CsatAcc)]),
     "cxm_model_init": (None, [_P(Model)]),

@@ -45,6 +45,25 @@ class PurchaseParity(unittest.TestCase):
                     self.assertEqual((p.frequency, p.recency, p.T), (c["x"], c["t_x"], c["T"]))
                     self.assertEqual(m.p_alive(p.frequency, p.recency, p.T), c["p_alive"], c["customer"])
 
+    def test_store_tracking_equals_the_command(self):
+        doc = churn_json("--model", "bgnbd", "--tracking", SAMPLE)["tracking"]
+        n = len(doc["actual_cumulative"])
+        self.assertGreater(n, 10)
+        with cxm.Store() as s:
+            s.ingest(SAMPLE)
+            m = s.fit_purchase_model("bgnbd")
+            actual, expected = s.tracking(m, n, start=doc["from"], period_days=doc["period_days"])
+            self.assertEqual(actual, doc["actual_cumulative"])
+            self.assertEqual(expected, doc["expected_cumulative"])
+            only, none = s.tracking(None, n, start=doc["from"])
+            self.assertEqual((only, none), (actual, None))
+            with self.assertRaises(cxm.CxmError):  # an empty cohort window
+                s.tracking(None, 3, start=doc["from"], cohort_end=doc["from"])
+            with self.assertRaises(cxm.CxmError):
+                s.tracking(m, 0)
+            with self.assertRaises(cxm.CxmError):
+                s.tracking(m, 3, start="2025-01-02T12:00:00Z")  # not a UTC midnight
+
     def test_model_relations(self):
         with cxm.Store() as s:
             s.ingest(SAMPLE)
