@@ -19,13 +19,13 @@ extern "C" {
 
 /** @brief Options of cxm_store_loop(); fill with cxm_loop_options_init(). @since 0.2 */
 typedef struct cxm_loop_options {
-  size_t size;                     /**< sizeof(cxm_loop_options) */
-  int32_t nps_detractor_max;       /**< NPS answers 0 .. this are detractors (0..10); default 6 */
-  int32_t csat_detractor_max;      /**< CSAT answers 1 .. this (1..5); default 2 */
-  int32_t ces_detractor_max;       /**< CES answers 1 .. this (1..7); default 3 */
-  int64_t target_business_seconds; /**< the follow-up promise, > 0; default 28 800 (one 8-hour business day) */
+  size_t size;                       /**< sizeof(cxm_loop_options) */
+  int32_t nps_detractor_max;         /**< NPS answers 0 .. this are detractors (0..10); default 6 */
+  int32_t csat_detractor_max;        /**< CSAT answers 1 .. this (1..5); default 2 */
+  int32_t ces_detractor_max;         /**< CES answers 1 .. this (1..7); default 3 */
+  int64_t target_business_seconds;   /**< the follow-up promise, > 0; default 28 800 (one 8-hour business day) */
   int64_t invitation_window_seconds; /**< customer matching: invitations this long before an answer; default 30 d */
-  const cxm_calendar *calendar; /**< business hours; NULL: Monday-Friday 09:00-17:00 UTC, no holidays */
+  const cxm_calendar *calendar;      /**< business hours; NULL: Monday-Friday 09:00-17:00 UTC, no holidays */
 } cxm_loop_options;
 
 /**
