@@ -6,6 +6,7 @@
 #include "cxm/loop.h"
 
 #include "common/alloc.h"
+#include "common/hash.h"
 #include "math/quantile.h"
 #include "math/stats.h"
 #include "store/loop.h"
@@ -49,6 +50,7 @@ typedef struct entry {
   uint32_t key;   /* customer or ref */
   uint32_t index; /* log index: ties in time keep input order */
   int64_t time;
+  uint32_t rank; /* position among the answers (or invitations) in log order */
 } entry;
 
 static int by_key_time(const void *x, const void *y) {
@@ -56,6 +58,39 @@ static int by_key_time(const void *x, const void *y) {
   if (a->key != b->key) return a->key < b->key ? -1 : 1;
   if (a->time != b->time) return a->time < b->time ? -1 : 1;
   return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Sort entries filled in log order by (key, time, index): keys are dense
+ * (customer handles, ref indexes below `keys`), so a stable counting sort
+ * by key, then each key's run by time (insertion sort keeps the log order
+ * of ties; long runs go to qsort). Far cheaper than one qsort of the lot. */
+static void sort_entries(entry *e, size_t n, uint32_t keys, entry *tmp, uint32_t *count) {
+  size_t i, start;
+  uint32_t k, sum = 0;
+  if (n < 2) return;
+  memset(count, 0, ((size_t)keys + 1) * sizeof *count);
+  for (i = 0; i < n; i++) count[e[i].key]++;
+  for (k = 0; k <= keys; k++) {
+    uint32_t c = count[k];
+    count[k] = sum;
+    sum += c;
+  }
+  for (i = 0; i < n; i++) tmp[count[e[i].key]++] = e[i];
+  memcpy(e, tmp, n * sizeof *e);
+  for (start = 0; start < n;) {
+    size_t end = start + 1, j;
+    while (end < n && e[end].key == e[start].key) end++;
+    if (end - start > 32) {
+      qsort(e + start, end - start, sizeof *e, by_key_time);
+    } else {
+      for (i = start + 1; i < end; i++) {
+        entry x = e[i];
+        for (j = i; j > start && e[j - 1].time > x.time; j--) e[j] = e[j - 1];
+        e[j] = x;
+      }
+    }
+    start = end;
+  }
 }
 
 /* The first entry after every entry <= (key, time, any index). */
@@ -84,13 +119,23 @@ static size_t lower_bound(const entry *e, size_t n, uint32_t key, int64_t time) 
   return lo;
 }
 
-/* What one answer contributes, found once for every filter. */
+/* What one answer contributes, found once for every filter, with what a
+ * filter selects it by: the filters' passes read this array in order and
+ * never the log (whose records they would visit in a cache-missing order). */
 typedef struct answer {
-  uint32_t index; /* log index */
-  uint8_t detractor, followed, in_target, invited;
-  uint8_t has_next, next_recovered, followed_before_next;
+  int64_t time;
   int64_t delay; /* business seconds to the first follow-up, when followed */
+  int32_t channel, segment;
+  uint8_t stage, kind, detractor, followed, in_target, invited;
+  uint8_t has_next, next_recovered, followed_before_next;
 } answer;
+
+/* An invitation, the same way. */
+typedef struct invite {
+  int64_t time;
+  int32_t channel, segment;
+  uint8_t stage, answered;
+} invite;
 
 static int is_answer(int kind) { return kind == CXM_KIND_NPS || kind == CXM_KIND_CSAT || kind == CXM_KIND_CES; }
 
@@ -107,7 +152,12 @@ typedef struct work {
   entry *by_ref;      /* invitations with a ref, by (ref, time, index) */
   entry *by_customer; /* invitations without a ref, by (customer, time, index) */
   uint8_t *answered;  /* per log record: an invitation matched by an answer */
-  answer *facts;      /* in the order of `answers` */
+  answer *facts;      /* per answer, in log order */
+  invite *invites;    /* per invitation, in log order */
+  entry *tmp;         /* sort scratch: one entry per log record */
+  uint32_t *count;    /* sort scratch: one per key, keys + 1 */
+  size_t count_n;
+  uint32_t *refmap; /* a followup's or invitation's ref -> the common key */
   int64_t *delays;
   size_t n_answers, n_followups, n_by_ref, n_by_customer;
 } work;
@@ -141,16 +191,21 @@ static int match_invitation(work *w, const cxmi_loop_event *log, const entry *a,
 static int32_t find_facts(work *w, const cxm_store *store, const cxm_loop_options *o, const cxm_calendar *cal) {
   const cxmi_loop_event *log = store->loop.items;
   size_t i, j;
-  if (w->n_answers > 1) qsort(w->answers, w->n_answers, sizeof *w->answers, by_key_time);
-  if (w->n_followups > 1) qsort(w->followups, w->n_followups, sizeof *w->followups, by_key_time);
-  if (w->n_by_ref > 1) qsort(w->by_ref, w->n_by_ref, sizeof *w->by_ref, by_key_time);
-  if (w->n_by_customer > 1) qsort(w->by_customer, w->n_by_customer, sizeof *w->by_customer, by_key_time);
+  uint32_t customers = store->customers.count, refs = store->interactions.refs.count + store->loop.refs.count + 1;
+  sort_entries(w->answers, w->n_answers, customers, w->tmp, w->count);
+  sort_entries(w->followups, w->n_followups, refs, w->tmp, w->count);
+  sort_entries(w->by_ref, w->n_by_ref, refs, w->tmp, w->count);
+  sort_entries(w->by_customer, w->n_by_customer, customers, w->tmp, w->count);
   for (i = 0; i < w->n_answers; i++) {
     const entry *a = &w->answers[i];
     const cxmi_loop_event *r = &log[a->index];
-    answer *f = &w->facts[i];
+    answer *f = &w->facts[a->rank];
     memset(f, 0, sizeof *f);
-    f->index = a->index;
+    f->time = r->time;
+    f->channel = r->channel;
+    f->segment = r->segment;
+    f->stage = r->stage;
+    f->kind = r->kind;
     f->detractor = (uint8_t)detractor(o, r->kind, r->value);
     f->invited = (uint8_t)match_invitation(w, log, a, o->invitation_window_seconds);
     if (!f->detractor) continue;
@@ -173,6 +228,17 @@ static int32_t find_facts(work *w, const cxm_store *store, const cxm_loop_option
         f->followed_before_next = f->has_next && t <= log[w->answers[j].index].time;
       }
     }
+  }
+  for (i = 0; i < w->n_by_ref + w->n_by_customer; i++) {
+    const entry *v = i < w->n_by_ref ? &w->by_ref[i] : &w->by_customer[i - w->n_by_ref];
+    const cxmi_loop_event *r = &log[v->index];
+    invite *x = &w->invites[v->rank];
+    memset(x, 0, sizeof *x);
+    x->time = r->time;
+    x->channel = r->channel;
+    x->segment = r->segment;
+    x->stage = r->stage;
+    x->answered = w->answered[v->index];
   }
   return CXM_OK;
 }
@@ -197,8 +263,7 @@ static void newcombe(double *low, double *high, uint64_t x1, uint64_t n1, uint64
 }
 
 /* One filter's result from the facts. */
-static void summarise(cxm_loop_result *res, const work *w, const cxm_store *store, const cxm_filter *f) {
-  const cxmi_loop_event *log = store->loop.items;
+static void summarise(cxm_loop_result *res, const work *w, const cxm_filter *f) {
   size_t i, n = 0;
   double q[2];
   static const double qs[2] = {0.5, 0.9};
@@ -206,12 +271,11 @@ static void summarise(cxm_loop_result *res, const work *w, const cxm_store *stor
   res->size = sizeof *res;
   for (i = 0; i < w->n_answers; i++) {
     const answer *a = &w->facts[i];
-    const cxmi_loop_event *r = &log[a->index];
-    if (!cxmi_item_selected(f, r->time, r->channel, r->stage, r->segment)) continue;
-    if (r->kind == CXM_KIND_NPS) {
+    if (!cxmi_item_selected(f, a->time, a->channel, a->stage, a->segment)) continue;
+    if (a->kind == CXM_KIND_NPS) {
       res->nps_answers++;
       res->nps_invited += a->invited;
-    } else if (r->kind == CXM_KIND_CSAT) {
+    } else if (a->kind == CXM_KIND_CSAT) {
       res->csat_answers++;
       res->csat_invited += a->invited;
     } else {
@@ -235,11 +299,10 @@ static void summarise(cxm_loop_result *res, const work *w, const cxm_store *stor
     }
   }
   for (i = 0; i < w->n_by_ref + w->n_by_customer; i++) {
-    const entry *v = i < w->n_by_ref ? &w->by_ref[i] : &w->by_customer[i - w->n_by_ref];
-    const cxmi_loop_event *r = &log[v->index];
-    if (!cxmi_item_selected(f, r->time, r->channel, r->stage, r->segment)) continue;
+    const invite *v = &w->invites[i];
+    if (!cxmi_item_selected(f, v->time, v->channel, v->stage, v->segment)) continue;
     res->invitations++;
-    res->invitations_answered += w->answered[v->index];
+    res->invitations_answered += v->answered;
   }
   cxmi_quantiles_i64(q, w->delays, n, qs, 2);
   res->followup_median_s = n == 0 ? NAN : q[0];
@@ -307,7 +370,14 @@ int32_t cxm_store_loop_each(cxm_loop_result *out, const cxm_filter *filters, siz
     w.answered = cxmi_malloc(&a, n);
     w.facts = cxmi_malloc(&a, (w.n_answers + 1) * sizeof *w.facts);
     w.delays = cxmi_malloc(&a, (w.n_answers + 1) * sizeof *w.delays);
-    if (w.answers == NULL || w.answered == NULL || w.facts == NULL || w.delays == NULL) {
+    w.invites = cxmi_malloc(&a, (w.n_by_ref + w.n_by_customer + 1) * sizeof *w.invites);
+    w.tmp = cxmi_malloc(&a, n * sizeof *w.tmp);
+    w.count_n = (size_t)store->interactions.refs.count + store->loop.refs.count + 2;
+    if (w.count_n < (size_t)store->customers.count + 2) w.count_n = (size_t)store->customers.count + 2;
+    w.refmap = cxmi_malloc(&a, ((size_t)store->loop.refs.count + 1) * sizeof *w.refmap);
+    w.count = cxmi_malloc(&a, w.count_n * sizeof *w.count);
+    if (w.answers == NULL || w.answered == NULL || w.facts == NULL || w.delays == NULL || w.invites == NULL ||
+        w.tmp == NULL || w.count == NULL || w.refmap == NULL) {
       rc = CXM_E_NOMEM;
       goto done;
     }
@@ -315,6 +385,15 @@ int32_t cxm_store_loop_each(cxm_loop_result *out, const cxm_filter *filters, siz
     w.followups = w.answers + w.n_answers;
     w.by_ref = w.followups + w.n_followups;
     w.by_customer = w.by_ref + w.n_by_ref;
+  }
+  /* One key per ref string: an answer's ref is its interaction's index + 1;
+   * a followup's or invitation's ref gets the same key when an interaction
+   * has it, else one of its own past every interaction. */
+  for (i = 0; n > 0 && i < store->loop.refs.count; i++) {
+    size_t len;
+    const char *ref = cxmi_intern_str(&store->loop.refs, (uint32_t)i, &len);
+    int64_t at = cxmi_intern_find(&store->interactions.refs, ref, len, cxmi_hash_bytes(ref, len));
+    w.refmap[i] = at >= 0 ? (uint32_t)at + 1 : store->interactions.refs.count + 1 + (uint32_t)i;
   }
   {
     size_t na = 0, nf = 0, nr = 0, nc = 0;
@@ -324,28 +403,36 @@ int32_t cxm_store_loop_each(cxm_loop_result *out, const cxm_filter *filters, siz
       e.index = (uint32_t)i;
       e.time = r->time;
       e.key = r->customer;
+      e.rank = 0;
       if (is_answer(r->kind)) {
+        e.rank = (uint32_t)na;
         w.answers[na++] = e;
       } else if (r->kind == CXM_KIND_FOLLOWUP) {
-        e.key = r->ref;
+        e.key = w.refmap[r->ref - 1];
         w.followups[nf++] = e;
       } else if (r->ref != 0) {
-        e.key = r->ref;
+        e.key = w.refmap[r->ref - 1];
+        e.rank = (uint32_t)(nr + nc);
         w.by_ref[nr++] = e;
       } else {
+        e.rank = (uint32_t)(nr + nc);
         w.by_customer[nc++] = e;
       }
     }
   }
   rc = find_facts(&w, store, &o, cal);
   if (rc != CXM_OK) goto done;
-  for (k = 0; k < count; k++) summarise(&rs[k], &w, store, &fs[k]);
+  for (k = 0; k < count; k++) summarise(&rs[k], &w, &fs[k]);
   memcpy(out, rs, count * sizeof *out);
 done:
   cxmi_free(&a, w.answers, w.answers != NULL ? n * sizeof *w.answers : 0);
   cxmi_free(&a, w.answered, w.answered != NULL ? n : 0);
   cxmi_free(&a, w.facts, w.facts != NULL ? (w.n_answers + 1) * sizeof *w.facts : 0);
   cxmi_free(&a, w.delays, w.delays != NULL ? (w.n_answers + 1) * sizeof *w.delays : 0);
+  cxmi_free(&a, w.refmap, w.refmap != NULL ? ((size_t)store->loop.refs.count + 1) * sizeof *w.refmap : 0);
+  cxmi_free(&a, w.tmp, w.tmp != NULL ? n * sizeof *w.tmp : 0);
+  cxmi_free(&a, w.count, w.count != NULL ? w.count_n * sizeof *w.count : 0);
+  cxmi_free(&a, w.invites, w.invites != NULL ? (w.n_by_ref + w.n_by_customer + 1) * sizeof *w.invites : 0);
   cxmi_free(&a, fs, fs != NULL ? count * sizeof *fs : 0);
   cxmi_free(&a, rs, rs != NULL ? count * sizeof *rs : 0);
   cxm_calendar_free(own);

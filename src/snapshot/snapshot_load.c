@@ -523,7 +523,7 @@ static int32_t rd_loop(rd *r, cxm_store *s) {
     memset(&x, 0, sizeof x);
     TRY(rd_i64(r, &x.time));
     TRY(rd_u32(r, &x.customer, UINT32_MAX));
-    TRY(rd_u32(r, &x.ref, t->refs.count));
+    TRY(rd_u32(r, &x.ref, UINT32_MAX));
     TRY(rd_code(r, &kind, CXM_KIND_COUNT - 1));
     TRY(rd_u32(r, &value, 10));
     TRY(rd_code(r, &x.channel, INT32_MAX));
@@ -534,7 +534,8 @@ static int32_t rd_loop(rd *r, cxm_store *s) {
     if (!valid_time(x.time) || x.customer >= s->customers.count || !valid_channel(s, x.channel) ||
         !valid_segment(s, x.segment) || (int32_t)value > max || (max > 0 && value < (kind != CXM_KIND_NPS)) ||
         (max == 0 && kind != CXM_KIND_FOLLOWUP && kind != CXM_KIND_SURVEY_SENT) ||
-        (kind == CXM_KIND_FOLLOWUP && x.ref == 0))
+        (kind == CXM_KIND_FOLLOWUP && x.ref == 0) ||
+        x.ref > (cxmi_loop_is_answer(kind) ? s->interactions.refs.count : t->refs.count))
       return CXM_E_FORMAT;
     x.kind = (uint8_t)kind;
     x.value = (uint8_t)value;

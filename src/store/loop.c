@@ -21,6 +21,8 @@ int cxmi_loop_wants(const cxm_event *e) {
          e->kind == CXM_KIND_FOLLOWUP || e->kind == CXM_KIND_SURVEY_SENT;
 }
 
+int cxmi_loop_is_answer(int32_t kind) { return kind == CXM_KIND_NPS || kind == CXM_KIND_CSAT || kind == CXM_KIND_CES; }
+
 int32_t cxmi_loop_grow(cxmi_loop *t, cxmi_alloc *a, uint64_t more) {
   uint64_t need = (uint64_t)t->count + more;
   uint64_t cap = t->cap == 0 ? 64 : t->cap;
@@ -39,7 +41,7 @@ int32_t cxmi_loop_grow(cxmi_loop *t, cxmi_alloc *a, uint64_t more) {
 int32_t cxmi_loop_reserve(int64_t *ref_index, uint64_t *ref_hash, cxmi_loop *t, cxmi_alloc *a, const cxm_event *e) {
   int32_t rc;
   *ref_index = -1;
-  if (e->ref_len > 0) {
+  if (e->ref_len > 0 && !cxmi_loop_is_answer(e->kind)) {
     if (*ref_hash == 0) *ref_hash = cxmi_hash_bytes(e->ref, e->ref_len);
     *ref_index = cxmi_intern_find(&t->refs, e->ref, e->ref_len, *ref_hash);
     if (*ref_index < 0) {
@@ -50,13 +52,18 @@ int32_t cxmi_loop_reserve(int64_t *ref_index, uint64_t *ref_hash, cxmi_loop *t, 
   return cxmi_loop_grow(t, a, 1);
 }
 
-void cxmi_loop_commit(cxmi_loop *t, int64_t ref_index, uint64_t ref_hash, const cxm_event *e, uint32_t customer) {
+void cxmi_loop_commit(cxmi_loop *t, int64_t ref_index, uint64_t ref_hash, const cxm_event *e, uint32_t customer,
+                      uint32_t interaction) {
   cxmi_loop_event *r = &t->items[t->count++];
-  if (e->ref_len > 0 && ref_index < 0) ref_index = cxmi_intern_commit(&t->refs, e->ref, e->ref_len, ref_hash);
   memset(r, 0, sizeof *r);
+  if (e->ref_len > 0 && cxmi_loop_is_answer(e->kind)) {
+    r->ref = interaction + 1;
+  } else if (e->ref_len > 0) {
+    if (ref_index < 0) ref_index = cxmi_intern_commit(&t->refs, e->ref, e->ref_len, ref_hash);
+    r->ref = (uint32_t)ref_index + 1;
+  }
   r->time = e->time;
   r->customer = customer;
-  r->ref = e->ref_len > 0 ? (uint32_t)ref_index + 1 : 0;
   r->channel = e->channel;
   r->segment = e->segment;
   r->kind = (uint8_t)e->kind;

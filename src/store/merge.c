@@ -332,7 +332,7 @@ static void commit_loop(cxm_store *into, merge_plan *p, const merge_maps *m, con
   for (i = 0; i < from->loop.count; i++) {
     cxmi_loop_event r = from->loop.items[i];
     r.customer = m->customer[r.customer];
-    if (r.ref != 0) r.ref = m->loop_ref[r.ref - 1] + 1;
+    if (r.ref != 0) r.ref = (cxmi_loop_is_answer(r.kind) ? m->ref : m->loop_ref)[r.ref - 1] + 1;
     r.channel = map_channel(m, r.channel);
     r.segment = map_segment(m, r.segment);
     into->loop.items[into->loop.count++] = r;

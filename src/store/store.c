@@ -421,7 +421,10 @@ static int32_t reserve_side_tables(cxm_store *s, const cxm_event *e, uint32_t cu
 static void commit_side_tables(cxm_store *s, const cxm_event *e, uint32_t customer, const side_plan *plan) {
   if (cxmi_interactions_wants(e))
     cxmi_interactions_commit(&s->interactions, plan->interaction, e, plan->ref_hash, customer);
-  if (cxmi_loop_wants(e)) cxmi_loop_commit(&s->loop, plan->loop_ref, plan->loop_hash, e, customer);
+  /* An answer's ref is its interaction's: a new one was just appended. */
+  if (cxmi_loop_wants(e))
+    cxmi_loop_commit(&s->loop, plan->loop_ref, plan->loop_hash, e, customer,
+                     plan->interaction >= 0 ? (uint32_t)plan->interaction : s->interactions.refs.count - 1);
   if (e->kind == CXM_KIND_EXPECTATION || e->kind == CXM_KIND_PERCEPTION) {
     cxmi_servqual_answers *q;
     int64_t at = plan->key_index;
