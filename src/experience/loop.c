@@ -339,6 +339,9 @@ int32_t cxm_store_loop_each(cxm_loop_result *out, const cxm_filter *filters, siz
   memset(&w, 0, sizeof w);
   n = store->loop.count;
   if (count > SIZE_MAX / sizeof *fs / 2) return CXM_E_NOMEM;
+  /* The sort keys of refs must fit 32 bits (only beyond 2^32 refs, which
+   * no memory holds: reported as such). */
+  if ((uint64_t)store->interactions.refs.count + store->loop.refs.count + 2 > UINT32_MAX) return CXM_E_NOMEM;
   fs = cxmi_malloc(&a, count * sizeof *fs);
   rs = cxmi_malloc(&a, count * sizeof *rs);
   if (fs == NULL || rs == NULL) {
