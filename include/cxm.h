@@ -17,6 +17,7 @@
 #include "cxm/reader.h"
 #include "cxm/time.h"
 #include "cxm/experience.h"
+#include "cxm/loop.h"
 #include "cxm/operations.h"
 #include "cxm/purchase.h"
 #include "cxm/calendar.h"

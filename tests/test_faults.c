@@ -101,6 +101,8 @@ static fault_count faulted[] = {
     {"cxm_store_service_business", 0, 0, 0},
     {"cxm_store_operations", 0, 0, 0},
     {"cxm_store_operations_each", 0, 0, 0},
+    {"cxm_store_loop", 0, 0, 0},
+    {"cxm_store_loop_each", 0, 0, 0},
     {"cxm_store_loyalty", 0, 0, 0},
     {"cxm_store_loyalty_acc", 0, 0, 0},
     {"cxm_store_consistency", 0, 0, 0},
@@ -269,6 +271,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_model_tracking", PURE, R_PURE},
     {"cxm_nps_compare", PURE, R_PURE},
     {"cxm_operations_options_init", PURE, R_INIT},
+    {"cxm_loop_options_init", PURE, R_INIT},
     {"cxm_nps_compute", PURE, R_PURE},
     {"cxm_nps_score_interval", PURE, R_PURE},
     {"cxm_plan_options_init", PURE, R_INIT},
@@ -1236,13 +1239,16 @@ enum q_fn {
   Q_CHURN,
   Q_OPERATIONS,
   Q_OPERATIONS_EACH,
+  Q_LOOP,
+  Q_LOOP_EACH,
   Q_COUNT
 };
 static const char *const q_names[Q_COUNT] = {
     "cxm_store_group",       "cxm_store_group_experience", "cxm_store_servqual",         "cxm_store_servqual_acc",
     "cxm_store_service",     "cxm_store_service_acc",      "cxm_store_service_business", "cxm_store_loyalty",
     "cxm_store_loyalty_acc", "cxm_store_consistency",      "cxm_store_features",         "cxm_store_risk_model",
-    "cxm_store_churn",       "cxm_store_operations",       "cxm_store_operations_each"};
+    "cxm_store_churn",       "cxm_store_operations",       "cxm_store_operations_each",  "cxm_store_loop",
+    "cxm_store_loop_each"};
 
 typedef struct query_ctx {
   const cxm_store *s;
@@ -1315,6 +1321,19 @@ static int32_t call_query(void *ctx) {
     fs[1] = c->filter != NULL ? *c->filter : fs[0];
     op[0].size = op[1].size = sizeof op[0];
     return cxm_store_operations_each(op, fs, 2, c->s, NULL);
+  }
+  case Q_LOOP: {
+    cxm_loop_result lp;
+    lp.size = sizeof lp;
+    return cxm_store_loop(&lp, c->s, c->filter, NULL);
+  }
+  case Q_LOOP_EACH: {
+    cxm_loop_result lp[2];
+    cxm_filter fs[2];
+    cxm_filter_init(&fs[0]);
+    fs[1] = c->filter != NULL ? *c->filter : fs[0];
+    lp[0].size = lp[1].size = sizeof lp[0];
+    return cxm_store_loop_each(lp, fs, 2, c->s, NULL);
   }
   default: fail(); return CXM_E_ARG;
   }

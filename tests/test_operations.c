@@ -1,6 +1,8 @@
 /* Service operations (cxm/operations.h, docs/experience.md "Service
- * operations"), worked by hand on six contacts of three customers, and the
- * perception gap's period (the interaction's earliest event). */
+ * operations"), worked by hand on six contacts of three customers, the
+ * perception gap's period (the interaction's earliest event), and closing
+ * the loop and response rates (cxm/loop.h), worked by hand on seven answers
+ * of four customers. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -302,6 +304,236 @@ static void test_each_equals_single(void **state) {
   cxm_store_free(s);
 }
 
+/* ---- closing the loop and response rates (cxm/loop.h) ---------------- */
+
+/* dan (email): NPS 3 "a1" Monday 10:00, a followup of a1 at 09:00 (before
+ *   the answer: ignored), the first one after it Tuesday 11:00 (business
+ *   7 h + 2 h = 32 400 s: outside the 8 h target), another at 12:00; his
+ *   next NPS is a 9, after the followup: followed and recovered. His
+ *   invitation without ref at 09:00 is matched by customer (no invitation
+ *   carries ref a1); his second answer finds it taken.
+ * erin (chat): CSAT 1 "b1" Friday 16:00, followed up Monday 10:00 (business
+ *   1 h + 1 h = 7 200 s: in target), but her next CSAT, a 2 without ref, came
+ *   Monday 09:00, before the followup: not followed, not recovered. That
+ *   2 is a detractor nobody can follow up (no ref) and has no next answer.
+ *   Her invitation comes after every answer: not answered.
+ * frank (web, a slice of one customer): CES 2 without ref Wednesday 10:00,
+ *   then CES 6: not followed, recovered. His invitation at the same second
+ *   as the CES 2 is answered by it.
+ * gina (email): NPS 8 "g1", invited with ref g1: matched by ref.
+ * hal (phone): invited, never answers. */
+static const ev loop_events[] = {
+    {"dan", MON + 9 * H, CXM_KIND_FOLLOWUP, "a1", CXM_CHANNEL_EMAIL, NAN},
+    {"dan", MON + 9 * H, CXM_KIND_SURVEY_SENT, NULL, CXM_CHANNEL_EMAIL, NAN},
+    {"dan", MON + 10 * H, CXM_KIND_NPS, "a1", CXM_CHANNEL_EMAIL, 3},
+    {"dan", MON + D + 12 * H, CXM_KIND_FOLLOWUP, "a1", CXM_CHANNEL_EMAIL, NAN},
+    {"dan", MON + D + 11 * H, CXM_KIND_FOLLOWUP, "a1", CXM_CHANNEL_EMAIL, NAN},
+    {"dan", MON + 20 * D + 10 * H, CXM_KIND_NPS, "a2", CXM_CHANNEL_EMAIL, 9},
+    {"erin", MON + 4 * D + 16 * H, CXM_KIND_CSAT, "b1", CXM_CHANNEL_CHAT, 1},
+    {"erin", MON + 7 * D + 10 * H, CXM_KIND_FOLLOWUP, "b1", CXM_CHANNEL_CHAT, NAN},
+    {"erin", MON + 7 * D + 9 * H, CXM_KIND_CSAT, NULL, CXM_CHANNEL_CHAT, 2},
+    {"erin", MON + 40 * D, CXM_KIND_SURVEY_SENT, NULL, CXM_CHANNEL_CHAT, NAN},
+    {"frank", MON + 2 * D + 10 * H, CXM_KIND_SURVEY_SENT, NULL, CXM_CHANNEL_WEB, NAN},
+    {"frank", MON + 2 * D + 10 * H, CXM_KIND_CES, NULL, CXM_CHANNEL_WEB, 2},
+    {"frank", MON + 9 * D + 10 * H, CXM_KIND_CES, NULL, CXM_CHANNEL_WEB, 6},
+    {"gina", MON + 3 * D + 9 * H, CXM_KIND_SURVEY_SENT, "g1", CXM_CHANNEL_EMAIL, NAN},
+    {"gina", MON + 3 * D + 10 * H, CXM_KIND_NPS, "g1", CXM_CHANNEL_EMAIL, 8},
+    {"hal", MON + 5 * D, CXM_KIND_SURVEY_SENT, NULL, CXM_CHANNEL_PHONE, NAN},
+};
+#define N_LOOP (sizeof loop_events / sizeof loop_events[0])
+
+static cxm_store *loop_store(size_t from, size_t to) {
+  cxm_store *s = NULL;
+  size_t i;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  for (i = from; i < to; i++) record(s, &loop_events[i]);
+  return s;
+}
+
+static cxm_loop_result loop_query(const cxm_store *s, const cxm_filter *f, const cxm_loop_options *o) {
+  cxm_loop_result r;
+  memset(&r, 0xAB, sizeof r);
+  r.size = sizeof r;
+  assert_int_equal(cxm_store_loop(&r, s, f, o), CXM_OK);
+  return r;
+}
+
+static void assert_loop_hand_worked(const cxm_loop_result *r) {
+  assert_int_equal(r->size, sizeof *r);
+  assert_int_equal(r->detractors, 4); /* dan's 3, erin's 1 and 2, frank's 2 */
+  assert_int_equal(r->followed, 2);
+  assert_int_equal(r->followed_in_target, 1);
+  assert_float_equal(r->followup_median_s, (32400 + 7200) / 2.0, 0);
+  assert_float_equal(r->followup_p90_s, 7200 + 0.9 * 25200, 1e-9);
+  assert_float_equal(r->in_target_pct, 25, 1e-12);
+  assert_float_equal(r->never_pct, 50, 1e-12);
+  assert_int_equal(r->followed_next, 1);
+  assert_int_equal(r->followed_recovered, 1);
+  assert_int_equal(r->unfollowed_next, 2);
+  assert_int_equal(r->unfollowed_recovered, 1);
+  assert_float_equal(r->recovery_followed_pct, 100, 1e-12);
+  assert_float_equal(r->recovery_unfollowed_pct, 50, 1e-12);
+  assert_float_equal(r->recovery_diff_pct, 50, 1e-12);
+  /* Newcombe's hybrid score interval of 1/1 - 1/2 (statsmodels'
+   * confint_proportions_2indep, method "newcomb": -0.391049, 0.905469) */
+  assert_float_equal(r->recovery_diff_low_pct, -39.10493469, 1e-6);
+  assert_float_equal(r->recovery_diff_high_pct, 90.54687954, 1e-6);
+  assert_int_equal(r->invitations, 5);
+  assert_int_equal(r->invitations_answered, 3);
+  assert_float_equal(r->response_pct, 60, 1e-12);
+  assert_float_equal(r->nonresponse_pct, 40, 1e-12);
+  assert_int_equal(r->nps_answers, 3);
+  assert_int_equal(r->nps_invited, 2);
+  assert_int_equal(r->csat_answers, 2);
+  assert_int_equal(r->csat_invited, 0);
+  assert_int_equal(r->ces_answers, 2);
+  assert_int_equal(r->ces_invited, 1);
+}
+
+static int32_t write_buf(void *opaque, const void *bytes, size_t len) {
+  unsigned char **p = opaque;
+  memcpy(*p, bytes, len);
+  *p += len;
+  return CXM_OK;
+}
+
+static void test_loop_hand_worked(void **state) {
+  static unsigned char bytes[1 << 16];
+  unsigned char *end = bytes;
+  cxm_store *s = loop_store(0, N_LOOP), *a = loop_store(0, 7), *b = loop_store(7, N_LOOP), *copy = NULL;
+  cxm_loop_result r = loop_query(s, NULL, NULL);
+  (void)state;
+  assert_loop_hand_worked(&r);
+  /* a snapshot and a merge of two halves keep the survey log */
+  assert_int_equal(cxm_store_save_to(s, write_buf, &end), CXM_OK);
+  assert_int_equal(cxm_store_load_bytes(&copy, bytes, (size_t)(end - bytes), NULL), CXM_OK);
+  r = loop_query(copy, NULL, NULL);
+  assert_loop_hand_worked(&r);
+  assert_int_equal(cxm_store_merge(a, b), CXM_OK);
+  r = loop_query(a, NULL, NULL);
+  assert_loop_hand_worked(&r);
+  cxm_store_free(copy);
+  cxm_store_free(a);
+  cxm_store_free(b);
+  cxm_store_free(s);
+}
+
+static void test_loop_slices(void **state) {
+  cxm_store *s = loop_store(0, N_LOOP);
+  cxm_filter f;
+  cxm_loop_result r;
+  (void)state;
+  cxm_filter_init(&f);
+  f.channel = CXM_CHANNEL_EMAIL;
+  r = loop_query(s, &f, NULL);
+  assert_int_equal(r.detractors, 1);
+  assert_int_equal(r.followed, 1);
+  assert_int_equal(r.followed_in_target, 0);
+  assert_float_equal(r.followup_median_s, 32400, 0);
+  assert_float_equal(r.followup_p90_s, 32400, 0);
+  assert_int_equal(r.followed_next, 1);
+  assert_int_equal(r.unfollowed_next, 0);
+  assert_true(isnan(r.recovery_unfollowed_pct) && isnan(r.recovery_diff_pct));
+  assert_true(isnan(r.recovery_diff_low_pct) && isnan(r.recovery_diff_high_pct));
+  assert_int_equal(r.invitations, 2);
+  assert_int_equal(r.invitations_answered, 2);
+  assert_int_equal(r.nps_answers, 3);
+  assert_int_equal(r.nps_invited, 2);
+  /* frank's slice: one detractor, never followed, recovered anyway */
+  f.channel = CXM_CHANNEL_WEB;
+  r = loop_query(s, &f, NULL);
+  assert_int_equal(r.detractors, 1);
+  assert_int_equal(r.followed, 0);
+  assert_float_equal(r.never_pct, 100, 0);
+  assert_true(isnan(r.followup_median_s) && isnan(r.followup_p90_s));
+  assert_int_equal(r.unfollowed_recovered, 1);
+  assert_int_equal(r.invitations, 1);
+  assert_float_equal(r.response_pct, 100, 0);
+  /* hal's slice: an invitation, no answer */
+  f.channel = CXM_CHANNEL_PHONE;
+  r = loop_query(s, &f, NULL);
+  assert_int_equal(r.detractors, 0);
+  assert_true(isnan(r.never_pct) && isnan(r.in_target_pct));
+  assert_int_equal(r.invitations, 1);
+  assert_float_equal(r.nonresponse_pct, 100, 0);
+  cxm_store_free(s);
+}
+
+static void test_loop_options(void **state) {
+  cxm_store *s = loop_store(0, N_LOOP);
+  cxm_loop_options o;
+  cxm_loop_result r;
+  (void)state;
+  cxm_loop_options_init(&o);
+  assert_int_equal(o.nps_detractor_max, 6);
+  assert_int_equal(o.target_business_seconds, 8 * H);
+  /* gina's 8 becomes a detractor (never followed: no followup of g1) */
+  o.nps_detractor_max = 8;
+  r = loop_query(s, NULL, &o);
+  assert_int_equal(r.detractors, 5);
+  assert_int_equal(r.followed, 2);
+  /* a 9-hour promise: dan's followup is in time */
+  cxm_loop_options_init(&o);
+  o.target_business_seconds = 9 * H;
+  r = loop_query(s, NULL, &o);
+  assert_int_equal(r.followed_in_target, 2);
+  /* erin's 2 is no longer a detractor: her 1 recovered, without followup */
+  cxm_loop_options_init(&o);
+  o.csat_detractor_max = 1;
+  r = loop_query(s, NULL, &o);
+  assert_int_equal(r.detractors, 3);
+  assert_int_equal(r.unfollowed_recovered, 2);
+  /* a 30-minute window: dan's invitation an hour before is not his */
+  cxm_loop_options_init(&o);
+  o.invitation_window_seconds = 1800;
+  r = loop_query(s, NULL, &o);
+  assert_int_equal(r.invitations_answered, 2);
+  assert_int_equal(r.nps_invited, 1);
+  /* bad options and arguments */
+  cxm_loop_options_init(&o);
+  o.target_business_seconds = 0;
+  r.size = sizeof r;
+  assert_int_equal(cxm_store_loop(&r, s, NULL, &o), CXM_E_OPTION);
+  cxm_loop_options_init(&o);
+  o.nps_detractor_max = 11;
+  assert_int_equal(cxm_store_loop(&r, s, NULL, &o), CXM_E_OPTION);
+  cxm_loop_options_init(&o);
+  o.size = 8;
+  assert_int_equal(cxm_store_loop(&r, s, NULL, &o), CXM_E_SIZE);
+  r.size = 3;
+  assert_int_equal(cxm_store_loop(&r, s, NULL, NULL), CXM_E_SIZE);
+  assert_int_equal(cxm_store_loop(NULL, s, NULL, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_loop_each(NULL, NULL, 0, s, NULL), CXM_OK);
+  cxm_loop_options_init(NULL);
+  cxm_store_free(s);
+}
+
+static void test_loop_each_equals_single(void **state) {
+  cxm_store *s = loop_store(0, N_LOOP);
+  cxm_groups *g = NULL;
+  cxm_filter fs[16];
+  cxm_loop_result many[16], one;
+  size_t n, k;
+  (void)state;
+  assert_int_equal(cxm_store_group(&g, s, NULL, CXM_BY_CHANNEL), CXM_OK);
+  n = cxm_groups_count(g);
+  assert_true(n >= 4 && n < 16);
+  for (k = 0; k < n; k++) {
+    assert_int_equal(cxm_groups_filter(&fs[k], g, k), CXM_OK);
+    many[k].size = sizeof many[k];
+  }
+  cxm_filter_init(&fs[n]);
+  many[n].size = sizeof many[n];
+  assert_int_equal(cxm_store_loop_each(many, fs, n + 1, s, NULL), CXM_OK);
+  for (k = 0; k <= n; k++) {
+    one = loop_query(s, &fs[k], NULL);
+    assert_memory_equal(&one, &many[k], sizeof one);
+  }
+  assert_loop_hand_worked(&many[n]);
+  cxm_groups_free(g);
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hand_worked),
@@ -311,6 +543,10 @@ int main(void) {
       cmocka_unit_test(test_kinds_need_refs),
       cmocka_unit_test(test_each_equals_single),
       cmocka_unit_test(test_gap_period_is_interaction_start),
+      cmocka_unit_test(test_loop_hand_worked),
+      cmocka_unit_test(test_loop_slices),
+      cmocka_unit_test(test_loop_options),
+      cmocka_unit_test(test_loop_each_equals_single),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Independent reference for the service operations and the interaction's
-period (docs/experience.md "Service operations", "The perception gap").
+"""Independent reference for the service operations, closing the loop,
+response rates and the interaction's period (docs/experience.md "Service
+operations", "Closing the loop", "Response rates", "The perception gap").
 
 It shares no code with the library or with tests/cli/test_cli.py: it writes
 an event file with every edge it knows (reopen after resolve, transfer
 chains, contacts across weekends and holidays, replies before the open,
 follow-ups before the answer, answers without invitations, slices of one
 answer, same-second opens, interactions crossing a month end), computes the
-`operations` object and the gap pair counts per slice by brute force over
-the raw rows, runs `cxm report --json` on the same file and compares.
+`operations`, `loop` and `responses` objects and the gap pair counts per
+slice by brute force over the raw rows, runs `cxm report --json` on the same
+file and compares.
 
     ops_reference.py CXM WORKDIR [SEED]     exit status 0 when everything agrees
 
@@ -79,6 +81,45 @@ def generate(seed):
     add(ts(2025, 3, 23, 10), "e7", "ces", "S7", "email", "", "2")
     # a slice of one answer: a custom channel with one NPS
     add(ts(2025, 3, 24, 10), "e8", "nps", "", "kiosk", "", "9")
+    # closing the loop across a weekend and a holiday: a detractor answered
+    # Friday 16:00, followed up Tuesday 10:00 after Monday the 17th (a
+    # holiday): 1 h + 1 h of business time; the next answer recovers
+    add(ts(2025, 3, 14, 16), "e9", "nps", "L9", "phone", "smb", "2")
+    add(ts(2025, 3, 18, 10), "e9", "followup", "L9", "phone", "smb")
+    add(ts(2025, 3, 28, 10), "e9", "nps", "L9b", "phone", "smb", "10")
+    # an invitation with a ref answered at its own second; one never answered
+    add(ts(2025, 3, 26, 10), "e10", "survey_sent", "L10", "web", "consumer")
+    add(ts(2025, 3, 26, 10), "e10", "csat", "L10", "web", "consumer", "2")
+    add(ts(2025, 3, 27, 10), "e11", "survey_sent", "", "web", "consumer")
+    # random survey traffic: invitations by ref and by customer, answers
+    # without invitation, follow-ups before and after the answer and after
+    # the customer's next answer, several answers per ref
+    for i in range(300):
+        cust = "s%d" % rng.randrange(40)
+        kind = rng.choice(["nps", "nps", "csat", "ces"])
+        ch = rng.choice(CHANNELS)
+        seg = rng.choice(SEGMENTS)
+        t0 = ts(2025, 3, 1) + rng.randrange(50 * DAY)
+        ref = "Q%d" % i if rng.random() < 0.8 else ""
+        top = {"nps": 10, "csat": 5, "ces": 7}[kind]
+        value = str(rng.randrange(0 if kind == "nps" else 1, top + 1))
+        u = rng.random()
+        if u < 0.3 and ref:
+            add(t0 - rng.randrange(0, 3 * DAY), cust, "survey_sent", ref, ch, seg)
+        elif u < 0.6:
+            add(t0 - rng.randrange(0, 40 * DAY), cust, "survey_sent", "", ch, seg)
+        if rng.random() < 0.9:
+            add(t0, cust, kind, ref, ch, seg, value)
+        if ref and rng.random() < 0.1:
+            add(t0 + rng.randrange(0, 2 * DAY), cust, rng.choice(["nps", "csat", "ces"]), ref, ch, seg,
+                str(rng.randrange(1, 6)))
+        if ref:
+            for _ in range(rng.choice([0, 0, 1, 1, 2])):
+                add(t0 + rng.randrange(-DAY, 6 * DAY), cust, "followup", ref, ch, seg)
+    # follow-ups of contact refs answered by NPS (the ref is shared)
+    for i in range(0, 400, 7):
+        add(ts(2025, 3, 1) + rng.randrange(60 * DAY), "c%d" % rng.randrange(60), "followup", "R%d" % i,
+            rng.choice(CHANNELS))
     # random contacts: a few customers with many contacts, so repeats and
     # switches happen, some never resolved, some with several replies
     for i in range(400):
@@ -125,10 +166,14 @@ def business_seconds(t0, t1, holidays):
 
 
 def median(v):
+    return quantile(v, 0.5)
+
+
+def quantile(v, q):
     if not v:
         return None
     v = sorted(v)
-    pos = (len(v) - 1) * 0.5
+    pos = (len(v) - 1) * q
     lo = int(math.floor(pos))
     hi = min(lo + 1, len(v) - 1)
     return v[lo] + (v[hi] - v[lo]) * (pos - lo)
@@ -202,6 +247,106 @@ def operations(contacts, keep, holidays):
     return out
 
 
+DETRACTOR = {"nps": 6, "csat": 2, "ces": 3}
+TARGET = 8 * 3600
+INVITE_WINDOW = 30 * DAY
+Z95 = 1.959964
+
+
+def loop_facts(rows, holidays):
+    """Per answer (row index): detractor, first follow-up delay, next answer,
+    invitation; per invitation: answered. Brute force in file order."""
+    answers = [(i, r) for i, r in enumerate(rows) if r["kind"] in DETRACTOR]
+    invitations = [(i, r) for i, r in enumerate(rows) if r["kind"] == "survey_sent"]
+    followups = [r for r in rows if r["kind"] == "followup"]
+    bad = lambda r: int(r["value"]) <= DETRACTOR[r["kind"]]
+    answered, facts = set(), {}
+    for i, a in sorted(answers, key=lambda p: (p[1]["time"], p[0])):
+        f = {"row": a, "bad": bad(a), "invited": False}
+        by_ref = [(v["time"], j) for j, v in invitations if a["ref"] != "" and v["ref"] == a["ref"]
+                  and v["time"] <= a["time"]]
+        if by_ref:
+            answered.add(max(by_ref)[1])
+            f["invited"] = True
+        else:
+            free = [(v["time"], j) for j, v in invitations if v["ref"] == "" and v["customer"] == a["customer"]
+                    and j not in answered and a["time"] - INVITE_WINDOW <= v["time"] <= a["time"]]
+            if free:
+                answered.add(max(free)[1])
+                f["invited"] = True
+        fups = sorted(u["time"] for u in followups if a["ref"] != "" and u["ref"] == a["ref"]
+                      and u["time"] >= a["time"])
+        f["first"] = fups[0] if fups else None
+        f["delay"] = business_seconds(a["time"], fups[0], holidays) if fups else None
+        nxt = sorted((b["time"], j, b) for j, b in answers if b["customer"] == a["customer"]
+                     and b["kind"] == a["kind"] and (b["time"], j) > (a["time"], i))
+        f["next"] = nxt[0][2] if nxt else None
+        facts[i] = f
+    return facts, [(r, j in answered) for j, r in invitations]
+
+
+def wilson(x, n):
+    p = x / n
+    d = 1 + Z95 * Z95 / n
+    c = (p + Z95 * Z95 / (2 * n)) / d
+    h = Z95 * math.sqrt(p * (1 - p) / n + Z95 * Z95 / (4 * n * n)) / d
+    return c - h, c + h
+
+
+def loop_and_responses(facts, invitations, keep):
+    det = followed = target = fn = fr = un = ur = 0
+    delays = []
+    counts = {k: [0, 0] for k in DETRACTOR}
+    for f in facts.values():
+        r = f["row"]
+        if not keep(r):
+            continue
+        counts[r["kind"]][0] += 1
+        counts[r["kind"]][1] += f["invited"]
+        if not f["bad"]:
+            continue
+        det += 1
+        if f["first"] is not None:
+            followed += 1
+            target += f["delay"] <= TARGET
+            delays.append(f["delay"])
+        if f["next"] is None:
+            continue
+        recovered = int(f["next"]["value"]) > DETRACTOR[f["next"]["kind"]]
+        if f["first"] is not None and f["first"] <= f["next"]["time"]:
+            fn, fr = fn + 1, fr + recovered
+        else:
+            un, ur = un + 1, ur + recovered
+    pct = lambda k, n: 100.0 * k / n if n else None
+    ci = None
+    if fn and un:
+        p1, p2 = fr / fn, ur / un
+        (l1, u1), (l2, u2) = wilson(fr, fn), wilson(ur, un)
+        # Newcombe (1998) method 10
+        ci = [100 * (p1 - p2 - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)),
+              100 * (p1 - p2 + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))]
+    rf, ru = pct(fr, fn), pct(ur, un)
+    loop = {"detractors": det, "followed": followed, "followed_in_target": target,
+            "in_target_pct": pct(target, det), "never_pct": pct(det - followed, det),
+            "followup_median_business_s": quantile(delays, 0.5), "followup_p90_business_s": quantile(delays, 0.9),
+            "followed_next": fn, "followed_recovered": fr, "unfollowed_next": un, "unfollowed_recovered": ur,
+            "recovery_followed_pct": rf, "recovery_unfollowed_pct": ru,
+            "recovery_diff_pct": None if rf is None or ru is None else rf - ru, "recovery_diff_ci95": ci}
+    mine = [done for r, done in invitations if keep(r)]
+    rate = pct(sum(mine), len(mine))
+    resp = {"invitations": len(mine), "answered": sum(mine), "response_pct": rate,
+            "nonresponse_pct": None if rate is None else 100.0 - rate}
+    for k in ("nps", "csat", "ces"):
+        resp[k + "_answers"], resp[k + "_invited"] = counts[k]
+    return loop, resp
+
+
+def same(a, b):
+    if isinstance(a, list) or isinstance(b, list):
+        return isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(map(close, a, b))
+    return close(a, b)
+
+
 def close(a, b):
     if a is None or b is None:
         return a is None and b is None
@@ -242,20 +387,33 @@ def main():
     holidays = set(HOLIDAYS)
     contacts, pairs = model(rows, holidays)
     month = lambda t: "%04d-%02d" % tuple(datetime.datetime.fromtimestamp(t, datetime.timezone.utc).timetuple()[:2])
-    checks = [("overall", got["overall"], lambda c: True, lambda p: True)]
+    facts, invitations = loop_facts(rows, holidays)
+    checks = [("overall", got["overall"], lambda c: True, lambda p: True, lambda r: True)]
     for dim, slices in got["slices"].items():
         for key, doc in slices.items():
             if dim == "month":
                 keep = (lambda k: lambda c: month(c["began"]) == k)(key)
                 keep_pair = (lambda k: lambda p: month(p["began"]) == k)(key)
+                keep_row = (lambda k: lambda r: month(r["time"]) == k)(key)
             elif dim == "channel":
                 keep = (lambda k: lambda c: c["channel"] == k)(key)
                 keep_pair = (lambda k: lambda p: p["channel"] == k)(key)
+                keep_row = (lambda k: lambda r: (r["channel"] or "unknown") == k)(key)
             else:
                 keep = (lambda k: lambda c: c["segment"] == k)(key)
                 keep_pair = None
-            checks.append(("%s.%s" % (dim, key), doc, keep, keep_pair))
-    for name, doc, keep, keep_pair in checks:
+                keep_row = (lambda k: lambda r: (r["segment"] or "unknown") == k)(key)
+            checks.append(("%s.%s" % (dim, key), doc, keep, keep_pair, keep_row))
+    for name, doc, keep, keep_pair, keep_row in checks:
+        for part, want in zip(("loop", "responses"), loop_and_responses(facts, invitations, keep_row)):
+            have = doc[part]
+            for k, v in want.items():
+                if not same(have.get(k), v):
+                    print("FAIL %s %s.%s: cxm %r, reference %r" % (name, part, k, have.get(k), v))
+                    failures += 1
+            if list(have) != list(want):
+                print("FAIL %s %s keys %s" % (name, part, list(have)))
+                failures += 1
         want = operations(contacts, keep, holidays)
         have = doc["operations"]
         for k, v in want.items():
@@ -275,7 +433,8 @@ def main():
     if march is None or not any(c["ref"] == "E5" and month(c["began"]) == "2025-03" for c in contacts):
         print("FAIL the 31 March contact rated on 1 April is not a March pair")
         failures += 1
-    print("%d slices, %d contacts, %d pairs compared: %s" % (len(checks), len(contacts), len(pairs),
+    print("%d slices, %d contacts, %d pairs, %d answers (%d detractors), %d invitations compared: %s" % (
+        len(checks), len(contacts), len(pairs), len(facts), sum(f["bad"] for f in facts.values()), len(invitations),
                                                              "ok" if failures == 0 else "%d failures" % failures))
     return 1 if failures else 0
 

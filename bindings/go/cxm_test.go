@@ -1173,7 +1173,10 @@ func TestNoLeak(t *testing.T) {
 	debug.FreeOSMemory()
 	after := rssKiB(t)
 	t.Logf("RSS %d KiB -> %d KiB after 100000 rounds", before, after)
-	if after-before > 4096 {
+	// The store keeps 32 bytes per survey answer (its survey log, for
+	// closing the loop: docs/experience.md), in an array that doubles:
+	// up to 6 250 KiB for the 100 000 answers recorded here is data.
+	if after-before > 4096+6250 {
 		t.Errorf("RSS grew by %d KiB over 100000 rounds: a leak", after-before)
 	}
 	// Churn results are freed: a leaked result (the model, its evaluation and

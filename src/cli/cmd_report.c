@@ -123,6 +123,7 @@ typedef struct report_out {
   const cli_args *args;
   const cli_compare *compare; /* NULL without --compare */
   const cxm_operations_options *operations;
+  const cxm_loop_options *loop;
 } report_out;
 
 /* The slice-vs-rest options of --adjust, --min-n and --max-moe. */
@@ -136,7 +137,8 @@ static void report_slice_options(cxm_slice_options *so, const cli_args *args) {
 /* One slice: overall (`groups` NULL) or group `index` of a
  * cxm_store_group_experience() result. */
 static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *groups, size_t index,
-                          const cxm_survey_acc *acc, const cli_slice_tests *st, const cxm_operations_result *ops) {
+                          const cxm_survey_acc *acc, const cli_slice_tests *st, const cxm_operations_result *ops,
+                          const cxm_loop_result *loop) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -197,6 +199,7 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *gr
     int32_t rc = groups == NULL ? cli_experience_json(j, r->store, NULL, r->options)
                                 : cli_experience_json_group(j, r->store, groups, index);
     cli_operations_json(j, ops);
+    cli_loop_json(j, loop);
     if (st != NULL) cli_slice_vs_rest_json(j, st, index);
     cli_json_object_end(j);
     return rc;
@@ -274,6 +277,7 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, 
 
 static int print_json(const report_out *r) {
   cxm_operations_result *all_ops = NULL;
+  cxm_loop_result *all_loops = NULL;
   size_t start[CXM_BY_COUNT];
   cxm_survey_acc overall;
   cli_json j;
@@ -284,7 +288,7 @@ static int print_json(const report_out *r) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
   }
-  rc = cli_operations_all(&all_ops, start, r->store, r->by, r->by_count, r->operations);
+  rc = cli_operations_all(&all_ops, &all_loops, start, r->store, r->by, r->by_count, r->operations, r->loop);
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
@@ -312,6 +316,7 @@ static int print_json(const report_out *r) {
     rc = cli_compare_run(&cmp, r->store, r->compare);
     if (rc != CXM_OK) {
       free(all_ops);
+      free(all_loops);
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
     }
@@ -319,9 +324,10 @@ static int print_json(const report_out *r) {
     cli_compare_json(&j, r->compare, &cmp);
   }
   cli_json_keyz(&j, "overall");
-  rc = json_slice(&j, r, NULL, 0, &overall, NULL, &all_ops[0]);
+  rc = json_slice(&j, r, NULL, 0, &overall, NULL, &all_ops[0], &all_loops[0]);
   if (rc != CXM_OK) {
     free(all_ops);
+    free(all_loops);
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
   }
@@ -334,6 +340,7 @@ static int print_json(const report_out *r) {
     rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d], r->options);
     if (rc != CXM_OK) {
       free(all_ops);
+      free(all_loops);
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
     }
@@ -342,6 +349,7 @@ static int print_json(const report_out *r) {
     report_slice_options(&so, r->args);
     if (cli_slice_tests_run(&st, groups, &so) != 0) {
       free(all_ops);
+      free(all_loops);
       cxm_groups_free(groups);
       return -1;
     }
@@ -356,15 +364,19 @@ static int print_json(const report_out *r) {
       if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
         cli_slice_tests_free(&st);
         free(all_ops);
+        free(all_loops);
+        free(all_loops);
         cxm_groups_free(groups);
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
       }
       cli_json_key(&j, key, len);
-      rc = json_slice(&j, r, groups, i, &acc, &st, &ops[i]);
+      rc = json_slice(&j, r, groups, i, &acc, &st, &ops[i], &all_loops[start[d] + i]);
       if (rc != CXM_OK) {
         cli_slice_tests_free(&st);
         free(all_ops);
+        free(all_loops);
+        free(all_loops);
         cxm_groups_free(groups);
         cli_diag(NULL, cxm_status_str(rc));
         return -1;
@@ -375,6 +387,7 @@ static int print_json(const report_out *r) {
     cxm_groups_free(groups);
   }
   free(all_ops);
+  free(all_loops);
   cli_json_object_end(&j);
   cli_json_object_end(&j);
   return 0;
@@ -412,7 +425,13 @@ static void print_legend(const report_out *r) {
       "                   contact by the customer within the repeat window (--fcr-window)\n"
       "  repeat, switch   contacts followed within the window by another contact of the\n"
       "                   customer; on another channel\n"
-      "  1st/full res     open to first/last resolution (after reopens), median; mean bt\n",
+      "  1st/full res     open to first/last resolution (after reopens), median; mean bt\n"
+      "  detractors       answers NPS 0-6, CSAT 1-2, CES 1-3; followed: with a followup of the\n"
+      "                   answer's ref; never %%: without; in target %%: followed within the target\n"
+      "  fup med/p90 bt   business time from the answer to its first followup\n"
+      "  recov fol/not %%  next answer of the kind no longer a detractor, followed up before it\n"
+      "                   or not; diff: followed - not, Newcombe hybrid score 95%% interval\n"
+      "  invites, resp %%  survey_sent events; share answered (AAPOR RR1, docs/experience.md)\n",
       (unsigned long long)r->args->min_n, cli_slice_adjust_name(r->args->adjust));
   printf("settings: %s\n", business);
 }
@@ -565,8 +584,9 @@ static int print_service_tables(const report_out *r) {
 /* The service-operations tables: overall, then per --by dimension. */
 static int print_operations_tables(const report_out *r) {
   cxm_operations_result *ops = NULL;
+  cxm_loop_result *loops = NULL;
   size_t start[CXM_BY_COUNT], d;
-  int32_t rc = cli_operations_all(&ops, start, r->store, r->by, r->by_count, r->operations);
+  int32_t rc = cli_operations_all(&ops, &loops, start, r->store, r->by, r->by_count, r->operations, r->loop);
   for (d = 0; d <= r->by_count && rc == CXM_OK; d++) {
     cxm_groups *groups = NULL;
     cli_table *t = cli_table_new(CLI_OPERATIONS_COLUMNS);
@@ -597,7 +617,38 @@ static int print_operations_tables(const report_out *r) {
     cli_table_free(t);
     cxm_groups_free(groups);
   }
+  for (d = 0; d <= r->by_count && rc == CXM_OK; d++) {
+    cxm_groups *groups = NULL;
+    cli_table *t = cli_table_new(CLI_LOOP_COLUMNS);
+    char title[96];
+    size_t i, count = 0;
+    const char *name = d == 0 ? "slice" : cli_args_by_name(r->by[d - 1]);
+    if (t == NULL) {
+      rc = CXM_E_NOMEM;
+      break;
+    }
+    cli_loop_table_header(t, name);
+    if (d == 0) {
+      cli_loop_table_row(t, "all", &loops[0]);
+      snprintf(title, sizeof title, "\nclosing the loop and response rates: overall (target %.1f business hours)",
+               (double)r->loop->target_business_seconds / 3600.0);
+    } else {
+      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
+      count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
+      for (i = 0; i < count && rc == CXM_OK; i++) {
+        const char *key;
+        size_t len;
+        rc = cxm_groups_key(&key, &len, groups, i);
+        if (rc == CXM_OK) cli_loop_table_row(t, key, &loops[start[d - 1] + i]);
+      }
+      snprintf(title, sizeof title, "\nclosing the loop and response rates by %s", name);
+    }
+    if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
+    cli_table_free(t);
+    cxm_groups_free(groups);
+  }
   free(ops);
+  free(loops);
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
@@ -652,6 +703,7 @@ int cli_report_main(int argc, char **argv) {
   cxm_calendar *calendar = NULL;
   cxm_experience_options options;
   cxm_operations_options operations;
+  cxm_loop_options loop;
   cxm_store *store = NULL;
   cxm_store_stats stats;
   cli_input in;
@@ -690,6 +742,8 @@ int cli_report_main(int argc, char **argv) {
   cxm_operations_options_init(&operations);
   operations.calendar = calendar;
   operations.window_seconds = args.fcr_window_days * 86400;
+  cxm_loop_options_init(&loop);
+  loop.calendar = calendar;
 
   memset(&in, 0, sizeof in);
   if (args.dialect.snapshot != NULL) {
@@ -725,6 +779,7 @@ int cli_report_main(int argc, char **argv) {
     out.args = &args;
     out.compare = NULL;
     out.operations = &operations;
+    out.loop = &loop;
     if (args.compare != NULL) {
       if (cli_compare_resolve(&compare, stats.last) == 0) {
         out.compare = &compare;

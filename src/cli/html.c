@@ -720,6 +720,83 @@ static int section_service(page *p) {
   return 0;
 }
 
+/* Closing the loop and response rates per channel (cxm_store_loop_each(),
+ * the `loop` and `responses` members of --json), as a table. */
+static int section_loop(page *p) {
+  FILE *f = p->f;
+  size_t n, i;
+  slice *s = slices_of(&n, p->h->store, CXM_BY_CHANNEL, p->h->options);
+  cxm_filter *fs;
+  cxm_loop_result *r;
+  cxm_loop_options o;
+  int32_t rc;
+  if (s == NULL) return -1;
+  fs = calloc(n > 0 ? n : 1, sizeof *fs);
+  r = calloc(n > 0 ? n : 1, sizeof *r);
+  if (fs == NULL || r == NULL) {
+    free(s), free(fs), free(r);
+    cli_diag(NULL, "out of memory");
+    return -1;
+  }
+  for (i = 0; i < n; i++) {
+    fs[i] = s[i].filter;
+    r[i].size = sizeof r[i];
+  }
+  cxm_loop_options_init(&o);
+  o.calendar = p->h->options->calendar;
+  rc = cxm_store_loop_each(r, fs, n, p->h->store, &o);
+  if (rc != CXM_OK) {
+    free(s), free(fs), free(r);
+    cli_diag(NULL, cxm_status_str(rc));
+    return -1;
+  }
+  fputs(
+      "<section id=\"loop\"><h2>Closing the loop and response rates</h2>\n<p class=\"note\">Detractor answers "
+      "(NPS 0&#8211;6, CSAT 1&#8211;2, CES 1&#8211;3) and the business time to their first follow-up; recovery: "
+      "the customer&#8217;s next answer of the kind is no longer a detractor, followed up before it or not "
+      "(docs/experience.md). Response rate: answered invitations &#247; invitations (AAPOR RR1).</p>\n"
+      "<table><caption>Closing the loop and response rates per channel</caption><thead><tr>"
+      "<th scope=\"col\">channel</th><th scope=\"col\">detractors</th><th scope=\"col\">followed</th>"
+      "<th scope=\"col\">never %</th><th scope=\"col\">within 1 business day %</th>"
+      "<th scope=\"col\">follow-up median bt</th><th scope=\"col\">p90 bt</th>"
+      "<th scope=\"col\">recovered, followed %</th><th scope=\"col\">recovered, not followed %</th>"
+      "<th scope=\"col\">invitations</th><th scope=\"col\">response %</th>"
+      "<th scope=\"col\">non-response %</th></tr></thead><tbody>",
+      f);
+  for (i = 0; i < n; i++) {
+    char k[256];
+    fputs("<tr><th scope=\"row\">", f);
+    escz(f, s[i].key);
+    fputs("</th>", f);
+    path_of(k, sizeof k, "channel", s[i].key, "loop.detractors");
+    td_count(f, k, r[i].detractors, 0);
+    path_of(k, sizeof k, "channel", s[i].key, "loop.followed");
+    td_count(f, k, r[i].followed, 0);
+    path_of(k, sizeof k, "channel", s[i].key, "loop.never_pct");
+    td_num(f, k, r[i].never_pct, 1, "");
+    path_of(k, sizeof k, "channel", s[i].key, "loop.in_target_pct");
+    td_num(f, k, r[i].in_target_pct, 1, "");
+    path_of(k, sizeof k, "channel", s[i].key, "loop.followup_median_business_s");
+    td_duration(f, k, r[i].followup_median_s);
+    path_of(k, sizeof k, "channel", s[i].key, "loop.followup_p90_business_s");
+    td_duration(f, k, r[i].followup_p90_s);
+    path_of(k, sizeof k, "channel", s[i].key, "loop.recovery_followed_pct");
+    td_num(f, k, r[i].recovery_followed_pct, 1, "");
+    path_of(k, sizeof k, "channel", s[i].key, "loop.recovery_unfollowed_pct");
+    td_num(f, k, r[i].recovery_unfollowed_pct, 1, "");
+    path_of(k, sizeof k, "channel", s[i].key, "responses.invitations");
+    td_count(f, k, r[i].invitations, 0);
+    path_of(k, sizeof k, "channel", s[i].key, "responses.response_pct");
+    td_num(f, k, r[i].response_pct, 1, "");
+    path_of(k, sizeof k, "channel", s[i].key, "responses.nonresponse_pct");
+    td_num(f, k, r[i].nonresponse_pct, 1, "");
+    fputs("</tr>", f);
+  }
+  fputs("</tbody></table></section>\n", f);
+  free(s), free(fs), free(r);
+  return 0;
+}
+
 static const char *band_text(int32_t band) {
   return band == CXM_RISK_HIGH ? "high" : band == CXM_RISK_MEDIUM ? "medium" : "low";
 }
@@ -921,7 +998,7 @@ static int write_page(page *p) {
   for (d = 0; d < sizeof dims / sizeof dims[0]; d++) {
     if (section_dimension(p, dims[d]) != 0) return -1;
   }
-  if (section_gap(p) != 0 || section_service(p) != 0 || section_risk(p) != 0) return -1;
+  if (section_gap(p) != 0 || section_service(p) != 0 || section_loop(p) != 0 || section_risk(p) != 0) return -1;
   fputs(
       "<section id=\"legend\"><h2>How to read this report</h2><dl class=\"legend\">"
       "<dt>NPS</dt><dd>Net Promoter Score: % promoters (9&#8211;10) &#8722; % detractors (0&#8211;6), "

@@ -73,13 +73,78 @@ void cli_operations_table_row(cli_table *t, const char *key, const cxm_operation
   cell_duration(t, r->full_resolution_business_mean_s);
 }
 
-int32_t cli_operations_all(cxm_operations_result **out, size_t *start, const cxm_store *store, const int32_t *by,
-                           size_t by_count, const cxm_operations_options *options) {
+void cli_loop_json(cli_json *j, const cxm_loop_result *r) {
+  cli_json_keyz(j, "loop");
+  cli_json_object_begin(j);
+  cli_json_member_uint(j, "detractors", r->detractors);
+  cli_json_member_uint(j, "followed", r->followed);
+  cli_json_member_uint(j, "followed_in_target", r->followed_in_target);
+  cli_json_member_number(j, "in_target_pct", r->in_target_pct);
+  cli_json_member_number(j, "never_pct", r->never_pct);
+  cli_json_member_number(j, "followup_median_business_s", r->followup_median_s);
+  cli_json_member_number(j, "followup_p90_business_s", r->followup_p90_s);
+  cli_json_member_uint(j, "followed_next", r->followed_next);
+  cli_json_member_uint(j, "followed_recovered", r->followed_recovered);
+  cli_json_member_uint(j, "unfollowed_next", r->unfollowed_next);
+  cli_json_member_uint(j, "unfollowed_recovered", r->unfollowed_recovered);
+  cli_json_member_number(j, "recovery_followed_pct", r->recovery_followed_pct);
+  cli_json_member_number(j, "recovery_unfollowed_pct", r->recovery_unfollowed_pct);
+  cli_json_member_number(j, "recovery_diff_pct", r->recovery_diff_pct);
+  cli_json_keyz(j, "recovery_diff_ci95");
+  cli_json_interval(j, r->recovery_diff_low_pct, r->recovery_diff_high_pct);
+  cli_json_object_end(j);
+  cli_json_keyz(j, "responses");
+  cli_json_object_begin(j);
+  cli_json_member_uint(j, "invitations", r->invitations);
+  cli_json_member_uint(j, "answered", r->invitations_answered);
+  cli_json_member_number(j, "response_pct", r->response_pct);
+  cli_json_member_number(j, "nonresponse_pct", r->nonresponse_pct);
+  cli_json_member_uint(j, "nps_answers", r->nps_answers);
+  cli_json_member_uint(j, "nps_invited", r->nps_invited);
+  cli_json_member_uint(j, "csat_answers", r->csat_answers);
+  cli_json_member_uint(j, "csat_invited", r->csat_invited);
+  cli_json_member_uint(j, "ces_answers", r->ces_answers);
+  cli_json_member_uint(j, "ces_invited", r->ces_invited);
+  cli_json_object_end(j);
+}
+
+void cli_loop_table_header(cli_table *t, const char *first) {
+  static const char *const names[] = {"detractors",  "followed",   "never %",     "in target %",
+                                      "fup med bt",  "fup p90 bt", "recov fol %", "recov not %",
+                                      "diff 95% CI", "invites",    "resp %"};
+  size_t i;
+  cli_table_cell(t, first);
+  for (i = 0; i < sizeof names / sizeof names[0]; i++) cli_table_cell(t, names[i]);
+}
+
+void cli_loop_table_row(cli_table *t, const char *key, const cxm_loop_result *r) {
+  cli_table_cell(t, key);
+  cli_table_cellf(t, "%llu", (unsigned long long)r->detractors);
+  cli_table_cellf(t, "%llu", (unsigned long long)r->followed);
+  cell_pct(t, r->never_pct, 1);
+  cell_pct(t, r->in_target_pct, 1);
+  cell_duration(t, r->followup_median_s);
+  cell_duration(t, r->followup_p90_s);
+  cell_pct(t, r->recovery_followed_pct, 1);
+  cell_pct(t, r->recovery_unfollowed_pct, 1);
+  if (isnan(r->recovery_diff_low_pct))
+    cli_table_cell(t, "-");
+  else
+    cli_table_cellf(t, "%+.1f [%.1f, %.1f]", r->recovery_diff_pct, r->recovery_diff_low_pct, r->recovery_diff_high_pct);
+  cli_table_cellf(t, "%llu", (unsigned long long)r->invitations);
+  cell_pct(t, r->response_pct, 1);
+}
+
+int32_t cli_operations_all(cxm_operations_result **out, cxm_loop_result **loops, size_t *start, const cxm_store *store,
+                           const int32_t *by, size_t by_count, const cxm_operations_options *options,
+                           const cxm_loop_options *loop_options) {
   cxm_filter *filters = NULL;
   cxm_operations_result *rs = NULL;
+  cxm_loop_result *ls = NULL;
   size_t n = 1, d, k;
   int32_t rc = CXM_OK;
   *out = NULL;
+  *loops = NULL;
   filters = malloc(sizeof *filters);
   if (filters == NULL) return CXM_E_NOMEM;
   cxm_filter_init(&filters[0]);
@@ -102,17 +167,24 @@ int32_t cli_operations_all(cxm_operations_result **out, size_t *start, const cxm
   }
   if (rc == CXM_OK) {
     rs = malloc(n * sizeof *rs);
-    if (rs == NULL) rc = CXM_E_NOMEM;
+    ls = malloc(n * sizeof *ls);
+    if (rs == NULL || ls == NULL) rc = CXM_E_NOMEM;
   }
   if (rc == CXM_OK) {
-    for (k = 0; k < n; k++) rs[k].size = sizeof rs[k];
+    for (k = 0; k < n; k++) {
+      rs[k].size = sizeof rs[k];
+      ls[k].size = sizeof ls[k];
+    }
     rc = cxm_store_operations_each(rs, filters, n, store, options);
   }
+  if (rc == CXM_OK) rc = cxm_store_loop_each(ls, filters, n, store, loop_options);
   free(filters);
   if (rc != CXM_OK) {
     free(rs);
+    free(ls);
     return rc;
   }
   *out = rs;
+  *loops = ls;
   return CXM_OK;
 }

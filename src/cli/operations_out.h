@@ -1,6 +1,7 @@
 /* The service-operations section of `cxm report` (docs/cli.md): first-contact
  * resolution, reopens, resolution times, repeat contacts, channel switches
- * and transfers, as JSON members and as table rows. */
+ * and transfers, as JSON members and as table rows; and the closing-the-loop
+ * and response-rate section, which is computed over the same slices. */
 #ifndef CXM_CLI_OPERATIONS_OUT_H
 #define CXM_CLI_OPERATIONS_OUT_H
 
@@ -19,12 +20,22 @@ void cli_operations_table_header(cli_table *t, const char *first);
 /* One row. */
 void cli_operations_table_row(cli_table *t, const char *key, const cxm_operations_result *r);
 
-/* Every slice of a report in one query (one sort of the contacts): out[0]
- * is everything, then the groups of by[0] in cxm_store_group() order, then
- * those of by[1]... `*start` (by_count entries) receives where each
- * dimension's groups begin. `*out` is malloc'ed (free()). CXM_OK or a
- * status. */
-int32_t cli_operations_all(cxm_operations_result **out, size_t *start, const cxm_store *store, const int32_t *by,
-                           size_t by_count, const cxm_operations_options *options);
+#define CLI_LOOP_COLUMNS 12
+
+/* `"loop": {...}, "responses": {...}` as members of the current object. */
+void cli_loop_json(cli_json *j, const cxm_loop_result *r);
+
+/* The closing-the-loop table's header row and one row. */
+void cli_loop_table_header(cli_table *t, const char *first);
+void cli_loop_table_row(cli_table *t, const char *key, const cxm_loop_result *r);
+
+/* Every slice of a report in one query each (one sort of the contacts, one
+ * of the survey log): out[0] and loops[0] are everything, then the groups
+ * of by[0] in cxm_store_group() order, then those of by[1]... `*start`
+ * (by_count entries) receives where each dimension's groups begin. `*out`
+ * and `*loops` are malloc'ed (free()). CXM_OK or a status. */
+int32_t cli_operations_all(cxm_operations_result **out, cxm_loop_result **loops, size_t *start, const cxm_store *store,
+                           const int32_t *by, size_t by_count, const cxm_operations_options *options,
+                           const cxm_loop_options *loop_options);
 
 #endif

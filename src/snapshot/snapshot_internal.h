@@ -9,8 +9,9 @@
 #include "common/fileio.h"
 
 /* 2: interactions gain first_time, last_resolve_time and the reply, reopen
- * and transfer counts. Version 1 files still load (docs/snapshot.md). */
-#define CXMI_SNAPSHOT_VERSION 2u
+ * and transfer counts. 3: the survey log (LOOP) follows the customer days.
+ * Version 1 and 2 files still load (docs/snapshot.md). */
+#define CXMI_SNAPSHOT_VERSION 3u
 #define CXMI_SNAPSHOT_HEADER_BYTES 16u
 #define CXMI_SNAPSHOT_TRAILER_BYTES 16u
 /* A section's frame: tag (4), payload length (8), payload, CRC-32C (4). */
@@ -19,7 +20,7 @@
 /* "\x89CXMSNAP": the high byte catches 7-bit channels, the rest names it. */
 extern const unsigned char cxmi_snapshot_magic[8];
 
-/* The sections of version 1, in the order they are written. */
+/* The sections, in the order they are written (LOOP from version 3). */
 enum {
   CXMI_SEC_META,
   CXMI_SEC_CUSTOMERS,
@@ -31,6 +32,7 @@ enum {
   CXMI_SEC_SERVQUAL,
   CXMI_SEC_CHURNED,
   CXMI_SEC_DAYS,
+  CXMI_SEC_LOOP,
   CXMI_SEC_COUNT
 };
 extern const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5];

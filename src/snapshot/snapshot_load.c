@@ -508,6 +508,42 @@ static int32_t next_section(rd *payload, rd *in, const char *tag) {
   return CXM_OK;
 }
 
+/* The survey log (version 3): what cxmi_loop_commit() can produce. */
+static int32_t rd_loop(rd *r, cxm_store *s) {
+  cxmi_loop *t = &s->loop;
+  uint32_t count, i;
+  TRY(rd_strings(r, &t->refs, &s->alloc, check_id, UINT32_C(0xFFFFFFF0)));
+  /* a time (8) and six one-byte varints */
+  TRY(rd_count(r, &count, 14, UINT32_MAX));
+  TRY(cxmi_loop_grow(t, &s->alloc, count));
+  for (i = 0; i < count; i++) {
+    cxmi_loop_event x;
+    int32_t kind, max;
+    uint32_t value;
+    memset(&x, 0, sizeof x);
+    TRY(rd_i64(r, &x.time));
+    TRY(rd_u32(r, &x.customer, UINT32_MAX));
+    TRY(rd_u32(r, &x.ref, UINT32_MAX));
+    TRY(rd_code(r, &kind, CXM_KIND_COUNT - 1));
+    TRY(rd_u32(r, &value, 10));
+    TRY(rd_code(r, &x.channel, INT32_MAX));
+    TRY(rd_code(r, &max, CXM_STAGE_COUNT - 1));
+    TRY(rd_code(r, &x.segment, INT32_MAX));
+    x.stage = (uint8_t)max;
+    max = kind == CXM_KIND_NPS ? 10 : kind == CXM_KIND_CSAT ? 5 : kind == CXM_KIND_CES ? 7 : 0;
+    if (!valid_time(x.time) || x.customer >= s->customers.count || !valid_channel(s, x.channel) ||
+        !valid_segment(s, x.segment) || (int32_t)value > max || (max > 0 && value < (kind != CXM_KIND_NPS)) ||
+        (max == 0 && kind != CXM_KIND_FOLLOWUP && kind != CXM_KIND_SURVEY_SENT) ||
+        (kind == CXM_KIND_FOLLOWUP && x.ref == 0) ||
+        x.ref > (cxmi_loop_is_answer(kind) ? s->interactions.refs.count : t->refs.count))
+      return CXM_E_FORMAT;
+    x.kind = (uint8_t)kind;
+    x.value = (uint8_t)value;
+    t->items[t->count++] = x;
+  }
+  return CXM_OK;
+}
+
 /* Parse the payload of section `section` into the store. */
 static int32_t rd_section(rd *r, int section, cxm_store *s, const meta *m) {
   switch (section) {
@@ -519,7 +555,8 @@ static int32_t rd_section(rd *r, int section, cxm_store *s, const meta *m) {
   case CXMI_SEC_INTERACTIONS: return rd_interactions(r, s);
   case CXMI_SEC_SERVQUAL: return rd_servqual(r, s);
   case CXMI_SEC_CHURNED: return rd_churned(r, s);
-  default: return rd_days(r, s);
+  case CXMI_SEC_DAYS: return rd_days(r, s);
+  default: return rd_loop(r, s);
   }
 }
 
@@ -571,6 +608,8 @@ static int32_t load(cxm_store **out, const uint8_t *bytes, size_t len, const cxm
   s->first = m.first;
   s->last = m.last;
   for (section = CXMI_SEC_CUSTOMERS; section < CXMI_SEC_COUNT && rc == CXM_OK; section++) {
+    /* Versions 1 and 2 end with the customer days: no survey log. */
+    if (section == CXMI_SEC_LOOP && version < 3) break;
     rc = next_section(&payload, &in, cxmi_snapshot_tags[section]);
     if (rc == CXM_OK) rc = rd_section(&payload, section, s, &m);
     if (rc == CXM_OK && payload.left != 0) rc = CXM_E_FORMAT;

@@ -15,8 +15,8 @@
 
 const unsigned char cxmi_snapshot_magic[8] = {0x89, 'C', 'X', 'M', 'S', 'N', 'A', 'P'};
 
-const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5] = {"META", "CUST", "EVID", "CHAN", "SEGM",
-                                                    "CELL", "INTR", "SERV", "CHRN", "DAYS"};
+const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5] = {"META", "CUST", "EVID", "CHAN", "SEGM", "CELL",
+                                                    "INTR", "SERV", "CHRN", "DAYS", "LOOP"};
 
 #define SINK_BUFFER 4096
 
@@ -222,6 +222,24 @@ static void enc_days(sink *s, const cxmi_day_slot *days, uint32_t count) {
   }
 }
 
+/* The survey log: its refs, then its records in input order. */
+static void enc_loop(sink *s, const cxm_store *st) {
+  uint32_t i;
+  put_strings(s, &st->loop.refs);
+  put_leb(s, st->loop.count);
+  for (i = 0; i < st->loop.count; i++) {
+    const cxmi_loop_event *r = &st->loop.items[i];
+    put_i64(s, r->time);
+    put_leb(s, r->customer);
+    put_leb(s, r->ref);
+    put_code(s, r->kind);
+    put_leb(s, r->value);
+    put_code(s, r->channel);
+    put_code(s, r->stage);
+    put_code(s, r->segment);
+  }
+}
+
 static void encode(sink *s, int section, const cxm_store *st, const cxmi_day_slot *days, uint32_t day_count) {
   switch (section) {
   case CXMI_SEC_META: enc_meta(s, st); break;
@@ -233,7 +251,8 @@ static void encode(sink *s, int section, const cxm_store *st, const cxmi_day_slo
   case CXMI_SEC_INTERACTIONS: enc_interactions(s, st); break;
   case CXMI_SEC_SERVQUAL: enc_servqual(s, st); break;
   case CXMI_SEC_CHURNED: enc_churned(s, st); break;
-  default: enc_days(s, days, day_count); break;
+  case CXMI_SEC_DAYS: enc_days(s, days, day_count); break;
+  default: enc_loop(s, st); break;
   }
 }
 

@@ -92,6 +92,7 @@ typedef struct merge_maps {
   uint32_t *segment;  /* from's segment index -> into's */
   uint32_t *cell;     /* from's cell -> into's */
   uint32_t *ref;      /* from's interaction -> into's */
+  uint32_t *loop_ref; /* from's survey-log ref -> into's */
 } merge_maps;
 
 static uint32_t *map_alloc(int32_t *rc, cxmi_alloc *a, uint32_t n) {
@@ -108,6 +109,7 @@ static void maps_free(merge_maps *m, cxmi_alloc *a, const cxm_store *from) {
   cxmi_free(a, m->segment, (size_t)from->segments.count * sizeof *m->segment);
   cxmi_free(a, m->cell, (size_t)from->cube.count * sizeof *m->cell);
   cxmi_free(a, m->ref, (size_t)from->interactions.refs.count * sizeof *m->ref);
+  cxmi_free(a, m->loop_ref, (size_t)from->loop.refs.count * sizeof *m->loop_ref);
 }
 
 static int32_t map_channel(const merge_maps *m, int32_t channel) {
@@ -145,9 +147,10 @@ static uint64_t map_day_key(const merge_maps *m, uint64_t key) {
 
 /* Everything the reserve pass needs to know. */
 typedef struct merge_plan {
-  cxmi_merge_intern customers, event_ids, channels, segments, refs;
+  cxmi_merge_intern customers, event_ids, channels, segments, refs, loop_refs;
   uint32_t cells, servqual, churned, days;
   uint32_t early; /* early entries of `from` (an upper bound of new ones) */
+  uint32_t loop;  /* survey-log records of `from` */
 } merge_plan;
 
 static int add_overflows_u64(uint64_t a, uint64_t b) { return a > UINT64_MAX - b; }
@@ -321,6 +324,21 @@ static void commit_interactions(cxm_store *into, merge_plan *p, const merge_maps
     merge_interaction(t, &t->items[m->ref[i]], &from->interactions, &from->interactions.items[i], m);
 }
 
+/* The survey log: `from`'s records after `into`'s, as one store fed both
+ * streams in turn would hold them. */
+static void commit_loop(cxm_store *into, merge_plan *p, const merge_maps *m, const cxm_store *from) {
+  uint32_t i;
+  commit_intern(&into->loop.refs, &p->loop_refs, &from->loop.refs, m->loop_ref);
+  for (i = 0; i < from->loop.count; i++) {
+    cxmi_loop_event r = from->loop.items[i];
+    r.customer = m->customer[r.customer];
+    if (r.ref != 0) r.ref = (cxmi_loop_is_answer(r.kind) ? m->ref : m->loop_ref)[r.ref - 1] + 1;
+    r.channel = map_channel(m, r.channel);
+    r.segment = map_segment(m, r.segment);
+    into->loop.items[into->loop.count++] = r;
+  }
+}
+
 static void commit_cells(cxm_store *into, const merge_maps *m, const cxm_store *from) {
   uint32_t i;
   for (i = 0; i < from->cube.count; i++) {
@@ -440,11 +458,15 @@ static int32_t plan_merge(merge_plan *p, merge_maps *m, cxm_store *into, const c
   m->segment = map_alloc(&rc, a, from->segments.count);
   m->cell = map_alloc(&rc, a, from->cube.count);
   m->ref = map_alloc(&rc, a, from->interactions.refs.count);
+  m->loop_ref = map_alloc(&rc, a, from->loop.refs.count);
   if (rc != CXM_OK) return rc;
   plan_intern(m->customer, &p->customers, &into->customers, &from->customers);
   plan_intern(m->channel, &p->channels, &into->channels, &from->channels);
   plan_intern(m->segment, &p->segments, &into->segments, &from->segments);
   plan_intern(m->ref, &p->refs, &into->interactions.refs, &from->interactions.refs);
+  plan_intern(m->loop_ref, &p->loop_refs, &into->loop.refs, &from->loop.refs);
+  if ((uint64_t)into->loop.count + from->loop.count > UINT32_MAX) return CXM_E_LIMIT;
+  p->loop = from->loop.count;
   rc = plan_cells(p, m, into, from);
   if (rc != CXM_OK) return rc;
   rc = plan_interactions(p, m, into, from);
@@ -467,6 +489,8 @@ static int32_t reserve_merge(merge_plan *p, cxm_store *into) {
   if (rc == CXM_OK) rc = cxmi_merge_servqual_reserve(into, p->servqual);
   if (rc == CXM_OK) rc = cxmi_merge_keymap_reserve(&into->churned, a, p->churned);
   if (rc == CXM_OK) rc = cxmi_merge_daymap_reserve(&into->purchase_days, a, p->days);
+  if (rc == CXM_OK) rc = cxmi_merge_intern_reserve(&p->loop_refs, &into->loop.refs, a);
+  if (rc == CXM_OK) rc = cxmi_loop_grow(&into->loop, a, p->loop);
   return rc;
 }
 
@@ -492,6 +516,7 @@ int32_t cxm_store_merge(cxm_store *into, const cxm_store *from) {
     commit_cells(into, &m, from);
     commit_interactions(into, &p, &m, from);
     commit_side_tables(into, &m, from);
+    commit_loop(into, &p, &m, from);
     if (from->cube.count > 0) into->last_cell = m.cell[from->last_cell];
     into->events += from->events;
     into->duplicates += from->duplicates;
@@ -503,6 +528,7 @@ int32_t cxm_store_merge(cxm_store *into, const cxm_store *from) {
   cxmi_merge_intern_release(&p.channels, &into->alloc);
   cxmi_merge_intern_release(&p.segments, &into->alloc);
   cxmi_merge_intern_release(&p.refs, &into->alloc);
+  cxmi_merge_intern_release(&p.loop_refs, &into->alloc);
   maps_free(&m, &into->alloc, from);
   return rc;
 }

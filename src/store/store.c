@@ -45,6 +45,7 @@ int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
   cxmi_intern_init(&s->segments, CXMI_MAX_SEGMENTS);
   cxmi_cube_init(&s->cube);
   cxmi_interactions_init(&s->interactions);
+  cxmi_loop_init(&s->loop);
   cxmi_keymap_init(&s->servqual_keys);
   cxmi_keymap_init(&s->churned);
   cxmi_daymap_init(&s->purchase_days);
@@ -63,6 +64,7 @@ void cxm_store_free(cxm_store *store) {
   cxmi_intern_free(&store->segments, &store->alloc);
   cxmi_cube_free(&store->cube, &store->alloc);
   cxmi_interactions_free(&store->interactions, &store->alloc);
+  cxmi_loop_free(&store->loop, &store->alloc);
   cxmi_keymap_free(&store->servqual_keys, &store->alloc);
   cxmi_free(&store->alloc, store->servqual, (size_t)store->servqual_cap * sizeof *store->servqual);
   cxmi_keymap_free(&store->churned, &store->alloc);
@@ -358,6 +360,8 @@ typedef struct side_plan {
   int64_t interaction; /* record index, -1 for a new ref */
   uint64_t key;        /* SERVQUAL or churn key */
   int64_t key_index;   /* -1 for a new key */
+  int64_t loop_ref;    /* the survey log's ref index, -1 for a new ref or none */
+  uint64_t loop_hash;  /* the ref's hash for the survey log */
 } side_plan;
 
 /* Reserve room in the side tables (interactions, SERVQUAL answers, churned
@@ -371,6 +375,11 @@ static int32_t reserve_side_tables(cxm_store *s, const cxm_event *e, uint32_t cu
   if (cxmi_interactions_wants(e)) {
     plan->ref_hash = ref_hash != 0 ? ref_hash : cxmi_hash_bytes(e->ref, e->ref_len);
     rc = cxmi_interactions_reserve(&plan->interaction, &s->interactions, &s->alloc, e, plan->ref_hash);
+    if (rc != CXM_OK) return rc;
+  }
+  if (cxmi_loop_wants(e)) {
+    plan->loop_hash = plan->ref_hash != 0 ? plan->ref_hash : ref_hash;
+    rc = cxmi_loop_reserve(&plan->loop_ref, &plan->loop_hash, &s->loop, &s->alloc, e);
     if (rc != CXM_OK) return rc;
   }
   if (e->kind == CXM_KIND_EXPECTATION || e->kind == CXM_KIND_PERCEPTION) {
@@ -412,6 +421,10 @@ static int32_t reserve_side_tables(cxm_store *s, const cxm_event *e, uint32_t cu
 static void commit_side_tables(cxm_store *s, const cxm_event *e, uint32_t customer, const side_plan *plan) {
   if (cxmi_interactions_wants(e))
     cxmi_interactions_commit(&s->interactions, plan->interaction, e, plan->ref_hash, customer);
+  /* An answer's ref is its interaction's: a new one was just appended. */
+  if (cxmi_loop_wants(e))
+    cxmi_loop_commit(&s->loop, plan->loop_ref, plan->loop_hash, e, customer,
+                     plan->interaction >= 0 ? (uint32_t)plan->interaction : s->interactions.refs.count - 1);
   if (e->kind == CXM_KIND_EXPECTATION || e->kind == CXM_KIND_PERCEPTION) {
     cxmi_servqual_answers *q;
     int64_t at = plan->key_index;

@@ -9,6 +9,7 @@
 #include "store/intern.h"
 #include "store/interactions.h"
 #include "store/keymap.h"
+#include "store/loop.h"
 #include "cxm/store.h"
 
 /* Limits that keep every code in an int32 and every handle in a uint32. */
@@ -40,6 +41,7 @@ struct cxm_store {
   cxmi_intern segments; /* labels; code = 1 + index */
   cxmi_cube cube;
   cxmi_interactions interactions; /* per ref: gap pairs and contacts */
+  cxmi_loop loop;                 /* survey answers, follow-ups, invitations */
   cxmi_keymap servqual_keys;      /* (customer, cell, dimension) -> answers */
   cxmi_servqual_answers *servqual;
   uint32_t servqual_cap;

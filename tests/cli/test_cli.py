@@ -363,6 +363,7 @@ class Reference:
         out["loyalty"] = loyalty_of(own)
         out["consistency"] = consistency_of(own)
         out["operations"] = operations_of(self.events, sel, self)
+        out.update(loop_of(self.events, sel, self))
         return out
 
     def settings(self):
@@ -491,6 +492,106 @@ def operations_of(events, sel, ref):
             "full_resolution_median_business_s": linear_quantile(full_b, 0.5),
             "full_resolution_mean_business_s": mean(full_b)}
 
+
+def loop_facts(events):
+    """Per answer (event index): detractor, first follow-up, next answer of
+    the kind, completed an invitation; and the completed invitations. Found
+    once per event list, in input order (experience.md "Closing the loop",
+    "Response rates")."""
+    worst = {"nps": 6, "csat": 2, "ces": 3}
+    bad = lambda e: e["value"] <= worst[e["kind"]]
+    answers = [(i, e) for i, e in enumerate(events) if e["kind"] in worst]
+    fups, by_ref, by_cust = {}, {}, {}
+    for i, e in enumerate(events):
+        if e["kind"] == "followup":
+            fups.setdefault(e["ref"], []).append(e["time"])
+        elif e["kind"] == "survey_sent":
+            (by_ref.setdefault(e["ref"], []) if e["ref"] else by_cust.setdefault(e["customer"], [])).append(
+                (e["time"], i))
+    taken, facts, series = set(), {}, {}
+    for i, a in sorted(answers, key=lambda p: (p[1]["time"], p[0])):
+        f = {"bad": bad(a), "invited": False, "first": None, "next": None}
+        same = [v for v in by_ref.get(a["ref"], []) if a["ref"] and v[0] <= a["time"]]
+        if same:
+            taken.add(max(same)[1])
+            f["invited"] = True
+        else:
+            free = [v for v in by_cust.get(a["customer"], [])
+                    if v[1] not in taken and a["time"] - 30 * 86400 <= v[0] <= a["time"]]
+            if free:
+                taken.add(max(free)[1])
+                f["invited"] = True
+        later = [t for t in fups.get(a["ref"], []) if a["ref"] and t >= a["time"]]
+        f["first"] = min(later) if later else None
+        s = series.setdefault((a["customer"], a["kind"]), [])
+        if s:
+            facts[s[-1]]["next"] = a
+        s.append(i)
+        facts[i] = f
+    return facts, taken, bad
+
+
+def loop_of(events, sel, ref):
+    """Closing the loop and response rates of a slice by brute force over
+    the facts of loop_facts(): the `loop` and `responses` members."""
+    if getattr(ref, "_loop", None) is None or ref._loop[0] is not events or ref._loop[1] != len(events):
+        ref._loop = (events, len(events), loop_facts(events))
+    facts, taken, bad = ref._loop[2]
+    det = followed = in_target = fn = fr = un = ur = 0
+    delays = []
+    counts = {"nps": [0, 0], "csat": [0, 0], "ces": [0, 0]}
+    for i, f in facts.items():
+        a = events[i]
+        if not sel(a["time"], a["channel"], a["stage"], a["segment"]):
+            continue
+        counts[a["kind"]][0] += 1
+        counts[a["kind"]][1] += f["invited"]
+        if not f["bad"]:
+            continue
+        det += 1
+        if f["first"] is not None:
+            followed += 1
+            delays.append(ref.business_seconds(a["time"], f["first"]))
+            in_target += delays[-1] <= 8 * 3600
+        nxt = f["next"]
+        if nxt is not None:
+            if f["first"] is not None and f["first"] <= nxt["time"]:
+                fn += 1
+                fr += not bad(nxt)
+            else:
+                un += 1
+                ur += not bad(nxt)
+    pct = lambda k, m: 100.0 * k / m if m else None
+
+    def wilson(x, n):
+        p, z = x / n, Z95
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return centre - half, centre + half
+
+    ci = None
+    if fn and un:
+        p1, p2 = fr / fn, ur / un
+        (l1, u1), (l2, u2) = wilson(fr, fn), wilson(ur, un)
+        ci = [100 * (p1 - p2 - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)),
+              100 * (p1 - p2 + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))]
+    rf, ru = pct(fr, fn), pct(ur, un)
+    loop = {"detractors": det, "followed": followed, "followed_in_target": in_target,
+            "in_target_pct": pct(in_target, det), "never_pct": pct(det - followed, det),
+            "followup_median_business_s": linear_quantile(delays, 0.5),
+            "followup_p90_business_s": linear_quantile(delays, 0.9),
+            "followed_next": fn, "followed_recovered": fr, "unfollowed_next": un, "unfollowed_recovered": ur,
+            "recovery_followed_pct": rf, "recovery_unfollowed_pct": ru,
+            "recovery_diff_pct": rf - ru if rf is not None and ru is not None else None, "recovery_diff_ci95": ci}
+    mine = [i for i, e in enumerate(events)
+            if e["kind"] == "survey_sent" and sel(e["time"], e["channel"], e["stage"], e["segment"])]
+    answered = sum(1 for i in mine if i in taken)
+    rate = pct(answered, len(mine))
+    responses = {"invitations": len(mine), "answered": answered, "response_pct": rate,
+                 "nonresponse_pct": 100.0 - rate if rate is not None else None}
+    for kind in ("nps", "csat", "ces"):
+        responses[kind + "_answers"], responses[kind + "_invited"] = counts[kind]
+    return {"loop": loop, "responses": responses}
 
 def gap_of(events, sel):
     """Perception gap over the pairs that `sel` keeps (metrics.md): a pair
@@ -1235,18 +1336,20 @@ def group_slices():
                   "service vs experience by channel", "service vs experience by segment"):
         check(title in lines, "table %r present" % title)
     # Each key has a survey row, a service-vs-experience row, a
-    # service-levels row, then a service-operations row.
+    # service-levels row, a service-operations row, then a closing-the-loop row.
     app_rows = [l for l in lines if l.startswith("app ")]
-    check(len(app_rows) == 4 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
+    check(len(app_rows) == 5 and app_rows[4].split()[1:] == ["0", "0"] + ["-"] * 7 + ["0", "-"],
+          "app closing-the-loop row: %r" % app_rows)
+    check(len(app_rows) == 5 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
           "app row with absent metrics: %r" % app_rows)
-    check(len(app_rows) == 4 and app_rows[1].split()[1:] == ["0", "-", "-", "-", "-", "0", "0", "-", "-", "1/0"],
+    check(len(app_rows) == 5 and app_rows[1].split()[1:] == ["0", "-", "-", "-", "-", "0", "0", "-", "-", "1/0"],
           "app experience row: %r" % app_rows)
-    check(len(app_rows) == 4 and app_rows[2].split()[1:] == ["0", "0"] + ["-"] * 9,
+    check(len(app_rows) == 5 and app_rows[2].split()[1:] == ["0", "0"] + ["-"] * 9,
           "app service-levels row: %r" % app_rows)
-    check(len(app_rows) == 4 and app_rows[3].split()[1:] == ["0", "0"] + ["-"] * 10,
+    check(len(app_rows) == 5 and app_rows[3].split()[1:] == ["0", "0"] + ["-"] * 10,
           "app service-operations row: %r" % app_rows)
     rows = [l for l in lines if l.startswith("email ")]
-    check(len(rows) == 4 and "[" in rows[0], "email row %r" % rows)
+    check(len(rows) == 5 and "[" in rows[0], "email row %r" % rows)
     group_slices_vs_rest()
 
 
