@@ -22,8 +22,8 @@ BOUND = 4 * 1024 * 1024  # bytes of growth tolerated after the warm-up
                  "AddressSanitizer build: its quarantine keeps freed memory resident; the plain build checks the RSS bound")
 class NoLeak(unittest.TestCase):
     def test_record_and_nps(self):
-        # One customer, one cell: the store itself does not grow, so any
-        # growth would be the binding's (or a leak in the C calls).
+        # One customer, one cell: the store grows by its survey log only,
+        # so any other growth would be the binding's (or a leak in C).
         with cxm.Store() as s:
             for i in range(10_000):  # warm-up: caches, allocator arenas
                 s.record("c", 1735725600, "nps", i % 11, channel="email")
@@ -34,7 +34,9 @@ class NoLeak(unittest.TestCase):
                 s.nps(channel="email")
             grown = rss_bytes() - before
             self.assertEqual(s.stats().events, 110_000)
-        self.assertLess(grown, BOUND, f"RSS grew by {grown} bytes over 100 000 record+nps calls")
+        # The store keeps 32 bytes per survey answer (its survey log, for
+        # closing the loop: docs/experience.md): real data, not a leak.
+        self.assertLess(grown, BOUND + 32 * 100_000, f"RSS grew by {grown} bytes over 100 000 record+nps calls")
 
     def test_store_lifecycle_and_errors(self):
         def cycle(i):
