@@ -139,6 +139,11 @@ func checkSlice(t *testing.T, s *Store, f Filter, name string, want map[string]a
 		t.Fatal(err)
 	}
 	checkOperations(t, name+" operations", ops, obj(want["operations"]))
+	lp, err := s.Loop(f, LoopOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLoop(t, name, lp, obj(want["loop"]), obj(want["responses"]))
 	csat, err := s.CSAT(f)
 	if err != nil {
 		t.Fatal(err)

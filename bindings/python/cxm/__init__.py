@@ -31,7 +31,7 @@ from . import _frames
 __all__ = [
     "CxmError", "CxmValueError", "CxmKeyError", "CxmOSError", "CxmFileNotFoundError", "CxmPermissionError",
     "CxmIsADirectoryError", "Store", "RecordResult", "PurchaseSummary", "PurchaseSummaries", "PurchaseModel", "Groups", "Comparison", "FeatureRow", "FeatureTable", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
-    "Service", "Operations", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
+    "Service", "Operations", "Loop", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
     "Churn", "Calendar", "parse_hours", "version", "SliceTest", "SliceTests", "SamplePlan", "p_adjust",
     "slice_tests_survey", "slice_tests_means", "nps_score_interval", "plan_sample_size", "Holdout",
     "load_purchase_summaries", "kinds", "channels", "stages", "dimensions", "format_time", "period_key",
@@ -630,6 +630,50 @@ class Operations(_Frame):
     first_resolution_business_mean_s: Optional[float]
     full_resolution_business_median_s: Optional[float]
     full_resolution_business_mean_s: Optional[float]
+
+
+@dataclass(frozen=True)
+class Loop(_Frame):
+    """Closing the loop with the detractor answers of a slice and the
+    response rates of its invitations (cxm_store_loop, docs/experience.md
+    "Closing the loop", "Response rates"; the ``loop`` and ``responses``
+    objects of ``cxm report --json``). Durations are business seconds,
+    shares percentages; None where there is nothing to measure.
+    ``recovery_diff_low_pct`` / ``recovery_diff_high_pct`` are Newcombe's
+    hybrid score 95 % interval of ``recovery_diff_pct``; ``response_pct``
+    is AAPOR RR1 (``invitations_answered`` of ``invitations``)."""
+
+    detractors: int
+    followed: int
+    followed_in_target: int
+    followup_median_s: Optional[float]
+    followup_p90_s: Optional[float]
+    in_target_pct: Optional[float]
+    never_pct: Optional[float]
+    followed_next: int
+    followed_recovered: int
+    unfollowed_next: int
+    unfollowed_recovered: int
+    recovery_followed_pct: Optional[float]
+    recovery_unfollowed_pct: Optional[float]
+    recovery_diff_pct: Optional[float]
+    recovery_diff_low_pct: Optional[float]
+    recovery_diff_high_pct: Optional[float]
+    invitations: int
+    invitations_answered: int
+    response_pct: Optional[float]
+    nonresponse_pct: Optional[float]
+    nps_answers: int
+    csat_answers: int
+    ces_answers: int
+    nps_invited: int
+    csat_invited: int
+    ces_invited: int
+
+
+def _loop_of(r: Any) -> Loop:
+    return Loop(*(getattr(r, name) if kind is not c_double else _num(getattr(r, name))
+                  for name, kind in r._fields_[1:]))
 
 
 @dataclass(frozen=True)
@@ -2882,6 +2926,77 @@ class Store:
                 _check(self._lib.cxm_store_operations_each(out, filters, k, h, byref(o)))
         return [Operations(*(getattr(r, name) if kind is not c_double else _num(getattr(r, name))
                              for name, kind in r._fields_[1:])) for r in list(out)[:k]]
+
+    def _loop_options(self, nps_detractor_max: Optional[int], csat_detractor_max: Optional[int],
+                      ces_detractor_max: Optional[int], target_seconds: Optional[int],
+                      invitation_window_seconds: Optional[int], calendar: Optional[Calendar]) -> Any:
+        o = _c.LoopOptions()
+        self._lib.cxm_loop_options_init(byref(o))
+        if nps_detractor_max is not None:
+            o.nps_detractor_max = _int(nps_detractor_max, "nps_detractor_max", _CXM_E_OPTION)
+        if csat_detractor_max is not None:
+            o.csat_detractor_max = _int(csat_detractor_max, "csat_detractor_max", _CXM_E_OPTION)
+        if ces_detractor_max is not None:
+            o.ces_detractor_max = _int(ces_detractor_max, "ces_detractor_max", _CXM_E_OPTION)
+        if target_seconds is not None:
+            o.target_business_seconds = _int(target_seconds, "target_seconds", _CXM_E_OPTION, 64)
+        if invitation_window_seconds is not None:
+            o.invitation_window_seconds = _int(invitation_window_seconds, "invitation_window_seconds",
+                                               _CXM_E_OPTION, 64)
+        if calendar is not None:
+            if not isinstance(calendar, Calendar):
+                raise TypeError("calendar must be a cxm.Calendar")
+            o.calendar = calendar._handle
+        return o
+
+    def loop(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
+             segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,
+             nps_detractor_max: Optional[int] = None, csat_detractor_max: Optional[int] = None,
+             ces_detractor_max: Optional[int] = None, target_seconds: Optional[int] = None,
+             invitation_window_seconds: Optional[int] = None, calendar: Optional[Calendar] = None) -> Loop:
+        """Closing the loop with the slice's detractors and the response rate
+        of its invitations (cxm_store_loop; ``cxm report --json``'s ``loop``
+        and ``responses``). Detractors are NPS answers 0..``nps_detractor_max``
+        (default 6), CSAT 1..``csat_detractor_max`` (2), CES
+        1..``ces_detractor_max`` (3); ``target_seconds`` is the follow-up
+        promise in business seconds of ``calendar`` (default 28 800, one
+        8-hour business day; calendar default Monday-Friday 09:00-17:00
+        UTC); ``invitation_window_seconds`` how long before an answer an
+        invitation of the same customer counts (default 30 days). A bad
+        option raises CxmValueError (CXM_E_OPTION)."""
+        r = _c.LoopResult()
+        r.size = ctypes.sizeof(r)
+        o = self._loop_options(nps_detractor_max, csat_detractor_max, ces_detractor_max, target_seconds,
+                               invitation_window_seconds, calendar)
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            _check(self._lib.cxm_store_loop(byref(r), h, byref(f), byref(o)))
+        return _loop_of(r)
+
+    def loop_each(self, slices: List[Union[Group, Dict[str, Any]]], *, nps_detractor_max: Optional[int] = None,
+                  csat_detractor_max: Optional[int] = None, ces_detractor_max: Optional[int] = None,
+                  target_seconds: Optional[int] = None, invitation_window_seconds: Optional[int] = None,
+                  calendar: Optional[Calendar] = None) -> List[Loop]:
+        """loop() of several slices at once (cxm_store_loop_each): each slice
+        a Group (of groups()) or a dict of query arguments (``{"channel":
+        "email", "start": ...}``); the result's k-th entry equals ``loop()``
+        of the k-th slice with the same options."""
+        k = len(slices)
+        o = self._loop_options(nps_detractor_max, csat_detractor_max, ces_detractor_max, target_seconds,
+                               invitation_window_seconds, calendar)
+        out = (_c.LoopResult * max(1, k))()
+        for r in out:
+            r.size = ctypes.sizeof(_c.LoopResult)
+        filters = (_c.Filter * max(1, k))()
+        with self._use() as h:
+            for i, s in enumerate(slices):
+                kw = self._kw(s, None, None, None, None, None) if isinstance(s, Group) else \
+                    self._kw(s.get("where"), s.get("channel"), s.get("stage"), s.get("segment"), s.get("start"),
+                             s.get("end"))
+                filters[i] = self._filter(h, **kw)
+            if k:
+                _check(self._lib.cxm_store_loop_each(out, filters, k, h, byref(o)))
+        return [_loop_of(r) for r in list(out)[:k]]
 
     def loyalty(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
                 segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None) -> Loyalty:

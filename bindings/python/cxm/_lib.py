@@ -259,6 +259,54 @@ class OperationsResult(Structure):
     ]
 
 
+class LoopOptions(Structure):
+    """struct cxm_loop_options (cxm/loop.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("nps_detractor_max", c_int32),
+        ("csat_detractor_max", c_int32),
+        ("ces_detractor_max", c_int32),
+        ("target_business_seconds", c_int64),
+        ("invitation_window_seconds", c_int64),
+        ("calendar", c_void_p),
+    ]
+
+
+class LoopResult(Structure):
+    """struct cxm_loop_result (cxm/loop.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("detractors", c_uint64),
+        ("followed", c_uint64),
+        ("followed_in_target", c_uint64),
+        ("followup_median_s", c_double),
+        ("followup_p90_s", c_double),
+        ("in_target_pct", c_double),
+        ("never_pct", c_double),
+        ("followed_next", c_uint64),
+        ("followed_recovered", c_uint64),
+        ("unfollowed_next", c_uint64),
+        ("unfollowed_recovered", c_uint64),
+        ("recovery_followed_pct", c_double),
+        ("recovery_unfollowed_pct", c_double),
+        ("recovery_diff_pct", c_double),
+        ("recovery_diff_low_pct", c_double),
+        ("recovery_diff_high_pct", c_double),
+        ("invitations", c_uint64),
+        ("invitations_answered", c_uint64),
+        ("response_pct", c_double),
+        ("nonresponse_pct", c_double),
+        ("nps_answers", c_uint64),
+        ("csat_answers", c_uint64),
+        ("ces_answers", c_uint64),
+        ("nps_invited", c_uint64),
+        ("csat_invited", c_uint64),
+        ("ces_invited", c_uint64),
+    ]
+
+
 class LoyaltyResult(Structure):
     _fields_ = [
         ("complaints", c_uint64),
@@ -752,6 +800,9 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_rfm_load_csv": (_I32, [_V, _P(_U64), _V, _SZ]),
     "cxm_rfm_load_file": (_I32, [_V, _P(_U64), _S]),
     "cxm_store_operations_each": (_I32, [_P(OperationsResult), _P(Filter), _SZ, _V, _P(OperationsOptions)]),
+    "cxm_loop_options_init": (None, [_P(LoopOptions)]),
+    "cxm_store_loop": (_I32, [_P(LoopResult), _V, _P(Filter), _P(LoopOptions)]),
+    "cxm_store_loop_each": (_I32, [_P(LoopResult), _P(Filter), _SZ, _V, _P(LoopOptions)]),
     "cxm_slice_options_init": (None, [_P(SliceOptions)]),
     "cxm_p_adjust": (_I32, [_P(_D), _P(_D), _SZ, _I32, _V]),
     "cxm_slice_tests_survey": (_I32, [_P(SliceTest), _SZ, _P(SurveyAcc), _SZ, _I32, _P(SliceOptions)]),

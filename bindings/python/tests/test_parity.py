@@ -26,16 +26,7 @@ def run_json(*args):
             return doc
     if r.returncode != 0:
         raise subprocess.CalledProcessError(r.returncode, [EXE, *args], r.stdout)
-    return without_loop(json.loads(r.stdout))
-
-
-def without_loop(doc):
-    """The report minus what comes from cxm/loop.h, which this binding does
-    not wrap yet (docs/bindings.md): each slice's `loop` and `responses`
-    (checked against tools/ops_reference.py and test_cli.py's model)."""
-    if isinstance(doc, dict):
-        return {k: without_loop(v) for k, v in doc.items() if k not in ("loop", "responses")}
-    return doc
+    return json.loads(r.stdout)
 
 
 def interval(pair):
@@ -121,6 +112,26 @@ def operations_json(r):
             "full_resolution_mean_business_s": r.full_resolution_business_mean_s}
 
 
+def loop_json(r):
+    """A Loop as the command prints its `loop` object (operations_out.c)."""
+    return {"detractors": r.detractors, "followed": r.followed, "followed_in_target": r.followed_in_target,
+            "in_target_pct": r.in_target_pct, "never_pct": r.never_pct,
+            "followup_median_business_s": r.followup_median_s, "followup_p90_business_s": r.followup_p90_s,
+            "followed_next": r.followed_next, "followed_recovered": r.followed_recovered,
+            "unfollowed_next": r.unfollowed_next, "unfollowed_recovered": r.unfollowed_recovered,
+            "recovery_followed_pct": r.recovery_followed_pct, "recovery_unfollowed_pct": r.recovery_unfollowed_pct,
+            "recovery_diff_pct": r.recovery_diff_pct,
+            "recovery_diff_ci95": interval((r.recovery_diff_low_pct, r.recovery_diff_high_pct))}
+
+
+def responses_json(r):
+    """A Loop as the command prints its `responses` object."""
+    return {"invitations": r.invitations, "answered": r.invitations_answered, "response_pct": r.response_pct,
+            "nonresponse_pct": r.nonresponse_pct, "nps_answers": r.nps_answers, "nps_invited": r.nps_invited,
+            "csat_answers": r.csat_answers, "csat_invited": r.csat_invited, "ces_answers": r.ces_answers,
+            "ces_invited": r.ces_invited}
+
+
 def test_json(t, z):
     """A SliceTest as the command prints it under `vs_rest` (slice_out.c)."""
     if t.n == 0:
@@ -141,6 +152,7 @@ def vs_rest_json(store, by, adjust="holm", **opts):
 
 def slice_json(store, where=None, **business):
     """`business`: the calendar and sla_target_seconds of the report, if any."""
+    loop = store.loop(where, calendar=business.get("calendar"))
     return {
         "nps": nps_json(store.nps(where)),
         "csat": csat_json(store.csat(where)),
@@ -151,6 +163,8 @@ def slice_json(store, where=None, **business):
         "loyalty": loyalty_json(store.loyalty(where)),
         "consistency": consistency_json(store.consistency(where)),
         "operations": operations_json(store.operations(where, calendar=business.get("calendar"))),
+        "loop": loop_json(loop),
+        "responses": responses_json(loop),
     }
 
 
@@ -198,10 +212,13 @@ class ReportParity(unittest.TestCase):
             self.assertEqual(list(slices), [g.key for g in groups])
             vs_rest = vs_rest_json(self.store, by)
             ops = dict(zip([g.key for g in groups], self.store.operations_each(list(groups))))
+            loops = dict(zip([g.key for g in groups], self.store.loop_each(list(groups))))
             for g in groups:
                 got = slice_json(self.store, g)
                 got["vs_rest"] = vs_rest[g.key]
                 self.assertEqual(operations_json(ops[g.key]), got["operations"])
+                self.assertEqual(loop_json(loops[g.key]), got["loop"])
+                self.assertEqual(responses_json(loops[g.key]), got["responses"])
                 self.assertEqual(got["nps"], nps_json(g.nps))  # the group's own survey metrics agree too
                 self.assertEqual(got["csat"], csat_json(g.csat))
                 self.assertEqual(got["ces"], ces_json(g.ces))
@@ -408,6 +425,96 @@ class BusinessTimeParity(unittest.TestCase):
                 proc = subprocess.run([EXE, "report", "--hours", bad, SAMPLE], stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE)
                 self.assertEqual(proc.returncode, 2)
+
+
+OPS_REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools",
+                             "ops_reference.py")
+
+
+@unittest.skipUnless(EXE, "needs CXM_EXE (run through tests/run.py)")
+class LoopParity(unittest.TestCase):
+    """Store.loop / loop_each equal the `loop` and `responses` objects of
+    `cxm report --json --by channel,segment` on a file with follow-ups and
+    invitations: tools/ops_reference.py's generated edges (follow-ups before
+    and after the answer, across weekends and holidays, invitations with and
+    without refs), with its holidays in the calendar as in --holidays."""
+
+    def check(self, seed):
+        import csv
+        import importlib.util
+        import tempfile
+        spec = importlib.util.spec_from_file_location("ops_reference", OPS_REFERENCE)
+        ref = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(ref)
+        rows = ref.generate(seed)
+        self.assertGreater(sum(r["kind"] == "followup" for r in rows), 10)
+        self.assertGreater(sum(r["kind"] == "survey_sent" for r in rows), 10)
+        with tempfile.TemporaryDirectory() as work:
+            path, hol = os.path.join(work, "loop.csv"), os.path.join(work, "holidays.txt")
+            with open(path, "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["time", "customer", "kind", "value", "channel", "segment", "ref"])
+                for r in rows:
+                    w.writerow([ref.iso(r["time"]), r["customer"], r["kind"], r["value"], r["channel"],
+                                r["segment"], r["ref"]])
+            with open(hol, "w") as f:
+                f.write("\n".join(ref.HOLIDAYS) + "\n")
+            doc = run_json("report", "--json", "--by", "channel,segment", "--holidays", hol, path)
+            with cxm.Store() as store, cxm.Calendar() as cal:
+                store.ingest(path)
+                for day in ref.HOLIDAYS:
+                    cal.add_holiday(day)
+                overall = store.loop(calendar=cal)
+                self.assertEqual(doc["overall"]["loop"], loop_json(overall))
+                self.assertEqual(doc["overall"]["responses"], responses_json(overall))
+                self.assertGreater(overall.followed, 0)
+                self.assertGreater(overall.invitations_answered, 0)
+                self.assertIsNotNone(overall.recovery_diff_low_pct)
+                self.assertNotEqual(overall, store.loop())  # the holidays count
+                for by in ("channel", "segment"):
+                    groups = store.groups(by)
+                    want = doc["slices"][by]
+                    self.assertEqual(list(want), [g.key for g in groups])
+                    each = store.loop_each(list(groups), calendar=cal)
+                    for g, got in zip(groups, each):
+                        with self.subTest(seed=seed, by=by, key=g.key):
+                            self.assertEqual(want[g.key]["loop"], loop_json(got))
+                            self.assertEqual(want[g.key]["responses"], responses_json(got))
+                            self.assertEqual(got, store.loop(g, calendar=cal))
+                # by name and by dict, as the other queries take slices
+                self.assertEqual(store.loop(channel="email", calendar=cal),
+                                 store.loop_each([{"channel": "email"}], calendar=cal)[0])
+                self.assertEqual(store.loop_each([]), [])
+                # the options reach the library: a longer promise keeps more
+                # follow-ups in target, stricter bounds fewer detractors
+                long = store.loop(calendar=cal, target_seconds=30 * 86400)
+                self.assertGreaterEqual(long.followed_in_target, overall.followed_in_target)
+                self.assertEqual(long.followed, overall.followed)
+                strict = store.loop(nps_detractor_max=3, csat_detractor_max=1, ces_detractor_max=1)
+                self.assertLess(strict.detractors, overall.detractors)
+                short = store.loop(invitation_window_seconds=3600)
+                self.assertLessEqual(short.invitations_answered, overall.invitations_answered)
+                for bad in (dict(nps_detractor_max=11), dict(csat_detractor_max=0), dict(ces_detractor_max=8),
+                            dict(target_seconds=0), dict(invitation_window_seconds=0)):
+                    with self.assertRaises(cxm.CxmValueError, msg=str(bad)):
+                        store.loop(**bad)
+                with self.assertRaises(TypeError):
+                    store.loop(calendar="mon-fri=09:00-17:00")
+                frame = overall.to_frame() if _has_pandas() else None
+                if frame is not None:
+                    self.assertEqual(len(frame), 1)
+
+    def test_generated(self):
+        for seed in (17, 5):
+            self.check(seed)
+
+
+def _has_pandas():
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 PLANTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tests", "data", "churn",
