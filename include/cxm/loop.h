@@ -59,8 +59,12 @@ typedef struct cxm_loop_result {
   uint64_t invitations_answered;  /**< ... matched by at least one answer (AAPOR RR1 completes) */
   double response_pct;            /**< 100 * invitations_answered / invitations */
   double nonresponse_pct;         /**< 100 - response_pct */
-  uint64_t nps_answers, csat_answers, ces_answers; /**< answers of each kind */
-  uint64_t nps_invited, csat_invited, ces_invited; /**< ... that matched an invitation */
+  uint64_t nps_answers;           /**< NPS answers */
+  uint64_t csat_answers;          /**< CSAT answers */
+  uint64_t ces_answers;           /**< CES answers */
+  uint64_t nps_invited;           /**< NPS answers that matched an invitation */
+  uint64_t csat_invited;          /**< CSAT answers that matched an invitation */
+  uint64_t ces_invited;           /**< CES answers that matched an invitation */
 } cxm_loop_result;
 
 /** @brief Defaults: detractors NPS 0-6, CSAT 1-2, CES 1-3; target one business day (28 800 s); window 30 days; the default business week. @param[out] options ignored when NULL. @since 0.2 */

@@ -236,7 +236,8 @@ CXM_API int32_t cxm_reader_stats_get(cxm_reader_stats *stats, const cxm_reader *
  * @param[in] data The bytes; may be NULL when `len` is 0.
  * @param[in] len Their number.
  * @param[in] start Where the record starts (0 <= start <= len).
- * @param[in] delimiter The field separator, e.g. ','; not '"', '\r' or '\n'.
+ * @param[in] delimiter The field separator, e.g. ','; not a quote, a carriage
+ *            return or a line feed.
  * @return CXM_OK or CXM_E_ARG (*end unchanged). @since 0.2
  */
 CXM_API int32_t cxm_csv_record_end(size_t *end, const uint8_t *data, size_t len, size_t start, uint8_t delimiter);
