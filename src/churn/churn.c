@@ -638,6 +638,14 @@ int32_t cxm_churn_info_get(cxm_churn_info *info, const cxm_churn *churn) {
   return CXM_OK;
 }
 
+int32_t cxm_churn_purchase_model(cxm_model *model, const cxm_churn *churn) {
+  if (model == NULL || churn == NULL) return CXM_E_ARG;
+  if (!CXMI_STRUCT_OK(model, cxm_model)) return CXM_E_SIZE;
+  if (churn->purchase.kind == 0) return CXM_E_NOT_FOUND;
+  cxmi_struct_out(model, &churn->purchase, sizeof churn->purchase);
+  return CXM_OK;
+}
+
 /* Whether a feature is a count or a flag, whose value 0 means "none of
  * it": such a feature drives a risk only when the customer has some. The
  * others (purchase risk, recency, silence, lapse odds) are durations or
