@@ -462,5 +462,11 @@ double cxmi_bgnbd_expected(const double *p, double t, uint32_t x, double tx, dou
 double cxmi_mbgnbd_expected(const double *p, double t, uint32_t x, double tx, double T) {
   return family_expected(p, 1, t, x, tx, T);
 }
+double cxmi_bgnbd_expected_alive(const double *p, double t, uint32_t x, double T) {
+  return expected_alive_any(p, 0, t, x, T);
+}
+double cxmi_mbgnbd_expected_alive(const double *p, double t, uint32_t x, double T) {
+  return expected_alive_any(p, 1, t, x, T);
+}
 double cxmi_bgnbd_pmf(const double *p, double t, uint32_t k) { return family_pmf(p, 0, t, k); }
 double cxmi_mbgnbd_pmf(const double *p, double t, uint32_t k) { return family_pmf(p, 1, t, k); }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cxm/purchase.h"
+
 /* Distinct (x, t_x, T) triples with their weights (number of customers),
  * sorted by x, so that the likelihoods compute the terms that depend on x
  * alone once per run of equal x. */
@@ -53,6 +55,23 @@ double cxmi_pnbd_p_alive(const double *p, uint32_t x, double tx, double T);
 double cxmi_bgnbd_expected(const double *p, double t, uint32_t x, double tx, double T);
 double cxmi_mbgnbd_expected(const double *p, double t, uint32_t x, double tx, double T);
 double cxmi_pnbd_expected(const double *p, double t, uint32_t x, double tx, double T);
+
+/* The expectation above without its P(alive) factor, for t > 0 and valid
+ * parameters (BG/NBD, MBG/NBD): a function of (t, x, T) alone, which
+ * cxm_model_expected() multiplies by P(alive | x, t_x, T). */
+double cxmi_bgnbd_expected_alive(const double *p, double t, uint32_t x, double T);
+double cxmi_mbgnbd_expected_alive(const double *p, double t, uint32_t x, double T);
+
+/* cxm_model_expected() in two steps, for many customers of one model and
+ * horizon: cxmi_model_expected_part() gives the factor of (t, x, T) alone
+ * (CXM_OK only for a usable BG/NBD or MBG/NBD model and a finite t > 0; on
+ * any other status call cxm_model_expected()), and
+ * cxmi_model_expected_with_part() the customer's expectation from it: the
+ * same status and bits as cxm_model_expected(), with the factor computed
+ * once per distinct (x, T) by a caller that keeps it. */
+int32_t cxmi_model_expected_part(double *part, const cxm_model *model, double t, uint32_t x, double T);
+int32_t cxmi_model_expected_with_part(double *out, const cxm_model *model, double part, uint32_t x, double t_x,
+                                      double T);
 
 /* P(X(t) = k) for a customer just acquired (repeat transactions in t). */
 double cxmi_bgnbd_pmf(const double *p, double t, uint32_t k);
