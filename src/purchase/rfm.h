@@ -13,9 +13,12 @@ typedef struct cxmi_fitdata {
   size_t block_size;
   cxmi_triples triples;
   cxmi_spend spend;
+  void *pair_block; /* the triples' pair arrays, when they have them */
+  size_t pair_block_size;
 } cxmi_fitdata;
 
-/* Build the distinct (x, t_x, T) triples, sorted by x, and the spend data
+/* Build the distinct (x, t_x, T) triples, sorted by x, their distinct
+ * (t_x, T) pairs when those are at most half as many, and the spend data
  * (customers with x >= 1 and a known mean spend). CXM_OK or CXM_E_NOMEM. */
 int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm);
 
