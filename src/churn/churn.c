@@ -6,6 +6,7 @@
 #include "churn/risk_internal.h"
 #include "common/hash.h"
 #include "purchase/models.h"
+#include "purchase/rfm.h"
 #include "store/store_internal.h"
 
 #include "cxm/churn.h"
@@ -515,7 +516,7 @@ static int32_t add_values(cxm_churn *c, const cxm_store *store, int64_t horizon)
   cxm_rfm_options ro;
   cxm_model gg;
   const cxm_model *pm = &c->purchase;
-  uint32_t *row_of = NULL;
+  uint32_t *row_of = NULL, *handle_of = NULL;
   expected_memo memo;
   size_t n, i, customers;
   double mean_spend = 0.0, spend_n = 0.0;
@@ -526,10 +527,21 @@ static int32_t add_values(cxm_churn *c, const cxm_store *store, int64_t horizon)
   cxmi_alloc_init(&a, cxmi_store_hooks(store));
   rc = cxm_rfm_new(&rfm, cxmi_store_hooks(store));
   if (rc != CXM_OK) return rc;
+  customers = store->customers.count;
+  /* row_of: first the handle of each summary (cxmi_store_rfm), then, in its
+   * second half, each handle's row */
+  row_of = cxmi_malloc(&a, 2 * (customers > 0 ? customers : 1) * sizeof *row_of);
+  if (row_of == NULL) {
+    cxm_rfm_free(rfm);
+    return CXM_E_NOMEM;
+  }
+  handle_of = row_of;
+  row_of += customers > 0 ? customers : 1;
   cxm_rfm_options_init(&ro);
   ro.to = c->scored_at;
-  rc = cxm_store_rfm(rfm, store, &ro);
+  rc = cxmi_store_rfm(rfm, handle_of, store, &ro);
   if (rc != CXM_OK) {
+    cxmi_free(&a, handle_of, 2 * (customers > 0 ? customers : 1) * sizeof *row_of);
     cxm_rfm_free(rfm);
     return rc;
   }
@@ -543,20 +555,11 @@ static int32_t add_values(cxm_churn *c, const cxm_store *store, int64_t horizon)
    * the rest of the call. */
   rc = spend_model(&gg, rfm, cxmi_store_hooks(store));
   if (rc == CXM_E_NOMEM) {
+    cxmi_free(&a, handle_of, 2 * (customers > 0 ? customers : 1) * sizeof *row_of);
     cxm_rfm_free(rfm);
     return rc;
   }
   c->spend_fitted = rc == CXM_OK;
-  if (rc == CXM_E_NOMEM) {
-    cxm_rfm_free(rfm);
-    return rc;
-  }
-  customers = store->customers.count;
-  row_of = cxmi_malloc(&a, (customers > 0 ? customers : 1) * sizeof *row_of);
-  if (row_of == NULL) {
-    cxm_rfm_free(rfm);
-    return CXM_E_NOMEM;
-  }
   for (i = 0; i < customers; i++) row_of[i] = UINT32_MAX;
   for (i = 0; i < c->count; i++) row_of[c->rows[i].handle] = (uint32_t)i;
   n = cxm_rfm_count(rfm);
@@ -570,7 +573,7 @@ static int32_t add_values(cxm_churn *c, const cxm_store *store, int64_t horizon)
   }
   mean_spend = spend_n > 0 ? mean_spend / spend_n : 0.0;
   if (memo_init(&memo, n, &a) != CXM_OK) {
-    cxmi_free(&a, row_of, (customers > 0 ? customers : 1) * sizeof *row_of);
+    cxmi_free(&a, handle_of, 2 * (customers > 0 ? customers : 1) * sizeof *row_of);
     cxm_rfm_free(rfm);
     return CXM_E_NOMEM;
   }
@@ -580,14 +583,15 @@ static int32_t add_values(cxm_churn *c, const cxm_store *store, int64_t horizon)
     double e, spend;
     cxm_rfm_customer_init(&cu);
     if (cxm_rfm_get(&cu, rfm, i) != CXM_OK) continue;
-    if (cxm_store_find_customer(&handle, store, cu.id, cu.id_len) != CXM_OK || row_of[handle] == UINT32_MAX) continue;
+    handle = handle_of[i];
+    if (row_of[handle] == UINT32_MAX) continue;
     if (memo_expected(&e, &memo, pm, (double)horizon / (7.0 * 86400.0), cu.x, cu.t_x, cu.T) != CXM_OK) continue;
     if (!c->spend_fitted || cxm_model_expected_spend(&spend, &gg, cu.x, cu.x > 0 ? cu.monetary : 1.0) != CXM_OK)
       spend = cu.x > 0 && cu.monetary > 0 ? cu.monetary : mean_spend;
     c->rows[row_of[handle]].value = isfinite(e * spend) ? e * spend : 0.0;
   }
   memo_free(&memo);
-  cxmi_free(&a, row_of, (customers > 0 ? customers : 1) * sizeof *row_of);
+  cxmi_free(&a, handle_of, 2 * (customers > 0 ? customers : 1) * sizeof *row_of);
   cxm_rfm_free(rfm);
   return CXM_OK;
 }

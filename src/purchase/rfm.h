@@ -25,6 +25,11 @@ int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm);
 /* Free what cxmi_fitdata_build() allocated (safe after a failed build). */
 void cxmi_fitdata_free(cxmi_fitdata *fd);
 
+/* cxm_store_rfm(), also writing each added summary's customer handle to
+ * handles[0..] (NULL: not wanted; room for every customer of the store), so
+ * that a caller needs no look-up by id to go back to the customer. */
+int32_t cxmi_store_rfm(cxm_rfm *rfm, uint32_t *handles, const cxm_store *store, const cxm_rfm_options *options);
+
 /* Number of customers and customer i's values, for the holdout check. */
 size_t cxmi_rfm_size(const cxm_rfm *rfm);
 void cxmi_rfm_values(const cxm_rfm *rfm, size_t i, uint32_t *x, double *tx, double *T, double *m, double *x_star);
