@@ -76,6 +76,11 @@ static void test_default_model_hand_worked(void **state) {
   assert_int_equal(info.fitted, 0);
   assert_int_equal(info.evaluation.rows, 0);
   assert_near(info.model.intercept, -2.5, 0);
+  {
+    cxm_model pm; /* no purchases: no purchase model */
+    cxm_model_init(&pm);
+    assert_int_equal(cxm_churn_purchase_model(&pm, c), CXM_E_NOT_FOUND);
+  }
   assert_int_equal(cxm_churn_count(c), 2);
   a = row_at(c, 0);
   b = row_at(c, 1);
@@ -457,6 +462,18 @@ static void test_value_at_risk(void **state) {
   cxm_model_init(&m);
   rc = cxm_model_fit(&m, rfm, CXM_MODEL_MBGNBD, NULL);
   assert_true(rc == CXM_OK || rc == CXM_E_CONVERGE);
+  {
+    /* The scoring's purchase model is that fit, bit for bit (cxm churn
+     * prints it instead of fitting it again). */
+    cxm_model pm;
+    cxm_model_init(&pm);
+    assert_int_equal(cxm_churn_purchase_model(&pm, c), CXM_OK);
+    assert_memory_equal(&pm, &m, sizeof m);
+    assert_int_equal(cxm_churn_purchase_model(NULL, c), CXM_E_ARG);
+    assert_int_equal(cxm_churn_purchase_model(&pm, NULL), CXM_E_ARG);
+    pm.size = 8;
+    assert_int_equal(cxm_churn_purchase_model(&pm, c), CXM_E_SIZE);
+  }
   cxm_model_init(&gg);
   {
     cxm_fit_options fo; /* fewer than 4 000 repeat buyers: every one, at most 100 iterations */

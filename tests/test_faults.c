@@ -196,6 +196,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_churn_info_get", PROBED, R_READ},
     {"cxm_churn_info_init", PURE, R_INIT},
     {"cxm_churn_options_init", PURE, R_INIT},
+    {"cxm_churn_purchase_model", PROBED, R_READ},
     {"cxm_churn_row_get", PROBED, R_READ},
     {"cxm_churn_row_init", PURE, R_INIT},
     {"cxm_cohorts_count", PROBED, R_READ},
@@ -3121,6 +3122,7 @@ static void test_never_allocating_probe(void **state) {
   cxm_churn *churn = NULL;
   cxm_churn_info info;
   cxm_churn_row crow;
+  cxm_model cpm;
   cxm_feature_options fo;
   cxm_rfm_customer k;
   cxm_model m;
@@ -3194,6 +3196,8 @@ static void test_never_allocating_probe(void **state) {
   PROBE(cxm_churn_info_get, cxm_churn_info_get(&info, churn));
   crow.size = sizeof crow;
   PROBE(cxm_churn_row_get, cxm_churn_row_get(&crow, churn, 0));
+  cxm_model_init(&cpm);
+  PROBE(cxm_churn_purchase_model, cxm_churn_purchase_model(&cpm, churn));
   rs.size = sizeof rs;
   PROBE(cxm_reader_stats_get, cxm_reader_stats_get(&rs, r));
   /* purchase summaries and models */

@@ -223,7 +223,7 @@ static void test_gradients(void **state) {
   const double T[] = {38.9, 27, 38.9, 38.9, 35, 37, 39};
   const double w[] = {3, 1, 2, 1, 1, 1, 1};
   /* Without x = 3000: differences with steps of 1e-6 are good to ~1e-9. */
-  cxmi_triples d = {6, x, tx, T, w, 9.0};
+  cxmi_triples d = {6, x, tx, T, w, 9.0, NULL, 0, NULL, NULL, NULL};
   check_gradient(cxmi_bgnbd_ll, BG, &d, 1e-8, 1e-6);
   check_gradient(cxmi_mbgnbd_ll, MBG, &d, 1e-8, 1e-6);
   check_gradient(cxmi_pnbd_ll, PN, &d, 1e-8, 1e-5);
@@ -248,7 +248,7 @@ static void test_gradients(void **state) {
     const double qtx[] = {0, 3e-11, 1.5e-11, 4e-11};
     const double qT[] = {20, 30, 15, 40};
     const double qw[] = {2, 1, 1, 1};
-    cxmi_triples q = {4, qx, qtx, qT, qw, 5.0};
+    cxmi_triples q = {4, qx, qtx, qT, qw, 5.0, NULL, 0, NULL, NULL, NULL};
     const double fit[4] = {0.2, 4.8e-12, 0.3, 5.5e-12};
     check_gradient(cxmi_pnbd_ll, fit, &q, 1e-7, 1e-5);
     const double fit2[4] = {0.2, 5.5e-12, 0.3, 4.8e-13};

@@ -29,6 +29,7 @@
 #include "calendar.h"
 #include "common.h"
 #include "features.h"
+#include "purchase.h"
 #include "risk.h"
 #include "store.h"
 
@@ -175,6 +176,23 @@ CXM_API size_t cxm_churn_count(const cxm_churn *churn);
  * @return CXM_OK, CXM_E_ARG or CXM_E_SIZE. @note Thread-safe. @since 0.1
  */
 CXM_API int32_t cxm_churn_info_get(cxm_churn_info *info, const cxm_churn *churn);
+
+/**
+ * @brief The purchase model the scoring features were taken with: the fit
+ *        (cxm_model_fit(), default options) on the store's summaries as of
+ *        scored_at in weeks (cxm_store_rfm() with `to` = scored_at), the same
+ *        model a caller would get by fitting those summaries itself, without
+ *        fitting it again. Its purchase_risk, lapse_odds, p_alive and
+ *        expected_value come from it.
+ * @param[out] model Set its `size` first (cxm_model_init()); receives a copy,
+ *        `converged` and `degenerate` as the fit left them.
+ * @param[in] churn The result.
+ * @return CXM_OK; CXM_E_NOT_FOUND when no purchase model was fitted (no
+ *         repeat purchase before scored_at, or a fit that failed), the
+ *         features then carry no purchase signal; CXM_E_ARG, CXM_E_SIZE.
+ * @note Thread-safe. @since 0.2
+ */
+CXM_API int32_t cxm_churn_purchase_model(cxm_model *model, const cxm_churn *churn);
 
 /**
  * @brief One scored customer, by rank: 0 is the highest risk (or value at

@@ -3,6 +3,7 @@
  * store's time-stamped tables (customer days, interactions, churn pairs),
  * keeping only what happened before the cut-off: no leakage. */
 #include "churn/feature_table.h"
+#include "purchase/rfm.h"
 #include "store/store_internal.h"
 
 #include "cxm/features.h"
@@ -195,20 +196,29 @@ static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t coun
   cxm_rfm *rfm = NULL;
   cxm_rfm_options o;
   cxm_model m;
+  uint32_t *handles; /* of the summaries (cxmi_store_rfm) */
+  cxmi_alloc a;
   size_t i, n;
   int32_t rc;
   if (cutoff <= CXM_TIME_MIN) return CXM_OK; /* no purchase can precede 1970-01-01 */
+  cxmi_alloc_init(&a, cxmi_store_hooks(s));
   rc = cxm_rfm_new(&rfm, cxmi_store_hooks(s));
   if (rc != CXM_OK) return rc;
+  handles = cxmi_malloc(&a, (count > 0 ? count : 1) * sizeof *handles);
+  if (handles == NULL) {
+    cxm_rfm_free(rfm);
+    return CXM_E_NOMEM;
+  }
   cxm_rfm_options_init(&o);
   o.to = cutoff;
-  rc = cxm_store_rfm(rfm, s, &o);
+  rc = cxmi_store_rfm(rfm, handles, s, &o);
   if (rc == CXM_OK) {
     cxm_model_init(&m);
     rc = cxm_model_fit(&m, rfm, kind, NULL);
     /* Without repeat buyers (or a usable fit) the purchase risk stays 0 for
      * everyone: the experience signals still rank customers. */
     if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
+      cxmi_free(&a, handles, (count > 0 ? count : 1) * sizeof *handles);
       cxm_rfm_free(rfm);
       return rc == CXM_E_NOMEM ? rc : CXM_OK;
     }
@@ -216,11 +226,10 @@ static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t coun
     n = cxm_rfm_count(rfm);
     for (i = 0; i < n; i++) {
       cxm_rfm_customer c;
-      uint32_t handle;
+      uint32_t handle = handles[i];
       double p;
       cxm_rfm_customer_init(&c);
       if (cxm_rfm_get(&c, rfm, i) != CXM_OK) continue;
-      if (cxm_store_find_customer(&handle, s, c.id, c.id_len) != CXM_OK) continue;
       if (cxm_model_p_alive(&p, &m, c.x, c.t_x, c.T) != CXM_OK || !isfinite(p)) continue;
       cs[handle].p_alive = p;
       cs[handle].p_quiet = p_quiet(&m, label_weeks, c.x, c.T);
@@ -246,6 +255,7 @@ static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t coun
       }
     }
   }
+  cxmi_free(&a, handles, (count > 0 ? count : 1) * sizeof *handles);
   cxm_rfm_free(rfm);
   return rc == CXM_E_CONVERGE ? CXM_OK : rc;
 }

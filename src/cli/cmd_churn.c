@@ -1029,17 +1029,9 @@ static int32_t attach_purchases(churn_row *rows, size_t n, const cxm_store *stor
   return CXM_OK;
 }
 
-/* Rows of event files: cxm_store_churn() scores every customer at risk
- * (docs/churn.md: scoring time, training cut-off, fitted or default
- * model, drivers); this only copies its rows and info for printing. */
-static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const cxm_store *store, const cxm_rfm *rfm,
-                         const cxm_model *m, const churn_args *a) {
+/* cxm_store_churn() with the command's options. */
+static int32_t score_store(cxm_churn **out, const cxm_store *store, const churn_args *a) {
   cxm_churn_options co;
-  cxm_churn_info info;
-  cxm_churn *scores = NULL;
-  size_t i, n;
-  churn_row *rows;
-  int32_t rc;
   cxm_churn_options_init(&co);
   co.scored_at = a->to != INT64_MAX ? a->to : CXM_CHURN_AFTER_LAST;
   co.horizon_seconds = a->horizon_days * 86400;
@@ -1050,7 +1042,37 @@ static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const
   co.activity = a->activity;
   co.train_lapsed = a->train_lapsed;
   co.rank = a->rank;
-  rc = cxm_store_churn(&scores, store, &co);
+  return cxm_store_churn(out, store, &co);
+}
+
+/* The purchase model of the summaries: in weeks, the scoring already fitted
+ * it on the same summaries (as of --to, or of the day after the last event:
+ * cxm_churn_purchase_model()), so it is taken from `scores` when they have
+ * it; else (days, no scores, or none fitted there) it is fitted here. The
+ * status is cxm_model_fit()'s either way. On the 10 M-event benchmark file
+ * the fit is most of the command's time (bench/README.md, "Churn"). */
+static int32_t purchase_fit(cxm_model *m, const cxm_churn *scores, const cxm_rfm *rfm, const churn_args *a) {
+  if (scores != NULL && strcmp(a->unit, "day") != 0 && cxm_churn_purchase_model(m, scores) == CXM_OK &&
+      m->kind == a->model)
+    return m->converged && isfinite(m->loglik) ? CXM_OK : CXM_E_CONVERGE;
+  cxm_fit_options fo;
+  cxm_fit_options_init(&fo);
+  if (a->penalty >= 0.0) fo.penalty = a->penalty;
+  cxm_model_init(m);
+  return cxm_model_fit(m, rfm, a->model, &fo);
+}
+
+/* Rows of event files: cxm_store_churn() scores every customer at risk
+ * (docs/churn.md: scoring time, training cut-off, fitted or default
+ * model, drivers); this only copies its rows and info for printing.
+ * `scores` (taken over, freed here) when the caller has them already. */
+static int32_t risk_rows(churn_row **out, size_t *count, churn_risk *risk, const cxm_store *store, const cxm_rfm *rfm,
+                         const cxm_model *m, const churn_args *a, cxm_churn *scores) {
+  cxm_churn_info info;
+  size_t i, n;
+  churn_row *rows;
+  int32_t rc = CXM_OK;
+  if (scores == NULL) rc = score_store(&scores, store, a);
   if (rc != CXM_OK) return rc;
   memset(&info, 0, sizeof info);
   info.size = sizeof info;
@@ -1124,12 +1146,14 @@ int cli_churn_main(int argc, char **argv) {
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
+  /* Scored first when the scoring's purchase model can be reused; a
+   * failure is left to risk_rows() below, which reports it after the fit's
+   * messages as before. */
+  cxm_churn *scores = NULL;
+  if (store != NULL && strcmp(a.unit, "day") != 0 && score_store(&scores, store, &a) != CXM_OK) scores = NULL;
   cxm_model m;
   cxm_model_init(&m);
-  cxm_fit_options fo;
-  cxm_fit_options_init(&fo);
-  if (a.penalty >= 0.0) fo.penalty = a.penalty;
-  rc = cxm_model_fit(&m, rfm, a.model, &fo);
+  rc = purchase_fit(&m, scores, rfm, &a);
   if (rc == CXM_E_NO_DATA && store != NULL) {
     /* Event files without repeat buyers: no purchase model, but the
      * experience signals still give every customer a risk. */
@@ -1141,6 +1165,7 @@ int cli_churn_main(int argc, char **argv) {
   }
   if (rc != CXM_OK && rc != CXM_E_CONVERGE) {
     cli_diag(source, cxm_status_str(rc));
+    cxm_churn_free(scores);
     cxm_rfm_free(rfm);
     cxm_calendar_free(a.calendar);
     cxm_store_free(store);
@@ -1165,7 +1190,8 @@ int cli_churn_main(int argc, char **argv) {
   churn_row *rows = NULL;
   churn_risk risk;
   memset(&risk, 0, sizeof risk);
-  rc = store != NULL ? risk_rows(&rows, &n, &risk, store, rfm, &m, &a) : summary_rows(&rows, &n, rfm, &m);
+  rc = store != NULL ? risk_rows(&rows, &n, &risk, store, rfm, &m, &a, scores) : summary_rows(&rows, &n, rfm, &m);
+  scores = NULL; /* risk_rows() freed them */
   if (rc != CXM_OK) {
     cli_diag(source, cxm_status_str(rc));
     free(rows);

@@ -31,7 +31,12 @@ typedef struct cxmi_opt_result {
  * after max_iter iterations, when the line search fails, when f is not
  * finite at the start, or (out_of_time = 1) when more than max_seconds of
  * monotonic time have passed (checked before every evaluation; <= 0: no
- * limit). At most max_iter * 62 + 1 evaluations of fn. */
+ * limit). At most max_iter * 62 + 1 evaluations of fn. An iteration that
+ * leaves the whole state (theta, f, gradient, memory) unchanged bit for bit
+ * ends the run at once with the max_iter result (iterations = max_iter, and
+ * evaluations counted as if the repeats were made): every later iteration
+ * would repeat it exactly, so the answer no longer depends on how many of
+ * them the clock allows. */
 void cxmi_minimize(cxmi_opt_result *res, double *theta, size_t n, cxmi_objective fn, void *ctx, int32_t max_iter,
                    double gtol, double max_seconds);
 

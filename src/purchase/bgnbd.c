@@ -68,6 +68,22 @@ static double family_ll(const double *p, int m, const cxmi_triples *d, double *g
   }
   double ln_al = log(al), ln_a = log(a);
   double sum = 0.0, gr = 0.0, gal = 0.0, ga = 0.0, gb = 0.0;
+  /* Per distinct (t_x, T) pair when the data have them: ln(al+T),
+   * ln((al+T)/(al+t_x)) and ln(al+t_x), the same expressions as below. */
+  const double *pl_T = NULL, *pl_odds = NULL, *pl_tx = NULL;
+  if (d->pair != NULL) {
+    double *wk = d->work;
+    for (size_t k = 0; k < d->npairs; k++) {
+      wk[k] = log(al + d->pair_T[k]);
+      wk[d->npairs + k] = log1p((d->pair_T[k] - d->pair_tx[k]) / (al + d->pair_tx[k]));
+      if (grad != NULL) {
+        wk[2 * d->npairs + k] = log(al + d->pair_tx[k]);
+      }
+    }
+    pl_T = wk;
+    pl_odds = wk + d->npairs;
+    pl_tx = wk + 2 * d->npairs;
+  }
   uint32_t cur = UINT32_MAX;
   double gx = 0.0, gx_r = 0.0, gx_a = 0.0, gx_b = 0.0, ln_c = 0.0, inv_bx = 0.0;
   int active = 0;
@@ -92,12 +108,13 @@ static double family_ll(const double *p, int m, const cxmi_triples *d, double *g
     }
     double rx = r + dx;
     double aT = al + d->T[i];
-    double lT = log(aT);
+    size_t pk = pl_T != NULL ? d->pair[i] : 0;
+    double lT = pl_T != NULL ? pl_T[pk] : log(aT);
     /* h = ln(e^A1 + e^A2), A1 = -(r+x) ln(al+T), A2 = ln c_x - (r+x) ln(al+t_x). */
     double h = -rx * lT;
     double rho = 0.0; /* weight of the second term */
     if (active) {
-      double z = ln_c + rx * log1p((d->T[i] - d->tx[i]) / (al + d->tx[i]));
+      double z = ln_c + rx * (pl_odds != NULL ? pl_odds[pk] : log1p((d->T[i] - d->tx[i]) / (al + d->tx[i])));
       if (z > 0.0) {
         double e = exp(-z);
         h += z + log1p(e);
@@ -113,7 +130,7 @@ static double family_ll(const double *p, int m, const cxmi_triples *d, double *g
       double at = al + d->tx[i];
       double d_r = -(1.0 - rho) * lT, d_al = -(1.0 - rho) * rx / aT;
       if (active) {
-        d_r -= rho * log(at);
+        d_r -= rho * (pl_tx != NULL ? pl_tx[pk] : log(at));
         d_al -= rho * rx / at;
         ga += w * rho / a;
         gb -= w * rho * inv_bx;
@@ -135,7 +152,7 @@ static double family_ll(const double *p, int m, const cxmi_triples *d, double *g
 
 static double family_ll1(const double *p, int m, uint32_t x, double tx, double T) {
   double w = 1.0;
-  cxmi_triples d = {1, &x, &tx, &T, &w, 1.0};
+  cxmi_triples d = {1, &x, &tx, &T, &w, 1.0, NULL, 0, NULL, NULL, NULL};
   return family_ll(p, m, &d, NULL);
 }
 
@@ -461,6 +478,12 @@ double cxmi_bgnbd_expected(const double *p, double t, uint32_t x, double tx, dou
 }
 double cxmi_mbgnbd_expected(const double *p, double t, uint32_t x, double tx, double T) {
   return family_expected(p, 1, t, x, tx, T);
+}
+double cxmi_bgnbd_expected_alive(const double *p, double t, uint32_t x, double T) {
+  return expected_alive_any(p, 0, t, x, T);
+}
+double cxmi_mbgnbd_expected_alive(const double *p, double t, uint32_t x, double T) {
+  return expected_alive_any(p, 1, t, x, T);
 }
 double cxmi_bgnbd_pmf(const double *p, double t, uint32_t k) { return family_pmf(p, 0, t, k); }
 double cxmi_mbgnbd_pmf(const double *p, double t, uint32_t k) { return family_pmf(p, 1, t, k); }

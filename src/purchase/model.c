@@ -474,6 +474,26 @@ int32_t cxm_model_expected(double *out, const cxm_model *model, double t, uint32
   return result(out, expected(model, t, x, t_x, T));
 }
 
+int32_t cxmi_model_expected_part(double *part, const cxm_model *model, double t, uint32_t x, double T) {
+  if (check_model(model, 1) != CXM_OK || (model->kind != CXM_MODEL_BGNBD && model->kind != CXM_MODEL_MBGNBD) ||
+      !(t > 0.0) || !isfinite(t)) {
+    return CXM_E_MODEL;
+  }
+  *part = model->kind == CXM_MODEL_BGNBD ? cxmi_bgnbd_expected_alive(model->param, t, x, T)
+                                         : cxmi_mbgnbd_expected_alive(model->param, t, x, T);
+  return CXM_OK;
+}
+
+/* As expected() does it for these kinds (bgnbd.c, family_expected): the
+ * part times P(alive). */
+int32_t cxmi_model_expected_with_part(double *out, const cxm_model *model, double part, uint32_t x, double t_x,
+                                      double T) {
+  if (cxmi_rfm_check(x, t_x, T, 1) != CXM_OK) {
+    return CXM_E_VALUE;
+  }
+  return result(out, part * p_alive(model, x, t_x, T));
+}
+
 int32_t cxm_model_population(double *out, const cxm_model *model, double t) {
   return cxm_model_expected(out, model, t, 0, 0.0, 0.0);
 }

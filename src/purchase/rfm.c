@@ -453,6 +453,57 @@ static int cmp_x_index(const void *pa, const void *pb) {
   return a->index < b->index ? -1 : (a->index > b->index ? 1 : 0);
 }
 
+/* The distinct (t_x, T) pairs of the k triples (bits, as the triples),
+ * kept only when there are at most k / 2 of them: else the per-pair
+ * logarithms would save little. One allocation: the pair index per triple,
+ * the hash slots, then the pairs and the likelihood's scratch. */
+static int32_t find_pairs(cxmi_fitdata *fd) {
+  cxmi_triples *t = &fd->triples;
+  size_t k = t->n, cap = 16, np = 0;
+  while (cap < 2 * k) {
+    cap *= 2;
+  }
+  size_t size = (k + cap) * sizeof(uint32_t) + 5 * k * sizeof(double) + 16;
+  char *blk = cxmi_malloc(&fd->alloc, size);
+  if (blk == NULL) {
+    return CXM_E_NOMEM;
+  }
+  double *ptx = (double *)(void *)blk, *pT = ptx + k, *work = pT + k;
+  uint32_t *pidx = (uint32_t *)(void *)(work + 3 * k), *slot = pidx + k;
+  memset(slot, 0, cap * sizeof *slot);
+  for (size_t j = 0; j < k; j++) {
+    uint64_t bt = dbits(t->T[j]), bx = dbits(t->tx[j]);
+    size_t h = (size_t)(mix64(bt ^ mix64(bx)) & (cap - 1));
+    for (;;) {
+      uint32_t e = slot[h];
+      if (e == 0) {
+        slot[h] = (uint32_t)(np + 1);
+        ptx[np] = t->tx[j];
+        pT[np] = t->T[j];
+        pidx[j] = (uint32_t)np++;
+        break;
+      }
+      if (dbits(pT[e - 1]) == bt && dbits(ptx[e - 1]) == bx) {
+        pidx[j] = e - 1;
+        break;
+      }
+      h = (h + 1) & (cap - 1);
+    }
+  }
+  if (2 * np > k) {
+    cxmi_free(&fd->alloc, blk, size);
+    return CXM_OK;
+  }
+  fd->pair_block = blk;
+  fd->pair_block_size = size;
+  t->pair = pidx;
+  t->npairs = np;
+  t->pair_tx = ptx;
+  t->pair_T = pT;
+  t->work = work;
+  return CXM_OK;
+}
+
 int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm) {
   size_t n = rfm->n, ns = 0;
   memset(fd, 0, sizeof *fd);
@@ -564,6 +615,10 @@ int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm) {
   fd->spend.x = sx;
   fd->spend.m = m;
   fd->spend.w = sw;
+  if (find_pairs(fd) != CXM_OK) {
+    cxmi_fitdata_free(fd);
+    return CXM_E_NOMEM;
+  }
   return CXM_OK;
 }
 
@@ -571,5 +626,9 @@ void cxmi_fitdata_free(cxmi_fitdata *fd) {
   if (fd->block != NULL) {
     cxmi_free(&fd->alloc, fd->block, fd->block_size);
     fd->block = NULL;
+  }
+  if (fd->pair_block != NULL) {
+    cxmi_free(&fd->alloc, fd->pair_block, fd->pair_block_size);
+    fd->pair_block = NULL;
   }
 }

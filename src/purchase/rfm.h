@@ -13,14 +13,22 @@ typedef struct cxmi_fitdata {
   size_t block_size;
   cxmi_triples triples;
   cxmi_spend spend;
+  void *pair_block; /* the triples' pair arrays, when they have them */
+  size_t pair_block_size;
 } cxmi_fitdata;
 
-/* Build the distinct (x, t_x, T) triples, sorted by x, and the spend data
+/* Build the distinct (x, t_x, T) triples, sorted by x, their distinct
+ * (t_x, T) pairs when those are at most half as many, and the spend data
  * (customers with x >= 1 and a known mean spend). CXM_OK or CXM_E_NOMEM. */
 int32_t cxmi_fitdata_build(cxmi_fitdata *fd, const cxm_rfm *rfm);
 
 /* Free what cxmi_fitdata_build() allocated (safe after a failed build). */
 void cxmi_fitdata_free(cxmi_fitdata *fd);
+
+/* cxm_store_rfm(), also writing each added summary's customer handle to
+ * handles[0..] (NULL: not wanted; room for every customer of the store), so
+ * that a caller needs no look-up by id to go back to the customer. */
+int32_t cxmi_store_rfm(cxm_rfm *rfm, uint32_t *handles, const cxm_store *store, const cxm_rfm_options *options);
 
 /* Number of summaries and summary i's values (w: the customers it stands
  * for), for the holdout check. */

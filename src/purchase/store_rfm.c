@@ -2,6 +2,7 @@
  * repeats) built from a store's purchase events (docs/purchase.md, "From
  * events"). Purchases of one customer on one UTC day are one transaction;
  * the first transaction is the customer's birth, not a repeat. */
+#include "purchase/rfm.h"
 #include "store/store_internal.h"
 
 #include "cxm/purchase.h"
@@ -168,6 +169,10 @@ static int32_t store_rfm_weeks(cxm_rfm *rfm, const cxm_store *store, int64_t end
 }
 
 int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_options *options) {
+  return cxmi_store_rfm(rfm, NULL, store, options);
+}
+
+int32_t cxmi_store_rfm(cxm_rfm *rfm, uint32_t *handles, const cxm_store *store, const cxm_rfm_options *options) {
   cxm_rfm_options o;
   cxmi_alloc a;
   buyer *b;
@@ -241,6 +246,7 @@ int32_t cxm_store_rfm(cxm_rfm *rfm, const cxm_store *store, const cxm_rfm_option
     c.monetary = c.x > 0 && y->spend - y->first_spend > 0 ? (y->spend - y->first_spend) / c.x : NAN;
     c.x_star = holdout_end_day != INT64_MIN ? (double)y->holdout_days : NAN;
     rc = cxm_rfm_add(rfm, &c);
+    if (rc == CXM_OK && handles != NULL) *handles++ = i;
   }
   cxmi_free(&a, b, count * sizeof *b);
   return rc;
