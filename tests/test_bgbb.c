@@ -325,7 +325,7 @@ static void test_gradient(void **state) {
   (void)state;
   const uint32_t x[] = {0, 1, 2, 5, 7};
   const double tx[] = {0, 3, 2, 9, 7}, T[] = {6, 10, 4, 9, 12}, w[] = {3, 1, 2, 5, 1};
-  cxmi_triples d = {5, x, tx, T, w, 12.0};
+  cxmi_triples d = {.n = 5, .x = x, .tx = tx, .T = T, .w = w, .total = 12.0}; /* no pairs */
   const double p[4] = {0.8, 1.7, 0.45, 3.1};
   double g[4];
   (void)cxmi_bgbb_ll(p, &d, g);
