@@ -524,89 +524,91 @@ static int32_t memo_expected(double *out, expected_memo *m, const cxm_model *pm,
  * model does not cover (never bought, or no model) has value 0. Rows are
  * in feature order here (before sorting). The purchase model is the one
  * the scoring features were taken with (one fit, not two). */
-static int32_t add_values(cxm_churn *c, const cxm_store *store, int64_t horizon) {
-  cxm_rfm *rfm = NULL;
+static int32_t add_values(cxm_churn *c, const cxm_store *store, const cxm_features *f, int64_t horizon) {
+  cxm_rfm *own = NULL;
+  const cxm_rfm *rfm;
   cxm_rfm_options ro;
   cxm_model gg;
   const cxm_model *pm = &c->purchase;
-  uint32_t *row_of = NULL, *handle_of = NULL;
+  const uint32_t *handle_of;
+  uint32_t *row_of = NULL, *own_handles = NULL;
   expected_memo memo;
-  size_t n, i, customers;
+  size_t n, i, customers, room;
   double mean_spend = 0.0, spend_n = 0.0;
-  int32_t rc;
+  int32_t rc = CXM_OK;
   cxmi_alloc a;
   c->spend_fitted = 0;
   if (c->count == 0 || c->scored_at <= CXM_TIME_MIN || pm->kind == 0) return CXM_OK;
   cxmi_alloc_init(&a, cxmi_store_hooks(store));
-  rc = cxm_rfm_new(&rfm, cxmi_store_hooks(store));
-  if (rc != CXM_OK) return rc;
   customers = store->customers.count;
-  /* row_of: first the handle of each summary (cxmi_store_rfm), then, in its
-   * second half, each handle's row */
-  row_of = cxmi_malloc(&a, 2 * (customers > 0 ? customers : 1) * sizeof *row_of);
-  if (row_of == NULL) {
-    cxm_rfm_free(rfm);
-    return CXM_E_NOMEM;
-  }
-  handle_of = row_of;
-  row_of += customers > 0 ? customers : 1;
-  cxm_rfm_options_init(&ro);
-  ro.to = c->scored_at;
-  rc = cxmi_store_rfm(rfm, handle_of, store, &ro);
-  if (rc != CXM_OK) {
-    cxmi_free(&a, handle_of, 2 * (customers > 0 ? customers : 1) * sizeof *row_of);
-    cxm_rfm_free(rfm);
-    return rc;
-  }
-  cxm_model_init(&gg);
-  /* The spend model's three parameters need a few thousand repeat buyers,
-   * not all: above SPEND_SAMPLE it is fitted on every k-th (a fixed,
-   * reproducible subsample), and a fit that has not converged in 100
-   * iterations is not used (the fallback is). On bench/gen_events' 400 000
-   * events (37 000 repeat buyers, spends nearly constant per customer, q
-   * running off to infinity) the full 500-iteration fit took 57 s, 50 times
-   * the rest of the call. */
-  rc = spend_model(&gg, rfm, cxmi_store_hooks(store));
-  if (rc == CXM_E_NOMEM) {
-    cxmi_free(&a, handle_of, 2 * (customers > 0 ? customers : 1) * sizeof *row_of);
-    cxm_rfm_free(rfm);
-    return rc;
-  }
-  c->spend_fitted = rc == CXM_OK;
-  for (i = 0; i < customers; i++) row_of[i] = UINT32_MAX;
-  for (i = 0; i < c->count; i++) row_of[c->rows[i].handle] = (uint32_t)i;
-  n = cxm_rfm_count(rfm);
-  for (i = 0; i < n; i++) {
-    cxm_rfm_customer rc_;
-    cxm_rfm_customer_init(&rc_);
-    if (cxm_rfm_get(&rc_, rfm, i) == CXM_OK && rc_.x > 0 && rc_.monetary > 0) {
-      mean_spend += rc_.monetary;
-      spend_n += 1.0;
+  room = customers > 0 ? customers : 1;
+  row_of = cxmi_malloc(&a, room * sizeof *row_of);
+  if (row_of == NULL) return CXM_E_NOMEM;
+  /* The scoring features' summaries (as of scored_at, in weeks: the same
+   * call as below) when they were kept; built here otherwise. */
+  rfm = cxmi_features_rfm(&handle_of, f);
+  if (rfm == NULL) {
+    rc = cxm_rfm_new(&own, cxmi_store_hooks(store));
+    if (rc == CXM_OK) {
+      own_handles = cxmi_malloc(&a, room * sizeof *own_handles);
+      if (own_handles == NULL) rc = CXM_E_NOMEM;
     }
+    if (rc == CXM_OK) {
+      cxm_rfm_options_init(&ro);
+      ro.to = c->scored_at;
+      rc = cxmi_store_rfm(own, own_handles, store, &ro);
+    }
+    rfm = own;
+    handle_of = own_handles;
   }
-  mean_spend = spend_n > 0 ? mean_spend / spend_n : 0.0;
-  if (memo_init(&memo, n, &a) != CXM_OK) {
-    cxmi_free(&a, handle_of, 2 * (customers > 0 ? customers : 1) * sizeof *row_of);
-    cxm_rfm_free(rfm);
-    return CXM_E_NOMEM;
+  if (rc == CXM_OK) {
+    cxm_model_init(&gg);
+    /* The spend model's three parameters need a few thousand repeat buyers,
+     * not all: above SPEND_SAMPLE it is fitted on every k-th (a fixed,
+     * reproducible subsample), and a fit that has not converged in 100
+     * iterations is not used (the fallback is). On bench/gen_events' 400 000
+     * events (37 000 repeat buyers, spends nearly constant per customer, q
+     * running off to infinity) the full 500-iteration fit took 57 s, 50 times
+     * the rest of the call. */
+    rc = spend_model(&gg, rfm, cxmi_store_hooks(store));
+    c->spend_fitted = rc == CXM_OK;
+    rc = rc == CXM_E_NOMEM ? rc : CXM_OK;
   }
-  for (i = 0; i < n; i++) {
-    cxm_rfm_customer cu;
-    uint32_t handle;
-    double e, spend;
-    cxm_rfm_customer_init(&cu);
-    if (cxm_rfm_get(&cu, rfm, i) != CXM_OK) continue;
-    handle = handle_of[i];
-    if (row_of[handle] == UINT32_MAX) continue;
-    if (memo_expected(&e, &memo, pm, (double)horizon / (7.0 * 86400.0), cu.x, cu.t_x, cu.T) != CXM_OK) continue;
-    if (!c->spend_fitted || cxm_model_expected_spend(&spend, &gg, cu.x, cu.x > 0 ? cu.monetary : 1.0) != CXM_OK)
-      spend = cu.x > 0 && cu.monetary > 0 ? cu.monetary : mean_spend;
-    c->rows[row_of[handle]].value = isfinite(e * spend) ? e * spend : 0.0;
+  n = rc == CXM_OK ? cxm_rfm_count(rfm) : 0;
+  if (rc == CXM_OK) {
+    for (i = 0; i < customers; i++) row_of[i] = UINT32_MAX;
+    for (i = 0; i < c->count; i++) row_of[c->rows[i].handle] = (uint32_t)i;
+    for (i = 0; i < n; i++) {
+      cxm_rfm_customer rc_;
+      cxm_rfm_customer_init(&rc_);
+      if (cxm_rfm_get(&rc_, rfm, i) == CXM_OK && rc_.x > 0 && rc_.monetary > 0) {
+        mean_spend += rc_.monetary;
+        spend_n += 1.0;
+      }
+    }
+    mean_spend = spend_n > 0 ? mean_spend / spend_n : 0.0;
+    rc = memo_init(&memo, n, &a) != CXM_OK ? CXM_E_NOMEM : CXM_OK;
   }
-  memo_free(&memo);
-  cxmi_free(&a, handle_of, 2 * (customers > 0 ? customers : 1) * sizeof *row_of);
-  cxm_rfm_free(rfm);
-  return CXM_OK;
+  if (rc == CXM_OK) {
+    for (i = 0; i < n; i++) {
+      cxm_rfm_customer cu;
+      uint32_t handle;
+      double e, spend;
+      cxm_rfm_customer_init(&cu);
+      if (cxm_rfm_get(&cu, rfm, i) != CXM_OK) continue;
+      handle = handle_of[i];
+      if (row_of[handle] == UINT32_MAX) continue;
+      if (memo_expected(&e, &memo, pm, (double)horizon / (7.0 * 86400.0), cu.x, cu.t_x, cu.T) != CXM_OK) continue;
+      if (!c->spend_fitted || cxm_model_expected_spend(&spend, &gg, cu.x, cu.x > 0 ? cu.monetary : 1.0) != CXM_OK)
+        spend = cu.x > 0 && cu.monetary > 0 ? cu.monetary : mean_spend;
+      c->rows[row_of[handle]].value = isfinite(e * spend) ? e * spend : 0.0;
+    }
+    memo_free(&memo);
+  }
+  cxmi_free(&a, own_handles, room * sizeof *own_handles);
+  cxm_rfm_free(own);
+  cxmi_free(&a, row_of, room * sizeof *row_of);
+  return rc;
 }
 
 static int32_t check_options(const cxm_churn_options *o) {
@@ -662,7 +664,7 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
   if (rc == CXM_OK) {
     fo.cutoff = c->scored_at;
     fo.horizon_seconds = 0;
-    rc = cxm_store_features(&f, store, &fo);
+    rc = cxmi_store_features_keep(&f, store, &fo, 1); /* add_values() reuses its summaries */
   }
   if (rc == CXM_OK && cxm_features_count(f) > 0) {
     c->rows = cxmi_calloc(&a, cxm_features_count(f), sizeof *c->rows);
@@ -674,7 +676,7 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
     if (cxmi_features_model(f) != NULL) c->purchase = *cxmi_features_model(f);
   }
   if (rc == CXM_OK) rc = find_baseline(c, &a);
-  if (rc == CXM_OK) rc = add_values(c, store, o.horizon_seconds);
+  if (rc == CXM_OK) rc = add_values(c, store, f, o.horizon_seconds);
   if (rc == CXM_OK) {
     size_t i;
     for (i = 0; i < c->count; i++) {

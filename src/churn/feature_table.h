@@ -15,6 +15,17 @@ double cxmi_features_p_alive(const cxm_features *features, size_t index);
  * of the cut-off, in weeks), or NULL when none could be fitted. */
 const cxm_model *cxmi_features_model(const cxm_features *features);
 
+/* cxm_store_features(), keeping (with keep_rfm 1) the purchase summaries
+ * the model was fitted on, so that a caller who needs the summaries as of
+ * the same cut-off (cxm_store_churn()'s values) does not build them again. */
+int32_t cxmi_store_features_keep(cxm_features **out, const cxm_store *store, const cxm_feature_options *options,
+                                 int keep_rfm);
+
+/* The summaries kept by cxmi_store_features_keep() (owned by the table),
+ * with *handles set to each one's customer handle; NULL when not kept or
+ * when no model was fitted. */
+const cxm_rfm *cxmi_features_rfm(const uint32_t **handles, const cxm_features *features);
+
 /* The purchase model's P(no purchase in the lapse horizon) of row `index`
  * (the probability CXM_FEATURE_LAPSE_ODDS is the clipped log-odds of); NaN
  * when it has no P(alive). */

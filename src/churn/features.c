@@ -30,6 +30,11 @@ struct cxm_features {
   double *p_quiet;       /* P(no purchase in the label horizon | the customer stays); 0 without a model */
   unsigned char *lapsed; /* 1: no activity in the horizon before the cut-off (already lapsed) */
   cxm_model model;       /* the purchase model fitted as of the cut-off; kind 0 when none */
+  /* Kept for cxmi_store_features_keep()'s caller: the summaries the model
+   * was fitted on and each one's customer handle (room for rfm_room). */
+  cxm_rfm *rfm;
+  uint32_t *rfm_handles;
+  size_t rfm_room;
 };
 
 static const char *const feature_names[CXM_FEATURE_COUNT] = {
@@ -191,8 +196,10 @@ static double p_quiet(const cxm_model *m, double h, uint32_t x, double T) {
   return exp(-(m->param[0] + (double)x) * log1p(h / (m->param[1] + T)));
 }
 
+/* With `keep` non-NULL, a fitted model's summaries and their handles go to
+ * keep->rfm and keep->rfm_handles instead of being freed. */
 static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t count, const cxm_store *s, int64_t cutoff,
-                              int32_t kind, double horizon_weeks, double label_weeks) {
+                              int32_t kind, double horizon_weeks, double label_weeks, cxm_features *keep) {
   cxm_rfm *rfm = NULL;
   cxm_rfm_options o;
   cxm_model m;
@@ -254,6 +261,12 @@ static int32_t purchase_model(cxm_model *fitted, customer_state *cs, size_t coun
         cs[i].has_p_alive = 1;
       }
     }
+  }
+  if (keep != NULL && rc == CXM_OK) {
+    keep->rfm = rfm;
+    keep->rfm_handles = handles;
+    keep->rfm_room = count > 0 ? count : 1;
+    return CXM_OK;
   }
   cxmi_free(&a, handles, (count > 0 ? count : 1) * sizeof *handles);
   cxm_rfm_free(rfm);
@@ -338,11 +351,19 @@ void cxm_features_free(cxm_features *f) {
   cxmi_free(&a, f->p_none, f->count * sizeof *f->p_none);
   cxmi_free(&a, f->p_quiet, f->count * sizeof *f->p_quiet);
   cxmi_free(&a, f->lapsed, f->count * sizeof *f->lapsed);
+  cxmi_free(&a, f->rfm_handles, f->rfm_room * sizeof *f->rfm_handles);
+  cxm_rfm_free(f->rfm);
   cxmi_free(&a, f, sizeof *f);
 }
 
 int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm_feature_options *options) {
+  return cxmi_store_features_keep(out, store, options, 0);
+}
+
+int32_t cxmi_store_features_keep(cxm_features **out, const cxm_store *store, const cxm_feature_options *options,
+                                 int keep_rfm) {
   cxm_feature_options o;
+  cxm_features kept;
   cxm_calendar *own = NULL;
   const cxm_calendar *cal;
   customer_state *cs = NULL;
@@ -352,6 +373,7 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   int32_t rc;
   int any;
   cxm_model fitted;
+  memset(&kept, 0, sizeof kept); /* only its rfm, rfm_handles and rfm_room are used */
   if (out == NULL) return CXM_E_ARG;
   *out = NULL; /* on any failure (docs/api.md) */
   if (store == NULL || options == NULL) return CXM_E_ARG;
@@ -394,7 +416,7 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   scan_churn(cs, store, o.cutoff, o.cutoff + o.horizon_seconds);
   cxm_model_init(&fitted);
   rc = purchase_model(&fitted, cs, n, store, o.cutoff, o.purchase_model, (double)o.lapse_horizon_seconds / WEEK,
-                      (double)o.horizon_seconds / WEEK);
+                      (double)o.horizon_seconds / WEEK, keep_rfm ? &kept : NULL);
   if (rc != CXM_OK) goto done;
 
   if (any) quiet_other(cs, n, o.cutoff / DAY, (double)o.horizon_seconds / WEEK);
@@ -407,6 +429,11 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   }
   f->hooks = store->alloc.hooks;
   f->model = fitted;
+  f->rfm = kept.rfm; /* cxm_features_free() releases them from here on */
+  f->rfm_handles = kept.rfm_handles;
+  f->rfm_room = kept.rfm_room;
+  kept.rfm = NULL;
+  kept.rfm_handles = NULL;
   if (rows > 0) {
     f->values = cxmi_calloc(&a, rows * CXM_FEATURE_COUNT, sizeof *f->values);
     f->handles = cxmi_calloc(&a, rows, sizeof *f->handles);
@@ -441,6 +468,8 @@ int32_t cxm_store_features(cxm_features **out, const cxm_store *store, const cxm
   rc = CXM_OK;
 done:
   cxm_features_free(f);
+  cxmi_free(&a, kept.rfm_handles, kept.rfm_room * sizeof *kept.rfm_handles);
+  cxm_rfm_free(kept.rfm);
   cxmi_free(&a, cs, n * sizeof *cs);
   cxm_calendar_free(own);
   return rc;
@@ -452,6 +481,11 @@ double cxmi_features_p_alive(const cxm_features *f, size_t index) {
 
 const cxm_model *cxmi_features_model(const cxm_features *f) {
   return f != NULL && f->model.kind != 0 ? &f->model : NULL;
+}
+
+const cxm_rfm *cxmi_features_rfm(const uint32_t **handles, const cxm_features *f) {
+  *handles = f != NULL ? f->rfm_handles : NULL;
+  return f != NULL ? f->rfm : NULL;
 }
 
 double cxmi_features_p_none(const cxm_features *f, size_t index) {
