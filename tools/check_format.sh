@@ -26,8 +26,15 @@ case $("$cf" --version) in
   *) echo "check_format: $("$cf" --version) is not clang-format 14; other versions format differently" >&2; exit 2 ;;
 esac
 if [ $# -eq 0 ]; then
-  set -- $(git ls-files -- 'src/*.c' 'src/*.h' 'include/*.h' 'tests/*.c' 'tests/*.h' 'fuzz/*.c' 'fuzz/*.h' \
-    'bench/*.c' 'examples/*.c')
+  if command -v git >/dev/null 2>&1 && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    set -- $(git ls-files -- 'src/*.c' 'src/*.h' 'include/*.h' 'tests/*.c' 'tests/*.h' 'fuzz/*.c' 'fuzz/*.h' \
+      'bench/*.c' 'examples/*.c')
+  else
+    # an unpacked tarball, or no git: the same folders' files
+    set -- $(find src include tests fuzz bench examples -type f \( -name '*.c' -o -name '*.h' \) \
+      ! -path 'bench/data/*' | LC_ALL=C sort)
+  fi
+  [ $# -gt 0 ] || { echo "check_format: no C files found under $root" >&2; exit 2; }
 fi
 if [ "$fix" = 1 ]; then
   "$cf" -i --style=file "$@"
