@@ -102,7 +102,6 @@ int cli_drivers_main(int argc, char **argv) {
   cxm_drivers *d = NULL;
   cxm_drivers_options o;
   cxm_drivers_summary sum;
-  cli_args in_args;
   cli_input totals;
   double *y = NULL, *x = NULL;
   size_t n = 0;
@@ -113,19 +112,7 @@ int cli_drivers_main(int argc, char **argv) {
     free(a.files);
     return status;
   }
-  if (cxm_store_new(&store, NULL) != CXM_OK) {
-    cli_diag(NULL, "out of memory");
-    free(a.files);
-    return CLI_EXIT_FAILURE;
-  }
-  memset(&in_args, 0, sizeof in_args);
-  memset(&totals, 0, sizeof totals);
-  in_args.from = INT64_MIN;
-  in_args.to = INT64_MAX;
-  in_args.strict = a.strict;
-  in_args.files = a.files;
-  in_args.file_count = a.file_count;
-  status = cli_read_events(store, &in_args, &totals);
+  status = cli_read_store(&store, a.files, a.file_count, a.strict, &totals);
   if (status != CLI_EXIT_OK) goto done;
   (void)cxm_store_driver_rows(NULL, NULL, &n, store, a.outcome, 0);
   y = calloc(n + 1, sizeof *y);

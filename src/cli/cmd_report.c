@@ -238,6 +238,20 @@ static void table_interval(cli_table *t, double low, double high, int decimals) 
   }
 }
 
+/* One metric's three cells: its count, its value with the slice-vs-rest
+ * mark, its interval; "-" twice without answers. */
+static void score_cells(cli_table *t, uint64_t n, uint64_t min_n, double value, const char *mark, double low,
+                        double high, int decimals) {
+  cli_cell_count(t, n, min_n);
+  if (n == 0) {
+    cli_table_cell(t, "-");
+    cli_table_cell(t, "-");
+  } else {
+    cli_table_cellf(t, "%.*f%s", decimals, value, mark);
+    table_interval(t, low, high, decimals);
+  }
+}
+
 static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, uint64_t min_n,
                       const cli_slice_tests *st, size_t index) {
   cxm_nps_result nps;
@@ -247,30 +261,10 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, 
   cxm_csat_compute(&csat, &acc->csat);
   cxm_ces_compute(&ces, &acc->ces);
   cli_table_cell(t, key);
-  cli_cell_count(t, nps.n, min_n);
-  if (nps.n == 0) {
-    cli_table_cell(t, "-");
-    cli_table_cell(t, "-");
-  } else {
-    cli_table_cellf(t, "%.1f%s", nps.score, cli_slice_mark(st, index, CLI_VS_NPS));
-    table_interval(t, nps.adjusted_low, nps.adjusted_high, 1);
-  }
-  cli_cell_count(t, csat.n, min_n);
-  if (csat.n == 0) {
-    cli_table_cell(t, "-");
-    cli_table_cell(t, "-");
-  } else {
-    cli_table_cellf(t, "%.1f%s", csat.score, cli_slice_mark(st, index, CLI_VS_CSAT));
-    table_interval(t, csat.ci95_low, csat.ci95_high, 1);
-  }
-  cli_cell_count(t, ces.n, min_n);
-  if (ces.n == 0) {
-    cli_table_cell(t, "-");
-    cli_table_cell(t, "-");
-  } else {
-    cli_table_cellf(t, "%.2f%s", ces.mean, cli_slice_mark(st, index, CLI_VS_CES));
-    table_interval(t, ces.ci95_low, ces.ci95_high, 2);
-  }
+  score_cells(t, nps.n, min_n, nps.score, cli_slice_mark(st, index, CLI_VS_NPS), nps.adjusted_low, nps.adjusted_high,
+              1);
+  score_cells(t, csat.n, min_n, csat.score, cli_slice_mark(st, index, CLI_VS_CSAT), csat.ci95_low, csat.ci95_high, 1);
+  score_cells(t, ces.n, min_n, ces.mean, cli_slice_mark(st, index, CLI_VS_CES), ces.ci95_low, ces.ci95_high, 2);
 }
 
 /* ---- The command ------------------------------------------------------ */

@@ -631,6 +631,22 @@ int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in) {
   return read_all(&store, NULL, args, in, 0);
 }
 
+int cli_read_store(cxm_store **store, char **files, size_t file_count, int strict, cli_input *in) {
+  cli_args args;
+  memset(in, 0, sizeof *in);
+  if (cxm_store_new(store, NULL) != CXM_OK) {
+    cli_diag(NULL, "out of memory");
+    return CLI_EXIT_FAILURE;
+  }
+  memset(&args, 0, sizeof args);
+  args.from = INT64_MIN;
+  args.to = INT64_MAX;
+  args.strict = strict;
+  args.files = files;
+  args.file_count = file_count;
+  return cli_read_events(*store, &args, in);
+}
+
 int cli_read_events_threads(cxm_store **store, const cxm_store_options *options, const cli_args *args, cli_input *in) {
   /* --strict stops at the first bad row of the whole input: one thread. */
   return read_all(store, options, args, in, args->threads > 1 && !args->strict);

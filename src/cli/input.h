@@ -29,6 +29,12 @@ typedef struct cli_input {
  * CLI_EXIT_FAILURE (nothing could be read, --strict stopped, no memory). */
 int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in);
 
+/* A new store (*store; NULL when it cannot be made) read from `files` over
+ * all time with the default dialect, as `cxm retention` and `cxm drivers`
+ * read theirs; `in` is zeroed first. Returns cli_read_events()'s status,
+ * or CLI_EXIT_FAILURE after "out of memory". Free *store either way. */
+int cli_read_store(cxm_store **store, char **files, size_t file_count, int strict, cli_input *in);
+
 /* cli_read_events() with args->threads > 1: each regular file is cut into
  * that many byte ranges at record boundaries, each range read into its own
  * store on its own thread, and the stores merged in file order
