@@ -45,7 +45,8 @@ static void test_kinds(void **state) {
                                       [CXM_KIND_CONTACT_REOPEN] = "contact_reopen",
                                       [CXM_KIND_CONTACT_TRANSFER] = "contact_transfer",
                                       [CXM_KIND_FOLLOWUP] = "followup",
-                                      [CXM_KIND_SURVEY_SENT] = "survey_sent"};
+                                      [CXM_KIND_SURVEY_SENT] = "survey_sent",
+                                      [CXM_KIND_RATING] = "rating"};
   int32_t k, i;
   (void)state;
   assert_int_equal(sizeof names / sizeof names[0], CXM_KIND_COUNT);

@@ -88,6 +88,7 @@ static fault_count faulted[] = {
     {"cxm_store_customer", 0, 0, 0},
     {"cxm_store_channel", 0, 0, 0},
     {"cxm_store_segment", 0, 0, 0},
+    {"cxm_store_attribute", 0, 0, 0},
     {"cxm_store_record", 0, 0, 0},
     {"cxm_store_record_ex", 0, 0, 0},
     {"cxm_store_record_batch", 0, 0, 0},
@@ -141,6 +142,7 @@ static fault_count faulted[] = {
     {"cxm_store_retention_tv", 0, 0, 0},
     {"cxm_store_cohorts", 0, 0, 0},
     {"cxm_store_driver_rows", 0, 0, 0},
+    {"cxm_store_driver_table", 0, 0, 0},
     {"cxm_p_adjust", 0, 0, 0},
     {"cxm_slice_tests_survey", 0, 0, 0},
     {"cxm_slice_tests_groups", 0, 0, 0},
@@ -214,6 +216,7 @@ static const no_alloc never_allocates[] = {
     {"cxm_dimension_parse", PURE, R_PURE},
     {"cxm_drivers_free", FREES, R_FREE},
     {"cxm_drivers_get", PROBED, R_READ},
+    {"cxm_driver_table_options_init", PURE, R_INIT},
     {"cxm_drivers_options_init", PURE, R_INIT},
     {"cxm_drivers_summary_get", PROBED, R_READ},
     {"cxm_event_init", PURE, R_INIT},
@@ -318,9 +321,11 @@ static const no_alloc never_allocates[] = {
     {"cxm_stage_parse", PURE, R_PURE},
     {"cxm_status_name", PURE, R_STATIC},
     {"cxm_status_str", PURE, R_STATIC},
+    {"cxm_store_attribute_name", PROBED, R_READ},
     {"cxm_store_channel_name", PROBED, R_READ},
     {"cxm_store_check", PROBED, "validates an event and looks codes up without interning"},
     {"cxm_store_customer_id", PROBED, R_READ},
+    {"cxm_store_find_attribute", PROBED, "looks a label up without interning"},
     {"cxm_store_find_channel", PROBED, "looks a token up without interning"},
     {"cxm_store_find_customer", PROBED, "looks an id up without interning"},
     {"cxm_store_find_segment", PROBED, "looks a label up without interning"},
@@ -1171,6 +1176,10 @@ static int32_t call_segment(void *ctx) {
   store_ctx *c = ctx;
   return cxm_store_segment(&c->code, c->s, c->text, c->len);
 }
+static int32_t call_attribute(void *ctx) {
+  store_ctx *c = ctx;
+  return cxm_store_attribute(&c->code, c->s, c->text, c->len);
+}
 
 static void run_intern_sequence(const char *fn, int32_t (*call)(void *), const char *prefix, unsigned count) {
   store_ctx c;
@@ -1192,8 +1201,9 @@ static void run_intern_sequence(const char *fn, int32_t (*call)(void *), const c
       assert_int_equal(cxm_store_customer(&h, c.twin, text, c.len), CXM_OK);
       assert_int_equal(h, c.handle);
     } else {
-      assert_int_equal(call == call_channel ? cxm_store_channel(&code, c.twin, text, c.len)
-                                            : cxm_store_segment(&code, c.twin, text, c.len),
+      assert_int_equal(call == call_channel   ? cxm_store_channel(&code, c.twin, text, c.len)
+                       : call == call_segment ? cxm_store_segment(&code, c.twin, text, c.len)
+                                              : cxm_store_attribute(&code, c.twin, text, c.len),
                        CXM_OK);
       assert_int_equal(code, c.code);
     }
@@ -1220,6 +1230,10 @@ static void test_store_channel(void **state) {
 static void test_store_segment(void **state) {
   (void)state;
   run_intern_sequence("cxm_store_segment", call_segment, "segment ", 80);
+}
+static void test_store_attribute(void **state) {
+  (void)state;
+  run_intern_sequence("cxm_store_attribute", call_attribute, "attribute ", 80);
 }
 
 /* ---- the store's queries ------------------------------------------------- */
@@ -2636,6 +2650,9 @@ typedef struct surv_ctx {
   cxm_cohorts *coh;
   double y[NCUST + 8], xr[(NCUST + 8) * CXM_DRIVERS_SERVQUAL];
   size_t rows;
+  double ty[NCUST + 8], tx[(NCUST + 8) * (CXM_DRIVERS_SERVQUAL + 2)];
+  size_t cols;
+  cxm_driver_table_options topt;
 } surv_ctx;
 
 #define SENTINEL (-12345.5)
@@ -2879,6 +2896,54 @@ static void driver_rows_failed(void *ctx) {
   for (i = 0; i < sizeof c->xr / sizeof c->xr[0]; i++) assert_true(c->xr[i] == SENTINEL);
 }
 
+static int32_t call_store_driver_table(void *ctx) {
+  surv_ctx *c = ctx;
+  size_t i;
+  for (i = 0; i < sizeof c->ty / sizeof c->ty[0]; i++) c->ty[i] = SENTINEL;
+  for (i = 0; i < sizeof c->tx / sizeof c->tx[0]; i++) c->tx[i] = SENTINEL;
+  return cxm_store_driver_table(c->ty, c->tx, &c->rows, &c->cols, c->s, &c->topt, NCUST + 8);
+}
+static void driver_table_failed(void *ctx) {
+  surv_ctx *c = ctx;
+  size_t i;
+  for (i = 0; i < sizeof c->ty / sizeof c->ty[0]; i++) assert_true(c->ty[i] == SENTINEL);
+  for (i = 0; i < sizeof c->tx / sizeof c->tx[0]; i++) assert_true(c->tx[i] == SENTINEL);
+}
+
+/* Ratings of two attributes for every third customer, on refs shared
+ * with their NPS answers where the fixture gave those a ref, and a
+ * perception on a ref: the rows of cxm_store_driver_table() by ref. */
+static void add_ratings(cxm_store *s) {
+  int32_t attr[2];
+  size_t i, k = 0;
+  PAUSE();
+  assert_int_equal(cxm_store_attribute(&attr[0], s, "speed", 5), CXM_OK);
+  assert_int_equal(cxm_store_attribute(&attr[1], s, "price", 5), CXM_OK);
+  for (i = 0; i < g_nev && k < 40; i++) {
+    cxm_event e = to_event(&g_ev[i], s);
+    char ref[16];
+    if (e.kind != CXM_KIND_NPS) continue;
+    if (e.ref_len == 0 && k % 2 == 1) {
+      /* a ref no NPS answer carries: a row without an outcome */
+      snprintf(ref, sizeof ref, "rating-%u", (unsigned)k);
+      e.ref = ref;
+      e.ref_len = strlen(ref);
+    }
+    e.id = NULL, e.id_len = 0;
+    e.kind = CXM_KIND_RATING;
+    e.value = (double)(1 + (i % 7));
+    e.dimension = attr[k % 2];
+    assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+    if (k % 3 == 0) {
+      e.kind = CXM_KIND_PERCEPTION;
+      e.dimension = CXM_DIMENSION_EMPATHY;
+      if (e.ref_len > 0) assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+    }
+    k++;
+  }
+  UNPAUSE();
+}
+
 static void surv_data(surv_ctx *c) {
   uint64_t rng = 4711;
   size_t i, j;
@@ -3077,6 +3142,40 @@ static void test_survival_drivers(void **state) {
     assert_memory_equal(y, c->y, sizeof y);
     assert_memory_equal(x, c->xr, sizeof x);
   }
+  add_ratings(s);
+  {
+    static const int32_t respondents[2] = {CXM_DRIVERS_BY_CUSTOMER, CXM_DRIVERS_BY_REF};
+    fault_spec spec = {"cxm_store_driver_table",
+                       call_store_driver_table,
+                       fp_surv_store,
+                       NULL,
+                       NULL,
+                       NULL,
+                       NULL,
+                       NULL,
+                       driver_table_failed,
+                       0,
+                       0,
+                       NULL};
+    size_t k;
+    for (k = 0; k < 2; k++) {
+      double y[NCUST + 8], x[(NCUST + 8) * (CXM_DRIVERS_SERVQUAL + 2)];
+      size_t rows;
+      cxm_driver_table_options_init(&c->topt);
+      c->topt.respondent = respondents[k];
+      assert_int_equal(call_store_driver_table(c), CXM_OK);
+      rows = c->rows;
+      assert_int_equal(c->cols, CXM_DRIVERS_SERVQUAL + 2);
+      assert_true(rows > 0);
+      assert_true(rows <= NCUST + 8);
+      memcpy(y, c->ty, sizeof y);
+      memcpy(x, c->tx, sizeof x);
+      assert_int_equal(fault_loop(&spec, c), CXM_OK);
+      assert_int_equal(c->rows, rows);
+      assert_memory_equal(y, c->ty, sizeof y);
+      assert_memory_equal(x, c->tx, sizeof x);
+    }
+  }
   cxm_store_free(s);
   fp_free(&want);
   fp_free(&got);
@@ -3173,6 +3272,11 @@ static void test_never_allocating_probe(void **state) {
   PROBE(cxm_store_channel_name, cxm_store_channel_name(&name, &len, s, code));
   PROBE(cxm_store_find_segment, cxm_store_find_segment(&code, s, "smb", 3));
   PROBE(cxm_store_segment_name, cxm_store_segment_name(&name, &len, s, code));
+  PAUSE();
+  assert_int_equal(cxm_store_attribute(&code, s, "speed", 5), CXM_OK);
+  UNPAUSE();
+  PROBE(cxm_store_find_attribute, cxm_store_find_attribute(&code, s, "speed", 5));
+  PROBE(cxm_store_attribute_name, cxm_store_attribute_name(&name, &len, s, code));
   e = to_event(&g_ev[3], s);
   PROBE(cxm_store_check, cxm_store_check(s, &e));
   PROBE(cxm_store_survey, cxm_store_survey(&acc, s, NULL));
@@ -3633,6 +3737,7 @@ int main(void) {
       cmocka_unit_test_setup(test_store_customer, reset_alloc),
       cmocka_unit_test_setup(test_store_channel, reset_alloc),
       cmocka_unit_test_setup(test_store_segment, reset_alloc),
+      cmocka_unit_test_setup(test_store_attribute, reset_alloc),
       cmocka_unit_test_setup(test_store_queries, reset_alloc),
       cmocka_unit_test_setup(test_store_rfm, reset_alloc),
       cmocka_unit_test_setup(test_store_tracking, reset_alloc),

@@ -41,6 +41,7 @@ typedef struct ev {
   double value;
   int32_t stage;
   int32_t dimension;
+  char attribute[12]; /* a rating's attribute label, or "" */
 } ev;
 
 static ev make(const char *customer, int64_t time, int32_t kind, double value, const char *channel, const char *ref) {
@@ -69,6 +70,10 @@ static int32_t record(cxm_store *s, const ev *e) {
   x.value = e->value;
   x.stage = e->stage;
   x.dimension = e->dimension;
+  if (e->attribute[0] != '\0') {
+    rc = cxm_store_attribute(&x.dimension, s, e->attribute, strlen(e->attribute));
+    if (rc != CXM_OK) return rc;
+  }
   rc = cxm_store_channel(&x.channel, s, e->channel, strlen(e->channel));
   if (rc != CXM_OK) return rc;
   rc = cxm_store_segment(&x.segment, s, e->segment, strlen(e->segment));
@@ -321,6 +326,39 @@ static void print_customers(print *pr, const cxm_store *s, int sorted, int64_t c
   cxm_rfm_free(rfm);
 }
 
+/* The driver rows of both respondents (cxm_store_driver_table) and the
+ * attribute labels, in code and row order: only for `!sorted`, as shards
+ * split by customer meet attributes and refs in another order. */
+static void print_driver_tables(print *pr, const cxm_store *s) {
+  int32_t respondent, c;
+  mark(pr, "driver tables");
+  for (c = 1;; c++) {
+    const char *name;
+    size_t len;
+    if (cxm_store_attribute_name(&name, &len, s, c) != CXM_OK) break;
+    put(&pr->bytes, name, len);
+    put_u64(&pr->bytes, len);
+  }
+  for (respondent = CXM_DRIVERS_BY_CUSTOMER; respondent <= CXM_DRIVERS_BY_REF; respondent++) {
+    cxm_driver_table_options o;
+    size_t rows, cols;
+    double *y, *x;
+    cxm_driver_table_options_init(&o);
+    o.respondent = respondent;
+    (void)cxm_store_driver_table(NULL, NULL, &rows, &cols, s, &o, 0);
+    y = calloc(rows + 1, sizeof *y);
+    x = calloc((rows + 1) * cols, sizeof *x);
+    assert_true(y != NULL && x != NULL);
+    assert_int_equal(cxm_store_driver_table(y, x, &rows, &cols, s, &o, rows), CXM_OK);
+    put_u64(&pr->bytes, rows);
+    put_u64(&pr->bytes, cols);
+    put(&pr->bytes, y, rows * sizeof *y);
+    put(&pr->bytes, x, rows * cols * sizeof *x);
+    free(y);
+    free(x);
+  }
+}
+
 /* Every answer of `s`: stats, overall and per-group slices of every
  * dimension, customers, purchase summaries, churn features at two
  * cut-offs. With `sorted`, customer rows are compared as sets. */
@@ -357,6 +395,7 @@ static void fingerprint(print *pr, const cxm_store *s, int sorted) {
   }
   print_customers(pr, s, sorted, BASE + 20 * DAY);
   print_customers(pr, s, sorted, BASE + 40 * DAY);
+  if (!sorted) print_driver_tables(pr, s);
 }
 
 static void assert_same(const cxm_store *want, const cxm_store *got, int sorted) {
@@ -746,7 +785,8 @@ static ev random_event(uint64_t *rng, uint32_t customers, uint32_t refs, int tie
   case CXM_KIND_CSAT: e.value = (double)(1 + test_below(rng, 5)); break;
   case CXM_KIND_CES:
   case CXM_KIND_EXPECTATION:
-  case CXM_KIND_PERCEPTION: e.value = (double)(1 + test_below(rng, 7)); break;
+  case CXM_KIND_PERCEPTION:
+  case CXM_KIND_RATING: e.value = (double)(1 + test_below(rng, 7)); break;
   case CXM_KIND_INTERNAL: e.value = (double)test_below(rng, 101); break;
   /* quarters: sums of amounts stay exact in any order */
   case CXM_KIND_PURCHASE: e.value = (double)test_below(rng, 2000) / 4.0; break;
@@ -754,9 +794,11 @@ static ev random_event(uint64_t *rng, uint32_t customers, uint32_t refs, int tie
   }
   if (e.kind == CXM_KIND_EXPECTATION || e.kind == CXM_KIND_PERCEPTION)
     e.dimension = (int32_t)(1 + test_below(rng, CXM_DIMENSION_COUNT - 1));
+  if (e.kind == CXM_KIND_RATING) snprintf(e.attribute, sizeof e.attribute, "attr %u", (unsigned)test_below(rng, 5));
   if (e.kind == CXM_KIND_CONTACT_OPEN || e.kind == CXM_KIND_CONTACT_REPLY || e.kind == CXM_KIND_CONTACT_RESOLVE ||
       e.kind == CXM_KIND_CONTACT_REOPEN || e.kind == CXM_KIND_CONTACT_TRANSFER || e.kind == CXM_KIND_FOLLOWUP ||
-      ((e.kind <= CXM_KIND_INTERNAL) && (ces_refs || e.kind != CXM_KIND_CES) && test_below(rng, 3) != 0)) {
+      ((e.kind <= CXM_KIND_INTERNAL || e.kind == CXM_KIND_PERCEPTION || e.kind == CXM_KIND_RATING) &&
+       (ces_refs || e.kind != CXM_KIND_CES) && test_below(rng, 3) != 0)) {
     uint32_t r = (uint32_t)test_below(rng, refs);
     if (tied_refs)
       snprintf(e.ref, sizeof e.ref, "u%u-r%u", c, r % 4);

@@ -190,6 +190,65 @@ enum cxm_drivers_store_outcome {
 CXM_API int32_t cxm_store_driver_rows(double *y, double *x, size_t *rows, const cxm_store *store, int32_t outcome,
                                       size_t capacity);
 
+/**
+ * @brief Whose answers form a row of cxm_store_driver_table() (as
+ *        `int32_t`; values never renumbered).
+ * @since 0.2
+ */
+enum cxm_drivers_respondent {
+  CXM_DRIVERS_BY_CUSTOMER = 1, /**< one row per customer: its latest NPS answer, its mean rating per attribute */
+  CXM_DRIVERS_BY_REF = 2       /**< one row per interaction ref with a rating: the latest NPS answer and the
+                                    mean ratings given on that ref */
+};
+
+/**
+ * @brief Options of cxm_store_driver_table(). Initialise with
+ *        cxm_driver_table_options_init().
+ * @since 0.2
+ */
+typedef struct cxm_driver_table_options {
+  size_t size;        /**< sizeof(cxm_driver_table_options) */
+  int32_t outcome;    /**< enum cxm_drivers_store_outcome; default CXM_DRIVERS_NPS */
+  int32_t respondent; /**< enum cxm_drivers_respondent; default CXM_DRIVERS_BY_CUSTOMER */
+} cxm_driver_table_options;
+
+/**
+ * @brief Set the defaults (the NPS answer, one row per customer).
+ * @param[out] opt The options; NULL is ignored.
+ * @note Thread-safe. @since 0.2
+ */
+CXM_API void cxm_driver_table_options_init(cxm_driver_table_options *opt);
+
+/**
+ * @brief Respondent rows of a store for cxm_drivers_fit(), with every
+ *        attribute the store holds: the five SERVQUAL perception dimensions
+ *        (columns 0..4: tangibles, reliability, responsiveness, assurance,
+ *        empathy), then each `rating` attribute in code order (column
+ *        4 + code; its label from cxm_store_attribute_name()). A cell is the
+ *        respondent's mean answer (1..7) to that attribute, NaN without one;
+ *        the outcome is NaN without an NPS answer (docs/drivers.md).
+ *
+ * By customer, rows are the customers in handle order, the outcome their
+ * latest NPS answer (as cxm_store_driver_rows()). By ref, rows are the
+ * distinct refs of the store's `rating` events and of its `perception`
+ * events that carry a ref, in order of first appearance; the outcome is
+ * the latest NPS answer carrying that ref (ties in time: the later
+ * recorded), the cells the mean answers carrying it.
+ * @param[out] y        `capacity` outcomes (may be NULL when capacity is 0).
+ * @param[out] x        `capacity` x `*cols` cells, row-major (may be NULL when capacity is 0).
+ * @param[out] rows     The number of rows, also when the buffers are too small.
+ * @param[out] cols     The number of columns, CXM_DRIVERS_SERVQUAL + the store's attributes.
+ * @param[in]  store    The store (read only).
+ * @param[in]  opt      Options, or NULL for the defaults.
+ * @param[in]  capacity Rows the buffers hold.
+ * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_OPTION (an unknown outcome or
+ *         respondent); CXM_E_BUFFER (capacity below *rows; call again);
+ *         CXM_E_NOMEM. On error y and x are unchanged.
+ * @note Safe beside other readers of the store. @since 0.2
+ */
+CXM_API int32_t cxm_store_driver_table(double *y, double *x, size_t *rows, size_t *cols, const cxm_store *store,
+                                       const cxm_driver_table_options *opt, size_t capacity);
+
 #ifdef __cplusplus
 }
 #endif

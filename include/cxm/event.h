@@ -31,7 +31,8 @@ enum cxm_kind {
   CXM_KIND_CONTACT_TRANSFER = 14, /**< no value, needs a ref (the contact's) */
   CXM_KIND_FOLLOWUP = 15,         /**< no value, needs a ref (the answer's) */
   CXM_KIND_SURVEY_SENT = 16,      /**< no value, a survey invitation */
-  CXM_KIND_COUNT = 17             /**< number of kinds */
+  CXM_KIND_RATING = 17,           /**< integer 1..7, needs an attribute (cxm_store_attribute()) @since 0.2 */
+  CXM_KIND_COUNT = 18             /**< number of kinds */
 };
 
 /**
@@ -82,6 +83,8 @@ enum cxm_dimension {
 #define CXM_MAX_ID_LEN 128
 /** Longest segment label, in bytes. */
 #define CXM_MAX_SEGMENT_LEN 64
+/** Longest attribute label of a rating (cxm_store_attribute()), in bytes. */
+#define CXM_MAX_ATTRIBUTE_LEN 64
 /** Longest custom channel token, in bytes. */
 #define CXM_MAX_CHANNEL_LEN 32
 /** Earliest accepted time: 1970-01-01T00:00:00Z. */
@@ -108,7 +111,7 @@ typedef struct cxm_event {
   int32_t channel;      /**< enum cxm_channel or a code from cxm_store_channel() */
   int32_t stage;        /**< enum cxm_stage */
   int32_t segment;      /**< CXM_SEGMENT_UNKNOWN or a code from cxm_store_segment() */
-  int32_t dimension;    /**< enum cxm_dimension */
+  int32_t dimension;    /**< enum cxm_dimension; for CXM_KIND_RATING an attribute code from cxm_store_attribute() */
   const char *ref;      /**< interaction id (1..128 bytes) or NULL */
   size_t ref_len;       /**< length of `ref`, 0 when absent */
   const char *id;       /**< event id (1..128 bytes) or NULL */

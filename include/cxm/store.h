@@ -146,6 +146,43 @@ CXM_API int32_t cxm_store_channel_name(const char **name, size_t *len, const cxm
 CXM_API int32_t cxm_store_segment_name(const char **name, size_t *len, const cxm_store *store, int32_t segment);
 
 /**
+ * @brief Intern the attribute label of a rating (`CXM_KIND_RATING`,
+ *        docs/events.md): 1..64 bytes (CXM_MAX_ATTRIBUTE_LEN), no control
+ *        characters, kept as written (case counts). Codes are 1, 2, ... in
+ *        order of first appearance, for the store's lifetime.
+ * @param[out] attribute Receives the code, for cxm_event.dimension.
+ * @param[in] store The store; learns the label when new.
+ * @param[in] label Label bytes.
+ * @param[in] len Length of `label`.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_DIMENSION (empty, too long, a control
+ *         character), CXM_E_LIMIT (65 536 attributes) or CXM_E_NOMEM.
+ * @note Not thread-safe: it may write the store. @since 0.2
+ */
+CXM_API int32_t cxm_store_attribute(int32_t *attribute, cxm_store *store, const char *label, size_t len);
+
+/**
+ * @brief Look an attribute label up without interning it.
+ * @param[out] attribute Receives the code.
+ * @param[in] store The store (read only).
+ * @param[in] label Label bytes.
+ * @param[in] len Length of `label`.
+ * @return CXM_OK, CXM_E_ARG, CXM_E_DIMENSION or CXM_E_NOT_FOUND (a label the store has never seen).
+ * @note Safe beside other readers. @since 0.2
+ */
+CXM_API int32_t cxm_store_find_attribute(int32_t *attribute, const cxm_store *store, const char *label, size_t len);
+
+/**
+ * @brief The label of an attribute code of this store.
+ * @param[out] name Store-owned bytes (not NUL-terminated), valid until the store is freed.
+ * @param[out] len Receives the label's length.
+ * @param[in] store The store (read only).
+ * @param[in] attribute An attribute code (1 ..).
+ * @return CXM_OK, CXM_E_ARG or CXM_E_DIMENSION (no such code).
+ * @note Safe beside other readers. @since 0.2
+ */
+CXM_API int32_t cxm_store_attribute_name(const char **name, size_t *len, const cxm_store *store, int32_t attribute);
+
+/**
  * @brief Validate an event without recording it (the checks of
  *        cxm_store_record(), minus duplicate detection).
  * @return CXM_OK or the status cxm_store_record() would fail with. @since 0.1

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cxm/churn.h"
+#include "cxm/drivers.h"
 #include "cxm/event.h"
 #include "cxm/experience.h"
 #include "cxm/features.h"
@@ -59,6 +60,7 @@
 #define CXMI_FIRST_cxm_churn_info sizeof(cxm_churn_info)
 #define CXMI_FIRST_cxm_churn_row sizeof(cxm_churn_row)
 #define CXMI_FIRST_cxm_save_options sizeof(cxm_save_options)
+#define CXMI_FIRST_cxm_driver_table_options sizeof(cxm_driver_table_options)
 
 /* Whether a caller's struct at `p` declaring `size` bytes is readable:
  * first <= size <= current, or size > current with bytes [current, size)

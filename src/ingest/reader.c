@@ -168,7 +168,8 @@ static int value_text_ok(int32_t kind, const char *s, size_t len) {
   case CXM_KIND_CSAT: return cxmi_number_text_in(s, len, 1, 5, 1);
   case CXM_KIND_CES:
   case CXM_KIND_EXPECTATION:
-  case CXM_KIND_PERCEPTION: return cxmi_number_text_in(s, len, 1, 7, 1);
+  case CXM_KIND_PERCEPTION:
+  case CXM_KIND_RATING: return cxmi_number_text_in(s, len, 1, 7, 1);
   case CXM_KIND_INTERNAL: return cxmi_number_text_in(s, len, 0, 100, 0);
   case CXM_KIND_PURCHASE: return cxmi_number_text_in(s, len, 0, INFINITY, 0);
   default: return 1;
@@ -302,6 +303,7 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
   cxm_event e;
   cxmi_json_value v[F_COUNT];
   uint8_t kind_buf[32], channel_buf[CXM_MAX_CHANNEL_LEN], stage_buf[32], dim_buf[32], value_buf[64];
+  int attribute_pending = 0;
   cxmi_sb b;
   int32_t f, rc, named_channel = -1;
   size_t where;
@@ -423,10 +425,21 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
   }
   if (v[F_SEGMENT].len > CXM_MAX_SEGMENT_LEN)
     return reject_msg(r, line, "segment", CXM_E_SEGMENT, "segment longer than 64 bytes");
-  if (cxm_dimension_parse(&e.dimension, (const char *)v[F_DIMENSION].p, v[F_DIMENSION].len) != CXM_OK &&
-      cxm_dimension_parse(&e.dimension,
-                          (const char *)lower(dim_buf, sizeof dim_buf, v[F_DIMENSION].p, v[F_DIMENSION].len),
-                          v[F_DIMENSION].len) != CXM_OK) {
+  if (e.kind == CXM_KIND_RATING) {
+    /* A rating's dimension is the attribute rated, a label kept as
+     * written; a new one is interned only once the row is known to be
+     * good (until then the event's code is 0, "pending"). */
+    if (v[F_DIMENSION].len > CXM_MAX_ATTRIBUTE_LEN)
+      return reject_msg(r, line, "dimension", CXM_E_DIMENSION, "attribute (dimension) longer than 64 bytes");
+    if (v[F_DIMENSION].len > 0 && cxm_store_find_attribute(&e.dimension, r->store, (const char *)v[F_DIMENSION].p,
+                                                           v[F_DIMENSION].len) != CXM_OK) {
+      e.dimension = 0;
+      attribute_pending = 1;
+    }
+  } else if (cxm_dimension_parse(&e.dimension, (const char *)v[F_DIMENSION].p, v[F_DIMENSION].len) != CXM_OK &&
+             cxm_dimension_parse(&e.dimension,
+                                 (const char *)lower(dim_buf, sizeof dim_buf, v[F_DIMENSION].p, v[F_DIMENSION].len),
+                                 v[F_DIMENSION].len) != CXM_OK) {
     cxmi_sb_init(&b, r->reason, sizeof r->reason);
     cxmi_sb_str(&b, "unknown dimension ");
     cxmi_sb_quoted(&b, v[F_DIMENSION].p, v[F_DIMENSION].len);
@@ -441,7 +454,7 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
     e.id_len = v[F_ID].len;
   }
 
-  rc = cxm_store_check(r->store, &e);
+  rc = cxmi_store_check_pending(r->store, &e, attribute_pending);
   if (rc != CXM_OK) return reject_store(r, line, &e, v, rc);
   if (e.time < r->opt.from || e.time >= r->opt.to) {
     r->stats.out_of_window++;
@@ -457,6 +470,11 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
     rc = cxm_store_segment(&e.segment, r->store, (const char *)v[F_SEGMENT].p, v[F_SEGMENT].len);
     if (rc == CXM_E_NOMEM) return rc;
     if (rc != CXM_OK) return reject_store(r, line, &e, v, rc == CXM_E_LIMIT ? rc : CXM_E_SEGMENT);
+  }
+  if (attribute_pending) {
+    rc = cxm_store_attribute(&e.dimension, r->store, (const char *)v[F_DIMENSION].p, v[F_DIMENSION].len);
+    if (rc == CXM_E_NOMEM) return rc;
+    if (rc != CXM_OK) return reject_store(r, line, &e, v, rc == CXM_E_LIMIT ? rc : CXM_E_DIMENSION);
   }
   return add_pending(r, line, &e);
 }

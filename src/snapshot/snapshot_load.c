@@ -544,6 +544,46 @@ static int32_t rd_loop(rd *r, cxm_store *s) {
   return CXM_OK;
 }
 
+static int check_attribute(const uint8_t *s, size_t len) {
+  size_t i;
+  if (len == 0 || len > CXM_MAX_ATTRIBUTE_LEN) return 0;
+  for (i = 0; i < len; i++)
+    if (s[i] < 0x20 || s[i] == 0x7f) return 0;
+  return 1;
+}
+
+/* The rating log (version 4): what cxmi_ratings_commit() can produce. */
+static int32_t rd_ratings(rd *r, cxm_store *s) {
+  cxmi_ratings *t = &s->ratings;
+  uint32_t count, i;
+  TRY(rd_strings(r, &t->attributes, &s->alloc, check_attribute, CXMI_MAX_ATTRIBUTES));
+  TRY(rd_strings(r, &t->refs, &s->alloc, check_id, UINT32_C(0xFFFFFFF0)));
+  /* four varints of at least a byte */
+  TRY(rd_count(r, &count, 4, UINT32_MAX));
+  TRY(cxmi_ratings_grow(t, &s->alloc, count));
+  for (i = 0; i < count; i++) {
+    cxmi_rating x;
+    uint32_t attribute, value;
+    memset(&x, 0, sizeof x);
+    TRY(rd_u32(r, &x.customer, UINT32_MAX));
+    TRY(rd_u32(r, &x.ref, UINT32_MAX));
+    TRY(rd_u32(r, &attribute, UINT32_MAX));
+    TRY(rd_u32(r, &value, 7));
+    if (attribute & 1u) {
+      /* a perception, which the log keeps only with a ref */
+      if ((attribute >> 1) < 1 || (attribute >> 1) >= CXM_DIMENSION_COUNT || x.ref == 0) return CXM_E_FORMAT;
+      x.attribute = -(int32_t)(attribute >> 1);
+    } else {
+      if ((attribute >> 1) < 1 || (attribute >> 1) > t->attributes.count) return CXM_E_FORMAT;
+      x.attribute = (int32_t)(attribute >> 1);
+    }
+    if (x.customer >= s->customers.count || x.ref > t->refs.count || value < 1) return CXM_E_FORMAT;
+    x.value = (uint8_t)value;
+    t->items[t->count++] = x;
+  }
+  return CXM_OK;
+}
+
 /* Parse the payload of section `section` into the store. */
 static int32_t rd_section(rd *r, int section, cxm_store *s, const meta *m) {
   switch (section) {
@@ -556,7 +596,8 @@ static int32_t rd_section(rd *r, int section, cxm_store *s, const meta *m) {
   case CXMI_SEC_SERVQUAL: return rd_servqual(r, s);
   case CXMI_SEC_CHURNED: return rd_churned(r, s);
   case CXMI_SEC_DAYS: return rd_days(r, s);
-  default: return rd_loop(r, s);
+  case CXMI_SEC_LOOP: return rd_loop(r, s);
+  default: return rd_ratings(r, s);
   }
 }
 
@@ -610,6 +651,8 @@ static int32_t load(cxm_store **out, const uint8_t *bytes, size_t len, const cxm
   for (section = CXMI_SEC_CUSTOMERS; section < CXMI_SEC_COUNT && rc == CXM_OK; section++) {
     /* Versions 1 and 2 end with the customer days: no survey log. */
     if (section == CXMI_SEC_LOOP && version < 3) break;
+    /* Version 3 ends with the survey log: no rating log. */
+    if (section == CXMI_SEC_RATINGS && version < 4) break;
     rc = next_section(&payload, &in, cxmi_snapshot_tags[section]);
     if (rc == CXM_OK) rc = rd_section(&payload, section, s, &m);
     if (rc == CXM_OK && payload.left != 0) rc = CXM_E_FORMAT;

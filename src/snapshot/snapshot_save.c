@@ -16,7 +16,7 @@
 const unsigned char cxmi_snapshot_magic[8] = {0x89, 'C', 'X', 'M', 'S', 'N', 'A', 'P'};
 
 const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5] = {"META", "CUST", "EVID", "CHAN", "SEGM", "CELL",
-                                                    "INTR", "SERV", "CHRN", "DAYS", "LOOP"};
+                                                    "INTR", "SERV", "CHRN", "DAYS", "LOOP", "RATE"};
 
 #define SINK_BUFFER 4096
 
@@ -240,6 +240,23 @@ static void enc_loop(sink *s, const cxm_store *st) {
   }
 }
 
+/* The rating log: attribute labels, refs, then its records in input
+ * order; a record's attribute is 2 * code for a rating and
+ * 2 * dimension + 1 for a perception. */
+static void enc_ratings(sink *s, const cxm_store *st) {
+  uint32_t i;
+  put_strings(s, &st->ratings.attributes);
+  put_strings(s, &st->ratings.refs);
+  put_leb(s, st->ratings.count);
+  for (i = 0; i < st->ratings.count; i++) {
+    const cxmi_rating *r = &st->ratings.items[i];
+    put_leb(s, r->customer);
+    put_leb(s, r->ref);
+    put_leb(s, r->attribute > 0 ? (uint64_t)r->attribute << 1 : ((uint64_t)-r->attribute << 1) | 1u);
+    put_leb(s, r->value);
+  }
+}
+
 static void encode(sink *s, int section, const cxm_store *st, const cxmi_day_slot *days, uint32_t day_count) {
   switch (section) {
   case CXMI_SEC_META: enc_meta(s, st); break;
@@ -252,7 +269,8 @@ static void encode(sink *s, int section, const cxm_store *st, const cxmi_day_slo
   case CXMI_SEC_SERVQUAL: enc_servqual(s, st); break;
   case CXMI_SEC_CHURNED: enc_churned(s, st); break;
   case CXMI_SEC_DAYS: enc_days(s, days, day_count); break;
-  default: enc_loop(s, st); break;
+  case CXMI_SEC_LOOP: enc_loop(s, st); break;
+  default: enc_ratings(s, st); break;
   }
 }
 

@@ -8,7 +8,7 @@ static const char *const kind_names[CXM_KIND_COUNT] = {
     "nps",        "csat",         "ces",           "internal",        "expectation",
     "perception", "contact_open", "contact_reply", "contact_resolve", "purchase",
     "complaint",  "compliment",   "churn",         "contact_reopen",  "contact_transfer",
-    "followup",   "survey_sent"};
+    "followup",   "survey_sent",  "rating"};
 
 static const char *const channel_names[CXM_CHANNEL_FIRST_CUSTOM] = {"unknown", "email", "phone",  "chat",
                                                                     "web",     "store", "social", "app"};

@@ -7,7 +7,8 @@ const char *cxmi_event_value_rule(int32_t kind) {
   case CXM_KIND_CSAT: return "an integer 1..5";
   case CXM_KIND_CES:
   case CXM_KIND_EXPECTATION:
-  case CXM_KIND_PERCEPTION: return "an integer 1..7";
+  case CXM_KIND_PERCEPTION:
+  case CXM_KIND_RATING: return "an integer 1..7";
   case CXM_KIND_INTERNAL: return "a number 0..100";
   case CXM_KIND_PURCHASE: return "a number >= 0";
   default: return NULL;
@@ -68,6 +69,16 @@ void cxmi_event_reason(cxmi_sb *b, const cxm_event *e, int32_t status, const uin
     }
     break;
   case CXM_E_DIMENSION:
+    if (e->kind == CXM_KIND_RATING && e->dimension != 0) {
+      cxmi_sb_str(b, "unknown attribute ");
+      cxmi_sb_i64(b, e->dimension);
+      cxmi_sb_str(b, ": not one of this store's (cxm_store_attribute())");
+      break;
+    }
+    if (e->kind == CXM_KIND_RATING) {
+      cxmi_sb_str(b, "kind rating needs a dimension (the attribute rated)");
+      break;
+    }
     cxmi_sb_str(b, "kind ");
     cxmi_sb_str(b, kind);
     cxmi_sb_str(b, e->dimension == CXM_DIMENSION_NONE ? " needs a dimension" : " takes no dimension");

@@ -87,12 +87,14 @@ static void commit_intern(cxmi_intern *dst, cxmi_merge_intern *plan, const cxmi_
 
 /* Temporary tables of one merge, in `into`'s allocator. */
 typedef struct merge_maps {
-  uint32_t *customer; /* from's handle -> into's */
-  uint32_t *channel;  /* from's custom channel index -> into's */
-  uint32_t *segment;  /* from's segment index -> into's */
-  uint32_t *cell;     /* from's cell -> into's */
-  uint32_t *ref;      /* from's interaction -> into's */
-  uint32_t *loop_ref; /* from's survey-log ref -> into's */
+  uint32_t *customer;   /* from's handle -> into's */
+  uint32_t *channel;    /* from's custom channel index -> into's */
+  uint32_t *segment;    /* from's segment index -> into's */
+  uint32_t *cell;       /* from's cell -> into's */
+  uint32_t *ref;        /* from's interaction -> into's */
+  uint32_t *loop_ref;   /* from's survey-log ref -> into's */
+  uint32_t *attribute;  /* from's attribute index -> into's */
+  uint32_t *rating_ref; /* from's rating-log ref -> into's */
 } merge_maps;
 
 static uint32_t *map_alloc(int32_t *rc, cxmi_alloc *a, uint32_t n) {
@@ -110,6 +112,8 @@ static void maps_free(merge_maps *m, cxmi_alloc *a, const cxm_store *from) {
   cxmi_free(a, m->cell, (size_t)from->cube.count * sizeof *m->cell);
   cxmi_free(a, m->ref, (size_t)from->interactions.refs.count * sizeof *m->ref);
   cxmi_free(a, m->loop_ref, (size_t)from->loop.refs.count * sizeof *m->loop_ref);
+  cxmi_free(a, m->attribute, (size_t)from->ratings.attributes.count * sizeof *m->attribute);
+  cxmi_free(a, m->rating_ref, (size_t)from->ratings.refs.count * sizeof *m->rating_ref);
 }
 
 static int32_t map_channel(const merge_maps *m, int32_t channel) {
@@ -147,10 +151,11 @@ static uint64_t map_day_key(const merge_maps *m, uint64_t key) {
 
 /* Everything the reserve pass needs to know. */
 typedef struct merge_plan {
-  cxmi_merge_intern customers, event_ids, channels, segments, refs, loop_refs;
+  cxmi_merge_intern customers, event_ids, channels, segments, refs, loop_refs, attributes, rating_refs;
   uint32_t cells, servqual, churned, days;
-  uint32_t early; /* early entries of `from` (an upper bound of new ones) */
-  uint32_t loop;  /* survey-log records of `from` */
+  uint32_t early;   /* early entries of `from` (an upper bound of new ones) */
+  uint32_t loop;    /* survey-log records of `from` */
+  uint32_t ratings; /* rating-log records of `from` */
 } merge_plan;
 
 static int add_overflows_u64(uint64_t a, uint64_t b) { return a > UINT64_MAX - b; }
@@ -339,6 +344,19 @@ static void commit_loop(cxm_store *into, merge_plan *p, const merge_maps *m, con
   }
 }
 
+/* The rating log, the same way. */
+static void commit_ratings(cxm_store *into, merge_plan *p, const merge_maps *m, const cxm_store *from) {
+  uint32_t i;
+  commit_intern(&into->ratings.refs, &p->rating_refs, &from->ratings.refs, m->rating_ref);
+  for (i = 0; i < from->ratings.count; i++) {
+    cxmi_rating r = from->ratings.items[i];
+    r.customer = m->customer[r.customer];
+    if (r.ref != 0) r.ref = m->rating_ref[r.ref - 1] + 1;
+    if (r.attribute > 0) r.attribute = 1 + (int32_t)m->attribute[r.attribute - 1];
+    into->ratings.items[into->ratings.count++] = r;
+  }
+}
+
 static void commit_cells(cxm_store *into, const merge_maps *m, const cxm_store *from) {
   uint32_t i;
   for (i = 0; i < from->cube.count; i++) {
@@ -459,6 +477,8 @@ static int32_t plan_merge(merge_plan *p, merge_maps *m, cxm_store *into, const c
   m->cell = map_alloc(&rc, a, from->cube.count);
   m->ref = map_alloc(&rc, a, from->interactions.refs.count);
   m->loop_ref = map_alloc(&rc, a, from->loop.refs.count);
+  m->attribute = map_alloc(&rc, a, from->ratings.attributes.count);
+  m->rating_ref = map_alloc(&rc, a, from->ratings.refs.count);
   if (rc != CXM_OK) return rc;
   plan_intern(m->customer, &p->customers, &into->customers, &from->customers);
   plan_intern(m->channel, &p->channels, &into->channels, &from->channels);
@@ -467,6 +487,11 @@ static int32_t plan_merge(merge_plan *p, merge_maps *m, cxm_store *into, const c
   plan_intern(m->loop_ref, &p->loop_refs, &into->loop.refs, &from->loop.refs);
   if ((uint64_t)into->loop.count + from->loop.count > UINT32_MAX) return CXM_E_LIMIT;
   p->loop = from->loop.count;
+  plan_intern(m->attribute, &p->attributes, &into->ratings.attributes, &from->ratings.attributes);
+  if ((uint64_t)into->ratings.attributes.count + p->attributes.added > CXMI_MAX_ATTRIBUTES) return CXM_E_LIMIT;
+  plan_intern(m->rating_ref, &p->rating_refs, &into->ratings.refs, &from->ratings.refs);
+  if ((uint64_t)into->ratings.count + from->ratings.count > UINT32_MAX) return CXM_E_LIMIT;
+  p->ratings = from->ratings.count;
   rc = plan_cells(p, m, into, from);
   if (rc != CXM_OK) return rc;
   rc = plan_interactions(p, m, into, from);
@@ -491,6 +516,9 @@ static int32_t reserve_merge(merge_plan *p, cxm_store *into) {
   if (rc == CXM_OK) rc = cxmi_merge_daymap_reserve(&into->purchase_days, a, p->days);
   if (rc == CXM_OK) rc = cxmi_merge_intern_reserve(&p->loop_refs, &into->loop.refs, a);
   if (rc == CXM_OK) rc = cxmi_loop_grow(&into->loop, a, p->loop);
+  if (rc == CXM_OK) rc = cxmi_merge_intern_reserve(&p->attributes, &into->ratings.attributes, a);
+  if (rc == CXM_OK) rc = cxmi_merge_intern_reserve(&p->rating_refs, &into->ratings.refs, a);
+  if (rc == CXM_OK) rc = cxmi_ratings_grow(&into->ratings, a, p->ratings);
   return rc;
 }
 
@@ -513,10 +541,12 @@ int32_t cxm_store_merge(cxm_store *into, const cxm_store *from) {
     commit_intern(&into->event_ids, &p.event_ids, &from->event_ids, NULL);
     commit_intern(&into->channels, &p.channels, &from->channels, m.channel);
     commit_intern(&into->segments, &p.segments, &from->segments, m.segment);
+    commit_intern(&into->ratings.attributes, &p.attributes, &from->ratings.attributes, m.attribute);
     commit_cells(into, &m, from);
     commit_interactions(into, &p, &m, from);
     commit_side_tables(into, &m, from);
     commit_loop(into, &p, &m, from);
+    commit_ratings(into, &p, &m, from);
     if (from->cube.count > 0) into->last_cell = m.cell[from->last_cell];
     into->events += from->events;
     into->duplicates += from->duplicates;
@@ -529,6 +559,8 @@ int32_t cxm_store_merge(cxm_store *into, const cxm_store *from) {
   cxmi_merge_intern_release(&p.segments, &into->alloc);
   cxmi_merge_intern_release(&p.refs, &into->alloc);
   cxmi_merge_intern_release(&p.loop_refs, &into->alloc);
+  cxmi_merge_intern_release(&p.attributes, &into->alloc);
+  cxmi_merge_intern_release(&p.rating_refs, &into->alloc);
   maps_free(&m, &into->alloc, from);
   return rc;
 }

@@ -46,6 +46,7 @@ int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
   cxmi_cube_init(&s->cube);
   cxmi_interactions_init(&s->interactions);
   cxmi_loop_init(&s->loop);
+  cxmi_ratings_init(&s->ratings);
   cxmi_keymap_init(&s->servqual_keys);
   cxmi_keymap_init(&s->churned);
   cxmi_daymap_init(&s->purchase_days);
@@ -65,6 +66,7 @@ void cxm_store_free(cxm_store *store) {
   cxmi_cube_free(&store->cube, &store->alloc);
   cxmi_interactions_free(&store->interactions, &store->alloc);
   cxmi_loop_free(&store->loop, &store->alloc);
+  cxmi_ratings_free(&store->ratings, &store->alloc);
   cxmi_keymap_free(&store->servqual_keys, &store->alloc);
   cxmi_free(&store->alloc, store->servqual, (size_t)store->servqual_cap * sizeof *store->servqual);
   cxmi_keymap_free(&store->churned, &store->alloc);
@@ -232,6 +234,38 @@ int32_t cxm_store_find_segment(int32_t *segment, const cxm_store *store, const c
   return CXM_OK;
 }
 
+static int32_t attribute_label_ok(const char *label, size_t len) {
+  return len >= 1 && len <= CXM_MAX_ATTRIBUTE_LEN && !has_control_byte(label, len);
+}
+
+int32_t cxm_store_attribute(int32_t *attribute, cxm_store *store, const char *label, size_t len) {
+  uint32_t index;
+  int32_t rc;
+  if (attribute == NULL || store == NULL || (label == NULL && len > 0)) return CXM_E_ARG;
+  if (!attribute_label_ok(label, len)) return CXM_E_DIMENSION;
+  rc = intern(&index, store, &store->ratings.attributes, label, len);
+  if (rc != CXM_OK) return rc;
+  *attribute = 1 + (int32_t)index;
+  return CXM_OK;
+}
+
+int32_t cxm_store_find_attribute(int32_t *attribute, const cxm_store *store, const char *label, size_t len) {
+  int64_t found;
+  if (attribute == NULL || store == NULL || (label == NULL && len > 0)) return CXM_E_ARG;
+  if (!attribute_label_ok(label, len)) return CXM_E_DIMENSION;
+  found = cxmi_intern_find(&store->ratings.attributes, label, len, cxmi_hash_bytes(label, len));
+  if (found < 0) return CXM_E_NOT_FOUND;
+  *attribute = 1 + (int32_t)found;
+  return CXM_OK;
+}
+
+int32_t cxm_store_attribute_name(const char **name, size_t *len, const cxm_store *store, int32_t attribute) {
+  if (name == NULL || len == NULL || store == NULL) return CXM_E_ARG;
+  if (attribute < 1 || (uint32_t)(attribute - 1) >= store->ratings.attributes.count) return CXM_E_DIMENSION;
+  *name = cxmi_intern_str(&store->ratings.attributes, (uint32_t)(attribute - 1), len);
+  return CXM_OK;
+}
+
 int32_t cxm_store_channel_name(const char **name, size_t *len, const cxm_store *store, int32_t channel) {
   if (name == NULL || len == NULL || store == NULL) return CXM_E_ARG;
   if (channel >= 0 && channel < CXM_CHANNEL_FIRST_CUSTOM) {
@@ -268,7 +302,8 @@ static int32_t check_value(const cxm_event *e) {
   case CXM_KIND_CSAT: return e->has_value && integer_in(v, 1, 5) ? CXM_OK : CXM_E_VALUE;
   case CXM_KIND_CES:
   case CXM_KIND_EXPECTATION:
-  case CXM_KIND_PERCEPTION: return e->has_value && integer_in(v, 1, 7) ? CXM_OK : CXM_E_VALUE;
+  case CXM_KIND_PERCEPTION:
+  case CXM_KIND_RATING: return e->has_value && integer_in(v, 1, 7) ? CXM_OK : CXM_E_VALUE;
   case CXM_KIND_INTERNAL: return e->has_value && v >= 0 && v <= 100 ? CXM_OK : CXM_E_VALUE;
   case CXM_KIND_PURCHASE:
     /* isfinite, and the comparison rejects NaN. */
@@ -282,12 +317,14 @@ static int needs_ref(int32_t kind) {
          kind == CXM_KIND_CONTACT_REOPEN || kind == CXM_KIND_CONTACT_TRANSFER || kind == CXM_KIND_FOLLOWUP;
 }
 
-static int takes_dimension(int32_t kind) { return kind == CXM_KIND_EXPECTATION || kind == CXM_KIND_PERCEPTION; }
+static int takes_dimension(int32_t kind) {
+  return kind == CXM_KIND_EXPECTATION || kind == CXM_KIND_PERCEPTION || kind == CXM_KIND_RATING;
+}
 
 /* Every check but the customer id, in a fixed order so that the status of
  * an event with several faults is predictable: time, kind, value, channel,
  * stage, segment, dimension, ref, id. */
-static int32_t check_fields(const cxm_store *store, const cxm_event *e) {
+static int32_t check_fields(const cxm_store *store, const cxm_event *e, int attribute_pending) {
   int32_t rc;
   if (!CXMI_STRUCT_OK(e, cxm_event)) return CXM_E_SIZE;
   if (e->time < CXM_TIME_MIN || e->time > CXM_TIME_MAX) return CXM_E_TIME;
@@ -299,18 +336,29 @@ static int32_t check_fields(const cxm_store *store, const cxm_event *e) {
     return CXM_E_CHANNEL;
   if (e->stage < 0 || e->stage >= CXM_STAGE_COUNT) return CXM_E_STAGE;
   if (e->segment < 0 || (e->segment > 0 && (uint32_t)(e->segment - 1) >= store->segments.count)) return CXM_E_SEGMENT;
-  if (e->dimension < 0 || e->dimension >= CXM_DIMENSION_COUNT) return CXM_E_DIMENSION;
-  if (takes_dimension(e->kind) != (e->dimension != CXM_DIMENSION_NONE)) return CXM_E_DIMENSION;
+  if (e->kind == CXM_KIND_RATING) {
+    /* a rating's dimension is an attribute code of this store */
+    if (e->dimension == 0 ? !attribute_pending
+                          : e->dimension < 0 || (uint32_t)(e->dimension - 1) >= store->ratings.attributes.count)
+      return CXM_E_DIMENSION;
+  } else {
+    if (e->dimension < 0 || e->dimension >= CXM_DIMENSION_COUNT) return CXM_E_DIMENSION;
+    if (takes_dimension(e->kind) != (e->dimension != CXM_DIMENSION_NONE)) return CXM_E_DIMENSION;
+  }
   if (e->ref_len > CXM_MAX_ID_LEN || (e->ref == NULL && e->ref_len > 0)) return CXM_E_REF;
   if (needs_ref(e->kind) && e->ref_len == 0) return CXM_E_REF;
   if (e->id_len > CXM_MAX_ID_LEN || (e->id == NULL && e->id_len > 0)) return CXM_E_EVENT_ID;
   return CXM_OK;
 }
 
-int32_t cxm_store_check(const cxm_store *store, const cxm_event *event) {
+int32_t cxmi_store_check_pending(const cxm_store *store, const cxm_event *event, int attribute_pending) {
   if (store == NULL || event == NULL) return CXM_E_ARG;
   if (CXMI_STRUCT_OK(event, cxm_event) && !valid_id(event->customer, event->customer_len)) return CXM_E_CUSTOMER;
-  return check_fields(store, event);
+  return check_fields(store, event, attribute_pending);
+}
+
+int32_t cxm_store_check(const cxm_store *store, const cxm_event *event) {
+  return cxmi_store_check_pending(store, event, 0);
 }
 
 /* ---- recording ---------------------------------------------------------- */
@@ -357,11 +405,13 @@ static void record_day(cxmi_day_slot *d, const cxm_event *e) {
 /* What an event will do to the side tables, found while reserving. */
 typedef struct side_plan {
   uint64_t ref_hash;
-  int64_t interaction; /* record index, -1 for a new ref */
-  uint64_t key;        /* SERVQUAL or churn key */
-  int64_t key_index;   /* -1 for a new key */
-  int64_t loop_ref;    /* the survey log's ref index, -1 for a new ref or none */
-  uint64_t loop_hash;  /* the ref's hash for the survey log */
+  int64_t interaction;  /* record index, -1 for a new ref */
+  uint64_t key;         /* SERVQUAL or churn key */
+  int64_t key_index;    /* -1 for a new key */
+  int64_t loop_ref;     /* the survey log's ref index, -1 for a new ref or none */
+  uint64_t loop_hash;   /* the ref's hash for the survey log */
+  int64_t rating_ref;   /* the rating log's ref index, -1 for a new ref or none */
+  uint64_t rating_hash; /* the ref's hash for the rating log */
 } side_plan;
 
 /* Reserve room in the side tables (interactions, SERVQUAL answers, churned
@@ -380,6 +430,11 @@ static int32_t reserve_side_tables(cxm_store *s, const cxm_event *e, uint32_t cu
   if (cxmi_loop_wants(e)) {
     plan->loop_hash = plan->ref_hash != 0 ? plan->ref_hash : ref_hash;
     rc = cxmi_loop_reserve(&plan->loop_ref, &plan->loop_hash, &s->loop, &s->alloc, e);
+    if (rc != CXM_OK) return rc;
+  }
+  if (cxmi_ratings_wants(e)) {
+    plan->rating_hash = plan->ref_hash != 0 ? plan->ref_hash : ref_hash;
+    rc = cxmi_ratings_reserve(&plan->rating_ref, &plan->rating_hash, &s->ratings, &s->alloc, e);
     if (rc != CXM_OK) return rc;
   }
   if (e->kind == CXM_KIND_EXPECTATION || e->kind == CXM_KIND_PERCEPTION) {
@@ -441,6 +496,7 @@ static void commit_side_tables(cxm_store *s, const cxm_event *e, uint32_t custom
       q->perception_sum += (uint64_t)e->value;
     }
   }
+  if (cxmi_ratings_wants(e)) cxmi_ratings_commit(&s->ratings, plan->rating_ref, plan->rating_hash, e, customer);
   if (e->kind == CXM_KIND_CHURN && plan->key_index < 0) (void)cxmi_keymap_commit(&s->churned, plan->key);
   if (cxmi_day_event(e)) record_day(cxmi_daymap_get(&s->purchase_days, plan->key), e);
 }
@@ -673,7 +729,7 @@ int32_t cxm_store_record_for(cxm_store *store, uint32_t handle, const cxm_event 
   int32_t rc;
   if (store == NULL || event == NULL) return CXM_E_ARG;
   if (handle >= store->customers.count) return CXM_E_HANDLE;
-  rc = check_fields(store, event);
+  rc = check_fields(store, event, 0);
   if (rc != CXM_OK) return rc;
   return commit_event(store, event, (int64_t)handle, 0, id_hash_of(event->id, event->id_len), 0);
 }

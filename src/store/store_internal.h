@@ -10,6 +10,7 @@
 #include "store/interactions.h"
 #include "store/keymap.h"
 #include "store/loop.h"
+#include "store/ratings.h"
 #include "cxm/store.h"
 
 /* Limits that keep every code in an int32 and every handle in a uint32. */
@@ -42,6 +43,7 @@ struct cxm_store {
   cxmi_cube cube;
   cxmi_interactions interactions; /* per ref: gap pairs and contacts */
   cxmi_loop loop;                 /* survey answers, follow-ups, invitations */
+  cxmi_ratings ratings;           /* attribute labels; ratings, perceptions with a ref */
   cxmi_keymap servqual_keys;      /* (customer, cell, dimension) -> answers */
   cxmi_servqual_answers *servqual;
   uint32_t servqual_cap;
@@ -74,6 +76,11 @@ typedef struct cxmi_event_hashes {
  * cxmi_store_record_hashed(). A hint only: it changes nothing, and the
  * events need not be valid. */
 void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events, size_t count);
+
+/* cxm_store_check() for a reader that will intern the event's attribute
+ * label only once the row is known to be good: with `attribute_pending`,
+ * a rating's dimension 0 stands for that label and passes. */
+int32_t cxmi_store_check_pending(const cxm_store *store, const cxm_event *event, int attribute_pending);
 
 /* cxm_store_record() with hashes from cxmi_store_prefetch() (or NULL). */
 int32_t cxmi_store_record_hashed(cxm_store *store, const cxm_event *event, const cxmi_event_hashes *hashes);
