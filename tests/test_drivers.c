@@ -342,6 +342,89 @@ static void test_store_rows(void **state) {
   cxm_store_free(st);
 }
 
+/* Hand-worked rows of cxm_store_driver_table(), by customer and by ref:
+ * perceptions (column 4 = empathy) and two rating attributes (Speed,
+ * column 5; Price, column 6). */
+static void test_store_table(void **state) {
+  const int64_t t = INT64_C(1736121600);
+  static const int32_t speed = 1, price = 2;
+  const spec ev[] = {
+      {"c1", t + 100, CXM_KIND_NPS, 9, 0, "r1", 0},
+      {"c1", t + 110, CXM_KIND_RATING, 6, 0, "r1", speed},
+      {"c1", t + 120, CXM_KIND_RATING, 4, 0, NULL, speed},
+      {"c1", t + 130, CXM_KIND_RATING, 2, 0, "r2", price},
+      {"c1", t + 140, CXM_KIND_PERCEPTION, 5, 0, "r1", CXM_DIMENSION_EMPATHY},
+      {"c1", t + 150, CXM_KIND_PERCEPTION, 3, 0, NULL, CXM_DIMENSION_EMPATHY},
+      {"c2", t + 50, CXM_KIND_NPS, 3, 0, NULL, 0},
+      {"c2", t + 300, CXM_KIND_NPS, 7, 0, "r2", 0},
+      {"c2", t + 250, CXM_KIND_NPS, 0, 0, "r2", 0}, /* earlier in time: not r2's latest */
+      {"c2", t + 310, CXM_KIND_RATING, 5, 0, "r2", price},
+      {"c3", t + 320, CXM_KIND_RATING, 7, 0, NULL, speed},
+      {"c3", t + 330, CXM_KIND_RATING, 1, 0, "r3", speed},
+      {"c3", t + 400, CXM_KIND_NPS, 2, 0, "r3", 0},
+      {"c3", t + 400, CXM_KIND_NPS, 10, 0, "r3", 0}, /* same second, recorded later: r3's latest */
+      {"c4", t + 500, CXM_KIND_NPS, 8, 0, "r4", 0},  /* a ref without ratings: no row by ref */
+  };
+  cxm_store *st = NULL;
+  cxm_driver_table_options o;
+  double y[4], x[4 * 7], y0[4], x0[4 * CXM_DRIVERS_SERVQUAL];
+  size_t rows = 0, cols = 0, i, j;
+  int32_t code;
+  (void)state;
+  assert_int_equal(cxm_store_new(&st, NULL), CXM_OK);
+  assert_int_equal(cxm_store_attribute(&code, st, "Speed", 5), CXM_OK);
+  assert_int_equal(code, speed);
+  assert_int_equal(cxm_store_attribute(&code, st, "Price", 5), CXM_OK);
+  assert_int_equal(code, price);
+  for (i = 0; i < sizeof ev / sizeof ev[0]; i++) spec_record(st, &ev[i]);
+  /* by customer (the default): c1, c2, c3, c4 */
+  assert_int_equal(cxm_store_driver_table(NULL, NULL, &rows, &cols, st, NULL, 0), CXM_E_BUFFER);
+  assert_int_equal(rows, 4);
+  assert_int_equal(cols, 7);
+  assert_int_equal(cxm_store_driver_table(y, x, &rows, &cols, st, NULL, 4), CXM_OK);
+  assert_true(y[0] == 9 && y[1] == 7 && y[2] == 10 && y[3] == 8);
+  for (i = 0; i < 4; i++)
+    for (j = 0; j < 4; j++) assert_true(isnan(x[i * 7 + j]));          /* no tangibles .. assurance */
+  assert_true(x[4] == 4 && x[5] == 5 && x[6] == 2);                    /* empathy (5 + 3) / 2, Speed (6 + 4) / 2 */
+  assert_true(isnan(x[7 + 4]) && isnan(x[7 + 5]) && x[7 + 6] == 5);    /* c2: Price */
+  assert_true(isnan(x[14 + 4]) && x[14 + 5] == 4 && isnan(x[14 + 6])); /* c3: Speed (7 + 1) / 2 */
+  for (j = 0; j < 7; j++) assert_true(isnan(x[21 + j]));
+  /* its SERVQUAL columns are cxm_store_driver_rows() */
+  assert_int_equal(cxm_store_driver_rows(y0, x0, &rows, st, CXM_DRIVERS_NPS, 4), CXM_OK);
+  for (i = 0; i < 4; i++) {
+    assert_true(y0[i] == y[i] || (isnan(y0[i]) && isnan(y[i])));
+    for (j = 0; j < CXM_DRIVERS_SERVQUAL; j++)
+      assert_true(x0[i * 5 + j] == x[i * 7 + j] || (isnan(x0[i * 5 + j]) && isnan(x[i * 7 + j])));
+  }
+  /* by ref: r1, r2, r3 in order of first rating */
+  cxm_driver_table_options_init(&o);
+  o.respondent = CXM_DRIVERS_BY_REF;
+  assert_int_equal(cxm_store_driver_table(y, x, &rows, &cols, st, &o, 2), CXM_E_BUFFER);
+  assert_int_equal(rows, 3);
+  assert_int_equal(cxm_store_driver_table(y, x, &rows, &cols, st, &o, 3), CXM_OK);
+  assert_true(y[0] == 9 && y[1] == 7 && y[2] == 10);
+  assert_true(x[4] == 5 && x[5] == 6 && isnan(x[6]));                 /* r1 */
+  assert_true(isnan(x[7 + 4]) && isnan(x[7 + 5]) && x[7 + 6] == 3.5); /* r2: Price (2 + 5) / 2 */
+  assert_true(isnan(x[14 + 4]) && x[14 + 5] == 1 && isnan(x[14 + 6]));
+  o.outcome = CXM_DRIVERS_PROMOTER;
+  assert_int_equal(cxm_store_driver_table(y, x, &rows, &cols, st, &o, 3), CXM_OK);
+  assert_true(y[0] == 1 && y[1] == 0 && y[2] == 1);
+  /* bad options leave the buffers alone */
+  y[0] = -1;
+  o.respondent = 3;
+  assert_int_equal(cxm_store_driver_table(y, x, &rows, &cols, st, &o, 3), CXM_E_OPTION);
+  o.respondent = CXM_DRIVERS_BY_REF;
+  o.outcome = 0;
+  assert_int_equal(cxm_store_driver_table(y, x, &rows, &cols, st, &o, 3), CXM_E_OPTION);
+  o.outcome = CXM_DRIVERS_NPS;
+  o.size = 4;
+  assert_int_equal(cxm_store_driver_table(y, x, &rows, &cols, st, &o, 3), CXM_E_SIZE);
+  assert_int_equal(cxm_store_driver_table(y, x, NULL, &cols, st, NULL, 3), CXM_E_ARG);
+  assert_int_equal(cxm_store_driver_table(NULL, x, &rows, &cols, st, NULL, 3), CXM_E_ARG);
+  assert_true(y[0] == -1);
+  cxm_store_free(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_eigen_random),
@@ -353,6 +436,7 @@ int main(void) {
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_alloc_failures),
       cmocka_unit_test(test_store_rows),
+      cmocka_unit_test(test_store_table),
   };
   if (!load(&LIN, "linear.csv") || !load(&LOGI, "logistic.csv")) {
     fprintf(stderr, "cannot read tests/data/drivers (CXM_SOURCE_ROOT?)\n");

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cxm.h"
+#include "store/store_internal.h"
 
 /* ---- harness ----------------------------------------------------------- */
 
@@ -503,6 +504,96 @@ static void test_no_trace(void **state) {
   assert_memory_equal(name, "newchan", 7);
   assert_int_equal(cxm_store_segment_name(&name, &n, store, 1), CXM_OK);
   assert_memory_equal(name, "newseg", 6);
+  cxm_store_free(store);
+  test_free(r);
+}
+
+/* The rating kind: its dimension is a free attribute label, kept as
+ * written, interned only for a good row inside the window; 1..7 whole;
+ * the same in CSV and JSON Lines. */
+static void test_rating(void **state) {
+  static const char csv[] = HEADER
+      "2026-03-14T09:30:00Z,c-1,rating,6,,,,Wait time,t-1,\n"
+      "2026-03-14T09:31:00Z,c-1,RATING,2,,,,wait time,t-1,\n"
+      "2026-03-14T09:32:00Z,c-2,rating,6.0,,,, Wait time ,,\n"
+      "2026-03-14T09:33:00Z,c-2,rating,8,,,,Price,,\n"
+      "2026-03-14T09:34:00Z,c-2,rating,,,,,Price,,\n"
+      "2026-03-14T09:35:00Z,c-2,rating,3,,,,,,\n"
+      "2026-03-14T09:36:00Z,c-2,rating,3.5,,,,Price,,\n"
+      "2026-03-14T09:37:00Z,c-2,rating,3,,,,"
+      "A label of sixty-five bytes: one more than an attribute may hold!,,\n"
+      "2026-03-14T09:38:00Z,c-2,nps,3,,,,Price,,\n"
+      "2026-03-14T09:39:00Z,c-2,rating,7,,,,empathy,,\n";
+  static const char want[] =
+      "5:value:CXM_E_VALUE\n"
+      "6:value:CXM_E_VALUE\n"
+      "7:dimension:CXM_E_DIMENSION\n"
+      "8:value:CXM_E_VALUE\n"
+      "9:dimension:CXM_E_DIMENSION\n"
+      "10:dimension:CXM_E_DIMENSION\n";
+  static const char reasons[] =
+      "value 8 for kind rating is not an integer 1..7\n"
+      "kind rating needs a value: an integer 1..7\n"
+      "kind rating needs a dimension (the attribute rated)\n"
+      "value 3.5 for kind rating is not an integer 1..7\n"
+      "attribute (dimension) longer than 64 bytes\n"
+      "unknown dimension 'Price'\n";
+  static const char jsonl[] =
+      "{\"time\":\"2026-03-14T09:30:00Z\",\"customer\":\"c-1\",\"kind\":\"rating\",\"value\":6,"
+      "\"dimension\":\"Wait time\",\"ref\":\"t-1\"}\n"
+      "{\"time\":\"2026-03-14T09:31:00Z\",\"customer\":\"c-1\",\"kind\":\"rating\",\"value\":\"2\","
+      "\"dimension\":\"wait time\",\"ref\":\"t-1\"}\n"
+      "{\"time\":\"2026-03-14T09:32:00Z\",\"customer\":\"c-2\",\"kind\":\"rating\",\"value\":6,"
+      "\"dimension\":\"Wait time\"}\n"
+      "{\"time\":\"2026-03-14T09:39:00Z\",\"customer\":\"c-2\",\"kind\":\"rating\",\"value\":7,"
+      "\"dimension\":\"empathy\"}\n";
+  result *r = new_result();
+  cxm_store *store = NULL, *json = NULL;
+  cxm_reader_options o;
+  const char *name;
+  size_t n;
+  int32_t code;
+  (void)state;
+  assert_int_equal(cxm_store_new(&store, NULL), CXM_OK);
+  /* outside the window: no attribute is learnt */
+  cxm_reader_options_init(&o);
+  o.to = INT64_C(1773446400);
+  ingest_into(r, store, csv, strlen(csv), 0, &o);
+  assert_string_equal(r->log, want);
+  assert_int_equal(r->stats.events, 0);
+  assert_int_equal(cxm_store_attribute_name(&name, &n, store, 1), CXM_E_DIMENSION);
+  ingest_into(r, store, csv, strlen(csv), 7, NULL);
+  if (strcmp(r->log, want) != 0) print_error("%s%s", r->log, r->reasons);
+  assert_string_equal(r->log, want);
+  assert_string_equal(r->reasons, reasons);
+  assert_int_equal(r->stats.events, 4);
+  /* labels as written (trimmed), case counts: three attributes, in order */
+  assert_int_equal(cxm_store_attribute_name(&name, &n, store, 1), CXM_OK);
+  assert_int_equal(n, 9);
+  assert_memory_equal(name, "Wait time", 9);
+  assert_int_equal(cxm_store_attribute_name(&name, &n, store, 2), CXM_OK);
+  assert_memory_equal(name, "wait time", 9);
+  assert_int_equal(cxm_store_attribute_name(&name, &n, store, 3), CXM_OK);
+  assert_memory_equal(name, "empathy", 7);
+  assert_int_equal(cxm_store_attribute_name(&name, &n, store, 4), CXM_E_DIMENSION);
+  assert_int_equal(cxm_store_find_attribute(&code, store, "Price", 5), CXM_E_NOT_FOUND);
+  /* the rating log: four ratings, one ref */
+  assert_int_equal(store->ratings.count, 4);
+  assert_int_equal(store->ratings.refs.count, 1);
+  assert_int_equal(store->ratings.items[1].attribute, 2);
+  assert_int_equal(store->ratings.items[1].value, 2);
+  assert_int_equal(store->ratings.items[1].ref, 1);
+  assert_int_equal(store->ratings.items[2].ref, 0);
+  /* JSON Lines: the same store content */
+  assert_int_equal(cxm_store_new(&json, NULL), CXM_OK);
+  cxm_reader_options_init(&o);
+  o.format = CXM_FORMAT_JSONL;
+  ingest_into(r, json, jsonl, strlen(jsonl), 0, &o);
+  assert_string_equal(r->log, "");
+  assert_int_equal(json->ratings.count, 4);
+  assert_memory_equal(json->ratings.items, store->ratings.items, 4 * sizeof *store->ratings.items);
+  assert_int_equal(json->ratings.attributes.count, 3);
+  cxm_store_free(json);
   cxm_store_free(store);
   test_free(r);
 }
@@ -1290,6 +1381,7 @@ int main(void) {
       cmocka_unit_test(test_bom),
       cmocka_unit_test(test_mixed_file),
       cmocka_unit_test(test_no_trace),
+      cmocka_unit_test(test_rating),
       cmocka_unit_test(test_duplicates),
       cmocka_unit_test(test_strict),
       cmocka_unit_test(test_endless_line),

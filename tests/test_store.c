@@ -636,6 +636,72 @@ static void reader_reason(cxm_detail *d, const cxm_row_error *e) { /* on_error: 
 }
 static void on_row_error(void *user, const cxm_row_error *e) { reader_reason(user, e); }
 
+/* Attribute labels of the rating kind, and the checks of a rating. */
+static void test_rating_attributes(void **state) {
+  cxm_store *s = NULL;
+  cxm_event e;
+  cxm_detail d;
+  int32_t a, b, code;
+  const char *name;
+  size_t len;
+  char label[66];
+  snapshot before, after;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  memset(label, 'x', sizeof label);
+  assert_int_equal(cxm_store_attribute(&a, s, "", 0), CXM_E_DIMENSION);
+  assert_int_equal(cxm_store_attribute(&a, s, label, 65), CXM_E_DIMENSION);
+  assert_int_equal(cxm_store_attribute(&a, s, "a\tb", 3), CXM_E_DIMENSION);
+  assert_int_equal(cxm_store_attribute(&a, s, NULL, 2), CXM_E_ARG);
+  assert_int_equal(cxm_store_attribute(NULL, s, "x", 1), CXM_E_ARG);
+  assert_int_equal(cxm_store_find_attribute(&a, s, "Speed", 5), CXM_E_NOT_FOUND);
+  assert_int_equal(cxm_store_attribute(&a, s, label, 64), CXM_OK);
+  assert_int_equal(a, 1);
+  assert_int_equal(cxm_store_attribute(&b, s, "Speed", 5), CXM_OK);
+  assert_int_equal(b, 2);
+  assert_int_equal(cxm_store_attribute(&code, s, "Speed", 5), CXM_OK);
+  assert_int_equal(code, 2);
+  assert_int_equal(cxm_store_find_attribute(&code, s, "speed", 5), CXM_E_NOT_FOUND); /* case counts */
+  assert_int_equal(cxm_store_find_attribute(&code, s, "Speed", 5), CXM_OK);
+  assert_int_equal(code, 2);
+  assert_int_equal(cxm_store_attribute_name(&name, &len, s, 2), CXM_OK);
+  assert_int_equal(len, 5);
+  assert_memory_equal(name, "Speed", 5);
+  assert_int_equal(cxm_store_attribute_name(&name, &len, s, 0), CXM_E_DIMENSION);
+  assert_int_equal(cxm_store_attribute_name(&name, &len, s, 3), CXM_E_DIMENSION);
+  /* a rating: 1..7 whole, an attribute code of this store */
+  before = take(s);
+  e = survey_event("c-1", 1700000000, CXM_KIND_RATING, 8);
+  e.dimension = b;
+  assert_int_equal(cxm_store_record(s, &e), CXM_E_VALUE);
+  e.value = 0;
+  assert_int_equal(cxm_store_record(s, &e), CXM_E_VALUE);
+  e.value = 2.5;
+  assert_int_equal(cxm_store_record(s, &e), CXM_E_VALUE);
+  e.value = 7;
+  e.dimension = 0;
+  assert_int_equal(cxm_store_record(s, &e), CXM_E_DIMENSION);
+  e.dimension = 3;
+  cxm_detail_init(&d);
+  assert_int_equal(cxm_store_record_ex(s, &e, &d), CXM_E_DIMENSION);
+  assert_string_equal(d.field, "dimension");
+  assert_string_equal(d.reason, "unknown attribute 3: not one of this store's (cxm_store_attribute())");
+  e.dimension = 0;
+  assert_int_equal(cxm_store_record_ex(s, &e, &d), CXM_E_DIMENSION);
+  assert_string_equal(d.reason, "kind rating needs a dimension (the attribute rated)");
+  after = take(s);
+  assert_same(&before, &after);
+  e.dimension = b;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  e.value = 1;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  /* a perception beside it still takes a SERVQUAL dimension */
+  e.kind = CXM_KIND_PERCEPTION;
+  e.dimension = CXM_DIMENSION_EMPATHY;
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  cxm_store_free(s);
+}
+
 static void test_record_ex_detail(void **state) {
   static const struct {
     int32_t kind;
@@ -737,6 +803,7 @@ int main(void) {
       cmocka_unit_test(test_allocation_failures),
       cmocka_unit_test(test_batch_equals_single),
       cmocka_unit_test(test_out_null_on_failure),
+      cmocka_unit_test(test_rating_attributes),
       cmocka_unit_test(test_record_ex_detail),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
