@@ -425,6 +425,66 @@ static void test_store_table(void **state) {
   cxm_store_free(st);
 }
 
+/* Rows by ref from an event file against tools/drivers_reference.py,
+ * which groups the generated answers by ref itself. */
+static void test_by_ref_reference(void **state) {
+  static const char *const labels[3] = {"Wait time", "Courtesy", "Resolution"};
+  const size_t use[4] = {CXM_DIMENSION_RELIABILITY - 1, CXM_DRIVERS_SERVQUAL, CXM_DRIVERS_SERVQUAL + 1,
+                         CXM_DRIVERS_SERVQUAL + 2};
+  char path[1024];
+  cxm_store *st = NULL;
+  cxm_reader_stats rs;
+  cxm_driver_table_options o;
+  cxm_drivers *d;
+  cxm_drivers_summary sum;
+  size_t rows, cols, i, k;
+  double *y, *x, *xs;
+  (void)state;
+  if (getenv("CXM_SOURCE_ROOT") == NULL) skip();
+  data_path(path, sizeof path, "by_ref_events.csv");
+  assert_int_equal(cxm_store_new(&st, NULL), CXM_OK);
+  rs.size = sizeof rs;
+  assert_int_equal(cxm_store_ingest_file(st, path, NULL, &rs), CXM_OK);
+  assert_int_equal(rs.rejected, 0);
+  for (k = 0; k < 3; k++) {
+    const char *name;
+    size_t len;
+    assert_int_equal(cxm_store_attribute_name(&name, &len, st, (int32_t)k + 1), CXM_OK);
+    assert_int_equal(len, strlen(labels[k]));
+    assert_memory_equal(name, labels[k], len);
+  }
+  cxm_driver_table_options_init(&o);
+  o.respondent = CXM_DRIVERS_BY_REF;
+  (void)cxm_store_driver_table(NULL, NULL, &rows, &cols, st, &o, 0);
+  assert_true(rows == (size_t)ref("ref_by_ref.txt", "rows"));
+  assert_int_equal(cols, CXM_DRIVERS_SERVQUAL + 3);
+  y = calloc(rows, sizeof *y);
+  x = calloc(rows * cols, sizeof *x);
+  xs = calloc(rows * 4, sizeof *xs);
+  assert_true(y != NULL && x != NULL && xs != NULL);
+  assert_int_equal(cxm_store_driver_table(y, x, &rows, &cols, st, &o, rows), CXM_OK);
+  for (i = 0; i < rows; i++)
+    for (k = 0; k < 4; k++) xs[i * 4 + k] = x[i * cols + use[k]];
+  assert_int_equal(cxm_drivers_fit(&d, NULL, y, xs, rows, 4, NULL), CXM_OK);
+  sum.size = sizeof sum;
+  assert_int_equal(cxm_drivers_summary_get(&sum, d), CXM_OK);
+  assert_true(sum.n_used == (uint64_t)ref("ref_by_ref.txt", "used"));
+  assert_true(fabs(sum.r2 - ref("ref_by_ref.txt", "r2")) < 1e-12);
+  for (k = 0; k < 4; k++) {
+    cxm_driver v;
+    v.size = sizeof v;
+    assert_int_equal(cxm_drivers_get(&v, d, k), CXM_OK);
+    assert_true(fabs(v.weight - ref_i("ref_by_ref.txt", "raw", k)) < 1e-12);
+    assert_true(fabs(v.shapley - ref_i("ref_by_ref.txt", "shapley", k)) < 1e-12);
+    assert_true(fabs(v.mean_rating - ref_i("ref_by_ref.txt", "mean", k)) < 1e-12);
+  }
+  cxm_drivers_free(d);
+  free(y);
+  free(x);
+  free(xs);
+  cxm_store_free(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_eigen_random),
@@ -437,6 +497,7 @@ int main(void) {
       cmocka_unit_test(test_alloc_failures),
       cmocka_unit_test(test_store_rows),
       cmocka_unit_test(test_store_table),
+      cmocka_unit_test(test_by_ref_reference),
   };
   if (!load(&LIN, "linear.csv") || !load(&LOGI, "logistic.csv")) {
     fprintf(stderr, "cannot read tests/data/drivers (CXM_SOURCE_ROOT?)\n");

@@ -114,3 +114,82 @@ with open(f"{out}/ref_logistic.txt", "w") as f:
     kv(f, "raw", rwl)
     kv(f, "b", b)
 assert abs(rwl.sum() - r2_logit) < 1e-10
+
+# Rows by interaction ref (cxm_store_driver_table, CXM_DRIVERS_BY_REF): an
+# event file of interactions, and the per-ref rows worked out here from the
+# generated answers themselves (not from the file's bytes or the library):
+# a ref's row holds the mean of each attribute's answers carrying the ref
+# and its latest NPS answer (by time; same second: the later in the file).
+rr = np.random.default_rng(20261208)
+ATTRS = [("perception", "reliability"), ("rating", "Wait time"), ("rating", "Courtesy"),
+         ("rating", "Resolution")]
+T0 = 1743465600  # 2025-04-01T00:00:00Z
+events = []  # (time, customer, kind, value, ref, dimension), in file order
+
+
+def iso(t):
+    import datetime
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+for k in range(260):
+    ref, cust = f"ix-{k}", f"p{k % 80}"
+    t = T0 + int(rr.integers(0, 60 * 86400))
+    base = rr.normal()
+    for kind, dim in ATTRS:
+        if k % 13 == 5 and dim == "Courtesy":
+            continue  # not rated on this ref: the row is dropped
+        for _ in range(1 + int(k % 4 == 0)):  # sometimes twice: the mean counts
+            v = int(np.clip(np.round(4 + 1.4 * (0.6 * base + 0.8 * rr.normal())), 1, 7))
+            events.append((t + int(rr.integers(0, 3600)), cust, kind, v, ref, dim))
+    if k % 17 == 9:
+        continue  # no NPS answer on this ref
+    nps = int(np.clip(np.round(5 + 1.5 * base + rr.normal()), 0, 10))
+    when = t + 4000
+    if k % 5 == 1:  # an earlier answer on the ref, recorded after the later one
+        events.append((when, cust, "nps", nps, ref, ""))
+        events.append((when - 600, cust, "nps", 10 - nps, ref, ""))
+    elif k % 5 == 2:  # two answers in the same second: the later recorded counts
+        events.append((when, cust, "nps", 10 - nps, ref, ""))
+        events.append((when, cust, "nps", nps, ref, ""))
+    else:
+        events.append((when, cust, "nps", nps, ref, ""))
+    # answers that belong to no ref's row: without a ref, and an NPS on a ref without ratings
+    events.append((t + 5000, cust, "rating", int(rr.integers(1, 8)), "", "Wait time"))
+    events.append((t + 5000, cust, "perception", int(rr.integers(1, 8)), "", "reliability"))
+    if k % 6 == 0:
+        events.append((t + 6000, cust, "nps", int(rr.integers(0, 11)), f"other-{k}", ""))
+with open(f"{out}/by_ref_events.csv", "w") as f:
+    f.write("time,customer,kind,value,ref,dimension\n")
+    for t, c, kind, v, ref, dim in events:
+        f.write(f"{iso(t)},{c},{kind},{v},{ref},{dim}\n")
+
+order, cells, latest = [], {}, {}
+for i, (t, c, kind, v, ref, dim) in enumerate(events):
+    if not ref:
+        continue
+    if kind == "nps":
+        if ref not in latest or (t, i) >= latest[ref][:2]:
+            latest[ref] = (t, i, v)
+        continue
+    if ref not in cells:
+        order.append(ref)
+        cells[ref] = {}
+    cells[ref].setdefault(dim, []).append(v)
+complete = [r for r in order if r in latest and all(d in cells[r] for _, d in ATTRS)]
+x = np.array([[sum(cells[r][d]) / len(cells[r][d]) for _, d in ATTRS] for r in complete])
+y = np.array([float(latest[r][2]) for r in complete])
+n = len(complete)
+zx = (x - x.mean(0)) / x.std(0, ddof=1)
+zy = (y - y.mean()) / y.std(ddof=1)
+rxy = zx.T @ zy / (n - 1)
+rw = johnson(x, lambda half: np.linalg.solve(half, rxy))
+phi, r2 = shapley(x, y)
+with open(f"{out}/ref_by_ref.txt", "w") as f:
+    kv(f, "rows", len(order))
+    kv(f, "used", n)
+    kv(f, "r2", r2)
+    kv(f, "raw", rw)
+    kv(f, "shapley", phi)
+    kv(f, "mean", x.mean(0))
+assert abs(rw.sum() - r2) < 1e-10 and abs(phi.sum() - r2) < 1e-10

@@ -1,6 +1,7 @@
 /* `cxm drivers`: reads event files into a store, takes one row per
- * customer (cxm_store_driver_rows) and runs the driver analysis
- * (cxm_drivers_fit); prints a table or JSON. */
+ * customer or per interaction ref (cxm_store_driver_table), keeps the
+ * attributes someone with an outcome answered, and runs the driver
+ * analysis (cxm_drivers_fit); prints a table or JSON. */
 #include "cmd_drivers.h"
 
 #include <math.h>
@@ -18,11 +19,13 @@
 static const char usage_text[] =
     "Usage: cxm drivers [OPTIONS] FILE...\n"
     "\n"
-    "Key drivers of the latest NPS answer among the SERVQUAL perception\n"
-    "dimensions, one row per customer (docs/drivers.md).\n"
+    "Key drivers of the latest NPS answer among the attribute ratings (SERVQUAL\n"
+    "perception dimensions and rating attributes), one row per customer or per\n"
+    "interaction ref (docs/drivers.md).\n"
     "\n"
     "Options:\n"
     "  --outcome WHICH  nps (the 0-10 answer; default) or promoter (9-10 yes/no)\n"
+    "  --by WHO         customer (default) or ref: whose answers form a row\n"
     "  --bootstrap N    bootstrap replicates, 0..100000 (default 200)\n"
     "  --seed S         bootstrap seed (default 1)\n"
     "  --json           JSON instead of a table\n"
@@ -35,16 +38,17 @@ static const char *const quadrant_names[5] = {"", "fix first", "strength", "main
 
 typedef struct drv_args {
   int help, json, strict;
-  int32_t outcome, bootstrap;
+  int32_t outcome, bootstrap, respondent;
   uint64_t seed;
   char **files;
   size_t file_count;
 } drv_args;
 
 static int parse_args(drv_args *a, int argc, char **argv) {
-  static const char *const valued[] = {"--outcome", "--bootstrap", "--seed"};
+  static const char *const valued[] = {"--outcome", "--bootstrap", "--seed", "--by"};
   memset(a, 0, sizeof *a);
   a->outcome = CXM_DRIVERS_NPS;
+  a->respondent = CXM_DRIVERS_BY_CUSTOMER;
   a->bootstrap = 200;
   a->seed = 1;
   a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
@@ -68,8 +72,17 @@ static int parse_args(drv_args *a, int argc, char **argv) {
       a->files[a->file_count++] = argv[i];
       continue;
     }
-    if (cli_option_value("drivers", valued, 3, argc, argv, &i, &which, &value) != CLI_EXIT_OK) return CLI_EXIT_USAGE;
-    if (which == 0) {
+    if (cli_option_value("drivers", valued, 4, argc, argv, &i, &which, &value) != CLI_EXIT_OK) return CLI_EXIT_USAGE;
+    if (which == 3) {
+      if (strcmp(value, "customer") == 0)
+        a->respondent = CXM_DRIVERS_BY_CUSTOMER;
+      else if (strcmp(value, "ref") == 0)
+        a->respondent = CXM_DRIVERS_BY_REF;
+      else {
+        cli_diag_usage("drivers", "--by takes customer or ref, not", value);
+        return CLI_EXIT_USAGE;
+      }
+    } else if (which == 0) {
       if (strcmp(value, "nps") == 0)
         a->outcome = CXM_DRIVERS_NPS;
       else if (strcmp(value, "promoter") == 0)
@@ -96,15 +109,31 @@ static int parse_args(drv_args *a, int argc, char **argv) {
   return CLI_EXIT_OK;
 }
 
+/* The name of table column `k`: a SERVQUAL dimension, or a rating
+ * attribute's label (copied, NUL-terminated: at most 64 bytes). */
+static const char *column_name(char *buf, size_t cap, const cxm_store *store, size_t k) {
+  const char *name;
+  size_t len;
+  if (k < CXM_DRIVERS_SERVQUAL) return dim_names[k];
+  if (cxm_store_attribute_name(&name, &len, store, (int32_t)(k - CXM_DRIVERS_SERVQUAL + 1)) != CXM_OK) return "?";
+  if (len >= cap) len = cap - 1;
+  memcpy(buf, name, len);
+  buf[len] = '\0';
+  return buf;
+}
+
 int cli_drivers_main(int argc, char **argv) {
   drv_args a;
   cxm_store *store = NULL;
   cxm_drivers *d = NULL;
   cxm_drivers_options o;
   cxm_drivers_summary sum;
+  cxm_driver_table_options to;
   cli_input totals;
-  double *y = NULL, *x = NULL;
-  size_t n = 0;
+  double *y = NULL, *x = NULL, *xs = NULL;
+  size_t n = 0, cols = 0, p = 0, *keep = NULL;
+  char label[CXM_MAX_ATTRIBUTE_LEN + 1];
+  const char *who;
   int status = parse_args(&a, argc, argv);
   int32_t rc;
   if (status != CLI_EXIT_OK || a.help) {
@@ -112,25 +141,51 @@ int cli_drivers_main(int argc, char **argv) {
     free(a.files);
     return status;
   }
+  who = a.respondent == CXM_DRIVERS_BY_REF ? "refs" : "customers";
   status = cli_read_store(&store, a.files, a.file_count, a.strict, &totals);
   if (status != CLI_EXIT_OK) goto done;
-  (void)cxm_store_driver_rows(NULL, NULL, &n, store, a.outcome, 0);
+  cxm_driver_table_options_init(&to);
+  to.outcome = a.outcome;
+  to.respondent = a.respondent;
+  (void)cxm_store_driver_table(NULL, NULL, &n, &cols, store, &to, 0);
   y = calloc(n + 1, sizeof *y);
-  x = calloc((n + 1) * CXM_DRIVERS_SERVQUAL, sizeof *x);
-  if (y == NULL || x == NULL || cxm_store_driver_rows(y, x, &n, store, a.outcome, n) != CXM_OK) {
+  x = calloc((n + 1) * cols, sizeof *x);
+  xs = calloc((n + 1) * (cols < CXM_DRIVERS_MAX ? cols : CXM_DRIVERS_MAX), sizeof *xs);
+  keep = calloc(cols, sizeof *keep);
+  if (y == NULL || x == NULL || xs == NULL || keep == NULL ||
+      cxm_store_driver_table(y, x, &n, &cols, store, &to, n) != CXM_OK) {
     cli_diag(NULL, "out of memory");
     status = CLI_EXIT_FAILURE;
     goto done;
   }
+  /* the attributes answered by a respondent with an outcome, in column order */
+  for (size_t k = 0; k < cols; k++) {
+    size_t i;
+    for (i = 0; i < n; i++)
+      if (!isnan(y[i]) && !isnan(x[i * cols + k])) break;
+    if (i < n) keep[p++] = k;
+  }
+  if (p < 2 || p > CXM_DRIVERS_MAX) {
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             p < 2 ? "%zu attribute(s) answered by %s with an NPS answer: at least 2 are needed"
+                   : "%zu attributes answered by %s with an NPS answer: at most 15 can be analysed",
+             p, who);
+    cli_diag("drivers", msg);
+    status = CLI_EXIT_FAILURE;
+    goto done;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < p; k++) xs[i * p + k] = x[i * cols + keep[k]];
   cxm_drivers_options_init(&o);
   o.outcome = a.outcome == CXM_DRIVERS_PROMOTER ? CXM_DRIVERS_BINARY : CXM_DRIVERS_LINEAR;
   o.bootstrap = a.bootstrap;
   o.seed = a.seed;
-  rc = cxm_drivers_fit(&d, NULL, y, x, n, CXM_DRIVERS_SERVQUAL, &o);
+  rc = cxm_drivers_fit(&d, NULL, y, xs, n, p, &o);
   if (rc != CXM_OK) {
-    cli_diag("drivers", rc == CXM_E_NO_DATA ? "too few customers with an NPS answer and a perception answer on "
-                                              "every SERVQUAL dimension"
-                                            : cxm_status_str(rc));
+    char msg[160];
+    snprintf(msg, sizeof msg, "too few %s with an NPS answer and an answer on each of the %zu attributes", who, p);
+    cli_diag("drivers", rc == CXM_E_NO_DATA ? msg : cxm_status_str(rc));
     status = CLI_EXIT_FAILURE;
     goto done;
   }
@@ -142,7 +197,9 @@ int cli_drivers_main(int argc, char **argv) {
     cli_json_object_begin(&j);
     cli_json_keyz(&j, "outcome");
     cli_json_stringz(&j, a.outcome == CXM_DRIVERS_PROMOTER ? "promoter" : "nps");
-    cli_json_member_uint(&j, "customers", sum.n_rows);
+    cli_json_keyz(&j, "by");
+    cli_json_stringz(&j, a.respondent == CXM_DRIVERS_BY_REF ? "ref" : "customer");
+    cli_json_member_uint(&j, who, sum.n_rows);
     cli_json_member_uint(&j, "used", sum.n_used);
     cli_json_member_number(&j, "r2", sum.r2);
     cli_json_member_uint(&j, "bootstrap", (uint64_t)sum.bootstrap);
@@ -150,13 +207,15 @@ int cli_drivers_main(int argc, char **argv) {
     cli_json_member_uint(&j, "seed", a.seed);
     cli_json_keyz(&j, "drivers");
     cli_json_array_begin(&j);
-    for (size_t k = 0; k < CXM_DRIVERS_SERVQUAL; k++) {
+    for (size_t k = 0; k < p; k++) {
       cxm_driver v;
       v.size = sizeof v;
       cxm_drivers_get(&v, d, k);
       cli_json_object_begin(&j);
       cli_json_keyz(&j, "attribute");
-      cli_json_stringz(&j, dim_names[k]);
+      cli_json_stringz(&j, column_name(label, sizeof label, store, keep[k]));
+      cli_json_keyz(&j, "kind");
+      cli_json_stringz(&j, keep[k] < CXM_DRIVERS_SERVQUAL ? "perception" : "rating");
       cli_json_member_number(&j, "weight", v.weight);
       cli_json_member_number(&j, "share_percent", v.share);
       cli_json_member_number(&j, "shapley", v.shapley);
@@ -190,11 +249,11 @@ int cli_drivers_main(int argc, char **argv) {
     cli_table_cell(t, "vs noise");
     cli_table_cell(t, "performance");
     cli_table_cell(t, "quadrant");
-    for (size_t k = 0; k < CXM_DRIVERS_SERVQUAL; k++) {
+    for (size_t k = 0; k < p; k++) {
       cxm_driver v;
       v.size = sizeof v;
       cxm_drivers_get(&v, d, k);
-      cli_table_cell(t, dim_names[k]);
+      cli_table_cell(t, column_name(label, sizeof label, store, keep[k]));
       cli_table_cellf(t, "%.4f", v.weight);
       cli_table_cellf(t, "%.1f%%", v.share);
       if (isnan(v.shapley))
@@ -209,10 +268,10 @@ int cli_drivers_main(int argc, char **argv) {
       cli_table_cellf(t, "%.1f", v.performance);
       cli_table_cell(t, quadrant_names[v.quadrant]);
     }
-    snprintf(title, sizeof title, "Key drivers of %s (%s; %llu of %llu customers, R2 = %.4f, %d bootstrap replicates)",
+    snprintf(title, sizeof title, "Key drivers of %s (%s; %llu of %llu %s, R2 = %.4f, %d bootstrap replicates)",
              a.outcome == CXM_DRIVERS_PROMOTER ? "promoter yes/no" : "the NPS answer",
              a.outcome == CXM_DRIVERS_PROMOTER ? "logistic relative weights" : "relative weights",
-             (unsigned long long)sum.n_used, (unsigned long long)sum.n_rows, sum.r2, (int)sum.bootstrap_ok);
+             (unsigned long long)sum.n_used, (unsigned long long)sum.n_rows, who, sum.r2, (int)sum.bootstrap_ok);
     cli_table_print(t, stdout, title);
     cli_table_free(t);
   }
@@ -220,6 +279,8 @@ done:
   cxm_drivers_free(d);
   free(y);
   free(x);
+  free(xs);
+  free(keep);
   cxm_store_free(store);
   free(a.files);
   return status;
