@@ -59,6 +59,7 @@ _CXM_E_CHANNEL = -9
 _CXM_E_STAGE = -10
 _CXM_E_SEGMENT = -11
 _CXM_E_DIMENSION = -12
+_KIND_RATING = 17  # CXM_KIND_RATING: its dimension is an attribute label of the store
 _CXM_E_REF = -13
 _CXM_E_EVENT_ID = -14
 _CXM_E_WINDOW = -15
@@ -1255,7 +1256,7 @@ def _names(count: int, name: Callable[[int], Optional[bytes]], first: int = 0) -
 def kinds() -> List[str]:
     """The event kinds record() takes ("nps", "csat", ..., "contact_open",
     ...), in the library's code order (cxm_kind_name)."""
-    return _names(17, _c.lib().cxm_kind_name)
+    return _names(18, _c.lib().cxm_kind_name)
 
 
 def channels() -> List[str]:
@@ -2020,6 +2021,50 @@ class Store:
         _check(self._lib.cxm_store_segment(byref(out), h, b, len(b)), f"segment {segment!r}")
         return out.value
 
+    def _rating_attribute(self, h: int, ev: Any, dimension: Code) -> None:
+        """For a ``rating`` event, its dimension: the attribute label,
+        interned (cxm_store_attribute), or an attribute code (int)."""
+        if ev.kind != _KIND_RATING or dimension is None:
+            return
+        if isinstance(dimension, int):
+            ev.dimension = _int(dimension, "dimension", _CXM_E_DIMENSION)
+            return
+        b = _bytes(dimension, "dimension")
+        out = c_int32()
+        _check(self._lib.cxm_store_attribute(byref(out), h, b, len(b)), f"attribute {dimension!r}")
+        ev.dimension = out.value
+
+    def attribute(self, label: Union[str, bytes]) -> int:
+        """The code of a rating attribute label, interning it when new
+        (cxm_store_attribute): 1, 2, ... in order of first use."""
+        b = _bytes(label, "attribute")
+        out = c_int32()
+        with self._use(write=True) as h:
+            _check(self._lib.cxm_store_attribute(byref(out), h, b, len(b)), f"attribute {label!r}")
+        return out.value
+
+    def find_attribute(self, label: Union[str, bytes]) -> Optional[int]:
+        """The code of a rating attribute label, None when the store has
+        never seen it (cxm_store_find_attribute; never writes the store)."""
+        b = _bytes(label, "attribute")
+        out = c_int32()
+        with self._use() as h:
+            rc = self._lib.cxm_store_find_attribute(byref(out), h, b, len(b))
+        if rc == _CXM_E_NOT_FOUND:
+            return None
+        _check(rc, "find_attribute")
+        return out.value
+
+    def attribute_name(self, code: int) -> Optional[str]:
+        """The label of a rating attribute code (cxm_store_attribute_name),
+        None for a code the store does not know."""
+        name, n = c_char_p(), c_size_t()
+        with self._use() as h:
+            if self._lib.cxm_store_attribute_name(byref(name), byref(n), h,
+                                                  _int(code, "attribute", _CXM_E_DIMENSION)) != 0:
+                return None
+            return _text(name, n.value)
+
     def _find(self, h: int, value: Union[str, bytes, int], what: str) -> Optional[int]:
         """The code of a channel or segment for a query, without interning;
         None for a name the store has never seen (CXM_E_NOT_FOUND). An
@@ -2063,6 +2108,7 @@ class Store:
         with self._use(write=True) as h:
             ev.channel = self._channel(h, channel)
             ev.segment = self._segment(h, segment)
+            self._rating_attribute(h, ev, dimension)
             status = self._lib.cxm_store_record_ex(h, byref(ev), byref(d))
         # cxm_store_record_ex says why an event is refused, in the reader's words.
         return _check(status, d.reason.decode("utf-8", "replace") or None) == 0
@@ -2091,7 +2137,8 @@ class Store:
             except OverflowError:  # an int beyond any double: not a value of any kind
                 raise CxmError(_CXM_E_VALUE, f"value {value} is beyond the range of a double") from None
         ev.stage = self._parse(lib.cxm_stage_parse, stage, "stage", _CXM_E_STAGE)
-        ev.dimension = self._parse(lib.cxm_dimension_parse, dimension, "dimension", _CXM_E_DIMENSION)
+        if ev.kind != _KIND_RATING:  # a rating's attribute is the store's (_rating_attribute)
+            ev.dimension = self._parse(lib.cxm_dimension_parse, dimension, "dimension", _CXM_E_DIMENSION)
         if ref is not None:
             r = _id(ref, "ref", _CXM_E_REF)
             keep.append(r)
@@ -2143,6 +2190,7 @@ class Store:
         with self._use(write=True) as h:
             ev.channel = self._channel(h, channel)
             ev.segment = self._segment(h, segment)
+            self._rating_attribute(h, ev, dimension)
             status = self._lib.cxm_store_record_for(h, _u32(handle, "handle"), byref(ev))
         return _check(status, "record_for") == 0
 
@@ -2157,6 +2205,7 @@ class Store:
         with self._use(write=True) as h:
             ev.channel = self._channel(h, channel)
             ev.segment = self._segment(h, segment)
+            self._rating_attribute(h, ev, dimension)
             status = self._lib.cxm_store_check(h, byref(ev))
         _check(status, "check")
 
@@ -2285,15 +2334,17 @@ class Store:
     def _intern_code(self, h: int, value: Any, what: str) -> Tuple[int, int]:
         """(code, 0) for a channel or segment of record_frame(), interned;
         (0, status) when invalid. Empty or missing: 0 (unknown / none)."""
+        bad = {"channel": _CXM_E_CHANNEL, "segment": _CXM_E_SEGMENT, "attribute": _CXM_E_DIMENSION}[what]
         if isinstance(value, bool):
-            return 0, _CXM_E_CHANNEL if what == "channel" else _CXM_E_SEGMENT
+            return 0, bad
         if isinstance(value, int) or type(value).__name__.startswith("int"):
             v = int(value)
-            return (v, 0) if -(2**31) <= v < 2**31 else (0, _CXM_E_CHANNEL if what == "channel" else _CXM_E_SEGMENT)
+            return (v, 0) if -(2**31) <= v < 2**31 else (0, bad)
         b = _frames._encode(value)
         if b == b"":
             return 0, 0
-        fn = self._lib.cxm_store_channel if what == "channel" else self._lib.cxm_store_segment
+        fn = {"channel": self._lib.cxm_store_channel, "segment": self._lib.cxm_store_segment,
+              "attribute": self._lib.cxm_store_attribute}[what]
         out = c_int32()
         rc = fn(byref(out), h, b, len(b))
         return (out.value, 0) if rc == 0 else (0, rc)

@@ -262,7 +262,22 @@ def build_events(store: Any, h: int, df: Any, names: Dict[str, Optional[str]], t
     if col("stage") is not None:
         ev["stage"] = _code_column(col("stage"), parser(lib.cxm_stage_parse, -10, "stage"), pre)
     if col("dimension") is not None:
-        ev["dimension"] = _code_column(col("dimension"), parser(lib.cxm_dimension_parse, -12, "dimension"), pre)
+        # a rating's dimension is an attribute label of the store (interned),
+        # any other kind's a SERVQUAL dimension
+        dim = col("dimension")
+        rating = ev["kind"] == 17
+        if rating.any():
+            dim = pandas().Series(dim).reset_index(drop=True)
+            out = np.zeros(n, dtype=np.int32)
+            for mask, look in ((~rating, parser(lib.cxm_dimension_parse, -12, "dimension")),
+                               (rating, lambda u: store._intern_code(h, u, "attribute"))):
+                at = np.flatnonzero(mask)
+                sub_pre = pre[at].copy()
+                out[at] = _code_column(dim.iloc[at], look, sub_pre)
+                pre[at] = sub_pre
+            ev["dimension"] = out
+        else:
+            ev["dimension"] = _code_column(dim, parser(lib.cxm_dimension_parse, -12, "dimension"), pre)
     if col("channel") is not None:
         ev["channel"] = _code_column(col("channel"), lambda u: store._intern_code(h, u, "channel"), pre)
     if col("segment") is not None:

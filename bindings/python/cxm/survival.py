@@ -11,15 +11,16 @@ model and key driver analysis, over plain Python sequences.
 from __future__ import annotations
 
 import ctypes
+import math
 from ctypes import POINTER, byref, c_double, c_int32, c_size_t, c_uint8, c_uint64, c_void_p
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
 from . import _lib as _c
 from . import _check
 
 __all__ = ["KmStep", "KaplanMeier", "kaplan_meier", "LogRank", "logrank", "CoxCoef", "Cox", "cox", "RetentionRow",
-           "retention_rows", "cohorts", "store_drivers",
+           "retention_rows", "cohorts", "store_drivers", "store_driver_table", "DriverTable",
            "Sbg", "sbg_fit", "sbg_survival", "sbg_retention", "DriverResult", "Drivers", "drivers", "TvRow",
            "retention_tv_rows"]
 
@@ -313,6 +314,7 @@ class Drivers:
     r2: float
     bootstrap_used: int
     drivers: List[DriverResult]
+    attributes: List[str] = field(default_factory=list)  # the columns' names (store_drivers)
 
 
 def drivers(y: Sequence[float], x: Sequence[Sequence[float]], binary: bool = False, bootstrap: int = 200,
@@ -365,6 +367,10 @@ class _TvRow(ctypes.Structure):
                 ("lost", c_int32), ("x", c_double * 4)]
 
 
+class _DriverTableOptions(ctypes.Structure):
+    _fields_ = [("size", c_size_t), ("outcome", c_int32), ("respondent", c_int32)]
+
+
 _NPS = {0: "none", 1: "detractor", 2: "passive", 3: "promoter"}
 _store_declared = False
 
@@ -396,8 +402,12 @@ def _store_lib() -> ctypes.CDLL:
         lib.cxm_tv_rows_free.restype = None
         lib.cxm_store_driver_rows.argtypes = [POINTER(c_double), POINTER(c_double), POINTER(c_size_t), c_void_p,
                                               c_int32, c_size_t]
+        lib.cxm_driver_table_options_init.argtypes = [POINTER(_DriverTableOptions)]
+        lib.cxm_driver_table_options_init.restype = None
+        lib.cxm_store_driver_table.argtypes = [POINTER(c_double), POINTER(c_double), POINTER(c_size_t),
+                                               POINTER(c_size_t), c_void_p, POINTER(_DriverTableOptions), c_size_t]
         for name in ("cxm_store_retention", "cxm_retention_row_get", "cxm_store_cohorts", "cxm_cohorts_get",
-                     "cxm_store_driver_rows", "cxm_store_retention_tv", "cxm_tv_row_get"):
+                     "cxm_store_driver_rows", "cxm_store_retention_tv", "cxm_tv_row_get", "cxm_store_driver_table"):
             getattr(lib, name).restype = c_int32
         _store_declared = True
     return lib
@@ -498,9 +508,58 @@ def cohorts(store, start, end) -> List[tuple]:
         lib.cxm_cohorts_free(h)
 
 
-def store_drivers(store, promoter: bool = False, **kwargs) -> Drivers:
-    """Key drivers of the latest NPS answer (or promoter yes/no) among the
-    customers' mean SERVQUAL perception answers per dimension."""
+_DIMENSIONS = ["tangibles", "reliability", "responsiveness", "assurance", "empathy"]
+
+
+@dataclass(frozen=True)
+class DriverTable:
+    """Rows of cxm_store_driver_table(): y the outcome, x one list of
+    cells per row, NaN where missing; ``attributes`` names the columns
+    (the five SERVQUAL dimensions, then the rating attributes) and
+    ``kinds`` says "perception" or "rating" for each."""
+    y: List[float]
+    x: List[List[float]]
+    attributes: List[str]
+    kinds: List[str]
+
+
+def store_driver_table(store, by: str = "customer", promoter: bool = False) -> DriverTable:
+    """Respondent rows of a store for key driver analysis: by "customer"
+    (latest NPS answer, mean answers over all events) or by "ref" (the
+    interaction refs with a rating; the latest NPS answer and the mean
+    answers given on that ref), docs/drivers.md."""
+    if by not in ("customer", "ref"):
+        raise ValueError(f"by must be 'customer' or 'ref', not {by!r}")
+    lib = _store_lib()
+    opt = _DriverTableOptions()
+    lib.cxm_driver_table_options_init(byref(opt))
+    opt.outcome = 2 if promoter else 1
+    opt.respondent = 2 if by == "ref" else 1
+    n, p = c_size_t(), c_size_t()
+    with store._use() as h:
+        lib.cxm_store_driver_table(None, None, byref(n), byref(p), h, byref(opt), 0)
+        y = (c_double * max(1, n.value))()
+        x = (c_double * max(1, n.value * p.value))()
+        _check(lib.cxm_store_driver_table(y, x, byref(n), byref(p), h, byref(opt), n.value), "store_driver_table")
+    names = list(_DIMENSIONS) + [store.attribute_name(k + 1) or "" for k in range(p.value - 5)]
+    cols = p.value
+    return DriverTable(list(y)[:n.value], [list(x[cols * i:cols * i + cols]) for i in range(n.value)], names,
+                       ["perception"] * 5 + ["rating"] * (cols - 5))
+
+
+def store_drivers(store, promoter: bool = False, by: Optional[str] = None, **kwargs) -> Drivers:
+    """Key drivers of the latest NPS answer (or promoter yes/no). Without
+    ``by``: among the customers' mean SERVQUAL perception answers per
+    dimension (cxm_store_driver_rows). With ``by`` ("customer" or "ref"):
+    among every attribute (perception dimension or rating attribute) that
+    a respondent with an NPS answer rated, as `cxm drivers --by` does;
+    ``attributes`` of the result names the columns."""
+    if by is not None:
+        t = store_driver_table(store, by, promoter)
+        keep = [k for k in range(len(t.attributes))
+                if any(not math.isnan(yi) and not math.isnan(row[k]) for yi, row in zip(t.y, t.x))]
+        d = drivers(t.y, [[row[k] for k in keep] for row in t.x], binary=promoter, **kwargs)
+        return Drivers(d.n_rows, d.n_used, d.r2, d.bootstrap_used, d.drivers, [t.attributes[k] for k in keep])
     lib = _store_lib()
     n = c_size_t()
     lib.cxm_store_driver_rows(None, None, byref(n), store._handle, 2 if promoter else 1, 0)
@@ -508,4 +567,5 @@ def store_drivers(store, promoter: bool = False, **kwargs) -> Drivers:
     x = (c_double * max(1, 5 * n.value))()
     _check(lib.cxm_store_driver_rows(y, x, byref(n), store._handle, 2 if promoter else 1, n.value), "store_drivers")
     rows = [list(x[5 * i:5 * i + 5]) for i in range(n.value)]
-    return drivers(list(y)[:n.value], rows, binary=promoter, **kwargs)
+    d = drivers(list(y)[:n.value], rows, binary=promoter, **kwargs)
+    return Drivers(d.n_rows, d.n_used, d.r2, d.bootstrap_used, d.drivers, list(_DIMENSIONS))

@@ -34,10 +34,11 @@ def generated(n: int, seed: int = 7) -> "pd.DataFrame":
     rows = []
     t0 = 1_735_689_600  # 2025-01-01
     for i in range(n):
-        kind = rnd.choice(["nps", "csat", "ces", "purchase", "complaint", "internal", "contact_open", "perception"])
+        kind = rnd.choice(["nps", "csat", "ces", "purchase", "complaint", "internal", "contact_open", "perception",
+                           "rating"])
         value = {"nps": rnd.randint(0, 10), "csat": rnd.randint(1, 5), "ces": rnd.randint(1, 7),
                  "purchase": round(rnd.uniform(1, 200), 2), "internal": rnd.randint(0, 100),
-                 "perception": rnd.randint(1, 7)}.get(kind)
+                 "perception": rnd.randint(1, 7), "rating": rnd.randint(1, 7)}.get(kind)
         rows.append({
             "time": t0 + rnd.randrange(0, 400 * 86400),
             "customer": f"c-{rnd.randrange(300):04d}",
@@ -46,8 +47,10 @@ def generated(n: int, seed: int = 7) -> "pd.DataFrame":
             "channel": rnd.choice(["email", "chat", "web", "my_shop", None]),
             "stage": rnd.choice(["awareness", "purchase", "use", None]),
             "segment": rnd.choice(["smb", "enterprise", "consumer ünï", None]),
-            "ref": f"r-{i}" if kind == "contact_open" else None,
-            "dimension": "empathy" if kind == "perception" else None,
+            "ref": f"r-{i}" if kind == "contact_open" else f"r-{i % 50}" if kind == "rating" else None,
+            # a rating's dimension is an attribute label; "empathy" is one too, not the SERVQUAL dimension
+            "dimension": "empathy" if kind == "perception" else rnd.choice(["Wait time", "empathy", "Prix ü"])
+            if kind == "rating" else None,
             "id": f"e-{rnd.randrange(n * 2)}",  # some duplicates
         })
     return pd.DataFrame(rows)

@@ -87,6 +87,41 @@ class SurvivalTest(unittest.TestCase):
             with self.assertRaises(cxm.CxmError):
                 survival.store_drivers(s, bootstrap=0)  # too few complete customers
 
+    def test_ratings_and_drivers_by_ref(self):
+        """The rating kind through record(), and the rows by ref: the same
+        file and reference as tests/test_drivers.c (tools/drivers_reference.py)."""
+        import cxm
+        self.assertEqual(cxm.kinds()[-1], "rating")
+        with cxm.Store() as s:
+            self.assertTrue(s.record("a", "2025-01-05T10:00:00Z", "rating", 6, ref="t1", dimension="Wait time"))
+            self.assertTrue(s.record("a", "2025-01-05T10:01:00Z", "nps", 9, ref="t1"))
+            self.assertEqual(s.find_attribute("Wait time"), 1)
+            self.assertIsNone(s.find_attribute("wait time"))
+            self.assertEqual(s.attribute("Price"), 2)
+            self.assertEqual(s.attribute_name(1), "Wait time")
+            self.assertIsNone(s.attribute_name(3))
+            with self.assertRaises(cxm.CxmError) as e:
+                s.record("a", "2025-01-05T10:00:00Z", "rating", 8, dimension="Price")
+            self.assertEqual(e.exception.status, -8)  # CXM_E_VALUE
+            with self.assertRaises(cxm.CxmError):
+                s.record("a", "2025-01-05T10:00:00Z", "rating", 3)  # no attribute
+            t = survival.store_driver_table(s, by="ref")
+            self.assertEqual(t.y, [9.0])
+            self.assertEqual(t.attributes[5:], ["Wait time", "Price"])
+            self.assertEqual(t.x[0][5], 6.0)
+            self.assertTrue(math.isnan(t.x[0][6]))
+        with cxm.Store() as s:
+            s.ingest(os.path.join(ROOT, "drivers", "by_ref_events.csv"))
+            r = ref(os.path.join(ROOT, "drivers", "ref_by_ref.txt"))
+            res = survival.store_drivers(s, by="ref", bootstrap=0)
+            self.assertEqual(res.attributes, ["reliability", "Wait time", "Courtesy", "Resolution"])
+            self.assertEqual(res.n_rows, r["rows"])
+            self.assertEqual(res.n_used, r["used"])
+            self.assertAlmostEqual(res.r2, r["r2"], places=12)
+            for j, d in enumerate(res.drivers):
+                self.assertAlmostEqual(d.weight, r[f"raw[{j}]"], places=12)
+                self.assertAlmostEqual(d.shapley, r[f"shapley[{j}]"], places=12)
+
     def test_survival_at_and_sbg_retention(self):
         km = survival.kaplan_meier([1, 2, 3, 3, 4], [1, 0, 1, 1, 0], at=[0, 1, 2.5, 3, 10])
         steps = {st.time: st.surv for st in km.steps}
