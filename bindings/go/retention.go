@@ -142,6 +142,70 @@ func (s *Store) RetentionTV(o RetentionOptions) ([]TVRow, error) {
 	return out, nil
 }
 
+// DriverTable is the rows of cxm_store_driver_table: one per customer
+// (by "customer") or per interaction ref with a rating (by "ref"); Y the
+// latest NPS answer (or, with promoter, 1 for a promoter and 0 otherwise),
+// X the mean answers per attribute, NaN where missing; Attributes names
+// the columns (the five SERVQUAL dimensions, then the rating attributes in
+// code order) and Kinds says "perception" or "rating" for each
+// (docs/drivers.md).
+type DriverTable struct {
+	Y          []float64
+	X          [][]float64
+	Attributes []string
+	Kinds      []string
+}
+
+// DriverTable gives the respondent rows of a store by "customer" or "ref".
+// Errors: StatusOption for another by.
+func (s *Store) DriverTable(by string, promoter bool) (*DriverTable, error) {
+	var o C.cxm_driver_table_options
+	C.cxm_driver_table_options_init(&o)
+	switch by {
+	case "customer":
+		o.respondent = C.CXM_DRIVERS_BY_CUSTOMER
+	case "ref":
+		o.respondent = C.CXM_DRIVERS_BY_REF
+	default:
+		return nil, newError(C.CXM_E_OPTION)
+	}
+	if promoter {
+		o.outcome = C.CXM_DRIVERS_PROMOTER
+	}
+	p, done, err := s.read()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	defer runtime.KeepAlive(s)
+	var n, k C.size_t
+	// The first call only counts (CXM_E_BUFFER when there are rows).
+	if rc := C.cxm_store_driver_table(nil, nil, &n, &k, p, &o, 0); rc != C.CXM_OK && rc != C.CXM_E_BUFFER {
+		return nil, check(rc)
+	}
+	yb := make([]float64, int(n)+1)
+	xb := make([]float64, int(k)*int(n)+1)
+	if err := check(C.cxm_store_driver_table(doubles(yb), doubles(xb), &n, &k, p, &o, n)); err != nil {
+		return nil, err
+	}
+	t := &DriverTable{Y: yb[:n], X: make([][]float64, int(n))}
+	cols := int(k)
+	for i := range t.X {
+		t.X[i] = xb[i*cols : (i+1)*cols : (i+1)*cols]
+	}
+	for j := 0; j < cols; j++ {
+		if j < len(servqualDimensions) {
+			t.Attributes = append(t.Attributes, servqualDimensions[j])
+			t.Kinds = append(t.Kinds, "perception")
+			continue
+		}
+		name, _, _ := attributeName(p, C.int32_t(j-len(servqualDimensions)+1))
+		t.Attributes = append(t.Attributes, name)
+		t.Kinds = append(t.Kinds, "rating")
+	}
+	return t, nil
+}
+
 // DriverRows gives one row per customer, in handle order
 // (cxm_store_driver_rows): y the latest NPS answer (or, with promoter, 1 for
 // a promoter and 0 otherwise) and x the customer's mean SERVQUAL perception

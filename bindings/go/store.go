@@ -142,7 +142,7 @@ type Event struct {
 	Channel   string
 	Stage     string
 	Segment   string
-	Dimension string
+	Dimension string // a SERVQUAL dimension; for kind "rating" the attribute rated (a label the store interns)
 	Ref       string
 }
 
@@ -245,7 +245,7 @@ func (s *Store) withEvent(e Event, withCustomer bool, use func(*C.cxm_store, *C.
 	}
 	dim, dimlen := cstr(e.Dimension)
 	defer free(dim)
-	if err := check(C.cxm_dimension_parse(&ev.dimension, dim, dimlen)); err != nil {
+	if err := eventDimension(p, &ev, dim, dimlen); err != nil {
 		return err
 	}
 	seg, seglen := cstr(e.Segment)
@@ -288,6 +288,93 @@ func (s *Store) Customer(id string) (uint32, error) {
 	var h C.uint32_t
 	err = check(C.cxm_store_customer(&h, p, c, n))
 	return uint32(h), err
+}
+
+// eventDimension sets ev.dimension: a SERVQUAL dimension's code, or for a
+// rating the code of its attribute label, interned (cxm_store_attribute;
+// an empty label leaves 0, which the library refuses as a missing
+// dimension). The store is held for writing.
+func eventDimension(p *C.cxm_store, ev *C.cxm_event, dim *C.char, n C.size_t) error {
+	if ev.kind != C.CXM_KIND_RATING {
+		return check(C.cxm_dimension_parse(&ev.dimension, dim, n))
+	}
+	if n == 0 {
+		ev.dimension = 0
+		return nil
+	}
+	return check(C.cxm_store_attribute(&ev.dimension, p, dim, n))
+}
+
+// Attribute is the code of a rating attribute label, interning it when
+// new (cxm_store_attribute): 1, 2, ... in order of first use. Errors:
+// StatusDimension (empty, over 64 bytes, a control character), ErrLimit.
+func (s *Store) Attribute(label string) (int32, error) {
+	if err := noNUL(label, "attribute", C.CXM_E_DIMENSION); err != nil {
+		return 0, err
+	}
+	p, done, err := s.write()
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	defer runtime.KeepAlive(s)
+	c, n := cstr(label)
+	defer free(c)
+	var code C.int32_t
+	if c == nil {
+		return 0, newError(C.CXM_E_DIMENSION)
+	}
+	err = check(C.cxm_store_attribute(&code, p, c, n))
+	return int32(code), err
+}
+
+// FindAttribute is the code of a rating attribute label; ok is false when
+// the store has never seen it (cxm_store_find_attribute; never writes).
+func (s *Store) FindAttribute(label string) (code int32, ok bool, err error) {
+	if err := noNUL(label, "attribute", C.CXM_E_DIMENSION); err != nil {
+		return 0, false, err
+	}
+	p, done, err := s.read()
+	if err != nil {
+		return 0, false, err
+	}
+	defer done()
+	defer runtime.KeepAlive(s)
+	c, n := cstr(label)
+	defer free(c)
+	if c == nil {
+		return 0, false, newError(C.CXM_E_DIMENSION)
+	}
+	var v C.int32_t
+	rc := C.cxm_store_find_attribute(&v, p, c, n)
+	if rc == C.CXM_E_NOT_FOUND {
+		return 0, false, nil
+	}
+	if err := check(rc); err != nil {
+		return 0, false, err
+	}
+	return int32(v), true, nil
+}
+
+// AttributeName is the label of a rating attribute code
+// (cxm_store_attribute_name); ok is false for a code the store does not know.
+func (s *Store) AttributeName(code int32) (name string, ok bool, err error) {
+	p, done, err := s.read()
+	if err != nil {
+		return "", false, err
+	}
+	defer done()
+	defer runtime.KeepAlive(s)
+	return attributeName(p, C.int32_t(code))
+}
+
+func attributeName(p *C.cxm_store, code C.int32_t) (string, bool, error) {
+	var c *C.char
+	var n C.size_t
+	if C.cxm_store_attribute_name(&c, &n, p, code) != C.CXM_OK {
+		return "", false, nil
+	}
+	return C.GoStringN(c, C.int(n)), true, nil
 }
 
 // FindCustomer is the handle of customer id; ok is false when the store
@@ -439,7 +526,7 @@ func (s *Store) RecordBatch(events []Event) (recorded []bool, errs []error, err 
 			fail(err)
 			continue
 		}
-		if err := check(C.cxm_dimension_parse(&ev.dimension, dim, dimlen)); err != nil {
+		if err := eventDimension(p, ev, dim, dimlen); err != nil {
 			fail(err)
 			continue
 		}

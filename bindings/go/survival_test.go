@@ -143,6 +143,93 @@ func TestKeyDriversAgainstNumpy(t *testing.T) {
 	}
 }
 
+// The rating kind through Record and the rows by ref, against the file and
+// reference of tests/test_drivers.c (tools/drivers_reference.py).
+func TestRatingsAndDriversByRef(t *testing.T) {
+	if k := Kinds(); k[len(k)-1] != "rating" {
+		t.Fatalf("kinds %v", k)
+	}
+	s, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := time.Date(2025, 1, 5, 10, 0, 0, 0, time.UTC)
+	if err := s.Record(Event{Customer: "a", Time: at, Kind: "rating", Value: Float(6), Ref: "t1", Dimension: "Wait time"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Record(Event{Customer: "a", Time: at.Add(time.Minute), Kind: "nps", Value: Float(9), Ref: "t1"}); err != nil {
+		t.Fatal(err)
+	}
+	var ce *Error
+	if err := s.Record(Event{Customer: "a", Time: at, Kind: "rating", Value: Float(8), Dimension: "Price"}); !errors.As(err, &ce) || ce.Status != StatusValue {
+		t.Errorf("a rating of 8: %v", err)
+	}
+	if err := s.Record(Event{Customer: "a", Time: at, Kind: "rating", Value: Float(3)}); !errors.As(err, &ce) || ce.Status != StatusDimension {
+		t.Errorf("a rating without attribute: %v", err)
+	}
+	if code, ok, err := s.FindAttribute("Wait time"); code != 1 || !ok || err != nil {
+		t.Errorf("FindAttribute %v %v %v", code, ok, err)
+	}
+	if _, ok, _ := s.FindAttribute("wait time"); ok {
+		t.Error("labels are case-sensitive")
+	}
+	if code, err := s.Attribute("Price"); code != 2 || err != nil {
+		t.Errorf("Attribute %v %v", code, err)
+	}
+	if name, ok, _ := s.AttributeName(1); name != "Wait time" || !ok {
+		t.Errorf("AttributeName %q %v", name, ok)
+	}
+	if _, ok, _ := s.AttributeName(3); ok {
+		t.Error("AttributeName of an unknown code")
+	}
+	tab, err := s.DriverTable("ref", false)
+	if err != nil || len(tab.Y) != 1 || tab.Y[0] != 9 || tab.X[0][5] != 6 || !math.IsNaN(tab.X[0][6]) ||
+		tab.Attributes[6] != "Price" || tab.Kinds[6] != "rating" {
+		t.Errorf("DriverTable %+v %v", tab, err)
+	}
+	if _, err := s.DriverTable("session", false); !errors.As(err, &ce) || ce.Status != StatusOption {
+		t.Errorf("DriverTable(session): %v", err)
+	}
+
+	f, err := NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, bad, err := f.Ingest(filepath.Join(dataDir, "drivers", "by_ref_events.csv")); err != nil || len(bad) != 0 {
+		t.Fatal(err, bad)
+	}
+	ref := readRef(t, "drivers/ref_by_ref.txt")
+	tab, err = f.DriverTable("ref", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	use := []int{1, 5, 6, 7} // reliability, Wait time, Courtesy, Resolution
+	if tab.Attributes[5] != "Wait time" || tab.Attributes[7] != "Resolution" || float64(len(tab.Y)) != ref["rows"] {
+		t.Fatalf("table %v %d", tab.Attributes, len(tab.Y))
+	}
+	x := make([][]float64, len(tab.X))
+	for i, row := range tab.X {
+		for _, k := range use {
+			x[i] = append(x[i], row[k])
+		}
+	}
+	d, err := Drivers(tab.Y, x, false, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(d.R2, ref["r2"], 1e-12) || float64(d.Used) != ref["used"] {
+		t.Errorf("summary %+v", d)
+	}
+	for j, v := range d.Drivers {
+		k := "[" + strconv.Itoa(j) + "]"
+		if !near(v.Weight, ref["raw"+k], 1e-12) || !near(v.Shapley, ref["shapley"+k], 1e-12) {
+			t.Errorf("driver %d: %+v", j, v)
+		}
+	}
+}
+
 func TestRetentionRows(t *testing.T) {
 	s, err := NewStore()
 	if err != nil {
