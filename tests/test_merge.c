@@ -359,6 +359,44 @@ static void print_driver_tables(print *pr, const cxm_store *s) {
   }
 }
 
+/* Each customer's retention groups over the whole time range (its first
+ * channel and segment, by name, and SLA), keyed by customer id. */
+static void print_retention_groups(print *pr, const cxm_store *s, int sorted) {
+  cxm_retention_options o;
+  cxm_retention *r = NULL;
+  size_t i, n;
+  unsigned char *rows;
+  mark(pr, "retention groups");
+  cxm_retention_options_init(&o);
+  o.from = 0;
+  o.to = INT64_C(253402300800);
+  assert_int_equal(cxm_store_retention(&r, s, &o), CXM_OK);
+  n = cxm_retention_count(r);
+  rows = calloc(n + 1, ROW_BYTES);
+  assert_non_null(rows);
+  for (i = 0; i < n; i++) {
+    cxm_retention_row row;
+    unsigned char *x = rows + i * ROW_BYTES;
+    const char *id, *name;
+    size_t len, nlen;
+    row.size = sizeof row;
+    assert_int_equal(cxm_retention_row_get(&row, r, i), CXM_OK);
+    assert_int_equal(cxm_store_customer_id(&id, &len, s, row.handle), CXM_OK);
+    memcpy(x, id, len);
+    assert_int_equal(cxm_store_channel_name(&name, &nlen, s, row.channel), CXM_OK);
+    memcpy(x + 130, name, nlen < 40 ? nlen : 40);
+    assert_int_equal(cxm_store_segment_name(&name, &nlen, s, row.segment), CXM_OK);
+    memcpy(x + 170, name, nlen < 40 ? nlen : 40);
+    memcpy(x + 212, &row.sla, sizeof row.sla);
+    memcpy(x + 216, &row.time, sizeof row.time);
+    memcpy(x + 224, &row.lost, sizeof row.lost);
+  }
+  if (sorted) qsort(rows, n, ROW_BYTES, cmp_rows);
+  put(&pr->bytes, rows, n * ROW_BYTES);
+  free(rows);
+  cxm_retention_free(r);
+}
+
 /* Every answer of `s`: stats, overall and per-group slices of every
  * dimension, customers, purchase summaries, churn features at two
  * cut-offs. With `sorted`, customer rows are compared as sets. */
@@ -396,6 +434,7 @@ static void fingerprint(print *pr, const cxm_store *s, int sorted) {
   print_customers(pr, s, sorted, BASE + 20 * DAY);
   print_customers(pr, s, sorted, BASE + 40 * DAY);
   if (!sorted) print_driver_tables(pr, s);
+  print_retention_groups(pr, s, sorted);
 }
 
 static void assert_same(const cxm_store *want, const cxm_store *got, int sorted) {

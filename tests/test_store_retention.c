@@ -270,11 +270,139 @@ static void test_time_varying(void **state) {
   cxm_store_free(s);
 }
 
+/* Record one event with a channel token and a segment label ("" none). */
+static void rec(cxm_store *s, const char *customer, int64_t t, int32_t kind, double value, const char *channel,
+                const char *segment, const char *ref) {
+  cxm_event e;
+  cxm_event_init(&e);
+  e.customer = customer;
+  e.customer_len = strlen(customer);
+  e.time = t;
+  e.kind = kind;
+  e.has_value = !isnan(value);
+  e.value = isnan(value) ? 0 : value;
+  assert_int_equal(cxm_store_channel(&e.channel, s, channel, strlen(channel)), CXM_OK);
+  assert_int_equal(cxm_store_segment(&e.segment, s, segment, strlen(segment)), CXM_OK);
+  if (ref != NULL) {
+    e.ref = ref;
+    e.ref_len = strlen(ref);
+  }
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+}
+
+static void rows_of(cxm_retention_row *out, size_t n, const cxm_store *s, int64_t to, int64_t target) {
+  cxm_retention_options o;
+  cxm_retention *r = NULL;
+  cxm_retention_options_init(&o);
+  o.from = MON;
+  o.to = to;
+  o.lapse_days = 0;
+  if (target >= 0) o.sla_target_seconds = target;
+  assert_int_equal(cxm_store_retention(&r, s, &o), CXM_OK);
+  assert_int_equal(cxm_retention_count(r), n);
+  for (size_t i = 0; i < n; i++) {
+    out[i].size = sizeof out[i];
+    assert_int_equal(cxm_retention_row_get(&out[i], r, i), CXM_OK);
+  }
+  cxm_retention_free(r);
+}
+
+/* The groups of docs/retention.md: first channel and segment (earliest
+ * event naming one; ties: the first recorded; only before the window's
+ * end) and the SLA of the customer's contacts (Monday-Friday
+ * 09:00-17:00 UTC, 8 business hours by default), worked by hand. */
+static void test_groups(void **state) {
+  const int64_t H = 3600;
+  cxm_store *s = NULL;
+  cxm_retention_row r[4];
+  int32_t email, chat, store_ch, smb, ent, gov;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  /* g: web at Tuesday 10:00, then (recorded later) email at 09:00 with
+   * segment smb: email and smb; a later segment ent changes nothing. Its
+   * contact opened Monday 16:00 is answered Tuesday 16:30: 1 h + 7.5 h =
+   * 8.5 business hours, breached. */
+  rec(s, "g", MON + DAY + 10 * H, CXM_KIND_PURCHASE, 5, "web", "", NULL);
+  rec(s, "g", MON + DAY + 9 * H, CXM_KIND_PURCHASE, 5, "email", "smb", NULL);
+  rec(s, "g", MON + 2 * DAY, CXM_KIND_PURCHASE, 5, "", "ent", NULL);
+  rec(s, "g", MON + 16 * H, CXM_KIND_CONTACT_OPEN, NAN, "", "", "g1");
+  rec(s, "g", MON + DAY + 16 * H + 30 * 60, CXM_KIND_CONTACT_REPLY, NAN, "", "", "g1");
+  /* h: two events in the same second: the first recorded (chat, ent)
+   * counts. Its contact opened Friday 16:00, answered Monday 15:30: 71.5
+   * hours on the clock, 1 h + 6.5 h = 7.5 business hours: within SLA. */
+  rec(s, "h", MON + 3 * DAY + 12 * H, CXM_KIND_PURCHASE, 5, "chat", "ent", NULL);
+  rec(s, "h", MON + 3 * DAY + 12 * H, CXM_KIND_PURCHASE, 5, "phone", "smb", NULL);
+  rec(s, "h", MON + 4 * DAY + 16 * H, CXM_KIND_CONTACT_OPEN, NAN, "", "", "h1");
+  rec(s, "h", MON + 7 * DAY + 15 * H + 30 * 60, CXM_KIND_CONTACT_REPLY, NAN, "", "", "h1");
+  /* i: no channel nor segment before day 250 (store, gov); a contact
+   * opened Tuesday (day 190) 09:00, never answered: at day 191 (its
+   * business age 8 h, the target) within SLA, at day 200 (24 h) breached */
+  rec(s, "i", MON + 4 * DAY, CXM_KIND_PURCHASE, 5, "", "", NULL);
+  rec(s, "i", MON + 250 * DAY, CXM_KIND_PURCHASE, 5, "store", "gov", NULL);
+  rec(s, "i", MON + 190 * DAY + 9 * H, CXM_KIND_CONTACT_OPEN, NAN, "", "", "i1");
+  /* j: no contact; its contact opened after the window counts nowhere */
+  rec(s, "j", MON + 5 * DAY, CXM_KIND_PURCHASE, 5, "", "", NULL);
+  rec(s, "j", MON + 260 * DAY, CXM_KIND_CONTACT_OPEN, NAN, "", "", "j1");
+  assert_int_equal(cxm_store_find_channel(&email, s, "email", 5), CXM_OK);
+  assert_int_equal(cxm_store_find_channel(&chat, s, "chat", 4), CXM_OK);
+  assert_int_equal(cxm_store_find_channel(&store_ch, s, "store", 5), CXM_OK);
+  assert_int_equal(cxm_store_find_segment(&smb, s, "smb", 3), CXM_OK);
+  assert_int_equal(cxm_store_find_segment(&ent, s, "ent", 3), CXM_OK);
+  assert_int_equal(cxm_store_find_segment(&gov, s, "gov", 3), CXM_OK);
+
+  rows_of(r, 4, s, MON + 200 * DAY, -1);
+  assert_true(r[0].channel == email && r[0].segment == smb && r[0].sla == CXM_RETENTION_SLA_BREACHED);
+  assert_true(r[1].channel == chat && r[1].segment == ent && r[1].sla == CXM_RETENTION_SLA_MET);
+  assert_true(r[2].channel == CXM_CHANNEL_UNKNOWN && r[2].segment == CXM_SEGMENT_UNKNOWN);
+  assert_int_equal(r[2].sla, CXM_RETENTION_SLA_BREACHED);
+  assert_true(r[3].channel == CXM_CHANNEL_UNKNOWN && r[3].sla == CXM_RETENTION_SLA_NONE);
+  /* at day 191 i's contact is exactly at the target: not breached */
+  rows_of(r, 4, s, MON + 191 * DAY, -1);
+  assert_int_equal(r[2].sla, CXM_RETENTION_SLA_MET);
+  /* a 9-hour target: g's 8.5 business hours are within it */
+  rows_of(r, 4, s, MON + 200 * DAY, 9 * H);
+  assert_int_equal(r[0].sla, CXM_RETENTION_SLA_MET);
+  /* a window up to day 300 sees i's channel and segment, and j's contact
+   * (opened day 260 = a Thursday, never answered: breached by day 300) */
+  rows_of(r, 4, s, MON + 300 * DAY, -1);
+  assert_true(r[2].channel == store_ch && r[2].segment == gov);
+  assert_int_equal(r[3].sla, CXM_RETENTION_SLA_BREACHED);
+  /* the 0.1 sizes: options without the SLA fields take the defaults, a
+   * row without the groups is filled up to its size */
+  {
+    cxm_retention_options o;
+    cxm_retention *res = NULL;
+    cxm_retention_row row;
+    cxm_retention_options_init(&o);
+    o.size = offsetof(cxm_retention_options, origin) + sizeof o.origin;
+    o.from = MON;
+    o.to = MON + 200 * DAY;
+    o.lapse_days = 0;
+    o.sla_target_seconds = -5; /* beyond the caller's size: not read */
+    assert_int_equal(cxm_store_retention(&res, s, &o), CXM_OK);
+    memset(&row, 0x55, sizeof row);
+    row.size = offsetof(cxm_retention_row, high_effort) + sizeof row.high_effort;
+    assert_int_equal(cxm_retention_row_get(&row, res, 0), CXM_OK);
+    assert_int_equal(row.size, offsetof(cxm_retention_row, high_effort) + sizeof row.high_effort);
+    assert_int_equal(row.lost, 0);
+    assert_int_equal(row.channel, 0x55555555);
+    row.size = 7;
+    assert_int_equal(cxm_retention_row_get(&row, res, 0), CXM_E_SIZE);
+    cxm_retention_free(res);
+    o.size = sizeof o;
+    res = NULL;
+    assert_int_equal(cxm_store_retention(&res, s, &o), CXM_E_OPTION); /* a negative target */
+    assert_null(res);
+  }
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tenure),       cmocka_unit_test(test_window_origin_and_no_lapse),
       cmocka_unit_test(test_rows_feed_km), cmocka_unit_test(test_errors),
-      cmocka_unit_test(test_cohorts),      cmocka_unit_test(test_time_varying),
+      cmocka_unit_test(test_groups),       cmocka_unit_test(test_cohorts),
+      cmocka_unit_test(test_time_varying),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

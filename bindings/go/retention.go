@@ -66,6 +66,12 @@ type RetentionOptions struct {
 	From, To  time.Time // the window [From, To), UTC midnights; zero: the library's default (all data)
 	LapseDays int32     // lost after this many days without activity; 0: churn events only
 	Origin    string    // "tenure" (days since first activity; the default when empty) or "window" (since From)
+	// SLATarget is the first-reply target of RetentionRow.SLA in business
+	// time, whole seconds; zero: 8 hours.
+	SLATarget time.Duration
+	// Calendar gives the business hours of the SLA; nil: Monday-Friday
+	// 09:00-17:00 UTC.
+	Calendar *Calendar
 }
 
 func (o RetentionOptions) c() (C.cxm_retention_options, error) {
@@ -85,6 +91,19 @@ func (o RetentionOptions) c() (C.cxm_retention_options, error) {
 		co.origin = C.CXM_RETENTION_WINDOW
 	default:
 		return co, newError(C.CXM_E_OPTION)
+	}
+	if o.SLATarget != 0 {
+		if o.SLATarget < 0 || o.SLATarget%time.Second != 0 {
+			return co, newError(C.CXM_E_OPTION)
+		}
+		co.sla_target_seconds = C.int64_t(o.SLATarget / time.Second)
+	}
+	if o.Calendar != nil {
+		cp, err := o.Calendar.ptr()
+		if err != nil {
+			return co, err
+		}
+		co.calendar = cp
 	}
 	return co, nil
 }
@@ -119,6 +138,7 @@ func (s *Store) RetentionTV(o RetentionOptions) ([]TVRow, error) {
 	}
 	defer done()
 	defer runtime.KeepAlive(s)
+	defer runtime.KeepAlive(o.Calendar)
 	var r *C.cxm_tv_rows
 	if err := check(C.cxm_store_retention_tv(&r, p, &co)); err != nil {
 		return nil, err

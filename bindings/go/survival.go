@@ -10,6 +10,7 @@ import "C"
 import (
 	"errors"
 	"math"
+	"runtime"
 	"unsafe"
 )
 
@@ -304,7 +305,12 @@ type RetentionRow struct {
 	Lost        bool
 	NPS         string // "none", "detractor", "passive", "promoter"
 	HighEffort  bool
+	Channel     string // the channel of the customer's earliest event naming one before To, "unknown" without
+	Segment     string // the segment of its earliest event naming one before To, "unknown" without
+	SLA         string // its contacts against the SLA at To: "none" (no contact), "met", "breached"
 }
+
+var slaNames = map[C.int32_t]string{0: "none", 1: "met", 2: "breached"}
 
 var npsNames = map[C.int32_t]string{0: "none", 1: "detractor", 2: "passive", 3: "promoter"}
 
@@ -321,6 +327,7 @@ func (s *Store) RetentionRows(o RetentionOptions) ([]RetentionRow, error) {
 		return nil, err
 	}
 	defer done()
+	defer runtime.KeepAlive(o.Calendar)
 	var r *C.cxm_retention
 	if err := check(C.cxm_store_retention(&r, p, &co)); err != nil {
 		return nil, err
@@ -334,8 +341,17 @@ func (s *Store) RetentionRows(o RetentionOptions) ([]RetentionRow, error) {
 		if err := check(C.cxm_retention_row_get(&row, r, C.size_t(i))); err != nil {
 			return nil, err
 		}
+		var ch, seg *C.char
+		var chn, segn C.size_t
+		channel, segment := "unknown", "unknown"
+		if C.cxm_store_channel_name(&ch, &chn, p, row.channel) == C.CXM_OK {
+			channel = C.GoStringN(ch, C.int(chn))
+		}
+		if C.cxm_store_segment_name(&seg, &segn, p, row.segment) == C.CXM_OK {
+			segment = C.GoStringN(seg, C.int(segn))
+		}
 		out = append(out, RetentionRow{uint32(row.handle), float64(row.entry), float64(row.time), row.lost != 0,
-			npsNames[row.nps], row.high_effort != 0})
+			npsNames[row.nps], row.high_effort != 0, channel, segment, slaNames[row.sla]})
 	}
 	return out, nil
 }

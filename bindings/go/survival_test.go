@@ -258,9 +258,35 @@ func TestRetentionRows(t *testing.T) {
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("rows %v %v", rows, err)
 	}
-	if rows[0] != (RetentionRow{rows[0].Handle, 0, 3, true, "detractor", false}) ||
-		rows[1] != (RetentionRow{rows[1].Handle, 0, 29, true, "none", false}) {
+	if rows[0] != (RetentionRow{rows[0].Handle, 0, 3, true, "detractor", false, "unknown", "unknown", "none"}) ||
+		rows[1] != (RetentionRow{rows[1].Handle, 0, 29, true, "none", false, "unknown", "unknown", "none"}) {
 		t.Errorf("rows %+v", rows)
+	}
+	// groups: a's first channel and segment; b's contact opened Monday
+	// 2025-02-03 16:00, answered Tuesday 16:30: 8.5 business hours, beyond
+	// the 8-hour default, within a 9-hour target
+	for _, e := range []Event{
+		{Customer: "a", Time: time.Date(2025, 1, 6, 10, 0, 0, 0, time.UTC), Kind: "purchase", Value: &ten, Channel: "web", Segment: "smb"},
+		{Customer: "a", Time: time.Date(2025, 1, 5, 9, 0, 0, 0, time.UTC), Kind: "complaint", Channel: "email", Segment: "ent"},
+		{Customer: "b", Time: time.Date(2025, 2, 3, 16, 0, 0, 0, time.UTC), Kind: "contact_open", Ref: "t1"},
+		{Customer: "b", Time: time.Date(2025, 2, 4, 16, 30, 0, 0, time.UTC), Kind: "contact_reply", Ref: "t1"},
+	} {
+		if err := s.Record(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := RetentionOptions{From: time.Unix(1735689600, 0), To: time.Unix(1748736000, 0), LapseDays: 30}
+	rows, err = s.RetentionRows(o)
+	if err != nil || rows[0].Channel != "email" || rows[0].Segment != "ent" || rows[0].SLA != "none" || rows[1].SLA != "breached" {
+		t.Errorf("groups %+v %v", rows, err)
+	}
+	o.SLATarget = 9 * time.Hour
+	if rows, err = s.RetentionRows(o); err != nil || rows[1].SLA != "met" {
+		t.Errorf("9-hour target %+v %v", rows, err)
+	}
+	o.SLATarget = -time.Second
+	if _, err = s.RetentionRows(o); !errors.Is(err, ErrOption) {
+		t.Errorf("negative target: %v", err)
 	}
 }
 

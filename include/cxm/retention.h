@@ -2,8 +2,9 @@
  * @file cxm/retention.h
  * @brief Survival rows of a store's customers for retention curves: when
  *        each customer came under observation, when it was lost (churn
- *        event, or a lapse of activity) or censored, and its latest NPS
- *        category, ready for cxm_km_fit(), cxm_logrank_test() and
+ *        event, or a lapse of activity) or censored, and the groups it
+ *        belongs to (latest NPS category, CES band, first channel and
+ *        segment, SLA breach), ready for cxm_km_fit(), cxm_logrank_test() and
  *        cxm_cox_fit() (cxm/survival.h).
  *
  * Definitions are in docs/retention.md. Thread-safety: reads the store (see
@@ -12,6 +13,7 @@
 #ifndef CXM_RETENTION_H
 #define CXM_RETENTION_H
 
+#include "calendar.h"
 #include "common.h"
 #include "store.h"
 
@@ -41,15 +43,28 @@ enum cxm_retention_nps {
 };
 
 /**
+ * @brief A customer's contacts against the first-reply SLA, at the
+ *        window's end (as `int32_t`; never renumbered).
+ * @since 0.2
+ */
+enum cxm_retention_sla {
+  CXM_RETENTION_SLA_NONE = 0,    /**< no contact opened before the window's end */
+  CXM_RETENTION_SLA_MET = 1,     /**< contacts, none breached by the window's end */
+  CXM_RETENTION_SLA_BREACHED = 2 /**< a contact's first reply beyond the target, or none while its age passed it */
+};
+
+/**
  * @brief Options. Initialise with cxm_retention_options_init().
  * @since 0.1
  */
 typedef struct cxm_retention_options {
-  size_t size;        /**< sizeof(cxm_retention_options) */
-  int64_t from;       /**< window opening, a UTC midnight (seconds since 1970); required */
-  int64_t to;         /**< window end (exclusive), a UTC midnight > from; required */
-  int32_t lapse_days; /**< lost after this many days without activity; 0: churn events only; default 90 */
-  int32_t origin;     /**< enum cxm_retention_origin; default CXM_RETENTION_TENURE */
+  size_t size;                /**< sizeof(cxm_retention_options) */
+  int64_t from;               /**< window opening, a UTC midnight (seconds since 1970); required */
+  int64_t to;                 /**< window end (exclusive), a UTC midnight > from; required */
+  int32_t lapse_days;         /**< lost after this many days without activity; 0: churn events only; default 90 */
+  int32_t origin;             /**< enum cxm_retention_origin; default CXM_RETENTION_TENURE */
+  int64_t sla_target_seconds; /**< first-reply target in business seconds, >= 0, for `sla`; default 28800 @since 0.2 */
+  const cxm_calendar *calendar; /**< business hours of the SLA; NULL: Monday-Friday 09:00-17:00 UTC @since 0.2 */
 } cxm_retention_options;
 
 /**
@@ -73,6 +88,11 @@ typedef struct cxm_retention_row {
   int64_t first;   /**< UTC midnight of the customer's first event */
   int32_t
       high_effort; /**< 1 when the customer gave a CES answer 1..3 before the window's end (CES band "high effort") */
+  int32_t
+      channel; /**< the channel of the customer's earliest event naming one, if before the window's end; else CXM_CHANNEL_UNKNOWN @since 0.2 */
+  int32_t
+      segment; /**< the segment of its earliest event naming one, if before the window's end; else CXM_SEGMENT_UNKNOWN @since 0.2 */
+  int32_t sla; /**< enum cxm_retention_sla: the customer's contacts against the SLA at the window's end @since 0.2 */
 } cxm_retention_row;
 
 /** @brief Survival rows (opaque). @since 0.1 */
@@ -83,10 +103,11 @@ typedef struct cxm_retention cxm_retention;
  *        before `to`, not lost before `from`.
  * @param[out] out     Receives the rows; free with cxm_retention_free(). Untouched on error.
  * @param[in]  store   The store (read only).
- * @param[in]  options Window, lapse and origin; required.
+ * @param[in]  options Window, lapse, origin, and the SLA target and calendar of `sla`; required
+ *                     (the 0.1 size, without the SLA fields, takes their defaults).
  * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_WINDOW (from or to not a UTC
  *         midnight, or to <= from); CXM_E_OPTION (lapse_days outside
- *         0..3660, unknown origin); CXM_E_NOMEM.
+ *         0..3660, unknown origin, a negative SLA target); CXM_E_NOMEM.
  * @since 0.1
  */
 CXM_API int32_t cxm_store_retention(cxm_retention **out, const cxm_store *store, const cxm_retention_options *options);
@@ -101,7 +122,8 @@ CXM_API size_t cxm_retention_count(const cxm_retention *r);
 
 /**
  * @brief Read row `index`.
- * @param[out] row Filled; `size` must be sizeof(cxm_retention_row).
+ * @param[out] row Filled; `size` is sizeof(cxm_retention_row) (that of 0.1,
+ *                 without channel, segment and sla, is accepted too).
  * @param[in]  r   The rows.
  * @param[in]  index 0 .. cxm_retention_count() - 1, in handle order.
  * @return CXM_OK; CXM_E_ARG; CXM_E_SIZE; CXM_E_NOT_FOUND.

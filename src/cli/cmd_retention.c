@@ -11,6 +11,7 @@
 #include "args.h"
 #include "cxm.h"
 #include "diag.h"
+#include "hours.h"
 #include "input.h"
 #include "json.h"
 #include "table.h"
@@ -27,17 +28,30 @@ static const char usage_text[] =
     "  --origin WHICH   tenure (days since first activity; default) or window (days since --from)\n"
     "  --by nps         one curve per latest NPS category, with the log-rank test\n"
     "  --by effort      one curve for customers with a high-effort CES answer (1-3), one without\n"
+    "  --by channel     one curve per channel of the customer's earliest event naming one\n"
+    "  --by segment     one curve per segment of the customer's earliest event naming one\n"
+    "  --by sla         one curve per SLA outcome of the customer's contacts: no contact,\n"
+    "                   within SLA, SLA breached (first reply beyond --sla-target)\n"
     "  --tau DAYS       horizon of the restricted mean (default 365)\n"
     "  --cox            also a Cox model (Efron ties) of the loss hazard on time-varying\n"
     "                   experience: detractor, promoter, complaints, high effort\n"
     "  --cohorts        a monthly cohort table instead (cohort = month of first activity\n"
     "                   from --from's month; share of each cohort active per month since)\n"
+    "  --hours SPEC     business hours of the SLA (default mon-fri=09:00-17:00)\n"
+    "  --sla-target DUR first-reply target in business time: 8h (default), 30m, 1h30m\n"
+    "  --utc-offset +HH:MM  UTC offset of the business hours (default +00:00)\n"
+    "  --holidays FILE  business holidays, one YYYY-MM-DD a line\n"
     "  --json           JSON instead of tables (with every step of each curve)\n"
     "  --strict         stop at the first bad row\n"
     "  -h, --help       show this help\n";
 
+/* --by */
+enum { BY_NONE, BY_NPS, BY_EFFORT, BY_CHANNEL, BY_SEGMENT, BY_SLA };
+static const char *const by_names[] = {"", "nps", "effort", "channel", "segment", "sla"};
+
 typedef struct ret_args {
-  int help, json, strict, by_nps, by_effort, cohorts, cox;
+  int help, json, strict, by, cohorts, cox;
+  cli_business business; /* --hours, --sla-target, --utc-offset, --holidays (hours.c) */
   int64_t from, to;
   int32_t lapse, origin;
   double tau;
@@ -61,6 +75,7 @@ static int parse_args(ret_args *a, int argc, char **argv) {
   a->lapse = 90;
   a->origin = CXM_RETENTION_TENURE;
   a->tau = 365;
+  cli_business_init(&a->business);
   a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
   if (a->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -90,6 +105,19 @@ static int parse_args(ret_args *a, int argc, char **argv) {
       a->files[a->file_count++] = argv[i];
       continue;
     }
+    {
+      const char *eq = strchr(arg, '=');
+      size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+      if (cli_business_is_option(arg, nlen)) {
+        const char *v = eq != NULL ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+        if (v == NULL) {
+          cli_diag_usage("retention", "missing value after", arg);
+          return CLI_EXIT_USAGE;
+        }
+        if (cli_business_apply(&a->business, "retention", arg, nlen, v) != 0) return CLI_EXIT_USAGE;
+        continue;
+      }
+    }
     if (cli_option_value("retention", valued, 6, argc, argv, &i, &which, &value) != CLI_EXIT_OK) return CLI_EXIT_USAGE;
     switch (which) {
     case 0:
@@ -116,20 +144,21 @@ static int parse_args(ret_args *a, int argc, char **argv) {
         return CLI_EXIT_USAGE;
       }
       break;
-    case 4:
-      if (strcmp(value, "nps") == 0)
-        a->by_nps = 1;
-      else if (strcmp(value, "effort") == 0)
-        a->by_effort = 1;
-      else {
-        cli_diag_usage("retention", "--by takes nps or effort, not", value);
+    case 4: {
+      int by = BY_NONE;
+      for (int k = BY_NPS; k <= BY_SLA; k++)
+        if (strcmp(value, by_names[k]) == 0) by = k;
+      if (by == BY_NONE) {
+        cli_diag_usage("retention", "--by takes nps, effort, channel, segment or sla, not", value);
         return CLI_EXIT_USAGE;
       }
-      if (a->by_nps && a->by_effort) {
-        cli_diag_usage("retention", "--by takes one of nps or effort, not both", value);
+      if (a->by != BY_NONE) {
+        cli_diag_usage("retention", "--by takes one grouping, not two:", value);
         return CLI_EXIT_USAGE;
       }
+      a->by = by;
       break;
+    }
     default:
       if (parse_days(&a->tau, value, 1, 36600) != 0) {
         cli_diag_usage("retention", "--tau takes a number of days, 1..36600, not", value);
@@ -405,23 +434,128 @@ static int fit_cox(cox_out *res, const cxm_store *store, const cxm_retention_opt
   return rc;
 }
 
+/* The groups of --by: `k` of them, each row's index in gid[], and each
+ * group's name. */
+typedef struct grouping {
+  size_t k;
+  int32_t *code; /* per group: its channel or segment code (--by channel, segment) */
+  char **name;
+} grouping;
+
+static void grouping_free(grouping *gp) {
+  for (size_t g = 0; g < gp->k; g++) free(gp->name[g]);
+  free(gp->name);
+  free(gp->code);
+  memset(gp, 0, sizeof *gp);
+}
+
+static const char *const sla_names[3] = {"no contact", "within SLA", "SLA breached"};
+
+/* The group of a row under --by (a channel or segment code before they
+ * are made dense). */
+static int32_t row_key(int by, const cxm_retention_row *r) {
+  switch (by) {
+  case BY_NPS: return r->nps;
+  case BY_EFFORT: return r->high_effort;
+  case BY_CHANNEL: return r->channel;
+  case BY_SEGMENT: return r->segment;
+  case BY_SLA: return r->sla;
+  default: return 0;
+  }
+}
+
+/* The groups of the rows: fixed for nps (4), effort (2) and sla (3); the
+ * channels and segments that occur, in code order. gid[i] receives row
+ * i's group. 0, or -1 when out of memory. */
+static int make_groups(grouping *gp, int32_t *gid, int by, const cxm_retention *rows, const cxm_store *store) {
+  size_t n = cxm_retention_count(rows), fixed = by == BY_NPS ? 4 : by == BY_EFFORT ? 2 : by == BY_SLA ? 3 : 0;
+  memset(gp, 0, sizeof *gp);
+  if (by == BY_NONE) return 0;
+  gp->code = calloc(fixed > 0 ? fixed : n + 1, sizeof *gp->code);
+  if (gp->code == NULL) return -1;
+  if (fixed > 0) {
+    gp->k = fixed;
+    for (size_t g = 0; g < fixed; g++) gp->code[g] = (int32_t)g;
+  } else {
+    /* distinct codes, sorted: an insertion into a short list (channels and
+     * segments are few) */
+    for (size_t i = 0; i < n; i++) {
+      cxm_retention_row r;
+      size_t at;
+      int32_t key;
+      r.size = sizeof r;
+      cxm_retention_row_get(&r, rows, i);
+      key = row_key(by, &r);
+      for (at = 0; at < gp->k && gp->code[at] < key; at++) continue;
+      if (at < gp->k && gp->code[at] == key) continue;
+      memmove(gp->code + at + 1, gp->code + at, (gp->k - at) * sizeof *gp->code);
+      gp->code[at] = key;
+      gp->k++;
+    }
+  }
+  gp->name = calloc(gp->k + 1, sizeof *gp->name);
+  if (gp->name == NULL) return -1;
+  for (size_t g = 0; g < gp->k; g++) {
+    const char *name = "";
+    size_t len = 0;
+    if (by == BY_NPS)
+      name = group_names[g];
+    else if (by == BY_EFFORT)
+      name = effort_names[g];
+    else if (by == BY_SLA)
+      name = sla_names[g];
+    else if (by == BY_CHANNEL)
+      (void)cxm_store_channel_name(&name, &len, store, gp->code[g]);
+    else
+      (void)cxm_store_segment_name(&name, &len, store, gp->code[g]);
+    if (len == 0) len = strlen(name);
+    gp->name[g] = malloc(len + 1);
+    if (gp->name[g] == NULL) return -1;
+    memcpy(gp->name[g], name, len);
+    gp->name[g][len] = '\0';
+  }
+  for (size_t i = 0; i < n; i++) {
+    cxm_retention_row r;
+    size_t lo = 0, hi = gp->k;
+    int32_t key;
+    r.size = sizeof r;
+    cxm_retention_row_get(&r, rows, i);
+    key = row_key(by, &r);
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (gp->code[mid] < key)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    gid[i] = (int32_t)lo;
+  }
+  return 0;
+}
+
 int cli_retention_main(int argc, char **argv) {
   ret_args a;
   cxm_store *store = NULL;
   cxm_retention *rows = NULL;
   cxm_retention_options o;
   cxm_store_stats stats;
+  cxm_calendar *calendar = NULL;
   cli_input totals;
-  group groups[5];
-  cxm_km *kms[5] = {NULL};
+  grouping gp;
+  group *groups = NULL; /* groups[0..k): the --by groups; groups[k]: everyone */
+  cxm_km **kms = NULL;
   int32_t *gid = NULL;
-  size_t n;
+  size_t n, k = 0;
   int status = parse_args(&a, argc, argv), rc;
-  memset(groups, 0, sizeof groups);
+  memset(&gp, 0, sizeof gp);
   if (status != CLI_EXIT_OK || a.help) {
     if (a.help) fputs(usage_text, stdout);
     free(a.files);
     return status;
+  }
+  if (a.by == BY_SLA && cli_business_calendar(&calendar, &a.business) != 0) {
+    status = CLI_EXIT_USAGE;
+    goto done;
   }
   status = cli_read_store(&store, a.files, a.file_count, a.strict, &totals);
   if (status != CLI_EXIT_OK) goto done;
@@ -432,6 +566,8 @@ int cli_retention_main(int argc, char **argv) {
   o.to = a.to != INT64_MIN ? a.to : stats.last - (stats.last % 86400 + 86400) % 86400 + 86400;
   o.lapse_days = a.lapse;
   o.origin = a.origin;
+  o.sla_target_seconds = a.business.sla_target_seconds;
+  o.calendar = calendar;
   if (stats.first == INT64_MAX) {
     cli_diag(NULL, "no events");
     status = CLI_EXIT_FAILURE;
@@ -448,7 +584,21 @@ int cli_retention_main(int argc, char **argv) {
     goto done;
   }
   n = cxm_retention_count(rows);
-  for (size_t g = 0; g < 5; g++) {
+  gid = calloc(n + 1, sizeof *gid);
+  if (gid == NULL || make_groups(&gp, gid, a.by, rows, store) != 0) {
+    cli_diag(NULL, "out of memory");
+    status = CLI_EXIT_FAILURE;
+    goto done;
+  }
+  k = gp.k;
+  groups = calloc(k + 1, sizeof *groups);
+  kms = calloc(k + 1, sizeof *kms);
+  if (groups == NULL || kms == NULL) {
+    cli_diag(NULL, "out of memory");
+    status = CLI_EXIT_FAILURE;
+    goto done;
+  }
+  for (size_t g = 0; g <= k; g++) {
     groups[g].entry = calloc(n + 1, sizeof(double));
     groups[g].time = calloc(n + 1, sizeof(double));
     groups[g].event = calloc(n + 1, 1);
@@ -458,20 +608,13 @@ int cli_retention_main(int argc, char **argv) {
       goto done;
     }
   }
-  gid = calloc(n + 1, sizeof *gid);
-  if (gid == NULL) {
-    cli_diag(NULL, "out of memory");
-    status = CLI_EXIT_FAILURE;
-    goto done;
-  }
-  /* groups[4]: everyone; groups[0..3]: by NPS category */
+  /* groups[k]: everyone; groups[0..k): by --by */
   for (size_t i = 0; i < n; i++) {
     cxm_retention_row r;
     r.size = sizeof r;
     cxm_retention_row_get(&r, rows, i);
-    gid[i] = a.by_effort ? r.high_effort : r.nps;
-    for (int pass = 0; pass < 2; pass++) {
-      group *g = &groups[pass == 0 ? 4 : gid[i]];
+    for (int pass = 0; pass < (k > 0 ? 2 : 1); pass++) {
+      group *g = &groups[pass == 0 ? k : (size_t)gid[i]];
       g->entry[g->n] = r.entry;
       g->time[g->n] = r.time;
       g->event[g->n] = (uint8_t)r.lost;
@@ -479,8 +622,8 @@ int cli_retention_main(int argc, char **argv) {
       g->n++;
     }
   }
-  for (size_t g = 0; g < 5; g++) {
-    if (groups[g].n == 0 || (g < 4 && !a.by_nps && !a.by_effort)) continue;
+  for (size_t g = 0; g <= k; g++) {
+    if (groups[g].n == 0) continue;
     rc = cxm_km_fit(&kms[g], NULL, groups[g].entry, groups[g].time, groups[g].event, groups[g].n, 0.95);
     if (rc != CXM_OK) {
       cli_diag("retention", cxm_status_str(rc));
@@ -494,10 +637,20 @@ int cli_retention_main(int argc, char **argv) {
     cxm_logrank lr;
     int have_lr = 0;
     char day[32];
+    /* the order groups are shown in: everyone, then nps and effort from
+     * the highest group down (as before), the others in code order */
+    size_t *order = calloc(k + 1, sizeof *order);
+    if (order == NULL) {
+      cli_diag(NULL, "out of memory");
+      status = CLI_EXIT_FAILURE;
+      goto done;
+    }
+    order[0] = k;
+    for (size_t g = 0; g < k; g++) order[g + 1] = a.by == BY_NPS || a.by == BY_EFFORT ? k - 1 - g : g;
     lr.size = sizeof lr;
-    if ((a.by_nps || a.by_effort) && n > 0)
-      have_lr = cxm_logrank_test(&lr, NULL, NULL, NULL, groups[4].entry, groups[4].time, groups[4].event, gid, n,
-                                 a.by_effort ? 2 : 4) == CXM_OK;
+    if (k >= 2 && n > 0)
+      have_lr = cxm_logrank_test(&lr, NULL, NULL, NULL, groups[k].entry, groups[k].time, groups[k].event, gid, n,
+                                 (int32_t)k) == CXM_OK;
     memset(&cx, 0, sizeof cx);
     if (a.cox) cox_rc = fit_cox(&cx, store, &o);
     if (a.cox && !cx.ok) cli_diag("retention --cox", cxm_status_str(cox_rc));
@@ -515,15 +668,16 @@ int cli_retention_main(int argc, char **argv) {
       cli_json_stringz(&j, a.origin == CXM_RETENTION_TENURE ? "tenure" : "window");
       cli_json_member_uint(&j, "lapse_days", (uint64_t)a.lapse);
       cli_json_member_number(&j, "tau_days", a.tau);
+      if (a.by == BY_SLA) {
+        cli_json_keyz(&j, "settings");
+        cli_business_json(&j, &a.business);
+      }
       cli_json_keyz(&j, "groups");
       cli_json_array_begin(&j);
-      for (size_t g = 5; g-- > 0;)
-        if (kms[g] != NULL)
-          print_json_group(&j,
-                           g == 4        ? "all"
-                           : a.by_effort ? effort_names[g]
-                                         : group_names[g],
-                           &groups[g], kms[g], a.tau);
+      for (size_t m = 0; m <= k; m++) {
+        size_t g = order[m];
+        if (kms[g] != NULL) print_json_group(&j, g == k ? "all" : gp.name[g], &groups[g], kms[g], a.tau);
+      }
       cli_json_array_end(&j);
       cli_json_keyz(&j, "logrank");
       if (have_lr) {
@@ -571,6 +725,7 @@ int cli_retention_main(int argc, char **argv) {
       cli_table *t = cli_table_new(9);
       char title[160];
       if (t == NULL) {
+        free(order);
         status = CLI_EXIT_FAILURE;
         goto done;
       }
@@ -583,14 +738,20 @@ int cli_retention_main(int argc, char **argv) {
       cli_table_cell(t, "S(180)");
       cli_table_cell(t, "S(365)");
       cli_table_cellf(t, "RMST(%g)", a.tau);
-      for (size_t g = 5; g-- > 0;)
-        if (kms[g] != NULL)
-          table_group(t, g == 4 ? "all" : a.by_effort ? effort_names[g] : group_names[g], &groups[g], kms[g], a.tau);
+      for (size_t m = 0; m <= k; m++) {
+        size_t g = order[m];
+        if (kms[g] != NULL) table_group(t, g == k ? "all" : gp.name[g], &groups[g], kms[g], a.tau);
+      }
       snprintf(title, sizeof title,
                "Retention (Kaplan-Meier, days since %s; lost: churn event or %d days without activity)",
                a.origin == CXM_RETENTION_TENURE ? "first activity" : "--from", (int)a.lapse);
       cli_table_print(t, stdout, title);
       cli_table_free(t);
+      if (a.by == BY_SLA) {
+        char line[256];
+        cli_business_describe(line, sizeof line, &a.business);
+        printf("%s\n", line);
+      }
       if (have_lr) printf("\nlog-rank test: chi-square %.4f, %d df, p = %.4g\n", lr.chisq, (int)lr.df, lr.p);
       if (cx.ok) {
         cli_table *ct = cli_table_new(5);
@@ -613,16 +774,21 @@ int cli_retention_main(int argc, char **argv) {
         }
       }
     }
+    free(order);
   }
 done:
-  for (size_t g = 0; g < 5; g++) {
-    cxm_km_free(kms[g]);
+  for (size_t g = 0; groups != NULL && g <= k; g++) {
+    if (kms != NULL) cxm_km_free(kms[g]);
     free(groups[g].entry);
     free(groups[g].time);
     free(groups[g].event);
   }
+  free(groups);
+  free(kms);
+  grouping_free(&gp);
   free(gid);
   cxm_retention_free(rows);
+  cxm_calendar_free(calendar);
   cxm_store_free(store);
   free(a.files);
   return status;

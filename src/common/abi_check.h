@@ -28,6 +28,7 @@
 #include "cxm/purchase.h"
 #include "cxm/query.h"
 #include "cxm/reader.h"
+#include "cxm/retention.h"
 #include "cxm/risk.h"
 #include "cxm/snapshot.h"
 #include "cxm/store.h"
@@ -61,6 +62,8 @@
 #define CXMI_FIRST_cxm_churn_row sizeof(cxm_churn_row)
 #define CXMI_FIRST_cxm_save_options sizeof(cxm_save_options)
 #define CXMI_FIRST_cxm_driver_table_options sizeof(cxm_driver_table_options)
+#define CXMI_FIRST_cxm_retention_options CXMI_SIZE_UPTO(cxm_retention_options, origin) /* 0.2 added the SLA */
+#define CXMI_FIRST_cxm_retention_row CXMI_SIZE_UPTO(cxm_retention_row, high_effort)    /* 0.2 added groups */
 
 /* Whether a caller's struct at `p` declaring `size` bytes is readable:
  * first <= size <= current, or size > current with bytes [current, size)

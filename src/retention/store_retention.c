@@ -4,12 +4,15 @@
  * docs/retention.md: lost at the first churn event; without one, lost
  * after the last activity when no activity follows it for lapse_days days
  * that all fall before the window's end (the lapse reading of
- * docs/churn.md's labels). */
+ * docs/churn.md's labels). The groups: the first channel and segment from
+ * the store's per-customer table, the SLA from one pass over the
+ * contacts. */
 #include "cxm/retention.h"
 
 #include <stdint.h>
 #include <string.h>
 
+#include "common/abi_check.h"
 #include "common/alloc.h"
 #include "store/store_internal.h"
 
@@ -27,6 +30,7 @@ typedef struct cust {
   int32_t nps_at;
   int32_t nps; /* answer + 1; 0 none */
   int32_t high_effort;
+  int32_t sla; /* enum cxm_retention_sla */
 } cust;
 
 void cxm_retention_options_init(cxm_retention_options *options) {
@@ -37,6 +41,40 @@ void cxm_retention_options_init(cxm_retention_options *options) {
   options->to = INT64_MIN;
   options->lapse_days = 90;
   options->origin = CXM_RETENTION_TENURE;
+  options->sla_target_seconds = 28800;
+  options->calendar = NULL;
+}
+
+/* Each customer's contacts opened before `to` against the first-reply
+ * target (docs/retention.md): breached when the first reply came before
+ * `to` beyond the target in business time, or came not before `to` while
+ * the contact's business age at `to` passed it. */
+static int32_t sla_groups(cust *cs, const cxm_store *s, const cxm_retention_options *o, int64_t to) {
+  const cxm_calendar *cal = o->calendar;
+  cxm_calendar *own = NULL;
+  int32_t rc = CXM_OK;
+  for (uint32_t i = 0; i < s->interactions.refs.count && rc == CXM_OK; i++) {
+    const cxmi_interaction *c = &s->interactions.items[i];
+    cust *u;
+    int64_t end, business;
+    if (c->open_time == CXMI_NO_TIME || c->open_time >= to) continue;
+    u = &cs[c->open_customer];
+    if (u->sla == CXM_RETENTION_SLA_NONE) u->sla = CXM_RETENTION_SLA_MET;
+    if (u->sla == CXM_RETENTION_SLA_BREACHED) continue;
+    end = c->reply_time != CXMI_NO_TIME && c->reply_time < to ? c->reply_time : to;
+    if (end > CXM_TIME_MAX) end = CXM_TIME_MAX; /* `to` may be 10000-01-01, one second past the last time */
+    /* business time never exceeds the wall clock: a short span is met */
+    if (end - c->open_time <= o->sla_target_seconds) continue;
+    if (cal == NULL) {
+      rc = cxm_calendar_new(&own, &s->alloc.hooks);
+      if (rc != CXM_OK) break;
+      cal = own;
+    }
+    rc = cxm_calendar_business_seconds(&business, cal, c->open_time, end);
+    if (rc == CXM_OK && business > o->sla_target_seconds) u->sla = CXM_RETENTION_SLA_BREACHED;
+  }
+  cxm_calendar_free(own);
+  return rc;
 }
 
 static void offer(cust *c, int64_t day, int32_t at, int32_t value) {
@@ -48,19 +86,24 @@ static void offer(cust *c, int64_t day, int32_t at, int32_t value) {
   }
 }
 
-int32_t cxm_store_retention(cxm_retention **out, const cxm_store *s, const cxm_retention_options *o) {
+int32_t cxm_store_retention(cxm_retention **out, const cxm_store *s, const cxm_retention_options *options) {
   cxmi_alloc al;
   cxm_retention *r;
+  cxm_retention_options opt;
+  const cxm_retention_options *o = &opt;
   cust *cs;
   size_t n, rows = 0;
   int64_t from_day, to_day;
-  if (out == NULL || s == NULL || o == NULL) return CXM_E_ARG;
-  if (o->size != sizeof *o) return CXM_E_SIZE;
+  int32_t rc;
+  if (out == NULL || s == NULL || options == NULL) return CXM_E_ARG;
+  if (!CXMI_STRUCT_OK(options, cxm_retention_options)) return CXM_E_SIZE;
+  cxm_retention_options_init(&opt);
+  cxmi_struct_in(&opt, options, sizeof opt);
   /* 1970-01-01 .. 10000-01-01, as every window of the store */
   if (o->from < 0 || o->to > INT64_C(253402300800) || o->from % DAY != 0 || o->to % DAY != 0 || o->to <= o->from)
     return CXM_E_WINDOW;
   if (o->lapse_days < 0 || o->lapse_days > 3660 ||
-      (o->origin != CXM_RETENTION_WINDOW && o->origin != CXM_RETENTION_TENURE))
+      (o->origin != CXM_RETENTION_WINDOW && o->origin != CXM_RETENTION_TENURE) || o->sla_target_seconds < 0)
     return CXM_E_OPTION;
   from_day = o->from / DAY;
   to_day = o->to / DAY;
@@ -95,6 +138,12 @@ int32_t cxm_store_retention(cxm_retention **out, const cxm_store *s, const cxm_r
     cust *c = &cs[key >> 32];
     if (day < to_day && day < c->churn) c->churn = day;
   }
+  rc = sla_groups(cs, s, o, o->to);
+  if (rc != CXM_OK) {
+    cxmi_free(&al, cs, n * sizeof *cs);
+    cxmi_free(&al, r, sizeof *r);
+    return rc;
+  }
   /* rows: counted, then filled */
   for (int pass = 0; pass < 2; pass++) {
     size_t k = 0;
@@ -125,6 +174,14 @@ int32_t cxm_store_retention(cxm_retention **out, const cxm_store *s, const cxm_r
                                : CXM_RETENTION_NPS_PROMOTER;
         row->first = c->first * DAY;
         row->high_effort = c->high_effort;
+        row->channel = CXM_CHANNEL_UNKNOWN;
+        row->segment = CXM_SEGMENT_UNKNOWN;
+        if (i < s->info_count) {
+          const cxmi_customer_info *f = &s->info[i];
+          if (f->channel_time < o->to) row->channel = f->channel;
+          if (f->segment_time < o->to) row->segment = f->segment;
+        }
+        row->sla = c->sla;
       }
       k++;
     }
@@ -149,9 +206,9 @@ size_t cxm_retention_count(const cxm_retention *r) { return r != NULL ? r->count
 
 int32_t cxm_retention_row_get(cxm_retention_row *row, const cxm_retention *r, size_t index) {
   if (row == NULL || r == NULL) return CXM_E_ARG;
-  if (row->size != sizeof *row) return CXM_E_SIZE;
+  if (!CXMI_STRUCT_OK(row, cxm_retention_row)) return CXM_E_SIZE;
   if (index >= r->count) return CXM_E_NOT_FOUND;
-  *row = r->rows[index];
+  cxmi_struct_out(row, &r->rows[index], sizeof *row);
   return CXM_OK;
 }
 

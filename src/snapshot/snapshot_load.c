@@ -584,6 +584,29 @@ static int32_t rd_ratings(rd *r, cxm_store *s) {
   return CXM_OK;
 }
 
+/* What each customer came through first (version 4): one entry per
+ * customer, as enc_first() writes them. */
+static int32_t rd_first(rd *r, cxm_store *s) {
+  uint32_t count, i;
+  TRY(rd_count(r, &count, 2, UINT32_MAX));
+  if (count != s->customers.count) return CXM_E_FORMAT;
+  TRY(cxmi_store_info_reserve(s, count));
+  for (i = 0; i < count; i++) {
+    cxmi_customer_info *c = &s->info[i];
+    TRY(rd_code(r, &c->channel, INT32_MAX));
+    if (c->channel != CXM_CHANNEL_UNKNOWN) {
+      TRY(rd_i64(r, &c->channel_time));
+      if (!valid_channel(s, c->channel) || !valid_time(c->channel_time)) return CXM_E_FORMAT;
+    }
+    TRY(rd_code(r, &c->segment, INT32_MAX));
+    if (c->segment != CXM_SEGMENT_UNKNOWN) {
+      TRY(rd_i64(r, &c->segment_time));
+      if (!valid_segment(s, c->segment) || !valid_time(c->segment_time)) return CXM_E_FORMAT;
+    }
+  }
+  return CXM_OK;
+}
+
 /* Parse the payload of section `section` into the store. */
 static int32_t rd_section(rd *r, int section, cxm_store *s, const meta *m) {
   switch (section) {
@@ -597,7 +620,8 @@ static int32_t rd_section(rd *r, int section, cxm_store *s, const meta *m) {
   case CXMI_SEC_CHURNED: return rd_churned(r, s);
   case CXMI_SEC_DAYS: return rd_days(r, s);
   case CXMI_SEC_LOOP: return rd_loop(r, s);
-  default: return rd_ratings(r, s);
+  case CXMI_SEC_RATINGS: return rd_ratings(r, s);
+  default: return rd_first(r, s);
   }
 }
 

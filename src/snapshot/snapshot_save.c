@@ -15,8 +15,8 @@
 
 const unsigned char cxmi_snapshot_magic[8] = {0x89, 'C', 'X', 'M', 'S', 'N', 'A', 'P'};
 
-const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5] = {"META", "CUST", "EVID", "CHAN", "SEGM", "CELL",
-                                                    "INTR", "SERV", "CHRN", "DAYS", "LOOP", "RATE"};
+const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5] = {"META", "CUST", "EVID", "CHAN", "SEGM", "CELL", "INTR",
+                                                    "SERV", "CHRN", "DAYS", "LOOP", "RATE", "FRST"};
 
 #define SINK_BUFFER 4096
 
@@ -257,6 +257,22 @@ static void enc_ratings(sink *s, const cxm_store *st) {
   }
 }
 
+/* What each customer came through first, for every customer in handle
+ * order: `varint` channel (0: none), its `i64` time when not 0, then the
+ * same for the segment. */
+static void enc_first(sink *s, const cxm_store *st) {
+  uint32_t i;
+  put_leb(s, st->customers.count);
+  for (i = 0; i < st->customers.count; i++) {
+    const cxmi_customer_info *c = i < st->info_count ? &st->info[i] : NULL;
+    int32_t channel = c != NULL ? c->channel : CXM_CHANNEL_UNKNOWN, segment = c != NULL ? c->segment : 0;
+    put_code(s, channel);
+    if (channel != CXM_CHANNEL_UNKNOWN) put_i64(s, c->channel_time);
+    put_code(s, segment);
+    if (segment != CXM_SEGMENT_UNKNOWN) put_i64(s, c->segment_time);
+  }
+}
+
 static void encode(sink *s, int section, const cxm_store *st, const cxmi_day_slot *days, uint32_t day_count) {
   switch (section) {
   case CXMI_SEC_META: enc_meta(s, st); break;
@@ -270,7 +286,8 @@ static void encode(sink *s, int section, const cxm_store *st, const cxmi_day_slo
   case CXMI_SEC_CHURNED: enc_churned(s, st); break;
   case CXMI_SEC_DAYS: enc_days(s, days, day_count); break;
   case CXMI_SEC_LOOP: enc_loop(s, st); break;
-  default: enc_ratings(s, st); break;
+  case CXMI_SEC_RATINGS: enc_ratings(s, st); break;
+  default: enc_first(s, st); break;
   }
 }
 

@@ -156,6 +156,7 @@ typedef struct merge_plan {
   uint32_t early;   /* early entries of `from` (an upper bound of new ones) */
   uint32_t loop;    /* survey-log records of `from` */
   uint32_t ratings; /* rating-log records of `from` */
+  int info;         /* `from` has a customer with a first channel or segment */
 } merge_plan;
 
 static int add_overflows_u64(uint64_t a, uint64_t b) { return a > UINT64_MAX - b; }
@@ -344,6 +345,18 @@ static void commit_loop(cxm_store *into, merge_plan *p, const merge_maps *m, con
   }
 }
 
+/* What each customer came through first: the earlier of both stores'
+ * (ties: `into`'s, recorded first). */
+static void commit_info(cxm_store *into, const merge_maps *m, const cxm_store *from) {
+  uint32_t i;
+  for (i = 0; i < from->info_count; i++) {
+    const cxmi_customer_info *src = &from->info[i];
+    if (src->channel != CXM_CHANNEL_UNKNOWN || src->segment != CXM_SEGMENT_UNKNOWN)
+      cxmi_store_info_offer(into, m->customer[i], src->channel_time, map_channel(m, src->channel), src->segment_time,
+                            map_segment(m, src->segment));
+  }
+}
+
 /* The rating log, the same way. */
 static void commit_ratings(cxm_store *into, merge_plan *p, const merge_maps *m, const cxm_store *from) {
   uint32_t i;
@@ -492,6 +505,8 @@ static int32_t plan_merge(merge_plan *p, merge_maps *m, cxm_store *into, const c
   plan_intern(m->rating_ref, &p->rating_refs, &into->ratings.refs, &from->ratings.refs);
   if ((uint64_t)into->ratings.count + from->ratings.count > UINT32_MAX) return CXM_E_LIMIT;
   p->ratings = from->ratings.count;
+  for (uint32_t i = 0; i < from->info_count && !p->info; i++)
+    p->info = from->info[i].channel != CXM_CHANNEL_UNKNOWN || from->info[i].segment != CXM_SEGMENT_UNKNOWN;
   rc = plan_cells(p, m, into, from);
   if (rc != CXM_OK) return rc;
   rc = plan_interactions(p, m, into, from);
@@ -519,6 +534,7 @@ static int32_t reserve_merge(merge_plan *p, cxm_store *into) {
   if (rc == CXM_OK) rc = cxmi_merge_intern_reserve(&p->attributes, &into->ratings.attributes, a);
   if (rc == CXM_OK) rc = cxmi_merge_intern_reserve(&p->rating_refs, &into->ratings.refs, a);
   if (rc == CXM_OK) rc = cxmi_ratings_grow(&into->ratings, a, p->ratings);
+  if (rc == CXM_OK && p->info) rc = cxmi_store_info_reserve(into, (uint64_t)into->customers.count + p->customers.added);
   return rc;
 }
 
@@ -547,6 +563,7 @@ int32_t cxm_store_merge(cxm_store *into, const cxm_store *from) {
     commit_side_tables(into, &m, from);
     commit_loop(into, &p, &m, from);
     commit_ratings(into, &p, &m, from);
+    commit_info(into, &m, from);
     if (from->cube.count > 0) into->last_cell = m.cell[from->last_cell];
     into->events += from->events;
     into->duplicates += from->duplicates;

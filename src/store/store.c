@@ -71,6 +71,7 @@ void cxm_store_free(cxm_store *store) {
   cxmi_free(&store->alloc, store->servqual, (size_t)store->servqual_cap * sizeof *store->servqual);
   cxmi_keymap_free(&store->churned, &store->alloc);
   cxmi_daymap_free(&store->purchase_days, &store->alloc);
+  cxmi_free(&store->alloc, store->info, (size_t)store->info_cap * sizeof *store->info);
   alloc = store->alloc;
   cxmi_free(&alloc, store, sizeof *store);
 }
@@ -361,6 +362,43 @@ int32_t cxm_store_check(const cxm_store *store, const cxm_event *event) {
   return cxmi_store_check_pending(store, event, 0);
 }
 
+/* ---- what each customer came through first -------------------------------- */
+
+int32_t cxmi_store_info_reserve(cxm_store *s, uint64_t count) {
+  if (count > s->info_cap) {
+    uint64_t cap = s->info_cap == 0 ? 64 : s->info_cap;
+    cxmi_customer_info *p;
+    while (cap < count) cap *= 2;
+    if (cap > UINT32_MAX) cap = UINT32_MAX;
+    if (count > cap) return CXM_E_NOMEM;
+    p = cxmi_realloc(&s->alloc, s->info, (size_t)s->info_cap * sizeof *p, (size_t)cap * sizeof *p);
+    if (p == NULL) return CXM_E_NOMEM;
+    s->info = p;
+    s->info_cap = (uint32_t)cap;
+  }
+  while (s->info_count < count) {
+    cxmi_customer_info *c = &s->info[s->info_count++];
+    c->channel_time = c->segment_time = INT64_MAX;
+    c->channel = CXM_CHANNEL_UNKNOWN;
+    c->segment = CXM_SEGMENT_UNKNOWN;
+  }
+  return CXM_OK;
+}
+
+void cxmi_store_info_offer(cxm_store *s, uint32_t customer, int64_t channel_time, int32_t channel, int64_t segment_time,
+                           int32_t segment) {
+  cxmi_customer_info *c = &s->info[customer];
+  /* strictly earlier: of equal times the first recorded stays */
+  if (channel != CXM_CHANNEL_UNKNOWN && channel_time < c->channel_time) {
+    c->channel_time = channel_time;
+    c->channel = channel;
+  }
+  if (segment != CXM_SEGMENT_UNKNOWN && segment_time < c->segment_time) {
+    c->segment_time = segment_time;
+    c->segment = segment;
+  }
+}
+
 /* ---- recording ---------------------------------------------------------- */
 
 /* Whether an event leaves a trace in its customer's day (cxmi_day_slot):
@@ -580,11 +618,17 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
     uint32_t cell_index = cell >= 0 ? (uint32_t)cell : s->cube.count;
     rc = reserve_side_tables(s, e, customer, cell_index, ref_hash, &side);
     if (rc != CXM_OK) return rc;
+    if (e->channel != CXM_CHANNEL_UNKNOWN || e->segment != CXM_SEGMENT_UNKNOWN) {
+      rc = cxmi_store_info_reserve(s, (uint64_t)customer + 1);
+      if (rc != CXM_OK) return rc;
+    }
 
     if (customer_index < 0) (void)cxmi_intern_commit(&s->customers, e->customer, e->customer_len, customer_hash);
     if (e->id_len > 0) (void)cxmi_intern_commit(&s->event_ids, e->id, e->id_len, id_hash);
     if (cell < 0) cell = cxmi_cube_commit(&s->cube, &key, key_hash);
     commit_side_tables(s, e, customer, &side);
+    if (e->channel != CXM_CHANNEL_UNKNOWN || e->segment != CXM_SEGMENT_UNKNOWN)
+      cxmi_store_info_offer(s, customer, e->time, e->channel, e->time, e->segment);
   }
   s->last_cell = (uint32_t)cell;
   {

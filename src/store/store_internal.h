@@ -25,6 +25,18 @@ typedef struct cxmi_servqual_answers {
   uint64_t expectation_sum, perception_sum;
 } cxmi_servqual_answers;
 
+/* What a customer came through first (docs/retention.md, "Groups"): the
+ * channel of its earliest event that names a channel, and the segment of
+ * its earliest event that names a segment (ties in time: the first
+ * recorded). Kept per customer handle; handles at or beyond the table's
+ * count have neither. */
+typedef struct cxmi_customer_info {
+  int64_t channel_time; /* that event's time; INT64_MAX: none */
+  int64_t segment_time;
+  int32_t channel; /* its code; CXM_CHANNEL_UNKNOWN: none */
+  int32_t segment; /* its code; CXM_SEGMENT_UNKNOWN: none */
+} cxmi_customer_info;
+
 /* Keys of the side tables; cells are limited to 2^29 so a key fits. */
 #define CXMI_MAX_CELLS (UINT32_C(1) << 29)
 #define CXMI_SERVQUAL_KEY(customer, cell, dimension) \
@@ -49,7 +61,9 @@ struct cxm_store {
   uint32_t servqual_cap;
   cxmi_keymap churned;       /* (customer, cell) pairs with a churn event */
   cxmi_daymap purchase_days; /* (customer, UTC day) -> the day's total amount */
-  uint32_t last_cell;        /* cache: the cell of the previous event, valid when cube.count > 0 */
+  cxmi_customer_info *info;  /* per customer handle, info_count of them (snapshot version 4) */
+  uint32_t info_count, info_cap;
+  uint32_t last_cell; /* cache: the cell of the previous event, valid when cube.count > 0 */
   uint64_t events;
   uint64_t duplicates;
   int64_t first, last;
@@ -76,6 +90,16 @@ typedef struct cxmi_event_hashes {
  * cxmi_store_record_hashed(). A hint only: it changes nothing, and the
  * events need not be valid. */
 void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events, size_t count);
+
+/* Make the customer table hold `count` entries, the new ones empty.
+ * CXM_OK or CXM_E_NOMEM; nothing observable changes. */
+int32_t cxmi_store_info_reserve(cxm_store *store, uint64_t count);
+
+/* Offer a channel seen at `channel_time` and a segment seen at
+ * `segment_time` (either code may be 0: none) to customer `customer`'s
+ * entry, which must exist. */
+void cxmi_store_info_offer(cxm_store *store, uint32_t customer, int64_t channel_time, int32_t channel,
+                           int64_t segment_time, int32_t segment);
 
 /* cxm_store_check() for a reader that will intern the event's attribute
  * label only once the row is known to be good: with `attribute_pending`,

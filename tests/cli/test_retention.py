@@ -136,7 +136,7 @@ assert out["logrank"]["df"] == len(present) - 1
 # tables, and usage errors
 r = run("--by", "nps", path)
 assert r.returncode == 0 and "log-rank test" in r.stdout, r
-for bad in (["--by", "channel"], ["--lapse", "-1"], ["--origin", "x"], ["--from", "2025-13-01"], ["--tau", "0"], []):
+for bad in (["--by", "region"], ["--lapse", "-1"], ["--origin", "x"], ["--from", "2025-13-01"], ["--tau", "0"], []):
     r = run(*bad, *([path] if bad else []))
     assert r.returncode == 2, (bad, r.returncode, r.stderr)
 
@@ -185,4 +185,164 @@ assert r.returncode == 0, r.stderr
 eff = json.loads(r.stdout)
 assert [g["group"] for g in eff["groups"]] == ["all", "other effort"], eff["groups"]  # no CES answers here
 assert run("--by", "nps", "--by", "effort", path).returncode == 2
+
+# --by channel, segment, sla: a customer's channel and segment are those of
+# its earliest event naming one (ties in time: the first in the file), read
+# before the window's end; its SLA group is "SLA breached" when a contact it
+# opened before the end got its first reply more than 8 business hours
+# (Monday-Friday 09:00-17:00 UTC) later, or none by the end while its
+# business age at the end passed 8 hours; "within SLA" with contacts and no
+# breach; "no contact" without. Worked out here on the generated events.
+rng = random.Random(29)
+HOUR = 3600
+END = 240  # window days
+ev = []  # (seconds, customer, kind, value, channel, segment, ref) in file order
+for c in range(240):
+    first = rng.randint(-30, 220)
+    days = sorted({first} | {first + rng.randint(1, 200) for _ in range(rng.randint(0, 4))})
+    for x in days:
+        ev.append((FROM + x * DAY + rng.randint(0, 23) * HOUR, f"k{c}", "purchase", "5",
+                   rng.choice(["", "", "email", "web", "store", "my_app"]), rng.choice(["", "", "smb", "ent", "gov"]), ""))
+    for n in range(rng.choice([0, 0, 1, 2])):
+        opened = FROM + rng.randint(first, 235) * DAY + rng.randint(0, 23) * HOUR + rng.randint(0, 59) * 60
+        ref = f"k{c}-t{n}"
+        ev.append((opened, f"k{c}", "contact_open", "", rng.choice(["", "chat", "phone"]), "", ref))
+        wait = rng.choice([None, 600, 5 * HOUR, 20 * HOUR, 3 * DAY])
+        if wait is not None:
+            ev.append((opened + wait, f"k{c}", "contact_reply", "", "", "", ref))
+# a tie: two events in the same second naming different channels and
+# segments; the first in the (shuffled) file is the customer's, in the
+# truth below as in the store
+ev.append((FROM + 5 * DAY, "tie", "purchase", "1", "web", "smb", ""))
+ev.append((FROM + 5 * DAY, "tie", "purchase", "1", "email", "ent", ""))
+rng.shuffle(ev)  # file order is not time order
+TO2 = FROM + END * DAY
+
+
+def business(t0, t1):
+    """Seconds of [t0, t1) within Monday-Friday 09:00-17:00 UTC."""
+    total, d = 0, t0 // DAY
+    while d * DAY < t1:
+        if (d + 3) % 7 < 5:  # 1970-01-01 was a Thursday (weekday 3)
+            lo, hi = max(t0, d * DAY + 9 * HOUR), min(t1, d * DAY + 17 * HOUR)
+            total += max(0, hi - lo)
+        d += 1
+    return total
+
+
+info = {}
+for i, (t, c, k, v, ch, seg, ref) in enumerate(ev):
+    u = info.setdefault(c, {"days": set(), "ch": None, "seg": None, "opens": {}, "replies": {}})
+    if k == "purchase" and t < TO2:
+        u["days"].add(t // DAY)
+    if ch and t < TO2 and (u["ch"] is None or t < u["ch"][0]):
+        u["ch"] = (t, ch)
+    if seg and t < TO2 and (u["seg"] is None or t < u["seg"][0]):
+        u["seg"] = (t, seg)
+    if k == "contact_open":
+        u["opens"][ref] = min(t, u["opens"].get(ref, t))
+    if k == "contact_reply":
+        u["replies"][ref] = min(t, u["replies"].get(ref, t))
+truth2 = []
+for c, u in info.items():
+    if not u["days"]:
+        continue  # contacts are no activity: not a retention row
+    first, last = min(u["days"]), max(u["days"])
+    lost = last + LAPSE < END + FROM // DAY
+    loss = last if lost else None
+    if loss is not None and loss < FROM // DAY:
+        continue
+    entry = max(0, FROM // DAY - first)
+    time = (loss + 1 - first) if lost else END + FROM // DAY - first
+    sla = "no contact"
+    for ref, o in u["opens"].items():
+        if o >= TO2:
+            continue
+        if sla == "no contact":
+            sla = "within SLA"
+        r = u["replies"].get(ref)
+        end = r if r is not None and o <= r < TO2 else TO2
+        if business(o, end) > 8 * HOUR:
+            sla = "SLA breached"
+    groups = {"channel": u["ch"][1] if u["ch"] else "unknown", "segment": u["seg"][1] if u["seg"] else "unknown",
+              "sla": sla}
+    truth2.append((entry, time, lost, groups))
+assert sum(1 for x in truth2 if x[3]["sla"] == "SLA breached") > 10
+with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+    f.write("time,customer,kind,value,channel,segment,ref\n")
+    import datetime
+    for t, c, k, v, ch, seg, ref in ev:
+        stamp = datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        f.write(f"{stamp},{c},{k},{v},{ch},{seg},{ref}\n")
+    path2 = f.name
+for by in ("channel", "segment", "sla"):
+    r = run("--json", "--by", by, "--from", "2025-01-01", "--to", "2025-08-29", "--lapse", str(LAPSE), path2)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    data = [(e, t, l, g[by]) for e, t, l, g in truth2]
+    present = sorted(set(x[3] for x in data))
+    got = {g["group"]: g for g in out["groups"]}
+    assert set(got) == set(present) | {"all"}, (by, sorted(got), present)
+    for name, g in got.items():
+        sub = data if name == "all" else [x for x in data if x[3] == name]
+        assert g["customers"] == len(sub) and g["lost"] == sum(1 for x in sub if x[2]), (by, name)
+        ref = km(sub)
+        assert len(g["curve"]) == len(ref), (by, name)
+        for step in g["curve"]:
+            n, d, sv = ref[step["days"]]
+            assert step["at_risk"] == n and step["lost"] == d and abs(step["survival"] - sv) < 1e-12, (by, name, step)
+    chisq = logrank(data, present)
+    assert abs(out["logrank"]["chisq"] - chisq) < 1e-9 * max(1, chisq), (by, out["logrank"], chisq)
+    assert out["logrank"]["df"] == len(present) - 1
+    if by == "sla":
+        assert out["settings"]["sla_target_s"] == 28800, out["settings"]
+# a stricter target moves customers from "within SLA" to "SLA breached"
+strict = json.loads(run("--json", "--by", "sla", "--sla-target", "30m", "--from", "2025-01-01", "--to", "2025-08-29",
+                        path2).stdout)
+loose = json.loads(run("--json", "--by", "sla", "--from", "2025-01-01", "--to", "2025-08-29", path2).stdout)
+count = lambda o, n: next((g["customers"] for g in o["groups"] if g["group"] == n), 0)
+assert count(strict, "SLA breached") > count(loose, "SLA breached"), (count(strict, "SLA breached"), count(loose, "SLA breached"))
+# With R's survival package installed (Debian r-cran-survival), the
+# curves of --by segment against survfit(Surv(entry, time, event) ~ group),
+# delayed entry included.
+import shutil
+rscript = shutil.which("Rscript")
+if rscript is not None and subprocess.run([rscript, "-e", "library(survival)"], capture_output=True).returncode == 0:
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+        f.write("entry,time,event,group\n")
+        for e, t, l, g in truth2:
+            f.write(f"{e},{t},{int(l)},{g['segment']}\n")
+        rows_path = f.name
+    script = (
+        "suppressMessages(library(survival)); d <- read.csv(commandArgs(TRUE)[1]);"
+        "fit <- survfit(Surv(entry, time, event) ~ group, data = d, conf.type = 'log-log');"
+        "s <- summary(fit, censored = TRUE);"
+        "g <- sub('group=', '', as.character(s$strata));"
+        "cat(sprintf('%s %.17g %d %d %.17g %.17g %.17g\\n', g, s$time, s$n.risk, s$n.event, s$surv, s$lower,"
+        " s$upper), sep = '')")
+    p = subprocess.run([rscript, "-e", script, rows_path], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    want = {}
+    for line in p.stdout.splitlines():
+        g, t, n, d, sv, lo, hi = line.split()
+        num = lambda v: math.nan if v == "NA" else float(v)
+        want.setdefault(g, {})[float(t)] = (int(n), int(d), float(sv), num(lo), num(hi))
+    out = json.loads(run("--json", "--by", "segment", "--from", "2025-01-01", "--to", "2025-08-29", "--lapse",
+                         str(LAPSE), path2).stdout)
+    for g in out["groups"]:
+        if g["group"] == "all":
+            continue
+        ref = want[g["group"]]
+        assert len(g["curve"]) == len(ref), g["group"]
+        for step in g["curve"]:
+            n, d, sv, lo, hi = ref[step["days"]]
+            assert step["at_risk"] == n and step["lost"] == d and abs(step["survival"] - sv) < 1e-12, (g["group"], step)
+            if step["interval"][0] is not None and not math.isnan(lo):
+                assert abs(step["interval"][0] - lo) < 1e-12 and abs(step["interval"][1] - hi) < 1e-12, (step, lo, hi)
+    print("R survfit: --by segment curves agree")
+else:
+    print("R with the survival package not found: survfit comparison skipped")
+r = run("--by", "sla", "--hours", "mon-sun=00:00-24:00", path2)
+assert r.returncode == 0 and "SLA breached" in r.stdout and "log-rank test" in r.stdout, r
+assert run("--by", "sla", "--sla-target", "soon", path2).returncode == 2
 print("ok")

@@ -354,12 +354,13 @@ def drivers(y: Sequence[float], x: Sequence[Sequence[float]], binary: bool = Fal
 
 class _RetentionOptions(ctypes.Structure):
     _fields_ = [("size", c_size_t), ("from_", ctypes.c_int64), ("to", ctypes.c_int64), ("lapse_days", c_int32),
-                ("origin", c_int32)]
+                ("origin", c_int32), ("sla_target_seconds", ctypes.c_int64), ("calendar", c_void_p)]
 
 
 class _RetentionRow(ctypes.Structure):
     _fields_ = [("size", c_size_t), ("handle", ctypes.c_uint32), ("entry", c_double), ("time", c_double),
-                ("lost", c_int32), ("nps", c_int32), ("first", ctypes.c_int64), ("high_effort", c_int32)]
+                ("lost", c_int32), ("nps", c_int32), ("first", ctypes.c_int64), ("high_effort", c_int32),
+                ("channel", c_int32), ("segment", c_int32), ("sla", c_int32)]
 
 
 class _TvRow(ctypes.Structure):
@@ -422,11 +423,20 @@ class RetentionRow:
     nps: str
     high_effort: bool
     first: int
+    channel: str = "unknown"  # of the customer's earliest event naming one before ``end``
+    segment: str = "unknown"  # likewise
+    sla: str = "none"  # its contacts against the SLA at ``end``: "none" (no contact), "met", "breached"
 
 
-def retention_rows(store, start, end, lapse_days: int = 90, origin: str = "tenure") -> List[RetentionRow]:
+_SLA = {0: "none", 1: "met", 2: "breached"}
+
+
+def retention_rows(store, start, end, lapse_days: int = 90, origin: str = "tenure", sla_target: int = 28800,
+                   calendar=None) -> List[RetentionRow]:
     """One survival row per customer of ``store`` active in [start, end)
-    (UTC midnights, as for Store queries): docs/retention.md."""
+    (UTC midnights, as for Store queries): docs/retention.md. ``sla_target``
+    (business seconds) and ``calendar`` (a Calendar; None: Monday-Friday
+    09:00-17:00 UTC) judge the contacts of ``sla``."""
     from . import _time
     lib = _store_lib()
     opt = _RetentionOptions()
@@ -434,6 +444,8 @@ def retention_rows(store, start, end, lapse_days: int = 90, origin: str = "tenur
     opt.from_, opt.to = _time(start, "start"), _time(end, "end")
     opt.lapse_days = lapse_days
     opt.origin = {"window": 1, "tenure": 2}[origin]
+    opt.sla_target_seconds = sla_target
+    opt.calendar = calendar._handle if calendar is not None else None
     h = c_void_p()
     _check(lib.cxm_store_retention(byref(h), store._handle, byref(opt)), "retention_rows")
     try:
@@ -441,7 +453,9 @@ def retention_rows(store, start, end, lapse_days: int = 90, origin: str = "tenur
         for i in range(lib.cxm_retention_count(h)):
             r = _RetentionRow(size=ctypes.sizeof(_RetentionRow))
             _check(lib.cxm_retention_row_get(byref(r), h, i))
-            out.append(RetentionRow(r.handle, r.entry, r.time, bool(r.lost), _NPS[r.nps], bool(r.high_effort), r.first))
+            out.append(RetentionRow(r.handle, r.entry, r.time, bool(r.lost), _NPS[r.nps], bool(r.high_effort), r.first,
+                                    store.channel_name(r.channel) or "unknown",
+                                    store.segment_name(r.segment) or "unknown", _SLA[r.sla]))
         return out
     finally:
         lib.cxm_retention_free(h)

@@ -86,6 +86,19 @@ class SurvivalTest(unittest.TestCase):
             self.assertEqual(coh[1][2], [1, 1])
             with self.assertRaises(cxm.CxmError):
                 survival.store_drivers(s, bootstrap=0)  # too few complete customers
+            # groups: a's earliest event naming a channel and segment; b's
+            # contact opened Monday 16:00, answered Tuesday 16:30: 8.5
+            # business hours, beyond the default 8, within 9
+            s.record("a", "2025-01-06T10:00:00Z", "purchase", 10, channel="web", segment="smb")
+            s.record("a", "2025-01-05T09:00:00Z", "complaint", channel="email", segment="ent")
+            s.record("b", "2025-02-03T16:00:00Z", "contact_open", ref="t1")
+            s.record("b", "2025-02-04T16:30:00Z", "contact_reply", ref="t1")
+            rows = survival.retention_rows(s, "2025-01-01T00:00:00Z", "2025-06-01T00:00:00Z", lapse_days=30)
+            self.assertEqual([(r.channel, r.segment, r.sla) for r in rows],
+                             [("email", "ent", "none"), ("unknown", "unknown", "breached")])
+            rows = survival.retention_rows(s, "2025-01-01T00:00:00Z", "2025-06-01T00:00:00Z", lapse_days=30,
+                                           sla_target=9 * 3600)
+            self.assertEqual(rows[1].sla, "met")
 
     def test_ratings_and_drivers_by_ref(self):
         """The rating kind through record(), and the rows by ref: the same
