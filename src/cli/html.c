@@ -31,7 +31,9 @@
 typedef struct page {
   FILE *f;
   const cli_html_input *h;
-  int svg_id; /* unique ids for <pattern>, <title> */
+  int svg_id;      /* unique ids for <pattern>, <title> */
+  int have_model;  /* `model` holds the purchase model the churn scoring fitted */
+  cxm_model model; /* (section_risk, for section_tracking) */
 } page;
 
 /* ---- text ---------------------------------------------------------------- */
@@ -822,6 +824,8 @@ static int section_risk(page *p) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
   }
+  cxm_model_init(&p->model);
+  p->have_model = cxm_churn_purchase_model(&p->model, scores) == CXM_OK;
   cxm_churn_info_init(&info);
   rc = cxm_churn_info_get(&info, scores);
   n = cxm_churn_count(scores);
@@ -867,6 +871,117 @@ static int section_risk(page *p) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
   }
+  return 0;
+}
+
+/* The tracking plot (docs/purchase.md, "Tracking"), as `cxm churn
+ * --tracking` computes it with its defaults: weekly periods from the first
+ * event's day through the last event's, every buyer, the repeat purchases
+ * made by the end of each week against those the purchase model of the
+ * churn scoring expects (none when it fitted no model). */
+static int section_tracking(page *p) {
+  FILE *f = p->f;
+  const cxm_store_stats *st = p->h->stats;
+  cxm_tracking_options o;
+  double *actual, *expected, top = 30, bottom = 206, left = 56, right = W - 130, H = 240, hi = 1;
+  size_t n, i, t;
+  int64_t from, end;
+  int32_t rc;
+  char desc[512];
+  if (st->first > st->last) return 0;
+  from = st->first - ((st->first % 86400) + 86400) % 86400;
+  end = st->last - ((st->last % 86400) + 86400) % 86400 + 86400;
+  n = (size_t)((end - from + 7 * 86400 - 1) / (7 * 86400));
+  if (n == 0) n = 1;
+  if (n > 100000) return 0; /* as cxm churn --tracking: beyond its periods */
+  actual = calloc(n, sizeof *actual);
+  expected = calloc(n, sizeof *expected);
+  if (actual == NULL || expected == NULL) {
+    free(actual), free(expected);
+    cli_diag(NULL, "out of memory");
+    return -1;
+  }
+  cxm_tracking_options_init(&o);
+  o.from = from;
+  o.period_seconds = 7.0 * 86400;
+  o.unit_seconds = 7.0 * 86400;
+  rc = p->have_model ? cxm_store_tracking(actual, expected, n, p->h->store, &p->model, &o) : CXM_E_MODEL;
+  if (rc == CXM_E_MODEL) {
+    free(expected);
+    expected = NULL;
+    rc = cxm_store_tracking(actual, NULL, n, p->h->store, NULL, &o);
+  }
+  if (rc != CXM_OK) {
+    free(actual), free(expected);
+    cli_diag(NULL, cxm_status_str(rc));
+    return -1;
+  }
+  for (i = 0; i < n; i++) {
+    if (actual[i] > hi) hi = actual[i];
+    if (expected != NULL && expected[i] > hi) hi = expected[i];
+  }
+  fputs(
+      "<section id=\"tracking\"><h2>Repeat purchases against the model</h2>\n<p class=\"note\">The tracking "
+      "plot of the purchase model (docs/purchase.md): the repeat purchases the customers made by the end of each "
+      "week since the first event (a customer's purchases on one day are one transaction, the first is not a "
+      "repeat), and those the purchase model the churn scoring fitted expects (as <code>cxm churn --tracking"
+      "</code>). Where the lines part, the model over- or under-predicts.</p>\n<div class=\"charts\">",
+      f);
+  snprintf(desc, sizeof desc,
+           "Line chart of cumulative repeat purchases over %zu weeks: the actual count (solid line, circles)%s. "
+           "The table below holds the same numbers.",
+           n, expected != NULL ? " and the count the model expects (dashed line, squares)" : "; no model was fitted");
+  svg_begin(p, W, H, "Cumulative repeat purchases per week: actual and expected", desc);
+#define X(k) (n > 1 ? left + (right - left) * (double)(k) / (double)(n - 1) : (left + right) / 2)
+#define Y(v) (bottom - clampd((v) / hi, 0, 1) * (bottom - top))
+  for (t = 0; t <= 4; t++) {
+    double v = hi * (double)t / 4;
+    fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", left, right, Y(v), Y(v));
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" text-anchor=\"end\">%.0f</text>", left - 6, Y(v) + 4, v);
+  }
+  for (t = 0; t<n; t += n> 8 ? (n + 7) / 8 : 1)
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" text-anchor=\"middle\">w%zu</text>", X(t), bottom + 18, t + 1);
+  for (int series = expected != NULL ? 1 : 0; series >= 0; series--) {
+    const double *v = series == 1 ? expected : actual;
+    const char *color = series == 1 ? "#b2541a" : "#1f5fa8";
+    fprintf(f, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s d=\"", color,
+            series == 1 ? " stroke-dasharray=\"6 4\"" : "");
+    for (i = 0; i < n; i++) fprintf(f, "%s%.1f %.1f", i == 0 ? "M" : "L", X(i), Y(v[i]));
+    fputs("\"/>", f);
+    for (i = 0; i<n; i += n> 40 ? (n + 39) / 40 : 1) {
+      if (series == 1)
+        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" fill=\"%s\"/>", X(i) - 3, Y(v[i]) - 3, color);
+      else
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", X(i), Y(v[i]), color);
+    }
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"lab\">%s %.0f</text>", right + 8, Y(v[n - 1]) + (series ? -6 : 10),
+            series == 1 ? "expected" : "actual", v[n - 1]);
+  }
+#undef X
+#undef Y
+  fputs(
+      "</svg>\n</div>\n<details><summary>The numbers of this chart as a table</summary><table><caption>Repeat "
+      "purchases per week, cumulative and in the week</caption><thead><tr><th scope=\"col\">week</th>"
+      "<th scope=\"col\">actual, cumulative</th><th scope=\"col\">expected, cumulative</th>"
+      "<th scope=\"col\">actual in the week</th><th scope=\"col\">expected in the week</th></tr></thead><tbody>",
+      f);
+  for (i = 0; i < n; i++) {
+    char k[64];
+    fprintf(f, "<tr><th scope=\"row\">%zu</th>", i + 1);
+    snprintf(k, sizeof k, "tracking.actual_cumulative.%zu", i);
+    td_num(f, k, actual[i], 0, "");
+    snprintf(k, sizeof k, "tracking.expected_cumulative.%zu", i);
+    td_num(f, expected != NULL ? k : NULL, expected != NULL ? expected[i] : NAN, 1, "");
+    snprintf(k, sizeof k, "tracking.actual.%zu", i);
+    td_num(f, k, actual[i] - (i > 0 ? actual[i - 1] : 0.0), 0, "");
+    snprintf(k, sizeof k, "tracking.expected.%zu", i);
+    td_num(f, expected != NULL ? k : NULL, expected != NULL ? expected[i] - (i > 0 ? expected[i - 1] : 0.0) : NAN, 1,
+           "");
+    fputs("</tr>", f);
+  }
+  fputs("</tbody></table></details></section>\n", f);
+  free(actual);
+  free(expected);
   return 0;
 }
 
@@ -998,7 +1113,9 @@ static int write_page(page *p) {
   for (d = 0; d < sizeof dims / sizeof dims[0]; d++) {
     if (section_dimension(p, dims[d]) != 0) return -1;
   }
-  if (section_gap(p) != 0 || section_service(p) != 0 || section_loop(p) != 0 || section_risk(p) != 0) return -1;
+  if (section_gap(p) != 0 || section_service(p) != 0 || section_loop(p) != 0 || section_risk(p) != 0 ||
+      section_tracking(p) != 0)
+    return -1;
   fputs(
       "<section id=\"legend\"><h2>How to read this report</h2><dl class=\"legend\">"
       "<dt>NPS</dt><dd>Net Promoter Score: % promoters (9&#8211;10) &#8722; % detractors (0&#8211;6), "
@@ -1058,6 +1175,7 @@ int cli_html_write(const char *path, const cli_html_input *h) {
   p.f = f;
   p.h = h;
   p.svg_id = 0;
+  p.have_model = 0;
   ok = write_page(&p) == 0;
   if (ok && (fflush(f) != 0 || ferror(f))) {
     cli_diag_errno(path, "cannot write", errno);

@@ -3,7 +3,8 @@
  * — for people: NPS/CSAT/CES by month with interval bands and significant
  * changes marked, each metric by channel, stage and segment, service vs
  * experience per channel, service levels against the SLA, and the riskiest
- * customers with their drivers. Every chart has an SVG <title>/<desc> and a
+ * customers with their drivers, and the tracking plot of repeat purchases
+ * against the purchase model. Every chart has an SVG <title>/<desc> and a
  * table beside it with the same numbers; series differ by shape and label,
  * not only by colour. The numbers come from the library, as in --json. */
 #ifndef CXM_CLI_HTML_H

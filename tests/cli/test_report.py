@@ -376,7 +376,7 @@ def json_at(doc, key):
         else:
             raise KeyError(key)
     for p in parts:
-        cur = cur[p]
+        cur = cur[int(p)] if isinstance(cur, list) else cur[p]
     return cur
 
 
@@ -396,6 +396,9 @@ def group_html():
         doc = json.loads(js)
         rc, cj, err = run(["churn", "--json", "--hours", "mon-fri=08:00-18:00", "--sla-target", "4h", src])
         risks = {c["customer"]: c["risk"] for c in json.loads(cj)["customers"]}
+        rc, tj, err = run(["churn", "--json", "--tracking", "--hours", "mon-fri=08:00-18:00", "--sla-target", "4h", src])
+        check(rc == 0, "churn --tracking: exit %d %r" % (rc, err))
+        tracking = json.loads(tj)
         text = open(out_html, encoding="utf-8").read()
         # self-contained and static
         for needle in ("<script", "http://", "https://", "@import", "@font-face", "url(http"):
@@ -415,7 +418,7 @@ def group_html():
         check(proc.returncode == 0, "chromium --dump-dom: exit %d %r" % (proc.returncode, proc.stderr[-500:]))
         dom = Numbers()
         dom.feed(proc.stdout.decode("utf-8"))
-        checked = {"json": 0, "risk": 0, "trend": 0}
+        checked = {"json": 0, "risk": 0, "trend": 0, "tracking": 0}
         trends = []
         for key, value in dom.pairs:
             v = float(value)
@@ -423,6 +426,10 @@ def group_html():
                 cust = key[5:]
                 check(cust in risks and risks[cust] == v, "DOM %s = %r, cxm churn says %r" % (key, v, risks.get(cust)))
                 checked["risk"] += 1
+            elif key.startswith("tracking."):
+                want = json_at(tracking, key)
+                check(want is not None and float(want) == v, "DOM %s = %r, cxm churn --tracking says %r" % (key, v, want))
+                checked["tracking"] += 1
             elif key.startswith("trend."):
                 trends.append((key, v))
                 checked["trend"] += 1
@@ -434,7 +441,10 @@ def group_html():
                     continue
                 check(want is not None and float(want) == v, "DOM %s = %r, --json says %r" % (key, v, want))
                 checked["json"] += 1
-        check(checked["json"] > 250 and checked["risk"] == 10 and checked["trend"] > 20,
+        weeks = len(tracking["tracking"]["actual_cumulative"])
+        check(tracking["tracking"]["expected_cumulative"] is not None, "the sample's churn scoring fits a model")
+        check(checked["json"] > 250 and checked["risk"] == 10 and checked["trend"] > 20 and
+              checked["tracking"] == 4 * weeks,
               "numbers checked in the DOM: %r" % checked)
         # the month-on-month tests of the trend charts are --compare's
         months = sorted(doc["slices"]["month"])
