@@ -509,8 +509,10 @@ int32_t cxm_covariate_model_fit(cxm_covariate_fit *fit, const cxm_rfm *rfm, cons
   }
   out.null_loglik = null.loglik;
   out.null_converged = rc0 == CXM_OK && null.converged;
-  if (out.converged && out.null_converged) {
-    /* The fit starts at the null optimum and only descends, so the
+  if (res.converged && isfinite(out.loglik) && out.null_converged) {
+    /* Also for a degenerate fit: the test needs the two maxima, not the
+     * Hessian (covariates that are constant leave their gammas without
+     * curvature, and the statistic is then 0). The fit starts at the null optimum and only descends, so the
      * statistic is >= 0 but for the rounding of two sums taken in
      * different orders (customers grouped by covariates here, by distinct
      * triples in cxm_model_fit()); a negative one is that noise. */
