@@ -61,9 +61,10 @@ typedef struct cxm_covariate_fit {
   double null_loglik;                     /**< log-likelihood of the same model fitted without covariates */
   int32_t null_converged;                 /**< 1 when that fit converged and is not degenerate */
   int32_t reserved;                       /**< 0 */
-  double lr;                              /**< likelihood-ratio statistic 2 (loglik - null_loglik), also for a fit degenerate only by its Hessian; NaN unless both optimisers converged */
-  double lr_p;                            /**< P(chi-square(lr_df) >= lr); NaN with lr */
-  uint64_t customers;                     /**< customers fitted (weights summed) */
+  double
+      lr; /**< likelihood-ratio statistic 2 (loglik - null_loglik), also for a fit degenerate only by its Hessian; NaN unless both optimisers converged */
+  double lr_p;        /**< P(chi-square(lr_df) >= lr); NaN with lr */
+  uint64_t customers; /**< customers fitted (weights summed) */
 } cxm_covariate_fit;
 
 /**

@@ -444,9 +444,8 @@ int32_t cxm_covariate_model_fit(cxm_covariate_fit *fit, const cxm_rfm *rfm, cons
       return CXM_E_OPTION;
     }
   }
-  if (local.penalty != 0.0 || local.max_iterations < 1 || local.max_iterations > 100000 ||
-      !(local.tolerance > 0.0) || !isfinite(local.tolerance) || !(local.max_seconds > 0.0) ||
-      !(local.max_seconds <= 1e6)) {
+  if (local.penalty != 0.0 || local.max_iterations < 1 || local.max_iterations > 100000 || !(local.tolerance > 0.0) ||
+      !isfinite(local.tolerance) || !(local.max_seconds > 0.0) || !(local.max_seconds <= 1e6)) {
     return CXM_E_OPTION;
   }
   rc = covdata_build(&cd, rfm, covariates, rows, sp.count);
@@ -559,8 +558,8 @@ static void given_gammas(const cxm_covariate_fit *f, const spec *sp, double *gt,
   }
 }
 
-int32_t cxm_covariate_loglik(double *loglik, const cxm_covariate_fit *fit, const cxm_rfm *rfm,
-                             const double *covariates, size_t rows) {
+int32_t cxm_covariate_loglik(double *loglik, const cxm_covariate_fit *fit, const cxm_rfm *rfm, const double *covariates,
+                             size_t rows) {
   spec sp;
   covdata cd;
   if (loglik == NULL || fit == NULL || rfm == NULL || covariates == NULL) {
