@@ -27,6 +27,7 @@
 #include "cxm/snapshot.h"
 #include "cxm/survival.h"
 #include "cxm/drivers.h"
+#include "cxm/covariates.h"
 #include "cxm/retention.h"
 #include "cxm/slicestats.h"
 

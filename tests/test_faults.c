@@ -130,6 +130,9 @@ static fault_count faulted[] = {
     {"cxm_rfm_load_file", 0, 0, 0},
     {"cxm_model_fit", 0, 0, 0},
     {"cxm_model_loglik", 0, 0, 0},
+    {"cxm_covariate_model_fit", 0, 0, 0},
+    {"cxm_covariate_loglik", 0, 0, 0},
+    {"cxm_store_rfm_detractor", 0, 0, 0},
     {"cxm_risk_data_new", 0, 0, 0},
     {"cxm_risk_data_add", 0, 0, 0},
     {"cxm_risk_fit", 0, 0, 0},
@@ -228,6 +231,8 @@ static const no_alloc never_allocates[] = {
     {"cxm_features_free", FREES, R_FREE},
     {"cxm_features_row", PROBED, R_READ},
     {"cxm_features_row_get", PROBED, R_READ},
+    {"cxm_covariate_customer_model", PURE, R_PURE},
+    {"cxm_covariate_fit_init", PURE, R_INIT},
     {"cxm_filter_init", PURE, R_INIT},
     {"cxm_fit_options_init", PURE, R_INIT},
     {"cxm_gap_acc_add", PURE, R_PURE},
@@ -1611,6 +1616,28 @@ static void cleanup_store_rfm(void *ctx) {
   c->rfm = NULL;
 }
 
+static double g_det[4096], g_want_det[4096];
+static int32_t call_store_rfm_detractor(void *ctx) {
+  rfm_ctx *c = ctx;
+  cxm_rfm_options o;
+  cxm_rfm_options_init(&o);
+  o.to = CUTOFF;
+  o.holdout_to = CUTOFF + 60 * DAY;
+  return cxm_store_rfm_detractor(c->rfm, g_det, sizeof g_det / sizeof g_det[0], c->s, &o);
+}
+/* The summaries as cxm_store_rfm()'s; the covariates of the ones added,
+ * each as in the run without failures. */
+static void store_rfm_detractor_failed(void *ctx) {
+  rfm_ctx *c = ctx;
+  store_rfm_failed(ctx);
+  assert_memory_equal(g_det, g_want_det, cxm_rfm_count(c->rfm) * sizeof g_det[0]);
+}
+static void release_store_rfm_detractor(void *ctx) {
+  rfm_ctx *c = ctx;
+  release_store_rfm(ctx);
+  assert_memory_equal(g_det, g_want_det, cxm_rfm_count(c->rfm) * sizeof g_det[0]);
+}
+
 static void test_store_rfm(void **state) {
   rfm_ctx c;
   fault_spec spec = {"cxm_store_rfm",   call_store_rfm, fp_rfm_store,     NULL, NULL, prepare_store_rfm,
@@ -1630,6 +1657,36 @@ static void test_store_rfm(void **state) {
     /* the result is compared in cleanup's stead: release runs before cleanup */
     spec.release = release_store_rfm;
     assert_int_equal(fault_loop(&spec, &c), CXM_OK);
+    cxm_rfm_free(c.want);
+  }
+  { /* cxm_store_rfm_detractor: cxm_store_rfm() with the first-answer covariate */
+    fault_spec det = {"cxm_store_rfm_detractor",
+                      call_store_rfm_detractor,
+                      fp_rfm_store,
+                      NULL,
+                      NULL,
+                      prepare_store_rfm,
+                      cleanup_store_rfm,
+                      release_store_rfm_detractor,
+                      store_rfm_detractor_failed,
+                      1,
+                      0,
+                      NULL};
+    cxm_store_stats st;
+    double ones = 0.0;
+    memset(&st, 0, sizeof st);
+    st.size = sizeof st;
+    assert_int_equal(cxm_store_stats_get(&st, s), CXM_OK);
+    assert_true(st.customers <= sizeof g_det / sizeof g_det[0]);
+    c.calendar_weeks = 0;
+    assert_int_equal(cxm_rfm_new(&c.rfm, NULL), CXM_OK);
+    assert_int_equal(call_store_rfm_detractor(&c), CXM_OK);
+    memcpy(g_want_det, g_det, sizeof g_det);
+    for (size_t i = 0; i < cxm_rfm_count(c.rfm); i++) ones += g_want_det[i];
+    assert_true(ones > 0.0); /* the fixture has detractors' first answers */
+    c.want = c.rfm;
+    c.rfm = NULL;
+    assert_int_equal(fault_loop(&det, &c), CXM_OK);
     cxm_rfm_free(c.want);
   }
   store_still_works(s);
@@ -1966,6 +2023,91 @@ static int32_t call_model_loglik(void *ctx) {
   return cxm_model_loglik(&c->loglik, &c->model, c->rfm);
 }
 
+/* The purchase models with covariates (cxm/covariates.h) on the set of
+ * test_rfm(): scratch through the set's hooks and the fit without
+ * covariates inside; on failure CXM_E_NOMEM with the fit struct unchanged,
+ * and a call that gets through (the inner fit's optional counting sort)
+ * gives the result of a run without failures. */
+#define COV_N 1700
+static double g_cov[COV_N * 2];
+static cxm_covariate_fit g_cov_fit, g_cov_want;
+static double g_cov_ll, g_cov_want_ll;
+static int32_t call_covariate_fit(void *ctx) {
+  rfm_ctx *c = ctx;
+  cxm_covariate_fit_init(&g_cov_fit);
+  g_cov_fit.kind = c->kind;
+  g_cov_fit.count = 2;
+  g_cov_fit.trans = 3;
+  g_cov_fit.life = 1;
+  return cxm_covariate_model_fit(&g_cov_fit, c->rfm, g_cov, COV_N, NULL);
+}
+static void covariate_fit_same(void *ctx) {
+  (void)ctx;
+  assert_memory_equal(&g_cov_want, &g_cov_fit, sizeof g_cov_fit);
+}
+static void covariate_fit_failed(void *ctx) {
+  cxm_covariate_fit fresh;
+  (void)ctx;
+  cxm_covariate_fit_init(&fresh);
+  fresh.kind = g_cov_fit.kind;
+  fresh.count = 2;
+  fresh.trans = 3;
+  fresh.life = 1;
+  assert_memory_equal(&fresh, &g_cov_fit, sizeof fresh);
+}
+static int32_t call_covariate_loglik(void *ctx) {
+  (void)ctx;
+  g_cov_ll = NAN;
+  return cxm_covariate_loglik(&g_cov_ll, &g_cov_want, ((rfm_ctx *)ctx)->rfm, g_cov, COV_N);
+}
+static void covariate_loglik_failed(void *ctx) {
+  (void)ctx;
+  assert_true(isnan(g_cov_ll));
+}
+
+static void run_covariate_faults(rfm_ctx *c) {
+  fault_spec fit = {"cxm_covariate_model_fit",
+                    call_covariate_fit,
+                    fp_rfm_ctx,
+                    NULL,
+                    NULL,
+                    NULL,
+                    NULL,
+                    NULL,
+                    covariate_fit_failed,
+                    0,
+                    0,
+                    covariate_fit_same};
+  fault_spec ll = {"cxm_covariate_loglik",
+                   call_covariate_loglik,
+                   fp_rfm_ctx,
+                   NULL,
+                   NULL,
+                   NULL,
+                   NULL,
+                   NULL,
+                   covariate_loglik_failed,
+                   0,
+                   0,
+                   NULL};
+  size_t i;
+  assert_int_equal(cxm_rfm_count(c->rfm), COV_N);
+  for (i = 0; i < COV_N; i++) {
+    g_cov[2 * i] = (double)(i % 3 == 0);
+    g_cov[2 * i + 1] = sin((double)i);
+  }
+  for (c->kind = CXM_MODEL_BGNBD; c->kind <= CXM_MODEL_PNBD; c->kind += 2) {
+    int32_t rc = call_covariate_fit(c);
+    assert_true(rc == CXM_OK || rc == CXM_E_CONVERGE);
+    g_cov_want = g_cov_fit;
+    assert_int_equal(fault_loop(&fit, c), rc);
+    covariate_fit_same(c);
+    assert_int_equal(cxm_covariate_loglik(&g_cov_want_ll, &g_cov_want, c->rfm, g_cov, COV_N), CXM_OK);
+    assert_int_equal(fault_loop(&ll, c), CXM_OK);
+    assert_true(g_cov_ll == g_cov_want_ll);
+  }
+}
+
 /* The i-th customer of the sequences: ids on most, holdout counts and
  * spends on some, so every column of the set is filled. */
 static cxm_rfm_customer rfm_customer(unsigned i, char *id, size_t cap) {
@@ -2087,6 +2229,7 @@ static void test_rfm(void **state) {
       loglik_same(&c);
     }
   }
+  run_covariate_faults(&c);
   cxm_rfm_free(c.rfm);
   fp_free(&a);
   fp_free(&b);

@@ -9,6 +9,7 @@
 #include "cmd_report.h"
 #include "cmd_churn.h"
 #include "cmd_retention.h"
+#include "cmd_covariates.h"
 #include "cmd_drivers.h"
 #include "cmd_ingest.h"
 #include "cmd_plan.h"
@@ -25,6 +26,8 @@ static const char usage_text[] =
     "            effort, open contacts, SLA breaches, complaints, the gap), with\n"
     "            the factors driving it; or 1 - P(alive) of a --summary CSV\n"
     "  retention Kaplan-Meier retention curves, by latest NPS category (--by nps)\n"
+    "  covariates Pareto/NBD or BG/NBD with experience covariates (first answer a\n"
+    "            detractor's, your own): gammas, SEs, likelihood-ratio test\n"
     "  drivers   key drivers of NPS among the SERVQUAL perception dimensions\n"
     "  ingest    add event files to a saved store (--snapshot FILE)\n"
     "  plan      answers needed for a margin of error (--metric, --margin)\n"
@@ -41,8 +44,9 @@ typedef struct subcommand {
 } subcommand;
 
 static const subcommand subcommands[] = {
-    {"report", cli_report_main},   {"churn", cli_churn_main},   {"retention", cli_retention_main},
-    {"drivers", cli_drivers_main}, {"ingest", cli_ingest_main}, {"plan", cli_plan_main},
+    {"report", cli_report_main},         {"churn", cli_churn_main},   {"retention", cli_retention_main},
+    {"drivers", cli_drivers_main},       {"ingest", cli_ingest_main}, {"plan", cli_plan_main},
+    {"covariates", cli_covariates_main},
 };
 
 int main(int argc, char **argv) {

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* Largest number of variables. */
-#define CXMI_OPT_MAX_N 8
+#define CXMI_OPT_MAX_N 16
 
 /* f(theta) and its gradient (written to grad[0..n)). May return NaN or
  * +inf where f is undefined; the line search then steps back. */

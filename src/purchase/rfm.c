@@ -194,6 +194,11 @@ int32_t cxm_rfm_get(cxm_rfm_customer *out, const cxm_rfm *rfm, size_t index) {
 
 size_t cxmi_rfm_size(const cxm_rfm *rfm) { return rfm->n; }
 
+void cxmi_rfm_alloc(cxmi_alloc *out, const cxm_rfm *rfm) {
+  *out = rfm->alloc;
+  out->bytes = 0;
+}
+
 void cxmi_rfm_values(const cxm_rfm *rfm, size_t i, uint32_t *x, double *tx, double *T, double *m, double *x_star,
                      double *w) {
   const rfm_row *row = &rfm->rows[i];

@@ -36,6 +36,10 @@ size_t cxmi_rfm_size(const cxm_rfm *rfm);
 void cxmi_rfm_values(const cxm_rfm *rfm, size_t i, uint32_t *x, double *tx, double *T, double *m, double *x_star,
                      double *w);
 
+/* A copy of the set's allocation hooks (bytes counted from 0), for
+ * scratch that callers allocate and free through the set's allocator. */
+void cxmi_rfm_alloc(cxmi_alloc *out, const cxm_rfm *rfm);
+
 /* CXM_OK when (x, t_x, T) is a valid summary (T may be 0 when allow_t0). */
 int32_t cxmi_rfm_check(uint32_t x, double tx, double T, int allow_t0);
 

@@ -34,7 +34,7 @@ __all__ = [
     "Service", "Operations", "Loop", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
     "Churn", "Calendar", "parse_hours", "version", "SliceTest", "SliceTests", "SamplePlan", "p_adjust",
     "slice_tests_survey", "slice_tests_means", "nps_score_interval", "plan_sample_size", "Holdout",
-    "load_purchase_summaries", "kinds", "channels", "stages", "dimensions", "format_time", "period_key",
+    "load_purchase_summaries", "CovariateFit", "fit_covariates", "kinds", "channels", "stages", "dimensions", "format_time", "period_key",
     "ExperienceGroup", "ExperienceGroups", "LogisticModel", "SurveyAccumulator", "GapAccumulator",
     "ServqualAccumulator", "LoyaltyAccumulator", "ServiceAccumulator", "csv_record_end", "version_number",
 ]
@@ -1187,6 +1187,138 @@ def _purchase_model(lib: Any, m: Any, k: int) -> "PurchaseModel":
                          {n: _num(m.se[i]) for i, n in enumerate(names)}, m.loglik, m.customers,
                          bool(m.converged), m.iterations,
                          tuple(name for bit, name in _DEGENERATE if m.degenerate & bit), bytes(m))
+
+
+_COVARIATE_KINDS = {"bgnbd": 1, "mbgnbd": 2, "pnbd": 3}
+
+
+def _covariate_rows(covariates: Any, n: int) -> Tuple[Any, int]:
+    """Row-major doubles of an n x k table (a sequence of rows, a numpy
+    array or a sequence of numbers for k = 1) and k."""
+    rows = [list(r) if isinstance(r, (list, tuple)) or hasattr(r, "__len__") else [r] for r in covariates]
+    if len(rows) != n:
+        raise CxmError(-30, f"{len(rows)} covariate rows for {n} summaries")
+    k = len(rows[0]) if rows else 1
+    if any(len(r) != k for r in rows):
+        raise CxmError(_CXM_E_OPTION, "covariate rows of different lengths")
+    flat = (c_double * max(n * k, 1))(*[float(v) for r in rows for v in r])
+    return flat, k
+
+
+def _mask(which: Optional[Sequence[int]], k: int) -> int:
+    if which is None:
+        return (1 << k) - 1
+    m = 0
+    for j in which:
+        m |= 1 << _int(j, "covariate index", _CXM_E_OPTION)
+    return m
+
+
+@dataclass(frozen=True)
+class CovariateFit(_Frame):
+    """A purchase model with time-invariant covariates (struct
+    cxm_covariate_fit; cxm/covariates.h, docs/purchase.md "Covariates"):
+    ``kind``, the base ``params`` and ``se`` by the library's names (r,
+    alpha, s, beta or r, alpha, a, b: alpha0 and so on at covariates 0),
+    ``gamma_trans`` / ``se_trans`` and ``gamma_life`` / ``se_life`` per
+    covariate (None where the covariate is not in that process or the
+    Hessian gives no SE), ``loglik``, the fit without covariates'
+    ``null_loglik``, the likelihood-ratio test ``lr``, ``lr_df``, ``lr_p``
+    (None without both fits), ``converged``, ``null_converged``,
+    ``iterations``, ``degenerate`` and ``customers``."""
+
+    kind: str
+    params: Dict[str, float]
+    se: Dict[str, Optional[float]]
+    gamma_trans: List[Optional[float]]
+    se_trans: List[Optional[float]]
+    gamma_life: List[Optional[float]]
+    se_life: List[Optional[float]]
+    loglik: float
+    null_loglik: Optional[float]
+    lr: Optional[float]
+    lr_df: int
+    lr_p: Optional[float]
+    converged: bool
+    null_converged: bool
+    iterations: int
+    degenerate: Tuple[str, ...]
+    customers: int
+    _raw: bytes
+
+    def _c(self) -> Any:
+        return _c.CovariateFit.from_buffer_copy(self._raw)
+
+    def loglik_of(self, summaries: Any, covariates: Any) -> float:
+        """The log-likelihood of these parameters on summaries with
+        covariate rows (cxm_covariate_loglik)."""
+        f = self._c()
+        out = c_double()
+        with _rfm_set(summaries) as r:
+            n = _c.lib().cxm_rfm_count(r)
+            flat, k = _covariate_rows(covariates, n)
+            if k != f.count:
+                raise CxmError(_CXM_E_OPTION, f"{k} covariates per row, the fit has {f.count}")
+            _check(_c.lib().cxm_covariate_loglik(byref(out), byref(f), r, flat, n), "covariate loglik")
+        return out.value
+
+    def customer_model(self, row: Sequence[float]) -> "PurchaseModel":
+        """The customer's own model (cxm_covariate_customer_model): a
+        PurchaseModel with the customer's alpha_i, beta_i or a_i, b_i, for
+        p_alive(), expected() and the other per-customer methods."""
+        lib = _c.lib()
+        f = self._c()
+        vals = [float(v) for v in row]
+        if len(vals) != f.count:
+            raise CxmError(_CXM_E_OPTION, f"{len(vals)} covariates, the fit has {f.count}")
+        m = _c.Model()
+        lib.cxm_model_init(byref(m))
+        _check(lib.cxm_covariate_customer_model(byref(m), byref(f), (c_double * len(vals))(*vals)), "customer model")
+        return _purchase_model(lib, m, f.kind)
+
+
+def fit_covariates(summaries: Any, covariates: Any, kind: str = "pnbd", *, trans: Optional[Sequence[int]] = None,
+                   life: Optional[Sequence[int]] = None, max_iterations: Optional[int] = None,
+                   max_seconds: Optional[float] = None) -> CovariateFit:
+    """Fit ``kind`` ("pnbd", "bgnbd", "mbgnbd") with time-invariant
+    covariates (cxm_covariate_model_fit): ``summaries`` as for
+    PurchaseModel.fit(), ``covariates`` one row per summary (a sequence of
+    rows, or of numbers for one covariate); ``trans`` and ``life`` list the
+    covariates of each process (default: all in both). A fit that did not
+    converge is returned with ``converged`` False."""
+    if kind not in _COVARIATE_KINDS:
+        raise CxmError(_CXM_E_MODEL, f"unknown model {kind!r}: one of {', '.join(_COVARIATE_KINDS)}")
+    lib = _c.lib()
+    fo = _c.FitOptions()
+    lib.cxm_fit_options_init(byref(fo))
+    if max_iterations is not None:
+        fo.max_iterations = _int(max_iterations, "max_iterations", _CXM_E_OPTION)
+    if max_seconds is not None:
+        fo.max_seconds = float(max_seconds)
+    f = _c.CovariateFit()
+    lib.cxm_covariate_fit_init(byref(f))
+    with _rfm_set(summaries) as r:
+        n = lib.cxm_rfm_count(r)
+        flat, k = _covariate_rows(covariates, n)
+        f.kind = _COVARIATE_KINDS[kind]
+        f.count = k
+        f.trans = _mask(trans, k)
+        f.life = _mask(life, k)
+        rc = lib.cxm_covariate_model_fit(byref(f), r, flat, n, byref(fo))
+        if rc != -33:  # CXM_E_CONVERGE: the best point, reported as not converged
+            _check(rc, f"{kind} covariate fit")
+    names = [lib.cxm_model_param_name(f.kind, i).decode() for i in range(4)]
+    tb = [bool(f.trans >> j & 1) for j in range(f.count)]
+    lb = [bool(f.life >> j & 1) for j in range(f.count)]
+    return CovariateFit(kind, {nm: f.param[i] for i, nm in enumerate(names)},
+                        {nm: _num(f.se[i]) for i, nm in enumerate(names)},
+                        [f.gamma_trans[j] if tb[j] else None for j in range(f.count)],
+                        [_num(f.se_trans[j]) if tb[j] else None for j in range(f.count)],
+                        [f.gamma_life[j] if lb[j] else None for j in range(f.count)],
+                        [_num(f.se_life[j]) if lb[j] else None for j in range(f.count)],
+                        f.loglik, _num(f.null_loglik), _num(f.lr), f.lr_df, _num(f.lr_p), bool(f.converged),
+                        bool(f.null_converged), f.iterations,
+                        tuple(name for bit, name in _DEGENERATE if f.degenerate & bit), f.customers, bytes(f))
 
 
 @contextlib.contextmanager
@@ -2463,6 +2595,42 @@ class Store:
                 out.append(PurchaseSummary(_text(c.id, c.id_len), c.x, c.t_x, c.T, money,
                                            None if math.isnan(c.x_star) else c.x_star))
             return out
+        finally:
+            lib.cxm_rfm_free(r)
+
+    def purchase_detractor(self, to: Optional[Time] = None, unit: str = "W") -> Tuple[PurchaseSummaries, List[float]]:
+        """Every buying customer's purchase summary (as purchase_summary(),
+        ``unit`` "D" or "W") with the covariate "the customer's first survey
+        answer before ``to`` was a detractor's" (1.0 or 0.0;
+        cxm_store_rfm_detractor), for fit_covariates()."""
+        units = {"D": 86400.0, "W": 604800.0}
+        if unit not in units:
+            raise CxmError(_CXM_E_OPTION, f"unit {unit!r}: 'D' (days) or 'W' (weeks)")
+        lib = self._lib
+        o = _c.RfmOptions()
+        lib.cxm_rfm_options_init(byref(o))
+        o.unit_seconds = units[unit]
+        if to is not None:
+            o.to = _time(to, "to")
+        r = c_void_p()
+        _check(lib.cxm_rfm_new(byref(r), None))
+        try:
+            with self._use() as h:
+                st = _c.StoreStats()
+                st.size = ctypes.sizeof(st)
+                _check(lib.cxm_store_stats_get(byref(st), h))
+                cap = max(int(st.customers), 1)
+                det = (c_double * cap)()
+                _check(lib.cxm_store_rfm_detractor(r, det, cap, h, byref(o)), "purchase summary")
+            out = PurchaseSummaries()
+            c = _c.RfmCustomer()
+            n = lib.cxm_rfm_count(r)
+            for i in range(n):
+                lib.cxm_rfm_customer_init(byref(c))
+                _check(lib.cxm_rfm_get(byref(c), r, i))
+                money = 0.0 if c.x == 0 or math.isnan(c.monetary) else c.monetary
+                out.append(PurchaseSummary(_text(c.id, c.id_len), c.x, c.t_x, c.T, money, None))
+            return out, [det[i] for i in range(n)]
         finally:
             lib.cxm_rfm_free(r)
 

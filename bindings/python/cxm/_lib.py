@@ -562,6 +562,36 @@ class Model(Structure):
     ]
 
 
+class CovariateFit(Structure):
+    """struct cxm_covariate_fit (cxm/covariates.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("kind", c_int32),
+        ("count", c_uint32),
+        ("trans", c_uint32),
+        ("life", c_uint32),
+        ("converged", c_int32),
+        ("iterations", c_int32),
+        ("degenerate", c_uint32),
+        ("lr_df", c_int32),
+        ("param", c_double * 4),
+        ("se", c_double * 4),
+        ("gamma_trans", c_double * 6),
+        ("se_trans", c_double * 6),
+        ("gamma_life", c_double * 6),
+        ("se_life", c_double * 6),
+        ("loglik", c_double),
+        ("grad_norm", c_double),
+        ("null_loglik", c_double),
+        ("null_converged", c_int32),
+        ("reserved", c_int32),
+        ("lr", c_double),
+        ("lr_p", c_double),
+        ("customers", c_uint64),
+    ]
+
+
 class Holdout(Structure):
     """struct cxm_holdout (cxm/purchase.h)."""
 
@@ -726,6 +756,11 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_nps_compare": (_I32, [_P(Comparison), _P(NpsAcc), _P(NpsAcc)]),
     "cxm_csat_compare": (_I32, [_P(Comparison), _P(CsatAcc), _P(CsatAcc)]),
     "cxm_model_init": (None, [_P(Model)]),
+    "cxm_covariate_fit_init": (None, [_P(CovariateFit)]),
+    "cxm_covariate_model_fit": (_I32, [_P(CovariateFit), _V, _P(_D), _SZ, _P(FitOptions)]),
+    "cxm_covariate_loglik": (_I32, [_P(_D), _P(CovariateFit), _V, _P(_D), _SZ]),
+    "cxm_covariate_customer_model": (_I32, [_P(Model), _P(CovariateFit), _P(_D)]),
+    "cxm_store_rfm_detractor": (_I32, [_V, _P(_D), _SZ, _V, _P(RfmOptions)]),
     "cxm_model_fit": (_I32, [_P(Model), _V, _I32, _P(FitOptions)]),
     "cxm_model_name": (_S, [_I32]),
     "cxm_model_param_name": (_S, [_I32, _I32]),
@@ -901,6 +936,7 @@ def check_layouts(lib: ctypes.CDLL) -> dict[str, tuple[int, int]]:
         ("cxm_rfm_customer", RfmCustomer, lib.cxm_rfm_customer_init),
         ("cxm_fit_options", FitOptions, lib.cxm_fit_options_init),
         ("cxm_model", Model, lib.cxm_model_init),
+        ("cxm_covariate_fit", CovariateFit, lib.cxm_covariate_fit_init),
         ("cxm_slice_options", SliceOptions, lib.cxm_slice_options_init),
         ("cxm_plan_options", PlanOptions, lib.cxm_plan_options_init),
         ("cxm_detail", Detail, lib.cxm_detail_init),

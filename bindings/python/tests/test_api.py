@@ -16,7 +16,7 @@ class Layout(unittest.TestCase):
     def test_sizes_match_the_library(self):
         # The C init functions write sizeof(struct) into `size`.
         sizes = _lib.check_layouts(_lib.lib())
-        self.assertEqual(len(sizes), 20)  # + slice, plan, detail, save and risk options
+        self.assertEqual(len(sizes), 21)  # + slice, plan, detail, save and risk options, covariate fit
         self.assertIn("cxm_churn_options", sizes)
         for name, (c_size, py_size) in sizes.items():
             with self.subTest(struct=name):
@@ -24,6 +24,39 @@ class Layout(unittest.TestCase):
 
     def test_version(self):
         self.assertRegex(cxm.version(), r"^\d+\.\d+\.\d+$")
+
+
+class Covariates(unittest.TestCase):
+    """fit_covariates, CovariateFit and Store.purchase_detractor (the
+    recovery of planted gammas is tools/covariates_reference.py's)."""
+
+    def test_detractor_covariate_and_customer_model(self):
+        with cxm.Store() as s:
+            # A: first answer NPS 3 (detractor), B: CSAT 5, C: no answer
+            for c, days in (("A", (0, 9, 20)), ("B", (1, 4)), ("C", (2,))):
+                for d in days:
+                    s.record(c, dt.datetime(2025, 1, 1 + d, tzinfo=dt.timezone.utc), "purchase", 10.0)
+            s.record("A", "2025-01-02T00:00:00Z", "nps", 3)
+            s.record("A", "2025-01-05T00:00:00Z", "nps", 10)
+            s.record("B", "2025-01-03T00:00:00Z", "csat", 5)
+            sums, det = s.purchase_detractor(to="2025-01-30", unit="D")
+            self.assertEqual([x.customer for x in sums], ["A", "B", "C"])
+            self.assertEqual(det, [1.0, 0.0, 0.0])
+        summaries = [(i % 5, 3.0 * (i % 5), 20.0 + i % 7) for i in range(60)]
+        rows = [[float(i % 2)] for i in range(60)]
+        f = cxm.fit_covariates(summaries, rows, "bgnbd", life=[])
+        self.assertEqual(f.lr_df, 1)
+        self.assertIsNone(f.gamma_life[0])
+        self.assertAlmostEqual(f.loglik_of(summaries, rows), f.loglik, delta=1e-9 * abs(f.loglik))
+        m = f.customer_model([1.0])
+        self.assertAlmostEqual(m.params["alpha"], f.params["alpha"] * math.exp(-f.gamma_trans[0]),
+                               delta=1e-12 * m.params["alpha"])
+        self.assertEqual(m.params["a"], f.params["a"])
+        self.assertTrue(0.0 <= m.p_alive(2, 6.0, 20.0) <= 1.0)
+        with self.assertRaises(cxm.CxmError):
+            cxm.fit_covariates(summaries, rows[1:], "pnbd")
+        with self.assertRaises(cxm.CxmError):
+            cxm.fit_covariates(summaries, rows, "bgbb")
 
 
 class HandWorked(unittest.TestCase):
