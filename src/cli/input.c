@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,9 +204,19 @@ static void diag_put_sanitized(diag_buf *b, const char *text) {
   }
 }
 
+/* The progress line of a file read in ranges: every range adds the bytes
+ * and lines it has read; the main thread, which reads the first range,
+ * draws the line. Lines stand for rows (a quoted field may span lines). */
+typedef struct range_progress {
+  atomic_ullong bytes, lines;
+  cli_progress line;
+} range_progress;
+
 /* One byte range of a file and what reading it gave. */
 typedef struct range_job {
-  const uint8_t *header; /* bytes fed first (the CSV header of ranges after the first), or NULL */
+  range_progress *progress; /* shared by the file's ranges */
+  int draws;                /* this range's reading draws the progress line */
+  const uint8_t *header;    /* bytes fed first (the CSV header of ranges after the first), or NULL */
   size_t header_len;
   uint64_t header_lines; /* '\n' in them */
   const uint8_t *data;   /* the range */
@@ -260,8 +271,9 @@ static uint64_t count_newlines(const uint8_t *d, size_t n) {
 }
 
 /* Bytes of a range fed to its reader per call; the pages of each step
- * are dropped from the mapping once read (drop_read). */
-#define RANGE_STEP ((size_t)4 * 1024 * 1024)
+ * are dropped from the mapping once read (drop_read), and the progress
+ * line is drawn after each step of the first range. */
+#define RANGE_STEP ((size_t)1024 * 1024)
 
 /* Drop the whole pages of d[0..n) from the process's mapping of the file:
  * they stay in the page cache, and reading them again (the header, which
@@ -287,17 +299,24 @@ static void drop_read(const uint8_t *d, size_t n) {
 #endif
 }
 
-/* Feed d[0..len) to `reader` step by step, counting its newlines into
- * *newlines and dropping the pages read. */
-static int32_t feed_range(cxm_reader *reader, const uint8_t *d, size_t len, uint64_t *newlines) {
+/* Feed the job's range to `reader` step by step, counting its newlines
+ * and dropping the pages read. */
+static int32_t feed_range(cxm_reader *reader, range_job *job) {
+  const uint8_t *d = job->data;
   size_t at = 0;
   int32_t rc = CXM_OK;
-  while (at < len && rc == CXM_OK) {
-    size_t n = len - at < RANGE_STEP ? len - at : RANGE_STEP;
-    *newlines += count_newlines(d + at, n);
+  while (at < job->len && rc == CXM_OK) {
+    size_t n = job->len - at < RANGE_STEP ? job->len - at : RANGE_STEP;
+    uint64_t lines = count_newlines(d + at, n);
+    job->newlines += lines;
     rc = cxm_reader_feed(reader, d + at, n);
     drop_read(d + at, n);
     at += n;
+    atomic_fetch_add(&job->progress->bytes, (unsigned long long)n);
+    atomic_fetch_add(&job->progress->lines, (unsigned long long)lines);
+    if (job->draws && job->progress->line.enabled) {
+      cli_progress_update(&job->progress->line, atomic_load(&job->progress->bytes), atomic_load(&job->progress->lines));
+    }
   }
   return rc;
 }
@@ -325,7 +344,7 @@ static void *run_range(void *arg) {
     rc = cxm_reader_feed(reader, job->header, job->header_len);
   }
   if (rc == CXM_OK) {
-    rc = feed_range(reader, job->data, job->len, &job->newlines);
+    rc = feed_range(reader, job);
   }
   if (rc == CXM_OK) {
     rc = cxm_reader_finish(reader);
@@ -453,7 +472,8 @@ static void print_range_diags(const char *name, const range_job *job, uint64_t b
 /* The events of `name` into *store through `jobs` ranges read in
  * parallel. Returns 1 when done (FILE_READ), 0 when the file must be read
  * on one thread instead (nothing of it is in *store then). */
-static int read_ranges(cxm_store **store, int fresh, const char *name, range_job *jobs, size_t ranges, cli_input *in) {
+static int read_ranges(cxm_store **store, int fresh, const char *name, range_job *jobs, size_t ranges, int say,
+                       cli_input *in) {
   pthread_t *threads = calloc(ranges, sizeof *threads);
   int *started = calloc(ranges, sizeof *started);
   cxm_store *acc;
@@ -468,7 +488,9 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
   for (j = 1; j < ranges; j++) {
     started[j] = pthread_create(&threads[j], NULL, run_range, &jobs[j]) == 0;
   }
+  jobs[0].draws = 1;
   run_range(&jobs[0]);
+  jobs[0].draws = 0;
   for (j = 1; j < ranges; j++) {
     if (started[j]) {
       pthread_join(threads[j], NULL);
@@ -478,6 +500,7 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
   }
   free(threads);
   free(started);
+  cli_progress_clear(&jobs[0].progress->line);
   for (j = 0; j < ranges; j++) {
     /* A header, memory or any other problem: the one-thread reading
      * reports it as it always does. */
@@ -487,26 +510,28 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
   }
   acc = jobs[0].store;
   for (j = 1; j < ranges && rc == CXM_OK; j++) {
-    rc = cxm_store_merge(acc, jobs[j].store);
+    rc = cxm_store_merge_exact(acc, jobs[j].store);
     /* Merged: its memory is free for the next merge's growth. */
     cxm_store_free(jobs[j].store);
     jobs[j].store = NULL;
   }
   if (rc == CXM_OK && !fresh) {
-    rc = cxm_store_merge(*store, acc);
+    rc = cxm_store_merge_exact(*store, acc);
   }
   if (rc != CXM_OK) {
     char msg[256];
     if (rc == CXM_E_CONFLICT) {
       snprintf(msg, sizeof msg,
-               "an event id repeats across the %zu parts read in parallel, or an earlier "
-               "file: reading it again on one thread",
+               "the %zu parts read in parallel cannot be merged exactly (an event id in two of them or in an "
+               "earlier file, or a sum split across them): reading it again on one thread",
                ranges);
     } else {
       snprintf(msg, sizeof msg, "merging the parts read in parallel failed (%s): reading it again on one thread",
                cxm_status_str(rc));
     }
-    cli_diag(name, msg);
+    if (say || rc != CXM_E_CONFLICT) {
+      cli_diag(name, msg);
+    }
     return 0;
   }
   if (fresh) {
@@ -529,12 +554,14 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
 }
 
 static enum file_outcome read_file_threads(cxm_store **store, int fresh, const cxm_store_options *options,
-                                           const cli_args *args, const char *name, uint8_t *buf, cli_input *in) {
+                                           const cli_args *args, size_t threads, const char *name, uint8_t *buf,
+                                           cli_input *in) {
   struct stat st;
   const uint8_t *d;
   void *map;
   size_t len, header, ranges = 0, j, *cuts = NULL;
   range_job *jobs = NULL;
+  range_progress progress;
   int fd, csv, done = 0;
 
   if (strcmp(name, "-") == 0 || cli_name_is_gzip(name)) {
@@ -562,9 +589,9 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
     csv = o.format == CXM_FORMAT_CSV;
   }
   header = csv ? csv_header_end(d, len) : 0;
-  cuts = calloc(args->threads, sizeof *cuts);
+  cuts = calloc(threads, sizeof *cuts);
   if (cuts != NULL && (!csv || header > 0) && comma_utf8(d, len, header, &args->dialect)) {
-    ranges = find_cuts(cuts, d, len, header, args->threads, csv);
+    ranges = find_cuts(cuts, d, len, header, threads, csv);
   }
   /* The cuts and checks above read (for a file with quotes, all of) it. */
   drop_read(d, len);
@@ -572,7 +599,11 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
     jobs = calloc(ranges, sizeof *jobs);
   }
   if (jobs != NULL) {
+    atomic_init(&progress.bytes, 0);
+    atomic_init(&progress.lines, 0);
+    cli_progress_start(&progress.line, name, len, args->dialect.quiet);
     for (j = 0; j < ranges; j++) {
+      jobs[j].progress = &progress;
       size_t begin = j == 0 ? 0 : cuts[j - 1], end = j + 1 < ranges ? cuts[j] : len;
       jobs[j].data = d + begin;
       jobs[j].len = end - begin;
@@ -594,7 +625,9 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
       jobs[j].options = options;
       jobs[j].rc = CXM_E_STATE;
     }
-    done = read_ranges(store, fresh, name, jobs, ranges, in);
+    /* With the default thread count the user asked for nothing: the
+     * fallback is silent. */
+    done = read_ranges(store, fresh, name, jobs, ranges, args->threads != 0, in);
     for (j = 0; j < ranges; j++) {
       cxm_store_free(jobs[j].store);
       free(jobs[j].diags.p);
@@ -641,7 +674,7 @@ static int input_verdict(const cli_args *args, const cli_input *in, size_t unrea
 }
 
 static int read_all(cxm_store **store, const cxm_store_options *options, const cli_args *args, cli_input *in,
-                    int parallel) {
+                    size_t threads) {
   uint8_t *buf = malloc(CHUNK_SIZE);
   size_t i, files_read = 0;
   int status = CLI_EXIT_OK;
@@ -651,8 +684,8 @@ static int read_all(cxm_store **store, const cxm_store_options *options, const c
   }
   for (i = 0; i < args->file_count && status == CLI_EXIT_OK; i++) {
     const char *name = args->files[i];
-    enum file_outcome outcome = parallel ? read_file_threads(store, i == 0, options, args, name, buf, in)
-                                         : read_file(*store, args, name, buf, in);
+    enum file_outcome outcome = threads > 1 ? read_file_threads(store, i == 0, options, args, threads, name, buf, in)
+                                            : read_file(*store, args, name, buf, in);
     switch (outcome) {
     case FILE_READ: files_read++; break;
     case FILE_UNREAD:
@@ -680,7 +713,7 @@ static int read_all(cxm_store **store, const cxm_store_options *options, const c
 }
 
 int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in) {
-  return read_all(&store, NULL, args, in, 0);
+  return read_all(&store, NULL, args, in, 1);
 }
 
 int cli_read_store(cxm_store **store, char **files, size_t file_count, int strict, cli_input *in) {
@@ -699,7 +732,19 @@ int cli_read_store(cxm_store **store, char **files, size_t file_count, int stric
   return cli_read_events(*store, &args, in);
 }
 
+/* The default of --threads: the processors online, at most
+ * CLI_DEFAULT_THREADS_MAX (each part's store holds its own copy of the
+ * customers it names until it is merged). */
+static size_t default_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1) {
+    return 1;
+  }
+  return n > CLI_DEFAULT_THREADS_MAX ? CLI_DEFAULT_THREADS_MAX : (size_t)n;
+}
+
 int cli_read_events_threads(cxm_store **store, const cxm_store_options *options, const cli_args *args, cli_input *in) {
+  size_t threads = args->threads != 0 ? args->threads : default_threads();
   /* --strict stops at the first bad row of the whole input: one thread. */
-  return read_all(store, options, args, in, args->threads > 1 && !args->strict);
+  return read_all(store, options, args, in, args->strict ? 1 : threads);
 }
