@@ -923,6 +923,14 @@ static void test_exact_hand(void **state) {
   r[2] = make("u3", BASE + 3 * HOUR, CXM_KIND_CES, 6, "", "r1");
   assert_int_equal(exact_at(r, 3, 1, &plain_differs), CXM_E_CONFLICT);
   assert_int_equal(exact_at(r, 3, 2, &plain_differs), CXM_OK);
+  /* Whole numbers (NPS 10 v, CSAT 25 (v - 1), CES 1, 4, 7) add up exactly
+   * in any order: taken. */
+  r[0] = make("u1", BASE + 1 * HOUR, CXM_KIND_NPS, 7, "", "r3");
+  r[1] = make("u2", BASE + 2 * HOUR, CXM_KIND_CSAT, 4, "", "r3");
+  r[2] = make("u3", BASE + 3 * HOUR, CXM_KIND_CES, 4, "", "r3");
+  assert_int_equal(exact_at(r, 3, 1, &plain_differs), CXM_OK);
+  r[2].value = 5; /* 66.66...: no longer */
+  assert_int_equal(exact_at(r, 3, 1, &plain_differs), CXM_E_CONFLICT);
   /* ... and internal ratings. */
   r[0] = make("u1", BASE + 1 * HOUR, CXM_KIND_INTERNAL, 10.1, "", "r2");
   r[1] = make("u1", BASE + 2 * HOUR, CXM_KIND_INTERNAL, 20.2, "", "r2");
@@ -940,14 +948,30 @@ static void test_exact_hand(void **state) {
   }
 }
 
+/* A rating's term in its interaction's sum: internal ratings as they
+ * are, customer ratings normalised to 0..100 (docs/metrics.md). */
+static double rating_term(const ev *e) {
+  switch (e->kind) {
+  case CXM_KIND_NPS: return 10.0 * e->value;
+  case CXM_KIND_CSAT: return 25.0 * (e->value - 1.0);
+  case CXM_KIND_CES: return 100.0 * (e->value - 1.0) / 6.0;
+  default: return e->value;
+  }
+}
+
+static int is_rating(const ev *e) {
+  return e->kind == CXM_KIND_NPS || e->kind == CXM_KIND_CSAT || e->kind == CXM_KIND_CES;
+}
+
 /* Whether the rule of cxm_store_merge_exact meets a cut of e[0..n) at
  * `cut`, computed from the events: a customer day with a purchase before
  * the cut and two after it, or a ref with an internal rating before and
- * two after, or a customer rating (NPS, CSAT, CES) before and two after. */
+ * two after, or a customer rating (NPS, CSAT, CES) before and two after,
+ * unless every term of that ref's sum is a whole number. */
 static int rule_met(const ev *e, size_t n, size_t cut) {
   size_t i, j;
   for (i = 0; i < cut; i++) {
-    int sum;
+    int sum, whole = 1;
     size_t after = 0;
     if (e[i].kind == CXM_KIND_PURCHASE)
       sum = 0;
@@ -965,10 +989,12 @@ static int rule_met(const ev *e, size_t n, size_t cut) {
       else if (sum == 1)
         after += e[j].kind == CXM_KIND_INTERNAL && strcmp(e[j].ref, e[i].ref) == 0;
       else
-        after += (e[j].kind == CXM_KIND_NPS || e[j].kind == CXM_KIND_CSAT || e[j].kind == CXM_KIND_CES) &&
-                 strcmp(e[j].ref, e[i].ref) == 0;
+        after += is_rating(&e[j]) && strcmp(e[j].ref, e[i].ref) == 0;
     }
-    if (after >= 2) return 1;
+    for (j = 0; j < n && sum != 0; j++)
+      if ((sum == 1 ? e[j].kind == CXM_KIND_INTERNAL : is_rating(&e[j])) && strcmp(e[j].ref, e[i].ref) == 0)
+        whole &= rating_term(&e[j]) == floor(rating_term(&e[j]));
+    if (after >= 2 && (sum == 0 || !whole)) return 1;
   }
   return 0;
 }

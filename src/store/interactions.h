@@ -26,8 +26,12 @@ typedef struct cxmi_interaction {
   uint32_t internal_n, rating_n;
   int64_t first_customer_rating_time; /* earliest customer rating */
   uint32_t rating_customer;           /* the customer who gave it */
-  double first_internal;              /* the earliest internal rating's value */
-  double first_rating;                /* the earliest customer rating, normalised */
+  /* bit 0: every internal rating, bit 1: every customer rating (normalised)
+   * added so far is a whole number, so their sums are exact in any order
+   * (cxm_store_merge_exact); 0 when unknown (a loaded snapshot) */
+  uint32_t whole;
+  double first_internal; /* the earliest internal rating's value */
+  double first_rating;   /* the earliest customer rating, normalised */
   int32_t internal_channel, internal_stage, internal_segment;
   /* contact */
   int32_t open_channel, open_stage, open_segment;
@@ -43,6 +47,9 @@ typedef struct cxmi_interaction {
   uint32_t reopen_n;         /* contact_reopen events */
   uint32_t transfer_n;       /* contact_transfer events */
 } cxmi_interaction;
+
+#define CXMI_WHOLE_INTERNAL 1u
+#define CXMI_WHOLE_RATING 2u
 
 typedef struct cxmi_early {
   int64_t time;
