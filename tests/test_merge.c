@@ -916,22 +916,29 @@ static void test_exact_hand(void **state) {
   p[1].time += DAY;
   p[2].time += DAY;
   assert_int_equal(exact_at(p, 3, 1, &plain_differs), CXM_OK);
-  /* An interaction's CES ratings, normalised to 100 (k - 1) / 6: 1/6 * 100
-   * and so on are not exact, and the same rule holds for their sum. */
+  /* An interaction's CES ratings, normalised to 100 (k - 1) / 6 (not
+   * exact doubles): the store keeps six times their sum, a whole number,
+   * so any grouping gives the same correctly rounded sum; taken, by both
+   * merges, at every cut. */
   r[0] = make("u1", BASE + 1 * HOUR, CXM_KIND_CES, 2, "", "r1");
   r[1] = make("u2", BASE + 2 * HOUR, CXM_KIND_CES, 3, "", "r1");
-  r[2] = make("u3", BASE + 3 * HOUR, CXM_KIND_CES, 6, "", "r1");
-  assert_int_equal(exact_at(r, 3, 1, &plain_differs), CXM_E_CONFLICT);
-  assert_int_equal(exact_at(r, 3, 2, &plain_differs), CXM_OK);
-  /* Whole numbers (NPS 10 v, CSAT 25 (v - 1), CES 1, 4, 7) add up exactly
-   * in any order: taken. */
-  r[0] = make("u1", BASE + 1 * HOUR, CXM_KIND_NPS, 7, "", "r3");
-  r[1] = make("u2", BASE + 2 * HOUR, CXM_KIND_CSAT, 4, "", "r3");
-  r[2] = make("u3", BASE + 3 * HOUR, CXM_KIND_CES, 4, "", "r3");
+  r[2] = make("u3", BASE + 3 * HOUR, CXM_KIND_NPS, 7, "", "r1");
   assert_int_equal(exact_at(r, 3, 1, &plain_differs), CXM_OK);
-  r[2].value = 5; /* 66.66...: no longer */
-  assert_int_equal(exact_at(r, 3, 1, &plain_differs), CXM_E_CONFLICT);
-  /* ... and internal ratings. */
+  assert_false(plain_differs);
+  assert_int_equal(exact_at(r, 3, 2, &plain_differs), CXM_OK);
+  assert_false(plain_differs);
+  {
+    cxm_store *s = store_of(r, 3);
+    const cxmi_interaction *x = &s->interactions.items[0];
+    assert_true(x->rating_sum == 720.0 / 6.0); /* 6 x (16.67 + 33.33 + 70) = 100 + 200 + 420 */
+    cxm_store_free(s);
+  }
+  /* Internal ratings of whole numbers add up exactly in any order: taken. */
+  r[0] = make("u1", BASE + 1 * HOUR, CXM_KIND_INTERNAL, 10, "", "r3");
+  r[1] = make("u1", BASE + 2 * HOUR, CXM_KIND_INTERNAL, 20, "", "r3");
+  r[2] = make("u1", BASE + 3 * HOUR, CXM_KIND_INTERNAL, 30, "", "r3");
+  assert_int_equal(exact_at(r, 3, 1, &plain_differs), CXM_OK);
+  /* ... others do not: refused. */
   r[0] = make("u1", BASE + 1 * HOUR, CXM_KIND_INTERNAL, 10.1, "", "r2");
   r[1] = make("u1", BASE + 2 * HOUR, CXM_KIND_INTERNAL, 20.2, "", "r2");
   r[2] = make("u1", BASE + 3 * HOUR, CXM_KIND_INTERNAL, 30.3, "", "r2");
@@ -966,8 +973,8 @@ static int is_rating(const ev *e) {
 /* Whether the rule of cxm_store_merge_exact meets a cut of e[0..n) at
  * `cut`, computed from the events: a customer day with a purchase before
  * the cut and two after it, or a ref with an internal rating before and
- * two after, or a customer rating (NPS, CSAT, CES) before and two after,
- * unless every term of that ref's sum is a whole number. */
+ * two after unless every internal rating of that ref is a whole number.
+ * (Customer ratings are summed exactly: never.) */
 static int rule_met(const ev *e, size_t n, size_t cut) {
   size_t i, j;
   for (i = 0; i < cut; i++) {
@@ -994,7 +1001,8 @@ static int rule_met(const ev *e, size_t n, size_t cut) {
     for (j = 0; j < n && sum != 0; j++)
       if ((sum == 1 ? e[j].kind == CXM_KIND_INTERNAL : is_rating(&e[j])) && strcmp(e[j].ref, e[i].ref) == 0)
         whole &= rating_term(&e[j]) == floor(rating_term(&e[j]));
-    if (after >= 2 && (sum == 0 || !whole)) return 1;
+    /* customer ratings (sum 2) are kept exactly: never */
+    if (after >= 2 && (sum == 0 || (sum == 1 && !whole))) return 1;
   }
   return 0;
 }

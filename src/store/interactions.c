@@ -121,6 +121,8 @@ void cxmi_interactions_absorb_early(cxmi_interactions *t, cxmi_interaction *r, i
   }
 }
 
+double cxmi_rating_sum_add(double sum, double add) { return (double)(llround(sum * 6.0) + llround(add * 6.0)) / 6.0; }
+
 /* Keep `bit` of r->whole: set while every one of the `n` terms so far and
  * `v` are whole numbers (ratings are 0..100, so their sums stay exact). */
 static void whole_term(cxmi_interaction *r, uint32_t bit, uint32_t n, double v) {
@@ -159,8 +161,7 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
   case CXM_KIND_NPS:
   case CXM_KIND_CSAT:
   case CXM_KIND_CES:
-    whole_term(r, CXMI_WHOLE_RATING, r->rating_n, cxmi_normalised_rating(e->kind, e->value));
-    r->rating_sum += cxmi_normalised_rating(e->kind, e->value);
+    r->rating_sum = cxmi_rating_sum_add(r->rating_sum, cxmi_normalised_rating(e->kind, e->value));
     r->rating_n++;
     set_min(&r->first_rating_time, e->time);
     if (e->time < r->first_customer_rating_time) {

@@ -26,9 +26,9 @@ typedef struct cxmi_interaction {
   uint32_t internal_n, rating_n;
   int64_t first_customer_rating_time; /* earliest customer rating */
   uint32_t rating_customer;           /* the customer who gave it */
-  /* bit 0: every internal rating, bit 1: every customer rating (normalised)
-   * added so far is a whole number, so their sums are exact in any order
-   * (cxm_store_merge_exact); 0 when unknown (a loaded snapshot) */
+  /* CXMI_WHOLE_INTERNAL: every internal rating added so far is a whole
+   * number, so their sum is exact in any order (0 when unknown: a loaded
+   * snapshot). Read by cxm_store_merge_exact. */
   uint32_t whole;
   double first_internal; /* the earliest internal rating's value */
   double first_rating;   /* the earliest customer rating, normalised */
@@ -49,7 +49,6 @@ typedef struct cxmi_interaction {
 } cxmi_interaction;
 
 #define CXMI_WHOLE_INTERNAL 1u
-#define CXMI_WHOLE_RATING 2u
 
 typedef struct cxmi_early {
   int64_t time;
@@ -97,5 +96,13 @@ void cxmi_interactions_absorb_early(cxmi_interactions *t, cxmi_interaction *r, i
 
 /* A customer rating on the common 0..100 scale (docs/metrics.md). */
 double cxmi_normalised_rating(int32_t kind, double value);
+
+/* `sum` (an interaction's rating_sum) plus `add` (another one, or a
+ * normalised rating), rounded once: customer ratings normalise to
+ * multiples of 100/6 (NPS 10 v, CSAT 25 (v - 1), CES 100 (v - 1) / 6), so
+ * six times a sum is a whole number below 2^42, recovered exactly from its
+ * rounded double; the sum is kept as that whole number / 6, the same
+ * however the ratings were grouped (shards of one stream merged). */
+double cxmi_rating_sum_add(double sum, double add);
 
 #endif

@@ -198,9 +198,9 @@ static int32_t plan_interactions(merge_plan *p, const merge_maps *m, const cxm_s
     const cxmi_interaction *src = &from->interactions.items[i];
     if (m->ref[i] < into->interactions.refs.count) {
       const cxmi_interaction *dst = &into->interactions.items[m->ref[i]];
-      uint32_t whole = dst->whole & src->whole;
-      if (exact && ((!(whole & CXMI_WHOLE_INTERNAL) && sum_inexact(dst->internal_n, src->internal_n)) ||
-                    (!(whole & CXMI_WHOLE_RATING) && sum_inexact(dst->rating_n, src->rating_n))))
+      /* customer ratings add up exactly (cxmi_rating_sum_add); internal
+       * ratings only when whole */
+      if (exact && !(dst->whole & src->whole & CXMI_WHOLE_INTERNAL) && sum_inexact(dst->internal_n, src->internal_n))
         return CXM_E_CONFLICT;
       if (add_overflows_u32(dst->internal_n, src->internal_n) || add_overflows_u32(dst->rating_n, src->rating_n) ||
           add_overflows_u32(dst->reply_n, src->reply_n) || add_overflows_u32(dst->reopen_n, src->reopen_n) ||
@@ -269,17 +269,15 @@ static void set_min(int64_t *at, int64_t t) {
 static void merge_interaction(cxmi_interactions *t, cxmi_interaction *dst, const cxmi_interactions *from_t,
                               const cxmi_interaction *src, const merge_maps *m) {
   uint32_t at, pushed = 0, bit;
-  /* A sum keeps its whole-number mark only when both sides have it (or one
-   * side has no term). */
-  for (bit = CXMI_WHOLE_INTERNAL; bit <= CXMI_WHOLE_RATING; bit <<= 1) {
-    uint32_t dst_n = bit == CXMI_WHOLE_INTERNAL ? dst->internal_n : dst->rating_n;
-    uint32_t src_n = bit == CXMI_WHOLE_INTERNAL ? src->internal_n : src->rating_n;
-    if (src_n == 0) continue;
-    if (dst_n == 0 || !(src->whole & bit)) dst->whole = (dst->whole & ~bit) | (src->whole & bit);
-  }
+  /* A sum keeps its mark only when both sides have it (or one side has no
+   * term). */
+  bit = CXMI_WHOLE_INTERNAL;
+  if (src->internal_n > 0 && (dst->internal_n == 0 || !(src->whole & bit)))
+    dst->whole = (dst->whole & ~bit) | (src->whole & bit);
   dst->internal_sum += src->internal_sum;
   dst->internal_n += src->internal_n;
-  dst->rating_sum += src->rating_sum;
+  /* exact (interactions.h): the sum one store keeps, however grouped */
+  dst->rating_sum = cxmi_rating_sum_add(dst->rating_sum, src->rating_sum);
   dst->rating_n += src->rating_n;
   set_min(&dst->first_rating_time, src->first_rating_time);
   if (src->first_internal_time < dst->first_internal_time) {
