@@ -464,7 +464,7 @@ static int64_t line_day(const uint8_t *d, size_t len, size_t p, long col) {
   while (p < len && d[p] == ' ') {
     p++;
   }
-  for (q = p; q < len && q - p < 19 && d[q] >= '0' && d[q] <= '9'; q++) {
+  for (q = p; q < len && q - p < 18 && d[q] >= '0' && d[q] <= '9'; q++) {
     day = day * 10 + (d[q] - '0');
   }
   if (q - p == 4 && q + 6 <= len && d[q] == '-' && d[q + 3] == '-') {

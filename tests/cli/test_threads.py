@@ -246,6 +246,16 @@ def split_sum_csv(case):
     elif case == "id":
         rows[b][0] = rows[a][0]  # a duplicate one thread skips
         rows[b][2] = "c999"
+    elif case == "day":
+        # The amounts of the first case, in a file in time order whose day
+        # ends ten lines after the middle: the cut moves to the first line
+        # of the next day (docs/cli.md), all three purchases are in the
+        # first part, nothing is read again.
+        midnight = 1740009600  # 2025-02-20T00:00:00Z
+        for i in range(400):
+            rows[i][1] = str(midnight - (210 - i) * 60)
+        for at, v in ((150, "0.1"), (205, "0.2"), (206, "0.3")):
+            rows[at][2:6] = ["zz", "purchase", v, ""]
     else:
         # a contact of one ref opened by one customer, answered for another:
         # no sum split, the merge maps the ref
@@ -314,15 +324,17 @@ def main():
         # A sum split across the two halves, one term before the cut and two
         # after it (docs/cli.md): a customer day's purchase amounts
         # 0.1 | 0.2 + 0.3, whose merged sum 0.1 + 0.5 is not one thread's
-        # (0.1 + 0.2) + 0.3; an interaction's CES ratings; an event id and a
-        # ref named by two customers, one in each half. Read again on one
-        # thread; the same bytes.
-        for case in ("amounts", "ces", "internal", "id", "ref"):
+        # (0.1 + 0.2) + 0.3, and an interaction's internal ratings; an event
+        # id named by customers in both halves: read again on one thread.
+        # An interaction's CES ratings (summed exactly), a ref named in both
+        # halves, and amounts that a day cut keeps together: merged. The same
+        # bytes in every case.
+        for case in ("amounts", "internal", "id", "ces", "ref", "day"):
             path = os.path.join(tmp, "split-%s.csv" % case)
             with open(path, "wb") as f:
                 f.write(split_sum_csv(case).encode("utf-8"))
             same_as_one_thread("split-%s.csv" % case, ["--json", path], counts=(2,),
-                               expect_fallback=case != "ref", cwd=tmp)
+                               expect_fallback=case in ("amounts", "internal", "id"), cwd=tmp)
         # JSON Lines with byte-order marks at the start of lines, so at the
         # start of ranges: only the file's first one is skipped, whatever
         # the thread count (issue 12: a range start was taken for a file start)
