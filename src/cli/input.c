@@ -660,9 +660,15 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
   if (strcmp(name, "-") == 0 || cli_name_is_gzip(name)) {
     return read_file(*store, args, name, buf, in);
   }
-  fd = open(name, O_RDONLY);
+  /* Not a regular file (a FIFO, whose open would wait for a writer and
+   * whose bytes, once read, are gone): one thread, which opens it once. */
+  if (stat(name, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return read_file(*store, args, name, buf, in); /* it reports any error */
+  }
+  /* O_NONBLOCK: should the name have become a FIFO since, do not wait. */
+  fd = open(name, O_RDONLY | O_NONBLOCK);
   if (fd < 0) {
-    return read_file(*store, args, name, buf, in); /* it reports the error */
+    return read_file(*store, args, name, buf, in);
   }
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
     close(fd);
