@@ -622,7 +622,7 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
       snprintf(msg, sizeof msg, "merging the parts read in parallel failed (%s): reading it again on one thread",
                cxm_status_str(rc));
     }
-    if (say || rc != CXM_E_CONFLICT) {
+    if (say) {
       cli_diag(name, msg);
     }
     return 0;
@@ -724,8 +724,8 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
       jobs[j].options = options;
       jobs[j].rc = CXM_E_STATE;
     }
-    /* With the default thread count the user asked for nothing: the
-     * fallback is silent. */
+    /* With the default thread count the user asked for nothing: reading
+     * again on one thread is silent. */
     done = read_ranges(store, fresh, name, jobs, ranges, args->threads != 0, in);
     for (j = 0; j < ranges; j++) {
       cxm_store_free(jobs[j].store);
