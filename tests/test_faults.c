@@ -111,6 +111,7 @@ static fault_count faulted[] = {
     {"cxm_store_risk_model", 0, 0, 0},
     {"cxm_store_churn", 0, 0, 0},
     {"cxm_store_merge", 0, 0, 0},
+    {"cxm_store_merge_exact", 0, 0, 0},
     {"cxm_store_save_to", 0, 0, 0},
     {"cxm_store_save", 0, 0, 0},
     {"cxm_store_save_with", 0, 0, 0},
@@ -2519,6 +2520,10 @@ static int32_t call_merge(void *ctx) {
   merge_ctx *c = ctx;
   return cxm_store_merge(c->into, c->from);
 }
+static int32_t call_merge_exact(void *ctx) {
+  merge_ctx *c = ctx;
+  return cxm_store_merge_exact(c->into, c->from);
+}
 
 /* The events of the customers of one parity; shard 1 interns the channels
  * and segments in reverse order, and each shard one code of its own. */
@@ -2577,6 +2582,27 @@ static void test_store_merge(void **state) {
     fp_store(&got, c.into);
     fp_assert_same(&want, &got, spec.fn, -1);
     store_still_works(c.into);
+    cxm_store_free(c.into);
+    cxm_store_free(c.from);
+    assert_true(g_fa.live_bytes == 0);
+  }
+  { /* the same shards by customer through cxm_store_merge_exact: what it
+     * returns without failures, and a result equal to that merge's */
+    fault_spec exact = {
+        "cxm_store_merge_exact", call_merge_exact, fp_merge, NULL, owned_into, NULL, NULL, NULL, NULL, 0, 0, NULL};
+    cxm_store *twin_into = shard_store(NULL, 0), *twin_from = shard_store(NULL, 1);
+    int32_t want_rc = cxm_store_merge_exact(twin_into, twin_from);
+    assert_true(want_rc == CXM_OK || want_rc == CXM_E_CONFLICT);
+    want.len = 0;
+    fp_store(&want, twin_into);
+    cxm_store_free(twin_into);
+    cxm_store_free(twin_from);
+    c.into = shard_store(&g_hooks, 0);
+    c.from = shard_store(&g_hooks, 1);
+    assert_int_equal(fault_loop(&exact, &c), want_rc);
+    got.len = 0;
+    fp_store(&got, c.into);
+    fp_assert_same(&want, &got, exact.fn, -1);
     cxm_store_free(c.into);
     cxm_store_free(c.from);
     assert_true(g_fa.live_bytes == 0);

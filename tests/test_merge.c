@@ -934,6 +934,199 @@ static void test_property_by_customer(void **state) {
   }
 }
 
+/* ---- cxm_store_merge_exact ----------------------------------------------- */
+
+/* The snapshot bytes of a store: every stored number, bit for bit. */
+static buf snapshot_of(const cxm_store *s) {
+  buf b;
+  memset(&b, 0, sizeof b);
+  assert_int_equal(cxm_store_save_to(s, snapshot_write, &b), CXM_OK);
+  return b;
+}
+
+static int same_bytes(const buf *a, const buf *b) { return a->len == b->len && memcmp(a->p, b->p, a->len) == 0; }
+
+/* Merge e[cut..n) into the store of e[0..cut) with cxm_store_merge_exact:
+ * returns its status; on CXM_OK the result must be bit for bit the store
+ * of e[0..n), on an error `into` must be unchanged. `plain_differs`
+ * receives whether cxm_store_merge gives other bytes than one store. */
+static int32_t exact_at(const ev *e, size_t n, size_t cut, int *plain_differs) {
+  cxm_store *seq = store_of(e, n), *into = store_of(e, cut), *from = store_of(e + cut, n - cut),
+            *plain = store_of(e, cut);
+  buf want = snapshot_of(seq), before = snapshot_of(into), got, plain_bytes;
+  int32_t rc = cxm_store_merge_exact(into, from);
+  got = snapshot_of(into);
+  if (rc == CXM_OK) {
+    if (!same_bytes(&want, &got)) fail_msg("exact merge at %zu differs from one store", cut);
+  } else if (!same_bytes(&before, &got)) {
+    fail_msg("refused exact merge at %zu changed `into`", cut);
+  }
+  assert_int_equal(cxm_store_merge(plain, from), CXM_OK);
+  plain_bytes = snapshot_of(plain);
+  *plain_differs = !same_bytes(&want, &plain_bytes);
+  free(want.p);
+  free(before.p);
+  free(got.p);
+  free(plain_bytes.p);
+  cxm_store_free(seq);
+  cxm_store_free(into);
+  cxm_store_free(from);
+  cxm_store_free(plain);
+  return rc;
+}
+
+static void test_exact_hand(void **state) {
+  /* One customer-day's purchases 0.1, 0.2, 0.3: one store adds
+   * (0.1 + 0.2) + 0.3 = 0.6000000000000001; cut after the first, a merge
+   * adds 0.1 + (0.2 + 0.3) = 0.6. cxm_store_merge_exact refuses that cut
+   * (one term in `into`, two in `from`) and takes the other (two, one). */
+  ev p[3], r[3];
+  int plain_differs;
+  (void)state;
+  p[0] = make("u1", BASE + 1 * HOUR, CXM_KIND_PURCHASE, 0.1, "", NULL);
+  p[1] = make("u1", BASE + 2 * HOUR, CXM_KIND_PURCHASE, 0.2, "", NULL);
+  p[2] = make("u1", BASE + 3 * HOUR, CXM_KIND_PURCHASE, 0.3, "", NULL);
+  assert_true((0.1 + 0.2) + 0.3 != 0.1 + (0.2 + 0.3));
+  assert_int_equal(exact_at(p, 3, 1, &plain_differs), CXM_E_CONFLICT);
+  assert_true(plain_differs);
+  assert_int_equal(exact_at(p, 3, 2, &plain_differs), CXM_OK);
+  assert_false(plain_differs);
+  assert_int_equal(exact_at(p, 3, 0, &plain_differs), CXM_OK);
+  assert_int_equal(exact_at(p, 3, 3, &plain_differs), CXM_OK);
+  /* Another day of the same customer in `from`: no shared sum. */
+  p[1].time += DAY;
+  p[2].time += DAY;
+  assert_int_equal(exact_at(p, 3, 1, &plain_differs), CXM_OK);
+  /* An interaction's CES ratings, normalised to 100 (k - 1) / 6 (not
+   * exact doubles): the store keeps six times their sum, a whole number,
+   * so any grouping gives the same correctly rounded sum; taken, by both
+   * merges, at every cut. */
+  r[0] = make("u1", BASE + 1 * HOUR, CXM_KIND_CES, 2, "", "r1");
+  r[1] = make("u2", BASE + 2 * HOUR, CXM_KIND_CES, 3, "", "r1");
+  r[2] = make("u3", BASE + 3 * HOUR, CXM_KIND_NPS, 7, "", "r1");
+  assert_int_equal(exact_at(r, 3, 1, &plain_differs), CXM_OK);
+  assert_false(plain_differs);
+  assert_int_equal(exact_at(r, 3, 2, &plain_differs), CXM_OK);
+  assert_false(plain_differs);
+  {
+    cxm_store *s = store_of(r, 3);
+    const cxmi_interaction *x = &s->interactions.items[0];
+    assert_true(x->rating_sum == 720.0 / 6.0); /* 6 x (16.67 + 33.33 + 70) = 100 + 200 + 420 */
+    cxm_store_free(s);
+  }
+  /* Internal ratings of whole numbers add up exactly in any order: taken. */
+  r[0] = make("u1", BASE + 1 * HOUR, CXM_KIND_INTERNAL, 10, "", "r3");
+  r[1] = make("u1", BASE + 2 * HOUR, CXM_KIND_INTERNAL, 20, "", "r3");
+  r[2] = make("u1", BASE + 3 * HOUR, CXM_KIND_INTERNAL, 30, "", "r3");
+  assert_int_equal(exact_at(r, 3, 1, &plain_differs), CXM_OK);
+  /* ... others do not: refused. */
+  r[0] = make("u1", BASE + 1 * HOUR, CXM_KIND_INTERNAL, 10.1, "", "r2");
+  r[1] = make("u1", BASE + 2 * HOUR, CXM_KIND_INTERNAL, 20.2, "", "r2");
+  r[2] = make("u1", BASE + 3 * HOUR, CXM_KIND_INTERNAL, 30.3, "", "r2");
+  assert_int_equal(exact_at(r, 3, 1, &plain_differs), CXM_E_CONFLICT);
+  assert_int_equal(exact_at(r, 3, 2, &plain_differs), CXM_OK);
+  /* An event id in both: refused as by cxm_store_merge. */
+  snprintf(p[0].id, sizeof p[0].id, "x");
+  snprintf(p[2].id, sizeof p[2].id, "x");
+  {
+    cxm_store *a = store_of(p, 1), *b = store_of(p + 1, 2);
+    assert_int_equal(cxm_store_merge_exact(a, b), CXM_E_CONFLICT);
+    cxm_store_free(a);
+    cxm_store_free(b);
+  }
+}
+
+/* A rating's term in its interaction's sum: internal ratings as they
+ * are, customer ratings normalised to 0..100 (docs/metrics.md). */
+static double rating_term(const ev *e) {
+  switch (e->kind) {
+  case CXM_KIND_NPS: return 10.0 * e->value;
+  case CXM_KIND_CSAT: return 25.0 * (e->value - 1.0);
+  case CXM_KIND_CES: return 100.0 * (e->value - 1.0) / 6.0;
+  default: return e->value;
+  }
+}
+
+static int is_rating(const ev *e) {
+  return e->kind == CXM_KIND_NPS || e->kind == CXM_KIND_CSAT || e->kind == CXM_KIND_CES;
+}
+
+/* Whether the rule of cxm_store_merge_exact meets a cut of e[0..n) at
+ * `cut`, computed from the events: a customer day with a purchase before
+ * the cut and two after it, or a ref with an internal rating before and
+ * two after unless every internal rating of that ref is a whole number.
+ * (Customer ratings are summed exactly: never.) */
+static int rule_met(const ev *e, size_t n, size_t cut) {
+  size_t i, j;
+  for (i = 0; i < cut; i++) {
+    int sum, whole = 1;
+    size_t after = 0;
+    if (e[i].kind == CXM_KIND_PURCHASE)
+      sum = 0;
+    else if (e[i].ref[0] != '\0' && e[i].kind == CXM_KIND_INTERNAL)
+      sum = 1;
+    else if (e[i].ref[0] != '\0' &&
+             (e[i].kind == CXM_KIND_NPS || e[i].kind == CXM_KIND_CSAT || e[i].kind == CXM_KIND_CES))
+      sum = 2;
+    else
+      continue;
+    for (j = cut; j < n; j++) {
+      if (sum == 0)
+        after += e[j].kind == CXM_KIND_PURCHASE && strcmp(e[j].customer, e[i].customer) == 0 &&
+                 e[j].time / DAY == e[i].time / DAY;
+      else if (sum == 1)
+        after += e[j].kind == CXM_KIND_INTERNAL && strcmp(e[j].ref, e[i].ref) == 0;
+      else
+        after += is_rating(&e[j]) && strcmp(e[j].ref, e[i].ref) == 0;
+    }
+    for (j = 0; j < n && sum != 0; j++)
+      if ((sum == 1 ? e[j].kind == CXM_KIND_INTERNAL : is_rating(&e[j])) && strcmp(e[j].ref, e[i].ref) == 0)
+        whole &= rating_term(&e[j]) == floor(rating_term(&e[j]));
+    /* customer ratings (sum 2) are kept exactly: never */
+    if (after >= 2 && (sum == 0 || (sum == 1 && !whole))) return 1;
+  }
+  return 0;
+}
+
+static void test_exact_property(void **state) {
+  /* Random streams with amounts in cents and internal ratings in tenths
+   * (sums that are not exact): at every cut, cxm_store_merge_exact refuses
+   * exactly when its rule is met, and otherwise gives one store's bytes. */
+  uint64_t rng = UINT64_C(0xe8ac7);
+  int stream, refused = 0, taken = 0, plain_off = 0;
+  (void)state;
+  for (stream = 0; stream < test_iterations(60); stream++) {
+    size_t n = (size_t)test_below(&rng, 120), cut, i;
+    uint32_t customers = 1 + (uint32_t)test_below(&rng, 6), refs = 1 + (uint32_t)test_below(&rng, 6);
+    ev *events = calloc(n + 1, sizeof *events);
+    assert_non_null(events);
+    for (i = 0; i < n; i++) {
+      events[i] = random_event(&rng, customers, refs, 0, 1);
+      events[i].time = BASE + (int64_t)test_below(&rng, 3 * DAY);
+      if (events[i].kind == CXM_KIND_PURCHASE) events[i].value = (double)test_below(&rng, 100000) / 100.0;
+      if (events[i].kind == CXM_KIND_INTERNAL) events[i].value = (double)test_below(&rng, 1001) / 10.0;
+    }
+    for (cut = 0; cut <= n; cut++) {
+      int plain_differs;
+      int32_t rc = exact_at(events, n, cut, &plain_differs);
+      if (rule_met(events, n, cut)) {
+        assert_int_equal(rc, CXM_E_CONFLICT);
+        refused++;
+        plain_off += plain_differs;
+      } else {
+        assert_int_equal(rc, CXM_OK);
+        taken++;
+      }
+    }
+    free(events);
+  }
+  /* The streams meet both cases, and the refused cuts include some that a
+   * plain merge gets wrong in the last bits. */
+  assert_true(refused > 0);
+  assert_true(taken > 0);
+  assert_true(plain_off > 0);
+}
+
 /* ---- atomicity ------------------------------------------------------------ */
 
 static void test_failing_allocations(void **state) {
@@ -1015,6 +1208,8 @@ int main(void) {
       cmocka_unit_test(test_limit),
       cmocka_unit_test(test_property_contiguous),
       cmocka_unit_test(test_property_by_customer),
+      cmocka_unit_test(test_exact_hand),
+      cmocka_unit_test(test_exact_property),
       cmocka_unit_test(test_failing_allocations),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -294,6 +294,36 @@ CXM_API int32_t cxm_store_stats_get(cxm_store_stats *stats, const cxm_store *sto
  */
 CXM_API int32_t cxm_store_merge(cxm_store *into, const cxm_store *from);
 
+/**
+ * @brief cxm_store_merge(), refusing any merge whose answers could differ
+ *        from one store's in the last bits of a sum of doubles.
+ *
+ * A merge adds `from`'s sum of a customer day's purchase amounts, or of an
+ * interaction's internal or customer ratings, to `into`'s; one store fed
+ * both streams adds `from`'s terms one by one. The two agree whenever
+ * `from` holds at most one term of that sum, or `into` none. When `into`
+ * holds a term and `from` two or more of one such sum (a customer buying
+ * on both sides of a cut of one day's stream, twice after it), this merge
+ * refuses with CXM_E_CONFLICT, so a merge that succeeds gives a store that
+ * answers every query bit for bit as one store fed both streams in turn
+ * (memory_bytes in cxm_store_stats aside). Shards of a stream cut in time
+ * order rarely meet the rule; a caller that can read the stream again
+ * (the `cxm` command, docs/cli.md "Reading on several threads") does so
+ * on one store when it is met.
+ *
+ * Atomic, as cxm_store_merge(): on any error `into` is unchanged.
+ *
+ * @param[in,out] into The store merged into (written).
+ * @param[in] from The store merged; only read. Must not be `into`.
+ * @return What cxm_store_merge() returns; CXM_E_CONFLICT also for a sum
+ *         of doubles that the merge would not add exactly as one store
+ *         (above). Nothing changes on error.
+ * @note Writes `into` (one writer per store) and reads `from`: no other
+ *       thread may write either during the call. Memory is allocated with
+ *       `into`'s allocator. @since 0.2
+ */
+CXM_API int32_t cxm_store_merge_exact(cxm_store *into, const cxm_store *from);
+
 #ifdef __cplusplus
 }
 #endif

@@ -222,7 +222,7 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
   memset(args, 0, sizeof *args);
   args->from = INT64_MIN;
   args->to = INT64_MAX;
-  args->threads = 1;
+  args->threads = 0; /* not given */
   args->min_n = 30;
   args->adjust = CXM_ADJUST_HOLM;
   args->max_moe = INFINITY;

@@ -71,7 +71,8 @@ static const char help_text[] =
     "  --snapshot FILE    report from the store saved in FILE by cxm ingest, plus\n"
     "                     any FILE given (not saved); FILE... is then optional\n"
     "  --threads N        read each file as N parts on N threads and merge them\n"
-    "                     (an extension of the spec; default 1, see docs/cli.md)\n"
+    "                     (an extension of the spec; default: the processors\n"
+    "                     online, at most 8; see docs/cli.md)\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n";
 

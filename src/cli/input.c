@@ -1,9 +1,14 @@
 /* Reading event files into a store (see input.h). */
+/* madvise() and MADV_DONTNEED (glibc hides them under plain POSIX). */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
 #include "input.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,9 +204,19 @@ static void diag_put_sanitized(diag_buf *b, const char *text) {
   }
 }
 
+/* The progress line of a file read in ranges: every range adds the bytes
+ * and lines it has read; the main thread, which reads the first range,
+ * draws the line. Lines stand for rows (a quoted field may span lines). */
+typedef struct range_progress {
+  atomic_ullong bytes, lines;
+  cli_progress line;
+} range_progress;
+
 /* One byte range of a file and what reading it gave. */
 typedef struct range_job {
-  const uint8_t *header; /* bytes fed first (the CSV header of ranges after the first), or NULL */
+  range_progress *progress; /* shared by the file's ranges */
+  int draws;                /* this range's reading draws the progress line */
+  const uint8_t *header;    /* bytes fed first (the CSV header of ranges after the first), or NULL */
   size_t header_len;
   uint64_t header_lines; /* '\n' in them */
   const uint8_t *data;   /* the range */
@@ -255,14 +270,65 @@ static uint64_t count_newlines(const uint8_t *d, size_t n) {
   return k;
 }
 
+/* Bytes of a range fed to its reader per call; the pages of each step
+ * are dropped from the mapping once read (drop_read), and the progress
+ * line is drawn after each step of the first range. */
+#define RANGE_STEP ((size_t)1024 * 1024)
+
+/* Drop the whole pages of d[0..n) from the process's mapping of the file:
+ * they stay in the page cache, and reading them again (the header, which
+ * every range reads first) maps them again from it, unchanged, since the
+ * mapping is read-only. Without this every page of the file read so far
+ * counts in the resident size, a 752 MB file 752 MB more than the
+ * one-thread reading, which reads through a 64 KiB buffer. A hint only. */
+static void drop_read(const uint8_t *d, size_t n) {
+  long page = sysconf(_SC_PAGESIZE);
+  uintptr_t begin, end;
+  if (page <= 0 || n == 0) {
+    return;
+  }
+  begin = ((uintptr_t)d + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+  end = ((uintptr_t)d + n) & ~((uintptr_t)page - 1);
+#ifdef MADV_DONTNEED
+  if (end > begin) {
+    (void)madvise((void *)begin, end - begin, MADV_DONTNEED);
+  }
+#else
+  (void)begin;
+  (void)end;
+#endif
+}
+
+/* Feed the job's range to `reader` step by step, counting its newlines
+ * and dropping the pages read. */
+static int32_t feed_range(cxm_reader *reader, range_job *job) {
+  const uint8_t *d = job->data;
+  size_t at = 0;
+  int32_t rc = CXM_OK;
+  while (at < job->len && rc == CXM_OK) {
+    size_t n = job->len - at < RANGE_STEP ? job->len - at : RANGE_STEP;
+    uint64_t lines = count_newlines(d + at, n);
+    job->newlines += lines;
+    rc = cxm_reader_feed(reader, d + at, n);
+    drop_read(d + at, n);
+    at += n;
+    atomic_fetch_add(&job->progress->bytes, (unsigned long long)n);
+    atomic_fetch_add(&job->progress->lines, (unsigned long long)lines);
+    if (job->draws && job->progress->line.enabled) {
+      cli_progress_update(&job->progress->line, atomic_load(&job->progress->bytes), atomic_load(&job->progress->lines));
+    }
+  }
+  return rc;
+}
+
 /* Read one range into a new store: on its own thread, touching nothing
- * but its job. */
+ * but its job (and the pages of its range in the mapping). */
 static void *run_range(void *arg) {
   range_job *job = arg;
   cxm_reader_options options;
   cxm_reader *reader = NULL;
   int32_t rc;
-  job->newlines = count_newlines(job->data, job->len);
+  job->newlines = 0;
   rc = cxm_store_new(&job->store, job->options);
   if (rc == CXM_OK) {
     cxm_reader_options_init(&options);
@@ -278,7 +344,7 @@ static void *run_range(void *arg) {
     rc = cxm_reader_feed(reader, job->header, job->header_len);
   }
   if (rc == CXM_OK) {
-    rc = cxm_reader_feed(reader, job->data, job->len);
+    rc = feed_range(reader, job);
   }
   if (rc == CXM_OK) {
     rc = cxm_reader_finish(reader);
@@ -349,6 +415,95 @@ static int comma_utf8(const uint8_t *d, size_t len, size_t header, const cli_dia
   return memchr(d, ';', header) == NULL && memchr(d, '\t', header) == NULL && memchr(d, '|', header) == NULL;
 }
 
+/* The column of `time` in the CSV header d[0..header) (fields separated
+ * by commas, unquoted, any case, spaces around allowed), or -1. */
+static long time_column(const uint8_t *d, size_t header) {
+  size_t p = 0;
+  long col = 0;
+  if (header >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF) {
+    p = 3;
+  }
+  while (p < header && (d[p] == '\n' || d[p] == '\r')) {
+    p++;
+  }
+  while (p < header) {
+    size_t q = p, a, b;
+    while (q < header && d[q] != ',' && d[q] != '\n' && d[q] != '\r') {
+      q++;
+    }
+    for (a = p; a < q && d[a] == ' '; a++) {
+    }
+    for (b = q; b > a && d[b - 1] == ' '; b--) {
+    }
+    if (b - a == 4 && (d[a] | 0x20) == 't' && (d[a + 1] | 0x20) == 'i' && (d[a + 2] | 0x20) == 'm' &&
+        (d[a + 3] | 0x20) == 'e') {
+      return col;
+    }
+    if (q >= header || d[q] != ',') {
+      return -1;
+    }
+    col++;
+    p = q + 1;
+  }
+  return -1;
+}
+
+/* The UTC day of the time field of the line at d[p..], for the two forms
+ * an export writes most: RFC 3339 "YYYY-MM-DD..." (its date: an offset
+ * other than Z may shift the UTC day, which only makes the choice of a cut
+ * worse, never wrong) or Unix seconds. -1 when the line has no such field. */
+static int64_t line_day(const uint8_t *d, size_t len, size_t p, long col) {
+  size_t q;
+  int64_t day = 0;
+  for (; col > 0 && p < len; p++) {
+    if (d[p] == '\n') {
+      return -1;
+    }
+    col -= d[p] == ',';
+  }
+  while (p < len && d[p] == ' ') {
+    p++;
+  }
+  for (q = p; q < len && q - p < 18 && d[q] >= '0' && d[q] <= '9'; q++) {
+    day = day * 10 + (d[q] - '0');
+  }
+  if (q - p == 4 && q + 6 <= len && d[q] == '-' && d[q + 3] == '-') {
+    int64_t month = (d[q + 1] - '0') * 10 + (d[q + 2] - '0'), mday = (d[q + 4] - '0') * 10 + (d[q + 5] - '0');
+    return (day * 12 + month) * 31 + mday; /* an order of days, not a count */
+  }
+  if (q > p && (q >= len || d[q] == ',' || d[q] == '\n' || d[q] == '\r' || d[q] == ' ')) {
+    return day / 86400;
+  }
+  return -1;
+}
+
+/* Move the cut at `b` (a line start) forward to the first line whose day
+ * is later than that of the line at `b`, looking at most `reach` bytes
+ * ahead; `b` when there is none. In a file in time order (an event log)
+ * the parts then rarely share a customer day, whose purchase amounts a
+ * merge could not add as one store does (docs/cli.md: the file would be
+ * read again on one thread). */
+static size_t day_cut(const uint8_t *d, size_t len, size_t b, long col, size_t reach) {
+  int64_t first = line_day(d, len, b, col);
+  size_t p = b, end = len - b < reach ? len : b + reach;
+  if (first < 0) {
+    return b;
+  }
+  while (p < end) {
+    const uint8_t *nl = memchr(d + p, '\n', len - p);
+    int64_t day;
+    if (nl == NULL) {
+      return b;
+    }
+    p = (size_t)(nl - d) + 1;
+    day = p < len ? line_day(d, len, p, col) : -1;
+    if (day > first) {
+      return p;
+    }
+  }
+  return b;
+}
+
 /* Cut d[0..len) into at most `parts` ranges at record starts; `cuts`
  * receives the starts of ranges 1.. (at least `start`). Returns the number
  * of ranges. */
@@ -356,6 +511,7 @@ static size_t find_cuts(size_t *cuts, const uint8_t *d, size_t len, size_t start
   size_t j, ranges = 1, p = start;
   /* Without any '"' after the header, every '\n' ends a record. */
   int plain = !csv || memchr(d + start, '"', len - start) == NULL;
+  long col = csv ? time_column(d, start) : -1;
   for (j = 1; j < parts; j++) {
     size_t target = (size_t)((double)len * (double)j / (double)parts), b;
     if (target < start) {
@@ -364,6 +520,9 @@ static size_t find_cuts(size_t *cuts, const uint8_t *d, size_t len, size_t start
     if (plain) {
       const uint8_t *nl = target == 0 ? d - 1 : memchr(d + target - 1, '\n', len - (target - 1));
       b = target == start ? start : nl == NULL ? len : (size_t)(nl - d) + 1;
+      if (csv && col >= 0 && b > start && b < len) {
+        b = day_cut(d, len, b, col, len / parts / 8);
+      }
     } else {
       while (p < target) {
         p = csv_record_end(d, len, p);
@@ -406,7 +565,8 @@ static void print_range_diags(const char *name, const range_job *job, uint64_t b
 /* The events of `name` into *store through `jobs` ranges read in
  * parallel. Returns 1 when done (FILE_READ), 0 when the file must be read
  * on one thread instead (nothing of it is in *store then). */
-static int read_ranges(cxm_store **store, int fresh, const char *name, range_job *jobs, size_t ranges, cli_input *in) {
+static int read_ranges(cxm_store **store, int fresh, const char *name, range_job *jobs, size_t ranges, int say,
+                       cli_input *in) {
   pthread_t *threads = calloc(ranges, sizeof *threads);
   int *started = calloc(ranges, sizeof *started);
   cxm_store *acc;
@@ -421,7 +581,9 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
   for (j = 1; j < ranges; j++) {
     started[j] = pthread_create(&threads[j], NULL, run_range, &jobs[j]) == 0;
   }
+  jobs[0].draws = 1;
   run_range(&jobs[0]);
+  jobs[0].draws = 0;
   for (j = 1; j < ranges; j++) {
     if (started[j]) {
       pthread_join(threads[j], NULL);
@@ -431,6 +593,7 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
   }
   free(threads);
   free(started);
+  cli_progress_clear(&jobs[0].progress->line);
   for (j = 0; j < ranges; j++) {
     /* A header, memory or any other problem: the one-thread reading
      * reports it as it always does. */
@@ -440,23 +603,28 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
   }
   acc = jobs[0].store;
   for (j = 1; j < ranges && rc == CXM_OK; j++) {
-    rc = cxm_store_merge(acc, jobs[j].store);
+    rc = cxm_store_merge_exact(acc, jobs[j].store);
+    /* Merged: its memory is free for the next merge's growth. */
+    cxm_store_free(jobs[j].store);
+    jobs[j].store = NULL;
   }
   if (rc == CXM_OK && !fresh) {
-    rc = cxm_store_merge(*store, acc);
+    rc = cxm_store_merge_exact(*store, acc);
   }
   if (rc != CXM_OK) {
     char msg[256];
     if (rc == CXM_E_CONFLICT) {
       snprintf(msg, sizeof msg,
-               "an event id repeats across the %zu parts read in parallel, or an earlier "
-               "file: reading it again on one thread",
+               "the %zu parts read in parallel cannot be merged exactly (an event id in two of them or in an "
+               "earlier file, or a sum split across them): reading it again on one thread",
                ranges);
     } else {
       snprintf(msg, sizeof msg, "merging the parts read in parallel failed (%s): reading it again on one thread",
                cxm_status_str(rc));
     }
-    cli_diag(name, msg);
+    if (say) {
+      cli_diag(name, msg);
+    }
     return 0;
   }
   if (fresh) {
@@ -479,20 +647,28 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
 }
 
 static enum file_outcome read_file_threads(cxm_store **store, int fresh, const cxm_store_options *options,
-                                           const cli_args *args, const char *name, uint8_t *buf, cli_input *in) {
+                                           const cli_args *args, size_t threads, const char *name, uint8_t *buf,
+                                           cli_input *in) {
   struct stat st;
   const uint8_t *d;
   void *map;
   size_t len, header, ranges = 0, j, *cuts = NULL;
   range_job *jobs = NULL;
+  range_progress progress;
   int fd, csv, done = 0;
 
   if (strcmp(name, "-") == 0 || cli_name_is_gzip(name)) {
     return read_file(*store, args, name, buf, in);
   }
-  fd = open(name, O_RDONLY);
+  /* Not a regular file (a FIFO, whose open would wait for a writer and
+   * whose bytes, once read, are gone): one thread, which opens it once. */
+  if (stat(name, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return read_file(*store, args, name, buf, in); /* it reports any error */
+  }
+  /* O_NONBLOCK: should the name have become a FIFO since, do not wait. */
+  fd = open(name, O_RDONLY | O_NONBLOCK);
   if (fd < 0) {
-    return read_file(*store, args, name, buf, in); /* it reports the error */
+    return read_file(*store, args, name, buf, in);
   }
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
     close(fd);
@@ -512,15 +688,21 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
     csv = o.format == CXM_FORMAT_CSV;
   }
   header = csv ? csv_header_end(d, len) : 0;
-  cuts = calloc(args->threads, sizeof *cuts);
+  cuts = calloc(threads, sizeof *cuts);
   if (cuts != NULL && (!csv || header > 0) && comma_utf8(d, len, header, &args->dialect)) {
-    ranges = find_cuts(cuts, d, len, header, args->threads, csv);
+    ranges = find_cuts(cuts, d, len, header, threads, csv);
   }
+  /* The cuts and checks above read (for a file with quotes, all of) it. */
+  drop_read(d, len);
   if (ranges > 1) {
     jobs = calloc(ranges, sizeof *jobs);
   }
   if (jobs != NULL) {
+    atomic_init(&progress.bytes, 0);
+    atomic_init(&progress.lines, 0);
+    cli_progress_start(&progress.line, name, len, args->dialect.quiet);
     for (j = 0; j < ranges; j++) {
+      jobs[j].progress = &progress;
       size_t begin = j == 0 ? 0 : cuts[j - 1], end = j + 1 < ranges ? cuts[j] : len;
       jobs[j].data = d + begin;
       jobs[j].len = end - begin;
@@ -542,7 +724,9 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
       jobs[j].options = options;
       jobs[j].rc = CXM_E_STATE;
     }
-    done = read_ranges(store, fresh, name, jobs, ranges, in);
+    /* With the default thread count the user asked for nothing: reading
+     * again on one thread is silent. */
+    done = read_ranges(store, fresh, name, jobs, ranges, args->threads != 0, in);
     for (j = 0; j < ranges; j++) {
       cxm_store_free(jobs[j].store);
       free(jobs[j].diags.p);
@@ -589,7 +773,7 @@ static int input_verdict(const cli_args *args, const cli_input *in, size_t unrea
 }
 
 static int read_all(cxm_store **store, const cxm_store_options *options, const cli_args *args, cli_input *in,
-                    int parallel) {
+                    size_t threads) {
   uint8_t *buf = malloc(CHUNK_SIZE);
   size_t i, files_read = 0;
   int status = CLI_EXIT_OK;
@@ -599,8 +783,8 @@ static int read_all(cxm_store **store, const cxm_store_options *options, const c
   }
   for (i = 0; i < args->file_count && status == CLI_EXIT_OK; i++) {
     const char *name = args->files[i];
-    enum file_outcome outcome = parallel ? read_file_threads(store, i == 0, options, args, name, buf, in)
-                                         : read_file(*store, args, name, buf, in);
+    enum file_outcome outcome = threads > 1 ? read_file_threads(store, i == 0, options, args, threads, name, buf, in)
+                                            : read_file(*store, args, name, buf, in);
     switch (outcome) {
     case FILE_READ: files_read++; break;
     case FILE_UNREAD:
@@ -628,7 +812,7 @@ static int read_all(cxm_store **store, const cxm_store_options *options, const c
 }
 
 int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in) {
-  return read_all(&store, NULL, args, in, 0);
+  return read_all(&store, NULL, args, in, 1);
 }
 
 int cli_read_store(cxm_store **store, char **files, size_t file_count, int strict, cli_input *in) {
@@ -647,7 +831,19 @@ int cli_read_store(cxm_store **store, char **files, size_t file_count, int stric
   return cli_read_events(*store, &args, in);
 }
 
+/* The default of --threads: the processors online, at most
+ * CLI_DEFAULT_THREADS_MAX (each part's store holds its own copy of the
+ * customers it names until it is merged). */
+static size_t default_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1) {
+    return 1;
+  }
+  return n > CLI_DEFAULT_THREADS_MAX ? CLI_DEFAULT_THREADS_MAX : (size_t)n;
+}
+
 int cli_read_events_threads(cxm_store **store, const cxm_store_options *options, const cli_args *args, cli_input *in) {
+  size_t threads = args->threads != 0 ? args->threads : default_threads();
   /* --strict stops at the first bad row of the whole input: one thread. */
-  return read_all(store, options, args, in, args->threads > 1 && !args->strict);
+  return read_all(store, options, args, in, args->strict ? 1 : threads);
 }

@@ -1,6 +1,8 @@
 /* Per-interaction bookkeeping; see interactions.h. */
 #include "store/interactions.h"
 
+#include <math.h>
+
 #include <string.h>
 
 void cxmi_interactions_init(cxmi_interactions *t) {
@@ -119,6 +121,18 @@ void cxmi_interactions_absorb_early(cxmi_interactions *t, cxmi_interaction *r, i
   }
 }
 
+double cxmi_rating_sum_add(double sum, double add) { return (double)(llround(sum * 6.0) + llround(add * 6.0)) / 6.0; }
+
+/* Keep `bit` of r->whole: set while every one of the `n` terms so far and
+ * `v` are whole numbers (ratings are 0..100, so their sums stay exact). */
+static void whole_term(cxmi_interaction *r, uint32_t bit, uint32_t n, double v) {
+  int whole = v == floor(v);
+  if (n == 0)
+    r->whole = whole ? r->whole | bit : r->whole & ~bit;
+  else if (!whole)
+    r->whole &= ~bit;
+}
+
 void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_event *e, uint64_t ref_hash,
                               uint32_t customer) {
   cxmi_interaction *r;
@@ -132,6 +146,7 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
    * first in input order wins (docs/metrics.md). */
   switch (e->kind) {
   case CXM_KIND_INTERNAL:
+    whole_term(r, CXMI_WHOLE_INTERNAL, r->internal_n, e->value);
     r->internal_sum += e->value;
     r->internal_n++;
     set_min(&r->first_rating_time, e->time);
@@ -146,7 +161,7 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
   case CXM_KIND_NPS:
   case CXM_KIND_CSAT:
   case CXM_KIND_CES:
-    r->rating_sum += cxmi_normalised_rating(e->kind, e->value);
+    r->rating_sum = cxmi_rating_sum_add(r->rating_sum, cxmi_normalised_rating(e->kind, e->value));
     r->rating_n++;
     set_min(&r->first_rating_time, e->time);
     if (e->time < r->first_customer_rating_time) {

@@ -26,8 +26,12 @@ typedef struct cxmi_interaction {
   uint32_t internal_n, rating_n;
   int64_t first_customer_rating_time; /* earliest customer rating */
   uint32_t rating_customer;           /* the customer who gave it */
-  double first_internal;              /* the earliest internal rating's value */
-  double first_rating;                /* the earliest customer rating, normalised */
+  /* CXMI_WHOLE_INTERNAL: every internal rating added so far is a whole
+   * number, so their sum is exact in any order (0 when unknown: a loaded
+   * snapshot). Read by cxm_store_merge_exact. */
+  uint32_t whole;
+  double first_internal; /* the earliest internal rating's value */
+  double first_rating;   /* the earliest customer rating, normalised */
   int32_t internal_channel, internal_stage, internal_segment;
   /* contact */
   int32_t open_channel, open_stage, open_segment;
@@ -43,6 +47,8 @@ typedef struct cxmi_interaction {
   uint32_t reopen_n;         /* contact_reopen events */
   uint32_t transfer_n;       /* contact_transfer events */
 } cxmi_interaction;
+
+#define CXMI_WHOLE_INTERNAL 1u
 
 typedef struct cxmi_early {
   int64_t time;
@@ -90,5 +96,13 @@ void cxmi_interactions_absorb_early(cxmi_interactions *t, cxmi_interaction *r, i
 
 /* A customer rating on the common 0..100 scale (docs/metrics.md). */
 double cxmi_normalised_rating(int32_t kind, double value);
+
+/* `sum` (an interaction's rating_sum) plus `add` (another one, or a
+ * normalised rating), rounded once: customer ratings normalise to
+ * multiples of 100/6 (NPS 10 v, CSAT 25 (v - 1), CES 100 (v - 1) / 6), so
+ * six times a sum is a whole number below 2^42, recovered exactly from its
+ * rounded double; the sum is kept as that whole number / 6, the same
+ * however the ratings were grouped (shards of one stream merged). */
+double cxmi_rating_sum_add(double sum, double add);
 
 #endif

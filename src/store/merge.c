@@ -190,13 +190,24 @@ static uint32_t early_length(const cxmi_interactions *t, const cxmi_interaction 
   return n;
 }
 
-static int32_t plan_interactions(merge_plan *p, const merge_maps *m, const cxm_store *into, const cxm_store *from) {
+/* Whether a sum of doubles with `dst_n` terms in `into` and `src_n` in
+ * `from` could differ from one store's in its last bits: one store adds
+ * from's terms one by one to into's sum, a merge adds from's sum to it.
+ * With one term (or none) on from's side the two are the same addition. */
+static int sum_inexact(uint32_t dst_n, uint32_t src_n) { return dst_n >= 1 && src_n >= 2; }
+
+static int32_t plan_interactions(merge_plan *p, const merge_maps *m, const cxm_store *into, const cxm_store *from,
+                                 int exact) {
   uint32_t i;
   p->early = 0;
   for (i = 0; i < from->interactions.refs.count; i++) {
     const cxmi_interaction *src = &from->interactions.items[i];
     if (m->ref[i] < into->interactions.refs.count) {
       const cxmi_interaction *dst = &into->interactions.items[m->ref[i]];
+      /* customer ratings add up exactly (cxmi_rating_sum_add); internal
+       * ratings only when whole */
+      if (exact && !(dst->whole & src->whole & CXMI_WHOLE_INTERNAL) && sum_inexact(dst->internal_n, src->internal_n))
+        return CXM_E_CONFLICT;
       if (add_overflows_u32(dst->internal_n, src->internal_n) || add_overflows_u32(dst->rating_n, src->rating_n) ||
           add_overflows_u32(dst->reply_n, src->reply_n) || add_overflows_u32(dst->reopen_n, src->reopen_n) ||
           add_overflows_u32(dst->transfer_n, src->transfer_n))
@@ -207,7 +218,8 @@ static int32_t plan_interactions(merge_plan *p, const merge_maps *m, const cxm_s
   return CXM_OK;
 }
 
-static int32_t plan_side_tables(merge_plan *p, const merge_maps *m, const cxm_store *into, const cxm_store *from) {
+static int32_t plan_side_tables(merge_plan *p, const merge_maps *m, const cxm_store *into, const cxm_store *from,
+                                int exact) {
   uint32_t i;
   for (i = 0; i < from->servqual_keys.count; i++) {
     int64_t at = cxmi_keymap_find(&into->servqual_keys, map_servqual_key(m, from->servqual_keys.keys[i]));
@@ -235,11 +247,16 @@ static int32_t plan_side_tables(merge_plan *p, const merge_maps *m, const cxm_st
     for (i = 0; i <= from->purchase_days.slot_mask; i++) {
       const cxmi_day_slot *src = &from->purchase_days.slots[i], *dst;
       uint64_t key;
-      if (src->key == 0 || !(src->amount > 0)) continue;
+      int sum_check;
+      if (src->key == 0) continue;
+      sum_check = exact && src->purchases >= 2;
+      if (!(src->amount > 0) && !sum_check) continue;
       key = map_day_key(m, src->key - 1);
       if ((key >> 32) >= into->customers.count) continue;
       dst = cxmi_daymap_slot(&into->purchase_days, key);
-      if (dst->key != 0 && !isfinite(dst->amount + src->amount)) return CXM_E_OVERFLOW;
+      if (dst->key == 0) continue;
+      if (src->amount > 0 && !isfinite(dst->amount + src->amount)) return CXM_E_OVERFLOW;
+      if (sum_check && sum_inexact(dst->purchases, src->purchases)) return CXM_E_CONFLICT;
     }
   }
   return CXM_OK;
@@ -257,10 +274,16 @@ static void set_min(int64_t *at, int64_t t) {
  * first of equal times. */
 static void merge_interaction(cxmi_interactions *t, cxmi_interaction *dst, const cxmi_interactions *from_t,
                               const cxmi_interaction *src, const merge_maps *m) {
-  uint32_t at, pushed = 0;
+  uint32_t at, pushed = 0, bit;
+  /* A sum keeps its mark only when both sides have it (or one side has no
+   * term). */
+  bit = CXMI_WHOLE_INTERNAL;
+  if (src->internal_n > 0 && (dst->internal_n == 0 || !(src->whole & bit)))
+    dst->whole = (dst->whole & ~bit) | (src->whole & bit);
   dst->internal_sum += src->internal_sum;
   dst->internal_n += src->internal_n;
-  dst->rating_sum += src->rating_sum;
+  /* exact (interactions.h): the sum one store keeps, however grouped */
+  dst->rating_sum = cxmi_rating_sum_add(dst->rating_sum, src->rating_sum);
   dst->rating_n += src->rating_n;
   set_min(&dst->first_rating_time, src->first_rating_time);
   if (src->first_internal_time < dst->first_internal_time) {
@@ -477,7 +500,7 @@ static void commit_side_tables(cxm_store *into, const merge_maps *m, const cxm_s
 
 /* ---- the merge ------------------------------------------------------------ */
 
-static int32_t plan_merge(merge_plan *p, merge_maps *m, cxm_store *into, const cxm_store *from) {
+static int32_t plan_merge(merge_plan *p, merge_maps *m, cxm_store *into, const cxm_store *from, int exact) {
   int32_t rc = CXM_OK;
   cxmi_alloc *a = &into->alloc;
   /* A store skips a repeated event id, but a merge cannot take back an
@@ -509,9 +532,9 @@ static int32_t plan_merge(merge_plan *p, merge_maps *m, cxm_store *into, const c
     p->info = from->info[i].channel != CXM_CHANNEL_UNKNOWN || from->info[i].segment != CXM_SEGMENT_UNKNOWN;
   rc = plan_cells(p, m, into, from);
   if (rc != CXM_OK) return rc;
-  rc = plan_interactions(p, m, into, from);
+  rc = plan_interactions(p, m, into, from, exact);
   if (rc != CXM_OK) return rc;
-  return plan_side_tables(p, m, into, from);
+  return plan_side_tables(p, m, into, from, exact);
 }
 
 /* Grow every table of `into` for the plan; on failure the tables hold what
@@ -538,7 +561,7 @@ static int32_t reserve_merge(merge_plan *p, cxm_store *into) {
   return rc;
 }
 
-int32_t cxm_store_merge(cxm_store *into, const cxm_store *from) {
+static int32_t merge(cxm_store *into, const cxm_store *from, int exact) {
   merge_plan p;
   merge_maps m;
   int32_t rc;
@@ -548,7 +571,7 @@ int32_t cxm_store_merge(cxm_store *into, const cxm_store *from) {
     return CXM_E_OVERFLOW;
   memset(&p, 0, sizeof p);
   memset(&m, 0, sizeof m);
-  rc = plan_merge(&p, &m, into, from);
+  rc = plan_merge(&p, &m, into, from, exact);
   if (rc == CXM_OK) rc = reserve_merge(&p, into);
   if (rc == CXM_OK) {
     /* No failure from here on. New customers, channels and segments come
@@ -581,3 +604,7 @@ int32_t cxm_store_merge(cxm_store *into, const cxm_store *from) {
   maps_free(&m, &into->alloc, from);
   return rc;
 }
+
+int32_t cxm_store_merge(cxm_store *into, const cxm_store *from) { return merge(into, from, 0); }
+
+int32_t cxm_store_merge_exact(cxm_store *into, const cxm_store *from) { return merge(into, from, 1); }

@@ -210,14 +210,20 @@ def check_case(case, d):
     return rc, lines
 
 
-THREADS_AGAIN = re.compile(r"^cxm: .*: (an event id repeats across the [0-9]+ parts read in parallel, or an earlier file|"
+THREADS_AGAIN = re.compile(r"^cxm: .*: (the [0-9]+ parts read in parallel cannot be merged exactly \(an event id in "
+                           r"two of them or in an earlier file, or a sum split across them\)|"
                            r"merging the parts read in parallel failed \(.*\)): reading it again on one thread$")
 
 
 def check_threads(name, args, d, rc1, out1, lines1, n=4):
     """`--threads N` (docs/cli.md) prints what one thread prints: the same
-    status, report and diagnostics (one more line when an event id repeats
-    across the parts and the file is read again)."""
+    status, report and diagnostics (one more line when the parts cannot be
+    merged exactly and the file is read again). The run given (rc1, out1,
+    lines1) used the default thread count, which must print exactly what
+    --threads 1 prints."""
+    rc, out, err = run(args[:1] + ["--threads", "1"] + args[1:] + [name], d)
+    what = "%s --threads 1 %s" % (" ".join(args), name)
+    check((rc, out, stderr_lines(err)) == (rc1, out1, lines1), "%s: not what the default thread count prints" % what)
     rc, out, err = run(args[:1] + ["--threads", str(n)] + args[1:] + [name], d)
     what = "%s --threads %d %s" % (" ".join(args), n, name)
     check(rc == rc1, "%s: exit %d, one thread %d" % (what, rc, rc1))
