@@ -91,11 +91,12 @@ static void put_f64(sink *s, double v) {
 static void put_code(sink *s, int32_t v) { put_leb(s, (uint64_t)(uint32_t)v); }
 
 static void put_strings(sink *s, const cxmi_intern *t) {
-  uint32_t i;
+  cxmi_intern_cursor c;
+  const char *str;
+  size_t len;
   put_leb(s, t->count);
-  for (i = 0; i < t->count; i++) {
-    size_t len;
-    const char *str = cxmi_intern_str(t, i, &len);
+  cxmi_intern_cursor_init(&c);
+  while ((str = cxmi_intern_next(t, &c, &len)) != NULL) {
     put_leb(s, len);
     put(s, str, len);
   }
