@@ -168,10 +168,10 @@ int32_t cxmi_merge_daymap_reserve(cxmi_daymap *m, cxmi_alloc *a, uint32_t days) 
   uint64_t need = (uint64_t)m->count + days, old = m->slots == NULL ? 0 : (uint64_t)m->slot_mask + 1, cap, i;
   cxmi_day_slot *slots;
   if (days == 0) return CXM_OK;
+  if (need > CXMI_DAYMAP_MAX) return CXM_E_LIMIT;
   cap = old == 0 ? 64 : old;
-  while (need * 2 > cap) cap *= 2;
+  while (need * 4 > cap * 3) cap *= 2; /* daymap.c's load limit */
   if (cap == old) return CXM_OK;
-  if (cap > (UINT64_C(1) << 31)) return CXM_E_LIMIT;
   slots = cxmi_calloc(a, (size_t)cap, sizeof *slots);
   if (slots == NULL) return CXM_E_NOMEM;
   for (i = 0; i < old; i++) {
