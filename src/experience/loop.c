@@ -126,8 +126,15 @@ typedef struct answer {
   int64_t time;
   int64_t delay; /* business seconds to the first follow-up, when followed */
   int32_t channel, segment;
-  uint8_t stage, kind, detractor, followed, in_target, invited;
-  uint8_t has_next, next_recovered, followed_before_next;
+  uint8_t stage, kind;
+  /* flags, one bit each: 32 bytes a record instead of 40 */
+  unsigned detractor : 1;
+  unsigned followed : 1;
+  unsigned in_target : 1;
+  unsigned invited : 1;
+  unsigned has_next : 1;
+  unsigned next_recovered : 1;
+  unsigned followed_before_next : 1;
 } answer;
 
 /* An invitation, the same way. */
@@ -216,15 +223,15 @@ static int32_t find_facts(work *w, cxmi_alloc *al, const cxm_store *store, const
     f->segment = r->segment;
     f->stage = r->stage;
     f->kind = r->kind;
-    f->detractor = (uint8_t)detractor(o, r->kind, r->value);
-    f->invited = (uint8_t)match_invitation(w, log, a, o->invitation_window_seconds);
+    f->detractor = detractor(o, r->kind, r->value) != 0;
+    f->invited = match_invitation(w, log, a, o->invitation_window_seconds) != 0;
     if (!f->detractor) continue;
     /* The customer's next answer of the same kind, in (time, input) order. */
     for (j = i + 1; j < w->n_answers && w->answers[j].key == a->key; j++) {
       const cxmi_loop_event *next = &log[w->answers[j].index];
       if (next->kind != r->kind) continue;
       f->has_next = 1;
-      f->next_recovered = (uint8_t)!detractor(o, next->kind, next->value);
+      f->next_recovered = !detractor(o, next->kind, next->value);
       break;
     }
     if (r->ref != 0 && w->n_followups > 0) {
