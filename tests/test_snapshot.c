@@ -1409,7 +1409,7 @@ static void test_layout_known(void **state) {
   (void)state;
   if (sizeof(void *) != 8) skip();
   assert_int_equal(sizeof(struct cxm_store), 672);
-  assert_int_equal(sizeof(cxmi_interaction), 168);
+  assert_int_equal(sizeof(cxmi_interaction), 152);
   assert_int_equal(sizeof(cxmi_loop_event), 32);
   assert_int_equal(sizeof(cxmi_early), 16);
   assert_int_equal(sizeof(cxmi_day_slot), 40);
