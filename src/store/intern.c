@@ -41,7 +41,7 @@ int64_t cxmi_intern_find(const cxmi_intern *t, const char *s, size_t len, uint64
   uint64_t tag = CXMI_INTERN_TAG(hash);
   uint32_t i;
   if (t->slots == NULL) return -1;
-  for (i = (uint32_t)hash & t->slot_mask;; i = (i + 1) & t->slot_mask) {
+  for (i = cxmi_intern_home(t, hash);; i = (i + 1) & t->slot_mask) {
     uint64_t slot = t->slots[i];
     const unsigned char *rec;
     if (slot == 0) return -1;
@@ -60,15 +60,20 @@ int64_t cxmi_intern_find(const cxmi_intern *t, const char *s, size_t len, uint64
 void cxmi_intern_prefetch_record(const cxmi_intern *t, uint64_t hash) {
   uint64_t slot;
   if (t->slots == NULL) return;
-  slot = t->slots[(uint32_t)hash & t->slot_mask];
+  slot = t->slots[cxmi_intern_home(t, hash)];
   if (slot != 0 && CXMI_INTERN_TAG(slot) == CXMI_INTERN_TAG(hash)) PREFETCH(slot_rec(t, slot));
 }
 
-static void place(uint64_t *slots, uint32_t mask, uint64_t hash, uint64_t pos) {
+/* Put a slot value in its home slot or the first free one after it. */
+static void place_slot(uint64_t *slots, uint32_t mask, unsigned shift, uint64_t hash, uint64_t value) {
   uint32_t j;
-  for (j = (uint32_t)hash & mask; slots[j] != 0; j = (j + 1) & mask) {
+  for (j = (uint32_t)(hash >> shift); slots[j] != 0; j = (j + 1) & mask) {
   }
-  slots[j] = CXMI_INTERN_TAG(hash) | (pos + 1);
+  slots[j] = value;
+}
+
+static void place(uint64_t *slots, uint32_t mask, unsigned shift, uint64_t hash, uint64_t pos) {
+  place_slot(slots, mask, shift, hash, CXMI_INTERN_TAG(hash) | (pos + 1));
 }
 
 const char *cxmi_intern_next(const cxmi_intern *t, cxmi_intern_cursor *c, size_t *len) {
@@ -98,27 +103,47 @@ static uint64_t rec_pos(const cxmi_intern *t, uint32_t block, const unsigned cha
   return ((uint64_t)block << CXMI_INTERN_BLOCK_SHIFT) | (uint64_t)(rec - (const unsigned char *)t->blocks[block]);
 }
 
-/* Rehash into `new_cap` slots, hashing every string again in arena order;
- * the old table stays intact on failure. */
+static unsigned log2_u64(uint64_t x) {
+  unsigned k = 0;
+  while (x > 1) {
+    x >>= 1;
+    k++;
+  }
+  return k;
+}
+
+/* Rehash into `new_cap` slots; the old table stays intact on failure.
+ * While the stored hash bits give the home slot, the old slots are moved
+ * in table order (the writes go forward through the new table, as the
+ * reads through the old one); past that, every string is hashed again, in
+ * arena order. */
 static int32_t grow_slots(cxmi_intern *t, cxmi_alloc *a, uint64_t new_cap) {
   uint64_t *slots = cxmi_calloc(a, (size_t)new_cap, sizeof *slots);
   uint32_t mask = (uint32_t)(new_cap - 1), block = 0;
-  cxmi_intern_cursor c;
-  const char *s;
-  size_t len, header = cxmi_intern_header(t);
+  unsigned bits = log2_u64(new_cap), shift = 64 - bits;
   if (slots == NULL) return CXM_E_NOMEM;
-  cxmi_intern_cursor_init(&c);
-  while ((s = cxmi_intern_next(t, &c, &len)) != NULL) {
-    const unsigned char *rec = (const unsigned char *)s - header;
-    /* A dense cursor does not follow blocks: find the record's. */
-    while (rec < (const unsigned char *)t->blocks[block] ||
-           rec >= (const unsigned char *)t->blocks[block] + CXMI_INTERN_BLOCK_SIZE)
-      block++;
-    place(slots, mask, cxmi_hash_bytes(s, len), rec_pos(t, block, rec));
+  if (bits <= CXMI_INTERN_TAG_BITS) {
+    uint32_t i;
+    for (i = 0; t->slots != NULL && i <= t->slot_mask; i++)
+      if (t->slots[i] != 0) place_slot(slots, mask, shift, t->slots[i], t->slots[i]);
+  } else {
+    cxmi_intern_cursor c;
+    const char *s;
+    size_t len, header = cxmi_intern_header(t);
+    cxmi_intern_cursor_init(&c);
+    while ((s = cxmi_intern_next(t, &c, &len)) != NULL) {
+      const unsigned char *rec = (const unsigned char *)s - header;
+      /* A dense cursor does not follow blocks: find the record's. */
+      while (rec < (const unsigned char *)t->blocks[block] ||
+             rec >= (const unsigned char *)t->blocks[block] + CXMI_INTERN_BLOCK_SIZE)
+        block++;
+      place(slots, mask, shift, cxmi_hash_bytes(s, len), rec_pos(t, block, rec));
+    }
   }
   cxmi_free(a, t->slots, slot_bytes(t));
   t->slots = slots;
   t->slot_mask = mask;
+  t->shift = (uint8_t)shift;
   return CXM_OK;
 }
 
@@ -205,7 +230,7 @@ uint32_t cxmi_intern_commit(cxmi_intern *t, const char *s, size_t len, uint64_t 
   dst[header - 1] = (unsigned char)len;
   if (len > 0) memcpy(dst + header, s, len);
   if (!t->set) t->ptrs[index] = dst;
-  place(t->slots, t->slot_mask, hash,
+  place(t->slots, t->slot_mask, t->shift, hash,
         ((uint64_t)(t->block_count - 1) << CXMI_INTERN_BLOCK_SHIFT) | (uint64_t)t->block_used);
   t->block_used += header + len;
   t->count++;

@@ -26,13 +26,17 @@
 /* One index slot is a uint64_t: 0 = empty, else the record's arena
  * position + 1 (block << CXMI_INTERN_BLOCK_SHIFT | offset) in the low
  * CXMI_INTERN_POS_BITS bits and the top bits of the string's hash above
- * them, so most wrong slots are rejected without touching the arena. The
- * position is found again from the hash's low bits; growing the index
- * hashes the strings again (in arena order: sequential reads).
+ * them, so most wrong slots are rejected without touching the arena. A
+ * string's home slot is given by its hash's top bits too: growing the
+ * index moves the slots in table order without reading a string (up to
+ * 2^CXMI_INTERN_TAG_BITS slots; past that, the strings are hashed again).
  * In the arena each dense string is a record: its index (4 bytes, native
  * order), its length (1 byte), then its bytes; a set's record is its
  * length (1 byte, never 0) and its bytes, and a 0 byte ends a block early. */
-#define CXMI_INTERN_POS_BITS 40
+#ifndef CXMI_INTERN_POS_BITS /* (a build may lower the tag bits to test the fallback) */
+#define CXMI_INTERN_POS_BITS 36
+#endif
+#define CXMI_INTERN_TAG_BITS (64 - CXMI_INTERN_POS_BITS)
 #define CXMI_INTERN_POS_MASK ((UINT64_C(1) << CXMI_INTERN_POS_BITS) - 1)
 #define CXMI_INTERN_TAG(hash) ((hash) & ~CXMI_INTERN_POS_MASK)
 
@@ -42,7 +46,8 @@ typedef struct cxmi_intern {
   uint32_t count;     /* strings held */
   uint32_t limit;     /* most strings allowed */
   uint32_t entry_cap;
-  int set;                    /* no per-index pointers, 1-byte record header */
+  uint8_t set;                /* no per-index pointers, 1-byte record header */
+  uint8_t shift;              /* 64 - log2(capacity): a hash's home slot is hash >> shift */
   const unsigned char **ptrs; /* dense: per index, its arena record */
   char **blocks;              /* arena blocks */
   uint32_t block_count, block_cap;
@@ -98,9 +103,12 @@ static inline void cxmi_intern_cursor_init(cxmi_intern_cursor *c) {
 /* The next string (NULL after the last one). Works for both kinds. */
 const char *cxmi_intern_next(const cxmi_intern *t, cxmi_intern_cursor *c, size_t *len);
 
+/* The home slot of `hash` (the table has slots). */
+static inline uint32_t cxmi_intern_home(const cxmi_intern *t, uint64_t hash) { return (uint32_t)(hash >> t->shift); }
+
 /* Start loading the index slot of `hash` (a hint; NULL-safe table). */
 static inline void cxmi_intern_prefetch_slot(const cxmi_intern *t, uint64_t hash) {
-  if (t->slots != NULL) PREFETCH(&t->slots[(uint32_t)hash & t->slot_mask]);
+  if (t->slots != NULL) PREFETCH(&t->slots[cxmi_intern_home(t, hash)]);
 }
 
 /* Start loading the arena record that the home slot of `hash` names
