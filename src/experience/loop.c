@@ -123,10 +123,10 @@ static size_t lower_bound(const entry *e, size_t n, uint32_t key, int64_t time) 
  * never the log (whose records they would visit in a cache-missing order). */
 typedef struct answer {
   int64_t time;
-  int64_t delay; /* business seconds to the first follow-up, when followed */
   int32_t channel, segment;
+  uint32_t delay_at; /* when followed: its business seconds to the first follow-up are followed_delay[delay_at] */
   uint8_t stage, kind;
-  /* flags, one bit each: 32 bytes a record instead of 40 */
+  /* flags, one bit each: 24 bytes a record */
   unsigned detractor : 1;
   unsigned followed : 1;
   unsigned in_target : 1;
@@ -163,8 +163,10 @@ typedef struct work {
   entry *tmp;         /* sort scratch: one entry per log record */
   uint32_t *count;    /* sort scratch: one per key, keys + 1 */
   size_t count_n;
-  uint32_t *refmap; /* a followup's or invitation's ref -> the common key */
-  int64_t *delays;
+  uint32_t *refmap;        /* a followup's or invitation's ref -> the common key */
+  int64_t *delays;         /* a filter's delays (scratch), n_followed + 1 */
+  int64_t *followed_delay; /* per followed answer, in the order found */
+  size_t n_followed, followed_cap;
   size_t n_answers, n_followups, n_by_ref, n_by_customer;
 } work;
 
@@ -203,6 +205,8 @@ static int32_t find_facts(work *w, cxmi_alloc *al, const cxm_store *store, const
   sort_entries(w->followups, w->n_followups, refs, w->tmp, w->count);
   sort_entries(w->by_ref, w->n_by_ref, refs, w->tmp, w->count);
   sort_entries(w->by_customer, w->n_by_customer, customers, w->tmp, w->count);
+  cxmi_free(al, w->count, w->count_n * sizeof *w->count);
+  w->count = NULL;
   /* The sort scratch goes before the facts come: the two are never needed
    * at once (3 M answers: 48 MB less at the peak). */
   if (store->loop.count > 0) {
@@ -236,10 +240,20 @@ static int32_t find_facts(work *w, cxmi_alloc *al, const cxm_store *store, const
       size_t at = lower_bound(w->followups, w->n_followups, r->ref, r->time);
       if (at < w->n_followups && w->followups[at].key == r->ref) {
         int64_t t = w->followups[at].time;
-        int32_t rc = cxm_calendar_business_seconds(&f->delay, cal, r->time, t);
+        int64_t delay;
+        int32_t rc = cxm_calendar_business_seconds(&delay, cal, r->time, t);
         if (rc != CXM_OK) return rc;
+        if (w->n_followed == w->followed_cap) {
+          size_t cap = w->followed_cap == 0 ? 1024 : w->followed_cap * 2;
+          int64_t *p = cxmi_realloc(al, w->followed_delay, w->followed_cap * sizeof *p, cap * sizeof *p);
+          if (p == NULL) return CXM_E_NOMEM;
+          w->followed_delay = p;
+          w->followed_cap = cap;
+        }
+        f->delay_at = (uint32_t)w->n_followed;
+        w->followed_delay[w->n_followed++] = delay;
         f->followed = 1;
-        f->in_target = f->delay <= o->target_business_seconds;
+        f->in_target = delay <= o->target_business_seconds;
         f->followed_before_next = f->has_next && t <= log[w->answers[j].index].time;
       }
     }
@@ -302,7 +316,7 @@ static void summarise(cxm_loop_result *res, const work *w, const cxm_filter *f) 
     if (a->followed) {
       res->followed++;
       res->followed_in_target += a->in_target;
-      w->delays[n++] = a->delay;
+      w->delays[n++] = w->followed_delay[a->delay_at];
     }
     if (!a->has_next) continue;
     if (a->followed_before_next) {
@@ -439,7 +453,7 @@ int32_t cxm_store_loop_each(cxm_loop_result *out, const cxm_filter *filters, siz
   if (n > 0) {
     cxmi_free(&a, w.answers, n * sizeof *w.answers);
     w.answers = NULL;
-    w.delays = cxmi_malloc(&a, (w.n_answers + 1) * sizeof *w.delays);
+    w.delays = cxmi_malloc(&a, (w.n_followed + 1) * sizeof *w.delays);
     if (w.delays == NULL) {
       rc = CXM_E_NOMEM;
       goto done;
@@ -451,7 +465,8 @@ done:
   cxmi_free(&a, w.answers, w.answers != NULL ? n * sizeof *w.answers : 0);
   cxmi_free(&a, w.answered, w.answered != NULL ? n : 0);
   cxmi_free(&a, w.facts, w.facts != NULL ? (w.n_answers + 1) * sizeof *w.facts : 0);
-  cxmi_free(&a, w.delays, w.delays != NULL ? (w.n_answers + 1) * sizeof *w.delays : 0);
+  cxmi_free(&a, w.delays, w.delays != NULL ? (w.n_followed + 1) * sizeof *w.delays : 0);
+  cxmi_free(&a, w.followed_delay, w.followed_cap * sizeof *w.followed_delay);
   cxmi_free(&a, w.refmap, w.refmap != NULL ? ((size_t)store->loop.refs.count + 1) * sizeof *w.refmap : 0);
   cxmi_free(&a, w.tmp, w.tmp != NULL ? n * sizeof *w.tmp : 0);
   cxmi_free(&a, w.count, w.count != NULL ? w.count_n * sizeof *w.count : 0);
