@@ -131,12 +131,14 @@ static void enc_cells(sink *s, const cxm_store *st) {
 
 static void enc_interactions(sink *s, const cxm_store *st) {
   const cxmi_interactions *t = &st->interactions;
+  cxmi_intern_cursor cur;
   uint32_t i;
   put_leb(s, t->refs.count);
+  cxmi_intern_cursor_init(&cur);
   for (i = 0; i < t->refs.count; i++) {
     const cxmi_interaction *r = &t->items[i];
     size_t len;
-    const char *ref = cxmi_intern_str(&t->refs, i, &len);
+    const char *ref = cxmi_intern_next(&t->refs, &cur, &len);
     uint32_t link, n = 0;
     put_leb(s, len);
     put(s, ref, len);

@@ -17,6 +17,18 @@ void cxmi_intern_init(cxmi_intern *t, uint32_t limit) {
 void cxmi_intern_init_set(cxmi_intern *t, uint32_t limit) {
   cxmi_intern_init(t, limit);
   t->set = 1;
+  t->walk = 1;
+}
+
+void cxmi_intern_init_walk(cxmi_intern *t, uint32_t limit) {
+  cxmi_intern_init(t, limit);
+  t->walk = 1;
+}
+
+/* Whether a record position holds the end mark of a block. */
+static int block_end(const cxmi_intern *t, const unsigned char *rec) {
+  static const unsigned char none[4] = {0xFF, 0xFF, 0xFF, 0xFF};
+  return t->set ? rec[0] == 0 : memcmp(rec, none, sizeof none) == 0;
 }
 
 static size_t slot_bytes(const cxmi_intern *t) {
@@ -80,14 +92,15 @@ const char *cxmi_intern_next(const cxmi_intern *t, cxmi_intern_cursor *c, size_t
   const unsigned char *rec;
   size_t header = cxmi_intern_header(t);
   if (c->index >= t->count) return NULL;
-  if (!t->set) {
+  if (!t->walk) {
     rec = t->ptrs[c->index];
   } else {
-    /* A block ends at its fill (the last block), at its end, or at a 0. */
+    /* A block ends at its fill (the last block), where no header fits, or
+     * at its end mark. */
     for (;;) {
       int last = c->block + 1 == t->block_count;
       rec = (const unsigned char *)t->blocks[c->block] + c->offset;
-      if (last ? c->offset < t->block_used : c->offset < CXMI_INTERN_BLOCK_SIZE && rec[0] != 0) break;
+      if (last ? c->offset < t->block_used : c->offset + header <= CXMI_INTERN_BLOCK_SIZE && !block_end(t, rec)) break;
       c->block++;
       c->offset = 0;
     }
@@ -171,8 +184,9 @@ static int32_t grow_entries(cxmi_intern *t, cxmi_alloc *a) {
 
 void cxmi_intern_attach_block(cxmi_intern *t, char *block) {
   assert(t->block_count < t->block_cap);
-  /* A set's walk stops at a 0 where the previous block's records end. */
-  if (t->block_count > 0 && t->block_used < CXMI_INTERN_BLOCK_SIZE) t->blocks[t->block_count - 1][t->block_used] = 0;
+  /* A walk stops at the end mark where the previous block's records end. */
+  if (t->block_count > 0 && t->block_used + cxmi_intern_header(t) <= CXMI_INTERN_BLOCK_SIZE)
+    memset(t->blocks[t->block_count - 1] + t->block_used, t->set ? 0 : 0xFF, t->set ? 1 : 4);
   t->blocks[t->block_count++] = block;
   t->block_used = 0;
 }
@@ -203,7 +217,7 @@ int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len) {
     rc = cxmi_intern_reserve_slots(t, a, (uint64_t)t->count + 1);
     if (rc != CXM_OK) return rc;
   }
-  if (!t->set && t->count == t->entry_cap) {
+  if (!t->walk && t->count == t->entry_cap) {
     rc = grow_entries(t, a);
     if (rc != CXM_OK) return rc;
   }
@@ -221,7 +235,7 @@ uint32_t cxmi_intern_commit(cxmi_intern *t, const char *s, size_t len, uint64_t 
   /* What cxmi_intern_reserve() guarantees: room for the entry, an arena
    * block with room for the record, load at most 3/4 after this one. */
   assert(len <= CXMI_INTERN_MAX_LEN && (!t->set || len > 0));
-  assert(t->count < t->limit && (t->set || t->count < t->entry_cap));
+  assert(t->count < t->limit && (t->walk || t->count < t->entry_cap));
   assert(t->slots != NULL && ((uint64_t)t->count + 1) * 4 <= ((uint64_t)t->slot_mask + 1) * 3);
   assert(t->block_count > 0 && t->block_used + header + len <= CXMI_INTERN_BLOCK_SIZE);
   assert(cxmi_intern_find(t, s, len, hash) < 0); /* known to be absent */
@@ -229,7 +243,7 @@ uint32_t cxmi_intern_commit(cxmi_intern *t, const char *s, size_t len, uint64_t 
   if (!t->set) memcpy(dst, &index, sizeof index);
   dst[header - 1] = (unsigned char)len;
   if (len > 0) memcpy(dst + header, s, len);
-  if (!t->set) t->ptrs[index] = dst;
+  if (!t->walk) t->ptrs[index] = dst;
   place(t->slots, t->slot_mask, t->shift, hash,
         ((uint64_t)(t->block_count - 1) << CXMI_INTERN_BLOCK_SHIFT) | (uint64_t)t->block_used);
   t->block_used += header + len;
@@ -238,7 +252,7 @@ uint32_t cxmi_intern_commit(cxmi_intern *t, const char *s, size_t len, uint64_t 
 }
 
 const char *cxmi_intern_str(const cxmi_intern *t, uint32_t index, size_t *len) {
-  assert(!t->set);
+  assert(!t->walk);
   *len = t->ptrs[index][4];
   return (const char *)t->ptrs[index] + CXMI_INTERN_REC_HEADER;
 }

@@ -32,7 +32,9 @@
  * 2^CXMI_INTERN_TAG_BITS slots; past that, the strings are hashed again).
  * In the arena each dense string is a record: its index (4 bytes, native
  * order), its length (1 byte), then its bytes; a set's record is its
- * length (1 byte, never 0) and its bytes, and a 0 byte ends a block early. */
+ * length (1 byte, never 0) and its bytes. Where a block's records end
+ * before its last byte, a set's next byte is 0 and a dense table's next
+ * four bytes are 0xFF (no index). */
 #ifndef CXMI_INTERN_POS_BITS /* (a build may lower the tag bits to test the fallback) */
 #define CXMI_INTERN_POS_BITS 36
 #endif
@@ -46,7 +48,8 @@ typedef struct cxmi_intern {
   uint32_t count;     /* strings held */
   uint32_t limit;     /* most strings allowed */
   uint32_t entry_cap;
-  uint8_t set;                /* no per-index pointers, 1-byte record header */
+  uint8_t set;                /* presence only: 1-byte record header, no index */
+  uint8_t walk;               /* no per-index pointers: strings are reached by walking the arena */
   uint8_t shift;              /* 64 - log2(capacity): a hash's home slot is hash >> shift */
   const unsigned char **ptrs; /* dense: per index, its arena record */
   char **blocks;              /* arena blocks */
@@ -57,6 +60,9 @@ typedef struct cxmi_intern {
 void cxmi_intern_init(cxmi_intern *t, uint32_t limit);
 /* A set: find() tells only presence (0), cxmi_intern_str() is not available. */
 void cxmi_intern_init_set(cxmi_intern *t, uint32_t limit);
+/* A dense table read only in index order (cxmi_intern_next()): no
+ * per-index pointers, cxmi_intern_str() is not available. */
+void cxmi_intern_init_walk(cxmi_intern *t, uint32_t limit);
 void cxmi_intern_free(cxmi_intern *t, cxmi_alloc *a);
 
 /* Bytes of a record's header in this table. */
@@ -84,7 +90,7 @@ uint32_t cxmi_intern_commit(cxmi_intern *t, const char *s, size_t len, uint64_t 
  * room in `blocks` reserved) the arena's current block. */
 void cxmi_intern_attach_block(cxmi_intern *t, char *block);
 
-/* Bytes of entry `index` (< count) of a dense table. */
+/* Bytes of entry `index` (< count) of a dense table that is not a walk's. */
 const char *cxmi_intern_str(const cxmi_intern *t, uint32_t index, size_t *len);
 
 /* A position in a table's strings, in index order: start with

@@ -39,7 +39,7 @@ int32_t cxmi_merge_intern_reserve(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_
     if (rc != CXM_OK) return rc;
   }
   /* Per-index record pointers. */
-  if (!t->set && t->entry_cap < need) {
+  if (!t->walk && t->entry_cap < need) {
     uint64_t entries = t->entry_cap == 0 ? 16 : t->entry_cap;
     const unsigned char **ptrs;
     while (entries < need) entries *= 2;
