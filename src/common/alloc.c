@@ -1,6 +1,7 @@
 /* Allocation through per-object hooks; see alloc.h. */
 #include "common/alloc.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,13 @@ void *cxmi_malloc(cxmi_alloc *a, size_t size) {
 void *cxmi_calloc(cxmi_alloc *a, size_t n, size_t size) {
   void *p;
   if (n == 0 || size == 0 || n > SIZE_MAX / size) return NULL;
+  if (a->hooks.alloc == default_alloc) {
+    /* calloc() hands out fresh pages of a large block without writing
+     * them: a table's pages are then touched only where it is used. */
+    p = calloc(n, size);
+    if (p != NULL) a->bytes += n * size;
+    return p;
+  }
   p = cxmi_malloc(a, n * size);
   if (p != NULL) memset(p, 0, n * size);
   return p;

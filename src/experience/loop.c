@@ -50,7 +50,6 @@ typedef struct entry {
   uint32_t key;   /* customer or ref */
   uint32_t index; /* log index: ties in time keep input order */
   int64_t time;
-  uint32_t rank; /* position among the answers (or invitations) in log order */
 } entry;
 
 static int by_key_time(const void *x, const void *y) {
@@ -124,10 +123,17 @@ static size_t lower_bound(const entry *e, size_t n, uint32_t key, int64_t time) 
  * never the log (whose records they would visit in a cache-missing order). */
 typedef struct answer {
   int64_t time;
-  int64_t delay; /* business seconds to the first follow-up, when followed */
   int32_t channel, segment;
-  uint8_t stage, kind, detractor, followed, in_target, invited;
-  uint8_t has_next, next_recovered, followed_before_next;
+  uint32_t delay_at; /* when followed: its business seconds to the first follow-up are followed_delay[delay_at] */
+  uint8_t stage, kind;
+  /* flags, one bit each: 24 bytes a record */
+  unsigned detractor : 1;
+  unsigned followed : 1;
+  unsigned in_target : 1;
+  unsigned invited : 1;
+  unsigned has_next : 1;
+  unsigned next_recovered : 1;
+  unsigned followed_before_next : 1;
 } answer;
 
 /* An invitation, the same way. */
@@ -152,13 +158,15 @@ typedef struct work {
   entry *by_ref;      /* invitations with a ref, by (ref, time, index) */
   entry *by_customer; /* invitations without a ref, by (customer, time, index) */
   uint8_t *answered;  /* per log record: an invitation matched by an answer */
-  answer *facts;      /* per answer, in log order */
-  invite *invites;    /* per invitation, in log order */
+  answer *facts;      /* per answer, in the order of `answers` (the summaries only count) */
+  invite *invites;    /* per invitation, in the order of `by_ref`, then `by_customer` */
   entry *tmp;         /* sort scratch: one entry per log record */
   uint32_t *count;    /* sort scratch: one per key, keys + 1 */
   size_t count_n;
-  uint32_t *refmap; /* a followup's or invitation's ref -> the common key */
-  int64_t *delays;
+  uint32_t *refmap;        /* a followup's or invitation's ref -> the common key */
+  int64_t *delays;         /* a filter's delays (scratch), n_followed + 1 */
+  int64_t *followed_delay; /* per followed answer, in the order found */
+  size_t n_followed, followed_cap;
   size_t n_answers, n_followups, n_by_ref, n_by_customer;
 } work;
 
@@ -188,7 +196,8 @@ static int match_invitation(work *w, const cxmi_loop_event *log, const entry *a,
   return 0;
 }
 
-static int32_t find_facts(work *w, const cxm_store *store, const cxm_loop_options *o, const cxm_calendar *cal) {
+static int32_t find_facts(work *w, cxmi_alloc *al, const cxm_store *store, const cxm_loop_options *o,
+                          const cxm_calendar *cal) {
   const cxmi_loop_event *log = store->loop.items;
   size_t i, j;
   uint32_t customers = store->customers.count, refs = store->interactions.refs.count + store->loop.refs.count + 1;
@@ -196,35 +205,55 @@ static int32_t find_facts(work *w, const cxm_store *store, const cxm_loop_option
   sort_entries(w->followups, w->n_followups, refs, w->tmp, w->count);
   sort_entries(w->by_ref, w->n_by_ref, refs, w->tmp, w->count);
   sort_entries(w->by_customer, w->n_by_customer, customers, w->tmp, w->count);
+  cxmi_free(al, w->count, w->count_n * sizeof *w->count);
+  w->count = NULL;
+  /* The sort scratch goes before the facts come: the two are never needed
+   * at once (3 M answers: 48 MB less at the peak). */
+  if (store->loop.count > 0) {
+    cxmi_free(al, w->tmp, store->loop.count * sizeof *w->tmp);
+    w->tmp = NULL;
+    w->facts = cxmi_malloc(al, (w->n_answers + 1) * sizeof *w->facts);
+    if (w->facts == NULL) return CXM_E_NOMEM;
+  }
   for (i = 0; i < w->n_answers; i++) {
     const entry *a = &w->answers[i];
     const cxmi_loop_event *r = &log[a->index];
-    answer *f = &w->facts[a->rank];
+    answer *f = &w->facts[i]; /* sorted order: the summaries only count */
     memset(f, 0, sizeof *f);
     f->time = r->time;
     f->channel = r->channel;
     f->segment = r->segment;
     f->stage = r->stage;
     f->kind = r->kind;
-    f->detractor = (uint8_t)detractor(o, r->kind, r->value);
-    f->invited = (uint8_t)match_invitation(w, log, a, o->invitation_window_seconds);
+    f->detractor = detractor(o, r->kind, r->value) != 0;
+    f->invited = match_invitation(w, log, a, o->invitation_window_seconds) != 0;
     if (!f->detractor) continue;
     /* The customer's next answer of the same kind, in (time, input) order. */
     for (j = i + 1; j < w->n_answers && w->answers[j].key == a->key; j++) {
       const cxmi_loop_event *next = &log[w->answers[j].index];
       if (next->kind != r->kind) continue;
       f->has_next = 1;
-      f->next_recovered = (uint8_t)!detractor(o, next->kind, next->value);
+      f->next_recovered = !detractor(o, next->kind, next->value);
       break;
     }
     if (r->ref != 0 && w->n_followups > 0) {
       size_t at = lower_bound(w->followups, w->n_followups, r->ref, r->time);
       if (at < w->n_followups && w->followups[at].key == r->ref) {
         int64_t t = w->followups[at].time;
-        int32_t rc = cxm_calendar_business_seconds(&f->delay, cal, r->time, t);
+        int64_t delay;
+        int32_t rc = cxm_calendar_business_seconds(&delay, cal, r->time, t);
         if (rc != CXM_OK) return rc;
+        if (w->n_followed == w->followed_cap) {
+          size_t cap = w->followed_cap == 0 ? 1024 : w->followed_cap * 2;
+          int64_t *p = cxmi_realloc(al, w->followed_delay, w->followed_cap * sizeof *p, cap * sizeof *p);
+          if (p == NULL) return CXM_E_NOMEM;
+          w->followed_delay = p;
+          w->followed_cap = cap;
+        }
+        f->delay_at = (uint32_t)w->n_followed;
+        w->followed_delay[w->n_followed++] = delay;
         f->followed = 1;
-        f->in_target = f->delay <= o->target_business_seconds;
+        f->in_target = delay <= o->target_business_seconds;
         f->followed_before_next = f->has_next && t <= log[w->answers[j].index].time;
       }
     }
@@ -232,7 +261,7 @@ static int32_t find_facts(work *w, const cxm_store *store, const cxm_loop_option
   for (i = 0; i < w->n_by_ref + w->n_by_customer; i++) {
     const entry *v = i < w->n_by_ref ? &w->by_ref[i] : &w->by_customer[i - w->n_by_ref];
     const cxmi_loop_event *r = &log[v->index];
-    invite *x = &w->invites[v->rank];
+    invite *x = &w->invites[i];
     memset(x, 0, sizeof *x);
     x->time = r->time;
     x->channel = r->channel;
@@ -287,7 +316,7 @@ static void summarise(cxm_loop_result *res, const work *w, const cxm_filter *f) 
     if (a->followed) {
       res->followed++;
       res->followed_in_target += a->in_target;
-      w->delays[n++] = a->delay;
+      w->delays[n++] = w->followed_delay[a->delay_at];
     }
     if (!a->has_next) continue;
     if (a->followed_before_next) {
@@ -371,16 +400,14 @@ int32_t cxm_store_loop_each(cxm_loop_result *out, const cxm_filter *filters, siz
     /* One block of n entries serves the four sorted lists. */
     w.answers = cxmi_malloc(&a, n * sizeof *w.answers);
     w.answered = cxmi_malloc(&a, n);
-    w.facts = cxmi_malloc(&a, (w.n_answers + 1) * sizeof *w.facts);
-    w.delays = cxmi_malloc(&a, (w.n_answers + 1) * sizeof *w.delays);
     w.invites = cxmi_malloc(&a, (w.n_by_ref + w.n_by_customer + 1) * sizeof *w.invites);
     w.tmp = cxmi_malloc(&a, n * sizeof *w.tmp);
     w.count_n = (size_t)store->interactions.refs.count + store->loop.refs.count + 2;
     if (w.count_n < (size_t)store->customers.count + 2) w.count_n = (size_t)store->customers.count + 2;
     w.refmap = cxmi_malloc(&a, ((size_t)store->loop.refs.count + 1) * sizeof *w.refmap);
     w.count = cxmi_malloc(&a, w.count_n * sizeof *w.count);
-    if (w.answers == NULL || w.answered == NULL || w.facts == NULL || w.delays == NULL || w.invites == NULL ||
-        w.tmp == NULL || w.count == NULL || w.refmap == NULL) {
+    if (w.answers == NULL || w.answered == NULL || w.invites == NULL || w.tmp == NULL || w.count == NULL ||
+        w.refmap == NULL) {
       rc = CXM_E_NOMEM;
       goto done;
     }
@@ -406,32 +433,40 @@ int32_t cxm_store_loop_each(cxm_loop_result *out, const cxm_filter *filters, siz
       e.index = (uint32_t)i;
       e.time = r->time;
       e.key = r->customer;
-      e.rank = 0;
       if (is_answer(r->kind)) {
-        e.rank = (uint32_t)na;
         w.answers[na++] = e;
       } else if (r->kind == CXM_KIND_FOLLOWUP) {
         e.key = w.refmap[r->ref - 1];
         w.followups[nf++] = e;
       } else if (r->ref != 0) {
         e.key = w.refmap[r->ref - 1];
-        e.rank = (uint32_t)(nr + nc);
         w.by_ref[nr++] = e;
       } else {
-        e.rank = (uint32_t)(nr + nc);
         w.by_customer[nc++] = e;
       }
     }
   }
-  rc = find_facts(&w, store, &o, cal);
+  rc = find_facts(&w, &a, store, &o, cal);
   if (rc != CXM_OK) goto done;
+  /* The summaries read only the facts, the invitations and the delays'
+   * scratch: the sorted lists go first. */
+  if (n > 0) {
+    cxmi_free(&a, w.answers, n * sizeof *w.answers);
+    w.answers = NULL;
+    w.delays = cxmi_malloc(&a, (w.n_followed + 1) * sizeof *w.delays);
+    if (w.delays == NULL) {
+      rc = CXM_E_NOMEM;
+      goto done;
+    }
+  }
   for (k = 0; k < count; k++) summarise(&rs[k], &w, &fs[k]);
   memcpy(out, rs, count * sizeof *out);
 done:
   cxmi_free(&a, w.answers, w.answers != NULL ? n * sizeof *w.answers : 0);
   cxmi_free(&a, w.answered, w.answered != NULL ? n : 0);
   cxmi_free(&a, w.facts, w.facts != NULL ? (w.n_answers + 1) * sizeof *w.facts : 0);
-  cxmi_free(&a, w.delays, w.delays != NULL ? (w.n_answers + 1) * sizeof *w.delays : 0);
+  cxmi_free(&a, w.delays, w.delays != NULL ? (w.n_followed + 1) * sizeof *w.delays : 0);
+  cxmi_free(&a, w.followed_delay, w.followed_cap * sizeof *w.followed_delay);
   cxmi_free(&a, w.refmap, w.refmap != NULL ? ((size_t)store->loop.refs.count + 1) * sizeof *w.refmap : 0);
   cxmi_free(&a, w.tmp, w.tmp != NULL ? n * sizeof *w.tmp : 0);
   cxmi_free(&a, w.count, w.count != NULL ? w.count_n * sizeof *w.count : 0);

@@ -272,9 +272,28 @@ int32_t cxmi_csv_split(cxmi_csv *c, const cxmi_record *record, cxmi_field *field
 
   if (!record->quoted) {
     /* Fast path: no quote anywhere, fields are the spans between commas.
-     * Event fields are short, so a byte loop beats a memchr() call each. */
+     * Event fields are short, so a loop over the bytes beats a memchr()
+     * call each; on little-endian hosts it looks at 8 bytes at a time. */
     size_t start = 0;
-    for (i = 0; i < len; i++) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = UINT64_C(0x0101010101010101), low7 = UINT64_C(0x7F7F7F7F7F7F7F7F);
+    const uint64_t pattern = ones * delim;
+    for (; i + 8 <= len; i += 8) {
+      uint64_t w, hits;
+      memcpy(&w, d + i, sizeof w);
+      w ^= pattern; /* a delimiter byte is now 0 */
+      /* The high bit of each byte that is 0, exactly (no carries between
+       * bytes): Hacker's Delight 6-1. */
+      hits = ~(((w & low7) + low7) | w | low7);
+      while (hits != 0) {
+        size_t at = i + ((size_t)__builtin_ctzll(hits) >> 3);
+        store_field(fields, cap, k++, d + start, at - start);
+        start = at + 1;
+        hits &= hits - 1;
+      }
+    }
+#endif
+    for (; i < len; i++) {
       if (d[i] == delim) {
         store_field(fields, cap, k++, d + start, i - start);
         start = i + 1;

@@ -91,11 +91,12 @@ static void put_f64(sink *s, double v) {
 static void put_code(sink *s, int32_t v) { put_leb(s, (uint64_t)(uint32_t)v); }
 
 static void put_strings(sink *s, const cxmi_intern *t) {
-  uint32_t i;
+  cxmi_intern_cursor c;
+  const char *str;
+  size_t len;
   put_leb(s, t->count);
-  for (i = 0; i < t->count; i++) {
-    size_t len;
-    const char *str = cxmi_intern_str(t, i, &len);
+  cxmi_intern_cursor_init(&c);
+  while ((str = cxmi_intern_next(t, &c, &len)) != NULL) {
     put_leb(s, len);
     put(s, str, len);
   }
@@ -130,12 +131,14 @@ static void enc_cells(sink *s, const cxm_store *st) {
 
 static void enc_interactions(sink *s, const cxm_store *st) {
   const cxmi_interactions *t = &st->interactions;
+  cxmi_intern_cursor cur;
   uint32_t i;
   put_leb(s, t->refs.count);
+  cxmi_intern_cursor_init(&cur);
   for (i = 0; i < t->refs.count; i++) {
     const cxmi_interaction *r = &t->items[i];
     size_t len;
-    const char *ref = cxmi_intern_str(&t->refs, i, &len);
+    const char *ref = cxmi_intern_next(&t->refs, &cur, &len);
     uint32_t link, n = 0;
     put_leb(s, len);
     put(s, ref, len);

@@ -27,8 +27,8 @@ cxmi_day_slot *cxmi_daymap_slot(const cxmi_daymap *m, uint64_t key) { return fin
 int32_t cxmi_daymap_reserve(cxmi_daymap *m, cxmi_alloc *a) {
   cxmi_day_slot *slots;
   size_t old = slot_count(m), cap, i;
-  if (m->slots != NULL && ((uint64_t)m->count + 1) * 2 <= old) return CXM_OK;
-  if (old >= (UINT32_C(1) << 31)) return CXM_E_LIMIT;
+  if (m->count >= CXMI_DAYMAP_MAX) return CXM_E_LIMIT;
+  if (m->slots != NULL && ((uint64_t)m->count + 1) * 4 <= old * 3) return CXM_OK;
   cap = old == 0 ? 64 : old * 2;
   slots = cxmi_calloc(a, cap, sizeof *slots);
   if (slots == NULL) return CXM_E_NOMEM;
@@ -45,7 +45,7 @@ cxmi_day_slot *cxmi_daymap_get(cxmi_daymap *m, uint64_t key) {
   assert(m->slots != NULL); /* after cxmi_daymap_reserve() */
   slot = find_slot(m->slots, m->slot_mask, key);
   if (slot->key == 0) {
-    assert(((uint64_t)m->count + 1) * 2 <= (uint64_t)m->slot_mask + 1); /* load <= 1/2 */
+    assert(((uint64_t)m->count + 1) * 4 <= ((uint64_t)m->slot_mask + 1) * 3); /* load <= 3/4 */
     memset(slot, 0, sizeof *slot);
     slot->key = key + 1;
     m->count++;

@@ -7,7 +7,7 @@
 
 void cxmi_interactions_init(cxmi_interactions *t) {
   memset(t, 0, sizeof *t);
-  cxmi_intern_init(&t->refs, UINT32_C(0xFFFFFFF0));
+  cxmi_intern_init_walk(&t->refs, UINT32_C(0xFFFFFFF0)); /* read in index order only */
 }
 
 void cxmi_interactions_free(cxmi_interactions *t, cxmi_alloc *a) {

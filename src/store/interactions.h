@@ -1,7 +1,7 @@
 /* Per-interaction bookkeeping: everything the perception gap and the
  * service levels need of one `ref`, whichever order its events arrive in.
  *
- * Memory: one record (168 bytes on LP64) plus the interned ref per interaction,
+ * Memory: one record (152 bytes on LP64) plus the interned ref per interaction,
  * for the store's lifetime: an interaction may get a late rating, so no
  * half can be dropped (docs/experience.md). The only variable part is the
  * "early" list: replies and resolutions seen before the earliest
@@ -18,34 +18,39 @@
 #define CXMI_NO_TIME INT64_MAX
 
 typedef struct cxmi_interaction {
+  /* Eight-byte members first, then four-byte ones: little padding (160
+   * bytes on LP64; the order is not part of any format). */
   /* perception gap */
-  int64_t first_rating_time;   /* earliest internal or customer rating */
-  int64_t first_internal_time; /* earliest internal rating */
-  double internal_sum;         /* internal ratings, 0..100 */
-  double rating_sum;           /* customer ratings normalised to 0..100 */
-  uint32_t internal_n, rating_n;
+  int64_t first_rating_time;          /* earliest internal or customer rating */
+  int64_t first_internal_time;        /* earliest internal rating */
+  double internal_sum;                /* internal ratings, 0..100 */
+  double rating_sum;                  /* customer ratings normalised to 0..100 */
   int64_t first_customer_rating_time; /* earliest customer rating */
-  uint32_t rating_customer;           /* the customer who gave it */
+  double first_internal;              /* the earliest internal rating's value */
+  double first_rating;                /* the earliest customer rating, normalised */
+  /* contact */
+  int64_t open_time;    /* earliest contact_open */
+  int64_t reply_time;   /* earliest contact_reply at or after open_time */
+  int64_t resolve_time; /* earliest contact_resolve at or after open_time */
+  /* service operations (snapshot version 2) */
+  int64_t first_time;        /* earliest event of any kind this table tracks: the interaction's period */
+  int64_t last_resolve_time; /* latest contact_resolve at any time, CXMI_NO_TIME if none */
+  /* perception gap */
+  uint32_t internal_n, rating_n;
+  uint32_t rating_customer; /* the customer who gave the earliest customer rating */
   /* CXMI_WHOLE_INTERNAL: every internal rating added so far is a whole
    * number, so their sum is exact in any order (0 when unknown: a loaded
    * snapshot). Read by cxm_store_merge_exact. */
   uint32_t whole;
-  double first_internal; /* the earliest internal rating's value */
-  double first_rating;   /* the earliest customer rating, normalised */
   int32_t internal_channel, internal_stage, internal_segment;
   /* contact */
   int32_t open_channel, open_stage, open_segment;
   uint32_t open_customer;
-  int64_t open_time;    /* earliest contact_open */
-  int64_t reply_time;   /* earliest contact_reply at or after open_time */
-  int64_t resolve_time; /* earliest contact_resolve at or after open_time */
-  uint32_t early;       /* head of this ref's early list, index + 1; 0 = none */
-  /* service operations (snapshot version 2) */
-  int64_t first_time;        /* earliest event of any kind this table tracks: the interaction's period */
-  int64_t last_resolve_time; /* latest contact_resolve at any time, CXMI_NO_TIME if none */
-  uint32_t reply_n;          /* contact_reply events, at any time */
-  uint32_t reopen_n;         /* contact_reopen events */
-  uint32_t transfer_n;       /* contact_transfer events */
+  uint32_t early; /* head of this ref's early list, index + 1; 0 = none */
+  /* service operations */
+  uint32_t reply_n;    /* contact_reply events, at any time */
+  uint32_t reopen_n;   /* contact_reopen events */
+  uint32_t transfer_n; /* contact_transfer events */
 } cxmi_interaction;
 
 #define CXMI_WHOLE_INTERNAL 1u

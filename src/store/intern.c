@@ -14,6 +14,23 @@ void cxmi_intern_init(cxmi_intern *t, uint32_t limit) {
   t->limit = limit;
 }
 
+void cxmi_intern_init_set(cxmi_intern *t, uint32_t limit) {
+  cxmi_intern_init(t, limit);
+  t->set = 1;
+  t->walk = 1;
+}
+
+void cxmi_intern_init_walk(cxmi_intern *t, uint32_t limit) {
+  cxmi_intern_init(t, limit);
+  t->walk = 1;
+}
+
+/* Whether a record position holds the end mark of a block. */
+static int block_end(const cxmi_intern *t, const unsigned char *rec) {
+  static const unsigned char none[4] = {0xFF, 0xFF, 0xFF, 0xFF};
+  return t->set ? rec[0] == 0 : memcmp(rec, none, sizeof none) == 0;
+}
+
 static size_t slot_bytes(const cxmi_intern *t) {
   return t->slots == NULL ? 0 : ((size_t)t->slot_mask + 1) * sizeof *t->slots;
 }
@@ -27,42 +44,131 @@ void cxmi_intern_free(cxmi_intern *t, cxmi_alloc *a) {
   memset(t, 0, sizeof *t);
 }
 
-static uint32_t rec_index(const unsigned char *rec) {
-  uint32_t index;
-  memcpy(&index, rec, sizeof index);
-  return index;
+static const unsigned char *slot_rec(const cxmi_intern *t, uint64_t slot) {
+  uint64_t pos = (slot & CXMI_INTERN_POS_MASK) - 1;
+  return (const unsigned char *)t->blocks[pos >> CXMI_INTERN_BLOCK_SHIFT] + (pos & (CXMI_INTERN_BLOCK_SIZE - 1));
 }
 
 int64_t cxmi_intern_find(const cxmi_intern *t, const char *s, size_t len, uint64_t hash) {
+  uint64_t tag = CXMI_INTERN_TAG(hash);
   uint32_t i;
   if (t->slots == NULL) return -1;
-  for (i = (uint32_t)hash & t->slot_mask;; i = (i + 1) & t->slot_mask) {
-    const cxmi_slot *slot = &t->slots[i];
-    if (slot->rec == NULL) return -1;
-    if (slot->hash == hash && slot->rec[4] == len && memcmp(slot->rec + CXMI_INTERN_REC_HEADER, s, len) == 0)
-      return rec_index(slot->rec);
+  for (i = cxmi_intern_home(t, hash);; i = (i + 1) & t->slot_mask) {
+    uint64_t slot = t->slots[i];
+    const unsigned char *rec;
+    if (slot == 0) return -1;
+    if (CXMI_INTERN_TAG(slot) != tag) continue;
+    rec = slot_rec(t, slot);
+    if (t->set) {
+      if (rec[0] == len && memcmp(rec + CXMI_INTERN_SET_HEADER, s, len) == 0) return 0;
+    } else if (rec[4] == len && memcmp(rec + CXMI_INTERN_REC_HEADER, s, len) == 0) {
+      uint32_t index;
+      memcpy(&index, rec, sizeof index);
+      return index;
+    }
   }
 }
 
-static void place(cxmi_slot *slots, uint32_t mask, uint64_t hash, const unsigned char *rec) {
+void cxmi_intern_prefetch_record(const cxmi_intern *t, uint64_t hash) {
+  uint64_t slot;
+  if (t->slots == NULL) return;
+  slot = t->slots[cxmi_intern_home(t, hash)];
+  if (slot != 0 && CXMI_INTERN_TAG(slot) == CXMI_INTERN_TAG(hash)) PREFETCH(slot_rec(t, slot));
+}
+
+/* Put a slot value in its home slot or the first free one after it. */
+static void place_slot(uint64_t *slots, uint32_t mask, unsigned shift, uint64_t hash, uint64_t value) {
   uint32_t j;
-  for (j = (uint32_t)hash & mask; slots[j].rec != NULL; j = (j + 1) & mask) {
+  for (j = (uint32_t)(hash >> shift); slots[j] != 0; j = (j + 1) & mask) {
   }
-  slots[j].rec = rec;
-  slots[j].hash = hash;
+  slots[j] = value;
 }
 
-/* Rehash into `new_cap` slots; the old table stays intact on failure. */
-static int32_t grow_slots(cxmi_intern *t, cxmi_alloc *a, uint32_t new_cap) {
-  cxmi_slot *slots = cxmi_calloc(a, new_cap, sizeof *slots);
-  uint32_t i;
+static void place(uint64_t *slots, uint32_t mask, unsigned shift, uint64_t hash, uint64_t pos) {
+  place_slot(slots, mask, shift, hash, CXMI_INTERN_TAG(hash) | (pos + 1));
+}
+
+const char *cxmi_intern_next(const cxmi_intern *t, cxmi_intern_cursor *c, size_t *len) {
+  const unsigned char *rec;
+  size_t header = cxmi_intern_header(t);
+  if (c->index >= t->count) return NULL;
+  if (!t->walk) {
+    rec = t->ptrs[c->index];
+  } else {
+    /* A block ends at its fill (the last block), where no header fits, or
+     * at its end mark. */
+    for (;;) {
+      int last = c->block + 1 == t->block_count;
+      rec = (const unsigned char *)t->blocks[c->block] + c->offset;
+      if (last ? c->offset < t->block_used : c->offset + header <= CXMI_INTERN_BLOCK_SIZE && !block_end(t, rec)) break;
+      c->block++;
+      c->offset = 0;
+    }
+    c->offset += header + rec[header - 1];
+  }
+  c->index++;
+  *len = rec[header - 1];
+  return (const char *)rec + header;
+}
+
+/* The arena position of a record pointer, by its block. */
+static uint64_t rec_pos(const cxmi_intern *t, uint32_t block, const unsigned char *rec) {
+  return ((uint64_t)block << CXMI_INTERN_BLOCK_SHIFT) | (uint64_t)(rec - (const unsigned char *)t->blocks[block]);
+}
+
+static unsigned log2_u64(uint64_t x) {
+  unsigned k = 0;
+  while (x > 1) {
+    x >>= 1;
+    k++;
+  }
+  return k;
+}
+
+/* Rehash into `new_cap` slots; the old table stays intact on failure.
+ * While the stored hash bits give the home slot, the old slots are moved
+ * in table order (the writes go forward through the new table, as the
+ * reads through the old one); past that, every string is hashed again, in
+ * arena order. */
+static int32_t grow_slots(cxmi_intern *t, cxmi_alloc *a, uint64_t new_cap) {
+  uint64_t *slots = cxmi_calloc(a, (size_t)new_cap, sizeof *slots);
+  uint32_t mask = (uint32_t)(new_cap - 1), block = 0;
+  unsigned bits = log2_u64(new_cap), shift = 64 - bits;
   if (slots == NULL) return CXM_E_NOMEM;
-  for (i = 0; t->slots != NULL && i <= t->slot_mask; i++)
-    if (t->slots[i].rec != NULL) place(slots, new_cap - 1, t->slots[i].hash, t->slots[i].rec);
+  if (bits <= CXMI_INTERN_TAG_BITS) {
+    uint32_t i;
+    for (i = 0; t->slots != NULL && i <= t->slot_mask; i++)
+      if (t->slots[i] != 0) place_slot(slots, mask, shift, t->slots[i], t->slots[i]);
+  } else {
+    cxmi_intern_cursor c;
+    const char *s;
+    size_t len, header = cxmi_intern_header(t);
+    cxmi_intern_cursor_init(&c);
+    while ((s = cxmi_intern_next(t, &c, &len)) != NULL) {
+      const unsigned char *rec = (const unsigned char *)s - header;
+      /* A dense cursor does not follow blocks: find the record's. */
+      while (rec < (const unsigned char *)t->blocks[block] ||
+             rec >= (const unsigned char *)t->blocks[block] + CXMI_INTERN_BLOCK_SIZE)
+        block++;
+      place(slots, mask, shift, cxmi_hash_bytes(s, len), rec_pos(t, block, rec));
+    }
+  }
   cxmi_free(a, t->slots, slot_bytes(t));
   t->slots = slots;
-  t->slot_mask = new_cap - 1;
+  t->slot_mask = mask;
+  t->shift = (uint8_t)shift;
   return CXM_OK;
+}
+
+int32_t cxmi_intern_reserve_slots(cxmi_intern *t, cxmi_alloc *a, uint64_t need) {
+  uint64_t cap = t->slots == NULL ? MIN_SLOTS : (uint64_t)t->slot_mask + 1;
+  /* Keep the load at or below three quarters: probes stay short (the
+   * hash's top bits in the slot reject almost every wrong one without
+   * touching the arena). */
+  while (need * 4 > cap * 3) cap *= 2;
+  if (cap > (UINT64_C(1) << 32)) return CXM_E_LIMIT;
+  if (t->slots != NULL && cap == (uint64_t)t->slot_mask + 1) return CXM_OK;
+  return grow_slots(t, a, cap);
 }
 
 static int32_t grow_entries(cxmi_intern *t, cxmi_alloc *a) {
@@ -76,39 +182,46 @@ static int32_t grow_entries(cxmi_intern *t, cxmi_alloc *a) {
   return CXM_OK;
 }
 
+void cxmi_intern_attach_block(cxmi_intern *t, char *block) {
+  assert(t->block_count < t->block_cap);
+  /* A walk stops at the end mark where the previous block's records end. */
+  if (t->block_count > 0 && t->block_used + cxmi_intern_header(t) <= CXMI_INTERN_BLOCK_SIZE)
+    memset(t->blocks[t->block_count - 1] + t->block_used, t->set ? 0 : 0xFF, t->set ? 1 : 4);
+  t->blocks[t->block_count++] = block;
+  t->block_used = 0;
+}
+
 static int32_t add_block(cxmi_intern *t, cxmi_alloc *a) {
   char *block;
   if (t->block_count == t->block_cap) {
     uint32_t cap = t->block_cap == 0 ? 8 : t->block_cap * 2;
-    char **blocks = cxmi_realloc(a, t->blocks, (size_t)t->block_cap * sizeof *blocks, (size_t)cap * sizeof *blocks);
+    char **blocks;
+    if ((uint64_t)cap << CXMI_INTERN_BLOCK_SHIFT > CXMI_INTERN_POS_MASK - 1) return CXM_E_LIMIT;
+    blocks = cxmi_realloc(a, t->blocks, (size_t)t->block_cap * sizeof *blocks, (size_t)cap * sizeof *blocks);
     if (blocks == NULL) return CXM_E_NOMEM;
     t->blocks = blocks;
     t->block_cap = cap;
   }
   block = cxmi_malloc(a, CXMI_INTERN_BLOCK_SIZE);
   if (block == NULL) return CXM_E_NOMEM;
-  t->blocks[t->block_count++] = block;
-  t->block_used = 0;
+  cxmi_intern_attach_block(t, block);
   return CXM_OK;
 }
 
 int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len) {
   int32_t rc;
   if (len > CXMI_INTERN_MAX_LEN) return CXM_E_ARG;
+  if (t->set && len == 0) return CXM_E_ARG;
   if (t->count >= t->limit) return CXM_E_LIMIT;
-  /* Keep the load at or below three quarters: probes stay short (the full
-   * rejects almost every wrong slot without touching the arena). */
   if (t->slots == NULL || ((uint64_t)t->count + 1) * 4 > ((uint64_t)t->slot_mask + 1) * 3) {
-    uint64_t cap = t->slots == NULL ? MIN_SLOTS : ((uint64_t)t->slot_mask + 1) * 2;
-    if (cap > (UINT64_C(1) << 32)) return CXM_E_LIMIT;
-    rc = grow_slots(t, a, (uint32_t)cap);
+    rc = cxmi_intern_reserve_slots(t, a, (uint64_t)t->count + 1);
     if (rc != CXM_OK) return rc;
   }
-  if (t->count == t->entry_cap) {
+  if (!t->walk && t->count == t->entry_cap) {
     rc = grow_entries(t, a);
     if (rc != CXM_OK) return rc;
   }
-  if (t->block_count == 0 || t->block_used + CXMI_INTERN_REC_HEADER + len > CXMI_INTERN_BLOCK_SIZE) {
+  if (t->block_count == 0 || t->block_used + cxmi_intern_header(t) + len > CXMI_INTERN_BLOCK_SIZE) {
     rc = add_block(t, a);
     if (rc != CXM_OK) return rc;
   }
@@ -117,26 +230,29 @@ int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len) {
 
 uint32_t cxmi_intern_commit(cxmi_intern *t, const char *s, size_t len, uint64_t hash) {
   uint32_t index = t->count;
+  size_t header = cxmi_intern_header(t);
   unsigned char *dst;
   /* What cxmi_intern_reserve() guarantees: room for the entry, an arena
    * block with room for the record, load at most 3/4 after this one. */
-  assert(len <= CXMI_INTERN_MAX_LEN);
-  assert(t->count < t->limit && t->count < t->entry_cap);
+  assert(len <= CXMI_INTERN_MAX_LEN && (!t->set || len > 0));
+  assert(t->count < t->limit && (t->walk || t->count < t->entry_cap));
   assert(t->slots != NULL && ((uint64_t)t->count + 1) * 4 <= ((uint64_t)t->slot_mask + 1) * 3);
-  assert(t->block_count > 0 && t->block_used + CXMI_INTERN_REC_HEADER + len <= CXMI_INTERN_BLOCK_SIZE);
+  assert(t->block_count > 0 && t->block_used + header + len <= CXMI_INTERN_BLOCK_SIZE);
   assert(cxmi_intern_find(t, s, len, hash) < 0); /* known to be absent */
   dst = (unsigned char *)t->blocks[t->block_count - 1] + t->block_used;
-  memcpy(dst, &index, sizeof index);
-  dst[4] = (unsigned char)len;
-  if (len > 0) memcpy(dst + CXMI_INTERN_REC_HEADER, s, len);
-  t->block_used += CXMI_INTERN_REC_HEADER + len;
-  t->ptrs[index] = dst;
-  place(t->slots, t->slot_mask, hash, dst);
+  if (!t->set) memcpy(dst, &index, sizeof index);
+  dst[header - 1] = (unsigned char)len;
+  if (len > 0) memcpy(dst + header, s, len);
+  if (!t->walk) t->ptrs[index] = dst;
+  place(t->slots, t->slot_mask, t->shift, hash,
+        ((uint64_t)(t->block_count - 1) << CXMI_INTERN_BLOCK_SHIFT) | (uint64_t)t->block_used);
+  t->block_used += header + len;
   t->count++;
   return index;
 }
 
 const char *cxmi_intern_str(const cxmi_intern *t, uint32_t index, size_t *len) {
+  assert(!t->walk);
   *len = t->ptrs[index][4];
   return (const char *)t->ptrs[index] + CXMI_INTERN_REC_HEADER;
 }

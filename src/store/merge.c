@@ -21,21 +21,18 @@
  * slots overlap instead of missing the cache one after another. */
 #define ROUND CXMI_PREFETCH_MAX
 
-/* Start loading the index slots of `count` strings of `src` from `first`
- * in `dst`, and give their hashes. A hint only. */
-static void prefetch_strings(uint64_t *hashes, const cxmi_intern *dst, const cxmi_intern *src, uint32_t first,
-                             uint32_t count) {
+/* Read the next `count` strings of `src` at cursor `c` into `strs` and
+ * `lens`, give their hashes and start loading their index slots in `dst`
+ * (and for a dense `dst` the record a slot names). A hint only. */
+static void prefetch_strings(uint64_t *hashes, const char **strs, size_t *lens, const cxmi_intern *dst,
+                             const cxmi_intern *src, cxmi_intern_cursor *c, uint32_t count) {
   uint32_t k;
   for (k = 0; k < count; k++) {
-    size_t len;
-    const char *s = cxmi_intern_str(src, first + k, &len);
-    hashes[k] = cxmi_hash_bytes(s, len);
-    if (dst->slots != NULL) PREFETCH(&dst->slots[(uint32_t)hashes[k] & dst->slot_mask]);
+    strs[k] = cxmi_intern_next(src, c, &lens[k]);
+    hashes[k] = cxmi_hash_bytes(strs[k], lens[k]);
+    cxmi_intern_prefetch_slot(dst, hashes[k]);
   }
-  for (k = 0; k < count && dst->slots != NULL; k++) {
-    const cxmi_slot *slot = &dst->slots[(uint32_t)hashes[k] & dst->slot_mask];
-    if (slot->rec != NULL) PREFETCH(slot->rec);
-  }
+  for (k = 0; k < count && !dst->set; k++) cxmi_intern_prefetch_record(dst, hashes[k]);
 }
 
 /* ---- plan ---------------------------------------------------------------- */
@@ -46,19 +43,22 @@ static void prefetch_strings(uint64_t *hashes, const cxmi_intern *dst, const cxm
  * strings and the arena blocks they will need. */
 static void plan_intern(uint32_t *map, cxmi_merge_intern *plan, const cxmi_intern *dst, const cxmi_intern *src) {
   uint64_t hashes[ROUND];
+  const char *strs[ROUND];
+  size_t lens[ROUND];
+  cxmi_intern_cursor c;
   uint32_t i;
   cxmi_merge_intern_begin(plan, dst);
+  cxmi_intern_cursor_init(&c);
   for (i = 0; i < src->count; i++) {
-    size_t len;
-    const char *s = cxmi_intern_str(src, i, &len);
     int64_t found;
-    if (i % ROUND == 0) prefetch_strings(hashes, dst, src, i, src->count - i < ROUND ? src->count - i : ROUND);
-    found = cxmi_intern_find(dst, s, len, hashes[i % ROUND]);
+    if (i % ROUND == 0)
+      prefetch_strings(hashes, strs, lens, dst, src, &c, src->count - i < ROUND ? src->count - i : ROUND);
+    found = cxmi_intern_find(dst, strs[i % ROUND], lens[i % ROUND], hashes[i % ROUND]);
     if (found >= 0) {
       if (map != NULL) map[i] = (uint32_t)found;
     } else {
       if (map != NULL) map[i] = dst->count + plan->added;
-      cxmi_merge_intern_add(plan, len);
+      cxmi_merge_intern_add(plan, lens[i % ROUND]);
     }
   }
 }
@@ -66,22 +66,23 @@ static void plan_intern(uint32_t *map, cxmi_merge_intern *plan, const cxmi_inter
 /* Append the strings of `src` that `map` marks as new (all when NULL). */
 static void commit_intern(cxmi_intern *dst, cxmi_merge_intern *plan, const cxmi_intern *src, const uint32_t *map) {
   uint64_t hashes[ROUND];
+  const char *strs[ROUND];
+  size_t lens[ROUND];
+  cxmi_intern_cursor c;
   uint32_t i, base = dst->count;
   if (plan->added == 0) return;
+  cxmi_intern_cursor_init(&c);
   for (i = 0; i < src->count; i++) {
-    size_t len;
-    const char *s;
     if (i % ROUND == 0) {
       uint32_t k, n = src->count - i < ROUND ? src->count - i : ROUND;
       for (k = 0; k < n; k++) {
-        s = cxmi_intern_str(src, i + k, &len);
-        hashes[k] = cxmi_hash_bytes(s, len);
-        PREFETCH(&dst->slots[(uint32_t)hashes[k] & dst->slot_mask]);
+        strs[k] = cxmi_intern_next(src, &c, &lens[k]);
+        hashes[k] = cxmi_hash_bytes(strs[k], lens[k]);
+        cxmi_intern_prefetch_slot(dst, hashes[k]);
       }
     }
     if (map != NULL && map[i] < base) continue;
-    s = cxmi_intern_str(src, i, &len);
-    cxmi_merge_intern_commit(dst, plan, s, len, hashes[i % ROUND]);
+    cxmi_merge_intern_commit(dst, plan, strs[i % ROUND], lens[i % ROUND], hashes[i % ROUND]);
   }
 }
 

@@ -15,6 +15,7 @@ typedef struct cxmi_merge_intern {
   uint32_t added;  /* strings to add */
   uint32_t blocks; /* arena blocks they need */
   size_t used;     /* simulated fill of the last block */
+  size_t header;   /* the table's record header */
   int have_block;  /* the simulation has a current block */
   char **fresh;    /* the reserved blocks; NULL until reserved */
   uint32_t next;   /* next unattached block of `fresh` */

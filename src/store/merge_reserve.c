@@ -15,46 +15,31 @@ void cxmi_merge_intern_begin(cxmi_merge_intern *plan, const cxmi_intern *t) {
   memset(plan, 0, sizeof *plan);
   plan->have_block = t->block_count > 0;
   plan->used = t->block_used;
+  plan->header = cxmi_intern_header(t);
 }
 
 void cxmi_merge_intern_add(cxmi_merge_intern *plan, size_t len) {
-  if (!plan->have_block || plan->used + CXMI_INTERN_REC_HEADER + len > CXMI_INTERN_BLOCK_SIZE) {
+  if (!plan->have_block || plan->used + plan->header + len > CXMI_INTERN_BLOCK_SIZE) {
     plan->blocks++;
     plan->used = 0;
     plan->have_block = 1;
   }
-  plan->used += CXMI_INTERN_REC_HEADER + len;
+  plan->used += plan->header + len;
   plan->added++;
 }
 
-static void place_slot(cxmi_slot *slots, uint32_t mask, uint64_t hash, const unsigned char *rec) {
-  uint32_t j;
-  for (j = (uint32_t)hash & mask; slots[j].rec != NULL; j = (j + 1) & mask) {
-  }
-  slots[j].rec = rec;
-  slots[j].hash = hash;
-}
-
 int32_t cxmi_merge_intern_reserve(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_alloc *a) {
-  uint64_t need = (uint64_t)t->count + plan->added, cap;
+  uint64_t need = (uint64_t)t->count + plan->added;
   uint32_t i;
   if (plan->added == 0) return CXM_OK;
   if (need > t->limit) return CXM_E_LIMIT;
-  /* Index slots: load at most three quarters. */
-  cap = t->slots == NULL ? 16 : (uint64_t)t->slot_mask + 1;
-  while (need * 4 > cap * 3) cap *= 2;
-  if (cap > (UINT64_C(1) << 32)) return CXM_E_LIMIT;
-  if (t->slots == NULL || cap != (uint64_t)t->slot_mask + 1) {
-    cxmi_slot *slots = cxmi_calloc(a, (size_t)cap, sizeof *slots);
-    if (slots == NULL) return CXM_E_NOMEM;
-    for (i = 0; t->slots != NULL && i <= t->slot_mask; i++)
-      if (t->slots[i].rec != NULL) place_slot(slots, (uint32_t)(cap - 1), t->slots[i].hash, t->slots[i].rec);
-    cxmi_free(a, t->slots, t->slots == NULL ? 0 : ((size_t)t->slot_mask + 1) * sizeof *t->slots);
-    t->slots = slots;
-    t->slot_mask = (uint32_t)(cap - 1);
+  /* Index slots: load at most three quarters (intern.c). */
+  {
+    int32_t rc = cxmi_intern_reserve_slots(t, a, need);
+    if (rc != CXM_OK) return rc;
   }
   /* Per-index record pointers. */
-  if (t->entry_cap < need) {
+  if (!t->walk && t->entry_cap < need) {
     uint64_t entries = t->entry_cap == 0 ? 16 : t->entry_cap;
     const unsigned char **ptrs;
     while (entries < need) entries *= 2;
@@ -72,7 +57,7 @@ int32_t cxmi_merge_intern_reserve(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_
       uint64_t bcap = t->block_cap == 0 ? 8 : t->block_cap;
       char **list;
       while (bcap < blocks) bcap *= 2;
-      if (bcap > UINT32_MAX) return CXM_E_LIMIT;
+      if ((bcap << CXMI_INTERN_BLOCK_SHIFT) > CXMI_INTERN_POS_MASK - 1) return CXM_E_LIMIT; /* as intern.c */
       list = cxmi_realloc(a, t->blocks, (size_t)t->block_cap * sizeof *list, (size_t)bcap * sizeof *list);
       if (list == NULL) return CXM_E_NOMEM;
       t->blocks = list;
@@ -89,10 +74,8 @@ int32_t cxmi_merge_intern_reserve(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_
 }
 
 uint32_t cxmi_merge_intern_commit(cxmi_intern *t, cxmi_merge_intern *plan, const char *s, size_t len, uint64_t hash) {
-  if (t->block_count == 0 || t->block_used + CXMI_INTERN_REC_HEADER + len > CXMI_INTERN_BLOCK_SIZE) {
-    t->blocks[t->block_count++] = plan->fresh[plan->next++];
-    t->block_used = 0;
-  }
+  if (t->block_count == 0 || t->block_used + cxmi_intern_header(t) + len > CXMI_INTERN_BLOCK_SIZE)
+    cxmi_intern_attach_block(t, plan->fresh[plan->next++]);
   return cxmi_intern_commit(t, s, len, hash);
 }
 
@@ -185,10 +168,10 @@ int32_t cxmi_merge_daymap_reserve(cxmi_daymap *m, cxmi_alloc *a, uint32_t days) 
   uint64_t need = (uint64_t)m->count + days, old = m->slots == NULL ? 0 : (uint64_t)m->slot_mask + 1, cap, i;
   cxmi_day_slot *slots;
   if (days == 0) return CXM_OK;
+  if (need > CXMI_DAYMAP_MAX) return CXM_E_LIMIT;
   cap = old == 0 ? 64 : old;
-  while (need * 2 > cap) cap *= 2;
+  while (need * 4 > cap * 3) cap *= 2; /* daymap.c's load limit */
   if (cap == old) return CXM_OK;
-  if (cap > (UINT64_C(1) << 31)) return CXM_E_LIMIT;
   slots = cxmi_calloc(a, (size_t)cap, sizeof *slots);
   if (slots == NULL) return CXM_E_NOMEM;
   for (i = 0; i < old; i++) {

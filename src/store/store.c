@@ -40,7 +40,7 @@ int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
   s->alloc = alloc;
   s->bucket_seconds = options->bucket_seconds;
   cxmi_intern_init(&s->customers, CXMI_MAX_CUSTOMERS);
-  cxmi_intern_init(&s->event_ids, CXMI_MAX_EVENT_IDS);
+  cxmi_intern_init_set(&s->event_ids, CXMI_MAX_EVENT_IDS);
   cxmi_intern_init(&s->channels, CXMI_MAX_CUSTOM_CHANNELS);
   cxmi_intern_init(&s->segments, CXMI_MAX_SEGMENTS);
   cxmi_cube_init(&s->cube);
@@ -701,38 +701,25 @@ int32_t cxm_store_record_ex(cxm_store *store, const cxm_event *event, cxm_detail
   return rc;
 }
 
-/* Start loading the index slot of `hash`, and once it is cached, the arena
- * line of the string it names. A hint only: the look-up that follows is
- * done in full, so a stale or wrong prefetch costs time, never correctness. */
-static void prefetch_slot(const cxmi_intern *t, uint64_t hash) {
-  /* (the hash of an absent id is 0: a harmless prefetch of slot 0) */
-  if (t->slots != NULL) PREFETCH(&t->slots[(uint32_t)hash & t->slot_mask]);
-}
-
-static void prefetch_string(const cxmi_intern *t, uint64_t hash) {
-  const cxmi_slot *slot;
-  if (t->slots == NULL) return;
-  slot = &t->slots[(uint32_t)hash & t->slot_mask];
-  if (slot->rec != NULL) PREFETCH(slot->rec);
-}
-
 void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events, size_t count) {
   size_t i;
   if (count > CXMI_PREFETCH_MAX) count = CXMI_PREFETCH_MAX;
   for (i = 0; i < count; i++) {
     const cxm_event *e = &events[i];
     hashes[i].customer = id_hash_of(e->customer, e->customer_len);
-    prefetch_slot(&store->customers, hashes[i].customer);
+    cxmi_intern_prefetch_slot(&store->customers, hashes[i].customer);
     hashes[i].id = id_hash_of(e->id, e->id_len);
-    if (hashes[i].id != 0) prefetch_slot(&store->event_ids, hashes[i].id);
+    if (hashes[i].id != 0) cxmi_intern_prefetch_slot(&store->event_ids, hashes[i].id);
     hashes[i].ref = valid_id(e->ref, e->ref_len) && cxmi_interactions_wants(e) ? cxmi_hash_bytes(e->ref, e->ref_len)
                                                                                : 0;
-    if (hashes[i].ref != 0) prefetch_slot(&store->interactions.refs, hashes[i].ref);
+    if (hashes[i].ref != 0) cxmi_intern_prefetch_slot(&store->interactions.refs, hashes[i].ref);
   }
+  /* Customers and refs are usually known: once their slots are cached,
+   * start loading the records they name (event ids are usually new: a
+   * slot whose tag differs is all their look-up reads). */
   for (i = 0; i < count; i++) {
-    prefetch_string(&store->customers, hashes[i].customer);
-    if (hashes[i].id != 0) prefetch_string(&store->event_ids, hashes[i].id);
-    if (hashes[i].ref != 0) prefetch_string(&store->interactions.refs, hashes[i].ref);
+    cxmi_intern_prefetch_record(&store->customers, hashes[i].customer);
+    if (hashes[i].ref != 0) cxmi_intern_prefetch_record(&store->interactions.refs, hashes[i].ref);
   }
   /* A purchase or SERVQUAL answer then looks up a key made of the
    * customer's handle: find the handles (their lines are on the way now)
