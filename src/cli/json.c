@@ -120,6 +120,16 @@ static void write_string(FILE *out, const char *text, size_t len) {
   while (i < len) {
     unsigned char c = s[i];
     size_t n;
+    /* A run of printable ASCII that needs no escape (ids, keys, labels:
+     * nearly every byte), written at once rather than byte by byte; the
+     * same bytes as the cases below write for it one at a time. */
+    for (n = i; n < len && s[n] >= 0x20 && s[n] < 0x7F && s[n] != '"' && s[n] != '\\'; n++) {
+    }
+    if (n > i) {
+      fwrite(s + i, 1, n - i, out);
+      i = n;
+      continue;
+    }
     switch (c) {
     case '"':
       fputs("\\\"", out);
