@@ -7,8 +7,9 @@
  *
  *   test_json_double [ITERATIONS [SEED]]
  *
- * ITERATIONS (default 1 000 000; meson test runs 300 000) doubles of each random class below, plus
- * the edge cases: uniformly random bit patterns; random mantissas with
+ * ITERATIONS (default 1 000 000; meson test runs 150 000) doubles of each
+ * random class below, plus the edge cases: uniformly random bit patterns;
+ * random mantissas with
  * exponents across the integer path's range [1e-6, 1e15) and a little
  * beyond; decimals of 1 to 17 significant digits read by strtod and their
  * neighbours (values whose %.15g or %.16g reads back only just, or only
