@@ -427,6 +427,19 @@ static int by_risk(const void *pa, const void *pb) {
   return a->index < b->index ? -1 : (a->index > b->index ? 1 : 0);
 }
 
+/* Whether rows are already strictly in by_risk order, as the library
+ * returns them when it ranks by risk (risk, then handle: the same order).
+ * Then qsort could only give them back unchanged (by_risk is a total order
+ * on rows without a NaN risk, and a NaN fails this test), so it is not
+ * run: on the 10 M-event benchmark file it sorted 431 517 rows of some
+ * 360 bytes. */
+static int in_risk_order(const churn_row *rows, size_t n) {
+  for (size_t i = 1; i < n; i++) {
+    if (by_risk(&rows[i - 1], &rows[i]) >= 0) return 0;
+  }
+  return 1;
+}
+
 /* The customer's id, or its 1-based row number when the file has none. */
 static void customer_name(char *buf, size_t cap, const cxm_rfm_customer *c, size_t index, const char **s, size_t *len) {
   if (c->id_len > 0) {
@@ -1201,7 +1214,7 @@ int cli_churn_main(int argc, char **argv) {
     free(a.files);
     return CLI_EXIT_FAILURE;
   }
-  if (store == NULL || a.rank == CXM_CHURN_RANK_RISK)
+  if ((store == NULL || a.rank == CXM_CHURN_RANK_RISK) && !in_risk_order(rows, n))
     qsort(rows, n, sizeof *rows, by_risk); /* else the library's order */
   size_t shown = a.top > 0 && a.top < n ? (size_t)a.top : n;
   churn_tracking tracking;

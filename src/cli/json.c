@@ -120,6 +120,16 @@ static void write_string(FILE *out, const char *text, size_t len) {
   while (i < len) {
     unsigned char c = s[i];
     size_t n;
+    /* A run of printable ASCII that needs no escape (ids, keys, labels:
+     * nearly every byte), written at once rather than byte by byte; the
+     * same bytes as the cases below write for it one at a time. */
+    for (n = i; n < len && s[n] >= 0x20 && s[n] < 0x7F && s[n] != '"' && s[n] != '\\'; n++) {
+    }
+    if (n > i) {
+      fwrite(s + i, 1, n - i, out);
+      i = n;
+      continue;
+    }
     switch (c) {
     case '"':
       fputs("\\\"", out);
@@ -210,6 +220,145 @@ void cli_json_int(cli_json *j, int64_t v) {
   fprintf(j->out, "%lld", (long long)v);
 }
 
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef unsigned __int128 json_u128;
+
+/* 10^k, 0 <= k <= 22, exactly. */
+static json_u128 pow10_u128(int k) {
+  static const uint64_t p[20] = {1u,
+                                 10u,
+                                 100u,
+                                 1000u,
+                                 10000u,
+                                 100000u,
+                                 1000000u,
+                                 10000000u,
+                                 100000000u,
+                                 1000000000u,
+                                 10000000000u,
+                                 100000000000u,
+                                 1000000000000u,
+                                 10000000000000u,
+                                 100000000000000u,
+                                 1000000000000000u,
+                                 10000000000000000u,
+                                 100000000000000000u,
+                                 1000000000000000000u,
+                                 10000000000000000000u};
+  return k < 20 ? (json_u128)p[k] : (json_u128)p[19] * p[k - 19];
+}
+
+/* What the loop of cli_json_format_double() below writes (the first of
+ * %.15g, %.16g and %.17g that strtod() reads back as v), computed in
+ * integers, for a normal |v| in [1e-6, 1e15), which is nearly every
+ * number the command prints: v = m 2^-s exactly (m < 2^53, 1 <= s <= 72),
+ * so v 10^k = m 10^k / 2^s with m 10^k < 2^127 for k <= 22. For each
+ * precision p, the p significant digits are q = m 10^k / 2^s rounded to
+ * nearest, ties to even (as glibc's printf rounds the exact value); q /
+ * 10^k reads back as v when it lies within v's rounding interval: half a
+ * unit in the last place on either side (a quarter below a power of two,
+ * where the next double down is nearer), the bound itself included when m
+ * is even (strtod rounds a tie to even). Then %g's layout: trailing zeros
+ * dropped, exponent form below 1e-4 or from 10^p on. Returns -1, writing
+ * nothing, for any other v. In this range no decimal of 16 digits or
+ * fewer lies exactly on a bound of the interval (a midpoint between two
+ * doubles has more than 17 significant digits), and the quarter below a
+ * power of two changes no answer (every power of two and its neighbours
+ * are among the test's cases); both rules are kept as the general ones.
+ * tests/cli/test_json_double.c compares this with the printf loop over
+ * millions of random and edge-case doubles. */
+static int format_exact(char *buf, double v) {
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  int be = (int)((bits >> 52) & 0x7ff);
+  if (be == 0 || be == 0x7ff) return -1; /* zero, subnormal, not finite */
+  uint64_t m = (bits & (((uint64_t)1 << 52) - 1)) | ((uint64_t)1 << 52);
+  int s = 1075 - be; /* v = m 2^-s */
+  int e2 = be - 1023;
+  /* floor(e2 log10(2)), exact for |e2| < 1650 (Ryu's log10Pow2); the
+   * decimal exponent is it or one more. */
+  int e10 = (int)(((int32_t)e2 * 78913) >> 18);
+  if (e10 < -6 || e10 > 14 || s < 1 || s > 72) return -1;
+  json_u128 mask, n, q, rem, half;
+  if (((json_u128)m * pow10_u128(16 - e10)) >> s >= pow10_u128(17)) e10++;
+  if (e10 > 14) return -1;
+  mask = ((json_u128)1 << s) - 1;
+  half = (json_u128)1 << (s - 1);
+  for (int p = 15; p <= 17; p++) {
+    int k = p - 1 - e10;
+    json_u128 scale = pow10_u128(k), diff;
+    int up;
+    n = (json_u128)m * scale;
+    q = n >> s;
+    rem = n & mask;
+    up = rem > half || (rem == half && (q & 1) != 0);
+    if (up) {
+      q++;
+      diff = ((json_u128)1 << s) - rem;
+    } else {
+      diff = rem;
+    }
+    if (p < 17) {
+      /* Below v at a power of two (m = 2^52, a normal below it), the
+       * interval's lower half is half as wide. */
+      json_u128 twice = (!up && rem != 0 && m == ((uint64_t)1 << 52) && be > 1) ? 4 * diff : 2 * diff;
+      if (!(twice < scale || (twice == scale && (m & 1) == 0))) continue;
+    }
+    /* q has p digits, or p + 1 (10^p) when rounding carried. */
+    int x = e10;
+    char digits[24];
+    int nd = p;
+    if (q == pow10_u128(p)) {
+      q = pow10_u128(p - 1);
+      x++;
+    }
+    uint64_t u = (uint64_t)q;
+    for (int i = p - 1; i >= 0; i--) {
+      digits[i] = (char)('0' + u % 10);
+      u /= 10;
+    }
+    while (nd > 1 && digits[nd - 1] == '0') nd--;
+    char *o = buf;
+    if (v < 0) *o++ = '-';
+    if (x < -4 || x >= p) {
+      *o++ = digits[0];
+      if (nd > 1) {
+        *o++ = '.';
+        memcpy(o, digits + 1, (size_t)(nd - 1));
+        o += nd - 1;
+      }
+      int ax = x < 0 ? -x : x;
+      *o++ = 'e';
+      *o++ = x < 0 ? '-' : '+';
+      *o++ = (char)('0' + ax / 10);
+      *o++ = (char)('0' + ax % 10);
+    } else if (x >= 0) {
+      for (int i = 0; i <= x; i++) *o++ = i < nd ? digits[i] : '0';
+      if (nd > x + 1) {
+        *o++ = '.';
+        memcpy(o, digits + x + 1, (size_t)(nd - x - 1));
+        o += nd - x - 1;
+      }
+    } else {
+      *o++ = '0';
+      *o++ = '.';
+      for (int i = 0; i < -x - 1; i++) *o++ = '0';
+      memcpy(o, digits, (size_t)nd);
+      o += nd;
+    }
+    *o = '\0';
+    return 0;
+  }
+  return -1; /* not reached: %.17g always reads back */
+}
+#else
+static int format_exact(char *buf, double v) {
+  (void)buf;
+  (void)v;
+  return -1;
+}
+#endif
+
 int cli_json_format_double(char *buf, size_t cap, double v) {
   int precision;
   if (!isfinite(v)) {
@@ -238,6 +387,7 @@ int cli_json_format_double(char *buf, size_t cap, double v) {
     buf[k] = '\0';
     return 0;
   }
+  if (cap >= CLI_JSON_NUMBER_SIZE && format_exact(buf, v) == 0) return 0;
   /* The command never calls setlocale(), so printf and strtod use the C
    * locale's '.' here. %.17g always reads back exactly (IEEE 754 binary64
    * needs at most 17 significant digits). */

@@ -83,12 +83,50 @@ static int stuck(const opt_state *a, const opt_state *b) {
   return a->stored == b->stored && a->head == b->head && memcmp(a, b, offsetof(opt_state, stored)) == 0;
 }
 
+/* The points one line search has evaluated, with their values and
+ * gradients. */
+typedef struct trial_points {
+  double x[MAX_TRIALS][CXMI_OPT_MAX_N], g[MAX_TRIALS][CXMI_OPT_MAX_N], f[MAX_TRIALS];
+} trial_points;
+
+/* fn at xn (value returned, gradient into gn), unless xn is bit for bit
+ * theta or a point this line search has evaluated already: then the value
+ * and gradient of that evaluation. fn is a function of its point alone, so
+ * this changes no result; it saves the evaluations of a line search whose
+ * bisection has shrunk the step below what moves theta in its last bit (a
+ * fit on a plateau, where most trials land on a point already tried). */
+static double line_point(double *gn, const double *xn, size_t n, const double *theta, double f, const double *g,
+                         trial_points *tp, int *seen, cxmi_objective fn, void *ctx, cxmi_opt_result *res) {
+  double fx;
+  if (memcmp(xn, theta, n * sizeof *xn) == 0) {
+    memcpy(gn, g, n * sizeof *gn);
+    return f;
+  }
+  for (int k = *seen - 1; k >= 0; k--) {
+    if (memcmp(xn, tp->x[k], n * sizeof *xn) == 0) {
+      memcpy(gn, tp->g[k], n * sizeof *gn);
+      return tp->f[k];
+    }
+  }
+  fx = fn(ctx, xn, gn);
+  res->evaluations++;
+  if (*seen < MAX_TRIALS) {
+    memcpy(tp->x[*seen], xn, n * sizeof *xn);
+    memcpy(tp->g[*seen], gn, n * sizeof *gn);
+    tp->f[*seen] = fx;
+    (*seen)++;
+  }
+  return fx;
+}
+
 void cxmi_minimize(cxmi_opt_result *res, double *theta, size_t n, cxmi_objective fn, void *ctx, int32_t max_iter,
                    double gtol, double max_seconds) {
   double g[CXMI_OPT_MAX_N], d[CXMI_OPT_MAX_N], xn[CXMI_OPT_MAX_N], gn[CXMI_OPT_MAX_N];
+  double xlo[CXMI_OPT_MAX_N], glo[CXMI_OPT_MAX_N], flo = NAN; /* the point at lo, as evaluated */
   double s[MEM][CXMI_OPT_MAX_N], y[MEM][CXMI_OPT_MAX_N], rho[MEM], alpha[MEM];
   int stored = 0, head = 0, flat = 0;
   opt_state before, after;
+  trial_points trials;
   memset(res, 0, sizeof *res);
   /* Zeroed so that the state compares bit for bit; unused entries are never read otherwise. */
   memset(g, 0, sizeof g);
@@ -160,7 +198,7 @@ void cxmi_minimize(cxmi_opt_result *res, double *theta, size_t n, cxmi_objective
     }
     /* Weak Wolfe line search by bracketing. */
     double lo = 0.0, hi = INFINITY, t = 1.0, fnew = NAN;
-    int ok = 0;
+    int ok = 0, seen = 0;
     for (int trial = 0; trial < MAX_TRIALS; trial++) {
       if (trial > 0 && now_seconds() > deadline) {
         res->out_of_time = 1;
@@ -169,12 +207,14 @@ void cxmi_minimize(cxmi_opt_result *res, double *theta, size_t n, cxmi_objective
       for (size_t i = 0; i < n; i++) {
         xn[i] = theta[i] + t * d[i];
       }
-      fnew = fn(ctx, xn, gn);
-      res->evaluations++;
+      fnew = line_point(gn, xn, n, theta, f, g, &trials, &seen, fn, ctx, res);
       if (!isfinite(fnew) || !isfinite(inf_norm(gn, n)) || fnew > f + C1 * t * slope) {
         hi = t;
       } else if (dot(gn, d, n) < C2 * slope) {
         lo = t;
+        memcpy(xlo, xn, n * sizeof *xn);
+        memcpy(glo, gn, n * sizeof *gn);
+        flo = fnew;
       } else {
         ok = 1;
         break;
@@ -185,14 +225,15 @@ void cxmi_minimize(cxmi_opt_result *res, double *theta, size_t n, cxmi_objective
       }
     }
     if (!ok) {
-      /* An Armijo point without the curvature condition is still progress. */
+      /* An Armijo point without the curvature condition is still progress:
+       * the one at lo, whose value and gradient were kept when it was
+       * evaluated (fn is a function of its point alone, so evaluating it
+       * again would give the same bits). */
       if (lo > 0.0) {
         t = lo;
-        for (size_t i = 0; i < n; i++) {
-          xn[i] = theta[i] + t * d[i];
-        }
-        fnew = fn(ctx, xn, gn);
-        res->evaluations++;
+        memcpy(xn, xlo, n * sizeof *xn);
+        memcpy(gn, glo, n * sizeof *gn);
+        fnew = flo;
       }
       if (!(lo > 0.0) || !isfinite(fnew) || !(fnew <= f)) {
         res->converged = gnorm <= 1000.0 * gtol;

@@ -31,7 +31,10 @@ typedef struct cxmi_opt_result {
  * after max_iter iterations, when the line search fails, when f is not
  * finite at the start, or (out_of_time = 1) when more than max_seconds of
  * monotonic time have passed (checked before every evaluation; <= 0: no
- * limit). At most max_iter * 62 + 1 evaluations of fn. An iteration that
+ * limit). At most max_iter * 62 + 1 evaluations of fn (fn must be a
+ * function of theta alone: a line search that finds no step meeting both
+ * Wolfe conditions ends on the last one meeting the first, with the value
+ * and gradient it kept from that step's evaluation). An iteration that
  * leaves the whole state (theta, f, gradient, memory) unchanged bit for bit
  * ends the run at once with the max_iter result (iterations = max_iter, and
  * evaluations counted as if the repeats were made): every later iteration
