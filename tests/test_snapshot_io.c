@@ -721,7 +721,7 @@ static void test_load_reads_header_first(void **state) {
   assert_true(fd >= 0);
   assert_int_equal(write(fd,
                          "\x89"
-                         "CXMSNAP\x04\0\0\0\0\0\0\0",
+                         "CXMSNAP\x05\0\0\0\0\0\0\0",
                          16),
                    16);
   assert_int_equal(close(fd), 0);

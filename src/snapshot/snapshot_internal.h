@@ -10,8 +10,9 @@
 
 /* 2: interactions gain first_time, last_resolve_time and the reply, reopen
  * and transfer counts. 3: the survey log (LOOP) follows the customer days.
- * Version 1 and 2 files still load (docs/snapshot.md). */
-#define CXMI_SNAPSHOT_VERSION 3u
+ * 4: the contacts' resolves and reopens (STAT) follow the survey log.
+ * Version 1, 2 and 3 files still load (docs/snapshot.md). */
+#define CXMI_SNAPSHOT_VERSION 4u
 #define CXMI_SNAPSHOT_HEADER_BYTES 16u
 #define CXMI_SNAPSHOT_TRAILER_BYTES 16u
 /* A section's frame: tag (4), payload length (8), payload, CRC-32C (4). */
@@ -20,7 +21,8 @@
 /* "\x89CXMSNAP": the high byte catches 7-bit channels, the rest names it. */
 extern const unsigned char cxmi_snapshot_magic[8];
 
-/* The sections, in the order they are written (LOOP from version 3). */
+/* The sections, in the order they are written (LOOP from version 3, STAT
+ * from version 4). */
 enum {
   CXMI_SEC_META,
   CXMI_SEC_CUSTOMERS,
@@ -33,6 +35,7 @@ enum {
   CXMI_SEC_CHURNED,
   CXMI_SEC_DAYS,
   CXMI_SEC_LOOP,
+  CXMI_SEC_STATUS,
   CXMI_SEC_COUNT
 };
 extern const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5];

@@ -16,7 +16,7 @@
 const unsigned char cxmi_snapshot_magic[8] = {0x89, 'C', 'X', 'M', 'S', 'N', 'A', 'P'};
 
 const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5] = {"META", "CUST", "EVID", "CHAN", "SEGM", "CELL",
-                                                    "INTR", "SERV", "CHRN", "DAYS", "LOOP"};
+                                                    "INTR", "SERV", "CHRN", "DAYS", "LOOP", "STAT"};
 
 #define SINK_BUFFER 4096
 
@@ -240,6 +240,18 @@ static void enc_loop(sink *s, const cxm_store *st) {
   }
 }
 
+/* The contacts' resolves and reopens in input order. */
+static void enc_status(sink *s, const cxm_store *st) {
+  uint32_t i;
+  put_leb(s, st->interactions.status_count);
+  for (i = 0; i < st->interactions.status_count; i++) {
+    const cxmi_status *r = &st->interactions.status[i];
+    put_i64(s, r->time);
+    put_leb(s, r->interaction);
+    put_code(s, r->kind);
+  }
+}
+
 static void encode(sink *s, int section, const cxm_store *st, const cxmi_day_slot *days, uint32_t day_count) {
   switch (section) {
   case CXMI_SEC_META: enc_meta(s, st); break;
@@ -252,7 +264,8 @@ static void encode(sink *s, int section, const cxm_store *st, const cxmi_day_slo
   case CXMI_SEC_SERVQUAL: enc_servqual(s, st); break;
   case CXMI_SEC_CHURNED: enc_churned(s, st); break;
   case CXMI_SEC_DAYS: enc_days(s, days, day_count); break;
-  default: enc_loop(s, st); break;
+  case CXMI_SEC_LOOP: enc_loop(s, st); break;
+  default: enc_status(s, st); break;
   }
 }
 

@@ -149,8 +149,9 @@ static uint64_t map_day_key(const merge_maps *m, uint64_t key) {
 typedef struct merge_plan {
   cxmi_merge_intern customers, event_ids, channels, segments, refs, loop_refs;
   uint32_t cells, servqual, churned, days;
-  uint32_t early; /* early entries of `from` (an upper bound of new ones) */
-  uint32_t loop;  /* survey-log records of `from` */
+  uint32_t early;  /* early entries of `from` (an upper bound of new ones) */
+  uint32_t loop;   /* survey-log records of `from` */
+  uint32_t status; /* status records (resolves, reopens) of `from` */
 } merge_plan;
 
 static int add_overflows_u64(uint64_t a, uint64_t b) { return a > UINT64_MAX - b; }
@@ -322,6 +323,12 @@ static void commit_interactions(cxm_store *into, merge_plan *p, const merge_maps
   for (i = base; i < t->refs.count; i++) cxmi_interaction_init(&t->items[i]);
   for (i = 0; i < from->interactions.refs.count; i++)
     merge_interaction(t, &t->items[m->ref[i]], &from->interactions, &from->interactions.items[i], m);
+  /* The status list: `from`'s after `into`'s, as for the survey log. */
+  for (i = 0; i < from->interactions.status_count; i++) {
+    cxmi_status st = from->interactions.status[i];
+    st.interaction = m->ref[st.interaction];
+    t->status[t->status_count++] = st;
+  }
 }
 
 /* The survey log: `from`'s records after `into`'s, as one store fed both
@@ -466,7 +473,9 @@ static int32_t plan_merge(merge_plan *p, merge_maps *m, cxm_store *into, const c
   plan_intern(m->ref, &p->refs, &into->interactions.refs, &from->interactions.refs);
   plan_intern(m->loop_ref, &p->loop_refs, &into->loop.refs, &from->loop.refs);
   if ((uint64_t)into->loop.count + from->loop.count > UINT32_MAX) return CXM_E_LIMIT;
+  if ((uint64_t)into->interactions.status_count + from->interactions.status_count > UINT32_MAX) return CXM_E_LIMIT;
   p->loop = from->loop.count;
+  p->status = from->interactions.status_count;
   rc = plan_cells(p, m, into, from);
   if (rc != CXM_OK) return rc;
   rc = plan_interactions(p, m, into, from);
@@ -484,6 +493,7 @@ static int32_t reserve_merge(merge_plan *p, cxm_store *into) {
   if (rc == CXM_OK) rc = cxmi_merge_intern_reserve(&p->segments, &into->segments, a);
   if (rc == CXM_OK) rc = cxmi_merge_intern_reserve(&p->refs, &into->interactions.refs, a);
   if (rc == CXM_OK) rc = cxmi_merge_interactions_reserve(&into->interactions, a, p->refs.added, p->early);
+  if (rc == CXM_OK) rc = cxmi_interactions_grow_status(&into->interactions, a, p->status);
   if (rc == CXM_OK) rc = cxmi_merge_cube_reserve(&into->cube, a, p->cells);
   if (rc == CXM_OK) rc = cxmi_merge_keymap_reserve(&into->servqual_keys, a, p->servqual);
   if (rc == CXM_OK) rc = cxmi_merge_servqual_reserve(into, p->servqual);
