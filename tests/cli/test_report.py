@@ -124,7 +124,11 @@ def group_business():
                       "fri": "09:00-17:00", "sat": None, "sun": None},
             "holidays": 0, "sla_target_s": 28800}
     check(doc.get("settings") == want, "default settings %r" % doc.get("settings"))
-    check(list(doc)[:4] == ["format", "input", "settings", "overall"], "settings after input: %r" % list(doc))
+    check(list(doc)[:5] == ["format", "input", "settings", "loop_settings", "overall"],
+          "settings after input: %r" % list(doc))
+    check(doc.get("loop_settings") == {"nps_detractor_max": 6, "csat_detractor_max": 2, "ces_detractor_max": 3,
+                                       "followup_target_s": 28800, "invitation_window_s": 2592000,
+                                       "fcr_window_s": 604800}, "default loop settings %r" % doc.get("loop_settings"))
     # given settings, in report and churn alike
     args = ["--hours", "mon=08:00-12:00,tue-thu=09:30-18:00,sun=00:00-24:00", "--sla-target", "1h30m",
             "--utc-offset", "+05:30", "--holidays", "holidays.txt"]
