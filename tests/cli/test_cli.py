@@ -1424,7 +1424,7 @@ def group_slices():
     check(len(app_rows) == 6 and app_rows[3].split()[1:] == ["0", "0"] + ["-"] * 10,
           "app service-operations row: %r" % app_rows)
     rows = [l for l in lines if l.startswith("email ")]
-    check(len(rows) == 5 and "[" in rows[0], "email row %r" % rows)
+    check(len(rows) == 6 and "[" in rows[0], "email row %r" % rows)
     group_slices_vs_rest()
 
 
