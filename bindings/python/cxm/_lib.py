@@ -259,6 +259,21 @@ class OperationsResult(Structure):
     ]
 
 
+class BacklogDay(Structure):
+    """struct cxm_backlog_day (cxm/operations.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("day", c_int64),
+        ("end", c_int64),
+        ("open", c_uint64),
+        ("age_median_s", c_double),
+        ("age_p90_s", c_double),
+        ("age_business_median_s", c_double),
+        ("age_business_p90_s", c_double),
+    ]
+
+
 class LoopOptions(Structure):
     """struct cxm_loop_options (cxm/loop.h)."""
 
@@ -664,6 +679,7 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_store_service_business": (_I32, [_P(ServiceResult), _V, _P(Filter), _P(ExperienceOptions)]),
     "cxm_operations_options_init": (None, [_P(OperationsOptions)]),
     "cxm_store_operations": (_I32, [_P(OperationsResult), _V, _P(Filter), _P(OperationsOptions)]),
+    "cxm_store_backlog": (_I32, [_P(BacklogDay), _P(_SZ), _SZ, _V, _P(Filter), _P(OperationsOptions)]),
     "cxm_calendar_new": (_I32, [_P(_V), _V]),
     "cxm_calendar_free": (None, [_V]),
     "cxm_calendar_set_hours": (_I32, [_V, _I32, _I32, _I32]),
