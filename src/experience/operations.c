@@ -351,10 +351,11 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
   }
   if (c > 1) qsort(cs, c, sizeof *cs, by_open);
   for (i = 0; i < c; i++) rank_of[cs[i].index] = (uint32_t)i + 1;
-  /* The selected contacts' resolves and reopens at or after their open. */
+  /* The selected contacts' resolves and reopens at or after their open
+   * (transfers do not change the status). */
   for (i = 0; i < t->status_count; i++) {
     uint32_t r = rank_of[t->status[i].interaction];
-    ns += r != 0 && t->status[i].time >= cs[r - 1].open;
+    ns += r != 0 && t->status[i].time >= cs[r - 1].open && t->status[i].kind != CXM_KIND_CONTACT_TRANSFER;
   }
   ss = cxmi_malloc(a, (ns + 1) * sizeof *ss);
   /* At most one entry and one exit per status event, plus one entry each. */
@@ -366,7 +367,7 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
   ns = 0;
   for (i = 0; i < t->status_count; i++) {
     uint32_t r = rank_of[t->status[i].interaction];
-    if (r == 0 || t->status[i].time < cs[r - 1].open) continue;
+    if (r == 0 || t->status[i].time < cs[r - 1].open || t->status[i].kind == CXM_KIND_CONTACT_TRANSFER) continue;
     ss[ns].time = t->status[i].time;
     ss[ns].rank = r - 1;
     ss[ns].seq = (uint32_t)i;

@@ -544,8 +544,8 @@ static int32_t rd_loop(rd *r, cxm_store *s) {
   return CXM_OK;
 }
 
-/* The status list (version 4): what the store's resolves and reopens
- * can produce. */
+/* The status list (version 4): what the store's resolves, reopens and
+ * transfers can produce. */
 static int32_t rd_status(rd *r, cxm_store *s) {
   cxmi_interactions *t = &s->interactions;
   uint32_t count, i;
@@ -558,7 +558,8 @@ static int32_t rd_status(rd *r, cxm_store *s) {
     TRY(rd_u32(r, &x.interaction, UINT32_MAX));
     TRY(rd_code(r, &x.kind, CXM_KIND_COUNT - 1));
     if (!valid_time(x.time) || x.interaction >= t->refs.count ||
-        (x.kind != CXM_KIND_CONTACT_RESOLVE && x.kind != CXM_KIND_CONTACT_REOPEN))
+        (x.kind != CXM_KIND_CONTACT_RESOLVE && x.kind != CXM_KIND_CONTACT_REOPEN &&
+         x.kind != CXM_KIND_CONTACT_TRANSFER))
       return CXM_E_FORMAT;
     t->status[t->status_count++] = x;
   }

@@ -240,7 +240,7 @@ static void enc_loop(sink *s, const cxm_store *st) {
   }
 }
 
-/* The contacts' resolves and reopens in input order. */
+/* The contacts' resolves, reopens and transfers in input order. */
 static void enc_status(sink *s, const cxm_store *st) {
   uint32_t i;
   put_leb(s, st->interactions.status_count);

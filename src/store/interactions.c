@@ -98,7 +98,7 @@ int32_t cxmi_interactions_reserve(int64_t *index, cxmi_interactions *t, cxmi_all
     t->early = early;
     t->early_cap = cap;
   }
-  if (e->kind == CXM_KIND_CONTACT_RESOLVE || e->kind == CXM_KIND_CONTACT_REOPEN)
+  if (e->kind == CXM_KIND_CONTACT_RESOLVE || e->kind == CXM_KIND_CONTACT_REOPEN || e->kind == CXM_KIND_CONTACT_TRANSFER)
     return cxmi_interactions_grow_status(t, a, 1);
   return CXM_OK;
 }
@@ -194,7 +194,10 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
     r->reopen_n++;
     push_status(t, index, e);
     break;
-  case CXM_KIND_CONTACT_TRANSFER: r->transfer_n++; break;
+  case CXM_KIND_CONTACT_TRANSFER:
+    r->transfer_n++;
+    push_status(t, index, e);
+    break;
   default: /* reply or resolve */
     if (e->kind == CXM_KIND_CONTACT_RESOLVE) push_status(t, index, e);
     if (e->kind == CXM_KIND_CONTACT_REPLY)

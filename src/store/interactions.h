@@ -2,7 +2,8 @@
  * service levels need of one `ref`, whichever order its events arrive in.
  *
  * Memory: one record (168 bytes on LP64) plus the interned ref per interaction,
- * 16 bytes per contact_resolve and contact_reopen (the status list),
+ * 16 bytes per contact_resolve, contact_reopen and contact_transfer (the
+ * status list),
  * for the store's lifetime: an interaction may get a late rating, so no
  * half can be dropped (docs/experience.md). The only variable part is the
  * "early" list: replies and resolutions seen before the earliest
@@ -51,14 +52,15 @@ typedef struct cxmi_early {
   int32_t kind;  /* CXM_KIND_CONTACT_REPLY or CXM_KIND_CONTACT_RESOLVE */
 } cxmi_early;
 
-/* A contact_resolve or contact_reopen of an interaction, in input order:
- * the contact's status over time, for the backlog (docs/experience.md,
- * "Backlog"). 16 bytes each, kept for the store's lifetime (snapshot
- * version 4, STAT). */
+/* A contact_resolve, contact_reopen or contact_transfer of an interaction,
+ * in input order: the contact's status over time, for the backlog
+ * (docs/experience.md, "Backlog"), and the times of its reopens and
+ * transfers, for the churn features (docs/churn.md). 16 bytes each, kept
+ * for the store's lifetime (snapshot version 4, STAT). */
 typedef struct cxmi_status {
   int64_t time;
   uint32_t interaction; /* the record's index */
-  int32_t kind;         /* CXM_KIND_CONTACT_RESOLVE or CXM_KIND_CONTACT_REOPEN */
+  int32_t kind;         /* CXM_KIND_CONTACT_RESOLVE, _REOPEN or _TRANSFER */
 } cxmi_status;
 
 typedef struct cxmi_interactions {
