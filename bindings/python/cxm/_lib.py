@@ -444,7 +444,7 @@ class RiskEvaluation(Structure):
     ]
 
 
-FEATURE_COUNT = 15  # CXM_FEATURE_COUNT (cxm/features.h)
+FEATURE_COUNT = 20  # CXM_FEATURE_COUNT (cxm/features.h)
 CHURN_AFTER_LAST = -(2**63)  # CXM_CHURN_AFTER_LAST (cxm/churn.h): INT64_MIN
 
 
