@@ -220,14 +220,16 @@ static int32_t scan_effort(customer_state *cs, const cxm_store *s, int64_t cutof
   int64_t from = cutoff - RECENT_DAYS * DAY;
   effort_contact *ct = NULL;
   effort_followup *fu = NULL;
-  size_t nc = 0, nf = 0, i, j;
+  size_t nc = 0, nf = 0, cap_c, cap_f, i, j;
   int32_t rc = CXM_OK;
   int logged = 0;
   for (i = 0; i < t->refs.count; i++) nc += t->items[i].open_time < cutoff; /* CXMI_NO_TIME is INT64_MAX */
   for (i = 0; i < s->loop.count; i++)
     nf += s->loop.items[i].kind == CXM_KIND_FOLLOWUP && s->loop.items[i].time < cutoff;
-  ct = cxmi_malloc(a, (nc + 1) * sizeof *ct);
-  fu = cxmi_malloc(a, (nf + 1) * sizeof *fu);
+  cap_c = nc + 1;
+  cap_f = nf + 1;
+  ct = cxmi_malloc(a, cap_c * sizeof *ct);
+  fu = cxmi_malloc(a, cap_f * sizeof *fu);
   if (ct == NULL || fu == NULL) {
     rc = CXM_E_NOMEM;
     goto done;
@@ -309,8 +311,8 @@ static int32_t scan_effort(customer_state *cs, const cxm_store *s, int64_t cutof
     cs[e->customer].unfollowed++;
   }
 done:
-  cxmi_free(a, ct, ct != NULL ? (nc + 1) * sizeof *ct : 0);
-  cxmi_free(a, fu, fu != NULL ? (nf + 1) * sizeof *fu : 0);
+  cxmi_free(a, ct, ct != NULL ? cap_c * sizeof *ct : 0);
+  cxmi_free(a, fu, fu != NULL ? cap_f * sizeof *fu : 0);
   return rc;
 }
 

@@ -314,7 +314,7 @@ static void backlog_quantile(double *wall, double *business, const int64_t *tree
 static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days, int32_t offset, const cxm_store *store,
                            const cxm_filter *f, const cxm_calendar *cal, cxmi_alloc *a) {
   const cxmi_interactions *t = &store->interactions;
-  size_t total = t->refs.count, c = 0, ns = 0, ne = 0, i, d, p;
+  size_t total = t->refs.count, c = 0, ns = 0, ne = 0, cap_c, cap_s = 0, i, d, p;
   bl_contact *cs = NULL;
   bl_status *ss = NULL;
   bl_edge *es = NULL;
@@ -329,9 +329,10 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
     c += r->open_time != CXMI_NO_TIME && r->open_time < last_end &&
          cxmi_item_selected(f, r->open_time, r->open_channel, r->open_stage, r->open_segment);
   }
+  cap_c = c + 1;
   rank_of = cxmi_malloc(a, (total + 1) * sizeof *rank_of);
-  cs = cxmi_malloc(a, (c + 1) * sizeof *cs);
-  tree = cxmi_malloc(a, (c + 1) * sizeof *tree);
+  cs = cxmi_malloc(a, cap_c * sizeof *cs);
+  tree = cxmi_malloc(a, cap_c * sizeof *tree);
   if (rank_of == NULL || cs == NULL || tree == NULL) {
     rc = CXM_E_NOMEM;
     goto done;
@@ -357,9 +358,10 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
     uint32_t r = rank_of[t->status[i].interaction];
     ns += r != 0 && t->status[i].time >= cs[r - 1].open && t->status[i].kind != CXM_KIND_CONTACT_TRANSFER;
   }
-  ss = cxmi_malloc(a, (ns + 1) * sizeof *ss);
+  cap_s = ns + 1;
+  ss = cxmi_malloc(a, cap_s * sizeof *ss);
   /* At most one entry and one exit per status event, plus one entry each. */
-  es = cxmi_malloc(a, (2 * ns + c + 1) * sizeof *es);
+  es = cxmi_malloc(a, (2 * ns + cap_c) * sizeof *es);
   if (ss == NULL || es == NULL) {
     rc = CXM_E_NOMEM;
     goto done;
@@ -406,7 +408,7 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
     }
   }
   if (ne > 1) qsort(es, ne, sizeof *es, by_edge_time);
-  memset(tree, 0, (c + 1) * sizeof *tree);
+  memset(tree, 0, cap_c * sizeof *tree);
   for (d = 0, p = 0; d < days; d++) {
     cxm_backlog_day *o = &out[d];
     int64_t end = (first_day + (int64_t)d + 1) * DAY - offset, end_b = 0;
@@ -430,10 +432,10 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
   }
 done:
   cxmi_free(a, rank_of, rank_of != NULL ? (total + 1) * sizeof *rank_of : 0);
-  cxmi_free(a, cs, cs != NULL ? (c + 1) * sizeof *cs : 0);
-  cxmi_free(a, tree, tree != NULL ? (c + 1) * sizeof *tree : 0);
-  cxmi_free(a, ss, ss != NULL ? (ns + 1) * sizeof *ss : 0);
-  cxmi_free(a, es, es != NULL ? (2 * ns + c + 1) * sizeof *es : 0);
+  cxmi_free(a, cs, cs != NULL ? cap_c * sizeof *cs : 0);
+  cxmi_free(a, tree, tree != NULL ? cap_c * sizeof *tree : 0);
+  cxmi_free(a, ss, ss != NULL ? cap_s * sizeof *ss : 0);
+  cxmi_free(a, es, es != NULL ? (2 * (cap_s - 1) + cap_c) * sizeof *es : 0);
   return rc;
 }
 
