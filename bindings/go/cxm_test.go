@@ -762,7 +762,7 @@ func TestChurnParity(t *testing.T) {
 		}
 		same(t, name+" intercept", model.Intercept, rm["intercept"])
 		coef := obj(rm["coefficients"])
-		if len(coef) != len(model.Coef) || len(coef) != 15 {
+		if len(coef) != len(model.Coef) || len(coef) != 20 {
 			t.Errorf("%s: %d coefficients, want %d", name, len(model.Coef), len(coef))
 		}
 		for k, v := range coef {
@@ -897,7 +897,7 @@ func TestChurnRows(t *testing.T) {
 				want++
 			}
 		}
-		if want != len(r.Drivers) || len(r.Features) != 15 {
+		if want != len(r.Drivers) || len(r.Features) != 20 {
 			t.Errorf("%s: %d drivers, want %d", r.Customer, len(r.Drivers), want)
 		}
 	}
