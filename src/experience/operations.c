@@ -222,7 +222,8 @@ int32_t cxm_store_operations(cxm_operations_result *out, const cxm_store *store,
 /* ---- Backlog -------------------------------------------------------------- */
 
 /* A contact of the backlog: its open time, the business seconds from
- * CXM_TIME_MIN to it, and its interaction. Sorted by (open, index). */
+ * CXM_TIME_MIN to it (INT64_MIN until needed), and its interaction. Sorted
+ * by (open, index). */
 typedef struct bl_contact {
   int64_t open;
   int64_t open_b;
@@ -280,14 +281,30 @@ static size_t fen_kth(const int64_t *tree, size_t n, uint64_t k) {
   return pos; /* 0-based rank */
 }
 
+/* The business seconds from CXM_TIME_MIN to a contact's open, computed on
+ * first use (INT64_MIN: not yet): a day's quantiles need only the two
+ * contacts they interpolate between. */
+static int32_t open_business(int64_t *out, bl_contact *x, const cxm_calendar *cal) {
+  if (x->open_b == INT64_MIN) {
+    int32_t rc = cxm_calendar_business_seconds(&x->open_b, cal, CXM_TIME_MIN, x->open);
+    if (rc != CXM_OK) {
+      x->open_b = INT64_MIN;
+      return rc;
+    }
+  }
+  *out = x->open_b;
+  return CXM_OK;
+}
+
 /* numpy's linear quantile of the ages of the n open contacts at `end`:
  * the j-th smallest age belongs to the (n - 1 - j)-th earliest open. */
-static void backlog_quantile(double *wall, double *business, const int64_t *tree, const bl_contact *cs, size_t c,
-                             uint64_t n, int64_t end, int64_t end_b, double q) {
+static int32_t backlog_quantile(double *wall, double *business, const int64_t *tree, bl_contact *cs, size_t c,
+                                uint64_t n, int64_t end, int64_t end_b, double q, const cxm_calendar *cal) {
   double h = (double)(n - 1) * q, g;
   uint64_t lo, hi;
-  int64_t a, b;
-  const bl_contact *x, *y;
+  int64_t a, b, xb = 0, yb = 0;
+  bl_contact *x, *y;
+  int32_t rc;
   if (h >= (double)(n - 1)) {
     lo = hi = n - 1;
     g = 0;
@@ -303,10 +320,14 @@ static void backlog_quantile(double *wall, double *business, const int64_t *tree
   b = end - y->open;
   *wall = g >= 0.5 ? (double)b - (double)((uint64_t)b - (uint64_t)a) * (1.0 - g)
                    : (double)a + (double)((uint64_t)b - (uint64_t)a) * g;
-  a = end_b - x->open_b;
-  b = end_b - y->open_b;
+  rc = open_business(&xb, x, cal);
+  if (rc == CXM_OK) rc = open_business(&yb, y, cal);
+  if (rc != CXM_OK) return rc;
+  a = end_b - xb;
+  b = end_b - yb;
   *business = g >= 0.5 ? (double)b - (double)((uint64_t)b - (uint64_t)a) * (1.0 - g)
                        : (double)a + (double)((uint64_t)b - (uint64_t)a) * g;
+  return CXM_OK;
 }
 
 /* The backlog's days and their open contacts, once the arguments are
@@ -324,11 +345,8 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
   int64_t last_end = (first_day + (int64_t)days) * DAY - offset;
   int32_t rc = CXM_OK;
   if (last_end > CXM_TIME_MAX) last_end = CXM_TIME_MAX;
-  for (i = 0; i < total; i++) {
-    const cxmi_interaction *r = &t->items[i];
-    c += r->open_time != CXMI_NO_TIME && r->open_time < last_end &&
-         cxmi_item_selected(f, r->open_time, r->open_channel, r->open_stage, r->open_segment);
-  }
+  /* Room for every contact; the pass below keeps the filter's. */
+  for (i = 0; i < total; i++) c += t->items[i].open_time < last_end; /* CXMI_NO_TIME is INT64_MAX */
   cap_c = c + 1;
   rank_of = cxmi_malloc(a, (total + 1) * sizeof *rank_of);
   cs = cxmi_malloc(a, cap_c * sizeof *cs);
@@ -345,9 +363,8 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
         !cxmi_item_selected(f, r->open_time, r->open_channel, r->open_stage, r->open_segment))
       continue;
     cs[c].open = r->open_time;
+    cs[c].open_b = INT64_MIN;
     cs[c].index = (uint32_t)i;
-    rc = cxm_calendar_business_seconds(&cs[c].open_b, cal, CXM_TIME_MIN, r->open_time);
-    if (rc != CXM_OK) goto done;
     c++;
   }
   if (c > 1) qsort(cs, c, sizeof *cs, by_open);
@@ -427,8 +444,10 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
     if (present == 0) continue;
     rc = cxm_calendar_business_seconds(&end_b, cal, CXM_TIME_MIN, end);
     if (rc != CXM_OK) goto done;
-    backlog_quantile(&o->age_median_s, &o->age_business_median_s, tree, cs, c, present, end, end_b, 0.5);
-    backlog_quantile(&o->age_p90_s, &o->age_business_p90_s, tree, cs, c, present, end, end_b, 0.9);
+    rc = backlog_quantile(&o->age_median_s, &o->age_business_median_s, tree, cs, c, present, end, end_b, 0.5, cal);
+    if (rc == CXM_OK)
+      rc = backlog_quantile(&o->age_p90_s, &o->age_business_p90_s, tree, cs, c, present, end, end_b, 0.9, cal);
+    if (rc != CXM_OK) goto done;
   }
 done:
   cxmi_free(a, rank_of, rank_of != NULL ? (total + 1) * sizeof *rank_of : 0);
