@@ -864,6 +864,7 @@ int cli_report_main(int argc, char **argv) {
       h.business = &args.business;
       h.min_n = args.min_n;
       h.compare = out.compare;
+      h.loop = &loop;
       if (cli_html_write(args.html, &h) != 0) status = CLI_EXIT_FAILURE;
     }
   }
