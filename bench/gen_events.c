@@ -135,11 +135,20 @@ static unsigned pick(uint64_t *s, const unsigned *w, unsigned n) {
 }
 
 /* Kinds of a "primary" row, in per mille. Contacts expand to open, reply,
- * resolve (and maybe ratings) right away, so the final mix is roughly:
- * surveys ~35%, contacts ~20%, internal ~3%, purchases ~25%, SERVQUAL ~8%,
- * complaints/compliments/churn ~5%. */
-enum pk { P_NPS, P_CSAT, P_CES, P_CONTACT, P_PURCHASE, P_SERVQUAL, P_COMPLAINT, P_COMPLIMENT, P_CHURN, P_N };
-static const unsigned primary_w[P_N] = {190, 170, 100, 90, 360, 10, 35, 35, 10};
+ * transfers, resolve, reopen (and maybe an invitation, ratings and
+ * follow-ups) right away; a relational NPS answer may come with the
+ * invitation it answers; some invitations are never answered. The final mix
+ * is roughly: surveys ~30%, contacts ~20%, invitations ~8%, internal ~2%,
+ * purchases ~25%, SERVQUAL ~7%, complaints/compliments/churn ~5%, follow-ups
+ * ~0.5% (bench/README.md, "The generated file"). */
+enum pk { P_NPS, P_CSAT, P_CES, P_CONTACT, P_PURCHASE, P_SERVQUAL, P_COMPLAINT, P_COMPLIMENT, P_CHURN, P_INVITE, P_N };
+static const unsigned primary_w[P_N] = {190, 170, 100, 90, 360, 10, 35, 35, 10, 40};
+
+/* Whether a post-contact answer is a detractor (docs/experience.md). */
+static int detractor_value(const char *kind, const char *value) {
+  int v = atoi(value);
+  return kind[1] == 's' ? v <= 2 : v <= 3; /* csat : ces */
+}
 
 typedef struct row {
   int64_t t;
@@ -231,7 +240,7 @@ int main(int argc, char **argv) {
      * so the file is mostly but not strictly sorted. */
     int64_t base = (int64_t)((double)written / (double)n_events * (double)(SPAN_SECONDS - 7 * 86400));
     row r;
-    row batch[12];
+    row batch[20];
     unsigned nb = 0, i, k;
     uint64_t cust = fresh < n_customers ? fresh++ : rng_below(&seed, n_customers);
 
@@ -252,6 +261,14 @@ int main(int argc, char **argv) {
     case P_NPS:
       r.kind = "nps";
       r.stage = rng_below(&seed, 2) ? "cultivation" : "advocacy";
+      if (rng_below(&seed, 100) < 60) {
+        /* the relational survey's invitation, by customer, 1 h to 3 days before */
+        row inv = r;
+        inv.kind = "survey_sent";
+        inv.t = r.t - 3600 - (int64_t)rng_below(&seed, 3 * 86400);
+        if (inv.t < 0) inv.t = 0;
+        batch[nb++] = inv;
+      }
       int_value(&r, skewed(&seed, 0, 10));
       batch[nb++] = r;
       break;
@@ -276,19 +293,45 @@ int main(int argc, char **argv) {
       r.kind = "contact_open";
       batch[nb++] = r;
       if (rng_below(&seed, 100) < 97) {
+        unsigned hops = (unsigned)rng_below(&seed, 100);
         t += 30 + (int64_t)rng_below(&seed, 8 * 3600);
         r.t = t;
         r.kind = "contact_reply";
         batch[nb++] = r;
+        /* 8% of answered contacts are transferred once, 3% twice */
+        for (k = 0; k < (hops < 3 ? 2u : hops < 11 ? 1u : 0u); k++) {
+          t += 60 + (int64_t)rng_below(&seed, 3600);
+          r.t = t;
+          r.kind = "contact_transfer";
+          batch[nb++] = r;
+        }
         if (rng_below(&seed, 100) < 95) {
           t += 60 + (int64_t)rng_below(&seed, 48 * 3600);
           r.t = t;
           r.kind = "contact_resolve";
           batch[nb++] = r;
+          /* 6% reopened within three days, nine in ten of them resolved again */
+          if (rng_below(&seed, 100) < 6) {
+            r.t = t + 3600 + (int64_t)rng_below(&seed, 3 * 86400);
+            r.kind = "contact_reopen";
+            batch[nb++] = r;
+            if (rng_below(&seed, 100) < 90) {
+              r.t += 60 + (int64_t)rng_below(&seed, 24 * 3600);
+              r.kind = "contact_resolve";
+              batch[nb++] = r;
+            }
+          }
           if (rng_below(&seed, 100) < 60) {
             r.t = t + 600;
             r.kind = "internal";
             int_value(&r, 60 + (unsigned)rng_below(&seed, 41));
+            batch[nb++] = r;
+          }
+          /* 80% invited to the post-contact survey (by the contact's ref) */
+          if (rng_below(&seed, 100) < 80) {
+            r.t = t + 1800;
+            r.kind = "survey_sent";
+            r.value[0] = '\0';
             batch[nb++] = r;
           }
           if (rng_below(&seed, 100) < 50) {
@@ -296,12 +339,25 @@ int main(int argc, char **argv) {
             r.kind = "csat";
             int_value(&r, skewed(&seed, 1, 5));
             batch[nb++] = r;
+            /* 70% of detractors followed up within three days */
+            if (detractor_value(r.kind, r.value) && rng_below(&seed, 100) < 70) {
+              r.t += 600 + (int64_t)rng_below(&seed, 3 * 86400);
+              r.kind = "followup";
+              r.value[0] = '\0';
+              batch[nb++] = r;
+            }
           }
           if (rng_below(&seed, 100) < 40) {
             r.t = t + 3660;
             r.kind = "ces";
             int_value(&r, skewed(&seed, 1, 7));
             batch[nb++] = r;
+            if (detractor_value(r.kind, r.value) && rng_below(&seed, 100) < 70) {
+              r.t += 600 + (int64_t)rng_below(&seed, 3 * 86400);
+              r.kind = "followup";
+              r.value[0] = '\0';
+              batch[nb++] = r;
+            }
           }
         }
       }
@@ -342,6 +398,12 @@ int main(int argc, char **argv) {
     case P_COMPLIMENT:
       r.kind = "compliment";
       r.stage = "use";
+      batch[nb++] = r;
+      break;
+    case P_INVITE:
+      /* an invitation never answered (by customer) */
+      r.kind = "survey_sent";
+      r.stage = "cultivation";
       batch[nb++] = r;
       break;
     case P_CHURN:

@@ -102,6 +102,7 @@ static fault_count faulted[] = {
     {"cxm_store_service_business", 0, 0, 0},
     {"cxm_store_operations", 0, 0, 0},
     {"cxm_store_operations_each", 0, 0, 0},
+    {"cxm_store_backlog", 0, 0, 0},
     {"cxm_store_loop", 0, 0, 0},
     {"cxm_store_loop_each", 0, 0, 0},
     {"cxm_store_loyalty", 0, 0, 0},
@@ -1262,6 +1263,7 @@ enum q_fn {
   Q_OPERATIONS_EACH,
   Q_LOOP,
   Q_LOOP_EACH,
+  Q_BACKLOG,
   Q_COUNT
 };
 static const char *const q_names[Q_COUNT] = {
@@ -1269,7 +1271,7 @@ static const char *const q_names[Q_COUNT] = {
     "cxm_store_service",     "cxm_store_service_acc",      "cxm_store_service_business", "cxm_store_loyalty",
     "cxm_store_loyalty_acc", "cxm_store_consistency",      "cxm_store_features",         "cxm_store_risk_model",
     "cxm_store_churn",       "cxm_store_operations",       "cxm_store_operations_each",  "cxm_store_loop",
-    "cxm_store_loop_each"};
+    "cxm_store_loop_each",   "cxm_store_backlog"};
 
 typedef struct query_ctx {
   const cxm_store *s;
@@ -1288,7 +1290,8 @@ typedef struct query_ctx {
   cxm_risk_evaluation evaluation;
   int32_t fitted;
   cxm_churn *churn;
-  fpbuf want; /* the successful result, from a run without failures */
+  fpbuf want;    /* the successful result, from a run without failures */
+  fpbuf backlog; /* Q_BACKLOG's days of the last successful run */
 } query_ctx;
 
 static void fp_query_ctx(fpbuf *b, void *ctx) { fp_store(b, ((query_ctx *)ctx)->s); }
@@ -1356,6 +1359,18 @@ static int32_t call_query(void *ctx) {
     lp[0].size = lp[1].size = sizeof lp[0];
     return cxm_store_loop_each(lp, fs, 2, c->s, NULL);
   }
+  case Q_BACKLOG: {
+    cxm_backlog_day days[400];
+    size_t k, n = 0;
+    int32_t rc;
+    for (k = 0; k < sizeof days / sizeof days[0]; k++) days[k].size = sizeof days[0];
+    rc = cxm_store_backlog(days, &n, sizeof days / sizeof days[0], c->s, c->filter, NULL);
+    if (rc == CXM_OK) {
+      fp_i64(&c->backlog, (int64_t)n);
+      for (k = 0; k < n; k++) fp_put(&c->backlog, &days[k], sizeof days[k]);
+    }
+    return rc;
+  }
   default: fail(); return CXM_E_ARG;
   }
 }
@@ -1422,6 +1437,10 @@ static void release_query(void *ctx) {
     c->features = NULL;
     break;
   case Q_SERVICE_BUSINESS: fp_put(&got, &c->service_business, sizeof c->service_business); break;
+  case Q_BACKLOG:
+    got = c->backlog;
+    memset(&c->backlog, 0, sizeof c->backlog);
+    break;
   case Q_RISK_MODEL:
     fp_put(&got, &c->model, sizeof c->model);
     fp_put(&got, &c->evaluation, sizeof c->evaluation);

@@ -376,9 +376,101 @@ static void test_lapse_odds(void **state) {
   cxm_store_free(s);
 }
 
+/* The effort signals of the 90 days before the cut-off (docs/churn.md),
+ * worked by hand. ann: A1 (email, day -10) is followed by A2 (phone, day
+ * -5): a repeat and a switch; A2's next contact A3 opens after the cut-off
+ * (not known: no repeat); A0 and A0b (days -100, -95) repeat before the
+ * window. A1 reopened on day -9 (and after the cut-off), A2 transferred
+ * twice on day -4, A0 once on day -99. bob's detractor answers: b1 (day -20)
+ * followed the next day; b2 (day -10) followed only after the cut-off; a
+ * CSAT 2 without ref (day -3); b5 (day -29) whose follow-up came the day
+ * before it; a CES 3 on day -200 and an NPS 7 do not count: 3 unfollowed. */
+static void ev_on(cxm_store *s, const char *customer, int64_t t, int32_t kind, double value, const char *ref,
+                  int32_t channel) {
+  cxm_event e;
+  cxm_event_init(&e);
+  e.customer = customer;
+  e.customer_len = strlen(customer);
+  e.time = t;
+  e.kind = kind;
+  e.channel = channel;
+  e.has_value = !isnan(value);
+  e.value = isnan(value) ? 0 : value;
+  if (ref != NULL) {
+    e.ref = ref;
+    e.ref_len = strlen(ref);
+  }
+  assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+}
+
+static void effort_store(cxm_store *s, int with_followups) {
+  const int64_t H = 3600;
+  ev_on(s, "ann", CUTOFF - 100 * DAY, CXM_KIND_CONTACT_OPEN, NAN, "A0", CXM_CHANNEL_EMAIL);
+  ev_on(s, "ann", CUTOFF - 99 * DAY, CXM_KIND_CONTACT_TRANSFER, NAN, "A0", CXM_CHANNEL_EMAIL);
+  ev_on(s, "ann", CUTOFF - 95 * DAY, CXM_KIND_CONTACT_OPEN, NAN, "A0b", CXM_CHANNEL_PHONE);
+  ev_on(s, "ann", CUTOFF - 10 * DAY, CXM_KIND_CONTACT_OPEN, NAN, "A1", CXM_CHANNEL_EMAIL);
+  ev_on(s, "ann", CUTOFF - 9 * DAY, CXM_KIND_CONTACT_REOPEN, NAN, "A1", CXM_CHANNEL_EMAIL);
+  ev_on(s, "ann", CUTOFF - 5 * DAY, CXM_KIND_CONTACT_OPEN, NAN, "A2", CXM_CHANNEL_PHONE);
+  ev_on(s, "ann", CUTOFF - 4 * DAY, CXM_KIND_CONTACT_TRANSFER, NAN, "A2", CXM_CHANNEL_PHONE);
+  ev_on(s, "ann", CUTOFF - 4 * DAY + H, CXM_KIND_CONTACT_TRANSFER, NAN, "A2", CXM_CHANNEL_PHONE);
+  ev_on(s, "ann", CUTOFF + 1 * DAY, CXM_KIND_CONTACT_OPEN, NAN, "A3", CXM_CHANNEL_CHAT);
+  ev_on(s, "ann", CUTOFF + 1 * DAY, CXM_KIND_CONTACT_REOPEN, NAN, "A1", CXM_CHANNEL_EMAIL);
+  ev_on(s, "ann", CUTOFF + 2 * DAY, CXM_KIND_CONTACT_TRANSFER, NAN, "A2", CXM_CHANNEL_PHONE);
+  ev_on(s, "bob", CUTOFF - 20 * DAY, CXM_KIND_NPS, 3, "b1", CXM_CHANNEL_EMAIL);
+  ev_on(s, "bob", CUTOFF - 10 * DAY, CXM_KIND_NPS, 5, "b2", CXM_CHANNEL_EMAIL);
+  ev_on(s, "bob", CUTOFF - 3 * DAY, CXM_KIND_CSAT, 2, NULL, CXM_CHANNEL_EMAIL);
+  ev_on(s, "bob", CUTOFF - 29 * DAY, CXM_KIND_NPS, 1, "b5", CXM_CHANNEL_EMAIL);
+  ev_on(s, "bob", CUTOFF - 200 * DAY, CXM_KIND_CES, 3, "b3", CXM_CHANNEL_EMAIL);
+  ev_on(s, "bob", CUTOFF - 15 * DAY, CXM_KIND_NPS, 7, "b4", CXM_CHANNEL_EMAIL);
+  if (with_followups) {
+    ev_on(s, "bob", CUTOFF - 19 * DAY, CXM_KIND_FOLLOWUP, NAN, "b1", CXM_CHANNEL_EMAIL);
+    ev_on(s, "bob", CUTOFF + 1 * DAY, CXM_KIND_FOLLOWUP, NAN, "b2", CXM_CHANNEL_EMAIL);
+    ev_on(s, "bob", CUTOFF - 30 * DAY, CXM_KIND_FOLLOWUP, NAN, "b5", CXM_CHANNEL_EMAIL);
+  }
+}
+
+static void assert_effort(const cxm_store *s, const char *customer, double repeats, double switches, double reopens,
+                          double transfers, double unfollowed) {
+  cxm_feature_options o;
+  cxm_features *f = NULL;
+  double v[CXM_FEATURE_COUNT];
+  int32_t label;
+  cxm_feature_options_init(&o);
+  o.cutoff = CUTOFF;
+  assert_int_equal(cxm_store_features(&f, s, &o), CXM_OK);
+  row_of(v, &label, f, s, customer);
+  assert_true(v[CXM_FEATURE_REPEAT_CONTACTS] == repeats);
+  assert_true(v[CXM_FEATURE_CHANNEL_SWITCHES] == switches);
+  assert_true(v[CXM_FEATURE_REOPENS] == reopens);
+  assert_true(v[CXM_FEATURE_TRANSFERS] == transfers);
+  assert_true(v[CXM_FEATURE_UNFOLLOWED_DETRACTORS] == unfollowed);
+  cxm_features_free(f);
+}
+
+static void test_effort_signals(void **state) {
+  cxm_store *s = NULL, *none = NULL;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  effort_store(s, 1);
+  assert_effort(s, "ann", 1, 1, 1, 2, 0);
+  assert_effort(s, "bob", 0, 0, 0, 0, 3);
+  /* the names, and the default model's weights */
+  assert_string_equal(cxm_feature_name(CXM_FEATURE_REPEAT_CONTACTS), "repeat_contacts");
+  assert_string_equal(cxm_feature_name(CXM_FEATURE_UNFOLLOWED_DETRACTORS), "unfollowed_detractors");
+  assert_null(cxm_feature_name(CXM_FEATURE_COUNT));
+  /* without any follow-up in the store the detractors are not judged */
+  assert_int_equal(cxm_store_new(&none, NULL), CXM_OK);
+  effort_store(none, 0);
+  assert_effort(none, "bob", 0, 0, 0, 0, 0);
+  assert_effort(none, "ann", 1, 1, 1, 2, 0);
+  cxm_store_free(none);
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_features_hand_worked),
+      cmocka_unit_test(test_effort_signals),
       cmocka_unit_test(test_labels),
       cmocka_unit_test(test_lapse_odds),
       cmocka_unit_test(test_no_leakage),

@@ -125,7 +125,7 @@ static void put_i64(buf *b, int64_t v) { put(b, &v, sizeof v); }
 static void put_f64(buf *b, double v) { put(b, &v, sizeof v); }
 
 /* A fixed-size record of a customer's row, sortable by id. */
-#define ROW_BYTES 272
+#define ROW_BYTES 336
 
 /* What a fingerprint covers. `sorted`: rows keyed by customer id and
  * sorted (handle order may differ), and no per-event-order tables. */
@@ -301,9 +301,10 @@ static void print_customers(print *pr, const cxm_store *s, int sorted, int64_t c
     assert_int_equal(cxm_store_customer_id(&id, &len, s, handle), CXM_OK);
     r[0] = 'F';
     memcpy(r + 1, id, len);
-    memcpy(r + 130, values, sizeof values); /* 112 bytes: 130..241 */
-    memcpy(r + 244, &label, sizeof label);
-    if (!sorted) memcpy(r + 248, &i, sizeof i);
+    _Static_assert(130 + sizeof values <= 292, "feature values overlap the label");
+    memcpy(r + 130, values, sizeof values); /* 160 bytes: 130..289 */
+    memcpy(r + 292, &label, sizeof label);
+    if (!sorted) memcpy(r + 296, &i, sizeof i);
   }
   if (sorted) {
     /* Rows sort by kind and id (both unique). The purchase risk comes

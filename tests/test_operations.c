@@ -534,6 +534,233 @@ static void test_loop_each_equals_single(void **state) {
   cxm_store_free(s);
 }
 
+/* ---- backlog ---------------------------------------------------------------- */
+
+/* The six contacts above plus dave's c7: opened Tuesday 10:00, resolved
+ * 11:00, reopened Wednesday 15:00 (after its resolve), resolved Thursday
+ * 10:00. The days run from Monday 1 January (the first event) to Monday
+ * 15 January (the last): 15 days, each measured at the next midnight. */
+static cxm_store *backlog_store(size_t from, size_t to) {
+  static const ev dave[] = {
+      {"dave", MON + 1 * D + 10 * H, CXM_KIND_CONTACT_OPEN, "c7", CXM_CHANNEL_PHONE, NAN},
+      {"dave", MON + 1 * D + 11 * H, CXM_KIND_CONTACT_RESOLVE, "c7", CXM_CHANNEL_PHONE, NAN},
+      {"dave", MON + 2 * D + 15 * H, CXM_KIND_CONTACT_REOPEN, "c7", CXM_CHANNEL_PHONE, NAN},
+      {"dave", MON + 3 * D + 10 * H, CXM_KIND_CONTACT_RESOLVE, "c7", CXM_CHANNEL_PHONE, NAN},
+  };
+  cxm_store *s = NULL;
+  size_t i, n = N_EVENTS + sizeof dave / sizeof dave[0];
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  for (i = from; i < to && i < n; i++) record(s, i < N_EVENTS ? &events[i] : &dave[i - N_EVENTS]);
+  return s;
+}
+#define N_BACKLOG (N_EVENTS + 4)
+
+typedef struct day_want {
+  uint64_t open;
+  double median, p90, median_b, p90_b;
+} day_want;
+
+/* Worked by hand (ages in hours, business hours of 09:00-17:00 Monday to
+ * Friday): d4 c3 8 (1 b); d5 c3 32 (1), c4 16 (0, opened Saturday); d7 c3
+ * resolved, reopened and resolved again that day: only c4, 64 (8); d13 c6
+ * opened Sunday 15 (0) with c4 208 (40). Linear quantiles of two ages a <
+ * b: median (a + b) / 2, p90 b - (b - a) / 10. */
+static const day_want backlog_want[15] = {
+    {0, NAN, NAN, NAN, NAN},
+    {0, NAN, NAN, NAN, NAN},
+    {1, 38 * H, 38 * H, 15 * H, 15 * H}, /* c7 reopened: aged from its open */
+    {0, NAN, NAN, NAN, NAN},
+    {1, 8 * H, 8 * H, 1 * H, 1 * H},
+    {2, 24 * H, 30.4 * H, 0.5 * H, 0.9 * H},
+    {2, 48 * H, 54.4 * H, 0.5 * H, 0.9 * H},
+    {1, 64 * H, 64 * H, 8 * H, 8 * H},
+    {1, 88 * H, 88 * H, 16 * H, 16 * H},
+    {1, 112 * H, 112 * H, 24 * H, 24 * H},
+    {1, 136 * H, 136 * H, 32 * H, 32 * H}, /* c2 opened and resolved that day */
+    {1, 160 * H, 160 * H, 40 * H, 40 * H},
+    {1, 184 * H, 184 * H, 40 * H, 40 * H},
+    {2, 111.5 * H, 188.7 * H, 20 * H, 36 * H},
+    {1, 232 * H, 232 * H, 48 * H, 48 * H},
+};
+
+static size_t backlog_query(cxm_backlog_day *days, size_t capacity, const cxm_store *s, const cxm_filter *f,
+                            const cxm_operations_options *o) {
+  size_t k, n = 0;
+  for (k = 0; k < capacity; k++) {
+    memset(&days[k], 0xAB, sizeof days[k]);
+    days[k].size = sizeof days[k];
+  }
+  assert_int_equal(cxm_store_backlog(days, &n, capacity, s, f, o), CXM_OK);
+  return n;
+}
+
+static void assert_nan_or(double got, double want, double tol) {
+  if (isnan(want))
+    assert_true(isnan(got));
+  else
+    assert_float_equal(got, want, tol);
+}
+
+static void assert_backlog_day(const cxm_backlog_day *d, int64_t day, const day_want *w) {
+  assert_int_equal(d->size, sizeof *d);
+  assert_int_equal(d->day, MON + day * D);
+  assert_int_equal(d->end, MON + (day + 1) * D);
+  assert_int_equal(d->open, w->open);
+  assert_nan_or(d->age_median_s, w->median, 1e-6);
+  assert_nan_or(d->age_p90_s, w->p90, 1e-6);
+  assert_nan_or(d->age_business_median_s, w->median_b, 1e-6);
+  assert_nan_or(d->age_business_p90_s, w->p90_b, 1e-6);
+}
+
+static void assert_backlog_hand_worked(const cxm_store *s) {
+  cxm_backlog_day days[20];
+  size_t n = backlog_query(days, 20, s, NULL, NULL), k;
+  assert_int_equal(n, 15);
+  for (k = 0; k < n; k++) assert_backlog_day(&days[k], (int64_t)k, &backlog_want[k]);
+}
+
+static void test_backlog_hand_worked(void **state) {
+  static unsigned char bytes[1 << 16];
+  unsigned char *end = bytes;
+  size_t order[N_BACKLOG], i;
+  uint64_t rng = 5;
+  cxm_store *s = backlog_store(0, N_BACKLOG), *a = backlog_store(0, 9), *b = backlog_store(9, N_BACKLOG), *copy = NULL;
+  (void)state;
+  assert_backlog_hand_worked(s);
+  /* a snapshot and a merge of two halves keep the resolves and reopens */
+  assert_int_equal(cxm_store_save_to(s, write_buf, &end), CXM_OK);
+  assert_int_equal(cxm_store_load_bytes(&copy, bytes, (size_t)(end - bytes), NULL), CXM_OK);
+  assert_backlog_hand_worked(copy);
+  assert_int_equal(cxm_store_merge(a, b), CXM_OK);
+  assert_backlog_hand_worked(a);
+  cxm_store_free(copy);
+  cxm_store_free(a);
+  cxm_store_free(b);
+  cxm_store_free(s);
+  /* any arrival order */
+  for (i = 0; i < N_BACKLOG; i++) order[i] = i;
+  for (i = N_BACKLOG - 1; i > 0; i--) {
+    size_t j = (size_t)(test_rand(&rng) % (i + 1)), t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  for (i = 0; i < N_BACKLOG; i++) {
+    if (order[i] < N_EVENTS) {
+      record(s, &events[order[i]]);
+    } else {
+      cxm_store *one = backlog_store(order[i], order[i] + 1);
+      assert_int_equal(cxm_store_merge(s, one), CXM_OK);
+      cxm_store_free(one);
+    }
+  }
+  assert_backlog_hand_worked(s);
+  cxm_store_free(s);
+}
+
+/* A holiday (Wednesday 10 January) and a UTC offset; slices; the window. */
+static void test_backlog_calendar_and_slices(void **state) {
+  cxm_store *s = backlog_store(0, N_BACKLOG);
+  cxm_calendar *cal = NULL;
+  cxm_operations_options o;
+  cxm_backlog_day days[20];
+  cxm_filter f;
+  size_t n, k;
+  (void)state;
+  assert_int_equal(cxm_calendar_new(&cal, NULL), CXM_OK);
+  assert_int_equal(cxm_calendar_add_holiday(cal, 2024, 1, 10), CXM_OK);
+  cxm_operations_options_init(&o);
+  o.calendar = cal;
+  n = backlog_query(days, 20, s, NULL, &o);
+  assert_int_equal(n, 15);
+  /* c4's business age loses the Wednesday from day 9 on */
+  for (k = 0; k < 9; k++) assert_backlog_day(&days[k], (int64_t)k, &backlog_want[k]);
+  for (k = 9; k < 15; k++) {
+    day_want w = backlog_want[k];
+    if (k == 13) {
+      w.median_b = 16 * H; /* c6 0, c4 32 */
+      w.p90_b = 28.8 * H;
+    } else {
+      w.median_b -= 8 * H;
+      w.p90_b -= 8 * H;
+    }
+    assert_backlog_day(&days[k], (int64_t)k, &w);
+  }
+  /* at +05:00 local days end at 19:00Z: day 4 (Friday) ends at
+   * Friday 19:00Z, c3 opened 16:00Z (21:00 local, after hours) is 3 h old
+   * and 0 business seconds; the first day starts at 31 December 19:00Z */
+  assert_int_equal(cxm_calendar_set_offset(cal, 5 * 3600), CXM_OK);
+  n = backlog_query(days, 20, s, NULL, &o);
+  assert_int_equal(n, 15);
+  assert_int_equal(days[0].day, MON - 5 * H);
+  assert_int_equal(days[4].end, MON + 5 * D - 5 * H);
+  assert_int_equal(days[4].open, 1);
+  assert_float_equal(days[4].age_median_s, 3 * H, 0);
+  assert_float_equal(days[4].age_business_median_s, 0, 0);
+  cxm_calendar_free(cal);
+  /* email: c1 and c4; c4 alone from day 5 */
+  cxm_filter_init(&f);
+  f.channel = CXM_CHANNEL_EMAIL;
+  n = backlog_query(days, 20, s, &f, NULL);
+  assert_int_equal(n, 15);
+  assert_int_equal(days[4].open, 0);
+  for (k = 5; k < 15; k++) {
+    assert_int_equal(days[k].open, 1);
+    assert_float_equal(days[k].age_median_s, (double)(MON + (int64_t)(k + 1) * D - (MON + 5 * D + 8 * H)), 0);
+  }
+  /* a window of days 5 and 6: those days of the whole series, contacts
+   * opened before it included */
+  cxm_filter_init(&f);
+  f.from = MON + 5 * D;
+  f.to = MON + 7 * D;
+  n = backlog_query(days, 20, s, &f, NULL);
+  assert_int_equal(n, 2);
+  assert_backlog_day(&days[0], 5, &backlog_want[5]);
+  assert_backlog_day(&days[1], 6, &backlog_want[6]);
+  /* a window outside the data: no day */
+  f.from = MON + 100 * D;
+  f.to = MON + 101 * D;
+  assert_int_equal(backlog_query(days, 20, s, &f, NULL), 0);
+  cxm_store_free(s);
+}
+
+static void test_backlog_arguments(void **state) {
+  cxm_store *s = backlog_store(0, N_BACKLOG), *empty = NULL;
+  cxm_backlog_day days[20];
+  cxm_operations_options o;
+  size_t n = 99, k;
+  (void)state;
+  for (k = 0; k < 20; k++) days[k].size = sizeof days[k];
+  /* too small: the count, nothing written */
+  memset(&days[0], 0x5A, sizeof days[0]);
+  days[0].size = sizeof days[0];
+  assert_int_equal(cxm_store_backlog(days, &n, 14, s, NULL, NULL), CXM_E_BUFFER);
+  assert_int_equal(n, 15);
+  assert_int_equal(days[0].open, UINT64_C(0x5A5A5A5A5A5A5A5A));
+  n = 99;
+  assert_int_equal(cxm_store_backlog(NULL, &n, 0, s, NULL, NULL), CXM_E_BUFFER);
+  assert_int_equal(n, 15);
+  assert_int_equal(cxm_store_backlog(NULL, &n, 1, s, NULL, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_backlog(days, NULL, 20, s, NULL, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_backlog(days, &n, 20, NULL, NULL, NULL), CXM_E_ARG);
+  days[19].size = 1;
+  assert_int_equal(cxm_store_backlog(days, &n, 20, s, NULL, NULL), CXM_E_SIZE);
+  days[19].size = sizeof days[19];
+  cxm_operations_options_init(&o);
+  o.size = 1;
+  assert_int_equal(cxm_store_backlog(days, &n, 20, s, NULL, &o), CXM_E_SIZE);
+  cxm_operations_options_init(&o);
+  o.window_seconds = 0;
+  assert_int_equal(cxm_store_backlog(days, &n, 20, s, NULL, &o), CXM_E_OPTION);
+  /* an empty store has no day */
+  assert_int_equal(cxm_store_new(&empty, NULL), CXM_OK);
+  n = 99;
+  assert_int_equal(cxm_store_backlog(NULL, &n, 0, empty, NULL, NULL), CXM_OK);
+  assert_int_equal(n, 0);
+  cxm_store_free(empty);
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hand_worked),
@@ -547,6 +774,9 @@ int main(void) {
       cmocka_unit_test(test_loop_slices),
       cmocka_unit_test(test_loop_options),
       cmocka_unit_test(test_loop_each_equals_single),
+      cmocka_unit_test(test_backlog_hand_worked),
+      cmocka_unit_test(test_backlog_calendar_and_slices),
+      cmocka_unit_test(test_backlog_arguments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,9 @@ docs/events.md appears and the numbers behave like real CX data:
   slow; the internal ratings are systematically kinder than the customers;
 * complaints, compliments, and churn events (after which the customer is
   silent); NPS improves slowly over the 18 months;
+* transfers, reopens (and second resolutions), survey invitations by ref
+  and by customer, and follow-ups of detractor answers, added by extras()
+  from their own seeded generator without changing any other row;
 * about 95% of rows carry an event id; a few rows are written twice
   (same id: duplicates the store skips); a late-arriving batch and a few
   shuffled blocks leave the file unsorted in places; most times end in
@@ -81,6 +84,10 @@ class Gen:
         self.r = random.Random(seed)
         self.events = []  # dicts with a datetime "t"
         self.ref_no = 0
+        # What extras() builds on, recorded without drawing from self.r:
+        # each support contact, and each relationship-survey wave.
+        self.contacts = []
+        self.waves = []
 
     # -- helpers -----------------------------------------------------------
     def pick(self, weighted):
@@ -196,10 +203,13 @@ class Gen:
                 ch = self.pick([("email", 0.5), ("app", 0.3), ("web", 0.2)])
                 v = self.nps_answer(cust, t)
                 stage = "advocacy" if v >= 9 and r.random() < 0.5 else "cultivation"
-                self.emit(t, cust, "nps", str(v), channel=ch, stage=stage)
+                if self.emit(t, cust, "nps", str(v), channel=ch, stage=stage):
+                    self.waves.append(dict(cust=cust, t=t, channel=ch, answered=True))
                 if v >= 10 and r.random() < 0.25:
                     self.emit(t + dt.timedelta(days=r.randint(1, 9)), cust,
                               "compliment", channel="social", stage="advocacy")
+            else:
+                self.waves.append(dict(cust=cust, frac=frac, answered=False))
             frac += r.uniform(0.18, 0.28)
 
         # SERVQUAL questionnaire, once, for some customers.
@@ -239,12 +249,16 @@ class Gen:
         stage = "interaction"
         if not self.emit(t_open, cust, "contact_open", channel=ch, stage=stage, ref=ref):
             return
+        c = dict(cust=cust, ref=ref, channel=ch, open=t_open, reply=None, resolve=None, answers=[])
+        self.contacts.append(c)
         reply = t_open + dt.timedelta(seconds=int(p["reply"][0] * math.exp(r.gauss(0, p["reply"][1]))) + 1)
         if r.random() < 0.03 or not self.emit(reply, cust, "contact_reply", channel=ch, stage=stage, ref=ref):
             return  # never answered (or not yet, at the end of the data)
+        c["reply"] = reply
         resolve = reply + dt.timedelta(seconds=int(p["resolve"][0] * math.exp(r.gauss(0, p["resolve"][1]))) + 1)
         if r.random() < 0.04 or not self.emit(resolve, cust, "contact_resolve", channel=ch, stage=stage, ref=ref):
             return  # still open
+        c["resolve"] = resolve
         hours = (resolve - t_open).total_seconds() / 3600.0
         slow = clamp(math.log10(max(hours, 0.1)) - 0.5, -0.5, 1.5)  # >0 when over ~3 h
         # The company's own view: generous, only mildly sensitive to delay.
@@ -258,18 +272,21 @@ class Gen:
                       "internal", value, channel=ch, stage=stage, ref=ref)
         # The customer's view of the same interaction.
         t_survey = resolve + dt.timedelta(minutes=r.randint(30, 36 * 60))
+        c["survey"] = t_survey
         if r.random() < 0.5:
-            self.emit(t_survey, cust, "csat",
-                      str(self.csat_answer(cust, p["csat"] - 0.35 * slow)),
-                      channel=ch, stage=stage, ref=ref)
+            v = self.csat_answer(cust, p["csat"] - 0.35 * slow)
+            if self.emit(t_survey, cust, "csat", str(v), channel=ch, stage=stage, ref=ref):
+                c["answers"].append(("csat", v, t_survey))
         if r.random() < 0.45:
-            self.emit(t_survey + dt.timedelta(seconds=r.randint(3, 60)), cust, "ces",
-                      str(self.ces_answer(cust, p["ces"] - 0.5 * slow)),
-                      channel=ch, stage=stage, ref=ref)
+            t = t_survey + dt.timedelta(seconds=r.randint(3, 60))
+            v = self.ces_answer(cust, p["ces"] - 0.5 * slow)
+            if self.emit(t, cust, "ces", str(v), channel=ch, stage=stage, ref=ref):
+                c["answers"].append(("ces", v, t))
         if r.random() < 0.15:
-            self.emit(t_survey + dt.timedelta(seconds=r.randint(61, 120)), cust, "nps",
-                      str(self.nps_answer(cust, t_survey, -0.4 * slow)),
-                      channel=ch, stage=stage, ref=ref)
+            t = t_survey + dt.timedelta(seconds=r.randint(61, 120))
+            v = self.nps_answer(cust, t_survey, -0.4 * slow)
+            if self.emit(t, cust, "nps", str(v), channel=ch, stage=stage, ref=ref):
+                c["answers"].append(("nps", v, t))
         if slow > 0.8 and r.random() < 0.3:
             self.emit(t_survey + dt.timedelta(hours=1), cust, "complaint",
                       channel=ch, stage=stage, ref=ref)
@@ -321,6 +338,85 @@ class Gen:
         return ev
 
 
+DETRACTOR = {"nps": 6, "csat": 2, "ces": 3}  # docs/experience.md, "Closing the loop"
+
+
+def extras(g, rows):
+    """The service-operations and closing-the-loop kinds, drawn from their
+    own random.Random(SEED + 1) and inserted by time into the finished rows
+    (after the last row at or before each), so every row the file had
+    before they were added keeps its bytes, id and place:
+
+    * contact_transfer: 9% of answered contacts are transferred once, 3%
+      twice, after the reply (phone and chat more often than email);
+    * contact_reopen: 7% of resolved contacts reopen 2 h .. 4 days later, and
+      four in five of them are resolved again (the rest stay in the backlog);
+    * survey_sent: 75% of resolved contacts are invited to the post-contact
+      survey by their ref, 20 minutes before the survey time (so some
+      invitations go unanswered); 70% of relationship-NPS waves are invited
+      by customer, 1 h .. 5 days before the answer, answered or not;
+    * followup: 60% of post-contact detractor answers (NPS 0-6, CSAT 1-2, CES
+      1-3) are followed up by their ref, 1 h .. 4 days later (slower in
+      2025, faster in 2026); relationship NPS has no ref and cannot be.
+    """
+    r = random.Random(SEED + 1)
+    new = []
+
+    def add(t, c, kind, ref="", channel="", stage=""):
+        if START <= t < END:
+            new.append(dict(t=t, customer=c["id"], kind=kind, value="", channel=channel, stage=stage,
+                            segment=c["segment"], ref=ref, dimension=""))
+
+    for c in g.contacts:
+        cust, ref, ch = c["cust"], c["ref"], c["channel"]
+        if c["reply"] is not None:
+            hops = r.random()
+            more = {"phone": 1.5, "chat": 1.3}.get(ch, 0.8)
+            n = 2 if hops < 0.03 * more else 1 if hops < 0.12 * more else 0
+            t = c["reply"]
+            for _ in range(n):
+                t = t + dt.timedelta(seconds=r.randint(60, 3600))
+                add(t, cust, "contact_transfer", ref, ch, "interaction")
+        if c["resolve"] is None:
+            continue
+        if r.random() < 0.07:
+            t = c["resolve"] + dt.timedelta(seconds=r.randint(2 * 3600, 4 * 86400))
+            add(t, cust, "contact_reopen", ref, ch, "interaction")
+            if r.random() < 0.8:
+                add(t + dt.timedelta(seconds=r.randint(600, 3 * 86400)), cust, "contact_resolve", ref, ch,
+                    "interaction")
+        if r.random() < 0.75:
+            add(c["survey"] - dt.timedelta(minutes=20), cust, "survey_sent", ref, "email", "interaction")
+        for kind, v, t in c["answers"]:
+            if v <= DETRACTOR[kind] and r.random() < 0.6:
+                fast = 1.0 - 0.6 * (t - START).total_seconds() / SPAN
+                add(t + dt.timedelta(seconds=int(r.uniform(3600, 4 * 86400 * fast))), cust, "followup", ref,
+                    "phone", "interaction")
+    for w in g.waves:
+        if r.random() >= 0.7:
+            continue
+        if w["answered"]:
+            t = w["t"] - dt.timedelta(seconds=r.randint(3600, 5 * 86400))
+            add(t, w["cust"], "survey_sent", "", w["channel"], "cultivation")
+        else:
+            day = (START + dt.timedelta(seconds=w["frac"] * SPAN)).replace(hour=0, minute=0, second=0)
+            add(day + dt.timedelta(seconds=r.randint(8 * 3600, 18 * 3600)), w["cust"], "survey_sent", "",
+                r.choice(["email", "app", "web"]), "cultivation")
+    new.sort(key=lambda e: (e["t"], e["customer"], e["kind"]))
+    for i, e in enumerate(new):
+        e["id"] = "x-%05d" % (i + 1) if r.random() < 0.95 else ""
+        e["time"] = e["t"].strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Insert each after the last row at or before it (rows is mostly sorted).
+    out, k = [], 0
+    for e in rows:
+        while k < len(new) and new[k]["t"] < e["t"]:
+            out.append(new[k])
+            k += 1
+        out.append(e)
+    out.extend(new[k:])
+    return out
+
+
 def write_csv(path, header, rows):
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -335,7 +431,7 @@ def sample_events(path):
     g = Gen(SEED)
     for i in range(1, N_CUSTOMERS + 1):
         g.customer(i)
-    rows = g.rows()
+    rows = extras(g, g.rows())
     write_csv(path, COLUMNS, [[e[c] for c in COLUMNS] for e in rows])
     return rows
 
@@ -363,7 +459,7 @@ ERR_ROWS = [
     ["w-14", "2026-03-03T09:30:00Z", "acme, inc", "purchase", "1299.00", "store", "purchase", "enterprise", "", ""],
     ["w-15", "2026-03-03T10:00:00Z", "c-0009", "ces", "6", "chat", "interaction", "consumer", "", ""],
     ["w-16", "2026-03-03T10:30:00Z", "c-0010", "complaint", "3", "social", "use", "consumer", "", ""],  # BAD: value for a kind that takes none
-    ["w-17", "2026-03-03T11:00:00Z", "c-0011", "ces", "2", "E-Mail", "interaction", "smb", "", ""],    # BAD: channel token not [a-z0-9_-]
+    ["w-17", "2026-03-03T11:00:00Z", "c-0011", "ces", "2", "E Mail", "interaction", "smb", "", ""],    # BAD: channel token not [a-z0-9_-]
     ["w-18", "2026-03-03T11:30:00Z", "c-0012", "purchase", "49.90", "kiosk", "purchase", "consumer", "", ""],
     ["w-19", "2026-03-03T12:00:00Z", "c-0013", "csat", "5", "store", "checkout", "consumer", "", ""],  # BAD: unknown stage
     ["w-20", "2026-03-03T12:30:00Z", "c-0014", "expectation", "6", "email", "use", "smb", "", "reliability"],
@@ -390,7 +486,8 @@ STAGES = {"", "awareness", "discovery", "attraction", "interaction",
 RANGES = {"nps": (0, 10, True), "csat": (1, 5, True), "ces": (1, 7, True),
           "internal": (0, 100, False), "expectation": (1, 7, True),
           "perception": (1, 7, True), "purchase": (0, float("inf"), False)}
-NO_VALUE = {"contact_open", "contact_reply", "contact_resolve", "complaint",
+NO_VALUE = {"contact_open", "contact_reply", "contact_resolve", "contact_reopen", "contact_transfer", "followup",
+            "survey_sent", "complaint",
             "compliment", "churn"}
 
 
@@ -433,7 +530,7 @@ def row_problem(row):
         return "segment"
     if k in ("expectation", "perception") and e["dimension"] not in DIMENSIONS:
         return "dimension"
-    if k.startswith("contact_") and not e["ref"]:
+    if (k.startswith("contact_") or k == "followup") and not e["ref"]:
         return "ref"
     if len(e["ref"].encode()) > 128 or len(e["id"].encode()) > 128:
         return "ref/id"

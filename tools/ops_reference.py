@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Independent reference for the service operations, closing the loop,
-response rates and the interaction's period (docs/experience.md "Service
-operations", "Closing the loop", "Response rates", "The perception gap").
+"""Independent reference for the service operations, the backlog, closing
+the loop, response rates and the interaction's period (docs/experience.md
+"Service operations", "Backlog", "Closing the loop", "Response rates", "The
+perception gap").
 
 It shares no code with the library or with tests/cli/test_cli.py: it writes
 an event file with every edge it knows (reopen after resolve, transfer
 chains, contacts across weekends and holidays, replies before the open,
 follow-ups before the answer, answers without invitations, slices of one
-answer, same-second opens, interactions crossing a month end), computes the
-`operations`, `loop` and `responses` objects and the gap pair counts per
+answer, same-second opens, interactions crossing a month end, resolves and
+reopens at midnight and in one second), computes the `operations`,
+`backlog` (every day, also at a UTC offset of +05:30), `loop` and
+`responses` objects and the gap pair counts per
 slice by brute force over the raw rows, runs `cxm report --json` on the same
 file and compares.
 
@@ -73,6 +76,26 @@ def generate(seed):
     add(ts(2025, 4, 1, 1), "e5", "internal", "E5", "email", "smb", "85")
     add(ts(2025, 4, 1, 2), "e5", "nps", "E5", "email", "smb", "3")
     add(ts(2025, 4, 1, 3), "e5", "contact_resolve", "E5", "email", "smb")
+    # backlog edges: a reopen days after the resolve (over a weekend); a
+    # resolve at midnight (still open that day); an open at midnight (not
+    # open the day before); a reopen of an open contact and a resolve of a
+    # resolved one (no change); a resolve and a reopen in the same second
+    add(ts(2025, 3, 5, 10), "b1", "contact_open", "B1", "web", "smb")
+    add(ts(2025, 3, 6, 10), "b1", "contact_resolve", "B1", "web", "smb")
+    add(ts(2025, 3, 8, 10), "b1", "contact_reopen", "B1", "web", "smb")  # a Saturday
+    add(ts(2025, 3, 11, 10), "b1", "contact_resolve", "B1", "web", "smb")
+    add(ts(2025, 3, 3, 10), "b2", "contact_open", "B2", "phone", "consumer")
+    add(ts(2025, 3, 4), "b2", "contact_resolve", "B2", "phone", "consumer")
+    add(ts(2025, 3, 9), "b3", "contact_open", "B3", "chat", "consumer")
+    add(ts(2025, 3, 9, 12), "b3", "contact_resolve", "B3", "chat", "consumer")
+    add(ts(2025, 3, 13, 10), "b4", "contact_open", "B4", "email", "enterprise")
+    add(ts(2025, 3, 14, 10), "b4", "contact_reopen", "B4", "email", "enterprise")
+    add(ts(2025, 3, 15, 10), "b4", "contact_resolve", "B4", "email", "enterprise")
+    add(ts(2025, 3, 16, 10), "b4", "contact_resolve", "B4", "email", "enterprise")
+    add(ts(2025, 3, 19, 10), "b5", "contact_open", "B5", "email", "smb")
+    add(ts(2025, 3, 20, 10), "b5", "contact_resolve", "B5", "email", "smb")
+    add(ts(2025, 3, 20, 10), "b5", "contact_reopen", "B5", "email", "smb")
+    add(ts(2025, 3, 21, 10), "b5", "contact_resolve", "B5", "email", "smb")
     # a follow-up before the answer, an answer without invitation, one with
     add(ts(2025, 3, 20, 9), "e6", "followup", "S6", "email")
     add(ts(2025, 3, 20, 10), "e6", "csat", "S6", "email", "", "1")
@@ -341,6 +364,72 @@ def loop_and_responses(facts, invitations, keep):
     return loop, resp
 
 
+def backlog(rows, contacts, keep, window, holidays, offset=0):
+    """The backlog series by replaying each kept contact's resolves and
+    reopens at or after its open, in (time, file) order, at each local
+    midnight; ages from the open. `window` = (from, to) of the slice."""
+    status = {}
+    for i, r in enumerate(rows):
+        if r["kind"] in ("contact_resolve", "contact_reopen") and r["ref"]:
+            status.setdefault(r["ref"], []).append((r["time"], i, r["kind"]))
+    first = min(r["time"] for r in rows)
+    last = max(r["time"] for r in rows)
+    lo, hi = max(window[0], first), min(window[1] - 1, last)
+    out = []
+    if lo > hi:
+        return out
+    kept = [c for c in contacts if keep(c)]
+    day = (lo + offset) // DAY
+    while day <= (hi + offset) // DAY:
+        end = (day + 1) * DAY - offset
+        ages, ages_b = [], []
+        for c in kept:
+            if c["open"] >= end:
+                continue
+            is_open = True
+            for t, _, kind in sorted(status.get(c["ref"], [])):
+                if t < c["open"] or t >= end:
+                    continue
+                if kind == "contact_resolve":
+                    is_open = False
+                elif kind == "contact_reopen":
+                    is_open = True
+            if is_open:
+                ages.append(end - c["open"])
+                ages_b.append(business_seconds(c["open"] + offset, end + offset, holidays))
+        date = (datetime.date(1970, 1, 1) + datetime.timedelta(days=day)).isoformat()
+        out.append({"day": date, "open": len(ages), "age_median_s": quantile(ages, 0.5),
+                    "age_p90_s": quantile(ages, 0.9), "age_median_business_s": quantile(ages_b, 0.5),
+                    "age_p90_business_s": quantile(ages_b, 0.9)})
+        day += 1
+    return out
+
+
+def compare_backlog(name, have, want):
+    """Failures between a report's backlog object and the reference series."""
+    failures = 0
+    series = have.get("series", [])
+    if len(series) != len(want) or have["days"] != len(want):
+        print("FAIL %s backlog: cxm %d days, reference %d" % (name, have["days"], len(want)))
+        return 1
+    for h, w in zip(series, want):
+        for k, v in w.items():
+            if not (h.get(k) == v if k == "day" else close(h.get(k), v)):
+                print("FAIL %s backlog %s.%s: cxm %r, reference %r" % (name, w["day"], k, h.get(k), v))
+                failures += 1
+    if want:
+        peak = max(range(len(want)), key=lambda k: (want[k]["open"], -k))
+        summary = {"first_day": want[0]["day"], "last_day": want[-1]["day"], "open_end": want[-1]["open"],
+                   "open_peak": want[peak]["open"], "peak_day": want[peak]["day"],
+                   "age_median_end_business_s": want[-1]["age_median_business_s"],
+                   "open_mean": sum(w["open"] for w in want) / len(want)}
+        for k, v in summary.items():
+            if not (have.get(k) == v if isinstance(v, str) else close(have.get(k), v)):
+                print("FAIL %s backlog.%s: cxm %r, reference %r" % (name, k, have.get(k), v))
+                failures += 1
+    return failures
+
+
 def same(a, b):
     if isinstance(a, list) or isinstance(b, list):
         return isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(map(close, a, b))
@@ -376,10 +465,11 @@ def main():
     hol = os.path.join(work, "ops_holidays.txt")
     with open(hol, "w") as f:
         f.write("\n".join(HOLIDAYS) + "\n")
-    got = json.loads(subprocess.run([cxm, "report", "--json", "--by", "channel,segment,month", "--holidays", hol,
-                                     path], check=True, capture_output=True, text=True).stdout)
-    got_jsonl = json.loads(subprocess.run([cxm, "report", "--json", "--by", "channel,segment,month", "--holidays",
-                                           hol, jpath], check=True, capture_output=True, text=True).stdout)
+    got = json.loads(subprocess.run([cxm, "report", "--json", "--backlog-series", "--by", "channel,segment,month",
+                                     "--holidays", hol, path], check=True, capture_output=True, text=True).stdout)
+    got_jsonl = json.loads(subprocess.run([cxm, "report", "--json", "--backlog-series", "--by",
+                                           "channel,segment,month", "--holidays", hol, jpath], check=True,
+                                          capture_output=True, text=True).stdout)
     failures = 0
     if got_jsonl["overall"] != got["overall"] or got_jsonl["slices"] != got["slices"]:
         print("FAIL the JSON Lines copy gives another report than the CSV")
@@ -388,10 +478,15 @@ def main():
     contacts, pairs = model(rows, holidays)
     month = lambda t: "%04d-%02d" % tuple(datetime.datetime.fromtimestamp(t, datetime.timezone.utc).timetuple()[:2])
     facts, invitations = loop_facts(rows, holidays)
+    everything = (0, 2 ** 62)
     checks = [("overall", got["overall"], lambda c: True, lambda p: True, lambda r: True)]
+    windows = {"overall": everything}
     for dim, slices in got["slices"].items():
         for key, doc in slices.items():
+            windows["%s.%s" % (dim, key)] = everything
             if dim == "month":
+                y, m = int(key[:4]), int(key[5:])
+                windows["%s.%s" % (dim, key)] = (ts(y, m, 1), ts(y + (m == 12), m % 12 + 1, 1))
                 keep = (lambda k: lambda c: month(c["began"]) == k)(key)
                 keep_pair = (lambda k: lambda p: month(p["began"]) == k)(key)
                 keep_row = (lambda k: lambda r: month(r["time"]) == k)(key)
@@ -414,6 +509,9 @@ def main():
             if list(have) != list(want):
                 print("FAIL %s %s keys %s" % (name, part, list(have)))
                 failures += 1
+        keep_contacts = (lambda c: True) if name.startswith("month.") else keep
+        failures += compare_backlog(name, doc["backlog"], backlog(rows, contacts, keep_contacts, windows[name],
+                                                                  holidays))
         want = operations(contacts, keep, holidays)
         have = doc["operations"]
         for k, v in want.items():
@@ -429,6 +527,17 @@ def main():
             if n != have_n:
                 print("FAIL %s gap pairs: cxm %d, reference %d" % (name, have_n, n))
                 failures += 1
+    # local days at +05:30 (the holidays are local dates): overall and per channel
+    off = 5 * 3600 + 1800
+    shifted = json.loads(subprocess.run([cxm, "report", "--json", "--backlog-series", "--by", "channel",
+                                         "--utc-offset", "+05:30", "--holidays", hol, path], check=True,
+                                        capture_output=True, text=True).stdout)
+    failures += compare_backlog("overall@+05:30", shifted["overall"]["backlog"],
+                                backlog(rows, contacts, lambda c: True, everything, holidays, off))
+    for key, doc in shifted["slices"]["channel"].items():
+        failures += compare_backlog("channel.%s@+05:30" % key, doc["backlog"],
+                                    backlog(rows, contacts, (lambda k: lambda c: c["channel"] == k)(key), everything,
+                                            holidays, off))
     march = got["slices"]["month"]["2025-03"]["gap"]
     if march is None or not any(c["ref"] == "E5" and month(c["began"]) == "2025-03" for c in contacts):
         print("FAIL the 31 March contact rated on 1 April is not a March pair")

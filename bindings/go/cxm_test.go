@@ -144,6 +144,11 @@ func checkSlice(t *testing.T, s *Store, f Filter, name string, want map[string]a
 		t.Fatal(err)
 	}
 	checkLoop(t, name, lp, obj(want["loop"]), obj(want["responses"]))
+	days, err := s.Backlog(f, OperationsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBacklog(t, name+" backlog", days, obj(want["backlog"]))
 	csat, err := s.CSAT(f)
 	if err != nil {
 		t.Fatal(err)
@@ -239,6 +244,36 @@ func checkSlice(t *testing.T, s *Store, f Filter, name string, want map[string]a
 	same(t, name+" loyalty.compliments", loy.Compliments, w["compliments"])
 	same(t, name+" loyalty.churned", loy.Churned, w["churned"])
 	same(t, name+" loyalty.compliment_ratio", loy.ComplimentRatio, w["compliment_ratio"])
+}
+
+// checkBacklog compares a Backlog series with the report's summary, the
+// JSON object "backlog" (operations_out.c).
+func checkBacklog(t *testing.T, name string, days []BacklogDay, w map[string]any) {
+	t.Helper()
+	same(t, name+".days", uint64(len(days)), w["days"])
+	if len(days) == 0 {
+		return
+	}
+	last, peak, sum := days[len(days)-1], 0, 0.0
+	for i, d := range days {
+		sum += float64(d.Open)
+		if d.Open > days[peak].Open {
+			peak = i
+		}
+	}
+	same(t, name+".open_end", last.Open, w["open_end"])
+	same(t, name+".age_median_end_s", last.AgeMedian, w["age_median_end_s"])
+	same(t, name+".age_p90_end_s", last.AgeP90, w["age_p90_end_s"])
+	same(t, name+".age_median_end_business_s", last.AgeBusinessMedian, w["age_median_end_business_s"])
+	same(t, name+".age_p90_end_business_s", last.AgeBusinessP90, w["age_p90_end_business_s"])
+	same(t, name+".open_peak", days[peak].Open, w["open_peak"])
+	same(t, name+".open_mean", sum/float64(len(days)), w["open_mean"])
+	if got := days[peak].Day.Format("2006-01-02"); got != w["peak_day"] {
+		t.Errorf("%s.peak_day: got %s, want %v", name, got, w["peak_day"])
+	}
+	if got := days[0].Day.Format("2006-01-02"); got != w["first_day"] {
+		t.Errorf("%s.first_day: got %s, want %v", name, got, w["first_day"])
+	}
 }
 
 // checkOperations compares Operations with the JSON object "operations".
@@ -727,7 +762,7 @@ func TestChurnParity(t *testing.T) {
 		}
 		same(t, name+" intercept", model.Intercept, rm["intercept"])
 		coef := obj(rm["coefficients"])
-		if len(coef) != len(model.Coef) || len(coef) != 15 {
+		if len(coef) != len(model.Coef) || len(coef) != 20 {
 			t.Errorf("%s: %d coefficients, want %d", name, len(model.Coef), len(coef))
 		}
 		for k, v := range coef {
@@ -862,7 +897,7 @@ func TestChurnRows(t *testing.T) {
 				want++
 			}
 		}
-		if want != len(r.Drivers) || len(r.Features) != 15 {
+		if want != len(r.Drivers) || len(r.Features) != 20 {
 			t.Errorf("%s: %d drivers, want %d", r.Customer, len(r.Drivers), want)
 		}
 	}

@@ -139,3 +139,61 @@ func (s *Store) OperationsEach(filters []Filter, o OperationsOptions) ([]Operati
 	}
 	return out, nil
 }
+
+// BacklogDay is one day of the backlog (cxm_store_backlog,
+// docs/experience.md "Backlog"): the contacts open at End (the next local
+// midnight of the calendar's UTC offset after Day) and the median and 90th
+// percentile of their ages since their open, in seconds on the wall clock
+// and in business time; nil when no contact is open.
+type BacklogDay struct {
+	Day, End                          time.Time
+	Open                              uint64
+	AgeMedian, AgeP90                 *float64
+	AgeBusinessMedian, AgeBusinessP90 *float64
+}
+
+// Backlog computes the backlog as a daily series (cxm_store_backlog): one
+// BacklogDay per local day the filter's window touches within the data;
+// contacts are chosen by the filter's channel, stage and segment, days by
+// its window. Only o.Calendar is used (o.Window is still checked). Errors:
+// ErrWindow, ErrChannel, ErrStage, ErrSegment, ErrOption.
+func (s *Store) Backlog(f Filter, o OperationsOptions) ([]BacklogDay, error) {
+	p, done, err := s.read()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	defer runtime.KeepAlive(s)
+	defer runtime.KeepAlive(o.Calendar)
+	co, err := o.c()
+	if err != nil {
+		return nil, err
+	}
+	cf, err := cFilter(p, f)
+	if err != nil {
+		return nil, err
+	}
+	var n C.size_t
+	rc := C.cxm_store_backlog(nil, &n, 0, p, &cf, &co)
+	if rc == C.CXM_OK {
+		return []BacklogDay{}, nil
+	}
+	if rc != C.CXM_E_BUFFER {
+		return nil, check(rc)
+	}
+	days := make([]C.cxm_backlog_day, int(n))
+	for i := range days {
+		days[i].size = C.size_t(unsafe.Sizeof(days[0]))
+	}
+	if err := check(C.cxm_store_backlog(&days[0], &n, n, p, &cf, &co)); err != nil {
+		return nil, err
+	}
+	out := make([]BacklogDay, int(n))
+	for i := range out {
+		d := &days[i]
+		out[i] = BacklogDay{Day: time.Unix(int64(d.day), 0).UTC(), End: time.Unix(int64(d.end), 0).UTC(),
+			Open: uint64(d.open), AgeMedian: opt(d.age_median_s), AgeP90: opt(d.age_p90_s),
+			AgeBusinessMedian: opt(d.age_business_median_s), AgeBusinessP90: opt(d.age_business_p90_s)}
+	}
+	return out, nil
+}

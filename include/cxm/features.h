@@ -44,7 +44,17 @@ enum cxm_feature {
       13, /**< log-odds of the purchase model's P(no purchase in the horizon | history) (cxm_model_p_no_purchase()), clipped to +-13.8; 0 without a purchase model @since 0.2 */
   CXM_FEATURE_RECENT_COMPLAINTS =
       14, /**< complaints in the 90 days before the cut-off (not net of compliments): a fresh grievance weighs more than an old one @since 0.2 */
-  CXM_FEATURE_COUNT = 15 /**< number of features */
+  CXM_FEATURE_REPEAT_CONTACTS =
+      15, /**< contacts opened in the 90 days before the cut-off and followed within 7 days by another contact of the customer opened before it @since 0.2 */
+  CXM_FEATURE_CHANNEL_SWITCHES =
+      16, /**< of those contacts, the ones followed within 7 days by a contact of the customer on another channel @since 0.2 */
+  CXM_FEATURE_REOPENS =
+      17, /**< contact_reopen events of the customer's contacts in the 90 days before the cut-off @since 0.2 */
+  CXM_FEATURE_TRANSFERS =
+      18, /**< contact_transfer events of the customer's contacts in the 90 days before the cut-off @since 0.2 */
+  CXM_FEATURE_UNFOLLOWED_DETRACTORS =
+      19, /**< detractor answers (NPS 0-6, CSAT 1-2, CES 1-3) in the 90 days before the cut-off without a followup of their ref before it; 0 for everyone when the store has no followup before the cut-off @since 0.2 */
+  CXM_FEATURE_COUNT = 20 /**< number of features */
 };
 
 /** @brief What counts as losing a customer in a label window (as `int32_t`;

@@ -95,6 +95,57 @@ CXM_API int32_t cxm_store_operations(cxm_operations_result *out, const cxm_store
 CXM_API int32_t cxm_store_operations_each(cxm_operations_result *out, const cxm_filter *filters, size_t count,
                                           const cxm_store *store, const cxm_operations_options *options);
 
+/**
+ * @brief One day of the backlog (docs/experience.md, "Backlog"). The
+ *        caller sets `size` to sizeof(cxm_backlog_day) in every entry of
+ *        its array before the call (the struct may grow). Ages are seconds
+ *        from each open contact's open to `end`; quantiles interpolate
+ *        linearly between closest ranks (numpy's default, Hyndman and Fan
+ *        type 7); NaN when no contact is open.
+ * @since 0.2
+ */
+typedef struct cxm_backlog_day {
+  size_t size;                  /**< sizeof(cxm_backlog_day), set by the caller */
+  int64_t day;                  /**< start of the local day (the calendar's UTC offset), Unix seconds */
+  int64_t end;                  /**< the instant measured: start of the next local day (at most CXM_TIME_MAX) */
+  uint64_t open;                /**< contacts open at `end`: opened before it and not resolved, or reopened */
+  double age_median_s;          /**< median age of the open contacts, wall clock */
+  double age_p90_s;             /**< 90th percentile of their ages, wall clock */
+  double age_business_median_s; /**< median age in business seconds of the calendar */
+  double age_business_p90_s;    /**< 90th percentile of the ages in business seconds */
+} cxm_backlog_day;
+
+/**
+ * @brief The backlog as a daily series: for each local day the window
+ *        touches (the filter's time window within the data's first and last
+ *        event), the contacts open at the end of that day, with the median
+ *        and 90th percentile of their ages on the wall clock and in business
+ *        time. A contact is open from its earliest contact_open; a
+ *        contact_resolve at or after the open closes it and a
+ *        contact_reopen opens it again; events at the end instant itself
+ *        count for the next day. Contacts are chosen by the filter's
+ *        channel, stage and segment (those of their earliest open), by
+ *        time only through the days.
+ * @param[out] out `capacity` days, each `size` set by the caller; the first
+ *             `*count` receive the series in day order.
+ * @param[out] count The number of days, also when CXM_E_BUFFER is returned.
+ * @param[in] capacity Entries of `out` (0 with `out` NULL to ask for the count).
+ * @param[in] store The store (read only).
+ * @param[in] filter NULL for everything.
+ * @param[in] options NULL for the defaults (only the calendar is used; the
+ *            window is still checked).
+ * @return CXM_OK, CXM_E_ARG, CXM_E_SIZE (an entry's or `options->size`),
+ *         CXM_E_BUFFER (capacity below `*count`: call again), CXM_E_WINDOW,
+ *         CXM_E_CHANNEL, CXM_E_STAGE, CXM_E_SEGMENT, CXM_E_OPTION or
+ *         CXM_E_NOMEM; `out` is unchanged on failure.
+ * @note Reads the store only (docs/threads.md). Cost: O((c + r) log c + d
+ *       log c) for c contacts, r resolves and reopens, d days; working
+ *       memory about 40 bytes per contact, 40 per resolve or reopen and 4
+ *       per ref. @since 0.2
+ */
+CXM_API int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t capacity, const cxm_store *store,
+                                  const cxm_filter *filter, const cxm_operations_options *options);
+
 #ifdef __cplusplus
 }
 #endif

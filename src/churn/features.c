@@ -3,6 +3,7 @@
  * store's time-stamped tables (customer days, interactions, churn pairs),
  * keeping only what happened before the cut-off: no leakage. */
 #include "churn/feature_table.h"
+#include "common/hash.h"
 #include "purchase/rfm.h"
 #include "store/store_internal.h"
 
@@ -11,6 +12,7 @@
 #include "common/abi_check.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DAY INT64_C(86400)
@@ -38,9 +40,10 @@ struct cxm_features {
 };
 
 static const char *const feature_names[CXM_FEATURE_COUNT] = {
-    "purchase_risk", "no_purchase",    "recency_weeks", "detractor",      "promoter",
-    "nps_drop",      "high_effort",    "open_contacts", "open_age_weeks", "sla_breaches",
-    "complaints",    "perception_gap", "silence_weeks", "lapse_odds",     "recent_complaints"};
+    "purchase_risk",   "no_purchase",      "recency_weeks", "detractor",      "promoter",
+    "nps_drop",        "high_effort",      "open_contacts", "open_age_weeks", "sla_breaches",
+    "complaints",      "perception_gap",   "silence_weeks", "lapse_odds",     "recent_complaints",
+    "repeat_contacts", "channel_switches", "reopens",       "transfers",      "unfollowed_detractors"};
 
 void cxm_feature_options_init(cxm_feature_options *options) {
   if (options == NULL) return;
@@ -71,6 +74,7 @@ typedef struct customer_state {
   int64_t nps_day[2];        /* [0] latest NPS answer, [1] the one before, by (day, second) */
   int32_t nps_at[2], nps[2]; /* value + 1; 0 = none */
   uint32_t high_effort, open_contacts, breaches, gap_n, recent_complaints;
+  uint32_t repeats, switches, reopens, transfers, unfollowed; /* the effort signals (scan_effort) */
   int64_t complaints, oldest_open;
   double gap_sum, p_alive, p_none, p_quiet;
   int has_p_alive;
@@ -169,6 +173,147 @@ static int32_t scan_interactions(customer_state *cs, const cxm_store *s, int64_t
     }
   }
   return CXM_OK;
+}
+
+/* ---- effort signals of the last 90 days (docs/churn.md) ------------------ */
+
+/* The repeat window of the repeat-contact and channel-switch features: the
+ * default of cxm_operations_options (docs/experience.md). */
+#define REPEAT_WINDOW (7 * DAY)
+
+typedef struct effort_contact {
+  uint32_t customer;
+  int32_t channel;
+  int64_t open;
+  uint32_t index;
+} effort_contact;
+
+typedef struct effort_followup {
+  uint32_t interaction;
+  int64_t time;
+} effort_followup;
+
+static int by_customer_open(const void *x, const void *y) {
+  const effort_contact *a = x, *b = y;
+  if (a->customer != b->customer) return a->customer < b->customer ? -1 : 1;
+  if (a->open != b->open) return a->open < b->open ? -1 : 1;
+  return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int by_interaction_time(const void *x, const void *y) {
+  const effort_followup *a = x, *b = y;
+  if (a->interaction != b->interaction) return a->interaction < b->interaction ? -1 : 1;
+  return a->time < b->time ? -1 : a->time > b->time;
+}
+
+static int is_detractor(int32_t kind, int32_t value) {
+  return kind == CXM_KIND_NPS ? value <= 6 : kind == CXM_KIND_CSAT ? value <= 2 : kind == CXM_KIND_CES && value <= 3;
+}
+
+/* Repeat contacts, channel switches, reopens, transfers and detractor
+ * answers without a follow-up, in [cutoff - 90 days, cutoff), each from
+ * events before the cut-off only: a contact counts as a repeat only when
+ * the next one was opened before the cut-off, an answer as followed only
+ * when the follow-up came before it. */
+static int32_t scan_effort(customer_state *cs, const cxm_store *s, int64_t cutoff, cxmi_alloc *a) {
+  const cxmi_interactions *t = &s->interactions;
+  int64_t from = cutoff - RECENT_DAYS * DAY;
+  effort_contact *ct = NULL;
+  effort_followup *fu = NULL;
+  size_t nc = 0, nf = 0, cap_c, cap_f, i, j;
+  int32_t rc = CXM_OK;
+  int logged = 0;
+  for (i = 0; i < t->refs.count; i++) nc += t->items[i].open_time < cutoff; /* CXMI_NO_TIME is INT64_MAX */
+  for (i = 0; i < s->loop.count; i++)
+    nf += s->loop.items[i].kind == CXM_KIND_FOLLOWUP && s->loop.items[i].time < cutoff;
+  cap_c = nc + 1;
+  cap_f = nf + 1;
+  ct = cxmi_malloc(a, cap_c * sizeof *ct);
+  fu = cxmi_malloc(a, cap_f * sizeof *fu);
+  if (ct == NULL || fu == NULL) {
+    rc = CXM_E_NOMEM;
+    goto done;
+  }
+  /* Repeats and switches, as the service operations count them but with
+   * the contacts known at the cut-off. */
+  nc = 0;
+  for (i = 0; i < t->refs.count; i++) {
+    const cxmi_interaction *r = &t->items[i];
+    if (r->open_time >= cutoff) continue;
+    ct[nc].customer = r->open_customer;
+    ct[nc].channel = r->open_channel;
+    ct[nc].open = r->open_time;
+    ct[nc].index = (uint32_t)i;
+    nc++;
+  }
+  if (nc > 1) qsort(ct, nc, sizeof *ct, by_customer_open);
+  for (i = 0; i < nc; i++) {
+    int repeated = 0, switched = 0;
+    if (ct[i].open < from) continue;
+    for (j = i + 1; j < nc && ct[j].customer == ct[i].customer; j++) {
+      if (ct[j].open == ct[i].open) continue; /* opened in the same second: not a repeat */
+      if (ct[j].open - ct[i].open > REPEAT_WINDOW) break;
+      repeated = 1;
+      if (ct[j].channel != ct[i].channel) switched = 1;
+    }
+    cs[ct[i].customer].repeats += (uint32_t)repeated;
+    cs[ct[i].customer].switches += (uint32_t)switched;
+  }
+  /* Reopens and transfers of contacts opened before the cut-off. */
+  for (i = 0; i < t->status_count; i++) {
+    const cxmi_status *e = &t->status[i];
+    const cxmi_interaction *r = &t->items[e->interaction];
+    if (e->time < from || e->time >= cutoff || r->open_time >= cutoff) continue;
+    if (e->kind == CXM_KIND_CONTACT_REOPEN) cs[r->open_customer].reopens++;
+    if (e->kind == CXM_KIND_CONTACT_TRANSFER) cs[r->open_customer].transfers++;
+  }
+  /* Follow-ups before the cut-off by the interaction their ref names (an
+   * answer's ref is its interaction's); a ref no interaction has follows
+   * no answer. */
+  nf = 0;
+  for (i = 0; i < s->loop.count; i++) {
+    const cxmi_loop_event *e = &s->loop.items[i];
+    size_t len;
+    const char *ref;
+    int64_t at;
+    if (e->kind != CXM_KIND_FOLLOWUP || e->time >= cutoff || e->ref == 0) continue;
+    ref = cxmi_intern_str(&s->loop.refs, e->ref - 1, &len);
+    at = cxmi_intern_find(&t->refs, ref, len, cxmi_hash_bytes(ref, len));
+    if (at < 0) continue;
+    fu[nf].interaction = (uint32_t)at;
+    fu[nf].time = e->time;
+    nf++;
+  }
+  if (nf > 1) qsort(fu, nf, sizeof *fu, by_interaction_time);
+  /* A store without any follow-up before the cut-off cannot tell a
+   * detractor left alone from one whose follow-up was never logged: the
+   * feature stays 0 (and the data's model as it was without it). */
+  for (i = 0; i < s->loop.count && !logged; i++)
+    logged = s->loop.items[i].kind == CXM_KIND_FOLLOWUP && s->loop.items[i].time < cutoff;
+  for (i = 0; logged && i < s->loop.count; i++) {
+    const cxmi_loop_event *e = &s->loop.items[i];
+    size_t lo = 0, hi = nf;
+    if (e->time < from || e->time >= cutoff || !is_detractor(e->kind, e->value)) continue;
+    if (e->ref != 0) {
+      /* the first follow-up of the answer's interaction at or after it */
+      effort_followup key;
+      key.interaction = e->ref - 1;
+      key.time = e->time;
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (by_interaction_time(&fu[mid], &key) < 0)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      if (lo < nf && fu[lo].interaction == key.interaction) continue; /* followed before the cut-off */
+    }
+    cs[e->customer].unfollowed++;
+  }
+done:
+  cxmi_free(a, ct, ct != NULL ? cap_c * sizeof *ct : 0);
+  cxmi_free(a, fu, fu != NULL ? cap_f * sizeof *fu : 0);
+  return rc;
 }
 
 static void scan_churn(customer_state *cs, const cxm_store *s, int64_t cutoff, int64_t horizon_end) {
@@ -338,6 +483,11 @@ static void fill_row(double *v, const customer_state *c, int64_t cutoff) {
   v[CXM_FEATURE_SILENCE] = (double)(cutoff_day - c->last_touch_day) / 7.0;
   v[CXM_FEATURE_LAPSE_ODDS] = c->p_none > 0.0 ? clipped_logit(c->p_none) : 0.0;
   v[CXM_FEATURE_RECENT_COMPLAINTS] = (double)c->recent_complaints;
+  v[CXM_FEATURE_REPEAT_CONTACTS] = (double)c->repeats;
+  v[CXM_FEATURE_CHANNEL_SWITCHES] = (double)c->switches;
+  v[CXM_FEATURE_REOPENS] = (double)c->reopens;
+  v[CXM_FEATURE_TRANSFERS] = (double)c->transfers;
+  v[CXM_FEATURE_UNFOLLOWED_DETRACTORS] = (double)c->unfollowed;
 }
 
 void cxm_features_free(cxm_features *f) {
@@ -412,6 +562,7 @@ int32_t cxmi_store_features_keep(cxm_features **out, const cxm_store *store, con
   /* The label window may run past 10000-01-01: the days are only compared. */
   scan_days(cs, store, o.cutoff / DAY, (o.cutoff + o.horizon_seconds) / DAY, any);
   rc = scan_interactions(cs, store, o.cutoff, cal, o.sla_target_seconds, o.cutoff + o.horizon_seconds, any);
+  if (rc == CXM_OK) rc = scan_effort(cs, store, o.cutoff, &a);
   if (rc != CXM_OK) goto done;
   scan_churn(cs, store, o.cutoff, o.cutoff + o.horizon_seconds);
   cxm_model_init(&fitted);
@@ -546,7 +697,12 @@ int32_t cxm_feature_default_model(cxm_risk_model *model) {
       1.0,  /* perception_gap, per 100 points */
       0.02, /* silence_weeks */
       0.0,  /* lapse_odds: the purchase signal is purchase_risk's */
-      0.3   /* recent_complaints, in the last 90 days, on top of `complaints` */
+      0.3,  /* recent_complaints, in the last 90 days, on top of `complaints` */
+      0.3,  /* repeat_contacts (Dixon, Freeman & Toman 2010: repeat contacts drive disloyalty) */
+      0.2,  /* channel_switches, on top of the repeat they also are */
+      0.3,  /* reopens: a problem declared solved that was not */
+      0.1,  /* transfers, per hop */
+      0.4   /* unfollowed_detractors: the loop left open */
   };
   if (model == NULL) return CXM_E_ARG;
   cxm_risk_model_init(model);

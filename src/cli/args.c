@@ -98,12 +98,42 @@ enum {
   OPT_ADJUST,
   OPT_MAX_MOE,
   OPT_FCR_WINDOW,
+  OPT_NPS_DETRACTOR_MAX,
+  OPT_CSAT_DETRACTOR_MAX,
+  OPT_CES_DETRACTOR_MAX,
+  OPT_FOLLOWUP_TARGET,
+  OPT_INVITATION_WINDOW,
   OPT_VALUED_COUNT
 };
 static const char *const valued_options[OPT_VALUED_COUNT] = {
-    "--by",    "--from",    "--to",   "--utc-offset", "--holidays", "--threads",
-    "--min-n", "--compare", "--html", "--adjust",     "--max-moe",  "--fcr-window",
+    "--by",
+    "--from",
+    "--to",
+    "--utc-offset",
+    "--holidays",
+    "--threads",
+    "--min-n",
+    "--compare",
+    "--html",
+    "--adjust",
+    "--max-moe",
+    "--fcr-window",
+    "--nps-detractor-max",
+    "--csat-detractor-max",
+    "--ces-detractor-max",
+    "--followup-target",
+    "--invitation-window",
 };
+
+/* A whole number lo..hi into *out. 0 on success. */
+static int parse_small(int64_t *out, const char *value, int64_t lo, int64_t hi) {
+  int64_t n = 0;
+  const char *p = value;
+  for (; *p >= '0' && *p <= '9' && n <= hi; p++) n = n * 10 + (*p - '0');
+  if (*value == '\0' || *p != '\0' || n < lo || n > hi) return -1;
+  *out = n;
+  return 0;
+}
 
 /* A decimal 1..CLI_MAX_THREADS. 0 on success. */
 static int parse_threads(uint32_t *out, const char *text) {
@@ -186,6 +216,37 @@ static int apply_valued(cli_args *args, const char *command, int option, const c
     args->fcr_window_days = days;
     return 0;
   }
+  case OPT_NPS_DETRACTOR_MAX:
+  case OPT_CSAT_DETRACTOR_MAX:
+  case OPT_CES_DETRACTOR_MAX: {
+    static const int32_t lo[] = {0, 1, 1}, hi[] = {10, 5, 7};
+    static const char *const what[] = {"--nps-detractor-max takes a whole number 0..10, not",
+                                       "--csat-detractor-max takes a whole number 1..5, not",
+                                       "--ces-detractor-max takes a whole number 1..7, not"};
+    int k = option - OPT_NPS_DETRACTOR_MAX;
+    int64_t n = 0;
+    if (parse_small(&n, value, lo[k], hi[k]) != 0) {
+      cli_diag_usage(command, what[k], value);
+      return -1;
+    }
+    *(k == 0 ? &args->nps_detractor_max : k == 1 ? &args->csat_detractor_max : &args->ces_detractor_max) = (int32_t)n;
+    return 0;
+  }
+  case OPT_FOLLOWUP_TARGET:
+    if (cli_business_parse_duration(&args->followup_target_seconds, value) != 0 || args->followup_target_seconds < 1) {
+      cli_diag_usage(command,
+                     "--followup-target takes a business-time duration such as 8h, 30m, 1h30m or 90s (at most "
+                     "8784h), not",
+                     value);
+      return -1;
+    }
+    return 0;
+  case OPT_INVITATION_WINDOW:
+    if (parse_small(&args->invitation_window_days, value, 1, 3660) != 0) {
+      cli_diag_usage(command, "--invitation-window takes a whole number of days 1..3660, not", value);
+      return -1;
+    }
+    return 0;
   case OPT_COMPARE:
     args->compare = value; /* checked by compare.c, which knows the periods */
     return 0;
@@ -227,6 +288,9 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
   args->adjust = CXM_ADJUST_HOLM;
   args->max_moe = INFINITY;
   args->fcr_window_days = 7;
+  args->nps_detractor_max = -1;
+  args->csat_detractor_max = -1;
+  args->ces_detractor_max = -1;
   cli_business_init(&args->business);
   cli_dialect_init(&args->dialect);
   args->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *args->files);
@@ -261,6 +325,10 @@ int cli_args_parse(cli_args *args, int argc, char **argv) {
     }
     if (strcmp(arg, "--strict") == 0) {
       args->strict = 1;
+      continue;
+    }
+    if (strcmp(arg, "--backlog-series") == 0) {
+      args->backlog_series = 1;
       continue;
     }
     {

@@ -31,26 +31,32 @@ enum {
 #define CLI_DEFAULT_THREADS_MAX 8
 
 typedef struct cli_args {
-  int help;                 /* --help or -h */
-  int version;              /* --version */
-  int json;                 /* --json */
-  int strict;               /* --strict */
-  int64_t from;             /* --from, or INT64_MIN */
-  int64_t to;               /* --to, or INT64_MAX */
-  int32_t by[CXM_BY_COUNT]; /* --by dimensions in order, without repeats */
-  size_t by_count;          /* 0: none given */
-  int32_t utc_offset;       /* --utc-offset in seconds east of UTC; default 0 */
-  const char *holidays;     /* --holidays path, or NULL */
-  uint32_t threads;         /* --threads: 1..CLI_MAX_THREADS; 0 when not given (report: the processors online) */
-  cli_business business;    /* --hours, --sla-target (hours.c); --utc-offset/--holidays copied in */
-  uint64_t min_n;           /* --min-n: slices with fewer answers are flagged; default 30 */
-  int32_t adjust;           /* --adjust: a cxm_adjust value for the slice-vs-rest tests; default Holm */
-  double max_moe;           /* --max-moe: low base above this margin of error; default +inf (off) */
-  int64_t fcr_window_days;  /* --fcr-window: repeat-contact window W in days, 1..3660; default 7 */
-  const char *compare;      /* --compare PERIOD (compare.c), or NULL */
-  const char *html;         /* --html OUT.html, or NULL */
-  cli_dialect dialect;      /* input dialect, --max-rejected, --quiet (dialect.h) */
-  char **files;             /* the FILE operands (borrowed from argv) */
+  int help;                        /* --help or -h */
+  int version;                     /* --version */
+  int json;                        /* --json */
+  int strict;                      /* --strict */
+  int64_t from;                    /* --from, or INT64_MIN */
+  int64_t to;                      /* --to, or INT64_MAX */
+  int32_t by[CXM_BY_COUNT];        /* --by dimensions in order, without repeats */
+  size_t by_count;                 /* 0: none given */
+  int32_t utc_offset;              /* --utc-offset in seconds east of UTC; default 0 */
+  const char *holidays;            /* --holidays path, or NULL */
+  uint32_t threads;                /* --threads: 1..CLI_MAX_THREADS; 0 when not given (report: the processors online) */
+  cli_business business;           /* --hours, --sla-target (hours.c); --utc-offset/--holidays copied in */
+  uint64_t min_n;                  /* --min-n: slices with fewer answers are flagged; default 30 */
+  int32_t adjust;                  /* --adjust: a cxm_adjust value for the slice-vs-rest tests; default Holm */
+  double max_moe;                  /* --max-moe: low base above this margin of error; default +inf (off) */
+  int64_t fcr_window_days;         /* --fcr-window: repeat-contact window W in days, 1..3660; default 7 */
+  int backlog_series;              /* --backlog-series: the report's JSON gains each slice's daily backlog */
+  int32_t nps_detractor_max;       /* --nps-detractor-max 0..10, or -1 for the library's default */
+  int32_t csat_detractor_max;      /* --csat-detractor-max 1..5, or -1 */
+  int32_t ces_detractor_max;       /* --ces-detractor-max 1..7, or -1 */
+  int64_t followup_target_seconds; /* --followup-target: business seconds > 0, or 0 for the default */
+  int64_t invitation_window_days;  /* --invitation-window: days 1..3660, or 0 for the default */
+  const char *compare;             /* --compare PERIOD (compare.c), or NULL */
+  const char *html;                /* --html OUT.html, or NULL */
+  cli_dialect dialect;             /* input dialect, --max-rejected, --quiet (dialect.h) */
+  char **files;                    /* the FILE operands (borrowed from argv) */
   size_t file_count;
 } cli_args;
 

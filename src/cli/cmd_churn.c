@@ -679,6 +679,11 @@ static void driver_text(char *buf, size_t cap, int32_t f, double v, double base)
   case CXM_FEATURE_GAP: snprintf(buf, cap, "perception gap %.0f points", v * 100.0); break;
   case CXM_FEATURE_SILENCE: snprintf(buf, cap, "silent %.0f weeks (typical %.0f)", v, base); break;
   case CXM_FEATURE_RECENT_COMPLAINTS: snprintf(buf, cap, "complaints in 90 days: %.0f", v); break;
+  case CXM_FEATURE_REPEAT_CONTACTS: snprintf(buf, cap, "repeat contacts in 90 days: %.0f", v); break;
+  case CXM_FEATURE_CHANNEL_SWITCHES: snprintf(buf, cap, "channel switches in 90 days: %.0f", v); break;
+  case CXM_FEATURE_REOPENS: snprintf(buf, cap, "contacts reopened in 90 days: %.0f", v); break;
+  case CXM_FEATURE_TRANSFERS: snprintf(buf, cap, "transfers in 90 days: %.0f", v); break;
+  case CXM_FEATURE_UNFOLLOWED_DETRACTORS: snprintf(buf, cap, "detractor answers never followed up: %.0f", v); break;
   default:
     snprintf(buf, cap, "no purchase in horizon: P %.2f (typical %.2f)", 1.0 / (1.0 + exp(-v)),
              1.0 / (1.0 + exp(-base)));

@@ -61,6 +61,14 @@ static const char help_text[] =
     "  --max-moe M        also a low base: a 95% margin of error above M points\n"
     "  --fcr-window DAYS  repeat-contact window of first-contact resolution, repeat\n"
     "                     contacts and channel switches (default 7)\n"
+    "  --nps-detractor-max N   NPS answers 0..N are detractors (0..10, default 6)\n"
+    "  --csat-detractor-max N  CSAT answers 1..N are detractors (1..5, default 2)\n"
+    "  --ces-detractor-max N   CES answers 1..N are detractors (1..7, default 3)\n"
+    "  --followup-target DUR   the follow-up promise in business time, as\n"
+    "                     --sla-target (default 8h)\n"
+    "  --invitation-window DAYS  answers complete invitations of their customer\n"
+    "                     sent up to DAYS before (1..3660, default 30)\n"
+    "  --backlog-series   with --json, every slice's backlog lists every day\n"
     "  --compare PERIOD   compare NPS and CSAT between two periods with z tests:\n"
     "                     month (the month of the last event against the one\n"
     "                     before), week (likewise, ISO weeks), or two windows\n"
@@ -199,8 +207,15 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *gr
   {
     int32_t rc = groups == NULL ? cli_experience_json(j, r->store, NULL, r->options)
                                 : cli_experience_json_group(j, r->store, groups, index);
+    cxm_backlog_day *days = NULL;
+    size_t n_days = 0;
+    cxm_filter f;
     cli_operations_json(j, ops);
     cli_loop_json(j, loop);
+    if (rc == CXM_OK && groups != NULL) rc = cxm_groups_filter(&f, groups, index);
+    if (rc == CXM_OK) rc = cli_backlog_query(&days, &n_days, r->store, groups != NULL ? &f : NULL, r->operations);
+    if (rc == CXM_OK) cli_backlog_json(j, days, n_days, r->args->utc_offset, r->args->backlog_series);
+    free(days);
     if (st != NULL) cli_slice_vs_rest_json(j, st, index);
     cli_json_object_end(j);
     return rc;
@@ -306,6 +321,15 @@ static int print_json(const report_out *r) {
   cli_json_object_end(&j);
   cli_json_keyz(&j, "settings");
   cli_business_json(&j, &r->args->business);
+  cli_json_keyz(&j, "loop_settings");
+  cli_json_object_begin(&j);
+  cli_json_member_uint(&j, "nps_detractor_max", (uint64_t)r->loop->nps_detractor_max);
+  cli_json_member_uint(&j, "csat_detractor_max", (uint64_t)r->loop->csat_detractor_max);
+  cli_json_member_uint(&j, "ces_detractor_max", (uint64_t)r->loop->ces_detractor_max);
+  cli_json_member_uint(&j, "followup_target_s", (uint64_t)r->loop->target_business_seconds);
+  cli_json_member_uint(&j, "invitation_window_s", (uint64_t)r->loop->invitation_window_seconds);
+  cli_json_member_uint(&j, "fcr_window_s", (uint64_t)r->operations->window_seconds);
+  cli_json_object_end(&j);
   if (r->compare != NULL) {
     cli_compare_result cmp;
     rc = cli_compare_run(&cmp, r->store, r->compare);
@@ -360,7 +384,6 @@ static int print_json(const report_out *r) {
         cli_slice_tests_free(&st);
         free(all_ops);
         free(all_loops);
-        free(all_loops);
         cxm_groups_free(groups);
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
@@ -370,7 +393,6 @@ static int print_json(const report_out *r) {
       if (rc != CXM_OK) {
         cli_slice_tests_free(&st);
         free(all_ops);
-        free(all_loops);
         free(all_loops);
         cxm_groups_free(groups);
         cli_diag(NULL, cxm_status_str(rc));
@@ -421,13 +443,18 @@ static void print_legend(const report_out *r) {
       "  repeat, switch   contacts followed within the window by another contact of the\n"
       "                   customer; on another channel\n"
       "  1st/full res     open to first/last resolution (after reopens), median; mean bt\n"
-      "  detractors       answers NPS 0-6, CSAT 1-2, CES 1-3; followed: with a followup of the\n"
-      "                   answer's ref; never %%: without; in target %%: followed within the target\n"
+      "  detractors       answers NPS 0-%d, CSAT 1-%d, CES 1-%d (--nps/csat/ces-detractor-max);\n"
+      "                   followed: with a followup of the answer's ref; never %%: without;\n"
+      "                   in target %%: followed within the target (--followup-target)\n"
       "  fup med/p90 bt   business time from the answer to its first followup\n"
       "  recov fol/not %%  next answer of the kind no longer a detractor, followed up before it\n"
       "                   or not; diff: followed - not, Newcombe hybrid score 95%% interval\n"
-      "  invites, resp %%  survey_sent events; share answered (AAPOR RR1, docs/experience.md)\n",
-      (unsigned long long)r->args->min_n, cli_slice_adjust_name(r->args->adjust));
+      "  invites, resp %%  survey_sent events; share answered (AAPOR RR1, docs/experience.md)\n"
+      "  backlog          contacts open (not resolved, or reopened) at the end of each local day;\n"
+      "                   at end: the last day; age: since the open, median and p90, wall clock\n"
+      "                   and bt; peak: the day with the most; --json --backlog-series: every day\n",
+      (unsigned long long)r->args->min_n, cli_slice_adjust_name(r->args->adjust), r->loop->nps_detractor_max,
+      r->loop->csat_detractor_max, r->loop->ces_detractor_max);
   printf("settings: %s\n", business);
 }
 
@@ -644,6 +671,44 @@ static int print_operations_tables(const report_out *r) {
   }
   free(ops);
   free(loops);
+  for (d = 0; d <= r->by_count && rc == CXM_OK; d++) {
+    cxm_groups *groups = NULL;
+    cli_table *t = cli_table_new(CLI_BACKLOG_COLUMNS);
+    cxm_backlog_day *days = NULL;
+    size_t n_days = 0;
+    char title[96];
+    size_t i, count = 0;
+    const char *name = d == 0 ? "slice" : cli_args_by_name(r->by[d - 1]);
+    if (t == NULL) {
+      rc = CXM_E_NOMEM;
+      break;
+    }
+    cli_backlog_table_header(t, name);
+    if (d == 0) {
+      rc = cli_backlog_query(&days, &n_days, r->store, NULL, r->operations);
+      if (rc == CXM_OK) cli_backlog_table_row(t, "all", days, n_days, r->args->utc_offset);
+      free(days);
+      snprintf(title, sizeof title, "\nbacklog (contacts open at the end of each day): overall");
+    } else {
+      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
+      count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
+      for (i = 0; i < count && rc == CXM_OK; i++) {
+        const char *key;
+        size_t len;
+        cxm_filter f;
+        rc = cxm_groups_key(&key, &len, groups, i);
+        if (rc == CXM_OK) rc = cxm_groups_filter(&f, groups, i);
+        if (rc == CXM_OK) rc = cli_backlog_query(&days, &n_days, r->store, &f, r->operations);
+        if (rc == CXM_OK) cli_backlog_table_row(t, key, days, n_days, r->args->utc_offset);
+        free(days);
+        days = NULL;
+      }
+      snprintf(title, sizeof title, "\nbacklog by %s", name);
+    }
+    if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
+    cli_table_free(t);
+    cxm_groups_free(groups);
+  }
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
@@ -739,6 +804,11 @@ int cli_report_main(int argc, char **argv) {
   operations.window_seconds = args.fcr_window_days * 86400;
   cxm_loop_options_init(&loop);
   loop.calendar = calendar;
+  if (args.nps_detractor_max >= 0) loop.nps_detractor_max = args.nps_detractor_max;
+  if (args.csat_detractor_max >= 0) loop.csat_detractor_max = args.csat_detractor_max;
+  if (args.ces_detractor_max >= 0) loop.ces_detractor_max = args.ces_detractor_max;
+  if (args.followup_target_seconds > 0) loop.target_business_seconds = args.followup_target_seconds;
+  if (args.invitation_window_days > 0) loop.invitation_window_seconds = args.invitation_window_days * 86400;
 
   memset(&in, 0, sizeof in);
   if (args.dialect.snapshot != NULL) {
@@ -795,6 +865,7 @@ int cli_report_main(int argc, char **argv) {
       h.business = &args.business;
       h.min_n = args.min_n;
       h.compare = out.compare;
+      h.loop = &loop;
       if (cli_html_write(args.html, &h) != 0) status = CLI_EXIT_FAILURE;
     }
   }

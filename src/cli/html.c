@@ -21,6 +21,7 @@
 #include "args.h"
 #include "diag.h"
 #include "json.h"
+#include "operations_out.h"
 
 /* Chart geometry (SVG user units = CSS pixels). */
 #define W 720.0  /* wide charts */
@@ -744,7 +745,7 @@ static int section_loop(page *p) {
     fs[i] = s[i].filter;
     r[i].size = sizeof r[i];
   }
-  cxm_loop_options_init(&o);
+  o = *p->h->loop;
   o.calendar = p->h->options->calendar;
   rc = cxm_store_loop_each(r, fs, n, p->h->store, &o);
   if (rc != CXM_OK) {
@@ -752,14 +753,19 @@ static int section_loop(page *p) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
   }
+  fprintf(f,
+          "<section id=\"loop\"><h2>Closing the loop and response rates</h2>\n<p class=\"note\">Detractor "
+          "answers (NPS 0&#8211;%d, CSAT 1&#8211;%d, CES 1&#8211;%d) and the business time to their first "
+          "follow-up; recovery: the customer&#8217;s next answer of the kind is no longer a detractor, followed up "
+          "before it or not (docs/experience.md). Response rate: answered invitations &#247; invitations (AAPOR "
+          "RR1).</p>\n",
+          (int)o.nps_detractor_max, (int)o.csat_detractor_max, (int)o.ces_detractor_max);
+  fprintf(f,
+          "<table><caption>Closing the loop and response rates per channel</caption><thead><tr>"
+          "<th scope=\"col\">channel</th><th scope=\"col\">detractors</th><th scope=\"col\">followed</th>"
+          "<th scope=\"col\">never %%</th><th scope=\"col\">within %.1f business hours %%</th>",
+          (double)o.target_business_seconds / 3600.0);
   fputs(
-      "<section id=\"loop\"><h2>Closing the loop and response rates</h2>\n<p class=\"note\">Detractor answers "
-      "(NPS 0&#8211;6, CSAT 1&#8211;2, CES 1&#8211;3) and the business time to their first follow-up; recovery: "
-      "the customer&#8217;s next answer of the kind is no longer a detractor, followed up before it or not "
-      "(docs/experience.md). Response rate: answered invitations &#247; invitations (AAPOR RR1).</p>\n"
-      "<table><caption>Closing the loop and response rates per channel</caption><thead><tr>"
-      "<th scope=\"col\">channel</th><th scope=\"col\">detractors</th><th scope=\"col\">followed</th>"
-      "<th scope=\"col\">never %</th><th scope=\"col\">within 1 business day %</th>"
       "<th scope=\"col\">follow-up median bt</th><th scope=\"col\">p90 bt</th>"
       "<th scope=\"col\">recovered, followed %</th><th scope=\"col\">recovered, not followed %</th>"
       "<th scope=\"col\">invitations</th><th scope=\"col\">response %</th>"
@@ -796,6 +802,76 @@ static int section_loop(page *p) {
   }
   fputs("</tbody></table></section>\n", f);
   free(s), free(fs), free(r);
+  return 0;
+}
+
+/* The backlog per channel (cxm_store_backlog(), the `backlog` member of
+ * --json): the summary of each channel's daily series. */
+static int section_backlog(page *p) {
+  FILE *f = p->f;
+  size_t n, i;
+  slice *s = slices_of(&n, p->h->store, CXM_BY_CHANNEL, p->h->options);
+  cxm_operations_options o;
+  if (s == NULL) return -1;
+  cxm_operations_options_init(&o);
+  o.calendar = p->h->options->calendar;
+  fputs(
+      "<section id=\"backlog\"><h2>Backlog</h2>\n<p class=\"note\">Contacts open at the end of each local "
+      "day (not resolved, or reopened), and their ages since the open on the wall clock and in business time "
+      "(bt), at the end of the last day; the peak and the mean over the days (docs/experience.md).</p>\n"
+      "<table><caption>Backlog per channel</caption><thead><tr>"
+      "<th scope=\"col\">channel</th><th scope=\"col\">days</th><th scope=\"col\">open at end</th>"
+      "<th scope=\"col\">age median</th><th scope=\"col\">age p90</th><th scope=\"col\">age median bt</th>"
+      "<th scope=\"col\">age p90 bt</th><th scope=\"col\">peak open</th><th scope=\"col\">mean open</th>"
+      "</tr></thead><tbody>",
+      f);
+  for (i = 0; i < n; i++) {
+    cxm_backlog_day *days = NULL;
+    size_t count = 0, k, peak = 0;
+    double sum = 0;
+    char key[256];
+    int32_t rc = cli_backlog_query(&days, &count, p->h->store, &s[i].filter, &o);
+    if (rc != CXM_OK) {
+      free(s);
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
+    for (k = 0; k < count; k++) {
+      sum += (double)days[k].open;
+      if (days[k].open > days[peak].open) peak = k;
+    }
+    fputs("<tr><th scope=\"row\">", f);
+    escz(f, s[i].key);
+    fputs("</th>", f);
+    path_of(key, sizeof key, "channel", s[i].key, "backlog.days");
+    td_count(f, key, count, 0);
+    if (count == 0) {
+      fputs(
+          "<td class=\"na\">&#8211;</td><td class=\"na\">&#8211;</td><td class=\"na\">&#8211;</td>"
+          "<td class=\"na\">&#8211;</td><td class=\"na\">&#8211;</td><td class=\"na\">&#8211;</td>"
+          "<td class=\"na\">&#8211;</td></tr>",
+          f);
+      continue;
+    }
+    path_of(key, sizeof key, "channel", s[i].key, "backlog.open_end");
+    td_count(f, key, days[count - 1].open, 0);
+    path_of(key, sizeof key, "channel", s[i].key, "backlog.age_median_end_s");
+    td_duration(f, key, days[count - 1].age_median_s);
+    path_of(key, sizeof key, "channel", s[i].key, "backlog.age_p90_end_s");
+    td_duration(f, key, days[count - 1].age_p90_s);
+    path_of(key, sizeof key, "channel", s[i].key, "backlog.age_median_end_business_s");
+    td_duration(f, key, days[count - 1].age_business_median_s);
+    path_of(key, sizeof key, "channel", s[i].key, "backlog.age_p90_end_business_s");
+    td_duration(f, key, days[count - 1].age_business_p90_s);
+    path_of(key, sizeof key, "channel", s[i].key, "backlog.open_peak");
+    td_count(f, key, days[peak].open, 0);
+    path_of(key, sizeof key, "channel", s[i].key, "backlog.open_mean");
+    td_num(f, key, sum / (double)count, 1, "");
+    fputs("</tr>", f);
+    free(days);
+  }
+  fputs("</tbody></table></section>\n", f);
+  free(s);
   return 0;
 }
 
@@ -1113,8 +1189,8 @@ static int write_page(page *p) {
   for (d = 0; d < sizeof dims / sizeof dims[0]; d++) {
     if (section_dimension(p, dims[d]) != 0) return -1;
   }
-  if (section_gap(p) != 0 || section_service(p) != 0 || section_loop(p) != 0 || section_risk(p) != 0 ||
-      section_tracking(p) != 0)
+  if (section_gap(p) != 0 || section_service(p) != 0 || section_loop(p) != 0 || section_backlog(p) != 0 ||
+      section_risk(p) != 0 || section_tracking(p) != 0)
     return -1;
   fputs(
       "<section id=\"legend\"><h2>How to read this report</h2><dl class=\"legend\">"

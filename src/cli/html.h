@@ -27,7 +27,8 @@ typedef struct cli_html_input {
   const cxm_experience_options *options;
   const cli_business *business;
   uint64_t min_n;
-  const cli_compare *compare; /* or NULL */
+  const cli_compare *compare;   /* or NULL */
+  const cxm_loop_options *loop; /* closing the loop: the report's options (--nps-detractor-max ...) */
 } cli_html_input;
 
 /* Write the report to `path` atomically: into `path.tmp.PID` beside it,

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void cli_operations_json(cli_json *j, const cxm_operations_result *r) {
   cli_json_keyz(j, "operations");
@@ -187,4 +188,142 @@ int32_t cli_operations_all(cxm_operations_result **out, cxm_loop_result **loops,
   *out = rs;
   *loops = ls;
   return CXM_OK;
+}
+
+int32_t cli_backlog_query(cxm_backlog_day **days, size_t *count, const cxm_store *store, const cxm_filter *filter,
+                          const cxm_operations_options *options) {
+  cxm_backlog_day *ds = NULL;
+  size_t n = 0, k;
+  int32_t rc = cxm_store_backlog(NULL, &n, 0, store, filter, options);
+  *days = NULL;
+  *count = 0;
+  if (rc == CXM_OK) return CXM_OK; /* no day */
+  if (rc != CXM_E_BUFFER) return rc;
+  ds = malloc(n * sizeof *ds);
+  if (ds == NULL) return CXM_E_NOMEM;
+  for (k = 0; k < n; k++) ds[k].size = sizeof ds[k];
+  rc = cxm_store_backlog(ds, &n, n, store, filter, options);
+  if (rc != CXM_OK) {
+    free(ds);
+    return rc;
+  }
+  *days = ds;
+  *count = n;
+  return CXM_OK;
+}
+
+/* The local date of a day, YYYY-MM-DD; "" outside the time range. */
+static void local_date(char out[CXM_TIME_TEXT_SIZE], int64_t day, int32_t offset) {
+  if (cxm_time_format(out, CXM_TIME_TEXT_SIZE, day + offset) != CXM_OK)
+    out[0] = '\0';
+  else
+    out[10] = '\0';
+}
+
+/* The day with the most open contacts (the first such), and the mean. */
+static size_t backlog_peak(double *mean, const cxm_backlog_day *days, size_t count) {
+  size_t k, peak = 0;
+  double sum = 0;
+  for (k = 0; k < count; k++) {
+    sum += (double)days[k].open;
+    if (days[k].open > days[peak].open) peak = k;
+  }
+  *mean = count > 0 ? sum / (double)count : NAN;
+  return peak;
+}
+
+static void json_date(cli_json *j, const cxm_backlog_day *d, int32_t offset) {
+  char text[CXM_TIME_TEXT_SIZE];
+  local_date(text, d->day, offset);
+  if (text[0] == '\0')
+    cli_json_null(j);
+  else
+    cli_json_stringz(j, text);
+}
+
+void cli_backlog_json(cli_json *j, const cxm_backlog_day *days, size_t count, int32_t offset, int series) {
+  const cxm_backlog_day *last = count > 0 ? &days[count - 1] : NULL;
+  double mean;
+  size_t peak = backlog_peak(&mean, days, count), k;
+  cli_json_keyz(j, "backlog");
+  cli_json_object_begin(j);
+  cli_json_member_uint(j, "days", count);
+  cli_json_keyz(j, "first_day");
+  if (count > 0)
+    json_date(j, &days[0], offset);
+  else
+    cli_json_null(j);
+  cli_json_keyz(j, "last_day");
+  if (last != NULL)
+    json_date(j, last, offset);
+  else
+    cli_json_null(j);
+  cli_json_keyz(j, "open_end");
+  if (last != NULL)
+    cli_json_uint(j, last->open);
+  else
+    cli_json_null(j);
+  cli_json_member_number(j, "age_median_end_s", last != NULL ? last->age_median_s : NAN);
+  cli_json_member_number(j, "age_p90_end_s", last != NULL ? last->age_p90_s : NAN);
+  cli_json_member_number(j, "age_median_end_business_s", last != NULL ? last->age_business_median_s : NAN);
+  cli_json_member_number(j, "age_p90_end_business_s", last != NULL ? last->age_business_p90_s : NAN);
+  cli_json_keyz(j, "open_peak");
+  if (count > 0)
+    cli_json_uint(j, days[peak].open);
+  else
+    cli_json_null(j);
+  cli_json_keyz(j, "peak_day");
+  if (count > 0)
+    json_date(j, &days[peak], offset);
+  else
+    cli_json_null(j);
+  cli_json_member_number(j, "open_mean", mean);
+  if (series) {
+    cli_json_keyz(j, "series");
+    cli_json_array_begin(j);
+    for (k = 0; k < count; k++) {
+      cli_json_object_begin(j);
+      cli_json_keyz(j, "day");
+      json_date(j, &days[k], offset);
+      cli_json_member_uint(j, "open", days[k].open);
+      cli_json_member_number(j, "age_median_s", days[k].age_median_s);
+      cli_json_member_number(j, "age_p90_s", days[k].age_p90_s);
+      cli_json_member_number(j, "age_median_business_s", days[k].age_business_median_s);
+      cli_json_member_number(j, "age_p90_business_s", days[k].age_business_p90_s);
+      cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+  }
+  cli_json_object_end(j);
+}
+
+void cli_backlog_table_header(cli_table *t, const char *first) {
+  static const char *const names[] = {"days",       "open at end", "age med",  "age p90",  "age med bt",
+                                      "age p90 bt", "peak open",   "peak day", "mean open"};
+  size_t i;
+  cli_table_cell(t, first);
+  for (i = 0; i < sizeof names / sizeof names[0]; i++) cli_table_cell(t, names[i]);
+}
+
+void cli_backlog_table_row(cli_table *t, const char *key, const cxm_backlog_day *days, size_t count, int32_t offset) {
+  const cxm_backlog_day *last = count > 0 ? &days[count - 1] : NULL;
+  char date[CXM_TIME_TEXT_SIZE];
+  double mean;
+  size_t peak = backlog_peak(&mean, days, count);
+  cli_table_cell(t, key);
+  cli_table_cellf(t, "%llu", (unsigned long long)count);
+  if (last == NULL) {
+    size_t i;
+    for (i = 0; i < CLI_BACKLOG_COLUMNS - 2; i++) cli_table_cell(t, "-");
+    return;
+  }
+  cli_table_cellf(t, "%llu", (unsigned long long)last->open);
+  cell_duration(t, last->age_median_s);
+  cell_duration(t, last->age_p90_s);
+  cell_duration(t, last->age_business_median_s);
+  cell_duration(t, last->age_business_p90_s);
+  cli_table_cellf(t, "%llu", (unsigned long long)days[peak].open);
+  local_date(date, days[peak].day, offset);
+  cli_table_cell(t, date[0] != '\0' ? date : "-");
+  cell_pct(t, mean, 1);
 }

@@ -29,6 +29,22 @@ void cli_loop_json(cli_json *j, const cxm_loop_result *r);
 void cli_loop_table_header(cli_table *t, const char *first);
 void cli_loop_table_row(cli_table *t, const char *key, const cxm_loop_result *r);
 
+#define CLI_BACKLOG_COLUMNS 10
+
+/* The backlog of one slice (`filter` NULL: everything), malloc'ed into
+ * `*days` (free(); NULL when there is no day). CXM_OK or a status. */
+int32_t cli_backlog_query(cxm_backlog_day **days, size_t *count, const cxm_store *store, const cxm_filter *filter,
+                          const cxm_operations_options *options);
+
+/* `"backlog": {...}` as a member of the current object: a summary of the
+ * series, and with `series` every day. `offset` is the calendar's UTC
+ * offset (the days' local dates). */
+void cli_backlog_json(cli_json *j, const cxm_backlog_day *days, size_t count, int32_t offset, int series);
+
+/* The backlog table's header row and one row (the summary). */
+void cli_backlog_table_header(cli_table *t, const char *first);
+void cli_backlog_table_row(cli_table *t, const char *key, const cxm_backlog_day *days, size_t count, int32_t offset);
+
 /* Every slice of a report in one query each (one sort of the contacts, one
  * of the survey log): out[0] and loops[0] are everything, then the groups
  * of by[0] in cxm_store_group() order, then those of by[1]... `*start`

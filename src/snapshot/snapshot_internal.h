@@ -10,7 +10,8 @@
 
 /* 2: interactions gain first_time, last_resolve_time and the reply, reopen
  * and transfer counts. 3: the survey log (LOOP) follows the customer days.
- * 4: the rating log (RATE: attribute labels, refs, ratings) follows it,
+ * 4: the contacts' resolves, reopens and transfers (STAT) follow the
+ * survey log, then the rating log (RATE: attribute labels, refs, ratings),
  * then what each customer came through first (FRST: channel, segment).
  * Version 1, 2 and 3 files still load (docs/snapshot.md). */
 #define CXMI_SNAPSHOT_VERSION 4u
@@ -22,8 +23,8 @@
 /* "\x89CXMSNAP": the high byte catches 7-bit channels, the rest names it. */
 extern const unsigned char cxmi_snapshot_magic[8];
 
-/* The sections, in the order they are written (LOOP from version 3, RATE
- * and FRST from version 4). */
+/* The sections, in the order they are written (LOOP from version 3; STAT,
+ * RATE and FRST from version 4). */
 enum {
   CXMI_SEC_META,
   CXMI_SEC_CUSTOMERS,
@@ -36,6 +37,7 @@ enum {
   CXMI_SEC_CHURNED,
   CXMI_SEC_DAYS,
   CXMI_SEC_LOOP,
+  CXMI_SEC_STATUS,
   CXMI_SEC_RATINGS,
   CXMI_SEC_FIRST,
   CXMI_SEC_COUNT

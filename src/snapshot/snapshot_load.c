@@ -544,6 +544,28 @@ static int32_t rd_loop(rd *r, cxm_store *s) {
   return CXM_OK;
 }
 
+/* The status list (version 4): what the store's resolves, reopens and
+ * transfers can produce. */
+static int32_t rd_status(rd *r, cxm_store *s) {
+  cxmi_interactions *t = &s->interactions;
+  uint32_t count, i;
+  /* a time (8) and two one-byte varints */
+  TRY(rd_count(r, &count, 10, UINT32_MAX));
+  TRY(cxmi_interactions_grow_status(t, &s->alloc, count));
+  for (i = 0; i < count; i++) {
+    cxmi_status x;
+    TRY(rd_i64(r, &x.time));
+    TRY(rd_u32(r, &x.interaction, UINT32_MAX));
+    TRY(rd_code(r, &x.kind, CXM_KIND_COUNT - 1));
+    if (!valid_time(x.time) || x.interaction >= t->refs.count ||
+        (x.kind != CXM_KIND_CONTACT_RESOLVE && x.kind != CXM_KIND_CONTACT_REOPEN &&
+         x.kind != CXM_KIND_CONTACT_TRANSFER))
+      return CXM_E_FORMAT;
+    t->status[t->status_count++] = x;
+  }
+  return CXM_OK;
+}
+
 static int check_attribute(const uint8_t *s, size_t len) {
   size_t i;
   if (len == 0 || len > CXM_MAX_ATTRIBUTE_LEN) return 0;
@@ -620,6 +642,7 @@ static int32_t rd_section(rd *r, int section, cxm_store *s, const meta *m) {
   case CXMI_SEC_CHURNED: return rd_churned(r, s);
   case CXMI_SEC_DAYS: return rd_days(r, s);
   case CXMI_SEC_LOOP: return rd_loop(r, s);
+  case CXMI_SEC_STATUS: return rd_status(r, s);
   case CXMI_SEC_RATINGS: return rd_ratings(r, s);
   default: return rd_first(r, s);
   }
@@ -675,8 +698,8 @@ static int32_t load(cxm_store **out, const uint8_t *bytes, size_t len, const cxm
   for (section = CXMI_SEC_CUSTOMERS; section < CXMI_SEC_COUNT && rc == CXM_OK; section++) {
     /* Versions 1 and 2 end with the customer days: no survey log. */
     if (section == CXMI_SEC_LOOP && version < 3) break;
-    /* Version 3 ends with the survey log: no rating log. */
-    if (section == CXMI_SEC_RATINGS && version < 4) break;
+    /* Version 3 ends with the survey log: no status list, rating log or firsts. */
+    if (section == CXMI_SEC_STATUS && version < 4) break;
     rc = next_section(&payload, &in, cxmi_snapshot_tags[section]);
     if (rc == CXM_OK) rc = rd_section(&payload, section, s, &m);
     if (rc == CXM_OK && payload.left != 0) rc = CXM_E_FORMAT;

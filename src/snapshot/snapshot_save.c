@@ -16,7 +16,7 @@
 const unsigned char cxmi_snapshot_magic[8] = {0x89, 'C', 'X', 'M', 'S', 'N', 'A', 'P'};
 
 const char cxmi_snapshot_tags[CXMI_SEC_COUNT][5] = {"META", "CUST", "EVID", "CHAN", "SEGM", "CELL", "INTR",
-                                                    "SERV", "CHRN", "DAYS", "LOOP", "RATE", "FRST"};
+                                                    "SERV", "CHRN", "DAYS", "LOOP", "STAT", "RATE", "FRST"};
 
 #define SINK_BUFFER 4096
 
@@ -243,6 +243,18 @@ static void enc_loop(sink *s, const cxm_store *st) {
   }
 }
 
+/* The contacts' resolves, reopens and transfers in input order. */
+static void enc_status(sink *s, const cxm_store *st) {
+  uint32_t i;
+  put_leb(s, st->interactions.status_count);
+  for (i = 0; i < st->interactions.status_count; i++) {
+    const cxmi_status *r = &st->interactions.status[i];
+    put_i64(s, r->time);
+    put_leb(s, r->interaction);
+    put_code(s, r->kind);
+  }
+}
+
 /* The rating log: attribute labels, refs, then its records in input
  * order; a record's attribute is 2 * code for a rating and
  * 2 * dimension + 1 for a perception. */
@@ -289,6 +301,7 @@ static void encode(sink *s, int section, const cxm_store *st, const cxmi_day_slo
   case CXMI_SEC_CHURNED: enc_churned(s, st); break;
   case CXMI_SEC_DAYS: enc_days(s, days, day_count); break;
   case CXMI_SEC_LOOP: enc_loop(s, st); break;
+  case CXMI_SEC_STATUS: enc_status(s, st); break;
   case CXMI_SEC_RATINGS: enc_ratings(s, st); break;
   default: enc_first(s, st); break;
   }

@@ -14,6 +14,7 @@ void cxmi_interactions_free(cxmi_interactions *t, cxmi_alloc *a) {
   cxmi_intern_free(&t->refs, a);
   cxmi_free(a, t->items, (size_t)t->cap * sizeof *t->items);
   cxmi_free(a, t->early, (size_t)t->early_cap * sizeof *t->early);
+  cxmi_free(a, t->status, (size_t)t->status_cap * sizeof *t->status);
   memset(t, 0, sizeof *t);
 }
 
@@ -47,6 +48,21 @@ void cxmi_interaction_init(cxmi_interaction *r) {
   r->first_customer_rating_time = CXMI_NO_TIME;
   r->first_time = CXMI_NO_TIME;
   r->last_resolve_time = CXMI_NO_TIME;
+}
+
+int32_t cxmi_interactions_grow_status(cxmi_interactions *t, cxmi_alloc *a, uint64_t more) {
+  uint64_t need = (uint64_t)t->status_count + more;
+  uint64_t cap = t->status_cap == 0 ? 64 : t->status_cap;
+  cxmi_status *items;
+  if (need <= t->status_cap) return CXM_OK;
+  if (need > UINT32_MAX) return CXM_E_LIMIT;
+  while (cap < need) cap *= 2;
+  if (cap > UINT32_MAX) cap = UINT32_MAX;
+  items = cxmi_realloc(a, t->status, (size_t)t->status_cap * sizeof *items, (size_t)cap * sizeof *items);
+  if (items == NULL) return CXM_E_NOMEM;
+  t->status = items;
+  t->status_cap = (uint32_t)cap;
+  return CXM_OK;
 }
 
 int32_t cxmi_interactions_reserve(int64_t *index, cxmi_interactions *t, cxmi_alloc *a, const cxm_event *e,
@@ -84,7 +100,16 @@ int32_t cxmi_interactions_reserve(int64_t *index, cxmi_interactions *t, cxmi_all
     t->early = early;
     t->early_cap = cap;
   }
+  if (e->kind == CXM_KIND_CONTACT_RESOLVE || e->kind == CXM_KIND_CONTACT_REOPEN || e->kind == CXM_KIND_CONTACT_TRANSFER)
+    return cxmi_interactions_grow_status(t, a, 1);
   return CXM_OK;
+}
+
+static void push_status(cxmi_interactions *t, int64_t index, const cxm_event *e) {
+  cxmi_status *s = &t->status[t->status_count++];
+  s->time = e->time;
+  s->interaction = (uint32_t)index;
+  s->kind = e->kind;
 }
 
 static void set_min(int64_t *at, int64_t t) {
@@ -180,9 +205,16 @@ void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_eve
       cxmi_interactions_absorb_early(t, r, e->time);
     }
     break;
-  case CXM_KIND_CONTACT_REOPEN: r->reopen_n++; break;
-  case CXM_KIND_CONTACT_TRANSFER: r->transfer_n++; break;
+  case CXM_KIND_CONTACT_REOPEN:
+    r->reopen_n++;
+    push_status(t, index, e);
+    break;
+  case CXM_KIND_CONTACT_TRANSFER:
+    r->transfer_n++;
+    push_status(t, index, e);
+    break;
   default: /* reply or resolve */
+    if (e->kind == CXM_KIND_CONTACT_RESOLVE) push_status(t, index, e);
     if (e->kind == CXM_KIND_CONTACT_REPLY)
       r->reply_n++;
     else if (r->last_resolve_time == CXMI_NO_TIME || e->time > r->last_resolve_time)

@@ -1,7 +1,9 @@
 /* Per-interaction bookkeeping: everything the perception gap and the
  * service levels need of one `ref`, whichever order its events arrive in.
  *
- * Memory: one record (152 bytes on LP64) plus the interned ref per interaction,
+ * Memory: one record (160 bytes on LP64) plus the interned ref per interaction,
+ * 16 bytes per contact_resolve, contact_reopen and contact_transfer (the
+ * status list),
  * for the store's lifetime: an interaction may get a late rating, so no
  * half can be dropped (docs/experience.md). The only variable part is the
  * "early" list: replies and resolutions seen before the earliest
@@ -61,6 +63,17 @@ typedef struct cxmi_early {
   int32_t kind;  /* CXM_KIND_CONTACT_REPLY or CXM_KIND_CONTACT_RESOLVE */
 } cxmi_early;
 
+/* A contact_resolve, contact_reopen or contact_transfer of an interaction,
+ * in input order: the contact's status over time, for the backlog
+ * (docs/experience.md, "Backlog"), and the times of its reopens and
+ * transfers, for the churn features (docs/churn.md). 16 bytes each, kept
+ * for the store's lifetime (snapshot version 4, STAT). */
+typedef struct cxmi_status {
+  int64_t time;
+  uint32_t interaction; /* the record's index */
+  int32_t kind;         /* CXM_KIND_CONTACT_RESOLVE, _REOPEN or _TRANSFER */
+} cxmi_status;
+
 typedef struct cxmi_interactions {
   cxmi_intern refs; /* ref index = record index */
   cxmi_interaction *items;
@@ -68,6 +81,8 @@ typedef struct cxmi_interactions {
   cxmi_early *early;
   uint32_t early_count, early_cap;
   uint32_t early_free; /* recycled entries, index + 1; 0 = none */
+  cxmi_status *status; /* resolves and reopens in input order */
+  uint32_t status_count, status_cap;
 } cxmi_interactions;
 
 void cxmi_interactions_init(cxmi_interactions *t);
@@ -82,6 +97,10 @@ int cxmi_interactions_wants(const cxm_event *e);
  * CXM_E_OVERFLOW (a count at its maximum); nothing observable changes. */
 int32_t cxmi_interactions_reserve(int64_t *index, cxmi_interactions *t, cxmi_alloc *a, const cxm_event *e,
                                   uint64_t ref_hash);
+
+/* Room for `more` status records (events, merge and snapshot loading):
+ * CXM_OK, CXM_E_NOMEM or CXM_E_LIMIT. */
+int32_t cxmi_interactions_grow_status(cxmi_interactions *t, cxmi_alloc *a, uint64_t more);
 
 /* Apply a reserved event. */
 void cxmi_interactions_commit(cxmi_interactions *t, int64_t index, const cxm_event *e, uint64_t ref_hash,

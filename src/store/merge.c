@@ -158,6 +158,7 @@ typedef struct merge_plan {
   uint32_t loop;    /* survey-log records of `from` */
   uint32_t ratings; /* rating-log records of `from` */
   int info;         /* `from` has a customer with a first channel or segment */
+  uint32_t status;  /* status records (resolves, reopens, transfers) of `from` */
 } merge_plan;
 
 static int add_overflows_u64(uint64_t a, uint64_t b) { return a > UINT64_MAX - b; }
@@ -352,6 +353,12 @@ static void commit_interactions(cxm_store *into, merge_plan *p, const merge_maps
   for (i = base; i < t->refs.count; i++) cxmi_interaction_init(&t->items[i]);
   for (i = 0; i < from->interactions.refs.count; i++)
     merge_interaction(t, &t->items[m->ref[i]], &from->interactions, &from->interactions.items[i], m);
+  /* The status list: `from`'s after `into`'s, as for the survey log. */
+  for (i = 0; i < from->interactions.status_count; i++) {
+    cxmi_status st = from->interactions.status[i];
+    st.interaction = m->ref[st.interaction];
+    t->status[t->status_count++] = st;
+  }
 }
 
 /* The survey log: `from`'s records after `into`'s, as one store fed both
@@ -523,6 +530,7 @@ static int32_t plan_merge(merge_plan *p, merge_maps *m, cxm_store *into, const c
   plan_intern(m->ref, &p->refs, &into->interactions.refs, &from->interactions.refs);
   plan_intern(m->loop_ref, &p->loop_refs, &into->loop.refs, &from->loop.refs);
   if ((uint64_t)into->loop.count + from->loop.count > UINT32_MAX) return CXM_E_LIMIT;
+  if ((uint64_t)into->interactions.status_count + from->interactions.status_count > UINT32_MAX) return CXM_E_LIMIT;
   p->loop = from->loop.count;
   plan_intern(m->attribute, &p->attributes, &into->ratings.attributes, &from->ratings.attributes);
   if ((uint64_t)into->ratings.attributes.count + p->attributes.added > CXMI_MAX_ATTRIBUTES) return CXM_E_LIMIT;
@@ -531,6 +539,7 @@ static int32_t plan_merge(merge_plan *p, merge_maps *m, cxm_store *into, const c
   p->ratings = from->ratings.count;
   for (uint32_t i = 0; i < from->info_count && !p->info; i++)
     p->info = from->info[i].channel != CXM_CHANNEL_UNKNOWN || from->info[i].segment != CXM_SEGMENT_UNKNOWN;
+  p->status = from->interactions.status_count;
   rc = plan_cells(p, m, into, from);
   if (rc != CXM_OK) return rc;
   rc = plan_interactions(p, m, into, from, exact);
@@ -548,6 +557,7 @@ static int32_t reserve_merge(merge_plan *p, cxm_store *into) {
   if (rc == CXM_OK) rc = cxmi_merge_intern_reserve(&p->segments, &into->segments, a);
   if (rc == CXM_OK) rc = cxmi_merge_intern_reserve(&p->refs, &into->interactions.refs, a);
   if (rc == CXM_OK) rc = cxmi_merge_interactions_reserve(&into->interactions, a, p->refs.added, p->early);
+  if (rc == CXM_OK) rc = cxmi_interactions_grow_status(&into->interactions, a, p->status);
   if (rc == CXM_OK) rc = cxmi_merge_cube_reserve(&into->cube, a, p->cells);
   if (rc == CXM_OK) rc = cxmi_merge_keymap_reserve(&into->servqual_keys, a, p->servqual);
   if (rc == CXM_OK) rc = cxmi_merge_servqual_reserve(into, p->servqual);

@@ -336,13 +336,17 @@ class Reference:
                       "first": fmt(min(times)) if times else None,
                       "last": fmt(max(times)) if times else None},
             "settings": self.settings(),
+            "loop_settings": {"nps_detractor_max": 6, "csat_detractor_max": 2, "ces_detractor_max": 3,
+                              "followup_target_s": 8 * 3600, "invitation_window_s": 30 * 86400,
+                              "fcr_window_s": self.fcr_window},
             "overall": self.slice(lambda t, ch, st, seg: True),
             "slices": {},
         }
         for dim in by:
             keys = {key_of(e, dim) for e in self.events}
             # Keys sorted bytewise, as cxm_store_group() documents.
-            doc["slices"][dim] = {k: self.slice(selector(dim, k)) for k in sorted(keys, key=lambda s: s.encode())}
+            doc["slices"][dim] = {k: self.slice(selector(dim, k), dim, k)
+                                  for k in sorted(keys, key=lambda s: s.encode())}
             for k, v in doc["slices"][dim].items():
                 sel = selector(dim, k)
                 own = [e for e in self.events if sel(e["time"], e["channel"], e["stage"], e["segment"])]
@@ -353,8 +357,9 @@ class Reference:
             adjust_dimension(doc["slices"][dim])
         return doc
 
-    def slice(self, sel):
-        """The SLICE of the events (and pairs, contacts) that `sel` keeps."""
+    def slice(self, sel, dim=None, key=None):
+        """The SLICE of the events (and pairs, contacts) that `sel` keeps
+        (`dim`, `key`: the slice's dimension and key, None for overall)."""
         own = [e for e in self.events if sel(e["time"], e["channel"], e["stage"], e["segment"])]
         out = slice_of(own)
         out["gap"] = gap_of(self.events, sel)
@@ -364,6 +369,7 @@ class Reference:
         out["consistency"] = consistency_of(own)
         out["operations"] = operations_of(self.events, sel, self)
         out.update(loop_of(self.events, sel, self))
+        out["backlog"] = backlog_of(self.events, dim, key, self)
         return out
 
     def settings(self):
@@ -653,6 +659,72 @@ def servqual_of(events):
         return None
     out["score"] = sum(present) / len(present)
     return out
+
+
+def backlog_of(events, dim, key, ref):
+    """The backlog summary (experience.md "Backlog"): each local day the
+    slice's window touches, at the next local midnight, replaying each
+    contact's resolves and reopens at or after its open in (time, input)
+    order; ages from the open."""
+    import datetime
+    lo, hi = 0, 2 ** 62
+    if dim == "month":
+        y, m = int(key[:4]), int(key[5:])
+        lo = calendar_timegm(y, m, 1)
+        hi = calendar_timegm(y + (m == 12), m % 12 + 1, 1)
+    elif dim == "week":
+        monday = datetime.date.fromisocalendar(int(key[:4]), int(key[6:]), 1)
+        lo = calendar_timegm(monday.year, monday.month, monday.day)
+        hi = lo + 7 * 86400
+    keep = (lambda c: True) if dim in (None, "month", "week") else (
+        lambda c: c[("channel", "stage", "segment").index(dim)] == key)
+    contacts = []
+    for items in by_ref(events).values():
+        opens = sorted((t, i, e) for t, i, e in items if e["kind"] == "contact_open")
+        if not opens:
+            continue
+        t0, _, o = opens[0]
+        if not keep((o["channel"], o["stage"], o["segment"])):
+            continue
+        changes = sorted((t, i, e["kind"]) for t, i, e in items
+                         if e["kind"] in ("contact_resolve", "contact_reopen") and t >= t0)
+        contacts.append((t0, changes))
+    series = []
+    if events:
+        first, last = min(e["time"] for e in events), max(e["time"] for e in events)
+        a, b = max(lo, first), min(hi - 1, last)
+        off = ref.utc_offset
+        day = (a + off) // 86400
+        while a <= b and day <= (b + off) // 86400:
+            end = (day + 1) * 86400 - off
+            ages = []
+            for t0, changes in contacts:
+                is_open = t0 < end
+                for t, _, kind in changes:
+                    if t < end:
+                        is_open = kind == "contact_reopen"
+                        # a resolve of a closed contact or a reopen of an open one changes nothing either way
+                if t0 < end and is_open:
+                    ages.append((end - t0, ref.business_seconds(t0, end)))
+            series.append((day, len(ages), [x for x, _ in ages], [y for _, y in ages]))
+            day += 1
+    date = lambda d: (datetime.date(1970, 1, 1) + datetime.timedelta(days=d)).isoformat()
+    if not series:
+        return {"days": 0, "first_day": None, "last_day": None, "open_end": None, "age_median_end_s": None,
+                "age_p90_end_s": None, "age_median_end_business_s": None, "age_p90_end_business_s": None,
+                "open_peak": None, "peak_day": None, "open_mean": None}
+    peak = max(range(len(series)), key=lambda k: (series[k][1], -k))
+    _, n, wall, bt = series[-1]
+    return {"days": len(series), "first_day": date(series[0][0]), "last_day": date(series[-1][0]), "open_end": n,
+            "age_median_end_s": linear_quantile(wall, 0.5), "age_p90_end_s": linear_quantile(wall, 0.9),
+            "age_median_end_business_s": linear_quantile(bt, 0.5), "age_p90_end_business_s": linear_quantile(bt, 0.9),
+            "open_peak": series[peak][1], "peak_day": date(series[peak][0]),
+            "open_mean": sum(x[1] for x in series) / len(series)}
+
+
+def calendar_timegm(y, m, d):
+    import calendar
+    return calendar.timegm((y, m, d, 0, 0, 0))
 
 
 def linear_quantile(values, q):
@@ -1336,20 +1408,23 @@ def group_slices():
                   "service vs experience by channel", "service vs experience by segment"):
         check(title in lines, "table %r present" % title)
     # Each key has a survey row, a service-vs-experience row, a
-    # service-levels row, a service-operations row, then a closing-the-loop row.
+    # service-levels row, a service-operations row, a closing-the-loop row,
+    # then a backlog row (no contact: none open on any of the 12 days).
     app_rows = [l for l in lines if l.startswith("app ")]
-    check(len(app_rows) == 5 and app_rows[4].split()[1:] == ["0", "0"] + ["-"] * 7 + ["0", "-"],
+    check(len(app_rows) == 6 and app_rows[5].split()[1:] == ["12", "0"] + ["-"] * 4 + ["0", "2025-01-05", "0.0"],
+          "app backlog row: %r" % app_rows)
+    check(len(app_rows) == 6 and app_rows[4].split()[1:] == ["0", "0"] + ["-"] * 7 + ["0", "-"],
           "app closing-the-loop row: %r" % app_rows)
-    check(len(app_rows) == 5 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
+    check(len(app_rows) == 6 and app_rows[0].split()[1:] == ["0", "-", "-", "0", "-", "-", "0", "-", "-"],
           "app row with absent metrics: %r" % app_rows)
-    check(len(app_rows) == 5 and app_rows[1].split()[1:] == ["0", "-", "-", "-", "-", "0", "0", "-", "-", "1/0"],
+    check(len(app_rows) == 6 and app_rows[1].split()[1:] == ["0", "-", "-", "-", "-", "0", "0", "-", "-", "1/0"],
           "app experience row: %r" % app_rows)
-    check(len(app_rows) == 5 and app_rows[2].split()[1:] == ["0", "0"] + ["-"] * 9,
+    check(len(app_rows) == 6 and app_rows[2].split()[1:] == ["0", "0"] + ["-"] * 9,
           "app service-levels row: %r" % app_rows)
-    check(len(app_rows) == 5 and app_rows[3].split()[1:] == ["0", "0"] + ["-"] * 10,
+    check(len(app_rows) == 6 and app_rows[3].split()[1:] == ["0", "0"] + ["-"] * 10,
           "app service-operations row: %r" % app_rows)
     rows = [l for l in lines if l.startswith("email ")]
-    check(len(rows) == 5 and "[" in rows[0], "email row %r" % rows)
+    check(len(rows) == 6 and "[" in rows[0], "email row %r" % rows)
     group_slices_vs_rest()
 
 

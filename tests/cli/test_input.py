@@ -326,7 +326,7 @@ def group_man():
     completion = os.path.join(ROOT, "src", "cli", "cxm.bash-completion")
     bash = shutil.which("bash")
     if bash is not None:
-        for words, want in (("cxm rep", "report"), ("cxm report --fo", "--format"),
+        for words, want in (("cxm rep", "report"), ("cxm report --form", "--format"),
                             ("cxm churn --model p", "pnbd"), ("cxm report --by mo", "month")):
             script = 'source "$1"; COMP_WORDS=(%s); COMP_CWORD=%d; _cxm; echo "${COMPREPLY[*]}"' % (
                 words, len(words.split()) - 1)

@@ -12,6 +12,9 @@ Groups:
   business  --hours and --sla-target in report and churn: parsing, usage
             errors, the settings echoed in the JSON
   compare   --compare month/week/windows against z tests computed here
+  loop_options  --nps/csat/ces-detractor-max, --followup-target and
+            --invitation-window: echoed, detractors counted from the rows,
+            the legend and title, usage errors
   html      --html: a self-contained, accessible file whose numbers are those
             of --json, rendered by Chromium (DOM and a non-blank screenshot);
             skipped (exit 77) only when /usr/bin/chromium is absent
@@ -124,7 +127,11 @@ def group_business():
                       "fri": "09:00-17:00", "sat": None, "sun": None},
             "holidays": 0, "sla_target_s": 28800}
     check(doc.get("settings") == want, "default settings %r" % doc.get("settings"))
-    check(list(doc)[:4] == ["format", "input", "settings", "overall"], "settings after input: %r" % list(doc))
+    check(list(doc)[:5] == ["format", "input", "settings", "loop_settings", "overall"],
+          "settings after input: %r" % list(doc))
+    check(doc.get("loop_settings") == {"nps_detractor_max": 6, "csat_detractor_max": 2, "ces_detractor_max": 3,
+                                       "followup_target_s": 28800, "invitation_window_s": 2592000,
+                                       "fcr_window_s": 604800}, "default loop settings %r" % doc.get("loop_settings"))
     # given settings, in report and churn alike
     args = ["--hours", "mon=08:00-12:00,tue-thu=09:30-18:00,sun=00:00-24:00", "--sla-target", "1h30m",
             "--utc-offset", "+05:30", "--holidays", "holidays.txt"]
@@ -512,7 +519,39 @@ def group_html():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-GROUPS = {"golden": group_golden, "business": group_business, "compare": group_compare, "html": group_html}
+def group_loop_options():
+    """--nps/csat/ces-detractor-max, --followup-target and --invitation-window
+    reach the loop options: echoed in loop_settings, and the detractors are
+    the answers at or below the bounds, counted here from the raw rows."""
+    import csv
+    with open(os.path.join(DATA, "honest.csv")) as f:
+        rows = list(csv.DictReader(f))
+    for bounds in ((6, 2, 3), (8, 1, 5), (0, 5, 7), (10, 4, 1)):
+        args = ["--nps-detractor-max", str(bounds[0]), "--csat-detractor-max", str(bounds[1]),
+                "--ces-detractor-max", str(bounds[2]), "--followup-target", "2h", "--invitation-window", "10"]
+        rc, out, err = run(["report", "--json"] + args + ["honest.csv"])
+        check(rc == 0, "loop options %r: exit %d %r" % (bounds, rc, err))
+        doc = json.loads(out)
+        check(doc["loop_settings"] == {"nps_detractor_max": bounds[0], "csat_detractor_max": bounds[1],
+                                       "ces_detractor_max": bounds[2], "followup_target_s": 7200,
+                                       "invitation_window_s": 864000, "fcr_window_s": 604800},
+              "loop_settings %r" % doc["loop_settings"])
+        limit = {"nps": bounds[0], "csat": bounds[1], "ces": bounds[2]}
+        want = sum(1 for r in rows if r["kind"] in limit and float(r["value"]) <= limit[r["kind"]])
+        check(doc["overall"]["loop"]["detractors"] == want,
+              "detractors at %r: %d, want %d" % (bounds, doc["overall"]["loop"]["detractors"], want))
+        rc, out, err = run(["report"] + args + ["honest.csv"])
+        check(rc == 0 and "answers NPS 0-%d, CSAT 1-%d, CES 1-%d" % bounds in out, "legend bounds %r" % (bounds,))
+        check("(target 2.0 business hours)" in out, "followup target in the title")
+    for bad in (["--nps-detractor-max", "11"], ["--nps-detractor-max", "-1"], ["--csat-detractor-max", "0"],
+                ["--csat-detractor-max", "6"], ["--ces-detractor-max", "8"], ["--ces-detractor-max", "x"],
+                ["--followup-target", "0"], ["--followup-target", "soon"], ["--invitation-window", "0"],
+                ["--invitation-window", "3661"], ["--nps-detractor-max"]):
+        rc, out, err = run(["report"] + bad + ["honest.csv"])
+        check(rc == 2 and bad[0] in err, "bad %r: exit %d %r" % (bad, rc, err))
+
+
+GROUPS = {"golden": group_golden, "loop_options": group_loop_options, "business": group_business, "compare": group_compare, "html": group_html}
 
 
 def main():

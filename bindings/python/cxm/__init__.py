@@ -31,7 +31,7 @@ from . import _frames
 __all__ = [
     "CxmError", "CxmValueError", "CxmKeyError", "CxmOSError", "CxmFileNotFoundError", "CxmPermissionError",
     "CxmIsADirectoryError", "Store", "RecordResult", "PurchaseSummary", "PurchaseSummaries", "PurchaseModel", "Groups", "Comparison", "FeatureRow", "FeatureTable", "RowError", "IngestResult", "StoreStats", "Nps", "Csat", "Ces", "Gap", "Servqual",
-    "Service", "Operations", "Loop", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
+    "Service", "Operations", "BacklogDay", "Loop", "Loyalty", "Consistency", "Group", "Driver", "ChurnRisk", "CalibrationBin", "Evaluation", "RiskModel",
     "Churn", "Calendar", "parse_hours", "version", "SliceTest", "SliceTests", "SamplePlan", "p_adjust",
     "slice_tests_survey", "slice_tests_means", "nps_score_interval", "plan_sample_size", "Holdout",
     "load_purchase_summaries", "CovariateFit", "fit_covariates", "kinds", "channels", "stages", "dimensions", "format_time", "period_key",
@@ -631,6 +631,23 @@ class Operations(_Frame):
     first_resolution_business_mean_s: Optional[float]
     full_resolution_business_median_s: Optional[float]
     full_resolution_business_mean_s: Optional[float]
+
+
+@dataclass(frozen=True)
+class BacklogDay(_Frame):
+    """One day of the backlog (cxm_store_backlog, docs/experience.md
+    "Backlog"): the contacts open at ``end`` (the next local midnight of the
+    calendar's UTC offset after ``day``, both Unix seconds) and the median
+    and 90th percentile of their ages since their open, wall clock and
+    business seconds (None when no contact is open)."""
+
+    day: int
+    end: int
+    open: int
+    age_median_s: Optional[float]
+    age_p90_s: Optional[float]
+    age_business_median_s: Optional[float]
+    age_business_p90_s: Optional[float]
 
 
 @dataclass(frozen=True)
@@ -3070,6 +3087,34 @@ class Store:
             _check(self._lib.cxm_store_operations(byref(r), h, byref(f), byref(o)))
         return Operations(*(getattr(r, name) if kind is not c_double else _num(getattr(r, name))
                             for name, kind in r._fields_[1:]))
+
+    def backlog(self, where: Optional[Group] = None, *, channel: Code = None, stage: Code = None,
+                segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,
+                calendar: Optional[Calendar] = None) -> List[BacklogDay]:
+        """The backlog as a daily series (cxm_store_backlog): one BacklogDay
+        per local day of ``calendar`` (default Monday-Friday 09:00-17:00
+        UTC) that the slice's window touches; contacts chosen by channel,
+        stage and segment, days by the window."""
+        o = _c.OperationsOptions()
+        self._lib.cxm_operations_options_init(byref(o))
+        if calendar is not None:
+            if not isinstance(calendar, Calendar):
+                raise TypeError("calendar must be a cxm.Calendar")
+            o.calendar = calendar._handle
+        n = c_size_t()
+        with self._use() as h:
+            f = self._filter(h, **self._kw(where, channel, stage, segment, start, end))
+            rc = self._lib.cxm_store_backlog(None, byref(n), 0, h, byref(f), byref(o))
+            if rc == 0:
+                return []
+            if rc != -30:  # CXM_E_BUFFER: n days
+                _check(rc)
+            days = (_c.BacklogDay * n.value)()
+            for d in days:
+                d.size = ctypes.sizeof(d)
+            _check(self._lib.cxm_store_backlog(days, byref(n), n.value, h, byref(f), byref(o)))
+        return [BacklogDay(d.day, d.end, d.open, _num(d.age_median_s), _num(d.age_p90_s),
+                           _num(d.age_business_median_s), _num(d.age_business_p90_s)) for d in days[:n.value]]
 
     def slice_tests(self, by: str, metric: str = "nps", where: Optional[Group] = None, *, channel: Code = None,
                     stage: Code = None, segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,

@@ -259,6 +259,21 @@ class OperationsResult(Structure):
     ]
 
 
+class BacklogDay(Structure):
+    """struct cxm_backlog_day (cxm/operations.h)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("day", c_int64),
+        ("end", c_int64),
+        ("open", c_uint64),
+        ("age_median_s", c_double),
+        ("age_p90_s", c_double),
+        ("age_business_median_s", c_double),
+        ("age_business_p90_s", c_double),
+    ]
+
+
 class LoopOptions(Structure):
     """struct cxm_loop_options (cxm/loop.h)."""
 
@@ -429,7 +444,7 @@ class RiskEvaluation(Structure):
     ]
 
 
-FEATURE_COUNT = 15  # CXM_FEATURE_COUNT (cxm/features.h)
+FEATURE_COUNT = 20  # CXM_FEATURE_COUNT (cxm/features.h)
 CHURN_AFTER_LAST = -(2**63)  # CXM_CHURN_AFTER_LAST (cxm/churn.h): INT64_MIN
 
 
@@ -697,6 +712,7 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_store_service_business": (_I32, [_P(ServiceResult), _V, _P(Filter), _P(ExperienceOptions)]),
     "cxm_operations_options_init": (None, [_P(OperationsOptions)]),
     "cxm_store_operations": (_I32, [_P(OperationsResult), _V, _P(Filter), _P(OperationsOptions)]),
+    "cxm_store_backlog": (_I32, [_P(BacklogDay), _P(_SZ), _SZ, _V, _P(Filter), _P(OperationsOptions)]),
     "cxm_calendar_new": (_I32, [_P(_V), _V]),
     "cxm_calendar_free": (None, [_V]),
     "cxm_calendar_set_hours": (_I32, [_V, _I32, _I32, _I32]),

@@ -208,6 +208,22 @@ class Errors(unittest.TestCase):
             self.assertEqual(op.full_resolution_median_s, 2 * 3600.0)  # 1 h and 3 h
             self.assertEqual(s.operations(channel="chat").contacts, 1)
 
+    def test_backlog(self):
+        # r2 resolved Monday 11:00, reopened Tuesday 10:00, resolved Wednesday 12:00
+        with cxm.Store() as s:
+            s.record("a", "2025-01-06T10:00:00Z", "contact_open", channel="chat", ref="r1")
+            s.record("b", "2025-01-06T10:00:00Z", "contact_open", channel="email", ref="r2")
+            s.record("b", "2025-01-06T11:00:00Z", "contact_resolve", ref="r2")
+            s.record("b", "2025-01-07T10:00:00Z", "contact_reopen", ref="r2")
+            s.record("b", "2025-01-08T12:00:00Z", "contact_resolve", ref="r2")
+            days = s.backlog()
+            self.assertEqual([d.open for d in days], [1, 2, 1])
+            self.assertEqual(days[0].day, 1736121600)  # 2025-01-06T00:00:00Z
+            self.assertEqual(days[1].age_median_s, 38 * 3600.0)  # 38 h and 38 h
+            self.assertEqual(days[1].age_business_p90_s, 15 * 3600.0)  # 7 h Monday, 8 h Tuesday
+            self.assertEqual([d.open for d in s.backlog(channel="email")], [0, 1, 0])
+            self.assertEqual(s.backlog(start="2025-01-07T00:00:00Z", end="2025-01-08T00:00:00Z")[0].open, 2)
+
     def test_closed_store(self):
         s = cxm.Store()
         s.close()

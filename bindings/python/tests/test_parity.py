@@ -150,6 +150,23 @@ def vs_rest_json(store, by, adjust="holm", **opts):
             for i, t in enumerate(tests["nps"])}
 
 
+def backlog_json(days, offset=0):
+    """A backlog series as the command summarises it (operations_out.c)."""
+    import datetime as dt
+    date = lambda t: dt.datetime.fromtimestamp(t + offset, dt.timezone.utc).strftime("%Y-%m-%d")
+    if not days:
+        return {"days": 0, "first_day": None, "last_day": None, "open_end": None, "age_median_end_s": None,
+                "age_p90_end_s": None, "age_median_end_business_s": None, "age_p90_end_business_s": None,
+                "open_peak": None, "peak_day": None, "open_mean": None}
+    peak = max(range(len(days)), key=lambda k: (days[k].open, -k))
+    last = days[-1]
+    return {"days": len(days), "first_day": date(days[0].day), "last_day": date(last.day), "open_end": last.open,
+            "age_median_end_s": last.age_median_s, "age_p90_end_s": last.age_p90_s,
+            "age_median_end_business_s": last.age_business_median_s,
+            "age_p90_end_business_s": last.age_business_p90_s, "open_peak": days[peak].open,
+            "peak_day": date(days[peak].day), "open_mean": sum(d.open for d in days) / len(days)}
+
+
 def slice_json(store, where=None, **business):
     """`business`: the calendar and sla_target_seconds of the report, if any."""
     loop = store.loop(where, calendar=business.get("calendar"))
@@ -165,6 +182,8 @@ def slice_json(store, where=None, **business):
         "operations": operations_json(store.operations(where, calendar=business.get("calendar"))),
         "loop": loop_json(loop),
         "responses": responses_json(loop),
+        "backlog": backlog_json(store.backlog(where, calendar=business.get("calendar")),
+                                business.get("offset", 0)),
     }
 
 
