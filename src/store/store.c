@@ -722,15 +722,20 @@ void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, cons
     if (hashes[i].ref != 0) cxmi_intern_prefetch_record(&store->interactions.refs, hashes[i].ref);
   }
   /* A purchase or SERVQUAL answer then looks up a key made of the
-   * customer's handle: find the handles (their lines are on the way now)
-   * and start loading those keys' slots too. */
+   * customer's handle, and an event naming a channel or segment reads the
+   * customer's firsts: find the handles (their lines are on the way now)
+   * and start loading those too. */
   for (i = 0; i < count; i++) {
     const cxm_event *e = &events[i];
     int64_t customer;
     uint64_t key;
-    if (!cxmi_day_event(e) || hashes[i].customer == 0) continue;
+    int day = cxmi_day_event(e);
+    int named = e->channel != CXM_CHANNEL_UNKNOWN || e->segment != CXM_SEGMENT_UNKNOWN;
+    if ((!day && !named) || hashes[i].customer == 0) continue;
     customer = cxmi_intern_find(&store->customers, e->customer, e->customer_len, hashes[i].customer);
-    if (customer < 0 || e->time < CXM_TIME_MIN || e->time > CXM_TIME_MAX) continue;
+    if (customer < 0) continue;
+    if (named && (uint64_t)customer < store->info_count) PREFETCH(&store->info[customer]);
+    if (!day || e->time < CXM_TIME_MIN || e->time > CXM_TIME_MAX) continue;
     key = CXMI_PURCHASE_KEY(customer, e->time / 86400);
     if (store->purchase_days.slots != NULL)
       PREFETCH(&store->purchase_days.slots[(uint32_t)cxmi_hash_u64(key) & store->purchase_days.slot_mask]);
