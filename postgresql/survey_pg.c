@@ -118,12 +118,6 @@ Datum pgcxm_ces_trans(PG_FUNCTION_ARGS) {
   return survey_add(fcinfo, CXM_KIND_CES, "cxm_ces");
 }
 
-/* The event kinds of docs/events.md that carry no survey answer: an events
- * table may be fed whole to cxm_survey_state(kind, value). */
-static const char *const other_kinds[] = {"internal",      "expectation",     "perception", "contact_open",
-                                          "contact_reply", "contact_resolve", "purchase",   "complaint",
-                                          "compliment",    "churn"};
-
 /* cxm_survey_state(kind text, value int): the answer goes to the
  * accumulator of its kind; other event kinds are skipped, an unknown kind
  * is an error. */
@@ -140,24 +134,18 @@ Datum pgcxm_survey_trans(PG_FUNCTION_ARGS) {
   const char *k = VARDATA_ANY(kind_text);
   size_t klen = VARSIZE_ANY_EXHDR(kind_text);
   int32_t kind;
-  if (klen == 3 && memcmp(k, "nps", 3) == 0) {
-    kind = CXM_KIND_NPS;
-  } else if (klen == 4 && memcmp(k, "csat", 4) == 0) {
-    kind = CXM_KIND_CSAT;
-  } else if (klen == 3 && memcmp(k, "ces", 3) == 0) {
-    kind = CXM_KIND_CES;
-  } else {
-    for (size_t i = 0; i < sizeof other_kinds / sizeof other_kinds[0]; i++) {
-      if (strlen(other_kinds[i]) == klen && memcmp(other_kinds[i], k, klen) == 0) {
-        if (PG_ARGISNULL(0)) {
-          PG_RETURN_NULL();
-        }
-        PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-      }
-    }
+  /* Every kind of docs/events.md is known to the library's parser, so an
+   * events table with kinds added later is still fed whole. */
+  if (cxm_kind_parse(&kind, k, klen) != CXM_OK) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                     errmsg("%s: unknown event kind \"%.*s\"", fn, (int)(klen > 64 ? 64 : klen), k),
                     errhint("Survey kinds are nps, csat and ces; the other kinds of docs/events.md are skipped.")));
+  }
+  if (kind != CXM_KIND_NPS && kind != CXM_KIND_CSAT && kind != CXM_KIND_CES) {
+    if (PG_ARGISNULL(0)) {
+      PG_RETURN_NULL();
+    }
+    PG_RETURN_DATUM(PG_GETARG_DATUM(0));
   }
   cxm_survey_acc *acc = state_for_update(fcinfo);
   add_answer(acc, kind, PG_GETARG_INT32(2), fn);

@@ -27,8 +27,6 @@ enum {
 
 /* Largest accepted --threads. */
 #define CLI_MAX_THREADS 256
-/* Largest default of --threads (the processors online, at most this). */
-#define CLI_DEFAULT_THREADS_MAX 8
 
 typedef struct cli_args {
   int help;                        /* --help or -h */
@@ -41,7 +39,7 @@ typedef struct cli_args {
   size_t by_count;                 /* 0: none given */
   int32_t utc_offset;              /* --utc-offset in seconds east of UTC; default 0 */
   const char *holidays;            /* --holidays path, or NULL */
-  uint32_t threads;                /* --threads: 1..CLI_MAX_THREADS; 0 when not given (report: the processors online) */
+  uint32_t threads;                /* --threads: 1..CLI_MAX_THREADS; 0 when not given (one thread) */
   cli_business business;           /* --hours, --sla-target (hours.c); --utc-offset/--holidays copied in */
   uint64_t min_n;                  /* --min-n: slices with fewer answers are flagged; default 30 */
   int32_t adjust;                  /* --adjust: a cxm_adjust value for the slice-vs-rest tests; default Holm */
