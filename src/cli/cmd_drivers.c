@@ -49,8 +49,8 @@ static int parse_args(drv_args *a, int argc, char **argv) {
   memset(a, 0, sizeof *a);
   a->outcome = CXM_DRIVERS_NPS;
   a->respondent = CXM_DRIVERS_BY_CUSTOMER;
-  a->bootstrap = 200;
-  a->seed = 1;
+  a->bootstrap = CLI_DRIVERS_BOOTSTRAP;
+  a->seed = CLI_DRIVERS_SEED;
   a->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->files);
   if (a->files == NULL) {
     cli_diag(NULL, "out of memory");
@@ -109,9 +109,7 @@ static int parse_args(drv_args *a, int argc, char **argv) {
   return CLI_EXIT_OK;
 }
 
-/* The name of table column `k`: a SERVQUAL dimension, or a rating
- * attribute's label (copied, NUL-terminated: at most 64 bytes). */
-static const char *column_name(char *buf, size_t cap, const cxm_store *store, size_t k) {
+const char *cli_drivers_column_name(char *buf, size_t cap, const cxm_store *store, size_t k) {
   const char *name;
   size_t len;
   if (k < CXM_DRIVERS_SERVQUAL) return dim_names[k];
@@ -122,20 +120,101 @@ static const char *column_name(char *buf, size_t cap, const cxm_store *store, si
   return buf;
 }
 
+const char *cli_drivers_quadrant_name(int32_t quadrant) {
+  return quadrant >= 1 && quadrant <= 4 ? quadrant_names[quadrant] : "";
+}
+
+void cli_drivers_result_free(cli_drivers_result *r) {
+  cxm_drivers_free(r->d);
+  free(r->keep);
+  r->d = NULL;
+  r->keep = NULL;
+}
+
+int cli_drivers_run(cli_drivers_result *r, const cxm_store *store, int32_t outcome, int32_t respondent,
+                    int32_t bootstrap, uint64_t seed) {
+  cxm_drivers_options o;
+  cxm_driver_table_options to;
+  double *y = NULL, *x = NULL, *xs = NULL;
+  size_t n = 0, cols = 0, p = 0;
+  const char *who = respondent == CXM_DRIVERS_BY_REF ? "refs" : "customers";
+  int status = 0;
+  int32_t rc;
+  memset(r, 0, sizeof *r);
+  cxm_driver_table_options_init(&to);
+  to.outcome = outcome;
+  to.respondent = respondent;
+  (void)cxm_store_driver_table(NULL, NULL, &n, &cols, store, &to, 0);
+  y = calloc(n + 1, sizeof *y);
+  x = calloc((n + 1) * cols, sizeof *x);
+  xs = calloc((n + 1) * (cols < CXM_DRIVERS_MAX ? cols : CXM_DRIVERS_MAX), sizeof *xs);
+  r->keep = calloc(cols + 1, sizeof *r->keep);
+  if (y == NULL || x == NULL || xs == NULL || r->keep == NULL ||
+      cxm_store_driver_table(y, x, &n, &cols, store, &to, n) != CXM_OK) {
+    cli_diag(NULL, "out of memory");
+    status = -1;
+    goto done;
+  }
+  /* the attributes answered by a respondent with an outcome, in column order */
+  for (size_t k = 0; k < cols; k++) {
+    size_t i;
+    for (i = 0; i < n; i++)
+      if (!isnan(y[i]) && !isnan(x[i * cols + k])) break;
+    if (i < n) r->keep[p++] = k;
+  }
+  r->p = p;
+  if (p < 2 || p > CXM_DRIVERS_MAX) {
+    snprintf(r->why, sizeof r->why,
+             p < 2 ? "%zu attribute(s) answered by %s with an NPS answer: at least 2 are needed"
+                   : "%zu attributes answered by %s with an NPS answer: at most 15 can be analysed",
+             p, who);
+    status = 1;
+    goto done;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < p; k++) xs[i * p + k] = x[i * cols + r->keep[k]];
+  cxm_drivers_options_init(&o);
+  o.outcome = outcome == CXM_DRIVERS_PROMOTER ? CXM_DRIVERS_BINARY : CXM_DRIVERS_LINEAR;
+  o.bootstrap = bootstrap;
+  o.seed = seed;
+  rc = cxm_drivers_fit(&r->d, NULL, y, xs, n, p, &o);
+  if (rc == CXM_E_NOMEM) {
+    cli_diag(NULL, "out of memory");
+    status = -1;
+  } else if (rc == CXM_E_NO_DATA) {
+    snprintf(r->why, sizeof r->why, "too few %s with an NPS answer and an answer on each of the %zu attributes", who,
+             p);
+    status = 1;
+  } else if (rc != CXM_OK) {
+    snprintf(r->why, sizeof r->why, "%s", cxm_status_str(rc));
+    status = 1;
+  } else {
+    r->sum.size = sizeof r->sum;
+    cxm_drivers_summary_get(&r->sum, r->d);
+  }
+done:
+  free(y);
+  free(x);
+  free(xs);
+  if (status != 0) {
+    cxm_drivers_free(r->d);
+    r->d = NULL;
+  }
+  return status;
+}
+
 int cli_drivers_main(int argc, char **argv) {
   drv_args a;
   cxm_store *store = NULL;
   cxm_drivers *d = NULL;
-  cxm_drivers_options o;
   cxm_drivers_summary sum;
-  cxm_driver_table_options to;
+  cli_drivers_result res;
   cli_input totals;
-  double *y = NULL, *x = NULL, *xs = NULL;
-  size_t n = 0, cols = 0, p = 0, *keep = NULL;
+  size_t p = 0, *keep = NULL;
   char label[CXM_MAX_ATTRIBUTE_LEN + 1];
   const char *who;
   int status = parse_args(&a, argc, argv);
-  int32_t rc;
+  memset(&res, 0, sizeof res);
   if (status != CLI_EXIT_OK || a.help) {
     if (a.help) fputs(usage_text, stdout);
     free(a.files);
@@ -144,53 +223,18 @@ int cli_drivers_main(int argc, char **argv) {
   who = a.respondent == CXM_DRIVERS_BY_REF ? "refs" : "customers";
   status = cli_read_store(&store, a.files, a.file_count, a.strict, &totals);
   if (status != CLI_EXIT_OK) goto done;
-  cxm_driver_table_options_init(&to);
-  to.outcome = a.outcome;
-  to.respondent = a.respondent;
-  (void)cxm_store_driver_table(NULL, NULL, &n, &cols, store, &to, 0);
-  y = calloc(n + 1, sizeof *y);
-  x = calloc((n + 1) * cols, sizeof *x);
-  xs = calloc((n + 1) * (cols < CXM_DRIVERS_MAX ? cols : CXM_DRIVERS_MAX), sizeof *xs);
-  keep = calloc(cols, sizeof *keep);
-  if (y == NULL || x == NULL || xs == NULL || keep == NULL ||
-      cxm_store_driver_table(y, x, &n, &cols, store, &to, n) != CXM_OK) {
-    cli_diag(NULL, "out of memory");
+  switch (cli_drivers_run(&res, store, a.outcome, a.respondent, a.bootstrap, a.seed)) {
+  case 0: break;
+  case 1:
+    cli_diag("drivers", res.why);
     status = CLI_EXIT_FAILURE;
     goto done;
+  default: status = CLI_EXIT_FAILURE; goto done;
   }
-  /* the attributes answered by a respondent with an outcome, in column order */
-  for (size_t k = 0; k < cols; k++) {
-    size_t i;
-    for (i = 0; i < n; i++)
-      if (!isnan(y[i]) && !isnan(x[i * cols + k])) break;
-    if (i < n) keep[p++] = k;
-  }
-  if (p < 2 || p > CXM_DRIVERS_MAX) {
-    char msg[160];
-    snprintf(msg, sizeof msg,
-             p < 2 ? "%zu attribute(s) answered by %s with an NPS answer: at least 2 are needed"
-                   : "%zu attributes answered by %s with an NPS answer: at most 15 can be analysed",
-             p, who);
-    cli_diag("drivers", msg);
-    status = CLI_EXIT_FAILURE;
-    goto done;
-  }
-  for (size_t i = 0; i < n; i++)
-    for (size_t k = 0; k < p; k++) xs[i * p + k] = x[i * cols + keep[k]];
-  cxm_drivers_options_init(&o);
-  o.outcome = a.outcome == CXM_DRIVERS_PROMOTER ? CXM_DRIVERS_BINARY : CXM_DRIVERS_LINEAR;
-  o.bootstrap = a.bootstrap;
-  o.seed = a.seed;
-  rc = cxm_drivers_fit(&d, NULL, y, xs, n, p, &o);
-  if (rc != CXM_OK) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "too few %s with an NPS answer and an answer on each of the %zu attributes", who, p);
-    cli_diag("drivers", rc == CXM_E_NO_DATA ? msg : cxm_status_str(rc));
-    status = CLI_EXIT_FAILURE;
-    goto done;
-  }
-  sum.size = sizeof sum;
-  cxm_drivers_summary_get(&sum, d);
+  d = res.d;
+  sum = res.sum;
+  p = res.p;
+  keep = res.keep;
   if (a.json) {
     cli_json j;
     cli_json_init(&j, stdout, 1);
@@ -213,7 +257,7 @@ int cli_drivers_main(int argc, char **argv) {
       cxm_drivers_get(&v, d, k);
       cli_json_object_begin(&j);
       cli_json_keyz(&j, "attribute");
-      cli_json_stringz(&j, column_name(label, sizeof label, store, keep[k]));
+      cli_json_stringz(&j, cli_drivers_column_name(label, sizeof label, store, keep[k]));
       cli_json_keyz(&j, "kind");
       cli_json_stringz(&j, keep[k] < CXM_DRIVERS_SERVQUAL ? "perception" : "rating");
       cli_json_member_number(&j, "weight", v.weight);
@@ -228,7 +272,7 @@ int cli_drivers_main(int argc, char **argv) {
       cli_json_member_number(&j, "mean_rating", v.mean_rating);
       cli_json_member_number(&j, "performance", v.performance);
       cli_json_keyz(&j, "quadrant");
-      cli_json_stringz(&j, quadrant_names[v.quadrant]);
+      cli_json_stringz(&j, cli_drivers_quadrant_name(v.quadrant));
       cli_json_object_end(&j);
     }
     cli_json_array_end(&j);
@@ -253,7 +297,7 @@ int cli_drivers_main(int argc, char **argv) {
       cxm_driver v;
       v.size = sizeof v;
       cxm_drivers_get(&v, d, k);
-      cli_table_cell(t, column_name(label, sizeof label, store, keep[k]));
+      cli_table_cell(t, cli_drivers_column_name(label, sizeof label, store, keep[k]));
       cli_table_cellf(t, "%.4f", v.weight);
       cli_table_cellf(t, "%.1f%%", v.share);
       if (isnan(v.shapley))
@@ -266,7 +310,7 @@ int cli_drivers_main(int argc, char **argv) {
         cli_table_cellf(t, "[%.4f, %.4f]", v.lower, v.upper);
       cli_table_cell(t, sum.bootstrap_ok < 2 ? "-" : v.covers_zero ? "not distinct" : "driver");
       cli_table_cellf(t, "%.1f", v.performance);
-      cli_table_cell(t, quadrant_names[v.quadrant]);
+      cli_table_cell(t, cli_drivers_quadrant_name(v.quadrant));
     }
     snprintf(title, sizeof title, "Key drivers of %s (%s; %llu of %llu %s, R2 = %.4f, %d bootstrap replicates)",
              a.outcome == CXM_DRIVERS_PROMOTER ? "promoter yes/no" : "the NPS answer",
@@ -276,11 +320,7 @@ int cli_drivers_main(int argc, char **argv) {
     cli_table_free(t);
   }
 done:
-  cxm_drivers_free(d);
-  free(y);
-  free(x);
-  free(xs);
-  free(keep);
+  cli_drivers_result_free(&res);
   cxm_store_free(store);
   free(a.files);
   return status;
