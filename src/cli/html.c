@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "cmd_drivers.h"
 #include "diag.h"
 #include "json.h"
 #include "operations_out.h"
@@ -1061,6 +1062,144 @@ static int section_tracking(page *p) {
   return 0;
 }
 
+/* A table cell holding a number of the `cxm drivers --json` document at
+ * `drivers.<path>`: shown with `decimals` places and `unit`. */
+static void td_drv(FILE *f, size_t k, const char *field, double v, int decimals, const char *unit) {
+  char key[96];
+  snprintf(key, sizeof key, "drivers.drivers.%zu.%s", k, field);
+  td_num(f, key, v, decimals, unit);
+}
+
+/* Key driver analysis (docs/drivers.md) as `cxm drivers FILE` runs it with
+ * its defaults (outcome NPS, by customer, its bootstrap and seed): the
+ * importance-performance chart and the table of the weights. */
+static int section_drivers(page *p) {
+  FILE *f = p->f;
+  cli_drivers_result r;
+  double top = 30, bottom = 300, left = 60, right = W - 30, H = 340, xlo = 0, xhi = 100, yhi = 10, perf_mean = 0;
+  double share_line;
+  char r2[CLI_JSON_NUMBER_SIZE], desc[512], label[CXM_MAX_ATTRIBUTE_LEN + 1];
+  size_t k, t;
+  int rc = cli_drivers_run(&r, p->h->store, CXM_DRIVERS_NPS, CXM_DRIVERS_BY_CUSTOMER, CLI_DRIVERS_BOOTSTRAP,
+                           CLI_DRIVERS_SEED);
+  fputs("<section id=\"drivers\"><h2>Key drivers of NPS</h2>\n", f);
+  if (rc < 0) {
+    cli_drivers_result_free(&r);
+    return -1;
+  }
+  if (rc > 0) {
+    fputs("<p>No key driver analysis: ", f);
+    escz(f, r.why);
+    fputs(".</p></section>\n", f);
+    cli_drivers_result_free(&r);
+    return 0;
+  }
+  for (k = 0; k < r.p; k++) {
+    cxm_driver v;
+    v.size = sizeof v;
+    cxm_drivers_get(&v, r.d, k);
+    perf_mean += v.performance / (double)r.p;
+    if (isfinite(v.share) && v.share > yhi) yhi = v.share;
+  }
+  yhi = ceil(yhi / 10) * 10;
+  share_line = 100.0 / (double)r.p;
+  cli_json_format_double(r2, sizeof r2, r.sum.r2);
+  fprintf(f,
+          "<p class=\"note\">Which attribute ratings (SERVQUAL perception dimensions, rating attributes) drive "
+          "the latest NPS answer of each customer, as <code>cxm drivers</code> computes them (docs/drivers.md): "
+          "relative weights of <span data-k=\"drivers.used\" data-v=\"%llu\">%llu</span> of "
+          "<span data-k=\"drivers.customers\" data-v=\"%llu\">%llu</span> customers, R&#178; = <span "
+          "data-k=\"drivers.r2\" data-v=\"%s\">%.4f</span>, "
+          "%d bootstrap replicates (seed %d). An attribute is important when its share of R&#178; exceeds "
+          "100/%zu = %.1f %%, and performs well when its score exceeds the attributes' mean, %.1f; fix first: "
+          "important and below the mean.</p>\n<div class=\"charts\">",
+          (unsigned long long)r.sum.n_used, (unsigned long long)r.sum.n_used, (unsigned long long)r.sum.n_rows,
+          (unsigned long long)r.sum.n_rows, r2, r.sum.r2, (int)r.sum.bootstrap_ok, CLI_DRIVERS_SEED, r.p, share_line,
+          perf_mean);
+  snprintf(desc, sizeof desc,
+           "Scatter chart of %zu attributes: performance (mean rating on 0 to 100) across, share of R squared "
+           "up; dashed lines at the mean performance %.1f and the mean share %.1f %% divide the quadrants. The "
+           "table below holds the same numbers.",
+           r.p, perf_mean, share_line);
+  svg_begin(p, W, H, "Importance against performance of the NPS drivers", desc);
+#define X(v) (left + (right - left) * (clampd((v), xlo, xhi) - xlo) / (xhi - xlo))
+#define Y(v) (bottom - clampd((v) / yhi, 0, 1) * (bottom - top))
+  for (t = 0; t <= 5; t++) {
+    double v = yhi * (double)t / 5, x = xlo + (xhi - xlo) * (double)t / 5;
+    fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>", left, right, Y(v), Y(v));
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" text-anchor=\"end\">%.0f%%</text>", left - 6, Y(v) + 4, v);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" text-anchor=\"middle\">%.0f</text>", X(x), bottom + 16, x);
+  }
+  fprintf(f,
+          "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" text-anchor=\"middle\">performance (0&#8211;100)</text>"
+          "<text x=\"14\" y=\"%.1f\" class=\"ax\" transform=\"rotate(-90 14 %.1f)\" text-anchor=\"middle\">"
+          "share of R&#178;</text>",
+          (left + right) / 2, bottom + 32, (top + bottom) / 2, (top + bottom) / 2);
+  fprintf(f,
+          "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#777\" stroke-dasharray=\"5 4\"/>"
+          "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#777\" stroke-dasharray=\"5 4\"/>",
+          X(perf_mean), X(perf_mean), top, bottom, left, right, Y(share_line), Y(share_line));
+  fprintf(f,
+          "<text x=\"%.1f\" y=\"%.1f\" class=\"lab\">fix first</text>"
+          "<text x=\"%.1f\" y=\"%.1f\" class=\"lab\" text-anchor=\"end\">strength</text>"
+          "<text x=\"%.1f\" y=\"%.1f\" class=\"lab\">low priority</text>"
+          "<text x=\"%.1f\" y=\"%.1f\" class=\"lab\" text-anchor=\"end\">maintain</text>",
+          left + 6, top + 14, right - 6, top + 14, left + 6, bottom - 6, right - 6, bottom - 6);
+  for (k = 0; k < r.p; k++) {
+    cxm_driver v;
+    int fix;
+    const char *name = cli_drivers_column_name(label, sizeof label, p->h->store, r.keep[k]);
+    v.size = sizeof v;
+    cxm_drivers_get(&v, r.d, k);
+    fix = v.quadrant == CXM_QUADRANT_FIX_FIRST;
+    fputs("<g class=\"drvpt\" data-attr=\"", f);
+    escz(f, name);
+    fprintf(f,
+            "\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" stroke=\"#1f5fa8\" stroke-width=\"1.5\"/>"
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"lab\">",
+            X(v.performance), Y(isfinite(v.share) ? v.share : 0), fix ? "#b2541a" : "#1f5fa8", X(v.performance) + 8,
+            Y(isfinite(v.share) ? v.share : 0) + 4);
+    escz(f, name);
+    fputs("</text></g>", f);
+  }
+#undef X
+#undef Y
+  fputs(
+      "</svg>\n</div>\n<table><caption>Key drivers of the NPS answer: relative weights, Shapley values, "
+      "bootstrap interval of the weight, performance and quadrant</caption><thead><tr><th scope=\"col\">attribute"
+      "</th><th scope=\"col\">weight</th><th scope=\"col\">share</th><th scope=\"col\">Shapley</th>"
+      "<th scope=\"col\">95% interval</th><th scope=\"col\">performance</th><th scope=\"col\">quadrant</th>"
+      "</tr></thead><tbody>",
+      f);
+  for (k = 0; k < r.p; k++) {
+    cxm_driver v;
+    v.size = sizeof v;
+    cxm_drivers_get(&v, r.d, k);
+    fputs("<tr><th scope=\"row\">", f);
+    escz(f, cli_drivers_column_name(label, sizeof label, p->h->store, r.keep[k]));
+    fputs("</th>", f);
+    td_drv(f, k, "weight", v.weight, 4, "");
+    td_drv(f, k, "share_percent", v.share, 1, "%");
+    td_drv(f, k, "shapley", v.shapley, 4, "");
+    if (isnan(v.lower) || isnan(v.upper)) {
+      fputs("<td class=\"na\">&#8211;</td>", f);
+    } else {
+      char lo[CLI_JSON_NUMBER_SIZE], hi[CLI_JSON_NUMBER_SIZE];
+      cli_json_format_double(lo, sizeof lo, v.lower);
+      cli_json_format_double(hi, sizeof hi, v.upper);
+      fprintf(f,
+              "<td><span data-k=\"drivers.drivers.%zu.interval.0\" data-v=\"%s\">%.4f</span> &#8211; "
+              "<span data-k=\"drivers.drivers.%zu.interval.1\" data-v=\"%s\">%.4f</span></td>",
+              k, lo, v.lower, k, hi, v.upper);
+    }
+    td_drv(f, k, "performance", v.performance, 1, "");
+    fprintf(f, "<td class=\"quad\">%s</td></tr>", cli_drivers_quadrant_name(v.quadrant));
+  }
+  fputs("</tbody></table></section>\n", f);
+  cli_drivers_result_free(&r);
+  return 0;
+}
+
 static int section_summary(page *p) {
   FILE *f = p->f;
   slice all;
@@ -1190,7 +1329,7 @@ static int write_page(page *p) {
     if (section_dimension(p, dims[d]) != 0) return -1;
   }
   if (section_gap(p) != 0 || section_service(p) != 0 || section_loop(p) != 0 || section_backlog(p) != 0 ||
-      section_risk(p) != 0 || section_tracking(p) != 0)
+      section_risk(p) != 0 || section_tracking(p) != 0 || section_drivers(p) != 0)
     return -1;
   fputs(
       "<section id=\"legend\"><h2>How to read this report</h2><dl class=\"legend\">"

@@ -406,6 +406,9 @@ def group_html():
         rc, tj, err = run(["churn", "--json", "--tracking", "--hours", "mon-fri=08:00-18:00", "--sla-target", "4h", src])
         check(rc == 0, "churn --tracking: exit %d %r" % (rc, err))
         tracking = json.loads(tj)
+        rc, dj, err = run(["drivers", "--json", src])
+        check(rc == 0, "drivers --json: exit %d %r" % (rc, err))
+        drivers = {"drivers": json.loads(dj)}
         text = open(out_html, encoding="utf-8").read()
         # self-contained and static
         for needle in ("<script", "http://", "https://", "@import", "@font-face", "url(http"):
@@ -423,9 +426,10 @@ def group_html():
                                                              "file://" + out_html],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
         check(proc.returncode == 0, "chromium --dump-dom: exit %d %r" % (proc.returncode, proc.stderr[-500:]))
+        rendered = proc.stdout.decode("utf-8")
         dom = Numbers()
-        dom.feed(proc.stdout.decode("utf-8"))
-        checked = {"json": 0, "risk": 0, "trend": 0, "tracking": 0}
+        dom.feed(rendered)
+        checked = {"json": 0, "risk": 0, "trend": 0, "tracking": 0, "drivers": 0}
         trends = []
         for key, value in dom.pairs:
             v = float(value)
@@ -437,6 +441,13 @@ def group_html():
                 want = json_at(tracking, key)
                 check(want is not None and float(want) == v, "DOM %s = %r, cxm churn --tracking says %r" % (key, v, want))
                 checked["tracking"] += 1
+            elif key.startswith("drivers."):
+                try:
+                    want = json_at(drivers, key)
+                except (KeyError, TypeError, IndexError):
+                    want = None
+                check(want is not None and float(want) == v, "DOM %s = %r, cxm drivers says %r" % (key, v, want))
+                checked["drivers"] += 1
             elif key.startswith("trend."):
                 trends.append((key, v))
                 checked["trend"] += 1
@@ -450,9 +461,23 @@ def group_html():
                 checked["json"] += 1
         weeks = len(tracking["tracking"]["actual_cumulative"])
         check(tracking["tracking"]["expected_cumulative"] is not None, "the sample's churn scoring fits a model")
+        attrs = [d["attribute"] for d in drivers["drivers"]["drivers"]]
+        check(len(attrs) >= 2, "the sample has a key driver analysis: %r" % attrs)
         check(checked["json"] > 250 and checked["risk"] == 10 and checked["trend"] > 20 and
-              checked["tracking"] == 4 * weeks,
+              checked["tracking"] == 4 * weeks and checked["drivers"] == 3 + 6 * len(attrs),
               "numbers checked in the DOM: %r" % checked)
+        # the key driver section: one labelled point per attribute in the
+        # chart, and each table row's attribute and quadrant as cxm drivers
+        section = re.search(r'<section id="drivers">.*?</section>', rendered, re.S)
+        check(section is not None, "the report has a key driver section")
+        section = section.group(0) if section else ""
+        points = re.findall(r'<g class="drvpt" data-attr="([^"]*)"><circle[^>]*>(?:</circle>)?<text[^>]*>([^<]*)</text>',
+                            section)
+        check([p[0] for p in points] == attrs and [p[1] for p in points] == attrs,
+              "one labelled point per attribute: %r, want %r" % (points, attrs))
+        rows = re.findall(r'<tr><th scope="row">([^<]*)</th>.*?<td class="quad">([^<]*)</td></tr>', section)
+        check(rows == [(d["attribute"], d["quadrant"]) for d in drivers["drivers"]["drivers"]],
+              "table rows (attribute, quadrant) %r as cxm drivers" % rows)
         # the month-on-month tests of the trend charts are --compare's
         months = sorted(doc["slices"]["month"])
         for key, v in trends[:4]:
@@ -506,6 +531,9 @@ def group_html():
             t = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
             check(rc == 0 and t.endswith("</html>\n") and re.search(r"\b(nan|inf)\b", t, re.I) is None,
                   "%s: a complete page without NaN (%d %r)" % (name, rc, err[-300:]))
+            check(re.search(r'<section id="drivers"><h2>[^<]*</h2>\n<p>No key driver analysis: 0 attribute\(s\) '
+                            r'answered by customers with an NPS answer: at least 2 are needed\.</p></section>', t)
+                  is not None, "%s: the key driver section says in one sentence why there is no analysis" % name)
         # hostile keys are escaped
         evil = os.path.join(tmp, "evil.csv")
         with open(evil, "w") as f:
