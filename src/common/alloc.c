@@ -74,3 +74,19 @@ void cxmi_free(cxmi_alloc *a, void *ptr, size_t size) {
   a->hooks.free(a->hooks.opaque, ptr, size);
   a->bytes -= size;
 }
+
+int32_t cxmi_grow_array(void **items, uint32_t *cap, uint32_t count, uint64_t more, size_t size, cxmi_alloc *a) {
+  uint64_t need = (uint64_t)count + more;
+  uint64_t grown = *cap == 0 ? 64 : *cap;
+  void *p;
+  if (need <= *cap) return CXM_OK;
+  if (need > UINT32_MAX) return CXM_E_LIMIT;
+  while (grown < need) grown *= 2;
+  if (grown > UINT32_MAX) grown = UINT32_MAX;
+  if (grown > SIZE_MAX / size) return CXM_E_NOMEM;
+  p = cxmi_realloc(a, *items, (size_t)*cap * size, (size_t)grown * size);
+  if (p == NULL) return CXM_E_NOMEM;
+  *items = p;
+  *cap = (uint32_t)grown;
+  return CXM_OK;
+}

@@ -22,4 +22,10 @@ void *cxmi_realloc(cxmi_alloc *a, void *ptr, size_t old_size, size_t new_size);
 /* ptr may be NULL. */
 void cxmi_free(cxmi_alloc *a, void *ptr, size_t size);
 
+/* Make room for `more` items of `size` bytes past `count` in the array
+ * `*items` of capacity `*cap` (both counts limited to uint32): the
+ * capacity doubles from 64. CXM_OK, CXM_E_LIMIT past UINT32_MAX items, or
+ * CXM_E_NOMEM; the array is unchanged on failure. */
+int32_t cxmi_grow_array(void **items, uint32_t *cap, uint32_t count, uint64_t more, size_t size, cxmi_alloc *a);
+
 #endif

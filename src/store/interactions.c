@@ -51,18 +51,10 @@ void cxmi_interaction_init(cxmi_interaction *r) {
 }
 
 int32_t cxmi_interactions_grow_status(cxmi_interactions *t, cxmi_alloc *a, uint64_t more) {
-  uint64_t need = (uint64_t)t->status_count + more;
-  uint64_t cap = t->status_cap == 0 ? 64 : t->status_cap;
-  cxmi_status *items;
-  if (need <= t->status_cap) return CXM_OK;
-  if (need > UINT32_MAX) return CXM_E_LIMIT;
-  while (cap < need) cap *= 2;
-  if (cap > UINT32_MAX) cap = UINT32_MAX;
-  items = cxmi_realloc(a, t->status, (size_t)t->status_cap * sizeof *items, (size_t)cap * sizeof *items);
-  if (items == NULL) return CXM_E_NOMEM;
+  void *items = t->status; /* through a void *, not a cast of the member's address */
+  int32_t rc = cxmi_grow_array(&items, &t->status_cap, t->status_count, more, sizeof *t->status, a);
   t->status = items;
-  t->status_cap = (uint32_t)cap;
-  return CXM_OK;
+  return rc;
 }
 
 int32_t cxmi_interactions_reserve(int64_t *index, cxmi_interactions *t, cxmi_alloc *a, const cxm_event *e,

@@ -23,18 +23,10 @@ int cxmi_ratings_wants(const cxm_event *e) {
 }
 
 int32_t cxmi_ratings_grow(cxmi_ratings *t, cxmi_alloc *a, uint64_t more) {
-  uint64_t need = (uint64_t)t->count + more;
-  uint64_t cap = t->cap == 0 ? 64 : t->cap;
-  cxmi_rating *items;
-  if (need <= t->cap) return CXM_OK;
-  if (need > UINT32_MAX) return CXM_E_LIMIT;
-  while (cap < need) cap *= 2;
-  if (cap > UINT32_MAX) cap = UINT32_MAX;
-  items = cxmi_realloc(a, t->items, (size_t)t->cap * sizeof *items, (size_t)cap * sizeof *items);
-  if (items == NULL) return CXM_E_NOMEM;
+  void *items = t->items; /* through a void *, not a cast of the member's address */
+  int32_t rc = cxmi_grow_array(&items, &t->cap, t->count, more, sizeof *t->items, a);
   t->items = items;
-  t->cap = (uint32_t)cap;
-  return CXM_OK;
+  return rc;
 }
 
 int32_t cxmi_ratings_reserve(int64_t *ref_index, uint64_t *ref_hash, cxmi_ratings *t, cxmi_alloc *a,
