@@ -140,7 +140,7 @@ typedef struct cxm_backlog_day {
  *         CXM_E_NOMEM; `out` is unchanged on failure.
  * @note Reads the store only (docs/threads.md). Cost: O((c + r) log c + d
  *       log c) for c contacts, r resolves and reopens, d days; working
- *       memory about 40 bytes per contact, 40 per resolve or reopen and 4
+ *       memory about 64 bytes per contact, 40 per resolve or reopen and 4
  *       per ref. @since 0.2
  */
 CXM_API int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t capacity, const cxm_store *store,

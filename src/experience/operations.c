@@ -377,8 +377,9 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
   }
   cap_s = ns + 1;
   ss = cxmi_malloc(a, cap_s * sizeof *ss);
-  /* At most one entry and one exit per status event, plus one entry each. */
-  es = cxmi_malloc(a, (2 * ns + cap_c) * sizeof *es);
+  /* Per contact one entry, then one edge per status event at most, or
+   * without a status list one exit (the first resolution). */
+  es = cxmi_malloc(a, (ns + 2 * cap_c) * sizeof *es);
   if (ss == NULL || es == NULL) {
     rc = CXM_E_NOMEM;
     goto done;
@@ -454,7 +455,7 @@ done:
   cxmi_free(a, cs, cs != NULL ? cap_c * sizeof *cs : 0);
   cxmi_free(a, tree, tree != NULL ? cap_c * sizeof *tree : 0);
   cxmi_free(a, ss, ss != NULL ? cap_s * sizeof *ss : 0);
-  cxmi_free(a, es, es != NULL ? (2 * (cap_s - 1) + cap_c) * sizeof *es : 0);
+  cxmi_free(a, es, es != NULL ? (cap_s - 1 + 2 * cap_c) * sizeof *es : 0);
   return rc;
 }
 
