@@ -103,6 +103,7 @@ static fault_count faulted[] = {
     {"cxm_store_operations", 0, 0, 0},
     {"cxm_store_operations_each", 0, 0, 0},
     {"cxm_store_backlog", 0, 0, 0},
+    {"cxm_store_backlog_each", 0, 0, 0},
     {"cxm_store_loop", 0, 0, 0},
     {"cxm_store_loop_each", 0, 0, 0},
     {"cxm_store_loyalty", 0, 0, 0},
@@ -1264,6 +1265,7 @@ enum q_fn {
   Q_LOOP,
   Q_LOOP_EACH,
   Q_BACKLOG,
+  Q_BACKLOG_EACH,
   Q_COUNT
 };
 static const char *const q_names[Q_COUNT] = {
@@ -1271,7 +1273,7 @@ static const char *const q_names[Q_COUNT] = {
     "cxm_store_service",     "cxm_store_service_acc",      "cxm_store_service_business", "cxm_store_loyalty",
     "cxm_store_loyalty_acc", "cxm_store_consistency",      "cxm_store_features",         "cxm_store_risk_model",
     "cxm_store_churn",       "cxm_store_operations",       "cxm_store_operations_each",  "cxm_store_loop",
-    "cxm_store_loop_each",   "cxm_store_backlog"};
+    "cxm_store_loop_each",   "cxm_store_backlog",          "cxm_store_backlog_each"};
 
 typedef struct query_ctx {
   const cxm_store *s;
@@ -1292,6 +1294,10 @@ typedef struct query_ctx {
   cxm_churn *churn;
   fpbuf want;    /* the successful result, from a run without failures */
   fpbuf backlog; /* Q_BACKLOG's days of the last successful run */
+  /* Q_BACKLOG_EACH's three series, their counts and total (0xA5 before a
+   * call: unchanged on failure) */
+  cxm_backlog_day each_days[1200];
+  size_t each_counts[3], each_total;
 } query_ctx;
 
 static void fp_query_ctx(fpbuf *b, void *ctx) { fp_store(b, ((query_ctx *)ctx)->s); }
@@ -1371,6 +1377,29 @@ static int32_t call_query(void *ctx) {
     }
     return rc;
   }
+  case Q_BACKLOG_EACH: {
+    /* everything, the slice, and one channel: one sort of every contact,
+     * and a filter that picks some of them */
+    cxm_filter fs[3];
+    size_t k;
+    int32_t rc;
+    cxm_filter_init(&fs[0]);
+    fs[1] = c->filter != NULL ? *c->filter : fs[0];
+    cxm_filter_init(&fs[2]);
+    fs[2].channel = CXM_CHANNEL_PHONE;
+    memset(c->each_days, 0xA5, sizeof c->each_days);
+    memset(c->each_counts, 0xA5, sizeof c->each_counts);
+    memset(&c->each_total, 0xA5, sizeof c->each_total);
+    for (k = 0; k < sizeof c->each_days / sizeof c->each_days[0]; k++) c->each_days[k].size = sizeof c->each_days[0];
+    rc = cxm_store_backlog_each(c->each_days, c->each_counts, &c->each_total,
+                                sizeof c->each_days / sizeof c->each_days[0], fs, 3, c->s, NULL);
+    if (rc == CXM_OK) {
+      fp_i64(&c->backlog, (int64_t)c->each_total);
+      fp_put(&c->backlog, c->each_counts, sizeof c->each_counts);
+      for (k = 0; k < c->each_total; k++) fp_put(&c->backlog, &c->each_days[k], sizeof c->each_days[k]);
+    }
+    return rc;
+  }
   default: fail(); return CXM_E_ARG;
   }
 }
@@ -1438,6 +1467,7 @@ static void release_query(void *ctx) {
     break;
   case Q_SERVICE_BUSINESS: fp_put(&got, &c->service_business, sizeof c->service_business); break;
   case Q_BACKLOG:
+  case Q_BACKLOG_EACH:
     got = c->backlog;
     memset(&c->backlog, 0, sizeof c->backlog);
     break;
@@ -1496,6 +1526,18 @@ static void query_failed(void *ctx) {
   case Q_LOYALTY_ACC:
     p = (const uint8_t *)&c->loyalty_acc;
     for (i = 0; i < sizeof c->loyalty_acc; i++) assert_int_equal(p[i], 0xA5);
+    break;
+  case Q_BACKLOG_EACH: /* documented: `out`, the counts and the total unchanged on failure */
+    for (i = 0; i < sizeof c->each_days / sizeof c->each_days[0]; i++) {
+      const cxm_backlog_day *d = &c->each_days[i];
+      assert_int_equal(d->size, sizeof *d);
+      p = (const uint8_t *)&d->day;
+      for (size_t b = 0; b < sizeof *d - offsetof(cxm_backlog_day, day); b++) assert_int_equal(p[b], 0xA5);
+    }
+    p = (const uint8_t *)c->each_counts;
+    for (i = 0; i < sizeof c->each_counts; i++) assert_int_equal(p[i], 0xA5);
+    p = (const uint8_t *)&c->each_total;
+    for (i = 0; i < sizeof c->each_total; i++) assert_int_equal(p[i], 0xA5);
     break;
   case Q_SERVICE_ACC: /* documented: untouched when rejected, zeroed when the scan fails; a
                        * failure to build the default calendar comes before the scan */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cxm.h"
@@ -779,6 +780,217 @@ static void test_backlog_arguments(void **state) {
   cxm_store_free(s);
 }
 
+/* ---- the backlog of many filters at once ------------------------------- */
+
+/* A random store of contacts: random channels (one custom), stages and
+ * segments; opens (some twice, the earliest counting), resolves, reopens,
+ * transfers and replies at random times, some before the open, some on
+ * the hour (day ends, weekends), some refs without an open; recorded in a
+ * random order, into one store or two merged. */
+static cxm_store *random_backlog_store(uint64_t *rng) {
+  static const int32_t channels[] = {CXM_CHANNEL_EMAIL, CXM_CHANNEL_PHONE, CXM_CHANNEL_CHAT, -1};
+  static const int32_t kinds[] = {CXM_KIND_CONTACT_RESOLVE, CXM_KIND_CONTACT_REOPEN, CXM_KIND_CONTACT_TRANSFER,
+                                  CXM_KIND_CONTACT_REPLY};
+  enum { MAX_EV = 400 };
+  cxm_event evs[MAX_EV];
+  char refs[64][8], customers[8][8];
+  cxm_store *st[2] = {NULL, NULL};
+  int32_t custom = 0, seg[3] = {CXM_SEGMENT_UNKNOWN, 0, 0};
+  size_t n = 0, refs_n = (size_t)test_below(rng, 60) + 1, i, k, split;
+  int64_t span = (int64_t)(test_below(rng, 20) + 1) * D;
+  for (i = 0; i < 8; i++) snprintf(customers[i], sizeof customers[i], "u%zu", i);
+  for (k = 0; k < 2; k++) {
+    assert_int_equal(cxm_store_new(&st[k], NULL), CXM_OK);
+    assert_int_equal(cxm_store_channel(&custom, st[k], "kiosk", 5), CXM_OK);
+    assert_int_equal(cxm_store_segment(&seg[1], st[k], "smb", 3), CXM_OK);
+    assert_int_equal(cxm_store_segment(&seg[2], st[k], "ent", 3), CXM_OK);
+  }
+  for (i = 0; i < refs_n; i++) {
+    int64_t open = MON + (int64_t)test_below(rng, (uint64_t)span);
+    size_t opens = test_below(rng, 10) == 0 ? 0 : test_below(rng, 6) == 0 ? 2 : 1, more = test_below(rng, 6), j;
+    const char *customer = customers[test_below(rng, 8)];
+    snprintf(refs[i], sizeof refs[i], "r%zu", i);
+    if (test_below(rng, 3) == 0) open -= open % H; /* on the hour: some at midnight */
+    for (j = 0; j < opens + more && n < MAX_EV; j++) {
+      cxm_event *e = &evs[n++];
+      int32_t c = channels[test_below(rng, 4)];
+      cxm_event_init(e);
+      e->customer = customer;
+      e->customer_len = strlen(customer);
+      e->ref = refs[i];
+      e->ref_len = strlen(refs[i]);
+      e->channel = c < 0 ? custom : c;
+      e->stage = (int32_t)test_below(rng, CXM_STAGE_COUNT);
+      e->segment = seg[test_below(rng, 3)];
+      if (j < opens) {
+        e->kind = CXM_KIND_CONTACT_OPEN;
+        e->time = j == 0 ? open : open + ((int64_t)test_below(rng, 4 * D) - 2 * D);
+      } else {
+        e->kind = kinds[test_below(rng, 4)];
+        e->time = open + (int64_t)test_below(rng, 12 * D) - 2 * D;
+        if (test_below(rng, 3) == 0) e->time -= e->time % H;
+        if (test_below(rng, 8) == 0) e->time = open; /* at the open instant */
+      }
+    }
+  }
+  for (i = n; i > 1; i--) {
+    size_t j = (size_t)test_below(rng, i);
+    cxm_event t = evs[i - 1];
+    evs[i - 1] = evs[j];
+    evs[j] = t;
+  }
+  split = test_below(rng, 3) == 0 ? (size_t)test_below(rng, n + 1) : n;
+  for (i = 0; i < n; i++) assert_int_equal(cxm_store_record(st[i < split ? 0 : 1], &evs[i]), CXM_OK);
+  assert_int_equal(cxm_store_merge(st[0], st[1]), CXM_OK);
+  cxm_store_free(st[1]);
+  /* a store loaded from a snapshot before version 4 has no status list */
+  if (test_below(rng, 6) == 0) st[0]->interactions.status_count = 0;
+  return st[0];
+}
+
+/* Every group of each dimension, everything, and random windows and
+ * combinations, some selecting nothing. */
+static size_t backlog_filters(cxm_filter *fs, size_t cap, const cxm_store *s, uint64_t *rng) {
+  static const int32_t dims[] = {CXM_BY_CHANNEL, CXM_BY_STAGE, CXM_BY_SEGMENT, CXM_BY_MONTH, CXM_BY_WEEK};
+  size_t n = 0, d, k;
+  cxm_filter_init(&fs[n++]);
+  for (d = 0; d < sizeof dims / sizeof dims[0]; d++) {
+    cxm_groups *g = NULL;
+    assert_int_equal(cxm_store_group(&g, s, NULL, dims[d]), CXM_OK);
+    for (k = 0; k < cxm_groups_count(g) && n < cap; k++) assert_int_equal(cxm_groups_filter(&fs[n++], g, k), CXM_OK);
+    cxm_groups_free(g);
+  }
+  while (n < cap && test_below(rng, 8) != 0) {
+    cxm_filter *f = &fs[n++];
+    cxm_filter_init(f);
+    if (test_below(rng, 2)) {
+      f->from = MON + ((int64_t)test_below(rng, 30) - 5) * D;
+      f->to = f->from + (int64_t)(test_below(rng, 10) + 1) * D;
+    }
+    if (test_below(rng, 2)) f->channel = test_below(rng, 2) ? CXM_CHANNEL_EMAIL : CXM_CHANNEL_APP;
+    if (test_below(rng, 3) == 0) f->stage = (int32_t)test_below(rng, CXM_STAGE_COUNT);
+    if (test_below(rng, 3) == 0) f->segment = CXM_SEGMENT_UNKNOWN;
+  }
+  return n;
+}
+
+static void test_backlog_each_equals_single(void **state) {
+  enum { CAP_F = 64, CAP_D = 4096 };
+  static cxm_backlog_day many[CAP_D], one[CAP_D];
+  cxm_filter fs[CAP_F];
+  size_t counts[CAP_F], again[CAP_F];
+  uint64_t rng = 15;
+  int iter, iters = test_iterations(1000);
+  (void)state;
+  for (iter = 0; iter < iters; iter++) {
+    cxm_store *s = random_backlog_store(&rng);
+    cxm_calendar *cal = NULL;
+    cxm_operations_options o, *op = NULL;
+    size_t n = backlog_filters(fs, CAP_F, s, &rng), total = 0, at = 0, k, m;
+    int32_t rc;
+    if (test_below(&rng, 2)) {
+      assert_int_equal(cxm_calendar_new(&cal, NULL), CXM_OK);
+      assert_int_equal(cxm_calendar_add_holiday(cal, 2024, 1, 1 + (int32_t)test_below(&rng, 20)), CXM_OK);
+      assert_int_equal(cxm_calendar_set_offset(cal, ((int32_t)test_below(&rng, 105) - 48) * 900), CXM_OK);
+      if (test_below(&rng, 2)) assert_int_equal(cxm_calendar_set_hours(cal, 6, 10 * 3600, 14 * 3600), CXM_OK);
+      cxm_operations_options_init(&o);
+      o.calendar = cal;
+      op = &o;
+    }
+    /* the counts first, as a caller sizing its array does */
+    rc = cxm_store_backlog_each(NULL, counts, &total, 0, fs, n, s, op);
+    assert_int_equal(rc, total > 0 ? CXM_E_BUFFER : CXM_OK);
+    assert_true(total <= CAP_D);
+    for (k = 0; k < total; k++) {
+      memset(&many[k], 0xAB, sizeof many[k]);
+      many[k].size = sizeof many[k];
+    }
+    memset(again, 0xCD, sizeof again);
+    assert_int_equal(cxm_store_backlog_each(many, again, &m, total, fs, n, s, op), CXM_OK);
+    assert_int_equal(m, total);
+    assert_memory_equal(again, counts, n * sizeof *counts);
+    for (k = 0; k < n; k++) {
+      size_t c = 0;
+      for (m = 0; m < CAP_D; m++) one[m].size = sizeof one[m];
+      assert_int_equal(cxm_store_backlog(one, &c, CAP_D, s, &fs[k], op), CXM_OK);
+      assert_int_equal(c, counts[k]);
+      if (c > 0) assert_memory_equal(one, many + at, c * sizeof *one);
+      at += c;
+    }
+    assert_int_equal(at, total);
+    /* one entry short: CXM_E_BUFFER with the counts, `out` untouched */
+    if (total > 0) {
+      memset(&many[0], 0x5A, sizeof many[0]);
+      many[0].size = sizeof many[0];
+      m = 0;
+      assert_int_equal(cxm_store_backlog_each(many, again, &m, total - 1, fs, n, s, op), CXM_E_BUFFER);
+      assert_int_equal(m, total);
+      assert_memory_equal(again, counts, n * sizeof *counts);
+      assert_int_equal(many[0].open, UINT64_C(0x5A5A5A5A5A5A5A5A));
+    }
+    cxm_calendar_free(cal);
+    cxm_store_free(s);
+  }
+}
+
+/* The hand-worked backlog through the many-filter call, with its argument
+ * checks. */
+static void test_backlog_each_arguments(void **state) {
+  cxm_store *s = backlog_store(0, N_BACKLOG);
+  cxm_backlog_day days[64];
+  cxm_filter fs[3];
+  cxm_operations_options o;
+  size_t counts[3] = {9, 9, 9}, total = 99, k;
+  (void)state;
+  for (k = 0; k < 64; k++) days[k].size = sizeof days[k];
+  cxm_filter_init(&fs[0]);
+  cxm_filter_init(&fs[1]);
+  fs[1].channel = CXM_CHANNEL_EMAIL;
+  cxm_filter_init(&fs[2]);
+  fs[2].from = MON + 5 * D;
+  fs[2].to = MON + 7 * D;
+  assert_int_equal(cxm_store_backlog_each(days, counts, &total, 64, fs, 3, s, NULL), CXM_OK);
+  assert_int_equal(total, 32);
+  assert_int_equal(counts[0], 15);
+  assert_int_equal(counts[1], 15);
+  assert_int_equal(counts[2], 2);
+  for (k = 0; k < 15; k++) assert_backlog_day(&days[k], (int64_t)k, &backlog_want[k]);
+  /* email: c4 alone from day 5 (as test_backlog_calendar_and_slices) */
+  assert_int_equal(days[15 + 4].open, 0);
+  for (k = 5; k < 15; k++) assert_int_equal(days[15 + k].open, 1);
+  assert_backlog_day(&days[30], 5, &backlog_want[5]);
+  assert_backlog_day(&days[31], 6, &backlog_want[6]);
+  /* no filter: nothing to do */
+  total = 99;
+  assert_int_equal(cxm_store_backlog_each(NULL, NULL, &total, 0, NULL, 0, s, NULL), CXM_OK);
+  assert_int_equal(total, 0);
+  assert_int_equal(cxm_store_backlog_each(days, counts, NULL, 64, fs, 3, s, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_backlog_each(days, NULL, &total, 64, fs, 3, s, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_backlog_each(days, counts, &total, 64, NULL, 3, s, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_backlog_each(NULL, counts, &total, 1, fs, 3, s, NULL), CXM_E_ARG);
+  assert_int_equal(cxm_store_backlog_each(days, counts, &total, 64, fs, 3, NULL, NULL), CXM_E_ARG);
+  days[63].size = 1;
+  assert_int_equal(cxm_store_backlog_each(days, counts, &total, 64, fs, 3, s, NULL), CXM_E_SIZE);
+  days[63].size = sizeof days[63];
+  cxm_operations_options_init(&o);
+  o.size = 1;
+  assert_int_equal(cxm_store_backlog_each(days, counts, &total, 64, fs, 3, s, &o), CXM_E_SIZE);
+  cxm_operations_options_init(&o);
+  o.window_seconds = 0;
+  assert_int_equal(cxm_store_backlog_each(days, counts, &total, 64, fs, 3, s, &o), CXM_E_OPTION);
+  /* a bad filter: its status, nothing written */
+  fs[2].channel = 9999;
+  counts[0] = 7;
+  total = 7;
+  assert_int_equal(cxm_store_backlog_each(days, counts, &total, 64, fs, 3, s, NULL), CXM_E_CHANNEL);
+  assert_int_equal(counts[0], 7);
+  assert_int_equal(total, 7);
+  fs[2].channel = CXM_ANY;
+  fs[2].to = fs[2].from - D;
+  assert_int_equal(cxm_store_backlog_each(days, counts, &total, 64, fs, 3, s, NULL), CXM_E_WINDOW);
+  cxm_store_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hand_worked),
@@ -796,6 +1008,8 @@ int main(void) {
       cmocka_unit_test(test_backlog_without_status_list),
       cmocka_unit_test(test_backlog_calendar_and_slices),
       cmocka_unit_test(test_backlog_arguments),
+      cmocka_unit_test(test_backlog_each_equals_single),
+      cmocka_unit_test(test_backlog_each_arguments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

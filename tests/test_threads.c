@@ -158,6 +158,12 @@ static void make_stream(buf *out, uint64_t seed, int rows) {
       if (test_below(&s, 3) != 0)
         buf_printf(out, "%lld,c%d,contact_resolve,,%s,%s,k%d,%s,,%s-z\n",
                    (long long)(reply + (int64_t)test_below(&s, 86400)), c, ch, st, i, sg, id);
+      if (test_below(&s, 4) == 0) /* a transfer, a reopen and a later resolve (the backlog) */
+        buf_printf(out,
+                   "%lld,c%d,contact_transfer,,%s,%s,k%d,%s,,%s-t\n%lld,c%d,contact_reopen,,%s,%s,k%d,%s,,%s-o\n"
+                   "%lld,c%d,contact_resolve,,%s,%s,k%d,%s,,%s-y\n",
+                   (long long)(t + 600), c, ch, st, i, sg, id, (long long)(reply + 2 * 86400), c, ch, st, i, sg, id,
+                   (long long)(reply + 4 * 86400), c, ch, st, i, sg, id);
     } else if (pick < 88) {
       buf_printf(out, "%lld,c%d,purchase,%d.25,%s,%s,,%s,,%s\n", (long long)t, c, (int)test_below(&s, 500), ch, st, sg,
                  id);
@@ -300,6 +306,44 @@ static void digest_slice(buf *d, const cxm_store *store, const cxm_filter *f, co
   put_dbl(d, cr.weakest_mean);
 }
 
+/* Service operations, closing the loop and the backlog of `n` slices at
+ * once (the many-filter queries `cxm report` runs side by side). */
+static void digest_operations(buf *d, const cxm_store *store, const cxm_filter *fs, size_t n, const cxm_calendar *cal) {
+  int *chk = &d->bad_line;
+  cxm_operations_options oo;
+  cxm_loop_options lo;
+  cxm_operations_result *ops = calloc(n, sizeof *ops);
+  cxm_loop_result *loops = calloc(n, sizeof *loops);
+  size_t *counts = calloc(n, sizeof *counts), total = 0, i;
+  cxm_backlog_day *days;
+  int32_t rc;
+  CHECK(ops != NULL && loops != NULL && counts != NULL);
+  cxm_operations_options_init(&oo);
+  oo.calendar = cal;
+  cxm_loop_options_init(&lo);
+  lo.calendar = cal;
+  for (i = 0; i < n; i++) {
+    ops[i].size = sizeof ops[i];
+    loops[i].size = sizeof loops[i];
+  }
+  CHECK(cxm_store_operations_each(ops, fs, n, store, &oo) == CXM_OK);
+  put_bytes(d, ops, n * sizeof *ops);
+  CHECK(cxm_store_loop_each(loops, fs, n, store, &lo) == CXM_OK);
+  put_bytes(d, loops, n * sizeof *loops);
+  rc = cxm_store_backlog_each(NULL, counts, &total, 0, fs, n, store, &oo);
+  CHECK(rc == CXM_E_BUFFER && total > 0);
+  days = calloc(total, sizeof *days);
+  CHECK(days != NULL);
+  for (i = 0; i < total; i++) days[i].size = sizeof days[i];
+  CHECK(cxm_store_backlog_each(days, counts, &total, total, fs, n, store, &oo) == CXM_OK);
+  put_bytes(d, counts, n * sizeof *counts);
+  put_bytes(d, days, total * sizeof *days);
+  free(days);
+  free(counts);
+  free(loops);
+  free(ops);
+}
+
 static int32_t snapshot_write(void *opaque, const void *bytes, size_t len) {
   buf_put(opaque, bytes, len);
   return 0;
@@ -382,6 +426,7 @@ static void digest_store(buf *out, const cxm_store *store, const cxm_calendar *c
   CHECK((cxm_store_find_segment(&code, store, "never seen", 10)) == CXM_E_NOT_FOUND);
 
   digest_slice(out, store, &all, &o);
+  digest_operations(out, store, &all, 1, cal);
 
   /* every group of every dimension, and every query on each group */
   for (k = 0; k < CXM_BY_COUNT; k++) {
@@ -389,20 +434,24 @@ static void digest_store(buf *out, const cxm_store *store, const cxm_calendar *c
     buf *d;
     b = (k + start) % CXM_BY_COUNT;
     d = &by_digest[b];
+    cxm_filter *fs;
     CHECK((cxm_store_group(&g, store, NULL, b)) == CXM_OK);
     put_u64(d, cxm_groups_count(g));
+    fs = calloc(cxm_groups_count(g) + 1, sizeof *fs);
+    CHECK(fs != NULL);
     for (i = 0; i < cxm_groups_count(g); i++) {
       const char *key;
       size_t len;
       cxm_survey_acc s;
-      cxm_filter f;
       CHECK((cxm_groups_key(&key, &len, g, i)) == CXM_OK);
       put_bytes(d, key, len);
       CHECK((cxm_groups_survey(&s, g, i)) == CXM_OK);
       digest_survey(d, &s);
-      CHECK((cxm_groups_filter(&f, g, i)) == CXM_OK);
-      digest_slice(d, store, &f, &o);
+      CHECK((cxm_groups_filter(&fs[i], g, i)) == CXM_OK);
+      digest_slice(d, store, &fs[i], &o);
     }
+    digest_operations(d, store, fs, cxm_groups_count(g), cal);
+    free(fs);
     cxm_groups_free(g);
   }
   for (b = 0; b < CXM_BY_COUNT; b++) {
@@ -547,6 +596,20 @@ static void check_digest_covers(const cxm_store *store, const cxm_reader_stats *
   assert_true(st.events > 1000);
   assert_int_equal(cxm_store_service(&sr, store, NULL, NULL), CXM_OK);
   assert_true(sr.contacts > 10 && sr.resolved > 0 && sr.replied > 0);
+  {
+    /* reopens and transfers, and a backlog on some day */
+    cxm_operations_result op;
+    cxm_backlog_day days[400];
+    size_t n = 0, k;
+    uint64_t most = 0;
+    op.size = sizeof op;
+    assert_int_equal(cxm_store_operations(&op, store, NULL, NULL), CXM_OK);
+    assert_true(op.reopened > 0 && op.transfers > 0);
+    for (k = 0; k < 400; k++) days[k].size = sizeof days[k];
+    assert_int_equal(cxm_store_backlog(days, &n, 400, store, NULL, NULL), CXM_OK);
+    for (k = 0; k < n; k++) most = days[k].open > most ? days[k].open : most;
+    assert_true(most > 1);
+  }
   assert_int_equal(cxm_store_gap(&gap, store, NULL, NULL), CXM_OK);
   assert_true(gap.pairs > 10);
   assert_int_equal(cxm_store_servqual(&sq, store, NULL, NULL), CXM_OK);

@@ -394,6 +394,30 @@ func TestSliceStatisticsParity(t *testing.T) {
 			t.Errorf("segment %s: OperationsEach %+v, Operations %+v", groups[i].Key, each[i], one)
 		}
 	}
+	// BacklogEach is Backlog per filter: the segments, everything, a channel.
+	fs = append(fs, Filter{}, Filter{Channel: "email"})
+	eachDays, err := s.BacklogEach(fs, OperationsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(eachDays) != len(fs) {
+		t.Fatalf("BacklogEach: %d series for %d filters", len(eachDays), len(fs))
+	}
+	for i, f := range fs {
+		one, err := s.Backlog(f, OperationsOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(one) == 0 || !reflect.DeepEqual(one, eachDays[i]) {
+			t.Errorf("filter %d: BacklogEach %d days, Backlog %d days, or not equal", i, len(eachDays[i]), len(one))
+		}
+	}
+	if none, err := s.BacklogEach(nil, OperationsOptions{}); err != nil || len(none) != 0 {
+		t.Errorf("BacklogEach of no filter: %v, %v", none, err)
+	}
+	if _, err := s.BacklogEach([]Filter{{}, {Stage: "no such"}}, OperationsOptions{}); err == nil {
+		t.Errorf("BacklogEach with an unknown stage: no error")
+	}
 	if _, err := s.Operations(Filter{}, OperationsOptions{Window: time.Hour}); !errors.Is(err, ErrOption) {
 		t.Errorf("a window of an hour: %v, want ErrOption", err)
 	}

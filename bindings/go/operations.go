@@ -188,12 +188,67 @@ func (s *Store) Backlog(f Filter, o OperationsOptions) ([]BacklogDay, error) {
 	if err := check(C.cxm_store_backlog(&days[0], &n, n, p, &cf, &co)); err != nil {
 		return nil, err
 	}
-	out := make([]BacklogDay, int(n))
+	return backlogOf(days[:int(n)]), nil
+}
+
+func backlogOf(days []C.cxm_backlog_day) []BacklogDay {
+	out := make([]BacklogDay, len(days))
 	for i := range out {
 		d := &days[i]
 		out[i] = BacklogDay{Day: time.Unix(int64(d.day), 0).UTC(), End: time.Unix(int64(d.end), 0).UTC(),
 			Open: uint64(d.open), AgeMedian: opt(d.age_median_s), AgeP90: opt(d.age_p90_s),
 			AgeBusinessMedian: opt(d.age_business_median_s), AgeBusinessP90: opt(d.age_business_p90_s)}
+	}
+	return out
+}
+
+// BacklogEach computes Backlog for several slices at once, with one sort
+// of the contacts (cxm_store_backlog_each): out[k] equals
+// Backlog(filters[k], o). Errors as Backlog.
+func (s *Store) BacklogEach(filters []Filter, o OperationsOptions) ([][]BacklogDay, error) {
+	p, done, err := s.read()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	defer runtime.KeepAlive(s)
+	defer runtime.KeepAlive(o.Calendar)
+	co, err := o.c()
+	if err != nil {
+		return nil, err
+	}
+	if len(filters) == 0 {
+		return [][]BacklogDay{}, nil
+	}
+	// Neither struct holds a pointer, so Go memory may be passed (cgo rules).
+	k := len(filters)
+	cf := make([]C.cxm_filter, k)
+	counts := make([]C.size_t, k)
+	for i, f := range filters {
+		if cf[i], err = cFilter(p, f); err != nil {
+			return nil, err
+		}
+	}
+	var total C.size_t
+	rc := C.cxm_store_backlog_each(nil, &counts[0], &total, 0, &cf[0], C.size_t(k), p, &co)
+	if rc != C.CXM_OK && rc != C.CXM_E_BUFFER {
+		return nil, check(rc)
+	}
+	days := make([]C.cxm_backlog_day, int(total)+1)
+	for i := range days {
+		days[i].size = C.size_t(unsafe.Sizeof(days[0]))
+	}
+	if total > 0 {
+		if err := check(C.cxm_store_backlog_each(&days[0], &counts[0], &total, total, &cf[0], C.size_t(k), p,
+			&co)); err != nil {
+			return nil, err
+		}
+	}
+	out := make([][]BacklogDay, k)
+	at := 0
+	for i := range out {
+		out[i] = backlogOf(days[at : at+int(counts[i])])
+		at += int(counts[i])
 	}
 	return out, nil
 }

@@ -146,6 +146,41 @@ typedef struct cxm_backlog_day {
 CXM_API int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t capacity, const cxm_store *store,
                                   const cxm_filter *filter, const cxm_operations_options *options);
 
+/**
+ * @brief cxm_store_backlog() for several filters at once (the groups of a
+ *        report: pass cxm_groups_filter() of each group): the series of
+ *        filters[k] is what cxm_store_backlog() gives for it, bit for bit,
+ *        for the cost of one sort of the contacts and their resolves and
+ *        reopens plus a pass over them per filter.
+ * @param[out] out `capacity` days, each `size` set by the caller; receives
+ *             the series one after the other in filter order: the
+ *             `counts[k]` days of filters[k] begin at entry counts[0] + ...
+ *             + counts[k - 1].
+ * @param[out] counts `count` entries (not NULL when `count` > 0): each
+ *             filter's number of days, also when CXM_E_BUFFER is returned.
+ * @param[out] total The number of days of all the filters (the sum of
+ *             `counts`), also when CXM_E_BUFFER is returned.
+ * @param[in] capacity Entries of `out` (0 with `out` NULL to ask for the
+ *            counts).
+ * @param[in] filters `count` filters (not NULL when `count` > 0).
+ * @param[in] count Number of filters; 0 sets `*total` to 0 and does
+ *            nothing else.
+ * @param[in] store The store (read only).
+ * @param[in] options NULL for the defaults (only the calendar is used; the
+ *            window is still checked).
+ * @return As cxm_store_backlog(), CXM_E_BUFFER when `capacity` is below
+ *         `*total`; `out` is unchanged on failure, `counts` and `*total`
+ *         are written only with CXM_OK and CXM_E_BUFFER.
+ * @note Reads the store only (docs/threads.md). Cost: O((c + r) log (c +
+ *       r)) for c contacts and r resolves and reopens, then O(c + r + d log
+ *       c) per filter of d days; working memory about 56 bytes per
+ *       contact, 40 per resolve or reopen, 4 per ref and one
+ *       cxm_backlog_day per day of the result. @since 0.2
+ */
+CXM_API int32_t cxm_store_backlog_each(cxm_backlog_day *out, size_t *counts, size_t *total, size_t capacity,
+                                       const cxm_filter *filters, size_t count, const cxm_store *store,
+                                       const cxm_operations_options *options);
+
 #ifdef __cplusplus
 }
 #endif

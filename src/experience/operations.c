@@ -244,6 +244,19 @@ typedef struct bl_edge {
   int32_t delta;
 } bl_edge;
 
+/* The contacts of a backlog and the edges of their open intervals, ready
+ * for the days: contacts sorted by (open, index), edges by time, each edge
+ * naming its contact's rank in `cs`. */
+typedef struct bl_prep {
+  bl_contact *cs;
+  size_t c, cap_c;
+  bl_edge *es;
+  size_t ne, cap_e;
+} bl_prep;
+
+/* No local rank: the contact is not the filter's (cxm_store_backlog_each). */
+#define BL_NONE UINT32_MAX
+
 static int by_open(const void *x, const void *y) {
   const bl_contact *a = x, *b = y;
   if (a->open != b->open) return a->open < b->open ? -1 : 1;
@@ -297,12 +310,15 @@ static int32_t open_business(int64_t *out, bl_contact *x, const cxm_calendar *ca
 }
 
 /* numpy's linear quantile of the ages of the n open contacts at `end`:
- * the j-th smallest age belongs to the (n - 1 - j)-th earliest open. */
-static int32_t backlog_quantile(double *wall, double *business, const int64_t *tree, bl_contact *cs, size_t c,
-                                uint64_t n, int64_t end, int64_t end_b, double q, const cxm_calendar *cal) {
+ * the j-th smallest age belongs to the (n - 1 - j)-th earliest open. The
+ * tree counts local ranks; `global_of` (NULL: the same) maps them to `cs`. */
+static int32_t backlog_quantile(double *wall, double *business, const int64_t *tree, bl_contact *cs,
+                                const uint32_t *global_of, size_t c, uint64_t n, int64_t end, int64_t end_b, double q,
+                                const cxm_calendar *cal) {
   double h = (double)(n - 1) * q, g;
   uint64_t lo, hi;
   int64_t a, b, xb = 0, yb = 0;
+  size_t xr, yr;
   bl_contact *x, *y;
   int32_t rc;
   if (h >= (double)(n - 1)) {
@@ -314,8 +330,10 @@ static int32_t backlog_quantile(double *wall, double *business, const int64_t *t
     hi = lo + 1;
     g = h - f;
   }
-  x = &cs[fen_kth(tree, c, n - 1 - lo)];
-  y = &cs[fen_kth(tree, c, n - 1 - hi)];
+  xr = fen_kth(tree, c, n - 1 - lo);
+  yr = fen_kth(tree, c, n - 1 - hi);
+  x = &cs[global_of != NULL ? global_of[xr] : xr];
+  y = &cs[global_of != NULL ? global_of[yr] : yr];
   a = end - x->open;
   b = end - y->open;
   *wall = g >= 0.5 ? (double)b - (double)((uint64_t)b - (uint64_t)a) * (1.0 - g)
@@ -330,28 +348,30 @@ static int32_t backlog_quantile(double *wall, double *business, const int64_t *t
   return CXM_OK;
 }
 
-/* The backlog's days and their open contacts, once the arguments are
- * checked: `days` entries of `out` receive the series. */
-static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days, int32_t offset, const cxm_store *store,
-                           const cxm_filter *f, const cxm_calendar *cal, cxmi_alloc *a) {
+static void bl_prep_free(bl_prep *p, cxmi_alloc *a) {
+  cxmi_free(a, p->cs, p->cs != NULL ? p->cap_c * sizeof *p->cs : 0);
+  cxmi_free(a, p->es, p->es != NULL ? p->cap_e * sizeof *p->es : 0);
+  memset(p, 0, sizeof *p);
+}
+
+/* The contacts `f` selects by channel, stage and segment (NULL: every
+ * contact) opened before `last_end`, and the edges of their open
+ * intervals. */
+static int32_t bl_prepare(bl_prep *p, const cxm_store *store, const cxm_filter *f, int64_t last_end, cxmi_alloc *a) {
   const cxmi_interactions *t = &store->interactions;
-  size_t total = t->refs.count, c = 0, ns = 0, ne = 0, cap_c, cap_s = 0, i, d, p;
-  bl_contact *cs = NULL;
+  size_t total = t->refs.count, c = 0, ns = 0, ne = 0, cap_s = 0, i, q;
+  bl_contact *cs;
   bl_status *ss = NULL;
-  bl_edge *es = NULL;
+  bl_edge *es;
   uint32_t *rank_of = NULL;
-  int64_t *tree = NULL;
-  uint64_t present = 0;
-  int64_t last_end = (first_day + (int64_t)days) * DAY - offset;
   int32_t rc = CXM_OK;
-  if (last_end > CXM_TIME_MAX) last_end = CXM_TIME_MAX;
+  memset(p, 0, sizeof *p);
   /* Room for every contact; the pass below keeps the filter's. */
   for (i = 0; i < total; i++) c += t->items[i].open_time < last_end; /* CXMI_NO_TIME is INT64_MAX */
-  cap_c = c + 1;
+  p->cap_c = c + 1;
   rank_of = cxmi_malloc(a, (total + 1) * sizeof *rank_of);
-  cs = cxmi_malloc(a, cap_c * sizeof *cs);
-  tree = cxmi_malloc(a, cap_c * sizeof *tree);
-  if (rank_of == NULL || cs == NULL || tree == NULL) {
+  p->cs = cs = cxmi_malloc(a, p->cap_c * sizeof *cs);
+  if (rank_of == NULL || cs == NULL) {
     rc = CXM_E_NOMEM;
     goto done;
   }
@@ -360,13 +380,14 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
     const cxmi_interaction *r = &t->items[i];
     rank_of[i] = 0;
     if (r->open_time == CXMI_NO_TIME || r->open_time >= last_end ||
-        !cxmi_item_selected(f, r->open_time, r->open_channel, r->open_stage, r->open_segment))
+        (f != NULL && !cxmi_item_selected(f, r->open_time, r->open_channel, r->open_stage, r->open_segment)))
       continue;
     cs[c].open = r->open_time;
     cs[c].open_b = INT64_MIN;
     cs[c].index = (uint32_t)i;
     c++;
   }
+  p->c = c;
   if (c > 1) qsort(cs, c, sizeof *cs, by_open);
   for (i = 0; i < c; i++) rank_of[cs[i].index] = (uint32_t)i + 1;
   /* The selected contacts' resolves and reopens at or after their open
@@ -379,7 +400,8 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
   ss = cxmi_malloc(a, cap_s * sizeof *ss);
   /* Per contact one entry, then one edge per status event at most, or
    * without a status list one exit (the first resolution). */
-  es = cxmi_malloc(a, (ns + 2 * cap_c) * sizeof *es);
+  p->cap_e = ns + 2 * p->cap_c;
+  p->es = es = cxmi_malloc(a, p->cap_e * sizeof *es);
   if (ss == NULL || es == NULL) {
     rc = CXM_E_NOMEM;
     goto done;
@@ -397,24 +419,24 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
   if (ns > 1) qsort(ss, ns, sizeof *ss, by_rank_time);
   /* Each contact's open intervals: open from its open; a resolve closes
    * it, a reopen of a closed contact opens it again. */
-  for (i = 0, p = 0; i < c; i++) {
+  for (i = 0, q = 0; i < c; i++) {
     const cxmi_interaction *r = &t->items[cs[i].index];
     int open = 1, any = 0;
     es[ne].time = cs[i].open;
     es[ne].rank = (uint32_t)i;
     es[ne++].delta = 1;
-    for (; p < ns && ss[p].rank == i; p++) {
+    for (; q < ns && ss[q].rank == i; q++) {
       any = 1;
-      if (open && ss[p].kind == CXM_KIND_CONTACT_RESOLVE) {
+      if (open && ss[q].kind == CXM_KIND_CONTACT_RESOLVE) {
         open = 0;
         es[ne].delta = -1;
-      } else if (!open && ss[p].kind == CXM_KIND_CONTACT_REOPEN) {
+      } else if (!open && ss[q].kind == CXM_KIND_CONTACT_REOPEN) {
         open = 1;
         es[ne].delta = 1;
       } else {
         continue;
       }
-      es[ne].time = ss[p].time;
+      es[ne].time = ss[q].time;
       es[ne++].rank = (uint32_t)i;
     }
     /* A store loaded from a snapshot before version 4 has no status list:
@@ -425,16 +447,39 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
       es[ne++].delta = -1;
     }
   }
+  p->ne = ne;
+  /* Edges at one instant are all applied before the same day's end: their
+   * order among themselves does not matter. */
   if (ne > 1) qsort(es, ne, sizeof *es, by_edge_time);
-  memset(tree, 0, cap_c * sizeof *tree);
-  for (d = 0, p = 0; d < days; d++) {
+done:
+  cxmi_free(a, rank_of, rank_of != NULL ? (total + 1) * sizeof *rank_of : 0);
+  cxmi_free(a, ss, ss != NULL ? cap_s * sizeof *ss : 0);
+  if (rc != CXM_OK) bl_prep_free(p, a);
+  return rc;
+}
+
+/* The `days` days of one backlog from prepared contacts: every one of
+ * them (`local_of` NULL), or those with a local rank in `local_of` (BL_NONE:
+ * not the filter's; `global_of` maps the local ranks back). `tree` has
+ * room for the `c` local ranks. */
+static int32_t bl_sweep(cxm_backlog_day *out, int64_t first_day, size_t days, int32_t offset, const bl_prep *p,
+                        const uint32_t *local_of, const uint32_t *global_of, size_t c, int64_t *tree,
+                        const cxm_calendar *cal) {
+  const bl_edge *es = p->es;
+  size_t d, q;
+  uint64_t present = 0;
+  int32_t rc;
+  if (c > 0) memset(tree, 0, c * sizeof *tree);
+  for (d = 0, q = 0; d < days; d++) {
     cxm_backlog_day *o = &out[d];
     int64_t end = (first_day + (int64_t)d + 1) * DAY - offset, end_b = 0;
     if (end > CXM_TIME_MAX) end = CXM_TIME_MAX;
     /* Open at the end of the day: every change strictly before it. */
-    for (; p < ne && es[p].time < end; p++) {
-      fen_add(tree, c, es[p].rank, es[p].delta);
-      present = (uint64_t)((int64_t)present + es[p].delta);
+    for (; q < p->ne && es[q].time < end; q++) {
+      uint32_t r = es[q].rank;
+      if (local_of != NULL && (r = local_of[r]) == BL_NONE) continue;
+      fen_add(tree, c, r, es[q].delta);
+      present = (uint64_t)((int64_t)present + es[q].delta);
     }
     memset(o, 0, sizeof *o);
     o->size = sizeof *o;
@@ -444,19 +489,45 @@ static int32_t backlog_run(cxm_backlog_day *out, int64_t first_day, size_t days,
     o->age_median_s = o->age_p90_s = o->age_business_median_s = o->age_business_p90_s = NAN;
     if (present == 0) continue;
     rc = cxm_calendar_business_seconds(&end_b, cal, CXM_TIME_MIN, end);
-    if (rc != CXM_OK) goto done;
-    rc = backlog_quantile(&o->age_median_s, &o->age_business_median_s, tree, cs, c, present, end, end_b, 0.5, cal);
+    if (rc != CXM_OK) return rc;
+    rc = backlog_quantile(&o->age_median_s, &o->age_business_median_s, tree, p->cs, global_of, c, present, end, end_b,
+                          0.5, cal);
     if (rc == CXM_OK)
-      rc = backlog_quantile(&o->age_p90_s, &o->age_business_p90_s, tree, cs, c, present, end, end_b, 0.9, cal);
-    if (rc != CXM_OK) goto done;
+      rc = backlog_quantile(&o->age_p90_s, &o->age_business_p90_s, tree, p->cs, global_of, c, present, end, end_b, 0.9,
+                            cal);
+    if (rc != CXM_OK) return rc;
   }
-done:
-  cxmi_free(a, rank_of, rank_of != NULL ? (total + 1) * sizeof *rank_of : 0);
-  cxmi_free(a, cs, cs != NULL ? cap_c * sizeof *cs : 0);
-  cxmi_free(a, tree, tree != NULL ? cap_c * sizeof *tree : 0);
-  cxmi_free(a, ss, ss != NULL ? cap_s * sizeof *ss : 0);
-  cxmi_free(a, es, es != NULL ? (cap_s - 1 + 2 * cap_c) * sizeof *es : 0);
-  return rc;
+  return CXM_OK;
+}
+
+/* The days a resolved filter's window touches within the data's (none:
+ * `*days` 0), in local days of the UTC offset. */
+static void backlog_window(int64_t *first_day, size_t *days, const cxm_store *store, const cxm_filter *f,
+                           int32_t offset) {
+  int64_t lo = f->from > store->first ? f->from : store->first;
+  int64_t hi = f->to - 1 < store->last ? f->to - 1 : store->last;
+  *first_day = 0;
+  *days = 0;
+  if (store->first <= store->last && lo <= hi) {
+    *first_day = floor_day(lo + offset);
+    *days = (size_t)(floor_day(hi + offset) - *first_day + 1);
+  }
+}
+
+/* The end of a window's last day: contacts opened at or after it are
+ * never open on one of its days. */
+static int64_t backlog_last_end(int64_t first_day, size_t days, int32_t offset) {
+  int64_t last_end = (first_day + (int64_t)days) * DAY - offset;
+  return last_end > CXM_TIME_MAX ? CXM_TIME_MAX : last_end;
+}
+
+/* Contacts are chosen by channel, stage and segment; the window chooses
+ * the days. */
+static cxm_filter contacts_of(const cxm_filter *f) {
+  cxm_filter contacts = *f;
+  contacts.from = INT64_MIN;
+  contacts.to = INT64_MAX;
+  return contacts;
 }
 
 int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t capacity, const cxm_store *store,
@@ -467,7 +538,9 @@ int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t capacity, 
   const cxm_calendar *cal;
   cxm_backlog_day *tmp = NULL;
   cxmi_alloc a;
-  int64_t lo, hi, first_day = 0;
+  bl_prep p;
+  int64_t *tree = NULL;
+  int64_t first_day = 0;
   size_t days = 0, k;
   int32_t offset = 0, rc;
   if (count == NULL || store == NULL || (capacity > 0 && out == NULL)) return CXM_E_ARG;
@@ -478,6 +551,7 @@ int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t capacity, 
   rc = cxmi_filter_resolve(&f, store, filter);
   if (rc != CXM_OK) return rc;
   cxmi_alloc_init(&a, &store->alloc.hooks);
+  memset(&p, 0, sizeof p);
   cal = o.calendar;
   if (cal == NULL) {
     rc = cxm_calendar_new(&own, &store->alloc.hooks);
@@ -485,13 +559,7 @@ int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t capacity, 
     cal = own;
   }
   (void)cxm_calendar_get_offset(&offset, cal);
-  /* The days the window touches: the filter's window within the data's. */
-  lo = f.from > store->first ? f.from : store->first;
-  hi = f.to - 1 < store->last ? f.to - 1 : store->last;
-  if (store->first <= store->last && lo <= hi) {
-    first_day = floor_day(lo + offset);
-    days = (size_t)(floor_day(hi + offset) - first_day + 1);
-  }
+  backlog_window(&first_day, &days, store, &f, offset);
   if (days > capacity) {
     cxm_calendar_free(own);
     *count = days;
@@ -507,18 +575,146 @@ int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t capacity, 
       rc = CXM_E_NOMEM;
       goto done;
     }
-    /* Contacts are chosen by channel, stage and segment; the window chose
-     * the days. */
-    contacts = f;
-    contacts.from = INT64_MIN;
-    contacts.to = INT64_MAX;
-    rc = backlog_run(tmp, first_day, days, offset, store, &contacts, cal, &a);
+    contacts = contacts_of(&f);
+    rc = bl_prepare(&p, store, &contacts, backlog_last_end(first_day, days, offset), &a);
+    if (rc == CXM_OK) {
+      tree = cxmi_malloc(&a, p.cap_c * sizeof *tree);
+      if (tree == NULL) rc = CXM_E_NOMEM;
+    }
+    if (rc == CXM_OK) rc = bl_sweep(tmp, first_day, days, offset, &p, NULL, NULL, p.c, tree, cal);
     if (rc != CXM_OK) goto done;
     memcpy(out, tmp, days * sizeof *out);
   }
   *count = days;
 done:
+  cxmi_free(&a, tree, tree != NULL ? p.cap_c * sizeof *tree : 0);
+  bl_prep_free(&p, &a);
   cxmi_free(&a, tmp, tmp != NULL ? days * sizeof *tmp : 0);
+  cxm_calendar_free(own);
+  return rc;
+}
+
+/* Whether a filter chooses contacts by channel, stage or segment. */
+static int picks_contacts(const cxm_filter *f) {
+  return f->channel != CXM_ANY || f->stage != CXM_ANY || f->segment != CXM_ANY;
+}
+
+int32_t cxm_store_backlog_each(cxm_backlog_day *out, size_t *counts, size_t *total, size_t capacity,
+                               const cxm_filter *filters, size_t count, const cxm_store *store,
+                               const cxm_operations_options *options) {
+  cxm_operations_options o;
+  cxm_filter *fs = NULL;
+  cxm_calendar *own = NULL;
+  const cxm_calendar *cal;
+  cxm_backlog_day *tmp = NULL;
+  cxmi_alloc a;
+  bl_prep p;
+  int64_t *first = NULL, *tree = NULL;
+  size_t *days = NULL;
+  uint32_t *local_of = NULL, *global_of = NULL;
+  int64_t last_end = INT64_MIN;
+  size_t sum = 0, k, i, at;
+  int32_t offset = 0, rc;
+  int picking = 0;
+  if (total == NULL || store == NULL || (count > 0 && (counts == NULL || filters == NULL)) ||
+      (capacity > 0 && out == NULL))
+    return CXM_E_ARG;
+  for (k = 0; k < capacity; k++)
+    if (out[k].size != sizeof *out) return CXM_E_SIZE;
+  rc = check_options(&o, options);
+  if (rc != CXM_OK) return rc;
+  if (count == 0) {
+    *total = 0;
+    return CXM_OK;
+  }
+  cxmi_alloc_init(&a, &store->alloc.hooks);
+  memset(&p, 0, sizeof p);
+  if (count > SIZE_MAX / sizeof *fs) return CXM_E_NOMEM;
+  fs = cxmi_malloc(&a, count * sizeof *fs);
+  first = cxmi_malloc(&a, count * sizeof *first);
+  days = cxmi_malloc(&a, count * sizeof *days);
+  if (fs == NULL || first == NULL || days == NULL) {
+    rc = CXM_E_NOMEM;
+    goto done;
+  }
+  for (k = 0; k < count && rc == CXM_OK; k++) rc = cxmi_filter_resolve(&fs[k], store, &filters[k]);
+  if (rc != CXM_OK) goto done;
+  cal = o.calendar;
+  if (cal == NULL) {
+    rc = cxm_calendar_new(&own, &store->alloc.hooks);
+    if (rc != CXM_OK) goto done;
+    cal = own;
+  }
+  (void)cxm_calendar_get_offset(&offset, cal);
+  for (k = 0; k < count; k++) {
+    backlog_window(&first[k], &days[k], store, &fs[k], offset);
+    if (days[k] > SIZE_MAX / sizeof *tmp - sum) {
+      rc = CXM_E_NOMEM;
+      goto done;
+    }
+    sum += days[k];
+    if (days[k] > 0) {
+      int64_t e = backlog_last_end(first[k], days[k], offset);
+      if (e > last_end) last_end = e;
+      picking |= picks_contacts(&fs[k]);
+    }
+  }
+  if (sum > capacity) {
+    memcpy(counts, days, count * sizeof *counts);
+    *total = sum;
+    rc = CXM_E_BUFFER;
+    goto done;
+  }
+  if (sum > 0) {
+    tmp = cxmi_malloc(&a, sum * sizeof *tmp);
+    if (tmp == NULL) {
+      rc = CXM_E_NOMEM;
+      goto done;
+    }
+    /* Every contact once, sorted once; each filter then takes its own. */
+    rc = bl_prepare(&p, store, NULL, last_end, &a);
+    if (rc != CXM_OK) goto done;
+    tree = cxmi_malloc(&a, p.cap_c * sizeof *tree);
+    if (picking) {
+      local_of = cxmi_malloc(&a, p.cap_c * sizeof *local_of);
+      global_of = cxmi_malloc(&a, p.cap_c * sizeof *global_of);
+    }
+    if (tree == NULL || (picking && (local_of == NULL || global_of == NULL))) {
+      rc = CXM_E_NOMEM;
+      goto done;
+    }
+    for (k = 0, at = 0; k < count && rc == CXM_OK; at += days[k], k++) {
+      cxm_filter contacts;
+      size_t c = 0;
+      if (days[k] == 0) continue;
+      if (!picks_contacts(&fs[k])) {
+        /* Every contact: the prepared ranks are the filter's. */
+        rc = bl_sweep(tmp + at, first[k], days[k], offset, &p, NULL, NULL, p.c, tree, cal);
+        continue;
+      }
+      contacts = contacts_of(&fs[k]);
+      for (i = 0; i < p.c; i++) {
+        const cxmi_interaction *r = &store->interactions.items[p.cs[i].index];
+        int in = cxmi_item_selected(&contacts, r->open_time, r->open_channel, r->open_stage, r->open_segment);
+        local_of[i] = in ? (uint32_t)c : BL_NONE;
+        if (in) global_of[c++] = (uint32_t)i;
+      }
+      rc = bl_sweep(tmp + at, first[k], days[k], offset, &p, local_of, global_of, c, tree, cal);
+    }
+    if (rc != CXM_OK) goto done;
+    memcpy(out, tmp, sum * sizeof *out);
+  }
+  memcpy(counts, days, count * sizeof *counts);
+  *total = sum;
+done:
+  cxmi_free(&a, tree, tree != NULL ? p.cap_c * sizeof *tree : 0);
+  cxmi_free(&a, local_of, local_of != NULL ? p.cap_c * sizeof *local_of : 0);
+  cxmi_free(&a, global_of, global_of != NULL ? p.cap_c * sizeof *global_of : 0);
+  bl_prep_free(&p, &a);
+  cxmi_free(&a, tmp, tmp != NULL ? sum * sizeof *tmp : 0);
+  cxmi_free(&a, fs, fs != NULL ? count * sizeof *fs : 0);
+  cxmi_free(&a, first, first != NULL ? count * sizeof *first : 0);
+  cxmi_free(&a, days, days != NULL ? count * sizeof *days : 0);
   cxm_calendar_free(own);
   return rc;
 }

@@ -650,6 +650,11 @@ class BacklogDay(_Frame):
     age_business_p90_s: Optional[float]
 
 
+def _backlog_day(d: Any) -> BacklogDay:
+    return BacklogDay(d.day, d.end, d.open, _num(d.age_median_s), _num(d.age_p90_s), _num(d.age_business_median_s),
+                      _num(d.age_business_p90_s))
+
+
 @dataclass(frozen=True)
 class Loop(_Frame):
     """Closing the loop with the detractor answers of a slice and the
@@ -3113,8 +3118,47 @@ class Store:
             for d in days:
                 d.size = ctypes.sizeof(d)
             _check(self._lib.cxm_store_backlog(days, byref(n), n.value, h, byref(f), byref(o)))
-        return [BacklogDay(d.day, d.end, d.open, _num(d.age_median_s), _num(d.age_p90_s),
-                           _num(d.age_business_median_s), _num(d.age_business_p90_s)) for d in days[:n.value]]
+        return [_backlog_day(d) for d in days[:n.value]]
+
+    def backlog_each(self, slices: List[Union[Group, Dict[str, Any]]], *,
+                     calendar: Optional[Calendar] = None) -> List[List[BacklogDay]]:
+        """backlog() of several slices at once, with one sort of the
+        contacts (cxm_store_backlog_each): each slice a Group (of groups())
+        or a dict of query arguments (``{"channel": "email", "start":
+        ...}``); the result's k-th entry equals ``backlog()`` of the k-th
+        slice."""
+        k = len(slices)
+        o = _c.OperationsOptions()
+        self._lib.cxm_operations_options_init(byref(o))
+        if calendar is not None:
+            if not isinstance(calendar, Calendar):
+                raise TypeError("calendar must be a cxm.Calendar")
+            o.calendar = calendar._handle
+        filters = (_c.Filter * max(1, k))()
+        counts = (c_size_t * max(1, k))()
+        total = c_size_t()
+        with self._use() as h:
+            for i, s in enumerate(slices):
+                kw = self._kw(s, None, None, None, None, None) if isinstance(s, Group) else \
+                    self._kw(s.get("where"), s.get("channel"), s.get("stage"), s.get("segment"), s.get("start"),
+                             s.get("end"))
+                filters[i] = self._filter(h, **kw)
+            if not k:
+                return []
+            rc = self._lib.cxm_store_backlog_each(None, counts, byref(total), 0, filters, k, h, byref(o))
+            if rc not in (0, -30):  # CXM_E_BUFFER: total days
+                _check(rc)
+            days = (_c.BacklogDay * max(1, total.value))()
+            for d in days:
+                d.size = ctypes.sizeof(d)
+            if total.value:
+                _check(self._lib.cxm_store_backlog_each(days, counts, byref(total), total.value, filters, k, h,
+                                                        byref(o)))
+        out, at = [], 0
+        for i in range(k):
+            out.append([_backlog_day(d) for d in days[at:at + counts[i]]])
+            at += counts[i]
+        return out
 
     def slice_tests(self, by: str, metric: str = "nps", where: Optional[Group] = None, *, channel: Code = None,
                     stage: Code = None, segment: Code = None, start: Optional[Time] = None, end: Optional[Time] = None,

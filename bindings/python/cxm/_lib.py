@@ -713,6 +713,8 @@ _FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "cxm_operations_options_init": (None, [_P(OperationsOptions)]),
     "cxm_store_operations": (_I32, [_P(OperationsResult), _V, _P(Filter), _P(OperationsOptions)]),
     "cxm_store_backlog": (_I32, [_P(BacklogDay), _P(_SZ), _SZ, _V, _P(Filter), _P(OperationsOptions)]),
+    "cxm_store_backlog_each": (_I32, [_P(BacklogDay), _P(_SZ), _P(_SZ), _SZ, _P(Filter), _SZ, _V,
+                                      _P(OperationsOptions)]),
     "cxm_calendar_new": (_I32, [_P(_V), _V]),
     "cxm_calendar_free": (None, [_V]),
     "cxm_calendar_set_hours": (_I32, [_V, _I32, _I32, _I32]),

@@ -223,6 +223,17 @@ class Errors(unittest.TestCase):
             self.assertEqual(days[1].age_business_p90_s, 15 * 3600.0)  # 7 h Monday, 8 h Tuesday
             self.assertEqual([d.open for d in s.backlog(channel="email")], [0, 1, 0])
             self.assertEqual(s.backlog(start="2025-01-07T00:00:00Z", end="2025-01-08T00:00:00Z")[0].open, 2)
+            # several slices at once: each what backlog() gives it
+            slices = list(s.groups("channel")) + [{}, {"channel": "email"},
+                                                  {"start": "2025-01-07T00:00:00Z", "end": "2025-01-08T00:00:00Z"}]
+            each = s.backlog_each(slices)
+            self.assertEqual(len(each), len(slices))
+            for got, where in zip(each, slices):
+                one = s.backlog(where) if isinstance(where, cxm.Group) else s.backlog(**where)
+                self.assertEqual(got, one)
+            self.assertEqual([d.open for d in each[-2]], [0, 1, 0])
+            self.assertEqual(s.backlog_each([]), [])
+            self.assertStatus(-10, "CXM_E_STAGE", s.backlog_each, [{}, {"stage": "nowhere"}])
 
     def test_closed_store(self):
         s = cxm.Store()
