@@ -138,10 +138,10 @@ typedef struct cxm_backlog_day {
  *         CXM_E_BUFFER (capacity below `*count`: call again), CXM_E_WINDOW,
  *         CXM_E_CHANNEL, CXM_E_STAGE, CXM_E_SEGMENT, CXM_E_OPTION or
  *         CXM_E_NOMEM; `out` is unchanged on failure.
- * @note Reads the store only (docs/threads.md). Cost: O((c + r) log c + d
- *       log c) for c contacts, r resolves and reopens, d days; working
- *       memory about 64 bytes per contact, 40 per resolve or reopen and 4
- *       per ref. @since 0.2
+ * @note Reads the store only (docs/threads.md). Cost: O(c + r + d log c)
+ *       for c contacts, r resolves and reopens and d days (radix sorts by
+ *       time); working memory about 90 bytes per contact, 40 per resolve
+ *       or reopen and 4 per ref. @since 0.2
  */
 CXM_API int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t capacity, const cxm_store *store,
                                   const cxm_filter *filter, const cxm_operations_options *options);
@@ -150,8 +150,8 @@ CXM_API int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t ca
  * @brief cxm_store_backlog() for several filters at once (the groups of a
  *        report: pass cxm_groups_filter() of each group): the series of
  *        filters[k] is what cxm_store_backlog() gives for it, bit for bit,
- *        for the cost of one sort of the contacts and their resolves and
- *        reopens plus a pass over them per filter.
+ *        for the cost of one sort of every contact and of their resolves
+ *        and reopens plus a pass over them per filter.
  * @param[out] out `capacity` days, each `size` set by the caller; receives
  *             the series one after the other in filter order: the
  *             `counts[k]` days of filters[k] begin at entry counts[0] + ...
@@ -171,10 +171,10 @@ CXM_API int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t ca
  * @return As cxm_store_backlog(), CXM_E_BUFFER when `capacity` is below
  *         `*total`; `out` is unchanged on failure, `counts` and `*total`
  *         are written only with CXM_OK and CXM_E_BUFFER.
- * @note Reads the store only (docs/threads.md). Cost: O((c + r) log (c +
- *       r)) for c contacts and r resolves and reopens, then O(c + r + d log
- *       c) per filter of d days; working memory about 56 bytes per
- *       contact, 40 per resolve or reopen, 4 per ref and one
+ * @note Reads the store only (docs/threads.md). Cost: O(c + r) for c
+ *       contacts and r resolves and reopens (radix sorts by time), then
+ *       O(c + r + d log c) per filter of d days; working memory about 90
+ *       bytes per contact, 40 per resolve or reopen, 4 per ref and one
  *       cxm_backlog_day per day of the result. @since 0.2
  */
 CXM_API int32_t cxm_store_backlog_each(cxm_backlog_day *out, size_t *counts, size_t *total, size_t capacity,

@@ -257,12 +257,6 @@ typedef struct bl_prep {
 /* No local rank: the contact is not the filter's (cxm_store_backlog_each). */
 #define BL_NONE UINT32_MAX
 
-static int by_open(const void *x, const void *y) {
-  const bl_contact *a = x, *b = y;
-  if (a->open != b->open) return a->open < b->open ? -1 : 1;
-  return a->index < b->index ? -1 : a->index > b->index;
-}
-
 static int by_rank_time(const void *x, const void *y) {
   const bl_status *a = x, *b = y;
   if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
@@ -270,9 +264,62 @@ static int by_rank_time(const void *x, const void *y) {
   return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static int by_edge_time(const void *x, const void *y) {
-  const bl_edge *a = x, *b = y;
-  return a->time < b->time ? -1 : a->time > b->time;
+/* Stable LSD radix sorts by a time, a byte of (time - smallest) a pass
+ * (bytes above the range's highest are skipped: about 4 passes for a year
+ * of seconds), through `tmp` of n entries. Contacts filled in index order
+ * come out sorted by (open, index); edges by time. */
+static void sort_contacts(bl_contact *a, bl_contact *tmp, size_t n) {
+  bl_contact *src = a, *dst = tmp, *t;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  uint64_t range;
+  size_t count[256], i, sum;
+  unsigned shift;
+  for (i = 0; i < n; i++) {
+    lo = a[i].open < lo ? a[i].open : lo;
+    hi = a[i].open > hi ? a[i].open : hi;
+  }
+  range = n > 0 ? (uint64_t)hi - (uint64_t)lo : 0;
+  for (shift = 0; shift < 64 && (range >> shift) != 0; shift += 8) {
+    memset(count, 0, sizeof count);
+    for (i = 0; i < n; i++) count[(((uint64_t)src[i].open - (uint64_t)lo) >> shift) & 255]++;
+    for (i = 0, sum = 0; i < 256; i++) {
+      size_t k = count[i];
+      count[i] = sum;
+      sum += k;
+    }
+    for (i = 0; i < n; i++) dst[count[(((uint64_t)src[i].open - (uint64_t)lo) >> shift) & 255]++] = src[i];
+    t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a) memcpy(a, src, n * sizeof *a);
+}
+
+static void sort_edges(bl_edge *a, bl_edge *tmp, size_t n) {
+  bl_edge *src = a, *dst = tmp, *t;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  uint64_t range;
+  size_t count[256], i, sum;
+  unsigned shift;
+  for (i = 0; i < n; i++) {
+    lo = a[i].time < lo ? a[i].time : lo;
+    hi = a[i].time > hi ? a[i].time : hi;
+  }
+  range = n > 0 ? (uint64_t)hi - (uint64_t)lo : 0;
+  for (shift = 0; shift < 64 && (range >> shift) != 0; shift += 8) {
+    memset(count, 0, sizeof count);
+    for (i = 0; i < n; i++) count[(((uint64_t)src[i].time - (uint64_t)lo) >> shift) & 255]++;
+    for (i = 0, sum = 0; i < 256; i++) {
+      size_t k = count[i];
+      count[i] = sum;
+      sum += k;
+    }
+    for (i = 0; i < n; i++) dst[count[(((uint64_t)src[i].time - (uint64_t)lo) >> shift) & 255]++] = src[i];
+    t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a) memcpy(a, src, n * sizeof *a);
 }
 
 static int64_t floor_day(int64_t t) { return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY); }
@@ -354,16 +401,26 @@ static void bl_prep_free(bl_prep *p, cxmi_alloc *a) {
   memset(p, 0, sizeof *p);
 }
 
+/* Whether status event `x` changes its contact's status: a resolve or
+ * reopen of a prepared contact (`rank_of`: its rank + 1, 0 when not), at
+ * or after its open (transfers do not change the status). */
+static uint32_t status_rank(const cxmi_status *x, const uint32_t *rank_of, const bl_contact *cs) {
+  uint32_t r = rank_of[x->interaction];
+  return r != 0 && x->time >= cs[r - 1].open && x->kind != CXM_KIND_CONTACT_TRANSFER ? r : 0;
+}
+
 /* The contacts `f` selects by channel, stage and segment (NULL: every
  * contact) opened before `last_end`, and the edges of their open
- * intervals. */
+ * intervals. Sorting is linear: radix sorts by time, and the status
+ * events (in input order) counted into their contacts' runs, each run
+ * then put in time order (ties keep the input order). */
 static int32_t bl_prepare(bl_prep *p, const cxm_store *store, const cxm_filter *f, int64_t last_end, cxmi_alloc *a) {
   const cxmi_interactions *t = &store->interactions;
-  size_t total = t->refs.count, c = 0, ns = 0, ne = 0, cap_s = 0, i, q;
-  bl_contact *cs;
+  size_t total = t->refs.count, c = 0, ns = 0, ne = 0, cap_s = 0, i, j, q;
+  bl_contact *cs, *ctmp = NULL;
   bl_status *ss = NULL;
-  bl_edge *es;
-  uint32_t *rank_of = NULL;
+  bl_edge *es, *etmp = NULL;
+  uint32_t *rank_of = NULL, *run = NULL;
   int32_t rc = CXM_OK;
   memset(p, 0, sizeof *p);
   /* Room for every contact; the pass below keeps the filter's. */
@@ -371,7 +428,9 @@ static int32_t bl_prepare(bl_prep *p, const cxm_store *store, const cxm_filter *
   p->cap_c = c + 1;
   rank_of = cxmi_malloc(a, (total + 1) * sizeof *rank_of);
   p->cs = cs = cxmi_malloc(a, p->cap_c * sizeof *cs);
-  if (rank_of == NULL || cs == NULL) {
+  ctmp = cxmi_malloc(a, p->cap_c * sizeof *ctmp);
+  run = cxmi_malloc(a, (p->cap_c + 1) * sizeof *run);
+  if (rank_of == NULL || cs == NULL || ctmp == NULL || run == NULL) {
     rc = CXM_E_NOMEM;
     goto done;
   }
@@ -388,14 +447,20 @@ static int32_t bl_prepare(bl_prep *p, const cxm_store *store, const cxm_filter *
     c++;
   }
   p->c = c;
-  if (c > 1) qsort(cs, c, sizeof *cs, by_open);
+  sort_contacts(cs, ctmp, c);
+  cxmi_free(a, ctmp, p->cap_c * sizeof *ctmp);
+  ctmp = NULL;
   for (i = 0; i < c; i++) rank_of[cs[i].index] = (uint32_t)i + 1;
-  /* The selected contacts' resolves and reopens at or after their open
-   * (transfers do not change the status). */
+  /* The status events of each contact: run[r] .. run[r + 1] - 1 of ss. */
+  memset(run, 0, (c + 2) * sizeof *run);
   for (i = 0; i < t->status_count; i++) {
-    uint32_t r = rank_of[t->status[i].interaction];
-    ns += r != 0 && t->status[i].time >= cs[r - 1].open && t->status[i].kind != CXM_KIND_CONTACT_TRANSFER;
+    uint32_t r = status_rank(&t->status[i], rank_of, cs);
+    if (r != 0) {
+      run[r + 1]++;
+      ns++;
+    }
   }
+  for (i = 1; i <= c + 1; i++) run[i] += run[i - 1]; /* run[r + 1]: the end of rank r - 1's run */
   cap_s = ns + 1;
   ss = cxmi_malloc(a, cap_s * sizeof *ss);
   /* Per contact one entry, then one edge per status event at most, or
@@ -406,17 +471,30 @@ static int32_t bl_prepare(bl_prep *p, const cxm_store *store, const cxm_filter *
     rc = CXM_E_NOMEM;
     goto done;
   }
-  ns = 0;
   for (i = 0; i < t->status_count; i++) {
-    uint32_t r = rank_of[t->status[i].interaction];
-    if (r == 0 || t->status[i].time < cs[r - 1].open || t->status[i].kind == CXM_KIND_CONTACT_TRANSFER) continue;
-    ss[ns].time = t->status[i].time;
-    ss[ns].rank = r - 1;
-    ss[ns].seq = (uint32_t)i;
-    ss[ns].kind = t->status[i].kind;
-    ns++;
+    uint32_t r = status_rank(&t->status[i], rank_of, cs);
+    bl_status *x;
+    if (r == 0) continue;
+    x = &ss[run[r]++]; /* run[r]: the next free entry of rank r - 1 */
+    x->time = t->status[i].time;
+    x->rank = r - 1;
+    x->seq = (uint32_t)i;
+    x->kind = t->status[i].kind;
   }
-  if (ns > 1) qsort(ss, ns, sizeof *ss, by_rank_time);
+  /* run[r] is now the end of rank r - 1's run: each run in time order */
+  for (i = 0, q = 0; i < c; q = run[++i]) {
+    size_t end = run[i + 1];
+    if (end - q > 32) {
+      qsort(ss + q, end - q, sizeof *ss, by_rank_time);
+    } else {
+      for (j = q + 1; j < end; j++) {
+        bl_status x = ss[j];
+        size_t k;
+        for (k = j; k > q && ss[k - 1].time > x.time; k--) ss[k] = ss[k - 1];
+        ss[k] = x;
+      }
+    }
+  }
   /* Each contact's open intervals: open from its open; a resolve closes
    * it, a reopen of a closed contact opens it again. */
   for (i = 0, q = 0; i < c; i++) {
@@ -448,11 +526,21 @@ static int32_t bl_prepare(bl_prep *p, const cxm_store *store, const cxm_filter *
     }
   }
   p->ne = ne;
+  cxmi_free(a, ss, cap_s * sizeof *ss);
+  ss = NULL;
   /* Edges at one instant are all applied before the same day's end: their
    * order among themselves does not matter. */
-  if (ne > 1) qsort(es, ne, sizeof *es, by_edge_time);
+  etmp = cxmi_malloc(a, (ne + 1) * sizeof *etmp);
+  if (etmp == NULL) {
+    rc = CXM_E_NOMEM;
+    goto done;
+  }
+  sort_edges(es, etmp, ne);
+  cxmi_free(a, etmp, (ne + 1) * sizeof *etmp);
 done:
   cxmi_free(a, rank_of, rank_of != NULL ? (total + 1) * sizeof *rank_of : 0);
+  cxmi_free(a, run, run != NULL ? (p->cap_c + 1) * sizeof *run : 0);
+  cxmi_free(a, ctmp, ctmp != NULL ? p->cap_c * sizeof *ctmp : 0);
   cxmi_free(a, ss, ss != NULL ? cap_s * sizeof *ss : 0);
   if (rc != CXM_OK) bl_prep_free(p, a);
   return rc;
