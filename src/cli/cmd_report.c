@@ -147,7 +147,7 @@ static void report_slice_options(cxm_slice_options *so, const cli_args *args) {
  * cxm_store_group_experience() result. */
 static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *groups, size_t index,
                           const cxm_survey_acc *acc, const cli_slice_tests *st, const cxm_operations_result *ops,
-                          const cxm_loop_result *loop) {
+                          const cxm_loop_result *loop, const cxm_backlog_day *days, size_t n_days) {
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -207,15 +207,9 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *gr
   {
     int32_t rc = groups == NULL ? cli_experience_json(j, r->store, NULL, r->options)
                                 : cli_experience_json_group(j, r->store, groups, index);
-    cxm_backlog_day *days = NULL;
-    size_t n_days = 0;
-    cxm_filter f;
     cli_operations_json(j, ops);
     cli_loop_json(j, loop);
-    if (rc == CXM_OK && groups != NULL) rc = cxm_groups_filter(&f, groups, index);
-    if (rc == CXM_OK) rc = cli_backlog_query(&days, &n_days, r->store, groups != NULL ? &f : NULL, r->operations);
     if (rc == CXM_OK) cli_backlog_json(j, days, n_days, r->args->utc_offset, r->args->backlog_series);
-    free(days);
     if (st != NULL) cli_slice_vs_rest_json(j, st, index);
     cli_json_object_end(j);
     return rc;
@@ -288,6 +282,8 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, 
 static int print_json(const report_out *r) {
   cxm_operations_result *all_ops = NULL;
   cxm_loop_result *all_loops = NULL;
+  cli_slices slices;
+  cli_backlogs backlogs;
   size_t start[CXM_BY_COUNT];
   cxm_survey_acc overall;
   cli_json j;
@@ -298,11 +294,17 @@ static int print_json(const report_out *r) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
   }
-  rc = cli_operations_all(&all_ops, &all_loops, start, r->store, r->by, r->by_count, r->operations, r->loop);
+  memset(&backlogs, 0, sizeof backlogs);
+  rc = cli_slices_of(&slices, r->store, r->by, r->by_count);
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
   }
+  memcpy(start, slices.start, sizeof start);
+  rc = cli_operations_all(&all_ops, &all_loops, &slices, r->store, r->operations, r->loop);
+  if (rc == CXM_OK) rc = cli_backlogs_query(&backlogs, r->store, slices.filters, slices.count, r->operations);
+  cli_slices_free(&slices);
+  if (rc != CXM_OK) goto failed;
   cli_json_init(&j, stdout, 1);
   cli_json_object_begin(&j);
   cli_json_keyz(&j, "format");
@@ -333,81 +335,63 @@ static int print_json(const report_out *r) {
   if (r->compare != NULL) {
     cli_compare_result cmp;
     rc = cli_compare_run(&cmp, r->store, r->compare);
-    if (rc != CXM_OK) {
-      free(all_ops);
-      free(all_loops);
-      cli_diag(NULL, cxm_status_str(rc));
-      return -1;
-    }
+    if (rc != CXM_OK) goto failed;
     cli_json_keyz(&j, "comparison");
     cli_compare_json(&j, r->compare, &cmp);
   }
   cli_json_keyz(&j, "overall");
-  rc = json_slice(&j, r, NULL, 0, &overall, NULL, &all_ops[0], &all_loops[0]);
-  if (rc != CXM_OK) {
-    free(all_ops);
-    free(all_loops);
-    cli_diag(NULL, cxm_status_str(rc));
-    return -1;
-  }
+  rc = json_slice(&j, r, NULL, 0, &overall, NULL, &all_ops[0], &all_loops[0], cli_backlogs_at(&backlogs, 0),
+                  backlogs.count[0]);
+  if (rc != CXM_OK) goto failed;
   cli_json_keyz(&j, "slices");
   cli_json_object_begin(&j);
   for (d = 0; d < r->by_count; d++) {
     cxm_groups *groups = NULL;
-    const cxm_operations_result *ops;
-    size_t i, count;
-    rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d], r->options);
-    if (rc != CXM_OK) {
-      free(all_ops);
-      free(all_loops);
-      cli_diag(NULL, cxm_status_str(rc));
-      return -1;
-    }
     cli_slice_tests st;
     cxm_slice_options so;
+    size_t i, count;
+    rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d], r->options);
+    if (rc != CXM_OK) goto failed;
     report_slice_options(&so, r->args);
     if (cli_slice_tests_run(&st, groups, &so) != 0) {
-      free(all_ops);
-      free(all_loops);
       cxm_groups_free(groups);
-      return -1;
+      goto failed_quietly;
     }
     count = cxm_groups_count(groups);
-    ops = all_ops + start[d];
     cli_json_keyz(&j, cli_args_by_name(r->by[d]));
     cli_json_object_begin(&j);
-    for (i = 0; i < count; i++) {
+    for (i = 0; i < count && rc == CXM_OK; i++) {
       const char *key;
-      size_t len;
+      size_t len, k = start[d] + i;
       cxm_survey_acc acc;
       if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
         cli_slice_tests_free(&st);
-        free(all_ops);
-        free(all_loops);
         cxm_groups_free(groups);
         cli_diag(NULL, "cannot read a group of the query");
-        return -1;
+        goto failed_quietly;
       }
       cli_json_key(&j, key, len);
-      rc = json_slice(&j, r, groups, i, &acc, &st, &ops[i], &all_loops[start[d] + i]);
-      if (rc != CXM_OK) {
-        cli_slice_tests_free(&st);
-        free(all_ops);
-        free(all_loops);
-        cxm_groups_free(groups);
-        cli_diag(NULL, cxm_status_str(rc));
-        return -1;
-      }
+      rc = json_slice(&j, r, groups, i, &acc, &st, &all_ops[k], &all_loops[k], cli_backlogs_at(&backlogs, k),
+                      backlogs.count[k]);
     }
     cli_json_object_end(&j);
     cli_slice_tests_free(&st);
     cxm_groups_free(groups);
+    if (rc != CXM_OK) goto failed;
   }
   free(all_ops);
   free(all_loops);
+  cli_backlogs_free(&backlogs);
   cli_json_object_end(&j);
   cli_json_object_end(&j);
   return 0;
+failed:
+  cli_diag(NULL, cxm_status_str(rc));
+failed_quietly:
+  free(all_ops);
+  free(all_loops);
+  cli_backlogs_free(&backlogs);
+  return -1;
 }
 
 static int print_experience_tables(const report_out *r);
@@ -608,7 +592,16 @@ static int print_operations_tables(const report_out *r) {
   cxm_operations_result *ops = NULL;
   cxm_loop_result *loops = NULL;
   size_t start[CXM_BY_COUNT], d;
-  int32_t rc = cli_operations_all(&ops, &loops, start, r->store, r->by, r->by_count, r->operations, r->loop);
+  cli_slices slices;
+  cli_backlogs backlogs;
+  int32_t rc = cli_slices_of(&slices, r->store, r->by, r->by_count);
+  memset(&backlogs, 0, sizeof backlogs);
+  if (rc == CXM_OK) {
+    memcpy(start, slices.start, sizeof start);
+    rc = cli_operations_all(&ops, &loops, &slices, r->store, r->operations, r->loop);
+    if (rc == CXM_OK) rc = cli_backlogs_query(&backlogs, r->store, slices.filters, slices.count, r->operations);
+    cli_slices_free(&slices);
+  }
   for (d = 0; d <= r->by_count && rc == CXM_OK; d++) {
     cxm_groups *groups = NULL;
     cli_table *t = cli_table_new(CLI_OPERATIONS_COLUMNS);
@@ -674,8 +667,6 @@ static int print_operations_tables(const report_out *r) {
   for (d = 0; d <= r->by_count && rc == CXM_OK; d++) {
     cxm_groups *groups = NULL;
     cli_table *t = cli_table_new(CLI_BACKLOG_COLUMNS);
-    cxm_backlog_day *days = NULL;
-    size_t n_days = 0;
     char title[96];
     size_t i, count = 0;
     const char *name = d == 0 ? "slice" : cli_args_by_name(r->by[d - 1]);
@@ -685,23 +676,17 @@ static int print_operations_tables(const report_out *r) {
     }
     cli_backlog_table_header(t, name);
     if (d == 0) {
-      rc = cli_backlog_query(&days, &n_days, r->store, NULL, r->operations);
-      if (rc == CXM_OK) cli_backlog_table_row(t, "all", days, n_days, r->args->utc_offset);
-      free(days);
+      cli_backlog_table_row(t, "all", cli_backlogs_at(&backlogs, 0), backlogs.count[0], r->args->utc_offset);
       snprintf(title, sizeof title, "\nbacklog (contacts open at the end of each day): overall");
     } else {
       rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
       count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
       for (i = 0; i < count && rc == CXM_OK; i++) {
         const char *key;
-        size_t len;
-        cxm_filter f;
+        size_t len, k = start[d - 1] + i;
         rc = cxm_groups_key(&key, &len, groups, i);
-        if (rc == CXM_OK) rc = cxm_groups_filter(&f, groups, i);
-        if (rc == CXM_OK) rc = cli_backlog_query(&days, &n_days, r->store, &f, r->operations);
-        if (rc == CXM_OK) cli_backlog_table_row(t, key, days, n_days, r->args->utc_offset);
-        free(days);
-        days = NULL;
+        if (rc == CXM_OK)
+          cli_backlog_table_row(t, key, cli_backlogs_at(&backlogs, k), backlogs.count[k], r->args->utc_offset);
       }
       snprintf(title, sizeof title, "\nbacklog by %s", name);
     }
@@ -709,6 +694,7 @@ static int print_operations_tables(const report_out *r) {
     cli_table_free(t);
     cxm_groups_free(groups);
   }
+  cli_backlogs_free(&backlogs);
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;

@@ -806,16 +806,33 @@ static int section_loop(page *p) {
   return 0;
 }
 
-/* The backlog per channel (cxm_store_backlog(), the `backlog` member of
- * --json): the summary of each channel's daily series. */
+/* The backlog per channel (cxm_store_backlog_each(), the `backlog` member
+ * of --json): the summary of each channel's daily series. */
 static int section_backlog(page *p) {
   FILE *f = p->f;
   size_t n, i;
   slice *s = slices_of(&n, p->h->store, CXM_BY_CHANNEL, p->h->options);
   cxm_operations_options o;
+  cxm_filter *fs;
+  cli_backlogs b;
+  int32_t rc;
   if (s == NULL) return -1;
+  fs = calloc(n > 0 ? n : 1, sizeof *fs);
+  if (fs == NULL) {
+    free(s);
+    cli_diag(NULL, "out of memory");
+    return -1;
+  }
+  for (i = 0; i < n; i++) fs[i] = s[i].filter;
   cxm_operations_options_init(&o);
   o.calendar = p->h->options->calendar;
+  rc = cli_backlogs_query(&b, p->h->store, fs, n, &o);
+  free(fs);
+  if (rc != CXM_OK) {
+    free(s);
+    cli_diag(NULL, cxm_status_str(rc));
+    return -1;
+  }
   fputs(
       "<section id=\"backlog\"><h2>Backlog</h2>\n<p class=\"note\">Contacts open at the end of each local "
       "day (not resolved, or reopened), and their ages since the open on the wall clock and in business time "
@@ -827,16 +844,10 @@ static int section_backlog(page *p) {
       "</tr></thead><tbody>",
       f);
   for (i = 0; i < n; i++) {
-    cxm_backlog_day *days = NULL;
-    size_t count = 0, k, peak = 0;
+    const cxm_backlog_day *days = cli_backlogs_at(&b, i);
+    size_t count = b.count[i], k, peak = 0;
     double sum = 0;
     char key[256];
-    int32_t rc = cli_backlog_query(&days, &count, p->h->store, &s[i].filter, &o);
-    if (rc != CXM_OK) {
-      free(s);
-      cli_diag(NULL, cxm_status_str(rc));
-      return -1;
-    }
     for (k = 0; k < count; k++) {
       sum += (double)days[k].open;
       if (days[k].open > days[peak].open) peak = k;
@@ -869,9 +880,9 @@ static int section_backlog(page *p) {
     path_of(key, sizeof key, "channel", s[i].key, "backlog.open_mean");
     td_num(f, key, sum / (double)count, 1, "");
     fputs("</tr>", f);
-    free(days);
   }
   fputs("</tbody></table></section>\n", f);
+  cli_backlogs_free(&b);
   free(s);
   return 0;
 }

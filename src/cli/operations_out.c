@@ -136,19 +136,14 @@ void cli_loop_table_row(cli_table *t, const char *key, const cxm_loop_result *r)
   cell_pct(t, r->response_pct, 1);
 }
 
-int32_t cli_operations_all(cxm_operations_result **out, cxm_loop_result **loops, size_t *start, const cxm_store *store,
-                           const int32_t *by, size_t by_count, const cxm_operations_options *options,
-                           const cxm_loop_options *loop_options) {
-  cxm_filter *filters = NULL;
-  cxm_operations_result *rs = NULL;
-  cxm_loop_result *ls = NULL;
-  size_t n = 1, d, k;
+int32_t cli_slices_of(cli_slices *s, const cxm_store *store, const int32_t *by, size_t by_count) {
+  size_t d, k;
   int32_t rc = CXM_OK;
-  *out = NULL;
-  *loops = NULL;
-  filters = malloc(sizeof *filters);
-  if (filters == NULL) return CXM_E_NOMEM;
-  cxm_filter_init(&filters[0]);
+  memset(s, 0, sizeof *s);
+  s->filters = malloc(sizeof *s->filters);
+  if (s->filters == NULL) return CXM_E_NOMEM;
+  cxm_filter_init(&s->filters[0]);
+  s->count = 1;
   for (d = 0; d < by_count && rc == CXM_OK; d++) {
     cxm_groups *g = NULL;
     size_t count;
@@ -156,30 +151,42 @@ int32_t cli_operations_all(cxm_operations_result **out, cxm_loop_result **loops,
     rc = cxm_store_group(&g, store, NULL, by[d]);
     if (rc != CXM_OK) break;
     count = cxm_groups_count(g);
-    start[d] = n;
-    grown = realloc(filters, (n + count) * sizeof *filters);
+    s->start[d] = s->count;
+    grown = realloc(s->filters, (s->count + count) * sizeof *s->filters);
     if (grown == NULL)
       rc = CXM_E_NOMEM;
     else
-      filters = grown;
-    for (k = 0; k < count && rc == CXM_OK; k++) rc = cxm_groups_filter(&filters[n + k], g, k);
-    n += count;
+      s->filters = grown;
+    for (k = 0; k < count && rc == CXM_OK; k++) rc = cxm_groups_filter(&s->filters[s->count + k], g, k);
+    s->count += count;
     cxm_groups_free(g);
   }
+  if (rc != CXM_OK) cli_slices_free(s);
+  return rc;
+}
+
+void cli_slices_free(cli_slices *s) {
+  free(s->filters);
+  memset(s, 0, sizeof *s);
+}
+
+int32_t cli_operations_all(cxm_operations_result **out, cxm_loop_result **loops, const cli_slices *s,
+                           const cxm_store *store, const cxm_operations_options *options,
+                           const cxm_loop_options *loop_options) {
+  cxm_operations_result *rs = malloc(s->count * sizeof *rs);
+  cxm_loop_result *ls = malloc(s->count * sizeof *ls);
+  size_t k;
+  int32_t rc = rs != NULL && ls != NULL ? CXM_OK : CXM_E_NOMEM;
+  *out = NULL;
+  *loops = NULL;
   if (rc == CXM_OK) {
-    rs = malloc(n * sizeof *rs);
-    ls = malloc(n * sizeof *ls);
-    if (rs == NULL || ls == NULL) rc = CXM_E_NOMEM;
-  }
-  if (rc == CXM_OK) {
-    for (k = 0; k < n; k++) {
+    for (k = 0; k < s->count; k++) {
       rs[k].size = sizeof rs[k];
       ls[k].size = sizeof ls[k];
     }
-    rc = cxm_store_operations_each(rs, filters, n, store, options);
+    rc = cxm_store_operations_each(rs, s->filters, s->count, store, options);
   }
-  if (rc == CXM_OK) rc = cxm_store_loop_each(ls, filters, n, store, loop_options);
-  free(filters);
+  if (rc == CXM_OK) rc = cxm_store_loop_each(ls, s->filters, s->count, store, loop_options);
   if (rc != CXM_OK) {
     free(rs);
     free(ls);
@@ -190,26 +197,43 @@ int32_t cli_operations_all(cxm_operations_result **out, cxm_loop_result **loops,
   return CXM_OK;
 }
 
-int32_t cli_backlog_query(cxm_backlog_day **days, size_t *count, const cxm_store *store, const cxm_filter *filter,
-                          const cxm_operations_options *options) {
-  cxm_backlog_day *ds = NULL;
-  size_t n = 0, k;
-  int32_t rc = cxm_store_backlog(NULL, &n, 0, store, filter, options);
-  *days = NULL;
-  *count = 0;
-  if (rc == CXM_OK) return CXM_OK; /* no day */
-  if (rc != CXM_E_BUFFER) return rc;
-  ds = malloc(n * sizeof *ds);
-  if (ds == NULL) return CXM_E_NOMEM;
-  for (k = 0; k < n; k++) ds[k].size = sizeof ds[k];
-  rc = cxm_store_backlog(ds, &n, n, store, filter, options);
+int32_t cli_backlogs_query(cli_backlogs *b, const cxm_store *store, const cxm_filter *filters, size_t n,
+                           const cxm_operations_options *options) {
+  size_t total = 0, k;
+  int32_t rc;
+  memset(b, 0, sizeof *b);
+  b->first = calloc(n > 0 ? n : 1, sizeof *b->first);
+  b->count = calloc(n > 0 ? n : 1, sizeof *b->count);
+  if (b->first == NULL || b->count == NULL) {
+    cli_backlogs_free(b);
+    return CXM_E_NOMEM;
+  }
+  rc = cxm_store_backlog_each(NULL, b->count, &total, 0, filters, n, store, options);
+  if (rc == CXM_E_BUFFER) {
+    b->days = malloc(total * sizeof *b->days);
+    if (b->days == NULL) {
+      rc = CXM_E_NOMEM;
+    } else {
+      for (k = 0; k < total; k++) b->days[k].size = sizeof b->days[k];
+      rc = cxm_store_backlog_each(b->days, b->count, &total, total, filters, n, store, options);
+    }
+  }
   if (rc != CXM_OK) {
-    free(ds);
+    cli_backlogs_free(b);
     return rc;
   }
-  *days = ds;
-  *count = n;
+  for (k = 0, total = 0; k < n; k++) {
+    b->first[k] = total;
+    total += b->count[k];
+  }
   return CXM_OK;
+}
+
+void cli_backlogs_free(cli_backlogs *b) {
+  free(b->days);
+  free(b->first);
+  free(b->count);
+  memset(b, 0, sizeof *b);
 }
 
 /* The local date of a day, YYYY-MM-DD; "" outside the time range. */
