@@ -26,6 +26,7 @@
 #include "slice_out.h"
 #include "operations_out.h"
 #include "output.h"
+#include "report_calc.h"
 #include "table.h"
 
 static const char help_text[] =
@@ -78,8 +79,9 @@ static const char help_text[] =
     "                     (no network, no script) to OUT.html, atomically\n"
     "  --snapshot FILE    report from the store saved in FILE by cxm ingest, plus\n"
     "                     any FILE given (not saved); FILE... is then optional\n"
-    "  --threads N        read each file as N parts on N threads and merge them\n"
-    "                     (an extension of the spec; default: the processors\n"
+    "  --threads N        read each file as N parts on N threads and merge them,\n"
+    "                     then compute the report's parts on N threads (an\n"
+    "                     extension of the spec; default: the processors\n"
     "                     online, at most 8; see docs/cli.md)\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n";
@@ -133,6 +135,7 @@ typedef struct report_out {
   const cli_compare *compare; /* NULL without --compare */
   const cxm_operations_options *operations;
   const cxm_loop_options *loop;
+  const cli_report_calc *calc; /* everything computed after the read */
 } report_out;
 
 /* The slice-vs-rest options of --adjust, --min-n and --max-moe. */
@@ -144,10 +147,10 @@ static void report_slice_options(cxm_slice_options *so, const cli_args *args) {
 }
 
 /* One slice: overall (`groups` NULL) or group `index` of a
- * cxm_store_group_experience() result. */
+ * cxm_store_group_experience() result; `k` indexes the calc's slices. */
 static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *groups, size_t index,
-                          const cxm_survey_acc *acc, const cli_slice_tests *st, const cxm_operations_result *ops,
-                          const cxm_loop_result *loop, const cxm_backlog_day *days, size_t n_days) {
+                          const cxm_survey_acc *acc, const cli_slice_tests *st, size_t k) {
+  const cli_report_calc *c = r->calc;
   cxm_nps_result nps;
   cxm_csat_result csat;
   cxm_ces_result ces;
@@ -205,11 +208,13 @@ static int32_t json_slice(cli_json *j, const report_out *r, const cxm_groups *gr
     cli_json_object_end(j);
   }
   {
-    int32_t rc = groups == NULL ? cli_experience_json(j, r->store, NULL, r->options)
+    int32_t rc = groups == NULL ? cli_experience_json_of(j, r->store, &c->overall, CXM_OK)
                                 : cli_experience_json_group(j, r->store, groups, index);
-    cli_operations_json(j, ops);
-    cli_loop_json(j, loop);
-    if (rc == CXM_OK) cli_backlog_json(j, days, n_days, r->args->utc_offset, r->args->backlog_series);
+    cli_operations_json(j, &c->ops[k]);
+    cli_loop_json(j, &c->loops[k]);
+    if (rc == CXM_OK)
+      cli_backlog_json(j, cli_backlogs_at(&c->backlogs, k), c->backlogs.count[k], r->args->utc_offset,
+                       r->args->backlog_series);
     if (st != NULL) cli_slice_vs_rest_json(j, st, index);
     cli_json_object_end(j);
     return rc;
@@ -280,31 +285,11 @@ static void table_row(cli_table *t, const char *key, const cxm_survey_acc *acc, 
 /* ---- The command ------------------------------------------------------ */
 
 static int print_json(const report_out *r) {
-  cxm_operations_result *all_ops = NULL;
-  cxm_loop_result *all_loops = NULL;
-  cli_slices slices;
-  cli_backlogs backlogs;
-  size_t start[CXM_BY_COUNT];
-  cxm_survey_acc overall;
+  const cli_report_calc *c = r->calc;
   cli_json j;
   size_t d;
   int have_events = r->stats->first <= r->stats->last;
-  int32_t rc = cxm_store_survey(&overall, r->store, NULL);
-  if (rc != CXM_OK) {
-    cli_diag(NULL, cxm_status_str(rc));
-    return -1;
-  }
-  memset(&backlogs, 0, sizeof backlogs);
-  rc = cli_slices_of(&slices, r->store, r->by, r->by_count);
-  if (rc != CXM_OK) {
-    cli_diag(NULL, cxm_status_str(rc));
-    return -1;
-  }
-  memcpy(start, slices.start, sizeof start);
-  rc = cli_operations_all(&all_ops, &all_loops, &slices, r->store, r->operations, r->loop);
-  if (rc == CXM_OK) rc = cli_backlogs_query(&backlogs, r->store, slices.filters, slices.count, r->operations);
-  cli_slices_free(&slices);
-  if (rc != CXM_OK) goto failed;
+  int32_t rc;
   cli_json_init(&j, stdout, 1);
   cli_json_object_begin(&j);
   cli_json_keyz(&j, "format");
@@ -335,63 +320,46 @@ static int print_json(const report_out *r) {
   if (r->compare != NULL) {
     cli_compare_result cmp;
     rc = cli_compare_run(&cmp, r->store, r->compare);
-    if (rc != CXM_OK) goto failed;
+    if (rc != CXM_OK) {
+      cli_diag(NULL, cxm_status_str(rc));
+      return -1;
+    }
     cli_json_keyz(&j, "comparison");
     cli_compare_json(&j, r->compare, &cmp);
   }
   cli_json_keyz(&j, "overall");
-  rc = json_slice(&j, r, NULL, 0, &overall, NULL, &all_ops[0], &all_loops[0], cli_backlogs_at(&backlogs, 0),
-                  backlogs.count[0]);
-  if (rc != CXM_OK) goto failed;
+  rc = json_slice(&j, r, NULL, 0, &c->overall_survey, NULL, 0);
+  if (rc != CXM_OK) {
+    cli_diag(NULL, cxm_status_str(rc));
+    return -1;
+  }
   cli_json_keyz(&j, "slices");
   cli_json_object_begin(&j);
   for (d = 0; d < r->by_count; d++) {
-    cxm_groups *groups = NULL;
-    cli_slice_tests st;
-    cxm_slice_options so;
-    size_t i, count;
-    rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d], r->options);
-    if (rc != CXM_OK) goto failed;
-    report_slice_options(&so, r->args);
-    if (cli_slice_tests_run(&st, groups, &so) != 0) {
-      cxm_groups_free(groups);
-      goto failed_quietly;
-    }
-    count = cxm_groups_count(groups);
+    const cxm_groups *groups = c->groups[d];
+    size_t i, count = cxm_groups_count(groups);
     cli_json_keyz(&j, cli_args_by_name(r->by[d]));
     cli_json_object_begin(&j);
-    for (i = 0; i < count && rc == CXM_OK; i++) {
+    for (i = 0; i < count; i++) {
       const char *key;
-      size_t len, k = start[d] + i;
+      size_t len;
       cxm_survey_acc acc;
       if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
-        cli_slice_tests_free(&st);
-        cxm_groups_free(groups);
         cli_diag(NULL, "cannot read a group of the query");
-        goto failed_quietly;
+        return -1;
       }
       cli_json_key(&j, key, len);
-      rc = json_slice(&j, r, groups, i, &acc, &st, &all_ops[k], &all_loops[k], cli_backlogs_at(&backlogs, k),
-                      backlogs.count[k]);
+      rc = json_slice(&j, r, groups, i, &acc, &c->tests[d], c->slices.start[d] + i);
+      if (rc != CXM_OK) {
+        cli_diag(NULL, cxm_status_str(rc));
+        return -1;
+      }
     }
     cli_json_object_end(&j);
-    cli_slice_tests_free(&st);
-    cxm_groups_free(groups);
-    if (rc != CXM_OK) goto failed;
   }
-  free(all_ops);
-  free(all_loops);
-  cli_backlogs_free(&backlogs);
   cli_json_object_end(&j);
   cli_json_object_end(&j);
   return 0;
-failed:
-  cli_diag(NULL, cxm_status_str(rc));
-failed_quietly:
-  free(all_ops);
-  free(all_loops);
-  cli_backlogs_free(&backlogs);
-  return -1;
 }
 
 static int print_experience_tables(const report_out *r);
@@ -443,14 +411,10 @@ static void print_legend(const report_out *r) {
 }
 
 static int print_tables(const report_out *r) {
-  cxm_survey_acc overall;
+  const cli_report_calc *c = r->calc;
   cli_table *t;
   size_t d;
-  int32_t rc = cxm_store_survey(&overall, r->store, NULL);
-  if (rc != CXM_OK) {
-    cli_diag(NULL, cxm_status_str(rc));
-    return -1;
-  }
+  int32_t rc;
   printf("input: %llu rows, %llu events, %llu rejected, %llu duplicates", (unsigned long long)r->in->rows,
          (unsigned long long)r->in->events, (unsigned long long)r->in->rejected, (unsigned long long)r->in->duplicates);
   if (r->in->out_of_window > 0) {
@@ -472,7 +436,7 @@ static int print_tables(const report_out *r) {
     return -1;
   }
   table_header(t, "slice");
-  table_row(t, "all", &overall, r->args->min_n, NULL, 0);
+  table_row(t, "all", &c->overall_survey, r->args->min_n, NULL, 0);
   rc = cli_table_print(t, stdout, "overall") == 0 ? CXM_OK : CXM_E_NOMEM;
   cli_table_free(t);
   if (rc != CXM_OK) {
@@ -481,49 +445,30 @@ static int print_tables(const report_out *r) {
   }
 
   for (d = 0; d < r->by_count; d++) {
-    cxm_groups *groups = NULL;
-    size_t i, count;
+    const cxm_groups *groups = c->groups[d];
+    size_t i, count = cxm_groups_count(groups);
     char title[32];
     const char *name = cli_args_by_name(r->by[d]);
-    rc = cxm_store_group(&groups, r->store, NULL, r->by[d]);
-    if (rc != CXM_OK) {
-      cli_diag(NULL, cxm_status_str(rc));
-      return -1;
-    }
     t = cli_table_new(TABLE_COLUMNS);
     if (t == NULL) {
-      cxm_groups_free(groups);
       cli_diag(NULL, "out of memory");
       return -1;
     }
     table_header(t, name);
-    count = cxm_groups_count(groups);
-    cli_slice_tests st;
-    cxm_slice_options so;
-    report_slice_options(&so, r->args);
-    if (cli_slice_tests_run(&st, groups, &so) != 0) {
-      cxm_groups_free(groups);
-      cli_table_free(t);
-      return -1;
-    }
     for (i = 0; i < count; i++) {
       const char *key;
       size_t len;
       cxm_survey_acc acc;
       if (cxm_groups_key(&key, &len, groups, i) != CXM_OK || cxm_groups_survey(&acc, groups, i) != CXM_OK) {
-        cli_slice_tests_free(&st);
-        cxm_groups_free(groups);
         cli_table_free(t);
         cli_diag(NULL, "cannot read a group of the query");
         return -1;
       }
-      table_row(t, key, &acc, r->args->min_n, &st, i);
+      table_row(t, key, &acc, r->args->min_n, &c->tests[d], i);
     }
-    cli_slice_tests_free(&st);
     snprintf(title, sizeof title, "\nby %s", name);
     rc = cli_table_print(t, stdout, title) == 0 ? CXM_OK : CXM_E_NOMEM;
     cli_table_free(t);
-    cxm_groups_free(groups);
     if (rc != CXM_OK) {
       cli_diag(NULL, "out of memory");
       return -1;
@@ -548,9 +493,9 @@ static int print_tables(const report_out *r) {
 
 /* The service-levels tables: overall, then per --by dimension. */
 static int print_service_tables(const report_out *r) {
+  const cli_report_calc *c = r->calc;
   size_t d;
   for (d = 0; d <= r->by_count; d++) {
-    cxm_groups *groups = NULL;
     cli_table *t = cli_table_new(CLI_SERVICE_COLUMNS);
     char title[64];
     size_t i, count;
@@ -561,13 +506,13 @@ static int print_service_tables(const report_out *r) {
     }
     if (d == 0) {
       cli_service_table_header(t, "slice", r->options->sla_target_seconds);
-      rc = cli_service_table_row(t, "all", r->store, NULL, r->options);
+      cli_service_table_row_of(t, "all", &c->overall);
       snprintf(title, sizeof title, "\nservice levels: overall");
     } else {
+      const cxm_groups *groups = c->groups[d - 1];
       const char *name = cli_args_by_name(r->by[d - 1]);
-      rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d - 1], r->options);
       cli_service_table_header(t, name, r->options->sla_target_seconds);
-      count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
+      count = cxm_groups_count(groups);
       for (i = 0; i < count && rc == CXM_OK; i++) {
         const char *key;
         size_t len;
@@ -578,7 +523,6 @@ static int print_service_tables(const report_out *r) {
     }
     if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
     cli_table_free(t);
-    cxm_groups_free(groups);
     if (rc != CXM_OK) {
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
@@ -587,114 +531,62 @@ static int print_service_tables(const report_out *r) {
   return 0;
 }
 
-/* The service-operations tables: overall, then per --by dimension. */
+/* The service-operations, closing-the-loop and backlog tables: overall,
+ * then per --by dimension. */
 static int print_operations_tables(const report_out *r) {
-  cxm_operations_result *ops = NULL;
-  cxm_loop_result *loops = NULL;
-  size_t start[CXM_BY_COUNT], d;
-  cli_slices slices;
-  cli_backlogs backlogs;
-  int32_t rc = cli_slices_of(&slices, r->store, r->by, r->by_count);
-  memset(&backlogs, 0, sizeof backlogs);
-  if (rc == CXM_OK) {
-    memcpy(start, slices.start, sizeof start);
-    rc = cli_operations_all(&ops, &loops, &slices, r->store, r->operations, r->loop);
-    if (rc == CXM_OK) rc = cli_backlogs_query(&backlogs, r->store, slices.filters, slices.count, r->operations);
-    cli_slices_free(&slices);
-  }
-  for (d = 0; d <= r->by_count && rc == CXM_OK; d++) {
-    cxm_groups *groups = NULL;
-    cli_table *t = cli_table_new(CLI_OPERATIONS_COLUMNS);
-    char title[80];
-    size_t i, count = 0;
-    const char *name = d == 0 ? "slice" : cli_args_by_name(r->by[d - 1]);
-    if (t == NULL) {
-      rc = CXM_E_NOMEM;
-      break;
-    }
-    cli_operations_table_header(t, name);
-    if (d == 0) {
-      cli_operations_table_row(t, "all", &ops[0]);
-      snprintf(title, sizeof title, "\nservice operations: overall (repeat window %lld d)",
-               (long long)(r->operations->window_seconds / 86400));
-    } else {
-      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
-      count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
-      for (i = 0; i < count && rc == CXM_OK; i++) {
-        const char *key;
-        size_t len;
-        rc = cxm_groups_key(&key, &len, groups, i);
-        if (rc == CXM_OK) cli_operations_table_row(t, key, &ops[start[d - 1] + i]);
+  const cli_report_calc *c = r->calc;
+  size_t d, part;
+  int32_t rc = CXM_OK;
+  for (part = 0; part < 3; part++) {
+    for (d = 0; d <= r->by_count && rc == CXM_OK; d++) {
+      const cxm_groups *groups = d == 0 ? NULL : c->groups[d - 1];
+      cli_table *t = cli_table_new(part == 0   ? CLI_OPERATIONS_COLUMNS
+                                   : part == 1 ? CLI_LOOP_COLUMNS
+                                               : CLI_BACKLOG_COLUMNS);
+      char title[112];
+      size_t i, count = d == 0 ? 1 : cxm_groups_count(groups);
+      const char *name = d == 0 ? "slice" : cli_args_by_name(r->by[d - 1]);
+      if (t == NULL) {
+        rc = CXM_E_NOMEM;
+        break;
       }
-      snprintf(title, sizeof title, "\nservice operations by %s", name);
-    }
-    if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
-    cli_table_free(t);
-    cxm_groups_free(groups);
-  }
-  for (d = 0; d <= r->by_count && rc == CXM_OK; d++) {
-    cxm_groups *groups = NULL;
-    cli_table *t = cli_table_new(CLI_LOOP_COLUMNS);
-    char title[96];
-    size_t i, count = 0;
-    const char *name = d == 0 ? "slice" : cli_args_by_name(r->by[d - 1]);
-    if (t == NULL) {
-      rc = CXM_E_NOMEM;
-      break;
-    }
-    cli_loop_table_header(t, name);
-    if (d == 0) {
-      cli_loop_table_row(t, "all", &loops[0]);
-      snprintf(title, sizeof title, "\nclosing the loop and response rates: overall (target %.1f business hours)",
-               (double)r->loop->target_business_seconds / 3600.0);
-    } else {
-      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
-      count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
-      for (i = 0; i < count && rc == CXM_OK; i++) {
-        const char *key;
-        size_t len;
-        rc = cxm_groups_key(&key, &len, groups, i);
-        if (rc == CXM_OK) cli_loop_table_row(t, key, &loops[start[d - 1] + i]);
+      if (part == 0) {
+        cli_operations_table_header(t, name);
+        if (d == 0)
+          snprintf(title, sizeof title, "\nservice operations: overall (repeat window %lld d)",
+                   (long long)(r->operations->window_seconds / 86400));
+        else
+          snprintf(title, sizeof title, "\nservice operations by %s", name);
+      } else if (part == 1) {
+        cli_loop_table_header(t, name);
+        if (d == 0)
+          snprintf(title, sizeof title, "\nclosing the loop and response rates: overall (target %.1f business hours)",
+                   (double)r->loop->target_business_seconds / 3600.0);
+        else
+          snprintf(title, sizeof title, "\nclosing the loop and response rates by %s", name);
+      } else {
+        cli_backlog_table_header(t, name);
+        if (d == 0)
+          snprintf(title, sizeof title, "\nbacklog (contacts open at the end of each day): overall");
+        else
+          snprintf(title, sizeof title, "\nbacklog by %s", name);
       }
-      snprintf(title, sizeof title, "\nclosing the loop and response rates by %s", name);
-    }
-    if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
-    cli_table_free(t);
-    cxm_groups_free(groups);
-  }
-  free(ops);
-  free(loops);
-  for (d = 0; d <= r->by_count && rc == CXM_OK; d++) {
-    cxm_groups *groups = NULL;
-    cli_table *t = cli_table_new(CLI_BACKLOG_COLUMNS);
-    char title[96];
-    size_t i, count = 0;
-    const char *name = d == 0 ? "slice" : cli_args_by_name(r->by[d - 1]);
-    if (t == NULL) {
-      rc = CXM_E_NOMEM;
-      break;
-    }
-    cli_backlog_table_header(t, name);
-    if (d == 0) {
-      cli_backlog_table_row(t, "all", cli_backlogs_at(&backlogs, 0), backlogs.count[0], r->args->utc_offset);
-      snprintf(title, sizeof title, "\nbacklog (contacts open at the end of each day): overall");
-    } else {
-      rc = cxm_store_group(&groups, r->store, NULL, r->by[d - 1]);
-      count = rc == CXM_OK ? cxm_groups_count(groups) : 0;
       for (i = 0; i < count && rc == CXM_OK; i++) {
-        const char *key;
-        size_t len, k = start[d - 1] + i;
-        rc = cxm_groups_key(&key, &len, groups, i);
-        if (rc == CXM_OK)
-          cli_backlog_table_row(t, key, cli_backlogs_at(&backlogs, k), backlogs.count[k], r->args->utc_offset);
+        const char *key = "all";
+        size_t len, k = d == 0 ? 0 : c->slices.start[d - 1] + i;
+        if (d > 0) rc = cxm_groups_key(&key, &len, groups, i);
+        if (rc != CXM_OK) break;
+        if (part == 0)
+          cli_operations_table_row(t, key, &c->ops[k]);
+        else if (part == 1)
+          cli_loop_table_row(t, key, &c->loops[k]);
+        else
+          cli_backlog_table_row(t, key, cli_backlogs_at(&c->backlogs, k), c->backlogs.count[k], r->args->utc_offset);
       }
-      snprintf(title, sizeof title, "\nbacklog by %s", name);
+      if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
+      cli_table_free(t);
     }
-    if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
-    cli_table_free(t);
-    cxm_groups_free(groups);
   }
-  cli_backlogs_free(&backlogs);
   if (rc != CXM_OK) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
@@ -704,12 +596,12 @@ static int print_operations_tables(const report_out *r) {
 
 /* The "service vs experience" tables: overall, then per --by dimension. */
 static int print_experience_tables(const report_out *r) {
+  const cli_report_calc *c = r->calc;
   size_t d;
   for (d = 0; d <= r->by_count; d++) {
-    cxm_groups *groups = NULL;
     cli_table *t = cli_table_new(CLI_EXPERIENCE_COLUMNS);
     char title[64];
-    size_t i, count = 1;
+    size_t i, count;
     int32_t rc = CXM_OK;
     if (t == NULL) {
       cli_diag(NULL, "out of memory");
@@ -717,11 +609,11 @@ static int print_experience_tables(const report_out *r) {
     }
     if (d == 0) {
       cli_experience_table_header(t, "slice", r->options->sla_target_seconds);
-      rc = cli_experience_table_row(t, "all", r->store, NULL, r->options, r->args->min_n);
+      cli_experience_table_row_of(t, "all", &c->overall, r->args->min_n);
       snprintf(title, sizeof title, "\nservice vs experience: overall");
     } else {
+      const cxm_groups *groups = c->groups[d - 1];
       const char *name = cli_args_by_name(r->by[d - 1]);
-      rc = cxm_store_group_experience(&groups, r->store, NULL, r->by[d - 1], r->options);
       cli_experience_table_header(t, name, r->options->sla_target_seconds);
       count = cxm_groups_count(groups);
       for (i = 0; i < count && rc == CXM_OK; i++) {
@@ -734,7 +626,6 @@ static int print_experience_tables(const report_out *r) {
     }
     if (rc == CXM_OK && cli_table_print(t, stdout, title) != 0) rc = CXM_E_NOMEM;
     cli_table_free(t);
-    cxm_groups_free(groups);
     if (rc != CXM_OK) {
       cli_diag(NULL, cxm_status_str(rc));
       return -1;
@@ -755,6 +646,7 @@ int cli_report_main(int argc, char **argv) {
   cli_input in;
   cli_compare compare;
   report_out out;
+  cli_report_calc calc;
   int status;
   int32_t rc;
 
@@ -831,6 +723,7 @@ int cli_report_main(int argc, char **argv) {
     out.compare = NULL;
     out.operations = &operations;
     out.loop = &loop;
+    out.calc = NULL;
     if (args.compare != NULL) {
       if (cli_compare_resolve(&compare, stats.last) == 0) {
         out.compare = &compare;
@@ -839,8 +732,27 @@ int cli_report_main(int argc, char **argv) {
         status = CLI_EXIT_FAILURE;
       }
     }
-    if (status == CLI_EXIT_OK && (args.json ? print_json(&out) : print_tables(&out)) != 0) {
-      status = CLI_EXIT_FAILURE;
+    if (status == CLI_EXIT_OK) {
+      /* Everything the report prints, computed first: side by side on
+       * --threads threads (report_calc.h), then printed on this one. */
+      cli_report_calc_in ci;
+      cxm_slice_options so;
+      report_slice_options(&so, &args);
+      ci.store = store;
+      ci.by = out.by;
+      ci.by_count = out.by_count;
+      ci.options = &options;
+      ci.operations = &operations;
+      ci.loop = &loop;
+      ci.slice = &so;
+      ci.threads = args.threads != 0 ? args.threads : 1;
+      if (cli_report_calc_run(&calc, &ci) != 0) {
+        status = CLI_EXIT_FAILURE;
+      } else {
+        out.calc = &calc;
+        if ((args.json ? print_json(&out) : print_tables(&out)) != 0) status = CLI_EXIT_FAILURE;
+        cli_report_calc_free(&calc);
+      }
     }
     if (status == CLI_EXIT_OK && args.html != NULL) {
       cli_html_input h;

@@ -19,18 +19,8 @@ static void json_channel(cli_json *j, const char *key, const cxm_store *store, i
     cli_json_string(j, name, len);
 }
 
-/* All five metrics of one slice, computed once. */
-typedef struct slice_experience {
-  cxm_gap_result gap;
-  cxm_servqual_result servqual;
-  cxm_service_result service;
-  cxm_service_result service_business; /* durations in business seconds */
-  cxm_loyalty_result loyalty;
-  cxm_consistency_result consistency;
-} slice_experience;
-
-static int32_t compute(slice_experience *x, const cxm_store *store, const cxm_filter *filter,
-                       const cxm_experience_options *options) {
+int32_t cli_experience_compute(cli_experience *x, const cxm_store *store, const cxm_filter *filter,
+                               const cxm_experience_options *options) {
   cxm_gap_acc gap;
   int32_t rc = cxm_store_gap(&gap, store, filter, options);
   if (rc == CXM_OK) rc = cxm_gap_compute(&x->gap, &gap);
@@ -43,7 +33,7 @@ static int32_t compute(slice_experience *x, const cxm_store *store, const cxm_fi
 }
 
 /* The same, read from a cxm_store_group_experience() result. */
-static int32_t compute_group(slice_experience *x, const cxm_groups *groups, size_t index) {
+static int32_t compute_group(cli_experience *x, const cxm_groups *groups, size_t index) {
   cxm_gap_acc gap;
   int32_t rc = cxm_groups_gap(&gap, groups, index);
   if (rc == CXM_OK) rc = cxm_gap_compute(&x->gap, &gap);
@@ -55,23 +45,20 @@ static int32_t compute_group(slice_experience *x, const cxm_groups *groups, size
   return rc;
 }
 
-static int32_t json_metrics(cli_json *j, const cxm_store *store, const slice_experience *x, int32_t rc);
+static int32_t json_metrics(cli_json *j, const cxm_store *store, const cli_experience *x, int32_t rc);
 
-int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filter *filter,
-                            const cxm_experience_options *options) {
-  slice_experience x;
-  int32_t rc = compute(&x, store, filter, options);
-  return json_metrics(j, store, &x, rc); /* x is read only when rc is CXM_OK */
+int32_t cli_experience_json_of(cli_json *j, const cxm_store *store, const cli_experience *x, int32_t rc) {
+  return json_metrics(j, store, x, rc);
 }
 
 int32_t cli_experience_json_group(cli_json *j, const cxm_store *store, const cxm_groups *groups, size_t index) {
-  slice_experience x;
+  cli_experience x;
   int32_t rc = compute_group(&x, groups, index);
   return json_metrics(j, store, &x, rc);
 }
 
 /* The five keys of `*x`, or nulls for a failed computation (`rc`). */
-static int32_t json_metrics(cli_json *j, const cxm_store *store, const slice_experience *x, int32_t rc) {
+static int32_t json_metrics(cli_json *j, const cxm_store *store, const cli_experience *x, int32_t rc) {
   int32_t d;
 
   cli_json_keyz(j, "gap");
@@ -203,25 +190,21 @@ void cli_cell_count(cli_table *t, uint64_t n, uint64_t min_n) {
     cli_table_cellf(t, "%llu", (unsigned long long)n);
 }
 
-static void table_row(cli_table *t, const char *key, const slice_experience *x, uint64_t min_n);
+static void table_row(cli_table *t, const char *key, const cli_experience *x, uint64_t min_n);
 
-int32_t cli_experience_table_row(cli_table *t, const char *key, const cxm_store *store, const cxm_filter *filter,
-                                 const cxm_experience_options *options, uint64_t min_n) {
-  slice_experience x;
-  int32_t rc = compute(&x, store, filter, options);
-  if (rc == CXM_OK) table_row(t, key, &x, min_n);
-  return rc;
+void cli_experience_table_row_of(cli_table *t, const char *key, const cli_experience *x, uint64_t min_n) {
+  table_row(t, key, x, min_n);
 }
 
 int32_t cli_experience_table_row_group(cli_table *t, const char *key, const cxm_groups *groups, size_t index,
                                        uint64_t min_n) {
-  slice_experience x;
+  cli_experience x;
   int32_t rc = compute_group(&x, groups, index);
   if (rc == CXM_OK) table_row(t, key, &x, min_n);
   return rc;
 }
 
-static void table_row(cli_table *t, const char *key, const slice_experience *x, uint64_t min_n) {
+static void table_row(cli_table *t, const char *key, const cli_experience *x, uint64_t min_n) {
   cli_table_cell(t, key);
   cli_cell_count(t, x->gap.pairs, min_n);
   cell_number(t, 1, 1, x->gap.mean);
@@ -265,13 +248,8 @@ static void service_row(cli_table *t, const char *key, const cxm_service_result 
   cell_number(t, 1, 0, w->within_sla_pct);
 }
 
-int32_t cli_service_table_row(cli_table *t, const char *key, const cxm_store *store, const cxm_filter *filter,
-                              const cxm_experience_options *options) {
-  cxm_service_result w, b;
-  int32_t rc = cxm_store_service(&w, store, filter, options);
-  if (rc == CXM_OK) rc = cxm_store_service_business(&b, store, filter, options);
-  if (rc == CXM_OK) service_row(t, key, &w, &b);
-  return rc;
+void cli_service_table_row_of(cli_table *t, const char *key, const cli_experience *x) {
+  service_row(t, key, &x->service, &x->service_business);
 }
 
 int32_t cli_service_table_row_group(cli_table *t, const char *key, const cxm_groups *groups, size_t index) {

@@ -12,12 +12,27 @@
 /* Columns of the human table, the slice name included. */
 #define CLI_EXPERIENCE_COLUMNS 11
 
-/* Write the five keys and their values into the current JSON object.
- * Returns a cxm status (CXM_OK, or the library's error). */
-int32_t cli_experience_json(cli_json *j, const cxm_store *store, const cxm_filter *filter,
-                            const cxm_experience_options *options);
+/* All five metrics of one slice, computed once. */
+typedef struct cli_experience {
+  cxm_gap_result gap;
+  cxm_servqual_result servqual;
+  cxm_service_result service;
+  cxm_service_result service_business; /* durations in business seconds */
+  cxm_loyalty_result loyalty;
+  cxm_consistency_result consistency;
+} cli_experience;
 
-/* As cli_experience_json() for group `index` of a
+/* Compute `*x` for `filter` (NULL: everything). Returns a cxm status (then
+ * `*x` is not to be read). */
+int32_t cli_experience_compute(cli_experience *x, const cxm_store *store, const cxm_filter *filter,
+                               const cxm_experience_options *options);
+
+/* Write the five keys of a computed `*x` and their values into the
+ * current JSON object, or nulls when its status `rc` is not CXM_OK;
+ * returns `rc`. */
+int32_t cli_experience_json_of(cli_json *j, const cxm_store *store, const cli_experience *x, int32_t rc);
+
+/* As cli_experience_json_of() for group `index` of a
  * cxm_store_group_experience() result (the metrics it computed for all
  * groups in one pass; the store names the weakest channel). */
 int32_t cli_experience_json_group(cli_json *j, const cxm_store *store, const cxm_groups *groups, size_t index);
@@ -25,12 +40,11 @@ int32_t cli_experience_json_group(cli_json *j, const cxm_store *store, const cxm
 /* The header row; the SLA column names the target: "SLA % (8h)". */
 void cli_experience_table_header(cli_table *t, const char *first, int64_t sla_target_seconds);
 
-/* One table row for `key`; a pair count below `min_n` is flagged with `*`,
- * the gap interval is cut to -100..100. Returns a cxm status. */
-int32_t cli_experience_table_row(cli_table *t, const char *key, const cxm_store *store, const cxm_filter *filter,
-                                 const cxm_experience_options *options, uint64_t min_n);
+/* One table row for `key` of a computed `*x`; a pair count below `min_n`
+ * is flagged with `*`, the gap interval is cut to -100..100. */
+void cli_experience_table_row_of(cli_table *t, const char *key, const cli_experience *x, uint64_t min_n);
 
-/* As cli_experience_table_row() for group `index` of a
+/* As cli_experience_table_row_of() for group `index` of a
  * cxm_store_group_experience() result. */
 int32_t cli_experience_table_row_group(cli_table *t, const char *key, const cxm_groups *groups, size_t index,
                                        uint64_t min_n);
@@ -42,11 +56,10 @@ int32_t cli_experience_table_row_group(cli_table *t, const char *key, const cxm_
  * wall-clock and in business time ("bt"), and the share within the SLA. */
 void cli_service_table_header(cli_table *t, const char *first, int64_t sla_target_seconds);
 
-/* One service-levels row for `key`. Returns a cxm status. */
-int32_t cli_service_table_row(cli_table *t, const char *key, const cxm_store *store, const cxm_filter *filter,
-                              const cxm_experience_options *options);
+/* One service-levels row for `key` of a computed `*x`. */
+void cli_service_table_row_of(cli_table *t, const char *key, const cli_experience *x);
 
-/* As cli_service_table_row() for group `index` of a
+/* As cli_service_table_row_of() for group `index` of a
  * cxm_store_group_experience() result. */
 int32_t cli_service_table_row_group(cli_table *t, const char *key, const cxm_groups *groups, size_t index);
 

@@ -264,6 +264,45 @@ def split_sum_csv(case):
     return head + "".join(",".join(r) + "\n" for r in rows)
 
 
+def lifecycle_csv(rng, contacts):
+    """Contacts with replies, transfers, resolves and reopens (some at
+    midnight, some before their open), answers with and without follow-ups,
+    invitations, and every other kind: each part of the report that is
+    computed after the read has something to compute."""
+    head = "id,time,customer,kind,value,channel,stage,segment,ref\n"
+    rows = []
+    base = 1735689600  # 2025-01-01T00:00:00Z
+    for i in range(contacts):
+        t = base + rng.randint(0, 150) * 86400 + rng.choice([0, rng.randint(0, 86399)])
+        who = "c%d" % rng.randint(0, 400)
+        ch, st, sg = rng.choice(CHANNELS[1:]), rng.choice(STAGES[1:]), rng.choice(SEGMENTS[1:4])
+        ref = "k%d" % i
+
+        def add(kind, at, value="", ref_=ref):
+            rows.append(["x%d-%d" % (i, len(rows)), str(at), who, kind, value, ch, st, sg, ref_])
+        add("contact_open", t)
+        at = t
+        for _ in range(rng.randint(0, 5)):
+            at += rng.choice([0, 3600, 86400, rng.randint(1, 5 * 86400)])
+            add(rng.choice(["contact_reply", "contact_transfer", "contact_resolve", "contact_reopen"]), at)
+        if rng.random() < 0.1:
+            add("contact_resolve", t - 3600)  # before the open: ignored
+        if rng.random() < 0.4:
+            answer = "a%d" % i
+            add(rng.choice(["nps", "csat", "ces"]), at + 7200, str(rng.randint(1, 5)), answer)
+            if rng.random() < 0.6:
+                add("followup", at + 7200 + rng.randint(0, 3 * 86400), "", answer)
+        if rng.random() < 0.3:
+            add("survey_sent", t + 60, "", "")
+        if rng.random() < 0.3:
+            add("internal", t + 120, str(rng.randint(0, 100)))
+        if rng.random() < 0.2:
+            kind = rng.choice(["complaint", "compliment", "purchase", "churn"])
+            add(kind, t + 300, "12.50" if kind == "purchase" else "")
+    rng.shuffle(rows)
+    return head + "".join(",".join(csv_field(x) for x in r) + "\n" for r in rows)
+
+
 def main():
     global CXM, DATA
     CXM = os.path.abspath(sys.argv[1])
@@ -366,6 +405,48 @@ def main():
         # and an id repeated in a later file: the later file is read again
         same_as_one_thread("files sharing ids", ["--json", files[0], files[0]], counts=(2,),
                            expect_fallback=True, cwd=tmp)
+
+    # The computation after the read runs on --threads threads too
+    # (src/cli/report_calc.c): every part of the report, JSON, tables and
+    # the HTML page, the same bytes whatever the count; also from a
+    # snapshot, which is read on one thread.
+    rng = random.Random(15)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "lifecycle.csv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(lifecycle_csv(rng, 3000))
+        every = "channel,stage,segment,month,week"
+        base = same_as_one_thread("lifecycle.csv", ["--json", "--by", every, "--backlog-series", path],
+                                  counts=(2, 3, 4, 8), expect_fallback=None, cwd=tmp)
+        doc = json.loads(base[1])
+        ops = doc["overall"]["operations"]
+        check(ops["reopened"] > 0 and ops["transfers"] > 0, "lifecycle.csv has reopens and transfers")
+        check(doc["overall"]["loop"]["followed"] > 0, "lifecycle.csv has followed-up detractors")
+        check(max(d["open"] for d in doc["overall"]["backlog"]["series"]) > 10, "lifecycle.csv has a backlog")
+        check(len(doc["slices"]["week"]) > 10, "lifecycle.csv has many weeks")
+        same_as_one_thread("lifecycle.csv (default slices)", ["--json", path], counts=(2, 5), expect_fallback=None,
+                           cwd=tmp)
+        same_as_one_thread("lifecycle.csv (tables)", ["--by", every, "--compare", "month", path], counts=(2, 3, 8),
+                           expect_fallback=None, cwd=tmp)
+        same_as_one_thread("lifecycle.csv (hours, offset, window)",
+                           ["--json", "--hours", "mon-fri=08:00-18:00,sat=10:00-14:00", "--utc-offset", "-03:30",
+                            "--from", "2025-02-01", "--to", "2025-04-01", "--by", "segment,week", path],
+                           counts=(2, 4), expect_fallback=None, cwd=tmp)
+        snap = os.path.join(tmp, "lifecycle.snap")
+        code, _, err = run(["ingest", "--snapshot", snap, path], cwd=tmp)
+        check(code == 0, "ingest lifecycle.csv: exit %d %s" % (code, err[:200]))
+        from_snap = same_as_one_thread("lifecycle.snap",
+                                       ["--json", "--by", every, "--backlog-series", "--snapshot", snap],
+                                       counts=(2, 3), expect_fallback=False, cwd=tmp)
+        check(json.loads(from_snap[1])["slices"] == doc["slices"], "lifecycle.snap: the slices of the file")
+        pages = []
+        for n in (1, 2, 4):
+            page = os.path.join(tmp, "page%d.html" % n)
+            code, _, _ = run(["report", "--threads", str(n), "--html", page, path], cwd=tmp)
+            check(code == 0, "--html with %d threads: exit %d" % (n, code))
+            with open(page, "rb") as f:
+                pages.append(f.read())
+        check(pages[0] == pages[1] == pages[2], "--html: the same page for 1, 2 and 4 threads")
 
     if FAILURES:
         print("%d failure(s)" % len(FAILURES))
