@@ -173,7 +173,7 @@ CXM_API int32_t cxm_store_backlog(cxm_backlog_day *out, size_t *count, size_t ca
  *         are written only with CXM_OK and CXM_E_BUFFER.
  * @note Reads the store only (docs/threads.md). Cost: O(c + r) for c
  *       contacts and r resolves and reopens (radix sorts by time), then
- *       O(c + r + d log c) per filter of d days; working memory about 90
+ *       O(c + r + d log c) per filter of d days; working memory about 100
  *       bytes per contact, 40 per resolve or reopen, 4 per ref and one
  *       cxm_backlog_day per day of the result. @since 0.2
  */

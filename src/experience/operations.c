@@ -48,11 +48,15 @@ static double median_of(int64_t *x, size_t n) { return n == 0 ? NAN : cxmi_quant
 
 static double pct(uint64_t k, uint64_t n) { return n == 0 ? NAN : 100.0 * (double)k / (double)n; }
 
-/* What one contact contributes, found once for every filter. */
+/* What one contact contributes, found once for every filter, with what a
+ * filter selects it by: the filters' passes read this array in order and
+ * never the interaction records (in a cache-missing order). */
 typedef struct facts {
-  uint32_t index; /* interaction */
-  uint8_t repeated, switched, fcr;
+  int64_t time;                         /* the interaction's earliest event */
   int64_t first, full, first_b, full_b; /* resolution durations, when resolved */
+  int32_t channel, stage, segment;      /* of its earliest open */
+  uint32_t transfers;
+  uint8_t repeated, switched, fcr, resolved, reopened;
 } facts;
 
 static int32_t check_options(cxm_operations_options *o, const cxm_operations_options *options) {
@@ -77,7 +81,11 @@ static int32_t find_facts(facts *fs, contact *cs, size_t n, const cxm_store *sto
     facts *f = &fs[i];
     size_t j, next = n; /* the customer's first contact opened strictly later */
     memset(f, 0, sizeof *f);
-    f->index = cs[i].index;
+    f->time = c->first_time;
+    f->channel = c->open_channel;
+    f->stage = c->open_stage;
+    f->segment = c->open_segment;
+    f->transfers = c->transfer_n;
     /* Contacts opened in the same second are neither repeats nor switches. */
     for (j = i + 1; j < n && cs[j].customer == cs[i].customer; j++) {
       if (cs[j].open == cs[i].open) continue;
@@ -88,6 +96,8 @@ static int32_t find_facts(facts *fs, contact *cs, size_t n, const cxm_store *sto
     f->repeated = next < n && cs[next].open - cs[i].open <= o->window_seconds;
     if (c->resolve_time != CXMI_NO_TIME) {
       int32_t rc;
+      f->resolved = 1;
+      f->reopened = c->reopen_n > 0;
       f->fcr = c->reply_n <= 1 && c->reopen_n == 0 &&
                !(next < n && cs[next].open <= c->resolve_time + o->window_seconds);
       f->first = c->resolve_time - c->open_time;
@@ -101,21 +111,20 @@ static int32_t find_facts(facts *fs, contact *cs, size_t n, const cxm_store *sto
 }
 
 /* One filter's result from the facts; `dur` has room for 4 n durations. */
-static void summarise(cxm_operations_result *r, const facts *fs, size_t n, int64_t *dur, const cxm_store *store,
-                      const cxm_filter *f) {
+static void summarise(cxm_operations_result *r, const facts *fs, size_t n, int64_t *dur, const cxm_filter *f) {
   size_t i, resolved = 0;
   memset(r, 0, sizeof *r);
   r->size = sizeof *r;
   for (i = 0; i < n; i++) {
-    const cxmi_interaction *c = &store->interactions.items[fs[i].index];
-    if (!cxmi_item_selected(f, c->first_time, c->open_channel, c->open_stage, c->open_segment)) continue;
+    const facts *c = &fs[i];
+    if (!cxmi_item_selected(f, c->time, c->channel, c->stage, c->segment)) continue;
     r->contacts++;
-    r->transfers += c->transfer_n;
+    r->transfers += c->transfers;
     r->repeated += fs[i].repeated;
     r->switched += fs[i].switched;
-    if (c->resolve_time == CXMI_NO_TIME) continue;
+    if (!c->resolved) continue;
     r->resolved++;
-    r->reopened += c->reopen_n > 0;
+    r->reopened += c->reopened;
     r->first_contact_resolved += fs[i].fcr;
     dur[resolved] = fs[i].first;
     dur[n + resolved] = fs[i].full;
@@ -196,7 +205,7 @@ int32_t cxm_store_operations_each(cxm_operations_result *out, const cxm_filter *
   }
   rc = find_facts(fa, cs, n, store, &o, cal);
   if (rc != CXM_OK) goto done;
-  for (k = 0; k < count; k++) summarise(&rs[k], fa, n, dur, store, &fs[k]);
+  for (k = 0; k < count; k++) summarise(&rs[k], fa, n, dur, &fs[k]);
   memcpy(out, rs, count * sizeof *out);
 done:
   cxmi_free(&a, cs, cs != NULL ? n * sizeof *cs : 0);
@@ -244,6 +253,13 @@ typedef struct bl_edge {
   int32_t delta;
 } bl_edge;
 
+/* What a filter picks a contact by (its earliest open's), kept beside the
+ * sorted contacts so that each filter's pass reads them in order instead
+ * of the interaction records in a cache-missing one. */
+typedef struct bl_attr {
+  int32_t channel, stage, segment;
+} bl_attr;
+
 /* The contacts of a backlog and the edges of their open intervals, ready
  * for the days: contacts sorted by (open, index), edges by time, each edge
  * naming its contact's rank in `cs`. */
@@ -252,6 +268,7 @@ typedef struct bl_prep {
   size_t c, cap_c;
   bl_edge *es;
   size_t ne, cap_e;
+  bl_attr *attr; /* with every contact prepared: each one's, in `cs` order */
 } bl_prep;
 
 /* No local rank: the contact is not the filter's (cxm_store_backlog_each). */
@@ -397,6 +414,7 @@ static int32_t backlog_quantile(double *wall, double *business, const int64_t *t
 
 static void bl_prep_free(bl_prep *p, cxmi_alloc *a) {
   cxmi_free(a, p->cs, p->cs != NULL ? p->cap_c * sizeof *p->cs : 0);
+  cxmi_free(a, p->attr, p->attr != NULL ? p->cap_c * sizeof *p->attr : 0);
   cxmi_free(a, p->es, p->es != NULL ? p->cap_e * sizeof *p->es : 0);
   memset(p, 0, sizeof *p);
 }
@@ -410,8 +428,8 @@ static uint32_t status_rank(const cxmi_status *x, const uint32_t *rank_of, const
 }
 
 /* The contacts `f` selects by channel, stage and segment (NULL: every
- * contact) opened before `last_end`, and the edges of their open
- * intervals. Sorting is linear: radix sorts by time, and the status
+ * contact, with their attributes) opened before `last_end`, and the edges
+ * of their open intervals. Sorting is linear: radix sorts by time, and the status
  * events (in input order) counted into their contacts' runs, each run
  * then put in time order (ties keep the input order). */
 static int32_t bl_prepare(bl_prep *p, const cxm_store *store, const cxm_filter *f, int64_t last_end, cxmi_alloc *a) {
@@ -495,11 +513,23 @@ static int32_t bl_prepare(bl_prep *p, const cxm_store *store, const cxm_filter *
       }
     }
   }
+  if (f == NULL) {
+    p->attr = cxmi_malloc(a, p->cap_c * sizeof *p->attr);
+    if (p->attr == NULL) {
+      rc = CXM_E_NOMEM;
+      goto done;
+    }
+  }
   /* Each contact's open intervals: open from its open; a resolve closes
    * it, a reopen of a closed contact opens it again. */
   for (i = 0, q = 0; i < c; i++) {
     const cxmi_interaction *r = &t->items[cs[i].index];
     int open = 1, any = 0;
+    if (p->attr != NULL) {
+      p->attr[i].channel = r->open_channel;
+      p->attr[i].stage = r->open_stage;
+      p->attr[i].segment = r->open_segment;
+    }
     es[ne].time = cs[i].open;
     es[ne].rank = (uint32_t)i;
     es[ne++].delta = 1;
@@ -772,7 +802,6 @@ int32_t cxm_store_backlog_each(cxm_backlog_day *out, size_t *counts, size_t *tot
       goto done;
     }
     for (k = 0, at = 0; k < count && rc == CXM_OK; at += days[k], k++) {
-      cxm_filter contacts;
       size_t c = 0;
       if (days[k] == 0) continue;
       if (!picks_contacts(&fs[k])) {
@@ -780,10 +809,12 @@ int32_t cxm_store_backlog_each(cxm_backlog_day *out, size_t *counts, size_t *tot
         rc = bl_sweep(tmp + at, first[k], days[k], offset, &p, NULL, NULL, p.c, tree, cal);
         continue;
       }
-      contacts = contacts_of(&fs[k]);
+      /* The filter's contacts: by channel, stage and segment alone */
       for (i = 0; i < p.c; i++) {
-        const cxmi_interaction *r = &store->interactions.items[p.cs[i].index];
-        int in = cxmi_item_selected(&contacts, r->open_time, r->open_channel, r->open_stage, r->open_segment);
+        const bl_attr *x = &p.attr[i];
+        int in = (fs[k].channel == CXM_ANY || fs[k].channel == x->channel) &&
+                 (fs[k].stage == CXM_ANY || fs[k].stage == x->stage) &&
+                 (fs[k].segment == CXM_ANY || fs[k].segment == x->segment);
         local_of[i] = in ? (uint32_t)c : BL_NONE;
         if (in) global_of[c++] = (uint32_t)i;
       }
