@@ -307,6 +307,57 @@ static void test_each_equals_single(void **state) {
   cxm_store_free(s);
 }
 
+/* A customer with more contacts than a short run (40: sorted by qsort,
+ * the others by insertion), some opened in the same second: repeats and
+ * switches counted by brute force over every pair. */
+static void test_many_contacts_of_one_customer(void **state) {
+  static const int32_t channels[] = {CXM_CHANNEL_EMAIL, CXM_CHANNEL_PHONE, CXM_CHANNEL_CHAT};
+  enum { N = 46 };
+  int64_t open[N];
+  int32_t channel[N];
+  const char *who[N];
+  char refs[N][8];
+  cxm_store *s = NULL;
+  cxm_operations_result r;
+  uint64_t rng = 40, repeated = 0, switched = 0;
+  size_t i, j;
+  (void)state;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  for (i = 0; i < N; i++) {
+    cxm_event e;
+    open[i] = MON + (int64_t)test_below(&rng, 30) * D / 2 +
+              (test_below(&rng, 4) == 0 ? 0 : (int64_t)test_below(&rng, 600));
+    channel[i] = channels[test_below(&rng, 3)];
+    who[i] = i < 40 ? "many" : "few";
+    snprintf(refs[i], sizeof refs[i], "m%zu", i);
+    cxm_event_init(&e);
+    e.customer = who[i];
+    e.customer_len = strlen(who[i]);
+    e.time = open[i];
+    e.kind = CXM_KIND_CONTACT_OPEN;
+    e.channel = channel[i];
+    e.ref = refs[i];
+    e.ref_len = strlen(refs[i]);
+    assert_int_equal(cxm_store_record(s, &e), CXM_OK);
+  }
+  for (i = 0; i < N; i++) {
+    int rep = 0, sw = 0;
+    for (j = 0; j < N; j++) {
+      if (strcmp(who[i], who[j]) != 0 || open[j] <= open[i] || open[j] - open[i] > 7 * D) continue;
+      rep = 1;
+      sw |= channel[j] != channel[i];
+    }
+    repeated += (uint64_t)rep;
+    switched += (uint64_t)sw;
+  }
+  r = query(s, NULL);
+  assert_int_equal(r.contacts, N);
+  assert_true(repeated > 10 && switched > 5);
+  assert_int_equal(r.repeated, repeated);
+  assert_int_equal(r.switched, switched);
+  cxm_store_free(s);
+}
+
 /* ---- closing the loop and response rates (cxm/loop.h) ---------------- */
 
 /* dan (email): NPS 3 "a1" Monday 10:00, a followup of a1 at 09:00 (before
@@ -1096,6 +1147,7 @@ int main(void) {
       cmocka_unit_test(test_window_and_arguments),
       cmocka_unit_test(test_kinds_need_refs),
       cmocka_unit_test(test_each_equals_single),
+      cmocka_unit_test(test_many_contacts_of_one_customer),
       cmocka_unit_test(test_gap_period_is_interaction_start),
       cmocka_unit_test(test_loop_hand_worked),
       cmocka_unit_test(test_loop_slices),

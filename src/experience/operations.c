@@ -70,12 +70,52 @@ static int32_t check_options(cxm_operations_options *o, const cxm_operations_opt
   return CXM_OK;
 }
 
+/* Sort contacts filled in index order by (customer, open, index): handles
+ * are dense (below `customers`), so a stable counting sort by customer
+ * through `tmp` (n entries) and `count` (customers + 1), then each
+ * customer's run by open time (insertion sort keeps the index order of
+ * ties; long runs go to qsort). */
+static void sort_by_customer(contact *cs, size_t n, contact *tmp, uint32_t *count, uint32_t customers) {
+  size_t i, j, start;
+  uint32_t k, sum = 0;
+  if (n < 2) return;
+  for (i = 0; i < n; i++) {
+    if (cs[i].customer >= customers) { /* not a handle of the store: never so, but no count to overrun */
+      qsort(cs, n, sizeof *cs, by_customer_open);
+      return;
+    }
+  }
+  memset(count, 0, ((size_t)customers + 1) * sizeof *count);
+  for (i = 0; i < n; i++) count[cs[i].customer]++;
+  for (k = 0; k <= customers; k++) {
+    uint32_t c = count[k];
+    count[k] = sum;
+    sum += c;
+  }
+  for (i = 0; i < n; i++) tmp[count[cs[i].customer]++] = cs[i];
+  memcpy(cs, tmp, n * sizeof *cs);
+  for (start = 0; start < n;) {
+    size_t end = start + 1;
+    while (end < n && cs[end].customer == cs[start].customer) end++;
+    if (end - start > 32) {
+      qsort(cs + start, end - start, sizeof *cs, by_customer_open);
+    } else {
+      for (i = start + 1; i < end; i++) {
+        contact x = cs[i];
+        for (j = i; j > start && cs[j - 1].open > x.open; j--) cs[j] = cs[j - 1];
+        cs[j] = x;
+      }
+    }
+    start = end;
+  }
+}
+
 /* Per contact: repeat, switch and FCR flags against all the customer's
- * contacts, and the four resolution durations. */
-static int32_t find_facts(facts *fs, contact *cs, size_t n, const cxm_store *store, const cxm_operations_options *o,
-                          const cxm_calendar *cal) {
+ * contacts (`cs` sorted by customer and open), and the four resolution
+ * durations. */
+static int32_t find_facts(facts *fs, const contact *cs, size_t n, const cxm_store *store,
+                          const cxm_operations_options *o, const cxm_calendar *cal) {
   size_t i;
-  if (n > 1) qsort(cs, n, sizeof *cs, by_customer_open);
   for (i = 0; i < n; i++) {
     const cxmi_interaction *c = &store->interactions.items[cs[i].index];
     facts *f = &fs[i];
@@ -202,6 +242,19 @@ int32_t cxm_store_operations_each(cxm_operations_result *out, const cxm_filter *
     cs[n].open = c->open_time;
     cs[n].index = (uint32_t)i;
     n++;
+  }
+  if (n > 1) {
+    /* handles below the customer count; contacts need at least one */
+    uint32_t customers = store->customers.count;
+    contact *tmp = cxmi_malloc(&a, n * sizeof *tmp);
+    uint32_t *cnt = cxmi_malloc(&a, ((size_t)customers + 1) * sizeof *cnt);
+    if (tmp != NULL && cnt != NULL) sort_by_customer(cs, n, tmp, cnt, customers);
+    cxmi_free(&a, tmp, tmp != NULL ? n * sizeof *tmp : 0);
+    cxmi_free(&a, cnt, cnt != NULL ? ((size_t)customers + 1) * sizeof *cnt : 0);
+    if (tmp == NULL || cnt == NULL) {
+      rc = CXM_E_NOMEM;
+      goto done;
+    }
   }
   rc = find_facts(fa, cs, n, store, &o, cal);
   if (rc != CXM_OK) goto done;
