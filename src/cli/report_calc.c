@@ -86,15 +86,16 @@ int cli_report_calc_run(cli_report_calc *c, const cli_report_calc_in *in) {
     cli_diag(NULL, cxm_status_str(rc));
     return -1;
   }
-  /* The parts, the longest first (measured on the benchmark files: a
-   * dimension's grouped experience, the operations, the loop, the
-   * overall experience, then the backlog), so that the threads that take
-   * them in turn end close together. */
-  for (d = 0; d < in->by_count && d < CXM_BY_COUNT; d++) parts[n++] = (part){PART_GROUP, d, CXM_OK, 0};
+  /* The parts, the longest first, so that the threads that take them in
+   * turn end close together: on the 10 M-event benchmark file the
+   * operations took 0.43 s, the loop 0.38 s, the backlog 0.19 s, a
+   * dimension's grouped experience 0.17 s and the overall experience
+   * 0.15 s (one thread, --by channel). */
   parts[n++] = (part){PART_OPERATIONS, 0, CXM_OK, 0};
   parts[n++] = (part){PART_LOOP, 0, CXM_OK, 0};
-  parts[n++] = (part){PART_OVERALL, 0, CXM_OK, 0};
   parts[n++] = (part){PART_BACKLOG, 0, CXM_OK, 0};
+  for (d = 0; d < in->by_count && d < CXM_BY_COUNT; d++) parts[n++] = (part){PART_GROUP, d, CXM_OK, 0};
+  parts[n++] = (part){PART_OVERALL, 0, CXM_OK, 0};
   w.c = c;
   w.in = in;
   w.parts = parts;
