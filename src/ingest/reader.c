@@ -42,7 +42,9 @@ enum encoding { ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
 
 #define REASON_SIZE 320
 #define COLUMN_SIZE 160
-/* How much of a bad field's text a reason quotes. */
+/* Segment labels remembered by a reader (segment_memo), and their longest. */
+#define SEGMENT_MEMO 4
+#define SEGMENT_MEMO_LEN 32
 
 struct cxm_reader {
   cxm_store *store;
@@ -87,6 +89,14 @@ struct cxm_reader {
   uint64_t pending_line[2 * CXMI_PREFETCH_MAX];
   cxmi_event_hashes pending_hashes[2 * CXMI_PREFETCH_MAX];
   char pending_text[2 * CXMI_PREFETCH_MAX][3 * CXM_MAX_ID_LEN];
+  /* The last few segment labels and their codes: most files name a few
+   * segments on millions of rows, and a code, once given, never changes. */
+  struct {
+    uint8_t len; /* 0: empty entry */
+    char text[SEGMENT_MEMO_LEN];
+    int32_t code;
+  } segment_memo[SEGMENT_MEMO];
+  unsigned segment_memo_next;
   size_t npending; /* rows waiting, both halves */
   size_t nready;   /* of them, rows of the ready half (loads started) */
   size_t fill;     /* the filling half: 0 or 1 */
@@ -270,6 +280,26 @@ static const char *keep(char **dst, const char *src, size_t len) {
   if (len > 0) memcpy(at, src, len);
   *dst += len;
   return at;
+}
+
+/* Whether `label` is a remembered segment label; its code then. */
+static int segment_memo_find(int32_t *code, const cxm_reader *r, const uint8_t *label, size_t len) {
+  for (unsigned i = 0; i < SEGMENT_MEMO; i++) {
+    if (r->segment_memo[i].len == len && memcmp(r->segment_memo[i].text, label, len) == 0) {
+      *code = r->segment_memo[i].code;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void segment_memo_add(cxm_reader *r, const uint8_t *label, size_t len, int32_t code) {
+  unsigned i = r->segment_memo_next;
+  if (len == 0 || len > SEGMENT_MEMO_LEN) return;
+  memcpy(r->segment_memo[i].text, label, len);
+  r->segment_memo[i].len = (uint8_t)len;
+  r->segment_memo[i].code = code;
+  r->segment_memo_next = (i + 1) % SEGMENT_MEMO;
 }
 
 static int32_t add_pending(cxm_reader *r, uint64_t line, const cxm_event *e) {
@@ -508,10 +538,11 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
     if (rc == CXM_E_NOMEM) return rc;
     if (rc != CXM_OK) return reject_store(r, line, &e, v, rc == CXM_E_LIMIT ? rc : CXM_E_CHANNEL);
   }
-  if (v[F_SEGMENT].len > 0) {
+  if (v[F_SEGMENT].len > 0 && !segment_memo_find(&e.segment, r, v[F_SEGMENT].p, v[F_SEGMENT].len)) {
     rc = cxm_store_segment(&e.segment, r->store, (const char *)v[F_SEGMENT].p, v[F_SEGMENT].len);
     if (rc == CXM_E_NOMEM) return rc;
     if (rc != CXM_OK) return reject_store(r, line, &e, v, rc == CXM_E_LIMIT ? rc : CXM_E_SEGMENT);
+    segment_memo_add(r, v[F_SEGMENT].p, v[F_SEGMENT].len, e.segment);
   }
   if (attribute_pending) {
     rc = cxm_store_attribute(&e.dimension, r->store, (const char *)v[F_DIMENSION].p, v[F_DIMENSION].len);
