@@ -4,6 +4,7 @@
 #include "cxm/operations.h"
 
 #include "common/alloc.h"
+#include "common/compiler.h"
 #include "store/interactions.h"
 #include "math/quantile.h"
 #include "store/slice.h"
@@ -48,11 +49,16 @@ static double median_of(int64_t *x, size_t n) { return n == 0 ? NAN : cxmi_quant
 
 static double pct(uint64_t k, uint64_t n) { return n == 0 ? NAN : 100.0 * (double)k / (double)n; }
 
-/* What one contact contributes, found once for every filter. */
+/* What one contact contributes, found once for every filter, with the
+ * interaction's fields that the filters and counts read: the facts are in
+ * customer order, and reading them in place of the interactions (152
+ * bytes each, in store order) saves a cache miss per contact per filter. */
 typedef struct facts {
-  uint32_t index; /* interaction */
-  uint8_t repeated, switched, fcr;
   int64_t first, full, first_b, full_b; /* resolution durations, when resolved */
+  int64_t period;                       /* the interaction's first_time */
+  int32_t channel, stage, segment;      /* where it was opened */
+  uint32_t transfers;
+  uint8_t repeated, switched, fcr, resolved, reopened;
 } facts;
 
 static int32_t check_options(cxm_operations_options *o, const cxm_operations_options *options) {
@@ -66,6 +72,9 @@ static int32_t check_options(cxm_operations_options *o, const cxm_operations_opt
   return CXM_OK;
 }
 
+/* Contacts ahead whose interaction find_facts starts loading. */
+#define PREFETCH_AHEAD 8
+
 /* Per contact: repeat, switch and FCR flags against all the customer's
  * contacts, and the four resolution durations. */
 static int32_t find_facts(facts *fs, contact *cs, size_t n, const cxm_store *store, const cxm_operations_options *o,
@@ -75,9 +84,23 @@ static int32_t find_facts(facts *fs, contact *cs, size_t n, const cxm_store *sto
   for (i = 0; i < n; i++) {
     const cxmi_interaction *c = &store->interactions.items[cs[i].index];
     facts *f = &fs[i];
+    /* In customer order the interactions are read at random: start
+     * loading a later one's lines (it spans three) while this one is done. */
+    if (i + PREFETCH_AHEAD < n) {
+      const char *later = (const char *)&store->interactions.items[cs[i + PREFETCH_AHEAD].index];
+      PREFETCH(later);
+      PREFETCH(later + 64);
+      PREFETCH(later + sizeof *c - 1);
+    }
     size_t j, next = n; /* the customer's first contact opened strictly later */
     memset(f, 0, sizeof *f);
-    f->index = cs[i].index;
+    f->period = c->first_time;
+    f->channel = c->open_channel;
+    f->stage = c->open_stage;
+    f->segment = c->open_segment;
+    f->transfers = c->transfer_n;
+    f->resolved = c->resolve_time != CXMI_NO_TIME;
+    f->reopened = c->reopen_n > 0;
     /* Contacts opened in the same second are neither repeats nor switches. */
     for (j = i + 1; j < n && cs[j].customer == cs[i].customer; j++) {
       if (cs[j].open == cs[i].open) continue;
@@ -101,21 +124,19 @@ static int32_t find_facts(facts *fs, contact *cs, size_t n, const cxm_store *sto
 }
 
 /* One filter's result from the facts; `dur` has room for 4 n durations. */
-static void summarise(cxm_operations_result *r, const facts *fs, size_t n, int64_t *dur, const cxm_store *store,
-                      const cxm_filter *f) {
+static void summarise(cxm_operations_result *r, const facts *fs, size_t n, int64_t *dur, const cxm_filter *f) {
   size_t i, resolved = 0;
   memset(r, 0, sizeof *r);
   r->size = sizeof *r;
   for (i = 0; i < n; i++) {
-    const cxmi_interaction *c = &store->interactions.items[fs[i].index];
-    if (!cxmi_item_selected(f, c->first_time, c->open_channel, c->open_stage, c->open_segment)) continue;
+    if (!cxmi_item_selected(f, fs[i].period, fs[i].channel, fs[i].stage, fs[i].segment)) continue;
     r->contacts++;
-    r->transfers += c->transfer_n;
+    r->transfers += fs[i].transfers;
     r->repeated += fs[i].repeated;
     r->switched += fs[i].switched;
-    if (c->resolve_time == CXMI_NO_TIME) continue;
+    if (!fs[i].resolved) continue;
     r->resolved++;
-    r->reopened += c->reopen_n > 0;
+    r->reopened += fs[i].reopened;
     r->first_contact_resolved += fs[i].fcr;
     dur[resolved] = fs[i].first;
     dur[n + resolved] = fs[i].full;
@@ -196,7 +217,7 @@ int32_t cxm_store_operations_each(cxm_operations_result *out, const cxm_filter *
   }
   rc = find_facts(fa, cs, n, store, &o, cal);
   if (rc != CXM_OK) goto done;
-  for (k = 0; k < count; k++) summarise(&rs[k], fa, n, dur, store, &fs[k]);
+  for (k = 0; k < count; k++) summarise(&rs[k], fa, n, dur, &fs[k]);
   memcpy(out, rs, count * sizeof *out);
 done:
   cxmi_free(&a, cs, cs != NULL ? n * sizeof *cs : 0);
