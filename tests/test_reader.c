@@ -15,6 +15,7 @@
 
 #include "cxm.h"
 #include "store/store_internal.h"
+#include "test_helpers.h"
 
 /* ---- harness ----------------------------------------------------------- */
 
@@ -1100,6 +1101,66 @@ static void test_dialect_header_names(void **state) {
   test_free(r);
 }
 
+/* Segment labels on many rows (the reader remembers the last few labels
+ * and their codes): more distinct labels than it remembers, interleaved,
+ * one longer than it keeps, "unknown", and labels that differ only in
+ * their last byte or their length. Every row gets the code the store
+ * gives its label, as recording each row by hand does. */
+static void test_segment_labels(void **state) {
+  static const char *labels[] = {
+      "consumer", "smb",   "enterprise", "unknown",
+      "seg-a",    "seg-b", "seg-ab",     "a label longer than thirty-two bytes, still one segment"};
+  enum { LABELS = sizeof labels / sizeof labels[0], ROWS = 3000 };
+  static char text[ROWS * 120];
+  size_t len = 0;
+  uint64_t rng = 31;
+  cxm_store *read = NULL, *hand = NULL;
+  result *r = new_result();
+  (void)state;
+  assert_int_equal(cxm_store_new(&read, NULL), CXM_OK);
+  assert_int_equal(cxm_store_new(&hand, NULL), CXM_OK);
+  len += (size_t)snprintf(text + len, sizeof text - len, "time,customer,kind,value,segment\n");
+  for (int i = 0; i < ROWS; i++) {
+    /* runs of one label, then random ones */
+    size_t k = i < 1000 ? (size_t)(i / 50) % LABELS : (size_t)test_below(&rng, LABELS);
+    int value = (int)test_below(&rng, 11);
+    cxm_event e;
+    char customer[16];
+    int n = snprintf(customer, sizeof customer, "c%d", i % 37);
+    len += (size_t)snprintf(text + len, sizeof text - len, "%d,%s,nps,%d,\"%s\"\n", 1700000000 + i * 60, customer,
+                            value, labels[k]);
+    cxm_event_init(&e);
+    e.customer = customer;
+    e.customer_len = (size_t)n;
+    e.time = 1700000000 + i * 60;
+    e.kind = CXM_KIND_NPS;
+    e.has_value = 1;
+    e.value = value;
+    assert_int_equal(cxm_store_segment(&e.segment, hand, labels[k], strlen(labels[k])), CXM_OK);
+    assert_int_equal(cxm_store_record(hand, &e), CXM_OK);
+  }
+  ingest_into(r, read, text, len, 0, NULL);
+  assert_string_equal(r->log, "");
+  assert_int_equal(r->stats.events, ROWS);
+  for (size_t k = 0; k < LABELS; k++) {
+    cxm_filter f;
+    cxm_survey_acc a, b;
+    int32_t code_read, code_hand;
+    assert_int_equal(cxm_store_find_segment(&code_read, read, labels[k], strlen(labels[k])), CXM_OK);
+    assert_int_equal(cxm_store_find_segment(&code_hand, hand, labels[k], strlen(labels[k])), CXM_OK);
+    assert_int_equal(code_read, code_hand);
+    cxm_filter_init(&f);
+    f.segment = code_read;
+    assert_int_equal(cxm_store_survey(&a, read, &f), CXM_OK);
+    assert_int_equal(cxm_store_survey(&b, hand, &f), CXM_OK);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_true(a.nps.count[0] + a.nps.count[5] + a.nps.count[10] > 0);
+  }
+  cxm_store_free(read);
+  cxm_store_free(hand);
+  test_free(r);
+}
+
 static void test_dialect_trim(void **state) {
   static const char input[] =
       "time,customer,kind,value,id\n"
@@ -1393,6 +1454,7 @@ int main(void) {
       cmocka_unit_test(test_random_inputs),
       cmocka_unit_test(test_dialect_separator),
       cmocka_unit_test(test_dialect_header_names),
+      cmocka_unit_test(test_segment_labels),
       cmocka_unit_test(test_dialect_trim),
       cmocka_unit_test(test_dialect_names_case),
       cmocka_unit_test(test_dialect_decimal_comma),

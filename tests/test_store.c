@@ -86,9 +86,20 @@ static void test_new_and_options(void **state) {
   o.allocator = &broken;
   assert_int_equal(cxm_store_new(&s, &o), CXM_E_OPTION);
   o.allocator = NULL;
-  o.size = sizeof o - 1;
+  /* Shorter than the first published version (up to bucket_seconds). */
+  o.size = offsetof(cxm_store_options, bucket_seconds) + sizeof o.bucket_seconds - 1;
   assert_int_equal(cxm_store_new(&s, &o), CXM_E_SIZE);
   o.size = sizeof o;
+  o.omit = 0x4; /* no such table */
+  assert_int_equal(cxm_store_new(&s, &o), CXM_E_OPTION);
+  assert_null(s);
+  o.omit = CXM_OMIT_CUSTOMER_DAYS | CXM_OMIT_CUSTOMER_FIRSTS;
+  assert_int_equal(cxm_store_new(&s, &o), CXM_OK);
+  cxm_store_free(s);
+  /* A caller built against 0.1 has no `omit`: its bytes are never read
+   * (an invalid value there is not seen). */
+  o.omit = 0x4;
+  o.size = offsetof(cxm_store_options, bucket_seconds) + sizeof o.bucket_seconds;
   assert_int_equal(cxm_store_new(&s, &o), CXM_OK);
   cxm_store_free(s);
 }
@@ -566,6 +577,161 @@ static void test_batch_equals_single(void **state) {
   cxm_store_free(many);
 }
 
+/* Stores that omit per-customer tables (cxm_store_options.omit): the slice
+ * queries answer exactly as a store that keeps everything; every reader of
+ * an omitted table refuses with CXM_E_STATE instead of answering from an
+ * empty table; such a store is not saved and merges only with its kind. */
+static int32_t discard(void *opaque, const void *bytes, size_t len) {
+  (void)opaque;
+  (void)bytes;
+  (void)len;
+  return CXM_OK;
+}
+
+/* The status of each reader of customer days or firsts, in order: rfm,
+ * rfm_detractor, churn, features, risk_model, retention, retention_tv,
+ * cohorts, tracking, driver_rows, driver_table by customer, by ref. */
+enum { OMIT_READERS = 12 };
+
+static void omit_readers(int32_t *rc, const cxm_store *s) {
+  const int64_t day0 = INT64_C(1735689600); /* 2025-01-01 */
+  static double y[64], x[64 * 8], det[64], actual[10];
+  cxm_rfm *rfm = NULL;
+  cxm_churn *churn = NULL;
+  cxm_features *features = NULL;
+  cxm_retention *retention = NULL;
+  cxm_tv_rows *tv = NULL;
+  cxm_cohorts *cohorts = NULL;
+  cxm_feature_options fo;
+  cxm_retention_options ro;
+  cxm_driver_table_options dto;
+  cxm_risk_model model;
+  size_t rows = 0, cols = 0;
+  int k = 0;
+  assert_int_equal(cxm_rfm_new(&rfm, NULL), CXM_OK);
+  rc[k++] = cxm_store_rfm(rfm, s, NULL);
+  cxm_rfm_free(rfm);
+  assert_int_equal(cxm_rfm_new(&rfm, NULL), CXM_OK);
+  rc[k++] = cxm_store_rfm_detractor(rfm, det, 64, s, NULL);
+  cxm_rfm_free(rfm);
+  rc[k++] = cxm_store_churn(&churn, s, NULL);
+  cxm_churn_free(churn);
+  cxm_feature_options_init(&fo);
+  fo.cutoff = day0 + 100 * 86400;
+  rc[k++] = cxm_store_features(&features, s, &fo);
+  cxm_features_free(features);
+  cxm_risk_model_init(&model);
+  rc[k++] = cxm_store_risk_model(&model, NULL, NULL, s, &fo);
+  cxm_retention_options_init(&ro);
+  ro.from = day0;
+  ro.to = day0 + 200 * 86400;
+  rc[k++] = cxm_store_retention(&retention, s, &ro);
+  cxm_retention_free(retention);
+  rc[k++] = cxm_store_retention_tv(&tv, s, &ro);
+  cxm_tv_rows_free(tv);
+  rc[k++] = cxm_store_cohorts(&cohorts, s, day0, INT64_C(1751328000)); /* 2025-01-01 .. 2025-07-01 */
+  cxm_cohorts_free(cohorts);
+  rc[k++] = cxm_store_tracking(actual, NULL, 10, s, NULL, NULL);
+  rc[k++] = cxm_store_driver_rows(y, x, &rows, s, CXM_DRIVERS_NPS, 64);
+  cxm_driver_table_options_init(&dto);
+  rc[k++] = cxm_store_driver_table(y, x, &rows, &cols, s, &dto, 64);
+  dto.respondent = CXM_DRIVERS_BY_REF;
+  rc[k++] = cxm_store_driver_table(y, x, &rows, &cols, s, &dto, 64);
+  assert_int_equal(k, OMIT_READERS);
+}
+
+static void record_omit_events(cxm_store *s) {
+  const int64_t day0 = INT64_C(1735689600);
+  static const int32_t kinds[] = {
+      CXM_KIND_NPS,       CXM_KIND_CSAT,         CXM_KIND_CES,      CXM_KIND_PURCHASE,
+      CXM_KIND_COMPLAINT, CXM_KIND_CONTACT_OPEN, CXM_KIND_INTERNAL, CXM_KIND_CONTACT_RESOLVE,
+      CXM_KIND_COMPLIMENT};
+  static const char *segments[] = {"consumer", "smb"};
+  int32_t codes[3] = {CXM_SEGMENT_UNKNOWN, 0, 0};
+  uint64_t rng = 77;
+  for (int k = 0; k < 2; k++)
+    assert_int_equal(cxm_store_segment(&codes[k + 1], s, segments[k], strlen(segments[k])), CXM_OK);
+  char customer[16], ref[16], id[16];
+  for (int i = 0; i < 3000; i++) {
+    cxm_event e;
+    int32_t kind = kinds[test_below(&rng, sizeof kinds / sizeof kinds[0])];
+    int32_t segment = codes[test_below(&rng, 3)];
+    int n = snprintf(customer, sizeof customer, "c%u", (unsigned)test_below(&rng, 60));
+    int r = snprintf(ref, sizeof ref, "r%u", (unsigned)test_below(&rng, 400));
+    int m = snprintf(id, sizeof id, "e%u", (unsigned)test_below(&rng, 2800));
+    cxm_event_init(&e);
+    e.customer = customer;
+    e.customer_len = (size_t)n;
+    e.id = id;
+    e.id_len = (size_t)m;
+    e.time = day0 + (int64_t)i * 5000;
+    e.kind = kind;
+    e.channel = (int32_t)test_below(&rng, 4);
+    e.segment = segment;
+    if (kind == CXM_KIND_CONTACT_OPEN || kind == CXM_KIND_CONTACT_RESOLVE || kind == CXM_KIND_INTERNAL) {
+      e.ref = ref;
+      e.ref_len = (size_t)r;
+    }
+    e.has_value = kind == CXM_KIND_NPS || kind == CXM_KIND_CSAT || kind == CXM_KIND_CES || kind == CXM_KIND_PURCHASE ||
+                  kind == CXM_KIND_INTERNAL;
+    e.value = kind == CXM_KIND_NPS        ? (double)test_below(&rng, 11)
+              : kind == CXM_KIND_PURCHASE ? 0.01 * (double)test_below(&rng, 10000)
+                                          : (double)(1 + test_below(&rng, 5));
+    int32_t rc = cxm_store_record(s, &e);
+    assert_true(rc == CXM_OK || rc == CXM_DUPLICATE);
+  }
+}
+
+static void test_omit(void **state) {
+  static const uint32_t kinds[] = {0, CXM_OMIT_CUSTOMER_DAYS, CXM_OMIT_CUSTOMER_FIRSTS,
+                                   CXM_OMIT_CUSTOMER_DAYS | CXM_OMIT_CUSTOMER_FIRSTS};
+  cxm_store *s[4], *both;
+  cxm_store_options o;
+  int32_t rc[4][OMIT_READERS];
+  snapshot full, lean;
+  (void)state;
+  for (int k = 0; k < 4; k++) {
+    cxm_store_options_init(&o);
+    o.omit = kinds[k];
+    assert_int_equal(cxm_store_new(&s[k], &o), CXM_OK);
+    record_omit_events(s[k]);
+    omit_readers(rc[k], s[k]);
+  }
+  full = take(s[0]);
+  assert_true(full.stats.events > 1500 && full.stats.duplicates > 0);
+  for (int k = 1; k < 4; k++) {
+    lean = take(s[k]);
+    assert_same(&full, &lean);
+    assert_true(lean.stats.memory_bytes < full.stats.memory_bytes);
+  }
+  for (int r = 0; r < OMIT_READERS; r++) {
+    int by_ref = r == OMIT_READERS - 1, retention = r == 5 || r == 6;
+    assert_int_equal(rc[0][r], CXM_OK); /* the full store's readers answer */
+    /* without days: all but the drivers by ref */
+    assert_int_equal(rc[1][r] == CXM_E_STATE, !by_ref);
+    /* without firsts: retention only */
+    assert_int_equal(rc[2][r] == CXM_E_STATE, retention);
+    assert_int_equal(rc[3][r] == CXM_E_STATE, !by_ref);
+  }
+
+  /* Not saved: a snapshot would load as customers without history. */
+  assert_int_equal(cxm_store_save_to(s[0], discard, NULL), CXM_OK);
+  for (int k = 1; k < 4; k++) assert_int_equal(cxm_store_save_to(s[k], discard, NULL), CXM_E_STATE);
+
+  /* Merged only with a store that omits the same tables; then exactly. */
+  for (int a = 0; a < 4; a++)
+    for (int b = 0; b < 4; b++)
+      if (a != b) assert_int_equal(cxm_store_merge(s[a], s[b]), CXM_E_CONFLICT);
+  cxm_store_options_init(&o);
+  o.omit = kinds[3];
+  assert_int_equal(cxm_store_new(&both, &o), CXM_OK);
+  assert_int_equal(cxm_store_merge(both, s[3]), CXM_OK);
+  lean = take(both);
+  assert_same(&full, &lean);
+  cxm_store_free(both);
+  for (int k = 0; k < 4; k++) cxm_store_free(s[k]);
+}
+
 /* One rule for `*out` across the API (docs/api.md): a function that
  * creates an object through `**out` sets `*out` to NULL on every failure,
  * never leaving the caller's old value or garbage. */
@@ -805,6 +971,7 @@ int main(void) {
       cmocka_unit_test(test_out_null_on_failure),
       cmocka_unit_test(test_rating_attributes),
       cmocka_unit_test(test_record_ex_detail),
+      cmocka_unit_test(test_omit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -558,3 +558,51 @@ func TestCSVRanges(t *testing.T) {
 		t.Errorf("merged ranges differ from one ingest")
 	}
 }
+
+// A store that omits the customers' tables answers slice queries as a
+// full one; churn and saving refuse with StatusState; unknown names are
+// ErrOption.
+func TestStoreOmit(t *testing.T) {
+	full, err := cxm.NewStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	lean, err := cxm.NewStoreWith(cxm.StoreOptions{Omit: []string{"customer_days", "customer_firsts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lean.Close()
+	at := time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC)
+	for i, e := range []cxm.Event{{Customer: "a", Kind: "nps", Value: cxm.Float(9)}, {Customer: "a", Kind: "purchase", Value: cxm.Float(12.5)},
+		{Customer: "b", Kind: "nps", Value: cxm.Float(3)}, {Customer: "b", Kind: "purchase", Value: cxm.Float(4)}} {
+		e.Time = at.Add(time.Duration(i) * 30 * time.Hour)
+		e.Channel = "web"
+		if err := full.Record(e); err != nil {
+			t.Fatal(err)
+		}
+		if err := lean.Record(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err1 := full.NPS(cxm.Filter{})
+	b, err2 := lean.NPS(cxm.Filter{})
+	if err1 != nil || err2 != nil || *a != *b {
+		t.Errorf("NPS: %+v %v, lean %+v %v", a, err1, b, err2)
+	}
+	fs, _ := full.Stats()
+	ls, _ := lean.Stats()
+	if ls.MemoryBytes >= fs.MemoryBytes {
+		t.Errorf("memory: lean %d, full %d", ls.MemoryBytes, fs.MemoryBytes)
+	}
+	var e *cxm.Error
+	if _, _, err := lean.Churn(cxm.ChurnOptions{}); !errors.As(err, &e) || e.Status != cxm.StatusState {
+		t.Errorf("churn of a lean store: %v, want StatusState", err)
+	}
+	if err := lean.Save(filepath.Join(t.TempDir(), "lean.cxms")); !errors.As(err, &e) || e.Status != cxm.StatusState {
+		t.Errorf("saving a lean store: %v, want StatusState", err)
+	}
+	if _, err := cxm.NewStoreWith(cxm.StoreOptions{Omit: []string{"customer_history"}}); !errors.Is(err, cxm.ErrOption) {
+		t.Errorf("an unknown table: %v, want ErrOption", err)
+	}
+}

@@ -48,7 +48,18 @@ type StoreOptions struct {
 	// dividing a day, or whole days; zero: one day. Query bounds must be
 	// multiples of it (ErrWindow otherwise).
 	Bucket time.Duration
+	// Omit names per-customer tables the store does not keep, for a
+	// program that asks only slice queries (less memory, faster
+	// recording): "customer_days" (the purchase models, summaries, churn,
+	// features, retention, cohorts, tracking and key drivers by customer
+	// then return StatusState) and "customer_firsts" (retention). Such a
+	// store cannot be saved (StatusState) and merges only with a store
+	// that omits the same. Any other name: ErrOption.
+	Omit []string
 }
+
+var omitCodes = map[string]C.uint32_t{"customer_days": C.CXM_OMIT_CUSTOMER_DAYS,
+	"customer_firsts": C.CXM_OMIT_CUSTOMER_FIRSTS}
 
 // NewStoreWith creates an empty store with options (cxm_store_new).
 // Errors: ErrOption for a bucket the library does not take.
@@ -60,6 +71,13 @@ func NewStoreWith(opt StoreOptions) (*Store, error) {
 			return nil, newError(C.CXM_E_OPTION)
 		}
 		o.bucket_seconds = C.int64_t(opt.Bucket / time.Second)
+	}
+	for _, name := range opt.Omit {
+		bit, ok := omitCodes[name]
+		if !ok {
+			return nil, newError(C.CXM_E_OPTION)
+		}
+		o.omit |= bit
 	}
 	var p *C.cxm_store
 	if err := check(C.cxm_store_new(&p, &o)); err != nil {

@@ -86,7 +86,7 @@ enum cxm_status {
   CXM_E_IO = -21,        /**< A file could not be opened or read. */
   CXM_E_HEADER = -22,    /**< CSV header missing, duplicated or lacking a required column. */
   CXM_E_ROW = -23,       /**< Strict mode stopped at a bad row. */
-  CXM_E_STATE = -24,     /**< Object used in the wrong state (e.g. reader fed after finish). */
+  CXM_E_STATE = -24,     /**< Object used in the wrong state (reader fed after finish, store without a table). */
   CXM_E_LIMIT = -25,     /**< A capacity limit was reached (customers, channels, segments). */
   CXM_E_COLUMNS = -26,   /**< A row has the wrong number of fields. */
   CXM_E_QUOTE = -27,     /**< A quoted field is malformed or never closed. */

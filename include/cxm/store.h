@@ -26,11 +26,41 @@ extern "C" {
 /** @brief An event store (opaque). @since 0.1 */
 typedef struct cxm_store cxm_store;
 
+/**
+ * @brief cxm_store_options.omit: the store does not keep each customer's
+ *        days (purchases and their amounts, survey answers, complaints and
+ *        compliments per customer and UTC day).
+ *
+ * They are the input of the customer-level analyses: purchase models and
+ * RFM summaries, tracking, churn features and risk, retention and key
+ * drivers, which then return CXM_E_STATE. The slice queries (survey
+ * metrics, experience, service, operations, closing the loop, backlog)
+ * give the same results with or without them. On a large input the days
+ * are the store's largest table after the event ids (about a third of its
+ * memory on the 10 M-event benchmark of bench/README.md) and one random
+ * memory access per event.
+ * @since 0.2
+ */
+#define CXM_OMIT_CUSTOMER_DAYS UINT32_C(0x1)
+/**
+ * @brief cxm_store_options.omit: the store does not keep each customer's
+ *        first channel and segment (what retention groups customers by);
+ *        cxm_store_retention() then returns CXM_E_STATE.
+ * @since 0.2
+ */
+#define CXM_OMIT_CUSTOMER_FIRSTS UINT32_C(0x2)
+
 /** @brief Options for cxm_store_new(); fill with cxm_store_options_init(). @since 0.1 */
 typedef struct cxm_store_options {
   size_t size;                    /**< sizeof(cxm_store_options); set by the init function */
   const cxm_allocator *allocator; /**< memory hooks, copied; NULL for malloc/realloc/free */
   int64_t bucket_seconds; /**< time resolution of slice queries; must divide 86400; default 86400 (one UTC day) */
+  /** CXM_OMIT_* bits: per-customer tables the store does not keep, for a
+   *  program that only asks slice queries (less memory, faster recording);
+   *  default 0 (keep everything). Other bits are CXM_E_OPTION. A store that
+   *  omits a table cannot be saved (cxm_store_save() returns CXM_E_STATE)
+   *  and merges only with a store that omits the same. @since 0.2 */
+  uint32_t omit;
 } cxm_store_options;
 
 /** @brief What a store holds. @since 0.1 */

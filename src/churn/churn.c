@@ -641,6 +641,7 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
   }
   rc = check_options(&o);
   if (rc != CXM_OK) return rc;
+  if (cxmi_store_keeps(store, CXM_OMIT_CUSTOMER_DAYS) != CXM_OK) return CXM_E_STATE;
   if (store->events == 0) return CXM_E_NO_DATA;
   cxmi_alloc_init(&a, &store->alloc.hooks);
   c = cxmi_calloc(&a, 1, sizeof *c);

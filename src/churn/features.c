@@ -538,6 +538,7 @@ int32_t cxmi_store_features_keep(cxm_features **out, const cxm_store *store, con
       o.activity > CXM_ACTIVITY_ANY || o.lapse_horizon_seconds <= 0 || o.lapse_horizon_seconds % DAY != 0 ||
       o.lapse_horizon_seconds > 100 * 366 * DAY)
     return CXM_E_OPTION;
+  if (cxmi_store_keeps(store, CXM_OMIT_CUSTOMER_DAYS) != CXM_OK) return CXM_E_STATE;
   cxmi_alloc_init(&a, &store->alloc.hooks);
   cal = o.calendar;
   if (cal == NULL) {

@@ -694,14 +694,21 @@ int cli_report_main(int argc, char **argv) {
      * (the parallel reading starts from an empty store). */
     status = cli_report_snapshot(&store, &args, &in);
   } else {
-    rc = cxm_store_new(&store, NULL);
+    /* The tables and JSON ask only slice queries: a store without each
+     * customer's days and firsts (a third less memory on large inputs,
+     * one memory access less per event). The HTML page shows churn and
+     * tracking, which need them. */
+    cxm_store_options so;
+    cxm_store_options_init(&so);
+    if (args.html == NULL) so.omit = CXM_OMIT_CUSTOMER_DAYS | CXM_OMIT_CUSTOMER_FIRSTS;
+    rc = cxm_store_new(&store, &so);
     if (rc != CXM_OK) {
       cli_diag(NULL, cxm_status_str(rc));
       cxm_calendar_free(calendar);
       cli_args_free(&args);
       return CLI_EXIT_FAILURE;
     }
-    status = cli_read_events_threads(&store, NULL, &args, &in);
+    status = cli_read_events_threads(&store, &so, &args, &in);
   }
   if (status == CLI_EXIT_OK) {
     memset(&stats, 0, sizeof stats);

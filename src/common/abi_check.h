@@ -41,7 +41,7 @@
  * at their first version (soname 0). */
 #define CXMI_FIRST_cxm_detail sizeof(cxm_detail)
 #define CXMI_FIRST_cxm_event sizeof(cxm_event)
-#define CXMI_FIRST_cxm_store_options sizeof(cxm_store_options)
+#define CXMI_FIRST_cxm_store_options CXMI_SIZE_UPTO(cxm_store_options, bucket_seconds) /* 0.2 added omit */
 #define CXMI_FIRST_cxm_store_stats sizeof(cxm_store_stats)
 #define CXMI_FIRST_cxm_filter sizeof(cxm_filter)
 #define CXMI_FIRST_cxm_reader_options CXM_READER_OPTIONS_SIZE_0 /* 0.1 had the first seven fields */

@@ -34,6 +34,7 @@ int32_t cxm_store_driver_rows(double *y, double *x, size_t *rows, const cxm_stor
   size_t n;
   if (rows == NULL || s == NULL || (capacity > 0 && (y == NULL || x == NULL))) return CXM_E_ARG;
   if (outcome != CXM_DRIVERS_NPS && outcome != CXM_DRIVERS_PROMOTER) return CXM_E_OPTION;
+  if (cxmi_store_keeps(s, CXM_OMIT_CUSTOMER_DAYS) != CXM_OK) return CXM_E_STATE;
   n = s->customers.count;
   *rows = n;
   if (capacity < n) return CXM_E_BUFFER;
@@ -120,6 +121,8 @@ int32_t cxm_store_driver_table(double *y, double *x, size_t *rows, size_t *cols,
       (opt->respondent != CXM_DRIVERS_BY_CUSTOMER && opt->respondent != CXM_DRIVERS_BY_REF))
     return CXM_E_OPTION;
   by_ref = opt->respondent == CXM_DRIVERS_BY_REF;
+  /* By customer, the outcome is each customer's latest NPS day. */
+  if (!by_ref && cxmi_store_keeps(s, CXM_OMIT_CUSTOMER_DAYS) != CXM_OK) return CXM_E_STATE;
   n = by_ref ? s->ratings.refs.count : s->customers.count;
   p = CXM_DRIVERS_SERVQUAL + s->ratings.attributes.count;
   *rows = n;

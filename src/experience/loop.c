@@ -6,6 +6,7 @@
 #include "cxm/loop.h"
 
 #include "common/alloc.h"
+#include "common/compiler.h"
 #include "common/hash.h"
 #include "math/quantile.h"
 #include "math/stats.h"
@@ -196,6 +197,9 @@ static int match_invitation(work *w, const cxmi_loop_event *log, const entry *a,
   return 0;
 }
 
+/* Answers ahead whose log record find_facts starts loading. */
+#define LOG_AHEAD 8
+
 static int32_t find_facts(work *w, cxmi_alloc *al, const cxm_store *store, const cxm_loop_options *o,
                           const cxm_calendar *cal) {
   const cxmi_loop_event *log = store->loop.items;
@@ -219,6 +223,9 @@ static int32_t find_facts(work *w, cxmi_alloc *al, const cxm_store *store, const
     const entry *a = &w->answers[i];
     const cxmi_loop_event *r = &log[a->index];
     answer *f = &w->facts[i]; /* sorted order: the summaries only count */
+    /* In customer order the log is read at random: start loading a later
+     * answer's record while this one is done. */
+    if (i + LOG_AHEAD < w->n_answers) PREFETCH(&log[w->answers[i + LOG_AHEAD].index]);
     memset(f, 0, sizeof *f);
     f->time = r->time;
     f->channel = r->channel;

@@ -4,6 +4,7 @@
 #include "cxm/operations.h"
 
 #include "common/alloc.h"
+#include "common/compiler.h"
 #include "store/interactions.h"
 #include "math/quantile.h"
 #include "store/slice.h"
@@ -48,13 +49,14 @@ static double median_of(int64_t *x, size_t n) { return n == 0 ? NAN : cxmi_quant
 
 static double pct(uint64_t k, uint64_t n) { return n == 0 ? NAN : 100.0 * (double)k / (double)n; }
 
-/* What one contact contributes, found once for every filter, with what a
- * filter selects it by: the filters' passes read this array in order and
- * never the interaction records (in a cache-missing order). */
+/* What one contact contributes, found once for every filter, with the
+ * interaction's fields that the filters and counts read: the facts are in
+ * customer order, and reading them in place of the interactions (152
+ * bytes each, in store order) saves a cache miss per contact per filter. */
 typedef struct facts {
-  int64_t time;                         /* the interaction's earliest event */
   int64_t first, full, first_b, full_b; /* resolution durations, when resolved */
-  int32_t channel, stage, segment;      /* of its earliest open */
+  int64_t period;                       /* the interaction's first_time */
+  int32_t channel, stage, segment;      /* where it was opened */
   uint32_t transfers;
   uint8_t repeated, switched, fcr, resolved, reopened;
 } facts;
@@ -110,6 +112,9 @@ static void sort_by_customer(contact *cs, size_t n, contact *tmp, uint32_t *coun
   }
 }
 
+/* Contacts ahead whose interaction find_facts starts loading. */
+#define PREFETCH_AHEAD 8
+
 /* Per contact: repeat, switch and FCR flags against all the customer's
  * contacts (`cs` sorted by customer and open), and the four resolution
  * durations. */
@@ -119,13 +124,23 @@ static int32_t find_facts(facts *fs, const contact *cs, size_t n, const cxm_stor
   for (i = 0; i < n; i++) {
     const cxmi_interaction *c = &store->interactions.items[cs[i].index];
     facts *f = &fs[i];
+    /* In customer order the interactions are read at random: start
+     * loading a later one's lines (it spans three) while this one is done. */
+    if (i + PREFETCH_AHEAD < n) {
+      const char *later = (const char *)&store->interactions.items[cs[i + PREFETCH_AHEAD].index];
+      PREFETCH(later);
+      PREFETCH(later + 64);
+      PREFETCH(later + sizeof *c - 1);
+    }
     size_t j, next = n; /* the customer's first contact opened strictly later */
     memset(f, 0, sizeof *f);
-    f->time = c->first_time;
+    f->period = c->first_time;
     f->channel = c->open_channel;
     f->stage = c->open_stage;
     f->segment = c->open_segment;
     f->transfers = c->transfer_n;
+    f->resolved = c->resolve_time != CXMI_NO_TIME;
+    f->reopened = c->reopen_n > 0;
     /* Contacts opened in the same second are neither repeats nor switches. */
     for (j = i + 1; j < n && cs[j].customer == cs[i].customer; j++) {
       if (cs[j].open == cs[i].open) continue;
@@ -136,8 +151,6 @@ static int32_t find_facts(facts *fs, const contact *cs, size_t n, const cxm_stor
     f->repeated = next < n && cs[next].open - cs[i].open <= o->window_seconds;
     if (c->resolve_time != CXMI_NO_TIME) {
       int32_t rc;
-      f->resolved = 1;
-      f->reopened = c->reopen_n > 0;
       f->fcr = c->reply_n <= 1 && c->reopen_n == 0 &&
                !(next < n && cs[next].open <= c->resolve_time + o->window_seconds);
       f->first = c->resolve_time - c->open_time;
@@ -156,15 +169,14 @@ static void summarise(cxm_operations_result *r, const facts *fs, size_t n, int64
   memset(r, 0, sizeof *r);
   r->size = sizeof *r;
   for (i = 0; i < n; i++) {
-    const facts *c = &fs[i];
-    if (!cxmi_item_selected(f, c->time, c->channel, c->stage, c->segment)) continue;
+    if (!cxmi_item_selected(f, fs[i].period, fs[i].channel, fs[i].stage, fs[i].segment)) continue;
     r->contacts++;
-    r->transfers += c->transfers;
+    r->transfers += fs[i].transfers;
     r->repeated += fs[i].repeated;
     r->switched += fs[i].switched;
-    if (!c->resolved) continue;
+    if (!fs[i].resolved) continue;
     r->resolved++;
-    r->reopened += c->reopened;
+    r->reopened += fs[i].reopened;
     r->first_contact_resolved += fs[i].fcr;
     dur[resolved] = fs[i].first;
     dur[n + resolved] = fs[i].full;

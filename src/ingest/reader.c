@@ -42,7 +42,11 @@ enum encoding { ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
 
 #define REASON_SIZE 320
 #define COLUMN_SIZE 160
-/* How much of a bad field's text a reason quotes. */
+/* Segment labels remembered by a reader (segment_memo), and their longest. */
+#define SEGMENT_MEMO 4
+#define SEGMENT_MEMO_LEN 32
+/* Parts of the reader's pipeline of pending rows (see cxm_reader). */
+#define PIPE_PARTS 3
 
 struct cxm_reader {
   cxm_store *store;
@@ -76,14 +80,29 @@ struct cxm_reader {
   size_t header_raw_len;
   cxm_reader_stats stats;
   /* Good rows waiting to be recorded together, so that the store's memory
-   * look-ups of several rows overlap (cxmi_store_prefetch). Their strings
-   * are copied: the chunk they came from may be gone when they are
-   * recorded. Rows are always recorded before any later row is reported,
-   * and before feed/finish return. */
-  cxm_event pending[CXMI_PREFETCH_MAX];
-  uint64_t pending_line[CXMI_PREFETCH_MAX];
-  char pending_text[CXMI_PREFETCH_MAX][3 * CXM_MAX_ID_LEN];
-  size_t npending;
+   * look-ups of many rows overlap. Three parts of CXMI_PREFETCH_MAX rows
+   * in a ring: when the filling part is full, the loads of its index
+   * slots start; the part filled before it, whose slots are cached by
+   * now, has the records they name started; and the part before that,
+   * whose loads have had the time of parsing two parts to arrive, is
+   * recorded. Their strings are copied: the chunk they came from may be
+   * gone when they are recorded. Rows are always recorded in order,
+   * before any later row is reported, and before feed/finish return. */
+  cxm_event pending[PIPE_PARTS * CXMI_PREFETCH_MAX];
+  uint64_t pending_line[PIPE_PARTS * CXMI_PREFETCH_MAX];
+  cxmi_event_hashes pending_hashes[PIPE_PARTS * CXMI_PREFETCH_MAX];
+  char pending_text[PIPE_PARTS * CXMI_PREFETCH_MAX][3 * CXM_MAX_ID_LEN];
+  size_t part_rows[PIPE_PARTS]; /* rows in each part */
+  /* The last few segment labels and their codes: most files name a few
+   * segments on millions of rows, and a code, once given, never changes. */
+  struct {
+    uint8_t len; /* 0: empty entry */
+    char text[SEGMENT_MEMO_LEN];
+    int32_t code;
+  } segment_memo[SEGMENT_MEMO];
+  unsigned segment_memo_next;
+  size_t npending; /* rows waiting, every part */
+  size_t fill;     /* the filling part; the oldest is fill + 1, then fill + 2 */
   int flushing;
   char reason[REASON_SIZE];
   char column[COLUMN_SIZE];
@@ -206,19 +225,73 @@ static int32_t commit_row(cxm_reader *r, uint64_t line, const cxm_event *e, cons
   return CXM_OK;
 }
 
-/* Record the pending rows in order; stop at the first that stops the
- * reader (strict mode, out of memory): the rows after it are dropped, as
- * if never read. */
-static int32_t flush(cxm_reader *r) {
-  cxmi_event_hashes hashes[CXMI_PREFETCH_MAX];
-  size_t i, n = r->npending;
+/* Record a part's rows in order, up to the first that stops the reader. */
+static int32_t commit_part(cxm_reader *r, size_t part) {
+  size_t i, at = part * CXMI_PREFETCH_MAX, n = r->part_rows[part];
   int32_t rc = CXM_OK;
-  if (n == 0) return CXM_OK;
-  r->npending = 0;
-  cxmi_store_prefetch(hashes, r->store, r->pending, n);
+  r->part_rows[part] = 0;
   r->flushing = 1;
-  for (i = 0; i < n && rc == CXM_OK; i++) rc = commit_row(r, r->pending_line[i], &r->pending[i], &hashes[i]);
+  for (i = at; i < at + n && rc == CXM_OK; i++)
+    rc = commit_row(r, r->pending_line[i], &r->pending[i], &r->pending_hashes[i]);
   r->flushing = 0;
+  return rc;
+}
+
+/* The two steps of a part's loads (cxmi_store_prefetch_slots, _records). */
+static void prefetch_slots(cxm_reader *r, size_t part) {
+  size_t at = part * CXMI_PREFETCH_MAX;
+  cxmi_store_prefetch_slots(&r->pending_hashes[at], r->store, &r->pending[at], r->part_rows[part]);
+}
+
+static void prefetch_records(cxm_reader *r, size_t part) {
+  size_t at = part * CXMI_PREFETCH_MAX;
+  cxmi_store_prefetch_records(&r->pending_hashes[at], r->store, &r->pending[at], r->part_rows[part]);
+}
+
+/* Record every pending row, oldest part first; stop at the first that
+ * stops the reader (strict mode, out of memory): the rows after it are
+ * dropped, as if never read. */
+static int32_t flush(cxm_reader *r) {
+  size_t oldest = (r->fill + 1) % PIPE_PARTS, middle = (r->fill + 2) % PIPE_PARTS;
+  int32_t rc = CXM_OK;
+  if (r->npending == 0) return CXM_OK;
+  r->npending = 0;
+  if (r->part_rows[oldest] > 0) rc = commit_part(r, oldest);
+  if (rc == CXM_OK && r->part_rows[middle] > 0) {
+    prefetch_records(r, middle);
+    rc = commit_part(r, middle);
+  }
+  if (rc == CXM_OK && r->part_rows[r->fill] > 0) {
+    prefetch_slots(r, r->fill);
+    prefetch_records(r, r->fill);
+    rc = commit_part(r, r->fill);
+  }
+  for (size_t k = 0; k < PIPE_PARTS; k++) r->part_rows[k] = 0;
+  r->fill = 0;
+  return rc;
+}
+
+/* The filling part is full: start loading its index slots, the records
+ * named by the slots of the part filled before it (cached by now), and
+ * record the oldest part (whose records were started a part earlier);
+ * the emptied part is filled next. */
+static int32_t turn(cxm_reader *r) {
+  size_t oldest = (r->fill + 1) % PIPE_PARTS, middle = (r->fill + 2) % PIPE_PARTS;
+  int32_t rc = CXM_OK;
+  prefetch_slots(r, r->fill);
+  if (r->part_rows[middle] > 0) prefetch_records(r, middle);
+  if (r->part_rows[oldest] > 0) {
+    size_t left = r->npending - r->part_rows[oldest];
+    r->npending = 0; /* a report during the commit must not flush again */
+    rc = commit_part(r, oldest);
+    if (rc != CXM_OK) {
+      for (size_t k = 0; k < PIPE_PARTS; k++) r->part_rows[k] = 0; /* the rows after a stop are dropped */
+      r->fill = 0;
+      return rc;
+    }
+    r->npending = left;
+  }
+  r->fill = oldest;
   return rc;
 }
 
@@ -230,8 +303,28 @@ static const char *keep(char **dst, const char *src, size_t len) {
   return at;
 }
 
+/* Whether `label` is a remembered segment label; its code then. */
+static int segment_memo_find(int32_t *code, const cxm_reader *r, const uint8_t *label, size_t len) {
+  for (unsigned i = 0; i < SEGMENT_MEMO; i++) {
+    if (r->segment_memo[i].len == len && memcmp(r->segment_memo[i].text, label, len) == 0) {
+      *code = r->segment_memo[i].code;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void segment_memo_add(cxm_reader *r, const uint8_t *label, size_t len, int32_t code) {
+  unsigned i = r->segment_memo_next;
+  if (len == 0 || len > SEGMENT_MEMO_LEN) return;
+  memcpy(r->segment_memo[i].text, label, len);
+  r->segment_memo[i].len = (uint8_t)len;
+  r->segment_memo[i].code = code;
+  r->segment_memo_next = (i + 1) % SEGMENT_MEMO;
+}
+
 static int32_t add_pending(cxm_reader *r, uint64_t line, const cxm_event *e) {
-  size_t k = r->npending;
+  size_t k = r->fill * CXMI_PREFETCH_MAX + r->part_rows[r->fill];
   cxm_event *p = &r->pending[k];
   char *text = r->pending_text[k];
   *p = *e;
@@ -239,8 +332,8 @@ static int32_t add_pending(cxm_reader *r, uint64_t line, const cxm_event *e) {
   if (e->ref_len > 0) p->ref = keep(&text, e->ref, e->ref_len);
   if (e->id_len > 0) p->id = keep(&text, e->id, e->id_len);
   r->pending_line[k] = line;
-  r->npending = k + 1;
-  return r->npending == CXMI_PREFETCH_MAX ? flush(r) : CXM_OK;
+  r->npending++;
+  return ++r->part_rows[r->fill] == CXMI_PREFETCH_MAX ? turn(r) : CXM_OK;
 }
 
 /* ASCII lower case of p[0..len) into dst (cap bytes); the copy, or p
@@ -466,10 +559,11 @@ static int32_t record_row(cxm_reader *r, uint64_t line, const cxmi_json_value *f
     if (rc == CXM_E_NOMEM) return rc;
     if (rc != CXM_OK) return reject_store(r, line, &e, v, rc == CXM_E_LIMIT ? rc : CXM_E_CHANNEL);
   }
-  if (v[F_SEGMENT].len > 0) {
+  if (v[F_SEGMENT].len > 0 && !segment_memo_find(&e.segment, r, v[F_SEGMENT].p, v[F_SEGMENT].len)) {
     rc = cxm_store_segment(&e.segment, r->store, (const char *)v[F_SEGMENT].p, v[F_SEGMENT].len);
     if (rc == CXM_E_NOMEM) return rc;
     if (rc != CXM_OK) return reject_store(r, line, &e, v, rc == CXM_E_LIMIT ? rc : CXM_E_SEGMENT);
+    segment_memo_add(r, v[F_SEGMENT].p, v[F_SEGMENT].len, e.segment);
   }
   if (attribute_pending) {
     rc = cxm_store_attribute(&e.dimension, r->store, (const char *)v[F_DIMENSION].p, v[F_DIMENSION].len);

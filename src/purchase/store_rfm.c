@@ -192,6 +192,7 @@ int32_t cxmi_store_rfm(cxm_rfm *rfm, uint32_t *handles, const cxm_store *store, 
   if ((o.to != INT64_MAX && (o.to % DAY != 0 || o.to <= 0)) ||
       (o.holdout_to != INT64_MIN && (o.holdout_to % DAY != 0 || o.to == INT64_MAX || o.holdout_to <= o.to)))
     return CXM_E_WINDOW;
+  if (cxmi_store_keeps(store, CXM_OMIT_CUSTOMER_DAYS) != CXM_OK) return CXM_E_STATE;
   if (store->purchase_days.count == 0) return CXM_OK; /* no customer day at all */
   /* The last day of observation: the day before `to`, or the last event's. */
   end_day = o.to != INT64_MAX ? o.to / DAY - 1 : store->last / DAY;

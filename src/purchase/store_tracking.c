@@ -48,6 +48,7 @@ int32_t cxm_store_tracking(double *actual, double *expected, size_t periods, con
   if ((o.from != INT64_MIN && o.from % DAY != 0) || (o.cohort_to != INT64_MAX && o.cohort_to % DAY != 0) ||
       (o.from != INT64_MIN && o.cohort_to != INT64_MAX && o.cohort_to <= o.from))
     return CXM_E_WINDOW;
+  if (cxmi_store_keeps(store, CXM_OMIT_CUSTOMER_DAYS) != CXM_OK) return CXM_E_STATE;
   size_t count = store->customers.count;
   cxmi_alloc_init(&a, &store->alloc.hooks);
   /* first[i]: customer i's first purchase day (INT64_MAX: none). */

@@ -51,6 +51,7 @@ int32_t cxm_store_cohorts(cxm_cohorts **out, const cxm_store *s, int64_t from, i
   m1 = month_start(to);
   if (m0 < 0 || m1 < 0 || m1 <= m0 || m1 - m0 > 1200) return CXM_E_WINDOW;
   months = (size_t)(m1 - m0);
+  if (cxmi_store_keeps(s, CXM_OMIT_CUSTOMER_DAYS) != CXM_OK) return CXM_E_STATE;
   al = s->alloc;
   n = s->customers.count;
   cap = s->purchase_days.count;

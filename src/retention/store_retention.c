@@ -105,6 +105,7 @@ int32_t cxm_store_retention(cxm_retention **out, const cxm_store *s, const cxm_r
   if (o->lapse_days < 0 || o->lapse_days > 3660 ||
       (o->origin != CXM_RETENTION_WINDOW && o->origin != CXM_RETENTION_TENURE) || o->sla_target_seconds < 0)
     return CXM_E_OPTION;
+  if (cxmi_store_keeps(s, CXM_OMIT_CUSTOMER_DAYS | CXM_OMIT_CUSTOMER_FIRSTS) != CXM_OK) return CXM_E_STATE;
   from_day = o->from / DAY;
   to_day = o->to / DAY;
   al = s->alloc;

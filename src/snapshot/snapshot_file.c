@@ -300,6 +300,9 @@ int32_t cxmi_snapshot_save_file(const cxm_store *store, const char *path, uint32
   if (store == NULL || path == NULL || io == NULL) return CXM_E_ARG;
   if (path[0] == '\0') return CXM_E_IO;
   if (new_mode > 07777) return CXM_E_OPTION;
+  /* A snapshot holds a whole store: one without its customers' days would
+   * load as a store whose customers have no history. */
+  if (cxmi_store_keeps(store, CXM_OMIT_CUSTOMER_DAYS | CXM_OMIT_CUSTOMER_FIRSTS) != CXM_OK) return CXM_E_STATE;
   (void)cxmi_alloc_init(&a, cxmi_store_hooks(store));
   rc = resolve(&t, &a, io, path);
   if (rc != CXM_OK) {

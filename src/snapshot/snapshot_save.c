@@ -321,6 +321,7 @@ int32_t cxm_store_save_to(const cxm_store *store, cxm_write_fn write, void *opaq
   int32_t rc;
   uint8_t header[CXMI_SNAPSHOT_HEADER_BYTES];
   if (store == NULL || write == NULL) return CXM_E_ARG;
+  if (cxmi_store_keeps(store, CXM_OMIT_CUSTOMER_DAYS | CXM_OMIT_CUSTOMER_FIRSTS) != CXM_OK) return CXM_E_STATE;
   /* A private allocator over the store's hooks: the store's byte count
    * stays as it was. */
   (void)cxmi_alloc_init(&a, &store->alloc.hooks);

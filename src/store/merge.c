@@ -577,7 +577,9 @@ static int32_t merge(cxm_store *into, const cxm_store *from, int exact) {
   merge_maps m;
   int32_t rc;
   if (into == NULL || from == NULL || into == from) return CXM_E_ARG;
-  if (into->bucket_seconds != from->bucket_seconds) return CXM_E_CONFLICT;
+  /* Different buckets cannot be summed; different omitted tables would
+   * leave the merged store holding some customers' days and not others'. */
+  if (into->bucket_seconds != from->bucket_seconds || into->omit != from->omit) return CXM_E_CONFLICT;
   if (add_overflows_u64(into->events, from->events) || add_overflows_u64(into->duplicates, from->duplicates))
     return CXM_E_OVERFLOW;
   memset(&p, 0, sizeof p);

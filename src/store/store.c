@@ -20,25 +20,27 @@ void cxm_store_options_init(cxm_store_options *options) {
 }
 
 int32_t cxm_store_new(cxm_store **out, const cxm_store_options *options) {
-  cxm_store_options defaults;
+  cxm_store_options o;
   cxmi_alloc alloc;
   cxm_store *s;
   int32_t rc;
   if (out == NULL) return CXM_E_ARG;
   *out = NULL; /* on any failure (docs/api.md) */
-  if (options == NULL) {
-    cxm_store_options_init(&defaults);
-    options = &defaults;
+  cxm_store_options_init(&o);
+  if (options != NULL) {
+    if (!CXMI_STRUCT_OK(options, cxm_store_options)) return CXM_E_SIZE;
+    cxmi_struct_in(&o, options, sizeof o);
   }
-  if (!CXMI_STRUCT_OK(options, cxm_store_options)) return CXM_E_SIZE;
-  if (options->bucket_seconds <= 0 || 86400 % options->bucket_seconds != 0) return CXM_E_OPTION;
-  rc = cxmi_alloc_init(&alloc, options->allocator);
+  if (o.bucket_seconds <= 0 || 86400 % o.bucket_seconds != 0) return CXM_E_OPTION;
+  if ((o.omit & ~(CXM_OMIT_CUSTOMER_DAYS | CXM_OMIT_CUSTOMER_FIRSTS)) != 0) return CXM_E_OPTION;
+  rc = cxmi_alloc_init(&alloc, o.allocator);
   if (rc != CXM_OK) return CXM_E_OPTION;
   s = cxmi_malloc(&alloc, sizeof *s);
   if (s == NULL) return CXM_E_NOMEM;
   memset(s, 0, sizeof *s);
   s->alloc = alloc;
-  s->bucket_seconds = options->bucket_seconds;
+  s->bucket_seconds = o.bucket_seconds;
+  s->omit = o.omit;
   cxmi_intern_init(&s->customers, CXMI_MAX_CUSTOMERS);
   cxmi_intern_init_set(&s->event_ids, CXMI_MAX_EVENT_IDS);
   cxmi_intern_init(&s->channels, CXMI_MAX_CUSTOM_CHANNELS);
@@ -404,9 +406,16 @@ void cxmi_store_info_offer(cxm_store *s, uint32_t customer, int64_t channel_time
 /* Whether an event leaves a trace in its customer's day (cxmi_day_slot):
  * purchases and the customer's own touchpoints (survey answers, complaints,
  * compliments); contacts are kept per interaction. */
-static int cxmi_day_event(const cxm_event *e) {
-  return e->kind == CXM_KIND_PURCHASE || e->kind == CXM_KIND_NPS || e->kind == CXM_KIND_CSAT ||
-         e->kind == CXM_KIND_CES || e->kind == CXM_KIND_COMPLAINT || e->kind == CXM_KIND_COMPLIMENT;
+static int cxmi_day_event(const cxm_store *s, const cxm_event *e) {
+  return (s->omit & CXM_OMIT_CUSTOMER_DAYS) == 0 &&
+         (e->kind == CXM_KIND_PURCHASE || e->kind == CXM_KIND_NPS || e->kind == CXM_KIND_CSAT ||
+          e->kind == CXM_KIND_CES || e->kind == CXM_KIND_COMPLAINT || e->kind == CXM_KIND_COMPLIMENT);
+}
+
+/* Whether an event may change its customer's first channel or segment. */
+static int firsts_event(const cxm_store *s, const cxm_event *e) {
+  return (s->omit & CXM_OMIT_CUSTOMER_FIRSTS) == 0 &&
+         (e->channel != CXM_CHANNEL_UNKNOWN || e->segment != CXM_SEGMENT_UNKNOWN);
 }
 
 static uint16_t inc16(uint16_t v) { return v == UINT16_MAX ? v : (uint16_t)(v + 1); }
@@ -494,7 +503,7 @@ static int32_t reserve_side_tables(cxm_store *s, const cxm_event *e, uint32_t cu
       }
     }
   }
-  if (cxmi_day_event(e)) {
+  if (cxmi_day_event(s, e)) {
     plan->key = CXMI_PURCHASE_KEY(customer, e->time / 86400);
     /* Reserving may grow the table even when the day exists: harmless. */
     rc = cxmi_daymap_reserve(&s->purchase_days, &s->alloc);
@@ -536,7 +545,7 @@ static void commit_side_tables(cxm_store *s, const cxm_event *e, uint32_t custom
   }
   if (cxmi_ratings_wants(e)) cxmi_ratings_commit(&s->ratings, plan->rating_ref, plan->rating_hash, e, customer);
   if (e->kind == CXM_KIND_CHURN && plan->key_index < 0) (void)cxmi_keymap_commit(&s->churned, plan->key);
-  if (cxmi_day_event(e)) record_day(cxmi_daymap_get(&s->purchase_days, plan->key), e);
+  if (cxmi_day_event(s, e)) record_day(cxmi_daymap_get(&s->purchase_days, plan->key), e);
 }
 
 /* Fold a validated event into the store. `customer_hash` and `customer_index`
@@ -618,7 +627,7 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
     uint32_t cell_index = cell >= 0 ? (uint32_t)cell : s->cube.count;
     rc = reserve_side_tables(s, e, customer, cell_index, ref_hash, &side);
     if (rc != CXM_OK) return rc;
-    if (e->channel != CXM_CHANNEL_UNKNOWN || e->segment != CXM_SEGMENT_UNKNOWN) {
+    if (firsts_event(s, e)) {
       rc = cxmi_store_info_reserve(s, (uint64_t)customer + 1);
       if (rc != CXM_OK) return rc;
     }
@@ -627,8 +636,7 @@ static int32_t commit_event(cxm_store *s, const cxm_event *e, int64_t customer_i
     if (e->id_len > 0) (void)cxmi_intern_commit(&s->event_ids, e->id, e->id_len, id_hash);
     if (cell < 0) cell = cxmi_cube_commit(&s->cube, &key, key_hash);
     commit_side_tables(s, e, customer, &side);
-    if (e->channel != CXM_CHANNEL_UNKNOWN || e->segment != CXM_SEGMENT_UNKNOWN)
-      cxmi_store_info_offer(s, customer, e->time, e->channel, e->time, e->segment);
+    if (firsts_event(s, e)) cxmi_store_info_offer(s, customer, e->time, e->channel, e->time, e->segment);
   }
   s->last_cell = (uint32_t)cell;
   {
@@ -702,6 +710,12 @@ int32_t cxm_store_record_ex(cxm_store *store, const cxm_event *event, cxm_detail
 }
 
 void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events, size_t count) {
+  cxmi_store_prefetch_slots(hashes, store, events, count);
+  cxmi_store_prefetch_records(hashes, store, events, count);
+}
+
+void cxmi_store_prefetch_slots(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events,
+                               size_t count) {
   size_t i;
   if (count > CXMI_PREFETCH_MAX) count = CXMI_PREFETCH_MAX;
   for (i = 0; i < count; i++) {
@@ -714,6 +728,12 @@ void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, cons
                                                                                : 0;
     if (hashes[i].ref != 0) cxmi_intern_prefetch_slot(&store->interactions.refs, hashes[i].ref);
   }
+}
+
+void cxmi_store_prefetch_records(const cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events,
+                                 size_t count) {
+  size_t i;
+  if (count > CXMI_PREFETCH_MAX) count = CXMI_PREFETCH_MAX;
   /* Customers and refs are usually known: once their slots are cached,
    * start loading the records they name (event ids are usually new: a
    * slot whose tag differs is all their look-up reads). */
@@ -729,8 +749,8 @@ void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, cons
     const cxm_event *e = &events[i];
     int64_t customer;
     uint64_t key;
-    int day = cxmi_day_event(e);
-    int named = e->channel != CXM_CHANNEL_UNKNOWN || e->segment != CXM_SEGMENT_UNKNOWN;
+    int day = cxmi_day_event(store, e);
+    int named = firsts_event(store, e);
     if ((!day && !named) || hashes[i].customer == 0) continue;
     customer = cxmi_intern_find(&store->customers, e->customer, e->customer_len, hashes[i].customer);
     if (customer < 0) continue;

@@ -64,6 +64,7 @@ struct cxm_store {
   cxmi_customer_info *info;  /* per customer handle, info_count of them (snapshot version 4) */
   uint32_t info_count, info_cap;
   uint32_t last_cell; /* cache: the cell of the previous event, valid when cube.count > 0 */
+  uint32_t omit;      /* CXM_OMIT_* bits: tables not kept (cxm_store_options) */
   uint64_t events;
   uint64_t duplicates;
   int64_t first, last;
@@ -73,6 +74,14 @@ struct cxm_store {
 cxmi_alloc *cxmi_store_alloc(cxm_store *store);
 /* The hooks the store was created with, for objects that outlive it. */
 const cxm_allocator *cxmi_store_hooks(const cxm_store *store);
+
+/* Whether the store keeps the tables named by CXM_OMIT_* bits `what`:
+ * CXM_OK, or CXM_E_STATE for a store created without one of them (the
+ * readers of those tables check this first, so they never answer from an
+ * empty table as if the customers had no history). */
+static inline int32_t cxmi_store_keeps(const cxm_store *store, uint32_t what) {
+  return (store->omit & what) != 0 ? CXM_E_STATE : CXM_OK;
+}
 
 /* Events per prefetch round: enough loads in flight to hide memory
  * latency, few enough that the lines stay cached until used. */
@@ -90,6 +99,15 @@ typedef struct cxmi_event_hashes {
  * cxmi_store_record_hashed(). A hint only: it changes nothing, and the
  * events need not be valid. */
 void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events, size_t count);
+
+/* The two steps of cxmi_store_prefetch(), for a caller that can let time
+ * pass between them (the reader): the hashes and the index slots, then
+ * (once the slots are cached) the records the slots name and the
+ * customer-keyed tables. Hints only, like cxmi_store_prefetch(). */
+void cxmi_store_prefetch_slots(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events,
+                               size_t count);
+void cxmi_store_prefetch_records(const cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events,
+                                 size_t count);
 
 /* Make the customer table hold `count` entries, the new ones empty.
  * CXM_OK or CXM_E_NOMEM; nothing observable changes. */

@@ -48,6 +48,7 @@ _ANY = -1
 _BY = {"channel": 0, "stage": 1, "segment": 2, "month": 3, "week": 4}
 _DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 _MODELS = {"bgnbd": 1, "mbgnbd": 2, "pnbd": 3}
+_OMIT = {"customer_days": 1, "customer_firsts": 2}  # CXM_OMIT_CUSTOMER_DAYS, CXM_OMIT_CUSTOMER_FIRSTS
 _BANDS = {0: "none", 1: "low", 2: "medium", 3: "high"}
 _FEATURE_COUNT = _c.FEATURE_COUNT
 _CXM_E_ARG = -1
@@ -2062,7 +2063,15 @@ class Store:
     calls in flight, then frees the store; calls after it raise
     CxmError(CXM_E_STATE)."""
 
-    def __init__(self, bucket_seconds: int = 86400) -> None:
+    def __init__(self, bucket_seconds: int = 86400, omit: Sequence[str] = ()) -> None:
+        """bucket_seconds: the time resolution of slice queries (divides a
+        day). omit: per-customer tables the store does not keep, for a
+        program that only asks slice queries (less memory, faster
+        recording): "customer_days" (then the purchase models, summaries,
+        churn, features, retention, cohorts, tracking and key drivers by
+        customer raise CxmError CXM_E_STATE) and "customer_firsts"
+        (retention). Such a store cannot be saved (CXM_E_STATE) and merges
+        only with a store that omits the same."""
         # The guard first: __del__ -> close() needs it even when the
         # rest of __init__ fails.
         self._cv = threading.Condition(threading.Lock())
@@ -2074,6 +2083,12 @@ class Store:
         opts = _c.StoreOptions()
         self._lib.cxm_store_options_init(byref(opts))
         opts.bucket_seconds = _int(bucket_seconds, "bucket_seconds", _CXM_E_OPTION, 64)
+        if isinstance(omit, str):
+            omit = (omit,)
+        for name in omit:
+            if name not in _OMIT:
+                raise CxmValueError(_CXM_E_OPTION, "omit: %r is not one of %s" % (name, ", ".join(sorted(_OMIT))))
+            opts.omit |= _OMIT[name]
         h = c_void_p()
         _check(self._lib.cxm_store_new(byref(h), byref(opts)))
         self._h = h.value

@@ -43,7 +43,7 @@ class Event(Structure):
 class StoreOptions(Structure):
     """struct cxm_store_options (cxm/store.h)."""
 
-    _fields_ = [("size", c_size_t), ("allocator", c_void_p), ("bucket_seconds", c_int64)]
+    _fields_ = [("size", c_size_t), ("allocator", c_void_p), ("bucket_seconds", c_int64), ("omit", c_uint32)]
 
 
 class StoreStats(Structure):

@@ -148,6 +148,32 @@ class HandWorked(unittest.TestCase):
             self.assertEqual(s.servqual().gaps["empathy"], -2.0)
             self.assertEqual(s.loyalty().complaints, 1)
 
+    def test_omit_customer_tables(self):
+        rows = [("a", "2025-01-06T09:00:00Z", "nps", 9), ("a", "2025-01-06T10:00:00Z", "purchase", 12.5),
+                ("b", "2025-01-07T09:00:00Z", "nps", 3), ("b", "2025-02-07T09:00:00Z", "purchase", 4.0)]
+        with cxm.Store() as full, cxm.Store(omit=["customer_days", "customer_firsts"]) as lean:
+            for c, t, k, v in rows:
+                full.record(c, t, k, v, channel="web")
+                lean.record(c, t, k, v, channel="web")
+            self.assertEqual(lean.nps(), full.nps())
+            self.assertEqual(lean.loyalty(), full.loyalty())
+            self.assertLess(lean.stats().memory_bytes, full.stats().memory_bytes)
+            full.churn(to="2025-03-01")
+            with self.assertRaises(cxm.CxmError) as cm:
+                lean.churn(to="2025-03-01")
+            self.assertEqual(cm.exception.name, "CXM_E_STATE")
+            with tempfile.TemporaryDirectory() as d:
+                with self.assertRaises(cxm.CxmError) as cm:
+                    lean.save(os.path.join(d, "lean.cxm"))
+                self.assertEqual(cm.exception.name, "CXM_E_STATE")
+                self.assertEqual(os.listdir(d), [])
+        with cxm.Store(omit="customer_firsts") as s:
+            s.record("a", "2025-01-06T10:00:00Z", "purchase", 1.0)
+            self.assertEqual(s.stats().events, 1)
+        with self.assertRaises(cxm.CxmValueError) as cm:
+            cxm.Store(omit=["customer_history"])
+        self.assertEqual(cm.exception.name, "CXM_E_OPTION")
+
 
 class Errors(unittest.TestCase):
     def assertStatus(self, status, name, fn, *args, **kw):
