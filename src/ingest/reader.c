@@ -45,8 +45,6 @@ enum encoding { ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
 /* Segment labels remembered by a reader (segment_memo), and their longest. */
 #define SEGMENT_MEMO 4
 #define SEGMENT_MEMO_LEN 32
-/* Parts of the reader's pipeline of pending rows (see cxm_reader). */
-#define PIPE_PARTS 3
 
 struct cxm_reader {
   cxm_store *store;
@@ -80,19 +78,17 @@ struct cxm_reader {
   size_t header_raw_len;
   cxm_reader_stats stats;
   /* Good rows waiting to be recorded together, so that the store's memory
-   * look-ups of many rows overlap. Three parts of CXMI_PREFETCH_MAX rows
-   * in a ring: when the filling part is full, the loads of its index
-   * slots start; the part filled before it, whose slots are cached by
-   * now, has the records they name started; and the part before that,
-   * whose loads have had the time of parsing two parts to arrive, is
+   * look-ups of several rows overlap (cxmi_store_prefetch). Two halves of
+   * CXMI_PREFETCH_MAX rows: when the filling half is full its loads are
+   * started and the other half, whose loads were started one half
+   * earlier (and have had the time of parsing a half to arrive), is
    * recorded. Their strings are copied: the chunk they came from may be
-   * gone when they are recorded. Rows are always recorded in order,
-   * before any later row is reported, and before feed/finish return. */
-  cxm_event pending[PIPE_PARTS * CXMI_PREFETCH_MAX];
-  uint64_t pending_line[PIPE_PARTS * CXMI_PREFETCH_MAX];
-  cxmi_event_hashes pending_hashes[PIPE_PARTS * CXMI_PREFETCH_MAX];
-  char pending_text[PIPE_PARTS * CXMI_PREFETCH_MAX][3 * CXM_MAX_ID_LEN];
-  size_t part_rows[PIPE_PARTS]; /* rows in each part */
+   * gone when they are recorded. Rows are always recorded before any
+   * later row is reported, and before feed/finish return. */
+  cxm_event pending[2 * CXMI_PREFETCH_MAX];
+  uint64_t pending_line[2 * CXMI_PREFETCH_MAX];
+  cxmi_event_hashes pending_hashes[2 * CXMI_PREFETCH_MAX];
+  char pending_text[2 * CXMI_PREFETCH_MAX][3 * CXM_MAX_ID_LEN];
   /* The last few segment labels and their codes: most files name a few
    * segments on millions of rows, and a code, once given, never changes. */
   struct {
@@ -101,8 +97,9 @@ struct cxm_reader {
     int32_t code;
   } segment_memo[SEGMENT_MEMO];
   unsigned segment_memo_next;
-  size_t npending; /* rows waiting, every part */
-  size_t fill;     /* the filling part; the oldest is fill + 1, then fill + 2 */
+  size_t npending; /* rows waiting, both halves */
+  size_t nready;   /* of them, rows of the ready half (loads started) */
+  size_t fill;     /* the filling half: 0 or 1 */
   int flushing;
   char reason[REASON_SIZE];
   char column[COLUMN_SIZE];
@@ -225,11 +222,12 @@ static int32_t commit_row(cxm_reader *r, uint64_t line, const cxm_event *e, cons
   return CXM_OK;
 }
 
-/* Record a part's rows in order, up to the first that stops the reader. */
-static int32_t commit_part(cxm_reader *r, size_t part) {
-  size_t i, at = part * CXMI_PREFETCH_MAX, n = r->part_rows[part];
+/* Record the pending rows in order; stop at the first that stops the
+ * reader (strict mode, out of memory): the rows after it are dropped, as
+ * if never read. */
+static int32_t commit_half(cxm_reader *r, size_t half, size_t n) {
+  size_t i, at = half * CXMI_PREFETCH_MAX;
   int32_t rc = CXM_OK;
-  r->part_rows[part] = 0;
   r->flushing = 1;
   for (i = at; i < at + n && rc == CXM_OK; i++)
     rc = commit_row(r, r->pending_line[i], &r->pending[i], &r->pending_hashes[i]);
@@ -237,61 +235,42 @@ static int32_t commit_part(cxm_reader *r, size_t part) {
   return rc;
 }
 
-/* The two steps of a part's loads (cxmi_store_prefetch_slots, _records). */
-static void prefetch_slots(cxm_reader *r, size_t part) {
-  size_t at = part * CXMI_PREFETCH_MAX;
-  cxmi_store_prefetch_slots(&r->pending_hashes[at], r->store, &r->pending[at], r->part_rows[part]);
+/* Start the loads of the filling half's `n` rows. */
+static void prefetch_half(cxm_reader *r, size_t n) {
+  size_t at = r->fill * CXMI_PREFETCH_MAX;
+  cxmi_store_prefetch(&r->pending_hashes[at], r->store, &r->pending[at], n);
 }
 
-static void prefetch_records(cxm_reader *r, size_t part) {
-  size_t at = part * CXMI_PREFETCH_MAX;
-  cxmi_store_prefetch_records(&r->pending_hashes[at], r->store, &r->pending[at], r->part_rows[part]);
-}
-
-/* Record every pending row, oldest part first; stop at the first that
- * stops the reader (strict mode, out of memory): the rows after it are
- * dropped, as if never read. */
 static int32_t flush(cxm_reader *r) {
-  size_t oldest = (r->fill + 1) % PIPE_PARTS, middle = (r->fill + 2) % PIPE_PARTS;
+  size_t nready = r->nready, nfill = r->npending - r->nready;
   int32_t rc = CXM_OK;
   if (r->npending == 0) return CXM_OK;
-  r->npending = 0;
-  if (r->part_rows[oldest] > 0) rc = commit_part(r, oldest);
-  if (rc == CXM_OK && r->part_rows[middle] > 0) {
-    prefetch_records(r, middle);
-    rc = commit_part(r, middle);
+  r->npending = r->nready = 0;
+  if (nready > 0) rc = commit_half(r, r->fill ^ 1, nready);
+  if (rc == CXM_OK && nfill > 0) {
+    prefetch_half(r, nfill);
+    rc = commit_half(r, r->fill, nfill);
   }
-  if (rc == CXM_OK && r->part_rows[r->fill] > 0) {
-    prefetch_slots(r, r->fill);
-    prefetch_records(r, r->fill);
-    rc = commit_part(r, r->fill);
-  }
-  for (size_t k = 0; k < PIPE_PARTS; k++) r->part_rows[k] = 0;
   r->fill = 0;
   return rc;
 }
 
-/* The filling part is full: start loading its index slots, the records
- * named by the slots of the part filled before it (cached by now), and
- * record the oldest part (whose records were started a part earlier);
- * the emptied part is filled next. */
+/* The filling half is full: start its loads, record the ready half, and
+ * let the two swap roles. */
 static int32_t turn(cxm_reader *r) {
-  size_t oldest = (r->fill + 1) % PIPE_PARTS, middle = (r->fill + 2) % PIPE_PARTS;
+  size_t nready = r->nready;
   int32_t rc = CXM_OK;
-  prefetch_slots(r, r->fill);
-  if (r->part_rows[middle] > 0) prefetch_records(r, middle);
-  if (r->part_rows[oldest] > 0) {
-    size_t left = r->npending - r->part_rows[oldest];
-    r->npending = 0; /* a report during the commit must not flush again */
-    rc = commit_part(r, oldest);
+  prefetch_half(r, CXMI_PREFETCH_MAX);
+  if (nready > 0) {
+    r->npending = r->nready = 0; /* a report during the commit must not flush again */
+    rc = commit_half(r, r->fill ^ 1, nready);
     if (rc != CXM_OK) {
-      for (size_t k = 0; k < PIPE_PARTS; k++) r->part_rows[k] = 0; /* the rows after a stop are dropped */
-      r->fill = 0;
+      r->fill = 0; /* the rows after a stop are dropped */
       return rc;
     }
-    r->npending = left;
   }
-  r->fill = oldest;
+  r->fill ^= 1;
+  r->npending = r->nready = CXMI_PREFETCH_MAX;
   return rc;
 }
 
@@ -324,7 +303,7 @@ static void segment_memo_add(cxm_reader *r, const uint8_t *label, size_t len, in
 }
 
 static int32_t add_pending(cxm_reader *r, uint64_t line, const cxm_event *e) {
-  size_t k = r->fill * CXMI_PREFETCH_MAX + r->part_rows[r->fill];
+  size_t k = r->fill * CXMI_PREFETCH_MAX + (r->npending - r->nready);
   cxm_event *p = &r->pending[k];
   char *text = r->pending_text[k];
   *p = *e;
@@ -333,7 +312,7 @@ static int32_t add_pending(cxm_reader *r, uint64_t line, const cxm_event *e) {
   if (e->id_len > 0) p->id = keep(&text, e->id, e->id_len);
   r->pending_line[k] = line;
   r->npending++;
-  return ++r->part_rows[r->fill] == CXMI_PREFETCH_MAX ? turn(r) : CXM_OK;
+  return r->npending - r->nready == CXMI_PREFETCH_MAX ? turn(r) : CXM_OK;
 }
 
 /* ASCII lower case of p[0..len) into dst (cap bytes); the copy, or p

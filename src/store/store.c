@@ -710,12 +710,6 @@ int32_t cxm_store_record_ex(cxm_store *store, const cxm_event *event, cxm_detail
 }
 
 void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events, size_t count) {
-  cxmi_store_prefetch_slots(hashes, store, events, count);
-  cxmi_store_prefetch_records(hashes, store, events, count);
-}
-
-void cxmi_store_prefetch_slots(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events,
-                               size_t count) {
   size_t i;
   if (count > CXMI_PREFETCH_MAX) count = CXMI_PREFETCH_MAX;
   for (i = 0; i < count; i++) {
@@ -728,12 +722,6 @@ void cxmi_store_prefetch_slots(cxmi_event_hashes *hashes, const cxm_store *store
                                                                                : 0;
     if (hashes[i].ref != 0) cxmi_intern_prefetch_slot(&store->interactions.refs, hashes[i].ref);
   }
-}
-
-void cxmi_store_prefetch_records(const cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events,
-                                 size_t count) {
-  size_t i;
-  if (count > CXMI_PREFETCH_MAX) count = CXMI_PREFETCH_MAX;
   /* Customers and refs are usually known: once their slots are cached,
    * start loading the records they name (event ids are usually new: a
    * slot whose tag differs is all their look-up reads). */

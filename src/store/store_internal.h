@@ -100,15 +100,6 @@ typedef struct cxmi_event_hashes {
  * events need not be valid. */
 void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events, size_t count);
 
-/* The two steps of cxmi_store_prefetch(), for a caller that can let time
- * pass between them (the reader): the hashes and the index slots, then
- * (once the slots are cached) the records the slots name and the
- * customer-keyed tables. Hints only, like cxmi_store_prefetch(). */
-void cxmi_store_prefetch_slots(cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events,
-                               size_t count);
-void cxmi_store_prefetch_records(const cxmi_event_hashes *hashes, const cxm_store *store, const cxm_event *events,
-                                 size_t count);
-
 /* Make the customer table hold `count` entries, the new ones empty.
  * CXM_OK or CXM_E_NOMEM; nothing observable changes. */
 int32_t cxmi_store_info_reserve(cxm_store *store, uint64_t count);
