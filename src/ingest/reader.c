@@ -78,17 +78,13 @@ struct cxm_reader {
   size_t header_raw_len;
   cxm_reader_stats stats;
   /* Good rows waiting to be recorded together, so that the store's memory
-   * look-ups of several rows overlap (cxmi_store_prefetch). Two halves of
-   * CXMI_PREFETCH_MAX rows: when the filling half is full its loads are
-   * started and the other half, whose loads were started one half
-   * earlier (and have had the time of parsing a half to arrive), is
-   * recorded. Their strings are copied: the chunk they came from may be
-   * gone when they are recorded. Rows are always recorded before any
-   * later row is reported, and before feed/finish return. */
-  cxm_event pending[2 * CXMI_PREFETCH_MAX];
-  uint64_t pending_line[2 * CXMI_PREFETCH_MAX];
-  cxmi_event_hashes pending_hashes[2 * CXMI_PREFETCH_MAX];
-  char pending_text[2 * CXMI_PREFETCH_MAX][3 * CXM_MAX_ID_LEN];
+   * look-ups of several rows overlap (cxmi_store_prefetch). Their strings
+   * are copied: the chunk they came from may be gone when they are
+   * recorded. Rows are always recorded before any later row is reported,
+   * and before feed/finish return. */
+  cxm_event pending[CXMI_PREFETCH_MAX];
+  uint64_t pending_line[CXMI_PREFETCH_MAX];
+  char pending_text[CXMI_PREFETCH_MAX][3 * CXM_MAX_ID_LEN];
   /* The last few segment labels and their codes: most files name a few
    * segments on millions of rows, and a code, once given, never changes. */
   struct {
@@ -97,9 +93,7 @@ struct cxm_reader {
     int32_t code;
   } segment_memo[SEGMENT_MEMO];
   unsigned segment_memo_next;
-  size_t npending; /* rows waiting, both halves */
-  size_t nready;   /* of them, rows of the ready half (loads started) */
-  size_t fill;     /* the filling half: 0 or 1 */
+  size_t npending;
   int flushing;
   char reason[REASON_SIZE];
   char column[COLUMN_SIZE];
@@ -225,52 +219,16 @@ static int32_t commit_row(cxm_reader *r, uint64_t line, const cxm_event *e, cons
 /* Record the pending rows in order; stop at the first that stops the
  * reader (strict mode, out of memory): the rows after it are dropped, as
  * if never read. */
-static int32_t commit_half(cxm_reader *r, size_t half, size_t n) {
-  size_t i, at = half * CXMI_PREFETCH_MAX;
-  int32_t rc = CXM_OK;
-  r->flushing = 1;
-  for (i = at; i < at + n && rc == CXM_OK; i++)
-    rc = commit_row(r, r->pending_line[i], &r->pending[i], &r->pending_hashes[i]);
-  r->flushing = 0;
-  return rc;
-}
-
-/* Start the loads of the filling half's `n` rows. */
-static void prefetch_half(cxm_reader *r, size_t n) {
-  size_t at = r->fill * CXMI_PREFETCH_MAX;
-  cxmi_store_prefetch(&r->pending_hashes[at], r->store, &r->pending[at], n);
-}
-
 static int32_t flush(cxm_reader *r) {
-  size_t nready = r->nready, nfill = r->npending - r->nready;
+  cxmi_event_hashes hashes[CXMI_PREFETCH_MAX];
+  size_t i, n = r->npending;
   int32_t rc = CXM_OK;
-  if (r->npending == 0) return CXM_OK;
-  r->npending = r->nready = 0;
-  if (nready > 0) rc = commit_half(r, r->fill ^ 1, nready);
-  if (rc == CXM_OK && nfill > 0) {
-    prefetch_half(r, nfill);
-    rc = commit_half(r, r->fill, nfill);
-  }
-  r->fill = 0;
-  return rc;
-}
-
-/* The filling half is full: start its loads, record the ready half, and
- * let the two swap roles. */
-static int32_t turn(cxm_reader *r) {
-  size_t nready = r->nready;
-  int32_t rc = CXM_OK;
-  prefetch_half(r, CXMI_PREFETCH_MAX);
-  if (nready > 0) {
-    r->npending = r->nready = 0; /* a report during the commit must not flush again */
-    rc = commit_half(r, r->fill ^ 1, nready);
-    if (rc != CXM_OK) {
-      r->fill = 0; /* the rows after a stop are dropped */
-      return rc;
-    }
-  }
-  r->fill ^= 1;
-  r->npending = r->nready = CXMI_PREFETCH_MAX;
+  if (n == 0) return CXM_OK;
+  r->npending = 0;
+  cxmi_store_prefetch(hashes, r->store, r->pending, n);
+  r->flushing = 1;
+  for (i = 0; i < n && rc == CXM_OK; i++) rc = commit_row(r, r->pending_line[i], &r->pending[i], &hashes[i]);
+  r->flushing = 0;
   return rc;
 }
 
@@ -303,7 +261,7 @@ static void segment_memo_add(cxm_reader *r, const uint8_t *label, size_t len, in
 }
 
 static int32_t add_pending(cxm_reader *r, uint64_t line, const cxm_event *e) {
-  size_t k = r->fill * CXMI_PREFETCH_MAX + (r->npending - r->nready);
+  size_t k = r->npending;
   cxm_event *p = &r->pending[k];
   char *text = r->pending_text[k];
   *p = *e;
@@ -311,8 +269,8 @@ static int32_t add_pending(cxm_reader *r, uint64_t line, const cxm_event *e) {
   if (e->ref_len > 0) p->ref = keep(&text, e->ref, e->ref_len);
   if (e->id_len > 0) p->id = keep(&text, e->id, e->id_len);
   r->pending_line[k] = line;
-  r->npending++;
-  return r->npending - r->nready == CXMI_PREFETCH_MAX ? turn(r) : CXM_OK;
+  r->npending = k + 1;
+  return r->npending == CXMI_PREFETCH_MAX ? flush(r) : CXM_OK;
 }
 
 /* ASCII lower case of p[0..len) into dst (cap bytes); the copy, or p
