@@ -752,7 +752,7 @@ int cli_report_main(int argc, char **argv) {
       ci.operations = &operations;
       ci.loop = &loop;
       ci.slice = &so;
-      ci.threads = args.threads != 0 ? args.threads : 1;
+      ci.threads = args.threads != 0 ? args.threads : cli_default_threads();
       if (cli_report_calc_run(&calc, &ci) != 0) {
         status = CLI_EXIT_FAILURE;
       } else {

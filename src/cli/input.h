@@ -35,6 +35,10 @@ int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in);
  * or CLI_EXIT_FAILURE after "out of memory". Free *store either way. */
 int cli_read_store(cxm_store **store, char **files, size_t file_count, int strict, cli_input *in);
 
+/* The thread count without --threads: the processors online, at most 8
+ * (docs/cli.md, "Reading on several threads"). */
+size_t cli_default_threads(void);
+
 /* cli_read_events() with args->threads > 1: each regular file is cut into
  * that many byte ranges at record boundaries, each range read into its own
  * store on its own thread, and the stores merged in file order

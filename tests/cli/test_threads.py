@@ -69,7 +69,7 @@ def close_json(a, b, path="$"):
 
 def same_as_one_thread(label, args, counts=(2, 3, 4, 8), expect_fallback=False, cwd=None):
     """Run `args` with --threads 1, with each count and without --threads
-    (the default: one thread); compare. Standard output must be
+    (the default: the processors online); compare. Standard output must be
     byte-identical, standard error too but for the one line of a file read
     again on one thread with an explicit --threads; with the default that
     line is not printed. Returns the one-thread result."""
