@@ -11,6 +11,7 @@
 #include "store/store_internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -299,7 +300,7 @@ int32_t cxm_store_operations(cxm_operations_result *out, const cxm_store *store,
  * CXM_TIME_MIN to it (INT64_MIN until needed), and its interaction. Sorted
  * by (open, index). */
 typedef struct bl_contact {
-  int64_t open;
+  int64_t open; /* first: sort_by_time's key */
   int64_t open_b;
   uint32_t index;
 } bl_contact;
@@ -313,7 +314,7 @@ typedef struct bl_status {
 
 /* A contact entering (+1) or leaving (-1) the open set at `time`. */
 typedef struct bl_edge {
-  int64_t time;
+  int64_t time; /* first: sort_by_time's key */
   uint32_t rank;
   int32_t delta;
 } bl_edge;
@@ -346,63 +347,46 @@ static int by_rank_time(const void *x, const void *y) {
   return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* Stable LSD radix sorts by a time, a byte of (time - smallest) a pass
- * (bytes above the range's highest are skipped: about 4 passes for a year
- * of seconds), through `tmp` of n entries. Contacts filled in index order
- * come out sorted by (open, index); edges by time. */
-static void sort_contacts(bl_contact *a, bl_contact *tmp, size_t n) {
-  bl_contact *src = a, *dst = tmp, *t;
-  int64_t lo = INT64_MAX, hi = INT64_MIN;
+/* Stable LSD radix sort of `n` records of `size` bytes, each starting with
+ * its int64_t time, by that time: a byte of (time - smallest) a pass (bytes
+ * above the range's highest are skipped: about 4 passes for a year of
+ * seconds), through `tmp` of n records. Contacts filled in index order come
+ * out sorted by (open, index); edges by time. */
+static void sort_by_time(void *records, void *tmp, size_t n, size_t size) {
+  unsigned char *src = records, *dst = tmp, *t;
+  int64_t lo = INT64_MAX, hi = INT64_MIN, time;
   uint64_t range;
   size_t count[256], i, sum;
   unsigned shift;
   for (i = 0; i < n; i++) {
-    lo = a[i].open < lo ? a[i].open : lo;
-    hi = a[i].open > hi ? a[i].open : hi;
+    memcpy(&time, src + i * size, sizeof time);
+    lo = time < lo ? time : lo;
+    hi = time > hi ? time : hi;
   }
   range = n > 0 ? (uint64_t)hi - (uint64_t)lo : 0;
   for (shift = 0; shift < 64 && (range >> shift) != 0; shift += 8) {
     memset(count, 0, sizeof count);
-    for (i = 0; i < n; i++) count[(((uint64_t)src[i].open - (uint64_t)lo) >> shift) & 255]++;
+    for (i = 0; i < n; i++) {
+      memcpy(&time, src + i * size, sizeof time);
+      count[(((uint64_t)time - (uint64_t)lo) >> shift) & 255]++;
+    }
     for (i = 0, sum = 0; i < 256; i++) {
       size_t k = count[i];
       count[i] = sum;
       sum += k;
     }
-    for (i = 0; i < n; i++) dst[count[(((uint64_t)src[i].open - (uint64_t)lo) >> shift) & 255]++] = src[i];
+    for (i = 0; i < n; i++) {
+      memcpy(&time, src + i * size, sizeof time);
+      memcpy(dst + count[(((uint64_t)time - (uint64_t)lo) >> shift) & 255]++ * size, src + i * size, size);
+    }
     t = src;
     src = dst;
     dst = t;
   }
-  if (src != a) memcpy(a, src, n * sizeof *a);
+  if (src != (unsigned char *)records) memcpy(records, src, n * size);
 }
 
-static void sort_edges(bl_edge *a, bl_edge *tmp, size_t n) {
-  bl_edge *src = a, *dst = tmp, *t;
-  int64_t lo = INT64_MAX, hi = INT64_MIN;
-  uint64_t range;
-  size_t count[256], i, sum;
-  unsigned shift;
-  for (i = 0; i < n; i++) {
-    lo = a[i].time < lo ? a[i].time : lo;
-    hi = a[i].time > hi ? a[i].time : hi;
-  }
-  range = n > 0 ? (uint64_t)hi - (uint64_t)lo : 0;
-  for (shift = 0; shift < 64 && (range >> shift) != 0; shift += 8) {
-    memset(count, 0, sizeof count);
-    for (i = 0; i < n; i++) count[(((uint64_t)src[i].time - (uint64_t)lo) >> shift) & 255]++;
-    for (i = 0, sum = 0; i < 256; i++) {
-      size_t k = count[i];
-      count[i] = sum;
-      sum += k;
-    }
-    for (i = 0; i < n; i++) dst[count[(((uint64_t)src[i].time - (uint64_t)lo) >> shift) & 255]++] = src[i];
-    t = src;
-    src = dst;
-    dst = t;
-  }
-  if (src != a) memcpy(a, src, n * sizeof *a);
-}
+_Static_assert(offsetof(bl_contact, open) == 0 && offsetof(bl_edge, time) == 0, "sort_by_time's key comes first");
 
 static int64_t floor_day(int64_t t) { return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY); }
 
@@ -530,7 +514,7 @@ static int32_t bl_prepare(bl_prep *p, const cxm_store *store, const cxm_filter *
     c++;
   }
   p->c = c;
-  sort_contacts(cs, ctmp, c);
+  sort_by_time(cs, ctmp, c, sizeof *cs);
   cxmi_free(a, ctmp, p->cap_c * sizeof *ctmp);
   ctmp = NULL;
   for (i = 0; i < c; i++) rank_of[cs[i].index] = (uint32_t)i + 1;
@@ -630,7 +614,7 @@ static int32_t bl_prepare(bl_prep *p, const cxm_store *store, const cxm_filter *
     rc = CXM_E_NOMEM;
     goto done;
   }
-  sort_edges(es, etmp, ne);
+  sort_by_time(es, etmp, ne, sizeof *es);
   cxmi_free(a, etmp, (ne + 1) * sizeof *etmp);
 done:
   cxmi_free(a, rank_of, rank_of != NULL ? (total + 1) * sizeof *rank_of : 0);
