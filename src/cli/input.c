@@ -828,7 +828,7 @@ int cli_read_store(cxm_store **store, char **files, size_t file_count, int stric
   args.strict = strict;
   args.files = files;
   args.file_count = file_count;
-  return cli_read_events(*store, &args, in);
+  return cli_read_events_threads(store, NULL, &args, in); /* the default thread count */
 }
 
 /* More threads than this are not taken by default: each part's store

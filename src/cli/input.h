@@ -30,8 +30,8 @@ typedef struct cli_input {
 int cli_read_events(cxm_store *store, const cli_args *args, cli_input *in);
 
 /* A new store (*store; NULL when it cannot be made) read from `files` over
- * all time with the default dialect, as `cxm retention` and `cxm drivers`
- * read theirs; `in` is zeroed first. Returns cli_read_events()'s status,
+ * all time with the default dialect, on cli_default_threads() threads, as
+ * `cxm retention` and `cxm drivers` read theirs; `in` is zeroed first. Returns cli_read_events()'s status,
  * or CLI_EXIT_FAILURE after "out of memory". Free *store either way. */
 int cli_read_store(cxm_store **store, char **files, size_t file_count, int strict, cli_input *in);
 

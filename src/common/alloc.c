@@ -60,6 +60,20 @@ void *cxmi_calloc(cxmi_alloc *a, size_t n, size_t size) {
   return p;
 }
 
+/* Smaller than any page size in use: a write every this many bytes
+ * touches every page. */
+#define TOUCH_STRIDE 4096
+
+void *cxmi_calloc_table(cxmi_alloc *a, size_t n, size_t size) {
+  unsigned char *p = cxmi_calloc(a, n, size);
+  if (p != NULL) {
+    volatile unsigned char *v = p; /* the zero written is already there: not a store to drop */
+    size_t bytes = n * size;
+    for (size_t i = 0; i < bytes; i += TOUCH_STRIDE) v[i] = 0;
+  }
+  return p;
+}
+
 void *cxmi_realloc(cxmi_alloc *a, void *ptr, size_t old_size, size_t new_size) {
   void *p;
   if (new_size == 0) return NULL;

@@ -30,7 +30,7 @@ int32_t cxmi_daymap_reserve(cxmi_daymap *m, cxmi_alloc *a) {
   if (m->count >= CXMI_DAYMAP_MAX) return CXM_E_LIMIT;
   if (m->slots != NULL && ((uint64_t)m->count + 1) * 4 <= old * 3) return CXM_OK;
   cap = old == 0 ? 64 : old * 2;
-  slots = cxmi_calloc(a, cap, sizeof *slots);
+  slots = cxmi_calloc_table(a, cap, sizeof *slots);
   if (slots == NULL) return CXM_E_NOMEM;
   for (i = 0; i < old; i++)
     if (m->slots[i].key != 0) *find_slot(slots, (uint32_t)(cap - 1), m->slots[i].key - 1) = m->slots[i];

@@ -131,7 +131,7 @@ static unsigned log2_u64(uint64_t x) {
  * reads through the old one); past that, every string is hashed again, in
  * arena order. */
 static int32_t grow_slots(cxmi_intern *t, cxmi_alloc *a, uint64_t new_cap) {
-  uint64_t *slots = cxmi_calloc(a, (size_t)new_cap, sizeof *slots);
+  uint64_t *slots = cxmi_calloc_table(a, (size_t)new_cap, sizeof *slots);
   uint32_t mask = (uint32_t)(new_cap - 1), block = 0;
   unsigned bits = log2_u64(new_cap), shift = 64 - bits;
   if (slots == NULL) return CXM_E_NOMEM;
