@@ -207,9 +207,9 @@ static int parse_args(churn_args *a, int argc, char **argv) {
     }
     const char *eq = strchr(arg, '=');
     size_t nlen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-    static const char *const valued[] = {"--summary", "--model",    "--top",    "--time-unit", "--to",
-                                         "--holdout-to", "--horizon", "--label", "--activity",  "--lapsed",
-                                         "--rank",    "--penalty", "--threads"};
+    static const char *const valued[] = {"--summary",    "--model",   "--top",    "--time-unit", "--to",
+                                         "--holdout-to", "--horizon", "--label",  "--activity",  "--lapsed",
+                                         "--rank",       "--penalty", "--threads"};
     int which = -1;
     for (int k = 0; k < 13; k++) {
       if (strlen(valued[k]) == nlen && memcmp(valued[k], arg, nlen) == 0) {

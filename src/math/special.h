@@ -16,7 +16,8 @@ double cxmi_digamma(double x);
 /* ln Gamma(x + k) - ln Gamma(x) for x > 0 and a whole k >= 0. For k <= 32
  * it is the sum of ln(x + j), j < k, which keeps its accuracy when x is
  * huge (the difference of two ln Gamma values of ~1e9 would lose ~7
- * digits); beyond, the difference of cxmi_lgamma(). */
+ * digits); beyond, the difference of cxmi_lgamma() while x <= k, and
+ * cxmi_lgamma_delta(), which does not subtract them, for larger x. */
 double cxmi_lgamma_ratio(double x, double k);
 
 /* ln B(a, b) = ln Gamma(a) + ln Gamma(b) - ln Gamma(a + b), a, b > 0. */
