@@ -45,7 +45,7 @@ count() {
 
 declare -A now
 now[report]=$(count report --json --threads 1 "$data")
-now[churn]=$(count churn --json --to 2026-01-01 "$data")
+now[churn]=$(count churn --json --threads 1 --to 2026-01-01 "$data")
 
 if [ $update -eq 1 ]; then
   {
