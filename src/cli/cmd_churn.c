@@ -63,7 +63,7 @@ static const char help_options[] =
     "  --holdout-to TIME  also compare expected with actual repeat purchases in\n"
     "                     [--to, TIME) (the check the literature uses)\n"
     "  --strict           stop at the first bad row of an event file\n"
-    "  --threads N        read each event file as N parts on N threads and merge\n"
+    "  --threads N        read each event file as N + 1 parts on N threads, merge\n"
     "                     them (default: the processors online, at most 8;\n"
     "                     the output is the same for every N)\n"
     "  --horizon DAYS     event files: risk of being lost within DAYS after --to;\n"

@@ -79,7 +79,7 @@ static const char help_text[] =
     "                     (no network, no script) to OUT.html, atomically\n"
     "  --snapshot FILE    report from the store saved in FILE by cxm ingest, plus\n"
     "                     any FILE given (not saved); FILE... is then optional\n"
-    "  --threads N        read each file as N parts on N threads and merge them,\n"
+    "  --threads N        read each file as N + 1 parts on N threads, merge them,\n"
     "                     then compute the report's parts on N threads (an\n"
     "                     extension of the spec; default: the processors\n"
     "                     online, at most 8; see docs/cli.md)\n"

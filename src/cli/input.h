@@ -40,8 +40,9 @@ int cli_read_store(cxm_store **store, char **files, size_t file_count, int stric
 size_t cli_default_threads(void);
 
 /* cli_read_events() with args->threads > 1: each regular file is cut into
- * that many byte ranges at record boundaries, each range read into its own
- * store on its own thread, and the stores merged in file order
+ * that many byte ranges and a short last one at record boundaries, each
+ * range read into its own store by the next free thread, and the stores
+ * merged in file order as they are read
  * (cxm_store_merge), with diagnostics and counters identical to a reading
  * on one thread. `*store` must be a store fresh from cxm_store_new(options)
  * (`options` may be NULL); it may be replaced by another store made with

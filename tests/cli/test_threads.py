@@ -224,9 +224,9 @@ def make_jsonl(rng, n):
 
 
 def split_sum_csv(case):
-    """A file whose two halves (as two threads cut it: lines of one length)
-    share one sum: one term in the first half, two in the second; or an
-    event id, or a ref, named by customers in both halves."""
+    """A file whose first two ranges (as two threads cut it, at 4/9 and 8/9
+    of lines of one length) share one sum: one term in the first, two in the
+    second; or an event id, or a ref, named by customers in both."""
     head = "id,time,customer,kind,value,ref\n"
     rows = []
     base = 1740000000  # 2025-02-19T21:20:00Z
@@ -248,13 +248,14 @@ def split_sum_csv(case):
         rows[b][2] = "c999"
     elif case == "day":
         # The amounts of the first case, in a file in time order whose day
-        # ends ten lines after the middle: the cut moves to the first line
-        # of the next day (docs/cli.md), all three purchases are in the
-        # first part, nothing is read again.
+        # ends ten lines after the first cut of two threads (4/9 of the
+        # bytes: two ranges and a last one a quarter as long, docs/cli.md):
+        # the cut moves to the first line of the next day, all three
+        # purchases are in the first part, nothing is read again.
         midnight = 1740009600  # 2025-02-20T00:00:00Z
         for i in range(400):
-            rows[i][1] = str(midnight - (210 - i) * 60)
-        for at, v in ((150, "0.1"), (205, "0.2"), (206, "0.3")):
+            rows[i][1] = str(midnight - (188 - i) * 60)
+        for at, v in ((150, "0.1"), (183, "0.2"), (184, "0.3")):
             rows[at][2:6] = ["zz", "purchase", v, ""]
     else:
         # a contact of one ref opened by one customer, answered for another:
