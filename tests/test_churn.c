@@ -231,6 +231,60 @@ static void test_fitted_model_equals_pipeline(void **state) {
   cxm_store_free(s);
 }
 
+/* A runner (cxm_churn_options.run_tasks) that records what it was asked
+ * and runs the tasks in reverse order, or skips the last one. */
+typedef struct runner_log {
+  int calls;
+  uint32_t count;
+  int skip_last;
+} runner_log;
+
+static void reverse_runner(void *user, cxm_task_fn task, void *arg, uint32_t count) {
+  runner_log *log = user;
+  log->calls++;
+  log->count = count;
+  for (uint32_t i = count; i > (log->skip_last ? 1u : 0u); i--) task(arg, i - 1);
+}
+
+/* Every byte of a result that a caller can read. */
+static void assert_same_churn(const cxm_churn *a, const cxm_churn *b) {
+  cxm_churn_info ia = info_of(a), ib = info_of(b);
+  assert_memory_equal(&ia, &ib, sizeof ia);
+  assert_int_equal(cxm_churn_count(a), cxm_churn_count(b));
+  for (size_t i = 0; i < cxm_churn_count(a); i++) {
+    cxm_churn_row ra = row_at(a, i), rb = row_at(b, i);
+    assert_memory_equal(&ra, &rb, sizeof ra);
+  }
+}
+
+/* The independent parts handed to run_tasks, in any order, give the same
+ * bits as one after another; a runner that skips one is CXM_E_STATE. */
+static void test_run_tasks(void **state) {
+  cxm_store *s = planted_store(0);
+  cxm_churn_options o;
+  runner_log log = {0, 0, 0};
+  cxm_churn *plain, *ran, *c = NULL;
+  (void)state;
+  cxm_churn_options_init(&o);
+  assert_null(o.run_tasks);
+  assert_null(o.run_tasks_user);
+  o.scored_at = MON + 200 * DAY;
+  plain = churn_of(s, &o);
+  assert_true(info_of(plain).train_rows > 0); /* the model was chosen from labels */
+  o.run_tasks = reverse_runner;
+  o.run_tasks_user = &log;
+  ran = churn_of(s, &o);
+  assert_int_equal(log.calls, 1);
+  assert_int_equal(log.count, 2);
+  assert_same_churn(plain, ran);
+  log.skip_last = 1;
+  assert_int_equal(cxm_store_churn(&c, s, &o), CXM_E_STATE);
+  assert_null(c);
+  cxm_churn_free(plain);
+  cxm_churn_free(ran);
+  cxm_store_free(s);
+}
+
 /* A split whose training half has one class gives the default model
  * (fitted 0, no evaluation), not an error. */
 static void test_one_class_training_half(void **state) {
@@ -535,6 +589,7 @@ int main(void) {
       cmocka_unit_test(test_default_model_hand_worked),
       cmocka_unit_test(test_value_at_risk),
       cmocka_unit_test(test_fitted_model_equals_pipeline),
+      cmocka_unit_test(test_run_tasks),
       cmocka_unit_test(test_one_class_training_half),
       cmocka_unit_test(test_no_look_ahead),
       cmocka_unit_test(test_edges),

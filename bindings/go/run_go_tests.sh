@@ -30,7 +30,11 @@ LD_LIBRARY_PATH="$build/src${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 CGO_ENABLED=1
 CGO_CFLAGS="-O2 -g"
 CGO_LDFLAGS=""
-GOCACHE="$work/cache"
+# Go's build cache does not see a change to a header outside the package
+# (include/cxm/*.h): keyed on their bytes, a grown struct is never compiled
+# against the old layout (which let C write past a Go variable).
+headers=$(cat "$src"/include/cxm.h "$src"/include/cxm/*.h | cksum | cut -d' ' -f1)
+GOCACHE="$work/cache-$headers"
 GOPATH="$work/gopath"
 GOFLAGS=-mod=mod
 GOPROXY=off

@@ -21,7 +21,9 @@
  *
  * Thread-safety: cxm_store_churn() reads the store (see cxm/store.h); a
  * result is independent of the store once built and may be read from any
- * number of threads at once.
+ * number of threads at once. The library starts no thread; through
+ * cxm_churn_options::run_tasks a caller may run the call's two independent
+ * parts on threads of its own (docs/threads.md).
  */
 #ifndef CXM_CHURN_H
 #define CXM_CHURN_H
@@ -41,6 +43,23 @@ extern "C" {
 #define CXM_CHURN_AFTER_LAST INT64_MIN
 
 /** @brief How cxm_store_churn() scores; fill with cxm_churn_options_init(). @since 0.1 */
+/** @brief One of the tasks a cxm_run_tasks_fn runs: task `index`. @since 0.2 */
+typedef void (*cxm_task_fn)(void *arg, uint32_t index);
+
+/**
+ * @brief A caller's way of running independent tasks, perhaps side by side.
+ *
+ * Must call task(arg, i) exactly once for every i in 0 .. count - 1, in any
+ * order, on any threads (the calling one included), and return only when
+ * every call has returned. The tasks read the store and write disjoint
+ * memory, so the result is the same bits however they are run. When they
+ * run on several threads at once, the store's allocator hooks must be
+ * thread-safe (docs/threads.md, rule 4). The library starts no thread
+ * itself: this is how a program that has threads lends them to it.
+ * @since 0.2
+ */
+typedef void (*cxm_run_tasks_fn)(void *user, cxm_task_fn task, void *arg, uint32_t count);
+
 typedef struct cxm_churn_options {
   size_t size; /**< sizeof(cxm_churn_options); set by the init function */
   int64_t
@@ -56,6 +75,9 @@ typedef struct cxm_churn_options {
   int32_t rank;     /**< a cxm_churn_rank: the order of the rows; default CXM_CHURN_RANK_RISK @since 0.2 */
   int32_t
       train_lapsed; /**< 1 (the default, chosen by measurement: docs/churn.md): customers already lapsed at the training cut-off are labelled and trained on; 0: left out of training (they are still scored). Ignored with CXM_LABEL_CHURN (always trained on) @since 0.2 */
+  cxm_run_tasks_fn
+      run_tasks; /**< NULL (default): the call's independent parts (choosing the model; the features at the scoring time) run one after the other on the calling thread; else they are handed to this function as 2 tasks, e.g. to run them on two threads @since 0.2 */
+  void *run_tasks_user; /**< passed to run_tasks as `user` @since 0.2 */
 } cxm_churn_options;
 
 /** @brief The order of a result's rows (as `int32_t`). @since 0.2 */
@@ -160,8 +182,11 @@ CXM_API void cxm_churn_row_init(cxm_churn_row *row);
  *         CXM_E_NO_DATA for a store without events; CXM_E_WINDOW for a
  *         scoring time that is not a UTC midnight in 1970-01-01 .. 10000-01-01
  *         (the latter is the midnight after an event on 9999-12-31);
- *         CXM_E_OPTION for a bad horizon, model or SLA target; CXM_E_NOMEM.
- * @note Reads the store: safe beside other readers, not beside a writer.
+ *         CXM_E_OPTION for a bad horizon, model or SLA target; CXM_E_NOMEM;
+ *         CXM_E_STATE when options->run_tasks returned without running
+ *         every task, or for a store that omits customer days.
+ * @note Reads the store: safe beside other readers, not beside a writer;
+ *       with run_tasks, the tasks read it from the threads that run them.
  * @since 0.1
  */
 CXM_API int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn_options *options);

@@ -611,6 +611,24 @@ static int32_t add_values(cxm_churn *c, const cxm_store *store, const cxm_featur
   return rc;
 }
 
+/* The two independent parts of cxm_store_churn(), as run_tasks tasks. */
+typedef struct churn_tasks {
+  cxm_churn *c;
+  const cxm_store *store;
+  cxm_feature_options train, score; /* at the training cut-off; at the scoring time */
+  int32_t train_lapsed;
+  cxm_features *features; /* task 1's: the features at the scoring time */
+  int32_t rc[2];
+} churn_tasks;
+
+static void churn_task(void *arg, uint32_t index) {
+  churn_tasks *t = arg;
+  if (index == 0)
+    t->rc[0] = choose_model(t->c, t->store, &t->train, t->train_lapsed);
+  else if (index == 1)
+    t->rc[1] = cxmi_store_features_keep(&t->features, t->store, &t->score, 1); /* add_values() reuses its summaries */
+}
+
 static int32_t check_options(const cxm_churn_options *o) {
   if (!CXMI_STRUCT_OK(o, cxm_churn_options)) return CXM_E_SIZE;
   if (o->scored_at != CXM_CHURN_AFTER_LAST &&
@@ -661,11 +679,29 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
   fo.horizon_seconds = o.horizon_seconds;
   /* Leaving the already lapsed out is about the lapse label; with churn
    * events alone a lapsed customer's label is as informative as any. */
-  rc = choose_model(c, store, &fo, o.train_lapsed || o.label == CXM_LABEL_CHURN);
-  if (rc == CXM_OK) {
-    fo.cutoff = c->scored_at;
-    fo.horizon_seconds = 0;
-    rc = cxmi_store_features_keep(&f, store, &fo, 1); /* add_values() reuses its summaries */
+  {
+    /* Choosing the model (features at the training cut-off, fits) and the
+     * features at the scoring time read the store and write disjoint
+     * memory: two tasks the caller's run_tasks may run side by side. */
+    churn_tasks t;
+    t.c = c;
+    t.store = store;
+    t.train = fo;
+    t.train_lapsed = o.train_lapsed || o.label == CXM_LABEL_CHURN;
+    t.score = fo;
+    t.score.cutoff = c->scored_at;
+    t.score.horizon_seconds = 0;
+    t.features = NULL;
+    t.rc[0] = t.rc[1] = CXM_E_STATE; /* a runner that skipped a task */
+    if (o.run_tasks != NULL) {
+      o.run_tasks(o.run_tasks_user, churn_task, &t, 2);
+    } else {
+      churn_task(&t, 0);
+      churn_task(&t, 1);
+    }
+    f = t.features;
+    /* The first failure in the order one thread would meet them. */
+    rc = t.rc[0] != CXM_OK ? t.rc[0] : t.rc[1];
   }
   if (rc == CXM_OK && cxm_features_count(f) > 0) {
     c->rows = cxmi_calloc(&a, cxm_features_count(f), sizeof *c->rows);

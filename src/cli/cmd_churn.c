@@ -22,6 +22,7 @@
 #include "input.h"
 #include "json.h"
 #include "table.h"
+#include "tasks.h"
 
 static const char help_text[] =
     "Usage: cxm churn [OPTIONS] FILE...\n"
@@ -1077,6 +1078,10 @@ static int32_t score_store(cxm_churn **out, const cxm_store *store, const churn_
   co.activity = a->activity;
   co.train_lapsed = a->train_lapsed;
   co.rank = a->rank;
+  /* The library's two independent parts side by side (the same bits). */
+  size_t threads = a->threads != 0 ? a->threads : cli_default_threads();
+  co.run_tasks = cli_run_tasks;
+  co.run_tasks_user = &threads;
   return cxm_store_churn(out, store, &co);
 }
 

@@ -57,7 +57,7 @@
 #define CXMI_FIRST_cxm_risk_model sizeof(cxm_risk_model)
 #define CXMI_FIRST_cxm_risk_evaluation sizeof(cxm_risk_evaluation)
 #define CXMI_FIRST_cxm_feature_options sizeof(cxm_feature_options)
-#define CXMI_FIRST_cxm_churn_options sizeof(cxm_churn_options)
+#define CXMI_FIRST_cxm_churn_options CXMI_SIZE_UPTO(cxm_churn_options, train_lapsed) /* 0.2 added run_tasks */
 #define CXMI_FIRST_cxm_churn_info sizeof(cxm_churn_info)
 #define CXMI_FIRST_cxm_churn_row sizeof(cxm_churn_row)
 #define CXMI_FIRST_cxm_save_options sizeof(cxm_save_options)

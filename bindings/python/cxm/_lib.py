@@ -463,6 +463,8 @@ class ChurnOptions(Structure):
         ("activity", c_int32),
         ("rank", c_int32),
         ("train_lapsed", c_int32),
+        ("run_tasks", c_void_p),  # cxm_run_tasks_fn: left NULL (docs/bindings.md)
+        ("run_tasks_user", c_void_p),
     ]
 
 
