@@ -521,24 +521,25 @@ static int32_t memo_expected(double *out, expected_memo *m, const cxm_model *pm,
  * iterations), the fallback is the
  * customer's own mean repeat spend, or the mean over every customer's
  * mean repeat spend for one without repeats. A customer the purchase
- * model does not cover (never bought, or no model) has value 0. Rows are
- * in feature order here (before sorting). The purchase model is the one
- * the scoring features were taken with (one fit, not two). */
-static int32_t add_values(cxm_churn *c, const cxm_store *store, const cxm_features *f, int64_t horizon) {
+ * model does not cover (never bought, or no model) has value 0. `values`
+ * (zeroed, one per row of `f`) are in feature order, as the rows are
+ * before sorting. The purchase model `pm` is the one the scoring features
+ * were taken with (one fit, not two); kind 0: none. */
+static int32_t add_values(double *values, int32_t *spend_fitted, const cxm_model *pm, int64_t scored_at,
+                          const cxm_store *store, const cxm_features *f, int64_t horizon) {
   cxm_rfm *own = NULL;
   const cxm_rfm *rfm;
   cxm_rfm_options ro;
   cxm_model gg;
-  const cxm_model *pm = &c->purchase;
-  const uint32_t *handle_of;
+  const uint32_t *handle_of, *row_handles = cxmi_features_handles(f);
   uint32_t *row_of = NULL, *own_handles = NULL;
   expected_memo memo;
-  size_t n, i, customers, room;
+  size_t n, i, customers, room, count = cxm_features_count(f);
   double mean_spend = 0.0, spend_n = 0.0;
   int32_t rc = CXM_OK;
   cxmi_alloc a;
-  c->spend_fitted = 0;
-  if (c->count == 0 || c->scored_at <= CXM_TIME_MIN || pm->kind == 0) return CXM_OK;
+  *spend_fitted = 0;
+  if (count == 0 || scored_at <= CXM_TIME_MIN || pm->kind == 0) return CXM_OK;
   cxmi_alloc_init(&a, cxmi_store_hooks(store));
   customers = store->customers.count;
   room = customers > 0 ? customers : 1;
@@ -555,7 +556,7 @@ static int32_t add_values(cxm_churn *c, const cxm_store *store, const cxm_featur
     }
     if (rc == CXM_OK) {
       cxm_rfm_options_init(&ro);
-      ro.to = c->scored_at;
+      ro.to = scored_at;
       rc = cxmi_store_rfm(own, own_handles, store, &ro);
     }
     rfm = own;
@@ -571,13 +572,13 @@ static int32_t add_values(cxm_churn *c, const cxm_store *store, const cxm_featur
      * running off to infinity) the full 500-iteration fit took 57 s, 50 times
      * the rest of the call. */
     rc = spend_model(&gg, rfm, cxmi_store_hooks(store));
-    c->spend_fitted = rc == CXM_OK;
+    *spend_fitted = rc == CXM_OK;
     rc = rc == CXM_E_NOMEM ? rc : CXM_OK;
   }
   n = rc == CXM_OK ? cxm_rfm_count(rfm) : 0;
   if (rc == CXM_OK) {
     for (i = 0; i < customers; i++) row_of[i] = UINT32_MAX;
-    for (i = 0; i < c->count; i++) row_of[c->rows[i].handle] = (uint32_t)i;
+    for (i = 0; i < count; i++) row_of[row_handles[i]] = (uint32_t)i;
     for (i = 0; i < n; i++) {
       cxm_rfm_customer rc_;
       cxm_rfm_customer_init(&rc_);
@@ -599,9 +600,9 @@ static int32_t add_values(cxm_churn *c, const cxm_store *store, const cxm_featur
       handle = handle_of[i];
       if (row_of[handle] == UINT32_MAX) continue;
       if (memo_expected(&e, &memo, pm, (double)horizon / (7.0 * 86400.0), cu.x, cu.t_x, cu.T) != CXM_OK) continue;
-      if (!c->spend_fitted || cxm_model_expected_spend(&spend, &gg, cu.x, cu.x > 0 ? cu.monetary : 1.0) != CXM_OK)
+      if (!*spend_fitted || cxm_model_expected_spend(&spend, &gg, cu.x, cu.x > 0 ? cu.monetary : 1.0) != CXM_OK)
         spend = cu.x > 0 && cu.monetary > 0 ? cu.monetary : mean_spend;
-      c->rows[row_of[handle]].value = isfinite(e * spend) ? e * spend : 0.0;
+      values[row_of[handle]] = isfinite(e * spend) ? e * spend : 0.0;
     }
     memo_free(&memo);
   }
@@ -617,7 +618,12 @@ typedef struct churn_tasks {
   const cxm_store *store;
   cxm_feature_options train, score; /* at the training cut-off; at the scoring time */
   int32_t train_lapsed;
-  cxm_features *features; /* task 1's: the features at the scoring time */
+  cxm_features *features; /* task 1's: the features at the scoring time, */
+  double *values;         /* each row's expected value (add_values(), allocated with values_alloc), */
+  cxmi_alloc *values_alloc;
+  int32_t spend_fitted;
+  int32_t values_rc; /* and its status, seen where one thread would meet it */
+  int64_t horizon;
   int32_t rc[2];
 } churn_tasks;
 
@@ -625,8 +631,22 @@ static void churn_task(void *arg, uint32_t index) {
   churn_tasks *t = arg;
   if (index == 0)
     t->rc[0] = choose_model(t->c, t->store, &t->train, t->train_lapsed);
-  else if (index == 1)
+  else if (index == 1) {
+    cxm_model none;
+    const cxm_model *pm;
+    size_t n;
     t->rc[1] = cxmi_store_features_keep(&t->features, t->store, &t->score, 1); /* add_values() reuses its summaries */
+    if (t->rc[1] != CXM_OK) return;
+    n = cxm_features_count(t->features);
+    t->values = n > 0 ? cxmi_calloc(t->values_alloc, n, sizeof *t->values) : NULL;
+    if (n > 0 && t->values == NULL) {
+      t->values_rc = CXM_E_NOMEM;
+      return;
+    }
+    memset(&none, 0, sizeof none); /* kind 0: no purchase model, no values */
+    pm = cxmi_features_model(t->features) != NULL ? cxmi_features_model(t->features) : &none;
+    t->values_rc = add_values(t->values, &t->spend_fitted, pm, t->c->scored_at, t->store, t->features, t->horizon);
+  }
 }
 
 static int32_t check_options(const cxm_churn_options *o) {
@@ -647,8 +667,9 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
   cxm_feature_options fo;
   cxm_features *f = NULL;
   cxm_churn *c;
-  cxmi_alloc a;
-  int32_t rc;
+  cxmi_alloc a, a_values;
+  double *values = NULL; /* each scoring row's expected value (churn_task 1) */
+  int32_t rc, values_rc = CXM_OK;
   if (out == NULL) return CXM_E_ARG;
   *out = NULL;
   if (store == NULL) return CXM_E_ARG;
@@ -662,6 +683,7 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
   if (cxmi_store_keeps(store, CXM_OMIT_CUSTOMER_DAYS) != CXM_OK) return CXM_E_STATE;
   if (store->events == 0) return CXM_E_NO_DATA;
   cxmi_alloc_init(&a, &store->alloc.hooks);
+  cxmi_alloc_init(&a_values, &store->alloc.hooks);
   c = cxmi_calloc(&a, 1, sizeof *c);
   if (c == NULL) return CXM_E_NOMEM;
   c->hooks = store->alloc.hooks;
@@ -692,6 +714,11 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
     t.score.cutoff = c->scored_at;
     t.score.horizon_seconds = 0;
     t.features = NULL;
+    t.values = NULL;
+    t.values_alloc = &a_values;
+    t.spend_fitted = 0;
+    t.values_rc = CXM_OK;
+    t.horizon = o.horizon_seconds;
     t.rc[0] = t.rc[1] = CXM_E_STATE; /* a runner that skipped a task */
     if (o.run_tasks != NULL) {
       o.run_tasks(o.run_tasks_user, churn_task, &t, 2);
@@ -700,6 +727,9 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
       churn_task(&t, 1);
     }
     f = t.features;
+    values = t.values;
+    values_rc = t.values_rc;
+    c->spend_fitted = t.spend_fitted;
     /* The first failure in the order one thread would meet them. */
     rc = t.rc[0] != CXM_OK ? t.rc[0] : t.rc[1];
   }
@@ -713,9 +743,10 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
     if (cxmi_features_model(f) != NULL) c->purchase = *cxmi_features_model(f);
   }
   if (rc == CXM_OK) rc = find_baseline(c, &a);
-  if (rc == CXM_OK) rc = add_values(c, store, f, o.horizon_seconds);
+  if (rc == CXM_OK) rc = values_rc;
   if (rc == CXM_OK) {
     size_t i;
+    for (i = 0; i < c->count; i++) c->rows[i].value = values[i]; /* rows in feature order still */
     for (i = 0; i < c->count; i++) {
       c->expected_value += c->rows[i].value;
       c->value_at_risk += c->rows[i].risk * c->rows[i].value;
@@ -723,6 +754,7 @@ int32_t cxm_store_churn(cxm_churn **out, const cxm_store *store, const cxm_churn
     if (c->count > 1)
       qsort(c->rows, c->count, sizeof *c->rows, o.rank == CXM_CHURN_RANK_VALUE ? by_value_at_risk : by_risk);
   }
+  if (values != NULL) cxmi_free(&a_values, values, cxm_features_count(f) * sizeof *values);
   cxm_features_free(f);
   if (rc != CXM_OK) {
     cxm_churn_free(c);

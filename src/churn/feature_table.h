@@ -26,6 +26,9 @@ int32_t cxmi_store_features_keep(cxm_features **out, const cxm_store *store, con
  * when no model was fitted. */
 const cxm_rfm *cxmi_features_rfm(const uint32_t **handles, const cxm_features *features);
 
+/* The customer handle of each row (cxm_features_count() of them). */
+const uint32_t *cxmi_features_handles(const cxm_features *features);
+
 /* The purchase model's P(no purchase in the lapse horizon) of row `index`
  * (the probability CXM_FEATURE_LAPSE_ODDS is the clipped log-odds of); NaN
  * when it has no P(alive). */

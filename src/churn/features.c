@@ -668,6 +668,8 @@ static int32_t row_copy(double *values, size_t count, uint32_t *handle, int32_t 
   return CXM_OK;
 }
 
+const uint32_t *cxmi_features_handles(const cxm_features *f) { return f->handles; }
+
 int32_t cxm_features_row_get(double *values, size_t capacity, uint32_t *handle, int32_t *label, const cxm_features *f,
                              size_t index) {
   if (values == NULL || f == NULL) return CXM_E_ARG;
