@@ -153,6 +153,35 @@ static cxm_store *planted_store(int aligned) {
   return s;
 }
 
+/* planted_store(0)'s customers, all buying alike up to the training
+ * cut-off (weekly for 14 weeks): only the NPS answer tells the churners
+ * apart there, and the wrong way round for the default model (the
+ * churners are the promoters); the others buy again on day 199. */
+static cxm_store *nps_store(void) {
+  cxm_store *s;
+  char id[16];
+  int i, w;
+  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
+  for (i = 0; i < 200; i++) {
+    int bad = (i / 2) % 2;
+    snprintf(id, sizeof id, "c%03d", i);
+    for (w = 0; w < 14; w++) {
+      spec p = {id, MON + (7 * w + i % 5) * DAY + 3600, CXM_KIND_PURCHASE, 20, 0, NULL, 0};
+      spec_record(s, &p);
+    }
+    spec n = {id, MON + (60 + i % 40) * DAY, CXM_KIND_NPS, bad ? 10 : 2, 0, NULL, 0};
+    spec_record(s, &n);
+    if (bad) {
+      spec ch = {id, MON + (120 + i % 40) * DAY, CXM_KIND_CHURN, NONE, 0, NULL, 0};
+      spec_record(s, &ch);
+    } else {
+      spec late = {id, MON + 199 * DAY, CXM_KIND_PURCHASE, 5, 0, NULL, 0}; /* after the training cut-off */
+      spec_record(s, &late);
+    }
+  }
+  return s;
+}
+
 /* The selection follows its documented rule on the held-out figures, and
  * the rows are cxm_store_features() as of scored_at scored by the chosen
  * model. */
@@ -258,7 +287,9 @@ static void assert_same_churn(const cxm_churn *a, const cxm_churn *b) {
 }
 
 /* The independent parts handed to run_tasks, in any order, give the same
- * bits as one after another; a runner that skips one is CXM_E_STATE. */
+ * bits as one after another, whichever model is chosen (the purchase model
+ * on the planted store, the fitted one on nps_store()); a runner that
+ * skips one is CXM_E_STATE. */
 static void test_run_tasks(void **state) {
   cxm_store *s = planted_store(0);
   cxm_churn_options o;
@@ -274,9 +305,25 @@ static void test_run_tasks(void **state) {
   o.run_tasks = reverse_runner;
   o.run_tasks_user = &log;
   ran = churn_of(s, &o);
+  assert_int_equal(info_of(ran).source, CXM_CHURN_SOURCE_PURCHASE);
   assert_int_equal(log.calls, 1);
   assert_int_equal(log.count, 2);
   assert_same_churn(plain, ran);
+  cxm_churn_free(plain);
+  cxm_churn_free(ran);
+  /* Purchases alike, NPS apart: the fitted model is chosen. */
+  {
+    cxm_store *t = nps_store();
+    o.run_tasks = NULL;
+    plain = churn_of(t, &o);
+    assert_int_equal(info_of(plain).source, CXM_CHURN_SOURCE_FITTED);
+    o.run_tasks = reverse_runner;
+    log.calls = 0;
+    ran = churn_of(t, &o);
+    assert_int_equal(log.calls, 1);
+    assert_same_churn(plain, ran);
+    cxm_store_free(t);
+  }
   log.skip_last = 1;
   assert_int_equal(cxm_store_churn(&c, s, &o), CXM_E_STATE);
   assert_null(c);
