@@ -42,7 +42,6 @@ extern "C" {
 /** `scored_at` value meaning "the UTC midnight after the store's last event". */
 #define CXM_CHURN_AFTER_LAST INT64_MIN
 
-/** @brief How cxm_store_churn() scores; fill with cxm_churn_options_init(). @since 0.1 */
 /** @brief One of the tasks a cxm_run_tasks_fn runs: task `index`. @since 0.2 */
 typedef void (*cxm_task_fn)(void *arg, uint32_t index);
 
@@ -60,6 +59,7 @@ typedef void (*cxm_task_fn)(void *arg, uint32_t index);
  */
 typedef void (*cxm_run_tasks_fn)(void *user, cxm_task_fn task, void *arg, uint32_t count);
 
+/** @brief How cxm_store_churn() scores; fill with cxm_churn_options_init(). @since 0.1 */
 typedef struct cxm_churn_options {
   size_t size; /**< sizeof(cxm_churn_options); set by the init function */
   int64_t
