@@ -125,8 +125,11 @@ static void test_default_model_hand_worked(void **state) {
  * numbered 2, 3, 6, 7, ... (both halves of the even/odd handle split hold
  * 50 of each class: the models are compared), or with `aligned` the
  * odd-numbered ones (the even, training half has no churner: the default
- * model). */
-static cxm_store *planted_store(int aligned) {
+ * model). With `nps_apart` every customer buys alike up to the training
+ * cut-off (weekly for 14 weeks) and the bad ones answer 10, the others 2:
+ * only the NPS answer tells the churners apart there, and the wrong way
+ * round for the default model (the fitted model is chosen). */
+static cxm_store *planted(int aligned, int nps_apart) {
   cxm_store *s;
   char id[16];
   int i, w;
@@ -134,12 +137,12 @@ static cxm_store *planted_store(int aligned) {
   for (i = 0; i < 200; i++) {
     int bad = aligned ? i % 2 : (i / 2) % 2;
     snprintf(id, sizeof id, "c%03d", i);
-    for (w = 0; w < 14 - 4 * bad; w++) {
+    for (w = 0; w < 14 - (nps_apart ? 0 : 4 * bad); w++) {
       spec p = {id, MON + (7 * w + i % 5) * DAY + 3600, CXM_KIND_PURCHASE, 20, 0, NULL, 0};
       spec_record(s, &p);
     }
     {
-      spec n = {id, MON + (60 + i % 40) * DAY, CXM_KIND_NPS, bad ? 2 : 10, 0, NULL, 0};
+      spec n = {id, MON + (60 + i % 40) * DAY, CXM_KIND_NPS, bad != nps_apart ? 2 : 10, 0, NULL, 0};
       spec_record(s, &n);
     }
     if (bad) {
@@ -153,34 +156,9 @@ static cxm_store *planted_store(int aligned) {
   return s;
 }
 
-/* planted_store(0)'s customers, all buying alike up to the training
- * cut-off (weekly for 14 weeks): only the NPS answer tells the churners
- * apart there, and the wrong way round for the default model (the
- * churners are the promoters); the others buy again on day 199. */
-static cxm_store *nps_store(void) {
-  cxm_store *s;
-  char id[16];
-  int i, w;
-  assert_int_equal(cxm_store_new(&s, NULL), CXM_OK);
-  for (i = 0; i < 200; i++) {
-    int bad = (i / 2) % 2;
-    snprintf(id, sizeof id, "c%03d", i);
-    for (w = 0; w < 14; w++) {
-      spec p = {id, MON + (7 * w + i % 5) * DAY + 3600, CXM_KIND_PURCHASE, 20, 0, NULL, 0};
-      spec_record(s, &p);
-    }
-    spec n = {id, MON + (60 + i % 40) * DAY, CXM_KIND_NPS, bad ? 10 : 2, 0, NULL, 0};
-    spec_record(s, &n);
-    if (bad) {
-      spec ch = {id, MON + (120 + i % 40) * DAY, CXM_KIND_CHURN, NONE, 0, NULL, 0};
-      spec_record(s, &ch);
-    } else {
-      spec late = {id, MON + 199 * DAY, CXM_KIND_PURCHASE, 5, 0, NULL, 0}; /* after the training cut-off */
-      spec_record(s, &late);
-    }
-  }
-  return s;
-}
+static cxm_store *planted_store(int aligned) { return planted(aligned, 0); }
+
+static cxm_store *nps_store(void) { return planted(0, 1); }
 
 /* The selection follows its documented rule on the held-out figures, and
  * the rows are cxm_store_features() as of scored_at scored by the chosen

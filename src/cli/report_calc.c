@@ -1,12 +1,11 @@
 /* The report's computation after the read (see report_calc.h). */
 #include "report_calc.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "tasks.h"
 
 enum part_kind { PART_GROUP, PART_OPERATIONS, PART_LOOP, PART_BACKLOG, PART_OVERALL };
 
@@ -23,8 +22,6 @@ typedef struct pool {
   cli_report_calc *c;
   const cli_report_calc_in *in;
   part *parts;
-  size_t count;
-  atomic_size_t next; /* the next part to take */
 } pool;
 
 static void run_part(part *p, cli_report_calc *c, const cli_report_calc_in *in) {
@@ -64,21 +61,16 @@ static void run_part(part *p, cli_report_calc *c, const cli_report_calc_in *in) 
   }
 }
 
-static void *worker(void *arg) {
+/* A cli_run_tasks() task: part `index`. */
+static void part_task(void *arg, uint32_t index) {
   pool *w = arg;
-  for (;;) {
-    size_t k = atomic_fetch_add(&w->next, 1);
-    if (k >= w->count) return NULL;
-    run_part(&w->parts[k], w->c, w->in);
-  }
+  run_part(&w->parts[index], w->c, w->in);
 }
 
 int cli_report_calc_run(cli_report_calc *c, const cli_report_calc_in *in) {
   part parts[CXM_BY_COUNT + 4];
-  pthread_t threads[CXM_BY_COUNT + 4];
-  int started[CXM_BY_COUNT + 4];
   pool w;
-  size_t n = 0, extra, j, d;
+  size_t n = 0, j, d;
   int32_t rc;
   memset(c, 0, sizeof *c);
   rc = cli_slices_of(&c->slices, in->store, in->by, in->by_count);
@@ -99,14 +91,9 @@ int cli_report_calc_run(cli_report_calc *c, const cli_report_calc_in *in) {
   w.c = c;
   w.in = in;
   w.parts = parts;
-  w.count = n;
-  atomic_init(&w.next, 0);
-  extra = in->threads > 1 ? in->threads - 1 : 0;
-  if (extra > n - 1) extra = n - 1;
-  for (j = 0; j < extra; j++) started[j] = pthread_create(&threads[j], NULL, worker, &w) == 0;
-  (void)worker(&w); /* this thread takes parts too; without threads, all of them */
-  for (j = 0; j < extra; j++)
-    if (started[j]) pthread_join(threads[j], NULL);
+  /* Taken in turn by up to in->threads threads, this one included. */
+  size_t threads = in->threads;
+  cli_run_tasks(&threads, part_task, &w, (uint32_t)n);
   /* The first failure in the parts' order is the one reported. */
   for (j = 0; j < n; j++) {
     if (parts[j].rc == CXM_OK) continue;

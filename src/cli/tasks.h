@@ -1,6 +1,7 @@
-/* The command's cxm_run_tasks_fn (cxm/churn.h): the library's independent
- * tasks side by side on POSIX threads, so that `cxm churn` lends it the
- * threads the library does not start itself. */
+/* The command's cxm_run_tasks_fn (cxm/churn.h): independent tasks side by
+ * side on POSIX threads, the library's (so that `cxm churn` lends it the
+ * threads the library does not start itself) and the report's parts
+ * (report_calc.c). */
 #ifndef CXM_CLI_TASKS_H
 #define CXM_CLI_TASKS_H
 
