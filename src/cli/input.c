@@ -205,10 +205,10 @@ static void diag_put_sanitized(diag_buf *b, const char *text) {
 }
 
 /* The progress line of a file read in ranges: every range adds the bytes
- * and lines it has read; the main thread, which reads the first range,
- * draws the line. Lines stand for rows (a quoted field may span lines). */
+ * and rows it has read; the main thread, which reads the first range,
+ * draws the line. */
 typedef struct range_progress {
-  atomic_ullong bytes, lines;
+  atomic_ullong bytes, lines; /* lines: rows, as the one-thread reading counts them */
   cli_progress line;
 } range_progress;
 
@@ -227,8 +227,7 @@ typedef struct range_job {
   cxm_store *store; /* the range's events */
   int32_t rc;       /* the reading's status */
   cxm_reader_stats stats;
-  uint64_t newlines; /* '\n' in the range */
-  uint64_t hidden;   /* warnings about the header, reported by the first range only */
+  uint64_t hidden; /* warnings about the header, reported by the first range only */
   diag_buf diags;
 } range_job;
 
@@ -299,21 +298,26 @@ static void drop_read(const uint8_t *d, size_t n) {
 #endif
 }
 
-/* Feed the job's range to `reader` step by step, counting its newlines
- * and dropping the pages read. */
+/* Feed the job's range to `reader` step by step, dropping the pages
+ * read. The progress line counts the reader's rows (as on one thread). */
 static int32_t feed_range(cxm_reader *reader, range_job *job) {
   const uint8_t *d = job->data;
   size_t at = 0;
+  uint64_t rows = 0;
   int32_t rc = CXM_OK;
+  cxm_reader_stats stats;
+  memset(&stats, 0, sizeof stats);
+  stats.size = sizeof stats;
   while (at < job->len && rc == CXM_OK) {
     size_t n = job->len - at < RANGE_STEP ? job->len - at : RANGE_STEP;
-    uint64_t lines = count_newlines(d + at, n);
-    job->newlines += lines;
     rc = cxm_reader_feed(reader, d + at, n);
     drop_read(d + at, n);
     at += n;
     atomic_fetch_add(&job->progress->bytes, (unsigned long long)n);
-    atomic_fetch_add(&job->progress->lines, (unsigned long long)lines);
+    if (cxm_reader_stats_get(&stats, reader) == CXM_OK && stats.rows > rows) {
+      atomic_fetch_add(&job->progress->lines, (unsigned long long)(stats.rows - rows));
+      rows = stats.rows;
+    }
     if (job->draws && job->progress->line.enabled) {
       cli_progress_update(&job->progress->line, atomic_load(&job->progress->bytes), atomic_load(&job->progress->lines));
     }
@@ -328,7 +332,6 @@ static void *run_range(void *arg) {
   cxm_reader_options options;
   cxm_reader *reader = NULL;
   int32_t rc;
-  job->newlines = 0;
   rc = cxm_store_new(&job->store, job->options);
   if (rc == CXM_OK) {
     cxm_reader_options_init(&options);
@@ -608,7 +611,7 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
   range_queue q;
   cxm_store *acc;
   uint64_t base = 0;
-  size_t j;
+  size_t j, counted = 0;
   int32_t rc = CXM_OK;
   q.jobs = jobs;
   q.ranges = ranges;
@@ -691,8 +694,12 @@ static int read_ranges(cxm_store **store, int fresh, const char *name, range_job
     jobs[0].store = NULL;
   }
   for (j = 0; j < ranges; j++) {
+    /* The lines before a range are counted only for its diagnostics: a
+     * pass over the bytes that a clean file does not need. */
+    for (; counted < j && jobs[j].diags.len > 0; counted++) {
+      base += count_newlines(jobs[counted].data, jobs[counted].len);
+    }
     print_range_diags(name, &jobs[j], base);
-    base += jobs[j].newlines;
     in->rows += jobs[j].stats.rows;
     in->events += jobs[j].stats.events;
     in->rejected += jobs[j].stats.rejected;
