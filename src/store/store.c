@@ -668,8 +668,12 @@ int32_t cxmi_store_record_hashed(cxm_store *store, const cxm_event *event, const
   h = hashes != NULL && hashes->customer != 0 ? hashes->customer
                                               : cxmi_hash_bytes(event->customer, event->customer_len);
   ih = hashes != NULL && hashes->id != 0 ? hashes->id : id_hash_of(event->id, event->id_len);
-  return commit_event(store, event, cxmi_intern_find(&store->customers, event->customer, event->customer_len, h), h, ih,
-                      hashes != NULL ? hashes->ref : 0);
+  /* A handle, once given, never changes: the one the prefetch found holds. */
+  return commit_event(store, event,
+                      hashes != NULL && hashes->customer != 0 && hashes->customer_index >= 0
+                          ? hashes->customer_index
+                          : cxmi_intern_find(&store->customers, event->customer, event->customer_len, h),
+                      h, ih, hashes != NULL ? hashes->ref : 0);
 }
 
 int32_t cxm_store_record(cxm_store *store, const cxm_event *event) {
@@ -715,6 +719,7 @@ void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, cons
   for (i = 0; i < count; i++) {
     const cxm_event *e = &events[i];
     hashes[i].customer = id_hash_of(e->customer, e->customer_len);
+    hashes[i].customer_index = -1;
     cxmi_intern_prefetch_slot(&store->customers, hashes[i].customer);
     hashes[i].id = id_hash_of(e->id, e->id_len);
     if (hashes[i].id != 0) cxmi_intern_prefetch_slot(&store->event_ids, hashes[i].id);
@@ -729,19 +734,21 @@ void cxmi_store_prefetch(cxmi_event_hashes *hashes, const cxm_store *store, cons
     cxmi_intern_prefetch_record(&store->customers, hashes[i].customer);
     if (hashes[i].ref != 0) cxmi_intern_prefetch_record(&store->interactions.refs, hashes[i].ref);
   }
-  /* A purchase or SERVQUAL answer then looks up a key made of the
-   * customer's handle, and an event naming a channel or segment reads the
-   * customer's firsts: find the handles (their lines are on the way now)
-   * and start loading those too. */
+  /* Find the customers' handles (their lines are on the way now), which
+   * recording then uses. A purchase or SERVQUAL answer looks up a key made
+   * of the handle, and an event naming a channel or segment reads the
+   * customer's firsts: start loading those too. */
   for (i = 0; i < count; i++) {
     const cxm_event *e = &events[i];
     int64_t customer;
     uint64_t key;
-    int day = cxmi_day_event(store, e);
-    int named = firsts_event(store, e);
-    if ((!day && !named) || hashes[i].customer == 0) continue;
+    int day, named;
+    if (hashes[i].customer == 0) continue;
     customer = cxmi_intern_find(&store->customers, e->customer, e->customer_len, hashes[i].customer);
-    if (customer < 0) continue;
+    hashes[i].customer_index = customer;
+    day = cxmi_day_event(store, e);
+    named = firsts_event(store, e);
+    if (customer < 0 || (!day && !named)) continue;
     if (named && (uint64_t)customer < store->info_count) PREFETCH(&store->info[customer]);
     if (!day || e->time < CXM_TIME_MIN || e->time > CXM_TIME_MAX) continue;
     key = CXMI_PURCHASE_KEY(customer, e->time / 86400);

@@ -87,11 +87,13 @@ static inline int32_t cxmi_store_keeps(const cxm_store *store, uint32_t what) {
  * latency, few enough that the lines stay cached until used. */
 #define CXMI_PREFETCH_MAX 16
 
-/* Hashes of an event's customer id and event id (0: not computed). */
+/* Hashes of an event's customer id and event id (0: not computed), and
+ * the customer's handle when cxmi_store_prefetch() found it. */
 typedef struct cxmi_event_hashes {
   uint64_t customer;
   uint64_t id;
-  uint64_t ref; /* only for events that update an interaction */
+  uint64_t ref;           /* only for events that update an interaction */
+  int64_t customer_index; /* -1: not found then (an earlier event of the round may add it) */
 } cxmi_event_hashes;
 
 /* Start loading the memory that recording `count` (<= CXMI_PREFETCH_MAX;
