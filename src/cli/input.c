@@ -219,8 +219,10 @@ typedef struct range_job {
   const uint8_t *header;    /* bytes fed first (the CSV header of ranges after the first), or NULL */
   size_t header_len;
   uint64_t header_lines; /* '\n' in them */
-  const uint8_t *data;   /* the range */
+  const uint8_t *data;   /* the range, in the file's mapping (read only for cuts and line counts) */
   size_t len;
+  int fd;        /* the file, whose bytes the reading takes with pread() */
+  size_t offset; /* the range's first byte in it */
   const cli_args *args;
   int32_t format;
   const cxm_store_options *options;
@@ -269,17 +271,15 @@ static uint64_t count_newlines(const uint8_t *d, size_t n) {
   return k;
 }
 
-/* Bytes of a range fed to its reader per call; the pages of each step
- * are dropped from the mapping once read (drop_read), and the progress
+/* Bytes of a range read and fed to its reader per call; the progress
  * line is drawn after each step of the first range. */
 #define RANGE_STEP ((size_t)1024 * 1024)
 
 /* Drop the whole pages of d[0..n) from the process's mapping of the file:
- * they stay in the page cache, and reading them again (the header, which
- * every range reads first) maps them again from it, unchanged, since the
- * mapping is read-only. Without this every page of the file read so far
- * counts in the resident size, a 752 MB file 752 MB more than the
- * one-thread reading, which reads through a 64 KiB buffer. A hint only. */
+ * they stay in the page cache, and reading them again maps them again
+ * from it, unchanged, since the mapping is read-only. The cuts read a few
+ * pages of the mapping (for a file with quotes, all of it): without this
+ * they would count in the resident size. A hint only. */
 static void drop_read(const uint8_t *d, size_t n) {
   long page = sysconf(_SC_PAGESIZE);
   uintptr_t begin, end;
@@ -298,20 +298,68 @@ static void drop_read(const uint8_t *d, size_t n) {
 #endif
 }
 
-/* Feed the job's range to `reader` step by step, dropping the pages
- * read. The progress line counts the reader's rows (as on one thread). */
+/* Read exactly n bytes at `offset` of fd into buf: 0, or -1 (an error, or
+ * a file that has become shorter since it was measured). */
+static int pread_all(int fd, uint8_t *buf, size_t n, size_t offset) {
+  while (n > 0) {
+    ssize_t got = pread(fd, buf, n, (off_t)offset);
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got <= 0) {
+      return -1;
+    }
+    buf += got;
+    n -= (size_t)got;
+    offset += (size_t)got;
+  }
+  return 0;
+}
+
+/* Whether `byte` occurs in the n bytes at `offset` of fd (-1: unreadable).
+ * Read with pread() rather than through the mapping: on a virtual machine
+ * a fault per 64 KiB of mapped file made this pass five times slower. */
+static int file_has_byte(int fd, size_t offset, size_t n, uint8_t byte) {
+  uint8_t *buf = malloc(RANGE_STEP);
+  int found = 0;
+  if (buf == NULL) {
+    return -1;
+  }
+  while (n > 0 && found == 0) {
+    size_t step = n < RANGE_STEP ? n : RANGE_STEP;
+    if (pread_all(fd, buf, step, offset) != 0) {
+      found = -1;
+      break;
+    }
+    found = memchr(buf, byte, step) != NULL;
+    offset += step;
+    n -= step;
+  }
+  free(buf);
+  return found;
+}
+
+/* Feed the job's range to `reader` step by step, read with pread() into a
+ * buffer of its own (the faults of reading through the mapping cost more
+ * than the copy). The progress line counts the reader's rows (as on one
+ * thread). A range that can no longer be read in full (the file became
+ * shorter) is CXM_E_STATE: the file is then read again on one thread,
+ * which reports it. */
 static int32_t feed_range(cxm_reader *reader, range_job *job) {
-  const uint8_t *d = job->data;
+  uint8_t *buf = malloc(RANGE_STEP);
   size_t at = 0;
   uint64_t rows = 0;
-  int32_t rc = CXM_OK;
+  int32_t rc = buf != NULL ? CXM_OK : CXM_E_NOMEM;
   cxm_reader_stats stats;
   memset(&stats, 0, sizeof stats);
   stats.size = sizeof stats;
   while (at < job->len && rc == CXM_OK) {
     size_t n = job->len - at < RANGE_STEP ? job->len - at : RANGE_STEP;
-    rc = cxm_reader_feed(reader, d + at, n);
-    drop_read(d + at, n);
+    if (pread_all(job->fd, buf, n, job->offset + at) != 0) {
+      rc = CXM_E_STATE;
+      break;
+    }
+    rc = cxm_reader_feed(reader, buf, n);
     at += n;
     atomic_fetch_add(&job->progress->bytes, (unsigned long long)n);
     if (cxm_reader_stats_get(&stats, reader) == CXM_OK && stats.rows > rows) {
@@ -322,6 +370,7 @@ static int32_t feed_range(cxm_reader *reader, range_job *job) {
       cli_progress_update(&job->progress->line, atomic_load(&job->progress->bytes), atomic_load(&job->progress->lines));
     }
   }
+  free(buf);
   return rc;
 }
 
@@ -509,12 +558,12 @@ static size_t day_cut(const uint8_t *d, size_t len, size_t b, long col, size_t r
 
 /* Cut d[0..len) into at most `parts` ranges at record starts, the last
  * `last` times as long as each of the others; `cuts` receives the starts
- * of ranges 1.. (at least `start`). Returns the number of ranges. */
-static size_t find_cuts(size_t *cuts, const uint8_t *d, size_t len, size_t start, size_t parts, double last, int csv) {
+ * of ranges 1.. (at least `start`). `plain`: no '"' after the header, so
+ * that every '\n' ends a record. Returns the number of ranges. */
+static size_t find_cuts(size_t *cuts, const uint8_t *d, size_t len, size_t start, size_t parts, double last, int csv,
+                        int plain) {
   size_t j, ranges = 1, p = start;
   double whole = (double)(parts - 1) + last; /* in parts */
-  /* Without any '"' after the header, every '\n' ends a record. */
-  int plain = !csv || memchr(d + start, '"', len - start) == NULL;
   long col = csv ? time_column(d, start) : -1;
   for (j = 1; j < parts; j++) {
     size_t target = (size_t)((double)len * (double)j / whole), b;
@@ -759,9 +808,13 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
    * a quarter of the time reading it took). */
   cuts = calloc(threads + 1, sizeof *cuts);
   if (cuts != NULL && (!csv || header > 0) && comma_utf8(d, len, header, &args->dialect)) {
-    ranges = find_cuts(cuts, d, len, header, threads + 1, (double)(threads - 1) / 4.0, csv);
+    int quoted = csv ? file_has_byte(fd, header, len - header, '"') : 0;
+    if (quoted >= 0) {
+      ranges = find_cuts(cuts, d, len, header, threads + 1, (double)(threads - 1) / 4.0, csv, !quoted);
+    }
   }
-  /* The cuts and checks above read (for a file with quotes, all of) it. */
+  /* The cuts and checks above read some pages of it (for a file with
+   * quotes, all of them). */
   drop_read(d, len);
   if (ranges > 1) {
     jobs = calloc(ranges, sizeof *jobs);
@@ -775,6 +828,8 @@ static enum file_outcome read_file_threads(cxm_store **store, int fresh, const c
       size_t begin = j == 0 ? 0 : cuts[j - 1], end = j + 1 < ranges ? cuts[j] : len;
       jobs[j].data = d + begin;
       jobs[j].len = end - begin;
+      jobs[j].fd = fd;
+      jobs[j].offset = begin;
       if (j > 0 && csv) {
         jobs[j].header = d;
         jobs[j].header_len = header;
