@@ -890,6 +890,49 @@ static void test_property_contiguous(void **state) {
   }
 }
 
+/* Event ids over several arena blocks in every shard (16 bytes a record,
+ * 4 096 a block): merged by their slots and whole blocks (in the build
+ * with 4 hash bits a slot, test_merge_smalltag, id by id), they give the
+ * single store's answers and snapshot, are found again as duplicates, and
+ * an id in both stores is a conflict that leaves `into` as it was. */
+static void test_event_ids_many_blocks(void **state) {
+  uint64_t rng = UINT64_C(0x5eed0011);
+  size_t n = 20000, cuts[2] = {7001, 13003}, i;
+  ev *events = calloc(n, sizeof *events);
+  cxm_store *seq, *m, *late;
+  buf before, after;
+  (void)state;
+  assert_non_null(events);
+  for (i = 0; i < n; i++) {
+    events[i] = random_event(&rng, 50, 20, 0, 0);
+    /* distinct (7 919 is prime to 20 000), not in order */
+    snprintf(events[i].id, sizeof events[i].id, "id-%012zu", i * 7919 % n);
+  }
+  seq = store_of(events, n);
+  m = merged_of(events, n, cuts, 3, 0);
+  assert_same(seq, m, 0);
+  assert_same_snapshot(seq, m);
+  for (i = 0; i < n; i += 97) assert_int_equal(record(m, &events[i]), CXM_DUPLICATE);
+  late = store_of(&events[n - 1], 1);
+  memset(&before, 0, sizeof before);
+  memset(&after, 0, sizeof after);
+  assert_int_equal(cxm_store_save_to(m, snapshot_write, &before), CXM_OK);
+  assert_int_equal(cxm_store_merge_exact(m, late), CXM_E_CONFLICT);
+  assert_int_equal(cxm_store_merge(m, late), CXM_E_CONFLICT);
+  assert_int_equal(cxm_store_save_to(m, snapshot_write, &after), CXM_OK);
+  assert_int_equal(before.len, after.len);
+  assert_memory_equal(before.p, after.p, before.len);
+  /* and a new id after the merged ones is taken */
+  snprintf(events[0].id, sizeof events[0].id, "id-new");
+  assert_int_equal(record(m, &events[0]), CXM_OK);
+  free(before.p);
+  free(after.p);
+  cxm_store_free(late);
+  cxm_store_free(seq);
+  cxm_store_free(m);
+  free(events);
+}
+
 static uint64_t fnv(const char *s) {
   uint64_t h = UINT64_C(1469598103934665603);
   for (; *s != '\0'; s++) h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
@@ -1211,6 +1254,7 @@ int main(void) {
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_limit),
       cmocka_unit_test(test_property_contiguous),
+      cmocka_unit_test(test_event_ids_many_blocks),
       cmocka_unit_test(test_property_by_customer),
       cmocka_unit_test(test_exact_hand),
       cmocka_unit_test(test_exact_property),

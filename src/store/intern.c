@@ -160,12 +160,18 @@ static int32_t grow_slots(cxmi_intern *t, cxmi_alloc *a, uint64_t new_cap) {
   return CXM_OK;
 }
 
-int32_t cxmi_intern_reserve_slots(cxmi_intern *t, cxmi_alloc *a, uint64_t need) {
+/* The index capacity that holds `need` strings. */
+static uint64_t slots_for(const cxmi_intern *t, uint64_t need) {
   uint64_t cap = t->slots == NULL ? MIN_SLOTS : (uint64_t)t->slot_mask + 1;
   /* Keep the load at or below three quarters: probes stay short (the
    * hash's top bits in the slot reject almost every wrong one without
    * touching the arena). */
   while (need * 4 > cap * 3) cap *= 2;
+  return cap;
+}
+
+int32_t cxmi_intern_reserve_slots(cxmi_intern *t, cxmi_alloc *a, uint64_t need) {
+  uint64_t cap = slots_for(t, need);
   if (cap > (UINT64_C(1) << 32)) return CXM_E_LIMIT;
   if (t->slots != NULL && cap == (uint64_t)t->slot_mask + 1) return CXM_OK;
   return grow_slots(t, a, cap);
@@ -255,4 +261,59 @@ const char *cxmi_intern_str(const cxmi_intern *t, uint32_t index, size_t *len) {
   assert(!t->walk);
   *len = t->ptrs[index][4];
   return (const char *)t->ptrs[index] + CXMI_INTERN_REC_HEADER;
+}
+
+int cxmi_intern_slots_carry_home(const cxmi_intern *t) {
+  return t->slots == NULL || 64u - t->shift <= CXMI_INTERN_TAG_BITS;
+}
+
+int cxmi_intern_will_carry_home(const cxmi_intern *t, uint64_t need) {
+  return slots_for(t, need) <= (UINT64_C(1) << CXMI_INTERN_TAG_BITS);
+}
+
+int cxmi_intern_sets_meet(const cxmi_intern *dst, const cxmi_intern *src) {
+  uint32_t i;
+  assert(dst->set && src->set && cxmi_intern_slots_carry_home(dst));
+  if (dst->slots == NULL || src->slots == NULL) return 0;
+  for (i = 0; i <= src->slot_mask; i++) {
+    uint64_t v = src->slots[i], tag = CXMI_INTERN_TAG(v);
+    uint32_t j;
+    /* Start loading a later slot's home: the reads of dst go at random. */
+    if (i + 16 <= src->slot_mask && src->slots[i + 16] != 0)
+      PREFETCH(&dst->slots[cxmi_intern_home(dst, src->slots[i + 16])]);
+    if (v == 0) continue;
+    for (j = cxmi_intern_home(dst, v); dst->slots[j] != 0; j = (j + 1) & dst->slot_mask) {
+      const unsigned char *a, *b;
+      if (CXMI_INTERN_TAG(dst->slots[j]) != tag) continue;
+      a = slot_rec(dst, dst->slots[j]);
+      b = slot_rec(src, v);
+      if (a[0] == b[0] && memcmp(a + 1, b + 1, a[0]) == 0) return 1;
+    }
+  }
+  return 0;
+}
+
+void cxmi_intern_set_append(cxmi_intern *dst, const cxmi_intern *src, char *const *blocks) {
+  uint32_t b, i, base;
+  assert(dst->set && src->set && cxmi_intern_slots_carry_home(dst));
+  assert(((uint64_t)dst->count + src->count) * 4 <= ((uint64_t)dst->slot_mask + 1) * 3);
+  if (src->count == 0) return;
+  base = dst->block_count;
+  for (b = 0; b < src->block_count; b++) {
+    int last = b + 1 == src->block_count;
+    /* A block before the last holds its own end mark (or is full). */
+    memcpy(blocks[b], src->blocks[b], last ? src->block_used : CXMI_INTERN_BLOCK_SIZE);
+    cxmi_intern_attach_block(dst, blocks[b]);
+    dst->block_used = last ? src->block_used : CXMI_INTERN_BLOCK_SIZE;
+  }
+  for (i = 0; i <= src->slot_mask; i++) {
+    uint64_t v = src->slots[i], pos;
+    if (i + 16 <= src->slot_mask && src->slots[i + 16] != 0)
+      PREFETCH(&dst->slots[cxmi_intern_home(dst, src->slots[i + 16])]);
+    if (v == 0) continue;
+    pos = (v & CXMI_INTERN_POS_MASK) - 1;
+    pos += (uint64_t)base << CXMI_INTERN_BLOCK_SHIFT; /* same offset, block moved by `base` */
+    place_slot(dst->slots, dst->slot_mask, dst->shift, v, CXMI_INTERN_TAG(v) | (pos + 1));
+  }
+  dst->count += src->count;
 }

@@ -159,6 +159,7 @@ typedef struct merge_plan {
   uint32_t ratings; /* rating-log records of `from` */
   int info;         /* `from` has a customer with a first channel or segment */
   uint32_t status;  /* status records (resolves, reopens, transfers) of `from` */
+  int ids_whole;    /* the event ids move by slots and whole arena blocks (plan_event_ids) */
 } merge_plan;
 
 static int add_overflows_u64(uint64_t a, uint64_t b) { return a > UINT64_MAX - b; }
@@ -508,13 +509,30 @@ static void commit_side_tables(cxm_store *into, const merge_maps *m, const cxm_s
 
 /* ---- the merge ------------------------------------------------------------ */
 
+/* A store skips a repeated event id, but a merge cannot take back an
+ * event `into` already counted: any id in both is a conflict. While the
+ * merged index carries each id's home slot in its hash bits (up to 2^28
+ * slots), the ids are checked by `from`'s slots and added by copying its
+ * arena blocks whole and moving its slots: no id is hashed again, and the
+ * ids keep their order. Past that, id by id. */
+static int32_t plan_event_ids(merge_plan *p, const cxm_store *into, const cxm_store *from) {
+  const cxmi_intern *dst = &into->event_ids, *src = &from->event_ids;
+  if (cxmi_intern_will_carry_home(dst, (uint64_t)dst->count + src->count)) {
+    if (cxmi_intern_sets_meet(dst, src)) return CXM_E_CONFLICT;
+    cxmi_merge_intern_begin(&p->event_ids, dst);
+    p->event_ids.added = src->count;
+    p->event_ids.blocks = src->count > 0 ? src->block_count : 0;
+    p->ids_whole = 1;
+    return CXM_OK;
+  }
+  plan_intern(NULL, &p->event_ids, dst, src);
+  return p->event_ids.added == src->count ? CXM_OK : CXM_E_CONFLICT;
+}
+
 static int32_t plan_merge(merge_plan *p, merge_maps *m, cxm_store *into, const cxm_store *from, int exact) {
-  int32_t rc = CXM_OK;
+  int32_t rc = plan_event_ids(p, into, from);
   cxmi_alloc *a = &into->alloc;
-  /* A store skips a repeated event id, but a merge cannot take back an
-   * event `into` already counted: any id in both is a conflict. */
-  plan_intern(NULL, &p->event_ids, &into->event_ids, &from->event_ids);
-  if (p->event_ids.added != from->event_ids.count) return CXM_E_CONFLICT;
+  if (rc != CXM_OK) return rc;
   m->customer = map_alloc(&rc, a, from->customers.count);
   m->channel = map_alloc(&rc, a, from->channels.count);
   m->segment = map_alloc(&rc, a, from->segments.count);
@@ -590,7 +608,12 @@ static int32_t merge(cxm_store *into, const cxm_store *from, int exact) {
     /* No failure from here on. New customers, channels and segments come
      * first: the cells, interactions and side tables name them. */
     commit_intern(&into->customers, &p.customers, &from->customers, m.customer);
-    commit_intern(&into->event_ids, &p.event_ids, &from->event_ids, NULL);
+    if (!p.ids_whole) {
+      commit_intern(&into->event_ids, &p.event_ids, &from->event_ids, NULL);
+    } else if (p.event_ids.added > 0) {
+      cxmi_intern_set_append(&into->event_ids, &from->event_ids, p.event_ids.fresh);
+      p.event_ids.next = p.event_ids.blocks; /* all attached */
+    }
     commit_intern(&into->channels, &p.channels, &from->channels, m.channel);
     commit_intern(&into->segments, &p.segments, &from->segments, m.segment);
     commit_intern(&into->ratings.attributes, &p.attributes, &from->ratings.attributes, m.attribute);
