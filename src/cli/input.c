@@ -219,7 +219,7 @@ typedef struct range_job {
   const uint8_t *header;    /* bytes fed first (the CSV header of ranges after the first), or NULL */
   size_t header_len;
   uint64_t header_lines; /* '\n' in them */
-  const uint8_t *data;   /* the range, in the file's mapping (read only for cuts and line counts) */
+  const uint8_t *data;   /* the range, in the file's mapping (read only to number diagnostics) */
   size_t len;
   int fd;        /* the file, whose bytes the reading takes with pread() */
   size_t offset; /* the range's first byte in it */

@@ -263,8 +263,13 @@ const char *cxmi_intern_str(const cxmi_intern *t, uint32_t index, size_t *len) {
   return (const char *)t->ptrs[index] + CXMI_INTERN_REC_HEADER;
 }
 
-int cxmi_intern_slots_carry_home(const cxmi_intern *t) {
-  return t->slots == NULL || 64u - t->shift <= CXMI_INTERN_TAG_BITS;
+/* Whether the home slot of every string of `t` is in its slots' hash bits. */
+#define CARRIES_HOME(t) ((t)->slots == NULL || 64u - (t)->shift <= CXMI_INTERN_TAG_BITS)
+
+/* Start loading the home slot in `dst` of src's slot `i` (if any): a merge
+ * walks src's slots in order and reaches dst's at random. */
+static void prefetch_home(const cxmi_intern *dst, const cxmi_intern *src, uint32_t i) {
+  if (i <= src->slot_mask && src->slots[i] != 0) PREFETCH(&dst->slots[cxmi_intern_home(dst, src->slots[i])]);
 }
 
 int cxmi_intern_will_carry_home(const cxmi_intern *t, uint64_t need) {
@@ -273,14 +278,12 @@ int cxmi_intern_will_carry_home(const cxmi_intern *t, uint64_t need) {
 
 int cxmi_intern_sets_meet(const cxmi_intern *dst, const cxmi_intern *src) {
   uint32_t i;
-  assert(dst->set && src->set && cxmi_intern_slots_carry_home(dst));
+  assert(dst->set && src->set && CARRIES_HOME(dst));
   if (dst->slots == NULL || src->slots == NULL) return 0;
   for (i = 0; i <= src->slot_mask; i++) {
     uint64_t v = src->slots[i], tag = CXMI_INTERN_TAG(v);
     uint32_t j;
-    /* Start loading a later slot's home: the reads of dst go at random. */
-    if (i + 16 <= src->slot_mask && src->slots[i + 16] != 0)
-      PREFETCH(&dst->slots[cxmi_intern_home(dst, src->slots[i + 16])]);
+    prefetch_home(dst, src, i + 16);
     if (v == 0) continue;
     for (j = cxmi_intern_home(dst, v); dst->slots[j] != 0; j = (j + 1) & dst->slot_mask) {
       const unsigned char *a, *b;
@@ -295,7 +298,7 @@ int cxmi_intern_sets_meet(const cxmi_intern *dst, const cxmi_intern *src) {
 
 void cxmi_intern_set_append(cxmi_intern *dst, const cxmi_intern *src, char *const *blocks) {
   uint32_t b, i, base;
-  assert(dst->set && src->set && cxmi_intern_slots_carry_home(dst));
+  assert(dst->set && src->set && CARRIES_HOME(dst));
   assert(((uint64_t)dst->count + src->count) * 4 <= ((uint64_t)dst->slot_mask + 1) * 3);
   if (src->count == 0) return;
   base = dst->block_count;
@@ -308,8 +311,7 @@ void cxmi_intern_set_append(cxmi_intern *dst, const cxmi_intern *src, char *cons
   }
   for (i = 0; i <= src->slot_mask; i++) {
     uint64_t v = src->slots[i], pos;
-    if (i + 16 <= src->slot_mask && src->slots[i + 16] != 0)
-      PREFETCH(&dst->slots[cxmi_intern_home(dst, src->slots[i + 16])]);
+    prefetch_home(dst, src, i + 16);
     if (v == 0) continue;
     pos = (v & CXMI_INTERN_POS_MASK) - 1;
     pos += (uint64_t)base << CXMI_INTERN_BLOCK_SHIFT; /* same offset, block moved by `base` */

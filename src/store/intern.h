@@ -111,15 +111,14 @@ const char *cxmi_intern_next(const cxmi_intern *t, cxmi_intern_cursor *c, size_t
 
 /* Merging one set into another without hashing a string again: a slot's
  * hash bits give the string's home slot in any index of at most
- * 2^CXMI_INTERN_TAG_BITS slots (cxmi_intern_slots_carry_home()).
+ * 2^CXMI_INTERN_TAG_BITS slots ("carry the home slots").
  *
- * Whether a string of set `src` is also in set `dst`, found by the slots
+ * Whether `t`'s index carries the home slots once `t` has grown to hold
+ * `need` strings. */
+int cxmi_intern_will_carry_home(const cxmi_intern *t, uint64_t need);
+/* Whether a string of set `src` is also in set `dst`, found by the slots
  * of `src` (dst's index must carry the home slots). */
 int cxmi_intern_sets_meet(const cxmi_intern *dst, const cxmi_intern *src);
-/* Whether the home slot of every string of `t` is in its slots' hash bits. */
-int cxmi_intern_slots_carry_home(const cxmi_intern *t);
-/* Whether that holds once `t` has grown to hold `need` strings. */
-int cxmi_intern_will_carry_home(const cxmi_intern *t, uint64_t need);
 /* Append the strings of set `src`, none of them in set `dst`, in src's
  * order: each of src's arena blocks is copied into one of `blocks` (as many
  * as src has, from dst's allocator, room in dst's block list reserved) and

@@ -670,7 +670,7 @@ int32_t cxmi_store_record_hashed(cxm_store *store, const cxm_event *event, const
   ih = hashes != NULL && hashes->id != 0 ? hashes->id : id_hash_of(event->id, event->id_len);
   /* A handle, once given, never changes: the one the prefetch found holds. */
   return commit_event(store, event,
-                      hashes != NULL && hashes->customer != 0 && hashes->customer_index >= 0
+                      hashes != NULL && hashes->customer_index >= 0
                           ? hashes->customer_index
                           : cxmi_intern_find(&store->customers, event->customer, event->customer_len, h),
                       h, ih, hashes != NULL ? hashes->ref : 0);
