@@ -895,24 +895,35 @@ static void test_property_contiguous(void **state) {
  * with 4 hash bits a slot, test_merge_smalltag, id by id), they give the
  * single store's answers and snapshot, are found again as duplicates, and
  * an id in both stores is a conflict that leaves `into` as it was. */
-static void test_event_ids_many_blocks(void **state) {
+/* Distinct event ids spread over many arena blocks (with the stores' own
+ * slabs once a table is large, intern.h), merged from three shards at
+ * `cuts`: the same answers and snapshot bytes as one store, duplicates
+ * found again, a shared id refused with the store unchanged, and ids
+ * added after the merge (into the blocks left over in its last slab)
+ * kept as one store keeps them. */
+static void check_event_ids_blocks(size_t n, size_t cut1, size_t cut2) {
   uint64_t rng = UINT64_C(0x5eed0011);
-  size_t n = 20000, cuts[2] = {7001, 13003}, i;
-  ev *events = calloc(n, sizeof *events);
+  size_t cuts[2] = {cut1, cut2}, extra = 9000, i;
+  ev *events = calloc(n + extra, sizeof *events);
   cxm_store *seq, *m, *late;
   buf before, after;
-  (void)state;
   assert_non_null(events);
-  for (i = 0; i < n; i++) {
+  for (i = 0; i < n + extra; i++) {
     events[i] = random_event(&rng, 50, 20, 0, 0);
-    /* distinct (7 919 is prime to 20 000), not in order */
-    snprintf(events[i].id, sizeof events[i].id, "id-%012zu", i * 7919 % n);
+    /* distinct (7 919 is prime to n), not in order; then new ones */
+    if (i < n)
+      snprintf(events[i].id, sizeof events[i].id, "id-%012zu", i * 7919 % n);
+    else
+      snprintf(events[i].id, sizeof events[i].id, "nw-%012zu", i);
   }
   seq = store_of(events, n);
   m = merged_of(events, n, cuts, 3, 0);
   assert_same(seq, m, 0);
   assert_same_snapshot(seq, m);
-  for (i = 0; i < n; i += 97) assert_int_equal(record(m, &events[i]), CXM_DUPLICATE);
+  for (i = 0; i < n; i += 97) {
+    assert_int_equal(record(m, &events[i]), CXM_DUPLICATE);
+    assert_int_equal(record(seq, &events[i]), CXM_DUPLICATE); /* the same count of duplicates */
+  }
   late = store_of(&events[n - 1], 1);
   memset(&before, 0, sizeof before);
   memset(&after, 0, sizeof after);
@@ -922,15 +933,36 @@ static void test_event_ids_many_blocks(void **state) {
   assert_int_equal(cxm_store_save_to(m, snapshot_write, &after), CXM_OK);
   assert_int_equal(before.len, after.len);
   assert_memory_equal(before.p, after.p, before.len);
-  /* and a new id after the merged ones is taken */
-  snprintf(events[0].id, sizeof events[0].id, "id-new");
-  assert_int_equal(record(m, &events[0]), CXM_OK);
+  /* new ids after the merged ones are taken, as one store takes them */
+  for (i = n; i < n + extra; i++) {
+    assert_int_equal(record(m, &events[i]), CXM_OK);
+    assert_int_equal(record(seq, &events[i]), CXM_OK);
+  }
+  for (i = 0; i < n + extra; i += 89) {
+    assert_int_equal(record(m, &events[i]), CXM_DUPLICATE);
+    assert_int_equal(record(seq, &events[i]), CXM_DUPLICATE);
+  }
+  assert_same_snapshot(seq, m);
   free(before.p);
   free(after.p);
   cxm_store_free(late);
   cxm_store_free(seq);
   cxm_store_free(m);
   free(events);
+}
+
+static void test_event_ids_many_blocks(void **state) {
+  (void)state;
+  check_event_ids_blocks(20000, 7001, 13003);
+}
+
+/* Each shard's ids fill more than CXMI_INTERN_SLAB_AFTER blocks (16 bytes
+ * a record: 4 096 a block), so the shards cut their blocks from slabs and
+ * each merge reserves slabs of its own. */
+static void test_event_ids_slabs(void **state) {
+  size_t per_slab_table = (size_t)CXMI_INTERN_SLAB_AFTER * 4096 + 4096;
+  (void)state;
+  check_event_ids_blocks(3 * per_slab_table + 123, per_slab_table + 11, 2 * per_slab_table + 17);
 }
 
 static uint64_t fnv(const char *s) {
@@ -1180,9 +1212,10 @@ static void test_failing_allocations(void **state) {
   /* `into` allocates through a failing allocator: every allocation of the
    * merge fails in turn; each failure leaves `into` answering as before,
    * and the first run that succeeds equals the single store. Enough
-   * strings that the interned tables need new arena blocks. */
+   * strings that the interned tables need new arena blocks (3 of them for
+   * the ids: slabs in the test_merge_smalltag build). */
   uint64_t rng = UINT64_C(42);
-  enum { N = 3000, CUT = 1000 };
+  enum { N = 14000, CUT = 1000 };
   ev *events = calloc(N, sizeof *events);
   failing_alloc fa;
   cxm_allocator hooks;
@@ -1255,6 +1288,7 @@ int main(void) {
       cmocka_unit_test(test_limit),
       cmocka_unit_test(test_property_contiguous),
       cmocka_unit_test(test_event_ids_many_blocks),
+      cmocka_unit_test(test_event_ids_slabs),
       cmocka_unit_test(test_property_by_customer),
       cmocka_unit_test(test_exact_hand),
       cmocka_unit_test(test_exact_property),

@@ -1536,7 +1536,7 @@ static void test_writer_abort(void **state) {
 static void test_layout_known(void **state) {
   (void)state;
   if (sizeof(void *) != 8) skip();
-  assert_int_equal(sizeof(struct cxm_store), 848);
+  assert_int_equal(sizeof(struct cxm_store), 1040); /* 848 before the intern tables' slab lists (not saved) */
   assert_int_equal(sizeof(cxmi_customer_info), 24);
   assert_int_equal(sizeof(cxmi_rating), 16);
   assert_int_equal(sizeof(cxmi_interaction), 160);

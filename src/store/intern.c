@@ -5,6 +5,8 @@
 #include "common/hash.h"
 
 #include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MIN_SLOTS 16u
@@ -35,12 +37,34 @@ static size_t slot_bytes(const cxmi_intern *t) {
   return t->slots == NULL ? 0 : ((size_t)t->slot_mask + 1) * sizeof *t->slots;
 }
 
+static int by_address(const void *x, const void *y) {
+  uintptr_t a = (uintptr_t) * (char *const *)x, b = (uintptr_t) * (char *const *)y;
+  return a < b ? -1 : a > b;
+}
+
+/* Whether `block` was cut from one of the `count` slabs, sorted by address. */
+static int in_slab(char *const *slabs, uint32_t count, const char *block) {
+  uint32_t lo = 0, hi = count;
+  while (lo < hi) { /* the last slab starting at or before the block */
+    uint32_t mid = lo + (hi - lo) / 2;
+    if ((uintptr_t)slabs[mid] <= (uintptr_t)block)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo > 0 && (uintptr_t)block - (uintptr_t)slabs[lo - 1] < CXMI_INTERN_SLAB_SIZE;
+}
+
 void cxmi_intern_free(cxmi_intern *t, cxmi_alloc *a) {
   uint32_t i;
   cxmi_free(a, t->slots, slot_bytes(t));
   cxmi_free(a, (void *)t->ptrs, (size_t)t->entry_cap * sizeof *t->ptrs);
-  for (i = 0; i < t->block_count; i++) cxmi_free(a, t->blocks[i], CXMI_INTERN_BLOCK_SIZE);
+  if (t->slab_count > 1) qsort(t->slabs, t->slab_count, sizeof *t->slabs, by_address);
+  for (i = 0; i < t->block_count; i++)
+    if (!in_slab(t->slabs, t->slab_count, t->blocks[i])) cxmi_free(a, t->blocks[i], CXMI_INTERN_BLOCK_SIZE);
+  for (i = 0; i < t->slab_count; i++) cxmi_free(a, t->slabs[i], CXMI_INTERN_SLAB_SIZE);
   cxmi_free(a, t->blocks, (size_t)t->block_cap * sizeof *t->blocks);
+  cxmi_free(a, t->slabs, (size_t)t->slab_cap * sizeof *t->slabs);
   memset(t, 0, sizeof *t);
 }
 
@@ -208,8 +232,30 @@ static int32_t add_block(cxmi_intern *t, cxmi_alloc *a) {
     t->blocks = blocks;
     t->block_cap = cap;
   }
-  block = cxmi_malloc(a, CXMI_INTERN_BLOCK_SIZE);
-  if (block == NULL) return CXM_E_NOMEM;
+  if (t->spare == 0 && t->block_count >= CXMI_INTERN_SLAB_AFTER) {
+    /* A table this large gets its blocks a slab at a time: with the
+     * default allocator a slab is huge pages, where single blocks of the
+     * C library's heap took a page fault every 4 KiB (bench/README.md). */
+    char *slab;
+    if (t->slab_count == t->slab_cap) {
+      uint32_t cap = t->slab_cap == 0 ? 8 : t->slab_cap * 2;
+      char **slabs = cxmi_realloc(a, t->slabs, (size_t)t->slab_cap * sizeof *slabs, (size_t)cap * sizeof *slabs);
+      if (slabs == NULL) return CXM_E_NOMEM;
+      t->slabs = slabs;
+      t->slab_cap = cap;
+    }
+    slab = cxmi_malloc(a, CXMI_INTERN_SLAB_SIZE);
+    if (slab == NULL) return CXM_E_NOMEM;
+    t->slabs[t->slab_count++] = slab;
+    t->spare = CXMI_INTERN_SLAB_BLOCKS;
+  }
+  if (t->spare > 0) {
+    block = t->slabs[t->slab_count - 1] + (size_t)(CXMI_INTERN_SLAB_BLOCKS - t->spare) * CXMI_INTERN_BLOCK_SIZE;
+    t->spare--;
+  } else {
+    block = cxmi_malloc(a, CXMI_INTERN_BLOCK_SIZE);
+    if (block == NULL) return CXM_E_NOMEM;
+  }
   cxmi_intern_attach_block(t, block);
   return CXM_OK;
 }

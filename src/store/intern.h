@@ -20,6 +20,15 @@
 /* The arena's layout, shared with the bulk reservation of merge_reserve.c. */
 #define CXMI_INTERN_BLOCK_SHIFT 16
 #define CXMI_INTERN_BLOCK_SIZE ((size_t)1 << CXMI_INTERN_BLOCK_SHIFT)
+/* Blocks per slab (4 MiB), once a table has this many single blocks (a
+ * test build may lower both, to reach the slabs with few strings). */
+#ifndef CXMI_INTERN_SLAB_BLOCKS
+#define CXMI_INTERN_SLAB_BLOCKS 64u
+#endif
+#ifndef CXMI_INTERN_SLAB_AFTER
+#define CXMI_INTERN_SLAB_AFTER 32u
+#endif
+#define CXMI_INTERN_SLAB_SIZE ((size_t)CXMI_INTERN_SLAB_BLOCKS * CXMI_INTERN_BLOCK_SIZE)
 #define CXMI_INTERN_REC_HEADER 5u /* dense: index (4 bytes) and length (1 byte) */
 #define CXMI_INTERN_SET_HEADER 1u /* set: length (1 byte) */
 
@@ -55,6 +64,12 @@ typedef struct cxmi_intern {
   char **blocks;              /* arena blocks */
   uint32_t block_count, block_cap;
   size_t block_used; /* bytes used in the last block */
+  /* A large table's blocks are cut from slabs of CXMI_INTERN_SLAB_BLOCKS
+   * (one allocation each: huge pages with the default allocator); a block
+   * inside a slab is freed with it. The last slab has `spare` blocks not
+   * yet handed out, at its end. */
+  char **slabs;
+  uint32_t slab_count, slab_cap, spare;
 } cxmi_intern;
 
 void cxmi_intern_init(cxmi_intern *t, uint32_t limit);

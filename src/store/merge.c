@@ -629,14 +629,14 @@ static int32_t merge(cxm_store *into, const cxm_store *from, int exact) {
     if (from->first < into->first) into->first = from->first;
     if (from->last > into->last) into->last = from->last;
   }
-  cxmi_merge_intern_release(&p.customers, &into->alloc);
-  cxmi_merge_intern_release(&p.event_ids, &into->alloc);
-  cxmi_merge_intern_release(&p.channels, &into->alloc);
-  cxmi_merge_intern_release(&p.segments, &into->alloc);
-  cxmi_merge_intern_release(&p.refs, &into->alloc);
-  cxmi_merge_intern_release(&p.loop_refs, &into->alloc);
-  cxmi_merge_intern_release(&p.attributes, &into->alloc);
-  cxmi_merge_intern_release(&p.rating_refs, &into->alloc);
+  cxmi_merge_intern_release(&p.customers, &into->customers, &into->alloc);
+  cxmi_merge_intern_release(&p.event_ids, &into->event_ids, &into->alloc);
+  cxmi_merge_intern_release(&p.channels, &into->channels, &into->alloc);
+  cxmi_merge_intern_release(&p.segments, &into->segments, &into->alloc);
+  cxmi_merge_intern_release(&p.refs, &into->interactions.refs, &into->alloc);
+  cxmi_merge_intern_release(&p.loop_refs, &into->loop.refs, &into->alloc);
+  cxmi_merge_intern_release(&p.attributes, &into->ratings.attributes, &into->alloc);
+  cxmi_merge_intern_release(&p.rating_refs, &into->ratings.refs, &into->alloc);
   maps_free(&m, &into->alloc, from);
   return rc;
 }

@@ -19,6 +19,10 @@ typedef struct cxmi_merge_intern {
   int have_block;  /* the simulation has a current block */
   char **fresh;    /* the reserved blocks; NULL until reserved */
   uint32_t next;   /* next unattached block of `fresh` */
+  /* Many blocks are cut from slabs, as the table's own (intern.h), which
+   * the table takes over once a commit attached their blocks. */
+  char **slabs;
+  uint32_t slab_count, slab_cap;
 } cxmi_merge_intern;
 
 /* Start a plan for adding strings to `t`. */
@@ -30,8 +34,9 @@ void cxmi_merge_intern_add(cxmi_merge_intern *plan, size_t len);
 int32_t cxmi_merge_intern_reserve(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_alloc *a);
 /* Add one planned string (absent from `t`), in planning order. */
 uint32_t cxmi_merge_intern_commit(cxmi_intern *t, cxmi_merge_intern *plan, const char *s, size_t len, uint64_t hash);
-/* Free the reserved blocks that no commit took. */
-void cxmi_merge_intern_release(cxmi_merge_intern *plan, cxmi_alloc *a);
+/* Free the reserved blocks that no commit took; hand the slabs of
+ * attached ones to `t`. */
+void cxmi_merge_intern_release(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_alloc *a);
 
 /* Room for `cells` more cells. */
 int32_t cxmi_merge_cube_reserve(cxmi_cube *c, cxmi_alloc *a, uint32_t cells);

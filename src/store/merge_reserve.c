@@ -6,6 +6,7 @@
 
 #include "common/hash.h"
 
+#include <assert.h>
 #include <string.h>
 
 /* intern.c's arena layout (intern.h): blocks reserved here are freed by
@@ -26,6 +27,33 @@ void cxmi_merge_intern_add(cxmi_merge_intern *plan, size_t len) {
   }
   plan->used += plan->header + len;
   plan->added++;
+}
+
+/* The plan's blocks cut from slabs, as intern.c cuts a large table's, and
+ * room in t's slab list for them. */
+static int32_t reserve_slabs(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_alloc *a) {
+  uint32_t k = (plan->blocks + CXMI_INTERN_SLAB_BLOCKS - 1) / CXMI_INTERN_SLAB_BLOCKS, i;
+  if ((uint64_t)t->slab_count + k > t->slab_cap) {
+    uint64_t cap = t->slab_cap == 0 ? 8 : t->slab_cap;
+    char **list;
+    while (cap < (uint64_t)t->slab_count + k) cap *= 2;
+    if (cap > UINT32_MAX) return CXM_E_LIMIT;
+    list = cxmi_realloc(a, t->slabs, (size_t)t->slab_cap * sizeof *list, (size_t)cap * sizeof *list);
+    if (list == NULL) return CXM_E_NOMEM;
+    t->slabs = list;
+    t->slab_cap = (uint32_t)cap;
+  }
+  plan->slabs = cxmi_calloc(a, k, sizeof *plan->slabs);
+  if (plan->slabs == NULL) return CXM_E_NOMEM;
+  plan->slab_cap = k;
+  for (; plan->slab_count < k; plan->slab_count++) {
+    plan->slabs[plan->slab_count] = cxmi_malloc(a, CXMI_INTERN_SLAB_SIZE);
+    if (plan->slabs[plan->slab_count] == NULL) return CXM_E_NOMEM; /* the release frees the others */
+  }
+  for (i = 0; i < plan->blocks; i++)
+    plan->fresh[i] = plan->slabs[i / CXMI_INTERN_SLAB_BLOCKS] +
+                     (size_t)(i % CXMI_INTERN_SLAB_BLOCKS) * CXMI_INTERN_BLOCK_SIZE;
+  return CXM_OK;
 }
 
 int32_t cxmi_merge_intern_reserve(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_alloc *a) {
@@ -65,6 +93,7 @@ int32_t cxmi_merge_intern_reserve(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_
     }
     plan->fresh = cxmi_calloc(a, plan->blocks, sizeof *plan->fresh);
     if (plan->fresh == NULL) return CXM_E_NOMEM;
+    if (plan->blocks >= CXMI_INTERN_SLAB_AFTER) return reserve_slabs(plan, t, a);
     for (i = 0; i < plan->blocks; i++) {
       plan->fresh[i] = cxmi_malloc(a, CXMI_INTERN_BLOCK_SIZE);
       if (plan->fresh[i] == NULL) return CXM_E_NOMEM; /* the release frees the others */
@@ -79,11 +108,26 @@ uint32_t cxmi_merge_intern_commit(cxmi_intern *t, cxmi_merge_intern *plan, const
   return cxmi_intern_commit(t, s, len, hash);
 }
 
-void cxmi_merge_intern_release(cxmi_merge_intern *plan, cxmi_alloc *a) {
+void cxmi_merge_intern_release(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_alloc *a) {
   uint32_t i;
   if (plan->fresh == NULL) return;
-  for (i = plan->next; i < plan->blocks; i++)
-    cxmi_free(a, plan->fresh[i], plan->fresh[i] == NULL ? 0 : CXMI_INTERN_BLOCK_SIZE);
+  if (plan->slabs != NULL) {
+    /* A commit attaches all of the plan's blocks or none. */
+    assert(plan->next == 0 || plan->next == plan->blocks);
+    if (plan->next > 0) {
+      for (i = 0; i < plan->slab_count; i++) t->slabs[t->slab_count++] = plan->slabs[i];
+      /* The blocks past the plan's, at the end of its last slab, are the
+       * table's next ones (those left in its own last slab stay unused). */
+      t->spare = plan->slab_count * CXMI_INTERN_SLAB_BLOCKS - plan->blocks;
+    } else {
+      for (i = 0; i < plan->slab_count; i++) cxmi_free(a, plan->slabs[i], CXMI_INTERN_SLAB_SIZE);
+    }
+    cxmi_free(a, plan->slabs, (size_t)plan->slab_cap * sizeof *plan->slabs);
+    plan->slabs = NULL;
+  } else {
+    for (i = plan->next; i < plan->blocks; i++)
+      cxmi_free(a, plan->fresh[i], plan->fresh[i] == NULL ? 0 : CXMI_INTERN_BLOCK_SIZE);
+  }
   cxmi_free(a, plan->fresh, (size_t)plan->blocks * sizeof *plan->fresh);
   plan->fresh = NULL;
 }
