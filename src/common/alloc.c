@@ -90,7 +90,11 @@ static void *big_realloc(void *p, size_t old_size, size_t new_size) {
   if (q != MAP_FAILED) return q;
   dst = map_aligned(new_span);
   if (dst == NULL) return NULL;
-  q = mremap(p, old_span, new_span, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+  /* The block's pages replace the start of the fresh mapping, whose rest
+   * stays as it is (zero, advised): the same as growing in the move, and
+   * valgrind follows this one (it takes the grown part of a fixed move
+   * for unaddressable). */
+  q = mremap(p, old_span, old_span, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
   if (q == MAP_FAILED) {
     (void)munmap(dst, new_span);
     return NULL;
