@@ -647,6 +647,59 @@ static void test_strict(void **state) {
   test_free(r);
 }
 
+/* Rows are recorded in rounds of up to CXMI_PREFETCH_MAX (reader.c,
+ * flush): with bad rows and duplicate ids among hundreds of good ones,
+ * fed whole and in pieces of a few bytes, the reports come in line order
+ * and every good row is recorded once; in strict mode every row before a
+ * bad one deep in the file is recorded, and none after it. */
+static void test_rows_in_rounds(void **state) {
+  enum { ROWS = 300 };
+  static const size_t steps[] = {0, 1, 7, 64};
+  char *input = test_malloc(ROWS * 96 + 128), *want = test_malloc(ROWS * 32);
+  size_t len, wlen = 0, good = 0, dups = 0, bads = 0, i, s;
+  result *r = new_result();
+  cxm_reader_options o;
+  (void)state;
+  len = (size_t)sprintf(input, HEADER);
+  want[0] = '\0';
+  for (i = 0; i < ROWS; i++) {
+    int bad = i % 9 == 5, dup = !bad && i % 11 == 7 && (i - 3) % 9 != 5; /* row i - 3's id */
+    len += (size_t)sprintf(input + len, "2026-03-14T09:%02zu:00Z,c-%zu,nps,%s,,,,,,e-%zu\n", i % 60, i % 37,
+                           bad ? "99" : "9", dup ? i - 3 : i);
+    if (bad) wlen += (size_t)sprintf(want + wlen, "%zu:value:CXM_E_VALUE\n", i + 2);
+    bads += bad;
+    dups += dup;
+    good += !bad && !dup;
+  }
+  for (s = 0; s < sizeof steps / sizeof *steps; s++) {
+    ingest(r, input, len, steps[s], NULL);
+    assert_string_equal(r->log, want);
+    assert_int_equal(r->feed_rc, CXM_OK);
+    assert_int_equal(r->finish_rc, CXM_OK);
+    assert_int_equal(r->stats.events, good);
+    assert_int_equal(r->stats.duplicates, dups);
+    assert_int_equal(r->stats.rejected, bads);
+    assert_int_equal(r->store.events, good);
+  }
+  /* strict: one bad row, the 41st */
+  len = (size_t)sprintf(input, HEADER);
+  for (i = 0; i < ROWS; i++)
+    len += (size_t)sprintf(input + len, "2026-03-14T09:%02zu:00Z,c-%zu,nps,%s,,,,,,e-%zu\n", i % 60, i % 37,
+                           i == 40 ? "99" : "9", i);
+  cxm_reader_options_init(&o);
+  o.strict = 1;
+  for (s = 0; s < sizeof steps / sizeof *steps; s++) {
+    ingest(r, input, len, steps[s], &o);
+    assert_string_equal(r->log, "42:value:CXM_E_VALUE\n");
+    assert_int_equal(r->feed_rc, CXM_E_ROW);
+    assert_int_equal(r->stats.events, 40);
+    assert_int_equal(r->store.events, 40);
+  }
+  test_free(r);
+  test_free(input);
+  test_free(want);
+}
+
 static void test_overlong_record(void **state) {
   size_t big = CXM_READER_MAX_RECORD + 1, len;
   char *s = test_malloc(big + 256);
@@ -1445,6 +1498,7 @@ int main(void) {
       cmocka_unit_test(test_rating),
       cmocka_unit_test(test_duplicates),
       cmocka_unit_test(test_strict),
+      cmocka_unit_test(test_rows_in_rounds),
       cmocka_unit_test(test_endless_line),
       cmocka_unit_test(test_overlong_record),
       cmocka_unit_test(test_jsonl),
