@@ -221,6 +221,19 @@ void cxmi_intern_attach_block(cxmi_intern *t, char *block) {
   t->block_used = 0;
 }
 
+int32_t cxmi_intern_reserve_slabs(cxmi_intern *t, cxmi_alloc *a, uint32_t more) {
+  uint64_t cap = t->slab_cap == 0 ? 8 : t->slab_cap;
+  char **slabs;
+  if ((uint64_t)t->slab_count + more <= t->slab_cap) return CXM_OK;
+  while (cap < (uint64_t)t->slab_count + more) cap *= 2;
+  if (cap > UINT32_MAX) return CXM_E_LIMIT;
+  slabs = cxmi_realloc(a, t->slabs, (size_t)t->slab_cap * sizeof *slabs, (size_t)cap * sizeof *slabs);
+  if (slabs == NULL) return CXM_E_NOMEM;
+  t->slabs = slabs;
+  t->slab_cap = (uint32_t)cap;
+  return CXM_OK;
+}
+
 static int32_t add_block(cxmi_intern *t, cxmi_alloc *a) {
   char *block;
   if (t->block_count == t->block_cap) {
@@ -237,20 +250,15 @@ static int32_t add_block(cxmi_intern *t, cxmi_alloc *a) {
      * default allocator a slab is huge pages, where single blocks of the
      * C library's heap took a page fault every 4 KiB (bench/README.md). */
     char *slab;
-    if (t->slab_count == t->slab_cap) {
-      uint32_t cap = t->slab_cap == 0 ? 8 : t->slab_cap * 2;
-      char **slabs = cxmi_realloc(a, t->slabs, (size_t)t->slab_cap * sizeof *slabs, (size_t)cap * sizeof *slabs);
-      if (slabs == NULL) return CXM_E_NOMEM;
-      t->slabs = slabs;
-      t->slab_cap = cap;
-    }
+    int32_t rc = cxmi_intern_reserve_slabs(t, a, 1);
+    if (rc != CXM_OK) return rc;
     slab = cxmi_malloc(a, CXMI_INTERN_SLAB_SIZE);
     if (slab == NULL) return CXM_E_NOMEM;
     t->slabs[t->slab_count++] = slab;
     t->spare = CXMI_INTERN_SLAB_BLOCKS;
   }
   if (t->spare > 0) {
-    block = t->slabs[t->slab_count - 1] + (size_t)(CXMI_INTERN_SLAB_BLOCKS - t->spare) * CXMI_INTERN_BLOCK_SIZE;
+    block = cxmi_intern_slab_block(t->slabs[t->slab_count - 1], CXMI_INTERN_SLAB_BLOCKS - t->spare);
     t->spare--;
   } else {
     block = cxmi_malloc(a, CXMI_INTERN_BLOCK_SIZE);

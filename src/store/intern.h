@@ -89,6 +89,13 @@ static inline size_t cxmi_intern_header(const cxmi_intern *t) {
  * `hash` is cxmi_hash_bytes(s, len). */
 int64_t cxmi_intern_find(const cxmi_intern *t, const char *s, size_t len, uint64_t hash);
 
+/* Room in t's slab list for `more` slabs: CXM_OK, CXM_E_NOMEM or
+ * CXM_E_LIMIT; the table's contents are unchanged. */
+int32_t cxmi_intern_reserve_slabs(cxmi_intern *t, cxmi_alloc *a, uint32_t more);
+
+/* Arena block `i` of a slab. */
+static inline char *cxmi_intern_slab_block(char *slab, uint32_t i) { return slab + (size_t)i * CXMI_INTERN_BLOCK_SIZE; }
+
 /* Make sure one more string of `len` bytes can be added without failing.
  * CXM_OK, CXM_E_NOMEM or CXM_E_LIMIT; the table's contents are unchanged. */
 int32_t cxmi_intern_reserve(cxmi_intern *t, cxmi_alloc *a, size_t len);

@@ -33,16 +33,8 @@ void cxmi_merge_intern_add(cxmi_merge_intern *plan, size_t len) {
  * room in t's slab list for them. */
 static int32_t reserve_slabs(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_alloc *a) {
   uint32_t k = (plan->blocks + CXMI_INTERN_SLAB_BLOCKS - 1) / CXMI_INTERN_SLAB_BLOCKS, i;
-  if ((uint64_t)t->slab_count + k > t->slab_cap) {
-    uint64_t cap = t->slab_cap == 0 ? 8 : t->slab_cap;
-    char **list;
-    while (cap < (uint64_t)t->slab_count + k) cap *= 2;
-    if (cap > UINT32_MAX) return CXM_E_LIMIT;
-    list = cxmi_realloc(a, t->slabs, (size_t)t->slab_cap * sizeof *list, (size_t)cap * sizeof *list);
-    if (list == NULL) return CXM_E_NOMEM;
-    t->slabs = list;
-    t->slab_cap = (uint32_t)cap;
-  }
+  int32_t rc = cxmi_intern_reserve_slabs(t, a, k);
+  if (rc != CXM_OK) return rc;
   plan->slabs = cxmi_calloc(a, k, sizeof *plan->slabs);
   if (plan->slabs == NULL) return CXM_E_NOMEM;
   plan->slab_cap = k;
@@ -51,8 +43,7 @@ static int32_t reserve_slabs(cxmi_merge_intern *plan, cxmi_intern *t, cxmi_alloc
     if (plan->slabs[plan->slab_count] == NULL) return CXM_E_NOMEM; /* the release frees the others */
   }
   for (i = 0; i < plan->blocks; i++)
-    plan->fresh[i] = plan->slabs[i / CXMI_INTERN_SLAB_BLOCKS] +
-                     (size_t)(i % CXMI_INTERN_SLAB_BLOCKS) * CXMI_INTERN_BLOCK_SIZE;
+    plan->fresh[i] = cxmi_intern_slab_block(plan->slabs[i / CXMI_INTERN_SLAB_BLOCKS], i % CXMI_INTERN_SLAB_BLOCKS);
   return CXM_OK;
 }
 
